@@ -1,0 +1,3 @@
+// Placeholder until its issue lands: prints usage and exits 2 (no fake behaviour).
+Console.Error.WriteLine("usage: bifrost-daemon <command> [options]\nbifrost-daemon is not implemented yet; see README.md.");
+return 2;
