@@ -1,0 +1,92 @@
+namespace Bifrost.Domain
+
+open System
+
+/// How local exchange time relates to UTC. Computed arithmetically: the domain never consults the system's tz database.
+type TimeZoneRule =
+    | FixedOffset of minutes: int
+    /// America/New_York: UTC−5, and UTC−4 from the second Sunday of March 02:00 to the first Sunday of November 02:00.
+    | UsEastern
+
+/// The exchange's trading sessions in local time, with holidays, early closes and windows where no order may be sent
+/// (e.g. the daily TWS/Gateway restart).
+type SessionCalendar =
+    { Zone: TimeZoneRule
+      /// Minutes after local midnight.
+      OpenMinute: int
+      CloseMinute: int
+      /// Local dates (days since 1970-01-01) with no session.
+      Holidays: Set<int>
+      /// Local date → early close minute.
+      EarlyCloses: Map<int, int>
+      /// Local [start, end) minute windows with no new orders, every day.
+      NoTradeWindows: (int * int) list }
+
+module SessionCalendar =
+    /// Regular US equity hours, 09:30–16:00 New York time.
+    let usEquities =
+        { Zone = UsEastern; OpenMinute = 570; CloseMinute = 960; Holidays = Set.empty; EarlyCloses = Map.empty
+          NoTradeWindows = [] }
+
+    /// Always open (every day, all day): for tests and 24h synthetic data.
+    let alwaysOpen =
+        { Zone = FixedOffset 0; OpenMinute = 0; CloseMinute = 1440; Holidays = Set.empty; EarlyCloses = Map.empty
+          NoTradeWindows = [] }
+
+    /// Days since the epoch of a calendar date.
+    let dayOf (year: int) (month: int) (day: int) = int (DateOnly(year, month, day).DayNumber - DateOnly(1970, 1, 1).DayNumber)
+
+    /// Parses "yyyy-MM-dd" into a day number.
+    let parseDate (text: string) =
+        match DateOnly.TryParseExact(text, "yyyy-MM-dd", Globalization.CultureInfo.InvariantCulture, Globalization.DateTimeStyles.None) with
+        | true, d -> Ok(int (d.DayNumber - DateOnly(1970, 1, 1).DayNumber))
+        | _ -> ValidationError.make "date" $"expected yyyy-MM-dd, got '{text}'"
+
+    /// Parses "HH:mm" into minutes after midnight.
+    let parseMinute (text: string) =
+        match TimeOnly.TryParseExact(text, "HH:mm", Globalization.CultureInfo.InvariantCulture, Globalization.DateTimeStyles.None) with
+        | true, t -> Ok(t.Hour * 60 + t.Minute)
+        | _ -> ValidationError.make "time" $"expected HH:mm, got '{text}'"
+
+    let private nthSundayUtc (year: int) (month: int) (n: int) (localHour: int) (offsetMinutes: int) =
+        let first = DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc)
+        let toSunday = (7 - int first.DayOfWeek) % 7
+        let day = first.AddDays(float (toSunday + 7 * (n - 1))).AddHours(float localHour)
+        Timestamp.ofDateTimeUtc (day.AddMinutes(float -offsetMinutes))
+
+    /// UTC offset in minutes in force at an instant.
+    let utcOffset (zone: TimeZoneRule) (t: Timestamp) =
+        match zone with
+        | FixedOffset m -> m
+        | UsEastern ->
+            let year = (Timestamp.toDateTimeUtc t).Year
+            let dstStart = nthSundayUtc year 3 2 2 -300
+            let dstEnd = nthSundayUtc year 11 1 2 -240
+            if t >= dstStart && t < dstEnd then -240 else -300
+
+    /// Local date (days since epoch) and minute of day.
+    let localDayAndMinute (cal: SessionCalendar) (t: Timestamp) =
+        let offset = utcOffset cal.Zone t
+        let day = Timestamp.dayNumber offset t
+        let localNanos = t.Nanos + int64 offset * 60L * Duration.nanosPerSecond
+        let minute = int ((localNanos - int64 day * 86_400L * Duration.nanosPerSecond) / (60L * Duration.nanosPerSecond))
+        int day, minute
+
+    /// The trading date of an instant (local date), used to reset daily counters.
+    let tradingDay (cal: SessionCalendar) (t: Timestamp) = fst (localDayAndMinute cal t)
+
+    let private isWeekend (day: int) =
+        // 1970-01-01 was a Thursday.
+        let dow = ((day % 7) + 7 + 4) % 7 // 0 = Sunday
+        dow = 0 || dow = 6
+
+    /// Whether new orders may be sent at this instant.
+    let isOpen (cal: SessionCalendar) (t: Timestamp) =
+        let day, minute = localDayAndMinute cal t
+        let alwaysOpen = cal.OpenMinute = 0 && cal.CloseMinute >= 1440
+        let close = cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute
+        (alwaysOpen || not (isWeekend day))
+        && not (cal.Holidays.Contains day)
+        && minute >= cal.OpenMinute
+        && minute < close
+        && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> minute >= s && minute < e))

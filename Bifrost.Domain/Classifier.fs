@@ -1,0 +1,104 @@
+namespace Bifrost.Domain
+
+/// Where net delta sits relative to the hedge band.
+type DeltaClass =
+    /// Inside the band's quiet zone.
+    | D0
+    /// Drifting toward the band edge.
+    | D1
+    /// Outside the band: a hedge is due.
+    | D2
+    /// Beyond the hard delta limit.
+    | D3
+
+type Freshness =
+    | Fresh
+    | Lagging
+    | Stale
+
+type SpreadClass =
+    | SpreadOk
+    | SpreadWide
+
+type HoursClass =
+    | InHours
+    | OutOfHours
+
+type RiskClass =
+    | RiskOk
+    | NearLimit
+    | RiskHalted
+
+type BrokerClass =
+    | BrokerUp
+    | FarmDegraded
+    | BrokerDown
+
+/// What the FSM allows right now, as the guards see it.
+type ControlClass =
+    | Trading
+    | NotSynced
+    | PausedControl
+    | HaltedControl
+    | StoppingControl
+
+/// The discrete picture of the world the guards decide on.
+type CompositeState =
+    { Delta: DeltaClass
+      /// Net delta minus target, shares.
+      DeltaDeviation: float
+      BandHalfWidth: float
+      /// Freshness per instrument of the book (underlying first).
+      Freshness: (ContractId * Freshness) list
+      Data: Freshness
+      Spread: SpreadClass
+      Hours: HoursClass
+      Risk: RiskClass
+      Broker: BrokerClass
+      Control: ControlClass
+      OrderInFlight: bool
+      CoolingDown: bool
+      StoreOk: bool
+      TradesToday: int
+      DailyPnl: float
+      /// Strategy-owned shares of the hedge instrument.
+      HedgePosition: int
+      /// Broker-reported available funds, when known.
+      AvailableFunds: float option
+      Limits: RiskLimits
+      MinHedgeShares: int }
+
+module Classifier =
+    let delta (driftFraction: float) (halfWidth: float) (hardLimit: float) (deviation: float) =
+        let a = abs deviation
+        if System.Double.IsNaN a then D3
+        elif a > hardLimit then D3
+        elif a > halfWidth then D2
+        elif a > driftFraction * halfWidth then D1
+        else D0
+
+    /// Freshness of one quote: by age since receipt, and by how far receipt trails the venue's timestamp.
+    let freshness (g: GuardConfig) (now: Timestamp) (q: Quote) =
+        if q.ReceiveTime = Timestamp.zero then Stale
+        else
+            let age = Timestamp.since q.ReceiveTime now
+            let latency = Timestamp.since q.VenueTime q.ReceiveTime
+            if age > g.StaleAfter then Stale
+            elif age > g.LagAfter || latency > g.MaxFeedLatency then Lagging
+            else Fresh
+
+    let worst (items: Freshness seq) =
+        items |> Seq.fold (fun acc f ->
+            match acc, f with
+            | Stale, _ | _, Stale -> Stale
+            | Lagging, _ | _, Lagging -> Lagging
+            | _ -> Fresh) Fresh
+
+    let spread (g: GuardConfig) (q: Quote) = if Quote.spreadBps q > g.MaxSpreadBps then SpreadWide else SpreadOk
+
+    let hours (cal: SessionCalendar) (now: Timestamp) = if SessionCalendar.isOpen cal now then InHours else OutOfHours
+
+    let broker (socketUp: bool) (ibConnected: bool) (farmsOk: bool) =
+        if not socketUp || not ibConnected then BrokerDown
+        elif not farmsOk then FarmDegraded
+        else BrokerUp

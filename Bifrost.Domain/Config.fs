@@ -1,0 +1,148 @@
+namespace Bifrost.Domain
+
+/// Units of a fixed hedge band.
+type BandUnit =
+    /// Shares of the underlying.
+    | Shares
+    /// Option-contract deltas: one unit = one contract multiplier of shares (100 for US equity options).
+    | ContractDeltas
+
+/// When the scalper re-hedges. Several rules may be active; any one that fires triggers a hedge.
+type HedgeRule =
+    /// Hedge when |net delta − target| exceeds the half-width.
+    | FixedBand of halfWidth: float * unit: BandUnit
+    /// Hedge at a fixed interval, whatever the delta (still subject to the minimum size).
+    | TimeInterval of every: Duration
+    /// Hedge when the underlying has moved this fraction (e.g. 0.002 = 20 bp) since the last hedge.
+    | PriceMove of fraction: float
+    /// Whalley–Wilmott half-width w = (3·c·Γ²·S/(2·a))^(1/3), in shares with the book's gamma in shares per $.
+    | WhalleyWilmott of proportionalCost: float * riskAversion: float
+
+/// Where a triggered hedge aims.
+type HedgeTarget =
+    | ToTarget
+    /// To the nearer band edge (Whalley–Wilmott's optimal policy): trades less.
+    | ToBandEdge
+
+/// One long (or short) option position the strategy scalps.
+type LegConfig =
+    { Option: OptionContract
+      /// The strategy-owned quantity of this leg (contracts), adopted from the account at sync.
+      Quantity: int }
+
+type StrategyConfig =
+    { Underlying: Stock
+      Legs: LegConfig list
+      /// Target net delta in shares (0: delta-neutral).
+      TargetDelta: float
+      Rules: HedgeRule list
+      HedgeTo: HedgeTarget
+      /// Hedges are rounded (toward zero) to this many shares.
+      LotSize: int
+      /// threshold_hedge_shares: a hedge smaller than this is blocked as BELOW_MIN_SIZE.
+      MinHedgeShares: int
+      /// The D1 "drifting" class starts at this fraction of the band half-width.
+      DriftFraction: float
+      /// Beyond this |delta − target| (shares) the delta class is D3 (hard limit).
+      HardDeltaLimit: float
+      Cooldown: Duration
+      /// Hedge order type: market, or a marketable limit this many bps through the touch.
+      HedgeLimitOffsetBps: float option
+      RiskFreeRate: float
+      DividendYield: float
+      /// Volatility used until an implied volatility is known for a leg.
+      FallbackVol: float }
+
+type GuardConfig =
+    { /// A quote older than this (receive time) is lagging; older than StaleAfter is stale.
+      LagAfter: Duration
+      StaleAfter: Duration
+      /// A quote whose receive time trails its venue time by more than this is lagging.
+      MaxFeedLatency: Duration
+      /// Underlying spread above this (bps of mid) is wide.
+      MaxSpreadBps: float }
+
+type RiskLimits =
+    { /// Max |strategy quantity| per instrument (shares or contracts).
+      MaxPosition: int
+      MaxOrderNotional: float
+      MaxDailyTrades: int
+      /// Positive amount: halt when the day's strategy P&L falls to −DailyLossLimit.
+      DailyLossLimit: float
+      /// Positive amount: halt when equity falls this far below its high-water mark.
+      MaxDrawdown: float
+      /// Strategy P&L (since start) at or below −StopLoss halts.
+      StopLoss: float option
+      /// Strategy P&L (since start) at or above TakeProfit halts.
+      TakeProfit: float option
+      /// Fraction of a limit at which risk is "near limit" (degraded, not blocked).
+      NearFraction: float
+      /// Require the broker's available funds to cover an order's notional (when the broker has reported them).
+      CheckBuyingPower: bool }
+
+type AfterFlatten =
+    | PauseAfterFlatten
+    | StopAfterFlatten
+
+type FlattenTarget =
+    /// Sell or buy the whole strategy-owned hedge to zero shares.
+    | FlatZero
+    /// Trade the hedge to offset the option book's delta (delta-neutral, hedge kept).
+    | FlatBookDelta
+
+type ControlConfig =
+    { CancelOnStop: bool
+      AfterFlatten: AfterFlatten
+      FlattenTarget: FlattenTarget
+      /// How long Stopping waits for cancels to be confirmed before exiting anyway.
+      StopTimeout: Duration
+      /// Expected interval of self-check clock ticks; the heartbeat is older than 3× this → unhealthy.
+      SelfCheckEvery: Duration }
+
+type Mode =
+    | Paper
+    | Live
+
+type Config =
+    { RunId: string
+      Account: string
+      Mode: Mode
+      Strategy: StrategyConfig
+      Guards: GuardConfig
+      Risk: RiskLimits
+      Calendar: SessionCalendar
+      Control: ControlConfig }
+
+module Config =
+    let legMultiplier (cfg: Config) =
+        match cfg.Strategy.Legs with
+        | l :: _ -> l.Option.Multiplier
+        | [] -> 100
+
+    /// Validates cross-field rules; the first error names the key.
+    let validate (cfg: Config) : Result<Config, ValidationError> =
+        let s = cfg.Strategy
+        let err k m = ValidationError.make k m
+        if System.String.IsNullOrWhiteSpace cfg.RunId then err "run_id" "must not be empty"
+        elif s.LotSize <= 0 then err "strategy.lot_size" $"must be > 0, got {s.LotSize}"
+        elif s.MinHedgeShares < 0 then err "strategy.min_hedge_shares" "must be >= 0"
+        elif s.Rules.IsEmpty then err "strategy.rules" "at least one hedge rule is required"
+        elif s.DriftFraction <= 0.0 || s.DriftFraction > 1.0 then err "strategy.drift_fraction" "must be in (0, 1]"
+        elif s.HardDeltaLimit <= 0.0 then err "strategy.hard_delta_limit" "must be > 0"
+        elif not (s.FallbackVol > 0.0) then err "strategy.fallback_vol" "must be > 0"
+        elif s.Legs |> List.exists (fun l -> l.Option.Underlying <> s.Underlying.Symbol) then
+            err "strategy.legs" $"every leg's underlying must be {s.Underlying.Symbol}"
+        elif s.Rules |> List.exists (function FixedBand(w, _) -> not (w > 0.0) | _ -> false) then err "strategy.rules.band" "half-width must be > 0"
+        elif s.Rules |> List.exists (function WhalleyWilmott(c, a) -> not (c > 0.0 && a > 0.0) | _ -> false) then
+            err "strategy.rules.whalley_wilmott" "cost and risk aversion must be > 0"
+        elif s.Rules |> List.exists (function TimeInterval d -> d <= 0L | _ -> false) then err "strategy.rules.interval" "must be > 0"
+        elif s.Rules |> List.exists (function PriceMove f -> not (f > 0.0) | _ -> false) then err "strategy.rules.price_move" "must be > 0"
+        elif cfg.Guards.StaleAfter < cfg.Guards.LagAfter then err "guards.stale_after" "must be >= guards.lag_after"
+        elif cfg.Risk.MaxPosition <= 0 then err "risk.max_position" "must be > 0"
+        elif cfg.Risk.MaxOrderNotional <= 0.0 then err "risk.max_order_notional" "must be > 0"
+        elif cfg.Risk.MaxDailyTrades <= 0 then err "risk.max_daily_trades" "must be > 0"
+        elif cfg.Risk.DailyLossLimit <= 0.0 then err "risk.daily_loss_limit" "must be > 0"
+        elif cfg.Risk.MaxDrawdown <= 0.0 then err "risk.max_drawdown" "must be > 0"
+        elif cfg.Risk.NearFraction <= 0.0 || cfg.Risk.NearFraction >= 1.0 then err "risk.near_fraction" "must be in (0, 1)"
+        elif cfg.Calendar.CloseMinute <= cfg.Calendar.OpenMinute then err "calendar.close" "must be after calendar.open"
+        else Ok cfg

@@ -1,0 +1,88 @@
+namespace Bifrost.Domain
+
+/// A named reason a hedge (or any strategy order) was blocked. Reasons are data: the backtest counts them and
+/// the monitor shows them.
+[<RequireQualifiedAccess>]
+type BlockReason =
+    | DataLag
+    | SpreadWide
+    | Cooldown
+    | BelowMinSize
+    | OrderInFlight
+    | OutsideHours
+    | RiskHalt
+    | DailyTradeLimit
+    | PositionLimit
+    | NotionalLimit
+    | DailyLossLimit
+    | BrokerDown
+    | Paused
+    | Stopping
+    | NotReconciled
+    | InsufficientFunds
+    | StoreUnavailable
+
+module BlockReason =
+    let code = function
+        | BlockReason.DataLag -> "DATA_LAG" | BlockReason.SpreadWide -> "SPREAD_WIDE" | BlockReason.Cooldown -> "COOLDOWN" | BlockReason.BelowMinSize -> "BELOW_MIN_SIZE"
+        | BlockReason.OrderInFlight -> "ORDER_IN_FLIGHT" | BlockReason.OutsideHours -> "OUTSIDE_HOURS" | BlockReason.RiskHalt -> "RISK_HALT"
+        | BlockReason.DailyTradeLimit -> "DAILY_TRADE_LIMIT" | BlockReason.PositionLimit -> "POSITION_LIMIT" | BlockReason.NotionalLimit -> "NOTIONAL_LIMIT"
+        | BlockReason.DailyLossLimit -> "DAILY_LOSS_LIMIT" | BlockReason.BrokerDown -> "BROKER_DOWN" | BlockReason.Paused -> "PAUSED" | BlockReason.Stopping -> "STOPPING"
+        | BlockReason.NotReconciled -> "NOT_RECONCILED" | BlockReason.InsufficientFunds -> "INSUFFICIENT_FUNDS" | BlockReason.StoreUnavailable -> "STORE_UNAVAILABLE"
+
+    let all =
+        [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
+          BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable ]
+
+    let ofRiskViolation = function
+        | PositionLimitExceeded _ -> BlockReason.PositionLimit
+        | NotionalLimitExceeded _ -> BlockReason.NotionalLimit
+        | DailyTradesExhausted _ -> BlockReason.DailyTradeLimit
+        | DailyLossReached _ -> BlockReason.DailyLossLimit
+        | RiskViolation.InsufficientFunds _ -> BlockReason.InsufficientFunds
+
+/// What the scalper wants to do: trade `SignedShares` of the hedge instrument at about `ReferencePrice`.
+type HedgeIntent =
+    { SignedShares: int
+      ReferencePrice: float
+      Trigger: string }
+
+type GuardDecision =
+    | Allow
+    /// At least one reason, always (the first is not optional by construction).
+    | Block of BlockReason * BlockReason list
+
+module GuardDecision =
+    let reasons = function
+        | Allow -> []
+        | Block(r, rs) -> r :: rs
+
+module ExecutionGuard =
+    /// Reasons that hold whatever the order: the state of the world and of the FSM.
+    let standingReasons (c: CompositeState) =
+        [ match c.Control with
+          | PausedControl -> BlockReason.Paused
+          | StoppingControl -> BlockReason.Stopping
+          | HaltedControl -> BlockReason.RiskHalt
+          | NotSynced -> BlockReason.NotReconciled
+          | Trading -> ()
+          if c.Risk = RiskHalted && c.Control <> HaltedControl then BlockReason.RiskHalt
+          if c.Broker = BrokerClass.BrokerDown then BlockReason.BrokerDown
+          if not c.StoreOk then BlockReason.StoreUnavailable
+          if c.Data <> Fresh then BlockReason.DataLag
+          if c.Spread = SpreadClass.SpreadWide then BlockReason.SpreadWide
+          if c.Hours = OutOfHours then BlockReason.OutsideHours
+          if c.OrderInFlight then BlockReason.OrderInFlight
+          if c.CoolingDown then BlockReason.Cooldown ]
+
+    /// The one gate every strategy hedge passes: total over every input, Block always names ≥ 1 reason.
+    let evaluate (c: CompositeState) (intent: HedgeIntent) : GuardDecision =
+        let sizeReasons =
+            [ if abs intent.SignedShares < max 1 c.MinHedgeShares then BlockReason.BelowMinSize
+              yield!
+                  Risk.preTrade c.Limits c.HedgePosition intent.SignedShares intent.ReferencePrice c.TradesToday c.DailyPnl
+                      c.AvailableFunds 1
+                  |> List.map BlockReason.ofRiskViolation ]
+        match standingReasons c @ sizeReasons |> List.distinct with
+        | [] -> Allow
+        | r :: rs -> Block(r, rs)

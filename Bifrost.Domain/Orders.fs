@@ -1,0 +1,118 @@
+namespace Bifrost.Domain
+
+type OrderType =
+    | Market
+    | Limit of limit: float
+
+type TimeInForce =
+    | Day
+    | Ioc
+    | Gtc
+
+module TimeInForce =
+    let name = function Day -> "DAY" | Ioc -> "IOC" | Gtc -> "GTC"
+
+/// Why the strategy sent an order: every order belongs to a run (hedge, manual, flatten, rebalance).
+type OrderPurpose =
+    | Hedge
+    | Manual
+    | Flatten
+    | Rebalance
+
+module OrderPurpose =
+    let name = function Hedge -> "hedge" | Manual -> "manual" | Flatten -> "flatten" | Rebalance -> "rebalance"
+
+/// Order lifecycle, as IB reports it.
+type OrderStatus =
+    | PendingSubmit
+    | Submitted
+    | PartiallyFilled
+    | Filled
+    | Cancelled
+    | Rejected
+    | Inactive
+
+module OrderStatus =
+    let isTerminal = function
+        | Filled | Cancelled | Rejected | Inactive -> true
+        | PendingSubmit | Submitted | PartiallyFilled -> false
+    let name = function
+        | PendingSubmit -> "PendingSubmit" | Submitted -> "Submitted" | PartiallyFilled -> "PartiallyFilled"
+        | Filled -> "Filled" | Cancelled -> "Cancelled" | Rejected -> "Rejected" | Inactive -> "Inactive"
+
+/// What the broker said happened to an order (normalised from orderStatus / errMsg / execDetails).
+type OrderUpdate =
+    | Acknowledged
+    | PartFilled
+    | FullyFilled
+    | CancelConfirmed
+    | RejectedByBroker
+    | MadeInactive
+
+/// An edge of the lifecycle that cannot happen; reported as data, never thrown.
+type InvalidTransition = { From: OrderStatus; Update: OrderUpdate }
+
+module OrderLifecycle =
+    /// The whole lifecycle as one flat table. Repeats of the current status are accepted unchanged (IB repeats
+    /// orderStatus freely); anything out of a terminal state other than its own repeat is invalid.
+    let transition (status: OrderStatus) (update: OrderUpdate) : Result<OrderStatus, InvalidTransition> =
+        match status, update with
+        | PendingSubmit, Acknowledged -> Ok Submitted
+        | Submitted, Acknowledged -> Ok Submitted
+        // openOrder/orderStatus "Submitted" after a partial fill must not roll the order back (nautilus #3476).
+        | PartiallyFilled, Acknowledged -> Ok PartiallyFilled
+        | (PendingSubmit | Submitted | PartiallyFilled), PartFilled -> Ok PartiallyFilled
+        | (PendingSubmit | Submitted | PartiallyFilled), FullyFilled -> Ok Filled
+        | (PendingSubmit | Submitted | PartiallyFilled), CancelConfirmed -> Ok Cancelled
+        | (PendingSubmit | Submitted), RejectedByBroker -> Ok Rejected
+        | (PendingSubmit | Submitted | PartiallyFilled), MadeInactive -> Ok Inactive
+        | Filled, (FullyFilled | PartFilled | Acknowledged) -> Ok Filled // late or repeated reports of a done order
+        | Cancelled, CancelConfirmed -> Ok Cancelled
+        | Rejected, RejectedByBroker -> Ok Rejected
+        | Inactive, MadeInactive -> Ok Inactive
+        | PartiallyFilled, RejectedByBroker
+        | Filled, (CancelConfirmed | RejectedByBroker | MadeInactive)
+        | Cancelled, (Acknowledged | PartFilled | FullyFilled | RejectedByBroker | MadeInactive)
+        | Rejected, (Acknowledged | PartFilled | FullyFilled | CancelConfirmed | MadeInactive)
+        | Inactive, (Acknowledged | PartFilled | FullyFilled | CancelConfirmed | RejectedByBroker) ->
+            Error { From = status; Update = update }
+
+/// An order the strategy sent, and what is known of it.
+type Order =
+    { Ref: OrderRef
+      IbOrderId: int
+      PermId: int64
+      RunId: string
+      Purpose: OrderPurpose
+      ContractId: ContractId
+      Side: Side
+      Quantity: int
+      Type: OrderType
+      Tif: TimeInForce
+      Status: OrderStatus
+      /// Quantity filled by applied executions (the truth for positions).
+      Filled: int
+      /// Highest filled quantity the broker reported in orderStatus (executions may still be on their way).
+      ReportedFilled: int
+      AvgFillPrice: float
+      CancelRequested: bool
+      RejectReason: string
+      /// Mid of the instrument when the order was decided, for slippage.
+      DecisionMid: float
+      PlacedAt: Timestamp }
+
+module Order =
+    let remaining (o: Order) = o.Quantity - o.Filled
+    let isWorking (o: Order) = not (OrderStatus.isTerminal o.Status)
+    let signedRemaining (o: Order) = Side.sign o.Side * remaining o
+
+/// One execution, keyed by IB's exec id.
+type Fill =
+    { ExecId: ExecId
+      OrderRef: OrderRef
+      ContractId: ContractId
+      Side: Side
+      Quantity: int
+      Price: float
+      Commission: float
+      VenueTime: Timestamp }

@@ -1,0 +1,81 @@
+namespace Bifrost.Domain
+
+/// Who a quantity belongs to. The IB account is shared with the operator's manual trading (another client id):
+/// Bifrost only ever counts, hedges or flattens what it owns.
+type Ownership =
+    | StrategyOwned
+    | External
+
+/// The strategy's own holding of one contract, built from its own fills only.
+[<Struct>]
+type Holding =
+    { Quantity: int
+      /// Average cost per unit of underlying (price units), for the open quantity.
+      AvgCost: float
+      /// Realised P&L in money (multiplier applied), before fees.
+      Realized: float
+      Fees: float }
+
+module Holding =
+    let empty = { Quantity = 0; AvgCost = 0.0; Realized = 0.0; Fees = 0.0 }
+
+    /// Applies a fill: average cost on increases, realised P&L on reductions, a flip opens at the fill price.
+    let applyFill (multiplier: int) (side: Side) (qty: int) (price: float) (h: Holding) =
+        let signed = Side.sign side * qty
+        let m = float multiplier
+        if h.Quantity = 0 || sign h.Quantity = sign signed then
+            let newQty = h.Quantity + signed
+            let cost = (h.AvgCost * float (abs h.Quantity) + price * float qty) / float (abs newQty)
+            { h with Quantity = newQty; AvgCost = cost }
+        else
+            let closing = min (abs signed) (abs h.Quantity)
+            let pnl = float closing * (price - h.AvgCost) * float (sign h.Quantity) * m
+            let newQty = h.Quantity + signed
+            let avg = if newQty = 0 then 0.0 elif sign newQty = sign h.Quantity then h.AvgCost else price
+            { h with Quantity = newQty; AvgCost = avg; Realized = h.Realized + pnl }
+
+    let addFee (fee: float) (h: Holding) = { h with Fees = h.Fees + fee }
+
+    /// Unrealised P&L at a mark price (money).
+    let unrealized (multiplier: int) (mark: float) (h: Holding) =
+        if h.Quantity = 0 || System.Double.IsNaN mark then 0.0
+        else float h.Quantity * (mark - h.AvgCost) * float multiplier
+
+/// What the broker reports for the whole account, and what of it is the strategy's.
+type PositionView =
+    { ContractId: ContractId
+      Broker: int
+      Strategy: int }
+    member p.External = p.Broker - p.Strategy
+
+type Portfolio =
+    { /// The strategy's own holdings, from its own fills (and the option book adopted at start).
+      Strategy: Map<ContractId, Holding>
+      /// Account-wide positions as last reported by the broker (all client ids).
+      Broker: Map<ContractId, int>
+      /// The broker's average cost per unit of underlying price, used to adopt the option book at first sync.
+      BrokerCost: Map<ContractId, float> }
+
+module Portfolio =
+    let empty = { Strategy = Map.empty; Broker = Map.empty; BrokerCost = Map.empty }
+
+    let holding conId (p: Portfolio) = p.Strategy |> Map.tryFind conId |> Option.defaultValue Holding.empty
+    let strategyQty conId p = (holding conId p).Quantity
+    let brokerQty conId (p: Portfolio) = p.Broker |> Map.tryFind conId |> Option.defaultValue 0
+
+    let view conId p = { ContractId = conId; Broker = brokerQty conId p; Strategy = strategyQty conId p }
+
+    let applyFill conId multiplier side qty price (p: Portfolio) =
+        { p with Strategy = p.Strategy |> Map.add conId (holding conId p |> Holding.applyFill multiplier side qty price) }
+
+    let addFee conId fee (p: Portfolio) =
+        { p with Strategy = p.Strategy |> Map.add conId (holding conId p |> Holding.addFee fee) }
+
+    let setBroker conId qty cost (p: Portfolio) =
+        { p with Broker = p.Broker |> Map.add conId qty; BrokerCost = p.BrokerCost |> Map.add conId cost }
+
+    /// Assigns a holding to the strategy (the option book adopted at sync, or restored from the store).
+    let adopt conId (h: Holding) (p: Portfolio) = { p with Strategy = p.Strategy |> Map.add conId h }
+
+    let totalFees (p: Portfolio) = p.Strategy |> Map.fold (fun acc _ h -> acc + h.Fees) 0.0
+    let totalRealized (p: Portfolio) = p.Strategy |> Map.fold (fun acc _ h -> acc + h.Realized) 0.0

@@ -1,0 +1,79 @@
+namespace Bifrost.Domain.Strategy
+
+open Bifrost.Domain
+open Bifrost.Domain.Pricing
+
+/// Where a leg's volatility came from.
+type VolSource =
+    | FallbackVol
+    | FromData
+    | FromBroker
+    | ImpliedFromMid
+
+/// One option leg of the scalped book and its current valuation.
+type LegState =
+    { Option: OptionContract
+      Quote: Quote
+      Vol: float
+      VolSource: VolSource
+      /// Per-unit greeks at the last valuation (per share of underlying).
+      Greeks: Greeks }
+
+/// Aggregate greeks of the strategy's option book, in money and share units (multipliers and quantities applied).
+[<Struct>]
+type BookGreeks =
+    { /// Shares-equivalent delta.
+      Delta: float
+      /// Shares per $ of underlying move.
+      Gamma: float
+      /// $ per 1.00 of volatility.
+      Vega: float
+      /// $ per year.
+      Theta: float
+      /// $ model value.
+      Value: float }
+
+module Book =
+    let zero = { Delta = 0.0; Gamma = 0.0; Vega = 0.0; Theta = 0.0; Value = 0.0 }
+
+    let inputs (cfg: StrategyConfig) (now: Timestamp) (spot: float) (leg: LegState) : BsInputs =
+        { Spot = spot
+          Strike = leg.Option.Strike
+          Years = OptionContract.yearsToExpiry now leg.Option
+          Rate = cfg.RiskFreeRate
+          Dividend = cfg.DividendYield
+          Vol = leg.Vol }
+
+    /// Re-values one leg at a new spot and time (its volatility unchanged).
+    let revalue cfg now spot (leg: LegState) =
+        if System.Double.IsNaN spot then leg
+        else { leg with Greeks = BlackScholes.greeks leg.Option.Right (inputs cfg now spot leg) }
+
+    let initialLeg (cfg: StrategyConfig) (leg: LegConfig) =
+        let nanGreeks = { Price = nan; Delta = nan; Gamma = nan; Vega = nan; Theta = nan; Rho = nan }
+        { Option = leg.Option
+          Quote = Quote.empty leg.Option.ContractId
+          Vol = cfg.FallbackVol
+          VolSource = FallbackVol
+          Greeks = nanGreeks }
+
+    /// Sums the legs weighted by signed quantity × multiplier. `qtyOf` gives the strategy-owned contracts of a leg.
+    let aggregate (legs: LegState array) (qtyOf: ContractId -> int) =
+        let mutable d = 0.0
+        let mutable g = 0.0
+        let mutable v = 0.0
+        let mutable t = 0.0
+        let mutable value = 0.0
+        for leg in legs do
+            let w = float (qtyOf leg.Option.ContractId * leg.Option.Multiplier)
+            if w <> 0.0 then
+                d <- d + w * leg.Greeks.Delta
+                g <- g + w * leg.Greeks.Gamma
+                v <- v + w * leg.Greeks.Vega
+                t <- t + w * leg.Greeks.Theta
+                value <- value + w * leg.Greeks.Price
+        { Delta = d; Gamma = g; Vega = v; Theta = t; Value = value }
+
+    /// True when every leg has finite greeks (a valuation exists).
+    let greeksOk (legs: LegState array) =
+        legs |> Array.forall (fun l -> System.Double.IsFinite l.Greeks.Delta && System.Double.IsFinite l.Greeks.Gamma)

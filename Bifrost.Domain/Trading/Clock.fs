@@ -1,0 +1,42 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+
+/// The timer: day roll, time decay, intraday risk evaluation, stop timeout, interval hedges, status heartbeat.
+module Clock =
+    let private rollDay (cfg: Config) (s: State) =
+        let day = SessionCalendar.tradingDay cfg.Calendar s.Now
+        if day = s.Daily.Day then s
+        else { s with Daily = { Day = day; Trades = 0; StartPnl = State.totalPnl cfg s } }
+
+    let private evaluateRisk (cfg: Config) (s: State) =
+        let total = State.totalPnl cfg s
+        let s = { s with HighWater = max s.HighWater total }
+        match s.Fsm with
+        | Running _ | Paused | Syncing _ ->
+            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = total - s.Daily.StartPnl; HighWater = s.HighWater } with
+            | Ok cls when cls = s.Risk -> s, []
+            | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" $"risk {cls}" ]
+            | Error reason ->
+                let s = { s with Fsm = Halted reason; Risk = RiskHalted }
+                let s, cancels = OrderFlow.cancelWorking s "risk halt"
+                s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
+        | _ -> s, []
+
+    let private stopTimeout (cfg: Config) (s: State) =
+        match s.Fsm with
+        | Stopping(since, meta) when Timestamp.since since s.Now >= cfg.Control.StopTimeout ->
+            let s' = { s with Fsm = Stopped }
+            s', Emit.alertAndRecord s Warning "STOP_TIMEOUT" "cancels not confirmed before the stop timeout; exiting"
+                @ [ CompleteControl(meta.ControlId, Done "stopped (timeout)"); Emit.publish cfg s'; Exit 0 ]
+        | _ -> s, []
+
+    let onTick (cfg: Config) (s: State) =
+        let before = s.Fsm
+        let s = rollDay cfg s
+        let s = if System.Double.IsNaN(State.spot s) then s else MarketData.revalue cfg s s
+        let s, risk = evaluateRisk cfg s
+        let s, stop = stopTimeout cfg s
+        let s, hedge = Hedging.evaluate cfg s
+        let publish = match s.Fsm with Stopped -> [] | _ -> [ Emit.publish cfg s ]
+        s, risk @ stop @ hedge @ Emit.fsmChange s before @ publish

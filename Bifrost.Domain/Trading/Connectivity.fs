@@ -1,0 +1,71 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+
+/// The broker link: account checks on connect, 1100/1101/1102, farm status, and never-decreasing order ids.
+module Connectivity =
+    let private universe (cfg: Config) = cfg.Strategy.Underlying.ContractId :: [ for l in cfg.Strategy.Legs -> l.Option.ContractId ]
+
+    let private isPaperAccount (account: string) = account.StartsWith "DU" || account.StartsWith "DF"
+
+    /// Paper by default: paper mode needs a paper (DU/DF) account; live mode refuses one (IBC #29, Lean #9496).
+    let accountProblem (cfg: Config) (accounts: string list) =
+        if not (accounts |> List.contains cfg.Account) then
+            let listed = String.concat "," accounts
+            Some $"configured account {cfg.Account} is not among the managed accounts [{listed}]"
+        else
+            match cfg.Mode with
+            | Paper when not (isPaperAccount cfg.Account) -> Some $"paper mode but account {cfg.Account} is not a paper (DU) account"
+            | Live when isPaperAccount cfg.Account -> Some $"live mode but account {cfg.Account} is a paper account"
+            | _ -> None
+
+    let onConnected (cfg: Config) (s: State) (accounts: string list) =
+        match accountProblem cfg accounts with
+        | Some problem ->
+            let s' = { s with Fsm = Stopped }
+            s', Emit.alertAndRecord s Critical "ACCOUNT_MISMATCH" problem @ [ Emit.publish cfg s'; Exit 2 ]
+        | None ->
+            let s = { s with Connectivity = { s.Connectivity with SocketUp = true; IbUp = true } }
+            let connected = Emit.note s OperationKind.FsmChanged "" ("broker connected, accounts " + String.concat "," accounts)
+            match s.Fsm with
+            | Stopping _ -> s, [ connected; RequestReconcile Sync.scopes ]
+            | fsm ->
+                let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
+                let aborted =
+                    match fsm with
+                    | Flattening run -> [ CompleteControl(run.Meta.ControlId, Refused "connection lost during flatten; paused") ]
+                    | _ -> []
+                s', connected :: aborted @ cmds @ [ SubscribeMarketData(universe cfg) ]
+
+    let onDisconnected (s: State) (reason: string) =
+        { s with Connectivity = { s.Connectivity with SocketUp = false } },
+        Emit.alertAndRecord s Warning "BROKER_DISCONNECTED" reason
+
+    let onConnectivityLost (s: State) =
+        { s with Connectivity = { s.Connectivity with IbUp = false } },
+        Emit.alertAndRecord s Critical "IB_CONNECTIVITY_LOST" "1100: TWS lost its connection to IB; orders blocked"
+
+    /// 1101/1102: reconcile what may have happened while down; 1101 also lost the market data subscriptions.
+    let onConnectivityRestored (cfg: Config) (s: State) (dataMaintained: bool) =
+        let s = { s with Connectivity = { s.Connectivity with IbUp = true } }
+        let note = Emit.note s OperationKind.FsmChanged "" (if dataMaintained then "1102: restored, data maintained" else "1101: restored, data lost")
+        let resubscribe = if dataMaintained then [] else [ SubscribeMarketData(universe cfg) ]
+        match s.Fsm with
+        | Stopping _ | Stopped | Starting -> s, note :: resubscribe
+        | fsm ->
+            let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
+            s', note :: cmds @ resubscribe
+
+    let onFarm (s: State) (farm: Farm) (ok: bool) =
+        match s.Connectivity.Farms |> Map.tryFind farm with
+        | Some was when was = ok -> s, []
+        | _ ->
+            { s with Connectivity = { s.Connectivity with Farms = s.Connectivity.Farms |> Map.add farm ok } },
+            [ Emit.note s OperationKind.FsmChanged "" $"""{farm} {(if ok then "ok" else "broken")}""" ]
+
+    /// Order ids never go down, whatever the broker says after a restart (Lean #242).
+    let onNextValidId (s: State) (id: int) =
+        if id > s.NextOrderId then { s with NextOrderId = id }, []
+        elif id < s.NextOrderId - 1 then
+            s, [ Emit.note s OperationKind.Anomaly "" $"nextValidId {id} is below our high-water mark {s.NextOrderId - 1}: ignored" ]
+        else s, []

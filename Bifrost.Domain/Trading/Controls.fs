@@ -1,0 +1,65 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+
+/// Operator controls as one flat (state, control) table.
+module Controls =
+    let private reply (s: State) (meta: ControlMeta) outcome =
+        let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
+        [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
+
+    let private resumeRunning (s: State) =
+        let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle) }
+
+    let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
+        let s = { s with Fsm = Stopping(s.Now, meta) }
+        let s, cancels = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop requested" else s, []
+        let s', done' = Progress.checkStopping cfg s
+        s', cancels @ done'
+
+    let private riskNow (cfg: Config) (s: State) =
+        let total = State.totalPnl cfg s
+        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = total - s.Daily.StartPnl; HighWater = max s.HighWater total }
+
+    let private decide (cfg: Config) (s: State) (control: Control) (meta: ControlMeta) : State * Command list =
+        match s.Fsm, control with
+        | Stopped, _ -> s, reply s meta (Refused "stopped")
+        | _, RunSelfCheck -> s, Emit.publish cfg s :: reply s meta (Done(Health.name (SelfCheck.run cfg s).Health))
+        | Stopping _, _ -> s, reply s meta (Refused "stopping")
+        | _, Stop -> stop cfg s meta
+        // Pause
+        | Running _, Pause -> { s with Fsm = Paused }, reply s meta (Done "paused")
+        | Paused, Pause -> s, reply s meta (Done "already paused")
+        | Syncing p, Pause -> { s with Fsm = Syncing { p with ResumeTo = ResumePaused } }, reply s meta (Done "will pause after sync")
+        | Halted _, Pause -> s, reply s meta (Refused "halted: resume or flatten")
+        | Flattening _, Pause -> s, reply s meta (Refused "flattening")
+        | Starting, Pause -> s, reply s meta (Refused "not connected yet")
+        // Resume
+        | Paused, Resume ->
+            let s', cmds = Hedging.evaluate cfg (resumeRunning s)
+            s', reply s meta (Done "resumed") @ cmds
+        | Running _, Resume -> s, reply s meta (Done "already running")
+        | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning } }, reply s meta (Done "will run after sync")
+        | Halted(AccountMismatch _), Resume -> s, reply s meta (Refused "account mismatch")
+        | Halted(ReconcileFailed _), Resume ->
+            let s', cmds = Sync.start s ResumeRunning
+            s', reply s meta (Done "reconciling again") @ cmds
+        | Halted _, Resume ->
+            match riskNow cfg s with
+            | Ok cls -> { (resumeRunning s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
+            | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
+        | Flattening _, Resume -> s, reply s meta (Refused "flattening")
+        | Starting, Resume -> s, reply s meta (Refused "not connected yet")
+        // Flatten
+        | (Running _ | Paused | Halted _), FlattenExposure when not s.Connectivity.SocketUp || not s.Connectivity.IbUp ->
+            s, reply s meta (Refused "broker down")
+        | (Running _ | Paused | Halted _), FlattenExposure -> Runs.startFlatten cfg s meta
+        | Flattening _, FlattenExposure -> s, reply s meta (Done "already flattening")
+        | (Starting | Syncing _), FlattenExposure -> s, reply s meta (Refused "not reconciled yet")
+
+    let onControl (cfg: Config) (s: State) (control: Control) (meta: ControlMeta) =
+        let received = Emit.note s OperationKind.ControlReceived "" $"{Control.name control} by {meta.RequestedBy} (#{meta.ControlId})"
+        let before = s.Fsm
+        let s', cmds = decide cfg s control meta
+        s', received :: cmds @ Emit.fsmChange s' before

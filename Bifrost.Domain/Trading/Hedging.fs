@@ -1,0 +1,79 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+open Bifrost.Domain.Strategy
+
+/// The gamma scalper's decision: is a hedge due, how large, and does the guard allow it.
+module Hedging =
+    /// Which rule (if any) says a hedge is due now.
+    let trigger (cfg: Config) (s: State) (delta: DeltaClass) =
+        let spot = State.spot s
+        let byBand = match delta with D2 | D3 -> Some "band" | D0 | D1 -> None
+        let byRule () =
+            cfg.Strategy.Rules
+            |> List.tryPick (function
+                | TimeInterval every when Timestamp.since s.LastHedgeAt s.Now >= every -> Some "interval"
+                | PriceMove f when System.Double.IsNaN s.LastHedgeSpot || abs (spot / s.LastHedgeSpot - 1.0) >= f -> Some "price_move"
+                | _ -> None)
+        match byBand with
+        | Some t -> Some t
+        | None -> byRule ()
+
+    let private hedgeable (s: State) =
+        match s.Fsm with
+        | Starting | Stopped | Flattening _ -> false
+        | Syncing _ | Running _ | Paused | Halted _ | Stopping _ -> true
+
+    let private limitPrice (cfg: Config) (s: State) side =
+        match cfg.Strategy.HedgeLimitOffsetBps with
+        | None -> Market
+        | Some bps ->
+            let q = s.Underlying
+            let raw = match side with Buy -> q.Ask * (1.0 + bps / 10_000.0) | Sell -> q.Bid * (1.0 - bps / 10_000.0)
+            // Round away from the touch to whole cents so the order stays marketable.
+            let cents = match side with Buy -> ceil (raw * 100.0) | Sell -> floor (raw * 100.0)
+            Limit(cents / 100.0)
+
+    /// Records a block only when its reasons differ from the last one recorded (a standing block is logged once).
+    let private recordBlock (s: State) (reasons: BlockReason list) (intent: HedgeIntent) (deviation: float) =
+        if reasons = s.LastBlock then s, []
+        else
+            let codes = reasons |> List.map BlockReason.code |> String.concat ","
+            { s with LastBlock = reasons },
+            [ Emit.op s OperationKind.GuardBlocked "" "" (ContractId.value s.Underlying.ContractId) (Side.name (Side.ofSignedQuantity intent.SignedShares))
+                  (abs intent.SignedShares) intent.ReferencePrice $"{codes} | trigger {intent.Trigger} deviation {deviation:F1}" ]
+
+    /// Evaluates the hedge after anything that moves delta or the world (quotes, fills, clock).
+    let evaluate (cfg: Config) (s: State) : State * Command list =
+        if not (hedgeable s) || System.Double.IsNaN(State.spot s) then s, []
+        else
+            let half = Composite.bandHalfWidth cfg s
+            let deviation = State.netDelta cfg s - cfg.Strategy.TargetDelta
+            let delta = Classifier.delta cfg.Strategy.DriftFraction half cfg.Strategy.HardDeltaLimit deviation
+            match trigger cfg s delta with
+            | None -> (if s.LastBlock.IsEmpty then s else { s with LastBlock = [] }), []
+            | Some why ->
+                let shares =
+                    match why with
+                    | "band" -> Bands.hedgeQuantity cfg.Strategy half (deviation + cfg.Strategy.TargetDelta)
+                    | _ -> Bands.roundToLot cfg.Strategy.LotSize -deviation
+                let intent = { SignedShares = shares; ReferencePrice = State.spot s; Trigger = why }
+                let composite = Composite.classify cfg s
+                match ExecutionGuard.evaluate composite intent with
+                | Block(r, rs) -> recordBlock s (r :: rs) intent deviation
+                | Allow ->
+                    match s.Fsm with
+                    | Running Idle ->
+                        let side = Side.ofSignedQuantity shares
+                        let s1 = { s with LastBlock = []; LastHedgeAt = s.Now; LastHedgeSpot = State.spot s }
+                        let s2, cmds, placed =
+                            OrderFlow.place cfg s1 cfg.RunId Hedge cfg.Strategy.Underlying.ContractId side (abs shares) (limitPrice cfg s side) false (State.spot s)
+                        let intentOp =
+                            Emit.op s OperationKind.Intent cfg.RunId "" (ContractId.value cfg.Strategy.Underlying.ContractId) (Side.name side) (abs shares) (State.spot s)
+                                $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({delta})"
+                        match placed with
+                        | Some ref -> { s2 with Fsm = Running(HedgePending ref) }, intentOp :: cmds
+                        | None -> s2, intentOp :: cmds
+                    | _ ->
+                        // The guard's Control class already blocks every other state; this arm keeps the match total.
+                        s, []

@@ -1,0 +1,67 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+open Bifrost.Domain.Pricing
+open Bifrost.Domain.Strategy
+
+/// Quotes in: revalue the book (greeks on every underlying tick), attribute P&L, then let the scalper decide.
+module MarketData =
+    let private yearsBetween (a: Timestamp) (b: Timestamp) =
+        if a = Timestamp.zero then 0.0 else max 0.0 (Duration.toSeconds (Timestamp.since a b) / (365.0 * 86_400.0))
+
+    /// Re-values every leg of `after` at its spot and time, and attributes the P&L of the step from `before`.
+    let revalue (cfg: Config) (before: State) (after: State) =
+        let spot1 = State.spot after
+        let revalued = after.Legs |> Array.map (Book.revalue cfg.Strategy after.Now spot1)
+        let qtyOf = State.qtyOf after
+        let attribution =
+            Attribution.step before.Legs revalued qtyOf (State.hedgePosition cfg after) (State.spot before) spot1
+                (yearsBetween before.ValuedAt after.Now) before.Attribution
+        { after with Legs = revalued; Book = Book.aggregate revalued qtyOf; Attribution = attribution; ValuedAt = after.Now }
+
+    let private legVol (cfg: Config) (now: Timestamp) (spot: float) (leg: LegState) (q: Quote) =
+        if System.Double.IsFinite q.ImpliedVol && q.ImpliedVol > 0.0 then q.ImpliedVol, FromData
+        elif Quote.hasTwoSides q && System.Double.IsFinite spot then
+            match ImpliedVol.solve leg.Option.Right (Book.inputs cfg.Strategy now spot leg) (Quote.mid q) with
+            | Ok v -> v, ImpliedFromMid
+            | Error _ -> leg.Vol, leg.VolSource
+        else leg.Vol, leg.VolSource
+
+    let onQuote (cfg: Config) (s: State) (q: Quote) : State * Command list =
+        if q.ContractId = State.underlyingId cfg then
+            Hedging.evaluate cfg (revalue cfg s { s with Underlying = q })
+        else
+            match State.legIndex s q.ContractId with
+            | None -> s, [] // not in the book: nothing to decide
+            | Some i ->
+                let leg = s.Legs.[i]
+                let vol, source = legVol cfg s.Now (State.spot s) leg q
+                let legs = Array.copy s.Legs
+                legs.[i] <- { leg with Quote = q; Vol = vol; VolSource = source }
+                Hedging.evaluate cfg (revalue cfg s { s with Legs = legs })
+
+    /// Merges one streamed tick into the contract's last quote.
+    let onTick (cfg: Config) (s: State) (venue: Timestamp) (conId: ContractId) (field: TickField) (value: float) =
+        let last =
+            if conId = State.underlyingId cfg then Some s.Underlying
+            else State.legIndex s conId |> Option.map (fun i -> s.Legs.[i].Quote)
+        match last with
+        | None -> s, []
+        | Some q ->
+            let q = { q with VenueTime = venue; ReceiveTime = s.Now }
+            let q =
+                match field with
+                | BidPrice -> { q with Bid = value }
+                | AskPrice -> { q with Ask = value }
+                | LastPrice -> { q with Last = value }
+                | BidSize -> { q with BidSize = value }
+                | AskSize -> { q with AskSize = value }
+            onQuote cfg s q
+
+    let onOptionComputation (cfg: Config) (s: State) (conId: ContractId) (iv: float) =
+        match State.legIndex s conId with
+        | Some i when System.Double.IsFinite iv && iv > 0.0 ->
+            let legs = Array.copy s.Legs
+            legs.[i] <- { s.Legs.[i] with Vol = iv; VolSource = FromBroker }
+            Hedging.evaluate cfg (revalue cfg s { s with Legs = legs })
+        | _ -> s, []

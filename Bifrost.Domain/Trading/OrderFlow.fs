@@ -1,0 +1,148 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+
+/// Order bookkeeping: minting ids, sending, and applying what the broker reports. Fills come only from executions,
+/// keyed by exec id; status reports move the lifecycle but never positions.
+module OrderFlow =
+    /// Mints the next order ref and IB order id and emits PlaceOrder. IB ids only ever go up.
+    let place (cfg: Config) (s: State) runId purpose conId side qty orderType riskBypass decisionMid =
+        match OrderRef.forRun runId s.NextOrderSeq with
+        | Error e -> s, [ Emit.note s OperationKind.Anomaly runId $"cannot mint order ref: {e.Message}" ], None
+        | Ok ref ->
+            let order =
+                { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
+                  Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
+                  ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; RejectReason = ""
+                  DecisionMid = decisionMid; PlacedAt = s.Now }
+            let request =
+                { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
+                  Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
+            let s' =
+                { s with
+                    Orders = s.Orders |> Map.add ref order
+                    RefByIbId = s.RefByIbId |> Map.add order.IbOrderId ref
+                    NextOrderId = s.NextOrderId + 1
+                    NextOrderSeq = s.NextOrderSeq + 1L
+                    Daily = { s.Daily with Trades = s.Daily.Trades + 1 } }
+            let price = match orderType with Limit l -> l | Market -> decisionMid
+            let typeText = match orderType with Market -> "MKT" | Limit l -> sprintf "LMT %.4f" l
+            let detail = $"{OrderPurpose.name purpose} {typeText} ib_id={order.IbOrderId}" + (if riskBypass then " RISK_BYPASS" else "")
+            s', [ PlaceOrder request; Emit.orderOp s' OperationKind.OrderSent order price detail ], Some ref
+
+    /// Requests cancellation of every working order of the strategy (never foreign orders: we only know our own).
+    let cancelWorking (s: State) reason =
+        let working = State.workingOrders s |> List.filter (fun o -> not o.CancelRequested)
+        let orders = working |> List.fold (fun m o -> m |> Map.add o.Ref { o with CancelRequested = true }) s.Orders
+        { s with Orders = orders },
+        [ for o in working do
+              CancelOrder(o.Ref, o.IbOrderId)
+              Emit.orderOp s OperationKind.CancelSent o nan reason ]
+
+    let private findOrder (s: State) (ibOrderId: int) (ref: string) =
+        match s.RefByIbId |> Map.tryFind ibOrderId with
+        | Some r -> s.Orders |> Map.tryFind r
+        | None ->
+            match OrderRef.create ref with
+            | Ok r -> s.Orders |> Map.tryFind r
+            | Error _ -> None
+
+    /// Moves an order along the lifecycle table; an impossible edge becomes an anomaly, never an exception.
+    let private advance (s: State) (o: Order) (update: OrderUpdate) (detail: string) =
+        match OrderLifecycle.transition o.Status update with
+        | Ok next when next = o.Status -> s, o, []
+        | Ok next ->
+            let o' = { o with Status = next }
+            { s with Orders = s.Orders |> Map.add o.Ref o' }, o', [ Emit.orderOp s OperationKind.OrderStatusChanged o' o'.AvgFillPrice ($"{OrderStatus.name o.Status} -> {OrderStatus.name next} {detail}".Trim()) ]
+        | Error bad ->
+            { s with Anomalies = s.Anomalies + 1 }, o,
+            [ Emit.orderOp s OperationKind.Anomaly o nan ($"invalid transition {OrderStatus.name bad.From} on {bad.Update}: {detail}".Trim()) ]
+
+    let onStatus (s: State) (r: OrderStatusReport) =
+        match findOrder s r.IbOrderId r.Ref with
+        | None ->
+            if OrderRef.isBifrost r.Ref then
+                { s with Anomalies = s.Anomalies + 1 },
+                [ Emit.note s OperationKind.Anomaly "" $"status {r.Status} for unknown Bifrost order {r.Ref} (ib id {r.IbOrderId})" ]
+            else s, [] // a foreign (manual) order: not ours to track
+        | Some o ->
+            let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }
+            let s = { s with Orders = s.Orders |> Map.add o.Ref o }
+            let s, _, cmds = advance s o r.Status r.Reason
+            s, cmds
+
+    let onOrderError (s: State) (ibOrderId: int) (code: int) (message: string) =
+        match s.RefByIbId |> Map.tryFind ibOrderId |> Option.bind (fun r -> s.Orders |> Map.tryFind r) with
+        | None -> s, []
+        | Some o ->
+            match code with
+            | 202 -> let s, _, c = advance s o CancelConfirmed $"202 {message}" in s, c
+            | 161 | 10148 ->
+                // Cancel refused: the order is already done or being done; executions will tell.
+                s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"cancel refused {code}: {message}" ]
+            | 103 ->
+                // Duplicate id: never reuse it; the next order takes a higher id.
+                let s = { s with NextOrderId = max s.NextOrderId (ibOrderId + 1) }
+                let s, o, c = advance s { o with RejectReason = $"103 {message}" } RejectedByBroker "103 duplicate order id"
+                s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"103 {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: 103 {message}"
+            | c when c >= 2100 && c < 2200 -> s, [] // warnings about the order (e.g. 2109 outside RTH) change nothing
+            | 399 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"399 {message}" ]
+            | _ ->
+                let s = { s with Orders = s.Orders |> Map.add o.Ref { o with RejectReason = $"{code} {message}" } }
+                let s, o, c = advance s (s.Orders.[o.Ref]) RejectedByBroker $"{code} {message}"
+                s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"{code} {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: {code} {message}"
+
+    let private applyCommission (s: State) (execId: ExecId) (conId: ContractId) (commission: float) =
+        if s.CommissionsApplied.Contains execId then s
+        else
+            { s with
+                Portfolio = Portfolio.addFee conId commission s.Portfolio
+                CommissionsApplied = s.CommissionsApplied.Add execId
+                PendingCommissions = s.PendingCommissions.Remove execId }
+
+    /// Applies one execution exactly once. A fill for a Bifrost ref that was never placed is reported, not absorbed.
+    let onExecution (s: State) (e: ExecutionReport) =
+        if s.SeenExecs.Contains e.ExecId then s, []
+        else
+            let s = { s with SeenExecs = s.SeenExecs.Add e.ExecId }
+            let idText = ExecId.value e.ExecId
+            // Matched by our own orderRef only: IB order ids are per client id, so a manual order may share one.
+            let ours = if OrderRef.isBifrost e.Ref then findOrder s -1 e.Ref else None
+            match ours with
+            | None when OrderRef.isBifrost e.Ref ->
+                { s with Anomalies = s.Anomalies + 1 },
+                Emit.alertAndRecord s Critical "UNKNOWN_FILL"
+                    $"execution {idText} ({Side.name e.Side} {e.Quantity} @ {e.Price}) for order ref '{e.Ref}' that this engine never placed: not applied"
+            | None ->
+                s, [ Emit.op s OperationKind.FillApplied "" e.Ref (ContractId.value e.ContractId) (Side.name e.Side) e.Quantity e.Price $"external fill {idText} (client {e.ClientId}): not strategy-owned" ]
+            | Some o ->
+                let mult = State.multiplier s e.ContractId
+                let filled = o.Filled + e.Quantity
+                let avg = (o.AvgFillPrice * float o.Filled + e.Price * float e.Quantity) / float filled
+                let o' = { o with Filled = filled; AvgFillPrice = avg; PermId = (if e.PermId <> 0L then e.PermId else o.PermId) }
+                let s =
+                    { s with
+                        Portfolio = Portfolio.applyFill e.ContractId mult e.Side e.Quantity e.Price s.Portfolio
+                        Orders = s.Orders |> Map.add o.Ref o'
+                        FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId }
+                let s =
+                    match s.PendingCommissions |> Map.tryFind e.ExecId with
+                    | Some c -> applyCommission s e.ExecId e.ContractId c
+                    | None -> s
+                let slippage = if System.Double.IsFinite o.DecisionMid then float (Side.sign e.Side) * (e.Price - o.DecisionMid) else nan
+                let fillOp = Emit.orderOp s OperationKind.FillApplied o' e.Price $"exec {idText} qty {e.Quantity} filled {filled}/{o.Quantity} slippage {slippage:F4}"
+                let overfill =
+                    if filled > o.Quantity then Emit.alertAndRecord s Critical "OVERFILL" $"{OrderRef.value o.Ref} filled {filled} of {o.Quantity}" else []
+                let s, _, statusCmds =
+                    if filled >= o.Quantity then advance s o' FullyFilled "by executions"
+                    elif o'.Status = PendingSubmit || o'.Status = Submitted then advance s o' PartFilled "by executions"
+                    else s, o', []
+                s, fillOp :: overfill @ statusCmds
+
+    let onCommission (s: State) (execId: ExecId) (commission: float) =
+        if s.CommissionsApplied.Contains execId || not (System.Double.IsFinite commission) then s, []
+        else
+            match s.FillIndex |> Map.tryFind execId with
+            | Some conId -> applyCommission s execId conId commission, []
+            | None when s.SeenExecs.Contains execId -> s, [] // an external fill's commission: not ours
+            | None -> { s with PendingCommissions = s.PendingCommissions |> Map.add execId commission }, []
