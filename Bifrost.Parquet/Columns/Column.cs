@@ -1,0 +1,102 @@
+namespace Bifrost.Parquet.Columns;
+
+/// <summary>
+/// The values of one column over one row group. Values has one slot per row; a null row holds the default value
+/// and is marked false in <see cref="Validity"/>. Validity is null when no row is null (then every slot is valid).
+/// </summary>
+public abstract class Column
+{
+    protected Column(int length, bool[]? validity)
+    {
+        if (validity is not null && validity.Length != length) throw new ArgumentException($"validity has {validity.Length} entries for {length} values", nameof(validity));
+        Length = length;
+        Validity = validity;
+        if (validity is not null)
+        {
+            foreach (bool valid in validity) if (!valid) NullCount++;
+        }
+    }
+
+    public int Length { get; }
+    public bool[]? Validity { get; }
+    public int NullCount { get; }
+
+    public bool IsNull(int row) => Validity is not null && !Validity[row];
+
+    /// <summary>The value boxed, or null; for row-at-a-time use, not for hot loops.</summary>
+    public object? GetValue(int row) => IsNull(row) ? null : GetValueUnchecked(row);
+
+    protected abstract object? GetValueUnchecked(int row);
+}
+
+public sealed class BooleanColumn(bool[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public bool[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+public sealed class Int32Column(int[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public int[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+public sealed class Int64Column(long[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public long[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+public sealed class FloatColumn(float[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public float[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+public sealed class DoubleColumn(double[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public double[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+public sealed class DecimalColumn(decimal[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public decimal[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+public sealed class BinaryColumn(byte[]?[] values, bool[]? validity = null) : Column(values.Length, validity)
+{
+    public byte[]?[] Values { get; } = values;
+    protected override object? GetValueUnchecked(int row) => Values[row];
+}
+
+/// <summary>
+/// Strings; a null row holds null in Values. When every page of the chunk was dictionary-encoded the reader also
+/// fills <see cref="Dictionary"/> and <see cref="DictionaryIds"/> (-1 for null), so a backtest can key on small ints
+/// (e.g. symbols) without comparing strings. Values[i] then shares the dictionary's string instances.
+/// </summary>
+public sealed class StringColumn : Column
+{
+    public StringColumn(string?[] values, bool[]? validity = null, string[]? dictionary = null, int[]? dictionaryIds = null)
+        : base(values.Length, validity ?? ValidityOf(values))
+    {
+        Values = values;
+        Dictionary = dictionary;
+        DictionaryIds = dictionaryIds;
+    }
+
+    public string?[] Values { get; }
+    public string[]? Dictionary { get; }
+    public int[]? DictionaryIds { get; }
+
+    protected override object? GetValueUnchecked(int row) => Values[row];
+
+    private static bool[]? ValidityOf(string?[] values)
+    {
+        if (Array.IndexOf(values, null) < 0) return null;
+        var validity = new bool[values.Length];
+        for (int i = 0; i < values.Length; i++) validity[i] = values[i] is not null;
+        return validity;
+    }
+}

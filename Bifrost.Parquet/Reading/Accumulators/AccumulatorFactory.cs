@@ -1,0 +1,35 @@
+using System.Text;
+using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Format;
+
+namespace Bifrost.Parquet.Reading.Accumulators;
+
+/// <summary>Picks the accumulator and final column type for a descriptor (physical type × value kind).</summary>
+internal static class AccumulatorFactory
+{
+    public static ColumnAccumulator Create(ColumnDescriptor column, int rows)
+    {
+        int scale = column.Scale;
+        return (column.PhysicalType, column.Kind) switch
+        {
+            (PhysicalType.Boolean, _) => new BooleanAccumulator(rows),
+            (PhysicalType.Int32, ValueKind.Decimal) => new FixedAccumulator<int>(rows, "INT32",
+                (v, valid) => new DecimalColumn(Array.ConvertAll(v, x => DecimalConverter.FromUnscaled(x, scale)), valid)),
+            (PhysicalType.Int32, _) => new FixedAccumulator<int>(rows, "INT32", (v, valid) => new Int32Column(v, valid)),
+            (PhysicalType.Int64, ValueKind.Decimal) => new FixedAccumulator<long>(rows, "INT64",
+                (v, valid) => new DecimalColumn(Array.ConvertAll(v, x => DecimalConverter.FromUnscaled(x, scale)), valid)),
+            (PhysicalType.Int64, _) => new FixedAccumulator<long>(rows, "INT64", (v, valid) => new Int64Column(v, valid)),
+            (PhysicalType.Int96, _) => new FixedAccumulator<Int96>(rows, "INT96",
+                (v, valid) => new Int64Column(Array.ConvertAll(v, x => x.ToUnixNanoseconds()), valid)),
+            (PhysicalType.Float, _) => new FixedAccumulator<float>(rows, "FLOAT", (v, valid) => new FloatColumn(v, valid)),
+            (PhysicalType.Double, _) => new FixedAccumulator<double>(rows, "DOUBLE", (v, valid) => new DoubleColumn(v, valid)),
+            (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.String) => new ByteArrayAccumulator<string?>(rows, column.TypeLength,
+                bytes => Encoding.UTF8.GetString(bytes), (v, valid, dictionary, ids) => new StringColumn(v, valid, dictionary!, ids)),
+            (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.Decimal) => new ByteArrayAccumulator<decimal>(rows, column.TypeLength,
+                bytes => DecimalConverter.FromBigEndian(bytes, scale), (v, valid, _, _) => new DecimalColumn(v, valid)),
+            (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, _) => new ByteArrayAccumulator<byte[]?>(rows, column.TypeLength,
+                bytes => bytes.ToArray(), (v, valid, _, _) => new BinaryColumn(v, valid)),
+            _ => throw new NotSupportedException($"physical type {column.PhysicalType} is not supported"),
+        };
+    }
+}

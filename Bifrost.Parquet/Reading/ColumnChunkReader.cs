@@ -1,0 +1,132 @@
+using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Compression;
+using Bifrost.Parquet.Format;
+using Bifrost.Parquet.Reading.Accumulators;
+using Bifrost.Parquet.Thrift;
+
+namespace Bifrost.Parquet.Reading;
+
+/// <summary>
+/// Decodes one column chunk (already read into memory) into a <see cref="Column"/>: walks its pages, decompresses
+/// each, decodes levels and values. Every size from a page header is checked against what is really there.
+/// Errors are <see cref="InvalidDataException"/> / <see cref="NotSupportedException"/>; the caller adds file and column.
+/// </summary>
+internal sealed class ColumnChunkReader
+{
+    // Sanity cap on one page's uncompressed size: real writers stay far below it, corrupt headers often don't.
+    private const int MaxPageSize = 1 << 30;
+
+    private byte[] _page = new byte[64 * 1024];
+    private bool[] _valid = new bool[1024];
+
+    public Column Read(ColumnDescriptor column, ColumnMetaData meta, byte[] chunk, int chunkLength, int rows)
+    {
+        var accumulator = AccumulatorFactory.Create(column, rows);
+        bool[]? validity = column.IsOptional ? new bool[rows] : null;
+        if (validity is not null) Array.Fill(validity, true);
+        int position = 0;
+        int row = 0;
+        bool anyNull = false;
+        while (row < rows)
+        {
+            if (position >= chunkLength) throw new InvalidDataException($"column chunk ends after {row} of {rows} rows");
+            var reader = new CompactReader(chunk, position, chunkLength - position);
+            var header = MetadataReader.ReadPageHeader(reader);
+            position = reader.Position;
+            if (header.CompressedPageSize < 0 || header.CompressedPageSize > chunkLength - position)
+            {
+                throw new InvalidDataException($"page claims {header.CompressedPageSize} bytes but the chunk has {chunkLength - position} left");
+            }
+            if (header.UncompressedPageSize is < 0 or > MaxPageSize) throw new InvalidDataException($"page claims an uncompressed size of {header.UncompressedPageSize} bytes");
+            int body = position;
+            position += header.CompressedPageSize;
+            switch (header.Type)
+            {
+                case PageType.DictionaryPage:
+                {
+                    var h = header.DictionaryPageHeader ?? throw new InvalidDataException("dictionary page without its header");
+                    if (h.NumValues < 0 || h.NumValues > header.UncompressedPageSize + 1) throw new InvalidDataException($"dictionary page claims {h.NumValues} values in {header.UncompressedPageSize} bytes");
+                    var data = Decompress(meta.Codec, chunk, body, header.CompressedPageSize, header.UncompressedPageSize);
+                    accumulator.ReadDictionary(h.Encoding, data, h.NumValues);
+                    break;
+                }
+                case PageType.DataPage:
+                {
+                    var h = header.DataPageHeader ?? throw new InvalidDataException("data page without its header");
+                    int count = CheckCount(h.NumValues, rows - row);
+                    var data = Decompress(meta.Codec, chunk, body, header.CompressedPageSize, header.UncompressedPageSize);
+                    int levelBytes = 0;
+                    Span<bool> valid = Valid(count);
+                    if (column.MaxDefinitionLevel > 0) levelBytes = LevelDecoder.DecodeV1(h.DefinitionLevelEncoding, _page, 0, data.Length, column.MaxDefinitionLevel, valid);
+                    else valid.Fill(true);
+                    anyNull |= Decode(accumulator, h.Encoding, _page, levelBytes, data.Length - levelBytes, valid, row, validity);
+                    row += count;
+                    break;
+                }
+                case PageType.DataPageV2:
+                {
+                    var h = header.DataPageHeaderV2 ?? throw new InvalidDataException("data page v2 without its header");
+                    int count = CheckCount(h.NumRows, rows - row);
+                    if (h.NumValues != count) throw new InvalidDataException($"data page v2 has {h.NumValues} values for {h.NumRows} rows in a flat column");
+                    int levels = h.RepetitionLevelsByteLength + h.DefinitionLevelsByteLength;
+                    if (h.RepetitionLevelsByteLength < 0 || h.DefinitionLevelsByteLength < 0 || levels > header.CompressedPageSize || levels > header.UncompressedPageSize)
+                    {
+                        throw new InvalidDataException($"data page v2 level lengths ({h.RepetitionLevelsByteLength}, {h.DefinitionLevelsByteLength}) exceed the page");
+                    }
+                    Span<bool> valid = Valid(count);
+                    // Levels in v2 are never compressed; they sit in front of the (possibly compressed) values.
+                    var levelCopy = chunk.AsSpan(body + h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength).ToArray();
+                    if (column.MaxDefinitionLevel > 0) LevelDecoder.DecodeHybrid(levelCopy, 0, levelCopy.Length, Encodings.BitUnpacker.BitWidthOf(column.MaxDefinitionLevel), column.MaxDefinitionLevel, valid);
+                    else valid.Fill(true);
+                    var codec = h.IsCompressed ? meta.Codec : CompressionCodec.Uncompressed;
+                    var data = Decompress(codec, chunk, body + levels, header.CompressedPageSize - levels, header.UncompressedPageSize - levels);
+                    anyNull |= Decode(accumulator, h.Encoding, _page, 0, data.Length, valid, row, validity);
+                    row += count;
+                    break;
+                }
+                default:
+                    break; // index pages and unknown page types carry no values: skip them
+            }
+        }
+        return accumulator.Build(anyNull ? validity : null);
+    }
+
+    private static int CheckCount(int count, int rowsLeft)
+    {
+        if (count < 0 || count > rowsLeft) throw new InvalidDataException($"data page claims {count} rows but only {rowsLeft} remain in the row group");
+        return count;
+    }
+
+    private Span<bool> Valid(int count)
+    {
+        if (_valid.Length < count) _valid = new bool[Math.Max(count, _valid.Length * 2)];
+        return _valid.AsSpan(0, count);
+    }
+
+    private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int row, bool[]? validity)
+    {
+        int present = 0;
+        foreach (bool v in valid) if (v) present++;
+        accumulator.ReadValues(encoding, buffer, offset, length, present, row);
+        if (present == valid.Length) return false;
+        if (validity is null) throw new InvalidDataException("a required column has null values");
+        accumulator.Spread(row, present, valid);
+        valid.CopyTo(validity.AsSpan(row));
+        return true;
+    }
+
+    /// <summary>Decompresses a page into the reusable page buffer and returns the filled part.</summary>
+    private ReadOnlySpan<byte> Decompress(CompressionCodec codec, byte[] chunk, int offset, int length, int uncompressedLength)
+    {
+        if (uncompressedLength < 0) throw new InvalidDataException($"page claims a negative uncompressed size {uncompressedLength}");
+        // Sizes are capped above; a codec expanding more than this ratio means a lying header, not data.
+        if (codec != CompressionCodec.Uncompressed && (long)uncompressedLength > Math.Max(64L << 20, (long)length * 1100))
+        {
+            throw new InvalidDataException($"page claims {uncompressedLength} uncompressed bytes from {length} compressed bytes");
+        }
+        if (_page.Length < uncompressedLength) _page = new byte[Math.Max(uncompressedLength, _page.Length * 2)];
+        var output = _page.AsSpan(0, uncompressedLength);
+        Codecs.Decompress(codec, chunk.AsSpan(offset, length), output);
+        return output;
+    }
+}

@@ -1,0 +1,28 @@
+// Usage: node bench-scan.mjs FILE.parquet [RUNS]
+// Times DuckDB scanning every column of FILE on one thread (SET threads=1), best of RUNS, for the Bifrost benchmark ratio.
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const file = process.argv[2];
+const runs = Number(process.argv[3] ?? 5);
+if (!file) {
+  console.error('usage: node bench-scan.mjs FILE.parquet [RUNS]');
+  process.exit(2);
+}
+const connection = await (await DuckDBInstance.create(':memory:')).connect();
+await connection.run('SET threads=1');
+const path = file.replaceAll("'", "''");
+const queries = {
+  'all columns': `SELECT count(*), sum(bid), sum(ask), sum(last), sum(bid_size), sum(ask_size), sum(volume), count(symbol), max(ts) FROM read_parquet('${path}')`,
+  'ts+bid+ask': `SELECT sum(ask - bid), max(ts) FROM read_parquet('${path}')`,
+};
+const results = {};
+for (const [name, sql] of Object.entries(queries)) {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await connection.runAndReadAll(sql);
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  results[name] = { bestMs: Number(best.toFixed(1)) };
+}
+console.log(JSON.stringify(results));
