@@ -1,0 +1,28 @@
+using Bifrost.Ib.Wire;
+
+namespace Bifrost.Ib.Client;
+
+/// <summary>Settings of <see cref="IbClient"/>; the defaults suit a local TWS/Gateway.</summary>
+public sealed record IbClientOptions
+{
+    /// <summary>Both the handshake and readiness (managedAccounts + nextValidId) must finish within this.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Frames above this size are a protocol error (no allocation happens first).</summary>
+    public int MaxFrameBytes { get; init; } = IbProtocol.DefaultMaxFrameBytes;
+
+    /// <summary>Connect options appended to the version offer (e.g. "+PACEAPI"); none by default.</summary>
+    public string ConnectOptions { get; init; } = "";
+
+    /// <summary>Free text sent in startApi; normally empty.</summary>
+    public string OptionalCapabilities { get; init; } = "";
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Pacing bucket; defaults to at most 45 messages per rolling second.</summary>
+    public int PacingBurst { get; init; } = 5;
+
+    public double PacingRatePerSecond { get; init; } = 40;
+
+    public IIbLog Log { get; init; } = IbNullLog.Instance;
+}

@@ -1,0 +1,352 @@
+using Bifrost.Ib.Messages.Model;
+using Bifrost.Ib.Wire;
+
+namespace Bifrost.Ib.Messages.Events;
+
+/// <summary>
+/// The openOrder walk at server version 193, in the order of IB's order decoder. Write and Read mirror each other; "#n"
+/// are reference §6.7 indices for the fixture shape (delta-neutral block present). Where TWS writes the MAX literal for
+/// "unset" (displaySize, scale sizes, the adjusted-order block) Write does the same, so a re-encoded capture matches.
+/// </summary>
+internal static class IbOpenOrderCodec
+{
+    public static void Write(IbFieldWriter w, IbOpenOrder m)
+    {
+        var o = m.Order;
+        var s = m.State;
+        w.Write(IbServerMessageId.OpenOrder);
+        w.Write(m.OrderId);                                  // #1
+        IbContractCodec.WriteReported(w, m.Contract);        // #2–12
+        w.Write(o.Action);                                   // #13
+        w.Write(o.TotalQuantity);
+        w.Write(o.OrderType);
+        w.Write(o.LmtPrice);
+        w.Write(o.AuxPrice);
+        w.Write(o.Tif);
+        w.Write(o.OcaGroup);
+        w.Write(o.Account);                                  // #20
+        w.Write(o.OpenClose);
+        w.Write(o.Origin);
+        w.Write(o.OrderRef);
+        w.Write(o.ClientId);
+        w.Write(o.PermId);                                   // #25
+        w.Write(o.OutsideRth);
+        w.Write(o.Hidden);
+        w.Write(o.DiscretionaryAmt);
+        w.Write(o.GoodAfterTime);
+        w.Write(o.SharesAllocation);                         // #30
+        w.Write(o.FaGroup);
+        w.Write(o.FaMethod);
+        w.Write(o.FaPercentage);
+        w.Write(o.ModelCode);
+        w.Write(o.GoodTillDate);                             // #35
+        w.Write(o.Rule80A);
+        w.Write(o.PercentOffset);
+        w.Write(o.SettlingFirm);
+        w.Write(o.ShortSaleSlot);
+        w.Write(o.DesignatedLocation);                       // #40
+        w.Write(o.ExemptCode);
+        w.Write(o.AuctionStrategy);
+        w.Write(o.StartingPrice);
+        w.Write(o.StockRefPrice);
+        w.Write(o.Delta);                                    // #45
+        w.Write(o.StockRangeLower);
+        w.Write(o.StockRangeUpper);
+        w.WriteOrMax(o.DisplaySize);
+        w.Write(o.BlockOrder);
+        w.Write(o.SweepToFill);                              // #50
+        w.Write(o.AllOrNone);
+        w.Write(o.MinQty);
+        w.Write(o.OcaType);
+        w.Write(o.ETradeOnly);
+        w.Write(o.FirmQuoteOnly);                            // #55
+        w.Write(o.NbboPriceCap);
+        w.Write(o.ParentId);
+        w.Write(o.TriggerMethod);
+        w.Write(o.Volatility);
+        w.Write(o.VolatilityType);                           // #60
+        w.Write(o.DeltaNeutralOrderType);
+        w.Write(o.DeltaNeutralAuxPrice);
+        if (o.DeltaNeutralOrderType.Length > 0)
+        {
+            w.Write(o.DeltaNeutralConId);                    // #63
+            w.Write(o.DeltaNeutralSettlingFirm);
+            w.Write(o.DeltaNeutralClearingAccount);
+            w.Write(o.DeltaNeutralClearingIntent);
+            w.Write(o.DeltaNeutralOpenClose);
+            w.Write(o.DeltaNeutralShortSale);
+            w.Write(o.DeltaNeutralShortSaleSlot);
+            w.Write(o.DeltaNeutralDesignatedLocation);       // #70
+        }
+        w.Write(o.ContinuousUpdate);                         // #71
+        w.Write(o.ReferencePriceType);
+        w.Write(o.TrailStopPrice);
+        w.Write(o.TrailingPercent);
+        w.Write(o.BasisPoints);                              // #75
+        w.Write(o.BasisPointsType);
+        w.Write(o.ComboLegsDescrip);
+        IbOrderCodec.WriteComboLegs(w, o.ComboLegs);         // #78
+        IbOrderCodec.WriteLegPrices(w, o.OrderComboLegPrices);
+        IbContractCodec.WriteTagValues(w, o.SmartComboRoutingParams); // #80
+        w.WriteOrMax(o.ScaleInitLevelSize);
+        w.WriteOrMax(o.ScaleSubsLevelSize);
+        w.Write(o.ScalePriceIncrement);                      // #83
+        if (o.ScalePriceIncrement is > 0)
+        {
+            w.Write(o.ScalePriceAdjustValue);
+            w.Write(o.ScalePriceAdjustInterval);
+            w.Write(o.ScaleProfitOffset);
+            w.Write(o.ScaleAutoReset);
+            w.Write(o.ScaleInitPosition);
+            w.Write(o.ScaleInitFillQty);
+            w.Write(o.ScaleRandomPercent);
+        }
+        w.Write(o.HedgeType);                                // #84
+        if (o.HedgeType.Length > 0) w.Write(o.HedgeParam);
+        w.Write(o.OptOutSmartRouting);                       // #85
+        w.Write(o.ClearingAccount);
+        w.Write(o.ClearingIntent);
+        w.Write(o.NotHeld);
+        IbContractCodec.WriteDeltaNeutral(w, o.DeltaNeutralContract); // #89
+        w.Write(o.AlgoStrategy);                             // #90
+        if (o.AlgoStrategy.Length > 0) IbContractCodec.WriteTagValues(w, o.AlgoParams);
+        w.Write(o.Solicited);                                // #91
+        w.Write(o.WhatIf);
+        w.Write(s.Status);                                   // #93
+        w.Write(s.InitMarginBefore);
+        w.Write(s.MaintMarginBefore);
+        w.Write(s.EquityWithLoanBefore);
+        w.Write(s.InitMarginChange);
+        w.Write(s.MaintMarginChange);
+        w.Write(s.EquityWithLoanChange);
+        w.Write(s.InitMarginAfter);                          // #100
+        w.Write(s.MaintMarginAfter);
+        w.Write(s.EquityWithLoanAfter);
+        w.Write(s.Commission);
+        w.Write(s.MinCommission);
+        w.Write(s.MaxCommission);                            // #105
+        w.Write(s.CommissionCurrency);
+        w.Write(s.WarningText);
+        w.Write(o.RandomizeSize);
+        w.Write(o.RandomizePrice);                           // #109
+        if (o.OrderType == "PEG BENCH")
+        {
+            w.Write(o.ReferenceContractId);
+            w.Write(o.IsPeggedChangeAmountDecrease);
+            w.Write(o.PeggedChangeAmount);
+            w.Write(o.ReferenceChangeAmount);
+            w.Write(o.ReferenceExchangeId);
+        }
+        IbOrderCodec.WriteConditions(w, o);                  // #110
+        w.Write(o.AdjustedOrderType);
+        w.WriteOrMax(o.TriggerPrice);
+        w.WriteOrMax(o.TrailStopPrice);                      // #113: trailStopPrice is sent a second time here
+        w.WriteOrMax(o.LmtPriceOffset);
+        w.WriteOrMax(o.AdjustedStopPrice);                   // #115
+        w.WriteOrMax(o.AdjustedStopLimitPrice);
+        w.WriteOrMax(o.AdjustedTrailingAmount);
+        w.Write(o.AdjustableTrailingUnit);
+        w.Write(o.SoftDollarTierName);
+        w.Write(o.SoftDollarTierValue);                      // #120
+        w.Write(o.SoftDollarTierDisplayName);
+        w.Write(o.CashQty);
+        w.Write(o.DontUseAutoPriceForHedge);
+        w.Write(o.IsOmsContainer);
+        w.Write(o.DiscretionaryUpToLimitPrice);              // #125
+        w.Write(o.UsePriceMgmtAlgo ?? false);
+        w.Write(o.Duration);
+        w.Write(o.PostToAts);
+        w.Write(o.AutoCancelParent);
+        w.Write(o.MinTradeQty);                              // #130
+        w.Write(o.MinCompeteSize);
+        w.Write(o.CompeteAgainstBestOffset);
+        w.Write(o.MidOffsetAtWhole);
+        w.Write(o.MidOffsetAtHalf);
+        w.Write(o.CustomerAccount);                          // #135
+        w.Write(o.ProfessionalCustomer);
+        w.Write(o.BondAccruedInterest);
+        w.Write(o.IncludeOvernight);
+        w.Write(o.ExtOperator);
+        w.Write(o.ManualOrderIndicator);                     // #140
+    }
+
+    public static IbOpenOrder Read(ref IbFieldReader r)
+    {
+        int orderId = r.ReadInt();
+        var contract = IbContractCodec.ReadReported(ref r);
+        var o = new IbOrder
+        {
+            Action = r.ReadString(),
+            TotalQuantity = r.ReadDecimal(),
+            OrderType = r.ReadString(),
+            LmtPrice = r.ReadDoubleMax(),
+            AuxPrice = r.ReadDoubleMax(),
+            Tif = r.ReadString(),
+            OcaGroup = r.ReadString(),
+            Account = r.ReadString(),
+            OpenClose = r.ReadString(),
+            Origin = r.ReadInt(),
+            OrderRef = r.ReadString(),
+            ClientId = r.ReadInt(),
+            PermId = r.ReadLong(),
+            OutsideRth = r.ReadBool(),
+            Hidden = r.ReadBool(),
+            DiscretionaryAmt = r.ReadDouble(),
+            GoodAfterTime = r.ReadString(),
+            SharesAllocation = r.ReadString(),
+            FaGroup = r.ReadString(),
+            FaMethod = r.ReadString(),
+            FaPercentage = r.ReadString(),
+            ModelCode = r.ReadString(),
+            GoodTillDate = r.ReadString(),
+            Rule80A = r.ReadString(),
+            PercentOffset = r.ReadDoubleMax(),
+            SettlingFirm = r.ReadString(),
+            ShortSaleSlot = r.ReadInt(),
+            DesignatedLocation = r.ReadString(),
+            ExemptCode = r.ReadInt(),
+            AuctionStrategy = r.ReadInt(),
+            StartingPrice = r.ReadDoubleMax(),
+            StockRefPrice = r.ReadDoubleMax(),
+            Delta = r.ReadDoubleMax(),
+            StockRangeLower = r.ReadDoubleMax(),
+            StockRangeUpper = r.ReadDoubleMax(),
+            DisplaySize = r.ReadIntMax(),
+            BlockOrder = r.ReadBool(),
+            SweepToFill = r.ReadBool(),
+            AllOrNone = r.ReadBool(),
+            MinQty = r.ReadIntMax(),
+            OcaType = r.ReadInt(),
+            ETradeOnly = r.ReadBool(),
+            FirmQuoteOnly = r.ReadBool(),
+            NbboPriceCap = r.ReadDoubleMax(),
+            ParentId = r.ReadInt(),
+            TriggerMethod = r.ReadInt(),
+            Volatility = r.ReadDoubleMax(),
+            VolatilityType = r.ReadIntMax(),
+            DeltaNeutralOrderType = r.ReadString(),
+            DeltaNeutralAuxPrice = r.ReadDoubleMax(),
+        };
+        if (o.DeltaNeutralOrderType.Length > 0)
+        {
+            o = o with
+            {
+                DeltaNeutralConId = r.ReadInt(),
+                DeltaNeutralSettlingFirm = r.ReadString(),
+                DeltaNeutralClearingAccount = r.ReadString(),
+                DeltaNeutralClearingIntent = r.ReadString(),
+                DeltaNeutralOpenClose = r.ReadString(),
+                DeltaNeutralShortSale = r.ReadBool(),
+                DeltaNeutralShortSaleSlot = r.ReadInt(),
+                DeltaNeutralDesignatedLocation = r.ReadString(),
+            };
+        }
+        o = o with
+        {
+            ContinuousUpdate = r.ReadBool(),
+            ReferencePriceType = r.ReadIntMax(),
+            TrailStopPrice = r.ReadDoubleMax(),
+            TrailingPercent = r.ReadDoubleMax(),
+            BasisPoints = r.ReadDoubleMax(),
+            BasisPointsType = r.ReadIntMax(),
+            ComboLegsDescrip = r.ReadString(),
+            ComboLegs = IbOrderCodec.ReadComboLegs(ref r),
+            OrderComboLegPrices = IbOrderCodec.ReadLegPrices(ref r),
+            SmartComboRoutingParams = IbContractCodec.ReadTagValues(ref r),
+            ScaleInitLevelSize = r.ReadIntMax(),
+            ScaleSubsLevelSize = r.ReadIntMax(),
+            ScalePriceIncrement = r.ReadDoubleMax(),
+        };
+        if (o.ScalePriceIncrement is > 0)
+        {
+            o = o with
+            {
+                ScalePriceAdjustValue = r.ReadDoubleMax(),
+                ScalePriceAdjustInterval = r.ReadIntMax(),
+                ScaleProfitOffset = r.ReadDoubleMax(),
+                ScaleAutoReset = r.ReadBool(),
+                ScaleInitPosition = r.ReadIntMax(),
+                ScaleInitFillQty = r.ReadIntMax(),
+                ScaleRandomPercent = r.ReadBool(),
+            };
+        }
+        o = o with { HedgeType = r.ReadString() };
+        if (o.HedgeType.Length > 0) o = o with { HedgeParam = r.ReadString() };
+        o = o with
+        {
+            OptOutSmartRouting = r.ReadBool(),
+            ClearingAccount = r.ReadString(),
+            ClearingIntent = r.ReadString(),
+            NotHeld = r.ReadBool(),
+            DeltaNeutralContract = IbContractCodec.ReadDeltaNeutral(ref r),
+            AlgoStrategy = r.ReadString(),
+        };
+        if (o.AlgoStrategy.Length > 0) o = o with { AlgoParams = IbContractCodec.ReadTagValues(ref r) };
+        o = o with { Solicited = r.ReadBool(), WhatIf = r.ReadBool() };
+        var state = new IbOrderState
+        {
+            Status = r.ReadString(),
+            InitMarginBefore = r.ReadString(),
+            MaintMarginBefore = r.ReadString(),
+            EquityWithLoanBefore = r.ReadString(),
+            InitMarginChange = r.ReadString(),
+            MaintMarginChange = r.ReadString(),
+            EquityWithLoanChange = r.ReadString(),
+            InitMarginAfter = r.ReadString(),
+            MaintMarginAfter = r.ReadString(),
+            EquityWithLoanAfter = r.ReadString(),
+            Commission = r.ReadDoubleMax(),
+            MinCommission = r.ReadDoubleMax(),
+            MaxCommission = r.ReadDoubleMax(),
+            CommissionCurrency = r.ReadString(),
+            WarningText = r.ReadString(),
+        };
+        o = o with { RandomizeSize = r.ReadBool(), RandomizePrice = r.ReadBool() };
+        if (o.OrderType == "PEG BENCH")
+        {
+            o = o with
+            {
+                ReferenceContractId = r.ReadInt(),
+                IsPeggedChangeAmountDecrease = r.ReadBool(),
+                PeggedChangeAmount = r.ReadDouble(),
+                ReferenceChangeAmount = r.ReadDouble(),
+                ReferenceExchangeId = r.ReadString(),
+            };
+        }
+        o = IbOrderCodec.ReadConditions(ref r, o);
+        o = o with
+        {
+            AdjustedOrderType = r.ReadString(),
+            TriggerPrice = r.ReadDoubleMax(),
+            TrailStopPrice = r.ReadDoubleMax() ?? o.TrailStopPrice, // the second copy wins when set
+            LmtPriceOffset = r.ReadDoubleMax(),
+            AdjustedStopPrice = r.ReadDoubleMax(),
+            AdjustedStopLimitPrice = r.ReadDoubleMax(),
+            AdjustedTrailingAmount = r.ReadDoubleMax(),
+            AdjustableTrailingUnit = r.ReadInt(),
+            SoftDollarTierName = r.ReadString(),
+            SoftDollarTierValue = r.ReadString(),
+            SoftDollarTierDisplayName = r.ReadString(),
+            CashQty = r.ReadDoubleMax(),
+            DontUseAutoPriceForHedge = r.ReadBool(),
+            IsOmsContainer = r.ReadBool(),
+            DiscretionaryUpToLimitPrice = r.ReadBool(),
+            UsePriceMgmtAlgo = r.ReadBool(),
+            Duration = r.ReadIntMax(),
+            PostToAts = r.ReadIntMax(),
+            AutoCancelParent = r.ReadBool(),
+            MinTradeQty = r.ReadIntMax(),
+            MinCompeteSize = r.ReadIntMax(),
+            CompeteAgainstBestOffset = r.ReadDoubleMax(),
+            MidOffsetAtWhole = r.ReadDoubleMax(),
+            MidOffsetAtHalf = r.ReadDoubleMax(),
+            CustomerAccount = r.ReadString(),
+            ProfessionalCustomer = r.ReadBool(),
+            BondAccruedInterest = r.ReadString(),
+            IncludeOvernight = r.ReadBool(),
+            ExtOperator = r.ReadString(),
+            ManualOrderIndicator = r.ReadIntMax(),
+        };
+        return new IbOpenOrder(orderId, contract, o, state);
+    }
+}

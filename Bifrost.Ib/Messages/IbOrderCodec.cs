@@ -1,0 +1,88 @@
+using Bifrost.Ib.Messages.Model;
+using Bifrost.Ib.Wire;
+
+namespace Bifrost.Ib.Messages;
+
+/// <summary>Order field blocks that placeOrder and openOrder share (combo legs, leg prices, conditions).</summary>
+internal static class IbOrderCodec
+{
+    public static void WriteComboLegs(IbFieldWriter w, IReadOnlyList<IbComboLeg> legs)
+    {
+        w.Write(legs.Count);
+        foreach (var leg in legs)
+        {
+            w.Write(leg.ConId);
+            w.Write(leg.Ratio);
+            w.Write(leg.Action);
+            w.Write(leg.Exchange);
+            w.Write(leg.OpenClose);
+            w.Write(leg.ShortSaleSlot);
+            w.Write(leg.DesignatedLocation);
+            w.Write(leg.ExemptCode);
+        }
+    }
+
+    public static IReadOnlyList<IbComboLeg> ReadComboLegs(ref IbFieldReader r)
+    {
+        int n = IbContractCodec.ReadCount(ref r, 8);
+        if (n == 0) return [];
+        var legs = new IbComboLeg[n];
+        for (int i = 0; i < n; i++)
+        {
+            legs[i] = new IbComboLeg(r.ReadInt(), r.ReadInt(), r.ReadString(), r.ReadString(), r.ReadInt(), r.ReadInt(),
+                r.ReadString(), r.ReadInt());
+        }
+        return legs;
+    }
+
+    public static void WriteLegPrices(IbFieldWriter w, IReadOnlyList<double?> prices)
+    {
+        w.Write(prices.Count);
+        foreach (var p in prices) w.Write(p);
+    }
+
+    public static IReadOnlyList<double?> ReadLegPrices(ref IbFieldReader r)
+    {
+        int n = IbContractCodec.ReadCount(ref r, 1);
+        if (n == 0) return [];
+        var prices = new double?[n];
+        for (int i = 0; i < n; i++) prices[i] = r.ReadDoubleMax();
+        return prices;
+    }
+
+    /// <summary>Count, then per condition (type, conjunction, type-specific fields), then ignoreRth and cancelOrder if any.</summary>
+    public static void WriteConditions(IbFieldWriter w, IbOrder o)
+    {
+        w.Write(o.Conditions.Count);
+        if (o.Conditions.Count == 0) return;
+        foreach (var cond in o.Conditions)
+        {
+            int expected = IbOrderCondition.FieldCountOf(cond.Type);
+            if (expected != cond.Fields.Count)
+                throw new ArgumentException($"order condition type {cond.Type} needs {expected} fields, has {cond.Fields.Count}");
+            w.Write(cond.Type);
+            w.Write(cond.Conjunction);
+            foreach (var f in cond.Fields) w.Write(f);
+        }
+        w.Write(o.ConditionsIgnoreRth);
+        w.Write(o.ConditionsCancelOrder);
+    }
+
+    public static IbOrder ReadConditions(ref IbFieldReader r, IbOrder o)
+    {
+        int n = IbContractCodec.ReadCount(ref r, 3);
+        if (n == 0) return o;
+        var list = new IbOrderCondition[n];
+        for (int i = 0; i < n; i++)
+        {
+            int type = r.ReadInt();
+            int count = IbOrderCondition.FieldCountOf(type);
+            if (count < 0) throw new IbProtocolException($"unknown order condition type {type}");
+            string conjunction = r.ReadString();
+            var fields = new string[count];
+            for (int k = 0; k < count; k++) fields[k] = r.ReadString();
+            list[i] = new IbOrderCondition(type, conjunction, fields);
+        }
+        return o with { Conditions = list, ConditionsIgnoreRth = r.ReadBool(), ConditionsCancelOrder = r.ReadBool() };
+    }
+}
