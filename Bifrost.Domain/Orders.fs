@@ -70,11 +70,13 @@ module OrderLifecycle =
         | Cancelled, CancelConfirmed -> Ok Cancelled
         | Rejected, RejectedByBroker -> Ok Rejected
         | Inactive, MadeInactive -> Ok Inactive
+        // A live status arriving after the order ended is a late, reordered report (orderStatus races execDetails).
+        | (Cancelled | Rejected | Inactive), (Acknowledged | PartFilled) -> Ok status
         | PartiallyFilled, RejectedByBroker
         | Filled, (CancelConfirmed | RejectedByBroker | MadeInactive)
-        | Cancelled, (Acknowledged | PartFilled | FullyFilled | RejectedByBroker | MadeInactive)
-        | Rejected, (Acknowledged | PartFilled | FullyFilled | CancelConfirmed | MadeInactive)
-        | Inactive, (Acknowledged | PartFilled | FullyFilled | CancelConfirmed | RejectedByBroker) ->
+        | Cancelled, (FullyFilled | RejectedByBroker | MadeInactive)
+        | Rejected, (FullyFilled | CancelConfirmed | MadeInactive)
+        | Inactive, (FullyFilled | CancelConfirmed | RejectedByBroker) ->
             Error { From = status; Update = update }
 
 /// An order the strategy sent, and what is known of it.
@@ -96,6 +98,8 @@ type Order =
       ReportedFilled: int
       AvgFillPrice: float
       CancelRequested: bool
+      /// The last impossible update reported for this order, so a repeat of it is not reported again.
+      LastInvalid: OrderUpdate option
       RejectReason: string
       /// Mid of the instrument when the order was decided, for slippage.
       DecisionMid: float

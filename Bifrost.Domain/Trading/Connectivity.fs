@@ -66,6 +66,6 @@ module Connectivity =
     /// Order ids never go down, whatever the broker says after a restart (Lean #242).
     let onNextValidId (s: State) (id: int) =
         if id > s.NextOrderId then { s with NextOrderId = id }, []
-        elif id < s.NextOrderId - 1 then
+        elif id < s.NextOrderId then
             s, [ Emit.note s OperationKind.Anomaly "" $"nextValidId {id} is below our high-water mark {s.NextOrderId - 1}: ignored" ]
         else s, []

@@ -13,7 +13,7 @@ module OrderFlow =
             let order =
                 { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
                   Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
-                  ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; RejectReason = ""
+                  ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; LastInvalid = None; RejectReason = ""
                   DecisionMid = decisionMid; PlacedAt = s.Now }
             let request =
                 { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
@@ -54,8 +54,10 @@ module OrderFlow =
         | Ok next ->
             let o' = { o with Status = next }
             { s with Orders = s.Orders |> Map.add o.Ref o' }, o', [ Emit.orderOp s OperationKind.OrderStatusChanged o' o'.AvgFillPrice ($"{OrderStatus.name o.Status} -> {OrderStatus.name next} {detail}".Trim()) ]
+        | Error _ when o.LastInvalid = Some update -> s, o, []
         | Error bad ->
-            { s with Anomalies = s.Anomalies + 1 }, o,
+            let o = { o with LastInvalid = Some update }
+            { s with Anomalies = s.Anomalies + 1; Orders = s.Orders |> Map.add o.Ref o }, o,
             [ Emit.orderOp s OperationKind.Anomaly o nan ($"invalid transition {OrderStatus.name bad.From} on {bad.Update}: {detail}".Trim()) ]
 
     let onStatus (s: State) (r: OrderStatusReport) =

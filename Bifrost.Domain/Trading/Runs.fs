@@ -11,6 +11,7 @@ module Runs =
     let private gate (cfg: Config) (s: State) =
         let c = Composite.classify cfg s
         match s.Fsm with
+        | Running Idle when c.OrderInFlight -> Some "an order is in flight"
         | Running Idle when c.Broker = BrokerDown -> Some "broker down"
         | Running Idle when not s.StoreOk -> Some "store unavailable"
         | Running Idle -> None
@@ -96,13 +97,13 @@ module Runs =
 
     /// Moves a flatten run on: cancels first, then one market order for the remaining difference, re-sized after
     /// each order settles, so a late hedge fill can never make it overshoot.
-    let advanceFlatten (cfg: Config) (s: State) =
+    let rec advanceFlatten (cfg: Config) (s: State) =
         match s.Fsm with
         | Flattening run ->
             let unsettled = s.Orders |> Map.exists (fun _ o -> not (State.isSettled o))
             match run.Phase with
             | AwaitingFill ref when s.Orders |> Map.tryFind ref |> Option.map State.isSettled |> Option.defaultValue true ->
-                { s with Fsm = Flattening { run with Phase = AwaitingCancels } }, []
+                advanceFlatten cfg { s with Fsm = Flattening { run with Phase = AwaitingCancels } }
             | AwaitingFill _ -> s, []
             | AwaitingCancels when unsettled -> s, []
             | AwaitingCancels ->

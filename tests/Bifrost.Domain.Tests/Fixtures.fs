@@ -1,0 +1,95 @@
+/// Shared builders: a valid config for an XYZ option book, events at given times.
+module Bifrost.Domain.Tests.Fixtures
+
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+
+let cid n = ContractId.create n |> Result.get
+let t0 = Timestamp.ofUnixSeconds 1_767_000_000L // 2025-12-29, a Monday
+let sec (s: float) = Timestamp.add (Duration.ofSeconds s) t0
+let underlyingId = cid 1
+
+let stock = { ContractId = underlyingId; Symbol = "XYZ" }
+
+let option n right strike =
+    OptionContract.create (cid n) "XYZ" right strike (Timestamp.add (Duration.ofSeconds (90.0 * 86_400.0)) t0) 100 |> Result.get
+
+let legs count =
+    [ option 2 Call 100.0, 10
+      option 3 Put 100.0, 10
+      option 4 Call 105.0, 5
+      option 5 Put 95.0, 5 ]
+    |> List.truncate count
+    |> List.map (fun (o, q) -> { Option = o; Quantity = q })
+
+let strategy legCount : StrategyConfig =
+    { Underlying = stock
+      Legs = legs legCount
+      TargetDelta = 0.0
+      Rules = [ FixedBand(50.0, Shares) ]
+      HedgeTo = ToTarget
+      LotSize = 1
+      MinHedgeShares = 1
+      DriftFraction = 0.5
+      HardDeltaLimit = 2_000.0
+      Cooldown = Duration.ofSeconds 1.0
+      HedgeLimitOffsetBps = None
+      RiskFreeRate = 0.05
+      DividendYield = 0.0
+      FallbackVol = 0.2 }
+
+let config legCount : Config =
+    { RunId = "r1"
+      Account = "DU1234567"
+      Mode = Paper
+      Strategy = strategy legCount
+      Guards = { LagAfter = Duration.ofSeconds 5.0; StaleAfter = Duration.ofSeconds 30.0; MaxFeedLatency = Duration.ofSeconds 2.0; MaxSpreadBps = 50.0 }
+      Risk =
+        { MaxPosition = 2_000
+          MaxOrderNotional = 250_000.0
+          MaxDailyTrades = 500
+          DailyLossLimit = 50_000.0
+          MaxDrawdown = 100_000.0
+          StopLoss = None
+          TakeProfit = None
+          NearFraction = 0.8
+          CheckBuyingPower = false }
+      Calendar = SessionCalendar.alwaysOpen
+      Control =
+        { CancelOnStop = true
+          AfterFlatten = PauseAfterFlatten
+          FlattenTarget = FlatZero
+          StopTimeout = Duration.ofSeconds 10.0
+          SelfCheckEvery = Duration.ofSeconds 1.0 } }
+
+let at (t: Timestamp) payload : Event = Event.at t payload
+
+let quote conId bid ask (t: Timestamp) =
+    { Quote.empty conId with Bid = bid; Ask = ask; Last = 0.5 * (bid + ask); BidSize = 500.0; AskSize = 500.0; VenueTime = t; ReceiveTime = t }
+
+let meta id = { ControlId = id; RequestedBy = "test" }
+
+/// Runs events through the reducer, returning the final state and all commands.
+let runAll cfg events = Reducer.run cfg (State.initial cfg) events
+
+/// Start-up to Running: restore, connect, the broker lists the option book, then quotes for every instrument.
+let startEvents (cfg: Config) (spot: float) =
+    [ at (sec 0.0) (EngineStarted Restored.empty)
+      at (sec 0.1) (BrokerConnected [ cfg.Account ])
+      for l in cfg.Strategy.Legs do
+          at (sec 0.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+      at (sec 0.3) PositionsEnded
+      at (sec 0.3) OpenOrdersEnded
+      at (sec 0.3) ExecutionsEnded
+      for l in cfg.Strategy.Legs do
+          at (sec 0.4) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 0.4)))
+      at (sec 0.5) (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) (sec 0.5))) ]
+
+let placed (cmds: Command list) = cmds |> List.choose (function PlaceOrder o -> Some o | _ -> None)
+let ops (cmds: Command list) = cmds |> List.choose (function RecordOperation o -> Some o | _ -> None)
+let alerts (cmds: Command list) = cmds |> List.choose (function RaiseAlert a -> Some a | _ -> None)
+
+let execFor (o: OrderRequest) qty price execId =
+    ExecutionReported
+        { ExecId = ExecId.create execId |> Result.get; IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; ClientId = 7
+          Ref = OrderRef.value o.Ref; ContractId = o.ContractId; Side = o.Side; Quantity = qty; Price = price }

@@ -1,0 +1,223 @@
+/// A small, deterministic broker model that drives the reducer with random actions (model-based testing): it
+/// interprets abstract actions against what the reducer actually did (its commands), so fills refer to real orders.
+module Bifrost.Domain.Tests.Trading.BrokerModel
+
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests.Fixtures
+open FsCheck.FSharp
+
+type Action =
+    | MoveUnderlying of bps: int
+    | QuoteLeg of leg: int * volPoints: int
+    | Tick of millis: int
+    | Ack
+    | Fill of percent: int
+    | CancelConfirm
+    | Reject
+    | DupExec
+    | DupStatus
+    | UnknownFill
+    | ExternalFill of qty: int
+    | Ctl of Control
+    | Manual of side: Side * qty: int * bypass: bool
+    | Disconnect
+    | Reconnect
+    | Lost1100
+    | Restored of maintained: bool
+    | StoreFail
+    | StoreBack
+    | NextId of int
+
+type Working = { Req: OrderRequest; Filled: int; CancelRequested: bool }
+
+type Sim =
+    { Time: Timestamp
+      Spot: float
+      Broker: Map<ContractId, int>
+      Working: Working list
+      ExecSeq: int
+      Execs: Event list
+      LastStatus: Event option
+      /// Events the broker owes the engine (reconcile answers), delivered before the next action.
+      Owed: Event list
+      Connected: bool
+      /// Fills that happened while disconnected: delivered at reconciliation.
+      Undelivered: Event list
+      ControlSeq: int64 }
+
+/// One reducer step as the properties see it.
+type Step = { Before: State; Event: Event; After: State; Commands: Command list }
+
+let private legIds (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
+
+let private genAction (legCount: int) =
+    Gen.frequency
+        [ 30, Gen.choose (-60, 60) |> Gen.map MoveUnderlying
+          8, Gen.map2 (fun l v -> QuoteLeg(l, v)) (Gen.choose (0, legCount - 1)) (Gen.choose (-5, 5))
+          10, Gen.choose (100, 3000) |> Gen.map Tick
+          8, Gen.constant Ack
+          14, Gen.choose (1, 100) |> Gen.map Fill
+          4, Gen.constant CancelConfirm
+          2, Gen.constant Reject
+          4, Gen.constant DupExec
+          4, Gen.constant DupStatus
+          1, Gen.constant UnknownFill
+          2, Gen.choose (-300, 300) |> Gen.map ExternalFill
+          1, Gen.constant (Ctl Stop)
+          3, Gen.constant (Ctl Pause)
+          4, Gen.constant (Ctl Resume)
+          3, Gen.constant (Ctl FlattenExposure)
+          1, Gen.constant (Ctl RunSelfCheck)
+          3, Gen.map3 (fun s q b -> Manual(s, q, b)) (Gen.elements [ Buy; Sell ]) (Gen.choose (1, 3000)) (Gen.elements [ true; false; false ])
+          2, Gen.constant Disconnect
+          3, Gen.constant Reconnect
+          1, Gen.constant Lost1100
+          2, Gen.elements [ true; false ] |> Gen.map Restored
+          1, Gen.constant StoreFail
+          1, Gen.constant StoreBack
+          1, Gen.choose (1, 20) |> Gen.map NextId ]
+
+/// A random scenario: how many legs, and the actions.
+let genScenario =
+    gen {
+        let! legCount = Gen.choose (1, 4)
+        let! n = Gen.choose (20, 120)
+        let! actions = Gen.listOfLength n (genAction legCount)
+        return legCount, actions
+    }
+
+let private statusEvent (sim: Sim) (w: Working) update filled =
+    at sim.Time (OrderStatusReported { IbOrderId = w.Req.IbOrderId; PermId = int64 w.Req.IbOrderId + 1000L; Ref = ""; Status = update; Filled = filled; AvgFillPrice = sim.Spot; Reason = "" })
+
+let private openOrder (sim: Sim) (w: Working) =
+    at sim.Time (OpenOrderReported
+                     { IbOrderId = w.Req.IbOrderId; PermId = int64 w.Req.IbOrderId + 1000L; ClientId = 7; Ref = OrderRef.value w.Req.Ref
+                       ContractId = w.Req.ContractId; Side = w.Req.Side; Quantity = w.Req.Quantity; Filled = w.Filled; Status = Acknowledged })
+
+let private reconcileAnswers (sim: Sim) =
+    let positions = sim.Broker |> Map.toList |> List.map (fun (id, q) -> at sim.Time (PositionReported(id, q, 3.0)))
+    let opens = sim.Working |> List.map (openOrder sim)
+    // The undelivered fills, then a re-delivery of an already-applied execution: it must not double count.
+    let execs = (sim.Undelivered |> List.rev) @ (sim.Execs |> List.truncate 1)
+    positions @ [ at sim.Time PositionsEnded ] @ opens @ [ at sim.Time OpenOrdersEnded ] @ execs @ [ at sim.Time ExecutionsEnded ]
+
+/// The broker's side of the engine's commands.
+let private absorb (sim: Sim) (cmds: Command list) =
+    cmds |> List.fold (fun sim cmd ->
+        match cmd with
+        | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
+        | PlaceOrder req -> { sim with Owed = sim.Owed @ [ at sim.Time (OrderErrorReported(req.IbOrderId, 504, "Not connected")) ] }
+        | CancelOrder(ref, _) -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
+        | RequestReconcile _ when sim.Connected -> { sim with Owed = sim.Owed @ reconcileAnswers sim; Undelivered = [] }
+        | _ -> sim) sim
+
+let private fillEvents (sim: Sim) (w: Working) (qty: int) =
+    let execId = $"e{sim.ExecSeq}"
+    let price = if w.Req.ContractId = underlyingId then sim.Spot + 0.01 * float (Side.sign w.Req.Side) else 3.0
+    let exec = at sim.Time (execFor w.Req qty price execId)
+    let filled = w.Filled + qty
+    let status = statusEvent sim w (if filled >= w.Req.Quantity then FullyFilled else PartFilled) filled
+    let broker = sim.Broker |> Map.add w.Req.ContractId ((sim.Broker |> Map.tryFind w.Req.ContractId |> Option.defaultValue 0) + Side.sign w.Req.Side * qty)
+    let working = sim.Working |> List.choose (fun x -> if x.Req.Ref <> w.Req.Ref then Some x elif filled >= w.Req.Quantity then None else Some { x with Filled = filled })
+    let sim = { sim with ExecSeq = sim.ExecSeq + 1; Broker = broker; Working = working; Execs = exec :: sim.Execs }
+    if sim.Connected then
+        sim, [ exec; at sim.Time (CommissionReported(ExecId.create execId |> Result.get, 1.0)); status; at sim.Time (PositionReported(w.Req.ContractId, broker.[w.Req.ContractId], 3.0)) ]
+    else { sim with Undelivered = exec :: sim.Undelivered }, []
+
+/// The events one action produces.
+let private eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
+    let first = sim.Working |> List.tryHead
+    match action with
+    | MoveUnderlying bps ->
+        let spot = max 1.0 (sim.Spot * (1.0 + float bps / 10_000.0))
+        { sim with Spot = spot },
+        (legIds cfg |> List.map (fun id -> at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 })))
+        @ [ at sim.Time (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) sim.Time)) ]
+    | QuoteLeg(i, v) ->
+        let id = legIds cfg |> List.item (i % cfg.Strategy.Legs.Length)
+        sim, [ at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 + float v / 100.0 }) ]
+    | Tick ms ->
+        let sim = { sim with Time = Timestamp.add (Duration.ofMillis (int64 ms)) sim.Time }
+        sim, [ at sim.Time ClockTicked ]
+    | Ack ->
+        match first with
+        | Some w when sim.Connected ->
+            let e = statusEvent sim w Acknowledged w.Filled
+            { sim with LastStatus = Some e }, [ e ]
+        | _ -> sim, []
+    | Fill pct ->
+        match first with
+        | Some w ->
+            let qty = max 1 ((w.Req.Quantity - w.Filled) * pct / 100)
+            fillEvents sim w qty
+        | None -> sim, []
+    | CancelConfirm ->
+        match sim.Working |> List.tryFind (fun w -> w.CancelRequested) with
+        | Some w when sim.Connected ->
+            let e = statusEvent sim w CancelConfirmed w.Filled
+            { sim with Working = sim.Working |> List.filter (fun x -> x.Req.Ref <> w.Req.Ref); LastStatus = Some e }, [ e ]
+        | _ -> sim, []
+    | Reject ->
+        match first with
+        | Some w when sim.Connected && w.Filled = 0 ->
+            { sim with Working = sim.Working |> List.tail }, [ at sim.Time (OrderErrorReported(w.Req.IbOrderId, 201, "Order rejected - reason: model")) ]
+        | _ -> sim, []
+    | DupExec -> sim, (if sim.Connected then sim.Execs |> List.truncate 1 else [])
+    | DupStatus -> sim, (if sim.Connected then Option.toList sim.LastStatus else [])
+    | UnknownFill ->
+        let e =
+            ExecutionReported
+                { ExecId = ExecId.create $"ghost{sim.ExecSeq}" |> Result.get; IbOrderId = 9999; PermId = 1L; ClientId = 7
+                  Ref = $"oi_ghost_{sim.ExecSeq}"; ContractId = underlyingId; Side = Buy; Quantity = 100; Price = sim.Spot }
+        { sim with ExecSeq = sim.ExecSeq + 1 }, (if sim.Connected then [ at sim.Time e ] else [])
+    | ExternalFill q when q <> 0 && sim.Connected ->
+        let execId = ExecId.create $"x{sim.ExecSeq}" |> Result.get
+        let broker = sim.Broker |> Map.add underlyingId ((sim.Broker |> Map.tryFind underlyingId |> Option.defaultValue 0) + q)
+        { sim with ExecSeq = sim.ExecSeq + 1; Broker = broker },
+        [ at sim.Time (ExecutionReported { ExecId = execId; IbOrderId = 1; PermId = 5L; ClientId = 99; Ref = ""; ContractId = underlyingId
+                                           Side = Side.ofSignedQuantity q; Quantity = abs q; Price = sim.Spot })
+          at sim.Time (PositionReported(underlyingId, broker.[underlyingId], sim.Spot)) ]
+    | ExternalFill _ -> sim, []
+    | Ctl c -> { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ControlRequested(c, meta sim.ControlSeq)) ]
+    | Manual(side, qty, bypass) ->
+        let m = { RunId = $"m{sim.ControlSeq}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass; Meta = meta sim.ControlSeq }
+        { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ManualOrderRequested m) ]
+    | Disconnect when sim.Connected -> { sim with Connected = false; Owed = [] }, [ at sim.Time (BrokerDisconnected "model drop") ]
+    | Disconnect -> sim, []
+    | Reconnect when not sim.Connected -> { sim with Connected = true }, [ at sim.Time (BrokerConnected [ cfg.Account ]) ]
+    | Reconnect -> sim, []
+    | Lost1100 -> sim, (if sim.Connected then [ at sim.Time ConnectivityLost ] else [])
+    | Restored m -> sim, (if sim.Connected then [ at sim.Time (ConnectivityRestored m) ] else [])
+    | StoreFail -> sim, [ at sim.Time (StoreFailed "disk full (model)") ]
+    | StoreBack -> sim, [ at sim.Time StoreRecovered ]
+    | NextId n -> sim, (if sim.Connected then [ at sim.Time (NextValidIdReceived n) ] else [])
+
+/// Runs a scenario: start-up, then each action (after the broker's owed answers), recording every step.
+let run (cfg: Config) (actions: Action list) : Step list =
+    let steps = ResizeArray<Step>()
+    let state = ref (State.initial cfg)
+    let apply (sim: Sim) (e: Event) =
+        let before = state.Value
+        let after, cmds = Reducer.step cfg before e
+        state.Value <- after
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds }
+        absorb sim cmds
+    let initial =
+        { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
+          Undelivered = []; ControlSeq = 1L
+          Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
+    let mutable sim = initial
+    // Start-up without the reconcile answers: the model owes them once RequestReconcile is seen.
+    for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
+        sim <- apply sim e
+    for action in actions do
+        sim <- { sim with Time = Timestamp.add (Duration.ofMillis 250L) sim.Time }
+        while not sim.Owed.IsEmpty do
+            let e = sim.Owed.Head
+            sim <- apply { sim with Owed = sim.Owed.Tail } e
+        let sim', events = eventsOf cfg sim action
+        sim <- sim'
+        for e in events do
+            sim <- apply sim e
+    List.ofSeq steps
