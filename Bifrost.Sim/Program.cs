@@ -1,3 +1,16 @@
-// Placeholder until its issue lands: prints usage and exits 2 (no fake behaviour).
-Console.Error.WriteLine("usage: bifrost-sim <command> [options]\nbifrost-sim is not implemented yet; see README.md.");
-return 2;
+using System.CommandLine;
+using Bifrost.Sim.Cli;
+
+namespace Bifrost.Sim;
+
+public static class Program
+{
+    /// <summary>bifrost-sim: each sub-command lives in Cli/ and registers here.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("bifrost-sim: synthetic tick data, Parquet inspection, backtests, sweeps and the replay gateway.");
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}

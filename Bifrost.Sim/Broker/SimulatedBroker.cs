@@ -1,0 +1,127 @@
+namespace Bifrost.Sim.Broker;
+
+/// <summary>The simulated broker shared by the backtester and the replay gateway: accepts, acknowledges, fills
+/// (through <see cref="FillModel"/>), cancels and refuses orders under a clock it is given, and books executions to
+/// the shared <see cref="SimAccount"/>. Single-threaded by design: the caller serialises calls.</summary>
+public sealed class SimulatedBroker(FillModelOptions options, SimAccount account, Func<int, int> multiplierOf, Func<int, bool> isOption)
+{
+    private readonly Dictionary<int, TopOfBook> _book = new();
+    private readonly Dictionary<(int ClientId, int OrderId), SimOrder> _orders = new();
+    private readonly List<SimOrder> _working = new();
+    private readonly List<SimExecution> _executions = new();
+    private long _execSeq;
+    private long _permSeq;
+    private readonly Dictionary<int, bool> _rejectNext = new();
+
+    public FillModelOptions Options { get; } = options;
+    public SimAccount Account { get; } = account;
+    public IReadOnlyList<SimExecution> Executions => _executions;
+    public IEnumerable<SimOrder> Orders => _orders.Values;
+    public IEnumerable<SimOrder> WorkingOrders => _working;
+
+    public TopOfBook Top(int conId) => _book.TryGetValue(conId, out var t) ? t : default;
+
+    /// <summary>Fault injection: the next order (from any client) is rejected with code 201.</summary>
+    public void RejectNextOrder() => _rejectNext[0] = true;
+
+    public List<BrokerEvent> Submit(SimOrderRequest r, long now)
+    {
+        var events = new List<BrokerEvent>();
+        string? problem =
+            r.Quantity <= 0 ? $"Order rejected - reason: quantity {r.Quantity} must be positive" :
+            r.IsLimit && !(r.LimitPrice > 0) ? $"Order rejected - reason: limit price {r.LimitPrice} must be positive" :
+            r.Side is not (1 or -1) ? "Order rejected - reason: action must be BUY or SELL" :
+            _rejectNext.Remove(0) ? "Order rejected - reason: injected by the replay gateway's fault script" : null;
+        if (_orders.ContainsKey((r.ClientId, r.OrderId)))
+        {
+            events.Add(new OrderRefused(now, r, r.ClientId, r.OrderId, 103, $"Duplicate order id {r.OrderId}"));
+            return events;
+        }
+        var order = new SimOrder(r, 1_000_000 + ++_permSeq, now, now + Options.AckLatencyNanos, now + Options.FillLatencyNanos);
+        _orders[(r.ClientId, r.OrderId)] = order;
+        if (problem is not null)
+        {
+            order.Status = SimOrderStatus.Rejected;
+            events.Add(new OrderRefused(now, r, r.ClientId, r.OrderId, 201, problem));
+            return events;
+        }
+        _working.Add(order);
+        Advance(now, events);
+        return events;
+    }
+
+    public List<BrokerEvent> Cancel(int clientId, int orderId, long now)
+    {
+        var events = new List<BrokerEvent>();
+        if (!_orders.TryGetValue((clientId, orderId), out var o))
+            events.Add(new OrderRefused(now, null!, clientId, orderId, 10147, $"OrderId {orderId} that needs to be cancelled is not found."));
+        else if (!o.IsWorking)
+            events.Add(new OrderRefused(now, o.Request, clientId, orderId, 10148, $"OrderId {orderId} that needs to be cancelled cannot be cancelled, state: {o.StatusText}."));
+        else
+        {
+            o.Status = SimOrderStatus.Cancelled;
+            _working.Remove(o);
+            events.Add(new OrderCancelled(now, o));
+        }
+        return events;
+    }
+
+    /// <summary>A new top of book: working orders on it may trade.</summary>
+    public List<BrokerEvent> OnQuote(int conId, TopOfBook top, long now)
+    {
+        _book[conId] = top;
+        var events = new List<BrokerEvent>();
+        Advance(now, events);
+        return events;
+    }
+
+    /// <summary>Time passes: acknowledgements fall due and orders past their latency trade against the book.</summary>
+    public List<BrokerEvent> Advance(long now)
+    {
+        var events = new List<BrokerEvent>();
+        Advance(now, events);
+        return events;
+    }
+
+    private void Advance(long now, List<BrokerEvent> events)
+    {
+        for (var i = 0; i < _working.Count; i++)
+        {
+            var o = _working[i];
+            if (o.Status == SimOrderStatus.PendingSubmit && o.AckAt <= now)
+            {
+                o.Status = SimOrderStatus.Submitted;
+                events.Add(new OrderAcknowledged(Math.Max(o.AckAt, o.PlacedAt), o));
+            }
+            if (o.ActiveAt > now || !_book.TryGetValue(o.Request.ConId, out var top)) continue;
+            var (qty, price) = FillModel.Match(o.Request.Side, o.Request.IsLimit, o.Request.LimitPrice, o.Remaining, top, Options.PartialFillsBySize);
+            if (qty <= 0) continue;
+            if (o.Status == SimOrderStatus.PendingSubmit)
+            {
+                o.Status = SimOrderStatus.Submitted;
+                events.Add(new OrderAcknowledged(now, o));
+            }
+            var first = o.Filled == 0;
+            o.AvgPrice = (o.AvgPrice * o.Filled + price * qty) / (o.Filled + qty);
+            o.Filled += qty;
+            o.LastFillPrice = price;
+            var mult = multiplierOf(o.Request.ConId);
+            var commission = Options.Commission.For(isOption(o.Request.ConId), qty, price, mult, first);
+            Account.Apply(o.Request.ConId, o.Request.Side * qty, price, mult, commission);
+            var exec = new SimExecution($"{o.Request.ClientId:D4}.{++_execSeq:D8}", o, qty, price, now, o.Filled, o.AvgPrice, commission, top.Mid);
+            _executions.Add(exec);
+            if (o.Remaining == 0)
+            {
+                o.Status = SimOrderStatus.Filled;
+                _working.RemoveAt(i--);
+            }
+            events.Add(new OrderExecuted(now, exec));
+            // A size-limited fill consumed the displayed size: the rest waits for the next quote.
+            if (Options.PartialFillsBySize) _book[o.Request.ConId] = ConsumeTouch(top, o.Request.Side, qty);
+        }
+    }
+
+    private static TopOfBook ConsumeTouch(TopOfBook t, int side, int qty) =>
+        side > 0 ? t with { AskSize = Math.Max(0, t.AskSize - qty) is var a && a > 0 ? a : double.NaN, Ask = t.AskSize - qty > 0 ? t.Ask : double.NaN }
+                 : t with { BidSize = Math.Max(0, t.BidSize - qty) is var b && b > 0 ? b : double.NaN, Bid = t.BidSize - qty > 0 ? t.Bid : double.NaN };
+}

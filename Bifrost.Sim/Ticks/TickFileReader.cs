@@ -1,0 +1,192 @@
+using System.Globalization;
+using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Reading;
+
+namespace Bifrost.Sim.Ticks;
+
+/// <summary>Streams a Parquet tick file in the canonical schema, one row group at a time (memory bounded by the
+/// largest row group), as time-ordered <see cref="Tick"/> batches. Rows must be sorted by ts.</summary>
+public sealed class TickFileReader : IDisposable
+{
+    private readonly ParquetFileReader _file;
+    private readonly ColumnMapping _map;
+    private readonly string[] _projection;
+    private readonly Dictionary<(string, string, string?, double, int), int> _idCache = new();
+    private readonly Dictionary<int, ContractKey> _contracts = new();
+    private long _lastTs = long.MinValue;
+    private long _rowsRead;
+
+    public TickFileReader(string path, ColumnMapping? mapping = null)
+    {
+        Path = path;
+        _map = mapping ?? ColumnMapping.Identity;
+        _file = ParquetFileReader.Open(path);
+        var names = _file.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = TickSchema.Required.Where(c => !names.Contains(_map[c])).Select(c => _map[c] == c ? c : $"{c} (mapped to '{_map[c]}')").ToList();
+        if (missing.Count > 0)
+            throw new TickDataException($"{path}: missing required tick column(s) {string.Join(", ", missing)}; columns present: {string.Join(", ", names)}");
+        _projection = TickSchema.All.Where(c => names.Contains(_map[c])).Select(c => _map[c]).ToArray();
+    }
+
+    public string Path { get; }
+    public long RowCount => _file.RowCount;
+
+    /// <summary>Every contract seen so far, by contract id.</summary>
+    public IReadOnlyDictionary<int, ContractKey> Contracts => _contracts;
+
+    /// <summary>Scans only the identity columns to list the file's contracts (cheap: projection).</summary>
+    public static IReadOnlyDictionary<int, ContractKey> ScanContracts(string path, ColumnMapping? mapping = null)
+    {
+        using var r = new TickFileReader(path, mapping);
+        foreach (var _ in r.ReadBatches()) { }
+        return new Dictionary<int, ContractKey>(r._contracts);
+    }
+
+    public IEnumerable<Tick[]> ReadBatches()
+    {
+        foreach (var batch in _file.ReadRowGroups(_projection))
+            yield return Convert(batch);
+    }
+
+    private Tick[] Convert(RowGroupBatch b)
+    {
+        var n = b.RowCount;
+        var ts = Timestamps(b);
+        var symbol = b.Get<StringColumn>(_map[TickSchema.Symbol]);
+        var kind = b.Get<StringColumn>(_map[TickSchema.Kind]);
+        var right = Optional<StringColumn>(b, TickSchema.Right);
+        var strike = Doubles(b, TickSchema.Strike, n);
+        var expiry = Expiries(b, n);
+        var bid = Doubles(b, TickSchema.Bid, n);
+        var ask = Doubles(b, TickSchema.Ask, n);
+        var last = Doubles(b, TickSchema.Last, n);
+        var bidSize = Doubles(b, TickSchema.BidSize, n);
+        var askSize = Doubles(b, TickSchema.AskSize, n);
+        var iv = Doubles(b, TickSchema.Iv, n);
+        var ticks = new Tick[n];
+        for (var i = 0; i < n; i++)
+        {
+            var rowNo = _rowsRead + i;
+            if (ts[i] < _lastTs)
+                throw new TickDataException($"{Path}: rows are not sorted by ts: row {rowNo} has ts {ts[i]} after {_lastTs}");
+            _lastTs = ts[i];
+            var sym = symbol.Values[i] ?? throw new TickDataException($"{Path}: row {rowNo}: symbol is null");
+            var k = kind.Values[i] ?? throw new TickDataException($"{Path}: row {rowNo}: kind is null");
+            var conId = Resolve(sym, k, right?.Values[i], strike[i], expiry[i], rowNo);
+            ticks[i] = new Tick(ts[i], conId, bid[i], ask[i], last[i], bidSize[i], askSize[i], iv[i]);
+        }
+        _rowsRead += n;
+        return ticks;
+    }
+
+    private int Resolve(string symbol, string kind, string? right, double strike, int expiry, long row)
+    {
+        var cacheKey = (symbol, kind, right, double.IsNaN(strike) ? 0 : strike, expiry);
+        if (_idCache.TryGetValue(cacheKey, out var id)) return id;
+        ContractKey key;
+        switch (kind.ToUpperInvariant())
+        {
+            case "STK":
+                key = ContractKey.Stock(symbol);
+                break;
+            case "OPT":
+                var r = (right ?? "").ToUpperInvariant() switch
+                {
+                    "C" or "CALL" => 'C',
+                    "P" or "PUT" => 'P',
+                    var other => throw new TickDataException($"{Path}: row {row}: option right must be C or P, got '{other}'"),
+                };
+                if (!(strike > 0)) throw new TickDataException($"{Path}: row {row}: option strike must be > 0, got {strike}");
+                if (expiry <= 0) throw new TickDataException($"{Path}: row {row}: option expiry is missing");
+                key = ContractKey.Option(symbol, r, strike, expiry);
+                break;
+            default:
+                throw new TickDataException($"{Path}: row {row}: kind must be STK or OPT, got '{kind}'");
+        }
+        id = key.ConId;
+        if (_contracts.TryGetValue(id, out var existing) && existing != key)
+            throw new TickDataException($"{Path}: contract id collision between {existing} and {key}");
+        _contracts[id] = key;
+        _idCache[cacheKey] = id;
+        return id;
+    }
+
+    private T? Optional<T>(RowGroupBatch b, string canonical) where T : Column =>
+        b.Descriptors.Any(d => d.Name == _map[canonical]) ? b.Get<T>(_map[canonical]) : null;
+
+    private long[] Timestamps(RowGroupBatch b)
+    {
+        var name = _map[TickSchema.Ts];
+        var d = b.Descriptors.First(x => x.Name == name);
+        var col = b[name] as Int64Column ?? throw new TickDataException($"{Path}: column {name} must be a timestamp, got {d}");
+        var scale = d.Kind switch
+        {
+            ValueKind.TimestampNanos => 1L,
+            ValueKind.TimestampMicros => 1_000L,
+            ValueKind.TimestampMillis => 1_000_000L,
+            _ => throw new TickDataException($"{Path}: column {name} must be a TIMESTAMP, got {d}"),
+        };
+        if (col.NullCount > 0) throw new TickDataException($"{Path}: column {name} has {col.NullCount} null values");
+        if (scale == 1) return col.Values;
+        var result = new long[col.Length];
+        for (var i = 0; i < result.Length; i++) result[i] = col.Values[i] * scale;
+        return result;
+    }
+
+    private double[] Doubles(RowGroupBatch b, string canonical, int n)
+    {
+        var name = _map[canonical];
+        var result = new double[n];
+        if (!b.Descriptors.Any(d => d.Name == name))
+        {
+            Array.Fill(result, double.NaN);
+            return result;
+        }
+        var col = b[name];
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = col.IsNull(i) ? double.NaN : col switch
+            {
+                DoubleColumn c => c.Values[i],
+                FloatColumn c => c.Values[i],
+                Int64Column c => c.Values[i],
+                Int32Column c => c.Values[i],
+                DecimalColumn c => (double)c.Values[i],
+                _ => throw new TickDataException($"{Path}: column {name} must be numeric, got {b.Descriptors.First(d => d.Name == name)}"),
+            };
+        }
+        return result;
+    }
+
+    private int[] Expiries(RowGroupBatch b, int n)
+    {
+        var name = _map[TickSchema.Expiry];
+        var result = new int[n];
+        if (!b.Descriptors.Any(d => d.Name == name)) return result;
+        var d = b.Descriptors.First(x => x.Name == name);
+        var col = b[name];
+        for (var i = 0; i < n; i++)
+        {
+            if (col.IsNull(i)) continue;
+            result[i] = (d.Kind, col) switch
+            {
+                (ValueKind.Date, Int32Column c) => ToYyyymmdd(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + c.Values[i])),
+                (ValueKind.Int32, Int32Column c) => c.Values[i],
+                (_, StringColumn c) => ParseExpiry(c.Values[i]!, i),
+                _ => throw new TickDataException($"{Path}: column {name} must be a DATE, an int yyyymmdd or a string, got {d}"),
+            };
+        }
+        return result;
+    }
+
+    private int ParseExpiry(string text, int row)
+    {
+        foreach (var format in new[] { "yyyyMMdd", "yyyy-MM-dd" })
+            if (DateOnly.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return ToYyyymmdd(d);
+        throw new TickDataException($"{Path}: row {_rowsRead + row}: expiry '{text}' is not yyyyMMdd or yyyy-MM-dd");
+    }
+
+    public static int ToYyyymmdd(DateOnly d) => d.Year * 10_000 + d.Month * 100 + d.Day;
+
+    public void Dispose() => _file.Dispose();
+}
