@@ -1,0 +1,269 @@
+namespace Bifrost.Domain
+
+open System
+open System.Text.Json
+
+/// How an instrument of the config is identified before it has a contract id.
+type ContractSpec =
+    { Symbol: string
+      /// "STK" or "OPT".
+      SecType: string
+      Right: string
+      Strike: float
+      /// yyyymmdd, 0 for stocks.
+      Expiry: int }
+
+/// Parses the JSON configuration (documented in README "Configuration") into a validated Config. Pure: it is given
+/// the text; the shell reads the file. Every error names the key path, e.g. "strategy.legs[1].strike: must be > 0".
+module ConfigJson =
+    exception private ConfigError of path: string * message: string
+
+    let private fail path message = raise (ConfigError(path, message))
+
+    /// Top-level sections that belong to the shells (connection, store…): accepted and ignored here.
+    let shellSections = set [ "connection"; "store"; "daemon"; "backtest"; "monitor"; "gateway" ]
+
+    let private child (path: string) (key: string) = if path = "" then key else $"{path}.{key}"
+
+    let private tryProp (e: JsonElement) (key: string) =
+        match e.TryGetProperty key with
+        | true, v when v.ValueKind <> JsonValueKind.Null -> Some v
+        | _ -> None
+
+    let private requireObject path (e: JsonElement) =
+        if e.ValueKind <> JsonValueKind.Object then fail path $"must be an object, got {e.ValueKind}"
+
+    let private checkKeys path (allowed: Set<string>) (e: JsonElement) =
+        requireObject path e
+        for p in e.EnumerateObject() do
+            if not (allowed.Contains p.Name) then
+                fail (child path p.Name) $"""unknown key (expected one of {String.Join(", ", allowed)})"""
+
+    let private number path (e: JsonElement) =
+        if e.ValueKind <> JsonValueKind.Number then fail path $"must be a number, got {e.ValueKind}"
+        let v = e.GetDouble()
+        if not (Double.IsFinite v) then fail path "must be finite"
+        v
+
+    let private integer path (e: JsonElement) =
+        match e.ValueKind, e.TryGetInt32() with
+        | JsonValueKind.Number, (true, v) -> v
+        | _ -> fail path "must be a whole number"
+
+    let private text path (e: JsonElement) =
+        if e.ValueKind <> JsonValueKind.String then fail path $"must be a string, got {e.ValueKind}"
+        e.GetString()
+
+    let private boolean path (e: JsonElement) =
+        match e.ValueKind with
+        | JsonValueKind.True -> true
+        | JsonValueKind.False -> false
+        | k -> fail path $"must be true or false, got {k}"
+
+    let private req (path: string) (e: JsonElement) key (read: string -> JsonElement -> 'a) =
+        match tryProp e key with
+        | Some v -> read (child path key) v
+        | None -> fail (child path key) "is required"
+
+    let private opt (path: string) (e: JsonElement) key (read: string -> JsonElement -> 'a) (fallback: 'a) =
+        match tryProp e key with
+        | Some v -> read (child path key) v
+        | None -> fallback
+
+    let private optSome (path: string) (e: JsonElement) key (read: string -> JsonElement -> 'a) =
+        tryProp e key |> Option.map (read (child path key))
+
+    let private array path (e: JsonElement) (read: string -> JsonElement -> 'a) =
+        if e.ValueKind <> JsonValueKind.Array then fail path $"must be an array, got {e.ValueKind}"
+        [ for i, item in Seq.indexed (e.EnumerateArray()) -> read $"{path}[{i}]" item ]
+
+    let private ofResult path (r: Result<'a, ValidationError>) =
+        match r with
+        | Ok v -> v
+        | Error e -> fail path $"{e.Field} {e.Message}"
+
+    let private seconds path e = Duration.ofSeconds (number path e)
+
+    let private date path e = SessionCalendar.parseDate (text path e) |> ofResult path
+    let private minute path e = SessionCalendar.parseMinute (text path e) |> ofResult path
+
+    let private zone path (e: JsonElement) =
+        match text path e with
+        | "America/New_York" | "US/Eastern" -> UsEastern
+        | "UTC" -> FixedOffset 0
+        | s when s.StartsWith "UTC" ->
+            match TimeSpan.TryParse(s.Substring(3).TrimStart('+')) with
+            | true, ts when s.[3] = '-' -> FixedOffset(-(int (abs ts.TotalMinutes)))
+            | true, ts -> FixedOffset(int ts.TotalMinutes)
+            | _ -> fail path $"expected America/New_York, UTC or UTC±HH:MM, got '{s}'"
+        | s -> fail path $"expected America/New_York, UTC or UTC±HH:MM, got '{s}'"
+
+    let private calendar path (e: JsonElement) =
+        checkKeys path (set [ "zone"; "open"; "close"; "holidays"; "early_closes"; "no_trade_windows" ]) e
+        let earlyCloses =
+            match tryProp e "early_closes" with
+            | None -> Map.empty
+            | Some ec ->
+                requireObject (child path "early_closes") ec
+                ec.EnumerateObject()
+                |> Seq.map (fun p -> date (child path "early_closes") (JsonSerializer.SerializeToElement p.Name), minute (child (child path "early_closes") p.Name) p.Value)
+                |> Map.ofSeq
+        let window p (w: JsonElement) =
+            match array p w minute with
+            | [ s; e ] -> s, e
+            | _ -> fail p "must be [\"HH:mm\", \"HH:mm\"]"
+        { Zone = opt path e "zone" zone UsEastern
+          OpenMinute = opt path e "open" minute 570
+          CloseMinute = opt path e "close" minute 960
+          Holidays = opt path e "holidays" (fun p v -> array p v date |> Set.ofList) Set.empty
+          EarlyCloses = earlyCloses
+          NoTradeWindows = opt path e "no_trade_windows" (fun p v -> array p v window) [] }
+
+    /// The expiry instant of an option: the session close of its expiry date in the calendar's zone.
+    let expiryInstant (cal: SessionCalendar) (yyyymmdd: int) =
+        let d = DateTime(yyyymmdd / 10_000, yyyymmdd / 100 % 100, yyyymmdd % 100, 0, 0, 0, DateTimeKind.Utc)
+        let localClose = d.AddMinutes(float cal.CloseMinute)
+        let noon = Timestamp.ofDateTimeUtc (d.AddHours 12.0)
+        Timestamp.ofDateTimeUtc (localClose.AddMinutes(float -(SessionCalendar.utcOffset cal.Zone noon)))
+
+    let private rule path (e: JsonElement) =
+        match req path e "type" text with
+        | "band" ->
+            checkKeys path (set [ "type"; "half_width"; "unit" ]) e
+            let unit =
+                match opt path e "unit" text "shares" with
+                | "shares" -> Shares
+                | "contract_deltas" -> ContractDeltas
+                | other -> fail (child path "unit") $"expected shares or contract_deltas, got '{other}'"
+            FixedBand(req path e "half_width" number, unit)
+        | "interval" ->
+            checkKeys path (set [ "type"; "seconds" ]) e
+            TimeInterval(req path e "seconds" seconds)
+        | "price_move" ->
+            checkKeys path (set [ "type"; "fraction" ]) e
+            PriceMove(req path e "fraction" number)
+        | "whalley_wilmott" ->
+            checkKeys path (set [ "type"; "cost"; "risk_aversion" ]) e
+            WhalleyWilmott(req path e "cost" number, req path e "risk_aversion" number)
+        | other -> fail (child path "type") $"expected band, interval, price_move or whalley_wilmott, got '{other}'"
+
+    let private expiryOf path (e: JsonElement) =
+        let t = text path e
+        match DateOnly.TryParseExact(t, [| "yyyy-MM-dd"; "yyyyMMdd" |], Globalization.CultureInfo.InvariantCulture, Globalization.DateTimeStyles.None) with
+        | true, d -> d.Year * 10_000 + d.Month * 100 + d.Day
+        | _ -> fail path $"expected yyyy-MM-dd, got '{t}'"
+
+    let private conId path (resolve: ContractSpec -> int) (e: JsonElement) (spec: ContractSpec) =
+        let id = match optSome path e "con_id" integer with Some id -> id | None -> resolve spec
+        ContractId.create id |> ofResult (child path "con_id")
+
+    let private strategy path (resolve: ContractSpec -> int) (cal: SessionCalendar) (e: JsonElement) =
+        checkKeys path (set [ "underlying"; "legs"; "target_delta"; "rules"; "hedge_to"; "lot_size"; "min_hedge_shares"; "drift_fraction"
+                              "hard_delta_limit"; "cooldown_seconds"; "hedge_limit_offset_bps"; "risk_free_rate"; "dividend_yield"; "fallback_vol" ]) e
+        let upath = child path "underlying"
+        let u = req path e "underlying" (fun _ v -> v)
+        checkKeys upath (set [ "symbol"; "con_id" ]) u
+        let symbol = req upath u "symbol" text
+        let underlying = { ContractId = conId upath resolve u { Symbol = symbol; SecType = "STK"; Right = ""; Strike = 0.0; Expiry = 0 }; Symbol = symbol }
+        let leg p (l: JsonElement) =
+            checkKeys p (set [ "right"; "strike"; "expiry"; "quantity"; "multiplier"; "con_id" ]) l
+            let right =
+                match req p l "right" text with
+                | "C" | "CALL" | "call" -> Call
+                | "P" | "PUT" | "put" -> Put
+                | other -> fail (child p "right") $"expected C or P, got '{other}'"
+            let strike = req p l "strike" number
+            let expiry = req p l "expiry" expiryOf
+            let spec = { Symbol = symbol; SecType = "OPT"; Right = (match right with Call -> "C" | Put -> "P"); Strike = strike; Expiry = expiry }
+            let option =
+                OptionContract.create (conId p resolve l spec) symbol right strike (expiryInstant cal expiry) (opt p l "multiplier" integer 100)
+                |> ofResult p
+            { Option = option; Quantity = req p l "quantity" integer }
+        { Underlying = underlying
+          Legs = req path e "legs" (fun p v -> array p v leg)
+          TargetDelta = opt path e "target_delta" number 0.0
+          Rules = req path e "rules" (fun p v -> array p v rule)
+          HedgeTo =
+            match opt path e "hedge_to" text "target" with
+            | "target" -> ToTarget
+            | "band_edge" -> ToBandEdge
+            | other -> fail (child path "hedge_to") $"expected target or band_edge, got '{other}'"
+          LotSize = opt path e "lot_size" integer 1
+          MinHedgeShares = opt path e "min_hedge_shares" integer 1
+          DriftFraction = opt path e "drift_fraction" number 0.5
+          HardDeltaLimit = opt path e "hard_delta_limit" number 5_000.0
+          Cooldown = opt path e "cooldown_seconds" seconds (Duration.ofSeconds 5.0)
+          HedgeLimitOffsetBps = optSome path e "hedge_limit_offset_bps" number
+          RiskFreeRate = opt path e "risk_free_rate" number 0.05
+          DividendYield = opt path e "dividend_yield" number 0.0
+          FallbackVol = opt path e "fallback_vol" number 0.2 }
+
+    let private guards path (e: JsonElement) =
+        checkKeys path (set [ "lag_after_seconds"; "stale_after_seconds"; "max_feed_latency_seconds"; "max_spread_bps" ]) e
+        { LagAfter = opt path e "lag_after_seconds" seconds (Duration.ofSeconds 5.0)
+          StaleAfter = opt path e "stale_after_seconds" seconds (Duration.ofSeconds 30.0)
+          MaxFeedLatency = opt path e "max_feed_latency_seconds" seconds (Duration.ofSeconds 2.0)
+          MaxSpreadBps = opt path e "max_spread_bps" number 50.0 }
+
+    let private risk path (e: JsonElement) =
+        checkKeys path (set [ "max_position"; "max_order_notional"; "max_daily_trades"; "daily_loss_limit"; "max_drawdown"; "stop_loss"
+                              "take_profit"; "near_fraction"; "check_buying_power" ]) e
+        { MaxPosition = req path e "max_position" integer
+          MaxOrderNotional = req path e "max_order_notional" number
+          MaxDailyTrades = opt path e "max_daily_trades" integer 500
+          DailyLossLimit = req path e "daily_loss_limit" number
+          MaxDrawdown = req path e "max_drawdown" number
+          StopLoss = optSome path e "stop_loss" number
+          TakeProfit = optSome path e "take_profit" number
+          NearFraction = opt path e "near_fraction" number 0.8
+          CheckBuyingPower = opt path e "check_buying_power" boolean true }
+
+    let private control path (e: JsonElement) =
+        checkKeys path (set [ "cancel_on_stop"; "after_flatten"; "flatten_target"; "stop_timeout_seconds"; "self_check_seconds" ]) e
+        { CancelOnStop = opt path e "cancel_on_stop" boolean true
+          AfterFlatten =
+            match opt path e "after_flatten" text "pause" with
+            | "pause" -> PauseAfterFlatten
+            | "stop" -> StopAfterFlatten
+            | other -> fail (child path "after_flatten") $"expected pause or stop, got '{other}'"
+          FlattenTarget =
+            match opt path e "flatten_target" text "zero" with
+            | "zero" -> FlatZero
+            | "book_delta" -> FlatBookDelta
+            | other -> fail (child path "flatten_target") $"expected zero or book_delta, got '{other}'"
+          StopTimeout = opt path e "stop_timeout_seconds" seconds (Duration.ofSeconds 10.0)
+          SelfCheckEvery = opt path e "self_check_seconds" seconds (Duration.ofSeconds 1.0) }
+
+    let private emptyObject = JsonDocument.Parse("{}").RootElement
+
+    /// Parses and validates. `resolve` gives the contract id of an instrument whose `con_id` the file omits.
+    let parseWith (resolve: ContractSpec -> int) (json: string) : Result<Config, ValidationError> =
+        try
+            use doc = JsonDocument.Parse(json, JsonDocumentOptions(CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true))
+            let root = doc.RootElement
+            checkKeys "" (Set.union shellSections (set [ "run_id"; "account"; "mode"; "strategy"; "guards"; "risk"; "calendar"; "control" ])) root
+            let cal = opt "" root "calendar" calendar (calendar "calendar" emptyObject)
+            let cfg =
+                { RunId = req "" root "run_id" text
+                  Account = req "" root "account" text
+                  Mode =
+                    match opt "" root "mode" text "paper" with
+                    | "paper" -> Paper
+                    | "live" -> Live
+                    | other -> fail "mode" $"expected paper or live, got '{other}'"
+                  Strategy = req "" root "strategy" (fun p v -> strategy p resolve cal v)
+                  Guards = opt "" root "guards" guards (guards "guards" emptyObject)
+                  Risk = req "" root "risk" risk
+                  Calendar = cal
+                  Control = opt "" root "control" control (control "control" emptyObject) }
+            Config.validate cfg
+        with
+        | ConfigError(path, message) -> Error { Field = path; Message = message }
+        | :? JsonException as e -> Error { Field = "(json)"; Message = $"not valid JSON: {e.Message}" }
+
+    /// Parses a config whose instruments all carry `con_id`.
+    let parse (json: string) =
+        parseWith (fun spec -> raise (ConfigError("con_id", $"no con_id for {spec.SecType} {spec.Symbol} {spec.Right} {spec.Strike} {spec.Expiry}"))) json
+
+    /// C#-friendly entry point.
+    let Parse (json: string, resolve: Func<ContractSpec, int>) = parseWith resolve.Invoke json
