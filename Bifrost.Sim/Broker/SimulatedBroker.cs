@@ -27,16 +27,17 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
     public List<BrokerEvent> Submit(SimOrderRequest r, long now)
     {
         var events = new List<BrokerEvent>();
-        string? problem =
-            r.Quantity <= 0 ? $"Order rejected - reason: quantity {r.Quantity} must be positive" :
-            r.IsLimit && !(r.LimitPrice > 0) ? $"Order rejected - reason: limit price {r.LimitPrice} must be positive" :
-            r.Side is not (1 or -1) ? "Order rejected - reason: action must be BUY or SELL" :
-            _rejectNext.Remove(0) ? "Order rejected - reason: injected by the replay gateway's fault script" : null;
+        // The duplicate check comes first so a duplicate never consumes an injected reject.
         if (_orders.ContainsKey((r.ClientId, r.OrderId)))
         {
             events.Add(new OrderRefused(now, r, r.ClientId, r.OrderId, 103, $"Duplicate order id {r.OrderId}"));
             return events;
         }
+        string? problem =
+            r.Quantity <= 0 ? $"Order rejected - reason: quantity {r.Quantity} must be positive" :
+            r.IsLimit && !(r.LimitPrice > 0) ? $"Order rejected - reason: limit price {r.LimitPrice} must be positive" :
+            r.Side is not (1 or -1) ? "Order rejected - reason: action must be BUY or SELL" :
+            _rejectNext.Remove(0) ? "Order rejected - reason: injected by the replay gateway's fault script" : null;
         var order = new SimOrder(r, 1_000_000 + ++_permSeq, now, now + Options.AckLatencyNanos, now + Options.FillLatencyNanos);
         _orders[(r.ClientId, r.OrderId)] = order;
         if (problem is not null)

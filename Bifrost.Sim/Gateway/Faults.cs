@@ -1,0 +1,199 @@
+using System.Globalization;
+
+namespace Bifrost.Sim.Gateway;
+
+/// <summary>When a scripted fault fires. Time triggers use the simulated clock; counters count what the gateway has
+/// processed since it started (all clients together), so a script replays identically.</summary>
+public abstract record FaultTrigger
+{
+    /// <summary>Immediately (a script line without a trigger fires when the gateway starts; a control line fires now).</summary>
+    public sealed record Now : FaultTrigger;
+    /// <summary><c>at HH:MM:SS[.fff]</c>: the first moment the simulated US/Eastern time of day reaches this.</summary>
+    public sealed record AtTimeOfDay(TimeSpan TimeOfDay) : FaultTrigger;
+    /// <summary><c>at +N[ms|s|m]</c>: this long (simulated) after the first tick of the file.</summary>
+    public sealed record AfterStart(TimeSpan Offset) : FaultTrigger;
+    /// <summary><c>after-messages N</c>: once the gateway has received N client requests (startApi included).</summary>
+    public sealed record AfterMessages(long Count) : FaultTrigger;
+    /// <summary><c>after-orders N</c>: right after the Nth placeOrder has been handled.</summary>
+    public sealed record AfterOrders(long Count) : FaultTrigger;
+    /// <summary><c>after-fills N</c>: right after the Nth execution has been reported.</summary>
+    public sealed record AfterFills(long Count) : FaultTrigger;
+}
+
+/// <summary>What a fault does. Client-scoped actions take an optional client id (null = every connected client).</summary>
+public abstract record FaultAction
+{
+    /// <summary><c>drop-connection [CLIENT]</c>: closes the socket(s); orders and positions survive.</summary>
+    public sealed record DropConnection(int? ClientId) : FaultAction;
+    /// <summary><c>send CODE [ID] [TEXT…]</c>: an errMsg to the client(s) (id −1 by default). 1100 pauses market data,
+    /// 1101 resumes it with every subscription dropped, 1102 resumes it with subscriptions kept — as TWS does.</summary>
+    public sealed record SendError(int Code, int Id, string? Text, int? ClientId) : FaultAction;
+    /// <summary><c>upstream-lost RESTORE DELAY_MS</c>: 1100 now, then RESTORE (1101 or 1102) after DELAY_MS wall-clock ms.</summary>
+    public sealed record UpstreamLost(int RestoreCode, int DelayMs) : FaultAction;
+    /// <summary><c>delay-exec MS [COUNT]</c>: the next COUNT executions' execDetails + commissionReport arrive MS ms
+    /// (wall clock) after their orderStatus; lost if the client disconnects meanwhile (reqExecutions still has them).</summary>
+    public sealed record DelayExecutions(int DelayMs, int Count) : FaultAction;
+    /// <summary><c>duplicate-exec [COUNT]</c>: the next COUNT executions' execDetails + commissionReport are sent twice.</summary>
+    public sealed record DuplicateExecutions(int Count) : FaultAction;
+    /// <summary><c>reorder-status [COUNT]</c>: for the next COUNT executions, orderStatus (and openOrder) precede execDetails.</summary>
+    public sealed record ReorderStatus(int Count) : FaultAction;
+    /// <summary><c>reject-next-order</c>: the next placeOrder (any client) is rejected with error 201.</summary>
+    public sealed record RejectNextOrder : FaultAction;
+    /// <summary><c>pacing-violation [CLIENT] [drop]</c>: error 100 (id −1), then optionally the socket is closed.</summary>
+    public sealed record PacingViolation(int? ClientId, bool Drop) : FaultAction;
+    /// <summary><c>restart [ROLLBACK]</c>: every socket drops (TWS restarted) and each client id's nextValidId goes back by
+    /// ROLLBACK ids (default: back to the first order id). Orders, executions and positions survive.</summary>
+    public sealed record Restart(int? Rollback) : FaultAction;
+    /// <summary><c>stop-market-data CONTRACT</c> / <c>resume-market-data CONTRACT</c> (conId or text like <c>XYZ</c>,
+    /// <c>XYZ 20260320 C 100</c>): the contract's ticks stop reaching clients (fills still see them).</summary>
+    public sealed record MuteMarketData(string Contract, bool Mute) : FaultAction;
+}
+
+public sealed record FaultRule(FaultTrigger Trigger, FaultAction Action, string Text);
+
+/// <summary>The fault script grammar: one rule per line, <c>[TRIGGER] ACTION ARGS</c>, '#' starts a comment.</summary>
+public static class FaultScript
+{
+    public const string Grammar = """
+        Fault script: one fault per line, '#' comments, blank lines ignored.
+          [TRIGGER] ACTION [ARGS]
+        TRIGGER (omit = at start / immediately):
+          at HH:MM:SS[.fff]     simulated US/Eastern time of day (first time the clock reaches it)
+          at +N[ms|s|m]         simulated time after the first tick
+          after-messages N      after N client requests received (all clients, startApi included)
+          after-orders N        right after the Nth placeOrder was handled
+          after-fills N         right after the Nth execution was reported
+        ACTION:
+          drop-connection [CLIENT]          close the socket(s); state survives, clients reconnect
+          send CODE [ID] [TEXT...]          errMsg CODE with id ID (default -1) to all clients; 1100 pauses market data,
+                                            1101 resumes it dropping all subscriptions, 1102 resumes keeping them;
+                                            farm status: send 2103 | 2104 | 2105 | 2106; pacing: send 100 | send 162
+          upstream-lost 1101|1102 MS        1100 now, the restore code MS wall-clock ms later
+          delay-exec MS [COUNT]             next COUNT executions: execDetails+commissionReport MS ms after orderStatus
+          duplicate-exec [COUNT]            next COUNT executions: execDetails+commissionReport sent twice
+          reorder-status [COUNT]            next COUNT executions: orderStatus before execDetails
+          reject-next-order                 next placeOrder rejected with error 201
+          pacing-violation [CLIENT] [drop]  error 100, optionally followed by a disconnect
+          restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
+          stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
+          resume-market-data CONTRACT
+        """;
+
+    public static IReadOnlyList<FaultRule> Load(string path) =>
+        File.ReadAllLines(path).Select((line, i) => (line, i)).Where(x => !IsBlank(x.line)).Select(x =>
+        {
+            try { return ParseRule(x.line); }
+            catch (FormatException ex) { throw new FormatException($"{path}:{x.i + 1}: {ex.Message}", ex); }
+        }).ToList();
+
+    public static bool IsBlank(string line) => Strip(line).Length == 0;
+
+    private static string Strip(string line)
+    {
+        var hash = line.IndexOf('#');
+        return (hash >= 0 ? line[..hash] : line).Trim();
+    }
+
+    public static FaultRule ParseRule(string line)
+    {
+        var text = Strip(line);
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (words.Length == 0) throw new FormatException("empty fault line");
+        FaultTrigger trigger = new FaultTrigger.Now();
+        var rest = words;
+        switch (words[0].ToLowerInvariant())
+        {
+            case "at" when words.Length >= 3:
+                trigger = words[1].StartsWith('+') ? new FaultTrigger.AfterStart(ParseDuration(words[1][1..])) : new FaultTrigger.AtTimeOfDay(ParseTimeOfDay(words[1]));
+                rest = words[2..];
+                break;
+            case "after-messages" when words.Length >= 3:
+                trigger = new FaultTrigger.AfterMessages(ParseLong(words[1]));
+                rest = words[2..];
+                break;
+            case "after-orders" when words.Length >= 3:
+                trigger = new FaultTrigger.AfterOrders(ParseLong(words[1]));
+                rest = words[2..];
+                break;
+            case "after-fills" when words.Length >= 3:
+                trigger = new FaultTrigger.AfterFills(ParseLong(words[1]));
+                rest = words[2..];
+                break;
+        }
+        return new FaultRule(trigger, ParseAction(rest), text);
+    }
+
+    public static FaultAction ParseAction(string[] w)
+    {
+        if (w.Length == 0) throw new FormatException("missing fault action");
+        int? OptInt(int i) => w.Length > i && int.TryParse(w[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null;
+        int ReqInt(int i, string what) => OptInt(i) ?? throw new FormatException($"{w[0]}: {what} must be an integer");
+        return w[0].ToLowerInvariant() switch
+        {
+            "drop-connection" or "drop" => new FaultAction.DropConnection(OptInt(1)),
+            "send" => ParseSend(w, ReqInt(1, "CODE")),
+            "upstream-lost" => new FaultAction.UpstreamLost(
+                ReqInt(1, "restore code") is var r and (1101 or 1102) ? r : throw new FormatException("upstream-lost: restore code must be 1101 or 1102"),
+                OptInt(2) ?? 1000),
+            "delay-exec" => new FaultAction.DelayExecutions(ReqInt(1, "MS"), OptInt(2) ?? 1),
+            "duplicate-exec" => new FaultAction.DuplicateExecutions(OptInt(1) ?? 1),
+            "reorder-status" => new FaultAction.ReorderStatus(OptInt(1) ?? 1),
+            "reject-next-order" => new FaultAction.RejectNextOrder(),
+            "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
+            "restart" => new FaultAction.Restart(OptInt(1)),
+            "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),
+            "resume-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), false),
+            _ => throw new FormatException($"unknown fault action '{string.Join(' ', w)}'"),
+        };
+    }
+
+    private static FaultAction ParseSend(string[] w, int code)
+    {
+        var id = -1;
+        var textStart = 2;
+        if (w.Length > 2 && int.TryParse(w[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+        {
+            id = parsed;
+            textStart = 3;
+        }
+        var text = w.Length > textStart ? string.Join(' ', w[textStart..]) : null;
+        return new FaultAction.SendError(code, id, text, null);
+    }
+
+    private static long ParseLong(string s) =>
+        long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0 ? v : throw new FormatException($"expected a count, got '{s}'");
+
+    private static TimeSpan ParseTimeOfDay(string s) =>
+        TimeSpan.TryParseExact(s, [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFF", @"hh\:mm"], CultureInfo.InvariantCulture, out var t)
+            ? t : throw new FormatException($"expected HH:MM:SS, got '{s}'");
+
+    public static TimeSpan ParseDuration(string s)
+    {
+        var (num, unit) = s.EndsWith("ms", StringComparison.Ordinal) ? (s[..^2], 0.001)
+            : s.EndsWith('s') ? (s[..^1], 1.0)
+            : s.EndsWith('m') ? (s[..^1], 60.0)
+            : (s, 1.0);
+        return double.TryParse(num, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? TimeSpan.FromSeconds(v * unit) : throw new FormatException($"expected a duration like 90s, got '{s}'");
+    }
+
+    /// <summary>Default texts of the codes a fault can send (match on the code, not the text).</summary>
+    public static string DefaultText(int code) => code switch
+    {
+        100 => "Max rate of messages per second has been exceeded:max=50 rec=51 (1)",
+        162 => "Historical Market Data Service error message:API historical data query cancelled: 1",
+        1100 => "Connectivity between IB and Trader Workstation has been lost.",
+        1101 => "Connectivity between IB and Trader Workstation has been restored - data lost.",
+        1102 => "Connectivity between IB and Trader Workstation has been restored - data maintained.",
+        2103 => "Market data farm connection is broken:usfarm",
+        2104 => "Market data farm connection is OK:usfarm",
+        2105 => "HMDS data farm connection is broken:ushmds",
+        2106 => "HMDS data farm connection is OK:ushmds",
+        2107 => "HMDS data farm connection is inactive but should be available upon demand.ushmds",
+        2108 => "Market data farm connection is inactive but should be available upon demand.usfarm",
+        2110 => "Connectivity between Trader Workstation and server is broken. It will be restored automatically.",
+        2157 => "Sec-def data farm connection is broken:secdefil",
+        2158 => "Sec-def data farm connection is OK:secdefil",
+        _ => $"Replay gateway injected error {code}",
+    };
+}

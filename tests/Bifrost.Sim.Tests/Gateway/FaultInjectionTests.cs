@@ -1,0 +1,241 @@
+using Bifrost.Ib.Client;
+using Bifrost.Ib.Messages.Events;
+using Bifrost.Ib.Messages.Model;
+using Bifrost.Sim.Gateway;
+using static Bifrost.Sim.Tests.Gateway.GatewayHarness;
+
+namespace Bifrost.Sim.Tests.Gateway;
+
+/// <summary>Every fault kind at least once, against IbClient.</summary>
+public class FaultInjectionTests
+{
+    private static FaultAction Parse(string line) => FaultScript.ParseRule(line).Action;
+
+    [Fact]
+    public async Task DropConnection_ClientReconnectsWithSameId_OrdersAndIdsSurvive()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 4);
+        var resting = await client.PlaceOrderAsync(Stock, IbOrder.Limit("BUY", 10, 1.00, "oi_d_1"));
+        await events.Wait<IbOrderStatus>(s => s.OrderId == resting);
+        await gw.InjectAsync(Parse("drop-connection 4"));
+        var gone = await events.Wait<IbDisconnected>();
+        Assert.False(gone.ByClient);
+        await client.DisposeAsync();
+
+        var (again, ev2) = await Connect(gw, 4);
+        await using var _ = again;
+        Assert.Equal(resting + 1, again.NextOrderId()); // never rolled back
+        var pushed = await ev2.Wait<IbOpenOrder>(o => o.OrderId == resting); // open orders pushed at connect
+        Assert.Equal("oi_d_1", pushed.Order.OrderRef);
+        Assert.Single(GatewayLedger.Read(ledger), e => e.Type == "order");
+    }
+
+    [Fact]
+    public async Task UpstreamLost_1100Then1101_DropsSubscriptions_1102KeepsThem()
+    {
+        await using var gw = await Start(ReplaySpeed.Times(600));
+        var (client, events) = await Connect(gw, 1);
+        await using var _ = client;
+        var tickerId = await client.ReqMktDataAsync(Stock);
+        await events.Wait<IbTickPrice>(t => t.TickerId == tickerId);
+
+        await gw.InjectAsync(Parse("upstream-lost 1102 200"));
+        await events.Wait<IbError>(e => e.Code == 1100);
+        var restored = await events.Wait<IbError>(e => e.Code == 1102);
+        var mark = events.Count;
+        await events.Wait<IbTickPrice>(t => t.TickerId == tickerId, from: mark); // subscriptions kept
+
+        await gw.InjectAsync(Parse("upstream-lost 1101 200"));
+        await events.Wait<IbError>(e => e.Code == 1101);
+        mark = events.Count;
+        await Task.Delay(300);
+        Assert.DoesNotContain(events.All.Skip(mark), e => e is IbTickPrice); // subscriptions dropped
+        await client.ResubscribeMarketDataAsync();
+        await events.Wait<IbTickPrice>(t => t.TickerId == tickerId, from: mark);
+        Assert.True(restored.IsInformational || restored.Code == 1102);
+    }
+
+    [Fact]
+    public async Task FarmStatusAndPacing_SentAsErrors()
+    {
+        await using var gw = await Start();
+        var (client, events) = await Connect(gw, 1);
+        await using var _ = client;
+        foreach (var code in new[] { 2103, 2104, 2105, 2106, 162 }) await gw.InjectAsync(Parse($"send {code}"));
+        foreach (var code in new[] { 2103, 2105, 2106, 162 }) await events.Wait<IbError>(e => e.Code == code && e.Id == -1);
+        await gw.InjectAsync(Parse("pacing-violation 1 drop"));
+        await events.Wait<IbError>(e => e.Code == 100);
+        await events.Wait<IbDisconnected>();
+    }
+
+    [Fact]
+    public async Task RealPacing_MoreThan50MessagesInASecond_Error100()
+    {
+        await using var gw = await Start();
+        var events = new EventLog();
+        var client = new IbClient(events, new IbClientOptions { PacingBurst = 200, PacingRatePerSecond = 1000 });
+        await using var _ = client;
+        await client.ConnectAsync("127.0.0.1", gw.Port, 8);
+        for (var i = 0; i < 60; i++) await client.ReqCurrentTimeAsync();
+        await events.Wait<IbError>(e => e.Code == 100);
+    }
+
+    [Fact]
+    public async Task DuplicateReorderAndDelayedExecutions()
+    {
+        await using var gw = await Start();
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+
+        await gw.InjectAsync(Parse("duplicate-exec"));
+        var dup = await FillMarket(gw, client, events, "dup");
+        var dupExecs = events.OfType<IbExecDetails>(e => e.Execution.OrderId == dup);
+        Assert.Equal(2, dupExecs.Count);
+        Assert.Equal(dupExecs[0].Execution.ExecId, dupExecs[1].Execution.ExecId);
+
+        await gw.InjectAsync(Parse("reorder-status"));
+        var reordered = await FillMarket(gw, client, events, "reorder");
+        var all = events.All;
+        var statusAt = IndexOf(all, e => e is IbOrderStatus s && s.OrderId == reordered && s.Status == "Filled");
+        var execAt = IndexOf(all, e => e is IbExecDetails x && x.Execution.OrderId == reordered);
+        Assert.True(statusAt < execAt, "orderStatus Filled should precede execDetails");
+
+        await gw.InjectAsync(Parse("delay-exec 300"));
+        var delayed = await PlaceMarket(client, "delay");
+        await events.Wait<IbOrderStatus>(s => s.OrderId == delayed);
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(5));
+        await events.Wait<IbOrderStatus>(s => s.OrderId == delayed && s.Status == "Filled");
+        Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == delayed));
+        var late = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == delayed, timeoutMs: 3000);
+        await events.Wait<IbCommissionReport>(c => c.ExecId == late.Execution.ExecId);
+    }
+
+    [Fact]
+    public async Task RejectNextOrder_201ThenTheFollowingOrderWorks()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        await gw.InjectAsync(Parse("reject-next-order"));
+        var rejected = await PlaceMarket(client, "rej");
+        await events.Wait<IbError>(e => e.Id == rejected && e.Code == 201);
+        await events.Wait<IbOrderStatus>(s => s.OrderId == rejected && s.Status == "Cancelled");
+        var ok = await FillMarket(gw, client, events, "ok");
+        Assert.Equal(["reject", "order", "fill", "commission"], GatewayLedger.Read(ledger).Select(e => e.Type));
+        Assert.True(ok > rejected);
+    }
+
+    [Fact]
+    public async Task Restart_DropsEveryone_AndRollsNextValidIdBack()
+    {
+        await using var gw = await Start();
+        var (client, events) = await Connect(gw, 3);
+        for (var i = 0; i < 5; i++) await client.PlaceOrderAsync(Stock, IbOrder.Limit("BUY", 1, 1.00, $"r{i}"));
+        await events.Until(all => all.OfType<IbOrderStatus>().Select(s => s.OrderId).Distinct().Count() == 5);
+        await gw.InjectAsync(Parse("restart 3"));
+        await events.Wait<IbDisconnected>();
+        await client.DisposeAsync();
+        var (again, _) = await Connect(gw, 3);
+        await using var a = again;
+        Assert.Equal(6 - 3, again.NextOrderId());
+    }
+
+    [Fact]
+    public async Task StopMarketData_ForOneContract_OthersKeepFlowing()
+    {
+        await using var gw = await Start();
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 1);
+        await using var _ = client;
+        var stockId = await client.ReqMktDataAsync(Stock);
+        var callId = await client.ReqMktDataAsync(Option(gw, 'C', 100));
+        await events.Wait<IbMarketDataType>(m => m.ReqId == callId);
+        await gw.InjectAsync(Parse("stop-market-data XYZ"));
+        var mark = await RoundTrip(client, events); // everything queued before the fault has arrived
+
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(120));
+        await events.Wait<IbTickPrice>(t => t.TickerId == callId, from: mark);
+        Assert.DoesNotContain(events.All.Skip(mark), e => e is IbTickPrice t && t.TickerId == stockId);
+        await gw.InjectAsync(Parse("resume-market-data XYZ"));
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(60));
+        await events.Wait<IbTickPrice>(t => t.TickerId == stockId, from: mark);
+    }
+
+    [Fact]
+    public async Task ScriptTriggers_AfterOrdersAndTimeOfDay_FireOnce()
+    {
+        var script = TempFile("faults.txt");
+        await File.WriteAllLinesAsync(script, ["# drop right after the second order", "after-orders 2 drop-connection", "at 09:31:00 send 2103", "at +90s send 2105"]);
+        await using var gw = await Start(faults: FaultScript.Load(script));
+        var (client, events) = await Connect(gw, 1);
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(70));
+        await events.Wait<IbError>(e => e.Code == 2103);
+        Assert.Empty(events.OfType<IbError>(e => e.Code == 2105));
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(60));
+        await events.Wait<IbError>(e => e.Code == 2105);
+        await client.PlaceOrderAsync(Stock, IbOrder.Limit("BUY", 1, 1.00));
+        Assert.True(client.IsConnected);
+        await client.PlaceOrderAsync(Stock, IbOrder.Limit("BUY", 1, 1.00));
+        await events.Wait<IbDisconnected>();
+        await client.DisposeAsync();
+        var (again, ev2) = await Connect(gw, 1);
+        await using var _ = again;
+        await again.PlaceOrderAsync(Stock, IbOrder.Limit("BUY", 1, 1.00));
+        await ev2.Wait<IbOrderStatus>(); // the rule fired once: no second drop
+        Assert.True(again.IsConnected);
+    }
+
+    [Fact]
+    public void FaultScript_ParsesEveryActionAndRejectsGarbage()
+    {
+        string[] lines =
+        [
+            "at 09:45:00 drop-connection", "after-messages 200 send 1100", "send 1101", "upstream-lost 1102 500", "delay-exec 250 2",
+            "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
+            "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106",
+        ];
+        var rules = lines.Select(FaultScript.ParseRule).ToList();
+        Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
+        Assert.Equal(new FaultTrigger.AfterMessages(200), rules[1].Trigger);
+        Assert.Equal(new FaultAction.SendError(1100, -1, null, null), rules[1].Action);
+        Assert.Equal(new FaultAction.DelayExecutions(250, 2), rules[4].Action);
+        Assert.Equal(new FaultAction.MuteMarketData("XYZ 20260320 C 100", true), rules[10].Action);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("explode"));
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("upstream-lost 1100 5"));
+    }
+
+    private static int IndexOf(IReadOnlyList<Bifrost.Ib.Messages.IIbEvent> all, Func<Bifrost.Ib.Messages.IIbEvent, bool> p)
+    {
+        for (var i = 0; i < all.Count; i++)
+            if (p(all[i])) return i;
+        return -1;
+    }
+
+    /// <summary>A reqCurrentTime round trip: once its answer is in, every message queued before it has arrived.</summary>
+    private static async Task<int> RoundTrip(IbClient client, EventLog events)
+    {
+        var from = events.Count;
+        await client.ReqCurrentTimeAsync();
+        await events.Wait<IbCurrentTime>(from: from);
+        return events.Count;
+    }
+
+    private static async Task<int> PlaceMarket(IbClient client, string orderRef) =>
+        await client.PlaceOrderAsync(Stock, IbOrder.Market("BUY", 100, orderRef));
+
+    private static async Task<int> FillMarket(ReplayGateway gw, IbClient client, EventLog events, string orderRef)
+    {
+        var id = await PlaceMarket(client, orderRef);
+        await events.Wait<IbOrderStatus>(s => s.OrderId == id);
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(5));
+        await events.Wait<IbOrderStatus>(s => s.OrderId == id && s.Status == "Filled");
+        await events.Wait<IbCommissionReport>(c => events.OfType<IbExecDetails>(e => e.Execution.OrderId == id).Any(e => e.Execution.ExecId == c.ExecId));
+        return id;
+    }
+}
