@@ -48,34 +48,52 @@ type PositionView =
       Strategy: int }
     member p.External = p.Broker - p.Strategy
 
+/// Maps are keyed by the contract id's int value: F# Map compares struct-union keys through boxing generic
+/// comparison, and the book is looked up on every tick.
 type Portfolio =
     { /// The strategy's own holdings, from its own fills (and the option book adopted at start).
-      Strategy: Map<ContractId, Holding>
+      Strategy: Map<int, Holding>
       /// Account-wide positions as last reported by the broker (all client ids).
-      Broker: Map<ContractId, int>
+      Broker: Map<int, int>
       /// The broker's average cost per unit of underlying price, used to adopt the option book at first sync.
-      BrokerCost: Map<ContractId, float> }
+      BrokerCost: Map<int, float> }
 
 module Portfolio =
     let empty = { Strategy = Map.empty; Broker = Map.empty; BrokerCost = Map.empty }
 
-    let holding conId (p: Portfolio) = p.Strategy |> Map.tryFind conId |> Option.defaultValue Holding.empty
+    let private key (conId: ContractId) = ContractId.value conId
+    let private idOf (k: int) = ContractId.create k |> Result.get
+
+    // TryGetValue rather than Map.tryFind: these run on every tick and must not allocate an option.
+    let holding conId (p: Portfolio) =
+        let mutable h = Holding.empty
+        if p.Strategy.TryGetValue(key conId, &h) then h else Holding.empty
     let strategyQty conId p = (holding conId p).Quantity
-    let brokerQty conId (p: Portfolio) = p.Broker |> Map.tryFind conId |> Option.defaultValue 0
+    let brokerQty conId (p: Portfolio) =
+        let mutable q = 0
+        if p.Broker.TryGetValue(key conId, &q) then q else 0
+    let brokerCost conId (p: Portfolio) = p.BrokerCost |> Map.tryFind (key conId)
 
     let view conId p = { ContractId = conId; Broker = brokerQty conId p; Strategy = strategyQty conId p }
 
     let applyFill conId multiplier side qty price (p: Portfolio) =
-        { p with Strategy = p.Strategy |> Map.add conId (holding conId p |> Holding.applyFill multiplier side qty price) }
+        { p with Strategy = p.Strategy |> Map.add (key conId) (holding conId p |> Holding.applyFill multiplier side qty price) }
 
     let addFee conId fee (p: Portfolio) =
-        { p with Strategy = p.Strategy |> Map.add conId (holding conId p |> Holding.addFee fee) }
+        { p with Strategy = p.Strategy |> Map.add (key conId) (holding conId p |> Holding.addFee fee) }
 
     let setBroker conId qty cost (p: Portfolio) =
-        { p with Broker = p.Broker |> Map.add conId qty; BrokerCost = p.BrokerCost |> Map.add conId cost }
+        { p with Broker = p.Broker |> Map.add (key conId) qty; BrokerCost = p.BrokerCost |> Map.add (key conId) cost }
 
     /// Assigns a holding to the strategy (the option book adopted at sync, or restored from the store).
-    let adopt conId (h: Holding) (p: Portfolio) = { p with Strategy = p.Strategy |> Map.add conId h }
+    let adopt conId (h: Holding) (p: Portfolio) = { p with Strategy = p.Strategy |> Map.add (key conId) h }
+
+    /// The strategy's holdings with their contract ids.
+    let holdings (p: Portfolio) = p.Strategy |> Map.toList |> List.map (fun (k, h) -> idOf k, h)
+
+    /// Every contract the strategy or the broker has a position in.
+    let contracts (p: Portfolio) =
+        Seq.append (p.Strategy |> Map.keys) (p.Broker |> Map.keys) |> Seq.distinct |> Seq.map idOf |> List.ofSeq
 
     let totalFees (p: Portfolio) = p.Strategy |> Map.fold (fun acc _ h -> acc + h.Fees) 0.0
     let totalRealized (p: Portfolio) = p.Strategy |> Map.fold (fun acc _ h -> acc + h.Realized) 0.0

@@ -19,21 +19,25 @@ module Reducer =
                     NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
                     HighWater = r.HighWater }
-            let s' = { s' with Book = Book.aggregate s'.Legs (State.qtyOf s') }
+            let s' = { s' with Book = Book.aggregate s'.Legs s'.Portfolio }
             s', [ Emit.note s' OperationKind.FsmChanged cfg.RunId $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}" ]
         | other ->
             { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]
 
+    /// The envelope's times are the truth; copy the quote only when they differ.
+    let private stamp (e: Event) (q: Quote) =
+        if q.VenueTime = e.Venue && q.ReceiveTime = e.Received then q else { q with VenueTime = e.Venue; ReceiveTime = e.Received }
+
     /// Order events settle activities (hedge pending, runs, flatten, stop) and change the book's quantities.
     let private afterOrders (cfg: Config) (s: State, cmds: Command list) =
-        let s = { s with Book = Book.aggregate s.Legs (State.qtyOf s) }
+        let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let s', more = Progress.afterOrders cfg s
         s', cmds @ more
 
     let private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
         match e.Payload with
         | EngineStarted r -> restore cfg s r
-        | QuoteReceived q -> MarketData.onQuote cfg s { q with VenueTime = e.Venue; ReceiveTime = e.Received }
+        | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
         | TickReceived(id, field, value) -> MarketData.onTick cfg s e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s id iv
         | ClockTicked -> Clock.onTick cfg s
@@ -64,8 +68,11 @@ module Reducer =
         | Stopped -> s, [] // terminal: a stopped engine decides nothing more
         | _ ->
             // "Now" is the receive time, and never goes backwards.
-            let s = if e.Received > s.Now then { s with Now = e.Received } else s
-            dispatch cfg s e
+            let now = if e.Received > s.Now then e.Received else s.Now
+            match e.Payload with
+            // The hot path: the quote handler sets Now in its single state copy.
+            | QuoteReceived q -> MarketData.onQuote cfg s now (stamp e q)
+            | _ -> dispatch cfg (if now = s.Now then s else { s with Now = now }) e
 
     /// Folds a sequence of events; returns the final state and every command in order.
     let run (cfg: Config) (s: State) (events: Event seq) =

@@ -16,7 +16,7 @@ module Attribution =
 
     /// One step of attribution from `before` to `after` legs, with the greeks taken at the start of the step
     /// (gamma ½Γ(ΔS)², theta ΘΔt, vega ν·Δσ, delta ΔΔS incl. the stock hedge) and an explicit residual.
-    let step (before: LegState array) (after: LegState array) (qtyOf: ContractId -> int) (hedgeShares: int)
+    let step (before: LegState array) (after: LegState array) (portfolio: Portfolio) (hedgeShares: int)
              (spot0: float) (spot1: float) (years: float) (acc: PnlAttribution) =
         if not (System.Double.IsFinite spot0 && System.Double.IsFinite spot1) then acc
         else
@@ -29,7 +29,7 @@ module Attribution =
         for i in 0 .. before.Length - 1 do
             let b = before.[i]
             let a = after.[i]
-            let w = float (qtyOf b.Option.ContractId * b.Option.Multiplier)
+            let w = float (Portfolio.strategyQty b.Option.ContractId portfolio * b.Option.Multiplier)
             if w <> 0.0 && System.Double.IsFinite b.Greeks.Price && System.Double.IsFinite a.Greeks.Price then
                 d <- d + w * b.Greeks.Delta * dS
                 g <- g + w * 0.5 * b.Greeks.Gamma * dS * dS

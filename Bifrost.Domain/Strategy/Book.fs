@@ -10,7 +10,8 @@ type VolSource =
     | FromBroker
     | ImpliedFromMid
 
-/// One option leg of the scalped book and its current valuation.
+/// One option leg of the scalped book and its current valuation (a struct: legs are re-valued on every tick).
+[<Struct>]
 type LegState =
     { Option: OptionContract
       Quote: Quote
@@ -57,15 +58,15 @@ module Book =
           VolSource = FallbackVol
           Greeks = nanGreeks }
 
-    /// Sums the legs weighted by signed quantity × multiplier. `qtyOf` gives the strategy-owned contracts of a leg.
-    let aggregate (legs: LegState array) (qtyOf: ContractId -> int) =
+    /// Sums the legs weighted by the strategy-owned signed quantity × multiplier.
+    let aggregate (legs: LegState array) (portfolio: Portfolio) =
         let mutable d = 0.0
         let mutable g = 0.0
         let mutable v = 0.0
         let mutable t = 0.0
         let mutable value = 0.0
         for leg in legs do
-            let w = float (qtyOf leg.Option.ContractId * leg.Option.Multiplier)
+            let w = float (Portfolio.strategyQty leg.Option.ContractId portfolio * leg.Option.Multiplier)
             if w <> 0.0 then
                 d <- d + w * leg.Greeks.Delta
                 g <- g + w * leg.Greeks.Gamma

@@ -28,8 +28,7 @@ module Emit =
     let snapshot (cfg: Config) (s: State) : StatusSnapshot =
         let ids =
             (State.underlyingId cfg :: [ for l in s.Legs -> l.Option.ContractId ])
-            @ (s.Portfolio.Broker |> Map.toList |> List.map fst)
-            @ (s.Portfolio.Strategy |> Map.toList |> List.map fst)
+            @ Portfolio.contracts s.Portfolio
             |> List.distinct
         { Time = s.Now
           FsmState = FsmState.name s.Fsm

@@ -5,19 +5,19 @@ open Bifrost.Domain.Strategy
 
 /// The gamma scalper's decision: is a hedge due, how large, and does the guard allow it.
 module Hedging =
+    // A loop rather than List.tryPick: no closure on the per-tick path.
+    let rec private ruleFires (s: State) (spot: float) (rules: HedgeRule list) =
+        match rules with
+        | [] -> None
+        | TimeInterval every :: _ when Timestamp.since s.LastHedgeAt s.Now >= every -> Some "interval"
+        | PriceMove f :: _ when System.Double.IsNaN s.LastHedgeSpot || abs (spot / s.LastHedgeSpot - 1.0) >= f -> Some "price_move"
+        | _ :: rest -> ruleFires s spot rest
+
     /// Which rule (if any) says a hedge is due now.
     let trigger (cfg: Config) (s: State) (delta: DeltaClass) =
-        let spot = State.spot s
-        let byBand = match delta with D2 | D3 -> Some "band" | D0 | D1 -> None
-        let byRule () =
-            cfg.Strategy.Rules
-            |> List.tryPick (function
-                | TimeInterval every when Timestamp.since s.LastHedgeAt s.Now >= every -> Some "interval"
-                | PriceMove f when System.Double.IsNaN s.LastHedgeSpot || abs (spot / s.LastHedgeSpot - 1.0) >= f -> Some "price_move"
-                | _ -> None)
-        match byBand with
-        | Some t -> Some t
-        | None -> byRule ()
+        match delta with
+        | D2 | D3 -> Some "band"
+        | D0 | D1 -> ruleFires s (State.spot s) cfg.Strategy.Rules
 
     let private hedgeable (s: State) =
         match s.Fsm with

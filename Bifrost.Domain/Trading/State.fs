@@ -156,7 +156,7 @@ module State =
             | None -> nan
 
     let unrealized cfg (s: State) =
-        s.Portfolio.Strategy |> Map.fold (fun acc conId h -> acc + Holding.unrealized (multiplier s conId) (mark cfg s conId) h) 0.0
+        Portfolio.holdings s.Portfolio |> List.sumBy (fun (conId, h) -> Holding.unrealized (multiplier s conId) (mark cfg s conId) h)
 
     /// Strategy P&L since start: realised + unrealised − fees (money).
     let totalPnl cfg (s: State) = Portfolio.totalRealized s.Portfolio + unrealized cfg s - Portfolio.totalFees s.Portfolio

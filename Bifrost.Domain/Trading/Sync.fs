@@ -26,14 +26,13 @@ module Sync =
             let broker = Portfolio.brokerQty id s.Portfolio
             if Portfolio.strategyQty id s.Portfolio <> 0 || leg.Quantity = 0 then s, problems, notes
             elif sign broker = sign leg.Quantity && abs broker >= abs leg.Quantity then
-                let cost = s.Portfolio.BrokerCost |> Map.tryFind id |> Option.defaultValue 0.0
+                let cost = Portfolio.brokerCost id s.Portfolio |> Option.defaultValue 0.0
                 let h = { Holding.empty with Quantity = leg.Quantity; AvgCost = cost }
                 { s with Portfolio = Portfolio.adopt id h s.Portfolio }, problems, $"adopted {leg.Quantity} of {ContractId.value id} @ {cost:F4}" :: notes
             else s, $"leg {ContractId.value id}: account holds {broker}, the strategy needs {leg.Quantity}" :: problems, notes
         let s, problems, notes = cfg.Strategy.Legs |> List.fold adoptLeg (s, [], [])
         let mismatched =
-            s.Portfolio.Strategy
-            |> Map.toList
+            Portfolio.holdings s.Portfolio
             |> List.choose (fun (id, h) ->
                 let broker = Portfolio.brokerQty id s.Portfolio
                 if h.Quantity <> 0 && (sign broker <> sign h.Quantity || abs broker < abs h.Quantity) then
@@ -63,7 +62,7 @@ module Sync =
         let unknown = p.ListedOpen - known
         let s, holdingProblems, notes = reconcileHoldings cfg s
         let s, orderCmds = reconcileOrders s p.ListedOpen
-        let s = { s with Book = Book.aggregate s.Legs (State.qtyOf s) }
+        let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = holdingProblems @ [ for r in unknown -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
         let s, outcome =

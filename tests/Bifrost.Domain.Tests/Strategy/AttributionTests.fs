@@ -9,7 +9,7 @@ open Bifrost.Domain.Tests
 let ``Over a fine path the residual is small against gamma and theta`` () =
     let cfg = Fixtures.strategy 1
     let leg = Book.initialLeg cfg cfg.Legs.Head
-    let qtyOf _ = 10
+    let portfolio = Portfolio.empty |> Portfolio.adopt (Fixtures.cid 2) { Holding.empty with Quantity = 10 }
     let rng = System.Random 42
     let dt = 60.0 // seconds per step
     let mutable spot = 100.0
@@ -21,7 +21,7 @@ let ``Over a fine path the residual is small against gamma and theta`` () =
         let next = spot * exp (0.25 * sqrt (dt / (365.0 * 86_400.0)) * z)
         let later = Timestamp.add (Duration.ofSeconds dt) now
         let revalued = legs |> Array.map (Book.revalue cfg later next)
-        acc <- Attribution.step legs revalued qtyOf 0 spot next (dt / (365.0 * 86_400.0)) acc
+        acc <- Attribution.step legs revalued portfolio 0 spot next (dt / (365.0 * 86_400.0)) acc
         legs <- revalued
         spot <- next
         now <- later

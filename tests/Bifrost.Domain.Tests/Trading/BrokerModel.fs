@@ -69,7 +69,7 @@ let private genAction (legCount: int) =
           4, Gen.constant (Ctl Resume)
           3, Gen.constant (Ctl FlattenExposure)
           1, Gen.constant (Ctl RunSelfCheck)
-          3, Gen.map3 (fun s q b -> Manual(s, q, b)) (Gen.elements [ Buy; Sell ]) (Gen.choose (1, 3000)) (Gen.elements [ true; false; false ])
+          5, Gen.map3 (fun s q b -> Manual(s, q, b)) (Gen.elements [ Buy; Sell ]) (Gen.frequency [ 4, Gen.choose (1, 400); 1, Gen.choose (400, 5000) ]) (Gen.elements [ true; false; false ])
           2, Gen.constant Disconnect
           3, Gen.constant Reconnect
           1, Gen.constant Lost1100

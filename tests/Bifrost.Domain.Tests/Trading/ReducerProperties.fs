@@ -151,10 +151,12 @@ let ``The scenarios exercise hedges, fills, flattens and guard blocks`` () =
     let rng = Gen.sampleWithSize 60 200 genScenario
     let all = rng |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
     let cmds = all |> Array.collect (fun st -> Array.ofList st.Commands)
-    let count f = cmds |> Array.filter f |> Array.length
-    Assert.True(count (function PlaceOrder o -> o.Purpose = Hedge | _ -> false) > 100)
-    Assert.True(count (function PlaceOrder o -> o.Purpose = Flatten | _ -> false) > 5)
-    Assert.True(count (function PlaceOrder o -> o.Purpose = OrderPurpose.Manual | _ -> false) > 5)
-    Assert.True(count (function RecordOperation o -> o.Kind = OperationKind.FillApplied | _ -> false) > 100)
-    Assert.True(count (function RecordOperation o -> o.Kind = OperationKind.GuardBlocked | _ -> false) > 100)
-    Assert.True(count (function Exit 0 -> true | _ -> false) > 5)
+    let atLeast n what f =
+        let c = cmds |> Array.filter f |> Array.length
+        Assert.True(c >= n, $"{what}: {c} in 200 scenarios, expected at least {n}")
+    atLeast 100 "hedge orders" (function PlaceOrder o -> o.Purpose = Hedge | _ -> false)
+    atLeast 5 "flatten orders" (function PlaceOrder o -> o.Purpose = Flatten | _ -> false)
+    atLeast 5 "manual orders" (function PlaceOrder o -> o.Purpose = OrderPurpose.Manual | _ -> false)
+    atLeast 100 "fills" (function RecordOperation o -> o.Kind = OperationKind.FillApplied | _ -> false)
+    atLeast 100 "guard blocks" (function RecordOperation o -> o.Kind = OperationKind.GuardBlocked | _ -> false)
+    atLeast 5 "clean exits" (function Exit 0 -> true | _ -> false)

@@ -1,0 +1,83 @@
+using BenchmarkDotNet.Attributes;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+
+namespace Bifrost.Benchmarks.Domain;
+
+/// <summary>Reducer steps per second on a 4-leg option book, every step an underlying quote that makes the reducer
+/// re-value all four legs (greeks), attribute P&L, classify delta and consult the hedge rules (target ≥ 2 M/s).</summary>
+[MemoryDiagnoser]
+public class ReducerBenchmarks
+{
+    private const int Steps = 10_000;
+    private Config _cfg = null!;
+    private State _running = null!;
+    private Event[] _ticks = null!;
+
+    public static string BookConfig => """
+    {
+      "run_id": "bench", "account": "DU1", "mode": "paper",
+      "strategy": {
+        "underlying": { "symbol": "XYZ", "con_id": 1 },
+        "legs": [
+          { "right": "C", "strike": 100, "expiry": "2026-06-19", "quantity": 10, "con_id": 2 },
+          { "right": "P", "strike": 100, "expiry": "2026-06-19", "quantity": 10, "con_id": 3 },
+          { "right": "C", "strike": 105, "expiry": "2026-06-19", "quantity": 5, "con_id": 4 },
+          { "right": "P", "strike": 95, "expiry": "2026-06-19", "quantity": 5, "con_id": 5 }
+        ],
+        "rules": [ { "type": "band", "half_width": 100000, "unit": "shares" } ],
+        "hard_delta_limit": 1000000
+      },
+      "risk": { "max_position": 100000, "max_order_notional": 10000000, "daily_loss_limit": 1e9, "max_drawdown": 1e9 },
+      "calendar": { "zone": "UTC", "open": "00:00", "close": "23:59" }
+    }
+    """;
+
+    private static Event At(long nanos, EventPayload p) => new(Timestamp.NewTimestamp(nanos), Timestamp.NewTimestamp(nanos), p);
+
+    private static Quote QuoteOf(int conId, double bid, double ask, long t) =>
+        new(ContractIdModule.create(conId).ResultValue, bid, ask, 0.5 * (bid + ask), 100, 100, 0.2, Timestamp.NewTimestamp(t), Timestamp.NewTimestamp(t));
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var parsed = ConfigJson.parse(BookConfig);
+        if (parsed.IsError) throw new InvalidOperationException(parsed.ErrorValue.Message);
+        _cfg = parsed.ResultValue;
+        var t0 = 1_767_225_600_000_000_000L; // 2026-01-01
+        var start = new List<Event>
+        {
+            At(t0, EventPayload.NewEngineStarted(RestoredModule.empty)),
+            At(t0, EventPayload.NewBrokerConnected(ListModule.OfSeq(new[] { "DU1" }))),
+        };
+        foreach (var (id, q) in new[] { (2, 10), (3, 10), (4, 5), (5, 5) })
+            start.Add(At(t0, EventPayload.NewPositionReported(ContractIdModule.create(id).ResultValue, q, 3.0)));
+        start.Add(At(t0, EventPayload.PositionsEnded));
+        start.Add(At(t0, EventPayload.OpenOrdersEnded));
+        start.Add(At(t0, EventPayload.ExecutionsEnded));
+        foreach (var id in new[] { 2, 3, 4, 5 })
+            start.Add(At(t0, EventPayload.NewQuoteReceived(QuoteOf(id, 2.9, 3.1, t0))));
+        var run = Reducer.run(_cfg, StateModule.initial(_cfg), start);
+        _running = run.Item1;
+        if (!_running.Fsm.IsRunning) throw new InvalidOperationException($"not running: {_running.Fsm}");
+        var rng = new Random(1);
+        var spot = 100.0;
+        _ticks = new Event[Steps];
+        for (var i = 0; i < Steps; i++)
+        {
+            spot *= 1 + 0.0002 * (rng.NextDouble() - 0.5);
+            var t = t0 + (i + 1) * 1_000_000L; // a tick per millisecond keeps every leg's quote fresh
+            _ticks[i] = At(t, EventPayload.NewQuoteReceived(QuoteOf(1, spot - 0.01, spot + 0.01, t)));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public State UnderlyingTicks()
+    {
+        var s = _running;
+        foreach (var e in _ticks) s = Reducer.step(_cfg, s, e).Item1;
+        return s;
+    }
+}
