@@ -1,1 +1,0 @@
-namespace Bifrost.Store;

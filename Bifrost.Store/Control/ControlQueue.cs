@@ -1,0 +1,87 @@
+using Bifrost.Store.Records;
+using Bifrost.Store.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Bifrost.Store.Control;
+
+/// <summary>
+/// The control channel between monitor and daemon, on its own small read-write connection that touches only
+/// control_queue. The monitor <see cref="Enqueue"/>s; the daemon <see cref="TryClaimNext"/>s — one UPDATE … RETURNING in
+/// an IMMEDIATE transaction moves the oldest pending command to 'taken', so two claimers can never take the same one —
+/// and writes the outcome back with <see cref="Complete"/>. Never creates or migrates the store (the daemon's writer does).
+/// Not thread-safe: one instance per thread.
+/// </summary>
+public sealed class ControlQueue : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    private ControlQueue(string path, SqliteConnection connection)
+    {
+        Path = path;
+        _connection = connection;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens an existing store; <see cref="StoreUnavailableException"/> if it is missing or not initialised.</summary>
+    public static ControlQueue Open(string path, StoreOptions? options = null) =>
+        new(path, StoreConnection.OpenExisting(path, SqliteOpenMode.ReadWrite, options ?? new StoreOptions()));
+
+    /// <summary>Monitor side: queues a command and returns its id (to poll its outcome with <see cref="Get"/>).</summary>
+    public long Enqueue(ControlCommandKind command, string argumentsJson, string requestedBy)
+    {
+        using var cmd = _connection.Command(
+            "INSERT INTO control_queue(created_ns, command, args_json, requested_by) VALUES (@t, @c, @a, @by) RETURNING id",
+            ("@t", UnixNanos.Now()), ("@c", EnumText<ControlCommandKind>.ToText(command)),
+            ("@a", string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson), ("@by", requestedBy));
+        return Convert.ToInt64(cmd.ExecuteScalar());
+    }
+
+    /// <summary>Daemon side: claims the oldest pending command (exactly once across all claimers), or null if none.</summary>
+    public ControlCommand? TryClaimNext()
+    {
+        using var tx = _connection.BeginTransaction(deferred: false);
+        using var cmd = _connection.Command($"""
+            UPDATE control_queue SET status = 'taken', taken_ns = @t
+            WHERE id = (SELECT id FROM control_queue WHERE status = 'pending' ORDER BY id LIMIT 1)
+            RETURNING {ControlRows.Columns}
+            """, ("@t", UnixNanos.Now()));
+        cmd.Transaction = tx;
+        ControlCommand? claimed = null;
+        using (var r = cmd.ExecuteReader())
+            if (r.Read()) claimed = ControlRows.Read(r);
+        tx.Commit();
+        return claimed;
+    }
+
+    /// <summary>Daemon side: writes the outcome of a command it claimed. False if the id is not a taken command.</summary>
+    public bool Complete(long id, ControlOutcome outcome, string result)
+    {
+        using var cmd = _connection.Command("""
+            UPDATE control_queue SET status = @s, result = @r, completed_ns = @t WHERE id = @id AND status = 'taken'
+            """,
+            ("@s", outcome == ControlOutcome.Done ? "done" : "refused"), ("@r", result), ("@t", UnixNanos.Now()), ("@id", id));
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>
+    /// Daemon startup: commands a previous (crashed) daemon took but never completed are refused with <paramref name="result"/>,
+    /// not re-run — a half-done flatten or manual order must not execute twice. Returns how many.
+    /// </summary>
+    public int RefuseAbandoned(string result)
+    {
+        using var cmd = _connection.Command(
+            "UPDATE control_queue SET status = 'refused', result = @r, completed_ns = @t WHERE status = 'taken'",
+            ("@r", result), ("@t", UnixNanos.Now()));
+        return cmd.ExecuteNonQuery();
+    }
+
+    public ControlCommand? Get(long id)
+    {
+        using var cmd = _connection.Command($"SELECT {ControlRows.Columns} FROM control_queue WHERE id = @id", ("@id", id));
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? ControlRows.Read(r) : null;
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

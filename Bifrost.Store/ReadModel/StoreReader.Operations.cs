@@ -1,0 +1,61 @@
+using System.Text;
+using Bifrost.Store.Records;
+using Bifrost.Store.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Bifrost.Store.ReadModel;
+
+public sealed partial class StoreReader
+{
+    private const string OperationColumns = "id, time_ns, kind, run_id, order_ref, contract_id, side, qty, price, detail";
+
+    public IReadOnlyList<OperationRecord> QueryOperations(OperationQuery query)
+    {
+        var (where, parameters) = Filter(query, withCursor: true);
+        parameters.Add(("@limit", query.Limit));
+        return Query($"SELECT {OperationColumns} FROM operations{where} ORDER BY time_ns DESC, id DESC LIMIT @limit",
+            ReadOperation, parameters.ToArray());
+    }
+
+    /// <summary>How many operations match the filters (ignoring paging), e.g. for a scroll indicator.</summary>
+    public long CountOperations(OperationQuery query)
+    {
+        var (where, parameters) = Filter(query, withCursor: false);
+        return Query($"SELECT COUNT(*) FROM operations{where}", r => r.GetInt64(0), parameters.ToArray())[0];
+    }
+
+    public OperationRecord? GetOperation(long id) =>
+        One($"SELECT {OperationColumns} FROM operations WHERE id = @id", ReadOperation, ("@id", id));
+
+    private static (string Where, List<(string, object?)> Parameters) Filter(OperationQuery q, bool withCursor)
+    {
+        var clauses = new List<string>();
+        var ps = new List<(string, object?)>();
+        if (q.Kinds is { Count: > 0 } kinds)
+        {
+            var names = kinds.Select((k, i) => { ps.Add(($"@k{i}", EnumText<OperationKind>.ToText(k))); return $"@k{i}"; });
+            clauses.Add($"kind IN ({string.Join(",", names)})");
+        }
+        if (q.FromNanos is { } from) { clauses.Add("time_ns >= @from"); ps.Add(("@from", from)); }
+        if (q.ToNanos is { } to) { clauses.Add("time_ns < @to"); ps.Add(("@to", to)); }
+        if (q.RunId is { } run) { clauses.Add("run_id = @run"); ps.Add(("@run", run)); }
+        if (q.OrderRef is { } orderRef) { clauses.Add("order_ref = @ref"); ps.Add(("@ref", orderRef)); }
+        if (withCursor && q.Before is { } c)
+        {
+            clauses.Add("(time_ns, id) < (@ct, @cid)");
+            ps.Add(("@ct", c.TimeNanos));
+            ps.Add(("@cid", c.Id));
+        }
+        var where = new StringBuilder();
+        if (clauses.Count > 0) where.Append(" WHERE ").AppendJoin(" AND ", clauses);
+        return (where.ToString(), ps);
+    }
+
+    private static OperationRecord ReadOperation(SqliteDataReader r) =>
+        new(r.GetInt64(1), EnumText<OperationKind>.Parse(r.GetString(2)), r.GetStringOrNull(3), r.GetStringOrNull(4),
+            r.GetInt64OrNull(5), r.IsDBNull(6) ? null : EnumText<TradeSide>.Parse(r.GetString(6)), r.GetDoubleOrNull(7),
+            r.GetDoubleOrNull(8), r.GetStringOrNull(9))
+        {
+            Id = r.GetInt64(0),
+        };
+}

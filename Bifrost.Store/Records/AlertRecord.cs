@@ -1,0 +1,9 @@
+namespace Bifrost.Store.Records;
+
+/// <summary>An alert for the operator. <see cref="Code"/> is stable (e.g. STORE_WRITE_FAILED); the message is for humans.</summary>
+public sealed record AlertRecord(long TimeNanos, AlertSeverity Severity, string Code, string Message)
+{
+    public long Id { get; init; }
+
+    public bool Acknowledged { get; init; }
+}

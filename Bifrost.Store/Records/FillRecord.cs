@@ -1,0 +1,17 @@
+namespace Bifrost.Store.Records;
+
+/// <summary>
+/// One execution, keyed by IB's execId (unique): a repeated execDetails for the same execId is ignored, never an error.
+/// <see cref="Commission"/> is null until the commissionReport arrives (then written with a FillCommission write).
+/// <see cref="OrderRef"/> may name an order not in the orders table (manual orders from another client).
+/// </summary>
+public sealed record FillRecord(
+    string ExecId,
+    string? OrderRef,
+    long ContractId,
+    TradeSide Side,
+    double Qty,
+    double Price,
+    long TimeNanos,
+    double? Commission = null,
+    long? PermId = null);

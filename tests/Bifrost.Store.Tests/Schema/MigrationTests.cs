@@ -1,0 +1,84 @@
+using Bifrost.Store.Control;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Schema;
+using Bifrost.Store.Tests.Support;
+
+namespace Bifrost.Store.Tests.Schema;
+
+public sealed class MigrationTests : IDisposable
+{
+    private readonly TempStore _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    [Fact]
+    public void FreshStore_IsCreatedInWalModeAtTheLatestVersion()
+    {
+        using (_store.OpenWriter()) { }
+
+        Assert.Equal(Migrations.Latest, Raw.Scalar(_store.Path, "PRAGMA user_version"));
+        Assert.Equal(Migrations.Latest, Raw.Scalar(_store.Path, "SELECT MAX(version) FROM schema_migrations"));
+        using var c = Raw.Open(_store.Path);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", cmd.ExecuteScalar());
+        foreach (var table in new[] { "status", "status_history", "operations", "runs", "run_metrics", "run_guard_blocks", "orders",
+                     "fills", "alerts", "control_queue", "engine_state" })
+            Assert.Equal(1, Raw.Scalar(c, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"));
+    }
+
+    [Fact]
+    public async Task ReopeningAnExistingStore_AppliesNothingAndKeepsData()
+    {
+        await using (var w = _store.OpenWriter())
+        {
+            w.Record(Sample.Op(1));
+            await w.FlushAsync();
+        }
+        await using (var w = _store.OpenWriter())
+        {
+            w.Record(Sample.Op(2));
+            await w.FlushAsync();
+        }
+
+        Assert.Equal(Migrations.All.Count, Raw.Scalar(_store.Path, "SELECT COUNT(*) FROM schema_migrations"));
+        Assert.Equal(2, Raw.Scalar(_store.Path, "SELECT COUNT(*) FROM operations"));
+    }
+
+    [Fact]
+    public void StoreFromNewerCode_IsRefusedByWriterReaderAndControlQueue_WithAClearMessage()
+    {
+        using (_store.OpenWriter()) { }
+        using (var c = Raw.Open(_store.Path)) Raw.Exec(c, $"PRAGMA user_version = {Migrations.Latest + 1}");
+
+        var e = Assert.Throws<StoreSchemaException>(() => _store.OpenWriter());
+        Assert.Equal(Migrations.Latest + 1, e.FoundVersion);
+        Assert.Contains("newer Bifrost", e.Message);
+        Assert.Contains(_store.Path, e.Message);
+        Assert.Throws<StoreSchemaException>(() => StoreReader.Open(_store.Path));
+        Assert.Throws<StoreSchemaException>(() => ControlQueue.Open(_store.Path));
+    }
+
+    [Fact]
+    public void ReaderOnAMissingStore_ThrowsStoreUnavailableNamingThePath()
+    {
+        var e = Assert.Throws<StoreUnavailableException>(() => StoreReader.Open(_store.Path));
+        Assert.Equal(_store.Path, e.StorePath);
+        Assert.Contains(_store.Path, e.Message);
+        Assert.False(File.Exists(_store.Path)); // the monitor must never create the store
+    }
+
+    [Fact]
+    public void ReaderOnAnEmptyUninitialisedFile_ThrowsStoreUnavailable()
+    {
+        File.WriteAllBytes(_store.Path, []);
+        Assert.Throws<StoreUnavailableException>(() => StoreReader.Open(_store.Path));
+        Assert.Throws<StoreUnavailableException>(() => ControlQueue.Open(_store.Path));
+    }
+
+    [Fact]
+    public void MigrationsAreNumberedOneToNWithoutGaps()
+    {
+        Assert.Equal(Enumerable.Range(1, Migrations.All.Count), Migrations.All.Select(m => m.Version));
+    }
+}

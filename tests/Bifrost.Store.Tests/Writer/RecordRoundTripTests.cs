@@ -1,0 +1,195 @@
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Store.Tests.Support;
+using Bifrost.Store.Writer;
+
+namespace Bifrost.Store.Tests.Writer;
+
+/// <summary>What the daemon and the simulator write is what the monitor reads back.</summary>
+public sealed class RecordRoundTripTests : IDisposable
+{
+    private readonly TempStore _store = new();
+
+    public void Dispose() => _store.Dispose();
+
+    private async Task<StoreReader> WriteThenRead(Action<StoreWriter> write)
+    {
+        await using (var writer = _store.OpenWriter())
+        {
+            write(writer);
+            await writer.FlushAsync();
+        }
+        return StoreReader.Open(_store.Path);
+    }
+
+    [Fact]
+    public async Task StatusSnapshot_RoundTripsWithPositionsOwnershipChecksAndPnl()
+    {
+        var status = Sample.Status(health: Health.Blocked);
+        using var reader = await WriteThenRead(w => w.SetStatus(status));
+
+        var read = reader.GetStatus()!;
+        Assert.Equal(Health.Blocked, read.Health);
+        Assert.Equal(["DISCONNECTED"], read.BlockReasons);
+        Assert.Equal(status.Positions, read.Positions);
+        Assert.Equal(status.Checks, read.Checks);
+        Assert.Equal(status.Limits, read.Limits);
+        Assert.Equal(status with { Checks = read.Checks, BlockReasons = read.BlockReasons, Positions = read.Positions, Limits = read.Limits }, read);
+        Assert.Contains(read.Positions, p => p.Owner == PositionOwner.External);
+    }
+
+    [Fact]
+    public async Task Heartbeat_TouchesOnlyTheHeartbeat_AndHistoryKeepsEverySnapshot()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.SetStatus(Sample.Status());
+            w.AppendHistory(Sample.Status());
+            w.AppendHistory(Sample.Status(Sample.T0 + 1_000, Health.Degraded));
+            w.Heartbeat(Sample.T0 + 5_000);
+        });
+
+        var status = reader.GetStatus()!;
+        Assert.Equal(Sample.T0 + 5_000, status.HeartbeatNanos);
+        Assert.Equal(Sample.T0, status.TimeNanos);
+        var history = reader.GetStatusHistory(Sample.T0, Sample.T0 + 2_000);
+        Assert.Equal([Health.Ok, Health.Degraded], history.Select(h => h.Health));
+    }
+
+    [Fact]
+    public async Task DuplicateFill_IsIgnoredNotAnError_AndCommissionArrivesLater()
+    {
+        var rejected = 0;
+        using var reader = await WriteThenRead(w =>
+        {
+            w.ItemRejected += _ => rejected++;
+            w.AddFill(Sample.Fill("0000e0d5.01", "oi_run1_1"));
+            w.AddFill(Sample.Fill("0000e0d5.01", "oi_run1_1") with { Price = 999 }); // IB re-sent it
+            w.SetFillCommission("0000e0d5.01", 1.05);
+        });
+
+        var fill = Assert.Single(reader.GetFillsForOrder("oi_run1_1"));
+        Assert.Equal(470.05, fill.Price);
+        Assert.Equal(1.05, fill.Commission);
+        Assert.Equal(0, rejected);
+    }
+
+    [Fact]
+    public async Task RunOrdersAndFills_AreTraceableFromTheRun()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.StartRun(new RunRecord("run1", RunKind.Live, Sample.T0, """{"band":50}"""));
+            w.UpsertOrder(Sample.Order("oi_run1_1"));
+            w.UpsertOrder(Sample.Order("oi_run1_2", created: Sample.T0 + 10));
+            w.UpsertOrder(Sample.Order("oi_other_1", run: "other"));
+            w.UpdateOrder(new OrderProgress("oi_run1_1", "Filled", Sample.T0 + 50, Filled: 100, AvgPrice: 470.04, PermId: 18111));
+            w.AddFill(Sample.Fill("e1", "oi_run1_1"));
+            w.AddFill(Sample.Fill("e2", "oi_other_1"));
+            w.EndRun("run1", Sample.T0 + 100, """{"hedges":1}""", new Dictionary<string, long> { ["STALE_QUOTE"] = 3, ["WIDE_SPREAD"] = 1 });
+        });
+
+        Assert.Equal(["oi_run1_1", "oi_run1_2"], reader.GetOrdersForRun("run1").Select(o => o.OrderRef));
+        var filled = reader.GetOrder("oi_run1_1")!;
+        Assert.Equal(("Filled", 100.0, 470.04, 18111L, 1001L, Sample.T0), (filled.Status, filled.Filled, filled.AvgPrice, filled.PermId!.Value,
+            filled.IbOrderId!.Value, filled.CreatedNanos));
+        Assert.Equal(["e1"], reader.GetFillsForRun("run1").Select(f => f.ExecId));
+        var run = reader.GetRun("run1")!;
+        Assert.Equal(Sample.T0 + 100, run.Run.EndedNanos);
+        Assert.Equal(3, run.GuardBlocks["STALE_QUOTE"]);
+        Assert.Null(run.Metrics);
+    }
+
+    [Fact]
+    public async Task SimulatorBacktestsInASweep_AreListedWithMetricsAndGuardBlocksByReason()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.StartRun(new RunRecord("sweep1", RunKind.Sweep, Sample.T0, """{"grid":"band"}"""));
+            for (var i = 0; i < 3; i++)
+            {
+                var id = $"bt{i}";
+                w.StartRun(new RunRecord(id, RunKind.Backtest, Sample.T0 + i, $$"""{"band":{{10 * i}}}""", "sweep1"));
+                w.RecordRunMetrics(new RunMetrics(id, 100 * i, 90 * i, 5, 20, 1.1, 10, 9, 4));
+                w.EndRun(id, Sample.T0 + 10 + i, null, new Dictionary<string, long> { ["STALE_QUOTE"] = i });
+            }
+            w.StartRun(new RunRecord("live1", RunKind.Live, Sample.T0 + 50));
+        });
+
+        var sims = reader.ListRuns(new RunQuery { Kinds = [RunKind.Backtest] });
+        Assert.Equal(["bt2", "bt1", "bt0"], sims.Select(r => r.Run.RunId));
+        Assert.Equal(200, sims[0].Metrics!.TotalPnl);
+        Assert.Equal(2, sims[0].GuardBlocks["STALE_QUOTE"]);
+        Assert.Equal(3, reader.ListRuns(new RunQuery { ParentRunId = "sweep1" }).Count);
+        Assert.Equal(5, reader.ListRuns(new RunQuery()).Count);
+    }
+
+    [Fact]
+    public async Task OrderIdHighWaterMark_NeverGoesDown()
+    {
+        await using var writer = _store.OpenWriter();
+        writer.RecordNow(new StoreWrite.OrderIdHighWater(1050, Sample.T0));
+        writer.RecordNow(new StoreWrite.OrderIdHighWater(1020, Sample.T0 + 1)); // stale
+        using var reader = StoreReader.Open(_store.Path);
+        Assert.Equal("1050", reader.GetEngineState(EngineKeys.NextOrderId));
+        writer.SetEngineState(EngineKeys.RunSequence, "7", Sample.T0);
+        await writer.FlushAsync();
+        Assert.Equal("7", reader.GetEngineState(EngineKeys.RunSequence));
+    }
+
+    [Fact]
+    public async Task DailySummary_TakesTheLastSnapshotOfEachDay_AndCountsHedgeOrders()
+    {
+        const long day = 86_400_000_000_000L;
+        using var reader = await WriteThenRead(w =>
+        {
+            w.AppendHistory(Sample.Status(Sample.T0) with { Pnl = PnlSnapshot.Zero with { Daily = 10 } });
+            w.AppendHistory(Sample.Status(Sample.T0 + 1_000) with { Pnl = PnlSnapshot.Zero with { Daily = 25 } });
+            w.AppendHistory(Sample.Status(Sample.T0 + day) with { Pnl = PnlSnapshot.Zero with { Daily = -5 } });
+            w.UpsertOrder(Sample.Order("h1") with { Filled = 100 });
+            w.UpsertOrder(Sample.Order("h2"));
+            w.UpsertOrder(Sample.Order("f1", purpose: "flatten"));
+            w.UpsertOrder(Sample.Order("h3", created: Sample.T0 + day) with { Filled = 50 });
+        });
+
+        var days = reader.GetDailySummaries();
+        Assert.Equal(2, days.Count);
+        Assert.Equal((new DateOnly(2025, 1, 18), -5.0, 1L, 1L, 50.0), (days[0].Day, days[0].Daily!.Value, days[0].HedgeOrders, days[0].HedgesFilled, days[0].HedgeQty));
+        Assert.Equal((new DateOnly(2025, 1, 17), 25.0, 2L, 1L, 100.0), (days[1].Day, days[1].Daily!.Value, days[1].HedgeOrders, days[1].HedgesFilled, days[1].HedgeQty));
+    }
+
+    [Fact]
+    public async Task EveryEnumValue_IsAcceptedByTheSchemaChecks()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            var i = 0;
+            foreach (var kind in Enum.GetValues<OperationKind>()) w.Record(Sample.Op(i++, kind) with { Side = TradeSide.Sell });
+            foreach (var kind in Enum.GetValues<RunKind>()) w.StartRun(new RunRecord($"r{kind}", kind, Sample.T0));
+            foreach (var sev in Enum.GetValues<AlertSeverity>()) w.RaiseAlert(new AlertRecord(Sample.T0, sev, "X", "m"));
+            foreach (var h in Enum.GetValues<Health>()) w.AppendHistory(Sample.Status(health: h));
+        });
+
+        Assert.Equal(Enum.GetValues<OperationKind>().Length, reader.CountOperations(new OperationQuery()));
+        Assert.Equal(Enum.GetValues<RunKind>().Length, reader.ListRuns(new RunQuery()).Count);
+        Assert.Equal(Enum.GetValues<AlertSeverity>().Length, reader.GetAlerts().Count);
+        Assert.Equal(Enum.GetValues<Health>().Length, reader.GetStatusHistory(0, long.MaxValue).Count);
+    }
+
+    [Fact]
+    public async Task Alerts_AreListedNewestFirst_AndCanBeAcknowledged()
+    {
+        await using var writer = _store.OpenWriter();
+        writer.RaiseAlert(new AlertRecord(Sample.T0, AlertSeverity.Warning, "FARM_DEGRADED", "2103 usfarm"));
+        writer.RaiseAlert(new AlertRecord(Sample.T0 + 1, AlertSeverity.Critical, "STORE_WRITE_FAILED", "disk full"));
+        await writer.FlushAsync();
+        using var reader = StoreReader.Open(_store.Path);
+        var alerts = reader.GetAlerts();
+        Assert.Equal(["STORE_WRITE_FAILED", "FARM_DEGRADED"], alerts.Select(a => a.Code));
+
+        writer.AcknowledgeAlert(alerts[1].Id);
+        await writer.FlushAsync();
+
+        Assert.Equal(["STORE_WRITE_FAILED"], reader.GetAlerts(unacknowledgedOnly: true).Select(a => a.Code));
+    }
+}
