@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SLN := Bifrost.sln
 CONFIG ?= Release
 
-.PHONY: run test build restore lock bench clean
+.PHONY: run test build restore lock bench clean node-tools
 
 restore:
 	dotnet restore $(SLN) --locked-mode
@@ -14,8 +14,14 @@ build: restore
 run: build
 	./scripts/run.sh
 
-test: build
+test: build node-tools
 	./scripts/test.sh $(CONFIG)
+
+# Test-only Node tools (DuckDB for Parquet cross-checks, @stoqey/ib for gateway conformance), at the versions pinned
+# in tests/node/package-lock.json. `npm ci` is not used: it rejects DuckDB's lock because the optional packages of
+# other platforms are absent here; `npm install` keeps the locked versions.
+node-tools:
+	cd tests/node && npm install --no-audit --no-fund --loglevel=error
 
 # Re-resolve packages after editing Directory.Packages.props, then commit the packages.lock.json files.
 lock:
