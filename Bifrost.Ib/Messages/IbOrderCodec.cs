@@ -6,6 +6,40 @@ namespace Bifrost.Ib.Messages;
 /// <summary>Order field blocks that placeOrder and openOrder share (combo legs, leg prices, conditions).</summary>
 internal static class IbOrderCodec
 {
+    /// <summary>The delta-neutral order block, shared by placeOrder and openOrder: type and aux price, then the eight
+    /// DeltaNeutral* fields only when the type is non-empty.</summary>
+    public static void WriteDeltaNeutralOrder(IbFieldWriter w, IbOrder o)
+    {
+        w.Write(o.DeltaNeutralOrderType);
+        w.Write(o.DeltaNeutralAuxPrice);
+        if (o.DeltaNeutralOrderType.Length == 0) return;
+        w.Write(o.DeltaNeutralConId);
+        w.Write(o.DeltaNeutralSettlingFirm);
+        w.Write(o.DeltaNeutralClearingAccount);
+        w.Write(o.DeltaNeutralClearingIntent);
+        w.Write(o.DeltaNeutralOpenClose);
+        w.Write(o.DeltaNeutralShortSale);
+        w.Write(o.DeltaNeutralShortSaleSlot);
+        w.Write(o.DeltaNeutralDesignatedLocation);
+    }
+
+    public static IbOrder ReadDeltaNeutralOrder(ref IbFieldReader r, IbOrder o)
+    {
+        o = o with { DeltaNeutralOrderType = r.ReadString(), DeltaNeutralAuxPrice = r.ReadDoubleMax() };
+        if (o.DeltaNeutralOrderType.Length == 0) return o;
+        return o with
+        {
+            DeltaNeutralConId = r.ReadInt(),
+            DeltaNeutralSettlingFirm = r.ReadString(),
+            DeltaNeutralClearingAccount = r.ReadString(),
+            DeltaNeutralClearingIntent = r.ReadString(),
+            DeltaNeutralOpenClose = r.ReadString(),
+            DeltaNeutralShortSale = r.ReadBool(),
+            DeltaNeutralShortSaleSlot = r.ReadInt(),
+            DeltaNeutralDesignatedLocation = r.ReadString(),
+        };
+    }
+
     public static void WriteComboLegs(IbFieldWriter w, IReadOnlyList<IbComboLeg> legs)
     {
         w.Write(legs.Count);

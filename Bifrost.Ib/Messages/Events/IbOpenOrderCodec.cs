@@ -65,19 +65,7 @@ internal static class IbOpenOrderCodec
         w.Write(o.TriggerMethod);
         w.Write(o.Volatility);
         w.Write(o.VolatilityType);                           // #60
-        w.Write(o.DeltaNeutralOrderType);
-        w.Write(o.DeltaNeutralAuxPrice);
-        if (o.DeltaNeutralOrderType.Length > 0)
-        {
-            w.Write(o.DeltaNeutralConId);                    // #63
-            w.Write(o.DeltaNeutralSettlingFirm);
-            w.Write(o.DeltaNeutralClearingAccount);
-            w.Write(o.DeltaNeutralClearingIntent);
-            w.Write(o.DeltaNeutralOpenClose);
-            w.Write(o.DeltaNeutralShortSale);
-            w.Write(o.DeltaNeutralShortSaleSlot);
-            w.Write(o.DeltaNeutralDesignatedLocation);       // #70
-        }
+        IbOrderCodec.WriteDeltaNeutralOrder(w, o);
         w.Write(o.ContinuousUpdate);                         // #71
         w.Write(o.ReferencePriceType);
         w.Write(o.TrailStopPrice);
@@ -224,23 +212,8 @@ internal static class IbOpenOrderCodec
             TriggerMethod = r.ReadInt(),
             Volatility = r.ReadDoubleMax(),
             VolatilityType = r.ReadIntMax(),
-            DeltaNeutralOrderType = r.ReadString(),
-            DeltaNeutralAuxPrice = r.ReadDoubleMax(),
         };
-        if (o.DeltaNeutralOrderType.Length > 0)
-        {
-            o = o with
-            {
-                DeltaNeutralConId = r.ReadInt(),
-                DeltaNeutralSettlingFirm = r.ReadString(),
-                DeltaNeutralClearingAccount = r.ReadString(),
-                DeltaNeutralClearingIntent = r.ReadString(),
-                DeltaNeutralOpenClose = r.ReadString(),
-                DeltaNeutralShortSale = r.ReadBool(),
-                DeltaNeutralShortSaleSlot = r.ReadInt(),
-                DeltaNeutralDesignatedLocation = r.ReadString(),
-            };
-        }
+        o = IbOrderCodec.ReadDeltaNeutralOrder(ref r, o);
         o = o with
         {
             ContinuousUpdate = r.ReadBool(),

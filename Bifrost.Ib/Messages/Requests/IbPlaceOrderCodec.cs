@@ -67,19 +67,7 @@ internal static class IbPlaceOrderCodec
         w.Write(o.OverridePercentageConstraints);
         w.Write(o.Volatility);
         w.Write(o.VolatilityType);
-        w.Write(o.DeltaNeutralOrderType);
-        w.Write(o.DeltaNeutralAuxPrice);                                       // #65
-        if (o.DeltaNeutralOrderType.Length > 0)
-        {
-            w.Write(o.DeltaNeutralConId);
-            w.Write(o.DeltaNeutralSettlingFirm);
-            w.Write(o.DeltaNeutralClearingAccount);
-            w.Write(o.DeltaNeutralClearingIntent);
-            w.Write(o.DeltaNeutralOpenClose);
-            w.Write(o.DeltaNeutralShortSale);
-            w.Write(o.DeltaNeutralShortSaleSlot);
-            w.Write(o.DeltaNeutralDesignatedLocation);
-        }
+        IbOrderCodec.WriteDeltaNeutralOrder(w, o);
         w.Write(o.ContinuousUpdate);                                           // #66
         w.Write(o.ReferencePriceType);
         w.Write(o.TrailStopPrice);
@@ -207,23 +195,8 @@ internal static class IbPlaceOrderCodec
             OverridePercentageConstraints = r.ReadBool(),
             Volatility = r.ReadDoubleMax(),
             VolatilityType = r.ReadIntMax(),
-            DeltaNeutralOrderType = r.ReadString(),
-            DeltaNeutralAuxPrice = r.ReadDoubleMax(),
         };
-        if (o.DeltaNeutralOrderType.Length > 0)
-        {
-            o = o with
-            {
-                DeltaNeutralConId = r.ReadInt(),
-                DeltaNeutralSettlingFirm = r.ReadString(),
-                DeltaNeutralClearingAccount = r.ReadString(),
-                DeltaNeutralClearingIntent = r.ReadString(),
-                DeltaNeutralOpenClose = r.ReadString(),
-                DeltaNeutralShortSale = r.ReadBool(),
-                DeltaNeutralShortSaleSlot = r.ReadInt(),
-                DeltaNeutralDesignatedLocation = r.ReadString(),
-            };
-        }
+        o = IbOrderCodec.ReadDeltaNeutralOrder(ref r, o);
         o = o with
         {
             ContinuousUpdate = r.ReadBool(),
