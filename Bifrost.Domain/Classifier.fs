@@ -68,6 +68,14 @@ type CompositeState =
       Limits: RiskLimits
       MinHedgeShares: int }
 
+/// Explicit names: F#'s default union-to-string goes through reflection (~100 µs), far too slow per tick.
+module ClassNames =
+    let delta = function D0 -> "D0" | D1 -> "D1" | D2 -> "D2" | D3 -> "D3"
+    let freshness = function Fresh -> "fresh" | Lagging -> "lagging" | Stale -> "stale"
+    let hours = function InHours -> "in_hours" | OutOfHours -> "out_of_hours"
+    let risk = function RiskOk -> "ok" | NearLimit -> "near_limit" | RiskHalted -> "halted"
+    let broker = function BrokerUp -> "up" | FarmDegraded -> "farm_degraded" | BrokerDown -> "down"
+
 module Classifier =
     let delta (driftFraction: float) (halfWidth: float) (hardLimit: float) (deviation: float) =
         let a = abs deviation

@@ -49,6 +49,11 @@ type OrderUpdate =
     | RejectedByBroker
     | MadeInactive
 
+module OrderUpdate =
+    let name = function
+        | Acknowledged -> "Acknowledged" | PartFilled -> "PartFilled" | FullyFilled -> "FullyFilled"
+        | CancelConfirmed -> "CancelConfirmed" | RejectedByBroker -> "RejectedByBroker" | MadeInactive -> "MadeInactive"
+
 /// An edge of the lifecycle that cannot happen; reported as data, never thrown.
 type InvalidTransition = { From: OrderStatus; Update: OrderUpdate }
 

@@ -11,6 +11,10 @@ public static class Program
         var root = new RootCommand("bifrost-sim: synthetic tick data, Parquet inspection, backtests, sweeps and the replay gateway.");
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(BacktestCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(GatewayCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -16,7 +16,7 @@ module Clock =
         | Running _ | Paused | Syncing _ ->
             match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = total - s.Daily.StartPnl; HighWater = s.HighWater } with
             | Ok cls when cls = s.Risk -> s, []
-            | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" $"risk {cls}" ]
+            | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ]
             | Error reason ->
                 let s = { s with Fsm = Halted reason; Risk = RiskHalted }
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"

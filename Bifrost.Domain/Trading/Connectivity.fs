@@ -61,7 +61,7 @@ module Connectivity =
         | Some was when was = ok -> s, []
         | _ ->
             { s with Connectivity = { s.Connectivity with Farms = s.Connectivity.Farms |> Map.add farm ok } },
-            [ Emit.note s OperationKind.FsmChanged "" $"""{farm} {(if ok then "ok" else "broken")}""" ]
+            [ Emit.note s OperationKind.FsmChanged "" (Farm.name farm + (if ok then " ok" else " broken")) ]
 
     /// Order ids never go down, whatever the broker says after a restart (Lean #242).
     let onNextValidId (s: State) (id: int) =

@@ -66,6 +66,10 @@ type Farm =
     | HistoricalFarm
     | SecurityDefinitionFarm
 
+module Farm =
+    let name = function
+        | MarketDataFarm -> "market_data_farm" | HistoricalFarm -> "historical_farm" | SecurityDefinitionFarm -> "sec_def_farm"
+
 type Control =
     | Stop
     | Pause

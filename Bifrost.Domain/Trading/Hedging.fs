@@ -70,7 +70,7 @@ module Hedging =
                             OrderFlow.place cfg s1 cfg.RunId Hedge cfg.Strategy.Underlying.ContractId side (abs shares) (limitPrice cfg s side) false (State.spot s)
                         let intentOp =
                             Emit.op s OperationKind.Intent cfg.RunId "" (ContractId.value cfg.Strategy.Underlying.ContractId) (Side.name side) (abs shares) (State.spot s)
-                                $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({delta})"
+                                $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({ClassNames.delta delta})"
                         match placed with
                         | Some ref -> { s2 with Fsm = Running(HedgePending ref) }, intentOp :: cmds
                         | None -> s2, intentOp :: cmds

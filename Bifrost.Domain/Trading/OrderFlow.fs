@@ -58,14 +58,14 @@ module OrderFlow =
         | Error bad ->
             let o = { o with LastInvalid = Some update }
             { s with Anomalies = s.Anomalies + 1; Orders = s.Orders |> Map.add o.Ref o }, o,
-            [ Emit.orderOp s OperationKind.Anomaly o nan ($"invalid transition {OrderStatus.name bad.From} on {bad.Update}: {detail}".Trim()) ]
+            [ Emit.orderOp s OperationKind.Anomaly o nan ($"invalid transition {OrderStatus.name bad.From} on {OrderUpdate.name bad.Update}: {detail}".Trim()) ]
 
     let onStatus (s: State) (r: OrderStatusReport) =
         match findOrder s r.IbOrderId r.Ref with
         | None ->
             if OrderRef.isBifrost r.Ref then
                 { s with Anomalies = s.Anomalies + 1 },
-                [ Emit.note s OperationKind.Anomaly "" $"status {r.Status} for unknown Bifrost order {r.Ref} (ib id {r.IbOrderId})" ]
+                [ Emit.note s OperationKind.Anomaly "" $"status {OrderUpdate.name r.Status} for unknown Bifrost order {r.Ref} (ib id {r.IbOrderId})" ]
             else s, [] // a foreign (manual) order: not ours to track
         | Some o ->
             let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }

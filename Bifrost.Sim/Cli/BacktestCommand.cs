@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Bifrost.Parquet;
+using Bifrost.Sim.Backtest;
+using Bifrost.Sim.Ticks;
+
+namespace Bifrost.Sim.Cli;
+
+/// <summary>`bifrost-sim backtest --data FILE --config CONFIG [--out DIR] [--store PATH] [--threads N]`.</summary>
+public static class BacktestCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "Parquet tick file (canonical schema, or mapped in backtest.column_mapping)", Required = true };
+        var config = new Option<FileInfo>("--config") { Description = "config JSON: the engine's config plus an optional \"backtest\" section", Required = true };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "directory for summary.json, equity.parquet/.csv and orders.csv" };
+        var store = new Option<FileInfo?>("--store") { Description = "Bifrost store (SQLite) to record the run in, for the monitor's history" };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "1: decode and simulate on one thread; 2+: decode the next row groups on a second thread (results are identical)",
+            DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount),
+        };
+        var cmd = new Command("backtest", "Replay ticks through the engine's reducer and the simulated broker; print and write the run's statistics.")
+        {
+            data, config, output, store, threads,
+        };
+        cmd.SetAction(r =>
+        {
+            var dataPath = r.GetValue(data)!.FullName;
+            if (!File.Exists(dataPath)) return GenerateCommand.Fail($"no such data file: {dataPath}");
+            if (r.GetValue(threads) < 1) return GenerateCommand.Fail("--threads must be >= 1");
+            try
+            {
+                var setup = BacktestSetup.FromFile(r.GetValue(config)!.FullName);
+                var (result, timing) = RunTimed(setup, new ParquetTickSource(dataPath, setup.Settings.Mapping(), prefetch: r.GetValue(threads) > 1));
+                Console.Write(ResultWriter.Text(result, timing));
+                if (r.GetValue(output) is { } dir)
+                {
+                    ResultWriter.WriteAll(result, dir.FullName);
+                    Console.WriteLine($"  wrote      {Path.Combine(dir.FullName, "summary.json")}, equity.parquet, equity.csv, orders.csv");
+                }
+                if (r.GetValue(store) is { } storeFile)
+                {
+                    var id = BacktestStore.NewRunId("bt", result.RunId);
+                    using (var s = BacktestStore.Open(storeFile.FullName))
+                        s.Record(id, result, ParametersOf(r.GetValue(config)!.FullName, dataPath));
+                    Console.WriteLine($"  stored     run {id} in {storeFile.FullName}");
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is BacktestConfigException or TickDataException or ParquetException or IOException)
+            {
+                return GenerateCommand.Fail(e.Message);
+            }
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs and measures wall time and peak memory (reported, never part of the results).</summary>
+    public static (BacktestResult Result, RunTiming Timing) RunTimed(BacktestSetup setup, ITickSource source)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = BacktestRunner.Run(setup, source);
+        return (result, new RunTiming(clock.Elapsed, PeakRss()));
+    }
+
+    /// <summary>Peak resident set size of this process (VmHWM on Linux).</summary>
+    public static long PeakRss()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line[6..].Trim().Split(' ')[0]) * 1024;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+
+    /// <summary>What the store records as the run's parameters: the config document and the data file.</summary>
+    private static string ParametersOf(string configPath, string dataPath)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath), documentOptions: new System.Text.Json.JsonDocumentOptions
+        {
+            CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true,
+        });
+        return new System.Text.Json.Nodes.JsonObject { ["data"] = dataPath, ["config"] = node }.ToJsonString();
+    }
+}

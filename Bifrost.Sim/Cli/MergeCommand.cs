@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Bifrost.Sim.Backtest;
+using Bifrost.Sim.Sweep;
+
+namespace Bifrost.Sim.Cli;
+
+/// <summary>`bifrost-sim merge OUT SHARD_FILES… [--sort metric] [--allow-missing]`: combines the shard files of one sweep.</summary>
+public static class MergeCommand
+{
+    public static Command Create()
+    {
+        var output = new Argument<DirectoryInfo>("out") { Description = "output directory (results.json, results.csv, heatmap.svg, best-equity.svg)" };
+        var files = new Argument<FileInfo[]>("shards") { Description = "shard result files (shard-i-of-n.json)", Arity = ArgumentArity.OneOrMore };
+        var sort = new Option<string?>("--sort") { Description = "metric to sort by (default: the sweep file's)" };
+        var allowMissing = new Option<bool>("--allow-missing") { Description = "write the merge even if some runs are in no file" };
+        var cmd = new Command("merge", "Combine the result files of a sharded sweep into one report.") { output, files, sort, allowMissing };
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                var parts = r.GetValue(files)!.Select(f => (f.FullName, SweepResultFile.Read(f.FullName))).ToList();
+                var (merged, missing) = SweepResultFile.Merge(parts);
+                var metric = r.GetValue(sort) ?? merged.Metric;
+                if (!SweepMetrics.IsKnown(metric)) return GenerateCommand.Fail($"--sort: unknown metric '{metric}'");
+                if (missing.Count > 0)
+                {
+                    var list = string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? ", …" : "");
+                    if (!r.GetValue(allowMissing))
+                        return GenerateCommand.Fail($"{missing.Count} of {merged.RunsTotal} run(s) are in no shard file (runs {list}); pass every shard, or --allow-missing");
+                    Console.Error.WriteLine($"bifrost-sim: warning: {missing.Count} of {merged.RunsTotal} run(s) missing (runs {list})");
+                }
+                Console.WriteLine(merged.ToTable(metric));
+                var written = SweepReport.Write(merged, r.GetValue(output)!.FullName, metric);
+                Console.WriteLine($"merged {parts.Count} file(s), {merged.Runs.Count} of {merged.RunsTotal} run(s) -> {string.Join(", ", written.Select(Path.GetFileName))} in {r.GetValue(output)!.FullName}");
+                return 0;
+            }
+            catch (Exception e) when (e is BacktestConfigException or IOException)
+            {
+                return GenerateCommand.Fail(e.Message);
+            }
+        });
+        return cmd;
+    }
+}

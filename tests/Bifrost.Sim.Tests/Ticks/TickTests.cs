@@ -1,0 +1,174 @@
+using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Writing;
+using Bifrost.Sim.Ticks;
+
+namespace Bifrost.Sim.Tests.Ticks;
+
+public sealed class ContractKeyTests
+{
+    [Fact]
+    public void ConId_IsStable_Positive_AndDistinct()
+    {
+        var call = ContractKey.Option("XYZ", 'c', 100, 20260320);
+        Assert.Equal("XYZ 20260320 C 100", call.ToString());
+        Assert.Equal(call.ConId, ContractKey.Option("XYZ", 'C', 100.0, 20260320).ConId);
+        Assert.InRange(call.ConId, 1, (1 << 30) - 1);
+        Assert.NotEqual(call.ConId, ContractKey.Option("XYZ", 'P', 100, 20260320).ConId);
+        Assert.NotEqual(call.ConId, ContractKey.Stock("XYZ").ConId);
+    }
+}
+
+public sealed class XoshiroTests
+{
+    [Fact]
+    public void SameSeed_SameSequence_InRange()
+    {
+        var a = new Xoshiro256(42);
+        var b = new Xoshiro256(42);
+        var c = new Xoshiro256(43);
+        var xs = Enumerable.Range(0, 1000).Select(_ => a.NextDouble()).ToList();
+        Assert.Equal(xs, Enumerable.Range(0, 1000).Select(_ => b.NextDouble()));
+        Assert.NotEqual(xs[0], c.NextDouble());
+        Assert.All(xs, x => Assert.InRange(x, 0.0, 0.9999999999));
+        Assert.InRange(xs.Average(), 0.45, 0.55);
+    }
+
+    [Fact]
+    public void Gaussian_HasUnitVariance()
+    {
+        var r = new Xoshiro256(1);
+        var z = Enumerable.Range(0, 20_000).Select(_ => r.NextGaussian()).ToList();
+        Assert.InRange(z.Average(), -0.03, 0.03);
+        Assert.InRange(z.Select(x => x * x).Average(), 0.96, 1.04);
+    }
+}
+
+public sealed class TickGeneratorTests
+{
+    private static readonly GeneratorOptions Small = new() { QuotesPerSecond = 0.2 };
+
+    [Fact]
+    public void SameSeed_SameTicks_SortedInTheSession()
+    {
+        var a = TickGenerator.Generate(Small).ToList();
+        var b = TickGenerator.Generate(Small).ToList();
+        Assert.Equal(a, b);
+        Assert.NotEqual(a.Take(50), TickGenerator.Generate(Small with { Seed = 1 }).Take(50));
+        Assert.True(a.Zip(a.Skip(1)).All(p => p.First.Tick.TsNanos <= p.Second.Tick.TsNanos));
+        var open = new DateTimeOffset(2026, 3, 2, 14, 30, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L;
+        Assert.All(a, t => Assert.InRange(t.Tick.TsNanos, open, open + 390L * 60 * 1_000_000_000));
+        Assert.All(a, t => Assert.True(t.Tick.Ask > t.Tick.Bid && t.Tick.Bid >= 0, $"{t.Key}: {t.Tick}"));
+        Assert.Equal(7, a.Select(t => t.Key).Distinct().Count()); // the stock and 3 strikes x 2 rights
+    }
+
+    [Fact]
+    public void File_RoundTrips_ThroughTheReader()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            var rows = TickGenerator.WriteFile(path, Small with { Days = 2 });
+            var expected = TickGenerator.Generate(Small with { Days = 2 }).ToList();
+            using var reader = new TickFileReader(path);
+            var read = reader.ReadBatches().SelectMany(b => b).ToList();
+            Assert.Equal(rows, read.Count);
+            Assert.Equal(expected.Select(e => e.Tick), read);
+            Assert.Equal(expected.Select(e => e.Key).Distinct().OrderBy(k => k.ConId), reader.Contracts.Values.OrderBy(k => k.ConId));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+public sealed class TickFileReaderTests
+{
+    private static string Write(string[] names, long[] ts, string?[]? kind = null)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");
+        ColumnDescriptor[] schema =
+        [
+            ColumnDescriptor.Create(names[0], ValueKind.TimestampMicros),
+            ColumnDescriptor.Create(names[1], ValueKind.String),
+            ColumnDescriptor.Create(names[2], ValueKind.String),
+            ColumnDescriptor.Create(names[3], ValueKind.Double),
+            ColumnDescriptor.Create(names[4], ValueKind.Double),
+        ];
+        var n = ts.Length;
+        using var w = new ParquetFileWriter(path, schema);
+        w.WriteRowGroup(new Int64Column(ts), new StringColumn(Enumerable.Repeat<string?>("XYZ", n).ToArray()),
+            new StringColumn(kind ?? Enumerable.Repeat<string?>("STK", n).ToArray()),
+            new DoubleColumn(Enumerable.Repeat(99.99, n).ToArray()), new DoubleColumn(Enumerable.Repeat(100.01, n).ToArray()));
+        return path;
+    }
+
+    [Fact]
+    public void MappedColumns_AndMicroseconds_AreRead()
+    {
+        var path = Write(["time", "ticker", "type", "bid_px", "ask_px"], [1, 2, 3]);
+        try
+        {
+            var map = new ColumnMapping(new Dictionary<string, string>
+            {
+                ["ts"] = "time", ["symbol"] = "ticker", ["kind"] = "type", ["bid"] = "bid_px", ["ask"] = "ask_px",
+            });
+            using var reader = new TickFileReader(path, map);
+            var ticks = reader.ReadBatches().SelectMany(b => b).ToList();
+            Assert.Equal([1_000L, 2_000, 3_000], ticks.Select(t => t.TsNanos));
+            Assert.All(ticks, t => Assert.Equal((ContractKey.Stock("XYZ").ConId, 99.99, 100.01), (t.ConId, t.Bid, t.Ask)));
+            Assert.All(ticks, t => Assert.True(double.IsNaN(t.Iv) && double.IsNaN(t.Last)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void MissingColumn_NamesItAndTheMapping()
+    {
+        var path = Write(["time", "symbol", "kind", "bid", "ask"], [1]);
+        try
+        {
+            var e = Assert.Throws<TickDataException>(() => new TickFileReader(path));
+            Assert.Contains("missing required tick column(s) ts", e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnsortedRows_AreAnError_NamingTheRow()
+    {
+        var path = Write(["ts", "symbol", "kind", "bid", "ask"], [1, 3, 2]);
+        try
+        {
+            using var reader = new TickFileReader(path);
+            var e = Assert.Throws<TickDataException>(() => reader.ReadBatches().ToList());
+            Assert.Contains("not sorted by ts: row 2", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void BadKind_IsAnError()
+    {
+        var path = Write(["ts", "symbol", "kind", "bid", "ask"], [1], ["FUT"]);
+        try
+        {
+            using var reader = new TickFileReader(path);
+            Assert.Contains("kind must be STK or OPT, got 'FUT'", Assert.Throws<TickDataException>(() => reader.ReadBatches().ToList()).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
