@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SLN := Bifrost.sln
 CONFIG ?= Release
 
-.PHONY: run test build restore lock bench clean node-tools
+.PHONY: run test build restore lock bench clean node-tools backtest
 
 restore:
 	dotnet restore $(SLN) --locked-mode
@@ -13,6 +13,10 @@ build: restore
 
 run: build
 	./scripts/run.sh
+
+# A backtest of the bundled (synthetic) sample session.
+backtest: build
+	dotnet Bifrost.Sim/bin/$(CONFIG)/net10.0/bifrost-sim.dll backtest --data data/sample/xyz-2026-03-02.parquet --config data/sample/backtest.json
 
 test: build node-tools
 	./scripts/test.sh $(CONFIG)
