@@ -1,0 +1,116 @@
+using Bifrost.Store.ReadModel;
+using Bifrost.Tui.Model;
+
+namespace Bifrost.Tui.Input;
+
+/// <summary>
+/// The elmish-style update: (state, action, what is on screen) → (new state, effects). Pure; the loop performs the
+/// effects and feeds their outcome back as actions (<see cref="UiAction.ControlSent"/>, <see cref="UiAction.ControlFailed"/>).
+/// </summary>
+internal static class UiUpdate
+{
+    public static (UiState State, IReadOnlyList<UiEffect> Effects) Update(UiState s, UiAction action, MonitorViewModel? view)
+    {
+        var none = Array.Empty<UiEffect>();
+        switch (action)
+        {
+            case UiAction.Quit:
+                return (s, [new UiEffect.Quit()]);
+            case UiAction.Confirm when s.Confirm is { } kind:
+                var text = view?.Controls.Pending is { } p && p.Kind == kind ? p.Text : ControlTexts.Title(kind);
+                return (s with { Confirm = null }, [new UiEffect.EnqueueControl(kind, text)]);
+            case UiAction.Cancel:
+                return (s with { Confirm = null, Message = s.Confirm is { } k ? $"{k} cancelled, nothing sent" : s.Message }, none);
+            case UiAction.ControlSent sent:
+                return (s with { TrackedCommand = sent.Id, Message = null }, none);
+            case UiAction.ControlFailed failed:
+                return (s with { Message = $"{failed.Kind} NOT sent: {failed.Reason}" }, none);
+        }
+        if (s.Confirm is not null) return (s, none);
+
+        return action switch
+        {
+            UiAction.ToggleHelp => (s with { Help = !s.Help }, none),
+            UiAction.Show show => (s with { Screen = show.Screen, Help = false }, none),
+            UiAction.NextScreen => (s with { Screen = (Screen)(((int)s.Screen + 1) % 4) }, none),
+            UiAction.PreviousScreen => (s with { Screen = (Screen)(((int)s.Screen + 3) % 4) }, none),
+            UiAction.RequestControl request => (s with { Confirm = request.Kind, Help = false, Message = null }, none),
+            UiAction.Back when s.Help => (s with { Help = false }, none),
+            UiAction.Back when s.Screen == Screen.Operations && s.DetailOpen => (s with { DetailOpen = false }, none),
+            UiAction.Back => (s with { Message = null }, none),
+            _ when s.Screen == Screen.Operations => (Operations(s, action, view?.Operations), none),
+            _ when s.Screen == Screen.History => (History(s, action, view?.History), none),
+            _ => (s, none),
+        };
+    }
+
+    private static UiState Operations(UiState s, UiAction action, OperationsVm? ops)
+    {
+        var rows = ops?.Rows ?? [];
+        var selected = Math.Clamp(s.Selected, 0, Math.Max(0, rows.Count - 1));
+        switch (action)
+        {
+            case UiAction.NextKindFilter:
+                return Reset(s) with { KindFilter = (s.KindFilter + 1) % OperationFilters.Kinds.Count };
+            case UiAction.NextTimeRange:
+                return Reset(s) with { TimeRange = (s.TimeRange + 1) % OperationFilters.TimeRanges.Count };
+            case UiAction.Newest:
+                return Reset(s);
+            case UiAction.Open when rows.Count > 0:
+                return Pin(s, rows) with { DetailOpen = true, Selected = selected };
+            case UiAction.Down when selected < rows.Count - 1:
+                return Pin(s, rows) with { Selected = selected + 1 };
+            case UiAction.Down when ops is { HasOlder: true } && rows.Count > 1:
+                // Scroll one row: the page now starts at the second row (inclusive cursor = (time, id + 1)).
+                return s with { Back = s.Back.Push(Pin(s, rows).Top), Top = From(rows[1]), Selected = selected };
+            case UiAction.Up when selected > 0:
+                return s with { Selected = selected - 1 };
+            case UiAction.Up when !s.Back.IsEmpty:
+                return s with { Top = s.Back.Peek(), Back = s.Back.Pop(), Selected = 0 };
+            case UiAction.PageDown when ops is { HasOlder: true } && rows.Count > 0:
+            {
+                // One Back entry per row scrolled, so Up undoes one row and PageUp one page.
+                var back = s.Back.Push(Pin(s, rows).Top);
+                for (var i = 1; i < rows.Count; i++) back = back.Push(From(rows[i]));
+                return s with { Back = back, Top = new OperationCursor(rows[^1].TimeNanos, rows[^1].Id), Selected = 0 };
+            }
+            case UiAction.PageDown:
+                return s with { Selected = Math.Max(0, rows.Count - 1) };
+            case UiAction.PageUp when !s.Back.IsEmpty:
+            {
+                var back = s.Back;
+                var top = s.Top;
+                for (var i = 0; i < Math.Max(1, ops?.PageSize ?? rows.Count) && !back.IsEmpty; i++)
+                {
+                    top = back.Peek();
+                    back = back.Pop();
+                }
+                return s with { Top = top, Back = back, Selected = 0 };
+            }
+            case UiAction.PageUp:
+                return s with { Selected = 0 };
+            default:
+                return s;
+        }
+    }
+
+    /// <summary>Page starting at (and including) <paramref name="row"/>.</summary>
+    private static OperationCursor From(OperationRow row) => new(row.TimeNanos, row.Id + 1);
+
+    // Once the operator moves in the list it stops following new rows, so the selection stays on the same operation.
+    private static UiState Pin(UiState s, IReadOnlyList<OperationRow> rows) =>
+        s.Top is null && rows.Count > 0 ? s with { Top = From(rows[0]) } : s;
+
+    private static UiState Reset(UiState s) =>
+        s with { Top = null, Back = s.Back.Clear(), Selected = 0, DetailOpen = false };
+
+    private static UiState History(UiState s, UiAction action, HistoryVm? history) => action switch
+    {
+        UiAction.Down when history is not null && s.HistoryOffset < history.Runs.Count + history.Offset - 1 => s with { HistoryOffset = s.HistoryOffset + 1 },
+        UiAction.Up when s.HistoryOffset > 0 => s with { HistoryOffset = s.HistoryOffset - 1 },
+        UiAction.PageDown when history is not null => s with { HistoryOffset = Math.Min(s.HistoryOffset + 10, Math.Max(0, history.Offset + history.Runs.Count - 1)) },
+        UiAction.PageUp => s with { HistoryOffset = Math.Max(0, s.HistoryOffset - 10) },
+        UiAction.Newest => s with { HistoryOffset = 0 },
+        _ => s,
+    };
+}

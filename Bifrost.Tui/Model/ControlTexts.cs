@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Bifrost.Store.Records;
+
+namespace Bifrost.Tui.Model;
+
+/// <summary>
+/// The daemon's control settings as its status snapshot reports them (config_json → control.*). Missing keys take the
+/// configuration defaults of Bifrost.Domain's ConfigJson, which are what the daemon applies when they are not set.
+/// </summary>
+internal sealed record ControlSettings(bool CancelOnStop, string AfterFlatten, string FlattenTarget)
+{
+    public static readonly ControlSettings Defaults = new(true, "pause", "zero");
+
+    public static ControlSettings FromConfigJson(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return Defaults;
+        try
+        {
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return Defaults;
+            var control = root.TryGetProperty("control", out var c) && c.ValueKind == JsonValueKind.Object ? c : root;
+            return new ControlSettings(
+                control.TryGetProperty("cancel_on_stop", out var cs) && cs.ValueKind is JsonValueKind.True or JsonValueKind.False ? cs.GetBoolean() : Defaults.CancelOnStop,
+                control.TryGetProperty("after_flatten", out var af) && af.ValueKind == JsonValueKind.String ? af.GetString()! : Defaults.AfterFlatten,
+                control.TryGetProperty("flatten_target", out var ft) && ft.ValueKind == JsonValueKind.String ? ft.GetString()! : Defaults.FlattenTarget);
+        }
+        catch (JsonException)
+        {
+            return Defaults;
+        }
+    }
+}
+
+/// <summary>What a confirmation needs to say exactly what will happen.</summary>
+internal sealed record ControlContext(
+    string FsmState, double StrategyHedgeShares, double ExternalShares, int? WorkingOrders, ControlSettings Settings, BandGauge? Band, bool DaemonSilent);
+
+/// <summary>The confirmation texts of the control commands. Pure, tested word for word.</summary>
+internal static class ControlTexts
+{
+    public static ConfirmationVm Confirmation(ControlCommandKind kind, ControlContext c)
+    {
+        var text = kind switch
+        {
+            ControlCommandKind.Stop => Stop(c),
+            ControlCommandKind.Pause =>
+                "Pause: the daemon sends no new hedges until resumed. Working orders stay as they are; monitoring and self-check continue.",
+            ControlCommandKind.Resume => Resume(c),
+            ControlCommandKind.Flatten => Flatten(c),
+            ControlCommandKind.SelfCheck => "Self-check: the daemon runs its self-check now and updates the light. No orders are sent or cancelled.",
+            _ => $"{kind}: sent to the daemon as is.",
+        };
+        if (c.DaemonSilent)
+            text += " Note: the daemon looks silent; the command waits in the queue until a daemon takes it.";
+        return new ConfirmationVm(kind, Title(kind), text);
+    }
+
+    public static string Title(ControlCommandKind kind) => kind switch
+    {
+        ControlCommandKind.Stop => "Stop the daemon",
+        ControlCommandKind.Pause => "Pause hedging",
+        ControlCommandKind.Resume => "Resume hedging",
+        ControlCommandKind.Flatten => "Flatten strategy exposure",
+        ControlCommandKind.SelfCheck => "Run self-check",
+        _ => kind.ToString(),
+    };
+
+    private static string Stop(ControlContext c)
+    {
+        var cancel = c.Settings.CancelOnStop
+            ? $"cancel the strategy's working orders{Working(c)}"
+            : $"leave working orders{Working(c)} in place (control.cancel_on_stop is false)";
+        return $"Stop: the daemon places no new orders from now, will {cancel}, write its final status and exit. "
+            + $"Positions are not closed (strategy hedge {Shares(c.StrategyHedgeShares)}, external {Shares(c.ExternalShares)}).";
+    }
+
+    private static string Resume(ControlContext c)
+    {
+        var band = c.Band is { } b
+            ? $" Net delta is {Format.Signed(b.Delta, 1)} against the band [{Format.Signed(b.Lower, 0)}, {Format.Signed(b.Upper, 0)}]"
+              + (b.Inside ? "." : ": a hedge may be sent at once.")
+            : "";
+        return $"Resume: hedging restarts from the current state (now {c.FsmState}).{band}";
+    }
+
+    private static string Flatten(ControlContext c)
+    {
+        var target = c.Settings.FlattenTarget == "book_delta"
+            ? "the option book's delta" + (c.Band is { } b ? $" (target {Format.Signed(b.Target, 0)})" : "")
+            : "0";
+        var then = c.Settings.AfterFlatten == "stop" ? "Then stop." : "Then pause.";
+        return $"Flatten: cancel the strategy's working orders{Working(c)} and close the strategy-owned hedge of "
+            + $"{Shares(c.StrategyHedgeShares)} to {target}. External/manual positions ({Shares(c.ExternalShares)}) are not touched. {then}";
+    }
+
+    private static string Working(ControlContext c) => c.WorkingOrders is { } n ? $" ({n} working)" : "";
+
+    private static string Shares(double qty) => $"{Format.Quantity(qty)} shares";
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using Bifrost.Store.Records;
+
+namespace Bifrost.Tui.Model;
+
+/// <summary>Number, time and text formatting shared by the view model and the command-line outputs.</summary>
+internal static class Format
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Age(TimeSpan age) =>
+        age == TimeSpan.MaxValue ? "never"
+        : age.TotalSeconds < 10 ? age.TotalSeconds.ToString("0.0", Inv) + "s"
+        : age.TotalSeconds < 120 ? age.TotalSeconds.ToString("0", Inv) + "s"
+        : age.TotalMinutes < 120 ? age.TotalMinutes.ToString("0", Inv) + "m"
+        : age.TotalHours < 48 ? age.TotalHours.ToString("0", Inv) + "h"
+        : age.TotalDays.ToString("0", Inv) + "d";
+
+    /// <summary>Signed, thousands-separated, at most <paramref name="decimals"/> decimals.</summary>
+    public static string Signed(double v, int decimals = 2)
+    {
+        var frac = decimals > 0 ? "." + new string('#', decimals) : "";
+        return v.ToString($"+#,0{frac};-#,0{frac};0", Inv);
+    }
+
+    public static string Number(double v, int decimals = 2) => v.ToString("#,0." + new string('0', decimals), Inv);
+
+    public static string Quantity(double v) => v.ToString(v == Math.Floor(v) ? "+#,0;-#,0;0" : "+#,0.##;-#,0.##;0", Inv);
+
+    public static string Money(double v) => v.ToString("+#,0.00;-#,0.00;0.00", Inv);
+
+    public static string OptionalMoney(double? v) => v is { } x ? Money(x) : "-";
+
+    public static string Price(double? v) => v is { } x ? x.ToString("0.00##", Inv) : "";
+
+    public static string Time(long nanos, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(UnixNanos.ToDateTimeOffset(nanos), zone).ToString("HH:mm:ss.fff", Inv);
+
+    public static string DateTime(long nanos, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(UnixNanos.ToDateTimeOffset(nanos), zone).ToString("yyyy-MM-dd HH:mm:ss", Inv);
+
+    public static string Iso(long nanos) => UnixNanos.ToDateTimeOffset(nanos).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", Inv);
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0", Inv) + "%";
+
+    /// <summary>Cuts <paramref name="text"/> to <paramref name="width"/> cells, ending with an ellipsis when cut.</summary>
+    public static string Cut(string text, int width)
+    {
+        if (width <= 0) return "";
+        text = text.ReplaceLineEndings(" ");
+        return text.Length <= width ? text : width == 1 ? "…" : text[..(width - 1)] + "…";
+    }
+}

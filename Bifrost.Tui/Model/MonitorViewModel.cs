@@ -1,0 +1,78 @@
+using Bifrost.Store.Records;
+using Bifrost.Tui.Input;
+
+namespace Bifrost.Tui.Model;
+
+/// <summary>
+/// Everything one frame shows, built from store rows by <see cref="MonitorBuilder"/>. Plain data: no Spectre types, so
+/// the views, the JSON outputs and the tests all read the same thing.
+/// </summary>
+internal sealed record MonitorViewModel(
+    HeaderVm Header,
+    Screen Screen,
+    DashboardVm Dashboard,
+    OperationsVm? Operations,
+    HistoryVm? History,
+    ControlsVm Controls,
+    bool ShowHelp);
+
+/// <summary>The always-visible part: light, FSM state, connection, market data, heartbeat age.</summary>
+internal sealed record HeaderVm(
+    Light Light,
+    string FsmState,
+    string Connection,
+    string MarketData,
+    string HeartbeatAge,
+    bool HeartbeatStale,
+    string? RunId,
+    int? DaemonPid,
+    string StorePath,
+    string Clock);
+
+/// <summary>One position; <see cref="IsHedge"/> for the underlying (stock/future) against the option legs.</summary>
+internal sealed record PositionRow(
+    long ContractId, string Symbol, string SecType, bool IsHedge, double Quantity, double AvgCost, double? MarketPrice, PositionOwner Owner);
+
+internal sealed record DashboardVm(
+    IReadOnlyList<PositionRow> Strategy,
+    IReadOnlyList<PositionRow> External,
+    double StrategyHedgeShares,
+    double ExternalShares,
+    Greeks Greeks,
+    BandGauge? Band,
+    PnlSnapshot Pnl,
+    IReadOnlyList<LimitGauge> Limits)
+{
+    public static readonly DashboardVm Empty = new([], [], 0, 0, new Greeks(0, 0, 0, 0), null, PnlSnapshot.Zero, []);
+}
+
+/// <summary>An operations row formatted for display (times in the monitor's zone).</summary>
+internal sealed record OperationRow(long Id, long TimeNanos, string Time, string Kind, string Side, string Qty, string Price, string Ref, string Detail);
+
+internal sealed record OperationsVm(
+    string KindFilter,
+    string TimeRange,
+    IReadOnlyList<OperationRow> Rows,
+    int Selected,
+    long Total,
+    int PageSize,
+    bool HasOlder,
+    bool AtNewest,
+    OperationDetailVm? Detail);
+
+/// <summary>One operation with the order and fills it belongs to (the state/reason that triggered it is in Detail).</summary>
+internal sealed record OperationDetailVm(long Id, IReadOnlyList<KeyValuePair<string, string>> Fields, IReadOnlyList<string> Fills);
+
+internal sealed record DayRow(string Day, double? Realized, double? Unrealized, double? Fees, double? Daily, long HedgeOrders, long HedgesFilled, double HedgeQty);
+
+internal sealed record RunRow(
+    string RunId, string Kind, string Started, string Ended, double? TotalPnl, long? Orders, long? Hedges, string GuardBlocks, long GuardBlockTotal, string? Parent);
+
+internal sealed record HistoryVm(IReadOnlyList<DayRow> Days, IReadOnlyList<RunRow> Runs, int Offset);
+
+/// <summary>A control command as the Controls screen lists it.</summary>
+internal sealed record CommandRow(long Id, string Command, string Status, string RequestedBy, string Age, string? Result);
+
+internal sealed record ConfirmationVm(ControlCommandKind Kind, string Title, string Text);
+
+internal sealed record ControlsVm(ConfirmationVm? Pending, CommandRow? Tracked, IReadOnlyList<CommandRow> Recent, string? Message);

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Bifrost.Store;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Input;
+using Microsoft.Data.Sqlite;
+
+namespace Bifrost.Tui.Model;
+
+/// <summary>
+/// Reads a frame's rows through one read-only <see cref="StoreReader"/>. A missing, locked or broken store is reported
+/// in <see cref="StoreData.Error"/>, never thrown; the reader is dropped and reopened on the next frame (retry).
+/// </summary>
+internal sealed class StoreSource(string path, StoreOptions? options = null) : IDisposable
+{
+    // Short busy timeout: a locked store must not freeze the screen; the next frame retries.
+    private readonly StoreOptions _options = options ?? new StoreOptions { BusyTimeout = TimeSpan.FromMilliseconds(200) };
+    // Reopened now and then so that a store file replaced by a new daemon (new inode) is picked up, not the old one.
+    private static readonly TimeSpan ReopenEvery = TimeSpan.FromSeconds(10);
+    private StoreReader? _reader;
+    private DateTime _openedAt;
+
+    public string Path { get; } = path;
+
+    public StoreData Load(UiState ui, Viewport viewport, long nowNanos)
+    {
+        try
+        {
+            if (_reader is not null && DateTime.UtcNow - _openedAt > ReopenEvery)
+            {
+                _reader.Dispose();
+                _reader = null;
+            }
+            if (_reader is null)
+            {
+                _reader = StoreReader.Open(Path, _options);
+                _openedAt = DateTime.UtcNow;
+            }
+            return Read(_reader, ui, viewport, nowNanos);
+        }
+        catch (Exception e) when (IsStoreProblem(e))
+        {
+            _reader?.Dispose();
+            _reader = null;
+            return StoreData.Unavailable(Reason(e));
+        }
+    }
+
+    public static StoreData Read(StoreReader reader, UiState ui, Viewport viewport, long nowNanos)
+    {
+        var status = reader.GetStatus();
+        var data = new StoreData { Status = status };
+
+        if (ui.Screen == Screen.Operations)
+        {
+            var query = OperationsQuery(ui, nowNanos) with { Limit = viewport.OperationRows + 1 };
+            var page = reader.QueryOperations(query);
+            data = data with { Operations = page, OperationsTotal = reader.CountOperations(query) };
+            if (ui.DetailOpen && page.Count > 0)
+            {
+                var op = page[Math.Clamp(ui.Selected, 0, Math.Min(page.Count, viewport.OperationRows) - 1)];
+                if (op.OrderRef is { } orderRef)
+                    data = data with { DetailOrder = reader.GetOrder(orderRef), DetailFills = reader.GetFillsForOrder(orderRef) };
+            }
+        }
+        if (ui.Screen == Screen.History)
+        {
+            data = data with
+            {
+                Days = reader.GetDailySummaries(viewport.DayRows),
+                Runs = reader.ListRuns(new RunQuery { Limit = ui.HistoryOffset + viewport.RunRows }),
+            };
+        }
+        if (ui.Screen == Screen.Controls || ui.Confirm is not null)
+            data = data with { RecentCommands = reader.ListControlCommands(viewport.CommandRows) };
+        if (ui.TrackedCommand is { } id)
+            data = data with { Tracked = reader.GetControlCommand(id) };
+        if (ui.Confirm is ControlCommandKind.Stop or ControlCommandKind.Flatten && status?.RunId is { } run)
+            data = data with { WorkingOrders = reader.GetOrdersForRun(run).Count(o => IsWorking(o.Status)) };
+        return data;
+    }
+
+    /// <summary>The Operations screen's filters as a store query (paging cursor included, limit not set).</summary>
+    public static OperationQuery OperationsQuery(UiState ui, long nowNanos)
+    {
+        var kinds = OperationFilters.Kinds[ui.KindFilter % OperationFilters.Kinds.Count].Kinds;
+        var span = OperationFilters.TimeRanges[ui.TimeRange % OperationFilters.TimeRanges.Count].Span;
+        return new OperationQuery
+        {
+            Kinds = kinds.Length > 0 ? kinds : null,
+            FromNanos = span is { } s ? nowNanos - s.Ticks * 100 : null,
+            Before = ui.Top,
+        };
+    }
+
+    // IB order states that are finished; anything else may still trade.
+    private static bool IsWorking(string status) =>
+        !status.Equals("Filled", StringComparison.OrdinalIgnoreCase)
+        && !status.Equals("Cancelled", StringComparison.OrdinalIgnoreCase)
+        && !status.Equals("ApiCancelled", StringComparison.OrdinalIgnoreCase)
+        && !status.Equals("Inactive", StringComparison.OrdinalIgnoreCase)
+        && !status.Equals("Rejected", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsStoreProblem(Exception e) =>
+        e is StoreUnavailableException or StoreSchemaException or SqliteException or IOException or UnauthorizedAccessException
+            or JsonException or InvalidOperationException;
+
+    /// <summary>The reason part of a store exception, without the path the screen already shows.</summary>
+    public static string Reason(Exception e)
+    {
+        const string marker = " is unavailable: ";
+        var message = e.Message.ReplaceLineEndings(" ");
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 ? message[(at + marker.Length)..] : message;
+    }
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _reader = null;
+    }
+}

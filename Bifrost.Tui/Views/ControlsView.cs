@@ -1,0 +1,67 @@
+using Bifrost.Tui.Input;
+using Bifrost.Tui.Model;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Bifrost.Tui.Views;
+
+/// <summary>The Controls screen, and the confirmation dialog (shown over any screen).</summary>
+internal static class ControlsView
+{
+    public static IRenderable Render(MonitorViewModel vm, Viewport vp)
+    {
+        var w = vp.Width;
+        var d = vm.Dashboard;
+        var lines = new List<IRenderable>
+        {
+            new Line(w).Add("CONTROLS ", Styles.Title).Add("each asks y/n first; the outcome shows when the daemon reports it", Styles.Dim).Build(),
+            Action(w, "s", "stop", "no new orders, cancel working orders, write final status, exit"),
+            Action(w, "p", "pause", "no new hedges; monitoring and self-check go on"),
+            Action(w, "r", "resume", $"hedging restarts (FSM now {vm.Header.FsmState})"),
+            Action(w, "x", "flatten", $"strategy hedge {Format.Quantity(d.StrategyHedgeShares)} sh closed; external {Format.Quantity(d.ExternalShares)} sh untouched"),
+            Action(w, "c", "self-check", "the daemon re-runs its self-check now"),
+            Line.Blank,
+        };
+        var c = vm.Controls;
+        if (c.Tracked is { } t)
+            lines.Add(new Line(w).Add("LAST COMMAND ", Styles.Title).Add($"#{t.Id} {t.Command}: ").Add(t.Status, HeaderView.Outcome(t.Status))
+                .Add(t.Result is { } r ? $" — {r}" : t.Status == "pending" ? " — waiting for the daemon to take it" : "")
+                .Add($"  ({t.Age} ago)", Styles.Dim).Build());
+        else
+            lines.Add(new Line(w).Add("LAST COMMAND ", Styles.Title).Add("none sent from this monitor", Styles.Dim).Build());
+        lines.Add(c.Message is { } m ? Line.Of(w, m, Styles.Warn) : Line.Blank);
+
+        const int id = 5, cmd = 10, status = 8, age = 6, by = 18;
+        var result = Math.Max(4, w - id - cmd - status - age - by - 5);
+        lines.Add(new Line(w).Add("RECENT COMMANDS", Styles.Title).Build());
+        lines.Add(new Line(w).Cell("id", id, Styles.Dim, true).Space().Cell("command", cmd, Styles.Dim).Space().Cell("status", status, Styles.Dim).Space()
+            .Cell("age", age, Styles.Dim, true).Space().Cell("by", by, Styles.Dim).Space().Cell("result", result, Styles.Dim).Build());
+        if (c.Recent.Count == 0) lines.Add(Line.Of(w, "(none)", Styles.Dim));
+        foreach (var row in c.Recent.Take(vp.CommandRows))
+            lines.Add(new Line(w).Cell(row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), id, null, true).Space().Cell(row.Command, cmd).Space()
+                .Cell(row.Status, status, HeaderView.Outcome(row.Status)).Space().Cell(row.Age, age, null, true).Space().Cell(row.RequestedBy, by).Space()
+                .Cell(row.Result ?? "", result).Build());
+        return new Rows(lines);
+    }
+
+    public static IRenderable Confirmation(ConfirmationVm confirm, Viewport vp)
+    {
+        var content = new Rows(
+            new Paragraph(confirm.Text, Styles.Bold),
+            new Text(" "),
+            new Paragraph().Append(" y ", Styles.Key).Append(" yes, send it    ").Append(" n ", Styles.Key).Append(" / ").Append(" Esc ", Styles.Key)
+                .Append(" no, nothing is sent"));
+        return new Panel(content)
+        {
+            Header = new PanelHeader($" CONFIRM: {confirm.Title} ", Justify.Left),
+            Border = BoxBorder.Double,
+            BorderStyle = Styles.Warn,
+            Expand = true,
+            Padding = new Padding(1, 0, 1, 0),
+            Width = Math.Max(20, vp.Width),
+        };
+    }
+
+    private static IRenderable Action(int w, string key, string name, string what) =>
+        new Line(w).Space().Add($" {key} ", Styles.Key).Space().Cell(name, 11, Styles.Bold).Add(what).Build();
+}

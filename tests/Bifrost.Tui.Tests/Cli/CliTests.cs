@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Cli;
+using Bifrost.Tui.Tests.Support;
+
+namespace Bifrost.Tui.Tests.Cli;
+
+public sealed class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliMain.Run(args, stdout, stderr, () => Frames.Now);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void StatusJson_TheDashboardData_ExitZeroWhenGreen()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("status", "--json", "--store", store.Path);
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("green", json.GetProperty("light").GetProperty("color").GetString());
+        Assert.Equal("GREEN · OK", json.GetProperty("light").GetProperty("caption").GetString());
+        Assert.Equal("Hedging", json.GetProperty("fsm_state").GetString());
+        Assert.Equal(0.5, json.GetProperty("heartbeat_age_seconds").GetDouble());
+        var positions = json.GetProperty("positions");
+        Assert.Equal(3, positions.GetProperty("strategy").GetArrayLength());
+        Assert.Equal(1, positions.GetProperty("external").GetArrayLength());
+        Assert.Equal(-120, positions.GetProperty("strategy_hedge_shares").GetDouble());
+        Assert.Equal(50, positions.GetProperty("external_shares").GetDouble());
+        Assert.Equal(62, json.GetProperty("greeks").GetProperty("delta").GetDouble());
+        Assert.True(json.GetProperty("band").GetProperty("inside").GetBoolean());
+        Assert.Equal(80.2, json.GetProperty("pnl").GetProperty("attr_gamma").GetDouble());
+        Assert.Equal(["ok", "near", "breached"], json.GetProperty("limits").EnumerateArray().Select(l => l.GetProperty("level").GetString()));
+    }
+
+    [Fact]
+    public void StatusJson_SilentDaemon_RedDaemonSilent_ExitTwo()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with { HeartbeatNanos = Frames.Now - 30 * Sample.Second });
+        var (code, output, _) = Run("status", "--json", "--store", store.Path, "--silent-after", "5");
+        Assert.Equal(2, code);
+        var light = JsonDocument.Parse(output).RootElement.GetProperty("light");
+        Assert.Equal("red", light.GetProperty("color").GetString());
+        Assert.Equal("DAEMON_SILENT", light.GetProperty("reasons")[0].GetString());
+    }
+
+    [Fact]
+    public void StatusJson_MissingStore_RedStoreUnavailable_ExitTwo()
+    {
+        using var store = TempStore.Empty();
+        var (code, output, _) = Run("status", "--json", "--store", store.Path);
+        Assert.Equal(2, code);
+        Assert.Equal("STORE_UNAVAILABLE", JsonDocument.Parse(output).RootElement.GetProperty("light").GetProperty("reasons")[0].GetString());
+    }
+
+    [Fact]
+    public void StatusText_SameDataInWords()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("status", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("GREEN · OK", output);
+        Assert.Contains("XYZ 20260320 100 C", output);
+        Assert.Contains("EXTERNAL / MANUAL", output);
+        Assert.DoesNotContain('\u001b', output);
+    }
+
+    [Fact]
+    public void Ops_SinceDurationAndKinds_Json()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("ops", "--since", "10m", "--kind", "fill,order", "--json", "--store", store.Path);
+        Assert.Equal(0, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(4, json.GetProperty("count").GetInt32());
+        Assert.Equal(["fill", "order"], json.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+        var ops = json.GetProperty("operations").EnumerateArray().ToList();
+        Assert.Equal(["fill", "order", "fill", "order"], ops.Select(o => o.GetProperty("kind").GetString()));
+        Assert.Equal("2026-03-02T15:30:00.000Z", ops[0].GetProperty("time").GetString());
+        Assert.Equal("oi_paper1_4", ops[0].GetProperty("order_ref").GetString());
+
+        var recent = JsonDocument.Parse(Run("ops", "--since", "10s", "--kind", "fill", "--json", "--store", store.Path).Out).RootElement;
+        Assert.Equal(1, recent.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public void Ops_IsoSince_Text_NewestFirst()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("ops", "--since", "2026-03-02T15:29:47Z", "--store", store.Path, "--utc");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("# 6 of 6 matching operations, newest first, since 2026-03-02T15:29:47.000Z", lines[0]);
+        Assert.Equal("2026-03-02 15:30:00.000  #13  fill  sell 20 @ 101.38  oi_paper1_4  exec 0001.02 hedge 2", lines[1]);
+        Assert.StartsWith("2026-03-02 15:29:47.000  #8  cancel", lines[^1]);
+    }
+
+    [Fact]
+    public void Ops_MissingStore_ExitTwoWithReason()
+    {
+        using var store = TempStore.Empty();
+        var (code, _, err) = Run("ops", "--store", store.Path);
+        Assert.Equal(2, code);
+        Assert.StartsWith("STORE UNAVAILABLE: the file does not exist", err);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("ops", "--kind", "nonsense")]
+    [InlineData("ops", "--since", "yesterday")]
+    [InlineData("--refresh-hz", "0")]
+    [InlineData("frobnicate")]
+    public void BadCommandLine_Exit64WithUsage(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.Equal(64, code);
+        Assert.Contains("usage:", err);
+    }
+
+    [Theory]
+    [InlineData("90s", 90)]
+    [InlineData("10m", 600)]
+    [InlineData("1h30m", 5400)]
+    [InlineData("2d", 172_800)]
+    public void Durations(string text, long seconds)
+    {
+        Assert.Equal(Frames.Now - seconds * Sample.Second, TimeArgument.Parse("--since", text, Frames.Now));
+    }
+
+    [Fact]
+    public void IsoWithoutOffsetIsUtc()
+    {
+        Assert.Equal(UnixNanos.FromDateTimeOffset(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero)),
+            TimeArgument.Parse("--since", "2026-03-02T14:00:00", Frames.Now));
+    }
+}

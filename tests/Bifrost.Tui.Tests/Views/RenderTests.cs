@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Input;
+using Bifrost.Tui.Model;
+using Bifrost.Tui.Tests.Support;
+using Bifrost.Tui.Views;
+
+namespace Bifrost.Tui.Tests.Views;
+
+public sealed partial class RenderTests
+{
+    [GeneratedRegex(@"\x1b\[[0-9;?]*[A-Za-z]")]
+    private static partial Regex Ansi();
+
+    private static string Plain(string line) => Ansi().Replace(line, "");
+
+    public static TheoryData<string> Screens => new() { "Dashboard", "Operations", "History", "Controls", "Help", "Confirm", "Detail" };
+
+    private static UiState StateFor(string name) => name switch
+    {
+        "Help" => new UiState { Help = true },
+        "Confirm" => new UiState { Confirm = ControlCommandKind.Flatten },
+        "Detail" => new UiState { Screen = Screen.Operations, DetailOpen = true, Selected = 9 },
+        _ => new UiState { Screen = Enum.Parse<Screen>(name) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Screens))]
+    public void At80x24_EveryScreenIs24LinesOfAtMost80Cells_WithAndWithoutColour(string screen)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        foreach (var color in new[] { false, true })
+        {
+            var lines = Frames.Render(store.Path, StateFor(screen), color);
+            Assert.Equal(24, lines.Length);
+            Assert.All(lines, l => Assert.True(Plain(l).Length <= 80, $"{Plain(l).Length} cells: {Plain(l)}"));
+            Assert.Contains("GREEN · OK", Plain(lines[0]));
+            Assert.Equal(color, lines.Any(l => l.Contains('\u001b')));
+        }
+    }
+
+    [Fact]
+    public void Dashboard_ShowsLightStatePositionsApartGreeksBandPnlLimits()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var text = Frames.Text(Frames.Render(store.Path, new UiState()));
+        foreach (var expected in new[]
+        {
+            "GREEN · OK", "FSM Hedging", "conn connected", "md ok", "heartbeat 0.5s ago", "no block reasons · all checks ok",
+            "STRATEGY-OWNED  hedge -120 sh", "XYZ 20260320 100 C", "EXTERNAL / MANUAL  never touched, +50 sh",
+            "delta       +62", "HEDGE BAND [-100, +100] target 0", "█───] Δ +62 inside", "realised   +120.50", "attr γ",
+            "RISK LIMITS", "84% near", "102% OVER", "s stop", "x flatten", "? help",
+        })
+            Assert.Contains(expected, text);
+        var external = text.IndexOf("EXTERNAL", StringComparison.Ordinal);
+        Assert.True(text.IndexOf("-120", external, StringComparison.Ordinal) < 0, "the strategy hedge is not listed under external");
+    }
+
+    [Fact]
+    public void DaemonSilent_HeaderSaysItInWords()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with
+        {
+            HeartbeatNanos = Frames.Now - 95 * Sample.Second,
+            Health = Health.Degraded,
+            BlockReasons = ["FARM_DEGRADED"],
+        });
+        var lines = Frames.Render(store.Path, new UiState());
+        Assert.Contains("RED · DAEMON SILENT", lines[0]);
+        Assert.Contains("heartbeat 95s ago", lines[1]);
+        Assert.Contains("DAEMON_SILENT: last heartbeat 95s ago (limit 10s)", lines[2] + lines[3]);
+        Assert.Contains("last reasons: FARM_DEGRADED", lines[2] + lines[3]);
+    }
+
+    [Fact]
+    public void Blocked_ReasonsAndFailingChecksNextToTheLight()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with
+        {
+            Health = Health.Blocked,
+            BlockReasons = ["DISCONNECTED"],
+            Checks = [new CheckResult("connection", Health.Blocked, "1100 connectivity lost")],
+            Connection = "disconnected (1100)",
+        });
+        var lines = Frames.Render(store.Path, new UiState());
+        Assert.Contains("RED · BLOCKED", lines[0]);
+        Assert.Contains("conn disconnected (1100)", lines[1]);
+        Assert.Contains("reasons: DISCONNECTED", lines[2]);
+        Assert.Contains("failing: connection: 1100 connectivity lost", lines[3]);
+    }
+
+    [Fact]
+    public void StoreUnavailable_RedWithTheReason()
+    {
+        using var store = TempStore.Empty();
+        var text = Frames.Text(Frames.Render(store.Path, new UiState()));
+        Assert.Contains("RED · STORE UNAVAILABLE", text);
+        Assert.Contains("STORE UNAVAILABLE: the file does not exist", text);
+    }
+
+    [Fact]
+    public void Operations_ListAndSelectionMarkerReadableWithoutColour()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var lines = Frames.Render(store.Path, new UiState { Screen = Screen.Operations, Selected = 1 });
+        Assert.Contains("13 matching, newest first, live", lines[5]);
+        Assert.StartsWith(" 15:30:00.000 fill", lines[7]);
+        Assert.StartsWith(">15:29:51.000 control_done", lines[8]);
+    }
+
+    [Fact]
+    public void ConfirmationDialog_ShowsTheExactText()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var text = Frames.Text(Frames.Render(store.Path, new UiState { Confirm = ControlCommandKind.Stop }));
+        Assert.Contains("CONFIRM: Stop the daemon", text);
+        Assert.Contains("Stop: the daemon places no new orders from now", text);
+        Assert.Contains("y  yes, send it", text);
+    }
+
+    [Theory]
+    [InlineData(120, 40)]
+    [InlineData(200, 60)]
+    [InlineData(60, 16)]
+    public void ScalesToOtherSizes(int width, int height)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var vp = new Viewport(width, height);
+        foreach (var screen in Enum.GetValues<Screen>())
+        {
+            var lines = Frames.Render(store.Path, new UiState { Screen = screen }, color: true, viewport: vp);
+            Assert.Equal(height, lines.Length);
+            Assert.All(lines, l => Assert.True(Plain(l).Length <= width));
+        }
+        var ops = Frames.Build(store.Path, new UiState { Screen = Screen.Operations }, viewport: vp).Operations!;
+        Assert.Equal(Math.Min(13, vp.OperationRows), ops.Rows.Count);
+    }
+
+    [Fact]
+    public void TerminalScreen_VisibleLengthIgnoresEscapes()
+    {
+        Assert.Equal(5, Bifrost.Tui.App.TerminalScreen.VisibleLength("\u001b[1;32mGREEN\u001b[0m"));
+    }
+}
