@@ -1,3 +1,2 @@
-// Placeholder until its issue lands: prints usage and exits 2 (no fake behaviour).
-Console.Error.WriteLine("usage: bifrost-daemon <command> [options]\nbifrost-daemon is not implemented yet; see README.md.");
-return 2;
+// bifrost-daemon: see DaemonProgram for the command line and exit codes.
+return await Bifrost.Daemon.DaemonProgram.RunMain(args);

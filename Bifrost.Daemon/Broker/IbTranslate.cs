@@ -1,0 +1,193 @@
+using System.Globalization;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Bifrost.Ib.Messages;
+using Bifrost.Ib.Messages.Events;
+using Bifrost.Ib.Messages.Model;
+using Microsoft.FSharp.Core;
+
+namespace Bifrost.Daemon.Broker;
+
+/// <summary>
+/// IB wire records → domain events: small pure functions, one per message kind, tested one by one. Null means "nothing
+/// for the engine" (a message about someone else's order, an unknown status, a malformed report).
+/// </summary>
+public static class IbTranslate
+{
+    // ------------------------------------------------------------------ orders
+
+    /// <summary>IB's status text → the domain's order update. PendingSubmit/ApiPending/PendingCancel change nothing.</summary>
+    public static OrderUpdate? Update(string status, decimal? filled, decimal? remaining) => status switch
+    {
+        "PreSubmitted" or "Submitted" when filled is > 0 && remaining is > 0 => OrderUpdate.PartFilled,
+        "PreSubmitted" or "Submitted" => OrderUpdate.Acknowledged,
+        "Filled" when remaining is > 0 => OrderUpdate.PartFilled,
+        "Filled" => OrderUpdate.FullyFilled,
+        "Cancelled" or "ApiCancelled" => OrderUpdate.CancelConfirmed,
+        "Inactive" => OrderUpdate.MadeInactive,
+        _ => null, // PendingSubmit, ApiPending, PendingCancel, unknown: no transition
+    };
+
+    /// <summary>orderStatus → OrderStatusReported; null when it concerns another client id's order (IB order ids are
+    /// per client, so it could alias one of ours) or carries no transition.</summary>
+    public static OrderStatusReport? OrderStatus(IbOrderStatus m, int ourClientId)
+    {
+        if (m.ClientId != 0 && m.ClientId != ourClientId) return null;
+        if (Update(m.Status, m.Filled, m.Remaining) is not { } update) return null;
+        return new OrderStatusReport(m.OrderId, m.PermId, "", update, ToInt(m.Filled), m.AvgFillPrice, m.WhyHeld ?? "");
+    }
+
+    /// <summary>openOrder → OpenOrderReported (all clients; the reducer tells ours by orderRef).</summary>
+    public static OpenOrderReport? OpenOrder(IbOpenOrder m)
+    {
+        if (Con(m.Contract.ConId) is not { } conId || Side(m.Order.Action) is not { } side) return null;
+        var update = Update(m.State.Status, null, null) ?? OrderUpdate.Acknowledged;
+        return new OpenOrderReport(m.OrderId, m.Order.PermId, m.Order.ClientId, m.Order.OrderRef ?? "", conId, side,
+            ToInt(m.Order.TotalQuantity), 0, update);
+    }
+
+    // ------------------------------------------------------------------ fills
+
+    /// <summary>execDetails → ExecutionReported (BOT/SLD, orderRef, permId, clientId kept); null if malformed.</summary>
+    public static ExecutionReport? Execution(IbExecDetails m)
+    {
+        var x = m.Execution;
+        var execId = ExecIdModule.create(x.ExecId ?? "");
+        if (execId.IsError || Con(m.Contract.ConId) is not { } conId || Side(x.Side) is not { } side) return null;
+        var qty = ToInt(x.Shares);
+        if (qty <= 0 || !double.IsFinite(x.Price)) return null;
+        return new ExecutionReport(execId.ResultValue, x.OrderId, x.PermId, x.ClientId, x.OrderRef ?? "", conId, side, qty, x.Price);
+    }
+
+    /// <summary>commissionReport → CommissionReported, keyed by execId (it carries no client id).</summary>
+    public static EventPayload? Commission(IbCommissionReport m)
+    {
+        var execId = ExecIdModule.create(m.ExecId ?? "");
+        return execId.IsError || !double.IsFinite(m.Commission) ? null : EventPayload.NewCommissionReported(execId.ResultValue, m.Commission);
+    }
+
+    // ------------------------------------------------------------------ account
+
+    /// <summary>position → PositionReported for the configured account. IB's option avgCost is per contract
+    /// (multiplier included): the domain wants it per unit of price, so it is divided by the multiplier.</summary>
+    public static EventPayload? Position(IbPosition m, string account)
+    {
+        if (account.Length > 0 && m.Account.Length > 0 && !m.Account.Equals(account, StringComparison.OrdinalIgnoreCase)) return null;
+        if (Con(m.Contract.ConId) is not { } conId) return null;
+        var cost = double.IsFinite(m.AvgCost) ? m.AvgCost / Multiplier(m.Contract) : 0.0;
+        return EventPayload.NewPositionReported(conId, ToInt(m.Position), cost);
+    }
+
+    /// <summary>accountSummary → AccountValueReported for numeric values of the configured account.</summary>
+    public static EventPayload? AccountValue(IbAccountSummary m, string account)
+    {
+        if (account.Length > 0 && !m.Account.Equals(account, StringComparison.OrdinalIgnoreCase)) return null;
+        return double.TryParse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? EventPayload.NewAccountValueReported(m.Tag, v)
+            : null;
+    }
+
+    /// <summary>The contract multiplier (options 100 when the field is empty, stocks 1).</summary>
+    public static int Multiplier(IbContract c) =>
+        double.TryParse(c.Multiplier, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && m >= 1
+            ? (int)m
+            : c.SecType.Equals("OPT", StringComparison.OrdinalIgnoreCase) || c.SecType.Equals("FOP", StringComparison.OrdinalIgnoreCase) ? 100 : 1;
+
+    // ------------------------------------------------------------------ errors
+
+    /// <summary>
+    /// errMsg → a connectivity, farm or order event. 1100/2110 lost, 1101 restored with data lost, 1102 restored with
+    /// data kept; 2103/2105/2157 a farm broken, 2104/2106/2107/2108/2158 a farm ok (inactive = available on demand);
+    /// any other code naming one of our order ids (below the request-id range) → OrderErrorReported (201 reject, 202
+    /// cancelled, 103 duplicate id, 110, 161, 10147, 10148 …). Request-id errors and the rest: null (logged by the adapter).
+    /// </summary>
+    public static EventPayload? Error(IbError e, int firstRequestId)
+    {
+        switch (e.Code)
+        {
+            case IbErrorCodes.ConnectivityLost or IbErrorCodes.TwsServerConnectivityBroken:
+                return EventPayload.ConnectivityLost;
+            case IbErrorCodes.ConnectivityRestoredDataLost:
+                return EventPayload.NewConnectivityRestored(false);
+            case IbErrorCodes.ConnectivityRestoredDataMaintained:
+                return EventPayload.NewConnectivityRestored(true);
+            case IbErrorCodes.MarketDataFarmBroken:
+                return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, false);
+            case IbErrorCodes.MarketDataFarmOk or IbErrorCodes.MarketDataFarmInactive:
+                return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, true);
+            case IbErrorCodes.HistoricalFarmBroken:
+                return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, false);
+            case IbErrorCodes.HistoricalFarmOk or IbErrorCodes.HistoricalFarmInactive:
+                return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, true);
+            case SecDefFarmBroken:
+                return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, false);
+            case IbErrorCodes.SecDefFarmOk:
+                return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, true);
+        }
+        if (e.Id > 0 && e.Id < firstRequestId) return EventPayload.NewOrderErrorReported(e.Id, e.Code, e.Message ?? "");
+        return null;
+    }
+
+    /// <summary>2157: the sec-def farm is broken (not in <see cref="IbErrorCodes"/>).</summary>
+    public const int SecDefFarmBroken = 2157;
+
+    // ------------------------------------------------------------------ market data
+
+    /// <summary>tickPrice type → quote field: 1/66 bid, 2/67 ask, 4/68 last (delayed types included).</summary>
+    public static TickField? PriceField(int tickType) => tickType switch
+    {
+        1 or 66 => TickField.BidPrice,
+        2 or 67 => TickField.AskPrice,
+        4 or 68 => TickField.LastPrice,
+        _ => null,
+    };
+
+    /// <summary>tickSize type → quote field: 0/69 bid size, 3/70 ask size.</summary>
+    public static TickField? SizeField(int tickType) => tickType switch
+    {
+        0 or 69 => TickField.BidSize,
+        3 or 70 => TickField.AskSize,
+        _ => null,
+    };
+
+    /// <summary>A price tick's value: −1 ("no quote on that side") and non-finite values become NaN.</summary>
+    public static double PriceValue(double price) => double.IsFinite(price) && price > 0 ? price : double.NaN;
+
+    /// <summary>tickOptionComputation → OptionComputationReceived for the model tick (13, delayed 83) with an implied vol.</summary>
+    public static EventPayload? OptionComputation(ContractId conId, in IbTickOptionComputation m) =>
+        m.TickType is 13 or 83 && m.ImpliedVol is { } iv && double.IsFinite(iv) && iv > 0
+            ? EventPayload.NewOptionComputationReceived(conId, iv)
+            : null;
+
+    // ------------------------------------------------------------------ helpers
+
+    public static Side? Side(string action) => action?.ToUpperInvariant() switch
+    {
+        "BOT" or "BUY" => Domain.Side.Buy,
+        "SLD" or "SELL" or "SSHORT" => Domain.Side.Sell,
+        _ => null,
+    };
+
+    public static ContractId? Con(int conId)
+    {
+        var r = ContractIdModule.create(conId);
+        return r.IsOk ? r.ResultValue : null;
+    }
+
+    private static int ToInt(decimal? d) => d is { } v && v <= int.MaxValue && v >= int.MinValue ? (int)Math.Round(v) : 0;
+
+    /// <summary>The side IB expects in placeOrder.</summary>
+    public static string Action(Side side) => side.IsBuy ? "BUY" : "SELL";
+
+    /// <summary>The domain's order → IB order (MKT or LMT, with orderRef, TIF and account).</summary>
+    public static IbOrder Order(OrderRequest o)
+    {
+        var qty = (decimal)o.Quantity;
+        var order = o.Type is OrderType.Limit limit
+            ? IbOrder.Limit(Action(o.Side), qty, limit.limit, OrderRefModule.value(o.Ref), o.Account)
+            : IbOrder.Market(Action(o.Side), qty, OrderRefModule.value(o.Ref), o.Account);
+        return order with { Tif = TimeInForceModule.name(o.Tif) };
+    }
+
+    internal static FSharpOption<T> Some<T>(T v) => FSharpOption<T>.Some(v);
+}

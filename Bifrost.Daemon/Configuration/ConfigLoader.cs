@@ -1,0 +1,264 @@
+using System.Collections;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bifrost.Domain;
+
+namespace Bifrost.Daemon.Configuration;
+
+/// <summary>
+/// Reads the JSON configuration file, applies environment overrides and validates everything before the daemon
+/// connects to anything. Overrides: <c>BIFROST__SECTION__KEY=value</c> sets <c>section.key</c> (case-insensitive match
+/// on existing keys, array elements by index: <c>BIFROST__STRATEGY__LEGS__0__QUANTITY=5</c>); the value is read as a
+/// JSON literal when it is one (numbers, true/false, null, arrays, objects), else as a string. The domain sections go
+/// to <see cref="ConfigJson"/>; "connection", "store" and "daemon" are read here.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string EnvironmentPrefix = "BIFROST__";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    public static DaemonSettings Load(string path, IDictionary? environment = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DaemonConfigException("--config", $"cannot read '{path}': {e.Message}");
+        }
+        return Parse(text, environment ?? Environment.GetEnvironmentVariables());
+    }
+
+    /// <summary>Parses configuration text; a relative store path is relative to the working directory.</summary>
+    public static DaemonSettings Parse(string json, IDictionary environment)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: DocumentOptions) as JsonObject
+                ?? throw new DaemonConfigException("(json)", "the configuration must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new DaemonConfigException("(json)", $"not valid JSON: {e.Message}");
+        }
+        ApplyOverrides(root, environment);
+        var connection = ReadConnection(Section(root, "connection"));
+        var store = ReadStore(Section(root, "store"));
+        var merged = root.ToJsonString();
+        var unresolved = new List<ContractSpec>();
+        var preview = ConfigJson.Parse(merged, spec =>
+        {
+            unresolved.Add(spec);
+            return unresolved.Count; // placeholder ids, distinct, replaced after reqContractDetails
+        });
+        if (preview.IsError) throw new DaemonConfigException(preview.ErrorValue.Field, preview.ErrorValue.Message);
+        var daemon = ReadDaemon(Section(root, "daemon"));
+        return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved);
+    }
+
+    // ------------------------------------------------------------------ environment overrides
+
+    public static void ApplyOverrides(JsonObject root, IDictionary environment)
+    {
+        var keys = environment.Keys.Cast<object>().Select(k => k.ToString() ?? "")
+            .Where(k => k.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            var segments = key[EnvironmentPrefix.Length..].Split("__", StringSplitOptions.RemoveEmptyEntries);
+            if (segments.Length == 0) continue;
+            var value = environment[key]?.ToString() ?? "";
+            Set(root, segments, LiteralOrString(value), key);
+        }
+    }
+
+    private static JsonNode? LiteralOrString(string value)
+    {
+        try
+        {
+            var node = JsonNode.Parse(value);
+            return node;
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(value);
+        }
+    }
+
+    private static void Set(JsonObject root, string[] segments, JsonNode? value, string variable)
+    {
+        JsonNode current = root;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var last = i == segments.Length - 1;
+            switch (current)
+            {
+                case JsonObject obj:
+                {
+                    var name = obj.Select(p => p.Key).FirstOrDefault(k => k.Equals(segments[i], StringComparison.OrdinalIgnoreCase))
+                        ?? segments[i].ToLowerInvariant();
+                    if (last)
+                    {
+                        obj[name] = value;
+                        return;
+                    }
+                    if (obj[name] is not { } next)
+                    {
+                        next = new JsonObject();
+                        obj[name] = next;
+                    }
+                    current = next;
+                    break;
+                }
+                case JsonArray arr:
+                {
+                    if (!int.TryParse(segments[i], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= arr.Count)
+                        throw new DaemonConfigException(variable, $"'{segments[i]}' is not an index of the array (0..{arr.Count - 1})");
+                    if (last)
+                    {
+                        arr[index] = value;
+                        return;
+                    }
+                    current = arr[index] ?? throw new DaemonConfigException(variable, $"element {index} is null");
+                    break;
+                }
+                default:
+                    throw new DaemonConfigException(variable, $"cannot set a key inside a {current.GetValueKind()} value");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ shell sections
+
+    private static JsonObject Section(JsonObject root, string name) =>
+        root[name] switch
+        {
+            null => new JsonObject(),
+            JsonObject o => o,
+            var other => throw new DaemonConfigException(name, $"must be an object, got {other.GetValueKind()}"),
+        };
+
+    private static void CheckKeys(JsonObject section, string path, params string[] allowed)
+    {
+        foreach (var (key, _) in section)
+            if (!allowed.Contains(key))
+                throw new DaemonConfigException($"{path}.{key}", $"unknown key (expected one of {string.Join(", ", allowed)})");
+    }
+
+    private static ConnectionSettings ReadConnection(JsonObject s)
+    {
+        CheckKeys(s, "connection", "host", "port", "client_id", "allow_remote", "connect_timeout_seconds");
+        var host = Text(s, "connection", "host", "127.0.0.1");
+        var port = Int(s, "connection", "port", 7497);
+        var clientId = Int(s, "connection", "client_id", 17);
+        var allowRemote = Bool(s, "connection", "allow_remote", false);
+        if (string.IsNullOrWhiteSpace(host)) throw new DaemonConfigException("connection.host", "must not be empty");
+        if (port is < 1 or > 65535) throw new DaemonConfigException("connection.port", $"must be in 1..65535, got {port}");
+        if (clientId < 0) throw new DaemonConfigException("connection.client_id", $"must be >= 0, got {clientId}");
+        if (!allowRemote && !IsLoopback(host))
+            throw new DaemonConfigException("connection.host",
+                $"'{host}' is not a loopback address (127.0.0.1, ::1, localhost); TWS must run on this machine unless connection.allow_remote is true");
+        var timeout = Seconds(s, "connection", "connect_timeout_seconds", 10);
+        return new ConnectionSettings(host, port, clientId, allowRemote, timeout);
+    }
+
+    public static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+
+    private static StoreSettings ReadStore(JsonObject s)
+    {
+        CheckKeys(s, "store", "path", "durability");
+        var path = Text(s, "store", "path", null) ?? throw new DaemonConfigException("store.path", "is required");
+        if (string.IsNullOrWhiteSpace(path)) throw new DaemonConfigException("store.path", "must not be empty");
+        var durability = Text(s, "store", "durability", "process_crash") switch
+        {
+            "process_crash" => Bifrost.Store.Durability.ProcessCrash,
+            "power_loss" => Bifrost.Store.Durability.PowerLoss,
+            var other => throw new DaemonConfigException("store.durability", $"expected process_crash or power_loss, got '{other}'"),
+        };
+        return new StoreSettings(path, durability);
+    }
+
+    private static DaemonTimings ReadDaemon(JsonObject s)
+    {
+        CheckKeys(s, "daemon", "clock", "clock_poll_ms", "reconnect_min_seconds", "reconnect_max_seconds", "control_poll_ms",
+            "history_seconds", "channel_capacity", "tws_restart_window");
+        var clock = Text(s, "daemon", "clock", "system") switch
+        {
+            "system" => ClockSource.System,
+            "broker" => ClockSource.Broker,
+            var other => throw new DaemonConfigException("daemon.clock", $"expected system or broker, got '{other}'"),
+        };
+        var min = Seconds(s, "daemon", "reconnect_min_seconds", 1);
+        var max = Seconds(s, "daemon", "reconnect_max_seconds", 60);
+        if (max < min) throw new DaemonConfigException("daemon.reconnect_max_seconds", "must be >= daemon.reconnect_min_seconds");
+        var capacity = Int(s, "daemon", "channel_capacity", 65_536);
+        if (capacity < 16) throw new DaemonConfigException("daemon.channel_capacity", $"must be >= 16, got {capacity}");
+        (int, int)? window = null;
+        if (s["tws_restart_window"] is { } w)
+        {
+            if (w is not JsonArray { Count: 2 } a || a[0]?.GetValueKind() != JsonValueKind.String || a[1]?.GetValueKind() != JsonValueKind.String)
+                throw new DaemonConfigException("daemon.tws_restart_window", "must be [\"HH:mm\", \"HH:mm\"] in the calendar's zone");
+            window = (Minute(a[0]!.GetValue<string>()), Minute(a[1]!.GetValue<string>()));
+        }
+        return new DaemonTimings(clock, Millis(s, "daemon", "clock_poll_ms", 250), min, max, Millis(s, "daemon", "control_poll_ms", 200),
+            Seconds(s, "daemon", "history_seconds", 60), capacity, window);
+
+        static int Minute(string text) =>
+            TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)
+                ? t.Hour * 60 + t.Minute
+                : throw new DaemonConfigException("daemon.tws_restart_window", $"expected HH:mm, got '{text}'");
+    }
+
+    private static string? Text(JsonObject s, string section, string key, string? fallback) =>
+        s[key] switch
+        {
+            null => fallback,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            var other => throw new DaemonConfigException($"{section}.{key}", $"must be a string, got {other.GetValueKind()}"),
+        };
+
+    private static int Int(JsonObject s, string section, string key, int fallback) =>
+        s[key] switch
+        {
+            null => fallback,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var i) => i,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (int)d,
+            var other => throw new DaemonConfigException($"{section}.{key}", $"must be a whole number, got {other.ToJsonString()}"),
+        };
+
+    private static double Number(JsonObject s, string section, string key, double fallback) =>
+        s[key] switch
+        {
+            null => fallback,
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && double.IsFinite(d) => d,
+            var other => throw new DaemonConfigException($"{section}.{key}", $"must be a number, got {other.ToJsonString()}"),
+        };
+
+    private static bool Bool(JsonObject s, string section, string key, bool fallback) =>
+        s[key] switch
+        {
+            null => fallback,
+            JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+            var other => throw new DaemonConfigException($"{section}.{key}", $"must be true or false, got {other.ToJsonString()}"),
+        };
+
+    private static TimeSpan Seconds(JsonObject s, string section, string key, double fallback)
+    {
+        var v = Number(s, section, key, fallback);
+        if (v <= 0) throw new DaemonConfigException($"{section}.{key}", $"must be > 0, got {v}");
+        return TimeSpan.FromSeconds(v);
+    }
+
+    private static TimeSpan Millis(JsonObject s, string section, string key, double fallback)
+    {
+        var v = Number(s, section, key, fallback);
+        if (v <= 0) throw new DaemonConfigException($"{section}.{key}", $"must be > 0, got {v}");
+        return TimeSpan.FromMilliseconds(v);
+    }
+}

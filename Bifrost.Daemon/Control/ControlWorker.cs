@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using Bifrost.Daemon.Broker;
+using Bifrost.Daemon.Engine;
+using Bifrost.Daemon.Logging;
+using Bifrost.Domain;
+using Bifrost.Store;
+using Bifrost.Store.Control;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+using Microsoft.Extensions.Logging;
+
+namespace Bifrost.Daemon.Control;
+
+/// <summary>Where the engine writes a control command's outcome.</summary>
+public interface IControlCompleter
+{
+    void Complete(long controlId, bool done, string result);
+}
+
+/// <summary>
+/// The control channel's daemon side: every poll interval it writes back finished outcomes and claims the next pending
+/// command (exactly once, by the store's UPDATE … RETURNING), turning it into an engine event. It owns its
+/// <see cref="ControlQueue"/> connection alone (one async flow, never concurrent). Commands with bad arguments are
+/// refused here, recorded as a control operation, and never reach the engine.
+/// </summary>
+public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
+{
+    private readonly ControlQueue _queue;
+    private readonly EngineChannel _channel;
+    private readonly StoreWriter _store;
+    private readonly Config _cfg;
+    private readonly ContractTable _contracts;
+    private readonly TimeSpan _poll;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<(long Id, bool Done, string Result)> _completions = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private volatile bool _claiming = true;
+
+    public ControlWorker(string storePath, EngineChannel channel, StoreWriter store, Config cfg, ContractTable contracts, TimeSpan poll, ILogger logger)
+    {
+        _queue = ControlQueue.Open(storePath);
+        _channel = channel;
+        _store = store;
+        _cfg = cfg;
+        _contracts = contracts;
+        _poll = poll;
+        _logger = logger;
+    }
+
+    /// <summary>Startup: commands a crashed daemon claimed and never finished are refused, not re-run.</summary>
+    public int RefuseAbandoned()
+    {
+        var n = _queue.RefuseAbandoned("refused: the daemon restarted before completing it");
+        if (n > 0) Log.ControlAbandoned(_logger, n);
+        return n;
+    }
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>No more claims (the engine is stopping); outcomes are still written back.</summary>
+    public void StopClaiming() => _claiming = false;
+
+    public void Complete(long controlId, bool done, string result)
+    {
+        _completions.Enqueue((controlId, done, result));
+        _wake.Release();
+    }
+
+    private async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                DrainCompletions();
+                if (_claiming) ClaimOne();
+            }
+            catch (Exception e) when (e is StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                Log.ControlQueueFailed(_logger, e.Message);
+            }
+            try
+            {
+                await _wake.WaitAsync(_poll, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        DrainCompletions();
+    }
+
+    private void DrainCompletions()
+    {
+        while (_completions.TryDequeue(out var c))
+        {
+            _queue.Complete(c.Id, c.Done ? ControlOutcome.Done : ControlOutcome.Refused, c.Result);
+            Log.ControlCompleted(_logger, c.Id, c.Done ? "done" : "refused", c.Result);
+        }
+    }
+
+    private void ClaimOne()
+    {
+        if (_queue.TryClaimNext() is not { } cmd) return;
+        Log.ControlClaimed(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), cmd.RequestedBy);
+        try
+        {
+            var payload = ControlArgs.Parse(cmd, _cfg, _contracts);
+            if (!_channel.Post(payload)) throw new FormatException("the engine has stopped");
+        }
+        catch (FormatException e)
+        {
+            var why = "bad arguments: " + e.Message;
+            Log.ControlRefused(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), why);
+            _queue.Complete(cmd.Id, ControlOutcome.Refused, why);
+            _store.Record(new OperationRecord(_channel.Clock.NowNanos(), Bifrost.Store.Records.OperationKind.ControlDone,
+                Detail: $"{EnumText<ControlCommandKind>.ToText(cmd.Command)} by {cmd.RequestedBy} (#{cmd.Id}) refused: {why}"));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _queue.Dispose();
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}

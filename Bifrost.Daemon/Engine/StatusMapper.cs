@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Bifrost.Daemon.Broker;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Bifrost.Store.Records;
+using CheckResult = Bifrost.Store.Records.CheckResult;
+using StoreStatus = Bifrost.Store.Records.StatusSnapshot;
+using DomainStatus = Bifrost.Domain.Trading.StatusSnapshot;
+using DomainHealth = Bifrost.Domain.Trading.Health;
+
+namespace Bifrost.Daemon.Engine;
+
+/// <summary>The reducer's status snapshot → the store's status row (what the monitor shows).</summary>
+public sealed class StatusMapper(Config cfg, ContractTable contracts, string configSummaryJson)
+{
+    // Checks that block orders when they fail (SelfCheck.fs); the rest degrade.
+    private static readonly HashSet<string> Blocking = ["broker_connected", "positions_reconciled", "risk_halt", "greeks_ok", "store_ok"];
+
+    public static string ConfigSummary(Config cfg, string host, int port, int clientId, string clock) =>
+        JsonSerializer.Serialize(new
+        {
+            run_id = cfg.RunId,
+            mode = cfg.Mode.IsLive ? "live" : "paper",
+            account = cfg.Account,
+            broker = $"{host}:{port}",
+            client_id = clientId,
+            clock,
+            underlying = cfg.Strategy.Underlying.Symbol,
+            legs = cfg.Strategy.Legs.Select(l => new
+            {
+                con_id = ContractIdModule.value(l.Option.ContractId),
+                right = l.Option.Right.IsCall ? "C" : "P",
+                strike = l.Option.Strike,
+                expiry = ContractTable.ExpiryText(l.Option.Expiry),
+                quantity = l.Quantity,
+            }),
+            target_delta = cfg.Strategy.TargetDelta,
+        });
+
+    public StoreStatus Map(DomainStatus s, State state, long heartbeatNanos)
+    {
+        var report = s.Report;
+        var positions = new List<PositionEntry>();
+        foreach (var p in s.Positions)
+        {
+            var id = ContractIdModule.value(p.ContractId);
+            var info = contracts.Find(id);
+            var symbol = info?.Description ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var secType = info?.SecType ?? "";
+            var mark = StateModule.mark(cfg, state, p.ContractId);
+            double? price = double.IsFinite(mark) ? mark : null;
+            var holding = PortfolioModule.holding(p.ContractId, state.Portfolio);
+            if (p.Strategy != 0) positions.Add(new PositionEntry(id, symbol, secType, p.Strategy, F(holding.AvgCost), PositionOwner.Strategy, price));
+            var external = p.Broker - p.Strategy;
+            if (external != 0)
+            {
+                var cost = PortfolioModule.brokerCost(p.ContractId, state.Portfolio);
+                positions.Add(new PositionEntry(id, symbol, secType, external, cost is null ? 0 : F(cost.Value), PositionOwner.External, price));
+            }
+        }
+        var link = state.Connectivity;
+        var farms = link.Farms.Where(f => !f.Value).Select(f => FarmName(f.Key)).ToList();
+        var target = cfg.Strategy.TargetDelta;
+        return new StoreStatus
+        {
+            TimeNanos = s.Time.Nanos,
+            FsmState = s.FsmState,
+            Health = HealthOf(report.Health),
+            Checks = report.Checks.Select(c => new CheckResult(c.Name, CheckHealth(c, s.FsmState), c.Detail)).ToList(),
+            BlockReasons = report.BlockReasons.Select(BlockReasonModule.code).ToList(),
+            Positions = positions,
+            NetGreeks = new Greeks(F(s.NetDelta), F(s.Book.Gamma), F(s.Book.Vega), F(s.Book.Theta)),
+            Pnl = new PnlSnapshot(F(s.RealizedPnl), F(s.UnrealizedPnl), F(s.Fees), F(s.DailyPnl), F(s.Attribution.Gamma), F(s.Attribution.Theta),
+                F(s.Attribution.Vega), F(s.Attribution.Delta), F(s.Attribution.Residual)),
+            Band = double.IsFinite(s.BandHalfWidth) ? new HedgeBand(target - s.BandHalfWidth, target + s.BandHalfWidth, target) : null,
+            Limits =
+            [
+                new LimitUsage("max_position", Math.Abs(StateModule.hedgePosition(cfg, state)), cfg.Risk.MaxPosition),
+                new LimitUsage("max_daily_trades", s.TradesToday, cfg.Risk.MaxDailyTrades),
+                new LimitUsage("daily_loss_limit", Math.Max(0, -F(s.DailyPnl)), cfg.Risk.DailyLossLimit),
+            ],
+            Connection = !link.SocketUp ? "disconnected" : !link.IbUp ? "connected, TWS lost IB (1100)" : "connected",
+            MarketData = farms.Count == 0 ? "ok" : "degraded (" + string.Join(", ", farms) + ")",
+            ConfigSummaryJson = configSummaryJson,
+            HeartbeatNanos = heartbeatNanos,
+            DaemonPid = Environment.ProcessId,
+            RunId = cfg.RunId,
+        };
+    }
+
+    /// <summary>The store keeps numbers NOT NULL and SQLite stores NaN as NULL: unknown values (no quote yet) are written as 0.</summary>
+    private static double F(double v) => double.IsFinite(v) ? v : 0.0;
+
+    private static string FarmName(Farm f) => f.IsMarketDataFarm ? "market data farm" : f.IsHistoricalFarm ? "historical farm" : "sec-def farm";
+
+    public static Bifrost.Store.Records.Health HealthOf(DomainHealth h) =>
+        h.IsHealthy ? Bifrost.Store.Records.Health.Ok : h.IsDegraded ? Bifrost.Store.Records.Health.Degraded : Bifrost.Store.Records.Health.Blocked;
+
+    private static Bifrost.Store.Records.Health CheckHealth(Bifrost.Domain.Trading.CheckResult c, string fsm)
+    {
+        if (c.Passed) return Bifrost.Store.Records.Health.Ok;
+        var blocking = Blocking.Contains(c.Name)
+            || (c.Name == "data_fresh" && c.Detail.Contains("Stale", StringComparison.Ordinal))
+            || (c.Name == "fsm_running" && fsm.StartsWith("Stop", StringComparison.Ordinal));
+        return blocking ? Bifrost.Store.Records.Health.Blocked : Bifrost.Store.Records.Health.Degraded;
+    }
+
+    /// <summary>What makes a snapshot worth a history row: state, health and positions (not prices, which move on every tick).</summary>
+    public static string ChangeKey(StoreStatus s) =>
+        $"{s.FsmState}|{s.Health}|{string.Join(";", s.Positions.Select(p => $"{p.ContractId}:{p.Owner}:{p.Quantity}"))}|{string.Join(",", s.BlockReasons)}";
+}

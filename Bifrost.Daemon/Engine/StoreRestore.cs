@@ -1,0 +1,114 @@
+using System.Globalization;
+using Bifrost.Domain;
+using Bifrost.Domain.Strategy;
+using Bifrost.Domain.Trading;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+
+namespace Bifrost.Daemon.Engine;
+
+/// <summary>
+/// What the store knows, as the reducer's <see cref="Restored"/>: the run's orders (the live run and its manual /
+/// flatten / rebalance child runs), holdings replayed from the strategy's own fills, the exec ids already applied, the
+/// order-id high-water mark (engine_state, never below an id in the orders table) and the next orderRef sequence.
+/// Start and crash recovery share this one path; anything the store missed (a fill queued but not committed at
+/// kill -9) comes back from the broker's reqExecutions during Syncing.
+/// </summary>
+public static class StoreRestore
+{
+    public static Restored Read(StoreReader reader, Config cfg)
+    {
+        var runIds = new List<string> { cfg.RunId };
+        runIds.AddRange(reader.ListRuns(new RunQuery { ParentRunId = cfg.RunId, Limit = 100_000 }).Select(r => r.Run.RunId));
+        var orders = runIds.Distinct().SelectMany(reader.GetOrdersForRun).DistinctBy(o => o.OrderRef).ToList();
+        var fills = runIds.Distinct().SelectMany(reader.GetFillsForRun).DistinctBy(f => f.ExecId)
+            .OrderBy(f => f.TimeNanos).ThenBy(f => f.ExecId, StringComparer.Ordinal).ToList();
+        var storedNext = long.TryParse(reader.GetEngineState(EngineKeys.NextOrderId), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        return Build(cfg, orders, fills, storedNext);
+    }
+
+    /// <summary>Pure part of <see cref="Read"/> (tested directly).</summary>
+    public static Restored Build(Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, long storedNextOrderId)
+    {
+        var multipliers = cfg.Strategy.Legs.ToDictionary(l => ContractIdModule.value(l.Option.ContractId), l => l.Option.Multiplier);
+        int Mult(long conId) => multipliers.TryGetValue((int)conId, out var m) ? m : 1;
+
+        var fillsByRef = fills.Where(f => f.OrderRef is not null).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
+        var known = orders.Select(o => o.OrderRef).ToHashSet();
+        var domainOrders = new List<Order>();
+        foreach (var o in orders)
+        {
+            if (ToOrder(o, fillsByRef.GetValueOrDefault(o.OrderRef) ?? []) is { } order) domainOrders.Add(order);
+        }
+
+        var holdings = new Dictionary<long, Holding>();
+        var seen = new List<ExecId>();
+        foreach (var f in fills)
+        {
+            if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
+            if (f.OrderRef is null || !known.Contains(f.OrderRef)) continue; // not one of ours: never strategy-owned
+            var h = holdings.TryGetValue(f.ContractId, out var existing) ? existing : HoldingModule.empty;
+            h = HoldingModule.applyFill(Mult(f.ContractId), f.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)f.Qty, f.Price, h);
+            if (f.Commission is { } c) h = HoldingModule.addFee(c, h);
+            holdings[f.ContractId] = h;
+        }
+
+        var highWater = Math.Max(storedNextOrderId - 1, orders.Select(o => o.IbOrderId ?? 0).DefaultIfEmpty(0).Max());
+        var nextSeq = orders.Select(o => Sequence(o.OrderRef)).DefaultIfEmpty(0).Max() + 1;
+        var holdingList = holdings
+            .Where(kv => kv.Key > 0)
+            .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));
+        return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
+            ListModule.OfSeq(seen), 0.0);
+    }
+
+    /// <summary>The trailing sequence of <c>oi_{run}_{i}</c>, 0 if the ref has none.</summary>
+    public static long Sequence(string orderRef)
+    {
+        var us = orderRef.LastIndexOf('_');
+        return us >= 0 && long.TryParse(orderRef.AsSpan(us + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
+    }
+
+    private static Order? ToOrder(OrderRecord o, List<FillRecord> fills)
+    {
+        var r = OrderRefModule.create(o.OrderRef);
+        var c = ContractIdModule.create((int)o.ContractId);
+        if (r.IsError || c.IsError || o.IbOrderId is null) return null;
+        var filled = (int)fills.Sum(f => f.Qty);
+        var avg = filled > 0 ? fills.Sum(f => f.Qty * f.Price) / filled : 0.0;
+        var type = o.OrderType == "LMT" && o.LimitPrice is { } l ? OrderType.NewLimit(l) : OrderType.Market;
+        var placed = Timestamp.NewTimestamp(o.CreatedNanos);
+        return new Order(r.ResultValue, (int)o.IbOrderId.Value, o.PermId ?? 0, o.RunId ?? "", Purpose(o.Purpose), c.ResultValue,
+            o.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)o.Qty, type, Tif(o.Tif), Status(o.Status), filled, filled, avg,
+            false, FSharpOption<OrderUpdate>.None, o.RejectReason ?? "", double.NaN, placed);
+    }
+
+    private static OrderPurpose Purpose(string text) => text switch
+    {
+        "manual" => OrderPurpose.Manual,
+        "flatten" => OrderPurpose.Flatten,
+        "rebalance" => OrderPurpose.Rebalance,
+        _ => OrderPurpose.Hedge,
+    };
+
+    private static TimeInForce Tif(string text) => text switch
+    {
+        "IOC" => TimeInForce.Ioc,
+        "GTC" => TimeInForce.Gtc,
+        _ => TimeInForce.Day,
+    };
+
+    public static OrderStatus Status(string text) => text switch
+    {
+        "Submitted" => OrderStatus.Submitted,
+        "PartiallyFilled" => OrderStatus.PartiallyFilled,
+        "Filled" => OrderStatus.Filled,
+        "Cancelled" => OrderStatus.Cancelled,
+        "Rejected" => OrderStatus.Rejected,
+        "Inactive" => OrderStatus.Inactive,
+        _ => OrderStatus.PendingSubmit,
+    };
+}

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging;
+
+namespace Bifrost.Daemon.Logging;
+
+// Stable event ids per subsystem, so journal filters and alerts survive message rewording:
+//   1xxx engine loop · 2xxx broker (IB) · 3xxx store · 4xxx control · 5xxx startup/config · 6xxx systemd
+internal static partial class Log
+{
+    // ---- engine
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "engine started: run {RunId}, {Orders} orders and {Holdings} holdings restored, order id high-water {HighWater}")]
+    public static partial void EngineStarted(ILogger logger, string runId, int orders, int holdings, int highWater);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "state {From} -> {To}")]
+    public static partial void FsmChanged(ILogger logger, string from, string to);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "order {OrderRef} ib#{IbOrderId} {Side} {Quantity} of {ContractId} ({Purpose}) sent")]
+    public static partial void OrderSent(ILogger logger, string orderRef, int ibOrderId, string side, int quantity, int contractId, string purpose);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "order {OrderRef} ib#{IbOrderId} not sent: {Reason}")]
+    public static partial void OrderNotSent(ILogger logger, string orderRef, int ibOrderId, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "exit {Code} requested by the engine")]
+    public static partial void ExitRequested(ILogger logger, int code);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "alert {Severity} {Code}: {Message}")]
+    public static partial void Alert(ILogger logger, string severity, string code, string message);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "stop requested by {Who}; waiting up to {Seconds:F0}s for the engine to finish")]
+    public static partial void StopRequested(ILogger logger, string who, double seconds);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "the engine did not exit within the stop timeout; exiting anyway")]
+    public static partial void StopTimedOut(ILogger logger);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Critical, Message = "engine loop failed; the daemon stops (crash-only: the supervisor restarts it)")]
+    public static partial void EngineCrashed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "engine input channel full: {Input} dropped")]
+    public static partial void InputDropped(ILogger logger, string input);
+
+    // ---- broker
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "connected to {Host}:{Port} as client {ClientId}, server version {ServerVersion}, accounts {Accounts}")]
+    public static partial void Connected(ILogger logger, string host, int port, int clientId, int serverVersion, string accounts);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "connection to {Host}:{Port} failed (attempt {Attempt}): {Reason}; retrying in {DelayMs} ms")]
+    public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "connection to {Host}:{Port} failed during the TWS restart window (attempt {Attempt}): {Reason}; retrying in {DelayMs} ms")]
+    public static partial void ConnectFailedInRestartWindow(ILogger logger, string host, int port, int attempt, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "disconnected from the broker: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "broker message {Code} (id {Id}): {Message}")]
+    public static partial void BrokerMessage(ILogger logger, int code, int id, string message);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "broker error {Code} (id {Id}): {Message}")]
+    public static partial void BrokerError(ILogger logger, int code, int id, string message);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "resolved {Spec} to contract id {ConId}")]
+    public static partial void ContractResolved(ILogger logger, string spec, int conId);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "IB client: {Message}")]
+    public static partial void IbLibrary(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "broker clock synchronised: {BrokerTime:O}")]
+    public static partial void ClockSynced(ILogger logger, DateTime brokerTime);
+
+    // ---- store
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Critical, Message = "store writes failing: {Error}; new orders blocked")]
+    public static partial void StoreFailing(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "store writes recovered")]
+    public static partial void StoreRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "store refused an item: {Item}: {Error}")]
+    public static partial void StoreRejected(ILogger logger, string item, string error);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Critical, Message = "store queue full: writes are being refused; new orders blocked")]
+    public static partial void StoreQueueFull(ILogger logger);
+
+    // ---- control
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "control #{Id} {Command} by {RequestedBy} claimed")]
+    public static partial void ControlClaimed(ILogger logger, long id, string command, string requestedBy);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "control #{Id} {Command} refused: {Reason}")]
+    public static partial void ControlRefused(ILogger logger, long id, string command, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "control #{Id} completed: {Outcome} {Result}")]
+    public static partial void ControlCompleted(ILogger logger, long id, string outcome, string result);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Count} control command(s) abandoned by a previous daemon were refused")]
+    public static partial void ControlAbandoned(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "control queue unavailable: {Error}")]
+    public static partial void ControlQueueFailed(ILogger logger, string error);
+
+    // ---- startup
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "bifrost-daemon {Mode} run {RunId}, account {Account}, store {Store}, broker {Host}:{Port} client {ClientId}, clock {Clock}")]
+    public static partial void Starting(ILogger logger, string mode, string runId, string account, string store, string host, int port, int clientId, string clock);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Critical, Message = "refusing to start: {Reason}")]
+    public static partial void Refused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "daemon exiting with code {Code}")]
+    public static partial void Exiting(ILogger logger, int code);
+
+    // ---- systemd
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "systemd notify socket {Socket}, watchdog {Watchdog}")]
+    public static partial void Systemd(ILogger logger, string socket, string watchdog);
+}

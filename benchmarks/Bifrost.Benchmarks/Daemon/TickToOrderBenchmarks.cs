@@ -1,0 +1,192 @@
+using System.Collections;
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Bifrost.Daemon.Broker;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Control;
+using Bifrost.Daemon.Engine;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Bifrost.Ib.Client;
+using Bifrost.Sim.Gateway;
+using Bifrost.Sim.Ticks;
+using Bifrost.Store.Writer;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.FSharp.Collections;
+
+namespace Bifrost.Benchmarks.Daemon;
+
+/// <summary>
+/// Tick-to-order inside the daemon: one underlying tick that moves delta out of the band, from the moment the engine
+/// has dequeued it to the moment the placeOrder bytes are written to the TWS socket — reducer step, the order row and
+/// raised id high-water mark committed to SQLite (RecordNow, WAL), encode and write. The broker is the replay gateway on
+/// loopback (step mode: no market data competes); each invocation also applies the order's execution so the next tick
+/// may hedge again (that part is in the mean, not in the percentiles). IB pacing is disabled on the client here: the
+/// 45 msgs/s limit would otherwise be what is measured. Percentiles from the engine's own probe are printed at the end.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 10, invocationCount: 1000)]
+public class TickToOrderBenchmarks
+{
+    private string _dir = "";
+    private ReplayGateway _gateway = null!;
+    private IbBroker _broker = null!;
+    private StoreWriter _store = null!;
+    private EngineLoop _loop = null!;
+    private EngineProbe _probe = null!;
+    private CancellationTokenSource _stop = null!;
+    private Task _brokerTask = null!;
+    private Task _drain = null!;
+    private long _now;
+    private bool _up;
+    private long _exec;
+    private int _stockId;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "bifrost-bench-daemon-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+        var data = Path.Combine(_dir, "session.parquet");
+        TickGenerator.WriteFile(data, new GeneratorOptions { QuotesPerSecond = 0.05 });
+        _gateway = ReplayGateway.StartAsync(new GatewayOptions { DataPath = data, Port = 0, Speed = ReplaySpeed.Step }).GetAwaiter().GetResult();
+        _stockId = ContractKey.Stock("XYZ").ConId;
+        var json = Config(_gateway.Port, Path.Combine(_dir, "bifrost.db"), _stockId, ContractKey.Option("XYZ", 'C', 100, 20260320).ConId,
+            ContractKey.Option("XYZ", 'P', 100, 20260320).ConId);
+        var settings = ConfigLoader.Parse(json, new Hashtable());
+        var cfg = settings.Preview;
+        var clock = new SystemEngineClock();
+        var channel = new EngineChannel(clock, 1 << 20);
+        _store = StoreWriter.Open(settings.Store.Path);
+        _stop = new CancellationTokenSource();
+        var connected = new TaskCompletionSource();
+        _broker = new IbBroker(settings.Connection, settings.Daemon, cfg.Account, channel, NullLogger.Instance, null,
+            new IbClientOptions { PacingBurst = 1_000_000, PacingRatePerSecond = 1_000_000 });
+        _broker.Contracts = ContractTable.From(cfg);
+        _brokerTask = _broker.RunAsync((_, _) => { connected.TrySetResult(); return Task.CompletedTask; }, _stop.Token);
+        connected.Task.Wait(TimeSpan.FromSeconds(10));
+        // The gateway's replies (acks, pacing errors) are not the subject here: drained and dropped.
+        _drain = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in channel.Reader.ReadAllAsync(_stop.Token)) { }
+            }
+            catch (OperationCanceledException) { }
+        });
+        _probe = new EngineProbe();
+        var dispatcher = new CommandDispatcher(cfg, _store, _broker, new NoControl(), new StatusMapper(cfg, _broker.Contracts, "{}"), clock, NullLogger.Instance)
+        {
+            Probe = _probe,
+        };
+        _loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, NullLogger.Instance);
+        _now = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L;
+        Step(EventPayload.NewEngineStarted(RestoredModule.empty));
+        Step(EventPayload.NewBrokerConnected(ListModule.OfSeq([cfg.Account])));
+        Step(EventPayload.NewPositionReported(Id(ContractKey.Option("XYZ", 'C', 100, 20260320).ConId), 10, 2.5));
+        Step(EventPayload.NewPositionReported(Id(ContractKey.Option("XYZ", 'P', 100, 20260320).ConId), 10, 2.4));
+        Step(EventPayload.PositionsEnded);
+        Step(EventPayload.OpenOrdersEnded);
+        Step(EventPayload.ExecutionsEnded);
+        Quote(ContractKey.Option("XYZ", 'C', 100, 20260320).ConId, 2.60, 2.62);
+        Quote(ContractKey.Option("XYZ", 'P', 100, 20260320).ConId, 2.10, 2.12);
+        Quote(_stockId, 99.99, 100.01);
+        Settle();
+        if (!_loop.State.Fsm.IsRunning) throw new InvalidOperationException("engine not running: " + FsmStateModule.name(_loop.State.Fsm));
+        _probe.Clear();
+    }
+
+    private static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
+
+    private void Step(EventPayload p)
+    {
+        _now += 1_000_000; // 1 ms of session time per event
+        var t = Timestamp.NewTimestamp(_now);
+        _probe.DequeuedAt = Stopwatch.GetTimestamp();
+        _loop.StepAsync(new Event(t, t, p)).AsTask().GetAwaiter().GetResult();
+    }
+
+    private void Quote(int conId, double bid, double ask)
+    {
+        Step(EventPayload.NewTickReceived(Id(conId), TickField.BidPrice, bid));
+        Step(EventPayload.NewTickReceived(Id(conId), TickField.AskPrice, ask));
+    }
+
+    /// <summary>Fills the working hedge (if any) so the next tick may hedge again.</summary>
+    private void Settle()
+    {
+        foreach (var o in _loop.State.Orders.Values.Where(o => OrderModule.isWorking(o)))
+        {
+            var x = new ExecutionReport(ExecIdModule.create($"b{++_exec}").ResultValue, o.IbOrderId, 0, 17, OrderRefModule.value(o.Ref), o.ContractId,
+                o.Side, o.Quantity, 100.0);
+            Step(EventPayload.NewExecutionReported(x));
+        }
+    }
+
+    /// <summary>One underlying move of ±$1 (delta leaves the 20-share band): tick → hedge order on the wire, then its fill.</summary>
+    [Benchmark]
+    public void TickToPlaceOrder()
+    {
+        _up = !_up;
+        // ask first, then bid: the bid tick is the one that completes the moved quote and triggers the hedge
+        var mid = _up ? 101.0 : 100.0;
+        Step(EventPayload.NewTickReceived(Id(_stockId), _up ? TickField.AskPrice : TickField.BidPrice, _up ? mid + 0.01 : mid - 0.01));
+        Step(EventPayload.NewTickReceived(Id(_stockId), _up ? TickField.BidPrice : TickField.AskPrice, _up ? mid - 0.01 : mid + 0.01));
+        Settle();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Print("tick-to-order (dequeued → placeOrder written)", _probe.TickToOrderTicks);
+        Print("of which dequeued → order row committed (RecordNow)", _probe.TickToRecordedTicks);
+        _stop.Cancel();
+        try
+        {
+            _brokerTask.Wait(TimeSpan.FromSeconds(5));
+            _drain.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException) { }
+        _store.Dispose();
+        _gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException) { }
+    }
+
+    private static void Print(string what, IReadOnlyList<long> raw)
+    {
+        var us = raw.Select(t => t * 1e6 / Stopwatch.Frequency).Order().ToArray();
+        if (us.Length == 0) return;
+        double P(double q) => us[Math.Min(us.Length - 1, (int)(q * us.Length))];
+        Console.WriteLine($"// {what}, {us.Length} orders: p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
+    }
+
+    private sealed class NoControl : IControlCompleter
+    {
+        public void Complete(long controlId, bool done, string result) { }
+    }
+
+    private static string Config(int port, string store, int stock, int call, int put) => $$"""
+        {
+          "run_id": "bench", "account": "DU1234567", "mode": "paper",
+          "connection": { "host": "127.0.0.1", "port": {{port}}, "client_id": 17 },
+          "store": { "path": "{{store}}" },
+          "strategy": {
+            "underlying": { "symbol": "XYZ", "con_id": {{stock}} },
+            "legs": [
+              { "right": "C", "strike": 100, "expiry": "2026-03-20", "quantity": 10, "con_id": {{call}} },
+              { "right": "P", "strike": 100, "expiry": "2026-03-20", "quantity": 10, "con_id": {{put}} }
+            ],
+            "rules": [ { "type": "band", "half_width": 20, "unit": "shares" } ],
+            "min_hedge_shares": 1, "cooldown_seconds": 0.000001, "hard_delta_limit": 100000
+          },
+          "guards": { "lag_after_seconds": 3600, "stale_after_seconds": 7200, "max_spread_bps": 100 },
+          "risk": { "max_position": 1000000, "max_order_notional": 100000000, "max_daily_trades": 100000000, "daily_loss_limit": 1e12, "max_drawdown": 1e12,
+                    "check_buying_power": false },
+          "calendar": { "zone": "UTC", "open": "00:00", "close": "23:59" }
+        }
+        """;
+}

@@ -1,0 +1,162 @@
+using Bifrost.Daemon.Broker;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Bifrost.Ib.Messages.Events;
+using Bifrost.Ib.Messages.Model;
+
+namespace Bifrost.Daemon.Tests.Broker;
+
+public class IbTranslateTests
+{
+    private static readonly IbContract Stock = IbContract.Stock("XYZ") with { ConId = 7 };
+    private static readonly IbContract Call = IbContract.Option("XYZ", "20260320", 100, "C") with { ConId = 8 };
+
+    [Theory]
+    [InlineData("PreSubmitted", 0, 100, "Acknowledged")]
+    [InlineData("Submitted", 0, 100, "Acknowledged")]
+    [InlineData("Submitted", 40, 60, "PartFilled")]
+    [InlineData("Filled", 100, 0, "FullyFilled")]
+    [InlineData("Cancelled", 0, 100, "CancelConfirmed")]
+    [InlineData("ApiCancelled", 0, 100, "CancelConfirmed")]
+    [InlineData("Inactive", 0, 100, "MadeInactive")]
+    public void StatusText_MapsToOrderUpdate(string status, int filled, int remaining, string expected) =>
+        Assert.Equal(expected, IbTranslate.Update(status, filled, remaining)!.ToString());
+
+    [Theory]
+    [InlineData("PendingSubmit")]
+    [InlineData("ApiPending")]
+    [InlineData("PendingCancel")]
+    [InlineData("Weird")]
+    public void StatusText_WithoutATransition_IsNothing(string status) => Assert.Null(IbTranslate.Update(status, 0, 100));
+
+    [Fact]
+    public void OrderStatus_OfAnotherClientId_IsIgnored_BecauseOrderIdsArePerClient()
+    {
+        var m = new IbOrderStatus(5, "Filled", 100, 0, 100.1, 3_000_000_001L, 0, 100.1, ClientId: 99, "", 0);
+        Assert.Null(IbTranslate.OrderStatus(m, ourClientId: 17));
+        var ours = IbTranslate.OrderStatus(m with { ClientId = 17 }, 17)!;
+        Assert.Equal(5, ours.IbOrderId);
+        Assert.Equal(3_000_000_001L, ours.PermId); // permIds above 2^31 stay 64-bit
+        Assert.Equal(100, ours.Filled);
+        Assert.True(ours.Status.IsFullyFilled);
+    }
+
+    [Theory]
+    [InlineData("BOT", true)]
+    [InlineData("SLD", false)]
+    public void ExecDetails_KeepsSideRefPermAndClient(string side, bool buy)
+    {
+        var x = new IbExecution
+        {
+            OrderId = 3, ExecId = "0000e.1.01", Side = side, Shares = 80, Price = 100.14, PermId = 42, ClientId = 17, OrderRef = "oi_r_3",
+        };
+        var r = IbTranslate.Execution(new IbExecDetails(-1, Stock, x))!;
+        Assert.Equal(buy, r.Side.IsBuy);
+        Assert.Equal("oi_r_3", r.Ref);
+        Assert.Equal(42, r.PermId);
+        Assert.Equal(17, r.ClientId);
+        Assert.Equal(80, r.Quantity);
+        Assert.Equal(7, ContractIdModule.value(r.ContractId));
+        Assert.Equal("0000e.1.01", ExecIdModule.value(r.ExecId));
+    }
+
+    [Fact]
+    public void ExecDetails_Malformed_IsNothing()
+    {
+        Assert.Null(IbTranslate.Execution(new IbExecDetails(-1, Stock, new IbExecution { ExecId = "", Side = "BOT", Shares = 1, Price = 1 })));
+        Assert.Null(IbTranslate.Execution(new IbExecDetails(-1, Stock, new IbExecution { ExecId = "e", Side = "???", Shares = 1, Price = 1 })));
+        Assert.Null(IbTranslate.Execution(new IbExecDetails(-1, Stock with { ConId = 0 }, new IbExecution { ExecId = "e", Side = "BOT", Shares = 1, Price = 1 })));
+    }
+
+    [Fact]
+    public void Commission_IsKeyedByExecId()
+    {
+        var e = (EventPayload.CommissionReported)IbTranslate.Commission(new IbCommissionReport("0000e.1.01", 1.05, "USD", null, null, 0))!;
+        Assert.Equal("0000e.1.01", ExecIdModule.value(e.Item1));
+        Assert.Equal(1.05, e.commission);
+    }
+
+    [Fact]
+    public void Position_OptionAvgCostPerContract_IsDividedByTheMultiplier()
+    {
+        var opt = (EventPayload.PositionReported)IbTranslate.Position(new IbPosition("DU1", Call with { Multiplier = "100" }, 10, 235.0), "DU1")!;
+        Assert.Equal(10, opt.quantity);
+        Assert.Equal(2.35, opt.avgCost, 10);
+        var stk = (EventPayload.PositionReported)IbTranslate.Position(new IbPosition("DU1", Stock, -80, 100.14), "DU1")!;
+        Assert.Equal(100.14, stk.avgCost, 10);
+        Assert.Null(IbTranslate.Position(new IbPosition("DU2", Stock, 5, 1), "DU1")); // another account of the login
+    }
+
+    [Theory]
+    [InlineData(1100, -1, "ConnectivityLost")]
+    [InlineData(2110, -1, "ConnectivityLost")]
+    [InlineData(1101, -1, "ConnectivityRestored(False)")]
+    [InlineData(1102, -1, "ConnectivityRestored(True)")]
+    [InlineData(2103, -1, "FarmStatusChanged(MarketDataFarm,False)")]
+    [InlineData(2104, -1, "FarmStatusChanged(MarketDataFarm,True)")]
+    [InlineData(2108, -1, "FarmStatusChanged(MarketDataFarm,True)")]
+    [InlineData(2105, -1, "FarmStatusChanged(HistoricalFarm,False)")]
+    [InlineData(2106, -1, "FarmStatusChanged(HistoricalFarm,True)")]
+    [InlineData(2107, -1, "FarmStatusChanged(HistoricalFarm,True)")]
+    [InlineData(2157, -1, "FarmStatusChanged(SecurityDefinitionFarm,False)")]
+    [InlineData(2158, -1, "FarmStatusChanged(SecurityDefinitionFarm,True)")]
+    [InlineData(201, 12, "OrderErrorReported(12,201)")]
+    [InlineData(202, 12, "OrderErrorReported(12,202)")]
+    [InlineData(103, 12, "OrderErrorReported(12,103)")]
+    [InlineData(110, 12, "OrderErrorReported(12,110)")]
+    [InlineData(161, 12, "OrderErrorReported(12,161)")]
+    [InlineData(10147, 12, "OrderErrorReported(12,10147)")]
+    [InlineData(10148, 12, "OrderErrorReported(12,10148)")]
+    [InlineData(200, 10_000_005, "none")] // a request id (market data, contract details): not an order
+    [InlineData(326, -1, "none")]
+    [InlineData(100, -1, "none")]
+    public void ErrorCodes_MapToEngineEvents(int code, int id, string expected)
+    {
+        var e = IbTranslate.Error(new IbError(id, code, "text"), 10_000_000);
+        var text = e switch
+        {
+            null => "none",
+            EventPayload.ConnectivityRestored r => $"ConnectivityRestored({r.dataMaintained})",
+            EventPayload.FarmStatusChanged f => $"FarmStatusChanged({f.Item1},{f.ok})",
+            EventPayload.OrderErrorReported o => $"OrderErrorReported({o.ibOrderId},{o.code})",
+            _ => e.IsConnectivityLost ? "ConnectivityLost" : e.ToString(),
+        };
+        Assert.Equal(expected, text);
+    }
+
+    [Fact]
+    public void Ticks_MapToQuoteFields_AndNoQuoteBecomesNaN()
+    {
+        Assert.Equal(TickField.BidPrice, IbTranslate.PriceField(1));
+        Assert.Equal(TickField.AskPrice, IbTranslate.PriceField(67));
+        Assert.Equal(TickField.LastPrice, IbTranslate.PriceField(4));
+        Assert.Null(IbTranslate.PriceField(9));
+        Assert.Equal(TickField.BidSize, IbTranslate.SizeField(0));
+        Assert.Equal(TickField.AskSize, IbTranslate.SizeField(3));
+        Assert.Null(IbTranslate.SizeField(8));
+        Assert.True(double.IsNaN(IbTranslate.PriceValue(-1)));
+        Assert.Equal(100.05, IbTranslate.PriceValue(100.05));
+    }
+
+    [Fact]
+    public void OptionComputation_ModelTickWithVol_Only()
+    {
+        var id = ContractIdModule.create(8).ResultValue;
+        var model = new IbTickOptionComputation(1, 13, 1, 0.21, 0.5, 2.3, 0, 0.09, 0.1, -0.02, 100);
+        var e = (EventPayload.OptionComputationReceived)IbTranslate.OptionComputation(id, model)!;
+        Assert.Equal(0.21, e.impliedVol);
+        Assert.Null(IbTranslate.OptionComputation(id, model with { TickType = 10 }));
+        Assert.Null(IbTranslate.OptionComputation(id, model with { ImpliedVol = null }));
+    }
+
+    [Fact]
+    public void Order_CarriesRefTifAccountAndType()
+    {
+        var req = new OrderRequest(OrderRefModule.create("oi_r_9").ResultValue, 9, "r", OrderPurpose.Hedge, ContractIdModule.create(7).ResultValue,
+            Side.Sell, 80, OrderType.NewLimit(99.95), TimeInForce.Day, "DU1", false);
+        var o = IbTranslate.Order(req);
+        Assert.Equal(("SELL", 80m, "LMT", 99.95, "oi_r_9", "DAY", "DU1"), (o.Action, o.TotalQuantity!.Value, o.OrderType, o.LmtPrice!.Value, o.OrderRef, o.Tif, o.Account));
+        var mkt = new OrderRequest(req.Ref, 9, "r", OrderPurpose.Hedge, req.ContractId, Side.Buy, 80, OrderType.Market, TimeInForce.Day, "DU1", false);
+        Assert.Equal(("BUY", "MKT"), (IbTranslate.Order(mkt).Action, IbTranslate.Order(mkt).OrderType));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Tests.EndToEnd;
+
+namespace Bifrost.Daemon.Tests.Configuration;
+
+public class ConfigLoaderTests
+{
+    private static readonly string Sample = File.ReadAllText(Path.Combine(Repo.Root, "config", "paper-replay.json"));
+
+    private static DaemonSettings Parse(string json, params (string Key, string Value)[] env) =>
+        ConfigLoader.Parse(json, env.ToDictionary(e => e.Key, e => e.Value) as IDictionary ?? new Hashtable());
+
+    [Fact]
+    public void SampleConfigs_AreValid_AndNameWhatIsResolvedLater()
+    {
+        var s = Parse(Sample);
+        Assert.Equal(("127.0.0.1", 7497, 17), (s.Connection.Host, s.Connection.Port, s.Connection.ClientId));
+        Assert.Equal(ClockSource.Broker, s.Daemon.Clock);
+        Assert.Equal(3, s.Unresolved.Count); // underlying + 2 legs without con_id
+        Parse(File.ReadAllText(Path.Combine(Repo.Root, "config", "bifrost.sample.json")));
+    }
+
+    [Fact]
+    public void EnvironmentOverrides_SetNestedKeysAndArrayElements_WithJsonLiterals()
+    {
+        var s = Parse(Sample, ("BIFROST__CONNECTION__PORT", "4002"), ("BIFROST__STORE__PATH", "/tmp/x.db"), ("BIFROST__DAEMON__CLOCK", "system"),
+            ("BIFROST__STRATEGY__LEGS__1__QUANTITY", "7"), ("bifrost__risk__max_position", "123"), ("OTHER__PORT", "1"));
+        Assert.Equal(4002, s.Connection.Port);
+        Assert.Equal("/tmp/x.db", s.Store.Path);
+        Assert.Equal(ClockSource.System, s.Daemon.Clock);
+        Assert.Equal(7, s.Preview.Strategy.Legs[1].Quantity);
+        Assert.Equal(123, s.Preview.Risk.MaxPosition);
+    }
+
+    [Theory]
+    [InlineData("BIFROST__CONNECTION__HOST", "192.168.1.5", "connection.host")]
+    [InlineData("BIFROST__CONNECTION__PORT", "70000", "connection.port")]
+    [InlineData("BIFROST__CONNECTION__PORT", "\"x\"", "connection.port")]
+    [InlineData("BIFROST__CONNECTION__TYPO", "1", "connection.typo")]
+    [InlineData("BIFROST__STORE__PATH", "null", "store.path")]
+    [InlineData("BIFROST__DAEMON__CLOCK", "sundial", "daemon.clock")]
+    [InlineData("BIFROST__DAEMON__TWS_RESTART_WINDOW", "[\"25:00\",\"00:10\"]", "daemon.tws_restart_window")]
+    [InlineData("BIFROST__STRATEGY__LEGS__0__STRIKE", "-1", "strategy.legs[0]")]
+    [InlineData("BIFROST__MODE", "yolo", "mode")]
+    [InlineData("BIFROST__RISK__MAX_POSITION", "0", "risk.max_position")]
+    public void BadValues_NameTheKey(string variable, string value, string key)
+    {
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample, (variable, value)));
+        Assert.StartsWith(key, e.Key);
+    }
+
+    [Fact]
+    public void RemoteHost_IsAllowedOnlyWhenExplicit()
+    {
+        var s = Parse(Sample, ("BIFROST__CONNECTION__HOST", "10.1.2.3"), ("BIFROST__CONNECTION__ALLOW_REMOTE", "true"));
+        Assert.Equal("10.1.2.3", s.Connection.Host);
+        Assert.True(ConfigLoader.IsLoopback("::1"));
+        Assert.True(ConfigLoader.IsLoopback("localhost"));
+        Assert.False(ConfigLoader.IsLoopback("example.com"));
+    }
+
+    [Fact]
+    public void InvalidJson_IsAConfigError() => Assert.Equal("(json)", Assert.Throws<DaemonConfigException>(() => Parse("{ nope")).Key);
+
+    [Fact]
+    public async Task CheckConfig_ExitsZeroWhenValid_TwoNamingTheKey()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-cfg-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, Sample);
+        try
+        {
+            Assert.Equal(0, await DaemonProgram.RunAsync(["check-config", "--config", path], new Hashtable(), CancellationToken.None));
+            Assert.Equal(2, await DaemonProgram.RunAsync(["check-config", "--config", path],
+                new Hashtable { ["BIFROST__GUARDS__STALE_AFTER_SECONDS"] = "1" }, CancellationToken.None));
+            Assert.Equal(2, await DaemonProgram.RunAsync(["check-config", "--config", path + ".missing"], new Hashtable(), CancellationToken.None));
+            Assert.Equal(2, await DaemonProgram.RunAsync(["frobnicate"], new Hashtable(), CancellationToken.None));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections;
+using Bifrost.Daemon.Broker;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Control;
+using Bifrost.Daemon.Tests.EndToEnd;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Bifrost.Store.Records;
+
+namespace Bifrost.Daemon.Tests.Control;
+
+public class ControlArgsTests
+{
+    private static readonly Config Cfg = ConfigLoader.Parse(TestConfig.Json(port: 1, storePath: "x.db", conIds: true), new Hashtable()).Preview;
+    private static readonly ContractTable Contracts = ContractTable.From(Cfg);
+
+    private static EventPayload Parse(ControlCommandKind kind, string args) =>
+        ControlArgs.Parse(new ControlCommand(42, 0, kind, args, "ops@tui", ControlStatus.Taken, null, null, null), Cfg, Contracts);
+
+    [Theory]
+    [InlineData(ControlCommandKind.Stop, "stop")]
+    [InlineData(ControlCommandKind.Pause, "pause")]
+    [InlineData(ControlCommandKind.Resume, "resume")]
+    [InlineData(ControlCommandKind.Flatten, "flatten")]
+    [InlineData(ControlCommandKind.SelfCheck, "self_check")]
+    public void Controls_CarryIdAndRequester(ControlCommandKind kind, string name)
+    {
+        var e = (EventPayload.ControlRequested)Parse(kind, "{}");
+        Assert.Equal(name, ControlModule.name(e.Item1));
+        Assert.Equal((42L, "ops@tui"), (e.Item2.ControlId, e.Item2.RequestedBy));
+    }
+
+    [Fact]
+    public void ManualOrder_ByContractTextOrConId()
+    {
+        var m = ((EventPayload.ManualOrderRequested)Parse(ControlCommandKind.ManualOrder,
+            """{"contract":"XYZ 20260320  C 100","side":"buy","quantity":2,"type":"lmt","limit":2.5,"risk_bypass":true}""")).Item;
+        Assert.Equal(TestConfig.CallId, ContractIdModule.value(m.ContractId));
+        Assert.True(m.Side.IsBuy);
+        Assert.Equal(2.5, ((OrderType.Limit)m.Type).limit);
+        Assert.True(m.RiskBypass);
+        Assert.Equal("t1-man42", m.RunId);
+        var byId = ((EventPayload.ManualOrderRequested)Parse(ControlCommandKind.ManualOrder,
+            $$"""{"con_id":{{TestConfig.StockId}},"side":"sell","quantity":100}""")).Item;
+        Assert.True(byId.Type.IsMarket);
+        Assert.False(byId.Side.IsBuy);
+    }
+
+    [Fact]
+    public void Rebalance_Targets()
+    {
+        var r = ((EventPayload.RebalanceRequested)Parse(ControlCommandKind.Rebalance,
+            """{"targets":[{"contract":"XYZ","quantity":-50},{"contract":"XYZ 20260320 P 100","quantity":0}]}""")).Item;
+        Assert.Equal([(TestConfig.StockId, -50), (TestConfig.PutId, 0)], r.Targets.Select(t => (ContractIdModule.value(t.Item1), t.Item2)));
+    }
+
+    [Theory]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"ABC\",\"side\":\"buy\",\"quantity\":1}", "not in the configured universe")]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"hold\",\"quantity\":1}", "side")]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":0}", "quantity")]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":1,\"type\":\"lmt\"}", "limit")]
+    [InlineData(ControlCommandKind.ManualOrder, "[1]", "object")]
+    [InlineData(ControlCommandKind.Rebalance, "{}", "targets")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"con_id\":5}]}", "con_id 5")]
+    public void BadArguments_AreRefusedWithTheReason(ControlCommandKind kind, string args, string reason) =>
+        Assert.Contains(reason, Assert.Throws<FormatException>(() => Parse(kind, args)).Message);
+}

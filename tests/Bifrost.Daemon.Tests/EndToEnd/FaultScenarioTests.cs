@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using Bifrost.Sim.Gateway;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Xunit.Abstractions;
+
+namespace Bifrost.Daemon.Tests.EndToEnd;
+
+/// <summary>The gateway's fault injector against the daemon; each scenario is asserted against the ledger.</summary>
+[Collection(EndToEndCollection.Name)]
+public class FaultScenarioTests(ITestOutputHelper output)
+{
+    private static FaultAction Fault(string line) => FaultScript.ParseRule(line).Action;
+
+    private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
+    {
+        h.Enqueue(ControlCommandKind.Stop);
+        Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(20)));
+        h.AssertMatchesLedger();
+    }
+
+    private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
+        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 10_000 }));
+
+    [Fact]
+    public async Task DisconnectDuringAnOrder_ReconnectsReconciles_FillNotLostNorDoubled()
+    {
+        // The socket drops right after the 2nd placeOrder: its fill happens while the daemon is away.
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["after-orders 2 drop-connection 17"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(4, 40_000);
+            Assert.Contains(Ops(h, OperationKind.Alert), o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal));
+            Assert.True(Ops(h, OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= 2);
+            var second = h.LedgerOf("order")[1].OrderRef!;
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(second))!.Status == "Filled", "the order sent before the drop is Filled");
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Theory]
+    [InlineData(1101, "1101: restored, data lost")]
+    [InlineData(1102, "1102: restored, data maintained")]
+    public async Task UpstreamLostThenRestored_BlocksThenReconcilesAndKeepsHedging(int restore, string note)
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(1, 30_000);
+            await h.Gateway.InjectAsync(Fault($"upstream-lost {restore} 400"));
+            await h.WaitUntil(() => Ops(h, OperationKind.State).Any(o => o.Detail == note), note);
+            Assert.Contains(Ops(h, OperationKind.Alert), o => o.Detail!.StartsWith("IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
+            var afterRestore = h.LedgerOf("order").Count;
+            // Market data flows again (1101: because the daemon resubscribed), so the hedger keeps working.
+            await h.WaitOrders(afterRestore + 2, 40_000);
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task DuplicatedAndReorderedExecutions_AreAppliedExactlyOnce()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["duplicate-exec 3", "after-fills 3 reorder-status 3", "after-fills 6 delay-exec 300 2"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(9, 60_000);
+            await h.WaitUntil(() => h.LedgerOf("fill").Count >= 9, "9 fills");
+            await StopAndCheck(h, run);
+            Assert.Equal(h.LedgerOf("fill").Count, h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single());
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task RejectedOrder_IsRecordedAsRejected_AndTheHedgerCarriesOn()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["reject-next-order"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => h.LedgerOf("reject").Count == 1, "the first order rejected");
+            var rejected = h.LedgerOf("reject").Single();
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(rejected.OrderRef!))?.Status == "Rejected", "order row Rejected");
+            Assert.StartsWith("201", h.Read(r => r.GetOrder(rejected.OrderRef!))!.RejectReason);
+            Assert.Contains(Ops(h, OperationKind.Reject), o => o.OrderRef == rejected.OrderRef);
+            await h.WaitOrders(2, 30_000); // later hedges go through
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task GatewayRestart_WithNextValidIdRolledBack_NeverReusesAnOrderId()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["after-orders 3 restart"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(6, 60_000);
+            Assert.Contains(Ops(h, OperationKind.Anomaly), o => o.Detail!.Contains("below our high-water mark", StringComparison.Ordinal));
+            Assert.Empty(h.LedgerOf("reject")); // no 103 duplicate id
+            var ids = h.LedgerOf("order").Select(o => o.OrderId).ToList();
+            Assert.Equal(ids.Order(), ids);
+            Assert.Equal(ids.Count, ids.Distinct().Count());
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task Kill9MidRun_ThenRestart_ReconcilesWithNothingLostOrDuplicated()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        var dll = Path.Combine(AppContext.BaseDirectory, "bifrost-daemon.dll");
+        Assert.True(File.Exists(dll), dll);
+        var logs = new List<string>();
+        try
+        {
+            using (var first = Child(dll, h.ConfigPath, logs))
+            {
+                await h.WaitOrders(3, 40_000);
+                first.Kill(); // SIGKILL: no shutdown code runs
+                await first.WaitForExitAsync();
+                Assert.Equal(137, first.ExitCode);
+            }
+            var before = h.LedgerOf("order").Count;
+            using var second = Child(dll, h.ConfigPath, logs);
+            await h.WaitOrders(before + 3, 40_000);
+            // The restarted engine restored the killed one's orders from the store (then reconciled with the broker).
+            Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal)
+                                                               && !o.Detail.StartsWith("engine started: 0 orders", StringComparison.Ordinal));
+            h.Enqueue(ControlCommandKind.Stop);
+            await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, second.ExitCode);
+            h.AssertMatchesLedger();
+            var refs = h.Sql("SELECT order_ref FROM orders", r => r.GetString(0));
+            Assert.Equal(refs.Count, refs.Distinct().Count());
+        }
+        catch
+        {
+            lock (logs) foreach (var l in logs) output.WriteLine(l);
+            throw;
+        }
+    }
+
+    private static Process Child(string dll, string config, List<string> logs)
+    {
+        var psi = new ProcessStartInfo("dotnet", ["exec", dll, "run", "--config", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (logs) logs.Add(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (logs) logs.Add("! " + e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+}

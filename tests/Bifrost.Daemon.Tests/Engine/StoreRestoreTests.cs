@@ -1,0 +1,41 @@
+using System.Collections;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Engine;
+using Bifrost.Daemon.Tests.EndToEnd;
+using Bifrost.Domain;
+using Bifrost.Store.Records;
+
+namespace Bifrost.Daemon.Tests.Engine;
+
+public class StoreRestoreTests
+{
+    private static readonly Config Cfg = ConfigLoader.Parse(TestConfig.Json(1, "x.db", conIds: true), new Hashtable()).Preview;
+
+    private static OrderRecord Order(string orderRef, long ibId, TradeSide side, double qty, string status) =>
+        new(orderRef, "t1", "hedge", TestConfig.StockId, side, qty, "MKT", null, "DAY", status, 1, 1, ibId);
+
+    [Fact]
+    public void Holdings_AreReplayedFromOurFillsOnly_IdsAndRefsContinueAboveEverythingStored()
+    {
+        var orders = new[] { Order("oi_t1_1", 4, TradeSide.Sell, 80, "Filled"), Order("oi_t1-flat2_2", 5, TradeSide.Buy, 30, "Submitted") };
+        var fills = new[]
+        {
+            new FillRecord("e1", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 50, 100.0, 1, 1.0),
+            new FillRecord("e2", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 30, 101.0, 2, 0.5),
+            new FillRecord("e3", "oi_t1-flat2_2", TestConfig.StockId, TradeSide.Buy, 10, 100.5, 3),
+            new FillRecord("x9", "by-hand", TestConfig.StockId, TradeSide.Buy, 300, 99.0, 4), // another client's: not ours
+        };
+        var r = StoreRestore.Build(Cfg, orders, fills, storedNextOrderId: 3);
+        Assert.Equal(5, r.OrderIdHighWater); // max(stored next − 1, highest id in the orders table)
+        Assert.Equal(3, r.NextOrderSeq);
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-70, h.Quantity);
+        Assert.Equal(1.5, h.Fees, 10);
+        Assert.Equal(4, r.SeenExecIds.Length);
+        var sell = r.Orders.Single(o => OrderRefModule.value(o.Ref) == "oi_t1_1");
+        Assert.Equal((80, 80), (sell.Filled, sell.ReportedFilled));
+        Assert.Equal(100.375, sell.AvgFillPrice, 10);
+        Assert.True(r.Orders.Single(o => o.IbOrderId == 5).Status.IsSubmitted);
+        Assert.Equal(12, StoreRestore.Build(Cfg, [], [], storedNextOrderId: 13).OrderIdHighWater);
+    }
+}
