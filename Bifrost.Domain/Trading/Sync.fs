@@ -19,7 +19,9 @@ module Sync =
         { s with Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo } },
         [ RequestReconcile scopes; Emit.note s OperationKind.Reconciled "" "reconciliation requested" ]
 
-    /// Checks every strategy holding (and adopts the configured option book on first sync) against the account.
+    /// Adopts the configured option book on first sync and checks the strategy's option holdings against the account.
+    /// The stock hedge is not checked: the operator may trade the same stock from another client id, so the account's
+    /// quantity says nothing about ours; the hedge is reconciled through today's executions instead.
     let private reconcileHoldings (cfg: Config) (s: State) =
         let adoptLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =
             let id = leg.Option.ContractId
@@ -31,8 +33,10 @@ module Sync =
                 { s with Portfolio = Portfolio.adopt id h s.Portfolio }, problems, $"adopted {leg.Quantity} of {ContractId.value id} @ {cost:F4}" :: notes
             else s, $"leg {ContractId.value id}: account holds {broker}, the strategy needs {leg.Quantity}" :: problems, notes
         let s, problems, notes = cfg.Strategy.Legs |> List.fold adoptLeg (s, [], [])
+        let legIds = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
         let mismatched =
             Portfolio.holdings s.Portfolio
+            |> List.filter (fun (id, _) -> legIds.Contains id)
             |> List.choose (fun (id, h) ->
                 let broker = Portfolio.brokerQty id s.Portfolio
                 if h.Quantity <> 0 && (sign broker <> sign h.Quantity || abs broker < abs h.Quantity) then

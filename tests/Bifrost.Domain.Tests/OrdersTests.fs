@@ -32,3 +32,7 @@ let ``The table is total: every pair answers`` () =
     for s in statuses do
         for u in updates do
             OrderLifecycle.transition s u |> ignore
+
+[<Fact>]
+let ``TWS's Cancelled status after a reject keeps the order Rejected`` () =
+    Assert.Equal(Ok Rejected, OrderLifecycle.transition Rejected CancelConfirmed)

@@ -256,3 +256,18 @@ let SelfCheck_IsBlockedBeforeSync_AndHealthyWhenRunningFlat () =
     let r = SelfCheck.run cfg s
     Assert.Equal(Health.Healthy, r.Health)
     Assert.Empty(r.BlockReasons |> List.filter (fun b -> b <> BlockReason.Cooldown))
+
+[<Fact>]
+let Reconnect_WithTheOperatorShortTheSameStock_DoesNotHalt () =
+    let s, _, hedge = started ()
+    let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
+    // The strategy is short the hedge; the operator, through another client id, is long more than that.
+    let s, _ = step s (at (sec 2.0) (BrokerDisconnected "socket closed"))
+    let s, _ = step s (at (sec 3.0) (BrokerConnected [ cfg.Account ]))
+    let s, _ = step s (at (sec 3.1) (PositionReported(cid 2, 10, 3.0)))
+    let s, _ = step s (at (sec 3.1) (PositionReported(underlyingId, 1_000 - hedge.Quantity, 100.0)))
+    let s, _ = step s (at (sec 3.2) PositionsEnded)
+    let s, _ = step s (at (sec 3.2) OpenOrdersEnded)
+    let s, _ = step s (at (sec 3.2) ExecutionsEnded)
+    Assert.Equal(Running Idle, s.Fsm)
+    Assert.Equal(1_000, (Portfolio.view underlyingId s.Portfolio).External)
