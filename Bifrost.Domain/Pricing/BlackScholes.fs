@@ -60,20 +60,23 @@ module BlackScholes =
         let totalVol = sigma * sqrtT
         if t <= 0.0 || sigma <= 0.0 || totalVol < degenerateTotalVol then degenerate right i
         else
-            let dq = exp (-i.Dividend * t)
+            let dq = if i.Dividend = 0.0 then 1.0 else exp (-i.Dividend * t)
             let dr = exp (-i.Rate * t)
             let d1 = (log (i.Spot / i.Strike) + (i.Rate - i.Dividend + 0.5 * sigma * sigma) * t) / totalVol
             let d2 = d1 - totalVol
-            let nd1 = Normal.pdf d1
             let fwdS = i.Spot * dq
             let pvK = i.Strike * dr
+            // One exponential serves n(d1), N(d1) and N(d2): S·e^(−qT)·n(d1) = K·e^(−rT)·n(d2).
+            let e1 = exp (-0.5 * d1 * d1)
+            let e2 = if e1 > 1e-300 then e1 * fwdS / pvK else exp (-0.5 * d2 * d2)
+            let nd1 = 0.398942280401432677939946059934 * e1
             let gamma = dq * nd1 / (i.Spot * totalVol)
             let vega = fwdS * nd1 * sqrtT
             let decay = -fwdS * nd1 * sigma / (2.0 * sqrtT)
             match right with
             | Call ->
-                let n1 = Normal.cdf d1
-                let n2 = Normal.cdf d2
+                let n1 = Normal.cdfWithExp d1 e1
+                let n2 = Normal.cdfWithExp d2 e2
                 { Price = fwdS * n1 - pvK * n2
                   Delta = dq * n1
                   Gamma = gamma
@@ -81,8 +84,8 @@ module BlackScholes =
                   Theta = decay - i.Rate * pvK * n2 + i.Dividend * fwdS * n1
                   Rho = i.Strike * t * dr * n2 }
             | Put ->
-                let m1 = Normal.cdf -d1
-                let m2 = Normal.cdf -d2
+                let m1 = Normal.cdfWithExp -d1 e1
+                let m2 = Normal.cdfWithExp -d2 e2
                 { Price = pvK * m2 - fwdS * m1
                   Delta = -dq * m1
                   Gamma = gamma

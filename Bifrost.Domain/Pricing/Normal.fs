@@ -6,14 +6,14 @@ module Normal =
 
     let pdf (x: float) = invSqrt2Pi * exp (-0.5 * x * x)
 
-    /// Cumulative normal, Hart (1968) as given by West (2005), "Better approximations to cumulative normal
-    /// functions": accurate to about 1e-15, which the 1e-8 Black–Scholes test vectors need.
-    let cdf (x: float) =
+    /// Cumulative normal given e = exp(−x²/2), which the caller may already have (Black–Scholes gets N(d1), N(d2)
+    /// and n(d1) from one exponential). Hart (1968) as given by West (2005), "Better approximations to cumulative
+    /// normal functions": accurate to about 1e-15, which the 1e-8 Black–Scholes test vectors need.
+    let cdfWithExp (x: float) (e: float) =
         let a = abs x
         let tail =
             if a > 37.0 then 0.0
             else
-                let e = exp (-0.5 * a * a)
                 if a < 7.07106781186547 then
                     let n =
                         ((((((3.52624965998911E-02 * a + 0.700383064443688) * a + 6.37396220353165) * a
@@ -30,3 +30,5 @@ module Normal =
         if System.Double.IsNaN x then nan
         elif x > 0.0 then 1.0 - tail
         else tail
+
+    let cdf (x: float) = cdfWithExp x (exp (-0.5 * x * x))
