@@ -19,8 +19,17 @@ public sealed class TmuxMonitorTests
         Scenario(daemon, new ScreenExpectations("GREEN · OK", "XYZ 20260320 100 C", "oi_paper1_4"));
     }
 
+    /// <summary>The same scenario against the real daemon trading the replay gateway: the stop key reaches it, it exits
+    /// 0, and the gateway's ledger shows no order it did not record.</summary>
+    [Fact]
+    public void Monitor_InTmux_AgainstTheDaemonAndReplayGateway_StopsTheDaemon()
+    {
+        using var daemon = new RealDaemon();
+        Scenario(daemon, new ScreenExpectations("GREEN · OK", "XYZ 20260320 C 100", "hedge MKT ib_id=1"), saveCapture: true);
+    }
+
     /// <summary>The scenario, for any daemon and monitor process (the store path comes from the daemon).</summary>
-    internal static void Scenario(IDaemonUnderTest daemon, ScreenExpectations expect, Func<string, MonitorUnderTest>? monitor = null)
+    internal static void Scenario(IDaemonUnderTest daemon, ScreenExpectations expect, bool saveCapture = false, Func<string, MonitorUnderTest>? monitor = null)
     {
         daemon.Start();
         var tui = (monitor ?? (path => MonitorUnderTest.Built(path, "--utc", "--silent-after", "3")))(daemon.StorePath);
@@ -54,7 +63,7 @@ public sealed class TmuxMonitorTests
         daemon.AssertStopped(Wait);
         var silent = tmux.WaitFor(s => s.Contains("RED · DAEMON SILENT"), Wait, "the silent-daemon light");
 
-        SaveCapture(dashboard, operations, confirm, outcome, silent);
+        if (saveCapture) SaveCapture(dashboard, operations, confirm, outcome, silent);
         tmux.Type("q");
         tmux.WaitUntilExited(TimeSpan.FromSeconds(10));
     }
@@ -76,7 +85,7 @@ public sealed class TmuxMonitorTests
     {
         var text = string.Join("\n", new[]
         {
-            ("Dashboard (80×24), fake daemon heartbeating", dashboard),
+            ("Dashboard (80×24): bifrost-daemon trading the replay gateway (make run)", dashboard),
             ("Operations (key 2)", operations),
             ("Stop confirmation (key s)", confirm),
             ("After y: the daemon's outcome in the tab bar", outcome),
