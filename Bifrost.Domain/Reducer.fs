@@ -9,10 +9,8 @@ module Reducer =
     let private restore (cfg: Config) (s: State) (r: Restored) =
         match s.Fsm with
         | Starting ->
-            let orders = r.Orders |> List.fold (fun m o -> m |> Map.add o.Ref o) s.Orders
             let s' =
-                { s with
-                    Orders = orders
+                { (r.Orders |> List.fold (fun s o -> State.putOrder o s) s) with
                     RefByIbId = r.Orders |> List.fold (fun m o -> m |> Map.add o.IbOrderId o.Ref) s.RefByIbId
                     Portfolio = r.Holdings |> List.fold (fun p (id, h) -> Portfolio.adopt id h p) s.Portfolio
                     SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs

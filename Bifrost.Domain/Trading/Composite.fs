@@ -19,7 +19,7 @@ module Composite =
     let orderInFlight (s: State) =
         match s.Fsm with
         | Running(HedgePending _) | Running(RunPending _) | Flattening _ -> true
-        | _ -> s.Orders |> Map.exists (fun _ o -> not (State.isSettled o))
+        | _ -> not s.Open.IsEmpty
 
     let freshness (cfg: Config) (s: State) =
         (s.Underlying.ContractId, Classifier.freshness cfg.Guards s.Now s.Underlying)

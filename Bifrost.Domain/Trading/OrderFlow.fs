@@ -19,8 +19,7 @@ module OrderFlow =
                 { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
                   Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
             let s' =
-                { s with
-                    Orders = s.Orders |> Map.add ref order
+                { State.putOrder order s with
                     RefByIbId = s.RefByIbId |> Map.add order.IbOrderId ref
                     NextOrderId = s.NextOrderId + 1
                     NextOrderSeq = s.NextOrderSeq + 1L
@@ -33,8 +32,7 @@ module OrderFlow =
     /// Requests cancellation of every working order of the strategy (never foreign orders: we only know our own).
     let cancelWorking (s: State) reason =
         let working = State.workingOrders s |> List.filter (fun o -> not o.CancelRequested)
-        let orders = working |> List.fold (fun m o -> m |> Map.add o.Ref { o with CancelRequested = true }) s.Orders
-        { s with Orders = orders },
+        working |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s,
         [ for o in working do
               CancelOrder(o.Ref, o.IbOrderId)
               Emit.orderOp s OperationKind.CancelSent o nan reason ]
@@ -53,11 +51,11 @@ module OrderFlow =
         | Ok next when next = o.Status -> s, o, []
         | Ok next ->
             let o' = { o with Status = next }
-            { s with Orders = s.Orders |> Map.add o.Ref o' }, o', [ Emit.orderOp s OperationKind.OrderStatusChanged o' o'.AvgFillPrice ($"{OrderStatus.name o.Status} -> {OrderStatus.name next} {detail}".Trim()) ]
+            State.putOrder o' s, o', [ Emit.orderOp s OperationKind.OrderStatusChanged o' o'.AvgFillPrice ($"{OrderStatus.name o.Status} -> {OrderStatus.name next} {detail}".Trim()) ]
         | Error _ when o.LastInvalid = Some update -> s, o, []
         | Error bad ->
             let o = { o with LastInvalid = Some update }
-            { s with Anomalies = s.Anomalies + 1; Orders = s.Orders |> Map.add o.Ref o }, o,
+            { State.putOrder o s with Anomalies = s.Anomalies + 1 }, o,
             [ Emit.orderOp s OperationKind.Anomaly o nan ($"invalid transition {OrderStatus.name bad.From} on {OrderUpdate.name bad.Update}: {detail}".Trim()) ]
 
     let onStatus (s: State) (r: OrderStatusReport) =
@@ -69,7 +67,7 @@ module OrderFlow =
             else s, [] // a foreign (manual) order: not ours to track
         | Some o ->
             let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }
-            let s = { s with Orders = s.Orders |> Map.add o.Ref o }
+            let s = State.putOrder o s
             let s, _, cmds = advance s o r.Status r.Reason
             s, cmds
 
@@ -90,7 +88,7 @@ module OrderFlow =
             | c when c >= 2100 && c < 2200 -> s, [] // warnings about the order (e.g. 2109 outside RTH) change nothing
             | 399 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"399 {message}" ]
             | _ ->
-                let s = { s with Orders = s.Orders |> Map.add o.Ref { o with RejectReason = $"{code} {message}" } }
+                let s = State.putOrder { o with RejectReason = $"{code} {message}" } s
                 let s, o, c = advance s (s.Orders.[o.Ref]) RejectedByBroker $"{code} {message}"
                 s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"{code} {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: {code} {message}"
 
@@ -123,9 +121,8 @@ module OrderFlow =
                 let avg = (o.AvgFillPrice * float o.Filled + e.Price * float e.Quantity) / float filled
                 let o' = { o with Filled = filled; AvgFillPrice = avg; PermId = (if e.PermId <> 0L then e.PermId else o.PermId) }
                 let s =
-                    { s with
+                    { State.putOrder o' s with
                         Portfolio = Portfolio.applyFill e.ContractId mult e.Side e.Quantity e.Price s.Portfolio
-                        Orders = s.Orders |> Map.add o.Ref o'
                         FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId }
                 let s =
                     match s.PendingCommissions |> Map.tryFind e.ExecId with

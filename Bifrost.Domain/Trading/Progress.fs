@@ -5,7 +5,7 @@ open Bifrost.Domain
 /// After an order event: does the current activity, flatten run or stop complete?
 module Progress =
     let private runOrdersSettled (s: State) runId =
-        s.Orders |> Map.forall (fun _ o -> o.RunId <> runId || State.isSettled o)
+        s.Open |> Set.forall (fun r -> s.Orders.[r].RunId <> runId)
 
     let private runSummary (s: State) runId =
         s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.RunId = runId)
@@ -15,7 +15,7 @@ module Progress =
     /// Stopping ends once every order of ours is settled (or at once when cancels are not awaited).
     let checkStopping (cfg: Config) (s: State) =
         match s.Fsm with
-        | Stopping(_, meta) when not cfg.Control.CancelOnStop || s.Orders |> Map.forall (fun _ o -> State.isSettled o) ->
+        | Stopping(_, meta) when not cfg.Control.CancelOnStop || s.Open.IsEmpty ->
             let s' = { s with Fsm = Stopped }
             s', [ Emit.note s' OperationKind.ControlCompleted "" "stopped"; CompleteControl(meta.ControlId, Done "stopped")
                   Emit.publish cfg s'; Exit 0 ]

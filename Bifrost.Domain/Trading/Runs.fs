@@ -100,7 +100,7 @@ module Runs =
     let rec advanceFlatten (cfg: Config) (s: State) =
         match s.Fsm with
         | Flattening run ->
-            let unsettled = s.Orders |> Map.exists (fun _ o -> not (State.isSettled o))
+            let unsettled = not s.Open.IsEmpty
             match run.Phase with
             | AwaitingFill ref when s.Orders |> Map.tryFind ref |> Option.map State.isSettled |> Option.defaultValue true ->
                 advanceFlatten cfg { s with Fsm = Flattening { run with Phase = AwaitingCancels } }

@@ -77,6 +77,8 @@ type State =
       Book: BookGreeks
       Portfolio: Portfolio
       Orders: Map<OrderRef, Order>
+      /// Refs of the orders not yet settled (see isSettled), so "is anything in flight" never scans every order.
+      Open: Set<OrderRef>
       RefByIbId: Map<int, OrderRef>
       SeenExecs: Set<ExecId>
       /// Exec id → (order, contract) of applied fills, for their commissions.
@@ -111,6 +113,7 @@ module State =
           Book = Book.zero
           Portfolio = Portfolio.empty
           Orders = Map.empty
+          Open = Set.empty
           RefByIbId = Map.empty
           SeenExecs = Set.empty
           FillIndex = Map.empty
@@ -161,13 +164,23 @@ module State =
     /// Strategy P&L since start: realised + unrealised − fees (money).
     let totalPnl cfg (s: State) = Portfolio.totalRealized s.Portfolio + unrealized cfg s - Portfolio.totalFees s.Portfolio
 
-    let workingOrders (s: State) = s.Orders |> Map.toSeq |> Seq.map snd |> Seq.filter Order.isWorking |> List.ofSeq
-
     /// An order still counts as in flight until it is terminal and every fill the broker reported has been applied.
     let isSettled (o: Order) =
         OrderStatus.isTerminal o.Status
         && o.Filled >= o.ReportedFilled
         && (o.Status <> Filled || o.Filled >= o.Quantity)
+
+    /// Records an order's new version, keeping the open set in step: the one way orders change.
+    let putOrder (o: Order) (s: State) =
+        { s with
+            Orders = s.Orders |> Map.add o.Ref o
+            Open = if isSettled o then s.Open.Remove o.Ref else s.Open.Add o.Ref }
+
+    /// Working orders (not terminal): a subset of the open (unsettled) ones.
+    let workingOrders (s: State) = [ for r in s.Open do
+                                       let o = s.Orders.[r]
+                                       if Order.isWorking o then o ]
+
 
     let farmsOk (s: State) = s.Connectivity.Farms |> Map.forall (fun _ ok -> ok)
 

@@ -53,12 +53,12 @@ module Sync =
                 match OrderLifecycle.transition o.Status update with
                 | Ok next ->
                     let o' = { o with Status = next; ReportedFilled = o.Filled }
-                    { s with Orders = s.Orders |> Map.add o.Ref o' },
+                    State.putOrder o' s,
                     acc @ [ Emit.orderOp s OperationKind.OrderStatusChanged o' nan $"not open at the broker after reconnect: {OrderStatus.name next}" ]
                 | Error _ -> s, acc) (s, [])
         // Terminal orders whose reported fills never arrived as executions (reconcile has asked for all of today's).
         let lost = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> OrderStatus.isTerminal o.Status && o.Filled < o.ReportedFilled)
-        let s = lost |> List.fold (fun (s: State) o -> { s with Orders = s.Orders |> Map.add o.Ref { o with ReportedFilled = o.Filled }; Anomalies = s.Anomalies + 1 }) s
+        let s = lost |> List.fold (fun (s: State) o -> { State.putOrder { o with ReportedFilled = o.Filled } s with Anomalies = s.Anomalies + 1 }) s
         s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
 
     let private finish (cfg: Config) (s: State) (p: SyncProgress) =
