@@ -75,6 +75,7 @@ public sealed class CommandDispatcher
             {
                 var id = ExecIdModule.value(x.Item.ExecId);
                 if (!_fillsRecorded.Add(id)) return;
+                Log.Fill(_logger, id, x.Item.Ref, SideModule.name(x.Item.Side), x.Item.Quantity, x.Item.Price, ContractIdModule.value(x.Item.ContractId));
                 double? commission = _pendingCommissions.Remove(id, out var c) ? c : null;
                 Enqueue(_store.AddFill(StoreMapping.Fill(x.Item, e.Received.Nanos, commission)));
                 break;

@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "order {OrderRef} ib#{IbOrderId} not sent: {Reason}")]
     public static partial void OrderNotSent(ILogger logger, string orderRef, int ibOrderId, string reason);
 
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "fill {ExecId} {OrderRef} {Side} {Quantity} @ {Price} of {ContractId}")]
+    public static partial void Fill(ILogger logger, string execId, string orderRef, string side, int quantity, double price, int contractId);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "exit {Code} requested by the engine")]
     public static partial void ExitRequested(ILogger logger, int code);
 
