@@ -31,6 +31,14 @@ module Clock =
                 @ [ CompleteControl(meta.ControlId, Done "stopped (timeout)"); Emit.publish cfg s'; Exit 0 ]
         | _ -> s, []
 
+    /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
+    /// moved; ticks in between only run the timers. A tick a little early (timer jitter) still counts as due.
+    let private publishDue (cfg: Config) (before: FsmState) (s: State) =
+        let every = cfg.Control.SelfCheckEvery
+        s.LastPublishAt = Timestamp.zero
+        || Timestamp.since s.LastPublishAt s.Now >= every - every / 10L
+        || FsmState.name before <> FsmState.name s.Fsm
+
     let onTick (cfg: Config) (s: State) =
         let before = s.Fsm
         let s = rollDay cfg s
@@ -38,5 +46,9 @@ module Clock =
         let s, risk = evaluateRisk cfg s
         let s, stop = stopTimeout cfg s
         let s, hedge = Hedging.evaluate cfg s
-        let publish = match s.Fsm with Stopped -> [] | _ -> [ Emit.publish cfg s ]
+        let s, publish =
+            match s.Fsm with
+            | Stopped -> s, []
+            | _ when publishDue cfg before s -> { s with LastPublishAt = s.Now }, [ Emit.publish cfg s ]
+            | _ -> s, []
         s, risk @ stop @ hedge @ Emit.fsmChange s before @ publish

@@ -98,6 +98,8 @@ type State =
       Attribution: PnlAttribution
       /// When the book was last valued (attribution's Δt runs from here).
       ValuedAt: Timestamp
+      /// When the clock last published a status snapshot.
+      LastPublishAt: Timestamp
       /// The last guard block recorded, so a standing block is logged once, not on every tick.
       LastBlock: BlockReason list
       StoreOk: bool
@@ -130,6 +132,7 @@ module State =
           LastHedgeSpot = nan
           Attribution = Attribution.zero
           ValuedAt = Timestamp.zero
+          LastPublishAt = Timestamp.zero
           LastBlock = []
           StoreOk = true
           Anomalies = 0 }

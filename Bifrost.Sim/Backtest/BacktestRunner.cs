@@ -109,11 +109,7 @@ public sealed class BacktestRunner
     {
         var end = _now;
         var s = _state;
-        var realized = PortfolioModule.totalRealized(s.Portfolio);
-        var unrealized = StateModule.unrealized(_cfg, s);
-        var fees = PortfolioModule.totalFees(s.Portfolio);
-        var total = realized + unrealized - fees + _financing;
-        _stats.OnEquity(new EquityPoint(end, total, realized, unrealized, fees, _financing, StateModule.netDelta(_cfg, s), StateModule.spot(s)));
+        var (total, realized, unrealized, fees) = SampleEquity(end);
         var (curve, sharpe) = _stats.FinishCurve(_settings.CurveSeconds);
         return new BacktestResult
         {
@@ -312,9 +308,23 @@ public sealed class BacktestRunner
             _events++;
             _stats.OnFsm(next.Fsm, _now);
             foreach (var cmd in commands) Interpret(cmd);
+            // The equity curve is sampled from the engine's state on every clock step, not from its status
+            // snapshots, so the statistics do not depend on how often the engine publishes status.
+            if (e.Payload.IsClockTicked) SampleEquity(_now);
         }
         if (_exited) _pending.Clear();
         UpdateBrokerDue();
+    }
+
+    private (double Total, double Realized, double Unrealized, double Fees) SampleEquity(long t)
+    {
+        var s = _state;
+        var realized = PortfolioModule.totalRealized(s.Portfolio);
+        var unrealized = StateModule.unrealized(_cfg, s);
+        var fees = PortfolioModule.totalFees(s.Portfolio);
+        var total = realized + unrealized - fees + _financing;
+        _stats.OnEquity(new EquityPoint(t, total, realized, unrealized, fees, _financing, StateModule.netDelta(_cfg, s), StateModule.spot(s)));
+        return (total, realized, unrealized, fees);
     }
 
     private void Interpret(Command cmd)
@@ -341,15 +351,11 @@ public sealed class BacktestRunner
             case Command.RaiseAlert a:
                 _stats.OnAlert(a.Item);
                 break;
-            case Command.PublishStatus s:
-                var snap = s.Item;
-                _stats.OnEquity(new EquityPoint(_now, snap.RealizedPnl + snap.UnrealizedPnl - snap.Fees + _financing, snap.RealizedPnl,
-                    snap.UnrealizedPnl, snap.Fees, _financing, snap.NetDelta, snap.Spot));
-                break;
             case Command.Exit:
                 _exited = true;
                 break;
-            // SubscribeMarketData: the data streams regardless. CompleteControl: no operator in a backtest.
+            // SubscribeMarketData: the data streams regardless. CompleteControl: no operator in a backtest. PublishStatus:
+            // the curve is sampled from the state on clock steps instead (SampleEquity).
         }
     }
 

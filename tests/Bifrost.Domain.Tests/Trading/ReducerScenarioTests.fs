@@ -271,3 +271,16 @@ let Reconnect_WithTheOperatorShortTheSameStock_DoesNotHalt () =
     let s, _ = step s (at (sec 3.2) ExecutionsEnded)
     Assert.Equal(Running Idle, s.Fsm)
     Assert.Equal(1_000, (Portfolio.view underlyingId s.Portfolio).External)
+
+[<Fact>]
+let ClockTicks_PublishStatusEverySelfCheckInterval_NotOnEveryTick () =
+    let c = { cfg with Control = { cfg.Control with SelfCheckEvery = Duration.ofSeconds 10.0 } }
+    let s, _ = runAll c (startEvents c 100.0)
+    let publishes =
+        [ for i in 1 .. 30 -> at (sec (float i)) ClockTicked ]
+        |> List.fold (fun (s, n) e ->
+            let s', cmds = Reducer.step c s e
+            s', n + (cmds |> List.filter (function PublishStatus _ -> true | _ -> false) |> List.length)) (s, 0)
+        |> snd
+    // ticks at 1..30 s: the first publishes, then one every 10 s (a tick up to 10% early still counts).
+    Assert.InRange(publishes, 3, 4)
