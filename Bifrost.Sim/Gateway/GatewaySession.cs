@@ -34,6 +34,10 @@ internal sealed class GatewaySession
     public HashSet<int> AccountSummaryRequests { get; } = new();
     public long PacingViolationSecond { get; set; } = -1;
 
+    /// <summary>Stopwatch timestamp of the last tick frame written to this client: the start of the loopback
+    /// tick-to-order measurement (<see cref="ReplayGateway.TickToOrderMicros"/>).</summary>
+    public long LastTickWritten;
+
     /// <summary>Queues a message; dropped silently once the session is closed (the client is gone).</summary>
     public void Send(IIbServerMessage message)
     {
@@ -66,6 +70,7 @@ internal sealed class GatewaySession
             await foreach (var message in _out.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 await Connection.SendAsync(message).ConfigureAwait(false);
+                if (message is Bifrost.Ib.Messages.Events.IbTickPrice or Bifrost.Ib.Messages.Events.IbTickSize) Volatile.Write(ref LastTickWritten, System.Diagnostics.Stopwatch.GetTimestamp());
                 Interlocked.Decrement(ref _pending);
             }
         }

@@ -58,6 +58,14 @@ public sealed partial class ReplayGateway : IAsyncDisposable
 
     /// <summary>The simulated clock (UTC nanoseconds since the epoch).</summary>
     public long NowNanos => Interlocked.Read(ref _now);
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _tickToOrder = new();
+
+    /// <summary>For every placeOrder received: microseconds since the last tick frame was written to that client
+    /// (loopback tick → order, measured on the gateway's side of the socket). Exact when ticks are sparser than the
+    /// client's reaction time; under a flood of ticks it is a lower bound.</summary>
+    public IReadOnlyList<double> TickToOrderMicros =>
+        _tickToOrder.Select(t => t * 1e6 / System.Diagnostics.Stopwatch.Frequency).ToList();
     public DateTimeOffset Now => DateTimeOffset.UnixEpoch.AddTicks(NowNanos / 100);
 
     /// <summary>Completes when the tick file has been fully replayed (never in step mode until stepped to the end).</summary>
@@ -181,6 +189,8 @@ public sealed partial class ReplayGateway : IAsyncDisposable
                     break;
                 }
                 if (request is null) break;
+                if (request is IbPlaceOrder && Volatile.Read(ref session.LastTickWritten) is var tick and > 0)
+                    _tickToOrder.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp() - tick);
                 await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
                 try
                 {

@@ -1,0 +1,79 @@
+using System.Collections;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Bifrost.Daemon;
+using Bifrost.Sim.Gateway;
+using Microsoft.Extensions.Logging;
+
+namespace Bifrost.Benchmarks.Daemon;
+
+/// <summary>
+/// Tick-to-order end to end on loopback: the real daemon (in-process, its own host, engine loop, store and IB client)
+/// trading the replay gateway over 127.0.0.1, the bundled session replayed ×200 with a tight band so it hedges often.
+/// The gateway timestamps every tick frame it writes and every placeOrder it reads; the figure is the time from the
+/// last tick written to the client to its placeOrder arriving (ticks are a few ms apart at ×200, sparser than the
+/// reaction, so the last tick is the trigger). One 40-second invocation; percentiles are printed at the end.
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 1, invocationCount: 1)]
+public class LoopbackTickToOrderBenchmarks
+{
+    private string _dir = "";
+    private ReplayGateway _gateway = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "bifrost-bench-loopback-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+        _gateway = ReplayGateway.StartAsync(new GatewayOptions
+        {
+            DataPath = Path.Combine(Root(), "data", "sample", "xyz-2026-03-02.parquet"),
+            Port = 0,
+            Speed = ReplaySpeed.Times(200),
+            SeedPositions = [new SeedPosition("XYZ 20260320 C 100", 10, 2.5), new SeedPosition("XYZ 20260320 P 100", 10, 2.4)],
+        }).GetAwaiter().GetResult();
+    }
+
+    [Benchmark]
+    public int DaemonAgainstGateway()
+    {
+        var env = new Hashtable
+        {
+            ["BIFROST__CONNECTION__PORT"] = _gateway.Port.ToString(),
+            ["BIFROST__STORE__PATH"] = Path.Combine(_dir, "bifrost.db"),
+            ["BIFROST__STRATEGY__RULES__0__HALF_WIDTH"] = "10",
+            ["BIFROST__STRATEGY__MIN_HEDGE_SHARES"] = "1",
+            ["BIFROST__STRATEGY__COOLDOWN_SECONDS"] = "0.001",
+        };
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        return DaemonProgram.RunAsync(["run", "--config", Path.Combine(Root(), "config", "paper-replay.json")], env, stop.Token,
+            b => b.SetMinimumLevel(LogLevel.Warning)).GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        var us = _gateway.TickToOrderMicros.Order().ToArray();
+        if (us.Length > 0)
+        {
+            double P(double q) => us[Math.Min(us.Length - 1, (int)(q * us.Length))];
+            Console.WriteLine($"// loopback tick-to-order (gateway wrote tick → gateway read placeOrder), {us.Length} orders: " +
+                $"p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
+        }
+        _gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Bifrost.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+}
