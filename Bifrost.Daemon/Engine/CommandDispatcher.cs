@@ -22,6 +22,7 @@ public sealed class CommandDispatcher
 {
     private readonly Config _cfg;
     private readonly StoreWriter _store;
+    private readonly OrderJournal? _journal;
     private readonly IBrokerPort _broker;
     private readonly IControlCompleter _control;
     private readonly StatusMapper _status;
@@ -39,8 +40,10 @@ public sealed class CommandDispatcher
     private string? _lastNotifyStatus;
 
     public CommandDispatcher(Config cfg, StoreWriter store, IBrokerPort broker, IControlCompleter control, StatusMapper status,
-        EngineClock clock, ILogger logger, SdNotify? notify = null, int storeCapacity = 65_536, TimeSpan? historyEvery = null)
+        EngineClock clock, ILogger logger, SdNotify? notify = null, int storeCapacity = 65_536, TimeSpan? historyEvery = null,
+        OrderJournal? journal = null)
     {
+        _journal = journal;
         _cfg = cfg;
         _store = store;
         _broker = broker;
@@ -130,20 +133,26 @@ public sealed class CommandDispatcher
     {
         var now = _clock.NowNanos();
         var orderRef = OrderRefModule.value(o.Ref);
-        var writes = new List<StoreWrite>(3)
-        {
-            new StoreWrite.Order(StoreMapping.OrderRow(o, now)),
-            new StoreWrite.OrderIdHighWater(o.IbOrderId + 1L, now),
-        };
-        if (o.RunId != _cfg.RunId && _runsStarted.Add(o.RunId))
-            writes.Add(new StoreWrite.RunStarted(new RunRecord(o.RunId, StoreMapping.RunKindOf(o.Purpose), now, "{}", _cfg.RunId)));
+        var row = StoreMapping.OrderRow(o, now);
+        var run = o.RunId != _cfg.RunId && _runsStarted.Add(o.RunId)
+            ? new RunRecord(o.RunId, StoreMapping.RunKindOf(o.Purpose), now, "{}", _cfg.RunId)
+            : null;
+        var writes = new List<StoreWrite>(3) { new StoreWrite.Order(row), new StoreWrite.OrderIdHighWater(o.IbOrderId + 1L, now) };
+        if (run is not null) writes.Add(new StoreWrite.RunStarted(run));
         try
         {
-            // Recorded before a single byte goes out: a restart never reuses this id nor meets an orderRef it has no row for.
-            _store.RecordNow([.. writes]);
+            // Recorded before a single byte goes out: a restart never reuses this id nor meets an orderRef it has no row
+            // for. The journal line is the durable record (merged into the store at start); the rows follow through the
+            // queue. Without a journal the rows are committed synchronously.
+            if (_journal is not null)
+            {
+                _journal.Append(new JournalEntry(row, o.IbOrderId + 1L, run));
+                foreach (var w in writes) Enqueue(_store.TryEnqueue(w));
+            }
+            else _store.RecordNow([.. writes]);
             Probe?.Recorded();
         }
-        catch (Exception e) when (e is StoreWriteException or ObjectDisposedException)
+        catch (Exception e) when (e is StoreWriteException or ObjectDisposedException or IOException)
         {
             Log.OrderNotSent(_logger, orderRef, o.IbOrderId, "store: " + e.Message);
             Feedback(EventPayload.NewOrderErrorReported(o.IbOrderId, 0, "not sent: the order could not be recorded: " + e.Message));

@@ -104,6 +104,8 @@ public sealed class DaemonService(
         using var abort = new CancellationTokenSource();
         using var brokerStop = new CancellationTokenSource();
         var started = new TaskCompletionSource<Running>(TaskCreationOptions.RunContinuationsAsynchronously);
+        OrderJournal? journal = null;
+        using var journalLifetime = new DisposeLater(() => journal?.Dispose());
 
         async Task OnConnected(BrokerSession session, CancellationToken ct)
         {
@@ -112,6 +114,11 @@ public sealed class DaemonService(
             var cfg = settings.Unresolved.Count == 0 ? preview : await ResolveAsync(broker, ct).ConfigureAwait(false);
             var contracts = ContractTable.From(cfg);
             broker.Contracts = contracts;
+            // Orders journaled but not yet in the store (killed before the queue committed them) go in first.
+            var journalPath = OrderJournal.PathFor(settings.Store.Path);
+            var recovered = OrderJournal.MergeIntoStore(journalPath, settings.Store.Path, store);
+            if (recovered > 0) Log.JournalRecovered(logger, recovered);
+            journal = new OrderJournal(journalPath, settings.Store.Durability);
             Restored restored;
             using (var reader = StoreReader.Open(settings.Store.Path)) restored = StoreRestore.Read(reader, cfg);
             var control = new ControlWorker(settings.Store.Path, channel, store, cfg, contracts, timings.ControlPoll, logger);
@@ -120,7 +127,7 @@ public sealed class DaemonService(
                 timings.Clock.ToString().ToLowerInvariant());
             store.StartRun(new RunRecord(cfg.RunId, RunKind.Live, clock.NowNanos(), summary));
             var dispatcher = new CommandDispatcher(cfg, store, broker, control, new StatusMapper(cfg, contracts, summary), clock, logger,
-                _notify, storeOptions.QueueCapacity, timings.HistoryEvery);
+                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal);
             var loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, logger, _notify);
             _loop = loop;
             Log.EngineStarted(logger, cfg.RunId, restored.Orders.Length, restored.Holdings.Length, restored.OrderIdHighWater);
@@ -239,5 +246,11 @@ public sealed class DaemonService(
         }
         var parsed = ConfigJson.Parse(settings.DomainJson, spec => ids.TryGetValue(spec, out var id) ? id : throw new DaemonRefusedException($"unresolved contract {spec}"));
         return parsed.IsOk ? parsed.ResultValue : throw new DaemonRefusedException($"{parsed.ErrorValue.Field}: {parsed.ErrorValue.Message}");
+    }
+
+    /// <summary>Disposes what a local function created, when the enclosing scope ends.</summary>
+    private sealed class DisposeLater(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
     }
 }

@@ -78,6 +78,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "store refused an item: {Item}: {Error}")]
     public static partial void StoreRejected(ILogger logger, string item, string error);
 
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "{Count} journaled order(s) missing from the store were recovered into it")]
+    public static partial void JournalRecovered(ILogger logger, int count);
+
     [LoggerMessage(EventId = 3004, Level = LogLevel.Critical, Message = "store queue full: writes are being refused; new orders blocked")]
     public static partial void StoreQueueFull(ILogger logger);
 

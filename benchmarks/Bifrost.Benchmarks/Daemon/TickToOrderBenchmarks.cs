@@ -19,8 +19,8 @@ namespace Bifrost.Benchmarks.Daemon;
 
 /// <summary>
 /// Tick-to-order inside the daemon: one underlying tick that moves delta out of the band, from the moment the engine
-/// has dequeued it to the moment the placeOrder bytes are written to the TWS socket — reducer step, the order row and
-/// raised id high-water mark committed to SQLite (RecordNow, WAL), encode and write. The broker is the replay gateway on
+/// has dequeued it to the moment the placeOrder bytes are written to the TWS socket — reducer step, the order journaled
+/// (one write(2) of a JSON line; the rows follow through the store's queue), encode and write. The broker is the replay gateway on
 /// loopback (step mode: no market data competes); each invocation also applies the order's execution so the next tick
 /// may hedge again (that part is in the mean, not in the percentiles). IB pacing is disabled on the client here: the
 /// 45 msgs/s limit would otherwise be what is measured. Percentiles from the engine's own probe are printed at the end.
@@ -32,6 +32,7 @@ public class TickToOrderBenchmarks
     private ReplayGateway _gateway = null!;
     private IbBroker _broker = null!;
     private StoreWriter _store = null!;
+    private OrderJournal _journal = null!;
     private EngineLoop _loop = null!;
     private EngineProbe _probe = null!;
     private CancellationTokenSource _stop = null!;
@@ -75,7 +76,9 @@ public class TickToOrderBenchmarks
             catch (OperationCanceledException) { }
         });
         _probe = new EngineProbe();
-        var dispatcher = new CommandDispatcher(cfg, _store, _broker, new NoControl(), new StatusMapper(cfg, _broker.Contracts, "{}"), clock, NullLogger.Instance)
+        _journal = new OrderJournal(OrderJournal.PathFor(settings.Store.Path), Bifrost.Store.Durability.ProcessCrash);
+        var dispatcher = new CommandDispatcher(cfg, _store, _broker, new NoControl(), new StatusMapper(cfg, _broker.Contracts, "{}"), clock, NullLogger.Instance,
+            journal: _journal)
         {
             Probe = _probe,
         };
@@ -139,7 +142,7 @@ public class TickToOrderBenchmarks
     public void Cleanup()
     {
         Print("tick-to-order (dequeued → placeOrder written)", _probe.TickToOrderTicks);
-        Print("of which dequeued → order row committed (RecordNow)", _probe.TickToRecordedTicks);
+        Print("of which dequeued → order journaled (one write(2); rows follow through the store queue)", _probe.TickToRecordedTicks);
         _stop.Cancel();
         try
         {
@@ -148,6 +151,7 @@ public class TickToOrderBenchmarks
         }
         catch (AggregateException) { }
         _store.Dispose();
+        _journal.Dispose();
         _gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
         try
         {

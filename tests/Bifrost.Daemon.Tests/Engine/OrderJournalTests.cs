@@ -1,0 +1,65 @@
+using Bifrost.Daemon.Engine;
+using Bifrost.Store;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+
+namespace Bifrost.Daemon.Tests.Engine;
+
+/// <summary>The write-ahead order journal: what is appended is read back, a torn last line is skipped, and the merge at
+/// start records exactly the orders the store lacks without touching the ones it has.</summary>
+public sealed class OrderJournalTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-journal").FullName;
+    private string Store => Path.Combine(_dir, "bifrost.db");
+    private string Journal => OrderJournal.PathFor(Store);
+
+    private static OrderRecord Row(string orderRef, long ibId, string status = "PendingSubmit") =>
+        new(orderRef, "t1", "hedge", 125, TradeSide.Sell, 66, "MKT", null, "DAY", status, 1_000, 1_000, ibId);
+
+    [Fact]
+    public void Appended_Entries_ReadBack_AndTheFileIsPrivate()
+    {
+        using (var j = new OrderJournal(Journal, Durability.ProcessCrash))
+        {
+            j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));
+            j.Append(new JournalEntry(Row("oi_t1-man7_2", 2), 3, new RunRecord("t1-man7", RunKind.Manual, 1_000, "{}", "t1")));
+        }
+        var entries = OrderJournal.Read(Journal);
+        Assert.Equal(["oi_t1_1", "oi_t1-man7_2"], entries.Select(e => e.Order.OrderRef));
+        Assert.Equal(3, entries[1].NextOrderId);
+        Assert.Equal("t1-man7", entries[1].Run!.RunId);
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Journal));
+    }
+
+    [Fact]
+    public void ATornLastLine_IsSkipped()
+    {
+        using (var j = new OrderJournal(Journal, Durability.ProcessCrash)) j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));
+        File.AppendAllText(Journal, "{\"Order\":{\"OrderRef\":\"oi_t1_2\"");
+        Assert.Equal(["oi_t1_1"], OrderJournal.Read(Journal).Select(e => e.Order.OrderRef));
+    }
+
+    [Fact]
+    public async Task Merge_RecordsOnlyMissingOrders_RaisesTheIdMark_AndEmptiesTheJournal()
+    {
+        await using (var store = StoreWriter.Open(Store))
+        {
+            store.UpsertOrder(Row("oi_t1_1", 1, status: "Filled"));
+            await store.FlushAsync();
+            using (var j = new OrderJournal(Journal, Durability.ProcessCrash))
+            {
+                j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));   // already stored, and moved on since
+                j.Append(new JournalEntry(Row("oi_t1_2", 2), 3, null));   // sent, but killed before the queue committed it
+            }
+            Assert.Equal(1, OrderJournal.MergeIntoStore(Journal, Store, store));
+        }
+        using var reader = StoreReader.Open(Store);
+        Assert.Equal("Filled", reader.GetOrder("oi_t1_1")!.Status);
+        Assert.Equal("PendingSubmit", reader.GetOrder("oi_t1_2")!.Status);
+        Assert.Equal("3", reader.GetEngineState(EngineKeys.NextOrderId));
+        Assert.Empty(OrderJournal.Read(Journal));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
