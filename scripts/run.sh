@@ -19,7 +19,7 @@ daemon=(dotnet "Bifrost.Daemon/bin/$config/net10.0/bifrost-daemon.dll")
 
 mkdir -p "$dir"
 # The replay account starts empty on every run, so the store starts empty too (an old store would not reconcile).
-rm -f "$dir"/bifrost.db "$dir"/bifrost.db-* "$dir"/bifrost.db.lock "$dir"/ledger.jsonl "$dir"/gateway.log
+rm -f "$dir"/bifrost.db "$dir"/bifrost.db-* "$dir"/bifrost.db.* "$dir"/ledger.jsonl "$dir"/gateway.log
 
 $sim gateway --data "$data" --port "$port" --speed "$speed" --ledger "$dir/ledger.jsonl" \
   --seed-position "XYZ 20260320 C 100:10" --seed-position "XYZ 20260320 P 100:10" > "$dir/gateway.log" 2>&1 &
