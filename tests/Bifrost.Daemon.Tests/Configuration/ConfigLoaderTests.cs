@@ -34,7 +34,7 @@ public class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("BIFROST__CONNECTION__HOST", "192.168.1.5", "connection.host")]
+    [InlineData("BIFROST__CONNECTION__HOST", "tws.example.invalid", "connection.host")]
     [InlineData("BIFROST__CONNECTION__PORT", "70000", "connection.port")]
     [InlineData("BIFROST__CONNECTION__PORT", "\"x\"", "connection.port")]
     [InlineData("BIFROST__CONNECTION__TYPO", "1", "connection.typo")]
@@ -53,8 +53,8 @@ public class ConfigLoaderTests
     [Fact]
     public void RemoteHost_IsAllowedOnlyWhenExplicit()
     {
-        var s = Parse(Sample, ("BIFROST__CONNECTION__HOST", "10.1.2.3"), ("BIFROST__CONNECTION__ALLOW_REMOTE", "true"));
-        Assert.Equal("10.1.2.3", s.Connection.Host);
+        var s = Parse(Sample, ("BIFROST__CONNECTION__HOST", "tws.example.invalid"), ("BIFROST__CONNECTION__ALLOW_REMOTE", "true"));
+        Assert.Equal("tws.example.invalid", s.Connection.Host);
         Assert.True(ConfigLoader.IsLoopback("::1"));
         Assert.True(ConfigLoader.IsLoopback("localhost"));
         Assert.False(ConfigLoader.IsLoopback("example.com"));
