@@ -97,7 +97,8 @@ public static class IbTranslate
 
     /// <summary>
     /// errMsg → a connectivity, farm or order event. 1100/2110 lost, 1101 restored with data lost, 1102 restored with
-    /// data kept; 2103/2105/2157 a farm broken, 2104/2106/2107/2108/2158 a farm ok (inactive = available on demand);
+    /// data kept; 2103/2105/2108/2157 a farm broken or inactive — degraded, never "down" (nautilus #4412) — and
+    /// 2104/2106/2107/2158 a farm ok (2107: the HMDS farm is inactive but available on demand, which we do not use);
     /// any other code naming one of our order ids (below the request-id range) → OrderErrorReported (201 reject, 202
     /// cancelled, 103 duplicate id, 110, 161, 10147, 10148 …). Request-id errors and the rest: null (logged by the adapter).
     /// </summary>
@@ -111,9 +112,10 @@ public static class IbTranslate
                 return EventPayload.NewConnectivityRestored(false);
             case IbErrorCodes.ConnectivityRestoredDataMaintained:
                 return EventPayload.NewConnectivityRestored(true);
-            case IbErrorCodes.MarketDataFarmBroken:
+            // 2108 (market data farm inactive) counts as degraded, as the operator's runbook says for 2103/2105/2108.
+            case IbErrorCodes.MarketDataFarmBroken or IbErrorCodes.MarketDataFarmInactive:
                 return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, false);
-            case IbErrorCodes.MarketDataFarmOk or IbErrorCodes.MarketDataFarmInactive:
+            case IbErrorCodes.MarketDataFarmOk:
                 return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, true);
             case IbErrorCodes.HistoricalFarmBroken:
                 return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, false);

@@ -94,7 +94,7 @@ public class IbTranslateTests
     [InlineData(1102, -1, "ConnectivityRestored(True)")]
     [InlineData(2103, -1, "FarmStatusChanged(MarketDataFarm,False)")]
     [InlineData(2104, -1, "FarmStatusChanged(MarketDataFarm,True)")]
-    [InlineData(2108, -1, "FarmStatusChanged(MarketDataFarm,True)")]
+    [InlineData(2108, -1, "FarmStatusChanged(MarketDataFarm,False)")]
     [InlineData(2105, -1, "FarmStatusChanged(HistoricalFarm,False)")]
     [InlineData(2106, -1, "FarmStatusChanged(HistoricalFarm,True)")]
     [InlineData(2107, -1, "FarmStatusChanged(HistoricalFarm,True)")]
