@@ -19,7 +19,7 @@ type SessionCalendar =
       Holidays: Set<int>
       /// Local date → early close minute.
       EarlyCloses: Map<int, int>
-      /// Local [start, end) minute windows with no new orders, every day.
+      /// Local [start, end) minute windows with no new orders, every day; a window may wrap midnight (23:45–00:15).
       NoTradeWindows: (int * int) list }
 
 module SessionCalendar =
@@ -89,4 +89,4 @@ module SessionCalendar =
         && not (cal.Holidays.Contains day)
         && minute >= cal.OpenMinute
         && minute < close
-        && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> minute >= s && minute < e))
+        && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e))

@@ -50,6 +50,9 @@ public static class ConfigLoader
         ApplyOverrides(root, environment);
         var connection = ReadConnection(Section(root, "connection"));
         var store = ReadStore(Section(root, "store"));
+        var daemon = ReadDaemon(Section(root, "daemon"));
+        // The daily TWS/Gateway restart window also blocks new orders: it joins the calendar's no-trade windows.
+        if (daemon.RestartWindow is { } restart) AddNoTradeWindow(root, restart);
         var merged = root.ToJsonString();
         var unresolved = new List<ContractSpec>();
         var preview = ConfigJson.Parse(merged, spec =>
@@ -58,7 +61,6 @@ public static class ConfigLoader
             return unresolved.Count; // placeholder ids, distinct, replaced after reqContractDetails
         });
         if (preview.IsError) throw new DaemonConfigException(preview.ErrorValue.Field, preview.ErrorValue.Message);
-        var daemon = ReadDaemon(Section(root, "daemon"));
         return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved);
     }
 
@@ -134,6 +136,15 @@ public static class ConfigLoader
     }
 
     // ------------------------------------------------------------------ shell sections
+
+    private static void AddNoTradeWindow(JsonObject root, (int Start, int End) window)
+    {
+        static string HhMm(int minutes) => $"{minutes / 60:D2}:{minutes % 60:D2}";
+        if (root["calendar"] is null) root["calendar"] = new JsonObject();
+        if (root["calendar"] is not JsonObject calendar) return; // the domain's parser names the bad key
+        if (calendar["no_trade_windows"] is null) calendar["no_trade_windows"] = new JsonArray();
+        if (calendar["no_trade_windows"] is JsonArray windows) windows.Add(new JsonArray(HhMm(window.Start), HhMm(window.End)));
+    }
 
     private static JsonObject Section(JsonObject root, string name) =>
         root[name] switch

@@ -49,3 +49,11 @@ let ``Bad dates and times are errors naming the format`` () =
     match SessionCalendar.parseMinute "25:00" with
     | Error e -> Assert.Contains("HH:mm", e.Message)
     | Ok _ -> failwith "accepted"
+
+[<Fact>]
+let ``A no-trade window may wrap midnight`` () =
+    let cal = { SessionCalendar.alwaysOpen with NoTradeWindows = [ 23 * 60 + 45, 15 ] }
+    Assert.False(SessionCalendar.isOpen cal (utc 2026 1 15 23 50))
+    Assert.False(SessionCalendar.isOpen cal (utc 2026 1 16 0 10))
+    Assert.True(SessionCalendar.isOpen cal (utc 2026 1 16 0 15))
+    Assert.True(SessionCalendar.isOpen cal (utc 2026 1 15 23 44))

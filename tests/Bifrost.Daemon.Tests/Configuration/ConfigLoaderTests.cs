@@ -22,6 +22,14 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void TwsRestartWindow_AlsoBlocksNewOrders_AsACalendarNoTradeWindow()
+    {
+        var s = Parse(Sample, ("BIFROST__DAEMON__TWS_RESTART_WINDOW", "[\"23:45\",\"00:15\"]"));
+        Assert.Equal((23 * 60 + 45, 15), s.Daemon.RestartWindow);
+        Assert.Contains(Tuple.Create(23 * 60 + 45, 15), s.Preview.Calendar.NoTradeWindows);
+    }
+
+    [Fact]
     public void EnvironmentOverrides_SetNestedKeysAndArrayElements_WithJsonLiterals()
     {
         var s = Parse(Sample, ("BIFROST__CONNECTION__PORT", "4002"), ("BIFROST__STORE__PATH", "/tmp/x.db"), ("BIFROST__DAEMON__CLOCK", "system"),
