@@ -276,9 +276,9 @@ public sealed partial class ReplayGateway : IAsyncDisposable
             case IbReqManagedAccts:
                 s.Send(new IbManagedAccounts(_options.Account));
                 break;
-            case IbReqMarketDataType mdt:
+            case IbReqMarketDataType:
+                // Always live (type 1): the replay has no delayed or frozen data to offer.
                 foreach (var sub in s.Subscriptions.Values) s.Send(new IbMarketDataType(sub.TickerId, 1));
-                _ = mdt;
                 break;
             case IbReqMktData md:
                 SubscribeMarketData(s, md);
