@@ -7,21 +7,7 @@ namespace Bifrost.Ib.Messages;
 internal static class IbContractCodec
 {
     /// <summary>reqMktData/placeOrder/reqContractDetails: conId … tradingClass (12 fields, with primaryExchange).</summary>
-    public static void WriteRequest(IbFieldWriter w, IbContract c)
-    {
-        w.Write(c.ConId);
-        w.Write(c.Symbol);
-        w.Write(c.SecType);
-        w.Write(c.LastTradeDateOrContractMonth);
-        w.Write(c.Strike);
-        w.Write(c.Right);
-        w.Write(c.Multiplier);
-        w.Write(c.Exchange);
-        w.Write(c.PrimaryExchange);
-        w.Write(c.Currency);
-        w.Write(c.LocalSymbol);
-        w.Write(c.TradingClass);
-    }
+    public static void WriteRequest(IbFieldWriter w, IbContract c) => Write(w, c, c.Exchange, c.PrimaryExchange);
 
     public static IbContract ReadRequest(ref IbFieldReader r) => new()
     {
@@ -43,7 +29,11 @@ internal static class IbContractCodec
     /// openOrder/execDetails/position/updatePortfolio: conId … tradingClass (11 fields). updatePortfolio carries
     /// primaryExchange where the others carry exchange.
     /// </summary>
-    public static void WriteReported(IbFieldWriter w, IbContract c, bool primaryExchange = false)
+    public static void WriteReported(IbFieldWriter w, IbContract c, bool primaryExchange = false) =>
+        Write(w, c, primaryExchange ? c.PrimaryExchange : c.Exchange, primaryExchange: null);
+
+    /// <summary>conId … multiplier, one exchange field, primaryExchange when the message has it, currency … tradingClass.</summary>
+    private static void Write(IbFieldWriter w, IbContract c, string exchange, string? primaryExchange)
     {
         w.Write(c.ConId);
         w.Write(c.Symbol);
@@ -52,7 +42,8 @@ internal static class IbContractCodec
         w.Write(c.Strike);
         w.Write(c.Right);
         w.Write(c.Multiplier);
-        w.Write(primaryExchange ? c.PrimaryExchange : c.Exchange);
+        w.Write(exchange);
+        if (primaryExchange is not null) w.Write(primaryExchange);
         w.Write(c.Currency);
         w.Write(c.LocalSymbol);
         w.Write(c.TradingClass);

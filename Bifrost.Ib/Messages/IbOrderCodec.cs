@@ -40,6 +40,63 @@ internal static class IbOrderCodec
         };
     }
 
+    /// <summary>The scale-order price adjustment block, present only when ScalePriceIncrement is positive (placeOrder and
+    /// openOrder carry it alike).</summary>
+    public static void WriteScalePriceAdjustment(IbFieldWriter w, IbOrder o)
+    {
+        if (o.ScalePriceIncrement is not > 0) return;
+        w.Write(o.ScalePriceAdjustValue);
+        w.Write(o.ScalePriceAdjustInterval);
+        w.Write(o.ScaleProfitOffset);
+        w.Write(o.ScaleAutoReset);
+        w.Write(o.ScaleInitPosition);
+        w.Write(o.ScaleInitFillQty);
+        w.Write(o.ScaleRandomPercent);
+    }
+
+    public static IbOrder ReadScalePriceAdjustment(ref IbFieldReader r, IbOrder o) =>
+        o.ScalePriceIncrement is not > 0 ? o : o with
+        {
+            ScalePriceAdjustValue = r.ReadDoubleMax(),
+            ScalePriceAdjustInterval = r.ReadIntMax(),
+            ScaleProfitOffset = r.ReadDoubleMax(),
+            ScaleAutoReset = r.ReadBool(),
+            ScaleInitPosition = r.ReadIntMax(),
+            ScaleInitFillQty = r.ReadIntMax(),
+            ScaleRandomPercent = r.ReadBool(),
+        };
+
+    /// <summary>hedgeType [hedgeParam], optOutSmartRouting, clearing account and intent, notHeld, the delta-neutral
+    /// contract, algoStrategy [algoParams]: the same run of fields in placeOrder and openOrder.</summary>
+    public static void WriteHedgeThroughAlgo(IbFieldWriter w, IbOrder o)
+    {
+        w.Write(o.HedgeType);
+        if (o.HedgeType.Length > 0) w.Write(o.HedgeParam);
+        w.Write(o.OptOutSmartRouting);
+        w.Write(o.ClearingAccount);
+        w.Write(o.ClearingIntent);
+        w.Write(o.NotHeld);
+        IbContractCodec.WriteDeltaNeutral(w, o.DeltaNeutralContract);
+        w.Write(o.AlgoStrategy);
+        if (o.AlgoStrategy.Length > 0) IbContractCodec.WriteTagValues(w, o.AlgoParams);
+    }
+
+    public static IbOrder ReadHedgeThroughAlgo(ref IbFieldReader r, IbOrder o)
+    {
+        o = o with { HedgeType = r.ReadString() };
+        if (o.HedgeType.Length > 0) o = o with { HedgeParam = r.ReadString() };
+        o = o with
+        {
+            OptOutSmartRouting = r.ReadBool(),
+            ClearingAccount = r.ReadString(),
+            ClearingIntent = r.ReadString(),
+            NotHeld = r.ReadBool(),
+            DeltaNeutralContract = IbContractCodec.ReadDeltaNeutral(ref r),
+            AlgoStrategy = r.ReadString(),
+        };
+        return o.AlgoStrategy.Length > 0 ? o with { AlgoParams = IbContractCodec.ReadTagValues(ref r) } : o;
+    }
+
     public static void WriteComboLegs(IbFieldWriter w, IReadOnlyList<IbComboLeg> legs)
     {
         w.Write(legs.Count);

@@ -79,25 +79,8 @@ internal static class IbOpenOrderCodec
         w.WriteOrMax(o.ScaleInitLevelSize);
         w.WriteOrMax(o.ScaleSubsLevelSize);
         w.Write(o.ScalePriceIncrement);                      // #83
-        if (o.ScalePriceIncrement is > 0)
-        {
-            w.Write(o.ScalePriceAdjustValue);
-            w.Write(o.ScalePriceAdjustInterval);
-            w.Write(o.ScaleProfitOffset);
-            w.Write(o.ScaleAutoReset);
-            w.Write(o.ScaleInitPosition);
-            w.Write(o.ScaleInitFillQty);
-            w.Write(o.ScaleRandomPercent);
-        }
-        w.Write(o.HedgeType);                                // #84
-        if (o.HedgeType.Length > 0) w.Write(o.HedgeParam);
-        w.Write(o.OptOutSmartRouting);                       // #85
-        w.Write(o.ClearingAccount);
-        w.Write(o.ClearingIntent);
-        w.Write(o.NotHeld);
-        IbContractCodec.WriteDeltaNeutral(w, o.DeltaNeutralContract); // #89
-        w.Write(o.AlgoStrategy);                             // #90
-        if (o.AlgoStrategy.Length > 0) IbContractCodec.WriteTagValues(w, o.AlgoParams);
+        IbOrderCodec.WriteScalePriceAdjustment(w, o);
+        IbOrderCodec.WriteHedgeThroughAlgo(w, o);           // #84 … #90
         w.Write(o.Solicited);                                // #91
         w.Write(o.WhatIf);
         w.Write(s.Status);                                   // #93
@@ -230,31 +213,8 @@ internal static class IbOpenOrderCodec
             ScaleSubsLevelSize = r.ReadIntMax(),
             ScalePriceIncrement = r.ReadDoubleMax(),
         };
-        if (o.ScalePriceIncrement is > 0)
-        {
-            o = o with
-            {
-                ScalePriceAdjustValue = r.ReadDoubleMax(),
-                ScalePriceAdjustInterval = r.ReadIntMax(),
-                ScaleProfitOffset = r.ReadDoubleMax(),
-                ScaleAutoReset = r.ReadBool(),
-                ScaleInitPosition = r.ReadIntMax(),
-                ScaleInitFillQty = r.ReadIntMax(),
-                ScaleRandomPercent = r.ReadBool(),
-            };
-        }
-        o = o with { HedgeType = r.ReadString() };
-        if (o.HedgeType.Length > 0) o = o with { HedgeParam = r.ReadString() };
-        o = o with
-        {
-            OptOutSmartRouting = r.ReadBool(),
-            ClearingAccount = r.ReadString(),
-            ClearingIntent = r.ReadString(),
-            NotHeld = r.ReadBool(),
-            DeltaNeutralContract = IbContractCodec.ReadDeltaNeutral(ref r),
-            AlgoStrategy = r.ReadString(),
-        };
-        if (o.AlgoStrategy.Length > 0) o = o with { AlgoParams = IbContractCodec.ReadTagValues(ref r) };
+        o = IbOrderCodec.ReadScalePriceAdjustment(ref r, o);
+        o = IbOrderCodec.ReadHedgeThroughAlgo(ref r, o);
         o = o with { Solicited = r.ReadBool(), WhatIf = r.ReadBool() };
         var state = new IbOrderState
         {

@@ -75,28 +75,11 @@ internal static class IbPlaceOrderCodec
         w.Write(o.ScaleInitLevelSize);                                         // #70
         w.Write(o.ScaleSubsLevelSize);
         w.Write(o.ScalePriceIncrement);                                        // #72
-        if (o.ScalePriceIncrement is > 0)
-        {
-            w.Write(o.ScalePriceAdjustValue);
-            w.Write(o.ScalePriceAdjustInterval);
-            w.Write(o.ScaleProfitOffset);
-            w.Write(o.ScaleAutoReset);
-            w.Write(o.ScaleInitPosition);
-            w.Write(o.ScaleInitFillQty);
-            w.Write(o.ScaleRandomPercent);
-        }
+        IbOrderCodec.WriteScalePriceAdjustment(w, o);
         w.Write(o.ScaleTable);                                                 // #73
         w.Write(o.ActiveStartTime);
         w.Write(o.ActiveStopTime);
-        w.Write(o.HedgeType);                                                  // #76
-        if (o.HedgeType.Length > 0) w.Write(o.HedgeParam);
-        w.Write(o.OptOutSmartRouting);                                         // #77
-        w.Write(o.ClearingAccount);
-        w.Write(o.ClearingIntent);
-        w.Write(o.NotHeld);                                                    // #80
-        IbContractCodec.WriteDeltaNeutral(w, o.DeltaNeutralContract);          // #81
-        w.Write(o.AlgoStrategy);                                               // #82
-        if (o.AlgoStrategy.Length > 0) IbContractCodec.WriteTagValues(w, o.AlgoParams);
+        IbOrderCodec.WriteHedgeThroughAlgo(w, o);                              // #76 … #82
         w.Write(o.AlgoId);                                                     // #83
         w.Write(o.WhatIf);
         w.Write(o.OrderMiscOptions);                                           // #85 (tag=value list; we always send it empty)
@@ -207,37 +190,14 @@ internal static class IbPlaceOrderCodec
             ScaleSubsLevelSize = r.ReadIntMax(),
             ScalePriceIncrement = r.ReadDoubleMax(),
         };
-        if (o.ScalePriceIncrement is > 0)
-        {
-            o = o with
-            {
-                ScalePriceAdjustValue = r.ReadDoubleMax(),
-                ScalePriceAdjustInterval = r.ReadIntMax(),
-                ScaleProfitOffset = r.ReadDoubleMax(),
-                ScaleAutoReset = r.ReadBool(),
-                ScaleInitPosition = r.ReadIntMax(),
-                ScaleInitFillQty = r.ReadIntMax(),
-                ScaleRandomPercent = r.ReadBool(),
-            };
-        }
+        o = IbOrderCodec.ReadScalePriceAdjustment(ref r, o);
         o = o with
         {
             ScaleTable = r.ReadString(),
             ActiveStartTime = r.ReadString(),
             ActiveStopTime = r.ReadString(),
-            HedgeType = r.ReadString(),
         };
-        if (o.HedgeType.Length > 0) o = o with { HedgeParam = r.ReadString() };
-        o = o with
-        {
-            OptOutSmartRouting = r.ReadBool(),
-            ClearingAccount = r.ReadString(),
-            ClearingIntent = r.ReadString(),
-            NotHeld = r.ReadBool(),
-            DeltaNeutralContract = IbContractCodec.ReadDeltaNeutral(ref r),
-            AlgoStrategy = r.ReadString(),
-        };
-        if (o.AlgoStrategy.Length > 0) o = o with { AlgoParams = IbContractCodec.ReadTagValues(ref r) };
+        o = IbOrderCodec.ReadHedgeThroughAlgo(ref r, o);
         o = o with
         {
             AlgoId = r.ReadString(),
