@@ -30,6 +30,9 @@ module Emit =
             (State.underlyingId cfg :: [ for l in s.Legs -> l.Option.ContractId ])
             @ Portfolio.contracts s.Portfolio
             |> List.distinct
+        let realized = Portfolio.totalRealized s.Portfolio
+        let unrealized = State.unrealized cfg s
+        let fees = Portfolio.totalFees s.Portfolio
         { Time = s.Now
           FsmState = FsmState.name s.Fsm
           Report = SelfCheck.run cfg s
@@ -38,10 +41,10 @@ module Emit =
           NetDelta = State.netDelta cfg s
           BandHalfWidth = Composite.bandHalfWidth cfg s
           Spot = State.spot s
-          RealizedPnl = Portfolio.totalRealized s.Portfolio
-          UnrealizedPnl = State.unrealized cfg s
-          Fees = Portfolio.totalFees s.Portfolio
-          DailyPnl = State.totalPnl cfg s - s.Daily.StartPnl
+          RealizedPnl = realized
+          UnrealizedPnl = unrealized
+          Fees = fees
+          DailyPnl = realized + unrealized - fees - s.Daily.StartPnl
           Attribution = s.Attribution
           TradesToday = s.Daily.Trades
           WorkingOrders = State.workingOrders s |> List.length }

@@ -8,8 +8,7 @@ module Runs =
         s, [ Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
 
     /// The FSM and world gates every operator order passes (risk limits are separate and may be bypassed).
-    let private gate (cfg: Config) (s: State) =
-        let c = Composite.classify cfg s
+    let private gate (s: State) (c: CompositeState) =
         match s.Fsm with
         | Running Idle when c.OrderInFlight -> Some "an order is in flight"
         | Running Idle when c.Broker = BrokerDown -> Some "broker down"
@@ -18,10 +17,9 @@ module Runs =
         | Running _ -> Some "an order is in flight"
         | other -> Some $"state {FsmState.name other} does not accept orders"
 
-    let private riskCheck (cfg: Config) (s: State) conId signedQty price bypass =
+    let private riskCheck (cfg: Config) (s: State) (c: CompositeState) conId signedQty price bypass =
         if bypass then []
         else
-            let c = Composite.classify cfg s
             Risk.preTrade cfg.Risk (State.qtyOf s conId) signedQty price c.TradesToday c.DailyPnl c.AvailableFunds (State.multiplier s conId)
             |> List.map (BlockReason.ofRiskViolation >> BlockReason.code)
 
@@ -47,11 +45,12 @@ module Runs =
             if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} is not in the configured universe"
             elif m.Quantity <= 0 then refuse s m.Meta m.RunId "quantity must be > 0"
             else
-                match gate cfg s with
+                let c = Composite.classify cfg s
+                match gate s c with
                 | Some why -> refuse s m.Meta m.RunId why
                 | None ->
                     let signed = Side.sign m.Side * m.Quantity
-                    match riskCheck cfg s m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass with
+                    match riskCheck cfg s c m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass with
                     | [] -> startRun cfg s m.RunId Manual m.Meta [ m.ContractId, signed, m.Type ] m.RiskBypass
                     | reasons -> refuse s m.Meta m.RunId (String.concat "," reasons)
         s', received :: cmds
@@ -64,14 +63,15 @@ module Runs =
             if not foreign.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
             else
-                match gate cfg s with
+                let c = Composite.classify cfg s
+                match gate s c with
                 | Some why -> refuse s r.Meta r.RunId why
                 | None ->
                     let orders = [ for (id, target) in r.Targets do
                                        let diff = target - State.qtyOf s id
                                        if diff <> 0 then id, diff, Market ]
                     let violations =
-                        orders |> List.collect (fun (id, q, t) -> riskCheck cfg s id q (referencePrice cfg s id t) r.RiskBypass) |> List.distinct
+                        orders |> List.collect (fun (id, q, t) -> riskCheck cfg s c id q (referencePrice cfg s id t) r.RiskBypass) |> List.distinct
                     if orders.IsEmpty then
                         s, [ Emit.note s OperationKind.ControlCompleted r.RunId "already at target"; CompleteControl(r.Meta.ControlId, Done "already at target") ]
                     elif not violations.IsEmpty then refuse s r.Meta r.RunId (String.concat "," violations)
