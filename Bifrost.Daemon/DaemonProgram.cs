@@ -2,6 +2,7 @@ using System.Collections;
 using Bifrost.Daemon.Configuration;
 using Bifrost.Daemon.Engine;
 using Bifrost.Store.Locking;
+using Bifrost.Store.Maintenance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,10 +20,21 @@ public static class DaemonProgram
     public const string Usage = """
         usage: bifrost-daemon run --config FILE [--confirm-live]
                bifrost-daemon check-config --config FILE
+               bifrost-daemon backup (--config FILE | --store DB) --to NEW.db
+               bifrost-daemon prune (--config FILE | --store DB) [--days N]
+               bifrost-daemon rebuild-store --from DAMAGED.db --to NEW.db
+               bifrost-daemon --help
 
-          run            connect to TWS / IB Gateway / the replay gateway and trade the configured book (paper by default)
+          run            connect to TWS / IB Gateway / the replay gateway and trade the configured book (paper by default);
+                         the store is checked (header, WAL, PRAGMA quick_check) before anything connects
           check-config   validate the configuration (file + BIFROST__SECTION__KEY environment overrides) and exit 0, or 2 naming the bad key
+          backup         consistent copy of the store (SQLite online backup), safe while the daemon runs; the copy is 0600 and checked
+          prune          delete guard-block operations and status history older than N days (default store.retention_days);
+                         orders, fills and every position-changing operation are kept forever (the daemon also prunes at start)
+          rebuild-store  salvage every readable row of a damaged store into a new one (and carry its order journal over);
+                         the next start merges the journal and reconciles today's executions with the broker
           --confirm-live required with "mode": "live" (and a non-DU account); without it the daemon refuses to start
+        exit codes: 0 ok / stopped cleanly, 2 refused (bad config or arguments, damaged store, live-mode guard, second instance), 1 crashed
         """;
 
     public static Task<int> RunMain(string[] args) => RunAsync(args, Environment.GetEnvironmentVariables(), CancellationToken.None);
@@ -31,8 +43,14 @@ public static class DaemonProgram
     public static async Task<int> RunAsync(string[] args, IDictionary environment, CancellationToken ct,
         Action<ILoggingBuilder>? logging = null, DaemonRuntimeOptions? runtime = null, Action<IHost>? onStarted = null)
     {
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        if (args.Length > 0 && args[0] is "backup" or "prune" or "rebuild-store") return StoreCommands.Run(args, environment);
         if (args.Length == 0 || args[0] is not ("run" or "check-config"))
-            return Fail(args.Length == 0 || args[0] is "-h" or "--help" ? null : $"unknown command '{args[0]}'");
+            return Fail(args.Length == 0 ? null : $"unknown command '{args[0]}'");
         string? configPath = null;
         var confirmLive = false;
         for (var i = 1; i < args.Length; i++)
@@ -77,21 +95,57 @@ public static class DaemonProgram
             return Refuse($"mode is live but account {cfg.Account} is a paper (DU) account");
         if (!cfg.Mode.IsLive && confirmLive) return Refuse("--confirm-live given but the configuration's mode is paper");
 
-        InstanceLock instance;
+        // One engine per account per host and one per store (by its real path), both before anything connects.
+        LockFile accountLock, storeLock;
         try
         {
-            instance = InstanceLock.Acquire(settings.Store.Path);
+            StoreFileSystem.RequireWritable(settings.Store.Path);
+            accountLock = AccountLock.Acquire(settings.LockDirectory, cfg.Account, settings.Store.Path);
+        }
+        catch (StoreReadOnlyException e)
+        {
+            return Refuse(e.Message);
         }
         catch (InstanceLockedException e)
         {
             return Refuse(e.Message);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            return Refuse($"daemon.lock_dir: cannot lock account {cfg.Account} in '{settings.LockDirectory}': {e.Message}");
+        }
+        try
+        {
+            storeLock = InstanceLock.Acquire(settings.Store.Path, cfg.Account);
+        }
+        catch (InstanceLockedException e)
+        {
+            accountLock.Dispose();
+            return Refuse(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            accountLock.Dispose();
             return Refuse($"store.path: cannot lock '{settings.Store.Path}': {e.Message}");
         }
-        using (instance)
+        using (accountLock)
+        using (storeLock)
         {
+            // Under the lock, before anything connects: a damaged store or journal is refused with how to recover.
+            try
+            {
+                StoreIntegrity.Check(settings.Store.Path);
+                OrderJournal.Read(OrderJournal.PathFor(settings.Store.Path));
+            }
+            catch (Exception e) when (e is StoreCorruptException or JournalCorruptException)
+            {
+                return Refuse(e.Message);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                return Refuse($"store.path: '{settings.Store.Path}' cannot be opened: {e.Message}");
+            }
+            Prune(settings);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "bifrost-daemon" });
             builder.Logging.ClearProviders();
             if (logging is null)
@@ -105,7 +159,8 @@ public static class DaemonProgram
             }
             else logging(builder.Logging);
             builder.Services.Configure<HostOptions>(o =>
-                o.ShutdownTimeout = TimeSpan.FromTicks(cfg.Control.StopTimeout / 100) + TimeSpan.FromSeconds(15));
+                o.ShutdownTimeout = TimeSpan.FromTicks(cfg.Control.StopTimeout / 100) + TimeSpan.FromSeconds(15)
+                    + (settings.Store.CommissionWait ?? TimeSpan.Zero));
             builder.Services.AddSingleton(settings);
             builder.Services.AddSingleton(runtime ?? new DaemonRuntimeOptions());
             builder.Services.AddSingleton<DaemonExit>();
@@ -116,6 +171,24 @@ public static class DaemonProgram
             onStarted?.Invoke(host);
             await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return host.Services.GetRequiredService<DaemonExit>().Code;
+        }
+    }
+
+    /// <summary>Retention at start (store.retention_days). Best effort: a store without tables yet, or a busy one, is
+    /// pruned at a later start; it never stops the daemon.</summary>
+    private static void Prune(DaemonSettings settings)
+    {
+        if (!File.Exists(settings.Store.Path) || new FileInfo(settings.Store.Path).Length == 0) return;
+        try
+        {
+            var pruned = StoreRetention.Prune(settings.Store.Path, TimeSpan.FromDays(settings.Store.RetentionDays));
+            if (pruned.GuardBlocks + pruned.StatusHistory > 0)
+                Console.Error.WriteLine($"bifrost-daemon: retention: pruned {pruned.GuardBlocks} guard-block operation(s) and " +
+                    $"{pruned.StatusHistory} status-history row(s) older than {settings.Store.RetentionDays} days");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            Console.Error.WriteLine($"bifrost-daemon: retention skipped: {e.Message}");
         }
     }
 

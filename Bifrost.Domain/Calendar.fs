@@ -90,3 +90,22 @@ module SessionCalendar =
         && minute >= cal.OpenMinute
         && minute < close
         && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e))
+
+    /// The UTC instants [start, end) of a local date (days since 1970-01-01) in the calendar's zone: the session
+    /// day's bounds, so shells without time zones (SQLite views) can group by session day.
+    let dayBounds (cal: SessionCalendar) (day: int) =
+        let midnight (d: int) =
+            let guess = Timestamp(int64 d * 86_400L * Duration.nanosPerSecond)
+            // The offset at local midnight; a second pass settles a guess that fell on the other side of a DST change.
+            let first = Timestamp(guess.Nanos - int64 (utcOffset cal.Zone guess) * 60L * Duration.nanosPerSecond)
+            Timestamp(guess.Nanos - int64 (utcOffset cal.Zone first) * 60L * Duration.nanosPerSecond)
+        midnight day, midnight (day + 1)
+
+    /// The zone's name as the configuration spells it.
+    let zoneName (cal: SessionCalendar) =
+        match cal.Zone with
+        | UsEastern -> "America/New_York"
+        | FixedOffset 0 -> "UTC"
+        | FixedOffset m ->
+            let sign = if m < 0 then "-" else "+"
+            $"UTC{sign}{abs m / 60:D2}:{abs m % 60:D2}"

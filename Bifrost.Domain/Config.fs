@@ -97,7 +97,18 @@ type ControlConfig =
       /// How long Stopping waits for cancels to be confirmed before exiting anyway.
       StopTimeout: Duration
       /// Expected interval of self-check clock ticks; the heartbeat is older than 3× this → unhealthy.
-      SelfCheckEvery: Duration }
+      SelfCheckEvery: Duration
+      /// Other Bifrost run ids that may have orders on this account (`reconcile.expected_other_runs`); any other
+      /// run's order or execution at sync is ANOTHER_ENGINE.
+      ExpectedOtherRuns: string list
+      /// Fat-finger ceiling per manual order (shares or contracts): even a risk bypass cannot pass it.
+      MaxManualQuantity: int
+      /// Fat-finger ceiling per manual order (money, quantity × price × multiplier): even a risk bypass cannot pass it.
+      MaxManualNotional: float
+      /// A limit price further than this fraction from the current mid is refused (price-sanity band).
+      LimitPriceBand: float
+      /// An operator run whose orders are still working after this long has them cancelled and ends partial/failed.
+      RunTimeout: Duration }
 
 type Mode =
     | Paper
@@ -114,16 +125,85 @@ type Config =
       Control: ControlConfig }
 
 module Config =
+    /// The highest order sequence a run can reach: every order also takes an IB order id, a positive int32.
+    let maxOrderSequence = int64 System.Int32.MaxValue
+
+    /// The highest control id the daemon turns into an order run (manual, rebalance): 11 digits, which with a run_id
+    /// of at most `maxRunIdLength` keeps every order ref within 40 characters. Larger ids are refused at the queue.
+    let maxRunControlId = 99_999_999_999L
+
+    /// Order refs are `oi_{run}_{seq}`; the longest run a config mints is `{run_id}-man{control id}` or
+    /// `{run_id}-flat{seq}`, so run_id may use what is left of the 40 characters after those at their longest.
+    let derivedRunIds (runId: string) =
+        [ runId; $"{runId}-man{maxRunControlId}"; $"{runId}-reb{maxRunControlId}"; $"{runId}-flat{maxOrderSequence}" ]
+
+    /// The longest ref each derived run can mint: `oi_{run}_{seq}` at the highest sequence.
+    let private longestRefs (runId: string) = derivedRunIds runId |> List.map (fun run -> $"oi_{run}_{maxOrderSequence}")
+
+    /// The longest run_id whose every order ref fits IB's orderRef (derived from the formats above, not hard-coded).
+    let maxRunIdLength = OrderRef.maxLength - (longestRefs "" |> List.map String.length |> List.max)
+
+    /// The first reason this run_id cannot mint every order ref it may need, if any.
+    let checkRunId (runId: string) =
+        if runId.Length > maxRunIdLength then
+            let longest = longestRefs runId |> List.maxBy String.length
+            Some(
+                $"'{runId}' is {runId.Length} characters; at most {maxRunIdLength} fit: every order ref must fit IB's "
+                + $"{OrderRef.maxLength}-character orderRef, and the longest this run_id could mint is '{longest}' "
+                + $"({longest.Length} characters: oi_, the run_id, the run's suffix -flat{{n}} or -man/-reb{{control id}}, then _ and "
+                + $"the order sequence; n and the sequence go up to {maxOrderSequence} (one per IB order id), control ids to "
+                + $"{string maxRunControlId |> String.length} digits)")
+        else
+            longestRefs runId
+            |> List.tryPick (fun ref ->
+                match OrderRef.create ref with
+                | Ok _ -> None
+                | Error e -> Some $"'{runId}' cannot be part of an order ref ({e.Message})")
+
+    /// IB account ids: paper `DU`/`DF` + digits, live `U` + digits.
+    let isPaperAccount (account: string) =
+        not (isNull account) && account.Length > 2 && (account.StartsWith "DU" || account.StartsWith "DF")
+        && account |> Seq.skip 2 |> Seq.forall System.Char.IsAsciiDigit
+
+    let isLiveAccount (account: string) =
+        not (isNull account) && account.Length > 1 && account.StartsWith "U" && account |> Seq.skip 1 |> Seq.forall System.Char.IsAsciiDigit
+
     let legMultiplier (cfg: Config) =
         match cfg.Strategy.Legs with
         | l :: _ -> l.Option.Multiplier
         | [] -> 100
+
+    /// Bounds on counts, so no product of them overflows downstream.
+    let maxShares = 10_000_000
+    let maxLegContracts = 100_000
+    let maxDailyTrades = 1_000_000
 
     /// Validates cross-field rules; the first error names the key.
     let validate (cfg: Config) : Result<Config, ValidationError> =
         let s = cfg.Strategy
         let err k m = ValidationError.make k m
         if System.String.IsNullOrWhiteSpace cfg.RunId then err "run_id" "must not be empty"
+        elif (checkRunId cfg.RunId).IsSome then err "run_id" (checkRunId cfg.RunId).Value
+        elif System.String.IsNullOrEmpty cfg.Account then err "account" "must not be empty"
+        elif not (isPaperAccount cfg.Account || isLiveAccount cfg.Account) then
+            err "account" $"'{cfg.Account}' is not an IB account id (paper: DU or DF + digits; live: U + digits)"
+        elif cfg.Mode = Paper && not (isPaperAccount cfg.Account) then
+            err "account" $"'{cfg.Account}' is a live account but mode is paper (paper accounts start with DU or DF)"
+        elif cfg.Mode = Live && isPaperAccount cfg.Account then
+            err "account" $"'{cfg.Account}' is a paper account but mode is live"
+        elif s.Legs |> List.exists (fun l -> abs l.Quantity > maxLegContracts) then err "strategy.legs.quantity" $"must be within ±{maxLegContracts}"
+        elif s.LotSize > maxShares then err "strategy.lot_size" $"must be <= {maxShares}"
+        elif s.MinHedgeShares > maxShares then err "strategy.min_hedge_shares" $"must be <= {maxShares}"
+        elif cfg.Risk.MaxPosition > maxShares then err "risk.max_position" $"must be <= {maxShares}"
+        elif cfg.Risk.MaxDailyTrades > maxDailyTrades then err "risk.max_daily_trades" $"must be <= {maxDailyTrades}"
+        elif cfg.Control.MaxManualQuantity <= 0 || cfg.Control.MaxManualQuantity > maxShares then
+            err "control.max_manual_quantity" $"must be in 1..{maxShares}"
+        elif not (cfg.Control.MaxManualNotional > 0.0) then err "control.max_manual_notional" "must be > 0"
+        elif not (cfg.Control.LimitPriceBand > 0.0 && cfg.Control.LimitPriceBand <= 1.0) then err "control.limit_price_band" "must be in (0, 1]"
+        elif cfg.Control.RunTimeout <= 0L then err "control.run_timeout_seconds" "must be > 0"
+        elif cfg.Control.StopTimeout <= 0L then err "control.stop_timeout_seconds" "must be > 0"
+        elif cfg.Control.SelfCheckEvery <= 0L then err "control.self_check_seconds" "must be > 0"
+        elif cfg.Strategy.Cooldown < 0L then err "strategy.cooldown_seconds" "must be >= 0"
         elif s.LotSize <= 0 then err "strategy.lot_size" $"must be > 0, got {s.LotSize}"
         elif s.MinHedgeShares < 0 then err "strategy.min_hedge_shares" "must be >= 0"
         elif s.Rules.IsEmpty then err "strategy.rules" "at least one hedge rule is required"

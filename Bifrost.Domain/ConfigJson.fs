@@ -16,39 +16,23 @@ type ContractSpec =
 /// Parses the JSON configuration (documented in README "Configuration") into a validated Config. Pure: it is given
 /// the text; the shell reads the file. Every error names the key path, e.g. "strategy.legs[1].strike: must be > 0".
 module ConfigJson =
-    exception private ConfigError of path: string * message: string
-
-    let private fail path message = raise (ConfigError(path, message))
+    open JsonFields
 
     /// Top-level sections that belong to the shells (connection, store…): accepted and ignored here.
-    let shellSections = set [ "connection"; "store"; "daemon"; "backtest"; "monitor"; "gateway" ]
+    let shellSections = set [ "connection"; "store"; "daemon"; "backtest"; "monitor"; "gateway"; "alerts"; "portfolio" ]
 
-    let private child (path: string) (key: string) = if path = "" then key else $"{path}.{key}"
-
-    let private tryProp (e: JsonElement) (key: string) =
-        match e.TryGetProperty key with
-        | true, v when v.ValueKind <> JsonValueKind.Null -> Some v
-        | _ -> None
+    let private child (path: string) (key: string) =
+        let key = if key = "" then "\"\"" else key // an empty key is still named
+        if path = "" then key else $"{path}.{key}"
 
     let private requireObject path (e: JsonElement) =
-        if e.ValueKind <> JsonValueKind.Object then fail path $"must be an object, got {e.ValueKind}"
+        if e.ValueKind <> JsonValueKind.Object then fail (if path = "" then "(root)" else path) $"must be an object, got {e.ValueKind}"
 
     let private checkKeys path (allowed: Set<string>) (e: JsonElement) =
         requireObject path e
         for p in e.EnumerateObject() do
             if not (allowed.Contains p.Name) then
                 fail (child path p.Name) $"""unknown key (expected one of {String.Join(", ", allowed)})"""
-
-    let private number path (e: JsonElement) =
-        if e.ValueKind <> JsonValueKind.Number then fail path $"must be a number, got {e.ValueKind}"
-        let v = e.GetDouble()
-        if not (Double.IsFinite v) then fail path "must be finite"
-        v
-
-    let private integer path (e: JsonElement) =
-        match e.ValueKind, e.TryGetInt32() with
-        | JsonValueKind.Number, (true, v) -> v
-        | _ -> fail path "must be a whole number"
 
     let private text path (e: JsonElement) =
         if e.ValueKind <> JsonValueKind.String then fail path $"must be a string, got {e.ValueKind}"
@@ -82,7 +66,14 @@ module ConfigJson =
         | Ok v -> v
         | Error e -> fail path $"{e.Field} {e.Message}"
 
-    let private seconds path e = Duration.ofSeconds (number path e)
+    /// The longest duration any key accepts: one day. Bounding here keeps every later conversion (nanoseconds,
+    /// TimeSpan) finite; 1e300 seconds would overflow them.
+    let maxSeconds = 86_400.0
+
+    let private seconds path e =
+        let v = number path e
+        if v < 0.0 || v > maxSeconds then fail path $"must be in 0..{maxSeconds} seconds, got {v}"
+        Duration.ofSeconds v
 
     let private date path e = SessionCalendar.parseDate (text path e) |> ofResult path
     let private minute path e = SessionCalendar.parseMinute (text path e) |> ofResult path
@@ -219,7 +210,8 @@ module ConfigJson =
           CheckBuyingPower = opt path e "check_buying_power" boolean true }
 
     let private control path (e: JsonElement) =
-        checkKeys path (set [ "cancel_on_stop"; "after_flatten"; "flatten_target"; "stop_timeout_seconds"; "self_check_seconds" ]) e
+        checkKeys path (set [ "cancel_on_stop"; "after_flatten"; "flatten_target"; "stop_timeout_seconds"; "self_check_seconds"
+                              "max_manual_quantity"; "max_manual_notional"; "limit_price_band"; "run_timeout_seconds" ]) e
         { CancelOnStop = opt path e "cancel_on_stop" boolean true
           AfterFlatten =
             match opt path e "after_flatten" text "pause" with
@@ -232,16 +224,33 @@ module ConfigJson =
             | "book_delta" -> FlatBookDelta
             | other -> fail (child path "flatten_target") $"expected zero or book_delta, got '{other}'"
           StopTimeout = opt path e "stop_timeout_seconds" seconds (Duration.ofSeconds 10.0)
-          SelfCheckEvery = opt path e "self_check_seconds" seconds (Duration.ofSeconds 1.0) }
+          SelfCheckEvery = opt path e "self_check_seconds" seconds (Duration.ofSeconds 1.0)
+          ExpectedOtherRuns = []
+          MaxManualQuantity = opt path e "max_manual_quantity" integer 10_000
+          MaxManualNotional = opt path e "max_manual_notional" number 1_000_000.0
+          LimitPriceBand = opt path e "limit_price_band" number 0.1
+          RunTimeout = opt path e "run_timeout_seconds" seconds (Duration.ofSeconds 300.0) }
 
     let private emptyObject = JsonDocument.Parse("{}").RootElement
+
+    /// `reconcile.expected_other_runs`: run ids (strings) of other Bifrost runs allowed on the same account.
+    let private expectedOtherRuns path (e: JsonElement) =
+        checkKeys path (set [ "expected_other_runs" ]) e
+        match e.TryGetProperty "expected_other_runs" with
+        | false, _ -> []
+        | true, v when v.ValueKind = JsonValueKind.Array ->
+            [ for i, item in Seq.indexed (v.EnumerateArray()) do
+                  if item.ValueKind <> JsonValueKind.String || System.String.IsNullOrWhiteSpace(item.GetString()) then
+                      fail (child path "expected_other_runs" + $"[{i}]") "expected a non-empty run id string"
+                  item.GetString() ]
+        | true, _ -> fail (child path "expected_other_runs") "expected an array of run id strings"
 
     /// Parses and validates. `resolve` gives the contract id of an instrument whose `con_id` the file omits.
     let parseWith (resolve: ContractSpec -> int) (json: string) : Result<Config, ValidationError> =
         try
             use doc = JsonDocument.Parse(json, JsonDocumentOptions(CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true))
             let root = doc.RootElement
-            checkKeys "" (Set.union shellSections (set [ "run_id"; "account"; "mode"; "strategy"; "guards"; "risk"; "calendar"; "control" ])) root
+            checkKeys "" (Set.union shellSections (set [ "run_id"; "account"; "mode"; "strategy"; "guards"; "risk"; "calendar"; "control"; "reconcile" ])) root
             let cal = opt "" root "calendar" calendar (calendar "calendar" emptyObject)
             let cfg =
                 { RunId = req "" root "run_id" text
@@ -255,15 +264,17 @@ module ConfigJson =
                   Guards = opt "" root "guards" guards (guards "guards" emptyObject)
                   Risk = req "" root "risk" risk
                   Calendar = cal
-                  Control = opt "" root "control" control (control "control" emptyObject) }
+                  Control =
+                    { opt "" root "control" control (control "control" emptyObject) with
+                        ExpectedOtherRuns = opt "" root "reconcile" expectedOtherRuns [] } }
             Config.validate cfg
         with
-        | ConfigError(path, message) -> Error { Field = path; Message = message }
+        | FieldError(path, message) -> Error { Field = path; Message = message }
         | :? JsonException as e -> Error { Field = "(json)"; Message = $"not valid JSON: {e.Message}" }
 
     /// Parses a config whose instruments all carry `con_id`.
     let parse (json: string) =
-        parseWith (fun spec -> raise (ConfigError("con_id", $"no con_id for {spec.SecType} {spec.Symbol} {spec.Right} {spec.Strike} {spec.Expiry}"))) json
+        parseWith (fun spec -> raise (FieldError("con_id", $"no con_id for {spec.SecType} {spec.Symbol} {spec.Right} {spec.Strike} {spec.Expiry}"))) json
 
     /// C#-friendly entry point.
     let Parse (json: string, resolve: Func<ContractSpec, int>) = parseWith resolve.Invoke json

@@ -76,13 +76,24 @@ module ExecutionGuard =
           if c.CoolingDown then BlockReason.Cooldown ]
 
     /// The one gate every strategy hedge passes: total over every input, Block always names ≥ 1 reason.
+    /// A hedge that shrinks both the strategy's stock position and |net delta − target| reduces risk: the limits that
+    /// cap risk do not apply to it (see Risk.exemptWhenReducing), and an over-notional one is split into children.
+    let reducesRisk (c: CompositeState) (intent: HedgeIntent) =
+        Risk.reducesRisk c.HedgePosition intent.SignedShares c.DeltaDeviation (float intent.SignedShares)
+
+    /// The risk limits the hedge would break that are waived because it reduces risk (recorded with the order).
+    let exempted (c: CompositeState) (intent: HedgeIntent) =
+        Risk.preTradeReducing (reducesRisk c intent) c.Limits c.HedgePosition intent.SignedShares intent.ReferencePrice
+            c.TradesToday c.DailyPnl c.AvailableFunds 1
+        |> snd |> List.map BlockReason.ofRiskViolation
+
     let evaluate (c: CompositeState) (intent: HedgeIntent) : GuardDecision =
         let sizeReasons =
             [ if abs intent.SignedShares < max 1 c.MinHedgeShares then BlockReason.BelowMinSize
               yield!
-                  Risk.preTrade c.Limits c.HedgePosition intent.SignedShares intent.ReferencePrice c.TradesToday c.DailyPnl
-                      c.AvailableFunds 1
-                  |> List.map BlockReason.ofRiskViolation ]
+                  Risk.preTradeReducing (reducesRisk c intent) c.Limits c.HedgePosition intent.SignedShares intent.ReferencePrice
+                      c.TradesToday c.DailyPnl c.AvailableFunds 1
+                  |> fst |> List.map BlockReason.ofRiskViolation ]
         match standingReasons c @ sizeReasons |> List.distinct with
         | [] -> Allow
         | r :: rs -> Block(r, rs)

@@ -15,12 +15,21 @@ module TimeInForce =
 /// Why the strategy sent an order: every order belongs to a run (hedge, manual, flatten, rebalance).
 type OrderPurpose =
     | Hedge
+    /// The operator's own trade sent through Bifrost: its fills are the operator's (external), never the strategy's.
     | Manual
+    /// A manual trade the operator marked `adjusts_strategy`: its fills change the strategy's holdings.
+    | ManualForStrategy
     | Flatten
     | Rebalance
+    /// An order of a portfolio run (docs/portfolio-runs.md): strategy-owned, on a portfolio symbol, never the hedge's.
+    | PortfolioTrade
 
 module OrderPurpose =
-    let name = function Hedge -> "hedge" | Manual -> "manual" | Flatten -> "flatten" | Rebalance -> "rebalance"
+    let name = function
+        | Hedge -> "hedge" | Manual -> "manual" | ManualForStrategy -> "manual_strategy" | Flatten -> "flatten" | Rebalance -> "rebalance"
+        | PortfolioTrade -> "portfolio"
+    /// Who owns the fills of an order with this purpose.
+    let owner = function Manual -> External | Hedge | ManualForStrategy | Flatten | Rebalance | PortfolioTrade -> StrategyOwned
 
 /// Order lifecycle, as IB reports it.
 type OrderStatus =

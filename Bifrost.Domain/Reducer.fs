@@ -6,60 +6,96 @@ open Bifrost.Domain.Strategy
 /// The pure core: `step : Config -> State -> Event -> State * Command list`, total over every (state, event).
 /// Like Elm's `update`, it dispatches each event to the one function of its concern; the shell decides nothing.
 module Reducer =
-    let private restore (cfg: Config) (s: State) (r: Restored) =
-        match s.Fsm with
-        | Starting ->
-            let s' =
-                { (r.Orders |> List.fold (fun s o -> State.putOrder o s) s) with
-                    RefByIbId = r.Orders |> List.fold (fun m o -> m |> Map.add o.IbOrderId o.Ref) s.RefByIbId
-                    Portfolio = r.Holdings |> List.fold (fun p (id, h) -> Portfolio.adopt id h p) s.Portfolio
-                    SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs
-                    NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
-                    NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
-                    HighWater = r.HighWater }
-            let s' = { s' with Book = Book.aggregate s'.Legs s'.Portfolio }
-            s', [ Emit.note s' OperationKind.FsmChanged cfg.RunId $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}" ]
-        | other ->
-            { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]
+    /// A critical alert pauses new strategy orders until the operator resumes (a product requirement): Running →
+    /// Paused, a sync in progress ends Paused. Halted, Flattening and Stopping keep their own course.
+    let private pauseOnCritical (s: State, cmds: Command list) =
+        match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical -> Some a.Code | _ -> None) with
+        | None -> s, cmds
+        | Some code ->
+            let why = $"critical alert {code}"
+            match s.Fsm with
+            | Running _ ->
+                let s' = { s with Fsm = Paused; PausedBy = why }
+                s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"{FsmState.name s.Fsm} -> Paused: paused by {why}; resume is the operator's" ]
+            | Syncing p when p.ResumeTo = ResumeRunning ->
+                let s' = { s with Fsm = Syncing { p with ResumeTo = ResumePaused }; PausedBy = why }
+                s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"will pause after sync: {why}; resume is the operator's" ]
+            // Raised while restoring (before the first sync, e.g. a stored snapshot failing its hash): the sync ends Paused.
+            | Starting ->
+                let s' = { s with PausedBy = why }
+                s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"will pause after sync: {why}; resume is the operator's" ]
+            | _ -> s, cmds
 
     /// The envelope's times are the truth; copy the quote only when they differ.
     let private stamp (e: Event) (q: Quote) =
         if q.VenueTime = e.Venue && q.ReceiveTime = e.Received then q else { q with VenueTime = e.Venue; ReceiveTime = e.Received }
 
     /// Order events settle activities (hedge pending, runs, flatten, stop) and change the book's quantities.
-    let private afterOrders (cfg: Config) (s: State, cmds: Command list) =
+    /// A fill or an FSM move changes what the light promises (a breach, a hedge in flight): the status is published at
+    /// once, not at the next heartbeat, so the operator never sees an old GREEN over a new breach. Order events are rare.
+    let private afterOrders (cfg: Config) (before: State) (s: State, cmds: Command list) =
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
+        let s, runs = PortfolioFlow.afterOrders s
         let s', more = Progress.afterOrders cfg s
+        let moved =
+            FsmState.name before.Fsm <> FsmState.name s'.Fsm
+            || not (LanguagePrimitives.PhysicalEquality before.Portfolio s'.Portfolio) && before.Portfolio <> s'.Portfolio
+        match s'.Fsm with
+        | Running _ | Paused | Halted _ | Flattening _ when moved -> { s' with LastPublishAt = s'.Now }, cmds @ runs @ more @ [ Emit.publish cfg s' ]
+        | _ -> s', cmds @ runs @ more
+
+    /// Runs a portfolio hook after the main handler: its commands follow the handler's.
+    let private andThen (hook: State -> State * Command list) (s: State, cmds: Command list) =
+        let s', more = hook s
         s', cmds @ more
 
     let private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
         match e.Payload with
-        | EngineStarted r -> restore cfg s r
+        | EngineStarted r -> Restart.restore cfg s r
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
         | TickReceived(id, field, value) -> MarketData.onTick cfg s e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s id iv
-        | ClockTicked -> Clock.onTick cfg s
+        | ClockTicked -> Clock.onTick cfg s |> andThen (PortfolioSchedule.onTick cfg)
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
-        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason
-        | ConnectivityLost -> Connectivity.onConnectivityLost s
+        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
+        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
         | FarmStatusChanged(farm, ok) -> Connectivity.onFarm s farm ok
         | NextValidIdReceived id -> Connectivity.onNextValidId s id
-        | OrderStatusReported r -> OrderFlow.onStatus s r |> afterOrders cfg
-        | OpenOrderReported r -> Sync.onOpenOrder s r |> afterOrders cfg
+        | OrderStatusReported r -> OrderFlow.onStatus s r |> afterOrders cfg s
+        | OpenOrderReported r -> Sync.onOpenOrder cfg s r |> afterOrders cfg s
         | OpenOrdersEnded -> Sync.onOpenOrdersEnded cfg s
-        | ExecutionReported x -> OrderFlow.onExecution s x |> afterOrders cfg
+        | ExecutionReported x ->
+            let isNew = not (s.SeenExecs.Contains x.ExecId)
+            Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
-        | CommissionReported(id, c) -> OrderFlow.onCommission s id c
+        | CommissionReported(id, c) -> OrderFlow.onCommission s id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }, []
         | PositionsEnded -> Sync.onPositionsEnded cfg s
         | AccountValueReported(key, value) -> { s with AccountValues = s.AccountValues |> Map.add key value }, []
-        | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg
+        | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
         | StoreRecovered -> { s with StoreOk = true }, [ Emit.note s OperationKind.FsmChanged "" "store recovered" ]
         | ControlRequested(control, meta) -> Controls.onControl cfg s control meta
         | ManualOrderRequested m -> Runs.manual cfg s m
         | RebalanceRequested r -> Runs.rebalance cfg s r
+        | BookConfirmRequested c -> OptionBook.confirm cfg s c
+        | PortfolioConfigured setup -> PortfolioFlow.onConfigured s setup
+        | PortfolioRunRequested r -> PortfolioFlow.onRunRequested cfg s r
+        | PortfolioRunsRestored runs -> PortfolioFlow.onRestored s runs
+        | PortfolioScheduleRestored stored -> PortfolioSchedule.onRestored s stored
+        | PortfolioSignalsLoaded load -> PortfolioSchedule.onSignalsLoaded cfg s load
+        | PortfolioRerunRequested r -> PortfolioRequests.onRerun cfg s r
+        | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r
+        | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
+
+    /// Market data changes the memory only through an order it caused (the day's count): a cheap check on the hot path.
+    let private savedAfterMarketData (before: State) (s: State, cmds: Command list) =
+        if s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm then s, cmds
+        else Restart.saveIfChanged s cmds
+
+    /// Guard blocks counted for the session summary (no commands, the usual case on the hot path: nothing to do).
+    let private blocksCounted (s: State, cmds: Command list) = if cmds.IsEmpty then s, cmds else Session.countBlocks s cmds, cmds
 
     let step (cfg: Config) (s: State) (e: Event) : State * Command list =
         match s.Fsm with
@@ -69,8 +105,14 @@ module Reducer =
             let now = if e.Received > s.Now then e.Received else s.Now
             match e.Payload with
             // The hot path: the quote handler sets Now in its single state copy.
-            | QuoteReceived q -> MarketData.onQuote cfg s now (stamp e q)
-            | _ -> dispatch cfg (if now = s.Now then s else { s with Now = now }) e
+            | QuoteReceived q -> MarketData.onQuote cfg s now (stamp e q) |> blocksCounted |> savedAfterMarketData s
+            | TickReceived _ | OptionComputationReceived _ ->
+                dispatch cfg (if now = s.Now then s else { s with Now = now }) e |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
+            // Anything else may change what a restart must remember: saved when it did (after a critical alert's pause).
+            | _ ->
+                let s', cmds = dispatch cfg (if now = s.Now then s else { s with Now = now }) e |> pauseOnCritical
+                let s', cmds = Session.atStop cfg s (Session.countBlocks s' cmds, cmds)
+                Restart.saveIfChanged s' cmds
 
     /// Folds a sequence of events; returns the final state and every command in order.
     let run (cfg: Config) (s: State) (events: Event seq) =

@@ -8,6 +8,12 @@ type HaltReason =
     | TakeProfitHit of pnl: float
     | ReconcileFailed of detail: string
     | AccountMismatch of detail: string
+    /// The strategy's option book differs from the account in a way its own fills do not explain (after a restart).
+    | BookMismatch of detail: string
+    /// Another Bifrost run's order or execution is on this account.
+    | AnotherEngine of detail: string
+    /// No order ref can be minted for a run (its refs would break the 40-character rule): nothing can be sent.
+    | OrderRefExhausted of detail: string
 
 module HaltReason =
     let describe = function
@@ -17,6 +23,9 @@ module HaltReason =
         | TakeProfitHit p -> $"TAKE_PROFIT: strategy P&L {p:F2}"
         | ReconcileFailed d -> $"RECONCILE_FAILED: {d}"
         | AccountMismatch d -> $"ACCOUNT_MISMATCH: {d}"
+        | BookMismatch d -> $"BOOK_MISMATCH: {d}"
+        | AnotherEngine d -> $"ANOTHER_ENGINE: {d}"
+        | OrderRefExhausted d -> $"ORDER_REF_EXHAUSTED: {d}"
 
 /// A pre-trade limit an order would break.
 type RiskViolation =
@@ -49,6 +58,46 @@ module Risk =
           match availableFunds with
           | Some funds when limits.CheckBuyingPower && signedQty > 0 && notional > funds -> InsufficientFunds(notional, funds)
           | _ -> () ]
+
+    /// True when an order strictly reduces both |position| (of the contract it trades) and |net delta − target|:
+    /// `deltaChange` is the order's effect on net delta in shares.
+    let reducesRisk (position: int) (signedQty: int) (deviation: float) (deltaChange: float) =
+        signedQty <> 0
+        && abs (position + signedQty) < abs position
+        && System.Double.IsFinite deltaChange
+        && abs (deviation + deltaChange) < abs deviation
+
+    /// The limits that cap risk (position, per-order notional, daily trades) never refuse an order that reduces it;
+    /// the notional cap is then met by splitting (see `split`), so it is waived only when the price can size children.
+    let exemptWhenReducing (price: float) (v: RiskViolation) =
+        match v with
+        | PositionLimitExceeded _ | DailyTradesExhausted _ -> true
+        | NotionalLimitExceeded _ -> System.Double.IsFinite price && price > 0.0
+        | DailyLossReached _ | InsufficientFunds _ -> false
+
+    /// Pre-trade with the risk-reduction exemption: the violations that stand, and those waived because it reduces risk.
+    let preTradeReducing reducing limits currentPosition signedQty price tradesToday dailyPnl availableFunds multiplier =
+        let all = preTrade limits currentPosition signedQty price tradesToday dailyPnl availableFunds multiplier
+        if reducing then all |> List.partition (exemptWhenReducing price >> not) else all, []
+
+    /// At most this many child orders per decision; the rest is decided again once they settle.
+    let maxChildren = 10
+
+    /// Splits a signed quantity into child orders of whole lots, each within the per-order notional cap (one lot at
+    /// least, when even one lot is over the cap), at most `maxChildren` of them: the children sum to the returned parent
+    /// (the quantity itself, or less when more than `maxChildren` children would be needed). Unsplittable → [qty].
+    let split (limits: RiskLimits) (price: float) (multiplier: int) (lot: int) (signedQty: int) : int list =
+        let perLot = price * float multiplier * float (max 1 lot)
+        if signedQty = 0 || not (System.Double.IsFinite perLot) || perLot <= 0.0 then [ signedQty ]
+        else
+            let lots = max 1.0 (floor (limits.MaxOrderNotional / perLot))
+            let per = if lots * float (max 1 lot) >= float (abs signedQty) then abs signedQty else int lots * max 1 lot
+            let rec go remaining n acc =
+                if remaining = 0 || n = maxChildren then List.rev acc
+                else
+                    let q = min per remaining
+                    go (remaining - q) (n + 1) (q :: acc)
+            go (abs signedQty) 0 [] |> List.map (fun q -> sign signedQty * q)
 
     /// Intraday evaluation: the first limit breached (halt), else near/ok.
     let evaluate (limits: RiskLimits) (m: RiskMetrics) : Result<RiskClass, HaltReason> =

@@ -3,7 +3,9 @@ namespace Bifrost.Domain.Trading
 open Bifrost.Domain
 open Bifrost.Domain.Strategy
 
-/// The daemon's self-check: a pure function of state, each check with a verdict and a detail.
+/// The daemon's self-check: a pure function of state, each check with a verdict and a detail. It judges the book as
+/// well as the feed: GREEN promises that net delta is within the band (or a hedge is in flight), that no risk limit is
+/// breached and that no standing block stands in front of a due hedge.
 module SelfCheck =
     type private Severity =
         | Blocking
@@ -11,32 +13,102 @@ module SelfCheck =
 
     let private check name severity passed detail = (name, severity, passed, detail)
 
+    /// Reasons that pass on their own within seconds (a hedge cooling down or waiting for its order, a lot too small):
+    /// they degrade the light, every other reason in front of a due hedge blocks it.
+    let private transient = set [ BlockReason.Cooldown; BlockReason.OrderInFlight; BlockReason.BelowMinSize; BlockReason.OutsideHours ]
+
+    let private hedgeInFlight (s: State) =
+        match s.Fsm with
+        | Running(HedgePending _) | Flattening _ -> true
+        | _ -> false
+
+    /// The hedge a band breach calls for, and the guard's verdict on it (None inside the band or without a price).
+    let dueHedge (cfg: Config) (s: State) (c: CompositeState) =
+        let spot = State.spot s
+        if abs c.DeltaDeviation <= c.BandHalfWidth || not (System.Double.IsFinite spot) then None
+        else
+            let strategy = { cfg.Strategy with TargetDelta = State.targetDelta cfg s }
+            let shares = Bands.hedgeQuantity strategy c.BandHalfWidth (State.netDelta cfg s)
+            let intent = { SignedShares = shares; ReferencePrice = spot; Trigger = "band" }
+            Some(intent, ExecutionGuard.evaluate c intent)
+
+    /// Limits the book breaches now (blocking) and those it is near (degrading), with their reasons.
+    let limitBreaches (cfg: Config) (s: State) (c: CompositeState) =
+        let l = cfg.Risk
+        let near = l.NearFraction
+        let positions =
+            [ for (id, h) in Portfolio.holdings s.Portfolio do
+                  let q = abs h.Quantity
+                  if q > l.MaxPosition then Some BlockReason.PositionLimit, $"POSITION_LIMIT {ContractId.value id}: {h.Quantity} beyond ±{l.MaxPosition}"
+                  elif float q >= near * float l.MaxPosition then None, $"position {ContractId.value id}: {h.Quantity} near ±{l.MaxPosition}" ]
+        let total = State.totalPnl cfg s
+        let drawdown = max s.HighWater total - total
+        let others =
+            [ if c.TradesToday >= l.MaxDailyTrades then Some BlockReason.DailyTradeLimit, $"DAILY_TRADE_LIMIT: {c.TradesToday} of {l.MaxDailyTrades}"
+              elif float c.TradesToday >= near * float l.MaxDailyTrades then None, $"daily trades {c.TradesToday} near {l.MaxDailyTrades}"
+              if c.DailyPnl <= -l.DailyLossLimit then Some BlockReason.DailyLossLimit, $"DAILY_LOSS_LIMIT: day P&L {c.DailyPnl:F2}"
+              elif c.DailyPnl <= -near * l.DailyLossLimit then None, $"day P&L {c.DailyPnl:F2} near -{l.DailyLossLimit}"
+              if drawdown >= l.MaxDrawdown then Some BlockReason.RiskHalt, $"MAX_DRAWDOWN: {drawdown:F2}"
+              elif drawdown >= near * l.MaxDrawdown then None, $"drawdown {drawdown:F2} near {l.MaxDrawdown}" ]
+        positions @ others
+
     let run (cfg: Config) (s: State) : SelfCheckReport =
         let c = Composite.classify cfg s
         let staleOnes = c.Freshness |> List.filter (fun (_, f) -> f <> Fresh) |> List.map (fun (id, f) -> $"{ContractId.value id}:{ClassNames.freshness f}")
+        let running = match s.Fsm with Running _ | Flattening _ -> true | _ -> false
+        // The book: where delta is, and whether the hedge it needs can go.
+        let due = if running || s.Fsm = Paused then dueHedge cfg s c else None
+        let dueBlock =
+            match due with
+            | Some(_, Block(r, rs)) when not (hedgeInFlight s) -> r :: rs
+            | _ -> []
+        let standingOnDue = dueBlock |> List.filter (fun r -> not (transient.Contains r))
+        let deltaCheck =
+            let dev = c.DeltaDeviation
+            let where = $"delta−target {dev:F0} band ±{c.BandHalfWidth:F0}"
+            if not running && s.Fsm <> Paused then check "delta_in_band" Warning true $"{where} (not trading)"
+            elif System.Double.IsNaN dev || abs dev > cfg.Strategy.HardDeltaLimit then
+                check "delta_in_band" Blocking false $"{where}: beyond the hard limit {cfg.Strategy.HardDeltaLimit:F0}"
+            elif abs dev <= c.BandHalfWidth then check "delta_in_band" Warning true where
+            elif hedgeInFlight s then check "delta_in_band" Warning true $"{where}: OUTSIDE, hedge in flight"
+            elif not standingOnDue.IsEmpty then
+                check "delta_in_band" Blocking false (where + ": OUTSIDE, hedge blocked by " + (standingOnDue |> List.map BlockReason.code |> String.concat ","))
+            else
+                check "delta_in_band" Warning false (where + ": OUTSIDE, hedge due" + (if dueBlock.IsEmpty then "" else " (" + (dueBlock |> List.map BlockReason.code |> String.concat ",") + ")"))
+        let limits = limitBreaches cfg s c
+        let breached = limits |> List.choose (fun (r, d) -> r |> Option.map (fun r -> r, d))
+        let nearOnes = limits |> List.filter (fun (r, _) -> r.IsNone) |> List.map snd
         let checks =
             [ check "broker_connected" Blocking (c.Broker <> BrokerDown)
                   (if not s.Connectivity.SocketUp then "socket down" elif not s.Connectivity.IbUp then "TWS lost IB (1100)" else "connected")
               check "market_data_farms" Warning (State.farmsOk s)
                   (s.Connectivity.Farms |> Map.toList |> List.filter (fun (_, ok) -> not ok) |> List.map (fun (f, _) -> Farm.name f + " broken") |> String.concat ", ")
               check "positions_reconciled" Blocking
-                  (match s.Fsm with Starting | Syncing _ | Halted(ReconcileFailed _) -> false | _ -> true)
+                  (match s.Fsm with Starting | Syncing _ | Halted(ReconcileFailed _ | BookMismatch _ | AnotherEngine _) -> false | _ -> true)
                   (FsmState.name s.Fsm)
               check "risk_halt" Blocking (match s.Fsm with Halted _ -> false | _ -> true)
                   (match s.Fsm with Halted r -> HaltReason.describe r | _ -> ("risk " + ClassNames.risk c.Risk))
-              check "risk_near_limit" Warning (c.Risk <> NearLimit) $"day P&L {c.DailyPnl:F2}"
+              check "risk_limits" Blocking breached.IsEmpty
+                  (if breached.IsEmpty then "no limit breached" else breached |> List.map snd |> String.concat "; ")
+              check "risk_near_limit" Warning (c.Risk <> NearLimit && nearOnes.IsEmpty)
+                  (if nearOnes.IsEmpty then $"day P&L {c.DailyPnl:F2}" else String.concat "; " nearOnes)
+              deltaCheck
               check "data_fresh" (if c.Data = Stale then Blocking else Warning) (c.Data = Fresh)
                   (if staleOnes.IsEmpty then "all quotes fresh" else String.concat ", " staleOnes)
               check "greeks_ok" Blocking (Book.greeksOk s.Legs) (if Book.greeksOk s.Legs then "all legs valued" else "a leg has no valuation")
               check "in_trading_hours" Warning (c.Hours = InHours) (ClassNames.hours c.Hours)
               check "store_ok" Blocking s.StoreOk (if s.StoreOk then "writing" else "store write failed: orders blocked")
               check "fsm_running" (match s.Fsm with Stopping _ | Stopped -> Blocking | _ -> Warning)
-                  (match s.Fsm with Running _ -> true | _ -> false) (FsmState.name s.Fsm)
-              check "orders_consistent" Warning (s.Anomalies = 0) $"{s.Anomalies} anomalies reported" ]
+                  (match s.Fsm with Running _ -> true | _ -> false)
+                  (FsmState.name s.Fsm + (if s.PausedBy = "" then "" else $" ({s.PausedBy})"))
+              check "orders_consistent" Warning (s.Anomalies = 0) $"{s.Anomalies} anomalies reported"
+              if not s.PortfolioCorrupt.IsEmpty then
+                  check "portfolio_snapshots" Blocking false
+                      ("SNAPSHOT_CORRUPT: portfolio trading stopped: " + String.concat "; " s.PortfolioCorrupt) ]
         let health =
             if checks |> List.exists (fun (_, sev, ok, _) -> not ok && sev = Blocking) then Health.Blocked
             elif checks |> List.exists (fun (_, _, ok, _) -> not ok) then Health.Degraded
             else Health.Healthy
         { Health = health
-          Checks = checks |> List.map (fun (n, _, ok, d) -> { Name = n; Passed = ok; Detail = d })
-          BlockReasons = ExecutionGuard.standingReasons c }
+          Checks = checks |> List.map (fun (n, sev, ok, d) -> { Name = n; Passed = ok; Blocking = (sev = Blocking); Detail = d })
+          BlockReasons = ExecutionGuard.standingReasons c @ standingOnDue @ (breached |> List.map fst) |> List.distinct }

@@ -15,12 +15,6 @@ public sealed class ParquetFormatException : ParquetException
     public ParquetFormatException(string message, Exception inner) : base(message, inner) { }
 }
 
-/// <summary>A compression codec needs a system library (libzstd, liblz4) that could not be loaded.</summary>
-public sealed class ParquetCodecUnavailableException : ParquetException
-{
-    public ParquetCodecUnavailableException(string message) : base(message) { }
-}
-
 /// <summary>A caller asked for something the file does not have (unknown column, wrong type).</summary>
 public sealed class ParquetSchemaMismatchException : ParquetException
 {

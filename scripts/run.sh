@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: Bifrost's main job on its embedded default. Starts the replay gateway (a TWS-protocol server on
-# 127.0.0.1 replaying the bundled synthetic session, with the 10-lot straddle seeded into its paper account) and the
-# daemon in paper mode against it. Watch the daemon hedge here; attach the monitor from another terminal (printed
+# 127.0.0.1 replaying the bundled synthetic session in a loop — each pass the next trading day on its virtual clock —
+# with the 10-lot straddle seeded into its paper account) and the daemon in paper mode against it. Watch the daemon hedge here; attach the monitor from another terminal (printed
 # below). Ctrl-C stops the daemon (Stop: cancel working orders, final status, exit 0) and then the gateway.
 #
 # Environment: BIFROST_PORT (default 7497), BIFROST_SPEED (replay speed, default 30), BIFROST_RUN_DIR (default var),
@@ -21,7 +21,7 @@ mkdir -p "$dir"
 # The replay account starts empty on every run, so the store starts empty too (an old store would not reconcile).
 rm -f "$dir"/bifrost.db "$dir"/bifrost.db-* "$dir"/bifrost.db.* "$dir"/ledger.jsonl "$dir"/gateway.log
 
-$sim gateway --data "$data" --port "$port" --speed "$speed" --ledger "$dir/ledger.jsonl" \
+$sim gateway --data "$data" --loop --port "$port" --speed "$speed" --ledger "$dir/ledger.jsonl" \
   --seed-position "XYZ 20260320 C 100:10" --seed-position "XYZ 20260320 P 100:10" > "$dir/gateway.log" 2>&1 &
 gateway=$!
 daemon_pid=
@@ -41,7 +41,7 @@ done
 grep -q "listening on" "$dir/gateway.log" || { echo "replay gateway did not start in 30 s" >&2; exit 1; }
 
 cat <<TXT
-replay gateway: $(grep "listening on" "$dir/gateway.log") (speed x$speed, ledger $dir/ledger.jsonl, log $dir/gateway.log)
+replay gateway: $(grep "listening on" "$dir/gateway.log") (speed x$speed, the session looped day after day, ledger $dir/ledger.jsonl, log $dir/gateway.log)
 daemon:         paper mode, config config/paper-replay.json, store $dir/bifrost.db
 monitor:        dotnet Bifrost.Tui/bin/$config/net10.0/bifrost-tui.dll --store $dir/bifrost.db
 Ctrl-C stops the daemon, then the gateway.

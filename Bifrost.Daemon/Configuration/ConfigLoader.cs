@@ -51,6 +51,8 @@ public static class ConfigLoader
         var connection = ReadConnection(Section(root, "connection"));
         var store = ReadStore(Section(root, "store"));
         var daemon = ReadDaemon(Section(root, "daemon"));
+        var lockDir = ReadLockDirectory(Section(root, "daemon"), environment);
+        var alerts = AlertsConfig.Read(Section(root, "alerts"));
         // The daily TWS/Gateway restart window also blocks new orders: it joins the calendar's no-trade windows.
         if (daemon.RestartWindow is { } restart) AddNoTradeWindow(root, restart);
         var merged = root.ToJsonString();
@@ -61,7 +63,12 @@ public static class ConfigLoader
             return unresolved.Count; // placeholder ids, distinct, replaced after reqContractDetails
         });
         if (preview.IsError) throw new DaemonConfigException(preview.ErrorValue.Field, preview.ErrorValue.Message);
-        return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved);
+        var portfolio = Bifrost.Domain.PortfolioRuns.PortfolioSettingsJson.parse(preview.ResultValue.Strategy.Underlying.Symbol, preview.ResultValue.Calendar, merged);
+        if (portfolio.IsError) throw new DaemonConfigException(portfolio.ErrorValue.Field, portfolio.ErrorValue.Message);
+        return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved)
+        {
+            LockDirectory = lockDir, Alerts = alerts, Portfolio = portfolio.ResultValue?.Value,
+        };
     }
 
     // ------------------------------------------------------------------ environment overrides
@@ -154,7 +161,7 @@ public static class ConfigLoader
             var other => throw new DaemonConfigException(name, $"must be an object, got {other.GetValueKind()}"),
         };
 
-    private static void CheckKeys(JsonObject section, string path, params string[] allowed)
+    internal static void CheckKeys(JsonObject section, string path, params string[] allowed)
     {
         foreach (var (key, _) in section)
             if (!allowed.Contains(key))
@@ -183,22 +190,41 @@ public static class ConfigLoader
 
     private static StoreSettings ReadStore(JsonObject s)
     {
-        CheckKeys(s, "store", "path", "durability");
+        CheckKeys(s, "store", "path", "durability", "retention_days", "final_flush_seconds", "commission_wait_seconds");
         var path = Text(s, "store", "path", null) ?? throw new DaemonConfigException("store.path", "is required");
         if (string.IsNullOrWhiteSpace(path)) throw new DaemonConfigException("store.path", "must not be empty");
+        if (Directory.Exists(path)) throw new DaemonConfigException("store.path", $"'{path}' is a directory; give the path of the database file (e.g. {Path.Combine(path, "bifrost.db")})");
+        if (path.IndexOfAny(['\0', '\n']) >= 0) throw new DaemonConfigException("store.path", "must not contain NUL or newline characters");
         var durability = Text(s, "store", "durability", "process_crash") switch
         {
             "process_crash" => Bifrost.Store.Durability.ProcessCrash,
             "power_loss" => Bifrost.Store.Durability.PowerLoss,
             var other => throw new DaemonConfigException("store.durability", $"expected process_crash or power_loss, got '{other}'"),
         };
-        return new StoreSettings(path, durability);
+        var retentionDays = Int(s, "store", "retention_days", 30);
+        if (retentionDays is < 1 or > 36_500) throw new DaemonConfigException("store.retention_days", $"must be in 1..36500, got {retentionDays}");
+        var finalFlush = Seconds(s, "store", "final_flush_seconds", 5);
+        // 0 = do not wait (the next start fills them in); bounded so a stop stays within systemd's TimeoutStopSec.
+        var commissionWait = Number(s, "store", "commission_wait_seconds", StoreSettings.DefaultCommissionWaitSeconds);
+        if (commissionWait is < 0 or > StoreSettings.MaxCommissionWaitSeconds)
+            throw new DaemonConfigException("store.commission_wait_seconds", $"must be in [0, {StoreSettings.MaxCommissionWaitSeconds}] seconds, got {commissionWait}");
+        return new StoreSettings(path, durability, retentionDays, finalFlush, TimeSpan.FromSeconds(commissionWait));
+    }
+
+    /// <summary>daemon.lock_dir: where the per-account lock lives; every daemon on the host must use the same one.</summary>
+    private static string ReadLockDirectory(JsonObject s, IDictionary environment)
+    {
+        var dir = Text(s, "daemon", "lock_dir", null);
+        if (dir is null) return Bifrost.Store.Locking.AccountLock.DefaultDirectory(name => environment[name]?.ToString());
+        if (string.IsNullOrWhiteSpace(dir)) throw new DaemonConfigException("daemon.lock_dir", "must not be empty");
+        if (File.Exists(dir)) throw new DaemonConfigException("daemon.lock_dir", $"'{dir}' is a file, not a directory");
+        return Path.GetFullPath(dir);
     }
 
     private static DaemonTimings ReadDaemon(JsonObject s)
     {
         CheckKeys(s, "daemon", "clock", "clock_poll_ms", "reconnect_min_seconds", "reconnect_max_seconds", "control_poll_ms",
-            "history_seconds", "channel_capacity", "tws_restart_window");
+            "history_seconds", "channel_capacity", "tws_restart_window", "lock_dir");
         var clock = Text(s, "daemon", "clock", "system") switch
         {
             "system" => ClockSource.System,
@@ -226,7 +252,7 @@ public static class ConfigLoader
                 : throw new DaemonConfigException("daemon.tws_restart_window", $"expected HH:mm, got '{text}'");
     }
 
-    private static string? Text(JsonObject s, string section, string key, string? fallback) =>
+    internal static string? Text(JsonObject s, string section, string key, string? fallback) =>
         s[key] switch
         {
             null => fallback,
@@ -234,7 +260,7 @@ public static class ConfigLoader
             var other => throw new DaemonConfigException($"{section}.{key}", $"must be a string, got {other.GetValueKind()}"),
         };
 
-    private static int Int(JsonObject s, string section, string key, int fallback) =>
+    internal static int Int(JsonObject s, string section, string key, int fallback) =>
         s[key] switch
         {
             null => fallback,
@@ -243,7 +269,7 @@ public static class ConfigLoader
             var other => throw new DaemonConfigException($"{section}.{key}", $"must be a whole number, got {other.ToJsonString()}"),
         };
 
-    private static double Number(JsonObject s, string section, string key, double fallback) =>
+    internal static double Number(JsonObject s, string section, string key, double fallback) =>
         s[key] switch
         {
             null => fallback,
@@ -259,17 +285,20 @@ public static class ConfigLoader
             var other => throw new DaemonConfigException($"{section}.{key}", $"must be true or false, got {other.ToJsonString()}"),
         };
 
-    private static TimeSpan Seconds(JsonObject s, string section, string key, double fallback)
+    /// <summary>The longest duration any key accepts (one day): keeps TimeSpan and timer arithmetic finite.</summary>
+    public const double MaxSeconds = 86_400;
+
+    internal static TimeSpan Seconds(JsonObject s, string section, string key, double fallback)
     {
         var v = Number(s, section, key, fallback);
-        if (v <= 0) throw new DaemonConfigException($"{section}.{key}", $"must be > 0, got {v}");
+        if (v is <= 0 or > MaxSeconds) throw new DaemonConfigException($"{section}.{key}", $"must be in (0, {MaxSeconds}] seconds, got {v}");
         return TimeSpan.FromSeconds(v);
     }
 
     private static TimeSpan Millis(JsonObject s, string section, string key, double fallback)
     {
         var v = Number(s, section, key, fallback);
-        if (v <= 0) throw new DaemonConfigException($"{section}.{key}", $"must be > 0, got {v}");
+        if (v is < 1 or > MaxSeconds * 1000) throw new DaemonConfigException($"{section}.{key}", $"must be in [1, {MaxSeconds * 1000}] ms, got {v}");
         return TimeSpan.FromMilliseconds(v);
     }
 }

@@ -1,3 +1,4 @@
+using Bifrost.Daemon.Alerts;
 using Bifrost.Domain;
 
 namespace Bifrost.Daemon.Configuration;
@@ -9,8 +10,15 @@ public enum ClockSource { System, Broker }
 /// <summary>The "connection" section: the TWS / IB Gateway (or replay gateway) socket.</summary>
 public sealed record ConnectionSettings(string Host, int Port, int ClientId, bool AllowRemote, TimeSpan ConnectTimeout);
 
-/// <summary>The "store" section.</summary>
-public sealed record StoreSettings(string Path, Bifrost.Store.Durability Durability);
+/// <summary>The "store" section. <paramref name="RetentionDays"/>: guard-block operations older than this are pruned
+/// (position-changing rows never are); <paramref name="FinalFlush"/>: how long a stop waits for the last writes;
+/// <paramref name="CommissionWait"/>: how long a stop waits for the commission reports of this session's fills.</summary>
+public sealed record StoreSettings(string Path, Bifrost.Store.Durability Durability, int RetentionDays = 30, TimeSpan FinalFlush = default,
+    TimeSpan? CommissionWait = null)
+{
+    public const double DefaultCommissionWaitSeconds = 3;
+    public const double MaxCommissionWaitSeconds = 60;
+}
 
 /// <summary>The "daemon" section: timers, backoff, clock. Every key has a default.</summary>
 public sealed record DaemonTimings(
@@ -34,4 +42,14 @@ public sealed record DaemonSettings(
     /// <summary>The domain config parsed with placeholder ids for instruments without con_id (account, mode, calendar…).</summary>
     Config Preview,
     /// <summary>Instruments the file gives no con_id for: resolved with reqContractDetails after connecting.</summary>
-    IReadOnlyList<ContractSpec> Unresolved);
+    IReadOnlyList<ContractSpec> Unresolved)
+{
+    /// <summary>daemon.lock_dir: the directory of the per-account lock (one engine per account per host).</summary>
+    public string LockDirectory { get; init; } = Bifrost.Store.Locking.AccountLock.DefaultDirectory(Environment.GetEnvironmentVariable);
+
+    /// <summary>The "alerts" section: where alerts are delivered.</summary>
+    public AlertSettings Alerts { get; init; } = AlertSettings.None;
+
+    /// <summary>The "portfolio" section (portfolio runs), or null when the file has none.</summary>
+    public Bifrost.Domain.PortfolioRuns.PortfolioSettings? Portfolio { get; init; }
+}

@@ -12,9 +12,17 @@ namespace Bifrost.Daemon.Control;
 /// <list type="bullet">
 /// <item>stop, pause, resume, flatten, self_check: none (<c>{}</c>).</item>
 /// <item>manual_order: <c>{"contract": "XYZ" | "XYZ 20260320 C 100", "con_id": 123 (instead of contract), "side": "buy"|"sell",
-/// "quantity": 100, "type": "mkt"|"lmt", "limit": 100.05 (lmt only), "risk_bypass": false}</c>.</item>
+/// "quantity": 100, "type": "mkt"|"lmt", "limit": 100.05 (lmt only), "risk_bypass": false, "adjusts_strategy": false}</c> —
+/// by default the trade is the operator's own (external: never hedged, counted or flattened by the strategy);
+/// <c>"adjusts_strategy": true</c> makes its fills the strategy's, hedged like the rest of its holdings.</item>
 /// <item>rebalance: <c>{"targets": [{"contract": "XYZ", "quantity": 0}, {"con_id": 123, "quantity": 10}], "risk_bypass": false}</c>
 /// — strategy-owned quantity per contract after the run.</item>
+/// <item>confirm_book: <c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c> — the
+/// strategy's option book after a BOOK_MISMATCH halt (listed legs only; the engine then pauses: resume to trade).</item>
+/// <item>cancel: <c>{"run_id": "..."}</c> or <c>{"order_ref": "oi_..."}</c> — cancel that run's (or that order's) working
+/// orders; the run then ends partial or failed.</item>
+/// <item>portfolio_run: <c>{"file": "/abs/signals.csv"}</c>, <c>{"signals": "...", "name": "x.csv"}</c>,
+/// <c>{"targets": [{"symbol": "AAPL", "quantity": 50}]}</c> or <c>{"snapshot_id": "..."}</c> alone (see PortfolioRunArgs).</item>
 /// </list>
 /// Contracts must be in the configured universe (the underlying or a leg). A bad argument refuses the command.
 /// </summary>
@@ -22,7 +30,7 @@ public static class ControlArgs
 {
     public static EventPayload Parse(ControlCommand c, Config cfg, ContractTable contracts)
     {
-        var meta = new ControlMeta(c.Id, c.RequestedBy);
+        var meta = new ControlMeta(c.Id, RequestedBy(c));
         switch (c.Command)
         {
             case ControlCommandKind.Stop: return EventPayload.NewControlRequested(Bifrost.Domain.Trading.Control.Stop, meta);
@@ -33,6 +41,20 @@ public static class ControlArgs
         }
         using var doc = Document(c.ArgumentsJson);
         var root = doc.RootElement;
+        if (c.Command == ControlCommandKind.Cancel)
+        {
+            var runId = Text(root, "run_id");
+            var orderRef = Text(root, "order_ref");
+            if ((runId is null) == (orderRef is null)) throw new FormatException("cancel: exactly one of run_id or order_ref is required");
+            var control = runId is not null
+                ? Bifrost.Domain.Trading.Control.NewCancelRun(Printable(runId, "run_id"))
+                : Bifrost.Domain.Trading.Control.NewCancelOrderRef(Printable(orderRef!, "order_ref"));
+            return EventPayload.NewControlRequested(control, meta);
+        }
+        // Its id becomes part of the run id and so of every order ref: beyond this bound a ref could not be minted.
+        if (c.Command is ControlCommandKind.ManualOrder or ControlCommandKind.Rebalance or ControlCommandKind.PortfolioRun && (c.Id <= 0 || c.Id > ConfigModule.maxRunControlId))
+            throw new FormatException($"control id {c.Id} is outside 1..{ConfigModule.maxRunControlId}: its order refs could not be minted");
+        if (c.Command == ControlCommandKind.PortfolioRun) return PortfolioRuns.PortfolioRunArgs.Parse(root, c, cfg.RunId, meta);
         var bypass = Bool(root, "risk_bypass");
         if (c.Command == ControlCommandKind.ManualOrder)
         {
@@ -51,7 +73,10 @@ public static class ControlArgs
                 "lmt" or "limit" => OrderType.NewLimit(Number(root, "limit") is { } l && l > 0 ? l : throw new FormatException("limit: required (> 0) for a lmt order")),
                 var other => throw new FormatException($"type: expected mkt or lmt, got '{other}'"),
             };
-            return EventPayload.NewManualOrderRequested(new ManualOrder($"{cfg.RunId}-man{c.Id}", conId, side, qty, type, bypass, meta));
+            if (root.TryGetProperty("adjusts_strategy", out var adj) && adj.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                throw new FormatException("adjusts_strategy: expected true or false");
+            var adjusts = Bool(root, "adjusts_strategy");
+            return EventPayload.NewManualOrderRequested(new ManualOrder($"{cfg.RunId}-man{c.Id}", conId, side, qty, type, bypass, meta, adjusts));
         }
         if (c.Command == ControlCommandKind.Rebalance)
         {
@@ -62,8 +87,39 @@ public static class ControlArgs
                 list.Add(Tuple.Create(Contract(t, contracts), Int(t, "quantity") ?? throw new FormatException("targets[].quantity: required")));
             return EventPayload.NewRebalanceRequested(new Rebalance($"{cfg.RunId}-reb{c.Id}", ListModule.OfSeq(list), bypass, meta));
         }
+        if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, meta);
         throw new FormatException($"unsupported command {c.Command}");
     }
+
+    /// <summary><c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c>:
+    /// the strategy's quantity per option leg, after a BOOK_MISMATCH.</summary>
+    private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, ControlMeta meta)
+    {
+        if (!root.TryGetProperty("legs", out var legs) || legs.ValueKind != JsonValueKind.Array || legs.GetArrayLength() == 0)
+            throw new FormatException("legs: required, a non-empty array of {contract|con_id, quantity}");
+        var list = new List<Tuple<ContractId, int>>();
+        var i = 0;
+        foreach (var leg in legs.EnumerateArray())
+        {
+            if (leg.ValueKind != JsonValueKind.Object) throw new FormatException($"legs[{i}]: expected an object");
+            var id = Contract(leg, contracts);
+            if (contracts.Find(ContractIdModule.value(id)) is not { SecType: "OPT" } info)
+                throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is not an option leg");
+            var qty = Int(leg, "quantity") ?? throw new FormatException($"legs[{i}].quantity: required (an integer)");
+            if (list.Any(l => l.Item1.Equals(id))) throw new FormatException($"legs[{i}]: {info.Description} listed twice");
+            list.Add(Tuple.Create(id, qty));
+            i++;
+        }
+        return EventPayload.NewBookConfirmRequested(new BookConfirmation(ListModule.OfSeq(list), meta));
+    }
+    /// <summary>Who asked: the writer's free text plus the OS user Bifrost's writer recorded ("os user unknown" for a
+    /// row inserted by other means). Write access to the store is the control permission; this is the audit trail.</summary>
+    public static string RequestedBy(ControlCommand c) => $"{c.RequestedBy} (os user {c.OsUser ?? "unknown"})";
+
+    private static string Printable(string value, string key) =>
+        value.Length > 0 && value.Length <= OrderRefModule.maxLength && value.All(ch => ch is > ' ' and <= '~')
+            ? value
+            : throw new FormatException($"{key}: must be 1..{OrderRefModule.maxLength} printable ASCII characters without spaces");
 
     private static JsonDocument Document(string json)
     {

@@ -57,6 +57,9 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         return n;
     }
 
+    /// <summary>Called when a stop command is claimed, before it reaches the engine (closes the order gate at once).</summary>
+    public Action? StopClaimed { get; set; }
+
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
     /// <summary>No more claims (the engine is stopping); outcomes are still written back.</summary>
@@ -90,7 +93,7 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
                 break;
             }
         }
-        DrainCompletions();
+        DrainCompletionsAtExit();
     }
 
     private void DrainCompletions()
@@ -102,22 +105,39 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         }
     }
 
+    private void DrainCompletionsAtExit()
+    {
+        try
+        {
+            DrainCompletions();
+        }
+        catch (Exception e) when (e is StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A full or failing store at exit: the outcomes stay 'taken' and the next start refuses them as abandoned.
+            Log.ControlQueueFailed(_logger, e.Message);
+        }
+    }
+
     private void ClaimOne()
     {
         if (_queue.TryClaimNext() is not { } cmd) return;
-        Log.ControlClaimed(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), cmd.RequestedBy);
+        Log.ControlClaimed(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), ControlArgs.RequestedBy(cmd));
+        if (cmd.Command == ControlCommandKind.Stop) StopClaimed?.Invoke();
         try
         {
             var payload = ControlArgs.Parse(cmd, _cfg, _contracts);
             if (!_channel.Post(payload)) throw new FormatException("the engine has stopped");
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
         {
             var why = "bad arguments: " + e.Message;
             Log.ControlRefused(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), why);
             _queue.Complete(cmd.Id, ControlOutcome.Refused, why);
-            _store.Record(new OperationRecord(_channel.Clock.NowNanos(), Bifrost.Store.Records.OperationKind.ControlDone,
-                Detail: $"{EnumText<ControlCommandKind>.ToText(cmd.Command)} by {cmd.RequestedBy} (#{cmd.Id}) refused: {why}"));
+            _store.Record(new OperationRecord(EngineClock.WallNanos(), Bifrost.Store.Records.OperationKind.ControlDone,
+                Detail: $"{EnumText<ControlCommandKind>.ToText(cmd.Command)} by {cmd.RequestedBy} (#{cmd.Id}) refused: {why}")
+            {
+                VenueNanos = StoreMapping.Venue(_channel.Clock.NowNanos()), // receive (wall) in time_ns, engine clock beside it
+            });
         }
     }
 

@@ -34,7 +34,10 @@ public sealed class CommandDispatcher
     private readonly HashSet<string> _runsStarted = [];
     private readonly HashSet<string> _fillsRecorded = [];
     private readonly Dictionary<string, double> _pendingCommissions = [];
+    private readonly Dictionary<string, string> _awaitingCommission = [];
     private bool _queueFull;
+    private EngineMemory? _unsavedMemory;
+    private int _labelledDay = -1;
     private string? _lastHistoryKey;
     private long _lastHistoryWall;
     private string? _lastNotifyStatus;
@@ -56,6 +59,15 @@ public sealed class CommandDispatcher
         _historyEvery = historyEvery ?? TimeSpan.FromSeconds(60);
     }
 
+    /// <summary>Delivers alerts to the operator (never blocks); null = store only.</summary>
+    public Bifrost.Daemon.Alerts.AlertNotifier? Notifier { get; init; }
+
+    /// <summary>Receive (wall) time of the input being processed: time_ns of what it records (schema v4).</summary>
+    private long _wallNanos = EngineClock.WallNanos();
+
+    /// <summary>Called by the loop before each reducer step with the input's receive (wall) time.</summary>
+    public void BeginStep(long wallNanos) => _wallNanos = wallNanos;
+
     /// <summary>Where the dispatcher reports what it could not do (set by the loop).</summary>
     public Action<EventPayload> Feedback { get; set; } = _ => { };
 
@@ -69,6 +81,12 @@ public sealed class CommandDispatcher
 
     // ------------------------------------------------------------------ inputs the store keeps (before the reducer step)
 
+    /// <summary>Fills recorded by this process whose commissionReport has not arrived (yet): exec id → order ref.</summary>
+    public IReadOnlyDictionary<string, string> AwaitingCommission => _awaitingCommission;
+
+    /// <summary>Is this input a broker fact the store keeps even after the engine has stopped (a fill, a commission)?</summary>
+    public static bool IsRecordOnly(EventPayload p) => p is EventPayload.ExecutionReported or EventPayload.CommissionReported;
+
     /// <summary>Broker facts recorded as they arrive: fills (exec id unique in the store) and their commissions.</summary>
     public void Observe(Event e)
     {
@@ -78,14 +96,16 @@ public sealed class CommandDispatcher
             {
                 var id = ExecIdModule.value(x.Item.ExecId);
                 if (!_fillsRecorded.Add(id)) return;
-                Log.Fill(_logger, id, x.Item.Ref, SideModule.name(x.Item.Side), x.Item.Quantity, x.Item.Price, ContractIdModule.value(x.Item.ContractId));
+                Log.Fill(_logger, SideModule.name(x.Item.Side), x.Item.Quantity, _status.Describe(x.Item.ContractId), x.Item.Price, x.Item.Ref, id);
                 double? commission = _pendingCommissions.Remove(id, out var c) ? c : null;
-                Enqueue(_store.AddFill(StoreMapping.Fill(x.Item, e.Received.Nanos, commission)));
+                if (commission is null) _awaitingCommission[id] = x.Item.Ref;
+                Enqueue(_store.AddFill(StoreMapping.Fill(x.Item, _wallNanos, e.Venue.Nanos, commission)));
                 break;
             }
             case EventPayload.CommissionReported cr:
             {
                 var id = ExecIdModule.value(cr.Item1);
+                _awaitingCommission.Remove(id);
                 if (_fillsRecorded.Contains(id)) Enqueue(_store.SetFillCommission(id, cr.commission));
                 else _pendingCommissions[id] = cr.commission;
                 break;
@@ -112,7 +132,10 @@ public sealed class CommandDispatcher
                 break;
             case Command.RaiseAlert a:
                 Log.Alert(_logger, a.Item.Severity.ToString(), a.Item.Code, a.Item.Message);
-                Enqueue(_store.RaiseAlert(StoreMapping.Alert(a.Item)));
+                var alert = StoreMapping.Alert(a.Item, _wallNanos);
+                var handle = new AlertHandle();
+                Enqueue(_store.RaiseAlert(alert, handle));
+                Notifier?.Post(alert, handle);
                 break;
             case Command.PublishStatus ps:
                 Publish(ps.Item, state);
@@ -120,6 +143,21 @@ public sealed class CommandDispatcher
             case Command.CompleteControl cc:
                 var (done, text) = cc.Item2 is ControlOutcome.Done d ? (true, d.Item) : (false, ((ControlOutcome.Refused)cc.Item2).Item);
                 if (cc.controlId > 0) _control.Complete(cc.controlId, done, text);
+                break;
+            case Command.SaveMemory m:
+                SaveMemory(m.Item);
+                break;
+            case Command.RecordPortfolioSnapshot ps:
+                Enqueue(_store.RecordPortfolioSnapshot(PortfolioRuns.PortfolioMapping.Snapshot(ps.Item)));
+                break;
+            case Command.RecordPortfolioRun pr:
+                Enqueue(_store.RecordPortfolioRun(PortfolioRuns.PortfolioMapping.Run(pr.Item)));
+                break;
+            case Command.LoadPortfolioSignals ls:
+                Feedback(EventPayload.NewPortfolioSignalsLoaded(PortfolioRuns.SignalsDirectory.Newest(ls.slotId, ls.dir)));
+                break;
+            case Command.PersistPortfolioSchedule ps:
+                Enqueue(_store.SetPortfolioSchedule(ps.name, ps.Item2.HandledThrough.Nanos));
                 break;
             case Command.Exit x:
                 Log.ExitRequested(_logger, x.code);
@@ -129,8 +167,28 @@ public sealed class CommandDispatcher
         return ValueTask.CompletedTask;
     }
 
+    private volatile bool _ordersClosed;
+
+    /// <summary>Closes the gate for new orders (stop signal or stop control). True the first time.</summary>
+    public bool CloseOrders()
+    {
+        if (_ordersClosed) return false;
+        _ordersClosed = true;
+        return true;
+    }
+
+    /// <summary>True once a stop was received: no order leaves after that.</summary>
+    public bool OrdersClosed => _ordersClosed;
+
     private async ValueTask PlaceAsync(OrderRequest o)
     {
+        if (_ordersClosed)
+        {
+            // Decided before the reducer saw the Stop, or by a handler racing it: never sent, and the reducer is told.
+            Log.OrderHeldAtStop(_logger, OrderRefModule.value(o.Ref));
+            Feedback(EventPayload.NewOrderErrorReported(o.IbOrderId, 0, "not sent: the daemon is stopping"));
+            return;
+        }
         var now = _clock.NowNanos();
         var orderRef = OrderRefModule.value(o.Ref);
         var row = StoreMapping.OrderRow(o, now);
@@ -162,7 +220,7 @@ public sealed class CommandDispatcher
         {
             await _broker.PlaceOrderAsync(o).ConfigureAwait(false);
             Probe?.OrderWritten();
-            Log.OrderSent(_logger, orderRef, o.IbOrderId, SideModule.name(o.Side), o.Quantity, ContractIdModule.value(o.ContractId), OrderPurposeModule.name(o.Purpose));
+            Log.OrderSent(_logger, SideModule.name(o.Side), o.Quantity, _status.Describe(o.ContractId), OrderPurposeModule.name(o.Purpose), orderRef, o.IbOrderId);
         }
         catch (BrokerUnavailableException e)
         {
@@ -199,8 +257,11 @@ public sealed class CommandDispatcher
 
     private void Record(Operation op, State state)
     {
-        Enqueue(_store.Record(StoreMapping.Operation(op)));
+        Enqueue(_store.Record(StoreMapping.Operation(op, _wallNanos)));
         var k = op.Kind;
+        // The log reads like a trader's: what was decided and what the book reconciled to (adoptions), in symbols.
+        if (k.IsReconciled) Log.Reconciliation(_logger, op.Detail);
+        else if (k.IsIntent) Log.Decision(_logger, op.Detail);
         if (op.OrderRef.Length > 0 && (k.IsOrderStatusChanged || k.IsFillApplied || k.IsOrderRejected || k.IsAnomaly || k.IsCancelSent))
         {
             var r = OrderRefModule.create(op.OrderRef);
@@ -209,7 +270,11 @@ public sealed class CommandDispatcher
         }
         if (k.IsControlCompleted && op.RunId.Length > 0 && op.RunId != _cfg.RunId)
         {
-            var summary = System.Text.Json.JsonSerializer.Serialize(new { result = op.Detail });
+            var summary = System.Text.Json.JsonSerializer.Serialize(new { result = op.Detail, status = StoreMapping.BatchStatus(op.Detail) });
+            // A run refused before any order went out (e.g. market_data_error) still gets its row, ended `failed`.
+            if (!_runsStarted.Contains(op.RunId) && StoreMapping.BatchStatus(op.Detail) == "failed"
+                && StoreMapping.OperatorRunKind(op.RunId, _cfg.RunId) is { } kind && _runsStarted.Add(op.RunId))
+                Enqueue(_store.StartRun(new RunRecord(op.RunId, kind, op.Time.Nanos, "{}", _cfg.RunId)));
             if (_runsStarted.Contains(op.RunId)) Enqueue(_store.EndRun(op.RunId, op.Time.Nanos, summary));
         }
     }
@@ -235,11 +300,45 @@ public sealed class CommandDispatcher
         }
     }
 
+    /// <summary>
+    /// The engine memory (operator state, day counters, option book) is committed synchronously, in the order the
+    /// reducer decided it: a queued older value can never overwrite a newer one, and a Pause is on disk before the
+    /// operator is told it is done. A failed write is retried on the next clock tick (the store failure is reported).
+    /// </summary>
+    private void SaveMemory(EngineMemory memory)
+    {
+        if (memory.Day >= 0 && memory.Day != _labelledDay)
+        {
+            // The daily views group by this label (session day in the calendar's zone).
+            _labelledDay = memory.Day;
+            var (start, end) = SessionCalendarModule.dayBounds(_cfg.Calendar, memory.Day).ToValueTuple();
+            var date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + memory.Day)
+                .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            Enqueue(_store.TryEnqueue(new StoreWrite.SessionDay(date, start.Nanos, end.Nanos, SessionCalendarModule.zoneName(_cfg.Calendar))));
+        }
+        try
+        {
+            _store.RecordNow(new StoreWrite.EngineState(MemoryJson.Key, MemoryJson.Write(memory), _clock.NowNanos()));
+            _unsavedMemory = null;
+        }
+        catch (Exception e) when (e is StoreWriteException or ObjectDisposedException)
+        {
+            var first = _unsavedMemory is null;
+            _unsavedMemory = memory;
+            if (first)
+            {
+                Log.StoreFailing(_logger, "engine memory not saved: " + e.Message);
+                Feedback(EventPayload.NewStoreFailed("engine memory could not be saved: " + e.Message));
+            }
+        }
+    }
+
     /// <summary>Timer duties on each ClockTicked: heartbeat (wall clock, what the monitor compares), the store-queue
     /// recovery check and the systemd watchdog — sent from the loop so a stuck loop stops feeding it.</summary>
     public void OnClockTick()
     {
         Enqueue(_store.Heartbeat(EngineClock.WallNanos()));
+        if (_unsavedMemory is { } memory) SaveMemory(memory);
         if (_queueFull && _store.QueueDepth < _storeCapacity / 2)
         {
             _queueFull = false;

@@ -1,3 +1,4 @@
+using Bifrost.Daemon.Alerts;
 using Bifrost.Daemon.Broker;
 using Bifrost.Daemon.Configuration;
 using Bifrost.Daemon.Control;
@@ -48,6 +49,7 @@ public sealed class DaemonService(
 {
     private readonly SdNotify? _notify = runtime.Notify ?? SdNotify.FromEnvironment();
     private volatile EngineLoop? _loop;
+    private volatile CommandDispatcher? _dispatcher;
 
     /// <summary>The running engine (tests read its state once the daemon has stopped).</summary>
     public EngineLoop? Loop => _loop;
@@ -85,8 +87,12 @@ public sealed class DaemonService(
             settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId, timings.Clock.ToString().ToLowerInvariant());
         if (_notify is not null) Log.Systemd(logger, _notify.SocketPath, _notify.WatchdogInterval?.ToString() ?? "off");
         EngineClock clock = timings.Clock == ClockSource.Broker ? new BrokerEngineClock() : new SystemEngineClock();
-        var channel = new EngineChannel(clock, timings.ChannelCapacity);
+        // Held until the restore is in: no broker event is reduced by an engine that has not restored yet.
+        var channel = new EngineChannel(clock, timings.ChannelCapacity, hold: true);
         var storeOptions = (runtime.StoreOptions ?? new StoreWriterOptions()) with { Durability = settings.Store.Durability };
+        // The last writes at exit are bounded (store.final_flush_seconds): a full or failing disk must not hang a stop.
+        var finalFlush = settings.Store.FinalFlush > TimeSpan.Zero ? settings.Store.FinalFlush : TimeSpan.FromSeconds(5);
+        storeOptions = storeOptions with { ShutdownTimeout = TimeSpan.FromTicks(Math.Min(storeOptions.ShutdownTimeout.Ticks, finalFlush.Ticks)) };
         await using var store = StoreWriter.Open(settings.Store.Path, storeOptions);
         store.WriteFailed += f =>
         {
@@ -99,6 +105,8 @@ public sealed class DaemonService(
             channel.TryPost(EventPayload.StoreRecovered);
         };
         store.ItemRejected += r => Log.StoreRejected(logger, r.Item.GetType().Name, r.Error.Message);
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // each webhook has its own timeout
+        await using var notifier = Notifiers.Create(settings, http, store, logger);
 
         var broker = new IbBroker(settings.Connection, timings, preview.Account, channel, logger, () => InRestartWindow(preview, clock), runtime.ClientOptions);
         using var abort = new CancellationTokenSource();
@@ -113,6 +121,9 @@ public sealed class DaemonService(
             if (started.Task.IsCompleted) return;
             var cfg = settings.Unresolved.Count == 0 ? preview : await ResolveAsync(broker, ct).ConfigureAwait(false);
             var contracts = ContractTable.From(cfg);
+            Bifrost.Domain.PortfolioRuns.PortfolioSetup? portfolio = null;
+            if (settings.Portfolio is { } portfolioSettings)
+                (portfolio, contracts) = await PortfolioRuns.PortfolioContracts.ResolveAsync(portfolioSettings, broker, contracts, logger, ct).ConfigureAwait(false);
             broker.Contracts = contracts;
             // Orders journaled but not yet in the store (killed before the queue committed them) go in first.
             var journalPath = OrderJournal.PathFor(settings.Store.Path);
@@ -120,19 +131,35 @@ public sealed class DaemonService(
             if (recovered > 0) Log.JournalRecovered(logger, recovered);
             journal = new OrderJournal(journalPath, settings.Store.Durability);
             Restored restored;
-            using (var reader = StoreReader.Open(settings.Store.Path)) restored = StoreRestore.Read(reader, cfg);
+            Microsoft.FSharp.Collections.FSharpList<Bifrost.Domain.PortfolioRuns.Run>? portfolioRuns = null;
+            EventPayload? scheduleRestored = null;
+            Microsoft.FSharp.Collections.FSharpList<RestoredSnapshot>? portfolioSnapshots = null;
+            using (var reader = StoreReader.Open(settings.Store.Path))
+            {
+                restored = StoreRestore.Read(reader, cfg);
+                if (portfolio is not null) portfolioRuns = PortfolioRuns.PortfolioRestore.Read(reader);
+                if (portfolio?.Settings.Schedule?.Value is { } schedule) scheduleRestored = PortfolioRuns.PortfolioRestore.Schedule(reader, schedule.Name);
+                if (portfolio is not null) portfolioSnapshots = PortfolioRuns.PortfolioSnapshotRestore.Read(reader);
+            }
             var control = new ControlWorker(settings.Store.Path, channel, store, cfg, contracts, timings.ControlPoll, logger);
             control.RefuseAbandoned();
             var summary = StatusMapper.ConfigSummary(cfg, settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId,
                 timings.Clock.ToString().ToLowerInvariant());
             store.StartRun(new RunRecord(cfg.RunId, RunKind.Live, clock.NowNanos(), summary));
             var dispatcher = new CommandDispatcher(cfg, store, broker, control, new StatusMapper(cfg, contracts, summary), clock, logger,
-                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal);
+                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal) { Notifier = notifier };
+            _dispatcher = dispatcher;
+            control.StopClaimed = () => CloseOrders("stop control");
             var loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, logger, _notify);
             _loop = loop;
             Log.EngineStarted(logger, cfg.RunId, restored.Orders.Length, restored.Holdings.Length, restored.OrderIdHighWater);
-            channel.Post(EventPayload.NewEngineStarted(restored));
             var loopTask = Task.Run(() => loop.RunAsync(abort.Token), CancellationToken.None);
+            var portfolioEvents = new List<EventPayload>();
+            if (portfolio is not null) portfolioEvents.Add(EventPayload.NewPortfolioConfigured(portfolio));
+            if (portfolioSnapshots is { IsEmpty: false }) portfolioEvents.Add(EventPayload.NewPortfolioSnapshotsRestored(portfolioSnapshots));
+            if (portfolioRuns is { IsEmpty: false }) portfolioEvents.Add(EventPayload.NewPortfolioRunsRestored(portfolioRuns));
+            if (scheduleRestored is not null) portfolioEvents.Add(scheduleRestored);
+            channel.Release(EventPayload.NewEngineStarted(restored), [.. portfolioEvents]);
             control.Start();
             var ticker = Task.Run(() => TickAsync(channel, cfg.Control.SelfCheckEvery, abort.Token), CancellationToken.None);
             started.TrySetResult(new Running(cfg, loop, loopTask, control, ticker));
@@ -157,6 +184,7 @@ public sealed class DaemonService(
                 {
                     // SIGTERM / SIGINT: the same Stop an operator sends, bounded by the stop timeout.
                     _notify?.Stopping();
+                    CloseOrders("signal");
                     var bound = TimeSpan.FromTicks(run.Cfg.Control.StopTimeout / 100) + TimeSpan.FromSeconds(2);
                     Log.StopRequested(logger, "signal", bound.TotalSeconds);
                     channel.Post(EventPayload.NewControlRequested(Bifrost.Domain.Trading.Control.Stop, new ControlMeta(0, "signal")));
@@ -167,6 +195,7 @@ public sealed class DaemonService(
                     }
                 }
                 var code = await run.LoopTask.ConfigureAwait(false) ?? 0;
+                if (_dispatcher is { } recorder) await AwaitCommissionsAsync(channel, recorder, settings.Store.CommissionWait).ConfigureAwait(false);
                 if (code == 0) store.EndRun(run.Cfg.RunId, clock.NowNanos(), "{\"result\":\"stopped\"}");
                 return code;
             }
@@ -191,8 +220,63 @@ public sealed class DaemonService(
                 // already reported by the first await
             }
             await broker.DisposeAsync().ConfigureAwait(false);
-            await store.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            // The last alerts (a stop timeout, a disconnect) still go out, within a bound; outcomes land in the store.
+            await notifier.StopAsync(Notifiers.DrainBound(settings.Alerts)).ConfigureAwait(false);
+            using var flushBound = new CancellationTokenSource(finalFlush);
+            try
+            {
+                await store.FlushAsync(flushBound.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                Log.FinalFlushIncomplete(logger, store.QueueDepth, finalFlush.TotalSeconds, store.IsFailing ? "the store is failing" : e.Message);
+            }
         }
+    }
+
+    /// <summary>
+    /// At stop, IB may still owe the commissionReport of a fill (it follows execDetails, sometimes by seconds). The engine
+    /// has exited; the fills and commissions still arriving are recorded here (nothing else is read: no decision is made
+    /// after the stop) until every fill this session recorded has its commission, or <paramref name="bound"/>
+    /// (store.commission_wait_seconds) passes. What is still missing is logged by order ref: the next start's
+    /// reqExecutions brings each execution with its commission, and the store fills it in.
+    /// </summary>
+    private async Task AwaitCommissionsAsync(EngineChannel channel, CommandDispatcher dispatcher, TimeSpan? bound)
+    {
+        var awaiting = dispatcher.AwaitingCommission;
+        if (awaiting.Count == 0) return;
+        var wait = bound ?? TimeSpan.FromSeconds(StoreSettings.DefaultCommissionWaitSeconds);
+        var before = awaiting.Count;
+        if (wait > TimeSpan.Zero)
+        {
+            Log.AwaitingCommissions(logger, before, wait.TotalSeconds);
+            using var deadline = new CancellationTokenSource(wait);
+            var reader = channel.Reader;
+            try
+            {
+                while (awaiting.Count > 0 && await reader.WaitToReadAsync(deadline.Token).ConfigureAwait(false))
+                {
+                    while (awaiting.Count > 0 && reader.TryRead(out var item))
+                    {
+                        if (!CommandDispatcher.IsRecordOnly(item.Event.Payload)) continue;
+                        dispatcher.BeginStep(item.WallNanos);
+                        dispatcher.Observe(item.Event);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the bound passed
+            }
+        }
+        if (awaiting.Count == 0) Log.CommissionsComplete(logger, before);
+        else Log.CommissionsMissing(logger, awaiting.Count, string.Join(", ", awaiting.Take(20).Select(a => $"{a.Value} exec {a.Key}")));
+    }
+
+    /// <summary>Stop received: from this instant no order leaves, even one the reducer decided before it saw the Stop.</summary>
+    private void CloseOrders(string who)
+    {
+        if (_dispatcher is { } d && d.CloseOrders()) Log.OrdersClosed(logger, who);
     }
 
     private sealed record Running(Config Cfg, EngineLoop Loop, Task<int?> LoopTask, ControlWorker Control, Task Ticker);

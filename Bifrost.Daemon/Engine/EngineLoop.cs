@@ -56,7 +56,7 @@ public sealed class EngineLoop
                 while (reader.TryRead(out var e))
                 {
                     if (Probe is { } p) p.DequeuedAt = Stopwatch.GetTimestamp();
-                    await StepAsync(e).ConfigureAwait(false);
+                    await StepAsync(e.Event, e.WallNanos).ConfigureAwait(false);
                     if (_dispatcher.ExitCode is { } code) return code;
                 }
             }
@@ -68,14 +68,18 @@ public sealed class EngineLoop
     }
 
     /// <summary>One reducer step and its commands, then whatever the dispatcher fed back (public for the benchmark and tests).</summary>
-    public async ValueTask StepAsync(Event e)
+    public ValueTask StepAsync(Event e) => StepAsync(e, EngineClock.WallNanos());
+
+    /// <summary>One step of an input received at <paramref name="receivedWall"/> (host clock, Unix ns).</summary>
+    public async ValueTask StepAsync(Event e, long receivedWall)
     {
-        await StepOnceAsync(e).ConfigureAwait(false);
-        while (_dispatcher.ExitCode is null && _feedback.TryDequeue(out var more)) await StepOnceAsync(_channel.Stamp(more)).ConfigureAwait(false);
+        await StepOnceAsync(e, receivedWall).ConfigureAwait(false);
+        while (_dispatcher.ExitCode is null && _feedback.TryDequeue(out var more)) await StepOnceAsync(_channel.Stamp(more), EngineClock.WallNanos()).ConfigureAwait(false);
     }
 
-    private async ValueTask StepOnceAsync(Event e)
+    private async ValueTask StepOnceAsync(Event e, long receivedWall)
     {
+        _dispatcher.BeginStep(receivedWall);
         _dispatcher.Observe(e);
         var before = State.Fsm;
         var (next, commands) = Reducer.step(_cfg, State, e);

@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Bifrost.Store;
+using Bifrost.Store.Maintenance;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Store.Writer;
@@ -9,16 +12,35 @@ namespace Bifrost.Daemon.Engine;
 /// <summary>An order about to be sent: its row, the order-id high-water mark it raises, and its child run if new.</summary>
 public sealed record JournalEntry(OrderRecord Order, long NextOrderId, RunRecord? Run);
 
+/// <summary>The journal cannot be trusted: a line other than a torn last one is damaged or implausible. The daemon
+/// refuses to start (exit 2) and names the line.</summary>
+public sealed class JournalCorruptException(string path, int line, string reason)
+    : Exception($"order journal '{path}' line {line}: {reason}. Refusing to start: the journal is the record of orders that may be at " +
+                "the broker. Inspect the line; if the orders it lists are known to the store or the broker, move the file aside and start again.")
+{
+    public int Line { get; } = line;
+}
+
 /// <summary>
-/// Write-ahead journal of orders, one JSON line each, appended with a single write(2) before the placeOrder bytes leave.
+/// Write-ahead journal of orders, one line each, appended with a single write(2) before the placeOrder bytes leave.
 /// A line in the kernel's page cache survives kill -9 of the daemon, as a WAL commit with synchronous=NORMAL does, at a
 /// fraction of a SQLite commit's cost and without contending with the store's batch writer; with
 /// <c>store.durability: power_loss</c> each line is fsynced. The order row itself goes through the store's queue. At start
 /// the journal is merged into the store (orders the store lacks are recorded) and emptied, before the restore reads the
 /// store: "an order the broker may have, the store knows" holds across crashes.
+/// <para>
+/// Line format: <c>c1 XXXXXXXX {json}</c>, where XXXXXXXX is the first 4 bytes of the SHA-256 of the JSON in hex. Every
+/// line is checked; only a torn last line (no newline: its write never returned, so its order was never sent) is
+/// tolerated. A line whose order could not have been journaled by the daemon (not PendingSubmit, already filled, an id
+/// mark that is not its id + 1, an id far beyond the last known one) is refused as implausible.
+/// </para>
 /// </summary>
 public sealed class OrderJournal : IDisposable
 {
+    /// <summary>An order id more than this above the last known one is implausible (a forged or corrupt line).</summary>
+    public const long MaxOrderIdJump = 1_000_000;
+
+    private const string Prefix = "c1 ";
     private readonly FileStream _file;
     private readonly bool _fsync;
 
@@ -26,59 +48,101 @@ public sealed class OrderJournal : IDisposable
     {
         Path = path;
         _fsync = durability == Durability.PowerLoss;
-        if (!File.Exists(path) && !OperatingSystem.IsWindows())
-        {
-            using (File.Create(path)) { }
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        // bufferSize 0: every Append is one write(2) straight to the kernel, nothing left in a user-space buffer.
-        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        // Created 0600 atomically; bufferSize 0: every Append is one write(2) straight to the kernel.
+        _file = OwnerOnlyFile.Open(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
     public string Path { get; }
 
     public static string PathFor(string storePath) => storePath + ".orders.journal";
 
-    public void Append(JournalEntry entry)
+    public void Append(JournalEntry entry) => _file.Write(Encode(entry));
+
+    /// <summary>One journal line (with its newline) for an entry.</summary>
+    public static byte[] Encode(JournalEntry entry)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(entry);
-        var line = new byte[json.Length + 1];
-        json.CopyTo(line, 0);
+        var line = new byte[Prefix.Length + 9 + json.Length + 1];
+        Encoding.ASCII.GetBytes(Prefix + Checksum(json) + " ").CopyTo(line, 0);
+        json.CopyTo(line, Prefix.Length + 9);
         line[^1] = (byte)'\n';
-        _file.Write(line);
-        if (_fsync) _file.Flush(flushToDisk: true);
+        return line;
     }
 
-    /// <summary>The complete entries of a journal file; a torn last line (killed mid-write: never sent) is skipped.</summary>
-    public static IReadOnlyList<JournalEntry> Read(string path)
+    private static string Checksum(ReadOnlySpan<byte> json) => Convert.ToHexStringLower(SHA256.HashData(json).AsSpan(0, 4));
+
+    /// <summary>The entries of a journal file, every line validated; throws <see cref="JournalCorruptException"/> naming
+    /// the first bad line. A torn last line is skipped.</summary>
+    public static IReadOnlyList<JournalEntry> Read(string path, long knownOrderIdHighWater = 0)
     {
         if (!File.Exists(path)) return [];
+        var bytes = File.ReadAllBytes(path);
         var entries = new List<JournalEntry>();
-        foreach (var line in File.ReadLines(path))
+        var lastId = knownOrderIdHighWater;
+        var start = 0;
+        for (var number = 1; start < bytes.Length; number++)
         {
-            if (line.Length == 0) continue;
-            try
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            var torn = end < 0;
+            var line = bytes.AsSpan(start, (torn ? bytes.Length : end) - start);
+            start = torn ? bytes.Length : end + 1;
+            if (line.IsEmpty) continue;
+            var (entry, problem) = Parse(line);
+            if (problem is not null)
             {
-                if (JsonSerializer.Deserialize<JournalEntry>(line) is { } e) entries.Add(e);
+                if (torn) break; // killed mid-write: never sent
+                throw new JournalCorruptException(path, number, problem);
             }
-            catch (JsonException)
-            {
-                // Only the last line can be torn: its write never returned, so its placeOrder was never sent.
-            }
+            var implausible = Implausible(entry!, lastId);
+            if (implausible is not null) throw new JournalCorruptException(path, number, implausible);
+            lastId = Math.Max(lastId, entry!.NextOrderId);
+            entries.Add(entry);
         }
         return entries;
+    }
+
+    private static (JournalEntry? Entry, string? Problem) Parse(ReadOnlySpan<byte> line)
+    {
+        if (line.Length < Prefix.Length + 9 || !line[..Prefix.Length].SequenceEqual("c1 "u8) || line[Prefix.Length + 8] != (byte)' ')
+            return (null, "not a journal line (expected 'c1 <checksum> <json>')");
+        var json = line[(Prefix.Length + 9)..];
+        var expected = Encoding.ASCII.GetString(line.Slice(Prefix.Length, 8));
+        if (!string.Equals(expected, Checksum(json), StringComparison.Ordinal)) return (null, "checksum mismatch (the line was altered or damaged)");
+        try
+        {
+            return JsonSerializer.Deserialize<JournalEntry>(json) is { Order: not null } e ? (e, null) : (null, "no order in the line");
+        }
+        catch (JsonException e)
+        {
+            return (null, $"not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>What the daemon journals is always a new order: PendingSubmit, nothing filled, the id mark its id + 1.</summary>
+    private static string? Implausible(JournalEntry e, long lastId)
+    {
+        var o = e.Order;
+        if (string.IsNullOrEmpty(o.OrderRef) || !o.OrderRef.StartsWith("oi_", StringComparison.Ordinal) || o.OrderRef.Length > 40)
+            return $"implausible order ref '{o.OrderRef}'";
+        if (o.Status != "PendingSubmit") return $"implausible status '{o.Status}' for {o.OrderRef} (the journal records orders before they are sent)";
+        if (o.Filled != 0) return $"implausible fill {o.Filled} for {o.OrderRef} (the journal records orders before they are sent)";
+        if (o.IbOrderId is not { } id || id <= 0 || id >= int.MaxValue) return $"implausible IB order id {o.IbOrderId} for {o.OrderRef}";
+        if (e.NextOrderId != id + 1) return $"implausible order-id mark {e.NextOrderId} for {o.OrderRef} (IB id {id})";
+        if (lastId > 0 && id > lastId + MaxOrderIdJump)
+            return $"implausible order-id jump from {lastId} to {id} for {o.OrderRef}";
+        return null;
     }
 
     /// <summary>Records in the store every journaled order it does not have (and the id marks), then empties the journal.
     /// Returns how many orders were recovered.</summary>
     public static int MergeIntoStore(string journalPath, string storePath, StoreWriter store)
     {
-        var entries = Read(journalPath);
+        if (!File.Exists(journalPath)) return 0;
         var recovered = 0;
-        if (entries.Count > 0)
+        using (var reader = StoreReader.Open(storePath))
         {
-            using var reader = StoreReader.Open(storePath);
-            foreach (var e in entries)
+            var known = long.TryParse(reader.GetEngineState(EngineKeys.NextOrderId), out var mark) ? mark : 0;
+            foreach (var e in Read(journalPath, known))
             {
                 var writes = new List<StoreWrite> { new StoreWrite.OrderIdHighWater(e.NextOrderId, e.Order.CreatedNanos) };
                 if (e.Run is not null) writes.Add(new StoreWrite.RunStarted(e.Run));
@@ -90,7 +154,7 @@ public sealed class OrderJournal : IDisposable
                 store.RecordNow([.. writes]);
             }
         }
-        File.WriteAllBytes(journalPath, []);
+        OwnerOnlyFile.WriteAllBytes(journalPath, []);
         return recovered;
     }
 

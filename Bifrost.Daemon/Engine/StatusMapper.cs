@@ -13,9 +13,6 @@ namespace Bifrost.Daemon.Engine;
 /// <summary>The reducer's status snapshot → the store's status row (what the monitor shows).</summary>
 public sealed class StatusMapper(Config cfg, ContractTable contracts, string configSummaryJson)
 {
-    // Checks that block orders when they fail (SelfCheck.fs); the rest degrade.
-    private static readonly HashSet<string> Blocking = ["broker_connected", "positions_reconciled", "risk_halt", "greeks_ok", "store_ok"];
-
     public static string ConfigSummary(Config cfg, string host, int port, int clientId, string clock) =>
         JsonSerializer.Serialize(new
         {
@@ -26,16 +23,34 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
             client_id = clientId,
             clock,
             underlying = cfg.Strategy.Underlying.Symbol,
+            underlying_con_id = ContractIdModule.value(cfg.Strategy.Underlying.ContractId),
             legs = cfg.Strategy.Legs.Select(l => new
             {
                 con_id = ContractIdModule.value(l.Option.ContractId),
+                contract = ContractTable.From(cfg).Find(ContractIdModule.value(l.Option.ContractId))?.Description,
                 right = l.Option.Right.IsCall ? "C" : "P",
                 strike = l.Option.Strike,
                 expiry = ContractTable.ExpiryText(l.Option.Expiry),
+                multiplier = l.Option.Multiplier,
                 quantity = l.Quantity,
             }),
             target_delta = cfg.Strategy.TargetDelta,
+            // What the console's confirmations quote: the stop/flatten behaviour and the fat-finger ceiling.
+            control = new
+            {
+                cancel_on_stop = cfg.Control.CancelOnStop,
+                after_flatten = cfg.Control.AfterFlatten.IsStopAfterFlatten ? "stop" : "pause",
+                flatten_target = cfg.Control.FlattenTarget.IsFlatBookDelta ? "book_delta" : "zero",
+                max_manual_quantity = cfg.Control.MaxManualQuantity,
+                max_manual_notional = cfg.Control.MaxManualNotional,
+                limit_price_band = cfg.Control.LimitPriceBand,
+            },
         });
+
+    /// <summary>A contract as a trader names it (<c>XYZ</c>, <c>XYZ 20260320 C 100</c>); an id outside the universe says so.</summary>
+    public string Describe(ContractId id) =>
+        contracts.Find(ContractIdModule.value(id))?.Description
+        ?? $"unknown contract (con id {ContractIdModule.value(id).ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
     public StoreStatus Map(DomainStatus s, State state, long heartbeatNanos)
     {
@@ -66,12 +81,13 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
             TimeNanos = s.Time.Nanos,
             FsmState = s.FsmState,
             Health = HealthOf(report.Health),
-            Checks = report.Checks.Select(c => new CheckResult(c.Name, CheckHealth(c, s.FsmState), c.Detail)).ToList(),
+            Checks = report.Checks.Select(c => new CheckResult(c.Name, CheckHealth(c), c.Detail)).ToList(),
             BlockReasons = report.BlockReasons.Select(BlockReasonModule.code).ToList(),
             Positions = positions,
             NetGreeks = new Greeks(F(s.NetDelta), F(s.Book.Gamma), F(s.Book.Vega), F(s.Book.Theta)),
             Pnl = new PnlSnapshot(F(s.RealizedPnl), F(s.UnrealizedPnl), F(s.Fees), F(s.DailyPnl), F(s.Attribution.Gamma), F(s.Attribution.Theta),
-                F(s.Attribution.Vega), F(s.Attribution.Delta), F(s.Attribution.Residual)),
+                F(s.Attribution.Vega), F(s.Attribution.Delta), F(s.Attribution.Residual), F(s.Attribution.Spread), F(s.Attribution.Opening),
+                F(s.Attribution.Basis)),
             Band = double.IsFinite(s.BandHalfWidth) ? new HedgeBand(target - s.BandHalfWidth, target + s.BandHalfWidth, target) : null,
             Limits =
             [
@@ -80,11 +96,12 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
                 new LimitUsage("daily_loss_limit", Math.Max(0, -F(s.DailyPnl)), cfg.Risk.DailyLossLimit),
             ],
             Connection = !link.SocketUp ? "disconnected" : !link.IbUp ? "connected, TWS lost IB (1100)" : "connected",
-            MarketData = farms.Count == 0 ? "ok" : "degraded (" + string.Join(", ", farms) + ")",
+            MarketData = MarketDataText(report, farms),
             ConfigSummaryJson = configSummaryJson,
             HeartbeatNanos = heartbeatNanos,
             DaemonPid = Environment.ProcessId,
             RunId = cfg.RunId,
+            AccountValues = state.AccountValues.Where(kv => double.IsFinite(kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value),
         };
     }
 
@@ -96,13 +113,18 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
     public static Bifrost.Store.Records.Health HealthOf(DomainHealth h) =>
         h.IsHealthy ? Bifrost.Store.Records.Health.Ok : h.IsDegraded ? Bifrost.Store.Records.Health.Degraded : Bifrost.Store.Records.Health.Blocked;
 
-    private static Bifrost.Store.Records.Health CheckHealth(Bifrost.Domain.Trading.CheckResult c, string fsm)
+    /// <summary>The domain says which failed checks block (RED) and which degrade (YELLOW).</summary>
+    private static Bifrost.Store.Records.Health CheckHealth(Bifrost.Domain.Trading.CheckResult c) =>
+        c.Passed ? Bifrost.Store.Records.Health.Ok : c.Blocking ? Bifrost.Store.Records.Health.Blocked : Bifrost.Store.Records.Health.Degraded;
+
+    /// <summary>"ok" only when every quote is fresh by receive-time age (not merely the farms up).</summary>
+    private static string MarketDataText(SelfCheckReport report, List<string> farms)
     {
-        if (c.Passed) return Bifrost.Store.Records.Health.Ok;
-        var blocking = Blocking.Contains(c.Name)
-            || (c.Name == "data_fresh" && c.Detail.Contains("Stale", StringComparison.Ordinal))
-            || (c.Name == "fsm_running" && fsm.StartsWith("Stop", StringComparison.Ordinal));
-        return blocking ? Bifrost.Store.Records.Health.Blocked : Bifrost.Store.Records.Health.Degraded;
+        var fresh = report.Checks.FirstOrDefault(c => c.Name == "data_fresh");
+        var parts = new List<string>();
+        if (fresh is { Passed: false }) parts.Add((fresh.Blocking ? "stale quotes: " : "lagging quotes: ") + fresh.Detail);
+        parts.AddRange(farms.Select(f => f + " broken"));
+        return parts.Count == 0 ? "ok" : (fresh is { Passed: false, Blocking: true } ? "stale (" : "degraded (") + string.Join("; ", parts) + ")";
     }
 
     /// <summary>What makes a snapshot worth a history row: state, health and positions (not prices, which move on every tick).</summary>

@@ -37,8 +37,12 @@ public static class StoreMapping
 
     public static TradeSide Side(Side side) => side.IsBuy ? TradeSide.Buy : TradeSide.Sell;
 
-    public static OperationRecord Operation(Operation op) => new(
-        op.Time.Nanos,
+    /// <summary>A venue (engine-clock) time, or null when that clock was not set yet: never a 1970 stamp.</summary>
+    public static long? Venue(long nanos) => nanos > 0 ? nanos : null;
+
+    /// <summary>An operations row: <paramref name="wallNanos"/> (receive, wall) in time_ns, the reducer's time in venue_ns.</summary>
+    public static OperationRecord Operation(Operation op, long wallNanos) => new(
+        wallNanos,
         Kind(op.Kind),
         Empty(op.RunId),
         Empty(op.OrderRef),
@@ -46,13 +50,19 @@ public static class StoreMapping
         Side(op.Side),
         op.Quantity != 0 ? op.Quantity : null,
         double.IsFinite(op.Price) ? op.Price : null,
-        Empty(op.Detail));
+        Empty(op.Detail))
+    {
+        VenueNanos = Venue(op.Time.Nanos),
+    };
 
-    public static AlertRecord Alert(Alert a) => new(
-        a.Time.Nanos,
+    public static AlertRecord Alert(Alert a, long wallNanos) => new(
+        wallNanos,
         a.Severity.IsCritical ? AlertSeverity.Critical : a.Severity.IsWarning ? AlertSeverity.Warning : AlertSeverity.Info,
         a.Code,
-        a.Message);
+        a.Message)
+    {
+        VenueNanos = Venue(a.Time.Nanos),
+    };
 
     public static string TypeText(OrderType t) => t.IsMarket ? "MKT" : "LMT";
 
@@ -70,12 +80,29 @@ public static class StoreMapping
         Filled: o.Filled, AvgPrice: o.Filled > 0 ? o.AvgFillPrice : null, IbOrderId: o.IbOrderId,
         PermId: o.PermId != 0 ? o.PermId : null, RejectReason: Empty(o.RejectReason));
 
-    public static FillRecord Fill(ExecutionReport x, long nowNanos, double? commission) => new(
-        ExecIdModule.value(x.ExecId), Empty(x.Ref), ContractIdModule.value(x.ContractId), Side(x.Side), x.Quantity, x.Price, nowNanos,
-        commission, x.PermId != 0 ? x.PermId : null);
+    public static FillRecord Fill(ExecutionReport x, long wallNanos, long venueNanos, double? commission) => new(
+        ExecIdModule.value(x.ExecId), Empty(x.Ref), ContractIdModule.value(x.ContractId), Side(x.Side), x.Quantity, x.Price, wallNanos,
+        commission, x.PermId != 0 ? x.PermId : null)
+    {
+        VenueNanos = Venue(venueNanos),
+    };
 
     public static RunKind RunKindOf(OrderPurpose p) =>
-        p.IsFlatten ? RunKind.Flatten : p.IsManual ? RunKind.Manual : p.IsRebalance ? RunKind.Rebalance : RunKind.Hedge;
+        p.IsFlatten ? RunKind.Flatten : p.IsManual || p.IsManualForStrategy ? RunKind.Manual : p.IsRebalance || p.IsPortfolioTrade ? RunKind.Rebalance : RunKind.Hedge;
+
+    /// <summary>The batch status a run's completion starts with (<c>done: …</c>, <c>partial: …</c>, <c>failed: …</c>), if any.</summary>
+    public static string? BatchStatus(string detail)
+    {
+        foreach (var status in (string[])["done", "partial", "failed"])
+            if (detail.StartsWith(status + ":", StringComparison.Ordinal)) return status;
+        return null;
+    }
+
+    /// <summary>The run kind of a manual or rebalance run id minted by <c>ControlArgs</c> (<c>{run}-man{id}</c>, <c>{run}-reb{id}</c>).</summary>
+    public static RunKind? OperatorRunKind(string runId, string liveRunId) =>
+        runId.StartsWith(liveRunId + "-man", StringComparison.Ordinal) ? RunKind.Manual
+        : runId.StartsWith(liveRunId + "-reb", StringComparison.Ordinal) ? RunKind.Rebalance
+        : null;
 
     private static string? Empty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

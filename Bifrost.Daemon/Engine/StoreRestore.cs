@@ -27,17 +27,41 @@ public static class StoreRestore
         var fills = runIds.Distinct().SelectMany(reader.GetFillsForRun).DistinctBy(f => f.ExecId)
             .OrderBy(f => f.TimeNanos).ThenBy(f => f.ExecId, StringComparer.Ordinal).ToList();
         var storedNext = long.TryParse(reader.GetEngineState(EngineKeys.NextOrderId), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return Build(cfg, orders, fills, storedNext);
+        EngineMemory? memory = null;
+        if (reader.GetEngineState(MemoryJson.Key) is { } json)
+        {
+            try
+            {
+                memory = MemoryJson.Read(json);
+            }
+            catch (FormatException e)
+            {
+                throw new DaemonRefusedException($"engine_state '{MemoryJson.Key}' in the store is unreadable ({e.Message}): the operator state and the " +
+                    "option book cannot be restored; fix the value, or delete the row to adopt the configured book again");
+            }
+        }
+        var legs = cfg.Strategy.Legs.Select(l => (long)ContractIdModule.value(l.Option.ContractId)).ToList();
+        return Build(cfg, orders, fills, storedNext, memory, reader.GetFillsOnContracts(legs));
     }
 
     /// <summary>Pure part of <see cref="Read"/> (tested directly).</summary>
-    public static Restored Build(Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, long storedNextOrderId)
+    public static Restored Build(Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, long storedNextOrderId) =>
+        Build(cfg, orders, fills, storedNextOrderId, null, []);
+
+    /// <summary>
+    /// Pure part of <see cref="Read"/>. With a stored memory the adopted option legs come first (the book is adopted +
+    /// own fills); every stored fill on a leg counts as seen, and the external ones after the last reconciliation are
+    /// handed over so the book check can explain a changed external quantity.
+    /// </summary>
+    public static Restored Build(Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, long storedNextOrderId,
+        EngineMemory? memory, IReadOnlyList<FillRecord> legFills)
     {
         var multipliers = cfg.Strategy.Legs.ToDictionary(l => ContractIdModule.value(l.Option.ContractId), l => l.Option.Multiplier);
         int Mult(long conId) => multipliers.TryGetValue((int)conId, out var m) ? m : 1;
 
         var fillsByRef = fills.Where(f => f.OrderRef is not null).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
-        var known = orders.Select(o => o.OrderRef).ToHashSet();
+        // Fills of the operator's own manual runs are external (OrderPurpose.Manual): never replayed into the strategy.
+        var known = orders.Where(o => o.Purpose != "manual").Select(o => o.OrderRef).ToHashSet();
         var domainOrders = new List<Order>();
         foreach (var o in orders)
         {
@@ -46,6 +70,26 @@ public static class StoreRestore
 
         var holdings = new Dictionary<long, Holding>();
         var seen = new List<ExecId>();
+        if (memory is not null)
+        {
+            foreach (var a in memory.OptionBook.Adopted)
+            {
+                if (a.Quantity == 0) continue;
+                var h = HoldingModule.applyFill(Mult(ContractIdModule.value(a.ContractId)), a.Quantity > 0 ? Side.Buy : Side.Sell, Math.Abs(a.Quantity), a.AvgCost, HoldingModule.empty);
+                holdings[ContractIdModule.value(a.ContractId)] = h;
+            }
+        }
+        var external = new List<Tuple<ContractId, int>>();
+        var ownExecs = fills.Select(f => f.ExecId).ToHashSet();
+        foreach (var f in legFills)
+        {
+            if (ownExecs.Contains(f.ExecId) || (f.OrderRef is not null && known.Contains(f.OrderRef))) continue;
+            // Another Bifrost run's fill stays unseen: replayed at sync, it is judged there (ANOTHER_ENGINE or expected).
+            if (OrderRefModule.isBifrost(f.OrderRef)) continue;
+            if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
+            if (memory is not null && f.TimeNanos > memory.OptionBook.ReconciledAt.Nanos && f.ContractId > 0)
+                external.Add(Tuple.Create(ContractIdModule.create((int)f.ContractId).ResultValue, (int)(f.Side == TradeSide.Buy ? f.Qty : -f.Qty)));
+        }
         foreach (var f in fills)
         {
             if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
@@ -62,7 +106,8 @@ public static class StoreRestore
             .Where(kv => kv.Key > 0)
             .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));
         return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
-            ListModule.OfSeq(seen), 0.0);
+            ListModule.OfSeq(seen), memory is null ? 0.0 : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
+            ListModule.OfSeq(external));
     }
 
     /// <summary>The trailing sequence of <c>oi_{run}_{i}</c>, 0 if the ref has none.</summary>
@@ -89,8 +134,10 @@ public static class StoreRestore
     private static OrderPurpose Purpose(string text) => text switch
     {
         "manual" => OrderPurpose.Manual,
+        "manual_strategy" => OrderPurpose.ManualForStrategy,
         "flatten" => OrderPurpose.Flatten,
         "rebalance" => OrderPurpose.Rebalance,
+        "portfolio" => OrderPurpose.PortfolioTrade,
         _ => OrderPurpose.Hedge,
     };
 

@@ -13,14 +13,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "state {From} -> {To}")]
     public static partial void FsmChanged(ILogger logger, string from, string to);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "order {OrderRef} ib#{IbOrderId} {Side} {Quantity} of {ContractId} ({Purpose}) sent")]
-    public static partial void OrderSent(ILogger logger, string orderRef, int ibOrderId, string side, int quantity, int contractId, string purpose);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "order {Side} {Quantity} {Contract} ({Purpose}) sent: {OrderRef} ib#{IbOrderId}")]
+    public static partial void OrderSent(ILogger logger, string side, int quantity, string contract, string purpose, string orderRef, int ibOrderId);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "order {OrderRef} ib#{IbOrderId} not sent: {Reason}")]
     public static partial void OrderNotSent(ILogger logger, string orderRef, int ibOrderId, string reason);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "fill {ExecId} {OrderRef} {Side} {Quantity} @ {Price} of {ContractId}")]
-    public static partial void Fill(ILogger logger, string execId, string orderRef, string side, int quantity, double price, int contractId);
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "fill {Side} {Quantity} {Contract} @ {Price}: {OrderRef} exec {ExecId}")]
+    public static partial void Fill(ILogger logger, string side, int quantity, string contract, double price, string orderRef, string execId);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "reconciliation: {Detail}")]
+    public static partial void Reconciliation(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "decision: {Detail}")]
+    public static partial void Decision(ILogger logger, string detail);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "exit {Code} requested by the engine")]
     public static partial void ExitRequested(ILogger logger, int code);
@@ -109,6 +115,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "daemon exiting with code {Code}")]
     public static partial void Exiting(ILogger logger, int code);
+
+    // ---- shutdown and hardening (t10: 57xx)
+    [LoggerMessage(EventId = 5701, Level = LogLevel.Error, Message = "final flush: {Count} store write(s) not committed within {Seconds} s ({Reason}); exiting without them")]
+    public static partial void FinalFlushIncomplete(ILogger logger, int count, double seconds, string reason);
+
+    [LoggerMessage(EventId = 5702, Level = LogLevel.Warning, Message = "stop received ({Who}): no new order leaves from now on")]
+    public static partial void OrdersClosed(ILogger logger, string who);
+
+    [LoggerMessage(EventId = 5703, Level = LogLevel.Warning, Message = "order {OrderRef} not sent: the daemon is stopping")]
+    public static partial void OrderHeldAtStop(ILogger logger, string orderRef);
+
+    [LoggerMessage(EventId = 5704, Level = LogLevel.Information, Message = "stop: waiting up to {Seconds} s for the commission of {Count} fill(s)")]
+    public static partial void AwaitingCommissions(ILogger logger, int count, double seconds);
+
+    [LoggerMessage(EventId = 5705, Level = LogLevel.Warning, Message = "stop: commission still missing for {Count} fill(s) ({Fills}); the next start fills it in from the broker's executions")]
+    public static partial void CommissionsMissing(ILogger logger, int count, string fills);
+
+    [LoggerMessage(EventId = 5706, Level = LogLevel.Information, Message = "stop: every fill has its commission ({Count} arrived while waiting)")]
+    public static partial void CommissionsComplete(ILogger logger, int count);
 
     // ---- systemd
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "systemd notify socket {Socket}, watchdog {Watchdog}")]

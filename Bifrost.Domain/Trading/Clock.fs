@@ -4,24 +4,22 @@ open Bifrost.Domain
 
 /// The timer: day roll, time decay, intraday risk evaluation, stop timeout, interval hedges, status heartbeat.
 module Clock =
-    let private rollDay (cfg: Config) (s: State) =
-        let day = SessionCalendar.tradingDay cfg.Calendar s.Now
-        if day = s.Daily.Day then s
-        else { s with Daily = { Day = day; Trades = 0; StartPnl = State.totalPnl cfg s } }
-
     let private evaluateRisk (cfg: Config) (s: State) =
         let total = State.totalPnl cfg s
-        let s = { s with HighWater = max s.HighWater total }
         match s.Fsm with
+        // Without a mark for every holding the P&L is not known (e.g. just after a restart, before quotes): judging
+        // the restored high-water mark or day baseline against a partial figure would halt on nothing.
+        | _ when not (State.isValued cfg s) -> s, []
         | Running _ | Paused | Syncing _ ->
-            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = total - s.Daily.StartPnl; HighWater = s.HighWater } with
+            let s = { s with HighWater = max s.HighWater total }
+            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = s.HighWater } with
             | Ok cls when cls = s.Risk -> s, []
             | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ]
             | Error reason ->
                 let s = { s with Fsm = Halted reason; Risk = RiskHalted }
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"
                 s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
-        | _ -> s, []
+        | _ -> { s with HighWater = max s.HighWater total }, []
 
     let private stopTimeout (cfg: Config) (s: State) =
         match s.Fsm with
@@ -41,14 +39,16 @@ module Clock =
 
     let onTick (cfg: Config) (s: State) =
         let before = s.Fsm
-        let s = rollDay cfg s
+        let s = State.rollDay cfg s
+        let s, expired = match s.Fsm with Starting | Syncing _ -> s, [] | _ -> Expiry.settle s
         let s = if System.Double.IsNaN(State.spot s) then s else MarketData.revalueAt cfg s s.Now s.Underlying s.Legs
         let s, risk = evaluateRisk cfg s
         let s, stop = stopTimeout cfg s
+        let s, runTimeout = Runs.timeout cfg s
         let s, hedge = Hedging.evaluate cfg s
         let s, publish =
             match s.Fsm with
             | Stopped -> s, []
             | _ when publishDue cfg before s -> { s with LastPublishAt = s.Now }, [ Emit.publish cfg s ]
             | _ -> s, []
-        s, risk @ stop @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ hedge @ Emit.fsmChange s before @ publish

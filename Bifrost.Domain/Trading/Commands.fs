@@ -2,6 +2,7 @@ namespace Bifrost.Domain.Trading
 
 open Bifrost.Domain
 open Bifrost.Domain.Strategy
+open Bifrost.Domain.PortfolioRuns
 
 /// An order the shell must send, fully decided: ids, refs, type, account.
 type OrderRequest =
@@ -77,7 +78,8 @@ type AlertSeverity =
 
 type Alert = { Time: Timestamp; Severity: AlertSeverity; Code: string; Message: string }
 
-type CheckResult = { Name: string; Passed: bool; Detail: string }
+/// One self-check: `Blocking` says whether its failure blocks (RED) or only degrades (YELLOW).
+type CheckResult = { Name: string; Passed: bool; Blocking: bool; Detail: string }
 
 [<RequireQualifiedAccess>]
 type Health =
@@ -124,4 +126,14 @@ type Command =
     | RaiseAlert of Alert
     | PublishStatus of StatusSnapshot
     | CompleteControl of controlId: int64 * ControlOutcome
+    /// Store the engine's memory (it changed): what a restart needs beyond orders and fills.
+    | SaveMemory of EngineMemory
     | Exit of code: int
+    /// Store a frozen decision snapshot (insert only: a snapshot is never changed).
+    | RecordPortfolioSnapshot of Snapshot
+    /// Store a portfolio run as it now is (status, reasons, orders, fallback): an upsert by run id.
+    | RecordPortfolioRun of Run
+    /// Read the newest signals file of `dir` for a slot's snapshot; the answer is PortfolioSignalsLoaded.
+    | LoadPortfolioSignals of slotId: string * dir: string
+    /// Store the schedule's state (an upsert by schedule name): the only thing a restart needs to decide each phase once.
+    | PersistPortfolioSchedule of name: string * ScheduleState

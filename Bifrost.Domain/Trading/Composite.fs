@@ -21,15 +21,34 @@ module Composite =
         | Running(HedgePending _) | Running(RunPending _) | Flattening _ -> true
         | _ -> not s.Open.IsEmpty
 
+    /// An expired leg has left the book (Expiry.settle): it prices nothing, and its feed ends with its listing, so its
+    /// silence is not lag (else the light stays DATA_LAG and the hedge back to flat is blocked for good).
     let freshness (cfg: Config) (s: State) =
         (s.Underlying.ContractId, Classifier.freshness cfg.Guards s.Now s.Underlying)
-        :: [ for leg in s.Legs -> leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now leg.Quote ]
+        :: [ for leg in s.Legs do
+                 if not (s.ExpiredLegs.Contains(ContractId.value leg.Option.ContractId)) then
+                     leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now leg.Quote ]
+
+    /// The quote of one contract of the universe, if it is one.
+    let quoteOf (cfg: Config) (s: State) (conId: ContractId) =
+        if conId = State.underlyingId cfg then Some s.Underlying
+        else
+            match State.legIndex s conId with
+            | Some i -> Some s.Legs.[i].Quote
+            | None -> s.PortfolioQuotes |> Map.tryFind conId
+
+    /// Freshness of one contract's quote by receive-time age; a contract with no two-sided quote (or none at all) is
+    /// stale: an order is never priced from nothing.
+    let freshnessOf (cfg: Config) (s: State) (conId: ContractId) =
+        match quoteOf cfg s conId with
+        | Some q when Quote.hasTwoSides q || q.Last > 0.0 -> Classifier.freshness cfg.Guards s.Now q
+        | _ -> Stale
 
     let classify (cfg: Config) (s: State) : CompositeState =
         let half = bandHalfWidth cfg s
-        let deviation = State.netDelta cfg s - cfg.Strategy.TargetDelta
+        let deviation = State.deviation cfg s
         let fresh = freshness cfg s
-        let dailyPnl = State.totalPnl cfg s - s.Daily.StartPnl
+        let dailyPnl = State.dailyPnl cfg s
         { Delta = Classifier.delta cfg.Strategy.DriftFraction half cfg.Strategy.HardDeltaLimit deviation
           DeltaDeviation = deviation
           BandHalfWidth = half

@@ -4,7 +4,11 @@ open Bifrost.Domain
 
 /// The broker link: account checks on connect, 1100/1101/1102, farm status, and never-decreasing order ids.
 module Connectivity =
-    let private universe (cfg: Config) = cfg.Strategy.Underlying.ContractId :: [ for l in cfg.Strategy.Legs -> l.Option.ContractId ]
+    let private scalperUniverse (cfg: Config) = cfg.Strategy.Underlying.ContractId :: [ for l in cfg.Strategy.Legs -> l.Option.ContractId ]
+
+    /// What the engine subscribes to: the scalper's contracts and the portfolio's symbols (one owner per contract).
+    let private universe (cfg: Config) (s: State) =
+        scalperUniverse cfg @ (s.PortfolioSetup |> Option.map Bifrost.Domain.PortfolioRuns.PortfolioSetup.contractIds |> Option.defaultValue [])
 
     let private isPaperAccount (account: string) = account.StartsWith "DU" || account.StartsWith "DF"
 
@@ -30,12 +34,12 @@ module Connectivity =
             match s.Fsm with
             | Stopping _ -> s, [ connected; RequestReconcile Sync.scopes ]
             | fsm ->
-                let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
+                let s', cmds = Sync.start s (Sync.resumeTargetFor s)
                 let aborted =
                     match fsm with
                     | Flattening run -> [ CompleteControl(run.Meta.ControlId, Refused "connection lost during flatten; paused") ]
                     | _ -> []
-                s', connected :: aborted @ cmds @ [ SubscribeMarketData(universe cfg) ]
+                s', connected :: aborted @ cmds @ [ SubscribeMarketData(universe cfg s) ]
 
     let onDisconnected (s: State) (reason: string) =
         { s with Connectivity = { s.Connectivity with SocketUp = false } },
@@ -49,7 +53,7 @@ module Connectivity =
     let onConnectivityRestored (cfg: Config) (s: State) (dataMaintained: bool) =
         let s = { s with Connectivity = { s.Connectivity with IbUp = true } }
         let note = Emit.note s OperationKind.FsmChanged "" (if dataMaintained then "1102: restored, data maintained" else "1101: restored, data lost")
-        let resubscribe = if dataMaintained then [] else [ SubscribeMarketData(universe cfg) ]
+        let resubscribe = if dataMaintained then [] else [ SubscribeMarketData(universe cfg s) ]
         match s.Fsm with
         | Stopping _ | Stopped | Starting -> s, note :: resubscribe
         | fsm ->

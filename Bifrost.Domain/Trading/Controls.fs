@@ -10,7 +10,7 @@ module Controls =
 
     let private resumeRunning (s: State) =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
-        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle) }
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = "" }
 
     let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
         let s = { s with Fsm = Stopping(s.Now, meta) }
@@ -20,13 +20,14 @@ module Controls =
 
     let private riskNow (cfg: Config) (s: State) =
         let total = State.totalPnl cfg s
-        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = total - s.Daily.StartPnl; HighWater = max s.HighWater total }
+        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = max s.HighWater total }
 
     let private decide (cfg: Config) (s: State) (control: Control) (meta: ControlMeta) : State * Command list =
         match s.Fsm, control with
         | Stopped, _ -> s, reply s meta (Refused "stopped")
         | _, RunSelfCheck -> s, Emit.publish cfg s :: reply s meta (Done(Health.name (SelfCheck.run cfg s).Health))
         | Stopping _, _ -> s, reply s meta (Refused "stopping")
+        | _, (CancelRun _ | CancelOrderRef _) -> Runs.cancel s meta control
         | _, Stop -> stop cfg s meta
         // Pause
         | Running _, Pause -> { s with Fsm = Paused }, reply s meta (Done "paused")
@@ -40,9 +41,11 @@ module Controls =
             let s', cmds = Hedging.evaluate cfg (resumeRunning s)
             s', reply s meta (Done "resumed") @ cmds
         | Running _, Resume -> s, reply s meta (Done "already running")
-        | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning } }, reply s meta (Done "will run after sync")
+        | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
         | Halted(AccountMismatch _), Resume -> s, reply s meta (Refused "account mismatch")
-        | Halted(ReconcileFailed _), Resume ->
+        | Halted(BookMismatch _), Resume -> s, reply s meta (Refused "book mismatch: confirm the option book (confirm_book) first")
+        | Halted(OrderRefExhausted _), Resume -> s, reply s meta (Refused "order refs exhausted: shorten run_id and restart")
+        | Halted(ReconcileFailed _ | AnotherEngine _), Resume ->
             let s', cmds = Sync.start s ResumeRunning
             s', reply s meta (Done "reconciling again") @ cmds
         | Halted _, Resume ->

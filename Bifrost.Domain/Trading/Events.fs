@@ -2,6 +2,7 @@ namespace Bifrost.Domain.Trading
 
 open Bifrost.Domain
 open Bifrost.Domain.Strategy
+open Bifrost.Domain.PortfolioRuns
 
 /// A single field of a streaming quote (IB sends bid, ask, sizes and last as separate ticks).
 type TickField =
@@ -21,10 +22,18 @@ type Restored =
       Holdings: (ContractId * Holding) list
       SeenExecIds: ExecId list
       /// The strategy's equity high-water mark and the day's starting P&L, if this is a restart within the day.
-      HighWater: float }
+      HighWater: float
+      /// The engine's stored memory (operator state, day counters, adopted and reconciled book); None on a new store.
+      /// When present, `Holdings` already include its adopted legs.
+      Memory: EngineMemory option
+      /// Signed quantities of external (not strategy-owned) fills on option legs stored after `Memory.SyncedAt`:
+      /// they explain a change of the account's external option quantity while the engine was down.
+      ExternalLegFills: (ContractId * int) list }
 
 module Restored =
-    let empty = { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = 0.0 }
+    let empty =
+        { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = 0.0
+          Memory = None; ExternalLegFills = [] }
 
 /// IB's normalised order status report (orderStatus / openOrder); may repeat or never come.
 type OrderStatusReport =
@@ -76,10 +85,15 @@ type Control =
     | Resume
     | FlattenExposure
     | RunSelfCheck
+    /// Cancel the working orders of one run (manual, rebalance, flatten or the hedger's run id).
+    | CancelRun of runId: string
+    /// Cancel one working order by its `oi_` ref.
+    | CancelOrderRef of orderRef: string
 
 module Control =
     let name = function
         | Stop -> "stop" | Pause -> "pause" | Resume -> "resume" | FlattenExposure -> "flatten" | RunSelfCheck -> "self_check"
+        | CancelRun r -> $"cancel run {r}" | CancelOrderRef r -> $"cancel order {r}"
 
 /// Who asked for a control and its id in the control queue (so the outcome can be written back).
 type ControlMeta = { ControlId: int64; RequestedBy: string }
@@ -91,9 +105,12 @@ type ManualOrder =
       Side: Side
       Quantity: int
       Type: OrderType
-      /// Skips the pre-trade risk limits (never the FSM gates); recorded.
+      /// Skips the pre-trade risk limits (never the FSM gates nor the fresh-quote check); recorded.
       RiskBypass: bool
-      Meta: ControlMeta }
+      Meta: ControlMeta
+      /// false (default): the operator's own trade, external to the strategy and never hedged or flattened;
+      /// true: its fills change the strategy's holdings, which the hedger then hedges like any other.
+      AdjustsStrategy: bool }
 
 /// A target-portfolio rebalance run: strategy-owned quantity per contract after the run.
 type Rebalance =
@@ -101,6 +118,44 @@ type Rebalance =
       Targets: (ContractId * int) list
       RiskBypass: bool
       Meta: ControlMeta }
+
+/// The operator's confirmation of the strategy's option book after a BOOK_MISMATCH: quantity per leg.
+type BookConfirmation =
+    { Legs: (ContractId * int) list
+      Meta: ControlMeta }
+
+/// An operator's portfolio run: freeze a snapshot from this signals text, pre-trade it, execute it.
+type PortfolioRunRequest =
+    { RunId: string
+      SnapshotId: string
+      /// The signals file's name (the snapshot's source, with the SHA-256 of Text).
+      FileName: string
+      Text: string
+      Meta: ControlMeta }
+
+/// The daemon's answer to LoadPortfolioSignals: the newest signals file of `portfolio.signals_dir`, or why there is none.
+type PortfolioSignalsLoad =
+    { SlotId: string
+      /// (file name, exact text), or the reason no file could be read (no file, unreadable).
+      File: Result<string * string, string> }
+
+/// Re-running a stored snapshot by id (a retry, or the same decision again): a new run on the frozen snapshot.
+type PortfolioRerunRequest =
+    { RunId: string
+      SnapshotId: string
+      Meta: ControlMeta }
+
+/// Operator-entered targets (strategy-owned shares per symbol) frozen into a snapshot (`OperatorTargets who`), then run.
+type PortfolioTargetsRequest =
+    { RunId: string
+      SnapshotId: string
+      Targets: OperatorTarget list
+      Meta: ControlMeta }
+
+/// A stored snapshot read back at start: restored (its hash matched) or refused (why).
+type RestoredSnapshot =
+    | SnapshotIntact of Snapshot
+    | SnapshotCorrupt of snapshotId: string * reason: string
 
 type EventPayload =
     | EngineStarted of Restored
@@ -134,6 +189,21 @@ type EventPayload =
     | ControlRequested of Control * ControlMeta
     | ManualOrderRequested of ManualOrder
     | RebalanceRequested of Rebalance
+    | BookConfirmRequested of BookConfirmation
+    /// The portfolio section of the configuration with its contract ids resolved (posted once at start).
+    | PortfolioConfigured of PortfolioSetup
+    | PortfolioRunRequested of PortfolioRunRequest
+    /// The portfolio runs the store has (oldest first), read at start: history for the fallback, and runs a crash left
+    /// running, which the broker's reports then finish.
+    | PortfolioRunsRestored of Run list
+    /// The schedule's stored state, read at start (None: never stored; the schedule arms at its first tick).
+    | PortfolioScheduleRestored of ScheduleState option
+    | PortfolioSignalsLoaded of PortfolioSignalsLoad
+
+    | PortfolioRerunRequested of PortfolioRerunRequest
+    | PortfolioTargetsRequested of PortfolioTargetsRequest
+    /// Every stored snapshot, read at start and checked by Snapshot.restore (posted before the runs).
+    | PortfolioSnapshotsRestored of RestoredSnapshot list
 
 /// Every event carries the venue's time and the time it was received; the reducer's "now" is the receive time.
 type Event =

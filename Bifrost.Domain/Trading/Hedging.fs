@@ -43,19 +43,47 @@ module Hedging =
             [ Emit.op s OperationKind.GuardBlocked "" "" (ContractId.value s.Underlying.ContractId) (Side.name (Side.ofSignedQuantity intent.SignedShares))
                   (abs intent.SignedShares) intent.ReferencePrice $"{codes} | trigger {intent.Trigger} deviation {deviation:F1}" ]
 
+    /// Places the hedge: one order, or — when it reduces risk and one order would exceed the per-order notional cap —
+    /// child orders each within the cap, all in the live run and sent together in one decision (one price, one
+    /// intent; the hedge stays in flight until every child is settled). Waived limits are recorded on the intent.
+    let private place (cfg: Config) (s: State) (intent: HedgeIntent) (exempt: BlockReason list) (detail: string) =
+        let shares = intent.SignedShares
+        let side = Side.ofSignedQuantity shares
+        let children =
+            if exempt |> List.contains BlockReason.NotionalLimit then Risk.split cfg.Risk intent.ReferencePrice 1 cfg.Strategy.LotSize shares
+            else [ shares ]
+        let parent = List.sum children
+        let s1 = { s with LastBlock = []; LastHedgeAt = s.Now; LastHedgeSpot = State.spot s }
+        let s2, cmds, refs =
+            children |> List.fold (fun (st, acc, refs) q ->
+                let st', c, placed =
+                    OrderFlow.place cfg st cfg.RunId Hedge cfg.Strategy.Underlying.ContractId side (abs q) (limitPrice cfg st side) false (State.spot s)
+                st', acc @ c, refs @ Option.toList placed) (s1, [], [])
+        let exemption =
+            if exempt.IsEmpty then ""
+            else " | RISK_EXEMPT reduces risk: " + (exempt |> List.map BlockReason.code |> String.concat ",")
+        let splitText = if children.Length > 1 then $" | split into {children.Length} children of at most {abs children.Head} (max order notional {cfg.Risk.MaxOrderNotional:F0})" else ""
+        let intentOp =
+            Emit.op s OperationKind.Intent cfg.RunId "" (ContractId.value cfg.Strategy.Underlying.ContractId) (Side.name side) (abs parent) (State.spot s)
+                (detail + exemption + splitText)
+        match refs with
+        | first :: _ -> { s2 with Fsm = Running(HedgePending first) }, intentOp :: cmds
+        | [] -> s2, intentOp :: cmds
+
     /// Evaluates the hedge after anything that moves delta or the world (quotes, fills, clock).
     let evaluate (cfg: Config) (s: State) : State * Command list =
         if not (hedgeable s) || System.Double.IsNaN(State.spot s) then s, []
         else
             let half = Composite.bandHalfWidth cfg s
-            let deviation = State.netDelta cfg s - cfg.Strategy.TargetDelta
+            let target = State.targetDelta cfg s
+            let deviation = State.netDelta cfg s - target
             let delta = Classifier.delta cfg.Strategy.DriftFraction half cfg.Strategy.HardDeltaLimit deviation
             match trigger cfg s delta with
             | None -> (if s.LastBlock.IsEmpty then s else { s with LastBlock = [] }), []
             | Some why ->
                 let shares =
                     match why with
-                    | "band" -> Bands.hedgeQuantity cfg.Strategy half (deviation + cfg.Strategy.TargetDelta)
+                    | "band" -> Bands.hedgeQuantity { cfg.Strategy with TargetDelta = target } half (State.netDelta cfg s)
                     | _ -> Bands.roundToLot cfg.Strategy.LotSize -deviation
                 let intent = { SignedShares = shares; ReferencePrice = State.spot s; Trigger = why }
                 let composite = Composite.classify cfg s
@@ -64,16 +92,8 @@ module Hedging =
                 | Allow ->
                     match s.Fsm with
                     | Running Idle ->
-                        let side = Side.ofSignedQuantity shares
-                        let s1 = { s with LastBlock = []; LastHedgeAt = s.Now; LastHedgeSpot = State.spot s }
-                        let s2, cmds, placed =
-                            OrderFlow.place cfg s1 cfg.RunId Hedge cfg.Strategy.Underlying.ContractId side (abs shares) (limitPrice cfg s side) false (State.spot s)
-                        let intentOp =
-                            Emit.op s OperationKind.Intent cfg.RunId "" (ContractId.value cfg.Strategy.Underlying.ContractId) (Side.name side) (abs shares) (State.spot s)
-                                $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({ClassNames.delta delta})"
-                        match placed with
-                        | Some ref -> { s2 with Fsm = Running(HedgePending ref) }, intentOp :: cmds
-                        | None -> s2, intentOp :: cmds
+                        place cfg s intent (ExecutionGuard.exempted composite intent)
+                            $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({ClassNames.delta delta})"
                     | _ ->
                         // The guard's Control class already blocks every other state; this arm keeps the match total.
                         s, []

@@ -17,8 +17,8 @@ module MarketData =
         for i in 0 .. legs.Length - 1 do
             revalued.[i] <- Book.revalue cfg.Strategy now spot1 legs.[i]
         let attribution =
-            Attribution.step before.Legs revalued before.Portfolio (State.hedgePosition cfg before) (State.spot before) spot1
-                (yearsBetween before.ValuedAt now) before.Attribution
+            Attribution.step before.Legs revalued before.Portfolio (State.underlyingId cfg) (State.spot before) spot1
+                (yearsBetween before.ValuedAt now) (before.ValuedAt = Timestamp.zero) before.Attribution
         { before with
             Now = now
             Underlying = underlying
@@ -41,6 +41,9 @@ module MarketData =
             Hedging.evaluate cfg (revalueAt cfg s now q s.Legs)
         else
             match State.legIndex s q.ContractId with
+            | None when s.PortfolioQuotes.ContainsKey q.ContractId ->
+                // A portfolio symbol: kept for sizing and the fresh-quote rule; the scalper has nothing to decide.
+                { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add q.ContractId q }, []
             | None -> s, [] // not in the book: nothing to decide
             | Some i ->
                 let leg = s.Legs.[i]
@@ -51,10 +54,7 @@ module MarketData =
 
     /// Merges one streamed tick into the contract's last quote.
     let onTick (cfg: Config) (s: State) (venue: Timestamp) (conId: ContractId) (field: TickField) (value: float) =
-        let last =
-            if conId = State.underlyingId cfg then Some s.Underlying
-            else State.legIndex s conId |> Option.map (fun i -> s.Legs.[i].Quote)
-        match last with
+        match Composite.quoteOf cfg s conId with
         | None -> s, []
         | Some q ->
             let q = { q with VenueTime = venue; ReceiveTime = s.Now }

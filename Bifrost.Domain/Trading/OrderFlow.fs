@@ -5,29 +5,42 @@ open Bifrost.Domain
 /// Order bookkeeping: minting ids, sending, and applying what the broker reports. Fills come only from executions,
 /// keyed by exec id; status reports move the lifecycle but never positions.
 module OrderFlow =
+    /// Sends an order under a ref decided elsewhere (a portfolio run's idempotent `oi_p…` ref): a new IB order id,
+    /// the same PlaceOrder and journal path as every other order.
+    let placeRef (cfg: Config) (s: State) (ref: OrderRef) runId purpose conId side qty orderType riskBypass decisionMid =
+        // The day is rolled before counting (idempotent), so the order counts in its own session day.
+        let s = State.rollDay cfg s
+        let order =
+            { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
+              Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
+              ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; LastInvalid = None; RejectReason = ""
+              DecisionMid = decisionMid; PlacedAt = s.Now }
+        let request =
+            { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
+              Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
+        let s' =
+            { State.putOrder order s with
+                RefByIbId = s.RefByIbId |> Map.add order.IbOrderId ref
+                NextOrderId = s.NextOrderId + 1
+                Daily = { s.Daily with Trades = s.Daily.Trades + 1 } }
+        let price = match orderType with Limit l -> l | Market -> decisionMid
+        let typeText = match orderType with Market -> "MKT" | Limit l -> sprintf "LMT %.4f" l
+        let detail = $"{OrderPurpose.name purpose} {typeText} ib_id={order.IbOrderId}" + (if riskBypass then " RISK_BYPASS" else "")
+        s', [ PlaceOrder request; Emit.orderOp s' OperationKind.OrderSent order price detail ], Some ref
+
     /// Mints the next order ref and IB order id and emits PlaceOrder. IB ids only ever go up.
     let place (cfg: Config) (s: State) runId purpose conId side qty orderType riskBypass decisionMid =
+        // The day is rolled before counting, so an order before the first clock tick counts in its session day.
+        let s = State.rollDay cfg s
         match OrderRef.forRun runId s.NextOrderSeq with
-        | Error e -> s, [ Emit.note s OperationKind.Anomaly runId $"cannot mint order ref: {e.Message}" ], None
+        | Error e ->
+            // Never a silent anomaly: nothing can be sent until the operator fixes run_id, so halt (RED) and alert.
+            let why = $"cannot mint an order ref for run {runId} (sequence {s.NextOrderSeq}): {e.Message}"
+            let s' = match s.Fsm with Stopping _ | Stopped -> s | _ -> { s with Fsm = Halted(OrderRefExhausted why) }
+            s', Emit.alertAndRecord s Critical "ORDER_REF_EXHAUSTED" why, None
         | Ok ref ->
-            let order =
-                { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
-                  Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
-                  ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; LastInvalid = None; RejectReason = ""
-                  DecisionMid = decisionMid; PlacedAt = s.Now }
-            let request =
-                { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
-                  Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
-            let s' =
-                { State.putOrder order s with
-                    RefByIbId = s.RefByIbId |> Map.add order.IbOrderId ref
-                    NextOrderId = s.NextOrderId + 1
-                    NextOrderSeq = s.NextOrderSeq + 1L
-                    Daily = { s.Daily with Trades = s.Daily.Trades + 1 } }
-            let price = match orderType with Limit l -> l | Market -> decisionMid
-            let typeText = match orderType with Market -> "MKT" | Limit l -> sprintf "LMT %.4f" l
-            let detail = $"{OrderPurpose.name purpose} {typeText} ib_id={order.IbOrderId}" + (if riskBypass then " RISK_BYPASS" else "")
-            s', [ PlaceOrder request; Emit.orderOp s' OperationKind.OrderSent order price detail ], Some ref
+            let s', cmds, placed = placeRef cfg s ref runId purpose conId side qty orderType riskBypass decisionMid
+            { s' with NextOrderSeq = s.NextOrderSeq + 1L }, cmds, placed
 
     /// Requests cancellation of every working order of the strategy (never foreign orders: we only know our own).
     let cancelWorking (s: State) reason =
@@ -120,16 +133,25 @@ module OrderFlow =
                 let filled = o.Filled + e.Quantity
                 let avg = (o.AvgFillPrice * float o.Filled + e.Price * float e.Quantity) / float filled
                 let o' = { o with Filled = filled; AvgFillPrice = avg; PermId = (if e.PermId <> 0L then e.PermId else o.PermId) }
+                let strategyOwned = OrderPurpose.owner o.Purpose = StrategyOwned
+                // A rebalance's stock fills become a delta tilt the hedger keeps (it never trades a rebalance back).
+                // Orders only ever trade the universe, so a contract that is not a leg is the underlying.
+                let tilt = if o.Purpose = Rebalance && (State.legIndex s e.ContractId).IsNone then float (Side.sign e.Side * e.Quantity) else 0.0
                 let s =
-                    { State.putOrder o' s with
-                        Portfolio = Portfolio.applyFill e.ContractId mult e.Side e.Quantity e.Price s.Portfolio
-                        FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId }
+                    if strategyOwned then
+                        { State.putOrder o' s with
+                            Portfolio = Portfolio.applyFill e.ContractId mult e.Side e.Quantity e.Price s.Portfolio
+                            FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId
+                            TargetTilt = s.TargetTilt + tilt }
+                    else State.putOrder o' s // the operator's own trade: external, like any other client's
                 let s =
                     match s.PendingCommissions |> Map.tryFind e.ExecId with
-                    | Some c -> applyCommission s e.ExecId e.ContractId c
+                    | Some c when strategyOwned -> applyCommission s e.ExecId e.ContractId c
+                    | Some _ -> { s with PendingCommissions = s.PendingCommissions.Remove e.ExecId }
                     | None -> s
                 let slippage = if System.Double.IsFinite o.DecisionMid then float (Side.sign e.Side) * (e.Price - o.DecisionMid) else nan
-                let fillOp = Emit.orderOp s OperationKind.FillApplied o' e.Price $"exec {idText} qty {e.Quantity} filled {filled}/{o.Quantity} slippage {slippage:F4}"
+                let owner = if strategyOwned then "" else " (operator-owned: external)"
+                let fillOp = Emit.orderOp s OperationKind.FillApplied o' e.Price $"exec {idText} qty {e.Quantity} filled {filled}/{o.Quantity} slippage {slippage:F4}{owner}"
                 let overfill =
                     if filled > o.Quantity then Emit.alertAndRecord s Critical "OVERFILL" $"{OrderRef.value o.Ref} filled {filled} of {o.Quantity}" else []
                 let s, _, statusCmds =

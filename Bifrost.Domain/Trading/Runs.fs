@@ -17,16 +17,113 @@ module Runs =
         | Running _ -> Some "an order is in flight"
         | other -> Some $"state {FsmState.name other} does not accept orders"
 
-    let private riskCheck (cfg: Config) (s: State) (c: CompositeState) conId signedQty price bypass =
-        if bypass then []
-        else
-            Risk.preTrade cfg.Risk (State.qtyOf s conId) signedQty price c.TradesToday c.DailyPnl c.AvailableFunds (State.multiplier s conId)
-            |> List.map (BlockReason.ofRiskViolation >> BlockReason.code)
-
     let private referencePrice cfg s conId orderType =
         match orderType with
         | Limit l -> l
         | Market -> State.mark cfg s conId
+
+    /// Limits no operator order passes, risk bypass or not: the fat-finger ceiling (quantity and notional per order)
+    /// and, for limit orders, the price-sanity band around the current mid. Without a price to check against: refused.
+    let operatorLimits (cfg: Config) (s: State) conId (qty: int) (orderType: OrderType) =
+        let c = cfg.Control
+        let mid = State.mark cfg s conId
+        let price = match orderType with Limit l -> l | Market -> mid
+        let notional = float qty * price * float (State.multiplier s conId)
+        if qty > c.MaxManualQuantity then Some $"FAT_FINGER: quantity {qty} above control.max_manual_quantity {c.MaxManualQuantity}"
+        elif not (System.Double.IsFinite mid && mid > 0.0) then Some "FAT_FINGER: no current price to check the order against"
+        elif notional > c.MaxManualNotional then
+            Some $"FAT_FINGER: notional {notional:F0} above control.max_manual_notional {c.MaxManualNotional:F0}"
+        else
+            match orderType with
+            | Limit l when not (System.Double.IsFinite l) || abs (l - mid) / mid > c.LimitPriceBand ->
+                Some $"PRICE_BAND: limit {l} is more than {c.LimitPriceBand * 100.0:F1}%% from the mid {mid:F4}"
+            | _ -> None
+
+    /// done (every order filled), partial (some filled) or failed (nothing filled): how an operator run ended.
+    let batchStatus (s: State) runId =
+        let orders = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.RunId = runId)
+        if not orders.IsEmpty && orders |> List.forall (fun o -> o.Filled >= o.Quantity) then "done"
+        elif orders |> List.exists (fun o -> o.Filled > 0) then "partial"
+        else "failed"
+
+    /// Requests cancellation of the working orders of one run, or of one order (by ref); the run then ends as its
+    /// orders settle (partial or failed). Returns the state, the cancel commands and how many orders it touched.
+    let cancelWhere (s: State) (matches: Order -> bool) reason =
+        let working = State.workingOrders s |> List.filter (fun o -> matches o && not o.CancelRequested)
+        working |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s,
+        [ for o in working do
+              CancelOrder(o.Ref, o.IbOrderId)
+              Emit.orderOp s OperationKind.CancelSent o nan reason ],
+        working.Length
+
+    /// The operator's cancel control (`{"run_id"}` or `{"order_ref"}`).
+    let cancel (s: State) (meta: ControlMeta) (control: Control) =
+        let matches, what =
+            match control with
+            | CancelOrderRef r -> (fun (o: Order) -> OrderRef.value o.Ref = r), $"order {r}"
+            | CancelRun r -> (fun (o: Order) -> o.RunId = r), $"run {r}"
+            | _ -> (fun _ -> false), "nothing"
+        let anyWorking = State.workingOrders s |> List.exists matches
+        let s', cmds, n = cancelWhere s matches $"cancel requested by {meta.RequestedBy} (#{meta.ControlId})"
+        if n = 0 then
+            let why = if anyWorking then $"{what}: cancel already requested" else $"{what}: no working orders"
+            s', [ Emit.note s OperationKind.ControlCompleted "" $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
+        else
+            let text = $"{what}: cancel sent for {n} order(s)"
+            s', cmds @ [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, Done text) ]
+
+    /// An operator run whose orders are still working `control.run_timeout_seconds` after the first was placed has
+    /// them cancelled (alert RUN_TIMEOUT); the run then ends partial or failed as they settle.
+    let timeout (cfg: Config) (s: State) =
+        match s.Fsm with
+        | Running(RunPending(runId, _)) ->
+            let mine = State.workingOrders s |> List.filter (fun o -> o.RunId = runId && not o.CancelRequested)
+            match mine |> List.map (fun o -> o.PlacedAt) |> List.sort with
+            | first :: _ when Timestamp.since first s.Now >= cfg.Control.RunTimeout ->
+                let s', cmds, n = cancelWhere s (fun o -> o.RunId = runId) "run timed out"
+                s', cmds @ Emit.alertAndRecord s Warning "RUN_TIMEOUT"
+                               $"run {runId}: {n} order(s) still working after {Duration.toSeconds cfg.Control.RunTimeout:F0} s; cancelled"
+            | _ -> s, []
+        | _ -> s, []
+    /// Why an order on this contract may not go out on the data we have: `market_data_error` unless its quote is fresh
+    /// (receive-time age within guards.lag_after). A risk bypass never skips this.
+    let dataProblem (cfg: Config) (s: State) (conId: ContractId) =
+        match Composite.freshnessOf cfg s conId with
+        | Fresh -> None
+        | f ->
+            let age =
+                match Composite.quoteOf cfg s conId with
+                | Some q when q.ReceiveTime <> Timestamp.zero -> $", last quote {Duration.toSeconds (Timestamp.since q.ReceiveTime s.Now):F1} s old"
+                | _ -> ", no quote"
+            Some $"market_data_error: {ContractId.value conId} quote {ClassNames.freshness f}{age}"
+
+    /// Shares of net delta one unit of the contract carries (NaN when the leg has no valuation).
+    let private deltaPerUnit (cfg: Config) (s: State) conId =
+        if conId = State.underlyingId cfg then 1.0
+        else
+            match State.legIndex s conId with
+            | Some i -> s.Legs.[i].Greeks.Delta * float s.Legs.[i].Option.Multiplier
+            | None -> nan
+
+    /// Pre-trade risk of one operator order: the violations that refuse it, and the child quantities to send. An order
+    /// that reduces the strategy's risk is exempt from the position / notional / daily-trade limits (an over-notional one
+    /// is split); an operator-owned (external) order is not held to the strategy's position limit, which caps only what
+    /// the strategy holds. A risk bypass skips the limits and sends the order as it is.
+    let private riskCheck (cfg: Config) (s: State) (c: CompositeState) owner conId signedQty price bypass =
+        if bypass then [], [ signedQty ], []
+        else
+            let owned = owner = StrategyOwned
+            let position = if owned then State.qtyOf s conId else (Portfolio.view conId s.Portfolio).External
+            let reducing = owned && Risk.reducesRisk position signedQty c.DeltaDeviation (float signedQty * deltaPerUnit cfg s conId)
+            let violations, exempt =
+                Risk.preTradeReducing reducing cfg.Risk position signedQty price c.TradesToday c.DailyPnl c.AvailableFunds (State.multiplier s conId)
+            let violations = if owned then violations else violations |> List.filter (function PositionLimitExceeded _ -> false | _ -> true)
+            let children =
+                if exempt |> List.exists (function NotionalLimitExceeded _ -> true | _ -> false) then
+                    Risk.split cfg.Risk price (State.multiplier s conId) 1 signedQty
+                else [ signedQty ]
+            violations |> List.map (BlockReason.ofRiskViolation >> BlockReason.code), children,
+            exempt |> List.map (BlockReason.ofRiskViolation >> BlockReason.code)
 
     let private startRun cfg (s: State) runId purpose meta (orders: (ContractId * int * OrderType) list) bypass =
         let s, cmds =
@@ -35,24 +132,49 @@ module Runs =
                 let s', c, _ =
                     OrderFlow.place cfg s runId purpose conId (Side.ofSignedQuantity signed) (abs signed) orderType bypass (State.mark cfg s conId)
                 s', acc @ c) (s, [])
-        { s with Fsm = Running(RunPending(runId, meta)) }, cmds
+        match s.Fsm with
+        | Halted why -> s, cmds @ [ CompleteControl(meta.ControlId, Refused(HaltReason.describe why)) ]
+        | _ -> { s with Fsm = Running(RunPending(runId, meta)) }, cmds
+
+    /// An order of a run refused before it was sent: recorded on the run's operations with its reason.
+    let private rejectedOp (s: State) runId conId signed (why: string) =
+        Emit.op s OperationKind.OrderRejected runId "" (ContractId.value conId) (Side.name (Side.ofSignedQuantity signed)) (abs signed) nan why
+
+    /// A run none of whose orders could be sent: batch status `failed`.
+    let private failRun (s: State) (meta: ControlMeta) runId (rejections: Command list) (why: string) =
+        s, rejections @ [ Emit.note s OperationKind.ControlCompleted runId $"failed: {why}"; CompleteControl(meta.ControlId, Refused $"failed: {why}") ]
+
+    let private exemptionNote (exempt: string list) (children: int list) =
+        (if exempt.IsEmpty then "" else " RISK_EXEMPT reduces risk: " + String.concat "," (List.distinct exempt))
+        + (if children.Length > 1 then $" split into {children.Length} children" else "")
 
     let manual (cfg: Config) (s: State) (m: ManualOrder) =
+        let purpose = if m.AdjustsStrategy then ManualForStrategy else Manual
         let received =
             Emit.op s OperationKind.ControlReceived m.RunId "" (ContractId.value m.ContractId) (Side.name m.Side) m.Quantity nan
-                ("manual order by " + m.Meta.RequestedBy + (if m.RiskBypass then " RISK_BYPASS" else ""))
+                ("manual order by " + m.Meta.RequestedBy + (if m.RiskBypass then " RISK_BYPASS" else "")
+                 + (if m.AdjustsStrategy then " ADJUSTS_STRATEGY" else " operator-owned"))
         let s', cmds =
             if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} is not in the configured universe"
             elif m.Quantity <= 0 then refuse s m.Meta m.RunId "quantity must be > 0"
             else
                 let c = Composite.classify cfg s
+                let signed = Side.sign m.Side * m.Quantity
                 match gate s c with
                 | Some why -> refuse s m.Meta m.RunId why
                 | None ->
-                    let signed = Side.sign m.Side * m.Quantity
-                    match riskCheck cfg s c m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass with
-                    | [] -> startRun cfg s m.RunId Manual m.Meta [ m.ContractId, signed, m.Type ] m.RiskBypass
-                    | reasons -> refuse s m.Meta m.RunId (String.concat "," reasons)
+                  match operatorLimits cfg s m.ContractId m.Quantity m.Type with
+                  | Some why -> refuse s m.Meta m.RunId why
+                  | None ->
+                    match dataProblem cfg s m.ContractId with
+                    | Some why -> failRun s m.Meta m.RunId [ rejectedOp s m.RunId m.ContractId signed why ] why
+                    | None ->
+                        match riskCheck cfg s c (OrderPurpose.owner purpose) m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass with
+                        | [], children, exempt ->
+                            let s', placed = startRun cfg s m.RunId purpose m.Meta [ for q in children -> m.ContractId, q, m.Type ] m.RiskBypass
+                            let note = exemptionNote exempt children
+                            s', (if note = "" then [] else [ Emit.note s OperationKind.Intent m.RunId (note.Trim()) ]) @ placed
+                        | reasons, _, _ -> refuse s m.Meta m.RunId (String.concat "," reasons)
         s', received :: cmds
 
     let rebalance (cfg: Config) (s: State) (r: Rebalance) =
@@ -67,15 +189,28 @@ module Runs =
                 match gate s c with
                 | Some why -> refuse s r.Meta r.RunId why
                 | None ->
-                    let orders = [ for (id, target) in r.Targets do
+                    let wanted = [ for (id, target) in r.Targets do
                                        let diff = target - State.qtyOf s id
-                                       if diff <> 0 then id, diff, Market ]
-                    let violations =
-                        orders |> List.collect (fun (id, q, t) -> riskCheck cfg s c id q (referencePrice cfg s id t) r.RiskBypass) |> List.distinct
-                    if orders.IsEmpty then
-                        s, [ Emit.note s OperationKind.ControlCompleted r.RunId "already at target"; CompleteControl(r.Meta.ControlId, Done "already at target") ]
+                                       if diff <> 0 then id, diff ]
+                    // No fresh quote → that order is rejected with market_data_error; the others still go (batch partial).
+                    let stale, fresh = wanted |> List.partition (fun (id, _) -> (dataProblem cfg s id).IsSome)
+                    let rejections = [ for (id, q) in stale -> rejectedOp s r.RunId id q (dataProblem cfg s id |> Option.get) ]
+                    let checked' = [ for (id, q) in fresh -> id, riskCheck cfg s c StrategyOwned id q (referencePrice cfg s id Market) r.RiskBypass ]
+                    let violations = checked' |> List.collect (fun (_, (v, _, _)) -> v) |> List.distinct
+                    let orders = [ for (id, (_, children, _)) in checked' do for q in children -> id, q, Market ]
+                    let exempt = checked' |> List.collect (fun (_, (_, _, e)) -> e)
+                    let ceiling = fresh |> List.tryPick (fun (id, q) -> operatorLimits cfg s id (abs q) Market)
+                    if wanted.IsEmpty then
+                        s, [ Emit.note s OperationKind.ControlCompleted r.RunId "done: already at target"; CompleteControl(r.Meta.ControlId, Done "done: already at target") ]
+                    elif ceiling.IsSome then refuse s r.Meta r.RunId ceiling.Value
                     elif not violations.IsEmpty then refuse s r.Meta r.RunId (String.concat "," violations)
-                    else startRun cfg s r.RunId Rebalance r.Meta orders r.RiskBypass
+                    elif orders.IsEmpty then failRun s r.Meta r.RunId rejections (stale |> List.map (fun (id, _) -> dataProblem cfg s id |> Option.get) |> String.concat "; ")
+                    else
+                        let s', placed = startRun cfg s r.RunId Rebalance r.Meta orders r.RiskBypass
+                        let notes = [ for cmd in rejections do match cmd with RecordOperation o -> o.Detail | _ -> () ]
+                        let s' = if notes.IsEmpty then s' else { s' with RunRejections = s'.RunRejections |> Map.add r.RunId notes }
+                        let note = exemptionNote exempt (if orders.Length > fresh.Length then [ 0; 0 ] else [])
+                        s', rejections @ (if note = "" then [] else [ Emit.note s OperationKind.Intent r.RunId (note.Trim()) ]) @ placed
         s', received :: cmds
 
     /// The strategy-owned hedge quantity Flatten aims for.
@@ -114,16 +249,25 @@ module Runs =
                     let s', c = finishFlatten cfg s run (Refused $"{diff} shares still to trade after {run.Attempts} orders")
                     s', c @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten left {diff} shares untraded"
                 else
+                    // Flatten is the exit: it still goes when the quote is not fresh, as an explicit, recorded exception
+                    // (a market order that only moves the strategy's own hedge toward its target). Nothing else does.
+                    let staleException =
+                        match dataProblem cfg s hedgeId with
+                        | Some why ->
+                            Emit.note s OperationKind.Intent run.RunId $"STALE_DATA_EXCEPTION flatten sent on stale data ({why})"
+                            :: Emit.alertAndRecord s Warning "FLATTEN_ON_STALE_DATA" $"flatten order sent without a fresh quote: {why}"
+                        | None -> []
                     let s', cmds, placed =
                         OrderFlow.place cfg s run.RunId Flatten hedgeId (Side.ofSignedQuantity diff) (abs diff) Market false (State.spot s)
                     match placed with
-                    | Some ref -> { s' with Fsm = Flattening { run with Phase = AwaitingFill ref; Attempts = run.Attempts + 1 } }, cmds
-                    | None -> s', cmds
+                    | Some ref -> { s' with Fsm = Flattening { run with Phase = AwaitingFill ref; Attempts = run.Attempts + 1 } }, staleException @ cmds
+                    | None -> s', staleException @ cmds
         | _ -> s, []
 
     let startFlatten (cfg: Config) (s: State) (meta: ControlMeta) =
         let runId = $"{cfg.RunId}-flat{s.NextOrderSeq}"
         let s, cancels = OrderFlow.cancelWorking s "flatten requested"
-        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0 } }
+        // Flatten ends any delta tilt a rebalance gave the hedger: afterwards it aims at the configured target again.
+        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0 }; TargetTilt = 0.0 }
         let s', cmds = advanceFlatten cfg s
         s', cancels @ cmds

@@ -2,6 +2,7 @@ namespace Bifrost.Domain.Trading
 
 open Bifrost.Domain
 open Bifrost.Domain.Strategy
+open Bifrost.Domain.PortfolioRuns
 
 /// What the running strategy is doing.
 type Activity =
@@ -69,6 +70,20 @@ type DailyCounters =
       /// Strategy P&L at the start of the day.
       StartPnl: float }
 
+/// The schedule inside the engine: its persisted state (None until restored or armed at the first tick after start),
+/// and what each slot of this session has produced so far. Only `State` survives a restart (PersistPortfolioSchedule).
+type ScheduleProgress =
+    { /// False until the store's answer (PortfolioScheduleRestored) arrived: no decision before it.
+      Loaded: bool
+      State: ScheduleState option
+      /// Slots that cannot go on (no signals file, a refused snapshot, …): reported once, later phases only noted.
+      Failed: Map<string, string>
+      /// Slots whose build asked for the signals file and has no answer yet, with the phases that came due meanwhile.
+      Awaiting: Map<string, (SlotPhase * bool) list> }
+
+module ScheduleProgress =
+    let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty }
+
 type State =
     { Fsm: FsmState
       Now: Timestamp
@@ -103,7 +118,40 @@ type State =
       /// The last guard block recorded, so a standing block is logged once, not on every tick.
       LastBlock: BlockReason list
       StoreOk: bool
-      Anomalies: int }
+      Anomalies: int
+      /// The engine memory as last saved (see EngineMemory); the reducer saves it again when it changes.
+      Memory: EngineMemory
+      /// The option book's adoption and last reconciliation (saved as part of the memory).
+      OptionBook: OptionBookMemory
+      /// Signed external fills per option leg (contract id value) since the book was last reconciled.
+      ExternalLegFills: Map<int, int>
+      /// Refs of other Bifrost runs seen on this account (open orders, executions): ANOTHER_ENGINE.
+      ForeignRefs: Set<string>
+      /// Shares added to the target delta by operator rebalances of the stock: the hedger keeps them (it never trades a
+      /// rebalance back); Flatten clears it.
+      TargetTilt: float
+      /// Orders of a run refused before they were sent (e.g. `market_data_error`), for the run's batch status.
+      RunRejections: Map<string, string list>
+      /// Legs past expiry, already taken out of the book (LEG_EXPIRED is raised once per leg).
+      ExpiredLegs: Set<int>
+      /// Why the engine paused itself (a critical alert), shown until the operator resumes.
+      PausedBy: string
+      /// The portfolio section, once its contracts are resolved (None: no portfolio runs).
+      PortfolioSetup: PortfolioSetup option
+      /// Last quote of each portfolio symbol's contract.
+      PortfolioQuotes: Map<ContractId, Quote>
+      /// Portfolio runs of this session by run id, with the control that asked for each.
+      PortfolioRuns: Map<string, Run * ControlMeta>
+      /// Finished portfolio runs, oldest first (the fallback's history).
+      PortfolioHistory: RunSummary list
+      /// Guard blocks of this session by reason code (for the summary at stop).
+      SessionBlocks: Map<string, int>
+      /// The portfolio schedule's progress (docs/portfolio-runs.md, "Schedule").
+      PortfolioSchedule: ScheduleProgress
+      /// Frozen snapshots by id (stored ones read back at start, and those frozen since): re-run by id, fallback runs.
+      PortfolioSnapshots: Map<string, Snapshot>
+      /// Stored snapshots whose content no longer matches their hash: no portfolio trading while any is listed.
+      PortfolioCorrupt: string list }
 
 module State =
     let initial (cfg: Config) =
@@ -135,13 +183,33 @@ module State =
           LastPublishAt = Timestamp.zero
           LastBlock = []
           StoreOk = true
-          Anomalies = 0 }
+          Anomalies = 0
+          Memory = EngineMemory.empty
+          OptionBook = OptionBookMemory.empty
+          ExternalLegFills = Map.empty
+          ForeignRefs = Set.empty
+          TargetTilt = 0.0
+          RunRejections = Map.empty
+          ExpiredLegs = Set.empty
+          PausedBy = ""
+          PortfolioSetup = None
+          PortfolioQuotes = Map.empty
+          PortfolioRuns = Map.empty
+          PortfolioHistory = []
+          SessionBlocks = Map.empty
+          PortfolioSchedule = ScheduleProgress.empty
+          PortfolioSnapshots = Map.empty
+          PortfolioCorrupt = [] }
 
     let spot (s: State) = Quote.mid s.Underlying
     let underlyingId (cfg: Config) = cfg.Strategy.Underlying.ContractId
     let hedgePosition (cfg: Config) (s: State) = Portfolio.strategyQty (underlyingId cfg) s.Portfolio
     let qtyOf (s: State) conId = Portfolio.strategyQty conId s.Portfolio
     let netDelta (cfg: Config) (s: State) = s.Book.Delta + float (hedgePosition cfg s)
+    /// The delta the hedger aims at: the configured target plus the tilt operator rebalances gave it.
+    let targetDelta (cfg: Config) (s: State) = cfg.Strategy.TargetDelta + s.TargetTilt
+    /// Net delta minus its target, shares.
+    let deviation (cfg: Config) (s: State) = netDelta cfg s - targetDelta cfg s
 
     let legIndex (s: State) (conId: ContractId) = s.Legs |> Array.tryFindIndex (fun l -> l.Option.ContractId = conId)
     let isUniverse (cfg: Config) (s: State) conId = conId = underlyingId cfg || (legIndex s conId).IsSome
@@ -151,21 +219,41 @@ module State =
         | Some i -> s.Legs.[i].Option.Multiplier
         | None -> 1
 
-    /// Mark price of a contract: mid when two-sided, else the model value for legs, else last.
+    /// Mark price of a contract: the underlying's mid; a leg's `Attribution.mark` (mid, else the model value at a
+    /// market-derived vol, else none: carried at cost), so the attribution explains exactly this P&L.
     let mark (cfg: Config) (s: State) conId =
         if conId = underlyingId cfg then spot s
         else
             match legIndex s conId with
-            | Some i ->
-                let leg = s.Legs.[i]
-                if Quote.hasTwoSides leg.Quote then Quote.mid leg.Quote else leg.Greeks.Price
-            | None -> nan
+            | Some i -> Attribution.mark s.Legs.[i]
+            | None ->
+                match s.PortfolioQuotes |> Map.tryFind conId with
+                | Some q -> Quote.mid q
+                | None -> nan
 
     let unrealized cfg (s: State) =
         Portfolio.holdings s.Portfolio |> List.sumBy (fun (conId, h) -> Holding.unrealized (multiplier s conId) (mark cfg s conId) h)
 
     /// Strategy P&L since start: realised + unrealised − fees (money).
     let totalPnl cfg (s: State) = Portfolio.totalRealized s.Portfolio + unrealized cfg s - Portfolio.totalFees s.Portfolio
+
+    /// True when every strategy holding has a finite mark: only then is the P&L (and so the risk) known.
+    let isValued cfg (s: State) =
+        Portfolio.holdings s.Portfolio |> List.forall (fun (id, h) -> h.Quantity = 0 || System.Double.IsFinite(mark cfg s id))
+
+    /// Daily counters follow the exchange session day of the calendar's zone, never UTC. A new day starts with no
+    /// trades; its P&L baseline is taken once the book is valued (NaN until then: no daily figure rather than a wrong one).
+    let rollDay (cfg: Config) (s: State) =
+        let day = SessionCalendar.tradingDay cfg.Calendar s.Now
+        if day = s.Daily.Day then
+            if System.Double.IsNaN s.Daily.StartPnl && isValued cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
+            else s
+        else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan) } }
+
+    /// The day's P&L, 0 while the baseline is not known yet.
+    let dailyPnl cfg (s: State) =
+        let d = totalPnl cfg s - s.Daily.StartPnl
+        if System.Double.IsNaN d then 0.0 else d
 
     /// An order still counts as in flight until it is terminal and every fill the broker reported has been applied.
     let isSettled (o: Order) =

@@ -15,34 +15,19 @@ module Sync =
         | Syncing p -> p.ResumeTo
         | Starting | Running _ | Stopping _ | Stopped -> ResumeRunning
 
-    let start (s: State) (resumeTo: ResumeTarget) =
-        { s with Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo } },
-        [ RequestReconcile scopes; Emit.note s OperationKind.Reconciled "" "reconciliation requested" ]
+    /// Like resumeTargetOf, but an engine that has not synced yet since its start goes where its memory says:
+    /// Paused stays Paused and Halted stays Halted across a restart.
+    let resumeTargetFor (s: State) =
+        match s.Fsm with
+        | Starting ->
+            match Restart.resumeTarget s.Memory with
+            | ResumeRunning when s.PausedBy <> "" -> ResumePaused // a critical alert while restoring
+            | target -> target
+        | fsm -> resumeTargetOf fsm
 
-    /// Adopts the configured option book on first sync and checks the strategy's option holdings against the account.
-    /// The stock hedge is not checked: the operator may trade the same stock from another client id, so the account's
-    /// quantity says nothing about ours; the hedge is reconciled through today's executions instead.
-    let private reconcileHoldings (cfg: Config) (s: State) =
-        let adoptLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =
-            let id = leg.Option.ContractId
-            let broker = Portfolio.brokerQty id s.Portfolio
-            if Portfolio.strategyQty id s.Portfolio <> 0 || leg.Quantity = 0 then s, problems, notes
-            elif sign broker = sign leg.Quantity && abs broker >= abs leg.Quantity then
-                let cost = Portfolio.brokerCost id s.Portfolio |> Option.defaultValue 0.0
-                let h = { Holding.empty with Quantity = leg.Quantity; AvgCost = cost }
-                { s with Portfolio = Portfolio.adopt id h s.Portfolio }, problems, $"adopted {leg.Quantity} of {ContractId.value id} @ {cost:F4}" :: notes
-            else s, $"leg {ContractId.value id}: account holds {broker}, the strategy needs {leg.Quantity}" :: problems, notes
-        let s, problems, notes = cfg.Strategy.Legs |> List.fold adoptLeg (s, [], [])
-        let legIds = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
-        let mismatched =
-            Portfolio.holdings s.Portfolio
-            |> List.filter (fun (id, _) -> legIds.Contains id)
-            |> List.choose (fun (id, h) ->
-                let broker = Portfolio.brokerQty id s.Portfolio
-                if h.Quantity <> 0 && (sign broker <> sign h.Quantity || abs broker < abs h.Quantity) then
-                    Some $"{ContractId.value id}: strategy owns {h.Quantity}, account holds {broker}"
-                else None)
-        s, problems @ mismatched, notes
+    let start (s: State) (resumeTo: ResumeTarget) =
+        { s with ForeignRefs = Set.empty; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo } },
+        [ RequestReconcile scopes; Emit.note s OperationKind.Reconciled "" "reconciliation requested" ]
 
     /// Orders we believe working that the broker does not list are settled from executions, or made inactive.
     let private reconcileOrders (s: State) (listed: Set<string>) =
@@ -64,15 +49,31 @@ module Sync =
     let private finish (cfg: Config) (s: State) (p: SyncProgress) =
         let known = s.Orders |> Map.toSeq |> Seq.map (fun (r, _) -> OrderRef.value r) |> Set.ofSeq
         let unknown = p.ListedOpen - known
-        let s, holdingProblems, notes = reconcileHoldings cfg s
+        let foreign = unknown |> Set.filter (fun r -> match Restart.owner cfg r with OtherRun _ -> true | _ -> false)
+        let unknownOwn = unknown |> Set.filter (fun r -> Restart.owner cfg r = ThisRun)
+        let s = { s with ForeignRefs = s.ForeignRefs + foreign }
+        let s, expired = Expiry.settle s
+        let s, bookProblems, notes = OptionBook.reconcile cfg s
         let s, orderCmds = reconcileOrders s p.ListedOpen
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
-        let problems = holdingProblems @ [ for r in unknown -> $"open order {r} is not known to this engine" ]
+        let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
+        // Worst first: another engine on the account, then a book that does not match, then anything else.
+        let halts =
+            [ match Restart.foreignHalt s with
+              | Some(reason, text) -> reason, Emit.alertAndRecord s Critical "ANOTHER_ENGINE" text
+              | None -> ()
+              if not bookProblems.IsEmpty then
+                  let text = "option book differs from the account (confirm_book to resolve): " + String.concat "; " bookProblems
+                  BookMismatch text, Emit.alertAndRecord s Critical "BOOK_MISMATCH" text
+              if not problems.IsEmpty then
+                  let reason = ReconcileFailed(String.concat "; " problems)
+                  reason, Emit.alertAndRecord s Critical "RECONCILE_FAILED" (HaltReason.describe reason) ]
         let s, outcome =
-            if not problems.IsEmpty then
-                let reason = ReconcileFailed(String.concat "; " problems)
-                { s with Fsm = Halted reason }, Emit.alertAndRecord s Critical "RECONCILE_FAILED" (HaltReason.describe reason)
+            if not halts.IsEmpty then
+                let s' = { s with Fsm = Halted(fst halts.Head) }
+                let s', cancels = OrderFlow.cancelWorking s' "reconciliation halted"
+                s', cancels @ (halts |> List.collect snd)
             else
                 let pendingHedge = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
                 let fsm =
@@ -81,7 +82,7 @@ module Sync =
                     | ResumePaused -> Paused
                     | ResumeHalted r -> Halted r
                 { s with Fsm = fsm }, [ Emit.note s OperationKind.Reconciled "" ("reconciled" + (notes |> List.map (fun n -> "; " + n) |> String.concat "")) ]
-        s, orderCmds @ outcome @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
+        s, expired @ orderCmds @ outcome @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =
         match s.Fsm with
@@ -104,10 +105,11 @@ module Sync =
         | _ -> s, []
 
     /// An open order as listed by the broker: noted during sync, and its status applied when it is ours.
-    let onOpenOrder (s: State) (r: OpenOrderReport) =
+    let onOpenOrder (cfg: Config) (s: State) (r: OpenOrderReport) =
         let s =
             match s.Fsm with
-            | Syncing p when OrderRef.isBifrost r.Ref -> { s with Fsm = Syncing { p with ListedOpen = p.ListedOpen.Add r.Ref } }
+            | Syncing p when OrderRef.isBifrost r.Ref && (match Restart.owner cfg r.Ref with ExpectedRun _ -> false | _ -> true) ->
+                { s with Fsm = Syncing { p with ListedOpen = p.ListedOpen.Add r.Ref } }
             | _ -> s
         if OrderRef.isBifrost r.Ref then
             match OrderRef.create r.Ref |> Result.toOption |> Option.bind (fun ref -> s.Orders |> Map.tryFind ref) with

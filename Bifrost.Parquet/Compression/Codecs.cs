@@ -3,7 +3,7 @@ using Bifrost.Parquet.Format;
 
 namespace Bifrost.Parquet.Compression;
 
-/// <summary>Dispatches page (de)compression by codec. Output sizes come from page headers, already checked by the caller.</summary>
+/// <summary>Dispatches page (de)compression by codec; every codec is managed code. Output sizes come from page headers, already checked by the caller.</summary>
 internal static class Codecs
 {
     public static void Decompress(CompressionCodec codec, ReadOnlySpan<byte> input, Span<byte> output)
@@ -15,34 +15,48 @@ internal static class Codecs
                 input.CopyTo(output);
                 break;
             case CompressionCodec.Snappy:
-                Snappy.Decompress(input, output);
+                SnappyCodec.Decompress(input, output);
                 break;
             case CompressionCodec.Gzip:
                 Gunzip(input, output);
                 break;
             case CompressionCodec.Zstd:
-                Zstd.Decompress(input, output);
+                ZstdCodec.Decompress(input, output);
                 break;
             case CompressionCodec.Lz4Raw:
-                Lz4Raw.Decompress(input, output);
+                Lz4Codec.DecompressRaw(input, output);
+                break;
+            case CompressionCodec.Lz4:
+                Lz4Codec.DecompressHadoop(input, output);
+                break;
+            case CompressionCodec.Brotli:
+                BrotliCodec.Decompress(input, output);
                 break;
             default:
-                throw new NotSupportedException($"compression codec {codec} is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW)");
+                throw new NotSupportedException($"compression codec {codec} is not supported (supported: UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW, LZ4, BROTLI)");
         }
     }
 
     public static byte[] Compress(CompressionCodec codec, ReadOnlySpan<byte> input) => codec switch
     {
         CompressionCodec.Uncompressed => input.ToArray(),
-        CompressionCodec.Snappy => Snappy.Compress(input),
+        CompressionCodec.Snappy => SnappyCodec.Compress(input),
         CompressionCodec.Gzip => Gzip(input),
-        CompressionCodec.Zstd => Zstd.Compress(input, level: 3),
-        CompressionCodec.Lz4Raw => Lz4Raw.Compress(input),
+        CompressionCodec.Zstd => ZstdCodec.Compress(input),
+        CompressionCodec.Lz4Raw => Lz4Codec.CompressRaw(input),
+        CompressionCodec.Lz4 => Lz4Codec.CompressHadoop(input),
+        CompressionCodec.Brotli => BrotliCodec.Compress(input),
         _ => throw new NotSupportedException($"the writer does not support compression codec {codec}"),
     };
 
     private static unsafe void Gunzip(ReadOnlySpan<byte> input, Span<byte> output)
     {
+        // GZipStream writes nothing for empty input, and an empty span pins to a null pointer.
+        if (input.IsEmpty)
+        {
+            if (output.IsEmpty) return;
+            throw new InvalidDataException($"gzip data is empty, the page header says {output.Length} bytes");
+        }
         fixed (byte* pointer = input)
         {
             using var source = new UnmanagedMemoryStream(pointer, input.Length);

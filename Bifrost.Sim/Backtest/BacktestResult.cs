@@ -32,6 +32,13 @@ public sealed record BacktestResult
     /// null with fewer than two increments or none varying.</summary>
     public double? Sharpe { get; init; }
     public double MaxDrawdown { get; init; }
+    /// <summary>Sessions (distinct UTC dates) the equity curve spans: a Sharpe from fewer than 20 is not meaningful annualised.</summary>
+    public int SharpeDays { get; init; }
+    /// <summary>Exposure, sampled at every clock step: max |net delta| (shares), max |stock position| (shares), max
+    /// |stock position| × spot (money).</summary>
+    public double MaxAbsNetDelta { get; init; }
+    public double MaxPosition { get; init; }
+    public double MaxNotional { get; init; }
     public long Orders { get; init; }
     public long Hedges { get; init; }
     public long Fills { get; init; }
@@ -52,8 +59,10 @@ public sealed record BacktestResult
     public required IReadOnlyList<EquityPoint> Curve { get; init; }
 }
 
-/// <summary>Wall-clock figures of a run (never part of the deterministic outputs).</summary>
-public readonly record struct RunTiming(TimeSpan Elapsed, long PeakWorkingSetBytes)
+/// <summary>Wall-clock figures of a run (never part of the deterministic outputs): wall and CPU time (on a shared
+/// machine CPU is the steadier figure), peak memory, and what the run allocated and collected.</summary>
+public readonly record struct RunTiming(TimeSpan Elapsed, long PeakWorkingSetBytes, TimeSpan Cpu = default, long AllocatedBytes = 0,
+    int Gen0 = 0, int Gen1 = 0, int Gen2 = 0)
 {
     public double EventsPerSecond(long events) => events / Math.Max(1e-9, Elapsed.TotalSeconds);
 }

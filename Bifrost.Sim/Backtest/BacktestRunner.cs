@@ -73,6 +73,9 @@ public sealed class BacktestRunner
     /// <summary>The engine state at the end of the last run (for tests).</summary>
     public State FinalState => _state;
 
+    /// <summary>Called after every reducer step with the event and the new state (tests check invariants per step).</summary>
+    public Action<Event, State>? AfterEachEvent { get; init; }
+
     /// <summary>Runs once; a runner is not reusable.</summary>
     public BacktestResult Execute(ITickSource source)
     {
@@ -128,6 +131,10 @@ public sealed class BacktestRunner
             Attribution = s.Attribution,
             Sharpe = sharpe,
             MaxDrawdown = _stats.MaxDrawdown,
+            SharpeDays = _stats.CurveDays,
+            MaxAbsNetDelta = _stats.MaxAbsNetDelta,
+            MaxPosition = _stats.MaxPosition,
+            MaxNotional = _stats.MaxNotional,
             Orders = _stats.Orders,
             Hedges = _stats.Hedges,
             Fills = _stats.Fills,
@@ -306,6 +313,7 @@ public sealed class BacktestRunner
             var (next, commands) = Reducer.step(_cfg, _state, e);
             _state = next;
             _events++;
+            AfterEachEvent?.Invoke(e, next);
             _stats.OnFsm(next.Fsm, _now);
             foreach (var cmd in commands) Interpret(cmd);
             // The equity curve is sampled from the engine's state on every clock step, not from its status
@@ -324,6 +332,7 @@ public sealed class BacktestRunner
         var fees = PortfolioModule.totalFees(s.Portfolio);
         var total = realized + unrealized - fees + _financing;
         _stats.OnEquity(new EquityPoint(t, total, realized, unrealized, fees, _financing, StateModule.netDelta(_cfg, s), StateModule.spot(s)));
+        _stats.OnExposure(StateModule.netDelta(_cfg, s), StateModule.hedgePosition(_cfg, s), StateModule.spot(s));
         return (total, realized, unrealized, fees);
     }
 

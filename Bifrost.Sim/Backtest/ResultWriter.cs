@@ -59,10 +59,18 @@ public static class ResultWriter
         Num(w, "gamma", r.Attribution.Gamma);
         Num(w, "theta", r.Attribution.Theta);
         Num(w, "vega", r.Attribution.Vega);
+        Num(w, "spread", r.Attribution.Spread);
+        Num(w, "opening", r.Attribution.Opening);
+        Num(w, "fees", r.Attribution.Fees);
+        Num(w, "basis", r.Attribution.Basis);
         Num(w, "residual", r.Attribution.Residual);
         w.WriteEndObject();
         Num(w, "sharpe", r.Sharpe ?? double.NaN);
+        w.WriteNumber("sharpe_days", r.SharpeDays);
         Num(w, "max_drawdown", r.MaxDrawdown);
+        Num(w, "max_abs_net_delta", r.MaxAbsNetDelta);
+        Num(w, "max_position", r.MaxPosition);
+        Num(w, "max_notional", r.MaxNotional);
         w.WriteNumber("orders", r.Orders);
         w.WriteNumber("hedges", r.Hedges);
         w.WriteNumber("fills", r.Fills);
@@ -139,8 +147,10 @@ public static class ResultWriter
         string T(long ns) => DateTime.UnixEpoch.AddTicks(ns / 100).ToString("yyyy-MM-dd HH:mm:ss'Z'", ci);
         sb.AppendLine(ci, $"backtest {r.RunId} on {Path.GetFileName(r.Data)}: {T(r.StartNanos)} .. {T(r.EndNanos)}, final state {r.FinalState}");
         sb.AppendLine(ci, $"  P&L        total {r.TotalPnl,10:N2}   realised {r.RealizedPnl:N2}   unrealised {r.UnrealizedPnl:N2}   fees {r.Fees:N2}   financing {r.Financing:N2}");
-        sb.AppendLine(ci, $"  attributed gamma {a.Gamma,10:N2}   theta {a.Theta:N2}   vega {a.Vega:N2}   delta {a.Delta:N2}   residual {a.Residual:N2}   (before fees)");
-        sb.AppendLine(ci, $"  risk       max drawdown {r.MaxDrawdown:N2}   Sharpe {(r.Sharpe is { } s ? s.ToString("F2", ci) : "n/a")} (1-min P&L increments, x sqrt(252*390))");
+        sb.AppendLine(ci, $"  attributed gamma {a.Gamma,10:N2}   theta {a.Theta:N2}   vega {a.Vega:N2}   delta {a.Delta:N2}   spread {a.Spread:N2}   opening {a.Opening:N2}   mid-vs-model {a.Basis:N2}   fees {a.Fees:N2}   residual {a.Residual:N2}   (sum = engine P&L, financing aside)");
+        var caveat = r.SharpeDays < 20 ? $"; from {r.SharpeDays} day(s), fewer than 20: not meaningful annualised" : "";
+        sb.AppendLine(ci, $"  risk       max drawdown {r.MaxDrawdown:N2}   Sharpe {(r.Sharpe is { } s ? s.ToString("F2", ci) : "n/a")} (1-min P&L increments, x sqrt(252*390){caveat})");
+        sb.AppendLine(ci, $"  exposure   max |net delta| {r.MaxAbsNetDelta:N0} shares   max stock position {r.MaxPosition:N0} shares   max stock notional {r.MaxNotional:N0}");
         sb.AppendLine(ci, $"  trading    {r.Hedges} hedges / {r.Orders} orders, {r.Fills} fills, {r.SharesTraded:N0} shares, turnover {r.Turnover:N0}");
         sb.AppendLine(ci, $"  slippage   {r.Slippage.AverageBps:F2} bps = {r.Slippage.AveragePerShare:F4} per share vs mid at fill");
         sb.AppendLine(ci, $"  guard      {r.GuardBlockEvents} blocks recorded: {(r.GuardBlocks.Count == 0 ? "none" : string.Join(", ", r.GuardBlocks.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value}")))}");
@@ -150,6 +160,8 @@ public static class ResultWriter
         sb.AppendLine(ci, $"  orders     sha256 {r.OrderListHash}");
         if (timing is { } t)
             sb.AppendLine(ci, $"  run        {r.TicksRead:N0} ticks, {r.Events:N0} engine events in {t.Elapsed.TotalSeconds:F2} s ({t.EventsPerSecond(r.TicksRead):N0} ticks/s), peak RSS {t.PeakWorkingSetBytes / 1048576.0:F0} MiB");
+        if (timing is { Cpu.Ticks: > 0 } g)
+            sb.AppendLine(ci, $"  cpu        {g.Cpu.TotalSeconds:F2} s; allocated {g.AllocatedBytes / 1048576.0:N0} MiB ({g.AllocatedBytes / (double)Math.Max(1, r.Events):N0} B/event), collections gen0 {g.Gen0:N0}, gen1 {g.Gen1:N0}, gen2 {g.Gen2:N0}");
         return sb.ToString();
     }
 }

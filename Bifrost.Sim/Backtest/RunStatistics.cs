@@ -80,6 +80,20 @@ internal sealed class RunStatistics(long curveNanos)
         _fsmSince = now;
     }
 
+    public double MaxAbsNetDelta { get; private set; }
+    public double MaxPosition { get; private set; }
+    public double MaxNotional { get; private set; }
+
+    public void OnExposure(double netDelta, int stockShares, double spot)
+    {
+        if (double.IsFinite(netDelta)) MaxAbsNetDelta = Math.Max(MaxAbsNetDelta, Math.Abs(netDelta));
+        MaxPosition = Math.Max(MaxPosition, Math.Abs(stockShares));
+        if (double.IsFinite(spot)) MaxNotional = Math.Max(MaxNotional, Math.Abs(stockShares * spot));
+    }
+
+    /// <summary>Distinct UTC dates of the curve's points.</summary>
+    public int CurveDays => _curve.Select(p => Math.DivRem(p.TimeNanos, 86_400_000_000_000L, out _)).Distinct().Count();
+
     public void OnEquity(in EquityPoint p)
     {
         _peak = Math.Max(_peak, p.TotalPnl);

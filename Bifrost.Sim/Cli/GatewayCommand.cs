@@ -1,10 +1,13 @@
 using System.CommandLine;
+using Bifrost.Parquet;
 using Bifrost.Sim.Broker;
 using Bifrost.Sim.Gateway;
+using Bifrost.Sim.Ticks;
 
 namespace Bifrost.Sim.Cli;
 
-/// <summary>`bifrost-sim gateway`: the replay gateway, a TWS-protocol server on 127.0.0.1 (see Gateway/ReplayGateway).</summary>
+/// <summary>`bifrost-sim gateway`: the replay gateway, a TWS-protocol server on 127.0.0.1 (see Gateway/ReplayGateway).
+/// A test tool: its control port has no authentication and, like the API port, binds to loopback only.</summary>
 public static class GatewayCommand
 {
     public static Command Create()
@@ -12,6 +15,8 @@ public static class GatewayCommand
         var data = new Option<FileInfo>("--data") { Description = "Parquet tick file to replay (canonical tick schema, e.g. from `bifrost-sim generate`)", Required = true };
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (7497 = TWS paper; 0 = ephemeral, the real port is printed)", DefaultValueFactory = _ => 7497 };
         var speed = new Option<string>("--speed") { Description = "replay clock: N (multiple of real time, 1 = real time), max (as fast as the clients take), step (only `step N` / `advance SECONDS` on the control port move it)", DefaultValueFactory = _ => "1" };
+        var loop = new Option<bool>("--loop") { Description = "at the end of the file replay it again as the next trading day (weekends and --holiday dates skipped; every venue time shifted by whole days), until stopped or until the next day would reach the earliest option expiry in the file" };
+        var holiday = new Option<string[]>("--holiday") { Description = "exchange holiday (yyyy-MM-dd) a --loop pass skips (repeatable)", AllowMultipleArgumentsPerToken = false };
         var faults = new Option<FileInfo?>("--faults") { Description = "fault script, one fault per line (grammar above)" };
         var ledger = new Option<FileInfo?>("--ledger") { Description = "append every order, fill, commission, cancel and reject as JSON lines (flushed per line)" };
         var account = new Option<string>("--account") { Description = "paper account id reported to every client (must start with DU)", DefaultValueFactory = _ => "DU1234567" };
@@ -27,7 +32,7 @@ public static class GatewayCommand
         var quiet = new Option<bool>("--quiet") { Description = "no connection/fault log on stderr" };
         var cmd = new Command("gateway", "Replay gateway: a TWS API (server version 193) on 127.0.0.1 that replays a tick file, fills orders with the simulated broker shared with the backtester, keeps one shared DU paper account for every client id, writes a ledger and injects faults. Prints `listening on 127.0.0.1:PORT` once ready; Ctrl-C stops it.\n\n" + FaultScript.Grammar)
         {
-            data, port, speed, faults, ledger, account, seed, control, ackMs, fillMs, commission, noPartial, cash, firstId, pacingDrop, quiet,
+            data, port, speed, loop, holiday, faults, ledger, account, seed, control, ackMs, fillMs, commission, noPartial, cash, firstId, pacingDrop, quiet,
         };
         cmd.SetAction(r =>
         {
@@ -46,6 +51,8 @@ public static class GatewayCommand
                     Port = r.GetValue(port),
                     ControlPort = r.GetValue(control),
                     Speed = ReplaySpeed.Parse(r.GetValue(speed)!),
+                    Loop = r.GetValue(loop),
+                    Holidays = (r.GetValue(holiday) ?? []).Select(ParseHoliday).ToHashSet(),
                     Account = r.GetValue(account)!,
                     LedgerPath = r.GetValue(ledger)?.FullName,
                     Faults = r.GetValue(faults) is { } f ? FaultScript.Load(f.FullName) : [],
@@ -71,6 +78,10 @@ public static class GatewayCommand
         return cmd;
     }
 
+    private static DateOnly ParseHoliday(string text) =>
+        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
+            ? d : throw new FormatException($"--holiday must be a date yyyy-MM-dd, got '{text}'");
+
     private static int Run(GatewayOptions options)
     {
         using var stop = new CancellationTokenSource();
@@ -80,7 +91,16 @@ public static class GatewayCommand
             stop.Cancel();
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        var gateway = ReplayGateway.StartAsync(options).GetAwaiter().GetResult();
+        ReplayGateway gateway;
+        try
+        {
+            gateway = ReplayGateway.StartAsync(options).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is TickDataException or ParquetException or IOException or UnauthorizedAccessException)
+        {
+            // The same refusal as the backtester's on the same reader: a bad tick file is bad input, not a crash.
+            return GenerateCommand.Fail(e.Message);
+        }
         try
         {
             if (gateway.ControlPort is { } cp) Console.WriteLine($"control on 127.0.0.1:{cp}");

@@ -13,18 +13,52 @@ public static class GenerateCommand
         var days = new Option<int>("--days") { Description = "trading days to generate", DefaultValueFactory = _ => 1 };
         var symbol = new Option<string>("--symbol") { Description = "underlying symbol", DefaultValueFactory = _ => "XYZ" };
         var start = new Option<string>("--start") { Description = "first trading day, yyyy-MM-dd", DefaultValueFactory = _ => "2026-03-02" };
-        var cmd = new Command("generate", "Write a synthetic (not real) trading session: a Heston-like underlying with jumps and U-shaped activity, plus options off a skewed IV surface.")
+        var realised = new Option<double?>("--realised-vol") { Description = "constant realised vol per calendar year (GBM, no jumps); default: Heston with jumps around 20%" };
+        var implied = new Option<double?>("--implied-vol") { Description = "constant ATM implied vol per calendar year; default: 1.05 x the instantaneous realised vol" };
+        var skew = new Option<double>("--skew") { Description = "implied vol slope per unit of ln(K/S)", DefaultValueFactory = _ => -0.10 };
+        var rate = new Option<double>("--quotes-per-second") { Description = "average underlying quote updates per second", DefaultValueFactory = _ => 1.5 };
+        var stocks = new Option<string[]>("--stocks") { Description = "extra stocks without options, SYM[:SPOT] (a multi-symbol sample for portfolio runs)", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("generate", "Write a synthetic (not real) market, in calendar time: a Heston-like underlying with jumps (or GBM at --realised-vol) and U-shaped activity, plus options (one expiry, listed every day) off a skewed IV surface.")
         {
-            output, seed, days, symbol, start,
+            output, seed, days, symbol, start, realised, implied, skew, rate, stocks,
         };
         cmd.SetAction(r =>
         {
             if (!DateOnly.TryParseExact(r.GetValue(start), "yyyy-MM-dd", out var first))
                 return Fail($"--start must be yyyy-MM-dd, got '{r.GetValue(start)}'");
             if (r.GetValue(days) is < 1 or > 10_000) return Fail("--days must be between 1 and 10000");
+            if (r.GetValue(realised) is { } rv && !(rv > 0 && rv < 5)) return Fail($"--realised-vol must be in (0, 5), got {rv}");
+            if (r.GetValue(implied) is { } iv && !(iv > 0 && iv < 5)) return Fail($"--implied-vol must be in (0, 5), got {iv}");
+            if (!double.IsFinite(r.GetValue(skew)) || Math.Abs(r.GetValue(skew)) > 5) return Fail($"--skew must be in [-5, 5], got {r.GetValue(skew)}");
+            if (!(r.GetValue(rate) is > 0 and <= 1000)) return Fail($"--quotes-per-second must be in (0, 1000], got {r.GetValue(rate)}");
             var path = r.GetValue(output)!.FullName;
-            var options = new GeneratorOptions { Seed = r.GetValue(seed), Days = r.GetValue(days), Symbol = r.GetValue(symbol)!, FirstDay = first };
-            var rows = TickGenerator.WriteFile(path, options);
+            if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
+                return Fail($"--out: the folder '{folder}' does not exist");
+            var options = new GeneratorOptions
+            {
+                Seed = r.GetValue(seed), Days = r.GetValue(days), Symbol = r.GetValue(symbol)!, FirstDay = first,
+                RealisedVol = r.GetValue(realised), ImpliedVol = r.GetValue(implied), Skew = r.GetValue(skew), QuotesPerSecond = r.GetValue(rate),
+            };
+            List<ExtraStock> extra;
+            try
+            {
+                extra = (r.GetValue(stocks) ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(ExtraStock.Parse).ToList();
+                if (extra.Any(e => e.Symbol.Equals(options.Symbol, StringComparison.OrdinalIgnoreCase)) || extra.DistinctBy(e => e.Symbol).Count() != extra.Count)
+                    return Fail("--stocks: each symbol once, and not the --symbol underlying");
+            }
+            catch (FormatException e)
+            {
+                return Fail($"--stocks: {e.Message}");
+            }
+            long rows;
+            try
+            {
+                rows = extra.Count == 0 ? TickGenerator.WriteFile(path, options) : MultiSymbolGenerator.WriteFile(path, options, extra);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Fail($"--out: cannot write '{path}': {e.Message}");
+            }
             Console.WriteLine($"wrote {rows} rows ({options.Days} day(s), seed {options.Seed}) to {path}");
             return 0;
         });

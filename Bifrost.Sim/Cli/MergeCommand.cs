@@ -18,10 +18,15 @@ public static class MergeCommand
         {
             try
             {
-                var parts = r.GetValue(files)!.Select(f => (f.FullName, SweepResultFile.Read(f.FullName))).ToList();
-                var (merged, missing) = SweepResultFile.Merge(parts);
-                var metric = r.GetValue(sort) ?? merged.Metric;
+                var paths = r.GetValue(files)!.Select(f => f.FullName).ToList();
+                var metric = r.GetValue(sort) ?? SweepResultFile.ReadHeader(paths[0]).Metric;
                 if (!SweepMetrics.IsKnown(metric)) return GenerateCommand.Fail($"--sort: unknown metric '{metric}'");
+                var outDir = r.GetValue(output)!.FullName;
+                // Written to a staging directory beside OUT and renamed on success: a refused merge leaves nothing.
+                using var staged = new StagedDirectory(outDir);
+                var resultsPath = Path.Combine(staged.Path, "results.json");
+                // Streams: shard files are read a run at a time and results.json written as they come.
+                var (merged, missing) = StreamingMerge.Merge(paths, resultsPath, r.GetValue(allowMissing));
                 if (missing.Count > 0)
                 {
                     var list = string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? ", …" : "");
@@ -30,11 +35,12 @@ public static class MergeCommand
                     Console.Error.WriteLine($"bifrost-sim: warning: {missing.Count} of {merged.RunsTotal} run(s) missing (runs {list})");
                 }
                 Console.WriteLine(merged.ToTable(metric));
-                var written = SweepReport.Write(merged, r.GetValue(output)!.FullName, metric);
-                Console.WriteLine($"merged {parts.Count} file(s), {merged.Runs.Count} of {merged.RunsTotal} run(s) -> {string.Join(", ", written.Select(Path.GetFileName))} in {r.GetValue(output)!.FullName}");
+                var written = SweepReport.Write(merged, staged.Path, metric, best => StreamingMerge.CurveOf(resultsPath, best.Index));
+                staged.Commit();
+                Console.WriteLine($"merged {paths.Count} file(s), {merged.Runs.Count} of {merged.RunsTotal} run(s) -> {string.Join(", ", written.Select(Path.GetFileName))} in {outDir}");
                 return 0;
             }
-            catch (Exception e) when (e is BacktestConfigException or IOException)
+            catch (Exception e) when (e is BacktestConfigException or IOException or UnauthorizedAccessException)
             {
                 return GenerateCommand.Fail(e.Message);
             }

@@ -48,15 +48,19 @@ public static class SweepCommand
                 var storeLock = new Lock();
                 db?.StartSweep(sweepId, spec.Text);
                 SweepResultFile results;
+                string? checkpointPath = null;
                 try
                 {
+                    var outDir = r.GetValue(output)!.FullName;
+                    Directory.CreateDirectory(outDir);
+                    checkpointPath = Path.Combine(outDir, (slice.Count > 1 ? Path.GetFileNameWithoutExtension(SweepReport.ShardFileName(slice)) : "sweep") + ".checkpoint.jsonl");
                     results = SweepRunner.Run(new SweepRunner.Options(dataPath, configText, spec, slice, r.GetValue(parallel), bar.Report,
                         db is null ? null : (run, result) =>
                         {
                             if (result is null) return;
                             lock (storeLock)
                                 db.Record($"{sweepId}-{run.Index:D5}", result, SweepSpec.Apply(SweepSpec.ParseConfig(configText), spec.Parameters, run.Values), sweepId);
-                        }));
+                        }, Checkpoint: checkpointPath, Note: Console.Error.WriteLine));
                     db?.EndSweep(sweepId, $"{{\"runs\":{results.Runs.Count},\"metric\":\"{metric}\"}}");
                 }
                 finally
@@ -80,6 +84,8 @@ public static class SweepCommand
                     var files = SweepReport.Write(results, dir, metric);
                     Console.WriteLine($"{results.Runs.Count} run(s) in {clock.Elapsed.TotalSeconds:F1} s -> {string.Join(", ", files.Select(Path.GetFileName))} in {dir}");
                 }
+                // The results are written: the checkpoint has done its job.
+                if (checkpointPath is not null) File.Delete(checkpointPath);
                 if (db is not null) Console.WriteLine($"stored sweep {sweepId} in {r.GetValue(store)!.FullName}");
                 return 0;
             }

@@ -33,6 +33,9 @@ public abstract record FaultAction
     /// <summary><c>delay-exec MS [COUNT]</c>: the next COUNT executions' execDetails + commissionReport arrive MS ms
     /// (wall clock) after their orderStatus; lost if the client disconnects meanwhile (reqExecutions still has them).</summary>
     public sealed record DelayExecutions(int DelayMs, int Count) : FaultAction;
+    /// <summary><c>delay-commission MS [COUNT]</c>: the next COUNT executions' commissionReport alone arrives MS ms (wall
+    /// clock) after the rest; lost if the client disconnects meanwhile (reqExecutions still has it). COUNT 0 ends it.</summary>
+    public sealed record DelayCommissions(int DelayMs, int Count) : FaultAction;
     /// <summary><c>duplicate-exec [COUNT]</c>: the next COUNT executions' execDetails + commissionReport are sent twice.</summary>
     public sealed record DuplicateExecutions(int Count) : FaultAction;
     /// <summary><c>reorder-status [COUNT]</c>: for the next COUNT executions, orderStatus (and openOrder) precede execDetails.</summary>
@@ -70,6 +73,7 @@ public static class FaultScript
                                             farm status: send 2103 | 2104 | 2105 | 2106; pacing: send 100 | send 162
           upstream-lost 1101|1102 MS        1100 now, the restore code MS wall-clock ms later
           delay-exec MS [COUNT]             next COUNT executions: execDetails+commissionReport MS ms after orderStatus
+          delay-commission MS [COUNT]       next COUNT executions: commissionReport alone MS ms late (COUNT 0: stop)
           duplicate-exec [COUNT]            next COUNT executions: execDetails+commissionReport sent twice
           reorder-status [COUNT]            next COUNT executions: orderStatus before execDetails
           reject-next-order                 next placeOrder rejected with error 201
@@ -136,6 +140,7 @@ public static class FaultScript
                 ReqInt(1, "restore code") is var r and (1101 or 1102) ? r : throw new FormatException("upstream-lost: restore code must be 1101 or 1102"),
                 OptInt(2) ?? 1000),
             "delay-exec" => new FaultAction.DelayExecutions(ReqInt(1, "MS"), OptInt(2) ?? 1),
+            "delay-commission" => new FaultAction.DelayCommissions(ReqInt(1, "MS"), OptInt(2) ?? 1),
             "duplicate-exec" => new FaultAction.DuplicateExecutions(OptInt(1) ?? 1),
             "reorder-status" => new FaultAction.ReorderStatus(OptInt(1) ?? 1),
             "reject-next-order" => new FaultAction.RejectNextOrder(),

@@ -62,6 +62,11 @@ public sealed record GatewayOptions
     /// <summary>Line-based control port on 127.0.0.1 (null = none, 0 = ephemeral).</summary>
     public int? ControlPort { get; init; }
     public ReplaySpeed Speed { get; init; } = ReplaySpeed.RealTime;
+    /// <summary>Replay the file again and again, each pass the next trading day on the virtual clock (see
+    /// <see cref="SessionLoop"/>), until stopped or until the next pass would reach the earliest option expiry.</summary>
+    public bool Loop { get; init; }
+    /// <summary>Exchange holidays a loop pass skips (weekends are always skipped).</summary>
+    public IReadOnlyCollection<DateOnly> Holidays { get; init; } = [];
     /// <summary>The paper account every client trades (must start with DU).</summary>
     public string Account { get; init; } = "DU1234567";
     /// <summary>JSON-lines ledger of every order, fill, commission, cancel and reject (null = none).</summary>

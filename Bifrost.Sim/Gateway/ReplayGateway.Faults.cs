@@ -101,6 +101,9 @@ public sealed partial class ReplayGateway
             case FaultAction.DelayExecutions d:
                 (_delayExecCount, _delayExecMs) = (d.Count, d.DelayMs);
                 break;
+            case FaultAction.DelayCommissions d:
+                (_delayCommissionCount, _delayCommissionMs) = (d.Count, d.DelayMs);
+                break;
             case FaultAction.DuplicateExecutions d:
                 _duplicateExecCount = d.Count;
                 break;

@@ -15,7 +15,7 @@ public sealed partial class ReplayGateway
     private long _execSeq;
     private long _ordersPlaced;
     private long _fillsReported;
-    private int _delayExecCount, _delayExecMs, _duplicateExecCount, _reorderCount;
+    private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
 
     private sealed record PlacedOrder(int ConId, IbOrder Order);
 
@@ -188,7 +188,13 @@ public sealed partial class ReplayGateway
             var reorder = Take(ref _reorderCount);
             var duplicate = Take(ref _duplicateExecCount);
             var delayMs = Take(ref _delayExecCount) ? _delayExecMs : 0;
+            var commissionDelayMs = Take(ref _delayCommissionCount) ? _delayCommissionMs : 0;
             if (duplicate) execPart = [execPart[0], execPart[0], execPart[1], execPart[1]];
+            void SendCommission(IIbServerMessage m)
+            {
+                if (commissionDelayMs > 0) _ = SendLaterAsync(s, [m], commissionDelayMs);
+                else s.Send(m);
+            }
             if (delayMs > 0)
             {
                 foreach (var m in statusPart) s.Send(m);
@@ -197,7 +203,7 @@ public sealed partial class ReplayGateway
             else if (reorder)
             {
                 foreach (var m in statusPart) s.Send(m);
-                foreach (var m in execPart) s.Send(m);
+                foreach (var m in execPart) if (m is IbCommissionReport) SendCommission(m); else s.Send(m);
             }
             else
             {
@@ -205,8 +211,8 @@ public sealed partial class ReplayGateway
                 s.Send(execPart[0]);
                 if (duplicate) s.Send(execPart[0]);
                 foreach (var m in statusPart) s.Send(m);
-                s.Send(execPart[^1]);
-                if (duplicate) s.Send(execPart[^1]);
+                SendCommission(execPart[^1]);
+                if (duplicate) SendCommission(execPart[^1]);
             }
         }
         PositionChanged(placed.ConId);

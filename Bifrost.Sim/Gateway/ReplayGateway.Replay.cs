@@ -8,6 +8,7 @@ public sealed partial class ReplayGateway
 {
     private const int MaxTicksPerLock = 2_000;
     private const int BackpressureMessages = 20_000;
+    private const long PreOpenNanos = 60_000_000_000L;
     private readonly long _firstTickNanos;
     private readonly TaskCompletionSource _replayFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HashSet<int> _seedCostPending = new();
@@ -19,6 +20,17 @@ public sealed partial class ReplayGateway
     private bool _eof;
     private long _now;
     private long _ticksApplied;
+    private long _lastTickNanos;
+    private long _shiftNanos;
+    private int _pass;
+    private bool _passStarted;
+    private DateOnly _lastLoopDay = DateOnly.MaxValue;
+
+    /// <summary>Passes over the file started so far, minus one (0 during the first; see <see cref="GatewayOptions.Loop"/>).</summary>
+    public int Pass => Volatile.Read(ref _pass);
+
+    /// <summary>US/Eastern date of the session being replayed (the file's first day, shifted by the loop).</summary>
+    public DateOnly SessionDate => SessionLoop.DateOf(_firstTickNanos + Interlocked.Read(ref _shiftNanos));
 
     /// <summary>Ticks applied so far.</summary>
     public long TicksReplayed => Interlocked.Read(ref _ticksApplied);
@@ -27,6 +39,28 @@ public sealed partial class ReplayGateway
     {
         _replay = new TickFileReader(_options.DataPath);
         _batches = _replay.ReadBatches().GetEnumerator();
+        if (_options.Loop) _lastLoopDay = SessionLoop.LastDay(Contracts.All.Values);
+    }
+
+    /// <summary>Loop mode, at the end of a pass: reopens the file shifted to the next trading day, unless that day would
+    /// reach the earliest option expiry (then the replay ends as without the loop).</summary>
+    private bool TryStartNextPass()
+    {
+        if (!_options.Loop) return false;
+        var next = SessionLoop.NextTradingDay(SessionLoop.DateOf(_lastTickNanos), _options.Holidays);
+        if (next > _lastLoopDay)
+        {
+            Log($"loop: the next session {next:yyyy-MM-dd} would reach the options' expiry ({_lastLoopDay.AddDays(1):yyyy-MM-dd}); the replay ends after {_pass + 1} sessions");
+            return false;
+        }
+        _replay?.Dispose();
+        _replay = new TickFileReader(_options.DataPath);
+        _batches = _replay.ReadBatches().GetEnumerator();
+        Interlocked.Exchange(ref _shiftNanos, SessionLoop.ShiftNanos(_firstTickNanos, next));
+        Volatile.Write(ref _pass, _pass + 1);
+        _passStarted = true;
+        Log($"loop: pass {_pass + 1}, session {next:yyyy-MM-dd} (after {_ticksApplied} ticks)");
+        return true;
     }
 
     private bool TryPeek(out Tick tick)
@@ -35,6 +69,7 @@ public sealed partial class ReplayGateway
         {
             if (_eof || !_batches!.MoveNext())
             {
+                if (!_eof && TryStartNextPass()) continue;
                 if (!_eof)
                 {
                     _eof = true;
@@ -44,11 +79,18 @@ public sealed partial class ReplayGateway
                 tick = default;
                 return false;
             }
-            _batch = _batches.Current;
+            _batch = _shiftNanos == 0 ? _batches.Current : Shift(_batches.Current, _shiftNanos);
             _index = 0;
         }
         tick = _batch[_index];
         return true;
+    }
+
+    private static Tick[] Shift(Tick[] batch, long by)
+    {
+        var shifted = new Tick[batch.Length];
+        for (var i = 0; i < batch.Length; i++) shifted[i] = batch[i] with { TsNanos = batch[i].TsNanos + by };
+        return shifted;
     }
 
     private void SetNow(long nanos)
@@ -62,6 +104,7 @@ public sealed partial class ReplayGateway
         _index++;
         _ticksApplied++;
         SetNow(t.TsNanos);
+        _lastTickNanos = t.TsNanos;
         _latest[t.ConId] = t;
         if (_seedCostPending.Remove(t.ConId))
         {
@@ -114,6 +157,14 @@ public sealed partial class ReplayGateway
                     HandleBrokerEvents(_broker.Advance(NowNanos));
                     await EvaluateRulesAsync().ConfigureAwait(false);
                     if (TryPeek(out var next)) nextDue = next.TsNanos;
+                    if (_passStarted && nextDue != long.MaxValue)
+                    {
+                        // a new loop pass: the night passes at once, the clock stands a minute before its first tick
+                        _passStarted = false;
+                        simAnchor = Math.Max(_now, nextDue - PreOpenNanos);
+                        wallAnchor = _wall.ElapsedTicks;
+                        SetNow(simAnchor);
+                    }
                 }
                 finally
                 {

@@ -46,7 +46,11 @@ public static class SvgPlots
         var sb = Header(width, height);
         var yName = yParam >= 0 ? results.Paths[yParam] : "";
         Text(sb, width / 2.0, 24, $"{metric} by {results.Paths[xParam]}{(yParam >= 0 ? " and " + yName : "")}", 15, "middle", bold: true);
-        Text(sb, width / 2.0, 42, $"mean over {ok.Count} run(s) per cell; {(diverging ? "red below zero, green above" : "darker is better")}{(higher ? "" : " (lower is better)")}", 11, "middle");
+        var perCell = Enumerable.Range(0, xs.Labels.Count).SelectMany(i => Enumerable.Range(0, ys.Labels.Count).Select(j => count[i, j])).Where(c => c > 0).ToList();
+        var cells = perCell.Count == 0 ? "no runs"
+            : perCell.Max() == 1 ? $"one run per cell, {ok.Count} run(s)"
+            : $"mean over {perCell.Min()}–{perCell.Max()} run(s) per cell, {ok.Count} run(s)";
+        Text(sb, width / 2.0, 42, $"{cells}; {(diverging ? "red below zero, green above" : "darker is better")}{(higher ? "" : " (lower is better)")}", 11, "middle");
         for (var i = 0; i < xs.Labels.Count; i++)
         for (var j = 0; j < ys.Labels.Count; j++)
         {
@@ -82,10 +86,12 @@ public static class SvgPlots
         return sb.ToString();
     }
 
-    /// <summary>Total P&amp;L over simulated time, with a zero line and min/max labels.</summary>
+    /// <summary>Total P&amp;L over simulated time (zero line, min/max labels) and, below it on the same time axis, the
+    /// drawdown from the running peak.</summary>
     public static string EquityCurve(IReadOnlyList<(long T, double Pnl)> curve, string title)
     {
-        const int width = 900, height = 360, left = 80, right = 20, top = 40, bottom = 50;
+        const int width = 900, left = 80, right = 20, top = 40, panel = 270, gap = 50, ddPanel = 130, bottom = 50;
+        const int height = top + panel + gap + ddPanel + bottom;
         var sb = Header(width, height);
         Text(sb, width / 2.0, 24, title, 14, "middle", bold: true);
         if (curve.Count < 2)
@@ -95,21 +101,41 @@ public static class SvgPlots
         }
         var t0 = curve[0].T;
         var t1 = Math.Max(curve[^1].T, t0 + 1);
+        double X(long t) => left + (double)(t - t0) / (t1 - t0) * (width - left - right);
+
         var lo = Math.Min(0, curve.Min(p => p.Pnl));
         var hi = Math.Max(0, curve.Max(p => p.Pnl));
         if (hi - lo < 1e-9) hi = lo + 1;
-        double X(long t) => left + (double)(t - t0) / (t1 - t0) * (width - left - right);
-        double Y(double v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
-        sb.Append(Ci, $"<rect x=\"{left}\" y=\"{top}\" width=\"{width - left - right}\" height=\"{height - top - bottom}\" fill=\"none\" stroke=\"#999999\"/>\n");
+        double Y(double v) => top + (hi - v) / (hi - lo) * panel;
+        sb.Append(Ci, $"<rect x=\"{left}\" y=\"{top}\" width=\"{width - left - right}\" height=\"{panel}\" fill=\"none\" stroke=\"#999999\"/>\n");
         sb.Append(Ci, $"<line x1=\"{left}\" y1=\"{Y(0):F1}\" x2=\"{width - right}\" y2=\"{Y(0):F1}\" stroke=\"#bbbbbb\" stroke-dasharray=\"4 3\"/>\n");
         sb.Append("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"");
         foreach (var (t, v) in curve) sb.Append(Ci, $"{X(t):F1},{Y(v):F1} ");
         sb.Append("\"/>\n");
         foreach (var v in new[] { lo, 0.0, hi }.Distinct())
             Text(sb, left - 6, Y(v) + 4, v.ToString("N0", Ci), 11, "end");
+        Text(sb, width / 2.0, top + panel + 18, $"final {curve[^1].Pnl.ToString("N2", Ci)}, low {curve.Min(p => p.Pnl).ToString("N2", Ci)}, high {curve.Max(p => p.Pnl).ToString("N2", Ci)} (total P&L, money)", 11, "middle");
+
+        // Drawdown: running peak minus P&L, drawn downwards from zero.
+        var dd = new double[curve.Count];
+        var peak = double.NegativeInfinity;
+        for (var i = 0; i < curve.Count; i++)
+        {
+            peak = Math.Max(peak, curve[i].Pnl);
+            dd[i] = peak - curve[i].Pnl;
+        }
+        var maxDd = Math.Max(dd.Max(), 1e-9);
+        var ddTop = top + panel + gap;
+        double Yd(double d) => ddTop + d / maxDd * ddPanel;
+        sb.Append(Ci, $"<rect x=\"{left}\" y=\"{ddTop}\" width=\"{width - left - right}\" height=\"{ddPanel}\" fill=\"none\" stroke=\"#999999\"/>\n");
+        sb.Append(Ci, $"<polygon fill=\"#d62728\" fill-opacity=\"0.35\" stroke=\"#d62728\" stroke-width=\"1\" points=\"{X(curve[0].T):F1},{Yd(0):F1} ");
+        for (var i = 0; i < curve.Count; i++) sb.Append(Ci, $"{X(curve[i].T):F1},{Yd(dd[i]):F1} ");
+        sb.Append(Ci, $"{X(curve[^1].T):F1},{Yd(0):F1}\"/>\n");
+        Text(sb, left - 6, Yd(0) + 4, "0", 11, "end");
+        Text(sb, left - 6, Yd(maxDd) + 4, (-dd.Max()).ToString("N0", Ci), 11, "end");
+        Text(sb, left + 6, ddTop - 6, $"drawdown from the running peak (max {dd.Max().ToString("N2", Ci)})", 11, "start");
         Text(sb, left, height - bottom + 18, Time(t0), 11, "start");
         Text(sb, width - right, height - bottom + 18, Time(t1), 11, "end");
-        Text(sb, width / 2.0, height - 12, $"final {curve[^1].Pnl.ToString("N2", Ci)}, low {curve.Min(p => p.Pnl).ToString("N2", Ci)}, high {curve.Max(p => p.Pnl).ToString("N2", Ci)} (total P&L, money)", 11, "middle");
         return sb.Append("</svg>\n").ToString();
     }
 

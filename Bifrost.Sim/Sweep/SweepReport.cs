@@ -7,7 +7,10 @@ namespace Bifrost.Sim.Sweep;
 /// best-equity.svg (the best run's equity curve).</summary>
 public static class SweepReport
 {
-    public static IReadOnlyList<string> Write(SweepResultFile results, string directory, string metric)
+    /// <summary>With <paramref name="curveOf"/> (a streaming merge) results.json is already written and the runs carry
+    /// no curves: the best run's curve is asked for.</summary>
+    public static IReadOnlyList<string> Write(SweepResultFile results, string directory, string metric,
+        Func<SweepRun, IReadOnlyList<(long T, double Pnl)>>? curveOf = null)
     {
         Directory.CreateDirectory(directory);
         var files = new List<string>();
@@ -17,7 +20,8 @@ public static class SweepReport
             File.WriteAllText(path, text);
             files.Add(path);
         }
-        Save("results.json", results.ToJson());
+        if (curveOf is null) Save("results.json", results.ToJson());
+        else files.Add(Path.Combine(directory, "results.json"));
         Save("results.csv", results.ToCsv(metric));
         Save("heatmap.svg", SvgPlots.Heatmap(results, "total_pnl", 0, results.Paths.Count > 1 ? 1 : -1));
         if (metric != "total_pnl") Save($"heatmap-{metric}.svg", SvgPlots.Heatmap(results, metric, 0, results.Paths.Count > 1 ? 1 : -1));
@@ -25,7 +29,7 @@ public static class SweepReport
         if (best is not null)
         {
             var label = string.Join(", ", results.Paths.Select((p, i) => $"{p.Split('.')[^1]}={SweepResultFile.ValueText(best.Values[i])}"));
-            Save("best-equity.svg", SvgPlots.EquityCurve(best.Curve,
+            Save("best-equity.svg", SvgPlots.EquityCurve(curveOf?.Invoke(best) ?? best.Curve,
                 $"best run #{best.Index} by {metric} ({label}): total P&L {best.Metric("total_pnl").ToString("N2", CultureInfo.InvariantCulture)}"));
         }
         return files;

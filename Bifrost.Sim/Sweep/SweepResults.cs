@@ -20,8 +20,12 @@ public static class SweepMetrics
         ("theta_pnl", true, r => r.Attribution.Theta),
         ("vega_pnl", true, r => r.Attribution.Vega),
         ("delta_pnl", true, r => r.Attribution.Delta),
+        ("spread_pnl", true, r => r.Attribution.Spread),
         ("residual_pnl", true, r => r.Attribution.Residual),
         ("hedges", false, r => r.Hedges),
+        ("max_abs_net_delta", false, r => r.MaxAbsNetDelta),
+        ("max_position", false, r => r.MaxPosition),
+        ("max_notional", false, r => r.MaxNotional),
         ("fills", false, r => r.Fills),
         ("turnover", false, r => r.Turnover),
         ("slippage_bps", false, r => r.Slippage.AverageBps),
@@ -65,12 +69,34 @@ public sealed record SweepRun(int Index, JsonNode?[] Values, string? Error, IRea
 /// the base config and the data), which shard, and the runs in index order. Byte-identical for identical inputs
 /// whatever <c>--parallel</c> is. <c>merge</c> combines shard files into one with <c>shard</c> null.
 /// </summary>
-public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, string Data, int RunsTotal, Shard? Shard,
-    IReadOnlyList<string> Paths, string Metric, IReadOnlyList<SweepRun> Runs)
+public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, string Data, string DataSha256, long DataBytes, string EngineVersion,
+    int RunsTotal, Shard? Shard, IReadOnlyList<string> Paths, string Metric, IReadOnlyList<SweepRun> Runs)
 {
-    public const string Format = "bifrost-sweep/1";
+    public const string Format = "bifrost-sweep/2";
 
     public string ToJson()
+    {
+        var text = new StringWriter { NewLine = "\n" };
+        WriteJson(text, Runs.OrderBy(r => r.Index));
+        return text.ToString();
+    }
+
+    /// <summary>The file's text, runs given in index order and written one by one (a merge streams them through).
+    /// Layout: the header object up to <c>"runs":[</c> on the first line, then one run per line.</summary>
+    public void WriteJson(TextWriter output, IEnumerable<SweepRun> runsInIndexOrder)
+    {
+        output.Write(HeaderPrefix());
+        var first = true;
+        foreach (var r in runsInIndexOrder)
+        {
+            output.Write(first ? "\n" : ",\n");
+            output.Write(RunJson(r));
+            first = false;
+        }
+        output.Write("]}\n");
+    }
+
+    private string HeaderPrefix()
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false }))
@@ -80,6 +106,9 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
             w.WriteString("sweep_sha256", SweepSha256);
             w.WriteString("config_sha256", ConfigSha256);
             w.WriteString("data", Data);
+            w.WriteString("data_sha256", DataSha256);
+            w.WriteNumber("data_bytes", DataBytes);
+            w.WriteString("engine_version", EngineVersion);
             w.WriteNumber("runs_total", RunsTotal);
             if (Shard is { } s) w.WriteString("shard", s.ToString());
             else w.WriteNull("shard");
@@ -88,66 +117,123 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
             foreach (var p in Paths) w.WriteStringValue(p);
             w.WriteEndArray();
             w.WriteStartArray("runs");
-            foreach (var r in Runs.OrderBy(r => r.Index))
-            {
-                w.WriteStartObject();
-                w.WriteNumber("index", r.Index);
-                w.WriteStartArray("values");
-                foreach (var v in r.Values)
-                {
-                    if (v is null) w.WriteNullValue();
-                    else v.WriteTo(w);
-                }
-                w.WriteEndArray();
-                if (r.Error is not null) w.WriteString("error", r.Error);
-                w.WriteStartObject("metrics");
-                foreach (var (k, v) in r.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-                {
-                    if (double.IsFinite(v)) w.WriteNumber(k, v);
-                    else w.WriteNull(k);
-                }
-                w.WriteEndObject();
-                w.WriteStartObject("guard_blocks");
-                foreach (var (k, v) in r.GuardBlocks.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
-                w.WriteEndObject();
-                w.WriteString("order_list_sha256", r.OrderListHash);
-                w.WriteStartArray("curve");
-                foreach (var (t, pnl) in r.Curve)
-                {
-                    w.WriteStartArray();
-                    w.WriteNumberValue(t);
-                    w.WriteNumberValue(pnl);
-                    w.WriteEndArray();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        // One run per line keeps shard files diff- and grep-friendly.
-        return Encoding.UTF8.GetString(stream.ToArray()).Replace(",{\"index\":", ",\n{\"index\":").Replace("\"runs\":[{", "\"runs\":[\n{") + "\n";
+        // One run per line keeps shard files diff- and grep-friendly (and lets a merge stream them).
+        var text = Encoding.UTF8.GetString(stream.ToArray());
+        return text[..^2]; // without the closing "]}"
+    }
+
+    /// <summary>One run as a JSON object (the format's "runs" element; also a checkpoint line).</summary>
+    public static void WriteRun(Utf8JsonWriter w, SweepRun r)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("index", r.Index);
+        w.WriteStartArray("values");
+        foreach (var v in r.Values)
+        {
+            if (v is null) w.WriteNullValue();
+            else v.WriteTo(w);
+        }
+        w.WriteEndArray();
+        if (r.Error is not null) w.WriteString("error", r.Error);
+        w.WriteStartObject("metrics");
+        foreach (var (k, v) in r.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (double.IsFinite(v)) w.WriteNumber(k, v);
+            else w.WriteNull(k);
+        }
+        w.WriteEndObject();
+        w.WriteStartObject("guard_blocks");
+        foreach (var (k, v) in r.GuardBlocks.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
+        w.WriteEndObject();
+        w.WriteString("order_list_sha256", r.OrderListHash);
+        w.WriteStartArray("curve");
+        foreach (var (t, pnl) in r.Curve)
+        {
+            w.WriteStartArray();
+            w.WriteNumberValue(t);
+            w.WriteNumberValue(pnl);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    public static string RunJson(SweepRun r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream)) WriteRun(w, r);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static SweepRun ParseRun(JsonObject r)
+    {
+        var metrics = ((JsonObject)r["metrics"]!).ToDictionary(kv => kv.Key, kv => kv.Value is null ? double.NaN : (double)kv.Value);
+        var blocks = ((JsonObject)r["guard_blocks"]!).ToDictionary(kv => kv.Key, kv => (long)kv.Value!);
+        var curve = ((JsonArray)r["curve"]!).Select(p => ((long)p![0]!, (double)p[1]!)).ToList();
+        // Values re-parsed from their own text: a clone of a parsed value still holds the whole run's document (its curve).
+        return new SweepRun((int)r["index"]!, ((JsonArray)r["values"]!).Select(v => v is null ? null : JsonNode.Parse(v.ToJsonString())).ToArray(), (string?)r["error"],
+            new SortedDictionary<string, double>(metrics, StringComparer.Ordinal), new SortedDictionary<string, long>(blocks, StringComparer.Ordinal),
+            (string)r["order_list_sha256"]!, curve);
+    }
+
+    /// <summary>The header of a result file (its runs left out), reading only its first line.</summary>
+    public static SweepResultFile ReadHeader(string path)
+    {
+        if (!File.Exists(path)) throw new BacktestConfigException($"no such sweep result file: {path}");
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var line = reader.ReadLine() ?? "";
+        var text = line.EndsWith("\"runs\":[", StringComparison.Ordinal) ? line + "]}" : line;
+        return Parse(path, text);
+    }
+
+    /// <summary>A result file's runs, one line at a time (never the whole file in memory), checked to be in index order.</summary>
+    public static IEnumerable<SweepRun> ReadRuns(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        var header = reader.ReadLine();
+        if (header is null || !header.EndsWith("\"runs\":[", StringComparison.Ordinal)) yield break; // no runs, or the runs are on the header line
+        var last = -1;
+        var lineNo = 1;
+        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNo++;
+            var body = line.EndsWith("]}", StringComparison.Ordinal) ? line[..^2] : line.EndsWith(',') ? line[..^1] : line;
+            SweepRun run;
+            try
+            {
+                run = ParseRun(JsonNode.Parse(body) as JsonObject ?? throw new BacktestConfigException("a run must be a JSON object"));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidCastException or NullReferenceException or FormatException or KeyNotFoundException)
+            {
+                throw new BacktestConfigException($"{path}: line {lineNo}: not a sweep run: {e.Message}");
+            }
+            if (run.Index <= last) throw new BacktestConfigException($"{path}: line {lineNo}: run {run.Index} after run {last} (runs must be in index order)");
+            last = run.Index;
+            yield return run;
+            if (line.EndsWith("]}", StringComparison.Ordinal)) yield break;
+        }
     }
 
     public static SweepResultFile Read(string path)
     {
         if (!File.Exists(path)) throw new BacktestConfigException($"no such sweep result file: {path}");
+        return Parse(path, File.ReadAllText(path));
+    }
+
+    private static SweepResultFile Parse(string path, string text)
+    {
         try
         {
-            var o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new BacktestConfigException("not a JSON object");
-            if ((string?)o["format"] != Format) throw new BacktestConfigException($"format must be {Format}, got '{(string?)o["format"]}'");
+            var o = JsonNode.Parse(text) as JsonObject ?? throw new BacktestConfigException("not a JSON object");
+            if ((string?)o["format"] != Format)
+                throw new BacktestConfigException($"format must be {Format}, got '{(string?)o["format"]}' (written by another bifrost-sim: re-run the shard with this one)");
             var shard = o["shard"] is null ? (Shard?)null : Sweep.Shard.Parse((string)o["shard"]!);
-            var runs = ((JsonArray)o["runs"]!).Select(n =>
-            {
-                var r = (JsonObject)n!;
-                var metrics = ((JsonObject)r["metrics"]!).ToDictionary(kv => kv.Key, kv => kv.Value is null ? double.NaN : (double)kv.Value);
-                var blocks = ((JsonObject)r["guard_blocks"]!).ToDictionary(kv => kv.Key, kv => (long)kv.Value!);
-                var curve = ((JsonArray)r["curve"]!).Select(p => ((long)p![0]!, (double)p[1]!)).ToList();
-                return new SweepRun((int)r["index"]!, ((JsonArray)r["values"]!).Select(v => v?.DeepClone()).ToArray(), (string?)r["error"],
-                    new SortedDictionary<string, double>(metrics, StringComparer.Ordinal), new SortedDictionary<string, long>(blocks, StringComparer.Ordinal),
-                    (string)r["order_list_sha256"]!, curve);
-            }).ToList();
-            return new SweepResultFile((string)o["sweep_sha256"]!, (string)o["config_sha256"]!, (string)o["data"]!, (int)o["runs_total"]!, shard,
+            var runs = ((JsonArray)o["runs"]!).Select(n => ParseRun((JsonObject)n!)).ToList();
+            return new SweepResultFile((string)o["sweep_sha256"]!, (string)o["config_sha256"]!, (string)o["data"]!, (string)o["data_sha256"]!,
+                (long)o["data_bytes"]!, (string)o["engine_version"]!, (int)o["runs_total"]!, shard,
                 ((JsonArray)o["parameters"]!).Select(p => (string)p!).ToList(), (string)o["metric"]!, runs);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidCastException or NullReferenceException or FormatException or KeyNotFoundException)
@@ -164,13 +250,11 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
     /// results for one run; reports runs no file has.</summary>
     public static (SweepResultFile Merged, IReadOnlyList<int> Missing) Merge(IReadOnlyList<(string Path, SweepResultFile File)> parts)
     {
-        if (parts.Count == 0) throw new BacktestConfigException("merge: no shard files given");
+        CheckSameSweep(parts);
         var first = parts[0].File;
         var byIndex = new SortedDictionary<int, SweepRun>();
-        foreach (var (path, f) in parts)
+        foreach (var (_, f) in parts)
         {
-            if (f.SweepSha256 != first.SweepSha256 || f.ConfigSha256 != first.ConfigSha256 || f.Data != first.Data || f.RunsTotal != first.RunsTotal)
-                throw new BacktestConfigException($"merge: {path} belongs to another sweep (sweep, base config, data or run count differ from {parts[0].Path})");
             foreach (var r in f.Runs)
             {
                 if (byIndex.TryGetValue(r.Index, out var seen) && seen.OrderListHash != r.OrderListHash)
@@ -180,6 +264,28 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
         }
         var missing = Enumerable.Range(0, first.RunsTotal).Where(i => !byIndex.ContainsKey(i)).ToList();
         return (first with { Shard = null, Runs = byIndex.Values.ToList() }, missing);
+    }
+
+    /// <summary>Refuses files (headers) of different sweeps, configs, data or binaries, naming the field and both files.</summary>
+    public static void CheckSameSweep(IReadOnlyList<(string Path, SweepResultFile File)> parts)
+    {
+        if (parts.Count == 0) throw new BacktestConfigException("merge: no shard files given");
+        var first = parts[0].File;
+        foreach (var (path, f) in parts)
+        {
+            Same("data_sha256 (the data file's content)", f.DataSha256, first.DataSha256);
+            Same("data_bytes (the data file's size)", f.DataBytes.ToString(CultureInfo.InvariantCulture), first.DataBytes.ToString(CultureInfo.InvariantCulture));
+            Same("sweep_sha256 (the sweep spec)", f.SweepSha256, first.SweepSha256);
+            Same("config_sha256 (the base config)", f.ConfigSha256, first.ConfigSha256);
+            Same("engine_version (the bifrost-sim binary)", f.EngineVersion, first.EngineVersion);
+            Same("runs_total", f.RunsTotal.ToString(CultureInfo.InvariantCulture), first.RunsTotal.ToString(CultureInfo.InvariantCulture));
+            Same("data (the data file's name)", f.Data, first.Data);
+            void Same(string what, string mine, string theirs)
+            {
+                if (mine != theirs)
+                    throw new BacktestConfigException($"merge: {path} belongs to another sweep: its {what} is {mine}, {parts[0].Path} has {theirs}");
+            }
+        }
     }
 
     /// <summary>Runs sorted by a metric, best first (ties and NaN last, then by index): deterministic.</summary>

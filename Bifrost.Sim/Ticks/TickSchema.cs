@@ -61,4 +61,7 @@ public sealed class ColumnMapping
     public static ColumnMapping Identity { get; } = new();
 
     public string this[string canonical] => _map[canonical];
+
+    /// <summary>A text that is equal for equal mappings (the key of a sweep's decoded-data cache).</summary>
+    public string Key => string.Join(";", TickSchema.All.Select(c => $"{c}={_map[c]}"));
 }

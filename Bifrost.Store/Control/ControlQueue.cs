@@ -31,9 +31,9 @@ public sealed class ControlQueue : IDisposable
     public long Enqueue(ControlCommandKind command, string argumentsJson, string requestedBy)
     {
         using var cmd = _connection.Command(
-            "INSERT INTO control_queue(created_ns, command, args_json, requested_by) VALUES (@t, @c, @a, @by) RETURNING id",
+            "INSERT INTO control_queue(created_ns, command, args_json, requested_by, os_user) VALUES (@t, @c, @a, @by, @os) RETURNING id",
             ("@t", UnixNanos.Now()), ("@c", EnumText<ControlCommandKind>.ToText(command)),
-            ("@a", string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson), ("@by", requestedBy));
+            ("@a", string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson), ("@by", requestedBy), ("@os", Environment.UserName));
         return Convert.ToInt64(cmd.ExecuteScalar());
     }
 

@@ -7,7 +7,7 @@ namespace Bifrost.Store.Control;
 /// <summary>The control_queue row ⇄ <see cref="ControlCommand"/> mapping, shared by the queue and the reader.</summary>
 internal static class ControlRows
 {
-    public const string Columns = "id, created_ns, command, args_json, requested_by, status, taken_ns, result, completed_ns";
+    public const string Columns = "id, created_ns, command, args_json, requested_by, status, taken_ns, result, completed_ns, os_user";
 
     public static ControlCommand Read(SqliteDataReader r) => new(
         r.GetInt64(0),
@@ -18,5 +18,6 @@ internal static class ControlRows
         EnumText<ControlStatus>.Parse(r.GetString(5)),
         r.GetInt64OrNull(6),
         r.GetStringOrNull(7),
-        r.GetInt64OrNull(8));
+        r.GetInt64OrNull(8),
+        r.GetStringOrNull(9));
 }

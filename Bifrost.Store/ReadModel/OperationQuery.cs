@@ -10,6 +10,10 @@ public sealed record OperationQuery
 {
     public IReadOnlyCollection<OperationKind>? Kinds { get; init; }
 
+    /// <summary>Which clock <see cref="FromNanos"/>, <see cref="ToNanos"/>, the order and the cursor use: the receive (wall)
+    /// time by default; with <see cref="OperationTimeBase.Venue"/> rows without a venue time are left out.</summary>
+    public OperationTimeBase TimeBase { get; init; } = OperationTimeBase.Wall;
+
     /// <summary>Inclusive lower bound on time.</summary>
     public long? FromNanos { get; init; }
 
@@ -20,13 +24,29 @@ public sealed record OperationQuery
 
     public string? OrderRef { get; init; }
 
+    /// <summary>One contract (the console resolves a symbol to its con id from the status positions/universe).</summary>
+    public long? ContractId { get; init; }
+
     public OperationCursor? Before { get; init; }
 
     public int Limit { get; init; } = 100;
 }
 
-/// <summary>Position in the newest-first order: (time, id) of a row.</summary>
+/// <summary>The two clocks of an operations row (schema v4).</summary>
+public enum OperationTimeBase
+{
+    /// <summary>time_ns: the host's clock when the daemon received the input.</summary>
+    Wall,
+
+    /// <summary>venue_ns: the engine's clock (the broker's under daemon.clock=broker).</summary>
+    Venue,
+}
+
+/// <summary>Position in the newest-first order: (time, id) of a row, in the query's time base.</summary>
 public readonly record struct OperationCursor(long TimeNanos, long Id)
 {
     public static OperationCursor Of(OperationRecord op) => new(op.TimeNanos, op.Id);
+
+    public static OperationCursor Of(OperationRecord op, OperationTimeBase timeBase) =>
+        new(timeBase == OperationTimeBase.Venue ? op.VenueNanos ?? 0 : op.TimeNanos, op.Id);
 }

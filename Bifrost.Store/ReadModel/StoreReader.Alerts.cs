@@ -9,15 +9,29 @@ public sealed partial class StoreReader
     /// <summary>Alerts newest first.</summary>
     public IReadOnlyList<AlertRecord> GetAlerts(bool unacknowledgedOnly = false, int limit = 100) =>
         Query($"""
-            SELECT id, time_ns, severity, code, message, acknowledged FROM alerts
+            SELECT id, time_ns, severity, code, message, acknowledged, venue_ns FROM alerts
             {(unacknowledgedOnly ? "WHERE acknowledged = 0" : "")} ORDER BY time_ns DESC, id DESC LIMIT @limit
             """,
             r => new AlertRecord(r.GetInt64(1), EnumText<AlertSeverity>.Parse(r.GetString(2)), r.GetString(3), r.GetString(4))
             {
                 Id = r.GetInt64(0),
                 Acknowledged = r.GetInt64(5) != 0,
+                VenueNanos = r.GetInt64OrNull(6),
             },
             ("@limit", limit));
+
+    /// <summary>The notifier's outcomes, newest first; for one alert when <paramref name="alertId"/> is given.</summary>
+    public IReadOnlyList<AlertDeliveryRecord> GetAlertDeliveries(long? alertId = null, int limit = 100) =>
+        Query($"""
+            SELECT id, alert_id, channel, status, attempts, detail, wall_ns FROM alert_deliveries
+            {(alertId is null ? "" : "WHERE alert_id = @alert")} ORDER BY id DESC LIMIT @limit
+            """,
+            r => new AlertDeliveryRecord(r.GetInt64(1), r.GetString(2), EnumText<DeliveryStatus>.Parse(r.GetString(3)), (int)r.GetInt64(4),
+                r.GetString(5), r.GetInt64(6))
+            {
+                Id = r.GetInt64(0),
+            },
+            ("@alert", alertId), ("@limit", limit));
 
     /// <summary>A control command and its outcome (the monitor polls this after enqueueing).</summary>
     public ControlCommand? GetControlCommand(long id) =>

@@ -12,7 +12,7 @@ public sealed partial class StoreReader
         ib_order_id, perm_id, filled, avg_price, reject_reason
         """;
 
-    private const string FillColumns = "exec_id, order_ref, contract_id, side, qty, price, time_ns, commission, perm_id";
+    private const string FillColumns = "exec_id, order_ref, contract_id, side, qty, price, time_ns, commission, perm_id, venue_ns";
 
     public OrderRecord? GetOrder(string orderRef) =>
         One($"SELECT {OrderColumns} FROM orders WHERE order_ref = @ref", ReadOrder, ("@ref", orderRef));
@@ -38,5 +38,8 @@ public sealed partial class StoreReader
 
     private static FillRecord ReadFill(SqliteDataReader r) =>
         new(r.GetString(0), r.GetStringOrNull(1), r.GetInt64(2), EnumText<TradeSide>.Parse(r.GetString(3)), r.GetDouble(4),
-            r.GetDouble(5), r.GetInt64(6), r.GetDoubleOrNull(7), r.GetInt64OrNull(8));
+            r.GetDouble(5), r.GetInt64(6), r.GetDoubleOrNull(7), r.GetInt64OrNull(8))
+        {
+            VenueNanos = r.GetInt64OrNull(9),
+        };
 }

@@ -6,4 +6,7 @@ public sealed record AlertRecord(long TimeNanos, AlertSeverity Severity, string 
     public long Id { get; init; }
 
     public bool Acknowledged { get; init; }
+
+    /// <summary>Venue time (engine clock); <see cref="TimeNanos"/> is the receive (wall) time. Null when unknown.</summary>
+    public long? VenueNanos { get; init; }
 }

@@ -10,4 +10,6 @@ public sealed record ControlCommand(
     ControlStatus Status,
     long? TakenNanos,
     string? Result,
-    long? CompletedNanos);
+    long? CompletedNanos,
+    /// <summary>The OS user of the process that inserted the row, when Bifrost's writer did; null = unknown (raw SQL).</summary>
+    string? OsUser = null);

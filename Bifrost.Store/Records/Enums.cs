@@ -22,7 +22,7 @@ public enum AlertSeverity { Info, Warning, Critical }
 /// <summary>Who owns a position: the strategy (may be hedged or flattened) or someone else (never touched).</summary>
 public enum PositionOwner { Strategy, External }
 
-public enum ControlCommandKind { Stop, Pause, Resume, Flatten, SelfCheck, ManualOrder, Rebalance }
+public enum ControlCommandKind { Stop, Pause, Resume, Flatten, SelfCheck, ManualOrder, Rebalance, Cancel, ConfirmBook, PortfolioRun }
 
 /// <summary>pending → taken (claimed by exactly one daemon) → done | refused.</summary>
 public enum ControlStatus { Pending, Taken, Done, Refused }

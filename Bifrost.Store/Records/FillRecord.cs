@@ -14,4 +14,8 @@ public sealed record FillRecord(
     double Price,
     long TimeNanos,
     double? Commission = null,
-    long? PermId = null);
+    long? PermId = null)
+{
+    /// <summary>Venue time (engine clock); <see cref="TimeNanos"/> is the receive (wall) time. Null when unknown.</summary>
+    public long? VenueNanos { get; init; }
+}

@@ -29,6 +29,10 @@ public sealed record StatusSnapshot
     public long HeartbeatNanos { get; init; }
     public int DaemonPid { get; init; }
     public string? RunId { get; init; }
+
+    /// <summary>The account's numeric values as the broker last reported them (NetLiquidation, TotalCashValue…); empty
+    /// when none was reported.</summary>
+    public IReadOnlyDictionary<string, double> AccountValues { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>One self-check item; <see cref="Health"/> says how it colours the light.</summary>
@@ -39,10 +43,15 @@ public sealed record PositionEntry(
 
 public sealed record Greeks(double Delta, double Gamma, double Vega, double Theta);
 
-/// <summary>P&amp;L today, with attribution (gamma/theta/vega/delta, and what they do not explain).</summary>
+/// <summary>
+/// The run's P&amp;L (realised, unrealised, fees; <see cref="Daily"/> is since the session day began), with its attribution:
+/// delta, gamma, theta, vega, spread (trading against the mark), opening (P&amp;L carried in), basis (mark against model),
+/// residual, and the fees, which add up to realised + unrealised − fees at the last valuation.
+/// </summary>
 public sealed record PnlSnapshot(
     double Realized, double Unrealized, double Fees, double Daily,
-    double AttrGamma, double AttrTheta, double AttrVega, double AttrDelta, double AttrResidual)
+    double AttrGamma, double AttrTheta, double AttrVega, double AttrDelta, double AttrResidual,
+    double AttrSpread = 0, double AttrOpening = 0, double AttrBasis = 0)
 {
     public static readonly PnlSnapshot Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -6,6 +6,13 @@ internal static class Migrations
     public static readonly IReadOnlyList<Migration> All =
     [
         new(1, "initial", V0001Initial.Sql),
+        new(2, "control kinds, alert acknowledgement and delivery", V0002ControlKindsAndAlertDelivery.Sql),
+        new(3, "session days for the daily views", V0003SessionDays.Sql),
+        new(4, "receive (wall) and venue time on operations, alerts and fills", V0004OperationTimes.Sql),
+        new(5, "control writer's OS user", V0005ControlWriterUser.Sql),
+        new(6, "portfolio runs: snapshots, runs, run orders; control kind portfolio_run", V0006PortfolioRuns.Sql),
+        new(7, "account values and the whole P&L attribution on status", V0007AccountValuesAndAttribution.Sql),
+        new(8, "portfolio schedule state", V0008PortfolioSchedule.Sql),
     ];
 
     public static int Latest => All[^1].Version;

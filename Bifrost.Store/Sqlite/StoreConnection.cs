@@ -47,6 +47,12 @@ internal static class StoreConnection
             Migrator.RequireCurrent(connection, path);
             return connection;
         }
+        catch (SqliteException e)
+        {
+            // SQLite opens lazily: a file that is not a database (or is damaged) fails on the first read, here.
+            connection.Dispose();
+            throw new StoreUnavailableException(path, e.SqliteErrorCode == 26 ? $"not a SQLite database ({e.Message})" : e.Message, e);
+        }
         catch
         {
             connection.Dispose();

@@ -27,6 +27,12 @@ internal static class StoreFile
         Restrict(path);
     }
 
+    /// <summary>Creates a new, empty file with mode 0600 (fails if it exists).</summary>
+    public static void CreateOwnerOnly(string path)
+    {
+        using var _ = Maintenance.OwnerOnlyFile.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+    }
+
     public static void RestrictSidecars(string path)
     {
         foreach (var suffix in new[] { "-wal", "-shm" })

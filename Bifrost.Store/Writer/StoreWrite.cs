@@ -25,7 +25,14 @@ public abstract record StoreWrite
     /// <summary>Set the commission of a stored fill when IB's commissionReport arrives.</summary>
     public sealed record FillCommission(string ExecId, double Commission) : StoreWrite;
 
-    public sealed record Alert(AlertRecord Record) : StoreWrite;
+    /// <summary>Insert an alert; <see cref="Handle"/>, when given, receives the row id.</summary>
+    public sealed record Alert(AlertRecord Record) : StoreWrite
+    {
+        public AlertHandle? Handle { get; init; }
+    }
+
+    /// <summary>Record the notifier's outcome for an alert (its id taken from the handle, filled by the alert's insert).</summary>
+    public sealed record AlertDelivered(AlertHandle Handle, AlertDeliveryRecord Delivery) : StoreWrite;
 
     public sealed record AlertAcknowledged(long AlertId) : StoreWrite;
 
@@ -55,6 +62,20 @@ public abstract record StoreWrite
     /// make the daemon reuse an IB order id after a restart.
     /// </summary>
     public sealed record OrderIdHighWater(long NextOrderId, long TimeNanos) : StoreWrite;
+
+    /// <summary>
+    /// Label an exchange session day: instants in [start, end) belong to <paramref name="Day"/> (yyyy-MM-dd, the local
+    /// date in the calendar's zone). The daily views group by it; SQLite knows no time zones.
+    /// </summary>
+    public sealed record SessionDay(string Day, long StartNanos, long EndNanos, string Zone) : StoreWrite;
+    /// <summary>Insert a frozen portfolio snapshot with its lines; a snapshot id stored already is left as it is.</summary>
+    public sealed record PortfolioSnapshot(PortfolioSnapshotRecord Record) : StoreWrite;
+
+    /// <summary>Insert or update a portfolio run and its orders.</summary>
+    public sealed record PortfolioRun(PortfolioRunRecord Record) : StoreWrite;
+
+    /// <summary>Set a portfolio schedule's handled-through instant (upsert by name; the newest write wins).</summary>
+    public sealed record PortfolioSchedule(string Name, long HandledThroughNanos) : StoreWrite;
 
     /// <summary>Completes when everything queued before it is committed.</summary>
     internal sealed record FlushMarker(TaskCompletionSource Done) : StoreWrite;

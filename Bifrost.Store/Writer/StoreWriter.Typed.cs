@@ -15,7 +15,9 @@ public sealed partial class StoreWriter
 
     public bool SetFillCommission(string execId, double commission) => TryEnqueue(new StoreWrite.FillCommission(execId, commission));
 
-    public bool RaiseAlert(AlertRecord alert) => TryEnqueue(new StoreWrite.Alert(alert));
+    public bool RaiseAlert(AlertRecord alert, AlertHandle? handle = null) => TryEnqueue(new StoreWrite.Alert(alert) { Handle = handle });
+
+    public bool RecordDelivery(AlertHandle alert, AlertDeliveryRecord delivery) => TryEnqueue(new StoreWrite.AlertDelivered(alert, delivery));
 
     public bool AcknowledgeAlert(long alertId) => TryEnqueue(new StoreWrite.AlertAcknowledged(alertId));
 
@@ -33,4 +35,10 @@ public sealed partial class StoreWriter
     public bool RecordRunMetrics(RunMetrics metrics) => TryEnqueue(new StoreWrite.RunResult(metrics));
 
     public bool SetEngineState(string key, string value, long timeNanos) => TryEnqueue(new StoreWrite.EngineState(key, value, timeNanos));
+
+    public bool RecordPortfolioSnapshot(PortfolioSnapshotRecord snapshot) => TryEnqueue(new StoreWrite.PortfolioSnapshot(snapshot));
+
+    public bool RecordPortfolioRun(PortfolioRunRecord run) => TryEnqueue(new StoreWrite.PortfolioRun(run));
+
+    public bool SetPortfolioSchedule(string name, long handledThroughNanos) => TryEnqueue(new StoreWrite.PortfolioSchedule(name, handledThroughNanos));
 }

@@ -17,18 +17,49 @@ internal sealed class ControlSender(string storePath, string requestedBy) : IDis
 
     public string RequestedBy { get; } = requestedBy;
 
+    /// <summary>Writes the request's control row (the one writer of control rows: console and command line); returns its id.
+    /// Store problems are thrown (<see cref="IsStoreProblem"/>); the queue is reopened on the next call.</summary>
+    public long Enqueue(ControlRequest request)
+    {
+        var (kind, json) = ControlRequests.ToRow(request);
+        try
+        {
+            _queue ??= ControlQueue.Open(storePath, new StoreOptions { BusyTimeout = TimeSpan.FromSeconds(2) });
+            return _queue.Enqueue(kind, json, RequestedBy);
+        }
+        catch (Exception e) when (IsStoreProblem(e))
+        {
+            _queue?.Dispose();
+            _queue = null;
+            throw;
+        }
+    }
+
+    public static bool IsStoreProblem(Exception e) =>
+        e is StoreUnavailableException or StoreSchemaException or SqliteException or IOException or UnauthorizedAccessException;
+
     public UiAction Send(ControlCommandKind kind)
     {
         try
         {
-            _queue ??= ControlQueue.Open(storePath, new StoreOptions { BusyTimeout = TimeSpan.FromSeconds(2) });
-            return new UiAction.ControlSent(kind, _queue.Enqueue(kind, "{}", RequestedBy));
+            return new UiAction.ControlSent(kind, Enqueue(new ControlRequest.Simple(kind)));
         }
-        catch (Exception e) when (e is StoreUnavailableException or StoreSchemaException or SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsStoreProblem(e))
         {
-            _queue?.Dispose();
-            _queue = null;
             return new UiAction.ControlFailed(kind, StoreSource.Reason(e));
+        }
+    }
+
+    /// <summary>An order ticket, rebalance or book confirmation from a console form; the outcome comes back to that form.</summary>
+    public UiAction Send(ControlRequest request, Screen form)
+    {
+        try
+        {
+            return new UiAction.RequestSent(form, Enqueue(request), ControlRequests.Describe(request));
+        }
+        catch (Exception e) when (IsStoreProblem(e))
+        {
+            return new UiAction.RequestFailed(form, StoreSource.Reason(e));
         }
     }
 

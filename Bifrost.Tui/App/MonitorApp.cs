@@ -3,86 +3,170 @@ using Bifrost.Store.Records;
 using Bifrost.Tui.Input;
 using Bifrost.Tui.Model;
 using Bifrost.Tui.Views;
+using Terminal.Gui.App;
+using Terminal.Gui.Drivers;
+using Terminal.Gui.Input;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
 
 namespace Bifrost.Tui.App;
 
-/// <summary>Options of the interactive monitor.</summary>
-internal sealed record MonitorOptions(string StorePath, double RefreshHz, TimeSpan SilentAfter, bool Color, TimeZoneInfo Zone);
+/// <summary>Options of the interactive console.</summary>
+internal sealed record MonitorOptions(string StorePath, double RefreshHz, TimeSpan SilentAfter, bool Color, TimeZoneInfo Zone, string? ConfigPath = null);
 
 /// <summary>
-/// The interactive loop: every tick (or at once after a key or a resize) read the store, build the view model,
-/// render and draw the changed lines; keys go through <see cref="KeyMap"/> and <see cref="UiUpdate"/>, effects are
-/// performed here. Survives a missing/locked store (shown red, retried each tick) and an absent daemon.
+/// The operator console on Terminal.Gui: Terminal.Gui owns the terminal (driver, input, resize, main loop, dialogs);
+/// each tick reads the store only when it changed (PRAGMA data_version), builds the view model and lays the frame out;
+/// the canvas redraws only when the frame's text changed. Keys go through <see cref="KeyMap"/> and <see cref="UiUpdate"/>
+/// (pure, tested); effects are performed here. Esc never quits; q asks first; Ctrl+C and SIGTERM/SIGHUP quit.
 /// </summary>
 internal static class MonitorApp
 {
+    /// <summary>Records the OS user and the wall time on the alert; the outcome comes back in words, never as an exception.</summary>
+    public static UiAction Acknowledge(string storePath, long alertId)
+    {
+        try
+        {
+            var outcome = Bifrost.Store.Control.AlertAcknowledgement.Acknowledge(storePath, alertId, Environment.UserName, UnixNanos.Now(),
+                new Bifrost.Store.StoreOptions { BusyTimeout = TimeSpan.FromSeconds(2) });
+            return new UiAction.AlertAcknowledged(outcome switch
+            {
+                Bifrost.Store.Control.AcknowledgeOutcome.Acknowledged => $"alert #{alertId} acknowledged by {Environment.UserName}",
+                Bifrost.Store.Control.AcknowledgeOutcome.AlreadyAcknowledged => $"alert #{alertId} was already acknowledged",
+                _ => $"alert #{alertId} not found",
+            });
+        }
+        catch (Exception e) when (e is Bifrost.Store.StoreUnavailableException or Bifrost.Store.StoreSchemaException or Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            return new UiAction.AlertAcknowledged($"alert #{alertId} NOT acknowledged: {StoreSource.Reason(e)}");
+        }
+    }
+
+
     public static int Run(MonitorOptions options)
     {
         if (Console.IsInputRedirected || Console.IsOutputRedirected)
         {
-            Console.Error.WriteLine("bifrost-tui: the monitor needs a terminal; for scripts use `bifrost-tui status --json` or `bifrost-tui ops`.");
-            return 64;
+            Console.Error.WriteLine("bifrost-tui: the console needs a terminal; for scripts use `bifrost-tui status --json`, `ops`, `runs`, `alerts`, `stats`.");
+            return 2;
         }
+
+        // A trading console must not close on a stray Esc: remove the default quit binding before the app exists.
+        Application.RemoveDefaultKeyBinding(Command.Quit);
+        // Ten main-loop iterations a second: a key waits at most 100 ms, and an idle console wakes 10 times a second
+        // instead of 25 (with QuietInput, the rest of the idle cost). BIFROST_TUI_DRIVER=stock runs Terminal.Gui's own
+        // input and loop rate, for the side-by-side measurement in the README.
+        var stock = Environment.GetEnvironmentVariable("BIFROST_TUI_DRIVER") == "stock";
+        if (!stock) Application.MaximumIterationsPerSecond = 10;
+        // SIGHUP (SSH dropped, tmux pane or server killed) ends the console whatever the input driver: Terminal.Gui's
+        // stock input does not notice a vanished terminal, and an orphaned console spins its main loop for good.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => Environment.Exit(QuietInput.TerminalGoneExitCode));
+        using var app = QuietApplication.Create(stock);
+        // The light's colours are the 16 every terminal has; 24-bit colour adds nothing to its meaning.
+        app.Driver!.Force16Colors = true;
 
         var settings = new MonitorSettings(options.StorePath, options.SilentAfter, options.Zone);
         var period = TimeSpan.FromSeconds(1 / Math.Clamp(options.RefreshHz, 0.1, 30));
-        using var wake = new AutoResetEvent(false);
-        var quit = false;
-        void Stop(PosixSignalContext ctx)
-        {
-            ctx.Cancel = true;
-            quit = true;
-            wake.Set();
-        }
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var winch = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => wake.Set());
-
-        Console.TreatControlCAsInput = true;
         using var source = new StoreSource(options.StorePath);
         using var sender = new ControlSender(options.StorePath, ControlSender.DefaultRequester());
         var renderer = new FrameRenderer(options.Color);
-        var keys = new KeyboardLoop(wake);
-        using var screen = TerminalScreen.Enter();
+        var canvas = new CellCanvas(options.Color) { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
+        using var window = new Runnable { Width = Dim.Fill(), Height = Dim.Fill() };
+        window.Add(canvas);
 
         var state = new UiState();
-        while (!quit)
-        {
-            var vp = TerminalScreen.CurrentSize();
-            var now = UnixNanos.Now();
-            var vm = MonitorBuilder.Build(source.Load(state, vp, now), state, settings, now, vp);
-            screen.Draw(renderer.Render(vm, state, vp), vp);
+        MonitorViewModel? vm = null;
+        StoreData? data = null;
+        long? version = null;
+        var reload = true;
 
-            var changed = false;
-            var deadline = DateTime.UtcNow + period;
-            while (!quit && !changed)
+        var gate = new object();
+        var size = new Viewport(80, 24);
+
+        // Read + build + lay out; safe from any thread (the store source is used under the gate). Returns the lines.
+        string[] Build()
+        {
+            lock (gate)
             {
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) break;
-                wake.WaitOne(left);
-                if (keys.Closed) quit = true;
-                while (keys.TryRead(out var key))
+                var vp = size;
+                var now = UnixNanos.Now();
+                var v = source.DataVersion();
+                if (reload || data is null || v is null || v != version)
                 {
-                    if (KeyMap.Map(key, state) is not { } action) continue;
-                    (state, var effects) = UiUpdate.Update(state, action, vm);
-                    changed = true;
-                    foreach (var effect in effects)
-                    {
-                        switch (effect)
-                        {
-                            case UiEffect.Quit:
-                                quit = true;
-                                break;
-                            case UiEffect.EnqueueControl enqueue:
-                                (state, _) = UiUpdate.Update(state, sender.Send(enqueue.Kind), vm);
-                                break;
-                        }
-                    }
+                    data = source.Load(state, vp, now);
+                    version = v;
+                    reload = false;
                 }
-                if (TerminalScreen.CurrentSize() != vp) changed = true;
+                vm = MonitorBuilder.Build(data, state, settings, now, vp);
+                return renderer.Render(vm, state, vp);
             }
         }
+
+        // On the UI thread (keys, resize): at once.
+        void Frame() => canvas.Show(Build());
+
+        void Quit() => app.RequestStop();
+
+        app.Keyboard.KeyDown += (_, key) =>
+        {
+            // Keys belong to a dialog while one is open (the order ticket, the quit question).
+            if (!ReferenceEquals(app.TopRunnableView, window) || vm is null) return;
+            key.Handled = true;
+            if (KeyTranslation.ToConsoleKey(key) is not { } k || KeyMap.Map(k, state) is not { } action) return;
+            var isCtrlC = k.Key == ConsoleKey.C && (k.Modifiers & ConsoleModifiers.Control) != 0;
+            (state, var effects) = UiUpdate.Update(state, action, vm);
+            foreach (var effect in effects)
+            {
+                switch (effect)
+                {
+                    case UiEffect.Quit when isCtrlC:
+                        Quit();
+                        return;
+                    case UiEffect.Quit:
+                        if (MessageBox.Query(app, "Quit", "Quit the console? The daemon keeps running.", "_Yes", "_No") == 0) Quit();
+                        break;
+                    case UiEffect.AcknowledgeAlert ack:
+                        (state, _) = UiUpdate.Update(state, Acknowledge(options.StorePath, ack.AlertId), vm);
+                        break;
+                    case UiEffect.SendRequest send:
+                        (state, _) = UiUpdate.Update(state, sender.Send(send.Request, send.Form), vm);
+                        break;
+                    case UiEffect.EnqueueControl enqueue:
+                        (state, _) = UiUpdate.Update(state, sender.Send(enqueue.Kind), vm);
+                        break;
+                }
+            }
+            reload = true;
+            Frame();
+        };
+        canvas.ViewportChanged += (_, _) =>
+        {
+            size = new Viewport(Math.Max(20, canvas.Viewport.Width), Math.Max(10, canvas.Viewport.Height));
+            if (vm is not null) Frame();
+        };
+
+        void Signal(PosixSignalContext ctx)
+        {
+            ctx.Cancel = true;
+            app.Invoke(Quit);
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Signal);
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Signal);
+
+        // The refresh runs on a timer thread, not as a Terminal.Gui timeout (a timeout keeps its main loop busy): read,
+        // build and lay out there, and hand the UI thread a frame only when its text changed.
+        using var refresh = new Timer(_ =>
+        {
+            if (vm is null) return;
+            var lines = Build();
+            if (!lines.AsSpan().SequenceEqual(canvas.Lines.ToArray())) app.Invoke(() => canvas.Show(lines));
+        }, null, period, period);
+        window.Initialized += (_, _) =>
+        {
+            size = new Viewport(Math.Max(20, canvas.Viewport.Width), Math.Max(10, canvas.Viewport.Height));
+            Frame();
+        };
+        app.Run(window);
         return 0;
     }
 }

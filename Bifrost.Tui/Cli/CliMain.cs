@@ -22,6 +22,12 @@ internal static class CliMain
             {
                 "status" => StatusCommand.Run(args, stdout, now()),
                 "ops" => OpsCommand.Run(args, stdout, stderr, now()),
+                "order" or "flatten-all" or "rebalance" or "cancel" or "confirm-book" => ControlCommandLine.Run(args, stdout, stderr, now),
+                "runs" => QueryCommands.Runs(args, stdout, stderr),
+                "alerts" => QueryCommands.Alerts(args, stdout, stderr, now()),
+                "stats" => QueryCommands.Stats(args, stdout, stderr),
+                "portfolio-run" => PortfolioCommands.Run(args, stdout, stderr),
+                "portfolio-runs" => PortfolioCommands.Runs(args, stdout, stderr),
                 _ => MonitorApp.Run(new MonitorOptions(
                     args.StorePath,
                     args.Number("--refresh-hz", 2, 0.1, 30),

@@ -16,17 +16,21 @@ internal static class OpsCommand
         var until = args.Value("--until") is { } u ? TimeArgument.Parse("--until", u, nowNanos) : (long?)null;
         var kinds = ParseKinds(args.Value("--kind"));
         var limit = (int)args.Number("--limit", 100, 1, 1_000_000);
-        var query = new OperationQuery { Kinds = kinds.Count > 0 ? kinds : null, FromNanos = since, ToNanos = until, Limit = limit };
+        var timeBase = ParseTimeBase(args.Value("--time"));
+        var query = new OperationQuery { Kinds = kinds.Count > 0 ? kinds : null, FromNanos = since, ToNanos = until, Limit = limit, TimeBase = timeBase, RunId = args.Value("--run") };
+        var baseWord = timeBase == OperationTimeBase.Venue ? "venue" : "wall";
 
         IReadOnlyList<OperationRecord> ops;
         long matching;
         try
         {
             using var reader = StoreReader.Open(args.StorePath);
+            if (args.Value("--symbol") is { } symbol)
+                query = query with { ContractId = ResolveSymbol(symbol, reader.GetStatus()) };
             ops = reader.QueryOperations(query);
             matching = reader.CountOperations(query);
         }
-        catch (Exception e) when (e is StoreUnavailableException or StoreSchemaException)
+        catch (Exception e) when (e is StoreUnavailableException or StoreSchemaException or Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             stderr.WriteLine($"STORE UNAVAILABLE: {StoreSource.Reason(e)} ({args.StorePath})");
             return 2;
@@ -34,23 +38,48 @@ internal static class OpsCommand
 
         if (args.Has("--json"))
         {
-            var report = new Reports.OperationsReport(args.StorePath, since is { } a ? Format.Iso(a) : null, until is { } b ? Format.Iso(b) : null,
+            var report = new Reports.OperationsReport(args.StorePath, baseWord, since is { } a ? Format.Iso(a) : null, until is { } b ? Format.Iso(b) : null,
                 kinds.Select(MonitorBuilder.EnumWord).ToList(), ops.Count, matching, ops.Select(Reports.Operation).ToList());
             stdout.WriteLine(JsonSerializer.Serialize(report, Reports.Json));
             return 0;
         }
 
         var zone = args.Zone;
-        stdout.WriteLine($"# {ops.Count} of {matching.ToString(CultureInfo.InvariantCulture)} matching operations, newest first"
+        stdout.WriteLine($"# {ops.Count} of {matching.ToString(CultureInfo.InvariantCulture)} matching operations, newest first, by {TimeBaseText(timeBase)}"
             + (since is { } f ? $", since {Format.Iso(f)}" : "") + (until is { } t ? $", until {Format.Iso(t)}" : ""));
         foreach (var op in ops)
         {
             var row = MonitorBuilder.Row(op, zone);
             var trade = op.Side is null && op.Qty is null ? "" : $"{row.Side} {row.Qty}" + (row.Price.Length > 0 ? $" @ {row.Price}" : "");
-            stdout.WriteLine(string.Join("  ", new[] { Format.DateTime(op.TimeNanos, zone) + "." + row.Time[^3..], $"#{op.Id}", row.Kind, trade, row.Ref, row.Detail }
+            var shown = timeBase == OperationTimeBase.Venue ? op.VenueNanos ?? 0 : op.TimeNanos;
+            var other = timeBase == OperationTimeBase.Venue ? $"wall {Stamp(op.TimeNanos, zone)}" : op.VenueNanos is { } v ? $"venue {Stamp(v, zone)}" : "venue unknown";
+            stdout.WriteLine(string.Join("  ", new[] { Stamp(shown, zone), $"#{op.Id}", row.Kind, trade, row.Ref, row.Detail, $"({other})" }
                 .Where(x => x.Length > 0)));
         }
         return 0;
+    }
+
+    private static string Stamp(long nanos, TimeZoneInfo zone) =>
+        Format.DateTime(nanos, zone) + "." + (nanos / 1_000_000 % 1000).ToString("D3", CultureInfo.InvariantCulture);
+
+    public static string TimeBaseText(OperationTimeBase b) =>
+        b == OperationTimeBase.Venue ? "venue time (the engine's clock: the broker's)" : "wall time (when the daemon received it)";
+
+    public static OperationTimeBase ParseTimeBase(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "wall" or "receive" => OperationTimeBase.Wall,
+        "venue" => OperationTimeBase.Venue,
+        _ => throw new UsageException($"--time: expected wall or venue, got '{text}'"),
+    };
+
+    /// <summary>A con id, or a symbol the status snapshot's positions name (case-insensitive); else a usage error.</summary>
+    public static long ResolveSymbol(string text, StatusSnapshot? status)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
+        var normal = string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var match = (status?.Positions ?? []).FirstOrDefault(p => p.Symbol.Equals(normal, StringComparison.OrdinalIgnoreCase));
+        return match?.ContractId ?? throw new UsageException(
+            $"--symbol: '{text}' is not a con id nor a symbol the daemon reports (known: {string.Join(", ", (status?.Positions ?? []).Select(p => p.Symbol).Distinct())})");
     }
 
     public static List<OperationKind> ParseKinds(string? text)

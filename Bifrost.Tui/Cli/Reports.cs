@@ -42,12 +42,23 @@ internal static class Reports
         Greeks Greeks,
         BandReport? Band,
         PnlSnapshot Pnl,
-        IReadOnlyList<LimitReport> Limits);
+        IReadOnlyList<LimitReport> Limits)
+    {
+        /// <summary>theta per day, vega per 1 vol point (the raw <c>greeks</c> keep the domain's per-year / per-1.00).</summary>
+        public TraderGreeks? GreeksTrader { get; init; }
+
+        /// <summary>The run's P&amp;L by part; the parts and <c>unattributed</c> add up to <c>total</c>.</summary>
+        public AttributionVm? Attribution { get; init; }
+
+        public AccountVm? Account { get; init; }
+    }
 
     public sealed record OperationReport(
-        long Id, string Time, string Kind, string? RunId, string? OrderRef, long? ContractId, string? Side, double? Qty, double? Price, string? Detail);
+        long Id, string Time, string? VenueTime, string Kind, string? RunId, string? OrderRef, long? ContractId, string? Side, double? Qty, double? Price, string? Detail);
 
-    public sealed record OperationsReport(string Store, string? Since, string? Until, IReadOnlyList<string> Kinds, int Count, long Matching, IReadOnlyList<OperationReport> Operations);
+    /// <summary><c>time_base</c>: the clock of since/until and the order (wall = receive time, venue = engine clock);
+    /// every operation carries both <c>time</c> (wall) and <c>venue_time</c> (null when unknown).</summary>
+    public sealed record OperationsReport(string Store, string TimeBase, string? Since, string? Until, IReadOnlyList<string> Kinds, int Count, long Matching, IReadOnlyList<OperationReport> Operations);
 
     public static StatusReport Status(MonitorViewModel vm, StatusSnapshot? status, long nowNanos)
     {
@@ -70,10 +81,15 @@ internal static class Reports
             d.Greeks,
             d.Band is { } b ? new BandReport(b.Lower, b.Upper, b.Target, b.Delta, b.Inside, b.Bar) : null,
             d.Pnl,
-            d.Limits.Select(l => new LimitReport(l.Name, l.Value, l.Limit, double.IsFinite(l.Fraction) ? Math.Round(l.Fraction, 4) : null, l.Level)).ToList());
+            d.Limits.Select(l => new LimitReport(l.Name, l.Value, l.Limit, double.IsFinite(l.Fraction) ? Math.Round(l.Fraction, 4) : null, l.Level)).ToList())
+        {
+            GreeksTrader = status is null ? null : d.Units,
+            Attribution = status is null ? null : d.Attribution,
+            Account = status is null ? null : d.Account,
+        };
     }
 
     public static OperationReport Operation(OperationRecord op) => new(
-        op.Id, Format.Iso(op.TimeNanos), MonitorBuilder.EnumWord(op.Kind), op.RunId, op.OrderRef, op.ContractId,
+        op.Id, Format.Iso(op.TimeNanos), op.VenueNanos is { } v ? Format.Iso(v) : null, MonitorBuilder.EnumWord(op.Kind), op.RunId, op.OrderRef, op.ContractId,
         op.Side is { } s ? MonitorBuilder.EnumWord(s) : null, op.Qty, op.Price, op.Detail);
 }

@@ -23,6 +23,9 @@ internal static class KeyMap
 
         if (state.Help) return key.KeyChar == 'q' ? new UiAction.Quit() : new UiAction.ToggleHelp();
 
+        // A form takes every key (digits and letters are what the operator types into it); Esc leaves it.
+        if (state.Screen is Screen.Ticket or Screen.Rebalance or Screen.Book) return new UiAction.FormKey(key);
+
         switch (key.Key)
         {
             case ConsoleKey.Tab: return (key.Modifiers & ConsoleModifiers.Shift) != 0 ? new UiAction.PreviousScreen() : new UiAction.NextScreen();
@@ -43,6 +46,13 @@ internal static class KeyMap
             '2' => new UiAction.Show(Screen.Operations),
             '3' => new UiAction.Show(Screen.History),
             '4' => new UiAction.Show(Screen.Controls),
+            '5' => new UiAction.Show(Screen.Runs),
+            '6' => new UiAction.Show(Screen.Alerts),
+            '7' => new UiAction.Show(Screen.Stats),
+            '8' or 'o' => new UiAction.Show(Screen.Ticket),
+            '9' or 'b' => new UiAction.Show(Screen.Rebalance),
+            'm' => new UiAction.Show(Screen.Book),
+            'a' => new UiAction.Acknowledge(),
             'k' => new UiAction.Up(),
             'j' => new UiAction.Down(),
             'g' => new UiAction.Newest(),
@@ -64,12 +74,19 @@ internal static class KeyMap
     {
         if (state.Confirm is not null) return [("y", "confirm"), ("n/Esc", "cancel")];
         if (state.Help) return [("any key", "close help"), ("q", "quit")];
+        if (state.Screen is Screen.Ticket && state.Ticket.Stage != Bifrost.Tui.Model.TicketStage.Editing)
+            return state.Ticket.Stage == Bifrost.Tui.Model.TicketStage.TypingAccount ? [("Enter", "send if the account matches"), ("Esc", "nothing sent")] : [("y", "confirm"), ("n/Esc", "back")];
+        if ((state.Screen is Screen.Rebalance && state.Rebalance.Confirming) || (state.Screen is Screen.Book && state.Book.Confirming))
+            return [("y", "confirm"), ("n/Esc", "back")];
+        if (state.Screen is Screen.Ticket or Screen.Rebalance or Screen.Book)
+            return [("↑↓", "field"), ("←→", "choose"), ("Enter", "review"), ("Esc", "leave the form"), ("Ctrl+C", "quit")];
         IReadOnlyList<(string, string)> screen = state.Screen switch
         {
             Screen.Operations when state.DetailOpen => [("Esc", "back"), ("↑↓", "prev/next")],
             Screen.Operations => [("↑↓", "move"), ("Enter", "detail"), ("f", "kind"), ("t", "time"), ("Home", "newest")],
             Screen.History => [("↑↓", "scroll runs")],
-            _ => [("1-4", "screens")],
+            Screen.Alerts => [("a", "acknowledge newest"), ("1-9", "screens")],
+            _ => [("1-9", "screens"), ("o", "order"), ("b", "rebalance")],
         };
         return state.Screen == Screen.Operations
             ? [.. screen, ("?", "help"), ("q", "quit"), ("s", "stop"), ("p", "pause"), ("r", "resume"), ("x", "flatten")]
@@ -80,6 +97,12 @@ internal static class KeyMap
     public static readonly IReadOnlyList<(string Key, string Text)> Help =
     [
         ("1 2 3 4", "Dashboard, Operations, History, Controls"),
+        ("5 6 7", "Runs, Alerts, Statistics"),
+        ("8 / o", "order ticket: contract, side, quantity, MKT/LMT, risk bypass; Enter reviews, y sends (live: type the account id)"),
+        ("9 / b", "rebalance: target per contract, preview of the implied orders, y sends; progress and batch status follow"),
+        ("m", "confirm book: after a BOOK_MISMATCH halt, state what the strategy owns per leg (nothing is traded)"),
+        ("Esc", "leave the order ticket, rebalance or book form (they keep what you typed)"),
+        ("a", "alerts: acknowledge the newest unacknowledged alert (recorded with you and the time)"),
         ("Tab ← →", "next / previous screen"),
         ("↑ ↓  j k", "move the selection (Operations), scroll runs (History)"),
         ("PgUp PgDn", "page through operations"),
@@ -93,6 +116,6 @@ internal static class KeyMap
         ("c", "ask the daemon for a self-check (asks first)"),
         ("y / n", "confirm / cancel a control command"),
         ("?  h", "this help"),
-        ("q  Ctrl+C", "quit the monitor (the daemon keeps running)"),
+        ("q", "quit the console (asks first; the daemon keeps running); Ctrl+C quits at once; Esc never quits"),
     ];
 }

@@ -24,6 +24,19 @@ internal abstract record UiAction
     public sealed record Confirm : UiAction;
     public sealed record Cancel : UiAction;
     public sealed record Quit : UiAction;
+    public sealed record Acknowledge : UiAction;
+
+    /// <summary>A key for the open form (order ticket, rebalance): every key but Ctrl+C goes to the form.</summary>
+    public sealed record FormKey(ConsoleKeyInfo Key) : UiAction;
+
+    /// <summary>A form's control row was written (id to follow).</summary>
+    public sealed record RequestSent(Screen Form, long Id, string Text) : UiAction;
+
+    /// <summary>A form's control row could not be written.</summary>
+    public sealed record RequestFailed(Screen Form, string Reason) : UiAction;
+
+    /// <summary>The outcome of acknowledging an alert, in words.</summary>
+    public sealed record AlertAcknowledged(string Text) : UiAction;
 
     /// <summary>The control queue accepted the command (id to poll).</summary>
     public sealed record ControlSent(ControlCommandKind Kind, long Id) : UiAction;
@@ -39,4 +52,6 @@ internal abstract record UiEffect
 
     public sealed record EnqueueControl(ControlCommandKind Kind, string ConfirmedText) : UiEffect;
     public sealed record Quit : UiEffect;
+    public sealed record AcknowledgeAlert(long AlertId) : UiEffect;
+    public sealed record SendRequest(Bifrost.Tui.Model.ControlRequest Request, Screen Form) : UiEffect;
 }

@@ -4,7 +4,7 @@ using Bifrost.Store.Records;
 
 namespace Bifrost.Tui.Input;
 
-internal enum Screen { Dashboard, Operations, History, Controls }
+internal enum Screen { Dashboard, Operations, History, Controls, Runs, Alerts, Stats, Ticket, Rebalance, Book }
 
 /// <summary>
 /// What the operator has chosen (screen, filters, scroll position, open dialog, command being tracked). Changed only by
@@ -38,6 +38,15 @@ internal sealed record UiState
 
     /// <summary>The last command this monitor enqueued; its outcome is polled and shown.</summary>
     public long? TrackedCommand { get; init; }
+
+    /// <summary>The order ticket as the operator left it (kept across screens).</summary>
+    public Bifrost.Tui.Model.TicketState Ticket { get; init; } = new();
+
+    /// <summary>The rebalance form as the operator left it (kept across screens).</summary>
+    public Bifrost.Tui.Model.RebalanceState Rebalance { get; init; } = new();
+
+    /// <summary>The book confirmation form (after a BOOK_MISMATCH halt).</summary>
+    public Bifrost.Tui.Model.RebalanceState Book { get; init; } = new() { Book = true };
 
     /// <summary>A one-line message for the operator (e.g. the control queue could not be written).</summary>
     public string? Message { get; init; }

@@ -9,6 +9,9 @@ namespace Bifrost.Tui.Input;
 /// </summary>
 internal static class UiUpdate
 {
+    // Tab and ← → cycle the views; the forms (order ticket, rebalance) are opened by their keys.
+    private static readonly int ScreenCount = (int)Screen.Stats + 1;
+
     public static (UiState State, IReadOnlyList<UiEffect> Effects) Update(UiState s, UiAction action, MonitorViewModel? view)
     {
         var none = Array.Empty<UiEffect>();
@@ -25,6 +28,20 @@ internal static class UiUpdate
                 return (s with { TrackedCommand = sent.Id, Message = null }, none);
             case UiAction.ControlFailed failed:
                 return (s with { Message = $"{failed.Kind} NOT sent: {failed.Reason}" }, none);
+            case UiAction.RequestSent sent when sent.Form == Screen.Ticket:
+                return (s with { Ticket = s.Ticket with { ControlId = sent.Id, Sent = sent.Text, Error = null } }, none);
+            case UiAction.RequestSent sent when sent.Form == Screen.Rebalance:
+                return (s with { Rebalance = s.Rebalance with { ControlId = sent.Id, Sent = sent.Text, Error = null } }, none);
+            case UiAction.RequestSent sent when sent.Form == Screen.Book:
+                return (s with { Book = s.Book with { ControlId = sent.Id, Sent = sent.Text, Error = null } }, none);
+            case UiAction.RequestFailed failed when failed.Form == Screen.Book:
+                return (s with { Book = s.Book with { Error = $"NOT sent: {failed.Reason}" } }, none);
+            case UiAction.RequestFailed failed when failed.Form == Screen.Ticket:
+                return (s with { Ticket = s.Ticket with { Error = $"NOT sent: {failed.Reason}" } }, none);
+            case UiAction.RequestFailed failed:
+                return (s with { Rebalance = s.Rebalance with { Error = $"NOT sent: {failed.Reason}" } }, none);
+            case UiAction.FormKey form:
+                return Form(s, form.Key, view?.Form ?? FormContext.None);
         }
         if (s.Confirm is not null) return (s, none);
 
@@ -32,8 +49,11 @@ internal static class UiUpdate
         {
             UiAction.ToggleHelp => (s with { Help = !s.Help }, none),
             UiAction.Show show => (s with { Screen = show.Screen, Help = false }, none),
-            UiAction.NextScreen => (s with { Screen = (Screen)(((int)s.Screen + 1) % 4) }, none),
-            UiAction.PreviousScreen => (s with { Screen = (Screen)(((int)s.Screen + 3) % 4) }, none),
+            UiAction.NextScreen => (s with { Screen = (Screen)(((int)s.Screen + 1) % ScreenCount) }, none),
+            UiAction.PreviousScreen => (s with { Screen = (Screen)(((int)s.Screen + ScreenCount - 1) % ScreenCount) }, none),
+            UiAction.Acknowledge when s.Screen == Screen.Alerts && view?.Text?.AckTarget is { } alertId => (s, [new UiEffect.AcknowledgeAlert(alertId)]),
+            UiAction.Acknowledge => (s with { Message = "no unacknowledged alert on this screen" }, none),
+            UiAction.AlertAcknowledged ack => (s with { Message = ack.Text }, none),
             UiAction.RequestControl request => (s with { Confirm = request.Kind, Help = false, Message = null }, none),
             UiAction.Back when s.Help => (s with { Help = false }, none),
             UiAction.Back when s.Screen == Screen.Operations && s.DetailOpen => (s with { DetailOpen = false }, none),
@@ -41,6 +61,36 @@ internal static class UiUpdate
             _ when s.Screen == Screen.Operations => (Operations(s, action, view?.Operations), none),
             _ when s.Screen == Screen.History => (History(s, action, view?.History), none),
             _ => (s, none),
+        };
+    }
+
+    private static (UiState, IReadOnlyList<UiEffect>) Form(UiState s, ConsoleKeyInfo key, FormContext ctx)
+    {
+        FormOutcome outcome;
+        if (s.Screen == Screen.Ticket)
+        {
+            (var ticket, outcome) = OrderTicket.Update(s.Ticket, key, ctx);
+            s = s with { Ticket = ticket };
+        }
+        else if (s.Screen == Screen.Rebalance)
+        {
+            (var rebalance, outcome) = RebalanceForm.Update(s.Rebalance, key, ctx);
+            s = s with { Rebalance = rebalance };
+        }
+        else if (s.Screen == Screen.Book)
+        {
+            (var book, outcome) = RebalanceForm.Update(s.Book, key, ctx);
+            s = s with { Book = book };
+        }
+        else
+        {
+            return (s, []);
+        }
+        return outcome switch
+        {
+            FormOutcome.Leave => (s with { Screen = Screen.Dashboard }, []),
+            FormOutcome.Send send => (s, [new UiEffect.SendRequest(send.Request, s.Screen)]),
+            _ => (s, []),
         };
     }
 

@@ -11,6 +11,15 @@ internal sealed record ControlSettings(bool CancelOnStop, string AfterFlatten, s
 {
     public static readonly ControlSettings Defaults = new(true, "pause", "zero");
 
+    /// <summary>The fat-finger ceiling per manual order (control.max_manual_quantity / _notional); null when the daemon
+    /// does not report it (then the console says so rather than assume the default).</summary>
+    public int? MaxManualQuantity { get; init; }
+
+    public double? MaxManualNotional { get; init; }
+
+    /// <summary>control.limit_price_band: a limit further than this fraction from the mid is refused.</summary>
+    public double? LimitPriceBand { get; init; }
+
     public static ControlSettings FromConfigJson(string? json)
     {
         if (string.IsNullOrWhiteSpace(json)) return Defaults;
@@ -23,7 +32,12 @@ internal sealed record ControlSettings(bool CancelOnStop, string AfterFlatten, s
             return new ControlSettings(
                 control.TryGetProperty("cancel_on_stop", out var cs) && cs.ValueKind is JsonValueKind.True or JsonValueKind.False ? cs.GetBoolean() : Defaults.CancelOnStop,
                 control.TryGetProperty("after_flatten", out var af) && af.ValueKind == JsonValueKind.String ? af.GetString()! : Defaults.AfterFlatten,
-                control.TryGetProperty("flatten_target", out var ft) && ft.ValueKind == JsonValueKind.String ? ft.GetString()! : Defaults.FlattenTarget);
+                control.TryGetProperty("flatten_target", out var ft) && ft.ValueKind == JsonValueKind.String ? ft.GetString()! : Defaults.FlattenTarget)
+            {
+                MaxManualQuantity = DaemonConfig.Long(control, "max_manual_quantity") is { } q and > 0 and <= int.MaxValue ? (int)q : null,
+                MaxManualNotional = DaemonConfig.Double(control, "max_manual_notional") is { } n and > 0 ? n : null,
+                LimitPriceBand = DaemonConfig.Double(control, "limit_price_band") is { } b and > 0 ? b : null,
+            };
         }
         catch (JsonException)
         {

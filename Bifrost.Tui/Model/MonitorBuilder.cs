@@ -9,12 +9,23 @@ internal static class MonitorBuilder
 {
     public static MonitorViewModel Build(StoreData data, UiState ui, MonitorSettings settings, long nowNanos, Viewport viewport)
     {
-        var header = Header(data, settings, nowNanos);
+        var header = Header(data, settings, nowNanos) with { UnacknowledgedAlerts = data.UnacknowledgedAlerts };
         var dashboard = data.Status is { } s ? Dashboard(s) : DashboardVm.Empty;
         var operations = data.Operations is { } ops ? Operations(ops, data, ui, settings, viewport) : null;
         var history = data.Days is not null || data.Runs is not null ? History(data, ui, settings) : null;
         var controls = Controls(data, ui, dashboard, header, settings, nowNanos);
-        return new MonitorViewModel(header, ui.Screen, dashboard, operations, history, controls, ui.Help);
+        var form = FormContext.From(data.Status);
+        return new MonitorViewModel(header, ui.Screen, dashboard, operations, history, controls, ui.Help)
+        {
+            Text = ui.Screen switch
+            {
+                Screen.Ticket => OrderTicket.View(ui.Ticket, form, data.Follow),
+                Screen.Rebalance => RebalanceForm.View(ui.Rebalance, form, data.Follow),
+                Screen.Book => RebalanceForm.View(ui.Book, form, data.Follow),
+                _ => TextScreens.Build(data, ui.Screen, settings),
+            },
+            Form = form,
+        };
     }
 
     public static HeaderVm Header(StoreData data, MonitorSettings settings, long nowNanos)
@@ -30,8 +41,9 @@ internal static class MonitorBuilder
 
     public static DashboardVm Dashboard(StatusSnapshot s)
     {
+        var config = DaemonConfig.Parse(s.ConfigSummaryJson);
         var rows = s.Positions
-            .Select(p => new PositionRow(p.ContractId, p.Symbol, p.SecType, IsHedge(p.SecType), p.Quantity, p.AvgCost, p.MarketPrice, p.Owner))
+            .Select(p => new PositionRow(p.ContractId, Symbols.Of(p.ContractId, p.Symbol, config), p.SecType, IsHedge(p.SecType), p.Quantity, p.AvgCost, p.MarketPrice, p.Owner))
             .OrderBy(p => p.IsHedge)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .ToList();
@@ -45,7 +57,13 @@ internal static class MonitorBuilder
             s.NetGreeks,
             s.Band is { } band ? Gauges.Band(band, s.NetGreeks.Delta) : null,
             s.Pnl,
-            s.Limits.Select(l => Gauges.Limit(l)).ToList());
+            s.Limits.Select(l => Gauges.Limit(l)).ToList())
+        {
+            Units = TraderGreeks.From(s.NetGreeks),
+            Attribution = AttributionVm.From(s.Pnl),
+            Account = AccountVm.From(s, config),
+            Config = config,
+        };
     }
 
     /// <summary>Options (and futures options) are legs; anything else is the hedge instrument.</summary>

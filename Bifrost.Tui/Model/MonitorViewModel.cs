@@ -14,7 +14,24 @@ internal sealed record MonitorViewModel(
     OperationsVm? Operations,
     HistoryVm? History,
     ControlsVm Controls,
-    bool ShowHelp);
+    bool ShowHelp)
+{
+    /// <summary>The Runs, Alerts and Statistics screens: styled text lines.</summary>
+    public TextScreenVm? Text { get; init; }
+
+    /// <summary>What the forms (order ticket, rebalance) know from the status row.</summary>
+    public FormContext Form { get; init; } = FormContext.None;
+}
+
+/// <summary>A line of a text screen and how it is emphasised: "", "title", "dim", "good", "warn", "bad".</summary>
+internal sealed record TextLine(string Text, string Style = "");
+
+/// <summary>A text screen; <see cref="AckTarget"/> is the alert the a key acknowledges (the newest unacknowledged).</summary>
+internal sealed record TextScreenVm(IReadOnlyList<TextLine> Lines, long? AckTarget = null)
+{
+    /// <summary>Long lines wrap (forms and confirmations: every word must be seen) instead of being cut (lists).</summary>
+    public bool Wrap { get; init; }
+}
 
 /// <summary>The always-visible part: light, FSM state, connection, market data, heartbeat age.</summary>
 internal sealed record HeaderVm(
@@ -27,7 +44,11 @@ internal sealed record HeaderVm(
     string? RunId,
     int? DaemonPid,
     string StorePath,
-    string Clock);
+    string Clock)
+{
+    /// <summary>Alerts nobody acknowledged (shown in the header on every screen).</summary>
+    public long UnacknowledgedAlerts { get; init; }
+}
 
 /// <summary>One position; <see cref="IsHedge"/> for the underlying (stock/future) against the option legs.</summary>
 internal sealed record PositionRow(
@@ -44,6 +65,17 @@ internal sealed record DashboardVm(
     IReadOnlyList<LimitGauge> Limits)
 {
     public static readonly DashboardVm Empty = new([], [], 0, 0, new Greeks(0, 0, 0, 0), null, PnlSnapshot.Zero, []);
+
+    /// <summary>The net greeks in trader units (theta per day, vega per vol point), labelled where shown.</summary>
+    public TraderGreeks Units { get; init; } = TraderGreeks.From(new Greeks(0, 0, 0, 0));
+
+    /// <summary>The run's P&amp;L and its attribution, adding up (an explicit "unattributed" part).</summary>
+    public AttributionVm Attribution { get; init; } = AttributionVm.From(PnlSnapshot.Zero);
+
+    public AccountVm Account { get; init; } = new(null, null, [], "no status yet");
+
+    /// <summary>The configuration in force as the daemon reports it (contracts, mode, account, control settings).</summary>
+    public DaemonConfig Config { get; init; } = DaemonConfig.Unknown;
 }
 
 /// <summary>An operations row formatted for display (times in the monitor's zone).</summary>

@@ -26,6 +26,21 @@ internal sealed record StoreData
     /// <summary>The live run's working orders, read only while a stop/flatten confirmation is open.</summary>
     public int? WorkingOrders { get; init; }
 
+    /// <summary>Alerts nobody acknowledged yet (read every frame: the header shows it on every screen).</summary>
+    public long UnacknowledgedAlerts { get; init; }
+
+    /// <summary>Runs screen: runs with their orders and fills; and the decision price per order ref.</summary>
+    public IReadOnlyList<(RunSummary Run, IReadOnlyList<OrderRecord> Orders, IReadOnlyList<FillRecord> Fills)>? RunList { get; init; }
+    public IReadOnlyDictionary<string, double>? DecisionPrices { get; init; }
+
+    public IReadOnlyList<Bifrost.Store.ReadModel.AlertView>? Alerts { get; init; }
+
+    public IReadOnlyList<DailySummary>? StatsDays { get; init; }
+    public IReadOnlyList<Bifrost.Store.ReadModel.OrderTimeline>? StatsOrders { get; init; }
+
+    /// <summary>The open form's sent control, its run and orders.</summary>
+    public FormFollow? Follow { get; init; }
+
     public static StoreData Unavailable(string reason) => new() { Error = reason };
 }
 

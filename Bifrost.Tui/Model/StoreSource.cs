@@ -46,6 +46,23 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
         }
     }
 
+    /// <summary>
+    /// SQLite's data_version on this source's connection (changes when the daemon commits); null when the store cannot
+    /// be read, or when the connection was just (re)opened — either way the caller reads the store again.
+    /// </summary>
+    public long? DataVersion()
+    {
+        if (_reader is null || DateTime.UtcNow - _openedAt > ReopenEvery) return null;
+        try
+        {
+            return _reader.DataVersion();
+        }
+        catch (Exception e) when (IsStoreProblem(e))
+        {
+            return null;
+        }
+    }
+
     public static StoreData Read(StoreReader reader, UiState ui, Viewport viewport, long nowNanos)
     {
         var status = reader.GetStatus();
@@ -71,8 +88,29 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
                 Runs = reader.ListRuns(new RunQuery { Limit = ui.HistoryOffset + viewport.RunRows }),
             };
         }
+        data = data with { UnacknowledgedAlerts = reader.CountUnacknowledgedAlerts() };
+        if (ui.Screen == Screen.Runs)
+        {
+            var timelines = reader.GetOrderTimelines();
+            data = data with
+            {
+                RunList = reader.ListRuns(new RunQuery { Limit = Math.Max(1, viewport.BodyRows - 2) })
+                    .Select(r => (r, reader.GetOrdersForRun(r.Run.RunId), reader.GetFillsForRun(r.Run.RunId))).ToList(),
+                DecisionPrices = timelines.Where(t => t.DecisionPrice is not null).ToDictionary(t => t.OrderRef, t => t.DecisionPrice!.Value),
+            };
+        }
+        if (ui.Screen == Screen.Alerts)
+            data = data with { Alerts = reader.GetAlertViews(limit: Math.Max(1, viewport.BodyRows - 2)) };
+        if (ui.Screen == Screen.Stats)
+            data = data with { StatsDays = reader.GetDailySummaries(400), StatsOrders = reader.GetOrderTimelines() };
         if (ui.Screen == Screen.Controls || ui.Confirm is not null)
             data = data with { RecentCommands = reader.ListControlCommands(viewport.CommandRows) };
+        var formControl = ui.Screen switch { Screen.Ticket => ui.Ticket.ControlId, Screen.Rebalance => ui.Rebalance.ControlId, Screen.Book => ui.Book.ControlId, _ => null };
+        if (formControl is { } fc && reader.GetControlCommand(fc) is var control)
+        {
+            var formRun = reader.FindControlRun(fc);
+            data = data with { Follow = new FormFollow(control, formRun, formRun is null ? [] : reader.GetOrdersForRun(formRun)) };
+        }
         if (ui.TrackedCommand is { } id)
             data = data with { Tracked = reader.GetControlCommand(id) };
         if (ui.Confirm is ControlCommandKind.Stop or ControlCommandKind.Flatten && status?.RunId is { } run)

@@ -20,6 +20,10 @@ internal static class ControlsView
             Action(w, "r", "resume", $"hedging restarts (FSM now {vm.Header.FsmState})"),
             Action(w, "x", "flatten", $"strategy hedge {Format.Quantity(d.StrategyHedgeShares)} sh closed; external {Format.Quantity(d.ExternalShares)} sh untouched"),
             Action(w, "c", "self-check", "the daemon re-runs its self-check now"),
+            vm.Form.BookMismatch
+                ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("BOOK_MISMATCH: the daemon halted; state what the strategy owns", Styles.Bad).Build()
+                : Action(w, "m", "confirm book", "after a BOOK_MISMATCH halt: state the strategy-owned legs"),
+            Action(w, "o / b", "order, rebalance", "the order ticket and the rebalance form (each reviews before sending)"),
             Line.Blank,
         };
         var c = vm.Controls;

@@ -54,12 +54,12 @@ internal static class DashboardView
     private static IRenderable Numbers(DashboardVm d, int w)
     {
         var lines = new List<IRenderable>();
-        var g = d.Greeks;
-        lines.Add(Line.Of(w, "NET GREEKS", Styles.Title));
-        lines.Add(new Line(w).Cell("delta", 6).Cell(Format.Signed(g.Delta, 1), 9, Styles.Bold, right: true).Space(2)
-            .Cell("gamma", 6).Cell(Format.Signed(g.Gamma, 2), 9, null, right: true).Build());
-        lines.Add(new Line(w).Cell("vega", 6).Cell(Format.Signed(g.Vega, 1), 9, null, right: true).Space(2)
-            .Cell("theta", 6).Cell(Format.Signed(g.Theta, 2), 9, null, right: true).Build());
+        var g = d.Units;
+        // Net greeks in trader units, each with its unit (no title line: the units say what they are).
+        lines.Add(new Line(w).Add("Δ ", Styles.Title).Add(Format.Signed(g.DeltaShares, 1), Styles.Bold).Add(" sh", Styles.Dim)
+            .Add("  Γ ", Styles.Title).Add(Format.Signed(g.GammaSharesPerDollar, 2)).Add(" sh/$1", Styles.Dim).Build());
+        lines.Add(new Line(w).Add("θ ", Styles.Title).Add(Format.Money(g.ThetaPerDay), Styles.Money(g.ThetaPerDay)).Add(" $/day", Styles.Dim)
+            .Add("  ν ", Styles.Title).Add(Format.Money(g.VegaPerVolPoint)).Add(" $/vol pt", Styles.Dim).Build());
 
         if (d.Band is { } b)
         {
@@ -76,16 +76,24 @@ internal static class DashboardView
         }
 
         var p = d.Pnl;
-        lines.Add(Line.Of(w, "P&L TODAY", Styles.Title));
-        lines.Add(new Line(w).Cell("realised", 8).Cell(Format.Money(p.Realized), 10, Styles.Money(p.Realized), right: true).Space(2)
-            .Cell("fees", 5).Cell(Format.Money(p.Fees), 8, null, right: true).Build());
-        lines.Add(new Line(w).Cell("unreal", 8).Cell(Format.Money(p.Unrealized), 10, Styles.Money(p.Unrealized), right: true).Space(2)
-            .Cell("daily", 5).Cell(Format.Money(p.Daily), 8, Styles.Money(p.Daily), right: true).Build());
-        lines.Add(new Line(w).Add("attr γ").Cell(Format.Money(p.AttrGamma), 7, Styles.Money(p.AttrGamma), right: true)
-            .Add(" θ").Cell(Format.Money(p.AttrTheta), 7, Styles.Money(p.AttrTheta), right: true)
-            .Add(" ν").Cell(Format.Money(p.AttrVega), 7, Styles.Money(p.AttrVega), right: true).Build());
-        lines.Add(new Line(w).Add("     Δ").Cell(Format.Money(p.AttrDelta), 7, Styles.Money(p.AttrDelta), right: true)
-            .Add(" residual").Cell(Format.Money(p.AttrResidual), 8, null, right: true).Build());
+        var a = d.Attribution;
+        lines.Add(new Line(w).Add("P&L run ", Styles.Title).Add(Format.Money(a.Total), Styles.Money(a.Total))
+            .Add("  today ", Styles.Dim).Add(Format.Money(a.Today), Styles.Money(a.Today)).Build());
+        lines.Add(new Line(w).Add("real ", Styles.Dim).Add(Format.Money(p.Realized), Styles.Money(p.Realized))
+            .Add(" unreal ", Styles.Dim).Add(Format.Money(p.Unrealized), Styles.Money(p.Unrealized)).Build());
+        // The parts and the unattributed rest add up to the run's P&L above.
+        var parts = a.Parts.Select(x => (x.Label + " " + Format.Money(x.Value), Styles.Money(x.Value)))
+            .Append(("unattributed " + Format.Money(a.Unattributed), Math.Abs(a.Unattributed) >= 0.005 ? Styles.Warn : Styles.Dim));
+        lines.AddRange(Flow(w, "= ", parts));
+
+        var acct = d.Account;
+        var nav = new Line(w).Add("NAV ", Styles.Title);
+        if (acct.Nav is { } n) nav.Add(Format.Number(n, 2), Styles.Bold);
+        if (acct.Note is { } note) nav.Add(acct.Nav is null ? note : $"  {note}", Styles.Dim);
+        if (acct.Account is { } id) nav.Add($"  {id}", Styles.Dim);
+        lines.Add(nav.Build());
+        if (acct.Values.Count > 0)
+            lines.AddRange(Flow(w, "", acct.Values.Select(v => ($"{v.Label} {Format.Number(v.Value, 0)}", Style.Plain))).Take(1));
 
         lines.Add(Line.Of(w, "RISK LIMITS", Styles.Title));
         if (d.Limits.Count == 0) lines.Add(Line.Of(w, "(none reported)", Styles.Dim));
@@ -99,9 +107,31 @@ internal static class DashboardView
             var tag = l.Level switch { LimitLevel.Breached => " OVER", LimitLevel.Near => " near", _ => "" };
             var line = new Line(w).Cell(l.Name, name).Space().Add(Gauges.Limit(new LimitUsage(l.Name, l.Value, l.Limit), bar).Bar, style)
                 .Add($" {pct,4}{tag}", style);
-            if (values) line.Space(5 - tag.Length).Add($"{Format.Number(l.Value, 0)}/{Format.Number(l.Limit, 0)}", Styles.Dim);
+            if (values) line.Space(6 - tag.Length).Add($"{Format.Number(l.Value, 0)}/{Format.Number(l.Limit, 0)}", Styles.Dim);
             lines.Add(line.Build());
         }
         return new Rows(lines);
+    }
+
+    /// <summary>Items laid out left to right, wrapping at the width (an item is never split).</summary>
+    private static IEnumerable<IRenderable> Flow(int w, string lead, IEnumerable<(string Text, Style Style)> items)
+    {
+        var result = new List<IRenderable>();
+        var line = new Line(w).Add(lead, Styles.Dim);
+        var used = lead.Length;
+        foreach (var (text, style) in items)
+        {
+            if (used > lead.Length && used + 2 + text.Length > w)
+            {
+                result.Add(line.Build());
+                line = new Line(w).Add(new string(' ', lead.Length));
+                used = lead.Length;
+            }
+            if (used > lead.Length) line.Space(2);
+            line.Add(text, style);
+            used += (used > lead.Length ? 2 : 0) + text.Length;
+        }
+        result.Add(line.Build());
+        return result;
     }
 }

@@ -29,6 +29,7 @@ internal static class HeaderView
         var l1 = new Line(width).Add(block, lamp).Space()
             .Add(light.Caption, Styles.Caption(light.Color)).Add("   FSM ").Add(h.FsmState, Styles.Bold);
         if (h.RunId is { } run) l1.Add($"   run {run}");
+        if (h.UnacknowledgedAlerts > 0) l1.Add($"   ALERTS {h.UnacknowledgedAlerts} unack", Styles.Bad);
         if (l1.Remaining > h.Clock.Length + 2) l1.Space(l1.Remaining - h.Clock.Length).Add(h.Clock, Styles.Dim);
         lines.Add(l1.Build());
 
@@ -67,11 +68,14 @@ internal static class HeaderView
     public static IRenderable Tabs(Screen active, ControlsVm controls, int width)
     {
         var l = new Line(width);
-        string[] names = ["Dashboard", "Operations", "History", "Controls"];
+        string[] names = ["Dashboard", "Operations", "History", "Controls", "Runs", "Alerts", "Stats", "Order", "Rebalance"];
+        if (active == Screen.Book) l.Add("[m Book]", Styles.Selected);
         for (var i = 0; i < names.Length; i++)
         {
+            // The active screen by its name; below 110 columns the others by their key only (? lists them), so the
+            // outcome of the last control command still fits beside them.
             var on = (int)active == i;
-            l.Add(on ? $"[{i + 1} {names[i]}]" : $" {i + 1} {names[i]} ", on ? Styles.Selected : Styles.Dim);
+            l.Add(on ? $"[{i + 1} {names[i]}]" : width >= 110 ? $" {i + 1} {names[i]} " : $" {i + 1} ", on ? Styles.Selected : Styles.Dim);
         }
         var note = controls.Message is { } m ? (m, Styles.Warn)
             : controls.Tracked is { } t ? ($"{t.Command} #{t.Id}: {t.Status}" + (t.Result is { } r ? $" — {r}" : ""), Outcome(t.Status))

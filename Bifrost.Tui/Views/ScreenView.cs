@@ -18,6 +18,7 @@ internal static class ScreenView
                 Screen.Operations => OperationsView.Render(vm.Operations, vp),
                 Screen.History => HistoryView.Render(vm.History, vp),
                 Screen.Controls => ControlsView.Render(vm, vp),
+                Screen.Runs or Screen.Alerts or Screen.Stats or Screen.Ticket or Screen.Rebalance or Screen.Book => TextScreenView.Render(vm.Text, vp),
                 _ => vm.Header.Light.Reasons.Contains(LightRules.StoreUnavailable) || vm.Header.FsmState == "-"
                     ? NoStatus(vm, vp)
                     : DashboardView.Render(vm.Dashboard, vp),

@@ -1,10 +1,39 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Bifrost.Benchmarks;
 
 public static class BenchmarkProgram
 {
-    // Runs the benchmark classes of this assembly; pass BenchmarkDotNet arguments, e.g. --filter '*Pricing*'.
-    public static void Main(string[] args) =>
-        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    private const string OutOfProcessFlag = "--out-of-process";
+
+    /// <summary>
+    /// Runs the benchmark classes of this assembly; pass BenchmarkDotNet arguments, e.g. --filter '*Pricing*'.
+    /// By default every job runs in this process (in-process emit toolchain): BenchmarkDotNet's usual toolchain builds a
+    /// generated project per job, and on a loaded 2-core machine that build outran its 2-minute timeout ("NA").
+    /// <c>--out-of-process</c> restores the isolated per-job process, with a build timeout of 30 minutes.
+    /// </summary>
+    public static void Main(string[] args)
+    {
+        if (args is ["monitor-store", var path])
+        {
+            // The store benchmarks/tui-budget.sh starts the console against (100,000 operations).
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Tui.MonitorBenchStore.Create(path, Bifrost.Store.Records.UnixNanos.Now());
+            Console.WriteLine($"{path}: {Tui.MonitorBenchStore.Operations} operations");
+            return;
+        }
+        var outOfProcess = args.Contains(OutOfProcessFlag);
+        var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(30));
+        if (!outOfProcess)
+            // A mutator applies to every job, including those declared by [SimpleJob] on the classes; a run may take
+            // long under load (20 generated days per backtest iteration), hence the hour.
+            config = config.AddJob(Job.Default
+                .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true))
+                .AsMutator());
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly)
+            .Run(args.Where(a => a != OutOfProcessFlag).ToArray(), config);
+    }
 }

@@ -1,38 +1,35 @@
 module Bifrost.Domain.Tests.ClassifierTests
 
-open Xunit
+open Expecto
 open Bifrost.Domain
 open Bifrost.Domain.Tests
 
-[<Fact>]
-let ``Delta classes: inside, drifting, due, beyond the hard limit`` () =
-    let c = Classifier.delta 0.5 100.0 500.0
-    Assert.Equal(D0, c 40.0)
-    Assert.Equal(D1, c -80.0)
-    Assert.Equal(D2, c 101.0)
-    Assert.Equal(D3, c -501.0)
-    Assert.Equal(D3, c nan)
-
-[<Fact>]
-let ``A quote is lagging after LagAfter, stale after StaleAfter, and lagging when the feed is late`` () =
-    let g = (Fixtures.config 1).Guards
-    let q = Fixtures.quote Fixtures.underlyingId 99.0 101.0 (Fixtures.sec 0.0)
-    Assert.Equal(Fresh, Classifier.freshness g (Fixtures.sec 1.0) q)
-    Assert.Equal(Lagging, Classifier.freshness g (Fixtures.sec 6.0) q)
-    Assert.Equal(Stale, Classifier.freshness g (Fixtures.sec 31.0) q)
-    Assert.Equal(Lagging, Classifier.freshness g (Fixtures.sec 3.0) { q with VenueTime = Fixtures.sec -0.5; ReceiveTime = Fixtures.sec 2.9 })
-    Assert.Equal(Stale, Classifier.freshness g (Fixtures.sec 1.0) (Quote.empty Fixtures.underlyingId))
-
-[<Fact>]
-let ``Spread above the limit is wide; a one-sided quote is wide`` () =
-    let g = (Fixtures.config 1).Guards
-    Assert.Equal(SpreadOk, Classifier.spread g (Fixtures.quote Fixtures.underlyingId 99.9 100.1 Fixtures.t0))
-    Assert.Equal(SpreadWide, Classifier.spread g (Fixtures.quote Fixtures.underlyingId 99.0 101.0 Fixtures.t0))
-    Assert.Equal(SpreadWide, Classifier.spread g { Fixtures.quote Fixtures.underlyingId 99.9 100.1 Fixtures.t0 with Bid = nan })
-
-[<Fact>]
-let ``Broker class: down beats degraded beats up`` () =
-    Assert.Equal(BrokerDown, Classifier.broker false true true)
-    Assert.Equal(BrokerDown, Classifier.broker true false true)
-    Assert.Equal(FarmDegraded, Classifier.broker true true false)
-    Assert.Equal(BrokerUp, Classifier.broker true true true)
+[<Tests>]
+let tests =
+    testList "Classifier" [
+        testCase "Delta classes: inside, drifting, due, beyond the hard limit" <| fun () ->
+            let c = Classifier.delta 0.5 100.0 500.0
+            Expect.equal (c 40.0) D0 "c 40.0"
+            Expect.equal (c -80.0) D1 "c -80.0"
+            Expect.equal (c 101.0) D2 "c 101.0"
+            Expect.equal (c -501.0) D3 "c -501.0"
+            Expect.equal (c nan) D3 "c nan"
+        testCase "A quote is lagging after LagAfter, stale after StaleAfter, and lagging when the feed is late" <| fun () ->
+            let g = (Fixtures.config 1).Guards
+            let q = Fixtures.quote Fixtures.underlyingId 99.0 101.0 (Fixtures.sec 0.0)
+            Expect.equal (Classifier.freshness g (Fixtures.sec 1.0) q) Fresh "Classifier.freshness g (Fixtures.sec 1.0) q"
+            Expect.equal (Classifier.freshness g (Fixtures.sec 6.0) q) Lagging "Classifier.freshness g (Fixtures.sec 6.0) q"
+            Expect.equal (Classifier.freshness g (Fixtures.sec 31.0) q) Stale "Classifier.freshness g (Fixtures.sec 31.0) q"
+            Expect.equal (Classifier.freshness g (Fixtures.sec 3.0) { q with VenueTime = Fixtures.sec -0.5; ReceiveTime = Fixtures.sec 2.9 }) Lagging "Classifier.freshness g (Fixtures.sec 3.0) { q with VenueTime = Fixtures.sec -0.5; ReceiveTime = Fixtures.sec 2.9 }"
+            Expect.equal (Classifier.freshness g (Fixtures.sec 1.0) (Quote.empty Fixtures.underlyingId)) Stale "Classifier.freshness g (Fixtures.sec 1.0) (Quote.empty Fixtures.underlyingId)"
+        testCase "Spread above the limit is wide; a one-sided quote is wide" <| fun () ->
+            let g = (Fixtures.config 1).Guards
+            Expect.equal (Classifier.spread g (Fixtures.quote Fixtures.underlyingId 99.9 100.1 Fixtures.t0)) SpreadOk "Classifier.spread g (Fixtures.quote Fixtures.underlyingId 99.9 100.1 Fixtures.t0)"
+            Expect.equal (Classifier.spread g (Fixtures.quote Fixtures.underlyingId 99.0 101.0 Fixtures.t0)) SpreadWide "Classifier.spread g (Fixtures.quote Fixtures.underlyingId 99.0 101.0 Fixtures.t0)"
+            Expect.equal (Classifier.spread g { Fixtures.quote Fixtures.underlyingId 99.9 100.1 Fixtures.t0 with Bid = nan }) SpreadWide "Classifier.spread g { Fixtures.quote Fixtures.underlyingId 99.9 100.1 Fixtures.t0 with Bid = nan }"
+        testCase "Broker class: down beats degraded beats up" <| fun () ->
+            Expect.equal (Classifier.broker false true true) BrokerDown "Classifier.broker false true true"
+            Expect.equal (Classifier.broker true false true) BrokerDown "Classifier.broker true false true"
+            Expect.equal (Classifier.broker true true false) FarmDegraded "Classifier.broker true true false"
+            Expect.equal (Classifier.broker true true true) BrokerUp "Classifier.broker true true true"
+    ]

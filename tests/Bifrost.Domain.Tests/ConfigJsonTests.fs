@@ -1,7 +1,7 @@
 module Bifrost.Domain.Tests.ConfigJsonTests
 
 open System.IO
-open Xunit
+open Expecto
 open Bifrost.Domain
 
 let private resolve (spec: ContractSpec) = abs (hash (spec.Symbol, spec.SecType, spec.Right, spec.Strike, spec.Expiry)) % 1_000_000 + 1
@@ -15,47 +15,38 @@ let private errorOf json =
     | Error e -> e
     | Ok _ -> failwith "accepted"
 
-[<Fact>]
-let ``The sample config parses into a paper straddle with a 100-share band`` () =
-    match ConfigJson.parseWith resolve (sample ()) with
-    | Error e -> failwith $"{e.Field}: {e.Message}"
-    | Ok cfg ->
-        Assert.Equal(Paper, cfg.Mode)
-        Assert.Equal(2, cfg.Strategy.Legs.Length)
-        Assert.Equal<HedgeRule list>([ FixedBand(100.0, Shares) ], cfg.Strategy.Rules)
-        // Expiry at the 16:00 New York close of 2026-03-20 (EDT, UTC−4).
-        Assert.Equal(Timestamp.ofDateTimeUtc (System.DateTime(2026, 3, 20, 20, 0, 0, System.DateTimeKind.Utc)), cfg.Strategy.Legs.Head.Option.Expiry)
-
-[<Fact>]
-let ``A wrong value names its key path`` () =
-    let bad = sample().Replace("\"strike\": 100, \"expiry\": \"2026-03-20\", \"quantity\": 10, \"multiplier\": 100 },", "\"strike\": -5, \"expiry\": \"2026-03-20\", \"quantity\": 10, \"multiplier\": 100 },")
-    let e = errorOf bad
-    Assert.Equal("strategy.legs[0]", e.Field)
-    Assert.Contains("strike", e.Message)
-
-[<Fact>]
-let ``An unknown key is refused, naming it`` () =
-    let e = errorOf (sample().Replace("\"lot_size\"", "\"lot_sise\""))
-    Assert.Equal("strategy.lot_sise", e.Field)
-
-[<Fact>]
-let ``A missing required key is named`` () =
-    let e = errorOf (sample().Replace("\"account\": \"DU1234567\",", ""))
-    Assert.Equal("account", e.Field)
-    Assert.Equal("is required", e.Message)
-
-[<Fact>]
-let ``Cross-field rules are checked after parsing`` () =
-    let e = errorOf (sample().Replace("\"stale_after_seconds\": 30", "\"stale_after_seconds\": 1"))
-    Assert.Equal("guards.stale_after", e.Field)
-
-[<Fact>]
-let ``Broken JSON is an error, not an exception`` () =
-    let e = errorOf "{ \"run_id\": "
-    Assert.Equal("(json)", e.Field)
-
-[<Fact>]
-let ``Without a resolver every instrument needs a con_id`` () =
-    match ConfigJson.parse (sample ()) with
-    | Error e -> Assert.Contains("con_id", e.Field)
-    | Ok _ -> failwith "accepted"
+[<Tests>]
+let tests =
+    testList "ConfigJson" [
+        testCase "The sample config parses into a paper straddle with a 100-share band" <| fun () ->
+            match ConfigJson.parseWith resolve (sample ()) with
+            | Error e -> failwith $"{e.Field}: {e.Message}"
+            | Ok cfg ->
+                Expect.equal cfg.Mode Paper "cfg.Mode"
+                Expect.equal cfg.Strategy.Legs.Length 2 "cfg.Strategy.Legs.Length"
+                Expect.equal cfg.Strategy.Rules [ FixedBand(100.0, Shares) ] "cfg.Strategy.Rules"
+                // Expiry at the 16:00 New York close of 2026-03-20 (EDT, UTC−4).
+                Expect.equal cfg.Strategy.Legs.Head.Option.Expiry (Timestamp.ofDateTimeUtc (System.DateTime(2026, 3, 20, 20, 0, 0, System.DateTimeKind.Utc))) "cfg.Strategy.Legs.Head.Option.Expiry"
+        testCase "A wrong value names its key path" <| fun () ->
+            let bad = sample().Replace("\"strike\": 100, \"expiry\": \"2026-03-20\", \"quantity\": 10, \"multiplier\": 100 },", "\"strike\": -5, \"expiry\": \"2026-03-20\", \"quantity\": 10, \"multiplier\": 100 },")
+            let e = errorOf bad
+            Expect.equal e.Field "strategy.legs[0]" "e.Field"
+            Expect.stringContains e.Message "strike" "e.Message"
+        testCase "An unknown key is refused, naming it" <| fun () ->
+            let e = errorOf (sample().Replace("\"lot_size\"", "\"lot_sise\""))
+            Expect.equal e.Field "strategy.lot_sise" "e.Field"
+        testCase "A missing required key is named" <| fun () ->
+            let e = errorOf (sample().Replace("\"account\": \"DU1234567\",", ""))
+            Expect.equal e.Field "account" "e.Field"
+            Expect.equal e.Message "is required" "e.Message"
+        testCase "Cross-field rules are checked after parsing" <| fun () ->
+            let e = errorOf (sample().Replace("\"stale_after_seconds\": 30", "\"stale_after_seconds\": 1"))
+            Expect.equal e.Field "guards.stale_after" "e.Field"
+        testCase "Broken JSON is an error, not an exception" <| fun () ->
+            let e = errorOf "{ \"run_id\": "
+            Expect.equal e.Field "(json)" "e.Field"
+        testCase "Without a resolver every instrument needs a con_id" <| fun () ->
+            match ConfigJson.parse (sample ()) with
+            | Error e -> Expect.stringContains e.Field "con_id" "e.Field"
+            | Ok _ -> failwith "accepted"
+    ]

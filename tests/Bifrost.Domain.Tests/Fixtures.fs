@@ -60,7 +60,12 @@ let config legCount : Config =
           AfterFlatten = PauseAfterFlatten
           FlattenTarget = FlatZero
           StopTimeout = Duration.ofSeconds 10.0
-          SelfCheckEvery = Duration.ofSeconds 1.0 } }
+          SelfCheckEvery = Duration.ofSeconds 1.0
+          ExpectedOtherRuns = []
+          MaxManualQuantity = 100_000
+          MaxManualNotional = 1e9
+          LimitPriceBand = 0.5
+          RunTimeout = Duration.ofSeconds 3600.0 } }
 
 let at (t: Timestamp) payload : Event = Event.at t payload
 

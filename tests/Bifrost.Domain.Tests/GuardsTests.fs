@@ -1,6 +1,6 @@
 module Bifrost.Domain.Tests.GuardsTests
 
-open Xunit
+open Expecto
 open FsCheck.FSharp
 open Bifrost.Domain
 open Bifrost.Domain.Tests
@@ -13,52 +13,6 @@ let clear : CompositeState =
 let intent shares = { SignedShares = shares; ReferencePrice = 100.0; Trigger = "band" }
 
 let private reasonsOf c i = ExecutionGuard.evaluate c i |> GuardDecision.reasons
-
-[<Fact>]
-let ``A clear world allows the hedge`` () = Assert.Equal(Allow, ExecutionGuard.evaluate clear (intent -120))
-
-[<Theory>]
-[<InlineData("DATA_LAG")>]
-[<InlineData("SPREAD_WIDE")>]
-[<InlineData("COOLDOWN")>]
-[<InlineData("BELOW_MIN_SIZE")>]
-[<InlineData("ORDER_IN_FLIGHT")>]
-[<InlineData("OUTSIDE_HOURS")>]
-[<InlineData("RISK_HALT")>]
-[<InlineData("DAILY_TRADE_LIMIT")>]
-[<InlineData("POSITION_LIMIT")>]
-[<InlineData("NOTIONAL_LIMIT")>]
-[<InlineData("DAILY_LOSS_LIMIT")>]
-[<InlineData("BROKER_DOWN")>]
-[<InlineData("PAUSED")>]
-[<InlineData("STOPPING")>]
-[<InlineData("STORE_UNAVAILABLE")>]
-[<InlineData("NOT_RECONCILED")>]
-let ``Each named condition blocks with its own reason`` (code: string) =
-    let c, i =
-        match code with
-        | "DATA_LAG" -> { clear with Data = Lagging }, intent -120
-        | "SPREAD_WIDE" -> { clear with Spread = SpreadWide }, intent -120
-        | "COOLDOWN" -> { clear with CoolingDown = true }, intent -120
-        | "BELOW_MIN_SIZE" -> clear, intent -9
-        | "ORDER_IN_FLIGHT" -> { clear with OrderInFlight = true }, intent -120
-        | "OUTSIDE_HOURS" -> { clear with Hours = OutOfHours }, intent -120
-        | "RISK_HALT" -> { clear with Control = HaltedControl }, intent -120
-        | "DAILY_TRADE_LIMIT" -> { clear with TradesToday = 500 }, intent -120
-        | "POSITION_LIMIT" -> { clear with HedgePosition = -1_950 }, intent -120
-        | "NOTIONAL_LIMIT" -> clear, { intent -1_500 with ReferencePrice = 500.0 }
-        | "DAILY_LOSS_LIMIT" -> { clear with DailyPnl = -60_000.0 }, intent -120
-        | "BROKER_DOWN" -> { clear with Broker = BrokerDown }, intent -120
-        | "PAUSED" -> { clear with Control = PausedControl }, intent -120
-        | "STOPPING" -> { clear with Control = StoppingControl }, intent -120
-        | "STORE_UNAVAILABLE" -> { clear with StoreOk = false }, intent -120
-        | "NOT_RECONCILED" -> { clear with Control = NotSynced }, intent -120
-        | other -> failwith other
-    Assert.Equal<string list>([ code ], reasonsOf c i |> List.map BlockReason.code)
-
-[<Fact>]
-let ``A farm degradation alone does not block`` () =
-    Assert.Equal(Allow, ExecutionGuard.evaluate { clear with Broker = FarmDegraded } (intent -120))
 
 let genComposite =
     gen {
@@ -80,12 +34,44 @@ let genComposite =
                { SignedShares = shares; ReferencePrice = price; Trigger = "band" }
     }
 
-[<Fact>]
-let ``Every Block has at least one reason and Allow only when nothing stands in the way`` () =
-    Props.check 5000 (Prop.forAll (Arb.fromGen genComposite) (fun (c, i) ->
-        match ExecutionGuard.evaluate c i with
-        | Block(r, rs) -> not (List.isEmpty (r :: rs)) && List.distinct (r :: rs) = r :: rs
-        | Allow ->
-            c.Data = Fresh && c.Spread = SpreadOk && c.Hours = InHours && c.Broker <> BrokerDown && c.Control = Trading
-            && c.Risk <> RiskHalted && not c.OrderInFlight && not c.CoolingDown && c.StoreOk
-            && abs i.SignedShares >= c.MinHedgeShares && System.Double.IsFinite i.ReferencePrice))
+[<Tests>]
+let tests =
+    testList "Guards" [
+        testCase "A clear world allows the hedge" <| fun () ->
+            Expect.equal (ExecutionGuard.evaluate clear (intent -120)) Allow "ExecutionGuard.evaluate clear (intent -120)"
+        testList "Each named condition blocks with its own reason" [
+            for code in [ "DATA_LAG"; "SPREAD_WIDE"; "COOLDOWN"; "BELOW_MIN_SIZE"; "ORDER_IN_FLIGHT"; "OUTSIDE_HOURS"; "RISK_HALT"
+                          "DAILY_TRADE_LIMIT"; "POSITION_LIMIT"; "NOTIONAL_LIMIT"; "DAILY_LOSS_LIMIT"; "BROKER_DOWN"; "PAUSED"
+                          "STOPPING"; "STORE_UNAVAILABLE"; "NOT_RECONCILED" ] ->
+                testCase code <| fun () ->
+                    let c, i =
+                        match code with
+                        | "DATA_LAG" -> { clear with Data = Lagging }, intent -120
+                        | "SPREAD_WIDE" -> { clear with Spread = SpreadWide }, intent -120
+                        | "COOLDOWN" -> { clear with CoolingDown = true }, intent -120
+                        | "BELOW_MIN_SIZE" -> clear, intent -9
+                        | "ORDER_IN_FLIGHT" -> { clear with OrderInFlight = true }, intent -120
+                        | "OUTSIDE_HOURS" -> { clear with Hours = OutOfHours }, intent -120
+                        | "RISK_HALT" -> { clear with Control = HaltedControl }, intent -120
+                        | "DAILY_TRADE_LIMIT" -> { clear with TradesToday = 500 }, intent -120
+                        | "POSITION_LIMIT" -> { clear with HedgePosition = -1_950 }, intent -120
+                        | "NOTIONAL_LIMIT" -> clear, { intent -1_500 with ReferencePrice = 500.0 }
+                        | "DAILY_LOSS_LIMIT" -> { clear with DailyPnl = -60_000.0 }, intent -120
+                        | "BROKER_DOWN" -> { clear with Broker = BrokerDown }, intent -120
+                        | "PAUSED" -> { clear with Control = PausedControl }, intent -120
+                        | "STOPPING" -> { clear with Control = StoppingControl }, intent -120
+                        | "STORE_UNAVAILABLE" -> { clear with StoreOk = false }, intent -120
+                        | "NOT_RECONCILED" -> { clear with Control = NotSynced }, intent -120
+                        | other -> failwith other
+                    Expect.equal (reasonsOf c i |> List.map BlockReason.code) [ code ] "the block reasons"
+            ]
+        testCase "A farm degradation alone does not block" <| fun () ->
+            Expect.equal (ExecutionGuard.evaluate { clear with Broker = FarmDegraded } (intent -120)) Allow "ExecutionGuard.evaluate { clear with Broker = FarmDegraded } (intent -120)"
+        Props.property "Every Block has at least one reason and Allow only when nothing stands in the way" 5000 (Prop.forAll (Arb.fromGen genComposite) (fun (c, i) ->
+                match ExecutionGuard.evaluate c i with
+                | Block(r, rs) -> not (List.isEmpty (r :: rs)) && List.distinct (r :: rs) = r :: rs
+                | Allow ->
+                    c.Data = Fresh && c.Spread = SpreadOk && c.Hours = InHours && c.Broker <> BrokerDown && c.Control = Trading
+                    && c.Risk <> RiskHalted && not c.OrderInFlight && not c.CoolingDown && c.StoreOk
+                    && abs i.SignedShares >= c.MinHedgeShares && System.Double.IsFinite i.ReferencePrice))
+    ]

@@ -1,10 +1,99 @@
-/// FsCheck 3 without FsCheck.Xunit (not in the reachable registry): run a property and throw on failure.
+/// Property tests on Expecto.FsCheck, with a seed that is always known and printed on failure.
+///
+/// Writing one: `Props.property "Scenario in words" maxTest (Prop.forAll arb (fun x -> ...))` is an Expecto test
+/// value; put it in the module's `testList` (model-based: see `scenarioProperty` in Trading/ReducerProperties.fs).
+///
+/// Replaying a failure: the failure message prints "Seed: S,G" and ends with a ready-to-paste command, e.g.
+///     BIFROST_FSCHECK_REPLAY=1234,5677 dotnet run --project tests/Bifrost.Domain.Tests -c Release -- --filter-test-case "Scenario in words"
+/// BIFROST_FSCHECK_REPLAY="seed,gamma" makes every property start from that seed (FsCheck then generates the same
+/// cases and shrinks to the same counterexample); "seed,gamma,size" (Expecto's "Focus on error" numbers) reruns only
+/// the failing case. Without it each property draws a fresh seed per run; BIFROST_FSCHECK_SCALE=N multiplies every
+/// property's case count (soak runs). Pin a found counterexample for good as a
+/// named example-based regression test.
 module Bifrost.Domain.Tests.Props
 
+open System
+open Expecto
 open FsCheck
 
-let check (maxTest: int) (property: 'p) =
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest).WithQuietOnSuccess(true), property)
+let private replayVariable = "BIFROST_FSCHECK_REPLAY"
+
+/// "seed,gamma" replays the whole run (from the "Seed:" line of a failure); "seed,gamma,size" replays only the
+/// failing case (the numbers of Expecto's "Focus on error" line).
+let private replaySeed () =
+    match Environment.GetEnvironmentVariable replayVariable with
+    | null | "" -> None
+    | text ->
+        let parts = text.Split(',') |> Array.map (fun p -> p.Trim().TrimEnd('U', 'L'))
+        match parts |> Array.map UInt64.TryParse with
+        | [| (true, seed); (true, gamma) |] -> Some(seed, gamma, None)
+        | [| (true, seed); (true, gamma); (true, size) |] when size <= uint64 Int32.MaxValue -> Some(seed, gamma, Some(int size))
+        | _ -> failwith $"{replayVariable} must be \"seed,gamma\" or \"seed,gamma,size\" (unsigned integers), got \"{text}\""
+
+/// The command that reruns one property from the given seed.
+let replayCommand (name: string) (seed: uint64, gamma: uint64) =
+    $"{replayVariable}={seed},{gamma} dotnet run --project tests/Bifrost.Domain.Tests -c Release -- --filter-test-case \"{name}\""
+
+let private drawSeed () =
+    match replaySeed () with
+    | Some s -> s
+    | None ->
+        // System.Random.Shared: distinct per execution (a clock-based seed may repeat across parallel tests).
+        let r = Rnd(uint64 (System.Random.Shared.NextInt64()))
+        r.Seed, r.Gamma, None
+
+let private withReplayHint name (seed: uint64, gamma: uint64) (e: exn) =
+    FailedException($"{e.Message}\nSeed: {seed},{gamma}\nReplay: {replayCommand name (seed, gamma)}")
+
+/// BIFROST_FSCHECK_SCALE=N runs every property on N times its cases (a soak run hunting rare failures).
+let private scale () =
+    match Environment.GetEnvironmentVariable "BIFROST_FSCHECK_SCALE" with
+    | null | "" -> 1
+    | text ->
+        match Int32.TryParse text with
+        | true, n when n >= 1 -> n
+        | _ -> failwith $"BIFROST_FSCHECK_SCALE must be a whole number >= 1, got \"{text}\""
+
+/// An Expecto test that checks `property` on `maxTest` random cases. Each execution draws its own seed (or takes
+/// BIFROST_FSCHECK_REPLAY), so a failure always names it and how to replay it, and repeated runs (`--stress`) vary.
+let property (name: string) (maxTest: int) (property: Property) : Test =
+    let config = { FsCheckConfig.defaultConfig with maxTest = maxTest * scale () }
+    let withSeed (run: FsCheckConfig -> Async<unit>) (cfg: FsCheckConfig) =
+        let seed, gamma, size = drawSeed ()
+        async {
+            try
+                return! run { cfg with replay = Some(seed, gamma, size) }
+            with e ->
+                return raise (withReplayHint name (seed, gamma) e)
+        }
+    match testPropertyWithConfig config name property with
+    | TestLabel(label, TestCase(AsyncFsCheck(testConfig, stressConfig, run), focus), labelFocus) ->
+        TestLabel(label, TestCase(AsyncFsCheck(testConfig, stressConfig, withSeed run), focus), labelFocus)
+    | other -> other
+
+/// An Expecto test of a randomly drawn sample (not a property: `check` gets the seed to draw it from, e.g.
+/// `Gen.sampleWithSeed seed ...`). Like `property`, a failure prints the seed and the replay command.
+let seeded (name: string) (check: Rnd -> unit) : Test =
+    testCase name <| fun () ->
+        let seed, gamma, _ = drawSeed ()
+        try
+            check (Rnd(seed, gamma))
+        with e ->
+            raise (withReplayHint name (seed, gamma) e)
+
+/// xunit's `Assert.Equal(expected, actual, precision)`: equal after rounding both to `digits` decimals.
+let closeTo (digits: int) (actual: float) (expected: float) =
+    let a, e = Math.Round(actual, digits), Math.Round(expected, digits)
+    if not (a.Equals e) then failtestf "expected %.17g, got %.17g (rounded to %d digits: %g vs %g)" expected actual digits e a
+
+let inRange (actual: 'T) (low: 'T) (high: 'T) =
+    if actual < low || actual > high then failtestf "%A is outside [%A, %A]" actual low high
+
+/// The only element of a sequence that must hold exactly one.
+let single (xs: 'T seq) =
+    match List.ofSeq xs with
+    | [ x ] -> x
+    | other -> failtestf "expected exactly one element, got %d: %A" other.Length other
 
 let close (tol: float) (expected: float) (actual: float) =
     abs (expected - actual) <= tol * max 1.0 (abs expected)

@@ -38,7 +38,7 @@ await connection.run(`
     NULL::INTEGER AS all_null
   FROM range(25000) t(i)`);
 
-const codecs = ['uncompressed', 'snappy', 'gzip', 'zstd', 'lz4_raw'];
+const codecs = ['uncompressed', 'snappy', 'gzip', 'zstd', 'lz4_raw', 'brotli'];
 const versions = ['v1', 'v2'];
 const files = [];
 for (const codec of codecs) {

@@ -47,6 +47,9 @@ internal sealed partial class Statement : IDisposable
         }
     }
 
+    /// <summary>The rowid of the last row inserted on this connection (read right after <see cref="Run"/>).</summary>
+    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
+
     private int Bind(int index, object? value) => value switch
     {
         null => raw.sqlite3_bind_null(_stmt, index),

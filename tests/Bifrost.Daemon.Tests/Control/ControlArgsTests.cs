@@ -27,7 +27,7 @@ public class ControlArgsTests
     {
         var e = (EventPayload.ControlRequested)Parse(kind, "{}");
         Assert.Equal(name, ControlModule.name(e.Item1));
-        Assert.Equal((42L, "ops@tui"), (e.Item2.ControlId, e.Item2.RequestedBy));
+        Assert.Equal((42L, "ops@tui (os user unknown)"), (e.Item2.ControlId, e.Item2.RequestedBy));
     }
 
     [Fact]

@@ -103,8 +103,9 @@ public class DaemonEndToEndTests(ITestOutputHelper output)
             await h.WaitFsm("Paused");
             var positions = await h.Gateway.PositionsAsync();
             Assert.Equal(300, positions[TestConfig.StockId].Qty); // exactly the manual shares remain
-            Assert.Equal(0, h.StrategyQty(TestConfig.StockId));
-            Assert.Equal(300, h.ExternalQty(TestConfig.StockId));
+            // The account's position report follows the fills by a moment: the status settles on it.
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 0 && h.ExternalQty(TestConfig.StockId) == 300,
+                "strategy 0 and external 300 in the status");
             var flattenRun = h.Read(r => r.ListRuns(new RunQuery { Kinds = [RunKind.Flatten] })).Single();
             Assert.Equal("t1", flattenRun.Run.ParentRunId);
             Assert.NotNull(flattenRun.Run.EndedNanos);

@@ -7,6 +7,7 @@ using Bifrost.Sim.Ticks;
 using Bifrost.Store.Control;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
+using Bifrost.Tests.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,16 +36,20 @@ public static class TestConfig
     public static int PutId => ContractKey.Option("XYZ", 'P', 100, 20260320).ConId;
 
     public static string Json(int port, string storePath, bool conIds, string mode = "paper", string account = "DU1234567",
-        double band = 20, string afterFlatten = "pause", int clientId = 17)
+        double band = 20, string afterFlatten = "pause", int clientId = 17, string? lockDir = null, string alerts = "{}")
     {
         string Id(int id) => conIds ? $", \"con_id\": {id}" : "";
+        // The account lock is per host: each test locks in its own directory (other worktrees run these tests with the
+        // same paper account at the same time).
+        var locks = (lockDir ?? Path.GetDirectoryName(Path.GetFullPath(storePath))!).Replace("\\", "\\\\");
         return $$"""
         {
           "run_id": "t1", "account": "{{account}}", "mode": "{{mode}}",
           "connection": { "host": "127.0.0.1", "port": {{port}}, "client_id": {{clientId}}, "connect_timeout_seconds": 5 },
           "store": { "path": "{{storePath.Replace("\\", "\\\\")}}" },
           "daemon": { "clock": "broker", "clock_poll_ms": 50, "reconnect_min_seconds": 0.2, "reconnect_max_seconds": 1,
-                      "control_poll_ms": 50, "history_seconds": 5 },
+                      "control_poll_ms": 50, "history_seconds": 5, "lock_dir": "{{locks}}" },
+          "alerts": {{alerts}},
           "strategy": {
             "underlying": { "symbol": "XYZ"{{Id(StockId)}} },
             "legs": [
@@ -112,45 +117,74 @@ public sealed class DaemonHarness : IAsyncDisposable
     });
 
     private readonly List<DaemonRun> _runs = [];
+    private readonly List<TestChild> _processes = [];
     private readonly ITestOutputHelper? _output;
 
-    private DaemonHarness(ReplayGateway gateway, string dir, ITestOutputHelper? output)
+    private DaemonHarness(ReplayGateway gateway, string dir, ITestOutputHelper? output, string? storePath = null)
     {
         Gateway = gateway;
         Dir = dir;
         _output = output;
+        StorePath = storePath ?? Path.Combine(dir, "bifrost.db");
     }
 
     public ReplayGateway Gateway { get; }
     public string Dir { get; }
-    public string StorePath => Path.Combine(Dir, "bifrost.db");
+    /// <summary>The daemon's store: in <see cref="Dir"/> unless the test put it elsewhere (a small or read-only mount).</summary>
+    public string StorePath { get; }
     public string LedgerPath => Path.Combine(Dir, "ledger.jsonl");
     public string ConfigPath => Path.Combine(Dir, "bifrost.json");
 
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
-        bool seedLegs = true, Func<int, string, string>? config = null)
+        bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
+        string? dataPath = null, bool loop = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var gateway = await ReplayGateway.StartAsync(new GatewayOptions
+        ReplayGateway? gateway = null;
+        try
         {
-            DataPath = Data.Value,
-            Port = 0,
-            Speed = speed ?? ReplaySpeed.Times(200),
-            LedgerPath = Path.Combine(dir, "ledger.jsonl"),
-            Faults = (faults ?? []).Select(FaultScript.ParseRule).ToList(),
-            SeedPositions = seedLegs ? [new SeedPosition("XYZ 20260320 C 100", 10, 2.5), new SeedPosition("XYZ 20260320 P 100", 10, 2.4)] : [],
-        });
-        var h = new DaemonHarness(gateway, dir, output);
-        var store = Path.Combine(dir, "bifrost.db");
-        await File.WriteAllTextAsync(h.ConfigPath, config?.Invoke(gateway.Port, store) ?? TestConfig.Json(gateway.Port, store, conIds: false));
-        return h;
+            gateway = await ReplayGateway.StartAsync(new GatewayOptions
+            {
+                DataPath = dataPath ?? Data.Value,
+                Port = 0,
+                Speed = speed ?? ReplaySpeed.Times(200),
+                Loop = loop,
+                LedgerPath = Path.Combine(dir, "ledger.jsonl"),
+                Faults = (faults ?? []).Select(FaultScript.ParseRule).ToList(),
+                FillModel = fillLatencyNanos is { } latency ? new GatewayOptions { DataPath = "" }.FillModel with { FillLatencyNanos = latency } : new GatewayOptions { DataPath = "" }.FillModel,
+                SeedPositions = seedLegs ? [new SeedPosition("XYZ 20260320 C 100", 10, 2.5), new SeedPosition("XYZ 20260320 P 100", 10, 2.4)] : [],
+            });
+            var h = new DaemonHarness(gateway, dir, output, storePath);
+            var store = h.StorePath;
+            await File.WriteAllTextAsync(h.ConfigPath, config?.Invoke(gateway.Port, store) ?? TestConfig.Json(gateway.Port, store, conIds: false));
+            return h;
+        }
+        catch
+        {
+            // Halfway: nothing the caller could dispose exists yet, so the gateway (port, replay, ledger) goes here.
+            if (gateway is not null) await gateway.DisposeAsync();
+            DeleteDir(dir);
+            throw;
+        }
+    }
+
+    /// <summary>The daemon as a child process (SIGKILL-able, its own pid) on <paramref name="configPath"/> (default: this
+    /// harness's config); killed with its process tree when the harness is disposed, whatever the test did.</summary>
+    public TestChild StartProcess(string? configPath = null, IDictionary<string, string>? environment = null, Action<string>? onLine = null)
+    {
+        // The config names its lock directory (TestConfig: next to the store), so no override here.
+        var child = DaemonProcess.Start(configPath ?? ConfigPath, environment, onLine);
+        _processes.Add(child);
+        return child;
     }
 
     public DaemonRun StartDaemon(params string[] extraArgs) => StartDaemon(new Hashtable(), extraArgs);
 
     public DaemonRun StartDaemon(IDictionary environment, params string[] extraArgs)
     {
+        // Whatever config a test writes, its account lock stays in this test's directory.
+        if (!environment.Contains("BIFROST__DAEMON__LOCK_DIR")) environment["BIFROST__DAEMON__LOCK_DIR"] = Dir;
         var log = new TestLog();
         var signal = new CancellationTokenSource();
         DaemonRun? run = null;
@@ -206,14 +240,19 @@ public sealed class DaemonHarness : IAsyncDisposable
         return c!;
     }
 
-    public async Task WaitUntil(Func<bool> condition, string what, int timeoutMs = 20_000)
+    public Task WaitUntil(Func<bool> condition, string what, int timeoutMs = 20_000) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), what, timeoutMs);
+
+    /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds; a TimeoutException naming
+    /// <paramref name="what"/> after <paramref name="timeoutMs"/>. Store and I/O errors count as "not yet".</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int timeoutMs = 20_000)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (true)
         {
             try
             {
-                if (condition()) return;
+                if (await condition()) return;
             }
             catch (Exception e) when (e is Bifrost.Store.StoreUnavailableException or SqliteException or IOException)
             {
@@ -257,7 +296,11 @@ public sealed class DaemonHarness : IAsyncDisposable
         }
         var filledByRef = LedgerOf("fill", clientId).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.Sum(f => f.Quantity ?? 0));
         foreach (var (orderRef, qty) in filledByRef) Assert.Equal(qty, rows[orderRef].Filled);
-        Assert.Equal(LedgerStockQty(clientId), StrategyQty(TestConfig.StockId));
+        // The operator's own manual runs (purpose "manual") are external: the strategy owns every other fill.
+        var operatorRefs = Sql("SELECT order_ref FROM orders WHERE purpose = 'manual'", r => r.GetString(0)).ToHashSet();
+        var strategyStock = LedgerOf("fill", clientId).Where(f => f.ConId == TestConfig.StockId && !operatorRefs.Contains(f.OrderRef!))
+            .Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
+        Assert.Equal(strategyStock, StrategyQty(TestConfig.StockId));
     }
 
     public void Dump()
@@ -268,10 +311,17 @@ public sealed class DaemonHarness : IAsyncDisposable
             _output.WriteLine($"--- daemon run {i}");
             foreach (var line in run.Log.Lines) _output.WriteLine(line);
         }
+        foreach (var p in _processes)
+        {
+            _output.WriteLine($"--- daemon process {p.Pid}");
+            _output.WriteLine(p.Output);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        // Child processes first (whole tree, reaped): they must never outlive the test, whatever it did.
+        foreach (var p in _processes) p.Dispose();
         foreach (var run in _runs)
         {
             await run.Signal.CancelAsync();
@@ -285,11 +335,16 @@ public sealed class DaemonHarness : IAsyncDisposable
             }
         }
         await Gateway.DisposeAsync();
+        DeleteDir(Dir);
+    }
+
+    private static void DeleteDir(string dir)
+    {
         try
         {
-            Directory.Delete(Dir, recursive: true);
+            Directory.Delete(dir, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bifrost.Sim.Gateway;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
@@ -31,7 +30,8 @@ public class FaultScenarioTests(ITestOutputHelper output)
         {
             var run = h.StartDaemon();
             await h.WaitOrders(4, 40_000);
-            Assert.Contains(Ops(h, OperationKind.Alert), o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal));
+            await h.WaitUntil(() => Ops(h, OperationKind.Alert).Any(o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal)),
+                "the BROKER_DISCONNECTED alert recorded", 30_000);
             Assert.True(Ops(h, OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= 2);
             var second = h.LedgerOf("order")[1].OrderRef!;
             await h.WaitUntil(() => h.Read(r => r.GetOrder(second))!.Status == "Filled", "the order sent before the drop is Filled");
@@ -47,7 +47,7 @@ public class FaultScenarioTests(ITestOutputHelper output)
     [Theory]
     [InlineData(1101, "1101: restored, data lost")]
     [InlineData(1102, "1102: restored, data maintained")]
-    public async Task UpstreamLostThenRestored_BlocksThenReconcilesAndKeepsHedging(int restore, string note)
+    public async Task UpstreamLostThenRestored_PausesOnTheCriticalAlert_ReconcilesAndHedgesAgainOnceTheOperatorResumes(int restore, string note)
     {
         await using var h = await DaemonHarness.StartAsync(output);
         try
@@ -57,6 +57,13 @@ public class FaultScenarioTests(ITestOutputHelper output)
             await h.Gateway.InjectAsync(Fault($"upstream-lost {restore} 400"));
             await h.WaitUntil(() => Ops(h, OperationKind.State).Any(o => o.Detail == note), note);
             Assert.Contains(Ops(h, OperationKind.Alert), o => o.Detail!.StartsWith("IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
+            // A critical alert pauses new strategy orders; the restore reconciles back to Paused: resume is the operator's.
+            Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.Contains("paused by critical alert IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
+            await h.WaitFsm("Paused");
+            var whilePaused = h.LedgerOf("order").Count;
+            await Task.Delay(2000);
+            Assert.Equal(whilePaused, h.LedgerOf("order").Count);
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume))).Status);
             var afterRestore = h.LedgerOf("order").Count;
             // Market data flows again (1101: because the daemon resubscribed), so the hedger keeps working.
             await h.WaitOrders(afterRestore + 2, 40_000);
@@ -136,51 +143,28 @@ public class FaultScenarioTests(ITestOutputHelper output)
     public async Task Kill9MidRun_ThenRestart_ReconcilesWithNothingLostOrDuplicated()
     {
         await using var h = await DaemonHarness.StartAsync(output);
-        var dll = Path.Combine(AppContext.BaseDirectory, "bifrost-daemon.dll");
-        Assert.True(File.Exists(dll), dll);
-        var logs = new List<string>();
+        Assert.True(File.Exists(DaemonProcess.Dll), DaemonProcess.Dll);
         try
         {
-            using (var first = Child(dll, h.ConfigPath, logs))
-            {
-                await h.WaitOrders(3, 40_000);
-                first.Kill(); // SIGKILL: no shutdown code runs
-                await first.WaitForExitAsync();
-                Assert.Equal(137, first.ExitCode);
-            }
+            var first = h.StartProcess();
+            await h.WaitOrders(3, 60_000);
+            first.Process.Kill(); // SIGKILL: no shutdown code runs
+            Assert.Equal(137, await first.ExitAsync());
             var before = h.LedgerOf("order").Count;
-            using var second = Child(dll, h.ConfigPath, logs);
-            await h.WaitOrders(before + 3, 40_000);
+            var second = h.StartProcess();
+            await h.WaitOrders(before + 3, 60_000);
             // The restarted engine restored the killed one's orders from the store (then reconciled with the broker).
             Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal)
                                                                && !o.Detail.StartsWith("engine started: 0 orders", StringComparison.Ordinal));
-            h.Enqueue(ControlCommandKind.Stop);
-            await second.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(0, second.ExitCode);
+            await h.PauseSettleAndStop(second);
             h.AssertMatchesLedger();
             var refs = h.Sql("SELECT order_ref FROM orders", r => r.GetString(0));
             Assert.Equal(refs.Count, refs.Distinct().Count());
         }
         catch
         {
-            lock (logs) foreach (var l in logs) output.WriteLine(l);
+            h.Dump();
             throw;
         }
-    }
-
-    private static Process Child(string dll, string config, List<string> logs)
-    {
-        var psi = new ProcessStartInfo("dotnet", ["exec", dll, "run", "--config", config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (logs) logs.Add(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (logs) logs.Add("! " + e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
     }
 }

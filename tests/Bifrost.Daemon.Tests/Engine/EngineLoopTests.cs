@@ -23,6 +23,7 @@ public sealed class EngineLoopTests : IAsyncDisposable
     private readonly EngineLoop _loop;
     private readonly EngineChannel _channel;
     private readonly StubControl _control = new();
+    private readonly CommandDispatcher _dispatcher;
     private long _now = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L;
 
     public EngineLoopTests()
@@ -34,8 +35,8 @@ public sealed class EngineLoopTests : IAsyncDisposable
         _broker = new StubBroker(path);
         _channel = new EngineChannel(new SystemEngineClock(), 1024);
         var contracts = ContractTable.From(_cfg);
-        var dispatcher = new CommandDispatcher(_cfg, _store, _broker, _control, new StatusMapper(_cfg, contracts, "{}"), new SystemEngineClock(), NullLogger.Instance);
-        _loop = new EngineLoop(_cfg, StateModule.initial(_cfg), _channel, dispatcher, NullLogger.Instance);
+        _dispatcher = new CommandDispatcher(_cfg, _store, _broker, _control, new StatusMapper(_cfg, contracts, "{}"), new SystemEngineClock(), NullLogger.Instance);
+        _loop = new EngineLoop(_cfg, StateModule.initial(_cfg), _channel, _dispatcher, NullLogger.Instance);
     }
 
     private static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
@@ -78,6 +79,34 @@ public sealed class EngineLoopTests : IAsyncDisposable
         Assert.True(sent.HighWater > sent.Order.IbOrderId, $"high-water {sent.HighWater} not above id {sent.Order.IbOrderId}");
         Assert.Equal("oi_t1_1", OrderRefModule.value(sent.Order.Ref));
         Assert.Equal(0, _channel.Depth);
+    }
+
+    [Fact]
+    public async Task OnceAStopIsReceived_NoNewOrderLeaves_EvenOneDecidedBeforeTheReducerSawIt()
+    {
+        // The signal closes the gate at once; the hedge the reducer decides next (before it reduces the Stop) stays home.
+        Assert.True(_dispatcher.CloseOrders());
+        await RunningWithDeltaOutsideTheBand();
+        Assert.Empty(_broker.Placed);
+        var order = _loop.State.Orders.Values.Single();
+        Assert.True(order.Status.IsRejected, "the reducer is told the order was not sent");
+        Assert.Contains("stopping", order.RejectReason);
+    }
+
+    [Fact]
+    public async Task ACommissionMissingAtStop_IsFilledIn_WhenTheNextStartReReadsTodaysExecutions()
+    {
+        // The last daemon stopped before commissionReport arrived: the fill is stored with no commission.
+        _store.AddFill(new Bifrost.Store.Records.FillRecord("0001.01", "oi_t1_1", TestConfig.StockId, Bifrost.Store.Records.TradeSide.Sell, 66, 100.5, 1_000));
+        await _store.FlushAsync();
+        // This start's reconciliation (reqExecutions) re-sends today's execution and its commission.
+        var t = Timestamp.NewTimestamp(_now);
+        var exec = new ExecutionReport(ExecIdModule.create("0001.01").ResultValue, 1, 7, 17, "oi_t1_1", Id(TestConfig.StockId), Side.Sell, 66, 100.5);
+        _dispatcher.Observe(new Event(t, t, EventPayload.NewExecutionReported(exec)));
+        _dispatcher.Observe(new Event(t, t, EventPayload.NewCommissionReported(exec.ExecId, 1.25)));
+        await _store.FlushAsync();
+        using var reader = StoreReader.Open(Path.Combine(_dir, "bifrost.db"));
+        Assert.Equal(1.25, reader.GetFillsForOrder("oi_t1_1").Single().Commission);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class OrderJournalTests : IDisposable
     public void ATornLastLine_IsSkipped()
     {
         using (var j = new OrderJournal(Journal, Durability.ProcessCrash)) j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));
-        File.AppendAllText(Journal, "{\"Order\":{\"OrderRef\":\"oi_t1_2\"");
+        File.AppendAllText(Journal, "c1 0123abcd {\"Order\":{\"OrderRef\":\"oi_t1_2\"");
         Assert.Equal(["oi_t1_1"], OrderJournal.Read(Journal).Select(e => e.Order.OrderRef));
     }
 
@@ -59,6 +59,62 @@ public sealed class OrderJournalTests : IDisposable
         Assert.Equal("PendingSubmit", reader.GetOrder("oi_t1_2")!.Status);
         Assert.Equal("3", reader.GetEngineState(EngineKeys.NextOrderId));
         Assert.Empty(OrderJournal.Read(Journal));
+    }
+
+    [Fact]
+    public void ACorruptLine_OtherThanATornLastOne_IsRefusedNamingTheLine()
+    {
+        using (var j = new OrderJournal(Journal, Durability.ProcessCrash))
+        {
+            j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));
+            j.Append(new JournalEntry(Row("oi_t1_2", 2), 3, null));
+        }
+        var bytes = File.ReadAllBytes(Journal);
+        var second = Array.IndexOf(bytes, (byte)'\n') + 1;
+        bytes[second + 40] ^= 0x01; // one flipped bit in line 2's JSON
+        File.WriteAllBytes(Journal, bytes);
+        var e = Assert.Throws<JournalCorruptException>(() => OrderJournal.Read(Journal));
+        Assert.Equal(2, e.Line);
+        Assert.Contains("checksum", e.Message);
+    }
+
+    [Fact]
+    public void AnUnchecksummedLine_IsRefused()
+    {
+        File.WriteAllText(Journal, System.Text.Json.JsonSerializer.Serialize(new JournalEntry(Row("oi_t1_1", 1), 2, null)) + "\n");
+        Assert.Equal(1, Assert.Throws<JournalCorruptException>(() => OrderJournal.Read(Journal)).Line);
+    }
+
+    [Fact]
+    public void AForgedFilledLine_IsRefusedAsImplausible()
+    {
+        var forged = Row("oi_t1_9", int.MaxValue - 1, status: "Filled") with { Filled = 66 };
+        File.WriteAllBytes(Journal, OrderJournal.Encode(new JournalEntry(forged, int.MaxValue, null)));
+        var e = Assert.Throws<JournalCorruptException>(() => OrderJournal.Read(Journal));
+        Assert.Contains("implausible status", e.Message);
+    }
+
+    [Fact]
+    public void AnOrderIdJump_FarBeyondTheKnownMark_IsRefused()
+    {
+        using (var j = new OrderJournal(Journal, Durability.ProcessCrash))
+        {
+            j.Append(new JournalEntry(Row("oi_t1_1", 5), 6, null));
+            j.Append(new JournalEntry(Row("oi_t1_2", 2_000_000_000), 2_000_000_001, null));
+        }
+        var e = Assert.Throws<JournalCorruptException>(() => OrderJournal.Read(Journal));
+        Assert.Equal(2, e.Line);
+        Assert.Contains("jump", e.Message);
+    }
+
+    [Fact]
+    public void AJournalMadeByHandWithAWideMode_IsTightenedTo0600()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        File.WriteAllText(Journal, "");
+        File.SetUnixFileMode(Journal, (UnixFileMode)0b110_100_100); // 0644
+        using (new OrderJournal(Journal, Durability.ProcessCrash)) { }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Journal));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -38,4 +38,27 @@ public class StoreRestoreTests
         Assert.True(r.Orders.Single(o => o.IbOrderId == 5).Status.IsSubmitted);
         Assert.Equal(12, StoreRestore.Build(Cfg, [], [], storedNextOrderId: 13).OrderIdHighWater);
     }
+
+    [Fact]
+    public void ManualRunFills_StayExternal_TheHedgeIsRestoredFromStrategyFillsOnly()
+    {
+        // The operator's manual BUY 100 (purpose manual) and a manual run that adjusts the strategy (manual_strategy).
+        var orders = new[]
+        {
+            Order("oi_t1_1", 4, TradeSide.Sell, 40, "Filled"),
+            Order("oi_t1-man2_2", 5, TradeSide.Buy, 100, "Filled") with { Purpose = "manual" },
+            Order("oi_t1-man3_3", 6, TradeSide.Buy, 15, "Filled") with { Purpose = "manual_strategy" },
+        };
+        var fills = new[]
+        {
+            new FillRecord("e1", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 40, 100.0, 1),
+            new FillRecord("e2", "oi_t1-man2_2", TestConfig.StockId, TradeSide.Buy, 100, 100.2, 2),
+            new FillRecord("e3", "oi_t1-man3_3", TestConfig.StockId, TradeSide.Buy, 15, 100.1, 3),
+        };
+        var r = StoreRestore.Build(Cfg, orders, fills, storedNextOrderId: 7);
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-25, h.Quantity); // −40 hedge + 15 manual_strategy; the operator's 100 are not the strategy's
+        Assert.Equal(3, r.SeenExecIds.Length); // every execution is seen: none is replayed as new at sync
+        Assert.Equal(100, r.Orders.Single(o => o.IbOrderId == 5).Filled); // the manual order itself is still followed
+    }
 }

@@ -44,4 +44,12 @@ public sealed class UnitFileTests
         Assert.Equal("localhost", u["IPAddressAllow"].Single());
         Assert.Equal("0077", u["UMask"].Single());
     }
+
+    [Fact]
+    public void Unit_ProvidesTheHostWideAccountLockDirectory()
+    {
+        var u = Load();
+        Assert.Equal("bifrost", u["RuntimeDirectory"].Single()); // /run/bifrost: AccountLock.DefaultDirectory's first choice
+        Assert.Equal("yes", u["RuntimeDirectoryPreserve"].Single());
+    }
 }

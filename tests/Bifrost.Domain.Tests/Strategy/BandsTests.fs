@@ -1,41 +1,38 @@
 module Bifrost.Domain.Tests.Strategy.BandsTests
 
-open Xunit
+open Expecto
 open FsCheck.FSharp
 open Bifrost.Domain
 open Bifrost.Domain.Strategy
 open Bifrost.Domain.Tests
 
-[<Fact>]
-let ``Whalley-Wilmott half-width is the cube root formula`` () =
-    let w = Bands.whalleyWilmott 0.001 0.5 40.0 100.0
-    Assert.Equal(System.Math.Cbrt(3.0 * 0.001 * 1600.0 * 100.0 / 1.0), w, 12)
+let private genBandCase =
+    gen {
+        let! lot = Gen.elements [ 1; 10; 100 ]
+        let! half = Gen.choose (1, 500) |> Gen.map float
+        let! delta = Gen.choose (-5000, 5000) |> Gen.map float
+        let! target = Gen.choose (-100, 100) |> Gen.map float
+        let! toEdge = Gen.elements [ ToTarget; ToBandEdge ]
+        return lot, half, delta, target, toEdge
+    }
 
-[<Fact>]
-let ``The band is the narrowest band rule, in shares`` () =
-    let s = { Fixtures.strategy 1 with Rules = [ FixedBand(0.8, ContractDeltas); FixedBand(120.0, Shares) ] }
-    Assert.Equal(80.0, Bands.halfWidth s 100 0.0 100.0)
-
-[<Fact>]
-let ``Lots round toward zero`` () =
-    Assert.Equal(200, Bands.roundToLot 100 299.0)
-    Assert.Equal(-200, Bands.roundToLot 100 -299.0)
-    Assert.Equal(0, Bands.roundToLot 100 nan)
-
-[<Fact>]
-let ``A hedge never crosses the target, so never the opposite band edge`` () =
-    let gen =
-        gen {
-            let! lot = Gen.elements [ 1; 10; 100 ]
-            let! half = Gen.choose (1, 500) |> Gen.map float
-            let! delta = Gen.choose (-5000, 5000) |> Gen.map float
-            let! target = Gen.choose (-100, 100) |> Gen.map float
-            let! toEdge = Gen.elements [ ToTarget; ToBandEdge ]
-            return lot, half, delta, target, toEdge
-        }
-    Props.check 2000 (Prop.forAll (Arb.fromGen gen) (fun (lot, half, delta, target, toEdge) ->
-        let s = { Fixtures.strategy 1 with LotSize = lot; TargetDelta = target; HedgeTo = toEdge }
-        let q = Bands.hedgeQuantity s half delta
-        let before = delta - target
-        let after = before + float q
-        q % lot = 0 && abs after <= abs before && (after = 0.0 || sign after = sign before || abs after <= half)))
+[<Tests>]
+let tests =
+    testList "Strategy.Bands" [
+        testCase "Whalley-Wilmott half-width is the cube root formula" <| fun () ->
+            let w = Bands.whalleyWilmott 0.001 0.5 40.0 100.0
+            Props.closeTo 12 w (System.Math.Cbrt(3.0 * 0.001 * 1600.0 * 100.0 / 1.0))
+        testCase "The band is the narrowest band rule, in shares" <| fun () ->
+            let s = { Fixtures.strategy 1 with Rules = [ FixedBand(0.8, ContractDeltas); FixedBand(120.0, Shares) ] }
+            Expect.equal (Bands.halfWidth s 100 0.0 100.0) 80.0 "Bands.halfWidth s 100 0.0 100.0"
+        testCase "Lots round toward zero" <| fun () ->
+            Expect.equal (Bands.roundToLot 100 299.0) 200 "Bands.roundToLot 100 299.0"
+            Expect.equal (Bands.roundToLot 100 -299.0) -200 "Bands.roundToLot 100 -299.0"
+            Expect.equal (Bands.roundToLot 100 nan) 0 "Bands.roundToLot 100 nan"
+        Props.property "A hedge never crosses the target, so never the opposite band edge" 2000 (Prop.forAll (Arb.fromGen genBandCase) (fun (lot, half, delta, target, toEdge) ->
+                let s = { Fixtures.strategy 1 with LotSize = lot; TargetDelta = target; HedgeTo = toEdge }
+                let q = Bands.hedgeQuantity s half delta
+                let before = delta - target
+                let after = before + float q
+                q % lot = 0 && abs after <= abs before && (after = 0.0 || sign after = sign before || abs after <= half)))
+    ]

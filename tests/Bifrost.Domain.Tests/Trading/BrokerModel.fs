@@ -13,6 +13,8 @@ type Action =
     | Tick of millis: int
     | Ack
     | Fill of percent: int
+    /// Every working order fills completely (the engine goes idle).
+    | FillAll
     | CancelConfirm
     | Reject
     | DupExec
@@ -20,7 +22,11 @@ type Action =
     | UnknownFill
     | ExternalFill of qty: int
     | Ctl of Control
-    | Manual of side: Side * qty: int * bypass: bool
+    | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
+    /// An operator rebalance of the strategy's stock to this many shares.
+    | RebalanceStock of target: int
+    /// Time passes with no quote at all: every quote goes stale.
+    | StalePeriod of seconds: int
     | Disconnect
     | Reconnect
     | Lost1100
@@ -51,13 +57,14 @@ type Step = { Before: State; Event: Event; After: State; Commands: Command list 
 
 let private legIds (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
-let private genAction (legCount: int) =
+let genAction (legCount: int) =
     Gen.frequency
         [ 30, Gen.choose (-60, 60) |> Gen.map MoveUnderlying
           8, Gen.map2 (fun l v -> QuoteLeg(l, v)) (Gen.choose (0, legCount - 1)) (Gen.choose (-5, 5))
           10, Gen.choose (100, 3000) |> Gen.map Tick
           8, Gen.constant Ack
           14, Gen.choose (1, 100) |> Gen.map Fill
+          6, Gen.constant FillAll
           4, Gen.constant CancelConfirm
           2, Gen.constant Reject
           4, Gen.constant DupExec
@@ -66,10 +73,12 @@ let private genAction (legCount: int) =
           2, Gen.choose (-300, 300) |> Gen.map ExternalFill
           1, Gen.constant (Ctl Stop)
           3, Gen.constant (Ctl Pause)
-          4, Gen.constant (Ctl Resume)
+          9, Gen.constant (Ctl Resume)
           3, Gen.constant (Ctl FlattenExposure)
           1, Gen.constant (Ctl RunSelfCheck)
-          5, Gen.map3 (fun s q b -> Manual(s, q, b)) (Gen.elements [ Buy; Sell ]) (Gen.frequency [ 4, Gen.choose (1, 400); 1, Gen.choose (400, 5000) ]) (Gen.elements [ true; false; false ])
+          10, Gen.map4 (fun s q b a -> Manual(s, q, b, a)) (Gen.elements [ Buy; Sell ]) (Gen.frequency [ 3, Gen.choose (1, 400); 2, Gen.choose (400, 5000) ]) (Gen.elements [ true; false ]) (Gen.elements [ true; false ])
+          3, Gen.choose (-3000, 3000) |> Gen.map RebalanceStock
+          1, Gen.choose (31, 90) |> Gen.map StalePeriod
           2, Gen.constant Disconnect
           3, Gen.constant Reconnect
           1, Gen.constant Lost1100
@@ -103,7 +112,7 @@ let private reconcileAnswers (sim: Sim) =
     positions @ [ at sim.Time PositionsEnded ] @ opens @ [ at sim.Time OpenOrdersEnded ] @ execs @ [ at sim.Time ExecutionsEnded ]
 
 /// The broker's side of the engine's commands.
-let private absorb (sim: Sim) (cmds: Command list) =
+let absorb (sim: Sim) (cmds: Command list) =
     cmds |> List.fold (fun sim cmd ->
         match cmd with
         | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
@@ -126,7 +135,7 @@ let private fillEvents (sim: Sim) (w: Working) (qty: int) =
     else { sim with Undelivered = exec :: sim.Undelivered }, []
 
 /// The events one action produces.
-let private eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
+let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     let first = sim.Working |> List.tryHead
     match action with
     | MoveUnderlying bps ->
@@ -152,6 +161,10 @@ let private eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event lis
             let qty = max 1 ((w.Req.Quantity - w.Filled) * pct / 100)
             fillEvents sim w qty
         | None -> sim, []
+    | FillAll ->
+        sim.Working |> List.fold (fun (sim, events) w ->
+            let sim, more = fillEvents sim w (w.Req.Quantity - w.Filled)
+            sim, events @ more) (sim, [])
     | CancelConfirm ->
         match sim.Working |> List.tryFind (fun w -> w.CancelRequested) with
         | Some w when sim.Connected ->
@@ -169,7 +182,7 @@ let private eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event lis
         let e =
             ExecutionReported
                 { ExecId = ExecId.create $"ghost{sim.ExecSeq}" |> Result.get; IbOrderId = 9999; PermId = 1L; ClientId = 7
-                  Ref = $"oi_ghost_{sim.ExecSeq}"; ContractId = underlyingId; Side = Buy; Quantity = 100; Price = sim.Spot }
+                  Ref = $"oi_r1_ghost{sim.ExecSeq}"; ContractId = underlyingId; Side = Buy; Quantity = 100; Price = sim.Spot }
         { sim with ExecSeq = sim.ExecSeq + 1 }, (if sim.Connected then [ at sim.Time e ] else [])
     | ExternalFill q when q <> 0 && sim.Connected ->
         let execId = ExecId.create $"x{sim.ExecSeq}" |> Result.get
@@ -180,9 +193,15 @@ let private eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event lis
           at sim.Time (PositionReported(underlyingId, broker.[underlyingId], sim.Spot)) ]
     | ExternalFill _ -> sim, []
     | Ctl c -> { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ControlRequested(c, meta sim.ControlSeq)) ]
-    | Manual(side, qty, bypass) ->
-        let m = { RunId = $"m{sim.ControlSeq}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass; Meta = meta sim.ControlSeq }
+    | Manual(side, qty, bypass, adjusts) ->
+        let m = { RunId = $"m{sim.ControlSeq}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass; Meta = meta sim.ControlSeq; AdjustsStrategy = adjusts }
         { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ManualOrderRequested m) ]
+    | RebalanceStock target ->
+        let r = { Rebalance.RunId = $"b{sim.ControlSeq}"; Targets = [ underlyingId, target ]; RiskBypass = false; Meta = meta sim.ControlSeq }
+        { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (RebalanceRequested r) ]
+    | StalePeriod seconds ->
+        let sim = { sim with Time = Timestamp.add (Duration.ofSeconds (float seconds)) sim.Time }
+        sim, [ at sim.Time ClockTicked ]
     | Disconnect when sim.Connected -> { sim with Connected = false; Owed = [] }, [ at sim.Time (BrokerDisconnected "model drop") ]
     | Disconnect -> sim, []
     | Reconnect when not sim.Connected -> { sim with Connected = true }, [ at sim.Time (BrokerConnected [ cfg.Account ]) ]

@@ -13,6 +13,9 @@ public sealed class BifrostWrittenFilesTests
     [InlineData(CompressionCodec.Snappy, true)]
     [InlineData(CompressionCodec.Snappy, false)]
     [InlineData(CompressionCodec.Uncompressed, true)]
+    [InlineData(CompressionCodec.Gzip, true)]
+    [InlineData(CompressionCodec.Lz4Raw, true)]
+    [InlineData(CompressionCodec.Brotli, false)]
     public void BifrostFile_ReadsInDuckDbWithIdenticalCountsAndSums(CompressionCodec codec, bool dictionary)
     {
         using var dir = new TempDirectory();

@@ -10,7 +10,7 @@ public sealed class DuckDbWrittenFilesTests(DuckDbFilesFixture files) : IClassFi
     public static TheoryData<string> Files()
     {
         var data = new TheoryData<string>();
-        foreach (var codec in new[] { "uncompressed", "snappy", "gzip", "zstd", "lz4_raw" })
+        foreach (var codec in new[] { "uncompressed", "snappy", "gzip", "zstd", "lz4_raw", "brotli" })
         {
             foreach (var version in new[] { "v1", "v2" }) data.Add($"mixed_{codec}_{version}.parquet");
         }

@@ -82,13 +82,10 @@ public sealed class BacktestRunnerTests
     }
 
     [Fact]
-    public void AccountMismatch_StopsTheRun_LikeLive()
+    public void LiveAccountInPaperMode_IsRefusedAtConfig_LikeLive()
     {
-        var (r, _) = Run(Json(account: "U1234567"), Quiet(30));
-
-        Assert.Equal("Stopped", r.FinalState);
-        Assert.Equal(0, r.Orders);
-        Assert.Equal(1, r.Alerts["ACCOUNT_MISMATCH"]);
+        var e = Assert.Throws<BacktestConfigException>(() => Run(Json(account: "U1234567"), Quiet(30)));
+        Assert.StartsWith("account:", e.Message);
     }
 
     [Fact]

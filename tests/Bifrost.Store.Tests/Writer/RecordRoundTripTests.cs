@@ -25,7 +25,11 @@ public sealed class RecordRoundTripTests : IDisposable
     [Fact]
     public async Task StatusSnapshot_RoundTripsWithPositionsOwnershipChecksAndPnl()
     {
-        var status = Sample.Status(health: Health.Blocked);
+        var status = Sample.Status(health: Health.Blocked) with
+        {
+            Pnl = Sample.Status().Pnl with { AttrSpread = 1.25, AttrOpening = -2.5, AttrBasis = 0.75 },
+            AccountValues = new Dictionary<string, double> { ["NetLiquidation"] = 1_000_123.45, ["BuyingPower"] = 4e6 },
+        };
         using var reader = await WriteThenRead(w => w.SetStatus(status));
 
         var read = reader.GetStatus()!;
@@ -34,7 +38,8 @@ public sealed class RecordRoundTripTests : IDisposable
         Assert.Equal(status.Positions, read.Positions);
         Assert.Equal(status.Checks, read.Checks);
         Assert.Equal(status.Limits, read.Limits);
-        Assert.Equal(status with { Checks = read.Checks, BlockReasons = read.BlockReasons, Positions = read.Positions, Limits = read.Limits }, read);
+        Assert.Equal(status.AccountValues, read.AccountValues);
+        Assert.Equal(status with { Checks = read.Checks, BlockReasons = read.BlockReasons, Positions = read.Positions, Limits = read.Limits, AccountValues = read.AccountValues }, read);
         Assert.Contains(read.Positions, p => p.Owner == PositionOwner.External);
     }
 
@@ -72,6 +77,23 @@ public sealed class RecordRoundTripTests : IDisposable
         Assert.Equal(470.05, fill.Price);
         Assert.Equal(1.05, fill.Commission);
         Assert.Equal(0, rejected);
+    }
+
+    [Fact]
+    public async Task RepeatedFill_CarryingTheCommissionTheStoredOneLacks_FillsItIn_AndNeverOverwritesOne()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.AddFill(Sample.Fill("0000e0d5.01", "oi_run1_1")); // stopped before its commissionReport
+            w.AddFill(Sample.Fill("0000e0d5.01", "oi_run1_1") with { Price = 999, Commission = 1.05 }); // reqExecutions at the next start
+            w.AddFill(Sample.Fill("0000e0d5.02", "oi_run1_1") with { Commission = 0.5 });
+            w.AddFill(Sample.Fill("0000e0d5.02", "oi_run1_1") with { Commission = 7 });
+        });
+
+        var fills = reader.GetFillsForOrder("oi_run1_1").ToDictionary(f => f.ExecId);
+        Assert.Equal(470.05, fills["0000e0d5.01"].Price);
+        Assert.Equal(1.05, fills["0000e0d5.01"].Commission);
+        Assert.Equal(0.5, fills["0000e0d5.02"].Commission);
     }
 
     [Fact]

@@ -4,19 +4,19 @@ using Bifrost.Store.Tests.Support;
 using Bifrost.Store.Writer;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace Bifrost.Store.Tests.Writer;
 
-/// <summary>Model-based properties: a random sequence of writes, then the store is compared with a simple model.</summary>
+/// <summary>Model-based properties: a random sequence of writes, then the store is compared with a simple model. A failure prints
+/// FsCheck's seed; `[Property(Replay = "seed,gamma")]` replays it.</summary>
 public sealed class WriterProperties
 {
-    private static readonly Config Runs = Config.QuickThrowOnFailure.WithMaxTest(30);
-
-    [Fact]
-    public void Fills_FirstCopyOfEachExecIdWins_WhateverTheDuplicatesAndOrder()
+    [Property(MaxTest = 30)]
+    public Property Fills_FirstCopyOfEachExecIdWins_WhateverTheDuplicatesAndOrder()
     {
         var gen = Gen.Choose(0, 9).Zip(Gen.Choose(1, 500)).ListOf();
-        Prop.ForAll(gen.ToArbitrary(), fills =>
+        return Prop.ForAll(gen.ToArbitrary(), fills =>
         {
             using var store = new TempStore();
             using (var w = store.OpenWriter())
@@ -28,14 +28,14 @@ public sealed class WriterProperties
             var stored = reader.GetFillsForOrder("oi").ToDictionary(f => f.ExecId, f => f.Price);
             var model = fills.GroupBy(f => f.Item1).ToDictionary(g => $"e{g.Key}", g => (double)g.First().Item2);
             return stored.Count == model.Count && model.All(kv => stored[kv.Key] == kv.Value);
-        }).Check(Runs);
+        });
     }
 
-    [Fact]
-    public void OrderIdHighWaterMark_IsTheMaximumEverWritten_WhateverTheOrder()
+    [Property(MaxTest = 30)]
+    public Property OrderIdHighWaterMark_IsTheMaximumEverWritten_WhateverTheOrder()
     {
         var gen = Gen.Choose(1, 1_000_000).NonEmptyListOf();
-        Prop.ForAll(gen.ToArbitrary(), marks =>
+        return Prop.ForAll(gen.ToArbitrary(), marks =>
         {
             using var store = new TempStore();
             using (var w = store.OpenWriter())
@@ -45,14 +45,14 @@ public sealed class WriterProperties
             }
             using var reader = StoreReader.Open(store.Path);
             return reader.GetEngineState(EngineKeys.NextOrderId) == marks.Max().ToString();
-        }).Check(Runs);
+        });
     }
 
-    [Fact]
-    public void OperationsPagedNewestFirst_VisitEveryMatchingRowOnce_InTimeOrder()
+    [Property(MaxTest = 30)]
+    public Property OperationsPagedNewestFirst_VisitEveryMatchingRowOnce_InTimeOrder()
     {
         var gen = Gen.Elements(OperationKind.Intent, OperationKind.Order, OperationKind.Fill).Zip(Gen.Choose(0, 50)).ListOf();
-        Prop.ForAll(gen.ToArbitrary(), Gen.Choose(1, 7).ToArbitrary(), (ops, pageSize) =>
+        return Prop.ForAll(gen.ToArbitrary(), Gen.Choose(1, 7).ToArbitrary(), (ops, pageSize) =>
         {
             using var store = new TempStore();
             using (var w = store.OpenWriter())
@@ -73,6 +73,6 @@ public sealed class WriterProperties
             }
             var expected = ops.Where(o => o.Item1 != OperationKind.Intent).Select(o => Sample.T0 + o.Item2).OrderDescending();
             return seen.Select(o => o.TimeNanos).SequenceEqual(expected) && seen.Select(o => o.Id).Distinct().Count() == seen.Count;
-        }).Check(Runs);
+        });
     }
 }

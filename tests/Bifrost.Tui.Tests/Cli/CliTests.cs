@@ -94,9 +94,42 @@ public sealed class CliTests
         var (code, output, _) = Run("ops", "--since", "2026-03-02T15:29:47Z", "--store", store.Path, "--utc");
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("# 6 of 6 matching operations, newest first, since 2026-03-02T15:29:47.000Z", lines[0]);
-        Assert.Equal("2026-03-02 15:30:00.000  #13  fill  sell 20 @ 101.38  oi_paper1_4  exec 0001.02 hedge 2", lines[1]);
+        Assert.Equal("# 6 of 6 matching operations, newest first, by wall time (when the daemon received it), since 2026-03-02T15:29:47.000Z", lines[0]);
+        Assert.Equal("2026-03-02 15:30:00.000  #13  fill  sell 20 @ 101.38  oi_paper1_4  exec 0001.02 hedge 2  (venue unknown)", lines[1]);
         Assert.StartsWith("2026-03-02 15:29:47.000  #8  cancel", lines[^1]);
+    }
+
+    [Fact]
+    public void Ops_ReplayVenueTimesFarFromTheWallClock_FilterByWallByDefault_ByVenueOnRequest_BothShown()
+    {
+        // The daemon on the replay gateway: received now (wall), stamped by the broker's session clock (venue), days apart.
+        var venue = UnixNanos.FromDateTimeOffset(new DateTimeOffset(2026, 2, 20, 14, 0, 0, TimeSpan.Zero));
+        using var store = TempStore.Empty();
+        store.Write(w =>
+        {
+            w.Record(new OperationRecord(Frames.Now - 60_000_000_000, OperationKind.Order, "t1", "oi_t1_1", 1, TradeSide.Buy, 10) { VenueNanos = venue });
+            w.Record(new OperationRecord(Frames.Now - 30_000_000_000, OperationKind.Fill, "t1", "oi_t1_1", 1, TradeSide.Buy, 10, 100) { VenueNanos = venue + 5_000_000_000 });
+            w.Record(new OperationRecord(Frames.Now - 20_000_000_000, OperationKind.State, Detail: "farm ok")); // clock not set yet: no venue time
+        });
+
+        var wall = JsonDocument.Parse(Run("ops", "--since", "10m", "--json", "--store", store.Path).Out).RootElement;
+        Assert.Equal("wall", wall.GetProperty("time_base").GetString());
+        Assert.Equal(3, wall.GetProperty("count").GetInt32());
+        var fill = wall.GetProperty("operations")[1];
+        Assert.Equal("2026-03-02T15:29:30.000Z", fill.GetProperty("time").GetString());
+        Assert.Equal("2026-02-20T14:00:05.000Z", fill.GetProperty("venue_time").GetString());
+        Assert.Equal(JsonValueKind.Null, wall.GetProperty("operations")[0].GetProperty("venue_time").ValueKind);
+
+        var venueRecent = JsonDocument.Parse(Run("ops", "--since", "10m", "--time", "venue", "--json", "--store", store.Path).Out).RootElement;
+        Assert.Equal("venue", venueRecent.GetProperty("time_base").GetString());
+        Assert.Equal(0, venueRecent.GetProperty("count").GetInt32());
+
+        var (code, text, _) = Run("ops", "--since", "2026-02-20T13:00:00Z", "--until", "2026-02-21T00:00:00Z", "--time", "venue", "--store", store.Path, "--utc");
+        Assert.Equal(0, code);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("# 2 of 2 matching operations, newest first, by venue time", lines[0]);
+        Assert.Equal("2026-02-20 14:00:05.000  #2  fill  buy 10 @ 100.00  oi_t1_1  (wall 2026-03-02 15:29:30.000)", lines[1]);
+        Assert.Equal(2, Run("ops", "--time", "exchange", "--store", store.Path).Code);
     }
 
     [Fact]
@@ -114,10 +147,10 @@ public sealed class CliTests
     [InlineData("ops", "--since", "yesterday")]
     [InlineData("--refresh-hz", "0")]
     [InlineData("frobnicate")]
-    public void BadCommandLine_Exit64WithUsage(params string[] args)
+    public void BadCommandLine_ExitTwoWithUsage(params string[] args)
     {
         var (code, _, err) = Run(args);
-        Assert.Equal(64, code);
+        Assert.Equal(2, code);
         Assert.Contains("usage:", err);
     }
 

@@ -57,7 +57,7 @@ public sealed class KeyMapTests
         Assert.Equal(new UiAction.NextScreen(), KeyMap.Map(Key(ConsoleKey.Tab), new UiState()));
         Assert.Equal(new UiAction.PreviousScreen(), KeyMap.Map(Key(ConsoleKey.Tab, shift: true), new UiState()));
         var s = new UiState();
-        foreach (var expected in new[] { Screen.Operations, Screen.History, Screen.Controls, Screen.Dashboard })
+        foreach (var expected in new[] { Screen.Operations, Screen.History, Screen.Controls, Screen.Runs, Screen.Alerts, Screen.Stats, Screen.Dashboard })
         {
             s = UiUpdate.Update(s, new UiAction.NextScreen(), null).State;
             Assert.Equal(expected, s.Screen);
@@ -78,14 +78,18 @@ public sealed class KeyMapTests
     {
         var keys = new Dictionary<string, ConsoleKeyInfo>
         {
-            ["1-4"] = Char('1'), ["s"] = Char('s'), ["p"] = Char('p'), ["r"] = Char('r'), ["x"] = Char('x'), ["?"] = Char('?'),
+            ["1-7"] = Char('1'), ["a"] = Char('a'), ["s"] = Char('s'), ["p"] = Char('p'), ["r"] = Char('r'), ["x"] = Char('x'), ["?"] = Char('?'),
             ["q"] = Char('q'), ["↑↓"] = Key(ConsoleKey.UpArrow), ["Enter"] = Key(ConsoleKey.Enter), ["f"] = Char('f'), ["t"] = Char('t'),
             ["Home"] = Key(ConsoleKey.Home), ["Esc"] = Key(ConsoleKey.Escape), ["y"] = Char('y'), ["n/Esc"] = Char('n'), ["any key"] = Char('z'),
+            ["1-9"] = Char('9'), ["o"] = Char('o'), ["b"] = Char('b'), ["←→"] = Key(ConsoleKey.LeftArrow), ["Ctrl+C"] = Key(ConsoleKey.C, ctrl: true),
         };
         UiState[] states =
         [
             new(), new() { Screen = Screen.Operations }, new() { Screen = Screen.Operations, DetailOpen = true }, new() { Screen = Screen.History },
-            new() { Screen = Screen.Controls }, new() { Confirm = ControlCommandKind.Flatten }, new() { Help = true },
+            new() { Screen = Screen.Controls }, new() { Screen = Screen.Alerts }, new() { Screen = Screen.Runs }, new() { Confirm = ControlCommandKind.Flatten }, new() { Help = true },
+            new() { Screen = Screen.Ticket }, new() { Screen = Screen.Ticket, Ticket = new() { Stage = Bifrost.Tui.Model.TicketStage.Confirming } },
+            new() { Screen = Screen.Ticket, Ticket = new() { Stage = Bifrost.Tui.Model.TicketStage.TypingAccount } },
+            new() { Screen = Screen.Rebalance }, new() { Screen = Screen.Rebalance, Rebalance = new() { Confirming = true } },
         ];
         foreach (var state in states)
             foreach (var (key, _) in KeyMap.Footer(state))

@@ -40,6 +40,26 @@ internal static class Sample
         RunId = RunId,
     };
 
+    /// <summary>The daemon's config summary as it writes it now: contracts, multipliers, the fat-finger ceiling.</summary>
+    public const string TraderSummary = """
+        {"mode":"paper","account":"DU1234567","underlying":"XYZ","underlying_con_id":1001,
+         "legs":[{"con_id":2001,"contract":"XYZ 20260320 C 100","right":"C","strike":100,"expiry":"20260320","multiplier":100,"quantity":10},
+                 {"con_id":2002,"right":"P","strike":100,"expiry":"20260320","multiplier":100,"quantity":10}],
+         "control":{"max_manual_quantity":500,"max_manual_notional":250000,"limit_price_band":0.05}}
+        """;
+
+    /// <summary>The sample status with what the console's trader units, account and forms read.</summary>
+    public static StatusSnapshot Trader(StatusSnapshot s) => s with
+    {
+        ConfigSummaryJson = TraderSummary,
+        // The daemon did not know the put's description: it wrote the con id. The console names it from the config.
+        Positions = [.. s.Positions.Select(p => p.ContractId == Sample.PutId ? p with { Symbol = "2002" } : p),
+            new PositionEntry(777, "777", "OPT", 1, 1.0, PositionOwner.External)],
+        NetGreeks = new Greeks(62, 4.1, 1205.0, -3650.0),
+        Pnl = s.Pnl with { AttrSpread = 20.00, AttrOpening = 3.00, AttrBasis = 1.60 },
+        AccountValues = new Dictionary<string, double> { ["NetLiquidation"] = 1_012_345.67, ["TotalCashValue"] = 990_000, ["GrossPositionValue"] = 22_345.67 },
+    };
+
     /// <summary>Writes the sample; operations are spaced one second apart ending at <paramref name="now"/>.</summary>
     public static void Fill(StoreWriter w, long now, StatusSnapshot status)
     {

@@ -1,15 +1,24 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
+using Bifrost.Tests.Shared;
 
 namespace Bifrost.Tui.Tests.Terminal;
+
+/// <summary>Tests that start a daemon and a gateway run one after another: two of each at once on a shared 2-core
+/// machine starve each other past any sane wait.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealDaemonCollection
+{
+    public const string Name = "real daemon and replay gateway";
+}
 
 /// <summary>
 /// The real thing, as processes: the replay gateway (`bifrost-sim gateway`, loopback, ephemeral port, ledger) and the
 /// paper daemon (`bifrost-daemon run`) against it, both from the build next to this repository's sources. Start returns
 /// once the daemon is running and has hedged; AssertStopped checks it exited 0, recorded no order after the stop, and
-/// that every order the gateway's ledger saw from it is in the store.
+/// that every order the gateway's ledger saw from it is in the store. Both are <see cref="TestChild"/>ren: killed with
+/// their process trees on Dispose, at test-host exit, and by the kernel if the test host is killed.
 /// </summary>
 internal sealed class RealDaemon : IDaemonUnderTest
 {
@@ -17,8 +26,8 @@ internal sealed class RealDaemon : IDaemonUnderTest
     private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-tui-e2e").FullName;
     private readonly string _root = RepositoryRoot();
     private readonly string _config = BuildConfiguration();
-    private Process? _gateway;
-    private Process? _daemon;
+    private TestChild? _gateway;
+    private TestChild? _daemon;
 
     public string StorePath => Path.Combine(_dir, "bifrost.db");
     private string LedgerPath => Path.Combine(_dir, "ledger.jsonl");
@@ -55,8 +64,8 @@ internal sealed class RealDaemon : IDaemonUnderTest
     public void AssertStopped(TimeSpan timeout)
     {
         Assert.NotNull(_daemon);
-        Assert.True(_daemon!.WaitForExit(timeout), "the daemon did not exit after the stop");
-        Assert.Equal(0, _daemon.ExitCode);
+        Assert.True(_daemon!.Process.WaitForExit(timeout), "the daemon did not exit after the stop");
+        Assert.Equal(0, _daemon.Process.ExitCode);
 
         using var reader = StoreReader.Open(StorePath);
         var operations = reader.QueryOperations(new OperationQuery { Limit = 100_000 });
@@ -65,29 +74,36 @@ internal sealed class RealDaemon : IDaemonUnderTest
         Assert.DoesNotContain(operations, o => o.Kind == OperationKind.Order && o.Id > stop.Id);
 
         // The gateway's ledger is the broker's truth: every order this client sent is one the daemon recorded.
-        var ledgerRefs = File.ReadAllLines(LedgerPath)
-            .Select(l => JsonDocument.Parse(l).RootElement)
-            .Where(e => e.GetProperty("type").GetString() == "order" && e.GetProperty("clientId").GetInt32() == ClientId)
-            .Select(e => e.GetProperty("orderRef").GetString()!)
-            .ToList();
+        var ledgerRefs = LedgerOrderRefs();
         Assert.NotEmpty(ledgerRefs);
         Assert.All(ledgerRefs, r => Assert.NotNull(reader.GetOrder(r)));
     }
 
-    private Process Launch(string project, string dll, string[] args, Action<string> onLine, IDictionary<string, string>? env = null)
+    /// <summary>The order refs of every order this daemon's client sent, as the gateway's ledger recorded them.</summary>
+    public IReadOnlyList<string> LedgerOrderRefs()
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(_root, project, "bin", _config, "net10.0", dll));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        // The gateway may be writing its last line: read what is complete.
+        using var stream = new FileStream(LedgerPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var text = new StreamReader(stream);
+        var refs = new List<string>();
+        while (text.ReadLine() is { } line)
+        {
+            if (!line.EndsWith('}')) continue;
+            var e = JsonDocument.Parse(line).RootElement;
+            if (e.GetProperty("type").GetString() == "order" && e.GetProperty("clientId").GetInt32() == ClientId)
+                refs.Add(e.GetProperty("orderRef").GetString()!);
+        }
+        return refs;
+    }
+
+    private TestChild Launch(string project, string dll, string[] args, Action<string> onLine, IDictionary<string, string>? env = null)
+    {
         var log = new StreamWriter(Path.Combine(_dir, Path.GetFileNameWithoutExtension(dll) + ".log")) { AutoFlush = true };
-        var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (log) log.WriteLine(e.Data); onLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
+        return TestChild.Start("dotnet", [Path.Combine(_root, project, "bin", _config, "net10.0", dll), .. args], env, line =>
+        {
+            lock (log) log.WriteLine(line);
+            onLine(line);
+        });
     }
 
     private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
@@ -120,19 +136,8 @@ internal sealed class RealDaemon : IDaemonUnderTest
 
     public void Dispose()
     {
-        foreach (var p in new[] { _daemon, _gateway })
-        {
-            if (p is null) continue;
-            try
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit(5_000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            p.Dispose();
-        }
+        _daemon?.Dispose();
+        _gateway?.Dispose();
         try
         {
             Directory.Delete(_dir, recursive: true);

@@ -1,15 +1,18 @@
 using System.Diagnostics;
+using Bifrost.Tests.Shared;
 
 namespace Bifrost.Tui.Tests.Terminal;
 
 /// <summary>
 /// A tmux server of our own (private socket, so an operator's sessions are never touched) running one command in an
-/// 80×24 session; the pane is captured as text and keys are sent as a user would type them. Dispose kills that server.
+/// 80×24 session; the pane is captured as text and keys are sent as a user would type them. Dispose kills that server;
+/// so does a reaper if the test host dies first (the server daemonizes: it is no child of ours to take down with us).
 /// </summary>
 internal sealed class Tmux : IDisposable
 {
     private readonly string _socket = $"bifrost-tui-test-{Environment.ProcessId}-{Guid.NewGuid():N}";
     private const string Session = "monitor";
+    private TestChild? _reaper;
 
     private Tmux() { }
 
@@ -32,18 +35,36 @@ internal sealed class Tmux : IDisposable
     {
         Require();
         var tmux = new Tmux();
-        tmux.Ctl("-f", "/dev/null", "new-session", "-d", "-s", Session, "-x", width.ToString(), "-y", height.ToString(), command);
-        tmux.Ctl("set-option", "-t", Session, "remain-on-exit", "off");
+        tmux._reaper = TestChild.OnHostDeath($"tmux -L {tmux._socket} kill-server");
+        try
+        {
+            tmux.Ctl("-f", "/dev/null", "new-session", "-d", "-s", Session, "-x", width.ToString(), "-y", height.ToString(), command);
+            tmux.Ctl("set-option", "-t", Session, "remain-on-exit", "off");
+        }
+        catch
+        {
+            tmux.Dispose();
+            throw;
+        }
         return tmux;
     }
 
     public string Capture() => Ctl("capture-pane", "-p", "-t", Session).Output;
 
     /// <summary>Types <paramref name="text"/> literally (each char one key press).</summary>
-    public void Type(string text) => Ctl("send-keys", "-t", Session, "-l", text);
+    public void Type(string text) => Ctl("send-keys", "-t", Session, "-l", "--", text); // -- : text may start with a minus
+
+    /// <summary>A named key (tmux key name: Escape, Enter, Tab, Up…).</summary>
+    public void Key(string name) => Ctl("send-keys", "-t", Session, name);
 
     public void Resize(int width, int height) =>
         Ctl("resize-window", "-t", Session, "-x", width.ToString(), "-y", height.ToString());
+
+    /// <summary>The process running in the pane (the command was started with exec).</summary>
+    public int PanePid => int.Parse(Ctl("list-panes", "-t", Session, "-F", "#{pane_pid}").Output.Trim());
+
+    /// <summary>The terminal goes away as an SSH drop does: the server closes the pty and hangs up its processes.</summary>
+    public void KillServer() => Run("tmux", ["-L", _socket, "kill-server"], throwOnError: false);
 
     public bool IsRunning => Run("tmux", ["-L", _socket, "has-session", "-t", Session], throwOnError: false).Code == 0;
 
@@ -101,6 +122,7 @@ internal sealed class Tmux : IDisposable
 
     public void Dispose()
     {
+        _reaper?.Dispose();
         try
         {
             Run("tmux", ["-L", _socket, "kill-server"], throwOnError: false);

@@ -8,6 +8,7 @@ namespace Bifrost.Tui.Tests.Terminal;
 /// the daemon's outcome is shown, its silence then turns the light red; q quits. The screens are kept as a text capture
 /// (artifacts/monitor.txt next to the test assembly; docs/monitor.txt when BIFROST_UPDATE_DOCS=1 or when missing).
 /// </summary>
+[Collection(RealDaemonCollection.Name)]
 public sealed class TmuxMonitorTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -64,7 +65,13 @@ public sealed class TmuxMonitorTests
         var silent = tmux.WaitFor(s => s.Contains("RED · DAEMON SILENT"), Wait, "the silent-daemon light");
 
         if (saveCapture) SaveCapture(dashboard, operations, confirm, outcome, silent);
+        // Esc never quits a trading console; q asks first.
+        tmux.Key("Escape");
+        Thread.Sleep(500);
+        Assert.True(tmux.IsRunning, "Esc must not quit the console");
         tmux.Type("q");
+        tmux.WaitFor(s => s.Contains("Quit the console? The daemon keeps running."), Wait, "the quit question");
+        tmux.Type("y");
         tmux.WaitUntilExited(TimeSpan.FromSeconds(10));
     }
 

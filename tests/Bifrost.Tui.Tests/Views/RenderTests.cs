@@ -48,7 +48,8 @@ public sealed partial class RenderTests
         {
             "GREEN · OK", "FSM Hedging", "conn connected", "md ok", "heartbeat 0.5s ago", "no block reasons · all checks ok",
             "STRATEGY-OWNED  hedge -120 sh", "XYZ 20260320 100 C", "EXTERNAL / MANUAL  never touched, +50 sh",
-            "delta       +62", "HEDGE BAND [-100, +100] target 0", "█───] Δ +62 inside", "realised   +120.50", "attr γ",
+            "Δ +62 sh", "θ -0.10 $/day", "ν +1.21 $/vol pt", "HEDGE BAND [-100, +100] target 0", "█───] Δ +62 inside", "real +120.50", "γ +80.20",
+            "unattributed +24.60", "NAV not reported by the daemon",
             "RISK LIMITS", "84% near", "102% OVER", "s stop", "x flatten", "? help",
         })
             Assert.Contains(expected, text);
@@ -136,9 +137,4 @@ public sealed partial class RenderTests
         Assert.Equal(Math.Min(13, vp.OperationRows), ops.Rows.Count);
     }
 
-    [Fact]
-    public void TerminalScreen_VisibleLengthIgnoresEscapes()
-    {
-        Assert.Equal(5, Bifrost.Tui.App.TerminalScreen.VisibleLength("\u001b[1;32mGREEN\u001b[0m"));
-    }
 }

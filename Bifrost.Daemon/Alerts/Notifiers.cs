@@ -1,0 +1,32 @@
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Logging;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+using Microsoft.Extensions.Logging;
+
+namespace Bifrost.Daemon.Alerts;
+
+/// <summary>Builds the daemon's <see cref="AlertNotifier"/> from the "alerts" section, recording outcomes in the store.</summary>
+public static class Notifiers
+{
+    public static AlertNotifier Create(DaemonSettings settings, HttpClient http, StoreWriter store, ILogger logger)
+    {
+        var a = settings.Alerts;
+        var channels = a.Notifiers.Select(n => n switch
+        {
+            CommandNotifierSettings c => (IAlertChannel)new CommandChannel(c),
+            WebhookNotifierSettings w => new WebhookChannel(w, http),
+            _ => throw new InvalidOperationException($"unknown notifier {n.GetType().Name}"),
+        }).ToList();
+        if (channels.Count == 0) Log.NoNotifier(logger);
+        else Log.NotifierStarted(logger, string.Join(", ", channels.Select(c => c.Name)), EnumText<AlertSeverity>.ToText(a.MinSeverity), a.Retries);
+        var cfg = settings.Preview;
+        return new AlertNotifier(a, channels, (handle, delivery) => store.RecordDelivery(handle, delivery),
+            new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger);
+    }
+
+    /// <summary>How long a stopping daemon waits for deliveries in flight: one attempt of the slowest channel, at most 10 s.</summary>
+    public static TimeSpan DrainBound(AlertSettings a) =>
+        a.Notifiers.Count == 0 ? TimeSpan.Zero
+            : TimeSpan.FromTicks(Math.Min(a.Notifiers.Max(n => n.Timeout).Ticks + TimeSpan.TicksPerSecond, TimeSpan.FromSeconds(10).Ticks));
+}

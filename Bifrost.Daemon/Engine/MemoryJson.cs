@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bifrost.Domain;
+using Bifrost.Domain.Trading;
+using Microsoft.FSharp.Collections;
+
+namespace Bifrost.Daemon.Engine;
+
+/// <summary>
+/// The engine memory (<see cref="EngineMemory"/>) as the JSON value of engine_state key <see cref="Key"/>. Readable by
+/// a human with any SQLite client; an unreadable value refuses the start (never guessed, never silently re-adopted).
+/// </summary>
+public static class MemoryJson
+{
+    public const string Key = "engine_memory";
+
+    public static string Write(EngineMemory m)
+    {
+        var book = m.OptionBook;
+        var o = new JsonObject
+        {
+            ["operator"] = m.Operator.IsOperatorRunning ? "running" : m.Operator.IsOperatorPaused ? "paused" : "halted",
+            ["stop_pending"] = m.StopPending,
+            ["session_day"] = m.Day,
+            ["session_date"] = m.Day >= 0 ? DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + m.Day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
+            ["trades_today"] = m.TradesToday,
+            ["day_start_pnl"] = double.IsFinite(m.DayStartPnl) ? m.DayStartPnl : null,
+            ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : 0.0,
+            ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
+            {
+                ["con_id"] = ContractIdModule.value(a.ContractId), ["quantity"] = a.Quantity, ["avg_cost"] = double.IsFinite(a.AvgCost) ? a.AvgCost : 0.0,
+            })]),
+            ["reconciled"] = new JsonArray([.. book.Reconciled.Select(l => (JsonNode)new JsonObject
+            {
+                ["con_id"] = ContractIdModule.value(l.ContractId), ["strategy"] = l.Strategy, ["account"] = l.Account,
+            })]),
+            ["reconciled_ns"] = book.ReconciledAt.Nanos,
+            ["paused_by"] = m.PausedBy,
+            ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(id => (JsonNode)id)]),
+        };
+        if (m.Operator is OperatorState.OperatorHalted h) o["halt"] = Halt(h.Item);
+        return o.ToJsonString();
+    }
+
+    private static JsonObject Halt(HaltReason r) => r switch
+    {
+        HaltReason.DailyLossBreached x => new JsonObject { ["kind"] = "daily_loss", ["value"] = x.pnl },
+        HaltReason.DrawdownBreached x => new JsonObject { ["kind"] = "drawdown", ["value"] = x.drawdown },
+        HaltReason.StopLossHit x => new JsonObject { ["kind"] = "stop_loss", ["value"] = x.pnl },
+        HaltReason.TakeProfitHit x => new JsonObject { ["kind"] = "take_profit", ["value"] = x.pnl },
+        HaltReason.ReconcileFailed x => new JsonObject { ["kind"] = "reconcile_failed", ["detail"] = x.detail },
+        HaltReason.AccountMismatch x => new JsonObject { ["kind"] = "account_mismatch", ["detail"] = x.detail },
+        HaltReason.BookMismatch x => new JsonObject { ["kind"] = "book_mismatch", ["detail"] = x.detail },
+        HaltReason.AnotherEngine x => new JsonObject { ["kind"] = "another_engine", ["detail"] = x.detail },
+        HaltReason.OrderRefExhausted x => new JsonObject { ["kind"] = "order_ref_exhausted", ["detail"] = x.detail },
+        // A halt reason this codec does not know yet: kept as its text, restored as a halt that needs the operator.
+        _ => new JsonObject { ["kind"] = "other", ["detail"] = HaltReasonModule.describe(r) },
+    };
+
+    /// <summary>Parses the stored value; a <see cref="FormatException"/> names what is wrong.</summary>
+    public static EngineMemory Read(string json)
+    {
+        JsonObject o;
+        try
+        {
+            o = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("not valid JSON: " + e.Message);
+        }
+        var op = Text(o, "operator") switch
+        {
+            "running" => OperatorState.OperatorRunning,
+            "paused" => OperatorState.OperatorPaused,
+            "halted" => OperatorState.NewOperatorHalted(ReadHalt(o["halt"] as JsonObject ?? throw new FormatException("halt: required when halted"))),
+            var other => throw new FormatException($"operator: expected running, paused or halted, got '{other}'"),
+        };
+        var adopted = Array(o, "adopted").Select(a => new AdoptedLeg(Contract(a), Int(a, "quantity"), Number(a, "avg_cost") ?? 0.0));
+        var reconciled = Array(o, "reconciled").Select(l => new BookLeg(Contract(l), Int(l, "strategy"), Int(l, "account")));
+        var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")));
+        return new EngineMemory(op, o["stop_pending"]?.GetValue<bool>() ?? false, Int(o, "session_day"), Int(o, "trades_today"),
+            Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
+            SetModule.OfSeq(ExpiredLegs(o)));
+    }
+
+    private static HaltReason ReadHalt(JsonObject h)
+    {
+        var detail = Text(h, "detail") ?? "";
+        double Value() => Number(h, "value") ?? throw new FormatException("halt.value: required");
+        return Text(h, "kind") switch
+        {
+            "daily_loss" => HaltReason.NewDailyLossBreached(Value()),
+            "drawdown" => HaltReason.NewDrawdownBreached(Value()),
+            "stop_loss" => HaltReason.NewStopLossHit(Value()),
+            "take_profit" => HaltReason.NewTakeProfitHit(Value()),
+            "reconcile_failed" => HaltReason.NewReconcileFailed(detail),
+            "account_mismatch" => HaltReason.NewAccountMismatch(detail),
+            "book_mismatch" => HaltReason.NewBookMismatch(detail),
+            "another_engine" => HaltReason.NewAnotherEngine(detail),
+            "order_ref_exhausted" => HaltReason.NewOrderRefExhausted(detail),
+            "other" => HaltReason.NewReconcileFailed("halted before the restart: " + detail),
+            var other => throw new FormatException($"halt.kind: unknown '{other}'"),
+        };
+    }
+
+    /// <summary>Absent in a memory written before legs could expire: none.</summary>
+    private static IEnumerable<int> ExpiredLegs(JsonObject o) =>
+        o["expired_legs"] is JsonArray a
+            ? a.Select(n => n is JsonValue v && v.TryGetValue<int>(out var id) ? id : throw new FormatException("expired_legs[]: expected contract ids"))
+            : [];
+
+    private static IEnumerable<JsonObject> Array(JsonObject o, string key) =>
+        o[key] is JsonArray a ? a.Select(n => n as JsonObject ?? throw new FormatException($"{key}[]: expected objects")) : [];
+
+    private static ContractId Contract(JsonObject o)
+    {
+        var r = ContractIdModule.create(Int(o, "con_id"));
+        return r.IsOk ? r.ResultValue : throw new FormatException("con_id: " + r.ErrorValue.Message);
+    }
+
+    private static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static double? Number(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+
+    private static long Long(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue<long>(out var l) ? l : throw new FormatException($"{key}: required integer");
+
+    private static int Int(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i : throw new FormatException($"{key}: required integer");
+}

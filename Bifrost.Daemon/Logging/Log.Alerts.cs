@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Bifrost.Daemon.Logging;
+
+// ---- 7xxx alert delivery (the notifier)
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "alerts go to {Channels} (min severity {MinSeverity}, {Retries} retries)")]
+    public static partial void NotifierStarted(ILogger logger, string channels, string minSeverity, int retries);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "alert {Code} delivered to {Channel} (attempt {Attempt})")]
+    public static partial void AlertDelivered(ILogger logger, string code, string channel, int attempt);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "alert {Code} to {Channel}: attempt {Attempt} failed: {Reason}")]
+    public static partial void AlertAttemptFailed(ILogger logger, string code, string channel, int attempt, string reason);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "alert {Code} NOT delivered to {Channel} after {Attempts} attempt(s): {Reason}")]
+    public static partial void AlertNotDelivered(ILogger logger, string code, string channel, int attempts, string reason);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "alert {Code} NOT delivered: the notifier queue is full ({Capacity} waiting)")]
+    public static partial void AlertDropped(ILogger logger, string code, int capacity);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Critical, Message = "the alert notifier failed; alerts are no longer delivered")]
+    public static partial void NotifierFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "no alert notifier configured: alerts are only written to the store (set alerts.notifiers)")]
+    public static partial void NoNotifier(ILogger logger);
+}

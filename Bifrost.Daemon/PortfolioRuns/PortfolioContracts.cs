@@ -1,0 +1,45 @@
+using Bifrost.Daemon.Broker;
+using Bifrost.Daemon.Engine;
+using Bifrost.Daemon.Logging;
+using Bifrost.Domain;
+using Bifrost.Domain.PortfolioRuns;
+using Bifrost.Ib.Messages.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.FSharp.Collections;
+
+namespace Bifrost.Daemon.PortfolioRuns;
+
+/// <summary>Resolves the portfolio universe at the broker (one reqContractDetails per symbol, exactly one stock each, else
+/// the daemon refuses to start, like an unresolvable leg) and adds the symbols to the contract table.</summary>
+public static class PortfolioContracts
+{
+    public static async Task<(PortfolioSetup Setup, ContractTable Contracts)> ResolveAsync(PortfolioSettings settings, IbBroker broker,
+        ContractTable scalper, ILogger logger, CancellationToken ct)
+    {
+        var ids = new List<Tuple<string, ContractId>>();
+        var infos = new List<ContractInfo>(scalper.All);
+        foreach (var (symbol, i) in settings.Universe.Select((s, i) => (s, i)))
+        {
+            var description = $"portfolio.universe[{i}] ({symbol})";
+            IReadOnlyList<int> found;
+            try
+            {
+                found = await broker.LookupAsync(IbContract.Stock(symbol), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                throw new DaemonRefusedException($"{description}: contract lookup failed: {e.Message}");
+            }
+            var distinct = found.Distinct().ToList();
+            if (distinct.Count != 1)
+                throw new DaemonRefusedException($"{description}: {distinct.Count} stocks match at the broker (expected exactly one)");
+            var id = distinct[0];
+            if (scalper.Find(id) is not null)
+                throw new DaemonRefusedException($"{description}: contract {id} belongs to the gamma scalper (one owner per contract)");
+            Log.ContractResolved(logger, description, id);
+            ids.Add(Tuple.Create(symbol, ContractIdModule.create(id).ResultValue));
+            infos.Add(new ContractInfo(id, IbContract.Stock(symbol) with { ConId = id }, symbol, "STK", 1, symbol));
+        }
+        return (new PortfolioSetup(settings, MapModule.OfSeq(ids)), new ContractTable(infos));
+    }
+}

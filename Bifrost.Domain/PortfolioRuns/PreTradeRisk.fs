@@ -1,0 +1,180 @@
+namespace Bifrost.Domain.PortfolioRuns
+
+open System
+open Bifrost.Domain
+
+/// Portfolio pre-trade limits. Constrained: built only through `PortfolioRiskLimits.create`.
+type PortfolioRiskLimits =
+    private
+        { maxPositionFraction: float
+          maxPositionShares: int
+          maxOrderNotional: float
+          maxDailyTrades: int
+          dailyLossLimit: float
+          maxDrawdown: float
+          maxSectorWeight: float option
+          sectors: Map<string, string> }
+    /// Largest |position| value as a fraction of portfolio value, (0, 1].
+    member l.MaxPositionFraction = l.maxPositionFraction
+    member l.MaxPositionShares = l.maxPositionShares
+    member l.MaxOrderNotional = l.maxOrderNotional
+    member l.MaxDailyTrades = l.maxDailyTrades
+    /// Positive amount: no new exposure once the day's P&L is at −DailyLossLimit.
+    member l.DailyLossLimit = l.dailyLossLimit
+    /// Positive amount: no new exposure once equity is this far below its high-water mark.
+    member l.MaxDrawdown = l.maxDrawdown
+    /// Largest gross weight of one sector, (0, 1]; None = no sector check.
+    member l.MaxSectorWeight = l.maxSectorWeight
+    /// Symbol → sector.
+    member l.Sectors = l.sectors
+
+module PortfolioRiskLimits =
+    let create maxPositionFraction maxPositionShares maxOrderNotional maxDailyTrades dailyLossLimit maxDrawdown
+               (maxSectorWeight: float option) (sectors: Map<string, string>) =
+        let positive (v: float) = Double.IsFinite v && v > 0.0
+        if not (maxPositionFraction > 0.0 && maxPositionFraction <= 1.0) then
+            ValidationError.make "portfolio.risk.max_position_fraction" $"must be in (0, 1], got {maxPositionFraction}"
+        elif maxPositionShares <= 0 then ValidationError.make "portfolio.risk.max_position_shares" "must be > 0"
+        elif not (positive maxOrderNotional) then ValidationError.make "portfolio.risk.max_order_notional" "must be > 0"
+        elif maxDailyTrades <= 0 then ValidationError.make "portfolio.risk.max_daily_trades" "must be > 0"
+        elif not (positive dailyLossLimit) then ValidationError.make "portfolio.risk.daily_loss_limit" "must be > 0"
+        elif not (positive maxDrawdown) then ValidationError.make "portfolio.risk.max_drawdown" "must be > 0"
+        elif maxSectorWeight |> Option.exists (fun w -> not (w > 0.0 && w <= 1.0)) then
+            ValidationError.make "portfolio.risk.max_sector_weight" $"must be in (0, 1], got {maxSectorWeight.Value}"
+        elif sectors |> Map.exists (fun s sec -> String.IsNullOrWhiteSpace s || String.IsNullOrWhiteSpace sec) then
+            ValidationError.make "portfolio.sectors" "symbols and sector names must not be empty"
+        else
+            Ok { maxPositionFraction = maxPositionFraction; maxPositionShares = maxPositionShares; maxOrderNotional = maxOrderNotional
+                 maxDailyTrades = maxDailyTrades; dailyLossLimit = dailyLossLimit; maxDrawdown = maxDrawdown
+                 maxSectorWeight = maxSectorWeight; sectors = sectors }
+
+/// The account and the day, as pre-trade sees them.
+type PreTradeContext =
+    { PortfolioValue: float
+      CashAvailable: float
+      TradesToday: int
+      DailyPnl: float
+      /// High-water mark minus equity (>= 0).
+      Drawdown: float
+      /// Current strategy-owned shares per symbol (all symbols, not only the snapshot's).
+      Positions: Map<string, int>
+      /// Prices of held symbols outside the snapshot, for sector weights (the snapshot's own prices are used for its lines).
+      Prices: Map<string, float> }
+
+/// A named reason a snapshot may not run. Stored with the run.
+[<RequireQualifiedAccess>]
+type PreTradeBlock =
+    | PositionLimit of symbol: string * weight: float * max: float
+    | PositionSharesLimit of symbol: string * shares: int * max: int
+    | OrderNotionalLimit of symbol: string * notional: float * max: float
+    | InsufficientCash of needed: float * available: float
+    | DailyTradesLimit of projected: int * max: int
+    | DailyLossLimit of pnl: float * limit: float
+    | DrawdownLimit of drawdown: float * max: float
+    | SectorConcentration of sector: string * weight: float * max: float
+    | SectorUnmapped of symbol: string
+    | UnpricedPosition of symbol: string
+    | NoPortfolioValue of value: float
+
+module PreTradeBlock =
+    let code = function
+        | PreTradeBlock.PositionLimit _ -> "POSITION_LIMIT" | PreTradeBlock.PositionSharesLimit _ -> "POSITION_SHARES_LIMIT"
+        | PreTradeBlock.OrderNotionalLimit _ -> "NOTIONAL_LIMIT" | PreTradeBlock.InsufficientCash _ -> "INSUFFICIENT_CASH"
+        | PreTradeBlock.DailyTradesLimit _ -> "DAILY_TRADES_LIMIT" | PreTradeBlock.DailyLossLimit _ -> "DAILY_LOSS_LIMIT" | PreTradeBlock.DrawdownLimit _ -> "MAX_DRAWDOWN"
+        | PreTradeBlock.SectorConcentration _ -> "SECTOR_CONCENTRATION" | PreTradeBlock.SectorUnmapped _ -> "SECTOR_UNMAPPED"
+        | PreTradeBlock.UnpricedPosition _ -> "NO_PRICE" | PreTradeBlock.NoPortfolioValue _ -> "NO_PORTFOLIO_VALUE"
+
+    let describe (b: PreTradeBlock) =
+        let detail =
+            match b with
+            | PreTradeBlock.PositionLimit(s, w, m) -> $"{s} target {w:P1} of portfolio > {m:P1}"
+            | PreTradeBlock.PositionSharesLimit(s, q, m) -> $"{s} target {q} shares > {m}"
+            | PreTradeBlock.OrderNotionalLimit(s, n, m) -> $"{s} order {n:F2} > {m:F2}"
+            | PreTradeBlock.InsufficientCash(n, a) -> $"additions cost {n:F2} > cash {a:F2}"
+            | PreTradeBlock.DailyTradesLimit(p, m) -> $"{p} trades today with this snapshot > {m}"
+            | PreTradeBlock.DailyLossLimit(p, l) -> $"day P&L {p:F2} at or below -{l:F2}"
+            | PreTradeBlock.DrawdownLimit(d, m) -> $"drawdown {d:F2} >= {m:F2}"
+            | PreTradeBlock.SectorConcentration(s, w, m) -> $"sector {s} at {w:P1} > {m:P1}"
+            | PreTradeBlock.SectorUnmapped s -> $"{s} has no sector in the sector map"
+            | PreTradeBlock.UnpricedPosition s -> $"{s} has no price to value it"
+            | PreTradeBlock.NoPortfolioValue v -> $"NetLiquidation {v} is not a positive amount"
+        $"{code b}: {detail}"
+
+/// Pre-trade checks of a snapshot, per order and as a whole. Limits cap risk: an order that only reduces |position|
+/// is never blocked by them, and the account-level limits (daily loss, drawdown, trades) only stop new exposure.
+/// Any block stops the whole run (a half-executed rebalance is a portfolio nobody decided on).
+module PreTradeRisk =
+    let private position (ctx: PreTradeContext) symbol = ctx.Positions |> Map.tryFind symbol |> Option.defaultValue 0
+
+    /// Blocks of one line of the snapshot, with the order taken from the live position.
+    let checkLine (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (line: SnapshotLine) =
+        let current = position ctx line.Symbol
+        let order = line.Target - current
+        let adds = Sizing.exposureAdded current line.Target > 0
+        if not (Snapshot.isTrading line) || order = 0 || not adds then []
+        elif not (Double.IsFinite line.Price && line.Price > 0.0) then [ PreTradeBlock.UnpricedPosition line.Symbol ]
+        else
+            let weight = float (abs line.Target) * line.Price / ctx.PortfolioValue
+            let notional = float (abs order) * line.Price
+            [ if weight > limits.MaxPositionFraction then PreTradeBlock.PositionLimit(line.Symbol, weight, limits.MaxPositionFraction)
+              if abs line.Target > limits.MaxPositionShares then PreTradeBlock.PositionSharesLimit(line.Symbol, abs line.Target, limits.MaxPositionShares)
+              if notional > limits.MaxOrderNotional then PreTradeBlock.OrderNotionalLimit(line.Symbol, notional, limits.MaxOrderNotional) ]
+
+    /// Gross weight per sector with the given positions (symbol → shares) and prices.
+    let sectorWeights (limits: PortfolioRiskLimits) (portfolioValue: float) (holdings: (string * int * float) list) =
+        holdings
+        |> List.choose (fun (sym, q, px) -> limits.Sectors |> Map.tryFind sym |> Option.map (fun sec -> sec, float (abs q) * px))
+        |> List.groupBy fst
+        |> List.map (fun (sec, xs) -> sec, (xs |> List.sumBy snd) / portfolioValue)
+        |> Map.ofList
+
+    let private sectorBlocks (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) (adding: SnapshotLine list) =
+        match limits.MaxSectorWeight with
+        | None -> []
+        | Some maxW ->
+            let unmapped = adding |> List.filter (fun l -> not (limits.Sectors.ContainsKey l.Symbol)) |> List.map (fun l -> PreTradeBlock.SectorUnmapped l.Symbol)
+            let priceOf sym =
+                match snapshot.Lines |> List.tryFind (fun l -> l.Symbol = sym) with
+                | Some l when Double.IsFinite l.Price -> l.Price
+                | _ -> ctx.Prices |> Map.tryFind sym |> Option.defaultValue nan
+            let symbols = Seq.append ctx.Positions.Keys (snapshot.Lines |> Seq.map _.Symbol) |> Seq.distinct |> List.ofSeq
+            let before = symbols |> List.map (fun s -> s, position ctx s, priceOf s)
+            let after = symbols |> List.map (fun s -> s, Snapshot.target s snapshot |> Option.defaultValue (position ctx s), priceOf s)
+            // A held symbol without a price cannot be valued: its sector's weight is unknown, so adding to it is refused.
+            let unpriced =
+                after |> List.filter (fun (s, q, px) -> q <> 0 && not (Double.IsFinite px) && limits.Sectors.ContainsKey s)
+                |> List.map (fun (s, _, _) -> PreTradeBlock.UnpricedPosition s)
+            let wBefore = sectorWeights limits ctx.PortfolioValue before
+            let wAfter = sectorWeights limits ctx.PortfolioValue after
+            let addedSectors = adding |> List.choose (fun l -> limits.Sectors |> Map.tryFind l.Symbol) |> Set.ofList
+            let concentrated =
+                wAfter
+                |> Map.toList
+                |> List.filter (fun (sec, w) ->
+                    addedSectors.Contains sec && w > maxW && w > (wBefore |> Map.tryFind sec |> Option.defaultValue 0.0))
+                |> List.map (fun (sec, w) -> PreTradeBlock.SectorConcentration(sec, w, maxW))
+            let unpricedInAdded =
+                unpriced |> List.filter (function
+                    | PreTradeBlock.UnpricedPosition s -> addedSectors.Contains limits.Sectors.[s]
+                    | _ -> false)
+            unmapped @ unpricedInAdded @ concentrated
+
+    let private checkValued (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) =
+        let adding =
+            Snapshot.tradingLines snapshot
+            |> List.filter (fun l -> l.Target <> position ctx l.Symbol && Sizing.exposureAdded (position ctx l.Symbol) l.Target > 0)
+        let perLine = snapshot.Lines |> List.collect (checkLine limits ctx)
+        let addCost = adding |> List.sumBy (fun l -> float (Sizing.exposureAdded (position ctx l.Symbol) l.Target) * l.Price)
+        let whole =
+            if adding.IsEmpty then []
+            else
+                [ if addCost > ctx.CashAvailable then PreTradeBlock.InsufficientCash(addCost, ctx.CashAvailable)
+                  if ctx.TradesToday + adding.Length > limits.MaxDailyTrades then PreTradeBlock.DailyTradesLimit(ctx.TradesToday + adding.Length, limits.MaxDailyTrades)
+                  if ctx.DailyPnl <= -limits.DailyLossLimit then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)
+                  if ctx.Drawdown >= limits.MaxDrawdown then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
+        perLine @ whole @ sectorBlocks limits ctx snapshot adding
+
+    /// Every block of the snapshot; empty = it may run.
+    let check (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) : PreTradeBlock list =
+        if not (Double.IsFinite ctx.PortfolioValue && ctx.PortfolioValue > 0.0) then [ PreTradeBlock.NoPortfolioValue ctx.PortfolioValue ]
+        else checkValued limits ctx snapshot

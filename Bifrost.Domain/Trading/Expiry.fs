@@ -1,0 +1,47 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+
+/// Legs past expiry leave the book: the strategy's holding is closed at intrinsic value (greeks zero, never hedged),
+/// `LEG_EXPIRED` is raised once, and what the account holds afterwards (exercise, assignment, delivered stock) is the
+/// broker's settlement — external to the strategy — as the account's positions report it.
+module Expiry =
+    let isExpired (s: State) (o: OptionContract) = s.Now >= o.Expiry
+
+    let private intrinsic (o: OptionContract) (spot: float) =
+        if not (System.Double.IsFinite spot) then 0.0
+        else
+            match o.Right with
+            | Call -> max 0.0 (spot - o.Strike)
+            | Put -> max 0.0 (o.Strike - spot)
+
+    /// Takes every expired leg the strategy or the account still holds out of the book (once per leg).
+    let settle (s: State) =
+        let due =
+            s.Legs
+            |> Array.filter (fun l ->
+                let id = l.Option.ContractId
+                isExpired s l.Option
+                && not (s.ExpiredLegs.Contains(ContractId.value id))
+                && (Portfolio.strategyQty id s.Portfolio <> 0 || Portfolio.brokerQty id s.Portfolio <> 0))
+        if due.Length = 0 then s, []
+        else
+            let spot = State.spot s
+            due |> Array.fold (fun (s: State, cmds) l ->
+                let o = l.Option
+                let id = o.ContractId
+                let held = Portfolio.strategyQty id s.Portfolio
+                let value = intrinsic o spot
+                let portfolio =
+                    if held = 0 then s.Portfolio
+                    else Portfolio.applyFill id o.Multiplier (Side.ofSignedQuantity -held) (abs held) value s.Portfolio
+                let s' =
+                    { s with
+                        Portfolio = portfolio
+                        ExpiredLegs = s.ExpiredLegs.Add(ContractId.value id)
+                        Book = Strategy.Book.aggregate s.Legs portfolio }
+                let account = Portfolio.brokerQty id s.Portfolio
+                let message =
+                    $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id}) expired: strategy held {held}, closed at intrinsic {value:F2}; "
+                    + $"account holds {account} — settlement (exercise, assignment, delivered stock) is external until the operator acts"
+                s', cmds @ Emit.alertAndRecord s' Warning "LEG_EXPIRED" message) (s, [])

@@ -1,0 +1,120 @@
+namespace Bifrost.Domain.Trading
+
+open System.Globalization
+open Bifrost.Domain
+open Bifrost.Domain.Strategy
+
+/// The strategy's option book across restarts. A leg is adopted once (its first sync: the configured quantity, when
+/// the account holds it); afterwards only the strategy's own fills and the operator's `confirm_book` change it. Every
+/// sync compares it with the account: the strategy must be covered by the account, and the external part (account −
+/// strategy) may change only by the external fills seen since the last reconciliation. Anything else is a
+/// BOOK_MISMATCH: hedging halts until the operator confirms a book. Never re-adopted silently.
+module OptionBook =
+    /// A leg as the trader reads it: `XYZ 20260320 P 100`.
+    let describe (o: OptionContract) =
+        let right = match o.Right with Call -> "C" | Put -> "P"
+        let expiry = (Timestamp.toDateTimeUtc o.Expiry).ToString("yyyyMMdd", CultureInfo.InvariantCulture)
+        let strike = o.Strike.ToString("0.####", CultureInfo.InvariantCulture)
+        $"{o.Underlying} {expiry} {right} {strike}"
+
+    let private covered (strategy: int) (account: int) = strategy = 0 || (sign account = sign strategy && abs account >= abs strategy)
+
+    let private adoptedOf (b: OptionBookMemory) id = b.Adopted |> List.tryFind (fun a -> a.ContractId = id)
+    let private reconciledOf (b: OptionBookMemory) id = b.Reconciled |> List.tryFind (fun l -> l.ContractId = id)
+
+    let private withAdopted (a: AdoptedLeg) (b: OptionBookMemory) =
+        { b with Adopted = (b.Adopted |> List.filter (fun x -> x.ContractId <> a.ContractId)) @ [ a ] }
+
+    /// One leg at sync: adopt it (first time) or check it. Returns the state and a problem for the alert.
+    let private checkLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =
+        let id = leg.Option.ContractId
+        let name = describe leg.Option
+        let account = Portfolio.brokerQty id s.Portfolio
+        let own = Portfolio.strategyQty id s.Portfolio
+        match adoptedOf s.OptionBook id with
+        // An expired leg is neither adopted nor checked: what the account still shows of it is the broker's settlement.
+        | None when Expiry.isExpired s leg.Option -> s, problems, $"{name} expired: not adopted" :: notes
+        | Some _ when Expiry.isExpired s leg.Option -> s, problems, notes
+        | None when own <> 0 && own <> account ->
+            // Own fills but no adoption stored (a store from before the book was kept): what was adopted is unknown.
+            s, $"{name}: stored {own}, account {account} (no adopted book on record)" :: problems, notes
+        | None when own <> 0 ->
+            { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }, problems, notes
+        | None when leg.Quantity = 0 ->
+            { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }, problems, notes
+        | None when covered leg.Quantity account ->
+            let cost = Portfolio.brokerCost id s.Portfolio |> Option.filter System.Double.IsFinite |> Option.defaultValue 0.0
+            let h = { Portfolio.holding id s.Portfolio with Quantity = leg.Quantity; AvgCost = cost }
+            { s with
+                Portfolio = Portfolio.adopt id h s.Portfolio
+                OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = leg.Quantity; AvgCost = cost } },
+            problems, $"adopted {leg.Quantity} of {name} @ {cost:F4}" :: notes
+        | None -> s, $"{name}: configured {leg.Quantity} to adopt, account {account}" :: problems, notes
+        | Some _ ->
+            let moved = s.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0
+            let externalNow = account - own
+            match reconciledOf s.OptionBook id with
+            | _ when not (covered own account) -> s, $"{name}: stored {own}, account {account}" :: problems, notes
+            | Some r when externalNow <> (r.Account - r.Strategy) + moved ->
+                let seen = if moved <> 0 then $", external fills since {moved}" else ""
+                s, $"{name}: stored {own}, account {account} (external was {r.Account - r.Strategy}{seen}, is {externalNow})" :: problems, notes
+            | _ -> s, problems, notes
+
+    /// The reconciled book as it stands now.
+    let private reconciled (cfg: Config) (s: State) =
+        { s.OptionBook with
+            Reconciled =
+                [ for leg in cfg.Strategy.Legs ->
+                      let id = leg.Option.ContractId
+                      { ContractId = id; Strategy = Portfolio.strategyQty id s.Portfolio; Account = Portfolio.brokerQty id s.Portfolio } ]
+            ReconciledAt = s.Now }
+
+    /// At the end of a sync: adopts new legs, checks the others. A clean book becomes the new reconciled book.
+    let reconcile (cfg: Config) (s: State) =
+        let s, problems, notes = cfg.Strategy.Legs |> List.fold checkLeg (s, [], [])
+        if problems.IsEmpty then { s with OptionBook = reconciled cfg s; ExternalLegFills = Map.empty }, [], List.rev notes
+        else s, List.rev problems, List.rev notes
+
+    let private reply (s: State) (meta: ControlMeta) outcome =
+        let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
+        [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
+
+    /// `confirm_book`: the operator states the strategy's quantity per leg after a BOOK_MISMATCH. Each must be held by
+    /// the account; unlisted legs keep their quantity. The book becomes the reconciled one and the engine is Paused:
+    /// the operator resumes.
+    let confirm (cfg: Config) (s: State) (c: BookConfirmation) =
+        let received = Emit.note s OperationKind.ControlReceived "" $"confirm_book by {c.Meta.RequestedBy} (#{c.Meta.ControlId})"
+        let legName id = match State.legIndex s id with Some i -> describe s.Legs.[i].Option | None -> string (ContractId.value id)
+        let bad =
+            c.Legs |> List.choose (fun (id, q) ->
+                if (State.legIndex s id).IsNone then Some $"{ContractId.value id} is not a configured leg"
+                elif not (covered q (Portfolio.brokerQty id s.Portfolio)) then Some $"{legName id}: {q} confirmed but the account holds {Portfolio.brokerQty id s.Portfolio}"
+                else None)
+        let s', cmds =
+            match s.Fsm with
+            | Halted(BookMismatch _) when c.Legs.IsEmpty -> s, reply s c.Meta (Refused "no legs given")
+            | Halted(BookMismatch _) when not bad.IsEmpty -> s, reply s c.Meta (Refused(String.concat "; " bad))
+            | Halted(BookMismatch _) ->
+                let apply (s: State) (id, q) =
+                    let h = Portfolio.holding id s.Portfolio
+                    let cost =
+                        if h.Quantity <> 0 && sign h.Quantity = sign q then h.AvgCost
+                        else Portfolio.brokerCost id s.Portfolio |> Option.filter System.Double.IsFinite |> Option.defaultValue 0.0
+                    let was = adoptedOf s.OptionBook id |> Option.map (fun a -> a.Quantity) |> Option.defaultValue 0
+                    { s with
+                        Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = cost } s.Portfolio
+                        OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = was + (q - h.Quantity); AvgCost = cost } }
+                let s = c.Legs |> List.fold apply s
+                // Legs the operator did not list and that were never adopted count as confirmed at what the strategy holds.
+                let s =
+                    cfg.Strategy.Legs |> List.fold (fun (s: State) leg ->
+                        let id = leg.Option.ContractId
+                        match adoptedOf s.OptionBook id with
+                        | Some _ -> s
+                        | None -> { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }) s
+                let s = { s with OptionBook = reconciled cfg s; ExternalLegFills = Map.empty; Fsm = Paused }
+                let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
+                let text = c.Legs |> List.map (fun (id, q) -> $"{legName id} {q}") |> String.concat ", "
+                s, Emit.note s OperationKind.Reconciled "" $"book confirmed by {c.Meta.RequestedBy}: {text}" :: reply s c.Meta (Done $"book confirmed ({text}); paused: resume to trade")
+            | other -> s, reply s c.Meta (Refused $"no book mismatch to confirm (state {FsmState.name other})")
+        s', received :: cmds @ Emit.fsmChange s' s.Fsm

@@ -1,0 +1,266 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+open Bifrost.Domain.PortfolioRuns
+
+/// Portfolio runs inside the engine (docs/portfolio-runs.md): a request freezes a snapshot from signals, pre-trades it,
+/// and sends its orders through the same order path as every other order (OrderFlow.placeRef: IB ids, the journal,
+/// the FSM gates) under the idempotent `oi_p…` refs of Execution.plan. Broker reports on those orders drive
+/// RunMachine; the run's status is recorded on every change, and a finished run decides its fallback.
+module PortfolioFlow =
+    let private input (s: State) ev = { Event = ev; VenueTime = s.Now; ReceivedAt = s.Now }
+
+    let private symbolOf (setup: PortfolioSetup) conId = PortfolioSetup.symbolOf setup conId
+
+    let onConfigured (s: State) (setup: PortfolioSetup) =
+        let quotes = setup.Contracts |> Map.toList |> List.map (fun (_, id) -> id, Quote.empty id) |> Map.ofList
+        let s' = { s with PortfolioSetup = Some setup; PortfolioQuotes = quotes }
+        let symbols = setup.Contracts |> Map.toList |> List.map (fun (sym, id) -> $"{sym}={ContractId.value id}") |> String.concat " "
+        s', [ Emit.note s OperationKind.FsmChanged "" $"portfolio configured: {symbols}"
+              if s.Connectivity.SocketUp then SubscribeMarketData(PortfolioSetup.contractIds setup) ]
+
+    /// Strategy-owned shares of each universe symbol now.
+    let positions (setup: PortfolioSetup) (s: State) =
+        setup.Contracts |> Map.map (fun _ id -> State.qtyOf s id)
+
+    let prices (setup: PortfolioSetup) (s: State) =
+        setup.Contracts
+        |> Map.toList
+        |> List.choose (fun (sym, id) ->
+            match s.PortfolioQuotes |> Map.tryFind id |> Option.map Quote.mid with
+            | Some p when System.Double.IsFinite p && p > 0.0 -> Some(sym, p)
+            | _ -> None)
+        |> Map.ofList
+
+    let account (s: State) key = s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
+
+    let known (setup: PortfolioSetup) (s: State) =
+        [ for KeyValue(_, o) in s.Orders do
+              if o.Purpose = PortfolioTrade then
+                  match symbolOf setup o.ContractId with
+                  | Some sym ->
+                      { Ref = OrderRef.value o.Ref; Symbol = sym; Side = o.Side; Quantity = o.Quantity; Filled = o.Filled
+                        Working = Order.isWorking o }
+                  | None -> () ]
+
+    /// A finished run: record it, decide its fallback (alert), answer the control, free the engine for the next run.
+    let private finish (s: State) (run: Run) (meta: ControlMeta) =
+        let decision = Fallback.decide s.PortfolioHistory run s.Now
+        let run = Fallback.record decision run
+        let alert =
+            match Fallback.alert decision with
+            | Some a -> Emit.alertAndRecord s (if a.Critical then Critical else Warning) a.Code a.Message
+            | None -> []
+        let status = RunStatus.name run.Status
+        let detail =
+            let orders = run.Orders |> List.map (fun o -> $"{o.Key.Symbol} {Side.name o.Key.Side} {o.Filled}/{o.Quantity} {RunOrderStatus.name o.Status}")
+            let reasons = run.Reasons
+            status + ": " + String.concat "; " (orders @ reasons)
+        let outcome = match run.Status with RunStatus.Done | RunStatus.Partial -> Done detail | _ -> Refused detail
+        let fsm = match s.Fsm with Running(RunPending(id, _)) when id = run.Id -> Running Idle | f -> f
+        { s with
+            Fsm = fsm
+            PortfolioRuns = s.PortfolioRuns |> Map.add run.Id (run, meta)
+            PortfolioHistory = s.PortfolioHistory @ [ Fallback.summary run ] },
+        [ RecordPortfolioRun run
+          Emit.note s OperationKind.ControlCompleted run.Id $"portfolio run {run.Id} {detail}"
+          CompleteControl(meta.ControlId, outcome) ]
+        @ alert
+
+    /// Applies run events in order; an edge the machine does not have is an anomaly (never thrown). The run is
+    /// recorded once after the batch; reaching a terminal status finishes it (once).
+    let stepRun (s: State) (runId: string) (events: RunEvent list) =
+        match s.PortfolioRuns |> Map.tryFind runId with
+        | None -> s, []
+        | Some(run0, meta) ->
+            let run, problems =
+                events |> List.fold (fun (r, errs) ev ->
+                    match RunMachine.step r (input s ev) with
+                    | Ok r' -> r', errs
+                    | Error e -> r, errs @ [ $"run {e.RunId} {RunStatus.name e.From} on {e.Event}: {e.Detail}" ]) (run0, [])
+            let anomalies = problems |> List.map (fun p -> Emit.note s OperationKind.Anomaly runId p)
+            let s = { s with PortfolioRuns = s.PortfolioRuns |> Map.add runId (run, meta); Anomalies = s.Anomalies + problems.Length }
+            if run = run0 then s, anomalies
+            elif RunStatus.isTerminal run.Status && not (RunStatus.isTerminal run0.Status) then
+                let s', cmds = finish s run meta
+                s', anomalies @ cmds
+            else s, anomalies @ [ RecordPortfolioRun run ]
+
+    /// FSM and link gates: a portfolio run needs the engine running and nothing else in flight (like an operator run).
+    let gate (s: State) =
+        match s.Fsm with
+        | Running Idle when not (Set.isEmpty s.Open) -> Some "an order is in flight"
+        | Running Idle when not s.StoreOk -> Some "store unavailable"
+        | Running Idle -> None
+        | Running _ -> Some "an order is in flight"
+        | other -> Some $"state {FsmState.name other} does not accept orders"
+
+    let brokerDown (s: State) = not s.Connectivity.SocketUp || not s.Connectivity.IbUp
+
+    /// Sends each planned order under its key's ref; OrderSubmitted follows each PlaceOrder.
+    let execute (cfg: Config) (setup: PortfolioSetup) (s: State) (run: Run) (plan: PlannedLine list) =
+        Execution.placements plan
+        |> List.fold (fun (s: State, cmds, events) (ref, key, qty, price) ->
+            let conId = setup.Contracts.[key.Symbol]
+            let s', c, placed = OrderFlow.placeRef cfg s ref run.Id PortfolioTrade conId key.Side qty Market false price
+            let events = match placed with Some r -> events @ [ OrderSubmitted(OrderRef.value r) ] | None -> events
+            s', cmds @ c, events) (s, [], [])
+
+    /// The account as a snapshot is frozen from: NetLiquidation, AvailableFunds, portfolio quote mids, owned shares.
+    let sizingInputs (setup: PortfolioSetup) (s: State) : SizingInputs =
+        { PortfolioValue = account s "NetLiquidation"; CashAvailable = account s "AvailableFunds"; Prices = prices setup s; Positions = positions setup s }
+
+    /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
+    let refusal (s: State) =
+        match s.PortfolioSetup with
+        | None -> Some "no portfolio configured (the configuration has no portfolio section)"
+        | Some _ when not s.PortfolioCorrupt.IsEmpty ->
+            Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
+        | Some _ -> if brokerDown s then None else gate s
+
+    /// Answers a portfolio control with a refusal (nothing frozen, nothing sent).
+    let refuseControl (s: State) (runId: string) (meta: ControlMeta) (head: Command list) why =
+        s, head @ [ Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
+
+    /// Queues a run on a frozen snapshot, pre-trades it and sends its orders (or records why not). `head`: the commands
+    /// due first (control received, the snapshot's record when it is new). A snapshot run again (by id, or as a
+    /// fallback) is the same frozen decision: Execution.plan sends only what the live position still lacks.
+    let startRun (cfg: Config) (s: State) (setup: PortfolioSetup) (runId: string) (purpose: RunPurpose) (meta: ControlMeta)
+                 (snapshot: Snapshot) (head: Command list) =
+        let refuse why = refuseControl s runId meta head why
+        let s = { s with PortfolioSnapshots = s.PortfolioSnapshots |> Map.add snapshot.Id snapshot }
+        match RunMachine.queue runId snapshot purpose s.Now with
+        | Error e -> refuse $"{e.Field}: {e.Message}"
+        | Ok run ->
+            let s = { s with PortfolioRuns = s.PortfolioRuns |> Map.add run.Id (run, meta) }
+            let head = head @ [ RecordPortfolioRun run ]
+            if brokerDown s then
+                let s', cmds = stepRun s run.Id [ PreTradeStarted; BrokerUnavailable ]
+                s', head @ cmds
+            else
+                let positions = positions setup s
+                let inputs = sizingInputs setup s
+                let total = State.totalPnl cfg s
+                let ctx =
+                    { PortfolioValue = inputs.PortfolioValue; CashAvailable = inputs.CashAvailable; TradesToday = s.Daily.Trades
+                      DailyPnl = total - s.Daily.StartPnl; Drawdown = max 0.0 (s.HighWater - total); Positions = positions; Prices = inputs.Prices }
+                match Workflow.preTrade setup.Settings.Limits ctx snapshot with
+                | PreTradeBlocked _ as blocked ->
+                    let s', cmds = stepRun s run.Id [ PreTradeStarted; blocked ]
+                    s', head @ cmds
+                | cleared ->
+                    let exec =
+                        { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = positions
+                          Known = known setup s
+                          Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
+                                       s.PortfolioQuotes |> Map.tryFind id
+                                       |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
+                                       |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
+                    match Execution.plan exec snapshot with
+                    | Error e -> refuse $"{e.Field}: {e.Message}"
+                    | Ok plan ->
+                        let s, cmds = stepRun s run.Id [ PreTradeStarted; cleared; ExecutionStarted plan ]
+                        let running = s.PortfolioRuns.[run.Id] |> fst
+                        if RunStatus.isTerminal running.Status then s, head @ cmds
+                        else
+                            let s, placed, submitted = execute cfg setup s running plan
+                            let s = { s with Fsm = Running(RunPending(run.Id, meta)) }
+                            let s', more = stepRun s run.Id submitted
+                            s', head @ cmds @ placed @ more
+
+    /// The snapshot is frozen and stored before anything else happens to it.
+    let freezeNote (s: State) (runId: string) (snapshot: Snapshot) =
+        [ RecordPortfolioSnapshot snapshot
+          Emit.note s OperationKind.Intent runId $"snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source})" ]
+
+    let onRunRequested (cfg: Config) (s: State) (r: PortfolioRunRequest) =
+        let received = Emit.note s OperationKind.ControlReceived r.RunId $"portfolio run by {r.Meta.RequestedBy}: signals {r.FileName}"
+        let refuse why = refuseControl s r.RunId r.Meta [ received ] why
+        match s.PortfolioSetup, refusal s with
+        | None, _ -> refuse "no portfolio configured (the configuration has no portfolio section)"
+        | _, Some why -> refuse why
+        | Some _, None when s.PortfolioRuns.ContainsKey r.RunId -> refuse $"run {r.RunId} exists already"
+        | Some _, None when s.PortfolioSnapshots.ContainsKey r.SnapshotId -> refuse $"snapshot_id: snapshot {r.SnapshotId} exists already"
+        | Some setup, None ->
+            let req =
+                { SnapshotId = r.SnapshotId; Now = s.Now; FileName = r.FileName; Text = r.Text; MaxSignalAge = setup.Settings.MaxSignalAge
+                  Universe = setup.Settings.Universe; Inputs = sizingInputs setup s }
+            match Workflow.buildSnapshot setup.Settings.Sizing req with
+            | Error e -> refuse $"snapshot refused: {BuildError.describe e}"
+            | Ok snapshot -> startRun cfg s setup r.RunId (OperatorRequested r.Meta.RequestedBy) r.Meta snapshot (received :: freezeNote s r.RunId snapshot)
+
+    /// Runs read back from the store at start. A finished run joins the fallback history; a running one is followed
+    /// again (its orders are restored with the engine's, so executions reported during the sync finish it; its refs are
+    /// never minted again). A run that crashed before execution never sent anything: it ends failed, cancelled by the
+    /// restart (no fallback: nothing traded), never re-run silently.
+    let onRestored (s: State) (runs: Run list) =
+        let restartMeta = { ControlId = 0L; RequestedBy = "restart" }
+        let s =
+            { s with
+                PortfolioRuns = runs |> List.fold (fun m r -> m |> Map.add r.Id (r, restartMeta)) s.PortfolioRuns
+                PortfolioHistory = s.PortfolioHistory @ (runs |> List.filter (fun r -> RunStatus.isTerminal r.Status) |> List.map Fallback.summary) }
+        let note = Emit.note s OperationKind.FsmChanged "" $"portfolio: {runs.Length} run(s) restored"
+        runs
+        |> List.filter (fun r -> r.Status = RunStatus.Queued || r.Status = RunStatus.PreTrade)
+        |> List.fold (fun (s: State, cmds) r ->
+            let s', more = stepRun s r.Id [ CancelRequested "restart" ]
+            s', cmds @ more) (s, [ note ])
+
+    /// The portfolio run an order belongs to, by its ref.
+    let private runOfOrder (s: State) (ref: string) =
+        s.PortfolioRuns |> Map.tryPick (fun id (run, _) -> if run.Orders |> List.exists (fun o -> o.Ref = ref) then Some id else None)
+
+    /// An execution just applied by OrderFlow (new exec id): the run's fill, with IB's ids.
+    let onExecution (s: State) (wasNew: bool) (x: ExecutionReport) (e: Event) =
+        if not wasNew || s.PortfolioRuns.IsEmpty then s, []
+        else
+            match runOfOrder s x.Ref with
+            | None -> s, []
+            | Some runId ->
+                let fill = { ExecId = ExecId.value x.ExecId; Quantity = x.Quantity; Price = x.Price; Commission = None; VenueTime = e.Venue; ReceivedAt = e.Received }
+                stepRun s runId [ FillReceived(x.Ref, fill) ]
+
+    let onCommission (s: State) (execId: ExecId) (commission: float) =
+        let id = ExecId.value execId
+        match s.PortfolioRuns |> Map.tryPick (fun runId (run, _) ->
+                  run.Orders |> List.tryPick (fun o ->
+                      match o.Fills |> List.tryFind (fun f -> f.ExecId = id) with
+                      | Some f when f.Commission.IsNone -> Some(runId, o.Ref)
+                      | _ -> None)) with
+        | Some(runId, ref) -> stepRun s runId [ FillCommissionReported(ref, id, commission) ]
+        | None -> s, []
+
+    /// After any order event: acknowledgements (IB ids), rejects and cancels of portfolio orders, from the order book.
+    let afterOrders (s: State) =
+        if s.PortfolioRuns.IsEmpty then s, []
+        else
+            s.PortfolioRuns
+            |> Map.toList
+            |> List.fold (fun (s: State, cmds) (runId, (run, _)) ->
+                let events =
+                    [ for ro in run.Orders do
+                          // Called on every order event (hedges too), over every run restored: a settled order (its
+                          // perm id known, no longer planned or working) can yield nothing, so it costs no lookup.
+                          let settled = ro.PermId.IsSome && ro.Status <> RunOrderStatus.Planned && ro.Status <> RunOrderStatus.Working
+                          match (if settled then None else OrderRef.create ro.Ref |> Result.toOption |> Option.bind (fun r -> s.Orders |> Map.tryFind r)) with
+                          | None -> ()
+                          | Some o ->
+                              if o.PermId <> 0L && ro.PermId.IsNone then OrderAcknowledged(ro.Ref, o.IbOrderId, o.PermId)
+                              match o.Status, ro.Status with
+                              | (Rejected | Inactive), (RunOrderStatus.Planned | RunOrderStatus.Working) ->
+                                  OrderRejectedByBroker(ro.Ref, (if o.RejectReason = "" then OrderStatus.name o.Status else o.RejectReason))
+                              | Cancelled, RunOrderStatus.Working -> OrderCancelConfirmed ro.Ref
+                              | _ -> () ]
+                if events.IsEmpty then s, cmds
+                else
+                    let s', more = stepRun s runId events
+                    s', cmds @ more) (s, [])
+
+    /// The link went down: runs not yet at the broker are blocked (connection_unavailable); sent orders live on.
+    let onBrokerDown (s: State) =
+        s.PortfolioRuns
+        |> Map.toList
+        |> List.filter (fun (_, (run, _)) -> not (RunStatus.isTerminal run.Status))
+        |> List.fold (fun (s: State, cmds) (runId, _) ->
+            let s', more = stepRun s runId [ BrokerUnavailable ]
+            s', cmds @ more) (s, [])

@@ -1,0 +1,214 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+open Bifrost.Domain.PortfolioRuns
+
+/// The portfolio schedule inside the engine (docs/portfolio-runs.md, "Schedule"): on each clock tick `Schedule.tick`
+/// decides; a build asks the shell for the newest signals file (LoadPortfolioSignals → PortfolioSignalsLoaded) and
+/// freezes the slot's snapshot; pre-trade queues the slot's run on it; execute sends its orders through PortfolioFlow's
+/// path (the FSM gates, OrderFlow.placeRef, idempotent refs). Runs and snapshots are named after the slot
+/// (Workflow.slotRunId/slotSnapshotId), so a restart mid-slot finds them again. A missed phase or a slot that cannot go
+/// on is reported (alert + operation), never skipped silently; the schedule state is persisted after every decision.
+module PortfolioSchedule =
+    let private meta = { ControlId = 0L; RequestedBy = "schedule" }
+
+    let private alertAndNote (s: State) code slotId message =
+        [ Emit.alert s Warning code message; Emit.note s OperationKind.AlertRaised slotId $"{code}: {message}" ]
+
+    /// The slot cannot go on: reported once (alert SCHEDULE_FAILED), its later phases are only noted.
+    let private failSlot (s: State) (slotId: string) (why: string) =
+        let p = s.PortfolioSchedule
+        if p.Failed.ContainsKey slotId then s, [ Emit.note s OperationKind.Intent slotId $"schedule {slotId}: not going on ({p.Failed.[slotId]})" ]
+        else
+            { s with PortfolioSchedule = { p with Failed = p.Failed |> Map.add slotId why } },
+            alertAndNote s "SCHEDULE_FAILED" slotId $"schedule slot {slotId}: {why}"
+
+    let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)
+
+    let private lateText late = if late then " (late: run_late)" else ""
+
+    let private preTradeContext (cfg: Config) (setup: PortfolioSetup) (s: State) : PreTradeContext =
+        let total = State.totalPnl cfg s
+        { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
+          TradesToday = s.Daily.Trades; DailyPnl = total - s.Daily.StartPnl; Drawdown = max 0.0 (s.HighWater - total)
+          Positions = PortfolioFlow.positions setup s; Prices = PortfolioFlow.prices setup s }
+
+    /// The slot's snapshot, by the slot's snapshot id: frozen by this session's build phase, or — after a restart
+    /// between build and pre-trade — read back from the store at start (hash-checked by Snapshot.restore; a corrupt one
+    /// is never in PortfolioSnapshots).
+    let private slotSnapshot (s: State) (slotId: string) = s.PortfolioSnapshots |> Map.tryFind (Workflow.slotSnapshotId slotId)
+
+    /// Pre-trade phase: queue the slot's run on its snapshot and clear or block it (broker down → blocked,
+    /// connection_unavailable). Nothing is sent here.
+    let private preTrade (cfg: Config) (setup: PortfolioSetup) (s: State) (slot: SlotPhase) late =
+        let runId = Workflow.slotRunId slot.SlotId
+        if s.PortfolioSchedule.Failed.ContainsKey slot.SlotId then failSlot s slot.SlotId "pre-trade not run"
+        elif s.PortfolioRuns.ContainsKey runId then
+            s, [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: pre-trade: run {runId} exists already" ]
+        else
+            match slotSnapshot s slot.SlotId with
+            | None -> failSlot s slot.SlotId "no snapshot to pre-trade (the build phase froze none, in this session or in the store)"
+            | Some snapshot ->
+                match RunMachine.queue runId snapshot (ScheduledSlot slot.SlotId) s.Now with
+                | Error e -> failSlot s slot.SlotId $"{e.Field}: {e.Message}"
+                | Ok run ->
+                    let s = { s with PortfolioRuns = s.PortfolioRuns |> Map.add run.Id (run, meta) }
+                    let head = [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: pre-trade{lateText late}"; RecordPortfolioRun run ]
+                    let events =
+                        if PortfolioFlow.brokerDown s then [ PreTradeStarted; BrokerUnavailable ]
+                        else [ PreTradeStarted; Workflow.preTrade setup.Settings.Limits (preTradeContext cfg setup s) snapshot ]
+                    let s', cmds = PortfolioFlow.stepRun s runId events
+                    s', head @ cmds
+
+    /// Execute phase: the slot's cleared run plans against fresh quotes and sends through the engine's order path,
+    /// gated exactly like an operator run (Running/Idle, nothing in flight, store ok, broker up).
+    let private execute (cfg: Config) (setup: PortfolioSetup) (s: State) (slot: SlotPhase) late =
+        let runId = Workflow.slotRunId slot.SlotId
+        match s.PortfolioRuns |> Map.tryFind runId with
+        | _ when s.PortfolioSchedule.Failed.ContainsKey slot.SlotId -> failSlot s slot.SlotId "execution not run"
+        | None -> failSlot s slot.SlotId $"no run {runId} to execute (pre-trade did not queue one in this session)"
+        | Some(run, _) when run.Status <> RunStatus.PreTrade || run.ClearedAt.IsNone ->
+            if RunStatus.isTerminal run.Status then
+                s, [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute: run {runId} ended {RunStatus.name run.Status}, nothing to execute" ]
+            else s, [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute: run {runId} is {RunStatus.name run.Status}" ]
+        | Some(run, _) ->
+            let intent = Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute{lateText late}"
+            let snapshot = slotSnapshot s slot.SlotId
+            match snapshot, (if PortfolioFlow.brokerDown s then None else PortfolioFlow.gate s) with
+            | _ when PortfolioFlow.brokerDown s ->
+                let s', cmds = PortfolioFlow.stepRun s runId [ BrokerUnavailable ]
+                s', intent :: cmds
+            | None, _ ->
+                let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (snapshot not in memory)" ]
+                let s', more = failSlot s' slot.SlotId "the slot's snapshot is not in memory"
+                s', intent :: cmds @ more
+            | Some _, Some why ->
+                let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested $"schedule ({why})" ]
+                let s', more = failSlot s' slot.SlotId $"execution refused: {why}"
+                s', intent :: cmds @ more
+            | Some snapshot, None ->
+                let exec =
+                    { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
+                      Known = PortfolioFlow.known setup s
+                      Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
+                                   s.PortfolioQuotes |> Map.tryFind id
+                                   |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
+                                   |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
+                match Execution.plan exec snapshot with
+                | Error e ->
+                    let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
+                    let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
+                    s', intent :: cmds @ more
+                | Ok plan ->
+                    let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
+                    let running = s.PortfolioRuns.[runId] |> fst
+                    if RunStatus.isTerminal running.Status then s, intent :: cmds
+                    else
+                        let s, placed, submitted = PortfolioFlow.execute cfg setup s running plan
+                        let s = { s with Fsm = Running(RunPending(runId, meta)) }
+                        let s', more = PortfolioFlow.stepRun s runId submitted
+                        s', intent :: cmds @ placed @ more
+
+    /// A missed phase: reported (alert SCHEDULE_MISSED), and the slot's run, if one was queued, ends without trading.
+    let private missed (s: State) (slot: SlotPhase) =
+        let runId = Workflow.slotRunId slot.SlotId
+        let text = $"schedule slot {slot.SlotId}: {SchedulePhase.name slot.Phase} due {iso slot.Due} was missed (not run late); the slot does not run"
+        let report = alertAndNote s "SCHEDULE_MISSED" slot.SlotId text
+        match s.PortfolioRuns |> Map.tryFind runId with
+        | Some(run, _) when not (RunStatus.isTerminal run.Status) ->
+            let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (phase missed)" ]
+            s', report @ cmds
+        | _ -> s, report
+
+    let private decide (cfg: Config) (setup: PortfolioSetup) (dir: string) (s: State, cmds: Command list) decision =
+        match decision with
+        | Fire(slot, late) ->
+            match slot.Phase with
+            | BuildSnapshot ->
+                let p = s.PortfolioSchedule
+                let note = Emit.note s OperationKind.Intent slot.SlotId $"schedule {slot.SlotId}: build from the newest signals file in {dir}{lateText late}"
+                { s with PortfolioSchedule = { p with Awaiting = p.Awaiting |> Map.add slot.SlotId [] } }, cmds @ [ note; LoadPortfolioSignals(slot.SlotId, dir) ]
+            | _ when s.PortfolioSchedule.Awaiting.ContainsKey slot.SlotId ->
+                // The build's signals file has not been answered yet (phases due in the same tick, run_late): this
+                // phase follows the answer.
+                let p = s.PortfolioSchedule
+                { s with PortfolioSchedule = { p with Awaiting = p.Awaiting |> Map.add slot.SlotId (p.Awaiting.[slot.SlotId] @ [ slot, late ]) } }, cmds
+            | PreTradeCheck -> let s', more = preTrade cfg setup s slot late in s', cmds @ more
+            | ExecuteRun -> let s', more = execute cfg setup s slot late in s', cmds @ more
+        | Missed slot -> let s', more = missed s slot in s', cmds @ more
+        | Skipped(slotId, _, reason) ->
+            let why = match reason with Holiday -> "holiday" | EarlyClose m -> $"early close at {m / 60:D2}:{m % 60:D2}, before execute_at"
+            s, cmds @ [ Emit.note s OperationKind.Intent slotId $"schedule slot {slotId} skipped: {why}" ]
+
+    /// Engine states in which the schedule decides: after the start-up sync (a missed slot is judged on a synced
+    /// engine), and not once the engine is on its way out.
+    let private deciding (s: State) =
+        match s.Fsm with
+        | Starting | Syncing _ | Stopping _ | Stopped -> false
+        | _ -> true
+
+    /// ClockTicked: the schedule's decisions due now, then PersistPortfolioSchedule when anything was decided (or the
+    /// schedule was just armed). The state is persisted before the phases act: each phase is decided at most once.
+    let onTick (cfg: Config) (s: State) =
+        match s.PortfolioSetup with
+        | Some({ Settings = { Schedule = Some sched; SignalsDir = Some dir } } as setup) when s.PortfolioSchedule.Loaded && deciding s && s.Now > Timestamp.zero ->
+            let p = s.PortfolioSchedule
+            match p.State with
+            | None ->
+                let armed = Schedule.arm s.Now
+                { s with PortfolioSchedule = { p with State = Some armed } },
+                [ PersistPortfolioSchedule(sched.Name, armed)
+                  Emit.note s OperationKind.FsmChanged "" $"schedule {sched.Name} armed at {iso s.Now} (no stored state: earlier slots are not reported)" ]
+            | Some state ->
+                let state', decisions = Schedule.tick sched cfg.Calendar state s.Now
+                if decisions.IsEmpty then { s with PortfolioSchedule = { p with State = Some state' } }, []
+                else
+                    let s = { s with PortfolioSchedule = { p with State = Some state' } }
+                    decisions |> List.fold (decide cfg setup dir) (s, [ PersistPortfolioSchedule(sched.Name, state') ])
+        | _ -> s, []
+
+    /// The stored state, read at start. Decisions wait for it.
+    let onRestored (s: State) (stored: ScheduleState option) =
+        let p = s.PortfolioSchedule
+        let note =
+            match stored with
+            | Some st -> [ Emit.note s OperationKind.FsmChanged "" $"schedule restored: handled through {iso st.HandledThrough}" ]
+            | None -> []
+        { s with PortfolioSchedule = { p with Loaded = true; State = (match stored with Some _ -> stored | None -> p.State) } }, note
+
+    /// The shell's answer to LoadPortfolioSignals: freeze the slot's snapshot (insert only), or report the slot failed.
+    let private freeze (s: State) (load: PortfolioSignalsLoad) =
+        match s.PortfolioSetup with
+        | None -> s, []
+        | Some setup ->
+            match load.File with
+            | Error why -> failSlot s load.SlotId $"no signals: {why}"
+            | Ok(fileName, text) ->
+                let snapshotId = Workflow.slotSnapshotId load.SlotId
+                if s.PortfolioSnapshots.ContainsKey snapshotId then
+                    s, [ Emit.note s OperationKind.Anomaly load.SlotId $"schedule {load.SlotId}: snapshot {snapshotId} exists already; {fileName} ignored" ]
+                else
+                    let inputs =
+                        { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
+                          Prices = PortfolioFlow.prices setup s; Positions = PortfolioFlow.positions setup s }
+                    let req =
+                        { SnapshotId = snapshotId; Now = s.Now; FileName = fileName; Text = text; MaxSignalAge = setup.Settings.MaxSignalAge
+                          Universe = setup.Settings.Universe; Inputs = inputs }
+                    match Workflow.buildSnapshot setup.Settings.Sizing req with
+                    | Error e -> failSlot s load.SlotId $"snapshot from {fileName} refused: {BuildError.describe e}"
+                    | Ok snapshot ->
+                        { s with PortfolioSnapshots = s.PortfolioSnapshots |> Map.add snapshot.Id snapshot },
+                        [ RecordPortfolioSnapshot snapshot
+                          Emit.note s OperationKind.Intent load.SlotId
+                              $"schedule {load.SlotId}: snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source})" ]
+
+    /// The shell's answer to LoadPortfolioSignals: freeze the slot's snapshot, then the phases that came due meanwhile.
+    let onSignalsLoaded (cfg: Config) (s: State) (load: PortfolioSignalsLoad) =
+        let deferred = s.PortfolioSchedule.Awaiting |> Map.tryFind load.SlotId |> Option.defaultValue []
+        let p = s.PortfolioSchedule
+        let s = { s with PortfolioSchedule = { p with Awaiting = p.Awaiting |> Map.remove load.SlotId } }
+        let s, cmds = freeze s load
+        match s.PortfolioSetup with
+        | Some({ Settings = { SignalsDir = Some dir } } as setup) ->
+            deferred |> List.map Fire |> List.fold (decide cfg setup dir) (s, cmds)
+        | _ -> s, cmds

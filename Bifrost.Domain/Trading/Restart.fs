@@ -1,0 +1,192 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+open Bifrost.Domain.Strategy
+
+/// Whose a Bifrost order ref is.
+type RefOwner =
+    /// Not minted by Bifrost (the operator's own client, TWS): external.
+    | NotBifrost
+    /// This run or one of its child runs (`{run}-man7`, `{run}-reb3`, `{run}-flat12`).
+    | ThisRun
+    /// Another Bifrost run the configuration expects on this account (`reconcile.expected_other_runs`): external.
+    | ExpectedRun of runId: string
+    /// Another Bifrost run nobody said to expect: ANOTHER_ENGINE.
+    | OtherRun of runId: string
+
+/// Restart: the state rebuilt from what the store holds (orders, fills, the engine memory) through EngineStarted,
+/// the memory saved whenever it changes, and the other engines a restart may meet on the account.
+module Restart =
+    /// The run part of `oi_{run}_{seq}`.
+    let runOfRef (ref: string) =
+        if not (OrderRef.isBifrost ref) then None
+        else
+            let body = ref.Substring 3
+            let i = body.LastIndexOf '_'
+            Some(if i > 0 then body.Substring(0, i) else body)
+
+    /// A child run id is `{run}-{letters}{digits}` (the shells mint man/reb/flat this way).
+    let private isChildOf (runId: string) (candidate: string) =
+        candidate.StartsWith(runId + "-", System.StringComparison.Ordinal)
+        && (let rest = candidate.Substring(runId.Length + 1)
+            let letters = rest |> Seq.takeWhile System.Char.IsAsciiLetterLower |> Seq.length
+            letters > 0 && letters < rest.Length && rest.Substring letters |> Seq.forall System.Char.IsAsciiDigit)
+
+    let owner (cfg: Config) (ref: string) =
+        match runOfRef ref with
+        | None -> NotBifrost
+        | Some run when run = cfg.RunId || isChildOf cfg.RunId run -> ThisRun
+        | Some run when cfg.Control.ExpectedOtherRuns |> List.contains run -> ExpectedRun run
+        | Some run -> OtherRun run
+
+    // ------------------------------------------------------------------ another engine
+
+    let private anotherEngineText (refs: Set<string>) =
+        "another Bifrost run trades this account: " + String.concat ", " refs
+        + " (list its run id in reconcile.expected_other_runs if it is expected)"
+
+    /// Another run's ref seen. During sync it is judged when the sync finishes; otherwise it halts now.
+    let noteForeign (s: State) (ref: string) =
+        let s = { s with ForeignRefs = s.ForeignRefs.Add ref }
+        match s.Fsm with
+        | Starting | Syncing _ | Stopping _ | Stopped | Halted(AnotherEngine _) -> s, []
+        | _ ->
+            let reason = AnotherEngine(anotherEngineText s.ForeignRefs)
+            let s = { s with Fsm = Halted reason }
+            let s, cancels = OrderFlow.cancelWorking s "another engine on the account"
+            s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ]
+               @ Emit.alertAndRecord s Critical "ANOTHER_ENGINE" (anotherEngineText s.ForeignRefs)
+
+    /// The halt a sync ends in when it met other runs' refs, if any.
+    let foreignHalt (s: State) =
+        if s.ForeignRefs.IsEmpty then None else Some(AnotherEngine(anotherEngineText s.ForeignRefs), anotherEngineText s.ForeignRefs)
+
+    /// Whose a ref is, for this state: an order this engine holds is its own whatever its run id.
+    let ownerIn (cfg: Config) (s: State) (ref: string) =
+        match OrderRef.create ref with
+        | Ok r when s.Orders.ContainsKey r -> ThisRun
+        | _ -> owner cfg ref
+
+    /// Executions: another run's fill is external to this engine (never UNKNOWN_FILL, never strategy-owned) and
+    /// flags ANOTHER_ENGINE unless expected; external fills on option legs are counted for the book check. A
+    /// duplicate (exec id already seen) changes nothing.
+    let onExecution (cfg: Config) (s: State) (x: ExecutionReport) =
+        let who = if OrderRef.isBifrost x.Ref then ownerIn cfg s x.Ref else NotBifrost
+        let fresh = not (s.SeenExecs.Contains x.ExecId)
+        let s =
+            match who with
+            | ThisRun -> s
+            | _ when not fresh || (State.legIndex s x.ContractId).IsNone -> s
+            | _ ->
+                let k = ContractId.value x.ContractId
+                let q = Side.sign x.Side * x.Quantity
+                { s with ExternalLegFills = s.ExternalLegFills |> Map.add k (q + (s.ExternalLegFills |> Map.tryFind k |> Option.defaultValue 0)) }
+        match who with
+        | NotBifrost | ThisRun -> OrderFlow.onExecution s x
+        | ExpectedRun _ -> OrderFlow.onExecution s { x with Ref = "" }
+        | OtherRun _ when not fresh -> s, []
+        | OtherRun _ ->
+            let s, cmds = OrderFlow.onExecution s { x with Ref = "" }
+            let s, halt = noteForeign s x.Ref
+            s, cmds @ halt
+
+    // ------------------------------------------------------------------ memory
+
+    let private targetOf = function
+        | ResumeRunning -> OperatorRunning
+        | ResumePaused -> OperatorPaused
+        | ResumeHalted r -> OperatorHalted r
+
+    /// Where a sync goes for an operator state remembered across a restart.
+    let resumeTarget (m: EngineMemory) =
+        if m.StopPending then ResumePaused
+        else
+            match m.Operator with
+            | OperatorRunning -> ResumeRunning
+            | OperatorPaused -> ResumePaused
+            | OperatorHalted r -> ResumeHalted r
+
+    /// The memory the state implies. Stopping is remembered as "stop pending" over the operator state before it, so
+    /// a clean stop restarts as it was (starting the daemon is the operator's act) and a crash mid-stop comes back Paused.
+    let memoryOf (s: State) =
+        let operator, stopPending =
+            match s.Fsm with
+            | Running _ -> OperatorRunning, false
+            | Paused | Flattening _ -> OperatorPaused, false
+            | Halted r -> OperatorHalted r, false
+            | Syncing p -> targetOf p.ResumeTo, false
+            | Starting -> s.Memory.Operator, s.Memory.StopPending
+            | Stopping _ -> s.Memory.Operator, true
+            | Stopped -> s.Memory.Operator, false
+        { Operator = operator
+          StopPending = stopPending
+          Day = s.Daily.Day
+          TradesToday = s.Daily.Trades
+          DayStartPnl = s.Daily.StartPnl
+          HighWater = s.HighWater
+          OptionBook = s.OptionBook
+          PausedBy = s.PausedBy
+          ExpiredLegs = s.ExpiredLegs }
+
+    /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
+    /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
+    let saveIfChanged (s: State) (cmds: Command list) =
+        let m = memoryOf s
+        if EngineMemory.same m s.Memory then s, cmds
+        elif m.Operator <> s.Memory.Operator || m.StopPending <> s.Memory.StopPending then { s with Memory = m }, SaveMemory m :: cmds
+        else { s with Memory = m }, cmds @ [ SaveMemory m ]
+
+    /// The rebalance tilt, replayed from the stored orders: rebalance stock fills add to it, a flatten clears it.
+    let private restoredTilt (cfg: Config) (orders: Order list) =
+        orders
+        |> List.sortBy (fun o -> o.IbOrderId)
+        |> List.fold (fun tilt o ->
+            match o.Purpose with
+            | Flatten -> 0.0
+            | Rebalance when o.ContractId = State.underlyingId cfg -> tilt + float (Side.sign o.Side * o.Filled)
+            | _ -> tilt) 0.0
+
+    /// EngineStarted: the state rebuilt from the store. The day's trade count is the larger of the remembered count
+    /// and the orders the store holds for this session day (each order is journaled before it is sent), so neither a
+    /// lost memory write nor an order before the first clock tick re-arms the daily limit.
+    let restore (cfg: Config) (s: State) (r: Restored) =
+        match s.Fsm with
+        | Starting ->
+            let s' =
+                { (r.Orders |> List.fold (fun s o -> State.putOrder o s) s) with
+                    RefByIbId = r.Orders |> List.fold (fun m o -> m |> Map.add o.IbOrderId o.Ref) s.RefByIbId
+                    Portfolio = r.Holdings |> List.fold (fun p (id, h) -> Portfolio.adopt id h p) s.Portfolio
+                    SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs
+                    NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
+                    NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
+                    TargetTilt = restoredTilt cfg r.Orders }
+            let m = r.Memory |> Option.defaultValue EngineMemory.empty
+            let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
+            let placedToday = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = today) |> List.length
+            let daily =
+                if m.Day = today then { Day = today; Trades = max m.TradesToday placedToday; StartPnl = m.DayStartPnl }
+                else { Day = today; Trades = placedToday; StartPnl = nan }
+            let external =
+                r.ExternalLegFills |> List.fold (fun (acc: Map<int, int>) (id, q) ->
+                    let k = ContractId.value id
+                    acc |> Map.add k (q + (acc |> Map.tryFind k |> Option.defaultValue 0))) Map.empty
+            let s' =
+                { s' with
+                    Book = Book.aggregate s'.Legs s'.Portfolio
+                    Daily = daily
+                    HighWater = (if System.Double.IsFinite m.HighWater then max r.HighWater m.HighWater else r.HighWater)
+                    Memory = m
+                    OptionBook = m.OptionBook
+                    PausedBy = m.PausedBy
+                    ExpiredLegs = m.ExpiredLegs
+                    ExternalLegFills = external }
+            let remembered =
+                match r.Memory with
+                | None -> "no stored memory (first start)"
+                | Some m ->
+                    let stop = if m.StopPending then ", a stop was pending: paused" else ""
+                    $"operator {EngineMemory.operatorName m.Operator}{stop}; {daily.Trades} trades today; {m.OptionBook.Adopted.Length} legs adopted"
+            s', [ Emit.note s' OperationKind.FsmChanged cfg.RunId
+                      $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}" ]
+        | other ->
+            { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]

@@ -1,0 +1,110 @@
+using Bifrost.Store.Sqlite;
+using Bifrost.Store.Writer;
+using Microsoft.Data.Sqlite;
+
+namespace Bifrost.Store.Maintenance;
+
+/// <summary>
+/// Salvages a damaged store: creates a new store with the current schema and copies, table by table and row by row,
+/// every row SQLite can still read from the damaged file (a read error ends that table; what was read is kept). The
+/// status tables are not copied (the daemon rewrites them). The order journal and the broker's executions fill in what
+/// was lost at the next start.
+/// </summary>
+public static class StoreSalvage
+{
+    private static readonly string[] Tables =
+        ["runs", "orders", "fills", "operations", "alerts", "control_queue", "engine_state", "run_metrics", "run_guard_blocks"];
+
+    public sealed record Report(IReadOnlyList<string> Tables, bool Complete);
+
+    public static Report Run(string damaged, string target)
+    {
+        if (!File.Exists(damaged)) throw new IOException($"'{damaged}' does not exist");
+        if (File.Exists(target)) throw new IOException($"'{target}' already exists; choose a new file");
+        using (StoreWriter.Open(target)) { } // creates it 0600 with the current schema
+        var lines = new List<string>();
+        var complete = true;
+        using var dst = StoreIntegrity.OpenWith(target, SqliteOpenMode.ReadWrite);
+        SqliteConnection src;
+        try
+        {
+            src = StoreIntegrity.OpenReadOnly(damaged);
+        }
+        catch (SqliteException e)
+        {
+            return new Report([$"cannot open '{damaged}': {e.Message}; nothing copied"], false);
+        }
+        using (src)
+        {
+            foreach (var table in Tables)
+            {
+                var (copied, error) = CopyTable(src, dst, table);
+                complete &= error is null;
+                lines.Add($"{table}: {copied} row(s) copied" + (error is null ? "" : $", stopped at a damaged page: {error}"));
+            }
+        }
+        return new Report(lines, complete);
+    }
+
+    private static (long Copied, string? Error) CopyTable(SqliteConnection src, SqliteConnection dst, string table)
+    {
+        List<string> columns;
+        try
+        {
+            var theirs = Columns(src, table).ToHashSet(StringComparer.Ordinal);
+            columns = Columns(dst, table).Where(theirs.Contains).ToList();
+        }
+        catch (SqliteException e)
+        {
+            return (0, e.Message);
+        }
+        if (columns.Count == 0) return (0, "no readable columns");
+        var list = string.Join(", ", columns);
+        using var tx = dst.BeginTransaction();
+        using var insert = dst.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = $"INSERT OR IGNORE INTO {table}({list}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+        var parameters = columns.Select((_, i) => insert.Parameters.Add("@p" + i, SqliteType.Blob)).ToArray();
+        long copied = 0;
+        string? error = null;
+        try
+        {
+            using var read = src.CreateCommand();
+            read.CommandText = $"SELECT {list} FROM {table}";
+            using var r = read.ExecuteReader();
+            while (r.Read())
+            {
+                for (var i = 0; i < columns.Count; i++)
+                {
+                    parameters[i].SqliteType = r.IsDBNull(i) ? SqliteType.Text : r.GetFieldType(i) == typeof(long) ? SqliteType.Integer
+                        : r.GetFieldType(i) == typeof(double) ? SqliteType.Real : r.GetFieldType(i) == typeof(byte[]) ? SqliteType.Blob : SqliteType.Text;
+                    parameters[i].Value = r.IsDBNull(i) ? DBNull.Value : r.GetValue(i);
+                }
+                try
+                {
+                    copied += insert.ExecuteNonQuery();
+                }
+                catch (SqliteException e) when (e.IsItemError())
+                {
+                    // a row the current schema refuses (e.g. an implausible control id): skipped
+                }
+            }
+        }
+        catch (SqliteException e)
+        {
+            error = e.Message;
+        }
+        tx.Commit();
+        return (copied, error);
+    }
+
+    private static List<string> Columns(SqliteConnection c, string table)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT name FROM pragma_table_info('{table}')";
+        using var r = cmd.ExecuteReader();
+        var names = new List<string>();
+        while (r.Read()) names.Add(r.GetString(0));
+        return names;
+    }
+}

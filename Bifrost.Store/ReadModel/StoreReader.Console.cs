@@ -1,0 +1,88 @@
+using Bifrost.Store.Records;
+using Bifrost.Store.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace Bifrost.Store.ReadModel;
+
+/// <summary>An alert with who acknowledged it and when (schema v2), and the notifier's delivery outcomes.</summary>
+public sealed record AlertView(AlertRecord Alert, string? AcknowledgedBy, long? AcknowledgedNanos, IReadOnlyList<AlertDelivery> Deliveries);
+
+/// <summary>One alert_deliveries row: the notifier's outcome on one channel.</summary>
+public sealed record AlertDelivery(long AlertId, string Channel, string Status, long Attempts, string Detail, long WallNanos);
+
+/// <summary>
+/// One order's timeline from the operations log (one time base: the daemon's operation clock): sent, first broker status
+/// (acknowledged), last fill; and the decision price recorded with the sent row (the mid for a market order).
+/// </summary>
+public sealed record OrderTimeline(
+    string OrderRef, string? RunId, string Purpose, string OrderType, TradeSide Side, double Qty, double Filled, double? AvgPrice,
+    long SentNanos, long? AckNanos, long? LastFillNanos, double? DecisionPrice);
+
+// What the operator console and its command line read beyond the monitor's original screens.
+public sealed partial class StoreReader
+{
+    /// <summary>Alerts newest first with acknowledgement and delivery details.</summary>
+    public IReadOnlyList<AlertView> GetAlertViews(bool unacknowledgedOnly = false, int limit = 100)
+    {
+        var alerts = Query($"""
+            SELECT id, time_ns, severity, code, message, acknowledged, acknowledged_by, acknowledged_ns FROM alerts
+            {(unacknowledgedOnly ? "WHERE acknowledged = 0" : "")} ORDER BY time_ns DESC, id DESC LIMIT @limit
+            """,
+            r => (Alert: new AlertRecord(r.GetInt64(1), EnumText<AlertSeverity>.Parse(r.GetString(2)), r.GetString(3), r.GetString(4))
+            {
+                Id = r.GetInt64(0),
+                Acknowledged = r.GetInt64(5) != 0,
+            }, By: r.GetStringOrNull(6), At: r.GetInt64OrNull(7)),
+            ("@limit", limit));
+        if (alerts.Count == 0) return [];
+        var from = alerts.Min(a => a.Alert.Id);
+        var deliveries = Query("""
+            SELECT alert_id, channel, status, attempts, detail, wall_ns FROM alert_deliveries WHERE alert_id >= @from ORDER BY id
+            """,
+            r => new AlertDelivery(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetInt64(5)),
+            ("@from", from)).ToLookup(d => d.AlertId);
+        return alerts.Select(a => new AlertView(a.Alert, a.By, a.At, deliveries[a.Alert.Id].ToList())).ToList();
+    }
+
+    /// <summary>How many alerts nobody has acknowledged yet (the header shows it on every screen).</summary>
+    public long CountUnacknowledgedAlerts() =>
+        Query("SELECT COUNT(*) FROM alerts WHERE acknowledged = 0", r => r.GetInt64(0))[0];
+
+    /// <summary>
+    /// The run a manual_order or rebalance control created: the daemon names it <c>{session}-man{id}</c> /
+    /// <c>{session}-reb{id}</c> and records it on the control operation it writes when it takes the command.
+    /// </summary>
+    public string? FindControlRun(long controlId) =>
+        One("""
+            SELECT run_id FROM operations WHERE kind IN ('control', 'control_done')
+              AND (run_id LIKE '%-man' || @id OR run_id LIKE '%-reb' || @id) ORDER BY id LIMIT 1
+            """, r => r.GetString(0), ("@id", controlId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Order timelines for orders created at or after <paramref name="fromNanos"/> (operation clock), oldest first.</summary>
+    public IReadOnlyList<OrderTimeline> GetOrderTimelines(long fromNanos = 0, int limit = 100_000) =>
+        Query("""
+            SELECT o.order_ref, o.run_id, o.purpose, o.order_type, o.side, o.qty, o.filled, o.avg_price,
+                   MIN(CASE WHEN p.kind = 'order' THEN p.time_ns END),
+                   MIN(CASE WHEN p.kind = 'status' THEN p.time_ns END),
+                   MAX(CASE WHEN p.kind = 'fill' THEN p.time_ns END),
+                   MIN(CASE WHEN p.kind = 'order' THEN p.price END),
+                   o.created_ns
+            FROM orders o LEFT JOIN operations p ON p.order_ref = o.order_ref
+            WHERE o.created_ns >= @from
+            GROUP BY o.order_ref ORDER BY o.created_ns LIMIT @limit
+            """,
+            r => new OrderTimeline(r.GetString(0), r.GetStringOrNull(1), r.GetString(2), r.GetString(3), EnumText<TradeSide>.Parse(r.GetString(4)),
+                r.GetDouble(5), r.GetDouble(6), r.GetDoubleOrNull(7), r.GetInt64OrNull(8) ?? r.GetInt64(12), r.GetInt64OrNull(9),
+                r.GetInt64OrNull(10), r.IsDBNull(11) ? null : r.GetDouble(11) is var d && double.IsFinite(d) ? d : null),
+            ("@from", fromNanos), ("@limit", limit));
+
+    /// <summary>Fees of a run's fills (null commissions count as unknown, not zero).</summary>
+    public (double Fees, long Fills, long FeesUnknown) GetRunFees(string runId) =>
+        Query("""
+            SELECT COALESCE(SUM(commission), 0), COUNT(*), SUM(CASE WHEN commission IS NULL THEN 1 ELSE 0 END)
+            FROM fills WHERE order_ref IN (SELECT order_ref FROM orders WHERE run_id = @run)
+            """, r => (r.GetDouble(0), r.GetInt64(1), r.IsDBNull(2) ? 0 : r.GetInt64(2)), ("@run", runId))[0];
+
+    /// <summary>SQLite's data_version: changes whenever another connection commits (cheap; the console polls it).</summary>
+    public long DataVersion() => Query("PRAGMA data_version", r => r.GetInt64(0))[0];
+}

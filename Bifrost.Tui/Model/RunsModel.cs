@@ -1,0 +1,88 @@
+using System.Globalization;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+
+namespace Bifrost.Tui.Model;
+
+/// <summary>A run as the Runs screen and `runs` list it.</summary>
+internal sealed record RunListRow(
+    string RunId, string Kind, string Started, string Status, int Orders, double Filled, double Quantity, long Fills, double Fees, double? SlippageBps, string? Result);
+
+/// <summary>A run's orders and fills (the detail view).</summary>
+internal sealed record RunDetailVm(RunListRow Run, IReadOnlyList<string> Orders, IReadOnlyList<string> Fills);
+
+/// <summary>Runs from store rows. Pure.</summary>
+internal static class RunsModel
+{
+    // IB order states after which an order no longer trades.
+    public static bool IsFinished(string status) =>
+        status is "Filled" or "Cancelled" or "ApiCancelled" or "Inactive" or "Rejected"
+        || status.Equals("filled", StringComparison.OrdinalIgnoreCase) || status.Equals("cancelled", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>running while an order works or the run has not ended; then done / partial / failed by what filled.</summary>
+    public static string StatusOf(RunRecord run, IReadOnlyList<OrderRecord> orders)
+    {
+        if (run.Kind is RunKind.Live or RunKind.Backtest or RunKind.Sweep)
+            return run.EndedNanos is null ? "running" : "ended";
+        if (orders.Any(o => !IsFinished(o.Status)) || (run.EndedNanos is null && orders.Count == 0)) return "running";
+        if (orders.Count == 0 || orders.All(o => o.Filled >= o.Qty)) return "done";
+        return orders.Any(o => o.Filled > 0) ? "partial" : "failed";
+    }
+
+    public static RunListRow Row(RunSummary summary, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills,
+        IReadOnlyDictionary<string, double> decisionPrices, TimeZoneInfo zone)
+    {
+        var run = summary.Run;
+        var slips = orders
+            .Where(o => o.Filled > 0 && o.AvgPrice is not null && o.OrderType.Equals("MKT", StringComparison.OrdinalIgnoreCase)
+                && decisionPrices.TryGetValue(o.OrderRef, out var d) && d > 0)
+            .Select(o => (o.Side == TradeSide.Buy ? 1 : -1) * (o.AvgPrice!.Value - decisionPrices[o.OrderRef]) / decisionPrices[o.OrderRef] * 10_000)
+            .ToList();
+        string? result = null;
+        if (run.SummaryJson is { } json)
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(json);
+                result = doc.RootElement.TryGetProperty("result", out var r) ? r.ToString() : json;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                result = json;
+            }
+        }
+        return new RunListRow(
+            run.RunId,
+            MonitorBuilder.EnumWord(run.Kind),
+            Format.DateTime(run.StartedNanos, zone),
+            StatusOf(run, orders),
+            orders.Count,
+            orders.Sum(o => o.Filled),
+            orders.Sum(o => o.Qty),
+            fills.Count,
+            fills.Sum(f => f.Commission ?? 0),
+            slips.Count == 0 ? null : slips.Average(),
+            result);
+    }
+
+    public static string Line(RunListRow r) =>
+        $"{r.RunId,-28} {r.Kind,-9} {r.Started}  {r.Status,-8} orders {r.Orders,3}  filled {Qty(r.Filled)}/{Qty(r.Quantity)}  fills {r.Fills,3}  fees {r.Fees.ToString("0.00", CultureInfo.InvariantCulture),7}"
+        + (r.SlippageBps is { } s ? $"  slip {s.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture)} bps" : "");
+
+    public static RunDetailVm Detail(RunListRow row, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, Func<long, string> symbol, TimeZoneInfo zone) =>
+        new(row,
+            orders.Select(o => $"{o.OrderRef}  {o.Purpose}  {MonitorBuilder.EnumWord(o.Side)} {Qty(o.Qty)} {symbol(o.ContractId)} {o.OrderType}"
+                + (o.LimitPrice is { } lp ? $" {Format.Price(lp)}" : "") + $"  {o.Status} {Qty(o.Filled)}/{Qty(o.Qty)}"
+                + (o.AvgPrice is { } ap && o.Filled > 0 ? $" @ {Format.Price(ap)}" : "") + (o.RejectReason is { Length: > 0 } why ? $"  ({why})" : "")).ToList(),
+            fills.Select(f => $"{Format.Time(f.TimeNanos, zone)}  {f.OrderRef}  {MonitorBuilder.EnumWord(f.Side)} {Qty(f.Qty)} {symbol(f.ContractId)} @ {Format.Price(f.Price)}  exec {f.ExecId}"
+                + (f.Commission is { } c ? $"  fee {c.ToString("0.00", CultureInfo.InvariantCulture)}" : "")).ToList());
+
+    private static string Qty(double q) => q.ToString("#,0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>Con id → symbol from the status snapshot's positions (never a bare con id when the symbol is known).</summary>
+    public static Func<long, string> Symbols(StatusSnapshot? status)
+    {
+        var map = (status?.Positions ?? []).GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.First().Symbol);
+        return id => map.TryGetValue(id, out var s) && s.Length > 0 ? s : $"con {id}";
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Input;
+
+namespace Bifrost.Tui.Model;
+
+/// <summary>The Runs, Alerts and Statistics screens as styled lines, from store rows. Pure.</summary>
+internal static class TextScreens
+{
+    public static TextScreenVm? Build(StoreData data, Screen screen, MonitorSettings settings) => screen switch
+    {
+        Screen.Runs when data.RunList is { } runs => Runs(runs, data.DecisionPrices ?? new Dictionary<string, double>(), data.Status, settings.Zone),
+        Screen.Alerts when data.Alerts is { } alerts => Alerts(alerts, data.UnacknowledgedAlerts, settings.Zone),
+        Screen.Stats when data.StatsDays is { } days => Stats(days, data.StatsOrders ?? []),
+        _ => null,
+    };
+
+    public static TextScreenVm Runs(IReadOnlyList<(RunSummary Run, IReadOnlyList<OrderRecord> Orders, IReadOnlyList<FillRecord> Fills)> runs,
+        IReadOnlyDictionary<string, double> decisions, StatusSnapshot? status, TimeZoneInfo zone)
+    {
+        var lines = new List<TextLine> { new("RUNS (newest first): status, orders, filled/ordered, fills, fees, slippage vs decision mid", "title") };
+        if (runs.Count == 0) lines.Add(new("(no runs recorded)", "dim"));
+        foreach (var (run, orders, fills) in runs)
+        {
+            var row = RunsModel.Row(run, orders, fills, decisions, zone);
+            lines.Add(new(RunsModel.Line(row), row.Status switch { "failed" => "bad", "partial" => "warn", "running" => "warn", "done" => "good", _ => "" }));
+        }
+        lines.Add(new("detail and cancel: bifrost-tui runs RUN, bifrost-tui cancel RUN", "dim"));
+        return new TextScreenVm(lines);
+    }
+
+    public static TextScreenVm Alerts(IReadOnlyList<Bifrost.Store.ReadModel.AlertView> alerts, long unacknowledged, TimeZoneInfo zone)
+    {
+        var rows = AlertsModel.Rows(alerts, zone);
+        var lines = new List<TextLine> { new($"ALERTS (newest first) · {unacknowledged} unacknowledged · a acknowledges the newest unacknowledged", "title") };
+        if (rows.Count == 0) lines.Add(new("(no alerts)", "dim"));
+        foreach (var a in rows)
+            lines.Add(new(AlertsModel.Line(a), !a.Acknowledged && a.Severity == "CRITICAL" ? "bad" : !a.Acknowledged ? "warn" : "dim"));
+        return new TextScreenVm(lines, rows.FirstOrDefault(a => !a.Acknowledged)?.Id);
+    }
+
+    public static TextScreenVm Stats(IReadOnlyList<DailySummary> days, IReadOnlyList<Bifrost.Store.ReadModel.OrderTimeline> orders)
+    {
+        var stats = Statistics.Build(days, orders, StatsPeriod.Day);
+        var lines = new List<TextLine> { new("HISTORY & STATISTICS per session day (weeks/months and CSV: bifrost-tui stats --by week|month --csv)", "title") };
+        lines.AddRange(Statistics.Lines(stats).Select((l, i) => new TextLine(l, i == 0 ? "dim" : "")));
+        return new TextScreenVm(lines);
+    }
+
+    public static string Percent(double v) => v.ToString("0%", CultureInfo.InvariantCulture);
+}

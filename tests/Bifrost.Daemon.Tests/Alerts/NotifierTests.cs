@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Bifrost.Daemon.Alerts;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bifrost.Daemon.Tests.Alerts;
+
+/// <summary>The notifier against the real things: a loopback HTTP endpoint, shell scripts, the SQLite store.</summary>
+public sealed class NotifierTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-notifier-").FullName;
+    private StoreWriter _store = null!;
+
+    private string StorePath => Path.Combine(_dir, "bifrost.db");
+
+    public Task InitializeAsync()
+    {
+        _store = StoreWriter.Open(StorePath);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private AlertNotifier Notifier(IReadOnlyList<IAlertChannel> channels, int retries = 2, double backoffSeconds = 0.05, int capacity = 100,
+        AlertSeverity min = AlertSeverity.Info) =>
+        new(new AlertSettings(channels.Select(c => (NotifierSettings)new CommandNotifierSettings(c.Name, ["/bin/true"], TimeSpan.FromSeconds(1))).ToList(),
+                retries, TimeSpan.FromSeconds(backoffSeconds), min, capacity),
+            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance);
+
+    private AlertHandle Raise(AlertNotifier notifier, string code, AlertSeverity severity = AlertSeverity.Critical)
+    {
+        var handle = new AlertHandle();
+        var alert = new AlertRecord(Bifrost.Daemon.Engine.EngineClock.WallNanos(), severity, code, $"{code} happened") { VenueNanos = 1_773_000_000_000_000_000 };
+        Assert.True(_store.RaiseAlert(alert, handle));
+        notifier.Post(alert, handle);
+        return handle;
+    }
+
+    private async Task<List<AlertDeliveryRecord>> WaitDeliveries(int n, int timeoutMs = 20_000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (true)
+        {
+            await _store.FlushAsync();
+            using var r = StoreReader.Open(StorePath);
+            var rows = r.GetAlertDeliveries().ToList();
+            if (rows.Count >= n) return rows;
+            if (Environment.TickCount64 > deadline) throw new TimeoutException($"{rows.Count} of {n} deliveries recorded");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Webhook_PostsTheAlertAsJson_RecordsSentWithTheAlertsId()
+    {
+        await using var hook = new LoopbackWebhook();
+        await using var notifier = Notifier([new WebhookChannel(new WebhookNotifierSettings("ops-hook", new Uri(hook.Url), TimeSpan.FromSeconds(5)), new HttpClient())]);
+
+        var handle = Raise(notifier, "UNKNOWN_FILL");
+
+        var row = Assert.Single(await WaitDeliveries(1));
+        Assert.Equal((DeliveryStatus.Sent, 1, "ops-hook"), (row.Status, row.Attempts, row.Channel));
+        Assert.Equal(handle.Id, row.AlertId);
+        Assert.True(row.AlertId > 0);
+        var json = JsonDocument.Parse(Assert.Single(hook.Bodies)).RootElement;
+        Assert.Equal("UNKNOWN_FILL", json.GetProperty("code").GetString());
+        Assert.Equal("critical", json.GetProperty("severity").GetString());
+        Assert.Equal("DU1234567", json.GetProperty("account").GetString());
+        Assert.Equal(handle.Id, json.GetProperty("id").GetInt64());
+        Assert.Equal(1_773_000_000_000_000_000, json.GetProperty("venue_ns").GetInt64());
+        Assert.True(json.GetProperty("time_ns").GetInt64() > json.GetProperty("venue_ns").GetInt64()); // wall now, venue in the replay's past
+    }
+
+    [Fact]
+    public async Task Webhook_FailingEndpoint_IsRetriedWithBackoff_ThenRecordedFailedWithTheReasonAndAttempts()
+    {
+        await using var hook = new LoopbackWebhook(status: 503);
+        await using var notifier = Notifier([new WebhookChannel(new WebhookNotifierSettings("ops-hook", new Uri(hook.Url), TimeSpan.FromSeconds(5)), new HttpClient())],
+            retries: 2);
+
+        Raise(notifier, "RISK_HALT");
+
+        var row = Assert.Single(await WaitDeliveries(1));
+        Assert.Equal((DeliveryStatus.Failed, 3), (row.Status, row.Attempts));
+        Assert.Contains("HTTP 503", row.Detail);
+        Assert.Equal(3, hook.Requests);
+    }
+
+    [Fact]
+    public async Task Webhook_NobodyListening_RecordedFailedWithTheConnectionError()
+    {
+        int port;
+        await using (var gone = new LoopbackWebhook()) port = gone.Port; // bound, then closed: nothing listens there any more
+        await using var notifier = Notifier([new WebhookChannel(new WebhookNotifierSettings("ops-hook", new Uri($"http://127.0.0.1:{port}/x"), TimeSpan.FromSeconds(2)), new HttpClient())],
+            retries: 1);
+
+        Raise(notifier, "BROKER_DISCONNECTED", AlertSeverity.Warning);
+
+        var row = Assert.Single(await WaitDeliveries(1));
+        Assert.Equal((DeliveryStatus.Failed, 2), (row.Status, row.Attempts));
+        Assert.Contains("refused", row.Detail, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Command_GetsTheAlertJsonOnStdin_ExitZeroIsSent()
+    {
+        var received = Path.Combine(_dir, "received.json");
+        var script = Scripts.Write(_dir, "page.sh", $"cat > '{received}'");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))]);
+
+        Raise(notifier, "BOOK_MISMATCH");
+
+        var row = Assert.Single(await WaitDeliveries(1));
+        Assert.Equal((DeliveryStatus.Sent, 1, "pager"), (row.Status, row.Attempts, row.Channel));
+        Assert.Equal("BOOK_MISMATCH", JsonDocument.Parse(File.ReadAllText(received)).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Command_NonZeroExit_IsRetried_ThenFailedWithItsStderr()
+    {
+        var script = Scripts.Write(_dir, "broken.sh", "cat > /dev/null; echo 'smtp relay down' >&2; exit 3");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("mail", [script], TimeSpan.FromSeconds(10)))], retries: 1);
+
+        Raise(notifier, "ORDER_REJECTED");
+
+        var row = Assert.Single(await WaitDeliveries(1));
+        Assert.Equal((DeliveryStatus.Failed, 2), (row.Status, row.Attempts));
+        Assert.Equal("exit code 3: smtp relay down", row.Detail);
+    }
+
+    [Fact]
+    public async Task Command_ThatHangs_IsKilledAtItsTimeout_RecordedFailed_AndPostNeverWaitsForIt()
+    {
+        var pidFile = Path.Combine(_dir, "hang.pid");
+        var script = Scripts.Write(_dir, "hang.sh", $"echo $$ > '{pidFile}'; exec sleep 120");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(1)))], retries: 0);
+
+        var clock = Stopwatch.StartNew();
+        Raise(notifier, "IB_CONNECTIVITY_LOST");
+        Raise(notifier, "UNKNOWN_FILL");
+        var posted = clock.Elapsed;
+
+        var rows = await WaitDeliveries(2);
+        Assert.All(rows, r => Assert.Equal((DeliveryStatus.Failed, 1), (r.Status, r.Attempts)));
+        Assert.All(rows, r => Assert.StartsWith("timed out after 1 s; program killed", r.Detail));
+        Assert.True(posted < clock.Elapsed - TimeSpan.FromSeconds(1.5), $"Post returned after {posted}, the deliveries took {clock.Elapsed}");
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal),
+            $"the hanging program (pid {pid}) is still running");
+    }
+
+    [Fact]
+    public async Task FullQueue_TheOverflowIsItselfRecordedAsAFailedDelivery()
+    {
+        var script = Scripts.Write(_dir, "slow.sh", "cat > /dev/null; sleep 2");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0, capacity: 1);
+
+        for (var i = 0; i < 5; i++) Raise(notifier, $"ALERT_{i}");
+
+        var rows = await WaitDeliveries(5, 40_000);
+        Assert.True(notifier.Dropped >= 3, $"dropped {notifier.Dropped}");
+        Assert.Equal(notifier.Dropped, rows.Count(r => r.Status == DeliveryStatus.Failed && r.Detail.Contains("notifier queue is full", StringComparison.Ordinal)));
+        Assert.Contains(rows, r => r.Status == DeliveryStatus.Sent);
+    }
+
+    [Fact]
+    public async Task BelowMinSeverity_IsNotSent()
+    {
+        await using var hook = new LoopbackWebhook();
+        await using var notifier = Notifier([new WebhookChannel(new WebhookNotifierSettings("h", new Uri(hook.Url), TimeSpan.FromSeconds(5)), new HttpClient())],
+            min: AlertSeverity.Critical);
+
+        Raise(notifier, "BROKER_DISCONNECTED", AlertSeverity.Warning);
+        Raise(notifier, "RISK_HALT", AlertSeverity.Critical);
+
+        var row = Assert.Single(await WaitDeliveries(1));
+        await Task.Delay(300);
+        Assert.Single(await WaitDeliveries(1));
+        Assert.Equal("RISK_HALT", JsonDocument.Parse(Assert.Single(hook.Bodies)).RootElement.GetProperty("code").GetString());
+        Assert.Equal(DeliveryStatus.Sent, row.Status);
+    }
+}

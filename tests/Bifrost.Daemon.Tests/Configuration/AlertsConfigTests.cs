@@ -1,0 +1,110 @@
+using System.Collections;
+using System.Text.Json.Nodes;
+using Bifrost.Daemon.Alerts;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Tests.EndToEnd;
+using Bifrost.Store.Records;
+
+namespace Bifrost.Daemon.Tests.Configuration;
+
+public class AlertsConfigTests
+{
+    private static string With(string alertsJson, string? lockDir = "/tmp/x")
+    {
+        var root = JsonNode.Parse(TestConfig.Json(7497, "/tmp/bifrost-test.db", conIds: true, lockDir: lockDir))!.AsObject();
+        root["alerts"] = JsonNode.Parse(alertsJson);
+        return root.ToJsonString();
+    }
+
+    private static DaemonSettings Parse(string json) => ConfigLoader.Parse(json, new Hashtable());
+
+    [Fact]
+    public void Notifiers_CommandAndWebhook_AreRead_WithDefaults()
+    {
+        var s = Parse(With("""
+            { "notifiers": [ { "type": "command", "command": ["/usr/local/bin/page", "--urgent"], "timeout_seconds": 3 },
+                             { "type": "webhook", "name": "slack", "url": "https://hooks.example.invalid/x" } ],
+              "retries": 4, "min_severity": "warning" }
+            """));
+        var a = s.Alerts;
+        Assert.Equal((4, AlertSeverity.Warning, 1000), (a.Retries, a.MinSeverity, a.QueueCapacity));
+        var c = Assert.IsType<CommandNotifierSettings>(a.Notifiers[0]);
+        Assert.Equal(["/usr/local/bin/page", "--urgent"], c.Command);
+        Assert.Equal(("command:page", TimeSpan.FromSeconds(3)), (c.Name, c.Timeout));
+        var w = Assert.IsType<WebhookNotifierSettings>(a.Notifiers[1]);
+        Assert.Equal(("slack", TimeSpan.FromSeconds(5)), (w.Name, w.Timeout));
+    }
+
+    [Fact]
+    public void NoAlertsSection_NoNotifiers_EveryAlertStillInTheStore()
+    {
+        var root = JsonNode.Parse(TestConfig.Json(7497, "/tmp/b.db", conIds: true))!.AsObject();
+        root.Remove("alerts");
+        Assert.Empty(Parse(root.ToJsonString()).Alerts.Notifiers);
+    }
+
+    [Theory]
+    [InlineData("""{ "notifiers": [ { "type": "pager" } ] }""", "alerts.notifiers[0].type")]
+    [InlineData("""{ "notifiers": [ { "type": "command", "command": [] } ] }""", "alerts.notifiers[0].command")]
+    [InlineData("""{ "notifiers": [ { "type": "command", "command": ["page.sh"] } ] }""", "alerts.notifiers[0].command[0]")]
+    [InlineData("""{ "notifiers": [ { "type": "command", "command": ["/bin/x", 3] } ] }""", "alerts.notifiers[0].command[1]")]
+    [InlineData("""{ "notifiers": [ {}, { "type": "webhook", "url": "ftp://x/y" } ] }""", "alerts.notifiers[0].type")]
+    [InlineData("""{ "notifiers": [ { "type": "webhook", "url": "http://127.0.0.1:1/a" }, { "type": "webhook", "url": "not a url" } ] }""", "alerts.notifiers[1].url")]
+    [InlineData("""{ "notifiers": [ { "type": "webhook", "url": "http://127.0.0.1:1/a", "timeout_seconds": 1e300 } ] }""", "alerts.notifiers[0].timeout_seconds")]
+    [InlineData("""{ "notifiers": [ { "type": "webhook", "url": "http://127.0.0.1:1/a", "headers": {} } ] }""", "alerts.notifiers[0].headers")]
+    [InlineData("""{ "notifiers": [ { "type": "webhook", "url": "http://a/" }, { "type": "webhook", "url": "http://a/b" } ] }""", "alerts.notifiers")]
+    [InlineData("""{ "notifiers": {} }""", "alerts.notifiers")]
+    [InlineData("""{ "retries": -1 }""", "alerts.retries")]
+    [InlineData("""{ "retries": "3" }""", "alerts.retries")]
+    [InlineData("""{ "min_severity": "loud" }""", "alerts.min_severity")]
+    [InlineData("""{ "backoff_seconds": 0 }""", "alerts.backoff_seconds")]
+    [InlineData("""{ "queue_capacity": 0 }""", "alerts.queue_capacity")]
+    [InlineData("""{ "sms": true }""", "alerts.sms")]
+    [InlineData("""[]""", "alerts")]
+    public void BadAlertsSection_IsRefused_NamingTheKeyPath(string alerts, string key)
+    {
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(With(alerts)));
+        Assert.Equal(key, e.Key);
+    }
+
+    [Fact]
+    public async Task CheckConfig_BadNotifier_ExitsTwoNamingTheKey()
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-alerts-cfg-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "bifrost.json");
+            await File.WriteAllTextAsync(path, With("""{ "notifiers": [ { "type": "webhook", "url": "gopher://x" } ] }""", dir));
+            var error = new StringWriter();
+            var saved = Console.Error;
+            Console.SetError(error);
+            int code;
+            try
+            {
+                code = await DaemonProgram.RunAsync(["check-config", "--config", path], new Hashtable(), CancellationToken.None);
+            }
+            finally
+            {
+                Console.SetError(saved);
+            }
+            Assert.Equal(2, code);
+            Assert.Contains("alerts.notifiers[0].url", error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void LockDir_DefaultsToAHostDirectory_AndCanBeSet()
+    {
+        Assert.Equal("/tmp/x", Parse(With("{}", "/tmp/x")).LockDirectory);
+        var root = JsonNode.Parse(TestConfig.Json(7497, "/tmp/b.db", conIds: true))!.AsObject();
+        root["daemon"]!.AsObject().Remove("lock_dir");
+        var dflt = ConfigLoader.Parse(root.ToJsonString(), new Hashtable { ["XDG_RUNTIME_DIR"] = "/nonexistent-xdg" }).LockDirectory;
+        Assert.True(dflt == "/run/bifrost" || dflt.StartsWith(Path.GetTempPath(), StringComparison.Ordinal), dflt);
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(With("{}", "")));
+        Assert.Equal("daemon.lock_dir", e.Key);
+    }
+}

@@ -1,0 +1,229 @@
+using System.Collections;
+using Bifrost.Daemon.Engine;
+using Bifrost.Daemon.Tests.EndToEnd;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+
+namespace Bifrost.Daemon.Tests;
+
+/// <summary>
+/// Refusals before anything connects: bad configuration, a damaged store or journal, a read-only filesystem. The
+/// configured broker port has no listener; every case must end with exit 2 and a message, never an exception.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class DaemonProgramHardeningTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-harden-").FullName;
+    private string Store => Path.Combine(_dir, "bifrost.db");
+    private string ConfigPath => Path.Combine(_dir, "bifrost.json");
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var err = new StringWriter();
+        var @out = new StringWriter();
+        var (oldErr, oldOut) = (Console.Error, Console.Out);
+        Console.SetError(err);
+        Console.SetOut(@out);
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            return (DaemonProgram.RunAsync(args, new Hashtable(), cts.Token).GetAwaiter().GetResult(), @out.ToString(), err.ToString());
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+            Console.SetOut(oldOut);
+        }
+    }
+
+    private (int Code, string Err) CheckConfig(string json)
+    {
+        File.WriteAllText(ConfigPath, json);
+        var (code, _, err) = Run("check-config", "--config", ConfigPath);
+        return (code, err);
+    }
+
+    private string Json(string? store = null) => TestConfig.Json(1, store ?? Store, conIds: true);
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("run", "--help")]
+    [InlineData("check-config", "--help")]
+    [InlineData("backup", "--help")]
+    public void Help_PrintsUsageAndExits0(params string[] args)
+    {
+        var (code, output, _) = Run(args);
+        Assert.Equal(0, code);
+        Assert.Contains("usage: bifrost-daemon", output);
+    }
+
+    [Theory]
+    [InlineData("\"max_position\": 5000", "\"max_position\": \"3000\"", "risk.max_position")]
+    [InlineData("\"connect_timeout_seconds\": 5", "\"connect_timeout_seconds\": 1e300", "connection.connect_timeout_seconds")]
+    [InlineData("\"history_seconds\": 5", "\"history_seconds\": 1e300", "daemon.history_seconds")]
+    [InlineData("\"control_poll_ms\": 50", "\"control_poll_ms\": 1e300", "daemon.control_poll_ms")]
+    [InlineData("\"account\": \"DU1234567\"", "\"account\": \"\"", "account")]
+    [InlineData("\"account\": \"DU1234567\"", "\"account\": \"DU12x\"", "account")]
+    [InlineData("\"account\": \"DU1234567\"", "\"account\": \"U7654321\"", "account")]
+    [InlineData("\"run_id\": \"t1\"", "\"run_id\": \"abcdefghijklmnopqrstuvwxyz0123456789\"", "run_id")]
+    [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": -1, \"path\":", "store.commission_wait_seconds")]
+    [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": 1e300, \"path\":", "store.commission_wait_seconds")]
+    [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": \"3\", \"path\":", "store.commission_wait_seconds")]
+    public void CheckConfig_BadValue_Exits2NamingTheKey(string from, string to, string key)
+    {
+        var json = Json();
+        Assert.Contains(from, json);
+        var (code, err) = CheckConfig(json.Replace(from, to));
+        Assert.Equal(2, code);
+        Assert.Contains($"configuration error: {key}:", err);
+    }
+
+    private const string GoodSchedule = """{ "name": "weekly", "days": ["Mon"], "build_at": "09:35", "pre_trade_at": "09:40", "execute_at": "09:45" }""";
+
+    [Theory]
+    [InlineData("\"days\": [\"Mon\"]", "\"days\": [\"Funday\"]", "portfolio.schedule.days[0]")]
+    [InlineData("\"execute_at\": \"09:45\"", "\"execute_at\": \"9h45\"", "portfolio.schedule.execute_at")]
+    [InlineData("\"execute_at\": \"09:45\"", "\"execute_at\": \"17:30\"", "portfolio.schedule.execute_at")]
+    [InlineData("\"build_at\": \"09:35\"", "\"build_at\": \"09:50\"", "portfolio.schedule.build_at/pre_trade_at/execute_at")]
+    [InlineData("\"name\": \"weekly\"", "\"name\": \"weekly\", \"grace_s\": -5", "portfolio.schedule.grace_s")]
+    [InlineData("\"name\": \"weekly\"", "\"name\": \"weekly\", \"run_late\": \"yes\"", "portfolio.schedule.run_late")]
+    [InlineData("\"name\": \"weekly\"", "\"name\": \"weekly\", \"cron\": \"x\"", "portfolio.schedule.cron")]
+    public void CheckConfig_BadPortfolioSchedule_Exits2NamingTheKey(string from, string to, string key)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(Json())!.AsObject();
+        root["portfolio"] = System.Text.Json.Nodes.JsonNode.Parse($$"""
+            { "universe": ["AAA"], "max_position_size": 0.1, "signals_dir": "/var/lib/bifrost/signals",
+              "risk": { "max_position_fraction": 0.1, "max_position_shares": 100, "max_order_notional": 1000, "max_daily_trades": 5,
+                        "daily_loss_limit": 100, "max_drawdown": 100 },
+              "schedule": {{GoodSchedule.Replace(from, to)}} }
+            """);
+        Assert.Contains(from, GoodSchedule);
+        var (code, err) = CheckConfig(root.ToJsonString());
+        Assert.Equal(2, code);
+        Assert.Contains($"configuration error: {key}:", err);
+    }
+
+    [Fact]
+    public void CheckConfig_PortfolioScheduleWithoutSignalsDir_Exits2()
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(Json())!.AsObject();
+        root["portfolio"] = System.Text.Json.Nodes.JsonNode.Parse($$"""
+            { "universe": ["AAA"], "max_position_size": 0.1,
+              "risk": { "max_position_fraction": 0.1, "max_position_shares": 100, "max_order_notional": 1000, "max_daily_trades": 5,
+                        "daily_loss_limit": 100, "max_drawdown": 100 },
+              "schedule": {{GoodSchedule}} }
+            """);
+        var (code, err) = CheckConfig(root.ToJsonString());
+        Assert.Equal(2, code);
+        Assert.Contains("configuration error: portfolio.schedule:", err);
+        Assert.Contains("signals_dir", err);
+        var ok = System.Text.Json.Nodes.JsonNode.Parse(root.ToJsonString())!.AsObject();
+        ok["portfolio"]!["signals_dir"] = "/var/lib/bifrost/signals";
+        Assert.Equal(0, CheckConfig(ok.ToJsonString()).Code);
+    }
+
+    [Fact]
+    public void StorePath_ThatIsADirectory_Exits2NamingTheKey()
+    {
+        var (code, err) = CheckConfig(Json(store: _dir));
+        Assert.Equal(2, code);
+        Assert.Contains("store.path", err);
+        Assert.Contains("is a directory", err);
+    }
+
+    private async Task<string> StoreWithRows(int orders = 200)
+    {
+        await using (var w = StoreWriter.Open(Store))
+        {
+            for (var i = 1; i <= orders; i++)
+                w.UpsertOrder(new OrderRecord($"oi_t1_{i}", "t1", "hedge", 125, TradeSide.Sell, 66, "MKT", null, "DAY", "Filled", i, i, i));
+            await w.FlushAsync();
+        }
+        // fold the WAL into the main file so byte surgery hits real pages
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Store};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            cmd.ExecuteNonQuery();
+        }
+        File.WriteAllText(ConfigPath, Json());
+        return Store;
+    }
+
+    public static TheoryData<string> Damage => new() { "truncated", "bad_header", "flipped_page", "garbage_wal" };
+
+    [Theory]
+    [MemberData(nameof(Damage))]
+    public async Task DamagedStore_IsRefusedBeforeConnecting_WithHowToRecover(string kind)
+    {
+        var store = await StoreWithRows();
+        var bytes = File.ReadAllBytes(store);
+        switch (kind)
+        {
+            case "truncated":
+                File.WriteAllBytes(store, bytes[..(bytes.Length / 2 + 100)]);
+                break;
+            case "bad_header":
+                "SQLite format 9"u8.CopyTo(bytes);
+                File.WriteAllBytes(store, bytes);
+                break;
+            case "flipped_page":
+                // A b-tree page in the middle: flip its header and some cells.
+                var pageSize = (bytes[16] << 8) | bytes[17];
+                var page = bytes.Length / pageSize / 2;
+                for (var i = 0; i < 64; i++) bytes[page * pageSize + i] ^= 0xA5;
+                File.WriteAllBytes(store, bytes);
+                break;
+            case "garbage_wal":
+                var junk = new byte[8192];
+                new Random(7).NextBytes(junk);
+                File.WriteAllBytes(store + "-wal", junk);
+                break;
+        }
+        var (code, _, err) = Run("run", "--config", ConfigPath);
+        Assert.Equal(2, code);
+        Assert.Contains("is damaged", err);
+        Assert.Contains("rebuild-store", err);
+        Assert.Contains("backup", err);
+    }
+
+    [Fact]
+    public async Task Journal_WithAForgedFilledLine_IsRefusedNamingTheLine()
+    {
+        await StoreWithRows(1);
+        var forged = new OrderRecord("oi_t1_2", "t1", "hedge", 125, TradeSide.Sell, 66, "MKT", null, "DAY", "Filled", 2, 2, int.MaxValue - 1, Filled: 66);
+        File.WriteAllBytes(OrderJournal.PathFor(Store), OrderJournal.Encode(new JournalEntry(forged, int.MaxValue, null)));
+        var (code, _, err) = Run("run", "--config", ConfigPath);
+        Assert.Equal(2, code);
+        Assert.Contains("line 1", err);
+        Assert.Contains("implausible", err);
+    }
+
+    [Fact]
+    public void ReadOnlyFilesystem_IsNamed_NeverAStalePid()
+    {
+        using var mount = TmpfsMount.Create(_dir, "ro", sizeKb: 1024);
+        var store = Path.Combine(mount.Path, "bifrost.db");
+        File.WriteAllText(store + ".lock", "99999\n"); // a stale pid from a dead daemon
+        File.WriteAllText(ConfigPath, Json(store));
+        mount.Remount("ro");
+        var (code, _, err) = Run("run", "--config", ConfigPath);
+        Assert.Equal(2, code);
+        Assert.Contains("read-only", err);
+        Assert.DoesNotContain("locked by", err);
+        Assert.DoesNotContain("99999", err);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleCollection
+{
+    public const string Name = "console-redirecting program runs";
+}

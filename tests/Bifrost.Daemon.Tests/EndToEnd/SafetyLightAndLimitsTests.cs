@@ -1,0 +1,146 @@
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Xunit.Abstractions;
+
+namespace Bifrost.Daemon.Tests.EndToEnd;
+
+/// <summary>Issue 9 against the replay gateway: what the light promises, the reducing hedge under the limits, who owns
+/// a manual run, and no order on stale data. Each scenario ends with the store compared to the gateway's ledger.</summary>
+[Collection(EndToEndCollection.Name)]
+public class SafetyLightAndLimitsTests(ITestOutputHelper output)
+{
+    /// <summary>A band wide enough that the straddle alone never triggers a hedge: the daemon stays idle for operator runs.</summary>
+    private static Func<int, string, string> QuietConfig(int maxPosition = 5000, double maxNotional = 1_000_000, double lagSeconds = 600) =>
+        (port, store) => TestConfig.Json(port, store, conIds: true, band: 1000)
+            .Replace("\"max_position\": 5000", $"\"max_position\": {maxPosition}", StringComparison.Ordinal)
+            .Replace("\"max_order_notional\": 1000000", $"\"max_order_notional\": {maxNotional}", StringComparison.Ordinal)
+            .Replace("\"lag_after_seconds\": 600, \"stale_after_seconds\": 1200", $"\"lag_after_seconds\": {lagSeconds}, \"stale_after_seconds\": {2 * lagSeconds}", StringComparison.Ordinal);
+
+    private static List<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
+        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 })).ToList();
+
+    private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
+    {
+        h.Enqueue(ControlCommandKind.Stop);
+        Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+        h.AssertMatchesLedger();
+    }
+
+    [Fact]
+    public async Task ManualBuyWithBypass_OverLimits_LightTurnsRed_AndTheReducingHedgeIsSplitAndSent()
+    {
+        // Every execution reaches the daemon 3 s (wall) after its fill: the daemon holds the 4,000 shares, over its limit,
+        // for at least that long while the reducing hedge works. Without it, under load, the whole breach could fall
+        // between two published statuses (the light is sampled on the engine's clock ticks).
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["delay-exec 3000 100000"], config: QuietConfig(maxPosition: 3000, maxNotional: 100_000));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder,
+                """{"contract":"XYZ","side":"buy","quantity":4000,"risk_bypass":true,"adjusts_strategy":true}"""), 60_000);
+            Assert.Equal(ControlStatus.Done, buy.Status);
+            Assert.Contains("4000/4000 Filled", buy.Result, StringComparison.Ordinal);
+
+            // The hedger sells the 4,000 back, split into children within the 100,000 notional cap, in the live run.
+            await h.WaitUntil(() => Ops(h, OperationKind.Intent).Any(o => o.Detail!.Contains("split into", StringComparison.Ordinal)), "a split hedge");
+            // At the gateway first: the status row may still predate the buy (strategy 0), which is "< 1000" too.
+            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef!.StartsWith("oi_t1_", StringComparison.Ordinal) && f.Side == "SLD")
+                .Sum(f => f.Quantity ?? 0) > 3000, "over 3000 shares sold back at the gateway", 60_000);
+            await h.WaitUntil(() => Math.Abs(h.StrategyQty(TestConfig.StockId)) < 1000, "the breach hedged back", 30_000);
+            var intent = Ops(h, OperationKind.Intent).First(o => o.Detail!.Contains("split into", StringComparison.Ordinal));
+            Assert.Contains("RISK_EXEMPT reduces risk: NOTIONAL_LIMIT", intent.Detail, StringComparison.Ordinal);
+            var children = h.LedgerOf("order").Where(o => o.OrderRef!.StartsWith("oi_t1_", StringComparison.Ordinal) && o.Action == "SELL").ToList();
+            Assert.True(children.Count >= 4, $"{children.Count} hedge children");
+            var spot = h.Read(r => r.GetStatus())!.Positions.FirstOrDefault(p => p.ContractId == TestConfig.StockId)?.MarketPrice ?? 100.0;
+            Assert.All(children, c => Assert.True((c.Quantity ?? 0) * spot <= 100_000 * 1.02, $"child {c.OrderRef} of {c.Quantity} over the cap"));
+            Assert.Equal(children.Count, children.Select(c => c.OrderRef).Distinct().Count());
+
+            // While the position was over its limit the light was RED, with the breach named.
+            var history = h.Read(r => r.GetStatusHistory(0, long.MaxValue, 100_000));
+            Assert.Contains(history, s => s.Health == Health.Blocked && s.BlockReasons.Contains("POSITION_LIMIT")
+                && s.Checks.Any(c => c.Name == "risk_limits" && c.Health == Health.Blocked));
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task ManualBuy_IsNotUndoneByTheHedger()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => TestConfig.Json(port, store, conIds: true, band: 60));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            ControlCommand buy;
+            do // the hedger may have an order in flight: the operator tries again
+            {
+                buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100}"""));
+            } while (buy.Status == ControlStatus.Refused && buy.Result!.Contains("in flight", StringComparison.Ordinal));
+            Assert.Equal(ControlStatus.Done, buy.Status);
+            await h.WaitUntil(() => h.ExternalQty(TestConfig.StockId) == 100, "the daemon sees the operator's 100 shares");
+            var ordersAfter = h.LedgerOf("order").Count;
+            await Task.Delay(3000); // ~10 minutes of session: the hedger keeps hedging the options, never the 100 shares
+            Assert.Equal(100, h.ExternalQty(TestConfig.StockId));
+            // The gateway's position and the daemon's status agree once no hedge is between them (a fill can land between
+            // the two reads).
+            await h.WaitUntilAsync(async () => (await h.Gateway.PositionsAsync())[TestConfig.StockId].Qty == h.StrategyQty(TestConfig.StockId) + 100,
+                "the gateway's XYZ position = the strategy's + the operator's 100", 30_000);
+            // No hedge right after the manual fill traded ~100 shares back.
+            var firstHedgeAfter = h.LedgerOf("order").Skip(ordersAfter).FirstOrDefault();
+            Assert.False(firstHedgeAfter is { Action: "SELL", Quantity: >= 90 and <= 110 }, $"hedge {firstHedgeAfter?.OrderRef} sold {firstHedgeAfter?.Quantity} right after the manual buy");
+            Assert.Contains(Ops(h, OperationKind.Fill), o => o.Detail!.Contains("operator-owned", StringComparison.Ordinal));
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task ManualBuy_OnStaleData_IsRejectedWithMarketDataError_AndTheLightSaysStale()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig(lagSeconds: 60));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            // Fresh first: before the first quotes the check already says "no quote", and a buy racing the first tick would pass.
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "data_fresh" && c.Health == Health.Ok),
+                "every quote fresh before the feed stops", 30_000);
+            await h.Gateway.ExecuteAsync("stop-market-data XYZ");
+            var stock = $"{TestConfig.StockId}:";
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "data_fresh" && c.Health != Health.Ok && c.Detail!.Contains(stock, StringComparison.Ordinal)),
+                "the XYZ quote no longer fresh", 30_000);
+            var status = h.Read(r => r.GetStatus())!;
+            Assert.NotEqual("ok", status.MarketData); // "md ok" means fresh quotes, not only the farms up
+            Assert.NotEqual(Health.Ok, status.Health);
+
+            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10,"risk_bypass":true}"""));
+            Assert.Equal(ControlStatus.Refused, buy.Status);
+            Assert.StartsWith("failed: market_data_error", buy.Result, StringComparison.Ordinal);
+            Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef!.Contains("-man", StringComparison.Ordinal));
+            // The control's outcome and the operation are written by different writers: wait for the row, do not race it.
+            await h.WaitUntil(() => Ops(h, OperationKind.Reject).Any(o => o.Detail!.StartsWith("market_data_error", StringComparison.Ordinal)),
+                "the market_data_error reject recorded", 30_000);
+            await h.WaitUntil(() => h.Read(r => r.ListRuns(new RunQuery { Kinds = [RunKind.Manual] })).Any(r => r.Run.EndedNanos is not null), "the failed run recorded");
+            var manualRun = h.Read(r => r.ListRuns(new RunQuery { Kinds = [RunKind.Manual] })).Single();
+            Assert.Contains("\"status\":\"failed\"", manualRun.Run.SummaryJson, StringComparison.Ordinal);
+
+            await h.Gateway.ExecuteAsync("resume-market-data XYZ");
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+module Bifrost.Domain.Tests.ConfigHardeningTests
+
+open System
+open System.IO
+open System.Text.RegularExpressions
+open Expecto
+open Bifrost.Domain
+
+let private resolve (spec: ContractSpec) = abs (hash (spec.Symbol, spec.SecType, spec.Right, spec.Strike, spec.Expiry)) % 1_000_000 + 1
+
+let private sample () =
+    let rec up (d: DirectoryInfo) = if File.Exists(Path.Combine(d.FullName, "Bifrost.sln")) then d.FullName else up d.Parent
+    File.ReadAllText(Path.Combine(up (DirectoryInfo(AppContext.BaseDirectory)), "config", "bifrost.sample.json"))
+
+let private errorOf json =
+    match ConfigJson.parseWith resolve json with
+    | Error e -> e
+    | Ok _ -> failwith "accepted"
+
+let private withKey (key: string) (value: string) =
+    let json = sample ()
+    let m = Regex.Match(json, $"\"{key}\"\\s*:\\s*(\"[^\"]*\"|[-0-9.eE+]+|true|false)")
+    if not m.Success then failwith $"sample has no {key}"
+    json.Substring(0, m.Groups[1].Index) + value + json.Substring(m.Groups[1].Index + m.Groups[1].Length)
+
+let private refusedAt (path: string) json =
+    let e = errorOf json
+    Expect.equal e.Field path "the key path"
+    e
+
+/// Thousands of mutated configs: each either parses or is refused with a key path; the parser never throws.
+let private fuzz () =
+    // Replay a failure with BIFROST_FUZZ_SEED=<seed>.
+    let seed = match Environment.GetEnvironmentVariable "BIFROST_FUZZ_SEED" with null | "" -> Environment.TickCount | s -> int s
+    let rng = Random(seed)
+    let baseText = sample ()
+    let values = [| "\"3000\""; "1e300"; "-1e300"; "null"; "[]"; "{}"; "true"; "\"\""; "0"; "-1"; "2147483648"; "1.5"; "\"x\""; "NaN"; "\"\\u0000\"" |]
+    let valueSpans = [| for m in Regex.Matches(baseText, ":\\s*(\"[^\"]*\"|[-0-9.eE+]+|true|false|null)") -> m.Groups[1] |]
+    let mutate () =
+        match rng.Next 4 with
+        | 0 ->
+            let g = valueSpans[rng.Next valueSpans.Length]
+            baseText.Substring(0, g.Index) + values[rng.Next values.Length] + baseText.Substring(g.Index + g.Length)
+        | 1 ->
+            let chars = baseText.ToCharArray()
+            for _ in 1 .. 1 + rng.Next 4 do chars[rng.Next chars.Length] <- char (rng.Next(32, 127))
+            String(chars)
+        | 2 ->
+            let i = rng.Next baseText.Length
+            baseText.Remove(i, min (rng.Next 40) (baseText.Length - i))
+        | _ ->
+            let a = valueSpans[rng.Next valueSpans.Length]
+            let b = valueSpans[rng.Next valueSpans.Length]
+            if a.Index < b.Index then baseText.Substring(0, a.Index) + b.Value + baseText.Substring(a.Index + a.Length) else baseText
+    let mutable refused = 0
+    for i in 1 .. 5_000 do
+        let text = mutate ()
+        let outcome =
+            try
+                Choice1Of2(ConfigJson.parseWith resolve text)
+            with ex ->
+                Choice2Of2 ex
+        match outcome with
+        | Choice2Of2 ex -> failwith $"seed {seed} case {i}: the parser threw {ex.GetType().Name}: {ex.Message}\n{text}"
+        | Choice1Of2(Error e) when String.IsNullOrEmpty e.Field -> failwith $"seed {seed} case {i}: refusal without a key path: {e.Message}"
+        | Choice1Of2(Error _) -> refused <- refused + 1
+        | Choice1Of2(Ok _) -> ()
+    Expect.isGreaterThan refused 1_000 $"seed {seed}: only {refused} of 5000 mutations refused"
+
+[<Tests>]
+let tests =
+    testList "Config hardening" [
+        testCase "MaxPosition_AsAString_IsRefusedNamingTheKey" <| fun () ->
+            let e = refusedAt "risk.max_position" (withKey "max_position" "\"3000\"")
+            Expect.stringContains e.Message "whole number" "message"
+        testCase "ANumberBeyondInt32_IsRefusedNamingTheKey" <| fun () ->
+            refusedAt "risk.max_position" (withKey "max_position" "1e300") |> ignore
+            refusedAt "strategy.lot_size" (withKey "lot_size" "99999999999") |> ignore
+        for key, path in [ "cooldown_seconds", "strategy.cooldown_seconds"; "lag_after_seconds", "guards.lag_after_seconds"
+                           "stale_after_seconds", "guards.stale_after_seconds" ] do
+            testCase $"AHugeDuration_IsRefusedNamingTheKey ({key})" <| fun () ->
+                let e = refusedAt path (withKey key "1e300")
+                Expect.stringContains e.Message "seconds" "message"
+        testCase "ANegativeDuration_IsRefused" <| fun () ->
+            refusedAt "strategy.cooldown_seconds" (withKey "cooldown_seconds" "-1") |> ignore
+        testCase "AnEmptyAccount_IsRefused" <| fun () ->
+            refusedAt "account" (withKey "account" "\"\"") |> ignore
+        for account in [ "DU"; "DU12 34"; "XY1234567"; "du1234567"; "U" ] do
+            testCase $"AMalformedAccount_IsRefused ({account})" <| fun () ->
+                refusedAt "account" (withKey "account" $"\"{account}\"") |> ignore
+        testCase "PaperMode_WithALiveAccount_IsRefusedAtConfigTime" <| fun () ->
+            let e = refusedAt "account" (withKey "account" "\"U7654321\"")
+            Expect.stringContains e.Message "live account but mode is paper" "message"
+        testCase "LiveMode_WithAPaperAccount_IsRefusedAtConfigTime" <| fun () ->
+            refusedAt "account" (withKey "mode" "\"live\"") |> ignore
+        testCase "APaperDfAccount_IsAccepted" <| fun () ->
+            match ConfigJson.parseWith resolve (withKey "account" "\"DF1234567\"") with
+            | Ok cfg -> Expect.equal cfg.Account "DF1234567" "account"
+            | Error e -> failwith $"{e.Field}: {e.Message}"
+        // 12 characters: its flatten refs at the longest sequence would exceed 40
+        for runId in [ "a run"; "run\u00e9"; "abcdefghijkl" ] do
+            testCase $"ARunIdBreakingTheOrderRefRules_IsRefused ({runId})" <| fun () ->
+                let e = refusedAt "run_id" (withKey "run_id" $"\"{runId}\"")
+                Expect.stringContains e.Message "order ref" "message"
+        testCase "ARunIdOneTooLong_IsRefusedSayingWhy" <| fun () ->
+            let e = refusedAt "run_id" (withKey "run_id" "\"abcdefghijkl\"")
+            Expect.stringContains e.Message "is 12 characters; at most 11 fit" "the limit"
+            Expect.stringContains e.Message "IB's 40-character orderRef" "the constraint"
+            Expect.stringContains e.Message "'oi_abcdefghijkl-man99999999999_2147483647' (41 characters" "the ref that breaks it"
+        testCase "TheLongestRunIdAccepted_MintsEveryRefWithinTheRules" <| fun () ->
+            Expect.equal Config.maxRunIdLength 11 "derived from the 40-character order ref"
+            let runId = "abcdefghijk" // 11 characters
+            Expect.isNone (Config.checkRunId runId) "accepted"
+            for run in Config.derivedRunIds runId do
+                Expect.isOk (OrderRef.forRun run Config.maxOrderSequence) run
+        testCase "AFatFingerCeilingOfZero_IsRefused" <| fun () ->
+            Expect.stringContains (sample ()) "\"control\": {" "sample has a control section"
+            refusedAt "control.max_manual_quantity" (sample().Replace("\"control\": {", "\"control\": { \"max_manual_quantity\": 0,")) |> ignore
+        testCase "Fuzz_MutatedConfigs_AreRefusedOrParsed_NeverThrow" fuzz
+    ]

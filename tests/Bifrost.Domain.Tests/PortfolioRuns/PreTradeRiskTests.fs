@@ -1,0 +1,63 @@
+module Bifrost.Domain.Tests.PortfolioRuns.PreTradeRiskTests
+
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open Bifrost.Domain
+open Bifrost.Domain.PortfolioRuns
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.PortfolioRuns.PortfolioFixtures
+
+let private sectors = Map [ "AAPL", "tech"; "MSFT", "tech"; "XOM", "energy"; "JPM", "financials" ]
+
+let private limits = PortfolioRiskLimits.create 0.10 1_000 20_000.0 10 5_000.0 10_000.0 (Some 0.25) sectors |> Result.get
+
+let private ctx =
+    { PortfolioValue = 100_000.0; CashAvailable = 50_000.0; TradesToday = 0; DailyPnl = 0.0; Drawdown = 0.0
+      Positions = Map.empty; Prices = Map.empty }
+
+let private codes blocks = blocks |> List.map PreTradeBlock.code
+
+/// A snapshot with these (symbol, price, current, target) lines.
+let private snap (lines: (string * float * int * int) list) =
+    let sized = [ for (s, p, c, t) in lines -> ({ Symbol = s; Action = BuySignal; Weight = 0.0; Price = p; Current = c; Target = t; Notes = [] }: SizedLine) ]
+    Snapshot.create "t" monday (OperatorTargets "ops") inputs sized |> Result.get
+
+[<Tests>]
+let tests =
+    testList "PortfolioRuns.PreTradeRisk" [
+        testCase "Create_RefusesValuesOutsideTheirRange_NamingTheKey" <| fun () ->
+            let key r = match r with Error (e: ValidationError) -> e.Field | Ok _ -> "ok"
+            Expect.equal (key (PortfolioRiskLimits.create 0.0 1 1.0 1 1.0 1.0 None Map.empty)) "portfolio.risk.max_position_fraction" "fraction"
+            Expect.equal (key (PortfolioRiskLimits.create 0.1 0 1.0 1 1.0 1.0 None Map.empty)) "portfolio.risk.max_position_shares" "shares"
+            Expect.equal (key (PortfolioRiskLimits.create 0.1 1 1.0 1 1.0 1.0 (Some 1.2) Map.empty)) "portfolio.risk.max_sector_weight" "sector"
+            Expect.equal (key (PortfolioRiskLimits.create 0.1 1 1.0 1 1.0 1.0 None (Map [ "A", " " ]))) "portfolio.sectors" "empty sector"
+        testCase "ASnapshotWithinEveryLimit_Passes" <| fun () ->
+            Expect.isEmpty (PreTradeRisk.check limits ctx (snap [ "AAPL", 200.0, 0, 50; "XOM", 100.0, 0, 100 ])) "no block"
+        testCase "PerOrderLimits_BlockWithNamedReasons" <| fun () ->
+            let s = snap [ "AAPL", 200.0, 0, 60; "JPM", 5.0, 0, 1_500; "XOM", 100.0, 0, 0 ]
+            let tight = PortfolioRiskLimits.create 0.10 1_000 5_000.0 10 5_000.0 10_000.0 None Map.empty |> Result.get
+            Expect.equal (codes (PreTradeRisk.check tight ctx s)) [ "POSITION_LIMIT"; "NOTIONAL_LIMIT"; "POSITION_SHARES_LIMIT"; "NOTIONAL_LIMIT" ] "AAPL 12% and 12,000; JPM 1,500 shares and 7,500"
+            Expect.stringContains (PreTradeBlock.describe (PreTradeRisk.check tight ctx s).Head) "AAPL" "the symbol is named"
+        testCase "AccountLimits_BlockNewExposure" <| fun () ->
+            let s = snap [ "AAPL", 200.0, 0, 50 ]
+            let blocked = { ctx with CashAvailable = 1_000.0; TradesToday = 10; DailyPnl = -5_000.0; Drawdown = 12_000.0 }
+            Expect.equal (codes (PreTradeRisk.check limits blocked s)) [ "INSUFFICIENT_CASH"; "DAILY_TRADES_LIMIT"; "DAILY_LOSS_LIMIT"; "MAX_DRAWDOWN" ] "all four"
+        testCase "SectorConcentration_CountsHeldPositionsOutsideTheSnapshot" <| fun () ->
+            let heldMsft = { ctx with Positions = Map [ "MSFT", 50 ]; Prices = Map [ "MSFT", 400.0 ] }
+            // MSFT 20% held + AAPL 10% new = tech 30% > 25%.
+            let blocks = PreTradeRisk.check limits heldMsft (snap [ "AAPL", 200.0, 0, 50 ])
+            Expect.equal blocks [ PreTradeBlock.SectorConcentration("tech", 0.30, 0.25) ] "tech over"
+        testCase "SectorConcentration_AnUnmappedOrUnpricedSymbolIsRefused_NotGuessed" <| fun () ->
+            Expect.equal (codes (PreTradeRisk.check limits ctx (snap [ "NVDA", 100.0, 0, 10 ]))) [ "SECTOR_UNMAPPED" ] "unmapped"
+            let unpriced = { ctx with Positions = Map [ "MSFT", 10 ] }
+            Expect.equal (codes (PreTradeRisk.check limits unpriced (snap [ "AAPL", 200.0, 0, 10 ]))) [ "NO_PRICE" ] "held MSFT has no price"
+        testCase "NoPortfolioValue_BlocksEverything" <| fun () ->
+            Expect.equal (codes (PreTradeRisk.check limits { ctx with PortfolioValue = 0.0 } (snap [ "AAPL", 200.0, 0, 1 ]))) [ "NO_PORTFOLIO_VALUE" ] "no NLV"
+        Props.property "An order that only reduces |position| is never blocked by any limit" 1000
+            (Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (-5_000, 5_000)) (Gen.choose (0, 100)) (Gen.choose (1, 100_000)))) (fun (held, pct, price) ->
+                let target = held * pct / 100 // between 0 and the position: a pure reduction
+                let worst = { ctx with CashAvailable = 0.0; TradesToday = 99; DailyPnl = -1e9; Drawdown = 1e9
+                                       Positions = Map [ "NVDA", held; "AAPL", 100_000 ] }
+                held = target || PreTradeRisk.check limits worst (snap [ "NVDA", float price, held, target ]) = []))
+    ]

@@ -1,0 +1,134 @@
+/// Portfolio runs inside the reducer: a request → snapshot → pre-trade → orders under `oi_p` refs through the same
+/// PlaceOrder path → broker reports drive the run to its status; broker down, stale quotes, blocks and re-runs.
+module Bifrost.Domain.Tests.Trading.PortfolioFlowTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.PortfolioRuns
+open Bifrost.Domain.Tests.Fixtures
+
+let private cfg = config 1
+let private step s e = Reducer.step cfg s e
+let private aaa = cid 50
+let private bbb = cid 51
+
+let private settingsWith (maxOrderNotional: float) =
+    { Universe = [ "AAA"; "BBB" ]
+      Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
+      Limits = PortfolioRiskLimits.create 0.05 10_000 maxOrderNotional 100 100_000.0 100_000.0 None Map.empty |> Result.get
+      MaxQuoteAge = Duration.ofSeconds 5.0
+      MaxSignalAge = Duration.ofSeconds 86_400.0
+      Schedule = None
+      SignalsDir = None }
+
+let private setup maxOrderNotional = { Settings = settingsWith maxOrderNotional; Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+
+let private signals = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
+
+let private request runId controlId =
+    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = signals; Meta = meta controlId }
+
+/// Running/Idle with the portfolio configured, the account valued and fresh AAA (50) and BBB (80) quotes at `sec 2.0`.
+let private ready (maxOrderNotional: float) =
+    let s, cmds = runAll cfg (startEvents cfg 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
+    let s, _ = step s (at (sec 1.1) (PortfolioConfigured(setup maxOrderNotional)))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0)))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0)))
+    let s, _ = step s (at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0))))
+    let s, _ = step s (at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))))
+    Expect.equal s.Fsm (Running Idle) "idle"
+    s
+
+let private runs (cmds: Command list) = cmds |> List.choose (function RecordPortfolioRun r -> Some r | _ -> None)
+let private lastRun cmds = runs cmds |> List.last
+let private completion (cmds: Command list) id =
+    cmds |> List.tryPick (function CompleteControl(i, outcome) when i = id -> Some outcome | _ -> None)
+
+[<Tests>]
+let tests =
+    testList "Trading.PortfolioFlow" [
+        test "Run_SignalsToOrders_FillsEndItDone_ControlDone" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            Expect.equal (orders |> List.map (fun o -> o.ContractId, o.Side, o.Quantity)) [ aaa, Buy, 200; bbb, Buy, 62 ] "sized from score × confidence × 1% of 1M"
+            Expect.all orders (fun o -> o.Purpose = PortfolioTrade && (OrderRef.value o.Ref).StartsWith "oi_p" && o.RunId = "r1-pf7") "portfolio orders, idempotent refs"
+            Expect.isTrue (cmds |> List.exists (function RecordPortfolioSnapshot snap -> snap.Id = "snap7" | _ -> false)) "snapshot recorded"
+            Expect.equal (lastRun cmds).Status RunStatus.Running "running"
+            Expect.equal s.Fsm (Running(RunPending("r1-pf7", meta 7L))) "the engine waits for the run"
+            let s, c1 = step s (at (sec 3.0) (execFor orders.[0] 200 50.0 "pa"))
+            let _, c2 = step s (at (sec 3.1) (execFor orders.[1] 62 80.0 "pb"))
+            Expect.equal (lastRun c2).Status RunStatus.Done "done"
+            Expect.isEmpty (completion c1 7L |> Option.toList) "not complete after one fill"
+            match completion c2 7L with
+            | Some(Done text) -> Expect.stringStarts text "done:" "control done"
+            | other -> failtestf "expected done, got %A" other
+        }
+
+        test "Run_SameSignalsAgain_PositionsAtTarget_NoSecondOrder" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let s, _ = step s (at (sec 3.0) (execFor orders.[0] 200 50.0 "pa"))
+            let s, _ = step s (at (sec 3.1) (execFor orders.[1] 62 80.0 "pb"))
+            let s, _ = step s (at (sec 3.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 3.5))))
+            let s, _ = step s (at (sec 3.5) (QuoteReceived(quote bbb 79.99 80.01 (sec 3.5))))
+            let _, again = step s (at (sec 4.0) (request "r1-pf8" 8L))
+            Expect.isEmpty (placed again) "nothing sent twice"
+            Expect.equal (lastRun again).Status RunStatus.Done "done, already at target"
+        }
+
+        test "Run_StaleQuote_OrderRejectedMarketDataError_NeverSent_RunPartial" {
+            let s = ready 100_000.0
+            let s, _ = step s (at (sec 8.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 8.0)))) // AAA's quote is now 6 s old
+            let s, cmds = step s (at (sec 8.0) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            Expect.equal (orders |> List.map (fun o -> o.ContractId)) [ bbb ] "only BBB goes out"
+            let _, done' = step s (at (sec 8.5) (execFor orders.[0] 62 80.0 "pb"))
+            let run = lastRun done'
+            Expect.equal run.Status RunStatus.Partial "partial"
+            let a = run.Orders |> List.find (fun o -> o.Key.Symbol = "AAA")
+            Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
+        }
+
+        test "Run_BrokerDown_Blocked_ConnectionUnavailable_NothingSent" {
+            let s, _ = step (ready 100_000.0) (at (sec 2.1) (BrokerDisconnected "socket closed"))
+            let _, cmds = step s (at (sec 2.5) (request "r1-pf7" 7L))
+            Expect.isEmpty (placed cmds) "no order"
+            let run = lastRun cmds
+            Expect.equal (run.Status, run.Reasons) (RunStatus.Blocked, [ "connection_unavailable" ]) "blocked"
+            match completion cmds 7L with
+            | Some(Refused text) -> Expect.stringStarts text "blocked:" "control refused as blocked"
+            | other -> failtestf "expected refused, got %A" other
+        }
+
+        test "Run_PreTradeBlock_StopsTheWholeRun_WithNamedReasons" {
+            let _, cmds = step (ready 5_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            Expect.isEmpty (placed cmds) "no order: AAA's 10,000 order is above max_order_notional, so nothing goes"
+            let run = lastRun cmds
+            Expect.equal run.Status RunStatus.Blocked "blocked"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "NOTIONAL_LIMIT: AAA")) "named reason"
+        }
+
+        test "Run_IbRejectsOneOrder_RunPartial_WithIbsText" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let s, _ = step s (at (sec 3.0) (OrderErrorReported(orders.[0].IbOrderId, 201, "Order rejected - reason: test")))
+            let _, c = step s (at (sec 3.1) (execFor orders.[1] 62 80.0 "pb"))
+            let run = lastRun c
+            Expect.equal run.Status RunStatus.Partial "partial"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.Contains "201")) "IB's reason kept"
+        }
+
+        test "Run_WithoutPortfolioSection_Refused" {
+            let s, cmds = runAll cfg (startEvents cfg 100.0)
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
+            let _, cmds = step s (at (sec 2.0) (request "r1-pf7" 7L))
+            Expect.isEmpty (placed cmds) "no order"
+            match completion cmds 7L with
+            | Some(Refused text) -> Expect.stringContains text "no portfolio configured" "refused"
+            | other -> failtestf "expected refused, got %A" other
+        }
+    ]

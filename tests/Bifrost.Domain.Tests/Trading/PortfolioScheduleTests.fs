@@ -1,0 +1,375 @@
+/// The portfolio schedule inside the reducer: clock ticks → build (the shell answers with the newest signals file) →
+/// pre-trade → execute through the portfolio run path; missed, failed and refused slots are reported. The property
+/// restarts the engine with only what the store keeps (the schedule's handled-through instant and the runs).
+module Bifrost.Domain.Tests.Trading.PortfolioScheduleTests
+
+open System
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.PortfolioRuns
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let private cfg = config 1
+let private aaa = cid 50
+let private bbb = cid 51
+
+/// Weekdays at 10:00 / 10:02 / 10:04 UTC (the fixture's calendar is always open, UTC); grace 60 s.
+let private schedule runLate =
+    ScheduleConfig.create "daily" [ DayOfWeek.Monday; DayOfWeek.Tuesday; DayOfWeek.Wednesday; DayOfWeek.Thursday; DayOfWeek.Friday ]
+        600 602 604 (Duration.ofSeconds 60.0) runLate cfg.Calendar
+    |> Result.get
+
+let private setup runLate =
+    { Settings =
+        { Universe = [ "AAA"; "BBB" ]
+          Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
+          Limits = PortfolioRiskLimits.create 0.05 10_000 100_000.0 1_000 100_000.0 100_000.0 None Map.empty |> Result.get
+          MaxQuoteAge = Duration.ofSeconds 5.0
+          MaxSignalAge = Duration.ofSeconds 86_400.0
+          Schedule = Some(schedule runLate)
+          SignalsDir = Some "/signals" }
+      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+
+let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ")
+let private signalsAt (t: Timestamp) =
+    let time = iso (Timestamp.add (Duration.ofSeconds (-60.0)) t)
+    $"symbol,action,score,confidence,time\nAAA,buy,1,1,{time}\nBBB,buy,0.5,1,{time}\n"
+
+/// Fresh quotes for every instrument at `t` (the scalper's too: nothing goes stale between ticks).
+let private quotesAt (t: Timestamp) =
+    [ at t (QuoteReceived(quote underlyingId 99.99 100.01 t))
+      for l in cfg.Strategy.Legs do
+          at t (QuoteReceived(quote l.Option.ContractId 2.9 3.1 t))
+      at t (QuoteReceived(quote aaa 49.99 50.01 t))
+      at t (QuoteReceived(quote bbb 79.99 80.01 t)) ]
+
+/// The harness's broker and shell: fills every order at once, answers a signals request with a file (or none), and
+/// keeps what the store would (the schedule's last persisted state, the runs).
+type private World =
+    { State: State
+      Signals: bool
+      Persisted: ScheduleState option
+      StoredRuns: Map<string, Run>
+      StoredSnapshots: Map<string, Snapshot>
+      Log: (Timestamp * Command) list
+      Fills: int }
+
+let rec private feed (w: World) (e: Event) =
+    let s, cmds = Reducer.step cfg w.State e
+    let w =
+        { w with
+            State = s
+            Log = w.Log @ (cmds |> List.map (fun c -> s.Now, c))
+            Persisted = cmds |> List.fold (fun p c -> match c with PersistPortfolioSchedule(_, st) -> Some st | _ -> p) w.Persisted
+            StoredRuns = cmds |> List.fold (fun m c -> match c with RecordPortfolioRun r -> m |> Map.add r.Id r | _ -> m) w.StoredRuns
+            StoredSnapshots = cmds |> List.fold (fun m c -> match c with RecordPortfolioSnapshot x -> m |> Map.add x.Id x | _ -> m) w.StoredSnapshots }
+    cmds |> List.fold (fun (w: World) c ->
+        match c with
+        | PlaceOrder o ->
+            let price = if o.ContractId = aaa then 50.0 elif o.ContractId = bbb then 80.0 else 100.0
+            feed { w with Fills = w.Fills + 1 } (at s.Now (execFor o o.Quantity price $"x{w.Fills}"))
+        | LoadPortfolioSignals(slot, _) ->
+            let file = if w.Signals then Ok("signals.csv", signalsAt s.Now) else Error "no signals file (*.csv, *.json) in '/signals'"
+            feed w (at s.Now (PortfolioSignalsLoaded { SlotId = slot; File = file }))
+        | _ -> w) w
+
+let private feedAll w events = events |> List.fold feed w
+
+/// Start-up at `t` to Running/Idle (the scalper's hedge filled), the portfolio configured, then what the store kept.
+let private bootWith runLate (t: Timestamp) (persisted: ScheduleState option) (runs: Run list) (snapshots: Snapshot list) (signals: bool) =
+    let s = State.initial cfg
+    let w = { State = s; Signals = signals; Persisted = persisted; StoredRuns = runs |> List.map (fun r -> r.Id, r) |> Map.ofList
+              StoredSnapshots = snapshots |> List.map (fun x -> x.Id, x) |> Map.ofList; Log = []; Fills = 0 }
+    let ms n = Timestamp.add (Duration.ofSeconds (float n / 1000.0)) t
+    let w =
+        feedAll w
+            [ at t (EngineStarted Restored.empty)
+              at (ms 100) (BrokerConnected [ cfg.Account ])
+              for l in cfg.Strategy.Legs do
+                  at (ms 200) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+              at (ms 300) PositionsEnded
+              at (ms 300) OpenOrdersEnded
+              at (ms 300) ExecutionsEnded ]
+    let w = feedAll w (quotesAt (ms 400))
+    let w =
+        feedAll w
+            [ at (ms 500) (PortfolioConfigured(setup runLate))
+              at (ms 500) (AccountValueReported("NetLiquidation", 1_000_000.0))
+              at (ms 500) (AccountValueReported("AvailableFunds", 1_000_000.0))
+              if not snapshots.IsEmpty then at (ms 500) (PortfolioSnapshotsRestored(snapshots |> List.map SnapshotIntact))
+              if not runs.IsEmpty then at (ms 500) (PortfolioRunsRestored runs)
+              at (ms 500) (PortfolioScheduleRestored persisted) ]
+    { w with Log = [] }
+
+let private boot runLate t persisted runs signals = bootWith runLate t persisted runs [] signals
+
+let private tickAt (w: World) (t: Timestamp) = feedAll w (quotesAt t @ [ at t ClockTicked ])
+
+/// Monday 2025-12-29 (the fixture's t0's day) at hh:mm:ss UTC, plus whole days.
+let private monday (days: int) (h: int) (m: int) (sec: int) =
+    let midnight = Timestamp.ofUnixSeconds (Timestamp.nanos t0 / Duration.nanosPerSecond / 86_400L * 86_400L)
+    Timestamp.add (Duration.ofSeconds (float (days * 86_400 + h * 3600 + m * 60 + sec))) midnight
+
+let private details (w: World) = w.Log |> List.choose (function _, RecordOperation o -> Some o.Detail | _ -> None)
+let private alertsOf (w: World) = w.Log |> List.choose (function _, RaiseAlert a -> Some a | _ -> None)
+let private ordersOf (w: World) = w.Log |> List.choose (function _, PlaceOrder o -> Some o | _ -> None)
+
+let private runTicks (w: World) (ts: Timestamp list) = ts |> List.fold tickAt w
+
+let private everyTen (fromT: Timestamp) (toT: Timestamp) =
+    Seq.unfold (fun t -> if t > toT then None else Some(t, Timestamp.add (Duration.ofSeconds 10.0) t)) fromT |> List.ofSeq
+
+// ---------------------------------------------------------------- the model-based property
+
+type private Action =
+    /// The clock moves on this many seconds (quotes stay fresh), then ticks.
+    | Advance of seconds: int
+    /// The daemon is killed and started again, knowing only what the store kept.
+    | Restart
+    /// The signals directory gains or loses its file.
+    | ToggleSignals
+    /// The clock moves on this many seconds with the portfolio's symbols silent (the scalper's feed goes on), then ticks.
+    | Silent of seconds: int
+
+let private genAction =
+    Gen.frequency
+        [ 12, Gen.choose (5, 150) |> Gen.map Advance
+          2, Gen.choose (600, 7_200) |> Gen.map Advance
+          1, Gen.choose (20_000, 200_000) |> Gen.map Advance
+          2, Gen.constant Restart
+          1, Gen.constant ToggleSignals
+          3, Gen.choose (6, 300) |> Gen.map Silent ]
+
+let private genScenario =
+    gen {
+        let! runLate = Gen.elements [ false; true ]
+        let! startMinute = Gen.choose (590, 606) // around the first slot (10:00 / 10:02 / 10:04)
+        let! n = Gen.choose (10, 120)
+        let! actions = Gen.listOfLength n genAction
+        return runLate, startMinute, actions
+    }
+
+/// A tick at `t` with only the scalper's quotes: the portfolio's symbols have gone quiet.
+let private silentTickAt (w: World) (t: Timestamp) =
+    let portfolio = set [ aaa; bbb ]
+    let scalper = quotesAt t |> List.filter (fun e -> match e.Payload with QuoteReceived q -> not (portfolio.Contains q.ContractId) | _ -> true)
+    feedAll w (scalper @ [ at t ClockTicked ])
+
+/// Runs a scenario; returns every command with its time, the instant of the last tick, and the instants the portfolio's
+/// symbols were quoted.
+let private play (runLate: bool, startMinute: int, actions: Action list) =
+    let start = monday 0 (startMinute / 60) (startMinute % 60) 0
+    let w0 = tickAt (boot runLate start None [] true) start // the first tick arms the schedule at `start`
+    let step (w: World, log, now: Timestamp, signals, quoted) a =
+        match a with
+        | Advance secs ->
+            let now = Timestamp.add (Duration.ofSeconds (float secs)) now
+            let w' = tickAt { w with Log = [] } now
+            w', log @ w'.Log, now, signals, now :: quoted
+        | Silent secs ->
+            let now = Timestamp.add (Duration.ofSeconds (float secs)) now
+            let w' = silentTickAt { w with Log = [] } now
+            w', log @ w'.Log, now, signals, quoted
+        | ToggleSignals -> { w with Signals = not signals }, log, now, not signals, quoted
+        | Restart ->
+            // A restarted engine starts with fresh quotes for everything (boot quotes them 0.4 s after its start).
+            let now = Timestamp.add (Duration.ofSeconds 1.0) now
+            let w' = boot runLate now w.Persisted (w.StoredRuns |> Map.toList |> List.map snd |> List.sortBy (fun r -> r.CreatedAt)) signals
+            w', log, now, signals, Timestamp.add (Duration.ofSeconds 0.4) now :: quoted
+    let _, log, last, _, quoted = actions |> List.fold step (w0, [], start, true, [ start ])
+    start, log, last, quoted
+
+let private scheduleProperty =
+    Props.property "The schedule decides each phase of a slot once across restarts and stale quotes; a missed slot is reported, never run late unless run_late; no order on stale data" 200
+        (Prop.forAll (Arb.fromGen genScenario) (fun ((runLate, _, _) as scenario) ->
+            let start, log, last, quoted = play scenario
+            let sched = schedule runLate
+            let ops = log |> List.choose (function t, RecordOperation o -> Some(t, o.Detail) | _ -> None)
+            let alerts = log |> List.choose (function _, RaiseAlert a -> Some a | _ -> None)
+            let slots =
+                [ SessionCalendar.tradingDay cfg.Calendar start .. SessionCalendar.tradingDay cfg.Calendar last ]
+                |> List.filter (fun d -> sched.Weekdays.Contains(Schedule.weekday d))
+                |> List.map (Schedule.phasesOf sched cfg.Calendar)
+            let phaseOps (p: SlotPhase) =
+                let phase = match p.Phase with BuildSnapshot -> "build" | PreTradeCheck -> "pre-trade" | ExecuteRun -> "execute"
+                let prefix = $"schedule {p.SlotId}: {phase}"
+                ops |> List.filter (fun (_, d) -> d.StartsWith(prefix, StringComparison.Ordinal))
+            let reported (slotId: string) =
+                alerts |> List.exists (fun a -> (a.Code = "SCHEDULE_MISSED" || a.Code = "SCHEDULE_FAILED") && a.Message.Contains slotId)
+            let onceEach = slots |> List.concat |> List.forall (fun p -> (phaseOps p).Length <= 1)
+            let neverLate =
+                slots |> List.concat |> List.forall (fun p ->
+                    phaseOps p |> List.forall (fun (t, _) ->
+                        if runLate then SessionCalendar.tradingDay cfg.Calendar t = p.Day else t <= Timestamp.add sched.Grace p.Due))
+            let decided =
+                // Armed at `start`: every slot that began after it and whose execution time passed was decided
+                // (executed) or reported (missed / failed).
+                slots
+                |> List.filter (fun ps -> (List.head ps).Due > start && Timestamp.add sched.Grace (List.last ps).Due < last)
+                |> List.forall (fun ps -> not (phaseOps (List.last ps)).IsEmpty || reported (List.head ps).SlotId)
+            let orderRefs = log |> List.choose (function _, PlaceOrder o -> Some(OrderRef.value o.Ref) | _ -> None)
+            let noSecondOrder = (List.distinct orderRefs).Length = orderRefs.Length
+            let missedNeverTraded =
+                alerts
+                |> List.filter (fun a -> a.Code = "SCHEDULE_MISSED")
+                |> List.forall (fun a ->
+                    slots |> List.concat |> List.filter (fun p -> a.Message.Contains p.SlotId) |> List.forall (fun p ->
+                        let runId = Workflow.slotRunId p.SlotId
+                        // the miss reported before any of the slot's orders would contradict "does not run"
+                        let missAt = log |> List.tryFindIndex (function _, RaiseAlert x -> x = a | _ -> false)
+                        let orderAfter = log |> List.indexed |> List.exists (fun (i, c) -> match c with _, PlaceOrder o -> o.RunId = runId && Some i > missAt | _ -> false)
+                        not orderAfter))
+            // No order on stale data: every portfolio order goes out within max_quote_age (5 s) of its symbol's quote.
+            let onFreshData =
+                log |> List.forall (function
+                    | t, PlaceOrder o when o.Purpose = PortfolioTrade ->
+                        quoted |> List.exists (fun q -> q <= t && Duration.toSeconds (Timestamp.since q t) <= 5.0)
+                    | _ -> true)
+            let failures =
+                [ if not onceEach then "a phase decided twice"
+                  if not onFreshData then "a portfolio order sent on stale data"
+                  if not neverLate then "a phase ran late"
+                  if not decided then "a slot past its execution was neither executed nor reported"
+                  if not noSecondOrder then "an order ref sent twice"
+                  if not missedNeverTraded then "a missed slot traded" ]
+            match failures with
+            | [] -> true
+            | fs ->
+                let trace = log |> List.choose (function t, RecordOperation o -> Some $"{iso t} {o.Detail}" | _ -> None)
+                failwithf "%s\n%s" (String.concat "; " fs) (String.concat "\n" trace)))
+
+/// The scenarios are not vacuous: slots trade, and some executions meet silent symbols (market_data_error, not sent).
+let private scheduleCoverage =
+    Props.seeded "The schedule scenarios trade, and meet silent symbols at execution" <| fun seed ->
+        let mutable orders, staleRejects = 0, 0
+        for scenario in Gen.sampleWithSeed seed 60 600 genScenario do
+            let _, log, _, _ = play scenario
+            orders <- orders + (log |> List.filter (function _, PlaceOrder o -> o.Purpose = PortfolioTrade | _ -> false) |> List.length)
+            staleRejects <- staleRejects + (log |> List.filter (function _, RecordPortfolioRun r -> r.Orders |> List.exists (fun o -> o.Reason = Some Execution.marketDataError) | _ -> false) |> List.length |> min 1)
+        printfn "schedule coverage: %d portfolio orders, %d scenarios with a market_data_error" orders staleRejects
+        Expect.isGreaterThan orders 0 "portfolio orders"
+        Expect.isGreaterThan staleRejects 0 "scenarios with an order refused for stale data"
+
+[<Tests>]
+let tests =
+    testList "Trading.PortfolioSchedule" [
+        test "Schedule_Slot_BuildPreTradeExecute_SendsTheSnapshotsOrdersUnderTheSlotRun" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            Expect.equal (FsmState.name w.State.Fsm, w.State.PortfolioSchedule.Loaded, w.State.PortfolioSetup.IsSome) ("Running/Idle", true, true) "booted"
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 5 0))
+            let ds = details w
+            Expect.exists ds (fun d -> d.StartsWith "schedule daily-20251229: build") (String.concat "\n" ds)
+            Expect.exists ds (fun d -> d.StartsWith "schedule daily-20251229: snapshot daily-20251229 frozen") "snapshot frozen"
+            Expect.exists ds (fun d -> d.StartsWith "schedule daily-20251229: pre-trade") "pre-trade"
+            Expect.exists ds (fun d -> d.StartsWith "schedule daily-20251229: execute") "execute"
+            let orders = ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)
+            Expect.equal (orders |> List.map (fun o -> o.ContractId, o.Side, o.Quantity)) [ aaa, Buy, 200; bbb, Buy, 62 ] "sized like an operator run"
+            Expect.all orders (fun o -> o.RunId = "daily-20251229-run") "under the slot's run"
+            Expect.equal (w.StoredRuns.["daily-20251229-run"].Status) RunStatus.Done "done"
+            Expect.equal w.StoredRuns.["daily-20251229-run"].SnapshotId "daily-20251229" "the slot's snapshot"
+            Expect.equal w.State.Fsm (Running Idle) "free for the next run"
+            let persisted = w.Log |> List.choose (function _, PersistPortfolioSchedule(name, st) -> Some(name, st) | _ -> None)
+            Expect.equal persisted.Length 4 "persisted when armed and after each deciding tick"
+            Expect.isEmpty (alertsOf w) "no alert"
+        }
+
+        test "Schedule_NoSignalsFile_SlotFailedWithAlert_NothingSent" {
+            let w = boot false (monday 0 9 59 0) None [] false
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 5 0))
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "nothing sent"
+            let failed = alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")
+            Expect.equal failed.Length 1 "reported once"
+            Expect.stringContains failed.Head.Message "no signals file" "says why"
+            Expect.isFalse (w.StoredRuns.ContainsKey "daily-20251229-run") "no run without a snapshot"
+        }
+
+        test "Schedule_WhilePaused_ExecuteRefused_RunFailed_NothingSent" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 3 0))
+            let w = feed w (at (monday 0 10 3 1) (ControlRequested(Pause, meta 5L)))
+            Expect.equal w.State.Fsm Paused "paused"
+            let w = runTicks w (everyTen (monday 0 10 3 10) (monday 0 10 6 0))
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "nothing sent while paused"
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.Failed "the slot's run ends"
+            Expect.exists (alertsOf w) (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "Paused") "reported with the FSM state"
+        }
+
+        test "Schedule_RestartAfterTheSlot_MissedReported_NothingSentLate" {
+            let w = boot false (monday 0 9 0 0) None [] true
+            let w = runTicks w [ monday 0 9 0 10 ] // armed at 09:00:10 and persisted
+            let w = boot false (monday 0 10 30 0) w.Persisted [] true // the daemon was down over the slot
+            let w = runTicks w [ monday 0 10 30 10 ]
+            let missed = alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_MISSED")
+            Expect.equal missed.Length 1 "the slot's miss reported once"
+            Expect.stringContains missed.Head.Message "daily-20251229" "names the slot"
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "nothing sent late"
+            let w = runTicks { w with Log = [] } (everyTen (monday 0 10 30 20) (monday 0 10 32 0))
+            Expect.isEmpty (alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_MISSED")) "not reported again"
+        }
+
+        test "Schedule_RunLate_SameDay_AllPhasesInOneTick_Trades" {
+            let w = boot true (monday 0 9 0 0) None [] true
+            let w = runTicks w [ monday 0 9 0 10 ]
+            let w = boot true (monday 0 10 30 0) w.Persisted [] true
+            let w = runTicks w [ monday 0 10 30 10 ]
+            Expect.isEmpty (alertsOf w) "not missed: run late"
+            Expect.equal (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade) |> List.length) 2 "traded late"
+            Expect.exists (details w) (fun d -> d.StartsWith "schedule daily-20251229: execute (late: run_late)") "flagged late"
+        }
+
+        test "Schedule_RestartBetweenPreTradeAndExecute_RunEndsByTheRestart_NoOrders" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 2 30))
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.PreTrade "pre-traded"
+            let w = boot false (monday 0 10 2 40) w.Persisted (w.StoredRuns |> Map.toList |> List.map snd) true
+            let w = runTicks w (everyTen (monday 0 10 2 50) (monday 0 10 6 0))
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.Failed "cancelled by the restart"
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "nothing sent"
+            Expect.exists (details w) (fun d -> d.StartsWith "schedule daily-20251229: execute: run daily-20251229-run ended failed") "execute says why"
+        }
+
+        test "Schedule_RestartBetweenBuildAndPreTrade_PreTradesTheStoredSnapshot_AndTrades" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 0 30))
+            let frozen = Expect.wantSome (w.StoredSnapshots |> Map.tryFind "daily-20251229") "the build phase stored the slot's snapshot"
+            // kill -9 after the build: only the store is left (the schedule state, the snapshot); the signals file is gone.
+            let w = bootWith false (monday 0 10 1 0) w.Persisted [] [ frozen ] false
+            let w = runTicks w (everyTen (monday 0 10 1 10) (monday 0 10 5 0))
+            Expect.isEmpty (alertsOf w |> List.filter (fun a -> a.Code.StartsWith "SCHEDULE_")) "neither failed nor missed"
+            Expect.equal w.StoredRuns.["daily-20251229-run"].SnapshotId "daily-20251229" "the run is on the stored snapshot"
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.Done "done"
+            Expect.equal (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade) |> List.length) 2 "traded"
+        }
+
+        test "Config_Schedule_BadValues_NameTheirKey" {
+            let baseJson (schedule: string) (dir: string) =
+                $"""{{ "portfolio": {{ "universe": ["AAA"], "max_position_size": 0.1, {dir}
+                     "risk": {{ "max_position_fraction": 0.1, "max_position_shares": 100, "max_order_notional": 1000, "max_daily_trades": 5,
+                               "daily_loss_limit": 100, "max_drawdown": 100 }}, "schedule": {schedule} }} }}"""
+            let good = """{ "name": "weekly", "days": ["Mon"], "build_at": "09:35", "pre_trade_at": "09:40", "execute_at": "09:45" }"""
+            let parse s d = PortfolioSettingsJson.parse "SPY" SessionCalendar.usEquities (baseJson s d)
+            let field s d = match parse s d with Error e -> e.Field | Ok _ -> "ok"
+            let dir = "\"signals_dir\": \"/var/signals\","
+            match parse good dir with
+            | Ok(Some settings) ->
+                Expect.equal (settings.Schedule |> Option.map (fun c -> c.Name, c.ExecuteAt, c.Grace)) (Some("weekly", 585, Duration.ofSeconds 60.0)) "parsed"
+                Expect.equal settings.SignalsDir (Some "/var/signals") "dir"
+            | other -> failtestf "expected settings, got %A" other
+            Expect.equal (field good "") "portfolio.schedule" "a schedule needs signals_dir"
+            Expect.equal (field (good.Replace("\"Mon\"", "\"Monday\"")) dir) "portfolio.schedule.days[0]" "day name"
+            Expect.equal (field (good.Replace("09:45", "9:45")) dir) "portfolio.schedule.execute_at" "HH:MM"
+            Expect.equal (field (good.Replace("09:45", "17:00")) dir) "portfolio.schedule.execute_at" "outside the session"
+            Expect.equal (field (good.Replace("09:35", "09:50")) dir) "portfolio.schedule.build_at/pre_trade_at/execute_at" "order"
+            Expect.equal (field (good.Replace("}", ", \"grace_s\": 0 }")) dir) "portfolio.schedule.grace_s" "grace"
+            Expect.equal (field (good.Replace("}", ", \"run_late\": 1 }")) dir) "portfolio.schedule.run_late" "run_late"
+            Expect.equal (field (good.Replace("}", ", \"every\": 1 }")) dir) "portfolio.schedule.every" "unknown key"
+            Expect.equal (field good "\"signals_dir\": \"relative\",") "portfolio.signals_dir" "absolute dir"
+        }
+
+        scheduleProperty
+        scheduleCoverage
+    ]

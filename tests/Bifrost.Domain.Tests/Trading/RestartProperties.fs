@@ -1,0 +1,326 @@
+/// Model-based properties with a daemon restart in the alphabet: the engine is rebuilt only from what the store
+/// would hold (orders, fills, the last saved engine memory), through the same EngineStarted path the daemon uses.
+module Bifrost.Domain.Tests.Trading.RestartProperties
+
+open Expecto
+open FsCheck.FSharp
+open Bifrost.Domain
+open Bifrost.Domain.Strategy
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+open Bifrost.Domain.Tests.Trading.BrokerModel
+
+type RestartAction =
+    | Base of Action
+    /// kill -9 and start again: state rebuilt from the store projection.
+    | Restart
+    /// A rebalance of one option leg to the strategy's quantity + delta.
+    | RebalanceLeg of leg: int * delta: int
+    /// Hours pass (session days roll; the calendar's day is not UTC's).
+    | Hours of int
+    /// Another Bifrost run's execution on the account.
+    | ForeignFill
+
+/// What the store holds: every execution the daemon observed (exactly once, in order, with its receive time), the
+/// commissions, and the last engine memory the reducer asked to save. Orders are the engine's own rows.
+type StoreProjection =
+    { Fills: (ExecutionReport * Timestamp) list
+      Commissions: Map<ExecId, float>
+      Memory: EngineMemory option }
+
+module StoreProjection =
+    let empty = { Fills = []; Commissions = Map.empty; Memory = None }
+
+    let observe (store: StoreProjection) (e: Event) (cmds: Command list) : StoreProjection =
+        let store : StoreProjection =
+            match e.Payload with
+            | ExecutionReported x when not (store.Fills |> List.exists (fun (f, _) -> f.ExecId = x.ExecId)) ->
+                { store with Fills = store.Fills @ [ x, e.Received ] }
+            | CommissionReported(id, c) -> { store with Commissions = store.Commissions |> Map.add id c }
+            | _ -> store
+        cmds |> List.fold (fun st c -> match c with SaveMemory m -> { st with Memory = Some m } | _ -> st) store
+
+    let private sequence (r: OrderRef) =
+        let v = OrderRef.value r
+        match System.Int64.TryParse(v.Substring(v.LastIndexOf '_' + 1)) with
+        | true, n -> n
+        | _ -> 0L
+
+    /// The pure mirror of the daemon's StoreRestore.Build: orders with their fills, holdings = adopted legs + the
+    /// strategy's own fills, seen exec ids, the id high-water mark, the memory, external leg fills since reconciling.
+    let restore (cfg: Config) (store: StoreProjection) (engine: State) : Restored =
+        let orders = engine.Orders |> Map.toList |> List.map snd
+        let known = orders |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
+        let own, others = store.Fills |> List.partition (fun (f, _) -> known.Contains f.Ref)
+        let mult (id: ContractId) = cfg.Strategy.Legs |> List.tryFind (fun l -> l.Option.ContractId = id) |> Option.map (fun l -> l.Option.Multiplier) |> Option.defaultValue 1
+        let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
+        let adopted =
+            match store.Memory with
+            | Some m -> m.OptionBook.Adopted |> List.filter (fun a -> a.Quantity <> 0)
+                        |> List.map (fun a -> a.ContractId, Holding.applyFill (mult a.ContractId) (Side.ofSignedQuantity a.Quantity) (abs a.Quantity) a.AvgCost Holding.empty)
+            | None -> []
+        // Fills of the operator's own manual runs are external (as in StoreRestore.Build): never the strategy's.
+        let manual = orders |> List.filter (fun o -> o.Purpose = OrderPurpose.Manual) |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
+        let holdings =
+            own |> List.filter (fun (f, _) -> not (manual.Contains f.Ref)) |> List.fold (fun (acc: Map<ContractId, Holding>) (f, _) ->
+                let h = acc |> Map.tryFind f.ContractId |> Option.defaultValue Holding.empty
+                let h = Holding.applyFill (mult f.ContractId) f.Side f.Quantity f.Price h
+                let h = match store.Commissions |> Map.tryFind f.ExecId with Some c -> Holding.addFee c h | None -> h
+                acc |> Map.add f.ContractId h) (Map.ofList adopted)
+        let externalLeg = others |> List.filter (fun (f, _) -> legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref))
+        let reconciledAt = store.Memory |> Option.map (fun m -> m.OptionBook.ReconciledAt) |> Option.defaultValue Timestamp.zero
+        let filledOf (o: Order) = own |> List.filter (fun (f, _) -> f.Ref = OrderRef.value o.Ref) |> List.sumBy (fun (f, _) -> f.Quantity)
+        { OrderIdHighWater = orders |> List.map (fun o -> o.IbOrderId) |> List.fold max 0
+          NextOrderSeq = (orders |> List.map (fun o -> sequence o.Ref) |> List.fold max 0L) + 1L
+          Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; CancelRequested = false; LastInvalid = None; DecisionMid = nan })
+          Holdings = holdings |> Map.toList
+          SeenExecIds = (own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId)
+          HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
+          Memory = store.Memory
+          ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ] }
+
+/// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
+type RestartPoint = { At: int; Before: State }
+
+let private genRestartAction (legCount: int) =
+    Gen.frequency
+        [ 60, genAction legCount |> Gen.map Base
+          6, Gen.constant Restart
+          6, Gen.map2 (fun l d -> RebalanceLeg(l, d)) (Gen.choose (0, legCount - 1)) (Gen.elements [ -2; -1; 1; 2 ])
+          4, Gen.choose (1, 30) |> Gen.map Hours
+          1, Gen.constant ForeignFill
+          6, Gen.elements [ Base(Ctl Pause); Base(Ctl Resume); Base(Fill 100); Base(Ack) ] ]
+
+let genRestartScenario =
+    gen {
+        let! legCount = Gen.choose (1, 3)
+        let! n = Gen.choose (30, 120)
+        let! actions = Gen.listOfLength n (genRestartAction legCount)
+        return legCount, actions
+    }
+
+let maxDailyTrades = 6
+
+/// The model's config: a small daily trade limit and a calendar whose day starts at 05:00 UTC (UTC−5, open all day).
+let restartConfig legCount =
+    let c = config legCount
+    { c with
+        Risk = { c.Risk with MaxDailyTrades = maxDailyTrades }
+        Calendar = { SessionCalendar.alwaysOpen with Zone = FixedOffset -300 } }
+
+/// Runs a scenario with restarts; returns the steps and the restart points.
+let runWithRestarts (cfg: Config) (actions: RestartAction list) =
+    let steps = ResizeArray<Step>()
+    let restarts = ResizeArray<RestartPoint>()
+    let mutable state = State.initial cfg
+    let mutable store = StoreProjection.empty
+    let apply (sim: Sim) (e: Event) =
+        let before = state
+        let after, cmds = Reducer.step cfg before e
+        state <- after
+        store <- StoreProjection.observe store e cmds
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds }
+        absorb sim cmds
+    let drain (sim: Sim) =
+        let mutable sim = sim
+        while not sim.Owed.IsEmpty do
+            let e = sim.Owed.Head
+            sim <- apply { sim with Owed = sim.Owed.Tail } e
+        sim
+    let mutable sim =
+        { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
+          Undelivered = []; ControlSeq = 1L
+          Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
+    for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
+        sim <- apply sim e
+    for action in actions do
+        sim <- drain { sim with Time = Timestamp.add (Duration.ofMillis 250L) sim.Time }
+        match action with
+        | Base a ->
+            let sim', events = eventsOf cfg sim a
+            sim <- sim'
+            for e in events do sim <- apply sim e
+        | Restart ->
+            // kill -9: nothing more is reduced or saved; the broker keeps the working orders and the account.
+            let before = state
+            let restored = StoreProjection.restore cfg store before
+            state <- State.initial cfg
+            restarts.Add { At = steps.Count; Before = before }
+            sim <- { sim with Owed = []; Connected = true; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
+            for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
+                sim <- apply sim e
+        | RebalanceLeg(i, d) ->
+            let id = cfg.Strategy.Legs.[i % cfg.Strategy.Legs.Length].Option.ContractId
+            let target = State.qtyOf state id + d
+            let r = { RunId = $"{cfg.RunId}-reb{sim.ControlSeq}"; Targets = [ id, target ]; RiskBypass = false; Meta = meta sim.ControlSeq }
+            sim <- { sim with ControlSeq = sim.ControlSeq + 1L }
+            sim <- apply sim (at sim.Time (RebalanceRequested r))
+        | Hours h ->
+            sim <- { sim with Time = Timestamp.add (Duration.ofSeconds (3600.0 * float h)) sim.Time }
+            sim <- apply sim (at sim.Time ClockTicked)
+        | ForeignFill when sim.Connected ->
+            let x =
+                { ExecId = ExecId.create $"f{sim.ExecSeq}" |> Result.get; IbOrderId = 5; PermId = 77L; ClientId = 18; Ref = $"oi_zz_{sim.ExecSeq}"
+                  ContractId = underlyingId; Side = Buy; Quantity = 10; Price = sim.Spot }
+            sim <- { sim with ExecSeq = sim.ExecSeq + 1 }
+            sim <- apply sim (at sim.Time (ExecutionReported x))
+        | ForeignFill -> ()
+    sim <- drain sim
+    List.ofSeq steps, List.ofSeq restarts
+
+let private legIdsOf (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
+
+let private isRunning = function Running _ -> true | _ -> false
+
+/// The operator's word over trading before a kill: Paused, Halted, a pending stop or flatten all mean "no trading".
+let private operatorStopped (s: State) =
+    match s.Fsm with
+    | Paused | Halted _ | Stopping _ | Flattening _ -> true
+    | Syncing p -> p.ResumeTo <> ResumeRunning
+    | Starting -> s.Memory.Operator <> OperatorRunning || s.Memory.StopPending
+    | Running _ | Stopped -> false
+
+let private operatorResumes (e: Event) =
+    match e.Payload with
+    | ControlRequested((Resume | FlattenExposure), _) -> true
+    | _ -> false
+
+let restartProperty (name: string) (holds: Config -> Step list -> RestartPoint list -> bool) =
+    Props.property name 300 (Prop.forAll (Arb.fromGen genRestartScenario) (fun (legCount, actions) ->
+        let cfg = restartConfig legCount
+        let steps, restarts = runWithRestarts cfg actions
+        holds cfg steps restarts))
+
+[<Tests>]
+let tests =
+    testList "Trading.RestartProperties" [
+        // Issue 9's operator-level invariants with restart (state rebuilt from the store only), manual runs, stale periods
+        // and broker faults all in one alphabet.
+        restartProperty "GREEN stays safe across restarts, manual runs, stale data and faults" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
+        restartProperty "No order on stale data across restarts" (fun cfg steps _ -> SafetyProperties.Invariants.noOrderOnStaleData cfg steps)
+        restartProperty "A critical alert's pause survives restarts until the operator resumes" (fun _ steps _ -> SafetyProperties.Invariants.criticalAlertPauses steps)
+        restartProperty "Paused, Halted and a pending stop survive a restart: no Running until the operator resumes" (fun _ steps restarts ->
+            let arr = Array.ofList steps
+            restarts |> List.forall (fun r ->
+                not (operatorStopped r.Before)
+                || (arr |> Seq.skip r.At |> Seq.takeWhile (fun st -> not (operatorResumes st.Event))
+                    |> Seq.forall (fun st ->
+                        if isRunning st.After.Fsm then failwithf "restarted from %s, Running after %A" (FsmState.name r.Before.Fsm) st.Event
+                        true))))
+        restartProperty "No order is placed while Paused, Halted, Starting or Syncing, across restarts (Resume and Flatten aside)" (fun _ steps _ ->
+            steps |> List.forall (fun st ->
+                match st.Before.Fsm with
+                | Paused | Halted _ | Starting | Syncing _ when not (operatorResumes st.Event) ->
+                    if not (List.isEmpty (placed st.Commands)) then failwithf "order placed in %s on %A" (FsmState.name st.Before.Fsm) st.Event
+                    true
+                | _ -> true))
+        restartProperty "Risk-checked orders never exceed the daily trade limit in one session day, across restarts" (fun cfg steps _ ->
+            // Every order counts; an order the limit applies to (hedge, or an operator run without risk bypass) must find
+            // fewer than the limit already placed that session day — whatever restarts happened in between — unless it
+            // reduces risk (issue 9: limits never block the trade that reduces risk). Such an order must say so
+            // (RISK_EXEMPT … DAILY_TRADE_LIMIT) and must shrink the strategy's position in its contract.
+            let mutable perDay = Map.empty
+            steps |> List.forall (fun st ->
+                let exemptNoted =
+                    ops st.Commands |> List.exists (fun op -> op.Detail.Contains "RISK_EXEMPT" && op.Detail.Contains "DAILY_TRADE_LIMIT")
+                placed st.Commands |> List.forall (fun o ->
+                    let day = SessionCalendar.tradingDay cfg.Calendar st.After.Now
+                    let before = perDay |> Map.tryFind day |> Option.defaultValue 0
+                    perDay <- perDay |> Map.add day (before + 1)
+                    let position = State.qtyOf st.Before o.ContractId
+                    let signed = Side.sign o.Side * o.Quantity
+                    let reduces = exemptNoted && position <> 0 && abs (position + signed) < abs position
+                    let checkedByLimit = o.Purpose = OrderPurpose.Hedge || ((o.Purpose = OrderPurpose.Manual || o.Purpose = OrderPurpose.Rebalance) && not o.RiskBypass)
+                    if checkedByLimit && not reduces && before >= cfg.Risk.MaxDailyTrades then
+                        failwithf "order %s (%A) was the %dth of session day %d (limit %d)" (OrderRef.value o.Ref) o.Purpose (before + 1) day cfg.Risk.MaxDailyTrades
+                    true)))
+        // A stopped engine reduces nothing, but the daemon still records what the broker reports until it exits (a
+        // working order can fill while its cancel is in flight): those own fills are part of the book a restart restores.
+        restartProperty "The option book after a restart equals the book before it plus own fills recorded after the stop" (fun cfg steps restarts ->
+            let arr = Array.ofList steps
+            restarts |> List.forall (fun r ->
+                let restored = arr.[r.At].After
+                let afterStop =
+                    arr.[.. r.At - 1] |> Array.rev |> Array.takeWhile (fun st -> st.Before.Fsm = Stopped)
+                    |> Array.choose (fun st -> match st.Event.Payload with ExecutionReported x -> Some x | _ -> None)
+                    |> Array.filter (fun x -> not (r.Before.SeenExecs.Contains x.ExecId)
+                                              && (match OrderRef.create x.Ref with Ok ref -> r.Before.Orders.ContainsKey ref | Error _ -> false))
+                    |> Array.distinctBy (fun x -> x.ExecId)
+                legIdsOf cfg |> List.forall (fun id ->
+                    let late = afterStop |> Array.filter (fun x -> x.ContractId = id) |> Array.sumBy (fun x -> Side.sign x.Side * x.Quantity)
+                    let was, now = State.qtyOf r.Before id, State.qtyOf restored id
+                    if was + late <> now then failwithf "leg %d: %d before the restart (+%d filled after the stop), %d restored" (ContractId.value id) was late now
+                    true)))
+        // The report: a manual BUY was "undone by the hedger". Across a restart the operator's fills must stay external:
+        // the restored hedge is the strategy's own fills only, so the hedger has nothing to trade back.
+        restartProperty "A restart restores the strategy's hedge without the operator's manual fills (never traded back)" (fun cfg steps restarts ->
+            let arr = Array.ofList steps
+            restarts |> List.forall (fun r ->
+                let restored = arr.[r.At].After
+                let strategyOwned (x: ExecutionReport) =
+                    match OrderRef.create x.Ref with
+                    | Ok ref -> r.Before.Orders |> Map.tryFind ref |> Option.exists (fun o -> OrderPurpose.owner o.Purpose = StrategyOwned)
+                    | Error _ -> false
+                let late =
+                    arr.[.. r.At - 1] |> Array.rev |> Array.takeWhile (fun st -> st.Before.Fsm = Stopped)
+                    |> Array.choose (fun st -> match st.Event.Payload with ExecutionReported x -> Some x | _ -> None)
+                    |> Array.filter (fun x -> x.ContractId = underlyingId && not (r.Before.SeenExecs.Contains x.ExecId) && strategyOwned x)
+                    |> Array.distinctBy (fun x -> x.ExecId)
+                    |> Array.sumBy (fun x -> Side.sign x.Side * x.Quantity)
+                let was, now = State.hedgePosition cfg r.Before, State.hedgePosition cfg restored
+                if was + late <> now then
+                    let manual = r.Before.Orders |> Map.filter (fun _ o -> o.Purpose = OrderPurpose.Manual) |> Map.toList |> List.sumBy (fun (_, o) -> Side.sign o.Side * o.Filled)
+                    failwithf "hedge %d before the restart (+%d own after the stop), %d restored; the operator's manual fills net %d" was late now manual
+                true))
+        restartProperty "After a restart's sync the book is what was restored plus its own fills, or the engine halted on BOOK_MISMATCH / ANOTHER_ENGINE" (fun cfg steps restarts ->
+            let arr = Array.ofList steps
+            restarts |> List.forall (fun r ->
+                let restored = arr.[r.At].After
+                let upToSync = arr |> Seq.skip r.At |> Seq.takeWhile (fun st -> match st.Before.Fsm with Starting | Syncing _ -> true | _ -> false) |> List.ofSeq
+                match List.tryLast upToSync with
+                | Some last when (match last.After.Fsm with Syncing _ | Starting -> false | _ -> true) ->
+                    match last.After.Fsm with
+                    | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _) -> true
+                    | _ ->
+                        legIdsOf cfg |> List.forall (fun id ->
+                            let ownFills =
+                                upToSync |> List.sumBy (fun st ->
+                                    match st.Event.Payload with
+                                    | ExecutionReported x when x.ContractId = id && not (st.Before.SeenExecs.Contains x.ExecId)
+                                                               && (match OrderRef.create x.Ref with Ok ref -> st.Before.Orders.ContainsKey ref | Error _ -> false) ->
+                                        Side.sign x.Side * x.Quantity
+                                    | _ -> 0)
+                            let expected = State.qtyOf restored id + ownFills
+                            if State.qtyOf last.After id <> expected then
+                                failwithf "leg %d: restored %d + own fills %d, after sync %d (%s)" (ContractId.value id) (State.qtyOf restored id) ownFills (State.qtyOf last.After id) (FsmState.name last.After.Fsm)
+                            true)
+                | _ -> true))
+        restartProperty "Another Bifrost run's execution halts the engine with ANOTHER_ENGINE until the operator resumes" (fun _ steps _ ->
+            let arr = Array.ofList steps
+            arr |> Array.indexed |> Array.forall (fun (i, st) ->
+                match st.Event.Payload with
+                | ExecutionReported x when x.Ref.StartsWith "oi_zz_" && not (st.Before.SeenExecs.Contains x.ExecId) && st.Before.Fsm <> Stopped ->
+                    arr |> Seq.skip (i + 1) |> Seq.takeWhile (fun s -> not (operatorResumes s.Event) && (match s.Event.Payload with EngineStarted _ -> false | _ -> true))
+                    |> Seq.forall (fun s ->
+                        if not (List.isEmpty (placed s.Commands)) then failwithf "order after another engine's fill %s: %A" x.Ref s.Event
+                        true)
+                | _ -> true))
+        // Seeded (replayable) like every sampled check: an unseeded sample failed once in a row of runs with no seed to replay.
+        Props.seeded "The restart scenarios exercise restarts while paused, halts, rebalanced legs, manual fills and day rolls" <| fun seed ->
+            let runs = Gen.sampleWithSeed seed 60 150 genRestartScenario
+            let mutable pausedRestarts, legChanges, days, manualRestarts = 0, 0, 0, 0
+            for legCount, actions in runs do
+                let cfg = restartConfig legCount
+                let steps, restarts = runWithRestarts cfg actions
+                pausedRestarts <- pausedRestarts + (restarts |> List.filter (fun r -> operatorStopped r.Before) |> List.length)
+                legChanges <- legChanges + (restarts |> List.filter (fun r -> legIdsOf cfg |> List.exists (fun id -> State.qtyOf r.Before id <> (cfg.Strategy.Legs |> List.find (fun l -> l.Option.ContractId = id)).Quantity)) |> List.length)
+                manualRestarts <- manualRestarts + (restarts |> List.filter (fun r -> r.Before.Orders |> Map.exists (fun _ o -> o.Purpose = OrderPurpose.Manual && o.Filled > 0)) |> List.length)
+                days <- days + (steps |> List.map (fun st -> SessionCalendar.tradingDay cfg.Calendar st.After.Now) |> List.distinct |> List.length)
+            Expect.isGreaterThan pausedRestarts 20 "restarts while paused/halted/stopping"
+            Expect.isGreaterThan legChanges 10 "restarts after the strategy changed an option leg"
+            Expect.isGreaterThan days 300 "session days visited"
+            // 4–44 per 150 scenarios over 21 seeds (clustered: a scenario with one manual fill often restarts several
+            // times after it), so only "some" is asserted; the hedge-restore property above is what checks them.
+            Expect.isGreaterThan manualRestarts 0 "restarts after an operator's manual fill"
+    ]

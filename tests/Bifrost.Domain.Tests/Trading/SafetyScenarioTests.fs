@@ -1,0 +1,212 @@
+/// Issue 9 scenarios (what the light promises, limits and risk reduction, ownership of operator runs, stale data,
+/// critical alerts, expired legs), each through the reducer.
+module Bifrost.Domain.Tests.Trading.SafetyScenarioTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let cfg = config 1
+
+let step c s e = Reducer.step c s e
+
+/// Started, the first hedge filled: running idle, delta inside the band.
+let hedged (c: Config) =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    s
+
+let manual id side qty bypass adjusts =
+    { RunId = $"m{id}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass
+      Meta = meta id; AdjustsStrategy = adjusts }
+
+[<Tests>]
+let tests =
+    testList "Trading.SafetyScenario" [
+        testCase "ManualBuyWithBypass_OverThePositionLimit_TurnsTheLightRed_AndTheReducingHedgeIsSplitAndSent" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with MaxPosition = 3_000; MaxOrderNotional = 100_000.0 } }
+            let s = hedged c
+            let s, cmds = step c s (at (sec 1.0) (ManualOrderRequested(manual 7L Buy 4_000 true true)))
+            let buy = placed cmds |> List.exactlyOne
+            Expect.equal (buy.Purpose) (ManualForStrategy) "buy.Purpose"
+            Expect.isTrue (buy.RiskBypass) "buy.RiskBypass"
+            let own = State.hedgePosition c s
+            let s, _ = step c s (at (sec 1.1) (execFor buy 4_000 100.0 "e1"))
+            Expect.equal (State.hedgePosition c s) (own + 4_000) "State.hedgePosition c s"
+            let s, cmds = step c s (at (sec 1.6) ClockTicked)
+            // The hedger sells it back in children within the notional cap, all in the live run, recorded as exempt.
+            let children = placed cmds
+            Expect.isTrue (children.Length >= 4) $"{children.Length} children"
+            for o in children do
+                Expect.equal o.Purpose Hedge "child purpose"
+                Expect.equal o.Side Sell "child side"
+                Expect.equal o.RunId "r1" "child run"
+                Expect.isTrue (float o.Quantity * 100.0 <= 100_000.0) "child within the notional cap"
+            Expect.equal (children |> List.map (fun o -> o.Ref) |> List.distinct |> List.length) (children.Length) "children |> List.map (fun o -> o.Ref) |> List.distinct |> Li"
+            let intent = ops cmds |> List.find (fun o -> o.Kind = OperationKind.Intent)
+            Expect.equal (intent.Quantity) (children |> List.sumBy (fun o -> o.Quantity)) "intent.Quantity"
+            Expect.stringContains (intent.Detail) "RISK_EXEMPT reduces risk: NOTIONAL_LIMIT" "intent.Detail"
+            // Over the position limit with the hedge in flight: RED, the breach named.
+            let r = SelfCheck.run c s
+            Expect.equal (r.Health) (Health.Blocked) "r.Health"
+            Expect.exists (r.Checks) (fun k -> k.Name = "risk_limits" && not k.Passed && k.Detail.Contains "POSITION_LIMIT") "r.Checks"
+            Expect.contains (r.BlockReasons) (BlockReason.PositionLimit) "r.BlockReasons"
+            // Still in flight until every child is settled.
+            let s = children |> List.take (children.Length - 1) |> List.fold (fun s o -> fst (step c s (at (sec 1.2) (execFor o o.Quantity 100.0 $"c{o.IbOrderId}")))) s
+            Expect.isTrue (match s.Fsm with Running(HedgePending _) -> true | _ -> false) "match s.Fsm with Running(HedgePending _) -> true | _ -> fals"
+            let last = List.last children
+            let s, _ = step c s (at (sec 1.3) (execFor last last.Quantity 100.0 "clast"))
+            Expect.equal (s.Fsm) (Running Idle) "s.Fsm"
+            Expect.equal ((SelfCheck.run c s).Health) (Health.Healthy) "(SelfCheck.run c s).Health"
+        testCase "DeltaOutsideTheBand_WithTheHedgeBlockedByAStandingReason_IsRed_NotGreen" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.0) (ControlRequested(Pause, meta 1L)))
+            // Spot jumps: delta leaves the band while paused.
+            let s, _ = step cfg s (at (sec 2.0) (QuoteReceived(quote underlyingId 106.0 106.02 (sec 2.0))))
+            let r = SelfCheck.run cfg s
+            Expect.equal (r.Health) (Health.Blocked) "r.Health"
+            Expect.exists (r.Checks) (fun k -> k.Name = "delta_in_band" && not k.Passed && k.Detail.Contains "hedge blocked by PAUSED") "r.Checks"
+            // The on-demand self-check answers with the same evaluation.
+            let _, cmds = step cfg s (at (sec 2.1) (ControlRequested(RunSelfCheck, meta 2L)))
+            Expect.contains (cmds) (CompleteControl(2L, Done "blocked")) "cmds"
+        testCase "NearThePositionLimit_Degrades" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with MaxPosition = 600 } }
+            let s = hedged c
+            let r = SelfCheck.run c s
+            Expect.equal (r.Health) (Health.Degraded) "r.Health"
+            Expect.exists (r.Checks) (fun k -> k.Name = "risk_near_limit" && not k.Passed && k.Detail.Contains "near") "r.Checks"
+        testCase "ManualBuy_IsTheOperators_AndIsNotUndoneByTheHedger" <| fun () ->
+            let s = hedged cfg
+            let own = State.hedgePosition cfg s
+            let s, cmds = step cfg s (at (sec 1.0) (ManualOrderRequested(manual 3L Buy 100 false false)))
+            let buy = placed cmds |> List.exactlyOne
+            Expect.equal (buy.Purpose) (OrderPurpose.Manual) "buy.Purpose"
+            let s, cmds = step cfg s (at (sec 1.01) (execFor buy 100 100.0 "e1"))
+            let s, _ = step cfg s (at (sec 1.02) (PositionReported(underlyingId, own + 100, 100.0)))
+            Expect.isEmpty (placed cmds) "placed cmds"
+            Expect.equal (State.hedgePosition cfg s) (own) "State.hedgePosition cfg s"
+            Expect.equal ((Portfolio.view underlyingId s.Portfolio).External) (100) "(Portfolio.view underlyingId s.Portfolio).External"
+            Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.FillApplied && o.Detail.Contains "operator-owned") "ops cmds"
+            let _, cmds = step cfg s (at (sec 5.0) ClockTicked)
+            Expect.isEmpty (placed cmds) "placed cmds"
+        testCase "RebalanceOfTheStock_IsKeptAsATilt_TheHedgerDoesNotTradeItBack" <| fun () ->
+            let s = hedged cfg
+            let own = State.hedgePosition cfg s
+            let r = { Rebalance.RunId = "b1"; Targets = [ underlyingId, own + 100 ]; RiskBypass = false; Meta = meta 4L }
+            let s, cmds = step cfg s (at (sec 1.0) (RebalanceRequested r))
+            let buy = placed cmds |> List.exactlyOne
+            Expect.equal (buy.Quantity) (100) "buy.Quantity"
+            let before = State.deviation cfg s
+            let s, cmds = step cfg s (at (sec 1.01) (execFor buy 100 100.0 "e1"))
+            Expect.isEmpty (placed cmds) "placed cmds"
+            Expect.equal (s.TargetTilt) (100.0) "s.TargetTilt"
+            Props.closeTo 6 (State.deviation cfg s) (before)
+            Expect.exists (cmds) (function CompleteControl(4L, Done d) -> d.StartsWith "done:" | _ -> false) "cmds"
+            let _, cmds = step cfg s (at (sec 5.0) ClockTicked)
+            Expect.isEmpty (placed cmds) "placed cmds"
+            // A flatten ends the tilt.
+            let s, _ = step cfg s (at (sec 6.0) (ControlRequested(FlattenExposure, meta 5L)))
+            Expect.equal (s.TargetTilt) (0.0) "s.TargetTilt"
+        testCase "ManualBuy_OnStaleData_IsRejectedWithMarketDataError_EvenWithRiskBypass" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 40.0) ClockTicked)
+            let _, cmds = step cfg s (at (sec 40.1) (ManualOrderRequested(manual 8L Buy 10 true false)))
+            Expect.isEmpty (placed cmds) "placed cmds"
+            Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.OrderRejected && o.RunId = "m8" && o.Detail.StartsWith "market_data_error") "ops cmds"
+            Expect.exists (cmds) (function CompleteControl(8L, Refused d) -> d.StartsWith "failed: market_data_error" | _ -> false) "cmds"
+        testCase "Rebalance_WithOneStaleContract_SendsTheFreshOne_AndEndsPartial" <| fun () ->
+            let c = config 2
+            let s = hedged c
+            // Only the underlying is quoted again; the legs' quotes age past stale.
+            let s, _ = step c s (at (sec 40.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 40.0))))
+            let r = { Rebalance.RunId = "b2"; Targets = [ underlyingId, State.hedgePosition c s + 10; cid 2, 12 ]; RiskBypass = false; Meta = meta 9L }
+            let s, cmds = step c s (at (sec 40.1) (RebalanceRequested r))
+            let o = placed cmds |> List.exactlyOne
+            Expect.equal (o.ContractId) (underlyingId) "o.ContractId"
+            Expect.exists (ops cmds) (fun op -> op.Kind = OperationKind.OrderRejected && op.ContractId = 2 && op.Detail.StartsWith "market_data_error") "ops cmds"
+            let _, cmds = step c s (at (sec 40.2) (execFor o 10 100.0 "e9"))
+            Expect.exists (cmds) (function CompleteControl(9L, Done d) -> d.StartsWith "partial:" && d.Contains "market_data_error" | _ -> false) "cmds"
+        testCase "Flatten_OnStaleData_GoesAsARecordedException" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 40.0) ClockTicked)
+            let _, cmds = step cfg s (at (sec 40.1) (ControlRequested(FlattenExposure, meta 6L)))
+            let o = placed cmds |> List.exactlyOne
+            Expect.equal (o.Purpose) (Flatten) "o.Purpose"
+            Expect.exists (ops cmds) (fun op -> op.Detail.Contains "STALE_DATA_EXCEPTION") "ops cmds"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_ON_STALE_DATA") "alerts cmds"
+        testCase "StaleData_BlocksTheHedge_AndTheLightIsRed" <| fun () ->
+            let s = hedged cfg
+            let s, cmds = step cfg s (at (sec 40.0) ClockTicked)
+            Expect.isEmpty (placed cmds) "placed cmds"
+            let r = SelfCheck.run cfg s
+            Expect.equal (r.Health) (Health.Blocked) "r.Health"
+            Expect.exists (r.Checks) (fun k -> k.Name = "data_fresh" && not k.Passed && k.Blocking) "r.Checks"
+        testCase "UnknownFill_PausesTheEngine_UntilTheOperatorResumes" <| fun () ->
+            let s = hedged cfg
+            let ghost =
+                ExecutionReported
+                    { ExecId = ExecId.create "x1" |> Result.get; IbOrderId = 77; PermId = 1L; ClientId = 7; Ref = $"oi_{cfg.RunId}_999"
+                      ContractId = underlyingId; Side = Buy; Quantity = 100; Price = 100.0 }
+            let s, cmds = step cfg s (at (sec 1.0) ghost)
+            Expect.equal (s.Fsm) (Paused) "s.Fsm"
+            Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.FsmChanged && o.Detail.Contains "paused by critical alert UNKNOWN_FILL") "ops cmds"
+            Expect.exists ((SelfCheck.run cfg s).Checks) (fun k -> k.Name = "fsm_running" && k.Detail.Contains "UNKNOWN_FILL") "(SelfCheck.run cfg s).Checks"
+            let s, cmds = step cfg s (at (sec 3.0) (QuoteReceived(quote underlyingId 106.0 106.02 (sec 3.0))))
+            Expect.isEmpty (placed cmds) "placed cmds"
+            let s, cmds = step cfg s (at (sec 3.5) (ControlRequested(Resume, meta 2L)))
+            Props.single (placed cmds) |> ignore
+            Expect.equal (s.PausedBy) ("") "s.PausedBy"
+        testCase "ConnectivityLost_PausesAndTheRestoreSyncsBackToPaused" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.0) ConnectivityLost)
+            Expect.equal (s.Fsm) (Paused) "s.Fsm"
+            let s, _ = step cfg s (at (sec 2.0) (ConnectivityRestored true))
+            let s, _ = Reducer.run cfg s [ at (sec 2.1) (PositionReported(cid 2, 10, 3.0)); at (sec 2.2) PositionsEnded; at (sec 2.2) OpenOrdersEnded; at (sec 2.2) ExecutionsEnded ]
+            Expect.equal (s.Fsm) (Paused) "s.Fsm"
+        testCase "ExpiredLeg_LeavesTheBook_IsNotHedged_AndIsAlertedOnce" <| fun () ->
+            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
+            let s = hedged expiring
+            let own = State.hedgePosition expiring s
+            Expect.isTrue (own < 0) "own < 0"
+            let s, cmds = step expiring s (at (sec 11.0) ClockTicked)
+            Expect.equal (State.qtyOf s (cid 2)) (0) "State.qtyOf s (cid 2)"
+            Expect.equal (s.Book.Delta) (0.0) "s.Book.Delta"
+            Props.single (alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) |> ignore
+            let _, later = step expiring s (at (sec 12.0) ClockTicked)
+            Expect.isEmpty (alerts later |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) "alerts later |> List.filter (fun a -> a.Code = 'LEG_EXPIRED'"
+        testCase "ExpiredLeg_ThatStopsQuoting_NeitherLagsTheLightNorBlocksTheHedgeBackToFlat" <| fun () ->
+            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
+            let s = hedged expiring
+            let own = State.hedgePosition expiring s
+            let s, _ = step expiring s (at (sec 11.0) ClockTicked)
+            // A minute later (stale_after 30 s) the leg has not quoted since it expired; the stock quotes on.
+            let s, cmds = step expiring s (at (sec 71.0) (QuoteReceived(quote underlyingId 100.0 100.02 (sec 71.0))))
+            let c = Composite.classify expiring s
+            Expect.equal c.Data Fresh "only live contracts count for freshness"
+            let back = Props.single (placed cmds)
+            Expect.equal (back.Side, back.Quantity) (Side.ofSignedQuantity -own, abs own) "the strategy's own stock hedge is taken back to flat"
+        testCase "Sync_AfterALegExpired_DoesNotAdoptIt_NorHedgeIt" <| fun () ->
+            let expired = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = t0 } } ] } }
+            let s, cmds = runAll expired (startEvents expired 100.0)
+            Expect.equal (State.qtyOf s (cid 2)) (0) "State.qtyOf s (cid 2)"
+            Expect.isEmpty (placed cmds) "placed cmds"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED") "alerts cmds"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) "match s.Fsm with Running _ -> true | _ -> false"
+            // Issue 10: "one order before the first clock tick is not counted". The first hedge goes out on the first quote,
+        // before any ClockTicked; the day (set at EngineStarted in the calendar's zone) already counts it, the first tick
+        // keeps it, and a restart with no stored memory counts it again from the stored orders.
+        testCase "OrderBeforeTheFirstClockTick_CountsTowardsTheDay_AndARestartWithoutMemoryCountsItFromTheOrders" <| fun () ->
+            let s, cmds = runAll cfg (startEvents cfg 100.0)
+            let hedge = placed cmds |> List.exactlyOne
+            Expect.equal s.Daily.Trades 1 "counted when placed"
+            let s, _ = step cfg s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+            let s, _ = step cfg s (at (sec 1.0) ClockTicked)
+            Expect.equal s.Daily.Trades 1 "the first tick keeps the day's count"
+            let orders = s.Orders |> Map.toList |> List.map snd
+            let restored = { Restored.empty with Orders = orders; OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L }
+            let r, _ = step cfg (State.initial cfg) (at (sec 5.0) (EngineStarted restored))
+            Expect.equal r.Daily.Trades 1 "restored from the stored orders of the session day"
+    ]

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using Bifrost.Store.Control;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Cli;
+using Bifrost.Tui.Tests.Support;
+
+namespace Bifrost.Tui.Tests.Cli;
+
+public sealed class ControlCliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliMain.Run(args, stdout, stderr, () => Frames.Now);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static ControlCommand Only(TempStore store)
+    {
+        using var reader = StoreReader.Open(store.Path);
+        return Assert.Single(reader.ListControlCommands());
+    }
+
+    [Fact]
+    public void OrderBuyLimit_WritesTheManualOrderRow_ExternalByDefault()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("order", "buy", "XYZ", "100", "--lmt", "101.25", "--store", store.Path, "--timeout", "1");
+        Assert.Equal(0, code);
+        var row = Only(store);
+        Assert.Equal(ControlCommandKind.ManualOrder, row.Command);
+        Assert.EndsWith("/cli", row.RequestedBy);
+        var args = JsonDocument.Parse(row.ArgumentsJson).RootElement;
+        Assert.Equal("XYZ", args.GetProperty("contract").GetString());
+        Assert.Equal("buy", args.GetProperty("side").GetString());
+        Assert.Equal(100, args.GetProperty("quantity").GetInt32());
+        Assert.Equal("lmt", args.GetProperty("type").GetString());
+        Assert.Equal(101.25, args.GetProperty("limit").GetDouble());
+        Assert.False(args.GetProperty("risk_bypass").GetBoolean());
+        Assert.False(args.GetProperty("adjusts_strategy").GetBoolean());
+        Assert.Contains($"control #{row.Id} queued: manual_order — BUY 100 XYZ LMT 101.25, the operator's own (external) position", output);
+        Assert.Contains("run: not started yet", output);
+    }
+
+    [Fact]
+    public void OrderSellMarket_ConIdBypassAndAdjustsStrategy_AreExplicit()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("order", "sell", "2001", "3", "--risk-bypass", "--adjusts-strategy", "--store", store.Path, "--timeout", "1");
+        Assert.Equal(0, code);
+        var args = JsonDocument.Parse(Only(store).ArgumentsJson).RootElement;
+        Assert.Equal(2001, args.GetProperty("con_id").GetInt64());
+        Assert.False(args.TryGetProperty("contract", out _));
+        Assert.Equal("mkt", args.GetProperty("type").GetString());
+        Assert.True(args.GetProperty("risk_bypass").GetBoolean());
+        Assert.True(args.GetProperty("adjusts_strategy").GetBoolean());
+        Assert.Contains("RISK BYPASS", output);
+        Assert.Contains("adjusts the strategy's holdings", output);
+    }
+
+    [Fact]
+    public void Rebalance_RepeatedTargets_SymbolsWithSpaces()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, _, _) = Run("rebalance", "--target", "XYZ=-100", "--target", "XYZ 20260320 C 100=2", "--store", store.Path, "--timeout", "1");
+        Assert.Equal(0, code);
+        var row = Only(store);
+        Assert.Equal(ControlCommandKind.Rebalance, row.Command);
+        Assert.Equal("""{"targets":[{"contract":"XYZ","quantity":-100},{"contract":"XYZ 20260320 C 100","quantity":2}],"risk_bypass":false}""", row.ArgumentsJson);
+    }
+
+    [Theory]
+    [InlineData("paper1-man7", """{"run_id":"paper1-man7"}""")]
+    [InlineData("oi_paper1_12", """{"order_ref":"oi_paper1_12"}""")]
+    public void Cancel_RunOrOrderRef(string target, string json)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        Assert.Equal(0, Run("cancel", target, "--store", store.Path, "--timeout", "1").Code);
+        var row = Only(store);
+        Assert.Equal(ControlCommandKind.Cancel, row.Command);
+        Assert.Equal(json, row.ArgumentsJson);
+    }
+
+    [Fact]
+    public void FlattenAll_WritesTheFlattenRow()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("flatten-all", "--store", store.Path, "--timeout", "1");
+        Assert.Equal(0, code);
+        Assert.Equal(ControlCommandKind.Flatten, Only(store).Command);
+        Assert.Contains("Flatten strategy exposure", output);
+    }
+
+    [Theory]
+    [InlineData("order", "hold", "XYZ", "10")]
+    [InlineData("order", "buy", "XYZ", "0")]
+    [InlineData("order", "buy", "XYZ", "1.5")]
+    [InlineData("order", "buy", "XYZ", "10", "--lmt", "-1")]
+    [InlineData("order", "buy", "XYZ", "10", "--lmt", "NaN")]
+    [InlineData("order", "buy", "XYZ")]
+    [InlineData("rebalance")]
+    [InlineData("rebalance", "--target", "XYZ")]
+    [InlineData("cancel")]
+    [InlineData("stats", "--by", "year")]
+    [InlineData("alerts", "--ack", "x")]
+    [InlineData("runs", "--lmt", "3")]
+    public void BadArguments_ExitTwo_NothingWritten(params string[] args)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, _, err) = Run([.. args, "--store", store.Path]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("bifrost-tui: ", err);
+        using var reader = StoreReader.Open(store.Path);
+        Assert.Empty(reader.ListControlCommands());
+    }
+
+    [Theory]
+    [InlineData("order")]
+    [InlineData("flatten-all")]
+    [InlineData("rebalance")]
+    [InlineData("cancel")]
+    [InlineData("runs")]
+    [InlineData("alerts")]
+    [InlineData("stats")]
+    [InlineData("status")]
+    [InlineData("ops")]
+    public void Help_EveryCommand_ExitZero(string command)
+    {
+        var (code, output, _) = Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("usage:", output);
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("ops")]
+    [InlineData("runs")]
+    [InlineData("alerts")]
+    [InlineData("stats")]
+    [InlineData("flatten-all")]
+    public void NotASqliteFile_ExitTwoWithReason(string command)
+    {
+        using var store = TempStore.Empty();
+        File.WriteAllText(store.Path, "this is not a database, just text that is long enough to look like a header.......\n");
+        var (code, output, err) = Run(command, "--store", store.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("not a SQLite database", output + err);
+    }
+
+    [Fact]
+    public void OrderWait_DaemonFillsTheRun_PrintsRunAndExitsZero()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            var run = $"{Sample.RunId}-man{c.Id}";
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, run, Detail: "manual order"));
+            w.StartRun(new RunRecord(run, RunKind.Manual, Frames.Now, "{}", Sample.RunId));
+            w.UpsertOrder(new OrderRecord($"oi_{run}_1", run, "manual", Sample.StockId, TradeSide.Buy, 10, "MKT", null, "DAY", "Filled",
+                Frames.Now, Frames.Now, Filled: 10, AvgPrice: 101.5));
+            return (ControlOutcome.Done, $"oi_{run}_1 buy 10/10 Filled");
+        });
+        var (code, output, _) = Run("order", "buy", "XYZ", "10", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("run paper1-man1", output);
+        Assert.Contains("result: done", output);
+    }
+
+    [Fact]
+    public void OrderWait_Refused_ExitOneWithTheReason()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        using var daemon = FakeControlDaemon.Start(store, (_, _) => (ControlOutcome.Refused, "DATA_LAG: no fresh quote for XYZ"));
+        var (code, output, _) = Run("order", "sell", "XYZ", "10", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("result: failed — DATA_LAG: no fresh quote for XYZ", output);
+    }
+
+    [Fact]
+    public void OrderWait_PartialFill_ExitOne()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            var run = $"{Sample.RunId}-reb{c.Id}";
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, run, Detail: "rebalance"));
+            w.UpsertOrder(new OrderRecord($"oi_{run}_1", run, "rebalance", Sample.StockId, TradeSide.Buy, 10, "MKT", null, "DAY", "Cancelled",
+                Frames.Now, Frames.Now, Filled: 4, AvgPrice: 101.5));
+            return (ControlOutcome.Done, "partial");
+        });
+        var (code, output, _) = Run("rebalance", "--target", "XYZ=10", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("result: partial", output);
+    }
+
+    [Fact]
+    public void Wait_NoDaemon_TimesOutWithExitThree()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("order", "buy", "XYZ", "1", "--wait", "--timeout", "1", "--store", store.Path);
+        Assert.Equal(3, code);
+        Assert.Contains("result: timed_out", output);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Cli;
+using Bifrost.Tui.Tests.Support;
+
+namespace Bifrost.Tui.Tests.Cli;
+
+public sealed class QueryCliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliMain.Run(args, stdout, stderr, () => Frames.Now);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void AlertsAck_RecordsWhoAndWhen_SecondAckKeepsTheFirst()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        long id;
+        using (var reader = StoreReader.Open(store.Path)) id = Assert.Single(reader.GetAlerts()).Id;
+
+        var (code, output, _) = Run("alerts", "--ack", id.ToString(), "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Equal($"alert #{id} acknowledged by {Environment.UserName} at 2026-03-02T15:30:00.000Z", output.Trim());
+        using (var reader = StoreReader.Open(store.Path))
+        {
+            var view = Assert.Single(reader.GetAlertViews());
+            Assert.True(view.Alert.Acknowledged);
+            Assert.Equal(Environment.UserName, view.AcknowledgedBy);
+            Assert.Equal(Frames.Now, view.AcknowledgedNanos);
+            Assert.Equal(0, reader.CountUnacknowledgedAlerts());
+        }
+        var again = Run("alerts", "--ack", id.ToString(), "--store", store.Path);
+        Assert.Equal(0, again.Code);
+        Assert.Contains("already acknowledged", again.Out);
+        Assert.Equal(2, Run("alerts", "--ack", "999", "--store", store.Path).Code);
+    }
+
+    [Fact]
+    public void Alerts_ListShowsUnacknowledgedAndDelivery()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("alerts", "--store", store.Path, "--utc");
+        Assert.Equal(0, code);
+        Assert.Contains("1 unacknowledged", output);
+        Assert.Contains("WARNING  FARM_DEGRADED", output);
+        Assert.Contains("UNACKNOWLEDGED; no delivery recorded", output);
+    }
+
+    [Fact]
+    public void Runs_ListAndDetail()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("runs", "--store", store.Path, "--utc");
+        Assert.Equal(0, code);
+        Assert.Contains("flatten_1", output);
+        Assert.Contains("paper1", output);
+        var detail = Run("runs", "paper1", "--store", store.Path, "--utc");
+        Assert.Equal(0, detail.Code);
+        Assert.Contains("oi_paper1_1  hedge  sell 100 XYZ LMT", detail.Out);
+        Assert.Contains("exec 0001.01  fee 1.05", detail.Out);
+        Assert.Equal(2, Run("runs", "nope", "--store", store.Path).Code);
+    }
+
+    [Fact]
+    public void Stats_ShowsTheDays_AndCsv()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("stats", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("2026-03-02", output);
+        Assert.Contains("2026-03-01", output);
+        Assert.Contains("win rate (days with P&L > 0): 100 % of 2 day(s)", output);
+        var csv = Run("stats", "--by", "month", "--csv", "--store", store.Path);
+        Assert.Equal(0, csv.Code);
+        var lines = csv.Out.Trim().Split('\n');
+        Assert.Equal("period,days,realized,unrealized,fees,pnl,hedges_filled,winning_days", lines[0]);
+        Assert.StartsWith("2026-03,2,430.5,", lines[1]);
+    }
+
+    [Fact]
+    public void OpsBySymbolAndRun()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("ops", "--symbol", "xyz", "--json", "--store", store.Path);
+        Assert.Equal(0, code);
+        var ops = JsonDocument.Parse(output).RootElement.GetProperty("operations").EnumerateArray().ToList();
+        Assert.NotEmpty(ops);
+        Assert.All(ops, o => Assert.Equal(Sample.StockId, o.GetProperty("contract_id").GetInt64()));
+        Assert.Equal(2, Run("ops", "--symbol", "ABC", "--store", store.Path).Code);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Cli;
+using Bifrost.Tui.Input;
+using Bifrost.Tui.Model;
+using Bifrost.Tui.Tests.Support;
+
+namespace Bifrost.Tui.Tests.Model;
+
+/// <summary>The book confirmation (confirm_book) after a BOOK_MISMATCH halt, from the console and the command line.</summary>
+public sealed class BookConfirmationTests
+{
+    private static StatusSnapshot Halted(StatusSnapshot s) => Sample.Trader(s) with
+    {
+        Health = Health.Blocked,
+        BlockReasons = [FormContext.BookMismatchCode],
+    };
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliMain.Run(args, stdout, stderr, () => Frames.Now);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Console_ControlsShowTheMismatch_TheFormStatesEveryLeg_YWritesTheCliRow()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Halted);
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("4");
+        Assert.Contains("BOOK_MISMATCH: the daemon halted", console.Rendered);
+
+        console.Press("m", "10", ConsoleKey.Enter);
+        Assert.Contains("state every leg (0 for a leg the strategy does not own)", console.Screen);
+        Assert.Contains("XYZ 20260320 P 100              +10        -  broker +10", console.Screen);
+        console.Press(ConsoleKey.DownArrow, "-2", ConsoleKey.Enter);
+        Assert.Contains("CONFIRM THE STRATEGY-OWNED BOOK (nothing is traded)", console.Screen);
+        Assert.Contains("XYZ 20260320 P 100     now      +10 →       -2: the strategy's book changes by -12", console.Screen);
+        console.Press("y");
+
+        var cli = ControlCommandLine.Request(Arguments.Parse(["confirm-book", "--leg", "XYZ 20260320 C 100=10", "--leg", "XYZ 20260320 P 100=-2"]));
+        Assert.Equal(ControlRequests.ToRow(cli), ControlRequests.ToRow(Assert.Single(console.Sent)));
+        using var reader = StoreReader.Open(store.Path);
+        var row = Assert.Single(reader.ListControlCommands());
+        Assert.Equal(ControlCommandKind.ConfirmBook, row.Command);
+        Assert.Equal("""{"legs":[{"contract":"XYZ 20260320 C 100","quantity":10},{"contract":"XYZ 20260320 P 100","quantity":-2}]}""", row.ArgumentsJson);
+    }
+
+    [Fact]
+    public void Cli_ConfirmBook_ByContractOrConId_PrintsTheControl()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Halted);
+        var (code, output, _) = Cli("confirm-book", "--leg", "XYZ 20260320 C 100=10", "--leg", "2002=0", "--store", store.Path, "--timeout", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("confirm_book — confirm the strategy-owned option book as XYZ 20260320 C 100 = 10, con 2002 = 0", output);
+        using var reader = StoreReader.Open(store.Path);
+        var legs = JsonDocument.Parse(Assert.Single(reader.ListControlCommands()).ArgumentsJson).RootElement.GetProperty("legs");
+        Assert.Equal("XYZ 20260320 C 100", legs[0].GetProperty("contract").GetString());
+        Assert.Equal(2002, legs[1].GetProperty("con_id").GetInt64());
+        Assert.Equal(0, legs[1].GetProperty("quantity").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("confirm-book")]
+    [InlineData("confirm-book", "--leg", "XYZ")]
+    [InlineData("confirm-book", "--leg", "XYZ=1.5")]
+    public void Cli_ConfirmBook_BadLegs_Exit2_NothingWritten(params string[] args)
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Halted);
+        var (code, _, err) = Cli([.. args, "--store", store.Path]);
+        Assert.Equal(2, code);
+        Assert.Contains(args.Length == 1 ? "confirm-book needs at least one --leg" : "--leg", err);
+        using var reader = StoreReader.Open(store.Path);
+        Assert.Empty(reader.ListControlCommands());
+    }
+}

@@ -1,0 +1,69 @@
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Tui.Cli;
+using Bifrost.Tui.Model;
+using Bifrost.Tui.Tests.Support;
+
+namespace Bifrost.Tui.Tests.Model;
+
+/// <summary>The rebalance form against a real store: preview of implied orders, the row, progress and batch status.</summary>
+public sealed class RebalanceFormTests
+{
+    [Fact]
+    public void Targets_PreviewTheImpliedOrders_FromTheStrategyOwnedHoldings()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("b", "0", ConsoleKey.DownArrow, "12", ConsoleKey.DownArrow, "10");
+
+        var form = console.Screen;
+        Assert.Contains("XYZ                            -120        0  BUY 120", form);       // strategy hedge -120 → 0
+        Assert.Contains("XYZ 20260320 C 100              +10       12  BUY 2", form);
+        Assert.Contains("XYZ 20260320 P 100              +10       10  nothing to trade", form);
+
+        console.Press(ConsoleKey.Enter);
+        Assert.True(console.State.Rebalance.Confirming);
+        Assert.Contains("CONFIRM REBALANCE", console.Screen);
+        Assert.Contains("rebalance the strategy-owned book to XYZ = 0, XYZ 20260320 C 100 = 12, XYZ 20260320 P 100 = 10", console.Screen);
+
+        console.Press("y");
+        var sent = Assert.Single(console.Sent);
+        var cli = ControlCommandLine.Request(Arguments.Parse(["rebalance", "--target", "XYZ=0", "--target", "XYZ 20260320 C 100=12", "--target", "XYZ 20260320 P 100=10"]));
+        Assert.Equal(ControlRequests.ToRow(cli), ControlRequests.ToRow(sent));
+        using var reader = StoreReader.Open(store.Path);
+        Assert.Equal(ControlCommandKind.Rebalance, Assert.Single(reader.ListControlCommands()).Command);
+    }
+
+    [Fact]
+    public void NothingToDo_OrABadTarget_IsSaidAndNothingSent()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("9", ConsoleKey.DownArrow, "10", ConsoleKey.Enter);
+        Assert.Contains("every target equals the current strategy-owned holding: nothing to do", console.Screen);
+
+        console.Press("-", ConsoleKey.Enter);
+        Assert.Contains("XYZ 20260320 C 100 target: expected a whole number, got '10-'", console.Screen);
+        Assert.False(console.State.Rebalance.Confirming);
+        Assert.Empty(console.Sent);
+    }
+
+    [Fact]
+    public void Progress_PartialFill_EndsAsPartial()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("b", "-20", ConsoleKey.Enter, "y");
+        var id = console.State.Rebalance.ControlId!.Value;
+
+        OrderTicketTests.Daemon(store, id, "paper1-reb", w =>
+        {
+            w.RecordNow(new Bifrost.Store.Writer.StoreWrite.Order(new OrderRecord("oi_reb_1", $"paper1-reb{id}", "rebalance", Sample.StockId, TradeSide.Buy, 100, "MKT", null, "DAY", "Submitted", Frames.Now, Frames.Now)));
+            w.UpdateOrder(new OrderProgress("oi_reb_1", "Cancelled", Frames.Now, Filled: 60, AvgPrice: 101.2));
+        }, "run timeout: 40 unfilled");
+
+        var screen = console.Screen;
+        Assert.Contains("oi_reb_1 buy 60/100 Cancelled @ 101.20", screen);
+        Assert.Contains("batch: partial — run timeout: 40 unfilled", screen);
+    }
+}

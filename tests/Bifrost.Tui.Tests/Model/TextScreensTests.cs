@@ -1,0 +1,98 @@
+using Bifrost.Store.Records;
+using Bifrost.Tui.Input;
+using Bifrost.Tui.Model;
+using Bifrost.Tui.Tests.Support;
+
+namespace Bifrost.Tui.Tests.Model;
+
+public sealed class TextScreensTests
+{
+    [Fact]
+    public void Alerts_UnacknowledgedCountInTheHeaderOnEveryScreen_AndTheAckTarget()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        foreach (var screen in Enum.GetValues<Screen>())
+            Assert.Equal(1, Frames.Build(store.Path, new UiState { Screen = screen }).Header.UnacknowledgedAlerts);
+        var alerts = Frames.Build(store.Path, new UiState { Screen = Screen.Alerts }).Text!;
+        Assert.Contains("1 unacknowledged", alerts.Lines[0].Text);
+        var line = Assert.Single(alerts.Lines, l => l.Text.Contains("FARM_DEGRADED"));
+        Assert.Equal("warn", line.Style);
+        Assert.NotNull(alerts.AckTarget);
+        Assert.Contains("ALERTS 1 unack", Frames.Text(Frames.Render(store.Path, new UiState())));
+    }
+
+    [Fact]
+    public void AcknowledgeKey_OnAlerts_AsksToAcknowledgeTheNewestUnacknowledged_ThenHeaderClears()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var state = new UiState { Screen = Screen.Alerts };
+        var vm = Frames.Build(store.Path, state);
+        var (_, effects) = UiUpdate.Update(state, new UiAction.Acknowledge(), vm);
+        var ack = Assert.IsType<UiEffect.AcknowledgeAlert>(Assert.Single(effects));
+        Assert.Equal(vm.Text!.AckTarget, ack.AlertId);
+
+        var outcome = Bifrost.Tui.App.MonitorApp.Acknowledge(store.Path, ack.AlertId);
+        Assert.Equal(new UiAction.AlertAcknowledged($"alert #{ack.AlertId} acknowledged by {Environment.UserName}"), outcome);
+        var after = Frames.Build(store.Path, state);
+        Assert.Equal(0, after.Header.UnacknowledgedAlerts);
+        Assert.Null(after.Text!.AckTarget);
+        Assert.Contains($"ack by {Environment.UserName}", Assert.Single(after.Text.Lines, l => l.Text.Contains("FARM_DEGRADED")).Text);
+    }
+
+    [Fact]
+    public void Runs_ListsRunsWithStatusOrdersAndFees()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var runs = Frames.Build(store.Path, new UiState { Screen = Screen.Runs }, viewport: new Viewport(140, 30)).Text!;
+        var live = Assert.Single(runs.Lines, l => l.Text.StartsWith("paper1 "));
+        Assert.Contains("orders   2", live.Text);
+        Assert.Contains("fees    1.05", live.Text);
+        Assert.Contains(runs.Lines, l => l.Text.StartsWith("flatten_1"));
+    }
+
+    [Fact]
+    public void Stats_ShowsTheSessionDays()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var stats = Frames.Build(store.Path, new UiState { Screen = Screen.Stats }, viewport: new Viewport(120, 40)).Text!;
+        Assert.Contains(stats.Lines, l => l.Text.StartsWith("2026-03-02"));
+        Assert.Contains(stats.Lines, l => l.Text.StartsWith("win rate (days with P&L > 0): 100 % of 2 day(s)"));
+    }
+
+    [Fact]
+    public void Statistics_WeeksMonthsPercentilesAndHistogram()
+    {
+        DailySummary Day(int d, double pnl) => new(new DateOnly(2026, 3, d), pnl, 0, 1, pnl, 2, 2, 10);
+        var days = new[] { Day(2, 100), Day(3, -50), Day(9, 30) };
+        var week = Statistics.Build(days, [], StatsPeriod.Week);
+        Assert.Equal(["2026-W11", "2026-W10"], week.Periods.Select(p => p.Period));
+        Assert.Equal(50, week.Periods[1].Pnl);
+        Assert.Equal(2.0 / 3, week.WinRate!.Value, 6);
+        Assert.Equal(3, week.Histogram.Sum(l => int.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])));
+        var p = Statistics.Percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        Assert.Equal((5.0, 10.0), (p.P50!.Value, p.P95!.Value));
+        var orders = new[]
+        {
+            new Bifrost.Store.ReadModel.OrderTimeline("oi_1", "r", "manual", "MKT", TradeSide.Buy, 10, 10, 100.10, 0, 2_000_000, 5_000_000, 100.00),
+            new Bifrost.Store.ReadModel.OrderTimeline("oi_2", "r", "manual", "MKT", TradeSide.Sell, 10, 10, 99.90, 0, 4_000_000, 9_000_000, 100.00),
+        };
+        var s = Statistics.Build(days, orders, StatsPeriod.Month);
+        Assert.Equal(10, s.SlippageBps!.Value, 6);
+        Assert.Equal((2.0, 4.0), (s.Ack.P50!.Value, s.Ack.P95!.Value));
+    }
+
+    [Theory]
+    [InlineData("\u001b[91m██\u001b[39m \u001b[1m\u001b[30m\u001b[101m RED \u001b[0m", 3)]
+    [InlineData("plain", 1)]
+    public void AnsiCells_SplitsStyledRuns(string line, int runs)
+    {
+        var cells = Bifrost.Tui.App.AnsiCells.Parse(line);
+        Assert.Equal(runs, cells.Count);
+        Assert.Equal(string.Concat(cells.Select(c => c.Text)), System.Text.RegularExpressions.Regex.Replace(line, "\u001b\\[[0-9;]*m", ""));
+        if (runs == 3)
+        {
+            Assert.Equal(Bifrost.Tui.App.Color16.BrightRed, cells[0].Foreground);
+            Assert.Equal((Bifrost.Tui.App.Color16.Black, Bifrost.Tui.App.Color16.BrightRed, true), (cells[2].Foreground!.Value, cells[2].Background!.Value, cells[2].Bold));
+        }
+    }
+}
