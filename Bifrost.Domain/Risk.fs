@@ -80,6 +80,10 @@ module Risk =
         let all = preTrade limits currentPosition signedQty price tradesToday dailyPnl availableFunds multiplier
         if reducing then all |> List.partition (exemptWhenReducing price >> not) else all, []
 
+    /// The daily-trade limit counts orders: a decision that sends `orders` orders (a split's children, a rebalance's
+    /// targets) needs room for all of them, not only the first.
+    let exceedsDailyTrades (limits: RiskLimits) (tradesToday: int) (orders: int) = tradesToday + orders > limits.MaxDailyTrades
+
     /// At most this many child orders per decision; the rest is decided again once they settle.
     let maxChildren = 10
 

@@ -53,6 +53,12 @@ module Hedging =
             if exempt |> List.contains BlockReason.NotionalLimit then Risk.split cfg.Risk intent.ReferencePrice 1 cfg.Strategy.LotSize shares
             else [ shares ]
         let parent = List.sum children
+        // Children are orders: past the day's trade limit they go only because the hedge reduces risk (a split implies
+        // it does), and the intent says so.
+        let exempt =
+            if children.Length > 1 && Risk.exceedsDailyTrades cfg.Risk s.Daily.Trades children.Length
+               && not (exempt |> List.contains BlockReason.DailyTradeLimit) then exempt @ [ BlockReason.DailyTradeLimit ]
+            else exempt
         let s1 = { s with LastBlock = []; LastHedgeAt = s.Now; LastHedgeSpot = State.spot s }
         let s2, cmds, refs =
             children |> List.fold (fun (st, acc, refs) q ->

@@ -109,19 +109,27 @@ module Runs =
     /// that reduces the strategy's risk is exempt from the position / notional / daily-trade limits (an over-notional one
     /// is split); an operator-owned (external) order is not held to the strategy's position limit, which caps only what
     /// the strategy holds. A risk bypass skips the limits and sends the order as it is.
-    let private riskCheck (cfg: Config) (s: State) (c: CompositeState) owner conId signedQty price bypass =
+    /// `tradesSoFar` is the day's count plus the orders this run already plans: every child is an order, so a split
+    /// or a later target needs room for all of them (or must reduce risk).
+    let private riskCheck (cfg: Config) (s: State) (c: CompositeState) owner conId signedQty price bypass tradesSoFar =
         if bypass then [], [ signedQty ], []
         else
             let owned = owner = StrategyOwned
             let position = if owned then State.qtyOf s conId else (Portfolio.view conId s.Portfolio).External
             let reducing = owned && Risk.reducesRisk position signedQty c.DeltaDeviation (float signedQty * deltaPerUnit cfg s conId)
             let violations, exempt =
-                Risk.preTradeReducing reducing cfg.Risk position signedQty price c.TradesToday c.DailyPnl c.AvailableFunds (State.multiplier s conId)
+                Risk.preTradeReducing reducing cfg.Risk position signedQty price tradesSoFar c.DailyPnl c.AvailableFunds (State.multiplier s conId)
             let violations = if owned then violations else violations |> List.filter (function PositionLimitExceeded _ -> false | _ -> true)
             let children =
                 if exempt |> List.exists (function NotionalLimitExceeded _ -> true | _ -> false) then
                     Risk.split cfg.Risk price (State.multiplier s conId) 1 signedQty
                 else [ signedQty ]
+            let isDaily = function DailyTradesExhausted _ -> true | _ -> false
+            let violations, exempt =
+                if not (Risk.exceedsDailyTrades cfg.Risk tradesSoFar children.Length) || List.exists isDaily (violations @ exempt) then violations, exempt
+                else
+                    let v = DailyTradesExhausted(tradesSoFar + children.Length - 1, cfg.Risk.MaxDailyTrades)
+                    if reducing then violations, exempt @ [ v ] else violations @ [ v ], exempt
             violations |> List.map (BlockReason.ofRiskViolation >> BlockReason.code), children,
             exempt |> List.map (BlockReason.ofRiskViolation >> BlockReason.code)
 
@@ -169,7 +177,7 @@ module Runs =
                     match dataProblem cfg s m.ContractId with
                     | Some why -> failRun s m.Meta m.RunId [ rejectedOp s m.RunId m.ContractId signed why ] why
                     | None ->
-                        match riskCheck cfg s c (OrderPurpose.owner purpose) m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass with
+                        match riskCheck cfg s c (OrderPurpose.owner purpose) m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass c.TradesToday with
                         | [], children, exempt ->
                             let s', placed = startRun cfg s m.RunId purpose m.Meta [ for q in children -> m.ContractId, q, m.Type ] m.RiskBypass
                             let note = exemptionNote exempt children
@@ -195,7 +203,13 @@ module Runs =
                     // No fresh quote → that order is rejected with market_data_error; the others still go (batch partial).
                     let stale, fresh = wanted |> List.partition (fun (id, _) -> (dataProblem cfg s id).IsSome)
                     let rejections = [ for (id, q) in stale -> rejectedOp s r.RunId id q (dataProblem cfg s id |> Option.get) ]
-                    let checked' = [ for (id, q) in fresh -> id, riskCheck cfg s c StrategyOwned id q (referencePrice cfg s id Market) r.RiskBypass ]
+                    let checked' =
+                        fresh
+                        |> List.mapFold (fun planned (id, q) ->
+                            let (_, children, _) as checkedOrder =
+                                riskCheck cfg s c StrategyOwned id q (referencePrice cfg s id Market) r.RiskBypass (c.TradesToday + planned)
+                            (id, checkedOrder), planned + children.Length) 0
+                        |> fst
                     let violations = checked' |> List.collect (fun (_, (v, _, _)) -> v) |> List.distinct
                     let orders = [ for (id, (_, children, _)) in checked' do for q in children -> id, q, Market ]
                     let exempt = checked' |> List.collect (fun (_, (_, _, e)) -> e)

@@ -17,6 +17,8 @@ type RestartAction =
     | Restart
     /// A rebalance of one option leg to the strategy's quantity + delta.
     | RebalanceLeg of leg: int * delta: int
+    /// One rebalance run moving every option leg by its own delta (several orders in one decision).
+    | RebalanceAll of deltas: int list
     /// Hours pass (session days roll; the calendar's day is not UTC's).
     | Hours of int
     /// Another Bifrost run's execution on the account.
@@ -88,6 +90,7 @@ let private genRestartAction (legCount: int) =
         [ 60, genAction legCount |> Gen.map Base
           6, Gen.constant Restart
           6, Gen.map2 (fun l d -> RebalanceLeg(l, d)) (Gen.choose (0, legCount - 1)) (Gen.elements [ -2; -1; 1; 2 ])
+          3, Gen.listOfLength legCount (Gen.elements [ -2; -1; 1; 2 ]) |> Gen.map RebalanceAll
           4, Gen.choose (1, 30) |> Gen.map Hours
           1, Gen.constant ForeignFill
           6, Gen.elements [ Base(Ctl Pause); Base(Ctl Resume); Base(Fill 100); Base(Ack) ] ]
@@ -108,6 +111,8 @@ let restartConfig legCount =
     { c with
         Risk = { c.Risk with MaxDailyTrades = maxDailyTrades }
         Calendar = { SessionCalendar.alwaysOpen with Zone = FixedOffset -300 } }
+
+let private legIdsOf (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
 /// Runs a scenario with restarts; returns the steps and the restart points.
 let runWithRestarts (cfg: Config) (actions: RestartAction list) =
@@ -156,6 +161,11 @@ let runWithRestarts (cfg: Config) (actions: RestartAction list) =
             let r = { RunId = $"{cfg.RunId}-reb{sim.ControlSeq}"; Targets = [ id, target ]; RiskBypass = false; Meta = meta sim.ControlSeq }
             sim <- { sim with ControlSeq = sim.ControlSeq + 1L }
             sim <- apply sim (at sim.Time (RebalanceRequested r))
+        | RebalanceAll deltas ->
+            let targets = List.zip (legIdsOf cfg) deltas |> List.map (fun (id, d) -> id, State.qtyOf state id + d)
+            let r = { RunId = $"{cfg.RunId}-reb{sim.ControlSeq}"; Targets = targets; RiskBypass = false; Meta = meta sim.ControlSeq }
+            sim <- { sim with ControlSeq = sim.ControlSeq + 1L }
+            sim <- apply sim (at sim.Time (RebalanceRequested r))
         | Hours h ->
             sim <- { sim with Time = Timestamp.add (Duration.ofSeconds (3600.0 * float h)) sim.Time }
             sim <- apply sim (at sim.Time ClockTicked)
@@ -168,8 +178,6 @@ let runWithRestarts (cfg: Config) (actions: RestartAction list) =
         | ForeignFill -> ()
     sim <- drain sim
     List.ofSeq steps, List.ofSeq restarts
-
-let private legIdsOf (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
 let private isRunning = function Running _ -> true | _ -> false
 

@@ -61,6 +61,34 @@ let tests =
             let s, _ = step c s (at (sec 1.3) (execFor last last.Quantity 100.0 "clast"))
             Expect.equal (s.Fsm) (Running Idle) "s.Fsm"
             Expect.equal ((SelfCheck.run c s).Health) (Health.Healthy) "(SelfCheck.run c s).Health"
+        testCase "ReducingHedgeSplitPastTheDailyTradeLimit_SendsEveryChild_AndSaysTheLimitWasWaived" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with MaxPosition = 3_000; MaxOrderNotional = 100_000.0 } }
+            let s = hedged c
+            // Room for one more trade today: the first child fits, the others are past the limit.
+            let c = { c with Risk = { c.Risk with MaxDailyTrades = s.Daily.Trades + 2 } }
+            let s, cmds = step c s (at (sec 1.0) (ManualOrderRequested(manual 7L Buy 4_000 true true)))
+            let buy = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 1.1) (execFor buy 4_000 100.0 "e1"))
+            let s, cmds = step c s (at (sec 1.6) ClockTicked)
+            let children = placed cmds
+            Expect.isGreaterThan children.Length 1 "split into children"
+            Expect.isGreaterThan s.Daily.Trades c.Risk.MaxDailyTrades "the day's count passed the limit"
+            let intent = ops cmds |> List.find (fun o -> o.Kind = OperationKind.Intent)
+            Expect.stringContains intent.Detail "DAILY_TRADE_LIMIT" "the waived daily-trade limit is named on the intent"
+            Expect.stringContains intent.Detail "NOTIONAL_LIMIT" "the waived notional cap too"
+        testCase "RebalanceOfTwoLegs_WithRoomForOneTrade_IsRefusedByTheDailyTradeLimit" <| fun () ->
+            let c2 = config 2
+            let s = hedged c2
+            let legs = c2.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
+            let targets = legs |> List.map (fun id -> id, State.qtyOf s id + 1)
+            let oneLeft = { c2 with Risk = { c2.Risk with MaxDailyTrades = s.Daily.Trades + 1 } }
+            let r = { Rebalance.RunId = "b2"; Targets = targets; RiskBypass = false; Meta = meta 5L }
+            let _, cmds = step oneLeft s (at (sec 1.0) (RebalanceRequested r))
+            Expect.isEmpty (placed cmds) "no order when the run needs two trades and one is left"
+            Expect.exists cmds (function CompleteControl(5L, Refused why) -> why.Contains "DAILY_TRADE_LIMIT" | _ -> false) "refused naming the limit"
+            let twoLeft = { c2 with Risk = { c2.Risk with MaxDailyTrades = s.Daily.Trades + 2 } }
+            let _, cmds = step twoLeft s (at (sec 1.0) (RebalanceRequested r))
+            Expect.equal (placed cmds).Length 2 "both orders go when there is room for both"
         testCase "DeltaOutsideTheBand_WithTheHedgeBlockedByAStandingReason_IsRed_NotGreen" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.0) (ControlRequested(Pause, meta 1L)))
