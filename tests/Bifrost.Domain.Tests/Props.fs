@@ -7,7 +7,8 @@
 ///     BIFROST_FSCHECK_REPLAY=1234,5677 dotnet run --project tests/Bifrost.Domain.Tests -c Release -- --filter-test-case "Scenario in words"
 /// BIFROST_FSCHECK_REPLAY="seed,gamma" makes every property start from that seed (FsCheck then generates the same
 /// cases and shrinks to the same counterexample); "seed,gamma,size" (Expecto's "Focus on error" numbers) reruns only
-/// the failing case. Without it each property draws a fresh seed per run; BIFROST_FSCHECK_SCALE=N multiplies every
+/// the failing case. BIFROST_FSCHECK_SEED=text (CI: the commit id) derives every seed from the text and the property's
+/// name. Without either, each property draws a fresh seed per run; BIFROST_FSCHECK_SCALE=N multiplies every
 /// property's case count (soak runs). Pin a found counterexample for good as a
 /// named example-based regression test.
 module Bifrost.Domain.Tests.Props
@@ -34,8 +35,22 @@ let private replaySeed () =
 let replayCommand (name: string) (seed: uint64, gamma: uint64) =
     $"{replayVariable}={seed},{gamma} dotnet run --project tests/Bifrost.Domain.Tests -c Release -- --filter-test-case \"{name}\""
 
-let private drawSeed () =
+/// BIFROST_FSCHECK_SEED=text (CI sets the commit id) derives each property's seed from the text and the property's
+/// name: the same commit draws the same cases on every machine, so a CI run is reproduced by running the same
+/// command with the same variable, and different commits still explore different cases.
+let private derivedSeed (name: string) =
+    match Environment.GetEnvironmentVariable "BIFROST_FSCHECK_SEED" with
+    | null | "" -> None
+    | text ->
+        let hash = Security.Cryptography.SHA256.HashData(Text.Encoding.UTF8.GetBytes(text + "\n" + name))
+        let r = Rnd(BitConverter.ToUInt64(hash, 0), BitConverter.ToUInt64(hash, 8) ||| 1UL)
+        Some(r.Seed, r.Gamma, None)
+
+let private drawSeed (name: string) =
     match replaySeed () with
+    | Some s -> s
+    | None ->
+    match derivedSeed name with
     | Some s -> s
     | None ->
         // System.Random.Shared: distinct per execution (a clock-based seed may repeat across parallel tests).
@@ -59,7 +74,7 @@ let private scale () =
 let property (name: string) (maxTest: int) (property: Property) : Test =
     let config = { FsCheckConfig.defaultConfig with maxTest = maxTest * scale () }
     let withSeed (run: FsCheckConfig -> Async<unit>) (cfg: FsCheckConfig) =
-        let seed, gamma, size = drawSeed ()
+        let seed, gamma, size = drawSeed name
         async {
             try
                 return! run { cfg with replay = Some(seed, gamma, size) }
@@ -75,7 +90,7 @@ let property (name: string) (maxTest: int) (property: Property) : Test =
 /// `Gen.sampleWithSeed seed ...`). Like `property`, a failure prints the seed and the replay command.
 let seeded (name: string) (check: Rnd -> unit) : Test =
     testCase name <| fun () ->
-        let seed, gamma, _ = drawSeed ()
+        let seed, gamma, _ = drawSeed name
         try
             check (Rnd(seed, gamma))
         with e ->
