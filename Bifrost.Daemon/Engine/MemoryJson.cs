@@ -37,7 +37,7 @@ public static class MemoryJson
             })]),
             ["reconciled_ns"] = book.ReconciledAt.Nanos,
             ["paused_by"] = m.PausedBy,
-            ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(id => (JsonNode)id)]),
+            ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["closed_at"] = kv.Value })]),
         };
         if (m.Operator is OperatorState.OperatorHalted h) o["halt"] = Halt(h.Item);
         return o.ToJsonString();
@@ -82,7 +82,7 @@ public static class MemoryJson
         var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")));
         return new EngineMemory(op, o["stop_pending"]?.GetValue<bool>() ?? false, Int(o, "session_day"), Int(o, "trades_today"),
             Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
-            SetModule.OfSeq(ExpiredLegs(o)));
+            MapModule.OfSeq(ExpiredLegs(o)));
     }
 
     private static HaltReason ReadHalt(JsonObject h)
@@ -105,10 +105,16 @@ public static class MemoryJson
         };
     }
 
-    /// <summary>Absent in a memory written before legs could expire: none.</summary>
-    private static IEnumerable<int> ExpiredLegs(JsonObject o) =>
+    /// <summary>Absent in a memory written before legs could expire: none. A bare contract id (written before the close
+    /// price was remembered) closes at 0: its price is unknown.</summary>
+    private static IEnumerable<Tuple<int, double>> ExpiredLegs(JsonObject o) =>
         o["expired_legs"] is JsonArray a
-            ? a.Select(n => n is JsonValue v && v.TryGetValue<int>(out var id) ? id : throw new FormatException("expired_legs[]: expected contract ids"))
+            ? a.Select(n => n switch
+            {
+                JsonValue v when v.TryGetValue<int>(out var id) => Tuple.Create(id, 0.0),
+                JsonObject leg => Tuple.Create(Int(leg, "con_id"), Number(leg, "closed_at") ?? throw new FormatException("expired_legs[].closed_at: required")),
+                _ => throw new FormatException("expired_legs[]: expected {con_id, closed_at}"),
+            })
             : [];
 
     private static IEnumerable<JsonObject> Array(JsonObject o, string key) =>

@@ -26,7 +26,7 @@ module Composite =
     let freshness (cfg: Config) (s: State) =
         (s.Underlying.ContractId, Classifier.freshness cfg.Guards s.Now s.Underlying)
         :: [ for leg in s.Legs do
-                 if not (s.ExpiredLegs.Contains(ContractId.value leg.Option.ContractId)) then
+                 if not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId)) then
                      leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now leg.Quote ]
 
     /// The quote of one contract of the universe, if it is one.

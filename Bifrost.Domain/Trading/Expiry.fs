@@ -22,7 +22,7 @@ module Expiry =
             |> Array.filter (fun l ->
                 let id = l.Option.ContractId
                 isExpired s l.Option
-                && not (s.ExpiredLegs.Contains(ContractId.value id))
+                && not (s.ExpiredLegs.ContainsKey(ContractId.value id))
                 && (Portfolio.strategyQty id s.Portfolio <> 0 || Portfolio.brokerQty id s.Portfolio <> 0))
         if due.Length = 0 then s, []
         else
@@ -38,10 +38,25 @@ module Expiry =
                 let s' =
                     { s with
                         Portfolio = portfolio
-                        ExpiredLegs = s.ExpiredLegs.Add(ContractId.value id)
+                        ExpiredLegs = s.ExpiredLegs.Add(ContractId.value id, value)
                         Book = Strategy.Book.aggregate s.Legs portfolio }
                 let account = Portfolio.brokerQty id s.Portfolio
                 let message =
                     $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id}) expired: strategy held {held}, closed at intrinsic {value:F2}; "
                     + $"account holds {account} — settlement (exercise, assignment, delivered stock) is external until the operator acts"
                 s', cmds @ Emit.alertAndRecord s' Warning "LEG_EXPIRED" message) (s, [])
+
+    /// A strategy fill on a leg already taken out at expiry (an order that was working across the expiry, reported
+    /// late): the fill happened before the expiry close, so it is closed at the same remembered price — the leg
+    /// never re-enters the book.
+    let closeLateFill (s: State) (conId: ContractId) =
+        match s.ExpiredLegs |> Map.tryFind (ContractId.value conId) with
+        | None -> s, []
+        | Some price ->
+            let held = Portfolio.strategyQty conId s.Portfolio
+            if held = 0 then s, []
+            else
+                let portfolio = Portfolio.applyFill conId (State.multiplier s conId) (Side.ofSignedQuantity -held) (abs held) price s.Portfolio
+                let s' = { s with Portfolio = portfolio; Book = Strategy.Book.aggregate s.Legs portfolio }
+                s', Emit.alertAndRecord s' Warning "LEG_EXPIRED"
+                        $"{ContractId.value conId}: a fill of {held} reported after the leg expired, closed at the expiry's intrinsic {price:F2}"

@@ -41,8 +41,10 @@ type EngineMemory =
       OptionBook: OptionBookMemory
       /// Why the engine paused itself (a critical alert): an auto-pause comes back Paused with its reason.
       PausedBy: string
-      /// Legs already taken out of the book at expiry (contract id values): LEG_EXPIRED is not raised again.
-      ExpiredLegs: Set<int> }
+      /// Legs already taken out of the book at expiry: contract id value → the price the strategy's holding was closed
+      /// at (intrinsic). The store holds the leg's fills, not this close: a restart re-applies it, and LEG_EXPIRED is
+      /// not raised again.
+      ExpiredLegs: Map<int, float> }
 
 module OptionBookMemory =
     let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero }
@@ -50,7 +52,7 @@ module OptionBookMemory =
 module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
-          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Set.empty }
+          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty }
 
     let operatorName = function
         | OperatorRunning -> "running"

@@ -144,6 +144,7 @@ module OrderFlow =
                             FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId
                             TargetTilt = s.TargetTilt + tilt }
                     else State.putOrder o' s // the operator's own trade: external, like any other client's
+                let s, lateClose = if strategyOwned then Expiry.closeLateFill s e.ContractId else s, []
                 let s =
                     match s.PendingCommissions |> Map.tryFind e.ExecId with
                     | Some c when strategyOwned -> applyCommission s e.ExecId e.ContractId c
@@ -158,7 +159,7 @@ module OrderFlow =
                     if filled >= o.Quantity then advance s o' FullyFilled "by executions"
                     elif o'.Status = PendingSubmit || o'.Status = Submitted then advance s o' PartFilled "by executions"
                     else s, o', []
-                s, fillOp :: overfill @ statusCmds
+                s, fillOp :: overfill @ lateClose @ statusCmds
 
     let onCommission (s: State) (execId: ExecId) (commission: float) =
         if s.CommissionsApplied.Contains execId || not (System.Double.IsFinite commission) then s, []

@@ -170,9 +170,20 @@ module Restart =
                 r.ExternalLegFills |> List.fold (fun (acc: Map<int, int>) (id, q) ->
                     let k = ContractId.value id
                     acc |> Map.add k (q + (acc |> Map.tryFind k |> Option.defaultValue 0))) Map.empty
+            // The store holds an expired leg's fills, not its close at expiry: re-apply the remembered close, so the leg
+            // stays out of the book (and its P&L realised) across restarts.
+            let portfolio =
+                m.ExpiredLegs |> Map.fold (fun p id price ->
+                    match ContractId.create id with
+                    | Ok conId ->
+                        let held = Portfolio.strategyQty conId p
+                        if held = 0 then p
+                        else Portfolio.applyFill conId (State.multiplier s' conId) (Side.ofSignedQuantity -held) (abs held) price p
+                    | Error _ -> p) s'.Portfolio
             let s' =
                 { s' with
-                    Book = Book.aggregate s'.Legs s'.Portfolio
+                    Portfolio = portfolio
+                    Book = Book.aggregate s'.Legs portfolio
                     Daily = daily
                     HighWater = (if System.Double.IsFinite m.HighWater then max r.HighWater m.HighWater else r.HighWater)
                     Memory = m

@@ -156,6 +156,12 @@ module Runs =
         (if exempt.IsEmpty then "" else " RISK_EXEMPT reduces risk: " + String.concat "," (List.distinct exempt))
         + (if children.Length > 1 then $" split into {children.Length} children" else "")
 
+    /// An option leg at or past its expiry: no operator order may trade it (it would re-open a closed holding).
+    let private expired (s: State) conId =
+        match State.legIndex s conId with
+        | Some i -> Expiry.isExpired s s.Legs.[i].Option
+        | None -> false
+
     let manual (cfg: Config) (s: State) (m: ManualOrder) =
         let purpose = if m.AdjustsStrategy then ManualForStrategy else Manual
         let received =
@@ -164,6 +170,7 @@ module Runs =
                  + (if m.AdjustsStrategy then " ADJUSTS_STRATEGY" else " operator-owned"))
         let s', cmds =
             if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} is not in the configured universe"
+            elif expired s m.ContractId then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} has expired: settlement is the broker's, not an order"
             elif m.Quantity <= 0 then refuse s m.Meta m.RunId "quantity must be > 0"
             else
                 let c = Composite.classify cfg s
@@ -189,9 +196,12 @@ module Runs =
         let bypass = if r.RiskBypass then " RISK_BYPASS" else ""
         let received = Emit.note s OperationKind.ControlReceived r.RunId $"rebalance by {r.Meta.RequestedBy}: {r.Targets.Length} targets{bypass}"
         let foreign = r.Targets |> List.filter (fun (id, _) -> not (State.isUniverse cfg s id))
+        let lapsed = r.Targets |> List.filter (fun (id, _) -> expired s id)
         let s', cmds =
             if not foreign.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
+            elif not lapsed.IsEmpty then
+                refuse s r.Meta r.RunId ("contracts expired (settlement is the broker's, not an order): " + (lapsed |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
             else
                 let c = Composite.classify cfg s
                 match gate s c with

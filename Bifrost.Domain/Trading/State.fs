@@ -132,8 +132,9 @@ type State =
       TargetTilt: float
       /// Orders of a run refused before they were sent (e.g. `market_data_error`), for the run's batch status.
       RunRejections: Map<string, string list>
-      /// Legs past expiry, already taken out of the book (LEG_EXPIRED is raised once per leg).
-      ExpiredLegs: Set<int>
+      /// Legs past expiry, already taken out of the book (LEG_EXPIRED is raised once per leg): contract id value → the
+      /// intrinsic value the strategy's holding was closed at.
+      ExpiredLegs: Map<int, float>
       /// Why the engine paused itself (a critical alert), shown until the operator resumes.
       PausedBy: string
       /// The portfolio section, once its contracts are resolved (None: no portfolio runs).
@@ -190,7 +191,7 @@ module State =
           ForeignRefs = Set.empty
           TargetTilt = 0.0
           RunRejections = Map.empty
-          ExpiredLegs = Set.empty
+          ExpiredLegs = Map.empty
           PausedBy = ""
           PortfolioSetup = None
           PortfolioQuotes = Map.empty

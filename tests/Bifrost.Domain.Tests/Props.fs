@@ -31,9 +31,6 @@ let private replaySeed () =
         | [| (true, seed); (true, gamma); (true, size) |] when size <= uint64 Int32.MaxValue -> Some(seed, gamma, Some(int size))
         | _ -> failwith $"{replayVariable} must be \"seed,gamma\" or \"seed,gamma,size\" (unsigned integers), got \"{text}\""
 
-/// The command that reruns one property from the given seed.
-let replayCommand (name: string) (seed: uint64, gamma: uint64) =
-    $"{replayVariable}={seed},{gamma} dotnet run --project tests/Bifrost.Domain.Tests -c Release -- --filter-test-case \"{name}\""
 
 /// BIFROST_FSCHECK_SEED=text (CI sets the commit id) derives each property's seed from the text and the property's
 /// name: the same commit draws the same cases on every machine, so a CI run is reproduced by running the same
@@ -57,9 +54,6 @@ let private drawSeed (name: string) =
         let r = Rnd(uint64 (System.Random.Shared.NextInt64()))
         r.Seed, r.Gamma, None
 
-let private withReplayHint name (seed: uint64, gamma: uint64) (e: exn) =
-    FailedException($"{e.Message}\nSeed: {seed},{gamma}\nReplay: {replayCommand name (seed, gamma)}")
-
 /// BIFROST_FSCHECK_SCALE=N runs every property on N times its cases (a soak run hunting rare failures).
 let private scale () =
     match Environment.GetEnvironmentVariable "BIFROST_FSCHECK_SCALE" with
@@ -68,6 +62,14 @@ let private scale () =
         match Int32.TryParse text with
         | true, n when n >= 1 -> n
         | _ -> failwith $"BIFROST_FSCHECK_SCALE must be a whole number >= 1, got \"{text}\""
+
+/// The command that reruns one property from the given seed (at the same case count: a soak's scale is part of it).
+let replayCommand (name: string) (seed: uint64, gamma: uint64) =
+    let scaled = if scale () > 1 then $"BIFROST_FSCHECK_SCALE={scale ()} " else ""
+    $"{scaled}{replayVariable}={seed},{gamma} dotnet run --project tests/Bifrost.Domain.Tests -c Release -- --filter-test-case \"{name}\""
+
+let private withReplayHint name (seed: uint64, gamma: uint64) (e: exn) =
+    FailedException($"{e.Message}\nSeed: {seed},{gamma}\nReplay: {replayCommand name (seed, gamma)}")
 
 /// An Expecto test that checks `property` on `maxTest` random cases. Each execution draws its own seed (or takes
 /// BIFROST_FSCHECK_REPLAY), so a failure always names it and how to replay it, and repeated runs (`--stress`) vary.

@@ -205,6 +205,45 @@ let tests =
             Props.single (alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) |> ignore
             let _, later = step expiring s (at (sec 12.0) ClockTicked)
             Expect.isEmpty (alerts later |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) "alerts later |> List.filter (fun a -> a.Code = 'LEG_EXPIRED'"
+        // Found by the restart property once expiry joined its alphabet: the store holds the leg's fills, not its close
+        // at expiry, so a restart brought the expired leg back into the book at its old quantity (and hedged its delta).
+        testCase "Restart_AfterALegExpired_TheLegStaysOutOfTheBook_ClosedAtTheRememberedPrice" <| fun () ->
+            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
+            let s = hedged expiring
+            let s, _ = step expiring s (at (sec 11.0) ClockTicked)
+            Expect.equal (State.qtyOf s (cid 2)) 0 "closed at expiry"
+            let closedAt = s.ExpiredLegs |> Map.find 2
+            // What the store gives back: the leg's holding from its fills (the adopted 10), the memory with the expiry.
+            let held = Holding.empty |> Holding.applyFill 100 Buy 10 3.0
+            let restored = { Restored.empty with Holdings = [ cid 2, held ]; Memory = Some(Restart.memoryOf s) }
+            let r, _ = step expiring (State.initial expiring) (at (sec 20.0) (EngineStarted restored))
+            Expect.equal (State.qtyOf r (cid 2)) 0 "the expired leg stays out after the restart"
+            Expect.equal r.Book.Delta 0.0 "no option delta left to hedge"
+            Expect.equal (Portfolio.holding (cid 2) r.Portfolio).Realized (held |> Holding.applyFill 100 Sell 10 closedAt).Realized "its P&L realised at the remembered close"
+        testCase "RebalanceOrManualOrder_OnAnExpiredLeg_IsRefused" <| fun () ->
+            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
+            let s = hedged expiring
+            let s, _ = step expiring s (at (sec 11.0) ClockTicked)
+            let r = { Rebalance.RunId = "b1"; Targets = [ cid 2, 2 ]; RiskBypass = false; Meta = meta 4L }
+            let _, cmds = step expiring s (at (sec 12.0) (RebalanceRequested r))
+            Expect.isEmpty (placed cmds) "no rebalance order on an expired leg"
+            Expect.exists cmds (function CompleteControl(4L, Refused why) -> why.Contains "expired" | _ -> false) "refused: expired"
+            let m = { manual 5L Buy 1 false true with ContractId = cid 2; Type = Limit 3.0 }
+            let _, cmds = step expiring s (at (sec 12.0) (ManualOrderRequested m))
+            Expect.isEmpty (placed cmds) "no manual order on an expired leg"
+            Expect.exists cmds (function CompleteControl(5L, Refused why) -> why.Contains "expired" | _ -> false) "refused: expired"
+        testCase "FillReportedAfterTheLegExpired_IsClosedAtOnce_TheLegNeverReentersTheBook" <| fun () ->
+            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
+            let s = hedged expiring
+            // A rebalance of the leg goes out before the expiry and is reported filled after it.
+            let r = { Rebalance.RunId = "b1"; Targets = [ cid 2, 12 ]; RiskBypass = false; Meta = meta 4L }
+            let s, _ = Reducer.run expiring s [ at (sec 9.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 9.0))); at (sec 9.0) (QuoteReceived(quote (cid 2) 2.99 3.01 (sec 9.0))) ]
+            let s, cmds = step expiring s (at (sec 9.0) (RebalanceRequested r))
+            let order = placed cmds |> List.exactlyOne
+            let s, _ = step expiring s (at (sec 11.0) ClockTicked)
+            let s, cmds = step expiring s (at (sec 11.5) (execFor order 2 3.0 "late"))
+            Expect.equal (State.qtyOf s (cid 2)) 0 "closed at the expiry's price"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.Contains "after the leg expired") "said so"
         testCase "ExpiredLeg_ThatStopsQuoting_NeitherLagsTheLightNorBlocksTheHedgeBackToFlat" <| fun () ->
             let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
             let s = hedged expiring

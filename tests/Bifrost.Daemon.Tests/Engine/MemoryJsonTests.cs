@@ -1,0 +1,38 @@
+using Bifrost.Daemon.Engine;
+using Bifrost.Domain.Trading;
+using Microsoft.FSharp.Collections;
+
+namespace Bifrost.Daemon.Tests.Engine;
+
+/// <summary>The engine memory as stored: an expired leg's close price survives the round trip (a restart re-applies
+/// that close, so the leg stays out of the book), and a memory written before close prices were kept still reads.</summary>
+public class MemoryJsonTests
+{
+    [Fact]
+    public void ExpiredLegs_RoundTrip_WithTheirClosePrices()
+    {
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]));
+        var back = MemoryJson.Read(MemoryJson.Write(m));
+        Assert.Equal(4.25, back.ExpiredLegs[2]);
+        Assert.Equal(0.0, back.ExpiredLegs[3]);
+        Assert.True(EngineMemoryModule.same(m, back));
+    }
+
+    [Fact]
+    public void ExpiredLegs_WrittenAsBareIds_ReadAsClosedAtZero()
+    {
+        var json = MemoryJson.Write(EngineMemoryModule.empty).Replace("\"expired_legs\":[]", "\"expired_legs\":[7]");
+        Assert.Contains("[7]", json);
+        Assert.Equal(0.0, MemoryJson.Read(json).ExpiredLegs[7]);
+    }
+
+    [Fact]
+    public void ExpiredLegs_WithoutAClosePrice_IsRefusedNamingTheField()
+    {
+        var json = MemoryJson.Write(EngineMemoryModule.empty).Replace("\"expired_legs\":[]", "\"expired_legs\":[{\"con_id\":7}]");
+        var e = Assert.Throws<FormatException>(() => MemoryJson.Read(json));
+        Assert.Contains("expired_legs[].closed_at", e.Message);
+    }
+}
