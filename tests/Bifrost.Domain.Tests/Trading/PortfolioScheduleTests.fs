@@ -56,7 +56,13 @@ type private World =
       StoredRuns: Map<string, Run>
       StoredSnapshots: Map<string, Snapshot>
       Log: (Timestamp * Command) list
-      Fills: int }
+      Fills: int
+      /// The broker rejects the next order (IB 201) instead of filling it.
+      RejectNext: bool
+      /// What the account holds (legs as configured, plus every fill): reported at a reconnect's sync.
+      Positions: Map<ContractId, int> }
+
+let private legPositions = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList
 
 let rec private feed (w: World) (e: Event) =
     let s, cmds = Reducer.step cfg w.State e
@@ -69,9 +75,13 @@ let rec private feed (w: World) (e: Event) =
             StoredSnapshots = cmds |> List.fold (fun m c -> match c with RecordPortfolioSnapshot x -> m |> Map.add x.Id x | _ -> m) w.StoredSnapshots }
     cmds |> List.fold (fun (w: World) c ->
         match c with
+        | PlaceOrder o when w.RejectNext ->
+            feed { w with RejectNext = false } (at s.Now (OrderErrorReported(o.IbOrderId, 201, "Order rejected - reason: model reject")))
         | PlaceOrder o ->
             let price = if o.ContractId = aaa then 50.0 elif o.ContractId = bbb then 80.0 else 100.0
-            feed { w with Fills = w.Fills + 1 } (at s.Now (execFor o o.Quantity price $"x{w.Fills}"))
+            let held = w.Positions |> Map.tryFind o.ContractId |> Option.defaultValue 0
+            feed { w with Fills = w.Fills + 1; Positions = w.Positions |> Map.add o.ContractId (held + Side.sign o.Side * o.Quantity) }
+                (at s.Now (execFor o o.Quantity price $"x{w.Fills}"))
         | LoadPortfolioSignals(slot, _) ->
             let file = if w.Signals then Ok("signals.csv", signalsAt s.Now) else Error "no signals file (*.csv, *.json) in '/signals'"
             feed w (at s.Now (PortfolioSignalsLoaded { SlotId = slot; File = file }))
@@ -83,7 +93,8 @@ let private feedAll w events = events |> List.fold feed w
 let private bootWith runLate (t: Timestamp) (persisted: ScheduleState option) (runs: Run list) (snapshots: Snapshot list) (signals: bool) =
     let s = State.initial cfg
     let w = { State = s; Signals = signals; Persisted = persisted; StoredRuns = runs |> List.map (fun r -> r.Id, r) |> Map.ofList
-              StoredSnapshots = snapshots |> List.map (fun x -> x.Id, x) |> Map.ofList; Log = []; Fills = 0 }
+              StoredSnapshots = snapshots |> List.map (fun x -> x.Id, x) |> Map.ofList; Log = []; Fills = 0
+              RejectNext = false; Positions = legPositions }
     let ms n = Timestamp.add (Duration.ofSeconds (float n / 1000.0)) t
     let w =
         feedAll w
@@ -134,6 +145,10 @@ type private Action =
     | ToggleSignals
     /// The clock moves on this many seconds with the portfolio's symbols silent (the scalper's feed goes on), then ticks.
     | Silent of seconds: int
+    /// The broker connection drops for this many seconds (no quotes, ticks go on), then reconnects and syncs.
+    | Outage of seconds: int
+    /// The broker rejects the next order.
+    | RejectNext
 
 let private genAction =
     Gen.frequency
@@ -142,7 +157,9 @@ let private genAction =
           1, Gen.choose (20_000, 200_000) |> Gen.map Advance
           2, Gen.constant Restart
           1, Gen.constant ToggleSignals
-          3, Gen.choose (6, 300) |> Gen.map Silent ]
+          3, Gen.choose (6, 300) |> Gen.map Silent
+          2, Gen.choose (5, 400) |> Gen.map Outage
+          2, Gen.constant RejectNext ]
 
 let private genScenario =
     gen {
@@ -175,6 +192,21 @@ let private play (runLate: bool, startMinute: int, actions: Action list) =
             let w' = silentTickAt { w with Log = [] } now
             w', log @ w'.Log, now, signals, quoted
         | ToggleSignals -> { w with Signals = not signals }, log, now, not signals, quoted
+        | RejectNext -> { w with RejectNext = true }, log, now, signals, quoted
+        | Outage secs ->
+            let down = Timestamp.add (Duration.ofSeconds (float secs)) now
+            let back = Timestamp.add (Duration.ofSeconds 0.1) down
+            let w' = feedAll { w with Log = [] } [ at now (BrokerDisconnected "model drop"); at down ClockTicked ]
+            let w' =
+                feedAll w'
+                    [ at back (BrokerConnected [ cfg.Account ])
+                      for KeyValue(id, q) in w'.Positions do
+                          if q <> 0 then at back (PositionReported(id, q, 3.0))
+                      at back PositionsEnded
+                      at back OpenOrdersEnded
+                      at back ExecutionsEnded ]
+            let w' = tickAt w' back
+            w', log @ w'.Log, back, signals, back :: quoted
         | Restart ->
             // A restarted engine starts with fresh quotes for everything (boot quotes them 0.4 s after its start).
             let now = Timestamp.add (Duration.ofSeconds 1.0) now
@@ -184,7 +216,7 @@ let private play (runLate: bool, startMinute: int, actions: Action list) =
     start, log, last, quoted
 
 let private scheduleProperty =
-    Props.property "The schedule decides each phase of a slot once across restarts and stale quotes; a missed slot is reported, never run late unless run_late; no order on stale data" 200
+    Props.property "The schedule decides each phase of a slot once across restarts, stale quotes, broker outages and rejects; a missed slot is reported, never run late unless run_late; no order on stale data" 200
         (Prop.forAll (Arb.fromGen genScenario) (fun ((runLate, _, _) as scenario) ->
             let start, log, last, quoted = play scenario
             let sched = schedule runLate
@@ -229,8 +261,21 @@ let private scheduleProperty =
                     | t, PlaceOrder o when o.Purpose = PortfolioTrade ->
                         quoted |> List.exists (fun q -> q <= t && Duration.toSeconds (Timestamp.since q t) <= 5.0)
                     | _ -> true)
+            // Faults tell the truth: a run with an order the broker rejected never ends `done`, and a run blocked
+            // (connection_unavailable) sent no order.
+            let lastRuns = log |> List.choose (function _, RecordPortfolioRun r -> Some(r.Id, r) | _ -> None) |> Map.ofList
+            let rejectTold =
+                lastRuns |> Map.forall (fun _ r ->
+                    not (r.Orders |> List.exists (fun o -> o.Reason |> Option.exists (fun x -> x.Contains "model reject")))
+                    || r.Status = RunStatus.Partial || r.Status = RunStatus.Failed || r.Status = RunStatus.Running)
+            let blockedSentNothing =
+                lastRuns |> Map.forall (fun _ r ->
+                    r.Status <> RunStatus.Blocked
+                    || not (log |> List.exists (function _, PlaceOrder o -> o.RunId = r.Id | _ -> false)))
             let failures =
-                [ if not onceEach then "a phase decided twice"
+                [ if not rejectTold then "a run with a rejected order ended done"
+                  if not blockedSentNothing then "a blocked run sent an order"
+                  if not onceEach then "a phase decided twice"
                   if not onFreshData then "a portfolio order sent on stale data"
                   if not neverLate then "a phase ran late"
                   if not decided then "a slot past its execution was neither executed nor reported"
@@ -242,17 +287,23 @@ let private scheduleProperty =
                 let trace = log |> List.choose (function t, RecordOperation o -> Some $"{iso t} {o.Detail}" | _ -> None)
                 failwithf "%s\n%s" (String.concat "; " fs) (String.concat "\n" trace)))
 
-/// The scenarios are not vacuous: slots trade, and some executions meet silent symbols (market_data_error, not sent).
+/// The scenarios are not vacuous: slots trade, and some executions meet silent symbols (market_data_error, not sent),
+/// a broker reject, and a broker outage.
 let private scheduleCoverage =
     Props.seeded "The schedule scenarios trade, and meet silent symbols at execution" <| fun seed ->
-        let mutable orders, staleRejects = 0, 0
+        let mutable orders, staleRejects, brokerRejects, blocked = 0, 0, 0, 0
         for scenario in Gen.sampleWithSeed seed 60 600 genScenario do
             let _, log, _, _ = play scenario
+            let finals = log |> List.choose (function _, RecordPortfolioRun r -> Some r | _ -> None)
+            brokerRejects <- brokerRejects + (finals |> List.filter (fun r -> r.Orders |> List.exists (fun o -> o.Reason |> Option.exists (fun x -> x.Contains "model reject"))) |> List.length |> min 1)
+            blocked <- blocked + (finals |> List.filter (fun r -> r.Status = RunStatus.Blocked && r.Reasons |> List.exists (fun x -> x.Contains "connection_unavailable")) |> List.length |> min 1)
             orders <- orders + (log |> List.filter (function _, PlaceOrder o -> o.Purpose = PortfolioTrade | _ -> false) |> List.length)
             staleRejects <- staleRejects + (log |> List.filter (function _, RecordPortfolioRun r -> r.Orders |> List.exists (fun o -> o.Reason = Some Execution.marketDataError) | _ -> false) |> List.length |> min 1)
-        printfn "schedule coverage: %d portfolio orders, %d scenarios with a market_data_error" orders staleRejects
+        printfn "schedule coverage: %d portfolio orders, %d scenarios with a market_data_error, %d with a broker reject, %d with a run blocked connection_unavailable" orders staleRejects brokerRejects blocked
         Expect.isGreaterThan orders 0 "portfolio orders"
         Expect.isGreaterThan staleRejects 0 "scenarios with an order refused for stale data"
+        Expect.isGreaterThan brokerRejects 0 "scenarios where the broker rejected a slot's order"
+        Expect.isGreaterThan blocked 0 "scenarios where a slot executed while the broker was down"
 
 [<Tests>]
 let tests =
