@@ -14,7 +14,7 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public class PortfolioScheduleEndToEndTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<string> Data = new(() =>
+    internal static readonly Lazy<string> Data = new(() =>
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
@@ -23,15 +23,15 @@ public class PortfolioScheduleEndToEndTests(ITestOutputHelper output)
         return path;
     });
 
-    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
-    private static int AaaId => ContractKey.Stock("AAA").ConId;
-    private static int BbbId => ContractKey.Stock("BBB").ConId;
+    internal static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+    internal static int AaaId => ContractKey.Stock("AAA").ConId;
+    internal static int BbbId => ContractKey.Stock("BBB").ConId;
 
-    private static string Config(int port, string store) =>
+    internal static string Config(int port, string store) =>
         Portfolio(JsonNode.Parse(TestConfig.Json(port, store, conIds: false, band: 100_000))!.AsObject(), null).ToJsonString();
 
     /// <summary>The portfolio section (as the operator-run tests have it), with a schedule when given.</summary>
-    private static JsonObject Portfolio(JsonObject root, JsonObject? schedule, string? signalsDir = null)
+    internal static JsonObject Portfolio(JsonObject root, JsonObject? schedule, string? signalsDir = null)
     {
         var p = JsonNode.Parse("""
             {
@@ -65,19 +65,19 @@ public class PortfolioScheduleEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>The gateway's session time in New York.</summary>
-    private static DateTime GatewayLocal(DaemonHarness h) =>
+    internal static DateTime GatewayLocal(DaemonHarness h) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.UnixEpoch.AddTicks(h.Gateway.NowNanos / 100), NewYork);
 
     private static DateTime NextMinute(DateTime t) => new DateTime(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0).AddMinutes(1);
 
-    private static string SignalsDir(DaemonHarness h)
+    internal static string SignalsDir(DaemonHarness h)
     {
         var dir = Path.Combine(h.Dir, "signals");
         Directory.CreateDirectory(dir);
         return dir;
     }
 
-    private static void WriteSignals(string dir, string name, double aaa, double bbb, DateTime writtenUtc)
+    internal static void WriteSignals(string dir, string name, double aaa, double bbb, DateTime writtenUtc)
     {
         var path = Path.Combine(dir, name);
         File.WriteAllText(path, $"""
@@ -88,10 +88,10 @@ public class PortfolioScheduleEndToEndTests(ITestOutputHelper output)
         File.SetLastWriteTimeUtc(path, writtenUtc);
     }
 
-    private static List<Bifrost.Store.Records.AlertRecord> Alerts(DaemonHarness h, string code) =>
+    internal static List<Bifrost.Store.Records.AlertRecord> Alerts(DaemonHarness h, string code) =>
         h.Read(r => r.GetAlerts(limit: 1000)).Where(a => a.Code == code).ToList();
 
-    private static async Task AssertPortfolioMatchesLedger(DaemonHarness h)
+    internal static async Task AssertPortfolioMatchesLedger(DaemonHarness h)
     {
         int Ledger(int id) => h.LedgerOf("fill").Where(f => f.ConId == id).Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
         await h.WaitUntil(() => h.StrategyQty(AaaId) == Ledger(AaaId) && h.StrategyQty(BbbId) == Ledger(BbbId), "status shows the ledger's AAA and BBB");
