@@ -135,9 +135,8 @@ internal static class PortfolioCommands
                 Print(r, stdout);
                 if (args.Words.Count == 1 && reader.GetPortfolioSnapshot(r.SnapshotId) is { } s)
                 {
-                    stdout.WriteLine($"  snapshot {s.Id} sha256:{s.ContentHash} source {s.SourceKind} {s.SourceName} {s.SourceSha256} value {s.PortfolioValue.ToString("F2", CultureInfo.InvariantCulture)}");
-                    foreach (var l in s.Lines)
-                        stdout.WriteLine($"    {l.Symbol,-8} {l.Current,6} -> {l.Target,6} @ {(l.Price is { } p ? p.ToString("F2", CultureInfo.InvariantCulture) : "-")} {l.Notes}");
+                    stdout.WriteLine(PortfolioRunsModel.SnapshotLine(s));
+                    foreach (var l in s.Lines) stdout.WriteLine(PortfolioRunsModel.TargetLine(l));
                 }
             }
             return 0;
@@ -151,12 +150,8 @@ internal static class PortfolioCommands
 
     private static void Print(PortfolioRunRecord r, TextWriter stdout)
     {
-        var reasons = JsonSerializer.Deserialize<string[]>(r.ReasonsJson) ?? [];
-        stdout.WriteLine($"{r.Id} {r.Status} snapshot {r.SnapshotId} ({r.Purpose})" + (reasons.Length > 0 ? " — " + string.Join("; ", reasons) : "")
-            + (r.FallbackSnapshotId is { } fb ? $" fallback -> {fb}" : ""));
-        foreach (var o in r.Orders)
-            stdout.WriteLine($"  {o.OrderRef} {o.Symbol} {o.Side} {o.Filled}/{o.Quantity} {o.Status}" + (o.IbOrderId is { } ib ? $" ib {ib}" : "")
-                + (o.PermId is { } perm ? $" perm {perm}" : "") + (o.Reason is { } why ? $" ({why})" : ""));
+        stdout.WriteLine(PortfolioRunsModel.Line(r));
+        foreach (var o in r.Orders) stdout.WriteLine(PortfolioRunsModel.OrderLine(o));
     }
 
     private static T Read<T>(string path, Func<StoreReader, T> read) where T : struct

@@ -33,6 +33,10 @@ internal sealed record StoreData
     public IReadOnlyList<(RunSummary Run, IReadOnlyList<OrderRecord> Orders, IReadOnlyList<FillRecord> Fills)>? RunList { get; init; }
     public IReadOnlyDictionary<string, double>? DecisionPrices { get; init; }
 
+    /// <summary>Runs screen: the newest portfolio runs (run machine status), and the newest run's snapshot.</summary>
+    public IReadOnlyList<PortfolioRunRecord>? PortfolioRuns { get; init; }
+    public PortfolioSnapshotRecord? NewestSnapshot { get; init; }
+
     public IReadOnlyList<Bifrost.Store.ReadModel.AlertView>? Alerts { get; init; }
 
     public IReadOnlyList<DailySummary>? StatsDays { get; init; }

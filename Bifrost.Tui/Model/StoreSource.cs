@@ -13,6 +13,9 @@ namespace Bifrost.Tui.Model;
 /// </summary>
 internal sealed class StoreSource(string path, StoreOptions? options = null) : IDisposable
 {
+    /// <summary>Portfolio runs on the Runs screen (below the order-derived runs).</summary>
+    private const int PortfolioRunRows = 5;
+
     // Short busy timeout: a locked store must not freeze the screen; the next frame retries.
     private readonly StoreOptions _options = options ?? new StoreOptions { BusyTimeout = TimeSpan.FromMilliseconds(200) };
     // Reopened now and then so that a store file replaced by a new daemon (new inode) is picked up, not the old one.
@@ -97,7 +100,9 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
                 RunList = reader.ListRuns(new RunQuery { Limit = Math.Max(1, viewport.BodyRows - 2) })
                     .Select(r => (r, reader.GetOrdersForRun(r.Run.RunId), reader.GetFillsForRun(r.Run.RunId))).ToList(),
                 DecisionPrices = timelines.Where(t => t.DecisionPrice is not null).ToDictionary(t => t.OrderRef, t => t.DecisionPrice!.Value),
+                PortfolioRuns = reader.ListPortfolioRuns(PortfolioRunRows),
             };
+            if (data.PortfolioRuns is [var newest, ..]) data = data with { NewestSnapshot = reader.GetPortfolioSnapshot(newest.SnapshotId) };
         }
         if (ui.Screen == Screen.Alerts)
             data = data with { Alerts = reader.GetAlertViews(limit: Math.Max(1, viewport.BodyRows - 2)) };

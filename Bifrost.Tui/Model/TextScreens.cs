@@ -9,14 +9,16 @@ internal static class TextScreens
 {
     public static TextScreenVm? Build(StoreData data, Screen screen, MonitorSettings settings) => screen switch
     {
-        Screen.Runs when data.RunList is { } runs => Runs(runs, data.DecisionPrices ?? new Dictionary<string, double>(), data.Status, settings.Zone),
+        Screen.Runs when data.RunList is { } runs => Runs(runs, data.DecisionPrices ?? new Dictionary<string, double>(), data.Status, settings.Zone,
+            data.PortfolioRuns ?? [], data.NewestSnapshot),
         Screen.Alerts when data.Alerts is { } alerts => Alerts(alerts, data.UnacknowledgedAlerts, settings.Zone),
         Screen.Stats when data.StatsDays is { } days => Stats(days, data.StatsOrders ?? []),
         _ => null,
     };
 
     public static TextScreenVm Runs(IReadOnlyList<(RunSummary Run, IReadOnlyList<OrderRecord> Orders, IReadOnlyList<FillRecord> Fills)> runs,
-        IReadOnlyDictionary<string, double> decisions, StatusSnapshot? status, TimeZoneInfo zone)
+        IReadOnlyDictionary<string, double> decisions, StatusSnapshot? status, TimeZoneInfo zone,
+        IReadOnlyList<PortfolioRunRecord>? portfolioRuns = null, PortfolioSnapshotRecord? newestSnapshot = null)
     {
         var lines = new List<TextLine> { new("RUNS (newest first): status, orders, filled/ordered, fills, fees, slippage vs decision mid", "title") };
         if (runs.Count == 0) lines.Add(new("(no runs recorded)", "dim"));
@@ -25,7 +27,24 @@ internal static class TextScreens
             var row = RunsModel.Row(run, orders, fills, decisions, zone);
             lines.Add(new(RunsModel.Line(row), row.Status switch { "failed" => "bad", "partial" => "warn", "running" => "warn", "done" => "good", _ => "" }));
         }
-        lines.Add(new("detail and cancel: bifrost-tui runs RUN, bifrost-tui cancel RUN", "dim"));
+        if (portfolioRuns is { Count: > 0 })
+        {
+            // The run machine's status (a blocked run sent no order, so the order-derived list above cannot show it).
+            lines.Add(new("PORTFOLIO RUNS (newest first): status, reasons, snapshot, fallback; the newest run's orders and targets", "title"));
+            for (var i = 0; i < portfolioRuns.Count; i++)
+            {
+                var r = portfolioRuns[i];
+                lines.Add(new(PortfolioRunsModel.Line(r, zone), PortfolioRunsModel.Style(r.Status)));
+                if (i > 0) continue;
+                lines.AddRange(r.Orders.Select(o => new TextLine(PortfolioRunsModel.OrderLine(o), o.Status is "rejected" or "cancelled" ? "bad" : "")));
+                if (newestSnapshot is { } s && s.Id == r.SnapshotId)
+                {
+                    lines.Add(new(PortfolioRunsModel.SnapshotLine(s), "dim"));
+                    lines.AddRange(s.Lines.Select(l => new TextLine(PortfolioRunsModel.TargetLine(l))));
+                }
+            }
+        }
+        lines.Add(new("detail and cancel: bifrost-tui runs RUN, bifrost-tui cancel RUN; portfolio: bifrost-tui portfolio-runs RUN", "dim"));
         return new TextScreenVm(lines);
     }
 

@@ -1,3 +1,4 @@
+using Bifrost.Tui.Model;
 using System.Text.Json;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
@@ -96,6 +97,18 @@ public sealed class PortfolioCliTests
         Assert.StartsWith("bifrost-tui:", err);
         using var reader = StoreReader.Open(store.Path);
         Assert.Empty(reader.ListControlCommands());
+    }
+
+    [Fact]
+    public void PortfolioRuns_ListsTheSameStatusLinesAsTheConsole()
+    {
+        using var store = TempStore.WithSample(Frames.Now, (_, w) => PortfolioSample.Write(w, Frames.Now));
+        var (code, output, _) = Run("portfolio-runs", "--store", store.Path);
+        Assert.Equal(0, code);
+        using var reader = StoreReader.Open(store.Path);
+        foreach (var r in reader.ListPortfolioRuns())
+            Assert.Contains(PortfolioRunsModel.Line(r), output);
+        Assert.Contains("week-20260304-run blocked snapshot week-20260304 (scheduled:week-20260304) — connection_unavailable", output);
     }
 
     [Fact]

@@ -51,6 +51,31 @@ public sealed class TextScreensTests
     }
 
     [Fact]
+    public void Runs_ShowsPortfolioRunsByTheRunMachinesStatus_ABlockedRunWithItsReason_TheFallback_AndTheNewestSnapshotsTargets()
+    {
+        using var store = TempStore.WithSample(Frames.Now, (_, w) => PortfolioSample.Write(w, Frames.Now));
+        var runs = Frames.Build(store.Path, new UiState { Screen = Screen.Runs }, viewport: new Viewport(160, 40)).Text!;
+        // A blocked run sent no order: only the run machine's row shows it, with why.
+        var blocked = Assert.Single(runs.Lines, l => l.Text.Contains("week-20260304-run"));
+        Assert.Contains("blocked", blocked.Text);
+        Assert.Contains("connection_unavailable", blocked.Text);
+        Assert.Equal("bad", blocked.Style);
+        var partial = Assert.Single(runs.Lines, l => l.Text.Contains("week-20260305-run"));
+        Assert.Contains("partial", partial.Text);
+        Assert.Contains("AAA: market_data_error", partial.Text);
+        Assert.Contains("fallback -> week-20260302", partial.Text);
+        Assert.Equal("warn", partial.Style);
+        Assert.Equal("good", Assert.Single(runs.Lines, l => l.Text.Contains("week-20260302-run")).Style);
+        // The newest run's orders (the refused one named) and its snapshot's targets by symbol.
+        Assert.Contains(runs.Lines, l => l.Text.Contains("AAA buy 0/152 rejected (market_data_error)") && l.Style == "bad");
+        Assert.Contains(runs.Lines, l => l.Text.Contains("snapshot week-20260305 sha256:hash-week-20260305"));
+        Assert.Contains(runs.Lines, l => l.Text.TrimStart().StartsWith("AAA", StringComparison.Ordinal) && l.Text.Contains("->     50"));
+        // The rendered frame carries the same words.
+        var frame = Frames.Text(Frames.Render(store.Path, new UiState { Screen = Screen.Runs }, viewport: new Viewport(160, 40)));
+        Assert.Contains("week-20260304-run blocked", frame);
+    }
+
+    [Fact]
     public void Stats_ShowsTheSessionDays()
     {
         using var store = TempStore.WithSample(Frames.Now);
