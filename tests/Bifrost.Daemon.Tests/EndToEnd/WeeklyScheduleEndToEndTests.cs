@@ -8,8 +8,9 @@ using static Bifrost.Daemon.Tests.EndToEnd.PortfolioScheduleEndToEndTests;
 
 namespace Bifrost.Daemon.Tests.EndToEnd;
 
-/// <summary>Issue 13's proof end to end: one schedule (Monday to Thursday, build 12:00 / pre-trade 12:05 / execute
-/// 12:10 New York) over a four-day replay — the gateway's <c>--loop</c> at ×1000 replays the session day after day
+/// <summary>Issue 13's proof end to end: one schedule (Monday to Thursday, build 14:00 / pre-trade 14:05 / execute
+/// 14:10 New York: 16 s of wall time after the open, so a slow start on a busy machine is still in time) over a
+/// four-day replay — the gateway's <c>--loop</c> at ×1000 replays the session day after day
 /// (Mon 2026-03-02 … Thu 03-05), one daemon process throughout. Each day's slot meets a different world: Monday trades
 /// (<c>done</c>), Tuesday IB rejects one order (<c>partial</c>, IB's reason), Wednesday TWS has lost IB
 /// (<c>blocked</c>, <c>connection_unavailable</c>, nothing sent; the critical alert pauses the engine until the operator
@@ -26,7 +27,7 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
         var schedule = new JsonObject
         {
             ["name"] = "week", ["days"] = new JsonArray("Mon", "Tue", "Wed", "Thu"),
-            ["build_at"] = "12:00", ["pre_trade_at"] = "12:05", ["execute_at"] = "12:10",
+            ["build_at"] = "14:00", ["pre_trade_at"] = "14:05", ["execute_at"] = "14:10",
             // At ×1000 a clock tick can be minutes of session time apart: the phases are due on a later tick.
             ["grace_s"] = 3600,
         };
@@ -58,7 +59,7 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
             WriteSignals(dir, "mon.csv", 1.0, 0.5, DateTime.UtcNow.AddHours(-4));
             h.StartDaemon();
             await h.WaitFsm("Running", 30_000);
-            Assert.True(GatewayLocal(h) < Monday.ToDateTime(new TimeOnly(12, 0)), "the daemon was up before Monday's slot");
+            Assert.True(GatewayLocal(h) < Monday.ToDateTime(new TimeOnly(14, 0)), "the daemon was up before Monday's slot");
 
             // Monday: trades.
             await WaitRunEnded(h, 0);
