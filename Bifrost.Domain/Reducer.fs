@@ -85,6 +85,7 @@ module Reducer =
         | PortfolioRunsRestored runs -> PortfolioFlow.onRestored s runs
         | PortfolioScheduleRestored stored -> PortfolioSchedule.onRestored s stored
         | PortfolioSignalsLoaded load -> PortfolioSchedule.onSignalsLoaded cfg s load
+        | PortfolioSignalsArrived file -> PortfolioSchedule.onSignalsArrived s file
         | PortfolioRerunRequested r -> PortfolioRequests.onRerun cfg s r
         | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps

@@ -161,7 +161,8 @@ public sealed class DaemonService(
             if (scheduleRestored is not null) portfolioEvents.Add(scheduleRestored);
             channel.Release(EventPayload.NewEngineStarted(restored), [.. portfolioEvents]);
             control.Start();
-            var ticker = Task.Run(() => TickAsync(channel, cfg.Control.SelfCheckEvery, abort.Token), CancellationToken.None);
+            var watcher = portfolio?.Settings.SignalsDir?.Value is { } signalsDir ? new PortfolioRuns.SignalsWatcher(signalsDir) : null;
+            var ticker = Task.Run(() => TickAsync(channel, cfg.Control.SelfCheckEvery, watcher, abort.Token), CancellationToken.None);
             started.TrySetResult(new Running(cfg, loop, loopTask, control, ticker));
         }
 
@@ -281,12 +282,17 @@ public sealed class DaemonService(
 
     private sealed record Running(Config Cfg, EngineLoop Loop, Task<int?> LoopTask, ControlWorker Control, Task Ticker);
 
-    private static async Task TickAsync(EngineChannel channel, long everyNanos, CancellationToken ct)
+    /// <summary>The clock, and the signals directory's watch on the same beat (its I/O stays off the engine thread).</summary>
+    private static async Task TickAsync(EngineChannel channel, long everyNanos, PortfolioRuns.SignalsWatcher? watcher, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(everyNanos / 100, TimeSpan.TicksPerMillisecond * 10)));
         try
         {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) channel.TryPost(EventPayload.ClockTicked);
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                channel.TryPost(EventPayload.ClockTicked);
+                if (watcher?.Poll() is { } arrived && !channel.TryPost(arrived)) watcher.Forget();
+            }
         }
         catch (OperationCanceledException)
         {

@@ -13,27 +13,44 @@ public static class SignalsDirectory
 {
     public static PortfolioSignalsLoad Newest(string slotId, string dir)
     {
+        var (file, error) = NewestFile(dir);
+        return new PortfolioSignalsLoad(slotId, file is null ? Error(error!) : Read(dir, file));
+    }
+
+    /// <summary>The newest signals file, or why there is none (never throws).</summary>
+    internal static (FileInfo? File, string? Error) NewestFile(string dir)
+    {
         try
         {
             var info = new DirectoryInfo(dir);
-            if (!info.Exists) return Fail(slotId, $"signals_dir '{dir}' does not exist");
+            if (!info.Exists) return (null, $"signals_dir '{dir}' does not exist");
             var newest = info.EnumerateFiles()
                 .Where(f => !f.Name.StartsWith('.')
                             && (f.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) || f.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase)))
                 .OrderByDescending(f => f.LastWriteTimeUtc).ThenByDescending(f => f.Name, StringComparer.Ordinal)
                 .FirstOrDefault();
-            if (newest is null) return Fail(slotId, $"no signals file (*.csv, *.json) in '{dir}'");
-            if (newest.Length > PortfolioRunArgs.MaxSignalsBytes)
-                return Fail(slotId, $"'{newest.Name}' is {newest.Length} bytes, more than {PortfolioRunArgs.MaxSignalsBytes}");
-            var text = File.ReadAllText(newest.FullName);
-            return new PortfolioSignalsLoad(slotId, FSharpResult<Tuple<string, string>, string>.NewOk(Tuple.Create(newest.Name, text)));
+            return newest is null ? (null, $"no signals file (*.csv, *.json) in '{dir}'") : (newest, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
-            return Fail(slotId, $"cannot read signals_dir '{dir}': {e.Message}");
+            return (null, $"cannot read signals_dir '{dir}': {e.Message}");
         }
     }
 
-    private static PortfolioSignalsLoad Fail(string slotId, string why) =>
-        new(slotId, FSharpResult<Tuple<string, string>, string>.NewError(why));
+    /// <summary>The file's name and exact text, or why it cannot be used (too large, unreadable).</summary>
+    internal static FSharpResult<Tuple<string, string>, string> Read(string dir, FileInfo file)
+    {
+        try
+        {
+            if (file.Length > PortfolioRunArgs.MaxSignalsBytes)
+                return Error($"'{file.Name}' is {file.Length} bytes, more than {PortfolioRunArgs.MaxSignalsBytes}");
+            return FSharpResult<Tuple<string, string>, string>.NewOk(Tuple.Create(file.Name, File.ReadAllText(file.FullName)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return Error($"cannot read signals_dir '{dir}': {e.Message}");
+        }
+    }
+
+    private static FSharpResult<Tuple<string, string>, string> Error(string why) => FSharpResult<Tuple<string, string>, string>.NewError(why);
 }

@@ -199,6 +199,9 @@ type EventPayload =
     /// The schedule's stored state, read at start (None: never stored; the schedule arms at its first tick).
     | PortfolioScheduleRestored of ScheduleState option
     | PortfolioSignalsLoaded of PortfolioSignalsLoad
+    /// The daemon's watch of `portfolio.signals_dir` saw a new newest file: (file name, exact text) or why it could not
+    /// be read. Checked at once, so a bad file is known when it lands, not when a slot builds from it.
+    | PortfolioSignalsArrived of file: Result<string * string, string>
 
     | PortfolioRerunRequested of PortfolioRerunRequest
     | PortfolioTargetsRequested of PortfolioTargetsRequest

@@ -202,6 +202,28 @@ module PortfolioSchedule =
                           Emit.note s OperationKind.Intent load.SlotId
                               $"schedule {load.SlotId}: snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source})" ]
 
+    /// A new signals file in the watched directory: checked as the next slot would build from it (parse, universe, age,
+    /// sizing at current prices) without freezing anything — a note with its targets, or SIGNALS_INVALID naming the
+    /// problem, so the operator can fix it before the slot. It trades nothing: only a slot or the operator starts a run.
+    let onSignalsArrived (s: State) (file: Result<string * string, string>) =
+        match s.PortfolioSetup, file with
+        | None, _ -> s, []
+        | Some _, Error why -> s, Emit.alertAndRecord s Warning "SIGNALS_INVALID" $"signals_dir: {why}"
+        | Some setup, Ok(fileName, text) ->
+            let inputs =
+                { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
+                  Prices = PortfolioFlow.prices setup s; Positions = PortfolioFlow.positions setup s }
+            let req =
+                { SnapshotId = "signals-check"; Now = s.Now; FileName = fileName; Text = text; MaxSignalAge = setup.Settings.MaxSignalAge
+                  Universe = setup.Settings.Universe; Inputs = inputs }
+            match Workflow.buildSnapshot setup.Settings.Sizing req with
+            | Error e ->
+                s, Emit.alertAndRecord s Warning "SIGNALS_INVALID"
+                       $"signals file {fileName} would be refused by the next slot: {BuildError.describe e}"
+            | Ok snapshot ->
+                let targets = snapshot.Lines |> List.map (fun l -> $"{l.Symbol} {l.Current}->{l.Target}") |> String.concat ", "
+                s, [ Emit.note s OperationKind.Intent "" $"signals file {fileName} checked: {targets} (sized at current prices; a slot sizes again when it builds)" ]
+
     /// The shell's answer to LoadPortfolioSignals: freeze the slot's snapshot, then the phases that came due meanwhile.
     let onSignalsLoaded (cfg: Config) (s: State) (load: PortfolioSignalsLoad) =
         let deferred = s.PortfolioSchedule.Awaiting |> Map.tryFind load.SlotId |> Option.defaultValue []

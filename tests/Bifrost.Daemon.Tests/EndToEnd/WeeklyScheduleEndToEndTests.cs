@@ -15,8 +15,9 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 /// (<c>done</c>), Tuesday IB rejects one order (<c>partial</c>, IB's reason), Wednesday TWS has lost IB
 /// (<c>blocked</c>, <c>connection_unavailable</c>, nothing sent; the critical alert pauses the engine until the operator
 /// resumes), Thursday one symbol's quotes stop
-/// (<c>market_data_error</c>, the fallback to Monday's completed snapshot, alerted). Each slot runs once; the end is
-/// the gateway's ledger compared with the store.</summary>
+/// (<c>market_data_error</c>, the fallback to Monday's completed snapshot, alerted); a bad file dropped in the watched
+/// directory in between is refused on arrival (<c>SIGNALS_INVALID</c>), and the newer good file is the one used.
+/// Each slot runs once; the end is the gateway's ledger compared with the store.</summary>
 [Collection(EndToEndCollection.Name)]
 public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
 {
@@ -95,6 +96,13 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
             await h.Gateway.ExecuteAsync("send 1102");
             Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
 
+            // A bad file dropped in the watched directory is refused when it lands (not when a slot builds from it).
+            var bad = Path.Combine(dir, "typo.csv");
+            File.WriteAllText(bad, "symbol,action,score,confidence,time\nAAA,buy,1,1,2026-03-01T12:00:00Z\nZZZ,buy,1,1,2026-03-01T12:00:00Z\n");
+            File.SetLastWriteTimeUtc(bad, DateTime.UtcNow.AddMinutes(-90));
+            await h.WaitUntil(() => PortfolioScheduleEndToEndTests.Alerts(h, "SIGNALS_INVALID").Any(a => a.Message.Contains("typo.csv", StringComparison.Ordinal)),
+                "the bad file refused on arrival", 30_000);
+
             // Thursday: AAA's quotes stop before the slot; BBB trades, AAA is refused, the target falls back to Monday's.
             await WaitSessionTime(h, 3, new TimeOnly(9, 45));
             WriteSignals(dir, "thu.csv", 0.25, 0.5, DateTime.UtcNow.AddHours(-1));
@@ -105,6 +113,7 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
             var stale = thursday.Orders.Single(o => o.Symbol == "AAA");
             Assert.Equal("market_data_error", stale.Reason);
             Assert.False(stale.Sent);
+            Assert.Equal("thu.csv", h.Read(r => r.GetPortfolioSnapshot(thursday.SnapshotId))!.SourceName);
             Assert.Equal(monday.SnapshotId, thursday.FallbackSnapshotId);
             Assert.Contains(PortfolioScheduleEndToEndTests.Alerts(h, "FALLBACK"), a => a.Message.Contains(monday.SnapshotId, StringComparison.Ordinal));
             Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef == stale.OrderRef);

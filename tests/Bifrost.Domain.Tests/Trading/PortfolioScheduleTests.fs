@@ -308,6 +308,28 @@ let private scheduleCoverage =
 [<Tests>]
 let tests =
     testList "Trading.PortfolioSchedule" [
+        test "SignalsFileArrives_Valid_IsCheckedAtOnce_TargetsNoted_NothingTradedOrFrozen" {
+            let w = boot false (monday 0 9 0 0) None [] true
+            let w = feed w (at (monday 0 9 0 1) (PortfolioSignalsArrived(Ok("next.csv", signalsAt (monday 0 9 0 1)))))
+            let note = details w |> List.exactlyOne
+            Expect.stringContains note "signals file next.csv checked: AAA 0->" "the targets by symbol"
+            Expect.stringContains note "BBB 0->" "both symbols"
+            Expect.isEmpty (ordersOf w) "nothing traded"
+            Expect.isEmpty (w.Log |> List.filter (function _, RecordPortfolioSnapshot _ -> true | _ -> false)) "nothing frozen"
+            Expect.isEmpty (alertsOf w) "no alert"
+        }
+        test "SignalsFileArrives_Invalid_RaisesSignalsInvalid_NamingTheProblem_BeforeTheSlot" {
+            let w = boot false (monday 0 9 0 0) None [] true
+            let bad = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T08:59:00Z\nZZZ,buy,1,1,2025-12-29T08:59:00Z\n"
+            let w = feed w (at (monday 0 9 0 1) (PortfolioSignalsArrived(Ok("bad.csv", bad))))
+            let alert = alertsOf w |> List.exactlyOne
+            Expect.equal (alert.Code, alert.Severity) ("SIGNALS_INVALID", Warning) "a warning, not a pause"
+            Expect.stringContains alert.Message "bad.csv" "names the file"
+            Expect.stringContains alert.Message "ZZZ" "names the symbol outside the universe"
+            Expect.equal (FsmState.name w.State.Fsm) "Running/Idle" "trading goes on"
+            let w = feed w (at (monday 0 9 0 2) (PortfolioSignalsArrived(Error "cannot read signals_dir '/signals': denied")))
+            Expect.stringContains (alertsOf w |> List.last).Message "denied" "an unreadable directory is said too"
+        }
         test "Schedule_Slot_BuildPreTradeExecute_SendsTheSnapshotsOrdersUnderTheSlotRun" {
             let w = boot false (monday 0 9 59 0) None [] true
             Expect.equal (FsmState.name w.State.Fsm, w.State.PortfolioSchedule.Loaded, w.State.PortfolioSetup.IsSome) ("Running/Idle", true, true) "booted"

@@ -1,0 +1,66 @@
+using Bifrost.Daemon.PortfolioRuns;
+using Bifrost.Domain.Trading;
+
+namespace Bifrost.Daemon.Tests.PortfolioRuns;
+
+/// <summary>The signals directory's watch on real files: the newest file is reported once per change, files being
+/// written (hidden) and other extensions are ignored, an empty directory is quiet, a directory problem is said once.</summary>
+public sealed class SignalsWatcherTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-signals-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (string Name, string Text) Arrived(EventPayload? e)
+    {
+        var a = Assert.IsType<EventPayload.PortfolioSignalsArrived>(e);
+        Assert.True(a.file.IsOk, a.file.IsError ? a.file.ErrorValue : "");
+        return (a.file.ResultValue.Item1, a.file.ResultValue.Item2);
+    }
+
+    private void Write(string name, string text, DateTime writtenUtc)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        File.SetLastWriteTimeUtc(path, writtenUtc);
+    }
+
+    [Fact]
+    public void NewestFile_ReportedOncePerChange_HiddenAndOtherFilesIgnored()
+    {
+        var w = new SignalsWatcher(_dir);
+        Assert.Null(w.Poll()); // empty: quiet
+        var t = DateTime.UtcNow.AddMinutes(-10);
+        Write("monday.csv", "symbol,action\nAAA,buy\n", t);
+        Assert.Equal(("monday.csv", "symbol,action\nAAA,buy\n"), Arrived(w.Poll()));
+        Assert.Null(w.Poll()); // unchanged: nothing
+        Write(".tuesday.csv.tmp", "half written", t.AddMinutes(5));
+        Write("notes.txt", "not signals", t.AddMinutes(6));
+        Assert.Null(w.Poll());
+        Write("tuesday.json", "[]", t.AddMinutes(7));
+        Assert.Equal("tuesday.json", Arrived(w.Poll()).Name);
+        Write("tuesday.json", "[ ]", t.AddMinutes(8)); // rewritten in place
+        Assert.Equal("[ ]", Arrived(w.Poll()).Text);
+        w.Forget(); // the report was not delivered: said again
+        Assert.Equal("tuesday.json", Arrived(w.Poll()).Name);
+    }
+
+    [Fact]
+    public void MissingDirectory_SaidOnce_AsAnError()
+    {
+        var w = new SignalsWatcher(Path.Combine(_dir, "nope"));
+        var a = Assert.IsType<EventPayload.PortfolioSignalsArrived>(w.Poll());
+        Assert.True(a.file.IsError);
+        Assert.Contains("does not exist", a.file.ErrorValue);
+        Assert.Null(w.Poll());
+    }
+
+    [Fact]
+    public void OversizedFile_ReportedAsAnError_NamingTheFile()
+    {
+        Write("huge.csv", new string('x', (int)PortfolioRunArgs.MaxSignalsBytes + 1), DateTime.UtcNow);
+        var a = Assert.IsType<EventPayload.PortfolioSignalsArrived>(new SignalsWatcher(_dir).Poll());
+        Assert.True(a.file.IsError);
+        Assert.Contains("huge.csv", a.file.ErrorValue);
+    }
+}
