@@ -28,7 +28,8 @@ module Reducer =
 
     /// The envelope's times are the truth; copy the quote only when they differ.
     let private stamp (e: Event) (q: Quote) =
-        if q.VenueTime = e.Venue && q.ReceiveTime = e.Received then q else { q with VenueTime = e.Venue; ReceiveTime = e.Received }
+        if q.VenueTime.Nanos = e.Venue.Nanos && q.ReceiveTime.Nanos = e.Received.Nanos then q
+        else { q with VenueTime = e.Venue; ReceiveTime = e.Received }
 
     /// Order events settle activities (hedge pending, runs, flatten, stop) and change the book's quantities.
     /// A fill or an FSM move changes what the light promises (a breach, a hedge in flight): the status is published at
@@ -103,15 +104,16 @@ module Reducer =
         | Stopped -> s, [] // terminal: a stopped engine decides nothing more
         | _ ->
             // "Now" is the receive time, and never goes backwards.
-            let now = if e.Received > s.Now then e.Received else s.Now
+            // (int64 comparisons: the Timestamp struct's generic comparison boxes, and this runs on every event)
+            let now = if e.Received.Nanos > s.Now.Nanos then e.Received else s.Now
             match e.Payload with
             // The hot path: the quote handler sets Now in its single state copy.
             | QuoteReceived q -> MarketData.onQuote cfg s now (stamp e q) |> blocksCounted |> savedAfterMarketData s
             | TickReceived _ | OptionComputationReceived _ ->
-                dispatch cfg (if now = s.Now then s else { s with Now = now }) e |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
+                dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             // Anything else may change what a restart must remember: saved when it did (after a critical alert's pause).
             | _ ->
-                let s', cmds = dispatch cfg (if now = s.Now then s else { s with Now = now }) e |> pauseOnCritical
+                let s', cmds = dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e |> pauseOnCritical
                 let s', cmds = Session.atStop cfg s (Session.countBlocks s' cmds, cmds)
                 Restart.saveIfChanged s' cmds
 

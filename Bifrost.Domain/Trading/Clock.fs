@@ -4,6 +4,9 @@ open Bifrost.Domain
 
 /// The timer: day roll, time decay, intraday risk evaluation, stop timeout, interval hedges, status heartbeat.
 module Clock =
+    // A new high-water mark copies the state; an unchanged one does not (this runs every clock step).
+    let private withHighWater (s: State) (total: float) = if total > s.HighWater then { s with HighWater = total } else s
+
     let private evaluateRisk (cfg: Config) (s: State) =
         let total = State.totalPnl cfg s
         match s.Fsm with
@@ -11,7 +14,7 @@ module Clock =
         // the restored high-water mark or day baseline against a partial figure would halt on nothing.
         | _ when not (State.isValued cfg s) -> s, []
         | Running _ | Paused | Syncing _ ->
-            let s = { s with HighWater = max s.HighWater total }
+            let s = withHighWater s total
             match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = s.HighWater } with
             | Ok cls when cls = s.Risk -> s, []
             | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ]
@@ -19,7 +22,7 @@ module Clock =
                 let s = { s with Fsm = Halted reason; Risk = RiskHalted }
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"
                 s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
-        | _ -> { s with HighWater = max s.HighWater total }, []
+        | _ -> withHighWater s total, []
 
     let private stopTimeout (cfg: Config) (s: State) =
         match s.Fsm with

@@ -6,7 +6,8 @@ open Bifrost.Domain
 /// `LEG_EXPIRED` is raised once, and what the account holds afterwards (exercise, assignment, delivered stock) is the
 /// broker's settlement — external to the strategy — as the account's positions report it.
 module Expiry =
-    let isExpired (s: State) (o: OptionContract) = s.Now >= o.Expiry
+    // Compared as int64: F#'s generic comparison of the Timestamp struct boxes both sides (every leg, every clock step).
+    let isExpired (s: State) (o: OptionContract) = s.Now.Nanos >= o.Expiry.Nanos
 
     let private intrinsic (o: OptionContract) (spot: float) =
         if not (System.Double.IsFinite spot) then 0.0
@@ -15,8 +16,17 @@ module Expiry =
             | Call -> max 0.0 (spot - o.Strike)
             | Put -> max 0.0 (o.Strike - spot)
 
-    /// Takes every expired leg the strategy or the account still holds out of the book (once per leg).
-    let settle (s: State) =
+    /// True when any leg's expiry has passed (a loop: most clock steps have none, and pay nothing more).
+    let private anyPast (s: State) =
+        let legs = s.Legs
+        let mutable i = 0
+        let mutable past = false
+        while not past && i < legs.Length do
+            past <- isExpired s legs.[i].Option
+            i <- i + 1
+        past
+
+    let private settleDue (s: State) =
         let due =
             s.Legs
             |> Array.filter (fun l ->
@@ -45,6 +55,9 @@ module Expiry =
                     $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id}) expired: strategy held {held}, closed at intrinsic {value:F2}; "
                     + $"account holds {account} — settlement (exercise, assignment, delivered stock) is external until the operator acts"
                 s', cmds @ Emit.alertAndRecord s' Warning "LEG_EXPIRED" message) (s, [])
+
+    /// Takes every expired leg the strategy or the account still holds out of the book (once per leg).
+    let settle (s: State) = if anyPast s then settleDue s else s, []
 
     /// A strategy fill on a leg already taken out at expiry (an order that was working across the expiry, reported
     /// late): the fill happened before the expiry close, so it is closed at the same remembered price — the leg

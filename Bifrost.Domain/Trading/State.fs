@@ -212,7 +212,21 @@ module State =
     /// Net delta minus its target, shares.
     let deviation (cfg: Config) (s: State) = netDelta cfg s - targetDelta cfg s
 
-    let legIndex (s: State) (conId: ContractId) = s.Legs |> Array.tryFindIndex (fun l -> l.Option.ContractId = conId)
+    /// The leg's index by contract id value, -1 when the contract is not a leg (a loop: no closure, no option — the
+    /// P&L and risk checks call it per holding on every clock step).
+    let legIndexOf (s: State) (key: int) =
+        let legs = s.Legs
+        let mutable i = 0
+        let mutable found = -1
+        while found < 0 && i < legs.Length do
+            if ContractId.value legs.[i].Option.ContractId = key then found <- i
+            i <- i + 1
+        found
+
+    let legIndex (s: State) (conId: ContractId) =
+        match legIndexOf s (ContractId.value conId) with
+        | -1 -> None
+        | i -> Some i
     let isUniverse (cfg: Config) (s: State) conId = conId = underlyingId cfg || (legIndex s conId).IsSome
 
     let multiplier (s: State) conId =
@@ -232,15 +246,29 @@ module State =
                 | Some q -> Quote.mid q
                 | None -> nan
 
+    /// `mark` and `multiplier` by the portfolio's int key, without building a ContractId (the hot P&L path).
+    let private markByKey (cfg: Config) (s: State) (key: int) =
+        if key = ContractId.value (underlyingId cfg) then spot s
+        else
+            match legIndexOf s key with
+            | -1 -> mark cfg s (ContractId.create key |> Result.get)
+            | i -> Attribution.mark s.Legs.[i]
+
+    let private multiplierByKey (s: State) (key: int) =
+        match legIndexOf s key with
+        | -1 -> 1
+        | i -> s.Legs.[i].Option.Multiplier
+
+    // Folds the holdings map in key order, as the list it replaced did: the same sum, bit for bit.
     let unrealized cfg (s: State) =
-        Portfolio.holdings s.Portfolio |> List.sumBy (fun (conId, h) -> Holding.unrealized (multiplier s conId) (mark cfg s conId) h)
+        s.Portfolio.Strategy |> Map.fold (fun acc key h -> acc + Holding.unrealized (multiplierByKey s key) (markByKey cfg s key) h) 0.0
 
     /// Strategy P&L since start: realised + unrealised − fees (money).
     let totalPnl cfg (s: State) = Portfolio.totalRealized s.Portfolio + unrealized cfg s - Portfolio.totalFees s.Portfolio
 
     /// True when every strategy holding has a finite mark: only then is the P&L (and so the risk) known.
     let isValued cfg (s: State) =
-        Portfolio.holdings s.Portfolio |> List.forall (fun (id, h) -> h.Quantity = 0 || System.Double.IsFinite(mark cfg s id))
+        s.Portfolio.Strategy |> Map.forall (fun key h -> h.Quantity = 0 || System.Double.IsFinite(markByKey cfg s key))
 
     /// Daily counters follow the exchange session day of the calendar's zone, never UTC. A new day starts with no
     /// trades; its P&L baseline is taken once the book is valued (NaN until then: no daily figure rather than a wrong one).
