@@ -110,7 +110,7 @@ public class FaultInjectionTests
         await gw.AdvanceAsync(TimeSpan.FromSeconds(5));
         await events.Wait<IbOrderStatus>(s => s.OrderId == delayed && s.Status == "Filled");
         Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == delayed));
-        var late = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == delayed, timeoutMs: 3000);
+        var late = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == delayed, timeoutMs: 10_000); // 300 ms late; a busy CI core can take seconds
         await events.Wait<IbCommissionReport>(c => c.ExecId == late.Execution.ExecId);
 
         // delay-commission: execDetails and the status now, the commissionReport alone later.
