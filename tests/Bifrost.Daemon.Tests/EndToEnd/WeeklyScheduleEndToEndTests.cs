@@ -126,7 +126,9 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
                 Assert.Equal(["build", "pre-trade", "execute"], phases);
             }
             Assert.Empty(PortfolioScheduleEndToEndTests.Alerts(h, "SCHEDULE_MISSED"));
-            Assert.Equal(4, h.Read(r => r.ListPortfolioRuns(100)).Count(r => r.Purpose.StartsWith("scheduled:week-", StringComparison.Ordinal)));
+            // Four runs in all: the slots'. A file's arrival (the bad one, and each day's) started none.
+            Assert.Equal(4, h.Read(r => r.ListPortfolioRuns(100)).Count);
+            Assert.All(h.Read(r => r.ListPortfolioRuns(100)), r => Assert.StartsWith("scheduled:week-", r.Purpose, StringComparison.Ordinal));
             await AssertPortfolioMatchesLedger(h);
         }
         catch
