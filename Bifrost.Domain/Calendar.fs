@@ -54,15 +54,21 @@ module SessionCalendar =
         let day = first.AddDays(float (toSunday + 7 * (n - 1))).AddHours(float localHour)
         Timestamp.ofDateTimeUtc (day.AddMinutes(float -offsetMinutes))
 
+    let private dstBoundsOf (year: int) = struct ((nthSundayUtc year 3 2 2 -300).Nanos, (nthSundayUtc year 11 1 2 -240).Nanos)
+
+    // US daylight saving bounds (UTC nanos) per year, computed once: the offset is asked on every clock step.
+    let private firstTabledYear = 1970
+    let private dstTable = Array.init 300 (fun i -> dstBoundsOf (firstTabledYear + i))
+
     /// UTC offset in minutes in force at an instant.
     let utcOffset (zone: TimeZoneRule) (t: Timestamp) =
         match zone with
         | FixedOffset m -> m
         | UsEastern ->
             let year = (Timestamp.toDateTimeUtc t).Year
-            let dstStart = nthSundayUtc year 3 2 2 -300
-            let dstEnd = nthSundayUtc year 11 1 2 -240
-            if t >= dstStart && t < dstEnd then -240 else -300
+            let i = year - firstTabledYear
+            let struct (dstStart, dstEnd) = if i >= 0 && i < dstTable.Length then dstTable.[i] else dstBoundsOf year
+            if t.Nanos >= dstStart && t.Nanos < dstEnd then -240 else -300
 
     /// Local date (days since epoch) and minute of day.
     let localDayAndMinute (cal: SessionCalendar) (t: Timestamp) =
@@ -70,10 +76,11 @@ module SessionCalendar =
         let day = Timestamp.dayNumber offset t
         let localNanos = t.Nanos + int64 offset * 60L * Duration.nanosPerSecond
         let minute = int ((localNanos - int64 day * 86_400L * Duration.nanosPerSecond) / (60L * Duration.nanosPerSecond))
-        int day, minute
+        // A struct tuple: this runs on every clock step and every guard check.
+        struct (int day, minute)
 
     /// The trading date of an instant (local date), used to reset daily counters.
-    let tradingDay (cal: SessionCalendar) (t: Timestamp) = fst (localDayAndMinute cal t)
+    let tradingDay (cal: SessionCalendar) (t: Timestamp) = int (Timestamp.dayNumber (utcOffset cal.Zone t) t)
 
     let private isWeekend (day: int) =
         // 1970-01-01 was a Thursday.
@@ -82,7 +89,7 @@ module SessionCalendar =
 
     /// Whether new orders may be sent at this instant.
     let isOpen (cal: SessionCalendar) (t: Timestamp) =
-        let day, minute = localDayAndMinute cal t
+        let struct (day, minute) = localDayAndMinute cal t
         let alwaysOpen = cal.OpenMinute = 0 && cal.CloseMinute >= 1440
         let close = cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute
         (alwaysOpen || not (isWeekend day))

@@ -168,6 +168,10 @@ module Config =
     let isLiveAccount (account: string) =
         not (isNull account) && account.Length > 1 && account.StartsWith "U" && account |> Seq.skip 1 |> Seq.forall System.Char.IsAsciiDigit
 
+    /// For a run nobody watches (a backtest): no status heartbeat, whose snapshot (with its self-check) would be
+    /// built every `self_check_seconds` and discarded; status is still published whenever the FSM moves.
+    let withoutHeartbeat (cfg: Config) = { cfg with Control = { cfg.Control with SelfCheckEvery = System.Int64.MaxValue / 4L } }
+
     let legMultiplier (cfg: Config) =
         match cfg.Strategy.Legs with
         | l :: _ -> l.Option.Multiplier

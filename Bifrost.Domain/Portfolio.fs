@@ -56,18 +56,53 @@ type Portfolio =
       /// Account-wide positions as last reported by the broker (all client ids).
       Broker: Map<int, int>
       /// The broker's average cost per unit of underlying price, used to adopt the option book at first sync.
-      BrokerCost: Map<int, float> }
+      BrokerCost: Map<int, float>
+      /// `Strategy` in key order as arrays, with its realised and fee totals: derived, rebuilt whenever a holding
+      /// changes (fills, fees, adoption: rare) and read on every tick (P&L, attribution, lookups) without folding
+      /// the map. Only this module builds a Portfolio, so they never disagree with `Strategy`.
+      Keys: int array
+      Held: Holding array
+      Realized: float
+      Fees: float }
 
 module Portfolio =
-    let empty = { Strategy = Map.empty; Broker = Map.empty; BrokerCost = Map.empty }
+    let empty =
+        { Strategy = Map.empty; Broker = Map.empty; BrokerCost = Map.empty; Keys = [||]; Held = [||]; Realized = 0.0; Fees = 0.0 }
 
     let private key (conId: ContractId) = ContractId.value conId
     let private idOf (k: int) = ContractId.create k |> Result.get
 
-    // TryGetValue rather than Map.tryFind: these run on every tick and must not allocate an option.
+    /// Sets the strategy's holdings and rebuilds what is derived from them. The totals are summed in key order, as
+    /// the folds they replace were: the same figures, bit for bit.
+    let private withStrategy (m: Map<int, Holding>) (p: Portfolio) =
+        let keys = Array.zeroCreate m.Count
+        let held = Array.zeroCreate m.Count
+        let mutable i = 0
+        let mutable realized = 0.0
+        let mutable fees = 0.0
+        for KeyValue(k, h) in m do
+            keys.[i] <- k
+            held.[i] <- h
+            realized <- realized + h.Realized
+            fees <- fees + h.Fees
+            i <- i + 1
+        { p with Strategy = m; Keys = keys; Held = held; Realized = realized; Fees = fees }
+
+    /// The index of a holding in `Keys`/`Held`, or -1. A scan: the strategy holds a handful of contracts.
+    let indexOfKey (k: int) (p: Portfolio) =
+        let keys = p.Keys
+        let mutable i = 0
+        let mutable found = -1
+        while found < 0 && i < keys.Length do
+            if keys.[i] = k then found <- i
+            i <- i + 1
+        found
+
+    // A scan of the derived arrays rather than Map.tryFind: these run on every tick and must not allocate.
     let holding conId (p: Portfolio) =
-        let mutable h = Holding.empty
-        if p.Strategy.TryGetValue(key conId, &h) then h else Holding.empty
+        match indexOfKey (key conId) p with
+        | -1 -> Holding.empty
+        | i -> p.Held.[i]
     let strategyQty conId p = (holding conId p).Quantity
     let brokerQty conId (p: Portfolio) =
         let mutable q = 0
@@ -77,16 +112,16 @@ module Portfolio =
     let view conId p = { ContractId = conId; Broker = brokerQty conId p; Strategy = strategyQty conId p }
 
     let applyFill conId multiplier side qty price (p: Portfolio) =
-        { p with Strategy = p.Strategy |> Map.add (key conId) (holding conId p |> Holding.applyFill multiplier side qty price) }
+        withStrategy (p.Strategy |> Map.add (key conId) (holding conId p |> Holding.applyFill multiplier side qty price)) p
 
     let addFee conId fee (p: Portfolio) =
-        { p with Strategy = p.Strategy |> Map.add (key conId) (holding conId p |> Holding.addFee fee) }
+        withStrategy (p.Strategy |> Map.add (key conId) (holding conId p |> Holding.addFee fee)) p
 
     let setBroker conId qty cost (p: Portfolio) =
         { p with Broker = p.Broker |> Map.add (key conId) qty; BrokerCost = p.BrokerCost |> Map.add (key conId) cost }
 
     /// Assigns a holding to the strategy (the option book adopted at sync, or restored from the store).
-    let adopt conId (h: Holding) (p: Portfolio) = { p with Strategy = p.Strategy |> Map.add (key conId) h }
+    let adopt conId (h: Holding) (p: Portfolio) = withStrategy (p.Strategy |> Map.add (key conId) h) p
 
     /// The strategy's holdings with their contract ids.
     let holdings (p: Portfolio) = p.Strategy |> Map.toList |> List.map (fun (k, h) -> idOf k, h)
@@ -95,5 +130,5 @@ module Portfolio =
     let contracts (p: Portfolio) =
         Seq.append (p.Strategy |> Map.keys) (p.Broker |> Map.keys) |> Seq.distinct |> Seq.map idOf |> List.ofSeq
 
-    let totalFees (p: Portfolio) = p.Strategy |> Map.fold (fun acc _ h -> acc + h.Fees) 0.0
-    let totalRealized (p: Portfolio) = p.Strategy |> Map.fold (fun acc _ h -> acc + h.Realized) 0.0
+    let totalFees (p: Portfolio) = p.Fees
+    let totalRealized (p: Portfolio) = p.Realized

@@ -15,7 +15,7 @@ module Clock =
         | _ when not (State.isValued cfg s) -> s, []
         | Running _ | Paused | Syncing _ ->
             let s = withHighWater s total
-            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = s.HighWater } with
+            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater } with
             | Ok cls when cls = s.Risk -> s, []
             | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ]
             | Error reason ->
@@ -44,7 +44,7 @@ module Clock =
         let before = s.Fsm
         let s = State.rollDay cfg s
         let s, expired = match s.Fsm with Starting | Syncing _ -> s, [] | _ -> Expiry.settle s
-        let s = if System.Double.IsNaN(State.spot s) then s else MarketData.revalueAt cfg s s.Now s.Underlying s.Legs
+        let s = if System.Double.IsNaN(State.spot s) then s else MarketData.revalueAt cfg s s.Now s.Underlying
         let s, risk = evaluateRisk cfg s
         let s, stop = stopTimeout cfg s
         let s, runTimeout = Runs.timeout cfg s

@@ -7,18 +7,20 @@ open Bifrost.Domain.Strategy
 /// Quotes in: revalue the book (greeks on every underlying tick), attribute P&L, then let the scalper decide.
 module MarketData =
     let private yearsBetween (a: Timestamp) (b: Timestamp) =
-        if a = Timestamp.zero then 0.0 else max 0.0 (Duration.toSeconds (Timestamp.since a b) / (365.0 * 86_400.0))
+        if a.Nanos = 0L then 0.0 else max 0.0 (Duration.toSeconds (Timestamp.since a b) / (365.0 * 86_400.0))
 
-    /// Re-values the legs at `now` and the underlying quote's mid, attributing the step's P&L from `before`'s
-    /// valuation; builds the new state in one copy (this runs on every tick).
-    let revalueAt (cfg: Config) (before: State) (now: Timestamp) (underlying: Quote) (legs: LegState array) =
+    /// Re-values `before`'s legs — with leg `changed` replaced by `leg` (no leg when `changed` is -1) — at `now` and
+    /// the underlying quote's mid, attributing the step's P&L from `before`'s valuation; builds the new legs in one
+    /// array and the new state in one copy (this runs on every tick).
+    let revalueWith (cfg: Config) (before: State) (now: Timestamp) (underlying: Quote) (changed: int) (leg: LegState) =
         let spot1 = Quote.mid underlying
+        let legs = before.Legs
         let revalued = Array.zeroCreate legs.Length
         for i in 0 .. legs.Length - 1 do
-            revalued.[i] <- Book.revalue cfg.Strategy now spot1 legs.[i]
+            revalued.[i] <- Book.revalue cfg.Strategy now spot1 (if i = changed then leg else legs.[i])
         let attribution =
             Attribution.step before.Legs revalued before.Portfolio (State.underlyingId cfg) (State.spot before) spot1
-                (yearsBetween before.ValuedAt now) (before.ValuedAt = Timestamp.zero) before.Attribution
+                (yearsBetween before.ValuedAt now) (before.ValuedAt.Nanos = 0L) before.Attribution
         { before with
             Now = now
             Underlying = underlying
@@ -27,18 +29,23 @@ module MarketData =
             Attribution = attribution
             ValuedAt = now }
 
+    /// Re-values the legs as they are (a new underlying quote, or time passing).
+    let revalueAt (cfg: Config) (before: State) (now: Timestamp) (underlying: Quote) =
+        revalueWith cfg before now underlying -1 Unchecked.defaultof<LegState>
+
     let private legVol (cfg: Config) (now: Timestamp) (spot: float) (leg: LegState) (q: Quote) =
-        if System.Double.IsFinite q.ImpliedVol && q.ImpliedVol > 0.0 then q.ImpliedVol, FromData
+        // A struct pair: this runs on every option quote.
+        if System.Double.IsFinite q.ImpliedVol && q.ImpliedVol > 0.0 then struct (q.ImpliedVol, FromData)
         elif Quote.hasTwoSides q && System.Double.IsFinite spot then
             match ImpliedVol.solve leg.Option.Right (Book.inputs cfg.Strategy now spot leg) (Quote.mid q) with
-            | Ok v -> v, ImpliedFromMid
-            | Error _ -> leg.Vol, leg.VolSource
-        else leg.Vol, leg.VolSource
+            | Ok v -> struct (v, ImpliedFromMid)
+            | Error _ -> struct (leg.Vol, leg.VolSource)
+        else struct (leg.Vol, leg.VolSource)
 
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
         if q.ContractId = State.underlyingId cfg then
-            Hedging.evaluate cfg (revalueAt cfg s now q s.Legs)
+            Hedging.evaluate cfg (revalueAt cfg s now q)
         else
             match State.legIndex s q.ContractId with
             | None when s.PortfolioQuotes.ContainsKey q.ContractId ->
@@ -47,10 +54,8 @@ module MarketData =
             | None -> s, [] // not in the book: nothing to decide
             | Some i ->
                 let leg = s.Legs.[i]
-                let vol, source = legVol cfg now (State.spot s) leg q
-                let legs = Array.copy s.Legs
-                legs.[i] <- { leg with Quote = q; Vol = vol; VolSource = source }
-                Hedging.evaluate cfg (revalueAt cfg s now s.Underlying legs)
+                let struct (vol, source) = legVol cfg now (State.spot s) leg q
+                Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { leg with Quote = q; Vol = vol; VolSource = source })
 
     /// Merges one streamed tick into the contract's last quote.
     let onTick (cfg: Config) (s: State) (venue: Timestamp) (conId: ContractId) (field: TickField) (value: float) =
@@ -70,7 +75,5 @@ module MarketData =
     let onOptionComputation (cfg: Config) (s: State) (conId: ContractId) (iv: float) =
         match State.legIndex s conId with
         | Some i when System.Double.IsFinite iv && iv > 0.0 ->
-            let legs = Array.copy s.Legs
-            legs.[i] <- { s.Legs.[i] with Vol = iv; VolSource = FromBroker }
-            Hedging.evaluate cfg (revalueAt cfg s s.Now s.Underlying legs)
+            Hedging.evaluate cfg (revalueWith cfg s s.Now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker })
         | _ -> s, []

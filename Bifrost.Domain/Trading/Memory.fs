@@ -63,5 +63,8 @@ module EngineMemory =
     let same (a: EngineMemory) (b: EngineMemory) =
         let eqF (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
         a.Operator = b.Operator && a.StopPending = b.StopPending && a.Day = b.Day && a.TradesToday = b.TradesToday
-        && eqF a.DayStartPnl b.DayStartPnl && eqF a.HighWater b.HighWater && a.OptionBook = b.OptionBook
-        && a.PausedBy = b.PausedBy && a.ExpiredLegs = b.ExpiredLegs
+        && eqF a.DayStartPnl b.DayStartPnl && eqF a.HighWater b.HighWater
+        // Checked on every clock step: the book and the expired legs are usually the very same objects.
+        && (LanguagePrimitives.PhysicalEquality a.OptionBook b.OptionBook || a.OptionBook = b.OptionBook)
+        && a.PausedBy = b.PausedBy
+        && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)

@@ -259,16 +259,29 @@ module State =
         | -1 -> 1
         | i -> s.Legs.[i].Option.Multiplier
 
-    // Folds the holdings map in key order, as the list it replaced did: the same sum, bit for bit.
+    // Sums the holdings in key order, as the map fold it replaced did: the same sum, bit for bit. A loop over the
+    // portfolio's derived arrays: no closure, no tail-call helper (a fold passes the Holding struct through one).
     let unrealized cfg (s: State) =
-        s.Portfolio.Strategy |> Map.fold (fun acc key h -> acc + Holding.unrealized (multiplierByKey s key) (markByKey cfg s key) h) 0.0
+        let keys = s.Portfolio.Keys
+        let held = s.Portfolio.Held
+        let mutable acc = 0.0
+        for i in 0 .. keys.Length - 1 do
+            acc <- acc + Holding.unrealized (multiplierByKey s keys.[i]) (markByKey cfg s keys.[i]) held.[i]
+        acc
 
     /// Strategy P&L since start: realised + unrealised − fees (money).
     let totalPnl cfg (s: State) = Portfolio.totalRealized s.Portfolio + unrealized cfg s - Portfolio.totalFees s.Portfolio
 
     /// True when every strategy holding has a finite mark: only then is the P&L (and so the risk) known.
     let isValued cfg (s: State) =
-        s.Portfolio.Strategy |> Map.forall (fun key h -> h.Quantity = 0 || System.Double.IsFinite(markByKey cfg s key))
+        let keys = s.Portfolio.Keys
+        let held = s.Portfolio.Held
+        let mutable ok = true
+        let mutable i = 0
+        while ok && i < keys.Length do
+            ok <- held.[i].Quantity = 0 || System.Double.IsFinite(markByKey cfg s keys.[i])
+            i <- i + 1
+        ok
 
     /// Daily counters follow the exchange session day of the calendar's zone, never UTC. A new day starts with no
     /// trades; its P&L baseline is taken once the book is valued (NaN until then: no daily figure rather than a wrong one).
@@ -280,9 +293,11 @@ module State =
         else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan) } }
 
     /// The day's P&L, 0 while the baseline is not known yet.
-    let dailyPnl cfg (s: State) =
-        let d = totalPnl cfg s - s.Daily.StartPnl
+    let dailyPnlOf (s: State) (total: float) =
+        let d = total - s.Daily.StartPnl
         if System.Double.IsNaN d then 0.0 else d
+
+    let dailyPnl cfg (s: State) = dailyPnlOf s (totalPnl cfg s)
 
     /// An order still counts as in flight until it is terminal and every fill the broker reported has been applied.
     let isSettled (o: Order) =

@@ -62,7 +62,7 @@ public sealed record BacktestResult
 /// <summary>Wall-clock figures of a run (never part of the deterministic outputs): wall and CPU time (on a shared
 /// machine CPU is the steadier figure), peak memory, and what the run allocated and collected.</summary>
 public readonly record struct RunTiming(TimeSpan Elapsed, long PeakWorkingSetBytes, TimeSpan Cpu = default, long AllocatedBytes = 0,
-    int Gen0 = 0, int Gen1 = 0, int Gen2 = 0)
+    int Gen0 = 0, int Gen1 = 0, int Gen2 = 0, TimeSpan GcPause = default)
 {
     public double EventsPerSecond(long events) => events / Math.Max(1e-9, Elapsed.TotalSeconds);
 }

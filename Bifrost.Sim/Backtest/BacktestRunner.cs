@@ -48,7 +48,8 @@ public sealed class BacktestRunner
 
     public BacktestRunner(BacktestSetup setup)
     {
-        _cfg = setup.Config;
+        // Nobody reads a backtest's status: the curve is sampled from the state (SampleEquity).
+        _cfg = ConfigModule.withoutHeartbeat(setup.Config);
         _settings = setup.Settings;
         _stats = new RunStatistics(_settings.CurveNanos);
         var strategy = _cfg.Strategy;

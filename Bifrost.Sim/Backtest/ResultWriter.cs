@@ -161,7 +161,7 @@ public static class ResultWriter
         if (timing is { } t)
             sb.AppendLine(ci, $"  run        {r.TicksRead:N0} ticks, {r.Events:N0} engine events in {t.Elapsed.TotalSeconds:F2} s ({t.EventsPerSecond(r.TicksRead):N0} ticks/s), peak RSS {t.PeakWorkingSetBytes / 1048576.0:F0} MiB");
         if (timing is { Cpu.Ticks: > 0 } g)
-            sb.AppendLine(ci, $"  cpu        {g.Cpu.TotalSeconds:F2} s; allocated {g.AllocatedBytes / 1048576.0:N0} MiB ({g.AllocatedBytes / (double)Math.Max(1, r.Events):N0} B/event), collections gen0 {g.Gen0:N0}, gen1 {g.Gen1:N0}, gen2 {g.Gen2:N0}");
+            sb.AppendLine(ci, $"  cpu        {g.Cpu.TotalSeconds:F2} s; allocated {g.AllocatedBytes / 1048576.0:N0} MiB ({g.AllocatedBytes / (double)Math.Max(1, r.Events):N0} B/event), collections gen0 {g.Gen0:N0}, gen1 {g.Gen1:N0}, gen2 {g.Gen2:N0}, paused {g.GcPause.TotalSeconds:F2} s");
         return sb.ToString();
     }
 }

@@ -63,13 +63,13 @@ public static class BacktestCommand
     {
         var process = Process.GetCurrentProcess();
         var (cpu, allocated) = (process.TotalProcessorTime, GC.GetTotalAllocatedBytes());
-        var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var (g0, g1, g2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var clock = Stopwatch.StartNew();
         var result = BacktestRunner.Run(setup, source);
         var elapsed = clock.Elapsed;
         process.Refresh();
         return (result, new RunTiming(elapsed, PeakRss(), process.TotalProcessorTime - cpu, GC.GetTotalAllocatedBytes() - allocated,
-            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2));
+            GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2, GC.GetTotalPauseDuration() - paused));
     }
 
     /// <summary>Peak resident set size of this process (VmHWM on Linux).</summary>

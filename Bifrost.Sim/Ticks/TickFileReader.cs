@@ -13,6 +13,11 @@ public sealed class TickFileReader : IDisposable
     private readonly string[] _projection;
     private readonly Dictionary<(string, string, string?, double, int), int> _idCache = new();
     private readonly Dictionary<int, ContractKey> _contracts = new();
+    // The last contracts resolved, matched by string reference: a dictionary-encoded column gives every row of one
+    // value the same string instance, so a row costs a few compares instead of hashing three strings. A miss (plain
+    // encoded strings, a new row group's dictionary) falls back to the content-keyed cache.
+    private readonly RecentContract[] _recent = new RecentContract[16];
+    private int _recentNext;
     private long _lastTs = long.MinValue;
     private long _rowsRead;
 
@@ -72,12 +77,31 @@ public sealed class TickFileReader : IDisposable
             _lastTs = ts[i];
             var sym = symbol.Values[i] ?? throw new TickDataException($"{Path}: row {rowNo}: symbol is null");
             var k = kind.Values[i] ?? throw new TickDataException($"{Path}: row {rowNo}: kind is null");
-            var conId = Resolve(sym, k, right?.Values[i], strike[i], expiry[i], rowNo);
+            var conId = Recent(sym, k, right?.Values[i], strike[i], expiry[i]) ?? Remember(sym, k, right?.Values[i], strike[i], expiry[i], rowNo);
             ticks[i] = new Tick(ts[i], conId, bid[i], ask[i], last[i], bidSize[i], askSize[i], iv[i]);
         }
         _rowsRead += n;
         return ticks;
     }
+
+    private int? Recent(string symbol, string kind, string? right, double strike, int expiry)
+    {
+        foreach (ref readonly var r in _recent.AsSpan())
+            if (ReferenceEquals(r.Symbol, symbol) && ReferenceEquals(r.Kind, kind) && ReferenceEquals(r.Right, right)
+                && r.Strike.Equals(strike) && r.Expiry == expiry)
+                return r.Id;
+        return null;
+    }
+
+    private int Remember(string symbol, string kind, string? right, double strike, int expiry, long row)
+    {
+        var id = Resolve(symbol, kind, right, strike, expiry, row);
+        _recent[_recentNext] = new RecentContract(symbol, kind, right, strike, expiry, id);
+        _recentNext = (_recentNext + 1) % _recent.Length;
+        return id;
+    }
+
+    private readonly record struct RecentContract(string? Symbol, string? Kind, string? Right, double Strike, int Expiry, int Id);
 
     private int Resolve(string symbol, string kind, string? right, double strike, int expiry, long row)
     {

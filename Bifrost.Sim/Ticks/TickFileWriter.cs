@@ -10,10 +10,15 @@ public sealed class TickFileWriter : IDisposable
     private readonly int _rowGroupSize;
     private readonly List<(Tick Tick, ContractKey Key)> _rows = new();
 
-    public TickFileWriter(string path, int rowGroupSize = 100_000)
+    /// <param name="dictionaryStrings">Dictionary-encode the string columns (the default, as most writers do); plain
+    /// strings are for testing readers on files from writers that do not.</param>
+    public TickFileWriter(string path, int rowGroupSize = 100_000, bool dictionaryStrings = true)
     {
         _rowGroupSize = rowGroupSize;
-        _writer = new ParquetFileWriter(path, TickSchema.Descriptors(), new ParquetWriterOptions { Compression = Bifrost.Parquet.Format.CompressionCodec.Zstd, CreatedBy = "bifrost-sim" });
+        _writer = new ParquetFileWriter(path, TickSchema.Descriptors(), new ParquetWriterOptions
+        {
+            Compression = Bifrost.Parquet.Format.CompressionCodec.Zstd, CreatedBy = "bifrost-sim", DictionaryForStrings = dictionaryStrings,
+        });
     }
 
     public long RowsWritten { get; private set; }

@@ -2,6 +2,7 @@ module Bifrost.Domain.Tests.CalendarTests
 
 open System
 open Expecto
+open FsCheck.FSharp
 open Bifrost.Domain
 
 let private utc y m d h mi = Timestamp.ofDateTimeUtc (DateTime(y, m, d, h, mi, 0, DateTimeKind.Utc))
@@ -17,6 +18,29 @@ let tests =
             Expect.equal (SessionCalendar.utcOffset UsEastern (utc 2026 3 8 7 0)) -240 "SessionCalendar.utcOffset UsEastern (utc 2026 3 8 7 0)"
             Expect.equal (SessionCalendar.utcOffset UsEastern (utc 2026 11 1 5 59)) -240 "SessionCalendar.utcOffset UsEastern (utc 2026 11 1 5 59)"
             Expect.equal (SessionCalendar.utcOffset UsEastern (utc 2026 11 1 6 0)) -300 "SessionCalendar.utcOffset UsEastern (utc 2026 11 1 6 0)"
+        // The domain computes New York time arithmetically (its DST bounds tabled per year); the system's tz database
+        // is the independent check, over the years the current US rule has held.
+        Props.seeded "New York's offset matches the system tz database at random instants, 2007-2099" <| fun rnd ->
+            let zone = TimeZoneInfo.FindSystemTimeZoneById "America/New_York"
+            let first = DateTime(2007, 1, 1, 0, 0, 0, DateTimeKind.Utc)
+            let span = (DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc) - first).TotalMinutes |> int64
+            let instants =
+                Gen.sampleWithSeed rnd 10 5_000 (Gen.choose64 (0L, span - 1L))
+                |> Array.map (fun m -> first.AddMinutes(float m))
+            for t in instants do
+                let expected = int (zone.GetUtcOffset t).TotalMinutes
+                Expect.equal (SessionCalendar.utcOffset UsEastern (Timestamp.ofDateTimeUtc t)) expected $"offset at {t:o}"
+        testCase "Each DST change of 2007-2099 falls between the same two minutes as in the tz database" <| fun () ->
+            let zone = TimeZoneInfo.FindSystemTimeZoneById "America/New_York"
+            for year in 2007 .. 2099 do
+                for month in [ 3; 11 ] do
+                    // Walk the month's minutes at 10-minute steps around 06:00-08:00 UTC on each Sunday.
+                    for day in 1 .. 28 do
+                        let d = DateTime(year, month, day, 5, 50, 0, DateTimeKind.Utc)
+                        if d.DayOfWeek = DayOfWeek.Sunday then
+                            for step in 0 .. 15 do
+                                let t = d.AddMinutes(float (10 * step))
+                                Expect.equal (SessionCalendar.utcOffset UsEastern (Timestamp.ofDateTimeUtc t)) (int (zone.GetUtcOffset t).TotalMinutes) $"offset at {t:o}"
         testCase "US equities open 09:30 to 16:00 New York time on weekdays" <| fun () ->
             let cal = SessionCalendar.usEquities
             Expect.isFalse (SessionCalendar.isOpen cal (utc 2026 1 15 14 29)) "SessionCalendar.isOpen cal (utc 2026 1 15 14 29)" // 09:29 EST

@@ -141,6 +141,42 @@ public sealed class TickFileReaderTests
         return path;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ManyContracts_OverManyRowGroups_ResolveToTheirIds_DictionaryOrPlainStrings(bool dictionaryStrings)
+    {
+        // 41 contracts (more than the reader's recent-contract memo holds) cycled through 5,000 rows in row groups of
+        // 777: every row must come back with its own contract's id, whether each row's strings are shared dictionary
+        // instances or fresh plain-encoded ones.
+        var keys = Enumerable.Range(80, 40).Select(k => ContractKey.Option("XYZ", k % 2 == 0 ? 'C' : 'P', k, 20260417))
+            .Prepend(ContractKey.Stock("XYZ")).ToArray();
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            var expected = new List<Tick>();
+            using (var w = new TickFileWriter(path, rowGroupSize: 777, dictionaryStrings: dictionaryStrings))
+            {
+                for (var i = 0; i < 5_000; i++)
+                {
+                    // A stride coprime with the count visits the contracts in a shuffled, repeating order.
+                    var key = keys[i * 7 % keys.Length];
+                    var tick = new Tick(1_000_000L * (i + 1), key.ConId, 1.0 + i % 3, 1.1 + i % 3, double.NaN, 10, 10,
+                        key.IsOption ? 0.2 : double.NaN);
+                    expected.Add(tick);
+                    w.Write(tick, key);
+                }
+            }
+            using var reader = new TickFileReader(path);
+            Assert.Equal(expected, reader.ReadBatches().SelectMany(b => b));
+            Assert.Equal(keys.OrderBy(k => k.ConId), reader.Contracts.Values.OrderBy(k => k.ConId));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void MappedColumns_AndMicroseconds_AreRead()
     {
