@@ -19,11 +19,14 @@ internal sealed class ColumnChunkReader
     private byte[] _page = new byte[64 * 1024];
     private bool[] _valid = new bool[1024];
 
-    public Column Read(ColumnDescriptor column, ColumnMetaData meta, byte[] chunk, int chunkLength, int rows)
+    /// <param name="previous">The same column of the previous row group, whose arrays may be written over (recycling
+    /// readers only); null for fresh arrays.</param>
+    public Column Read(ColumnDescriptor column, ColumnMetaData meta, byte[] chunk, int chunkLength, int rows, Column? previous = null)
     {
-        var accumulator = AccumulatorFactory.Create(column, rows);
-        bool[]? validity = column.IsOptional ? new bool[rows] : null;
-        if (validity is not null) Array.Fill(validity, true);
+        var accumulator = AccumulatorFactory.Create(column, rows, previous);
+        // Allocated at the first page with a null (most chunks have none): every row valid until a page says otherwise.
+        bool[]? validity = null;
+        bool[]? reuseValidity = previous?.Validity is { } v && v.Length == rows ? v : null;
         int position = 0;
         int row = 0;
         bool anyNull = false;
@@ -59,7 +62,7 @@ internal sealed class ColumnChunkReader
                     Span<bool> valid = Valid(count);
                     if (column.MaxDefinitionLevel > 0) levelBytes = LevelDecoder.DecodeV1(h.DefinitionLevelEncoding, _page, 0, data.Length, column.MaxDefinitionLevel, valid);
                     else valid.Fill(true);
-                    anyNull |= Decode(accumulator, h.Encoding, _page, levelBytes, data.Length - levelBytes, valid, row, validity);
+                    anyNull |= Decode(accumulator, h.Encoding, _page, levelBytes, data.Length - levelBytes, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
                     row += count;
                     break;
                 }
@@ -80,7 +83,7 @@ internal sealed class ColumnChunkReader
                     else valid.Fill(true);
                     var codec = h.IsCompressed ? meta.Codec : CompressionCodec.Uncompressed;
                     var data = Decompress(codec, chunk, body + levels, header.CompressedPageSize - levels, header.UncompressedPageSize - levels);
-                    anyNull |= Decode(accumulator, h.Encoding, _page, 0, data.Length, valid, row, validity);
+                    anyNull |= Decode(accumulator, h.Encoding, _page, 0, data.Length, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
                     row += count;
                     break;
                 }
@@ -103,13 +106,19 @@ internal sealed class ColumnChunkReader
         return _valid.AsSpan(0, count);
     }
 
-    private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int row, bool[]? validity)
+    private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int row,
+        bool optional, int rows, bool[]? reuseValidity, ref bool[]? validity)
     {
         int present = 0;
         foreach (bool v in valid) if (v) present++;
         accumulator.ReadValues(encoding, buffer, offset, length, present, row);
         if (present == valid.Length) return false;
-        if (validity is null) throw new InvalidDataException("a required column has null values");
+        if (!optional) throw new InvalidDataException("a required column has null values");
+        if (validity is null)
+        {
+            validity = reuseValidity ?? new bool[rows];
+            Array.Fill(validity, true);
+        }
         accumulator.Spread(row, present, valid);
         valid.CopyTo(validity.AsSpan(row));
         return true;

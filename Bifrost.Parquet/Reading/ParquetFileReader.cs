@@ -92,6 +92,22 @@ public sealed class ParquetFileReader : IDisposable
         for (int g = 0; g < RowGroupCount; g++) yield return ReadRowGroup(g, projection);
     }
 
+    /// <summary>Like <see cref="ReadRowGroups"/>, but each row group is decoded into the previous one's arrays where
+    /// they fit: a batch (its columns' values, validity and dictionary ids) is valid only until the enumeration moves
+    /// on. For readers that copy what they keep (the tick reader): no fresh large arrays per row group, so no page
+    /// faults and collections to pay for them.</summary>
+    public IEnumerable<RowGroupBatch> ReadRowGroupsRecycled(params string[] columns)
+    {
+        var projection = Project(columns);
+        Column[]? previous = null;
+        for (int g = 0; g < RowGroupCount; g++)
+        {
+            var batch = ReadRowGroup(g, projection, previous);
+            previous = batch.Columns as Column[] ?? batch.Columns.ToArray();
+            yield return batch;
+        }
+    }
+
     public RowGroupBatch ReadRowGroup(int rowGroup, params string[] columns) => ReadRowGroup(rowGroup, Project(columns));
 
     /// <summary>Row-at-a-time convenience over <see cref="ReadRowGroups"/>: each row is the projected values, boxed
@@ -124,17 +140,17 @@ public sealed class ParquetFileReader : IDisposable
         return projection;
     }
 
-    private RowGroupBatch ReadRowGroup(int rowGroup, List<ColumnDescriptor> projection)
+    private RowGroupBatch ReadRowGroup(int rowGroup, List<ColumnDescriptor> projection, Column[]? previous = null)
     {
         if ((uint)rowGroup >= (uint)RowGroupCount) throw new ArgumentOutOfRangeException(nameof(rowGroup), $"{FilePath} has {RowGroupCount} row groups");
         var group = _metadata.RowGroups[rowGroup];
         int rows = (int)group.NumRows;
         var columns = new Column[projection.Count];
-        for (int i = 0; i < projection.Count; i++) columns[i] = ReadChunk(projection[i], group.Columns[projection[i].Index].MetaData!, rowGroup, rows);
+        for (int i = 0; i < projection.Count; i++) columns[i] = ReadChunk(projection[i], group.Columns[projection[i].Index].MetaData!, rowGroup, rows, previous?[i]);
         return new RowGroupBatch(FilePath, rowGroup, rows, projection, columns);
     }
 
-    private Column ReadChunk(ColumnDescriptor column, ColumnMetaData meta, int rowGroup, int rows)
+    private Column ReadChunk(ColumnDescriptor column, ColumnMetaData meta, int rowGroup, int rows, Column? previous)
     {
         string where = $"{FilePath}: row group {rowGroup}, column '{column.Name}'";
         if (meta.Type != column.PhysicalType) throw new ParquetFormatException($"{where}: chunk type {meta.Type} differs from the schema's {column.PhysicalType}");
@@ -144,7 +160,7 @@ public sealed class ParquetFileReader : IDisposable
         if (read != length) throw new ParquetFormatException($"{where}: file ends inside the column chunk (truncated)");
         try
         {
-            return _chunkReader.Read(column, meta, _chunk, length, rows);
+            return _chunkReader.Read(column, meta, _chunk, length, rows, previous);
         }
         catch (InvalidDataException e)
         {

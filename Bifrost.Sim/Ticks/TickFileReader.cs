@@ -49,7 +49,8 @@ public sealed class TickFileReader : IDisposable
 
     public IEnumerable<Tick[]> ReadBatches()
     {
-        foreach (var batch in _file.ReadRowGroups(_projection))
+        // Recycled: Convert copies each batch into Tick rows before the next is read.
+        foreach (var batch in _file.ReadRowGroupsRecycled(_projection))
             yield return Convert(batch);
     }
 
@@ -157,44 +158,71 @@ public sealed class TickFileReader : IDisposable
         return result;
     }
 
+    // Per-column scratch arrays, reused from one row group to the next: Convert copies them into the Tick rows.
+    private readonly Dictionary<string, double[]> _scratch = new(StringComparer.Ordinal);
+    private int[] _expiryScratch = [];
+
+    private double[] Scratch(string canonical, int n)
+    {
+        if (!_scratch.TryGetValue(canonical, out var a) || a.Length < n) _scratch[canonical] = a = new double[n];
+        return a;
+    }
+
     private double[] Doubles(RowGroupBatch b, string canonical, int n)
     {
         var name = _map[canonical];
-        var result = new double[n];
+        var result = Scratch(canonical, n);
         if (!b.Descriptors.Any(d => d.Name == name))
         {
-            Array.Fill(result, double.NaN);
+            Array.Fill(result, double.NaN, 0, n);
             return result;
         }
-        var col = b[name];
-        for (var i = 0; i < n; i++)
+        // One type test per column, then a tight loop (this runs for eight columns of every row).
+        switch (b[name])
         {
-            result[i] = col.IsNull(i) ? double.NaN : col switch
-            {
-                DoubleColumn c => c.Values[i],
-                FloatColumn c => c.Values[i],
-                Int64Column c => c.Values[i],
-                Int32Column c => c.Values[i],
-                DecimalColumn c => (double)c.Values[i],
-                _ => throw new TickDataException($"{Path}: column {name} must be numeric, got {b.Descriptors.First(d => d.Name == name)}"),
-            };
+            case DoubleColumn c:
+                c.Values.AsSpan(0, n).CopyTo(result);
+                break;
+            case FloatColumn c:
+                for (var i = 0; i < n; i++) result[i] = c.Values[i];
+                break;
+            case Int64Column c:
+                for (var i = 0; i < n; i++) result[i] = c.Values[i];
+                break;
+            case Int32Column c:
+                for (var i = 0; i < n; i++) result[i] = c.Values[i];
+                break;
+            case DecimalColumn c:
+                for (var i = 0; i < n; i++) result[i] = (double)c.Values[i];
+                break;
+            default:
+                throw new TickDataException($"{Path}: column {name} must be numeric, got {b.Descriptors.First(d => d.Name == name)}");
         }
+        if (b[name].Validity is { } valid)
+            for (var i = 0; i < n; i++)
+                if (!valid[i]) result[i] = double.NaN;
         return result;
     }
 
     private int[] Expiries(RowGroupBatch b, int n)
     {
         var name = _map[TickSchema.Expiry];
-        var result = new int[n];
+        if (_expiryScratch.Length < n) _expiryScratch = new int[n];
+        var result = _expiryScratch;
+        Array.Clear(result, 0, n);
         if (!b.Descriptors.Any(d => d.Name == name)) return result;
         var d = b.Descriptors.First(x => x.Name == name);
         var col = b[name];
+        // Rows of one file carry a handful of expiries: the last date's conversion is reused.
+        var lastDay = int.MinValue;
+        var lastYyyymmdd = 0;
         for (var i = 0; i < n; i++)
         {
             if (col.IsNull(i)) continue;
             result[i] = (d.Kind, col) switch
             {
-                (ValueKind.Date, Int32Column c) => ToYyyymmdd(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + c.Values[i])),
+                (ValueKind.Date, Int32Column c) when c.Values[i] == lastDay => lastYyyymmdd,
+                (ValueKind.Date, Int32Column c) => lastYyyymmdd = ToYyyymmdd(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (lastDay = c.Values[i]))),
                 (ValueKind.Int32, Int32Column c) => c.Values[i],
                 (_, StringColumn c) => ParseExpiry(c.Values[i]!, i),
                 _ => throw new TickDataException($"{Path}: column {name} must be a DATE, an int yyyymmdd or a string, got {d}"),

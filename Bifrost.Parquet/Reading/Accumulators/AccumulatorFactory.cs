@@ -4,10 +4,11 @@ using Bifrost.Parquet.Format;
 
 namespace Bifrost.Parquet.Reading.Accumulators;
 
-/// <summary>Picks the accumulator and final column type for a descriptor (physical type × value kind).</summary>
+/// <summary>Picks the accumulator and final column type for a descriptor (physical type × value kind). With
+/// <paramref name="previous"/> (the same column of the previous row group, when recycling) its arrays are written over.</summary>
 internal static class AccumulatorFactory
 {
-    public static ColumnAccumulator Create(ColumnDescriptor column, int rows)
+    public static ColumnAccumulator Create(ColumnDescriptor column, int rows, Column? previous = null)
     {
         int scale = column.Scale;
         return (column.PhysicalType, column.Kind) switch
@@ -15,16 +16,17 @@ internal static class AccumulatorFactory
             (PhysicalType.Boolean, _) => new BooleanAccumulator(rows),
             (PhysicalType.Int32, ValueKind.Decimal) => new FixedAccumulator<int>(rows, "INT32",
                 (v, valid) => new DecimalColumn(Array.ConvertAll(v, x => DecimalConverter.FromUnscaled(x, scale)), valid)),
-            (PhysicalType.Int32, _) => new FixedAccumulator<int>(rows, "INT32", (v, valid) => new Int32Column(v, valid)),
+            (PhysicalType.Int32, _) => new FixedAccumulator<int>(rows, "INT32", (v, valid) => new Int32Column(v, valid), (previous as Int32Column)?.Values),
             (PhysicalType.Int64, ValueKind.Decimal) => new FixedAccumulator<long>(rows, "INT64",
                 (v, valid) => new DecimalColumn(Array.ConvertAll(v, x => DecimalConverter.FromUnscaled(x, scale)), valid)),
-            (PhysicalType.Int64, _) => new FixedAccumulator<long>(rows, "INT64", (v, valid) => new Int64Column(v, valid)),
+            (PhysicalType.Int64, _) => new FixedAccumulator<long>(rows, "INT64", (v, valid) => new Int64Column(v, valid), (previous as Int64Column)?.Values),
             (PhysicalType.Int96, _) => new FixedAccumulator<Int96>(rows, "INT96",
                 (v, valid) => new Int64Column(Array.ConvertAll(v, x => x.ToUnixNanoseconds()), valid)),
-            (PhysicalType.Float, _) => new FixedAccumulator<float>(rows, "FLOAT", (v, valid) => new FloatColumn(v, valid)),
-            (PhysicalType.Double, _) => new FixedAccumulator<double>(rows, "DOUBLE", (v, valid) => new DoubleColumn(v, valid)),
+            (PhysicalType.Float, _) => new FixedAccumulator<float>(rows, "FLOAT", (v, valid) => new FloatColumn(v, valid), (previous as FloatColumn)?.Values),
+            (PhysicalType.Double, _) => new FixedAccumulator<double>(rows, "DOUBLE", (v, valid) => new DoubleColumn(v, valid), (previous as DoubleColumn)?.Values),
             (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.String) => new ByteArrayAccumulator<string?>(rows, column.TypeLength,
-                bytes => Encoding.UTF8.GetString(bytes), (v, valid, dictionary, ids) => new StringColumn(v, valid, dictionary!, ids)),
+                bytes => Encoding.UTF8.GetString(bytes), (v, valid, dictionary, ids) => new StringColumn(v, valid, dictionary!, ids),
+                (previous as StringColumn)?.Values, (previous as StringColumn)?.DictionaryIds),
             (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.Decimal) => new ByteArrayAccumulator<decimal>(rows, column.TypeLength,
                 bytes => DecimalConverter.FromBigEndian(bytes, scale), (v, valid, _, _) => new DecimalColumn(v, valid)),
             (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, _) => new ByteArrayAccumulator<byte[]?>(rows, column.TypeLength,

@@ -13,9 +13,11 @@ internal delegate T ByteArrayConverter<T>(ReadOnlySpan<byte> value);
 /// dictionary ids are kept while every page is dictionary-encoded.
 /// </summary>
 internal sealed class ByteArrayAccumulator<T>(
-    int rows, int fixedLength, ByteArrayConverter<T> convert, Func<T[], bool[]?, T[]?, int[]?, Column> build) : ColumnAccumulator
+    int rows, int fixedLength, ByteArrayConverter<T> convert, Func<T[], bool[]?, T[]?, int[]?, Column> build,
+    T[]? reuse = null, int[]? reuseIds = null) : ColumnAccumulator
 {
-    private readonly T[] _values = new T[rows];
+    // The previous row group's arrays of this column, written over when they have the same length.
+    private readonly T[] _values = reuse is not null && reuse.Length == rows ? reuse : new T[rows];
     private T[]? _dictionary;
     private int[]? _ids;
     private bool _allDictionary = true;
@@ -46,7 +48,7 @@ internal sealed class ByteArrayAccumulator<T>(
                 for (int i = 0; i < count; i++) _values[row + i] = dictionary[ids[i]];
                 if (_allDictionary)
                 {
-                    _ids ??= new int[_values.Length];
+                    _ids ??= reuseIds is not null && reuseIds.Length == _values.Length ? reuseIds : new int[_values.Length];
                     ids.CopyTo(_ids, row);
                 }
                 return;

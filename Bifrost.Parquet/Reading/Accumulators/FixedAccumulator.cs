@@ -6,11 +6,13 @@ using Bifrost.Parquet.Format;
 
 namespace Bifrost.Parquet.Reading.Accumulators;
 
-/// <summary>Fixed-width values (INT32, INT64, INT96, FLOAT, DOUBLE): PLAIN is a straight copy into the row array.</summary>
-internal sealed class FixedAccumulator<T>(int rows, string typeName, Func<T[], bool[]?, Column> build) : ColumnAccumulator
+/// <summary>Fixed-width values (INT32, INT64, INT96, FLOAT, DOUBLE): PLAIN is a straight copy into the row array.
+/// <paramref name="reuse"/>: the previous row group's array of this column, written over when it has the same length
+/// (every row is written: pages cover the row group).</summary>
+internal sealed class FixedAccumulator<T>(int rows, string typeName, Func<T[], bool[]?, Column> build, T[]? reuse = null) : ColumnAccumulator
     where T : unmanaged
 {
-    private readonly T[] _values = new T[rows];
+    private readonly T[] _values = reuse is not null && reuse.Length == rows ? reuse : new T[rows];
     private T[]? _dictionary;
 
     public override void ReadDictionary(ParquetEncoding encoding, ReadOnlySpan<byte> data, int count)
