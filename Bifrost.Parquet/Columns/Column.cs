@@ -11,10 +11,8 @@ public abstract class Column
         if (validity is not null && validity.Length != length) throw new ArgumentException($"validity has {validity.Length} entries for {length} values", nameof(validity));
         Length = length;
         Validity = validity;
-        if (validity is not null)
-        {
-            foreach (bool valid in validity) if (!valid) NullCount++;
-        }
+        // Counted as zero bytes (vectorised): this runs for every nullable column of every row group.
+        if (validity is not null) NullCount = System.Runtime.InteropServices.MemoryMarshal.Cast<bool, byte>(validity.AsSpan()).Count((byte)0);
     }
 
     public int Length { get; }

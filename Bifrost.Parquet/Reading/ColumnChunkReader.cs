@@ -109,8 +109,7 @@ internal sealed class ColumnChunkReader
     private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int row,
         bool optional, int rows, bool[]? reuseValidity, ref bool[]? validity)
     {
-        int present = 0;
-        foreach (bool v in valid) if (v) present++;
+        int present = valid.Length - System.Runtime.InteropServices.MemoryMarshal.Cast<bool, byte>(valid).Count((byte)0);
         accumulator.ReadValues(encoding, buffer, offset, length, present, row);
         if (present == valid.Length) return false;
         if (!optional) throw new InvalidDataException("a required column has null values");

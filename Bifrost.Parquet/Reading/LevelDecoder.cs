@@ -7,6 +7,8 @@ namespace Bifrost.Parquet.Reading;
 /// <summary>Definition levels of a flat column: level == max means a value is present, lower means null.</summary>
 internal static class LevelDecoder
 {
+    [ThreadStatic] private static int[]? _levels;
+
     /// <summary>Data page v1: RLE levels carry a 4-byte length prefix; the deprecated BIT_PACKED packs MSB first. Returns bytes used.</summary>
     public static int DecodeV1(ParquetEncoding encoding, byte[] buffer, int offset, int length, int maxLevel, Span<bool> valid)
     {
@@ -46,7 +48,10 @@ internal static class LevelDecoder
     /// <summary>Data page v2 and the RLE payload of v1: the hybrid without a length prefix.</summary>
     public static void DecodeHybrid(byte[] buffer, int offset, int length, int bitWidth, int maxLevel, Span<bool> valid)
     {
-        var levels = new int[valid.Length];
+        // A page's levels in a per-thread scratch array: a fresh one per page (64K levels = a large-object allocation)
+        // cost a gen-2 collection every few pages.
+        if (_levels is null || _levels.Length < valid.Length) _levels = new int[Math.Max(valid.Length, 1024)];
+        var levels = _levels.AsSpan(0, valid.Length);
         int read = new RleBitPackedDecoder(buffer, offset, length, bitWidth).Read(levels);
         if (read != levels.Length) throw new InvalidDataException($"definition levels hold {read} values, the page has {levels.Length}");
         for (int i = 0; i < levels.Length; i++)

@@ -44,12 +44,14 @@ internal sealed class ByteArrayAccumulator<T>(
             case ParquetEncoding.RleDictionary:
             {
                 var dictionary = _dictionary ?? throw MissingDictionary();
-                int[] ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
-                for (int i = 0; i < count; i++) _values[row + i] = dictionary[ids[i]];
+                var ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
+                // Through a span: one type check for the array, not a covariance check per stored string.
+                var values = _values.AsSpan(row, count);
+                for (int i = 0; i < count; i++) values[i] = dictionary[ids[i]];
                 if (_allDictionary)
                 {
                     _ids ??= reuseIds is not null && reuseIds.Length == _values.Length ? reuseIds : new int[_values.Length];
-                    ids.CopyTo(_ids, row);
+                    ids.CopyTo(_ids.AsSpan(row));
                 }
                 return;
             }

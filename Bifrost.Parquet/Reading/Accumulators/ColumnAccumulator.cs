@@ -28,11 +28,16 @@ internal abstract class ColumnAccumulator
         }
     }
 
-    protected static int[] ReadDictionaryIds(byte[] buffer, int offset, int length, int count, int dictionarySize)
+    // A page's dictionary ids, in a per-thread scratch array (read, then used before the next page is decoded).
+    [ThreadStatic] private static int[]? _ids;
+
+    /// <summary>The page's dictionary ids, checked against the dictionary; valid until the next page is read.</summary>
+    protected static ReadOnlySpan<int> ReadDictionaryIds(byte[] buffer, int offset, int length, int count, int dictionarySize)
     {
         if (length < 1) throw new InvalidDataException("dictionary-encoded page has no bit-width byte");
         int bitWidth = buffer[offset];
-        var ids = new int[count];
+        if (_ids is null || _ids.Length < count) _ids = new int[Math.Max(count, 1024)];
+        var ids = _ids.AsSpan(0, count);
         var decoder = new Encodings.RleBitPackedDecoder(buffer, offset + 1, length - 1, bitWidth);
         if (decoder.Read(ids) != count) throw new InvalidDataException($"dictionary-encoded page holds fewer than its {count} ids");
         foreach (int id in ids)

@@ -35,7 +35,7 @@ internal sealed class FixedAccumulator<T>(int rows, string typeName, Func<T[], b
             case ParquetEncoding.RleDictionary:
             {
                 var dictionary = _dictionary ?? throw MissingDictionary();
-                int[] ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
+                var ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
                 for (int i = 0; i < ids.Length; i++) destination[i] = dictionary[ids[i]];
                 break;
             }
