@@ -51,5 +51,12 @@ for rep in $(seq "$reps"); do
       echo "sweep of 8 x ${days}d $name --parallel $parallel: $took"
     done
   done
+  # The machine's own ceiling for two workers: two independent one-thread backtests at once (two processes, two
+  # heaps, nothing shared) against one alone. Two workers of one sweep cannot scale better than this.
+  TIMEFORMAT="%R"
+  alone=$( { time dotnet "$sim" backtest --data "$data" --config "$out/config-1.json" --threads 1 >/dev/null; } 2>&1 )
+  pair=$( { time { dotnet "$sim" backtest --data "$data" --config "$out/config-1.json" --threads 1 >/dev/null &
+                   dotnet "$sim" backtest --data "$data" --config "$out/config-1.json" --threads 1 >/dev/null; wait; }; } 2>&1 )
+  echo "two independent backtests of ${days}d: one alone ${alone} s wall, two at once ${pair} s wall = $(awk -v a="$alone" -v p="$pair" 'BEGIN { printf "%.2f", 2 * a / p }')x the throughput"
 done
 echo "outputs in $out"

@@ -32,6 +32,7 @@ public sealed class BacktestRunner
     private readonly RunStatistics _stats;
     private readonly Queue<Event> _pending = new();
     private readonly List<(long Time, EventPayload Payload)> _translated = new();
+    private readonly List<Bifrost.Sim.Broker.BrokerEvent> _brokerEvents = new();
     private readonly Dictionary<int, ContractId> _ids = new();
     private readonly Dictionary<int, int> _multipliers = new();
     private readonly Dictionary<int, bool> _isOption = new();
@@ -265,8 +266,9 @@ public sealed class BacktestRunner
         Advance(tick.TsNanos);
         // The exchange sees the quote first (working orders may trade on it), then the engine receives it, then the fills.
         _translated.Clear();
-        foreach (var e in _broker.OnQuote(tick.ConId, new TopOfBook(tick.Bid, tick.Ask, tick.BidSize, tick.AskSize, tick.TsNanos), tick.TsNanos))
-            Translate(e);
+        _brokerEvents.Clear();
+        _broker.OnQuote(tick.ConId, new TopOfBook(tick.Bid, tick.Ask, tick.BidSize, tick.AskSize, tick.TsNanos), tick.TsNanos, _brokerEvents);
+        foreach (var e in _brokerEvents) Translate(e);
         var quote = new Quote(id, tick.Bid, tick.Ask, tick.Last, tick.BidSize, tick.AskSize, tick.Iv,
             Timestamp.NewTimestamp(tick.TsNanos), Timestamp.NewTimestamp(tick.TsNanos));
         Enqueue(tick.TsNanos, EventPayload.NewQuoteReceived(quote));

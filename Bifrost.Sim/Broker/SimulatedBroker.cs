@@ -70,10 +70,17 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
     /// <summary>A new top of book: working orders on it may trade.</summary>
     public List<BrokerEvent> OnQuote(int conId, TopOfBook top, long now)
     {
-        _book[conId] = top;
         var events = new List<BrokerEvent>();
-        Advance(now, events);
+        OnQuote(conId, top, now, events);
         return events;
+    }
+
+    /// <summary>A new top of book, its events added to <paramref name="events"/> (the backtest's per-tick path: no list
+    /// per quote).</summary>
+    public void OnQuote(int conId, TopOfBook top, long now, List<BrokerEvent> events)
+    {
+        _book[conId] = top;
+        Advance(now, events);
     }
 
     /// <summary>Time passes: acknowledgements fall due and orders past their latency trade against the book.</summary>
