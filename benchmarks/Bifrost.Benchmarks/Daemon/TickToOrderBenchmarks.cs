@@ -188,7 +188,7 @@ public class TickToOrderBenchmarks
             "min_hedge_shares": 1, "cooldown_seconds": 0.000001, "hard_delta_limit": 100000
           },
           "guards": { "lag_after_seconds": 3600, "stale_after_seconds": 7200, "max_spread_bps": 100 },
-          "risk": { "max_position": 1000000, "max_order_notional": 100000000, "max_daily_trades": 100000000, "daily_loss_limit": 1e12, "max_drawdown": 1e12,
+          "risk": { "max_position": 1000000, "max_order_notional": 100000000, "max_daily_trades": 1000000, "daily_loss_limit": 1e12, "max_drawdown": 1e12,
                     "check_buying_power": false },
           "calendar": { "zone": "UTC", "open": "00:00", "close": "23:59" }
         }
