@@ -29,9 +29,10 @@ public sealed record IbClientOptions
     /// <summary>
     /// True: requests are written by a dedicated thread per session (encoded and queued by the caller, written in queue
     /// order with a synchronous send); a send returns once its frame is queued and a failed write ends the session (a
-    /// disconnect). Off by default: on the 2-core reference machine the hand-over to the thread cost more than it took
-    /// off the caller (tick-to-placeOrder-written p50 ×2, p99 ×2.4–3.7 in process; README "Performance"). The caller's
-    /// path (the default) completes synchronously when the socket takes the frame at once.
+    /// disconnect). Off by default, keeping a send's meaning (returned = written): on the 2-core reference machine the
+    /// hand-over cost more than it took off the caller in process (tick-to-placeOrder-written p50 ×2, p99 ×2.4–3.7),
+    /// while on loopback the median was about half (README "Performance"). The caller's path completes synchronously
+    /// when the socket takes the frame at once.
     /// </summary>
     public bool DedicatedSender { get; init; }
 
