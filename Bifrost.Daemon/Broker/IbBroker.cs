@@ -165,17 +165,66 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
 
     // ------------------------------------------------------------------ IBrokerPort
 
+    // The order path (place, cancel) calls the client directly: no closure, and no state machine when the send completes
+    // synchronously (queued for the sending thread without a pacing wait).
+
     public ValueTask PlaceOrderAsync(OrderRequest order, CancellationToken ct = default)
     {
         var (_, client) = Session();
         var contract = (Contracts ?? throw new InvalidOperationException("contracts not resolved")).Get(order.ContractId).Contract;
-        return Send(async () => await client.PlaceOrderAsync(contract, IbTranslate.Order(order), order.IbOrderId, ct).ConfigureAwait(false));
+        ValueTask<int> sent;
+        try
+        {
+            sent = client.PlaceOrderAsync(contract, IbTranslate.Order(order), order.IbOrderId, ct);
+        }
+        catch (IbNotConnectedException e)
+        {
+            throw new BrokerUnavailableException(e.Message, e);
+        }
+        if (!sent.IsCompletedSuccessfully) return Translate(sent);
+        _ = sent.Result;
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask CancelOrderAsync(int ibOrderId, CancellationToken ct = default)
     {
         var (_, client) = Session();
-        return Send(() => client.CancelOrderAsync(ibOrderId, ct));
+        ValueTask sent;
+        try
+        {
+            sent = client.CancelOrderAsync(ibOrderId, ct);
+        }
+        catch (IbNotConnectedException e)
+        {
+            throw new BrokerUnavailableException(e.Message, e);
+        }
+        if (!sent.IsCompletedSuccessfully) return Translate(sent);
+        sent.GetAwaiter().GetResult();
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask Translate(ValueTask<int> pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (IbNotConnectedException e)
+        {
+            throw new BrokerUnavailableException(e.Message, e);
+        }
+    }
+
+    private static async ValueTask Translate(ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (IbNotConnectedException e)
+        {
+            throw new BrokerUnavailableException(e.Message, e);
+        }
     }
 
     public async ValueTask ReconcileAsync(IReadOnlyList<ReconcileScope> scopes, CancellationToken ct = default)

@@ -197,15 +197,16 @@ public sealed class CommandDispatcher
             : null;
         var writes = new List<StoreWrite>(3) { new StoreWrite.Order(row), new StoreWrite.OrderIdHighWater(o.IbOrderId + 1L, now) };
         if (run is not null) writes.Add(new StoreWrite.RunStarted(run));
+        var rowsFollow = false;
         try
         {
             // Recorded before a single byte goes out: a restart never reuses this id nor meets an orderRef it has no row
             // for. The journal line is the durable record (merged into the store at start); the rows follow through the
-            // queue. Without a journal the rows are committed synchronously.
+            // queue once the order is sent. Without a journal the rows are committed synchronously.
             if (_journal is not null)
             {
                 _journal.Append(new JournalEntry(row, o.IbOrderId + 1L, run));
-                foreach (var w in writes) Enqueue(_store.TryEnqueue(w));
+                rowsFollow = true;
             }
             else _store.RecordNow([.. writes]);
             Probe?.Recorded();
@@ -218,14 +219,24 @@ public sealed class CommandDispatcher
         }
         try
         {
+            Probe?.Sending(o.IbOrderId);
             await _broker.PlaceOrderAsync(o).ConfigureAwait(false);
-            Probe?.OrderWritten();
-            Log.OrderSent(_logger, SideModule.name(o.Side), o.Quantity, _status.Describe(o.ContractId), OrderPurposeModule.name(o.Purpose), orderRef, o.IbOrderId);
+            Probe?.HandedOff();
+            if (_logger.IsEnabled(LogLevel.Information)) // its arguments are built before the logger's own check
+                Log.OrderSent(_logger, SideModule.name(o.Side), o.Quantity, _status.Describe(o.ContractId), OrderPurposeModule.name(o.Purpose), orderRef, o.IbOrderId);
         }
         catch (BrokerUnavailableException e)
         {
             Log.OrderNotSent(_logger, orderRef, o.IbOrderId, e.Message);
             Feedback(EventPayload.NewOrderErrorReported(o.IbOrderId, 504, "not sent: " + e.Message));
+        }
+        finally
+        {
+            // Queued after the send, sent or not: queuing wakes the store's writer thread, which on a busy machine took
+            // the engine's core while the order was still on its way out. No event is stepped in between (the loop
+            // awaits this command), so the store still sees the order's rows before anything that follows from it.
+            if (rowsFollow)
+                foreach (var w in writes) Enqueue(_store.TryEnqueue(w));
         }
     }
 

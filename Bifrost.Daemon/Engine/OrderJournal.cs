@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -40,9 +41,13 @@ public sealed class OrderJournal : IDisposable
     /// <summary>An order id more than this above the last known one is implausible (a forged or corrupt line).</summary>
     public const long MaxOrderIdJump = 1_000_000;
 
-    private const string Prefix = "c1 ";
+    private const int HeaderLength = 12; // "c1 " + 8 hex digits + " "
     private readonly FileStream _file;
     private readonly bool _fsync;
+    // Append reuses these (one line at a time, under the lock): the order path allocates no line, JSON or hash buffers.
+    private readonly ArrayBufferWriter<byte> _json = new(1024);
+    private readonly Utf8JsonWriter _jsonWriter;
+    private byte[] _line = new byte[1024];
 
     public OrderJournal(string path, Durability durability)
     {
@@ -50,24 +55,58 @@ public sealed class OrderJournal : IDisposable
         _fsync = durability == Durability.PowerLoss;
         // Created 0600 atomically; bufferSize 0: every Append is one write(2) straight to the kernel.
         _file = OwnerOnlyFile.Open(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _jsonWriter = new Utf8JsonWriter(_json);
     }
 
     public string Path { get; }
 
     public static string PathFor(string storePath) => storePath + ".orders.journal";
 
-    public void Append(JournalEntry entry) => _file.Write(Encode(entry));
+    public void Append(JournalEntry entry)
+    {
+        lock (_json)
+        {
+            var length = Encode(entry, _json, _jsonWriter, ref _line);
+            _file.Write(_line, 0, length);
+        }
+    }
 
     /// <summary>One journal line (with its newline) for an entry.</summary>
     public static byte[] Encode(JournalEntry entry)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(entry);
-        var line = new byte[Prefix.Length + 9 + json.Length + 1];
-        Encoding.ASCII.GetBytes(Prefix + Checksum(json) + " ").CopyTo(line, 0);
-        json.CopyTo(line, Prefix.Length + 9);
-        line[^1] = (byte)'\n';
-        return line;
+        var json = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(json);
+        var line = Array.Empty<byte>();
+        var length = Encode(entry, json, writer, ref line);
+        return line.AsSpan(0, length).ToArray();
     }
+
+    /// <summary>Writes the line into <paramref name="line"/> (grown when short); returns its length.</summary>
+    private static int Encode(JournalEntry entry, ArrayBufferWriter<byte> json, Utf8JsonWriter writer, ref byte[] line)
+    {
+        json.ResetWrittenCount();
+        writer.Reset(json);
+        JsonSerializer.Serialize(writer, entry);
+        var body = json.WrittenSpan;
+        var length = HeaderLength + body.Length + 1;
+        if (line.Length < length) line = new byte[Math.Max(length, 2 * line.Length)];
+        Prefix.CopyTo(line);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        for (var i = 0; i < 4; i++)
+        {
+            line[Prefix.Length + 2 * i] = Hex[hash[i] >> 4];
+            line[Prefix.Length + 2 * i + 1] = Hex[hash[i] & 0xF];
+        }
+        line[HeaderLength - 1] = (byte)' ';
+        body.CopyTo(line.AsSpan(HeaderLength));
+        line[length - 1] = (byte)'\n';
+        return length;
+    }
+
+    private static ReadOnlySpan<byte> Prefix => "c1 "u8;
+
+    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
 
     private static string Checksum(ReadOnlySpan<byte> json) => Convert.ToHexStringLower(SHA256.HashData(json).AsSpan(0, 4));
 
@@ -158,5 +197,9 @@ public sealed class OrderJournal : IDisposable
         return recovered;
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _file.Dispose();
+        _jsonWriter.Dispose();
+    }
 }

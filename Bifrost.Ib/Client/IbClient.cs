@@ -11,9 +11,10 @@ namespace Bifrost.Ib.Client;
 /// One TWS API session (one socket, one client id). <see cref="ConnectAsync"/> performs the handshake and startApi and
 /// returns once the session is ready (managedAccounts and nextValidId both arrived). From then on a reader loop decodes
 /// every frame and calls the handler — serially, on the loop's thread; requests may be sent from any thread and are paced
-/// (≤ 45 msgs per rolling second by default). Protocol violations, a closed socket or a throwing handler end the session
-/// with an <see cref="IbProtocolError"/> (when applicable) and exactly one <see cref="IbDisconnected"/>; nothing escapes
-/// the loop. An instance connects once: reconnecting means a new instance (crash-only, like the daemon).
+/// (≤ 45 msgs per rolling second by default), then written on the caller's path or, optionally, by the session's sending
+/// thread in the order they were queued (<see cref="IbClientOptions.DedicatedSender"/>). Protocol violations, a closed
+/// socket, a failed write or a throwing handler end the session with an <see cref="IbProtocolError"/> (when applicable)
+/// and exactly one <see cref="IbDisconnected"/>; nothing escapes the loop. An instance connects once: reconnecting means a new instance (crash-only, like the daemon).
 /// </summary>
 public sealed partial class IbClient : IAsyncDisposable
 {
@@ -23,11 +24,13 @@ public sealed partial class IbClient : IAsyncDisposable
     private readonly IbPacer _pacer;
     private readonly IbFieldWriter _writer = new(IbTextPolicy.ClientAscii);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _encodeLock = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<int, IbReqMktData> _subscriptions = new();
     private Socket? _socket;
     private NetworkStream? _stream;
+    private IbSendThread? _sender;
     private Task _readerLoop = Task.CompletedTask;
     private int _state; // 0 new, 1 connecting/connected, 2 closed
     private int _disconnectRaised;
@@ -80,6 +83,7 @@ public sealed partial class IbClient : IAsyncDisposable
                 throw new IbConnectException($"couldn't connect to TWS at {host}:{port} (502): {ex.Message}", ex);
             }
             _stream = new NetworkStream(_socket, ownsSocket: true);
+            if (_options.DedicatedSender) _sender = new IbSendThread(_socket, OnSendFailed, _options.Sent, _options.Log);
             var frames = new IbFrameReader(_stream, _options.MaxFrameBytes);
             await _stream.WriteAsync(IbHandshake.ClientHello(options: _options.ConnectOptions), timeout.Token).ConfigureAwait(false);
             await ReadServerHelloAsync(frames, timeout.Token).ConfigureAwait(false);
@@ -114,13 +118,20 @@ public sealed partial class IbClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DisconnectAsync().ConfigureAwait(false);
+        if (_sender is { } sender)
+        {
+            sender.Abort();
+            await sender.Stopped.WaitAsync(SenderStopTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         _stop.Dispose();
         _writeLock.Dispose();
     }
 
     /// <summary>
-    /// Sends one request: waits for a pacing token, then writes the frame in a single write. Throws
-    /// <see cref="IbNotConnectedException"/> when the session is not open or the write fails.
+    /// Sends one request: waits for a pacing token, then queues the frame for the sending thread (or, without one, writes
+    /// it in a single write). Throws <see cref="IbNotConnectedException"/> when the session is not open or the write
+    /// fails; with the sending thread a later write failure ends the session instead (<see cref="IbDisconnected"/>).
+    /// Without a pacing wait it completes synchronously when the frame is queued (or the socket takes it at once).
     /// </summary>
     public async ValueTask SendAsync(IIbRequest request, CancellationToken ct = default)
     {
@@ -128,11 +139,17 @@ public sealed partial class IbClient : IAsyncDisposable
         if (stream is null || Volatile.Read(ref _state) != 1) throw new IbNotConnectedException("not connected (504)");
         var wait = _pacer.Reserve();
         if (wait > TimeSpan.Zero) await Task.Delay(wait, _options.Time, ct).ConfigureAwait(false);
+        if (_sender is { } sender)
+        {
+            Enqueue(sender, request, ct);
+            return;
+        }
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             request.Encode(_writer.Begin());
             await stream.WriteAsync(_writer.Frame, ct).ConfigureAwait(false);
+            if (_options.Sent is { } sent) sent(request);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
         {
@@ -143,6 +160,25 @@ public sealed partial class IbClient : IAsyncDisposable
         {
             _writeLock.Release();
         }
+    }
+
+    /// <summary>Encodes and queues under one lock, so concurrent senders' frames go out whole and in queue order.</summary>
+    private void Enqueue(IbSendThread sender, IIbRequest request, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_encodeLock)
+        {
+            request.Encode(_writer.Begin());
+            if (Volatile.Read(ref _state) != 1 || !sender.TryEnqueue(_writer.Frame.Span, request))
+                throw new IbNotConnectedException("not connected (504)");
+        }
+    }
+
+    /// <summary>The sending thread's write failed: the session ends as a disconnect, as a failed write did before.</summary>
+    private void OnSendFailed(Exception ex, int dropped)
+    {
+        _options.Log.Log(IbLogLevel.Error, $"write failed: {ex.Message} ({dropped} request(s) not sent)");
+        _ = CloseAsync("write failed: " + ex.Message, byClient: false);
     }
 
     /// <summary>Reads frames until the 2-field version reply (something else may come first) and checks the version.</summary>
@@ -219,6 +255,17 @@ public sealed partial class IbClient : IAsyncDisposable
             "socket closed before the session was ready (client id in use (326)? API disabled? untrusted IP?): " + reason));
         _ = _ready.Task.Exception; // observed: a failed readiness is reported through ConnectAsync only
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_sender is { } sender)
+        {
+            // Closing by choice writes what was queued first (a send that returned is on its way, as with a direct
+            // write); a lost session drops it.
+            if (byClient)
+            {
+                sender.Complete();
+                await sender.Stopped.WaitAsync(SenderStopTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            sender.Abort(); // a write still blocked fails on the closed socket without being reported
+        }
         try
         {
             _socket?.Shutdown(SocketShutdown.Both);
@@ -240,6 +287,15 @@ public sealed partial class IbClient : IAsyncDisposable
     }
 
     private volatile bool _readyObserved;
+
+    /// <summary>How long a close waits for the sending thread to write what was queued.</summary>
+    private static readonly TimeSpan SenderStopTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Tests: the sending thread is running.</summary>
+    internal bool SenderAlive => _sender?.IsAlive == true;
+
+    /// <summary>Tests: the session's socket (to make its writes fail).</summary>
+    internal Socket? SocketForTests => _socket;
 
     private void SafeRaise(IIbEvent e)
     {

@@ -2,6 +2,8 @@ using System.Collections;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Bifrost.Daemon;
+using Bifrost.Daemon.Engine;
+using Bifrost.Ib.Client;
 using Bifrost.Sim.Gateway;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +21,10 @@ public class LoopbackTickToOrderBenchmarks
 {
     private string _dir = "";
     private ReplayGateway _gateway = null!;
+
+    /// <summary>The IB client's optional sending thread, or the caller's path (the default).</summary>
+    [Params(false, true)]
+    public bool DedicatedSender { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -47,7 +53,8 @@ public class LoopbackTickToOrderBenchmarks
         };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
         return DaemonProgram.RunAsync(["run", "--config", Path.Combine(Root(), "config", "paper-replay.json")], env, stop.Token,
-            b => b.SetMinimumLevel(LogLevel.Warning)).GetAwaiter().GetResult();
+            b => b.SetMinimumLevel(LogLevel.Warning),
+            new DaemonRuntimeOptions { ClientOptions = new IbClientOptions { DedicatedSender = DedicatedSender } }).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -57,6 +64,7 @@ public class LoopbackTickToOrderBenchmarks
         if (us.Length > 0)
         {
             double P(double q) => us[Math.Min(us.Length - 1, (int)(q * us.Length))];
+            Console.WriteLine($"// DedicatedSender={DedicatedSender}");
             Console.WriteLine($"// loopback tick-to-order (gateway wrote tick → gateway read placeOrder), {us.Length} orders: " +
                 $"p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
         }

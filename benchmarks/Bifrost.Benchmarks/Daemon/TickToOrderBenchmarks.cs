@@ -9,6 +9,7 @@ using Bifrost.Daemon.Engine;
 using Bifrost.Domain;
 using Bifrost.Domain.Trading;
 using Bifrost.Ib.Client;
+using Bifrost.Ib.Messages.Requests;
 using Bifrost.Sim.Gateway;
 using Bifrost.Sim.Ticks;
 using Bifrost.Store.Writer;
@@ -23,7 +24,10 @@ namespace Bifrost.Benchmarks.Daemon;
 /// (one write(2) of a JSON line; the rows follow through the store's queue), encode and write. The broker is the replay gateway on
 /// loopback (step mode: no market data competes); each invocation also applies the order's execution so the next tick
 /// may hedge again (that part is in the mean, not in the percentiles). IB pacing is disabled on the client here: the
-/// 45 msgs/s limit would otherwise be what is measured. Percentiles from the engine's own probe are printed at the end.
+/// 45 msgs/s limit would otherwise be what is measured. Percentiles from the engine's own probe are printed at the end:
+/// "placeOrder written" is stamped by the IB client's Sent hook after the socket write returned (on the sending thread
+/// when <see cref="DedicatedSender"/>), "handed off" when the broker call returned to the engine. Orders during which a
+/// gen-0 collection ran are counted, and the percentiles of the others printed, to tell GC pauses from the rest.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 10, invocationCount: 1000)]
 public class TickToOrderBenchmarks
@@ -42,6 +46,12 @@ public class TickToOrderBenchmarks
     private bool _up;
     private long _exec;
     private int _stockId;
+    private int _gen0AtStart;
+    private long _allocatedAtStart;
+
+    /// <summary>The IB client's optional sending thread, or the caller's path (the default).</summary>
+    [Params(false, true)]
+    public bool DedicatedSender { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -61,8 +71,14 @@ public class TickToOrderBenchmarks
         _store = StoreWriter.Open(settings.Store.Path);
         _stop = new CancellationTokenSource();
         var connected = new TaskCompletionSource();
+        _probe = new EngineProbe();
+        var probe = _probe;
         _broker = new IbBroker(settings.Connection, settings.Daemon, cfg.Account, channel, NullLogger.Instance, null,
-            new IbClientOptions { PacingBurst = 1_000_000, PacingRatePerSecond = 1_000_000 });
+            new IbClientOptions
+            {
+                PacingBurst = 1_000_000, PacingRatePerSecond = 1_000_000, DedicatedSender = DedicatedSender,
+                Sent = r => { if (r is IbPlaceOrder p) probe.Written(p.OrderId); },
+            });
         _broker.Contracts = ContractTable.From(cfg);
         _brokerTask = _broker.RunAsync((_, _) => { connected.TrySetResult(); return Task.CompletedTask; }, _stop.Token);
         connected.Task.Wait(TimeSpan.FromSeconds(10));
@@ -75,7 +91,6 @@ public class TickToOrderBenchmarks
             }
             catch (OperationCanceledException) { }
         });
-        _probe = new EngineProbe();
         _journal = new OrderJournal(OrderJournal.PathFor(settings.Store.Path), Bifrost.Store.Durability.ProcessCrash);
         var dispatcher = new CommandDispatcher(cfg, _store, _broker, new NoControl(), new StatusMapper(cfg, _broker.Contracts, "{}"), clock, NullLogger.Instance,
             journal: _journal)
@@ -97,6 +112,8 @@ public class TickToOrderBenchmarks
         Settle();
         if (!_loop.State.Fsm.IsRunning) throw new InvalidOperationException("engine not running: " + FsmStateModule.name(_loop.State.Fsm));
         _probe.Clear();
+        _gen0AtStart = GC.CollectionCount(0);
+        _allocatedAtStart = GC.GetTotalAllocatedBytes();
     }
 
     private static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
@@ -118,7 +135,9 @@ public class TickToOrderBenchmarks
     /// <summary>Fills the working hedge (if any) so the next tick may hedge again.</summary>
     private void Settle()
     {
-        foreach (var o in _loop.State.Orders.Values.Where(o => OrderModule.isWorking(o)))
+        // The open set, not every order of the run: enumerating the whole map grew with each order (0.5 MB a step at the
+        // end) and its collections landed in the measured window.
+        foreach (var o in StateModule.workingOrders(_loop.State))
         {
             var x = new ExecutionReport(ExecIdModule.create($"b{++_exec}").ResultValue, o.IbOrderId, 0, 17, OrderRefModule.value(o.Ref), o.ContractId,
                 o.Side, o.Quantity, 100.0);
@@ -141,8 +160,18 @@ public class TickToOrderBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        Print("tick-to-order (dequeued → placeOrder written)", _probe.TickToOrderTicks);
+        var gen0 = GC.CollectionCount(0) - _gen0AtStart;
+        var allocated = GC.GetTotalAllocatedBytes() - _allocatedAtStart;
+        var ticks = _probe.TickToOrderTicks;
+        var gc = _probe.GcDuringOrder;
+        Console.WriteLine($"// DedicatedSender={DedicatedSender}");
+        Print("tick-to-order (dequeued → placeOrder written)", ticks);
         Print("of which dequeued → order journaled (one write(2); rows follow through the store queue)", _probe.TickToRecordedTicks);
+        Print("dequeued → broker call returned to the engine", _probe.TickToHandedOffTicks);
+        Print($"tick-to-order of the orders without a gen-0 collection in between ({gc.Count(g => g)} had one)",
+            ticks.Where((_, i) => i < gc.Count && !gc[i]).ToArray());
+        Console.WriteLine($"// gen-0 collections {gen0}, {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
+            "gateway included; an order is 2 ticks + its execution)");
         _stop.Cancel();
         try
         {

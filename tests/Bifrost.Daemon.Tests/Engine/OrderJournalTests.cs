@@ -33,6 +33,22 @@ public sealed class OrderJournalTests : IDisposable
     }
 
     [Fact]
+    public void Append_WritesExactlyTheEncodedLines_ReusingItsBuffers()
+    {
+        // The second entry is longer than the first and than Append's initial buffer: the buffer grows in between.
+        var first = new JournalEntry(Row("oi_t1_1", 1), 2, null);
+        var second = new JournalEntry(Row("oi_t1-man7_2", 2), 3, new RunRecord("t1-man7", RunKind.Manual, 1_000, new string('x', 2_000), "t1"));
+        using (var j = new OrderJournal(Journal, Durability.ProcessCrash))
+        {
+            j.Append(first);
+            j.Append(second);
+            j.Append(first);
+        }
+        Assert.Equal([.. OrderJournal.Encode(first), .. OrderJournal.Encode(second), .. OrderJournal.Encode(first)], File.ReadAllBytes(Journal));
+        Assert.Equal(3, OrderJournal.Read(Journal).Count);
+    }
+
+    [Fact]
     public void ATornLastLine_IsSkipped()
     {
         using (var j = new OrderJournal(Journal, Durability.ProcessCrash)) j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));
