@@ -65,7 +65,14 @@ public class IbSendThreadTests
         await using var _ = client;
         // The reader is untouched (TWS keeps the socket open); only the client's writes fail (EPIPE).
         client.SocketForTests!.Shutdown(SocketShutdown.Send);
-        await client.ReqCurrentTimeAsync(); // queued: the failure is the sending thread's
+        try
+        {
+            await client.ReqCurrentTimeAsync(); // queued: the failure is the sending thread's
+        }
+        catch (IbNotConnectedException)
+        {
+            // TWS saw the half-close and hung up first (a busy machine): the session ended all the same
+        }
         var gone = await events.Next<IbDisconnected>();
         Assert.False(gone.ByClient);
         await client.Completion.WaitAsync(TimeSpan.FromSeconds(5));
@@ -108,7 +115,7 @@ public class IbSendThreadTests
         var (client, _) = await Connect(tws.Port, Threaded);
         Assert.True(client.SenderAlive);
         await client.DisposeAsync();
-        Assert.False(client.SenderAlive);
+        await WaitUntil(() => !client.SenderAlive); // the thread's last instructions may follow its stop signal
     }
 
     [Fact]
