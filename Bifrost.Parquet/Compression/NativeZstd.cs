@@ -12,8 +12,8 @@ internal static unsafe class NativeZstd
 
     public static bool Available { get; } = Api is not null;
 
-    // One decompression context per thread: ZSTD_decompress creates and frees one per call, and its window buffers
-    // come from mmap/munmap — page faults on every page (measured: a sixth of a tick file's decode time in the kernel).
+    // One decompression context per thread: ZSTD_decompress creates and frees one (with its window buffers) per call,
+    // that is per page.
     [ThreadStatic] private static Context? _context;
 
     public static void Decompress(ReadOnlySpan<byte> input, Span<byte> output)
