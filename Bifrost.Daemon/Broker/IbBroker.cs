@@ -181,7 +181,8 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         {
             throw new BrokerUnavailableException(e.Message, e);
         }
-        if (!sent.IsCompletedSuccessfully) return Translate(sent);
+        // A send that waited (pacing) is rare: its Task is allocated only then.
+        if (!sent.IsCompletedSuccessfully) return Translate(new ValueTask(sent.AsTask()));
         _ = sent.Result;
         return ValueTask.CompletedTask;
     }
@@ -201,18 +202,6 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         if (!sent.IsCompletedSuccessfully) return Translate(sent);
         sent.GetAwaiter().GetResult();
         return ValueTask.CompletedTask;
-    }
-
-    private static async ValueTask Translate(ValueTask<int> pending)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (IbNotConnectedException e)
-        {
-            throw new BrokerUnavailableException(e.Message, e);
-        }
     }
 
     private static async ValueTask Translate(ValueTask pending)

@@ -91,13 +91,7 @@ public sealed class OrderJournal : IDisposable
         var length = HeaderLength + body.Length + 1;
         if (line.Length < length) line = new byte[Math.Max(length, 2 * line.Length)];
         Prefix.CopyTo(line);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(body, hash);
-        for (var i = 0; i < 4; i++)
-        {
-            line[Prefix.Length + 2 * i] = Hex[hash[i] >> 4];
-            line[Prefix.Length + 2 * i + 1] = Hex[hash[i] & 0xF];
-        }
+        WriteChecksum(body, line.AsSpan(Prefix.Length, 8));
         line[HeaderLength - 1] = (byte)' ';
         body.CopyTo(line.AsSpan(HeaderLength));
         line[length - 1] = (byte)'\n';
@@ -106,9 +100,13 @@ public sealed class OrderJournal : IDisposable
 
     private static ReadOnlySpan<byte> Prefix => "c1 "u8;
 
-    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
-
-    private static string Checksum(ReadOnlySpan<byte> json) => Convert.ToHexStringLower(SHA256.HashData(json).AsSpan(0, 4));
+    /// <summary>A line's checksum: the first 4 bytes of the JSON's SHA-256, as 8 lower-case hex digits (ASCII).</summary>
+    private static void WriteChecksum(ReadOnlySpan<byte> json, Span<byte> destination)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(json, hash);
+        Convert.TryToHexStringLower(hash[..4], destination, out _);
+    }
 
     /// <summary>The entries of a journal file, every line validated; throws <see cref="JournalCorruptException"/> naming
     /// the first bad line. A torn last line is skipped.</summary>
@@ -145,8 +143,9 @@ public sealed class OrderJournal : IDisposable
         if (line.Length < Prefix.Length + 9 || !line[..Prefix.Length].SequenceEqual("c1 "u8) || line[Prefix.Length + 8] != (byte)' ')
             return (null, "not a journal line (expected 'c1 <checksum> <json>')");
         var json = line[(Prefix.Length + 9)..];
-        var expected = Encoding.ASCII.GetString(line.Slice(Prefix.Length, 8));
-        if (!string.Equals(expected, Checksum(json), StringComparison.Ordinal)) return (null, "checksum mismatch (the line was altered or damaged)");
+        Span<byte> actual = stackalloc byte[8];
+        WriteChecksum(json, actual);
+        if (!line.Slice(Prefix.Length, 8).SequenceEqual(actual)) return (null, "checksum mismatch (the line was altered or damaged)");
         try
         {
             return JsonSerializer.Deserialize<JournalEntry>(json) is { Order: not null } e ? (e, null) : (null, "no order in the line");

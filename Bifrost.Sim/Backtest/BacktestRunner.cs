@@ -32,7 +32,7 @@ public sealed class BacktestRunner
     private readonly RunStatistics _stats;
     private readonly Queue<Event> _pending = new();
     private readonly List<(long Time, EventPayload Payload)> _translated = new();
-    private readonly List<Bifrost.Sim.Broker.BrokerEvent> _brokerEvents = new();
+    private readonly List<BrokerEvent> _brokerEvents = new();
     private readonly Dictionary<int, ContractId> _ids = new();
     private readonly Dictionary<int, int> _multipliers = new();
     private readonly Dictionary<int, bool> _isOption = new();
