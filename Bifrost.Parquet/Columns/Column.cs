@@ -72,23 +72,59 @@ public sealed class BinaryColumn(byte[]?[] values, bool[]? validity = null) : Co
 /// <summary>
 /// Strings; a null row holds null in Values. When every page of the chunk was dictionary-encoded the reader also
 /// fills <see cref="Dictionary"/> and <see cref="DictionaryIds"/> (-1 for null), so a backtest can key on small ints
-/// (e.g. symbols) without comparing strings. Values[i] then shares the dictionary's string instances.
+/// (e.g. symbols) without comparing strings; <see cref="Values"/> is then built from them on first use (sharing the
+/// dictionary's string instances), so a reader that keys on the ids never pays for a string per row.
 /// </summary>
 public sealed class StringColumn : Column
 {
+    private string?[]? _values;
+    private readonly string?[]? _valuesBuffer;
+
     public StringColumn(string?[] values, bool[]? validity = null, string[]? dictionary = null, int[]? dictionaryIds = null)
         : base(values.Length, validity ?? ValidityOf(values))
     {
-        Values = values;
+        _values = values;
         Dictionary = dictionary;
         DictionaryIds = dictionaryIds;
     }
 
-    public string?[] Values { get; }
+    /// <summary>A dictionary-encoded column whose values are built from the ids on first use, into
+    /// <paramref name="valuesBuffer"/> when it has the right length (a recycled row group's array).</summary>
+    internal StringColumn(string[] dictionary, int[] dictionaryIds, bool[]? validity, string?[]? valuesBuffer)
+        : base(dictionaryIds.Length, validity)
+    {
+        Dictionary = dictionary;
+        DictionaryIds = dictionaryIds;
+        _valuesBuffer = valuesBuffer is not null && valuesBuffer.Length == dictionaryIds.Length ? valuesBuffer : null;
+    }
+
+    public string?[] Values => _values ?? Materialize();
     public string[]? Dictionary { get; }
     public int[]? DictionaryIds { get; }
 
-    protected override object? GetValueUnchecked(int row) => Values[row];
+    /// <summary>The values array if it exists yet (for a recycling reader to write over); never builds it.</summary>
+    internal string?[]? ValuesIfBuilt => _values;
+
+    /// <summary>Row <paramref name="row"/>'s string without building <see cref="Values"/>.</summary>
+    public string? ValueAt(int row)
+    {
+        if (_values is { } values) return values[row];
+        int id = DictionaryIds![row];
+        return id < 0 ? null : Dictionary![id];
+    }
+
+    protected override object? GetValueUnchecked(int row) => ValueAt(row);
+
+    private string?[] Materialize()
+    {
+        var ids = DictionaryIds!;
+        var dictionary = Dictionary!;
+        var values = _valuesBuffer ?? new string?[ids.Length];
+        for (int i = 0; i < ids.Length; i++) values[i] = ids[i] < 0 ? null : dictionary[ids[i]];
+        // Two threads may build it at once: both build equal arrays, and either may win.
+        _values = values;
+        return values;
+    }
 
     private static bool[]? ValidityOf(string?[] values)
     {

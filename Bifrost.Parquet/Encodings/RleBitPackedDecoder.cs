@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace Bifrost.Parquet.Encodings;
 
 /// <summary>
@@ -57,6 +60,73 @@ internal sealed class RleBitPackedDecoder
         }
         return filled;
     }
+
+    /// <summary>Definition levels straight to validity (level == <paramref name="maxLevel"/>): an RLE run fills its
+    /// slice at once, a bit-packed run goes through <paramref name="scratch"/>. A level above the maximum is corrupt data.
+    /// Returns how many levels were available; <paramref name="present"/> counts the valid ones.</summary>
+    public int ReadLevels(Span<bool> valid, int maxLevel, Span<int> scratch, out int present)
+    {
+        int filled = 0;
+        present = 0;
+        while (filled < valid.Length)
+        {
+            if (_rleRemaining > 0)
+            {
+                if ((uint)_rleValue > (uint)maxLevel) throw LevelTooHigh(_rleValue, maxLevel);
+                int n = Math.Min(_rleRemaining, valid.Length - filled);
+                bool isValid = _rleValue == maxLevel;
+                valid.Slice(filled, n).Fill(isValid);
+                if (isValid) present += n;
+                _rleRemaining -= n;
+                filled += n;
+            }
+            else if (_packedRemaining >= 8 && _bitWidth == 1 && maxLevel == 1 && (_packedIndex & 7) == 0 && valid.Length - filled >= 8)
+            {
+                // A flat optional column (levels 0/1, one bit each): eight rows per byte, through a table.
+                int bytes = Math.Min(_packedRemaining, valid.Length - filled) >> 3;
+                var source = _data.AsSpan(_packedStart + (_packedIndex >> 3), bytes);
+                var target = MemoryMarshal.Cast<bool, ulong>(valid.Slice(filled, bytes * 8));
+                for (int i = 0; i < source.Length; i++)
+                {
+                    target[i] = BitsAsBools[source[i]];
+                    present += BitOperations.PopCount(source[i]);
+                }
+                _packedIndex += bytes * 8;
+                _packedRemaining -= bytes * 8;
+                filled += bytes * 8;
+            }
+            else if (_packedRemaining > 0)
+            {
+                int n = Math.Min(Math.Min(_packedRemaining, valid.Length - filled), scratch.Length);
+                var levels = scratch[..n];
+                BitUnpacker.Unpack32(_data.AsSpan(_packedStart, _position - _packedStart), _bitWidth, levels, n, (long)_packedIndex * _bitWidth);
+                var target = valid.Slice(filled, n);
+                for (int i = 0; i < levels.Length; i++)
+                {
+                    int level = levels[i];
+                    if ((uint)level > (uint)maxLevel) throw LevelTooHigh(level, maxLevel);
+                    bool isValid = level == maxLevel;
+                    target[i] = isValid;
+                    present += isValid ? 1 : 0;
+                }
+                _packedIndex += n;
+                _packedRemaining -= n;
+                filled += n;
+            }
+            else if (!NextRun())
+            {
+                break;
+            }
+        }
+        return filled;
+    }
+
+    // Byte b as eight bools, least significant bit first, in one little-endian ulong.
+    private static readonly ulong[] BitsAsBools = Enumerable.Range(0, 256)
+        .Select(b => Enumerable.Range(0, 8).Aggregate(0UL, (word, bit) => word | ((ulong)((b >> bit) & 1) << (8 * bit)))).ToArray();
+
+    private static InvalidDataException LevelTooHigh(int level, int maxLevel) =>
+        new($"definition level {level} exceeds the column's maximum {maxLevel}");
 
     private bool NextRun()
     {

@@ -37,7 +37,7 @@ internal sealed class ColumnAggregator(ColumnDescriptor descriptor)
                     }
                     break;
                 case BooleanColumn c: value = c.Values[i]; break;
-                case StringColumn c: value = new OrdinalString(c.Values[i]!); break;
+                case StringColumn c: value = new OrdinalString(c.ValueAt(i)!); break;
                 default: return; // binary: no ordering worth showing
             }
             if (!_any || value.CompareTo(_min) < 0) _min = value;

@@ -16,8 +16,13 @@ internal sealed class ColumnChunkReader
     // Sanity cap on one page's uncompressed size: real writers stay far below it, corrupt headers often don't.
     private const int MaxPageSize = 1 << 30;
 
-    private byte[] _page = new byte[64 * 1024];
-    private bool[] _valid = new bool[1024];
+    // Per-thread scratch, used only inside one Read call: a reader per file would grow fresh ones (up to the largest
+    // page, about a megabyte) and page-fault them in again for every file.
+    [ThreadStatic] private static byte[]? _pageScratch;
+    [ThreadStatic] private static bool[]? _validScratch;
+
+    // A page larger than this is decompressed into an array of its own, so a thread never keeps a huge one.
+    private const int MaxScratchPage = 16 << 20;
 
     /// <param name="previous">The same column of the previous row group, whose arrays may be written over (recycling
     /// readers only); null for fresh arrays.</param>
@@ -50,7 +55,7 @@ internal sealed class ColumnChunkReader
                     var h = header.DictionaryPageHeader ?? throw new InvalidDataException("dictionary page without its header");
                     if (h.NumValues < 0 || h.NumValues > header.UncompressedPageSize + 1) throw new InvalidDataException($"dictionary page claims {h.NumValues} values in {header.UncompressedPageSize} bytes");
                     var data = Decompress(meta.Codec, chunk, body, header.CompressedPageSize, header.UncompressedPageSize);
-                    accumulator.ReadDictionary(h.Encoding, data, h.NumValues);
+                    accumulator.ReadDictionary(h.Encoding, data.AsSpan(0, header.UncompressedPageSize), h.NumValues);
                     break;
                 }
                 case PageType.DataPage:
@@ -60,9 +65,10 @@ internal sealed class ColumnChunkReader
                     var data = Decompress(meta.Codec, chunk, body, header.CompressedPageSize, header.UncompressedPageSize);
                     int levelBytes = 0;
                     Span<bool> valid = Valid(count);
-                    if (column.MaxDefinitionLevel > 0) levelBytes = LevelDecoder.DecodeV1(h.DefinitionLevelEncoding, _page, 0, data.Length, column.MaxDefinitionLevel, valid);
+                    int length = header.UncompressedPageSize;
+                    if (column.MaxDefinitionLevel > 0) levelBytes = LevelDecoder.DecodeV1(h.DefinitionLevelEncoding, data, 0, length, column.MaxDefinitionLevel, valid);
                     else valid.Fill(true);
-                    anyNull |= Decode(accumulator, h.Encoding, _page, levelBytes, data.Length - levelBytes, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
+                    anyNull |= Decode(accumulator, h.Encoding, data, levelBytes, length - levelBytes, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
                     row += count;
                     break;
                 }
@@ -78,12 +84,11 @@ internal sealed class ColumnChunkReader
                     }
                     Span<bool> valid = Valid(count);
                     // Levels in v2 are never compressed; they sit in front of the (possibly compressed) values.
-                    var levelCopy = chunk.AsSpan(body + h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength).ToArray();
-                    if (column.MaxDefinitionLevel > 0) LevelDecoder.DecodeHybrid(levelCopy, 0, levelCopy.Length, Encodings.BitUnpacker.BitWidthOf(column.MaxDefinitionLevel), column.MaxDefinitionLevel, valid);
+                    if (column.MaxDefinitionLevel > 0) LevelDecoder.DecodeHybrid(chunk, body + h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength, Encodings.BitUnpacker.BitWidthOf(column.MaxDefinitionLevel), column.MaxDefinitionLevel, valid);
                     else valid.Fill(true);
                     var codec = h.IsCompressed ? meta.Codec : CompressionCodec.Uncompressed;
                     var data = Decompress(codec, chunk, body + levels, header.CompressedPageSize - levels, header.UncompressedPageSize - levels);
-                    anyNull |= Decode(accumulator, h.Encoding, _page, 0, data.Length, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
+                    anyNull |= Decode(accumulator, h.Encoding, data, 0, header.UncompressedPageSize - levels, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
                     row += count;
                     break;
                 }
@@ -100,10 +105,11 @@ internal sealed class ColumnChunkReader
         return count;
     }
 
-    private Span<bool> Valid(int count)
+    private static Span<bool> Valid(int count)
     {
-        if (_valid.Length < count) _valid = new bool[Math.Max(count, _valid.Length * 2)];
-        return _valid.AsSpan(0, count);
+        var valid = _validScratch ??= new bool[1024];
+        if (valid.Length < count) _validScratch = valid = new bool[Math.Max(count, valid.Length * 2)];
+        return valid.AsSpan(0, count);
     }
 
     private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int row,
@@ -123,8 +129,9 @@ internal sealed class ColumnChunkReader
         return true;
     }
 
-    /// <summary>Decompresses a page into the reusable page buffer and returns the filled part.</summary>
-    private ReadOnlySpan<byte> Decompress(CompressionCodec codec, byte[] chunk, int offset, int length, int uncompressedLength)
+    /// <summary>Decompresses a page into the thread's page buffer (or, for a huge page, an array of its own) and returns
+    /// that buffer; the page fills its first <paramref name="uncompressedLength"/> bytes.</summary>
+    private static byte[] Decompress(CompressionCodec codec, byte[] chunk, int offset, int length, int uncompressedLength)
     {
         if (uncompressedLength < 0) throw new InvalidDataException($"page claims a negative uncompressed size {uncompressedLength}");
         // Sizes are capped above; a codec expanding more than this ratio means a lying header, not data.
@@ -132,9 +139,13 @@ internal sealed class ColumnChunkReader
         {
             throw new InvalidDataException($"page claims {uncompressedLength} uncompressed bytes from {length} compressed bytes");
         }
-        if (_page.Length < uncompressedLength) _page = new byte[Math.Max(uncompressedLength, _page.Length * 2)];
-        var output = _page.AsSpan(0, uncompressedLength);
-        Codecs.Decompress(codec, chunk.AsSpan(offset, length), output);
-        return output;
+        var page = _pageScratch ??= new byte[64 * 1024];
+        if (page.Length < uncompressedLength)
+        {
+            page = new byte[Math.Max(uncompressedLength, page.Length * 2)];
+            if (page.Length <= MaxScratchPage) _pageScratch = page;
+        }
+        Codecs.Decompress(codec, chunk.AsSpan(offset, length), page.AsSpan(0, uncompressedLength));
+        return page;
     }
 }

@@ -45,19 +45,15 @@ internal static class LevelDecoder
         }
     }
 
-    /// <summary>Data page v2 and the RLE payload of v1: the hybrid without a length prefix.</summary>
-    public static void DecodeHybrid(byte[] buffer, int offset, int length, int bitWidth, int maxLevel, Span<bool> valid)
+    /// <summary>Data page v2 and the RLE payload of v1: the hybrid without a length prefix. Returns the number of valid
+    /// (non-null) rows.</summary>
+    public static int DecodeHybrid(byte[] buffer, int offset, int length, int bitWidth, int maxLevel, Span<bool> valid)
     {
-        // A page's levels in a per-thread scratch array: a fresh one per page (64K levels = a large-object allocation)
-        // cost a gen-2 collection every few pages.
-        if (_levels is null || _levels.Length < valid.Length) _levels = new int[Math.Max(valid.Length, 1024)];
-        var levels = _levels.AsSpan(0, valid.Length);
-        int read = new RleBitPackedDecoder(buffer, offset, length, bitWidth).Read(levels);
-        if (read != levels.Length) throw new InvalidDataException($"definition levels hold {read} values, the page has {levels.Length}");
-        for (int i = 0; i < levels.Length; i++)
-        {
-            if ((uint)levels[i] > (uint)maxLevel) throw new InvalidDataException($"definition level {levels[i]} exceeds the column's maximum {maxLevel}");
-            valid[i] = levels[i] == maxLevel;
-        }
+        // Bit-packed runs unpack through a per-thread scratch array (a fresh one per page would be a large-object
+        // allocation at 64K levels); RLE runs, the whole page when nothing is null, fill the validity directly.
+        _levels ??= new int[4096];
+        int read = new RleBitPackedDecoder(buffer, offset, length, bitWidth).ReadLevels(valid, maxLevel, _levels, out int present);
+        if (read != valid.Length) throw new InvalidDataException($"definition levels hold {read} values, the page has {valid.Length}");
+        return present;
     }
 }

@@ -76,9 +76,9 @@ public sealed class TickFileReader : IDisposable
             if (ts[i] < _lastTs)
                 throw new TickDataException($"{Path}: rows are not sorted by ts: row {rowNo} has ts {ts[i]} after {_lastTs}");
             _lastTs = ts[i];
-            var sym = symbol.Values[i] ?? throw new TickDataException($"{Path}: row {rowNo}: symbol is null");
-            var k = kind.Values[i] ?? throw new TickDataException($"{Path}: row {rowNo}: kind is null");
-            var conId = Recent(sym, k, right?.Values[i], strike[i], expiry[i]) ?? Remember(sym, k, right?.Values[i], strike[i], expiry[i], rowNo);
+            var sym = symbol.ValueAt(i) ?? throw new TickDataException($"{Path}: row {rowNo}: symbol is null");
+            var k = kind.ValueAt(i) ?? throw new TickDataException($"{Path}: row {rowNo}: kind is null");
+            var conId = Recent(sym, k, right?.ValueAt(i), strike[i], expiry[i]) ?? Remember(sym, k, right?.ValueAt(i), strike[i], expiry[i], rowNo);
             ticks[i] = new Tick(ts[i], conId, bid[i], ask[i], last[i], bidSize[i], askSize[i], iv[i]);
         }
         _rowsRead += n;
@@ -224,7 +224,7 @@ public sealed class TickFileReader : IDisposable
                 (ValueKind.Date, Int32Column c) when c.Values[i] == lastDay => lastYyyymmdd,
                 (ValueKind.Date, Int32Column c) => lastYyyymmdd = ToYyyymmdd(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (lastDay = c.Values[i]))),
                 (ValueKind.Int32, Int32Column c) => c.Values[i],
-                (_, StringColumn c) => ParseExpiry(c.Values[i]!, i),
+                (_, StringColumn c) => ParseExpiry(c.ValueAt(i)!, i),
                 _ => throw new TickDataException($"{Path}: column {name} must be a DATE, an int yyyymmdd or a string, got {d}"),
             };
         }

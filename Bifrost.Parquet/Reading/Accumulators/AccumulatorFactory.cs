@@ -24,14 +24,18 @@ internal static class AccumulatorFactory
                 (v, valid) => new Int64Column(Array.ConvertAll(v, x => x.ToUnixNanoseconds()), valid)),
             (PhysicalType.Float, _) => new FixedAccumulator<float>(rows, "FLOAT", (v, valid) => new FloatColumn(v, valid), (previous as FloatColumn)?.Values),
             (PhysicalType.Double, _) => new FixedAccumulator<double>(rows, "DOUBLE", (v, valid) => new DoubleColumn(v, valid), (previous as DoubleColumn)?.Values),
-            (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.String) => new ByteArrayAccumulator<string?>(rows, column.TypeLength,
-                bytes => Encoding.UTF8.GetString(bytes), (v, valid, dictionary, ids) => new StringColumn(v, valid, dictionary!, ids),
-                (previous as StringColumn)?.Values, (previous as StringColumn)?.DictionaryIds),
+            (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.String) => Strings(column, rows, previous as StringColumn),
             (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, ValueKind.Decimal) => new ByteArrayAccumulator<decimal>(rows, column.TypeLength,
-                bytes => DecimalConverter.FromBigEndian(bytes, scale), (v, valid, _, _) => new DecimalColumn(v, valid)),
+                bytes => DecimalConverter.FromBigEndian(bytes, scale), (v, valid) => new DecimalColumn(v, valid)),
             (PhysicalType.ByteArray or PhysicalType.FixedLenByteArray, _) => new ByteArrayAccumulator<byte[]?>(rows, column.TypeLength,
-                bytes => bytes.ToArray(), (v, valid, _, _) => new BinaryColumn(v, valid)),
+                bytes => bytes.ToArray(), (v, valid) => new BinaryColumn(v, valid)),
             _ => throw new NotSupportedException($"physical type {column.PhysicalType} is not supported"),
         };
     }
+
+    // A dictionary-encoded chunk builds its strings from the ids on first use, into the previous row group's array.
+    private static ByteArrayAccumulator<string?> Strings(ColumnDescriptor column, int rows, StringColumn? previous) =>
+        new(rows, column.TypeLength, bytes => Encoding.UTF8.GetString(bytes), (v, valid) => new StringColumn(v, valid),
+            (dictionary, ids, valid) => new StringColumn(dictionary!, ids, valid, previous?.ValuesIfBuilt),
+            previous?.ValuesIfBuilt, previous?.DictionaryIds);
 }

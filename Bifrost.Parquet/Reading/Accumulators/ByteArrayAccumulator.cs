@@ -9,15 +9,16 @@ internal delegate T ByteArrayConverter<T>(ReadOnlySpan<byte> value);
 
 /// <summary>
 /// Variable and fixed-length byte arrays, converted on the way in (UTF-8 string, decimal, byte[]).
-/// Dictionary values are converted once, so dictionary-encoded strings cost no allocation per row, and the
-/// dictionary ids are kept while every page is dictionary-encoded.
+/// Dictionary values are converted once. While every page is dictionary-encoded only the ids are kept (a page's
+/// values are not copied per row); the values are built from them at the end, or, for strings, when first read
+/// (<paramref name="buildFromDictionary"/>). A page that is not dictionary-encoded switches the chunk to values.
 /// </summary>
 internal sealed class ByteArrayAccumulator<T>(
-    int rows, int fixedLength, ByteArrayConverter<T> convert, Func<T[], bool[]?, T[]?, int[]?, Column> build,
-    T[]? reuse = null, int[]? reuseIds = null) : ColumnAccumulator
+    int rows, int fixedLength, ByteArrayConverter<T> convert, Func<T[], bool[]?, Column> build,
+    Func<T[], int[], bool[]?, Column>? buildFromDictionary = null, T[]? reuse = null, int[]? reuseIds = null) : ColumnAccumulator
 {
-    // The previous row group's arrays of this column, written over when they have the same length.
-    private readonly T[] _values = reuse is not null && reuse.Length == rows ? reuse : new T[rows];
+    // Written over from the previous row group's arrays of this column when they have the same length.
+    private T[]? _values;
     private T[]? _dictionary;
     private int[]? _ids;
     private bool _allDictionary = true;
@@ -35,26 +36,28 @@ internal sealed class ByteArrayAccumulator<T>(
 
     public override void ReadValues(ParquetEncoding encoding, byte[] buffer, int offset, int length, int count, int row)
     {
-        var data = buffer.AsSpan(offset, length);
-        int index = row;
-        ByteArraySink sink = value => _values[index++] = convert(value);
-        switch (encoding)
+        if (encoding is ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary)
         {
-            case ParquetEncoding.PlainDictionary:
-            case ParquetEncoding.RleDictionary:
+            var dictionary = _dictionary ?? throw MissingDictionary();
+            var ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
+            if (_allDictionary)
             {
-                var dictionary = _dictionary ?? throw MissingDictionary();
-                var ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
-                // Through a span: one type check for the array, not a covariance check per stored string.
-                var values = _values.AsSpan(row, count);
-                for (int i = 0; i < count; i++) values[i] = dictionary[ids[i]];
-                if (_allDictionary)
-                {
-                    _ids ??= reuseIds is not null && reuseIds.Length == _values.Length ? reuseIds : new int[_values.Length];
-                    ids.CopyTo(_ids.AsSpan(row));
-                }
+                _ids ??= reuseIds is not null && reuseIds.Length == rows ? reuseIds : new int[rows];
+                ids.CopyTo(_ids.AsSpan(row));
                 return;
             }
+            // Through a span: one type check for the array, not a covariance check per stored value.
+            var values = _values.AsSpan(row, count);
+            for (int i = 0; i < count; i++) values[i] = dictionary[ids[i]];
+            return;
+        }
+        if (_allDictionary) SwitchToValues(row);
+        var data = buffer.AsSpan(offset, length);
+        int index = row;
+        var target = _values!;
+        ByteArraySink sink = value => target[index++] = convert(value);
+        switch (encoding)
+        {
             case ParquetEncoding.Plain:
                 DecodePlain(data, count, sink);
                 break;
@@ -75,23 +78,43 @@ internal sealed class ByteArrayAccumulator<T>(
                 throw Unsupported(encoding, TypeName);
         }
         if (index != row + count) throw new InvalidDataException($"page decoded {index - row} values, {count} expected");
-        _allDictionary = false;
     }
 
     public override void Spread(int row, int count, ReadOnlySpan<bool> valid)
     {
-        Spread(_values, row, count, valid);
-        if (_ids is not null && _allDictionary)
+        if (!_allDictionary)
         {
-            int source = row + count - 1;
-            for (int i = valid.Length - 1; i >= 0; i--) _ids[row + i] = valid[i] ? _ids[source--] : -1;
+            Spread(_values!, row, count, valid);
+            return;
         }
+        // Ids only so far: a null row gets -1 (count may be 0: a page of nulls has no ids and allocated nothing yet).
+        _ids ??= reuseIds is not null && reuseIds.Length == rows ? reuseIds : new int[rows];
+        int source = row + count - 1;
+        for (int i = valid.Length - 1; i >= 0; i--) _ids[row + i] = valid[i] ? _ids[source--] : -1;
     }
 
     public override Column Build(bool[]? validity)
     {
-        bool keepIds = _allDictionary && _dictionary is not null;
-        return build(_values, validity, keepIds ? _dictionary : null, keepIds ? _ids ?? [] : null);
+        if (!_allDictionary) return build(_values!, validity);
+        var ids = _ids ?? new int[rows];
+        var dictionary = _dictionary ?? [];
+        if (buildFromDictionary is not null) return buildFromDictionary(dictionary, ids, validity);
+        SwitchToValues(rows);
+        return build(_values!, validity);
+    }
+
+    /// <summary>Leaves ids-only mode: the rows decoded so far (nulls already spread as -1) become values.</summary>
+    private void SwitchToValues(int rowsSoFar)
+    {
+        _values = reuse is not null && reuse.Length == rows ? reuse : new T[rows];
+        if (rowsSoFar > 0)
+        {
+            var ids = _ids!;
+            var dictionary = _dictionary!;
+            var values = _values.AsSpan(0, rowsSoFar);
+            for (int i = 0; i < values.Length; i++) values[i] = ids[i] < 0 ? default! : dictionary[ids[i]];
+        }
+        _allDictionary = false;
     }
 
     private void DecodePlain(ReadOnlySpan<byte> data, int count, ByteArraySink sink)

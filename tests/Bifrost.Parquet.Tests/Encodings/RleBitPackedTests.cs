@@ -58,4 +58,31 @@ public sealed class RleBitPackedTests
             RleBitPackedEncoder.Encode(input, bitWidth, stream);
             return Decode(stream.ToArray(), bitWidth, input.Length).SequenceEqual(input);
         }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Levels_GiveTheSameValidityAndCountAsTheDecodedLevels_ForAnyRuns() =>
+        // Definition levels of max 1..3 in any mix of RLE and bit-packed runs, read through a scratch array smaller
+        // than a packed run: validity is exactly "level == max", and the count of valid rows matches it.
+        Prop.ForAll<byte[], byte, byte>((raw, maxByte, scratchByte) =>
+        {
+            int maxLevel = 1 + maxByte % 3;
+            int bitWidth = BitUnpacker.BitWidthOf(maxLevel);
+            int[] levels = (raw ?? []).SelectMany((v, i) => Enumerable.Repeat(v % (maxLevel + 1), i % 4 == 0 ? 20 : 1)).ToArray();
+            using var stream = new MemoryStream();
+            RleBitPackedEncoder.Encode(levels, bitWidth, stream);
+            var data = stream.ToArray();
+            var valid = new bool[levels.Length];
+            int read = new RleBitPackedDecoder(data, 0, data.Length, bitWidth).ReadLevels(valid, maxLevel, new int[1 + scratchByte % 16], out int present);
+            return read == levels.Length && valid.SequenceEqual(levels.Select(l => l == maxLevel)) && present == levels.Count(l => l == maxLevel);
+        }).QuickCheckThrowOnFailure();
+
+    [Fact]
+    public void Levels_AboveTheMaximum_AreCorruptData_InRleAndBitPackedRuns()
+    {
+        var valid = new bool[8];
+        // RLE: 8 × level 2 where the column's maximum is 1 (bit width 2 so the value fits).
+        Assert.Throws<InvalidDataException>(() => new RleBitPackedDecoder([16, 2], 0, 2, 2).ReadLevels(valid, 1, new int[8], out _));
+        // Bit-packed, width 2: levels 1 0 3 0 … — the 3 is above a maximum of 1.
+        Assert.Throws<InvalidDataException>(() => new RleBitPackedDecoder([3, 0b0011_0001, 0, 0, 0], 0, 5, 2).ReadLevels(valid, 1, new int[8], out _));
+    }
 }
