@@ -33,15 +33,17 @@ JSON
 done
 echo '{ "parameters": [ { "path": "strategy.rules[0].half_width", "values": [20, 30, 40, 50, 60, 75, 90, 100] } ] }' > "$out/sweep.json"
 workstation="DOTNET_gcServer=0 DOTNET_gcConcurrent=1"   # the runtime's default, which the Sim's runtimeconfig overrides
+delayed="DOTNET_TC_CallCountingDelayMs=64"   # hex: the runtime's default 100 ms tiering delay, which the runtimeconfig sets to 0
 for rep in $(seq "$reps"); do
   for clock in 1 60; do
-    for variant in "default|--threads 1|" "prefetch|--threads 2|" "workstation-gc|--threads 1|$workstation"; do
+    for variant in "default (2 threads)|--threads 2|" "1 thread|--threads 1|" "workstation-gc (2 threads)|--threads 2|$workstation" \
+                   "tier-1 after 100 ms (2 threads)|--threads 2|$delayed"; do
       IFS='|' read -r name args env <<<"$variant"
       echo "backtest ${days}d clock ${clock}s $name: $(env $env dotnet "$sim" backtest --data "$data" --config "$out/config-$clock.json" $args \
         | grep -E '^  (run|cpu) ' | tr -s ' ' | tr '\n' ' ')"
     done
   done
-  for variant in "default|" "workstation-gc|$workstation"; do
+  for variant in "default|" "workstation-gc|$workstation" "tier-1 after 100 ms|$delayed"; do
     IFS='|' read -r name env <<<"$variant"
     for parallel in 1 2; do
       rm -rf "$out/sweep-$parallel"
