@@ -7,6 +7,7 @@ namespace Bifrost.Benchmarks.Parquet;
 /// <summary>Decode throughput of a 3M-row ZSTD tick file (rows/s = Rows / mean time). Compare with
 /// tests/node/bench-scan.mjs, which times DuckDB scanning the same file on one thread.</summary>
 [MemoryDiagnoser]
+[MinColumn, MedianColumn]
 public class ParquetDecodeBenchmarks
 {
     public const int Rows = 3_000_000;
