@@ -177,6 +177,8 @@ public sealed class TickFileReader : IDisposable
             Array.Fill(result, double.NaN, 0, n);
             return result;
         }
+        // A DOUBLE column without nulls is read in place (Convert is done with it before the next row group).
+        if (b[name] is DoubleColumn { Validity: null } plain) return plain.Values;
         // One type test per column, then a tight loop (this runs for eight columns of every row).
         switch (b[name])
         {
