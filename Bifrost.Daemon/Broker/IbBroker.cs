@@ -43,7 +43,13 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         _channel = channel;
         _logger = logger;
         _inRestartWindow = inRestartWindow ?? (() => false);
-        _clientOptions = (clientOptions ?? new IbClientOptions()) with { ReadyTimeout = connection.ConnectTimeout, Log = new IbLogAdapter(logger) };
+        var options = clientOptions ?? new IbClientOptions();
+        _clientOptions = options with
+        {
+            ReadyTimeout = connection.ConnectTimeout,
+            Log = new IbLogAdapter(logger),
+            DedicatedSender = options.DedicatedSender || connection.DedicatedSender,
+        };
     }
 
     /// <summary>The configured universe; set once the contract ids are known.</summary>
@@ -86,7 +92,8 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
             }
             Volatile.Write(ref _attempt, 0);
             sessions++;
-            Log.Connected(_logger, _connection.Host, _connection.Port, _connection.ClientId, client.ServerVersion, string.Join(",", client.ManagedAccounts));
+            Log.Connected(_logger, _connection.Host, _connection.Port, _connection.ClientId, client.ServerVersion, string.Join(",", client.ManagedAccounts),
+                _clientOptions.DedicatedSender ? "the sending thread" : "the engine");
             using var sessionStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             try
             {

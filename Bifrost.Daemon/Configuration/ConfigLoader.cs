@@ -170,7 +170,7 @@ public static class ConfigLoader
 
     private static ConnectionSettings ReadConnection(JsonObject s)
     {
-        CheckKeys(s, "connection", "host", "port", "client_id", "allow_remote", "connect_timeout_seconds");
+        CheckKeys(s, "connection", "host", "port", "client_id", "allow_remote", "connect_timeout_seconds", "dedicated_sender");
         var host = Text(s, "connection", "host", "127.0.0.1");
         var port = Int(s, "connection", "port", 7497);
         var clientId = Int(s, "connection", "client_id", 17);
@@ -182,7 +182,7 @@ public static class ConfigLoader
             throw new DaemonConfigException("connection.host",
                 $"'{host}' is not a loopback address (127.0.0.1, ::1, localhost); TWS must run on this machine unless connection.allow_remote is true");
         var timeout = Seconds(s, "connection", "connect_timeout_seconds", 10);
-        return new ConnectionSettings(host, port, clientId, allowRemote, timeout);
+        return new ConnectionSettings(host, port, clientId, allowRemote, timeout, Bool(s, "connection", "dedicated_sender", false));
     }
 
     public static bool IsLoopback(string host) =>

@@ -8,7 +8,10 @@ namespace Bifrost.Daemon.Configuration;
 public enum ClockSource { System, Broker }
 
 /// <summary>The "connection" section: the TWS / IB Gateway (or replay gateway) socket.</summary>
-public sealed record ConnectionSettings(string Host, int Port, int ClientId, bool AllowRemote, TimeSpan ConnectTimeout);
+/// <param name="DedicatedSender">`connection.dedicated_sender`: requests to TWS are written by one background thread
+/// in queue order, so the engine is free as soon as an order is journaled and encoded (off: the engine's own call
+/// writes the socket).</param>
+public sealed record ConnectionSettings(string Host, int Port, int ClientId, bool AllowRemote, TimeSpan ConnectTimeout, bool DedicatedSender = false);
 
 /// <summary>The "store" section. <paramref name="RetentionDays"/>: guard-block operations older than this are pruned
 /// (position-changing rows never are); <paramref name="FinalFlush"/>: how long a stop waits for the last writes;

@@ -47,8 +47,8 @@ internal static partial class Log
     public static partial void InputDropped(ILogger logger, string input);
 
     // ---- broker
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "connected to {Host}:{Port} as client {ClientId}, server version {ServerVersion}, accounts {Accounts}")]
-    public static partial void Connected(ILogger logger, string host, int port, int clientId, int serverVersion, string accounts);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "connected to {Host}:{Port} as client {ClientId}, server version {ServerVersion}, accounts {Accounts}; requests written by {Writer}")]
+    public static partial void Connected(ILogger logger, string host, int port, int clientId, int serverVersion, string accounts, string writer);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "connection to {Host}:{Port} failed (attempt {Attempt}): {Reason}; retrying in {DelayMs} ms")]
     public static partial void ConnectFailed(ILogger logger, string host, int port, int attempt, string reason, long delayMs);

@@ -52,6 +52,8 @@ public class ConfigLoaderTests
     [InlineData("BIFROST__STRATEGY__LEGS__0__STRIKE", "-1", "strategy.legs[0]")]
     [InlineData("BIFROST__MODE", "yolo", "mode")]
     [InlineData("BIFROST__RISK__MAX_POSITION", "0", "risk.max_position")]
+    [InlineData("BIFROST__CONNECTION__DEDICATED_SENDER", "\"yes\"", "connection.dedicated_sender")]
+    [InlineData("BIFROST__CONNECTION__DEDICATED_SENDER", "1", "connection.dedicated_sender")]
     public void BadValues_NameTheKey(string variable, string value, string key)
     {
         var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample, (variable, value)));
@@ -66,6 +68,13 @@ public class ConfigLoaderTests
         Assert.True(ConfigLoader.IsLoopback("::1"));
         Assert.True(ConfigLoader.IsLoopback("localhost"));
         Assert.False(ConfigLoader.IsLoopback("example.com"));
+    }
+
+    [Fact]
+    public void DedicatedSender_IsOffUnlessConfigured()
+    {
+        Assert.False(Parse(Sample).Connection.DedicatedSender);
+        Assert.True(Parse(Sample, ("BIFROST__CONNECTION__DEDICATED_SENDER", "true")).Connection.DedicatedSender);
     }
 
     [Fact]

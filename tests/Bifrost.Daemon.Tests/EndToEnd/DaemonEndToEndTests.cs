@@ -1,3 +1,4 @@
+using System.Collections;
 using Bifrost.Ib.Client;
 using Bifrost.Ib.Messages.Model;
 using Bifrost.Sim.Gateway;
@@ -12,14 +13,18 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public class DaemonEndToEndTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Daemon_SyncsAdoptsTheBookAndHedges_RecordsEverything_PositionsEqualTheLedger_StopExitsZero()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // connection.dedicated_sender: a background thread writes the requests
+    public async Task Daemon_SyncsAdoptsTheBookAndHedges_RecordsEverything_PositionsEqualTheLedger_StopExitsZero(bool dedicatedSender)
     {
         await using var h = await DaemonHarness.StartAsync(output);
         try
         {
-            var run = h.StartDaemon();
+            var run = h.StartDaemon(new Hashtable { ["BIFROST__CONNECTION__DEDICATED_SENDER"] = dedicatedSender ? "true" : "false" });
             await h.WaitOrders(3, 30_000);
+            Assert.Contains(run.Log.Lines, l => l.Contains("[2001]", StringComparison.Ordinal)
+                && l.EndsWith(dedicatedSender ? "requests written by the sending thread" : "requests written by the engine", StringComparison.Ordinal));
             var ops = h.Read(r => r.QueryOperations(new OperationQuery { Limit = 10_000 }));
             Assert.Contains(ops, o => o.Kind == OperationKind.Reconcile && o.Detail!.Contains("adopted 10 of", StringComparison.Ordinal));
             Assert.Contains(ops, o => o.Kind == OperationKind.Intent && o.Detail!.StartsWith("hedge band", StringComparison.Ordinal));

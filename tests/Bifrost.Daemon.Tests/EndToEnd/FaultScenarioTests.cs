@@ -1,3 +1,4 @@
+using System.Collections;
 using Bifrost.Sim.Gateway;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
@@ -21,20 +22,25 @@ public class FaultScenarioTests(ITestOutputHelper output)
     private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
         h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 10_000 }));
 
-    [Fact]
-    public async Task DisconnectDuringAnOrder_ReconnectsReconciles_FillNotLostNorDoubled()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // connection.dedicated_sender: the requests queued behind the drop die with the session
+    public async Task DisconnectDuringAnOrder_ReconnectsReconciles_FillNotLostNorDoubled(bool dedicatedSender)
     {
         // The socket drops right after the 2nd placeOrder: its fill happens while the daemon is away.
         await using var h = await DaemonHarness.StartAsync(output, faults: ["after-orders 2 drop-connection 17"]);
         try
         {
-            var run = h.StartDaemon();
+            var run = h.StartDaemon(new Hashtable { ["BIFROST__CONNECTION__DEDICATED_SENDER"] = dedicatedSender ? "true" : "false" });
             await h.WaitOrders(4, 40_000);
             await h.WaitUntil(() => Ops(h, OperationKind.Alert).Any(o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal)),
                 "the BROKER_DISCONNECTED alert recorded", 30_000);
             Assert.True(Ops(h, OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= 2);
             var second = h.LedgerOf("order")[1].OrderRef!;
             await h.WaitUntil(() => h.Read(r => r.GetOrder(second))!.Status == "Filled", "the order sent before the drop is Filled");
+            var connects = run.Log.Lines.Where(l => l.Contains("[2001]", StringComparison.Ordinal)).ToList();
+            Assert.True(connects.Count >= 2, $"expected a connect and a reconnect, got {connects.Count}");
+            Assert.All(connects, l => Assert.EndsWith(dedicatedSender ? "the sending thread" : "the engine", l));
             await StopAndCheck(h, run);
         }
         catch
