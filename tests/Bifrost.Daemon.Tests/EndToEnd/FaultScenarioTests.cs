@@ -145,19 +145,25 @@ public class FaultScenarioTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task Kill9MidRun_ThenRestart_ReconcilesWithNothingLostOrDuplicated()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // connection.dedicated_sender: orders may be queued for the sending thread when the kill lands
+    public async Task Kill9MidRun_ThenRestart_ReconcilesWithNothingLostOrDuplicated(bool dedicatedSender)
     {
         await using var h = await DaemonHarness.StartAsync(output);
         Assert.True(File.Exists(DaemonProcess.Dll), DaemonProcess.Dll);
+        var environment = new Dictionary<string, string> { ["BIFROST__CONNECTION__DEDICATED_SENDER"] = dedicatedSender ? "true" : "false" };
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
-            var first = h.StartProcess();
+            var first = h.StartProcess(environment: environment, onLine: lines.Enqueue);
             await h.WaitOrders(3, 60_000);
+            Assert.Contains(lines, l => l.Contains("[2001]", StringComparison.Ordinal)
+                && l.EndsWith(dedicatedSender ? "requests written by the sending thread" : "requests written by the engine", StringComparison.Ordinal));
             first.Process.Kill(); // SIGKILL: no shutdown code runs
             Assert.Equal(137, await first.ExitAsync());
             var before = h.LedgerOf("order").Count;
-            var second = h.StartProcess();
+            var second = h.StartProcess(environment: environment);
             await h.WaitOrders(before + 3, 60_000);
             // The restarted engine restored the killed one's orders from the store (then reconciled with the broker).
             Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal)
