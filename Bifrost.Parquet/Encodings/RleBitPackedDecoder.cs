@@ -97,9 +97,10 @@ internal sealed class RleBitPackedDecoder
             }
             else if (_packedRemaining > 0)
             {
+                // At most what is left of this run: Read unpacks from it alone.
                 int n = Math.Min(Math.Min(_packedRemaining, valid.Length - filled), scratch.Length);
                 var levels = scratch[..n];
-                BitUnpacker.Unpack32(_data.AsSpan(_packedStart, _position - _packedStart), _bitWidth, levels, n, (long)_packedIndex * _bitWidth);
+                Read(levels);
                 var target = valid.Slice(filled, n);
                 for (int i = 0; i < levels.Length; i++)
                 {
@@ -109,8 +110,6 @@ internal sealed class RleBitPackedDecoder
                     target[i] = isValid;
                     present += isValid ? 1 : 0;
                 }
-                _packedIndex += n;
-                _packedRemaining -= n;
                 filled += n;
             }
             else if (!NextRun())

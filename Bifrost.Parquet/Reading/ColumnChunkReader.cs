@@ -64,11 +64,12 @@ internal sealed class ColumnChunkReader
                     int count = CheckCount(h.NumValues, rows - row);
                     var data = Decompress(meta.Codec, chunk, body, header.CompressedPageSize, header.UncompressedPageSize);
                     int levelBytes = 0;
+                    int present = count;
                     Span<bool> valid = Valid(count);
                     int length = header.UncompressedPageSize;
-                    if (column.MaxDefinitionLevel > 0) levelBytes = LevelDecoder.DecodeV1(h.DefinitionLevelEncoding, data, 0, length, column.MaxDefinitionLevel, valid);
+                    if (column.MaxDefinitionLevel > 0) levelBytes = LevelDecoder.DecodeV1(h.DefinitionLevelEncoding, data, 0, length, column.MaxDefinitionLevel, valid, out present);
                     else valid.Fill(true);
-                    anyNull |= Decode(accumulator, h.Encoding, data, levelBytes, length - levelBytes, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
+                    anyNull |= Decode(accumulator, h.Encoding, data, levelBytes, length - levelBytes, valid, present, row, column.IsOptional, rows, reuseValidity, ref validity);
                     row += count;
                     break;
                 }
@@ -84,11 +85,12 @@ internal sealed class ColumnChunkReader
                     }
                     Span<bool> valid = Valid(count);
                     // Levels in v2 are never compressed; they sit in front of the (possibly compressed) values.
-                    if (column.MaxDefinitionLevel > 0) LevelDecoder.DecodeHybrid(chunk, body + h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength, Encodings.BitUnpacker.BitWidthOf(column.MaxDefinitionLevel), column.MaxDefinitionLevel, valid);
+                    int present = count;
+                    if (column.MaxDefinitionLevel > 0) present = LevelDecoder.DecodeHybrid(chunk, body + h.RepetitionLevelsByteLength, h.DefinitionLevelsByteLength, Encodings.BitUnpacker.BitWidthOf(column.MaxDefinitionLevel), column.MaxDefinitionLevel, valid);
                     else valid.Fill(true);
                     var codec = h.IsCompressed ? meta.Codec : CompressionCodec.Uncompressed;
                     var data = Decompress(codec, chunk, body + levels, header.CompressedPageSize - levels, header.UncompressedPageSize - levels);
-                    anyNull |= Decode(accumulator, h.Encoding, data, 0, header.UncompressedPageSize - levels, valid, row, column.IsOptional, rows, reuseValidity, ref validity);
+                    anyNull |= Decode(accumulator, h.Encoding, data, 0, header.UncompressedPageSize - levels, valid, present, row, column.IsOptional, rows, reuseValidity, ref validity);
                     row += count;
                     break;
                 }
@@ -112,10 +114,10 @@ internal sealed class ColumnChunkReader
         return valid.AsSpan(0, count);
     }
 
-    private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int row,
-        bool optional, int rows, bool[]? reuseValidity, ref bool[]? validity)
+    /// <param name="present">The page's valid rows, as the level decoder counted them.</param>
+    private static bool Decode(ColumnAccumulator accumulator, ParquetEncoding encoding, byte[] buffer, int offset, int length, Span<bool> valid, int present,
+        int row, bool optional, int rows, bool[]? reuseValidity, ref bool[]? validity)
     {
-        int present = valid.Length - System.Runtime.InteropServices.MemoryMarshal.Cast<bool, byte>(valid).Count((byte)0);
         accumulator.ReadValues(encoding, buffer, offset, length, present, row);
         if (present == valid.Length) return false;
         if (!optional) throw new InvalidDataException("a required column has null values");

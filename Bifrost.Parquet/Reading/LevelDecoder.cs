@@ -9,8 +9,9 @@ internal static class LevelDecoder
 {
     [ThreadStatic] private static int[]? _levels;
 
-    /// <summary>Data page v1: RLE levels carry a 4-byte length prefix; the deprecated BIT_PACKED packs MSB first. Returns bytes used.</summary>
-    public static int DecodeV1(ParquetEncoding encoding, byte[] buffer, int offset, int length, int maxLevel, Span<bool> valid)
+    /// <summary>Data page v1: RLE levels carry a 4-byte length prefix; the deprecated BIT_PACKED packs MSB first. Returns bytes
+    /// used; <paramref name="present"/> is the number of valid (non-null) rows.</summary>
+    public static int DecodeV1(ParquetEncoding encoding, byte[] buffer, int offset, int length, int maxLevel, Span<bool> valid, out int present)
     {
         int bitWidth = BitUnpacker.BitWidthOf(maxLevel);
         switch (encoding)
@@ -20,7 +21,7 @@ internal static class LevelDecoder
                 if (length < 4) throw new InvalidDataException("definition levels lack their length prefix");
                 int size = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(offset));
                 if (size < 0 || size > length - 4) throw new InvalidDataException($"definition levels claim {size} bytes, {length - 4} remain in the page");
-                DecodeHybrid(buffer, offset + 4, size, bitWidth, maxLevel, valid);
+                present = DecodeHybrid(buffer, offset + 4, size, bitWidth, maxLevel, valid);
                 return 4 + size;
             }
             case ParquetEncoding.BitPacked:
@@ -28,6 +29,7 @@ internal static class LevelDecoder
                 long bits = (long)valid.Length * bitWidth;
                 int size = (int)((bits + 7) / 8);
                 if (size > length) throw new InvalidDataException("BIT_PACKED definition levels extend past the page");
+                present = 0;
                 for (int i = 0; i < valid.Length; i++)
                 {
                     int level = 0;
@@ -37,6 +39,7 @@ internal static class LevelDecoder
                         level = (level << 1) | (buffer[offset + (int)(bit >> 3)] >> (7 - (int)(bit & 7)) & 1);
                     }
                     valid[i] = level == maxLevel;
+                    if (valid[i]) present++;
                 }
                 return size;
             }

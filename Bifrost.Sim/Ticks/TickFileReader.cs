@@ -177,10 +177,11 @@ public sealed class TickFileReader : IDisposable
             Array.Fill(result, double.NaN, 0, n);
             return result;
         }
+        var col = b[name];
         // A DOUBLE column without nulls is read in place (Convert is done with it before the next row group).
-        if (b[name] is DoubleColumn { Validity: null } plain) return plain.Values;
+        if (col is DoubleColumn { Validity: null } plain) return plain.Values;
         // One type test per column, then a tight loop (this runs for eight columns of every row).
-        switch (b[name])
+        switch (col)
         {
             case DoubleColumn c:
                 c.Values.AsSpan(0, n).CopyTo(result);
@@ -200,7 +201,7 @@ public sealed class TickFileReader : IDisposable
             default:
                 throw new TickDataException($"{Path}: column {name} must be numeric, got {b.Descriptors.First(d => d.Name == name)}");
         }
-        if (b[name].Validity is { } valid)
+        if (col.Validity is { } valid)
             for (var i = 0; i < n; i++)
                 if (!valid[i]) result[i] = double.NaN;
         return result;

@@ -42,7 +42,7 @@ internal sealed class ByteArrayAccumulator<T>(
             var ids = ReadDictionaryIds(buffer, offset, length, count, dictionary.Length);
             if (_allDictionary)
             {
-                _ids ??= reuseIds is not null && reuseIds.Length == rows ? reuseIds : new int[rows];
+                _ids ??= Recycled(reuseIds, rows);
                 ids.CopyTo(_ids.AsSpan(row));
                 return;
             }
@@ -88,7 +88,7 @@ internal sealed class ByteArrayAccumulator<T>(
             return;
         }
         // Ids only so far: a null row gets -1 (count may be 0: a page of nulls has no ids and allocated nothing yet).
-        _ids ??= reuseIds is not null && reuseIds.Length == rows ? reuseIds : new int[rows];
+        _ids ??= Recycled(reuseIds, rows);
         int source = row + count - 1;
         for (int i = valid.Length - 1; i >= 0; i--) _ids[row + i] = valid[i] ? _ids[source--] : -1;
     }
@@ -106,7 +106,7 @@ internal sealed class ByteArrayAccumulator<T>(
     /// <summary>Leaves ids-only mode: the rows decoded so far (nulls already spread as -1) become values.</summary>
     private void SwitchToValues(int rowsSoFar)
     {
-        _values = reuse is not null && reuse.Length == rows ? reuse : new T[rows];
+        _values = Recycled(reuse, rows);
         if (rowsSoFar > 0)
         {
             var ids = _ids!;

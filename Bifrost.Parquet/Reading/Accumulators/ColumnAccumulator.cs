@@ -19,6 +19,10 @@ internal abstract class ColumnAccumulator
 
     public abstract Column Build(bool[]? validity);
 
+    /// <summary>The previous row group's array of this column when it has the right length (recycling readers), else a
+    /// fresh one.</summary>
+    protected static T[] Recycled<T>(T[]? previous, int rows) => previous is not null && previous.Length == rows ? previous : new T[rows];
+
     protected static void Spread<T>(T[] values, int row, int count, ReadOnlySpan<bool> valid)
     {
         int source = row + count - 1;

@@ -12,7 +12,7 @@ namespace Bifrost.Parquet.Reading.Accumulators;
 internal sealed class FixedAccumulator<T>(int rows, string typeName, Func<T[], bool[]?, Column> build, T[]? reuse = null) : ColumnAccumulator
     where T : unmanaged
 {
-    private readonly T[] _values = reuse is not null && reuse.Length == rows ? reuse : new T[rows];
+    private readonly T[] _values = Recycled(reuse, rows);
     private T[]? _dictionary;
 
     public override void ReadDictionary(ParquetEncoding encoding, ReadOnlySpan<byte> data, int count)

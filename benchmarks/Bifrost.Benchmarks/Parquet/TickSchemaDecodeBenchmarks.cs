@@ -36,22 +36,21 @@ public class TickSchemaDecodeBenchmarks
     public double ReadAllColumns()
     {
         using var reader = ParquetFileReader.Open(_path);
-        double checksum = 0;
-        foreach (var batch in reader.ReadRowGroups())
-        {
-            var bid = batch.Get<DoubleColumn>("bid").Values;
-            var ts = batch.Get<Int64Column>("ts").Values;
-            for (int i = 0; i < bid.Length; i++) checksum += bid[i] + (ts[i] & 1);
-        }
-        return checksum;
+        return Checksum(reader.ReadRowGroups());
     }
 
     [Benchmark(Description = "12 columns, Parquet reader, recycled arrays")]
     public double ReadAllColumnsRecycled()
     {
         using var reader = ParquetFileReader.Open(_path);
+        return Checksum(reader.ReadRowGroupsRecycled());
+    }
+
+    // Touches two decoded columns, so the decode cannot be skipped.
+    private static double Checksum(IEnumerable<RowGroupBatch> batches)
+    {
         double checksum = 0;
-        foreach (var batch in reader.ReadRowGroupsRecycled())
+        foreach (var batch in batches)
         {
             var bid = batch.Get<DoubleColumn>("bid").Values;
             var ts = batch.Get<Int64Column>("ts").Values;
