@@ -8,9 +8,13 @@ open Bifrost.Domain.Strategy
 module Reducer =
     /// A critical alert pauses new strategy orders until the operator resumes (a product requirement): Running →
     /// Paused, a sync in progress ends Paused. Halted, Flattening and Stopping keep their own course.
-    let private pauseOnCritical (s: State, cmds: Command list) =
+    // The step's result is passed through whole when nothing changes (here and below): these run on every event, and
+    // rebuilding the pair would allocate a tuple each time. They are inline because F# compiles a function of a pair
+    // as a method of two arguments, which could only rebuild it.
+    let inline private pauseOnCritical (result: State * Command list) =
+        let s, cmds = result
         match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical -> Some a.Code | _ -> None) with
-        | None -> s, cmds
+        | None -> result
         | Some code ->
             let why = $"critical alert {code}"
             match s.Fsm with
@@ -46,9 +50,14 @@ module Reducer =
         | _ -> s', cmds @ runs @ more
 
     /// Runs a portfolio hook after the main handler: its commands follow the handler's.
-    let private andThen (hook: State -> State * Command list) (s: State, cmds: Command list) =
-        let s', more = hook s
-        s', cmds @ more
+    // Inline, so a hook given partially applied (`PortfolioSchedule.onTick cfg`) is a call, not a closure per event.
+    let inline private andThen (hook: State -> State * Command list) (result: State * Command list) =
+        let s, cmds = result
+        let hooked = hook s
+        let s', more = hooked
+        if cmds.IsEmpty then hooked
+        elif more.IsEmpty && LanguagePrimitives.PhysicalEquality s s' then result
+        else s', cmds @ more
 
     let private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
         match e.Payload with
@@ -56,7 +65,7 @@ module Reducer =
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
         | TickReceived(id, field, value) -> MarketData.onTick cfg s e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s id iv
-        | ClockTicked -> Clock.onTick cfg s |> andThen (PortfolioSchedule.onTick cfg)
+        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg)
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown
@@ -92,12 +101,15 @@ module Reducer =
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
 
     /// Market data changes the memory only through an order it caused (the day's count): a cheap check on the hot path.
-    let private savedAfterMarketData (before: State) (s: State, cmds: Command list) =
-        if s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm then s, cmds
-        else Restart.saveIfChanged s cmds
+    let inline private savedAfterMarketData (before: State) (result: State * Command list) =
+        let s = fst result
+        if s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm then result
+        else Restart.saveIfChanged s (snd result)
 
     /// Guard blocks counted for the session summary (no commands, the usual case on the hot path: nothing to do).
-    let private blocksCounted (s: State, cmds: Command list) = if cmds.IsEmpty then s, cmds else Session.countBlocks s cmds, cmds
+    let inline private blocksCounted (result: State * Command list) =
+        let s, cmds = result
+        if cmds.IsEmpty then result else Session.countBlocks s cmds, cmds
 
     let step (cfg: Config) (s: State) (e: Event) : State * Command list =
         match s.Fsm with
@@ -113,9 +125,18 @@ module Reducer =
                 dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             // Anything else may change what a restart must remember: saved when it did (after a critical alert's pause).
             | _ ->
-                let s', cmds = dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e |> pauseOnCritical
-                let s', cmds = Session.atStop cfg s (Session.countBlocks s' cmds, cmds)
-                Restart.saveIfChanged s' cmds
+                let handled =
+                    match e.Payload with
+                    // The clock step's revaluation sets Now in its own state copy (a step every clock second).
+                    | ClockTicked -> Clock.onTick cfg s now |> andThen (PortfolioSchedule.onTick cfg)
+                    | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
+                let result = handled |> pauseOnCritical |> blocksCounted
+                let s', cmds = result
+                // Unchanged memory implies a running, paused or flattening engine, which the stop summary leaves alone.
+                if Restart.plainlyUnchanged s' then result
+                else
+                    let s', cmds = Session.atStop cfg s (s', cmds)
+                    Restart.saveIfChanged s' cmds
 
     /// Folds a sequence of events; returns the final state and every command in order.
     let run (cfg: Config) (s: State) (events: Event seq) =

@@ -85,7 +85,8 @@ public sealed class EngineLoop
         var (next, commands) = Reducer.step(_cfg, State, e);
         State = next;
         Steps++;
-        foreach (var command in commands) await _dispatcher.DispatchAsync(command, next).ConfigureAwait(false);
+        // Walked by its tail: foreach over an F# list allocates an enumerator per step, and most lists are empty.
+        for (var c = commands; !c.IsEmpty; c = c.Tail) await _dispatcher.DispatchAsync(c.Head, next).ConfigureAwait(false);
         if (e.Payload.IsClockTicked) _dispatcher.OnClockTick();
         if (!ReferenceEquals(before, next.Fsm))
         {

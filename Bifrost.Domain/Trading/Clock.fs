@@ -7,30 +7,32 @@ module Clock =
     // A new high-water mark copies the state; an unchanged one does not (this runs every clock step).
     let private withHighWater (s: State) (total: float) = if total > s.HighWater then { s with HighWater = total } else s
 
+    // The step's parts return struct pairs: a clock step runs every second of a backtest, and each pair would be an
+    // allocation.
     let private evaluateRisk (cfg: Config) (s: State) =
         let total = State.totalPnl cfg s
         match s.Fsm with
         // Without a mark for every holding the P&L is not known (e.g. just after a restart, before quotes): judging
         // the restored high-water mark or day baseline against a partial figure would halt on nothing.
-        | _ when not (State.isValued cfg s) -> s, []
+        | _ when not (State.isValued cfg s) -> struct (s, [])
         | Running _ | Paused | Syncing _ ->
             let s = withHighWater s total
             match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater } with
-            | Ok cls when cls = s.Risk -> s, []
-            | Ok cls -> { s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ]
+            | Ok cls when cls = s.Risk -> struct (s, [])
+            | Ok cls -> struct ({ s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ])
             | Error reason ->
                 let s = { s with Fsm = Halted reason; Risk = RiskHalted }
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"
-                s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
-        | _ -> withHighWater s total, []
+                struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))
+        | _ -> struct (withHighWater s total, [])
 
     let private stopTimeout (cfg: Config) (s: State) =
         match s.Fsm with
         | Stopping(since, meta) when Timestamp.since since s.Now >= cfg.Control.StopTimeout ->
             let s' = { s with Fsm = Stopped }
-            s', Emit.alertAndRecord s Warning "STOP_TIMEOUT" "cancels not confirmed before the stop timeout; exiting"
-                @ [ CompleteControl(meta.ControlId, Done "stopped (timeout)"); Emit.publish cfg s'; Exit 0 ]
-        | _ -> s, []
+            struct (s', Emit.alertAndRecord s Warning "STOP_TIMEOUT" "cancels not confirmed before the stop timeout; exiting"
+                        @ [ CompleteControl(meta.ControlId, Done "stopped (timeout)"); Emit.publish cfg s'; Exit 0 ])
+        | _ -> struct (s, [])
 
     /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
     /// moved; ticks in between only run the timers. A tick a little early (timer jitter) still counts as due.
@@ -40,18 +42,37 @@ module Clock =
         || Timestamp.since s.LastPublishAt s.Now >= every - every / 10L
         || FsmState.name before <> FsmState.name s.Fsm
 
-    let onTick (cfg: Config) (s: State) =
-        let before = s.Fsm
-        let s = State.rollDay cfg s
+    /// The step's first part, in full: the clock moves to `now`, the day rolls, expired legs leave the book, the book
+    /// is revalued.
+    let advanceFull (cfg: Config) (s: State) (now: Timestamp) =
+        let s = State.rollDay cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now })
         let s, expired = match s.Fsm with Starting | Syncing _ -> s, [] | _ -> Expiry.settle s
-        let s = if System.Double.IsNaN(State.spot s) then s else MarketData.revalueAt cfg s s.Now s.Underlying
-        let s, risk = evaluateRisk cfg s
-        let s, stop = stopTimeout cfg s
-        let s, runTimeout = Runs.timeout cfg s
-        let s, hedge = Hedging.evaluate cfg s
-        let s, publish =
+        struct ((if System.Double.IsNaN(State.spot s) then s else MarketData.revalueAt cfg s s.Now s.Underlying), expired)
+
+    /// True when the step at `now` has no day to roll and no leg to expire, and the book can be valued.
+    let plainStep (cfg: Config) (s: State) (now: Timestamp) =
+        not (System.Double.IsNaN(State.spot s)) && not (System.Double.IsNaN s.Daily.StartPnl)
+        && SessionCalendar.tradingDay cfg.Calendar now = s.Daily.Day && not (Expiry.anyPastAt now s)
+
+    /// `advanceFull`, as one state copy when the step is plain (the usual one): the revaluation sets Now itself. A
+    /// property checks the two agree on every plain step.
+    let advance (cfg: Config) (s: State) (now: Timestamp) =
+        if plainStep cfg s now then struct (MarketData.revalueAt cfg s now s.Underlying, []) else advanceFull cfg s now
+
+    /// The clock step at `now` (the reducer's clock, never earlier than the state's).
+    let onTick (cfg: Config) (s: State) (now: Timestamp) =
+        let before = s.Fsm
+        let struct (s, expired) = advance cfg s now
+        let struct (s, risk) = evaluateRisk cfg s
+        let struct (s, stop) = stopTimeout cfg s
+        let struct (s, runTimeout) =
             match s.Fsm with
-            | Stopped -> s, []
-            | _ when publishDue cfg before s -> { s with LastPublishAt = s.Now }, [ Emit.publish cfg s ]
-            | _ -> s, []
+            | Running(RunPending _) -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
+            | _ -> struct (s, [])
+        let s, hedge = Hedging.evaluate cfg s
+        let struct (s, publish) =
+            match s.Fsm with
+            | Stopped -> struct (s, [])
+            | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
+            | _ -> struct (s, [])
         s, expired @ risk @ stop @ runTimeout @ hedge @ Emit.fsmChange s before @ publish

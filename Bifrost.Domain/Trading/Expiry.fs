@@ -16,15 +16,17 @@ module Expiry =
             | Call -> max 0.0 (spot - o.Strike)
             | Put -> max 0.0 (o.Strike - spot)
 
-    /// True when any leg's expiry has passed (a loop: most clock steps have none, and pay nothing more).
-    let private anyPast (s: State) =
+    /// True when any leg's expiry has passed at `now` (a loop: most clock steps have none, and pay nothing more).
+    let anyPastAt (now: Timestamp) (s: State) =
         let legs = s.Legs
         let mutable i = 0
         let mutable past = false
         while not past && i < legs.Length do
-            past <- isExpired s legs.[i].Option
+            past <- now.Nanos >= legs.[i].Option.Expiry.Nanos
             i <- i + 1
         past
+
+    let private anyPast (s: State) = anyPastAt s.Now s
 
     let private settleDue (s: State) =
         let due =

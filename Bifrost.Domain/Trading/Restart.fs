@@ -130,6 +130,20 @@ module Restart =
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
+    /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
+    /// nothing remembered changed); false sends the caller to the full comparison.
+    let plainlyUnchanged (s: State) =
+        let m = s.Memory
+        let eqF (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+        let operatorSame =
+            match s.Fsm, m.Operator with
+            | Running _, OperatorRunning
+            | (Paused | Flattening _), OperatorPaused -> not m.StopPending
+            | _ -> false
+        operatorSame && m.Day = s.Daily.Day && m.TradesToday = s.Daily.Trades && eqF m.DayStartPnl s.Daily.StartPnl
+        && eqF m.HighWater s.HighWater && LanguagePrimitives.PhysicalEquality m.OptionBook s.OptionBook
+        && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
+
     let saveIfChanged (s: State) (cmds: Command list) =
         let m = memoryOf s
         if EngineMemory.same m s.Memory then s, cmds

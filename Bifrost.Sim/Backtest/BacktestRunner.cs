@@ -318,7 +318,8 @@ public sealed class BacktestRunner
             _events++;
             AfterEachEvent?.Invoke(e, next);
             _stats.OnFsm(next.Fsm, _now);
-            foreach (var cmd in commands) Interpret(cmd);
+            // Walked by its tail: foreach over an F# list allocates an enumerator per event, and most lists are empty.
+            for (var c = commands; !c.IsEmpty; c = c.Tail) Interpret(c.Head);
             // The equity curve is sampled from the engine's state on every clock step, not from its status
             // snapshots, so the statistics do not depend on how often the engine publishes status.
             if (e.Payload.IsClockTicked) SampleEquity(_now);

@@ -59,6 +59,9 @@ let expectCoverage (c: Coverage) =
     atLeast 300 "guard blocks" c.GuardBlocks
     atLeast 15 "clean exits" c.CleanExits
 
+/// The reducer's clock at a step: the event's receive time, never earlier than the state's.
+let private clockNow (st: Step) = if st.Event.Received.Nanos > st.Before.Now.Nanos then st.Event.Received else st.Before.Now
+
 [<Tests>]
 let tests =
     testList "Trading.ReducerProperties" [
@@ -157,6 +160,37 @@ let tests =
                     match st.Event.Payload with
                     | ExecutionReported x when x.ClientId = 99 -> Props.same st.After.Portfolio.Strategy st.Before.Portfolio.Strategy
                     | _ -> true))
+        // Each clock step is also tried a day later (a day to roll) and just past each leg's expiry on a state whose day
+        // is the expiry's (a leg to take out): the quick test must send both to the full step.
+        scenarioProperty "A plain clock step (no day to roll, no leg to expire) advances as the full step does" (fun cfg steps ->
+                steps |> List.forall (fun st ->
+                    match st.Event.Payload with
+                    | ClockTicked ->
+                        let now = clockNow st
+                        let nextDay = Timestamp.add (Duration.ofSeconds 86_400.0) now
+                        let onExpiryDay =
+                            [ for leg in st.Before.Legs ->
+                                let t = Timestamp.add (Duration.ofSeconds 1.0) leg.Option.Expiry
+                                { st.Before with Daily = { st.Before.Daily with Day = SessionCalendar.tradingDay cfg.Calendar t } }, t ]
+                        (st.Before, now) :: (st.Before, nextDay) :: onExpiryDay
+                        |> List.forall (fun (s, t) ->
+                            not (Clock.plainStep cfg s t)
+                            || (let struct (fast, fastCmds) = Clock.advance cfg s t
+                                let struct (full, fullCmds) = Clock.advanceFull cfg s t
+                                Props.same fast full && Props.same fastCmds fullCmds))
+                    | _ -> true))
+        scenarioProperty "A memory the quick test finds unchanged is unchanged by the full comparison" (fun _ steps ->
+                steps |> List.forall (fun st ->
+                    not (Restart.plainlyUnchanged st.After) || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory))
+        Props.seeded "The scenarios reach plain clock steps, and memories both plainly unchanged and not" (fun seed ->
+            let steps =
+                Gen.sampleWithSeed seed 60 200 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList |> Array.map (fun st -> n, st))
+            let count f = steps |> Array.filter f |> Array.length
+            let plain = count (fun (n, st) -> st.Event.Payload.IsClockTicked && Clock.plainStep (config n) st.Before (clockNow st))
+            let unchanged = count (fun (_, st) -> Restart.plainlyUnchanged st.After)
+            Expect.isGreaterThanOrEqual plain 100 $"plain clock steps in 200 scenarios ({plain})"
+            Expect.isGreaterThanOrEqual unchanged 100 $"plainly unchanged memories ({unchanged} of {steps.Length} steps)"
+            Expect.isGreaterThanOrEqual (steps.Length - unchanged) 100 $"memories not plainly unchanged ({steps.Length - unchanged} of {steps.Length})")
         Props.seeded "The scenarios exercise hedges, fills, flattens, manual orders and guard blocks" (fun seed ->
             expectCoverage (coverageOf seed coverageScenarios))
         // The flaky failure (1 run in 11, seed lost: the check drew its sample without one): 200 scenarios averaged 11.6
