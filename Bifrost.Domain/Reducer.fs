@@ -63,8 +63,8 @@ module Reducer =
         match e.Payload with
         | EngineStarted r -> Restart.restore cfg s r
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
-        | TickReceived(id, field, value) -> MarketData.onTick cfg s e.Venue id field value
-        | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s id iv
+        | TickReceived(id, field, value) -> MarketData.onTick cfg s s.Now e.Venue id field value
+        | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s s.Now id iv
         | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg)
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
@@ -121,8 +121,11 @@ module Reducer =
             match e.Payload with
             // The hot path: the quote handler sets Now in its single state copy.
             | QuoteReceived q -> MarketData.onQuote cfg s now (stamp e q) |> blocksCounted |> savedAfterMarketData s
-            | TickReceived _ | OptionComputationReceived _ ->
-                dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
+            // Streamed ticks (the live feed): the handlers take `now` too, for the same single copy.
+            | TickReceived(id, field, value) ->
+                MarketData.onTick cfg s now e.Venue id field value |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
+            | OptionComputationReceived(id, iv) ->
+                MarketData.onOptionComputation cfg s now id iv |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             // Anything else may change what a restart must remember: saved when it did (after a critical alert's pause).
             | _ ->
                 let handled =

@@ -33,6 +33,9 @@ module MarketData =
     let revalueAt (cfg: Config) (before: State) (now: Timestamp) (underlying: Quote) =
         revalueWith cfg before now underlying -1 Unchecked.defaultof<LegState>
 
+    /// The state at `now` when a handler changed nothing (a handler that changes it sets Now in its own copy).
+    let private atNow (s: State) (now: Timestamp) = if now.Nanos = s.Now.Nanos then s else { s with Now = now }
+
     let private legVol (cfg: Config) (now: Timestamp) (spot: float) (leg: LegState) (q: Quote) =
         // A struct pair: this runs on every option quote.
         if System.Double.IsFinite q.ImpliedVol && q.ImpliedVol > 0.0 then struct (q.ImpliedVol, FromData)
@@ -51,18 +54,19 @@ module MarketData =
             | None when s.PortfolioQuotes.ContainsKey q.ContractId ->
                 // A portfolio symbol: kept for sizing and the fresh-quote rule; the scalper has nothing to decide.
                 { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add q.ContractId q }, []
-            | None -> s, [] // not in the book: nothing to decide
+            | None -> atNow s now, [] // not in the book: nothing to decide (the clock still moves)
             | Some i ->
                 let leg = s.Legs.[i]
                 let struct (vol, source) = legVol cfg now (State.spot s) leg q
                 Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { leg with Quote = q; Vol = vol; VolSource = source })
 
-    /// Merges one streamed tick into the contract's last quote.
-    let onTick (cfg: Config) (s: State) (venue: Timestamp) (conId: ContractId) (field: TickField) (value: float) =
+    /// Merges one streamed tick into the contract's last quote, at `now` (the reducer's clock: the live hot path, where
+    /// the revaluation's copy of the state is the only one).
+    let onTick (cfg: Config) (s: State) (now: Timestamp) (venue: Timestamp) (conId: ContractId) (field: TickField) (value: float) =
         match Composite.quoteOf cfg s conId with
-        | None -> s, []
+        | None -> atNow s now, []
         | Some q ->
-            let q = { q with VenueTime = venue; ReceiveTime = s.Now }
+            let q = { q with VenueTime = venue; ReceiveTime = now }
             let q =
                 match field with
                 | BidPrice -> { q with Bid = value }
@@ -70,10 +74,11 @@ module MarketData =
                 | LastPrice -> { q with Last = value }
                 | BidSize -> { q with BidSize = value }
                 | AskSize -> { q with AskSize = value }
-            onQuote cfg s s.Now q
+            let s', cmds = onQuote cfg s now q
+            (if LanguagePrimitives.PhysicalEquality s' s then atNow s now else s'), cmds
 
-    let onOptionComputation (cfg: Config) (s: State) (conId: ContractId) (iv: float) =
+    let onOptionComputation (cfg: Config) (s: State) (now: Timestamp) (conId: ContractId) (iv: float) =
         match State.legIndex s conId with
         | Some i when System.Double.IsFinite iv && iv > 0.0 ->
-            Hedging.evaluate cfg (revalueWith cfg s s.Now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker })
-        | _ -> s, []
+            Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker })
+        | _ -> atNow s now, []

@@ -117,11 +117,34 @@ let close (tol: float) (expected: float) (actual: float) =
 
 open Microsoft.FSharp.Reflection
 
+/// How deepEqual reads a type's parts, built once per type: reflecting afresh on every value made the state
+/// comparisons of the reducer properties the bulk of their minutes.
+type private Reader =
+    | Fields of (obj -> obj[])
+    | Cases of tag: (obj -> int) * fields: (int -> obj -> obj[])
+    | Opaque
+
+let private readers = System.Collections.Concurrent.ConcurrentDictionary<Type, Reader>()
+
+let private readerOf (t: Type) =
+    readers.GetOrAdd(t, Func<Type, Reader>(fun t ->
+        if FSharpType.IsTuple t then
+            let read = FSharpValue.PreComputeTupleReader t
+            Fields(fun o -> read o |> Array.map box)
+        elif FSharpType.IsRecord(t, true) then
+            let read = FSharpValue.PreComputeRecordReader(t, true)
+            Fields(fun o -> read o |> Array.map box)
+        elif FSharpType.IsUnion(t, true) then
+            let tagOf = FSharpValue.PreComputeUnionTagReader(t, true)
+            let cases = FSharpType.GetUnionCases(t, true) |> Array.map (fun c -> FSharpValue.PreComputeUnionReader(c, true))
+            Cases(tagOf, (fun tag o -> cases[tag] o |> Array.map box))
+        else Opaque))
+
 /// Deep structural equality where NaN equals NaN (quotes carry NaN for "absent"). F#'s generated equality
 /// compares float fields with IEEE semantics even under the ER comparer, so replay comparisons need their own.
 let rec private deepEqual (a: obj) (b: obj) =
     match a, b with
-    | null, null -> true
+    | _ when obj.ReferenceEquals(a, b) -> true // an immutable value (or null) is equal to itself
     | null, _ | _, null -> false
     | (:? float as x), (:? float as y) -> x.Equals y
     | (:? string as x), (:? string as y) -> x = y
@@ -130,16 +153,16 @@ let rec private deepEqual (a: obj) (b: obj) =
         let xs = Seq.cast<obj> xs |> Array.ofSeq
         let ys = Seq.cast<obj> ys |> Array.ofSeq
         xs.Length = ys.Length && Array.forall2 deepEqual xs ys
-    | _ when FSharpType.IsRecord(a.GetType(), true) ->
-        Array.forall2 deepEqual (FSharpValue.GetRecordFields(a, true)) (FSharpValue.GetRecordFields(b, true))
-    | _ when FSharpType.IsUnion(a.GetType(), true) ->
-        let ca, fa = FSharpValue.GetUnionFields(a, a.GetType(), true)
-        let cb, fb = FSharpValue.GetUnionFields(b, b.GetType(), true)
-        ca.Tag = cb.Tag && Array.forall2 deepEqual fa fb
-    | _ when a.GetType().IsGenericType && a.GetType().GetGenericTypeDefinition() = typedefof<System.Collections.Generic.KeyValuePair<_, _>> ->
+    | _ ->
+    match readerOf (a.GetType()) with
+    | Fields read -> Array.forall2 deepEqual (read a) (read b)
+    | Cases(tagOf, fieldsOf) ->
+        let ta, tb = tagOf a, tagOf b
+        ta = tb && Array.forall2 deepEqual (fieldsOf ta a) (fieldsOf tb b)
+    | Opaque when a.GetType().IsGenericType && a.GetType().GetGenericTypeDefinition() = typedefof<System.Collections.Generic.KeyValuePair<_, _>> ->
         let t = a.GetType()
         deepEqual (t.GetProperty("Key").GetValue a) (t.GetProperty("Key").GetValue b)
         && deepEqual (t.GetProperty("Value").GetValue a) (t.GetProperty("Value").GetValue b)
-    | _ -> a.Equals b
+    | Opaque -> a.Equals b
 
 let same (a: 'T) (b: 'T) = deepEqual (box a) (box b)

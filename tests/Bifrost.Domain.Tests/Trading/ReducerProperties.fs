@@ -179,15 +179,37 @@ let tests =
                                 let struct (full, fullCmds) = Clock.advanceFull cfg s t
                                 Props.same fast full && Props.same fastCmds fullCmds))
                     | _ -> true))
+        // The market-data handlers take the step's clock and set Now in their own copy of the state: none may read the
+        // state's older clock instead. Each quote of the scenarios is also streamed as the live feed does (bid and ask
+        // ticks, the broker's implied vol), and each is also received a second late, so the clock moves.
+        scenarioProperty "A market-data step depends on the state's clock only through the step's own" (fun cfg steps ->
+                steps |> List.forall (fun st ->
+                    match st.Event.Payload with
+                    | QuoteReceived q when st.Before.Fsm <> Stopped -> // stopped: terminal, its clock stops too
+                        let streamed =
+                            [ QuoteReceived q; TickReceived(q.ContractId, BidPrice, q.Bid); TickReceived(q.ContractId, AskPrice, q.Ask)
+                              OptionComputationReceived(q.ContractId, q.ImpliedVol) ]
+                        let late = Timestamp.add (Duration.ofSeconds 1.0) (clockNow st)
+                        [ for p in streamed do
+                            yield { st.Event with Payload = p }
+                            yield { st.Event with Payload = p; Received = late } ]
+                        |> List.forall (fun e ->
+                            let advanced = { st.Before with Now = (if e.Received.Nanos > st.Before.Now.Nanos then e.Received else st.Before.Now) }
+                            let a, aCmds = Reducer.step cfg st.Before e
+                            let b, bCmds = Reducer.step cfg advanced e
+                            Props.same a b && Props.same aCmds bCmds)
+                    | _ -> true))
         scenarioProperty "A memory the quick test finds unchanged is unchanged by the full comparison" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     not (Restart.plainlyUnchanged st.After) || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory))
-        Props.seeded "The scenarios reach plain clock steps, and memories both plainly unchanged and not" (fun seed ->
+        Props.seeded "The scenarios reach plain clock steps, quotes, and memories both plainly unchanged and not" (fun seed ->
             let steps =
                 Gen.sampleWithSeed seed 60 200 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList |> Array.map (fun st -> n, st))
             let count f = steps |> Array.filter f |> Array.length
             let plain = count (fun (n, st) -> st.Event.Payload.IsClockTicked && Clock.plainStep (config n) st.Before (clockNow st))
             let unchanged = count (fun (_, st) -> Restart.plainlyUnchanged st.After)
+            let quotes = count (fun (_, st) -> st.Event.Payload.IsQuoteReceived)
+            Expect.isGreaterThanOrEqual quotes 100 $"quotes ({quotes})"
             Expect.isGreaterThanOrEqual plain 100 $"plain clock steps in 200 scenarios ({plain})"
             Expect.isGreaterThanOrEqual unchanged 100 $"plainly unchanged memories ({unchanged} of {steps.Length} steps)"
             Expect.isGreaterThanOrEqual (steps.Length - unchanged) 100 $"memories not plainly unchanged ({steps.Length - unchanged} of {steps.Length})")
