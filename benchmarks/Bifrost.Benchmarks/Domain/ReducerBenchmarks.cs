@@ -91,6 +91,34 @@ public class ReducerBenchmarks
         return s;
     }
 
+    /// <summary>The live feed's default path: TWS streams the underlying's bid and ask as separate ticks, each merged
+    /// into the last quote and revaluing the book (the backtest's Parquet rows arrive as whole quotes instead).</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public State StreamedTicks()
+    {
+        var s = _running;
+        foreach (var e in _streamed) s = Reducer.step(_cfg, s, e).Item1;
+        return s;
+    }
+
+    private Event[] _streamed = null!;
+
+    [GlobalSetup(Target = nameof(StreamedTicks))]
+    public void SetupStreamed()
+    {
+        Setup();
+        var underlying = ContractIdModule.create(1).ResultValue;
+        _streamed = new Event[Steps];
+        for (var i = 0; i < Steps; i++)
+        {
+            // Each underlying quote of the tick benchmark, as the two ticks TWS would send for it.
+            var q = ((EventPayload.QuoteReceived)_ticks[i / 2].Payload).Item;
+            var field = i % 2 == 0 ? TickField.BidPrice : TickField.AskPrice;
+            var t = _ticks[i / 2].Received.Item + (i % 2) * 500_000L;
+            _streamed[i] = At(t, EventPayload.NewTickReceived(underlying, field, i % 2 == 0 ? q.Bid : q.Ask));
+        }
+    }
+
     private Event[] _clock = null!;
 
     [GlobalSetup(Target = nameof(ClockTicks))]
