@@ -128,8 +128,6 @@ module Restart =
           PausedBy = s.PausedBy
           ExpiredLegs = s.ExpiredLegs }
 
-    /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
-    /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
     let plainlyUnchanged (s: State) =
@@ -144,6 +142,8 @@ module Restart =
         && eqF m.HighWater s.HighWater && LanguagePrimitives.PhysicalEquality m.OptionBook s.OptionBook
         && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
 
+    /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
+    /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
     let saveIfChanged (s: State) (cmds: Command list) =
         let m = memoryOf s
         if EngineMemory.same m s.Memory then s, cmds

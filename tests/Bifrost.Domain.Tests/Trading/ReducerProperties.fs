@@ -202,6 +202,12 @@ let tests =
         scenarioProperty "A memory the quick test finds unchanged is unchanged by the full comparison" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     not (Restart.plainlyUnchanged st.After) || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory))
+        // The quick test names each part of the memory: a part added later must be added there too, or a change to it
+        // alone would go unsaved (the property above catches it only if the scenarios change that part).
+        testCase "Memory_EveryPart_IsOneTheQuickTestCompares" <| fun () ->
+            let parts = Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(typeof<EngineMemory>) |> Array.map (fun p -> p.Name) |> List.ofArray
+            let compared = [ "Operator"; "StopPending"; "Day"; "TradesToday"; "DayStartPnl"; "HighWater"; "OptionBook"; "PausedBy"; "ExpiredLegs" ]
+            Expect.equal parts compared "EngineMemory's parts changed: update Restart.plainlyUnchanged and this list together"
         Props.seeded "The scenarios reach plain clock steps, quotes, and memories both plainly unchanged and not" (fun seed ->
             let steps =
                 Gen.sampleWithSeed seed 60 200 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList |> Array.map (fun st -> n, st))
