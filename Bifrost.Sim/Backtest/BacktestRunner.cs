@@ -104,6 +104,7 @@ public sealed class BacktestRunner
                 last = tick.TsNanos;
             }
             if (_exited) break;
+            source.Release(batch); // every tick of it was copied out above
         }
         // Let in-flight orders and the next clock step play out after the last tick (never beyond the idle gap).
         if (!_exited) RunTimersBefore(Math.Min(GridCeil(last) + _settings.ClockNanos, last + _settings.IdleGapNanos) + 1, brokerInclusive: true);

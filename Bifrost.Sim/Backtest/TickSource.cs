@@ -9,6 +9,10 @@ public interface ITickSource
     /// <summary>What the run reports as its data (a path, or a description).</summary>
     string Name { get; }
     IEnumerable<Tick[]> Batches();
+
+    /// <summary>The run is done with <paramref name="batch"/> (it reads nothing of it again): a source may reuse the
+    /// array for a later batch. Sources whose batches are shared or kept do nothing.</summary>
+    void Release(Tick[] batch) { }
 }
 
 /// <summary>Ticks already in memory (economic tests, benchmarks of the engine alone).</summary>
@@ -25,13 +29,21 @@ public sealed class ParquetTickSource(string path, ColumnMapping? mapping = null
 {
     public const int Depth = 2;
 
+    // Released batches back to the reader: at most Depth queued, one being decoded and one being run are live at once.
+    private readonly TickBatchPool _pool = new(Depth + 2);
+
+    /// <summary>Batches served from released arrays (tests check recycling happened).</summary>
+    public long ReusedBatches => _pool.Reused;
+
+    public void Release(Tick[] batch) => _pool.Return(batch);
+
     public string Name => path;
 
     public IEnumerable<Tick[]> Batches() => prefetch ? Prefetched() : Inline();
 
     private IEnumerable<Tick[]> Inline()
     {
-        using var reader = new TickFileReader(path, mapping);
+        using var reader = new TickFileReader(path, mapping, _pool);
         foreach (var batch in reader.ReadBatches()) yield return batch;
     }
 
@@ -40,7 +52,7 @@ public sealed class ParquetTickSource(string path, ColumnMapping? mapping = null
         using var queue = new BlockingCollection<Tick[]>(Depth);
         using var stop = new CancellationTokenSource();
         Exception? failure = null;
-        var reader = new TickFileReader(path, mapping); // opened here so a bad file fails on the caller's thread
+        var reader = new TickFileReader(path, mapping, _pool); // opened here so a bad file fails on the caller's thread
         var worker = new Thread(() =>
         {
             try

@@ -21,9 +21,14 @@ public sealed class TickFileReader : IDisposable
     private long _lastTs = long.MinValue;
     private long _rowsRead;
 
-    public TickFileReader(string path, ColumnMapping? mapping = null)
+    private readonly TickBatchPool? _pool;
+
+    /// <param name="pool">Where batch arrays come from (recycled by a consumer that returns them); none: each batch is
+    /// a new array the caller may keep.</param>
+    public TickFileReader(string path, ColumnMapping? mapping = null, TickBatchPool? pool = null)
     {
         Path = path;
+        _pool = pool;
         _map = mapping ?? ColumnMapping.Identity;
         _file = ParquetFileReader.Open(path);
         var names = _file.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
@@ -69,7 +74,7 @@ public sealed class TickFileReader : IDisposable
         var bidSize = Doubles(b, TickSchema.BidSize, n);
         var askSize = Doubles(b, TickSchema.AskSize, n);
         var iv = Doubles(b, TickSchema.Iv, n);
-        var ticks = new Tick[n];
+        var ticks = _pool?.Rent(n) ?? new Tick[n]; // every element is written below
         for (var i = 0; i < n; i++)
         {
             var rowNo = _rowsRead + i;
@@ -152,11 +157,21 @@ public sealed class TickFileReader : IDisposable
             _ => throw new TickDataException($"{Path}: column {name} must be a TIMESTAMP, got {d}"),
         };
         if (col.NullCount > 0) throw new TickDataException($"{Path}: column {name} has {col.NullCount} null values");
-        if (scale == 1) return col.Values;
+        // Checked before scaling: a sentinel such as 9999-12-31 in micros wraps around in nanos, and a tick near the
+        // end of the int64 range would have the virtual clock step forever.
+        var limit = LatestNanos / scale;
+        var values = col.Values;
+        for (var i = 0; i < col.Length; i++)
+            if ((ulong)values[i] > (ulong)limit)
+                throw new TickDataException($"{Path}: row {_rowsRead + i}: {name} {values[i]} ({d.Kind}) is outside 1970-01-01 .. 2200-01-01");
+        if (scale == 1) return values;
         var result = new long[col.Length];
-        for (var i = 0; i < result.Length; i++) result[i] = col.Values[i] * scale;
+        for (var i = 0; i < result.Length; i++) result[i] = values[i] * scale;
         return result;
     }
+
+    /// <summary>2200-01-01 in nanoseconds since the epoch: the latest tick time accepted (leaves the clock headroom).</summary>
+    public const long LatestNanos = 7_258_118_400_000_000_000L;
 
     // Per-column scratch arrays, reused from one row group to the next: Convert copies them into the Tick rows.
     private readonly Dictionary<string, double[]> _scratch = new(StringComparer.Ordinal);

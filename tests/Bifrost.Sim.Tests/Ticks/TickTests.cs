@@ -231,6 +231,40 @@ public sealed class TickFileReaderTests
         }
     }
 
+    [Theory]
+    [InlineData(253_402_300_799_000_000L)] // 9999-12-31 in micros: wraps around in nanos
+    [InlineData(9_223_372_036_854_775L)] // the end of the int64 nanosecond range: the clock would never get there
+    [InlineData(-1L)] // before 1970
+    public void TimestampOutsideTheSaneRange_IsAnError_NamingTheRow(long micros)
+    {
+        var path = Write(["ts", "symbol", "kind", "bid", "ask"], [1_767_225_600_000_000L, micros]);
+        try
+        {
+            using var reader = new TickFileReader(path);
+            var e = Assert.Throws<TickDataException>(() => reader.ReadBatches().ToList());
+            Assert.Contains($"row 1: ts {micros} (TimestampMicros) is outside 1970-01-01 .. 2200-01-01", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void TimestampOnTheLastAcceptedDay_IsRead()
+    {
+        var path = Write(["ts", "symbol", "kind", "bid", "ask"], [1_767_225_600_000_000L, TickFileReader.LatestNanos / 1_000]);
+        try
+        {
+            using var reader = new TickFileReader(path);
+            Assert.Equal(TickFileReader.LatestNanos, reader.ReadBatches().SelectMany(b => b).Last().TsNanos);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void BadKind_IsAnError()
     {
