@@ -111,6 +111,13 @@ module Reducer =
         let s, cmds = result
         if cmds.IsEmpty then result else Session.countBlocks s cmds, cmds
 
+    /// A market-data result the stages would pass on as it is: no commands (nothing to count, pause on or alert) and
+    /// no order counted or FSM moved (nothing to save). Tested before the stages, not in them: an inline stage that
+    /// takes the pair apart rebuilds it (a tuple per event).
+    let private quiet (before: State) (result: State * Command list) =
+        let s = fst result
+        (snd result).IsEmpty && s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm
+
     let step (cfg: Config) (s: State) (e: Event) : State * Command list =
         match s.Fsm with
         | Stopped -> s, [] // terminal: a stopped engine decides nothing more
@@ -120,19 +127,28 @@ module Reducer =
             let now = if e.Received.Nanos > s.Now.Nanos then e.Received else s.Now
             match e.Payload with
             // The hot path: the quote handler sets Now in its single state copy.
-            | QuoteReceived q -> MarketData.onQuote cfg s now (stamp e q) |> blocksCounted |> savedAfterMarketData s
+            | QuoteReceived q ->
+                let result = MarketData.onQuote cfg s now (stamp e q)
+                if quiet s result then result else result |> blocksCounted |> savedAfterMarketData s
             // Streamed ticks (the live feed): the handlers take `now` too, for the same single copy.
             | TickReceived(id, field, value) ->
-                MarketData.onTick cfg s now e.Venue id field value |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
+                let result = MarketData.onTick cfg s now e.Venue id field value
+                if quiet s result then result else result |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             | OptionComputationReceived(id, iv) ->
-                MarketData.onOptionComputation cfg s now id iv |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
+                let result = MarketData.onOptionComputation cfg s now id iv
+                if quiet s result then result else result |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             // Anything else may change what a restart must remember: saved when it did (after a critical alert's pause).
             | _ ->
                 let handled =
                     match e.Payload with
                     // The clock step's revaluation sets Now in its own state copy (a step every clock second).
-                    | ClockTicked -> Clock.onTick cfg s now |> andThen (PortfolioSchedule.onTick cfg)
+                    | ClockTicked ->
+                        let clocked = Clock.onTick cfg s now
+                        // Without a portfolio set up the schedule has nothing to do (its hook would return the state as is).
+                        if (fst clocked).PortfolioSetup.IsNone then clocked else clocked |> andThen (PortfolioSchedule.onTick cfg)
                     | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
+                // No commands and nothing remembered changed (the usual clock step): every stage below would pass it on.
+                if (snd handled).IsEmpty && Restart.plainlyUnchanged (fst handled) then handled else
                 let result = handled |> pauseOnCritical |> blocksCounted
                 let s', cmds = result
                 // Unchanged memory implies a running, paused or flattening engine, which the stop summary leaves alone.

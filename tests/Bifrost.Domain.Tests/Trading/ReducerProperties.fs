@@ -202,6 +202,13 @@ let tests =
         scenarioProperty "A memory the quick test finds unchanged is unchanged by the full comparison" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     not (Restart.plainlyUnchanged st.After) || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory))
+        // What a restart reads is current after every step: the memory the state implies is the one last saved (a step
+        // that changed it without a command of its own, a day rolled on a quiet clock step say, still saves it).
+        scenarioProperty "After every step the saved memory is the one the state implies" (fun _ steps ->
+                steps |> List.forall (fun st ->
+                    st.After.Fsm = Stopped || st.After.Fsm = Starting
+                    || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory
+                    || failwithf "memory not saved after %A:\nimplied %A\nsaved %A" st.Event.Payload (Restart.memoryOf st.After) st.After.Memory))
         // The quick test names each part of the memory: a part added later must be added there too, or a change to it
         // alone would go unsaved (the property above catches it only if the scenarios change that part).
         testCase "Memory_EveryPart_IsOneTheQuickTestCompares" <| fun () ->
