@@ -8,9 +8,9 @@ open Bifrost.Domain.Strategy
 module Reducer =
     /// A critical alert pauses new strategy orders until the operator resumes (a product requirement): Running →
     /// Paused, a sync in progress ends Paused. Halted, Flattening and Stopping keep their own course.
-    // The step's result is passed through whole when nothing changes (here and below): these run on every event, and
-    // rebuilding the pair would allocate a tuple each time. They are inline because F# compiles a function of a pair
-    // as a method of two arguments, which could only rebuild it.
+    // The stages after a handler (here and below) hand the step's result on when they have nothing to do. F# rebuilds
+    // the pair wherever such a stage reads it (inline or not, `let s, cmds = result` or fst/snd: the IL of `step` has
+    // the `newobj`), a tuple per event, so `step` tests for a result no stage would touch before running them.
     let inline private pauseOnCritical (result: State * Command list) =
         let s, cmds = result
         match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical -> Some a.Code | _ -> None) with
@@ -100,23 +100,23 @@ module Reducer =
         | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
 
-    /// Market data changes the memory only through an order it caused (the day's count): a cheap check on the hot path.
+    /// Market data changes the memory only through an order it caused (the day's count) or an FSM move: a cheap check
+    /// on the hot path.
+    let private memoryLeftByMarketData (before: State) (s: State) =
+        s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm
+
     let inline private savedAfterMarketData (before: State) (result: State * Command list) =
-        let s = fst result
-        if s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm then result
-        else Restart.saveIfChanged s (snd result)
+        if memoryLeftByMarketData before (fst result) then result else Restart.saveIfChanged (fst result) (snd result)
 
     /// Guard blocks counted for the session summary (no commands, the usual case on the hot path: nothing to do).
     let inline private blocksCounted (result: State * Command list) =
         let s, cmds = result
         if cmds.IsEmpty then result else Session.countBlocks s cmds, cmds
 
-    /// A market-data result the stages would pass on as it is: no commands (nothing to count, pause on or alert) and
-    /// no order counted or FSM moved (nothing to save). Tested before the stages, not in them: an inline stage that
-    /// takes the pair apart rebuilds it (a tuple per event).
+    /// A market-data result every stage would hand on as it is: no commands (nothing to pause on or count) and the
+    /// memory left as it was (nothing to save).
     let private quiet (before: State) (result: State * Command list) =
-        let s = fst result
-        (snd result).IsEmpty && s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm
+        (snd result).IsEmpty && memoryLeftByMarketData before (fst result)
 
     let step (cfg: Config) (s: State) (e: Event) : State * Command list =
         match s.Fsm with

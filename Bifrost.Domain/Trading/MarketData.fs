@@ -74,8 +74,7 @@ module MarketData =
                 | LastPrice -> { q with Last = value }
                 | BidSize -> { q with BidSize = value }
                 | AskSize -> { q with AskSize = value }
-            let s', cmds = onQuote cfg s now q
-            (if LanguagePrimitives.PhysicalEquality s' s then atNow s now else s'), cmds
+            onQuote cfg s now q
 
     let onOptionComputation (cfg: Config) (s: State) (now: Timestamp) (conId: ContractId) (iv: float) =
         match State.legIndex s conId with

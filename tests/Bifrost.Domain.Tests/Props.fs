@@ -130,14 +130,14 @@ let private readerOf (t: Type) =
     readers.GetOrAdd(t, Func<Type, Reader>(fun t ->
         if FSharpType.IsTuple t then
             let read = FSharpValue.PreComputeTupleReader t
-            Fields(fun o -> read o |> Array.map box)
+            Fields read
         elif FSharpType.IsRecord(t, true) then
             let read = FSharpValue.PreComputeRecordReader(t, true)
-            Fields(fun o -> read o |> Array.map box)
+            Fields read
         elif FSharpType.IsUnion(t, true) then
             let tagOf = FSharpValue.PreComputeUnionTagReader(t, true)
             let cases = FSharpType.GetUnionCases(t, true) |> Array.map (fun c -> FSharpValue.PreComputeUnionReader(c, true))
-            Cases(tagOf, (fun tag o -> cases[tag] o |> Array.map box))
+            Cases(tagOf, (fun tag -> cases[tag]))
         else Opaque))
 
 /// Deep structural equality where NaN equals NaN (quotes carry NaN for "absent"). F#'s generated equality
