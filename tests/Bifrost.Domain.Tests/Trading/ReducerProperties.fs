@@ -60,7 +60,65 @@ let expectCoverage (c: Coverage) =
     atLeast 15 "clean exits" c.CleanExits
 
 /// The reducer's clock at a step: the event's receive time, never earlier than the state's.
-let private clockNow (st: Step) = if st.Event.Received.Nanos > st.Before.Now.Nanos then st.Event.Received else st.Before.Now
+let clockNow (st: Step) = if st.Event.Received.Nanos > st.Before.Now.Nanos then st.Event.Received else st.Before.Now
+
+/// The reducer's quick paths against the full ones they stand for, as predicates over a scenario's steps: run here
+/// over the broker model's scenarios and in RestartProperties.fs over restarts (state rebuilt from the store only),
+/// operator runs, stale periods, faults and session days.
+module QuickPaths =
+    /// Each clock step is also tried a day later (a day to roll) and just past each leg's expiry on a state whose day
+    /// is the expiry's (a leg to take out): the quick test must send both to the full step.
+    let plainClockStepIsFull (cfg: Config) (steps: Step list) =
+        steps |> List.forall (fun st ->
+            match st.Event.Payload with
+            | ClockTicked ->
+                let now = clockNow st
+                let nextDay = Timestamp.add (Duration.ofSeconds 86_400.0) now
+                let onExpiryDay =
+                    [ for leg in st.Before.Legs ->
+                        let t = Timestamp.add (Duration.ofSeconds 1.0) leg.Option.Expiry
+                        { st.Before with Daily = { st.Before.Daily with Day = SessionCalendar.tradingDay cfg.Calendar t } }, t ]
+                (st.Before, now) :: (st.Before, nextDay) :: onExpiryDay
+                |> List.forall (fun (s, t) ->
+                    not (Clock.plainStep cfg s t)
+                    || (let struct (fast, fastCmds) = Clock.advance cfg s t
+                        let struct (full, fullCmds) = Clock.advanceFull cfg s t
+                        Props.same fast full && Props.same fastCmds fullCmds))
+            | _ -> true)
+
+    /// The market-data handlers take the step's clock and set Now in their own copy of the state: none may read the
+    /// state's older clock instead. Each quote of the scenarios is also streamed as the live feed does (bid and ask
+    /// ticks, the broker's implied vol), and each is also received a second late, so the clock moves.
+    let marketDataReadsOnlyTheStepsClock (cfg: Config) (steps: Step list) =
+        steps |> List.forall (fun st ->
+            match st.Event.Payload with
+            | QuoteReceived q when st.Before.Fsm <> Stopped -> // stopped: terminal, its clock stops too
+                let streamed =
+                    [ QuoteReceived q; TickReceived(q.ContractId, BidPrice, q.Bid); TickReceived(q.ContractId, AskPrice, q.Ask)
+                      OptionComputationReceived(q.ContractId, q.ImpliedVol) ]
+                let late = Timestamp.add (Duration.ofSeconds 1.0) (clockNow st)
+                [ for p in streamed do
+                    yield { st.Event with Payload = p }
+                    yield { st.Event with Payload = p; Received = late } ]
+                |> List.forall (fun e ->
+                    let advanced = { st.Before with Now = (if e.Received.Nanos > st.Before.Now.Nanos then e.Received else st.Before.Now) }
+                    let a, aCmds = Reducer.step cfg st.Before e
+                    let b, bCmds = Reducer.step cfg advanced e
+                    Props.same a b && Props.same aCmds bCmds)
+            | _ -> true)
+
+    /// A memory the quick test finds unchanged is unchanged by the full comparison.
+    let quickMemoryTestIsSound (steps: Step list) =
+        steps |> List.forall (fun st ->
+            not (Restart.plainlyUnchanged st.After) || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory)
+
+    /// What a restart reads is current after every step: the memory the state implies is the one last saved (a step
+    /// that changed it without a command of its own, a day rolled on a quiet clock step say, still saves it).
+    let memorySavedAfterEveryStep (steps: Step list) =
+        steps |> List.forall (fun st ->
+            st.After.Fsm = Stopped || st.After.Fsm = Starting
+            || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory
+            || failwithf "memory not saved after %A:\nimplied %A\nsaved %A" st.Event.Payload (Restart.memoryOf st.After) st.After.Memory)
 
 [<Tests>]
 let tests =
@@ -160,55 +218,10 @@ let tests =
                     match st.Event.Payload with
                     | ExecutionReported x when x.ClientId = 99 -> Props.same st.After.Portfolio.Strategy st.Before.Portfolio.Strategy
                     | _ -> true))
-        // Each clock step is also tried a day later (a day to roll) and just past each leg's expiry on a state whose day
-        // is the expiry's (a leg to take out): the quick test must send both to the full step.
-        scenarioProperty "A plain clock step (no day to roll, no leg to expire) advances as the full step does" (fun cfg steps ->
-                steps |> List.forall (fun st ->
-                    match st.Event.Payload with
-                    | ClockTicked ->
-                        let now = clockNow st
-                        let nextDay = Timestamp.add (Duration.ofSeconds 86_400.0) now
-                        let onExpiryDay =
-                            [ for leg in st.Before.Legs ->
-                                let t = Timestamp.add (Duration.ofSeconds 1.0) leg.Option.Expiry
-                                { st.Before with Daily = { st.Before.Daily with Day = SessionCalendar.tradingDay cfg.Calendar t } }, t ]
-                        (st.Before, now) :: (st.Before, nextDay) :: onExpiryDay
-                        |> List.forall (fun (s, t) ->
-                            not (Clock.plainStep cfg s t)
-                            || (let struct (fast, fastCmds) = Clock.advance cfg s t
-                                let struct (full, fullCmds) = Clock.advanceFull cfg s t
-                                Props.same fast full && Props.same fastCmds fullCmds))
-                    | _ -> true))
-        // The market-data handlers take the step's clock and set Now in their own copy of the state: none may read the
-        // state's older clock instead. Each quote of the scenarios is also streamed as the live feed does (bid and ask
-        // ticks, the broker's implied vol), and each is also received a second late, so the clock moves.
-        scenarioProperty "A market-data step depends on the state's clock only through the step's own" (fun cfg steps ->
-                steps |> List.forall (fun st ->
-                    match st.Event.Payload with
-                    | QuoteReceived q when st.Before.Fsm <> Stopped -> // stopped: terminal, its clock stops too
-                        let streamed =
-                            [ QuoteReceived q; TickReceived(q.ContractId, BidPrice, q.Bid); TickReceived(q.ContractId, AskPrice, q.Ask)
-                              OptionComputationReceived(q.ContractId, q.ImpliedVol) ]
-                        let late = Timestamp.add (Duration.ofSeconds 1.0) (clockNow st)
-                        [ for p in streamed do
-                            yield { st.Event with Payload = p }
-                            yield { st.Event with Payload = p; Received = late } ]
-                        |> List.forall (fun e ->
-                            let advanced = { st.Before with Now = (if e.Received.Nanos > st.Before.Now.Nanos then e.Received else st.Before.Now) }
-                            let a, aCmds = Reducer.step cfg st.Before e
-                            let b, bCmds = Reducer.step cfg advanced e
-                            Props.same a b && Props.same aCmds bCmds)
-                    | _ -> true))
-        scenarioProperty "A memory the quick test finds unchanged is unchanged by the full comparison" (fun _ steps ->
-                steps |> List.forall (fun st ->
-                    not (Restart.plainlyUnchanged st.After) || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory))
-        // What a restart reads is current after every step: the memory the state implies is the one last saved (a step
-        // that changed it without a command of its own, a day rolled on a quiet clock step say, still saves it).
-        scenarioProperty "After every step the saved memory is the one the state implies" (fun _ steps ->
-                steps |> List.forall (fun st ->
-                    st.After.Fsm = Stopped || st.After.Fsm = Starting
-                    || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory
-                    || failwithf "memory not saved after %A:\nimplied %A\nsaved %A" st.Event.Payload (Restart.memoryOf st.After) st.After.Memory))
+        scenarioProperty "A plain clock step (no day to roll, no leg to expire) advances as the full step does" QuickPaths.plainClockStepIsFull
+        scenarioProperty "A market-data step depends on the state's clock only through the step's own" QuickPaths.marketDataReadsOnlyTheStepsClock
+        scenarioProperty "A memory the quick test finds unchanged is unchanged by the full comparison" (fun _ steps -> QuickPaths.quickMemoryTestIsSound steps)
+        scenarioProperty "After every step the saved memory is the one the state implies" (fun _ steps -> QuickPaths.memorySavedAfterEveryStep steps)
         // The quick test names each part of the memory: a part added later must be added there too, or a change to it
         // alone would go unsaved (the property above catches it only if the scenarios change that part).
         testCase "Memory_EveryPart_IsOneTheQuickTestCompares" <| fun () ->

@@ -221,6 +221,12 @@ let tests =
         // and broker faults all in one alphabet.
         restartProperty "GREEN stays safe across restarts, manual runs, stale data and faults" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
         restartProperty "No order on stale data across restarts" (fun cfg steps _ -> SafetyProperties.Invariants.noOrderOnStaleData cfg steps)
+        // The reducer's quick paths (a plain clock step, the memory's quick test, market data at the step's clock) stand
+        // for the full ones here too, and what a restart would read is saved after every step.
+        restartProperty "A plain clock step advances as the full step does, across restarts and session days" (fun cfg steps _ -> ReducerProperties.QuickPaths.plainClockStepIsFull cfg steps)
+        restartProperty "A market-data step depends on the state's clock only through the step's own, across restarts" (fun cfg steps _ -> ReducerProperties.QuickPaths.marketDataReadsOnlyTheStepsClock cfg steps)
+        restartProperty "The memory's quick test is sound, across restarts, manual runs, stale data and faults" (fun _ steps _ -> ReducerProperties.QuickPaths.quickMemoryTestIsSound steps)
+        restartProperty "After every step the saved memory is the one the state implies, across restarts, manual runs, stale data and faults" (fun _ steps _ -> ReducerProperties.QuickPaths.memorySavedAfterEveryStep steps)
         restartProperty "A critical alert's pause survives restarts until the operator resumes" (fun _ steps _ -> SafetyProperties.Invariants.criticalAlertPauses steps)
         restartProperty "Paused, Halted and a pending stop survive a restart: no Running until the operator resumes" (fun _ steps restarts ->
             let arr = Array.ofList steps
