@@ -189,6 +189,7 @@ public sealed class CommandDispatcher
             Feedback(EventPayload.NewOrderErrorReported(o.IbOrderId, 0, "not sent: the daemon is stopping"));
             return;
         }
+        Probe?.Dispatching();
         var now = _clock.NowNanos();
         var orderRef = OrderRefModule.value(o.Ref);
         var row = StoreMapping.OrderRow(o, now);

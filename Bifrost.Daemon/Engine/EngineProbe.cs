@@ -7,10 +7,30 @@ namespace Bifrost.Daemon.Engine;
 /// being processed, and for each order the elapsed ticks from that dequeue to the order journaled, to the order handed
 /// to the broker (the engine thread is free again) and to the placeOrder bytes written to the socket (reported by the IB
 /// client's <c>Sent</c> hook through <see cref="Written"/>, on the sending thread). Each order also notes whether a
-/// gen-0 collection happened between dequeue and write, so a tail can be told apart from GC pauses.
+/// gen-0 collection happened between dequeue and write, so a tail can be told apart from GC pauses, and where its time
+/// went (<see cref="Phases"/>): wall time per stage and, when <see cref="ThreadCpuNanos"/> is given, the engine thread's
+/// own CPU time in it — wall well above CPU is time spent waiting for a core, not work.
 /// </summary>
 public sealed class EngineProbe
 {
+    private readonly List<OrderPhases> _phases = [];
+    private readonly Dictionary<int, OrderPhases> _phasesSending = [];
+    private (long Wall, long Cpu) _atDequeue, _atDispatch, _atRecorded;
+    private int _engineThread;
+
+    /// <summary>The calling thread's CPU time in ns (the benchmark passes Linux's CLOCK_THREAD_CPUTIME_ID); null: wall only.</summary>
+    public Func<long>? ThreadCpuNanos { get; init; }
+
+    /// <summary>Per order sent, the stages of its way out (same order as <see cref="TickToOrderTicks"/>).</summary>
+    public IReadOnlyList<OrderPhases> Phases
+    {
+        get
+        {
+            lock (_tickToOrder) return [.. _phases];
+        }
+    }
+
+    private (long Wall, long Cpu) Now() => (Stopwatch.GetTimestamp(), ThreadCpuNanos?.Invoke() ?? -1);
     private readonly List<long> _tickToOrder = [];
     private readonly List<bool> _gcDuring = [];
     private readonly List<long> _toRecorded = [];
@@ -26,6 +46,8 @@ public sealed class EngineProbe
         {
             _dequeuedAt = value;
             _gen0AtDequeue = GC.CollectionCount(0);
+            _atDequeue = (value, ThreadCpuNanos?.Invoke() ?? -1);
+            _engineThread = Environment.CurrentManagedThreadId;
         }
     }
 
@@ -65,16 +87,30 @@ public sealed class EngineProbe
         }
     }
 
+    /// <summary>The engine starts on an order command (the reducer has decided; commands before it are done).</summary>
+    internal void Dispatching() => _atDispatch = Now();
+
     internal void Recorded()
     {
-        var at = Stopwatch.GetTimestamp();
+        _atRecorded = Now();
+        var at = _atRecorded.Wall;
         lock (_tickToOrder) _toRecorded.Add(at - _dequeuedAt);
     }
 
     /// <summary>The engine is about to hand order <paramref name="ibOrderId"/> to the broker.</summary>
     internal void Sending(int ibOrderId)
     {
-        lock (_tickToOrder) _sending[ibOrderId] = (_dequeuedAt, _gen0AtDequeue);
+        var sending = Now();
+        var phases = new OrderPhases(
+            new PhaseTime(_atDispatch.Wall - _atDequeue.Wall, Cpu(_atDequeue, _atDispatch)),
+            new PhaseTime(_atRecorded.Wall - _atDispatch.Wall, Cpu(_atDispatch, _atRecorded)),
+            new PhaseTime(sending.Wall - _atRecorded.Wall, Cpu(_atRecorded, sending)),
+            new PhaseTime(sending.Wall, sending.Cpu)); // completed by Written
+        lock (_tickToOrder)
+        {
+            _sending[ibOrderId] = (_dequeuedAt, _gen0AtDequeue);
+            _phasesSending[ibOrderId] = phases;
+        }
     }
 
     internal void HandedOff()
@@ -88,11 +124,18 @@ public sealed class EngineProbe
     {
         var at = Stopwatch.GetTimestamp();
         var gen0 = GC.CollectionCount(0);
+        // The engine's CPU only when the engine itself wrote (the caller's path), not the sending thread.
+        var cpu = Environment.CurrentManagedThreadId == _engineThread ? ThreadCpuNanos?.Invoke() ?? -1 : -1;
         lock (_tickToOrder)
         {
             if (!_sending.Remove(ibOrderId, out var s)) return;
             _tickToOrder.Add(at - s.At);
             _gcDuring.Add(gen0 != s.Gen0);
+            if (_phasesSending.Remove(ibOrderId, out var p))
+            {
+                var sent = p.SendingToWritten;
+                _phases.Add(p with { SendingToWritten = new PhaseTime(at - sent.WallTicks, cpu < 0 || sent.CpuNanos < 0 ? -1 : cpu - sent.CpuNanos) });
+            }
         }
     }
 
@@ -105,6 +148,19 @@ public sealed class EngineProbe
             _toRecorded.Clear();
             _toHandedOff.Clear();
             _sending.Clear();
+            _phases.Clear();
+            _phasesSending.Clear();
         }
     }
+
+    private static long Cpu((long Wall, long Cpu) from, (long Wall, long Cpu) to) => from.Cpu < 0 || to.Cpu < 0 ? -1 : to.Cpu - from.Cpu;
 }
+
+/// <summary>One stage of an order's way out: Stopwatch ticks of wall time, and the engine thread's CPU ns (-1: unknown).</summary>
+public readonly record struct PhaseTime(long WallTicks, long CpuNanos);
+
+/// <summary>
+/// An order's way out, stage by stage: dequeue → the order command reached (the reducer's step and the commands before
+/// it), → journaled, → handed to the IB client, → placeOrder bytes written.
+/// </summary>
+public readonly record struct OrderPhases(PhaseTime ToDispatch, PhaseTime ToJournaled, PhaseTime ToSending, PhaseTime SendingToWritten);

@@ -27,7 +27,14 @@ namespace Bifrost.Benchmarks.Daemon;
 /// 45 msgs/s limit would otherwise be what is measured. Percentiles from the engine's own probe are printed at the end:
 /// "placeOrder written" is stamped by the IB client's Sent hook after the socket write returned (on the sending thread
 /// when <see cref="DedicatedSender"/>), "handed off" when the broker call returned to the engine. Orders during which a
-/// gen-0 collection ran are counted, and the percentiles of the others printed, to tell GC pauses from the rest.
+/// gen-0 collection ran are counted, and the percentiles of the others printed, to tell GC pauses from the rest; and
+/// the order's stages (wall time against the engine thread's own CPU time) for all orders and for the slowest 1 %.
+/// <para>
+/// <see cref="GapMs"/> 0 sends orders back to back: the next tick meets the last order's aftermath (the store
+/// committing its rows, the gateway answering, the acks decoded) on the same two cores. A hedger places orders seconds
+/// apart (its cooldown), so <see cref="GapMs"/> 2 lets the store flush and the replies settle between orders, outside
+/// the measured window: that is the latency a live tick sees.
+/// </para>
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, warmupCount: 1, iterationCount: 10, invocationCount: 1000)]
 public class TickToOrderBenchmarks
@@ -53,6 +60,10 @@ public class TickToOrderBenchmarks
     [Params(false, true)]
     public bool DedicatedSender { get; set; }
 
+    /// <summary>Milliseconds between one order's fill and the next tick (store flushed first); 0 = back to back.</summary>
+    [Params(0, 2)]
+    public int GapMs { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -71,7 +82,7 @@ public class TickToOrderBenchmarks
         _store = StoreWriter.Open(settings.Store.Path);
         _stop = new CancellationTokenSource();
         var connected = new TaskCompletionSource();
-        _probe = new EngineProbe();
+        _probe = new EngineProbe { ThreadCpuNanos = OperatingSystem.IsLinux() ? ThreadCpuNanos : null };
         var probe = _probe;
         _broker = new IbBroker(settings.Connection, settings.Daemon, cfg.Account, channel, NullLogger.Instance, null,
             new IbClientOptions
@@ -155,6 +166,11 @@ public class TickToOrderBenchmarks
         Step(EventPayload.NewTickReceived(Id(_stockId), _up ? TickField.AskPrice : TickField.BidPrice, _up ? mid + 0.01 : mid - 0.01));
         Step(EventPayload.NewTickReceived(Id(_stockId), _up ? TickField.BidPrice : TickField.AskPrice, _up ? mid - 0.01 : mid + 0.01));
         Settle();
+        if (GapMs > 0)
+        {
+            _store.FlushAsync().GetAwaiter().GetResult();
+            Thread.Sleep(GapMs);
+        }
     }
 
     [GlobalCleanup]
@@ -164,12 +180,16 @@ public class TickToOrderBenchmarks
         var allocated = GC.GetTotalAllocatedBytes() - _allocatedAtStart;
         var ticks = _probe.TickToOrderTicks;
         var gc = _probe.GcDuringOrder;
-        Console.WriteLine($"// DedicatedSender={DedicatedSender}");
+        Console.WriteLine($"// DedicatedSender={DedicatedSender}, GapMs={GapMs}");
         Print("tick-to-order (dequeued → placeOrder written)", ticks);
         Print("of which dequeued → order journaled (one write(2); rows follow through the store queue)", _probe.TickToRecordedTicks);
         Print("dequeued → broker call returned to the engine", _probe.TickToHandedOffTicks);
         Print($"tick-to-order of the orders without a gen-0 collection in between ({gc.Count(g => g)} had one)",
             ticks.Where((_, i) => i < gc.Count && !gc[i]).ToArray());
+        PrintPhases("all orders", _probe.Phases, gc);
+        var cut = ticks.Order().ElementAtOrDefault((int)(0.99 * ticks.Count));
+        PrintPhases("the slowest 1 %", _probe.Phases.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList(),
+            gc.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList());
         Console.WriteLine($"// gen-0 collections {gen0}, {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
             "gateway included; an order is 2 ticks + its execution)");
         _stop.Cancel();
@@ -196,6 +216,35 @@ public class TickToOrderBenchmarks
         double P(double q) => us[Math.Min(us.Length - 1, (int)(q * us.Length))];
         Console.WriteLine($"// {what}, {us.Length} orders: p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
     }
+
+    /// <summary>Mean wall time and engine-thread CPU per stage: wall above CPU is time spent waiting for a core.</summary>
+    private static void PrintPhases(string which, IReadOnlyList<OrderPhases> phases, IReadOnlyList<bool> gc)
+    {
+        if (phases.Count == 0) return;
+        static string Stage(string name, IEnumerable<PhaseTime> t)
+        {
+            var list = t.ToList();
+            var wall = list.Average(p => p.WallTicks * 1e6 / Stopwatch.Frequency);
+            var known = list.Where(p => p.CpuNanos >= 0).ToList();
+            var cpu = known.Count == 0 ? "cpu n/a" : $"cpu {known.Average(p => p.CpuNanos / 1e3):F0}";
+            return $"{name} wall {wall:F0} {cpu}";
+        }
+        Console.WriteLine($"// stages of {which} ({phases.Count}, {gc.Count(g => g)} with a gen-0 collection), mean µs: " + string.Join("; ",
+            Stage("step and earlier commands", phases.Select(p => p.ToDispatch)), Stage("journal", phases.Select(p => p.ToJournaled)),
+            Stage("to the client", phases.Select(p => p.ToSending)), Stage("encode and write", phases.Select(p => p.SendingToWritten))));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    /// <summary>The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID = 3 on Linux).</summary>
+    private static long ThreadCpuNanos() => ClockGetTime(3, out var t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : -1;
 
     private sealed class NoControl : IControlCompleter
     {
