@@ -55,6 +55,8 @@ public class TickToOrderBenchmarks
     private int _stockId;
     private int _gen0AtStart;
     private long _allocatedAtStart;
+    private TimeSpan _pausedAtStart;
+    private int _gen1AtStart;
 
     /// <summary>The IB client's optional sending thread, or the caller's path (the default).</summary>
     [Params(false, true)]
@@ -125,6 +127,8 @@ public class TickToOrderBenchmarks
         _probe.Clear();
         _gen0AtStart = GC.CollectionCount(0);
         _allocatedAtStart = GC.GetTotalAllocatedBytes();
+        _pausedAtStart = GC.GetTotalPauseDuration();
+        _gen1AtStart = GC.CollectionCount(1);
     }
 
     private static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
@@ -178,6 +182,8 @@ public class TickToOrderBenchmarks
     {
         var gen0 = GC.CollectionCount(0) - _gen0AtStart;
         var allocated = GC.GetTotalAllocatedBytes() - _allocatedAtStart;
+        var paused = GC.GetTotalPauseDuration() - _pausedAtStart;
+        var gen1 = GC.CollectionCount(1) - _gen1AtStart;
         var ticks = _probe.TickToOrderTicks;
         var gc = _probe.GcDuringOrder;
         Console.WriteLine($"// DedicatedSender={DedicatedSender}, GapMs={GapMs}");
@@ -190,7 +196,8 @@ public class TickToOrderBenchmarks
         var cut = ticks.Order().ElementAtOrDefault((int)(0.99 * ticks.Count));
         PrintPhases("the slowest 1 %", _probe.Phases.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList(),
             gc.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList());
-        Console.WriteLine($"// gen-0 collections {gen0}, {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
+        Console.WriteLine($"// gen-0 collections {gen0} (of them gen-1 {gen1}), paused {paused.TotalMilliseconds:F1} ms in all = " +
+            $"{paused.TotalMicroseconds / Math.Max(1, gen0):F0} µs per collection, {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
             "gateway included; an order is 2 ticks + its execution)");
         _stop.Cancel();
         try
