@@ -196,8 +196,8 @@ public class TickToOrderBenchmarks
         var cut = ticks.Order().ElementAtOrDefault((int)(0.99 * ticks.Count));
         PrintPhases("the slowest 1 %", _probe.Phases.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList(),
             gc.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList());
-        Console.WriteLine($"// gen-0 collections {gen0} (of them gen-1 {gen1}), paused {paused.TotalMilliseconds:F1} ms in all = " +
-            $"{paused.TotalMicroseconds / Math.Max(1, gen0):F0} µs per collection, {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
+        Console.WriteLine($"// gen-0 collections {gen0} (of them gen-1 {gen1}), paused {paused.TotalMilliseconds:F1} ms in all " +
+            $"(BenchmarkDotNet's full collections between iterations included), {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
             "gateway included; an order is 2 ticks + its execution)");
         _stop.Cancel();
         try
