@@ -31,6 +31,9 @@ public sealed record DaemonRuntimeOptions
     public IbClientOptions? ClientOptions { get; init; }
     public StoreWriterOptions? StoreOptions { get; init; }
     public SdNotify? Notify { get; init; }
+
+    /// <summary>Latency probe on the engine loop and its order path (benchmarks).</summary>
+    public EngineProbe? Probe { get; init; }
 }
 
 /// <summary>
@@ -147,10 +150,10 @@ public sealed class DaemonService(
                 timings.Clock.ToString().ToLowerInvariant());
             store.StartRun(new RunRecord(cfg.RunId, RunKind.Live, clock.NowNanos(), summary));
             var dispatcher = new CommandDispatcher(cfg, store, broker, control, new StatusMapper(cfg, contracts, summary), clock, logger,
-                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal) { Notifier = notifier };
+                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal) { Notifier = notifier, Probe = runtime.Probe };
             _dispatcher = dispatcher;
             control.StopClaimed = () => CloseOrders("stop control");
-            var loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, logger, _notify);
+            var loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, logger, _notify) { Probe = runtime.Probe };
             _loop = loop;
             Log.EngineStarted(logger, cfg.RunId, restored.Orders.Length, restored.Holdings.Length, restored.OrderIdHighWater);
             var loopTask = Task.Run(() => loop.RunAsync(abort.Token), CancellationToken.None);

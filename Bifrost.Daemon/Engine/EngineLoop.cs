@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bifrost.Daemon.Logging;
 using Bifrost.Daemon.Systemd;
 using Bifrost.Domain;
@@ -55,7 +54,7 @@ public sealed class EngineLoop
             {
                 while (reader.TryRead(out var e))
                 {
-                    if (Probe is { } p) p.DequeuedAt = Stopwatch.GetTimestamp();
+                    Probe?.Dequeued(e.WallNanos);
                     await StepAsync(e.Event, e.WallNanos).ConfigureAwait(false);
                     if (_dispatcher.ExitCode is { } code) return code;
                 }

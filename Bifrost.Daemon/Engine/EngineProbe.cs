@@ -17,6 +17,15 @@ public sealed class EngineProbe
     private readonly Dictionary<int, OrderPhases> _phasesSending = [];
     private (long Wall, long Cpu) _atDequeue, _atDispatch, _atRecorded;
     private int _engineThread;
+    private long _queuedNanos = -1;
+
+    /// <summary>The engine loop took an input off its queue; <paramref name="receivedWallNanos"/> is when the input was
+    /// queued (decoded and stamped by the broker's reader), so the wait in the queue is known too.</summary>
+    internal void Dequeued(long receivedWallNanos)
+    {
+        DequeuedAt = Stopwatch.GetTimestamp();
+        _queuedNanos = Math.Max(0, EngineClock.WallNanos() - receivedWallNanos);
+    }
 
     /// <summary>The calling thread's CPU time in ns (the benchmark passes Linux's CLOCK_THREAD_CPUTIME_ID); null: wall only.</summary>
     public Func<long>? ThreadCpuNanos { get; init; }
@@ -48,6 +57,7 @@ public sealed class EngineProbe
             _gen0AtDequeue = GC.CollectionCount(0);
             _atDequeue = (value, ThreadCpuNanos?.Invoke() ?? -1);
             _engineThread = Environment.CurrentManagedThreadId;
+            _queuedNanos = -1;
         }
     }
 
@@ -105,7 +115,8 @@ public sealed class EngineProbe
             new PhaseTime(_atDispatch.Wall - _atDequeue.Wall, Cpu(_atDequeue, _atDispatch)),
             new PhaseTime(_atRecorded.Wall - _atDispatch.Wall, Cpu(_atDispatch, _atRecorded)),
             new PhaseTime(sending.Wall - _atRecorded.Wall, Cpu(_atRecorded, sending)),
-            new PhaseTime(sending.Wall, sending.Cpu)); // completed by Written
+            new PhaseTime(sending.Wall, sending.Cpu), // completed by Written
+            _queuedNanos);
         lock (_tickToOrder)
         {
             _sending[ibOrderId] = (_dequeuedAt, _gen0AtDequeue);
@@ -161,6 +172,8 @@ public readonly record struct PhaseTime(long WallTicks, long CpuNanos);
 
 /// <summary>
 /// An order's way out, stage by stage: dequeue → the order command reached (the reducer's step and the commands before
-/// it), → journaled, → handed to the IB client, → placeOrder bytes written.
+/// it), → journaled, → handed to the IB client, → placeOrder bytes written; and before all that, how long the input that
+/// triggered it waited in the engine's queue (ns of wall clock; -1 when it did not come through the queue).
 /// </summary>
-public readonly record struct OrderPhases(PhaseTime ToDispatch, PhaseTime ToJournaled, PhaseTime ToSending, PhaseTime SendingToWritten);
+public readonly record struct OrderPhases(PhaseTime ToDispatch, PhaseTime ToJournaled, PhaseTime ToSending, PhaseTime SendingToWritten,
+    long QueuedNanos = -1);

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Engines;
 using Bifrost.Daemon;
 using Bifrost.Daemon.Engine;
 using Bifrost.Ib.Client;
+using Bifrost.Ib.Messages.Requests;
 using Bifrost.Sim.Gateway;
 using Microsoft.Extensions.Logging;
 
@@ -14,13 +15,16 @@ namespace Bifrost.Benchmarks.Daemon;
 /// trading the replay gateway over 127.0.0.1, the bundled session replayed ×200 with a tight band so it hedges often.
 /// The gateway timestamps every tick frame it writes and every placeOrder it reads; the figure is the time from the
 /// last tick written to the client to its placeOrder arriving (ticks are a few ms apart at ×200, sparser than the
-/// reaction, so the last tick is the trigger). One 40-second invocation; percentiles are printed at the end.
+/// reaction, so the last tick is the trigger). One 40-second invocation; percentiles are printed at the end, with the
+/// daemon's own probe beside them: how long the triggering input waited in the engine's queue, and the order's stages
+/// from dequeue to written — what is left of the gateway's figure is the inbound path (socket, decode, queueing).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 0, iterationCount: 1, invocationCount: 1)]
 public class LoopbackTickToOrderBenchmarks
 {
     private string _dir = "";
     private ReplayGateway _gateway = null!;
+    private EngineProbe _probe = null!;
 
     /// <summary>The IB client's optional sending thread, or the caller's path (the default).</summary>
     [Params(false, true)]
@@ -29,6 +33,7 @@ public class LoopbackTickToOrderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        _probe = new EngineProbe { ThreadCpuNanos = OrderStages.ThreadCpuClock };
         _dir = Path.Combine(Path.GetTempPath(), "bifrost-bench-loopback-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
         _gateway = ReplayGateway.StartAsync(new GatewayOptions
@@ -54,9 +59,18 @@ public class LoopbackTickToOrderBenchmarks
             ["BIFROST__STRATEGY__COOLDOWN_SECONDS"] = "0.001",
         };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var probe = _probe;
         return DaemonProgram.RunAsync(["run", "--config", Path.Combine(Root(), "config", "paper-replay.json")], env, stop.Token,
             b => b.SetMinimumLevel(LogLevel.Warning),
-            new DaemonRuntimeOptions { ClientOptions = new IbClientOptions { DedicatedSender = DedicatedSender } }).GetAwaiter().GetResult();
+            new DaemonRuntimeOptions
+            {
+                ClientOptions = new IbClientOptions
+                {
+                    DedicatedSender = DedicatedSender,
+                    Sent = r => { if (r is IbPlaceOrder p) probe.Written(p.OrderId); },
+                },
+                Probe = probe,
+            }).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -70,6 +84,11 @@ public class LoopbackTickToOrderBenchmarks
             Console.WriteLine($"// loopback tick-to-order (gateway wrote tick → gateway read placeOrder), {us.Length} orders: " +
                 $"p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
         }
+        var phases = _probe.Phases;
+        OrderStages.Print("daemon: dequeued → placeOrder written", _probe.TickToOrderTicks);
+        OrderStages.PrintMicros("daemon: the triggering input's wait in the engine's queue",
+            phases.Where(p => p.QueuedNanos >= 0).Select(p => p.QueuedNanos / 1e3));
+        OrderStages.PrintPhases("all orders", phases, _probe.GcDuringOrder);
         _gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
         try
         {

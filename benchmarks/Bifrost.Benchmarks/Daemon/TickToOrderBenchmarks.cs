@@ -84,7 +84,7 @@ public class TickToOrderBenchmarks
         _store = StoreWriter.Open(settings.Store.Path);
         _stop = new CancellationTokenSource();
         var connected = new TaskCompletionSource();
-        _probe = new EngineProbe { ThreadCpuNanos = OperatingSystem.IsLinux() ? ThreadCpuNanos : null };
+        _probe = new EngineProbe { ThreadCpuNanos = OrderStages.ThreadCpuClock };
         var probe = _probe;
         _broker = new IbBroker(settings.Connection, settings.Daemon, cfg.Account, channel, NullLogger.Instance, null,
             new IbClientOptions
@@ -187,14 +187,14 @@ public class TickToOrderBenchmarks
         var ticks = _probe.TickToOrderTicks;
         var gc = _probe.GcDuringOrder;
         Console.WriteLine($"// DedicatedSender={DedicatedSender}, GapMs={GapMs}");
-        Print("tick-to-order (dequeued → placeOrder written)", ticks);
-        Print("of which dequeued → order journaled (one write(2); rows follow through the store queue)", _probe.TickToRecordedTicks);
-        Print("dequeued → broker call returned to the engine", _probe.TickToHandedOffTicks);
-        Print($"tick-to-order of the orders without a gen-0 collection in between ({gc.Count(g => g)} had one)",
+        OrderStages.Print("tick-to-order (dequeued → placeOrder written)", ticks);
+        OrderStages.Print("of which dequeued → order journaled (one write(2); rows follow through the store queue)", _probe.TickToRecordedTicks);
+        OrderStages.Print("dequeued → broker call returned to the engine", _probe.TickToHandedOffTicks);
+        OrderStages.Print($"tick-to-order of the orders without a gen-0 collection in between ({gc.Count(g => g)} had one)",
             ticks.Where((_, i) => i < gc.Count && !gc[i]).ToArray());
-        PrintPhases("all orders", _probe.Phases, gc);
+        OrderStages.PrintPhases("all orders", _probe.Phases, gc);
         var cut = ticks.Order().ElementAtOrDefault((int)(0.99 * ticks.Count));
-        PrintPhases("the slowest 1 %", _probe.Phases.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList(),
+        OrderStages.PrintPhases("the slowest 1 %", _probe.Phases.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList(),
             gc.Where((_, i) => i < ticks.Count && ticks[i] > cut).ToList());
         Console.WriteLine($"// gen-0 collections {gen0} (of them gen-1 {gen1}), paused {paused.TotalMilliseconds:F1} ms in all " +
             $"(BenchmarkDotNet's full collections between iterations included), {allocated / Math.Max(1, ticks.Count):N0} B allocated per order (whole process, " +
@@ -215,43 +215,6 @@ public class TickToOrderBenchmarks
         }
         catch (IOException) { }
     }
-
-    private static void Print(string what, IReadOnlyList<long> raw)
-    {
-        var us = raw.Select(t => t * 1e6 / Stopwatch.Frequency).Order().ToArray();
-        if (us.Length == 0) return;
-        double P(double q) => us[Math.Min(us.Length - 1, (int)(q * us.Length))];
-        Console.WriteLine($"// {what}, {us.Length} orders: p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
-    }
-
-    /// <summary>Mean wall time and engine-thread CPU per stage: wall above CPU is time spent waiting for a core.</summary>
-    private static void PrintPhases(string which, IReadOnlyList<OrderPhases> phases, IReadOnlyList<bool> gc)
-    {
-        if (phases.Count == 0) return;
-        static string Stage(string name, IEnumerable<PhaseTime> t)
-        {
-            var list = t.ToList();
-            var wall = list.Average(p => p.WallTicks * 1e6 / Stopwatch.Frequency);
-            var known = list.Where(p => p.CpuNanos >= 0).ToList();
-            var cpu = known.Count == 0 ? "cpu n/a" : $"cpu {known.Average(p => p.CpuNanos / 1e3):F0}";
-            return $"{name} wall {wall:F0} {cpu}";
-        }
-        Console.WriteLine($"// stages of {which} ({phases.Count}, {gc.Count(g => g)} with a gen-0 collection), mean µs: " + string.Join("; ",
-            Stage("step and earlier commands", phases.Select(p => p.ToDispatch)), Stage("journal", phases.Select(p => p.ToJournaled)),
-            Stage("to the client", phases.Select(p => p.ToSending)), Stage("encode and write", phases.Select(p => p.SendingToWritten))));
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    /// <summary>The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID = 3 on Linux).</summary>
-    private static long ThreadCpuNanos() => ClockGetTime(3, out var t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : -1;
 
     private sealed class NoControl : IControlCompleter
     {
