@@ -57,6 +57,26 @@ public sealed class EngineProbeTests
     }
 
     [Fact]
+    public void Order_FromTheQueue_NotesTheTriggersWait()
+    {
+        var probe = new EngineProbe();
+        probe.Dequeued(EngineClock.WallNanos() - 5_000_000); // queued 5 ms ago
+        probe.Dispatching();
+        probe.Recorded();
+        probe.Sending(1);
+        probe.Written(1);
+        probe.DequeuedAt = Stopwatch.GetTimestamp(); // stepped directly (the in-process benchmark): no queue
+        probe.Dispatching();
+        probe.Recorded();
+        probe.Sending(2);
+        probe.Written(2);
+
+        Assert.Equal(2, probe.Phases.Count);
+        Assert.InRange(probe.Phases[0].QueuedNanos, 5_000_000, 5_000_000_000);
+        Assert.Equal(-1, probe.Phases[1].QueuedNanos);
+    }
+
+    [Fact]
     public void Probe_WithoutCpuClock_RecordsWallOnly()
     {
         var probe = new EngineProbe();
