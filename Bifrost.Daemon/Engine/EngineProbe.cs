@@ -116,7 +116,7 @@ public sealed class EngineProbe
             new PhaseTime(_atRecorded.Wall - _atDispatch.Wall, Cpu(_atDispatch, _atRecorded)),
             new PhaseTime(sending.Wall - _atRecorded.Wall, Cpu(_atRecorded, sending)),
             new PhaseTime(sending.Wall, sending.Cpu), // completed by Written
-            _queuedNanos);
+            _queuedNanos, _atDequeue.Wall);
         lock (_tickToOrder)
         {
             _sending[ibOrderId] = (_dequeuedAt, _gen0AtDequeue);
@@ -173,7 +173,15 @@ public readonly record struct PhaseTime(long WallTicks, long CpuNanos);
 /// <summary>
 /// An order's way out, stage by stage: dequeue → the order command reached (the reducer's step and the commands before
 /// it), → journaled, → handed to the IB client, → placeOrder bytes written; and before all that, how long the input that
-/// triggered it waited in the engine's queue (ns of wall clock; -1 when it did not come through the queue).
+/// triggered it waited in the engine's queue (ns of wall clock; -1 when it did not come through the queue), and the
+/// Stopwatch timestamp of the dequeue, so the stages can be lined up with another clock reader in the same process.
 /// </summary>
 public readonly record struct OrderPhases(PhaseTime ToDispatch, PhaseTime ToJournaled, PhaseTime ToSending, PhaseTime SendingToWritten,
-    long QueuedNanos = -1);
+    long QueuedNanos = -1, long DequeuedAt = 0)
+{
+    /// <summary>Stopwatch timestamp of the placeOrder bytes written.</summary>
+    public long WrittenAt => DequeuedAt + ToDispatch.WallTicks + ToJournaled.WallTicks + ToSending.WallTicks + SendingToWritten.WallTicks;
+
+    /// <summary>Stopwatch timestamp at which the triggering input was queued (the dequeue when it was not).</summary>
+    public long QueuedAt => DequeuedAt - (QueuedNanos < 0 ? 0 : (long)(QueuedNanos * (Stopwatch.Frequency / 1e9)));
+}

@@ -59,13 +59,17 @@ public sealed partial class ReplayGateway : IAsyncDisposable
     /// <summary>The simulated clock (UTC nanoseconds since the epoch).</summary>
     public long NowNanos => Interlocked.Read(ref _now);
 
-    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _tickToOrder = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TickToOrderStamp> _tickToOrder = new();
 
     /// <summary>For every placeOrder received: microseconds since the last tick frame was written to that client
     /// (loopback tick → order, measured on the gateway's side of the socket). Exact when ticks are sparser than the
     /// client's reaction time; under a flood of ticks it is a lower bound.</summary>
     public IReadOnlyList<double> TickToOrderMicros =>
-        _tickToOrder.Select(t => t * 1e6 / System.Diagnostics.Stopwatch.Frequency).ToList();
+        _tickToOrder.Select(t => (t.OrderRead - t.TickWritten) * 1e6 / System.Diagnostics.Stopwatch.Frequency).ToList();
+
+    /// <summary>The same measurements as Stopwatch timestamps, in the order the placeOrders arrived: a client in this
+    /// process (the loopback benchmark) lines them up with its own stamps.</summary>
+    public IReadOnlyList<TickToOrderStamp> TickToOrderStamps => [.. _tickToOrder];
     public DateTimeOffset Now => DateTimeOffset.UnixEpoch.AddTicks(NowNanos / 100);
 
     /// <summary>Completes when the tick file has been fully replayed (never in step mode until stepped to the end).</summary>
@@ -190,7 +194,7 @@ public sealed partial class ReplayGateway : IAsyncDisposable
                 }
                 if (request is null) break;
                 if (request is IbPlaceOrder && Volatile.Read(ref session.LastTickWritten) is var tick and > 0)
-                    _tickToOrder.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp() - tick);
+                    _tickToOrder.Enqueue(new TickToOrderStamp(tick, System.Diagnostics.Stopwatch.GetTimestamp()));
                 await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
                 try
                 {
@@ -379,3 +383,7 @@ public sealed partial class ReplayGateway : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Stopwatch timestamps of one loopback tick → order: the last tick frame written to the client before its
+/// placeOrder, and that placeOrder read.</summary>
+public readonly record struct TickToOrderStamp(long TickWritten, long OrderRead);

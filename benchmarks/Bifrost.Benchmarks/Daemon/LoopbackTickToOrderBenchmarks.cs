@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -89,6 +90,7 @@ public class LoopbackTickToOrderBenchmarks
         OrderStages.PrintMicros("daemon: the triggering input's wait in the engine's queue",
             phases.Where(p => p.QueuedNanos >= 0).Select(p => p.QueuedNanos / 1e3));
         OrderStages.PrintPhases("all orders", phases, _probe.GcDuringOrder);
+        PrintSplit(phases, _gateway.TickToOrderStamps);
         _gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
         try
         {
@@ -97,6 +99,46 @@ public class LoopbackTickToOrderBenchmarks
         catch (IOException)
         {
         }
+    }
+
+    /// <summary>
+    /// Lines each order the daemon sent up with the gateway's read of it (the first read after its send began — the
+    /// gateway may read the bytes before the write call has returned to the engine; one process, one Stopwatch) and
+    /// splits the gateway's figure: tick written → the trigger queued for the engine (socket, decode, translate), the
+    /// wait in the queue, the engine up to its send (dequeue → handed to the IB client), send → read by the gateway. An order whose trigger was queued before the gateway's last tick was written (a later tick, not the
+    /// trigger, was the gateway's "last") is counted and left out.
+    /// </summary>
+    private static void PrintSplit(IReadOnlyList<OrderPhases> phases, IReadOnlyList<TickToOrderStamp> gateway)
+    {
+        static double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
+        var reads = gateway.OrderBy(g => g.OrderRead).ToArray();
+        var rows = new List<(double In, double Queue, double Engine, double Out)>();
+        var notTheTrigger = 0;
+        var r = 0;
+        foreach (var p in phases.Where(p => p.QueuedNanos >= 0).OrderBy(p => p.WrittenAt))
+        {
+            var sendBegan = p.WrittenAt - p.SendingToWritten.WallTicks;
+            while (r < reads.Length && reads[r].OrderRead < sendBegan) r++;
+            if (r == reads.Length) break;
+            var g = reads[r++];
+            if (p.QueuedAt < g.TickWritten)
+            {
+                notTheTrigger++;
+                continue;
+            }
+            rows.Add((Us(p.QueuedAt - g.TickWritten), Us(p.DequeuedAt - p.QueuedAt), Us(sendBegan - p.DequeuedAt), Us(g.OrderRead - sendBegan)));
+        }
+        if (rows.Count == 0) return;
+        static double Median(IEnumerable<double> v)
+        {
+            var a = v.Order().ToArray();
+            return a[a.Length / 2];
+        }
+        Console.WriteLine($"// split of the gateway's figure, {rows.Count} orders ({notTheTrigger} whose trigger was not the last tick left out), " +
+            $"median µs: tick written → queued for the engine {Median(rows.Select(x => x.In)):F0}, in the queue {Median(rows.Select(x => x.Queue)):F0}, " +
+            $"engine (dequeue → send) {Median(rows.Select(x => x.Engine)):F0}, send → read by the gateway {Median(rows.Select(x => x.Out)):F0}; " +
+            $"p99 {rows.Select(x => x.In).Order().ElementAt(rows.Count * 99 / 100):F0} / {rows.Select(x => x.Queue).Order().ElementAt(rows.Count * 99 / 100):F0} / " +
+            $"{rows.Select(x => x.Engine).Order().ElementAt(rows.Count * 99 / 100):F0} / {rows.Select(x => x.Out).Order().ElementAt(rows.Count * 99 / 100):F0}");
     }
 
     private static string Root()

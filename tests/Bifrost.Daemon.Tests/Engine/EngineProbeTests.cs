@@ -36,6 +36,8 @@ public sealed class EngineProbeTests
         Assert.All([p.ToDispatch, p.ToJournaled, p.ToSending, p.SendingToWritten], s => Assert.True(s.WallTicks >= 0));
         var total = p.ToDispatch.WallTicks + p.ToJournaled.WallTicks + p.ToSending.WallTicks + p.SendingToWritten.WallTicks;
         Assert.Equal(Assert.Single(probe.TickToOrderTicks), total);
+        Assert.Equal(p.DequeuedAt + total, p.WrittenAt);
+        Assert.Equal(p.DequeuedAt, p.QueuedAt); // stepped directly: no wait in the queue
     }
 
     [Fact]
@@ -73,6 +75,8 @@ public sealed class EngineProbeTests
 
         Assert.Equal(2, probe.Phases.Count);
         Assert.InRange(probe.Phases[0].QueuedNanos, 5_000_000, 5_000_000_000);
+        var waited = (probe.Phases[0].DequeuedAt - probe.Phases[0].QueuedAt) * 1e9 / Stopwatch.Frequency;
+        Assert.InRange(waited, 4_999_000, 5_000_000_000.0);
         Assert.Equal(-1, probe.Phases[1].QueuedNanos);
     }
 
