@@ -77,7 +77,9 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         {
             try
             {
-                DrainCompletions();
+                var due = _completions.Count;
+                if (due > 0) await CommitQueuedWritesAsync(ct).ConfigureAwait(false);
+                DrainCompletions(due);
                 if (_claiming) ClaimOne();
             }
             catch (Exception e) when (e is StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException)
@@ -96,9 +98,35 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         DrainCompletionsAtExit();
     }
 
-    private void DrainCompletions()
+    /// <summary>How long an outcome may wait for the store's queue to be committed before it is written anyway.</summary>
+    internal static readonly TimeSpan CommitBound = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// What the engine queued before it finished a command — a portfolio run's row, the operations it recorded — is
+    /// committed before the command shows done, so whoever reads the run right after the answer finds it (the engine
+    /// queues those rows before it hands over the outcome). Bounded: a failing store delays an answer by at most
+    /// <see cref="CommitBound"/>, then the outcome is written anyway (the store's failure is reported on its own path).
+    /// </summary>
+    private async Task CommitQueuedWritesAsync(CancellationToken ct)
     {
-        while (_completions.TryDequeue(out var c))
+        try
+        {
+            await _store.FlushAsync(ct).WaitAsync(CommitBound, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.ControlQueueFailed(_logger, $"store writes still queued after {CommitBound.TotalSeconds:0} s: outcomes written before them");
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or StoreWriteException or InvalidOperationException)
+        {
+            // Stopping, or the store is gone: the outcomes are written (or refused at the next start) as before.
+        }
+    }
+
+    /// <summary>Writes back at most <paramref name="max"/> outcomes, oldest first (those the flush before it covered).</summary>
+    private void DrainCompletions(int max = int.MaxValue)
+    {
+        for (var n = 0; n < max && _completions.TryDequeue(out var c); n++)
         {
             _queue.Complete(c.Id, c.Done ? ControlOutcome.Done : ControlOutcome.Refused, c.Result);
             Log.ControlCompleted(_logger, c.Id, c.Done ? "done" : "refused", c.Result);

@@ -1,0 +1,85 @@
+using System.Collections;
+using Bifrost.Daemon.Broker;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Control;
+using Bifrost.Daemon.Engine;
+using Bifrost.Daemon.Tests.EndToEnd;
+using Bifrost.Domain;
+using Bifrost.Store.Control;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bifrost.Daemon.Tests.Control;
+
+/// <summary>A command's outcome is written back only after what the engine queued before it is committed: whoever reads
+/// the run right after the answer finds its rows (a portfolio rerun's row was once missing right after "done").</summary>
+public sealed class ControlWorkerOrderingTests : IDisposable
+{
+    private static readonly Config Cfg = ConfigLoader.Parse(TestConfig.Json(port: 1, storePath: "x.db", conIds: true), new Hashtable()).Preview;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "bifrost-control-order-" + Guid.NewGuid().ToString("N"));
+
+    public ControlWorkerOrderingTests() => Directory.CreateDirectory(_dir);
+
+    [Fact]
+    public async Task Outcome_WhileTheWriterWaitsToRetry_ShowsDoneOnlyOnceTheRowsBeforeItAreCommitted()
+    {
+        var path = Path.Combine(_dir, "bifrost.db");
+        // The writer gives up on a held lock after ~1 s and retries 400 ms later; the control queue waits for the lock
+        // (5 s). The lock is released while the writer is between tries: the outcome would reach the database first
+        // unless it waits for the queue.
+        await using var store = StoreWriter.Open(path, new StoreWriterOptions
+        {
+            BusyTimeout = TimeSpan.FromMilliseconds(1), MinRetryDelay = TimeSpan.FromMilliseconds(400), MaxRetryDelay = TimeSpan.FromMilliseconds(400),
+        });
+        long id;
+        using (var queue = ControlQueue.Open(path))
+        {
+            id = queue.Enqueue(ControlCommandKind.Pause, "{}", "test");
+            Assert.NotNull(queue.TryClaimNext()); // claimed, as the worker would: the engine now owes its outcome
+        }
+        await using var worker = new ControlWorker(path, new EngineChannel(new SystemEngineClock(), 1024), store, Cfg, ContractTable.From(Cfg),
+            TimeSpan.FromMilliseconds(10), NullLogger.Instance);
+        worker.Start();
+
+        using (var locker = new SqliteConnection($"Data Source={path}"))
+        {
+            locker.Open();
+            Exec(locker, "BEGIN IMMEDIATE;"); // another writer holds the database for a moment
+            // In the engine's order: the step's row, then its outcome.
+            Assert.True(store.Record(new OperationRecord(EngineClock.WallNanos(), OperationKind.ControlDone, Detail: "the run's row")));
+            worker.Complete(id, done: true, "done: paused");
+            await Task.Delay(1_200);
+            Exec(locker, "ROLLBACK;");
+        }
+
+        using var reader = StoreReader.Open(path);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (reader.GetControlCommand(id)?.Status != ControlStatus.Done)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the outcome was never written");
+            await Task.Delay(1);
+        }
+        Assert.Equal(1, reader.CountOperations(new OperationQuery { Kinds = [OperationKind.ControlDone] }));
+    }
+
+    private static void Exec(SqliteConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
