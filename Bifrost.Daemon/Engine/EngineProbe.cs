@@ -13,33 +13,6 @@ namespace Bifrost.Daemon.Engine;
 /// </summary>
 public sealed class EngineProbe
 {
-    private readonly List<OrderPhases> _phases = [];
-    private readonly Dictionary<int, OrderPhases> _phasesSending = [];
-    private (long Wall, long Cpu) _atDequeue, _atDispatch, _atRecorded;
-    private int _engineThread;
-    private long _queuedNanos = -1;
-
-    /// <summary>The engine loop took an input off its queue; <paramref name="receivedWallNanos"/> is when the input was
-    /// queued (decoded and stamped by the broker's reader), so the wait in the queue is known too.</summary>
-    internal void Dequeued(long receivedWallNanos)
-    {
-        DequeuedAt = Stopwatch.GetTimestamp();
-        _queuedNanos = Math.Max(0, EngineClock.WallNanos() - receivedWallNanos);
-    }
-
-    /// <summary>The calling thread's CPU time in ns (the benchmark passes Linux's CLOCK_THREAD_CPUTIME_ID); null: wall only.</summary>
-    public Func<long>? ThreadCpuNanos { get; init; }
-
-    /// <summary>Per order sent, the stages of its way out (same order as <see cref="TickToOrderTicks"/>).</summary>
-    public IReadOnlyList<OrderPhases> Phases
-    {
-        get
-        {
-            lock (_tickToOrder) return [.. _phases];
-        }
-    }
-
-    private (long Wall, long Cpu) Now() => (Stopwatch.GetTimestamp(), ThreadCpuNanos?.Invoke() ?? -1);
     private readonly List<long> _tickToOrder = [];
     private readonly List<bool> _gcDuring = [];
     private readonly List<long> _toRecorded = [];
@@ -47,6 +20,14 @@ public sealed class EngineProbe
     private readonly Dictionary<int, (long At, int Gen0)> _sending = [];
     private long _dequeuedAt;
     private int _gen0AtDequeue;
+    private readonly List<OrderPhases> _phases = [];
+    private readonly Dictionary<int, OrderPhases> _phasesSending = [];
+    private (long Wall, long Cpu) _atDequeue, _atDispatch, _atRecorded;
+    private int _engineThread;
+    private long _queuedNanos = -1;
+
+    /// <summary>The calling thread's CPU time in ns (the benchmark passes Linux's CLOCK_THREAD_CPUTIME_ID); null: wall only.</summary>
+    public Func<long>? ThreadCpuNanos { get; init; }
 
     public long DequeuedAt
     {
@@ -96,6 +77,25 @@ public sealed class EngineProbe
             lock (_tickToOrder) return [.. _toHandedOff];
         }
     }
+
+    /// <summary>Per order sent, the stages of its way out (same order as <see cref="TickToOrderTicks"/>).</summary>
+    public IReadOnlyList<OrderPhases> Phases
+    {
+        get
+        {
+            lock (_tickToOrder) return [.. _phases];
+        }
+    }
+
+    /// <summary>The engine loop took an input off its queue; <paramref name="receivedWallNanos"/> is when the input was
+    /// queued (decoded and stamped by the broker's reader), so the wait in the queue is known too.</summary>
+    internal void Dequeued(long receivedWallNanos)
+    {
+        DequeuedAt = Stopwatch.GetTimestamp();
+        _queuedNanos = Math.Max(0, EngineClock.WallNanos() - receivedWallNanos);
+    }
+
+    private (long Wall, long Cpu) Now() => (Stopwatch.GetTimestamp(), ThreadCpuNanos?.Invoke() ?? -1);
 
     /// <summary>The engine starts on an order command (the reducer has decided; commands before it are done).</summary>
     internal void Dispatching() => _atDispatch = Now();

@@ -77,14 +77,8 @@ public class LoopbackTickToOrderBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        var us = _gateway.TickToOrderMicros.Order().ToArray();
-        if (us.Length > 0)
-        {
-            double P(double q) => us[Math.Min(us.Length - 1, (int)(q * us.Length))];
-            Console.WriteLine($"// DedicatedSender={DedicatedSender}");
-            Console.WriteLine($"// loopback tick-to-order (gateway wrote tick → gateway read placeOrder), {us.Length} orders: " +
-                $"p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
-        }
+        Console.WriteLine($"// DedicatedSender={DedicatedSender}");
+        OrderStages.PrintMicros("loopback tick-to-order (gateway wrote tick → gateway read placeOrder)", _gateway.TickToOrderMicros);
         var phases = _probe.Phases;
         OrderStages.Print("daemon: dequeued → placeOrder written", _probe.TickToOrderTicks);
         OrderStages.PrintMicros("daemon: the triggering input's wait in the engine's queue",
@@ -105,8 +99,9 @@ public class LoopbackTickToOrderBenchmarks
     /// Lines each order the daemon sent up with the gateway's read of it (the first read after its send began — the
     /// gateway may read the bytes before the write call has returned to the engine; one process, one Stopwatch) and
     /// splits the gateway's figure: tick written → the trigger queued for the engine (socket, decode, translate), the
-    /// wait in the queue, the engine up to its send (dequeue → handed to the IB client), send → read by the gateway. An order whose trigger was queued before the gateway's last tick was written (a later tick, not the
-    /// trigger, was the gateway's "last") is counted and left out.
+    /// wait in the queue, the engine up to its send (dequeue → handed to the IB client), send → read by the gateway. An order whose
+    /// trigger was queued before the gateway's last tick was written (a later tick, not the trigger, was the gateway's
+    /// "last") is counted and left out.
     /// </summary>
     private static void PrintSplit(IReadOnlyList<OrderPhases> phases, IReadOnlyList<TickToOrderStamp> gateway)
     {
@@ -129,14 +124,9 @@ public class LoopbackTickToOrderBenchmarks
             rows.Add((Us(p.QueuedAt - g.TickWritten), Us(p.DequeuedAt - p.QueuedAt), Us(sendBegan - p.DequeuedAt), Us(g.OrderRead - sendBegan)));
         }
         if (rows.Count == 0) return;
-        static double Median(IEnumerable<double> v)
-        {
-            var a = v.Order().ToArray();
-            return a[a.Length / 2];
-        }
         Console.WriteLine($"// split of the gateway's figure, {rows.Count} orders ({notTheTrigger} whose trigger was not the last tick left out), " +
-            $"median µs: tick written → queued for the engine {Median(rows.Select(x => x.In)):F0}, in the queue {Median(rows.Select(x => x.Queue)):F0}, " +
-            $"engine (dequeue → send) {Median(rows.Select(x => x.Engine)):F0}, send → read by the gateway {Median(rows.Select(x => x.Out)):F0}; " +
+            $"median µs: tick written → queued for the engine {OrderStages.Median(rows.Select(x => x.In)):F0}, in the queue {OrderStages.Median(rows.Select(x => x.Queue)):F0}, " +
+            $"engine (dequeue → send) {OrderStages.Median(rows.Select(x => x.Engine)):F0}, send → read by the gateway {OrderStages.Median(rows.Select(x => x.Out)):F0}; " +
             $"p99 {rows.Select(x => x.In).Order().ElementAt(rows.Count * 99 / 100):F0} / {rows.Select(x => x.Queue).Order().ElementAt(rows.Count * 99 / 100):F0} / " +
             $"{rows.Select(x => x.Engine).Order().ElementAt(rows.Count * 99 / 100):F0} / {rows.Select(x => x.Out).Order().ElementAt(rows.Count * 99 / 100):F0}");
     }

@@ -42,7 +42,7 @@ internal static class OrderStages
             Stage("to the client", phases.Select(p => p.ToSending)), Stage("encode and write", phases.Select(p => p.SendingToWritten))));
     }
 
-    private static double Median(IEnumerable<double> values)
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
