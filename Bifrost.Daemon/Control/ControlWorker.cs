@@ -78,7 +78,7 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
             try
             {
                 var due = _completions.Count;
-                if (due > 0) await CommitQueuedWritesAsync(ct).ConfigureAwait(false);
+                if (due > 0) await CommitQueuedWritesAsync().ConfigureAwait(false);
                 DrainCompletions(due);
                 if (_claiming) ClaimOne();
             }
@@ -95,7 +95,7 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
                 break;
             }
         }
-        DrainCompletionsAtExit();
+        await DrainCompletionsAtExitAsync().ConfigureAwait(false);
     }
 
     /// <summary>How long an outcome may wait for the store's queue to be committed before it is written anyway.</summary>
@@ -106,12 +106,13 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
     /// committed before the command shows done, so whoever reads the run right after the answer finds it (the engine
     /// queues those rows before it hands over the outcome). Bounded: a failing store delays an answer by at most
     /// <see cref="CommitBound"/>, then the outcome is written anyway (the store's failure is reported on its own path).
+    /// A stop does not cut the wait short: the last outcomes (the Stop's own among them) keep the same order.
     /// </summary>
-    private async Task CommitQueuedWritesAsync(CancellationToken ct)
+    private async Task CommitQueuedWritesAsync()
     {
         try
         {
-            await _store.FlushAsync(ct).WaitAsync(CommitBound, ct).ConfigureAwait(false);
+            await _store.FlushAsync(CancellationToken.None).WaitAsync(CommitBound).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -133,10 +134,11 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         }
     }
 
-    private void DrainCompletionsAtExit()
+    private async Task DrainCompletionsAtExitAsync()
     {
         try
         {
+            if (!_completions.IsEmpty) await CommitQueuedWritesAsync().ConfigureAwait(false);
             DrainCompletions();
         }
         catch (Exception e) when (e is StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException)

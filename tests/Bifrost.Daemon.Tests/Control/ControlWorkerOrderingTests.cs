@@ -65,6 +65,45 @@ public sealed class ControlWorkerOrderingTests : IDisposable
         Assert.Equal(1, reader.CountOperations(new OperationQuery { Kinds = [OperationKind.ControlDone] }));
     }
 
+    [Fact]
+    public async Task Outcome_WhenTheDaemonStopsWhileTheWriterWaitsToRetry_IsStillWrittenAfterTheRowsBeforeIt()
+    {
+        var path = Path.Combine(_dir, "bifrost.db");
+        await using var store = StoreWriter.Open(path, new StoreWriterOptions
+        {
+            BusyTimeout = TimeSpan.FromMilliseconds(1), MinRetryDelay = TimeSpan.FromMilliseconds(400), MaxRetryDelay = TimeSpan.FromMilliseconds(400),
+        });
+        long id;
+        using (var queue = ControlQueue.Open(path))
+        {
+            id = queue.Enqueue(ControlCommandKind.Stop, "{}", "test");
+            Assert.NotNull(queue.TryClaimNext());
+        }
+        var worker = new ControlWorker(path, new EngineChannel(new SystemEngineClock(), 1024), store, Cfg, ContractTable.From(Cfg),
+            TimeSpan.FromMilliseconds(10), NullLogger.Instance);
+        worker.Start();
+
+        Task stopped;
+        using (var locker = new SqliteConnection($"Data Source={path}"))
+        {
+            locker.Open();
+            Exec(locker, "BEGIN IMMEDIATE;");
+            // The Stop's last row, then its outcome; the daemon winds the worker down at once (as DaemonService does
+            // when the engine exits): the outcome is written on the way out, and still after the row.
+            Assert.True(store.Record(new OperationRecord(EngineClock.WallNanos(), OperationKind.ControlDone, Detail: "the stop's row")));
+            worker.Complete(id, done: true, "done: stopped");
+            worker.StopClaiming();
+            stopped = worker.DisposeAsync().AsTask();
+            await Task.Delay(1_200);
+            Exec(locker, "ROLLBACK;");
+        }
+        await stopped;
+
+        using var reader = StoreReader.Open(path);
+        Assert.Equal(ControlStatus.Done, reader.GetControlCommand(id)?.Status);
+        Assert.Equal(1, reader.CountOperations(new OperationQuery { Kinds = [OperationKind.ControlDone] }));
+    }
+
     private static void Exec(SqliteConnection c, string sql)
     {
         using var cmd = c.CreateCommand();
