@@ -6,9 +6,6 @@ open Bifrost.Domain.Strategy
 
 /// Quotes in: revalue the book (greeks on every underlying tick), attribute P&L, then let the scalper decide.
 module MarketData =
-    let private yearsBetween (a: Timestamp) (b: Timestamp) =
-        if a.Nanos = 0L then 0.0 else max 0.0 (Duration.toSeconds (Timestamp.since a b) / (365.0 * 86_400.0))
-
     /// Re-values `before`'s legs — with leg `changed` replaced by `leg` (no leg when `changed` is -1) — at `now` and
     /// the underlying quote's mid, attributing the step's P&L from `before`'s valuation; builds the new legs in one
     /// array and the new state in one copy (this runs on every tick).
@@ -19,8 +16,8 @@ module MarketData =
         for i in 0 .. legs.Length - 1 do
             revalued.[i] <- Book.revalue cfg.Strategy now spot1 (if i = changed then leg else legs.[i])
         let attribution =
-            Attribution.step before.Legs revalued before.Portfolio (State.underlyingId cfg) (State.spot before) spot1
-                (yearsBetween before.ValuedAt now) (before.ValuedAt.Nanos = 0L) before.Attribution
+            Attribution.step cfg.Strategy before.ValuedAt now before.Legs revalued before.Portfolio (State.underlyingId cfg)
+                (State.spot before) spot1 before.Attribution
         { before with
             Now = now
             Underlying = underlying
