@@ -22,22 +22,25 @@ internal static class OrderStages
         Console.WriteLine($"// {what}, {us.Length} orders: p50 {P(0.50):F1} µs, p99 {P(0.99):F1} µs, p99.9 {P(0.999):F1} µs, max {us[^1]:F1} µs");
     }
 
-    /// <summary>Median wall time and engine-thread CPU per stage (medians: a run's first orders meet tier-0 code and the
-    /// JIT, which a mean would spread over all), and the trigger's wait in the engine's queue when known.</summary>
-    public static void PrintPhases(string which, IReadOnlyList<OrderPhases> phases, IReadOnlyList<bool> gc)
+    /// <summary>Wall time and engine-thread CPU per stage, and the trigger's wait in the engine's queue when known:
+    /// medians for all orders (a run's first orders meet tier-0 code and the JIT, which a mean would spread over all),
+    /// means for a tail (<paramref name="means"/>: which stage the tail's time is in, even when it is a different stage
+    /// for different orders).</summary>
+    public static void PrintPhases(string which, IReadOnlyList<OrderPhases> phases, IReadOnlyList<bool> gc, bool means = false)
     {
         if (phases.Count == 0) return;
-        static string Stage(string name, IEnumerable<PhaseTime> t)
+        Func<IEnumerable<double>, double> stat = means ? v => v.DefaultIfEmpty(double.NaN).Average() : Median;
+        string Stage(string name, IEnumerable<PhaseTime> t)
         {
             var list = t.ToList();
-            var wall = Median(list.Select(p => p.WallTicks * 1e6 / Stopwatch.Frequency));
+            var wall = stat(list.Select(p => p.WallTicks * 1e6 / Stopwatch.Frequency));
             var known = list.Where(p => p.CpuNanos >= 0).ToList();
-            var cpu = known.Count == 0 ? "cpu n/a" : $"cpu {Median(known.Select(p => p.CpuNanos / 1e3)):F0}";
+            var cpu = known.Count == 0 ? "cpu n/a" : $"cpu {stat(known.Select(p => p.CpuNanos / 1e3)):F0}";
             return $"{name} wall {wall:F0} {cpu}";
         }
         var queued = phases.Where(p => p.QueuedNanos >= 0).ToList();
-        var wait = queued.Count == 0 ? "" : $"in the engine's queue {Median(queued.Select(p => p.QueuedNanos / 1e3)):F0}; ";
-        Console.WriteLine($"// stages of {which} ({phases.Count}, {gc.Count(g => g)} with a gen-0 collection), median µs: " + wait + string.Join("; ",
+        var wait = queued.Count == 0 ? "" : $"in the engine's queue {stat(queued.Select(p => p.QueuedNanos / 1e3)):F0}; ";
+        Console.WriteLine($"// stages of {which} ({phases.Count}, {gc.Count(g => g)} with a gen-0 collection), {(means ? "mean" : "median")} µs: " + wait + string.Join("; ",
             Stage("step and earlier commands", phases.Select(p => p.ToDispatch)), Stage("journal", phases.Select(p => p.ToJournaled)),
             Stage("to the client", phases.Select(p => p.ToSending)), Stage("encode and write", phases.Select(p => p.SendingToWritten))));
     }
