@@ -64,9 +64,10 @@ module Attribution =
     /// (3 %) under stochastic vol with jumps, each three prices.
     let taylorTolerance = 1e-7
 
-    /// The step of one leg revalued one factor at a time from the previous valuation (spot, then time, then vol, each
-    /// alone): struct (delta, gamma, theta, vega) per unit, or None when a price is not finite. Delta stays Δ₀·ΔS, as
-    /// on the Taylor path; gamma is the rest of the spot move. What the factors do together is left to the residual.
+    /// The step of one leg revalued one factor at a time from the previous valuation (the spot alone, the time alone,
+    /// the vol alone): struct (delta, gamma, theta, vega) per unit, or None when a price is not finite. Delta stays
+    /// Δ₀·ΔS, as on the Taylor path; gamma is the rest of the spot move. What the factors do together is left to the
+    /// residual.
     let private revalued (cfg: StrategyConfig) (t0: Timestamp) (t1: Timestamp) (b: LegState) (spot0: float) (spot1: float) (vol1: float) =
         let i0 = Book.inputs cfg (if t0.Nanos = 0L then t1 else t0) spot0 b // no previous valuation: no time passed
         let right = b.Option.Right
