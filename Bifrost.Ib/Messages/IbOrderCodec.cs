@@ -23,20 +23,30 @@ internal static class IbOrderCodec
         w.Write(o.DeltaNeutralDesignatedLocation);
     }
 
-    public static IbOrder ReadDeltaNeutralOrder(ref IbFieldReader r, IbOrder o)
+    public static IbOrder ReadDeltaNeutralOrder(ref IbFieldReader r, IbOrder o) => ReadDeltaNeutralFields(ref r, o).ApplyTo(o);
+
+    /// <summary>The delta-neutral block's values, read in wire order; the fields not on the wire keep <paramref name="o"/>'s.
+    /// A decoder that reads several blocks applies them in one copy of the order (it is ~1 KB).</summary>
+    public static DeltaNeutralFields ReadDeltaNeutralFields(ref IbFieldReader r, IbOrder o)
     {
-        o = o with { DeltaNeutralOrderType = r.ReadString(), DeltaNeutralAuxPrice = r.ReadDoubleMax() };
-        if (o.DeltaNeutralOrderType.Length == 0) return o;
-        return o with
+        string type = r.ReadString();
+        double? aux = r.ReadDoubleMax();
+        if (type.Length == 0)
         {
-            DeltaNeutralConId = r.ReadInt(),
-            DeltaNeutralSettlingFirm = r.ReadString(),
-            DeltaNeutralClearingAccount = r.ReadString(),
-            DeltaNeutralClearingIntent = r.ReadString(),
-            DeltaNeutralOpenClose = r.ReadString(),
-            DeltaNeutralShortSale = r.ReadBool(),
-            DeltaNeutralShortSaleSlot = r.ReadInt(),
-            DeltaNeutralDesignatedLocation = r.ReadString(),
+            return new(type, aux, o.DeltaNeutralConId, o.DeltaNeutralSettlingFirm, o.DeltaNeutralClearingAccount, o.DeltaNeutralClearingIntent,
+                o.DeltaNeutralOpenClose, o.DeltaNeutralShortSale, o.DeltaNeutralShortSaleSlot, o.DeltaNeutralDesignatedLocation);
+        }
+        return new(type, aux, r.ReadInt(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadString(), r.ReadBool(), r.ReadInt(), r.ReadString());
+    }
+
+    internal readonly record struct DeltaNeutralFields(string OrderType, double? AuxPrice, int ConId, string SettlingFirm, string ClearingAccount,
+        string ClearingIntent, string OpenClose, bool ShortSale, int ShortSaleSlot, string DesignatedLocation)
+    {
+        public IbOrder ApplyTo(IbOrder o) => o with
+        {
+            DeltaNeutralOrderType = OrderType, DeltaNeutralAuxPrice = AuxPrice, DeltaNeutralConId = ConId, DeltaNeutralSettlingFirm = SettlingFirm,
+            DeltaNeutralClearingAccount = ClearingAccount, DeltaNeutralClearingIntent = ClearingIntent, DeltaNeutralOpenClose = OpenClose,
+            DeltaNeutralShortSale = ShortSale, DeltaNeutralShortSaleSlot = ShortSaleSlot, DeltaNeutralDesignatedLocation = DesignatedLocation,
         };
     }
 
@@ -55,16 +65,25 @@ internal static class IbOrderCodec
     }
 
     public static IbOrder ReadScalePriceAdjustment(ref IbFieldReader r, IbOrder o) =>
-        o.ScalePriceIncrement is not > 0 ? o : o with
+        o.ScalePriceIncrement is not > 0 ? o : ReadScaleFields(ref r, o.ScalePriceIncrement, o).ApplyTo(o);
+
+    /// <summary>The scale price adjustment block's values (on the wire only when <paramref name="increment"/> is
+    /// positive); the fields not on the wire keep <paramref name="o"/>'s.</summary>
+    public static ScaleFields ReadScaleFields(ref IbFieldReader r, double? increment, IbOrder o) =>
+        increment is not > 0
+            ? new(o.ScalePriceAdjustValue, o.ScalePriceAdjustInterval, o.ScaleProfitOffset, o.ScaleAutoReset, o.ScaleInitPosition, o.ScaleInitFillQty,
+                o.ScaleRandomPercent)
+            : new(r.ReadDoubleMax(), r.ReadIntMax(), r.ReadDoubleMax(), r.ReadBool(), r.ReadIntMax(), r.ReadIntMax(), r.ReadBool());
+
+    internal readonly record struct ScaleFields(double? AdjustValue, int? AdjustInterval, double? ProfitOffset, bool AutoReset, int? InitPosition,
+        int? InitFillQty, bool RandomPercent)
+    {
+        public IbOrder ApplyTo(IbOrder o) => o with
         {
-            ScalePriceAdjustValue = r.ReadDoubleMax(),
-            ScalePriceAdjustInterval = r.ReadIntMax(),
-            ScaleProfitOffset = r.ReadDoubleMax(),
-            ScaleAutoReset = r.ReadBool(),
-            ScaleInitPosition = r.ReadIntMax(),
-            ScaleInitFillQty = r.ReadIntMax(),
-            ScaleRandomPercent = r.ReadBool(),
+            ScalePriceAdjustValue = AdjustValue, ScalePriceAdjustInterval = AdjustInterval, ScaleProfitOffset = ProfitOffset, ScaleAutoReset = AutoReset,
+            ScaleInitPosition = InitPosition, ScaleInitFillQty = InitFillQty, ScaleRandomPercent = RandomPercent,
         };
+    }
 
     /// <summary>hedgeType [hedgeParam], optOutSmartRouting, clearing account and intent, notHeld, the delta-neutral
     /// contract, algoStrategy [algoParams]: the same run of fields in placeOrder and openOrder.</summary>
@@ -81,20 +100,33 @@ internal static class IbOrderCodec
         if (o.AlgoStrategy.Length > 0) IbContractCodec.WriteTagValues(w, o.AlgoParams);
     }
 
-    public static IbOrder ReadHedgeThroughAlgo(ref IbFieldReader r, IbOrder o)
+    public static IbOrder ReadHedgeThroughAlgo(ref IbFieldReader r, IbOrder o) => ReadHedgeThroughAlgoFields(ref r, o).ApplyTo(o);
+
+    /// <summary>The hedgeType … algoParams run's values, read in wire order; hedgeParam and algoParams keep
+    /// <paramref name="o"/>'s when not on the wire.</summary>
+    public static HedgeThroughAlgoFields ReadHedgeThroughAlgoFields(ref IbFieldReader r, IbOrder o)
     {
-        o = o with { HedgeType = r.ReadString() };
-        if (o.HedgeType.Length > 0) o = o with { HedgeParam = r.ReadString() };
-        o = o with
+        string hedgeType = r.ReadString();
+        string hedgeParam = hedgeType.Length > 0 ? r.ReadString() : o.HedgeParam;
+        bool optOut = r.ReadBool();
+        string clearingAccount = r.ReadString();
+        string clearingIntent = r.ReadString();
+        bool notHeld = r.ReadBool();
+        var deltaNeutral = IbContractCodec.ReadDeltaNeutral(ref r);
+        string algo = r.ReadString();
+        var algoParams = algo.Length > 0 ? IbContractCodec.ReadTagValues(ref r) : o.AlgoParams;
+        return new(hedgeType, hedgeParam, optOut, clearingAccount, clearingIntent, notHeld, deltaNeutral, algo, algoParams);
+    }
+
+    internal readonly record struct HedgeThroughAlgoFields(string HedgeType, string HedgeParam, bool OptOutSmartRouting, string ClearingAccount,
+        string ClearingIntent, bool NotHeld, IbDeltaNeutralContract? DeltaNeutralContract, string AlgoStrategy, IReadOnlyList<IbTagValue> AlgoParams)
+    {
+        public IbOrder ApplyTo(IbOrder o) => o with
         {
-            OptOutSmartRouting = r.ReadBool(),
-            ClearingAccount = r.ReadString(),
-            ClearingIntent = r.ReadString(),
-            NotHeld = r.ReadBool(),
-            DeltaNeutralContract = IbContractCodec.ReadDeltaNeutral(ref r),
-            AlgoStrategy = r.ReadString(),
+            HedgeType = HedgeType, HedgeParam = HedgeParam, OptOutSmartRouting = OptOutSmartRouting, ClearingAccount = ClearingAccount,
+            ClearingIntent = ClearingIntent, NotHeld = NotHeld, DeltaNeutralContract = DeltaNeutralContract, AlgoStrategy = AlgoStrategy,
+            AlgoParams = AlgoParams,
         };
-        return o.AlgoStrategy.Length > 0 ? o with { AlgoParams = IbContractCodec.ReadTagValues(ref r) } : o;
     }
 
     public static void WriteComboLegs(IbFieldWriter w, IReadOnlyList<IbComboLeg> legs)
@@ -161,8 +193,16 @@ internal static class IbOrderCodec
 
     public static IbOrder ReadConditions(ref IbFieldReader r, IbOrder o)
     {
+        var c = ReadConditionFields(ref r, o);
+        return ReferenceEquals(c.Conditions, o.Conditions) ? o
+            : o with { Conditions = c.Conditions, ConditionsIgnoreRth = c.IgnoreRth, ConditionsCancelOrder = c.CancelOrder };
+    }
+
+    /// <summary>The conditions block's values; with no conditions on the wire (nor their two flags) <paramref name="o"/>'s.</summary>
+    public static ConditionFields ReadConditionFields(ref IbFieldReader r, IbOrder o)
+    {
         int n = IbContractCodec.ReadCount(ref r, 3);
-        if (n == 0) return o;
+        if (n == 0) return new(o.Conditions, o.ConditionsIgnoreRth, o.ConditionsCancelOrder);
         var list = new IbOrderCondition[n];
         for (int i = 0; i < n; i++)
         {
@@ -174,6 +214,8 @@ internal static class IbOrderCodec
             for (int k = 0; k < count; k++) fields[k] = r.ReadString();
             list[i] = new IbOrderCondition(type, conjunction, fields);
         }
-        return o with { Conditions = list, ConditionsIgnoreRth = r.ReadBool(), ConditionsCancelOrder = r.ReadBool() };
+        return new(list, r.ReadBool(), r.ReadBool());
     }
+
+    internal readonly record struct ConditionFields(IReadOnlyList<IbOrderCondition> Conditions, bool IgnoreRth, bool CancelOrder);
 }

@@ -15,6 +15,7 @@ public class IbDecodeBenchmarks
     private const int Frames = 1000;
     private byte[] _tickPrices = [];
     private byte[] _execDetails = [];
+    private byte[] _openOrders = [];
     private readonly SumHandler _handler = new();
 
     [GlobalSetup]
@@ -32,6 +33,10 @@ public class IbDecodeBenchmarks
             AvgPrice = 1.25, OrderRef = "strat1-abc", LastLiquidity = 2,
         };
         _execDetails = IbFrames.Repeat(new IbExecDetails(-1, contract, execution), Frames);
+        // The hedge as the daemon places it (a plain LMT), as TWS reports it back after each status change.
+        var stock = IbContract.Stock("XYZ") with { ConId = 1001, Exchange = "SMART", PrimaryExchange = "NASDAQ" };
+        var order = IbOrder.Limit("BUY", 200, 100.01, "oi_live-20250117_42", "DU1234567") with { ClientId = 7, PermId = 1811111111 };
+        _openOrders = IbFrames.Repeat(new IbOpenOrder(42, stock, order, new IbOrderState { Status = "Submitted", CommissionCurrency = "USD" }), Frames);
     }
 
     [Benchmark(OperationsPerInvoke = Frames)]
@@ -39,6 +44,11 @@ public class IbDecodeBenchmarks
 
     [Benchmark(OperationsPerInvoke = Frames)]
     public int DecodeExecDetails() => IbFrames.DecodeAll(_execDetails, _handler);
+
+    /// <summary>openOrder: ~140 fields into the order record (TWS sends one per status change and per open order at
+    /// reconciliation, every client's included).</summary>
+    [Benchmark(OperationsPerInvoke = Frames)]
+    public int DecodeOpenOrder() => IbFrames.DecodeAll(_openOrders, _handler);
 
     /// <summary>A consumer that copies what it needs out of the struct, as a daemon's tick queue would.</summary>
     private sealed class SumHandler : IbEventHandler
@@ -48,5 +58,7 @@ public class IbDecodeBenchmarks
         public override void OnTickPrice(in IbTickPrice m) => Sum += m.Price;
 
         public override void OnExecDetails(IbExecDetails m) => Sum += m.Execution.Price;
+
+        public override void OnOpenOrder(IbOpenOrder m) => Sum += m.Order.LmtPrice ?? 0;
     }
 }
