@@ -146,9 +146,18 @@ internal static class IbPlaceOrderCodec
             OutsideRth = r.ReadBool(),
             Hidden = r.ReadBool(),
         };
-        if (c.SecType == "BAG") o = ReadCombo(ref r, o);
+        // The blocks after the first are applied in three copies of the ~1-KB order, not one per block: what lies between
+        // two runs of plain fields (a conditional block, a shared one) is read into values first, then applied with the
+        // run after it, which is read inside the initializer itself, in order.
+        bool bag = c.SecType == "BAG";
+        var comboLegs = bag ? IbOrderCodec.ReadComboLegs(ref r) : o.ComboLegs;
+        var legPrices = bag ? IbOrderCodec.ReadLegPrices(ref r) : o.OrderComboLegPrices;
+        var smartComboRoutingParams = bag ? IbContractCodec.ReadTagValues(ref r) : o.SmartComboRoutingParams;
         o = o with
         {
+            ComboLegs = comboLegs,
+            OrderComboLegPrices = legPrices,
+            SmartComboRoutingParams = smartComboRoutingParams,
             SharesAllocation = r.ReadString(),
             DiscretionaryAmt = r.ReadDouble(),
             GoodAfterTime = r.ReadString(),
@@ -179,38 +188,84 @@ internal static class IbPlaceOrderCodec
             Volatility = r.ReadDoubleMax(),
             VolatilityType = r.ReadIntMax(),
         };
-        o = IbOrderCodec.ReadDeltaNeutralOrder(ref r, o);
+        var deltaNeutral = IbOrderCodec.ReadDeltaNeutralFields(ref r, o);
+        bool continuousUpdate = r.ReadBool();
+        int? referencePriceType = r.ReadIntMax();
+        double? trailStopPrice = r.ReadDoubleMax();
+        double? trailingPercent = r.ReadDoubleMax();
+        int? scaleInitLevelSize = r.ReadIntMax();
+        int? scaleSubsLevelSize = r.ReadIntMax();
+        double? scalePriceIncrement = r.ReadDoubleMax();
+        var scale = IbOrderCodec.ReadScaleFields(ref r, scalePriceIncrement, o);
+        string scaleTable = r.ReadString();
+        string activeStartTime = r.ReadString();
+        string activeStopTime = r.ReadString();
+        var hedgeThroughAlgo = IbOrderCodec.ReadHedgeThroughAlgoFields(ref r, o);
+        string algoId = r.ReadString();
+        bool whatIf = r.ReadBool();
+        string orderMiscOptions = r.ReadString();
+        bool solicited = r.ReadBool();
+        bool randomizeSize = r.ReadBool();
+        bool randomizePrice = r.ReadBool();
+        bool pegBench = o.OrderType == "PEG BENCH";
+        int referenceContractId = pegBench ? r.ReadInt() : o.ReferenceContractId;
+        bool isPeggedChangeAmountDecrease = pegBench ? r.ReadBool() : o.IsPeggedChangeAmountDecrease;
+        double peggedChangeAmount = pegBench ? r.ReadDouble() : o.PeggedChangeAmount;
+        double referenceChangeAmount = pegBench ? r.ReadDouble() : o.ReferenceChangeAmount;
+        string referenceExchangeId = pegBench ? r.ReadString() : o.ReferenceExchangeId;
+        var conditions = IbOrderCodec.ReadConditionFields(ref r, o);
         o = o with
         {
-            ContinuousUpdate = r.ReadBool(),
-            ReferencePriceType = r.ReadIntMax(),
-            TrailStopPrice = r.ReadDoubleMax(),
-            TrailingPercent = r.ReadDoubleMax(),
-            ScaleInitLevelSize = r.ReadIntMax(),
-            ScaleSubsLevelSize = r.ReadIntMax(),
-            ScalePriceIncrement = r.ReadDoubleMax(),
-        };
-        o = IbOrderCodec.ReadScalePriceAdjustment(ref r, o);
-        o = o with
-        {
-            ScaleTable = r.ReadString(),
-            ActiveStartTime = r.ReadString(),
-            ActiveStopTime = r.ReadString(),
-        };
-        o = IbOrderCodec.ReadHedgeThroughAlgo(ref r, o);
-        o = o with
-        {
-            AlgoId = r.ReadString(),
-            WhatIf = r.ReadBool(),
-            OrderMiscOptions = r.ReadString(),
-            Solicited = r.ReadBool(),
-            RandomizeSize = r.ReadBool(),
-            RandomizePrice = r.ReadBool(),
-        };
-        if (o.OrderType == "PEG BENCH") o = ReadPegBench(ref r, o);
-        o = IbOrderCodec.ReadConditions(ref r, o);
-        o = o with
-        {
+            DeltaNeutralOrderType = deltaNeutral.OrderType,
+            DeltaNeutralAuxPrice = deltaNeutral.AuxPrice,
+            DeltaNeutralConId = deltaNeutral.ConId,
+            DeltaNeutralSettlingFirm = deltaNeutral.SettlingFirm,
+            DeltaNeutralClearingAccount = deltaNeutral.ClearingAccount,
+            DeltaNeutralClearingIntent = deltaNeutral.ClearingIntent,
+            DeltaNeutralOpenClose = deltaNeutral.OpenClose,
+            DeltaNeutralShortSale = deltaNeutral.ShortSale,
+            DeltaNeutralShortSaleSlot = deltaNeutral.ShortSaleSlot,
+            DeltaNeutralDesignatedLocation = deltaNeutral.DesignatedLocation,
+            ContinuousUpdate = continuousUpdate,
+            ReferencePriceType = referencePriceType,
+            TrailStopPrice = trailStopPrice,
+            TrailingPercent = trailingPercent,
+            ScaleInitLevelSize = scaleInitLevelSize,
+            ScaleSubsLevelSize = scaleSubsLevelSize,
+            ScalePriceIncrement = scalePriceIncrement,
+            ScalePriceAdjustValue = scale.AdjustValue,
+            ScalePriceAdjustInterval = scale.AdjustInterval,
+            ScaleProfitOffset = scale.ProfitOffset,
+            ScaleAutoReset = scale.AutoReset,
+            ScaleInitPosition = scale.InitPosition,
+            ScaleInitFillQty = scale.InitFillQty,
+            ScaleRandomPercent = scale.RandomPercent,
+            ScaleTable = scaleTable,
+            ActiveStartTime = activeStartTime,
+            ActiveStopTime = activeStopTime,
+            HedgeType = hedgeThroughAlgo.HedgeType,
+            HedgeParam = hedgeThroughAlgo.HedgeParam,
+            OptOutSmartRouting = hedgeThroughAlgo.OptOutSmartRouting,
+            ClearingAccount = hedgeThroughAlgo.ClearingAccount,
+            ClearingIntent = hedgeThroughAlgo.ClearingIntent,
+            NotHeld = hedgeThroughAlgo.NotHeld,
+            DeltaNeutralContract = hedgeThroughAlgo.DeltaNeutralContract,
+            AlgoStrategy = hedgeThroughAlgo.AlgoStrategy,
+            AlgoParams = hedgeThroughAlgo.AlgoParams,
+            AlgoId = algoId,
+            WhatIf = whatIf,
+            OrderMiscOptions = orderMiscOptions,
+            Solicited = solicited,
+            RandomizeSize = randomizeSize,
+            RandomizePrice = randomizePrice,
+            ReferenceContractId = referenceContractId,
+            IsPeggedChangeAmountDecrease = isPeggedChangeAmountDecrease,
+            PeggedChangeAmount = peggedChangeAmount,
+            ReferenceChangeAmount = referenceChangeAmount,
+            ReferenceExchangeId = referenceExchangeId,
+            Conditions = conditions.Conditions,
+            ConditionsIgnoreRth = conditions.IgnoreRth,
+            ConditionsCancelOrder = conditions.CancelOrder,
             AdjustedOrderType = r.ReadString(),
             TriggerPrice = r.ReadDoubleMax(),
             LmtPriceOffset = r.ReadDoubleMax(),
@@ -236,9 +291,14 @@ internal static class IbPlaceOrderCodec
             AdvancedErrorOverride = r.ReadString(),
             ManualOrderTime = r.ReadString(),
         };
-        o = ReadPegBestMid(ref r, c, o);
+        var peg = ReadPegBestMid(ref r, c, o);
         o = o with
         {
+            MinTradeQty = peg.MinTradeQty,
+            MinCompeteSize = peg.MinCompeteSize,
+            CompeteAgainstBestOffset = peg.CompeteAgainstBestOffset,
+            MidOffsetAtWhole = peg.MidOffsetAtWhole,
+            MidOffsetAtHalf = peg.MidOffsetAtHalf,
             CustomerAccount = r.ReadString(),
             ProfessionalCustomer = r.ReadBool(),
             IncludeOvernight = r.ReadBool(),
@@ -255,13 +315,6 @@ internal static class IbPlaceOrderCodec
         IbContractCodec.WriteTagValues(w, o.SmartComboRoutingParams);
     }
 
-    private static IbOrder ReadCombo(ref IbFieldReader r, IbOrder o)
-    {
-        var legs = IbOrderCodec.ReadComboLegs(ref r);
-        var prices = IbOrderCodec.ReadLegPrices(ref r);
-        return o with { ComboLegs = legs, OrderComboLegPrices = prices, SmartComboRoutingParams = IbContractCodec.ReadTagValues(ref r) };
-    }
-
     private static void WritePegBench(IbFieldWriter w, IbOrder o)
     {
         w.Write(o.ReferenceContractId);
@@ -270,15 +323,6 @@ internal static class IbPlaceOrderCodec
         w.Write(o.ReferenceChangeAmount);
         w.Write(o.ReferenceExchangeId);
     }
-
-    private static IbOrder ReadPegBench(ref IbFieldReader r, IbOrder o) => o with
-    {
-        ReferenceContractId = r.ReadInt(),
-        IsPeggedChangeAmountDecrease = r.ReadBool(),
-        PeggedChangeAmount = r.ReadDouble(),
-        ReferenceChangeAmount = r.ReadDouble(),
-        ReferenceExchangeId = r.ReadString(),
-    };
 
     // Between manualOrderTime and customerAccount: IBKRATS min trade qty, PEG BEST / PEG MID offsets.
     private static void WritePegBestMid(IbFieldWriter w, IbContract c, IbOrder o)
@@ -302,20 +346,26 @@ internal static class IbPlaceOrderCodec
         }
     }
 
-    private static IbOrder ReadPegBestMid(ref IbFieldReader r, IbContract c, IbOrder o)
+    private static PegBestMidFields ReadPegBestMid(ref IbFieldReader r, IbContract c, IbOrder o)
     {
-        if (c.Exchange == "IBKRATS") o = o with { MinTradeQty = r.ReadIntMax() };
+        int? minTradeQty = c.Exchange == "IBKRATS" ? r.ReadIntMax() : o.MinTradeQty;
+        var (minCompeteSize, competeAgainstBestOffset) = (o.MinCompeteSize, o.CompeteAgainstBestOffset);
         bool midOffsets = false;
         if (o.OrderType == "PEG BEST")
         {
-            o = o with { MinCompeteSize = r.ReadIntMax(), CompeteAgainstBestOffset = r.ReadDoubleMax() };
-            midOffsets = o.CompeteAgainstBestOffset is double.PositiveInfinity;
+            minCompeteSize = r.ReadIntMax();
+            competeAgainstBestOffset = r.ReadDoubleMax();
+            midOffsets = competeAgainstBestOffset is double.PositiveInfinity;
         }
         else if (o.OrderType == "PEG MID")
         {
             midOffsets = true;
         }
-        if (midOffsets) o = o with { MidOffsetAtWhole = r.ReadDoubleMax(), MidOffsetAtHalf = r.ReadDoubleMax() };
-        return o;
+        var (whole, half) = (o.MidOffsetAtWhole, o.MidOffsetAtHalf);
+        if (midOffsets) (whole, half) = (r.ReadDoubleMax(), r.ReadDoubleMax());
+        return new(minTradeQty, minCompeteSize, competeAgainstBestOffset, whole, half);
     }
+
+    private readonly record struct PegBestMidFields(int? MinTradeQty, int? MinCompeteSize, double? CompeteAgainstBestOffset, double? MidOffsetAtWhole,
+        double? MidOffsetAtHalf);
 }
