@@ -23,10 +23,7 @@ internal static class IbOrderCodec
         w.Write(o.DeltaNeutralDesignatedLocation);
     }
 
-    public static IbOrder ReadDeltaNeutralOrder(ref IbFieldReader r, IbOrder o) => ReadDeltaNeutralFields(ref r, o).ApplyTo(o);
-
-    /// <summary>The delta-neutral block's values, read in wire order; the fields not on the wire keep <paramref name="o"/>'s.
-    /// A decoder that reads several blocks applies them in one copy of the order (it is ~1 KB).</summary>
+    /// <summary>The delta-neutral block's values, read in wire order; the fields not on the wire keep <paramref name="o"/>'s.</summary>
     public static DeltaNeutralFields ReadDeltaNeutralFields(ref IbFieldReader r, IbOrder o)
     {
         string type = r.ReadString();
@@ -40,15 +37,7 @@ internal static class IbOrderCodec
     }
 
     internal readonly record struct DeltaNeutralFields(string OrderType, double? AuxPrice, int ConId, string SettlingFirm, string ClearingAccount,
-        string ClearingIntent, string OpenClose, bool ShortSale, int ShortSaleSlot, string DesignatedLocation)
-    {
-        public IbOrder ApplyTo(IbOrder o) => o with
-        {
-            DeltaNeutralOrderType = OrderType, DeltaNeutralAuxPrice = AuxPrice, DeltaNeutralConId = ConId, DeltaNeutralSettlingFirm = SettlingFirm,
-            DeltaNeutralClearingAccount = ClearingAccount, DeltaNeutralClearingIntent = ClearingIntent, DeltaNeutralOpenClose = OpenClose,
-            DeltaNeutralShortSale = ShortSale, DeltaNeutralShortSaleSlot = ShortSaleSlot, DeltaNeutralDesignatedLocation = DesignatedLocation,
-        };
-    }
+        string ClearingIntent, string OpenClose, bool ShortSale, int ShortSaleSlot, string DesignatedLocation);
 
     /// <summary>The scale-order price adjustment block, present only when ScalePriceIncrement is positive (placeOrder and
     /// openOrder carry it alike).</summary>
@@ -64,9 +53,6 @@ internal static class IbOrderCodec
         w.Write(o.ScaleRandomPercent);
     }
 
-    public static IbOrder ReadScalePriceAdjustment(ref IbFieldReader r, IbOrder o) =>
-        o.ScalePriceIncrement is not > 0 ? o : ReadScaleFields(ref r, o.ScalePriceIncrement, o).ApplyTo(o);
-
     /// <summary>The scale price adjustment block's values (on the wire only when <paramref name="increment"/> is
     /// positive); the fields not on the wire keep <paramref name="o"/>'s.</summary>
     public static ScaleFields ReadScaleFields(ref IbFieldReader r, double? increment, IbOrder o) =>
@@ -76,14 +62,7 @@ internal static class IbOrderCodec
             : new(r.ReadDoubleMax(), r.ReadIntMax(), r.ReadDoubleMax(), r.ReadBool(), r.ReadIntMax(), r.ReadIntMax(), r.ReadBool());
 
     internal readonly record struct ScaleFields(double? AdjustValue, int? AdjustInterval, double? ProfitOffset, bool AutoReset, int? InitPosition,
-        int? InitFillQty, bool RandomPercent)
-    {
-        public IbOrder ApplyTo(IbOrder o) => o with
-        {
-            ScalePriceAdjustValue = AdjustValue, ScalePriceAdjustInterval = AdjustInterval, ScaleProfitOffset = ProfitOffset, ScaleAutoReset = AutoReset,
-            ScaleInitPosition = InitPosition, ScaleInitFillQty = InitFillQty, ScaleRandomPercent = RandomPercent,
-        };
-    }
+        int? InitFillQty, bool RandomPercent);
 
     /// <summary>hedgeType [hedgeParam], optOutSmartRouting, clearing account and intent, notHeld, the delta-neutral
     /// contract, algoStrategy [algoParams]: the same run of fields in placeOrder and openOrder.</summary>
@@ -99,8 +78,6 @@ internal static class IbOrderCodec
         w.Write(o.AlgoStrategy);
         if (o.AlgoStrategy.Length > 0) IbContractCodec.WriteTagValues(w, o.AlgoParams);
     }
-
-    public static IbOrder ReadHedgeThroughAlgo(ref IbFieldReader r, IbOrder o) => ReadHedgeThroughAlgoFields(ref r, o).ApplyTo(o);
 
     /// <summary>The hedgeType … algoParams run's values, read in wire order; hedgeParam and algoParams keep
     /// <paramref name="o"/>'s when not on the wire.</summary>
@@ -119,15 +96,7 @@ internal static class IbOrderCodec
     }
 
     internal readonly record struct HedgeThroughAlgoFields(string HedgeType, string HedgeParam, bool OptOutSmartRouting, string ClearingAccount,
-        string ClearingIntent, bool NotHeld, IbDeltaNeutralContract? DeltaNeutralContract, string AlgoStrategy, IReadOnlyList<IbTagValue> AlgoParams)
-    {
-        public IbOrder ApplyTo(IbOrder o) => o with
-        {
-            HedgeType = HedgeType, HedgeParam = HedgeParam, OptOutSmartRouting = OptOutSmartRouting, ClearingAccount = ClearingAccount,
-            ClearingIntent = ClearingIntent, NotHeld = NotHeld, DeltaNeutralContract = DeltaNeutralContract, AlgoStrategy = AlgoStrategy,
-            AlgoParams = AlgoParams,
-        };
-    }
+        string ClearingIntent, bool NotHeld, IbDeltaNeutralContract? DeltaNeutralContract, string AlgoStrategy, IReadOnlyList<IbTagValue> AlgoParams);
 
     public static void WriteComboLegs(IbFieldWriter w, IReadOnlyList<IbComboLeg> legs)
     {
@@ -191,13 +160,6 @@ internal static class IbOrderCodec
         w.Write(o.ConditionsCancelOrder);
     }
 
-    public static IbOrder ReadConditions(ref IbFieldReader r, IbOrder o)
-    {
-        var c = ReadConditionFields(ref r, o);
-        return ReferenceEquals(c.Conditions, o.Conditions) ? o
-            : o with { Conditions = c.Conditions, ConditionsIgnoreRth = c.IgnoreRth, ConditionsCancelOrder = c.CancelOrder };
-    }
-
     /// <summary>The conditions block's values; with no conditions on the wire (nor their two flags) <paramref name="o"/>'s.</summary>
     public static ConditionFields ReadConditionFields(ref IbFieldReader r, IbOrder o)
     {
@@ -218,4 +180,61 @@ internal static class IbOrderCodec
     }
 
     internal readonly record struct ConditionFields(IReadOnlyList<IbOrderCondition> Conditions, bool IgnoreRth, bool CancelOrder);
+
+    /// <summary>PEG BENCH's five fields, on the wire (placeOrder and openOrder alike) only for that order type; else
+    /// <paramref name="o"/>'s.</summary>
+    public static PegBenchFields ReadPegBenchFields(ref IbFieldReader r, IbOrder o) =>
+        o.OrderType != "PEG BENCH"
+            ? new(o.ReferenceContractId, o.IsPeggedChangeAmountDecrease, o.PeggedChangeAmount, o.ReferenceChangeAmount, o.ReferenceExchangeId)
+            : new(r.ReadInt(), r.ReadBool(), r.ReadDouble(), r.ReadDouble(), r.ReadString());
+
+    internal readonly record struct PegBenchFields(int ReferenceContractId, bool IsPeggedChangeAmountDecrease, double PeggedChangeAmount,
+        double ReferenceChangeAmount, string ReferenceExchangeId);
+
+    /// <summary>
+    /// The blocks placeOrder and openOrder share, each read into values where it falls among the message's own fields,
+    /// then applied together: the order record is ~1 KB and <c>with</c> copies all of it, so a decoder that applied each
+    /// block as it read it copied the order about nine times per message.
+    /// </summary>
+    internal readonly record struct SharedBlocks(DeltaNeutralFields DeltaNeutral, ScaleFields Scale, HedgeThroughAlgoFields HedgeThroughAlgo,
+        PegBenchFields PegBench, ConditionFields Conditions)
+    {
+        public IbOrder ApplyTo(IbOrder o) => o with
+        {
+            DeltaNeutralOrderType = DeltaNeutral.OrderType,
+            DeltaNeutralAuxPrice = DeltaNeutral.AuxPrice,
+            DeltaNeutralConId = DeltaNeutral.ConId,
+            DeltaNeutralSettlingFirm = DeltaNeutral.SettlingFirm,
+            DeltaNeutralClearingAccount = DeltaNeutral.ClearingAccount,
+            DeltaNeutralClearingIntent = DeltaNeutral.ClearingIntent,
+            DeltaNeutralOpenClose = DeltaNeutral.OpenClose,
+            DeltaNeutralShortSale = DeltaNeutral.ShortSale,
+            DeltaNeutralShortSaleSlot = DeltaNeutral.ShortSaleSlot,
+            DeltaNeutralDesignatedLocation = DeltaNeutral.DesignatedLocation,
+            ScalePriceAdjustValue = Scale.AdjustValue,
+            ScalePriceAdjustInterval = Scale.AdjustInterval,
+            ScaleProfitOffset = Scale.ProfitOffset,
+            ScaleAutoReset = Scale.AutoReset,
+            ScaleInitPosition = Scale.InitPosition,
+            ScaleInitFillQty = Scale.InitFillQty,
+            ScaleRandomPercent = Scale.RandomPercent,
+            HedgeType = HedgeThroughAlgo.HedgeType,
+            HedgeParam = HedgeThroughAlgo.HedgeParam,
+            OptOutSmartRouting = HedgeThroughAlgo.OptOutSmartRouting,
+            ClearingAccount = HedgeThroughAlgo.ClearingAccount,
+            ClearingIntent = HedgeThroughAlgo.ClearingIntent,
+            NotHeld = HedgeThroughAlgo.NotHeld,
+            DeltaNeutralContract = HedgeThroughAlgo.DeltaNeutralContract,
+            AlgoStrategy = HedgeThroughAlgo.AlgoStrategy,
+            AlgoParams = HedgeThroughAlgo.AlgoParams,
+            ReferenceContractId = PegBench.ReferenceContractId,
+            IsPeggedChangeAmountDecrease = PegBench.IsPeggedChangeAmountDecrease,
+            PeggedChangeAmount = PegBench.PeggedChangeAmount,
+            ReferenceChangeAmount = PegBench.ReferenceChangeAmount,
+            ReferenceExchangeId = PegBench.ReferenceExchangeId,
+            Conditions = Conditions.Conditions,
+            ConditionsIgnoreRth = Conditions.IgnoreRth,
+            ConditionsCancelOrder = Conditions.CancelOrder,
+        };
+    }
 }

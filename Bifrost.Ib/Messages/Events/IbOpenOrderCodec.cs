@@ -196,8 +196,8 @@ internal static class IbOpenOrderCodec
             Volatility = r.ReadDoubleMax(),
             VolatilityType = r.ReadIntMax(),
         };
-        // The blocks after the first are read in wire order into values and applied in one copy of the ~1-KB order at
-        // the end (a copy per block made a plain order's openOrder allocate ~9.8 KB).
+        // After the first block: values in wire order, applied at the end — the blocks placeOrder shares in one copy
+        // (IbOrderCodec.SharedBlocks), this message's own fields in the next.
         var deltaNeutral = IbOrderCodec.ReadDeltaNeutralFields(ref r, o);
         bool continuousUpdate = r.ReadBool();
         int? referencePriceType = r.ReadIntMax();
@@ -236,26 +236,12 @@ internal static class IbOpenOrderCodec
         };
         bool randomizeSize = r.ReadBool();
         bool randomizePrice = r.ReadBool();
-        bool pegBench = o.OrderType == "PEG BENCH";
-        int referenceContractId = pegBench ? r.ReadInt() : o.ReferenceContractId;
-        bool isPeggedChangeAmountDecrease = pegBench ? r.ReadBool() : o.IsPeggedChangeAmountDecrease;
-        double peggedChangeAmount = pegBench ? r.ReadDouble() : o.PeggedChangeAmount;
-        double referenceChangeAmount = pegBench ? r.ReadDouble() : o.ReferenceChangeAmount;
-        string referenceExchangeId = pegBench ? r.ReadString() : o.ReferenceExchangeId;
+        var pegBench = IbOrderCodec.ReadPegBenchFields(ref r, o);
         var conditions = IbOrderCodec.ReadConditionFields(ref r, o);
+        var shared = new IbOrderCodec.SharedBlocks(deltaNeutral, scale, hedgeThroughAlgo, pegBench, conditions);
         // The rest is read in the initializer itself, in order, after the values read before it are applied.
-        o = o with
+        o = shared.ApplyTo(o) with
         {
-            DeltaNeutralOrderType = deltaNeutral.OrderType,
-            DeltaNeutralAuxPrice = deltaNeutral.AuxPrice,
-            DeltaNeutralConId = deltaNeutral.ConId,
-            DeltaNeutralSettlingFirm = deltaNeutral.SettlingFirm,
-            DeltaNeutralClearingAccount = deltaNeutral.ClearingAccount,
-            DeltaNeutralClearingIntent = deltaNeutral.ClearingIntent,
-            DeltaNeutralOpenClose = deltaNeutral.OpenClose,
-            DeltaNeutralShortSale = deltaNeutral.ShortSale,
-            DeltaNeutralShortSaleSlot = deltaNeutral.ShortSaleSlot,
-            DeltaNeutralDesignatedLocation = deltaNeutral.DesignatedLocation,
             ContinuousUpdate = continuousUpdate,
             ReferencePriceType = referencePriceType,
             TrailingPercent = trailingPercent,
@@ -268,34 +254,10 @@ internal static class IbOpenOrderCodec
             ScaleInitLevelSize = scaleInitLevelSize,
             ScaleSubsLevelSize = scaleSubsLevelSize,
             ScalePriceIncrement = scalePriceIncrement,
-            ScalePriceAdjustValue = scale.AdjustValue,
-            ScalePriceAdjustInterval = scale.AdjustInterval,
-            ScaleProfitOffset = scale.ProfitOffset,
-            ScaleAutoReset = scale.AutoReset,
-            ScaleInitPosition = scale.InitPosition,
-            ScaleInitFillQty = scale.InitFillQty,
-            ScaleRandomPercent = scale.RandomPercent,
-            HedgeType = hedgeThroughAlgo.HedgeType,
-            HedgeParam = hedgeThroughAlgo.HedgeParam,
-            OptOutSmartRouting = hedgeThroughAlgo.OptOutSmartRouting,
-            ClearingAccount = hedgeThroughAlgo.ClearingAccount,
-            ClearingIntent = hedgeThroughAlgo.ClearingIntent,
-            NotHeld = hedgeThroughAlgo.NotHeld,
-            DeltaNeutralContract = hedgeThroughAlgo.DeltaNeutralContract,
-            AlgoStrategy = hedgeThroughAlgo.AlgoStrategy,
-            AlgoParams = hedgeThroughAlgo.AlgoParams,
             Solicited = solicited,
             WhatIf = whatIf,
             RandomizeSize = randomizeSize,
             RandomizePrice = randomizePrice,
-            ReferenceContractId = referenceContractId,
-            IsPeggedChangeAmountDecrease = isPeggedChangeAmountDecrease,
-            PeggedChangeAmount = peggedChangeAmount,
-            ReferenceChangeAmount = referenceChangeAmount,
-            ReferenceExchangeId = referenceExchangeId,
-            Conditions = conditions.Conditions,
-            ConditionsIgnoreRth = conditions.IgnoreRth,
-            ConditionsCancelOrder = conditions.CancelOrder,
             AdjustedOrderType = r.ReadString(),
             TriggerPrice = r.ReadDoubleMax(),
             TrailStopPrice = r.ReadDoubleMax() ?? trailStopPrice, // the second copy wins when set

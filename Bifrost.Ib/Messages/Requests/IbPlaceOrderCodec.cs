@@ -146,9 +146,10 @@ internal static class IbPlaceOrderCodec
             OutsideRth = r.ReadBool(),
             Hidden = r.ReadBool(),
         };
-        // The blocks after the first are applied in three copies of the ~1-KB order, not one per block: what lies between
-        // two runs of plain fields (a conditional block, a shared one) is read into values first, then applied with the
-        // run after it, which is read inside the initializer itself, in order.
+        // The blocks after the first are not applied one copy of the ~1-KB order each: what lies between two runs of plain
+        // fields (a conditional block, a shared one) is read into values first, then applied with the run after it,
+        // which is read inside the initializer itself, in order; the blocks openOrder shares go in one copy of their own
+        // (IbOrderCodec.SharedBlocks).
         bool bag = c.SecType == "BAG";
         var comboLegs = bag ? IbOrderCodec.ReadComboLegs(ref r) : o.ComboLegs;
         var legPrices = bag ? IbOrderCodec.ReadLegPrices(ref r) : o.OrderComboLegPrices;
@@ -207,25 +208,11 @@ internal static class IbPlaceOrderCodec
         bool solicited = r.ReadBool();
         bool randomizeSize = r.ReadBool();
         bool randomizePrice = r.ReadBool();
-        bool pegBench = o.OrderType == "PEG BENCH";
-        int referenceContractId = pegBench ? r.ReadInt() : o.ReferenceContractId;
-        bool isPeggedChangeAmountDecrease = pegBench ? r.ReadBool() : o.IsPeggedChangeAmountDecrease;
-        double peggedChangeAmount = pegBench ? r.ReadDouble() : o.PeggedChangeAmount;
-        double referenceChangeAmount = pegBench ? r.ReadDouble() : o.ReferenceChangeAmount;
-        string referenceExchangeId = pegBench ? r.ReadString() : o.ReferenceExchangeId;
+        var pegBench = IbOrderCodec.ReadPegBenchFields(ref r, o);
         var conditions = IbOrderCodec.ReadConditionFields(ref r, o);
-        o = o with
+        var shared = new IbOrderCodec.SharedBlocks(deltaNeutral, scale, hedgeThroughAlgo, pegBench, conditions);
+        o = shared.ApplyTo(o) with
         {
-            DeltaNeutralOrderType = deltaNeutral.OrderType,
-            DeltaNeutralAuxPrice = deltaNeutral.AuxPrice,
-            DeltaNeutralConId = deltaNeutral.ConId,
-            DeltaNeutralSettlingFirm = deltaNeutral.SettlingFirm,
-            DeltaNeutralClearingAccount = deltaNeutral.ClearingAccount,
-            DeltaNeutralClearingIntent = deltaNeutral.ClearingIntent,
-            DeltaNeutralOpenClose = deltaNeutral.OpenClose,
-            DeltaNeutralShortSale = deltaNeutral.ShortSale,
-            DeltaNeutralShortSaleSlot = deltaNeutral.ShortSaleSlot,
-            DeltaNeutralDesignatedLocation = deltaNeutral.DesignatedLocation,
             ContinuousUpdate = continuousUpdate,
             ReferencePriceType = referencePriceType,
             TrailStopPrice = trailStopPrice,
@@ -233,39 +220,15 @@ internal static class IbPlaceOrderCodec
             ScaleInitLevelSize = scaleInitLevelSize,
             ScaleSubsLevelSize = scaleSubsLevelSize,
             ScalePriceIncrement = scalePriceIncrement,
-            ScalePriceAdjustValue = scale.AdjustValue,
-            ScalePriceAdjustInterval = scale.AdjustInterval,
-            ScaleProfitOffset = scale.ProfitOffset,
-            ScaleAutoReset = scale.AutoReset,
-            ScaleInitPosition = scale.InitPosition,
-            ScaleInitFillQty = scale.InitFillQty,
-            ScaleRandomPercent = scale.RandomPercent,
             ScaleTable = scaleTable,
             ActiveStartTime = activeStartTime,
             ActiveStopTime = activeStopTime,
-            HedgeType = hedgeThroughAlgo.HedgeType,
-            HedgeParam = hedgeThroughAlgo.HedgeParam,
-            OptOutSmartRouting = hedgeThroughAlgo.OptOutSmartRouting,
-            ClearingAccount = hedgeThroughAlgo.ClearingAccount,
-            ClearingIntent = hedgeThroughAlgo.ClearingIntent,
-            NotHeld = hedgeThroughAlgo.NotHeld,
-            DeltaNeutralContract = hedgeThroughAlgo.DeltaNeutralContract,
-            AlgoStrategy = hedgeThroughAlgo.AlgoStrategy,
-            AlgoParams = hedgeThroughAlgo.AlgoParams,
             AlgoId = algoId,
             WhatIf = whatIf,
             OrderMiscOptions = orderMiscOptions,
             Solicited = solicited,
             RandomizeSize = randomizeSize,
             RandomizePrice = randomizePrice,
-            ReferenceContractId = referenceContractId,
-            IsPeggedChangeAmountDecrease = isPeggedChangeAmountDecrease,
-            PeggedChangeAmount = peggedChangeAmount,
-            ReferenceChangeAmount = referenceChangeAmount,
-            ReferenceExchangeId = referenceExchangeId,
-            Conditions = conditions.Conditions,
-            ConditionsIgnoreRth = conditions.IgnoreRth,
-            ConditionsCancelOrder = conditions.CancelOrder,
             AdjustedOrderType = r.ReadString(),
             TriggerPrice = r.ReadDoubleMax(),
             LmtPriceOffset = r.ReadDoubleMax(),
