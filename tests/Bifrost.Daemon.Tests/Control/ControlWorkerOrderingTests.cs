@@ -27,22 +27,9 @@ public sealed class ControlWorkerOrderingTests : IDisposable
     public async Task Outcome_WhileTheWriterWaitsToRetry_ShowsDoneOnlyOnceTheRowsBeforeItAreCommitted()
     {
         var path = Path.Combine(_dir, "bifrost.db");
-        // The writer gives up on a held lock after ~1 s and retries 400 ms later; the control queue waits for the lock
-        // (5 s). The lock is released while the writer is between tries: the outcome would reach the database first
-        // unless it waits for the queue.
-        await using var store = StoreWriter.Open(path, new StoreWriterOptions
-        {
-            BusyTimeout = TimeSpan.FromMilliseconds(1), MinRetryDelay = TimeSpan.FromMilliseconds(400), MaxRetryDelay = TimeSpan.FromMilliseconds(400),
-        });
-        long id;
-        using (var queue = ControlQueue.Open(path))
-        {
-            id = queue.Enqueue(ControlCommandKind.Pause, "{}", "test");
-            Assert.NotNull(queue.TryClaimNext()); // claimed, as the worker would: the engine now owes its outcome
-        }
-        await using var worker = new ControlWorker(path, new EngineChannel(new SystemEngineClock(), 1024), store, Cfg, ContractTable.From(Cfg),
-            TimeSpan.FromMilliseconds(10), NullLogger.Instance);
-        worker.Start();
+        await using var store = SlowToRetryStore(path);
+        var id = Claimed(path, ControlCommandKind.Pause);
+        await using var worker = StartedWorker(path, store);
 
         using (var locker = new SqliteConnection($"Data Source={path}"))
         {
@@ -69,19 +56,9 @@ public sealed class ControlWorkerOrderingTests : IDisposable
     public async Task Outcome_WhenTheDaemonStopsWhileTheWriterWaitsToRetry_IsStillWrittenAfterTheRowsBeforeIt()
     {
         var path = Path.Combine(_dir, "bifrost.db");
-        await using var store = StoreWriter.Open(path, new StoreWriterOptions
-        {
-            BusyTimeout = TimeSpan.FromMilliseconds(1), MinRetryDelay = TimeSpan.FromMilliseconds(400), MaxRetryDelay = TimeSpan.FromMilliseconds(400),
-        });
-        long id;
-        using (var queue = ControlQueue.Open(path))
-        {
-            id = queue.Enqueue(ControlCommandKind.Stop, "{}", "test");
-            Assert.NotNull(queue.TryClaimNext());
-        }
-        var worker = new ControlWorker(path, new EngineChannel(new SystemEngineClock(), 1024), store, Cfg, ContractTable.From(Cfg),
-            TimeSpan.FromMilliseconds(10), NullLogger.Instance);
-        worker.Start();
+        await using var store = SlowToRetryStore(path);
+        var id = Claimed(path, ControlCommandKind.Stop);
+        var worker = StartedWorker(path, store);
 
         Task stopped;
         using (var locker = new SqliteConnection($"Data Source={path}"))
@@ -102,6 +79,31 @@ public sealed class ControlWorkerOrderingTests : IDisposable
         using var reader = StoreReader.Open(path);
         Assert.Equal(ControlStatus.Done, reader.GetControlCommand(id)?.Status);
         Assert.Equal(1, reader.CountOperations(new OperationQuery { Kinds = [OperationKind.ControlDone] }));
+    }
+
+    /// <summary>The writer gives up on a held lock after ~1 ms and retries 400 ms later; the control queue waits for the
+    /// lock (5 s). A lock released while the writer is between tries lets an outcome reach the database first unless
+    /// it waits for the queue.</summary>
+    private static StoreWriter SlowToRetryStore(string path) => StoreWriter.Open(path, new StoreWriterOptions
+    {
+        BusyTimeout = TimeSpan.FromMilliseconds(1), MinRetryDelay = TimeSpan.FromMilliseconds(400), MaxRetryDelay = TimeSpan.FromMilliseconds(400),
+    });
+
+    /// <summary>A command claimed, as the worker would: the engine now owes its outcome.</summary>
+    private static long Claimed(string path, ControlCommandKind kind)
+    {
+        using var queue = ControlQueue.Open(path);
+        var id = queue.Enqueue(kind, "{}", "test");
+        Assert.NotNull(queue.TryClaimNext());
+        return id;
+    }
+
+    private static ControlWorker StartedWorker(string path, StoreWriter store)
+    {
+        var worker = new ControlWorker(path, new EngineChannel(new SystemEngineClock(), 1024), store, Cfg, ContractTable.From(Cfg),
+            TimeSpan.FromMilliseconds(10), NullLogger.Instance);
+        worker.Start();
+        return worker;
     }
 
     private static void Exec(SqliteConnection c, string sql)
