@@ -56,7 +56,12 @@ public sealed class ControlWorkerOrderingTests : IDisposable
     public async Task Outcome_WhenTheDaemonStopsWhileTheWriterWaitsToRetry_IsStillWrittenAfterTheRowsBeforeIt()
     {
         var path = Path.Combine(_dir, "bifrost.db");
-        await using var store = SlowToRetryStore(path);
+        // Timed by the writer's own failure, not by a guess: once its first try has failed it sleeps a whole second, the
+        // lock is released 0.1 s into that sleep, and the outcome's bound (2 s) runs from the outcome. An outcome that
+        // does not wait reaches the database ~0.9 s before the row; one that waits is written ~1 s after it was due.
+        await using var store = SlowToRetryStore(path, TimeSpan.FromSeconds(1));
+        var firstTryFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.WriteFailed += _ => firstTryFailed.TrySetResult();
         var id = Claimed(path, ControlCommandKind.Stop);
         var worker = StartedWorker(path, store);
 
@@ -68,10 +73,11 @@ public sealed class ControlWorkerOrderingTests : IDisposable
             // The Stop's last row, then its outcome; the daemon winds the worker down at once (as DaemonService does
             // when the engine exits): the outcome is written on the way out, and still after the row.
             Assert.True(store.Record(new OperationRecord(EngineClock.WallNanos(), OperationKind.ControlDone, Detail: "the stop's row")));
+            await firstTryFailed.Task.WaitAsync(TimeSpan.FromSeconds(30));
             worker.Complete(id, done: true, "done: stopped");
             worker.StopClaiming();
             stopped = worker.DisposeAsync().AsTask();
-            await Task.Delay(1_200);
+            await Task.Delay(100);
             Exec(locker, "ROLLBACK;");
         }
         await stopped;
@@ -81,12 +87,14 @@ public sealed class ControlWorkerOrderingTests : IDisposable
         Assert.Equal(1, reader.CountOperations(new OperationQuery { Kinds = [OperationKind.ControlDone] }));
     }
 
-    /// <summary>The writer gives up on a held lock after ~1 ms and retries 400 ms later; the control queue waits for the
-    /// lock (5 s). A lock released while the writer is between tries lets an outcome reach the database first unless
-    /// it waits for the queue.</summary>
-    private static StoreWriter SlowToRetryStore(string path) => StoreWriter.Open(path, new StoreWriterOptions
+    /// <summary>A writer that gives up on a held lock (a 1-ms busy timeout) and retries <paramref name="retry"/> (400 ms unless said)
+    /// later, while the control queue waits for the lock (5 s): a lock released while the writer is between tries lets
+    /// an outcome reach the database first unless it waits for the queue.</summary>
+    private static StoreWriter SlowToRetryStore(string path, TimeSpan? retry = null) => StoreWriter.Open(path, new StoreWriterOptions
     {
-        BusyTimeout = TimeSpan.FromMilliseconds(1), MinRetryDelay = TimeSpan.FromMilliseconds(400), MaxRetryDelay = TimeSpan.FromMilliseconds(400),
+        BusyTimeout = TimeSpan.FromMilliseconds(1),
+        MinRetryDelay = retry ?? TimeSpan.FromMilliseconds(400),
+        MaxRetryDelay = retry ?? TimeSpan.FromMilliseconds(400),
     });
 
     /// <summary>A command claimed, as the worker would: the engine now owes its outcome.</summary>
