@@ -53,7 +53,7 @@ module Attribution =
     let private finite (x: float) = System.Double.IsFinite x
 
     /// Calendar years from the previous valuation at `t0` to `t1` (none before the first valuation).
-    let yearsBetween (t0: Timestamp) (t1: Timestamp) =
+    let private yearsBetween (t0: Timestamp) (t1: Timestamp) =
         if t0.Nanos = 0L then 0.0 else max 0.0 (Duration.toSeconds (Timestamp.since t0 t1) / (365.0 * 86_400.0))
 
     /// The largest Taylor remainder of one leg's step, per unit of underlying (money per share: a hundred-thousandth of a
