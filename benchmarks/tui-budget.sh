@@ -5,6 +5,7 @@
 #   idle CPU     — utime+stime of the console from /proc/PID/stat over SECONDS, at the default 2 Hz, nothing written,
 #                  after WARMUP seconds (default 30: .NET's tiered JIT recompiles the per-tick code ~15–30 s after start,
 #                  which a shorter warm-up bills to "idle");
+#   live CPU     — the same while a daemon's heartbeat is written every second (a live daemon in a quiet market);
 #   busy CPU     — the same while an operation is written every 0.5 s and the Operations screen is shown (every tick
 #                  re-reads the store, rebuilds, and Terminal.Gui redraws): CPU per redrawn frame = busy CPU / 2 Hz.
 # Each for the console's quiet input (QuietInput) and Terminal.Gui's stock input (BIFROST_TUI_DRIVER=stock), RUNS times.
@@ -49,7 +50,16 @@ measure() {
   done
   [ -n "$first" ] || { echo "no frame within 30 s" >&2; tmux -L "$sock" capture-pane -p -t m >&2 || true; exit 1; }
   local pid=$(tmux -L "$sock" list-panes -t m -F '#{pane_pid}')
-  if [ "$busy" = busy ]; then
+  if [ "$busy" = live ]; then
+    # A live daemon, idle market: only the status row's heartbeat moves, once a second (the header's age is redrawn
+    # at every refresh, and every other refresh re-reads the store).
+    ( while :; do
+        now=$(date +%s%N)
+        sqlite3 "$dir/bench.db" "PRAGMA busy_timeout=2000; UPDATE status SET heartbeat_ns=$now, time_ns=$now;" >/dev/null
+        sleep 1
+      done ) &
+    writer=$!
+  elif [ "$busy" = busy ]; then
     tmux -L "$sock" send-keys -t m 2
     ( i=0; while :; do
         sqlite3 "$dir/bench.db" "PRAGMA busy_timeout=2000; INSERT INTO operations(time_ns, kind, run_id, detail) VALUES ($(date +%s%N), 'intent', 'live1', 'bench $i');" >/dev/null
@@ -75,7 +85,7 @@ for run in $(seq 1 "$runs"); do
 done
 for run in $(seq 1 "$runs"); do
   for driver in quiet stock; do
-    for load in idle busy; do
+    for load in idle live busy; do
       read -r first pct < <(measure "$driver" "$load")
       printf "%-6s %-5s %4d %14d %10s\n" "$driver" "$load" "$run" "$first" "$pct"
     done
