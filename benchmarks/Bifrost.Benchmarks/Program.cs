@@ -25,6 +25,15 @@ public static class BenchmarkProgram
             Console.WriteLine($"{path}: {Tui.MonitorBenchStore.Operations} operations");
             return;
         }
+        if (args is ["live-cadence", var orders, var quiet, var gap])
+        {
+            // The order path at a live hedger's pace, from a fresh process (README, Performance: tick-to-order).
+            var b = new Daemon.TickToOrderBenchmarks { DedicatedSender = false, GapMs = 0 };
+            b.Setup();
+            b.LiveCadence(int.Parse(orders), int.Parse(quiet), int.Parse(gap));
+            b.Cleanup();
+            return;
+        }
         var outOfProcess = args.Contains(OutOfProcessFlag);
         var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(30));
         if (!outOfProcess)

@@ -177,6 +177,37 @@ public class TickToOrderBenchmarks
         }
     }
 
+    /// <summary>
+    /// A live hedger's cadence from a fresh process (<c>Bifrost.Benchmarks live-cadence ORDERS QUIET GAP_MS</c>): the tick
+    /// path runs on every quote, the order path only when the band is crossed. Before each order, <paramref name="quiet"/>
+    /// ticks inside the band (the stock's bid moving a cent and back), then the crossing tick, its fill, the store flushed
+    /// and <paramref name="gapMs"/> of quiet. Prints each of the first orders and the median of each block that follows:
+    /// how long the order path runs code the JIT has not optimised yet, which a benchmark of thousands of orders hides.
+    /// </summary>
+    public void LiveCadence(int orders, int quiet, int gapMs)
+    {
+        for (var i = 0; i < orders; i++)
+        {
+            var mid = _up ? 101.0 : 100.0;
+            for (var k = 0; k < quiet; k++)
+                Step(EventPayload.NewTickReceived(Id(_stockId), TickField.BidPrice, mid - (k % 2 == 0 ? 0.02 : 0.01)));
+            TickToPlaceOrder();
+            _store.FlushAsync().GetAwaiter().GetResult();
+            Thread.Sleep(gapMs);
+        }
+        var us = _probe.TickToOrderTicks.Select(t => t * 1e6 / System.Diagnostics.Stopwatch.Frequency).ToArray();
+        Console.WriteLine($"// live cadence: {us.Length} orders, {quiet} quiet ticks and {gapMs} ms before each; runtime: " +
+            $"TieredCompilation={Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") ?? "default"}, " +
+            $"TieredPGO={Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? "default"}");
+        Console.WriteLine("// first orders, µs: " + string.Join(" ", us.Take(10).Select(u => u.ToString("F0"))));
+        const int block = 25;
+        for (var b = 10; b < us.Length; b += block)
+        {
+            var part = us.Skip(b).Take(block).Order().ToArray();
+            Console.WriteLine($"// orders {b + 1}-{b + part.Length}: median {part[part.Length / 2]:F0} µs, max {part[^1]:F0} µs");
+        }
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
