@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Bifrost.Store;
 using Bifrost.Store.Maintenance;
 using Bifrost.Store.ReadModel;
@@ -30,9 +32,9 @@ public sealed class JournalCorruptException(string path, int line, string reason
 /// the journal is merged into the store (orders the store lacks are recorded) and emptied, before the restore reads the
 /// store: "an order the broker may have, the store knows" holds across crashes.
 /// <para>
-/// Line format: <c>c1 XXXXXXXX {json}</c>, where XXXXXXXX is the first 4 bytes of the SHA-256 of the JSON in hex. Every
-/// line is checked; only a torn last line (no newline: its write never returned, so its order was never sent) is
-/// tolerated. A line whose order could not have been journaled by the daemon (not PendingSubmit, already filled, an id
+/// Line format: <c>c2 XXXXXXXX {json}</c>, where XXXXXXXX is the CRC-32C of the JSON in hex (journals written before
+/// 2026-12-04 have <c>c1</c> lines, the first 4 bytes of the JSON's SHA-256, and are still read). Every line is checked;
+/// only a torn last line (no newline: its write never returned, so its order was never sent) is tolerated. A line whose order could not have been journaled by the daemon (not PendingSubmit, already filled, an id
 /// mark that is not its id + 1, an id far beyond the last known one) is refused as implausible.
 /// </para>
 /// </summary>
@@ -41,7 +43,7 @@ public sealed class OrderJournal : IDisposable
     /// <summary>An order id more than this above the last known one is implausible (a forged or corrupt line).</summary>
     public const long MaxOrderIdJump = 1_000_000;
 
-    private const int HeaderLength = 12; // "c1 " + 8 hex digits + " "
+    private const int HeaderLength = 12; // "c2 " + 8 hex digits + " "
     private readonly FileStream _file;
     private readonly bool _fsync;
     // Append reuses these (one line at a time, under the lock): the order path allocates no line, JSON or hash buffers.
@@ -56,7 +58,12 @@ public sealed class OrderJournal : IDisposable
         // Created 0600 atomically; bufferSize 0: every Append is one write(2) straight to the kernel.
         _file = OwnerOnlyFile.Open(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _jsonWriter = new Utf8JsonWriter(_json);
+        // One line built and dropped, so the first order of the session does not pay for the serializer's first use.
+        WarmUp(WarmUpEntry);
     }
+
+    private static readonly JournalEntry WarmUpEntry = new(
+        new OrderRecord("oi_warmup_1", "warmup", "hedge", 1, TradeSide.Buy, 1, "LMT", 1.0, "DAY", "PendingSubmit", 0, 0, IbOrderId: 1), 2, null);
 
     public string Path { get; }
 
@@ -69,6 +76,14 @@ public sealed class OrderJournal : IDisposable
             var length = Encode(entry, _json, _jsonWriter, ref _line);
             _file.Write(_line, 0, length);
         }
+    }
+
+    /// <summary>Builds the entry's line in the buffers <see cref="Append"/> uses and writes nothing: run between orders, it
+    /// keeps the serializer's code and those buffers in the caches (a line built after 100 ms of other work cost ~12 µs of
+    /// CPU, one built within the last few milliseconds ~1 µs).</summary>
+    public void WarmUp(JournalEntry entry)
+    {
+        lock (_json) Encode(entry, _json, _jsonWriter, ref _line);
     }
 
     /// <summary>One journal line (with its newline) for an entry.</summary>
@@ -86,7 +101,9 @@ public sealed class OrderJournal : IDisposable
     {
         json.ResetWrittenCount();
         writer.Reset(json);
-        JsonSerializer.Serialize(writer, entry);
+        // Source-generated: the reflection serializer's first line took ~67 ms and each line at a live cadence (cold
+        // caches) ~25 µs of CPU against ~12 µs for the generated writer; the JSON is the same (a test compares them).
+        JsonSerializer.Serialize(writer, entry, JournalJson.Default.JournalEntry);
         var body = json.WrittenSpan;
         var length = HeaderLength + body.Length + 1;
         if (line.Length < length) line = new byte[Math.Max(length, 2 * line.Length)];
@@ -98,10 +115,30 @@ public sealed class OrderJournal : IDisposable
         return length;
     }
 
-    private static ReadOnlySpan<byte> Prefix => "c1 "u8;
+    private static ReadOnlySpan<byte> Prefix => "c2 "u8;
+    private static ReadOnlySpan<byte> LegacyPrefix => "c1 "u8;
 
-    /// <summary>A line's checksum: the first 4 bytes of the JSON's SHA-256, as 8 lower-case hex digits (ASCII).</summary>
+    /// <summary>A line's checksum: the JSON's CRC-32C as 8 lower-case hex digits (ASCII). A checksum detects damage, which
+    /// is all the journal needs (no digest without a key proves who wrote a line); the SHA-256 it replaced was a native
+    /// call costing ~14 µs of CPU per line at a live cadence, the CRC one instruction per 8 bytes.</summary>
     private static void WriteChecksum(ReadOnlySpan<byte> json, Span<byte> destination)
+    {
+        Span<byte> crc = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32C(json));
+        Convert.TryToHexStringLower(crc, destination, out _);
+    }
+
+    /// <summary>CRC-32C (Castagnoli, as iSCSI and ext4 use it): reflected, initial and final value all ones.</summary>
+    internal static uint Crc32C(ReadOnlySpan<byte> data)
+    {
+        var crc = ~0u;
+        for (; data.Length >= 8; data = data[8..]) crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
+        foreach (var b in data) crc = BitOperations.Crc32C(crc, b);
+        return ~crc;
+    }
+
+    /// <summary>The checksum of lines written before 2026-12-04: the first 4 bytes of the JSON's SHA-256.</summary>
+    private static void WriteLegacyChecksum(ReadOnlySpan<byte> json, Span<byte> destination)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(json, hash);
@@ -140,15 +177,17 @@ public sealed class OrderJournal : IDisposable
 
     private static (JournalEntry? Entry, string? Problem) Parse(ReadOnlySpan<byte> line)
     {
-        if (line.Length < Prefix.Length + 9 || !line[..Prefix.Length].SequenceEqual("c1 "u8) || line[Prefix.Length + 8] != (byte)' ')
-            return (null, "not a journal line (expected 'c1 <checksum> <json>')");
+        var legacy = line.StartsWith(LegacyPrefix);
+        if (line.Length < Prefix.Length + 9 || !(legacy || line.StartsWith(Prefix)) || line[Prefix.Length + 8] != (byte)' ')
+            return (null, "not a journal line (expected 'c2 <checksum> <json>')");
         var json = line[(Prefix.Length + 9)..];
         Span<byte> actual = stackalloc byte[8];
-        WriteChecksum(json, actual);
+        if (legacy) WriteLegacyChecksum(json, actual);
+        else WriteChecksum(json, actual);
         if (!line.Slice(Prefix.Length, 8).SequenceEqual(actual)) return (null, "checksum mismatch (the line was altered or damaged)");
         try
         {
-            return JsonSerializer.Deserialize<JournalEntry>(json) is { Order: not null } e ? (e, null) : (null, "no order in the line");
+            return JsonSerializer.Deserialize(json, JournalJson.Default.JournalEntry) is { Order: not null } e ? (e, null) : (null, "no order in the line");
         }
         catch (JsonException e)
         {
@@ -202,3 +241,7 @@ public sealed class OrderJournal : IDisposable
         _jsonWriter.Dispose();
     }
 }
+
+/// <summary>The journal line's JSON, generated at build time (property names and order as the reflection serializer's).</summary>
+[JsonSerializable(typeof(JournalEntry))]
+internal sealed partial class JournalJson : JsonSerializerContext;

@@ -49,6 +49,50 @@ public sealed class OrderJournalTests : IDisposable
     }
 
     [Fact]
+    public void TheLinesJson_IsWhatTheReflectionSerializerWrites_ForEveryField()
+    {
+        // The line's JSON is source-generated; a field added to the records must come out as before (and be read back).
+        var full = Row("oi_t1-man7_2", 2) with { PermId = 77, Filled = 0, AvgPrice = 1.5, RejectReason = "none \"quoted\" é", LimitPrice = 470.05 };
+        var run = new RunRecord("t1-man7", RunKind.Manual, 1_000, "{\"a\":1}", "t1") { EndedNanos = 5, SummaryJson = "{}" };
+        foreach (var entry in new[] { new JournalEntry(Row("oi_t1_1", 1), 2, null), new JournalEntry(full, 3, run) })
+        {
+            var line = OrderJournal.Encode(entry);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(entry), System.Text.Encoding.UTF8.GetString(line, 12, line.Length - 13));
+        }
+        File.WriteAllBytes(Journal, [.. OrderJournal.Encode(new JournalEntry(full, 3, run))]);
+        var back = Assert.Single(OrderJournal.Read(Journal));
+        Assert.Equal(full, back.Order);
+        Assert.Equal(run, back.Run);
+    }
+
+    [Fact]
+    public void TheChecksum_IsTheStandardCrc32C()
+    {
+        Assert.Equal(0xE3069283u, OrderJournal.Crc32C("123456789"u8));           // the CRC-32C check value
+        Assert.Equal(0x00000000u, OrderJournal.Crc32C([]));
+        var line = OrderJournal.Encode(new JournalEntry(Row("oi_t1_1", 1), 2, null));
+        Assert.Equal("c2 ", System.Text.Encoding.ASCII.GetString(line, 0, 3));
+        Assert.Equal(OrderJournal.Crc32C(line.AsSpan(12, line.Length - 13)).ToString("x8"), System.Text.Encoding.ASCII.GetString(line, 3, 8));
+    }
+
+    [Fact]
+    public void ALineFromBeforeTheCrc_WithItsSha256Checksum_IsStillRead_AndStillChecked()
+    {
+        // A daemon killed before an upgrade leaves c1 lines; the upgraded daemon merges them at start.
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new JournalEntry(Row("oi_t1_1", 1), 2, null));
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json).AsSpan(0, 4));
+        File.WriteAllBytes(Journal, [.. "c1 "u8, .. System.Text.Encoding.ASCII.GetBytes(sha), (byte)' ', .. json, (byte)'\n',
+            .. OrderJournal.Encode(new JournalEntry(Row("oi_t1_2", 2), 3, null))]);
+        Assert.Equal(["oi_t1_1", "oi_t1_2"], OrderJournal.Read(Journal).Select(e => e.Order.OrderRef));
+        var bytes = File.ReadAllBytes(Journal);
+        bytes[40] ^= 0x01;
+        File.WriteAllBytes(Journal, bytes);
+        var e = Assert.Throws<JournalCorruptException>(() => OrderJournal.Read(Journal));
+        Assert.Equal(1, e.Line);
+        Assert.Contains("checksum", e.Message);
+    }
+
+    [Fact]
     public void ATornLastLine_IsSkipped()
     {
         using (var j = new OrderJournal(Journal, Durability.ProcessCrash)) j.Append(new JournalEntry(Row("oi_t1_1", 1), 2, null));
