@@ -20,6 +20,10 @@ public interface IBrokerPort
 
     /// <summary>(Re)subscribes streaming market data for these contracts.</summary>
     ValueTask SubscribeAsync(IReadOnlyList<ContractId> contracts, CancellationToken ct = default);
+
+    /// <summary>Runs the order's way out (translation, encoding) without sending anything, to keep that code and its data
+    /// in the caches between orders; a port with nothing worth warming does nothing. Never throws for want of a session.</summary>
+    void WarmOrderPath(OrderRequest order) { }
 }
 
 /// <summary>No session to the broker (disconnected, reconnecting): the request was not sent.</summary>

@@ -194,6 +194,13 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Translates and encodes the order into the client's scratch buffer, which is never written to the socket.</summary>
+    public void WarmOrderPath(OrderRequest order)
+    {
+        if (_current?.Client is not { IsConnected: true } client || Contracts is not { } contracts) return;
+        client.EncodeWithoutSending(new IbPlaceOrder(order.IbOrderId, contracts.Get(order.ContractId).Contract, IbTranslate.Order(order)));
+    }
+
     public ValueTask CancelOrderAsync(int ibOrderId, CancellationToken ct = default)
     {
         var (_, client) = Session();

@@ -168,6 +168,48 @@ public sealed class CommandDispatcher
     }
 
     private volatile bool _ordersClosed;
+    private OrderRequest? _lastOrder;
+    private long _lastWarm;
+    private bool _warmFailed;
+
+    /// <summary>How often, at most, <see cref="KeepOrderPathWarm"/> runs the order path dry (null: never, for the
+    /// benchmark's cold comparison). At 10 ms it costs the engine well under 0.1 % of a core.</summary>
+    public TimeSpan? WarmEvery { get; init; } = DefaultWarmEvery;
+
+    public static readonly TimeSpan DefaultWarmEvery = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// Called by the loop when its queue is empty: at most every <see cref="WarmEvery"/>, runs the last order's way out
+    /// without sending or writing anything (its store row mapped, its journal line built in the journal's buffers, its
+    /// placeOrder translated and encoded into the IB client's scratch buffer), so that code and its data are in the
+    /// caches when the next order comes. At a hedger's cadence, orders seconds apart, each order otherwise ran cold: ~2-4×
+    /// its back-to-back CPU time. Nothing before the session's first order (there is no order to rehearse) and nothing
+    /// once orders are closed. A failure only stops the warming (logged once): the real order path reports its own.
+    /// Returns whether it ran.
+    /// </summary>
+    public bool KeepOrderPathWarm()
+    {
+        if (_lastOrder is not { } o || _ordersClosed || _warmFailed || WarmEvery is not { } every) return false;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(_lastWarm, now) < every) return false;
+        _lastWarm = now;
+        try
+        {
+            _journal?.WarmUp(new JournalEntry(StoreMapping.OrderRow(o, _clock.NowNanos()), o.IbOrderId + 1L, null));
+            _broker.WarmOrderPath(o);
+            Warmed++;
+            return true;
+        }
+        catch (Exception e)
+        {
+            _warmFailed = true;
+            Log.OrderPathWarmFailed(_logger, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>How many times <see cref="KeepOrderPathWarm"/> ran the order path (tests, benchmarks).</summary>
+    public long Warmed { get; private set; }
 
     /// <summary>Closes the gate for new orders (stop signal or stop control). True the first time.</summary>
     public bool CloseOrders()
@@ -218,6 +260,7 @@ public sealed class CommandDispatcher
             Feedback(EventPayload.NewOrderErrorReported(o.IbOrderId, 0, "not sent: the order could not be recorded: " + e.Message));
             return;
         }
+        _lastOrder = o;
         try
         {
             Probe?.Sending(o.IbOrderId);

@@ -22,6 +22,9 @@ public sealed class EngineLoop
     private readonly SdNotify? _notify;
     private readonly Queue<EventPayload> _feedback = new();
     private bool _ready;
+    // The state and the input of the last step that placed an order: rehearsed when idle (see OnIdle).
+    private State? _decidedFrom;
+    private Event? _decidedOn;
 
     public EngineLoop(Config cfg, State initial, EngineChannel channel, CommandDispatcher dispatcher, ILogger logger, SdNotify? notify = null)
     {
@@ -58,12 +61,25 @@ public sealed class EngineLoop
                     await StepAsync(e.Event, e.WallNanos).ConfigureAwait(false);
                     if (_dispatcher.ExitCode is { } code) return code;
                 }
+                OnIdle();
             }
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
         }
         return _dispatcher.ExitCode;
+    }
+
+    /// <summary>
+    /// The queue is empty and the engine is about to wait: keep the order path warm (public for the benchmark). When
+    /// the dispatcher rehearses the last order's way out, the loop also repeats the reducer's step that decided it, from
+    /// the same state on the same input, and drops the result: the reducer is pure, so the repeat changes nothing and
+    /// sends nothing, and it runs the decision's own code (band check, sizing, guards, the order's creation).
+    /// </summary>
+    public void OnIdle()
+    {
+        if (!_dispatcher.KeepOrderPathWarm()) return;
+        if (_decidedFrom is { } state && _decidedOn is { } e) _ = Reducer.step(_cfg, state, e);
     }
 
     /// <summary>One reducer step and its commands, then whatever the dispatcher fed back (public for the benchmark and tests).</summary>
@@ -80,18 +96,23 @@ public sealed class EngineLoop
     {
         _dispatcher.BeginStep(receivedWall);
         _dispatcher.Observe(e);
-        var before = State.Fsm;
-        var (next, commands) = Reducer.step(_cfg, State, e);
+        var from = State;
+        var before = from.Fsm;
+        var (next, commands) = Reducer.step(_cfg, from, e);
         State = next;
         Steps++;
         // Walked by its tail: foreach over an F# list allocates an enumerator per step, and most lists are empty.
-        for (var c = commands; !c.IsEmpty; c = c.Tail) await _dispatcher.DispatchAsync(c.Head, next).ConfigureAwait(false);
+        for (var c = commands; !c.IsEmpty; c = c.Tail)
+        {
+            if (c.Head.IsPlaceOrder) (_decidedFrom, _decidedOn) = (from, e);
+            await _dispatcher.DispatchAsync(c.Head, next).ConfigureAwait(false);
+        }
         if (e.Payload.IsClockTicked) _dispatcher.OnClockTick();
         if (!ReferenceEquals(before, next.Fsm))
         {
-            var from = FsmStateModule.name(before);
+            var was = FsmStateModule.name(before);
             var to = FsmStateModule.name(next.Fsm);
-            if (from != to) Log.FsmChanged(_logger, from, to);
+            if (was != to) Log.FsmChanged(_logger, was, to);
             if (!_ready && !next.Fsm.IsStarting && !next.Fsm.IsSyncing)
             {
                 _ready = true;

@@ -28,6 +28,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "decision: {Detail}")]
     public static partial void Decision(ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "keeping the order path warm failed, stopped for this session (orders are not affected): {Error}")]
+    public static partial void OrderPathWarmFailed(ILogger logger, string error);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "exit {Code} requested by the engine")]
     public static partial void ExitRequested(ILogger logger, int code);
 

@@ -23,6 +23,7 @@ public sealed partial class IbClient : IAsyncDisposable
     private readonly IbClientDispatcher _dispatcher;
     private readonly IbPacer _pacer;
     private readonly IbFieldWriter _writer = new(IbTextPolicy.ClientAscii);
+    private readonly IbFieldWriter _scratch = new(IbTextPolicy.ClientAscii);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _encodeLock = new();
     private readonly CancellationTokenSource _stop = new();
@@ -159,6 +160,20 @@ public sealed partial class IbClient : IAsyncDisposable
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Encodes a request into a scratch buffer that no code path writes to the socket, and drops it: the order path's
+    /// encoder run between orders so its code and data are still in the caches when an order comes (at a live cadence
+    /// an encode that takes ~1 µs back to back took ~25 µs of CPU after 100 ms of other work). Returns the frame's length.
+    /// </summary>
+    public int EncodeWithoutSending(IIbRequest request)
+    {
+        lock (_scratch)
+        {
+            request.Encode(_scratch.Begin());
+            return _scratch.Frame.Length;
         }
     }
 

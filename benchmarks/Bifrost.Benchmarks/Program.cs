@@ -25,12 +25,14 @@ public static class BenchmarkProgram
             Console.WriteLine($"{path}: {Tui.MonitorBenchStore.Operations} operations");
             return;
         }
-        if (args is ["live-cadence", var orders, var quiet, var gap])
+        if (args is ["live-cadence", var orders, var quiet, var gap, .. var options])
         {
-            // The order path at a live hedger's pace, from a fresh process (README, Performance: tick-to-order).
-            var b = new Daemon.TickToOrderBenchmarks { DedicatedSender = false, GapMs = 0 };
+            // The order path at a live hedger's pace, from a fresh process (README, Performance: tick-to-order). Options:
+            // "spread" spreads the quiet ticks through the gap (as a live feed does) instead of sending them before it;
+            // "cold" turns off the engine's keeping its order path warm between orders.
+            var b = new Daemon.TickToOrderBenchmarks { DedicatedSender = false, GapMs = 0, Warm = !options.Contains("cold") };
             b.Setup();
-            b.LiveCadence(int.Parse(orders), int.Parse(quiet), int.Parse(gap));
+            b.LiveCadence(int.Parse(orders), int.Parse(quiet), int.Parse(gap), spread: options.Contains("spread"));
             b.Cleanup();
             return;
         }

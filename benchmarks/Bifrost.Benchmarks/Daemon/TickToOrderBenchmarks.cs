@@ -66,6 +66,9 @@ public class TickToOrderBenchmarks
     [Params(0, 2)]
     public int GapMs { get; set; }
 
+    /// <summary>The engine keeps its order path warm between orders (the daemon's default); false for the cold comparison.</summary>
+    public bool Warm { get; set; } = true;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -109,6 +112,7 @@ public class TickToOrderBenchmarks
             journal: _journal)
         {
             Probe = _probe,
+            WarmEvery = Warm ? CommandDispatcher.DefaultWarmEvery : null,
         };
         _loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, NullLogger.Instance);
         _now = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L;
@@ -139,6 +143,7 @@ public class TickToOrderBenchmarks
         var t = Timestamp.NewTimestamp(_now);
         _probe.DequeuedAt = Stopwatch.GetTimestamp();
         _loop.StepAsync(new Event(t, t, p)).AsTask().GetAwaiter().GetResult();
+        _loop.OnIdle(); // as the engine's loop does whenever its queue is empty (outside the measured window)
     }
 
     private void Quote(int conId, double bid, double ask)
@@ -184,19 +189,23 @@ public class TickToOrderBenchmarks
     /// and <paramref name="gapMs"/> of quiet. Prints each of the first orders and the median of each block that follows:
     /// how long the order path runs code the JIT has not optimised yet, which a benchmark of thousands of orders hides.
     /// </summary>
-    public void LiveCadence(int orders, int quiet, int gapMs)
+    public void LiveCadence(int orders, int quiet, int gapMs, bool spread = false)
     {
         for (var i = 0; i < orders; i++)
         {
             var mid = _up ? 101.0 : 100.0;
             for (var k = 0; k < quiet; k++)
+            {
                 Step(EventPayload.NewTickReceived(Id(_stockId), TickField.BidPrice, mid - (k % 2 == 0 ? 0.02 : 0.01)));
+                if (spread) Thread.Sleep(gapMs / quiet);
+            }
             TickToPlaceOrder();
             _store.FlushAsync().GetAwaiter().GetResult();
-            Thread.Sleep(gapMs);
+            if (!spread) Thread.Sleep(gapMs);
         }
         var us = _probe.TickToOrderTicks.Select(t => t * 1e6 / System.Diagnostics.Stopwatch.Frequency).ToArray();
-        Console.WriteLine($"// live cadence: {us.Length} orders, {quiet} quiet ticks and {gapMs} ms before each; runtime: " +
+        Console.WriteLine($"// live cadence: {us.Length} orders, {quiet} quiet ticks and {gapMs} ms before each" +
+            $"{(spread ? " (the ticks spread through the gap)" : "")}; order path kept warm: {(Warm ? "yes" : "no")}; runtime: " +
             $"TieredCompilation={Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") ?? "default"}, " +
             $"TieredPGO={Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? "default"}");
         Console.WriteLine("// first orders, µs: " + string.Join(" ", us.Take(10).Select(u => u.ToString("F0"))));
