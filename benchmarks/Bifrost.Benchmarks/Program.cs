@@ -29,8 +29,11 @@ public static class BenchmarkProgram
         {
             // The order path at a live hedger's pace, from a fresh process (README, Performance: tick-to-order). Options:
             // "spread" spreads the quiet ticks through the gap (as a live feed does) instead of sending them before it;
-            // "cold" turns off the engine's keeping its order path warm between orders.
-            var b = new Daemon.TickToOrderBenchmarks { DedicatedSender = false, GapMs = 0, Warm = !options.Contains("cold") };
+            // "cold" turns off the engine's keeping its order path warm between orders, "warm=MS" sets how often it runs.
+            var every = options.FirstOrDefault(o => o.StartsWith("warm=", StringComparison.Ordinal)) is { } w
+                ? TimeSpan.FromMilliseconds(double.Parse(w["warm=".Length..], System.Globalization.CultureInfo.InvariantCulture))
+                : (TimeSpan?)null;
+            var b = new Daemon.TickToOrderBenchmarks { DedicatedSender = false, GapMs = 0, Warm = !options.Contains("cold"), WarmEvery = every };
             b.Setup();
             b.LiveCadence(int.Parse(orders), int.Parse(quiet), int.Parse(gap), spread: options.Contains("spread"));
             b.Cleanup();

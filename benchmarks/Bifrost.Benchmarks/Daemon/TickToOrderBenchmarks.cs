@@ -66,6 +66,11 @@ public class TickToOrderBenchmarks
     [Params(0, 2)]
     public int GapMs { get; set; }
 
+    private CommandDispatcher _dispatcher = null!;
+
+    /// <summary>How often the order path is rehearsed (null: the daemon's default).</summary>
+    public TimeSpan? WarmEvery { get; set; }
+
     /// <summary>The engine keeps its order path warm between orders (the daemon's default); false for the cold comparison.</summary>
     public bool Warm { get; set; } = true;
 
@@ -108,11 +113,11 @@ public class TickToOrderBenchmarks
             catch (OperationCanceledException) { }
         });
         _journal = new OrderJournal(OrderJournal.PathFor(settings.Store.Path), Bifrost.Store.Durability.ProcessCrash);
-        var dispatcher = new CommandDispatcher(cfg, _store, _broker, new NoControl(), new StatusMapper(cfg, _broker.Contracts, "{}"), clock, NullLogger.Instance,
+        var dispatcher = _dispatcher = new CommandDispatcher(cfg, _store, _broker, new NoControl(), new StatusMapper(cfg, _broker.Contracts, "{}"), clock, NullLogger.Instance,
             journal: _journal)
         {
             Probe = _probe,
-            WarmEvery = Warm ? CommandDispatcher.DefaultWarmEvery : null,
+            WarmEvery = Warm ? WarmEvery ?? CommandDispatcher.DefaultWarmEvery : null,
         };
         _loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, NullLogger.Instance);
         _now = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L;
@@ -143,8 +148,19 @@ public class TickToOrderBenchmarks
         var t = Timestamp.NewTimestamp(_now);
         _probe.DequeuedAt = Stopwatch.GetTimestamp();
         _loop.StepAsync(new Event(t, t, p)).AsTask().GetAwaiter().GetResult();
-        _loop.OnIdle(); // as the engine's loop does whenever its queue is empty (outside the measured window)
+        // As the engine's loop does whenever its queue is empty (outside the measured window); in the live-cadence mode
+        // the engine thread's CPU spent rehearsing is added up.
+        if (_rehearsalCpu is null)
+        {
+            _loop.OnIdle();
+            return;
+        }
+        var cpu = OrderStages.ThreadCpuClock!();
+        _loop.OnIdle();
+        _rehearsalCpu[0] += OrderStages.ThreadCpuClock!() - cpu;
     }
+
+    private long[]? _rehearsalCpu;
 
     private void Quote(int conId, double bid, double ask)
     {
@@ -191,6 +207,9 @@ public class TickToOrderBenchmarks
     /// </summary>
     public void LiveCadence(int orders, int quiet, int gapMs, bool spread = false)
     {
+        if (OperatingSystem.IsLinux()) _rehearsalCpu = [0];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var warmedBefore = _dispatcher.Warmed;
         for (var i = 0; i < orders; i++)
         {
             var mid = _up ? 101.0 : 100.0;
@@ -205,10 +224,16 @@ public class TickToOrderBenchmarks
         }
         var us = _probe.TickToOrderTicks.Select(t => t * 1e6 / System.Diagnostics.Stopwatch.Frequency).ToArray();
         Console.WriteLine($"// live cadence: {us.Length} orders, {quiet} quiet ticks and {gapMs} ms before each" +
-            $"{(spread ? " (the ticks spread through the gap)" : "")}; order path kept warm: {(Warm ? "yes" : "no")}; runtime: " +
+            $"{(spread ? " (the ticks spread through the gap)" : "")}; order path kept warm: " +
+            $"{(Warm ? $"every {(WarmEvery ?? CommandDispatcher.DefaultWarmEvery).TotalMilliseconds} ms" : "no")}; runtime: " +
             $"TieredCompilation={Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") ?? "default"}, " +
             $"TieredPGO={Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? "default"}");
         Console.WriteLine("// first orders, µs: " + string.Join(" ", us.Take(10).Select(u => u.ToString("F0"))));
+        var rehearsals = _dispatcher.Warmed - warmedBefore;
+        if (_rehearsalCpu is [var idle])
+            Console.WriteLine($"// order path rehearsed {rehearsals} times in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s, " +
+                $"the engine thread's CPU in the idle hook {idle / 1e6:F1} ms in all ({idle / 1e3 / Math.Max(1, rehearsals):F1} µs a rehearsal, " +
+                "the hook's own clock reads included)");
         const int block = 25;
         for (var b = 10; b < us.Length; b += block)
         {
