@@ -129,6 +129,17 @@ let tests =
                 let expected = steps |> List.collect (fun s -> s.Commands)
                 let last = (List.last steps).After
                 Props.same final last && Props.same cmds expected)
+        // The daemon rehearses its last order between inputs by stepping again from the state before it (EngineLoop.OnIdle)
+        // and dropping the result: sound only if no step changes a state the engine has moved on from, and a repeat of an
+        // old step changes nothing that is current.
+        scenarioProperty "Stepping again from any earlier state, after the engine moved on, gives what it gave then and changes nothing current" (fun cfg steps ->
+                let last = (List.last steps).After
+                let repeated =
+                    steps |> List.rev |> List.forall (fun st ->
+                        let again, cmds = Reducer.step cfg st.Before st.Event
+                        Props.same again st.After && Props.same cmds st.Commands)
+                let replayed, _ = Reducer.run cfg (State.initial cfg) (steps |> List.map (fun s -> s.Event))
+                repeated && Props.same last replayed)
         scenarioProperty "No PlaceOrder while Paused, Halted, Stopping or Stopped (but for Resume and Flatten)" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     let gated = [ "paused"; "halted"; "stopping" ] |> List.exists (isStateOneOf st.Before)
