@@ -150,17 +150,18 @@ public class TickToOrderBenchmarks
         _loop.StepAsync(new Event(t, t, p)).AsTask().GetAwaiter().GetResult();
         // As the engine's loop does whenever its queue is empty (outside the measured window); in the live-cadence mode
         // the engine thread's CPU spent rehearsing is added up.
-        if (_rehearsalCpu is null)
+        if (_idleCpuClock is not { } clock)
         {
             _loop.OnIdle();
             return;
         }
-        var cpu = OrderStages.ThreadCpuClock!();
+        var cpu = clock();
         _loop.OnIdle();
-        _rehearsalCpu[0] += OrderStages.ThreadCpuClock!() - cpu;
+        _idleCpuNanos += clock() - cpu;
     }
 
-    private long[]? _rehearsalCpu;
+    private Func<long>? _idleCpuClock; // set by the live-cadence mode, where available
+    private long _idleCpuNanos;
 
     private void Quote(int conId, double bid, double ask)
     {
@@ -207,7 +208,7 @@ public class TickToOrderBenchmarks
     /// </summary>
     public void LiveCadence(int orders, int quiet, int gapMs, bool spread = false)
     {
-        if (OperatingSystem.IsLinux()) _rehearsalCpu = [0];
+        _idleCpuClock = OrderStages.ThreadCpuClock;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var warmedBefore = _dispatcher.Warmed;
         for (var i = 0; i < orders; i++)
@@ -230,9 +231,9 @@ public class TickToOrderBenchmarks
             $"TieredPGO={Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? "default"}");
         Console.WriteLine("// first orders, µs: " + string.Join(" ", us.Take(10).Select(u => u.ToString("F0"))));
         var rehearsals = _dispatcher.Warmed - warmedBefore;
-        if (_rehearsalCpu is [var idle])
+        if (_idleCpuClock is not null)
             Console.WriteLine($"// order path rehearsed {rehearsals} times in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s, " +
-                $"the engine thread's CPU in the idle hook {idle / 1e6:F1} ms in all ({idle / 1e3 / Math.Max(1, rehearsals):F1} µs a rehearsal, " +
+                $"the engine thread's CPU in the idle hook {_idleCpuNanos / 1e6:F1} ms in all ({_idleCpuNanos / 1e3 / Math.Max(1, rehearsals):F1} µs a rehearsal, " +
                 "the hook's own clock reads included)");
         const int block = 25;
         for (var b = 10; b < us.Length; b += block)

@@ -9,7 +9,6 @@ using Bifrost.Domain.Trading;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Writer;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.FSharp.Collections;
 
 namespace Bifrost.Daemon.Tests.Engine;
 
@@ -39,7 +38,7 @@ public sealed class EngineLoopTests : IAsyncDisposable
         _loop = new EngineLoop(_cfg, StateModule.initial(_cfg), _channel, _dispatcher, NullLogger.Instance);
     }
 
-    private static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
+    private static ContractId Id(int id) => EngineInputs.Id(id);
 
     private ValueTask Step(EventPayload p)
     {
@@ -48,26 +47,12 @@ public sealed class EngineLoopTests : IAsyncDisposable
         return _loop.StepAsync(new Event(t, t, p));
     }
 
-    private async Task Quote(int conId, double bid, double ask)
-    {
-        await Step(EventPayload.NewTickReceived(Id(conId), TickField.BidPrice, bid));
-        await Step(EventPayload.NewTickReceived(Id(conId), TickField.AskPrice, ask));
-    }
-
     /// <summary>Started, connected, the straddle adopted, reconciled, quoted: the first hedge is due.</summary>
     private async Task RunningWithDeltaOutsideTheBand()
     {
-        await Step(EventPayload.NewEngineStarted(RestoredModule.empty));
-        await Step(EventPayload.NewBrokerConnected(ListModule.OfSeq(["DU1234567"])));
-        await Step(EventPayload.NewPositionReported(Id(TestConfig.CallId), 10, 2.5));
-        await Step(EventPayload.NewPositionReported(Id(TestConfig.PutId), 10, 2.4));
-        await Step(EventPayload.PositionsEnded);
-        await Step(EventPayload.OpenOrdersEnded);
-        await Step(EventPayload.ExecutionsEnded);
+        foreach (var p in EngineInputs.StartedAndReconciled()) await Step(p);
         Assert.True(_loop.State.Fsm.IsRunning);
-        await Quote(TestConfig.CallId, 2.60, 2.62);
-        await Quote(TestConfig.PutId, 2.10, 2.12);
-        await Quote(TestConfig.StockId, 100.49, 100.51);
+        foreach (var p in EngineInputs.QuotedOutsideTheBand()) await Step(p);
     }
 
     [Fact]

@@ -21,18 +21,10 @@ namespace Bifrost.Daemon.Tests.Engine;
 public sealed class OrderPathWarmTests : IAsyncDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-warm").FullName;
-    private readonly Rig _rig;
     private readonly List<Rig> _rigs = [];
+    private readonly Rig _rig;
 
     public OrderPathWarmTests() => _rig = NewRig("a");
-
-    private StoreWriter _store => _rig.Store;
-    private OrderJournal _journal => _rig.Journal;
-    private WarmCountingBroker _broker => _rig.Broker;
-    private CommandDispatcher _dispatcher => _rig.Dispatcher;
-    private EngineLoop _loop => _rig.Loop;
-
-    private static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
 
     private Rig NewRig(string name)
     {
@@ -69,8 +61,6 @@ public sealed class OrderPathWarmTests : IAsyncDisposable
         public CommandDispatcher Dispatcher { get; }
         public EngineLoop Loop { get; }
 
-        public void Skip(long nanos) => _now += nanos;
-
         public async Task Step(EventPayload p, bool idle = true)
         {
             _now += 100_000_000;
@@ -82,18 +72,7 @@ public sealed class OrderPathWarmTests : IAsyncDisposable
         /// <summary>Started, reconciled with a straddle, quoted so that the first hedge goes out.</summary>
         public async Task FirstHedgeSent(bool idle = true)
         {
-            await Step(EventPayload.NewEngineStarted(RestoredModule.empty), idle);
-            await Step(EventPayload.NewBrokerConnected(ListModule.OfSeq(["DU1234567"])), idle);
-            await Step(EventPayload.NewPositionReported(Id(TestConfig.CallId), 10, 2.5), idle);
-            await Step(EventPayload.NewPositionReported(Id(TestConfig.PutId), 10, 2.4), idle);
-            await Step(EventPayload.PositionsEnded, idle);
-            await Step(EventPayload.OpenOrdersEnded, idle);
-            await Step(EventPayload.ExecutionsEnded, idle);
-            foreach (var (id, bid, ask) in new[] { (TestConfig.CallId, 2.60, 2.62), (TestConfig.PutId, 2.10, 2.12), (TestConfig.StockId, 100.49, 100.51) })
-            {
-                await Step(EventPayload.NewTickReceived(Id(id), TickField.BidPrice, bid), idle);
-                await Step(EventPayload.NewTickReceived(Id(id), TickField.AskPrice, ask), idle);
-            }
+            foreach (var p in EngineInputs.StartedAndReconciled().Concat(EngineInputs.QuotedOutsideTheBand())) await Step(p, idle);
             Assert.Single(Broker.Placed);
         }
 
@@ -104,49 +83,45 @@ public sealed class OrderPathWarmTests : IAsyncDisposable
             await Step(EventPayload.NewExecutionReported(new ExecutionReport(ExecIdModule.create("e1").ResultValue, hedge.IbOrderId, 0, 17,
                 OrderRefModule.value(hedge.Ref), hedge.ContractId, hedge.Side, hedge.Quantity, 100.5)), idle);
             if (afterTheFill is not null) await afterTheFill();
-            Skip(60_000_000_000); // past the hedge cooldown
-            await Step(EventPayload.NewTickReceived(Id(TestConfig.StockId), TickField.BidPrice, 98.49), idle);
-            await Step(EventPayload.NewTickReceived(Id(TestConfig.StockId), TickField.AskPrice, 98.51), idle);
+            _now += 60_000_000_000; // past the hedge cooldown
+            foreach (var p in EngineInputs.Quote(TestConfig.StockId, 98.49, 98.51)) await Step(p, idle);
         }
     }
 
-    private Task FirstHedgeSent() => _rig.FirstHedgeSent();
-    private Task Step(EventPayload p) => _rig.Step(p);
-
-    private async Task IdleAfterTheInterval(Rig? rig = null)
+    private async Task IdleAfterTheInterval()
     {
         await Task.Delay(TimeSpan.FromMilliseconds(250));
-        (rig ?? _rig).Loop.OnIdle();
+        _rig.Loop.OnIdle();
     }
 
     [Fact]
     public async Task BeforeTheFirstOrder_NothingIsRehearsed()
     {
-        await Step(EventPayload.NewEngineStarted(RestoredModule.empty));
+        await _rig.Step(EventPayload.NewEngineStarted(RestoredModule.empty));
         await IdleAfterTheInterval();
-        Assert.Equal(0, _dispatcher.Warmed);
-        Assert.Empty(_broker.Warmed);
+        Assert.Equal(0, _rig.Dispatcher.Warmed);
+        Assert.Empty(_rig.Broker.Warmed);
     }
 
     [Fact]
     public async Task Idle_RehearsesTheLastOrder_SendingJournalingAndStoringNothing_AndChangingNoState()
     {
-        await FirstHedgeSent();
-        await _store.FlushAsync();
-        var journal = new FileInfo(_journal.Path).Length;
-        var state = _loop.State;
-        var warmed = _dispatcher.Warmed;
+        await _rig.FirstHedgeSent();
+        await _rig.Store.FlushAsync();
+        var journal = new FileInfo(_rig.Journal.Path).Length;
+        var state = _rig.Loop.State;
+        var warmed = _rig.Dispatcher.Warmed;
 
         await IdleAfterTheInterval();
         await IdleAfterTheInterval();
 
-        Assert.Equal(warmed + 2, _dispatcher.Warmed);
-        Assert.All(_broker.Warmed, o => Assert.Equal(_broker.Placed[0], o));
-        Assert.Single(_broker.Placed);
-        Assert.Equal(journal, new FileInfo(_journal.Path).Length);
-        Assert.Single(OrderJournal.Read(_journal.Path));
-        Assert.Same(state, _loop.State);
-        await _store.FlushAsync();
+        Assert.Equal(warmed + 2, _rig.Dispatcher.Warmed);
+        Assert.All(_rig.Broker.Warmed, o => Assert.Equal(_rig.Broker.Placed[0], o));
+        Assert.Single(_rig.Broker.Placed);
+        Assert.Equal(journal, new FileInfo(_rig.Journal.Path).Length);
+        Assert.Single(OrderJournal.Read(_rig.Journal.Path));
+        Assert.Same(state, _rig.Loop.State);
+        await _rig.Store.FlushAsync();
         using var reader = StoreReader.Open(_rig.Path);
         Assert.Equal(["oi_t1_1"], reader.GetOrdersForRun("t1").Select(o => o.OrderRef));
     }
@@ -154,36 +129,36 @@ public sealed class OrderPathWarmTests : IAsyncDisposable
     [Fact]
     public async Task Idle_WithinTheInterval_DoesNotRehearseAgain()
     {
-        await FirstHedgeSent();
+        await _rig.FirstHedgeSent();
         await IdleAfterTheInterval();
-        var warmed = _dispatcher.Warmed;
-        for (var i = 0; i < 100; i++) _loop.OnIdle();
-        Assert.Equal(warmed, _dispatcher.Warmed);
+        var warmed = _rig.Dispatcher.Warmed;
+        for (var i = 0; i < 100; i++) _rig.Loop.OnIdle();
+        Assert.Equal(warmed, _rig.Dispatcher.Warmed);
     }
 
     [Fact]
     public async Task OnceOrdersAreClosed_NothingIsRehearsed()
     {
-        await FirstHedgeSent();
-        _dispatcher.CloseOrders();
-        var warmed = _dispatcher.Warmed;
+        await _rig.FirstHedgeSent();
+        _rig.Dispatcher.CloseOrders();
+        var warmed = _rig.Dispatcher.Warmed;
         await IdleAfterTheInterval();
-        Assert.Equal(warmed, _dispatcher.Warmed);
+        Assert.Equal(warmed, _rig.Dispatcher.Warmed);
     }
 
     [Fact]
     public async Task ARehearsalThatThrows_StopsTheRehearsals_AndTheNextOrderStillGoesOut()
     {
-        await FirstHedgeSent();
-        _broker.WarmThrows = true;
+        await _rig.FirstHedgeSent();
+        _rig.Broker.WarmThrows = true;
         await IdleAfterTheInterval();
-        _broker.WarmThrows = false;
-        var warmed = _broker.Warmed.Count;
+        _rig.Broker.WarmThrows = false;
+        var warmed = _rig.Broker.Warmed.Count;
         await IdleAfterTheInterval();
-        Assert.Equal(warmed, _broker.Warmed.Count);
+        Assert.Equal(warmed, _rig.Broker.Warmed.Count);
 
         await _rig.FilledThenMoved(); // the next hedge is placed as usual
-        Assert.Equal(2, _broker.Placed.Count);
+        Assert.Equal(2, _rig.Broker.Placed.Count);
     }
 
     [Fact]
@@ -201,12 +176,12 @@ public sealed class OrderPathWarmTests : IAsyncDisposable
         await IdleAfterTheInterval();
 
         Assert.Equal(0, quiet.Dispatcher.Warmed);
-        Assert.True(_dispatcher.Warmed >= 3, $"rehearsed {_dispatcher.Warmed} times");
+        Assert.True(_rig.Dispatcher.Warmed >= 3, $"rehearsed {_rig.Dispatcher.Warmed} times");
         Assert.Equal(2, quiet.Broker.Placed.Count);
-        Assert.Equal(quiet.Broker.Placed, _broker.Placed);
-        Assert.Equal(quiet.Loop.State.Orders, _loop.State.Orders);
-        Assert.Equal(quiet.Loop.State.Portfolio.Strategy, _loop.State.Portfolio.Strategy);
-        Assert.Equal(quiet.Loop.State.Book, _loop.State.Book);
+        Assert.Equal(quiet.Broker.Placed, _rig.Broker.Placed);
+        Assert.Equal(quiet.Loop.State.Orders, _rig.Loop.State.Orders);
+        Assert.Equal(quiet.Loop.State.Portfolio.Strategy, _rig.Loop.State.Portfolio.Strategy);
+        Assert.Equal(quiet.Loop.State.Book, _rig.Loop.State.Book);
     }
 
     public async ValueTask DisposeAsync()
