@@ -46,6 +46,9 @@ type StrategyConfig =
       /// Beyond this |delta − target| (shares) the delta class is D3 (hard limit).
       HardDeltaLimit: float
       Cooldown: Duration
+      /// A hedge order still working this long after it was sent is cancelled (alert HEDGE_STUCK) and the hedge is
+      /// decided again at the current price once the cancel is confirmed.
+      HedgeTimeout: Duration
       /// Hedge order type: market, or a marketable limit this many bps through the touch.
       HedgeLimitOffsetBps: float option
       RiskFreeRate: float
@@ -208,12 +211,25 @@ module Config =
         elif cfg.Control.StopTimeout <= 0L then err "control.stop_timeout_seconds" "must be > 0"
         elif cfg.Control.SelfCheckEvery <= 0L then err "control.self_check_seconds" "must be > 0"
         elif cfg.Strategy.Cooldown < 0L then err "strategy.cooldown_seconds" "must be >= 0"
+        elif cfg.Strategy.HedgeTimeout <= 0L then err "strategy.hedge_timeout_seconds" "must be > 0"
         elif s.LotSize <= 0 then err "strategy.lot_size" $"must be > 0, got {s.LotSize}"
         elif s.MinHedgeShares < 0 then err "strategy.min_hedge_shares" "must be >= 0"
         elif s.Rules.IsEmpty then err "strategy.rules" "at least one hedge rule is required"
         elif s.DriftFraction <= 0.0 || s.DriftFraction > 1.0 then err "strategy.drift_fraction" "must be in (0, 1]"
         elif s.HardDeltaLimit <= 0.0 then err "strategy.hard_delta_limit" "must be > 0"
-        elif not (s.FallbackVol > 0.0) then err "strategy.fallback_vol" "must be > 0"
+        elif not (s.FallbackVol > 0.0 && s.FallbackVol <= 5.0) then err "strategy.fallback_vol" "must be in (0, 5] (500 % a year)"
+        elif not (s.RiskFreeRate >= -1.0 && s.RiskFreeRate <= 1.0) then err "strategy.risk_free_rate" "must be in [-1, 1] (a fraction a year)"
+        elif not (s.DividendYield >= -1.0 && s.DividendYield <= 1.0) then err "strategy.dividend_yield" "must be in [-1, 1] (a fraction a year)"
+        elif not (abs s.TargetDelta <= s.HardDeltaLimit) then err "strategy.target_delta" "must be within ±hard_delta_limit"
+        // A negative offset prices the hedge away from the market (it never fills); beyond 10 % it is a typo.
+        elif s.HedgeLimitOffsetBps |> Option.exists (fun b -> not (b >= 0.0 && b <= 1_000.0)) then
+            err "strategy.hedge_limit_offset_bps" "must be in [0, 1000]"
+        elif (s.Legs |> List.countBy (fun l -> l.Option.ContractId) |> List.exists (fun (_, n) -> n > 1))
+             || (s.Legs |> List.countBy (fun l -> l.Option.Right, l.Option.Strike, l.Option.Expiry) |> List.exists (fun (_, n) -> n > 1)) then
+            err "strategy.legs" "the same option is listed twice (one leg per contract: sum the quantities)"
+        elif not (cfg.Guards.MaxSpreadBps > 0.0) then err "guards.max_spread_bps" "must be > 0 (0 blocks every hedge)"
+        elif cfg.Risk.StopLoss |> Option.exists (fun v -> not (v > 0.0)) then err "risk.stop_loss" "must be > 0 (a loss amount)"
+        elif cfg.Risk.TakeProfit |> Option.exists (fun v -> not (v > 0.0)) then err "risk.take_profit" "must be > 0 (a profit amount)"
         elif s.Legs |> List.exists (fun l -> l.Option.Underlying <> s.Underlying.Symbol) then
             err "strategy.legs" $"every leg's underlying must be {s.Underlying.Symbol}"
         elif s.Rules |> List.exists (function FixedBand(w, _) -> not (w > 0.0) | _ -> false) then err "strategy.rules.band" "half-width must be > 0"

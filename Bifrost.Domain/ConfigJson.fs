@@ -82,11 +82,13 @@ module ConfigJson =
         match text path e with
         | "America/New_York" | "US/Eastern" -> UsEastern
         | "UTC" -> FixedOffset 0
-        | s when s.StartsWith "UTC" ->
-            match TimeSpan.TryParse(s.Substring(3).TrimStart('+')) with
-            | true, ts when s.[3] = '-' -> FixedOffset(-(int (abs ts.TotalMinutes)))
-            | true, ts -> FixedOffset(int ts.TotalMinutes)
-            | _ -> fail path $"expected America/New_York, UTC or UTC±HH:MM, got '{s}'"
+        // Exactly UTC±HH:MM within ±14:00 (the world's offsets): TimeSpan.TryParse would read "UTC-5" as minus five
+        // days, and a calendar five days off trades outside every session.
+        | s when s.Length = 9 && s.StartsWith "UTC" && (s.[3] = '+' || s.[3] = '-') && s.[6] = ':'
+                 && Seq.forall Char.IsAsciiDigit (s.Substring(4, 2) + s.Substring(7, 2)) ->
+            let minutes = int (s.Substring(4, 2)) * 60 + int (s.Substring(7, 2))
+            if int (s.Substring(7, 2)) > 59 || minutes > 14 * 60 then fail path $"offset must be within UTC±14:00, got '{s}'"
+            FixedOffset(if s.[3] = '-' then -minutes else minutes)
         | s -> fail path $"expected America/New_York, UTC or UTC±HH:MM, got '{s}'"
 
     let private calendar path (e: JsonElement) =
@@ -110,10 +112,13 @@ module ConfigJson =
           EarlyCloses = earlyCloses
           NoTradeWindows = opt path e "no_trade_windows" (fun p v -> array p v window) [] }
 
-    /// The expiry instant of an option: the session close of its expiry date in the calendar's zone.
+    /// The expiry instant of an option: the session close of its expiry date in the calendar's zone — the early
+    /// close on a half day (options stop trading with the session: a 13:00 close, not 16:00).
     let expiryInstant (cal: SessionCalendar) (yyyymmdd: int) =
         let d = DateTime(yyyymmdd / 10_000, yyyymmdd / 100 % 100, yyyymmdd % 100, 0, 0, 0, DateTimeKind.Utc)
-        let localClose = d.AddMinutes(float cal.CloseMinute)
+        let day = int ((d - DateTime.UnixEpoch).TotalDays)
+        let closeMinute = cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute
+        let localClose = d.AddMinutes(float closeMinute)
         let noon = Timestamp.ofDateTimeUtc (d.AddHours 12.0)
         Timestamp.ofDateTimeUtc (localClose.AddMinutes(float -(SessionCalendar.utcOffset cal.Zone noon)))
 
@@ -141,6 +146,8 @@ module ConfigJson =
     let private expiryOf path (e: JsonElement) =
         let t = text path e
         match DateOnly.TryParseExact(t, [| "yyyy-MM-dd"; "yyyyMMdd" |], Globalization.CultureInfo.InvariantCulture, Globalization.DateTimeStyles.None) with
+        // Nanosecond timestamps end in 2262; a listed option's expiry lies in this century (1999 is a typo).
+        | true, d when d.Year < 2000 || d.Year > 2200 -> fail path $"expected an expiry in 2000..2200, got '{t}'"
         | true, d -> d.Year * 10_000 + d.Month * 100 + d.Day
         | _ -> fail path $"expected yyyy-MM-dd, got '{t}'"
 
@@ -150,7 +157,7 @@ module ConfigJson =
 
     let private strategy path (resolve: ContractSpec -> int) (cal: SessionCalendar) (e: JsonElement) =
         checkKeys path (set [ "underlying"; "legs"; "target_delta"; "rules"; "hedge_to"; "lot_size"; "min_hedge_shares"; "drift_fraction"
-                              "hard_delta_limit"; "cooldown_seconds"; "hedge_limit_offset_bps"; "risk_free_rate"; "dividend_yield"; "fallback_vol" ]) e
+                              "hard_delta_limit"; "cooldown_seconds"; "hedge_timeout_seconds"; "hedge_limit_offset_bps"; "risk_free_rate"; "dividend_yield"; "fallback_vol" ]) e
         let upath = child path "underlying"
         let u = req path e "underlying" (fun _ v -> v)
         checkKeys upath (set [ "symbol"; "con_id" ]) u
@@ -184,6 +191,7 @@ module ConfigJson =
           DriftFraction = opt path e "drift_fraction" number 0.5
           HardDeltaLimit = opt path e "hard_delta_limit" number 5_000.0
           Cooldown = opt path e "cooldown_seconds" seconds (Duration.ofSeconds 5.0)
+          HedgeTimeout = opt path e "hedge_timeout_seconds" seconds (Duration.ofSeconds 30.0)
           HedgeLimitOffsetBps = optSome path e "hedge_limit_offset_bps" number
           RiskFreeRate = opt path e "risk_free_rate" number 0.05
           DividendYield = opt path e "dividend_yield" number 0.0
@@ -250,6 +258,9 @@ module ConfigJson =
         try
             use doc = JsonDocument.Parse(json, JsonDocumentOptions(CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true))
             let root = doc.RootElement
+            match JsonDuplicates.firstIn root with
+            | Some path -> fail path "is given twice (one value per key)"
+            | None -> ()
             checkKeys "" (Set.union shellSections (set [ "run_id"; "account"; "mode"; "strategy"; "guards"; "risk"; "calendar"; "control"; "reconcile" ])) root
             let cal = opt "" root "calendar" calendar (calendar "calendar" emptyObject)
             let cfg =

@@ -83,15 +83,15 @@ module OrderLifecycle =
         | Filled, (FullyFilled | PartFilled | Acknowledged) -> Ok Filled // late or repeated reports of a done order
         | Cancelled, CancelConfirmed -> Ok Cancelled
         | Rejected, RejectedByBroker -> Ok Rejected
-        // TWS follows a 201 reject with orderStatus "Cancelled": the same ending, said twice.
-        | Rejected, CancelConfirmed -> Ok Rejected
+        // TWS follows a 201 reject with orderStatus "Cancelled" or "Inactive": the same ending, said twice.
+        | Rejected, (CancelConfirmed | MadeInactive) -> Ok Rejected
         | Inactive, MadeInactive -> Ok Inactive
         // A live status arriving after the order ended is a late, reordered report (orderStatus races execDetails).
         | (Cancelled | Rejected | Inactive), (Acknowledged | PartFilled) -> Ok status
         | PartiallyFilled, RejectedByBroker
         | Filled, (CancelConfirmed | RejectedByBroker | MadeInactive)
         | Cancelled, (FullyFilled | RejectedByBroker | MadeInactive)
-        | Rejected, (FullyFilled | MadeInactive)
+        | Rejected, FullyFilled
         | Inactive, (FullyFilled | CancelConfirmed | RejectedByBroker) ->
             Error { From = status; Update = update }
 

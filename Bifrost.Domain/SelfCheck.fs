@@ -4,7 +4,7 @@ open Bifrost.Domain
 open Bifrost.Domain.Strategy
 
 /// The daemon's self-check: a pure function of state, each check with a verdict and a detail. It judges the book as
-/// well as the feed: GREEN promises that net delta is within the band (or a hedge is in flight), that no risk limit is
+/// well as the feed: GREEN promises that net delta is within the band (a hedge still in flight is YELLOW), that no risk limit is
 /// breached and that no standing block stands in front of a due hedge.
 module SelfCheck =
     type private Severity =
@@ -70,7 +70,8 @@ module SelfCheck =
             elif System.Double.IsNaN dev || abs dev > cfg.Strategy.HardDeltaLimit then
                 check "delta_in_band" Blocking false $"{where}: beyond the hard limit {cfg.Strategy.HardDeltaLimit:F0}"
             elif abs dev <= c.BandHalfWidth then check "delta_in_band" Warning true where
-            elif hedgeInFlight s then check "delta_in_band" Warning true $"{where}: OUTSIDE, hedge in flight"
+            // Not hedged yet: the light promises delta within the band, so a hedge on its way is YELLOW, not GREEN.
+            elif hedgeInFlight s then check "delta_in_band" Warning false $"{where}: OUTSIDE, hedge in flight"
             elif not standingOnDue.IsEmpty then
                 check "delta_in_band" Blocking false (where + ": OUTSIDE, hedge blocked by " + (standingOnDue |> List.map BlockReason.code |> String.concat ","))
             else
@@ -95,6 +96,12 @@ module SelfCheck =
               deltaCheck
               check "data_fresh" (if c.Data = Stale then Blocking else Warning) (c.Data = Fresh)
                   (if staleOnes.IsEmpty then "all quotes fresh" else String.concat ", " staleOnes)
+              // Without a mark for every holding the P&L is not known, so its limits (day loss, drawdown, stop) are
+              // not being checked: never GREEN then.
+              (let unmarked = State.unmarked cfg s
+               check "book_valued" Warning unmarked.IsEmpty
+                   (if unmarked.IsEmpty then "every holding marked"
+                    else "no two-sided quote for " + (unmarked |> List.map string |> String.concat ",") + ": P&L and its limits unchecked"))
               check "greeks_ok" Blocking (Book.greeksOk s.Legs) (if Book.greeksOk s.Legs then "all legs valued" else "a leg has no valuation")
               check "in_trading_hours" Warning (c.Hours = InHours) (ClassNames.hours c.Hours)
               check "store_ok" Blocking s.StoreOk (if s.StoreOk then "writing" else "store write failed: orders blocked")

@@ -40,6 +40,13 @@ public static class ConfigLoader
         JsonObject root;
         try
         {
+            // A repeated key: JsonNode throws on it only when the object is first read (an unhandled crash), and
+            // JsonDocument keeps the last silently. Refused up front, naming it.
+            using (var doc = JsonDocument.Parse(json, DocumentOptions))
+            {
+                if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated)
+                    throw new DaemonConfigException(repeated, "is given twice (one value per key)");
+            }
             root = JsonNode.Parse(json, documentOptions: DocumentOptions) as JsonObject
                 ?? throw new DaemonConfigException("(json)", "the configuration must be a JSON object");
         }
@@ -82,14 +89,19 @@ public static class ConfigLoader
             var segments = key[EnvironmentPrefix.Length..].Split("__", StringSplitOptions.RemoveEmptyEntries);
             if (segments.Length == 0) continue;
             var value = environment[key]?.ToString() ?? "";
-            Set(root, segments, LiteralOrString(value), key);
+            Set(root, segments, LiteralOrString(value, key), key);
         }
     }
 
-    private static JsonNode? LiteralOrString(string value)
+    private static JsonNode? LiteralOrString(string value, string variable)
     {
         try
         {
+            using (var doc = JsonDocument.Parse(value))
+            {
+                if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated)
+                    throw new DaemonConfigException(variable, $"'{repeated}' is given twice (one value per key)");
+            }
             var node = JsonNode.Parse(value);
             return node;
         }

@@ -83,8 +83,16 @@ public static class ControlArgs
             if (!root.TryGetProperty("targets", out var targets) || targets.ValueKind != JsonValueKind.Array || targets.GetArrayLength() == 0)
                 throw new FormatException("targets: required, a non-empty array of {contract|con_id, quantity}");
             var list = new List<Tuple<ContractId, int>>();
+            var i = 0;
             foreach (var t in targets.EnumerateArray())
-                list.Add(Tuple.Create(Contract(t, contracts), Int(t, "quantity") ?? throw new FormatException("targets[].quantity: required")));
+            {
+                var id = Contract(t, contracts);
+                // Each target is sized from the same position: the same contract twice would trade the sum of both.
+                if (list.Any(l => l.Item1.Equals(id)))
+                    throw new FormatException($"targets[{i}]: {contracts.Find(ContractIdModule.value(id))?.Description ?? ContractIdModule.value(id).ToString()} given twice (one target per contract)");
+                list.Add(Tuple.Create(id, Int(t, "quantity") ?? throw new FormatException("targets[].quantity: required")));
+                i++;
+            }
             return EventPayload.NewRebalanceRequested(new Rebalance($"{cfg.RunId}-reb{c.Id}", ListModule.OfSeq(list), bypass, meta));
         }
         if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, meta);

@@ -81,11 +81,15 @@ public static class StoreRestore
         }
         var external = new List<Tuple<ContractId, int>>();
         var ownExecs = fills.Select(f => f.ExecId).ToHashSet();
+        // The operator's manual orders through Bifrost trade for the operator: their leg fills are external, and the
+        // book check must see them like any other client's (else the next sync finds a BOOK_MISMATCH).
+        var operators = orders.Where(o => o.Purpose == "manual").Select(o => o.OrderRef).ToHashSet();
         foreach (var f in legFills)
         {
-            if (ownExecs.Contains(f.ExecId) || (f.OrderRef is not null && known.Contains(f.OrderRef))) continue;
+            var operatorsOwn = f.OrderRef is not null && operators.Contains(f.OrderRef);
+            if (!operatorsOwn && (ownExecs.Contains(f.ExecId) || (f.OrderRef is not null && known.Contains(f.OrderRef)))) continue;
             // Another Bifrost run's fill stays unseen: replayed at sync, it is judged there (ANOTHER_ENGINE or expected).
-            if (OrderRefModule.isBifrost(f.OrderRef)) continue;
+            if (!operatorsOwn && OrderRefModule.isBifrost(f.OrderRef)) continue;
             if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
             if (memory is not null && f.TimeNanos > memory.OptionBook.ReconciledAt.Nanos && f.ContractId > 0)
                 external.Add(Tuple.Create(ContractIdModule.create((int)f.ContractId).ResultValue, (int)(f.Side == TradeSide.Buy ? f.Qty : -f.Qty)));

@@ -34,6 +34,27 @@ module Clock =
                         @ [ CompleteControl(meta.ControlId, Done "stopped (timeout)"); Emit.publish cfg s'; Exit 0 ])
         | _ -> struct (s, [])
 
+    /// A hedge order still working after `strategy.hedge_timeout_seconds` (a limit the market ran from, an order
+    /// held at the broker) is cancelled and the operator told; once the cancel is confirmed the hedge is decided again
+    /// at the current price (Progress.afterOrders). If it filled meanwhile, the cancel is refused and the fill counts.
+    let private hedgeTimeout (cfg: Config) (s: State) =
+        match s.Fsm with
+        | Running(HedgePending _) ->
+            let stuck =
+                State.workingOrders s
+                |> List.filter (fun o -> o.Purpose = Hedge && not o.CancelRequested && Timestamp.since o.PlacedAt s.Now >= cfg.Strategy.HedgeTimeout)
+            if stuck.IsEmpty then struct (s, [])
+            else
+                let s' = stuck |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s
+                let names = stuck |> List.map (fun o -> $"{OrderRef.value o.Ref} {Side.name o.Side} {o.Filled}/{o.Quantity}") |> String.concat ", "
+                let secs = Duration.toSeconds cfg.Strategy.HedgeTimeout
+                struct (s',
+                        [ for o in stuck do
+                              CancelOrder(o.Ref, o.IbOrderId)
+                              Emit.orderOp s OperationKind.CancelSent o nan $"hedge timeout: unfilled after {secs:F0} s" ]
+                        @ Emit.alertAndRecord s Warning "HEDGE_STUCK" $"hedge {names} unfilled after {secs:F0} s: cancelled, to be decided again at the current price")
+        | _ -> struct (s, [])
+
     /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
     /// moved; ticks in between only run the timers. A tick a little early (timer jitter) still counts as due.
     let private publishDue (cfg: Config) (before: FsmState) (s: State) =
@@ -69,10 +90,11 @@ module Clock =
             match s.Fsm with
             | Running(RunPending _) -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
             | _ -> struct (s, [])
+        let struct (s, stuck) = hedgeTimeout cfg s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ hedge @ Emit.fsmChange s before @ publish

@@ -36,9 +36,11 @@ module Expiry =
                 isExpired s l.Option
                 && not (s.ExpiredLegs.ContainsKey(ContractId.value id))
                 && (Portfolio.strategyQty id s.Portfolio <> 0 || Portfolio.brokerQty id s.Portfolio <> 0))
-        if due.Length = 0 then s, []
+        let spot = State.spot s
+        // Without a price the intrinsic value is unknown: the leg waits for the first underlying quote (a restart
+        // across its expiry, before any quote) rather than being closed at 0 and remembered so.
+        if due.Length = 0 || not (System.Double.IsFinite spot && spot > 0.0) then s, []
         else
-            let spot = State.spot s
             due |> Array.fold (fun (s: State, cmds) l ->
                 let o = l.Option
                 let id = o.ContractId
@@ -54,7 +56,7 @@ module Expiry =
                         Book = Strategy.Book.aggregate s.Legs portfolio }
                 let account = Portfolio.brokerQty id s.Portfolio
                 let message =
-                    $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id}) expired: strategy held {held}, closed at intrinsic {value:F2}; "
+                    $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id}) expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); "
                     + $"account holds {account} — settlement (exercise, assignment, delivered stock) is external until the operator acts"
                 s', cmds @ Emit.alertAndRecord s' Warning "LEG_EXPIRED" message) (s, [])
 

@@ -45,7 +45,14 @@ module MarketData =
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
         if q.ContractId = State.underlyingId cfg then
-            Hedging.evaluate cfg (revalueAt cfg s now q)
+            let s = revalueAt cfg s now q
+            // A leg past its expiry still waiting for a price (a restart across the expiry, before any quote) is
+            // settled at this one before the hedger looks at the book.
+            if Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
+                let s, expired = Expiry.settle s
+                let s, cmds = Hedging.evaluate cfg s
+                s, expired @ cmds
+            else Hedging.evaluate cfg s
         else
             match State.legIndex s q.ContractId with
             | None when s.PortfolioQuotes.ContainsKey q.ContractId ->

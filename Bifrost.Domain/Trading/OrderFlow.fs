@@ -42,13 +42,21 @@ module OrderFlow =
             let s', cmds, placed = placeRef cfg s ref runId purpose conId side qty orderType riskBypass decisionMid
             { s' with NextOrderSeq = s.NextOrderSeq + 1L }, cmds, placed
 
-    /// Requests cancellation of every working order of the strategy (never foreign orders: we only know our own).
-    let cancelWorking (s: State) reason =
-        let working = State.workingOrders s |> List.filter (fun o -> not o.CancelRequested)
+    /// Requests cancellation of this engine's working orders that `which` selects (never foreign orders: we only
+    /// know our own).
+    let cancelWorkingWhere (which: Order -> bool) (s: State) reason =
+        let working = State.workingOrders s |> List.filter (fun o -> not o.CancelRequested && which o)
         working |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s,
         [ for o in working do
               CancelOrder(o.Ref, o.IbOrderId)
               Emit.orderOp s OperationKind.CancelSent o nan reason ]
+
+    /// Requests cancellation of every working order of this engine (stop, halts: the engine stands down).
+    let cancelWorking (s: State) reason = cancelWorkingWhere (fun _ -> true) s reason
+
+    /// True for an order whose fills are the strategy's: a flatten cancels and waits for those, and leaves the
+    /// operator's own working manual orders alone.
+    let strategyOwned (o: Order) = OrderPurpose.owner o.Purpose = StrategyOwned
 
     let private findOrder (s: State) (ibOrderId: int) (ref: string) =
         match s.RefByIbId |> Map.tryFind ibOrderId with
@@ -84,14 +92,23 @@ module OrderFlow =
             let s, _, cmds = advance s o r.Status r.Reason
             s, cmds
 
+    /// Codes that mean the order is not working: refused by IB or the exchange (201, 203, 110 tick size, 200 no
+    /// contract, 320–322 a request TWS could not read), or never sent (0 and 504, the daemon's own). Only these
+    /// reject; any other code leaves the order as it is, since IB attaches warnings to orders that keep working (404
+    /// held while shares are located, 399): calling those rejected would free the hedger to send a second order.
+    let rejectCodes = set [ 0; 110; 200; 201; 203; 320; 321; 322; 504 ]
+
+    /// Errors about a cancel (or modify) that did not happen: the order is already done or unknown to IB; its
+    /// executions and status will tell, so the order is left as it is.
+    let cancelRefusedCodes = set [ 104; 135; 161; 10147; 10148 ]
+
     let onOrderError (s: State) (ibOrderId: int) (code: int) (message: string) =
         match s.RefByIbId |> Map.tryFind ibOrderId |> Option.bind (fun r -> s.Orders |> Map.tryFind r) with
         | None -> s, []
         | Some o ->
             match code with
             | 202 -> let s, _, c = advance s o CancelConfirmed $"202 {message}" in s, c
-            | 161 | 10148 ->
-                // Cancel refused: the order is already done or being done; executions will tell.
+            | c when cancelRefusedCodes.Contains c ->
                 s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"cancel refused {code}: {message}" ]
             | 103 ->
                 // Duplicate id: never reuse it; the next order takes a higher id.
@@ -99,11 +116,16 @@ module OrderFlow =
                 let s, o, c = advance s { o with RejectReason = $"103 {message}" } RejectedByBroker "103 duplicate order id"
                 s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"103 {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: 103 {message}"
             | c when c >= 2100 && c < 2200 -> s, [] // warnings about the order (e.g. 2109 outside RTH) change nothing
-            | 399 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"399 {message}" ]
-            | _ ->
+            | c when rejectCodes.Contains c ->
                 let s = State.putOrder { o with RejectReason = $"{code} {message}" } s
                 let s, o, c = advance s (s.Orders.[o.Ref]) RejectedByBroker $"{code} {message}"
                 s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"{code} {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: {code} {message}"
+            | 399 | 404 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
+            | _ ->
+                // Not known to end the order: it stays in flight (no second hedge) until a status or execution says
+                // what became of it, and the operator is told, since an unknown code on a live order needs a look.
+                s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"error {code} (order kept working until IB reports its status): {message}" ]
+                   @ Emit.alertAndRecord s Warning "ORDER_ERROR" $"{OrderRef.value o.Ref}: {code} {message}; kept as working until IB reports its status"
 
     let private applyCommission (s: State) (execId: ExecId) (conId: ContractId) (commission: float) =
         if s.CommissionsApplied.Contains execId then s

@@ -67,16 +67,23 @@ module Restart =
         | Ok r when s.Orders.ContainsKey r -> ThisRun
         | _ -> owner cfg ref
 
+    /// True when the ref is an order of this engine whose fills are the operator's own (a manual order that does
+    /// not adjust the strategy): external to the strategy like any other client's.
+    let private operatorsOwn (s: State) (ref: string) =
+        match OrderRef.create ref with
+        | Ok r -> (match s.Orders |> Map.tryFind r with Some o -> OrderPurpose.owner o.Purpose = External | None -> false)
+        | Error _ -> false
+
     /// Executions: another run's fill is external to this engine (never UNKNOWN_FILL, never strategy-owned) and
-    /// flags ANOTHER_ENGINE unless expected; external fills on option legs are counted for the book check. A
-    /// duplicate (exec id already seen) changes nothing.
+    /// flags ANOTHER_ENGINE unless expected; external fills on option legs — the operator's own manual orders through
+    /// Bifrost included — are counted for the book check. A duplicate (exec id already seen) changes nothing.
     let onExecution (cfg: Config) (s: State) (x: ExecutionReport) =
         let who = if OrderRef.isBifrost x.Ref then ownerIn cfg s x.Ref else NotBifrost
         let fresh = not (s.SeenExecs.Contains x.ExecId)
         let s =
             match who with
-            | ThisRun -> s
             | _ when not fresh || (State.legIndex s x.ContractId).IsNone -> s
+            | ThisRun when not (operatorsOwn s x.Ref) -> s
             | _ ->
                 let k = ContractId.value x.ContractId
                 let q = Side.sign x.Side * x.Quantity

@@ -197,8 +197,12 @@ module Runs =
         let received = Emit.note s OperationKind.ControlReceived r.RunId $"rebalance by {r.Meta.RequestedBy}: {r.Targets.Length} targets{bypass}"
         let foreign = r.Targets |> List.filter (fun (id, _) -> not (State.isUniverse cfg s id))
         let lapsed = r.Targets |> List.filter (fun (id, _) -> expired s id)
+        // Each target is sized from the same current position: a contract given twice would trade the sum of both.
+        let repeated = r.Targets |> List.countBy fst |> List.filter (fun (_, n) -> n > 1) |> List.map fst
         let s', cmds =
-            if not foreign.IsEmpty then
+            if not repeated.IsEmpty then
+                refuse s r.Meta r.RunId ("a contract given twice (one target each): " + (repeated |> List.map (ContractId.value >> string) |> String.concat ","))
+            elif not foreign.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
             elif not lapsed.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts expired (settlement is the broker's, not an order): " + (lapsed |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
@@ -259,7 +263,8 @@ module Runs =
     let rec advanceFlatten (cfg: Config) (s: State) =
         match s.Fsm with
         | Flattening run ->
-            let unsettled = not s.Open.IsEmpty
+            // The operator's own working manual orders are theirs: the flatten neither cancels nor waits for them.
+            let unsettled = s.Open |> Set.exists (fun r -> OrderFlow.strategyOwned s.Orders.[r])
             match run.Phase with
             | AwaitingFill ref when s.Orders |> Map.tryFind ref |> Option.map State.isSettled |> Option.defaultValue true ->
                 advanceFlatten cfg { s with Fsm = Flattening { run with Phase = AwaitingCancels } }
@@ -290,7 +295,7 @@ module Runs =
 
     let startFlatten (cfg: Config) (s: State) (meta: ControlMeta) =
         let runId = $"{cfg.RunId}-flat{s.NextOrderSeq}"
-        let s, cancels = OrderFlow.cancelWorking s "flatten requested"
+        let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s "flatten requested"
         // Flatten ends any delta tilt a rebalance gave the hedger: afterwards it aims at the configured target again.
         let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0 }; TargetTilt = 0.0 }
         let s', cmds = advanceFlatten cfg s

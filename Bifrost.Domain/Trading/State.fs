@@ -283,6 +283,12 @@ module State =
             i <- i + 1
         ok
 
+    /// The contracts held without a mark (no two-sided quote yet): while any is, P&L and the limits on it are unknown.
+    let unmarked cfg (s: State) =
+        [ for i in 0 .. s.Portfolio.Keys.Length - 1 do
+              if s.Portfolio.Held.[i].Quantity <> 0 && not (System.Double.IsFinite(markByKey cfg s s.Portfolio.Keys.[i])) then
+                  s.Portfolio.Keys.[i] ]
+
     /// Daily counters follow the exchange session day of the calendar's zone, never UTC. A new day starts with no
     /// trades; its P&L baseline is taken once the book is valued (NaN until then: no daily figure rather than a wrong one).
     let rollDay (cfg: Config) (s: State) =

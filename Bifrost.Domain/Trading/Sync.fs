@@ -29,7 +29,11 @@ module Sync =
         { s with ForeignRefs = Set.empty; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo } },
         [ RequestReconcile scopes; Emit.note s OperationKind.Reconciled "" "reconciliation requested" ]
 
-    /// Orders we believe working that the broker does not list are settled from executions, or made inactive.
+    /// Orders we believe working that the broker does not list are settled from executions, or made inactive. One
+    /// that vanished short of its quantity is in doubt: the broker returns only the current day's executions, so a
+    /// fill from before a restart (the order filled while the engine was down, yesterday) or one the broker reported
+    /// but never sent as an execution would be lost, and the hedger would hedge again. Those are made inactive and
+    /// returned as problems: the sync halts (RED, alert) until the operator has checked the account and resumes.
     let private reconcileOrders (s: State) (listed: Set<string>) =
         let missing = State.workingOrders s |> List.filter (fun o -> not (listed.Contains(OrderRef.value o.Ref)))
         let s, cmds =
@@ -37,14 +41,20 @@ module Sync =
                 let update = if o.Filled >= o.Quantity then FullyFilled else MadeInactive
                 match OrderLifecycle.transition o.Status update with
                 | Ok next ->
-                    let o' = { o with Status = next; ReportedFilled = o.Filled }
+                    let o' = { o with Status = next; ReportedFilled = max o.ReportedFilled o.Filled }
                     State.putOrder o' s,
                     acc @ [ Emit.orderOp s OperationKind.OrderStatusChanged o' nan $"not open at the broker after reconnect: {OrderStatus.name next}" ]
                 | Error _ -> s, acc) (s, [])
-        // Terminal orders whose reported fills never arrived as executions (reconcile has asked for all of today's).
-        let lost = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> OrderStatus.isTerminal o.Status && o.Filled < o.ReportedFilled)
+        let vanished =
+            [ for o in missing do
+                  if o.Filled < o.Quantity then
+                      let sent = (Timestamp.toDateTimeUtc o.PlacedAt).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
+                      $"{OrderRef.value o.Ref} ({OrderPurpose.name o.Purpose} {Side.name o.Side} {o.Quantity}, sent {sent}Z) is no longer open and executions show {o.Filled} filled: it may have filled unseen (the broker sends only today's executions)" ]
+        // Orders whose reported fills never arrived as executions (reconcile has asked for all of today's).
+        let lost = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.Filled < o.ReportedFilled)
         let s = lost |> List.fold (fun (s: State) o -> { State.putOrder { o with ReportedFilled = o.Filled } s with Anomalies = s.Anomalies + 1 }) s
-        s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
+        let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
+        s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ], vanished @ lostText
 
     let private finish (cfg: Config) (s: State) (p: SyncProgress) =
         let known = s.Orders |> Map.toSeq |> Seq.map (fun (r, _) -> OrderRef.value r) |> Set.ofSeq
@@ -54,7 +64,7 @@ module Sync =
         let s = { s with ForeignRefs = s.ForeignRefs + foreign }
         let s, expired = Expiry.settle s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
-        let s, orderCmds = reconcileOrders s p.ListedOpen
+        let s, orderCmds, inDoubt = reconcileOrders s p.ListedOpen
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
@@ -68,7 +78,10 @@ module Sync =
                   BookMismatch text, Emit.alertAndRecord s Critical "BOOK_MISMATCH" text
               if not problems.IsEmpty then
                   let reason = ReconcileFailed(String.concat "; " problems)
-                  reason, Emit.alertAndRecord s Critical "RECONCILE_FAILED" (HaltReason.describe reason) ]
+                  reason, Emit.alertAndRecord s Critical "RECONCILE_FAILED" (HaltReason.describe reason)
+              if not inDoubt.IsEmpty then
+                  let text = String.concat "; " inDoubt + ". Check the account's trades (book a missed fill with a manual order that adjusts the strategy), then resume"
+                  ReconcileFailed text, Emit.alertAndRecord s Critical "ORDER_OUTCOME_UNKNOWN" text ]
         let s, outcome =
             if not halts.IsEmpty then
                 let s' = { s with Fsm = Halted(fst halts.Head) }

@@ -35,10 +35,10 @@ internal static class ControlCommandLine
                     args.Has("--adjusts-strategy")),
                 "flatten-all" => new ControlRequest.Simple(ControlCommandKind.Flatten),
                 "rebalance" => args.Values("--target") is { Count: > 0 } targets
-                    ? new ControlRequest.Rebalance(targets.Select(t => ControlRequests.ParseTarget(t)).ToList(), args.Has("--risk-bypass"))
+                    ? new ControlRequest.Rebalance(ControlRequests.ParseTargets(targets), args.Has("--risk-bypass"))
                     : throw new FormatException("rebalance needs at least one --target SYMBOL=QTY"),
                 "confirm-book" => args.Values("--leg") is { Count: > 0 } legs
-                    ? new ControlRequest.ConfirmBook(legs.Select(l => ControlRequests.ParseTarget(l, "--leg")).ToList())
+                    ? new ControlRequest.ConfirmBook(ControlRequests.ParseTargets(legs, "--leg"))
                     : throw new FormatException("confirm-book needs at least one --leg CONTRACT=QTY"),
                 "cancel" => args.Words[0].Length is > 0 and <= 200 && args.Words[0].All(c => c > ' ' && c < 127)
                     ? new ControlRequest.Cancel(args.Words[0])

@@ -14,6 +14,7 @@ internal static class OpsCommand
     {
         var since = args.Value("--since") is { } s ? TimeArgument.Parse("--since", s, nowNanos) : (long?)null;
         var until = args.Value("--until") is { } u ? TimeArgument.Parse("--until", u, nowNanos) : (long?)null;
+        if (since is { } from && until is { } to && from > to) throw new UsageException("--since is after --until: nothing could match");
         var kinds = ParseKinds(args.Value("--kind"));
         var limit = (int)args.Number("--limit", 100, 1, 1_000_000);
         var timeBase = ParseTimeBase(args.Value("--time"));

@@ -127,6 +127,20 @@ internal static class ControlRequests
         return (ContractName.Parse(text[..eq]), ParseQuantity($"{option} quantity", text[(eq + 1)..].Trim(), allowZeroOrNegative: true));
     }
 
+    /// <summary>Parses every SYMBOL=QTY and refuses a contract given twice: each target is sized from the same current
+    /// position, so XYZ=-55 and XYZ=-60 together would trade the sum of both, neither target.</summary>
+    public static List<(ContractName Contract, int Quantity)> ParseTargets(IEnumerable<string> texts, string option = "--target")
+    {
+        var list = new List<(ContractName Contract, int Quantity)>();
+        foreach (var text in texts)
+        {
+            var target = ParseTarget(text, option);
+            if (list.Any(t => t.Contract == target.Contract)) throw new FormatException($"{option}: {target.Contract} given twice (one target per contract)");
+            list.Add(target);
+        }
+        return list;
+    }
+
     /// <summary>One line that says exactly what the row asks the daemon to do.</summary>
     public static string Describe(ControlRequest request) => request switch
     {

@@ -116,5 +116,38 @@ let tests =
         testCase "AFatFingerCeilingOfZero_IsRefused" <| fun () ->
             Expect.stringContains (sample ()) "\"control\": {" "sample has a control section"
             refusedAt "control.max_manual_quantity" (sample().Replace("\"control\": {", "\"control\": { \"max_manual_quantity\": 0,")) |> ignore
+        testCase "AKeyGivenTwice_IsRefusedNamingIt_NotTheLastOneWins" <| fun () ->
+            refusedAt "run_id" (sample().Replace("\"run_id\":", "\"run_id\": \"x\", \"run_id\":")) |> ignore
+            refusedAt "risk.max_position" (sample().Replace("\"max_position\":", "\"max_position\": 3000, \"max_position\":")) |> ignore
+            refusedAt "strategy.legs[1].strike" (sample().Replace("\"right\": \"P\",", "\"right\": \"P\", \"strike\": 90,")) |> ignore
+        for bad in [ "UTC-5"; "UTC5"; "UTC+1.00:00"; "UTC+23:59"; "UTC+05:60"; "UTC+5:00" ] do
+            testCase $"AZoneOffsetNotUtcHhMmWithin14Hours_IsRefused_NeverReadAsDays ({bad})" <| fun () ->
+                refusedAt "calendar.zone" (withKey "zone" $"\"{bad}\"") |> ignore
+        testCase "AZoneOffsetUtcHhMm_IsMinutesEastOfUtc" <| fun () ->
+            for text, minutes in [ "UTC-05:00", -300; "UTC+05:30", 330; "UTC+14:00", 840 ] do
+                match ConfigJson.parseWith resolve (withKey "zone" $"\"{text}\"") with
+                | Ok cfg -> Expect.equal cfg.Calendar.Zone (FixedOffset minutes) text
+                | Error e -> failwith $"{text}: {e.Field}: {e.Message}"
+        testCase "TheSameOptionListedTwice_IsRefused" <| fun () ->
+            let json = sample ()
+            let p = json.IndexOf("\"right\": \"P\"")
+            let e = refusedAt "strategy.legs" (json.Substring(0, p) + "\"right\": \"C\"" + json.Substring(p + "\"right\": \"P\"".Length))
+            Expect.stringContains e.Message "listed twice" "says why"
+        for expiry in [ "1999-01-01"; "0001-01-01"; "9999-12-31" ] do
+            testCase $"AnExpiryOutsideThisCenturyOrTwo_IsRefused ({expiry})" <| fun () ->
+                refusedAt "strategy.legs[0].expiry" (withKey "expiry" $"\"{expiry}\"") |> ignore
+        for key, value, path in
+            [ "max_spread_bps", "0", "guards.max_spread_bps"; "max_spread_bps", "-10", "guards.max_spread_bps"
+              "risk_free_rate", "1e10", "strategy.risk_free_rate"; "risk_free_rate", "-5", "strategy.risk_free_rate"
+              "dividend_yield", "-100", "strategy.dividend_yield"; "fallback_vol", "1e300", "strategy.fallback_vol"
+              "target_delta", "1e308", "strategy.target_delta" ] do
+            testCase $"AValueThatDisablesOrBreaksTrading_IsRefusedNamingTheKey ({key} {value})" <| fun () ->
+                refusedAt path (withKey key value) |> ignore
+        for key, value in [ "stop_loss", "0"; "stop_loss", "-100"; "take_profit", "0"; "take_profit", "-1" ] do
+            testCase $"AStopOrTakeProfitNotAPositiveAmount_IsRefused ({key} {value})" <| fun () ->
+                refusedAt $"risk.{key}" (sample().Replace($"\"{key}\": null", $"\"{key}\": {value}")) |> ignore
+        for value in [ "-50"; "30000" ] do
+            testCase $"AHedgeLimitOffsetAwayFromTheMarketOrAbsurd_IsRefused ({value})" <| fun () ->
+                refusedAt "strategy.hedge_limit_offset_bps" (sample().Replace("\"cooldown_seconds\":", $"\"hedge_limit_offset_bps\": {value}, \"cooldown_seconds\":")) |> ignore
         testCase "Fuzz_MutatedConfigs_AreRefusedOrParsed_NeverThrow" fuzz
     ]

@@ -27,6 +27,12 @@ let tests =
                 Expect.equal cfg.Strategy.Rules [ FixedBand(100.0, Shares) ] "cfg.Strategy.Rules"
                 // Expiry at the 16:00 New York close of 2026-03-20 (EDT, UTC−4).
                 Expect.equal cfg.Strategy.Legs.Head.Option.Expiry (Timestamp.ofDateTimeUtc (System.DateTime(2026, 3, 20, 20, 0, 0, System.DateTimeKind.Utc))) "cfg.Strategy.Legs.Head.Option.Expiry"
+        testCase "ExpiryOnAHalfDay_IsTheEarlyClose_NotFourOClock" <| fun () ->
+            // 2025-11-28, the day after Thanksgiving: US options stop trading at 13:00 New York (EST, UTC−5).
+            let day = SessionCalendar.parseDate "2025-11-28" |> Result.get
+            let cal = { SessionCalendar.usEquities with EarlyCloses = Map.ofList [ day, 780 ] }
+            Expect.equal (ConfigJson.expiryInstant cal 20251128) (Timestamp.ofDateTimeUtc (System.DateTime(2025, 11, 28, 18, 0, 0, System.DateTimeKind.Utc))) "13:00 EST"
+            Expect.equal (ConfigJson.expiryInstant cal 20251126) (Timestamp.ofDateTimeUtc (System.DateTime(2025, 11, 26, 21, 0, 0, System.DateTimeKind.Utc))) "a full day: 16:00 EST"
         testCase "A wrong value names its key path" <| fun () ->
             let bad = sample().Replace("\"strike\": 100, \"expiry\": \"2026-03-20\", \"quantity\": 10, \"multiplier\": 100 },", "\"strike\": -5, \"expiry\": \"2026-03-20\", \"quantity\": 10, \"multiplier\": 100 },")
             let e = errorOf bad

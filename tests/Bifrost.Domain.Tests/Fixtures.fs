@@ -33,6 +33,7 @@ let strategy legCount : StrategyConfig =
       DriftFraction = 0.5
       HardDeltaLimit = 2_000.0
       Cooldown = Duration.ofSeconds 1.0
+      HedgeTimeout = Duration.ofSeconds 30.0
       HedgeLimitOffsetBps = None
       RiskFreeRate = 0.05
       DividendYield = 0.0

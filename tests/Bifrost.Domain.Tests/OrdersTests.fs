@@ -29,4 +29,7 @@ let tests =
                     OrderLifecycle.transition s u |> ignore
         testCase "TWS's Cancelled status after a reject keeps the order Rejected" <| fun () ->
             Expect.equal (OrderLifecycle.transition Rejected CancelConfirmed) (Ok Rejected) "OrderLifecycle.transition Rejected CancelConfirmed"
+        testCase "TWS's Inactive status after a 201 reject keeps the order Rejected, not an anomaly" <| fun () ->
+            // The reference's reject sequence: error 201, then orderStatus Inactive or Cancelled.
+            Expect.equal (OrderLifecycle.transition Rejected MadeInactive) (Ok Rejected) "OrderLifecycle.transition Rejected MadeInactive"
     ]

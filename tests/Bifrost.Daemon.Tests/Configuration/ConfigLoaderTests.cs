@@ -98,4 +98,23 @@ public class ConfigLoaderTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData("\"run_id\":", "\"run_id\": \"x\", \"run_id\":", "run_id")]
+    [InlineData("\"port\":", "\"port\": 4002, \"port\":", "connection.port")]
+    [InlineData("\"max_position\":", "\"max_position\": 3000, \"max_position\":", "risk.max_position")]
+    public void AKeyGivenTwice_IsRefusedNamingIt_NeverACrashNorTheLastOneWinning(string find, string replace, string key)
+    {
+        Assert.Contains(find, Sample);
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample.Replace(find, replace)));
+        Assert.Equal(key, e.Key);
+        Assert.Contains("twice", e.Message);
+    }
+
+    [Fact]
+    public void AnEnvironmentOverrideWithARepeatedKey_IsRefusedNamingTheVariable()
+    {
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample, ("BIFROST__GUARDS", "{\"max_spread_bps\": 5, \"max_spread_bps\": 500}")));
+        Assert.Equal("BIFROST__GUARDS", e.Key);
+    }
 }

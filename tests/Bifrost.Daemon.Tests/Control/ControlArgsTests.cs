@@ -62,6 +62,8 @@ public class ControlArgsTests
     [InlineData(ControlCommandKind.ManualOrder, "[1]", "object")]
     [InlineData(ControlCommandKind.Rebalance, "{}", "targets")]
     [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"con_id\":5}]}", "con_id 5")]
+    // Each target is sized from the same position: the same contract twice would trade the sum of both.
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":-55},{\"contract\":\"XYZ\",\"quantity\":-60}]}", "targets[1]: XYZ given twice")]
     public void BadArguments_AreRefusedWithTheReason(ControlCommandKind kind, string args, string reason) =>
         Assert.Contains(reason, Assert.Throws<FormatException>(() => Parse(kind, args)).Message);
 }

@@ -4,6 +4,8 @@ using Bifrost.Daemon.Engine;
 using Bifrost.Daemon.Tests.EndToEnd;
 using Bifrost.Domain;
 using Bifrost.Store.Records;
+using Bifrost.Domain.Trading;
+using Microsoft.FSharp.Collections;
 
 namespace Bifrost.Daemon.Tests.Engine;
 
@@ -60,5 +62,30 @@ public class StoreRestoreTests
         Assert.Equal(-25, h.Quantity); // −40 hedge + 15 manual_strategy; the operator's 100 are not the strategy's
         Assert.Equal(3, r.SeenExecIds.Length); // every execution is seen: none is replayed as new at sync
         Assert.Equal(100, r.Orders.Single(o => o.IbOrderId == 5).Filled); // the manual order itself is still followed
+    }
+
+    [Fact]
+    public void OperatorsManualOptionFills_SinceTheLastReconciliation_AreHandedOverAsExternal()
+    {
+        // The operator bought 2 of a leg's calls through Bifrost (purpose manual) after the book last reconciled: the
+        // next sync must see them as external, like another client's, or it calls the account's 12 a BOOK_MISMATCH.
+        var orders = new[]
+        {
+            Order("oi_t1_1", 4, TradeSide.Sell, 40, "Filled"),
+            new OrderRecord("oi_t1-man2_2", "t1-man2", "manual", TestConfig.CallId, TradeSide.Buy, 2, "MKT", null, "DAY", "Filled", 1, 1, 5),
+        };
+        var fills = new[]
+        {
+            new FillRecord("e1", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 40, 100.0, 1),
+            new FillRecord("m1", "oi_t1-man2_2", TestConfig.CallId, TradeSide.Buy, 2, 3.0, 20),
+        };
+        var m = EngineMemoryModule.empty;
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater,
+            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero), m.PausedBy, m.ExpiredLegs);
+        var r = StoreRestore.Build(Cfg, orders, fills, 7, memory, [fills[1]]);
+        var (id, qty) = Assert.Single(r.ExternalLegFills);
+        Assert.Equal((TestConfig.CallId, 2), (ContractIdModule.value(id), qty));
+        // The strategy's holdings stay the hedge's alone.
+        Assert.DoesNotContain(r.Holdings, h => ContractIdModule.value(h.Item1) == TestConfig.CallId);
     }
 }

@@ -120,6 +120,27 @@ let tests =
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.FillApplied && o.Detail.Contains "operator-owned") "ops cmds"
             let _, cmds = step cfg s (at (sec 5.0) ClockTicked)
             Expect.isEmpty (placed cmds) "placed cmds"
+        testCase "ManualBuyOfALegsOption_IsTheOperators_AndTheNextSyncDoesNotCallItABookMismatch" <| fun () ->
+            let s = hedged cfg
+            let m = { manual 5L Buy 2 false false with ContractId = cid 2 }
+            let s, cmds = step cfg s (at (sec 1.0) (ManualOrderRequested m))
+            let buy = placed cmds |> List.exactlyOne
+            Expect.equal buy.Purpose OrderPurpose.Manual "the operator's"
+            let s, _ = step cfg s (at (sec 1.1) (execFor buy 2 3.0 "m1"))
+            let s, _ = step cfg s (at (sec 1.2) (PositionReported(cid 2, 12, 3.0)))
+            // A reconnect reconciles: the account holds 12 (10 strategy + the operator's 2).
+            let s, cmds =
+                Reducer.run cfg s [ at (sec 2.0) (BrokerDisconnected "socket closed"); at (sec 3.0) (BrokerConnected [ cfg.Account ])
+                                    at (sec 3.1) (PositionReported(cid 2, 12, 3.0)); at (sec 3.1) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
+                                    at (sec 3.2) PositionsEnded; at (sec 3.2) OpenOrdersEnded; at (sec 3.2) ExecutionsEnded ]
+            Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "BOOK_MISMATCH")) "no false mismatch"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"{s.Fsm}"
+        testCase "Rebalance_WithTheSameContractTwice_IsRefusedWhole_NothingSent" <| fun () ->
+            let s = hedged cfg
+            let r = { Rebalance.RunId = "b9"; Targets = [ underlyingId, -55; underlyingId, -60 ]; RiskBypass = false; Meta = meta 9L }
+            let _, cmds = step cfg s (at (sec 1.0) (RebalanceRequested r))
+            Expect.isEmpty (placed cmds) "each target sized from the same position would trade the sum of both"
+            Expect.exists cmds (function CompleteControl(9L, Refused why) -> why.Contains "twice" | _ -> false) "refused: given twice"
         testCase "RebalanceOfTheStock_IsKeptAsATilt_TheHedgerDoesNotTradeItBack" <| fun () ->
             let s = hedged cfg
             let own = State.hedgePosition cfg s
@@ -165,6 +186,30 @@ let tests =
             Expect.equal (o.Purpose) (Flatten) "o.Purpose"
             Expect.exists (ops cmds) (fun op -> op.Detail.Contains "STALE_DATA_EXCEPTION") "ops cmds"
             Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_ON_STALE_DATA") "alerts cmds"
+        testCase "Flatten_LeavesTheOperatorsWorkingManualOrderAlone_AndDoesNotWaitForIt" <| fun () ->
+            let s = hedged cfg
+            let m = { manual 5L Buy 300 false false with Type = Limit 99.0 }
+            let s, cmds = step cfg s (at (sec 1.0) (ManualOrderRequested m))
+            let working = placed cmds |> List.exactlyOne
+            Expect.equal working.Purpose OrderPurpose.Manual "the operator's"
+            let s, cmds = step cfg s (at (sec 1.1) (ControlRequested(FlattenExposure, meta 6L)))
+            Expect.isEmpty (cmds |> List.filter (function CancelOrder(r, _) -> r = working.Ref | _ -> false)) "not cancelled"
+            let o = placed cmds |> List.exactlyOne
+            Expect.equal o.Purpose Flatten "the flatten goes at once: it does not wait for the operator's order"
+            Expect.isFalse (OrderStatus.isTerminal s.Orders.[working.Ref].Status) "still working"
+        testCase "HeldLegWithoutATwoSidedQuote_IsNotGreen_ItsPnlLimitsAreUnchecked" <| fun () ->
+            let oneSided =
+                startEvents cfg 100.0
+                |> List.map (fun e ->
+                    match e.Payload with
+                    | QuoteReceived q when q.ContractId = cid 2 -> at e.Venue (QuoteReceived(quote (cid 2) nan 3.1 e.Venue))
+                    | _ -> e)
+            let s, _ = runAll cfg oneSided
+            let r = SelfCheck.run cfg s
+            Expect.notEqual r.Health Health.Healthy "not GREEN while the P&L cannot be known"
+            Expect.exists r.Checks (fun k -> k.Name = "book_valued" && not k.Passed && k.Detail.Contains "2") "names the contract"
+            let s, _ = step cfg s (at (sec 0.6) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 0.6))))
+            Expect.exists (SelfCheck.run cfg s).Checks (fun k -> k.Name = "book_valued" && k.Passed) "marked again"
         testCase "StaleData_BlocksTheHedge_AndTheLightIsRed" <| fun () ->
             let s = hedged cfg
             let s, cmds = step cfg s (at (sec 40.0) ClockTicked)
@@ -255,6 +300,27 @@ let tests =
             Expect.equal c.Data Fresh "only live contracts count for freshness"
             let back = Props.single (placed cmds)
             Expect.equal (back.Side, back.Quantity) (Side.ofSignedQuantity -own, abs own) "the strategy's own stock hedge is taken back to flat"
+        testCase "Restart_AcrossTheExpiry_BeforeAnyQuote_SettlesTheLegAtTheFirstSpot_NotAtZero" <| fun () ->
+            // Down over the expiry; the restart syncs before the first underlying quote. Closing the 10 calls at an
+            // intrinsic of 0 (no spot) would book −3,000 instead of +7,000 and remember it for every later restart.
+            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 3_600.0 } } ] } }
+            let s = hedged expiring
+            let held = Holding.empty |> Holding.applyFill 100 Buy 10 3.0
+            let restored = { Restored.empty with Holdings = [ cid 2, held ]; Memory = Some(Restart.memoryOf s) }
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let s, cmds =
+                Reducer.run expiring (State.initial expiring)
+                    [ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ expiring.Account ])
+                      at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.3) PositionsEnded; at (tt 0.3) OpenOrdersEnded; at (tt 0.3) ExecutionsEnded
+                      at (tt 1.0) ClockTicked ]
+            Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) "not settled without a price"
+            Expect.isFalse (s.ExpiredLegs.ContainsKey 2) "nothing remembered yet"
+            let s, cmds = Reducer.run expiring s [ at (tt 2.0) (QuoteReceived(quote underlyingId 109.99 110.01 (tt 2.0))) ]
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.Contains "intrinsic 10.00") "settled at the first spot"
+            Expect.equal (State.qtyOf s (cid 2)) 0 "closed"
+            Expect.floatClose Accuracy.high (Portfolio.holding (cid 2) s.Portfolio).Realized 7_000.0 "(10 − 3) × 10 × 100"
+            Expect.equal (s.ExpiredLegs |> Map.find 2) 10.0 "remembered at 10"
         testCase "Sync_AfterALegExpired_DoesNotAdoptIt_NorHedgeIt" <| fun () ->
             let expired = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = t0 } } ] } }
             let s, cmds = runAll expired (startEvents expired 100.0)

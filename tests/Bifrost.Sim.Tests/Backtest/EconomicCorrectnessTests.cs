@@ -121,7 +121,7 @@ public sealed class EconomicCorrectnessTests(ITestOutputHelper output)
         var option = new OptionContract(leg.Option.ContractId, leg.Option.Underlying, leg.Option.Right, leg.Option.Strike, Timestamp.NewTimestamp(Expiry),
             leg.Option.Multiplier);
         var strategy = new StrategyConfig(s.Underlying, Microsoft.FSharp.Collections.ListModule.OfSeq([new LegConfig(option, leg.Quantity)]), s.TargetDelta,
-            s.Rules, s.HedgeTo, s.LotSize, s.MinHedgeShares, s.DriftFraction, s.HardDeltaLimit, s.Cooldown, s.HedgeLimitOffsetBps, s.RiskFreeRate,
+            s.Rules, s.HedgeTo, s.LotSize, s.MinHedgeShares, s.DriftFraction, s.HardDeltaLimit, s.Cooldown, s.HedgeTimeout, s.HedgeLimitOffsetBps, s.RiskFreeRate,
             s.DividendYield, s.FallbackVol);
         var config = new Config(c.RunId, c.Account, c.Mode, strategy, c.Guards, c.Risk, SessionCalendarModule.alwaysOpen, c.Control);
         return setup with { Config = config };

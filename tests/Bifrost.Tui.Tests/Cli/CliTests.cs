@@ -170,4 +170,15 @@ public sealed class CliTests
         Assert.Equal(UnixNanos.FromDateTimeOffset(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero)),
             TimeArgument.Parse("--since", "2026-03-02T14:00:00", Frames.Now));
     }
+
+    [Theory]
+    [InlineData("99999999d")]
+    [InlineData("200000d")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("1600-01-01")]
+    public void ATimeBeyondWhatNanosecondsHold_IsRefused_NeverWrapsNorCrashes(string text)
+    {
+        var e = Assert.Throws<UsageException>(() => TimeArgument.Parse("--since", text, Frames.Now));
+        Assert.Contains("--since", e.Message);
+    }
 }

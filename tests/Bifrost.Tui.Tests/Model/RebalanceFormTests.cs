@@ -34,6 +34,16 @@ public sealed class RebalanceFormTests
         Assert.Equal(ControlCommandKind.Rebalance, Assert.Single(reader.ListControlCommands()).Command);
     }
 
+    [Theory]
+    [InlineData("rebalance", "--target", "XYZ=-55", "XYZ=-60")]
+    [InlineData("confirm-book", "--leg", "XYZ 20260320 C 100=10", "XYZ  20260320 C 100=12")]
+    public void TheSameContractGivenTwice_IsRefused_NotTradedAsTheSumOfBoth(string command, string option, string first, string second)
+    {
+        // Each target is sized from the same position: -55 and -60 from -61 would buy 6 and 1, ending at -54.
+        var e = Assert.Throws<UsageException>(() => ControlCommandLine.Request(Arguments.Parse([command, option, first, option, second])));
+        Assert.Contains("given twice", e.Message);
+    }
+
     [Fact]
     public void NothingToDo_OrABadTarget_IsSaidAndNothingSent()
     {

@@ -1,0 +1,118 @@
+/// Orders whose fate the engine cannot know for sure: an error code that does not end the order, an order that
+/// vanished while the engine was down, a hedge that stays unfilled. Each must keep the engine from sending a second
+/// order on a guess, and must tell the operator.
+module Bifrost.Domain.Tests.Trading.OrderDoubtScenarioTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let cfg = config 1
+
+let step c s e = Reducer.step c s e
+
+/// Started with the first hedge (SELL 568 against 10 long calls) sent and acknowledged, not filled.
+let hedgeWorking (c: Config) =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let ack = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+    let s, _ = step c s (at (sec 0.6) (OrderStatusReported ack))
+    s, hedge
+
+[<Tests>]
+let tests =
+    testList "Trading.OrderDoubtScenario" [
+        testCase "OrderHeldForLocate_404_StaysWorking_AndNoSecondHedgeGoesOut" <| fun () ->
+            let s, hedge = hedgeWorking cfg
+            let s, cmds = step cfg s (at (sec 0.7) (OrderErrorReported(hedge.IbOrderId, 404, "Order held while securities are located")))
+            Expect.equal s.Orders.[hedge.Ref].Status Submitted "the held order is still working"
+            Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "ORDER_REJECTED")) "not a reject"
+            let s, cmds = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
+            Expect.isEmpty (placed cmds) "no second hedge while the first may still fill"
+            Expect.isTrue (match s.Fsm with Running(HedgePending r) -> r = hedge.Ref | _ -> false) $"{s.Fsm}"
+        testCase "UnknownErrorCode_OnAWorkingHedge_KeepsItInFlight_AndAlerts" <| fun () ->
+            let s, hedge = hedgeWorking cfg
+            let s, cmds = step cfg s (at (sec 0.7) (OrderErrorReported(hedge.IbOrderId, 9999, "something new")))
+            Expect.equal s.Orders.[hedge.Ref].Status Submitted "kept as it was"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_ERROR" && a.Message.Contains "9999") "the operator is told"
+            let _, cmds = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
+            Expect.isEmpty (placed cmds) "no second hedge on a guess"
+            // The status IB sends after a real reject settles it, and only then does the hedger go again.
+            let _, cmds = step cfg s (at (sec 2.5) (OrderStatusReported { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = MadeInactive; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            Expect.equal (placed cmds |> List.length) 1 "the hedge goes again once the first is known dead"
+        testCase "CancelOfAnOrderIbNoLongerKnows_10147_DoesNotMarkItRejected" <| fun () ->
+            let s, hedge = hedgeWorking cfg
+            let s, _ = step cfg s (at (sec 0.7) (OrderErrorReported(hedge.IbOrderId, 10147, "OrderId that needs to be cancelled is not found.")))
+            Expect.equal s.Orders.[hedge.Ref].Status Submitted "its executions and status will tell"
+            // A fill that follows is the hedge's, in flight all along.
+            let s, cmds = step cfg s (at (sec 0.8) (execFor hedge hedge.Quantity 100.0 "e1"))
+            Expect.equal s.Orders.[hedge.Ref].Status Filled "filled"
+            Expect.isEmpty (ops cmds |> List.filter (fun o -> o.Kind = OperationKind.Anomaly)) "no invalid transition"
+        testCase "Reject201_And504NotSent_StillEndTheOrder" <| fun () ->
+            for code in [ 201; 504; 110; 0 ] do
+                let s, hedge = hedgeWorking cfg
+                let s, cmds = step cfg s (at (sec 0.7) (OrderErrorReported(hedge.IbOrderId, code, "refused")))
+                Expect.equal s.Orders.[hedge.Ref].Status Rejected $"{code} rejects"
+                Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_REJECTED") $"{code} alerted"
+        testCase "HedgeInFlight_WithDeltaOutsideTheBand_IsYellow_NotGreen" <| fun () ->
+            let s, _ = hedgeWorking cfg
+            let r = SelfCheck.run cfg s
+            Expect.equal r.Health Health.Degraded "not hedged yet"
+            Expect.exists r.Checks (fun k -> k.Name = "delta_in_band" && not k.Passed && k.Detail.Contains "hedge in flight") "named"
+        testCase "HedgeStuckPastItsTimeout_IsCancelledOnce_Alerted_AndDecidedAgainAtTheNewPrice" <| fun () ->
+            let c = { cfg with Strategy = { cfg.Strategy with HedgeLimitOffsetBps = Some 1.0; HedgeTimeout = Duration.ofSeconds 30.0 } }
+            let s, hedge = hedgeWorking c
+            // The market runs away from the limit; quotes stay fresh.
+            let tick (s: State, acc) (i: int) =
+                let t = sec (1.0 + float i)
+                let px = 100.0 + 0.004 * float i
+                let s, cmds = Reducer.run c s [ at t (QuoteReceived(quote (cid 2) 2.9 3.1 t)); at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t)); at t ClockTicked ]
+                s, acc @ cmds
+            let s, early = List.fold tick (s, []) [ 0 .. 27 ]
+            Expect.isEmpty (early |> List.filter (function CancelOrder _ -> true | _ -> false)) "nothing before the timeout"
+            let s, cmds = List.fold tick (s, []) [ 28 .. 40 ]
+            let cancels = cmds |> List.choose (function CancelOrder(r, _) -> Some r | _ -> None)
+            Expect.equal cancels [ hedge.Ref ] "the stuck hedge is cancelled once"
+            Expect.equal (alerts cmds |> List.filter (fun a -> a.Code = "HEDGE_STUCK") |> List.length) 1 "alerted once"
+            Expect.isEmpty (placed cmds) "no second hedge while the first may still fill"
+            // The cancel is confirmed: the hedge is decided again, at the current price.
+            let s, cmds = step c s (at (sec 42.0) (OrderErrorReported(hedge.IbOrderId, 202, "Order Canceled - reason:")))
+            let again = match placed cmds with [ o ] -> o | _ -> failtest $"{s.Fsm} {ops cmds |> List.map (fun o -> o.Detail)}"
+            Expect.equal again.Side Sell "same direction"
+            match again.Type with
+            | Limit px -> Expect.isGreaterThan px 100.1 "priced off the current bid, not the stale one"
+            | Market -> failtest "a limit hedge was configured"
+            Expect.isTrue (match s.Fsm with Running(HedgePending r) -> r = again.Ref | _ -> false) $"{s.Fsm}"
+        testCase "HedgeStuck_ButFilledBeforeTheCancelLands_CountsTheFill_AndSendsNothingMore" <| fun () ->
+            let c = { cfg with Strategy = { cfg.Strategy with HedgeTimeout = Duration.ofSeconds 30.0 } }
+            let s, hedge = hedgeWorking c
+            let s, cmds = Reducer.run c s [ at (sec 31.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 31.0))); at (sec 31.0) ClockTicked ]
+            Expect.exists cmds (function CancelOrder(r, _) -> r = hedge.Ref | _ -> false) "cancel sent"
+            let s, _ = step c s (at (sec 31.5) (OrderErrorReported(hedge.IbOrderId, 10148, "cannot be cancelled, state: Filled")))
+            let s, cmds = step c s (at (sec 31.6) (execFor hedge hedge.Quantity 100.0 "e1"))
+            Expect.equal s.Orders.[hedge.Ref].Status Filled "the fill counts"
+            Expect.isEmpty (placed cmds) "hedged: nothing more"
+            Expect.equal s.Fsm (Running Idle) "idle"
+        testCase "Restart_NextDay_AfterTheHedgeFilledWhileDown_HaltsInsteadOfHedgingAgain" <| fun () ->
+            // The hedge is working when the engine dies; it fills overnight; the restart is the next day, when the
+            // broker no longer lists the order and sends only today's executions.
+            let s, hedge = hedgeWorking cfg
+            let restored =
+                { Restored.empty with
+                    OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
+                    Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let s2, cmds =
+                runAll cfg [ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ cfg.Account ])
+                             at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -568, 100.0))
+                             at (tt 0.3) PositionsEnded; at (tt 0.3) OpenOrdersEnded; at (tt 0.3) ExecutionsEnded
+                             at (tt 0.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (tt 0.4))); at (tt 0.5) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 0.5)))
+                             at (tt 1.0) ClockTicked ]
+            Expect.isEmpty (placed cmds) "no second SELL 568 on a guess"
+            Expect.isTrue (match s2.Fsm with Halted(ReconcileFailed d) -> d.Contains(OrderRef.value hedge.Ref) | _ -> false) $"{s2.Fsm}"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN") "the operator is told"
+            Expect.equal (SelfCheck.run cfg s2).Health Health.Blocked "RED"
+    ]
