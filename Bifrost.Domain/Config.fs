@@ -245,4 +245,9 @@ module Config =
         elif cfg.Risk.MaxDrawdown <= 0.0 then err "risk.max_drawdown" "must be > 0"
         elif cfg.Risk.NearFraction <= 0.0 || cfg.Risk.NearFraction >= 1.0 then err "risk.near_fraction" "must be in (0, 1)"
         elif cfg.Calendar.CloseMinute <= cfg.Calendar.OpenMinute then err "calendar.close" "must be after calendar.open"
+        // An early close is a shorter day: after the open, before the usual close.
+        elif cfg.Calendar.EarlyCloses |> Map.exists (fun _ m -> m <= cfg.Calendar.OpenMinute || m >= cfg.Calendar.CloseMinute) then
+            err "calendar.early_closes" "each early close must be after calendar.open and before calendar.close"
+        elif cfg.Control.ExpectedOtherRuns |> List.contains cfg.RunId then
+            err "reconcile.expected_other_runs" "must not list this run's own run_id (its orders are this engine's)"
         else Ok cfg

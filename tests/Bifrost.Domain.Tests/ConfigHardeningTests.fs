@@ -149,5 +149,12 @@ let tests =
         for value in [ "-50"; "30000" ] do
             testCase $"AHedgeLimitOffsetAwayFromTheMarketOrAbsurd_IsRefused ({value})" <| fun () ->
                 refusedAt "strategy.hedge_limit_offset_bps" (sample().Replace("\"cooldown_seconds\":", $"\"hedge_limit_offset_bps\": {value}, \"cooldown_seconds\":")) |> ignore
+        for close in [ "08:00"; "17:00"; "16:00" ] do
+            testCase $"AnEarlyCloseOutsideTheSession_IsRefused ({close})" <| fun () ->
+                refusedAt "calendar.early_closes" (sample().Replace("\"early_closes\": {}", $"\"early_closes\": {{ \"2026-11-27\": \"{close}\" }}")) |> ignore
+        testCase "ExpectedOtherRuns_ListingThisRunsOwnId_IsRefused" <| fun () ->
+            let runId = Regex.Match(sample (), "\"run_id\"\\s*:\\s*\"([^\"]*)\"").Groups[1].Value
+            let json = sample().TrimEnd().TrimEnd('}') + $", \"reconcile\": {{ \"expected_other_runs\": [\"{runId}\"] }} }}"
+            refusedAt "reconcile.expected_other_runs" json |> ignore
         testCase "Fuzz_MutatedConfigs_AreRefusedOrParsed_NeverThrow" fuzz
     ]
