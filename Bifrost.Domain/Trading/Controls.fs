@@ -10,7 +10,7 @@ module Controls =
 
     let private resumeRunning (s: State) =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
-        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = "" }
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0 }
 
     let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
         let s = { s with Fsm = Stopping(s.Now, meta) }

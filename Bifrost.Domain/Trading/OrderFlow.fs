@@ -92,6 +92,9 @@ module OrderFlow =
             let s, _, cmds = advance s o r.Status r.Reason
             s, cmds
 
+    /// Hedge orders rejected in a row before the engine pauses (alert HEDGE_REJECTED).
+    let maxHedgeRejects = 3
+
     /// Codes that mean the order is not working: refused by IB or the exchange (201, 203, 110 tick size, 200 no
     /// contract, 320–322 a request TWS could not read), or never sent (0 and 504, the daemon's own). Only these
     /// reject; any other code leaves the order as it is, since IB attaches warnings to orders that keep working (404
@@ -118,8 +121,22 @@ module OrderFlow =
             | c when c >= 2100 && c < 2200 -> s, [] // warnings about the order (e.g. 2109 outside RTH) change nothing
             | c when rejectCodes.Contains c ->
                 let s = State.putOrder { o with RejectReason = $"{code} {message}" } s
+                let wasWorking = not (OrderStatus.isTerminal o.Status)
                 let s, o, c = advance s (s.Orders.[o.Ref]) RejectedByBroker $"{code} {message}"
-                s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"{code} {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: {code} {message}"
+                let rejected = [ Emit.orderOp s OperationKind.OrderRejected o nan $"{code} {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: {code} {message}"
+                if o.Purpose = Hedge && wasWorking && o.Status = Rejected then
+                    let s = { s with HedgeRejects = s.HedgeRejects + 1 }
+                    if s.HedgeRejects = maxHedgeRejects then
+                        // Paused here, before the step re-decides the hedge (a critical alert's pause comes after the
+                        // handler, and would let one more order out).
+                        let why = "critical alert HEDGE_REJECTED"
+                        let s' = match s.Fsm with Running _ -> { s with Fsm = Paused; PausedBy = why } | _ -> s
+                        s', c @ rejected
+                            @ Emit.alertAndRecord s Critical "HEDGE_REJECTED"
+                                $"{maxHedgeRejects} hedge orders in a row rejected (last {OrderRef.value o.Ref}: {code} {message}): paused; resume once the cause is fixed"
+                            @ (if s'.Fsm = Paused && s.Fsm <> Paused then [ Emit.note s' OperationKind.FsmChanged "" $"{FsmState.name s.Fsm} -> Paused: paused by {why}; resume is the operator's" ] else [])
+                    else s, c @ rejected
+                else s, c @ rejected
             | 399 | 404 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
             | _ ->
                 // Not known to end the order: it stays in flight (no second hedge) until a status or execution says
@@ -162,6 +179,7 @@ module OrderFlow =
                 let s =
                     if strategyOwned then
                         { State.putOrder o' s with
+                            HedgeRejects = (if o.Purpose = Hedge then 0 else s.HedgeRejects)
                             Portfolio = Portfolio.applyFill e.ContractId mult e.Side e.Quantity e.Price s.Portfolio
                             FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId
                             TargetTilt = s.TargetTilt + tilt }

@@ -110,6 +110,9 @@ type State =
       Risk: RiskClass
       LastHedgeAt: Timestamp
       LastHedgeSpot: float
+      /// Hedge orders rejected in a row (no hedge fill since): at `maxHedgeRejects` the engine pauses, so a cause that
+      /// rejects every hedge (a short-sale restriction, margin) does not send one order per cooldown all day.
+      HedgeRejects: int
       Attribution: PnlAttribution
       /// When the book was last valued (attribution's Δt runs from here).
       ValuedAt: Timestamp
@@ -179,6 +182,7 @@ module State =
           Risk = RiskOk
           LastHedgeAt = Timestamp.zero
           LastHedgeSpot = nan
+          HedgeRejects = 0
           Attribution = Attribution.zero
           ValuedAt = Timestamp.zero
           LastPublishAt = Timestamp.zero

@@ -115,4 +115,28 @@ let tests =
             Expect.isTrue (match s2.Fsm with Halted(ReconcileFailed d) -> d.Contains(OrderRef.value hedge.Ref) | _ -> false) $"{s2.Fsm}"
             Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN") "the operator is told"
             Expect.equal (SelfCheck.run cfg s2).Health Health.Blocked "RED"
+        testCase "HedgeRejectedThreeTimesInARow_Pauses_InsteadOfAnOrderEveryCooldownAllDay" <| fun () ->
+            let s, cmds = runAll cfg (startEvents cfg 100.0)
+            let mutable s = s
+            let mutable order = placed cmds |> List.exactlyOne
+            let mutable sent = 1
+            let mutable all = []
+            for i in 1 .. 20 do
+                let t = sec (float i * 2.0)
+                let s1, c1 = step cfg s (at t (OrderErrorReported(order.IbOrderId, 201, "Order rejected - reason: short sale not allowed")))
+                let s2, c2 = Reducer.run cfg s1 [ at (Timestamp.add (Duration.ofSeconds 1.5) t) (QuoteReceived(quote (cid 2) 2.9 3.1 (Timestamp.add (Duration.ofSeconds 1.5) t)))
+                                                  at (Timestamp.add (Duration.ofSeconds 1.5) t) (QuoteReceived(quote underlyingId 99.99 100.01 (Timestamp.add (Duration.ofSeconds 1.5) t)))
+                                                  at (Timestamp.add (Duration.ofSeconds 1.5) t) ClockTicked ]
+                s <- s2
+                all <- all @ c1 @ c2
+                match placed (c1 @ c2) with
+                | [ o ] -> order <- o; sent <- sent + 1
+                | _ -> ()
+            Expect.equal sent 3 "three hedges, then no more"
+            Expect.equal s.Fsm Paused "paused"
+            Expect.equal (alerts all |> List.filter (fun a -> a.Code = "HEDGE_REJECTED" && a.Severity = Critical) |> List.length) 1 "one critical alert"
+            // The operator fixes the cause and resumes: hedging starts again.
+            let s, _ = Reducer.run cfg s [ at (sec 49.9) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 49.9))); at (sec 49.9) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 49.9))) ]
+            let _, cmds = step cfg s (at (sec 50.0) (ControlRequested(Resume, meta 3L)))
+            Expect.equal (placed cmds |> List.length) 1 "the hedge goes again"
     ]
