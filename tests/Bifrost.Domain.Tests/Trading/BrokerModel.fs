@@ -17,6 +17,8 @@ type Action =
     | FillAll
     | CancelConfirm
     | Reject
+    /// IB attaches a warning to the first working order (404: held while shares are located); it stays working.
+    | Held
     | DupExec
     | DupStatus
     | UnknownFill
@@ -52,8 +54,12 @@ type Sim =
       Undelivered: Event list
       ControlSeq: int64 }
 
-/// One reducer step as the properties see it.
-type Step = { Before: State; Event: Event; After: State; Commands: Command list }
+/// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
+/// the step began (the broker's truth, whatever the engine had been told).
+type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int }
+
+/// Hedge orders working at the model broker.
+let brokerHedges (sim: Sim) = sim.Working |> List.sumBy (fun w -> if w.Req.Purpose = Hedge then 1 else 0)
 
 let private legIds (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
@@ -67,6 +73,7 @@ let genAction (legCount: int) =
           6, Gen.constant FillAll
           4, Gen.constant CancelConfirm
           2, Gen.constant Reject
+          3, Gen.constant Held
           4, Gen.constant DupExec
           4, Gen.constant DupStatus
           1, Gen.constant UnknownFill
@@ -176,6 +183,10 @@ let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
         | Some w when sim.Connected && w.Filled = 0 ->
             { sim with Working = sim.Working |> List.tail }, [ at sim.Time (OrderErrorReported(w.Req.IbOrderId, 201, "Order rejected - reason: model")) ]
         | _ -> sim, []
+    | Held ->
+        match first with
+        | Some w when sim.Connected -> sim, [ at sim.Time (OrderErrorReported(w.Req.IbOrderId, 404, "Order held while securities are located")) ]
+        | _ -> sim, []
     | DupExec -> sim, (if sim.Connected then sim.Execs |> List.truncate 1 else [])
     | DupStatus -> sim, (if sim.Connected then Option.toList sim.LastStatus else [])
     | UnknownFill ->
@@ -220,7 +231,7 @@ let run (cfg: Config) (actions: Action list) : Step list =
         let before = state.Value
         let after, cmds = Reducer.step cfg before e
         state.Value <- after
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds }
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim }
         absorb sim cmds
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true

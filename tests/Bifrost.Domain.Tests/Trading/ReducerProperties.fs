@@ -155,6 +155,13 @@ let tests =
                     // The operator's own manual orders are not the strategy's: a flatten neither cancels nor waits
                     // for them (their fills are external), so one may still be working.
                     || st.After.Orders |> Map.forall (fun ref o -> fresh.Contains ref || State.isSettled o || o.Purpose = OrderPurpose.Manual)))
+        // The broker's view, not the engine's: an order the engine wrongly thought ended (a warning taken for a
+        // reject) would let a second hedge out while the first still works at the broker.
+        scenarioProperty "A hedge is never sent while the broker still works an earlier hedge" (fun _ steps ->
+                steps |> List.forall (fun st ->
+                    let hedges = placed st.Commands |> List.filter (fun o -> o.Purpose = Hedge)
+                    hedges.IsEmpty || st.BrokerHedgesBefore = 0
+                    || failwithf "%d hedge(s) sent on %A while the broker works %d earlier hedge(s)" hedges.Length st.Event st.BrokerHedgesBefore))
         scenarioProperty "Emitted orders never breach position or notional limits (unless a manual run bypasses risk)" (fun cfg steps ->
                 steps |> List.forall (fun st ->
                     placed st.Commands |> List.forall (fun o ->

@@ -139,7 +139,7 @@ let runWithRestarts (cfg: Config) (actions: RestartAction list) =
         let after, cmds = Reducer.step cfg before e
         state <- after
         store <- StoreProjection.observe store e cmds
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds }
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim }
         absorb sim cmds
     let drain (sim: Sim) =
         let mutable sim = sim
