@@ -15,6 +15,10 @@ public static class Program
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(GatewayCommand.Create());
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        var code = parsed.Invoke();
+        // A usage error (unknown option, missing or malformed value) is bad input like any other refusal: exit 2, as
+        // the daemon and the TUI do; System.CommandLine's own exit code for it is 1. The error text is kept.
+        return parsed.Errors.Count > 0 ? 2 : code;
     }
 }

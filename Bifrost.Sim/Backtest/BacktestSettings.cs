@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using Bifrost.Domain;
 using Bifrost.Sim.Broker;
 using Bifrost.Sim.Ticks;
 
@@ -50,6 +52,8 @@ public sealed record BacktestSettings
     /// <summary>Reads the <c>backtest</c> section (absent = defaults). Errors name the key, like the engine's parser.</summary>
     public static BacktestSettings Parse(JsonElement root)
     {
+        // A repeated key would otherwise pass as its last value (JsonDocument keeps both).
+        if (JsonDuplicates.FirstIn(root) is { } repeated) throw new BacktestConfigException($"{repeated}: is given twice (one value per key)");
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("backtest", out var b) || b.ValueKind == JsonValueKind.Null)
             return new BacktestSettings();
         if (b.ValueKind != JsonValueKind.Object) throw new BacktestConfigException("backtest: must be an object");
@@ -57,35 +61,40 @@ public sealed record BacktestSettings
             if (Array.IndexOf(Keys, p.Name) < 0)
                 throw new BacktestConfigException($"backtest.{p.Name}: unknown key (expected one of {string.Join(", ", Keys)})");
         var d = new BacktestSettings();
+        // Every number has a range: outside it a value either breaks the run (a clock step that rounds to 0 ns divides
+        // by zero, 1e-9 s never finishes) or silently saturates (1e300 ms of latency behaves like the default).
         var s = d with
         {
-            ClientId = (int)Number(b, "client_id", d.ClientId, whole: true),
-            ClockSeconds = Number(b, "clock_seconds", d.ClockSeconds),
-            CurveSeconds = Number(b, "curve_seconds", d.CurveSeconds),
-            IdleGapSeconds = Number(b, "idle_gap_seconds", d.IdleGapSeconds),
-            AckLatencyMs = Number(b, "ack_latency_ms", d.AckLatencyMs),
-            FillLatencyMs = Number(b, "fill_latency_ms", d.FillLatencyMs),
+            ClientId = (int)Number(b, "client_id", d.ClientId, 0, int.MaxValue, whole: true),
+            ClockSeconds = Number(b, "clock_seconds", d.ClockSeconds, MinSeconds, MaxClockSeconds),
+            CurveSeconds = Number(b, "curve_seconds", d.CurveSeconds, MinSeconds, MaxCurveSeconds),
+            IdleGapSeconds = Number(b, "idle_gap_seconds", d.IdleGapSeconds, MinSeconds, MaxClockSeconds),
+            AckLatencyMs = Number(b, "ack_latency_ms", d.AckLatencyMs, 0, MaxLatencyMs),
+            FillLatencyMs = Number(b, "fill_latency_ms", d.FillLatencyMs, 0, MaxLatencyMs),
             PartialFills = Bool(b, "partial_fills", d.PartialFills),
             Commission = Text(b, "commission", d.Commission),
-            FinancingRate = Number(b, "financing_rate", d.FinancingRate),
+            FinancingRate = Number(b, "financing_rate", d.FinancingRate, -MaxFinancingRate, MaxFinancingRate),
             ColumnMapping = Mapping(b),
         };
-        if (!(s.ClockSeconds > 0)) throw new BacktestConfigException("backtest.clock_seconds: must be > 0");
-        if (!(s.CurveSeconds > 0)) throw new BacktestConfigException("backtest.curve_seconds: must be > 0");
-        if (!(s.IdleGapSeconds > 0)) throw new BacktestConfigException("backtest.idle_gap_seconds: must be > 0");
-        if (s.AckLatencyMs < 0 || s.FillLatencyMs < 0) throw new BacktestConfigException("backtest.*_latency_ms: must be >= 0");
         if (s.Commission is not ("ib_fixed" or "zero")) throw new BacktestConfigException($"backtest.commission: expected ib_fixed or zero, got '{s.Commission}'");
-        if (s.ClientId < 0) throw new BacktestConfigException("backtest.client_id: must be >= 0");
         return s;
     }
 
-    private static double Number(JsonElement b, string key, double fallback, bool whole = false)
+    /// <summary>The documented ranges (README, Backtesting): 1 ms .. 1 year for the clock step (a year: in effect no
+    /// clock, as the economic tests use) and the idle gap, 1 ms .. 1 day for the curve step, 0 .. 1 hour of latency,
+    /// ±100 % a year of financing. Below 1 ms a run of days takes hours; the upper ends keep every sum of nanoseconds far
+    /// from overflowing.</summary>
+    public const double MinSeconds = 0.001, MaxClockSeconds = 31_536_000, MaxCurveSeconds = 86_400, MaxLatencyMs = 3_600_000, MaxFinancingRate = 1;
+
+    private static double Number(JsonElement b, string key, double fallback, double min, double max, bool whole = false)
     {
         if (!b.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
         if (v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()))
             throw new BacktestConfigException($"backtest.{key}: must be a number, got {v.ValueKind}");
         var x = v.GetDouble();
         if (whole && x != Math.Floor(x)) throw new BacktestConfigException($"backtest.{key}: must be a whole number");
+        if (!(x >= min && x <= max))
+            throw new BacktestConfigException($"backtest.{key}: must be in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}], got {v.GetRawText()}");
         return x;
     }
 

@@ -31,31 +31,65 @@ public static class BacktestCommand
             var dataPath = r.GetValue(data)!.FullName;
             if (!File.Exists(dataPath)) return GenerateCommand.Fail($"no such data file: {dataPath}");
             if (r.GetValue(threads) < 1) return GenerateCommand.Fail("--threads must be >= 1");
+            if (r.GetValue(output) is { } outDir && OutputPaths.CheckDirectory("--out", outDir.FullName) is { } badOut) return GenerateCommand.Fail(badOut);
+            if (r.GetValue(store) is { } storePath && OutputPaths.CheckStore(storePath.FullName) is { } badStore) return GenerateCommand.Fail(badStore);
+            BacktestStore? db = null;
             try
             {
                 var setup = BacktestSetup.FromFile(r.GetValue(config)!.FullName);
+                // Opened before the run: a store that cannot be used is refused now, not after minutes of simulation.
+                if (r.GetValue(store) is { } storeToOpen) db = BacktestStore.Open(storeToOpen.FullName);
                 var (result, timing) = RunTimed(setup, new ParquetTickSource(dataPath, setup.Settings.Mapping(), prefetch: r.GetValue(threads) > 1));
                 Console.Write(ResultWriter.Text(result, timing));
                 if (r.GetValue(output) is { } dir)
                 {
-                    ResultWriter.WriteAll(result, dir.FullName);
+                    try
+                    {
+                        ResultWriter.WriteAll(result, dir.FullName);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        return GenerateCommand.Fail($"--out: cannot write '{dir.FullName}': {e.Message}");
+                    }
                     Console.WriteLine($"  wrote      {Path.Combine(dir.FullName, "summary.json")}, equity.parquet, equity.csv, orders.csv");
                 }
                 if (r.GetValue(store) is { } storeFile)
                 {
                     var id = BacktestStore.NewRunId("bt", result.RunId);
-                    using (var s = BacktestStore.Open(storeFile.FullName))
-                        s.Record(id, result, ParametersOf(r.GetValue(config)!.FullName, dataPath));
+                    db!.Record(id, result, ParametersOf(r.GetValue(config)!.FullName, dataPath));
+                    db.Dispose(); // flushes: the run is in the store before it is reported stored
+                    db = null;
                     Console.WriteLine($"  stored     run {id} in {storeFile.FullName}");
                 }
                 return 0;
             }
-            catch (Exception e) when (e is BacktestConfigException or TickDataException or ParquetException or IOException)
+            catch (Exception e) when (e is BacktestConfigException or TickDataException or ParquetException or IOException or UnauthorizedAccessException)
             {
                 return GenerateCommand.Fail(e.Message);
             }
+            catch (Exception e) when (OutputPaths.IsStoreFailure(e))
+            {
+                return GenerateCommand.Fail($"--store: {e.Message}");
+            }
+            finally
+            {
+                DisposeQuietly(db);
+            }
         });
         return cmd;
+    }
+
+    /// <summary>Closes a store left open by a refusal; a second failure must not hide the first.</summary>
+    internal static void DisposeQuietly(BacktestStore? db)
+    {
+        try
+        {
+            db?.Dispose();
+        }
+        catch (Exception e) when (OutputPaths.IsStoreFailure(e) || e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"bifrost-sim: warning: closing the store: {e.Message}");
+        }
     }
 
     /// <summary>Runs and measures wall time and peak memory (reported, never part of the results).</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net.Sockets;
 using Bifrost.Parquet;
 using Bifrost.Sim.Broker;
 using Bifrost.Sim.Gateway;
@@ -37,6 +38,8 @@ public static class GatewayCommand
         cmd.SetAction(r =>
         {
             GatewayOptions options;
+            if (CheckArguments(r.GetValue(port), r.GetValue(control), r.GetValue(ackMs), r.GetValue(fillMs), r.GetValue(cash), r.GetValue(firstId), r.GetValue(ledger)?.FullName) is { } bad)
+                return GenerateCommand.Fail(bad);
             try
             {
                 var model = r.GetValue(commission)!.ToLowerInvariant() switch
@@ -56,7 +59,7 @@ public static class GatewayCommand
                     Account = r.GetValue(account)!,
                     LedgerPath = r.GetValue(ledger)?.FullName,
                     Faults = r.GetValue(faults) is { } f ? FaultScript.Load(f.FullName) : [],
-                    SeedPositions = (r.GetValue(seed) ?? []).Select(SeedPosition.Parse).ToList(),
+                    SeedPositions = (r.GetValue(seed) ?? []).Select(ParseSeed).ToList(),
                     FillModel = new FillModelOptions
                     {
                         AckLatencyNanos = (long)(r.GetValue(ackMs) * 1e6), FillLatencyNanos = (long)(r.GetValue(fillMs) * 1e6),
@@ -78,6 +81,40 @@ public static class GatewayCommand
         return cmd;
     }
 
+    /// <summary>Most simulated latency and starting cash the gateway takes; beyond them the nanosecond clock and the
+    /// account's sums saturate or lose every cent.</summary>
+    public const double MaxLatencyMs = 3_600_000, MaxCash = 1e12;
+    public const int MaxFirstOrderId = 1_000_000_000;
+
+    /// <summary>The numeric options and the ledger path, checked before anything is opened: an error naming the option.</summary>
+    internal static string? CheckArguments(int port, int? controlPort, double ackMs, double fillMs, double cash, int firstOrderId, string? ledgerPath)
+    {
+        if (port is < 0 or > 65535) return $"--port must be in [0, 65535], got {port}";
+        if (controlPort is < 0 or > 65535) return $"--control-port must be in [0, 65535], got {controlPort}";
+        if (!(ackMs >= 0 && ackMs <= MaxLatencyMs)) return $"--ack-latency-ms must be in [0, {MaxLatencyMs}], got {ackMs}";
+        if (!(fillMs >= 0 && fillMs <= MaxLatencyMs)) return $"--fill-latency-ms must be in [0, {MaxLatencyMs}], got {fillMs}";
+        if (!(cash >= 0 && cash <= MaxCash)) return $"--cash must be in [0, {MaxCash:0}], got {cash}";
+        if (firstOrderId is < 1 or > MaxFirstOrderId) return $"--first-order-id must be in [1, {MaxFirstOrderId}], got {firstOrderId}";
+        if (ledgerPath is not null)
+        {
+            if (Directory.Exists(ledgerPath)) return $"--ledger: '{ledgerPath}' is a directory, not a file";
+            if (Path.GetDirectoryName(ledgerPath) is { } folder && !Directory.Exists(folder)) return $"--ledger: the folder '{folder}' does not exist";
+        }
+        return null;
+    }
+
+    private static SeedPosition ParseSeed(string text)
+    {
+        try
+        {
+            return SeedPosition.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"--seed-position: {e.Message}");
+        }
+    }
+
     private static DateOnly ParseHoliday(string text) =>
         DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d)
             ? d : throw new FormatException($"--holiday must be a date yyyy-MM-dd, got '{text}'");
@@ -85,33 +122,53 @@ public static class GatewayCommand
     private static int Run(GatewayOptions options)
     {
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
             stop.Cancel();
         };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        ReplayGateway gateway;
+        EventHandler onExit = (_, _) => stop.Cancel();
+        Console.CancelKeyPress += onCancel;
+        AppDomain.CurrentDomain.ProcessExit += onExit;
         try
         {
-            gateway = ReplayGateway.StartAsync(options).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is TickDataException or ParquetException or IOException or UnauthorizedAccessException)
-        {
-            // The same refusal as the backtester's on the same reader: a bad tick file is bad input, not a crash.
-            return GenerateCommand.Fail(e.Message);
-        }
-        try
-        {
-            if (gateway.ControlPort is { } cp) Console.WriteLine($"control on 127.0.0.1:{cp}");
-            Console.WriteLine($"listening on 127.0.0.1:{gateway.Port}");
-            Console.Out.Flush();
-            stop.Token.WaitHandle.WaitOne();
+            ReplayGateway gateway;
+            try
+            {
+                gateway = ReplayGateway.StartAsync(options).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is TickDataException or ParquetException or IOException or UnauthorizedAccessException)
+            {
+                // The same refusal as the backtester's on the same reader: a bad tick file is bad input, not a crash.
+                return GenerateCommand.Fail(e.Message);
+            }
+            catch (SocketException e)
+            {
+                return GenerateCommand.Fail($"--port/--control-port: cannot listen on 127.0.0.1: {e.Message}");
+            }
+            catch (ArgumentException e)
+            {
+                return GenerateCommand.Fail(e.Message); // e.g. a --seed-position contract not in the file
+            }
+            try
+            {
+                if (gateway.ControlPort is { } cp) Console.WriteLine($"control on 127.0.0.1:{cp}");
+                Console.WriteLine($"listening on 127.0.0.1:{gateway.Port}");
+                Console.Out.Flush();
+                stop.Token.WaitHandle.WaitOne();
+            }
+            finally
+            {
+                gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            return 0;
         }
         finally
         {
-            gateway.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // Unhooked before `stop` is disposed: ProcessExit fires after Main returns, and cancelling a disposed
+            // source threw ObjectDisposedException (exit 134) after every refusal above.
+            Console.CancelKeyPress -= onCancel;
+            AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
-        return 0;
     }
 }

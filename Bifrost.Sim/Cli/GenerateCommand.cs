@@ -27,6 +27,8 @@ public static class GenerateCommand
             if (!DateOnly.TryParseExact(r.GetValue(start), "yyyy-MM-dd", out var first))
                 return Fail($"--start must be yyyy-MM-dd, got '{r.GetValue(start)}'");
             if (r.GetValue(days) is < 1 or > 10_000) return Fail("--days must be between 1 and 10000");
+            if (CheckDates(first, r.GetValue(days)) is { } badDates) return Fail(badDates);
+            if (string.IsNullOrWhiteSpace(r.GetValue(symbol))) return Fail("--symbol must not be empty");
             if (r.GetValue(realised) is { } rv && !(rv > 0 && rv < 5)) return Fail($"--realised-vol must be in (0, 5), got {rv}");
             if (r.GetValue(implied) is { } iv && !(iv > 0 && iv < 5)) return Fail($"--implied-vol must be in (0, 5), got {iv}");
             if (!double.IsFinite(r.GetValue(skew)) || Math.Abs(r.GetValue(skew)) > 5) return Fail($"--skew must be in [-5, 5], got {r.GetValue(skew)}");
@@ -63,6 +65,20 @@ public static class GenerateCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>The generated days, and the expiry after them, must lie in [1971-01-01, 2200-12-31]: nanosecond
+    /// timestamps wrap outside 1677..2262, and past 9999 the calendar itself ends.</summary>
+    public static readonly DateOnly EarliestDay = new(1971, 1, 1), LatestDay = new(2200, 12, 31);
+
+    internal static string? CheckDates(DateOnly first, int days)
+    {
+        // Trading days become at most 7/5 as many calendar days (+2 for a weekend start), then the option's expiry
+        // (ExpiryCalendarDays, then to a Friday) lies after the last: counted in day numbers, before any AddDays.
+        var lastNeeded = (long)first.DayNumber + (days / 5 + 1) * 7L + 2 + new GeneratorOptions().ExpiryCalendarDays + 6;
+        if (first < EarliestDay || lastNeeded > LatestDay.DayNumber)
+            return $"--start: the generated days and their option expiry must lie within {EarliestDay:yyyy-MM-dd} .. {LatestDay:yyyy-MM-dd}, got --start {first:yyyy-MM-dd} with --days {days}";
+        return null;
     }
 
     internal static int Fail(string message)

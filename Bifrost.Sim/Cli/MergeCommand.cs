@@ -22,6 +22,7 @@ public static class MergeCommand
                 var metric = r.GetValue(sort) ?? SweepResultFile.ReadHeader(paths[0]).Metric;
                 if (!SweepMetrics.IsKnown(metric)) return GenerateCommand.Fail($"--sort: unknown metric '{metric}'");
                 var outDir = r.GetValue(output)!.FullName;
+                if (OutputPaths.CheckDirectory("OUT", outDir) is { } badOut) return GenerateCommand.Fail(badOut);
                 // Written to a staging directory beside OUT and renamed on success: a refused merge leaves nothing.
                 using var staged = new StagedDirectory(outDir);
                 var resultsPath = Path.Combine(staged.Path, "results.json");

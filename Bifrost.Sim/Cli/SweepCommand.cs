@@ -29,6 +29,10 @@ public static class SweepCommand
             var dataPath = r.GetValue(data)!.FullName;
             if (!File.Exists(dataPath)) return GenerateCommand.Fail($"no such data file: {dataPath}");
             if (r.GetValue(parallel) < 1) return GenerateCommand.Fail("--parallel must be >= 1");
+            if (OutputPaths.CheckDirectory("--out", r.GetValue(output)!.FullName) is { } badOut) return GenerateCommand.Fail(badOut);
+            if (r.GetValue(store) is { } storePath && OutputPaths.CheckStore(storePath.FullName) is { } badStore) return GenerateCommand.Fail(badStore);
+            BacktestStore? db = null;
+            var storeClosed = false;
             try
             {
                 var configPath = r.GetValue(config)!.FullName;
@@ -36,6 +40,14 @@ public static class SweepCommand
                 var configText = File.ReadAllText(configPath);
                 BacktestSetup.FromJson(configText); // the base itself must be valid
                 var spec = SweepSpec.FromFile(r.GetValue(sweep)!.FullName);
+                try
+                {
+                    SweepPathCheck.Check(spec, configText);
+                }
+                catch (BacktestConfigException e)
+                {
+                    return GenerateCommand.Fail($"{r.GetValue(sweep)!.FullName}: {e.Message}");
+                }
                 var metric = r.GetValue(sort) ?? spec.Metric;
                 if (!SweepMetrics.IsKnown(metric)) return GenerateCommand.Fail($"--sort: unknown metric '{metric}' (expected one of {string.Join(", ", SweepMetrics.Names)})");
                 var slice = r.GetValue(shard) is { } s ? Shard.Parse(s) : Shard.All;
@@ -43,7 +55,7 @@ public static class SweepCommand
                 Console.Error.WriteLine($"sweep: {total} run(s) ({spec.Method}){(slice.Count > 1 ? $", shard {slice} runs {Enumerable.Range(0, total).Count(slice.Owns)}" : "")}, {r.GetValue(parallel)} at a time");
                 var bar = ProgressBar.ForStderr();
                 var clock = Stopwatch.StartNew();
-                BacktestStore? db = r.GetValue(store) is { } f ? BacktestStore.Open(f.FullName) : null;
+                db = r.GetValue(store) is { } f ? BacktestStore.Open(f.FullName) : null;
                 var sweepId = BacktestStore.NewRunId("sweep", BacktestSetup.FromJson(configText).Config.RunId) + (slice.Count > 1 ? $"-shard{slice.Index}of{slice.Count}" : "");
                 var storeLock = new Lock();
                 db?.StartSweep(sweepId, spec.Text);
@@ -55,16 +67,17 @@ public static class SweepCommand
                     Directory.CreateDirectory(outDir);
                     checkpointPath = Path.Combine(outDir, (slice.Count > 1 ? Path.GetFileNameWithoutExtension(SweepReport.ShardFileName(slice)) : "sweep") + ".checkpoint.jsonl");
                     results = SweepRunner.Run(new SweepRunner.Options(dataPath, configText, spec, slice, r.GetValue(parallel), bar.Report,
-                        db is null ? null : (run, result) =>
+                        db is not { } storeDb ? null : (run, result) =>
                         {
                             if (result is null) return;
                             lock (storeLock)
-                                db.Record($"{sweepId}-{run.Index:D5}", result, SweepSpec.Apply(SweepSpec.ParseConfig(configText), spec.Parameters, run.Values), sweepId);
+                                storeDb.Record($"{sweepId}-{run.Index:D5}", result, SweepSpec.Apply(SweepSpec.ParseConfig(configText), spec.Parameters, run.Values), sweepId);
                         }, Checkpoint: checkpointPath, Note: Console.Error.WriteLine));
                     db?.EndSweep(sweepId, $"{{\"runs\":{results.Runs.Count},\"metric\":\"{metric}\"}}");
                 }
                 finally
                 {
+                    storeClosed = true; // closed here; a failure closing it is reported below
                     db?.Dispose();
                 }
                 var dir = r.GetValue(output)!.FullName;
@@ -89,9 +102,17 @@ public static class SweepCommand
                 if (db is not null) Console.WriteLine($"stored sweep {sweepId} in {r.GetValue(store)!.FullName}");
                 return 0;
             }
-            catch (Exception e) when (e is BacktestConfigException or TickDataException or ParquetException or IOException)
+            catch (Exception e) when (e is BacktestConfigException or TickDataException or ParquetException or IOException or UnauthorizedAccessException)
             {
                 return GenerateCommand.Fail(e.Message);
+            }
+            catch (Exception e) when (OutputPaths.IsStoreFailure(e))
+            {
+                return GenerateCommand.Fail($"--store: {e.Message}");
+            }
+            finally
+            {
+                if (!storeClosed) BacktestCommand.DisposeQuietly(db);
             }
         });
         return cmd;

@@ -48,6 +48,9 @@ public sealed record SeedPosition(string Contract, int Quantity, double AvgCost)
         var cost = double.NaN;
         if (at >= 0 && !double.TryParse(rest[(at + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out cost))
             throw new FormatException($"seed position cost must be a number, got '{rest[(at + 1)..]}'");
+        // NaN means "the first mid" only when no cost is given; a written cost must be a real price.
+        if (at >= 0 && !(double.IsFinite(cost) && cost >= 0))
+            throw new FormatException($"seed position cost must be a finite number >= 0, got '{rest[(at + 1)..]}'");
         return new SeedPosition(text[..colon].Trim(), qty, cost);
     }
 }

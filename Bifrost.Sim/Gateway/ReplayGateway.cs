@@ -117,7 +117,7 @@ public sealed partial class ReplayGateway : IAsyncDisposable
     {
         foreach (var seed in _options.SeedPositions)
         {
-            var conId = Contracts.Find(seed.Contract) ?? throw new ArgumentException($"seed position: unknown contract '{seed.Contract}' (known: {string.Join(", ", Contracts.All.Values.Select(k => k.ToString()).Order())})");
+            var conId = Contracts.Find(seed.Contract) ?? throw new ArgumentException($"--seed-position: unknown contract '{seed.Contract}' (known: {string.Join(", ", Contracts.All.Values.Select(k => k.ToString()).Order())})");
             _broker.Account.Seed(conId, seed.Quantity, double.IsNaN(seed.AvgCost) ? 0 : seed.AvgCost);
             if (double.IsNaN(seed.AvgCost)) _seedCostPending.Add(conId);
         }

@@ -38,6 +38,27 @@ public static class JsonPath
         return node;
     }
 
+    /// <summary>Whether the path names a value present in the document (a JSON null counts as present).</summary>
+    public static bool Exists(JsonNode root, string path)
+    {
+        JsonNode? node = root;
+        foreach (var step in Parse(path))
+        {
+            switch (step, node)
+            {
+                case (string key, JsonObject o) when o.ContainsKey(key):
+                    node = o[key];
+                    break;
+                case (int index, JsonArray a) when index < a.Count:
+                    node = a[index];
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return true;
+    }
+
     private static JsonNode? Child(JsonNode node, object step, string path) => (step, node) switch
     {
         (string key, JsonObject o) => o[key],

@@ -48,9 +48,9 @@ public sealed class SweepCheckpoint : IDisposable
                     done[run.Index] = run;
                     valid.Add(line);
                 }
-                catch (Exception e) when (e is JsonException or InvalidCastException or InvalidOperationException or NullReferenceException)
+                catch (Exception e) when (e is JsonException or InvalidCastException or InvalidOperationException or NullReferenceException or ArgumentException)
                 {
-                    // A line cut short when the task was killed: that run is computed again.
+                    // A line cut short when the task was killed (or otherwise unreadable, e.g. a repeated key): that run is computed again.
                 }
             }
         }

@@ -206,6 +206,11 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
             {
                 run = ParseRun(JsonNode.Parse(body) as JsonObject ?? throw new BacktestConfigException("a run must be a JSON object"));
             }
+            catch (ArgumentException) when (RepeatedKey(body) is { } repeated)
+            {
+                // Looked for only on failure: a JsonObject throws on a repeated key, and a second parse per line would slow merges.
+                throw new BacktestConfigException($"{path}: line {lineNo}: {repeated}: is given twice (one value per key)");
+            }
             catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidCastException or NullReferenceException or FormatException or KeyNotFoundException)
             {
                 throw new BacktestConfigException($"{path}: line {lineNo}: not a sweep run: {e.Message}");
@@ -215,6 +220,13 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
             yield return run;
             if (line.EndsWith("]}", StringComparison.Ordinal)) yield break;
         }
+    }
+
+    /// <summary>The path of the first key repeated in a JSON text, or null.</summary>
+    internal static string? RepeatedKey(string text)
+    {
+        using var doc = JsonDocument.Parse(text);
+        return Bifrost.Domain.JsonDuplicates.FirstIn(doc.RootElement);
     }
 
     public static SweepResultFile Read(string path)
@@ -227,6 +239,7 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
     {
         try
         {
+            if (RepeatedKey(text) is { } repeated) throw new BacktestConfigException($"{repeated}: is given twice (one value per key)");
             var o = JsonNode.Parse(text) as JsonObject ?? throw new BacktestConfigException("not a JSON object");
             if ((string?)o["format"] != Format)
                 throw new BacktestConfigException($"format must be {Format}, got '{(string?)o["format"]}' (written by another bifrost-sim: re-run the shard with this one)");

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bifrost.Domain;
 using Bifrost.Sim.Backtest;
 using Bifrost.Sim.Ticks;
 
@@ -15,6 +16,9 @@ public enum SweepMethod { Grid, Random, LatinHypercube }
 public sealed record SweepParameter(string Path, IReadOnlyList<JsonNode?>? Values, double Min, double Max, int Steps, bool Integer, bool Log)
 {
     public string ShortName => Path.Split('.')[^1];
+
+    /// <summary>How many values a grid takes of this parameter (known without building them).</summary>
+    public int GridCount => Values?.Count ?? Steps;
 
     /// <summary>The grid's values of this parameter.</summary>
     public IReadOnlyList<JsonNode?> GridValues()
@@ -69,6 +73,10 @@ public sealed record SweepSpec(SweepMethod Method, int Samples, ulong Seed, stri
         JsonNode? root;
         try
         {
+            // Checked first: a JsonObject with a repeated key throws ArgumentException when first read.
+            using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+                if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated)
+                    throw new BacktestConfigException($"{repeated}: is given twice (one value per key)");
             root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
@@ -85,15 +93,16 @@ public sealed record SweepSpec(SweepMethod Method, int Samples, ulong Seed, stri
             "lhs" or "latin_hypercube" => SweepMethod.LatinHypercube,
             var m => throw new BacktestConfigException($"method: expected grid, random or lhs, got '{m}'"),
         };
-        var samples = (int)(Num(o, "samples") ?? 0);
+        var samples = (int)(Whole(o, "samples", 0, MaxRuns) ?? 0);
         if (method != SweepMethod.Grid && samples < 1) throw new BacktestConfigException("samples: must be >= 1 for random and lhs sweeps");
-        var seed = (ulong)(Num(o, "seed") ?? 1);
+        var seed = SeedOf(o);
         var metric = Str(o, "metric") ?? "total_pnl";
         if (!SweepMetrics.IsKnown(metric)) throw new BacktestConfigException($"metric: unknown '{metric}' (expected one of {string.Join(", ", SweepMetrics.Names)})");
         if (o["parameters"] is not JsonArray ps || ps.Count == 0) throw new BacktestConfigException("parameters: at least one parameter is required");
         var parameters = ps.Select((p, i) => Parameter(p, $"parameters[{i}]", method)).ToList();
         var dup = parameters.GroupBy(p => p.Path).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new BacktestConfigException($"parameters: '{dup.Key}' is swept twice");
+        if (method == SweepMethod.Grid) CheckGridSize(parameters);
         return new SweepSpec(method, samples, seed, metric, parameters, text);
     }
 
@@ -110,14 +119,16 @@ public sealed record SweepSpec(SweepMethod Method, int Samples, ulong Seed, stri
             if (values.Count == 0) throw new BacktestConfigException($"{at}.values: must not be empty");
             return new SweepParameter(path, values.Select(v => v?.DeepClone()).ToList(), 0, 0, values.Count, false, false);
         }
-        var min = Num(p, "min") ?? throw new BacktestConfigException($"{at}: needs either values or min and max");
-        var max = Num(p, "max") ?? throw new BacktestConfigException($"{at}.max: is required with min");
+        var min = Num(p, "min", at) ?? throw new BacktestConfigException($"{at}: needs either values or min and max");
+        var max = Num(p, "max", at) ?? throw new BacktestConfigException($"{at}.max: is required with min");
         if (!(max >= min)) throw new BacktestConfigException($"{at}: max must be >= min");
-        var log = p["log"]?.GetValue<bool>() ?? false;
+        // Beyond this, max - min overflows to Infinity and every value drawn is Infinity (JSON cannot write it).
+        if (!double.IsFinite(max - min)) throw new BacktestConfigException($"{at}: max - min must be a finite number");
+        var log = Bool(p, "log", at);
         if (log && !(min > 0)) throw new BacktestConfigException($"{at}: log spacing needs min > 0");
-        var steps = (int)(Num(p, "steps") ?? 0);
+        var steps = (int)(Whole(p, "steps", 0, MaxRuns, at) ?? 0);
         if (method == SweepMethod.Grid && steps < 1) throw new BacktestConfigException($"{at}.steps: a grid over a range needs steps >= 1");
-        return new SweepParameter(path, null, min, max, steps, p["integer"]?.GetValue<bool>() ?? false, log);
+        return new SweepParameter(path, null, min, max, steps, Bool(p, "integer", at), log);
     }
 
     private static string? Str(JsonObject o, string key) => o[key] switch
@@ -127,23 +138,73 @@ public sealed record SweepSpec(SweepMethod Method, int Samples, ulong Seed, stri
         _ => throw new BacktestConfigException($"{key}: must be a string"),
     };
 
-    private static double? Num(JsonObject o, string key) => o[key] switch
+    /// <summary>Most runs (grid points or samples) one sweep may have.</summary>
+    public const int MaxRuns = 1_000_000;
+
+    /// <summary>Refuses a grid over <see cref="MaxRuns"/> points before any value is built.</summary>
+    private static void CheckGridSize(IReadOnlyList<SweepParameter> parameters)
+    {
+        var total = 1L;
+        foreach (var p in parameters)
+        {
+            total *= p.GridCount;
+            if (total > MaxRuns)
+                throw new BacktestConfigException($"parameters: the grid has more than {MaxRuns.ToString("N0", CultureInfo.InvariantCulture)} points ({string.Join(" x ", parameters.Select(q => q.GridCount))}); that is not supported");
+        }
+    }
+
+    private static bool Bool(JsonObject o, string key, string at) => o[key] switch
+    {
+        null => false,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        _ => throw new BacktestConfigException($"{at}.{key}: must be true or false"),
+    };
+
+    /// <summary>A whole number in [min, max]; a cast would truncate 2.7 to 2 or wrap -1.</summary>
+    private static double? Whole(JsonObject o, string key, long min, long max, string? at = null)
+    {
+        var name = at is null ? key : $"{at}.{key}";
+        var x = o[key] switch
+        {
+            null => (double?)null,
+            JsonValue v when v.TryGetValue<double>(out var d) && double.IsFinite(d) => d,
+            _ => throw new BacktestConfigException($"{name}: must be a number"),
+        };
+        if (x is { } n && (n != Math.Floor(n) || n < min || n > max))
+            throw new BacktestConfigException($"{name}: must be a whole number in [{min}, {max.ToString("N0", CultureInfo.InvariantCulture)}], got {o[key]!.ToJsonString()}");
+        return x;
+    }
+
+    /// <summary>The seed: a whole number in the range of a 64-bit unsigned integer (exact, not via double).</summary>
+    private static ulong SeedOf(JsonObject o)
+    {
+        if (o["seed"] is null) return 1;
+        if (o["seed"] is JsonValue v && v.TryGetValue<ulong>(out var u)) return u;
+        // 7.0 or 1e3 are still whole numbers; anything else (negative, fractional, beyond 2^64) is refused.
+        if (o["seed"] is JsonValue w && w.TryGetValue<double>(out var d) && d == Math.Floor(d) && d >= 0 && d <= 9_007_199_254_740_992) return (ulong)d;
+        throw new BacktestConfigException($"seed: must be a whole number in [0, {ulong.MaxValue}], got {o["seed"]!.ToJsonString()}");
+    }
+
+    private static double? Num(JsonObject o, string key, string? at = null) => o[key] switch
     {
         null => null,
         JsonValue v when v.TryGetValue<double>(out var d) && double.IsFinite(d) => d,
-        _ => throw new BacktestConfigException($"{key}: must be a number"),
+        _ => throw new BacktestConfigException($"{(at is null ? key : $"{at}.{key}")}: must be a number"),
     };
 
     /// <summary>Every run of the sweep, in its canonical order: index → one value per parameter.</summary>
     public IReadOnlyList<JsonNode?[]> Expand()
     {
+        // Parse refuses these; a spec built in code is held to the same cap.
+        if (Method != SweepMethod.Grid && Samples > MaxRuns)
+            throw new BacktestConfigException($"samples: {Samples} is more than {MaxRuns.ToString("N0", CultureInfo.InvariantCulture)}; that is not supported");
         var runs = new List<JsonNode?[]>();
         switch (Method)
         {
             case SweepMethod.Grid:
+                CheckGridSize(Parameters); // before building any value
                 var grids = Parameters.Select(p => p.GridValues()).ToArray();
                 var total = grids.Aggregate(1L, (n, g) => n * g.Count);
-                if (total > 1_000_000) throw new BacktestConfigException($"the grid has {total} points; more than 1,000,000 is not supported");
                 for (long i = 0; i < total; i++)
                 {
                     var values = new JsonNode?[grids.Length];

@@ -110,7 +110,8 @@ public sealed class EconomicCorrectnessTests(ITestOutputHelper output)
           "guards": { "lag_after_seconds": 86400, "stale_after_seconds": 86400, "max_feed_latency_seconds": 86400, "max_spread_bps": 1e9 },
           "risk": { "max_position": 10000000, "max_order_notional": 1e15, "max_daily_trades": 1000000,
                     "daily_loss_limit": 1e15, "max_drawdown": 1e15, "check_buying_power": false },
-          "backtest": { "clock_seconds": 1e9, "ack_latency_ms": 0, "fill_latency_ms": 0, "partial_fills": false,
+          // clock_seconds: a year, the most allowed; its next grid point (2026-12-18) is after the path: no ClockTicked.
+          "backtest": { "clock_seconds": 31536000, "ack_latency_ms": 0, "fill_latency_ms": 0, "partial_fills": false,
                         "commission": "zero", "financing_rate": 0.05 }
         }
         """;

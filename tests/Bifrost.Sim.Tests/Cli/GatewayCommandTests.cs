@@ -7,6 +7,7 @@ namespace Bifrost.Sim.Tests.Cli;
 /// does: a message and exit 2, never an unhandled exception (exit 134). Called in-process: an exception escaping Main
 /// fails the test.
 /// </summary>
+[Collection(CliConsole.Name)]
 public sealed class GatewayCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-gwcli-").FullName;

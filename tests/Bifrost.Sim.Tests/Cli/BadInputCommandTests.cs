@@ -1,0 +1,208 @@
+using Bifrost.Sim.Tests.Backtest;
+
+namespace Bifrost.Sim.Tests.Cli;
+
+/// <summary>
+/// Bad input on the command line gets exit 2 and a message naming the option, key or argument at fault: never an
+/// unhandled exception (exit 1 or 134), never a run of minutes that fails at the end, never silent acceptance.
+/// </summary>
+[Collection(CliConsole.Name)]
+public sealed class BadInputCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("bifrost-badinput-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Data => SampleData.TickFile;
+    private static string Config => SampleData.BacktestConfig;
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static void AssertRefused((int Code, string Stdout, string Stderr) run, string named)
+    {
+        Assert.Equal(2, run.Code);
+        Assert.Contains(named, run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr); // no stack trace
+    }
+
+    // ------------------------------------------------------------------ parse errors
+
+    [Theory]
+    [InlineData("--config", "backtest", "--data", "x.parquet")]
+    [InlineData("--bogus", "backtest", "--data", "x.parquet", "--config", "c.json", "--bogus")]
+    [InlineData("abc", "backtest", "--data", "x.parquet", "--config", "c.json", "--threads", "abc")]
+    [InlineData("--data", "backtest", "--data", "x.parquet", "--data", "y.parquet", "--config", "c.json")]
+    [InlineData("--seed", "generate", "--out", "x.parquet", "--seed", "-1")]
+    [InlineData("--days", "generate", "--out", "x.parquet", "--days", "1e3")]
+    [InlineData("bogus", "bogus")]
+    public void CommandLine_ParseError_Exits2KeepingTheMessage(string named, params string[] args) =>
+        AssertRefused(CliRunner.Run(args), named);
+
+    // ------------------------------------------------------------------ config and sweep files
+
+    [Fact]
+    public void Backtest_WithAPicosecondClock_Exits2NamingTheKey()
+    {
+        var config = Write("c.json", File.ReadAllText(Config).Replace("\"clock_seconds\": 1,", "\"clock_seconds\": 1e-12,"));
+        AssertRefused(CliRunner.Run("backtest", "--data", Data, "--config", config), "backtest.clock_seconds");
+    }
+
+    [Fact]
+    public void Backtest_WithARepeatedSettingsKey_Exits2NamingIt()
+    {
+        var config = Write("c.json", File.ReadAllText(Config).Replace("\"fill_latency_ms\": 10,", "\"fill_latency_ms\": 10, \"fill_latency_ms\": 1e300,"));
+        AssertRefused(CliRunner.Run("backtest", "--data", Data, "--config", config), "backtest.fill_latency_ms: is given twice");
+    }
+
+    [Fact]
+    public void Sweep_WithARepeatedKey_Exits2NamingIt()
+    {
+        var sweep = Write("s.json", """{ "parameters": [ { "path": "strategy.lot_size", "values": [1] } ], "parameters": [] }""");
+        AssertRefused(CliRunner.Run("sweep", "--data", Data, "--config", Config, "--sweep", sweep, "--out", Path.Combine(_dir, "out")), "parameters: is given twice");
+    }
+
+    [Theory]
+    [InlineData("strategy.rules[7].half_width")]
+    [InlineData("strategy.rules[0].halfwidth")]
+    public void Sweep_WithAPathNotInTheBaseConfig_Exits2BeforeAnyRun(string path)
+    {
+        var sweep = Write("s.json", $$"""{ "parameters": [ { "path": "{{path}}", "values": [10, 20] } ] }""");
+        var run = CliRunner.Run("sweep", "--data", Data, "--config", Config, "--sweep", sweep, "--out", Path.Combine(_dir, "out"), "--parallel", "1");
+        AssertRefused(run, $"'{path}'");
+        Assert.DoesNotContain("run(s)", run.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
+    [Fact]
+    public void Merge_OfAShardFileWithARepeatedKey_Exits2NamingIt()
+    {
+        var shard = Write("shard-0-of-1.json", """{"format":"a","format":"b","runs":[]}""");
+        AssertRefused(CliRunner.Run("merge", Path.Combine(_dir, "merged"), shard), "format: is given twice");
+    }
+
+    // ------------------------------------------------------------------ output paths
+
+    [Fact]
+    public void Backtest_WithAStoreThatIsNotSqlite_IsRefusedBeforeTheRun()
+    {
+        var store = Write("text.db", "not a database\n");
+        var run = CliRunner.Run("backtest", "--data", Data, "--config", Config, "--store", store);
+        AssertRefused(run, "--store");
+        Assert.Contains("not a SQLite database", run.Stderr);
+        Assert.DoesNotContain("P&L", run.Stdout); // refused before the run, not after it
+    }
+
+    [Fact]
+    public void Backtest_WithAStoreThatIsADirectory_IsRefusedBeforeTheRun()
+    {
+        var run = CliRunner.Run("backtest", "--data", Data, "--config", Config, "--store", _dir);
+        AssertRefused(run, "--store");
+        Assert.DoesNotContain("P&L", run.Stdout);
+    }
+
+    [Fact]
+    public void Backtest_WithAnSqliteStoreOfAnotherSchema_Exits2NamingStore()
+    {
+        // A SQLite file whose tables clash with the store's: the migration fails with a SqliteException.
+        var store = Path.Combine(_dir, "other.db");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store};Pooling=false"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE runs (x);";
+            cmd.ExecuteNonQuery();
+        }
+        AssertRefused(CliRunner.Run("backtest", "--data", Data, "--config", Config, "--store", store), "--store");
+    }
+
+    [Theory]
+    [InlineData("backtest")]
+    [InlineData("sweep")]
+    public void Command_WithOutAnExistingFile_IsRefusedBeforeTheRun(string command)
+    {
+        var file = Write("a-file", "x");
+        var args = command == "backtest"
+            ? new[] { "backtest", "--data", Data, "--config", Config, "--out", file }
+            : ["sweep", "--data", Data, "--config", Config, "--sweep", SampleData.SweepSpec, "--out", file];
+        var run = CliRunner.Run(args);
+        AssertRefused(run, "--out");
+        Assert.Contains("is a file, not a directory", run.Stderr);
+    }
+
+    [Fact]
+    public void Sweep_WithAStoreThatIsNotSqlite_IsRefusedBeforeTheRun()
+    {
+        var store = Write("text.db", "not a database\n");
+        var run = CliRunner.Run("sweep", "--data", Data, "--config", Config, "--sweep", SampleData.SweepSpec, "--out", Path.Combine(_dir, "out"), "--store", store);
+        AssertRefused(run, "--store");
+        Assert.DoesNotContain("run(s)", run.Stderr);
+    }
+
+    // ------------------------------------------------------------------ generate
+
+    [Theory]
+    [InlineData("9999-12-30", "5")]
+    [InlineData("0001-01-01", "1")]
+    [InlineData("2250-01-01", "1")]
+    [InlineData("1970-12-31", "1")]
+    [InlineData("2200-12-20", "5")] // the expiry after the last day passes 2200-12-31
+    public void Generate_WithAStartOutOfRange_Exits2NamingStart(string start, string days)
+    {
+        var output = Path.Combine(_dir, "g.parquet");
+        AssertRefused(CliRunner.Run("generate", "--out", output, "--start", start, "--days", days), "--start");
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Generate_WithAnEmptySymbol_Exits2NamingSymbol(string symbol) =>
+        AssertRefused(CliRunner.Run("generate", "--out", Path.Combine(_dir, "g.parquet"), "--symbol", symbol), "--symbol");
+
+    // ------------------------------------------------------------------ gateway
+
+    [Theory]
+    [InlineData("--control-port", "70000")]
+    [InlineData("--control-port", "-1")]
+    [InlineData("--ack-latency-ms", "-1")]
+    [InlineData("--ack-latency-ms", "NaN")]
+    [InlineData("--fill-latency-ms", "1e300")]
+    [InlineData("--cash", "-1")]
+    [InlineData("--cash", "NaN")]
+    [InlineData("--first-order-id", "-5")]
+    [InlineData("--first-order-id", "0")]
+    [InlineData("--seed-position", "XYZ:5@-1")]
+    [InlineData("--seed-position", "XYZ:5@NaN")]
+    [InlineData("--seed-position", "NOPE:5")]
+    public void Gateway_WithABadArgument_Exits2NamingTheOption(string option, string value) =>
+        AssertRefused(CliRunner.Run("gateway", "--data", Data, "--port", "0", "--speed", "step", "--quiet", option, value), option);
+
+    [Fact]
+    public void Gateway_WithAPortOutOfRange_Exits2NamingPort()
+    {
+        var run = CliRunner.Run("gateway", "--data", Data, "--port", "70000", "--quiet");
+        AssertRefused(run, "--port must be in [0, 65535]");
+    }
+
+    [Fact]
+    public void Gateway_WithALedgerThatIsADirectory_Exits2NamingLedger() =>
+        AssertRefused(CliRunner.Run("gateway", "--data", Data, "--port", "0", "--quiet", "--ledger", _dir), "--ledger");
+
+    [Theory]
+    [InlineData("--seed-position", "NOPE:5")]                   // refused after the start-up began
+    [InlineData("--ledger", "/proc/nope/x")]
+    public void Gateway_RefusedAsAProcess_Exits2AndNot134(string option, string value)
+    {
+        // The exit code of a real process: the refusal returned from Main, then a ProcessExit handler cancelled the
+        // already disposed CancellationTokenSource (ObjectDisposedException, exit 134).
+        var (code, stderr) = CliRunner.RunProcess("gateway", "--data", Data, "--port", "0", "--speed", "step", "--quiet", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(option, stderr);
+        Assert.DoesNotContain("Unhandled exception", stderr);
+    }
+}
