@@ -94,20 +94,7 @@ public sealed class GatewayCommandTests : IDisposable
 
     private static (int Code, string Stderr) Run(params string[] args)
     {
-        var err = new StringWriter();
-        var out_ = new StringWriter();
-        var oldErr = Console.Error;
-        var oldOut = Console.Out;
-        Console.SetError(err);
-        Console.SetOut(out_);
-        try
-        {
-            return (Program.Main(args), err.ToString());
-        }
-        finally
-        {
-            Console.SetError(oldErr);
-            Console.SetOut(oldOut);
-        }
+        var (code, _, stderr) = CliRunner.Run(args);
+        return (code, stderr);
     }
 }
