@@ -45,10 +45,11 @@ module MarketData =
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
         if q.ContractId = State.underlyingId cfg then
+            let unpriced = System.Double.IsNaN(State.spot s)
             let s = revalueAt cfg s now q
-            // A leg past its expiry still waiting for a price (a restart across the expiry, before any quote) is
-            // settled at this one before the hedger looks at the book.
-            if Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
+            // The first price after a restart across an expiry settles the leg that waited for it, before the hedger
+            // looks at the book (with a price already known, the clock step settles expiries as before).
+            if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
                 let s, expired = Expiry.settle s
                 let s, cmds = Hedging.evaluate cfg s
                 s, expired @ cmds

@@ -23,6 +23,13 @@ let manual id side qty bypass adjusts =
     { RunId = $"m{id}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass
       Meta = meta id; AdjustsStrategy = adjusts }
 
+/// The operator's manual order sent at 1 s: the state and its one order, which is the operator's own.
+let manualPlaced (s: State) (m: ManualOrder) =
+    let s, cmds = step cfg s (at (sec 1.0) (ManualOrderRequested m))
+    let o = placed cmds |> List.exactlyOne
+    Expect.equal o.Purpose OrderPurpose.Manual "the operator's"
+    s, o
+
 [<Tests>]
 let tests =
     testList "Trading.SafetyScenario" [
@@ -121,11 +128,7 @@ let tests =
             let _, cmds = step cfg s (at (sec 5.0) ClockTicked)
             Expect.isEmpty (placed cmds) "placed cmds"
         testCase "ManualBuyOfALegsOption_IsTheOperators_AndTheNextSyncDoesNotCallItABookMismatch" <| fun () ->
-            let s = hedged cfg
-            let m = { manual 5L Buy 2 false false with ContractId = cid 2 }
-            let s, cmds = step cfg s (at (sec 1.0) (ManualOrderRequested m))
-            let buy = placed cmds |> List.exactlyOne
-            Expect.equal buy.Purpose OrderPurpose.Manual "the operator's"
+            let s, buy = manualPlaced (hedged cfg) { manual 5L Buy 2 false false with ContractId = cid 2 }
             let s, _ = step cfg s (at (sec 1.1) (execFor buy 2 3.0 "m1"))
             let s, _ = step cfg s (at (sec 1.2) (PositionReported(cid 2, 12, 3.0)))
             // A reconnect reconciles: the account holds 12 (10 strategy + the operator's 2).
@@ -187,11 +190,7 @@ let tests =
             Expect.exists (ops cmds) (fun op -> op.Detail.Contains "STALE_DATA_EXCEPTION") "ops cmds"
             Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_ON_STALE_DATA") "alerts cmds"
         testCase "Flatten_LeavesTheOperatorsWorkingManualOrderAlone_AndDoesNotWaitForIt" <| fun () ->
-            let s = hedged cfg
-            let m = { manual 5L Buy 300 false false with Type = Limit 99.0 }
-            let s, cmds = step cfg s (at (sec 1.0) (ManualOrderRequested m))
-            let working = placed cmds |> List.exactlyOne
-            Expect.equal working.Purpose OrderPurpose.Manual "the operator's"
+            let s, working = manualPlaced (hedged cfg) { manual 5L Buy 300 false false with Type = Limit 99.0 }
             let s, cmds = step cfg s (at (sec 1.1) (ControlRequested(FlattenExposure, meta 6L)))
             Expect.isEmpty (cmds |> List.filter (function CancelOrder(r, _) -> r = working.Ref | _ -> false)) "not cancelled"
             let o = placed cmds |> List.exactlyOne
