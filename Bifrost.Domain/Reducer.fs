@@ -25,7 +25,7 @@ module Reducer =
                 let s' = { s with Fsm = Syncing { p with ResumeTo = ResumePaused }; PausedBy = why }
                 s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"will pause after sync: {why}; resume is the operator's" ]
             // Raised while restoring (before the first sync, e.g. a stored snapshot failing its hash): the sync ends Paused.
-            | Starting ->
+            | Starting when s.PausedBy <> why ->
                 let s' = { s with PausedBy = why }
                 s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"will pause after sync: {why}; resume is the operator's" ]
             | _ -> s, cmds
@@ -38,7 +38,10 @@ module Reducer =
     /// Order events settle activities (hedge pending, runs, flatten, stop) and change the book's quantities.
     /// A fill or an FSM move changes what the light promises (a breach, a hedge in flight): the status is published at
     /// once, not at the next heartbeat, so the operator never sees an old GREEN over a new breach. Order events are rare.
-    let private afterOrders (cfg: Config) (before: State) (s: State, cmds: Command list) =
+    /// A critical alert raised by the order event pauses first, so the hedge the same step would decide next (a
+    /// hedge filled, rejected or cancelled frees the hedger) is not sent (e.g. OVERFILL, HEDGE_REJECTED).
+    let private afterOrders (cfg: Config) (before: State) (result: State * Command list) =
+        let s, cmds = pauseOnCritical result
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let s, runs = PortfolioFlow.afterOrders s
         let s', more = Progress.afterOrders cfg s

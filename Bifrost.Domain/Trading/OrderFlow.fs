@@ -127,14 +127,10 @@ module OrderFlow =
                 if o.Purpose = Hedge && wasWorking && o.Status = Rejected then
                     let s = { s with HedgeRejects = s.HedgeRejects + 1 }
                     if s.HedgeRejects = maxHedgeRejects then
-                        // Paused here, before the step re-decides the hedge (a critical alert's pause comes after the
-                        // handler, and would let one more order out).
-                        let why = "critical alert HEDGE_REJECTED"
-                        let s' = match s.Fsm with Running _ -> { s with Fsm = Paused; PausedBy = why } | _ -> s
-                        s', c @ rejected
+                        // Critical: the step pauses before the hedger decides again (Reducer.afterOrders).
+                        s, c @ rejected
                             @ Emit.alertAndRecord s Critical "HEDGE_REJECTED"
                                 $"{maxHedgeRejects} hedge orders in a row rejected (last {OrderRef.value o.Ref}: {code} {message}): paused; resume once the cause is fixed"
-                            @ (if s'.Fsm = Paused && s.Fsm <> Paused then [ Emit.note s' OperationKind.FsmChanged "" $"{FsmState.name s.Fsm} -> Paused: paused by {why}; resume is the operator's" ] else [])
                     else s, c @ rejected
                 else s, c @ rejected
             | 399 | 404 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]

@@ -139,4 +139,14 @@ let tests =
             let s, _ = Reducer.run cfg s [ at (sec 49.9) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 49.9))); at (sec 49.9) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 49.9))) ]
             let _, cmds = step cfg s (at (sec 50.0) (ControlRequested(Resume, meta 3L)))
             Expect.equal (placed cmds |> List.length) 1 "the hedge goes again"
+        testCase "CriticalAlertOnAnOrderEvent_PausesBeforeTheSameStepDecidesTheNextHedge" <| fun () ->
+            // An execution twice the hedge's size (OVERFILL, critical) ends the hedge; the step that ends it would
+            // decide the next hedge at once (now 568 shares over) unless the critical alert's pause comes first.
+            let c = { cfg with Strategy = { cfg.Strategy with Cooldown = Duration.ofSeconds 0.0 } }
+            let s, hedge = hedgeWorking c
+            let s, cmds = step c s (at (sec 2.0) (execFor hedge (2 * hedge.Quantity) 100.0 "e1"))
+            Expect.exists (alerts cmds) (fun a -> a.Code = "OVERFILL" && a.Severity = Critical) "overfill alerted"
+            Expect.isEmpty (placed cmds) "no order out of a step that raised a critical alert"
+            Expect.equal s.Fsm Paused "paused"
+            Expect.equal ((ops cmds) |> List.filter (fun o -> o.Kind = OperationKind.FsmChanged && o.Detail.Contains "paused by critical alert OVERFILL") |> List.length) 1 "one pause note"
     ]
