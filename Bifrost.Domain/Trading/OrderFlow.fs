@@ -163,6 +163,12 @@ module OrderFlow =
                     $"execution {idText} ({Side.name e.Side} {e.Quantity} @ {e.Price}) for order ref '{e.Ref}' that this engine never placed: not applied"
             | None ->
                 s, [ Emit.op s OperationKind.FillApplied "" e.Ref (ContractId.value e.ContractId) (Side.name e.Side) e.Quantity e.Price $"external fill {idText} (client {e.ClientId}): not strategy-owned" ]
+            | Some o when o.ContractId <> e.ContractId || o.Side <> e.Side ->
+                // IB never fills an order in another contract or direction; if it ever says so, neither the order nor
+                // the book can be trusted to follow: nothing is applied, and the operator checks the account.
+                { s with Anomalies = s.Anomalies + 1 },
+                Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
+                    $"execution {idText} ({Side.name e.Side} {e.Quantity} of {ContractId.value e.ContractId} @ {e.Price}) does not match order {OrderRef.value o.Ref} ({Side.name o.Side} {o.Quantity} of {ContractId.value o.ContractId}): not applied; check the account"
             | Some o ->
                 let mult = State.multiplier s e.ContractId
                 let filled = o.Filled + e.Quantity

@@ -149,4 +149,15 @@ let tests =
             Expect.isEmpty (placed cmds) "no order out of a step that raised a critical alert"
             Expect.equal s.Fsm Paused "paused"
             Expect.equal ((ops cmds) |> List.filter (fun o -> o.Kind = OperationKind.FsmChanged && o.Detail.Contains "paused by critical alert OVERFILL") |> List.length) 1 "one pause note"
+        testCase "ExecutionInAnotherDirectionThanItsOrder_IsNotApplied_AndPausesWithAnAlert" <| fun () ->
+            let s, hedge = hedgeWorking cfg
+            let held = s.Portfolio
+            let report id = match execFor hedge hedge.Quantity 100.0 id with ExecutionReported r -> r | _ -> failtest "an execution"
+            for wrong in [ { report "e1" with Side = Buy }; { report "e2" with ContractId = cid 2 } ] do
+                let s', cmds = step cfg s (at (sec 2.0) (ExecutionReported wrong))
+                Expect.exists (alerts cmds) (fun a -> a.Code = "EXECUTION_MISMATCH" && a.Severity = Critical) "alerted"
+                Expect.equal s'.Portfolio held "the book is not moved by a fill it cannot place"
+                Expect.equal s'.Orders.[hedge.Ref].Filled 0 "nor the order"
+                Expect.isEmpty (placed cmds) "nothing sent"
+                Expect.equal s'.Fsm Paused "paused until the operator looks"
     ]
