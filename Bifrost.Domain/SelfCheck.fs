@@ -102,6 +102,12 @@ module SelfCheck =
                check "book_valued" Warning unmarked.IsEmpty
                    (if unmarked.IsEmpty then "every holding marked"
                     else "no two-sided quote for " + (unmarked |> List.map string |> String.concat ",") + ": P&L and its limits unchecked"))
+              // Greeks at fallback_vol are a guess (no IV from the broker, the data or the mid): hedged, but not GREEN.
+              (let guessed = s.Legs |> Array.filter (fun l -> l.VolSource = FallbackVol && Portfolio.strategyQty l.Option.ContractId s.Portfolio <> 0)
+               check "vols_implied" Warning (guessed.Length = 0)
+                   (if guessed.Length = 0 then "every held leg's vol from the market"
+                    else $"fallback_vol {cfg.Strategy.FallbackVol} for " + (guessed |> Array.map (fun l -> string (ContractId.value l.Option.ContractId)) |> String.concat ",")
+                         + ": no implied vol (broker, data or mid), greeks and hedges rest on it"))
               check "greeks_ok" Blocking (Book.greeksOk s.Legs) (if Book.greeksOk s.Legs then "all legs valued" else "a leg has no valuation")
               check "in_trading_hours" Warning (c.Hours = InHours) (ClassNames.hours c.Hours)
               check "store_ok" Blocking s.StoreOk (if s.StoreOk then "writing" else "store write failed: orders blocked")

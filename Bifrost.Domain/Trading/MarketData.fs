@@ -42,11 +42,23 @@ module MarketData =
             | Error _ -> struct (leg.Vol, leg.VolSource)
         else struct (leg.Vol, leg.VolSource)
 
+    /// The first underlying price: the legs quoted before it could not solve their implied vol (no spot), and would be
+    /// valued (and hedged) at fallback_vol until their next quote; solved now from their last two-sided quote.
+    let private volsAtFirstSpot (cfg: Config) (s: State) (now: Timestamp) (underlying: Quote) =
+        let spot = Quote.mid underlying
+        let waiting (l: LegState) = l.VolSource = FallbackVol && Quote.hasTwoSides l.Quote
+        if not (System.Double.IsFinite spot) || not (s.Legs |> Array.exists waiting) then s
+        else
+            let legs =
+                s.Legs |> Array.map (fun l ->
+                    if waiting l then let struct (vol, source) = legVol cfg now spot l l.Quote in { l with Vol = vol; VolSource = source } else l)
+            { s with Legs = legs }
+
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
         if q.ContractId = State.underlyingId cfg then
             let unpriced = System.Double.IsNaN(State.spot s)
-            let s = revalueAt cfg s now q
+            let s = revalueAt cfg (if unpriced then volsAtFirstSpot cfg s now q else s) now q
             // The first price after a restart across an expiry settles the leg that waited for it, before the hedger
             // looks at the book (with a price already known, the clock step settles expiries as before).
             if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then

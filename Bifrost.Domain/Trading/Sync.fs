@@ -56,12 +56,25 @@ module Sync =
         let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
         s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ], vanished @ lostText
 
+    /// The first sync of a store that has never traded (no order, no adopted leg) finding the account already in the
+    /// underlying: the position is the operator's, or the hedge of an earlier store (a typo in store.path, a lost
+    /// file). Taken as external, the hedger would hedge the legs again on top of it; so the operator is asked once
+    /// (critical: the engine pauses; resume takes it as the operator's).
+    let private firstStartPosition (cfg: Config) (s: State) =
+        let underlying = State.underlyingId cfg
+        let held = Portfolio.brokerQty underlying s.Portfolio
+        if held = 0 || not s.Orders.IsEmpty || not s.OptionBook.Adopted.IsEmpty then []
+        else
+            Emit.alertAndRecord s Critical "FIRST_START_POSITION"
+                $"first start on this store, and the account already holds {held} {cfg.Strategy.Underlying.Symbol}: paused. If an earlier store hedged with it, stop and point store.path at that store; resume takes it as the operator's own (never hedged or flattened by Bifrost)"
+
     let private finish (cfg: Config) (s: State) (p: SyncProgress) =
         let known = s.Orders |> Map.toSeq |> Seq.map (fun (r, _) -> OrderRef.value r) |> Set.ofSeq
         let unknown = p.ListedOpen - known
         let foreign = unknown |> Set.filter (fun r -> match Restart.owner cfg r with OtherRun _ -> true | _ -> false)
         let unknownOwn = unknown |> Set.filter (fun r -> Restart.owner cfg r = ThisRun)
         let s = { s with ForeignRefs = s.ForeignRefs + foreign }
+        let unexplained = firstStartPosition cfg s
         let s, expired = Expiry.settle s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
         let s, orderCmds, inDoubt = reconcileOrders s p.ListedOpen
@@ -95,7 +108,7 @@ module Sync =
                     | ResumePaused -> Paused
                     | ResumeHalted r -> Halted r
                 { s with Fsm = fsm }, [ Emit.note s OperationKind.Reconciled "" ("reconciled" + (notes |> List.map (fun n -> "; " + n) |> String.concat "")) ]
-        s, expired @ orderCmds @ outcome @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
+        s, expired @ orderCmds @ outcome @ unexplained @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =
         match s.Fsm with

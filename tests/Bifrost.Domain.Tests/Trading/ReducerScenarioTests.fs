@@ -126,6 +126,9 @@ let tests =
             // The operator holds 300 shares of XYZ through another client id.
             let events = startEvents cfg 100.0 |> List.collect (function { Payload = PositionsEnded } as e -> [ at e.Received (PositionReported(underlyingId, 300, 100.0)); e ] | e -> [ e ])
             let s, cmds = runAll cfg events
+            // A first start finding the account in the underlying asks the operator once (FIRST_START_POSITION).
+            Expect.isEmpty (placed cmds) "nothing before the operator says whose the shares are"
+            let s, cmds = step s (at (sec 0.6) (ControlRequested(Resume, meta 2L)))
             let hedge = placed cmds |> List.exactlyOne
             let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
             let s, _ = step s (at (sec 1.1) (PositionReported(underlyingId, 300 - hedge.Quantity, 100.0)))
