@@ -137,7 +137,7 @@ public sealed class DaemonHarness : IAsyncDisposable
 
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
         bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
-        string? dataPath = null, bool loop = false)
+        string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -153,7 +153,8 @@ public sealed class DaemonHarness : IAsyncDisposable
                 LedgerPath = Path.Combine(dir, "ledger.jsonl"),
                 Faults = (faults ?? []).Select(FaultScript.ParseRule).ToList(),
                 FillModel = fillLatencyNanos is { } latency ? new GatewayOptions { DataPath = "" }.FillModel with { FillLatencyNanos = latency } : new GatewayOptions { DataPath = "" }.FillModel,
-                SeedPositions = seedLegs ? [new SeedPosition("XYZ 20260320 C 100", 10, 2.5), new SeedPosition("XYZ 20260320 P 100", 10, 2.4)] : [],
+                SeedPositions = [.. seedLegs ? [new SeedPosition("XYZ 20260320 C 100", 10, 2.5), new SeedPosition("XYZ 20260320 P 100", 10, 2.4)] : [],
+                    .. extraSeeds ?? []],
             });
             var h = new DaemonHarness(gateway, dir, output, storePath);
             var store = h.StorePath;
