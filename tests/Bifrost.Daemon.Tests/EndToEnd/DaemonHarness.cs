@@ -135,6 +135,8 @@ public sealed class DaemonHarness : IAsyncDisposable
     public string LedgerPath => Path.Combine(Dir, "ledger.jsonl");
     public string ConfigPath => Path.Combine(Dir, "bifrost.json");
 
+    private static readonly SeedPosition[] Straddle = [new("XYZ 20260320 C 100", 10, 2.5), new("XYZ 20260320 P 100", 10, 2.4)];
+
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
         bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
         string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null)
@@ -153,8 +155,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 LedgerPath = Path.Combine(dir, "ledger.jsonl"),
                 Faults = (faults ?? []).Select(FaultScript.ParseRule).ToList(),
                 FillModel = fillLatencyNanos is { } latency ? new GatewayOptions { DataPath = "" }.FillModel with { FillLatencyNanos = latency } : new GatewayOptions { DataPath = "" }.FillModel,
-                SeedPositions = [.. seedLegs ? [new SeedPosition("XYZ 20260320 C 100", 10, 2.5), new SeedPosition("XYZ 20260320 P 100", 10, 2.4)] : [],
-                    .. extraSeeds ?? []],
+                SeedPositions = [.. seedLegs ? Straddle : [], .. extraSeeds ?? []],
             });
             var h = new DaemonHarness(gateway, dir, output, storePath);
             var store = h.StorePath;
