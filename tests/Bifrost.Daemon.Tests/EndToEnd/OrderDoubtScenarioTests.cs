@@ -257,6 +257,11 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
                 $$"""{"contract":"XYZ","side":"{{held.Action!.ToLowerInvariant()}}","quantity":{{held.Quantity}},"adjusts_strategy":true}"""), 30_000);
             output.WriteLine($"manual order adjusting the strategy while halted: {book.Status} {book.Result}");
             Assert.Equal(ControlStatus.Refused, book.Status);
+            // Nor can confirm_book adopt the shares: it takes option legs only, and only after a BOOK_MISMATCH.
+            var confirm = await h.WaitControl(h.Enqueue(ControlCommandKind.ConfirmBook,
+                $$"""{"legs": [{"contract": "XYZ 20260320 C 100", "quantity": 10}, {"contract": "XYZ 20260320 P 100", "quantity": 10}]}"""), 30_000);
+            output.WriteLine($"confirm_book while halted: {confirm.Status} {confirm.Result}");
+            Assert.Equal(ControlStatus.Refused, confirm.Status);
             Assert.Single(h.LedgerOf("order"));
 
             // Resume syncs again: the order is Inactive in the store now, so the sync passes and the engine runs, GREEN.
