@@ -18,6 +18,9 @@ public sealed class SimOrder(SimOrderRequest request, long permId, long placedAt
     public int Filled { get; internal set; }
     public double AvgPrice { get; internal set; }
     public double LastFillPrice { get; internal set; }
+    /// <summary>Held by the broker (fault injection: <see cref="SimulatedBroker.HoldNextOrder"/>): working, but neither
+    /// acknowledged nor matched until <see cref="SimulatedBroker.ReleaseHeld"/>.</summary>
+    public bool Held { get; internal set; }
     public int Remaining => Request.Quantity - Filled;
     public bool IsWorking => Status is SimOrderStatus.PendingSubmit or SimOrderStatus.Submitted;
     public string StatusText => Status switch

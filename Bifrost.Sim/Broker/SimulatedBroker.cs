@@ -12,6 +12,7 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
     private long _execSeq;
     private long _permSeq;
     private readonly Dictionary<int, bool> _rejectNext = new();
+    private bool _holdNext;
 
     public FillModelOptions Options { get; } = options;
     public SimAccount Account { get; } = account;
@@ -23,6 +24,19 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
 
     /// <summary>Fault injection: the next order (from any client) is rejected with code 201.</summary>
     public void RejectNextOrder() => _rejectNext[0] = true;
+
+    /// <summary>Fault injection: the next order (from any client) that the broker accepts is held — it stays working
+    /// (PreSubmitted) and never trades until <see cref="ReleaseHeld"/>; a cancel still ends it.</summary>
+    public void HoldNextOrder() => _holdNext = true;
+
+    /// <summary>Fault injection: every held order becomes matchable again, and trades now if the book allows.</summary>
+    public List<BrokerEvent> ReleaseHeld(long now)
+    {
+        var events = new List<BrokerEvent>();
+        foreach (var o in _working) o.Held = false;
+        Advance(now, events);
+        return events;
+    }
 
     public List<BrokerEvent> Submit(SimOrderRequest r, long now)
     {
@@ -46,6 +60,11 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
             events.Add(new OrderRefused(now, r, r.ClientId, r.OrderId, 201, problem));
             return events;
         }
+        if (_holdNext)
+        {
+            order.Held = true;
+            _holdNext = false;
+        }
         _working.Add(order);
         Advance(now, events);
         return events;
@@ -61,6 +80,7 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
         else
         {
             o.Status = SimOrderStatus.Cancelled;
+            o.Held = false;
             _working.Remove(o);
             events.Add(new OrderCancelled(now, o));
         }
@@ -96,6 +116,7 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
         for (var i = 0; i < _working.Count; i++)
         {
             var o = _working[i];
+            if (o.Held) continue;
             if (o.Status == SimOrderStatus.PendingSubmit && o.AckAt <= now)
             {
                 o.Status = SimOrderStatus.Submitted;

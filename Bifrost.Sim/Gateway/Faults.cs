@@ -42,6 +42,15 @@ public abstract record FaultAction
     public sealed record ReorderStatus(int Count) : FaultAction;
     /// <summary><c>reject-next-order</c>: the next placeOrder (any client) is rejected with error 201.</summary>
     public sealed record RejectNextOrder : FaultAction;
+    /// <summary><c>hold-next-order [CODE]</c>: the next placeOrder the broker accepts (any client) is held — openOrder and
+    /// orderStatus PreSubmitted as usual, then nothing: it never trades until <c>release-held</c>, and a cancel still ends
+    /// it. A non-zero CODE is also sent as errMsg with the order's id (404: "Order held while securities are located.").</summary>
+    public sealed record HoldNextOrder(int Code) : FaultAction;
+    /// <summary><c>release-held</c>: every held order becomes matchable again and trades as the broker normally would.</summary>
+    public sealed record ReleaseHeld : FaultAction;
+    /// <summary><c>forget-executions</c>: IB's daily reset — reqExecutions no longer reports any execution made so far
+    /// (positions, the orders' final states and the ledger keep them; later executions are reported as usual).</summary>
+    public sealed record ForgetExecutions : FaultAction;
     /// <summary><c>pacing-violation [CLIENT] [drop]</c>: error 100 (id −1), then optionally the socket is closed.</summary>
     public sealed record PacingViolation(int? ClientId, bool Drop) : FaultAction;
     /// <summary><c>restart [ROLLBACK]</c>: every socket drops (TWS restarted) and each client id's nextValidId goes back by
@@ -77,6 +86,11 @@ public static class FaultScript
           duplicate-exec [COUNT]            next COUNT executions: execDetails+commissionReport sent twice
           reorder-status [COUNT]            next COUNT executions: orderStatus before execDetails
           reject-next-order                 next placeOrder rejected with error 201
+          hold-next-order [CODE]            next accepted placeOrder stays PreSubmitted and never trades until released;
+                                            CODE (e.g. 404: held while securities are located) is sent as errMsg on it
+          release-held                      held orders trade again as the broker would (a cancel ends one meanwhile)
+          forget-executions                 IB's daily reset: reqExecutions forgets every execution so far (positions,
+                                            orders and the ledger keep them)
           pacing-violation [CLIENT] [drop]  error 100, optionally followed by a disconnect
           restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
           stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
@@ -144,6 +158,9 @@ public static class FaultScript
             "duplicate-exec" => new FaultAction.DuplicateExecutions(OptInt(1) ?? 1),
             "reorder-status" => new FaultAction.ReorderStatus(OptInt(1) ?? 1),
             "reject-next-order" => new FaultAction.RejectNextOrder(),
+            "hold-next-order" => new FaultAction.HoldNextOrder(w.Length > 1 ? ReqInt(1, "CODE") : 0),
+            "release-held" => new FaultAction.ReleaseHeld(),
+            "forget-executions" => new FaultAction.ForgetExecutions(),
             "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
             "restart" => new FaultAction.Restart(OptInt(1)),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),
@@ -186,6 +203,7 @@ public static class FaultScript
     public static string DefaultText(int code) => code switch
     {
         100 => "Max rate of messages per second has been exceeded:max=50 rec=51 (1)",
+        404 => "Order held while securities are located.",
         162 => "Historical Market Data Service error message:API historical data query cancelled: 1",
         1100 => "Connectivity between IB and Trader Workstation has been lost.",
         1101 => "Connectivity between IB and Trader Workstation has been restored - data lost.",

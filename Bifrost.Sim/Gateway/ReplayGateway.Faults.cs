@@ -9,6 +9,7 @@ public sealed partial class ReplayGateway
 {
     private readonly List<ArmedRule> _rules = [];
     private long _messagesReceived;
+    private int _holdCode; // the errMsg code sent on the next held order (0: a silent hold)
 
     private sealed class ArmedRule(FaultRule rule)
     {
@@ -112,6 +113,18 @@ public sealed partial class ReplayGateway
                 break;
             case FaultAction.RejectNextOrder:
                 _broker.RejectNextOrder();
+                break;
+            case FaultAction.HoldNextOrder h:
+                _broker.HoldNextOrder();
+                _holdCode = h.Code;
+                break;
+            case FaultAction.ReleaseHeld:
+                Log("releasing held orders");
+                HandleBrokerEvents(_broker.ReleaseHeld(NowNanos));
+                break;
+            case FaultAction.ForgetExecutions:
+                Log($"forgetting {_executions.Count} executions (reqExecutions)");
+                _executions.Clear();
                 break;
             case FaultAction.PacingViolation p:
                 foreach (var s in Sessions(p.ClientId))

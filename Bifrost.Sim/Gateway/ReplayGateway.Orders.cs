@@ -87,8 +87,18 @@ public sealed partial class ReplayGateway
             });
             // accepted but not yet acknowledged: TWS shows the order as PreSubmitted until the destination acks it
             if (!events.Any(e => e is OrderAcknowledged or OrderExecuted)) SendOrderSnapshot(s, order);
+            if (order.Held) Held(s, order);
         }
         HandleBrokerEvents(events);
+    }
+
+    /// <summary>An order the broker holds (fault <c>hold-next-order</c>): logged, and the scripted code sent on it.</summary>
+    private void Held(GatewaySession s, SimOrder order)
+    {
+        var code = _holdCode;
+        _holdCode = 0;
+        Log($"holding order {order.Request.ClientId}/{order.Request.OrderId} ({order.Request.OrderRef}){(code != 0 ? $" with error {code}" : "")}");
+        if (code != 0) s.Send(new IbError(order.Request.OrderId, code, FaultScript.DefaultText(code)));
     }
 
     /// <summary>An order refused before it reached the broker (103, 104, 110, 200, 201, 321).</summary>

@@ -142,6 +142,90 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task HoldNextOrder404_StaysPreSubmittedAndNeverFills_TheNextOrderIsFree_ReleaseFillsIt()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        await gw.InjectAsync(Parse("hold-next-order 404"));
+        var held = await PlaceMarket(client, "held");
+        var warning = await events.Wait<IbError>(e => e.Id == held && e.Code == 404);
+        Assert.Equal("Order held while securities are located.", warning.Message);
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "PreSubmitted");
+        await events.Wait<IbOpenOrder>(o => o.OrderId == held && o.Order.OrderRef == "held");
+
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(120)); // two simulated minutes of quotes: a MKT order would have filled
+        var free = await FillMarket(gw, client, events, "free"); // only the next order is held
+        await RoundTrip(client, events);
+        Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == held));
+        Assert.DoesNotContain(events.OfType<IbOrderStatus>(s => s.OrderId == held), s => s.Status != "PreSubmitted");
+        Assert.Single(events.OfType<IbError>(e => e.Id == held)); // the 404 alone: no reject, no cancel
+        Assert.Equal(["order", "order", "fill", "commission"], GatewayLedger.Read(ledger).Select(e => e.Type));
+
+        await gw.InjectAsync(Parse("release-held"));
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "Filled");
+        var exec = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == held);
+        Assert.Equal(100, exec.Execution.Shares);
+        Assert.Equal(["order", "order", "fill", "commission", "fill", "commission"], GatewayLedger.Read(ledger).Select(e => e.Type));
+        Assert.Equal(200, (await gw.PositionsAsync())[gw.Contracts.Find("XYZ")!.Value].Qty);
+        Assert.True(free > held);
+    }
+
+    [Fact]
+    public async Task HeldOrder_SilentHold_IsCancelledAsAnyOrder_AndReleaseLeavesItCancelled()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        await gw.AddRuleAsync(FaultScript.ParseRule("hold-next-order"));
+        var held = await PlaceMarket(client, "held");
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "PreSubmitted");
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(60));
+        await RoundTrip(client, events);
+        Assert.Empty(events.OfType<IbError>(e => e.Id == held)); // a silent hold: no errMsg
+        Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == held));
+
+        await client.CancelOrderAsync(held);
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "Cancelled");
+        await events.Wait<IbError>(e => e.Id == held && e.Code == 202);
+        await gw.InjectAsync(Parse("release-held"));
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(60));
+        await RoundTrip(client, events);
+        Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == held));
+        Assert.Equal(["order", "cancel"], GatewayLedger.Read(ledger).Select(e => e.Type));
+        Assert.Equal("ok applied release-held", await gw.ExecuteAsync("release-held")); // nothing held: a no-op
+    }
+
+    [Fact]
+    public async Task ForgetExecutions_ReqExecutionsReportsNoneSoFar_PositionsAndLedgerKeepThem()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        var first = await FillMarket(gw, client, events, "f1");
+        var second = await FillMarket(gw, client, events, "f2");
+        Assert.Equal([first, second], await ExecutionsAsync(client, events));
+
+        Assert.Equal("ok applied forget-executions", await gw.ExecuteAsync("forget-executions"));
+        Assert.Empty(await ExecutionsAsync(client, events));
+        Assert.Equal(200, (await gw.PositionsAsync())[gw.Contracts.Find("XYZ")!.Value].Qty);
+        var mark = events.Count;
+        await client.ReqOpenOrdersAsync();
+        await events.Wait<IbOpenOrderEnd>(from: mark);
+        Assert.Empty(events.All.Skip(mark).OfType<IbOpenOrder>()); // filled orders are not open
+
+        var third = await FillMarket(gw, client, events, "f3"); // executions after the reset are reported as usual
+        Assert.Equal([third], await ExecutionsAsync(client, events));
+        Assert.Equal(3, GatewayLedger.Read(ledger).Count(e => e.Type == "fill"));
+    }
+
+    [Fact]
     public async Task Restart_DropsEveryone_AndRollsNextValidIdBack()
     {
         await using var gw = await Start();
@@ -209,6 +293,7 @@ public class FaultInjectionTests
             "at 09:45:00 drop-connection", "after-messages 200 send 1100", "send 1101", "upstream-lost 1102 500", "delay-exec 250 2",
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
             "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
+            "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -217,8 +302,24 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.DelayExecutions(250, 2), rules[4].Action);
         Assert.Equal(new FaultAction.MuteMarketData("XYZ 20260320 C 100", true), rules[10].Action);
         Assert.Equal(new FaultAction.DelayCommissions(4000, 0), rules[14].Action);
+        Assert.Equal(new FaultAction.HoldNextOrder(0), rules[15].Action);
+        Assert.Equal(new FaultTrigger.AfterOrders(2), rules[16].Trigger);
+        Assert.Equal(new FaultAction.HoldNextOrder(404), rules[16].Action);
+        Assert.IsType<FaultAction.ReleaseHeld>(rules[17].Action);
+        Assert.IsType<FaultAction.ForgetExecutions>(rules[18].Action);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
+        Assert.Contains("hold-next-order [CODE]", FaultScript.Grammar);
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("explode"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("upstream-lost 1100 5"));
+    }
+
+    /// <summary>reqExecutions (no filter): the order ids of the executions reported, in order.</summary>
+    private static async Task<List<int>> ExecutionsAsync(IbClient client, EventLog events)
+    {
+        var from = events.Count;
+        var reqId = await client.ReqExecutionsAsync();
+        await events.Wait<IbExecDetailsEnd>(e => e.ReqId == reqId, from: from);
+        return events.All.Skip(from).OfType<IbExecDetails>().Where(e => e.ReqId == reqId).Select(e => e.Execution.OrderId).ToList();
     }
 
     private static int IndexOf(IReadOnlyList<Bifrost.Ib.Messages.IIbEvent> all, Func<Bifrost.Ib.Messages.IIbEvent, bool> p)

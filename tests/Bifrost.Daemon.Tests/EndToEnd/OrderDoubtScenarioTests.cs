@@ -1,0 +1,311 @@
+using System.Collections;
+using System.Diagnostics;
+using Bifrost.Sim.Gateway;
+using Bifrost.Store.ReadModel;
+using Bifrost.Store.Records;
+using Xunit.Abstractions;
+
+namespace Bifrost.Daemon.Tests.EndToEnd;
+
+/// <summary>
+/// Orders whose fate the daemon cannot know for sure, end to end (the reducer-level twins are in
+/// Bifrost.Domain.Tests' Trading.OrderDoubtScenario): a hedge the broker holds (404), a hedge stuck past
+/// strategy.hedge_timeout_seconds, hedges rejected in a row, and a hedge that filled while the daemon was down and that
+/// the broker no longer reports. Each must keep the daemon from sending a second order on a guess and must tell the
+/// operator; each ends with the gateway's ledger compared to the store. The daemon's clock is the gateway's simulated
+/// clock ("clock": "broker"), which the harness replays at ×200: one wall second is 200 simulated seconds, so the
+/// 2 s cooldown is 10 wall ms and the default 30 s hedge timeout 150 wall ms.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public class OrderDoubtScenarioTests(ITestOutputHelper output)
+{
+    /// <summary>A hedge timeout that never fires within a scenario: the largest the config takes, a simulated day
+    /// (432 wall s at ×200).</summary>
+    private const string NoHedgeTimeout = "86400";
+
+    private static FaultAction Fault(string line) => FaultScript.ParseRule(line).Action;
+
+    private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
+        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 }));
+
+    private static IReadOnlyList<AlertRecord> Alerts(DaemonHarness h) => h.Read(r => r.GetAlerts(limit: 1000));
+
+    private static StatusSnapshot Status(DaemonHarness h) => h.Read(r => r.GetStatus())!;
+
+    private static int Starts(DaemonHarness h) =>
+        Ops(h, OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
+
+    private static bool Working(OrderRecord? o) => o is { Status: "PendingSubmit" or "Submitted" or "PreSubmitted" or "PartiallyFilled" };
+
+    private static bool DeltaOutOfBand(StatusSnapshot s) =>
+        s.Band is { } b && (s.NetGreeks.Delta < b.Lower || s.NetGreeks.Delta > b.Upper);
+
+    private static double SimSeconds(long nanos) => nanos / 1e9;
+
+    /// <summary>Watches for <paramref name="wallMs"/>: the orders the gateway accepted must not change, and the status
+    /// samples say whether delta was out of the band meanwhile (so a hedger that took the held order for dead would
+    /// have sent another). Returns (samples, samples out of band).</summary>
+    private static async Task<(int Samples, int OutOfBand)> NoNewOrdersFor(DaemonHarness h, int wallMs, int expectedOrders)
+    {
+        var samples = 0;
+        var outOfBand = 0;
+        var deadline = Environment.TickCount64 + wallMs;
+        while (Environment.TickCount64 < deadline)
+        {
+            Assert.Equal(expectedOrders, h.LedgerOf("order").Count + h.LedgerOf("reject").Count);
+            samples++;
+            if (DeltaOutOfBand(Status(h))) outOfBand++;
+            await Task.Delay(100);
+        }
+        Assert.Equal(expectedOrders, h.LedgerOf("order").Count + h.LedgerOf("reject").Count);
+        return (samples, outOfBand);
+    }
+
+    [Theory]
+    [InlineData(404)]
+    [InlineData(9999)] // a code the daemon does not know: the same hold, and the ORDER_ERROR alert
+    public async Task HedgeHeldWith404_NoSecondHedgeWhileHeld_ThenFillsOnRelease_LedgerMatchesStore(int code)
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: [$"hold-next-order {code}"]);
+        try
+        {
+            var run = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout });
+            await h.WaitOrders(1, 30_000);
+            var held = h.LedgerOf("order").Single();
+            await h.WaitUntil(() => Ops(h, OperationKind.Status).Any(o => o.OrderRef == held.OrderRef && o.Detail!.Contains($"{code} ", StringComparison.Ordinal)),
+                $"the daemon recorded error {code} on the held hedge", 20_000);
+            var seenAt = h.Gateway.NowNanos;
+
+            // 3 wall s = 600 simulated s = 300 cooldowns, with delta still out of the band: no second hedge.
+            var (samples, outOfBand) = await NoNewOrdersFor(h, 3000, expectedOrders: 1);
+            output.WriteLine($"held {held.OrderRef} {held.Action} {held.Quantity}: {SimSeconds(h.Gateway.NowNanos - seenAt):F0} simulated s after the {code}, "
+                             + $"delta out of band in {outOfBand}/{samples} samples, {h.LedgerOf("order").Count} order(s)");
+            Assert.True(outOfBand > 0, "delta never left the band while the hedge was held: the absence of a second hedge proves nothing");
+            Assert.True(Working(h.Read(r => r.GetOrder(held.OrderRef!))), "the held hedge is still working in the store");
+            Assert.StartsWith("Running/HedgePending", Status(h).FsmState);
+            Assert.Contains(Status(h).Checks, c => c.Name == "delta_in_band" && c.Health != Health.Ok);
+            Assert.DoesNotContain(Alerts(h), a => a.Code is "ORDER_REJECTED" or "HEDGE_STUCK");
+            var orderErrors = Alerts(h).Where(a => a.Code == "ORDER_ERROR" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal)).ToList();
+            if (code == 404)
+            {
+                // DOCUMENTS A GAP (README "Orders whose fate is not known" says 404 raises ORDER_ERROR): the domain
+                // (OrderFlow.onOrderError, `| 399 | 404 ->`) records the 404 as an operation only, no alert. The order is
+                // kept working as documented. Flip this to Assert.Single once 404 alerts.
+                Assert.Empty(orderErrors);
+            }
+            else
+            {
+                Assert.Single(orderErrors);
+                Assert.Equal(AlertSeverity.Warning, orderErrors[0].Severity);
+            }
+
+            await h.Gateway.InjectAsync(Fault("release-held"));
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))?.Status == "Filled", "the released hedge filled in the store", 20_000);
+            Assert.Equal(held.Quantity, h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Sum(f => f.Quantity));
+            await h.WaitOrders(2, 40_000); // the hedger carries on
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+            output.WriteLine($"orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}, alerts [{string.Join(", ", Alerts(h).Select(a => a.Code).Distinct())}]");
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task HedgeStuckPastTheTimeout_IsCancelled_AndHedgedAgain_LedgerMatchesStore()
+    {
+        // 600 simulated s (3 wall s at ×200): far beyond the 10 simulated ms an unheld order takes to fill, so only the
+        // held one times out, even when a busy machine delays a fill's report by a second. (At 120 s the first hedge, sent
+        // while the engine still worked through its start-up backlog, was stamped ~95 simulated s late: 0.5 wall s.)
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order"]);
+        try
+        {
+            var run = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = "600" });
+            await h.WaitOrders(1, 30_000);
+            var held = h.LedgerOf("order").Single();
+            await h.WaitUntil(() => Alerts(h).Any(a => a.Code == "HEDGE_STUCK" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal)),
+                "HEDGE_STUCK for the held hedge", 20_000);
+            await h.WaitUntil(() => h.LedgerOf("cancel").Any(c => c.OrderRef == held.OrderRef), "the held hedge cancelled at the gateway", 20_000);
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))?.Status == "Cancelled", "the held hedge Cancelled in the store", 20_000);
+            await h.WaitOrders(2, 30_000);
+            var again = h.LedgerOf("order")[1];
+            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == again.OrderRef).Sum(f => f.Quantity) == again.Quantity,
+                "the new hedge filled", 20_000);
+            var cancel = h.LedgerOf("cancel").Single(c => c.OrderRef == held.OrderRef);
+            output.WriteLine($"held {held.OrderRef} {held.Action} {held.Quantity} at {held.Time}; cancelled {SimSeconds(cancel.TsNanos - held.TsNanos):F1} simulated s later; "
+                             + $"hedged again {again.OrderRef} {again.Action} {again.Quantity} {SimSeconds(again.TsNanos - cancel.TsNanos):F1} simulated s after the cancel");
+            // Measured on the gateway's clock, so not exactly 600: the daemon stamps an event when it receives it (its broker
+            // clock trails the gateway by up to ~11 simulated s between its 50 ms polls), and at ×200 every wall ms the
+            // engine spends behind its queue is 0.2 simulated s.
+            Assert.True(cancel.TsNanos - held.TsNanos >= 300_000_000_000L, "cancelled long before the timeout");
+            Assert.True(again.TsNanos >= cancel.TsNanos, "a second hedge while the first could still fill");
+            Assert.DoesNotContain(h.LedgerOf("fill"), f => f.OrderRef == held.OrderRef);
+            Assert.Single(Alerts(h), a => a.Code == "HEDGE_STUCK" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal));
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+            output.WriteLine($"orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}, HEDGE_STUCK alerts {Alerts(h).Count(a => a.Code == "HEDGE_STUCK")}");
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task ThreeHedgeRejectsInARow_PauseTheEngine_UntilTheOperatorResumes()
+    {
+        // The first three placeOrders are rejected (201): each rule arms the reject for the order after the one handled.
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["reject-next-order", "after-orders 1 reject-next-order", "after-orders 2 reject-next-order"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => Alerts(h).Any(a => a.Code == "HEDGE_REJECTED"), "HEDGE_REJECTED", 30_000);
+            await h.WaitFsm("Paused", 20_000);
+            var alert = Assert.Single(Alerts(h), a => a.Code == "HEDGE_REJECTED");
+            Assert.Equal(AlertSeverity.Critical, alert.Severity);
+            var rejects = h.LedgerOf("reject");
+            Assert.Equal(3, rejects.Count);
+            Assert.All(rejects, r => Assert.Equal(201, r.Code));
+            Assert.Empty(h.LedgerOf("order"));
+            foreach (var r in rejects)
+            {
+                var row = h.Read(x => x.GetOrder(r.OrderRef!))!;
+                Assert.Equal(("hedge", "Rejected"), (row.Purpose, row.Status));
+                Assert.StartsWith("201", row.RejectReason);
+            }
+            Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.Contains("paused by critical alert HEDGE_REJECTED", StringComparison.Ordinal));
+
+            var (samples, outOfBand) = await NoNewOrdersFor(h, 2500, expectedOrders: 3); // 500 simulated s: no fourth order
+            output.WriteLine($"paused after {rejects.Count} rejects ({string.Join(", ", rejects.Select(r => $"{r.OrderRef} {r.Action} {r.Quantity}"))}); "
+                             + $"delta out of band in {outOfBand}/{samples} samples while paused");
+            Assert.StartsWith("Paused", Status(h).FsmState);
+
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitOrders(1, 30_000);
+            var first = h.LedgerOf("order")[0];
+            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == first.OrderRef).Sum(f => f.Quantity) == first.Quantity, "the hedge after the resume filled", 20_000);
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+            Assert.Single(Alerts(h), a => a.Code == "HEDGE_REJECTED");
+            output.WriteLine($"after the resume: orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}");
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task HedgeFilledWhileTheDaemonWasDown_AndForgottenByTheBroker_HaltsRed_InsteadOfHedgingAgain()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order"]);
+        var logs = new List<string>();
+        var env = new Dictionary<string, string> { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout };
+        try
+        {
+            Assert.True(File.Exists(DaemonProcess.Dll), DaemonProcess.Dll);
+            LedgerEntry held;
+            using (var first = h.StartProcess(environment: env, onLine: line => { lock (logs) logs.Add(line); }))
+            {
+                await h.WaitOrders(1, 60_000);
+                held = h.LedgerOf("order").Single();
+                await h.WaitUntil(() => Working(h.Read(r => r.GetOrder(held.OrderRef!))) && Status(h).FsmState.StartsWith("Running/HedgePending", StringComparison.Ordinal),
+                    "the held hedge working in the store", 20_000);
+                first.Process.Kill(); // SIGKILL: no shutdown code, no cancel
+                await first.Process.WaitForExitAsync();
+            }
+            // Overnight: the hedge fills while nobody is connected, then IB's daily reset forgets the execution.
+            await h.Gateway.InjectAsync(Fault("release-held"));
+            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Sum(f => f.Quantity) == held.Quantity, "the held hedge filled while down");
+            var lost = h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).ToList();
+            await h.Gateway.InjectAsync(Fault("forget-executions"));
+            var signedLost = lost.Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
+
+            var second = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout });
+            await h.WaitUntil(() => Starts(h) == 2 && Status(h).FsmState.StartsWith("Halted", StringComparison.Ordinal), "the restarted daemon halted", 60_000);
+            var status = Status(h);
+            var alerts = Alerts(h);
+            output.WriteLine($"held {held.OrderRef} {held.Action} {held.Quantity}, filled while down ({string.Join(",", lost.Select(f => f.ExecId))}); after the restart: {status.FsmState}");
+            output.WriteLine($"light {status.Health} [{string.Join(", ", status.BlockReasons)}]; alerts [{string.Join(" | ", alerts.Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]");
+            output.WriteLine($"positions: strategy XYZ {h.StrategyQty(TestConfig.StockId)}, external XYZ {h.ExternalQty(TestConfig.StockId)}");
+            var unknown = Assert.Single(alerts, a => a.Code == "ORDER_OUTCOME_UNKNOWN");
+            Assert.Equal(AlertSeverity.Critical, unknown.Severity);
+            Assert.Contains(held.OrderRef!, unknown.Message);
+            Assert.Contains(held.OrderRef!, status.FsmState);
+            Assert.Equal(Health.Blocked, status.Health); // RED
+            Assert.Equal("Inactive", h.Read(r => r.GetOrder(held.OrderRef!))!.Status);
+
+            await NoNewOrdersFor(h, 3000, expectedOrders: 1); // 600 simulated s, halted: no second hedge
+            // Store and ledger differ by exactly the forgotten execution.
+            var storeFills = h.Sql("SELECT exec_id FROM fills", r => r.GetString(0));
+            Assert.Empty(storeFills);
+            Assert.Equal(lost.Select(f => f.ExecId), h.LedgerOf("fill").Select(f => f.ExecId));
+            Assert.Equal(0, h.Read(r => r.GetOrder(held.OrderRef!))!.Filled);
+            Assert.Equal(0, h.StrategyQty(TestConfig.StockId));
+            Assert.Equal(signedLost, h.ExternalQty(TestConfig.StockId));
+
+            // The way out. The alert asks the operator to book the missed fill with a manual order that adjusts the
+            // strategy, then resume; but no manual order is taken while Halted (or Paused): Runs.gate accepts them in
+            // Running/Idle only.
+            var closing = held.Action == "SELL" ? "buy" : "sell";
+            var book = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder,
+                $$"""{"contract":"XYZ","side":"{{held.Action!.ToLowerInvariant()}}","quantity":{{held.Quantity}},"adjusts_strategy":true}"""), 30_000);
+            output.WriteLine($"manual order adjusting the strategy while halted: {book.Status} {book.Result}");
+            Assert.Equal(ControlStatus.Refused, book.Status);
+            // Nor can confirm_book adopt the shares: it takes option legs only, and only after a BOOK_MISMATCH.
+            var confirm = await h.WaitControl(h.Enqueue(ControlCommandKind.ConfirmBook,
+                $$"""{"legs": [{"contract": "XYZ 20260320 C 100", "quantity": 10}, {"contract": "XYZ 20260320 P 100", "quantity": 10}]}"""), 30_000);
+            output.WriteLine($"confirm_book while halted: {confirm.Status} {confirm.Result}");
+            Assert.Equal(ControlStatus.Refused, confirm.Status);
+            Assert.Single(h.LedgerOf("order"));
+
+            // Resume syncs again: the order is Inactive in the store now, so the sync passes and the engine runs, GREEN.
+            var resume = await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000);
+            Assert.Equal((ControlStatus.Done, "reconciling again"), (resume.Status, resume.Result));
+            await h.WaitFsm("Running", 30_000);
+            // DOCUMENTS UNSAFE BEHAVIOUR (reported, not fixed here): the fill the broker forgot stays external (the hedger
+            // never counts it), so on the resume the hedger hedges the same delta again: the second hedge the halt was
+            // there to prevent, leaving the account hedged twice until the operator trades the external shares away.
+            await h.WaitOrders(2, 30_000);
+            var again = h.LedgerOf("order")[1];
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(again.OrderRef!))?.Status == "Filled", "the hedge after the resume filled", 20_000);
+            var gatewayQty = (await h.Gateway.PositionsAsync())[TestConfig.StockId].Qty;
+            // the status follows the broker's position report, which comes after the execution
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) + h.ExternalQty(TestConfig.StockId) == gatewayQty, "the status caught up with the account", 20_000);
+            output.WriteLine($"after the resume: {Status(h).FsmState}, light {Status(h).Health}; hedged again {again.OrderRef} {again.Action} {again.Quantity}; "
+                             + $"account XYZ {gatewayQty} = strategy {h.StrategyQty(TestConfig.StockId)} + external {h.ExternalQty(TestConfig.StockId)}");
+            Assert.Equal(("hedge", held.Action), (h.Read(r => r.GetOrder(again.OrderRef!))!.Purpose, again.Action));
+            Assert.Equal(signedLost, h.ExternalQty(TestConfig.StockId));
+
+            // The operator squares the account: the forgotten shares traded away by hand (operator-owned, external).
+            ControlCommand square;
+            do
+            {
+                square = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder,
+                    $$"""{"contract":"XYZ","side":"{{closing}}","quantity":{{Math.Abs(signedLost)}}}"""), 30_000);
+            }
+            while (square.Status == ControlStatus.Refused && square.Result!.Contains("in flight", StringComparison.Ordinal));
+            Assert.Equal(ControlStatus.Done, square.Status);
+            await h.WaitUntil(() => h.ExternalQty(TestConfig.StockId) == 0, "the external shares traded away", 30_000);
+            await h.PauseSettleAndStop(second, forgotten: lost.Count);
+            Assert.Equal(0, h.Read(r => r.GetOrder(held.OrderRef!))!.Filled);
+            Assert.Equal((await h.Gateway.PositionsAsync())[TestConfig.StockId].Qty, h.StrategyQty(TestConfig.StockId));
+            // Ledger == store but for the forgotten execution, which the store never gets.
+            h.AssertMatchesLedger(forgotten: lost.Select(f => f.ExecId!).ToHashSet());
+            Assert.Equal(h.LedgerOf("fill").Count - lost.Count, h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single());
+            output.WriteLine($"end: orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count} in the ledger, "
+                             + $"{h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single()} in the store; account XYZ = strategy {h.StrategyQty(TestConfig.StockId)}");
+        }
+        catch
+        {
+            h.Dump();
+            lock (logs) foreach (var l in logs) output.WriteLine(l);
+            throw;
+        }
+    }
+}
