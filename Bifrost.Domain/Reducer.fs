@@ -92,7 +92,7 @@ module Reducer =
         | ControlRequested(control, meta) -> Controls.onControl cfg s control meta
         | ManualOrderRequested m -> Runs.manual cfg s m
         | RebalanceRequested r -> Runs.rebalance cfg s r
-        | BookConfirmRequested c -> OptionBook.confirm cfg s c
+        | BookConfirmRequested c -> OptionBook.confirm cfg s c (fun s -> Sync.start s ResumePaused)
         | PortfolioConfigured setup -> PortfolioFlow.onConfigured s setup
         | PortfolioRunRequested r -> PortfolioFlow.onRunRequested cfg s r
         | PortfolioRunsRestored runs -> PortfolioFlow.onRestored s runs

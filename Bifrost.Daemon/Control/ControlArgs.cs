@@ -18,7 +18,9 @@ namespace Bifrost.Daemon.Control;
 /// <item>rebalance: <c>{"targets": [{"contract": "XYZ", "quantity": 0}, {"con_id": 123, "quantity": 10}], "risk_bypass": false}</c>
 /// — strategy-owned quantity per contract after the run.</item>
 /// <item>confirm_book: <c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c> — the
-/// strategy's option book after a BOOK_MISMATCH halt (listed legs only; the engine then pauses: resume to trade).</item>
+/// strategy's quantity per option leg, and of the underlying (<c>{"contract": "XYZ", "quantity": -73}</c>: a hedge that filled
+/// unseen), after a BOOK_MISMATCH or a reconciliation halt (listed contracts only; nothing is traded; the engine then
+/// pauses: resume to trade).</item>
 /// <item>cancel: <c>{"run_id": "..."}</c> or <c>{"order_ref": "oi_..."}</c> — cancel that run's (or that order's) working
 /// orders; the run then ends partial or failed.</item>
 /// <item>portfolio_run: <c>{"file": "/abs/signals.csv"}</c>, <c>{"signals": "...", "name": "x.csv"}</c>,
@@ -100,7 +102,7 @@ public static class ControlArgs
     }
 
     /// <summary><c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c>:
-    /// the strategy's quantity per option leg, after a BOOK_MISMATCH.</summary>
+    /// the strategy's quantity per option leg or of the underlying, after a BOOK_MISMATCH or a reconciliation halt.</summary>
     private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, ControlMeta meta)
     {
         if (!root.TryGetProperty("legs", out var legs) || legs.ValueKind != JsonValueKind.Array || legs.GetArrayLength() == 0)
@@ -111,8 +113,8 @@ public static class ControlArgs
         {
             if (leg.ValueKind != JsonValueKind.Object) throw new FormatException($"legs[{i}]: expected an object");
             var id = Contract(leg, contracts);
-            if (contracts.Find(ContractIdModule.value(id)) is not { SecType: "OPT" } info)
-                throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is not an option leg");
+            if (contracts.Find(ContractIdModule.value(id)) is not { SecType: "OPT" or "STK" } info)
+                throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is neither an option leg nor the underlying");
             var qty = Int(leg, "quantity") ?? throw new FormatException($"legs[{i}].quantity: required (an integer)");
             if (list.Any(l => l.Item1.Equals(id))) throw new FormatException($"legs[{i}]: {info.Description} listed twice");
             list.Add(Tuple.Create(id, qty));

@@ -79,22 +79,29 @@ module OptionBook =
         let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
         [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
 
-    /// `confirm_book`: the operator states the strategy's quantity per leg after a BOOK_MISMATCH. Each must be held by
-    /// the account; unlisted legs keep their quantity. The book becomes the reconciled one and the engine is Paused:
-    /// the operator resumes.
-    let confirm (cfg: Config) (s: State) (c: BookConfirmation) =
+    /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge) after a
+    /// BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge that filled unseen is booked without
+    /// trading). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
+    /// book becomes the reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account
+    /// again and ends Paused. The operator resumes.
+    let confirm (cfg: Config) (s: State) (c: BookConfirmation) (resync: State -> State * Command list) =
         let received = Emit.note s OperationKind.ControlReceived "" $"confirm_book by {c.Meta.RequestedBy} (#{c.Meta.ControlId})"
-        let legName id = match State.legIndex s id with Some i -> describe s.Legs.[i].Option | None -> string (ContractId.value id)
+        let underlying = State.underlyingId cfg
+        let legName id =
+            match State.legIndex s id with
+            | Some i -> describe s.Legs.[i].Option
+            | None when id = underlying -> cfg.Strategy.Underlying.Symbol
+            | None -> string (ContractId.value id)
         let bad =
             c.Legs |> List.choose (fun (id, q) ->
-                if (State.legIndex s id).IsNone then Some $"{ContractId.value id} is not a configured leg"
+                if (State.legIndex s id).IsNone && id <> underlying then Some $"{ContractId.value id} is neither a configured leg nor the underlying"
                 elif not (covered q (Portfolio.brokerQty id s.Portfolio)) then Some $"{legName id}: {q} confirmed but the account holds {Portfolio.brokerQty id s.Portfolio}"
                 else None)
         let s', cmds =
             match s.Fsm with
-            | Halted(BookMismatch _) when c.Legs.IsEmpty -> s, reply s c.Meta (Refused "no legs given")
-            | Halted(BookMismatch _) when not bad.IsEmpty -> s, reply s c.Meta (Refused(String.concat "; " bad))
-            | Halted(BookMismatch _) ->
+            | Halted(BookMismatch _ | ReconcileFailed _) when c.Legs.IsEmpty -> s, reply s c.Meta (Refused "no legs given")
+            | Halted(BookMismatch _ | ReconcileFailed _) when not bad.IsEmpty -> s, reply s c.Meta (Refused(String.concat "; " bad))
+            | Halted(BookMismatch _ | ReconcileFailed _) ->
                 let apply (s: State) (id, q) =
                     let h = Portfolio.holding id s.Portfolio
                     let cost =
@@ -112,9 +119,17 @@ module OptionBook =
                         match adoptedOf s.OptionBook id with
                         | Some _ -> s
                         | None -> { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }) s
-                let s = { s with OptionBook = reconciled cfg s; ExternalLegFills = Map.empty; Fsm = Paused }
-                let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
                 let text = c.Legs |> List.map (fun (id, q) -> $"{legName id} {q}") |> String.concat ", "
-                s, Emit.note s OperationKind.Reconciled "" $"book confirmed by {c.Meta.RequestedBy}: {text}" :: reply s c.Meta (Done $"book confirmed ({text}); paused: resume to trade")
-            | other -> s, reply s c.Meta (Refused $"no book mismatch to confirm (state {FsmState.name other})")
+                match s.Fsm with
+                | Halted(ReconcileFailed _) ->
+                    // The book is confirmed; the account is checked again before anything trades.
+                    let s = { s with OptionBook = reconciled cfg s; ExternalLegFills = Map.empty; Book = Book.aggregate s.Legs s.Portfolio }
+                    let s', sync = resync s
+                    s', Emit.note s OperationKind.Reconciled "" $"book confirmed by {c.Meta.RequestedBy}: {text}"
+                        :: reply s c.Meta (Done $"book confirmed ({text}); reconciling again, then paused: resume to trade") @ sync
+                | _ ->
+                    let s = { s with OptionBook = reconciled cfg s; ExternalLegFills = Map.empty; Fsm = Paused }
+                    let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
+                    s, Emit.note s OperationKind.Reconciled "" $"book confirmed by {c.Meta.RequestedBy}: {text}" :: reply s c.Meta (Done $"book confirmed ({text}); paused: resume to trade")
+            | other -> s, reply s c.Meta (Refused $"no book mismatch or reconciliation halt to confirm (state {FsmState.name other})")
         s', received :: cmds @ Emit.fsmChange s' s.Fsm

@@ -133,7 +133,11 @@ module OrderFlow =
                                 $"{maxHedgeRejects} hedge orders in a row rejected (last {OrderRef.value o.Ref}: {code} {message}): paused; resume once the cause is fixed"
                     else s, c @ rejected
                 else s, c @ rejected
-            | 399 | 404 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
+            | 399 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
+            | 404 ->
+                // Held until shares are located: it may fill much later, or never; the operator should know.
+                s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
+                   @ Emit.alertAndRecord s Warning "ORDER_ERROR" $"{OrderRef.value o.Ref}: {code} {message}; kept as working (no second hedge) until it fills or is cancelled"
             | _ ->
                 // Not known to end the order: it stays in flight (no second hedge) until a status or execution says
                 // what became of it, and the operator is told, since an unknown code on a live order needs a look.

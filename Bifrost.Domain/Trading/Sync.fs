@@ -54,7 +54,20 @@ module Sync =
         let lost = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.Filled < o.ReportedFilled)
         let s = lost |> List.fold (fun (s: State) o -> { State.putOrder { o with ReportedFilled = o.Filled } s with Anomalies = s.Anomalies + 1 }) s
         let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
-        s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ], vanished @ lostText
+        let unsure = (missing |> List.filter (fun o -> o.Filled < o.Quantity)) @ lost
+        s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ], vanished @ lostText, unsure
+
+    /// What the operator confirms if the orders in doubt did fill: the strategy's quantity per contract then
+    /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time.
+    let private ifTheyFilled (cfg: Config) (s: State) (orders: Order list) =
+        orders
+        |> List.filter (fun o -> OrderPurpose.owner o.Purpose = StrategyOwned)
+        |> List.groupBy (fun o -> o.ContractId)
+        |> List.map (fun (id, os) ->
+            let now = Portfolio.strategyQty id s.Portfolio
+            let more = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
+            let name = match State.legIndex s id with Some i -> OptionBook.describe s.Legs.[i].Option | None -> cfg.Strategy.Underlying.Symbol
+            $"{name}={now + more}")
 
     /// The first sync of a store that has never traded (no order, no adopted leg) finding the account already in the
     /// underlying: the position is the operator's, or the hedge of an earlier store (a typo in store.path, a lost
@@ -77,7 +90,7 @@ module Sync =
         let unexplained = firstStartPosition cfg s
         let s, expired = Expiry.settle s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
-        let s, orderCmds, inDoubt = reconcileOrders s p.ListedOpen
+        let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
@@ -93,7 +106,11 @@ module Sync =
                   let reason = ReconcileFailed(String.concat "; " problems)
                   reason, Emit.alertAndRecord s Critical "RECONCILE_FAILED" (HaltReason.describe reason)
               if not inDoubt.IsEmpty then
-                  let text = String.concat "; " inDoubt + ". Check the account's trades (book a missed fill with a manual order that adjusts the strategy), then resume"
+                  let confirm = ifTheyFilled cfg s unsure
+                  let text =
+                      String.concat "; " inDoubt + ". Check the account's trades: "
+                      + (if confirm.IsEmpty then "then resume"
+                         else "if they filled, confirm_book " + String.concat " " confirm + " (what the strategy then holds; nothing is traded) and resume; if not, resume")
                   ReconcileFailed text, Emit.alertAndRecord s Critical "ORDER_OUTCOME_UNKNOWN" text ]
         let s, outcome =
             if not halts.IsEmpty then

@@ -100,7 +100,7 @@ internal static class KeyMap
         ("5 6 7", "Runs, Alerts, Statistics"),
         ("8 / o", "order ticket: contract, side, quantity, MKT/LMT, risk bypass; Enter reviews, y sends (live: type the account id)"),
         ("9 / b", "rebalance: target per contract, preview of the implied orders, y sends; progress and batch status follow"),
-        ("m", "confirm book: after a BOOK_MISMATCH halt, state what the strategy owns per leg (nothing is traded)"),
+        ("m", "confirm book: after a BOOK_MISMATCH or reconciliation halt, state what the strategy owns per leg and of the underlying (nothing is traded)"),
         ("Esc", "leave the order ticket, rebalance or book form (they keep what you typed)"),
         ("a", "alerts: acknowledge the newest unacknowledged alert (recorded with you and the time)"),
         ("Tab ← →", "next / previous screen"),

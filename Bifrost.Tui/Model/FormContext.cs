@@ -13,6 +13,10 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
     /// <summary>The daemon halted on BOOK_MISMATCH (a block reason of its status): it waits for the book confirmation.</summary>
     public bool BookMismatch { get; init; }
 
+    /// <summary>The daemon halted on a reconciliation (e.g. ORDER_OUTCOME_UNKNOWN: an order that may have filled unseen):
+    /// the book confirmation can book such a fill, the underlying included.</summary>
+    public bool ReconcileHalt { get; init; }
+
     public static FormContext From(StatusSnapshot? s)
     {
         if (s is null) return None;
@@ -25,6 +29,7 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
         {
             BrokerHoldings = s.Positions.GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.Sum(p => p.Quantity)),
             BookMismatch = s.BlockReasons.Contains(BookMismatchCode),
+            ReconcileHalt = s.FsmState.StartsWith("Halted(RECONCILE_FAILED", StringComparison.Ordinal),
         };
     }
 

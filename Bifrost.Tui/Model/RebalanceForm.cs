@@ -7,7 +7,8 @@ namespace Bifrost.Tui.Model;
 /// part of the rebalance), the risk-bypass choice, and the control it sent.</summary>
 internal sealed record RebalanceState
 {
-    /// <summary>The book confirmation after a BOOK_MISMATCH halt: the same form over the option legs, writing confirm_book.</summary>
+    /// <summary>The book confirmation after a BOOK_MISMATCH or reconciliation halt: the same form over the option legs and
+    /// then the underlying (optional: a hedge that filled unseen), writing confirm_book.</summary>
     public bool Book { get; init; }
     public ImmutableList<string> Targets { get; init; } = [];
     public int Field { get; init; }
@@ -66,7 +67,8 @@ internal static class RebalanceForm
     }
 
     /// <summary>The request, its preview lines, or why it cannot be sent.</summary>
-    private static IReadOnlyList<ConfiguredContract> Contracts(RebalanceState r, FormContext ctx) => r.Book ? ctx.Config.Legs : ctx.Config.Contracts;
+    private static IReadOnlyList<ConfiguredContract> Contracts(RebalanceState r, FormContext ctx) =>
+        r.Book ? [.. ctx.Config.Legs, .. ctx.Config.Contracts.Where(c => c.IsUnderlying)] : ctx.Config.Contracts;
 
     public static (ControlRequest? Request, IReadOnlyList<RebalanceLeg> Legs, string? Error) Preview(RebalanceState r, FormContext ctx)
     {
@@ -89,7 +91,7 @@ internal static class RebalanceForm
         }
         if (!ctx.HasStatus) return (null, legs, "no status from the daemon: the current holdings are unknown; nothing can be previewed");
         if (r.Book)
-            return legs.Count == contracts.Count
+            return ctx.Config.Legs.All(leg => legs.Any(l => l.Contract == leg.Description))
                 ? (new ControlRequest.ConfirmBook(targets), legs, null)
                 : (null, legs, "state every leg (0 for a leg the strategy does not own)");
         if (legs.Count == 0) return (null, legs, "type a target quantity for at least one contract");
@@ -115,9 +117,10 @@ internal static class RebalanceForm
             return new TextScreenVm(lines) { Wrap = true };
         }
         lines.Add(r.Book
-            ? new("CONFIRM BOOK after BOOK_MISMATCH  ↑↓ leg · type what the strategy owns (signed, 0 for none) · Enter review · Esc leave", "title")
+            ? new("CONFIRM BOOK after BOOK_MISMATCH / ORDER_OUTCOME_UNKNOWN  ↑↓ contract · type what the strategy owns (signed, 0 for none) · Enter review · Esc leave", "title")
             : new("REBALANCE  ↑↓ contract · type the target (strategy-owned, signed) · Enter preview · Esc leave", "title"));
-        if (r.Book && !ctx.BookMismatch) lines.Add(new("no BOOK_MISMATCH reported now: the daemon may refuse a confirmation it did not ask for", "warn"));
+        if (r.Book && !ctx.BookMismatch && !ctx.ReconcileHalt)
+            lines.Add(new("no BOOK_MISMATCH or reconciliation halt reported now: the daemon may refuse a confirmation it did not ask for", "warn"));
         if (contracts.Count == 0) lines.Add(new("the daemon reports no configured contracts (no status yet?)", "warn"));
         lines.Add(new($"  {"contract",-22} {"strategy now",12} {(r.Book ? "stated" : "target"),8}  {(r.Book ? "" : "implied order")}", "dim"));
         for (var i = 0; i < contracts.Count; i++)

@@ -22,7 +22,9 @@ internal static class ControlsView
             Action(w, "c", "self-check", "the daemon re-runs its self-check now"),
             vm.Form.BookMismatch
                 ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("BOOK_MISMATCH: the daemon halted; state what the strategy owns", Styles.Bad).Build()
-                : Action(w, "m", "confirm book", "after a BOOK_MISMATCH halt: state the strategy-owned legs"),
+                : vm.Form.ReconcileHalt
+                    ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("reconciliation halt: if an order filled unseen, state what the strategy owns", Styles.Bad).Build()
+                    : Action(w, "m", "confirm book", "after a BOOK_MISMATCH or reconciliation halt: state the strategy-owned legs (and hedge)"),
             Action(w, "o / b", "order, rebalance", "the order ticket and the rebalance form (each reviews before sending)"),
             Line.Blank,
         };

@@ -54,6 +54,15 @@ public class ControlArgsTests
         Assert.Equal([(TestConfig.StockId, -50), (TestConfig.PutId, 0)], r.Targets.Select(t => (ContractIdModule.value(t.Item1), t.Item2)));
     }
 
+    [Fact]
+    public void ConfirmBook_TakesTheUnderlyingBesideTheLegs()
+    {
+        // After ORDER_OUTCOME_UNKNOWN: the hedge that filled unseen is booked as the strategy's, without a trade.
+        var c = ((EventPayload.BookConfirmRequested)Parse(ControlCommandKind.ConfirmBook,
+            """{"legs":[{"contract":"XYZ","quantity":-73},{"contract":"XYZ 20260320 C 100","quantity":10}]}""")).Item;
+        Assert.Equal([(TestConfig.StockId, -73), (TestConfig.CallId, 10)], c.Legs.Select(t => (ContractIdModule.value(t.Item1), t.Item2)));
+    }
+
     [Theory]
     [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"ABC\",\"side\":\"buy\",\"quantity\":1}", "not in the configured universe")]
     [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"hold\",\"quantity\":1}", "side")]

@@ -282,7 +282,9 @@ public sealed class DaemonHarness : IAsyncDisposable
     /// store exactly once, every order the gateway accepted has a row, order ids were never reused, and the strategy's
     /// hedge equals what the ledger says it bought and sold. <paramref name="forgotten"/>: executions the broker no longer
     /// reports (the gateway's forget-executions) that the store cannot have; the comparison leaves them out.</summary>
-    public void AssertMatchesLedger(int clientId = 17, IReadOnlySet<string>? forgotten = null)
+    /// <param name="forgotten">executions the broker forgot (never in the store).</param>
+    /// <param name="confirmedStock">shares the operator booked to the strategy with confirm_book (no fill in the store).</param>
+    public void AssertMatchesLedger(int clientId = 17, IReadOnlySet<string>? forgotten = null, int confirmedStock = 0)
     {
         forgotten ??= new HashSet<string>();
         var ledgerFills = LedgerOf("fill", clientId).Where(f => !forgotten.Contains(f.ExecId!)).Select(f => f.ExecId!).ToList();
@@ -304,7 +306,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         var operatorRefs = Sql("SELECT order_ref FROM orders WHERE purpose = 'manual'", r => r.GetString(0)).ToHashSet();
         var strategyStock = LedgerOf("fill", clientId).Where(f => f.ConId == TestConfig.StockId && !operatorRefs.Contains(f.OrderRef!) && !forgotten.Contains(f.ExecId!))
             .Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
-        Assert.Equal(strategyStock, StrategyQty(TestConfig.StockId));
+        Assert.Equal(strategyStock + confirmedStock, StrategyQty(TestConfig.StockId));
     }
 
     public void Dump()

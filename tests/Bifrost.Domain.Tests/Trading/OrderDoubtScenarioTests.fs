@@ -29,6 +29,7 @@ let tests =
             let s, cmds = step cfg s (at (sec 0.7) (OrderErrorReported(hedge.IbOrderId, 404, "Order held while securities are located")))
             Expect.equal s.Orders.[hedge.Ref].Status Submitted "the held order is still working"
             Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "ORDER_REJECTED")) "not a reject"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_ERROR" && a.Severity = Warning && a.Message.Contains "404") "the operator is told it is held"
             let s, cmds = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
             Expect.isEmpty (placed cmds) "no second hedge while the first may still fill"
             Expect.isTrue (match s.Fsm with Running(HedgePending r) -> r = hedge.Ref | _ -> false) $"{s.Fsm}"
@@ -160,4 +161,44 @@ let tests =
                 Expect.equal s'.Orders.[hedge.Ref].Filled 0 "nor the order"
                 Expect.isEmpty (placed cmds) "nothing sent"
                 Expect.equal s'.Fsm Paused "paused until the operator looks"
+        testCase "HedgeFilledWhileDown_TheOperatorConfirmsTheShares_NothingIsTraded_AndTheHedgerDoesNotSellAgain" <| fun () ->
+            // As above: the halt names what to confirm if the hedge filled; confirm_book books it without trading, the
+            // account is checked again, the engine ends Paused, and resume finds the book hedged.
+            let s, hedge = hedgeWorking cfg
+            let restored =
+                { Restored.empty with
+                    OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
+                    Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let account = [ at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
+                            at (tt 0.3) PositionsEnded; at (tt 0.3) OpenOrdersEnded; at (tt 0.3) ExecutionsEnded ]
+            let s2, cmds =
+                runAll cfg ([ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ cfg.Account ]) ] @ account
+                            @ [ at (tt 0.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (tt 0.4))); at (tt 0.5) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 0.5))) ])
+            let alert = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
+            Expect.stringContains alert.Message $"confirm_book XYZ=-{hedge.Quantity}" "says what to confirm if it filled"
+            // A quantity the account does not hold is refused.
+            let _, cmds = Reducer.step cfg s2 (at (tt 1.0) (BookConfirmRequested { Legs = [ underlyingId, -(hedge.Quantity + 1) ]; Meta = meta 7L }))
+            Expect.exists cmds (function CompleteControl(7L, Refused _) -> true | _ -> false) "not covered by the account: refused"
+            let s3, cmds = Reducer.step cfg s2 (at (tt 1.0) (BookConfirmRequested { Legs = [ underlyingId, -hedge.Quantity ]; Meta = meta 8L }))
+            Expect.exists cmds (function CompleteControl(8L, Done _) -> true | _ -> false) "confirmed"
+            Expect.isEmpty (placed cmds) "nothing traded"
+            Expect.contains cmds (RequestReconcile Sync.scopes) "the account is checked again"
+            let s4, cmds = Reducer.run cfg s3 (account |> List.map (fun e -> at (tt 1.1) e.Payload))
+            Expect.equal s4.Fsm Paused $"paused after the check: {alerts cmds}"
+            Expect.equal (State.hedgePosition cfg s4) -hedge.Quantity "the strategy holds the hedge"
+            Expect.equal (Portfolio.view underlyingId s4.Portfolio).External 0 "none of it is the operator's"
+            let s5, cmds = Reducer.run cfg s4 [ at (tt 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 2.0))); at (tt 2.1) (ControlRequested(Resume, meta 9L)) ]
+            Expect.isEmpty (placed cmds) "hedged: no second SELL"
+            Expect.isTrue (match s5.Fsm with Running _ -> true | _ -> false) $"{s5.Fsm}"
+            // A restart remembers the booked shares (memory: adopted), with no fill for them in the store.
+            let adopted = s5.Memory.OptionBook.Adopted |> List.filter (fun a -> a.Quantity <> 0)
+            let holdings = adopted |> List.map (fun a -> a.ContractId, Holding.applyFill (if a.ContractId = underlyingId then 1 else 100) (Side.ofSignedQuantity a.Quantity) (abs a.Quantity) a.AvgCost Holding.empty)
+            let r = { Restored.empty with OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s5.Orders.[hedge.Ref] ]; Holdings = holdings; Memory = Some s5.Memory }
+            let s6, cmds = runAll cfg ([ at (tt 10.0) (EngineStarted r); at (tt 10.1) (BrokerConnected [ cfg.Account ]) ] @ (account |> List.map (fun e -> at (tt 10.2) e.Payload))
+                                       @ [ at (tt 10.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (tt 10.4))); at (tt 10.5) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 10.5))) ])
+            Expect.equal (State.hedgePosition cfg s6) -hedge.Quantity "restored"
+            Expect.isEmpty (placed cmds) "nothing sent after the restart either"
+            Expect.isTrue (match s6.Fsm with Running _ -> true | _ -> false) $"{s6.Fsm} {alerts cmds}"
     ]

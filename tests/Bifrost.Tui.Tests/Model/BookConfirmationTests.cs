@@ -50,6 +50,25 @@ public sealed class BookConfirmationTests
     }
 
     [Fact]
+    public void Console_AfterAnOrderOutcomeUnknownHalt_TheFormBooksTheUnderlyingToo()
+    {
+        // A hedge that filled while the daemon was down: the sync halted; the operator books the shares (no trade).
+        using var store = TempStore.WithSample(Frames.Now, status: s => Sample.Trader(s) with
+        {
+            Health = Health.Blocked,
+            FsmState = "Halted(RECONCILE_FAILED: oi_t1_1 (hedge SELL 73) is no longer open)",
+        });
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("4");
+        Assert.Contains("reconciliation halt: if an order filled unseen", console.Rendered);
+        console.Press("m", "10", ConsoleKey.DownArrow, "10", ConsoleKey.DownArrow, "-73", ConsoleKey.Enter);
+        Assert.Contains("CONFIRM THE STRATEGY-OWNED BOOK (nothing is traded)", console.Screen);
+        console.Press("y");
+        var cli = ControlCommandLine.Request(Arguments.Parse(["confirm-book", "--leg", "XYZ 20260320 C 100=10", "--leg", "XYZ 20260320 P 100=10", "--leg", "XYZ=-73"]));
+        Assert.Equal(ControlRequests.ToRow(cli), ControlRequests.ToRow(Assert.Single(console.Sent)));
+    }
+
+    [Fact]
     public void Cli_ConfirmBook_ByContractOrConId_PrintsTheControl()
     {
         using var store = TempStore.WithSample(Frames.Now, status: Halted);
