@@ -21,6 +21,12 @@ type BlockReason =
     | NotReconciled
     | InsufficientFunds
     | StoreUnavailable
+    /// Halts that are not risk limits, named by their own code so the operator (and the console) knows the way out.
+    | BookMismatch
+    | ReconcileFailed
+    | AnotherEngine
+    | AccountMismatch
+    | OrderRefExhausted
 
 module BlockReason =
     let code = function
@@ -29,10 +35,22 @@ module BlockReason =
         | BlockReason.DailyTradeLimit -> "DAILY_TRADE_LIMIT" | BlockReason.PositionLimit -> "POSITION_LIMIT" | BlockReason.NotionalLimit -> "NOTIONAL_LIMIT"
         | BlockReason.DailyLossLimit -> "DAILY_LOSS_LIMIT" | BlockReason.BrokerDown -> "BROKER_DOWN" | BlockReason.Paused -> "PAUSED" | BlockReason.Stopping -> "STOPPING"
         | BlockReason.NotReconciled -> "NOT_RECONCILED" | BlockReason.InsufficientFunds -> "INSUFFICIENT_FUNDS" | BlockReason.StoreUnavailable -> "STORE_UNAVAILABLE"
+        | BlockReason.BookMismatch -> "BOOK_MISMATCH" | BlockReason.ReconcileFailed -> "RECONCILE_FAILED" | BlockReason.AnotherEngine -> "ANOTHER_ENGINE"
+        | BlockReason.AccountMismatch -> "ACCOUNT_MISMATCH" | BlockReason.OrderRefExhausted -> "ORDER_REF_EXHAUSTED"
 
     let all =
         [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
-          BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable ]
+          BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable
+          BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted ]
+
+    /// The block reason a halt shows as: its own code, or RISK_HALT for the risk limits.
+    let ofHalt = function
+        | HaltReason.BookMismatch _ -> BlockReason.BookMismatch
+        | HaltReason.ReconcileFailed _ -> BlockReason.ReconcileFailed
+        | HaltReason.AnotherEngine _ -> BlockReason.AnotherEngine
+        | HaltReason.AccountMismatch _ -> BlockReason.AccountMismatch
+        | HaltReason.OrderRefExhausted _ -> BlockReason.OrderRefExhausted
+        | HaltReason.DailyLossBreached _ | HaltReason.DrawdownBreached _ | HaltReason.StopLossHit _ | HaltReason.TakeProfitHit _ -> BlockReason.RiskHalt
 
     let ofRiskViolation = function
         | PositionLimitExceeded _ -> BlockReason.PositionLimit

@@ -124,4 +124,7 @@ module SelfCheck =
             else Health.Healthy
         { Health = health
           Checks = checks |> List.map (fun (n, sev, ok, d) -> { Name = n; Passed = ok; Blocking = (sev = Blocking); Detail = d })
-          BlockReasons = ExecutionGuard.standingReasons c @ standingOnDue @ (breached |> List.map fst) |> List.distinct }
+          BlockReasons =
+            // A halt that is not a risk limit is named (BOOK_MISMATCH, RECONCILE_FAILED, …), not RISK_HALT.
+            let named = match s.Fsm with Halted r -> (fun b -> if b = BlockReason.RiskHalt then BlockReason.ofHalt r else b) | _ -> id
+            ExecutionGuard.standingReasons c @ standingOnDue @ (breached |> List.map fst) |> List.map named |> List.distinct }

@@ -29,11 +29,12 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
         {
             BrokerHoldings = s.Positions.GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.Sum(p => p.Quantity)),
             BookMismatch = s.BlockReasons.Contains(BookMismatchCode),
-            ReconcileHalt = s.FsmState.StartsWith("Halted(RECONCILE_FAILED", StringComparison.Ordinal),
+            ReconcileHalt = s.BlockReasons.Contains(ReconcileFailedCode),
         };
     }
 
     public const string BookMismatchCode = "BOOK_MISMATCH";
+    public const string ReconcileFailedCode = "RECONCILE_FAILED";
 
     public double StrategyHolding(long conId) => StrategyHoldings.GetValueOrDefault(conId);
 }

@@ -229,6 +229,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             Assert.Contains(held.OrderRef!, unknown.Message);
             Assert.Contains(held.OrderRef!, status.FsmState);
             Assert.Equal(Health.Blocked, status.Health); // RED
+            Assert.Contains("RECONCILE_FAILED", status.BlockReasons); // named: the console offers the book confirmation
             Assert.Equal("Inactive", h.Read(r => r.GetOrder(held.OrderRef!))!.Status);
 
             await NoNewOrdersFor(h, 3000, expectedOrders: 1); // 600 simulated s, halted: no second hedge

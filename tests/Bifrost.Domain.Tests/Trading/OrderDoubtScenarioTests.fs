@@ -116,6 +116,8 @@ let tests =
             Expect.isTrue (match s2.Fsm with Halted(ReconcileFailed d) -> d.Contains(OrderRef.value hedge.Ref) | _ -> false) $"{s2.Fsm}"
             Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN") "the operator is told"
             Expect.equal (SelfCheck.run cfg s2).Health Health.Blocked "RED"
+            Expect.contains (SelfCheck.run cfg s2).BlockReasons BlockReason.ReconcileFailed "named, not RISK_HALT"
+            Expect.isFalse ((SelfCheck.run cfg s2).BlockReasons |> List.contains BlockReason.RiskHalt) "no risk limit was hit"
         testCase "HedgeRejectedThreeTimesInARow_Pauses_InsteadOfAnOrderEveryCooldownAllDay" <| fun () ->
             let s, cmds = runAll cfg (startEvents cfg 100.0)
             let mutable s = s

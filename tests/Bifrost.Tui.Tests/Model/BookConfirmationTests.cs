@@ -57,6 +57,7 @@ public sealed class BookConfirmationTests
         {
             Health = Health.Blocked,
             FsmState = "Halted(RECONCILE_FAILED: oi_t1_1 (hedge SELL 73) is no longer open)",
+            BlockReasons = [FormContext.ReconcileFailedCode],
         });
         using var console = new ConsoleDriver(store.Path);
         console.Press("4");
