@@ -38,10 +38,11 @@ module Reducer =
     /// Order events settle activities (hedge pending, runs, flatten, stop) and change the book's quantities.
     /// A fill or an FSM move changes what the light promises (a breach, a hedge in flight): the status is published at
     /// once, not at the next heartbeat, so the operator never sees an old GREEN over a new breach. Order events are rare.
-    /// A critical alert raised by the order event pauses first, so the hedge the same step would decide next (a
-    /// hedge filled, rejected or cancelled frees the hedger) is not sent (e.g. OVERFILL, HEDGE_REJECTED).
+    /// A critical alert raised by the order event pauses a hedge in flight first, so the hedge the same step would
+    /// decide next (a hedge filled, rejected or cancelled frees the hedger) is not sent (e.g. OVERFILL,
+    /// HEDGE_REJECTED). An operator run settles (its control completes) and pauses after.
     let private afterOrders (cfg: Config) (before: State) (result: State * Command list) =
-        let s, cmds = pauseOnCritical result
+        let s, cmds = match (fst result).Fsm with Running(HedgePending _) -> pauseOnCritical result | _ -> result
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let s, runs = PortfolioFlow.afterOrders s
         let s', more = Progress.afterOrders cfg s

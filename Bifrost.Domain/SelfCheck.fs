@@ -126,5 +126,6 @@ module SelfCheck =
           Checks = checks |> List.map (fun (n, sev, ok, d) -> { Name = n; Passed = ok; Blocking = (sev = Blocking); Detail = d })
           BlockReasons =
             // A halt that is not a risk limit is named (BOOK_MISMATCH, RECONCILE_FAILED, …), not RISK_HALT.
+            // (Only the halt's own reason: a limit breached meanwhile keeps its RISK_HALT.)
             let named = match s.Fsm with Halted r -> (fun b -> if b = BlockReason.RiskHalt then BlockReason.ofHalt r else b) | _ -> id
-            ExecutionGuard.standingReasons c @ standingOnDue @ (breached |> List.map fst) |> List.map named |> List.distinct }
+            (ExecutionGuard.standingReasons c |> List.map named) @ standingOnDue @ (breached |> List.map fst) |> List.distinct }

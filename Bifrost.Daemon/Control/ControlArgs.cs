@@ -97,13 +97,13 @@ public static class ControlArgs
             }
             return EventPayload.NewRebalanceRequested(new Rebalance($"{cfg.RunId}-reb{c.Id}", ListModule.OfSeq(list), bypass, meta));
         }
-        if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, meta);
+        if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, ContractIdModule.value(cfg.Strategy.Underlying.ContractId), meta);
         throw new FormatException($"unsupported command {c.Command}");
     }
 
     /// <summary><c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c>:
     /// the strategy's quantity per option leg or of the underlying, after a BOOK_MISMATCH or a reconciliation halt.</summary>
-    private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, ControlMeta meta)
+    private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, int underlying, ControlMeta meta)
     {
         if (!root.TryGetProperty("legs", out var legs) || legs.ValueKind != JsonValueKind.Array || legs.GetArrayLength() == 0)
             throw new FormatException("legs: required, a non-empty array of {contract|con_id, quantity}");
@@ -113,7 +113,8 @@ public static class ControlArgs
         {
             if (leg.ValueKind != JsonValueKind.Object) throw new FormatException($"legs[{i}]: expected an object");
             var id = Contract(leg, contracts);
-            if (contracts.Find(ContractIdModule.value(id)) is not { SecType: "OPT" or "STK" } info)
+            var info = contracts.Find(ContractIdModule.value(id));
+            if (info is null || (info.SecType != "OPT" && info.ConId != underlying))
                 throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is neither an option leg nor the underlying");
             var qty = Int(leg, "quantity") ?? throw new FormatException($"legs[{i}].quantity: required (an integer)");
             if (list.Any(l => l.Item1.Equals(id))) throw new FormatException($"legs[{i}]: {info.Description} listed twice");

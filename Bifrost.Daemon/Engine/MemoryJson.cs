@@ -36,6 +36,7 @@ public static class MemoryJson
                 ["con_id"] = ContractIdModule.value(l.ContractId), ["strategy"] = l.Strategy, ["account"] = l.Account,
             })]),
             ["reconciled_ns"] = book.ReconciledAt.Nanos,
+            ["booked_orders"] = new JsonArray([.. book.Booked.Select(r => (JsonNode)JsonValue.Create(r)!)]),
             ["paused_by"] = m.PausedBy,
             ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["closed_at"] = kv.Value })]),
         };
@@ -79,7 +80,11 @@ public static class MemoryJson
         };
         var adopted = Array(o, "adopted").Select(a => new AdoptedLeg(Contract(a), Int(a, "quantity"), Number(a, "avg_cost") ?? 0.0));
         var reconciled = Array(o, "reconciled").Select(l => new BookLeg(Contract(l), Int(l, "strategy"), Int(l, "account")));
-        var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")));
+        // booked_orders: absent in a memory written before it existed.
+        var booked = o["booked_orders"] is JsonArray refs
+            ? refs.Select(r => r is JsonValue v && v.TryGetValue<string>(out var text) ? text : throw new FormatException("booked_orders[]: expected strings")).ToList()
+            : [];
+        var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")), ListModule.OfSeq(booked));
         return new EngineMemory(op, o["stop_pending"]?.GetValue<bool>() ?? false, Int(o, "session_day"), Int(o, "trades_today"),
             Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
             MapModule.OfSeq(ExpiredLegs(o)));

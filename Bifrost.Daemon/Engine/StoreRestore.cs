@@ -59,7 +59,14 @@ public static class StoreRestore
         var multipliers = cfg.Strategy.Legs.ToDictionary(l => ContractIdModule.value(l.Option.ContractId), l => l.Option.Multiplier);
         int Mult(long conId) => multipliers.TryGetValue((int)conId, out var m) ? m : 1;
 
-        var fillsByRef = fills.Where(f => f.OrderRef is not null).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
+        // An execution in another contract or side than its order was never applied (EXECUTION_MISMATCH): not replayed,
+        // and left unseen so the sync's re-delivery raises it again.
+        var orderByRef = orders.GroupBy(o => o.OrderRef).ToDictionary(g => g.Key, g => g.First());
+        var mismatched = fills.Where(f => f.OrderRef is not null && orderByRef.TryGetValue(f.OrderRef, out var o) && (o.ContractId != f.ContractId || o.Side != f.Side))
+            .Select(f => f.ExecId).ToHashSet();
+        // Orders whose unseen fill the operator booked with confirm_book: that fill is in the adopted quantity already.
+        var booked = memory is null ? new HashSet<string>() : memory.OptionBook.Booked.ToHashSet();
+        var fillsByRef = fills.Where(f => f.OrderRef is not null && !mismatched.Contains(f.ExecId)).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
         // Fills of the operator's own manual runs are external (OrderPurpose.Manual): never replayed into the strategy.
         var known = orders.Where(o => o.Purpose != "manual").Select(o => o.OrderRef).ToHashSet();
         var domainOrders = new List<Order>();
@@ -96,8 +103,10 @@ public static class StoreRestore
         }
         foreach (var f in fills)
         {
+            if (mismatched.Contains(f.ExecId)) continue;
             if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
             if (f.OrderRef is null || !known.Contains(f.OrderRef)) continue; // not one of ours: never strategy-owned
+            if (booked.Contains(f.OrderRef)) continue;
             var h = holdings.TryGetValue(f.ContractId, out var existing) ? existing : HoldingModule.empty;
             h = HoldingModule.applyFill(Mult(f.ContractId), f.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)f.Qty, f.Price, h);
             if (f.Commission is { } c) h = HoldingModule.addFee(c, h);

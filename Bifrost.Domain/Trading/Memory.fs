@@ -22,7 +22,10 @@ type OptionBookMemory =
       /// The book at the last reconciliation; its external part (account − strategy) must not change unexplained.
       Reconciled: BookLeg list
       /// When `Reconciled` was taken (engine time): external fills stored after it explain a change.
-      ReconciledAt: Timestamp }
+      ReconciledAt: Timestamp
+      /// Orders (refs) whose unseen fills the operator booked with confirm_book (in `Adopted`): an execution of theirs
+      /// that arrives later is already in the book and is not applied again (live, nor by a restart).
+      Booked: string list }
 
 /// What the engine must remember across a restart beyond orders and fills (the store keeps it as one engine_state
 /// value, written whenever it changes). Orders and fills stay the truth for positions and the day's trade count;
@@ -47,7 +50,7 @@ type EngineMemory =
       ExpiredLegs: Map<int, float> }
 
 module OptionBookMemory =
-    let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero }
+    let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
 
 module EngineMemory =
     let empty =

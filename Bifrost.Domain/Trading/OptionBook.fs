@@ -122,8 +122,17 @@ module OptionBook =
                 let text = c.Legs |> List.map (fun (id, q) -> $"{legName id} {q}") |> String.concat ", "
                 match s.Fsm with
                 | Halted(ReconcileFailed _) ->
-                    // The book is confirmed; the account is checked again before anything trades.
-                    let s = { s with OptionBook = reconciled cfg s; ExternalLegFills = Map.empty; Book = Book.aggregate s.Legs s.Portfolio }
+                    // The book is confirmed; the account is checked again before anything trades. The orders in doubt on
+                    // the confirmed contracts are booked: should their executions still arrive, they are in the book.
+                    let confirmed = c.Legs |> List.map fst |> Set.ofList
+                    let booked =
+                        s.Orders |> Map.toList |> List.map snd
+                        |> List.filter (fun o ->
+                            confirmed.Contains o.ContractId && OrderStatus.isTerminal o.Status
+                            && OrderPurpose.owner o.Purpose = StrategyOwned && o.Filled < max o.Quantity o.ReportedFilled)
+                        |> List.map (fun o -> OrderRef.value o.Ref)
+                    let s = { s with OptionBook = { reconciled cfg s with Booked = (s.OptionBook.Booked @ booked) |> List.distinct } }
+                    let s = { s with ExternalLegFills = Map.empty; Book = Book.aggregate s.Legs s.Portfolio }
                     let s', sync = resync s
                     s', Emit.note s OperationKind.Reconciled "" $"book confirmed by {c.Meta.RequestedBy}: {text}"
                         :: reply s c.Meta (Done $"book confirmed ({text}); reconciling again, then paused: resume to trade") @ sync

@@ -54,11 +54,12 @@ module Sync =
         let lost = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.Filled < o.ReportedFilled)
         let s = lost |> List.fold (fun (s: State) o -> { State.putOrder { o with ReportedFilled = o.Filled } s with Anomalies = s.Anomalies + 1 }) s
         let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
-        let unsure = (missing |> List.filter (fun o -> o.Filled < o.Quantity)) @ lost
+        let unsure = (missing |> List.filter (fun o -> o.Filled < o.Quantity)) @ lost |> List.distinctBy (fun o -> o.Ref)
         s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ], vanished @ lostText, unsure
 
     /// What the operator confirms if the orders in doubt did fill: the strategy's quantity per contract then
     /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time.
+    /// Only the universe (legs and the underlying) can be confirmed; another contract is named for a check by hand.
     let private ifTheyFilled (cfg: Config) (s: State) (orders: Order list) =
         orders
         |> List.filter (fun o -> OrderPurpose.owner o.Purpose = StrategyOwned)
@@ -66,8 +67,10 @@ module Sync =
         |> List.map (fun (id, os) ->
             let now = Portfolio.strategyQty id s.Portfolio
             let more = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
-            let name = match State.legIndex s id with Some i -> OptionBook.describe s.Legs.[i].Option | None -> cfg.Strategy.Underlying.Symbol
-            $"{name}={now + more}")
+            match State.legIndex s id with
+            | Some i -> $"{OptionBook.describe s.Legs.[i].Option}={now + more}"
+            | None when id = State.underlyingId cfg -> $"{cfg.Strategy.Underlying.Symbol}={now + more}"
+            | None -> $"(con {ContractId.value id}: {more} more if filled, not confirmable here: check it by hand)")
 
     /// The first sync of a store that has never traded (no order, no adopted leg) finding the account already in the
     /// underlying: the position is the operator's, or the hedge of an earlier store (a typo in store.path, a lost
@@ -76,7 +79,8 @@ module Sync =
     let private firstStartPosition (cfg: Config) (s: State) =
         let underlying = State.underlyingId cfg
         let held = Portfolio.brokerQty underlying s.Portfolio
-        if held = 0 || not s.Orders.IsEmpty || not s.OptionBook.Adopted.IsEmpty then []
+        // The first sync ever: nothing reconciled yet (every later sync, and a restart, has a reconciliation on record).
+        if held = 0 || not s.Orders.IsEmpty || s.OptionBook.ReconciledAt <> Timestamp.zero then []
         else
             Emit.alertAndRecord s Critical "FIRST_START_POSITION"
                 $"first start on this store, and the account already holds {held} {cfg.Strategy.Underlying.Symbol}: paused. If an earlier store hedged with it, stop and point store.path at that store; resume takes it as the operator's own (never hedged or flattened by Bifrost)"
@@ -88,6 +92,10 @@ module Sync =
         let unknownOwn = unknown |> Set.filter (fun r -> Restart.owner cfg r = ThisRun)
         let s = { s with ForeignRefs = s.ForeignRefs + foreign }
         let unexplained = firstStartPosition cfg s
+        // Asked before the sync ends, so the status it publishes is already Paused (never a Running moment).
+        let p, s =
+            if unexplained.IsEmpty || p.ResumeTo <> ResumeRunning then p, s
+            else { p with ResumeTo = ResumePaused }, { s with PausedBy = "critical alert FIRST_START_POSITION" }
         let s, expired = Expiry.settle s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
         let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen

@@ -35,4 +35,16 @@ public class MemoryJsonTests
         var e = Assert.Throws<FormatException>(() => MemoryJson.Read(json));
         Assert.Contains("expired_legs[].closed_at", e.Message);
     }
+
+    [Fact]
+    public void BookedOrders_RoundTrip_AndAMemoryWithoutThemStillReads()
+    {
+        var m = EngineMemoryModule.empty;
+        var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs);
+        var json = MemoryJson.Write(m);
+        Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
+        Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
+        Assert.Contains("booked_orders[]", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("[\"oi_t1_7\"]", "[7]"))).Message);
+    }
 }

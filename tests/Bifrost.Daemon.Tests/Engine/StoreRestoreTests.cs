@@ -81,11 +81,34 @@ public class StoreRestoreTests
         };
         var m = EngineMemoryModule.empty;
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater,
-            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero), m.PausedBy, m.ExpiredLegs);
+            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>()), m.PausedBy, m.ExpiredLegs);
         var r = StoreRestore.Build(Cfg, orders, fills, 7, memory, [fills[1]]);
         var (id, qty) = Assert.Single(r.ExternalLegFills);
         Assert.Equal((TestConfig.CallId, 2), (ContractIdModule.value(id), qty));
         // The strategy's holdings stay the hedge's alone.
         Assert.DoesNotContain(r.Holdings, h => ContractIdModule.value(h.Item1) == TestConfig.CallId);
+    }
+
+    [Fact]
+    public void ExecutionUnlikeItsOrder_IsNeitherReplayedNorSeen_AndABookedOrdersLateFill_IsNotCountedTwice()
+    {
+        // oi_t1_1: SELL 80 with a BUY execution (EXECUTION_MISMATCH live: not applied). oi_t1_2: a hedge in doubt whose
+        // 50 shares the operator booked with confirm_book (adopted −50); its execution arrived after.
+        var orders = new[] { Order("oi_t1_1", 4, TradeSide.Sell, 80, "Submitted"), Order("oi_t1_2", 5, TradeSide.Sell, 50, "Inactive") };
+        var fills = new[]
+        {
+            new FillRecord("w1", "oi_t1_1", TestConfig.StockId, TradeSide.Buy, 80, 100.0, 1),
+            new FillRecord("b1", "oi_t1_2", TestConfig.StockId, TradeSide.Sell, 50, 100.0, 2),
+        };
+        var m = EngineMemoryModule.empty;
+        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -50, 100.0)]),
+            ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]));
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs);
+        var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-50, h.Quantity); // the booked 50 once; the mismatched BUY 80 not at all
+        Assert.Equal(0, r.Orders.Single(o => o.IbOrderId == 4).Filled);
+        Assert.DoesNotContain(r.SeenExecIds, e => ExecIdModule.value(e) == "w1"); // re-delivered, it is raised again
+        Assert.Contains(r.SeenExecIds, e => ExecIdModule.value(e) == "b1");
     }
 }

@@ -57,7 +57,12 @@ module StoreProjection =
     let restore (cfg: Config) (store: StoreProjection) (engine: State) : Restored =
         let orders = engine.Orders |> Map.toList |> List.map snd
         let known = orders |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
-        let own, others = store.Fills |> List.partition (fun (f, _) -> known.Contains f.Ref)
+        // As in StoreRestore.Build: an execution unlike its order (EXECUTION_MISMATCH) is not replayed nor seen, and
+        // the fills of orders booked by confirm_book are in the adopted quantity already.
+        let orderOf (f: ExecutionReport) = orders |> List.tryFind (fun o -> OrderRef.value o.Ref = f.Ref)
+        let mismatched (f: ExecutionReport) = orderOf f |> Option.exists (fun o -> o.ContractId <> f.ContractId || o.Side <> f.Side)
+        let booked = store.Memory |> Option.map (fun m -> Set.ofList m.OptionBook.Booked) |> Option.defaultValue Set.empty
+        let own, others = store.Fills |> List.filter (fun (f, _) -> not (mismatched f)) |> List.partition (fun (f, _) -> known.Contains f.Ref)
         let mult (id: ContractId) = cfg.Strategy.Legs |> List.tryFind (fun l -> l.Option.ContractId = id) |> Option.map (fun l -> l.Option.Multiplier) |> Option.defaultValue 1
         let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
         let adopted =
@@ -68,7 +73,7 @@ module StoreProjection =
         // Fills of the operator's own manual runs are external (as in StoreRestore.Build): never the strategy's.
         let manual = orders |> List.filter (fun o -> o.Purpose = OrderPurpose.Manual) |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
         let holdings =
-            own |> List.filter (fun (f, _) -> not (manual.Contains f.Ref)) |> List.fold (fun (acc: Map<ContractId, Holding>) (f, _) ->
+            own |> List.filter (fun (f, _) -> not (manual.Contains f.Ref) && not (booked.Contains f.Ref)) |> List.fold (fun (acc: Map<ContractId, Holding>) (f, _) ->
                 let h = acc |> Map.tryFind f.ContractId |> Option.defaultValue Holding.empty
                 let h = Holding.applyFill (mult f.ContractId) f.Side f.Quantity f.Price h
                 let h = match store.Commissions |> Map.tryFind f.ExecId with Some c -> Holding.addFee c h | None -> h
