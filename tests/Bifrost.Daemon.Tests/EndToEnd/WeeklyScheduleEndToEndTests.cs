@@ -50,8 +50,15 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task WeekOfSlots_Done_Partial_Blocked_StaleSymbolFallback_EachOnce_StoreMatchesLedger()
     {
+        // ×1000: the default 300-s run timeout is 0.3 s of wall clock, shorter than a loaded 2-core machine may take to
+        // fill a slot's orders (it cancelled Monday's BBB once); 30 simulated minutes leave room and end within the day.
         await using var h = await DaemonHarness.StartAsync(output, speed: ReplaySpeed.Times(1000), loop: true,
-            config: PortfolioScheduleEndToEndTests.Config, dataPath: Data.Value);
+            config: (port, store) =>
+            {
+                var root = JsonNode.Parse(PortfolioScheduleEndToEndTests.Config(port, store))!.AsObject();
+                root["control"]!["run_timeout_seconds"] = 1800;
+                return root.ToJsonString();
+            }, dataPath: Data.Value);
         try
         {
             var dir = SignalsDir(h);

@@ -7,23 +7,13 @@ open Bifrost.Domain.Trading
 open Bifrost.Domain.Tests
 open Bifrost.Domain.Tests.Fixtures
 open Bifrost.Domain.Tests.Trading.RestartProperties
-
-let cfg = config 1
-let step c s e = Reducer.step c s e
-
-let hedgeWorking (c: Config) =
-    let s, cmds = runAll c (startEvents c 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    let ack = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
-    let s, _ = step c s (at (sec 0.6) (OrderStatusReported ack))
-    s, hedge
+open Bifrost.Domain.Tests.Trading.OrderDoubtScenarioTests
 
 [<Tests>]
 let tests =
     testList "Trading.OrderDoubtEdge" [
-        // Change 1: pauseOnCritical now runs before Progress.afterOrders. A critical alert on the event that settles an
-        // operator run (OVERFILL on its last fill) turns Running(RunPending) into Paused first, so the run's summary
-        // and CompleteControl are never sent (before the change, the run completed, then the engine paused).
+        // A critical alert on the event that settles an operator run (OVERFILL on its last fill) pauses the engine, and
+        // the run still completes its control (the operator's client is not left waiting).
         testCase "ManualRun_WhoseLastFillOverfills_StillCompletesItsControl" <| fun () ->
             let s, cmds = runAll cfg (startEvents cfg 100.0)
             let hedge = placed cmds |> List.exactlyOne
@@ -37,15 +27,11 @@ let tests =
             Expect.equal s.Fsm Paused "paused"
             Expect.exists cmds (function CompleteControl(7L, _) -> true | _ -> false) "the manual run's control is completed (the operator's client is not left waiting)"
 
-        // Change 5: confirm_book books an in-doubt fill by adoption, but leaves the order Inactive with Filled < Quantity
-        // and its exec ids unseen. If the execution then arrives (the re-sync's reqExecutions, a late execDetails), it is
-        // applied on top: the strategy holds the hedge twice, and the hedger trades the difference back.
+        // confirm_book books an in-doubt fill; if the execution arrives after all (the re-sync's reqExecutions, a late
+        // execDetails), it is already in the book and must not be counted twice (the hedger would trade it back).
         testCase "ConfirmedInDoubtHedge_ThenItsExecutionArrives_IsNotCountedTwice" <| fun () ->
             let s, hedge = hedgeWorking cfg
-            let restored =
-                { Restored.empty with
-                    OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
-                    Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
+            let restored = restoredWithHedge s hedge
             let t = sec 86_400.0
             let tt d = Timestamp.add (Duration.ofSeconds d) t
             let positions d = [ at (tt d) (PositionReported(cid 2, 10, 3.0)); at (tt d) (PositionReported(underlyingId, -hedge.Quantity, 100.0)); at (tt d) PositionsEnded ]
@@ -59,10 +45,8 @@ let tests =
                 Reducer.run cfg s3 (positions 1.1 @ [ at (tt 1.1) OpenOrdersEnded; at (tt 1.2) (execFor hedge hedge.Quantity 100.0 "late1"); at (tt 1.2) ExecutionsEnded ])
             Expect.equal (State.hedgePosition cfg s4) -hedge.Quantity $"the strategy holds the hedge once, not twice (fsm {s4.Fsm}, alerts {alerts cmds |> List.map (fun a -> a.Code)})"
 
-        // Change 2 + the daemon's StoreRestore.Build (mirrored by StoreProjection.restore): the daemon records every
-        // execution before the reducer step; the restore replays all fills of a known order ref by their own contract
-        // and side. An EXECUTION_MISMATCH execution, not applied live, is applied after a restart, silently (its exec id
-        // is then already seen).
+        // An execution unlike its order is not applied live (EXECUTION_MISMATCH), and a restart (the store projection,
+        // like the daemon's StoreRestore.Build) must not replay it into the book either.
         testCase "MismatchedExecution_IsNotAppliedByARestartEither" <| fun () ->
             let s, hedge = hedgeWorking cfg
             let mutable store = StoreProjection.empty
@@ -76,9 +60,8 @@ let tests =
             let restoredQty = r.Holdings |> List.tryFind (fun (id, _) -> id = underlyingId) |> Option.map (fun (_, h) -> h.Quantity) |> Option.defaultValue 0
             Expect.equal restoredQty live "the restart rebuilds the book the live engine had"
 
-        // Change 3: FIRST_START_POSITION tests Orders/Adopted, not "first sync". With no legs to adopt (legs: [] is a
-        // valid config, e.g. a portfolio-only run) and no order yet, every later sync (a 1101/1102 reconnect, a
-        // restart) asks again and pauses a running engine: "asked once" does not hold.
+        // FIRST_START_POSITION is asked at the first sync ever, not at every sync: with no legs to adopt (legs: [] is a
+        // valid config) and no order yet, a later reconnect or restart must not ask again and pause a running engine.
         testCase "FirstStartPosition_IsAskedOnce_NotAgainAtEveryReconnect_WithNoLegs" <| fun () ->
             let c = config 0
             let events =
@@ -94,8 +77,8 @@ let tests =
             Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "FIRST_START_POSITION")) "not asked again"
             Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"still running after the reconnect: {s.Fsm}"
 
-        // Change 5 (ifTheyFilled): an order both vanished (working, not listed) and "lost" (the broker reported fills that
-        // never came as executions) is in `unsure` twice, so the hint doubles it: confirm_book XYZ=-1188 for a SELL 594.
+        // An order both vanished (working, not listed) and "lost" (fills reported, never sent as executions) counts
+        // once in the confirm hint (it said confirm_book XYZ=-1188 for a SELL 594).
         testCase "OrderInDoubt_VanishedAndLost_IsCountedOnceInTheConfirmHint" <| fun () ->
             let s, hedge = hedgeWorking cfg
             let part = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = PartFilled; Filled = 300; AvgFillPrice = 100.0; Reason = "" }
@@ -107,8 +90,7 @@ let tests =
             let alert = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
             Expect.stringContains alert.Message $"confirm_book XYZ=-{hedge.Quantity} " $"the hint: {alert.Message}"
 
-        // Change 6: `named` maps every RiskHalt in the list, the max-drawdown breach (SelfCheck.fs:51) included: a halt
-        // on BOOK_MISMATCH hides a drawdown breach from the block reasons.
+        // A halt on BOOK_MISMATCH is named as such, and a drawdown breached meanwhile still shows as RISK_HALT.
         testCase "DrawdownBreach_WhileHaltedOnABookMismatch_StaysNamedInTheBlockReasons" <| fun () ->
             let s, _ = runAll cfg (startEvents cfg 100.0)
             let s = { s with Fsm = Halted(BookMismatch "x"); HighWater = 1e7 }

@@ -21,6 +21,12 @@ let hedgeWorking (c: Config) =
     let s, _ = step c s (at (sec 0.6) (OrderStatusReported ack))
     s, hedge
 
+/// What a restart the next day rebuilds from the store when the engine died with the hedge working.
+let restoredWithHedge (s: State) (hedge: OrderRequest) =
+    { Restored.empty with
+        OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
+        Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
+
 [<Tests>]
 let tests =
     testList "Trading.OrderDoubtScenario" [
@@ -100,10 +106,7 @@ let tests =
             // The hedge is working when the engine dies; it fills overnight; the restart is the next day, when the
             // broker no longer lists the order and sends only today's executions.
             let s, hedge = hedgeWorking cfg
-            let restored =
-                { Restored.empty with
-                    OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
-                    Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
+            let restored = restoredWithHedge s hedge
             let t = sec 86_400.0
             let tt d = Timestamp.add (Duration.ofSeconds d) t
             let s2, cmds =
@@ -167,10 +170,7 @@ let tests =
             // As above: the halt names what to confirm if the hedge filled; confirm_book books it without trading, the
             // account is checked again, the engine ends Paused, and resume finds the book hedged.
             let s, hedge = hedgeWorking cfg
-            let restored =
-                { Restored.empty with
-                    OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
-                    Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
+            let restored = restoredWithHedge s hedge
             let t = sec 86_400.0
             let tt d = Timestamp.add (Duration.ofSeconds d) t
             let account = [ at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
