@@ -79,6 +79,37 @@ module OptionBook =
         let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
         [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
 
+    /// Orders whose end the engine could not see: made inactive by a sync (vanished) or reported filled short of
+    /// their executions; cancelled and rejected orders ended for sure.
+    let private inDoubt (s: State) =
+        s.Orders |> Map.toList |> List.map snd
+        |> List.filter (fun o ->
+            (o.Status = Inactive || o.Status = Filled) && o.Filled < o.Quantity && OrderPurpose.owner o.Purpose = StrategyOwned)
+
+    /// What the in-doubt orders on a contract would have paid: their limits (weighted by what is missing), or the mark
+    /// when one was a market order; None when none is in doubt there.
+    let private doubtPrice (s: State) (doubtful: Order list) (id: ContractId) =
+        match doubtful |> List.filter (fun o -> o.ContractId = id) with
+        | [] -> None
+        | os ->
+            let limits = os |> List.choose (fun o -> match o.Type with Limit px -> Some(px, float (o.Quantity - o.Filled)) | Market -> None)
+            let mark =
+                match State.legIndex s id with
+                | Some i -> Quote.mid s.Legs.[i].Quote
+                | None -> State.spot s
+            if limits.Length = os.Length then Some((limits |> List.sumBy (fun (p, q) -> p * q)) / (limits |> List.sumBy snd))
+            elif System.Double.IsFinite mark then Some mark
+            else None
+
+    /// The average cost after adding `q2` at `c2` to `q1` at `c1` (as a fill would: reducing keeps the cost, crossing
+    /// zero takes the new price).
+    let private blend (q1: int) (c1: float) (q2: int) (c2: float) =
+        if q1 = 0 then c2
+        elif q2 = 0 then c1
+        elif sign q1 = sign q2 then (c1 * float (abs q1) + c2 * float (abs q2)) / float (abs (q1 + q2))
+        elif abs q2 > abs q1 then c2
+        else c1
+
     /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge) after a
     /// BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge that filled unseen is booked without
     /// trading). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
@@ -102,15 +133,27 @@ module OptionBook =
             | Halted(BookMismatch _ | ReconcileFailed _) when c.Legs.IsEmpty -> s, reply s c.Meta (Refused "no legs given")
             | Halted(BookMismatch _ | ReconcileFailed _) when not bad.IsEmpty -> s, reply s c.Meta (Refused(String.concat "; " bad))
             | Halted(BookMismatch _ | ReconcileFailed _) ->
+                let doubtful = match s.Fsm with Halted(ReconcileFailed _) -> inDoubt s | _ -> []
                 let apply (s: State) (id, q) =
                     let h = Portfolio.holding id s.Portfolio
-                    let cost =
-                        if h.Quantity <> 0 && sign h.Quantity = sign q then h.AvgCost
-                        else Portfolio.brokerCost id s.Portfolio |> Option.filter System.Double.IsFinite |> Option.defaultValue 0.0
-                    let was = adoptedOf s.OptionBook id |> Option.map (fun a -> a.Quantity) |> Option.defaultValue 0
-                    { s with
-                        Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = cost } s.Portfolio
-                        OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = was + (q - h.Quantity); AvgCost = cost } }
+                    let was = adoptedOf s.OptionBook id
+                    match doubtPrice s doubtful id with
+                    | Some px ->
+                        // The shares that filled unseen cost what their orders paid (or the mark), not the account's
+                        // average: that would move the day's P&L, and its limits, at once.
+                        let added = q - h.Quantity
+                        let wasQty, wasCost = was |> Option.map (fun a -> a.Quantity, a.AvgCost) |> Option.defaultValue (0, 0.0)
+                        { s with
+                            Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = blend h.Quantity h.AvgCost added px } s.Portfolio
+                            OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = wasQty + added; AvgCost = blend wasQty wasCost added px } }
+                    | None ->
+                        let cost =
+                            if h.Quantity <> 0 && sign h.Quantity = sign q then h.AvgCost
+                            else Portfolio.brokerCost id s.Portfolio |> Option.filter System.Double.IsFinite |> Option.defaultValue 0.0
+                        let was = was |> Option.map (fun a -> a.Quantity) |> Option.defaultValue 0
+                        { s with
+                            Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = cost } s.Portfolio
+                            OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = was + (q - h.Quantity); AvgCost = cost } }
                 let s = c.Legs |> List.fold apply s
                 // Legs the operator did not list and that were never adopted count as confirmed at what the strategy holds.
                 let s =
@@ -125,12 +168,7 @@ module OptionBook =
                     // The book is confirmed; the account is checked again before anything trades. The orders in doubt on
                     // the confirmed contracts are booked: should their executions still arrive, they are in the book.
                     let confirmed = c.Legs |> List.map fst |> Set.ofList
-                    let booked =
-                        s.Orders |> Map.toList |> List.map snd
-                        |> List.filter (fun o ->
-                            confirmed.Contains o.ContractId && OrderStatus.isTerminal o.Status
-                            && OrderPurpose.owner o.Purpose = StrategyOwned && o.Filled < max o.Quantity o.ReportedFilled)
-                        |> List.map (fun o -> OrderRef.value o.Ref)
+                    let booked = doubtful |> List.filter (fun o -> confirmed.Contains o.ContractId) |> List.map (fun o -> OrderRef.value o.Ref)
                     let s = { s with OptionBook = { reconciled cfg s with Booked = (s.OptionBook.Booked @ booked) |> List.distinct } }
                     let s = { s with ExternalLegFills = Map.empty; Book = Book.aggregate s.Legs s.Portfolio }
                     let s', sync = resync s

@@ -72,7 +72,7 @@ module Sync =
             | None when id = State.underlyingId cfg -> $"{cfg.Strategy.Underlying.Symbol}={now + more}"
             | None -> $"(con {ContractId.value id}: {more} more if filled, not confirmable here: check it by hand)")
 
-    /// The first sync of a store that has never traded (no order, no adopted leg) finding the account already in the
+    /// The first sync of a store that has never traded (no order, nothing reconciled) finding the account already in the
     /// underlying: the position is the operator's, or the hedge of an earlier store (a typo in store.path, a lost
     /// file). Taken as external, the hedger would hedge the legs again on top of it; so the operator is asked once
     /// (critical: the engine pauses; resume takes it as the operator's).

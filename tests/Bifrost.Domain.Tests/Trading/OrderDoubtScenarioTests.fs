@@ -173,7 +173,8 @@ let tests =
             let restored = restoredWithHedge s hedge
             let t = sec 86_400.0
             let tt d = Timestamp.add (Duration.ofSeconds d) t
-            let account = [ at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
+            // The account's average cost (90) is not what the unseen fill paid.
+            let account = [ at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -hedge.Quantity, 90.0))
                             at (tt 0.3) PositionsEnded; at (tt 0.3) OpenOrdersEnded; at (tt 0.3) ExecutionsEnded ]
             let s2, cmds =
                 runAll cfg ([ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ cfg.Account ]) ] @ account
@@ -191,6 +192,8 @@ let tests =
             Expect.equal s4.Fsm Paused $"paused after the check: {alerts cmds}"
             Expect.equal (State.hedgePosition cfg s4) -hedge.Quantity "the strategy holds the hedge"
             Expect.equal (Portfolio.view underlyingId s4.Portfolio).External 0 "none of it is the operator's"
+            // A market hedge: booked at the mark when confirmed, so the day's P&L does not jump by 10 a share.
+            Expect.floatClose Accuracy.high (Portfolio.holding underlyingId s4.Portfolio).AvgCost 100.0 "costed at the mark, not the account's average"
             let s5, cmds = Reducer.run cfg s4 [ at (tt 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 2.0))); at (tt 2.1) (ControlRequested(Resume, meta 9L)) ]
             Expect.isEmpty (placed cmds) "hedged: no second SELL"
             Expect.isTrue (match s5.Fsm with Running _ -> true | _ -> false) $"{s5.Fsm}"
@@ -201,6 +204,21 @@ let tests =
             let s6, cmds = runAll cfg ([ at (tt 10.0) (EngineStarted r); at (tt 10.1) (BrokerConnected [ cfg.Account ]) ] @ (account |> List.map (fun e -> at (tt 10.2) e.Payload))
                                        @ [ at (tt 10.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (tt 10.4))); at (tt 10.5) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 10.5))) ])
             Expect.equal (State.hedgePosition cfg s6) -hedge.Quantity "restored"
+            Expect.floatClose Accuracy.high (Portfolio.holding underlyingId s6.Portfolio).AvgCost 100.0 "at the same cost"
             Expect.isEmpty (placed cmds) "nothing sent after the restart either"
             Expect.isTrue (match s6.Fsm with Running _ -> true | _ -> false) $"{s6.Fsm} {alerts cmds}"
+        testCase "ConfirmedLimitHedge_IsCostedAtItsLimit_AndRememberedAsBooked" <| fun () ->
+            let c = { cfg with Strategy = { cfg.Strategy with HedgeLimitOffsetBps = Some 5.0 } }
+            let s, hedge = hedgeWorking c
+            let limit = match hedge.Type with Limit px -> px | Market -> failtest "a limit hedge"
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let account d = [ at (tt d) (PositionReported(cid 2, 10, 3.0)); at (tt d) (PositionReported(underlyingId, -hedge.Quantity, 90.0))
+                              at (tt d) PositionsEnded; at (tt d) OpenOrdersEnded; at (tt d) ExecutionsEnded ]
+            let s2, _ = runAll c ([ at t (EngineStarted(restoredWithHedge s hedge)); at (tt 0.1) (BrokerConnected [ c.Account ]) ] @ account 0.2)
+            let s3, _ = Reducer.step c s2 (at (tt 1.0) (BookConfirmRequested { Legs = [ underlyingId, -hedge.Quantity ]; Meta = meta 8L }))
+            let s4, _ = Reducer.run c s3 (account 1.1)
+            Expect.equal s4.Fsm Paused "checked again, paused"
+            Expect.floatClose Accuracy.high (Portfolio.holding underlyingId s4.Portfolio).AvgCost limit "what the limit order paid at worst"
+            Expect.equal s4.OptionBook.Booked [ OrderRef.value hedge.Ref ] "the order is remembered as booked"
     ]
