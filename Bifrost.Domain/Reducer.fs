@@ -25,7 +25,7 @@ module Reducer =
                 let s' = { s with Fsm = Syncing { p with ResumeTo = ResumePaused }; PausedBy = why }
                 s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"will pause after sync: {why}; resume is the operator's" ]
             // Raised while restoring (before the first sync, e.g. a stored snapshot failing its hash): the sync ends Paused.
-            | Starting when s.PausedBy <> why ->
+            | Starting ->
                 let s' = { s with PausedBy = why }
                 s', cmds @ [ Emit.note s' OperationKind.FsmChanged "" $"will pause after sync: {why}; resume is the operator's" ]
             | _ -> s, cmds

@@ -84,7 +84,7 @@ module OptionBook =
     let private inDoubt (s: State) =
         s.Orders |> Map.toList |> List.map snd
         |> List.filter (fun o ->
-            (o.Status = Inactive || o.Status = Filled) && o.Filled < o.Quantity && OrderPurpose.owner o.Purpose = StrategyOwned)
+            (o.Status = Inactive || o.Status = Filled) && o.Filled < o.Quantity && OrderFlow.strategyOwned o)
 
     /// What the in-doubt orders on a contract would have paid: their limits (weighted by what is missing), or the mark
     /// when one was a market order; None when none is in doubt there.

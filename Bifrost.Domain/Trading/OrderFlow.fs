@@ -167,7 +167,7 @@ module OrderFlow =
                     $"execution {idText} ({Side.name e.Side} {e.Quantity} @ {e.Price}) for order ref '{e.Ref}' that this engine never placed: not applied"
             | None ->
                 s, [ Emit.op s OperationKind.FillApplied "" e.Ref (ContractId.value e.ContractId) (Side.name e.Side) e.Quantity e.Price $"external fill {idText} (client {e.ClientId}): not strategy-owned" ]
-            | Some o when OrderPurpose.owner o.Purpose = StrategyOwned && List.contains (OrderRef.value o.Ref) s.OptionBook.Booked ->
+            | Some o when strategyOwned o && List.contains (OrderRef.value o.Ref) s.OptionBook.Booked ->
                 // The operator booked this order's unseen fill with confirm_book: it is in the book already.
                 s, [ Emit.orderOp s OperationKind.FillApplied o e.Price $"exec {idText} qty {e.Quantity}: already booked by confirm_book, not applied again" ]
             | Some o when o.ContractId <> e.ContractId || o.Side <> e.Side ->

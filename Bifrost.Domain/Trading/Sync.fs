@@ -62,7 +62,7 @@ module Sync =
     /// Only the universe (legs and the underlying) can be confirmed; another contract is named for a check by hand.
     let private ifTheyFilled (cfg: Config) (s: State) (orders: Order list) =
         orders
-        |> List.filter (fun o -> OrderPurpose.owner o.Purpose = StrategyOwned)
+        |> List.filter OrderFlow.strategyOwned
         |> List.groupBy (fun o -> o.ContractId)
         |> List.map (fun (id, os) ->
             let now = Portfolio.strategyQty id s.Portfolio
