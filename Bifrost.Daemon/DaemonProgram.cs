@@ -95,6 +95,13 @@ public static class DaemonProgram
             return Refuse($"mode is live but account {cfg.Account} is a paper (DU) account");
         if (!cfg.Mode.IsLive && confirmLive) return Refuse("--confirm-live given but the configuration's mode is paper");
 
+        // A mistyped store.path would start a new, empty store that remembers no pause, halt, booked order or the day's
+        // P&L; a missing directory is the common form of that mistake, so the daemon never creates one.
+        var storeDir = Path.GetDirectoryName(Path.GetFullPath(settings.Store.Path));
+        if (!string.IsNullOrEmpty(storeDir) && !Directory.Exists(storeDir))
+            return Refuse($"store.path: the directory '{storeDir}' does not exist; correct the path, or create the directory " +
+                "for a first start (mkdir -p; systemd's StateDirectory= does it for the unit) — a new store remembers no pause, halt or the day's P&L");
+
         // One engine per account per host and one per store (by its real path), both before anything connects.
         LockFile accountLock, storeLock;
         try

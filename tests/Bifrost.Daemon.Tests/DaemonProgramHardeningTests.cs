@@ -137,6 +137,18 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("is a directory", err);
     }
 
+    [Fact]
+    public void StorePath_InADirectoryThatDoesNotExist_IsRefused_AndNothingIsCreated()
+    {
+        var missing = Path.Combine(_dir, "bifrsot"); // a typo of the real directory
+        File.WriteAllText(ConfigPath, Json(Path.Combine(missing, "bifrost.db")));
+        var (code, _, err) = Run("run", "--config", ConfigPath);
+        Assert.Equal(2, code);
+        Assert.Contains("store.path", err);
+        Assert.Contains($"'{missing}' does not exist", err);
+        Assert.False(Directory.Exists(missing)); // neither the store nor its lock was created
+    }
+
     private async Task<string> StoreWithRows(int orders = 200)
     {
         await using (var w = StoreWriter.Open(Store))

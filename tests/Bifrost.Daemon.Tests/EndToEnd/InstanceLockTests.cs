@@ -25,6 +25,7 @@ public class InstanceLockTests(ITestOutputHelper output)
             var run = h.StartDaemon();
             await h.WaitOrders(2, 40_000);
             var otherStore = Path.Combine(h.Dir, "other", "bifrost.db");
+            Directory.CreateDirectory(Path.GetDirectoryName(otherStore)!); // a real store elsewhere, not a mistyped path
 
             var second = h.StartProcess(SecondConfig(h, otherStore, lockDir: h.Dir));
             Assert.Equal(2, await second.ExitAsync());
