@@ -3,8 +3,12 @@ namespace Bifrost.Domain.Trading
 open Bifrost.Domain
 
 /// Legs past expiry leave the book: the strategy's holding is closed at intrinsic value (greeks zero, never hedged),
-/// `LEG_EXPIRED` is raised once, and what the account holds afterwards (exercise, assignment, delivered stock) is the
-/// broker's settlement — external to the strategy — as the account's positions report it.
+/// and a holding in the money is exercised (long) or assigned (short): the stock it delivers is booked as the
+/// strategy's, at the expiry's spot, so the hedge it offsets is not traded back (buying back a −1,000 hedge the
+/// exercise of 10 calls already closed leaves the account long 1,000). The broker settles overnight and decides
+/// (the official close, lapse instructions), so such an expiry, and one near the money either way, raises the critical
+/// `EXPIRY_SETTLEMENT` and pauses until the operator has checked the account; a leg clearly out of the money raises
+/// `LEG_EXPIRED` (a warning). What the account holds of the legs afterwards is the broker's, never adopted again.
 module Expiry =
     // Compared as int64: F#'s generic comparison of the Timestamp struct boxes both sides (every leg, every clock step).
     let isExpired (s: State) (o: OptionContract) = s.Now.Nanos >= o.Expiry.Nanos
@@ -15,6 +19,28 @@ module Expiry =
             match o.Right with
             | Call -> max 0.0 (spot - o.Strike)
             | Put -> max 0.0 (o.Strike - spot)
+
+    /// OCC exercises by exception a holding in the money by $0.01 or more at the close.
+    let exerciseThreshold = 0.01
+    /// Within this fraction of the strike the official close (not our last mid) may fall either side of it.
+    let pinFraction = 0.01
+
+    /// The stock an expiring holding delivers (signed: long calls and short puts receive shares) and the spot it is
+    /// booked at (strike ± intrinsic), or None when it expires worthless.
+    let delivery (o: OptionContract) (held: int) (intrinsic: float) =
+        if held = 0 || not (intrinsic >= exerciseThreshold) then None
+        else
+            match o.Right with
+            | Call -> Some(held * o.Multiplier, o.Strike + intrinsic)
+            | Put -> Some(-held * o.Multiplier, o.Strike - intrinsic)
+
+    let private signed (n: int) = if n > 0 then $"+{n}" else string n
+
+    /// Books the delivered stock as the strategy's (an exercise, not an order: no fee, no trade counted).
+    let deliver (underlying: ContractId) (o: OptionContract) (held: int) (intrinsic: float) (p: Portfolio) =
+        match delivery o held intrinsic with
+        | Some(shares, px) -> Portfolio.applyFill underlying 1 (Side.ofSignedQuantity shares) (abs shares) px p
+        | None -> p
 
     /// True when any leg's expiry has passed at `now` (a loop: most clock steps have none, and pay nothing more).
     let anyPastAt (now: Timestamp) (s: State) =
@@ -49,16 +75,33 @@ module Expiry =
                 let portfolio =
                     if held = 0 then s.Portfolio
                     else Portfolio.applyFill id o.Multiplier (Side.ofSignedQuantity -held) (abs held) value s.Portfolio
+                let portfolio = deliver s.Underlying.ContractId o held value portfolio
+                let name = $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id})"
+                let account = Portfolio.brokerQty id s.Portfolio
+                let closed = $"{name} expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); account holds {account}"
+                let unsure = held <> 0 && (value >= exerciseThreshold || abs (spot - o.Strike) <= pinFraction * o.Strike)
+                let severity, code, message =
+                    match delivery o held value with
+                    | Some(shares, _) ->
+                        Critical, "EXPIRY_SETTLEMENT",
+                        $"{closed}; in the money: {signed shares} {o.Underlying} delivered by exercise, booked as the strategy's (its hedge is not traded back). "
+                        + "Paused: check the account after the broker's settlement; if the stock was not delivered, square the difference in your own client, then resume"
+                    | None when unsure ->
+                        Critical, "EXPIRY_SETTLEMENT",
+                        $"{closed}; within {pinFraction:P0} of the strike: the official close decides exercise, booked as worthless. "
+                        + "Paused: check the account after the broker's settlement; if stock was delivered, square it in your own client, then resume"
+                    | None -> Warning, "LEG_EXPIRED", $"{closed} — what the account still shows of it is the broker's settlement, external until the operator acts"
                 let s' =
                     { s with
                         Portfolio = portfolio
                         ExpiredLegs = s.ExpiredLegs.Add(ContractId.value id, value)
                         Book = Strategy.Book.aggregate s.Legs portfolio }
-                let account = Portfolio.brokerQty id s.Portfolio
-                let message =
-                    $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id}) expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); "
-                    + $"account holds {account} — settlement (exercise, assignment, delivered stock) is external until the operator acts"
-                s', cmds @ Emit.alertAndRecord s' Warning "LEG_EXPIRED" message) (s, [])
+                // Paused here, before the same step's hedge decision (the reducer's critical-alert pause runs after it).
+                let s' =
+                    match s'.Fsm with
+                    | Running _ when severity = Critical -> { s' with Fsm = Paused; PausedBy = $"critical alert {code}" }
+                    | _ -> s'
+                s', cmds @ Emit.alertAndRecord s' severity code message) (s, [])
 
     /// Takes every expired leg the strategy or the account still holds out of the book (once per leg).
     let settle (s: State) = if anyPast s then settleDue s else s, []
@@ -74,6 +117,13 @@ module Expiry =
             if held = 0 then s, []
             else
                 let portfolio = Portfolio.applyFill conId (State.multiplier s conId) (Side.ofSignedQuantity -held) (abs held) price s.Portfolio
+                // Filled before the close: exercised with the rest of the holding when it was in the money.
+                let delivered = State.legIndex s conId |> Option.bind (fun i -> delivery s.Legs.[i].Option held price)
+                let portfolio =
+                    match State.legIndex s conId with
+                    | Some i -> deliver s.Underlying.ContractId s.Legs.[i].Option held price portfolio
+                    | None -> portfolio
                 let s' = { s with Portfolio = portfolio; Book = Strategy.Book.aggregate s.Legs portfolio }
+                let also = match delivered with Some(shares, _) -> $"; in the money: {signed shares} shares delivered by exercise, booked as the strategy's" | None -> ""
                 s', Emit.alertAndRecord s' Warning "LEG_EXPIRED"
-                        $"{ContractId.value conId}: a fill of {held} reported after the leg expired, closed at the expiry's intrinsic {price:F2}"
+                        $"{ContractId.value conId}: a fill of {held} reported after the leg expired, closed at the expiry's intrinsic {price:F2}{also}"

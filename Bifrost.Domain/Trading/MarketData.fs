@@ -62,9 +62,10 @@ module MarketData =
             // The first price after a restart across an expiry settles the leg that waited for it, before the hedger
             // looks at the book (with a price already known, the clock step settles expiries as before).
             if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
+                let before = s.Fsm
                 let s, expired = Expiry.settle s
                 let s, cmds = Hedging.evaluate cfg s
-                s, expired @ cmds
+                s, expired @ cmds @ Emit.fsmChange s before
             else Hedging.evaluate cfg s
         else
             match State.legIndex s q.ContractId with

@@ -192,14 +192,18 @@ module Restart =
                     let k = ContractId.value id
                     acc |> Map.add k (q + (acc |> Map.tryFind k |> Option.defaultValue 0))) Map.empty
             // The store holds an expired leg's fills, not its close at expiry: re-apply the remembered close, so the leg
-            // stays out of the book (and its P&L realised) across restarts.
+            // stays out of the book (and its P&L realised) across restarts, and the stock its exercise delivered.
             let portfolio =
                 m.ExpiredLegs |> Map.fold (fun p id price ->
                     match ContractId.create id with
                     | Ok conId ->
                         let held = Portfolio.strategyQty conId p
                         if held = 0 then p
-                        else Portfolio.applyFill conId (State.multiplier s' conId) (Side.ofSignedQuantity -held) (abs held) price p
+                        else
+                            let p = Portfolio.applyFill conId (State.multiplier s' conId) (Side.ofSignedQuantity -held) (abs held) price p
+                            match State.legIndex s' conId with
+                            | Some i -> Expiry.deliver (State.underlyingId cfg) s'.Legs.[i].Option held price p
+                            | None -> p
                     | Error _ -> p) s'.Portfolio
             let s' =
                 { s' with

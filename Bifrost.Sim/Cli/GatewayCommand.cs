@@ -30,10 +30,11 @@ public static class GatewayCommand
         var cash = new Option<double>("--cash") { Description = "starting cash", DefaultValueFactory = _ => 1_000_000 };
         var firstId = new Option<int>("--first-order-id") { Description = "nextValidId of a client id seen for the first time", DefaultValueFactory = _ => 1 };
         var pacingDrop = new Option<bool>("--pacing-disconnect") { Description = "close a client's socket after error 100 (more than 50 messages in a second)" };
+        var settle = new Option<bool>("--settle-expiries") { Description = "settle options at 16:00 New York on their expiry date as the broker does: exercised (long) or assigned (short) when in the money by $0.01 at the underlying's last mid, the stock delivered; lapsed otherwise (ledger lines exercise, lapse, delivery)" };
         var quiet = new Option<bool>("--quiet") { Description = "no connection/fault log on stderr" };
         var cmd = new Command("gateway", "Replay gateway: a TWS API (server version 193) on 127.0.0.1 that replays a tick file, fills orders with the simulated broker shared with the backtester, keeps one shared DU paper account for every client id, writes a ledger and injects faults. Prints `listening on 127.0.0.1:PORT` once ready; Ctrl-C stops it.\n\n" + FaultScript.Grammar)
         {
-            data, port, speed, loop, holiday, faults, ledger, account, seed, control, ackMs, fillMs, commission, noPartial, cash, firstId, pacingDrop, quiet,
+            data, port, speed, loop, holiday, faults, ledger, account, seed, control, ackMs, fillMs, commission, noPartial, cash, firstId, pacingDrop, settle, quiet,
         };
         cmd.SetAction(r =>
         {
@@ -68,6 +69,7 @@ public static class GatewayCommand
                     StartingCash = r.GetValue(cash),
                     FirstOrderId = r.GetValue(firstId),
                     DisconnectOnPacingViolation = r.GetValue(pacingDrop),
+                    SettleExpiries = r.GetValue(settle),
                     Log = r.GetValue(quiet) ? null : Console.Error,
                 };
                 options.Validate();

@@ -79,6 +79,9 @@ public sealed record GatewayOptions
     /// <summary>Acknowledge immediately by default; fills after the fill latency (10 ms of simulated time).</summary>
     public FillModelOptions FillModel { get; init; } = new() { AckLatencyNanos = 0 };
     public double StartingCash { get; init; } = 1_000_000;
+    /// <summary>Settle expiring options at 16:00 New York as the broker does (exercise in the money, lapse out of it);
+    /// off, the account keeps showing them (as IB may until its overnight processing).</summary>
+    public bool SettleExpiries { get; init; }
     /// <summary>Risk-free rate of the Black–Scholes option computations.</summary>
     public double Rate { get; init; } = 0.05;
     /// <summary>The first nextValidId of a client id never seen before.</summary>

@@ -28,6 +28,20 @@ public sealed partial class ReplayGateway
         }
     }
 
+    /// <summary>The contract's last mid (NaN without a two-sided quote), for in-process tests.</summary>
+    public async Task<double> MarkAsync(int conId)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return Mark(conId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private double Mark(int conId) => _latest.TryGetValue(conId, out var t) && t.Bid > 0 && t.Ask > 0 ? 0.5 * (t.Bid + t.Ask) : double.NaN;
 
     private int MultiplierOf(int conId) => Contracts.TryGet(conId, out var k) ? GatewayContracts.Multiplier(k) : 1;

@@ -155,6 +155,7 @@ public sealed partial class ReplayGateway
                         multiplier = 1;
                     }
                     HandleBrokerEvents(_broker.Advance(NowNanos));
+                    SettleExpiries();
                     await EvaluateRulesAsync().ConfigureAwait(false);
                     if (TryPeek(out var next)) nextDue = next.TsNanos;
                     if (_passStarted && nextDue != long.MaxValue)
@@ -205,6 +206,7 @@ public sealed partial class ReplayGateway
                 ApplyTick(t);
                 n++;
                 HandleBrokerEvents(_broker.Advance(NowNanos));
+                SettleExpiries();
                 await EvaluateRulesAsync().ConfigureAwait(false);
             }
             TryPeek(out _);
@@ -228,10 +230,12 @@ public sealed partial class ReplayGateway
             {
                 ApplyTick(t);
                 HandleBrokerEvents(_broker.Advance(NowNanos));
+                SettleExpiries();
                 await EvaluateRulesAsync().ConfigureAwait(false);
             }
             SetNow(target);
             HandleBrokerEvents(_broker.Advance(NowNanos));
+            SettleExpiries();
             await EvaluateRulesAsync().ConfigureAwait(false);
         }
         finally

@@ -139,7 +139,7 @@ public sealed class DaemonHarness : IAsyncDisposable
 
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
         bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
-        string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null)
+        string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null, bool settleExpiries = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -156,6 +156,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 Faults = (faults ?? []).Select(FaultScript.ParseRule).ToList(),
                 FillModel = fillLatencyNanos is { } latency ? new GatewayOptions { DataPath = "" }.FillModel with { FillLatencyNanos = latency } : new GatewayOptions { DataPath = "" }.FillModel,
                 SeedPositions = [.. seedLegs ? Straddle : [], .. extraSeeds ?? []],
+                SettleExpiries = settleExpiries,
             });
             var h = new DaemonHarness(gateway, dir, output, storePath);
             var store = h.StorePath;
@@ -284,7 +285,8 @@ public sealed class DaemonHarness : IAsyncDisposable
     /// reports (the gateway's forget-executions) that the store cannot have; the comparison leaves them out.</summary>
     /// <param name="forgotten">executions the broker forgot (never in the store).</param>
     /// <param name="confirmedStock">shares the operator booked to the strategy with confirm_book (no fill in the store).</param>
-    public void AssertMatchesLedger(int clientId = 17, IReadOnlySet<string>? forgotten = null, int confirmedStock = 0)
+    /// <param name="deliveredStock">shares the broker delivered by exercise of the strategy's expired legs (no fill).</param>
+    public void AssertMatchesLedger(int clientId = 17, IReadOnlySet<string>? forgotten = null, int confirmedStock = 0, int deliveredStock = 0)
     {
         forgotten ??= new HashSet<string>();
         var ledgerFills = LedgerOf("fill", clientId).Where(f => !forgotten.Contains(f.ExecId!)).Select(f => f.ExecId!).ToList();
@@ -306,7 +308,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         var operatorRefs = Sql("SELECT order_ref FROM orders WHERE purpose = 'manual'", r => r.GetString(0)).ToHashSet();
         var strategyStock = LedgerOf("fill", clientId).Where(f => f.ConId == TestConfig.StockId && !operatorRefs.Contains(f.OrderRef!) && !forgotten.Contains(f.ExecId!))
             .Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
-        Assert.Equal(strategyStock + confirmedStock, StrategyQty(TestConfig.StockId));
+        Assert.Equal(strategyStock + confirmedStock + deliveredStock, StrategyQty(TestConfig.StockId));
     }
 
     public void Dump()

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Bifrost.Sim.Gateway;
 using Bifrost.Sim.Ticks;
 using Bifrost.Store.ReadModel;
@@ -65,38 +67,101 @@ public class ExpiryScenarioTests(ITestOutputHelper output)
             Assert.Equal(10, positions[TestConfig.PutId].Qty);
 
             using var mondayRun = h.StartProcess(h.ConfigPath, onLine: line => { lock (logs) logs.Add(line); });
+            // A leg in the money is settled as exercised (EXPIRY_SETTLEMENT, critical: paused), one out of it as expired.
+            string[] codes = ["LEG_EXPIRED", "EXPIRY_SETTLEMENT"];
             await h.WaitUntilAsync(async () =>
             {
                 await h.Gateway.AdvanceAsync(TimeSpan.FromSeconds(1));
-                return h.Read(r => r.GetAlerts(limit: 1000)).Count(a => a.Code == "LEG_EXPIRED") >= 2;
-            }, "LEG_EXPIRED for both legs", 90_000);
+                return h.Read(r => r.GetAlerts(limit: 1000)).Count(a => codes.Contains(a.Code)) >= 2;
+            }, "both legs settled", 90_000);
             await Pass(h, TimeSpan.FromMinutes(20), TimeSpan.FromSeconds(10)); // Monday morning: twenty minutes of quotes
 
-            var expired = h.Read(r => r.GetAlerts(limit: 1000)).Where(a => a.Code == "LEG_EXPIRED").ToList();
+            var expired = h.Read(r => r.GetAlerts(limit: 1000)).Where(a => codes.Contains(a.Code)).ToList();
             Assert.Contains(expired, a => a.Message.Contains(" P ", StringComparison.Ordinal));
             Assert.Contains(expired, a => a.Message.Contains(" C ", StringComparison.Ordinal));
             Assert.Equal(0, h.StrategyQty(TestConfig.PutId));
             Assert.Equal(0, h.StrategyQty(TestConfig.CallId));
-            // With the legs gone the strategy's only delta is its own stock: any order now may only take it towards zero.
+            // The exercise's shares are booked as the strategy's and the engine waits for the operator: no order at all
+            // (before, it sized orders against the expired legs; then it traded the hedge back over the delivery).
             var mondayOrders = h.LedgerOf("order").Skip(fridayOrders).ToList();
-            var position = (double)h.LedgerOf("fill").Where(f => f.ConId == TestConfig.StockId && !mondayOrders.Any(o => o.OrderRef == f.OrderRef))
-                .Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
-            foreach (var o in mondayOrders)
-            {
-                var signed = (o.Action == "BUY" ? 1 : -1) * (o.Quantity ?? 0);
-                Assert.True(o.ConId == TestConfig.StockId && Math.Abs(position + signed) < Math.Abs(position),
-                    $"{o.OrderRef} {o.Action} {o.Quantity} of {o.Contract} against a strategy position of {position}: sized against expired legs");
-                position += signed;
-            }
+            Assert.Empty(mondayOrders);
             var status = h.Read(r => r.GetStatus())!;
-            // The expired legs' feed ended with their listing: that is not lag, and the stock hedge went back to flat.
-            Assert.DoesNotContain("DATA_LAG", status.BlockReasons);
-            Assert.True(Math.Abs(h.StrategyQty(TestConfig.StockId)) <= 6, $"strategy XYZ {h.StrategyQty(TestConfig.StockId)}: not back within the band of flat");
-            output.WriteLine($"Monday: {mondayOrders.Count} orders, each towards flat; {status.FsmState}, light {status.Health} {string.Join(",", status.BlockReasons)}");
+            Assert.StartsWith("Paused", status.FsmState);
+            Assert.DoesNotContain("DATA_LAG", status.BlockReasons); // the expired legs' feed ended with their listing
+            var delivered = expired.Select(a => Regex.Match(a.Message, @"([+-]\d+) XYZ delivered by exercise")).Where(m => m.Success).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+            output.WriteLine($"Monday: {status.FsmState}, light {status.Health} {string.Join(",", status.BlockReasons)}; delivered {delivered}, strategy XYZ {h.StrategyQty(TestConfig.StockId)}");
+            Assert.Equal(h.LedgerStockQty() + delivered, h.StrategyQty(TestConfig.StockId));
             h.Enqueue(ControlCommandKind.Stop);
             await mondayRun.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(0, mondayRun.Process.ExitCode);
-            h.AssertMatchesLedger();
+            h.AssertMatchesLedger(deliveredStock: delivered);
+        }
+        catch
+        {
+            lock (logs) foreach (var l in logs) output.WriteLine(l);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The straddle held through Friday's 16:00 expiry, the broker settling it (the gateway's --settle-expiries): the
+    /// leg in the money is exercised and its 1,000 shares delivered. Before, the engine closed the leg and then bought
+    /// or sold its hedge back to flat on Monday, on top of the delivered shares: the account ended 1,000 shares
+    /// unhedged. Now the delivery is the strategy's stock and the engine pauses (EXPIRY_SETTLEMENT); a restart keeps
+    /// both; the operator resumes and only the residual is traded; the account's stock equals the strategy's.
+    /// </summary>
+    [Fact]
+    public async Task InTheMoneyExpiry_SettledByTheBroker_TheHedgeIsNotTradedBack_AndTheAccountEqualsTheStrategy()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, speed: ReplaySpeed.Step, dataPath: ExpiryWeekend.Value,
+            config: (port, store) => TestConfig.Json(port, store, conIds: false, band: 6), settleExpiries: true);
+        var logs = new List<string>();
+        int Delivered() => h.LedgerOf("delivery", 0).Sum(d => (d.Side == "BOT" ? 1 : -1) * d.Quantity ?? 0);
+        try
+        {
+            // Friday 15:25 New York before the daemon starts: it hedges the last half hour and is running at the close.
+            var start = DateTimeOffset.FromUnixTimeMilliseconds(h.Gateway.NowNanos / 1_000_000);
+            await h.Gateway.AdvanceAsync(new DateTimeOffset(2026, 3, 20, 19, 25, 0, TimeSpan.Zero) - start);
+            long settledAt;
+            using (var friday = h.StartProcess(h.ConfigPath, onLine: line => { lock (logs) logs.Add(line); }))
+            {
+                await Pass(h, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+                await h.WaitFsm("Running", 90_000);
+                await Pass(h, TimeSpan.FromMinutes(40), TimeSpan.FromSeconds(10)); // past 16:00
+                await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "EXPIRY_SETTLEMENT"), "EXPIRY_SETTLEMENT", 60_000);
+                await h.WaitFsm("Paused", 30_000);
+                settledAt = h.Gateway.NowNanos;
+                output.WriteLine($"Friday close: delivered {Delivered()}, strategy XYZ {h.StrategyQty(TestConfig.StockId)}, ledger XYZ {h.LedgerStockQty()}");
+                Assert.NotEqual(0, Delivered()); // the generated close is away from the strike: one leg was exercised
+                h.AssertMatchesLedger(deliveredStock: Delivered()); // the delivery is the strategy's, not traded back
+                Assert.Equal(0, h.StrategyQty(TestConfig.CallId));
+                Assert.Equal(0, h.StrategyQty(TestConfig.PutId));
+                h.Enqueue(ControlCommandKind.Stop);
+                await friday.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(0, friday.Process.ExitCode);
+            }
+
+            // Monday 10:00: the restart keeps the delivery and the pause; nothing trades until the operator resumes.
+            var now = DateTimeOffset.FromUnixTimeMilliseconds(h.Gateway.NowNanos / 1_000_000);
+            await h.Gateway.AdvanceAsync(new DateTimeOffset(2026, 3, 23, 14, 0, 0, TimeSpan.Zero) - now);
+            using var monday = h.StartProcess(h.ConfigPath, onLine: line => { lock (logs) logs.Add(line); });
+            await Pass(h, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
+            await h.WaitFsm("Paused", 90_000);
+            await Pass(h, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(10));
+            Assert.DoesNotContain(h.LedgerOf("order"), o => o.TsNanos > settledAt);
+            h.AssertMatchesLedger(deliveredStock: Delivered());
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume))).Status);
+            await Pass(h, TimeSpan.FromMinutes(20), TimeSpan.FromSeconds(10));
+
+            var positions = await h.Gateway.PositionsAsync();
+            var account = positions.TryGetValue(TestConfig.StockId, out var p) ? p.Qty : 0;
+            output.WriteLine($"Monday: {h.LedgerOf("order").Count(o => o.TsNanos > settledAt)} orders after resume, strategy XYZ {h.StrategyQty(TestConfig.StockId)}, account XYZ {account}");
+            Assert.True(Math.Abs(h.StrategyQty(TestConfig.StockId)) <= 6, $"strategy XYZ {h.StrategyQty(TestConfig.StockId)}: not back within the band of flat");
+            Assert.Equal(account, h.StrategyQty(TestConfig.StockId)); // nothing left over in the account: no unhedged delivery
+            h.Enqueue(ControlCommandKind.Stop);
+            await monday.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, monday.Process.ExitCode);
+            h.AssertMatchesLedger(deliveredStock: Delivered());
         }
         catch
         {

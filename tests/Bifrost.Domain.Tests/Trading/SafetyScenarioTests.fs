@@ -239,8 +239,8 @@ let tests =
             let s, _ = Reducer.run cfg s [ at (sec 2.1) (PositionReported(cid 2, 10, 3.0)); at (sec 2.2) PositionsEnded; at (sec 2.2) OpenOrdersEnded; at (sec 2.2) ExecutionsEnded ]
             Expect.equal (s.Fsm) (Paused) "s.Fsm"
         testCase "ExpiredLeg_LeavesTheBook_IsNotHedged_AndIsAlertedOnce" <| fun () ->
-            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
-            let s = hedged expiring
+            let expiring = ExpiryScenarioTests.expiringOutOfTheMoney cfg
+            let s = ExpiryScenarioTests.hedgedThenAt expiring 97.0
             let own = State.hedgePosition expiring s
             Expect.isTrue (own < 0) "own < 0"
             let s, cmds = step expiring s (at (sec 11.0) ClockTicked)
@@ -289,12 +289,12 @@ let tests =
             Expect.equal (State.qtyOf s (cid 2)) 0 "closed at the expiry's price"
             Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.Contains "after the leg expired") "said so"
         testCase "ExpiredLeg_ThatStopsQuoting_NeitherLagsTheLightNorBlocksTheHedgeBackToFlat" <| fun () ->
-            let expiring = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = sec 10.0 } } ] } }
-            let s = hedged expiring
+            let expiring = ExpiryScenarioTests.expiringOutOfTheMoney cfg
+            let s = ExpiryScenarioTests.hedgedThenAt expiring 97.0
             let own = State.hedgePosition expiring s
             let s, _ = step expiring s (at (sec 11.0) ClockTicked)
             // A minute later (stale_after 30 s) the leg has not quoted since it expired; the stock quotes on.
-            let s, cmds = step expiring s (at (sec 71.0) (QuoteReceived(quote underlyingId 100.0 100.02 (sec 71.0))))
+            let s, cmds = step expiring s (at (sec 71.0) (QuoteReceived(quote underlyingId 97.0 97.02 (sec 71.0))))
             let c = Composite.classify expiring s
             Expect.equal c.Data Fresh "only live contracts count for freshness"
             let back = Props.single (placed cmds)
@@ -316,10 +316,14 @@ let tests =
             Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) "not settled without a price"
             Expect.isFalse (s.ExpiredLegs.ContainsKey 2) "nothing remembered yet"
             let s, cmds = Reducer.run expiring s [ at (tt 2.0) (QuoteReceived(quote underlyingId 109.99 110.01 (tt 2.0))) ]
-            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.Contains "intrinsic 10.00") "settled at the first spot"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "EXPIRY_SETTLEMENT" && a.Message.Contains "intrinsic 10.00") "settled at the first spot"
             Expect.equal (State.qtyOf s (cid 2)) 0 "closed"
             Expect.floatClose Accuracy.high (Portfolio.holding (cid 2) s.Portfolio).Realized 7_000.0 "(10 − 3) × 10 × 100"
             Expect.equal (s.ExpiredLegs |> Map.find 2) 10.0 "remembered at 10"
+            // In the money: exercised, 1,000 shares delivered at 110, the strategy's; paused for the operator, no order.
+            Expect.equal (State.hedgePosition expiring s) 1_000 "the delivered stock is the strategy's"
+            Expect.equal s.Fsm Paused "paused until the operator has checked the settlement"
+            Expect.isEmpty (placed cmds) "nothing traded on the settlement"
         testCase "Sync_AfterALegExpired_DoesNotAdoptIt_NorHedgeIt" <| fun () ->
             let expired = { cfg with Strategy = { cfg.Strategy with Legs = [ { (List.head cfg.Strategy.Legs) with Option = { (List.head cfg.Strategy.Legs).Option with Expiry = t0 } } ] } }
             let s, cmds = runAll expired (startEvents expired 100.0)

@@ -1,0 +1,127 @@
+/// Expiry settlement through the reducer: a holding in the money is exercised (long) or assigned (short), and the
+/// stock it delivers offsets the hedge; the engine must not trade that hedge back, and pauses for the operator while
+/// the broker settles (or when the close may fall either side of the strike).
+module Bifrost.Domain.Tests.Trading.ExpiryScenarioTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let cfg = config 1
+
+let step c s e = Reducer.step c s e
+
+/// The config's first leg (10 XYZ 100 calls) expiring at 10 s, with a 60-s cooldown so the spot can move before the
+/// expiry without a hedge in between (the hedge stays what it was at 100).
+let expiringOutOfTheMoney (c: Config) =
+    let leg = List.head c.Strategy.Legs
+    { c with
+        Strategy =
+            { c.Strategy with
+                Legs = [ { leg with Option = { leg.Option with Expiry = sec 10.0 } } ]
+                Cooldown = Duration.ofSeconds 60.0 } }
+
+/// Started at 100, the first hedge filled, then the underlying quoted at `spot` at 5 s (within the cooldown).
+let hedgedThenAt (c: Config) spot =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    let s, cmds = step c s (at (sec 5.0) (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) (sec 5.0))))
+    Expect.isEmpty (placed cmds) "no hedge within the cooldown"
+    s
+
+let private settlement (cmds: Command list) = alerts cmds |> List.filter (fun a -> a.Code = "EXPIRY_SETTLEMENT")
+
+[<Tests>]
+let tests =
+    testList "Trading.ExpiryScenario" [
+        testCase "Delivery_ByRightAndSide_AndNoneOutOfTheMoney" <| fun () ->
+            let call, put = option 2 Call 100.0, option 3 Put 100.0
+            Expect.equal (Expiry.delivery call 10 5.0) (Some(1_000, 105.0)) "long calls receive the shares, at the spot"
+            Expect.equal (Expiry.delivery put 10 5.0) (Some(-1_000, 95.0)) "long puts deliver them"
+            Expect.equal (Expiry.delivery call -10 5.0) (Some(-1_000, 105.0)) "short calls are assigned: shares delivered"
+            Expect.equal (Expiry.delivery put -10 5.0) (Some(1_000, 95.0)) "short puts are assigned: shares received"
+            Expect.equal (Expiry.delivery call 10 0.005) None "under a cent in the money: not exercised by exception"
+            Expect.equal (Expiry.delivery call 0 5.0) None "nothing held"
+        // The hedger bought back the −hedge after the calls expired in the money, while their exercise delivered the
+        // same shares: the account ended long 1,000 XYZ, unhedged, with a GREEN light.
+        testCase "InTheMoneyCallsExpire_TheExerciseIsTheStrategysStock_TheHedgeIsNotTradedBack_AndTheEnginePauses" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 105.0
+            let own = State.hedgePosition c s
+            Expect.isLessThan own -100 "hedged short against the calls"
+            let s, _ = step c s (at (sec 9.0) (QuoteReceived(quote (cid 2) 4.99 5.01 (sec 9.0)))) // the calls' last mid: intrinsic
+            let pnl = State.totalPnl c s
+            let s, cmds = step c s (at (sec 11.0) ClockTicked)
+            let a = Props.single (settlement cmds)
+            Expect.equal a.Severity Critical "critical: the operator checks the broker's settlement"
+            Expect.stringContains a.Message "+1000 XYZ delivered by exercise" "says what was booked"
+            Expect.equal (State.qtyOf s (cid 2)) 0 "the calls are gone"
+            Expect.equal (State.hedgePosition c s) (own + 1_000) "the delivered shares are the strategy's"
+            Expect.floatClose Accuracy.high (State.totalPnl c s) pnl "settling at the spot moves no P&L (marked at mid before, realised after)"
+            Expect.equal s.Fsm Paused "paused"
+            Expect.stringContains s.PausedBy "EXPIRY_SETTLEMENT" "by the settlement"
+            Expect.isEmpty (placed cmds) "no order in the expiry's step"
+            Expect.notEqual (SelfCheck.run c s).Health Health.Healthy "not GREEN while the settlement is unconfirmed"
+            // Quotes while paused trade nothing; the operator resumes and the hedger trades the residual only.
+            let s, cmds = step c s (at (sec 65.0) (QuoteReceived(quote underlyingId 104.99 105.01 (sec 65.0))))
+            Expect.isEmpty (placed cmds) "nothing while paused"
+            let s, cmds = Reducer.run c s [ at (sec 70.0) (ControlRequested(Resume, meta 9L)); at (sec 71.0) (QuoteReceived(quote underlyingId 104.99 105.01 (sec 71.0))) ]
+            let o = Props.single (placed cmds)
+            Expect.equal (Side.sign o.Side * o.Quantity) (-(own + 1_000)) "the residual of the exercise against the hedge, toward flat"
+            Expect.equal (State.hedgePosition c s) (own + 1_000) "not filled yet"
+        testCase "Restart_AfterAnInTheMoneyExpiry_KeepsTheDeliveredStock_AndDoesNotDeliverItTwice" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 105.0
+            let own = State.hedgePosition c s
+            let s, _ = step c s (at (sec 11.0) ClockTicked)
+            // What the store gives back: the calls' and the hedge's fills, the memory with the expiry's price.
+            let calls = Holding.empty |> Holding.applyFill 100 Buy 10 3.0
+            let hedge = Holding.empty |> Holding.applyFill 1 (Side.ofSignedQuantity own) (abs own) 100.0
+            let restored = { Restored.empty with Holdings = [ cid 2, calls; underlyingId, hedge ]; Memory = Some(Restart.memoryOf s) }
+            let r, _ = step c (State.initial c) (at (sec 20.0) (EngineStarted restored))
+            Expect.equal (State.qtyOf r (cid 2)) 0 "the calls stay out"
+            Expect.equal (State.hedgePosition c r) (own + 1_000) "the delivery is re-applied once"
+            Expect.equal (Portfolio.holding underlyingId r.Portfolio) (Portfolio.holding underlyingId s.Portfolio) "the stock's cost and P&L as before"
+            Expect.floatClose Accuracy.high (Portfolio.totalRealized r.Portfolio) (Portfolio.totalRealized s.Portfolio) "realised P&L as before"
+            Expect.stringContains r.PausedBy "EXPIRY_SETTLEMENT" "still paused for the operator"
+            let r2, _ = step c (State.initial c) (at (sec 30.0) (EngineStarted { restored with Memory = Some(Restart.memoryOf r) }))
+            Expect.equal (State.hedgePosition c r2) (own + 1_000) "a second restart neither"
+        testCase "LegExpiringNearTheMoney_OutOfIt_IsBookedWorthless_ButPausesForTheOperator" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 99.5
+            let own = State.hedgePosition c s
+            let s, cmds = step c s (at (sec 11.0) ClockTicked)
+            let a = Props.single (settlement cmds)
+            Expect.stringContains a.Message "the official close decides exercise" "says why"
+            Expect.equal (State.hedgePosition c s) own "nothing delivered"
+            Expect.equal s.Fsm Paused "paused: the close may have been in the money"
+            Expect.isEmpty (placed cmds) "the hedge is not traded back in the expiry's step"
+        testCase "LegExpiringClearlyOutOfTheMoney_IsAWarning_AndTheHedgeGoesBackToFlat" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 97.0
+            let own = State.hedgePosition c s
+            let s, cmds = step c s (at (sec 11.0) ClockTicked)
+            Expect.isEmpty (settlement cmds) "no settlement to check"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Severity = Warning) "a warning"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) "still running"
+            let _, cmds = step c s (at (sec 71.0) (QuoteReceived(quote underlyingId 96.99 97.01 (sec 71.0))))
+            let o = Props.single (placed cmds)
+            Expect.equal (Side.sign o.Side * o.Quantity) -own "the hedge back to flat"
+        testCase "FillReportedAfterAnInTheMoneyLegExpired_IsDeliveredWithTheRest" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 105.0
+            let own = State.hedgePosition c s
+            let s, _ = Reducer.run c s [ at (sec 9.0) (QuoteReceived(quote underlyingId 104.99 105.01 (sec 9.0))); at (sec 9.0) (QuoteReceived(quote (cid 2) 4.99 5.01 (sec 9.0))) ]
+            let r = { Rebalance.RunId = "b1"; Targets = [ cid 2, 12 ]; RiskBypass = false; Meta = meta 4L }
+            let s, cmds = step c s (at (sec 9.0) (RebalanceRequested r))
+            let order = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 11.0) ClockTicked)
+            Expect.equal (State.hedgePosition c s) (own + 1_000) "the 10 held at the close"
+            let s, cmds = step c s (at (sec 11.5) (execFor order 2 5.0 "late"))
+            Expect.equal (State.qtyOf s (cid 2)) 0 "closed at the expiry's price"
+            Expect.equal (State.hedgePosition c s) (own + 1_200) "and the 2 filled before the close exercised with them"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.Contains "+200 shares delivered") "said so"
+    ]
