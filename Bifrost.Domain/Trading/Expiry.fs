@@ -79,7 +79,10 @@ module Expiry =
                 let name = $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id})"
                 let account = Portfolio.brokerQty id s.Portfolio
                 let closed = $"{name} expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); account holds {account}"
-                let unsure = held <> 0 && (value >= exerciseThreshold || abs (spot - o.Strike) <= pinFraction * o.Strike)
+                // Settled at a price from after the close (the daemon was down over it): the broker settled at the close,
+                // which may have been on the other side of the strike.
+                let late = s.Underlying.ReceiveTime.Nanos > o.Expiry.Nanos
+                let unsure = held <> 0 && (value >= exerciseThreshold || abs (spot - o.Strike) <= pinFraction * o.Strike || late)
                 let severity, code, message =
                     match delivery o held value with
                     | Some(shares, _) ->
@@ -87,8 +90,9 @@ module Expiry =
                         $"{closed}; in the money: {signed shares} {o.Underlying} delivered by exercise, booked as the strategy's (its hedge is not traded back). "
                         + "Paused: check the account after the broker's settlement; if the stock was not delivered, square the difference in your own client, then resume"
                     | None when unsure ->
+                        let why = if late then "priced after the close (down over it): the close decides exercise" else $"within {pinFraction:P0} of the strike: the official close decides exercise"
                         Critical, "EXPIRY_SETTLEMENT",
-                        $"{closed}; within {pinFraction:P0} of the strike: the official close decides exercise, booked as worthless. "
+                        $"{closed}; {why}, booked as worthless. "
                         + "Paused: check the account after the broker's settlement; if stock was delivered, square it in your own client, then resume"
                     | None -> Warning, "LEG_EXPIRED", $"{closed} — what the account still shows of it is the broker's settlement, external until the operator acts"
                 let s' =

@@ -32,6 +32,27 @@ let hedgedThenAt (c: Config) spot =
     Expect.isEmpty (placed cmds) "no hedge within the cooldown"
     s
 
+/// Hedged at 100 with the calls expiring in an hour; restarted the next day (the store: the calls and the hedge), the
+/// sync done, then the first underlying quote at `spot`: the settlement and every command from the quote on.
+let restartAcrossTheExpiry (c: Config) spot =
+    let leg = List.head c.Strategy.Legs
+    let c = { c with Strategy = { c.Strategy with Legs = [ { leg with Option = { leg.Option with Expiry = sec 3_600.0 } } ] } }
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    let own = State.hedgePosition c s
+    let calls = Holding.empty |> Holding.applyFill 100 Buy 10 3.0
+    let stock = Holding.empty |> Holding.applyFill 1 (Side.ofSignedQuantity own) (abs own) 100.0
+    let restored = { Restored.empty with Holdings = [ cid 2, calls; underlyingId, stock ]; Memory = Some(Restart.memoryOf s) }
+    let t = sec 86_400.0
+    let tt d = Timestamp.add (Duration.ofSeconds d) t
+    let s, _ =
+        Reducer.run c (State.initial c)
+            [ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ c.Account ])
+              at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, own, 100.0))
+              at (tt 0.3) PositionsEnded; at (tt 0.3) OpenOrdersEnded; at (tt 0.3) ExecutionsEnded ]
+    Reducer.run c s [ at (tt 2.0) (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) (tt 2.0))) ]
+
 let private settlement (cmds: Command list) = alerts cmds |> List.filter (fun a -> a.Code = "EXPIRY_SETTLEMENT")
 
 [<Tests>]
@@ -99,6 +120,15 @@ let tests =
             Expect.equal (State.hedgePosition c s) own "nothing delivered"
             Expect.equal s.Fsm Paused "paused: the close may have been in the money"
             Expect.isEmpty (placed cmds) "the hedge is not traded back in the expiry's step"
+        // Down over the close: the first price after it is Monday's, clearly out of the money, but the broker settled
+        // at Friday's close, which may have been in the money (and delivered the shares the hedge offsets).
+        testCase "LegSettledAtAPriceFromAfterTheClose_OutOfTheMoney_StillPausesForTheOperator" <| fun () ->
+            let expiring = restartAcrossTheExpiry cfg 97.0
+            let s, cmds = expiring
+            let a = Props.single (settlement cmds)
+            Expect.stringContains a.Message "priced after the close" "says why"
+            Expect.equal s.Fsm Paused "paused"
+            Expect.isEmpty (placed cmds) "the hedge is not traded back"
         testCase "LegExpiringClearlyOutOfTheMoney_IsAWarning_AndTheHedgeGoesBackToFlat" <| fun () ->
             let c = expiringOutOfTheMoney cfg
             let s = hedgedThenAt c 97.0
