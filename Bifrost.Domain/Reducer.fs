@@ -53,6 +53,18 @@ module Reducer =
         | Running _ | Paused | Halted _ | Flattening _ when moved -> { s' with LastPublishAt = s'.Now }, cmds @ runs @ more @ [ Emit.publish cfg s' ]
         | _ -> s', cmds @ runs @ more
 
+    /// An execution unlike its order (EXECUTION_MISMATCH) leaves that order's fill unknown, and the hedger would wait
+    /// for executions that never match (delta out of band, ORDER_IN_FLIGHT, for good). The account is reconciled again
+    /// at once, ending Paused: the order is settled from the broker's own view, and one whose fill the executions do
+    /// not show halts on ORDER_OUTCOME_UNKNOWN with its way out (confirm_book). A mismatch during a sync is left to it.
+    let private resyncOnMismatch (result: State * Command list) =
+        let s, cmds = result
+        match s.Fsm with
+        | Running(Idle | HedgePending _) | Paused when cmds |> List.exists (function RaiseAlert a -> a.Code = "EXECUTION_MISMATCH" | _ -> false) ->
+            let s', sync = Sync.start { s with PausedBy = "critical alert EXECUTION_MISMATCH" } ResumePaused
+            s', cmds @ sync @ Emit.fsmChange s' s.Fsm
+        | _ -> result
+
     /// Runs a portfolio hook after the main handler: its commands follow the handler's.
     // Inline, so a hook given partially applied (`PortfolioSchedule.onTick cfg`) is a call, not a closure per event.
     let inline private andThen (hook: State -> State * Command list) (result: State * Command list) =
@@ -81,7 +93,7 @@ module Reducer =
         | OpenOrdersEnded -> Sync.onOpenOrdersEnded cfg s
         | ExecutionReported x ->
             let isNew = not (s.SeenExecs.Contains x.ExecId)
-            Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> afterOrders cfg s
+            Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission s id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }, []

@@ -97,4 +97,35 @@ let tests =
             let r = SelfCheck.run cfg s
             Expect.contains r.BlockReasons BlockReason.BookMismatch "the halt"
             Expect.contains r.BlockReasons BlockReason.RiskHalt $"the drawdown breach too: {r.BlockReasons}"
+        // The hedge filled at the broker but its execution came back in another direction: not applied. The engine then
+        // waited for executions that never matched, for good (delta out of band, ORDER_IN_FLIGHT, YELLOW), and a restart
+        // was the only way out. Now the account is reconciled at once: the order's fill is in doubt, the halt names what
+        // to confirm, and confirming it sends no second hedge.
+        testCase "MismatchedExecution_IsReconciledAtOnce_HaltsWithTheWayOut_AndConfirmingTheHedgeSendsNoSecondOne" <| fun () ->
+            let s, hedge = OrderDoubtScenarioTests.hedgeWorking cfg
+            let signed = Side.sign hedge.Side * hedge.Quantity
+            let wrong = match execFor hedge hedge.Quantity 100.0 "e1" with ExecutionReported r -> { r with Side = Side.ofSignedQuantity -signed } | _ -> failtest "an execution"
+            let s, cmds = Reducer.step cfg s (at (sec 2.0) (ExecutionReported wrong))
+            Expect.exists (alerts cmds) (fun a -> a.Code = "EXECUTION_MISMATCH") "alerted"
+            Expect.exists cmds (function RequestReconcile _ -> true | _ -> false) "the account is reconciled again at once"
+            let filled = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 100.0; Reason = "" }
+            let sync (t: float) =
+                [ at (sec t) (PositionReported(cid 2, 10, 3.0)); at (sec t) (PositionReported(underlyingId, signed, 100.0)); at (sec t) PositionsEnded
+                  at (sec t) OpenOrdersEnded; at (sec t) (ExecutionReported wrong); at (sec t) ExecutionsEnded ]
+            let s, cmds = Reducer.run cfg s (at (sec 2.1) (OrderStatusReported filled) :: sync 2.2)
+            Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"halted, RED (state {FsmState.name s.Fsm})"
+            let unknown = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
+            Expect.stringContains unknown.Message $"confirm_book XYZ={signed}" "names what to confirm"
+            Expect.isEmpty (placed cmds) "nothing sent"
+            let s, cmds = Reducer.run cfg s (at (sec 3.0) (BookConfirmRequested { Legs = [ underlyingId, signed ]; Meta = meta 8L }) :: sync 3.1)
+            Expect.exists cmds (function CompleteControl(8L, Done _) -> true | _ -> false) "confirmed"
+            Expect.equal s.Fsm Paused "reconciled again, paused"
+            let s, cmds =
+                Reducer.run cfg s
+                    [ at (sec 4.0) (ControlRequested(Resume, meta 9L))
+                      at (sec 4.5) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 4.5)))
+                      at (sec 5.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 5.0))) ]
+            Expect.isEmpty (placed cmds) "no second hedge"
+            Expect.equal (State.hedgePosition cfg s) signed "the hedge the broker filled is the strategy's"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) "running"
     ]

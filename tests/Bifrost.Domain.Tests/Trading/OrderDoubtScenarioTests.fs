@@ -155,7 +155,7 @@ let tests =
             Expect.isEmpty (placed cmds) "no order out of a step that raised a critical alert"
             Expect.equal s.Fsm Paused "paused"
             Expect.equal ((ops cmds) |> List.filter (fun o -> o.Kind = OperationKind.FsmChanged && o.Detail.Contains "paused by critical alert OVERFILL") |> List.length) 1 "one pause note"
-        testCase "ExecutionInAnotherDirectionThanItsOrder_IsNotApplied_AndPausesWithAnAlert" <| fun () ->
+        testCase "ExecutionInAnotherDirectionThanItsOrder_IsNotApplied_AndReconcilesTheAccountEndingPaused" <| fun () ->
             let s, hedge = hedgeWorking cfg
             let held = s.Portfolio
             let report id = match execFor hedge hedge.Quantity 100.0 id with ExecutionReported r -> r | _ -> failtest "an execution"
@@ -165,7 +165,8 @@ let tests =
                 Expect.equal s'.Portfolio held "the book is not moved by a fill it cannot place"
                 Expect.equal s'.Orders.[hedge.Ref].Filled 0 "nor the order"
                 Expect.isEmpty (placed cmds) "nothing sent"
-                Expect.equal s'.Fsm Paused "paused until the operator looks"
+                Expect.equal s'.Fsm (Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumePaused }) "reconciling, to end paused"
+                Expect.equal s'.PausedBy "critical alert EXECUTION_MISMATCH" "until the operator looks"
         testCase "HedgeFilledWhileDown_TheOperatorConfirmsTheShares_NothingIsTraded_AndTheHedgerDoesNotSellAgain" <| fun () ->
             // As above: the halt names what to confirm if the hedge filled; confirm_book books it without trading, the
             // account is checked again, the engine ends Paused, and resume finds the book hedged.
