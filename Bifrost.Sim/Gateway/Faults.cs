@@ -51,6 +51,10 @@ public abstract record FaultAction
     /// <summary><c>forget-executions</c>: IB's daily reset — reqExecutions no longer reports any execution made so far
     /// (positions, the orders' final states and the ledger keep them; later executions are reported as usual).</summary>
     public sealed record ForgetExecutions : FaultAction;
+    /// <summary><c>misreport-next-execution [side|contract]</c>: the next execution is reported (execDetails, and
+    /// reqExecutions afterwards) in the other direction or in another contract than its order; positions, orderStatus
+    /// and the ledger keep the truth. IB never does this knowingly: it tests a client that cannot place a fill.</summary>
+    public sealed record MisreportNextExecution(bool Contract) : FaultAction;
     /// <summary><c>pacing-violation [CLIENT] [drop]</c>: error 100 (id −1), then optionally the socket is closed.</summary>
     public sealed record PacingViolation(int? ClientId, bool Drop) : FaultAction;
     /// <summary><c>restart [ROLLBACK]</c>: every socket drops (TWS restarted) and each client id's nextValidId goes back by
@@ -91,6 +95,9 @@ public static class FaultScript
           release-held                      held orders trade again as the broker would (a cancel ends one meanwhile)
           forget-executions                 IB's daily reset: reqExecutions forgets every execution so far (positions,
                                             orders and the ledger keep them)
+          misreport-next-execution [side|contract]
+                                            the next execution is reported in the other direction (default) or another
+                                            contract than its order; positions, statuses and the ledger keep the truth
           pacing-violation [CLIENT] [drop]  error 100, optionally followed by a disconnect
           restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
           stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
@@ -161,6 +168,12 @@ public static class FaultScript
             "hold-next-order" => new FaultAction.HoldNextOrder(w.Length > 1 ? ReqInt(1, "CODE") : 0),
             "release-held" => new FaultAction.ReleaseHeld(),
             "forget-executions" => new FaultAction.ForgetExecutions(),
+            "misreport-next-execution" => new FaultAction.MisreportNextExecution(w.Length > 1 && w[1].ToLowerInvariant() switch
+            {
+                "side" => false,
+                "contract" => true,
+                var other => throw new FormatException($"misreport-next-execution: expected side or contract, got '{other}'"),
+            }),
             "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
             "restart" => new FaultAction.Restart(OptInt(1)),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),

@@ -122,6 +122,9 @@ public sealed partial class ReplayGateway
                 Log("releasing held orders");
                 HandleBrokerEvents(_broker.ReleaseHeld(NowNanos));
                 break;
+            case FaultAction.MisreportNextExecution m:
+                _misreportContract = m.Contract;
+                break;
             case FaultAction.ForgetExecutions:
                 Log($"forgetting {_executions.Count} executions (reqExecutions)");
                 _executions.Clear();

@@ -16,6 +16,8 @@ public sealed partial class ReplayGateway
     private long _ordersPlaced;
     private long _fillsReported;
     private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
+    /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side.</summary>
+    private bool? _misreportContract;
 
     private sealed record PlacedOrder(int ConId, IbOrder Order);
 
@@ -175,6 +177,16 @@ public sealed partial class ReplayGateway
             Exchange = "ISLAND", Side = o.Request.Side > 0 ? "BOT" : "SLD", Shares = x.Quantity, Price = x.Price, PermId = WirePermId(o),
             ClientId = o.Request.ClientId, CumQty = x.CumQuantity, AvgPrice = x.AvgPrice, OrderRef = o.Request.OrderRef, LastLiquidity = 2,
         };
+        var trueSide = execution.Side;
+        if (_misreportContract is { } misreportContract)
+        {
+            _misreportContract = null;
+            if (misreportContract && Contracts.All.Keys.Where(id => id != placed.ConId).Order().FirstOrDefault() is var other and > 0)
+                contract = GatewayContracts.Reported(other, Contracts.All[other], "ISLAND");
+            else if (!misreportContract)
+                execution = execution with { Side = trueSide == "BOT" ? "SLD" : "BOT" };
+            Log($"misreporting execution {execId} of order {o.Request.OrderId}: {contract.Symbol} {contract.ConId} {execution.Side} (truly {key} {trueSide})");
+        }
         var reported = new ReportedExecution(contract, execution, x.Commission, x.TimeNanos);
         _executions.Add(reported);
         _fillsReported++;
@@ -182,7 +194,7 @@ public sealed partial class ReplayGateway
         {
             Type = "fill", TsNanos = x.TimeNanos, Time = TwsTime(x.TimeNanos), Account = _options.Account, ClientId = o.Request.ClientId,
             OrderId = o.Request.OrderId, PermId = WirePermId(o), OrderRef = o.Request.OrderRef, ConId = placed.ConId, Contract = key.ToString(),
-            ExecId = execId, Side = execution.Side, Quantity = x.Quantity, Price = x.Price, CumQuantity = x.CumQuantity, AvgPrice = x.AvgPrice,
+            ExecId = execId, Side = trueSide, Quantity = x.Quantity, Price = x.Price, CumQuantity = x.CumQuantity, AvgPrice = x.AvgPrice,
         });
         _ledger.Append(new LedgerEntry
         {

@@ -277,4 +277,54 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    /// <summary>The broker reports the first hedge's execution in the other direction (misreport-next-execution):
+    /// the daemon applies it to neither the order nor the book, reconciles the account at once, and halts RED on
+    /// ORDER_OUTCOME_UNKNOWN (the order is filled at the broker, its executions do not show it) instead of waiting for
+    /// good with delta out of band. The operator books the hedge with confirm_book; resume sends no second hedge.</summary>
+    [Fact]
+    public async Task HedgeExecutionReportedInTheOtherDirection_HaltsRed_ThenTheOperatorBooksIt_NoSecondHedge()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["misreport-next-execution side"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(1, 60_000);
+            var hedge = h.LedgerOf("order").Single();
+            await h.WaitUntil(() => Status(h).FsmState.StartsWith("Halted", StringComparison.Ordinal), "halted after the mismatch", 60_000);
+            var status = Status(h);
+            var alerts = Alerts(h);
+            output.WriteLine($"hedge {hedge.OrderRef} {hedge.Action} {hedge.Quantity}; {status.FsmState}; light {status.Health} [{string.Join(", ", status.BlockReasons)}]");
+            output.WriteLine($"alerts [{string.Join(" | ", alerts.Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]");
+            Assert.Contains(alerts, a => a.Code == "EXECUTION_MISMATCH" && a.Severity == AlertSeverity.Critical);
+            var unknown = Assert.Single(alerts, a => a.Code == "ORDER_OUTCOME_UNKNOWN");
+            Assert.Equal(Health.Blocked, status.Health); // RED
+            Assert.Contains("RECONCILE_FAILED", status.BlockReasons);
+            Assert.Equal(0, h.StrategyQty(TestConfig.StockId)); // the misreported fill is not in the book
+            await NoNewOrdersFor(h, 3000, expectedOrders: 1); // 600 simulated s, halted: no second hedge
+
+            var signed = (hedge.Action == "BUY" ? 1 : -1) * hedge.Quantity!.Value;
+            Assert.Contains($"confirm_book XYZ={signed}", unknown.Message);
+            var confirm = await h.WaitControl(h.Enqueue(ControlCommandKind.ConfirmBook,
+                $$"""{"legs": [{"contract": "XYZ", "quantity": {{signed}}}]}"""), 30_000);
+            Assert.Equal(ControlStatus.Done, confirm.Status);
+            await h.WaitFsm("Paused", 30_000);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == signed, "the hedge booked as the strategy's", 20_000);
+            Assert.Single(h.LedgerOf("order")); // nothing traded to book it
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitFsm("Running", 30_000);
+            var after = h.LedgerOf("order").Skip(1).ToList();
+            Assert.True(after.Sum(o => o.Quantity ?? 0) < Math.Abs(signed) / 2 + 20, $"after the resume: {string.Join(", ", after.Select(o => $"{o.Action} {o.Quantity}"))}");
+            await h.PauseSettleAndStop(run);
+            var account = (await h.Gateway.PositionsAsync())[TestConfig.StockId].Qty;
+            Assert.Equal(account, h.StrategyQty(TestConfig.StockId)); // hedged once
+            // Every execution in the store; the misreported one applied to no order; its true fill the strategy's (booked).
+            h.AssertMatchesLedger(misreported: h.LedgerOf("fill").Where(f => f.OrderRef == hedge.OrderRef).Select(f => f.ExecId!).ToHashSet());
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
 }

@@ -313,6 +313,34 @@ public class FaultInjectionTests
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("upstream-lost 1100 5"));
     }
 
+    [Fact]
+    public async Task MisreportNextExecution_TheClientSeesTheOtherSideOrAnotherContract_PositionsAndLedgerKeepTheTruth()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        var stock = gw.Contracts.Find("XYZ")!.Value;
+        IbExecDetails Reported(int orderId) => events.OfType<IbExecDetails>(e => e.Execution.OrderId == orderId).Single();
+
+        Assert.Equal("ok applied misreport-next-execution", await gw.ExecuteAsync("misreport-next-execution"));
+        var sideFlipped = await FillMarket(gw, client, events, "m1");
+        Assert.Equal("SLD", Reported(sideFlipped).Execution.Side); // bought, reported sold
+        Assert.Equal("ok applied misreport-next-execution contract", await gw.ExecuteAsync("misreport-next-execution contract"));
+        var elsewhere = await FillMarket(gw, client, events, "m2");
+        Assert.NotEqual(stock, Reported(elsewhere).Contract.ConId);
+        Assert.Equal("BOT", Reported(elsewhere).Execution.Side);
+        var plain = await FillMarket(gw, client, events, "m3"); // only the next execution each time
+        Assert.Equal(("BOT", stock), (Reported(plain).Execution.Side, Reported(plain).Contract.ConId));
+
+        var fills = GatewayLedger.Read(ledger).Where(e => e.Type == "fill").ToList();
+        Assert.Equal(3, fills.Count);
+        Assert.All(fills, f => Assert.Equal(("BOT", (int?)stock), (f.Side, f.ConId))); // the truth
+        Assert.Equal(fills.Sum(f => f.Quantity), (await gw.PositionsAsync())[stock].Qty);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("misreport-next-execution price"));
+    }
+
     /// <summary>reqExecutions (no filter): the order ids of the executions reported, in order.</summary>
     private static async Task<List<int>> ExecutionsAsync(IbClient client, EventLog events)
     {
