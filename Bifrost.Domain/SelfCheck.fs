@@ -49,7 +49,15 @@ module SelfCheck =
               if c.DailyPnl <= -l.DailyLossLimit then Some BlockReason.DailyLossLimit, $"DAILY_LOSS_LIMIT: day P&L {c.DailyPnl:F2}"
               elif c.DailyPnl <= -near * l.DailyLossLimit then None, $"day P&L {c.DailyPnl:F2} near -{l.DailyLossLimit}"
               if drawdown >= l.MaxDrawdown then Some BlockReason.RiskHalt, $"MAX_DRAWDOWN: {drawdown:F2}"
-              elif drawdown >= near * l.MaxDrawdown then None, $"drawdown {drawdown:F2} near {l.MaxDrawdown}" ]
+              elif drawdown >= near * l.MaxDrawdown then None, $"drawdown {drawdown:F2} near {l.MaxDrawdown}"
+              // The clock halts on these; between its ticks (a fill's status, the on-demand self-check) the light says so.
+              match l.StopLoss with
+              | Some sl when total <= -sl -> Some BlockReason.RiskHalt, $"STOP_LOSS: strategy P&L {total:F2}"
+              | Some sl when total <= -near * sl -> None, $"strategy P&L {total:F2} near the stop-loss -{sl}"
+              | _ -> ()
+              match l.TakeProfit with
+              | Some tp when total >= tp -> Some BlockReason.RiskHalt, $"TAKE_PROFIT: strategy P&L {total:F2}"
+              | _ -> () ]
         positions @ others
 
     let run (cfg: Config) (s: State) : SelfCheckReport =

@@ -20,6 +20,16 @@ module Clock =
             match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater } with
             | Ok cls when cls = s.Risk -> struct (s, [])
             | Ok cls -> struct ({ s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ])
+            // A breach during a sync ends the sync Halted, but the sync finishes: halting at once dropped its end, so
+            // the book check and the orders in doubt were never judged and a plain resume ran an unreconciled engine.
+            // A sync already bound for a halt keeps that halt (a BOOK_MISMATCH is not traded for a resumable risk halt).
+            | Error _ when (match s.Fsm with Syncing { ResumeTo = ResumeHalted _ } -> true | _ -> false) ->
+                struct ((if s.Risk = RiskHalted then s else { s with Risk = RiskHalted }), [])
+            | Error reason when (match s.Fsm with Syncing _ -> true | _ -> false) ->
+                let s = match s.Fsm with Syncing p -> { s with Fsm = Syncing { p with ResumeTo = ResumeHalted reason }; Risk = RiskHalted } | _ -> s
+                let s, cancels = OrderFlow.cancelWorking s "risk halt"
+                struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason + ": halted once the sync ends") ]
+                           @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))
             | Error reason ->
                 let s = { s with Fsm = Halted reason; Risk = RiskHalted }
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"

@@ -48,6 +48,11 @@ module Controls =
         | Halted(ReconcileFailed _ | AnotherEngine _), Resume ->
             let s', cmds = Sync.start s ResumeRunning
             s', reply s meta (Done "reconciling again") @ cmds
+        // Without a mark for every holding (after a restart, before quotes) the P&L is not known: "back within limits"
+        // cannot be said, and an unknown P&L would pass as 0.
+        | Halted _, Resume when not (State.isValued cfg s) ->
+            let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+            s, reply s meta (Refused $"risk halt: P&L not known yet (unmarked {unmarked}); resume once every holding is quoted")
         | Halted _, Resume ->
             match riskNow cfg s with
             | Ok cls -> { (resumeRunning s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
