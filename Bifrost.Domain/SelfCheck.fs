@@ -95,8 +95,12 @@ module SelfCheck =
               check "positions_reconciled" Blocking
                   (match s.Fsm with Starting | Syncing _ | Halted(ReconcileFailed _ | BookMismatch _ | AnotherEngine _) -> false | _ -> true)
                   (FsmState.name s.Fsm)
-              check "risk_halt" Blocking (match s.Fsm with Halted _ -> false | _ -> true)
-                  (match s.Fsm with Halted r -> HaltReason.describe r | _ -> ("risk " + ClassNames.risk c.Risk))
+              // A sync bound for a halt (remembered across a restart, or a limit breached during it) shows that halt now.
+              check "risk_halt" Blocking (match s.Fsm with Halted _ | Syncing { ResumeTo = ResumeHalted _ } -> false | _ -> true)
+                  (match s.Fsm with
+                   | Halted r -> HaltReason.describe r
+                   | Syncing { ResumeTo = ResumeHalted r } -> "halted once the sync ends: " + HaltReason.describe r
+                   | _ -> ("risk " + ClassNames.risk c.Risk))
               check "risk_limits" Blocking breached.IsEmpty
                   (if breached.IsEmpty then "no limit breached" else breached |> List.map snd |> String.concat "; ")
               check "risk_near_limit" Warning (c.Risk <> NearLimit && nearOnes.IsEmpty)
@@ -136,4 +140,5 @@ module SelfCheck =
             // A halt that is not a risk limit is named (BOOK_MISMATCH, RECONCILE_FAILED, …), not RISK_HALT.
             // (Only the halt's own reason: a limit breached meanwhile keeps its RISK_HALT.)
             let named = match s.Fsm with Halted r -> (fun b -> if b = BlockReason.RiskHalt then BlockReason.ofHalt r else b) | _ -> id
-            (ExecutionGuard.standingReasons c |> List.map named) @ standingOnDue @ (breached |> List.map fst) |> List.distinct }
+            let coming = match s.Fsm with Syncing { ResumeTo = ResumeHalted r } -> [ BlockReason.ofHalt r ] | _ -> []
+            (ExecutionGuard.standingReasons c |> List.map named) @ coming @ standingOnDue @ (breached |> List.map fst) |> List.distinct }

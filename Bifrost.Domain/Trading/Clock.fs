@@ -23,10 +23,11 @@ module Clock =
             // A breach during a sync ends the sync Halted, but the sync finishes: halting at once dropped its end, so
             // the book check and the orders in doubt were never judged and a plain resume ran an unreconciled engine.
             // A sync already bound for a halt keeps that halt (a BOOK_MISMATCH is not traded for a resumable risk halt).
-            | Error _ when (match s.Fsm with Syncing { ResumeTo = ResumeHalted _ } -> true | _ -> false) ->
-                struct ((if s.Risk = RiskHalted then s else { s with Risk = RiskHalted }), [])
+            // (The light names the coming halt from the sync's target; the risk class is left alone, else a sync that
+            // ends in another halt and is resumed would run with a stale RiskHalted blocking every hedge.)
+            | Error _ when (match s.Fsm with Syncing { ResumeTo = ResumeHalted _ } -> true | _ -> false) -> struct (s, [])
             | Error reason when (match s.Fsm with Syncing _ -> true | _ -> false) ->
-                let s = match s.Fsm with Syncing p -> { s with Fsm = Syncing { p with ResumeTo = ResumeHalted reason }; Risk = RiskHalted } | _ -> s
+                let s = match s.Fsm with Syncing p -> { s with Fsm = Syncing { p with ResumeTo = ResumeHalted reason } } | _ -> s
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"
                 struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason + ": halted once the sync ends") ]
                            @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))

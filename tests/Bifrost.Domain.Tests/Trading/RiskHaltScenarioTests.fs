@@ -70,6 +70,7 @@ let tests =
             let r = SelfCheck.run c s
             Expect.equal r.Health Health.Blocked "RED during the sync"
             Expect.contains r.BlockReasons BlockReason.RiskHalt "RISK_HALT named during the sync"
+            Expect.exists r.Checks (fun k -> k.Name = "risk_halt" && not k.Passed && k.Detail.Contains "DAILY_LOSS_LIMIT") "the coming halt's reason shown"
             let s, cmds = Reducer.run c s [ at (sec 2.6) PositionsEnded; at (sec 2.6) OpenOrdersEnded; at (sec 2.6) ExecutionsEnded ]
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.Reconciled && o.Detail.StartsWith "reconciled") "the reconciliation finished"
             Expect.isTrue (match s.Fsm with Halted(DailyLossBreached _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
