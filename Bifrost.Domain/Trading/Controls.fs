@@ -37,6 +37,11 @@ module Controls =
         | Flattening _, Pause -> s, reply s meta (Refused "flattening")
         | Starting, Pause -> s, reply s meta (Refused "not connected yet")
         // Resume
+        // A limit breached since the last clock tick (e.g. a flatten out of a risk halt ends Paused) is judged here as
+        // when resuming the halt itself; an unvalued book (a restart before quotes) is judged by the clock once marked.
+        | Paused, Resume when State.isValued cfg s && Result.isError (riskNow cfg s) ->
+            let still = match riskNow cfg s with Error r -> HaltReason.describe r | Ok _ -> ""
+            s, reply s meta (Refused $"still breached: {still}")
         | Paused, Resume ->
             let s', cmds = Hedging.evaluate cfg (resumeRunning s)
             s', reply s meta (Done "resumed") @ cmds

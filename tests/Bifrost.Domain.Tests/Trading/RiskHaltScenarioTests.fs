@@ -120,4 +120,36 @@ let tests =
             let s', _ = Reducer.run c restarted [ legCrash 62.0; at (sec 62.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 62.0))) ]
             let _, cmds = step c s' (at (sec 62.5) (ControlRequested(Resume, meta 5L)))
             Expect.exists cmds (function CompleteControl(5L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "still breached"
+        // Flatten from a risk halt ends Paused; resuming from Paused skipped the "still breached" check that resuming
+        // the halt itself makes, so flatten-then-resume ran the strategy past its stop-loss until the next clock tick.
+        testCase "FlattenAfterARiskHalt_ThenResume_IsRefusedWhileTheLimitIsStillBreached" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (legCrash 1.0)
+            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            let s, cmds = step c s (at (sec 1.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let flat = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 1.7) (execFor flat flat.Quantity 100.0 "fl1"))
+            Expect.equal s.Fsm Paused "flattened, paused"
+            let s, cmds = step c s (at (sec 1.8) (ControlRequested(Resume, meta 7L)))
+            Expect.isFalse (isRunning s) "resumed past the stop-loss"
+            Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "refused, naming the limit"
+        // Buying power caps what a buy adds; a buy that covers the strategy's short stock adds nothing, it releases margin.
+        // Blocking it (INSUFFICIENT_FUNDS) left the book unhedged, RED, exactly when the account is short of funds.
+        testCase "HedgeBuyingBackTheStrategysShortStock_WithLowAvailableFunds_IsNotBlockedByBuyingPower" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with CheckBuyingPower = true } }
+            let s = hedged c
+            Expect.isLessThan (State.hedgePosition c s) 0 "the calls are hedged with short stock"
+            let s, _ = step c s (at (sec 1.0) (AccountValueReported("AvailableFunds", 1_000.0)))
+            // The spot falls: the calls' delta shrinks and the short stock is now too much.
+            let s, _ = step c s (at (sec 2.0) (QuoteReceived(quote (cid 2) 0.9 1.0 (sec 2.0))))
+            let s, cmds = step c s (at (sec 2.0) (QuoteReceived(quote underlyingId 95.0 95.02 (sec 2.0))))
+            let buy = placed cmds |> List.tryExactlyOne
+            Expect.isSome buy $"no hedge: {ops cmds |> List.map (fun o -> o.Detail)}"
+            Expect.equal buy.Value.Side Buy "buys back part of the short"
+            Expect.isLessThanOrEqual buy.Value.Quantity (-State.hedgePosition c s) "never past flat"
+            // A buy that adds to a position is still held to buying power.
+            let adding = Risk.preTradeReducing false c.Risk 0 buy.Value.Quantity 95.0 0 0.0 (Some 1_000.0) 1 |> fst
+            Expect.exists adding (function RiskViolation.InsufficientFunds _ -> true | _ -> false) "an opening buy is checked"
     ]
