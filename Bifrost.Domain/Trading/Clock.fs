@@ -91,10 +91,17 @@ module Clock =
     let advance (cfg: Config) (s: State) (now: Timestamp) =
         if plainStep cfg s now then struct (MarketData.revalueAt cfg s now s.Underlying, []) else advanceFull cfg s now
 
+    /// The day's P&L once its session has closed, recorded once (saved with the memory): a restart on a later day
+    /// starts its day from it. Cheap on the usual step: a recorded day, or a session not closed, skips it.
+    let private recordClose (cfg: Config) (s: State) =
+        if not (System.Double.IsNaN s.Daily.LastPnl) || not (SessionCalendar.isAfterClose cfg.Calendar s.Now) || not (State.isValued cfg s) then s
+        else { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s } }
+
     /// The clock step at `now` (the reducer's clock, never earlier than the state's).
     let onTick (cfg: Config) (s: State) (now: Timestamp) =
         let before = s.Fsm
         let struct (s, expired) = advance cfg s now
+        let s = recordClose cfg s
         let struct (s, risk) = evaluateRisk cfg s
         let struct (s, stop) = stopTimeout cfg s
         let struct (s, runTimeout) =

@@ -13,7 +13,9 @@ module Controls =
         { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0 }
 
     let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
-        let s = { s with Fsm = Stopping(s.Now, meta) }
+        // The day's last P&L before the engine stops: the next day (a restart) starts from it.
+        let last = if State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
+        let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }
         let s, cancels = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop requested" else s, []
         let s', done' = Progress.checkStopping cfg s
         s', cancels @ done'

@@ -68,7 +68,10 @@ type DailyCounters =
     { Day: int
       Trades: int
       /// Strategy P&L at the start of the day.
-      StartPnl: float }
+      StartPnl: float
+      /// The day's last P&L recorded: at the first valued clock step after the session's close, and at a stop (NaN
+      /// until then). A restart on a later day starts its day from it, as a running engine does from the close's marks.
+      LastPnl: float }
 
 /// The schedule inside the engine: its persisted state (None until restored or armed at the first tick after start),
 /// and what each slot of this session has produced so far. Only `State` survives a restart (PersistPortfolioSchedule).
@@ -177,7 +180,7 @@ module State =
           NextOrderSeq = 1L
           Connectivity = { SocketUp = false; IbUp = false; Farms = Map.empty }
           AccountValues = Map.empty
-          Daily = { Day = -1; Trades = 0; StartPnl = 0.0 }
+          Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan }
           HighWater = 0.0
           Risk = RiskOk
           LastHedgeAt = Timestamp.zero
@@ -300,7 +303,7 @@ module State =
         if day = s.Daily.Day then
             if System.Double.IsNaN s.Daily.StartPnl && isValued cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
             else s
-        else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan) } }
+        else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan); LastPnl = nan } }
 
     /// The day's P&L, 0 while the baseline is not known yet.
     let dailyPnlOf (s: State) (total: float) =

@@ -301,6 +301,20 @@ let tests =
                     true))
         restartPropertyWith tightLimits "A sync is left only through its reconciliation (or a stop), even when a risk limit breaks during it" (fun _ steps _ ->
             syncEndsByItsReconciliation steps)
+        // The day's counters are the exchange session day's, whatever restarts: the same day keeps its baseline and its
+        // count; a later day starts from the remembered day's last P&L (a stop's, here: the model's calendar never closes).
+        restartProperty "A restart keeps the day's P&L baseline and trade count, and a later day starts from the last P&L remembered" (fun _ steps restarts ->
+            let arr = Array.ofList steps
+            let eqF (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+            restarts |> List.forall (fun r ->
+                let was, now = r.Before.Daily, arr.[r.At].After.Daily
+                if was.Day < 0 then true
+                elif now.Day = was.Day then
+                    if not (eqF now.StartPnl was.StartPnl) || now.Trades < was.Trades then
+                        failwithf "same session day %d: baseline %f -> %f, trades %d -> %d" was.Day was.StartPnl now.StartPnl was.Trades now.Trades
+                    true
+                elif not (eqF now.StartPnl was.LastPnl) then failwithf "day %d -> %d: baseline %f, the last P&L remembered %f" was.Day now.Day now.StartPnl was.LastPnl
+                else true))
         restartPropertyWith tightLimits "GREEN stays safe with tight risk limits, halts during syncs and restarts" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
         restartProperty "A critical alert's pause survives restarts until the operator resumes" (fun _ steps _ -> SafetyProperties.Invariants.criticalAlertPauses steps)
         restartProperty "Paused, Halted and a pending stop survive a restart: no Running until the operator resumes" (fun _ steps restarts ->

@@ -152,4 +152,37 @@ let tests =
             // A buy that adds to a position is still held to buying power.
             let adding = Risk.preTradeReducing false c.Risk 0 buy.Value.Quantity 95.0 0 0.0 (Some 1_000.0) 1 |> fst
             Expect.exists adding (function RiskViolation.InsufficientFunds _ -> true | _ -> false) "an opening buy is checked"
+        // The day's P&L starts from the previous session's close. A running engine takes it at midnight from the close's
+        // marks; a restart on a later day took it from its first quotes, so the overnight gap (and the loss from the open
+        // to the restart) was no one's day: the loss limit missed it. The close is remembered now.
+        testCase "Restart_OnTheNextSessionDay_CountsTheLossSinceThePreviousClose" <| fun () ->
+            // 09:30–16:00 at UTC−5; t0 is 04:20 local on a Monday.
+            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 }; Calendar = { SessionCalendar.usEquities with Zone = FixedOffset -300 } }
+            let local h = 3600.0 * h - (4.0 * 3600.0 + 20.0 * 60.0)
+            let open' = local 10.0
+            let shifted = startEvents c 100.0 |> List.map (fun e ->
+                let t = Timestamp.add (Duration.ofSeconds open') e.Received
+                match e.Payload with
+                | QuoteReceived q -> at t (QuoteReceived { q with VenueTime = t; ReceiveTime = t })
+                | p -> at t p)
+            let s, cmds = runAll c shifted
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec (open' + 1.0)) (execFor hedge hedge.Quantity 100.0 "e0"))
+            // The session closes with the leg still at 3.00; the engine is killed in the evening.
+            let s, _ = step c s (at (sec (local 15.99)) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec (local 15.99)))))
+            let s, _ = step c s (at (sec (local 16.1)) ClockTicked)
+            let s, _ = step c s (at (sec (local 18.0)) ClockTicked)
+            // The next morning the leg opens at 0.55: a loss of about 2,450 on the day, past the limit of 1,000.
+            let next h = sec (local h + 86_400.0)
+            let restarted, _ =
+                Reducer.run c (State.initial c)
+                    [ at (next 10.0) (EngineStarted(restoredFrom s))
+                      at (next 10.0) (BrokerConnected [ c.Account ])
+                      at (next 10.0) (PositionReported(cid 2, 10, 3.0))
+                      at (next 10.0) PositionsEnded; at (next 10.0) OpenOrdersEnded; at (next 10.0) ExecutionsEnded
+                      at (next 10.01) (QuoteReceived(quote (cid 2) 0.5 0.6 (next 10.01)))
+                      at (next 10.01) (QuoteReceived(quote underlyingId 99.99 100.01 (next 10.01))) ]
+            Expect.isLessThan (State.dailyPnl c restarted) -1_000.0 $"the day's P&L after the restart: {State.dailyPnl c restarted:F0}"
+            let halted, _ = step c restarted (at (next 10.02) ClockTicked)
+            Expect.isTrue (match halted.Fsm with Halted(DailyLossBreached _) -> true | _ -> false) $"{FsmState.name halted.Fsm}"
     ]
