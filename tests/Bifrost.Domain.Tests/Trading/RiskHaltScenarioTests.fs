@@ -185,4 +185,24 @@ let tests =
             Expect.isLessThan (State.dailyPnl c restarted) -1_000.0 $"the day's P&L after the restart: {State.dailyPnl c restarted:F0}"
             let halted, _ = step c restarted (at (next 10.02) ClockTicked)
             Expect.isTrue (match halted.Fsm with Halted(DailyLossBreached _) -> true | _ -> false) $"{FsmState.name halted.Fsm}"
+        testCase "HalfDay_TheDaysLastPnlIsRecordedAtTheEarlyClose_NotInANoTradeWindow" <| fun () ->
+            // t0 is 04:20 local (UTC−5) on Monday 2025-12-29: the session closes at 13:00 that day, a window at 11:00–11:10.
+            let day = SessionCalendar.dayOf 2025 12 29
+            let cal = { SessionCalendar.usEquities with Zone = FixedOffset -300; EarlyCloses = Map.ofList [ day, 780 ]; NoTradeWindows = [ 660, 670 ] }
+            let c = { cfg with Calendar = cal }
+            let local h = 3600.0 * h - (4.0 * 3600.0 + 20.0 * 60.0)
+            // Started before the open (no hedge yet): only the day's P&L matters here.
+            let s, _ = runAll c (startEvents c 100.0)
+            let tick h (s: State) =
+                let s, _ = Reducer.run c s [ at (sec (local h)) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec (local h))))
+                                             at (sec (local h)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (local h))))
+                                             at (sec (local h)) ClockTicked ]
+                s
+            let s = tick 11.05 s
+            Expect.isTrue (System.Double.IsNaN s.Daily.LastPnl) "a no-trade window is not the close"
+            let s = tick 12.9 s
+            Expect.isTrue (System.Double.IsNaN s.Daily.LastPnl) "before the early close"
+            let s = tick 13.05 s
+            Expect.floatClose Accuracy.high s.Daily.LastPnl (State.totalPnl c s) "recorded at the early close"
+            Expect.floatClose Accuracy.high s.Memory.DayLastPnl s.Daily.LastPnl "and saved with the memory"
     ]
