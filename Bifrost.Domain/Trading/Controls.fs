@@ -8,9 +8,9 @@ module Controls =
         let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
         [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
 
-    let private resumeRunning (s: State) =
+    let private resumeRunning (cfg: Config) (s: State) =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
-        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0 }
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = State.riskClassNow cfg s }
 
     let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
         // The day's last P&L before the engine stops: the next day (a restart) starts from it.
@@ -45,7 +45,7 @@ module Controls =
             let still = match riskNow cfg s with Error r -> HaltReason.describe r | Ok _ -> ""
             s, reply s meta (Refused $"still breached: {still}")
         | Paused, Resume ->
-            let s', cmds = Hedging.evaluate cfg (resumeRunning s)
+            let s', cmds = Hedging.evaluate cfg (resumeRunning cfg s)
             s', reply s meta (Done "resumed") @ cmds
         | Running _, Resume -> s, reply s meta (Done "already running")
         | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
@@ -62,7 +62,7 @@ module Controls =
             s, reply s meta (Refused $"risk halt: P&L not known yet (unmarked {unmarked}); resume once every holding is quoted")
         | Halted _, Resume ->
             match riskNow cfg s with
-            | Ok cls -> { (resumeRunning s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
+            | Ok cls -> { (resumeRunning cfg s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
             | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
         | Flattening _, Resume -> s, reply s meta (Refused "flattening")
         | Starting, Resume -> s, reply s meta (Refused "not connected yet")

@@ -312,6 +312,16 @@ module State =
 
     let dailyPnl cfg (s: State) = dailyPnlOf s (totalPnl cfg s)
 
+    /// The risk class judged now. The clock judges it every tick; a state leaving a halt for Running judges it at once,
+    /// else the halt's RiskHalted stays and refuses every hedge (RISK_HALT) until the next tick. Unvalued: not judged.
+    let riskClassNow (cfg: Config) (s: State) =
+        if not (isValued cfg s) then RiskOk
+        else
+            let total = totalPnl cfg s
+            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total } with
+            | Ok cls -> cls
+            | Error _ -> RiskHalted
+
     /// An order still counts as in flight until it is terminal and every fill the broker reported has been applied.
     let isSettled (o: Order) =
         OrderStatus.isTerminal o.Status

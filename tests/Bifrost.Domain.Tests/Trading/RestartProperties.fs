@@ -315,6 +315,20 @@ let tests =
                     true
                 elif not (eqF now.StartPnl was.LastPnl) then failwithf "day %d -> %d: baseline %f, the last P&L remembered %f" was.Day now.Day now.StartPnl was.LastPnl
                 else true))
+        // Only the operator resumes, and a resume never runs the strategy past a breached limit (from a halt, or from the
+        // Paused a flatten out of a halt ends in) nor on a P&L it cannot know (a restart before quotes, from a risk halt).
+        restartPropertyWith tightLimits "A resume never runs the engine while a risk limit is breached or, from a risk halt, while the P&L is unknown" (fun cfg steps _ ->
+            steps |> List.forall (fun st ->
+                match st.Event.Payload, st.Before.Fsm, st.After.Fsm with
+                | ControlRequested(Resume, _), (Paused | Halted _), Running _ ->
+                    let s = st.After
+                    let total = State.totalPnl cfg s
+                    let fromRiskHalt = match st.Before.Fsm with Halted(DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _) -> true | _ -> false
+                    if fromRiskHalt && not (State.isValued cfg s) then failwithf "resumed from %s with the P&L unknown" (FsmState.name st.Before.Fsm)
+                    match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = max s.HighWater total } with
+                    | Error r when State.isValued cfg s -> failwithf "resumed from %s past %s" (FsmState.name st.Before.Fsm) (HaltReason.describe r)
+                    | _ -> true
+                | _ -> true))
         restartPropertyWith tightLimits "GREEN stays safe with tight risk limits, halts during syncs and restarts" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
         restartProperty "A critical alert's pause survives restarts until the operator resumes" (fun _ steps _ -> SafetyProperties.Invariants.criticalAlertPauses steps)
         restartProperty "Paused, Halted and a pending stop survive a restart: no Running until the operator resumes" (fun _ steps restarts ->

@@ -205,4 +205,21 @@ let tests =
             let s = tick 13.05 s
             Expect.floatClose Accuracy.high s.Daily.LastPnl (State.totalPnl c s) "recorded at the early close"
             Expect.floatClose Accuracy.high s.Memory.DayLastPnl s.Daily.LastPnl "and saved with the memory"
+        // Leaving a risk halt by flatten-then-resume kept the halt's risk class: Running under a GREEN light while every
+        // hedge was refused RISK_HALT until the next clock tick judged the risk again (found by the tight-limit property).
+        testCase "FlattenAfterARiskHalt_ResumedOnceRecovered_HedgesAtOnce_NoStaleRiskHalt" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (legCrash 1.0)
+            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            let s, cmds = step c s (at (sec 1.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let flat = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 1.7) (execFor flat flat.Quantity 100.0 "fl1"))
+            // The leg recovers: back within the stop-loss; the operator resumes before the next tick.
+            let s, _ = step c s (at (sec 1.8) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 1.8))))
+            let s, cmds = step c s (at (sec 1.9) (ControlRequested(Resume, meta 7L)))
+            Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}"
+            Expect.isNonEmpty (placed cmds) $"the flat book is hedged at once: {ops cmds |> List.map (fun o -> o.Detail)}"
+            let r = SelfCheck.run c s
+            Expect.isFalse (r.BlockReasons |> List.contains BlockReason.RiskHalt) $"a stale RISK_HALT under {r.Health}"
     ]
