@@ -91,11 +91,12 @@ module Clock =
     let advance (cfg: Config) (s: State) (now: Timestamp) =
         if plainStep cfg s now then struct (MarketData.revalueAt cfg s now s.Underlying, []) else advanceFull cfg s now
 
-    /// The day's P&L once its session has closed, recorded once (saved with the memory): a restart on a later day
-    /// starts its day from it. Cheap on the usual step: a recorded day, or a session not closed, skips it.
+    /// The day's P&L once its session has closed (saved with the memory): a restart on a later day starts its day from
+    /// it. Recorded once, at the first valued clock step after the close (over a stop's earlier value); not again that
+    /// day (after-hours quotes would rewrite the memory every step).
     let private recordClose (cfg: Config) (s: State) =
-        if not (System.Double.IsNaN s.Daily.LastPnl) || not (SessionCalendar.isAfterClose cfg.Calendar s.Now) || not (State.isValued cfg s) then s
-        else { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s } }
+        if s.Daily.Closed || not (SessionCalendar.isAfterClose cfg.Calendar s.Now) || not (State.isValued cfg s) then s
+        else { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
 
     /// The clock step at `now` (the reducer's clock, never earlier than the state's).
     let onTick (cfg: Config) (s: State) (now: Timestamp) =

@@ -187,12 +187,12 @@ module Restart =
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
             let placedToday = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = today) |> List.length
             let daily =
-                if m.Day = today then { Day = today; Trades = max m.TradesToday placedToday; StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl }
+                if m.Day = today then { Day = today; Trades = max m.TradesToday placedToday; StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl; Closed = false }
                 // A later day starts from the remembered day's last P&L (its close, or a stop), as a running engine starts
                 // from the close's marks at midnight: the gap since is this day's. Unknown (a crash before the close): its
                 // first valuation.
-                elif m.Day >= 0 && m.Day < today then { Day = today; Trades = placedToday; StartPnl = m.DayLastPnl; LastPnl = nan }
-                else { Day = today; Trades = placedToday; StartPnl = nan; LastPnl = nan }
+                elif m.Day >= 0 && m.Day < today then { Day = today; Trades = placedToday; StartPnl = m.DayLastPnl; LastPnl = nan; Closed = false }
+                else { Day = today; Trades = placedToday; StartPnl = nan; LastPnl = nan; Closed = false }
             let external =
                 r.ExternalLegFills |> List.fold (fun (acc: Map<int, int>) (id, q) ->
                     let k = ContractId.value id

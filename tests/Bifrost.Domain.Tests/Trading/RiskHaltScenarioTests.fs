@@ -205,6 +205,25 @@ let tests =
             let s = tick 13.05 s
             Expect.floatClose Accuracy.high s.Daily.LastPnl (State.totalPnl c s) "recorded at the early close"
             Expect.floatClose Accuracy.high s.Memory.DayLastPnl s.Daily.LastPnl "and saved with the memory"
+            // A stop before the close records the P&L then; started again the same day, the close replaces it.
+            let early, _ = runAll c (startEvents c 100.0)
+            let early = tick 12.0 early
+            let stopped, _ = step c early (at (sec (local 12.1)) (ControlRequested(Stop, meta 8L)))
+            let atStop = stopped.Daily.LastPnl
+            Expect.isFalse (System.Double.IsNaN atStop) "recorded at the stop"
+            let again, _ =
+                Reducer.run c (State.initial c)
+                    [ at (sec (local 12.5)) (EngineStarted(restoredFrom stopped)); at (sec (local 12.5)) (BrokerConnected [ c.Account ])
+                      at (sec (local 12.5)) (PositionReported(cid 2, 10, 3.0))
+                      at (sec (local 12.5)) PositionsEnded; at (sec (local 12.5)) OpenOrdersEnded; at (sec (local 12.5)) ExecutionsEnded ]
+            let again = tick 12.9 again
+            // The leg rises to 4.00 into the close.
+            let again, _ =
+                Reducer.run c again [ at (sec (local 13.02)) (QuoteReceived(quote (cid 2) 3.9 4.1 (sec (local 13.02))))
+                                      at (sec (local 13.02)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (local 13.02))))
+                                      at (sec (local 13.02)) ClockTicked ]
+            Expect.floatClose Accuracy.high again.Daily.LastPnl (State.totalPnl c again) "the close's P&L replaces the stop's"
+            Expect.isGreaterThan again.Daily.LastPnl (atStop + 500.0) "the leg's rise since the stop counts"
         // Leaving a risk halt by flatten-then-resume kept the halt's risk class: Running under a GREEN light while every
         // hedge was refused RISK_HALT until the next clock tick judged the risk again (found by the tight-limit property).
         testCase "FlattenAfterARiskHalt_ResumedOnceRecovered_HedgesAtOnce_NoStaleRiskHalt" <| fun () ->
