@@ -98,6 +98,11 @@ module SessionCalendar =
         && minute < close
         && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e))
 
+    /// True once the local day's session has closed (its early close on a half day): the day's P&L is final.
+    let isAfterClose (cal: SessionCalendar) (t: Timestamp) =
+        let struct (day, minute) = localDayAndMinute cal t
+        minute >= (cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute)
+
     /// The UTC instants [start, end) of a local date (days since 1970-01-01) in the calendar's zone: the session
     /// day's bounds, so shells without time zones (SQLite views) can group by session day.
     let dayBounds (cal: SessionCalendar) (day: int) =

@@ -49,7 +49,15 @@ module SelfCheck =
               if c.DailyPnl <= -l.DailyLossLimit then Some BlockReason.DailyLossLimit, $"DAILY_LOSS_LIMIT: day P&L {c.DailyPnl:F2}"
               elif c.DailyPnl <= -near * l.DailyLossLimit then None, $"day P&L {c.DailyPnl:F2} near -{l.DailyLossLimit}"
               if drawdown >= l.MaxDrawdown then Some BlockReason.RiskHalt, $"MAX_DRAWDOWN: {drawdown:F2}"
-              elif drawdown >= near * l.MaxDrawdown then None, $"drawdown {drawdown:F2} near {l.MaxDrawdown}" ]
+              elif drawdown >= near * l.MaxDrawdown then None, $"drawdown {drawdown:F2} near {l.MaxDrawdown}"
+              // The clock halts on these; between its ticks (a fill's status, the on-demand self-check) the light says so.
+              match l.StopLoss with
+              | Some sl when total <= -sl -> Some BlockReason.RiskHalt, $"STOP_LOSS: strategy P&L {total:F2}"
+              | Some sl when total <= -near * sl -> None, $"strategy P&L {total:F2} near the stop-loss -{sl}"
+              | _ -> ()
+              match l.TakeProfit with
+              | Some tp when total >= tp -> Some BlockReason.RiskHalt, $"TAKE_PROFIT: strategy P&L {total:F2}"
+              | _ -> () ]
         positions @ others
 
     let run (cfg: Config) (s: State) : SelfCheckReport =
@@ -87,8 +95,12 @@ module SelfCheck =
               check "positions_reconciled" Blocking
                   (match s.Fsm with Starting | Syncing _ | Halted(ReconcileFailed _ | BookMismatch _ | AnotherEngine _) -> false | _ -> true)
                   (FsmState.name s.Fsm)
-              check "risk_halt" Blocking (match s.Fsm with Halted _ -> false | _ -> true)
-                  (match s.Fsm with Halted r -> HaltReason.describe r | _ -> ("risk " + ClassNames.risk c.Risk))
+              // A sync bound for a halt (remembered across a restart, or a limit breached during it) shows that halt now.
+              check "risk_halt" Blocking (match s.Fsm with Halted _ | Syncing { ResumeTo = ResumeHalted _ } -> false | _ -> true)
+                  (match s.Fsm with
+                   | Halted r -> HaltReason.describe r
+                   | Syncing { ResumeTo = ResumeHalted r } -> "halted once the sync ends: " + HaltReason.describe r
+                   | _ -> ("risk " + ClassNames.risk c.Risk))
               check "risk_limits" Blocking breached.IsEmpty
                   (if breached.IsEmpty then "no limit breached" else breached |> List.map snd |> String.concat "; ")
               check "risk_near_limit" Warning (c.Risk <> NearLimit && nearOnes.IsEmpty)
@@ -128,4 +140,5 @@ module SelfCheck =
             // A halt that is not a risk limit is named (BOOK_MISMATCH, RECONCILE_FAILED, …), not RISK_HALT.
             // (Only the halt's own reason: a limit breached meanwhile keeps its RISK_HALT.)
             let named = match s.Fsm with Halted r -> (fun b -> if b = BlockReason.RiskHalt then BlockReason.ofHalt r else b) | _ -> id
-            (ExecutionGuard.standingReasons c |> List.map named) @ standingOnDue @ (breached |> List.map fst) |> List.distinct }
+            let coming = match s.Fsm with Syncing { ResumeTo = ResumeHalted r } -> [ BlockReason.ofHalt r ] | _ -> []
+            (ExecutionGuard.standingReasons c |> List.map named) @ coming @ standingOnDue @ (breached |> List.map fst) |> List.distinct }

@@ -26,6 +26,7 @@ public static class MemoryJson
             ["session_date"] = m.Day >= 0 ? DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + m.Day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null,
             ["trades_today"] = m.TradesToday,
             ["day_start_pnl"] = double.IsFinite(m.DayStartPnl) ? m.DayStartPnl : null,
+            ["day_last_pnl"] = double.IsFinite(m.DayLastPnl) ? m.DayLastPnl : null,
             ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : 0.0,
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
@@ -87,7 +88,9 @@ public static class MemoryJson
         var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")), ListModule.OfSeq(booked));
         return new EngineMemory(op, o["stop_pending"]?.GetValue<bool>() ?? false, Int(o, "session_day"), Int(o, "trades_today"),
             Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
-            MapModule.OfSeq(ExpiredLegs(o)));
+            MapModule.OfSeq(ExpiredLegs(o)),
+            // day_last_pnl: absent in a memory written before it existed (or not recorded): unknown.
+            Number(o, "day_last_pnl") ?? double.NaN);
     }
 
     private static HaltReason ReadHalt(JsonObject h)

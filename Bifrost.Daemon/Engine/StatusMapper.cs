@@ -75,7 +75,8 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
         }
         var link = state.Connectivity;
         var farms = link.Farms.Where(f => !f.Value).Select(f => FarmName(f.Key)).ToList();
-        var target = cfg.Strategy.TargetDelta;
+        // The target the hedger keeps (a rebalance's tilt included), the one the light judges delta against.
+        var target = StateModule.targetDelta(cfg, state);
         return new StoreStatus
         {
             TimeNanos = s.Time.Nanos,

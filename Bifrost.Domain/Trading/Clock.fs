@@ -20,6 +20,17 @@ module Clock =
             match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater } with
             | Ok cls when cls = s.Risk -> struct (s, [])
             | Ok cls -> struct ({ s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ])
+            // A breach during a sync ends the sync Halted, but the sync finishes: halting at once dropped its end, so
+            // the book check and the orders in doubt were never judged and a plain resume ran an unreconciled engine.
+            // A sync already bound for a halt keeps that halt (a BOOK_MISMATCH is not traded for a resumable risk halt).
+            // (The light names the coming halt from the sync's target; the risk class is left alone, else a sync that
+            // ends in another halt and is resumed would run with a stale RiskHalted blocking every hedge.)
+            | Error _ when (match s.Fsm with Syncing { ResumeTo = ResumeHalted _ } -> true | _ -> false) -> struct (s, [])
+            | Error reason when (match s.Fsm with Syncing _ -> true | _ -> false) ->
+                let s = match s.Fsm with Syncing p -> { s with Fsm = Syncing { p with ResumeTo = ResumeHalted reason } } | _ -> s
+                let s, cancels = OrderFlow.cancelWorking s "risk halt"
+                struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason + ": halted once the sync ends") ]
+                           @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))
             | Error reason ->
                 let s = { s with Fsm = Halted reason; Risk = RiskHalted }
                 let s, cancels = OrderFlow.cancelWorking s "risk halt"
@@ -80,10 +91,18 @@ module Clock =
     let advance (cfg: Config) (s: State) (now: Timestamp) =
         if plainStep cfg s now then struct (MarketData.revalueAt cfg s now s.Underlying, []) else advanceFull cfg s now
 
+    /// The day's P&L once its session has closed (saved with the memory): a restart on a later day starts its day from
+    /// it. Recorded once, at the first valued clock step after the close (over a stop's earlier value); not again that
+    /// day (after-hours quotes would rewrite the memory every step).
+    let private recordClose (cfg: Config) (s: State) =
+        if s.Daily.Closed || not (SessionCalendar.isAfterClose cfg.Calendar s.Now) || not (State.isValued cfg s) then s
+        else { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
+
     /// The clock step at `now` (the reducer's clock, never earlier than the state's).
     let onTick (cfg: Config) (s: State) (now: Timestamp) =
         let before = s.Fsm
         let struct (s, expired) = advance cfg s now
+        let s = recordClose cfg s
         let struct (s, risk) = evaluateRisk cfg s
         let struct (s, stop) = stopTimeout cfg s
         let struct (s, runTimeout) =

@@ -8,12 +8,14 @@ module Controls =
         let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
         [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
 
-    let private resumeRunning (s: State) =
+    let private resumeRunning (cfg: Config) (s: State) =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
-        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0 }
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = State.riskClassNow cfg s }
 
     let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
-        let s = { s with Fsm = Stopping(s.Now, meta) }
+        // The day's last P&L before the engine stops: the next day (a restart) starts from it.
+        let last = if State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
+        let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }
         let s, cancels = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop requested" else s, []
         let s', done' = Progress.checkStopping cfg s
         s', cancels @ done'
@@ -37,8 +39,13 @@ module Controls =
         | Flattening _, Pause -> s, reply s meta (Refused "flattening")
         | Starting, Pause -> s, reply s meta (Refused "not connected yet")
         // Resume
+        // A limit breached since the last clock tick (e.g. a flatten out of a risk halt ends Paused) is judged here as
+        // when resuming the halt itself; an unvalued book (a restart before quotes) is judged by the clock once marked.
+        | Paused, Resume when State.isValued cfg s && Result.isError (riskNow cfg s) ->
+            let still = match riskNow cfg s with Error r -> HaltReason.describe r | Ok _ -> ""
+            s, reply s meta (Refused $"still breached: {still}")
         | Paused, Resume ->
-            let s', cmds = Hedging.evaluate cfg (resumeRunning s)
+            let s', cmds = Hedging.evaluate cfg (resumeRunning cfg s)
             s', reply s meta (Done "resumed") @ cmds
         | Running _, Resume -> s, reply s meta (Done "already running")
         | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
@@ -48,9 +55,14 @@ module Controls =
         | Halted(ReconcileFailed _ | AnotherEngine _), Resume ->
             let s', cmds = Sync.start s ResumeRunning
             s', reply s meta (Done "reconciling again") @ cmds
+        // Without a mark for every holding (after a restart, before quotes) the P&L is not known: "back within limits"
+        // cannot be said, and an unknown P&L would pass as 0.
+        | Halted _, Resume when not (State.isValued cfg s) ->
+            let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+            s, reply s meta (Refused $"risk halt: P&L not known yet (unmarked {unmarked}); resume once every holding is quoted")
         | Halted _, Resume ->
             match riskNow cfg s with
-            | Ok cls -> { (resumeRunning s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
+            | Ok cls -> { (resumeRunning cfg s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
             | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
         | Flattening _, Resume -> s, reply s meta (Refused "flattening")
         | Starting, Resume -> s, reply s meta (Refused "not connected yet")

@@ -47,7 +47,9 @@ type EngineMemory =
       /// Legs already taken out of the book at expiry: contract id value → the price the strategy's holding was closed
       /// at (intrinsic). The store holds the leg's fills, not this close: a restart re-applies it, and LEG_EXPIRED is
       /// not raised again.
-      ExpiredLegs: Map<int, float> }
+      ExpiredLegs: Map<int, float>
+      /// `Day`'s last P&L (see DailyCounters.LastPnl; NaN: not recorded): a restart on a later day starts from it.
+      DayLastPnl: float }
 
 module OptionBookMemory =
     let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
@@ -55,7 +57,7 @@ module OptionBookMemory =
 module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
-          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty }
+          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -71,3 +73,4 @@ module EngineMemory =
         && (LanguagePrimitives.PhysicalEquality a.OptionBook b.OptionBook || a.OptionBook = b.OptionBook)
         && a.PausedBy = b.PausedBy
         && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)
+        && eqF a.DayLastPnl b.DayLastPnl

@@ -133,7 +133,8 @@ module Restart =
           HighWater = s.HighWater
           OptionBook = s.OptionBook
           PausedBy = s.PausedBy
-          ExpiredLegs = s.ExpiredLegs }
+          ExpiredLegs = s.ExpiredLegs
+          DayLastPnl = s.Daily.LastPnl }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -148,6 +149,7 @@ module Restart =
         operatorSame && m.Day = s.Daily.Day && m.TradesToday = s.Daily.Trades && eqF m.DayStartPnl s.Daily.StartPnl
         && eqF m.HighWater s.HighWater && LanguagePrimitives.PhysicalEquality m.OptionBook s.OptionBook
         && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
+        && eqF m.DayLastPnl s.Daily.LastPnl
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
@@ -185,8 +187,12 @@ module Restart =
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
             let placedToday = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = today) |> List.length
             let daily =
-                if m.Day = today then { Day = today; Trades = max m.TradesToday placedToday; StartPnl = m.DayStartPnl }
-                else { Day = today; Trades = placedToday; StartPnl = nan }
+                if m.Day = today then { Day = today; Trades = max m.TradesToday placedToday; StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl; Closed = false }
+                // A later day starts from the remembered day's last P&L (its close, or a stop), as a running engine starts
+                // from the close's marks at midnight: the gap since is this day's. Unknown (a crash before the close): its
+                // first valuation.
+                elif m.Day >= 0 && m.Day < today then { Day = today; Trades = placedToday; StartPnl = m.DayLastPnl; LastPnl = nan; Closed = false }
+                else { Day = today; Trades = placedToday; StartPnl = nan; LastPnl = nan; Closed = false }
             let external =
                 r.ExternalLegFills |> List.fold (fun (acc: Map<int, int>) (id, q) ->
                     let k = ContractId.value id

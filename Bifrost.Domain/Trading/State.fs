@@ -68,7 +68,12 @@ type DailyCounters =
     { Day: int
       Trades: int
       /// Strategy P&L at the start of the day.
-      StartPnl: float }
+      StartPnl: float
+      /// The day's last P&L recorded: at the first valued clock step after the session's close, and at a stop (NaN
+      /// until then). A restart on a later day starts its day from it, as a running engine does from the close's marks.
+      LastPnl: float
+      /// True once `LastPnl` is the close's (this engine saw the session close today): not recorded again.
+      Closed: bool }
 
 /// The schedule inside the engine: its persisted state (None until restored or armed at the first tick after start),
 /// and what each slot of this session has produced so far. Only `State` survives a restart (PersistPortfolioSchedule).
@@ -177,7 +182,7 @@ module State =
           NextOrderSeq = 1L
           Connectivity = { SocketUp = false; IbUp = false; Farms = Map.empty }
           AccountValues = Map.empty
-          Daily = { Day = -1; Trades = 0; StartPnl = 0.0 }
+          Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = 0.0
           Risk = RiskOk
           LastHedgeAt = Timestamp.zero
@@ -300,7 +305,7 @@ module State =
         if day = s.Daily.Day then
             if System.Double.IsNaN s.Daily.StartPnl && isValued cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
             else s
-        else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan) } }
+        else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan); LastPnl = nan; Closed = false } }
 
     /// The day's P&L, 0 while the baseline is not known yet.
     let dailyPnlOf (s: State) (total: float) =
@@ -308,6 +313,16 @@ module State =
         if System.Double.IsNaN d then 0.0 else d
 
     let dailyPnl cfg (s: State) = dailyPnlOf s (totalPnl cfg s)
+
+    /// The risk class judged now. The clock judges it every tick; a state leaving a halt for Running judges it at once,
+    /// else the halt's RiskHalted stays and refuses every hedge (RISK_HALT) until the next tick. Unvalued: not judged.
+    let riskClassNow (cfg: Config) (s: State) =
+        if not (isValued cfg s) then RiskOk
+        else
+            let total = totalPnl cfg s
+            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total } with
+            | Ok cls -> cls
+            | Error _ -> RiskHalted
 
     /// An order still counts as in flight until it is terminal and every fill the broker reported has been applied.
     let isSettled (o: Order) =

@@ -132,7 +132,9 @@ module Sync =
                     | ResumeRunning -> Running(match pendingHedge with Some o -> HedgePending o.Ref | None -> Idle)
                     | ResumePaused -> Paused
                     | ResumeHalted r -> Halted r
-                { s with Fsm = fsm }, [ Emit.note s OperationKind.Reconciled "" ("reconciled" + (notes |> List.map (fun n -> "; " + n) |> String.concat "")) ]
+                // Running again after a halt (e.g. a reconciliation halt that followed a risk halt): the risk judged now.
+                let risk = match fsm with Running _ when s.Risk = RiskHalted -> State.riskClassNow cfg s | _ -> s.Risk
+                { s with Fsm = fsm; Risk = risk }, [ Emit.note s OperationKind.Reconciled "" ("reconciled" + (notes |> List.map (fun n -> "; " + n) |> String.concat "")) ]
         s, expired @ orderCmds @ outcome @ unexplained @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =

@@ -13,7 +13,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
-            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]));
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         Assert.Equal(4.25, back.ExpiredLegs[2]);
         Assert.Equal(0.0, back.ExpiredLegs[3]);
@@ -41,10 +41,23 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
         Assert.Contains("booked_orders[]", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("[\"oi_t1_7\"]", "[7]"))).Message);
+    }
+
+    /// <summary>The day's last P&L (its close, or a stop) survives the round trip: a restart on a later day starts its
+    /// day from it. A memory written before it existed reads as unknown.</summary>
+    [Fact]
+    public void DayLastPnl_RoundTrips_AndAMemoryWithoutItReadsAsUnknown()
+    {
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5);
+        var json = MemoryJson.Write(m);
+        Assert.Equal(-1_234.5, MemoryJson.Read(json).DayLastPnl);
+        Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"day_last_pnl\":-1234.5", "")).DayLastPnl));
+        Assert.True(double.IsNaN(MemoryJson.Read(MemoryJson.Write(EngineMemoryModule.empty)).DayLastPnl));
     }
 }

@@ -6,6 +6,7 @@ using Bifrost.Daemon.Engine;
 using Bifrost.Daemon.Tests.EndToEnd;
 using Bifrost.Domain;
 using Bifrost.Domain.Trading;
+using Microsoft.FSharp.Collections;
 
 namespace Bifrost.Daemon.Tests.Engine;
 
@@ -45,5 +46,47 @@ public sealed class StatusMapperTests
 
         Assert.Equal(1_012_345.67, row.AccountValues["NetLiquidation"]);
         Assert.Equal(990_000.0, row.AccountValues["TotalCashValue"]);
+    }
+
+    /// <summary>
+    /// The hedger keeps a rebalance's stock as a tilt of its target: the light judges delta against target + tilt. The
+    /// status row's band was centred on the configured target alone, so the console drew a GREEN book outside its band
+    /// (and its resume text promised a hedge the engine would not send).
+    /// </summary>
+    [Fact]
+    public void Map_CentresTheBandOnTheTargetTheHedgerKeeps_ARebalanceTiltIncluded()
+    {
+        var t = 1_772_461_800_000_000_000L;
+        var state = StateModule.initial(Cfg);
+        var placed = new List<OrderRequest>();
+        void Step(EventPayload p)
+        {
+            t += 50_000_000;
+            var (next, cmds) = Reducer.step(Cfg, state, EventModule.at(Timestamp.NewTimestamp(t), p));
+            state = next;
+            placed.AddRange(cmds.OfType<Command.PlaceOrder>().Select(c => c.Item));
+        }
+        void FillAll()
+        {
+            var orders = placed.ToList();
+            placed.Clear();
+            foreach (var o in orders)
+                Step(EventPayload.NewExecutionReported(new ExecutionReport(ExecIdModule.create($"x{o.IbOrderId}").ResultValue, o.IbOrderId, 1000L + o.IbOrderId, 7,
+                    OrderRefModule.value(o.Ref), o.ContractId, o.Side, o.Quantity, 100.5)));
+        }
+        foreach (var p in EngineInputs.StartedAndReconciled().Concat(EngineInputs.QuotedOutsideTheBand())) Step(p);
+        FillAll();
+        var stock = EngineInputs.Id(TestConfig.StockId);
+        var target = PortfolioModule.strategyQty(stock, state.Portfolio) + 300;
+        Step(EventPayload.NewRebalanceRequested(new Rebalance($"{Cfg.RunId}-reb1", ListModule.OfSeq([Tuple.Create(stock, target)]), false, new ControlMeta(5, "test"))));
+        Assert.Single(placed);
+        FillAll();
+        Assert.Equal(300.0, state.TargetTilt);
+
+        var row = new StatusMapper(Cfg, ContractTable.From(Cfg), "{}").Map(Emit.snapshot(Cfg, state), state, 0);
+
+        Assert.NotNull(row.Band);
+        Assert.Equal(StateModule.targetDelta(Cfg, state), row.Band.Target);
+        Assert.Equal(row.Band.Target, (row.Band.Lower + row.Band.Upper) / 2, 6);
     }
 }

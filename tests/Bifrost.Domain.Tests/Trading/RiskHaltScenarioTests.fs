@@ -1,0 +1,244 @@
+/// Risk halts, the limits behind the light, and resuming from a risk halt: scenarios through the reducer, across syncs
+/// and restarts (state rebuilt only from what the store holds).
+module Bifrost.Domain.Tests.Trading.RiskHaltScenarioTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let cfg = config 1
+
+let step c s e = Reducer.step c s e
+
+/// Started, the first hedge filled: running idle, delta inside the band, the leg adopted at 3.00.
+let hedged (c: Config) =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    s
+
+/// The leg marked at 0.55 (bought at 3.00): a loss of about 2,450 on 10 contracts.
+let legCrash (t: float) = at (sec t) (QuoteReceived(quote (cid 2) 0.5 0.6 (sec t)))
+
+/// What the store would give a restart of this engine: its orders, holdings, seen executions and saved memory.
+let restoredFrom (s: State) : Restored =
+    { Restored.empty with
+        OrderIdHighWater = s.NextOrderId - 1
+        NextOrderSeq = s.NextOrderSeq
+        Orders = s.Orders |> Map.toList |> List.map snd
+        Holdings = Portfolio.holdings s.Portfolio
+        SeenExecIds = Set.toList s.SeenExecs
+        HighWater = s.Memory.HighWater
+        Memory = Some s.Memory }
+
+let private isRunning (s: State) = match s.Fsm with Running _ -> true | _ -> false
+
+[<Tests>]
+let tests =
+    testList "Trading.RiskHaltScenario" [
+        // A reconnect (or a restart) syncs before any order. A risk limit breached on a clock tick during that sync used to
+        // halt at once, and the sync's end was then ignored: the book check and the orders in doubt were never judged,
+        // and a later plain resume (the next session day, the loss forgotten) ran an unreconciled engine.
+        testCase "RiskBreach_DuringTheSyncAfterAReconnect_StillFinishesTheReconciliation_AndABookMismatchIsNotSkipped" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (at (sec 1.0) (BrokerDisconnected "socket closed"))
+            let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
+            // The account now holds 7 of the strategy's 10 contracts: a book the sync must refuse.
+            let s, _ = step c s (at (sec 2.1) (PositionReported(cid 2, 7, 3.0)))
+            let s, _ = step c s (legCrash 2.2)
+            let s, tick = step c s (at (sec 2.5) ClockTicked)
+            Expect.exists (alerts tick) (fun a -> a.Code = "RISK_HALT" && a.Severity = Critical) "the breach is alerted during the sync"
+            let s, cmds = Reducer.run c s [ at (sec 2.6) PositionsEnded; at (sec 2.6) OpenOrdersEnded; at (sec 2.6) ExecutionsEnded ]
+            Expect.exists (alerts cmds) (fun a -> a.Code = "BOOK_MISMATCH") "the sync's book check ran"
+            Expect.isTrue (match s.Fsm with Halted(BookMismatch _) -> true | _ -> false) $"halted on the book, not only the loss: {FsmState.name s.Fsm}"
+            // The next session day the day's loss is gone; a plain resume must still not run this book.
+            let s, _ = step c s (at (sec 90_000.0) ClockTicked)
+            let s, _ = step c s (at (sec 90_001.0) (ControlRequested(Resume, meta 9L)))
+            Expect.isFalse (isRunning s) $"resumed onto an unreconciled book: {FsmState.name s.Fsm}"
+        testCase "RiskBreach_DuringTheSync_EndsTheSyncHaltedWithItsReason_AndTheSyncIsRecorded" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (at (sec 1.0) (BrokerDisconnected "socket closed"))
+            let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
+            let s, _ = step c s (at (sec 2.1) (PositionReported(cid 2, 10, 3.0)))
+            let s, _ = step c s (legCrash 2.2)
+            let s, _ = step c s (at (sec 2.5) ClockTicked)
+            // RED with the reason while the sync goes on.
+            let r = SelfCheck.run c s
+            Expect.equal r.Health Health.Blocked "RED during the sync"
+            Expect.contains r.BlockReasons BlockReason.RiskHalt "RISK_HALT named during the sync"
+            Expect.exists r.Checks (fun k -> k.Name = "risk_halt" && not k.Passed && k.Detail.Contains "DAILY_LOSS_LIMIT") "the coming halt's reason shown"
+            let s, cmds = Reducer.run c s [ at (sec 2.6) PositionsEnded; at (sec 2.6) OpenOrdersEnded; at (sec 2.6) ExecutionsEnded ]
+            Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.Reconciled && o.Detail.StartsWith "reconciled") "the reconciliation finished"
+            Expect.isTrue (match s.Fsm with Halted(DailyLossBreached _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            Expect.isEmpty (placed cmds) "no order"
+            // Alerted once, not on every tick of the sync.
+            let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
+            let _, cmds = Reducer.run c s [ at (sec 3.0) ClockTicked; at (sec 4.0) ClockTicked ]
+            Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "RISK_HALT")) "no second RISK_HALT while the halt stands"
+        // Stop-loss and take-profit halt on the clock only; in between (a fill's published status, the on-demand
+        // self_check) the light judged only day loss and drawdown, and said GREEN past the stop-loss.
+        testCase "StopLossBreached_BeforeTheNextClockTick_IsNotGreen" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (legCrash 1.0)
+            let r = SelfCheck.run c s
+            Expect.notEqual r.Health Health.Healthy $"GREEN at a strategy P&L of {State.totalPnl c s:F0} past the stop-loss of 1000"
+            Expect.exists r.Checks (fun k -> k.Name = "risk_limits" && not k.Passed && k.Detail.Contains "STOP_LOSS") "the stop-loss is named"
+            let _, cmds = step c s (at (sec 1.0) (ControlRequested(RunSelfCheck, meta 3L)))
+            Expect.contains cmds (CompleteControl(3L, Done "blocked")) "the on-demand self-check says so too"
+        testCase "TakeProfitReached_BeforeTheNextClockTick_IsNotGreen" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with TakeProfit = Some 1_000.0 } }
+            let s = hedged c
+            // The leg marked at 4.55 (bought at 3.00): about 1,550 of profit.
+            let s, _ = step c s (at (sec 1.0) (QuoteReceived(quote (cid 2) 4.5 4.6 (sec 1.0))))
+            let r = SelfCheck.run c s
+            Expect.notEqual r.Health Health.Healthy $"GREEN at a strategy P&L of {State.totalPnl c s:F0} past the take-profit of 1000"
+            Expect.exists r.Checks (fun k -> k.Name = "risk_limits" && not k.Passed && k.Detail.Contains "TAKE_PROFIT") "the take-profit is named"
+        // After a restart nothing is marked until quotes come: the P&L is not known, so "risk back within limits" cannot
+        // be said. Resume used to judge the unknown P&L as 0 and run.
+        testCase "Restart_WhileRiskHalted_ResumeBeforeTheBookIsValued_IsRefused" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (legCrash 1.0)
+            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            let restarted, _ =
+                Reducer.run c (State.initial c)
+                    [ at (sec 60.0) (EngineStarted(restoredFrom s))
+                      at (sec 60.1) (BrokerConnected [ c.Account ])
+                      at (sec 60.2) (PositionReported(cid 2, 10, 3.0))
+                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded ]
+            Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
+            let s', cmds = step c restarted (at (sec 61.0) (ControlRequested(Resume, meta 4L)))
+            Expect.isFalse (isRunning s') "resumed with the P&L unknown"
+            Expect.exists cmds (function CompleteControl(4L, Refused why) -> why.Contains "unmarked" || why.Contains "not known" | _ -> false) "refused, saying why"
+            // Once marked, the still-breached stop-loss keeps it halted; a recovered P&L would let it resume.
+            let s', _ = Reducer.run c restarted [ legCrash 62.0; at (sec 62.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 62.0))) ]
+            let _, cmds = step c s' (at (sec 62.5) (ControlRequested(Resume, meta 5L)))
+            Expect.exists cmds (function CompleteControl(5L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "still breached"
+        // Flatten from a risk halt ends Paused; resuming from Paused skipped the "still breached" check that resuming
+        // the halt itself makes, so flatten-then-resume ran the strategy past its stop-loss until the next clock tick.
+        testCase "FlattenAfterARiskHalt_ThenResume_IsRefusedWhileTheLimitIsStillBreached" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (legCrash 1.0)
+            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            let s, cmds = step c s (at (sec 1.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let flat = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 1.7) (execFor flat flat.Quantity 100.0 "fl1"))
+            Expect.equal s.Fsm Paused "flattened, paused"
+            let s, cmds = step c s (at (sec 1.8) (ControlRequested(Resume, meta 7L)))
+            Expect.isFalse (isRunning s) "resumed past the stop-loss"
+            Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "refused, naming the limit"
+        // Buying power caps what a buy adds; a buy that covers the strategy's short stock adds nothing, it releases margin.
+        // Blocking it (INSUFFICIENT_FUNDS) left the book unhedged, RED, exactly when the account is short of funds.
+        testCase "HedgeBuyingBackTheStrategysShortStock_WithLowAvailableFunds_IsNotBlockedByBuyingPower" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with CheckBuyingPower = true } }
+            let s = hedged c
+            Expect.isLessThan (State.hedgePosition c s) 0 "the calls are hedged with short stock"
+            let s, _ = step c s (at (sec 1.0) (AccountValueReported("AvailableFunds", 1_000.0)))
+            // The spot falls: the calls' delta shrinks and the short stock is now too much.
+            let s, _ = step c s (at (sec 2.0) (QuoteReceived(quote (cid 2) 0.9 1.0 (sec 2.0))))
+            let s, cmds = step c s (at (sec 2.0) (QuoteReceived(quote underlyingId 95.0 95.02 (sec 2.0))))
+            let buy = placed cmds |> List.tryExactlyOne
+            Expect.isSome buy $"no hedge: {ops cmds |> List.map (fun o -> o.Detail)}"
+            Expect.equal buy.Value.Side Buy "buys back part of the short"
+            Expect.isLessThanOrEqual buy.Value.Quantity (-State.hedgePosition c s) "never past flat"
+            // A buy that adds to a position is still held to buying power.
+            let adding = Risk.preTradeReducing false c.Risk 0 buy.Value.Quantity 95.0 0 0.0 (Some 1_000.0) 1 |> fst
+            Expect.exists adding (function RiskViolation.InsufficientFunds _ -> true | _ -> false) "an opening buy is checked"
+        // The day's P&L starts from the previous session's close. A running engine takes it at midnight from the close's
+        // marks; a restart on a later day took it from its first quotes, so the overnight gap (and the loss from the open
+        // to the restart) was no one's day: the loss limit missed it. The close is remembered now.
+        testCase "Restart_OnTheNextSessionDay_CountsTheLossSinceThePreviousClose" <| fun () ->
+            // 09:30–16:00 at UTC−5; t0 is 04:20 local on a Monday.
+            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 }; Calendar = { SessionCalendar.usEquities with Zone = FixedOffset -300 } }
+            let local h = 3600.0 * h - (4.0 * 3600.0 + 20.0 * 60.0)
+            let open' = local 10.0
+            let shifted = startEvents c 100.0 |> List.map (fun e ->
+                let t = Timestamp.add (Duration.ofSeconds open') e.Received
+                match e.Payload with
+                | QuoteReceived q -> at t (QuoteReceived { q with VenueTime = t; ReceiveTime = t })
+                | p -> at t p)
+            let s, cmds = runAll c shifted
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec (open' + 1.0)) (execFor hedge hedge.Quantity 100.0 "e0"))
+            // The session closes with the leg still at 3.00; the engine is killed in the evening.
+            let s, _ = step c s (at (sec (local 15.99)) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec (local 15.99)))))
+            let s, _ = step c s (at (sec (local 16.1)) ClockTicked)
+            let s, _ = step c s (at (sec (local 18.0)) ClockTicked)
+            // The next morning the leg opens at 0.55: a loss of about 2,450 on the day, past the limit of 1,000.
+            let next h = sec (local h + 86_400.0)
+            let restarted, _ =
+                Reducer.run c (State.initial c)
+                    [ at (next 10.0) (EngineStarted(restoredFrom s))
+                      at (next 10.0) (BrokerConnected [ c.Account ])
+                      at (next 10.0) (PositionReported(cid 2, 10, 3.0))
+                      at (next 10.0) PositionsEnded; at (next 10.0) OpenOrdersEnded; at (next 10.0) ExecutionsEnded
+                      at (next 10.01) (QuoteReceived(quote (cid 2) 0.5 0.6 (next 10.01)))
+                      at (next 10.01) (QuoteReceived(quote underlyingId 99.99 100.01 (next 10.01))) ]
+            Expect.isLessThan (State.dailyPnl c restarted) -1_000.0 $"the day's P&L after the restart: {State.dailyPnl c restarted:F0}"
+            let halted, _ = step c restarted (at (next 10.02) ClockTicked)
+            Expect.isTrue (match halted.Fsm with Halted(DailyLossBreached _) -> true | _ -> false) $"{FsmState.name halted.Fsm}"
+        testCase "HalfDay_TheDaysLastPnlIsRecordedAtTheEarlyClose_NotInANoTradeWindow" <| fun () ->
+            // t0 is 04:20 local (UTC−5) on Monday 2025-12-29: the session closes at 13:00 that day, a window at 11:00–11:10.
+            let day = SessionCalendar.dayOf 2025 12 29
+            let cal = { SessionCalendar.usEquities with Zone = FixedOffset -300; EarlyCloses = Map.ofList [ day, 780 ]; NoTradeWindows = [ 660, 670 ] }
+            let c = { cfg with Calendar = cal }
+            let local h = 3600.0 * h - (4.0 * 3600.0 + 20.0 * 60.0)
+            // Started before the open (no hedge yet): only the day's P&L matters here.
+            let s, _ = runAll c (startEvents c 100.0)
+            let tick h (s: State) =
+                let s, _ = Reducer.run c s [ at (sec (local h)) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec (local h))))
+                                             at (sec (local h)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (local h))))
+                                             at (sec (local h)) ClockTicked ]
+                s
+            let s = tick 11.05 s
+            Expect.isTrue (System.Double.IsNaN s.Daily.LastPnl) "a no-trade window is not the close"
+            let s = tick 12.9 s
+            Expect.isTrue (System.Double.IsNaN s.Daily.LastPnl) "before the early close"
+            let s = tick 13.05 s
+            Expect.floatClose Accuracy.high s.Daily.LastPnl (State.totalPnl c s) "recorded at the early close"
+            Expect.floatClose Accuracy.high s.Memory.DayLastPnl s.Daily.LastPnl "and saved with the memory"
+            // A stop before the close records the P&L then; started again the same day, the close replaces it.
+            let early, _ = runAll c (startEvents c 100.0)
+            let early = tick 12.0 early
+            let stopped, _ = step c early (at (sec (local 12.1)) (ControlRequested(Stop, meta 8L)))
+            let atStop = stopped.Daily.LastPnl
+            Expect.isFalse (System.Double.IsNaN atStop) "recorded at the stop"
+            let again, _ =
+                Reducer.run c (State.initial c)
+                    [ at (sec (local 12.5)) (EngineStarted(restoredFrom stopped)); at (sec (local 12.5)) (BrokerConnected [ c.Account ])
+                      at (sec (local 12.5)) (PositionReported(cid 2, 10, 3.0))
+                      at (sec (local 12.5)) PositionsEnded; at (sec (local 12.5)) OpenOrdersEnded; at (sec (local 12.5)) ExecutionsEnded ]
+            let again = tick 12.9 again
+            // The leg rises to 4.00 into the close.
+            let again, _ =
+                Reducer.run c again [ at (sec (local 13.02)) (QuoteReceived(quote (cid 2) 3.9 4.1 (sec (local 13.02))))
+                                      at (sec (local 13.02)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (local 13.02))))
+                                      at (sec (local 13.02)) ClockTicked ]
+            Expect.floatClose Accuracy.high again.Daily.LastPnl (State.totalPnl c again) "the close's P&L replaces the stop's"
+            Expect.isGreaterThan again.Daily.LastPnl (atStop + 500.0) "the leg's rise since the stop counts"
+        // Leaving a risk halt by flatten-then-resume kept the halt's risk class: Running under a GREEN light while every
+        // hedge was refused RISK_HALT until the next clock tick judged the risk again (found by the tight-limit property).
+        testCase "FlattenAfterARiskHalt_ResumedOnceRecovered_HedgesAtOnce_NoStaleRiskHalt" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = step c s (legCrash 1.0)
+            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            let s, cmds = step c s (at (sec 1.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let flat = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 1.7) (execFor flat flat.Quantity 100.0 "fl1"))
+            // The leg recovers: back within the stop-loss; the operator resumes before the next tick.
+            let s, _ = step c s (at (sec 1.8) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 1.8))))
+            let s, cmds = step c s (at (sec 1.9) (ControlRequested(Resume, meta 7L)))
+            Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}"
+            Expect.isNonEmpty (placed cmds) $"the flat book is hedged at once: {ops cmds |> List.map (fun o -> o.Detail)}"
+            let r = SelfCheck.run c s
+            Expect.isFalse (r.BlockReasons |> List.contains BlockReason.RiskHalt) $"a stale RISK_HALT under {r.Health}"
+    ]
