@@ -69,12 +69,13 @@ module Risk =
 
     /// The limits that cap risk (position, per-order notional, daily trades) never refuse an order that reduces it;
     /// the notional cap is then met by splitting (see `split`), so it is waived only when the price can size children.
-    /// Buying power neither: a reducing buy covers a short, it releases margin rather than using funds.
+    /// Buying power neither: a reducing buy covers a short, it releases margin rather than using funds. Nor the day's
+    /// loss: at the limit the engine stops taking risk (the clock halts it), and the hedge back toward the band is the
+    /// trade that lowers the risk the loss came from.
     let exemptWhenReducing (price: float) (v: RiskViolation) =
         match v with
-        | PositionLimitExceeded _ | DailyTradesExhausted _ | InsufficientFunds _ -> true
+        | PositionLimitExceeded _ | DailyTradesExhausted _ | InsufficientFunds _ | DailyLossReached _ -> true
         | NotionalLimitExceeded _ -> System.Double.IsFinite price && price > 0.0
-        | DailyLossReached _ -> false
 
     /// Pre-trade with the risk-reduction exemption: the violations that stand, and those waived because it reduces risk.
     let preTradeReducing reducing limits currentPosition signedQty price tradesToday dailyPnl availableFunds multiplier =

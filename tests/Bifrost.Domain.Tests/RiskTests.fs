@@ -18,6 +18,14 @@ let tests =
             Expect.contains v (DailyTradesExhausted(500, 500)) "v"
             Expect.contains v (DailyLossReached(-50_000.0, 50_000.0)) "v"
             Expect.contains v (RiskViolation.InsufficientFunds(300_000.0, 1_000.0)) "v"
+        // "Risk limits cap risk; they never block the trade that reduces it": past the day's loss (before the clock
+        // halts), the hedge that takes a short back toward flat was refused DAILY_LOSS_LIMIT, leaving the delta open.
+        testCase "Pre-trade: past the day's loss limit a reducing order is exempt, an adding one is refused" <| fun () ->
+            let reducing = Risk.preTradeReducing true limits -500 200 100.0 0 -60_000.0 None 1
+            Expect.equal reducing ([], [ DailyLossReached(-60_000.0, 50_000.0) ]) "exempt, recorded as waived"
+            let adding, waived = Risk.preTradeReducing false limits -500 -200 100.0 0 -60_000.0 None 1
+            Expect.contains adding (DailyLossReached(-60_000.0, 50_000.0)) "an order adding risk is refused"
+            Expect.isEmpty waived "nothing waived"
         testCase "Intraday: loss limit, drawdown, stop-loss and take-profit halt; near limits degrade" <| fun () ->
             let ev l m = Risk.evaluate l m
             Expect.equal (ev limits { TotalPnl = -50_000.0; DailyPnl = -50_000.0; HighWater = 0.0 }) (Error(DailyLossBreached -50_000.0)) "ev limits { TotalPnl = -50_000.0; DailyPnl = -50_000.0; HighWater = 0.0 }"
