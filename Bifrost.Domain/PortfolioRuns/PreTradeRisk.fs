@@ -58,7 +58,8 @@ type PreTradeContext =
       Drawdown: float
       /// Current strategy-owned shares per symbol (all symbols, not only the snapshot's).
       Positions: Map<string, int>
-      /// Prices of held symbols outside the snapshot, for sector weights (the snapshot's own prices are used for its lines).
+      /// Current prices: held symbols outside the snapshot are valued at them (sector weights), and a snapshot line at
+      /// the higher of its frozen price and this one (`PreTradeRisk.priceOf`).
       Prices: Map<string, float> }
 
 /// A named reason a snapshot may not run. Stored with the run.
@@ -106,16 +107,26 @@ module PreTradeBlock =
 module PreTradeRisk =
     let private position (ctx: PreTradeContext) symbol = ctx.Positions |> Map.tryFind symbol |> Option.defaultValue 0
 
+    /// The price a line is judged at: the higher of the price it was sized at and the current one. A snapshot re-run
+    /// days later, or a slot executing minutes after its build, trades at today's price; judged at the frozen price
+    /// alone, a risen stock passed the position and notional limits it breaks when the order fills.
+    let priceOf (ctx: PreTradeContext) (line: SnapshotLine) =
+        let valid p = Double.IsFinite p && p > 0.0
+        match ctx.Prices |> Map.tryFind line.Symbol with
+        | Some now when valid now && not (valid line.Price && line.Price >= now) -> now
+        | _ -> line.Price
+
     /// Blocks of one line of the snapshot, with the order taken from the live position.
     let checkLine (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (line: SnapshotLine) =
         let current = position ctx line.Symbol
         let order = line.Target - current
         let adds = Sizing.exposureAdded current line.Target > 0
+        let price = priceOf ctx line
         if not (Snapshot.isTrading line) || order = 0 || not adds then []
-        elif not (Double.IsFinite line.Price && line.Price > 0.0) then [ PreTradeBlock.UnpricedPosition line.Symbol ]
+        elif not (Double.IsFinite price && price > 0.0) then [ PreTradeBlock.UnpricedPosition line.Symbol ]
         else
-            let weight = float (abs line.Target) * line.Price / ctx.PortfolioValue
-            let notional = float (abs order) * line.Price
+            let weight = float (abs line.Target) * price / ctx.PortfolioValue
+            let notional = float (abs order) * price
             [ if weight > limits.MaxPositionFraction then PreTradeBlock.PositionLimit(line.Symbol, weight, limits.MaxPositionFraction)
               if abs line.Target > limits.MaxPositionShares then PreTradeBlock.PositionSharesLimit(line.Symbol, abs line.Target, limits.MaxPositionShares)
               if notional > limits.MaxOrderNotional then PreTradeBlock.OrderNotionalLimit(line.Symbol, notional, limits.MaxOrderNotional) ]
@@ -135,7 +146,7 @@ module PreTradeRisk =
             let unmapped = adding |> List.filter (fun l -> not (limits.Sectors.ContainsKey l.Symbol)) |> List.map (fun l -> PreTradeBlock.SectorUnmapped l.Symbol)
             let priceOf sym =
                 match snapshot.Lines |> List.tryFind (fun l -> l.Symbol = sym) with
-                | Some l when Double.IsFinite l.Price -> l.Price
+                | Some l when Double.IsFinite(priceOf ctx l) -> priceOf ctx l
                 | _ -> ctx.Prices |> Map.tryFind sym |> Option.defaultValue nan
             let symbols = Seq.append ctx.Positions.Keys (snapshot.Lines |> Seq.map _.Symbol) |> Seq.distinct |> List.ofSeq
             let before = symbols |> List.map (fun s -> s, position ctx s, priceOf s)
@@ -164,7 +175,7 @@ module PreTradeRisk =
             Snapshot.tradingLines snapshot
             |> List.filter (fun l -> l.Target <> position ctx l.Symbol && Sizing.exposureAdded (position ctx l.Symbol) l.Target > 0)
         let perLine = snapshot.Lines |> List.collect (checkLine limits ctx)
-        let addCost = adding |> List.sumBy (fun l -> float (Sizing.exposureAdded (position ctx l.Symbol) l.Target) * l.Price)
+        let addCost = adding |> List.sumBy (fun l -> float (Sizing.exposureAdded (position ctx l.Symbol) l.Target) * priceOf ctx l)
         let whole =
             if adding.IsEmpty then []
             else

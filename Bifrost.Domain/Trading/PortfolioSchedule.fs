@@ -87,27 +87,34 @@ module PortfolioSchedule =
                 let s', more = failSlot s' slot.SlotId $"execution refused: {why}"
                 s', intent :: cmds @ more
             | Some snapshot, None ->
-                let exec =
-                    { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
-                      Known = PortfolioFlow.known setup s
-                      Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
-                                   s.PortfolioQuotes |> Map.tryFind id
-                                   |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
-                                   |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
-                match Execution.plan exec snapshot with
-                | Error e ->
-                    let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
-                    let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
-                    s', intent :: cmds @ more
-                | Ok plan ->
-                    let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
-                    let running = s.PortfolioRuns.[runId] |> fst
-                    if RunStatus.isTerminal running.Status then s, intent :: cmds
-                    else
-                        let s, placed, submitted = PortfolioFlow.execute cfg setup s running plan
-                        let s = { s with Fsm = Running(RunPending(runId, meta)) }
-                        let s', more = PortfolioFlow.stepRun s runId submitted
-                        s', intent :: cmds @ placed @ more
+                // Pre-trade again on the account, prices and day as they are now: the pre-trade phase judged them
+                // minutes (or, with run_late, hours) ago, and a limit must hold when the orders go out.
+                match Workflow.preTrade setup.Settings.Limits (preTradeContext cfg setup s) snapshot with
+                | PreTradeBlocked _ as blocked ->
+                    let s', cmds = PortfolioFlow.stepRun s runId [ blocked ]
+                    s', intent :: cmds
+                | _ ->
+                    let exec =
+                        { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
+                          Known = PortfolioFlow.known setup s
+                          Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
+                                       s.PortfolioQuotes |> Map.tryFind id
+                                       |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
+                                       |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
+                    match Execution.plan exec snapshot with
+                    | Error e ->
+                        let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
+                        let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
+                        s', intent :: cmds @ more
+                    | Ok plan ->
+                        let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
+                        let running = s.PortfolioRuns.[runId] |> fst
+                        if RunStatus.isTerminal running.Status then s, intent :: cmds
+                        else
+                            let s, placed, submitted = PortfolioFlow.execute cfg setup s running plan
+                            let s = { s with Fsm = Running(RunPending(runId, meta)) }
+                            let s', more = PortfolioFlow.stepRun s runId submitted
+                            s', intent :: cmds @ placed @ more
 
     /// A missed phase: reported (alert SCHEDULE_MISSED), and the slot's run, if one was queued, ends without trading.
     let private missed (s: State) (slot: SlotPhase) =

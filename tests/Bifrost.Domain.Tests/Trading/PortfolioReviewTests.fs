@@ -1,0 +1,120 @@
+/// Adversarial portfolio-run scenarios (review of issue 13's wiring): limits judged at the price the order will
+/// trade at, a scheduled execution that re-checks pre-trade, and runs restored mid-flight that must end.
+module Bifrost.Domain.Tests.Trading.PortfolioReviewTests
+
+open System
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.PortfolioRuns
+open Bifrost.Domain.Tests.Fixtures
+
+let private cfg = config 1
+let private step s e = Reducer.step cfg s e
+let private aaa = cid 50
+let private bbb = cid 51
+
+/// Weekdays at 10:00 / 10:02 / 10:04 UTC (the fixture's calendar is UTC and always open); grace 60 s.
+let private schedule =
+    ScheduleConfig.create "daily" [ DayOfWeek.Monday; DayOfWeek.Tuesday; DayOfWeek.Wednesday; DayOfWeek.Thursday; DayOfWeek.Friday ]
+        600 602 604 (Duration.ofSeconds 60.0) false cfg.Calendar
+    |> Result.get
+
+/// Sizing at 5 % of NetLiquidation and a 5 % position limit: a full-strength buy sits exactly at the limit, so any
+/// price rise between sizing and the order takes it past.
+let private setup =
+    { Settings =
+        { Universe = [ "AAA"; "BBB" ]
+          Sizing = SizingConfig.create 0.05 1 1 0.0 false |> Result.get
+          Limits = PortfolioRiskLimits.create 0.05 10_000 60_000.0 100 100_000.0 100_000.0 None Map.empty |> Result.get
+          MaxQuoteAge = Duration.ofSeconds 5.0
+          MaxSignalAge = Duration.ofSeconds 86_400.0
+          Schedule = Some schedule
+          SignalsDir = Some "/signals" }
+      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+
+let private quotesAt (t: Timestamp) (aaaMid: float) =
+    [ at t (QuoteReceived(quote underlyingId 99.99 100.01 t))
+      for l in cfg.Strategy.Legs do
+          at t (QuoteReceived(quote l.Option.ContractId 2.9 3.1 t))
+      at t (QuoteReceived(quote aaa (aaaMid - 0.01) (aaaMid + 0.01) t))
+      at t (QuoteReceived(quote bbb 79.99 80.01 t)) ]
+
+let private feed s events = events |> List.fold (fun (s, acc) e -> let s', c = step s e in s', acc @ c) (s, [])
+
+/// Running/Idle (the scalper's hedge filled), the portfolio configured, the account valued at 1M.
+let private ready () =
+    let s, cmds = runAll cfg (startEvents cfg 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
+    let s, _ =
+        feed s [ at (sec 1.1) (PortfolioConfigured setup)
+                 at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0))
+                 at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0)) ]
+    s
+
+let private runs (cmds: Command list) = cmds |> List.choose (function RecordPortfolioRun r -> Some r | _ -> None)
+let private lastRun cmds = runs cmds |> List.last
+
+/// A snapshot as the store gives it back: AAA bought at full strength, sized at 50 (1,000 shares = 5 % of 1M).
+let private storedSnapshot id =
+    let inputs = { PortfolioValue = 1_000_000.0; CashAvailable = 1_000_000.0; Prices = Map [ "AAA", 50.0; "BBB", 80.0 ]; Positions = Map.empty }
+    let sized = Sizing.sizeBatch setup.Settings.Sizing inputs [ { Symbol = "AAA"; Action = BuySignal; Score = 1.0; Confidence = 1.0; Time = sec 0.0 } ] |> Result.get
+    Snapshot.create id (sec 0.0) (SignalsFile("old.csv", "abc")) inputs sized |> Result.get
+
+/// Monday 2025-12-29 (the fixture's day) at hh:mm:ss UTC.
+let private monday (h: int) (m: int) (s: int) =
+    let midnight = Timestamp.ofUnixSeconds (Timestamp.nanos t0 / Duration.nanosPerSecond / 86_400L * 86_400L)
+    Timestamp.add (Duration.ofSeconds (float (h * 3600 + m * 60 + s))) midnight
+
+let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ")
+
+[<Tests>]
+let tests =
+    testList "Trading.PortfolioReview" [
+        test "Rerun_OldSnapshotAfterThePriceRose_LimitsJudgedAtTodaysPrice_Blocked_NothingSent" {
+            // The snapshot was sized at 50 (1,000 AAA = 5 % of 1M, at the limit). AAA now trades at 65: the same 1,000
+            // shares are 6.5 % of the portfolio and a 65,000 order, past both limits. Judged at the snapshot's price
+            // the run cleared and bought them.
+            let s, _ = step (ready ()) (at (sec 1.5) (PortfolioSnapshotsRestored [ SnapshotIntact(storedSnapshot "old1") ]))
+            let s, _ = feed s (quotesAt (sec 2.0) 65.0)
+            let _, cmds = step s (at (sec 2.5) (PortfolioRerunRequested { RunId = "r1-pf8"; SnapshotId = "old1"; Meta = meta 8L }))
+            Expect.isEmpty (placed cmds) "no order past the limits"
+            let run = lastRun cmds
+            Expect.equal run.Status RunStatus.Blocked "blocked"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "POSITION_LIMIT: AAA")) $"position limit named: %A{run.Reasons}"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "NOTIONAL_LIMIT: AAA")) $"notional limit named: %A{run.Reasons}"
+        }
+
+        test "Rerun_OldSnapshotAfterThePriceFell_StillClears_AndBuysTheFrozenTarget" {
+            // The conservative price (the higher of the frozen and the current one) must not block what is within limits.
+            let s, _ = step (ready ()) (at (sec 1.5) (PortfolioSnapshotsRestored [ SnapshotIntact(storedSnapshot "old1") ]))
+            let s, _ = feed s (quotesAt (sec 2.0) 40.0)
+            let _, cmds = step s (at (sec 2.5) (PortfolioRerunRequested { RunId = "r1-pf8"; SnapshotId = "old1"; Meta = meta 8L }))
+            let o = placed cmds |> List.exactlyOne
+            Expect.equal (o.ContractId, o.Side, o.Quantity) (aaa, Buy, 1_000) "the frozen target"
+        }
+
+        test "ScheduledSlot_PriceRoseBetweenPreTradeAndExecute_ExecuteRechecksAndBlocks_NothingSent" {
+            // Pre-trade at 10:02 cleared 1,000 AAA at 50 (5 %, at the limit); by 10:04 AAA is at 60 (6 %). The
+            // execution phase sent the order on the 10:02 verdict.
+            let s, _ =
+                feed (ready ())
+                    [ at (sec 1.5) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
+                      yield! quotesAt (monday 9 59 0) 50.0
+                      at (monday 9 59 0) ClockTicked ]
+            let buildAt = monday 10 0 1
+            let s, _ = feed s (quotesAt buildAt 50.0 @ [ at buildAt ClockTicked ])
+            let text = $"symbol,action,score,confidence,time\nAAA,buy,1,1,{iso (monday 9 59 0)}\n"
+            let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
+            Expect.isTrue (built |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) "the slot's snapshot is frozen"
+            let s, pre = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
+            Expect.equal (lastRun pre).Status RunStatus.PreTrade "pre-trade cleared at 50"
+            Expect.isSome (lastRun pre).ClearedAt "cleared"
+            let _, exec = feed s (quotesAt (monday 10 4 1) 60.0 @ [ at (monday 10 4 1) ClockTicked ])
+            Expect.isEmpty (placed exec) "no order past the position limit"
+            let run = lastRun exec
+            Expect.equal run.Status RunStatus.Blocked "blocked at execute"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "POSITION_LIMIT: AAA")) $"named: %A{run.Reasons}"
+        }
+    ]
