@@ -12,7 +12,37 @@ namespace Bifrost.Daemon.PortfolioRuns;
 public static class PortfolioRestore
 {
     public static FSharpList<Run> Read(StoreReader reader) =>
-        ListModule.OfSeq(reader.ListPortfolioRuns(100_000).OrderBy(r => r.CreatedNanos).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToRun));
+        ListModule.OfSeq(reader.ListPortfolioRuns(100_000).OrderBy(r => r.CreatedNanos).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToRun)
+            .Select(r => WithStoredFills(r, reader.GetFillsForOrder)));
+
+    /// <summary>
+    /// A running run takes the fills the store holds for its orders that its own row lacks. A fill is recorded as it
+    /// arrives and the run's row after the engine's step, so a crash between the two left the run without a fill that
+    /// the restart never delivers again (its exec id is already seen): the run could never end. Only while running (a
+    /// finished run's outcome is its record); a total past the order's quantity is left alone (an overfill is the
+    /// engine's to report, not the restore's to guess).
+    /// </summary>
+    public static Run WithStoredFills(Run run, Func<string, IReadOnlyList<FillRecord>> fillsOf)
+    {
+        if (!run.Status.IsRunning) return run;
+        var orders = run.Orders.Select(o =>
+        {
+            var known = o.Fills.Select(f => f.ExecId).ToHashSet(StringComparer.Ordinal);
+            var missing = fillsOf(o.Ref).Where(f => !known.Contains(f.ExecId)).ToList();
+            var filled = o.Filled + missing.Sum(f => (int)f.Qty);
+            if (missing.Count == 0 || filled > o.Quantity) return o;
+            var fills = o.Fills.Concat(missing.Select(f => new RunFill(f.ExecId, (int)f.Qty, f.Price,
+                f.Commission is { } c ? FSharpOption<double>.Some(c) : FSharpOption<double>.None,
+                Timestamp.NewTimestamp(f.VenueNanos ?? f.TimeNanos), Timestamp.NewTimestamp(f.TimeNanos))));
+            var last = missing[^1];
+            var status = filled == o.Quantity ? RunOrderStatus.Filled : o.Status.IsPlanned ? RunOrderStatus.Working : o.Status;
+            var times = status.Equals(o.Status) ? o.StatusTimes
+                : ListModule.OfSeq(o.StatusTimes.Append(Tuple.Create(status, Timestamp.NewTimestamp(last.VenueNanos ?? last.TimeNanos), Timestamp.NewTimestamp(last.TimeNanos))));
+            return new RunOrder(o.Ref, o.Key, o.Quantity, filled, status, true, o.Reason, o.IbOrderId, o.PermId, ListModule.OfSeq(fills), times);
+        });
+        return new Run(run.Id, run.SnapshotId, run.SnapshotHash, run.Purpose, run.Status, run.Reasons, run.ClearedAt, ListModule.OfSeq(orders),
+            run.Fallback, run.CancelRequestedBy, run.CreatedAt, run.UpdatedAt);
+    }
 
     /// <summary>The schedule's stored state (PortfolioScheduleRestored None: never stored, it arms at its first tick).</summary>
     public static Bifrost.Domain.Trading.EventPayload Schedule(StoreReader reader, string name) =>

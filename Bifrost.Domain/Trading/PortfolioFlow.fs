@@ -200,11 +200,29 @@ module PortfolioFlow =
                 PortfolioRuns = runs |> List.fold (fun m r -> m |> Map.add r.Id (r, restartMeta)) s.PortfolioRuns
                 PortfolioHistory = s.PortfolioHistory @ (runs |> List.filter (fun r -> RunStatus.isTerminal r.Status) |> List.map Fallback.summary) }
         let note = Emit.note s OperationKind.FsmChanged "" $"portfolio: {runs.Length} run(s) restored"
+        // A running run's order still `planned` went out only if the engine's book (the store with the journal merged)
+        // holds it: its journal line is written before the wire. One the book lacks never left, and nothing else would
+        // ever settle it (the run stayed "running" for good): it ends cancelled by the restart, never re-sent on an old
+        // decision.
+        let inBook (o: RunOrder) = OrderRef.create o.Ref |> Result.toOption |> Option.exists s.Orders.ContainsKey
+        let eventsOf (r: Run) =
+            match r.Status with
+            | RunStatus.Queued | RunStatus.PreTrade -> [ CancelRequested "restart" ]
+            | RunStatus.Running ->
+                let planned = r.Orders |> List.filter (fun o -> o.Status = RunOrderStatus.Planned)
+                (planned |> List.filter inBook |> List.map (fun o -> OrderSubmitted o.Ref))
+                @ (if planned |> List.exists (inBook >> not) then [ CancelRequested "restart (never sent)" ] else [])
+            | _ -> []
         runs
-        |> List.filter (fun r -> r.Status = RunStatus.Queued || r.Status = RunStatus.PreTrade)
         |> List.fold (fun (s: State, cmds) r ->
-            let s', more = stepRun s r.Id [ CancelRequested "restart" ]
-            s', cmds @ more) (s, [ note ])
+            match eventsOf r with
+            | [] when r.Status = RunStatus.Running ->
+                // Every order settled (fills the store kept, merged by the daemon) but the run's row said running: no
+                // broker event is left to end it, so it ends here.
+                let settled = RunMachine.settle r
+                if settled = r then s, cmds else let s', more = finish s settled restartMeta in s', cmds @ more
+            | [] -> s, cmds
+            | events -> let s', more = stepRun s r.Id events in s', cmds @ more) (s, [ note ])
 
     /// The portfolio run an order belongs to, by its ref.
     let private runOfOrder (s: State) (ref: string) =

@@ -69,6 +69,27 @@ let private monday (h: int) (m: int) (s: int) =
 
 let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ")
 
+/// A run as the store kept it when the daemon died: executing `snap`, its orders planned (the run's row committed, the
+/// orders' journal lines not yet written: they never reached the broker).
+let private storedRunningRun runId (snap: Snapshot) =
+    let exec =
+        { RunId = runId; Now = sec 0.0; MaxQuoteAge = Duration.ofSeconds 5.0; Positions = Map.empty; Known = []
+          Quotes = Map [ "AAA", { Price = 50.0; ReceivedAt = sec 0.0 } ] }
+    let plan = Execution.plan exec snap |> Result.get
+    let run = RunMachine.queue runId snap (OperatorRequested "test") (sec 0.0) |> Result.get
+    [ PreTradeStarted; PreTradeCleared; ExecutionStarted plan ]
+    |> List.fold (fun r ev -> match RunMachine.step r { Event = ev; VenueTime = sec 0.0; ReceivedAt = sec 0.0 } with Ok r -> r | Error e -> failwithf "%A" e) run
+
+/// A restart: the engine rebuilt from `restored`, the portfolio configured, the stored snapshots and runs read back
+/// (as the daemon posts them, right after EngineStarted), then the sync and quotes.
+let private restart (restored: Restored) (snaps: Snapshot list) (stored: Run list) =
+    runAll cfg
+        ([ at (sec 0.0) (EngineStarted restored)
+           at (sec 0.0) (PortfolioConfigured setup)
+           at (sec 0.0) (PortfolioSnapshotsRestored(snaps |> List.map SnapshotIntact))
+           at (sec 0.0) (PortfolioRunsRestored stored) ]
+         @ (startEvents cfg 100.0 |> List.tail))
+
 [<Tests>]
 let tests =
     testList "Trading.PortfolioReview" [
@@ -116,5 +137,35 @@ let tests =
             let run = lastRun exec
             Expect.equal run.Status RunStatus.Blocked "blocked at execute"
             Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "POSITION_LIMIT: AAA")) $"named: %A{run.Reasons}"
+        }
+    
+        test "Restart_RunningRunWhoseOrdersNeverWentOut_EndsWithTheReason_NotRunningForever" {
+            // The run's row said running with AAA planned, but no journal line: the order was never sent. Nothing
+            // could ever settle it, so the run showed "running" for good and its fallback was never decided.
+            let snap = storedSnapshot "old1"
+            let stored = storedRunningRun "r0-pf3" snap
+            Expect.equal (stored.Status, stored.Orders |> List.map _.Status) (RunStatus.Running, [ RunOrderStatus.Planned ]) "as stored"
+            let s, cmds = restart Restored.empty [ snap ] [ stored ]
+            let run, _ = s.PortfolioRuns.["r0-pf3"]
+            Expect.isTrue (RunStatus.isTerminal run.Status) $"the run ends (was %s{RunStatus.name run.Status})"
+            Expect.equal run.Status RunStatus.Failed "nothing filled"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.Contains "restart")) $"the reason names the restart: %A{run.Reasons}"
+            Expect.isTrue (runs cmds |> List.exists (fun r -> r.Id = "r0-pf3" && r.Status = RunStatus.Failed)) "recorded"
+            Expect.isFalse (placed cmds |> List.exists (fun o -> o.Purpose = PortfolioTrade)) "nothing re-sent behind the operator's back"
+        }
+    
+        test "Restart_RunningRunWhoseOrdersAllSettledBeforeTheCrash_EndsDone_NotRunningForever" {
+            // The store's fills had the AAA fill (the daemon merges them into the restored run) but the run's own row
+            // still said running: the order is filled, no event is left to come, and the run must end by itself.
+            let snap = storedSnapshot "old1"
+            let stored = storedRunningRun "r0-pf3" snap
+            let o = stored.Orders |> List.exactlyOne
+            let filledOrder =
+                { o with Sent = true; Filled = o.Quantity; Status = RunOrderStatus.Filled
+                         Fills = [ { ExecId = "x1"; Quantity = o.Quantity; Price = 50.0; Commission = Some 1.0; VenueTime = sec 0.0; ReceivedAt = sec 0.0 } ] }
+            let s, cmds = restart Restored.empty [ snap ] [ { stored with Orders = [ filledOrder ] } ]
+            let run, _ = s.PortfolioRuns.["r0-pf3"]
+            Expect.equal run.Status RunStatus.Done $"the run ends done (was %s{RunStatus.name run.Status})"
+            Expect.isTrue (runs cmds |> List.exists (fun r -> r.Id = "r0-pf3" && r.Status = RunStatus.Done)) "recorded"
         }
     ]
