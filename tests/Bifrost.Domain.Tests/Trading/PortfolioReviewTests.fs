@@ -168,4 +168,20 @@ let tests =
             Expect.equal run.Status RunStatus.Done $"the run ends done (was %s{RunStatus.name run.Status})"
             Expect.isTrue (runs cmds |> List.exists (fun r -> r.Id = "r0-pf3" && r.Status = RunStatus.Done)) "recorded"
         }
+    
+        test "Targets_QuantityInt32Min_WithShortsAllowed_RefusedNamingTheField_NotThrown" {
+            // -2147483648 passes the daemon's TryGetInt32 and, with allow_short, reached `abs` in pre-trade and sizing:
+            // an OverflowException in the reducer, which stops the daemon instead of refusing the control.
+            let shorts = { setup with Settings = { setup.Settings with Sizing = SizingConfig.create 0.05 1 1 0.0 true |> Result.get } }
+            let s, _ = feed (ready ()) [ at (sec 1.3) (PortfolioConfigured shorts) ]
+            let s, _ = feed s (quotesAt (sec 2.0) 50.0)
+            let request =
+                PortfolioTargetsRequested
+                    { RunId = "r1-pf9"; SnapshotId = "snap9"; Targets = [ { Symbol = "AAA"; Quantity = Int32.MinValue } ]; Meta = meta 9L }
+            let _, cmds = step s (at (sec 2.5) request)
+            Expect.isEmpty (placed cmds) "no order"
+            match cmds |> List.tryPick (function CompleteControl(9L, outcome) -> Some outcome | _ -> None) with
+            | Some(Refused why) -> Expect.stringContains why "targets[0].quantity" "names the field"
+            | other -> failtestf "expected a refusal naming targets[0].quantity, got %A" other
+        }
     ]
