@@ -54,7 +54,7 @@ type PreTradeContext =
       CashAvailable: float
       TradesToday: int
       DailyPnl: float
-      /// High-water mark minus equity (>= 0).
+      /// High-water mark minus equity (>= 0); NaN when the P&L is unknown (then no new exposure).
       Drawdown: float
       /// Current strategy-owned shares per symbol (all symbols, not only the snapshot's).
       Positions: Map<string, int>
@@ -93,7 +93,9 @@ module PreTradeBlock =
             | PreTradeBlock.OrderNotionalLimit(s, n, m) -> $"{s} order {n:F2} > {m:F2}"
             | PreTradeBlock.InsufficientCash(n, a) -> $"additions cost {n:F2} > cash {a:F2}"
             | PreTradeBlock.DailyTradesLimit(p, m) -> $"{p} trades today with this snapshot > {m}"
+            | PreTradeBlock.DailyLossLimit(p, l) when Double.IsNaN p -> $"day P&L unknown (a holding has no mark), limit -{l:F2}"
             | PreTradeBlock.DailyLossLimit(p, l) -> $"day P&L {p:F2} at or below -{l:F2}"
+            | PreTradeBlock.DrawdownLimit(d, m) when Double.IsNaN d -> $"drawdown unknown (a holding has no mark), limit {m:F2}"
             | PreTradeBlock.DrawdownLimit(d, m) -> $"drawdown {d:F2} >= {m:F2}"
             | PreTradeBlock.SectorConcentration(s, w, m) -> $"sector {s} at {w:P1} > {m:P1}"
             | PreTradeBlock.SectorUnmapped s -> $"{s} has no sector in the sector map"
@@ -105,6 +107,11 @@ module PreTradeBlock =
 /// is never blocked by them, and the account-level limits (daily loss, drawdown, trades) only stop new exposure.
 /// Any block stops the whole run (a half-executed rebalance is a portfolio nobody decided on).
 module PreTradeRisk =
+    /// High-water mark minus equity, at least 0, NaN when either is unknown (F#'s `max 0.0 nan` is 0.0: "no drawdown").
+    let drawdown (highWater: float) (equity: float) =
+        let d = highWater - equity
+        if Double.IsNaN d then nan else max 0.0 d
+
     let private position (ctx: PreTradeContext) symbol = ctx.Positions |> Map.tryFind symbol |> Option.defaultValue 0
 
     /// The price a line is judged at: the higher of the price it was sized at and the current one. A snapshot re-run
@@ -181,8 +188,9 @@ module PreTradeRisk =
             else
                 [ if addCost > ctx.CashAvailable then PreTradeBlock.InsufficientCash(addCost, ctx.CashAvailable)
                   if ctx.TradesToday + adding.Length > limits.MaxDailyTrades then PreTradeBlock.DailyTradesLimit(ctx.TradesToday + adding.Length, limits.MaxDailyTrades)
-                  if ctx.DailyPnl <= -limits.DailyLossLimit then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)
-                  if ctx.Drawdown >= limits.MaxDrawdown then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
+                  // Unknown (NaN: a holding without a mark) fails closed; `NaN <= -limit` alone would pass it.
+                  if not (ctx.DailyPnl > -limits.DailyLossLimit) then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)
+                  if not (ctx.Drawdown < limits.MaxDrawdown) then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
         perLine @ whole @ sectorBlocks limits ctx snapshot adding
 
     /// Every block of the snapshot; empty = it may run.

@@ -95,6 +95,14 @@ module PortfolioFlow =
         | Running _ -> Some "an order is in flight"
         | other -> Some $"state {FsmState.name other} does not accept orders"
 
+    /// The day's P&L and the drawdown as pre-trade sees them: NaN (no new exposure) while a strategy holding has no
+    /// mark, because an unmarked holding is carried at cost and its loss would not show.
+    let dayRisk (cfg: Config) (s: State) =
+        if not (State.isValued cfg s) then nan, nan
+        else
+            let total = State.totalPnl cfg s
+            total - s.Daily.StartPnl, PreTradeRisk.drawdown s.HighWater total
+
     let brokerDown (s: State) = not s.Connectivity.SocketUp || not s.Connectivity.IbUp
 
     /// Sends each planned order under its key's ref; OrderSubmitted follows each PlaceOrder.
@@ -140,10 +148,10 @@ module PortfolioFlow =
             else
                 let positions = positions setup s
                 let inputs = sizingInputs setup s
-                let total = State.totalPnl cfg s
+                let dailyPnl, drawdown = dayRisk cfg s
                 let ctx =
                     { PortfolioValue = inputs.PortfolioValue; CashAvailable = inputs.CashAvailable; TradesToday = s.Daily.Trades
-                      DailyPnl = total - s.Daily.StartPnl; Drawdown = max 0.0 (s.HighWater - total); Positions = positions; Prices = inputs.Prices }
+                      DailyPnl = dailyPnl; Drawdown = drawdown; Positions = positions; Prices = inputs.Prices }
                 match Workflow.preTrade setup.Settings.Limits ctx snapshot with
                 | PreTradeBlocked _ as blocked ->
                     let s', cmds = stepRun s run.Id [ PreTradeStarted; blocked ]

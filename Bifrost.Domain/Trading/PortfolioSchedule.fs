@@ -28,9 +28,9 @@ module PortfolioSchedule =
     let private lateText late = if late then " (late: run_late)" else ""
 
     let private preTradeContext (cfg: Config) (setup: PortfolioSetup) (s: State) : PreTradeContext =
-        let total = State.totalPnl cfg s
+        let dailyPnl, drawdown = PortfolioFlow.dayRisk cfg s
         { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
-          TradesToday = s.Daily.Trades; DailyPnl = total - s.Daily.StartPnl; Drawdown = max 0.0 (s.HighWater - total)
+          TradesToday = s.Daily.Trades; DailyPnl = dailyPnl; Drawdown = drawdown
           Positions = PortfolioFlow.positions setup s; Prices = PortfolioFlow.prices setup s }
 
     /// The slot's snapshot, by the slot's snapshot id: frozen by this session's build phase, or — after a restart

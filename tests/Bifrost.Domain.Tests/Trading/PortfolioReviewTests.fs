@@ -184,4 +184,23 @@ let tests =
             | Some(Refused why) -> Expect.stringContains why "targets[0].quantity" "names the field"
             | other -> failtestf "expected a refusal naming targets[0].quantity, got %A" other
         }
+    
+        test "Targets_WhileAHeldSymbolHasNoMark_DayPnlUnknown_NewExposureBlocked" {
+            let targets runId id ts =
+                PortfolioTargetsRequested
+                    { RunId = runId; SnapshotId = $"snap{id}"; Targets = ts |> List.map (fun (s, q) -> ({ Symbol = s; Quantity = q }: OperatorTarget)); Meta = meta id }
+            let s, _ = feed (ready ()) (quotesAt (sec 2.0) 50.0)
+            let s, first = step s (at (sec 2.5) (targets "r1-pf7" 7L [ "BBB", 100 ]))
+            let bought = placed first |> List.exactlyOne
+            let s, _ = step s (at (sec 3.0) (execFor bought 100 80.0 "pb"))
+            // BBB's market goes dark (no bid, no ask): BBB is carried at cost, so its loss does not show in the day's
+            // P&L, and the day loss limit passed additions on a loss nobody could see.
+            let s, _ = feed s [ at (sec 4.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.0))); at (sec 4.0) (QuoteReceived(quote bbb nan nan (sec 4.0))) ]
+            Expect.isFalse (State.isValued cfg s) "BBB has no mark"
+            let _, adds = step s (at (sec 4.5) (targets "r1-pf8" 8L [ "AAA", 100 ]))
+            Expect.isEmpty (placed adds) "no new exposure on an unknown loss"
+            let run = lastRun adds
+            Expect.equal run.Status RunStatus.Blocked "blocked"
+            Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "DAILY_LOSS_LIMIT: day P&L unknown")) $"named: %A{run.Reasons}"
+        }
     ]
