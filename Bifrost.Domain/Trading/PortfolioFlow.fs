@@ -126,6 +126,12 @@ module PortfolioFlow =
             Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
         | Some _ -> if brokerDown s then None else gate s
 
+    /// Symbols a snapshot trades that the portfolio may not trade now (the universe changed since it was frozen, e.g. a
+    /// symbol dropped or made the scalper's underlying). Such a snapshot is refused whole: run without them it is a
+    /// portfolio nobody decided on, and their orders met "market_data_error" instead of the real reason.
+    let outsideUniverse (setup: PortfolioSetup) (snapshot: Snapshot) =
+        Snapshot.tradingLines snapshot |> List.map _.Symbol |> List.filter (fun sym -> not (setup.Contracts.ContainsKey sym))
+
     /// Answers a portfolio control with a refusal (nothing frozen, nothing sent).
     let refuseControl (s: State) (runId: string) (meta: ControlMeta) (head: Command list) why =
         s, head @ [ Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
@@ -137,9 +143,11 @@ module PortfolioFlow =
                  (snapshot: Snapshot) (head: Command list) =
         let refuse why = refuseControl s runId meta head why
         let s = { s with PortfolioSnapshots = s.PortfolioSnapshots |> Map.add snapshot.Id snapshot }
-        match RunMachine.queue runId snapshot purpose s.Now with
-        | Error e -> refuse $"{e.Field}: {e.Message}"
-        | Ok run ->
+        match RunMachine.queue runId snapshot purpose s.Now, outsideUniverse setup snapshot with
+        | _, (_ :: _ as foreign) ->
+            refuse $"""snapshot {snapshot.Id} trades {String.concat "," foreign}, not in portfolio.universe now"""
+        | Error e, _ -> refuse $"{e.Field}: {e.Message}"
+        | Ok run, [] ->
             let s = { s with PortfolioRuns = s.PortfolioRuns |> Map.add run.Id (run, meta) }
             let head = head @ [ RecordPortfolioRun run ]
             if brokerDown s then

@@ -48,6 +48,9 @@ module PortfolioSchedule =
         else
             match slotSnapshot s slot.SlotId with
             | None -> failSlot s slot.SlotId "no snapshot to pre-trade (the build phase froze none, in this session or in the store)"
+            | Some snapshot when not (PortfolioFlow.outsideUniverse setup snapshot).IsEmpty ->
+                let foreign = PortfolioFlow.outsideUniverse setup snapshot |> String.concat ","
+                failSlot s slot.SlotId $"snapshot {snapshot.Id} trades {foreign}, not in portfolio.universe now"
             | Some snapshot ->
                 match RunMachine.queue runId snapshot (ScheduledSlot slot.SlotId) s.Now with
                 | Error e -> failSlot s slot.SlotId $"{e.Field}: {e.Message}"

@@ -203,4 +203,22 @@ let tests =
             Expect.equal run.Status RunStatus.Blocked "blocked"
             Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "DAILY_LOSS_LIMIT: day P&L unknown")) $"named: %A{run.Reasons}"
         }
+    
+        test "Rerun_StoredSnapshotWithASymbolNoLongerInTheUniverse_RefusedNamingIt_NotThrown" {
+            // The universe lost CCC (or CCC became the scalper's underlying) after the snapshot was frozen. Re-running it
+            // looked CCC up in the portfolio's contracts: KeyNotFoundException inside the reducer, the daemon down.
+            let inputs = { PortfolioValue = 1_000_000.0; CashAvailable = 1_000_000.0; Prices = Map [ "AAA", 50.0; "CCC", 20.0 ]; Positions = Map.empty }
+            let sized =
+                Sizing.sizeBatch setup.Settings.Sizing inputs
+                    [ for sym in [ "AAA"; "CCC" ] -> { Symbol = sym; Action = BuySignal; Score = 0.5; Confidence = 1.0; Time = sec 0.0 } ]
+                |> Result.get
+            let old = Snapshot.create "old2" (sec 0.0) (SignalsFile("old.csv", "abc")) inputs sized |> Result.get
+            let s, _ = step (ready ()) (at (sec 1.5) (PortfolioSnapshotsRestored [ SnapshotIntact old ]))
+            let s, _ = feed s (quotesAt (sec 2.0) 50.0)
+            let _, cmds = step s (at (sec 2.5) (PortfolioRerunRequested { RunId = "r1-pf8"; SnapshotId = "old2"; Meta = meta 8L }))
+            Expect.isEmpty (placed cmds) "nothing sent: the snapshot is not what the portfolio may trade now"
+            match cmds |> List.tryPick (function CompleteControl(8L, outcome) -> Some outcome | _ -> None) with
+            | Some(Refused why) -> Expect.stringContains why "CCC" "names the symbol"
+            | other -> failtestf "expected a refusal naming CCC, got %A" other
+        }
     ]
