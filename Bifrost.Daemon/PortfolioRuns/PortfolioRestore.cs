@@ -11,9 +11,37 @@ namespace Bifrost.Daemon.PortfolioRuns;
 /// <summary>Portfolio runs read back from the store at start (oldest first), as the run machine had them.</summary>
 public static class PortfolioRestore
 {
-    public static FSharpList<Run> Read(StoreReader reader) =>
+    public static FSharpList<Run> Read(StoreReader reader, PortfolioSetup setup) =>
         ListModule.OfSeq(reader.ListPortfolioRuns(100_000).OrderBy(r => r.CreatedNanos).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToRun)
+            .Select(r => WithJournaledOrders(r, r.Status.IsQueued || r.Status.IsPreTrade ? reader.GetOrdersForRun(r.Id) : [],
+                id => ContractIdModule.create((int)id) is { IsOk: true } c && PortfolioSetupModule.symbolOf(setup, c.ResultValue) is { } sym ? sym.Value : null))
             .Select(r => WithStoredFills(r, reader.GetFillsForOrder)));
+
+    /// <summary>
+    /// A run stored queued or pre_trade whose portfolio orders the store holds did send them: an order is journaled
+    /// before the wire (and merged into the store at start), the run's own row is written after the step, so a crash
+    /// between the two left the row behind. It comes back running with those orders (working, sent), so the restart
+    /// follows them and their fills; "cancelled by the restart, nothing sent" would have been false while they lived at
+    /// the broker.
+    /// </summary>
+    public static Run WithJournaledOrders(Run run, IReadOnlyList<OrderRecord> orders, Func<long, string?> symbolOf)
+    {
+        if (!(run.Status.IsQueued || run.Status.IsPreTrade)) return run;
+        var mine = orders.Where(o => o.Purpose == OrderPurposeModule.name(OrderPurpose.PortfolioTrade) && symbolOf(o.ContractId) is not null).ToList();
+        if (mine.Count == 0) return run;
+        var runOrders = mine.Select(o =>
+        {
+            var at = Timestamp.NewTimestamp(o.CreatedNanos);
+            var key = new OrderKey(run.Id, symbolOf(o.ContractId)!, o.Side == TradeSide.Buy ? Side.Buy : Side.Sell, run.SnapshotId);
+            return new RunOrder(o.OrderRef, key, (int)o.Qty, 0, RunOrderStatus.Working, true, FSharpOption<string>.None,
+                o.IbOrderId is { } ib ? FSharpOption<int>.Some((int)ib) : FSharpOption<int>.None,
+                o.PermId is { } perm && perm != 0 ? FSharpOption<long>.Some(perm) : FSharpOption<long>.None, FSharpList<RunFill>.Empty,
+                ListModule.OfSeq([Tuple.Create(RunOrderStatus.Working, at, at)]));
+        });
+        var cleared = FSharpOption<Timestamp>.Some(Timestamp.NewTimestamp(mine.Min(o => o.CreatedNanos)));
+        return new Run(run.Id, run.SnapshotId, run.SnapshotHash, run.Purpose, RunStatus.Running, FSharpList<string>.Empty, cleared,
+            ListModule.OfSeq(runOrders), run.Fallback, run.CancelRequestedBy, run.CreatedAt, run.UpdatedAt);
+    }
 
     /// <summary>
     /// A running run takes the fills the store holds for its orders that its own row lacks. A fill is recorded as it

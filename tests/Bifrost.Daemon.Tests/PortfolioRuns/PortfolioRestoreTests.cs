@@ -46,4 +46,25 @@ public class PortfolioRestoreTests
         var done = RunWith(RunStatus.Failed, Order("oi_pa", 100, RunOrderStatus.Cancelled));
         Assert.Same(done, PortfolioRestore.WithStoredFills(done, _ => [Fill("x1", "oi_pa", 60)]));
     }
+
+    private static OrderRecord OrderRow(string orderRef, string purpose, long contractId) =>
+        new(orderRef, "r0-pf3", purpose, contractId, TradeSide.Buy, 100, "MKT", null, "DAY", "Submitted", T.Nanos, T.Nanos, 17, 9017);
+
+    [Fact]
+    public void QueuedRun_WhoseOrdersTheStoreHolds_IsTakenBackRunning_WithThem_NotCancelledAsNeverSent()
+    {
+        // The run's row was still "queued" when the daemon died, but its order had been journaled (before the wire) and
+        // merged into the store at start: it is at the broker. The restart called the run "cancelled, nothing sent"
+        // and never followed the order or its fills.
+        var queued = RunWith(RunStatus.Queued);
+        string? SymbolOf(long id) => id == 50 ? "AAA" : null;
+        var taken = PortfolioRestore.WithJournaledOrders(queued, [OrderRow("oi_pa", "portfolio", 50), OrderRow("oi_r0_1", "hedge", 1)], SymbolOf);
+        Assert.True(taken.Status.IsRunning);
+        var o = Assert.Single(taken.Orders);
+        Assert.Equal(("oi_pa", "AAA", 100, RunOrderStatus.Working, true), (o.Ref, o.Key.Symbol, o.Quantity, o.Status, o.Sent));
+        Assert.Equal("old1", o.Key.SnapshotId);
+        var filled = PortfolioRestore.WithStoredFills(taken, r => r == "oi_pa" ? [Fill("x1", "oi_pa", 100)] : []);
+        Assert.Equal(RunOrderStatus.Filled, filled.Orders.Head.Status);
+        Assert.Same(queued, PortfolioRestore.WithJournaledOrders(queued, [], SymbolOf));
+    }
 }
