@@ -195,9 +195,13 @@ module PortfolioSchedule =
             | Error why -> failSlot s load.SlotId $"no signals: {why}"
             | Ok(fileName, text) ->
                 let snapshotId = Workflow.slotSnapshotId load.SlotId
-                if s.PortfolioSnapshots.ContainsKey snapshotId then
-                    s, [ Emit.note s OperationKind.Anomaly load.SlotId $"schedule {load.SlotId}: snapshot {snapshotId} exists already; {fileName} ignored" ]
-                else
+                match s.PortfolioSnapshots |> Map.tryFind snapshotId with
+                | Some taken ->
+                    // Another snapshot has the slot's id (an operator run named it so): pre-trade would run that one as
+                    // the slot. The slot fails, loudly, rather than trade a decision that is not this file's.
+                    failSlot s load.SlotId
+                        $"snapshot id {snapshotId} is taken by another snapshot ({SnapshotSource.describe taken.Source}); {fileName} not used"
+                | None ->
                     let inputs =
                         { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
                           Prices = PortfolioFlow.prices setup s; Positions = PortfolioFlow.positions setup s }

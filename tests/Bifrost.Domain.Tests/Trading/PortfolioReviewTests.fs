@@ -221,4 +221,26 @@ let tests =
             | Some(Refused why) -> Expect.stringContains why "CCC" "names the symbol"
             | other -> failtestf "expected a refusal naming CCC, got %A" other
         }
+    
+        test "ScheduledSlot_SnapshotIdTakenByAnOperatorRun_SlotFailsLoudly_DoesNotTradeTheOperatorsSnapshot" {
+            // An operator run named its snapshot like the slot ("daily-20251229"). The build only noted an anomaly and
+            // ignored the signals file; pre-trade and execute then ran the operator's snapshot as the schedule's slot.
+            let s, _ =
+                feed (ready ())
+                    [ at (sec 1.5) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
+                      yield! quotesAt (monday 9 59 0) 50.0
+                      at (monday 9 59 0) ClockTicked ]
+            let s, _ = feed s (quotesAt (monday 9 59 30) 50.0)
+            let s, op =
+                step s (at (monday 9 59 30) (PortfolioTargetsRequested
+                                                 { RunId = "r1-pf5"; SnapshotId = "daily-20251229"; Targets = [ { Symbol = "AAA"; Quantity = 10 } ]; Meta = meta 5L }))
+            let s, _ = step s (at (monday 9 59 31) (execFor (placed op |> List.exactlyOne) 10 50.0 "op1"))
+            let buildAt = monday 10 0 1
+            let s, _ = feed s (quotesAt buildAt 50.0 @ [ at buildAt ClockTicked ])
+            let text = $"symbol,action,score,confidence,time\nBBB,buy,1,1,{iso (monday 9 59 0)}\n"
+            let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
+            Expect.isTrue (alerts built |> List.exists (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "daily-20251229")) "the slot fails, alerted"
+            let _, later = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ] @ quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            Expect.isFalse (runs later |> List.exists (fun r -> r.Id = "daily-20251229-run")) "no slot run on the operator's snapshot"
+        }
     ]
