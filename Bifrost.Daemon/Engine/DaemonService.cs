@@ -140,7 +140,7 @@ public sealed class DaemonService(
             using (var reader = StoreReader.Open(settings.Store.Path))
             {
                 restored = StoreRestore.Read(reader, cfg);
-                if (portfolio is not null) portfolioRuns = PortfolioRuns.PortfolioRestore.Read(reader);
+                if (portfolio is not null) portfolioRuns = PortfolioRuns.PortfolioRestore.Read(reader, portfolio);
                 if (portfolio?.Settings.Schedule?.Value is { } schedule) scheduleRestored = PortfolioRuns.PortfolioRestore.Schedule(reader, schedule.Name);
                 if (portfolio is not null) portfolioSnapshots = PortfolioRuns.PortfolioSnapshotRestore.Read(reader);
             }

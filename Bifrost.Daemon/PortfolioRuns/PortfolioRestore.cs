@@ -11,8 +11,66 @@ namespace Bifrost.Daemon.PortfolioRuns;
 /// <summary>Portfolio runs read back from the store at start (oldest first), as the run machine had them.</summary>
 public static class PortfolioRestore
 {
-    public static FSharpList<Run> Read(StoreReader reader) =>
-        ListModule.OfSeq(reader.ListPortfolioRuns(100_000).OrderBy(r => r.CreatedNanos).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToRun));
+    public static FSharpList<Run> Read(StoreReader reader, PortfolioSetup setup) =>
+        ListModule.OfSeq(reader.ListPortfolioRuns(100_000).OrderBy(r => r.CreatedNanos).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToRun)
+            .Select(r => WithJournaledOrders(r, r.Status.IsQueued || r.Status.IsPreTrade ? reader.GetOrdersForRun(r.Id) : [],
+                id => ContractIdModule.create((int)id) is { IsOk: true } c && PortfolioSetupModule.symbolOf(setup, c.ResultValue) is { } sym ? sym.Value : null))
+            .Select(r => WithStoredFills(r, reader.GetFillsForOrder)));
+
+    /// <summary>
+    /// A run stored queued or pre_trade whose portfolio orders the store holds did send them: an order is journaled
+    /// before the wire (and merged into the store at start), the run's own row is written after the step, so a crash
+    /// between the two left the row behind. It comes back running with those orders (working, sent), so the restart
+    /// follows them and their fills; "cancelled by the restart, nothing sent" would have been false while they lived at
+    /// the broker.
+    /// </summary>
+    public static Run WithJournaledOrders(Run run, IReadOnlyList<OrderRecord> orders, Func<long, string?> symbolOf)
+    {
+        if (!(run.Status.IsQueued || run.Status.IsPreTrade)) return run;
+        var mine = orders.Where(o => o.Purpose == OrderPurposeModule.name(OrderPurpose.PortfolioTrade) && symbolOf(o.ContractId) is not null).ToList();
+        if (mine.Count == 0) return run;
+        var runOrders = mine.Select(o =>
+        {
+            var at = Timestamp.NewTimestamp(o.CreatedNanos);
+            var key = new OrderKey(run.Id, symbolOf(o.ContractId)!, o.Side == TradeSide.Buy ? Side.Buy : Side.Sell, run.SnapshotId);
+            return new RunOrder(o.OrderRef, key, (int)o.Qty, 0, RunOrderStatus.Working, true, FSharpOption<string>.None,
+                o.IbOrderId is { } ib ? FSharpOption<int>.Some((int)ib) : FSharpOption<int>.None,
+                o.PermId is { } perm && perm != 0 ? FSharpOption<long>.Some(perm) : FSharpOption<long>.None, FSharpList<RunFill>.Empty,
+                ListModule.OfSeq([Tuple.Create(RunOrderStatus.Working, at, at)]));
+        });
+        var cleared = FSharpOption<Timestamp>.Some(Timestamp.NewTimestamp(mine.Min(o => o.CreatedNanos)));
+        return new Run(run.Id, run.SnapshotId, run.SnapshotHash, run.Purpose, RunStatus.Running, FSharpList<string>.Empty, cleared,
+            ListModule.OfSeq(runOrders), run.Fallback, run.CancelRequestedBy, run.CreatedAt, run.UpdatedAt);
+    }
+
+    /// <summary>
+    /// A running run takes the fills the store holds for its orders that its own row lacks. A fill is recorded as it
+    /// arrives and the run's row after the engine's step, so a crash between the two left the run without a fill that
+    /// the restart never delivers again (its exec id is already seen): the run could never end. Only while running (a
+    /// finished run's outcome is its record); a total past the order's quantity is left alone (an overfill is the
+    /// engine's to report, not the restore's to guess).
+    /// </summary>
+    public static Run WithStoredFills(Run run, Func<string, IReadOnlyList<FillRecord>> fillsOf)
+    {
+        if (!run.Status.IsRunning) return run;
+        var orders = run.Orders.Select(o =>
+        {
+            var known = o.Fills.Select(f => f.ExecId).ToHashSet(StringComparer.Ordinal);
+            var missing = fillsOf(o.Ref).Where(f => !known.Contains(f.ExecId)).ToList();
+            var filled = o.Filled + missing.Sum(f => (int)f.Qty);
+            if (missing.Count == 0 || filled > o.Quantity) return o;
+            var fills = o.Fills.Concat(missing.Select(f => new RunFill(f.ExecId, (int)f.Qty, f.Price,
+                f.Commission is { } c ? FSharpOption<double>.Some(c) : FSharpOption<double>.None,
+                Timestamp.NewTimestamp(f.VenueNanos ?? f.TimeNanos), Timestamp.NewTimestamp(f.TimeNanos))));
+            var last = missing[^1];
+            var status = filled == o.Quantity ? RunOrderStatus.Filled : o.Status.IsPlanned ? RunOrderStatus.Working : o.Status;
+            var times = status.Equals(o.Status) ? o.StatusTimes
+                : ListModule.OfSeq(o.StatusTimes.Append(Tuple.Create(status, Timestamp.NewTimestamp(last.VenueNanos ?? last.TimeNanos), Timestamp.NewTimestamp(last.TimeNanos))));
+            return new RunOrder(o.Ref, o.Key, o.Quantity, filled, status, true, o.Reason, o.IbOrderId, o.PermId, ListModule.OfSeq(fills), times);
+        });
+        return new Run(run.Id, run.SnapshotId, run.SnapshotHash, run.Purpose, run.Status, run.Reasons, run.ClearedAt, ListModule.OfSeq(orders),
+            run.Fallback, run.CancelRequestedBy, run.CreatedAt, run.UpdatedAt);
+    }
 
     /// <summary>The schedule's stored state (PortfolioScheduleRestored None: never stored, it arms at its first tick).</summary>
     public static Bifrost.Domain.Trading.EventPayload Schedule(StoreReader reader, string name) =>

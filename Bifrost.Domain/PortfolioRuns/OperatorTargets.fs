@@ -22,6 +22,9 @@ type TargetsRequest =
 module OperatorTargets =
     let operatorNote = "OPERATOR"
 
+    /// The largest |target| accepted (pre-trade's max_position_shares is the real cap; this one keeps the arithmetic whole).
+    let maxShares = 1_000_000_000
+
     /// Every bad target, each naming its field (`targets[i].symbol`, `targets[i].quantity`).
     let validate (sizing: SizingConfig) (universe: string list) (targets: OperatorTarget list) : ValidationError list =
         if targets.IsEmpty then [ { Field = "targets"; Message = "at least one target is required" } ]
@@ -33,7 +36,10 @@ module OperatorTargets =
                 [ if not (List.contains sym universe) then
                       { Field = $"targets[{i}].symbol"; Message = $"'{t.Symbol}' is not in portfolio.universe ({String.Join(',', universe)})" }
                   elif not (seen.Add sym) then { Field = $"targets[{i}].symbol"; Message = $"{sym} is given twice" }
-                  if t.Quantity < 0 && not sizing.AllowShort then
+                  // Far beyond any position, and room for target − position arithmetic: Int32.MinValue made `abs` throw.
+                  if t.Quantity < -maxShares || t.Quantity > maxShares then
+                      { Field = $"targets[{i}].quantity"; Message = $"{t.Quantity}: at most {maxShares} shares either way" }
+                  elif t.Quantity < 0 && not sizing.AllowShort then
                       { Field = $"targets[{i}].quantity"; Message = $"{t.Quantity}: a short target needs portfolio.allow_short" }
                   elif t.Quantity % sizing.LotSize <> 0 then
                       { Field = $"targets[{i}].quantity"; Message = $"{t.Quantity} is not a whole number of lots of {sizing.LotSize}" } ])

@@ -54,11 +54,12 @@ type PreTradeContext =
       CashAvailable: float
       TradesToday: int
       DailyPnl: float
-      /// High-water mark minus equity (>= 0).
+      /// High-water mark minus equity (>= 0); NaN when the P&L is unknown (then no new exposure).
       Drawdown: float
       /// Current strategy-owned shares per symbol (all symbols, not only the snapshot's).
       Positions: Map<string, int>
-      /// Prices of held symbols outside the snapshot, for sector weights (the snapshot's own prices are used for its lines).
+      /// Current prices: held symbols outside the snapshot are valued at them (sector weights), and a snapshot line at
+      /// the higher of its frozen price and this one (`PreTradeRisk.priceOf`).
       Prices: Map<string, float> }
 
 /// A named reason a snapshot may not run. Stored with the run.
@@ -92,7 +93,9 @@ module PreTradeBlock =
             | PreTradeBlock.OrderNotionalLimit(s, n, m) -> $"{s} order {n:F2} > {m:F2}"
             | PreTradeBlock.InsufficientCash(n, a) -> $"additions cost {n:F2} > cash {a:F2}"
             | PreTradeBlock.DailyTradesLimit(p, m) -> $"{p} trades today with this snapshot > {m}"
+            | PreTradeBlock.DailyLossLimit(p, l) when Double.IsNaN p -> $"day P&L unknown (a holding has no mark), limit -{l:F2}"
             | PreTradeBlock.DailyLossLimit(p, l) -> $"day P&L {p:F2} at or below -{l:F2}"
+            | PreTradeBlock.DrawdownLimit(d, m) when Double.IsNaN d -> $"drawdown unknown (a holding has no mark), limit {m:F2}"
             | PreTradeBlock.DrawdownLimit(d, m) -> $"drawdown {d:F2} >= {m:F2}"
             | PreTradeBlock.SectorConcentration(s, w, m) -> $"sector {s} at {w:P1} > {m:P1}"
             | PreTradeBlock.SectorUnmapped s -> $"{s} has no sector in the sector map"
@@ -104,18 +107,33 @@ module PreTradeBlock =
 /// is never blocked by them, and the account-level limits (daily loss, drawdown, trades) only stop new exposure.
 /// Any block stops the whole run (a half-executed rebalance is a portfolio nobody decided on).
 module PreTradeRisk =
+    /// High-water mark minus equity, at least 0, NaN when either is unknown (F#'s `max 0.0 nan` is 0.0: "no drawdown").
+    let drawdown (highWater: float) (equity: float) =
+        let d = highWater - equity
+        if Double.IsNaN d then nan else max 0.0 d
+
     let private position (ctx: PreTradeContext) symbol = ctx.Positions |> Map.tryFind symbol |> Option.defaultValue 0
+
+    /// The price a line is judged at: the higher of the price it was sized at and the current one. A snapshot re-run
+    /// days later, or a slot executing minutes after its build, trades at today's price; judged at the frozen price
+    /// alone, a risen stock passed the position and notional limits it breaks when the order fills.
+    let priceOf (ctx: PreTradeContext) (line: SnapshotLine) =
+        let valid p = Double.IsFinite p && p > 0.0
+        match ctx.Prices |> Map.tryFind line.Symbol with
+        | Some now when valid now && not (valid line.Price && line.Price >= now) -> now
+        | _ -> line.Price
 
     /// Blocks of one line of the snapshot, with the order taken from the live position.
     let checkLine (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (line: SnapshotLine) =
         let current = position ctx line.Symbol
         let order = line.Target - current
         let adds = Sizing.exposureAdded current line.Target > 0
+        let price = priceOf ctx line
         if not (Snapshot.isTrading line) || order = 0 || not adds then []
-        elif not (Double.IsFinite line.Price && line.Price > 0.0) then [ PreTradeBlock.UnpricedPosition line.Symbol ]
+        elif not (Double.IsFinite price && price > 0.0) then [ PreTradeBlock.UnpricedPosition line.Symbol ]
         else
-            let weight = float (abs line.Target) * line.Price / ctx.PortfolioValue
-            let notional = float (abs order) * line.Price
+            let weight = float (abs line.Target) * price / ctx.PortfolioValue
+            let notional = float (abs order) * price
             [ if weight > limits.MaxPositionFraction then PreTradeBlock.PositionLimit(line.Symbol, weight, limits.MaxPositionFraction)
               if abs line.Target > limits.MaxPositionShares then PreTradeBlock.PositionSharesLimit(line.Symbol, abs line.Target, limits.MaxPositionShares)
               if notional > limits.MaxOrderNotional then PreTradeBlock.OrderNotionalLimit(line.Symbol, notional, limits.MaxOrderNotional) ]
@@ -135,7 +153,7 @@ module PreTradeRisk =
             let unmapped = adding |> List.filter (fun l -> not (limits.Sectors.ContainsKey l.Symbol)) |> List.map (fun l -> PreTradeBlock.SectorUnmapped l.Symbol)
             let priceOf sym =
                 match snapshot.Lines |> List.tryFind (fun l -> l.Symbol = sym) with
-                | Some l when Double.IsFinite l.Price -> l.Price
+                | Some l when Double.IsFinite(priceOf ctx l) -> priceOf ctx l
                 | _ -> ctx.Prices |> Map.tryFind sym |> Option.defaultValue nan
             let symbols = Seq.append ctx.Positions.Keys (snapshot.Lines |> Seq.map _.Symbol) |> Seq.distinct |> List.ofSeq
             let before = symbols |> List.map (fun s -> s, position ctx s, priceOf s)
@@ -164,14 +182,15 @@ module PreTradeRisk =
             Snapshot.tradingLines snapshot
             |> List.filter (fun l -> l.Target <> position ctx l.Symbol && Sizing.exposureAdded (position ctx l.Symbol) l.Target > 0)
         let perLine = snapshot.Lines |> List.collect (checkLine limits ctx)
-        let addCost = adding |> List.sumBy (fun l -> float (Sizing.exposureAdded (position ctx l.Symbol) l.Target) * l.Price)
+        let addCost = adding |> List.sumBy (fun l -> float (Sizing.exposureAdded (position ctx l.Symbol) l.Target) * priceOf ctx l)
         let whole =
             if adding.IsEmpty then []
             else
                 [ if addCost > ctx.CashAvailable then PreTradeBlock.InsufficientCash(addCost, ctx.CashAvailable)
                   if ctx.TradesToday + adding.Length > limits.MaxDailyTrades then PreTradeBlock.DailyTradesLimit(ctx.TradesToday + adding.Length, limits.MaxDailyTrades)
-                  if ctx.DailyPnl <= -limits.DailyLossLimit then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)
-                  if ctx.Drawdown >= limits.MaxDrawdown then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
+                  // Unknown (NaN: a holding without a mark) fails closed; `NaN <= -limit` alone would pass it.
+                  if not (ctx.DailyPnl > -limits.DailyLossLimit) then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)
+                  if not (ctx.Drawdown < limits.MaxDrawdown) then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
         perLine @ whole @ sectorBlocks limits ctx snapshot adding
 
     /// Every block of the snapshot; empty = it may run.

@@ -168,7 +168,8 @@ module RunMachine =
         orders |> List.choose (fun o -> o.Reason |> Option.map (fun r -> $"{o.Key.Symbol}: {r}")) |> List.distinct
 
     /// Ends a running run once every order is terminal; a late fill re-settles a finished one (failed → partial…).
-    let private settle (run: Run) =
+    /// Public for a run read back from the store whose orders all settled before its own row caught up.
+    let settle (run: Run) =
         match run.Status with
         | RunStatus.Running | RunStatus.Done | RunStatus.Partial | RunStatus.Failed when run.Orders |> List.forall (fun o -> RunOrderStatus.isTerminal o.Status) ->
             { run with Status = outcome run.Orders; Reasons = failureReasons run.Orders }
@@ -238,7 +239,7 @@ module RunMachine =
                 Ok { run with Status = RunStatus.Failed; Reasons = [ $"{RunReason.cancelled} by {who}" ]; CancelRequestedBy = Some who }
             // Unsent orders are dropped; working ones end when the broker confirms their cancel.
             | RunStatus.Running, CancelRequested who ->
-                Ok(settle { run with Orders = endUnsent input RunOrderStatus.Cancelled RunReason.cancelled run.Orders; CancelRequestedBy = Some who })
+                Ok(settle { run with Orders = endUnsent input RunOrderStatus.Cancelled $"{RunReason.cancelled} by {who}" run.Orders; CancelRequestedBy = Some who })
             | RunStatus.Running, OrderSubmitted ref ->
                 updateOrder run input ref (fun o ->
                     match o.Status with

@@ -122,6 +122,10 @@ module Schedule =
             | Some close when cfg.ExecuteAt >= close ->
                 if first.Due > now then [], handled else [ Skipped(first.SlotId, day, EarlyClose close) ], max handled last.Due
             | _ ->
+                // run_late runs today's slot late only while today's session is still open: after the close its
+                // market orders would wait at the broker for the next open, a day-old decision at the gap.
+                let close = cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute
+                let sessionLeft = now < instant cal day close
                 // Walk the pending phases in order; the first missed one takes the rest of the slot with it.
                 let rec walk (ps: SlotPhase list) acc (h: Timestamp) =
                     match ps with
@@ -130,7 +134,7 @@ module Schedule =
                     | p :: rest ->
                         let late = Timestamp.since p.Due now > cfg.Grace
                         if not late then walk rest (Fire(p, false) :: acc) (max h p.Due)
-                        elif cfg.RunLate && day = today then walk rest (Fire(p, true) :: acc) (max h p.Due)
+                        elif cfg.RunLate && day = today && sessionLeft then walk rest (Fire(p, true) :: acc) (max h p.Due)
                         else List.rev (Missed p :: acc), max h last.Due
                 walk pending [] handled
 

@@ -150,6 +150,11 @@ module Signals =
         if e.ValueKind <> JsonValueKind.Object then Error [ err row "signal" $"must be an object, got {e.ValueKind}" ]
         else
             let unknown = [ for p in e.EnumerateObject() do if not (List.contains p.Name columns) then err row p.Name "unknown key" ]
+            // A key given twice is two answers to one question; the JSON reader would keep the last without a word.
+            let repeated =
+                e.EnumerateObject() |> Seq.countBy _.Name |> Seq.filter (fun (_, n) -> n > 1)
+                |> Seq.map (fun (name, n) -> err row name $"given twice in one signal ({n} times)") |> List.ofSeq
+            let unknown = unknown @ repeated
             let field (name: string) (read: JsonElement -> Result<'a, string>) =
                 match e.TryGetProperty name with
                 | true, v -> read v

@@ -95,6 +95,14 @@ module PortfolioFlow =
         | Running _ -> Some "an order is in flight"
         | other -> Some $"state {FsmState.name other} does not accept orders"
 
+    /// The day's P&L and the drawdown as pre-trade sees them: NaN (no new exposure) while a strategy holding has no
+    /// mark, because an unmarked holding is carried at cost and its loss would not show.
+    let dayRisk (cfg: Config) (s: State) =
+        if not (State.isValued cfg s) then nan, nan
+        else
+            let total = State.totalPnl cfg s
+            total - s.Daily.StartPnl, PreTradeRisk.drawdown s.HighWater total
+
     let brokerDown (s: State) = not s.Connectivity.SocketUp || not s.Connectivity.IbUp
 
     /// Sends each planned order under its key's ref; OrderSubmitted follows each PlaceOrder.
@@ -118,6 +126,12 @@ module PortfolioFlow =
             Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
         | Some _ -> if brokerDown s then None else gate s
 
+    /// Symbols a snapshot trades that the portfolio may not trade now (the universe changed since it was frozen, e.g. a
+    /// symbol dropped or made the scalper's underlying). Such a snapshot is refused whole: run without them it is a
+    /// portfolio nobody decided on, and their orders met "market_data_error" instead of the real reason.
+    let outsideUniverse (setup: PortfolioSetup) (snapshot: Snapshot) =
+        Snapshot.tradingLines snapshot |> List.map _.Symbol |> List.filter (fun sym -> not (setup.Contracts.ContainsKey sym))
+
     /// Answers a portfolio control with a refusal (nothing frozen, nothing sent).
     let refuseControl (s: State) (runId: string) (meta: ControlMeta) (head: Command list) why =
         s, head @ [ Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
@@ -129,9 +143,11 @@ module PortfolioFlow =
                  (snapshot: Snapshot) (head: Command list) =
         let refuse why = refuseControl s runId meta head why
         let s = { s with PortfolioSnapshots = s.PortfolioSnapshots |> Map.add snapshot.Id snapshot }
-        match RunMachine.queue runId snapshot purpose s.Now with
-        | Error e -> refuse $"{e.Field}: {e.Message}"
-        | Ok run ->
+        match RunMachine.queue runId snapshot purpose s.Now, outsideUniverse setup snapshot with
+        | _, (_ :: _ as foreign) ->
+            refuse $"""snapshot {snapshot.Id} trades {String.concat "," foreign}, not in portfolio.universe now"""
+        | Error e, _ -> refuse $"{e.Field}: {e.Message}"
+        | Ok run, [] ->
             let s = { s with PortfolioRuns = s.PortfolioRuns |> Map.add run.Id (run, meta) }
             let head = head @ [ RecordPortfolioRun run ]
             if brokerDown s then
@@ -140,10 +156,10 @@ module PortfolioFlow =
             else
                 let positions = positions setup s
                 let inputs = sizingInputs setup s
-                let total = State.totalPnl cfg s
+                let dailyPnl, drawdown = dayRisk cfg s
                 let ctx =
                     { PortfolioValue = inputs.PortfolioValue; CashAvailable = inputs.CashAvailable; TradesToday = s.Daily.Trades
-                      DailyPnl = total - s.Daily.StartPnl; Drawdown = max 0.0 (s.HighWater - total); Positions = positions; Prices = inputs.Prices }
+                      DailyPnl = dailyPnl; Drawdown = drawdown; Positions = positions; Prices = inputs.Prices }
                 match Workflow.preTrade setup.Settings.Limits ctx snapshot with
                 | PreTradeBlocked _ as blocked ->
                     let s', cmds = stepRun s run.Id [ PreTradeStarted; blocked ]
@@ -200,11 +216,29 @@ module PortfolioFlow =
                 PortfolioRuns = runs |> List.fold (fun m r -> m |> Map.add r.Id (r, restartMeta)) s.PortfolioRuns
                 PortfolioHistory = s.PortfolioHistory @ (runs |> List.filter (fun r -> RunStatus.isTerminal r.Status) |> List.map Fallback.summary) }
         let note = Emit.note s OperationKind.FsmChanged "" $"portfolio: {runs.Length} run(s) restored"
+        // A running run's order still `planned` went out only if the engine's book (the store with the journal merged)
+        // holds it: its journal line is written before the wire. One the book lacks never left, and nothing else would
+        // ever settle it (the run stayed "running" for good): it ends cancelled by the restart, never re-sent on an old
+        // decision.
+        let inBook (o: RunOrder) = OrderRef.create o.Ref |> Result.toOption |> Option.exists s.Orders.ContainsKey
+        let eventsOf (r: Run) =
+            match r.Status with
+            | RunStatus.Queued | RunStatus.PreTrade -> [ CancelRequested "restart" ]
+            | RunStatus.Running ->
+                let planned = r.Orders |> List.filter (fun o -> o.Status = RunOrderStatus.Planned)
+                (planned |> List.filter inBook |> List.map (fun o -> OrderSubmitted o.Ref))
+                @ (if planned |> List.exists (inBook >> not) then [ CancelRequested "restart (never sent)" ] else [])
+            | _ -> []
         runs
-        |> List.filter (fun r -> r.Status = RunStatus.Queued || r.Status = RunStatus.PreTrade)
         |> List.fold (fun (s: State, cmds) r ->
-            let s', more = stepRun s r.Id [ CancelRequested "restart" ]
-            s', cmds @ more) (s, [ note ])
+            match eventsOf r with
+            | [] when r.Status = RunStatus.Running ->
+                // Every order settled (fills the store kept, merged by the daemon) but the run's row said running: no
+                // broker event is left to end it, so it ends here.
+                let settled = RunMachine.settle r
+                if settled = r then s, cmds else let s', more = finish s settled restartMeta in s', cmds @ more
+            | [] -> s, cmds
+            | events -> let s', more = stepRun s r.Id events in s', cmds @ more) (s, [ note ])
 
     /// The portfolio run an order belongs to, by its ref.
     let private runOfOrder (s: State) (ref: string) =

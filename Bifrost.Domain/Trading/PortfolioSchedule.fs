@@ -28,9 +28,9 @@ module PortfolioSchedule =
     let private lateText late = if late then " (late: run_late)" else ""
 
     let private preTradeContext (cfg: Config) (setup: PortfolioSetup) (s: State) : PreTradeContext =
-        let total = State.totalPnl cfg s
+        let dailyPnl, drawdown = PortfolioFlow.dayRisk cfg s
         { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
-          TradesToday = s.Daily.Trades; DailyPnl = total - s.Daily.StartPnl; Drawdown = max 0.0 (s.HighWater - total)
+          TradesToday = s.Daily.Trades; DailyPnl = dailyPnl; Drawdown = drawdown
           Positions = PortfolioFlow.positions setup s; Prices = PortfolioFlow.prices setup s }
 
     /// The slot's snapshot, by the slot's snapshot id: frozen by this session's build phase, or — after a restart
@@ -48,6 +48,9 @@ module PortfolioSchedule =
         else
             match slotSnapshot s slot.SlotId with
             | None -> failSlot s slot.SlotId "no snapshot to pre-trade (the build phase froze none, in this session or in the store)"
+            | Some snapshot when not (PortfolioFlow.outsideUniverse setup snapshot).IsEmpty ->
+                let foreign = PortfolioFlow.outsideUniverse setup snapshot |> String.concat ","
+                failSlot s slot.SlotId $"snapshot {snapshot.Id} trades {foreign}, not in portfolio.universe now"
             | Some snapshot ->
                 match RunMachine.queue runId snapshot (ScheduledSlot slot.SlotId) s.Now with
                 | Error e -> failSlot s slot.SlotId $"{e.Field}: {e.Message}"
@@ -87,27 +90,34 @@ module PortfolioSchedule =
                 let s', more = failSlot s' slot.SlotId $"execution refused: {why}"
                 s', intent :: cmds @ more
             | Some snapshot, None ->
-                let exec =
-                    { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
-                      Known = PortfolioFlow.known setup s
-                      Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
-                                   s.PortfolioQuotes |> Map.tryFind id
-                                   |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
-                                   |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
-                match Execution.plan exec snapshot with
-                | Error e ->
-                    let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
-                    let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
-                    s', intent :: cmds @ more
-                | Ok plan ->
-                    let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
-                    let running = s.PortfolioRuns.[runId] |> fst
-                    if RunStatus.isTerminal running.Status then s, intent :: cmds
-                    else
-                        let s, placed, submitted = PortfolioFlow.execute cfg setup s running plan
-                        let s = { s with Fsm = Running(RunPending(runId, meta)) }
-                        let s', more = PortfolioFlow.stepRun s runId submitted
-                        s', intent :: cmds @ placed @ more
+                // Pre-trade again on the account, prices and day as they are now: the pre-trade phase judged them
+                // minutes (or, with run_late, hours) ago, and a limit must hold when the orders go out.
+                match Workflow.preTrade setup.Settings.Limits (preTradeContext cfg setup s) snapshot with
+                | PreTradeBlocked _ as blocked ->
+                    let s', cmds = PortfolioFlow.stepRun s runId [ blocked ]
+                    s', intent :: cmds
+                | _ ->
+                    let exec =
+                        { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
+                          Known = PortfolioFlow.known setup s
+                          Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
+                                       s.PortfolioQuotes |> Map.tryFind id
+                                       |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
+                                       |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
+                    match Execution.plan exec snapshot with
+                    | Error e ->
+                        let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
+                        let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
+                        s', intent :: cmds @ more
+                    | Ok plan ->
+                        let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
+                        let running = s.PortfolioRuns.[runId] |> fst
+                        if RunStatus.isTerminal running.Status then s, intent :: cmds
+                        else
+                            let s, placed, submitted = PortfolioFlow.execute cfg setup s running plan
+                            let s = { s with Fsm = Running(RunPending(runId, meta)) }
+                            let s', more = PortfolioFlow.stepRun s runId submitted
+                            s', intent :: cmds @ placed @ more
 
     /// A missed phase: reported (alert SCHEDULE_MISSED), and the slot's run, if one was queued, ends without trading.
     let private missed (s: State) (slot: SlotPhase) =
@@ -185,9 +195,13 @@ module PortfolioSchedule =
             | Error why -> failSlot s load.SlotId $"no signals: {why}"
             | Ok(fileName, text) ->
                 let snapshotId = Workflow.slotSnapshotId load.SlotId
-                if s.PortfolioSnapshots.ContainsKey snapshotId then
-                    s, [ Emit.note s OperationKind.Anomaly load.SlotId $"schedule {load.SlotId}: snapshot {snapshotId} exists already; {fileName} ignored" ]
-                else
+                match s.PortfolioSnapshots |> Map.tryFind snapshotId with
+                | Some taken ->
+                    // Another snapshot has the slot's id (an operator run named it so): pre-trade would run that one as
+                    // the slot. The slot fails, loudly, rather than trade a decision that is not this file's.
+                    failSlot s load.SlotId
+                        $"snapshot id {snapshotId} is taken by another snapshot ({SnapshotSource.describe taken.Source}); {fileName} not used"
+                | None ->
                     let inputs =
                         { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
                           Prices = PortfolioFlow.prices setup s; Positions = PortfolioFlow.positions setup s }

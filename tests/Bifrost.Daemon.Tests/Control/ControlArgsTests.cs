@@ -73,6 +73,9 @@ public class ControlArgsTests
     [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"con_id\":5}]}", "con_id 5")]
     // Each target is sized from the same position: the same contract twice would trade the sum of both.
     [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":-55},{\"contract\":\"XYZ\",\"quantity\":-60}]}", "targets[1]: XYZ given twice")]
+    // A repeated key: JsonElement keeps the last silently, so a manual order for 10 became one for 1000.
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"quantity\":1000}", "quantity: given twice")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":0,\"quantity\":-500}]}", "targets[0].quantity: given twice")]
     public void BadArguments_AreRefusedWithTheReason(ControlCommandKind kind, string args, string reason) =>
         Assert.Contains(reason, Assert.Throws<FormatException>(() => Parse(kind, args)).Message);
 }

@@ -44,6 +44,9 @@ public class PortfolioRunArgsTests
     [InlineData("""{"targets": [{"symbol": "AAA", "quantity": 1.5}]}""", "targets[0].quantity")]
     [InlineData("""{"targets": [{"symbol": "AAA", "quantity": 1}, {"quantity": 1}]}""", "targets[1].symbol: required")]
     [InlineData("""{"targets": [{"symbol": "AAA", "quantity": 1, "side": "buy"}]}""", "targets[0].side: unknown key")]
+    // A repeated key is two answers to one question: JsonElement keeps the last silently (10 would have become 1000).
+    [InlineData("""{"targets": [{"symbol": "AAA", "quantity": 10, "quantity": 1000}]}""", "targets[0].quantity: given twice")]
+    [InlineData("""{"snapshot_id": "a", "snapshot_id": "b"}""", "snapshot_id: given twice")]
     public void BadArguments_RefusedNamingTheField(string args, string reason) =>
         Assert.Contains(reason, Assert.Throws<FormatException>(() => Parse(args)).Message);
 }

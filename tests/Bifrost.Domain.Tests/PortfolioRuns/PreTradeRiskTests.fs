@@ -52,6 +52,13 @@ let tests =
             Expect.equal (codes (PreTradeRisk.check limits ctx (snap [ "NVDA", 100.0, 0, 10 ]))) [ "SECTOR_UNMAPPED" ] "unmapped"
             let unpriced = { ctx with Positions = Map [ "MSFT", 10 ] }
             Expect.equal (codes (PreTradeRisk.check limits unpriced (snap [ "AAPL", 200.0, 0, 10 ]))) [ "NO_PRICE" ] "held MSFT has no price"
+        testCase "DayPnlUnknown_AHoldingUnmarked_BlocksNewExposure_NotPassedAsWithinLimits" <| fun () ->
+            // A held symbol with no mark makes the day's P&L NaN; `NaN <= -limit` is false, so the loss and drawdown
+            // limits passed every addition while the loss could not be known.
+            let unknown = { ctx with DailyPnl = nan; Drawdown = nan }
+            Expect.equal (codes (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 0, 50 ]))) [ "DAILY_LOSS_LIMIT"; "MAX_DRAWDOWN" ] "unknown fails closed"
+            Expect.stringContains (PreTradeBlock.describe (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 0, 50 ])).Head) "unknown" "says unknown"
+            Expect.isEmpty (PreTradeRisk.check limits { unknown with Positions = Map [ "AAPL", 100 ] } (snap [ "AAPL", 200.0, 100, 50 ])) "a reduction still goes"
         testCase "NoPortfolioValue_BlocksEverything" <| fun () ->
             Expect.equal (codes (PreTradeRisk.check limits { ctx with PortfolioValue = 0.0 } (snap [ "AAPL", 200.0, 0, 1 ]))) [ "NO_PORTFOLIO_VALUE" ] "no NLV"
         Props.property "An order that only reduces |position| is never blocked by any limit" 1000

@@ -69,6 +69,11 @@ let tests =
             let _, ds = run (weekly true cal) cal (Schedule.arm (at "2026-12-04T20:00:00Z")) (ticks "2026-12-07T14:42:00Z" "2026-12-07T16:00:00Z" 10.0)
             Expect.equal (ds |> List.map describe)
                 [ "fire weekly-20261207 build late"; "fire weekly-20261207 pre_trade late"; "fire weekly-20261207 execute" ] "late, then on time"
+        testCase "RunLate_RestartAfterTodaysClose_SlotIsMissed_NotTradedAfterHours" <| fun () ->
+            // Back at 17:00 New York, after the 16:00 close: "late" fired build, pre-trade and execute at once, sending
+            // market orders after the session (IB holds a DAY order to the next open, a decision a day old at the gap).
+            let _, ds = Schedule.tick (weekly true cal) cal (Schedule.arm (at "2026-12-04T20:00:00Z")) (at "2026-12-07T22:00:00Z")
+            Expect.equal (ds |> List.map describe) [ "missed weekly-20261207 build" ] "missed, reported once"
         testCase "DownForTwoWeeks_EachMissedSlotIsReported_NoneRunsLate" <| fun () ->
             let _, ds = Schedule.tick (weekly true cal) cal (Schedule.arm (at "2026-12-01T17:00:00Z")) (at "2026-12-15T15:00:00Z")
             Expect.equal (ds |> List.map describe) [ "missed weekly-20261207 build"; "missed weekly-20261214 build" ] "older days are never run late"

@@ -74,6 +74,12 @@ let tests =
                            {"symbol":"MSFT","action":"buy","score":1,"time":"2026-12-07T14:30:00Z","size":3}, 7]"""
             let es = errorsOf (Signals.parseJson text) |> List.map (fun e -> e.Row, e.Field)
             Expect.equal es [ 1, "score"; 2, "size"; 2, "confidence"; 3, "signal" ] "by row and field"
+        testCase "Json_KeyGivenTwiceInARow_IsRefusedNamingTheKey_NotLastOneWins" <| fun () ->
+            // {"action":"sell", ..., "action":"buy"} is two intents in one row; System.Text.Json silently keeps the last.
+            let text = """[{"symbol":"AAPL","action":"sell","score":1,"confidence":1,"time":"2026-12-07T14:30:00Z","action":"buy"}]"""
+            let es = errorsOf (Signals.parseJson text)
+            Expect.equal (es |> List.map (fun e -> e.Row, e.Field)) [ 1, "action" ] "the repeated key, by row"
+            Expect.stringContains (SignalError.describe es.[0]) "given twice" "says why"
         testCase "Json_Malformed_IsAnError_NotAnException" <| fun () ->
             Expect.equal (errorsOf (Signals.parseJson "{\"signals\": [") |> List.map _.Field) [ "json" ] "malformed"
             Expect.isError (Signals.parseJson """{"signals":[],"extra":1}""") "extra top-level key"
