@@ -13,7 +13,7 @@ module Reducer =
     // the `newobj`), a tuple per event, so `step` tests for a result no stage would touch before running them.
     let inline private pauseOnCritical (result: State * Command list) =
         let s, cmds = result
-        match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical -> Some a.Code | _ -> None) with
+        match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical && not (PortfolioRuns.Fallback.runOnlyAlerts.Contains a.Code) -> Some a.Code | _ -> None) with
         | None -> result
         | Some code ->
             let why = $"critical alert {code}"

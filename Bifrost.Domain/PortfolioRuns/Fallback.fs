@@ -42,6 +42,11 @@ module Fallback =
 
     let summary (run: Run) = { RunId = run.Id; SnapshotId = run.SnapshotId; Status = run.Status }
 
+    /// Critical alerts about the stock portfolio alone: delivered as critical, but they do not pause the engine. The
+    /// scalper's book is as certain as before a stock run failed, and pausing its hedger would leave the options' delta
+    /// open; the failed run already traded nothing more, and a fallback is never retried on its own.
+    let runOnlyAlerts = set [ "FALLBACK_UNAVAILABLE"; "FALLBACK_FAILED" ]
+
     /// The snapshot of the newest run that completed `done`.
     let lastGood (history: RunSummary list) =
         history |> List.filter (fun r -> r.Status = RunStatus.Done) |> List.tryLast |> Option.map _.SnapshotId

@@ -92,6 +92,20 @@ let tests =
             Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
         }
 
+        // A stock run that failed with nothing to fall back to paused the whole engine: the scalper's hedge stopped and
+        // the options' delta ran open over a stale stock quote. The alert stays critical; the hedger goes on.
+        test "Run_FailingWithNoSnapshotToFallBackTo_AlertsCritical_ButTheScalperKeepsHedging" {
+            let s = ready 100_000.0
+            let s, _ = step s (at (sec 8.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 8.0))))
+            let s, cmds = step s (at (sec 8.0) (request "r1-pf7" 7L))
+            let s, cmds = step s (at (sec 8.5) (execFor (placed cmds).[0] 62 80.0 "pb"))
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FALLBACK_UNAVAILABLE" && a.Severity = Critical) "critical, delivered as such"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"not paused ({FsmState.name s.Fsm})"
+            let _, cmds =
+                Reducer.run cfg s [ at (sec 9.0) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 9.0))); at (sec 9.0) (QuoteReceived(quote underlyingId 103.99 104.01 (sec 9.0))) ]
+            Expect.exists (placed cmds) (fun o -> o.Purpose = Hedge) "the spot moved: the scalper hedges"
+        }
+
         test "Run_BrokerDown_Blocked_ConnectionUnavailable_NothingSent" {
             let s, _ = step (ready 100_000.0) (at (sec 2.1) (BrokerDisconnected "socket closed"))
             let _, cmds = step s (at (sec 2.5) (request "r1-pf7" 7L))
