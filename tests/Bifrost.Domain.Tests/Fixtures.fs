@@ -99,3 +99,10 @@ let execFor (o: OrderRequest) qty price execId =
     ExecutionReported
         { ExecId = ExecId.create execId |> Result.get; IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; ClientId = 7
           Ref = OrderRef.value o.Ref; ContractId = o.ContractId; Side = o.Side; Quantity = qty; Price = price }
+
+/// Started at 100, the first hedge filled at 0.6 s: running idle, delta inside the band, the legs adopted at 3.00.
+let hedged (c: Config) =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    s

@@ -25,9 +25,7 @@ let expiringOutOfTheMoney (c: Config) =
 
 /// Started at 100, the first hedge filled, then the underlying quoted at `spot` at 5 s (within the cooldown).
 let hedgedThenAt (c: Config) spot =
-    let s, cmds = runAll c (startEvents c 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    let s, _ = step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    let s = hedged c
     let s, cmds = step c s (at (sec 5.0) (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) (sec 5.0))))
     Expect.isEmpty (placed cmds) "no hedge within the cooldown"
     s
@@ -37,9 +35,7 @@ let hedgedThenAt (c: Config) spot =
 let restartAcrossTheExpiry (c: Config) spot =
     let leg = List.head c.Strategy.Legs
     let c = { c with Strategy = { c.Strategy with Legs = [ { leg with Option = { leg.Option with Expiry = sec 3_600.0 } } ] } }
-    let s, cmds = runAll c (startEvents c 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    let s = hedged c
     let own = State.hedgePosition c s
     let calls = Holding.empty |> Holding.applyFill 100 Buy 10 3.0
     let stock = Holding.empty |> Holding.applyFill 1 (Side.ofSignedQuantity own) (abs own) 100.0

@@ -12,13 +12,6 @@ let cfg = config 1
 
 let step c s e = Reducer.step c s e
 
-/// Started, the first hedge filled: running idle, delta inside the band, the leg adopted at 3.00.
-let hedged (c: Config) =
-    let s, cmds = runAll c (startEvents c 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    let s, _ = step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
-    s
-
 /// The leg marked at 0.55 (bought at 3.00): a loss of about 2,450 on 10 contracts.
 let legCrash (t: float) = at (sec t) (QuoteReceived(quote (cid 2) 0.5 0.6 (sec t)))
 

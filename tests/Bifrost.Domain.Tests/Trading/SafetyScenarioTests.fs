@@ -12,13 +12,6 @@ let cfg = config 1
 
 let step c s e = Reducer.step c s e
 
-/// Started, the first hedge filled: running idle, delta inside the band.
-let hedged (c: Config) =
-    let s, cmds = runAll c (startEvents c 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    let s, _ = step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
-    s
-
 let manual id side qty bypass adjusts =
     { RunId = $"m{id}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass
       Meta = meta id; AdjustsStrategy = adjusts }
