@@ -8,9 +8,11 @@ module Controls =
         let text = match outcome with Done t -> t | Refused t -> $"refused: {t}"
         [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
 
-    let private resumeRunning (cfg: Config) (s: State) =
+    /// Running again, with the risk class judged at the resume (not the halt's, which would refuse every hedge until
+    /// the next clock tick).
+    let private resumeRunning (s: State) (risk: RiskClass) =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
-        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = State.riskClassNow cfg s }
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = risk }
 
     let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
         // The day's last P&L before the engine stops: the next day (a restart) starts from it.
@@ -19,10 +21,6 @@ module Controls =
         let s, cancels = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop requested" else s, []
         let s', done' = Progress.checkStopping cfg s
         s', cancels @ done'
-
-    let private riskNow (cfg: Config) (s: State) =
-        let total = State.totalPnl cfg s
-        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = max s.HighWater total }
 
     let private decide (cfg: Config) (s: State) (control: Control) (meta: ControlMeta) : State * Command list =
         match s.Fsm, control with
@@ -41,12 +39,12 @@ module Controls =
         // Resume
         // A limit breached since the last clock tick (e.g. a flatten out of a risk halt ends Paused) is judged here as
         // when resuming the halt itself; an unvalued book (a restart before quotes) is judged by the clock once marked.
-        | Paused, Resume when State.isValued cfg s && Result.isError (riskNow cfg s) ->
-            let still = match riskNow cfg s with Error r -> HaltReason.describe r | Ok _ -> ""
-            s, reply s meta (Refused $"still breached: {still}")
         | Paused, Resume ->
-            let s', cmds = Hedging.evaluate cfg (resumeRunning cfg s)
-            s', reply s meta (Done "resumed") @ cmds
+            match (if State.isValued cfg s then State.riskNow cfg s else Ok RiskOk) with
+            | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
+            | Ok cls ->
+                let s', cmds = Hedging.evaluate cfg (resumeRunning s cls)
+                s', reply s meta (Done "resumed") @ cmds
         | Running _, Resume -> s, reply s meta (Done "already running")
         | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
         | Halted(AccountMismatch _), Resume -> s, reply s meta (Refused "account mismatch")
@@ -61,8 +59,8 @@ module Controls =
             let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
             s, reply s meta (Refused $"risk halt: P&L not known yet (unmarked {unmarked}); resume once every holding is quoted")
         | Halted _, Resume ->
-            match riskNow cfg s with
-            | Ok cls -> { (resumeRunning cfg s) with Risk = cls }, reply s meta (Done "risk back within limits: resumed")
+            match State.riskNow cfg s with
+            | Ok cls -> resumeRunning s cls, reply s meta (Done "risk back within limits: resumed")
             | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
         | Flattening _, Resume -> s, reply s meta (Refused "flattening")
         | Starting, Resume -> s, reply s meta (Refused "not connected yet")

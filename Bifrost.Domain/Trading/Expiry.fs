@@ -36,9 +36,9 @@ module Expiry =
 
     let private signed (n: int) = if n > 0 then $"+{n}" else string n
 
-    /// Books the delivered stock as the strategy's (an exercise, not an order: no fee, no trade counted).
-    let deliver (underlying: ContractId) (o: OptionContract) (held: int) (intrinsic: float) (p: Portfolio) =
-        match delivery o held intrinsic with
+    /// Books a delivery (from `delivery`) as the strategy's stock (an exercise, not an order: no fee, no trade counted).
+    let deliver (underlying: ContractId) (delivered: (int * float) option) (p: Portfolio) =
+        match delivered with
         | Some(shares, px) -> Portfolio.applyFill underlying 1 (Side.ofSignedQuantity shares) (abs shares) px p
         | None -> p
 
@@ -75,7 +75,8 @@ module Expiry =
                 let portfolio =
                     if held = 0 then s.Portfolio
                     else Portfolio.applyFill id o.Multiplier (Side.ofSignedQuantity -held) (abs held) value s.Portfolio
-                let portfolio = deliver s.Underlying.ContractId o held value portfolio
+                let delivered = delivery o held value
+                let portfolio = deliver s.Underlying.ContractId delivered portfolio
                 let name = $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id})"
                 let account = Portfolio.brokerQty id s.Portfolio
                 let closed = $"{name} expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); account holds {account}"
@@ -84,7 +85,7 @@ module Expiry =
                 let late = s.Underlying.ReceiveTime.Nanos > o.Expiry.Nanos
                 let unsure = held <> 0 && (value >= exerciseThreshold || abs (spot - o.Strike) <= pinFraction * o.Strike || late)
                 let severity, code, message =
-                    match delivery o held value with
+                    match delivered with
                     | Some(shares, _) ->
                         Critical, "EXPIRY_SETTLEMENT",
                         $"{closed}; in the money: {signed shares} {o.Underlying} delivered by exercise, booked as the strategy's (its hedge is not traded back). "
@@ -123,10 +124,7 @@ module Expiry =
                 let portfolio = Portfolio.applyFill conId (State.multiplier s conId) (Side.ofSignedQuantity -held) (abs held) price s.Portfolio
                 // Filled before the close: exercised with the rest of the holding when it was in the money.
                 let delivered = State.legIndex s conId |> Option.bind (fun i -> delivery s.Legs.[i].Option held price)
-                let portfolio =
-                    match State.legIndex s conId with
-                    | Some i -> deliver s.Underlying.ContractId s.Legs.[i].Option held price portfolio
-                    | None -> portfolio
+                let portfolio = deliver s.Underlying.ContractId delivered portfolio
                 let s' = { s with Portfolio = portfolio; Book = Strategy.Book.aggregate s.Legs portfolio }
                 let also = match delivered with Some(shares, _) -> $"; in the money: {signed shares} shares delivered by exercise, booked as the strategy's" | None -> ""
                 s', Emit.alertAndRecord s' Warning "LEG_EXPIRED"

@@ -207,9 +207,8 @@ module Restart =
                         if held = 0 then p
                         else
                             let p = Portfolio.applyFill conId (State.multiplier s' conId) (Side.ofSignedQuantity -held) (abs held) price p
-                            match State.legIndex s' conId with
-                            | Some i -> Expiry.deliver (State.underlyingId cfg) s'.Legs.[i].Option held price p
-                            | None -> p
+                            let delivered = State.legIndex s' conId |> Option.bind (fun i -> Expiry.delivery s'.Legs.[i].Option held price)
+                            Expiry.deliver (State.underlyingId cfg) delivered p
                     | Error _ -> p) s'.Portfolio
             let s' =
                 { s' with

@@ -316,11 +316,15 @@ module State =
 
     /// The risk class judged now. The clock judges it every tick; a state leaving a halt for Running judges it at once,
     /// else the halt's RiskHalted stays and refuses every hedge (RISK_HALT) until the next tick. Unvalued: not judged.
+    /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
+    let riskNow (cfg: Config) (s: State) =
+        let total = totalPnl cfg s
+        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total }
+
     let riskClassNow (cfg: Config) (s: State) =
         if not (isValued cfg s) then RiskOk
         else
-            let total = totalPnl cfg s
-            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total } with
+            match riskNow cfg s with
             | Ok cls -> cls
             | Error _ -> RiskHalted
 
