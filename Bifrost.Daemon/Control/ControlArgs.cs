@@ -138,33 +138,14 @@ public static class ControlArgs
         {
             var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException("arguments must be a JSON object");
-            RefuseRepeatedKeys(doc.RootElement, "");
+            // A key given twice is two answers to one question; JsonElement would keep the last one without a word
+            // ({"quantity": 10, "quantity": 1000} sent 1000).
+            if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated) throw new FormatException($"{repeated}: given twice");
             return doc;
         }
         catch (JsonException e)
         {
             throw new FormatException($"arguments are not valid JSON: {e.Message}");
-        }
-    }
-
-    /// <summary>A key given twice (anywhere in the arguments) is two answers to one question; JsonElement would keep the
-    /// last one without a word ({"quantity": 10, "quantity": 1000} sent 1000).</summary>
-    private static void RefuseRepeatedKeys(JsonElement e, string path)
-    {
-        if (e.ValueKind == JsonValueKind.Object)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var p in e.EnumerateObject())
-            {
-                var at = path.Length == 0 ? p.Name : $"{path}.{p.Name}";
-                if (!seen.Add(p.Name)) throw new FormatException($"{at}: given twice");
-                RefuseRepeatedKeys(p.Value, at);
-            }
-        }
-        else if (e.ValueKind == JsonValueKind.Array)
-        {
-            var i = 0;
-            foreach (var item in e.EnumerateArray()) RefuseRepeatedKeys(item, $"{path}[{i++}]");
         }
     }
 
