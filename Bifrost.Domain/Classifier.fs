@@ -52,6 +52,8 @@ type CompositeState =
       Freshness: (ContractId * Freshness) list
       Data: Freshness
       Spread: SpreadClass
+      /// The underlying's last quote jumped past guards.max_jump_pct and is held until it stands (or comes back).
+      PriceJump: bool
       Hours: HoursClass
       Risk: RiskClass
       Broker: BrokerClass

@@ -63,7 +63,11 @@ type GuardConfig =
       /// A quote whose receive time trails its venue time by more than this is lagging.
       MaxFeedLatency: Duration
       /// Underlying spread above this (bps of mid) is wide.
-      MaxSpreadBps: float }
+      MaxSpreadBps: float
+      /// An underlying mid this far (percent) from the last accepted one is held as a possible bad quote: not priced,
+      /// not hedged on, no limit judged on it, until quotes at its level have stood for JumpConfirm.
+      MaxJumpPct: float
+      JumpConfirm: Duration }
 
 type RiskLimits =
     { /// Max |strategy quantity| per instrument (shares or contracts).
@@ -238,6 +242,10 @@ module Config =
         elif s.Rules |> List.exists (function TimeInterval d -> d <= 0L | _ -> false) then err "strategy.rules.interval" "must be > 0"
         elif s.Rules |> List.exists (function PriceMove f -> not (f > 0.0) | _ -> false) then err "strategy.rules.price_move" "must be > 0"
         elif cfg.Guards.StaleAfter < cfg.Guards.LagAfter then err "guards.stale_after" "must be >= guards.lag_after"
+        elif not (cfg.Guards.MaxJumpPct > 0.0 && cfg.Guards.MaxJumpPct <= 100.0) then
+            err "guards.max_jump_pct" "must be in (0, 100] (percent of the underlying's mid; 100 holds only a halving or worse)"
+        elif cfg.Guards.JumpConfirm >= cfg.Guards.StaleAfter then
+            err "guards.jump_confirm_seconds" "must be < guards.stale_after (a jump held longer is priced by nothing)"
         elif cfg.Risk.MaxPosition <= 0 then err "risk.max_position" "must be > 0"
         elif cfg.Risk.MaxOrderNotional <= 0.0 then err "risk.max_order_notional" "must be > 0"
         elif cfg.Risk.MaxDailyTrades <= 0 then err "risk.max_daily_trades" "must be > 0"

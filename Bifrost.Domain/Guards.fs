@@ -6,6 +6,8 @@ namespace Bifrost.Domain
 type BlockReason =
     | DataLag
     | SpreadWide
+    /// The underlying's price jumped past guards.max_jump_pct: held as a possible bad quote until it stands.
+    | PriceJump
     | Cooldown
     | BelowMinSize
     | OrderInFlight
@@ -30,7 +32,7 @@ type BlockReason =
 
 module BlockReason =
     let code = function
-        | BlockReason.DataLag -> "DATA_LAG" | BlockReason.SpreadWide -> "SPREAD_WIDE" | BlockReason.Cooldown -> "COOLDOWN" | BlockReason.BelowMinSize -> "BELOW_MIN_SIZE"
+        | BlockReason.DataLag -> "DATA_LAG" | BlockReason.SpreadWide -> "SPREAD_WIDE" | BlockReason.PriceJump -> "PRICE_JUMP" | BlockReason.Cooldown -> "COOLDOWN" | BlockReason.BelowMinSize -> "BELOW_MIN_SIZE"
         | BlockReason.OrderInFlight -> "ORDER_IN_FLIGHT" | BlockReason.OutsideHours -> "OUTSIDE_HOURS" | BlockReason.RiskHalt -> "RISK_HALT"
         | BlockReason.DailyTradeLimit -> "DAILY_TRADE_LIMIT" | BlockReason.PositionLimit -> "POSITION_LIMIT" | BlockReason.NotionalLimit -> "NOTIONAL_LIMIT"
         | BlockReason.DailyLossLimit -> "DAILY_LOSS_LIMIT" | BlockReason.BrokerDown -> "BROKER_DOWN" | BlockReason.Paused -> "PAUSED" | BlockReason.Stopping -> "STOPPING"
@@ -39,7 +41,7 @@ module BlockReason =
         | BlockReason.AccountMismatch -> "ACCOUNT_MISMATCH" | BlockReason.OrderRefExhausted -> "ORDER_REF_EXHAUSTED"
 
     let all =
-        [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
+        [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.PriceJump; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
           BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable
           BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted ]
 
@@ -89,6 +91,7 @@ module ExecutionGuard =
           if not c.StoreOk then BlockReason.StoreUnavailable
           if c.Data <> Fresh then BlockReason.DataLag
           if c.Spread = SpreadClass.SpreadWide then BlockReason.SpreadWide
+          if c.PriceJump then BlockReason.PriceJump
           if c.Hours = OutOfHours then BlockReason.OutsideHours
           if c.OrderInFlight then BlockReason.OrderInFlight
           if c.CoolingDown then BlockReason.Cooldown ]

@@ -15,7 +15,8 @@ module SelfCheck =
 
     /// Reasons that pass on their own within seconds (a hedge cooling down or waiting for its order, a lot too small):
     /// they degrade the light, every other reason in front of a due hedge blocks it.
-    let private transient = set [ BlockReason.Cooldown; BlockReason.OrderInFlight; BlockReason.BelowMinSize; BlockReason.OutsideHours ]
+    let private transient =
+        set [ BlockReason.Cooldown; BlockReason.OrderInFlight; BlockReason.BelowMinSize; BlockReason.OutsideHours; BlockReason.PriceJump ]
 
     let private hedgeInFlight (s: State) =
         match s.Fsm with
@@ -108,6 +109,9 @@ module SelfCheck =
               deltaCheck
               check "data_fresh" (if c.Data = Stale then Blocking else Warning) (c.Data = Fresh)
                   (if staleOnes.IsEmpty then "all quotes fresh" else String.concat ", " staleOnes)
+              // A held jump passes on its own within jump_confirm_seconds (it stands or comes back): never GREEN meanwhile.
+              check "price_confirmed" Warning s.HeldJump.IsNone
+                  (match PriceJump.describe s with Some d -> "PRICE_JUMP " + d | None -> "underlying price accepted")
               // Without a mark for every holding the P&L is not known, so its limits (day loss, drawdown, stop) are
               // not being checked: never GREEN then.
               (let unmarked = State.unmarked cfg s

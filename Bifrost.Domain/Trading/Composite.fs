@@ -30,8 +30,9 @@ module Composite =
                      leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now leg.Quote ]
 
     /// The quote of one contract of the universe, if it is one.
+    /// The underlying's quote as last seen: a held jump's (the streamed ticks merge into it), else the accepted one.
     let quoteOf (cfg: Config) (s: State) (conId: ContractId) =
-        if conId = State.underlyingId cfg then Some s.Underlying
+        if conId = State.underlyingId cfg then Some(match s.HeldJump with Some h -> h.Quote | None -> s.Underlying)
         else
             match State.legIndex s conId with
             | Some i -> Some s.Legs.[i].Quote
@@ -55,6 +56,7 @@ module Composite =
           Freshness = fresh
           Data = Classifier.worst (fresh |> Seq.map snd)
           Spread = Classifier.spread cfg.Guards s.Underlying
+          PriceJump = s.HeldJump.IsSome
           Hours = Classifier.hours cfg.Calendar s.Now
           Risk = (match s.Fsm with Halted _ -> RiskHalted | _ -> s.Risk)
           Broker = Classifier.broker s.Connectivity.SocketUp s.Connectivity.IbUp (State.farmsOk s)

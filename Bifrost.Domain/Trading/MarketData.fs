@@ -42,11 +42,11 @@ module MarketData =
             | Error _ -> struct (leg.Vol, leg.VolSource)
         else struct (leg.Vol, leg.VolSource)
 
-    /// The first underlying price: the legs quoted before it could not solve their implied vol (no spot), and would be
-    /// valued (and hedged) at fallback_vol until their next quote; solved now from their last two-sided quote.
-    let private volsAtFirstSpot (cfg: Config) (s: State) (now: Timestamp) (underlying: Quote) =
+    /// Legs whose vol waits for a price (`stale`: quoted before the first one, at fallback_vol; or solved from their
+    /// mid against a price a jump has since left behind) are solved again from their last two-sided quote at the new one.
+    let private resolveVols (cfg: Config) (s: State) (now: Timestamp) (underlying: Quote) (stale: LegState -> bool) =
         let spot = Quote.mid underlying
-        let waiting (l: LegState) = l.VolSource = FallbackVol && Quote.hasTwoSides l.Quote
+        let waiting (l: LegState) = stale l && Quote.hasTwoSides l.Quote
         if not (System.Double.IsFinite spot) || not (s.Legs |> Array.exists waiting) then s
         else
             let legs =
@@ -54,19 +54,44 @@ module MarketData =
                     if waiting l then let struct (vol, source) = legVol cfg now spot l l.Quote in { l with Vol = vol; VolSource = source } else l)
             { s with Legs = legs }
 
+    /// An accepted underlying quote: revalue, settle an expiry that waited for a price, then let the scalper decide.
+    let private priceUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) (jumped: bool) =
+        let unpriced = System.Double.IsNaN(State.spot s)
+        let s =
+            if unpriced then resolveVols cfg s now q (fun l -> l.VolSource = FallbackVol)
+            elif jumped then resolveVols cfg s now q (fun l -> l.VolSource = FallbackVol || l.VolSource = ImpliedFromMid)
+            else s
+        let s = revalueAt cfg s now q
+        // The first price after a restart across an expiry settles the leg that waited for it, before the hedger
+        // looks at the book (with a price already known, the clock step settles expiries as before).
+        if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
+            let before = s.Fsm
+            let s, expired = Expiry.settle s
+            // Valued again with what the settlement closed and delivered, as the clock step does (the attribution's
+            // parts then add up to the marked P&L at this valuation too).
+            let s = revalueAt cfg s now q
+            let s, cmds = Hedging.evaluate cfg s
+            s, expired @ cmds @ Emit.fsmChange s before
+        else Hedging.evaluate cfg s
+
+    /// The underlying's quote through the bad-quote guard (PriceJump): held, priced, or priced ending a hold.
+    let private onUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+        match PriceJump.judge cfg s now q with
+        | PriceJump.Accept -> priceUnderlying cfg s now q false
+        | PriceJump.Hold h ->
+            let first = s.HeldJump.IsNone
+            let s = { s with Now = now; HeldJump = Some h }
+            s, (if first then Emit.alertAndRecord s Warning "PRICE_JUMP" (PriceJump.heldAlert cfg cfg.Strategy.Underlying.Symbol h) else [])
+        | PriceJump.CameBack h ->
+            let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q false
+            s, Emit.alertAndRecord s Info "BAD_QUOTE_DROPPED" (PriceJump.endedNote h now false) @ cmds
+        | PriceJump.Stood h ->
+            let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q true
+            s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" (PriceJump.endedNote h now true) @ cmds
+
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
-        if q.ContractId = State.underlyingId cfg then
-            let unpriced = System.Double.IsNaN(State.spot s)
-            let s = revalueAt cfg (if unpriced then volsAtFirstSpot cfg s now q else s) now q
-            // The first price after a restart across an expiry settles the leg that waited for it, before the hedger
-            // looks at the book (with a price already known, the clock step settles expiries as before).
-            if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
-                let before = s.Fsm
-                let s, expired = Expiry.settle s
-                let s, cmds = Hedging.evaluate cfg s
-                s, expired @ cmds @ Emit.fsmChange s before
-            else Hedging.evaluate cfg s
+        if q.ContractId = State.underlyingId cfg then onUnderlying cfg s now q
         else
             match State.legIndex s q.ContractId with
             | None when s.PortfolioQuotes.ContainsKey q.ContractId ->

@@ -89,10 +89,26 @@ type ScheduleProgress =
 module ScheduleProgress =
     let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty }
 
+/// An underlying quote that jumped past `guards.max_jump_pct` from the last accepted one (a bad print, or a real gap):
+/// held aside — the book stays valued at the last accepted price, no hedge and no limit judged on it — until quotes at
+/// its level have stood for `guards.jump_confirm_seconds` (a real move, accepted) or the price comes back (dropped).
+type HeldJump =
+    { /// The latest quote seen at the new level (the streamed ticks merge into it).
+      Quote: Quote
+      /// Receive time of the first held quote.
+      Since: Timestamp
+      /// The last accepted mid it jumped from.
+      From: float
+      /// The held level: the first held mid, or a later one that left it (then `Since` starts again). Quotes stand only
+      /// where they agree with it, so two unrelated bad quotes never confirm each other.
+      Level: float }
+
 type State =
     { Fsm: FsmState
       Now: Timestamp
       Underlying: Quote
+      /// An underlying quote held as a possible bad print (see HeldJump); None almost always.
+      HeldJump: HeldJump option
       Legs: LegState array
       Book: BookGreeks
       Portfolio: Portfolio
@@ -168,6 +184,7 @@ module State =
         { Fsm = Starting
           Now = Timestamp.zero
           Underlying = Quote.empty s.Underlying.ContractId
+          HeldJump = None
           Legs = s.Legs |> List.map (Book.initialLeg s) |> Array.ofList
           Book = Book.zero
           Portfolio = Portfolio.empty

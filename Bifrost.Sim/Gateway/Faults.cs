@@ -63,6 +63,9 @@ public abstract record FaultAction
     /// <summary><c>stop-market-data CONTRACT</c> / <c>resume-market-data CONTRACT</c> (conId or text like <c>XYZ</c>,
     /// <c>XYZ 20260320 C 100</c>): the contract's ticks stop reaching clients (fills still see them).</summary>
     public sealed record MuteMarketData(string Contract, bool Mute) : FaultAction;
+    /// <summary><c>bad-quote CONTRACT PCT</c>: one quote PCT percent off the contract's last (bid, ask and last) reaches
+    /// the clients — a bad print; fills and marks keep the true quote, and the file's next tick brings the price back.</summary>
+    public sealed record BadQuote(string Contract, double Percent) : FaultAction;
 }
 
 public sealed record FaultRule(FaultTrigger Trigger, FaultAction Action, string Text);
@@ -102,6 +105,8 @@ public static class FaultScript
           restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
           stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
           resume-market-data CONTRACT
+          bad-quote CONTRACT PCT            one quote PCT % off the last reaches the clients (a bad print); fills and
+                                            marks keep the true quote, the next tick brings the price back
         """;
 
     public static IReadOnlyList<FaultRule> Load(string path) =>
@@ -178,6 +183,9 @@ public static class FaultScript
             "restart" => new FaultAction.Restart(OptInt(1)),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),
             "resume-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), false),
+            "bad-quote" when w.Length > 2 => new FaultAction.BadQuote(string.Join(' ', w[1..^1]).Trim('"'),
+                double.TryParse(w[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && double.IsFinite(pct) && pct > -100
+                    ? pct : throw new FormatException($"bad-quote: PCT must be a number above -100, got '{w[^1]}'")),
             _ => throw new FormatException($"unknown fault action '{string.Join(' ', w)}'"),
         };
     }

@@ -147,6 +147,15 @@ public sealed partial class ReplayGateway
                 if (m.Mute) _muted.Add(conId);
                 else _muted.Remove(conId);
                 break;
+            case FaultAction.BadQuote b:
+                var badId = Contracts.Find(b.Contract) ?? throw new ArgumentException($"unknown contract '{b.Contract}'");
+                if (_latest.TryGetValue(badId, out var last))
+                {
+                    var f = 1.0 + b.Percent / 100.0;
+                    Log($"bad quote: {b.Contract} {0.5 * (last.Bid + last.Ask):F2} x {f:F3}");
+                    PublishTick(last with { Bid = last.Bid * f, Ask = last.Ask * f, Last = last.Last * f });
+                }
+                break;
         }
     }
 

@@ -48,6 +48,15 @@ let tests =
         testCase "Cross-field rules are checked after parsing" <| fun () ->
             let e = errorOf (sample().Replace("\"stale_after_seconds\": 30", "\"stale_after_seconds\": 1"))
             Expect.equal e.Field "guards.stale_after" "e.Field"
+        testCase "The bad-quote guard's keys: defaults, and refusals by name" <| fun () ->
+            match ConfigJson.parseWith resolve (sample ()) with
+            | Error e -> failwith $"{e.Field}: {e.Message}"
+            | Ok c -> Expect.equal (c.Guards.MaxJumpPct, c.Guards.JumpConfirm) (5.0, Duration.ofSeconds 2.0) "defaults"
+            let withGuard (text: string) = sample().Replace("\"stale_after_seconds\": 30", "\"stale_after_seconds\": 30, " + text)
+            for bad in [ "\"max_jump_pct\": 0"; "\"max_jump_pct\": -5"; "\"max_jump_pct\": 150" ] do
+                Expect.equal (errorOf (withGuard bad)).Field "guards.max_jump_pct" bad
+            Expect.equal (errorOf (withGuard "\"jump_confirm_seconds\": 30")).Field "guards.jump_confirm_seconds" "as long as stale_after"
+            Expect.equal (errorOf (withGuard "\"jump_confirm_seconds\": -1")).Field "guards.jump_confirm_seconds" "negative"
         testCase "Broken JSON is an error, not an exception" <| fun () ->
             let e = errorOf "{ \"run_id\": "
             Expect.equal e.Field "(json)" "e.Field"

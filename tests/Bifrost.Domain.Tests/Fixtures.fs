@@ -44,7 +44,7 @@ let config legCount : Config =
       Account = "DU1234567"
       Mode = Paper
       Strategy = strategy legCount
-      Guards = { LagAfter = Duration.ofSeconds 5.0; StaleAfter = Duration.ofSeconds 30.0; MaxFeedLatency = Duration.ofSeconds 2.0; MaxSpreadBps = 50.0 }
+      Guards = { LagAfter = Duration.ofSeconds 5.0; StaleAfter = Duration.ofSeconds 30.0; MaxFeedLatency = Duration.ofSeconds 2.0; MaxSpreadBps = 50.0; MaxJumpPct = 5.0; JumpConfirm = Duration.ofSeconds 2.0 }
       Risk =
         { MaxPosition = 2_000
           MaxOrderNotional = 250_000.0
@@ -99,6 +99,16 @@ let execFor (o: OrderRequest) qty price execId =
     ExecutionReported
         { ExecId = ExecId.create execId |> Result.get; IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; ClientId = 7
           Ref = OrderRef.value o.Ref; ContractId = o.ContractId; Side = o.Side; Quantity = qty; Price = price }
+
+/// A move past guards.max_jump_pct in one quote is held as a possible bad quote (PriceJump) until it stands: a
+/// scenario that means the move quotes it at `t` and again once it has stood. The state and the commands of both.
+let quoteStanding (c: Config) (s: State) (t: Timestamp) bid ask =
+    let s, first = Reducer.step c s (at t (QuoteReceived(quote underlyingId bid ask t)))
+    if s.HeldJump.IsNone then s, first
+    else
+        let t2 = Timestamp.add c.Guards.JumpConfirm t
+        let s, second = Reducer.step c s (at t2 (QuoteReceived(quote underlyingId bid ask t2)))
+        s, first @ second
 
 /// Started at 100, the first hedge filled at 0.6 s: running idle, delta inside the band, the legs adopted at 3.00.
 let hedged (c: Config) =

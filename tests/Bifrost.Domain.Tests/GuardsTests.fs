@@ -6,7 +6,7 @@ open Bifrost.Domain
 open Bifrost.Domain.Tests
 
 let clear : CompositeState =
-    { Delta = D2; DeltaDeviation = 120.0; BandHalfWidth = 50.0; Freshness = []; Data = Fresh; Spread = SpreadOk; Hours = InHours
+    { Delta = D2; DeltaDeviation = 120.0; BandHalfWidth = 50.0; Freshness = []; Data = Fresh; Spread = SpreadOk; PriceJump = false; Hours = InHours
       Risk = RiskOk; Broker = BrokerUp; Control = Trading; OrderInFlight = false; CoolingDown = false; StoreOk = true
       TradesToday = 0; DailyPnl = 0.0; HedgePosition = 0; AvailableFunds = None; Limits = (Fixtures.config 1).Risk; MinHedgeShares = 10 }
 
@@ -22,14 +22,14 @@ let genComposite =
         let! risk = Gen.elements [ RiskOk; NearLimit; RiskHalted ]
         let! broker = Gen.elements [ BrokerUp; FarmDegraded; BrokerDown ]
         let! control = Gen.elements [ Trading; NotSynced; PausedControl; HaltedControl; StoppingControl ]
-        let! flags = Gen.listOfLength 3 (Gen.elements [ true; false ])
+        let! flags = Gen.listOfLength 4 (Gen.elements [ true; false ])
         let! trades = Gen.choose (0, 600)
         let! pnl = Gen.choose (-80_000, 10_000) |> Gen.map float
         let! pos = Gen.choose (-3_000, 3_000)
         let! shares = Gen.choose (-3_000, 3_000)
         let! price = Gen.elements [ 1.0; 100.0; 1000.0; nan; infinity ]
         return { clear with Data = data; Spread = spread; Hours = hours; Risk = risk; Broker = broker; Control = control
-                            OrderInFlight = flags.[0]; CoolingDown = flags.[1]; StoreOk = flags.[2]; TradesToday = trades
+                            OrderInFlight = flags.[0]; CoolingDown = flags.[1]; StoreOk = flags.[2]; PriceJump = flags.[3]; TradesToday = trades
                             DailyPnl = pnl; HedgePosition = pos },
                { SignedShares = shares; ReferencePrice = price; Trigger = "band" }
     }
@@ -40,7 +40,7 @@ let tests =
         testCase "A clear world allows the hedge" <| fun () ->
             Expect.equal (ExecutionGuard.evaluate clear (intent -120)) Allow "ExecutionGuard.evaluate clear (intent -120)"
         testList "Each named condition blocks with its own reason" [
-            for code in [ "DATA_LAG"; "SPREAD_WIDE"; "COOLDOWN"; "BELOW_MIN_SIZE"; "ORDER_IN_FLIGHT"; "OUTSIDE_HOURS"; "RISK_HALT"
+            for code in [ "DATA_LAG"; "SPREAD_WIDE"; "PRICE_JUMP"; "COOLDOWN"; "BELOW_MIN_SIZE"; "ORDER_IN_FLIGHT"; "OUTSIDE_HOURS"; "RISK_HALT"
                           "DAILY_TRADE_LIMIT"; "POSITION_LIMIT"; "NOTIONAL_LIMIT"; "DAILY_LOSS_LIMIT"; "BROKER_DOWN"; "PAUSED"
                           "STOPPING"; "STORE_UNAVAILABLE"; "NOT_RECONCILED" ] ->
                 testCase code <| fun () ->
@@ -48,6 +48,7 @@ let tests =
                         match code with
                         | "DATA_LAG" -> { clear with Data = Lagging }, intent -120
                         | "SPREAD_WIDE" -> { clear with Spread = SpreadWide }, intent -120
+                        | "PRICE_JUMP" -> { clear with PriceJump = true }, intent -120
                         | "COOLDOWN" -> { clear with CoolingDown = true }, intent -120
                         | "BELOW_MIN_SIZE" -> clear, intent -9
                         | "ORDER_IN_FLIGHT" -> { clear with OrderInFlight = true }, intent -120
@@ -71,7 +72,7 @@ let tests =
                 match ExecutionGuard.evaluate c i with
                 | Block(r, rs) -> not (List.isEmpty (r :: rs)) && List.distinct (r :: rs) = r :: rs
                 | Allow ->
-                    c.Data = Fresh && c.Spread = SpreadOk && c.Hours = InHours && c.Broker <> BrokerDown && c.Control = Trading
+                    c.Data = Fresh && c.Spread = SpreadOk && not c.PriceJump && c.Hours = InHours && c.Broker <> BrokerDown && c.Control = Trading
                     && c.Risk <> RiskHalted && not c.OrderInFlight && not c.CoolingDown && c.StoreOk
                     && abs i.SignedShares >= c.MinHedgeShares && System.Double.IsFinite i.ReferencePrice))
     ]

@@ -9,6 +9,10 @@ open FsCheck.FSharp
 
 type Action =
     | MoveUnderlying of bps: int
+    /// One underlying quote `pct` percent off the real price (a bad print); the price itself does not move.
+    | BadQuote of pct: int
+    /// MoveUnderlying with a bad quote `pct` percent off just before the underlying's real one (PriceJumpProperties).
+    | MoveThroughBadQuote of bps: int * pct: int
     | QuoteLeg of leg: int * volPoints: int
     | Tick of millis: int
     | Ack
@@ -63,9 +67,13 @@ let brokerHedges (sim: Sim) = sim.Working |> List.sumBy (fun w -> if w.Req.Purpo
 
 let private legIds (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
+/// How far off a bad quote is: beyond guards.max_jump_pct (5) either way, up to a halving or a doubling.
+let genBadPct = Gen.oneof [ Gen.choose (6, 100); Gen.choose (-50, -6) ]
+
 let genAction (legCount: int) =
     Gen.frequency
         [ 30, Gen.choose (-60, 60) |> Gen.map MoveUnderlying
+          2, genBadPct |> Gen.map BadQuote
           8, Gen.map2 (fun l v -> QuoteLeg(l, v)) (Gen.choose (0, legCount - 1)) (Gen.choose (-5, 5))
           10, Gen.choose (100, 3000) |> Gen.map Tick
           8, Gen.constant Ack
@@ -142,7 +150,7 @@ let private fillEvents (sim: Sim) (w: Working) (qty: int) =
     else { sim with Undelivered = exec :: sim.Undelivered }, []
 
 /// The events one action produces.
-let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
+let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     let first = sim.Working |> List.tryHead
     match action with
     | MoveUnderlying bps ->
@@ -150,6 +158,13 @@ let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
         { sim with Spot = spot },
         (legIds cfg |> List.map (fun id -> at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 })))
         @ [ at sim.Time (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) sim.Time)) ]
+    | MoveThroughBadQuote(bps, pct) ->
+        let sim, events = eventsOf cfg sim (MoveUnderlying bps)
+        let bad = sim.Spot * (1.0 + float pct / 100.0)
+        sim, List.take (events.Length - 1) events @ [ at sim.Time (QuoteReceived(quote underlyingId (bad - 0.01) (bad + 0.01) sim.Time)); List.last events ]
+    | BadQuote pct ->
+        let bad = sim.Spot * (1.0 + float pct / 100.0)
+        sim, [ at sim.Time (QuoteReceived(quote underlyingId (bad - 0.01) (bad + 0.01) sim.Time)) ]
     | QuoteLeg(i, v) ->
         let id = legIds cfg |> List.item (i % cfg.Strategy.Legs.Length)
         sim, [ at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 + float v / 100.0 }) ]

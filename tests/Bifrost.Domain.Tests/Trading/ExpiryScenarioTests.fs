@@ -26,7 +26,7 @@ let expiringOutOfTheMoney (c: Config) =
 /// Started at 100, the first hedge filled, then the underlying quoted at `spot` at 5 s (within the cooldown).
 let hedgedThenAt (c: Config) spot =
     let s = hedged c
-    let s, cmds = step c s (at (sec 5.0) (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) (sec 5.0))))
+    let s, cmds = quoteStanding c s (sec 5.0) (spot - 0.01) (spot + 0.01)
     Expect.isEmpty (placed cmds) "no hedge within the cooldown"
     s
 

@@ -93,7 +93,7 @@ let tests =
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.0) (ControlRequested(Pause, meta 1L)))
             // Spot jumps: delta leaves the band while paused.
-            let s, _ = step cfg s (at (sec 2.0) (QuoteReceived(quote underlyingId 106.0 106.02 (sec 2.0))))
+            let s, _ = quoteStanding cfg s (sec 2.0) 106.0 106.02
             let r = SelfCheck.run cfg s
             Expect.equal (r.Health) (Health.Blocked) "r.Health"
             Expect.exists (r.Checks) (fun k -> k.Name = "delta_in_band" && not k.Passed && k.Detail.Contains "hedge blocked by PAUSED") "r.Checks"
@@ -219,9 +219,9 @@ let tests =
             Expect.equal (s.Fsm) (Paused) "s.Fsm"
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.FsmChanged && o.Detail.Contains "paused by critical alert UNKNOWN_FILL") "ops cmds"
             Expect.exists ((SelfCheck.run cfg s).Checks) (fun k -> k.Name = "fsm_running" && k.Detail.Contains "UNKNOWN_FILL") "(SelfCheck.run cfg s).Checks"
-            let s, cmds = step cfg s (at (sec 3.0) (QuoteReceived(quote underlyingId 106.0 106.02 (sec 3.0))))
+            let s, cmds = quoteStanding cfg s (sec 1.5) 106.0 106.02
             Expect.isEmpty (placed cmds) "placed cmds"
-            let s, cmds = step cfg s (at (sec 3.5) (ControlRequested(Resume, meta 2L)))
+            let s, cmds = step cfg s (at (sec 3.6) (ControlRequested(Resume, meta 2L)))
             Props.single (placed cmds) |> ignore
             Expect.equal (s.PausedBy) ("") "s.PausedBy"
         testCase "ConnectivityLost_PausesAndTheRestoreSyncsBackToPaused" <| fun () ->

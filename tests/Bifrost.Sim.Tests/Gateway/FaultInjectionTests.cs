@@ -262,6 +262,28 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task BadQuote_OneQuoteOffReachesTheClient_TheNextTickBringsThePriceBack()
+    {
+        await using var gw = await Start();
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 1);
+        await using var _ = client;
+        var stockId = await client.ReqMktDataAsync(Stock);
+        var first = await events.Wait<IbTickPrice>(t => t.TickerId == stockId && t.TickType == 1);
+        var mark = await RoundTrip(client, events);
+        await gw.InjectAsync(Parse("bad-quote XYZ -20"));
+        var bad = await events.Wait<IbTickPrice>(t => t.TickerId == stockId && t.TickType == 1, from: mark);
+        Assert.InRange(bad.Price / first.Price, 0.7, 0.9); // 20 % under the last bid (the replay moved a little since)
+        var afterBad = await RoundTrip(client, events);
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(30));
+        var back = await events.Wait<IbTickPrice>(t => t.TickerId == stockId && t.TickType == 1, from: afterBad);
+        Assert.InRange(back.Price / first.Price, 0.95, 1.05);
+        Assert.Equal(new FaultAction.BadQuote("XYZ 20260320 C 100", 12.5), Parse("bad-quote XYZ 20260320 C 100 12.5"));
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("bad-quote XYZ"));
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("bad-quote XYZ -100"));
+    }
+
+    [Fact]
     public async Task ScriptTriggers_AfterOrdersAndTimeOfDay_FireOnce()
     {
         var script = TempFile("faults.txt");

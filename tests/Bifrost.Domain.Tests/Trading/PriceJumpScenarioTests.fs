@@ -1,0 +1,141 @@
+/// The bad-quote guard: one underlying quote far from the last is held (PRICE_JUMP), never priced, hedged on or judged
+/// against a limit, until it stands (a real move) or the price comes back (a bad quote, dropped).
+module Bifrost.Domain.Tests.Trading.PriceJumpScenarioTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let cfg = config 1
+
+let private step = Reducer.step
+let private alertsCoded code cmds = alerts cmds |> List.filter (fun a -> a.Code = code)
+let private spotQuote bid ask t = QuoteReceived(quote underlyingId bid ask t)
+
+[<Tests>]
+let tests =
+    testList "Trading.PriceJumpScenario" [
+        testCase "BadQuote_FarFromTheLast_IsHeld_NoHedgeNoHalt_AndDroppedWhenThePriceComesBack" <| fun () ->
+            let s0 = hedged cfg
+            // The premise: priced, the bad quote would call for a hedge and take the P&L past a take-profit of half of it.
+            let priced = MarketData.revalueAt cfg s0 (sec 1.5) (quote underlyingId 90.0 90.02 (sec 1.5))
+            let fakeGain = State.totalPnl cfg priced - State.totalPnl cfg s0
+            Expect.isGreaterThan fakeGain 100.0 "a 10 % move is worth something to a long-gamma book"
+            Expect.isGreaterThan (abs (State.deviation cfg priced)) (Composite.bandHalfWidth cfg priced) "and is out of the band"
+            let c = { cfg with Risk = { cfg.Risk with TakeProfit = Some(State.totalPnl cfg s0 + fakeGain / 2.0) } }
+            let pnl0 = State.totalPnl c s0
+            let s, cmds = step c s0 (at (sec 1.5) (spotQuote 90.0 90.02 (sec 1.5)))
+            Expect.isEmpty (placed cmds) "no hedge on the bad quote"
+            Expect.equal (State.spot s) (State.spot s0) "the book stays at the accepted price"
+            let a = Props.single (alertsCoded "PRICE_JUMP" cmds)
+            Expect.equal a.Severity Warning "a warning"
+            Expect.stringContains a.Message "XYZ mid jumped 100.00 → 90.01 (-10.0 %)" "what jumped, from and to"
+            let r = SelfCheck.run c s
+            Expect.notEqual r.Health Health.Healthy "never GREEN while a jump is held"
+            Expect.exists r.Checks (fun k -> k.Name = "price_confirmed" && not k.Passed && k.Detail.Contains "PRICE_JUMP") "named"
+            Expect.contains r.BlockReasons BlockReason.PriceJump "in the block reasons"
+            // The clock judges the limits on the accepted price: no take-profit halt on a price that never traded.
+            let s, cmds = step c s (at (sec 1.8) ClockTicked)
+            Expect.equal (FsmState.name s.Fsm) "Running/Idle" "not halted on the bad quote's P&L"
+            Expect.isEmpty (placed cmds) "nothing sent on the clock either"
+            // A second bad quote within the confirmation time is still held, and alerted once.
+            let s, cmds = step c s (at (sec 2.0) (spotQuote 89.9 89.92 (sec 2.0)))
+            Expect.isEmpty (alertsCoded "PRICE_JUMP" cmds) "alerted once per jump"
+            Expect.isEmpty (placed cmds) "still held"
+            let s, cmds = step c s (at (sec 2.2) (spotQuote 100.01 100.03 (sec 2.2)))
+            let dropped = Props.single (alertsCoded "BAD_QUOTE_DROPPED" cmds)
+            Expect.equal dropped.Severity Info "an info"
+            Expect.stringContains dropped.Message "for 0.7 s, the price came back" "how long it was held"
+            Expect.isNone s.HeldJump "no longer held"
+            Expect.isEmpty (placed cmds) "inside the band: nothing to do"
+            Expect.isLessThan (abs (State.totalPnl c s - pnl0)) 20.0 "the P&L of a 1-cent move, not of the bad quote"
+            Expect.equal (SelfCheck.run c s).Health Health.Healthy "GREEN again"
+
+        testCase "RealMove_QuotedAtTheNewLevelForTheConfirmationTime_Stands_AndIsHedged" <| fun () ->
+            let s = hedged cfg
+            let s, cmds = step cfg s (at (sec 1.5) (spotQuote 90.0 90.02 (sec 1.5)))
+            Expect.isEmpty (placed cmds) "held"
+            let s, cmds = step cfg s (at (sec 2.5) (spotQuote 90.1 90.12 (sec 2.5)))
+            Expect.isEmpty (placed cmds) "held within the confirmation time"
+            Expect.isSome s.HeldJump "still held"
+            let s, cmds = step cfg s (at (sec 3.5) (spotQuote 90.05 90.07 (sec 3.5)))
+            let stood = Props.single (alertsCoded "PRICE_JUMP_STOOD" cmds)
+            Expect.stringContains stood.Message "held 2.0 s, priced from now" "accepted"
+            Expect.floatClose Accuracy.high (State.spot s) 90.06 "priced at the quote that stood"
+            let hedge = Props.single (placed cmds)
+            Expect.equal hedge.Side Buy "the long-gamma book buys the hedge back after the fall"
+
+        // Found by the property: a bad quote at 66 held, another at 59 two seconds later "stood" (both away from the
+        // accepted 101.57) and a hedge of 999 went out on it.
+        testCase "TwoUnrelatedBadQuotes_TwoSecondsApart_DoNotConfirmEachOther" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.5) (spotQuote 66.0 66.02 (sec 1.5)))
+            let s, cmds = step cfg s (at (sec 3.6) (spotQuote 58.9 58.92 (sec 3.6)))
+            Expect.isEmpty (placed cmds) "no hedge"
+            Expect.isEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "not stood"
+            Expect.equal (State.spot s) 100.0 "still the accepted price"
+            Expect.equal s.HeldJump.Value.Since (sec 3.6) "the new level waits on its own"
+            let s, cmds = step cfg s (at (sec 5.7) (spotQuote 59.0 59.02 (sec 5.7)))
+            Expect.isNonEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "a level that stands is priced"
+            Expect.floatClose Accuracy.high (State.spot s) 59.01 "at the quote that stood"
+
+        testCase "StreamedTicks_OfABadQuote_MergeIntoTheHeldQuote_AndTheRealTicksBringThePriceBack" <| fun () ->
+            let s = hedged cfg
+            let tick t field v = at t (TickReceived(underlyingId, field, v))
+            // The live feed sends each side on its own: a bad bid, then a bad ask, then the real ones.
+            let s, c1 = step cfg s (tick (sec 1.5) BidPrice 80.0)
+            let s, c2 = step cfg s (tick (sec 1.51) AskPrice 80.02)
+            Expect.isSome s.HeldJump "held"
+            Expect.floatClose Accuracy.high (Quote.mid s.HeldJump.Value.Quote) 80.01 "the ticks merged into the held quote"
+            let s, c3 = step cfg s (tick (sec 1.6) AskPrice 100.02)
+            let s, c4 = step cfg s (tick (sec 1.61) BidPrice 100.0)
+            Expect.isNone s.HeldJump "the price came back"
+            Expect.isEmpty (placed (c1 @ c2 @ c3 @ c4)) "no order on any of it"
+            Expect.floatClose Accuracy.high (State.spot s) 100.01 "priced at the real quote"
+
+        testCase "CrossedQuote_WhileAJumpIsHeld_ProvesNothing_EvenWithItsLastTradeAtTheHeldLevel" <| fun () ->
+            // The live feed: bad bid, ask and last; seconds later the real bid alone (crossed against the bad ask, so
+            // its mid is the bad last trade's) must not stand the jump; the real ask brings the price back.
+            let s = hedged cfg
+            let tick t field v = at t (TickReceived(underlyingId, field, v))
+            let s, _ = Reducer.run cfg s [ tick (sec 1.5) BidPrice 80.0; tick (sec 1.5) AskPrice 80.02; tick (sec 1.5) LastPrice 80.01 ]
+            Expect.isSome s.HeldJump "held"
+            let s, cmds = step cfg s (tick (sec 4.0) BidPrice 100.0)
+            Expect.isSome s.HeldJump "still held: a crossed quote proves nothing"
+            Expect.isEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "not stood on the last trade"
+            Expect.equal (State.spot s) 100.0 "the accepted price"
+            let s, cmds = step cfg s (tick (sec 4.0) AskPrice 100.02)
+            Expect.isNone s.HeldJump "came back"
+            Expect.isNonEmpty (alertsCoded "BAD_QUOTE_DROPPED" cmds) "dropped"
+            Expect.floatClose Accuracy.high (State.spot s) 100.01 "priced at the real quote"
+
+        testCase "WhileAJumpIsHeld_AnOperatorOrderOnTheUnderlying_IsRefused_EvenWithTheRiskBypass" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.5) (spotQuote 90.0 90.02 (sec 1.5)))
+            let m = { RunId = "m7"; ContractId = underlyingId; Side = Buy; Quantity = 100; Type = Market; RiskBypass = true
+                      Meta = meta 7L; AdjustsStrategy = false }
+            let _, cmds = step cfg s (at (sec 1.6) (ManualOrderRequested m))
+            Expect.isEmpty (placed cmds) "not sent"
+            Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "price_jump" | _ -> false) "refused, named"
+
+        testCase "AfterASilence_AFarPrice_StandsForTheConfirmationTimeToo_TheVeryFirstPriceIsTakenAsItComes" <| fun () ->
+            // The feed was away 40 s (stale_after 30): a bad quote after a silence is as likely as any.
+            let s = hedged cfg
+            let s, cmds = step cfg s (at (sec 40.5) (spotQuote 90.0 90.02 (sec 40.5)))
+            Expect.isSome s.HeldJump "held"
+            Expect.isEmpty (placed cmds) "no order"
+            let s, _ = step cfg s (at (sec 42.5) (spotQuote 90.0 90.02 (sec 42.5)))
+            Expect.floatClose Accuracy.high (State.spot s) 90.01 "stood: priced"
+            // The first price of all has nothing to be judged against (the start, a restart).
+            let s, _ = runAll cfg (startEvents cfg 40.0)
+            Expect.floatClose Accuracy.high (State.spot s) 40.0 "priced at once"
+
+        testCase "AMoveWithinMaxJumpPct_IsPricedAtOnce" <| fun () ->
+            let s = hedged cfg
+            let s, cmds = step cfg s (at (sec 1.5) (spotQuote 96.0 96.02 (sec 1.5)))
+            Expect.isNone s.HeldJump "4 % is a move, not a jump (max_jump_pct 5)"
+            Expect.floatClose Accuracy.high (State.spot s) 96.01 "priced"
+            Expect.isEmpty (alertsCoded "PRICE_JUMP" cmds) "no alert"
+    ]
