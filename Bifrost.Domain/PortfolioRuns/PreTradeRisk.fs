@@ -177,10 +177,13 @@ module PreTradeRisk =
                     | _ -> false)
             unmapped @ unpricedInAdded @ concentrated
 
+    /// The lines that add exposure (every limit judges these only).
+    let private adding (ctx: PreTradeContext) (snapshot: Snapshot) =
+        Snapshot.tradingLines snapshot
+        |> List.filter (fun l -> l.Target <> position ctx l.Symbol && Sizing.exposureAdded (position ctx l.Symbol) l.Target > 0)
+
     let private checkValued (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) =
-        let adding =
-            Snapshot.tradingLines snapshot
-            |> List.filter (fun l -> l.Target <> position ctx l.Symbol && Sizing.exposureAdded (position ctx l.Symbol) l.Target > 0)
+        let adding = adding ctx snapshot
         let perLine = snapshot.Lines |> List.collect (checkLine limits ctx)
         let addCost = adding |> List.sumBy (fun l -> float (Sizing.exposureAdded (position ctx l.Symbol) l.Target) * priceOf ctx l)
         let whole =
@@ -193,7 +196,9 @@ module PreTradeRisk =
                   if not (ctx.Drawdown < limits.MaxDrawdown) then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
         perLine @ whole @ sectorBlocks limits ctx snapshot adding
 
-    /// Every block of the snapshot; empty = it may run.
+    /// Every block of the snapshot; empty = it may run. Without a portfolio value no weight can be judged, so nothing
+    /// may add exposure; a snapshot that only reduces needs no weight and goes (limits never block the reducing trade).
     let check (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) : PreTradeBlock list =
-        if not (Double.IsFinite ctx.PortfolioValue && ctx.PortfolioValue > 0.0) then [ PreTradeBlock.NoPortfolioValue ctx.PortfolioValue ]
-        else checkValued limits ctx snapshot
+        if Double.IsFinite ctx.PortfolioValue && ctx.PortfolioValue > 0.0 then checkValued limits ctx snapshot
+        elif (adding ctx snapshot).IsEmpty then []
+        else [ PreTradeBlock.NoPortfolioValue ctx.PortfolioValue ]

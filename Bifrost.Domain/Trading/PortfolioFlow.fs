@@ -119,9 +119,13 @@ module PortfolioFlow =
         { PortfolioValue = account s "NetLiquidation"; CashAvailable = account s "AvailableFunds"; Prices = prices setup s; Positions = positions setup s }
 
     /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
-    let refusal (s: State) =
+    /// Outside the session it is refused: its market orders, sized on tonight's prices, would wait for the next open
+    /// and fill at whatever it gaps to, or be cancelled by run_timeout before it (a run that did nothing, reported late).
+    let refusal (cfg: Config) (s: State) =
         match s.PortfolioSetup with
         | None -> Some "no portfolio configured (the configuration has no portfolio section)"
+        | Some _ when Classifier.hours cfg.Calendar s.Now = OutOfHours ->
+            Some "outside the session's hours (calendar): a portfolio run's market orders would wait for the next open; run it in the session"
         | Some _ when not s.PortfolioCorrupt.IsEmpty ->
             Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
         | Some _ -> if brokerDown s then None else gate s
@@ -192,7 +196,7 @@ module PortfolioFlow =
     let onRunRequested (cfg: Config) (s: State) (r: PortfolioRunRequest) =
         let received = Emit.note s OperationKind.ControlReceived r.RunId $"portfolio run by {r.Meta.RequestedBy}: signals {r.FileName}"
         let refuse why = refuseControl s r.RunId r.Meta [ received ] why
-        match s.PortfolioSetup, refusal s with
+        match s.PortfolioSetup, refusal cfg s with
         | None, _ -> refuse "no portfolio configured (the configuration has no portfolio section)"
         | _, Some why -> refuse why
         | Some _, None when s.PortfolioRuns.ContainsKey r.RunId -> refuse $"run {r.RunId} exists already"

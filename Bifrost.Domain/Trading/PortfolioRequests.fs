@@ -29,7 +29,7 @@ module PortfolioRequests =
     let onRerun (cfg: Config) (s: State) (r: PortfolioRerunRequest) =
         let received = Emit.note s OperationKind.ControlReceived r.RunId $"portfolio run by {r.Meta.RequestedBy}: stored snapshot {r.SnapshotId}"
         let refuse why = PortfolioFlow.refuseControl s r.RunId r.Meta [ received ] why
-        match s.PortfolioSetup, PortfolioFlow.refusal s with
+        match s.PortfolioSetup, PortfolioFlow.refusal cfg s with
         | None, _ -> refuse "no portfolio configured (the configuration has no portfolio section)"
         | _, Some why -> refuse why
         | Some _, None when s.PortfolioRuns.ContainsKey r.RunId -> refuse $"run {r.RunId} exists already"
@@ -44,7 +44,7 @@ module PortfolioRequests =
         let listed = r.Targets |> List.map (fun t -> $"{t.Symbol}={t.Quantity}") |> String.concat " "
         let received = Emit.note s OperationKind.ControlReceived r.RunId $"portfolio run by {r.Meta.RequestedBy}: targets {listed}"
         let refuse why = PortfolioFlow.refuseControl s r.RunId r.Meta [ received ] why
-        match s.PortfolioSetup, PortfolioFlow.refusal s with
+        match s.PortfolioSetup, PortfolioFlow.refusal cfg s with
         | None, _ -> refuse "no portfolio configured (the configuration has no portfolio section)"
         | _, Some why -> refuse why
         | Some _, None when s.PortfolioRuns.ContainsKey r.RunId -> refuse $"run {r.RunId} exists already"

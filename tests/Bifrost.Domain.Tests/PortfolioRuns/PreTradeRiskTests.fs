@@ -59,12 +59,17 @@ let tests =
             Expect.equal (codes (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 0, 50 ]))) [ "DAILY_LOSS_LIMIT"; "MAX_DRAWDOWN" ] "unknown fails closed"
             Expect.stringContains (PreTradeBlock.describe (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 0, 50 ])).Head) "unknown" "says unknown"
             Expect.isEmpty (PreTradeRisk.check limits { unknown with Positions = Map [ "AAPL", 100 ] } (snap [ "AAPL", 200.0, 100, 50 ])) "a reduction still goes"
-        testCase "NoPortfolioValue_BlocksEverything" <| fun () ->
+        testCase "NoPortfolioValue_BlocksNewExposure_NotAReduction" <| fun () ->
             Expect.equal (codes (PreTradeRisk.check limits { ctx with PortfolioValue = 0.0 } (snap [ "AAPL", 200.0, 0, 1 ]))) [ "NO_PORTFOLIO_VALUE" ] "no NLV"
+            // Selling down with NetLiquidation not (yet) known: no weight is needed to reduce, and it was refused.
+            for value in [ 0.0; nan; -5.0 ] do
+                let unknown = { ctx with PortfolioValue = value; Positions = Map [ "AAPL", 100 ] }
+                Expect.isEmpty (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 100, 0 ])) $"a sale to flat goes (NLV {value})"
+                Expect.equal (codes (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 100, 0; "NVDA", 100.0, 0, 5 ]))) [ "NO_PORTFOLIO_VALUE" ] "an addition beside it does not"
         Props.property "An order that only reduces |position| is never blocked by any limit" 1000
-            (Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (-5_000, 5_000)) (Gen.choose (0, 100)) (Gen.choose (1, 100_000)))) (fun (held, pct, price) ->
+            (Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (-5_000, 5_000)) (Gen.choose (0, 100)) (Gen.zip (Gen.choose (1, 100_000)) (Gen.elements [ 1e6; 0.0; nan ])))) (fun (held, pct, (price, value)) ->
                 let target = held * pct / 100 // between 0 and the position: a pure reduction
-                let worst = { ctx with CashAvailable = 0.0; TradesToday = 99; DailyPnl = -1e9; Drawdown = 1e9
+                let worst = { ctx with CashAvailable = 0.0; TradesToday = 99; DailyPnl = -1e9; Drawdown = 1e9; PortfolioValue = value
                                        Positions = Map [ "NVDA", held; "AAPL", 100_000 ] }
                 held = target || PreTradeRisk.check limits worst (snap [ "NVDA", float price, held, target ]) = []))
     ]

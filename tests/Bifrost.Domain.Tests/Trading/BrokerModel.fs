@@ -26,6 +26,9 @@ type Action =
     | DupExec
     | DupStatus
     | UnknownFill
+    /// The first working order fills in full at the broker, whose execution report names the other side (execDetails
+    /// and reqExecutions alike); positions and the order's status keep the truth.
+    | MisreportFill
     | ExternalFill of qty: int
     | Ctl of Control
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
@@ -85,6 +88,7 @@ let genAction (legCount: int) =
           4, Gen.constant DupExec
           4, Gen.constant DupStatus
           1, Gen.constant UnknownFill
+          1, Gen.constant MisreportFill
           2, Gen.choose (-300, 300) |> Gen.map ExternalFill
           1, Gen.constant (Ctl Stop)
           3, Gen.constant (Ctl Pause)
@@ -202,6 +206,18 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
         match first with
         | Some w when sim.Connected -> sim, [ at sim.Time (OrderErrorReported(w.Req.IbOrderId, 404, "Order held while securities are located")) ]
         | _ -> sim, []
+    | MisreportFill ->
+        match first with
+        | Some w ->
+            let sim, events = fillEvents sim w (w.Req.Quantity - w.Filled)
+            let flip (e: Event) =
+                match e.Payload with
+                | ExecutionReported x -> at e.Received (ExecutionReported { x with Side = (match x.Side with Buy -> Sell | Sell -> Buy) })
+                | _ -> e
+            // What the broker keeps reporting (reqExecutions) is the misreported line too.
+            { sim with Execs = (match sim.Execs with e :: rest -> flip e :: rest | [] -> []); Undelivered = (match sim.Undelivered with e :: rest when not sim.Connected -> flip e :: rest | u -> u) },
+            events |> List.map flip
+        | None -> sim, []
     | DupExec -> sim, (if sim.Connected then sim.Execs |> List.truncate 1 else [])
     | DupStatus -> sim, (if sim.Connected then Option.toList sim.LastStatus else [])
     | UnknownFill ->

@@ -77,6 +77,22 @@ let private cancelRest s (o: OrderRequest) filled t =
 [<Tests>]
 let tests =
     testList "Trading.PortfolioRequests" [
+        // Found in review: a portfolio_run at 19:00 New York sent market orders sized on the evening's prices, to wait for
+        // the next open (or for run_timeout to cancel them: a run that did nothing, reported as such much later).
+        testCase "PortfolioRun_OutsideTheSession_IsRefused_ByEveryRoute_NothingFrozenOrSent" <| fun () ->
+            let s = ready () |> quotesAt (sec 2.0)
+            let evening = { cfg with Calendar = SessionCalendar.usEquities } // t0 is 19:00 New York, a Sunday evening
+            Expect.equal (Classifier.hours evening.Calendar (sec 2.1)) OutOfHours "the premise: the session is closed"
+            for id, ev in [ 7L, request "p7" 7L; 8L, targets "p8" 8L [ "AAA", 100 ]; 9L, rerun "p9" "old" 9L ] do
+                let s = { s with PortfolioSnapshots = s.PortfolioSnapshots |> Map.add "old" (storedSnapshot "old") }
+                let _, cmds = Reducer.step evening s (at (sec 2.1) ev)
+                refusedWith cmds id "outside the session's hours"
+                Expect.isEmpty (placed cmds) "nothing sent"
+                Expect.isEmpty (runs cmds) "no run recorded"
+                Expect.isFalse (cmds |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) "nothing frozen"
+                // The same request in the session goes.
+                let _, cmds = Reducer.step cfg s (at (sec 2.1) ev)
+                Expect.isNonEmpty (runs cmds) "in the session it runs"
         test "Rerun_StoredSnapshotById_AfterItFilled_SendsNothing_RunDone" {
             let s = ready () |> quotesAt (sec 2.0)
             let s, cmds = step s (at (sec 2.5) (request "r1-pf7" 7L))

@@ -94,6 +94,32 @@ let tests =
         safetyProperty "GREEN means delta within the band or a hedge in flight, no limit breached, fresh data and no standing block" Invariants.greenIsSafe
         safetyProperty "No order goes out without a fresh quote for its contract; flatten only as a recorded exception" Invariants.noOrderOnStaleData
         safetyProperty "A critical alert pauses new strategy orders until the operator resumes" (fun _ steps -> Invariants.criticalAlertPauses steps)
+        // The broker model's MisreportFill: an order filled at the broker whose execution names the other side.
+        safetyProperty "An execution unlike its order (the other side) is never applied to the strategy's book" (fun _ steps ->
+            steps |> List.forall (fun st ->
+                match st.Event.Payload with
+                | ExecutionReported x ->
+                    match st.Before.Orders |> Map.tryPick (fun r o -> if OrderRef.value r = x.Ref then Some o else None) with
+                    | Some o when o.Side <> x.Side || o.ContractId <> x.ContractId ->
+                        let qty (s: State) id = Portfolio.strategyQty id s.Portfolio
+                        if qty st.Before x.ContractId <> qty st.After x.ContractId || qty st.Before o.ContractId <> qty st.After o.ContractId then
+                            fail "misreported execution applied: %A to order %s %s %d" x (OrderRef.value o.Ref) (Side.name o.Side) o.Quantity
+                        true
+                    | _ -> true
+                | _ -> true))
+        Props.seeded "The misreported executions meet the engine's own orders (the property above is not vacuous)" (fun seed ->
+            let misreported =
+                Gen.sampleWithSeed seed 60 300 genSafetyScenario
+                |> Array.sumBy (fun (legCount, actions) ->
+                    run (config legCount) actions
+                    |> List.filter (fun st ->
+                        match st.Event.Payload with
+                        | ExecutionReported x ->
+                            st.Before.Orders |> Map.exists (fun r o -> OrderRef.value r = x.Ref && o.Side <> x.Side)
+                        | _ -> false)
+                    |> List.length)
+            printfn "misreported executions of the engine's orders in 300 scenarios: %d" misreported
+            Expect.isGreaterThan misreported 20 "misreported executions reach the engine")
         safetyProperty "The hedge that reduces risk is never refused by the position, notional or daily-trade limits" (fun cfg steps ->
             steps |> List.forall (fun st ->
                 ops st.Commands
