@@ -10,10 +10,6 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public class BadQuoteScenarioTests(ITestOutputHelper output)
 {
-    private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
-        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 }));
-
-    private static IReadOnlyList<AlertRecord> Alerts(DaemonHarness h) => h.Read(r => r.GetAlerts(limit: 1000));
 
     /// <summary>Hedged and running, the underlying is quoted once 20 % under its price. Without the guard the daemon
     /// valued the book there and sent a hedge sized on that delta (hundreds of shares, traded at the real price);
@@ -30,15 +26,15 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
             var run = h.StartDaemon();
             await h.WaitOrders(1, 60_000);
             await h.WaitFsm("Running/Idle", 60_000);
-            var firstIntent = Ops(h, OperationKind.Intent).First(o => o.Price is > 0);
+            var firstIntent = h.Ops(OperationKind.Intent).First(o => o.Price is > 0);
             var injectedAt = h.Gateway.NowNanos;
             await h.Gateway.InjectAsync(FaultScript.ParseRule($"bad-quote XYZ {percent}").Action);
             // A minute of the market after it: the hedger works on, and every hedge it sizes must be at a traded price.
             await h.WaitUntil(() => h.Gateway.NowNanos >= injectedAt + 60_000_000_000L, "a simulated minute after the bad quote", 60_000);
-            var intents = Ops(h, OperationKind.Intent).Where(o => o.Price is > 0).ToList();
+            var intents = h.Ops(OperationKind.Intent).Where(o => o.Price is > 0).ToList();
             output.WriteLine($"{intents.Count} intents at {string.Join(", ", intents.Select(i => $"{i.Price:F2}"))}");
             Assert.All(intents, i => Assert.InRange(i.Price!.Value / firstIntent.Price!.Value, 0.95, 1.05));
-            var alerts = Alerts(h);
+            var alerts = h.Alerts();
             output.WriteLine($"alerts [{string.Join(" | ", alerts.Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]");
             var held = Assert.Single(alerts, a => a.Code == "PRICE_JUMP");
             Assert.Equal(AlertSeverity.Warning, held.Severity);

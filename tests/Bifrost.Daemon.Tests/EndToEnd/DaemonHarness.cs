@@ -220,6 +220,13 @@ public sealed class DaemonHarness : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>The store's operations of these kinds (every kind when none is given), oldest first.</summary>
+    public IReadOnlyList<OperationRecord> Ops(params OperationKind[] kinds) =>
+        Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 }));
+
+    /// <summary>The store's alerts (the newest 1,000).</summary>
+    public IReadOnlyList<AlertRecord> Alerts() => Read(r => r.GetAlerts(limit: 1000));
+
     public IReadOnlyList<LedgerEntry> Ledger() => File.Exists(LedgerPath) ? GatewayLedger.Read(LedgerPath) : [];
 
     public List<LedgerEntry> LedgerOf(string type, int clientId = 17) => Ledger().Where(e => e.Type == type && e.ClientId == clientId).ToList();

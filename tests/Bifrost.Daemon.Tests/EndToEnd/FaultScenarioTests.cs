@@ -19,9 +19,6 @@ public class FaultScenarioTests(ITestOutputHelper output)
         h.AssertMatchesLedger();
     }
 
-    private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
-        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 10_000 }));
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)] // connection.dedicated_sender: the requests queued behind the drop die with the session
@@ -33,9 +30,9 @@ public class FaultScenarioTests(ITestOutputHelper output)
         {
             var run = h.StartDaemon(new Hashtable { ["BIFROST__CONNECTION__DEDICATED_SENDER"] = dedicatedSender ? "true" : "false" });
             await h.WaitOrders(4, 40_000);
-            await h.WaitUntil(() => Ops(h, OperationKind.Alert).Any(o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal)),
+            await h.WaitUntil(() => h.Ops(OperationKind.Alert).Any(o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal)),
                 "the BROKER_DISCONNECTED alert recorded", 30_000);
-            Assert.True(Ops(h, OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= 2);
+            Assert.True(h.Ops(OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= 2);
             var second = h.LedgerOf("order")[1].OrderRef!;
             await h.WaitUntil(() => h.Read(r => r.GetOrder(second))!.Status == "Filled", "the order sent before the drop is Filled");
             var connects = run.Log.Lines.Where(l => l.Contains("[2001]", StringComparison.Ordinal)).ToList();
@@ -61,10 +58,10 @@ public class FaultScenarioTests(ITestOutputHelper output)
             var run = h.StartDaemon();
             await h.WaitOrders(1, 30_000);
             await h.Gateway.InjectAsync(Fault($"upstream-lost {restore} 400"));
-            await h.WaitUntil(() => Ops(h, OperationKind.State).Any(o => o.Detail == note), note);
-            Assert.Contains(Ops(h, OperationKind.Alert), o => o.Detail!.StartsWith("IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
+            await h.WaitUntil(() => h.Ops(OperationKind.State).Any(o => o.Detail == note), note);
+            Assert.Contains(h.Ops(OperationKind.Alert), o => o.Detail!.StartsWith("IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
             // A critical alert pauses new strategy orders; the restore reconciles back to Paused: resume is the operator's.
-            Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.Contains("paused by critical alert IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
+            Assert.Contains(h.Ops(OperationKind.State), o => o.Detail!.Contains("paused by critical alert IB_CONNECTIVITY_LOST", StringComparison.Ordinal));
             await h.WaitFsm("Paused");
             var whilePaused = h.LedgerOf("order").Count;
             await Task.Delay(2000);
@@ -112,7 +109,7 @@ public class FaultScenarioTests(ITestOutputHelper output)
             var rejected = h.LedgerOf("reject").Single();
             await h.WaitUntil(() => h.Read(r => r.GetOrder(rejected.OrderRef!))?.Status == "Rejected", "order row Rejected");
             Assert.StartsWith("201", h.Read(r => r.GetOrder(rejected.OrderRef!))!.RejectReason);
-            Assert.Contains(Ops(h, OperationKind.Reject), o => o.OrderRef == rejected.OrderRef);
+            Assert.Contains(h.Ops(OperationKind.Reject), o => o.OrderRef == rejected.OrderRef);
             await h.WaitOrders(2, 30_000); // later hedges go through
             await StopAndCheck(h, run);
         }
@@ -131,7 +128,7 @@ public class FaultScenarioTests(ITestOutputHelper output)
         {
             var run = h.StartDaemon();
             await h.WaitOrders(6, 60_000);
-            Assert.Contains(Ops(h, OperationKind.Anomaly), o => o.Detail!.Contains("below our high-water mark", StringComparison.Ordinal));
+            Assert.Contains(h.Ops(OperationKind.Anomaly), o => o.Detail!.Contains("below our high-water mark", StringComparison.Ordinal));
             Assert.Empty(h.LedgerOf("reject")); // no 103 duplicate id
             var ids = h.LedgerOf("order").Select(o => o.OrderId).ToList();
             Assert.Equal(ids.Order(), ids);
@@ -166,7 +163,7 @@ public class FaultScenarioTests(ITestOutputHelper output)
             var second = h.StartProcess(environment: environment);
             await h.WaitOrders(before + 3, 60_000);
             // The restarted engine restored the killed one's orders from the store (then reconciled with the broker).
-            Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal)
+            Assert.Contains(h.Ops(OperationKind.State), o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal)
                                                                && !o.Detail.StartsWith("engine started: 0 orders", StringComparison.Ordinal));
             await h.PauseSettleAndStop(second);
             h.AssertMatchesLedger();

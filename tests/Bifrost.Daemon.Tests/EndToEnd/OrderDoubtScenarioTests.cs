@@ -25,15 +25,10 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
 
     private static FaultAction Fault(string line) => FaultScript.ParseRule(line).Action;
 
-    private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
-        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 }));
-
-    private static IReadOnlyList<AlertRecord> Alerts(DaemonHarness h) => h.Read(r => r.GetAlerts(limit: 1000));
-
     private static StatusSnapshot Status(DaemonHarness h) => h.Read(r => r.GetStatus())!;
 
     private static int Starts(DaemonHarness h) =>
-        Ops(h, OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
+        h.Ops(OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
 
     private static bool Working(OrderRecord? o) => o is { Status: "PendingSubmit" or "Submitted" or "PreSubmitted" or "PartiallyFilled" };
 
@@ -72,7 +67,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             var run = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout });
             await h.WaitOrders(1, 30_000);
             var held = h.LedgerOf("order").Single();
-            await h.WaitUntil(() => Ops(h, OperationKind.Status).Any(o => o.OrderRef == held.OrderRef && o.Detail!.Contains($"{code} ", StringComparison.Ordinal)),
+            await h.WaitUntil(() => h.Ops(OperationKind.Status).Any(o => o.OrderRef == held.OrderRef && o.Detail!.Contains($"{code} ", StringComparison.Ordinal)),
                 $"the daemon recorded error {code} on the held hedge", 20_000);
             var seenAt = h.Gateway.NowNanos;
 
@@ -84,8 +79,8 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             Assert.True(Working(h.Read(r => r.GetOrder(held.OrderRef!))), "the held hedge is still working in the store");
             Assert.StartsWith("Running/HedgePending", Status(h).FsmState);
             Assert.Contains(Status(h).Checks, c => c.Name == "delta_in_band" && c.Health != Health.Ok);
-            Assert.DoesNotContain(Alerts(h), a => a.Code is "ORDER_REJECTED" or "HEDGE_STUCK");
-            var orderErrors = Alerts(h).Where(a => a.Code == "ORDER_ERROR" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal)).ToList();
+            Assert.DoesNotContain(h.Alerts(), a => a.Code is "ORDER_REJECTED" or "HEDGE_STUCK");
+            var orderErrors = h.Alerts().Where(a => a.Code == "ORDER_ERROR" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal)).ToList();
             // 404 and an unknown code alike: the order is kept working and the operator is told once.
             Assert.Single(orderErrors);
             Assert.Equal(AlertSeverity.Warning, orderErrors[0].Severity);
@@ -96,7 +91,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             await h.WaitOrders(2, 40_000); // the hedger carries on
             await h.PauseSettleAndStop(run);
             h.AssertMatchesLedger();
-            output.WriteLine($"orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}, alerts [{string.Join(", ", Alerts(h).Select(a => a.Code).Distinct())}]");
+            output.WriteLine($"orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}, alerts [{string.Join(", ", h.Alerts().Select(a => a.Code).Distinct())}]");
         }
         catch
         {
@@ -117,7 +112,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             var run = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = "600" });
             await h.WaitOrders(1, 30_000);
             var held = h.LedgerOf("order").Single();
-            await h.WaitUntil(() => Alerts(h).Any(a => a.Code == "HEDGE_STUCK" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal)),
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "HEDGE_STUCK" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal)),
                 "HEDGE_STUCK for the held hedge", 20_000);
             await h.WaitUntil(() => h.LedgerOf("cancel").Any(c => c.OrderRef == held.OrderRef), "the held hedge cancelled at the gateway", 20_000);
             await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))?.Status == "Cancelled", "the held hedge Cancelled in the store", 20_000);
@@ -134,10 +129,10 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             Assert.True(cancel.TsNanos - held.TsNanos >= 300_000_000_000L, "cancelled long before the timeout");
             Assert.True(again.TsNanos >= cancel.TsNanos, "a second hedge while the first could still fill");
             Assert.DoesNotContain(h.LedgerOf("fill"), f => f.OrderRef == held.OrderRef);
-            Assert.Single(Alerts(h), a => a.Code == "HEDGE_STUCK" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal));
+            Assert.Single(h.Alerts(), a => a.Code == "HEDGE_STUCK" && a.Message.Contains(held.OrderRef!, StringComparison.Ordinal));
             await h.PauseSettleAndStop(run);
             h.AssertMatchesLedger();
-            output.WriteLine($"orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}, HEDGE_STUCK alerts {Alerts(h).Count(a => a.Code == "HEDGE_STUCK")}");
+            output.WriteLine($"orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}, HEDGE_STUCK alerts {h.Alerts().Count(a => a.Code == "HEDGE_STUCK")}");
         }
         catch
         {
@@ -154,9 +149,9 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
         try
         {
             var run = h.StartDaemon();
-            await h.WaitUntil(() => Alerts(h).Any(a => a.Code == "HEDGE_REJECTED"), "HEDGE_REJECTED", 30_000);
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "HEDGE_REJECTED"), "HEDGE_REJECTED", 30_000);
             await h.WaitFsm("Paused", 20_000);
-            var alert = Assert.Single(Alerts(h), a => a.Code == "HEDGE_REJECTED");
+            var alert = Assert.Single(h.Alerts(), a => a.Code == "HEDGE_REJECTED");
             Assert.Equal(AlertSeverity.Critical, alert.Severity);
             var rejects = h.LedgerOf("reject");
             Assert.Equal(3, rejects.Count);
@@ -168,7 +163,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
                 Assert.Equal(("hedge", "Rejected"), (row.Purpose, row.Status));
                 Assert.StartsWith("201", row.RejectReason);
             }
-            Assert.Contains(Ops(h, OperationKind.State), o => o.Detail!.Contains("paused by critical alert HEDGE_REJECTED", StringComparison.Ordinal));
+            Assert.Contains(h.Ops(OperationKind.State), o => o.Detail!.Contains("paused by critical alert HEDGE_REJECTED", StringComparison.Ordinal));
 
             var (samples, outOfBand) = await NoNewOrdersFor(h, 2500, expectedOrders: 3); // 500 simulated s: no fourth order
             output.WriteLine($"paused after {rejects.Count} rejects ({string.Join(", ", rejects.Select(r => $"{r.OrderRef} {r.Action} {r.Quantity}"))}); "
@@ -181,7 +176,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == first.OrderRef).Sum(f => f.Quantity) == first.Quantity, "the hedge after the resume filled", 20_000);
             await h.PauseSettleAndStop(run);
             h.AssertMatchesLedger();
-            Assert.Single(Alerts(h), a => a.Code == "HEDGE_REJECTED");
+            Assert.Single(h.Alerts(), a => a.Code == "HEDGE_REJECTED");
             output.WriteLine($"after the resume: orders {h.LedgerOf("order").Count}, fills {h.LedgerOf("fill").Count}");
         }
         catch
@@ -220,7 +215,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             var second = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout });
             await h.WaitUntil(() => Starts(h) == 2 && Status(h).FsmState.StartsWith("Halted", StringComparison.Ordinal), "the restarted daemon halted", 60_000);
             var status = Status(h);
-            var alerts = Alerts(h);
+            var alerts = h.Alerts();
             output.WriteLine($"held {held.OrderRef} {held.Action} {held.Quantity}, filled while down ({string.Join(",", lost.Select(f => f.ExecId))}); after the restart: {status.FsmState}");
             output.WriteLine($"light {status.Health} [{string.Join(", ", status.BlockReasons)}]; alerts [{string.Join(" | ", alerts.Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]");
             output.WriteLine($"positions: strategy XYZ {h.StrategyQty(TestConfig.StockId)}, external XYZ {h.ExternalQty(TestConfig.StockId)}");
@@ -293,7 +288,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             var hedge = h.LedgerOf("order").Single();
             await h.WaitUntil(() => Status(h).FsmState.StartsWith("Halted", StringComparison.Ordinal), "halted after the mismatch", 60_000);
             var status = Status(h);
-            var alerts = Alerts(h);
+            var alerts = h.Alerts();
             output.WriteLine($"hedge {hedge.OrderRef} {hedge.Action} {hedge.Quantity}; {status.FsmState}; light {status.Health} [{string.Join(", ", status.BlockReasons)}]");
             output.WriteLine($"alerts [{string.Join(" | ", alerts.Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]");
             Assert.Contains(alerts, a => a.Code == "EXECUTION_MISMATCH" && a.Severity == AlertSeverity.Critical);

@@ -26,15 +26,12 @@ public class RestartScenarioTests(ITestOutputHelper output)
         return json;
     };
 
-    private static IReadOnlyList<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
-        h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 }));
-
     /// <summary>FSM transitions recorded so far that end in <paramref name="to"/> (e.g. "Syncing -> Paused").</summary>
     private static int Transitions(DaemonHarness h, string transition) =>
-        Ops(h, OperationKind.State).Count(o => o.Detail == transition || o.Detail!.StartsWith(transition + "(", StringComparison.Ordinal));
+        h.Ops(OperationKind.State).Count(o => o.Detail == transition || o.Detail!.StartsWith(transition + "(", StringComparison.Ordinal));
 
     private static int Starts(DaemonHarness h) =>
-        Ops(h, OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
+        h.Ops(OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
 
     private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
     {
@@ -178,7 +175,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
                 await h.WaitUntil(() => Starts(h) == i + 1, $"run {i + 1} started", 90_000);
                 await h.WaitUntil(() => h.LedgerOf("order").Count >= limit, $"{limit} orders", 60_000);
                 await Task.Delay(2500);
-                var hedges = Ops(h, OperationKind.Intent).Reverse() // oldest first
+                var hedges = h.Ops(OperationKind.Intent).Reverse() // oldest first
                     .Where(o => o.Detail!.StartsWith("hedge ", StringComparison.Ordinal)).ToList();
                 var ordinary = hedges.Where(o => !o.Detail!.Contains("RISK_EXEMPT", StringComparison.Ordinal)).ToList();
                 Assert.True(ordinary.Count <= limit, $"{ordinary.Count} risk-adding hedges with max_daily_trades {limit} after {i + 1} runs");
@@ -264,7 +261,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
                 using (var daemon = Child(h, h.ConfigPath, logs))
                 {
                     runs++;
-                    await h.WaitUntil(() => Starts(h) == runs && Ops(h, OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= runs,
+                    await h.WaitUntil(() => Starts(h) == runs && h.Ops(OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= runs,
                         $"run {runs} reconciled", 90_000);
                     var pending = await PendingOrderAsync(h);
                     output.WriteLine($"iteration {i + 1}: {pending} working at the kill");
@@ -280,7 +277,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
                         await h.WaitUntil(() => h.Gateway.ConnectedClientIds.Contains(17), "the restarted daemon's socket is up", 90_000);
                         await h.Gateway.AdvanceAsync(TimeSpan.FromSeconds(90)); // the fill lands while the daemon starts
                     }
-                    await h.WaitUntil(() => Starts(h) == runs && Ops(h, OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= runs,
+                    await h.WaitUntil(() => Starts(h) == runs && h.Ops(OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= runs,
                         $"run {runs} reconciled", 90_000);
                     await h.WaitUntil(() => h.Sql("SELECT count(*) FROM orders WHERE filled < qty AND status = 'Filled'", r => r.GetInt64(0)).Single() == 0,
                         "every filled order has its fills", 20_000);
@@ -357,7 +354,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
             await Task.Delay(100); // time for the daemon to see the quotes and decide
         }
         var status = h.Read(r => r.GetStatus());
-        var blocks = Ops(h, OperationKind.GuardBlock).Take(3).Select(o => o.Detail);
+        var blocks = h.Ops(OperationKind.GuardBlock).Take(3).Select(o => o.Detail);
         throw new TimeoutException($"no order from the daemon: gateway {new DateTime(h.Gateway.NowNanos / 100 + DateTime.UnixEpoch.Ticks):HH:mm:ss} status {new DateTime((status?.TimeNanos ?? 0) / 100 + DateTime.UnixEpoch.Ticks):HH:mm:ss} {status?.FsmState} blocks [{string.Join(",", status?.BlockReasons ?? [])}] "
             + $"checks [{string.Join("; ", status?.Checks.Where(c => c.Health != Health.Ok).Select(c => $"{c.Name}: {c.Detail}") ?? [])}] last guard blocks [{string.Join(" | ", blocks)}]");
     }
