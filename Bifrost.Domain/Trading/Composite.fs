@@ -29,8 +29,8 @@ module Composite =
                  if not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId)) then
                      leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now leg.Quote ]
 
-    /// The quote of one contract of the universe, if it is one.
-    /// The underlying's quote as last seen: a held jump's (the streamed ticks merge into it), else the accepted one.
+    /// The quote of one contract of the universe, if it is one; the underlying's as last seen: a held jump's (the
+    /// streamed ticks merge into it), else the accepted one.
     let quoteOf (cfg: Config) (s: State) (conId: ContractId) =
         if conId = State.underlyingId cfg then Some(match s.HeldJump with Some h -> h.Quote | None -> s.Underlying)
         else
