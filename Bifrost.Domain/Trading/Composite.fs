@@ -36,7 +36,10 @@ module Composite =
         else
             match State.legIndex s conId with
             | Some i -> Some s.Legs.[i].Quote
-            | None -> s.PortfolioQuotes |> Map.tryFind conId
+            | None ->
+                match s.PortfolioHeld |> Map.tryFind conId with
+                | Some h -> Some h.Quote
+                | None -> s.PortfolioQuotes |> Map.tryFind conId
 
     /// Freshness of one contract's quote by receive-time age; a contract with no two-sided quote (or none at all) is
     /// stale: an order is never priced from nothing.

@@ -89,14 +89,33 @@ module MarketData =
             let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q true
             s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" (PriceJump.endedNote h now true) @ cmds
 
+    /// A portfolio symbol's quote: kept for sizing and the fresh-quote rule (the scalper has nothing to decide), through
+    /// the same bad-quote guard: a held one is neither sized nor traded on until it stands or comes back.
+    let private onPortfolioQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+        let id = q.ContractId
+        let symbol =
+            s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
+            |> Option.defaultValue (string (ContractId.value id))
+        let accept (s: State) = { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; PortfolioHeld = s.PortfolioHeld |> Map.remove id }
+        match PriceJump.judgeQuote cfg s.PortfolioQuotes.[id] (s.PortfolioHeld |> Map.tryFind id) now q with
+        | PriceJump.Accept -> accept s, []
+        | PriceJump.Hold h ->
+            let first = not (s.PortfolioHeld.ContainsKey id)
+            let s = { s with Now = now; PortfolioHeld = s.PortfolioHeld |> Map.add id h }
+            s, (if first then Emit.alertAndRecord s Warning "PRICE_JUMP" (PriceJump.heldAlert cfg symbol h) else [])
+        | PriceJump.CameBack h ->
+            let s = accept s
+            s, Emit.alertAndRecord s Info "BAD_QUOTE_DROPPED" $"{symbol}: {PriceJump.endedNote h now false}"
+        | PriceJump.Stood h ->
+            let s = accept s
+            s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" $"{symbol}: {PriceJump.endedNote h now true}"
+
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
         if q.ContractId = State.underlyingId cfg then onUnderlying cfg s now q
         else
             match State.legIndex s q.ContractId with
-            | None when s.PortfolioQuotes.ContainsKey q.ContractId ->
-                // A portfolio symbol: kept for sizing and the fresh-quote rule; the scalper has nothing to decide.
-                { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add q.ContractId q }, []
+            | None when s.PortfolioQuotes.ContainsKey q.ContractId -> onPortfolioQuote cfg s now q
             | None -> atNow s now, [] // not in the book: nothing to decide (the clock still moves)
             | Some i ->
                 let leg = s.Legs.[i]

@@ -32,6 +32,14 @@ module PortfolioFlow =
             | _ -> None)
         |> Map.ofList
 
+    /// The quotes an execution may price orders from: accepted, with a mid; a symbol whose last quote is held as a
+    /// possible bad quote has none (its order is not sent: market_data_error).
+    let executionQuotes (setup: PortfolioSetup) (s: State) =
+        setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
+            s.PortfolioQuotes |> Map.tryFind id
+            |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q) && not (s.PortfolioHeld.ContainsKey id))
+            |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList
+
     let account (s: State) key = s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
 
     let known (setup: PortfolioSetup) (s: State) =
@@ -172,10 +180,7 @@ module PortfolioFlow =
                     let exec =
                         { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = positions
                           Known = known setup s
-                          Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
-                                       s.PortfolioQuotes |> Map.tryFind id
-                                       |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
-                                       |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
+                          Quotes = executionQuotes setup s }
                     match Execution.plan exec snapshot with
                     | Error e -> refuse $"{e.Field}: {e.Message}"
                     | Ok plan ->

@@ -100,10 +100,7 @@ module PortfolioSchedule =
                     let exec =
                         { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
                           Known = PortfolioFlow.known setup s
-                          Quotes = setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
-                                       s.PortfolioQuotes |> Map.tryFind id
-                                       |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q))
-                                       |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList }
+                          Quotes = PortfolioFlow.executionQuotes setup s }
                     match Execution.plan exec snapshot with
                     | Error e ->
                         let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]

@@ -8,7 +8,8 @@ open Bifrost.Domain
 /// (State.HeldJump): the book stays at the accepted price, hedges wait with PRICE_JUMP, until quotes at the new level
 /// have stood for `guards.jump_confirm_seconds` (a real move: accepted) or the price comes back (dropped). Standing
 /// means agreeing with the held level (within max_jump_pct of it): a quote far from both the accepted price and the
-/// held one starts its own wait.
+/// held one starts its own wait. The portfolio's symbols are judged the same way (State.PortfolioHeld): a held one is
+/// neither sized nor traded on.
 module PriceJump =
     type Verdict =
         /// An ordinary quote: priced as it is.
@@ -28,10 +29,10 @@ module PriceJump =
     /// the first price of all (at start, after a restart) has nothing to be judged against. While a jump is held, a
     /// quote that is not two-sided (one side missing, or crossed: its mid is then the last trade's) proves nothing
     /// either way: the jump stays held.
-    let judge (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+    let judgeQuote (cfg: Config) (accepted: Quote) (held: HeldJump option) (now: Timestamp) (q: Quote) =
         let mid = Quote.mid q
-        let from = State.spot s
-        match s.HeldJump with
+        let from = Quote.mid accepted
+        match held with
         | None when beyond cfg from mid -> Hold { Quote = q; Since = now; From = from; Level = mid }
         | None -> Accept
         // One-sided or crossed (a side of the bad quote still standing: its mid is the last trade's) proves nothing.
@@ -40,6 +41,9 @@ module PriceJump =
         | Some h when beyond cfg h.Level mid -> Hold { h with Quote = q; Since = now; Level = mid } // another level: its own wait
         | Some h when Timestamp.since h.Since now >= cfg.Guards.JumpConfirm -> Stood { h with Quote = q }
         | Some h -> Hold { h with Quote = q }
+
+    /// The underlying's quote (the scalper's price).
+    let judge (cfg: Config) (s: State) (now: Timestamp) (q: Quote) = judgeQuote cfg s.Underlying s.HeldJump now q
 
     let private moveText (h: HeldJump) =
         let mid = Quote.mid h.Quote

@@ -163,8 +163,10 @@ type State =
       PausedBy: string
       /// The portfolio section, once its contracts are resolved (None: no portfolio runs).
       PortfolioSetup: PortfolioSetup option
-      /// Last quote of each portfolio symbol's contract.
+      /// Last accepted quote of each portfolio symbol's contract.
       PortfolioQuotes: Map<ContractId, Quote>
+      /// Portfolio quotes held as possible bad quotes (PriceJump), by contract: neither sized nor traded on.
+      PortfolioHeld: Map<ContractId, HeldJump>
       /// Portfolio runs of this session by run id, with the control that asked for each.
       PortfolioRuns: Map<string, Run * ControlMeta>
       /// Finished portfolio runs, oldest first (the fallback's history).
@@ -221,6 +223,7 @@ module State =
           PausedBy = ""
           PortfolioSetup = None
           PortfolioQuotes = Map.empty
+          PortfolioHeld = Map.empty
           PortfolioRuns = Map.empty
           PortfolioHistory = []
           SessionBlocks = Map.empty

@@ -79,6 +79,26 @@ let tests =
             Expect.equal (lastRun again).Status RunStatus.Done "done, already at target"
         }
 
+        // The bad-quote guard on the portfolio's symbols: one AAA quote 20 % low would size AAA's target a quarter too
+        // large and send a market order on it.
+        test "BadQuote_OnAPortfolioSymbol_IsHeld_NeitherSizedNorTradedOn_UntilThePriceComesBack" {
+            let s = ready 100_000.0
+            let s, cmds = step s (at (sec 3.0) (QuoteReceived(quote aaa 39.99 40.01 (sec 3.0))))
+            let held = alerts cmds |> List.filter (fun a -> a.Code = "PRICE_JUMP") |> List.exactlyOne
+            Expect.stringContains held.Message "AAA mid jumped 50.00 → 40.00" "named by symbol"
+            let s, cmds = step s (at (sec 3.1) (request "r1-pf7" 7L))
+            let snapshot = cmds |> List.pick (function RecordPortfolioSnapshot sn -> Some sn | _ -> None)
+            Expect.equal (snapshot.Lines |> List.find (fun l -> l.Symbol = "AAA")).Price 50.0 "sized at the accepted price"
+            Expect.equal (placed cmds |> List.map (fun o -> o.ContractId)) [ bbb ] "AAA is not traded on a held price"
+            let s, _ = step s (at (sec 3.5) (execFor (placed cmds).[0] 62 80.0 "pb"))
+            let a = (s.PortfolioRuns.["r1-pf7"] |> fst).Orders |> List.find (fun o -> o.Key.Symbol = "AAA")
+            Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
+            let s, cmds = step s (at (sec 4.0) (QuoteReceived(quote aaa 49.98 50.02 (sec 4.0))))
+            Expect.stringContains (alerts cmds |> List.find (fun a -> a.Code = "BAD_QUOTE_DROPPED")).Message "AAA: PRICE_JUMP dropped" "dropped"
+            Expect.isEmpty s.PortfolioHeld "no longer held"
+            Expect.equal (Quote.mid s.PortfolioQuotes.[aaa]) 50.0 "the real quote accepted"
+        }
+
         test "Run_StaleQuote_OrderRejectedMarketDataError_NeverSent_RunPartial" {
             let s = ready 100_000.0
             let s, _ = step s (at (sec 8.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 8.0)))) // AAA's quote is now 6 s old
