@@ -97,10 +97,13 @@ module SelfCheck =
                   (match s.Fsm with Starting | Syncing _ | Halted(ReconcileFailed _ | BookMismatch _ | AnotherEngine _) -> false | _ -> true)
                   (FsmState.name s.Fsm)
               // A sync bound for a halt (remembered across a restart, or a limit breached during it) shows that halt now.
-              check "risk_halt" Blocking (match s.Fsm with Halted _ | Syncing { ResumeTo = ResumeHalted _ } -> false | _ -> true)
+              // A risk class still halted outside a halt (a sync that resumed from another halt ended Running with a
+              // limit still breached; the next clock step halts on it) blocks every hedge (RISK_HALT): RED meanwhile.
+              check "risk_halt" Blocking (match s.Fsm with Halted _ | Syncing { ResumeTo = ResumeHalted _ } -> false | _ -> s.Risk <> RiskHalted)
                   (match s.Fsm with
                    | Halted r -> HaltReason.describe r
                    | Syncing { ResumeTo = ResumeHalted r } -> "halted once the sync ends: " + HaltReason.describe r
+                   | _ when s.Risk = RiskHalted -> "risk halted: a limit is breached (RISK_HALT blocks every hedge; the next clock step halts)"
                    | _ -> ("risk " + ClassNames.risk c.Risk))
               check "risk_limits" Blocking breached.IsEmpty
                   (if breached.IsEmpty then "no limit breached" else breached |> List.map snd |> String.concat "; ")

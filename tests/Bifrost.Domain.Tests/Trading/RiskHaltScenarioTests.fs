@@ -31,6 +31,16 @@ let private isRunning (s: State) = match s.Fsm with Running _ -> true | _ -> fal
 [<Tests>]
 let tests =
     testList "Trading.RiskHaltScenario" [
+        // Found by "GREEN stays safe with tight risk limits…" (seed 4919570883270743487,11400714819323198485 at
+        // BIFROST_FSCHECK_SCALE=20): halted on MAX_DRAWDOWN, then ANOTHER_ENGINE; the operator's resume re-synced and the
+        // sync ended Running with the drawdown still breached — the risk class halted, RISK_HALT blocking every hedge
+        // until the next clock step — under a GREEN light.
+        testCase "RunningWithTheRiskClassStillHalted_IsRed_NotGreen" <| fun () ->
+            let s = { hedged cfg with Risk = RiskHalted }
+            let r = SelfCheck.run cfg s
+            Expect.equal r.Health Health.Blocked "RED"
+            Expect.exists r.Checks (fun k -> k.Name = "risk_halt" && not k.Passed && k.Detail.Contains "RISK_HALT blocks every hedge") "named"
+            Expect.contains r.BlockReasons BlockReason.RiskHalt "the block reason"
         // A reconnect (or a restart) syncs before any order. A risk limit breached on a clock tick during that sync used to
         // halt at once, and the sync's end was then ignored: the book check and the orders in doubt were never judged,
         // and a later plain resume (the next session day, the loss forgotten) ran an unreconciled engine.
