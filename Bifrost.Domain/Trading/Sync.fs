@@ -132,9 +132,19 @@ module Sync =
                     | ResumeRunning -> Running(match pendingHedge with Some o -> HedgePending o.Ref | None -> Idle)
                     | ResumePaused -> Paused
                     | ResumeHalted r -> Halted r
+                let reconciled = Emit.note s OperationKind.Reconciled "" ("reconciled" + (notes |> List.map (fun n -> "; " + n) |> String.concat ""))
                 // Running again after a halt (e.g. a reconciliation halt that followed a risk halt): the risk judged now.
-                let risk = match fsm with Running _ when s.Risk = RiskHalted -> State.riskClassNow cfg s | _ -> s.Risk
-                { s with Fsm = fsm; Risk = risk }, [ Emit.note s OperationKind.Reconciled "" ("reconciled" + (notes |> List.map (fun n -> "; " + n) |> String.concat "")) ]
+                // A limit still breached ends the sync in its risk halt, as the next clock step would, instead of running
+                // with a halted risk class (every hedge blocked) until that step.
+                match fsm with
+                | Running _ when s.Risk = RiskHalted ->
+                    match (if State.isValued cfg s then State.riskNow cfg s else Ok RiskOk) with
+                    | Error reason ->
+                        let s', cancels = OrderFlow.cancelWorking { s with Fsm = Halted reason } "risk halt"
+                        s', reconciled :: cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ]
+                            @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
+                    | Ok cls -> { s with Fsm = fsm; Risk = cls }, [ reconciled ]
+                | _ -> { s with Fsm = fsm }, [ reconciled ]
         s, expired @ orderCmds @ outcome @ unexplained @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =

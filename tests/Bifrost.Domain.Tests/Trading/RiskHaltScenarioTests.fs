@@ -35,6 +35,19 @@ let tests =
         // BIFROST_FSCHECK_SCALE=20): halted on MAX_DRAWDOWN, then ANOTHER_ENGINE; the operator's resume re-synced and the
         // sync ended Running with the drawdown still breached — the risk class halted, RISK_HALT blocking every hedge
         // until the next clock step — under a GREEN light.
+        testCase "SyncAfterAnotherHalt_WithALimitStillBreached_EndsInTheRiskHalt_NotRunning" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with MaxDrawdown = 100.0 } }
+            let s = hedged c
+            // Halted on the drawdown, then on something else; the operator's resume re-syncs (ResumeRunning).
+            let s = { s with HighWater = State.totalPnl c s + 500.0; Risk = RiskHalted
+                             Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumeRunning } }
+            let answers =
+                [ for l in c.Strategy.Legs do at (sec 1.0) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                  at (sec 1.1) PositionsEnded; at (sec 1.1) OpenOrdersEnded; at (sec 1.1) ExecutionsEnded ]
+            let s, cmds = Reducer.run c s answers
+            Expect.stringStarts (FsmState.name s.Fsm) "Halted" $"halted on the limit, not running: {FsmState.name s.Fsm}"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "RISK_HALT" && a.Message.Contains "MAX_DRAWDOWN") "the halt alerted"
+            Expect.isEmpty (placed cmds) "nothing sent"
         testCase "RunningWithTheRiskClassStillHalted_IsRed_NotGreen" <| fun () ->
             let s = { hedged cfg with Risk = RiskHalted }
             let r = SelfCheck.run cfg s
