@@ -32,9 +32,8 @@ module Clock =
                 struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason + ": halted once the sync ends") ]
                            @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))
             | Error reason ->
-                let s = { s with Fsm = Halted reason; Risk = RiskHalted }
-                let s, cancels = OrderFlow.cancelWorking s "risk halt"
-                struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))
+                let s, halt = OrderFlow.haltOnRisk s reason
+                struct (s, halt)
         | _ -> struct (withHighWater s total, [])
 
     let private stopTimeout (cfg: Config) (s: State) =

@@ -40,7 +40,7 @@ module Controls =
         // A limit breached since the last clock tick (e.g. a flatten out of a risk halt ends Paused) is judged here as
         // when resuming the halt itself; an unvalued book (a restart before quotes) is judged by the clock once marked.
         | Paused, Resume ->
-            match (if State.isValued cfg s then State.riskNow cfg s else Ok RiskOk) with
+            match State.riskIfValued cfg s with
             | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
             | Ok cls ->
                 let s', cmds = Hedging.evaluate cfg (resumeRunning s cls)

@@ -54,6 +54,11 @@ module OrderFlow =
     /// Requests cancellation of every working order of this engine (stop, halts: the engine stands down).
     let cancelWorking (s: State) reason = cancelWorkingWhere (fun _ -> true) s reason
 
+    /// A risk limit breached: halted with its reason, every working order cancelled, the halt recorded and alerted.
+    let haltOnRisk (s: State) (reason: HaltReason) =
+        let s, cancels = cancelWorking { s with Fsm = Halted reason; Risk = RiskHalted } "risk halt"
+        s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
+
     /// True for an order whose fills are the strategy's: a flatten cancels and waits for those, and leaves the
     /// operator's own working manual orders alone.
     let strategyOwned (o: Order) = OrderPurpose.owner o.Purpose = StrategyOwned

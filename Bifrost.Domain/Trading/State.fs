@@ -334,19 +334,14 @@ module State =
 
     let dailyPnl cfg (s: State) = dailyPnlOf s (totalPnl cfg s)
 
-    /// The risk class judged now. The clock judges it every tick; a state leaving a halt for Running judges it at once,
-    /// else the halt's RiskHalted stays and refuses every hedge (RISK_HALT) until the next tick. Unvalued: not judged.
     /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
     let riskNow (cfg: Config) (s: State) =
         let total = totalPnl cfg s
         Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total }
 
-    let riskClassNow (cfg: Config) (s: State) =
-        if not (isValued cfg s) then RiskOk
-        else
-            match riskNow cfg s with
-            | Ok cls -> cls
-            | Error _ -> RiskHalted
+    /// The limits judged now for a state leaving a pause or a halt for Running (else the halt's RiskHalted would refuse
+    /// every hedge until the next tick). An unvalued book is not judged here: the clock judges it once marked.
+    let riskIfValued (cfg: Config) (s: State) = if isValued cfg s then riskNow cfg s else Ok RiskOk
 
     /// An order still counts as in flight until it is terminal and every fill the broker reported has been applied.
     let isSettled (o: Order) =

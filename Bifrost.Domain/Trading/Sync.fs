@@ -138,11 +138,10 @@ module Sync =
                 // with a halted risk class (every hedge blocked) until that step.
                 match fsm with
                 | Running _ when s.Risk = RiskHalted ->
-                    match (if State.isValued cfg s then State.riskNow cfg s else Ok RiskOk) with
+                    match State.riskIfValued cfg s with
                     | Error reason ->
-                        let s', cancels = OrderFlow.cancelWorking { s with Fsm = Halted reason } "risk halt"
-                        s', reconciled :: cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ]
-                            @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
+                        let s', halt = OrderFlow.haltOnRisk s reason
+                        s', reconciled :: halt
                     | Ok cls -> { s with Fsm = fsm; Risk = cls }, [ reconciled ]
                 | _ -> { s with Fsm = fsm }, [ reconciled ]
         s, expired @ orderCmds @ outcome @ unexplained @ Emit.fsmChange s before @ [ Emit.publish cfg s ]

@@ -28,6 +28,19 @@ let restoredFrom (s: State) : Restored =
 
 let private isRunning (s: State) = match s.Fsm with Running _ -> true | _ -> false
 
+/// Hedged with a 1,000 day-loss limit; the socket drops and comes back; during the sync the account lists `listed` of
+/// the 10 calls, the calls crash and the clock ticks: the day's loss breached while syncing. The state and the tick's
+/// commands.
+let private breachDuringTheSync (listed: int) =
+    let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 } }
+    let s = hedged c
+    let s, _ = step c s (at (sec 1.0) (BrokerDisconnected "socket closed"))
+    let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
+    let s, _ = step c s (at (sec 2.1) (PositionReported(cid 2, listed, 3.0)))
+    let s, _ = step c s (legCrash 2.2)
+    let s, tick = step c s (at (sec 2.5) ClockTicked)
+    c, s, tick
+
 [<Tests>]
 let tests =
     testList "Trading.RiskHaltScenario" [
@@ -58,14 +71,8 @@ let tests =
         // halt at once, and the sync's end was then ignored: the book check and the orders in doubt were never judged,
         // and a later plain resume (the next session day, the loss forgotten) ran an unreconciled engine.
         testCase "RiskBreach_DuringTheSyncAfterAReconnect_StillFinishesTheReconciliation_AndABookMismatchIsNotSkipped" <| fun () ->
-            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 } }
-            let s = hedged c
-            let s, _ = step c s (at (sec 1.0) (BrokerDisconnected "socket closed"))
-            let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
             // The account now holds 7 of the strategy's 10 contracts: a book the sync must refuse.
-            let s, _ = step c s (at (sec 2.1) (PositionReported(cid 2, 7, 3.0)))
-            let s, _ = step c s (legCrash 2.2)
-            let s, tick = step c s (at (sec 2.5) ClockTicked)
+            let c, s, tick = breachDuringTheSync 7
             Expect.exists (alerts tick) (fun a -> a.Code = "RISK_HALT" && a.Severity = Critical) "the breach is alerted during the sync"
             let s, cmds = Reducer.run c s [ at (sec 2.6) PositionsEnded; at (sec 2.6) OpenOrdersEnded; at (sec 2.6) ExecutionsEnded ]
             Expect.exists (alerts cmds) (fun a -> a.Code = "BOOK_MISMATCH") "the sync's book check ran"
@@ -75,13 +82,7 @@ let tests =
             let s, _ = step c s (at (sec 90_001.0) (ControlRequested(Resume, meta 9L)))
             Expect.isFalse (isRunning s) $"resumed onto an unreconciled book: {FsmState.name s.Fsm}"
         testCase "RiskBreach_DuringTheSync_EndsTheSyncHaltedWithItsReason_AndTheSyncIsRecorded" <| fun () ->
-            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_000.0 } }
-            let s = hedged c
-            let s, _ = step c s (at (sec 1.0) (BrokerDisconnected "socket closed"))
-            let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
-            let s, _ = step c s (at (sec 2.1) (PositionReported(cid 2, 10, 3.0)))
-            let s, _ = step c s (legCrash 2.2)
-            let s, _ = step c s (at (sec 2.5) ClockTicked)
+            let c, s, _ = breachDuringTheSync 10
             // RED with the reason while the sync goes on.
             let r = SelfCheck.run c s
             Expect.equal r.Health Health.Blocked "RED during the sync"
