@@ -67,7 +67,10 @@ type GuardConfig =
       /// An underlying mid this far (percent) from the last accepted one is held as a possible bad quote: not priced,
       /// not hedged on, no limit judged on it, until quotes at its level have stood for JumpConfirm.
       MaxJumpPct: float
-      JumpConfirm: Duration }
+      JumpConfirm: Duration
+      /// An option leg's mid this many vol points (of its vega) from its model value at its accepted vol — or a quote
+      /// wider than twice that — is held the same way: the leg keeps its accepted mark and vol.
+      MaxOptionJumpVolPoints: float }
 
 type RiskLimits =
     { /// Max |strategy quantity| per instrument (shares or contracts).
@@ -244,6 +247,8 @@ module Config =
         elif cfg.Guards.StaleAfter < cfg.Guards.LagAfter then err "guards.stale_after" "must be >= guards.lag_after"
         elif not (cfg.Guards.MaxJumpPct > 0.0 && cfg.Guards.MaxJumpPct <= 100.0) then
             err "guards.max_jump_pct" "must be in (0, 100] (percent of the underlying's mid; 100 holds only a halving or worse)"
+        elif not (cfg.Guards.MaxOptionJumpVolPoints > 0.0 && cfg.Guards.MaxOptionJumpVolPoints <= 100.0) then
+            err "guards.max_option_jump_vol_points" "must be in (0, 100] (vol points of a leg's vega)"
         elif cfg.Guards.JumpConfirm >= cfg.Guards.StaleAfter then
             err "guards.jump_confirm_seconds" "must be < guards.stale_after (a jump held longer is priced by nothing)"
         elif cfg.Risk.MaxPosition <= 0 then err "risk.max_position" "must be > 0"

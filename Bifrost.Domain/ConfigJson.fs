@@ -198,13 +198,15 @@ module ConfigJson =
           FallbackVol = opt path e "fallback_vol" number 0.2 }
 
     let private guards path (e: JsonElement) =
-        checkKeys path (set [ "lag_after_seconds"; "stale_after_seconds"; "max_feed_latency_seconds"; "max_spread_bps"; "max_jump_pct"; "jump_confirm_seconds" ]) e
+        checkKeys path (set [ "lag_after_seconds"; "stale_after_seconds"; "max_feed_latency_seconds"; "max_spread_bps"; "max_jump_pct"; "jump_confirm_seconds"
+                              "max_option_jump_vol_points" ]) e
         { LagAfter = opt path e "lag_after_seconds" seconds (Duration.ofSeconds 5.0)
           StaleAfter = opt path e "stale_after_seconds" seconds (Duration.ofSeconds 30.0)
           MaxFeedLatency = opt path e "max_feed_latency_seconds" seconds (Duration.ofSeconds 2.0)
           MaxSpreadBps = opt path e "max_spread_bps" number 50.0
           MaxJumpPct = opt path e "max_jump_pct" number 5.0
-          JumpConfirm = opt path e "jump_confirm_seconds" seconds (Duration.ofSeconds 2.0) }
+          JumpConfirm = opt path e "jump_confirm_seconds" seconds (Duration.ofSeconds 2.0)
+          MaxOptionJumpVolPoints = opt path e "max_option_jump_vol_points" number 5.0 }
 
     let private risk path (e: JsonElement) =
         checkKeys path (set [ "max_position"; "max_order_notional"; "max_daily_trades"; "daily_loss_limit"; "max_drawdown"; "stop_loss"

@@ -116,11 +116,13 @@ module Reducer =
         | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
 
-    /// Market data changes the memory only through an order it caused (the day's count), an FSM move, or a leg
-    /// settled at expiry by the first price after a restart: a cheap check on the hot path.
+    /// Market data changes the memory only through an order it caused (the day's count), an FSM move, a leg settled at
+    /// expiry by the first price after a restart, or a price that moved the remembered one's refresh distance (a
+    /// write per such move): a cheap check on the hot path.
     let private memoryLeftByMarketData (before: State) (s: State) =
         s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm
         && LanguagePrimitives.PhysicalEquality s.ExpiredLegs before.ExpiredLegs
+        && (let m = s.Memory.LastSpot in let n = LastSpot.next m (State.spot s) in n = m || System.Double.IsNaN n)
 
     let inline private savedAfterMarketData (before: State) (result: State * Command list) =
         if memoryLeftByMarketData before (fst result) then result else Restart.saveIfChanged (fst result) (snd result)

@@ -27,6 +27,7 @@ public static class MemoryJson
             ["trades_today"] = m.TradesToday,
             ["day_start_pnl"] = double.IsFinite(m.DayStartPnl) ? m.DayStartPnl : null,
             ["day_last_pnl"] = double.IsFinite(m.DayLastPnl) ? m.DayLastPnl : null,
+            ["last_spot"] = double.IsFinite(m.LastSpot) ? m.LastSpot : null,
             ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : 0.0,
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
@@ -90,7 +91,9 @@ public static class MemoryJson
             Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
             MapModule.OfSeq(ExpiredLegs(o)),
             // day_last_pnl: absent in a memory written before it existed (or not recorded): unknown.
-            Number(o, "day_last_pnl") ?? double.NaN);
+            Number(o, "day_last_pnl") ?? double.NaN,
+            // last_spot: absent in a memory written before it existed: no reference for the first price.
+            Number(o, "last_spot") ?? double.NaN);
     }
 
     private static HaltReason ReadHalt(JsonObject h)

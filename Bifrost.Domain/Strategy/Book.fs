@@ -18,7 +18,11 @@ type LegState =
       Vol: float
       VolSource: VolSource
       /// Per-unit greeks at the last valuation (per share of underlying).
-      Greeks: Greeks }
+      Greeks: Greeks
+      /// The accepted quote's mid less the leg's model value when it was accepted (NaN before any): the leg's next
+      /// quote is judged against its model value then plus this (PriceJump.judgeLeg), so a vol source that does not
+      /// reproduce the mid (the data's, the broker's: American exercise, dividends) is not taken for a jump.
+      QuoteBasis: float }
 
 /// Aggregate greeks of the strategy's option book, in money and share units (multipliers and quantities applied).
 [<Struct>]
@@ -56,7 +60,13 @@ module Book =
           Quote = Quote.empty leg.Option.ContractId
           Vol = cfg.FallbackVol
           VolSource = FallbackVol
-          Greeks = nanGreeks }
+          Greeks = nanGreeks
+          QuoteBasis = nan }
+
+    /// The leg with its quote basis taken at this valuation (kept when it has no two-sided quote or no value).
+    let withQuoteBasis (leg: LegState) =
+        let basis = Quote.mid leg.Quote - leg.Greeks.Price
+        if Quote.hasTwoSides leg.Quote && System.Double.IsFinite basis then { leg with QuoteBasis = basis } else leg
 
     /// Sums the legs weighted by the strategy-owned signed quantity × multiplier.
     let aggregate (legs: LegState array) (portfolio: Portfolio) =

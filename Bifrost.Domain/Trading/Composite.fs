@@ -21,23 +21,31 @@ module Composite =
         | Running(HedgePending _) | Running(RunPending _) | Flattening _ -> true
         | _ -> not s.Open.IsEmpty
 
+    /// A leg's quote as last seen: a held one's (still quoted: a leg quoted only wide is not stale), else the accepted.
+    let private legQuote (s: State) (leg: LegState) =
+        if s.HeldQuotes.IsEmpty then leg.Quote
+        else
+            match s.HeldQuotes |> Map.tryFind leg.Option.ContractId with
+            | Some h -> h.Quote
+            | None -> leg.Quote
+
     /// An expired leg has left the book (Expiry.settle): it prices nothing, and its feed ends with its listing, so its
     /// silence is not lag (else the light stays DATA_LAG and the hedge back to flat is blocked for good).
     let freshness (cfg: Config) (s: State) =
         (s.Underlying.ContractId, Classifier.freshness cfg.Guards s.Now s.Underlying)
         :: [ for leg in s.Legs do
                  if not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId)) then
-                     leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now leg.Quote ]
+                     leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now (legQuote s leg) ]
 
-    /// The quote of one contract of the universe, if it is one; the underlying's as last seen: a held jump's (the
-    /// streamed ticks merge into it), else the accepted one.
+    /// The quote of one contract of the universe, if it is one, as last seen: a held one's (the streamed ticks merge
+    /// into it), else the accepted one.
     let quoteOf (cfg: Config) (s: State) (conId: ContractId) =
         if conId = State.underlyingId cfg then Some(match s.HeldJump with Some h -> h.Quote | None -> s.Underlying)
         else
             match State.legIndex s conId with
-            | Some i -> Some s.Legs.[i].Quote
+            | Some i -> Some(legQuote s s.Legs.[i])
             | None ->
-                match s.PortfolioHeld |> Map.tryFind conId with
+                match s.HeldQuotes |> Map.tryFind conId with
                 | Some h -> Some h.Quote
                 | None -> s.PortfolioQuotes |> Map.tryFind conId
 

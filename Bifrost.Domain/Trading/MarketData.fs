@@ -15,6 +15,8 @@ module MarketData =
         let revalued = Array.zeroCreate legs.Length
         for i in 0 .. legs.Length - 1 do
             revalued.[i] <- Book.revalue cfg.Strategy now spot1 (if i = changed then leg else legs.[i])
+        // A leg's new quote or vol: the basis its next quote is judged against (PriceJump.judgeLeg).
+        if changed >= 0 then revalued.[changed] <- Book.withQuoteBasis revalued.[changed]
         let attribution =
             Attribution.step cfg.Strategy before.ValuedAt now before.Legs revalued before.Portfolio (State.underlyingId cfg)
                 (State.spot before) spot1 before.Attribution
@@ -55,13 +57,22 @@ module MarketData =
             { s with Legs = legs }
 
     /// An accepted underlying quote: revalue, settle an expiry that waited for a price, then let the scalper decide.
-    let private priceUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) (jumped: bool) =
+    /// `stoodSince`: a held jump stood, held since then; the legs quoted meanwhile were valued at the price it left
+    /// (their quotes were not judged: PriceJump.judgeLeg) and are valued again at this one; a leg quoted before it keeps
+    /// its vol and basis (its quote was at the old price, as they were).
+    let private priceUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) (stoodSince: Timestamp option) =
         let unpriced = System.Double.IsNaN(State.spot s)
+        let quotedSince (l: LegState) = match stoodSince with Some t -> l.Quote.ReceiveTime >= t | None -> false
         let s =
             if unpriced then resolveVols cfg s now q (fun l -> l.VolSource = FallbackVol)
-            elif jumped then resolveVols cfg s now q (fun l -> l.VolSource = FallbackVol || l.VolSource = ImpliedFromMid)
+            elif stoodSince.IsSome then resolveVols cfg s now q (fun l -> (l.VolSource = FallbackVol || l.VolSource = ImpliedFromMid) && quotedSince l)
             else s
         let s = revalueAt cfg s now q
+        // The legs' quotes valued without a price, or at one the jump left: their bases are taken at this one.
+        let s =
+            if unpriced then { s with Legs = s.Legs |> Array.map Book.withQuoteBasis }
+            elif stoodSince.IsSome then { s with Legs = s.Legs |> Array.map (fun l -> if quotedSince l then Book.withQuoteBasis l else l) }
+            else s
         // The first price after a restart across an expiry settles the leg that waited for it, before the hedger
         // looks at the book (with a price already known, the clock step settles expiries as before).
         if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
@@ -77,16 +88,16 @@ module MarketData =
     /// The underlying's quote through the bad-quote guard (PriceJump): held, priced, or priced ending a hold.
     let private onUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
         match PriceJump.judge cfg s now q with
-        | PriceJump.Accept -> priceUnderlying cfg s now q false
+        | PriceJump.Accept -> priceUnderlying cfg s now q None
         | PriceJump.Hold h ->
             let first = s.HeldJump.IsNone
             let s = { s with Now = now; HeldJump = Some h }
             s, (if first then Emit.alertAndRecord s Warning "PRICE_JUMP" (PriceJump.heldAlert cfg cfg.Strategy.Underlying.Symbol h) else [])
         | PriceJump.CameBack h ->
-            let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q false
+            let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q None
             s, Emit.alertAndRecord s Info "BAD_QUOTE_DROPPED" (PriceJump.endedNote h now false) @ cmds
         | PriceJump.Stood h ->
-            let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q true
+            let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q (Some h.Since)
             s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" (PriceJump.endedNote h now true) @ cmds
 
     /// A portfolio symbol's quote: kept for sizing and the fresh-quote rule (the scalper has nothing to decide), through
@@ -96,12 +107,12 @@ module MarketData =
         let symbol =
             s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
             |> Option.defaultValue (string (ContractId.value id))
-        let accept (s: State) = { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; PortfolioHeld = s.PortfolioHeld |> Map.remove id }
-        match PriceJump.judgeQuote cfg s.PortfolioQuotes.[id] (s.PortfolioHeld |> Map.tryFind id) now q with
+        let accept (s: State) = { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; HeldQuotes = s.HeldQuotes |> Map.remove id }
+        match PriceJump.judgeQuote cfg s.PortfolioQuotes.[id] (s.HeldQuotes |> Map.tryFind id) now q with
         | PriceJump.Accept -> accept s, []
         | PriceJump.Hold h ->
-            let first = not (s.PortfolioHeld.ContainsKey id)
-            let s = { s with Now = now; PortfolioHeld = s.PortfolioHeld |> Map.add id h }
+            let first = not (s.HeldQuotes.ContainsKey id)
+            let s = { s with Now = now; HeldQuotes = s.HeldQuotes |> Map.add id h }
             s, (if first then Emit.alertAndRecord s Warning "PRICE_JUMP" (PriceJump.heldAlert cfg symbol h) else [])
         | PriceJump.CameBack h ->
             let s = accept s
@@ -110,6 +121,34 @@ module MarketData =
             let s = accept s
             s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" $"{symbol}: {PriceJump.endedNote h now true}"
 
+    /// An accepted leg quote: its mark, and its vol (from the data, else implied from its mid), then the scalper decides.
+    let private priceLeg (cfg: Config) (s: State) (now: Timestamp) (i: int) (q: Quote) =
+        let leg = s.Legs.[i]
+        let struct (vol, source) = legVol cfg now (State.spot s) leg q
+        Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { leg with Quote = q; Vol = vol; VolSource = source })
+
+    /// An option leg's quote through the bad-quote guard (PriceJump.judgeLeg): priced, or held with the leg kept at its
+    /// accepted mark and vol (the hedge goes on at them: the greeks at the accepted vol are the best there is).
+    let private onLegQuote (cfg: Config) (s: State) (now: Timestamp) (i: int) (q: Quote) =
+        let leg = s.Legs.[i]
+        let id = q.ContractId
+        let held = if s.HeldQuotes.IsEmpty then None else s.HeldQuotes |> Map.tryFind id
+        let ended (s: State) code text =
+            let s, cmds = priceLeg cfg { s with HeldQuotes = s.HeldQuotes |> Map.remove id } now i q
+            s, Emit.alertAndRecord s Info code $"{OptionBook.describe leg.Option}: {text}" @ cmds
+        match PriceJump.judgeLeg cfg leg held s.HeldJump.IsSome now q with
+        | PriceJump.Accept -> priceLeg cfg s now i q
+        | PriceJump.Hold h ->
+            let s = { s with Now = now; HeldQuotes = s.HeldQuotes |> Map.add id h }
+            if held.IsSome then s, []
+            else
+                let severity, code, text = PriceJump.legHeldAlert cfg (OptionBook.describe leg.Option) (PriceJump.legBand cfg leg) h
+                s, Emit.alertAndRecord s severity code text
+        | PriceJump.CameBack _ when held |> Option.exists (fun p -> PriceJump.isWide (PriceJump.legBand cfg leg) p.Quote) ->
+            ended s "BAD_QUOTE_DROPPED" "WIDE_QUOTE ended: quoted narrow again, priced from this quote"
+        | PriceJump.CameBack h -> ended s "BAD_QUOTE_DROPPED" (PriceJump.endedNote h now false)
+        | PriceJump.Stood h -> ended s "PRICE_JUMP_STOOD" (PriceJump.endedNote h now true)
+
     /// A quote at `now` (the reducer's clock, set here so the hot path copies the state once).
     let onQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) : State * Command list =
         if q.ContractId = State.underlyingId cfg then onUnderlying cfg s now q
@@ -117,10 +156,7 @@ module MarketData =
             match State.legIndex s q.ContractId with
             | None when s.PortfolioQuotes.ContainsKey q.ContractId -> onPortfolioQuote cfg s now q
             | None -> atNow s now, [] // not in the book: nothing to decide (the clock still moves)
-            | Some i ->
-                let leg = s.Legs.[i]
-                let struct (vol, source) = legVol cfg now (State.spot s) leg q
-                Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { leg with Quote = q; Vol = vol; VolSource = source })
+            | Some i -> onLegQuote cfg s now i q
 
     /// Merges one streamed tick into the contract's last quote, at `now` (the reducer's clock: the live hot path, where
     /// the revaluation's copy of the state is the only one).
@@ -138,8 +174,9 @@ module MarketData =
                 | AskSize -> { q with AskSize = value }
             onQuote cfg s now q
 
+    /// The broker's model vol for a leg. Not while the leg's quote is held: the broker computes it from that quote.
     let onOptionComputation (cfg: Config) (s: State) (now: Timestamp) (conId: ContractId) (iv: float) =
         match State.legIndex s conId with
-        | Some i when System.Double.IsFinite iv && iv > 0.0 ->
+        | Some i when System.Double.IsFinite iv && iv > 0.0 && not (s.HeldQuotes.ContainsKey conId) ->
             Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker })
         | _ -> atNow s now, []

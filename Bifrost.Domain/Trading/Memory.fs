@@ -49,7 +49,21 @@ type EngineMemory =
       /// not raised again.
       ExpiredLegs: Map<int, float>
       /// `Day`'s last P&L (see DailyCounters.LastPnl; NaN: not recorded): a restart on a later day starts from it.
-      DayLastPnl: float }
+      DayLastPnl: float
+      /// The underlying's last accepted mid, saved again when the price moves `LastSpot.refreshPct` from it (NaN: none
+      /// yet): the bad-quote guard judges a restart's first price against it (PriceJump).
+      LastSpot: float }
+
+/// When the remembered underlying price is saved again: a move of this many percent from it (at most one write per
+/// such move; the first price after a restart is judged against a reference at most this far from the last).
+module LastSpot =
+    let refreshPct = 1.0
+
+    /// The price to remember given the one remembered and the accepted spot now.
+    let next (remembered: float) (spot: float) =
+        if not (System.Double.IsFinite spot) || spot <= 0.0 then remembered
+        elif System.Double.IsNaN remembered || abs (spot / remembered - 1.0) * 100.0 > refreshPct then spot
+        else remembered
 
 module OptionBookMemory =
     let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
@@ -57,7 +71,7 @@ module OptionBookMemory =
 module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
-          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan }
+          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -73,4 +87,4 @@ module EngineMemory =
         && (LanguagePrimitives.PhysicalEquality a.OptionBook b.OptionBook || a.OptionBook = b.OptionBook)
         && a.PausedBy = b.PausedBy
         && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)
-        && eqF a.DayLastPnl b.DayLastPnl
+        && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot

@@ -37,7 +37,7 @@ module PortfolioFlow =
     let executionQuotes (setup: PortfolioSetup) (s: State) =
         setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
             s.PortfolioQuotes |> Map.tryFind id
-            |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q) && not (s.PortfolioHeld.ContainsKey id))
+            |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q) && not (s.HeldQuotes.ContainsKey id))
             |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList
 
     let account (s: State) key = s.AccountValues |> Map.tryFind key |> Option.defaultValue nan

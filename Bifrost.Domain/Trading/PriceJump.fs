@@ -1,6 +1,7 @@
 namespace Bifrost.Domain.Trading
 
 open Bifrost.Domain
+open Bifrost.Domain.Strategy
 
 /// The bad-quote guard on the underlying. One quote far from the last (a bad print, a feed glitch) would otherwise
 /// revalue the book at a price that never traded: a hedge sized on a fake delta, a STOP_LOSS or MAX_DRAWDOWN halt on a
@@ -8,8 +9,8 @@ open Bifrost.Domain
 /// (State.HeldJump): the book stays at the accepted price, hedges wait with PRICE_JUMP, until quotes at the new level
 /// have stood for `guards.jump_confirm_seconds` (a real move: accepted) or the price comes back (dropped). Standing
 /// means agreeing with the held level (within max_jump_pct of it): a quote far from both the accepted price and the
-/// held one starts its own wait. The portfolio's symbols are judged the same way (State.PortfolioHeld): a held one is
-/// neither sized nor traded on.
+/// held one starts its own wait. The portfolio's symbols are judged the same way (State.HeldQuotes): a held one is
+/// neither sized nor traded on. The option legs are judged against their model value (`judgeLeg`), held in the same map.
 module PriceJump =
     type Verdict =
         /// An ordinary quote: priced as it is.
@@ -25,8 +26,8 @@ module PriceJump =
         from > 0.0 && System.Double.IsFinite from && System.Double.IsFinite mid && abs (mid / from - 1.0) > cfg.Guards.MaxJumpPct / 100.0
 
     /// The verdict on an underlying quote received at `now`. The reference is the last accepted price however old: after
-    /// a silence (a lost feed, overnight) a price far from it stands for the confirmation time too, as any other; only
-    /// the first price of all (at start, after a restart) has nothing to be judged against. While a jump is held, a
+    /// a silence (a lost feed, overnight, a restart: the remembered one) a price far from it stands for the confirmation
+    /// time too, as any other; only the first price of all (a new store) has nothing to be judged against. While a jump is held, a
     /// quote that is not two-sided (one side missing, or crossed: its mid is then the last trade's) proves nothing
     /// either way: the jump stays held.
     let judgeQuote (cfg: Config) (accepted: Quote) (held: HeldJump option) (now: Timestamp) (q: Quote) =
@@ -42,8 +43,61 @@ module PriceJump =
         | Some h when Timestamp.since h.Since now >= cfg.Guards.JumpConfirm -> Stood { h with Quote = q }
         | Some h -> Hold { h with Quote = q }
 
-    /// The underlying's quote (the scalper's price).
-    let judge (cfg: Config) (s: State) (now: Timestamp) (q: Quote) = judgeQuote cfg s.Underlying s.HeldJump now q
+    /// The underlying's quote (the scalper's price). Before the first price of this run (a restart), the reference is
+    /// the one the engine remembered (EngineMemory.LastSpot); only a store that never saw a price has none.
+    let judge (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+        let accepted =
+            if System.Double.IsNaN(Quote.mid s.Underlying) && System.Double.IsFinite s.Memory.LastSpot then
+                { s.Underlying with Bid = s.Memory.LastSpot; Ask = s.Memory.LastSpot }
+            else s.Underlying
+        judgeQuote cfg accepted s.HeldJump now q
+
+    /// The least band a leg's mid is allowed (money per share): ten cents, $10 a contract, so a far out-of-the-money
+    /// leg whose vega is next to nothing is not held on every tick.
+    let private minLegBand = 0.10
+
+    /// How far a leg's mid may sit from its expected one (judgeLeg) without being held: `guards.max_option_jump_vol_points` of its
+    /// vega but never more than half its value (out of the money vega can exceed the price: a quote at a tenth of the
+    /// value would pass), at least `max_jump_pct` of its value (deep in the money vega says little), never under
+    /// `minLegBand`.
+    let legBand (cfg: Config) (leg: LegState) =
+        let value = abs leg.Greeks.Price
+        let vol = min (cfg.Guards.MaxOptionJumpVolPoints / 100.0 * abs leg.Greeks.Vega) (0.5 * value)
+        max vol (max (cfg.Guards.MaxJumpPct / 100.0 * value) minLegBand)
+
+    /// A two-sided quote wider than the whole band (twice it) carries no price: its mid is anywhere in it.
+    let isWide (band: float) (q: Quote) = Quote.hasTwoSides q && q.Ask - q.Bid > 2.0 * band
+
+    /// The verdict on an option leg's quote. The reference is the leg's last accepted mid carried by its model since:
+    /// its model value at its accepted vol and the accepted price (revalued on every underlying quote: a leg follows the
+    /// underlying without being held) plus the basis the mid had to it (LegState.QuoteBasis). A quote off it by
+    /// more than `legBand`, or wider than twice the band, is held: the leg keeps its accepted quote (its mark) and vol.
+    /// Quotes at a new level stand as the underlying's do; a wide quote never stands (a leg quoted only wide keeps
+    /// its last narrow mark) and restarts the wait. Nothing is judged without a reference: before the leg's vol came
+    /// from the market (its first quotes), or while the underlying's own price is held (`unjudged`: the legs'
+    /// quotes then follow a price that may stand; a leg already held is released to it), or for a leg its model does
+    /// not price to within the band.
+    let judgeLeg (cfg: Config) (leg: LegState) (held: HeldJump option) (unjudged: bool) (now: Timestamp) (q: Quote) =
+        let reference = leg.Greeks.Price + leg.QuoteBasis
+        let band = legBand cfg leg
+        // A leg the model does not price to within its band (an implied vol at the solver's bound, a large early-
+        // exercise premium) has no reference its quotes could be judged against.
+        if unjudged || leg.VolSource = FallbackVol || not (System.Double.IsFinite reference) || not (abs leg.QuoteBasis <= band) then
+            match held with
+            | None -> Accept
+            | Some h -> CameBack { h with Quote = q }
+        else
+            let mid = Quote.mid q
+            let wide = isWide band q
+            let off level = abs (mid - level) > band
+            match held with
+            | None when Quote.hasTwoSides q && (wide || off reference) -> Hold { Quote = q; Since = now; From = reference; Level = mid }
+            | None -> Accept
+            | Some h when not (Quote.hasTwoSides q) -> Hold { h with Quote = q }
+            | Some h when not wide && not (off reference) -> CameBack { h with Quote = q }
+            | Some h when wide || off h.Level -> Hold { h with Quote = q; Since = now; Level = mid }
+            | Some h when Timestamp.since h.Since now >= cfg.Guards.JumpConfirm -> Stood { h with Quote = q }
+            | Some h -> Hold { h with Quote = q }
 
     let private moveText (h: HeldJump) =
         let mid = Quote.mid h.Quote
@@ -62,9 +116,26 @@ module PriceJump =
         if stood then $"PRICE_JUMP stood: {moveText h} held {held:F1} s, priced from now"
         else $"PRICE_JUMP dropped as a bad quote: {moveText h} for {held:F1} s, the price came back"
 
+    /// What the operator reads when a leg's quote is first held: a jump (a warning, as the underlying's) or a quote
+    /// too wide to carry a price (an info: option market makers widen, at the close above all).
+    let legHeldAlert (cfg: Config) (name: string) (band: float) (h: HeldJump) =
+        if isWide band h.Quote then
+            Info, "WIDE_QUOTE",
+            $"{name} quoted {h.Quote.Bid:F2} / {h.Quote.Ask:F2}, wider than twice its band ±{band:F2} (guards.max_option_jump_vol_points "
+            + $"{cfg.Guards.MaxOptionJumpVolPoints}): no price in it; the leg stays marked at its last narrow quote and its vol"
+        else
+            Warning, "PRICE_JUMP",
+            $"{name} mid {moveText h}, beyond its band ±{band:F2} from the expected mid (guards.max_option_jump_vol_points "
+            + $"{cfg.Guards.MaxOptionJumpVolPoints}): held, the leg keeps its accepted mark and vol until it stands "
+            + $"{Duration.toSeconds cfg.Guards.JumpConfirm:F1} s"
+
     /// The held jump as the light shows it.
     let describe (s: State) =
         s.HeldJump |> Option.map (fun h -> $"{ContractId.value s.Underlying.ContractId} mid {moveText h} held until it stands")
 
-    /// Why an order on the underlying may not go out while a jump is held (no risk bypass skips it).
-    let orderProblem (s: State) = describe s |> Option.map (fun d -> "price_jump: " + d)
+    /// Why an order on a contract may not go out while its quote is held (no risk bypass skips it).
+    let orderProblem (cfg: Config) (s: State) (conId: ContractId) =
+        if conId = State.underlyingId cfg then describe s |> Option.map (fun d -> "price_jump: " + d)
+        else
+            s.HeldQuotes |> Map.tryFind conId
+            |> Option.map (fun h -> $"price_jump: {ContractId.value conId} mid {moveText h} held until it stands or comes back")

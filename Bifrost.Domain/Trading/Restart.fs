@@ -134,7 +134,8 @@ module Restart =
           OptionBook = s.OptionBook
           PausedBy = s.PausedBy
           ExpiredLegs = s.ExpiredLegs
-          DayLastPnl = s.Daily.LastPnl }
+          DayLastPnl = s.Daily.LastPnl
+          LastSpot = LastSpot.next s.Memory.LastSpot (State.spot s) }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -149,7 +150,7 @@ module Restart =
         operatorSame && m.Day = s.Daily.Day && m.TradesToday = s.Daily.Trades && eqF m.DayStartPnl s.Daily.StartPnl
         && eqF m.HighWater s.HighWater && LanguagePrimitives.PhysicalEquality m.OptionBook s.OptionBook
         && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
-        && eqF m.DayLastPnl s.Daily.LastPnl
+        && eqF m.DayLastPnl s.Daily.LastPnl && eqF (LastSpot.next m.LastSpot (State.spot s)) m.LastSpot
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).

@@ -89,8 +89,7 @@ module Runs =
     /// (receive-time age within guards.lag_after). A risk bypass never skips this.
     let dataProblem (cfg: Config) (s: State) (conId: ContractId) =
         match Composite.freshnessOf cfg s conId with
-        | Fresh when conId = State.underlyingId cfg -> PriceJump.orderProblem s
-        | Fresh -> None
+        | Fresh -> PriceJump.orderProblem cfg s conId
         | f ->
             let age =
                 match Composite.quoteOf cfg s conId with

@@ -165,8 +165,9 @@ type State =
       PortfolioSetup: PortfolioSetup option
       /// Last accepted quote of each portfolio symbol's contract.
       PortfolioQuotes: Map<ContractId, Quote>
-      /// Portfolio quotes held as possible bad quotes (PriceJump), by contract: neither sized nor traded on.
-      PortfolioHeld: Map<ContractId, HeldJump>
+      /// Quotes of the option legs and the portfolio's symbols held as possible bad quotes (PriceJump), by contract:
+      /// a held leg keeps its accepted mark and vol; a held symbol is neither sized nor traded on. Empty almost always.
+      HeldQuotes: Map<ContractId, HeldJump>
       /// Portfolio runs of this session by run id, with the control that asked for each.
       PortfolioRuns: Map<string, Run * ControlMeta>
       /// Finished portfolio runs, oldest first (the fallback's history).
@@ -223,7 +224,7 @@ module State =
           PausedBy = ""
           PortfolioSetup = None
           PortfolioQuotes = Map.empty
-          PortfolioHeld = Map.empty
+          HeldQuotes = Map.empty
           PortfolioRuns = Map.empty
           PortfolioHistory = []
           SessionBlocks = Map.empty

@@ -63,9 +63,11 @@ public abstract record FaultAction
     /// <summary><c>stop-market-data CONTRACT</c> / <c>resume-market-data CONTRACT</c> (conId or text like <c>XYZ</c>,
     /// <c>XYZ 20260320 C 100</c>): the contract's ticks stop reaching clients (fills still see them).</summary>
     public sealed record MuteMarketData(string Contract, bool Mute) : FaultAction;
-    /// <summary><c>bad-quote CONTRACT PCT</c>: one quote PCT percent off the contract's last (bid, ask and last) reaches
-    /// the clients — a bad print; fills and marks keep the true quote, and the file's next tick brings the price back.</summary>
-    public sealed record BadQuote(string Contract, double Percent) : FaultAction;
+    /// <summary><c>bad-quote CONTRACT PCT [stay]</c>: one quote PCT percent off the contract's last (bid, ask and last)
+    /// reaches the clients — a bad print; fills and marks keep the true quote, and the file's next tick brings the price
+    /// back; with <c>stay</c> the contract's feed then stops (a stuck bad quote: a new subscription gets it as its
+    /// first tick) until <c>resume-market-data</c>.</summary>
+    public sealed record BadQuote(string Contract, double Percent, bool Stay = false) : FaultAction;
 }
 
 public sealed record FaultRule(FaultTrigger Trigger, FaultAction Action, string Text);
@@ -105,8 +107,10 @@ public static class FaultScript
           restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
           stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
           resume-market-data CONTRACT
-          bad-quote CONTRACT PCT            one quote PCT % off the last reaches the clients (a bad print); fills and
-                                            marks keep the true quote, the next tick brings the price back
+          bad-quote CONTRACT PCT [stay]     one quote PCT % off the last reaches the clients (a bad print); fills and
+                                            marks keep the true quote, the next tick brings the price back; with
+                                            stay the feed then stops on it (a new subscription gets it) until
+                                            resume-market-data
         """;
 
     public static IReadOnlyList<FaultRule> Load(string path) =>
@@ -183,12 +187,18 @@ public static class FaultScript
             "restart" => new FaultAction.Restart(OptInt(1)),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),
             "resume-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), false),
-            "bad-quote" when w.Length > 2 => new FaultAction.BadQuote(string.Join(' ', w[1..^1]).Trim('"'),
-                double.TryParse(w[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && double.IsFinite(pct) && pct > -100
-                    ? pct : throw new FormatException($"bad-quote: PCT must be a number above -100, got '{w[^1]}'")),
+            "bad-quote" when w.Length > 2 => BadQuote(w[^1].Equals("stay", StringComparison.OrdinalIgnoreCase) ? w[..^1] : w,
+                w[^1].Equals("stay", StringComparison.OrdinalIgnoreCase)),
             _ => throw new FormatException($"unknown fault action '{string.Join(' ', w)}'"),
         };
     }
+
+    private static FaultAction.BadQuote BadQuote(string[] w, bool stay) =>
+        w.Length > 2
+            ? new FaultAction.BadQuote(string.Join(' ', w[1..^1]).Trim('"'),
+                double.TryParse(w[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && double.IsFinite(pct) && pct > -100
+                    ? pct : throw new FormatException($"bad-quote: PCT must be a number above -100, got '{w[^1]}'"), stay)
+            : throw new FormatException("bad-quote: expected CONTRACT PCT [stay]");
 
     private static FaultAction ParseSend(string[] w, int code)
     {

@@ -145,16 +145,23 @@ public sealed partial class ReplayGateway
             case FaultAction.MuteMarketData m:
                 var conId = Contracts.Find(m.Contract) ?? throw new ArgumentException($"unknown contract '{m.Contract}'");
                 if (m.Mute) _muted.Add(conId);
-                else _muted.Remove(conId);
+                else
+                {
+                    _muted.Remove(conId);
+                    _stuck.Remove(conId);
+                }
                 break;
             case FaultAction.BadQuote b:
                 var badId = Contracts.Find(b.Contract) ?? throw new ArgumentException($"unknown contract '{b.Contract}'");
                 if (_latest.TryGetValue(badId, out var last))
                 {
                     var f = 1.0 + b.Percent / 100.0;
-                    Log($"bad quote: {b.Contract} {0.5 * (last.Bid + last.Ask):F2} x {f:F3}");
-                    PublishTick(last with { Bid = last.Bid * f, Ask = last.Ask * f, Last = last.Last * f });
+                    Log($"bad quote: {b.Contract} {0.5 * (last.Bid + last.Ask):F2} x {f:F3}{(b.Stay ? ", left standing" : "")}");
+                    var bad = last with { Bid = last.Bid * f, Ask = last.Ask * f, Last = last.Last * f };
+                    PublishTick(bad);
+                    if (b.Stay) _stuck[badId] = bad;
                 }
+                if (b.Stay) _muted.Add(badId);
                 break;
         }
     }

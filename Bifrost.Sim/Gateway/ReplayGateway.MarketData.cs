@@ -13,6 +13,9 @@ public sealed partial class ReplayGateway
     private const int TickBid = 1, TickAsk = 2, TickLast = 4, TickBidSize = 0, TickAskSize = 3, TickLastSize = 5;
     private const int TickBidOption = 10, TickAskOption = 11, TickLastOption = 12, TickModelOption = 13;
     private readonly HashSet<int> _muted = new();
+    /// <summary>A bad quote left standing (<c>bad-quote … stay</c>) on a muted contract: what a new subscription gets
+    /// as its first tick, as TWS's snapshot would be, until the feed resumes.</summary>
+    private readonly Dictionary<int, Tick> _stuck = new();
     private bool _upstreamDown;
 
     private void SubscribeMarketData(GatewaySession s, IbReqMktData md)
@@ -33,6 +36,7 @@ public sealed partial class ReplayGateway
         var sub = new MarketDataSubscription(md.TickerId, conId);
         if (!md.Snapshot) s.Subscriptions[md.TickerId] = sub;
         if (!_upstreamDown && !_muted.Contains(conId) && _latest.TryGetValue(conId, out var t)) SendTick(s, sub, t, OptionComputations(t));
+        else if (!_upstreamDown && _stuck.TryGetValue(conId, out var stuck)) SendTick(s, sub, stuck, OptionComputations(stuck));
         if (md.Snapshot) s.Send(new IbTickSnapshotEnd(md.TickerId));
     }
 

@@ -44,7 +44,8 @@ let config legCount : Config =
       Account = "DU1234567"
       Mode = Paper
       Strategy = strategy legCount
-      Guards = { LagAfter = Duration.ofSeconds 5.0; StaleAfter = Duration.ofSeconds 30.0; MaxFeedLatency = Duration.ofSeconds 2.0; MaxSpreadBps = 50.0; MaxJumpPct = 5.0; JumpConfirm = Duration.ofSeconds 2.0 }
+      Guards = { LagAfter = Duration.ofSeconds 5.0; StaleAfter = Duration.ofSeconds 30.0; MaxFeedLatency = Duration.ofSeconds 2.0; MaxSpreadBps = 50.0; MaxJumpPct = 5.0; JumpConfirm = Duration.ofSeconds 2.0
+                 MaxOptionJumpVolPoints = 5.0 }
       Risk =
         { MaxPosition = 2_000
           MaxOrderNotional = 250_000.0
@@ -109,6 +110,17 @@ let quoteStanding (c: Config) (s: State) (t: Timestamp) bid ask =
         let t2 = Timestamp.add c.Guards.JumpConfirm t
         let s, second = Reducer.step c s (at t2 (QuoteReceived(quote underlyingId bid ask t2)))
         s, first @ second
+
+/// An operator's market order of `qty` on `conId` with the risk bypass, at `t` (control 7): its commands.
+let manualWithBypass (c: Config) (s: State) (t: Timestamp) conId side qty =
+    let m = { RunId = "m7"; ContractId = conId; Side = side; Quantity = qty; Type = Market; RiskBypass = true; Meta = meta 7L; AdjustsStrategy = false }
+    snd (Reducer.step c s (at t (ManualOrderRequested m)))
+
+/// A leg repriced past its band in one quote is held as a possible bad quote (PriceJump.judgeLeg) until it stands: the
+/// events of a move that means it, quoted at `t` and again once it has stood.
+let legStanding (c: Config) conId bid ask (t: Timestamp) =
+    let t2 = Timestamp.add c.Guards.JumpConfirm t
+    [ at t (QuoteReceived(quote conId bid ask t)); at t2 (QuoteReceived(quote conId bid ask t2)) ]
 
 /// Started at 100, the first hedge filled at 0.6 s: running idle, delta inside the band, the legs adopted at 3.00.
 let hedged (c: Config) =

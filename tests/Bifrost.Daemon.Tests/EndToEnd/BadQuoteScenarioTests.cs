@@ -51,4 +51,104 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    /// <summary>Hedged and running, the straddle's call is quoted once 40 % above its price and its feed then stops (a
+    /// stuck bad quote). Taken as it came (the premise: the guard's band opened to 100 vol points, which leaves it half
+    /// the call's value), the call is marked 40 % up and the book shows hundreds of P&amp;L that never traded — what the
+    /// limits, the high-water mark and a take-profit would judge. With the guard the quote is held (PRICE_JUMP naming the leg): the call keeps its mark,
+    /// the P&amp;L stays where it was, nothing halts; when the feed resumes the quote is dropped, and the ledger
+    /// matches the store.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LegQuotedOnce40PercentHigh_IsHeld_TheBookKeepsItsMark_LedgerMatchesTheStore(bool guardOpened)
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) =>
+        {
+            var json = TestConfig.Json(port, store, conIds: false);
+            return guardOpened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
+        });
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(1, 60_000);
+            await h.WaitFsm("Running/Idle", 60_000);
+            static double Mark(StatusSnapshot s, string right) => s.Positions.SingleOrDefault(p => p.Symbol.Contains(right))?.MarketPrice ?? double.NaN;
+            double CallMark(StatusSnapshot s) => Mark(s, " C ");
+            // Both legs marked (the P&L valued) before the bad quote.
+            await h.WaitUntil(() => h.Read(r => r.GetStatus()) is { } s && Mark(s, " C ") > 0 && Mark(s, " P ") > 0, "both legs marked", 60_000);
+            var before = h.Read(r => r.GetStatus())!;
+            var injectedAt = h.Gateway.NowNanos;
+            await h.Gateway.InjectAsync(FaultScript.ParseRule($"bad-quote {TestConfig.CallId} 40 stay").Action);
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.TimeNanos >= injectedAt + 20_000_000_000L, "the status 20 simulated seconds on", 60_000);
+            var during = h.Read(r => r.GetStatus())!;
+            var (m0, m1) = (CallMark(before), CallMark(during));
+            var moved = during.Pnl.Unrealized - before.Pnl.Unrealized;
+            output.WriteLine($"call marked {m0:F2} before, {m1:F2} during; unrealised moved {moved:F0}; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
+            if (guardOpened)
+            {
+                Assert.InRange(m1 / m0, 1.3, 1.5);
+                Assert.True(moved > 0.3 * m0 * 1_000, $"the premise: the book marked on the bad quote ({moved:F0})");
+                await h.PauseSettleAndStop(run);
+                return;
+            }
+            Assert.InRange(m1 / m0, 0.85, 1.15);
+            Assert.True(Math.Abs(moved) < 0.15 * m0 * 1_000, $"the P&L moved {moved:F0} on a quote that never traded");
+            var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+            Assert.Equal(AlertSeverity.Warning, held.Severity);
+            Assert.Contains("XYZ 20260320 C 100 mid", held.Message);
+            Assert.DoesNotContain("Halted", during.FsmState);
+            await h.Gateway.InjectAsync(FaultScript.ParseRule($"resume-market-data {TestConfig.CallId}").Action);
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the bad quote dropped once the feed resumes", 60_000);
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    /// <summary>The daemon stops while running; while it is down the underlying's feed is left on a print 20 % low (a
+    /// stuck bad quote: the restarted daemon's first XYZ tick). The first price after a restart had nothing to be
+    /// judged against: it was the book's price and the hedge was sized on it. Now it is judged against the price the
+    /// engine remembered (held, PRICE_JUMP from ~100), no hedge is sized on it, and it is dropped when the feed
+    /// resumes; the ledger matches the store.</summary>
+    [Fact]
+    public async Task Restart_OntoAStuckBadPrint_IsHeldAgainstTheRememberedPrice_NoHedgeSizedOnIt()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitOrders(1, 60_000);
+            await h.WaitFsm("Running/Idle", 60_000);
+            var firstIntent = h.Ops(OperationKind.Intent).First(o => o.Price is > 0);
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await first.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await h.Gateway.InjectAsync(FaultScript.ParseRule("bad-quote XYZ -20 stay").Action);
+            var second = h.StartDaemon();
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "PRICE_JUMP"), "the restart's first price held", 60_000);
+            var restartedAt = h.Gateway.NowNanos;
+            await h.WaitUntil(() => h.Gateway.NowNanos >= restartedAt + 10_000_000_000L, "ten simulated seconds on the stuck print", 60_000);
+            var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+            output.WriteLine($"{held.Severity} {held.Code}: {held.Message}");
+            Assert.Contains("XYZ mid jumped", held.Message);
+            Assert.Contains("-20.0 %", held.Message);
+            Assert.Contains(h.Read(r => r.GetStatus())!.Checks, c => c.Name == "price_confirmed" && c.Health != Health.Ok);
+            await h.Gateway.InjectAsync(FaultScript.ParseRule("resume-market-data XYZ").Action);
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the print dropped once the feed resumes", 60_000);
+            var intents = h.Ops(OperationKind.Intent).Where(o => o.Price is > 0).ToList();
+            output.WriteLine($"{intents.Count} intents at {string.Join(", ", intents.Select(i => $"{i.Price:F2}"))}");
+            Assert.All(intents, i => Assert.InRange(i.Price!.Value / firstIntent.Price!.Value, 0.95, 1.05));
+            await h.PauseSettleAndStop(second);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
 }

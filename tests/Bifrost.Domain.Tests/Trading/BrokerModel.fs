@@ -14,6 +14,8 @@ type Action =
     /// MoveUnderlying with a bad quote `pct` percent off just before the underlying's real one (PriceJumpProperties).
     | MoveThroughBadQuote of bps: int * pct: int
     | QuoteLeg of leg: int * volPoints: int
+    /// One quote of a leg `pct` percent off its usual 3.00 (a bad print on an option); its next quote is the usual one.
+    | BadLegQuote of leg: int * pct: int
     | Tick of millis: int
     | Ack
     | Fill of percent: int
@@ -78,6 +80,7 @@ let genAction (legCount: int) =
         [ 30, Gen.choose (-60, 60) |> Gen.map MoveUnderlying
           2, genBadPct |> Gen.map BadQuote
           8, Gen.map2 (fun l v -> QuoteLeg(l, v)) (Gen.choose (0, legCount - 1)) (Gen.choose (-5, 5))
+          2, Gen.map2 (fun l p -> BadLegQuote(l, p)) (Gen.choose (0, legCount - 1)) (Gen.oneof [ Gen.choose (40, 300); Gen.choose (-90, -40) ])
           10, Gen.choose (100, 3000) |> Gen.map Tick
           8, Gen.constant Ack
           14, Gen.choose (1, 100) |> Gen.map Fill
@@ -172,6 +175,10 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     | QuoteLeg(i, v) ->
         let id = legIds cfg |> List.item (i % cfg.Strategy.Legs.Length)
         sim, [ at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 + float v / 100.0 }) ]
+    | BadLegQuote(i, pct) ->
+        let id = legIds cfg |> List.item (i % cfg.Strategy.Legs.Length)
+        let mid = 3.0 * (1.0 + float pct / 100.0)
+        sim, [ at sim.Time (QuoteReceived { quote id (mid - 0.1) (mid + 0.1) sim.Time with ImpliedVol = 0.2 }) ]
     | Tick ms ->
         let sim = { sim with Time = Timestamp.add (Duration.ofMillis (int64 ms)) sim.Time }
         sim, [ at sim.Time ClockTicked ]

@@ -95,7 +95,7 @@ let tests =
             Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
             let s, cmds = step s (at (sec 4.0) (QuoteReceived(quote aaa 49.98 50.02 (sec 4.0))))
             Expect.stringContains (alerts cmds |> List.find (fun a -> a.Code = "BAD_QUOTE_DROPPED")).Message "AAA: PRICE_JUMP dropped" "dropped"
-            Expect.isEmpty s.PortfolioHeld "no longer held"
+            Expect.isEmpty s.HeldQuotes "no longer held"
             Expect.equal (Quote.mid s.PortfolioQuotes.[aaa]) 50.0 "the real quote accepted"
         }
 

@@ -114,9 +114,7 @@ let tests =
         testCase "WhileAJumpIsHeld_AnOperatorOrderOnTheUnderlying_IsRefused_EvenWithTheRiskBypass" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.5) (spotQuote 90.0 90.02 (sec 1.5)))
-            let m = { RunId = "m7"; ContractId = underlyingId; Side = Buy; Quantity = 100; Type = Market; RiskBypass = true
-                      Meta = meta 7L; AdjustsStrategy = false }
-            let _, cmds = step cfg s (at (sec 1.6) (ManualOrderRequested m))
+            let cmds = manualWithBypass cfg s (sec 1.6) underlyingId Buy 100
             Expect.isEmpty (placed cmds) "not sent"
             Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "price_jump" | _ -> false) "refused, named"
 
@@ -131,6 +129,32 @@ let tests =
             // The first price of all has nothing to be judged against (the start, a restart).
             let s, _ = runAll cfg (startEvents cfg 40.0)
             Expect.floatClose Accuracy.high (State.spot s) 40.0 "priced at once"
+
+        // The first price after a restart had nothing to be judged against: a bad print then was the book's price, the
+        // hedge sized on it. The engine remembers the last accepted price (EngineMemory.LastSpot).
+        testCase "Restart_AFirstPriceFarFromTheRememberedOne_IsHeld_UntilItStands" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.0) ClockTicked)
+            Expect.floatClose Accuracy.high s.Memory.LastSpot 100.0 "remembered"
+            let restored =
+                { Restored.empty with
+                    OrderIdHighWater = s.NextOrderId - 1; NextOrderSeq = s.NextOrderSeq; Orders = s.Orders |> Map.toList |> List.map snd
+                    Holdings = Portfolio.holdings s.Portfolio; SeenExecIds = Set.toList s.SeenExecs; HighWater = s.HighWater; Memory = Some s.Memory }
+            let restart =
+                [ at (sec 60.0) (EngineStarted restored)
+                  at (sec 60.1) (BrokerConnected [ cfg.Account ])
+                  for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                  at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
+                  at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
+                  for l in cfg.Strategy.Legs do at (sec 60.4) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.4)))
+                  at (sec 60.5) (spotQuote 79.99 80.01 (sec 60.5)) ]
+            let r, cmds = Reducer.run cfg (State.initial cfg) restart
+            Expect.isSome r.HeldJump $"held after the restart ({FsmState.name r.Fsm})"
+            Expect.isEmpty (placed cmds) "no hedge on it"
+            Expect.exists (alertsCoded "PRICE_JUMP" cmds) (fun a -> a.Message.Contains "100.00 → 80.00") "judged against the remembered price"
+            let r, cmds = step cfg r (at (sec 62.5) (spotQuote 79.99 80.01 (sec 62.5)))
+            Expect.isNonEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "a real gap stands"
+            Expect.floatClose Accuracy.high (State.spot r) 80.0 "priced"
 
         testCase "AMoveWithinMaxJumpPct_IsPricedAtOnce" <| fun () ->
             let s = hedged cfg

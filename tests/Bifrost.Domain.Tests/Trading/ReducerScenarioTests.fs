@@ -196,9 +196,9 @@ let tests =
             let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 100.0 } }
             let s, cmds = runAll c (startEvents c 100.0)
             let hedge = placed cmds |> List.exactlyOne
-            // Options marked far below their adoption cost.
-            let s, _ = Reducer.step c s (at (sec 1.0) (QuoteReceived(quote (cid 2) 0.5 0.6 (sec 1.0))))
-            let s, cmds = Reducer.step c s (at (sec 1.5) ClockTicked)
+            // Options marked far below their adoption cost (a quote that stood: not a bad print).
+            let s, _ = Reducer.run c s (legStanding c (cid 2) 0.5 0.6 (sec 1.0))
+            let s, cmds = Reducer.step c s (at (sec 3.5) ClockTicked)
             Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) "match s.Fsm with Halted(StopLossHit _) -> true | _ -> false"
             Expect.contains cmds (CancelOrder(hedge.Ref, hedge.IbOrderId)) "cmds"
             Expect.exists (alerts cmds) (fun a -> a.Code = "RISK_HALT") "alerts cmds"

@@ -511,7 +511,7 @@ let tests =
             Expect.isGreaterThan breaches 2 "risk breaches during a sync")
         // Seeded (replayable) like every sampled check: an unseeded sample failed once in a row of runs with no seed to replay.
         Props.seeded "The restart scenarios exercise restarts while paused, halts, rebalanced legs, manual fills and day rolls" <| fun seed ->
-            let runs = Gen.sampleWithSeed seed 60 150 genRestartScenario
+            let runs = Gen.sampleWithSeed seed 60 250 genRestartScenario
             let mutable pausedRestarts, legChanges, days, manualRestarts, expiredRestarts, exercisedRestarts = 0, 0, 0, 0, 0, 0
             for legCount, expiry, actions in runs do
                 let cfg = restartConfig legCount expiry
@@ -522,11 +522,13 @@ let tests =
                 expiredRestarts <- expiredRestarts + (restarts |> List.filter (fun r -> not r.Before.ExpiredLegs.IsEmpty) |> List.length)
                 exercisedRestarts <- exercisedRestarts + (restarts |> List.filter (fun r -> r.Before.ExpiredLegs |> Map.exists (fun _ p -> p >= Expiry.exerciseThreshold)) |> List.length)
                 days <- days + (steps |> List.map (fun st -> SessionCalendar.tradingDay cfg.Calendar st.After.Now) |> List.distinct |> List.length)
+            printfn "restart coverage: paused %d, legs %d, days %d, manual %d, expired %d, exercised %d" pausedRestarts legChanges days manualRestarts expiredRestarts exercisedRestarts
             Expect.isGreaterThan pausedRestarts 20 "restarts while paused/halted/stopping"
             Expect.isGreaterThan legChanges 10 "restarts after the strategy changed an option leg"
             Expect.isGreaterThan days 300 "session days visited"
             // 4–44 per 150 scenarios over 21 seeds (clustered: a scenario with one manual fill often restarts several
-            // times after it), so only "some" is asserted; the hedge-restore property above is what checks them.
+            // times after it; one seed of a full run had none once the alphabet grew), so 250 scenarios and only "some"
+            // is asserted; the hedge-restore property above is what checks them.
             Expect.isGreaterThan manualRestarts 0 "restarts after an operator's manual fill"
             Expect.isGreaterThan expiredRestarts 10 "restarts after a leg expired"
             // The hedge-restore property above checks the exercise's delivered stock is restored once, not twice or never.

@@ -12,8 +12,12 @@ let cfg = config 1
 
 let step c s e = Reducer.step c s e
 
-/// The leg marked at 0.55 (bought at 3.00): a loss of about 2,450 on 10 contracts.
+/// The leg marked at 0.55 (bought at 3.00): a loss of about 2,450 on 10 contracts. The first quote of it after a restart
+/// is taken as it comes; a running engine holds such a move as a possible bad quote until it stands (`crash`).
 let legCrash (t: float) = at (sec t) (QuoteReceived(quote (cid 2) 0.5 0.6 (sec t)))
+
+/// The leg's crash to 0.55 quoted at `t` and standing at `t` + 2 s (guards.jump_confirm_seconds).
+let crash (c: Config) (t: float) = legStanding c (cid 2) 0.5 0.6 (sec t)
 
 /// What the store would give a restart of this engine: its orders, holdings, seen executions and saved memory.
 let restoredFrom (s: State) : Restored =
@@ -37,8 +41,8 @@ let private breachDuringTheSync (listed: int) =
     let s, _ = step c s (at (sec 1.0) (BrokerDisconnected "socket closed"))
     let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
     let s, _ = step c s (at (sec 2.1) (PositionReported(cid 2, listed, 3.0)))
-    let s, _ = step c s (legCrash 2.2)
-    let s, tick = step c s (at (sec 2.5) ClockTicked)
+    let s, _ = Reducer.run c s (crash c 2.2)
+    let s, tick = step c s (at (sec 4.5) ClockTicked)
     c, s, tick
 
 [<Tests>]
@@ -74,7 +78,7 @@ let tests =
             // The account now holds 7 of the strategy's 10 contracts: a book the sync must refuse.
             let c, s, tick = breachDuringTheSync 7
             Expect.exists (alerts tick) (fun a -> a.Code = "RISK_HALT" && a.Severity = Critical) "the breach is alerted during the sync"
-            let s, cmds = Reducer.run c s [ at (sec 2.6) PositionsEnded; at (sec 2.6) OpenOrdersEnded; at (sec 2.6) ExecutionsEnded ]
+            let s, cmds = Reducer.run c s [ at (sec 4.6) PositionsEnded; at (sec 4.6) OpenOrdersEnded; at (sec 4.6) ExecutionsEnded ]
             Expect.exists (alerts cmds) (fun a -> a.Code = "BOOK_MISMATCH") "the sync's book check ran"
             Expect.isTrue (match s.Fsm with Halted(BookMismatch _) -> true | _ -> false) $"halted on the book, not only the loss: {FsmState.name s.Fsm}"
             // The next session day the day's loss is gone; a plain resume must still not run this book.
@@ -88,20 +92,20 @@ let tests =
             Expect.equal r.Health Health.Blocked "RED during the sync"
             Expect.contains r.BlockReasons BlockReason.RiskHalt "RISK_HALT named during the sync"
             Expect.exists r.Checks (fun k -> k.Name = "risk_halt" && not k.Passed && k.Detail.Contains "DAILY_LOSS_LIMIT") "the coming halt's reason shown"
-            let s, cmds = Reducer.run c s [ at (sec 2.6) PositionsEnded; at (sec 2.6) OpenOrdersEnded; at (sec 2.6) ExecutionsEnded ]
+            let s, cmds = Reducer.run c s [ at (sec 4.6) PositionsEnded; at (sec 4.6) OpenOrdersEnded; at (sec 4.6) ExecutionsEnded ]
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.Reconciled && o.Detail.StartsWith "reconciled") "the reconciliation finished"
             Expect.isTrue (match s.Fsm with Halted(DailyLossBreached _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
             Expect.isEmpty (placed cmds) "no order"
             // Alerted once, not on every tick of the sync.
-            let s, _ = step c s (at (sec 2.0) (BrokerConnected [ c.Account ]))
-            let _, cmds = Reducer.run c s [ at (sec 3.0) ClockTicked; at (sec 4.0) ClockTicked ]
+            let s, _ = step c s (at (sec 4.7) (BrokerConnected [ c.Account ]))
+            let _, cmds = Reducer.run c s [ at (sec 5.0) ClockTicked; at (sec 6.0) ClockTicked ]
             Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "RISK_HALT")) "no second RISK_HALT while the halt stands"
         // Stop-loss and take-profit halt on the clock only; in between (a fill's published status, the on-demand
         // self_check) the light judged only day loss and drawdown, and said GREEN past the stop-loss.
         testCase "StopLossBreached_BeforeTheNextClockTick_IsNotGreen" <| fun () ->
             let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
             let s = hedged c
-            let s, _ = step c s (legCrash 1.0)
+            let s, _ = Reducer.run c s (crash c 1.0)
             let r = SelfCheck.run c s
             Expect.notEqual r.Health Health.Healthy $"GREEN at a strategy P&L of {State.totalPnl c s:F0} past the stop-loss of 1000"
             Expect.exists r.Checks (fun k -> k.Name = "risk_limits" && not k.Passed && k.Detail.Contains "STOP_LOSS") "the stop-loss is named"
@@ -111,7 +115,7 @@ let tests =
             let c = { cfg with Risk = { cfg.Risk with TakeProfit = Some 1_000.0 } }
             let s = hedged c
             // The leg marked at 4.55 (bought at 3.00): about 1,550 of profit.
-            let s, _ = step c s (at (sec 1.0) (QuoteReceived(quote (cid 2) 4.5 4.6 (sec 1.0))))
+            let s, _ = Reducer.run c s (legStanding c (cid 2) 4.5 4.6 (sec 1.0))
             let r = SelfCheck.run c s
             Expect.notEqual r.Health Health.Healthy $"GREEN at a strategy P&L of {State.totalPnl c s:F0} past the take-profit of 1000"
             Expect.exists r.Checks (fun k -> k.Name = "risk_limits" && not k.Passed && k.Detail.Contains "TAKE_PROFIT") "the take-profit is named"
@@ -120,8 +124,8 @@ let tests =
         testCase "Restart_WhileRiskHalted_ResumeBeforeTheBookIsValued_IsRefused" <| fun () ->
             let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
             let s = hedged c
-            let s, _ = step c s (legCrash 1.0)
-            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            let s, _ = Reducer.run c s (crash c 1.0)
+            let s, _ = step c s (at (sec 3.5) ClockTicked)
             Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
             let restarted, _ =
                 Reducer.run c (State.initial c)
@@ -142,14 +146,14 @@ let tests =
         testCase "FlattenAfterARiskHalt_ThenResume_IsRefusedWhileTheLimitIsStillBreached" <| fun () ->
             let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
             let s = hedged c
-            let s, _ = step c s (legCrash 1.0)
-            let s, _ = step c s (at (sec 1.5) ClockTicked)
+            let s, _ = Reducer.run c s (crash c 1.0)
+            let s, _ = step c s (at (sec 3.5) ClockTicked)
             Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
-            let s, cmds = step c s (at (sec 1.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let s, cmds = step c s (at (sec 3.6) (ControlRequested(FlattenExposure, meta 6L)))
             let flat = placed cmds |> List.exactlyOne
-            let s, _ = step c s (at (sec 1.7) (execFor flat flat.Quantity 100.0 "fl1"))
+            let s, _ = step c s (at (sec 3.7) (execFor flat flat.Quantity 100.0 "fl1"))
             Expect.equal s.Fsm Paused "flattened, paused"
-            let s, cmds = step c s (at (sec 1.8) (ControlRequested(Resume, meta 7L)))
+            let s, cmds = step c s (at (sec 3.8) (ControlRequested(Resume, meta 7L)))
             Expect.isFalse (isRunning s) "resumed past the stop-loss"
             Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "refused, naming the limit"
         // Buying power caps what a buy adds; a buy that covers the strategy's short stock adds nothing, it releases margin.
@@ -234,11 +238,11 @@ let tests =
                       at (sec (local 12.5)) (PositionReported(cid 2, 10, 3.0))
                       at (sec (local 12.5)) PositionsEnded; at (sec (local 12.5)) OpenOrdersEnded; at (sec (local 12.5)) ExecutionsEnded ]
             let again = tick 12.9 again
-            // The leg rises to 4.00 into the close.
+            // The leg rises to 4.00 into the close (a move that stands).
+            let rose = Timestamp.add c.Guards.JumpConfirm (sec (local 13.02))
             let again, _ =
-                Reducer.run c again [ at (sec (local 13.02)) (QuoteReceived(quote (cid 2) 3.9 4.1 (sec (local 13.02))))
-                                      at (sec (local 13.02)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (local 13.02))))
-                                      at (sec (local 13.02)) ClockTicked ]
+                Reducer.run c again (legStanding c (cid 2) 3.9 4.1 (sec (local 13.02))
+                                     @ [ at rose (QuoteReceived(quote underlyingId 99.99 100.01 rose)); at rose ClockTicked ])
             Expect.floatClose Accuracy.high again.Daily.LastPnl (State.totalPnl c again) "the close's P&L replaces the stop's"
             Expect.isGreaterThan again.Daily.LastPnl (atStop + 500.0) "the leg's rise since the stop counts"
         // Leaving a risk halt by flatten-then-resume kept the halt's risk class: Running under a GREEN light while every
@@ -246,14 +250,14 @@ let tests =
         testCase "FlattenAfterARiskHalt_ResumedOnceRecovered_HedgesAtOnce_NoStaleRiskHalt" <| fun () ->
             let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
             let s = hedged c
-            let s, _ = step c s (legCrash 1.0)
-            let s, _ = step c s (at (sec 1.5) ClockTicked)
-            let s, cmds = step c s (at (sec 1.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let s, _ = Reducer.run c s (crash c 1.0)
+            let s, _ = step c s (at (sec 3.5) ClockTicked)
+            let s, cmds = step c s (at (sec 3.6) (ControlRequested(FlattenExposure, meta 6L)))
             let flat = placed cmds |> List.exactlyOne
-            let s, _ = step c s (at (sec 1.7) (execFor flat flat.Quantity 100.0 "fl1"))
-            // The leg recovers: back within the stop-loss; the operator resumes before the next tick.
-            let s, _ = step c s (at (sec 1.8) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 1.8))))
-            let s, cmds = step c s (at (sec 1.9) (ControlRequested(Resume, meta 7L)))
+            let s, _ = step c s (at (sec 3.7) (execFor flat flat.Quantity 100.0 "fl1"))
+            // The leg recovers (a move that stands): back within the stop-loss; the operator resumes before the next tick.
+            let s, _ = Reducer.run c s (legStanding c (cid 2) 2.9 3.1 (sec 3.8) @ [ at (sec 5.8) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 5.8))) ])
+            let s, cmds = step c s (at (sec 5.9) (ControlRequested(Resume, meta 7L)))
             Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}"
             Expect.isNonEmpty (placed cmds) $"the flat book is hedged at once: {ops cmds |> List.map (fun o -> o.Detail)}"
             let r = SelfCheck.run c s

@@ -274,7 +274,8 @@ let tests =
             let s = hedged expiring
             // A rebalance of the leg goes out before the expiry and is reported filled after it.
             let r = { Rebalance.RunId = "b1"; Targets = [ cid 2, 12 ]; RiskBypass = false; Meta = meta 4L }
-            let s, _ = Reducer.run expiring s [ at (sec 9.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 9.0))); at (sec 9.0) (QuoteReceived(quote (cid 2) 2.99 3.01 (sec 9.0))) ]
+            // Still quoted at 3.00 a second before its expiry (far above its model value): a quote that stood.
+            let s, _ = Reducer.run expiring s (at (sec 7.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 7.0))) :: legStanding expiring (cid 2) 2.99 3.01 (sec 7.0))
             let s, cmds = step expiring s (at (sec 9.0) (RebalanceRequested r))
             let order = placed cmds |> List.exactlyOne
             let s, _ = step expiring s (at (sec 11.0) ClockTicked)
@@ -308,8 +309,11 @@ let tests =
                       at (tt 1.0) ClockTicked ]
             Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED")) "not settled without a price"
             Expect.isFalse (s.ExpiredLegs.ContainsKey 2) "nothing remembered yet"
+            // 10 % from the price remembered at 100: held as a possible bad print, no settlement judged on it, until it stands.
             let s, cmds = Reducer.run expiring s [ at (tt 2.0) (QuoteReceived(quote underlyingId 109.99 110.01 (tt 2.0))) ]
-            Expect.exists (alerts cmds) (fun a -> a.Code = "EXPIRY_SETTLEMENT" && a.Message.Contains "intrinsic 10.00") "settled at the first spot"
+            Expect.isFalse (cmds |> alerts |> List.exists (fun a -> a.Code = "EXPIRY_SETTLEMENT")) "not settled on an unconfirmed print"
+            let s, cmds = Reducer.run expiring s [ at (tt 4.0) (QuoteReceived(quote underlyingId 109.99 110.01 (tt 4.0))) ]
+            Expect.exists (alerts cmds) (fun a -> a.Code = "EXPIRY_SETTLEMENT" && a.Message.Contains "intrinsic 10.00") "settled at the first spot that stood"
             Expect.equal (State.qtyOf s (cid 2)) 0 "closed"
             Expect.floatClose Accuracy.high (Portfolio.holding (cid 2) s.Portfolio).Realized 7_000.0 "(10 − 3) × 10 × 100"
             Expect.equal (s.ExpiredLegs |> Map.find 2) 10.0 "remembered at 10"

@@ -279,6 +279,7 @@ public class FaultInjectionTests
         var back = await events.Wait<IbTickPrice>(t => t.TickerId == stockId && t.TickType == 1, from: afterBad);
         Assert.InRange(back.Price / first.Price, 0.95, 1.05);
         Assert.Equal(new FaultAction.BadQuote("XYZ 20260320 C 100", 12.5), Parse("bad-quote XYZ 20260320 C 100 12.5"));
+        Assert.Equal(new FaultAction.BadQuote("XYZ 20260320 C 100", 100, Stay: true), Parse("bad-quote XYZ 20260320 C 100 100 stay"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("bad-quote XYZ"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("bad-quote XYZ -100"));
     }
