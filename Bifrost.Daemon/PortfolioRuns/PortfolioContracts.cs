@@ -34,12 +34,22 @@ public static class PortfolioContracts
             if (distinct.Count != 1)
                 throw new DaemonRefusedException($"{description}: {distinct.Count} stocks match at the broker (expected exactly one)");
             var id = distinct[0];
-            if (scalper.Find(id) is not null)
-                throw new DaemonRefusedException($"{description}: contract {id} belongs to the gamma scalper (one owner per contract)");
+            if (OwnerConflict(description, id, scalper, ids) is { } conflict) throw new DaemonRefusedException(conflict);
             Log.ContractResolved(logger, description, id);
             ids.Add(Tuple.Create(symbol, ContractIdModule.create(id).ResultValue));
             infos.Add(new ContractInfo(id, IbContract.Stock(symbol) with { ConId = id }, symbol, "STK", 1, symbol));
         }
         return (new PortfolioSetup(settings, MapModule.OfSeq(ids)), new ContractTable(infos));
+    }
+
+    /// <summary>Why a resolved universe contract cannot be taken (null: it can). One owner per contract: not the
+    /// scalper's, and not a contract another universe symbol already resolved to (two symbols on one contract would
+    /// each count its shares as their own, and a run would size both on one position).</summary>
+    public static string? OwnerConflict(string description, int id, ContractTable scalper, IReadOnlyList<Tuple<string, ContractId>> resolved)
+    {
+        if (scalper.Find(id) is not null) return $"{description}: contract {id} belongs to the gamma scalper (one owner per contract)";
+        var other = resolved.FirstOrDefault(r => ContractIdModule.value(r.Item2) == id);
+        return other is null ? null
+            : $"{description}: contract {id} is also portfolio symbol {other.Item1} (one contract per symbol: list it once)";
     }
 }
