@@ -146,6 +146,8 @@ module MarketData =
                 s, Emit.alertAndRecord s severity code text
         | PriceJump.CameBack _ when held |> Option.exists (fun p -> PriceJump.isWide (PriceJump.legBand cfg leg) p.Quote) ->
             ended s "BAD_QUOTE_DROPPED" "WIDE_QUOTE ended: quoted narrow again, priced from this quote"
+        // Not that the quote came back: with the underlying's own price in doubt there is nothing to judge it against.
+        | PriceJump.CameBack h when s.HeldJump.IsSome -> ended s "PRICE_JUMP_RELEASED" (PriceJump.releasedNote cfg.Strategy.Underlying.Symbol h now)
         | PriceJump.CameBack h -> ended s "BAD_QUOTE_DROPPED" (PriceJump.endedNote h now false)
         | PriceJump.Stood h -> ended s "PRICE_JUMP_STOOD" (PriceJump.endedNote h now true)
 

@@ -116,6 +116,12 @@ module PriceJump =
         if stood then $"PRICE_JUMP stood: {moveText h} held {held:F1} s, priced from now"
         else $"PRICE_JUMP dropped as a bad quote: {moveText h} for {held:F1} s, the price came back"
 
+    /// What the operator reads when a held leg quote is released unjudged: the underlying's own price became held, and
+    /// the legs then follow a price that may stand (neither dropped nor confirmed: taken as it comes).
+    let releasedNote (underlying: string) (h: HeldJump) (now: Timestamp) =
+        let held = Duration.toSeconds (Timestamp.since h.Since now)
+        $"PRICE_JUMP released unjudged after {held:F1} s ({moveText h}): {underlying}'s own price is held, the legs follow it; priced from this quote"
+
     /// What the operator reads when a leg's quote is first held: a jump (a warning, as the underlying's) or a quote
     /// too wide to carry a price (an info: option market makers widen, at the close above all).
     let legHeldAlert (cfg: Config) (name: string) (band: float) (h: HeldJump) =

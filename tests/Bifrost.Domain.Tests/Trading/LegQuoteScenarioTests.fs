@@ -115,4 +115,17 @@ let tests =
             let s, cmds = step cfg s (at (sec 3.5) (QuoteReceived(quote underlyingId 90.0 90.02 (sec 3.5))))
             Expect.isNonEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "the move stood"
             Expect.floatClose Accuracy.high (Quote.mid (leg s).Quote) 1.0 "the leg's quote at the new price"
+
+        testCase "HeldLegQuote_WhenTheUnderlyingsPriceBecomesHeld_IsReleasedUnjudged_NotSaidToHaveComeBack" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.5) (legQuote 5.9 6.1 (sec 1.5)))
+            Expect.isFalse s.HeldQuotes.IsEmpty "the leg quote is held"
+            let s, _ = step cfg s (at (sec 1.6) (QuoteReceived(quote underlyingId 90.0 90.02 (sec 1.6))))
+            Expect.isSome s.HeldJump "the underlying is held"
+            let s, cmds = step cfg s (at (sec 1.7) (legQuote 5.9 6.1 (sec 1.7)))
+            Expect.isTrue s.HeldQuotes.IsEmpty "released"
+            Expect.isEmpty (alertsCoded "BAD_QUOTE_DROPPED" cmds) "the quote did not come back: it is not reported dropped"
+            let a = Props.single (alertsCoded "PRICE_JUMP_RELEASED" cmds)
+            Expect.equal a.Severity Info "an info"
+            Expect.stringContains a.Message "XYZ 20260329 C 100: PRICE_JUMP released unjudged after 0.2 s (3.00 → 6.00 (+100.0 %)): XYZ's own price is held" "which leg, why"
     ]
