@@ -28,6 +28,7 @@ public static class MemoryJson
             ["day_start_pnl"] = double.IsFinite(m.DayStartPnl) ? m.DayStartPnl : null,
             ["day_last_pnl"] = double.IsFinite(m.DayLastPnl) ? m.DayLastPnl : null,
             ["last_spot"] = double.IsFinite(m.LastSpot) ? m.LastSpot : null,
+            ["leg_vols"] = new JsonArray([.. m.LegVols.Select(l => (JsonNode)new JsonObject { ["con_id"] = ContractIdModule.value(l.ContractId), ["vol"] = l.Vol })]),
             ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : 0.0,
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
@@ -93,7 +94,10 @@ public static class MemoryJson
             // day_last_pnl: absent in a memory written before it existed (or not recorded): unknown.
             Number(o, "day_last_pnl") ?? double.NaN,
             // last_spot: absent in a memory written before it existed: no reference for the first price.
-            Number(o, "last_spot") ?? double.NaN);
+            Number(o, "last_spot") ?? double.NaN,
+            // leg_vols: absent in a memory written before it existed: no reference for the legs' first quotes.
+            [.. Array(o, "leg_vols").Select(l => new LegVol(Contract(l), Number(l, "vol") is { } v && double.IsFinite(v) && v > 0
+                ? v : throw new FormatException("leg_vols[].vol: expected a positive number")))]);
     }
 
     private static HaltReason ReadHalt(JsonObject h)

@@ -22,7 +22,10 @@ type LegState =
       /// The accepted quote's mid less the leg's model value when it was accepted (NaN before any): the leg's next
       /// quote is judged against its model value then plus this (PriceJump.judgeLeg), so a vol source that does not
       /// reproduce the mid (the data's, the broker's: American exercise, dividends) is not taken for a jump.
-      QuoteBasis: float }
+      QuoteBasis: float
+      /// The vol the accepted mid implies (to first order: the vol plus the basis over vega), taken with the basis; NaN
+      /// while the vol is not the market's. Remembered across a restart (EngineMemory.LegVols).
+      MarkVol: float }
 
 /// Aggregate greeks of the strategy's option book, in money and share units (multipliers and quantities applied).
 [<Struct>]
@@ -61,12 +64,18 @@ module Book =
           Vol = cfg.FallbackVol
           VolSource = FallbackVol
           Greeks = nanGreeks
-          QuoteBasis = nan }
+          QuoteBasis = nan
+          MarkVol = nan }
 
     /// The leg with its quote basis taken at this valuation (kept when it has no two-sided quote or no value).
     let withQuoteBasis (leg: LegState) =
         let basis = Quote.mid leg.Quote - leg.Greeks.Price
-        if Quote.hasTwoSides leg.Quote && System.Double.IsFinite basis then { leg with QuoteBasis = basis } else leg
+        if Quote.hasTwoSides leg.Quote && System.Double.IsFinite basis then
+            let v = leg.Vol + basis / leg.Greeks.Vega
+            // A leg with next to no vega (deep in or out of the money) implies no vol worth remembering.
+            let markVol = if leg.VolSource <> FallbackVol && System.Double.IsFinite v && v > 0.01 && v < 5.0 then v else nan
+            { leg with QuoteBasis = basis; MarkVol = markVol }
+        else leg
 
     /// Sums the legs weighted by the strategy-owned signed quantity × multiplier.
     let aggregate (legs: LegState array) (portfolio: Portfolio) =

@@ -133,18 +133,34 @@ module MarketData =
         let leg = s.Legs.[i]
         let id = q.ContractId
         let held = if s.HeldQuotes.IsEmpty then None else s.HeldQuotes |> Map.tryFind id
+        // After a restart no quote of the leg was taken yet (no basis): its first is judged against the model at the vol
+        // the leg was last marked at (EngineMemory.LegVols), at the accepted price (else the remembered one).
+        let judged =
+            if not (System.Double.IsNaN leg.QuoteBasis) then leg
+            else
+                let vol = LegVols.find s.Memory.LegVols id
+                let spot = let p = State.spot s in if System.Double.IsFinite p then p else s.Memory.LastSpot
+                if System.Double.IsFinite vol && System.Double.IsFinite spot then
+                    Book.revalue cfg.Strategy now spot { leg with Vol = vol; VolSource = ImpliedFromMid; QuoteBasis = 0.0; MarkVol = vol }
+                else leg
         let ended (s: State) code text =
             let s, cmds = priceLeg cfg { s with HeldQuotes = s.HeldQuotes |> Map.remove id } now i q
             s, Emit.alertAndRecord s Info code $"{OptionBook.describe leg.Option}: {text}" @ cmds
-        match PriceJump.judgeLeg cfg leg held s.HeldJump.IsSome now q with
+        match PriceJump.judgeLeg cfg judged held s.HeldJump.IsSome now q with
         | PriceJump.Accept -> priceLeg cfg s now i q
         | PriceJump.Hold h ->
             let s = { s with Now = now; HeldQuotes = s.HeldQuotes |> Map.add id h }
-            if held.IsSome then s, []
+            // Held against the remembered vol: the leg is carried at it (marked and hedged at the model there, as a
+            // leg held live keeps its accepted vol), not at fallback_vol.
+            let s, cmds =
+                if System.Double.IsNaN leg.QuoteBasis && not (System.Double.IsNaN judged.QuoteBasis) then
+                    Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i judged)
+                else s, []
+            if held.IsSome then s, cmds
             else
-                let severity, code, text = PriceJump.legHeldAlert cfg (OptionBook.describe leg.Option) (PriceJump.legBand cfg leg) h
-                s, Emit.alertAndRecord s severity code text
-        | PriceJump.CameBack _ when held |> Option.exists (fun p -> PriceJump.isWide (PriceJump.legBand cfg leg) p.Quote) ->
+                let severity, code, text = PriceJump.legHeldAlert cfg (OptionBook.describe leg.Option) (PriceJump.legBand cfg judged) h
+                s, Emit.alertAndRecord s severity code text @ cmds
+        | PriceJump.CameBack _ when held |> Option.exists (fun p -> PriceJump.isWide (PriceJump.legBand cfg judged) p.Quote) ->
             ended s "BAD_QUOTE_DROPPED" "WIDE_QUOTE ended: quoted narrow again, priced from this quote"
         // Not that the quote came back: with the underlying's own price in doubt there is nothing to judge it against.
         | PriceJump.CameBack h when s.HeldJump.IsSome -> ended s "PRICE_JUMP_RELEASED" (PriceJump.releasedNote cfg.Strategy.Underlying.Symbol h now)

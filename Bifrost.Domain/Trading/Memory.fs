@@ -15,6 +15,10 @@ type AdoptedLeg = { ContractId: ContractId; Quantity: int; AvgCost: float }
 /// One leg as last reconciled: the strategy's quantity and the account's.
 type BookLeg = { ContractId: ContractId; Strategy: int; Account: int }
 
+/// One leg's remembered mark vol (EngineMemory.LegVols).
+[<Struct>]
+type LegVol = { ContractId: ContractId; Vol: float }
+
 /// The option book's own memory: what was adopted and how the book last reconciled with the account.
 type OptionBookMemory =
     { /// Per leg, what was adopted (a leg absent here was never adopted: the next sync adopts it).
@@ -52,7 +56,11 @@ type EngineMemory =
       DayLastPnl: float
       /// The underlying's last accepted mid, saved again when the price moves `LastSpot.refreshPct` from it (NaN: none
       /// yet): the bad-quote guard judges a restart's first price against it (PriceJump).
-      LastSpot: float }
+      LastSpot: float
+      /// Each option leg's mark vol (LegState.MarkVol: the vol its last accepted mid implied; NaN: none yet), in the
+      /// book's leg order, saved again when one moves `LegVols.refreshPoints` from it: the guard judges a restart's first
+      /// quotes of a leg against its model value at it (PriceJump, MarketData.onLegQuote), as the price against LastSpot.
+      LegVols: LegVol array }
 
 /// When the remembered underlying price is saved again: a move of this many percent from it (at most one write per
 /// such move; the first price after a restart is judged against a reference at most this far from the last).
@@ -65,13 +73,67 @@ module LastSpot =
         elif System.Double.IsNaN remembered || abs (spot / remembered - 1.0) * 100.0 > refreshPct then spot
         else remembered
 
+/// When a leg's remembered mark vol is saved again: a move of this many vol points from it.
+module LegVols =
+    open Bifrost.Domain.Strategy
+
+    let refreshPoints = 1.0
+
+    /// The remembered mark vol of a leg (NaN: none); `i`, where the book's order puts it.
+    let private at (remembered: LegVol array) (i: int) (id: ContractId) =
+        if i >= 0 && i < remembered.Length && remembered.[i].ContractId = id then remembered.[i].Vol
+        else
+            let mutable v = nan
+            for r in remembered do
+                if r.ContractId = id then v <- r.Vol
+            v
+
+    let find (remembered: LegVol array) (id: ContractId) = at remembered -1 id
+
+    /// A leg whose mark vol needs no new write: no quote taken in this run yet (the remembered one stays), or within
+    /// the refresh distance. A taken quote that implies no vol (NaN) forgets the remembered one: it is no reference.
+    let private keeps (remembered: LegVol array) (i: int) (leg: LegState) =
+        System.Double.IsNaN leg.QuoteBasis
+        || (let r = at remembered i leg.Option.ContractId
+            if System.Double.IsNaN leg.MarkVol then System.Double.IsNaN r else abs (leg.MarkVol - r) * 100.0 <= refreshPoints)
+
+    /// The vols to remember given the ones remembered and the legs now: the very same array when none moved enough.
+    /// Legs no longer in the book are forgotten.
+    let next (remembered: LegVol array) (legs: LegState array) =
+        let mutable same = true
+        let mutable i = 0
+        while same && i < legs.Length do
+            same <- keeps remembered i legs.[i]
+            i <- i + 1
+        if same then remembered
+        else
+            legs
+            |> Array.mapi (fun i l -> { ContractId = l.Option.ContractId; Vol = if keeps remembered i l then at remembered i l.Option.ContractId else l.MarkVol })
+            |> Array.filter (fun r -> System.Double.IsFinite r.Vol)
+
+    /// Market data left the remembered vols as they are: no leg took a quote (no basis or mark vol changed: the hot
+    /// path's check), or none moved enough.
+    let leftBy (remembered: LegVol array) (before: LegState array) (after: LegState array) =
+        let inline same (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+        let mutable changed = before.Length <> after.Length
+        let mutable i = 0
+        while not changed && i < after.Length do
+            changed <- not (same before.[i].MarkVol after.[i].MarkVol && same before.[i].QuoteBasis after.[i].QuoteBasis)
+            i <- i + 1
+        not changed || LanguagePrimitives.PhysicalEquality (next remembered after) remembered
+
+    let same (a: LegVol array) (b: LegVol array) =
+        LanguagePrimitives.PhysicalEquality a b
+        || (a.Length = b.Length
+            && Array.forall2 (fun (x: LegVol) (y: LegVol) -> x.ContractId = y.ContractId && (x.Vol = y.Vol || (System.Double.IsNaN x.Vol && System.Double.IsNaN y.Vol))) a b)
+
 module OptionBookMemory =
     let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
 
 module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
-          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan }
+          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||] }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -87,4 +149,4 @@ module EngineMemory =
         && (LanguagePrimitives.PhysicalEquality a.OptionBook b.OptionBook || a.OptionBook = b.OptionBook)
         && a.PausedBy = b.PausedBy
         && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)
-        && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot
+        && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot && LegVols.same a.LegVols b.LegVols

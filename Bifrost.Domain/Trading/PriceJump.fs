@@ -74,9 +74,9 @@ module PriceJump =
     /// more than `legBand`, or wider than twice the band, is held: the leg keeps its accepted quote (its mark) and vol.
     /// Quotes at a new level stand as the underlying's do; a wide quote never stands (a leg quoted only wide keeps
     /// its last narrow mark) and restarts the wait. Nothing is judged without a reference: before the leg's vol came
-    /// from the market (its first quotes), or while the underlying's own price is held (`unjudged`: the legs'
-    /// quotes then follow a price that may stand; a leg already held is released to it), or for a leg its model does
-    /// not price to within the band.
+    /// from the market (its first quotes; after a restart the caller passes the leg at its remembered mark vol), or
+    /// while the underlying's own price is held (`unjudged`: the legs' quotes then follow a price that may stand; a
+    /// leg already held is released to it), or for a leg its model does not price to within the band.
     let judgeLeg (cfg: Config) (leg: LegState) (held: HeldJump option) (unjudged: bool) (now: Timestamp) (q: Quote) =
         let reference = leg.Greeks.Price + leg.QuoteBasis
         let band = legBand cfg leg

@@ -135,7 +135,8 @@ module Restart =
           PausedBy = s.PausedBy
           ExpiredLegs = s.ExpiredLegs
           DayLastPnl = s.Daily.LastPnl
-          LastSpot = LastSpot.next s.Memory.LastSpot (State.spot s) }
+          LastSpot = LastSpot.next s.Memory.LastSpot (State.spot s)
+          LegVols = LegVols.next s.Memory.LegVols s.Legs }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -151,6 +152,7 @@ module Restart =
         && eqF m.HighWater s.HighWater && LanguagePrimitives.PhysicalEquality m.OptionBook s.OptionBook
         && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
         && eqF m.DayLastPnl s.Daily.LastPnl && eqF (LastSpot.next m.LastSpot (State.spot s)) m.LastSpot
+        && LanguagePrimitives.PhysicalEquality (LegVols.next m.LegVols s.Legs) m.LegVols
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).

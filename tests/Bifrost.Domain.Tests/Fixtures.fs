@@ -128,3 +128,14 @@ let hedged (c: Config) =
     let hedge = placed cmds |> List.exactlyOne
     let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
     s
+
+/// What the store would give a restart of this engine: its orders, holdings, seen executions and saved memory.
+let restoredFrom (s: State) : Restored =
+    { Restored.empty with
+        OrderIdHighWater = s.NextOrderId - 1
+        NextOrderSeq = s.NextOrderSeq
+        Orders = s.Orders |> Map.toList |> List.map snd
+        Holdings = Portfolio.holdings s.Portfolio
+        SeenExecIds = Set.toList s.SeenExecs
+        HighWater = s.Memory.HighWater
+        Memory = Some s.Memory }

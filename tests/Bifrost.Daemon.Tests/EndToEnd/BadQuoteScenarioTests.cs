@@ -151,4 +151,59 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    /// <summary>The daemon stops while running; while it is down the straddle's call is left on a quote 40 % high (a
+    /// stuck bad quote: the restarted daemon's first tick of the call). A leg's first quote after a restart had no vol
+    /// of this run to be judged against: taken as it came (the premise, with the guard's band opened: it still caps
+    /// at half the call's value, which 40 % stays under), the call was marked 40 % up, hundreds of P&amp;L that never
+    /// traded. Now it is judged against the model at the vol the call was last marked at (engine_memory's leg_vols):
+    /// held (PRICE_JUMP naming the call), the call carried at the model there; dropped when the feed resumes; the
+    /// ledger matches the store.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Restart_OntoAStuckBadLegQuote_IsHeldAgainstTheRememberedVol_TheCallKeepsItsMark(bool guardOpened)
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) =>
+        {
+            var json = TestConfig.Json(port, store, conIds: false);
+            return guardOpened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
+        });
+        try
+        {
+            static double CallMark(StatusSnapshot s) => s.Positions.SingleOrDefault(p => p.Symbol.Contains(" C "))?.MarketPrice ?? double.NaN;
+            var first = h.StartDaemon();
+            await h.WaitOrders(1, 60_000);
+            await h.WaitFsm("Running/Idle", 60_000);
+            await h.WaitUntil(() => h.Read(r => r.GetStatus()) is { } s && CallMark(s) > 0, "the call marked", 60_000);
+            var before = CallMark(h.Read(r => r.GetStatus())!);
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await first.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await h.Gateway.InjectAsync(FaultScript.ParseRule($"bad-quote {TestConfig.CallId} 40 stay").Action);
+            var second = h.StartDaemon();
+            var restartedAt = h.Gateway.NowNanos;
+            await h.WaitUntil(() => h.Read(r => r.GetStatus()) is { } s && s.TimeNanos >= restartedAt + 10_000_000_000L && CallMark(s) > 0,
+                "the restarted daemon ten simulated seconds on the stuck quote, the call marked", 60_000);
+            var during = CallMark(h.Read(r => r.GetStatus())!);
+            output.WriteLine($"call marked {before:F2} before the stop, {during:F2} after the restart; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
+            if (guardOpened)
+            {
+                Assert.InRange(during / before, 1.3, 1.5);
+                await h.PauseSettleAndStop(second);
+                return;
+            }
+            Assert.InRange(during / before, 0.85, 1.15);
+            var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+            Assert.Contains("XYZ 20260320 C 100 mid", held.Message);
+            await h.Gateway.InjectAsync(FaultScript.ParseRule($"resume-market-data {TestConfig.CallId}").Action);
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the bad quote dropped once the feed resumes", 60_000);
+            await h.PauseSettleAndStop(second);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
 }

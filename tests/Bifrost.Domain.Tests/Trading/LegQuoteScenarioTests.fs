@@ -116,6 +116,51 @@ let tests =
             Expect.isNonEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "the move stood"
             Expect.floatClose Accuracy.high (Quote.mid (leg s).Quote) 1.0 "the leg's quote at the new price"
 
+        // A restart's first quote of a leg had no reference (no vol of this run): a stuck bad print was the leg's mark,
+        // its vol and its delta. It is judged against the model at the vol the leg was last marked at (remembered).
+        testCase "Restart_OntoABadLegQuote_IsHeldAgainstTheVolTheLegWasLastMarked_TheLegCarriedAtIt" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.0) ClockTicked)
+            let vol0 = (leg s).Vol
+            Expect.floatClose Accuracy.medium (LegVols.find s.Memory.LegVols call100) vol0 "the call's mark vol is remembered"
+            let restart (memory: EngineMemory) callBid callAsk =
+                Reducer.run cfg (State.initial cfg)
+                    [ at (sec 60.0) (EngineStarted { restoredFrom s with Memory = Some memory })
+                      at (sec 60.1) (BrokerConnected [ cfg.Account ])
+                      for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                      at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
+                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
+                      at (sec 60.4) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.4)))
+                      at (sec 60.5) (QuoteReceived(quote (cid 3) 2.95 3.05 (sec 60.5)))
+                      at (sec 60.5) (legQuote callBid callAsk (sec 60.5)) ]
+            let good, goodCmds = restart s.Memory 2.95 3.05
+            // The premise: remembering no vol (a store from before), the stuck print is the call's mark and vol.
+            let taken, _ = restart { s.Memory with LegVols = [||] } 5.9 6.1
+            Expect.floatClose Accuracy.high (State.mark cfg taken call100) 6.0 "premise: marked on the bad print"
+            Expect.isGreaterThan (leg taken).Vol (vol0 + 0.1) "premise: its vol solved from it"
+            let r, cmds = restart s.Memory 5.9 6.1
+            let a = Props.single (alertsCoded "PRICE_JUMP" cmds)
+            Expect.stringContains a.Message "XYZ 20260329 C 100 mid 3.00 → 6.00 (+100.0 %)" "judged against the model at the remembered vol"
+            Expect.floatClose Accuracy.medium (State.mark cfg r call100) 3.0 "the call carried at the model there"
+            Expect.floatClose Accuracy.high (leg r).Vol vol0 "and at that vol"
+            Expect.equal (placed cmds |> List.map (fun o -> o.Side, o.Quantity)) (placed goodCmds |> List.map (fun o -> o.Side, o.Quantity)) "hedged as on the real quote"
+            Expect.floatClose Accuracy.medium r.Book.Delta good.Book.Delta "the book's delta as on the real quote"
+            let r, cmds = step cfg r (at (sec 61.0) (legQuote 2.95 3.05 (sec 61.0)))
+            Expect.isNonEmpty (alertsCoded "BAD_QUOTE_DROPPED" cmds) "dropped when the real quote comes"
+            Expect.floatClose Accuracy.high (State.mark cfg r call100) 3.0 "priced at it"
+
+        testCase "Restart_AFirstLegQuoteNearTheRememberedVol_IsTakenAtOnce" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.0) ClockTicked)
+            let r, cmds =
+                Reducer.run cfg (State.initial cfg)
+                    [ at (sec 60.0) (EngineStarted(restoredFrom s))
+                      at (sec 60.1) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.1)))
+                      at (sec 60.2) (legQuote 3.15 3.25 (sec 60.2)) ]
+            Expect.isEmpty (alertsCoded "PRICE_JUMP" cmds) "a move within the band"
+            Expect.isTrue r.HeldQuotes.IsEmpty "not held"
+            Expect.floatClose Accuracy.high (State.mark cfg r call100) 3.2 "marked at it"
+
         testCase "HeldLegQuote_WhenTheUnderlyingsPriceBecomesHeld_IsReleasedUnjudged_NotSaidToHaveComeBack" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.5) (legQuote 5.9 6.1 (sec 1.5)))

@@ -136,12 +136,8 @@ let tests =
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.0) ClockTicked)
             Expect.floatClose Accuracy.high s.Memory.LastSpot 100.0 "remembered"
-            let restored =
-                { Restored.empty with
-                    OrderIdHighWater = s.NextOrderId - 1; NextOrderSeq = s.NextOrderSeq; Orders = s.Orders |> Map.toList |> List.map snd
-                    Holdings = Portfolio.holdings s.Portfolio; SeenExecIds = Set.toList s.SeenExecs; HighWater = s.HighWater; Memory = Some s.Memory }
             let restart =
-                [ at (sec 60.0) (EngineStarted restored)
+                [ at (sec 60.0) (EngineStarted(restoredFrom s))
                   at (sec 60.1) (BrokerConnected [ cfg.Account ])
                   for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
                   at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
