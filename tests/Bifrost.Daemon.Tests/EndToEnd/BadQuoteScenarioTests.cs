@@ -10,6 +10,13 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public class BadQuoteScenarioTests(ITestOutputHelper output)
 {
+    /// <summary>The test configuration (contracts resolved by symbol); `opened`: the leg guard's band opened to 100 vol
+    /// points (the premise runs: it still caps at half the leg's value).</summary>
+    private static string LegGuard(int port, string store, bool opened)
+    {
+        var json = TestConfig.Json(port, store, conIds: false);
+        return opened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
+    }
 
     /// <summary>Hedged and running, the underlying is quoted once 20 % under its price. Without the guard the daemon
     /// valued the book there and sent a hedge sized on that delta (hundreds of shares, traded at the real price);
@@ -63,11 +70,7 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task LegQuotedOnce40PercentHigh_IsHeld_TheBookKeepsItsMark_LedgerMatchesTheStore(bool guardOpened)
     {
-        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) =>
-        {
-            var json = TestConfig.Json(port, store, conIds: false);
-            return guardOpened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
-        });
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => LegGuard(port, store, guardOpened));
         try
         {
             var run = h.StartDaemon();
@@ -164,11 +167,7 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task Restart_OntoAStuckBadLegQuote_IsHeldAgainstTheRememberedVol_TheCallKeepsItsMark(bool guardOpened)
     {
-        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) =>
-        {
-            var json = TestConfig.Json(port, store, conIds: false);
-            return guardOpened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
-        });
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => LegGuard(port, store, guardOpened));
         try
         {
             static double CallMark(StatusSnapshot s) => s.Positions.SingleOrDefault(p => p.Symbol.Contains(" C "))?.MarketPrice ?? double.NaN;
