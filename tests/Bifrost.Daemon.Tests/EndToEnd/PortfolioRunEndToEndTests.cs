@@ -238,6 +238,58 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>AAA is quoted once 30 % low and its feed stops there (a stuck bad print), then a run is requested
+    /// (quotes stay fresh for an hour here, so staleness plays no part). Taken as it came (the premise: the guard's
+    /// max_jump_pct opened to 95), the run sized AAA on the print and bought it at the real price. With the guard the
+    /// print is held (PRICE_JUMP naming AAA): the run sizes AAA at its accepted price and does not send it
+    /// (market_data_error); BBB trades; the ledger matches the store.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PortfolioRun_OnAStuckBadPrint_TheSymbolIsHeld_NotTradedOnIt(bool guardOpened)
+    {
+        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) =>
+        {
+            var json = Config(port, store).Replace("\"max_quote_age_s\":60", "\"max_quote_age_s\":3600");
+            return guardOpened ? json.Replace("\"max_spread_bps\":100", "\"max_spread_bps\":100,\"max_jump_pct\":95") : json;
+        });
+        try
+        {
+            h.StartDaemon();
+            await WaitQuotes(h);
+            await h.Gateway.ExecuteAsync("bad-quote AAA -30 stay");
+            if (!guardOpened) await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "PRICE_JUMP"), "the print held", 30_000);
+            else await Task.Delay(500);
+            var id = RunPortfolio(h, Signals(h, "monday.csv", 1.0, 0.5));
+            var control = await h.WaitControl(id, 30_000);
+            var run = h.Read(r => r.FindPortfolioRunForControl(id))!;
+            var aaa = run.Orders.Single(o => o.Symbol == "AAA");
+            output.WriteLine($"run {run.Status}: {string.Join("; ", run.Orders.Select(o => $"{o.Symbol} {o.Side} {o.Quantity} {o.Status} {o.Reason} sent {o.Sent}"))}; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
+            Assert.Equal("filled", run.Orders.Single(o => o.Symbol == "BBB").Status);
+            if (guardOpened)
+            {
+                Assert.True(aaa.Sent, "the premise: AAA sized and sent on the print");
+                Assert.DoesNotContain(h.Alerts(), a => a.Code == "PRICE_JUMP");
+            }
+            else
+            {
+                Assert.StartsWith("partial:", control.Result);
+                Assert.Equal("rejected", aaa.Status);
+                Assert.Equal("market_data_error", aaa.Reason);
+                Assert.False(aaa.Sent);
+                Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef == aaa.OrderRef);
+                var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+                Assert.Contains("AAA mid jumped", held.Message);
+            }
+            await AssertPortfolioMatchesLedger(h);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task PortfolioRun_SameSignalsAfterRestart_SendsNoSecondOrder()
     {
