@@ -67,13 +67,22 @@ module Book =
           QuoteBasis = nan
           MarkVol = nan }
 
-    /// The leg with its quote basis taken at this valuation (kept when it has no two-sided quote or no value).
+    /// How much of the leg's value a new mark vol must be worth to replace the last one.
+    let markVolValue = 0.05
+
+    /// The leg with its quote basis and mark vol taken at this valuation (kept when it has no two-sided quote or no
+    /// value).
     let withQuoteBasis (leg: LegState) =
         let basis = Quote.mid leg.Quote - leg.Greeks.Price
         if Quote.hasTwoSides leg.Quote && System.Double.IsFinite basis then
             let v = leg.Vol + basis / leg.Greeks.Vega
-            // A leg with next to no vega (deep in or out of the money) implies no vol worth remembering.
-            let markVol = if leg.VolSource <> FallbackVol && System.Double.IsFinite v && v > 0.01 && v < 5.0 then v else nan
+            // A leg with next to no vega (deep in or out of the money) implies no vol worth remembering. A move worth
+            // under five cents on the leg's value keeps the last one: a cheap leg's mid-implied vol flickers by points on
+            // a one-cent move, and each change may be a write of the engine memory (the guard's band is never under $0.10).
+            let markVol =
+                if leg.VolSource = FallbackVol || not (System.Double.IsFinite v) || v <= 0.01 || v >= 5.0 then nan
+                elif System.Double.IsFinite leg.MarkVol && abs (v - leg.MarkVol) * abs leg.Greeks.Vega <= markVolValue then leg.MarkVol
+                else v
             { leg with QuoteBasis = basis; MarkVol = markVol }
         else leg
 
