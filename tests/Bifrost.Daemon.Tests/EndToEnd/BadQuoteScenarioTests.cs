@@ -18,6 +18,19 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
         return opened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
     }
 
+    /// <summary>The call's stuck quote was held once (a PRICE_JUMP warning naming it); resuming its feed drops it; the
+    /// daemon pauses, settles and stops, and the gateway's ledger matches the store.</summary>
+    private static async Task CallHeld_DroppedWhenTheFeedResumes_LedgerMatches(DaemonHarness h, DaemonRun run)
+    {
+        var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+        Assert.Equal(AlertSeverity.Warning, held.Severity);
+        Assert.Contains("XYZ 20260320 C 100 mid", held.Message);
+        await h.Gateway.InjectAsync(FaultScript.ParseRule($"resume-market-data {TestConfig.CallId}").Action);
+        await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the bad quote dropped once the feed resumes", 60_000);
+        await h.PauseSettleAndStop(run);
+        h.AssertMatchesLedger();
+    }
+
     /// <summary>Hedged and running, the underlying is quoted once 20 % under its price. Without the guard the daemon
     /// valued the book there and sent a hedge sized on that delta (hundreds of shares, traded at the real price);
     /// now every hedge is sized at a price the market traded, the bad quote is alerted and dropped, and the ledger
@@ -97,14 +110,8 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
             }
             Assert.InRange(m1 / m0, 0.85, 1.15);
             Assert.True(Math.Abs(moved) < 0.15 * m0 * 1_000, $"the P&L moved {moved:F0} on a quote that never traded");
-            var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
-            Assert.Equal(AlertSeverity.Warning, held.Severity);
-            Assert.Contains("XYZ 20260320 C 100 mid", held.Message);
             Assert.DoesNotContain("Halted", during.FsmState);
-            await h.Gateway.InjectAsync(FaultScript.ParseRule($"resume-market-data {TestConfig.CallId}").Action);
-            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the bad quote dropped once the feed resumes", 60_000);
-            await h.PauseSettleAndStop(run);
-            h.AssertMatchesLedger();
+            await CallHeld_DroppedWhenTheFeedResumes_LedgerMatches(h, run);
         }
         catch
         {
@@ -192,12 +199,7 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
                 return;
             }
             Assert.InRange(during / before, 0.85, 1.15);
-            var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
-            Assert.Contains("XYZ 20260320 C 100 mid", held.Message);
-            await h.Gateway.InjectAsync(FaultScript.ParseRule($"resume-market-data {TestConfig.CallId}").Action);
-            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the bad quote dropped once the feed resumes", 60_000);
-            await h.PauseSettleAndStop(second);
-            h.AssertMatchesLedger();
+            await CallHeld_DroppedWhenTheFeedResumes_LedgerMatches(h, second);
         }
         catch
         {
