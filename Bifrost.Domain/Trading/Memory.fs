@@ -62,6 +62,10 @@ type EngineMemory =
       /// quotes of a leg against its model value at it (PriceJump, MarketData.onLegQuote), as the price against LastSpot.
       LegVols: LegVol array }
 
+/// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
+module internal RememberedFloat =
+    let inline same (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+
 /// When the remembered underlying price is saved again: a move of this many percent from it (at most one write per
 /// such move; the first price after a restart is judged against a reference at most this far from the last).
 module LastSpot =
@@ -114,7 +118,7 @@ module LegVols =
     /// Market data left the remembered vols as they are: no leg took a quote (no basis or mark vol changed: the hot
     /// path's check), or none moved enough.
     let leftBy (remembered: LegVol array) (before: LegState array) (after: LegState array) =
-        let inline same (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+        let inline same x y = RememberedFloat.same x y
         let mutable changed = before.Length <> after.Length
         let mutable i = 0
         while not changed && i < after.Length do
@@ -125,7 +129,7 @@ module LegVols =
     let same (a: LegVol array) (b: LegVol array) =
         LanguagePrimitives.PhysicalEquality a b
         || (a.Length = b.Length
-            && Array.forall2 (fun (x: LegVol) (y: LegVol) -> x.ContractId = y.ContractId && (x.Vol = y.Vol || (System.Double.IsNaN x.Vol && System.Double.IsNaN y.Vol))) a b)
+            && Array.forall2 (fun (x: LegVol) (y: LegVol) -> x.ContractId = y.ContractId && RememberedFloat.same x.Vol y.Vol) a b)
 
 module OptionBookMemory =
     let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
@@ -142,7 +146,7 @@ module EngineMemory =
 
     /// Equality that treats NaN baselines as equal (so an unchanged memory is not written again).
     let same (a: EngineMemory) (b: EngineMemory) =
-        let eqF (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+        let inline eqF x y = RememberedFloat.same x y
         a.Operator = b.Operator && a.StopPending = b.StopPending && a.Day = b.Day && a.TradesToday = b.TradesToday
         && eqF a.DayStartPnl b.DayStartPnl && eqF a.HighWater b.HighWater
         // Checked on every clock step: the book and the expired legs are usually the very same objects.

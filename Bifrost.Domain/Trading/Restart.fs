@@ -142,7 +142,7 @@ module Restart =
     /// nothing remembered changed); false sends the caller to the full comparison.
     let plainlyUnchanged (s: State) =
         let m = s.Memory
-        let eqF (x: float) (y: float) = x = y || (System.Double.IsNaN x && System.Double.IsNaN y)
+        let inline eqF x y = RememberedFloat.same x y
         let operatorSame =
             match s.Fsm, m.Operator with
             | Running _, OperatorRunning

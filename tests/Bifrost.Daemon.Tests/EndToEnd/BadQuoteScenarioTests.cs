@@ -18,6 +18,11 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
         return opened ? json.Replace("\"max_spread_bps\": 100", "\"max_spread_bps\": 100, \"max_option_jump_vol_points\": 100") : json;
     }
 
+    /// <summary>A leg's mark in the status ("C" the call, "P" the put; NaN before it is marked).</summary>
+    private static double Mark(StatusSnapshot s, string right) => s.Positions.SingleOrDefault(p => p.Symbol.Contains($" {right} "))?.MarketPrice ?? double.NaN;
+
+    private static double CallMark(StatusSnapshot s) => Mark(s, "C");
+
     /// <summary>The call's stuck quote was held once (a PRICE_JUMP warning naming it); resuming its feed drops it; the
     /// daemon pauses, settles and stops, and the gateway's ledger matches the store.</summary>
     private static async Task CallHeld_DroppedWhenTheFeedResumes_LedgerMatches(DaemonHarness h, DaemonRun run)
@@ -89,10 +94,8 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
             var run = h.StartDaemon();
             await h.WaitOrders(1, 60_000);
             await h.WaitFsm("Running/Idle", 60_000);
-            static double Mark(StatusSnapshot s, string right) => s.Positions.SingleOrDefault(p => p.Symbol.Contains(right))?.MarketPrice ?? double.NaN;
-            double CallMark(StatusSnapshot s) => Mark(s, " C ");
             // Both legs marked (the P&L valued) before the bad quote.
-            await h.WaitUntil(() => h.Read(r => r.GetStatus()) is { } s && Mark(s, " C ") > 0 && Mark(s, " P ") > 0, "both legs marked", 60_000);
+            await h.WaitUntil(() => h.Read(r => r.GetStatus()) is { } s && Mark(s, "C") > 0 && Mark(s, "P") > 0, "both legs marked", 60_000);
             var before = h.Read(r => r.GetStatus())!;
             var injectedAt = h.Gateway.NowNanos;
             await h.Gateway.InjectAsync(FaultScript.ParseRule($"bad-quote {TestConfig.CallId} 40 stay").Action);
@@ -177,7 +180,6 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
         await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => LegGuard(port, store, guardOpened));
         try
         {
-            static double CallMark(StatusSnapshot s) => s.Positions.SingleOrDefault(p => p.Symbol.Contains(" C "))?.MarketPrice ?? double.NaN;
             var first = h.StartDaemon();
             await h.WaitOrders(1, 60_000);
             await h.WaitFsm("Running/Idle", 60_000);
