@@ -117,13 +117,15 @@ module Reducer =
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
 
     /// Market data changes the memory only through an order it caused (the day's count), an FSM move, a leg settled at
-    /// expiry by the first price after a restart, or a price or a leg's mark vol that moved the remembered one's
-    /// refresh distance (a write per such move): a cheap check on the hot path.
+    /// expiry by the first price after a restart, or a price (the underlying's, a portfolio symbol's) or a leg's mark
+    /// vol that moved the remembered one's refresh distance (a write per such move): a cheap check on the hot path.
     let private memoryLeftByMarketData (before: State) (s: State) =
         s.Daily.Trades = before.Daily.Trades && LanguagePrimitives.PhysicalEquality s.Fsm before.Fsm
         && LanguagePrimitives.PhysicalEquality s.ExpiredLegs before.ExpiredLegs
         && (let m = s.Memory.LastSpot in let n = LastSpot.next m (State.spot s) in n = m || System.Double.IsNaN n)
         && LegVols.leftBy s.Memory.LegVols before.Legs s.Legs
+        && (LanguagePrimitives.PhysicalEquality s.PortfolioQuotes before.PortfolioQuotes
+            || LanguagePrimitives.PhysicalEquality (PortfolioPrices.next s.Memory.PortfolioPrices s.PortfolioQuotes) s.Memory.PortfolioPrices)
 
     let inline private savedAfterMarketData (before: State) (result: State * Command list) =
         if memoryLeftByMarketData before (fst result) then result else Restart.saveIfChanged (fst result) (snd result)

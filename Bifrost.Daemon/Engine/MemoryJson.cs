@@ -29,6 +29,7 @@ public static class MemoryJson
             ["day_last_pnl"] = double.IsFinite(m.DayLastPnl) ? m.DayLastPnl : null,
             ["last_spot"] = double.IsFinite(m.LastSpot) ? m.LastSpot : null,
             ["leg_vols"] = new JsonArray([.. m.LegVols.Select(l => (JsonNode)new JsonObject { ["con_id"] = ContractIdModule.value(l.ContractId), ["vol"] = l.Vol })]),
+            ["portfolio_prices"] = new JsonArray([.. m.PortfolioPrices.Select(p => (JsonNode)new JsonObject { ["con_id"] = ContractIdModule.value(p.ContractId), ["price"] = p.Price })]),
             ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : 0.0,
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
@@ -97,7 +98,10 @@ public static class MemoryJson
             Number(o, "last_spot") ?? double.NaN,
             // leg_vols: absent in a memory written before it existed: no reference for the legs' first quotes.
             [.. Array(o, "leg_vols").Select(l => new LegVol(Contract(l), Number(l, "vol") is { } v && double.IsFinite(v) && v > 0
-                ? v : throw new FormatException("leg_vols[].vol: expected a positive number")))]);
+                ? v : throw new FormatException("leg_vols[].vol: expected a positive number")))],
+            // portfolio_prices: absent in a memory written before it existed: no reference for the symbols' first quotes.
+            [.. Array(o, "portfolio_prices").Select(p => new SymbolPrice(Contract(p), Number(p, "price") is { } v && double.IsFinite(v) && v > 0
+                ? v : throw new FormatException("portfolio_prices[].price: expected a positive number")))]);
     }
 
     private static HaltReason ReadHalt(JsonObject h)

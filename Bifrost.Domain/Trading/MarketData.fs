@@ -108,7 +108,7 @@ module MarketData =
             s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
             |> Option.defaultValue (string (ContractId.value id))
         let accept (s: State) = { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; HeldQuotes = s.HeldQuotes |> Map.remove id }
-        match PriceJump.judgeQuote cfg s.PortfolioQuotes.[id] (s.HeldQuotes |> Map.tryFind id) now q with
+        match PriceJump.judgeSymbol cfg s now q with
         | PriceJump.Accept -> accept s, []
         | PriceJump.Hold h ->
             let first = not (s.HeldQuotes.ContainsKey id)

@@ -19,6 +19,10 @@ type BookLeg = { ContractId: ContractId; Strategy: int; Account: int }
 [<Struct>]
 type LegVol = { ContractId: ContractId; Vol: float }
 
+/// One portfolio symbol's remembered price (EngineMemory.PortfolioPrices).
+[<Struct>]
+type SymbolPrice = { ContractId: ContractId; Price: float }
+
 /// The option book's own memory: what was adopted and how the book last reconciled with the account.
 type OptionBookMemory =
     { /// Per leg, what was adopted (a leg absent here was never adopted: the next sync adopts it).
@@ -60,7 +64,11 @@ type EngineMemory =
       /// Each option leg's mark vol (LegState.MarkVol: the vol its last accepted mid implied; NaN: none yet), in the
       /// book's leg order, saved again when one moves `LegVols.refreshPoints` from it: the guard judges a restart's first
       /// quotes of a leg against its model value at it (PriceJump, MarketData.onLegQuote), as the price against LastSpot.
-      LegVols: LegVol array }
+      LegVols: LegVol array
+      /// Each portfolio symbol's last accepted mid, in contract id order, saved again when one moves
+      /// `LastSpot.refreshPct` from it: the guard judges a restart's first quote of a symbol against it, as the
+      /// underlying's against LastSpot (MarketData.onPortfolioQuote).
+      PortfolioPrices: SymbolPrice array }
 
 /// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
 module internal RememberedFloat =
@@ -131,13 +139,52 @@ module LegVols =
         || (a.Length = b.Length
             && Array.forall2 (fun (x: LegVol) (y: LegVol) -> x.ContractId = y.ContractId && RememberedFloat.same x.Vol y.Vol) a b)
 
+/// When a portfolio symbol's remembered price is saved again: as the underlying's (LastSpot.refreshPct).
+module PortfolioPrices =
+    /// The remembered price of a symbol (NaN: none); `i`, where contract id order puts it.
+    let private at (remembered: SymbolPrice array) (i: int) (id: ContractId) =
+        if i >= 0 && i < remembered.Length && remembered.[i].ContractId = id then remembered.[i].Price
+        else
+            let mutable p = nan
+            for r in remembered do
+                if r.ContractId = id then p <- r.Price
+            p
+
+    let find (remembered: SymbolPrice array) (id: ContractId) = at remembered -1 id
+
+    /// The prices to remember given the ones remembered and the portfolio's accepted quotes now (one per universe
+    /// symbol, contract id order): the very same array when none moved enough. A symbol with no quote taken in this run
+    /// keeps its remembered price; one no longer in the universe is forgotten. No universe yet (the portfolio is
+    /// configured after the restore) forgets nothing.
+    let next (remembered: SymbolPrice array) (quotes: Map<ContractId, Quote>) =
+        if quotes.IsEmpty then remembered
+        else
+            let price i id (q: Quote) = LastSpot.next (at remembered i id) (Quote.mid q)
+            let mutable same = remembered.Length <= quotes.Count
+            let mutable i = 0
+            for KeyValue(id, q) in quotes do
+                if same then same <- RememberedFloat.same (price i id q) (at remembered i id)
+                i <- i + 1
+            // Every remembered symbol must still be in the universe (the counts alone do not say so).
+            if same then same <- remembered |> Array.forall (fun r -> quotes.ContainsKey r.ContractId)
+            if same then remembered
+            else
+                quotes |> Seq.mapi (fun i (KeyValue(id, q)) -> { ContractId = id; Price = price i id q })
+                |> Seq.filter (fun r -> System.Double.IsFinite r.Price) |> Array.ofSeq
+
+    let same (a: SymbolPrice array) (b: SymbolPrice array) =
+        LanguagePrimitives.PhysicalEquality a b
+        || (a.Length = b.Length
+            && Array.forall2 (fun (x: SymbolPrice) (y: SymbolPrice) -> x.ContractId = y.ContractId && RememberedFloat.same x.Price y.Price) a b)
+
 module OptionBookMemory =
     let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
 
 module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
-          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||] }
+          OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||]
+          PortfolioPrices = [||] }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -154,3 +201,4 @@ module EngineMemory =
         && a.PausedBy = b.PausedBy
         && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)
         && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot && LegVols.same a.LegVols b.LegVols
+        && PortfolioPrices.same a.PortfolioPrices b.PortfolioPrices

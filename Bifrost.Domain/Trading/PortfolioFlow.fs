@@ -23,13 +23,17 @@ module PortfolioFlow =
     let positions (setup: PortfolioSetup) (s: State) =
         setup.Contracts |> Map.map (fun _ id -> State.qtyOf s id)
 
+    /// The prices a snapshot is sized at: each symbol's accepted mid. A symbol whose first quote after a restart is held
+    /// (a possible bad print) is sized at the price the engine remembered for it, as a symbol held live is sized at its
+    /// accepted one: the line is planned and then not sent (executionQuotes has none: market_data_error), so the run
+    /// says it did not trade it instead of noting it NO_PRICE and ending done.
     let prices (setup: PortfolioSetup) (s: State) =
         setup.Contracts
         |> Map.toList
         |> List.choose (fun (sym, id) ->
-            match s.PortfolioQuotes |> Map.tryFind id |> Option.map Quote.mid with
-            | Some p when System.Double.IsFinite p && p > 0.0 -> Some(sym, p)
-            | _ -> None)
+            let mid = s.PortfolioQuotes |> Map.tryFind id |> Option.map Quote.mid |> Option.defaultValue nan
+            let p = if System.Double.IsNaN mid && s.HeldQuotes.ContainsKey id then PortfolioPrices.find s.Memory.PortfolioPrices id else mid
+            if System.Double.IsFinite p && p > 0.0 then Some(sym, p) else None)
         |> Map.ofList
 
     /// The quotes an execution may price orders from: accepted, with a mid; a symbol whose last quote is held as a

@@ -45,12 +45,19 @@ module PriceJump =
 
     /// The underlying's quote (the scalper's price). Before the first price of this run (a restart), the reference is
     /// the one the engine remembered (EngineMemory.LastSpot); only a store that never saw a price has none.
+    let private orRemembered (accepted: Quote) (remembered: float) =
+        if System.Double.IsNaN(Quote.mid accepted) && System.Double.IsFinite remembered then { accepted with Bid = remembered; Ask = remembered }
+        else accepted
+
     let judge (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
-        let accepted =
-            if System.Double.IsNaN(Quote.mid s.Underlying) && System.Double.IsFinite s.Memory.LastSpot then
-                { s.Underlying with Bid = s.Memory.LastSpot; Ask = s.Memory.LastSpot }
-            else s.Underlying
-        judgeQuote cfg accepted s.HeldJump now q
+        judgeQuote cfg (orRemembered s.Underlying s.Memory.LastSpot) s.HeldJump now q
+
+    /// A portfolio symbol's quote, judged as the underlying's: before its first accepted quote of this run (a
+    /// restart), against the price the engine remembered for it (EngineMemory.PortfolioPrices).
+    let judgeSymbol (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+        let id = q.ContractId
+        let accepted = orRemembered s.PortfolioQuotes.[id] (PortfolioPrices.find s.Memory.PortfolioPrices id)
+        judgeQuote cfg accepted (s.HeldQuotes |> Map.tryFind id) now q
 
     /// The least band a leg's mid is allowed (money per share): ten cents, $10 a contract, so a far out-of-the-money
     /// leg whose vega is next to nothing is not held on every tick.

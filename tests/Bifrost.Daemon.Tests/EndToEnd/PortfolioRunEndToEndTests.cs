@@ -290,6 +290,65 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A print stuck 30 % low on AAA while the daemon was down was the first price the restarted daemon saw:
+    /// with nothing to judge it against it was AAA's price, and a run sized and sent AAA on it (the premise, the guard
+    /// opened: max_jump_pct 95). Now the daemon remembers each symbol's last accepted price (engine_memory's
+    /// portfolio_prices) and holds the print against it (PRICE_JUMP naming AAA): the run sizes AAA at the remembered
+    /// price and does not send it (market_data_error, the run partial), as a print held live; BBB trades; the ledger
+    /// matches the store.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PortfolioRun_AfterARestartOntoAStuckBadPrint_TheSymbolIsHeld_NotTradedOnIt(bool guardOpened)
+    {
+        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) =>
+        {
+            var json = Config(port, store).Replace("\"max_quote_age_s\":60", "\"max_quote_age_s\":3600");
+            return guardOpened ? json.Replace("\"max_spread_bps\":100", "\"max_spread_bps\":100,\"max_jump_pct\":95") : json;
+        });
+        try
+        {
+            var first = h.StartDaemon();
+            await WaitQuotes(h);
+            await h.WaitUntil(() => h.Read(r => r.GetEngineState("engine_memory")) is { } m && m.Contains($"{{\"con_id\":{AaaId},\"price\":"),
+                "AAA's price remembered", 30_000);
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await first.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await h.Gateway.ExecuteAsync("bad-quote AAA -30 stay");
+            h.StartDaemon();
+            await WaitQuotes(h);
+            if (!guardOpened) await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "PRICE_JUMP"), "the print held", 30_000);
+            var id = RunPortfolio(h, Signals(h, "monday.csv", 1.0, 0.5));
+            var control = await h.WaitControl(id, 30_000);
+            var run = h.Read(r => r.FindPortfolioRunForControl(id))!;
+            output.WriteLine($"run {run.Status}: {string.Join("; ", run.Orders.Select(o => $"{o.Symbol} {o.Side} {o.Quantity} {o.Status} {o.Reason} sent {o.Sent}"))}; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
+            Assert.Equal("filled", run.Orders.Single(o => o.Symbol == "BBB").Status);
+            var aaa = run.Orders.SingleOrDefault(o => o.Symbol == "AAA");
+            if (guardOpened)
+            {
+                Assert.True(aaa is { Sent: true }, "the premise: AAA sized and sent on the print");
+                Assert.DoesNotContain(h.Alerts(), a => a.Code == "PRICE_JUMP");
+            }
+            else
+            {
+                Assert.StartsWith("partial:", control.Result);
+                Assert.NotNull(aaa);
+                Assert.Equal("rejected", aaa.Status);
+                Assert.Equal("market_data_error", aaa.Reason);
+                Assert.False(aaa.Sent);
+                Assert.DoesNotContain(h.LedgerOf("order"), o => o.ConId == AaaId);
+                var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+                Assert.Contains("AAA mid jumped", held.Message);
+            }
+            await AssertPortfolioMatchesLedger(h);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task PortfolioRun_SameSignalsAfterRestart_SendsNoSecondOrder()
     {

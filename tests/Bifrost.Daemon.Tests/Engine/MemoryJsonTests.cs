@@ -14,7 +14,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
-            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols);
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         Assert.Equal(4.25, back.ExpiredLegs[2]);
         Assert.Equal(0.0, back.ExpiredLegs[3]);
@@ -42,7 +42,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
@@ -55,7 +55,7 @@ public class MemoryJsonTests
     public void DayLastPnl_RoundTrips_AndAMemoryWithoutItReadsAsUnknown()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices);
         var json = MemoryJson.Write(m);
         Assert.Equal(-1_234.5, MemoryJson.Read(json).DayLastPnl);
         Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"day_last_pnl\":-1234.5", "")).DayLastPnl));
@@ -68,7 +68,7 @@ public class MemoryJsonTests
     public void LastSpot_RoundTrips_AndAMemoryWithoutItReadsAsNone()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices);
         var json = MemoryJson.Write(m);
         Assert.Equal(101.25, MemoryJson.Read(json).LastSpot);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -83,11 +83,30 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var vols = new[] { new LegVol(ContractIdModule.create(2).ResultValue, 0.215), new LegVol(ContractIdModule.create(3).ResultValue, 0.2) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_vols\":[{\"con_id\":2,\"vol\":0.215},{\"con_id\":3,\"vol\":0.2}]", json);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
         Assert.Empty(MemoryJson.Read(json.Replace(",\"leg_vols\":[{\"con_id\":2,\"vol\":0.215},{\"con_id\":3,\"vol\":0.2}]", "")).LegVols);
         Assert.Contains("leg_vols[].vol", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("0.215", "-1"))).Message);
+    }
+
+    /// <summary>Each portfolio symbol's last accepted price survives the round trip (the guard judges a restart's first
+    /// quote of the symbol against it); a memory written before it existed reads as none; a price that is not a positive
+    /// number refuses the start naming the field.</summary>
+    [Fact]
+    public void PortfolioPrices_RoundTrip_AndAMemoryWithoutThemReadsAsNone()
+    {
+        var m = EngineMemoryModule.empty;
+        var prices = new[] { new SymbolPrice(ContractIdModule.create(50).ResultValue, 50.25), new SymbolPrice(ContractIdModule.create(51).ResultValue, 80.0) };
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices);
+        var json = MemoryJson.Write(m);
+        const string written = "\"portfolio_prices\":[{\"con_id\":50,\"price\":50.25},{\"con_id\":51,\"price\":80}]";
+        Assert.Contains(written, json);
+        var read = MemoryJson.Read(json);
+        Assert.True(EngineMemoryModule.same(m, read));
+        Assert.Equal(50.25, PortfolioPrices.find(read.PortfolioPrices, ContractIdModule.create(50).ResultValue));
+        Assert.Empty(MemoryJson.Read(json.Replace("," + written, "")).PortfolioPrices);
+        Assert.Contains("portfolio_prices[].price", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("50.25", "0"))).Message);
     }
 }

@@ -99,6 +99,64 @@ let tests =
             Expect.equal (Quote.mid s.PortfolioQuotes.[aaa]) 50.0 "the real quote accepted"
         }
 
+        // After a restart a symbol's first quote had nothing to be judged against: a print stuck 30 % low while the daemon
+        // was down was the accepted price, AAA sized on it (285 instead of 200) and bought. The engine remembers each
+        // symbol's last accepted price (EngineMemory.PortfolioPrices) and judges the first quote against it.
+        test "Restart_OntoAStuckBadPrint_OnAPortfolioSymbol_IsHeld_AgainstTheRememberedPrice_NotTradedOn" {
+            let s = ready 100_000.0
+            let s, _ = step s (at (sec 2.5) ClockTicked)
+            Expect.equal (PortfolioPrices.find s.Memory.PortfolioPrices aaa, PortfolioPrices.find s.Memory.PortfolioPrices bbb) (50.0, 80.0) "remembered"
+            let restart (memory: EngineMemory) aaaBid aaaAsk =
+                Reducer.run cfg (State.initial cfg)
+                    [ at (sec 60.0) (EngineStarted { restoredFrom s with Memory = Some memory })
+                      at (sec 60.1) (BrokerConnected [ cfg.Account ])
+                      for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                      at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
+                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
+                      at (sec 60.4) (PortfolioConfigured(setup 100_000.0))
+                      at (sec 60.4) (AccountValueReported("NetLiquidation", 1_000_000.0))
+                      at (sec 60.4) (AccountValueReported("AvailableFunds", 1_000_000.0))
+                      for l in cfg.Strategy.Legs do at (sec 60.5) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.5)))
+                      at (sec 60.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.5)))
+                      at (sec 60.6) (QuoteReceived(quote aaa aaaBid aaaAsk (sec 60.6)))
+                      at (sec 60.6) (QuoteReceived(quote bbb 79.99 80.01 (sec 60.6)))
+                      at (sec 61.0) (request "r1-pf7" 7L) ]
+            let orderOn (cmds: Command list) id = placed cmds |> List.tryFind (fun o -> o.ContractId = id) |> Option.map (fun o -> o.Quantity)
+            // The premise: remembering no price (a store from before), the print is AAA's price and sizes its order.
+            let _, taken = restart { s.Memory with PortfolioPrices = [||] } 34.99 35.01
+            Expect.equal (orderOn taken aaa) (Some 285) "premise: AAA bought on the print (10,000 / 35)"
+            let _, good = restart s.Memory 49.99 50.01
+            Expect.equal (orderOn good aaa) (Some 200) "on the real price"
+            let r, cmds = restart s.Memory 34.99 35.01
+            let held = alerts cmds |> List.filter (fun a -> a.Code = "PRICE_JUMP") |> List.exactlyOne
+            Expect.stringContains held.Message "AAA mid jumped 50.00 → 35.00" "judged against the remembered price"
+            Expect.equal (orderOn cmds aaa) None "AAA not traded on the held print"
+            Expect.equal (orderOn cmds bbb) (orderOn good bbb) "BBB trades as on the real feed"
+            // Sized at the remembered price, as a symbol held live is at its accepted one, and not sent: the run says so.
+            let line = cmds |> List.pick (function RecordPortfolioSnapshot sn -> sn.Lines |> List.tryFind (fun l -> l.Symbol = "AAA") | _ -> None)
+            Expect.equal (line.Price, line.Target) (50.0, 200) "AAA sized at the remembered price"
+            let a = (r.PortfolioRuns.["r1-pf7"] |> fst).Orders |> List.find (fun o -> o.Key.Symbol = "AAA")
+            Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
+            Expect.equal (PortfolioPrices.find r.Memory.PortfolioPrices aaa) 50.0 "the remembered price is not the held print"
+            let r, cmds = step r (at (sec 61.5) (QuoteReceived(quote aaa 49.98 50.02 (sec 61.5))))
+            Expect.stringContains (alerts cmds |> List.find (fun a -> a.Code = "BAD_QUOTE_DROPPED")).Message "AAA: PRICE_JUMP dropped" "dropped when the real quote comes"
+            Expect.equal (Quote.mid r.PortfolioQuotes.[aaa]) 50.0 "priced at it"
+        }
+
+        // The memory follows the price: a move of more than 1 % is saved again (one write per such move), a smaller one is not.
+        test "PortfolioPrices_SavedAgainOnAMoveOfOnePercent_NotOnEveryQuote" {
+            let s = ready 100_000.0
+            let saves (cmds: Command list) = cmds |> List.choose (function SaveMemory m -> Some m | _ -> None)
+            let s, cmds = step s (at (sec 2.1) (QuoteReceived(quote aaa 50.39 50.41 (sec 2.1))))
+            Expect.isEmpty (saves cmds) "0.8 %: not saved"
+            let s, cmds = step s (at (sec 2.2) (QuoteReceived(quote aaa 50.59 50.61 (sec 2.2))))
+            let m = saves cmds |> List.exactlyOne
+            Expect.equal (PortfolioPrices.find m.PortfolioPrices aaa) 50.6 "1.2 %: saved"
+            Expect.equal (PortfolioPrices.find m.PortfolioPrices bbb) 80.0 "the other symbol kept"
+            let _, cmds = step s (at (sec 2.3) (QuoteReceived(quote aaa 39.99 40.01 (sec 2.3))))
+            Expect.isEmpty (saves cmds) "a held quote is not remembered"
+        }
+
         test "Run_StaleQuote_OrderRejectedMarketDataError_NeverSent_RunPartial" {
             let s = ready 100_000.0
             let s, _ = step s (at (sec 8.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 8.0)))) // AAA's quote is now 6 s old

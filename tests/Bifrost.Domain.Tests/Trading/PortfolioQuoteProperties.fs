@@ -1,0 +1,192 @@
+/// The bad-quote guard on the portfolio's symbols as a metamorphic property with restarts: a bad print just before a
+/// symbol's real quote — live, or the first quote a restarted engine sees (a print stuck while it was down) — leaves
+/// no trace: the portfolio runs send the orders of the same feed without it, the book ends the same, and no step ever
+/// prices a symbol off its real market by more than `guards.max_jump_pct`.
+module Bifrost.Domain.Tests.Trading.PortfolioQuoteProperties
+
+open Expecto
+open FsCheck.FSharp
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.PortfolioRuns
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let private cfg = config 1
+let private aaa = cid 50
+let private bbb = cid 51
+let private symbols = [| aaa; bbb |]
+
+let private setup =
+    { Settings =
+        { Universe = [ "AAA"; "BBB" ]
+          Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
+          Limits = PortfolioRiskLimits.create 0.05 10_000 100_000.0 100 100_000.0 100_000.0 None Map.empty |> Result.get
+          MaxQuoteAge = Duration.ofSeconds 5.0
+          MaxSignalAge = Duration.ofSeconds 86_400.0
+          Schedule = None
+          SignalsDir = None }
+      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+
+type Action =
+    /// Seconds pass, then every instrument is quoted; AAA and BBB move by these basis points (a real market: each
+    /// step far inside max_jump_pct, so the clean feed never trips the guard).
+    | Quotes of seconds: float * aaaBps: int * bbbBps: int
+    /// The operator asks for a portfolio run on signals with these scores (quarters); its orders fill at once.
+    | RunPortfolio of aaaScore: int * bbbScore: int
+    /// The engine is killed and started again, knowing only what the store kept (orders, fills, the saved memory),
+    /// then reconnects, syncs and is quoted afresh.
+    | Restart
+
+/// A bad print on one symbol (index, percent off the real mid) just before its real quote in the action's quotes.
+type Fault = (int * int) option
+
+let private genAction =
+    Gen.frequency
+        [ 6, gen {
+                let! seconds = Gen.elements [ 0.5; 1.0; 3.0 ]
+                let! a = Gen.choose (-60, 60)
+                let! b = Gen.choose (-60, 60)
+                return Quotes(seconds, a, b) }
+          3, Gen.zip (Gen.choose (1, 4)) (Gen.choose (1, 4)) |> Gen.map RunPortfolio
+          2, Gen.constant Restart ]
+
+let private genFault = Gen.zip (Gen.choose (0, 1)) (Gen.elements [ -40; -25; 25; 60 ])
+
+let genCase =
+    gen {
+        let! actions = Gen.listOfLength 30 genAction
+        // Faults only where quotes come (a Quotes step or a restart's first quotes), one in three.
+        let! faults =
+            actions |> Gen.collectToList (function
+                | RunPortfolio _ -> Gen.constant None
+                | _ -> Gen.frequency [ 2, Gen.constant None; 1, genFault |> Gen.map Some ])
+        return actions, faults
+    }
+
+type private World =
+    { State: State
+      /// What the account holds (the legs as configured, plus every fill): reported at a restart's sync.
+      Account: Map<ContractId, int>
+      /// The real mids of AAA and BBB.
+      Real: float array
+      Now: Timestamp
+      Fills: int
+      Orders: (ContractId * Side * int) list
+      /// Steps after which an accepted symbol quote sat off its real mid by more than max_jump_pct.
+      Mispriced: string list
+      /// Bad prints held by the guard, and those that were a restarted engine's first quote of the symbol.
+      Held: int
+      HeldAfterRestart: int }
+
+let private realOf (w: World) (id: ContractId) =
+    if id = aaa then w.Real.[0] elif id = bbb then w.Real.[1] else 100.0
+
+let rec private feed (w: World) (e: Event) =
+    let s, cmds = Reducer.step cfg w.State e
+    let mispriced =
+        symbols |> Array.choose (fun id ->
+            let mid = s.PortfolioQuotes |> Map.tryFind id |> Option.map Quote.mid |> Option.defaultValue nan
+            if System.Double.IsFinite mid && abs (mid / realOf w id - 1.0) * 100.0 > cfg.Guards.MaxJumpPct then
+                Some $"{ContractId.value id} accepted at {mid:F2}, real {realOf w id:F2} (after {e.Payload})"
+            else None)
+    let w = { w with State = s; Mispriced = w.Mispriced @ List.ofArray mispriced }
+    placed cmds |> List.fold (fun (w: World) o ->
+        let held = w.Account |> Map.tryFind o.ContractId |> Option.defaultValue 0
+        let w = { w with Fills = w.Fills + 1; Orders = w.Orders @ [ o.ContractId, o.Side, o.Quantity ]
+                         Account = w.Account |> Map.add o.ContractId (held + Side.sign o.Side * o.Quantity) }
+        feed w (at s.Now (execFor o o.Quantity (realOf w o.ContractId) $"x{w.Fills}"))) w
+
+let private feedAll w events = events |> List.fold feed w
+
+/// Every instrument quoted at `t`: the scalper's (fixed), then AAA and BBB at their real mids, a fault's bad print
+/// just before its symbol's real quote.
+let private quotesAt (w: World) (t: Timestamp) (fault: Fault) =
+    let w =
+        feedAll w
+            [ for l in cfg.Strategy.Legs do at t (QuoteReceived(quote l.Option.ContractId 2.9 3.1 t))
+              at t (QuoteReceived(quote underlyingId 99.99 100.01 t)) ]
+    symbols |> Array.indexed |> Array.fold (fun (w: World) (i, id) ->
+        let real = w.Real.[i]
+        let w =
+            match fault with
+            | Some(j, pct) when j = i ->
+                let bad = real * (1.0 + float pct / 100.0)
+                let before = w.State.HeldQuotes.ContainsKey id
+                let restarted = System.Double.IsNaN(Quote.mid w.State.PortfolioQuotes.[id])
+                let w = feed w (at t (QuoteReceived(quote id (bad - 0.01) (bad + 0.01) t)))
+                let held = not before && w.State.HeldQuotes.ContainsKey id
+                { w with Held = w.Held + (if held then 1 else 0); HeldAfterRestart = w.HeldAfterRestart + (if held && restarted then 1 else 0) }
+            | _ -> w
+        feed w (at t (QuoteReceived(quote id (real - 0.01) (real + 0.01) t)))) w
+
+let private connectAndConfigure (w: World) (t: Timestamp) =
+    let ms n = Timestamp.add (Duration.ofSeconds (float n / 1000.0)) t
+    feedAll w
+        [ at (ms 100) (BrokerConnected [ cfg.Account ])
+          for KeyValue(id, q) in w.Account do
+              if q <> 0 then at (ms 200) (PositionReported(id, q, realOf w id))
+          at (ms 300) PositionsEnded; at (ms 300) OpenOrdersEnded; at (ms 300) ExecutionsEnded
+          at (ms 400) (PortfolioConfigured setup)
+          at (ms 400) (AccountValueReported("NetLiquidation", 1_000_000.0))
+          at (ms 400) (AccountValueReported("AvailableFunds", 1_000_000.0)) ]
+
+let private signalsOf (aScore: int) (bScore: int) =
+    let score n = (float n / 4.0).ToString(System.Globalization.CultureInfo.InvariantCulture)
+    $"symbol,action,score,confidence,time\nAAA,buy,{score aScore},1,2025-12-29T09:00:00Z\nBBB,buy,{score bScore},1,2025-12-29T09:00:00Z\n"
+
+let private play (actions: Action list) (faults: Fault list) =
+    let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList
+    let w0 =
+        { State = State.initial cfg; Account = legs; Real = [| 50.0; 80.0 |]; Now = sec 0.0; Fills = 0; Orders = []; Mispriced = []
+          Held = 0; HeldAfterRestart = 0 }
+    let w = feed w0 (at (sec 0.0) (EngineStarted Restored.empty))
+    let w = connectAndConfigure w (sec 0.0)
+    let w = quotesAt { w with Now = sec 1.0 } (sec 1.0) None
+    List.zip actions faults
+    |> List.indexed
+    |> List.fold (fun (w: World) (k, (action, fault)) ->
+        match action with
+        | Quotes(seconds, a, b) ->
+            let t = Timestamp.add (Duration.ofSeconds seconds) w.Now
+            let real = [| w.Real.[0] * (1.0 + float a / 10_000.0); w.Real.[1] * (1.0 + float b / 10_000.0) |]
+            let w = quotesAt { w with Real = real; Now = t } t fault
+            feed w (at t ClockTicked)
+        | RunPortfolio(a, b) ->
+            let t = Timestamp.add (Duration.ofSeconds 0.2) w.Now
+            let request = { RunId = $"r{k}"; SnapshotId = $"snap{k}"; FileName = "signals.csv"; Text = signalsOf a b; Meta = meta (int64 k) }
+            feed { w with Now = t } (at t (PortfolioRunRequested request))
+        | Restart ->
+            let t = Timestamp.add (Duration.ofSeconds 30.0) w.Now
+            let restored = restoredFrom w.State
+            let w = feed { w with State = State.initial cfg; Now = t } (at t (EngineStarted restored))
+            let w = connectAndConfigure w t
+            let q = Timestamp.add (Duration.ofSeconds 0.5) t
+            let w = quotesAt { w with Now = q } q fault
+            feed w (at q ClockTicked)) w
+
+let private book (w: World) = Portfolio.holdings w.State.Portfolio |> List.map (fun (id, h) -> id, h.Quantity)
+
+[<Tests>]
+let tests =
+    testList "Trading.PortfolioQuoteProperties" [
+        Props.property "A bad print on a portfolio symbol, live or a restarted engine's first quote, leaves no trace: the same orders and book, never priced off the market" 200
+            (Prop.forAll (Arb.fromGen genCase) (fun (actions, faults) ->
+                let clean = play actions (faults |> List.map (fun _ -> None))
+                let dirty = play actions faults
+                if not dirty.Mispriced.IsEmpty then failwithf "priced off the market:\n%s" (String.concat "\n" dirty.Mispriced)
+                if clean.Orders <> dirty.Orders then failwithf "orders differ:\nwithout bad prints %A\nwith them          %A" clean.Orders dirty.Orders
+                if book clean <> book dirty then failwithf "books differ: %A vs %A" (book clean) (book dirty)
+                clean.Mispriced.IsEmpty))
+        Props.seeded "The portfolio bad-print scenarios are not vacuous: prints held live and after restarts, runs that trade" (fun seed ->
+            let mutable held, afterRestart, orders = 0, 0, 0
+            for actions, faults in Gen.sampleWithSeed seed 60 100 genCase do
+                let w = play actions faults
+                held <- held + w.Held
+                afterRestart <- afterRestart + w.HeldAfterRestart
+                orders <- orders + (w.Orders |> List.filter (fun (id, _, _) -> id = aaa || id = bbb) |> List.length)
+            printfn "portfolio bad-print coverage: %d held, %d of them a restarted engine's first quote; %d portfolio orders" held afterRestart orders
+            Expect.isGreaterThan afterRestart 50 "bad prints meet restarted engines"
+            Expect.isGreaterThan (held - afterRestart) 200 "bad prints meet a running engine"
+            Expect.isGreaterThan orders 500 "runs trade")
+    ]
