@@ -1,6 +1,7 @@
 /// The portfolio schedule inside the reducer: clock ticks → build (the shell answers with the newest signals file) →
 /// pre-trade → execute through the portfolio run path; missed, failed and refused slots are reported. The property
-/// restarts the engine with only what the store keeps (the schedule's handled-through instant and the runs).
+/// restarts the engine with only what the store keeps (orders, fills, the engine memory, the schedule's handled-through
+/// instant, the runs and snapshots).
 module Bifrost.Domain.Tests.Trading.PortfolioScheduleTests
 
 open System
@@ -170,6 +171,33 @@ let private genScenario =
         return runLate, startMinute, actions
     }
 
+/// kill -9, then a start on what the store keeps: the orders, fills (the holdings), seen executions and engine memory
+/// (`restoredFrom`), the schedule's persisted state, the runs and snapshots; the broker reports the account as it is.
+let private restartFrom runLate (w: World) (t: Timestamp) =
+    let ms n = Timestamp.add (Duration.ofSeconds (float n / 1000.0)) t
+    let cost id = if id = aaa then 50.0 elif id = bbb then 80.0 elif id = underlyingId then 100.0 else 3.0
+    let w' =
+        feedAll { w with State = State.initial cfg; Log = [] }
+            [ at t (EngineStarted(restoredFrom w.State))
+              at (ms 100) (BrokerConnected [ cfg.Account ])
+              for KeyValue(id, q) in w.Positions do
+                  if q <> 0 then at (ms 200) (PositionReported(id, q, cost id))
+              at (ms 300) PositionsEnded
+              at (ms 300) OpenOrdersEnded
+              at (ms 300) ExecutionsEnded ]
+    let w' = feedAll w' (quotesAt (ms 400))
+    let runs = w.StoredRuns |> Map.toList |> List.map snd |> List.sortBy (fun r -> r.CreatedAt)
+    let w' =
+        feedAll w'
+            [ at (ms 500) (PortfolioConfigured(setup runLate))
+              at (ms 500) (AccountValueReported("NetLiquidation", 1_000_000.0))
+              at (ms 500) (AccountValueReported("AvailableFunds", 1_000_000.0))
+              if not w.StoredSnapshots.IsEmpty then
+                  at (ms 500) (PortfolioSnapshotsRestored(w.StoredSnapshots |> Map.toList |> List.map (snd >> SnapshotIntact)))
+              if not runs.IsEmpty then at (ms 500) (PortfolioRunsRestored runs)
+              at (ms 500) (PortfolioScheduleRestored w.Persisted) ]
+    { w' with Log = [] }
+
 /// A tick at `t` with only the scalper's quotes: the portfolio's symbols have gone quiet.
 let private silentTickAt (w: World) (t: Timestamp) =
     let portfolio = set [ aaa; bbb ]
@@ -208,17 +236,17 @@ let private play (runLate: bool, startMinute: int, actions: Action list) =
             let w' = tickAt w' back
             w', log @ w'.Log, back, signals, back :: quoted
         | Restart ->
-            // A restarted engine starts with fresh quotes for everything (boot quotes them 0.4 s after its start).
+            // A restarted engine starts with fresh quotes for everything (quoted 0.4 s after its start).
             let now = Timestamp.add (Duration.ofSeconds 1.0) now
-            let w' = boot runLate now w.Persisted (w.StoredRuns |> Map.toList |> List.map snd |> List.sortBy (fun r -> r.CreatedAt)) signals
+            let w' = restartFrom runLate { w with Signals = signals } now
             w', log, now, signals, Timestamp.add (Duration.ofSeconds 0.4) now :: quoted
-    let _, log, last, _, quoted = actions |> List.fold step (w0, [], start, true, [ start ])
-    start, log, last, quoted
+    let w, log, last, _, quoted = actions |> List.fold step (w0, [], start, true, [ start ])
+    start, log, last, quoted, w
 
 let private scheduleProperty =
     Props.property "The schedule decides each phase of a slot once across restarts, stale quotes, broker outages and rejects; a missed slot is reported, never run late unless run_late; no order on stale data" 200
         (Prop.forAll (Arb.fromGen genScenario) (fun ((runLate, _, _) as scenario) ->
-            let start, log, last, quoted = play scenario
+            let start, log, last, quoted, final = play scenario
             let sched = schedule runLate
             let ops = log |> List.choose (function t, RecordOperation o -> Some(t, o.Detail) | _ -> None)
             let alerts = log |> List.choose (function _, RaiseAlert a -> Some a | _ -> None)
@@ -272,8 +300,16 @@ let private scheduleProperty =
                 lastRuns |> Map.forall (fun _ r ->
                     r.Status <> RunStatus.Blocked
                     || not (log |> List.exists (function _, PlaceOrder o -> o.RunId = r.Id | _ -> false)))
+            // Restarts keep the book: what the strategy owns of each symbol is what the account holds (every AAA and BBB
+            // fill is the strategy's), and the same signals every day never buy past their target (AAA 200, BBB 62),
+            // however often the engine restarts between the slots.
+            let held id = final.Positions |> Map.tryFind id |> Option.defaultValue 0
+            let bookKept = State.qtyOf final.State aaa = held aaa && State.qtyOf final.State bbb = held bbb
+            let withinTarget = held aaa >= 0 && held aaa <= 200 && held bbb >= 0 && held bbb <= 62
             let failures =
-                [ if not rejectTold then "a run with a rejected order ended done"
+                [ if not bookKept then $"the strategy owns AAA {State.qtyOf final.State aaa}, BBB {State.qtyOf final.State bbb}; the account holds {held aaa}, {held bbb}"
+                  if not withinTarget then $"bought past the target: AAA {held aaa} (200), BBB {held bbb} (62)"
+                  if not rejectTold then "a run with a rejected order ended done"
                   if not blockedSentNothing then "a blocked run sent an order"
                   if not onceEach then "a phase decided twice"
                   if not onFreshData then "a portfolio order sent on stale data"
@@ -293,7 +329,7 @@ let private scheduleCoverage =
     Props.seeded "The schedule scenarios trade, and meet silent symbols at execution" <| fun seed ->
         let mutable orders, staleRejects, brokerRejects, blocked = 0, 0, 0, 0
         for scenario in Gen.sampleWithSeed seed 60 600 genScenario do
-            let _, log, _, _ = play scenario
+            let _, log, _, _, _ = play scenario
             let finals = log |> List.choose (function _, RecordPortfolioRun r -> Some r | _ -> None)
             brokerRejects <- brokerRejects + (finals |> List.filter (fun r -> r.Orders |> List.exists (fun o -> o.Reason |> Option.exists (fun x -> x.Contains "model reject"))) |> List.length |> min 1)
             blocked <- blocked + (finals |> List.filter (fun r -> r.Status = RunStatus.Blocked && r.Reasons |> List.exists (fun x -> x.Contains "connection_unavailable")) |> List.length |> min 1)
