@@ -171,6 +171,39 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Outside the session's hours (the calendar's; here a session of 04:00–05:00 New York while the replay
+    /// runs in the afternoon) a portfolio run is refused with the reason: its market orders, sized on the prices of
+    /// now, would wait for the next open. Nothing reaches the gateway (the scalper's hedge waits too:
+    /// OUTSIDE_HOURS); the ledger matches the store.</summary>
+    [Fact]
+    public async Task PortfolioRun_OutsideTheSessionsHours_Refused_NothingSent()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) =>
+        {
+            var json = Config(port, store);
+            var closed = json.Replace("\"open\":\"09:30\",\"close\":\"16:00\"", "\"open\":\"04:00\",\"close\":\"05:00\"");
+            return closed != json ? closed : throw new InvalidOperationException("the test config's calendar changed: " + json);
+        });
+        try
+        {
+            h.StartDaemon();
+            await WaitQuotes(h);
+            var id = RunPortfolio(h, Signals(h, "signals.csv", 1.0, 0.5));
+            var control = await h.WaitControl(id, 30_000);
+            output.WriteLine($"{control.Status}: {control.Result}");
+            Assert.Equal(ControlStatus.Refused, control.Status);
+            Assert.Contains("outside the session's hours", control.Result);
+            Assert.Null(h.Read(r => r.FindPortfolioRunForControl(id)));
+            Assert.Empty(h.LedgerOf("order"));
+            await AssertPortfolioMatchesLedger(h);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task PortfolioRun_BrokerConnectionLost_RunBlocked_ConnectionUnavailable_NothingSent()
     {
