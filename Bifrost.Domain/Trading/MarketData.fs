@@ -133,16 +133,7 @@ module MarketData =
         let leg = s.Legs.[i]
         let id = q.ContractId
         let held = if s.HeldQuotes.IsEmpty then None else s.HeldQuotes |> Map.tryFind id
-        // After a restart no quote of the leg was taken yet (no basis): its first is judged against the model at the vol
-        // the leg was last marked at (EngineMemory.LegVols), at the accepted price (else the remembered one).
-        let judged =
-            if not (System.Double.IsNaN leg.QuoteBasis) then leg
-            else
-                let vol = LegVols.find s.Memory.LegVols id
-                let spot = let p = State.spot s in if System.Double.IsFinite p then p else s.Memory.LastSpot
-                if System.Double.IsFinite vol && System.Double.IsFinite spot then
-                    Book.revalue cfg.Strategy now spot { leg with Vol = vol; VolSource = ImpliedFromMid; QuoteBasis = 0.0; MarkVol = vol }
-                else leg
+        let judged = PriceJump.legAsJudged cfg s now leg
         let ended (s: State) code text =
             let s, cmds = priceLeg cfg { s with HeldQuotes = s.HeldQuotes |> Map.remove id } now i q
             s, Emit.alertAndRecord s Info code $"{OptionBook.describe leg.Option}: {text}" @ cmds

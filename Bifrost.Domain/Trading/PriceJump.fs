@@ -106,6 +106,19 @@ module PriceJump =
             | Some h when Timestamp.since h.Since now >= cfg.Guards.JumpConfirm -> Stood { h with Quote = q }
             | Some h -> Hold { h with Quote = q }
 
+    /// The leg a quote of it is judged as (judgeLeg's `leg`): itself once a quote of it was taken in this run. After a
+    /// restart none was (no basis): its first is judged against the model at the vol the leg was last marked at
+    /// (EngineMemory.LegVols), at the accepted price (else the remembered one); with neither, the leg as it is (its
+    /// vol a fallback: not judged).
+    let legAsJudged (cfg: Config) (s: State) (now: Timestamp) (leg: LegState) =
+        if not (System.Double.IsNaN leg.QuoteBasis) then leg
+        else
+            let vol = LegVols.find s.Memory.LegVols leg.Option.ContractId
+            let spot = let p = State.spot s in if System.Double.IsFinite p then p else s.Memory.LastSpot
+            if System.Double.IsFinite vol && System.Double.IsFinite spot then
+                Book.revalue cfg.Strategy now spot { leg with Vol = vol; VolSource = ImpliedFromMid; QuoteBasis = 0.0; MarkVol = vol }
+            else leg
+
     let private moveText (h: HeldJump) =
         let mid = Quote.mid h.Quote
         let shown = if System.Double.IsFinite mid then $"{mid:F2}" else "no mid"

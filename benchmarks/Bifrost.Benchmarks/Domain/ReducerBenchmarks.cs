@@ -160,6 +160,52 @@ public class ReducerBenchmarks
             throw new InvalidOperationException("a leg's quotes are held or not judged");
     }
 
+    /// <summary>Portfolio symbols' quotes, round a 20-stock universe (the daemon with a `portfolio` section): each judged
+    /// by the bad-quote guard against its accepted mid and kept for sizing; the engine memory's remembered prices
+    /// checked on every one (saved again only on a 1 % move, which these quotes never make).</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public State PortfolioQuotes()
+    {
+        var s = _running;
+        foreach (var e in _portfolio) s = Reducer.step(_cfg, s, e).Item1;
+        return s;
+    }
+
+    private Event[] _portfolio = null!;
+
+    [GlobalSetup(Target = nameof(PortfolioQuotes))]
+    public void SetupPortfolio()
+    {
+        Setup();
+        const int symbols = 20;
+        var universe = Enumerable.Range(0, symbols).Select(i => $"S{i:D2}").ToArray();
+        var section = $$"""{ "portfolio": { "universe": [{{string.Join(", ", universe.Select(u => $"\"{u}\""))}}] } }""";
+        var merged = System.Text.Json.Nodes.JsonNode.Parse(BookConfig)!.AsObject();
+        merged["portfolio"] = System.Text.Json.Nodes.JsonNode.Parse(section)!["portfolio"]!.DeepClone();
+        var parsed = Bifrost.Domain.PortfolioRuns.PortfolioSettingsJson.parse("XYZ", _cfg.Calendar, merged.ToJsonString());
+        if (parsed.IsError || parsed.ResultValue is null) throw new InvalidOperationException($"portfolio: {parsed}");
+        var ids = universe.Select((u, i) => Tuple.Create(u, ContractIdModule.create(100 + i).ResultValue));
+        var setup = new Bifrost.Domain.PortfolioRuns.PortfolioSetup(parsed.ResultValue.Value, MapModule.OfSeq(ids));
+        var t0 = _running.Now.Item;
+        _running = Reducer.step(_cfg, _running, At(t0, EventPayload.NewPortfolioConfigured(setup))).Item1;
+        var prices = Enumerable.Range(0, symbols).Select(i => 20.0 + 10 * i).ToArray();
+        for (var i = 0; i < symbols; i++)
+            _running = Reducer.step(_cfg, _running, At(t0, EventPayload.NewQuoteReceived(QuoteOf(100 + i, prices[i] - 0.01, prices[i] + 0.01, t0)))).Item1;
+        var rng = new Random(3);
+        _portfolio = new Event[Steps];
+        for (var i = 0; i < Steps; i++)
+        {
+            var k = i % symbols;
+            var p = prices[k] * (1 + 0.002 * (rng.NextDouble() - 0.5)); // within a fifth of a per cent of the remembered price
+            var t = t0 + (i + 1) * 1_000_000L;
+            _portfolio[i] = At(t, EventPayload.NewQuoteReceived(QuoteOf(100 + k, p - 0.01, p + 0.01, t)));
+        }
+        var s = _running;
+        foreach (var e in _portfolio) s = Reducer.step(_cfg, s, e).Item1;
+        if (!s.HeldQuotes.IsEmpty || s.Memory.PortfolioPrices.Length != symbols)
+            throw new InvalidOperationException("a symbol's quote is held, or the prices are not remembered");
+    }
+
     private Event[] _clock = null!;
 
     [GlobalSetup(Target = nameof(ClockTicks))]
