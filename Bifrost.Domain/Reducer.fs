@@ -124,8 +124,7 @@ module Reducer =
         && LanguagePrimitives.PhysicalEquality s.ExpiredLegs before.ExpiredLegs
         && (let m = s.Memory.LastSpot in let n = LastSpot.next m (State.spot s) in n = m || System.Double.IsNaN n)
         && LegVols.leftBy s.Memory.LegVols before.Legs s.Legs
-        && (LanguagePrimitives.PhysicalEquality s.PortfolioQuotes before.PortfolioQuotes
-            || LanguagePrimitives.PhysicalEquality (PortfolioPrices.next s.Memory.PortfolioPrices s.PortfolioQuotes) s.Memory.PortfolioPrices)
+        && LanguagePrimitives.PhysicalEquality s.PortfolioPrices before.PortfolioPrices
 
     let inline private savedAfterMarketData (before: State) (result: State * Command list) =
         if memoryLeftByMarketData before (fst result) then result else Restart.saveIfChanged (fst result) (snd result)

@@ -107,7 +107,10 @@ module MarketData =
         let symbol =
             s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
             |> Option.defaultValue (string (ContractId.value id))
-        let accept (s: State) = { s with Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; HeldQuotes = s.HeldQuotes |> Map.remove id }
+        let accept (s: State) =
+            { s with
+                Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; HeldQuotes = s.HeldQuotes |> Map.remove id
+                PortfolioPrices = PortfolioPrices.withMid s.PortfolioPrices id (Quote.mid q) }
         match PriceJump.judgeSymbol cfg s now q with
         | PriceJump.Accept -> accept s, []
         | PriceJump.Hold h ->

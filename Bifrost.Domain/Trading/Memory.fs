@@ -65,9 +65,9 @@ type EngineMemory =
       /// book's leg order, saved again when one moves `LegVols.refreshPoints` from it: the guard judges a restart's first
       /// quotes of a leg against its model value at it (PriceJump, MarketData.onLegQuote), as the price against LastSpot.
       LegVols: LegVol array
-      /// Each portfolio symbol's last accepted mid, in contract id order, saved again when one moves
-      /// `LastSpot.refreshPct` from it: the guard judges a restart's first quote of a symbol against it, as the
-      /// underlying's against LastSpot (MarketData.onPortfolioQuote).
+      /// Each portfolio symbol's last accepted mid (State.PortfolioPrices), saved again when one moves
+      /// `LastSpot.refreshPct` from it; symbols that left the universe are forgotten. The guard judges a restart's
+      /// first quote of a symbol against it, as the underlying's against LastSpot (MarketData.onPortfolioQuote).
       PortfolioPrices: SymbolPrice array }
 
 /// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
@@ -141,36 +141,24 @@ module LegVols =
 
 /// When a portfolio symbol's remembered price is saved again: as the underlying's (LastSpot.refreshPct).
 module PortfolioPrices =
-    /// The remembered price of a symbol (NaN: none); `i`, where contract id order puts it.
-    let private at (remembered: SymbolPrice array) (i: int) (id: ContractId) =
-        if i >= 0 && i < remembered.Length && remembered.[i].ContractId = id then remembered.[i].Price
-        else
-            let mutable p = nan
-            for r in remembered do
-                if r.ContractId = id then p <- r.Price
-            p
+    let find (remembered: SymbolPrice array) (id: ContractId) =
+        let mutable p = nan
+        for r in remembered do
+            if r.ContractId = id then p <- r.Price
+        p
 
-    let find (remembered: SymbolPrice array) (id: ContractId) = at remembered -1 id
+    /// The prices to remember once `mid` of `id` was accepted: the very same array unless it moved
+    /// `LastSpot.refreshPct` from the remembered one (or none was), so an unchanged memory is seen by reference.
+    let withMid (remembered: SymbolPrice array) (id: ContractId) (mid: float) =
+        let r = find remembered id
+        let n = LastSpot.next r mid
+        if RememberedFloat.same n r then remembered
+        else Array.append (remembered |> Array.filter (fun x -> x.ContractId <> id)) [| { ContractId = id; Price = n } |]
 
-    /// The prices to remember given the ones remembered and the portfolio's accepted quotes now (one per universe
-    /// symbol, contract id order): the very same array when none moved enough. A symbol with no quote taken in this run
-    /// keeps its remembered price; one no longer in the universe is forgotten. No universe yet (the portfolio is
-    /// configured after the restore) forgets nothing.
-    let next (remembered: SymbolPrice array) (quotes: Map<ContractId, Quote>) =
-        if quotes.IsEmpty then remembered
-        else
-            let price i id (q: Quote) = LastSpot.next (at remembered i id) (Quote.mid q)
-            let mutable same = remembered.Length <= quotes.Count
-            let mutable i = 0
-            for KeyValue(id, q) in quotes do
-                if same then same <- RememberedFloat.same (price i id q) (at remembered i id)
-                i <- i + 1
-            // Every remembered symbol must still be in the universe (the counts alone do not say so).
-            if same then same <- remembered |> Array.forall (fun r -> quotes.ContainsKey r.ContractId)
-            if same then remembered
-            else
-                quotes |> Seq.mapi (fun i (KeyValue(id, q)) -> { ContractId = id; Price = price i id q })
-                |> Seq.filter (fun r -> System.Double.IsFinite r.Price) |> Array.ofSeq
+    /// The prices of the universe's symbols only (the very same array when none left it).
+    let inUniverse (remembered: SymbolPrice array) (ids: ContractId list) =
+        if remembered |> Array.forall (fun r -> List.contains r.ContractId ids) then remembered
+        else remembered |> Array.filter (fun r -> List.contains r.ContractId ids)
 
     let same (a: SymbolPrice array) (b: SymbolPrice array) =
         LanguagePrimitives.PhysicalEquality a b

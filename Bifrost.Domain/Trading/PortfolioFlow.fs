@@ -14,7 +14,7 @@ module PortfolioFlow =
 
     let onConfigured (s: State) (setup: PortfolioSetup) =
         let quotes = setup.Contracts |> Map.toList |> List.map (fun (_, id) -> id, Quote.empty id) |> Map.ofList
-        let s' = { s with PortfolioSetup = Some setup; PortfolioQuotes = quotes }
+        let s' = { s with PortfolioSetup = Some setup; PortfolioQuotes = quotes; PortfolioPrices = PortfolioPrices.inUniverse s.PortfolioPrices (PortfolioSetup.contractIds setup) }
         let symbols = setup.Contracts |> Map.toList |> List.map (fun (sym, id) -> $"{sym}={ContractId.value id}") |> String.concat " "
         s', [ Emit.note s OperationKind.FsmChanged "" $"portfolio configured: {symbols}"
               if s.Connectivity.SocketUp then SubscribeMarketData(PortfolioSetup.contractIds setup) ]
@@ -32,7 +32,7 @@ module PortfolioFlow =
         |> Map.toList
         |> List.choose (fun (sym, id) ->
             let mid = s.PortfolioQuotes |> Map.tryFind id |> Option.map Quote.mid |> Option.defaultValue nan
-            let p = if System.Double.IsNaN mid && s.HeldQuotes.ContainsKey id then PortfolioPrices.find s.Memory.PortfolioPrices id else mid
+            let p = if System.Double.IsNaN mid && s.HeldQuotes.ContainsKey id then PortfolioPrices.find s.PortfolioPrices id else mid
             if System.Double.IsFinite p && p > 0.0 then Some(sym, p) else None)
         |> Map.ofList
 

@@ -56,7 +56,7 @@ module PriceJump =
     /// restart), against the price the engine remembered for it (EngineMemory.PortfolioPrices).
     let judgeSymbol (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
         let id = q.ContractId
-        let accepted = orRemembered s.PortfolioQuotes.[id] (PortfolioPrices.find s.Memory.PortfolioPrices id)
+        let accepted = orRemembered s.PortfolioQuotes.[id] (PortfolioPrices.find s.PortfolioPrices id)
         judgeQuote cfg accepted (s.HeldQuotes |> Map.tryFind id) now q
 
     /// The least band a leg's mid is allowed (money per share): ten cents, $10 a contract, so a far out-of-the-money

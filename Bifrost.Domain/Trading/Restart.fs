@@ -137,7 +137,7 @@ module Restart =
           DayLastPnl = s.Daily.LastPnl
           LastSpot = LastSpot.next s.Memory.LastSpot (State.spot s)
           LegVols = LegVols.next s.Memory.LegVols s.Legs
-          PortfolioPrices = PortfolioPrices.next s.Memory.PortfolioPrices s.PortfolioQuotes }
+          PortfolioPrices = s.PortfolioPrices }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -154,7 +154,7 @@ module Restart =
         && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
         && eqF m.DayLastPnl s.Daily.LastPnl && eqF (LastSpot.next m.LastSpot (State.spot s)) m.LastSpot
         && LanguagePrimitives.PhysicalEquality (LegVols.next m.LegVols s.Legs) m.LegVols
-        && LanguagePrimitives.PhysicalEquality (PortfolioPrices.next m.PortfolioPrices s.PortfolioQuotes) m.PortfolioPrices
+        && LanguagePrimitives.PhysicalEquality m.PortfolioPrices s.PortfolioPrices
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
@@ -222,6 +222,7 @@ module Restart =
                     Daily = daily
                     HighWater = (if System.Double.IsFinite m.HighWater then max r.HighWater m.HighWater else r.HighWater)
                     Memory = m
+                    PortfolioPrices = m.PortfolioPrices
                     OptionBook = m.OptionBook
                     PausedBy = m.PausedBy
                     ExpiredLegs = m.ExpiredLegs

@@ -165,6 +165,9 @@ type State =
       PortfolioSetup: PortfolioSetup option
       /// Last accepted quote of each portfolio symbol's contract.
       PortfolioQuotes: Map<ContractId, Quote>
+      /// Each portfolio symbol's price to remember across a restart (EngineMemory.PortfolioPrices): its last accepted
+      /// mid, moved on from only by 1 % (PortfolioPrices.withMid), so the hot path compares it by reference.
+      PortfolioPrices: SymbolPrice array
       /// Quotes of the option legs and the portfolio's symbols held as possible bad quotes (PriceJump), by contract:
       /// a held leg keeps its accepted mark and vol; a held symbol is neither sized nor traded on. Empty almost always.
       HeldQuotes: Map<ContractId, HeldJump>
@@ -224,6 +227,7 @@ module State =
           PausedBy = ""
           PortfolioSetup = None
           PortfolioQuotes = Map.empty
+          PortfolioPrices = [||]
           HeldQuotes = Map.empty
           PortfolioRuns = Map.empty
           PortfolioHistory = []

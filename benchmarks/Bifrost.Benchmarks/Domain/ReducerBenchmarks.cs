@@ -179,11 +179,15 @@ public class ReducerBenchmarks
         Setup();
         const int symbols = 20;
         var universe = Enumerable.Range(0, symbols).Select(i => $"S{i:D2}").ToArray();
-        var section = $$"""{ "portfolio": { "universe": [{{string.Join(", ", universe.Select(u => $"\"{u}\""))}}] } }""";
+        var section = $$"""
+            { "portfolio": { "universe": [{{string.Join(", ", universe.Select(u => $"\"{u}\""))}}], "max_position_size": 0.01,
+              "risk": { "max_position_fraction": 0.05, "max_position_shares": 10000, "max_order_notional": 100000,
+                        "max_daily_trades": 100, "daily_loss_limit": 100000, "max_drawdown": 100000 } } }
+            """;
         var merged = System.Text.Json.Nodes.JsonNode.Parse(BookConfig)!.AsObject();
         merged["portfolio"] = System.Text.Json.Nodes.JsonNode.Parse(section)!["portfolio"]!.DeepClone();
         var parsed = Bifrost.Domain.PortfolioRuns.PortfolioSettingsJson.parse("XYZ", _cfg.Calendar, merged.ToJsonString());
-        if (parsed.IsError || parsed.ResultValue is null) throw new InvalidOperationException($"portfolio: {parsed}");
+        if (parsed.IsError || parsed.ResultValue is null) throw new InvalidOperationException(parsed.IsError ? $"portfolio: {parsed.ErrorValue.Field}: {parsed.ErrorValue.Message}" : "portfolio: none");
         var ids = universe.Select((u, i) => Tuple.Create(u, ContractIdModule.create(100 + i).ResultValue));
         var setup = new Bifrost.Domain.PortfolioRuns.PortfolioSetup(parsed.ResultValue.Value, MapModule.OfSeq(ids));
         var t0 = _running.Now.Item;
