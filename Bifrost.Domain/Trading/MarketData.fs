@@ -104,25 +104,27 @@ module MarketData =
     /// the same bad-quote guard: a held one is neither sized nor traded on until it stands or comes back.
     let private onPortfolioQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
         let id = q.ContractId
-        let symbol =
+        // Named only in an alert (an ordinary quote looks nothing up).
+        let symbol () =
             s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
-            |> Option.defaultValue (string (ContractId.value id))
+            |> Option.defaultWith (fun () -> string (ContractId.value id))
         let accept (s: State) =
             { s with
-                Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q; HeldQuotes = s.HeldQuotes |> Map.remove id
+                Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q
+                HeldQuotes = (if s.HeldQuotes.IsEmpty then s.HeldQuotes else s.HeldQuotes |> Map.remove id)
                 PortfolioPrices = PortfolioPrices.withMid s.PortfolioPrices id (Quote.mid q) }
         match PriceJump.judgeSymbol cfg s now q with
         | PriceJump.Accept -> accept s, []
         | PriceJump.Hold h ->
             let first = not (s.HeldQuotes.ContainsKey id)
             let s = { s with Now = now; HeldQuotes = s.HeldQuotes |> Map.add id h }
-            s, (if first then Emit.alertAndRecord s Warning "PRICE_JUMP" (PriceJump.heldAlert cfg symbol h) else [])
+            s, (if first then Emit.alertAndRecord s Warning "PRICE_JUMP" (PriceJump.heldAlert cfg (symbol ()) h) else [])
         | PriceJump.CameBack h ->
             let s = accept s
-            s, Emit.alertAndRecord s Info "BAD_QUOTE_DROPPED" $"{symbol}: {PriceJump.endedNote h now false}"
+            s, Emit.alertAndRecord s Info "BAD_QUOTE_DROPPED" $"{symbol ()}: {PriceJump.endedNote h now false}"
         | PriceJump.Stood h ->
             let s = accept s
-            s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" $"{symbol}: {PriceJump.endedNote h now true}"
+            s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" $"{symbol ()}: {PriceJump.endedNote h now true}"
 
     /// An accepted leg quote: its mark, and its vol (from the data, else implied from its mid), then the scalper decides.
     let private priceLeg (cfg: Config) (s: State) (now: Timestamp) (i: int) (q: Quote) =
