@@ -139,3 +139,26 @@ let restoredFrom (s: State) : Restored =
         SeenExecIds = Set.toList s.SeenExecs
         HighWater = s.Memory.HighWater
         Memory = Some s.Memory }
+
+/// A restart of `s`'s engine `at` seconds, on what its store keeps with `memory` as the saved engine memory: started,
+/// connected, the account as the strategy holds it (the legs at 3.00, the hedge), synced; nothing quoted yet.
+let restartEvents (c: Config) (s: State) (memory: EngineMemory) (at': float) =
+    [ at (sec at') (EngineStarted { restoredFrom s with Memory = Some memory })
+      at (sec (at' + 0.1)) (BrokerConnected [ c.Account ])
+      for l in c.Strategy.Legs do at (sec (at' + 0.2)) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+      at (sec (at' + 0.2)) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+      at (sec (at' + 0.3)) PositionsEnded; at (sec (at' + 0.3)) OpenOrdersEnded; at (sec (at' + 0.3)) ExecutionsEnded ]
+
+/// The two-stock portfolio the reducer's portfolio tests run: AAA (contract 50) and BBB (51), a target of `sizing` of
+/// NetLiquidation per unit of score × confidence in whole shares, orders up to `maxOrderNotional`, `maxDailyTrades` a
+/// day, quotes older than 5 s not traded on; with a schedule, its signals from "/signals".
+let portfolioSetup (sizing: float) (maxOrderNotional: float) (maxDailyTrades: int) (schedule: PortfolioRuns.ScheduleConfig option) : PortfolioRuns.PortfolioSetup =
+    { Settings =
+        { Universe = [ "AAA"; "BBB" ]
+          Sizing = PortfolioRuns.SizingConfig.create sizing 1 1 0.0 false |> Result.get
+          Limits = PortfolioRuns.PortfolioRiskLimits.create 0.05 10_000 maxOrderNotional maxDailyTrades 100_000.0 100_000.0 None Map.empty |> Result.get
+          MaxQuoteAge = Duration.ofSeconds 5.0
+          MaxSignalAge = Duration.ofSeconds 86_400.0
+          Schedule = schedule
+          SignalsDir = schedule |> Option.map (fun _ -> "/signals") }
+      Contracts = Map [ "AAA", cid 50; "BBB", cid 51 ] }

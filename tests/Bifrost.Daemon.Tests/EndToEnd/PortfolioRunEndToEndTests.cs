@@ -40,6 +40,14 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         return root.ToJsonString();
     }
 
+    /// <summary>The bad-print scenarios' config: quotes an hour old still tradeable (the print stays the last quote), and
+    /// with <paramref name="guardOpened"/> the bad-quote guard opened (max_jump_pct 95: the premise, the print taken).</summary>
+    private static string HeldPrintConfig(int port, string store, bool guardOpened)
+    {
+        var json = Config(port, store).Replace("\"max_quote_age_s\":60", "\"max_quote_age_s\":3600");
+        return guardOpened ? json.Replace("\"max_spread_bps\":100", "\"max_spread_bps\":100,\"max_jump_pct\":95") : json;
+    }
+
     internal static string Signals(DaemonHarness h, string name, double aaaScore, double bbbScore)
     {
         var path = Path.Combine(h.Dir, name);
@@ -281,11 +289,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task PortfolioRun_OnAStuckBadPrint_TheSymbolIsHeld_NotTradedOnIt(bool guardOpened)
     {
-        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) =>
-        {
-            var json = Config(port, store).Replace("\"max_quote_age_s\":60", "\"max_quote_age_s\":3600");
-            return guardOpened ? json.Replace("\"max_spread_bps\":100", "\"max_spread_bps\":100,\"max_jump_pct\":95") : json;
-        });
+        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) => HeldPrintConfig(port, store, guardOpened));
         try
         {
             h.StartDaemon();
@@ -293,34 +297,42 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             await h.Gateway.ExecuteAsync("bad-quote AAA -30 stay");
             if (!guardOpened) await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "PRICE_JUMP"), "the print held", 30_000);
             else await Task.Delay(500);
-            var id = RunPortfolio(h, Signals(h, "monday.csv", 1.0, 0.5));
-            var control = await h.WaitControl(id, 30_000);
-            var run = h.Read(r => r.FindPortfolioRunForControl(id))!;
-            var aaa = run.Orders.Single(o => o.Symbol == "AAA");
-            output.WriteLine($"run {run.Status}: {string.Join("; ", run.Orders.Select(o => $"{o.Symbol} {o.Side} {o.Quantity} {o.Status} {o.Reason} sent {o.Sent}"))}; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
-            Assert.Equal("filled", run.Orders.Single(o => o.Symbol == "BBB").Status);
-            if (guardOpened)
-            {
-                Assert.True(aaa.Sent, "the premise: AAA sized and sent on the print");
-                Assert.DoesNotContain(h.Alerts(), a => a.Code == "PRICE_JUMP");
-            }
-            else
-            {
-                Assert.StartsWith("partial:", control.Result);
-                Assert.Equal("rejected", aaa.Status);
-                Assert.Equal("market_data_error", aaa.Reason);
-                Assert.False(aaa.Sent);
-                Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef == aaa.OrderRef);
-                var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
-                Assert.Contains("AAA mid jumped", held.Message);
-            }
-            await AssertPortfolioMatchesLedger(h);
+            await RunOnTheHeldPrint(h, guardOpened);
         }
         catch
         {
             h.Dump();
             throw;
         }
+    }
+
+    /// <summary>A run on AAA's stuck print: BBB trades; with the guard AAA is sized at its accepted (or remembered) price
+    /// and not sent (market_data_error, the run partial, PRICE_JUMP naming AAA); with it opened (the premise) AAA is sent
+    /// on the print. Then the ledger is compared with the store.</summary>
+    private async Task RunOnTheHeldPrint(DaemonHarness h, bool guardOpened)
+    {
+        var id = RunPortfolio(h, Signals(h, "monday.csv", 1.0, 0.5));
+        var control = await h.WaitControl(id, 30_000);
+        var run = h.Read(r => r.FindPortfolioRunForControl(id))!;
+        output.WriteLine($"run {run.Status}: {string.Join("; ", run.Orders.Select(o => $"{o.Symbol} {o.Side} {o.Quantity} {o.Status} {o.Reason} sent {o.Sent}"))}; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
+        Assert.Equal("filled", run.Orders.Single(o => o.Symbol == "BBB").Status);
+        var aaa = run.Orders.Single(o => o.Symbol == "AAA");
+        if (guardOpened)
+        {
+            Assert.True(aaa.Sent, "the premise: AAA sized and sent on the print");
+            Assert.DoesNotContain(h.Alerts(), a => a.Code == "PRICE_JUMP");
+        }
+        else
+        {
+            Assert.StartsWith("partial:", control.Result);
+            Assert.Equal("rejected", aaa.Status);
+            Assert.Equal("market_data_error", aaa.Reason);
+            Assert.False(aaa.Sent);
+            Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef == aaa.OrderRef || o.ConId == AaaId);
+            var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
+            Assert.Contains("AAA mid jumped", held.Message);
+        }
+        await AssertPortfolioMatchesLedger(h);
     }
 
     /// <summary>A print stuck 30 % low on AAA while the daemon was down was the first price the restarted daemon saw:
@@ -334,11 +346,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task PortfolioRun_AfterARestartOntoAStuckBadPrint_TheSymbolIsHeld_NotTradedOnIt(bool guardOpened)
     {
-        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) =>
-        {
-            var json = Config(port, store).Replace("\"max_quote_age_s\":60", "\"max_quote_age_s\":3600");
-            return guardOpened ? json.Replace("\"max_spread_bps\":100", "\"max_spread_bps\":100,\"max_jump_pct\":95") : json;
-        });
+        await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) => HeldPrintConfig(port, store, guardOpened));
         try
         {
             var first = h.StartDaemon();
@@ -351,29 +359,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             h.StartDaemon();
             await WaitQuotes(h);
             if (!guardOpened) await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "PRICE_JUMP"), "the print held", 30_000);
-            var id = RunPortfolio(h, Signals(h, "monday.csv", 1.0, 0.5));
-            var control = await h.WaitControl(id, 30_000);
-            var run = h.Read(r => r.FindPortfolioRunForControl(id))!;
-            output.WriteLine($"run {run.Status}: {string.Join("; ", run.Orders.Select(o => $"{o.Symbol} {o.Side} {o.Quantity} {o.Status} {o.Reason} sent {o.Sent}"))}; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Code}: {a.Message}"))}]");
-            Assert.Equal("filled", run.Orders.Single(o => o.Symbol == "BBB").Status);
-            var aaa = run.Orders.SingleOrDefault(o => o.Symbol == "AAA");
-            if (guardOpened)
-            {
-                Assert.True(aaa is { Sent: true }, "the premise: AAA sized and sent on the print");
-                Assert.DoesNotContain(h.Alerts(), a => a.Code == "PRICE_JUMP");
-            }
-            else
-            {
-                Assert.StartsWith("partial:", control.Result);
-                Assert.NotNull(aaa);
-                Assert.Equal("rejected", aaa.Status);
-                Assert.Equal("market_data_error", aaa.Reason);
-                Assert.False(aaa.Sent);
-                Assert.DoesNotContain(h.LedgerOf("order"), o => o.ConId == AaaId);
-                var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
-                Assert.Contains("AAA mid jumped", held.Message);
-            }
-            await AssertPortfolioMatchesLedger(h);
+            await RunOnTheHeldPrint(h, guardOpened);
         }
         catch
         {

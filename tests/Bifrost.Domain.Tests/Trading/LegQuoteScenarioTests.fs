@@ -125,14 +125,10 @@ let tests =
             Expect.floatClose Accuracy.medium (LegVols.find s.Memory.LegVols call100) vol0 "the call's mark vol is remembered"
             let restart (memory: EngineMemory) callBid callAsk =
                 Reducer.run cfg (State.initial cfg)
-                    [ at (sec 60.0) (EngineStarted { restoredFrom s with Memory = Some memory })
-                      at (sec 60.1) (BrokerConnected [ cfg.Account ])
-                      for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
-                      at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
-                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
-                      at (sec 60.4) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.4)))
-                      at (sec 60.5) (QuoteReceived(quote (cid 3) 2.95 3.05 (sec 60.5)))
-                      at (sec 60.5) (legQuote callBid callAsk (sec 60.5)) ]
+                    (restartEvents cfg s memory 60.0 @
+                     [ at (sec 60.4) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.4)))
+                       at (sec 60.5) (QuoteReceived(quote (cid 3) 2.95 3.05 (sec 60.5)))
+                       at (sec 60.5) (legQuote callBid callAsk (sec 60.5)) ])
             let good, goodCmds = restart s.Memory 2.95 3.05
             // The premise: remembering no vol (a store from before), the stuck print is the call's mark and vol.
             let taken, _ = restart { s.Memory with LegVols = [||] } 5.9 6.1

@@ -13,16 +13,7 @@ let private step s e = Reducer.step cfg s e
 let private aaa = cid 50
 let private bbb = cid 51
 
-let private settingsWith (maxOrderNotional: float) =
-    { Universe = [ "AAA"; "BBB" ]
-      Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
-      Limits = PortfolioRiskLimits.create 0.05 10_000 maxOrderNotional 100 100_000.0 100_000.0 None Map.empty |> Result.get
-      MaxQuoteAge = Duration.ofSeconds 5.0
-      MaxSignalAge = Duration.ofSeconds 86_400.0
-      Schedule = None
-      SignalsDir = None }
-
-let private setup maxOrderNotional = { Settings = settingsWith maxOrderNotional; Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+let private setup maxOrderNotional = portfolioSetup 0.01 maxOrderNotional 100 None
 
 let private signals = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 
@@ -108,19 +99,15 @@ let tests =
             Expect.equal (PortfolioPrices.find s.Memory.PortfolioPrices aaa, PortfolioPrices.find s.Memory.PortfolioPrices bbb) (50.0, 80.0) "remembered"
             let restart (memory: EngineMemory) aaaBid aaaAsk =
                 Reducer.run cfg (State.initial cfg)
-                    [ at (sec 60.0) (EngineStarted { restoredFrom s with Memory = Some memory })
-                      at (sec 60.1) (BrokerConnected [ cfg.Account ])
-                      for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
-                      at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
-                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
-                      at (sec 60.4) (PortfolioConfigured(setup 100_000.0))
-                      at (sec 60.4) (AccountValueReported("NetLiquidation", 1_000_000.0))
-                      at (sec 60.4) (AccountValueReported("AvailableFunds", 1_000_000.0))
-                      for l in cfg.Strategy.Legs do at (sec 60.5) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.5)))
-                      at (sec 60.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.5)))
-                      at (sec 60.6) (QuoteReceived(quote aaa aaaBid aaaAsk (sec 60.6)))
-                      at (sec 60.6) (QuoteReceived(quote bbb 79.99 80.01 (sec 60.6)))
-                      at (sec 61.0) (request "r1-pf7" 7L) ]
+                    (restartEvents cfg s memory 60.0 @
+                     [ at (sec 60.4) (PortfolioConfigured(setup 100_000.0))
+                       at (sec 60.4) (AccountValueReported("NetLiquidation", 1_000_000.0))
+                       at (sec 60.4) (AccountValueReported("AvailableFunds", 1_000_000.0))
+                       for l in cfg.Strategy.Legs do at (sec 60.5) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.5)))
+                       at (sec 60.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.5)))
+                       at (sec 60.6) (QuoteReceived(quote aaa aaaBid aaaAsk (sec 60.6)))
+                       at (sec 60.6) (QuoteReceived(quote bbb 79.99 80.01 (sec 60.6)))
+                       at (sec 61.0) (request "r1-pf7" 7L) ])
             let orderOn (cmds: Command list) id = placed cmds |> List.tryFind (fun o -> o.ContractId = id) |> Option.map (fun o -> o.Quantity)
             // The premise: remembering no price (a store from before), the print is AAA's price and sizes its order.
             let _, taken = restart { s.Memory with PortfolioPrices = [||] } 34.99 35.01

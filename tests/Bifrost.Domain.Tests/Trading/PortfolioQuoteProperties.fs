@@ -17,16 +17,7 @@ let private aaa = cid 50
 let private bbb = cid 51
 let private symbols = [| aaa; bbb |]
 
-let private setup =
-    { Settings =
-        { Universe = [ "AAA"; "BBB" ]
-          Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
-          Limits = PortfolioRiskLimits.create 0.05 10_000 100_000.0 100 100_000.0 100_000.0 None Map.empty |> Result.get
-          MaxQuoteAge = Duration.ofSeconds 5.0
-          MaxSignalAge = Duration.ofSeconds 86_400.0
-          Schedule = None
-          SignalsDir = None }
-      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+let private setup = portfolioSetup 0.01 100_000.0 100 None
 
 type Action =
     /// Seconds pass, then every instrument is quoted; AAA and BBB move by these basis points (a real market: each

@@ -16,16 +16,7 @@ let private step s e = Reducer.step cfg s e
 let private aaa = cid 50
 let private bbb = cid 51
 
-let private setup =
-    { Settings =
-        { Universe = [ "AAA"; "BBB" ]
-          Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
-          Limits = PortfolioRiskLimits.create 0.05 10_000 100_000.0 100 100_000.0 100_000.0 None Map.empty |> Result.get
-          MaxQuoteAge = Duration.ofSeconds 5.0
-          MaxSignalAge = Duration.ofSeconds 86_400.0
-          Schedule = None
-          SignalsDir = None }
-      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+let private setup = portfolioSetup 0.01 100_000.0 100 None
 
 let private signals = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 

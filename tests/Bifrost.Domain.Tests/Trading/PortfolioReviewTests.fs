@@ -22,16 +22,7 @@ let private schedule =
 
 /// Sizing at 5 % of NetLiquidation and a 5 % position limit: a full-strength buy sits exactly at the limit, so any
 /// price rise between sizing and the order takes it past.
-let private setup =
-    { Settings =
-        { Universe = [ "AAA"; "BBB" ]
-          Sizing = SizingConfig.create 0.05 1 1 0.0 false |> Result.get
-          Limits = PortfolioRiskLimits.create 0.05 10_000 60_000.0 100 100_000.0 100_000.0 None Map.empty |> Result.get
-          MaxQuoteAge = Duration.ofSeconds 5.0
-          MaxSignalAge = Duration.ofSeconds 86_400.0
-          Schedule = Some schedule
-          SignalsDir = Some "/signals" }
-      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+let private setup = portfolioSetup 0.05 60_000.0 100 (Some schedule)
 
 let private quotesAt (t: Timestamp) (aaaMid: float) =
     [ at t (QuoteReceived(quote underlyingId 99.99 100.01 t))

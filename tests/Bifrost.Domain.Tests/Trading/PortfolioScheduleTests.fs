@@ -24,16 +24,7 @@ let private schedule runLate =
         600 602 604 (Duration.ofSeconds 60.0) runLate cfg.Calendar
     |> Result.get
 
-let private setup runLate =
-    { Settings =
-        { Universe = [ "AAA"; "BBB" ]
-          Sizing = SizingConfig.create 0.01 1 1 0.0 false |> Result.get
-          Limits = PortfolioRiskLimits.create 0.05 10_000 100_000.0 1_000 100_000.0 100_000.0 None Map.empty |> Result.get
-          MaxQuoteAge = Duration.ofSeconds 5.0
-          MaxSignalAge = Duration.ofSeconds 86_400.0
-          Schedule = Some(schedule runLate)
-          SignalsDir = Some "/signals" }
-      Contracts = Map [ "AAA", aaa; "BBB", bbb ] }
+let private setup runLate = portfolioSetup 0.01 100_000.0 1_000 (Some(schedule runLate))
 
 let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ")
 let private signalsAt (t: Timestamp) =

@@ -137,12 +137,8 @@ let tests =
             let s, _ = step cfg s (at (sec 1.0) ClockTicked)
             Expect.floatClose Accuracy.high s.Memory.LastSpot 100.0 "remembered"
             let restart =
-                [ at (sec 60.0) (EngineStarted(restoredFrom s))
-                  at (sec 60.1) (BrokerConnected [ cfg.Account ])
-                  for l in cfg.Strategy.Legs do at (sec 60.2) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
-                  at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
-                  at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
-                  for l in cfg.Strategy.Legs do at (sec 60.4) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.4)))
+                restartEvents cfg s s.Memory 60.0 @
+                [ for l in cfg.Strategy.Legs do at (sec 60.4) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.4)))
                   at (sec 60.5) (spotQuote 79.99 80.01 (sec 60.5)) ]
             let r, cmds = Reducer.run cfg (State.initial cfg) restart
             Expect.isSome r.HeldJump $"held after the restart ({FsmState.name r.Fsm})"
