@@ -43,12 +43,13 @@ module PriceJump =
         | Some h when Timestamp.since h.Since now >= cfg.Guards.JumpConfirm -> Stood { h with Quote = q }
         | Some h -> Hold { h with Quote = q }
 
-    /// The underlying's quote (the scalper's price). Before the first price of this run (a restart), the reference is
-    /// the one the engine remembered (EngineMemory.LastSpot); only a store that never saw a price has none.
+    /// The accepted quote as a reference, or before the first of this run (a restart) the remembered price.
     let private orRemembered (accepted: Quote) (remembered: float) =
         if System.Double.IsNaN(Quote.mid accepted) && System.Double.IsFinite remembered then { accepted with Bid = remembered; Ask = remembered }
         else accepted
 
+    /// The underlying's quote (the scalper's price). Before the first price of this run (a restart), the reference is
+    /// the one the engine remembered (EngineMemory.LastSpot); only a store that never saw a price has none.
     let judge (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
         judgeQuote cfg (orRemembered s.Underlying s.Memory.LastSpot) s.HeldJump now q
 
