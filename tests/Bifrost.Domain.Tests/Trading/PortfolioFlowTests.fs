@@ -130,6 +130,21 @@ let tests =
             Expect.equal (Quote.mid r.PortfolioQuotes.[aaa]) 50.0 "priced at it"
         }
 
+        // A symbol taken out of the universe is forgotten at the next start (its price would judge nothing), and the
+        // memory saved without it; the others are kept as they were.
+        test "Restart_WithASymbolNoLongerInTheUniverse_ItsRememberedPriceIsForgotten" {
+            let s = ready 100_000.0
+            let s, _ = step s (at (sec 2.5) ClockTicked)
+            let zzz = cid 52
+            let memory = { s.Memory with PortfolioPrices = Array.append s.Memory.PortfolioPrices [| { ContractId = zzz; Price = 12.5 } |] }
+            let r, cmds =
+                Reducer.run cfg (State.initial cfg) (restartEvents cfg s memory 60.0 @ [ at (sec 60.4) (PortfolioConfigured(setup 100_000.0)) ])
+            Expect.isTrue (System.Double.IsNaN(PortfolioPrices.find r.PortfolioPrices zzz)) "forgotten"
+            Expect.equal (PortfolioPrices.find r.PortfolioPrices aaa, PortfolioPrices.find r.PortfolioPrices bbb) (50.0, 80.0) "the universe's kept"
+            let saved = cmds |> List.choose (function SaveMemory m -> Some m | _ -> None) |> List.last
+            Expect.equal (saved.PortfolioPrices |> Array.map (fun p -> p.ContractId) |> Array.sort) [| aaa; bbb |] "saved without it"
+        }
+
         // The memory follows the price: a move of more than 1 % is saved again (one write per such move), a smaller one is not.
         test "PortfolioPrices_SavedAgainOnAMoveOfOnePercent_NotOnEveryQuote" {
             let s = ready 100_000.0
