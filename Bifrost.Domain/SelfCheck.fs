@@ -113,8 +113,11 @@ module SelfCheck =
               check "data_fresh" (if c.Data = Stale then Blocking else Warning) (c.Data = Fresh)
                   (if staleOnes.IsEmpty then "all quotes fresh" else String.concat ", " staleOnes)
               // A held jump passes on its own within jump_confirm_seconds (it stands or comes back): never GREEN meanwhile.
-              check "price_confirmed" Warning s.HeldJump.IsNone
-                  (match PriceJump.describe s with Some d -> "PRICE_JUMP " + d | None -> "underlying price accepted")
+              // A portfolio symbol's held quote too: a run would not trade the symbol (market_data_error). A held leg
+              // quote does not count: hedging goes on at the leg's accepted mark and vol.
+              (let held = (PriceJump.describe s |> Option.toList) @ PriceJump.heldSymbols s
+               check "price_confirmed" Warning held.IsEmpty
+                   (if held.IsEmpty then "underlying price accepted" else "PRICE_JUMP " + String.concat "; " held))
               // Without a mark for every holding the P&L is not known, so its limits (day loss, drawdown, stop) are
               // not being checked: never GREEN then.
               (let unmarked = State.unmarked cfg s

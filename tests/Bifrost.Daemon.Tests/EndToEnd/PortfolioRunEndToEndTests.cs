@@ -331,6 +331,10 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef == aaa.OrderRef || o.ConId == AaaId);
             var held = Assert.Single(h.Alerts(), a => a.Code == "PRICE_JUMP");
             Assert.Contains("AAA mid jumped", held.Message);
+            // Never GREEN while it is held: the light names the symbol.
+            await h.WaitUntil(() => h.Read(r => r.GetStatus()) is { } st
+                && st.Checks.Any(c => c.Name == "price_confirmed" && c.Health != Health.Ok && c.Detail?.Contains("AAA mid") == true),
+                "the light names AAA's held price", 30_000);
         }
         await AssertPortfolioMatchesLedger(h);
     }

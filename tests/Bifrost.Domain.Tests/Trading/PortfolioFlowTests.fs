@@ -84,9 +84,14 @@ let tests =
             let s, _ = step s (at (sec 3.5) (execFor (placed cmds).[0] 62 80.0 "pb"))
             let a = (s.PortfolioRuns.["r1-pf7"] |> fst).Orders |> List.find (fun o -> o.Key.Symbol = "AAA")
             Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
+            // Never GREEN meanwhile: a run would not trade AAA.
+            let light = (SelfCheck.run cfg s).Checks |> List.find (fun k -> k.Name = "price_confirmed")
+            Expect.isFalse light.Passed "the light says so"
+            Expect.stringContains light.Detail "AAA mid 50.00 → 40.00" "by symbol"
             let s, cmds = step s (at (sec 4.0) (QuoteReceived(quote aaa 49.98 50.02 (sec 4.0))))
             Expect.stringContains (alerts cmds |> List.find (fun a -> a.Code = "BAD_QUOTE_DROPPED")).Message "AAA: PRICE_JUMP dropped" "dropped"
             Expect.isEmpty s.HeldQuotes "no longer held"
+            Expect.isTrue ((SelfCheck.run cfg s).Checks |> List.find (fun k -> k.Name = "price_confirmed")).Passed "confirmed again"
             Expect.equal (Quote.mid s.PortfolioQuotes.[aaa]) 50.0 "the real quote accepted"
         }
 
