@@ -105,9 +105,7 @@ module MarketData =
     let private onPortfolioQuote (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
         let id = q.ContractId
         // Named only in an alert (an ordinary quote looks nothing up).
-        let symbol () =
-            s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
-            |> Option.defaultWith (fun () -> string (ContractId.value id))
+        let symbol () = PriceJump.symbolName s id
         let accept (s: State) =
             { s with
                 Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q

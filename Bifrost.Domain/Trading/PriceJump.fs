@@ -160,16 +160,17 @@ module PriceJump =
     let describe (s: State) =
         s.HeldJump |> Option.map (fun h -> $"{ContractId.value s.Underlying.ContractId} mid {moveText h} held until it stands")
 
+    /// A portfolio symbol's name as the operator reads it (its contract id when the universe does not name it).
+    let symbolName (s: State) (id: ContractId) =
+        s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
+        |> Option.defaultWith (fun () -> string (ContractId.value id))
+
     /// The portfolio symbols whose quote is held, by symbol, as the light shows them.
     let heldSymbols (s: State) =
         if s.HeldQuotes.IsEmpty then []
         else
             [ for KeyValue(id, h) in s.HeldQuotes do
-                  if s.PortfolioQuotes.ContainsKey id then
-                      let name =
-                          s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id)
-                          |> Option.defaultWith (fun () -> string (ContractId.value id))
-                      $"{name} mid {moveText h} held until it stands or comes back" ]
+                  if s.PortfolioQuotes.ContainsKey id then $"{symbolName s id} mid {moveText h} held until it stands or comes back" ]
 
     /// Why an order on a contract may not go out while its quote is held (no risk bypass skips it).
     let orderProblem (cfg: Config) (s: State) (conId: ContractId) =
