@@ -50,12 +50,27 @@ module Sync =
                   if o.Filled < o.Quantity then
                       let sent = (Timestamp.toDateTimeUtc o.PlacedAt).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
                       $"{OrderRef.value o.Ref} ({OrderPurpose.name o.Purpose} {Side.name o.Side} {o.Quantity}, sent {sent}Z) is no longer open and executions show {o.Filled} filled: it may have filled unseen (the broker sends only today's executions)" ]
-        // Orders whose reported fills never arrived as executions (reconcile has asked for all of today's).
-        let lost = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.Filled < o.ReportedFilled)
-        let s = lost |> List.fold (fun (s: State) o -> { State.putOrder { o with ReportedFilled = o.Filled } s with Anomalies = s.Anomalies + 1 }) s
-        let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ]
+        // Orders whose reported fills never arrived as executions (reconcile has asked for all of today's): a fill
+        // count the broker reported, or its Filled status — the store keeps the status, not the count, so after a
+        // restart the status alone says it. A Filled order short of its executions would stay in flight for good (the
+        // hedger blocked, ORDER_IN_FLIGHT); it is made Inactive — ended, its fill in doubt — so that once the operator
+        // has booked it or resumed, hedging goes on. One the operator already booked (confirm_book) is ended quietly.
+        let shortOfFilled (o: Order) = o.Status = Filled && o.Filled < o.Quantity
+        let booked = Set.ofList s.OptionBook.Booked
+        let lost, bookedShort =
+            s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.Filled < o.ReportedFilled || shortOfFilled o)
+            |> List.partition (fun o -> o.Filled < o.ReportedFilled || not (booked.Contains(OrderRef.value o.Ref)))
+        let ended (o: Order) = { o with ReportedFilled = o.Filled; Status = (if shortOfFilled o then Inactive else o.Status) }
+        let s = bookedShort |> List.fold (fun (s: State) o -> State.putOrder (ended o) s) s
+        let s = lost |> List.fold (fun (s: State) o -> { State.putOrder (ended o) s with Anomalies = s.Anomalies + 1 }) s
+        let reported (o: Order) = if shortOfFilled o then max o.Quantity o.ReportedFilled else o.ReportedFilled
+        let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {reported o} filled but executions show {o.Filled}" ]
         let unsure = (missing |> List.filter (fun o -> o.Filled < o.Quantity)) @ lost |> List.distinctBy (fun o -> o.Ref)
-        s, cmds @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan $"broker reported {o.ReportedFilled} filled but executions show {o.Filled}" ], vanished @ lostText, unsure
+        s,
+        cmds
+        @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan ($"broker reported {reported o} filled but executions show {o.Filled}" + (if shortOfFilled o then ": made Inactive, its fill in doubt" else "")) ]
+        @ [ for o in bookedShort -> Emit.orderOp s OperationKind.OrderStatusChanged o nan $"Filled short of its executions ({o.Filled}/{o.Quantity}), booked by the operator: made Inactive" ],
+        vanished @ lostText, unsure
 
     /// What the operator confirms if the orders in doubt did fill: the strategy's quantity per contract then
     /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time.

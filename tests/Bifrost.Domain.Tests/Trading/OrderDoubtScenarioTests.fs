@@ -167,6 +167,77 @@ let tests =
                 Expect.isEmpty (placed cmds) "nothing sent"
                 Expect.equal s'.Fsm (Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumePaused }) "reconciling, to end paused"
                 Expect.equal s'.PausedBy "critical alert EXECUTION_MISMATCH" "until the operator looks"
+        testCase "ExecutionInAnotherDirection_ThenStatusFilled_TheOperatorBooksIt_AndTheHedgerHedgesTheNextMove" <| fun () ->
+            // IB's order: the (misreported) execution, then orderStatus Filled. The sync halts on the fill it cannot
+            // see; once the operator has booked it and resumed, the order is settled and hedging goes on.
+            let s, hedge = hedgeWorking cfg
+            let wrong = match execFor hedge hedge.Quantity 100.0 "e1" with ExecutionReported r -> { r with Side = Buy } | _ -> failtest "an execution"
+            let filled = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 100.0; Reason = "" }
+            let account d = [ at (sec d) (PositionReported(cid 2, 10, 3.0)); at (sec d) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
+                              at (sec d) PositionsEnded; at (sec d) OpenOrdersEnded; at (sec d) (ExecutionReported wrong); at (sec d) ExecutionsEnded ]
+            let s, cmds = Reducer.run cfg s ([ at (sec 2.0) (ExecutionReported wrong); at (sec 2.0) (OrderStatusReported filled) ] @ account 2.1)
+            Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"{s.Fsm}"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN") "the fill it cannot see"
+            let s, _ = Reducer.step cfg s (at (sec 3.0) (BookConfirmRequested { Legs = [ underlyingId, -hedge.Quantity ]; Meta = meta 8L }))
+            let s, _ = Reducer.run cfg s (account 3.1)
+            Expect.equal s.Fsm Paused "checked again, paused"
+            let s, _ = Reducer.run cfg s [ at (sec 4.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 4.0))); at (sec 4.1) (ControlRequested(Resume, meta 9L)) ]
+            Expect.equal s.Fsm (Running Idle) "running, nothing in flight"
+            Expect.isEmpty (State.workingOrders s) "no working order"
+            Expect.isTrue s.Open.IsEmpty $"the booked order is settled: {s.Open}"
+            let _, cmds = Reducer.run cfg s [ at (sec 60.0) (QuoteReceived(quote (cid 2) 4.9 5.1 (sec 60.0))); at (sec 60.0) (QuoteReceived(quote underlyingId 101.99 102.01 (sec 60.0))); at (sec 60.0) ClockTicked ]
+            Expect.equal (placed cmds |> List.length) 1 "the next move is hedged"
+        testCase "Restart_OntoAHedgeStoredFilledWithoutItsExecution_HaltsOnItsOutcome_ThenHedgesAfterTheBooking" <| fun () ->
+            // The store kept the hedge's Filled status but not its execution (killed between the two, or IB sent the
+            // status first), and the next day the broker no longer reports it. The restored order has no fill count
+            // of the broker's (the store keeps the status, not the count): the status alone must say it is in doubt.
+            // Else the strategy is short of the hedge it holds and the order stays in flight for good (no hedging).
+            let s, hedge = hedgeWorking cfg
+            let restored = restoredWithHedge s hedge
+            let restored = { restored with Orders = restored.Orders |> List.map (fun o -> { o with Status = Filled; Filled = 0; ReportedFilled = 0 }) }
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let account d = [ at (tt d) (PositionReported(cid 2, 10, 3.0)); at (tt d) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
+                              at (tt d) PositionsEnded; at (tt d) OpenOrdersEnded; at (tt d) ExecutionsEnded ]
+            let s, cmds = runAll cfg ([ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ cfg.Account ]) ] @ account 0.2)
+            Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"{s.Fsm}"
+            let alert = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
+            Expect.stringContains alert.Message $"the broker reported {hedge.Quantity} filled but executions show 0" "says why"
+            Expect.stringContains alert.Message $"confirm_book XYZ=-{hedge.Quantity}" "says what to confirm if it filled"
+            Expect.equal s.Orders.[hedge.Ref].Status Inactive "ended, its fill in doubt"
+            Expect.isEmpty (placed cmds) "nothing sent"
+            let s, _ = Reducer.step cfg s (at (tt 1.0) (BookConfirmRequested { Legs = [ underlyingId, -hedge.Quantity ]; Meta = meta 8L }))
+            let s, _ = Reducer.run cfg s (account 1.1)
+            Expect.equal s.Fsm Paused "checked again, paused"
+            Expect.equal (State.hedgePosition cfg s) -hedge.Quantity "the strategy holds the hedge"
+            let legQuote d = at (tt d) (QuoteReceived(quote (cid 2) 2.9 3.1 (tt d)))
+            let s, cmds = Reducer.run cfg s [ legQuote 2.0; at (tt 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 2.0))); at (tt 2.1) (ControlRequested(Resume, meta 9L)) ]
+            Expect.isEmpty (placed cmds) "hedged: no second SELL"
+            Expect.equal s.Fsm (Running Idle) "running, nothing in flight"
+            let _, cmds = Reducer.run cfg s [ at (tt 60.0) (QuoteReceived(quote (cid 2) 4.9 5.1 (tt 60.0))); at (tt 60.0) (QuoteReceived(quote underlyingId 101.99 102.01 (tt 60.0))); at (tt 60.0) ClockTicked ]
+            Expect.equal (placed cmds |> List.length) 1 "the next move is hedged"
+        testCase "Restart_OntoAHedgeStoredFilledWithoutItsExecution_AlreadyBookedByTheOperator_EndsItQuietly" <| fun () ->
+            // A store from before such orders were ended at the sync: the operator booked the hedge (confirm_book), and
+            // it was left Filled short of its executions. It is not in doubt again; it is ended, and nothing blocks.
+            let s, hedge = hedgeWorking cfg
+            let restored = restoredWithHedge s hedge
+            let memory = restored.Memory |> Option.map (fun m -> { m with OptionBook = { m.OptionBook with Booked = [ OrderRef.value hedge.Ref ]; Adopted = m.OptionBook.Adopted @ [ { ContractId = underlyingId; Quantity = -hedge.Quantity; AvgCost = 100.0 } ] } })
+            let booked = Holding.applyFill 1 Sell hedge.Quantity 100.0 Holding.empty
+            let restored =
+                { restored with
+                    Orders = restored.Orders |> List.map (fun o -> { o with Status = Filled; Filled = 0; ReportedFilled = 0 })
+                    Holdings = restored.Holdings @ [ underlyingId, booked ]; Memory = memory }
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let s, cmds =
+                runAll cfg [ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ cfg.Account ])
+                             at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
+                             at (tt 0.2) PositionsEnded; at (tt 0.2) OpenOrdersEnded; at (tt 0.2) ExecutionsEnded ]
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"{s.Fsm} {alerts cmds}"
+            Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")) "not in doubt again"
+            Expect.equal s.Orders.[hedge.Ref].Status Inactive "ended"
+            Expect.isTrue s.Open.IsEmpty "nothing in flight"
+            Expect.equal (State.hedgePosition cfg s) -hedge.Quantity "the booked hedge"
         testCase "HedgeFilledWhileDown_TheOperatorConfirmsTheShares_NothingIsTraded_AndTheHedgerDoesNotSellAgain" <| fun () ->
             // As above: the halt names what to confirm if the hedge filled; confirm_book books it without trading, the
             // account is checked again, the engine ends Paused, and resume finds the book hedged.

@@ -434,8 +434,11 @@ let tests =
                             let ownFills =
                                 upToSync |> List.sumBy (fun st ->
                                     match st.Event.Payload with
+                                    // Its own, and like its order: one unlike it (EXECUTION_MISMATCH) is never applied.
                                     | ExecutionReported x when x.ContractId = id && not (st.Before.SeenExecs.Contains x.ExecId)
-                                                               && (match OrderRef.create x.Ref with Ok ref -> st.Before.Orders.ContainsKey ref | Error _ -> false) ->
+                                                               && (match OrderRef.create x.Ref with
+                                                                   | Ok ref -> st.Before.Orders |> Map.tryFind ref |> Option.exists (fun o -> o.ContractId = x.ContractId && o.Side = x.Side)
+                                                                   | Error _ -> false) ->
                                         Side.sign x.Side * x.Quantity
                                     | _ -> 0)
                             // A leg that expired while the daemon was down is closed by the sync (Expiry.settle).
