@@ -37,6 +37,15 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
 
     private static double SimSeconds(long nanos) => nanos / 1e9;
 
+    /// <summary>After a resume the hedger is free again: once delta leaves the band (the replay moves on), a hedge goes
+    /// out. An order left in flight for good would keep it blocked (ORDER_IN_FLIGHT) with delta out of band.</summary>
+    private static async Task HedgesAgainOnceOutOfBand(DaemonHarness h, int ordersBefore)
+    {
+        await h.WaitUntil(() => h.LedgerOf("order").Count > ordersBefore || DeltaOutOfBand(Status(h)), "delta out of the band after the resume", 90_000);
+        await h.WaitUntil(() => h.LedgerOf("order").Count > ordersBefore,
+            $"a hedge once delta left the band (status: {Status(h).FsmState} [{string.Join(", ", Status(h).BlockReasons)}])", 30_000);
+    }
+
     /// <summary>Watches for <paramref name="wallMs"/>: the orders the gateway accepted must not change, and the status
     /// samples say whether delta was out of the band meanwhile (so a hedger that took the held order for dead would
     /// have sent another). Returns (samples, samples out of band).</summary>
@@ -186,10 +195,18 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task HedgeFilledWhileTheDaemonWasDown_AndForgottenByTheBroker_HaltsRed_ThenTheOperatorBooksItWithoutTrading()
+    /// <summary>The first hedge's fill is lost to the daemon and then forgotten by the broker (IB's daily reset): it
+    /// filled while the daemon was down (<paramref name="statusStored"/> false: the store last saw it working), or its
+    /// Filled status reached the store but its execution did not before a kill -9 (true: the store keeps the status,
+    /// not the broker's fill count). Either way the restart halts RED on ORDER_OUTCOME_UNKNOWN, sends nothing, and
+    /// once the operator has booked the hedge and resumed, hedging goes on (the order is ended, not left in flight).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HedgeFilledButItsExecutionLostInARestart_AndForgottenByTheBroker_HaltsRed_ThenTheOperatorBooksItWithoutTrading(bool statusStored)
     {
-        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order"]);
+        // A 10-minute wall delay: the execution is still on its way when the daemon is killed (and then lost with it).
+        await using var h = await DaemonHarness.StartAsync(output, faults: [statusStored ? "delay-exec 600000 1" : "hold-next-order"]);
         var logs = new List<string>();
         var env = new Dictionary<string, string> { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout };
         try
@@ -200,14 +217,18 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             {
                 await h.WaitOrders(1, 60_000);
                 held = h.LedgerOf("order").Single();
-                await h.WaitUntil(() => Working(h.Read(r => r.GetOrder(held.OrderRef!))) && Status(h).FsmState.StartsWith("Running/HedgePending", StringComparison.Ordinal),
-                    "the held hedge working in the store", 20_000);
+                if (statusStored)
+                    await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!)) is { Status: "Filled", Filled: 0 } && Status(h).FsmState.StartsWith("Running/HedgePending", StringComparison.Ordinal),
+                        "the hedge Filled in the store, its execution not yet", 20_000);
+                else
+                    await h.WaitUntil(() => Working(h.Read(r => r.GetOrder(held.OrderRef!))) && Status(h).FsmState.StartsWith("Running/HedgePending", StringComparison.Ordinal),
+                        "the held hedge working in the store", 20_000);
                 first.Process.Kill(); // SIGKILL: no shutdown code, no cancel
                 await first.Process.WaitForExitAsync();
             }
-            // Overnight: the hedge fills while nobody is connected, then IB's daily reset forgets the execution.
-            await h.Gateway.InjectAsync(Fault("release-held"));
-            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Sum(f => f.Quantity) == held.Quantity, "the held hedge filled while down");
+            // Overnight: the hedge fills while nobody is connected (or had filled), then IB's daily reset forgets the execution.
+            if (!statusStored) await h.Gateway.InjectAsync(Fault("release-held"));
+            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Sum(f => f.Quantity) == held.Quantity, "the hedge filled at the broker");
             var lost = h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).ToList();
             await h.Gateway.InjectAsync(Fault("forget-executions"));
             var signedLost = lost.Sum(f => (f.Side == "BOT" ? 1 : -1) * f.Quantity ?? 0);
@@ -256,6 +277,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             // Any hedge now follows the market's moves since (the replay runs on), never the booked delta again.
             Assert.True(ordersAfterResume.Sum(o => o.Quantity ?? 0) < Math.Abs(signedLost) / 2 + 20,
                 $"after the resume: {string.Join(", ", ordersAfterResume.Select(o => $"{o.Action} {o.Quantity}"))}");
+            await HedgesAgainOnceOutOfBand(h, ordersBefore: 1);
             await h.PauseSettleAndStop(second, forgotten: lost.Count);
             var gatewayQty = (await h.Gateway.PositionsAsync())[TestConfig.StockId].Qty;
             Assert.Equal(gatewayQty, h.StrategyQty(TestConfig.StockId)); // the account is the strategy's, hedged once
@@ -310,6 +332,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             await h.WaitFsm("Running", 30_000);
             var after = h.LedgerOf("order").Skip(1).ToList();
             Assert.True(after.Sum(o => o.Quantity ?? 0) < Math.Abs(signed) / 2 + 20, $"after the resume: {string.Join(", ", after.Select(o => $"{o.Action} {o.Quantity}"))}");
+            await HedgesAgainOnceOutOfBand(h, ordersBefore: 1);
             await h.PauseSettleAndStop(run);
             var account = (await h.Gateway.PositionsAsync())[TestConfig.StockId].Qty;
             Assert.Equal(account, h.StrategyQty(TestConfig.StockId)); // hedged once
