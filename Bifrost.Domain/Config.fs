@@ -192,6 +192,15 @@ module Config =
     let maxLegContracts = 100_000
     let maxDailyTrades = 1_000_000
 
+    /// A symbol IB could not look up as written: empty, over 12 characters, a control character, surrounding blanks.
+    let private badSymbol (symbol: string) =
+        System.String.IsNullOrWhiteSpace symbol || symbol.Length > 12 || symbol.Trim() <> symbol || Seq.exists System.Char.IsControl symbol
+
+    /// A text as the operator can read it in an error: quoted, control characters shown as \uXXXX.
+    let private shownText (text: string) =
+        let shown = (if isNull text then "" else text) |> String.collect (fun c -> if System.Char.IsControl c then $"\\u{int c:X4}" else string c)
+        "'" + shown + "'"
+
     /// Validates cross-field rules; the first error names the key.
     let validate (cfg: Config) : Result<Config, ValidationError> =
         let s = cfg.Strategy
@@ -237,6 +246,10 @@ module Config =
         elif not (cfg.Guards.MaxSpreadBps > 0.0) then err "guards.max_spread_bps" "must be > 0 (0 blocks every hedge)"
         elif cfg.Risk.StopLoss |> Option.exists (fun v -> not (v > 0.0)) then err "risk.stop_loss" "must be > 0 (a loss amount)"
         elif cfg.Risk.TakeProfit |> Option.exists (fun v -> not (v > 0.0)) then err "risk.take_profit" "must be > 0 (a profit amount)"
+        // IB looks the contract up by this text (and the operator reads it in every log line): a control character or
+        // surrounding blank is a typo that resolves to nothing, or to another contract.
+        elif badSymbol s.Underlying.Symbol then
+            err "strategy.underlying.symbol" $"must be 1-12 printable characters without surrounding blanks, got {shownText s.Underlying.Symbol}"
         elif s.Legs |> List.exists (fun l -> l.Option.Underlying <> s.Underlying.Symbol) then
             err "strategy.legs" $"every leg's underlying must be {s.Underlying.Symbol}"
         elif s.Rules |> List.exists (function FixedBand(w, _) -> not (w > 0.0) | _ -> false) then err "strategy.rules.band" "half-width must be > 0"

@@ -143,6 +143,10 @@ let tests =
               "target_delta", "1e308", "strategy.target_delta" ] do
             testCase $"AValueThatDisablesOrBreaksTrading_IsRefusedNamingTheKey ({key} {value})" <| fun () ->
                 refusedAt path (withKey key value) |> ignore
+        for value in [ "\"XYZ\\u0000\""; "\" XYZ\""; "\"XYZ\\t\""; "\"ABCDEFGHIJKLM\"" ] do
+            testCase $"AnUnderlyingSymbolIbCouldNotLookUpAsWritten_IsRefusedNamingTheKey ({value})" <| fun () ->
+                let e = refusedAt "strategy.underlying.symbol" (withKey "symbol" value)
+                Expect.isFalse (e.Message |> Seq.exists System.Char.IsControl) $"the message shows no control character: {e.Message}"
         for key, value in [ "stop_loss", "0"; "stop_loss", "-100"; "take_profit", "0"; "take_profit", "-1" ] do
             testCase $"AStopOrTakeProfitNotAPositiveAmount_IsRefused ({key} {value})" <| fun () ->
                 refusedAt $"risk.{key}" (sample().Replace($"\"{key}\": null", $"\"{key}\": {value}")) |> ignore
