@@ -119,6 +119,7 @@ module Restart =
         let operator, stopPending =
             match s.Fsm with
             | Running _ -> OperatorRunning, false
+            | Flattening { Returns = Some r } -> OperatorHalted r, false
             | Paused | Flattening _ -> OperatorPaused, false
             | Halted r -> OperatorHalted r, false
             | Syncing p -> targetOf p.ResumeTo, false

@@ -253,7 +253,7 @@ module Runs =
         let text = match outcome with Done t -> t | Refused t -> $"incomplete: {t}"
         let completion = [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten {text}"; CompleteControl(run.Meta.ControlId, outcome) ]
         match cfg.Control.AfterFlatten with
-        | PauseAfterFlatten -> { s with Fsm = Paused }, completion
+        | PauseAfterFlatten -> { s with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }, completion
         | StopAfterFlatten ->
             let s' = { s with Fsm = Stopped }
             s', completion @ [ Emit.publish cfg s'; Exit 0 ]
@@ -297,6 +297,11 @@ module Runs =
         let runId = $"{cfg.RunId}-flat{s.NextOrderSeq}"
         let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s "flatten requested"
         // Flatten ends any delta tilt a rebalance gave the hedger: afterwards it aims at the configured target again.
-        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0 }; TargetTilt = 0.0 }
+        // A halt whose way out is not the limits' judgement (confirm_book, a new reconciliation) outlives the flatten.
+        let returns =
+            match s.Fsm with
+            | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _ | AccountMismatch _ | OrderRefExhausted _ as r) -> Some r
+            | _ -> None
+        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; Returns = returns }; TargetTilt = 0.0 }
         let s', cmds = advanceFlatten cfg s
         s', cancels @ cmds

@@ -31,7 +31,14 @@ type FlattenPhase =
     | AwaitingCancels
     | AwaitingFill of OrderRef
     
-type FlattenRun = { RunId: string; Meta: ControlMeta; Phase: FlattenPhase; Attempts: int }
+type FlattenRun =
+    { RunId: string
+      Meta: ControlMeta
+      Phase: FlattenPhase
+      Attempts: int
+      /// The halt the flatten was asked from, when a resume out of it needs more than the limits' judgement (the book
+      /// confirmed, the account reconciled again): the flatten ends back in it, never in a Paused that resume leaves.
+      Returns: HaltReason option }
 
 /// The trading FSM.
 type FsmState =

@@ -112,6 +112,29 @@ let tests =
             // Another run's working order: ANOTHER_ENGINE (a ref of this run the engine does not know: RECONCILE_FAILED).
             Expect.isTrue (match s.Fsm with Halted(AnotherEngine d) -> d.Contains "oi_old_3" | _ -> false) "halted on ANOTHER_ENGINE naming the ref"
             Expect.isEmpty (placed cmds) "placed cmds"
+        testCase "FlattenOutOfABookMismatch_EndsBackInTheHalt_ResumeStillNeedsTheBookConfirmed" <| fun () ->
+            // Flatten is allowed from any halt, and used to end Paused: a resume then ran the hedger on a book the
+            // account does not hold (GREEN after its first hedge), skipping confirm_book.
+            let events = startEvents cfg 100.0 |> List.filter (function { Payload = PositionReported _ } -> false | _ -> true)
+            let s, _ = runAll cfg events
+            let s, cmds = step s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+            Expect.exists cmds (function CompleteControl(1L, Done _) -> true | _ -> false) "the flatten is done (nothing to trade)"
+            Expect.isTrue (match s.Fsm with Halted(BookMismatch _) -> true | _ -> false) $"back in the halt: {s.Fsm}"
+            Expect.isTrue (match (Restart.memoryOf s).Operator with OperatorHalted(BookMismatch _) -> true | _ -> false) "remembered halted"
+            let s, cmds = step s (at (sec 2.0) (ControlRequested(Resume, meta 2L)))
+            Expect.exists cmds (function CompleteControl(2L, Refused r) -> r.Contains "confirm_book" | _ -> false) "resume refused until the book is confirmed"
+            Expect.isEmpty (placed cmds) "nothing traded"
+            Expect.isTrue (match s.Fsm with Halted(BookMismatch _) -> true | _ -> false) $"{s.Fsm}"
+        testCase "FlattenOutOfAnotherEngine_EndsBackInTheHalt_ResumeReconcilesAgain" <| fun () ->
+            let foreign = { IbOrderId = 40; PermId = 9L; ClientId = 7; Ref = "oi_old_3"; ContractId = underlyingId; Side = Buy; Quantity = 10; Filled = 0; Status = Acknowledged }
+            let events = startEvents cfg 100.0 |> List.collect (function { Payload = OpenOrdersEnded } as e -> [ at e.Received (OpenOrderReported foreign); e ] | e -> [ e ])
+            let s, _ = runAll cfg events
+            let s, _ = step s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+            Expect.isTrue (match s.Fsm with Halted(AnotherEngine _) -> true | _ -> false) $"back in the halt: {s.Fsm}"
+            let s, cmds = step s (at (sec 2.0) (ControlRequested(Resume, meta 2L)))
+            Expect.contains cmds (RequestReconcile Sync.scopes) "resume reconciles the account again"
+            Expect.isEmpty (placed cmds) "nothing traded"
+            Expect.isTrue (match s.Fsm with Syncing _ -> true | _ -> false) $"{s.Fsm}"
         testCase "Pause_BlocksHedges_Resume_HedgesAgain" <| fun () ->
             let s, _, hedge = started ()
             let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
