@@ -41,6 +41,12 @@ let private toJson (signals: Signal list) =
 [<Tests>]
 let tests =
     testList "PortfolioRuns.Signals" [
+        for text in [ """[{"symbol":"AAPL\ud800","action":"buy","score":0.5,"confidence":0.5,"time":"2026-12-05T14:00:00Z"}]"""
+                      """[{"symbol\udc00":"AAPL","action":"buy","score":0.5,"confidence":0.5,"time":"2026-12-05T14:00:00Z"}]""" ] do
+            testCase $"Json_WithALoneSurrogateEscape_IsRefused_NeverThrows ({text.Substring(0, 24)})" <| fun () ->
+                match Signals.parseJson text with
+                | Error es -> Expect.exists es (fun e -> e.Field = "json") $"refused as malformed JSON: {es}"
+                | Ok s -> failtestf "accepted %A" s
         testCase "Csv_WithHeaderInAnyOrder_ParsesEveryRow" <| fun () ->
             let text = "# weekly signals\nSymbol,Action,Score,Confidence,Time\naapl,BUY,0.8,0.5,2026-12-07T14:30:00Z\n\nMSFT,hold,0,1,2026-12-07T09:30:00-05:00\n"
             let parsed = Signals.parseCsv text |> Result.defaultWith (fun es -> failtestf "%A" es)
