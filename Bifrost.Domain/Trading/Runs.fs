@@ -298,10 +298,12 @@ module Runs =
         let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s "flatten requested"
         // Flatten ends any delta tilt a rebalance gave the hedger: afterwards it aims at the configured target again.
         // A halt whose way out is not the limits' judgement (confirm_book, a new reconciliation) outlives the flatten.
+        // Every halt reason is named here, so a new one must be classified (no wildcard).
         let returns =
             match s.Fsm with
             | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _ | AccountMismatch _ | OrderRefExhausted _ as r) -> Some r
-            | _ -> None
+            | Halted(DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _) -> None
+            | Starting | Syncing _ | Running _ | Paused | Flattening _ | Stopping _ | Stopped -> None
         let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; Returns = returns }; TargetTilt = 0.0 }
         let s', cmds = advanceFlatten cfg s
         s', cancels @ cmds
