@@ -262,6 +262,9 @@ module ConfigJson =
         try
             use doc = JsonDocument.Parse(json, JsonDocumentOptions(CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true))
             let root = doc.RootElement
+            match JsonText.firstUnreadable root with
+            | Some path -> fail path JsonText.Refusal
+            | None -> ()
             match JsonDuplicates.firstIn root with
             | Some path -> fail path "is given twice (one value per key)"
             | None -> ()

@@ -44,6 +44,8 @@ public static class ConfigLoader
             // JsonDocument keeps the last silently. Refused up front, naming it.
             using (var doc = JsonDocument.Parse(json, DocumentOptions))
             {
+                if (JsonText.FirstUnreadable(doc.RootElement) is { } unreadable)
+                    throw new DaemonConfigException(unreadable, JsonText.Refusal);
                 if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated)
                     throw new DaemonConfigException(repeated, "is given twice (one value per key)");
             }
@@ -99,6 +101,8 @@ public static class ConfigLoader
         {
             using (var doc = JsonDocument.Parse(value))
             {
+                if (JsonText.FirstUnreadable(doc.RootElement) is not null)
+                    throw new DaemonConfigException(variable, JsonText.Refusal);
                 if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated)
                     throw new DaemonConfigException(variable, $"'{repeated}' is given twice (one value per key)");
             }

@@ -138,6 +138,7 @@ public static class ControlArgs
         {
             var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new FormatException("arguments must be a JSON object");
+            if (JsonText.FirstUnreadable(doc.RootElement) is { } unreadable) throw new FormatException($"{unreadable}: {JsonText.Refusal}");
             // A key given twice is two answers to one question; JsonElement would keep the last one without a word
             // ({"quantity": 10, "quantity": 1000} sent 1000).
             if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated) throw new FormatException($"{repeated}: given twice");

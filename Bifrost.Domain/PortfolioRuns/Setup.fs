@@ -153,6 +153,9 @@ module PortfolioSettingsJson =
     let parse (scalperUnderlying: string) (calendar: SessionCalendar) (configText: string) : Result<PortfolioSettings option, ValidationError> =
         try
             use doc = JsonDocument.Parse(configText, JsonDocumentOptions(CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true))
+            match JsonText.firstUnreadable doc.RootElement with
+            | Some path -> fail path JsonText.Refusal
+            | None -> ()
             if doc.RootElement.ValueKind <> JsonValueKind.Object then Ok None
             else
                 match tryProp doc.RootElement "portfolio" with

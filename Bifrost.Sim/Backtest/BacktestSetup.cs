@@ -15,6 +15,8 @@ public sealed record BacktestSetup(Config Config, BacktestSettings Settings)
         try
         {
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (JsonText.FirstUnreadable(doc.RootElement) is { } unreadable)
+                throw new BacktestConfigException($"{unreadable}: {JsonText.Refusal}");
             settings = BacktestSettings.Parse(doc.RootElement);
         }
         catch (JsonException e)

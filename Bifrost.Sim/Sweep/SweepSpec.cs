@@ -75,8 +75,12 @@ public sealed record SweepSpec(SweepMethod Method, int Samples, ulong Seed, stri
         {
             // Checked first: a JsonObject with a repeated key throws ArgumentException when first read.
             using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }))
+            {
+                if (JsonText.FirstUnreadable(doc.RootElement) is { } unreadable)
+                    throw new BacktestConfigException($"{unreadable}: {JsonText.Refusal}");
                 if (JsonDuplicates.FirstIn(doc.RootElement) is { } repeated)
                     throw new BacktestConfigException($"{repeated}: is given twice (one value per key)");
+            }
             root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)

@@ -172,7 +172,7 @@ internal static class ControlRequests
         {
             return JsonNode.Parse(json)?.ToJsonString(new JsonSerializerOptions { WriteIndented = false }) ?? json;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // InvalidOperation: a lone \uXXXX surrogate
         {
             return json;
         }

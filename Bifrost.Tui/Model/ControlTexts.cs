@@ -39,7 +39,7 @@ internal sealed record ControlSettings(bool CancelOnStop, string AfterFlatten, s
                 LimitPriceBand = DaemonConfig.Double(control, "limit_price_band") is { } b and > 0 ? b : null,
             };
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // InvalidOperation: a lone \uXXXX surrogate
         {
             return Defaults;
         }

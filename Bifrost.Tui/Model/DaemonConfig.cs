@@ -52,7 +52,7 @@ internal sealed record DaemonConfig(string Mode, string? Account, ConfiguredCont
             }
             return new DaemonConfig(Text(root, "mode") ?? "unknown", Text(root, "account"), underlying, legs, ControlSettings.FromConfigJson(json));
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // InvalidOperation: a lone \uXXXX surrogate
         {
             return Unknown;
         }

@@ -46,7 +46,7 @@ internal static class RunsModel
                 using var doc = System.Text.Json.JsonDocument.Parse(json);
                 result = doc.RootElement.TryGetProperty("result", out var r) ? r.ToString() : json;
             }
-            catch (System.Text.Json.JsonException)
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) // a lone \uXXXX surrogate
             {
                 result = json;
             }

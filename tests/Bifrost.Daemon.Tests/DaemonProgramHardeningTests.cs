@@ -75,6 +75,8 @@ public sealed class DaemonProgramHardeningTests : IDisposable
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": -1, \"path\":", "store.commission_wait_seconds")]
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": 1e300, \"path\":", "store.commission_wait_seconds")]
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": \"3\", \"path\":", "store.commission_wait_seconds")]
+    // A lone surrogate escape: valid JSON .NET cannot read back (it was an unhandled crash, exit 134).
+    [InlineData("\"account\": \"DU1234567\"", "\"account\": \"DU1234567\\ud800\"", "account")]
     public void CheckConfig_BadValue_Exits2NamingTheKey(string from, string to, string key)
     {
         var json = Json();

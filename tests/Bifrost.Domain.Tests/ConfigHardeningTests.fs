@@ -34,7 +34,7 @@ let private fuzz () =
     let seed = match Environment.GetEnvironmentVariable "BIFROST_FUZZ_SEED" with null | "" -> Environment.TickCount | s -> int s
     let rng = Random(seed)
     let baseText = sample ()
-    let values = [| "\"3000\""; "1e300"; "-1e300"; "null"; "[]"; "{}"; "true"; "\"\""; "0"; "-1"; "2147483648"; "1.5"; "\"x\""; "NaN"; "\"\\u0000\"" |]
+    let values = [| "\"3000\""; "1e300"; "-1e300"; "null"; "[]"; "{}"; "true"; "\"\""; "0"; "-1"; "2147483648"; "1.5"; "\"x\""; "NaN"; "\"\\u0000\""; "\"\\ud800\"" |]
     let valueSpans = [| for m in Regex.Matches(baseText, ":\\s*(\"[^\"]*\"|[-0-9.eE+]+|true|false|null)") -> m.Groups[1] |]
     let mutate () =
         match rng.Next 4 with
@@ -147,6 +147,10 @@ let tests =
             testCase $"AnUnderlyingSymbolIbCouldNotLookUpAsWritten_IsRefusedNamingTheKey ({value})" <| fun () ->
                 let e = refusedAt "strategy.underlying.symbol" (withKey "symbol" value)
                 Expect.isFalse (e.Message |> Seq.exists System.Char.IsControl) $"the message shows no control character: {e.Message}"
+        // Valid JSON .NET cannot read back: an InvalidOperationException, never caught as a JsonException.
+        for key, value, path in [ "symbol", "\"XYZ\\ud800\"", "strategy.underlying.symbol"; "fallback_vol", "[\"\\udc00\"]", "strategy.fallback_vol[0]" ] do
+            testCase $"AStringWithALoneSurrogateEscape_IsRefusedNamingTheKey ({key})" <| fun () ->
+                refusedAt path (withKey key value) |> ignore
         for key, value in [ "stop_loss", "0"; "stop_loss", "-100"; "take_profit", "0"; "take_profit", "-1" ] do
             testCase $"AStopOrTakeProfitNotAPositiveAmount_IsRefused ({key} {value})" <| fun () ->
                 refusedAt $"risk.{key}" (sample().Replace($"\"{key}\": null", $"\"{key}\": {value}")) |> ignore

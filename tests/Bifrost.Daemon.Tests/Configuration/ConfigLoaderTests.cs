@@ -117,4 +117,28 @@ public class ConfigLoaderTests
         var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample, ("BIFROST__GUARDS", "{\"max_spread_bps\": 5, \"max_spread_bps\": 500}")));
         Assert.Equal("BIFROST__GUARDS", e.Key);
     }
+
+    // A lone \uXXXX surrogate is valid JSON that .NET cannot read back: it threw InvalidOperationException (not
+    // JsonException) when the merged config was written out, an unhandled crash (exit 134) instead of a refusal.
+    [Theory]
+    [InlineData("\"run_id\": \"", "\"run_id\": \"\\ud800", "run_id")]
+    [InlineData("\"connection\": {", "\"connection\": { \"\\udc00x\": 1,", "connection.(a key)")]
+    [InlineData("\"risk\": {", "\"risk\": { \"note\": [\"ok\", \"\\udfff\"],", "risk.note[1]")]
+    public void AStringOrKeyWithALoneSurrogateEscape_IsRefusedNamingIt_NeverACrash(string find, string replace, string key)
+    {
+        Assert.Contains(find, Sample);
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample.Replace(find, replace)));
+        Assert.Equal(key, e.Key);
+        Assert.Contains("not valid text", e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"4001\\ud800\"")]
+    [InlineData("{\"\\ud800\": 1}")]
+    public void AnEnvironmentOverrideWithALoneSurrogateEscape_IsRefusedNamingTheVariable(string value)
+    {
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample, ("BIFROST__CONNECTION__HOST", value)));
+        Assert.Equal("BIFROST__CONNECTION__HOST", e.Key);
+        Assert.Contains("not valid text", e.Message);
+    }
 }

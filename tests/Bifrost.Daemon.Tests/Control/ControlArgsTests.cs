@@ -76,6 +76,8 @@ public class ControlArgsTests
     // A repeated key: JsonElement keeps the last silently, so a manual order for 10 became one for 1000.
     [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"quantity\":1000}", "quantity: given twice")]
     [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":0,\"quantity\":-500}]}", "targets[0].quantity: given twice")]
+    // A lone surrogate escape (a row written by other means): refused by name, not an InvalidOperationException.
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\\ud800\",\"side\":\"buy\",\"quantity\":1}", "contract: is not valid text")]
     public void BadArguments_AreRefusedWithTheReason(ControlCommandKind kind, string args, string reason) =>
         Assert.Contains(reason, Assert.Throws<FormatException>(() => Parse(kind, args)).Message);
 }

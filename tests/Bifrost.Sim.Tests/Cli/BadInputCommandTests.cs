@@ -60,6 +60,22 @@ public sealed class BadInputCommandTests : IDisposable
     }
 
     [Fact]
+    public void Backtest_WithALoneSurrogateEscape_Exits2NamingIt()
+    {
+        var text = File.ReadAllText(Config);
+        Assert.Contains("\"XYZ\"", text);
+        var config = Write("c.json", text.Replace("\"XYZ\"", "\"XYZ\\ud800\""));
+        AssertRefused(CliRunner.Run("backtest", "--data", Data, "--config", config), "strategy.underlying.symbol: is not valid text");
+    }
+
+    [Fact]
+    public void Sweep_WithALoneSurrogateEscape_Exits2NamingIt()
+    {
+        var sweep = Write("s.json", """{ "parameters": [ { "path": "strategy.lot_size\udc00", "values": [1] } ] }""");
+        AssertRefused(CliRunner.Run("sweep", "--data", Data, "--config", Config, "--sweep", sweep, "--out", Path.Combine(_dir, "out")), "parameters[0].path: is not valid text");
+    }
+
+    [Fact]
     public void Sweep_WithARepeatedKey_Exits2NamingIt()
     {
         var sweep = Write("s.json", """{ "parameters": [ { "path": "strategy.lot_size", "values": [1] } ], "parameters": [] }""");

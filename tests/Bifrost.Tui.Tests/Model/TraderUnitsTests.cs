@@ -94,4 +94,14 @@ public sealed class TraderUnitsTests
         Assert.False(c.IsLive);
         Assert.Same(DaemonConfig.Unknown, DaemonConfig.Parse("not json"));
     }
+
+    // Rows the console reads may have been written by other means: a lone \uXXXX surrogate (valid JSON .NET cannot
+    // read back) shows as unknown / raw text, never an exception that takes the console down.
+    [Fact]
+    public void TextWithALoneSurrogateEscape_ReadsAsUnknownOrRaw_NeverThrows()
+    {
+        Assert.Same(DaemonConfig.Unknown, DaemonConfig.Parse("""{"mode":"paper\ud800"}"""));
+        Assert.Equal(ControlSettings.Defaults, ControlSettings.FromConfigJson("""{"control":{"after_flatten":"stop\ud800"}}"""));
+        Assert.Equal("""{"contract":"XYZ\ud800"}""", ControlRequests.Compact("""{"contract":"XYZ\ud800"}"""));
+    }
 }
