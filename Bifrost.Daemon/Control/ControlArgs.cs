@@ -26,7 +26,8 @@ namespace Bifrost.Daemon.Control;
 /// <item>portfolio_run: <c>{"file": "/abs/signals.csv"}</c>, <c>{"signals": "...", "name": "x.csv"}</c>,
 /// <c>{"targets": [{"symbol": "AAPL", "quantity": 50}]}</c> or <c>{"snapshot_id": "..."}</c> alone (see PortfolioRunArgs).</item>
 /// </list>
-/// Contracts must be in the configured universe (the underlying or a leg). A bad argument refuses the command.
+/// Contracts must be in the configured universe (the underlying or a leg). A bad argument refuses the command, as does
+/// an unknown key, a limit without <c>"type": "lmt"</c>, or a flag that is not true/false.
 /// </summary>
 public static class ControlArgs
 {
@@ -45,6 +46,7 @@ public static class ControlArgs
         var root = doc.RootElement;
         if (c.Command == ControlCommandKind.Cancel)
         {
+            KnownKeys(root, "", "run_id", "order_ref");
             var runId = Text(root, "run_id");
             var orderRef = Text(root, "order_ref");
             if ((runId is null) == (orderRef is null)) throw new FormatException("cancel: exactly one of run_id or order_ref is required");
@@ -57,9 +59,10 @@ public static class ControlArgs
         if (c.Command is ControlCommandKind.ManualOrder or ControlCommandKind.Rebalance or ControlCommandKind.PortfolioRun && (c.Id <= 0 || c.Id > ConfigModule.maxRunControlId))
             throw new FormatException($"control id {c.Id} is outside 1..{ConfigModule.maxRunControlId}: its order refs could not be minted");
         if (c.Command == ControlCommandKind.PortfolioRun) return PortfolioRuns.PortfolioRunArgs.Parse(root, c, cfg.RunId, meta);
-        var bypass = Bool(root, "risk_bypass");
         if (c.Command == ControlCommandKind.ManualOrder)
         {
+            // An unknown key is a question the engine would not answer ("tif", "qty"): refused, never ignored.
+            KnownKeys(root, "", "contract", "con_id", "side", "quantity", "type", "limit", "risk_bypass", "adjusts_strategy");
             var conId = Contract(root, contracts);
             var side = Text(root, "side")?.ToLowerInvariant() switch
             {
@@ -67,35 +70,38 @@ public static class ControlArgs
                 "sell" => Side.Sell,
                 var other => throw new FormatException($"side: expected buy or sell, got '{other}'"),
             };
-            var qty = Int(root, "quantity") ?? throw new FormatException("quantity: required");
+            var qty = WholeNumber(root, "quantity", "");
             if (qty <= 0) throw new FormatException($"quantity: must be > 0, got {qty}");
-            var type = (Text(root, "type") ?? "mkt").ToLowerInvariant() switch
+            var hasLimit = root.TryGetProperty("limit", out _);
+            // A limit without its type was sent as a market order: the price the operator meant to cap was ignored.
+            var type = (StrictText(root, "type") ?? (hasLimit ? throw new FormatException("limit: given without \"type\": \"lmt\" (refused rather than sent at market)") : "mkt")).ToLowerInvariant() switch
             {
+                "mkt" or "market" when hasLimit => throw new FormatException("limit: a mkt order takes no limit (use \"type\": \"lmt\")"),
                 "mkt" or "market" => OrderType.Market,
-                "lmt" or "limit" => OrderType.NewLimit(Number(root, "limit") is { } l && l > 0 ? l : throw new FormatException("limit: required (> 0) for a lmt order")),
+                "lmt" or "limit" => OrderType.NewLimit(Number(root, "limit") is { } l && l > 0 && double.IsFinite(l) ? l : throw new FormatException("limit: required (> 0) for a lmt order")),
                 var other => throw new FormatException($"type: expected mkt or lmt, got '{other}'"),
             };
-            if (root.TryGetProperty("adjusts_strategy", out var adj) && adj.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                throw new FormatException("adjusts_strategy: expected true or false");
-            var adjusts = Bool(root, "adjusts_strategy");
-            return EventPayload.NewManualOrderRequested(new ManualOrder($"{cfg.RunId}-man{c.Id}", conId, side, qty, type, bypass, meta, adjusts));
+            return EventPayload.NewManualOrderRequested(new ManualOrder($"{cfg.RunId}-man{c.Id}", conId, side, qty, type, StrictBool(root, "risk_bypass"), meta, StrictBool(root, "adjusts_strategy")));
         }
         if (c.Command == ControlCommandKind.Rebalance)
         {
+            KnownKeys(root, "", "targets", "risk_bypass");
             if (!root.TryGetProperty("targets", out var targets) || targets.ValueKind != JsonValueKind.Array || targets.GetArrayLength() == 0)
                 throw new FormatException("targets: required, a non-empty array of {contract|con_id, quantity}");
             var list = new List<Tuple<ContractId, int>>();
             var i = 0;
             foreach (var t in targets.EnumerateArray())
             {
+                if (t.ValueKind != JsonValueKind.Object) throw new FormatException($"targets[{i}]: expected an object");
+                KnownKeys(t, $"targets[{i}].", "contract", "con_id", "quantity");
                 var id = Contract(t, contracts);
                 // Each target is sized from the same position: the same contract twice would trade the sum of both.
                 if (list.Any(l => l.Item1.Equals(id)))
                     throw new FormatException($"targets[{i}]: {contracts.Find(ContractIdModule.value(id))?.Description ?? ContractIdModule.value(id).ToString()} given twice (one target per contract)");
-                list.Add(Tuple.Create(id, Int(t, "quantity") ?? throw new FormatException("targets[].quantity: required")));
+                list.Add(Tuple.Create(id, WholeNumber(t, "quantity", $"targets[{i}].")));
                 i++;
             }
-            return EventPayload.NewRebalanceRequested(new Rebalance($"{cfg.RunId}-reb{c.Id}", ListModule.OfSeq(list), bypass, meta));
+            return EventPayload.NewRebalanceRequested(new Rebalance($"{cfg.RunId}-reb{c.Id}", ListModule.OfSeq(list), StrictBool(root, "risk_bypass"), meta));
         }
         if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, ContractIdModule.value(cfg.Strategy.Underlying.ContractId), meta);
         throw new FormatException($"unsupported command {c.Command}");
@@ -105,6 +111,7 @@ public static class ControlArgs
     /// the strategy's quantity per option leg or of the underlying, after a BOOK_MISMATCH or a reconciliation halt.</summary>
     private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, int underlying, ControlMeta meta)
     {
+        KnownKeys(root, "", "legs");
         if (!root.TryGetProperty("legs", out var legs) || legs.ValueKind != JsonValueKind.Array || legs.GetArrayLength() == 0)
             throw new FormatException("legs: required, a non-empty array of {contract|con_id, quantity}");
         var list = new List<Tuple<ContractId, int>>();
@@ -112,11 +119,12 @@ public static class ControlArgs
         foreach (var leg in legs.EnumerateArray())
         {
             if (leg.ValueKind != JsonValueKind.Object) throw new FormatException($"legs[{i}]: expected an object");
+            KnownKeys(leg, $"legs[{i}].", "contract", "con_id", "quantity");
             var id = Contract(leg, contracts);
             var info = contracts.Find(ContractIdModule.value(id));
             if (info is null || (info.SecType != "OPT" && info.ConId != underlying))
                 throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is neither an option leg nor the underlying");
-            var qty = Int(leg, "quantity") ?? throw new FormatException($"legs[{i}].quantity: required (an integer)");
+            var qty = WholeNumber(leg, "quantity", $"legs[{i}].");
             if (list.Any(l => l.Item1.Equals(id))) throw new FormatException($"legs[{i}]: {info.Description} listed twice");
             list.Add(Tuple.Create(id, qty));
             i++;
@@ -152,6 +160,8 @@ public static class ControlArgs
 
     private static ContractId Contract(JsonElement e, ContractTable contracts)
     {
+        // Both, disagreeing, would have one win silently.
+        if (e.TryGetProperty("con_id", out _) && e.TryGetProperty("contract", out _)) throw new FormatException("contract or con_id: give one, not both");
         if (Int(e, "con_id") is { } id)
             return contracts.Find(id) is not null ? ContractIdModule.create(id).ResultValue : throw new FormatException($"con_id {id} is not in the configured universe");
         var text = Text(e, "contract") ?? throw new FormatException("contract or con_id: required");
@@ -165,11 +175,37 @@ public static class ControlArgs
     private static string? Text(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
+    /// <summary>Required; 10.5 or "10" is named as not a whole number rather than as missing.</summary>
+    private static int WholeNumber(JsonElement e, string key, string at) =>
+        !e.TryGetProperty(key, out var v) ? throw new FormatException($"{at}{key}: required")
+        : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
+        : throw new FormatException($"{at}{key}: expected a whole number, got {v.GetRawText()}");
+
     private static int? Int(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : null;
 
     private static double? Number(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 
-    private static bool Bool(JsonElement e, string key) => e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.True;
+    /// <summary>Absent is false; anything but true/false ("true", 1) is refused rather than read as false.</summary>
+    private static bool StrictBool(JsonElement e, string key) =>
+        e.TryGetProperty(key, out var v)
+            ? v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new FormatException($"{key}: expected true or false"),
+            }
+            : false;
+
+    /// <summary>Absent is null; a value that is not a string is refused rather than read as absent.</summary>
+    private static string? StrictText(JsonElement e, string key) =>
+        e.TryGetProperty(key, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new FormatException($"{key}: expected a string") : null;
+
+    private static void KnownKeys(JsonElement e, string at, params string[] keys)
+    {
+        foreach (var p in e.EnumerateObject())
+            if (Array.IndexOf(keys, p.Name) < 0)
+                throw new FormatException($"{at}{p.Name}: unknown key (expected {string.Join(", ", keys)})");
+    }
 }

@@ -76,6 +76,24 @@ public class ControlArgsTests
     // A repeated key: JsonElement keeps the last silently, so a manual order for 10 became one for 1000.
     [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"quantity\":1000}", "quantity: given twice")]
     [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":0,\"quantity\":-500}]}", "targets[0].quantity: given twice")]
+    // A limit without its type was sent at market, the price the operator meant to cap ignored.
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"limit\":90}", "limit: given without \"type\": \"lmt\"")]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"type\":\"mkt\",\"limit\":90}", "limit: a mkt order takes no limit")]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"type\":1,\"limit\":90}", "type: expected a string")]
+    // An unknown key is a question the engine would not answer: refused, never ignored.
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"tif\":\"ioc\"}", "tif: unknown key")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":0}],\"dry_run\":true}", "dry_run: unknown key")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"qty\":5,\"quantity\":0}]}", "targets[0].qty: unknown key")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[5]}", "targets[0]: expected an object")]
+    [InlineData(ControlCommandKind.ConfirmBook, "{\"legs\":[{\"contract\":\"XYZ\",\"quantity\":-73,\"note\":\"x\"}]}", "legs[0].note: unknown key")]
+    [InlineData(ControlCommandKind.Cancel, "{\"run_id\":\"t1-man3\",\"force\":true}", "force: unknown key")]
+    // A flag that is not a boolean was read as false; a fractional quantity as missing.
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10,\"risk_bypass\":\"true\"}", "risk_bypass: expected true or false")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":0}],\"risk_bypass\":1}", "risk_bypass: expected true or false")]
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"side\":\"buy\",\"quantity\":10.5}", "quantity: expected a whole number, got 10.5")]
+    [InlineData(ControlCommandKind.Rebalance, "{\"targets\":[{\"contract\":\"XYZ\",\"quantity\":\"-55\"}]}", "targets[0].quantity: expected a whole number")]
+    // Both names of a contract, disagreeing, would have one win silently.
+    [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\",\"con_id\":5,\"side\":\"buy\",\"quantity\":10}", "give one, not both")]
     // A lone surrogate escape (a row written by other means): refused by name, not an InvalidOperationException.
     [InlineData(ControlCommandKind.ManualOrder, "{\"contract\":\"XYZ\\ud800\",\"side\":\"buy\",\"quantity\":1}", "contract: is not valid text")]
     public void BadArguments_AreRefusedWithTheReason(ControlCommandKind kind, string args, string reason) =>
