@@ -85,7 +85,12 @@ public static class ConfigLoader
     public static void ApplyOverrides(JsonObject root, IDictionary environment)
     {
         var keys = environment.Keys.Cast<object>().Select(k => k.ToString() ?? "")
-            .Where(k => k.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
+            .Where(k => k.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
+        // Names match keys case-insensitively, and Linux keeps both BIFROST__RISK__MAX_POSITION and
+        // bifrost__risk__max_position: one would win silently by sort order. Refused, naming both.
+        if (keys.GroupBy(k => string.Join("__", k[EnvironmentPrefix.Length..].Split("__", StringSplitOptions.RemoveEmptyEntries)).ToLowerInvariant())
+                .FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new DaemonConfigException(twice.First(), $"is set twice, also as {string.Join(", ", twice.Skip(1))} (one value per key)");
         foreach (var key in keys)
         {
             var segments = key[EnvironmentPrefix.Length..].Split("__", StringSplitOptions.RemoveEmptyEntries);

@@ -29,7 +29,8 @@ public static class StoreCommands
                 _ => Rebuild(Required(options, "--from"), Required(options, "--to")),
             };
         }
-        catch (Exception e) when (e is ArgumentException or DaemonConfigException or IOException or UnauthorizedAccessException or SqliteException)
+        catch (Exception e) when (e is ArgumentException or DaemonConfigException or IOException or UnauthorizedAccessException or SqliteException
+                                       or Bifrost.Store.StoreSchemaException or Bifrost.Store.StoreUnavailableException)
         {
             return Fail($"{args[0]}: {e.Message}");
         }

@@ -133,7 +133,9 @@ module Schedule =
                     | p :: _ when p.Due > now -> List.rev acc, h
                     | p :: rest ->
                         let late = Timestamp.since p.Due now > cfg.Grace
-                        if not late then walk rest (Fire(p, false) :: acc) (max h p.Due)
+                        // Within its grace but after the close: its market orders would wait for the next open.
+                        let closed = p.Phase = ExecuteRun && not sessionLeft
+                        if not late && not closed then walk rest (Fire(p, false) :: acc) (max h p.Due)
                         elif cfg.RunLate && day = today && sessionLeft then walk rest (Fire(p, true) :: acc) (max h p.Due)
                         else List.rev (Missed p :: acc), max h last.Due
                 walk pending [] handled

@@ -93,9 +93,18 @@ module PortfolioSettingsJson =
             | None -> Map.empty
             | Some v ->
                 if v.ValueKind <> JsonValueKind.Object then fail $"{path}.sectors" "must be an object of symbol: sector"
-                [ for x in v.EnumerateObject() ->
-                      if x.Value.ValueKind <> JsonValueKind.String then fail $"{path}.sectors.{x.Name}" "must be a string"
-                      x.Name.Trim().ToUpperInvariant(), x.Value.GetString() ] |> Map.ofList
+                // A symbol outside the universe (a typo: "APPL") left the real one without a sector, so the sector
+                // cap did not count it; "aapl" beside "AAPL" kept one of the two silently.
+                let pairs =
+                    [ for x in v.EnumerateObject() ->
+                          let at = $"{path}.sectors.{x.Name}"
+                          if x.Value.ValueKind <> JsonValueKind.String || String.IsNullOrWhiteSpace(x.Value.GetString()) then fail at "must be a sector name"
+                          let symbol = x.Name.Trim().ToUpperInvariant()
+                          if not (List.contains symbol universe) then fail at $"{symbol} is not in portfolio.universe"
+                          symbol, x.Value.GetString() ]
+                match pairs |> List.countBy fst |> List.tryFind (fun (_, n) -> n > 1) with
+                | Some(symbol, _) -> fail $"{path}.sectors" $"{symbol} is given twice (one sector per symbol)"
+                | None -> Map.ofList pairs
         let risk = required p "risk" path (fun rp v -> checkKeys rp riskKeys v; v)
         let rp = $"{path}.risk"
         let limits =
@@ -126,7 +135,8 @@ module PortfolioSettingsJson =
                               | _ -> fail $"{kp}[{i}]" $"must be one of Mon, Tue, Wed, Thu, Fri, Sat, Sun, got {d.GetRawText()}" ])
                 if (List.distinct days).Length <> days.Length then fail $"{sp}.days" "a weekday is listed twice"
                 let grace = numberOr v "grace_s" sp 60.0
-                if grace <= 0.0 then fail $"{sp}.grace_s" "must be > 0"
+                // Beyond an hour "on time" stops meaning anything (run_late is the explicit way to run a missed slot).
+                if grace <= 0.0 || grace > 3600.0 then fail $"{sp}.grace_s" $"must be in (0, 3600] seconds, got {grace}"
                 let runLate =
                     match tryProp v "run_late" with
                     | None -> false
@@ -140,12 +150,13 @@ module PortfolioSettingsJson =
                     // ScheduleConfig names "times" for an ordering error: the keys it is about.
                     let key = if e.Field = $"{sp}.times" then $"{sp}.build_at/pre_trade_at/execute_at" elif e.Field = $"{sp}.grace" then $"{sp}.grace_s" else e.Field
                     fail key e.Message)
-        let seconds key dflt =
+        // Bounded: a huge age turns the check off (a day-old quote sized as the market; a month-old signal traded).
+        let seconds key dflt most =
             let v = numberOr p key path dflt
-            if v <= 0.0 then fail $"{path}.{key}" "must be > 0"
+            if v <= 0.0 || v > most then fail $"{path}.{key}" $"must be in (0, {most:N0}] seconds, got {v}"
             Duration.ofSeconds v
         { Universe = universe; Sizing = sizing; Limits = limits
-          MaxQuoteAge = seconds "max_quote_age_s" 5.0; MaxSignalAge = seconds "max_signal_age_s" 86_400.0
+          MaxQuoteAge = seconds "max_quote_age_s" 5.0 3600.0; MaxSignalAge = seconds "max_signal_age_s" 86_400.0 604_800.0
           Schedule = schedule; SignalsDir = signalsDir }
 
     /// None when the configuration has no `portfolio` section (the engine then runs no portfolio).

@@ -21,6 +21,8 @@ public static class StoreRetention
     {
         using var c = StoreIntegrity.OpenWith(storePath, SqliteOpenMode.ReadWrite);
         using var tx = c.BeginTransaction(deferred: false);
+        // A newer Bifrost's store may keep rows under these names that it never meant to expire: refused, not guessed.
+        Schema.Migrator.RequireCurrent(c, storePath, tx);
         var keepNs = keep.Ticks * 100;
         long Delete(string sql)
         {

@@ -21,29 +21,47 @@ public static class StoreSalvage
     {
         if (!File.Exists(damaged)) throw new IOException($"'{damaged}' does not exist");
         if (File.Exists(target)) throw new IOException($"'{target}' already exists; choose a new file");
-        using (StoreWriter.Open(target)) { } // creates it 0600 with the current schema
-        var lines = new List<string>();
-        var complete = true;
-        using var dst = StoreIntegrity.OpenWith(target, SqliteOpenMode.ReadWrite);
-        SqliteConnection src;
+        SqliteConnection? src = null;
+        string? openError = null;
         try
         {
             src = StoreIntegrity.OpenReadOnly(damaged);
         }
         catch (SqliteException e)
         {
-            return new Report([$"cannot open '{damaged}': {e.Message}; nothing copied"], false);
+            openError = e.Message;
         }
         using (src)
         {
+            // Copying a newer Bifrost's store into this build's schema would drop what it added without a word.
+            if (src is not null && SchemaVersion(src) is { } found && found > Schema.Migrations.Latest)
+                throw new StoreSchemaException(damaged, found, Schema.Migrations.Latest, "Salvage it with the Bifrost that wrote it (refusing to downgrade it).");
+            using (StoreWriter.Open(target)) { } // creates it 0600 with the current schema
+            if (src is null) return new Report([$"cannot open '{damaged}': {openError}; nothing copied"], false);
+            var lines = new List<string>();
+            var complete = true;
+            using var dst = StoreIntegrity.OpenWith(target, SqliteOpenMode.ReadWrite);
             foreach (var table in Tables)
             {
                 var (copied, error) = CopyTable(src, dst, table);
                 complete &= error is null;
                 lines.Add($"{table}: {copied} row(s) copied" + (error is null ? "" : $", stopped at a damaged page: {error}"));
             }
+            return new Report(lines, complete);
         }
-        return new Report(lines, complete);
+    }
+
+    /// <summary>The damaged file's schema version, or null when even its header cannot be read.</summary>
+    private static int? SchemaVersion(SqliteConnection src)
+    {
+        try
+        {
+            return (int)src.ScalarLong("PRAGMA user_version;");
+        }
+        catch (SqliteException)
+        {
+            return null;
+        }
     }
 
     private static (long Copied, string? Error) CopyTable(SqliteConnection src, SqliteConnection dst, string table)

@@ -33,9 +33,9 @@ internal static class Migrator
     }
 
     /// <summary>For connections that must not migrate (monitor): the schema must be exactly the one this build knows.</summary>
-    public static void RequireCurrent(SqliteConnection connection, string path)
+    public static void RequireCurrent(SqliteConnection connection, string path, SqliteTransaction? tx = null)
     {
-        var v = Version(connection);
+        var v = Version(connection, tx);
         if (v == Migrations.Latest) return;
         if (v == 0) throw new StoreUnavailableException(path, "the store is not initialised yet (the daemon creates it)");
         throw new StoreSchemaException(path, v, Migrations.Latest,

@@ -209,6 +209,22 @@ public sealed class DaemonProgramHardeningTests : IDisposable
     }
 
     [Fact]
+    public async Task Prune_OnAStoreFromANewerBifrost_Exits2_NeverTouchesIt()
+    {
+        await StoreWithRows(1);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Store};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 999";
+            cmd.ExecuteNonQuery();
+        }
+        var (code, _, err) = Run("prune", "--store", Store, "--days", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("schema version 999", err);
+    }
+
+    [Fact]
     public async Task Journal_WithAForgedFilledLine_IsRefusedNamingTheLine()
     {
         await StoreWithRows(1);

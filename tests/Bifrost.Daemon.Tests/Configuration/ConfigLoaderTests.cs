@@ -141,4 +141,13 @@ public class ConfigLoaderTests
         Assert.Equal("BIFROST__CONNECTION__HOST", e.Key);
         Assert.Contains("not valid text", e.Message);
     }
+
+    [Fact]
+    public void TwoEnvironmentOverridesOfOneKeyDifferingInCase_AreRefusedNamingBoth_NeverTheLastSortedWinning()
+    {
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample,
+            ("BIFROST__RISK__MAX_POSITION", "3000"), ("bifrost__risk__max_position", "3000000")));
+        Assert.Equal("BIFROST__RISK__MAX_POSITION", e.Key);
+        Assert.Contains("bifrost__risk__max_position", e.Message);
+    }
 }

@@ -30,7 +30,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         var root = JsonNode.Parse(TestConfig.Json(port, store, conIds: false, band: 100_000))!.AsObject();
         root["portfolio"] = JsonNode.Parse("""
             {
-              "universe": ["AAA", "BBB"], "max_signal_age_s": 8640000, "max_position_size": 0.01, "lot_size": 1,
+              "universe": ["AAA", "BBB"], "max_signal_age_s": 604800, "max_position_size": 0.01, "lot_size": 1,
               "min_order_shares": 10, "min_order_notional": 100, "max_quote_age_s": 60,
               "risk": { "max_position_fraction": 0.05, "max_position_shares": 10000, "max_order_notional": 100000,
                         "max_daily_trades": 100, "daily_loss_limit": 100000, "max_drawdown": 100000, "max_sector_weight": 0.5 },

@@ -74,6 +74,14 @@ let tests =
             // market orders after the session (IB holds a DAY order to the next open, a decision a day old at the gap).
             let _, ds = Schedule.tick (weekly true cal) cal (Schedule.arm (at "2026-12-04T20:00:00Z")) (at "2026-12-07T22:00:00Z")
             Expect.equal (ds |> List.map describe) [ "missed weekly-20261207 build" ] "missed, reported once"
+        testCase "ExecutionWithinItsGraceButAfterTheClose_IsMissed_NeverFired" <| fun () ->
+            // 15:45 / 15:50 / 15:55 New York with an hour's grace; back at 16:10: on time by the grace, but after the
+            // close its market orders would wait at the broker for the next open.
+            let cfg = ScheduleConfig.create "weekly" [ DayOfWeek.Monday ] 945 950 955 (Duration.ofSeconds 3600.0) false cal |> Result.get
+            let state, before = run cfg cal (Schedule.arm (at "2026-12-07T20:40:00Z")) (ticks "2026-12-07T20:40:00Z" "2026-12-07T20:52:00Z" 60.0)
+            Expect.equal (before |> List.map describe) [ "fire weekly-20261207 build"; "fire weekly-20261207 pre_trade" ] "build and pre-trade before the close"
+            let _, after = Schedule.tick cfg cal state (at "2026-12-07T21:10:00Z")
+            Expect.equal (after |> List.map describe) [ "missed weekly-20261207 execute" ] "missed after the close"
         testCase "DownForTwoWeeks_EachMissedSlotIsReported_NoneRunsLate" <| fun () ->
             let _, ds = Schedule.tick (weekly true cal) cal (Schedule.arm (at "2026-12-01T17:00:00Z")) (at "2026-12-15T15:00:00Z")
             Expect.equal (ds |> List.map describe) [ "missed weekly-20261207 build"; "missed weekly-20261214 build" ] "older days are never run late"

@@ -465,9 +465,29 @@ let tests =
             Expect.equal (field (good.Replace("09:45", "17:00")) dir) "portfolio.schedule.execute_at" "outside the session"
             Expect.equal (field (good.Replace("09:35", "09:50")) dir) "portfolio.schedule.build_at/pre_trade_at/execute_at" "order"
             Expect.equal (field (good.Replace("}", ", \"grace_s\": 0 }")) dir) "portfolio.schedule.grace_s" "grace"
+            Expect.equal (field (good.Replace("}", ", \"grace_s\": 3601 }")) dir) "portfolio.schedule.grace_s" "grace above an hour"
+            Expect.equal (field (good.Replace("}", ", \"grace_s\": 3600 }")) dir) "ok" "an hour"
             Expect.equal (field (good.Replace("}", ", \"run_late\": 1 }")) dir) "portfolio.schedule.run_late" "run_late"
             Expect.equal (field (good.Replace("}", ", \"every\": 1 }")) dir) "portfolio.schedule.every" "unknown key"
             Expect.equal (field good "\"signals_dir\": \"relative\",") "portfolio.signals_dir" "absolute dir"
+        }
+
+        test "Config_Portfolio_AgesBeyondTheirBoundOrSectorsOutsideTheUniverse_AreRefusedNamingTheKey" {
+            // A huge age turned its check off; a sector for a typo ("APPL") left AAPL outside its sector cap; "aapl"
+            // beside "AAPL" kept one of the two silently.
+            let json (extra: string) =
+                $"""{{ "portfolio": {{ "universe": ["AAPL", "XOM"], "max_position_size": 0.1, {extra}
+                     "risk": {{ "max_position_fraction": 0.1, "max_position_shares": 100, "max_order_notional": 1000, "max_daily_trades": 5,
+                               "daily_loss_limit": 100, "max_drawdown": 100, "max_sector_weight": 0.5 }} }} }}"""
+            let field extra = match PortfolioSettingsJson.parse "SPY" SessionCalendar.usEquities (json extra) with Error e -> e.Field | Ok _ -> "ok"
+            Expect.equal (field "\"max_quote_age_s\": 1e300,") "portfolio.max_quote_age_s" "quote age off"
+            Expect.equal (field "\"max_quote_age_s\": 3600,") "ok" "an hour"
+            Expect.equal (field "\"max_signal_age_s\": 1e300,") "portfolio.max_signal_age_s" "signal age off"
+            Expect.equal (field "\"max_signal_age_s\": 604800,") "ok" "a week"
+            Expect.equal (field "\"sectors\": { \"APPL\": \"tech\", \"XOM\": \"energy\" },") "portfolio.sectors.APPL" "outside the universe"
+            Expect.equal (field "\"sectors\": { \"AAPL\": \"tech\", \"aapl\": \"energy\" },") "portfolio.sectors" "given twice"
+            Expect.equal (field "\"sectors\": { \"AAPL\": \" \" },") "portfolio.sectors.AAPL" "an empty sector"
+            Expect.equal (field "\"sectors\": { \"aapl\": \"tech\", \"XOM\": \"energy\" },") "ok" "any case"
         }
 
         scheduleProperty

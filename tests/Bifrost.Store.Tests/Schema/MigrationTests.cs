@@ -61,6 +61,20 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
+    public void StoreFromNewerCode_IsNeitherPrunedNorSalvagedIntoAnOlderSchema()
+    {
+        using (_store.OpenWriter()) { }
+        using (var c = Raw.Open(_store.Path)) Raw.Exec(c, $"PRAGMA user_version = {Migrations.Latest + 1}");
+        var target = _store.Path + ".salvaged";
+
+        Assert.Equal(Migrations.Latest + 1, Assert.Throws<StoreSchemaException>(() => Bifrost.Store.Maintenance.StoreRetention.Prune(_store.Path, TimeSpan.FromDays(1))).FoundVersion);
+        var salvage = Assert.Throws<StoreSchemaException>(() => Bifrost.Store.Maintenance.StoreSalvage.Run(_store.Path, target));
+        Assert.Contains("refusing to downgrade", salvage.Message);
+        Assert.False(File.Exists(target), "no half-made store is left behind");
+        Assert.Equal(Migrations.Latest + 1, Raw.Scalar(_store.Path, "PRAGMA user_version")); // untouched
+    }
+
+    [Fact]
     public void ReaderOnAMissingStore_ThrowsStoreUnavailableNamingThePath()
     {
         var e = Assert.Throws<StoreUnavailableException>(() => StoreReader.Open(_store.Path));
