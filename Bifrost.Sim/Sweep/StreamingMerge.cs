@@ -25,7 +25,7 @@ public static class StreamingMerge
         try
         {
             using (var output = new StreamWriter(temporary, false, new UTF8Encoding(false)) { NewLine = "\n" })
-                merged.WriteJson(output, MergedRuns(paths, summaries));
+                merged.WriteJson(output, MergedRuns(headers, summaries));
             var missing = Missing(merged.RunsTotal, summaries);
             if (missing.Count > 0 && !allowMissing) return new Outcome(merged with { Runs = summaries }, missing);
             File.Move(temporary, resultsPath, overwrite: true);
@@ -42,9 +42,9 @@ public static class StreamingMerge
     public static IReadOnlyList<(long T, double Pnl)> CurveOf(string resultsPath, int index) =>
         SweepResultFile.ReadRuns(resultsPath).FirstOrDefault(r => r.Index == index)?.Curve ?? [];
 
-    private static IEnumerable<SweepRun> MergedRuns(IReadOnlyList<string> paths, List<SweepRun> summaries)
+    private static IEnumerable<SweepRun> MergedRuns(IReadOnlyList<(string Path, SweepResultFile Header)> files, List<SweepRun> summaries)
     {
-        var readers = paths.Select(p => SweepResultFile.ReadRuns(p).GetEnumerator()).ToList();
+        var readers = files.Select(f => SweepResultFile.ReadRuns(f.Path).GetEnumerator()).ToList();
         try
         {
             var heads = new PriorityQueue<int, (int Index, int File)>();
@@ -54,12 +54,12 @@ public static class StreamingMerge
             while (heads.TryDequeue(out var f, out _))
             {
                 var run = readers[f].Current;
+                SweepResultFile.CheckRun(files[f].Path, files[f].Header, run);
                 if (readers[f].MoveNext()) heads.Enqueue(f, (readers[f].Current.Index, f));
                 if (last is not null && last.Index == run.Index)
                 {
-                    // The same run in two files (a shard re-run): fine when the results agree.
-                    if (last.OrderListHash != run.OrderListHash)
-                        throw new BacktestConfigException($"merge: run {run.Index} has different results in two files (order hashes {last.OrderListHash} vs {run.OrderListHash})");
+                    // The same run in two files (a shard re-run): fine when the copies agree.
+                    SweepResultFile.CheckSameRun(last, run);
                     continue;
                 }
                 last = run;

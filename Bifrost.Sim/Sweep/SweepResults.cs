@@ -266,17 +266,38 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
         CheckSameSweep(parts);
         var first = parts[0].File;
         var byIndex = new SortedDictionary<int, SweepRun>();
-        foreach (var (_, f) in parts)
+        foreach (var (path, f) in parts)
         {
             foreach (var r in f.Runs)
             {
-                if (byIndex.TryGetValue(r.Index, out var seen) && seen.OrderListHash != r.OrderListHash)
-                    throw new BacktestConfigException($"merge: run {r.Index} has different results in two files (order hashes {seen.OrderListHash} vs {r.OrderListHash})");
+                CheckRun(path, f, r);
+                if (byIndex.TryGetValue(r.Index, out var seen)) CheckSameRun(seen, r);
                 byIndex[r.Index] = r;
             }
         }
         var missing = Enumerable.Range(0, first.RunsTotal).Where(i => !byIndex.ContainsKey(i)).ToList();
         return (first with { Shard = null, Runs = byIndex.Values.ToList() }, missing);
+    }
+
+    /// <summary>A run a file may hold: its index within the sweep, in the file's shard, with a value per parameter.</summary>
+    public static void CheckRun(string path, SweepResultFile file, SweepRun run)
+    {
+        if (run.Index < 0 || run.Index >= file.RunsTotal)
+            throw new BacktestConfigException($"merge: {path}: run {run.Index} is outside the sweep's runs 0..{file.RunsTotal - 1}");
+        if (file.Shard is { } s && !s.Owns(run.Index))
+            throw new BacktestConfigException($"merge: {path}: run {run.Index} does not belong to its shard {s} (index mod {s.Count} must be {s.Index})");
+        if (run.Values.Length != file.Paths.Count)
+            throw new BacktestConfigException($"merge: {path}: run {run.Index} has {run.Values.Length} parameter value(s) for {file.Paths.Count} parameter(s)");
+    }
+
+    /// <summary>The same run in two files (a shard re-run) is fine only when the copies agree in everything: a copy that
+    /// differs in a metric, a value or its curve is a different computation, and keeping either would be a guess.</summary>
+    public static void CheckSameRun(SweepRun seen, SweepRun run)
+    {
+        if (seen.OrderListHash != run.OrderListHash)
+            throw new BacktestConfigException($"merge: run {run.Index} has different results in two files (order hashes {seen.OrderListHash} vs {run.OrderListHash})");
+        if (RunJson(seen) != RunJson(run))
+            throw new BacktestConfigException($"merge: run {run.Index} differs between two files with the same orders (its values, statistics or curve): refusing to pick one");
     }
 
     /// <summary>Refuses files (headers) of different sweeps, configs, data or binaries, naming the field and both files.</summary>
@@ -293,6 +314,8 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
             Same("engine_version (the bifrost-sim binary)", f.EngineVersion, first.EngineVersion);
             Same("runs_total", f.RunsTotal.ToString(CultureInfo.InvariantCulture), first.RunsTotal.ToString(CultureInfo.InvariantCulture));
             Same("data (the data file's name)", f.Data, first.Data);
+            Same("parameters (the swept paths)", string.Join(", ", f.Paths), string.Join(", ", first.Paths));
+            Same("metric", f.Metric, first.Metric);
             void Same(string what, string mine, string theirs)
             {
                 if (mine != theirs)

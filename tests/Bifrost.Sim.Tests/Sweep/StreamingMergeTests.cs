@@ -99,6 +99,60 @@ public sealed class StreamingMergeTests
         }
     }
 
+    public static TheoryData<string, string> Tampered => new()
+    {
+        // Same orders, another statistic: the first copy was kept before, whichever file came first.
+        { "metric", "differs between two files with the same orders" },
+        { "curve", "differs between two files with the same orders" },
+        { "value", "differs between two files with the same orders" },
+        // A run a shard file cannot hold.
+        { "outside-shard", "run 4 does not belong to its shard 1/2" },
+        { "beyond-total", "run 21 is outside the sweep's runs 0..19" },
+        { "values-count", "run 3 has 1 parameter value(s) for 2 parameter(s)" },
+        // Header fields the hashes are meant to imply, compared anyway (a hand-edited or foreign file).
+        { "header-metric", "its metric is sharpe" },
+        { "header-parameters", "its parameters (the swept paths)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tampered))]
+    public void Merge_ACopyOrAHeaderThatDisagrees_IsRefused_InMemoryAndStreaming(string tamper, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-merge-");
+        try
+        {
+            var paths = WriteShards(dir.FullName, 2, 20, 5);
+            var shard1 = ShardFile(new Shard(1, 2), 20, 5);
+            List<SweepRun> Runs(Func<SweepRun, SweepRun> change) => shard1.Runs.Select(r => r.Index == 3 ? change(r) : r).ToList();
+            var bad = tamper switch
+            {
+                "metric" => shard1 with { Runs = Runs(r => r with { Metrics = new SortedDictionary<string, double>(r.Metrics.ToDictionary(), StringComparer.Ordinal) { ["total_pnl"] = 1e6 } }) },
+                "curve" => shard1 with { Runs = Runs(r => r with { Curve = r.Curve.Select(p => (p.T, p.Pnl + 1)).ToList() }) },
+                "value" => shard1 with { Runs = Runs(r => r with { Values = [JsonValue.Create(99), r.Values[1]] }) },
+                "outside-shard" => shard1 with { Runs = [.. shard1.Runs, MakeRun(4, 5)] },
+                "beyond-total" => shard1 with { Runs = [.. shard1.Runs, MakeRun(21, 5)] },
+                "values-count" => shard1 with { Runs = Runs(r => r with { Values = [r.Values[0]] }) },
+                "header-metric" => shard1 with { Metric = "sharpe" },
+                "header-parameters" => shard1 with { Paths = ["strategy.rules[0].half_width", "strategy.cooldown_seconds"] },
+                _ => throw new ArgumentOutOfRangeException(nameof(tamper)),
+            };
+            var badPath = Path.Combine(dir.FullName, "bad.json");
+            File.WriteAllText(badPath, bad.ToJson());
+            var results = Path.Combine(dir.FullName, "results.json");
+
+            var streaming = Assert.Throws<BacktestConfigException>(() => StreamingMerge.Merge([paths[0], paths[1], badPath], results, allowMissing: true));
+            Assert.Contains(expected, streaming.Message);
+            Assert.False(File.Exists(results));
+            var inMemory = Assert.Throws<BacktestConfigException>(() =>
+                SweepResultFile.Merge([(paths[0], SweepResultFile.Read(paths[0])), (paths[1], SweepResultFile.Read(paths[1])), (badPath, SweepResultFile.Read(badPath))]));
+            Assert.Contains(expected, inMemory.Message);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public void MergeCommand_ThatRefuses_LeavesNoOutputDirectoryBehind_AndASuccessfulOneReplacesOldFiles()
     {
