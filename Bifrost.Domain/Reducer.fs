@@ -139,7 +139,7 @@ module Reducer =
     let private quiet (before: State) (result: State * Command list) =
         (snd result).IsEmpty && memoryLeftByMarketData before (fst result)
 
-    let step (cfg: Config) (s: State) (e: Event) : State * Command list =
+    let private stepUnlessStopped (cfg: Config) (s: State) (e: Event) : State * Command list =
         match s.Fsm with
         | Stopped -> s, [] // terminal: a stopped engine decides nothing more
         | _ ->
@@ -177,6 +177,21 @@ module Reducer =
                 else
                     let s', cmds = Session.atStop cfg s (s', cmds)
                     Restart.saveIfChanged s' cmds
+
+    let step (cfg: Config) (s: State) (e: Event) : State * Command list =
+        let result =
+            match s.Fsm with
+            // Whatever moves the FSM off an operator run (pause, halt, reconnect, flatten, stop) leaves it followed apart.
+            | Running(RunPending _) -> stepUnlessStopped cfg s e |> Runs.keepFollowing s
+            | _ -> stepUnlessStopped cfg s e
+        match e.Payload with
+        | QuoteReceived _ | TickReceived _ | OptionComputationReceived _ -> result // market data settles no order
+        | _ when (fst result).DetachedRuns.IsEmpty -> result
+        | _ ->
+            // A run followed apart ends in the step that settled its last order (an order event, a sync's end).
+            let s', cmds = result
+            let s', ended = Runs.settleDetached s'
+            if ended.IsEmpty then result else s', cmds @ ended
 
     /// Folds a sequence of events; returns the final state and every command in order.
     let run (cfg: Config) (s: State) (events: Event seq) =

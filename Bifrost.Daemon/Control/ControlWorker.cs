@@ -52,7 +52,7 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
     /// <summary>Startup: commands a crashed daemon claimed and never finished are refused, not re-run.</summary>
     public int RefuseAbandoned()
     {
-        var n = _queue.RefuseAbandoned("refused: the daemon restarted before completing it");
+        var n = _queue.RefuseAbandoned("refused: the daemon restarted before completing it (an order it sent that still works is followed to its end: see the run's operations)");
         if (n > 0) Log.ControlAbandoned(_logger, n);
         return n;
     }

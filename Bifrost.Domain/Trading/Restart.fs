@@ -166,6 +166,14 @@ module Restart =
         else { s with Memory = m }, cmds @ [ SaveMemory m ]
 
     /// The rebalance tilt, replayed from the stored orders: rebalance stock fills add to it, a flatten clears it.
+    /// The operator runs (manual, rebalance) a restart finds with orders still open: followed apart until they settle
+    /// (Runs.settleDetached), timed out by run_timeout; their controls were closed by the restart (None).
+    let private detachedAtRestart (orders: Order list) : Map<string, ControlMeta option> =
+        orders
+        |> List.filter (fun o -> not (State.isSettled o) && (match o.Purpose with Manual | ManualForStrategy | Rebalance -> true | _ -> false))
+        |> List.map (fun o -> o.RunId, None)
+        |> Map.ofList
+
     let private restoredTilt (cfg: Config) (orders: Order list) =
         orders
         |> List.sortBy (fun o -> o.IbOrderId)
@@ -188,7 +196,8 @@ module Restart =
                     SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs
                     NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
-                    TargetTilt = restoredTilt cfg r.Orders }
+                    TargetTilt = restoredTilt cfg r.Orders
+                    DetachedRuns = detachedAtRestart r.Orders }
             let m = r.Memory |> Option.defaultValue EngineMemory.empty
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
             let placedToday = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = today) |> List.length

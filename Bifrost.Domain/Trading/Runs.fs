@@ -8,11 +8,15 @@ module Runs =
         s, [ Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
 
     /// The FSM and world gates every operator order passes (risk limits are separate and may be bypassed).
+    /// Outside the session (closed, a holiday, a no-trade window such as the TWS restart) an order would wait at the
+    /// broker for the next open and fill at whatever the market gaps to: refused, as the hedger and portfolio runs are.
     let private gate (s: State) (c: CompositeState) =
         match s.Fsm with
         | Running Idle when c.OrderInFlight -> Some "an order is in flight"
         | Running Idle when c.Broker = BrokerDown -> Some "broker down"
         | Running Idle when not s.StoreOk -> Some "store unavailable"
+        | Running Idle when c.Hours = OutOfHours ->
+            Some "outside the session's hours (calendar: closed, a holiday or a no-trade window): the order would wait at the broker for the next open; send it in the session"
         | Running Idle -> None
         | Running _ -> Some "an order is in flight"
         | other -> Some $"state {FsmState.name other} does not accept orders"
@@ -72,19 +76,77 @@ module Runs =
             let text = $"{what}: cancel sent for {n} order(s)"
             s', cmds @ [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, Done text) ]
 
-    /// An operator run whose orders are still working `control.run_timeout_seconds` after the first was placed has
-    /// them cancelled (alert RUN_TIMEOUT); the run then ends partial or failed as they settle.
-    let timeout (cfg: Config) (s: State) =
-        match s.Fsm with
-        | Running(RunPending(runId, _)) ->
-            let mine = State.workingOrders s |> List.filter (fun o -> o.RunId = runId && not o.CancelRequested)
-            match mine |> List.map (fun o -> o.PlacedAt) |> List.sort with
-            | first :: _ when Timestamp.since first s.Now >= cfg.Control.RunTimeout ->
-                let s', cmds, n = cancelWhere s (fun o -> o.RunId = runId) "run timed out"
-                s', cmds @ Emit.alertAndRecord s Warning "RUN_TIMEOUT"
-                               $"run {runId}: {n} order(s) still working after {Duration.toSeconds cfg.Control.RunTimeout:F0} s; cancelled"
-            | _ -> s, []
+    let private timeoutRun (cfg: Config) (s: State) runId =
+        let mine = State.workingOrders s |> List.filter (fun o -> o.RunId = runId && not o.CancelRequested)
+        match mine |> List.map (fun o -> o.PlacedAt) |> List.sort with
+        | first :: _ when Timestamp.since first s.Now >= cfg.Control.RunTimeout ->
+            let s', cmds, n = cancelWhere s (fun o -> o.RunId = runId) "run timed out"
+            s', cmds @ Emit.alertAndRecord s Warning "RUN_TIMEOUT"
+                           $"run {runId}: {n} order(s) still working after {Duration.toSeconds cfg.Control.RunTimeout:F0} s; cancelled"
         | _ -> s, []
+
+    /// An operator run whose orders are still working `control.run_timeout_seconds` after the first was placed has
+    /// them cancelled (alert RUN_TIMEOUT); the run then ends partial or failed as they settle. The FSM's run and the
+    /// runs followed apart (DetachedRuns) alike: an interrupted run's resting order no longer blocks the hedger for good.
+    let timeout (cfg: Config) (s: State) =
+        let pending = match s.Fsm with Running(RunPending(runId, _)) -> [ runId ] | _ -> []
+        pending @ [ for KeyValue(runId, _) in s.DetachedRuns -> runId ]
+        |> List.fold (fun (s, cmds) runId -> let s', c = timeoutRun cfg s runId in s', cmds @ c) (s, [])
+
+    /// Every order of the run has settled.
+    let ordersSettled (s: State) runId =
+        s.Open |> Set.forall (fun r -> s.Orders.[r].RunId <> runId)
+
+    /// The run's batch status and summary: `done` when every order filled and none was refused, `partial` when some
+    /// quantity filled, `failed` when nothing did.
+    let summary (s: State) runId =
+        let orders = s.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.RunId = runId)
+        let refused = s.RunRejections |> Map.tryFind runId |> Option.defaultValue []
+        let status =
+            if refused.IsEmpty && orders |> List.forall (fun o -> o.Filled >= o.Quantity) then "done"
+            elif orders |> List.exists (fun o -> o.Filled > 0) then "partial"
+            else "failed"
+        let lines =
+            (orders |> List.map (fun o -> $"{OrderRef.value o.Ref} {Side.name o.Side} {o.Filled}/{o.Quantity} {OrderStatus.name o.Status}"))
+            @ refused
+        status + ": " + String.concat "; " lines
+
+    /// Ends an operator run whose orders have settled: its summary noted, its control completed (a run a restart found
+    /// open has no control left: the restart closed it).
+    let complete (s: State) runId (meta: ControlMeta option) =
+        let text = summary s runId
+        let noted = match meta with Some _ -> text | None -> text + " (followed after a restart, which closed its control)"
+        { s with RunRejections = s.RunRejections.Remove runId; DetachedRuns = s.DetachedRuns.Remove runId },
+        [ Emit.note s OperationKind.ControlCompleted runId noted
+          match meta with
+          | Some m -> CompleteControl(m.ControlId, Done text)
+          | None -> () ]
+
+    /// The runs followed apart whose orders have all settled end now.
+    let settleDetached (s: State) =
+        if s.DetachedRuns.IsEmpty then s, []
+        else
+            s.DetachedRuns
+            |> Map.fold (fun (s: State, cmds) runId meta ->
+                if ordersSettled s runId then let s', c = complete s runId meta in s', cmds @ c else s, cmds) (s, [])
+
+    /// A step that moved the FSM off an operator run's RunPending (pause, halt, reconnect, flatten, stop) without ending
+    /// it: the run is followed apart until its orders settle. Before, it was forgotten — its resting order kept the
+    /// hedger waiting (ORDER_IN_FLIGHT) with no run_timeout, and its control stayed taken for good.
+    let keepFollowing (before: State) (result: State * Command list) =
+        match before.Fsm with
+        | Running(RunPending(runId, meta)) ->
+            let s, cmds = result
+            match s.Fsm with
+            | Running(RunPending(r, _)) when r = runId -> result
+            | _ when s.PortfolioRuns.ContainsKey runId || s.DetachedRuns.ContainsKey runId -> result
+            | _ when cmds |> List.exists (function CompleteControl(id, _) -> id = meta.ControlId | _ -> false) -> result
+            | _ when ordersSettled s runId -> let s', c = complete s runId (Some meta) in s', cmds @ c
+            | _ ->
+                { s with DetachedRuns = s.DetachedRuns.Add(runId, Some meta) },
+                cmds @ [ Emit.note s OperationKind.Intent runId
+                             $"run {runId} followed on after {FsmState.name s.Fsm}: its working orders end it; run_timeout still cancels them" ]
+        | _ -> result
     /// Why an order on this contract may not go out on the data we have: `market_data_error` unless its quote is fresh
     /// (receive-time age within guards.lag_after). A risk bypass never skips this.
     let dataProblem (cfg: Config) (s: State) (conId: ContractId) =

@@ -163,6 +163,10 @@ type State =
       TargetTilt: float
       /// Orders of a run refused before they were sent (e.g. `market_data_error`), for the run's batch status.
       RunRejections: Map<string, string list>
+      /// Operator runs (manual, rebalance) followed apart from the FSM: a pause, halt, reconnect or flatten interrupted
+      /// their `RunPending` while their orders still worked, or a restart found their orders open (no control left:
+      /// None). Their orders end them and run_timeout still cancels them (Runs.keepFollowing).
+      DetachedRuns: Map<string, ControlMeta option>
       /// Legs past expiry, already taken out of the book (LEG_EXPIRED is raised once per leg): contract id value → the
       /// intrinsic value the strategy's holding was closed at.
       ExpiredLegs: Map<int, float>
@@ -230,6 +234,7 @@ module State =
           ForeignRefs = Set.empty
           TargetTilt = 0.0
           RunRejections = Map.empty
+          DetachedRuns = Map.empty
           ExpiredLegs = Map.empty
           PausedBy = ""
           PortfolioSetup = None

@@ -104,6 +104,55 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found in review: a pause while an operator run's order rested forgot the run — its control stayed taken
+    /// for good, run_timeout no longer applied, and after the resume the order held the hedger (ORDER_IN_FLIGHT) until it
+    /// filled or the operator cancelled it by hand.</summary>
+    [Fact]
+    public async Task ManualBuy_RestingThroughAPauseAndResume_IsFollowedOn_RunTimeoutCancelsIt_AndTheControlEnds()
+    {
+        // run_timeout 1,800 s of session: about 9 s of wall time, room for the pause and the resume first.
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => QuietConfig()(port, store)
+            .Replace("\"stop_timeout_seconds\": 5", "\"stop_timeout_seconds\": 5, \"run_timeout_seconds\": 1800", StringComparison.Ordinal));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            await h.Gateway.ExecuteAsync("hold-next-order"); // the buy rests at the broker (acknowledged, never traded)
+            long buyId;
+            ControlCommand? refused;
+            do // the hedger may have an order in flight: the operator tries again
+            {
+                buyId = h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10}""");
+                await h.WaitUntil(() => h.Control(buyId) is { Status: not ControlStatus.Pending }, "the manual order taken");
+                await Task.Delay(200);
+                refused = h.Control(buyId) is { Status: ControlStatus.Refused } c ? c : null;
+            } while (refused is not null && refused.Result!.Contains("in flight", StringComparison.Ordinal));
+            Assert.Null(refused);
+            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)), "the buy at the gateway");
+
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Pause))).Status);
+            await h.WaitFsm("Paused");
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume))).Status);
+            await h.WaitFsm("Running");
+            Assert.Contains(Ops(h, OperationKind.Intent), o => o.Detail!.Contains("followed on after Paused", StringComparison.Ordinal));
+
+            // run_timeout cancels the resting order; its cancel ends the run and completes the manual order's control.
+            var buy = await h.WaitControl(buyId, 60_000);
+            Assert.Equal(ControlStatus.Done, buy.Status);
+            Assert.StartsWith("failed:", buy.Result, StringComparison.Ordinal);
+            var order = h.LedgerOf("order").Single(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal));
+            Assert.Contains(h.LedgerOf("cancel"), c => c.OrderRef == order.OrderRef);
+            Assert.Contains(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "RUN_TIMEOUT");
+            await h.WaitUntil(() => !h.Read(r => r.GetStatus())!.BlockReasons.Contains("ORDER_IN_FLIGHT"), "the hedger free again");
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ManualBuy_OnStaleData_IsRejectedWithMarketDataError_AndTheLightSaysStale()
     {

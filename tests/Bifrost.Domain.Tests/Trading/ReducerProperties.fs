@@ -226,6 +226,22 @@ let tests =
                     if duplicate && not (Props.same st.After st.Before && List.isEmpty st.Commands) then
                         failwithf "duplicate changed something: %A\nbefore %A\nafter %A\ncommands %A" st.Event st.Before st.After st.Commands
                     true))
+        // Found in review: a pause, reconnect, critical alert, flatten or restart while an operator run's order worked
+        // forgot the run (its control taken for good, run_timeout off, the order holding the hedger).
+        scenarioProperty "An operator run is never forgotten: it ends in the step its last order settles, or is followed apart until then" (fun _ steps ->
+                steps |> List.forall (fun st ->
+                    let left =
+                        match st.Before.Fsm, st.After.Fsm with
+                        | Running(RunPending(runId, meta)), after when not (st.Before.PortfolioRuns.ContainsKey runId) ->
+                            let stillPending = match after with Running(RunPending(r, _)) -> r = runId | _ -> false
+                            stillPending
+                            || st.After.DetachedRuns.ContainsKey runId
+                            || st.Commands |> List.exists (function CompleteControl(id, _) -> id = meta.ControlId | _ -> false)
+                            || failwithf "run %s forgotten after %A (FSM %A)" runId st.Event.Payload after
+                        | _ -> true
+                    let settledStillFollowed = st.After.DetachedRuns |> Map.filter (fun runId _ -> Runs.ordersSettled st.After runId)
+                    left && (settledStillFollowed.IsEmpty || st.After.Fsm = Stopped
+                             || failwithf "runs %A settled but still followed after %A" (Map.keys settledStillFollowed) st.Event.Payload)))
         scenarioProperty "A fill for an order that was never placed is reported, not absorbed" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     match st.Event.Payload with
