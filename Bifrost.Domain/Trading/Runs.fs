@@ -214,6 +214,23 @@ module Runs =
     let private failRun (s: State) (meta: ControlMeta) runId (rejections: Command list) (why: string) =
         s, rejections @ [ Emit.note s OperationKind.ControlCompleted runId $"failed: {why}"; CompleteControl(meta.ControlId, Refused $"failed: {why}") ]
 
+    /// What a split could not send: at most Risk.maxChildren orders per contract and run. Recorded with the run's
+    /// rejections, so it ends `partial` naming the rest — before, it sent ten children and read `done`.
+    let private unsent (cfg: Config) (s: State) conId signed (children: int list) =
+        let sent = List.sum children
+        if sent = signed then None
+        else
+            let name =
+                match State.legIndex s conId with
+                | Some i -> OptionBook.describe s.Legs.[i].Option
+                | None when conId = State.underlyingId cfg -> cfg.Strategy.Underlying.Symbol
+                | None -> $"contract {ContractId.value conId}"
+            Some $"{abs (signed - sent)} of {name} not sent: more than {Risk.maxChildren} orders under risk.max_order_notional (send the rest as another run)"
+
+    let private withUnsent runId (notes: string list) (s: State) =
+        if notes.IsEmpty then s
+        else { s with RunRejections = s.RunRejections |> Map.add runId ((s.RunRejections |> Map.tryFind runId |> Option.defaultValue []) @ notes) }
+
     let private exemptionNote (exempt: string list) (children: int list) =
         (if exempt.IsEmpty then "" else " RISK_EXEMPT reduces risk: " + String.concat "," (List.distinct exempt))
         + (if children.Length > 1 then $" split into {children.Length} children" else "")
@@ -249,8 +266,9 @@ module Runs =
                         match riskCheck cfg s c (OrderPurpose.owner purpose) m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass c.TradesToday with
                         | [], children, exempt ->
                             let s', placed = startRun cfg s m.RunId purpose m.Meta [ for q in children -> m.ContractId, q, m.Type ] m.RiskBypass
-                            let note = exemptionNote exempt children
-                            s', (if note = "" then [] else [ Emit.note s OperationKind.Intent m.RunId (note.Trim()) ]) @ placed
+                            let left = unsent cfg s m.ContractId signed children |> Option.toList
+                            let note = exemptionNote exempt children + (match left with [ l ] -> $"; {l}" | _ -> "")
+                            withUnsent m.RunId left s', (if note = "" then [] else [ Emit.note s OperationKind.Intent m.RunId (note.Trim().TrimStart(';').Trim()) ]) @ placed
                         | reasons, _, _ -> refuse s m.Meta m.RunId (String.concat "," reasons)
         s', received :: cmds
 
@@ -298,9 +316,10 @@ module Runs =
                     else
                         let s', placed = startRun cfg s r.RunId Rebalance r.Meta orders r.RiskBypass
                         let notes = [ for cmd in rejections do match cmd with RecordOperation o -> o.Detail | _ -> () ]
-                        let s' = if notes.IsEmpty then s' else { s' with RunRejections = s'.RunRejections |> Map.add r.RunId notes }
-                        let note = exemptionNote exempt (if orders.Length > fresh.Length then [ 0; 0 ] else [])
-                        s', rejections @ (if note = "" then [] else [ Emit.note s OperationKind.Intent r.RunId (note.Trim()) ]) @ placed
+                        let left = checked' |> List.choose (fun (id, (_, children, _)) -> unsent cfg s id (fresh |> List.find (fun (i, _) -> i = id) |> snd) children)
+                        let s' = withUnsent r.RunId (notes @ left) s'
+                        let note = exemptionNote exempt (if orders.Length > fresh.Length then [ 0; 0 ] else []) + String.concat "" [ for l in left -> $"; {l}" ]
+                        s', rejections @ (if note = "" then [] else [ Emit.note s OperationKind.Intent r.RunId (note.Trim().TrimStart(';').Trim()) ]) @ placed
         s', received :: cmds
 
     /// The strategy-owned hedge quantity Flatten aims for.

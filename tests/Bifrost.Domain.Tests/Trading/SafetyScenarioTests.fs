@@ -76,6 +76,29 @@ let tests =
             let intent = ops cmds |> List.find (fun o -> o.Kind = OperationKind.Intent)
             Expect.stringContains intent.Detail "DAILY_TRADE_LIMIT" "the waived daily-trade limit is named on the intent"
             Expect.stringContains intent.Detail "NOTIONAL_LIMIT" "the waived notional cap too"
+        // Found in review: a reducing operator order the notional cap split into more than ten children sent ten and the
+        // run read `done`, the rest never traded and never named.
+        testCase "ReducingManualSell_NeedingMoreThanTenChildren_SendsTen_AndTheRunEndsPartialNamingTheRest" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with MaxPosition = 3_000; MaxOrderNotional = 100_000.0 } }
+            let s = hedged c
+            let s, cmds = step c s (at (sec 1.0) (ManualOrderRequested(manual 7L Buy 4_000 true true)))
+            let buy = placed cmds |> List.exactlyOne
+            let s, _ = step c s (at (sec 1.1) (execFor buy 4_000 100.0 "e1"))
+            Expect.equal s.Fsm (Running Idle) "the buy done, before the hedger's next clock step"
+            // The operator sells the 4,000 back: it reduces risk, so the notional cap splits it (300 a child at ~100).
+            let c = { c with Risk = { c.Risk with MaxOrderNotional = 30_000.0 } }
+            let s, cmds = step c s (at (sec 1.2) (ManualOrderRequested(manual 8L Sell 4_000 false true)))
+            let children = placed cmds
+            Expect.equal children.Length Risk.maxChildren "ten children"
+            Expect.equal (children |> List.sumBy (fun o -> o.Quantity)) 3_000 "3,000 of the 4,000 sent"
+            let intent = ops cmds |> List.find (fun o -> o.Kind = OperationKind.Intent)
+            Expect.stringContains intent.Detail "1000 of XYZ not sent" "the rest named when the run starts"
+            let _, cmds = children |> List.fold (fun (s, _) o -> step c s (at (sec 1.3) (execFor o o.Quantity 100.0 $"c{o.IbOrderId}"))) (s, [])
+            match cmds |> List.tryPick (function CompleteControl(8L, outcome) -> Some outcome | _ -> None) with
+            | Some(Done text) ->
+                Expect.stringStarts text "partial" "partial, not done"
+                Expect.stringContains text "1000 of XYZ not sent" "the rest named in the summary"
+            | other -> failtestf "expected the run to end partial, got %A" other
         testCase "RebalanceOfTwoLegs_WithRoomForOneTrade_IsRefusedByTheDailyTradeLimit" <| fun () ->
             let c2 = config 2
             let s = hedged c2
