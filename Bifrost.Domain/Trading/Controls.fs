@@ -32,6 +32,9 @@ module Controls =
         // Pause
         | Running _, Pause -> { s with Fsm = Paused }, reply s meta (Done "paused")
         | Paused, Pause -> s, reply s meta (Done "already paused")
+        // A sync that ends in a remembered halt (a restart, a reconnect while halted) stays halted: a pause must not
+        // turn it into Paused, whose resume judges only the limits (a book mismatch would trade on).
+        | Syncing { ResumeTo = ResumeHalted why }, Pause -> s, reply s meta (Done $"already halted ({HaltReason.describe why}): the sync ends halted")
         | Syncing p, Pause -> { s with Fsm = Syncing { p with ResumeTo = ResumePaused } }, reply s meta (Done "will pause after sync")
         | Halted _, Pause -> s, reply s meta (Refused "halted: resume or flatten")
         | Flattening _, Pause -> s, reply s meta (Refused "flattening")
@@ -46,6 +49,10 @@ module Controls =
                 let s', cmds = Hedging.evaluate cfg (resumeRunning s cls)
                 s', reply s meta (Done "resumed") @ cmds
         | Running _, Resume -> s, reply s meta (Done "already running")
+        // Resuming a remembered halt is judged once the sync has ended (the book valued, the account checked); "will run
+        // after sync" ran past a risk halt until the first valued clock step halted it again.
+        | Syncing { ResumeTo = ResumeHalted why }, Resume ->
+            s, reply s meta (Refused $"halted ({HaltReason.describe why}) before this sync: resume once it has ended, when the halt is judged")
         | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
         | Halted(AccountMismatch _), Resume -> s, reply s meta (Refused "account mismatch")
         | Halted(BookMismatch _), Resume -> s, reply s meta (Refused "book mismatch: confirm the option book (confirm_book) first")

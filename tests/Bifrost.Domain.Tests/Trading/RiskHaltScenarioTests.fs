@@ -131,6 +131,24 @@ let tests =
             let s', _ = Reducer.run c restarted [ legCrash 62.0; at (sec 62.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 62.0))) ]
             let _, cmds = step c s' (at (sec 62.5) (ControlRequested(Resume, meta 5L)))
             Expect.exists cmds (function CompleteControl(5L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "still breached"
+        // Found in review: a resume given during the restart's sync set "run after sync", so the engine came back Running
+        // past the remembered stop-loss until the first valued clock step halted it again; a pause there turned the
+        // halt into Paused, whose resume judges only the limits.
+        testCase "Restart_WhileRiskHalted_ResumeOrPauseDuringTheSync_KeepsTheHalt" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+            let s = hedged c
+            let s, _ = Reducer.run c s (crash c 1.0)
+            let s, _ = step c s (at (sec 3.5) ClockTicked)
+            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            for control in [ Resume; Pause ] do
+                let syncing, _ = Reducer.run c (State.initial c) [ at (sec 60.0) (EngineStarted(restoredFrom s)); at (sec 60.1) (BrokerConnected [ c.Account ]) ]
+                Expect.isTrue (match syncing.Fsm with Syncing { ResumeTo = ResumeHalted(StopLossHit _) } -> true | _ -> false) $"the premise: syncing to the halt ({syncing.Fsm})"
+                let s', cmds = step c syncing (at (sec 60.15) (ControlRequested(control, meta 4L)))
+                if control = Resume then
+                    Expect.exists cmds (function CompleteControl(4L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "resume refused, naming the halt"
+                let ended, _ =
+                    Reducer.run c s' [ at (sec 60.2) (PositionReported(cid 2, 10, 3.0)); at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded ]
+                Expect.isTrue (match ended.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{control}: the sync ends halted ({FsmState.name ended.Fsm})"
         // Flatten from a risk halt ends Paused; resuming from Paused skipped the "still breached" check that resuming
         // the halt itself makes, so flatten-then-resume ran the strategy past its stop-loss until the next clock tick.
         testCase "FlattenAfterARiskHalt_ThenResume_IsRefusedWhileTheLimitIsStillBreached" <| fun () ->
