@@ -43,6 +43,7 @@ public static class MemoryJson
             ["booked_orders"] = new JsonArray([.. book.Booked.Select(r => (JsonNode)JsonValue.Create(r)!)]),
             ["paused_by"] = m.PausedBy,
             ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["closed_at"] = kv.Value })]),
+            ["tilt_cleared_through_order_id"] = m.TiltClearedThrough,
         };
         if (m.Operator is OperatorState.OperatorHalted h) o["halt"] = Halt(h.Item);
         return o.ToJsonString();
@@ -101,7 +102,9 @@ public static class MemoryJson
                 ? v : throw new FormatException("leg_vols[].vol: expected a positive number")))],
             // portfolio_prices: absent in a memory written before it existed: no reference for the symbols' first quotes.
             [.. Array(o, "portfolio_prices").Select(p => new SymbolPrice(Contract(p), Number(p, "price") is { } v && double.IsFinite(v) && v > 0
-                ? v : throw new FormatException("portfolio_prices[].price: expected a positive number")))]);
+                ? v : throw new FormatException("portfolio_prices[].price: expected a positive number")))],
+            // tilt_cleared_through_order_id: absent in a memory written before it existed: no flatten remembered.
+            o["tilt_cleared_through_order_id"] is null ? 0 : Int(o, "tilt_cleared_through_order_id"));
     }
 
     private static HaltReason ReadHalt(JsonObject h)

@@ -68,7 +68,10 @@ type EngineMemory =
       /// Each portfolio symbol's last accepted mid (State.PortfolioPrices), saved again when one moves
       /// `LastSpot.refreshPct` from it; symbols that left the universe are forgotten. The guard judges a restart's
       /// first quote of a symbol against it, as the underlying's against LastSpot (MarketData.onPortfolioQuote).
-      PortfolioPrices: SymbolPrice array }
+      PortfolioPrices: SymbolPrice array
+      /// The IB order id through which a flatten last cleared the rebalance tilt (0: never). A restart rebuilds the
+      /// tilt from the later rebalance fills only: a flatten that sent no order leaves no order to say it.
+      TiltClearedThrough: int }
 
 /// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
 module internal RememberedFloat =
@@ -172,7 +175,7 @@ module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
           OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||]
-          PortfolioPrices = [||] }
+          PortfolioPrices = [||]; TiltClearedThrough = 0 }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -189,4 +192,4 @@ module EngineMemory =
         && a.PausedBy = b.PausedBy
         && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)
         && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot && LegVols.same a.LegVols b.LegVols
-        && PortfolioPrices.same a.PortfolioPrices b.PortfolioPrices
+        && PortfolioPrices.same a.PortfolioPrices b.PortfolioPrices && a.TiltClearedThrough = b.TiltClearedThrough

@@ -138,7 +138,8 @@ module Restart =
           DayLastPnl = s.Daily.LastPnl
           LastSpot = LastSpot.next s.Memory.LastSpot (State.spot s)
           LegVols = LegVols.next s.Memory.LegVols s.Legs
-          PortfolioPrices = s.PortfolioPrices }
+          PortfolioPrices = s.PortfolioPrices
+          TiltClearedThrough = s.TiltClearedThrough }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -155,7 +156,7 @@ module Restart =
         && System.String.Equals(m.PausedBy, s.PausedBy) && LanguagePrimitives.PhysicalEquality m.ExpiredLegs s.ExpiredLegs
         && eqF m.DayLastPnl s.Daily.LastPnl && eqF (LastSpot.next m.LastSpot (State.spot s)) m.LastSpot
         && LanguagePrimitives.PhysicalEquality (LegVols.next m.LegVols s.Legs) m.LegVols
-        && LanguagePrimitives.PhysicalEquality m.PortfolioPrices s.PortfolioPrices
+        && LanguagePrimitives.PhysicalEquality m.PortfolioPrices s.PortfolioPrices && m.TiltClearedThrough = s.TiltClearedThrough
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
@@ -174,8 +175,9 @@ module Restart =
         |> List.map (fun o -> o.RunId, None)
         |> Map.ofList
 
-    let private restoredTilt (cfg: Config) (orders: Order list) =
+    let private restoredTilt (cfg: Config) (clearedThrough: int) (orders: Order list) =
         orders
+        |> List.filter (fun o -> o.IbOrderId > clearedThrough)
         |> List.sortBy (fun o -> o.IbOrderId)
         |> List.fold (fun tilt o ->
             match o.Purpose with
@@ -196,7 +198,8 @@ module Restart =
                     SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs
                     NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
-                    TargetTilt = restoredTilt cfg r.Orders
+                    TargetTilt = restoredTilt cfg (r.Memory |> Option.map _.TiltClearedThrough |> Option.defaultValue 0) r.Orders
+                    TiltClearedThrough = r.Memory |> Option.map _.TiltClearedThrough |> Option.defaultValue 0
                     DetachedRuns = detachedAtRestart r.Orders }
             let m = r.Memory |> Option.defaultValue EngineMemory.empty
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now

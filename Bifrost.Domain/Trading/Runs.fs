@@ -385,6 +385,6 @@ module Runs =
             | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _ | AccountMismatch _ | OrderRefExhausted _ as r) -> Some r
             | Halted(DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _) -> None
             | Starting | Syncing _ | Running _ | Paused | Flattening _ | Stopping _ | Stopped -> None
-        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; Returns = returns }; TargetTilt = 0.0 }
+        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; Returns = returns }; TargetTilt = 0.0; TiltClearedThrough = s.NextOrderId - 1 }
         let s', cmds = advanceFlatten cfg s
         s', cancels @ cmds

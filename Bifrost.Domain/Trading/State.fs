@@ -161,6 +161,8 @@ type State =
       /// Shares added to the target delta by operator rebalances of the stock: the hedger keeps them (it never trades a
       /// rebalance back); Flatten clears it.
       TargetTilt: float
+      /// The IB order id through which a flatten last cleared TargetTilt (0: never); remembered (EngineMemory).
+      TiltClearedThrough: int
       /// Orders of a run refused before they were sent (e.g. `market_data_error`), for the run's batch status.
       RunRejections: Map<string, string list>
       /// Operator runs (manual, rebalance) followed apart from the FSM: a pause, halt, reconnect or flatten interrupted
@@ -233,6 +235,7 @@ module State =
           ExternalLegFills = Map.empty
           ForeignRefs = Set.empty
           TargetTilt = 0.0
+          TiltClearedThrough = 0
           RunRejections = Map.empty
           DetachedRuns = Map.empty
           ExpiredLegs = Map.empty

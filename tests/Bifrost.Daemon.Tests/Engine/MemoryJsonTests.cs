@@ -14,7 +14,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
-            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices);
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         Assert.Equal(4.25, back.ExpiredLegs[2]);
         Assert.Equal(0.0, back.ExpiredLegs[3]);
@@ -42,7 +42,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
@@ -55,7 +55,7 @@ public class MemoryJsonTests
     public void DayLastPnl_RoundTrips_AndAMemoryWithoutItReadsAsUnknown()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
         var json = MemoryJson.Write(m);
         Assert.Equal(-1_234.5, MemoryJson.Read(json).DayLastPnl);
         Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"day_last_pnl\":-1234.5", "")).DayLastPnl));
@@ -68,7 +68,7 @@ public class MemoryJsonTests
     public void LastSpot_RoundTrips_AndAMemoryWithoutItReadsAsNone()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
         var json = MemoryJson.Write(m);
         Assert.Equal(101.25, MemoryJson.Read(json).LastSpot);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -83,7 +83,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var vols = new[] { new LegVol(ContractIdModule.create(2).ResultValue, 0.215), new LegVol(ContractIdModule.create(3).ResultValue, 0.2) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_vols\":[{\"con_id\":2,\"vol\":0.215},{\"con_id\":3,\"vol\":0.2}]", json);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -99,7 +99,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var prices = new[] { new SymbolPrice(ContractIdModule.create(50).ResultValue, 50.25), new SymbolPrice(ContractIdModule.create(51).ResultValue, 80.0) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough);
         var json = MemoryJson.Write(m);
         const string written = "\"portfolio_prices\":[{\"con_id\":50,\"price\":50.25},{\"con_id\":51,\"price\":80}]";
         Assert.Contains(written, json);
@@ -108,5 +108,20 @@ public class MemoryJsonTests
         Assert.Equal(50.25, PortfolioPrices.find(read.PortfolioPrices, ContractIdModule.create(50).ResultValue));
         Assert.Empty(MemoryJson.Read(json.Replace("," + written, "")).PortfolioPrices);
         Assert.Contains("portfolio_prices[].price", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("50.25", "0"))).Message);
+    }
+
+    /// <summary>A flatten that sent no order leaves only this to say the rebalance tilt was cleared.</summary>
+    [Fact]
+    public void TiltClearedThrough_RoundTrips_AndAnOlderMemoryWithoutItReadsAsNeverCleared()
+    {
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42);
+        var json = MemoryJson.Write(m);
+        Assert.Equal(42, MemoryJson.Read(json).TiltClearedThrough);
+        Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
+        var older = json.Replace(",\"tilt_cleared_through_order_id\":42", "", StringComparison.Ordinal);
+        Assert.DoesNotContain("tilt_cleared", older);
+        Assert.Equal(0, MemoryJson.Read(older).TiltClearedThrough);
     }
 }

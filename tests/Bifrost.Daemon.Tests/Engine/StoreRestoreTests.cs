@@ -81,7 +81,7 @@ public class StoreRestoreTests
         };
         var m = EngineMemoryModule.empty;
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater,
-            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>()), m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices);
+            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>()), m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
         var r = StoreRestore.Build(Cfg, orders, fills, 7, memory, [fills[1]]);
         var (id, qty) = Assert.Single(r.ExternalLegFills);
         Assert.Equal((TestConfig.CallId, 2), (ContractIdModule.value(id), qty));
@@ -103,7 +103,7 @@ public class StoreRestoreTests
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -50, 100.0)]),
             ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]));
-        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices);
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
         var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
         var (_, h) = Assert.Single(r.Holdings);
         Assert.Equal(-50, h.Quantity); // the booked 50 once; the mismatched BUY 80 not at all

@@ -178,6 +178,32 @@ let tests =
             // A flatten ends the tilt.
             let s, _ = step cfg s (at (sec 6.0) (ControlRequested(FlattenExposure, meta 5L)))
             Expect.equal (s.TargetTilt) (0.0) "s.TargetTilt"
+        // Found in review: the tilt is rebuilt from the stored orders at a restart (rebalance fills since the last
+        // flatten order), so a flatten that sent no order (the hedge already at its target) left no trace: the restart
+        // brought the tilt back and the hedger would have traded to it again.
+        testCase "Restart_AfterAFlattenThatSentNoOrder_DoesNotBringTheRebalanceTiltBack" <| fun () ->
+            let s = hedged cfg
+            let r = { Rebalance.RunId = "b1"; Targets = [ underlyingId, 0 ]; RiskBypass = false; Meta = meta 4L }
+            let s, cmds = step cfg s (at (sec 1.0) (RebalanceRequested r))
+            let o = placed cmds |> List.exactlyOne
+            let s, _ = step cfg s (at (sec 1.01) (execFor o o.Quantity 100.0 "e1"))
+            Expect.notEqual s.TargetTilt 0.0 "the premise: the rebalance left a tilt"
+            Expect.equal (State.hedgePosition cfg s) 0 "the premise: the hedge at zero"
+            let s, cmds = step cfg s (at (sec 2.0) (ControlRequested(FlattenExposure, meta 5L)))
+            Expect.isEmpty (placed cmds) "the premise: the flatten had nothing to send"
+            Expect.equal s.TargetTilt 0.0 "the flatten ended the tilt"
+            let restarted, _ = runAll cfg (restartEvents cfg s s.Memory 10.0)
+            Expect.equal restarted.TargetTilt 0.0 "not brought back by the restart"
+            // A rebalance after the flatten is still rebuilt.
+            let s, cmds = step cfg s (at (sec 3.0) (ControlRequested(Resume, meta 6L)))
+            // Resumed without the tilt, the hedger hedges the options again.
+            let s = placed cmds |> List.fold (fun s h -> fst (step cfg s (at (sec 3.05) (execFor h h.Quantity 100.0 $"h{h.IbOrderId}")))) s
+            let r2 = { Rebalance.RunId = "b2"; Targets = [ underlyingId, 30 ]; RiskBypass = false; Meta = meta 7L }
+            let s, cmds = step cfg s (at (sec 3.1) (RebalanceRequested r2))
+            let o2 = placed cmds |> List.exactlyOne
+            let s, _ = step cfg s (at (sec 3.2) (execFor o2 o2.Quantity 100.0 "e2"))
+            let restarted, _ = runAll cfg (restartEvents cfg s s.Memory 20.0)
+            Expect.equal restarted.TargetTilt s.TargetTilt "a later rebalance's tilt is rebuilt"
         testCase "ManualBuy_OnStaleData_IsRejectedWithMarketDataError_EvenWithRiskBypass" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 40.0) ClockTicked)
