@@ -39,6 +39,16 @@ let private withWorkingLimit () =
 let private cancelled (o: OrderRequest) =
     OrderStatusReported { IbOrderId = o.IbOrderId; PermId = 5L; Ref = OrderRef.value o.Ref; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
 
+/// The run's order (placed at 2 s) still working at 30 s, timed out at 63 s (run_timeout 60 s): cancel sent, RUN_TIMEOUT;
+/// the broker's cancel follows. The state and that last step's commands.
+let private timedOut (s: State) (o: OrderRequest) =
+    let s, early = step s (at (sec 30.0) ClockTicked)
+    Expect.isEmpty (cancels early) "not yet"
+    let s, cmds = step s (at (sec 63.0) ClockTicked)
+    Expect.contains cmds (CancelOrder(o.Ref, o.IbOrderId)) "cancel sent"
+    Expect.isTrue (alerts cmds |> List.exists (fun a -> a.Code = "RUN_TIMEOUT")) "RUN_TIMEOUT"
+    step s (at (sec 63.5) (cancelled o))
+
 let private filled (o: OrderRequest) price =
     OrderStatusReported { IbOrderId = o.IbOrderId; PermId = 5L; Ref = OrderRef.value o.Ref; Status = FullyFilled; Filled = o.Quantity; AvgFillPrice = price; Reason = "" }
 
@@ -109,12 +119,7 @@ let tests =
             Expect.isEmpty (cancels cmds) "nothing cancelled"
         testCase "RunTimeout_CancelsTheRunsOrders_AlertsAndTheRunEndsFailed" <| fun () ->
             let s, o = withWorkingLimit ()
-            let s, early = step s (at (sec 30.0) ClockTicked)
-            Expect.isEmpty (cancels early) "not yet"
-            let s, cmds = step s (at (sec 63.0) ClockTicked)
-            Expect.contains cmds (CancelOrder(o.Ref, o.IbOrderId)) "cancel sent"
-            Expect.isTrue (alerts cmds |> List.exists (fun a -> a.Code = "RUN_TIMEOUT")) "RUN_TIMEOUT"
-            let s, cmds = step s (at (sec 63.5) (cancelled o))
+            let s, cmds = timedOut s o
             Expect.equal s.Fsm (Running Idle) "idle again"
             Expect.isTrue (completedWith cmds 4L "failed") "run failed"
         // Found in review: a pause, reconnect, critical alert or flatten while an operator run's order rested forgot the
@@ -135,12 +140,7 @@ let tests =
             let s, _ = Reducer.run cfg s [ at (sec 3.0) (ControlRequested(Pause, meta 5L)); at (sec 4.0) (ControlRequested(Resume, meta 6L)) ]
             Expect.equal s.Fsm (Running Idle) "resumed"
             Expect.isTrue (Composite.orderInFlight s) "the premise: the resting order holds the hedger"
-            let s, early = step s (at (sec 30.0) ClockTicked)
-            Expect.isEmpty (cancels early) "not yet"
-            let s, cmds = step s (at (sec 63.0) ClockTicked)
-            Expect.contains cmds (CancelOrder(o.Ref, o.IbOrderId)) "run_timeout still applies"
-            Expect.isTrue (alerts cmds |> List.exists (fun a -> a.Code = "RUN_TIMEOUT")) "RUN_TIMEOUT"
-            let s, cmds = step s (at (sec 63.5) (cancelled o))
+            let s, cmds = timedOut s o // run_timeout still applies
             Expect.isTrue (completedWith cmds 4L "failed") (sprintf "the run ends failed: %A" cmds)
             Expect.isFalse (Composite.orderInFlight s) "the hedger is free again"
             Expect.isTrue s.DetachedRuns.IsEmpty "no longer followed"

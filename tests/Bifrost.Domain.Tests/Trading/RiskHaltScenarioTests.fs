@@ -22,6 +22,15 @@ let crash (c: Config) (t: float) = legStanding c (cid 2) 0.5 0.6 (sec t)
 
 let private isRunning (s: State) = match s.Fsm with Running _ -> true | _ -> false
 
+/// Hedged with a 1,000 stop-loss, the calls crash (a loss of about 2,450): halted STOP_LOSS at the next clock step.
+let private stopLossHalted () =
+    let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+    let s = hedged c
+    let s, _ = Reducer.run c s (crash c 1.0)
+    let s, _ = step c s (at (sec 3.5) ClockTicked)
+    Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+    c, s
+
 /// Hedged with a 1,000 day-loss limit; the socket drops and comes back; during the sync the account lists `listed` of
 /// the 10 calls, the calls crash and the clock ticks: the day's loss breached while syncing. The state and the tick's
 /// commands.
@@ -112,11 +121,7 @@ let tests =
         // After a restart nothing is marked until quotes come: the P&L is not known, so "risk back within limits" cannot
         // be said. Resume used to judge the unknown P&L as 0 and run.
         testCase "Restart_WhileRiskHalted_ResumeBeforeTheBookIsValued_IsRefused" <| fun () ->
-            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
-            let s = hedged c
-            let s, _ = Reducer.run c s (crash c 1.0)
-            let s, _ = step c s (at (sec 3.5) ClockTicked)
-            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            let c, s = stopLossHalted ()
             let restarted, _ =
                 Reducer.run c (State.initial c)
                     [ at (sec 60.0) (EngineStarted(restoredFrom s))
@@ -135,11 +140,7 @@ let tests =
         // past the remembered stop-loss until the first valued clock step halted it again; a pause there turned the
         // halt into Paused, whose resume judges only the limits.
         testCase "Restart_WhileRiskHalted_ResumeOrPauseDuringTheSync_KeepsTheHalt" <| fun () ->
-            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
-            let s = hedged c
-            let s, _ = Reducer.run c s (crash c 1.0)
-            let s, _ = step c s (at (sec 3.5) ClockTicked)
-            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            let c, s = stopLossHalted ()
             for control in [ Resume; Pause ] do
                 let syncing, _ = Reducer.run c (State.initial c) [ at (sec 60.0) (EngineStarted(restoredFrom s)); at (sec 60.1) (BrokerConnected [ c.Account ]) ]
                 Expect.isTrue (match syncing.Fsm with Syncing { ResumeTo = ResumeHalted(StopLossHit _) } -> true | _ -> false) $"the premise: syncing to the halt ({syncing.Fsm})"
@@ -152,11 +153,7 @@ let tests =
         // Flatten from a risk halt ends Paused; resuming from Paused skipped the "still breached" check that resuming
         // the halt itself makes, so flatten-then-resume ran the strategy past its stop-loss until the next clock tick.
         testCase "FlattenAfterARiskHalt_ThenResume_IsRefusedWhileTheLimitIsStillBreached" <| fun () ->
-            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
-            let s = hedged c
-            let s, _ = Reducer.run c s (crash c 1.0)
-            let s, _ = step c s (at (sec 3.5) ClockTicked)
-            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+            let c, s = stopLossHalted ()
             let s, cmds = step c s (at (sec 3.6) (ControlRequested(FlattenExposure, meta 6L)))
             let flat = placed cmds |> List.exactlyOne
             let s, _ = step c s (at (sec 3.7) (execFor flat flat.Quantity 100.0 "fl1"))
