@@ -153,6 +153,36 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found in review: a manual or rebalance order in a no-trade window (the TWS restart) or after the close
+    /// went out, to wait at the broker for the next open and fill at the gap, risk bypass or not.</summary>
+    [Fact]
+    public async Task ManualBuyAndRebalance_InANoTradeWindow_AreRefused_NothingReachesTheBroker()
+    {
+        // The whole replayed session inside a no-trade window.
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => QuietConfig()(port, store)
+            .Replace("\"close\": \"16:00\" }", "\"close\": \"16:00\", \"no_trade_windows\": [[\"00:00\", \"23:59\"]] }", StringComparison.Ordinal));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            var ordersBefore = h.LedgerOf("order").Count;
+            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10,"risk_bypass":true}"""));
+            Assert.Equal(ControlStatus.Refused, buy.Status);
+            Assert.Contains("outside the session's hours", buy.Result, StringComparison.Ordinal);
+            var rebalance = await h.WaitControl(h.Enqueue(ControlCommandKind.Rebalance, """{"targets":[{"contract":"XYZ","quantity":50}]}"""));
+            Assert.Equal(ControlStatus.Refused, rebalance.Status);
+            Assert.Contains("outside the session's hours", rebalance.Result, StringComparison.Ordinal);
+            Assert.Equal(ordersBefore, h.LedgerOf("order").Count);
+            Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef!.Contains("-man", StringComparison.Ordinal) || o.OrderRef!.Contains("-reb", StringComparison.Ordinal));
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ManualBuy_OnStaleData_IsRejectedWithMarketDataError_AndTheLightSaysStale()
     {
