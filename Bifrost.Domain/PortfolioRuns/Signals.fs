@@ -165,7 +165,9 @@ module Signals =
             | Ok _ -> Error unknown
             | Error es -> Error(unknown @ es)
 
-    let private parseJsonDocument (text: string) : Result<Signal list, SignalError list> =
+    /// A signals JSON file: one signal per object. Never throws: a lone \uXXXX surrogate (which the reader accepts
+    /// but cannot turn into a string) is refused like any malformed JSON — the daemon reads these files in its loop.
+    let parseJson (text: string) : Result<Signal list, SignalError list> =
         let parsed =
             try Ok(JsonDocument.Parse(if isNull text then "" else text))
             with :? JsonException as e -> Error [ err 0 "json" e.Message ]
@@ -175,20 +177,15 @@ module Signals =
             use doc = doc
             let root = doc.RootElement
             let items =
-                match root.ValueKind with
-                | JsonValueKind.Array -> Ok root
-                | JsonValueKind.Object ->
+                match JsonText.firstUnreadable root, root.ValueKind with
+                | Some path, _ -> Error [ err 0 "json" $"{path}: {JsonText.Refusal}" ]
+                | None, JsonValueKind.Array -> Ok root
+                | None, JsonValueKind.Object ->
                     match root.TryGetProperty("signals": string) with
                     | true, v when v.ValueKind = JsonValueKind.Array && (root.EnumerateObject() |> Seq.length) = 1 -> Ok v
                     | _ -> Error [ err 0 "signals" "expected an array, or an object with only a \"signals\" array" ]
-                | k -> Error [ err 0 "signals" $"expected an array, got {k}" ]
+                | None, k -> Error [ err 0 "signals" $"expected an array, got {k}" ]
             items |> Result.bind (fun a -> a.EnumerateArray() |> Seq.mapi (fun i e -> i + 1, jsonRow (i + 1) e) |> List.ofSeq |> collect)
-
-    /// A signals JSON file: one signal per object. Never throws: a lone \uXXXX surrogate (which the reader accepts
-    /// but cannot turn into a string) is refused like any malformed JSON — the daemon reads these files in its loop.
-    let parseJson (text: string) : Result<Signal list, SignalError list> =
-        try parseJsonDocument text
-        with :? System.InvalidOperationException as e -> Error [ err 0 "json" $"not valid text ({e.Message})" ]
 
     /// Picks the parser from the file name's extension (.csv or .json); anything else is refused.
     let parse (fileName: string) (text: string) =

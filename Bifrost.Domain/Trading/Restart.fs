@@ -166,7 +166,6 @@ module Restart =
         elif m.Operator <> s.Memory.Operator || m.StopPending <> s.Memory.StopPending then { s with Memory = m }, SaveMemory m :: cmds
         else { s with Memory = m }, cmds @ [ SaveMemory m ]
 
-    /// The rebalance tilt, replayed from the stored orders: rebalance stock fills add to it, a flatten clears it.
     /// The operator runs (manual, rebalance) a restart finds with orders still open: followed apart until they settle
     /// (Runs.settleDetached), timed out by run_timeout; their controls were closed by the restart (None).
     let private detachedAtRestart (orders: Order list) : Map<string, ControlMeta option> =
@@ -175,6 +174,8 @@ module Restart =
         |> List.map (fun o -> o.RunId, None)
         |> Map.ofList
 
+    /// The rebalance tilt, replayed from the stored orders after the one a flatten last cleared it through (remembered:
+    /// a flatten that sent no order leaves no order to say it): rebalance stock fills add to it, a flatten clears it.
     let private restoredTilt (cfg: Config) (clearedThrough: int) (orders: Order list) =
         orders
         |> List.filter (fun o -> o.IbOrderId > clearedThrough)
@@ -191,6 +192,7 @@ module Restart =
     let restore (cfg: Config) (s: State) (r: Restored) =
         match s.Fsm with
         | Starting ->
+            let clearedThrough = r.Memory |> Option.map _.TiltClearedThrough |> Option.defaultValue 0
             let s' =
                 { (r.Orders |> List.fold (fun s o -> State.putOrder o s) s) with
                     RefByIbId = r.Orders |> List.fold (fun m o -> m |> Map.add o.IbOrderId o.Ref) s.RefByIbId
@@ -198,8 +200,8 @@ module Restart =
                     SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs
                     NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
-                    TargetTilt = restoredTilt cfg (r.Memory |> Option.map _.TiltClearedThrough |> Option.defaultValue 0) r.Orders
-                    TiltClearedThrough = r.Memory |> Option.map _.TiltClearedThrough |> Option.defaultValue 0
+                    TargetTilt = restoredTilt cfg clearedThrough r.Orders
+                    TiltClearedThrough = clearedThrough
                     DetachedRuns = detachedAtRestart r.Orders }
             let m = r.Memory |> Option.defaultValue EngineMemory.empty
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now

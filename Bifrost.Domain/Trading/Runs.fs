@@ -235,6 +235,12 @@ module Runs =
         (if exempt.IsEmpty then "" else " RISK_EXEMPT reduces risk: " + String.concat "," (List.distinct exempt))
         + (if children.Length > 1 then $" split into {children.Length} children" else "")
 
+    /// The run's intent note, if it has anything to say: the exemptions and split, then what was not sent.
+    let private intentNote (s: State) runId (exemption: string) (unsentNotes: string list) =
+        match (exemption.Trim() :: unsentNotes) |> List.filter (fun p -> p <> "") with
+        | [] -> []
+        | parts -> [ Emit.note s OperationKind.Intent runId (String.concat "; " parts) ]
+
     /// An option leg at or past its expiry: no operator order may trade it (it would re-open a closed holding).
     let private expired (s: State) conId =
         match State.legIndex s conId with
@@ -267,8 +273,7 @@ module Runs =
                         | [], children, exempt ->
                             let s', placed = startRun cfg s m.RunId purpose m.Meta [ for q in children -> m.ContractId, q, m.Type ] m.RiskBypass
                             let left = unsent cfg s m.ContractId signed children |> Option.toList
-                            let note = exemptionNote exempt children + (match left with [ l ] -> $"; {l}" | _ -> "")
-                            withUnsent m.RunId left s', (if note = "" then [] else [ Emit.note s OperationKind.Intent m.RunId (note.Trim().TrimStart(';').Trim()) ]) @ placed
+                            withUnsent m.RunId left s', intentNote s m.RunId (exemptionNote exempt children) left @ placed
                         | reasons, _, _ -> refuse s m.Meta m.RunId (String.concat "," reasons)
         s', received :: cmds
 
@@ -316,10 +321,10 @@ module Runs =
                     else
                         let s', placed = startRun cfg s r.RunId Rebalance r.Meta orders r.RiskBypass
                         let notes = [ for cmd in rejections do match cmd with RecordOperation o -> o.Detail | _ -> () ]
-                        let left = checked' |> List.choose (fun (id, (_, children, _)) -> unsent cfg s id (fresh |> List.find (fun (i, _) -> i = id) |> snd) children)
+                        let left = List.map2 (fun (id, q) (_, (_, children, _)) -> unsent cfg s id q children) fresh checked' |> List.choose id
                         let s' = withUnsent r.RunId (notes @ left) s'
-                        let note = exemptionNote exempt (if orders.Length > fresh.Length then [ 0; 0 ] else []) + String.concat "" [ for l in left -> $"; {l}" ]
-                        s', rejections @ (if note = "" then [] else [ Emit.note s OperationKind.Intent r.RunId (note.Trim().TrimStart(';').Trim()) ]) @ placed
+                        let exemption = exemptionNote exempt (if orders.Length > fresh.Length then [ 0; 0 ] else [])
+                        s', rejections @ intentNote s r.RunId exemption left @ placed
         s', received :: cmds
 
     /// The strategy-owned hedge quantity Flatten aims for.
