@@ -33,12 +33,9 @@ module Connectivity =
             let connected = Emit.note s OperationKind.FsmChanged "" ("broker connected, accounts " + String.concat "," accounts)
             match s.Fsm with
             | Stopping _ -> s, [ connected; RequestReconcile Sync.scopes ]
-            | fsm ->
+            | _ ->
+                let aborted = Sync.flattenInterrupted "connection lost" s
                 let s', cmds = Sync.start s (Sync.resumeTargetFor s)
-                let aborted =
-                    match fsm with
-                    | Flattening run -> [ CompleteControl(run.Meta.ControlId, Refused "connection lost during flatten; paused") ]
-                    | _ -> []
                 s', connected :: aborted @ cmds @ [ SubscribeMarketData(universe cfg s) ]
 
     let onDisconnected (s: State) (reason: string) =
@@ -57,8 +54,9 @@ module Connectivity =
         match s.Fsm with
         | Stopping _ | Stopped | Starting -> s, note :: resubscribe
         | fsm ->
+            let aborted = Sync.flattenInterrupted (if dataMaintained then "1102 reconnect" else "1101 reconnect") s
             let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
-            s', note :: cmds @ resubscribe
+            s', note :: aborted @ cmds @ resubscribe
 
     let onFarm (s: State) (farm: Farm) (ok: bool) =
         match s.Connectivity.Farms |> Map.tryFind farm with

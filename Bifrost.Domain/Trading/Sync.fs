@@ -10,6 +10,9 @@ module Sync =
 
     let resumeTargetOf (fsm: FsmState) =
         match fsm with
+        // A flatten out of a halt returns to that halt when it ends; a sync that interrupts it must too, or a
+        // halt the sync cannot see again (an order in doubt already ended, an unknown order since gone) is lost.
+        | Flattening { Returns = Some r } -> ResumeHalted r
         | Paused | Flattening _ -> ResumePaused
         | Halted r -> ResumeHalted r
         | Syncing p -> p.ResumeTo
@@ -24,6 +27,16 @@ module Sync =
             | ResumeRunning when s.PausedBy <> "" -> ResumePaused // a critical alert while restoring
             | target -> target
         | fsm -> resumeTargetOf fsm
+
+    /// A flatten a sync interrupts (a reconnect, 1101/1102, executions overdue) ends refused, never resumed after the
+    /// sync: its control is completed here (it stayed taken for good when 1101/1102 interrupted it).
+    let flattenInterrupted (why: string) (s: State) =
+        match s.Fsm with
+        | Flattening run ->
+            let after = match run.Returns with Some _ -> "back in the halt it started from" | None -> "paused"
+            let text = $"{why} during flatten; {after}"
+            [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten incomplete: {text}"; CompleteControl(run.Meta.ControlId, Refused text) ]
+        | _ -> []
 
     let start (s: State) (resumeTo: ResumeTarget) =
         { s with ForeignRefs = Set.empty; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo } },
