@@ -118,7 +118,11 @@ type ControlConfig =
       /// A limit price further than this fraction from the current mid is refused (price-sanity band).
       LimitPriceBand: float
       /// An operator run whose orders are still working after this long has them cancelled and ends partial/failed.
-      RunTimeout: Duration }
+      RunTimeout: Duration
+      /// An order the broker reports done whose fills have not all arrived as executions after this long
+      /// (`reconcile.execution_wait_seconds`) has the account reconciled (alert EXECUTIONS_OVERDUE): the hedger waits
+      /// for it meanwhile, and a fill the broker's executions still do not show halts on ORDER_OUTCOME_UNKNOWN.
+      ExecutionWait: Duration }
 
 type Mode =
     | Paper
@@ -224,6 +228,8 @@ module Config =
         elif not (cfg.Control.MaxManualNotional > 0.0) then err "control.max_manual_notional" "must be > 0"
         elif not (cfg.Control.LimitPriceBand > 0.0 && cfg.Control.LimitPriceBand <= 1.0) then err "control.limit_price_band" "must be in (0, 1]"
         elif cfg.Control.RunTimeout <= 0L then err "control.run_timeout_seconds" "must be > 0"
+        elif cfg.Control.ExecutionWait <= 0L || cfg.Control.ExecutionWait > Duration.ofSeconds 3600.0 then
+            err "reconcile.execution_wait_seconds" "must be in (0, 3600] seconds (the hedger waits for the executions meanwhile)"
         elif cfg.Control.StopTimeout <= 0L then err "control.stop_timeout_seconds" "must be > 0"
         elif cfg.Control.SelfCheckEvery <= 0L then err "control.self_check_seconds" "must be > 0"
         elif cfg.Strategy.Cooldown < 0L then err "strategy.cooldown_seconds" "must be >= 0"

@@ -241,13 +241,13 @@ module ConfigJson =
           MaxManualQuantity = opt path e "max_manual_quantity" integer 10_000
           MaxManualNotional = opt path e "max_manual_notional" number 1_000_000.0
           LimitPriceBand = opt path e "limit_price_band" number 0.1
-          RunTimeout = opt path e "run_timeout_seconds" seconds (Duration.ofSeconds 300.0) }
+          RunTimeout = opt path e "run_timeout_seconds" seconds (Duration.ofSeconds 300.0)
+          ExecutionWait = Duration.ofSeconds 10.0 }
 
     let private emptyObject = JsonDocument.Parse("{}").RootElement
 
     /// `reconcile.expected_other_runs`: run ids (strings) of other Bifrost runs allowed on the same account.
     let private expectedOtherRuns path (e: JsonElement) =
-        checkKeys path (set [ "expected_other_runs" ]) e
         match e.TryGetProperty "expected_other_runs" with
         | false, _ -> []
         | true, v when v.ValueKind = JsonValueKind.Array ->
@@ -256,6 +256,13 @@ module ConfigJson =
                       fail (child path "expected_other_runs" + $"[{i}]") "expected a non-empty run id string"
                   item.GetString() ]
         | true, _ -> fail (child path "expected_other_runs") "expected an array of run id strings"
+
+    /// The `reconcile` section, kept with the control settings.
+    let private reconcile path (e: JsonElement) (control: ControlConfig) =
+        checkKeys path (set [ "expected_other_runs"; "execution_wait_seconds" ]) e
+        { control with
+            ExpectedOtherRuns = expectedOtherRuns path e
+            ExecutionWait = opt path e "execution_wait_seconds" seconds control.ExecutionWait }
 
     /// Parses and validates. `resolve` gives the contract id of an instrument whose `con_id` the file omits.
     let parseWith (resolve: ContractSpec -> int) (json: string) : Result<Config, ValidationError> =
@@ -283,8 +290,8 @@ module ConfigJson =
                   Risk = req "" root "risk" risk
                   Calendar = cal
                   Control =
-                    { opt "" root "control" control (control "control" emptyObject) with
-                        ExpectedOtherRuns = opt "" root "reconcile" expectedOtherRuns [] } }
+                    let c = opt "" root "control" control (control "control" emptyObject)
+                    opt "" root "reconcile" (fun p e -> reconcile p e c) c }
             Config.validate cfg
         with
         | FieldError(path, message) -> Error { Field = path; Message = message }

@@ -119,7 +119,11 @@ type Order =
       RejectReason: string
       /// Mid of the instrument when the order was decided, for slippage.
       DecisionMid: float
-      PlacedAt: Timestamp }
+      PlacedAt: Timestamp
+      /// When the broker reported the order done (its first terminal status); zero while it works, and for an order
+      /// restored from the store (the restart's sync settles those). The wait for the executions of a fill the broker
+      /// reported counts from here (`reconcile.execution_wait_seconds`).
+      DoneAt: Timestamp }
 
 module Order =
     let remaining (o: Order) = o.Quantity - o.Filled

@@ -141,7 +141,7 @@ public static class StoreRestore
         var placed = Timestamp.NewTimestamp(o.CreatedNanos);
         return new Order(r.ResultValue, (int)o.IbOrderId.Value, o.PermId ?? 0, o.RunId ?? "", Purpose(o.Purpose), c.ResultValue,
             o.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)o.Qty, type, Tif(o.Tif), Status(o.Status), filled, filled, avg,
-            false, FSharpOption<OrderUpdate>.None, o.RejectReason ?? "", double.NaN, placed);
+            false, FSharpOption<OrderUpdate>.None, o.RejectReason ?? "", double.NaN, placed, TimestampModule.zero);
     }
 
     private static OrderPurpose Purpose(string text) => text switch

@@ -65,6 +65,33 @@ module Clock =
                         @ Emit.alertAndRecord s Warning "HEDGE_STUCK" $"hedge {names} unfilled after {secs:F0} s: cancelled, to be decided again at the current price")
         | _ -> struct (s, [])
 
+    /// An order the broker reported done whose fills have not all arrived as executions holds the hedger
+    /// (ORDER_IN_FLIGHT: its fill is neither in the book nor ruled out). IB sends executions first as a rule; one still
+    /// missing after `reconcile.execution_wait_seconds` is asked for: the account is reconciled (positions, open
+    /// orders, today's executions) and the sync settles the order from them, or, if they do not show the fill either,
+    /// halts on ORDER_OUTCOME_UNKNOWN with its way out (confirm_book). Without it the hedger waited (YELLOW, delta
+    /// drifting) until a reconnect or a restart. Only with the broker reachable; a sync ends every such order, so this
+    /// cannot repeat on the same one.
+    let private executionsOverdue (cfg: Config) (s: State) =
+        match s.Fsm with
+        | Running _ | Paused | Halted _ | Flattening _ when not s.Open.IsEmpty && s.Connectivity.SocketUp && s.Connectivity.IbUp ->
+            let overdue =
+                [ for r in s.Open do
+                      let o = s.Orders.[r]
+                      if OrderStatus.isTerminal o.Status && Timestamp.since o.DoneAt s.Now >= cfg.Control.ExecutionWait then o ]
+            if overdue.IsEmpty then struct (s, [])
+            else
+                let secs = Duration.toSeconds cfg.Control.ExecutionWait
+                let names =
+                    overdue
+                    |> List.map (fun o -> $"{OrderRef.value o.Ref} {OrderStatus.name o.Status} {max o.ReportedFilled (if o.Status = Filled then o.Quantity else 0)}/{o.Quantity}, executions show {o.Filled}")
+                    |> String.concat "; "
+                let alert = Emit.alertAndRecord s Warning "EXECUTIONS_OVERDUE" $"{names} after {secs:F0} s: reconciling with the broker"
+                let interrupted = Sync.flattenInterrupted "executions overdue" s
+                let s', sync = Sync.start s (Sync.resumeTargetOf s.Fsm)
+                struct (s', alert @ interrupted @ sync)
+        | _ -> struct (s, [])
+
     /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
     /// moved; ticks in between only run the timers. A tick a little early (timer jitter) still counts as due.
     let private publishDue (cfg: Config) (before: FsmState) (s: State) =
@@ -113,10 +140,11 @@ module Clock =
             | _ when not s.DetachedRuns.IsEmpty && s.Connectivity.SocketUp -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
             | _ -> struct (s, [])
         let struct (s, stuck) = hedgeTimeout cfg s
+        let struct (s, overdue) = executionsOverdue cfg s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ stuck @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ overdue @ hedge @ Emit.fsmChange s before @ publish

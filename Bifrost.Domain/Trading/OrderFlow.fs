@@ -14,7 +14,7 @@ module OrderFlow =
             { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
               Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
               ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; LastInvalid = None; RejectReason = ""
-              DecisionMid = decisionMid; PlacedAt = s.Now }
+              DecisionMid = decisionMid; PlacedAt = s.Now; DoneAt = Timestamp.zero }
         let request =
             { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
               Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
@@ -76,7 +76,8 @@ module OrderFlow =
         match OrderLifecycle.transition o.Status update with
         | Ok next when next = o.Status -> s, o, []
         | Ok next ->
-            let o' = { o with Status = next }
+            let doneAt = if OrderStatus.isTerminal next && not (OrderStatus.isTerminal o.Status) then s.Now else o.DoneAt
+            let o' = { o with Status = next; DoneAt = doneAt }
             State.putOrder o' s, o', [ Emit.orderOp s OperationKind.OrderStatusChanged o' o'.AvgFillPrice ($"{OrderStatus.name o.Status} -> {OrderStatus.name next} {detail}".Trim()) ]
         | Error _ when o.LastInvalid = Some update -> s, o, []
         | Error bad ->

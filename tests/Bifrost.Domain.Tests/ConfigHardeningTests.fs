@@ -164,5 +164,16 @@ let tests =
             let runId = Regex.Match(sample (), "\"run_id\"\\s*:\\s*\"([^\"]*)\"").Groups[1].Value
             let json = sample().TrimEnd().TrimEnd('}') + $", \"reconcile\": {{ \"expected_other_runs\": [\"{runId}\"] }} }}"
             refusedAt "reconcile.expected_other_runs" json |> ignore
+        let withReconcile (body: string) = sample().TrimEnd().TrimEnd('}') + $", \"reconcile\": {{ {body} }} }}"
+        testCase "ExecutionWait_DefaultsToTenSeconds_AndTakesTheConfiguredOne" <| fun () ->
+            let waitOf json = match ConfigJson.parseWith resolve json with Ok c -> Duration.toSeconds c.Control.ExecutionWait | Error e -> failwith e.Message
+            Expect.equal (waitOf (sample ())) 10.0 "the default"
+            Expect.equal (waitOf (withReconcile "\"execution_wait_seconds\": 45")) 45.0 "configured"
+        for value in [ "0"; "3601"; "-5"; "\"10\"" ] do
+            testCase $"ExecutionWait_OutsideItsRange_IsRefusedNamingTheKey ({value})" <| fun () ->
+                refusedAt "reconcile.execution_wait_seconds" (withReconcile $"\"execution_wait_seconds\": {value}") |> ignore
+        testCase "Reconcile_UnknownKey_IsRefusedNamingIt" <| fun () ->
+            let e = errorOf (withReconcile "\"execution_wait\": 10")
+            Expect.stringContains e.Field "reconcile" "the section named"
         testCase "Fuzz_MutatedConfigs_AreRefusedOrParsed_NeverThrow" fuzz
     ]

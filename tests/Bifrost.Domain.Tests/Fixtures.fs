@@ -67,7 +67,8 @@ let config legCount : Config =
           MaxManualQuantity = 100_000
           MaxManualNotional = 1e9
           LimitPriceBand = 0.5
-          RunTimeout = Duration.ofSeconds 3600.0 } }
+          RunTimeout = Duration.ofSeconds 3600.0
+          ExecutionWait = Duration.ofSeconds 10.0 } }
 
 let at (t: Timestamp) payload : Event = Event.at t payload
 

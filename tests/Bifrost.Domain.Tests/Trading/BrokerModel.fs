@@ -31,6 +31,10 @@ type Action =
     /// The first working order fills in full at the broker, whose execution report names the other side (execDetails
     /// and reqExecutions alike); positions and the order's status keep the truth.
     | MisreportFill
+    /// The first working order fills in full at the broker; its status (Filled), commission and position arrive, its
+    /// execution is held back by the feed (reqExecutions has it) until `LateExecArrives`, a reconcile or never.
+    | FillExecLate
+    | LateExecArrives
     | ExternalFill of qty: int
     | Ctl of Control
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
@@ -61,6 +65,9 @@ type Sim =
       Connected: bool
       /// Fills that happened while disconnected: delivered at reconciliation.
       Undelivered: Event list
+      /// Executions of fills the engine was told about, held back by the feed (FillExecLate); the broker's
+      /// reqExecutions reports them.
+      Late: Event list
       ControlSeq: int64 }
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
@@ -92,6 +99,8 @@ let genAction (legCount: int) =
           4, Gen.constant DupStatus
           1, Gen.constant UnknownFill
           1, Gen.constant MisreportFill
+          2, Gen.constant FillExecLate
+          2, Gen.constant LateExecArrives
           2, Gen.choose (-300, 300) |> Gen.map ExternalFill
           1, Gen.constant (Ctl Stop)
           3, Gen.constant (Ctl Pause)
@@ -130,7 +139,7 @@ let private reconcileAnswers (sim: Sim) =
     let positions = sim.Broker |> Map.toList |> List.map (fun (id, q) -> at sim.Time (PositionReported(id, q, 3.0)))
     let opens = sim.Working |> List.map (openOrder sim)
     // The undelivered fills, then a re-delivery of an already-applied execution: it must not double count.
-    let execs = (sim.Undelivered |> List.rev) @ (sim.Execs |> List.truncate 1)
+    let execs = (sim.Undelivered |> List.rev) @ sim.Late @ (sim.Execs |> List.truncate 1)
     positions @ [ at sim.Time PositionsEnded ] @ opens @ [ at sim.Time OpenOrdersEnded ] @ execs @ [ at sim.Time ExecutionsEnded ]
 
 /// The broker's side of the engine's commands.
@@ -140,7 +149,7 @@ let absorb (sim: Sim) (cmds: Command list) =
         | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
         | PlaceOrder req -> { sim with Owed = sim.Owed @ [ at sim.Time (OrderErrorReported(req.IbOrderId, 504, "Not connected")) ] }
         | CancelOrder(ref, _) -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
-        | RequestReconcile _ when sim.Connected -> { sim with Owed = sim.Owed @ reconcileAnswers sim; Undelivered = [] }
+        | RequestReconcile _ when sim.Connected -> { sim with Owed = sim.Owed @ reconcileAnswers sim; Undelivered = []; Late = [] }
         | _ -> sim) sim
 
 let private fillEvents (sim: Sim) (w: Working) (qty: int) =
@@ -225,6 +234,14 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
             { sim with Execs = (match sim.Execs with e :: rest -> flip e :: rest | [] -> []); Undelivered = (match sim.Undelivered with e :: rest when not sim.Connected -> flip e :: rest | u -> u) },
             events |> List.map flip
         | None -> sim, []
+    | FillExecLate ->
+        match first with
+        | Some w when sim.Connected ->
+            let sim, events = fillEvents sim w (w.Req.Quantity - w.Filled)
+            let late, told = events |> List.partition (fun e -> match e.Payload with ExecutionReported _ -> true | _ -> false)
+            { sim with Late = sim.Late @ late }, told
+        | _ -> sim, []
+    | LateExecArrives -> { sim with Late = [] }, (if sim.Connected then sim.Late else [])
     | DupExec -> sim, (if sim.Connected then sim.Execs |> List.truncate 1 else [])
     | DupStatus -> sim, (if sim.Connected then Option.toList sim.LastStatus else [])
     | UnknownFill ->
@@ -251,7 +268,9 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     | StalePeriod seconds ->
         let sim = { sim with Time = Timestamp.add (Duration.ofSeconds (float seconds)) sim.Time }
         sim, [ at sim.Time ClockTicked ]
-    | Disconnect when sim.Connected -> { sim with Connected = false; Owed = [] }, [ at sim.Time (BrokerDisconnected "model drop") ]
+    // Executions still on their way are lost with the session; reconciliation reports them.
+    | Disconnect when sim.Connected ->
+        { sim with Connected = false; Owed = []; Undelivered = List.rev sim.Late @ sim.Undelivered; Late = [] }, [ at sim.Time (BrokerDisconnected "model drop") ]
     | Disconnect -> sim, []
     | Reconnect when not sim.Connected -> { sim with Connected = true }, [ at sim.Time (BrokerConnected [ cfg.Account ]) ]
     | Reconnect -> sim, []
@@ -273,7 +292,7 @@ let run (cfg: Config) (actions: Action list) : Step list =
         absorb sim cmds
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; ControlSeq = 1L
+          Undelivered = []; Late = []; ControlSeq = 1L
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     let mutable sim = initial
     // Start-up without the reconcile answers: the model owes them once RequestReconcile is seen.

@@ -120,6 +120,29 @@ module QuickPaths =
             || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory
             || failwithf "memory not saved after %A:\nimplied %A\nsaved %A" st.Event.Payload (Restart.memoryOf st.After) st.After.Memory)
 
+/// An order the broker reported done whose fills have not all arrived as executions holds the hedger. Measured from
+/// the step it went done (the model's clock, not the engine's stamp): at no clock step past
+/// `reconcile.execution_wait_seconds` is the engine still waiting on it with the broker reachable (it is reconciling
+/// by then), and no sync ends with one still waiting (the sync settles it from the executions or halts). Without the
+/// wait the hedger stood blocked (YELLOW) until the next reconnect or restart.
+let executionWaitIsBounded (cfg: Config) (steps: Step list) =
+    let doneSince = System.Collections.Generic.Dictionary<OrderRef, Timestamp>()
+    steps |> List.forall (fun st ->
+        for KeyValue(r, o) in st.After.Orders do
+            if OrderStatus.isTerminal o.Status && not (doneSince.ContainsKey r) then doneSince.[r] <- st.After.Now
+        let waiting = [ for r in st.After.Open do
+                          let o = st.After.Orders.[r]
+                          if OrderStatus.isTerminal o.Status then o ]
+        let reachable = st.After.Connectivity.SocketUp && st.After.Connectivity.IbUp
+        let overdue = waiting |> List.filter (fun o -> Timestamp.since doneSince.[o.Ref] st.After.Now >= cfg.Control.ExecutionWait)
+        let describe (os: Order list) = os |> List.map (fun o -> $"{OrderRef.value o.Ref} {o.Status} {o.Filled}/{o.Quantity} (reported {o.ReportedFilled})")
+        match st.Before.Fsm, st.After.Fsm with
+        | _, (Running _ | Paused | Halted _ | Flattening _) when st.Event.Payload.IsClockTicked && reachable && not overdue.IsEmpty ->
+            failwithf "still waiting for executions past the wait at %A: %A (FSM %A)" st.After.Now (describe overdue) st.After.Fsm
+        | Syncing _, (Running _ | Paused | Halted _) when not waiting.IsEmpty ->
+            failwithf "a sync ended with orders still waiting for executions: %A" (describe waiting)
+        | _ -> true)
+
 [<Tests>]
 let tests =
     testList "Trading.ReducerProperties" [
@@ -242,6 +265,11 @@ let tests =
                     let settledStillFollowed = st.After.DetachedRuns |> Map.filter (fun runId _ -> Runs.ordersSettled st.After runId)
                     left && (settledStillFollowed.IsEmpty || st.After.Fsm = Stopped
                              || failwithf "runs %A settled but still followed after %A" (Map.keys settledStillFollowed) st.Event.Payload)))
+        scenarioProperty "A fill the broker reported is waited for at most reconcile.execution_wait_seconds: then the account is reconciled, and no sync leaves it waiting" executionWaitIsBounded
+        Props.seeded "The scenarios reach executions overdue, settled by the reconcile they start" (fun seed ->
+            let steps = Gen.sampleWithSeed seed 60 300 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
+            let overdue = steps |> Array.filter (fun st -> alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTIONS_OVERDUE")) |> Array.length
+            Expect.isGreaterThanOrEqual overdue 10 $"EXECUTIONS_OVERDUE in 300 scenarios ({overdue})")
         scenarioProperty "A fill for an order that was never placed is reported, not absorbed" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     match st.Event.Payload with

@@ -86,7 +86,7 @@ module StoreProjection =
         let filledOf (o: Order) = own |> List.filter (fun (f, _) -> f.Ref = OrderRef.value o.Ref) |> List.sumBy (fun (f, _) -> f.Quantity)
         { OrderIdHighWater = orders |> List.map (fun o -> o.IbOrderId) |> List.fold max 0
           NextOrderSeq = (orders |> List.map (fun o -> sequence o.Ref) |> List.fold max 0L) + 1L
-          Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; CancelRequested = false; LastInvalid = None; DecisionMid = nan })
+          Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; CancelRequested = false; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
           Holdings = holdings |> Map.toList
           SeenExecIds = (own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId)
           HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
@@ -173,7 +173,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim
     let mutable sim =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; ControlSeq = 1L
+          Undelivered = []; Late = []; ControlSeq = 1L
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
         sim <- apply sim e
@@ -224,7 +224,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
             state <- State.initial cfg
             store <- StoreProjection.empty
             losses.Add steps.Count
-            sim <- { sim with Owed = []; Connected = true; Working = []; Execs = []; Undelivered = []; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
+            sim <- { sim with Owed = []; Connected = true; Working = []; Execs = []; Undelivered = []; Late = []; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
             for e in [ at sim.Time (EngineStarted Restored.empty); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
                 sim <- apply sim e
     sim <- drain sim
@@ -279,6 +279,7 @@ let tests =
         // and broker faults all in one alphabet.
         restartProperty "GREEN stays safe across restarts, manual runs, stale data and faults" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
         restartProperty "No order on stale data across restarts" (fun cfg steps _ -> SafetyProperties.Invariants.noOrderOnStaleData cfg steps)
+        restartProperty "A fill the broker reported is waited for at most reconcile.execution_wait_seconds, across restarts (state rebuilt from the store)" (fun cfg steps _ -> ReducerProperties.executionWaitIsBounded cfg steps)
         // The reducer's quick paths (a plain clock step, the memory's quick test, market data at the step's clock) stand
         // for the full ones here too, and what a restart would read is saved after every step.
         restartProperty "A plain clock step advances as the full step does, across restarts and session days" (fun cfg steps _ -> ReducerProperties.QuickPaths.plainClockStepIsFull cfg steps)
