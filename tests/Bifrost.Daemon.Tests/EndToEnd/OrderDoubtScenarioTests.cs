@@ -23,11 +23,11 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
     /// (432 wall s at ×200).</summary>
     private const string NoHedgeTimeout = "86400";
 
-    private static FaultAction Fault(string line) => FaultScript.ParseRule(line).Action;
+    internal static FaultAction Fault(string line) => FaultScript.ParseRule(line).Action;
 
-    private static StatusSnapshot Status(DaemonHarness h) => h.Read(r => r.GetStatus())!;
+    internal static StatusSnapshot Status(DaemonHarness h) => h.Read(r => r.GetStatus())!;
 
-    private static int Starts(DaemonHarness h) =>
+    internal static int Starts(DaemonHarness h) =>
         h.Ops(OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
 
     private static bool Working(OrderRecord? o) => o is { Status: "PendingSubmit" or "Submitted" or "PreSubmitted" or "PartiallyFilled" };
@@ -49,7 +49,7 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
     /// <summary>Watches for <paramref name="wallMs"/>: the orders the gateway accepted must not change, and the status
     /// samples say whether delta was out of the band meanwhile (so a hedger that took the held order for dead would
     /// have sent another). Returns (samples, samples out of band).</summary>
-    private static async Task<(int Samples, int OutOfBand)> NoNewOrdersFor(DaemonHarness h, int wallMs, int expectedOrders)
+    internal static async Task<(int Samples, int OutOfBand)> NoNewOrdersFor(DaemonHarness h, int wallMs, int expectedOrders)
     {
         var samples = 0;
         var outOfBand = 0;
@@ -208,7 +208,8 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
         // A 10-minute wall delay: the execution is still on its way when the daemon is killed (and then lost with it).
         await using var h = await DaemonHarness.StartAsync(output, faults: [statusStored ? "delay-exec 600000 1" : "hold-next-order"]);
         var logs = new List<string>();
-        var env = new Dictionary<string, string> { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout };
+        // The execution must still be missing when the daemon is killed: no reconcile for it before (statusStored).
+        var env = new Dictionary<string, string> { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = NoHedgeTimeout, ["BIFROST__RECONCILE__EXECUTION_WAIT_SECONDS"] = "3600" };
         try
         {
             Assert.True(File.Exists(DaemonProcess.Dll), DaemonProcess.Dll);

@@ -62,6 +62,10 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
     internal static Task<DaemonHarness> Start(ITestOutputHelper output) =>
         DaemonHarness.StartAsync(output, config: Config, dataPath: Data.Value);
 
+    /// <summary>The delayed executions of a scenario stay missing for its length (9 s wall is 1,800 simulated s): no
+    /// reconcile for them (reconcile.execution_wait_seconds) before the stop the scenario is about.</summary>
+    private static System.Collections.Hashtable LateExecutionsAwaited() => new() { ["BIFROST__RECONCILE__EXECUTION_WAIT_SECONDS"] = "3600" };
+
     internal static long RunPortfolio(DaemonHarness h, string file) =>
         h.Enqueue(ControlCommandKind.PortfolioRun, new JsonObject { ["file"] = file }.ToJsonString());
 
@@ -412,7 +416,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         await using var h = await Start(output);
         try
         {
-            var daemon = h.StartDaemon();
+            var daemon = h.StartDaemon(LateExecutionsAwaited());
             await WaitQuotes(h);
             // The next execution reaches the client 9 s after its orderStatus: the run is still running when the daemon
             // stops (cancel_on_stop cancels BBB's order if it is still working), and AAA's fill is only learnt from the
@@ -427,7 +431,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             Assert.Equal("running", h.Read(r => r.GetPortfolioRun(runId))!.Status);
             var sent = h.LedgerOf("order").Select(o => o.OrderRef).ToList();
 
-            h.StartDaemon();
+            h.StartDaemon(LateExecutionsAwaited());
             await h.WaitUntil(() => h.Read(r => r.GetPortfolioRun(runId))?.Status is "done" or "partial",
                 "the restored run finished by the broker's reports", 40_000);
             var run = h.Read(r => r.GetPortfolioRun(runId))!;

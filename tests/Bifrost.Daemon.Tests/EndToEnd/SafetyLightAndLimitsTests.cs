@@ -35,7 +35,8 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         await using var h = await DaemonHarness.StartAsync(output, faults: ["delay-exec 3000 100000"], config: QuietConfig(maxPosition: 3000, maxNotional: 100_000));
         try
         {
-            var run = h.StartDaemon();
+            // The delayed executions are waited for (not reconciled after 10 simulated s = 50 wall ms): the breach stands.
+            var run = h.StartDaemon(new System.Collections.Hashtable { ["BIFROST__RECONCILE__EXECUTION_WAIT_SECONDS"] = "3600" });
             await h.WaitFsm("Running");
             var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder,
                 """{"contract":"XYZ","side":"buy","quantity":4000,"risk_bypass":true,"adjusts_strategy":true}"""), 60_000);
