@@ -140,6 +140,7 @@ module Clock =
             | _ when not s.DetachedRuns.IsEmpty && s.Connectivity.SocketUp -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
             | _ -> struct (s, [])
         let struct (s, stuck) = hedgeTimeout cfg s
+        let struct (s, flatten) = match s.Fsm with Flattening _ -> (let s, c = Runs.flattenTimeout cfg s in struct (s, c)) | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
@@ -147,4 +148,4 @@ module Clock =
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ stuck @ overdue @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ hedge @ Emit.fsmChange s before @ publish

@@ -379,6 +379,25 @@ module Runs =
                     | None -> s', staleException @ cmds
         | _ -> s, []
 
+    /// A flatten still going `control.run_timeout_seconds` after the operator asked (its order resting unfilled — held
+    /// for a locate, a halted stock — or a cancel never confirmed) stayed Flattening for good: pause and resume
+    /// refused, no alert. It ends incomplete instead, as a run times out: its working orders are cancelled (a fill that
+    /// beats the cancel still counts: the order is the strategy's), the critical FLATTEN_INCOMPLETE names what is left,
+    /// and the engine goes where a finished flatten goes (Paused, the halt it came from, or stopped).
+    let flattenTimeout (cfg: Config) (s: State) =
+        match s.Fsm with
+        | Flattening run when s.Connectivity.SocketUp && Timestamp.since run.StartedAt s.Now >= cfg.Control.RunTimeout ->
+            let secs = Duration.toSeconds cfg.Control.RunTimeout
+            let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s $"flatten timed out after {secs:F0} s"
+            let hedgeId = State.underlyingId cfg
+            let diff = flattenTarget cfg s - State.qtyOf s hedgeId
+            let left = if diff = 0 then "the hedge at its target; " else $"{diff} shares still to trade; "
+            let pending = if cancels.IsEmpty then "" else "its working orders cancelled (a fill before the cancel still counts)"
+            let text = $"timed out after {secs:F0} s: {left}{pending}".TrimEnd(' ', ';')
+            let s', finished = finishFlatten cfg s run (Refused text)
+            s', cancels @ finished @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"
+        | _ -> s, []
+
     let startFlatten (cfg: Config) (s: State) (meta: ControlMeta) =
         let runId = $"{cfg.RunId}-flat{s.NextOrderSeq}"
         let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s "flatten requested"
@@ -390,6 +409,6 @@ module Runs =
             | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _ | AccountMismatch _ | OrderRefExhausted _ as r) -> Some r
             | Halted(DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _) -> None
             | Starting | Syncing _ | Running _ | Paused | Flattening _ | Stopping _ | Stopped -> None
-        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; Returns = returns }; TargetTilt = 0.0; TiltClearedThrough = s.NextOrderId - 1 }
+        let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; StartedAt = s.Now; Returns = returns }; TargetTilt = 0.0; TiltClearedThrough = s.NextOrderId - 1 }
         let s', cmds = advanceFlatten cfg s
         s', cancels @ cmds

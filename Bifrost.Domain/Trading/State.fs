@@ -36,6 +36,8 @@ type FlattenRun =
       Meta: ControlMeta
       Phase: FlattenPhase
       Attempts: int
+      /// When the operator asked for it: a flatten still going `control.run_timeout_seconds` later is ended.
+      StartedAt: Timestamp
       /// The halt the flatten was asked from, when a resume out of it needs more than the limits' judgement (the book
       /// confirmed, the account reconciled again): the flatten ends back in it, never in a Paused that resume leaves.
       Returns: HaltReason option }

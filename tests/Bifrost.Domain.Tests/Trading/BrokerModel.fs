@@ -99,8 +99,8 @@ let genAction (legCount: int) =
           4, Gen.constant DupStatus
           1, Gen.constant UnknownFill
           1, Gen.constant MisreportFill
-          2, Gen.constant FillExecLate
-          2, Gen.constant LateExecArrives
+          4, Gen.constant FillExecLate
+          1, Gen.constant LateExecArrives
           2, Gen.choose (-300, 300) |> Gen.map ExternalFill
           1, Gen.constant (Ctl Stop)
           3, Gen.constant (Ctl Pause)

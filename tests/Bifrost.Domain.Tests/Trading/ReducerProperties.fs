@@ -266,10 +266,27 @@ let tests =
                     left && (settledStillFollowed.IsEmpty || st.After.Fsm = Stopped
                              || failwithf "runs %A settled but still followed after %A" (Map.keys settledStillFollowed) st.Event.Payload)))
         scenarioProperty "A fill the broker reported is waited for at most reconcile.execution_wait_seconds: then the account is reconciled, and no sync leaves it waiting" executionWaitIsBounded
-        Props.seeded "The scenarios reach executions overdue, settled by the reconcile they start" (fun seed ->
-            let steps = Gen.sampleWithSeed seed 60 300 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
+        // 100 scenarios average 5.55 overdue executions (sd 2.36, 40 seeds); over 600 (mean 33, sd ~5.8) the
+        // threshold 7 is 4.5 standard deviations under the mean, so the check does not fail by chance.
+        Props.seeded "The scenarios reach executions overdue" (fun seed ->
+            let steps = Gen.sampleWithSeed seed 60 600 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
             let overdue = steps |> Array.filter (fun st -> alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTIONS_OVERDUE")) |> Array.length
-            Expect.isGreaterThanOrEqual overdue 10 $"EXECUTIONS_OVERDUE in 300 scenarios ({overdue})")
+            Expect.isGreaterThanOrEqual overdue 7 $"EXECUTIONS_OVERDUE in 600 scenarios ({overdue})")
+        // Found in review: a flatten whose order rested unfilled stayed Flattening for good (pause and resume refused,
+        // no alert). Timed from the step the FSM entered Flattening, on a config whose run timeout the scenarios reach.
+        Props.property "A flatten ends within control.run_timeout_seconds while the broker is reachable" sequences (Prop.forAll (Arb.fromGen genScenario) (fun (legCount, actions) ->
+            let cfg = { config legCount with Control = { (config legCount).Control with RunTimeout = Duration.ofSeconds 45.0 } }
+            let mutable since = None
+            run cfg actions |> List.forall (fun st ->
+                since <-
+                    match st.Before.Fsm, st.After.Fsm with
+                    | Flattening _, Flattening _ -> since
+                    | _, Flattening _ -> Some st.After.Now
+                    | _ -> None
+                match since with
+                | Some t when st.Event.Payload.IsClockTicked && st.After.Connectivity.SocketUp && Timestamp.since t st.After.Now >= cfg.Control.RunTimeout ->
+                    failwithf "still flattening %.0f s after it began: %A" (Duration.toSeconds (Timestamp.since t st.After.Now)) st.After.Fsm
+                | _ -> true)))
         scenarioProperty "A fill for an order that was never placed is reported, not absorbed" (fun _ steps ->
                 steps |> List.forall (fun st ->
                     match st.Event.Payload with

@@ -173,6 +173,41 @@ let tests =
                         [ for l in cfg.Strategy.Legs do at (sec 2.1) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
                           at (sec 2.1) PositionsEnded; at (sec 2.1) (OpenOrderReported working); at (sec 2.1) OpenOrdersEnded; at (sec 2.1) ExecutionsEnded ]
                 Expect.equal s.Fsm Paused $"paused after the sync ({maintained})"
+        testCase "Flatten_WhoseOrderNeverFills_EndsIncompleteAtTheRunTimeout_CancelsIt_AndPauses" <| fun () ->
+            // The flatten's order rested unfilled (held for a locate, a halted stock): the engine stayed Flattening for
+            // good, pause and resume refused, no alert.
+            let c = { cfg with Control = { cfg.Control with RunTimeout = Duration.ofSeconds 300.0 } }
+            let s = hedged c
+            let held = State.hedgePosition c s
+            let s, cmds = Reducer.step c s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+            let buy = placed cmds |> List.exactlyOne
+            let s, cmds = Reducer.run c s [ for t in 2.0 .. 60.0 .. 300.0 -> at (sec t) ClockTicked ]
+            Expect.isTrue (match s.Fsm with Flattening _ -> true | _ -> false) $"still flattening within the timeout: {s.Fsm}"
+            Expect.isEmpty (alerts cmds) "nothing yet"
+            let s, cmds = Reducer.step c s (at (sec 301.0) ClockTicked)
+            Expect.contains cmds (CancelOrder(buy.Ref, buy.IbOrderId)) "its order cancelled"
+            Expect.exists cmds (function CompleteControl(1L, Refused r) -> r.Contains "timed out after 300 s" && r.Contains $"{-held} shares still to trade" | _ -> false) "the control ends, naming what is left"
+            let alert = Expect.wantSome (alerts cmds |> List.tryFind (fun a -> a.Code = "FLATTEN_INCOMPLETE")) "FLATTEN_INCOMPLETE"
+            Expect.equal alert.Severity Critical "critical"
+            Expect.equal s.Fsm Paused "paused, as a finished flatten"
+            // A fill that beat the cancel still counts: the order is the strategy's.
+            let s, _ = Reducer.step c s (at (sec 301.5) (execFor buy buy.Quantity 100.0 "fx"))
+            Expect.equal (State.hedgePosition c s) 0 "the hedge flat once it filled"
+            Expect.equal s.Fsm Paused "and still paused"
+        testCase "FlattenOutOfAHalt_TimedOut_EndsBackInTheHalt" <| fun () ->
+            let s = hedged cfg
+            let hedge = State.hedgePosition cfg s
+            let unknown = { IbOrderId = 40; PermId = 9L; ClientId = 7; Ref = "oi_r1_99"; ContractId = underlyingId; Side = Buy; Quantity = 10; Filled = 0; Status = Acknowledged }
+            let s, _ =
+                Reducer.run cfg s
+                    [ at (sec 1.0) (BrokerDisconnected "drop"); at (sec 2.0) (BrokerConnected [ cfg.Account ])
+                      for l in cfg.Strategy.Legs do at (sec 2.0) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                      at (sec 2.0) (PositionReported(underlyingId, hedge, 100.0)); at (sec 2.0) PositionsEnded
+                      at (sec 2.0) (OpenOrderReported unknown); at (sec 2.0) OpenOrdersEnded; at (sec 2.0) ExecutionsEnded ]
+            let s, _ = step s (at (sec 3.0) (ControlRequested(FlattenExposure, meta 1L)))
+            let s, cmds = step s (at (sec (3.0 + Duration.toSeconds cfg.Control.RunTimeout)) ClockTicked)
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_INCOMPLETE") "alerted"
+            Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"back in the halt: {s.Fsm}"
         testCase "Pause_BlocksHedges_Resume_HedgesAgain" <| fun () ->
             let s, _, hedge = started ()
             let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
