@@ -391,7 +391,8 @@ module Runs =
             let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s $"flatten timed out after {secs:F0} s"
             let hedgeId = State.underlyingId cfg
             let diff = flattenTarget cfg s - State.qtyOf s hedgeId
-            let left = if diff = 0 then "the hedge at its target; " else $"{diff} shares still to trade; "
+            let side = if diff > 0 then "buy" else "sell"
+            let left = if diff = 0 then "the hedge at its target; " else $"{abs diff} shares still to {side}; "
             let pending = if cancels.IsEmpty then "" else "its working orders cancelled (a fill before the cancel still counts)"
             let text = $"timed out after {secs:F0} s: {left}{pending}".TrimEnd(' ', ';')
             let s', finished = finishFlatten cfg s run (Refused text)

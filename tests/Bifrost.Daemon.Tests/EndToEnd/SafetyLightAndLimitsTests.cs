@@ -26,6 +26,47 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         h.AssertMatchesLedger();
     }
 
+    /// <summary>The flatten's order rests at the broker (hold-next-order: a locate, a halted stock). Before, the daemon
+    /// stayed Flattening for good (pause and resume refused, no alert); now run_timeout_seconds (300 simulated s, 1.5
+    /// wall s) ends it incomplete: the order is cancelled at the gateway, FLATTEN_INCOMPLETE names the shares left, the
+    /// flatten's control ends refused, and the engine pauses, ready for the operator's resume.</summary>
+    [Fact]
+    public async Task Flatten_WhoseOrderRestsAtTheBroker_EndsIncompleteAtTheRunTimeout_CancelledAtTheGateway_AndPauses()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig());
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
+            Assert.Equal(ControlStatus.Done, buy.Status);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+
+            await h.Gateway.ExecuteAsync("hold-next-order"); // the flatten's sell rests at the broker, never traded
+            var flattenId = h.Enqueue(ControlCommandKind.Flatten);
+            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.Action == "SELL"), "the flatten's sell at the gateway");
+            var sell = h.LedgerOf("order").Single(o => o.Action == "SELL");
+            Assert.Equal(ControlStatus.Refused, (await h.WaitControl(h.Enqueue(ControlCommandKind.Pause))).Status); // "flattening"
+
+            var flatten = await h.WaitControl(flattenId, 60_000);
+            output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
+            Assert.Equal(ControlStatus.Refused, flatten.Status);
+            Assert.Contains("timed out after 300 s: 100 shares still to sell", flatten.Result, StringComparison.Ordinal);
+            await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "FLATTEN_INCOMPLETE"), "FLATTEN_INCOMPLETE in the store");
+            var alert = Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "FLATTEN_INCOMPLETE");
+            Assert.Equal(AlertSeverity.Critical, alert.Severity);
+            await h.WaitFsm("Paused");
+            await h.WaitUntil(() => h.LedgerOf("cancel").Any(c => c.OrderRef == sell.OrderRef), "the flatten's order cancelled at the gateway");
+            Assert.Equal(100, h.StrategyQty(TestConfig.StockId)); // nothing traded meanwhile
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ManualBuyWithBypass_OverLimits_LightTurnsRed_AndTheReducingHedgeIsSplitAndSent()
     {
