@@ -142,10 +142,11 @@ module Clock =
         let struct (s, stuck) = hedgeTimeout cfg s
         let struct (s, flatten) = match s.Fsm with Flattening _ -> (let s, c = Runs.flattenTimeout cfg s in struct (s, c)) | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
+        let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ askedAgain @ hedge @ Emit.fsmChange s before @ publish

@@ -24,7 +24,11 @@ type SyncProgress =
       Executions: bool
       /// Bifrost order refs the broker listed as open during this sync.
       ListedOpen: Set<string>
-      ResumeTo: ResumeTarget }
+      ResumeTo: ResumeTarget
+      /// When the broker was last asked (the sync's start, or a stalled sync asking again), and how often it was asked
+      /// again.
+      AskedAt: Timestamp
+      AskedAgain: int }
 
 type FlattenPhase =
     /// Waiting for the strategy's working orders to be cancelled before sizing the flatten order.

@@ -39,8 +39,29 @@ module Sync =
         | _ -> []
 
     let start (s: State) (resumeTo: ResumeTarget) =
-        { s with ForeignRefs = Set.empty; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo } },
+        { s with ForeignRefs = Set.empty; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo; AskedAt = s.Now; AskedAgain = 0 } },
         [ RequestReconcile scopes; Emit.note s OperationKind.Reconciled "" "reconciliation requested" ]
+
+    /// How long a sync waits for the broker's answers before asking again.
+    let stallAfter = Duration.ofSeconds 30.0
+
+    /// A sync whose answers have not all come (an end message lost, TWS busy) waited silently for good: no orders (safe)
+    /// but no alert either. Past `stallAfter` with the broker reachable, the scopes still unanswered are asked for again
+    /// — every answer is idempotent (positions overwrite, open orders are a set, executions are keyed by exec id) — and
+    /// the operator is told once per sync (RECONCILE_STALLED); later asks are noted.
+    let askAgainIfStalled (s: State) =
+        match s.Fsm with
+        | Syncing p when s.Connectivity.SocketUp && s.Connectivity.IbUp && Timestamp.since p.AskedAt s.Now >= stallAfter ->
+            let missing =
+                [ if not p.Positions then Positions
+                  if not p.OpenOrders then OpenOrders
+                  if not p.Executions then Executions ]
+            let names = missing |> List.map (function Positions -> "positions" | OpenOrders -> "open orders" | Executions -> "executions" | AccountValues -> "account values") |> String.concat ", "
+            let secs = Duration.toSeconds (Timestamp.since p.AskedAt s.Now)
+            let text = $"no answer from the broker for {secs:F0} s ({names}): asked again; no orders until the account is reconciled"
+            let s' = { s with Fsm = Syncing { p with AskedAt = s.Now; AskedAgain = p.AskedAgain + 1 } }
+            s', RequestReconcile missing :: (if p.AskedAgain = 0 then Emit.alertAndRecord s Warning "RECONCILE_STALLED" text else [ Emit.note s OperationKind.Reconciled "" text ])
+        | _ -> s, []
 
     /// Orders we believe working that the broker does not list are settled from executions, or made inactive. One
     /// that vanished short of its quantity is in doubt: the broker returns only the current day's executions, so a

@@ -35,6 +35,8 @@ type Action =
     /// execution is held back by the feed (reqExecutions has it) until `LateExecArrives`, a reconcile or never.
     | FillExecLate
     | LateExecArrives
+    /// The broker's answer to the next reconciliation loses its last message (execDetailsEnd): the sync waits.
+    | LoseNextReconcileEnd
     | ExternalFill of qty: int
     | Ctl of Control
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
@@ -68,6 +70,8 @@ type Sim =
       /// Executions of fills the engine was told about, held back by the feed (FillExecLate); the broker's
       /// reqExecutions reports them.
       Late: Event list
+      /// The next reconciliation's answer will lack its ExecutionsEnded.
+      LoseEnd: bool
       ControlSeq: int64 }
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
@@ -101,6 +105,7 @@ let genAction (legCount: int) =
           1, Gen.constant MisreportFill
           4, Gen.constant FillExecLate
           1, Gen.constant LateExecArrives
+          2, Gen.constant LoseNextReconcileEnd
           2, Gen.choose (-300, 300) |> Gen.map ExternalFill
           1, Gen.constant (Ctl Stop)
           3, Gen.constant (Ctl Pause)
@@ -149,7 +154,9 @@ let absorb (sim: Sim) (cmds: Command list) =
         | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
         | PlaceOrder req -> { sim with Owed = sim.Owed @ [ at sim.Time (OrderErrorReported(req.IbOrderId, 504, "Not connected")) ] }
         | CancelOrder(ref, _) -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
-        | RequestReconcile _ when sim.Connected -> { sim with Owed = sim.Owed @ reconcileAnswers sim; Undelivered = []; Late = [] }
+        | RequestReconcile _ when sim.Connected ->
+            let answers = reconcileAnswers sim |> List.filter (fun e -> not (sim.LoseEnd && e.Payload.IsExecutionsEnded))
+            { sim with Owed = sim.Owed @ answers; Undelivered = []; Late = []; LoseEnd = false }
         | _ -> sim) sim
 
 let private fillEvents (sim: Sim) (w: Working) (qty: int) =
@@ -242,6 +249,7 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
             { sim with Late = sim.Late @ late }, told
         | _ -> sim, []
     | LateExecArrives -> { sim with Late = [] }, (if sim.Connected then sim.Late else [])
+    | LoseNextReconcileEnd -> { sim with LoseEnd = true }, []
     | DupExec -> sim, (if sim.Connected then sim.Execs |> List.truncate 1 else [])
     | DupStatus -> sim, (if sim.Connected then Option.toList sim.LastStatus else [])
     | UnknownFill ->
@@ -292,7 +300,7 @@ let run (cfg: Config) (actions: Action list) : Step list =
         absorb sim cmds
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; ControlSeq = 1L
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     let mutable sim = initial
     // Start-up without the reconcile answers: the model owes them once RequestReconcile is seen.

@@ -95,6 +95,27 @@ let tests =
             let s, _ = Reducer.run cfg s (syncAnswers 31.1 -hedge.Quantity [ execFor hedge hedge.Quantity 99.99 "e1" ])
             Expect.equal s.Fsm (Running Idle) "settled by it"
 
+        testCase "SyncWhoseExecutionsEndNeverComes_AsksAgainFor_WhatIsMissing_AlertsOnce_AndEndsOnTheAnswer" <| fun () ->
+            // A sync whose last answer was lost waited silently for good (RED, no alert, no orders).
+            let start = startEvents cfg 100.0 |> List.filter (fun e -> not e.Payload.IsExecutionsEnded)
+            let s, _ = runAll cfg start
+            Expect.isTrue (match s.Fsm with Syncing { Positions = true; OpenOrders = true; Executions = false } -> true | _ -> false) $"waiting: {s.Fsm}"
+            let s, cmds = Reducer.run cfg s [ at (sec 10.0) ClockTicked; at (sec 30.0) ClockTicked ]
+            Expect.isEmpty (alerts cmds) "within 30 s of the ask"
+            let s, cmds = Reducer.step cfg s (at (sec 30.2) ClockTicked)
+            Expect.contains cmds (RequestReconcile [ Executions ]) "only the executions asked for again"
+            let alert = Expect.wantSome (alerts cmds |> List.tryFind (fun a -> a.Code = "RECONCILE_STALLED")) "RECONCILE_STALLED"
+            Expect.stringContains alert.Message "executions" "names what is missing"
+            let s, cmds = Reducer.step cfg s (at (sec 60.5) ClockTicked)
+            Expect.contains cmds (RequestReconcile [ Executions ]) "asked again"
+            Expect.isEmpty (alerts cmds) "alerted once per sync"
+            let s, _ = Reducer.step cfg s (at (sec 61.0) ExecutionsEnded)
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"the sync ends on the answer: {s.Fsm}"
+        testCase "SyncUnanswered_WithTheSocketDown_IsNotAskedAgain" <| fun () ->
+            let s, _ = runAll cfg [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ]
+            let s, _ = Reducer.step cfg s (at (sec 1.0) (BrokerDisconnected "drop"))
+            let _, cmds = Reducer.run cfg s [ at (sec 40.0) ClockTicked; at (sec 80.0) ClockTicked ]
+            Expect.isFalse (cmds |> List.exists (function RequestReconcile _ -> true | _ -> false)) "nobody to ask: the reconnect's sync asks"
         testCase "ExecutionWait_IsTheConfiguredOne" <| fun () ->
             let c = { cfg with Control = { cfg.Control with ExecutionWait = Duration.ofSeconds 30.0 } }
             let s, cmds = runAll c (startEvents c 100.0)

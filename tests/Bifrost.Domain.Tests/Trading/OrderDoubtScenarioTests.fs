@@ -165,7 +165,7 @@ let tests =
                 Expect.equal s'.Portfolio held "the book is not moved by a fill it cannot place"
                 Expect.equal s'.Orders.[hedge.Ref].Filled 0 "nor the order"
                 Expect.isEmpty (placed cmds) "nothing sent"
-                Expect.equal s'.Fsm (Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumePaused }) "reconciling, to end paused"
+                Expect.equal s'.Fsm (Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumePaused; AskedAt = s'.Now; AskedAgain = 0 }) "reconciling, to end paused"
                 Expect.equal s'.PausedBy "critical alert EXECUTION_MISMATCH" "until the operator looks"
         testCase "ExecutionInAnotherDirection_ThenStatusFilled_TheOperatorBooksIt_AndTheHedgerHedgesTheNextMove" <| fun () ->
             // IB's order: the (misreported) execution, then orderStatus Filled. The sync halts on the fill it cannot

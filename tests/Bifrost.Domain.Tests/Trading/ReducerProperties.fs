@@ -143,6 +143,19 @@ let executionWaitIsBounded (cfg: Config) (steps: Step list) =
             failwithf "a sync ended with orders still waiting for executions: %A" (describe waiting)
         | _ -> true)
 
+/// A sync whose answers do not all come never waits silently: with the broker reachable, no clock step finds it
+/// unanswered `Sync.stallAfter` after the last ask (the unanswered scopes are asked for again, and the model's broker
+/// answers the new ask in full, so the sync ends).
+let syncNeverWaitsSilently (steps: Step list) =
+    let mutable lastAsk = Timestamp.zero
+    steps |> List.forall (fun st ->
+        if st.Commands |> List.exists (function RequestReconcile _ -> true | _ -> false) then lastAsk <- st.After.Now
+        match st.After.Fsm with
+        | Syncing _ when st.Event.Payload.IsClockTicked && st.After.Connectivity.SocketUp && st.After.Connectivity.IbUp
+                         && Timestamp.since lastAsk st.After.Now >= Sync.stallAfter ->
+            failwithf "a sync waited %.0f s unanswered without asking again: %A" (Duration.toSeconds (Timestamp.since lastAsk st.After.Now)) st.After.Fsm
+        | _ -> true)
+
 [<Tests>]
 let tests =
     testList "Trading.ReducerProperties" [
@@ -268,6 +281,7 @@ let tests =
         scenarioProperty "A fill the broker reported is waited for at most reconcile.execution_wait_seconds: then the account is reconciled, and no sync leaves it waiting" executionWaitIsBounded
         // 100 scenarios average 5.55 overdue executions (sd 2.36, 40 seeds); over 600 (mean 33, sd ~5.8) the
         // threshold 7 is 4.5 standard deviations under the mean, so the check does not fail by chance.
+        scenarioProperty "A sync whose answers do not all come never waits silently: the unanswered scopes are asked for again" (fun _ steps -> syncNeverWaitsSilently steps)
         Props.seeded "The scenarios reach executions overdue" (fun seed ->
             let steps = Gen.sampleWithSeed seed 60 600 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
             let overdue = steps |> Array.filter (fun st -> alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTIONS_OVERDUE")) |> Array.length

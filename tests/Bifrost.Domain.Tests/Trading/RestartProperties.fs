@@ -173,7 +173,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim
     let mutable sim =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; ControlSeq = 1L
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
         sim <- apply sim e
@@ -279,6 +279,7 @@ let tests =
         // and broker faults all in one alphabet.
         restartProperty "GREEN stays safe across restarts, manual runs, stale data and faults" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
         restartProperty "No order on stale data across restarts" (fun cfg steps _ -> SafetyProperties.Invariants.noOrderOnStaleData cfg steps)
+        restartProperty "A sync never waits silently, across restarts" (fun _ steps _ -> ReducerProperties.syncNeverWaitsSilently steps)
         restartProperty "A fill the broker reported is waited for at most reconcile.execution_wait_seconds, across restarts (state rebuilt from the store)" (fun cfg steps _ -> ReducerProperties.executionWaitIsBounded cfg steps)
         // The reducer's quick paths (a plain clock step, the memory's quick test, market data at the step's clock) stand
         // for the full ones here too, and what a restart would read is saved after every step.

@@ -56,7 +56,7 @@ let tests =
             let s = hedged c
             // Halted on the drawdown, then on something else; the operator's resume re-syncs (ResumeRunning).
             let s = { s with HighWater = State.totalPnl c s + 500.0; Risk = RiskHalted
-                             Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumeRunning } }
+                             Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = ResumeRunning; AskedAt = s.Now; AskedAgain = 0 } }
             let answers =
                 [ for l in c.Strategy.Legs do at (sec 1.0) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
                   at (sec 1.1) PositionsEnded; at (sec 1.1) OpenOrdersEnded; at (sec 1.1) ExecutionsEnded ]
