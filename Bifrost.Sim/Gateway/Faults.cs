@@ -51,6 +51,10 @@ public abstract record FaultAction
     /// <summary><c>forget-executions</c>: IB's daily reset — reqExecutions no longer reports any execution made so far
     /// (positions, the orders' final states and the ledger keep them; later executions are reported as usual).</summary>
     public sealed record ForgetExecutions : FaultAction;
+
+    /// <summary><c>lose-next-exec-end</c>: the next reqExecutions answer lacks its execDetailsEnd (a message lost on
+    /// the way): a client waiting for the end waits until it asks again.</summary>
+    public sealed record LoseNextExecutionsEnd : FaultAction;
     /// <summary><c>misreport-next-execution [side|contract]</c>: the next execution is reported (execDetails, and
     /// reqExecutions afterwards) in the other direction or in another contract than its order; positions, orderStatus
     /// and the ledger keep the truth. IB never does this knowingly: it tests a client that cannot place a fill.</summary>
@@ -100,6 +104,7 @@ public static class FaultScript
           release-held                      held orders trade again as the broker would (a cancel ends one meanwhile)
           forget-executions                 IB's daily reset: reqExecutions forgets every execution so far (positions,
                                             orders and the ledger keep them)
+          lose-next-exec-end                the next reqExecutions answer lacks its execDetailsEnd
           misreport-next-execution [side|contract]
                                             the next execution is reported in the other direction (default) or another
                                             contract than its order; positions, statuses and the ledger keep the truth
@@ -177,6 +182,7 @@ public static class FaultScript
             "hold-next-order" => new FaultAction.HoldNextOrder(w.Length > 1 ? ReqInt(1, "CODE") : 0),
             "release-held" => new FaultAction.ReleaseHeld(),
             "forget-executions" => new FaultAction.ForgetExecutions(),
+            "lose-next-exec-end" => new FaultAction.LoseNextExecutionsEnd(),
             "misreport-next-execution" => new FaultAction.MisreportNextExecution(w.Length > 1 && w[1].ToLowerInvariant() switch
             {
                 "side" => false,

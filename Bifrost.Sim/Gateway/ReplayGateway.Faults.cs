@@ -125,6 +125,9 @@ public sealed partial class ReplayGateway
             case FaultAction.MisreportNextExecution m:
                 _misreportContract = m.Contract;
                 break;
+            case FaultAction.LoseNextExecutionsEnd:
+                _loseExecEnd = true;
+                break;
             case FaultAction.ForgetExecutions:
                 Log($"forgetting {_executions.Count} executions (reqExecutions)");
                 _executions.Clear();

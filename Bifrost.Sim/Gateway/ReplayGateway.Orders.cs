@@ -15,6 +15,7 @@ public sealed partial class ReplayGateway
     private long _execSeq;
     private long _ordersPlaced;
     private long _fillsReported;
+    private bool _loseExecEnd;
     private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
     /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side.</summary>
     private bool? _misreportContract;
@@ -327,6 +328,12 @@ public sealed partial class ReplayGateway
             if (after is { } t && r.TsNanos < t) continue;
             s.Send(new IbExecDetails(req.ReqId, r.Contract, e));
             s.Send(Commission(r));
+        }
+        if (_loseExecEnd)
+        {
+            _loseExecEnd = false;
+            Log($"losing execDetailsEnd of request {req.ReqId}");
+            return;
         }
         s.Send(new IbExecDetailsEnd(req.ReqId));
     }

@@ -97,4 +97,31 @@ public class ExecutionWaitScenarioTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    /// <summary>The start-up sync's execDetailsEnd is lost (lose-next-exec-end): the daemon waited Syncing for good, RED
+    /// with no alert and no orders. After 30 simulated s (150 wall ms) it asks for the executions again, warns once
+    /// (RECONCILE_STALLED), and the whole second answer ends the sync: it hedges, and the ledger equals the store.</summary>
+    [Fact]
+    public async Task StartupSync_WhoseExecutionsEndIsLost_AsksAgain_WarnsOnce_AndRuns()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["lose-next-exec-end"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running", 60_000);
+            var stalled = Assert.Single(h.Alerts(), a => a.Code == "RECONCILE_STALLED");
+            output.WriteLine($"{stalled.Severity} {stalled.Code}: {stalled.Message}");
+            Assert.Equal(AlertSeverity.Warning, stalled.Severity);
+            Assert.Contains("(executions)", stalled.Message, StringComparison.Ordinal);
+            await h.WaitOrders(1, 60_000);
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
 }

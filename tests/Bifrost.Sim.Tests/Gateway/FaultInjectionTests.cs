@@ -226,6 +226,22 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task LoseNextExecEnd_TheNextExecutionsAnswerHasNoEnd_TheOneAfterIsWhole()
+    {
+        await using var gw = await Start();
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        var first = await FillMarket(gw, client, events, "f1");
+        Assert.Equal("ok applied lose-next-exec-end", await gw.ExecuteAsync("lose-next-exec-end"));
+        var from = events.Count;
+        var lost = await client.ReqExecutionsAsync();
+        await events.Wait<IbExecDetails>(e => e.ReqId == lost, from: from); // the executions come, their end does not
+        Assert.Equal([first], await ExecutionsAsync(client, events)); // the next request is answered whole
+        Assert.DoesNotContain(events.All.Skip(from).OfType<IbExecDetailsEnd>(), e => e.ReqId == lost);
+    }
+
+    [Fact]
     public async Task Restart_DropsEveryone_AndRollsNextValidIdBack()
     {
         await using var gw = await Start();
@@ -316,7 +332,7 @@ public class FaultInjectionTests
             "at 09:45:00 drop-connection", "after-messages 200 send 1100", "send 1101", "upstream-lost 1102 500", "delay-exec 250 2",
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
             "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
-            "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions",
+            "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions", "lose-next-exec-end",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -328,6 +344,7 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.HoldNextOrder(0), rules[15].Action);
         Assert.Equal(new FaultTrigger.AfterOrders(2), rules[16].Trigger);
         Assert.Equal(new FaultAction.HoldNextOrder(404), rules[16].Action);
+        Assert.Equal(new FaultAction.LoseNextExecutionsEnd(), rules[19].Action);
         Assert.IsType<FaultAction.ReleaseHeld>(rules[17].Action);
         Assert.IsType<FaultAction.ForgetExecutions>(rules[18].Action);
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
