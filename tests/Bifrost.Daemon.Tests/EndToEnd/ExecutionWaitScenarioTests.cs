@@ -42,8 +42,7 @@ public class ExecutionWaitScenarioTests(ITestOutputHelper output)
             await h.WaitOrders(2, 60_000);
             Assert.DoesNotContain(h.Alerts(), a => a.Code == "ORDER_OUTCOME_UNKNOWN" || a.Severity == AlertSeverity.Critical);
             Assert.StartsWith("Running", Status(h).FsmState, StringComparison.Ordinal);
-            h.Enqueue(ControlCommandKind.Stop);
-            Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await h.StopCleanly(run);
             h.AssertMatchesLedger();
             Assert.Equal(h.LedgerOf("fill").Count, h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single());
         }
@@ -85,8 +84,7 @@ public class ExecutionWaitScenarioTests(ITestOutputHelper output)
             Assert.Equal(1, OrderDoubtScenarioTests.Starts(h)); // no restart
 
             await OrderDoubtScenarioTests.NoNewOrdersFor(h, 2000, expectedOrders: 1); // 400 simulated s, halted: no second hedge
-            h.Enqueue(ControlCommandKind.Stop);
-            Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await h.StopCleanly(run);
             // Ledger == store but for the forgotten execution, which the store never got.
             h.AssertMatchesLedger(forgotten: lost.Select(f => f.ExecId!).ToHashSet());
             Assert.Empty(h.Sql("SELECT exec_id FROM fills", r => r.GetString(0)));
@@ -114,8 +112,7 @@ public class ExecutionWaitScenarioTests(ITestOutputHelper output)
             Assert.Equal(AlertSeverity.Warning, stalled.Severity);
             Assert.Contains("(executions)", stalled.Message, StringComparison.Ordinal);
             await h.WaitOrders(1, 60_000);
-            h.Enqueue(ControlCommandKind.Stop);
-            Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await h.StopCleanly(run);
             h.AssertMatchesLedger();
         }
         catch

@@ -11,6 +11,13 @@ public static class Settle
     public static Task PauseSettleAndStop(this DaemonHarness h, DaemonRun run, int clientId = 17, int forgotten = 0) =>
         h.PauseSettleAndStop(() => run.Exit.WaitAsync(TimeSpan.FromSeconds(40)), clientId, forgotten);
 
+    /// <summary>Stop, and the daemon exits cleanly (0).</summary>
+    public static async Task StopCleanly(this DaemonHarness h, DaemonRun run)
+    {
+        h.Enqueue(ControlCommandKind.Stop);
+        Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     /// <summary>The same for a daemon running as a child process.</summary>
     public static Task PauseSettleAndStop(this DaemonHarness h, TestChild process, int clientId = 17) =>
         h.PauseSettleAndStop(() => process.ExitAsync(40_000), clientId);
