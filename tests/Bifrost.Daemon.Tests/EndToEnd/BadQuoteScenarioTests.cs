@@ -149,7 +149,9 @@ public class BadQuoteScenarioTests(ITestOutputHelper output)
             output.WriteLine($"{held.Severity} {held.Code}: {held.Message}");
             Assert.Contains("XYZ mid jumped", held.Message);
             Assert.Contains("-20.0 %", held.Message);
-            Assert.Contains(h.Read(r => r.GetStatus())!.Checks, c => c.Name == "price_confirmed" && c.Health != Health.Ok);
+            // The status is published on the engine's clock ticks (wall time), so the held price shows at the next one.
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "price_confirmed" && c.Health != Health.Ok),
+                "the light names the held price", 10_000);
             await h.Gateway.InjectAsync(FaultScript.ParseRule("resume-market-data XYZ").Action);
             await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "BAD_QUOTE_DROPPED"), "the print dropped once the feed resumes", 60_000);
             var intents = h.Ops(OperationKind.Intent).Where(o => o.Price is > 0).ToList();
