@@ -140,7 +140,14 @@ module Clock =
             | _ when not s.DetachedRuns.IsEmpty && s.Connectivity.SocketUp -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
             | _ -> struct (s, [])
         let struct (s, stuck) = hedgeTimeout cfg s
-        let struct (s, flatten) = match s.Fsm with Flattening _ -> (let s, c = Runs.flattenTimeout cfg s in struct (s, c)) | _ -> struct (s, [])
+        let struct (s, flatten) =
+            match s.Fsm with
+            | Flattening _ ->
+                let s, timedOut = Runs.flattenTimeout cfg s
+                // Stopping after a timed-out flatten ends at once when nothing is left to confirm, as a stop does.
+                let s, stopped = match s.Fsm with Stopping _ -> Progress.checkStopping cfg s | _ -> s, []
+                struct (s, timedOut @ stopped)
+            | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
         let s, hedge = Hedging.evaluate cfg s

@@ -383,7 +383,9 @@ module Runs =
     /// for a locate, a halted stock — or a cancel never confirmed) stayed Flattening for good: pause and resume
     /// refused, no alert. It ends incomplete instead, as a run times out: its working orders are cancelled (a fill that
     /// beats the cancel still counts: the order is the strategy's), the critical FLATTEN_INCOMPLETE names what is left,
-    /// and the engine goes where a finished flatten goes (Paused, the halt it came from, or stopped).
+    /// and the engine goes where a finished flatten goes: Paused, the halt it came from, or — `after_flatten: stop` —
+    /// stopping as a stop does, its cancels confirmed or `stop_timeout_seconds` passed (an exit at once would leave the
+    /// cancelled order unconfirmed at the broker).
     let flattenTimeout (cfg: Config) (s: State) =
         match s.Fsm with
         | Flattening run when s.Connectivity.SocketUp && Timestamp.since run.StartedAt s.Now >= cfg.Control.RunTimeout ->
@@ -395,8 +397,16 @@ module Runs =
             let left = if diff = 0 then "the hedge at its target; " else $"{abs diff} shares still to {side}; "
             let pending = if cancels.IsEmpty then "" else "its working orders cancelled (a fill before the cancel still counts)"
             let text = $"timed out after {secs:F0} s: {left}{pending}".TrimEnd(' ', ';')
-            let s', finished = finishFlatten cfg s run (Refused text)
-            s', cancels @ finished @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"
+            let alert = Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"
+            match cfg.Control.AfterFlatten with
+            | StopAfterFlatten ->
+                let last = if State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
+                let s = { s with Fsm = Stopping(s.Now, { ControlId = 0L; RequestedBy = "flatten timeout" }); Daily = { s.Daily with LastPnl = last } }
+                let s', more = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop after the flatten timed out" else s, []
+                s', cancels @ more @ [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten incomplete: {text}"; CompleteControl(run.Meta.ControlId, Refused text) ] @ alert
+            | PauseAfterFlatten ->
+                let s', finished = finishFlatten cfg s run (Refused text)
+                s', cancels @ finished @ alert
         | _ -> s, []
 
     let startFlatten (cfg: Config) (s: State) (meta: ControlMeta) =

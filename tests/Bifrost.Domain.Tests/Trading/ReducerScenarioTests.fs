@@ -195,6 +195,21 @@ let tests =
             let s, _ = Reducer.step c s (at (sec 301.5) (execFor buy buy.Quantity 100.0 "fx"))
             Expect.equal (State.hedgePosition c s) 0 "the hedge flat once it filled"
             Expect.equal s.Fsm Paused "and still paused"
+        testCase "Flatten_TimedOut_WithAfterFlattenStop_StopsAsAStopDoes_OnceItsCancelIsConfirmed" <| fun () ->
+            // An exit at once (as a completed flatten stops) would leave the cancelled order unconfirmed at the broker.
+            let c = { cfg with Control = { cfg.Control with RunTimeout = Duration.ofSeconds 300.0; AfterFlatten = StopAfterFlatten } }
+            let s = hedged c
+            let s, cmds = Reducer.step c s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+            let buy = placed cmds |> List.exactlyOne
+            let s, cmds = Reducer.step c s (at (sec 301.0) ClockTicked)
+            Expect.contains cmds (CancelOrder(buy.Ref, buy.IbOrderId)) "its order cancelled"
+            Expect.exists cmds (function CompleteControl(1L, Refused r) -> r.Contains "timed out" | _ -> false) "the flatten's control ends refused"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_INCOMPLETE") "alerted"
+            Expect.isFalse (List.contains (Exit 0) cmds) "no exit while the cancel is unconfirmed"
+            Expect.isTrue (match s.Fsm with Stopping _ -> true | _ -> false) $"stopping: {s.Fsm}"
+            let s, cmds = Reducer.step c s (at (sec 301.5) (OrderStatusReported { IbOrderId = buy.IbOrderId; PermId = 5L; Ref = ""; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            Expect.equal s.Fsm Stopped "stopped once confirmed"
+            Expect.contains cmds (Exit 0) "and exits"
         testCase "FlattenOutOfAHalt_TimedOut_EndsBackInTheHalt" <| fun () ->
             let s = hedged cfg
             let hedge = State.hedgePosition cfg s
