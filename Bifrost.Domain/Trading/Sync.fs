@@ -38,8 +38,12 @@ module Sync =
             [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten incomplete: {text}"; CompleteControl(run.Meta.ControlId, Refused text) ]
         | _ -> []
 
+    /// Another run's refs are judged afresh by each sync (a resume out of ANOTHER_ENGINE passes once they are gone), but
+    /// those a sync met and had not judged yet (a 1101/1102 or a reconnect restarting it) are kept: the new sync may
+    /// not meet them again (an execution already reported), and dropping them ran the engine on past another engine.
     let start (s: State) (resumeTo: ResumeTarget) =
-        { s with ForeignRefs = Set.empty; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo; AskedAt = s.Now; AskedAgain = 0 } },
+        let unjudged = match s.Fsm with Starting | Syncing _ -> s.ForeignRefs | _ -> Set.empty
+        { s with ForeignRefs = unjudged; Fsm = Syncing { Positions = false; OpenOrders = false; Executions = false; ListedOpen = Set.empty; ResumeTo = resumeTo; AskedAt = s.Now; AskedAgain = 0 } },
         [ RequestReconcile scopes; Emit.note s OperationKind.Reconciled "" "reconciliation requested" ]
 
     /// How long a sync waits for the broker's answers before asking again.

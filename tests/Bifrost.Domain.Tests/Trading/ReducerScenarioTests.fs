@@ -224,6 +224,24 @@ let tests =
             let s, cmds = step s (at (sec (3.0 + Duration.toSeconds cfg.Control.RunTimeout)) ClockTicked)
             Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_INCOMPLETE") "alerted"
             Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"back in the halt: {s.Fsm}"
+        testCase "AnotherEnginesFill_DuringASync_ThatA1102Restarts_StillHaltsOnAnotherEngine" <| fun () ->
+            // Found by the restart property "Another Bifrost run's execution halts …" (seed 8691491715409144078,
+            // 11400714819323198485 at scale 4): the restarted sync forgot the ref its predecessor met, and the engine ran.
+            let s = hedged cfg
+            let hedge = State.hedgePosition cfg s
+            let foreign =
+                ExecutionReported
+                    { ExecId = ExecId.create "f9" |> Result.get; IbOrderId = 5; PermId = 77L; ClientId = 18; Ref = "oi_zz_9"
+                      ContractId = underlyingId; Side = Buy; Quantity = 10; Price = 100.0 }
+            let answers t =
+                [ for l in cfg.Strategy.Legs do at (sec t) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                  at (sec t) (PositionReported(underlyingId, hedge, 100.0)); at (sec t) PositionsEnded
+                  at (sec t) OpenOrdersEnded; at (sec t) ExecutionsEnded ]
+            let s, _ = Reducer.run cfg s [ at (sec 1.0) (BrokerDisconnected "drop"); at (sec 2.0) (BrokerConnected [ cfg.Account ]); at (sec 2.1) foreign ]
+            Expect.isTrue (match s.Fsm with Syncing _ -> true | _ -> false) $"judged when the sync ends: {s.Fsm}"
+            let s, cmds = Reducer.run cfg s (at (sec 2.2) (ConnectivityRestored true) :: answers 2.3)
+            Expect.isTrue (match s.Fsm with Halted(AnotherEngine d) -> d.Contains "oi_zz_9" | _ -> false) $"halted: {s.Fsm}"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ANOTHER_ENGINE") "alerted"
         testCase "Pause_BlocksHedges_Resume_HedgesAgain" <| fun () ->
             let s, _, hedge = started ()
             let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
