@@ -84,7 +84,7 @@ module Clock =
                 let secs = Duration.toSeconds cfg.Control.ExecutionWait
                 let names =
                     overdue
-                    |> List.map (fun o -> $"{OrderRef.value o.Ref} {OrderStatus.name o.Status} {max o.ReportedFilled (if o.Status = Filled then o.Quantity else 0)}/{o.Quantity}, executions show {o.Filled}")
+                    |> List.map (fun o -> $"{OrderRef.value o.Ref} {OrderStatus.name o.Status} {Sync.reportedFilled o}/{o.Quantity}, executions show {o.Filled}")
                     |> String.concat "; "
                 let alert = Emit.alertAndRecord s Warning "EXECUTIONS_OVERDUE" $"{names} after {secs:F0} s: reconciling with the broker"
                 let interrupted = Sync.flattenInterrupted "executions overdue" s
@@ -143,10 +143,8 @@ module Clock =
         let struct (s, flatten) =
             match s.Fsm with
             | Flattening _ ->
-                let s, timedOut = Runs.flattenTimeout cfg s
-                // Stopping after a timed-out flatten ends at once when nothing is left to confirm, as a stop does.
-                let s, stopped = match s.Fsm with Stopping _ -> Progress.checkStopping cfg s | _ -> s, []
-                struct (s, timedOut @ stopped)
+                let s, c = Runs.flattenTimeout cfg (fun s -> Controls.stop cfg s { ControlId = 0L; RequestedBy = "flatten timeout" }) s
+                struct (s, c)
             | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])

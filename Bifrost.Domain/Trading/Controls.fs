@@ -14,7 +14,8 @@ module Controls =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
         { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = risk }
 
-    let private stop (cfg: Config) (s: State) (meta: ControlMeta) =
+    /// Stopping: the day's P&L kept, working orders cancelled (`cancel_on_stop`), stopped once they are confirmed.
+    let stop (cfg: Config) (s: State) (meta: ControlMeta) =
         // The day's last P&L before the engine stops: the next day (a restart) starts from it.
         let last = if State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
         let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }

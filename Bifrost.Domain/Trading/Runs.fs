@@ -335,9 +335,13 @@ module Runs =
 
     let private maxFlattenAttempts = 3
 
-    let private finishFlatten (cfg: Config) (s: State) (run: FlattenRun) (outcome: ControlOutcome) =
+    /// A flatten's end, however it came: noted, its control completed.
+    let flattenEnded (s: State) (run: FlattenRun) (outcome: ControlOutcome) =
         let text = match outcome with Done t -> t | Refused t -> $"incomplete: {t}"
-        let completion = [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten {text}"; CompleteControl(run.Meta.ControlId, outcome) ]
+        [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten {text}"; CompleteControl(run.Meta.ControlId, outcome) ]
+
+    let private finishFlatten (cfg: Config) (s: State) (run: FlattenRun) (outcome: ControlOutcome) =
+        let completion = flattenEnded s run outcome
         match cfg.Control.AfterFlatten with
         | PauseAfterFlatten -> { s with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }, completion
         | StopAfterFlatten ->
@@ -384,9 +388,9 @@ module Runs =
     /// refused, no alert. It ends incomplete instead, as a run times out: its working orders are cancelled (a fill that
     /// beats the cancel still counts: the order is the strategy's), the critical FLATTEN_INCOMPLETE names what is left,
     /// and the engine goes where a finished flatten goes: Paused, the halt it came from, or — `after_flatten: stop` —
-    /// stopping as a stop does, its cancels confirmed or `stop_timeout_seconds` passed (an exit at once would leave the
-    /// cancelled order unconfirmed at the broker).
-    let flattenTimeout (cfg: Config) (s: State) =
+    /// stopping as a stop does (`stop`: the Stop control's own path), its cancels confirmed or `stop_timeout_seconds`
+    /// passed (an exit at once would leave the cancelled order unconfirmed at the broker).
+    let flattenTimeout (cfg: Config) (stop: State -> State * Command list) (s: State) =
         match s.Fsm with
         | Flattening run when s.Connectivity.SocketUp && Timestamp.since run.StartedAt s.Now >= cfg.Control.RunTimeout ->
             let secs = Duration.toSeconds cfg.Control.RunTimeout
@@ -400,10 +404,8 @@ module Runs =
             let alert = Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"
             match cfg.Control.AfterFlatten with
             | StopAfterFlatten ->
-                let last = if State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
-                let s = { s with Fsm = Stopping(s.Now, { ControlId = 0L; RequestedBy = "flatten timeout" }); Daily = { s.Daily with LastPnl = last } }
-                let s', more = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop after the flatten timed out" else s, []
-                s', cancels @ more @ [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten incomplete: {text}"; CompleteControl(run.Meta.ControlId, Refused text) ] @ alert
+                let s', stopping = stop s
+                s', cancels @ flattenEnded s run (Refused text) @ alert @ stopping
             | PauseAfterFlatten ->
                 let s', finished = finishFlatten cfg s run (Refused text)
                 s', cancels @ finished @ alert

@@ -34,8 +34,7 @@ module Sync =
         match s.Fsm with
         | Flattening run ->
             let after = match run.Returns with Some _ -> "back in the halt it started from" | None -> "paused"
-            let text = $"{why} during flatten; {after}"
-            [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten incomplete: {text}"; CompleteControl(run.Meta.ControlId, Refused text) ]
+            Runs.flattenEnded s run (Refused $"{why} during flatten; {after}")
         | _ -> []
 
     /// Another run's refs are judged afresh by each sync (a resume out of ANOTHER_ENGINE passes once they are gone), but
@@ -57,15 +56,19 @@ module Sync =
         match s.Fsm with
         | Syncing p when s.Connectivity.SocketUp && s.Connectivity.IbUp && Timestamp.since p.AskedAt s.Now >= stallAfter ->
             let missing =
-                [ if not p.Positions then Positions
-                  if not p.OpenOrders then OpenOrders
-                  if not p.Executions then Executions ]
-            let names = missing |> List.map (function Positions -> "positions" | OpenOrders -> "open orders" | Executions -> "executions" | AccountValues -> "account values") |> String.concat ", "
+                [ if not p.Positions then Positions, "positions"
+                  if not p.OpenOrders then OpenOrders, "open orders"
+                  if not p.Executions then Executions, "executions" ]
+            let names = missing |> List.map snd |> String.concat ", "
             let secs = Duration.toSeconds (Timestamp.since p.AskedAt s.Now)
             let text = $"no answer from the broker for {secs:F0} s ({names}): asked again; no orders until the account is reconciled"
             let s' = { s with Fsm = Syncing { p with AskedAt = s.Now; AskedAgain = p.AskedAgain + 1 } }
-            s', RequestReconcile missing :: (if p.AskedAgain = 0 then Emit.alertAndRecord s Warning "RECONCILE_STALLED" text else [ Emit.note s OperationKind.Reconciled "" text ])
+            s', RequestReconcile(List.map fst missing) :: (if p.AskedAgain = 0 then Emit.alertAndRecord s Warning "RECONCILE_STALLED" text else [ Emit.note s OperationKind.Reconciled "" text ])
         | _ -> s, []
+
+    /// What the broker reported filled: its fill count, or the whole order for its Filled status (the store keeps the
+    /// status, not the count, so after a restart the status alone says it).
+    let reportedFilled (o: Order) = if o.Status = Filled then max o.Quantity o.ReportedFilled else o.ReportedFilled
 
     /// Orders we believe working that the broker does not list are settled from executions, or made inactive. One
     /// that vanished short of its quantity is in doubt: the broker returns only the current day's executions, so a
@@ -101,12 +104,11 @@ module Sync =
         let ended (o: Order) = { o with ReportedFilled = o.Filled; Status = (if shortOfFilled o then Inactive else o.Status) }
         let s = bookedShort |> List.fold (fun (s: State) o -> State.putOrder (ended o) s) s
         let s = lost |> List.fold (fun (s: State) o -> { State.putOrder (ended o) s with Anomalies = s.Anomalies + 1 }) s
-        let reported (o: Order) = if shortOfFilled o then max o.Quantity o.ReportedFilled else o.ReportedFilled
-        let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {reported o} filled but executions show {o.Filled}" ]
+        let lostText = [ for o in lost -> $"{OrderRef.value o.Ref}: the broker reported {reportedFilled o} filled but executions show {o.Filled}" ]
         let unsure = (missing |> List.filter (fun o -> o.Filled < o.Quantity)) @ lost |> List.distinctBy (fun o -> o.Ref)
         s,
         cmds
-        @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan ($"broker reported {reported o} filled but executions show {o.Filled}" + (if shortOfFilled o then ": made Inactive, its fill in doubt" else "")) ]
+        @ [ for o in lost -> Emit.orderOp s OperationKind.Anomaly o nan ($"broker reported {reportedFilled o} filled but executions show {o.Filled}" + (if shortOfFilled o then ": made Inactive, its fill in doubt" else "")) ]
         @ [ for o in bookedShort -> Emit.orderOp s OperationKind.OrderStatusChanged o nan $"Filled short of its executions ({o.Filled}/{o.Quantity}), booked by the operator: made Inactive" ],
         vanished @ lostText, unsure
 
