@@ -36,6 +36,9 @@ module SessionCalendar =
     /// Days since the epoch of a calendar date.
     let dayOf (year: int) (month: int) (day: int) = int (DateOnly(year, month, day).DayNumber - DateOnly(1970, 1, 1).DayNumber)
 
+    /// A day number as the trader reads it ("yyyy-MM-dd").
+    let dayText (day: int) = DateOnly(1970, 1, 1).AddDays(day).ToString("yyyy-MM-dd", Globalization.CultureInfo.InvariantCulture)
+
     /// Parses "yyyy-MM-dd" into a day number.
     let parseDate (text: string) =
         match DateOnly.TryParseExact(text, "yyyy-MM-dd", Globalization.CultureInfo.InvariantCulture, Globalization.DateTimeStyles.None) with

@@ -82,6 +82,7 @@ module Reducer =
         | TickReceived(id, field, value) -> MarketData.onTick cfg s s.Now e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s s.Now id iv
         | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg)
+        | ClockStepped step -> Clock.onStepped s step
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown

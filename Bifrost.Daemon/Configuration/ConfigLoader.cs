@@ -245,7 +245,7 @@ public static class ConfigLoader
     private static DaemonTimings ReadDaemon(JsonObject s)
     {
         CheckKeys(s, "daemon", "clock", "clock_poll_ms", "reconnect_min_seconds", "reconnect_max_seconds", "control_poll_ms",
-            "history_seconds", "channel_capacity", "tws_restart_window", "lock_dir");
+            "history_seconds", "channel_capacity", "tws_restart_window", "lock_dir", "clock_step_seconds");
         var clock = Text(s, "daemon", "clock", "system") switch
         {
             "system" => ClockSource.System,
@@ -265,7 +265,10 @@ public static class ConfigLoader
             window = (Minute(a[0]!.GetValue<string>()), Minute(a[1]!.GetValue<string>()));
         }
         return new DaemonTimings(clock, Millis(s, "daemon", "clock_poll_ms", 250), min, max, Millis(s, "daemon", "control_poll_ms", 200),
-            Seconds(s, "daemon", "history_seconds", 60), capacity, window);
+            Seconds(s, "daemon", "history_seconds", 60), capacity, window)
+        {
+            ClockStepTolerance = Seconds(s, "daemon", "clock_step_seconds", DaemonTimings.DefaultClockStepSeconds),
+        };
 
         static int Minute(string text) =>
             TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var t)

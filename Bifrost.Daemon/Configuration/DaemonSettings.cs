@@ -33,7 +33,14 @@ public sealed record DaemonTimings(
     TimeSpan HistoryEvery,
     int ChannelCapacity,
     /// <summary>Daily TWS restart window as local minutes of the calendar zone (start, end), or null.</summary>
-    (int Start, int End)? RestartWindow);
+    (int Start, int End)? RestartWindow)
+{
+    /// <summary>`daemon.clock_step_seconds`: a move of the host's wall clock against the engine's (monotonic) time
+    /// larger than this is a step (CLOCK_STEPPED: the engine pauses for the operator). System clock only.</summary>
+    public TimeSpan ClockStepTolerance { get; init; } = TimeSpan.FromSeconds(DefaultClockStepSeconds);
+
+    public const double DefaultClockStepSeconds = 2;
+}
 
 /// <summary>Everything the daemon reads from its configuration file (after environment overrides).</summary>
 public sealed record DaemonSettings(

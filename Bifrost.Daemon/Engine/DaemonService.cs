@@ -34,6 +34,9 @@ public sealed record DaemonRuntimeOptions
 
     /// <summary>Latency probe on the engine loop and its order path (benchmarks).</summary>
     public EngineProbe? Probe { get; init; }
+
+    /// <summary>The host's clocks under `daemon.clock: system` (tests step a wall clock of their own).</summary>
+    public IHostClock? HostClock { get; init; }
 }
 
 /// <summary>
@@ -89,7 +92,7 @@ public sealed class DaemonService(
         Log.Starting(logger, preview.Mode.IsLive ? "LIVE" : "paper", preview.RunId, preview.Account, settings.Store.Path,
             settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId, timings.Clock.ToString().ToLowerInvariant());
         if (_notify is not null) Log.Systemd(logger, _notify.SocketPath, _notify.WatchdogInterval?.ToString() ?? "off");
-        EngineClock clock = timings.Clock == ClockSource.Broker ? new BrokerEngineClock() : new SystemEngineClock();
+        EngineClock clock = timings.Clock == ClockSource.Broker ? new BrokerEngineClock() : new SystemEngineClock(runtime.HostClock ?? MachineClock.Instance);
         // Held until the restore is in: no broker event is reduced by an engine that has not restored yet.
         var channel = new EngineChannel(clock, timings.ChannelCapacity, hold: true);
         var storeOptions = (runtime.StoreOptions ?? new StoreWriterOptions()) with { Durability = settings.Store.Durability };
@@ -165,7 +168,7 @@ public sealed class DaemonService(
             channel.Release(EventPayload.NewEngineStarted(restored), [.. portfolioEvents]);
             control.Start();
             var watcher = portfolio?.Settings.SignalsDir?.Value is { } signalsDir ? new PortfolioRuns.SignalsWatcher(signalsDir) : null;
-            var ticker = Task.Run(() => TickAsync(channel, cfg.Control.SelfCheckEvery, watcher, abort.Token), CancellationToken.None);
+            var ticker = Task.Run(() => TickAsync(channel, cfg.Control.SelfCheckEvery, timings.ClockStepTolerance, watcher, logger, abort.Token), CancellationToken.None);
             started.TrySetResult(new Running(cfg, loop, loopTask, control, ticker));
         }
 
@@ -285,14 +288,22 @@ public sealed class DaemonService(
 
     private sealed record Running(Config Cfg, EngineLoop Loop, Task<int?> LoopTask, ControlWorker Control, Task Ticker);
 
-    /// <summary>The clock, and the signals directory's watch on the same beat (its I/O stays off the engine thread).</summary>
-    private static async Task TickAsync(EngineChannel channel, long everyNanos, PortfolioRuns.SignalsWatcher? watcher, CancellationToken ct)
+    /// <summary>The clock, its step check, and the signals directory's watch on the same beat (its I/O stays off the
+    /// engine thread). A step is posted (waiting for room: it must not be dropped) before the clock follows it.</summary>
+    private static async Task TickAsync(EngineChannel channel, long everyNanos, TimeSpan stepTolerance, PortfolioRuns.SignalsWatcher? watcher,
+        ILogger logger, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(everyNanos / 100, TimeSpan.TicksPerMillisecond * 10)));
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
+                if (channel.Clock.DetectStep(stepTolerance.Ticks * 100) is { } step)
+                {
+                    Log.ClockStepped(logger, step / 1e9);
+                    channel.Post(EventPayload.NewClockStepped(step));
+                    channel.Clock.FollowStep();
+                }
                 channel.TryPost(EventPayload.ClockTicked);
                 if (watcher?.Poll() is { } arrived && !channel.TryPost(arrived)) watcher.Forget();
             }

@@ -20,12 +20,80 @@ public abstract class EngineClock
     public virtual void ObserveBrokerSeconds(long unixSeconds)
     {
     }
+
+    /// <summary>How far the host's clock stepped against this one since the last step reported (nanoseconds, signed),
+    /// when more than <paramref name="toleranceNanos"/>; else null. Post the step, then <see cref="FollowStep"/>: the
+    /// step reaches the engine before anything stamped on the far side of it. One caller (the ticker).</summary>
+    public virtual long? DetectStep(long toleranceNanos) => null;
+
+    /// <summary>After a detected step was posted: a step forward is followed, a step back is not.</summary>
+    public virtual void FollowStep()
+    {
+    }
 }
 
-/// <summary>The machine's clock: right for TWS / IB Gateway, whose events happen now.</summary>
-public sealed class SystemEngineClock : EngineClock
+/// <summary>The host's two clocks: the wall clock (Unix time: NTP, an operator or a suspend can step it) and a
+/// monotonic one (never steps). Tests hand the daemon their own.</summary>
+public interface IHostClock
 {
-    public override long NowNanos() => WallNanos();
+    long WallNanos();
+
+    long MonotonicNanos();
+}
+
+/// <summary>This machine's clocks.</summary>
+public sealed class MachineClock : IHostClock
+{
+    public static readonly MachineClock Instance = new();
+
+    public long WallNanos() => EngineClock.WallNanos();
+
+    public long MonotonicNanos() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
+}
+
+/// <summary>
+/// The machine's clock, right for TWS / IB Gateway, whose events happen now — kept monotonic. The engine's time is the
+/// host's wall clock at start carried on by the monotonic clock, so a step of the wall clock does not move it: a step
+/// back would have frozen every timer of the engine (its "now" never goes back: staleness, timeouts, cooldowns, the
+/// session's hours) for as long as the step. The ticker compares the two (<see cref="DetectStep"/>): a step forward (a
+/// suspend, a clock corrected forward) is followed after the engine is told, a step back is reported and not
+/// followed (the engine stays ahead of the host until a restart re-reads the clock). A drift forward within the
+/// tolerance is followed quietly; the wall clock's NTP slewing moves the monotonic clock alike on Linux.
+/// </summary>
+public sealed class SystemEngineClock(IHostClock host) : EngineClock
+{
+    private long _offset = host.WallNanos() - host.MonotonicNanos();
+    private long _behind; // host − engine as last reported: ≤ 0, a step back not followed
+    private long _pending;
+
+    public SystemEngineClock() : this(MachineClock.Instance)
+    {
+    }
+
+    public override long NowNanos() => host.MonotonicNanos() + Interlocked.Read(ref _offset);
+
+    public override long? DetectStep(long toleranceNanos)
+    {
+        var drift = host.WallNanos() - NowNanos();
+        if (Math.Abs(drift - _behind) <= toleranceNanos)
+        {
+            if (drift > 0 && _behind == 0) Interlocked.Add(ref _offset, drift);
+            return null;
+        }
+        _pending = drift;
+        return drift - _behind;
+    }
+
+    public override void FollowStep()
+    {
+        if (_pending > 0)
+        {
+            Interlocked.Add(ref _offset, _pending);
+            _behind = 0;
+        }
+        else _behind = _pending;
+        _pending = 0;
+    }
 }
 
 /// <summary>

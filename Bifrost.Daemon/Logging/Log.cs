@@ -46,6 +46,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1009, Level = LogLevel.Critical, Message = "engine loop failed; the daemon stops (crash-only: the supervisor restarts it)")]
     public static partial void EngineCrashed(ILogger logger, Exception error);
 
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "the host's clock stepped {Seconds:+0.###;-0.###} s against the engine's: a step back is not followed (the engine keeps its own time), a step forward is")]
+    public static partial void ClockStepped(ILogger logger, double seconds);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "engine input channel full: {Input} dropped")]
     public static partial void InputDropped(ILogger logger, string input);
 

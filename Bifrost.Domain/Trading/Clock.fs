@@ -110,7 +110,7 @@ module Clock =
     /// True when the step at `now` has no day to roll and no leg to expire, and the book can be valued.
     let plainStep (cfg: Config) (s: State) (now: Timestamp) =
         not (System.Double.IsNaN(State.spot s)) && not (System.Double.IsNaN s.Daily.StartPnl)
-        && SessionCalendar.tradingDay cfg.Calendar now = s.Daily.Day && not (Expiry.anyPastAt now s)
+        && SessionCalendar.tradingDay cfg.Calendar now <= s.Daily.Day && not (Expiry.anyPastAt now s)
 
     /// `advanceFull`, as one state copy when the step is plain (the usual one): the revaluation sets Now itself. A
     /// property checks the two agree on every plain step.
@@ -123,6 +123,19 @@ module Clock =
     let private recordClose (cfg: Config) (s: State) =
         if s.Daily.Closed || not (SessionCalendar.isAfterClose cfg.Calendar s.Now) || not (State.isValued cfg s) then s
         else { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
+
+    /// The host's clock stepped (ClockStepped): the engine cannot be sure of the time its session hours, day limits,
+    /// expiries and timers rest on, so it says so (a critical alert: the engine pauses for the operator).
+    let onStepped (s: State) (stepNanos: int64) =
+        let seconds = float (abs stepNanos) / 1e9
+        let text =
+            if stepNanos >= 0L then
+                $"the host's clock jumped {seconds:N0} s ahead of the engine's (a suspend or a clock change); the engine follows it: "
+                + "check the host's time (NTP) before resuming"
+            else
+                $"the host's clock went back {seconds:N0} s; the engine keeps its own time, now {seconds:N0} s ahead of the host's "
+                + "(no timer stops, no day's limits re-arm): check the host's time (NTP), then restart the daemon to take the corrected clock"
+        s, Emit.alertAndRecord s Critical "CLOCK_STEPPED" text
 
     /// The clock step at `now` (the reducer's clock, never earlier than the state's).
     let onTick (cfg: Config) (s: State) (now: Timestamp) =

@@ -164,6 +164,9 @@ type EventPayload =
     /// IB's tickOptionComputation (model) for an option: implied vol, NaN when unset.
     | OptionComputationReceived of ContractId * impliedVol: float
     | ClockTicked
+    /// The host's clock moved this far against the engine's own time (a step: NTP, an operator, a suspend). The engine's
+    /// time is monotonic: it follows a step forward and not one back, so no timer freezes and no day's limits re-arm.
+    | ClockStepped of stepNanos: int64
     | BrokerConnected of accounts: string list
     | BrokerDisconnected of reason: string
     /// 1100: TWS lost its connection to IB.

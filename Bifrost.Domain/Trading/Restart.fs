@@ -205,9 +205,12 @@ module Restart =
                     DetachedRuns = detachedAtRestart r.Orders }
             let m = r.Memory |> Option.defaultValue EngineMemory.empty
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
-            let placedToday = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = today) |> List.length
+            let placedOn day = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = day) |> List.length
+            let placedToday = placedOn today
             let daily =
-                if m.Day = today then { Day = today; Trades = max m.TradesToday placedToday; StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl; Closed = false }
+                // A remembered day later than the clock's is still the day (the host's clock went back since the engine
+                // last ran): its trades and P&L baseline are kept, never re-armed by a clock that moved the wrong way.
+                if m.Day >= today then { Day = m.Day; Trades = max m.TradesToday (placedOn m.Day); StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl; Closed = false }
                 // A later day starts from the remembered day's last P&L (its close, or a stop), as a running engine starts
                 // from the close's marks at midnight: the gap since is this day's. Unknown (a crash before the close): its
                 // first valuation.
@@ -248,7 +251,15 @@ module Restart =
                 | Some m ->
                     let stop = if m.StopPending then ", a stop was pending: paused" else ""
                     $"operator {EngineMemory.operatorName m.Operator}{stop}; {daily.Trades} trades today; {m.OptionBook.Adopted.Length} legs adopted"
-            s', [ Emit.note s' OperationKind.FsmChanged cfg.RunId
-                      $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}" ]
+            let clockBehind =
+                if m.Day <= today then []
+                else
+                    Emit.alertAndRecord s' Critical "CLOCK_BEHIND"
+                        ($"the host's clock reads session day {SessionCalendar.dayText today}, before the {SessionCalendar.dayText m.Day} the engine "
+                         + $"last ran on: the clock went back; {SessionCalendar.dayText m.Day}'s trades ({daily.Trades}) and P&L baseline stay "
+                         + "counted until the clock passes it: check the host's time (NTP)")
+            s', Emit.note s' OperationKind.FsmChanged cfg.RunId
+                    $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}"
+                :: clockBehind
         | other ->
             { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]

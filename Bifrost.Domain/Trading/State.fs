@@ -348,7 +348,9 @@ module State =
     /// trades; its P&L baseline is taken once the book is valued (NaN until then: no daily figure rather than a wrong one).
     let rollDay (cfg: Config) (s: State) =
         let day = SessionCalendar.tradingDay cfg.Calendar s.Now
-        if day = s.Daily.Day then
+        // Only forward: a session day earlier than the counted one (a host clock gone back across a restart) is still
+        // the counted day, so its trades and P&L baseline are not re-armed.
+        if day <= s.Daily.Day then
             if System.Double.IsNaN s.Daily.StartPnl && isValued cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
             else s
         else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan); LastPnl = nan; Closed = false } }

@@ -48,6 +48,8 @@ public class ConfigLoaderTests
     [InlineData("BIFROST__CONNECTION__TYPO", "1", "connection.typo")]
     [InlineData("BIFROST__STORE__PATH", "null", "store.path")]
     [InlineData("BIFROST__DAEMON__CLOCK", "sundial", "daemon.clock")]
+    [InlineData("BIFROST__DAEMON__CLOCK_STEP_SECONDS", "0", "daemon.clock_step_seconds")]
+    [InlineData("BIFROST__DAEMON__CLOCK_STEP_SECONDS", "\"2s\"", "daemon.clock_step_seconds")]
     [InlineData("BIFROST__DAEMON__TWS_RESTART_WINDOW", "[\"25:00\",\"00:10\"]", "daemon.tws_restart_window")]
     [InlineData("BIFROST__STRATEGY__LEGS__0__STRIKE", "-1", "strategy.legs[0]")]
     [InlineData("BIFROST__MODE", "yolo", "mode")]
@@ -68,6 +70,13 @@ public class ConfigLoaderTests
         Assert.True(ConfigLoader.IsLoopback("::1"));
         Assert.True(ConfigLoader.IsLoopback("localhost"));
         Assert.False(ConfigLoader.IsLoopback("example.com"));
+    }
+
+    [Fact]
+    public void ClockStepTolerance_IsTwoSecondsUnlessConfigured()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), Parse(Sample).Daemon.ClockStepTolerance);
+        Assert.Equal(TimeSpan.FromSeconds(30), Parse(Sample, ("BIFROST__DAEMON__CLOCK_STEP_SECONDS", "30")).Daemon.ClockStepTolerance);
     }
 
     [Fact]

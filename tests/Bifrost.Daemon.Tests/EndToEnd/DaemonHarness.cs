@@ -184,7 +184,10 @@ public sealed class DaemonHarness : IAsyncDisposable
 
     public DaemonRun StartDaemon(params string[] extraArgs) => StartDaemon(new Hashtable(), extraArgs);
 
-    public DaemonRun StartDaemon(IDictionary environment, params string[] extraArgs)
+    public DaemonRun StartDaemon(IDictionary environment, params string[] extraArgs) => StartDaemon(environment, new DaemonRuntimeOptions(), extraArgs);
+
+    /// <summary>In process, with runtime options of the test's (a host clock of its own).</summary>
+    public DaemonRun StartDaemon(IDictionary environment, DaemonRuntimeOptions runtime, params string[] extraArgs)
     {
         // Whatever config a test writes, its account lock stays in this test's directory.
         if (!environment.Contains("BIFROST__DAEMON__LOCK_DIR")) environment["BIFROST__DAEMON__LOCK_DIR"] = Dir;
@@ -192,7 +195,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         var signal = new CancellationTokenSource();
         DaemonRun? run = null;
         var exit = Task.Run(() => DaemonProgram.RunAsync(["run", "--config", ConfigPath, .. extraArgs], environment, signal.Token,
-            b => b.AddProvider(log), onStarted: host => run!.Host = host));
+            b => b.AddProvider(log), runtime, onStarted: host => run!.Host = host));
         run = new DaemonRun { Exit = exit, Signal = signal, Log = log };
         _runs.Add(run);
         return run;

@@ -29,6 +29,9 @@ type RestartAction =
     /// The broker is slow to answer a reconciliation: seconds pass, the underlying moves and the clock ticks before its
     /// answers arrive (elsewhere they come before the next action, and a sync looks instant).
     | SlowSync of seconds: int * bps: int
+    /// kill -9 and start again on a host whose clock went back this many hours meanwhile (NTP, an operator): as far as
+    /// the engine can tell, time itself went back.
+    | ClockBackRestart of hours: int
 
 /// What the store holds: every execution the daemon observed (exactly once, in order, with its receive time), the
 /// commissions, and the last engine memory the reducer asked to save. Orders are the engine's own rows.
@@ -94,9 +97,10 @@ module StoreProjection =
           ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ] }
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
-type RestartPoint = { At: int; Before: State }
+/// A restart: the step of its EngineStarted, the state killed, and how far the host's clock went back meanwhile.
+type RestartPoint = { At: int; Before: State; HoursBack: int }
 
-let private genRestartAction (legCount: int) =
+let genRestartAction (legCount: int) =
     Gen.frequency
         [ 60, genAction legCount |> Gen.map Base
           6, Gen.constant Restart
@@ -177,6 +181,16 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
         sim <- apply sim e
+    // kill -9: nothing more is reduced or saved; the broker keeps the working orders and the account.
+    let restart (hoursBack: int) =
+        let before = state
+        let restored = StoreProjection.restore cfg store before
+        state <- State.initial cfg
+        restarts.Add { At = steps.Count; Before = before; HoursBack = hoursBack }
+        let time = Timestamp.add (Duration.ofSeconds (5.0 - 3600.0 * float hoursBack)) sim.Time
+        sim <- { sim with Owed = []; Connected = true; Time = time }
+        for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
+            sim <- apply sim e
     for action in actions do
         let later = { sim with Time = Timestamp.add (Duration.ofMillis 250L) sim.Time }
         sim <- (match action with SlowSync _ -> later | _ -> drain later)
@@ -185,15 +199,8 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
             let sim', events = eventsOf cfg sim a
             sim <- sim'
             for e in events do sim <- apply sim e
-        | Restart ->
-            // kill -9: nothing more is reduced or saved; the broker keeps the working orders and the account.
-            let before = state
-            let restored = StoreProjection.restore cfg store before
-            state <- State.initial cfg
-            restarts.Add { At = steps.Count; Before = before }
-            sim <- { sim with Owed = []; Connected = true; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
-            for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
-                sim <- apply sim e
+        | Restart -> restart 0
+        | ClockBackRestart hours -> restart hours
         | RebalanceLeg(i, d) ->
             let id = cfg.Strategy.Legs.[i % cfg.Strategy.Legs.Length].Option.ContractId
             let target = State.qtyOf state id + d
@@ -245,7 +252,7 @@ let private operatorStopped (s: State) =
     | Starting -> s.Memory.Operator <> OperatorRunning || s.Memory.StopPending
     | Running _ | Stopped -> false
 
-let private operatorResumes (e: Event) =
+let operatorResumes (e: Event) =
     match e.Payload with
     | ControlRequested((Resume | FlattenExposure), _) -> true
     | _ -> false
