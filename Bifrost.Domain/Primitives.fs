@@ -113,6 +113,23 @@ module ExecId =
         if String.IsNullOrWhiteSpace value then ValidationError.make "exec_id" "must not be empty" else Ok(ExecId value)
     let value (ExecId e) = e
 
+    /// IB's execId is `prefix.prefix.sequence.revision` ("0000e0d5.67a1b2c3.01.01"); a correction of an execution
+    /// reuses everything before the revision with a higher one (".01.02" replaces ".01.01"). The part every revision
+    /// of one execution shares, for an id of that form; else none (the backtest's broker numbers its own ids).
+    let revisionBase (ExecId e) =
+        let last = e.LastIndexOf '.'
+        if last <= 0 || e.Length - last - 1 <> 2 || not (System.Uri.IsHexDigit e.[last + 1] && System.Uri.IsHexDigit e.[last + 2])
+           || e.Split('.').Length < 4 then ValueNone
+        else ValueSome(e.Substring(0, last))
+
+    /// Another revision of the same execution among `seen` (a correction of it, or what it corrects), if any: of an
+    /// execution's revisions only the first the engine sees is applied.
+    let revisionOf (seen: Set<ExecId>) (id: ExecId) =
+        match revisionBase id with
+        | ValueNone -> None
+        | ValueSome b ->
+            seen |> Seq.tryFind (fun (ExecId s) -> s <> value id && s.Length = b.Length + 3 && s.StartsWith(b + ".", System.StringComparison.Ordinal))
+
 /// Buy or sell.
 type Side =
     | Buy

@@ -53,16 +53,20 @@ module Reducer =
         | Running _ | Paused | Halted _ | Flattening _ when moved -> { s' with LastPublishAt = s'.Now }, cmds @ runs @ more @ [ Emit.publish cfg s' ]
         | _ -> s', cmds @ runs @ more
 
-    /// An execution unlike its order (EXECUTION_MISMATCH) leaves that order's fill unknown, and the hedger would wait
+    /// An execution unlike its order (EXECUTION_MISMATCH) leaves that order's fill unknown (a correction, EXECUTION_CORRECTED,
+    /// leaves it in doubt), and the hedger would wait
     /// for executions that never match (delta out of band, ORDER_IN_FLIGHT, for good). The account is reconciled again
     /// at once, ending Paused: the order is settled from the broker's own view, and one whose fill the executions do
     /// not show halts on ORDER_OUTCOME_UNKNOWN with its way out (confirm_book). A mismatch during a sync is left to it.
     let private resyncOnMismatch (result: State * Command list) =
         let s, cmds = result
         match s.Fsm with
-        | Running(Idle | HedgePending _) | Paused when cmds |> List.exists (function RaiseAlert a -> a.Code = "EXECUTION_MISMATCH" | _ -> false) ->
-            let s', sync = Sync.start { s with PausedBy = "critical alert EXECUTION_MISMATCH" } ResumePaused
-            s', cmds @ sync @ Emit.fsmChange s' s.Fsm
+        | Running(Idle | HedgePending _) | Paused ->
+            match cmds |> List.tryPick (function RaiseAlert a when a.Code = "EXECUTION_MISMATCH" || a.Code = "EXECUTION_CORRECTED" -> Some a.Code | _ -> None) with
+            | Some code ->
+                let s', sync = Sync.start { s with PausedBy = $"critical alert {code}" } ResumePaused
+                s', cmds @ sync @ Emit.fsmChange s' s.Fsm
+            | None -> result
         | _ -> result
 
     /// Runs a portfolio hook after the main handler: its commands follow the handler's.
@@ -94,7 +98,9 @@ module Reducer =
         | OpenOrdersEnded -> Sync.onOpenOrdersEnded cfg s
         | ExecutionReported x ->
             let isNew = not (s.SeenExecs.Contains x.ExecId)
-            Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch |> afterOrders cfg s
+            match (if isNew then ExecId.revisionOf s.SeenExecs x.ExecId else None) with
+            | Some original -> OrderFlow.onCorrection s x original (OptionBook.contractName cfg s x.ContractId) |> resyncOnMismatch |> afterOrders cfg s
+            | None -> Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission s id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }, []

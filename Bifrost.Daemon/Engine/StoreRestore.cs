@@ -64,9 +64,13 @@ public static class StoreRestore
         var orderByRef = orders.GroupBy(o => o.OrderRef).ToDictionary(g => g.Key, g => g.First());
         var mismatched = fills.Where(f => f.OrderRef is not null && orderByRef.TryGetValue(f.OrderRef, out var o) && (o.ContractId != f.ContractId || o.Side != f.Side))
             .Select(f => f.ExecId).ToHashSet();
+        // Of an execution's revisions (IB's correction ".02" of ".01") only the first the engine saw was applied live
+        // (the others raised EXECUTION_CORRECTED): seen, never replayed, so a restart does not count the fill twice.
+        var corrections = Revisions(fills.Concat(legFills));
+        mismatched.ExceptWith(corrections);
         // Orders whose unseen fill the operator booked with confirm_book: that fill is in the adopted quantity already.
         var booked = memory is null ? new HashSet<string>() : memory.OptionBook.Booked.ToHashSet();
-        var fillsByRef = fills.Where(f => f.OrderRef is not null && !mismatched.Contains(f.ExecId)).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
+        var fillsByRef = fills.Where(f => f.OrderRef is not null && !mismatched.Contains(f.ExecId) && !corrections.Contains(f.ExecId)).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
         // Fills of the operator's own manual runs are external (OrderPurpose.Manual): never replayed into the strategy.
         var known = orders.Where(o => o.Purpose != "manual").Select(o => o.OrderRef).ToHashSet();
         var domainOrders = new List<Order>();
@@ -98,6 +102,7 @@ public static class StoreRestore
             // Another Bifrost run's fill stays unseen: replayed at sync, it is judged there (ANOTHER_ENGINE or expected).
             if (!operatorsOwn && OrderRefModule.isBifrost(f.OrderRef)) continue;
             if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
+            if (corrections.Contains(f.ExecId)) continue;
             if (memory is not null && f.TimeNanos > memory.OptionBook.ReconciledAt.Nanos && f.ContractId > 0)
                 external.Add(Tuple.Create(ContractIdModule.create((int)f.ContractId).ResultValue, (int)(f.Side == TradeSide.Buy ? f.Qty : -f.Qty)));
         }
@@ -105,6 +110,7 @@ public static class StoreRestore
         {
             if (mismatched.Contains(f.ExecId)) continue;
             if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
+            if (corrections.Contains(f.ExecId)) continue;
             if (f.OrderRef is null || !known.Contains(f.OrderRef)) continue; // not one of ours: never strategy-owned
             if (booked.Contains(f.OrderRef)) continue;
             var h = holdings.TryGetValue(f.ContractId, out var existing) ? existing : HoldingModule.empty;
@@ -121,6 +127,20 @@ public static class StoreRestore
         return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
             ListModule.OfSeq(seen), memory is null ? 0.0 : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
             ListModule.OfSeq(external));
+    }
+
+    /// <summary>The exec ids that are a later revision of an execution stored before them (in the order the engine
+    /// received them: receive time, then exec id).</summary>
+    public static HashSet<string> Revisions(IEnumerable<FillRecord> fills)
+    {
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
+        var later = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in fills.DistinctBy(f => f.ExecId).OrderBy(f => f.TimeNanos).ThenBy(f => f.ExecId, StringComparer.Ordinal))
+        {
+            if (ExecIdModule.create(f.ExecId) is not { IsOk: true } id || ExecIdModule.revisionBase(id.ResultValue) is not { IsSome: true } b) continue;
+            if (!first.TryAdd(b.Value, f.ExecId)) later.Add(f.ExecId);
+        }
+        return later;
     }
 
     /// <summary>The trailing sequence of <c>oi_{run}_{i}</c>, 0 if the ref has none.</summary>

@@ -56,7 +56,10 @@ public static class PortfolioRestore
         var orders = run.Orders.Select(o =>
         {
             var known = o.Fills.Select(f => f.ExecId).ToHashSet(StringComparer.Ordinal);
-            var missing = fillsOf(o.Ref).Where(f => !known.Contains(f.ExecId)).ToList();
+            var stored = fillsOf(o.Ref);
+            // Of an execution's revisions (IB's correction ".02" of ".01") only the first counts (EXECUTION_CORRECTED).
+            var revisions = Engine.StoreRestore.Revisions(stored);
+            var missing = stored.Where(f => !known.Contains(f.ExecId) && !revisions.Contains(f.ExecId)).ToList();
             var filled = o.Filled + missing.Sum(f => (int)f.Qty);
             if (missing.Count == 0 || filled > o.Quantity) return o;
             var fills = o.Fills.Concat(missing.Select(f => new RunFill(f.ExecId, (int)f.Qty, f.Price,

@@ -115,17 +115,19 @@ module OptionBook =
     /// trading). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
     /// book becomes the reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account
     /// again and ends Paused. The operator resumes.
+    /// A contract as the trader names it: a leg's description, the underlying's symbol, else its id.
+    let contractName (cfg: Config) (s: State) (id: ContractId) =
+        match State.legIndex s id with
+        | Some i -> describe s.Legs.[i].Option
+        | None when id = State.underlyingId cfg -> cfg.Strategy.Underlying.Symbol
+        | None -> string (ContractId.value id)
+
     let confirm (cfg: Config) (s: State) (c: BookConfirmation) (resync: State -> State * Command list) =
         let received = Emit.note s OperationKind.ControlReceived "" $"confirm_book by {c.Meta.RequestedBy} (#{c.Meta.ControlId})"
-        let underlying = State.underlyingId cfg
-        let legName id =
-            match State.legIndex s id with
-            | Some i -> describe s.Legs.[i].Option
-            | None when id = underlying -> cfg.Strategy.Underlying.Symbol
-            | None -> string (ContractId.value id)
+        let legName = contractName cfg s
         let bad =
             c.Legs |> List.choose (fun (id, q) ->
-                if (State.legIndex s id).IsNone && id <> underlying then Some $"{ContractId.value id} is neither a configured leg nor the underlying"
+                if (State.legIndex s id).IsNone && id <> State.underlyingId cfg then Some $"{ContractId.value id} is neither a configured leg nor the underlying"
                 elif not (covered q (Portfolio.brokerQty id s.Portfolio)) then Some $"{legName id}: {q} confirmed but the account holds {Portfolio.brokerQty id s.Portfolio}"
                 else None)
         let s', cmds =

@@ -216,6 +216,17 @@ module OrderFlow =
                     else s, o', []
                 s, fillOp :: overfill @ lateClose @ statusCmds
 
+    /// Another revision of an execution already applied (IB's correction ".02" of ".01": a re-priced or busted trade;
+    /// or the ".01" after its correction). It is never added on top (the fill would count twice): the book keeps the
+    /// revision it saw first, the operator is told (critical: the engine pauses) and the account is reconciled
+    /// (Reducer): a leg whose quantity changed halts on BOOK_MISMATCH with its way out (confirm_book); a hedge's
+    /// difference the operator checks with the broker.
+    let onCorrection (s: State) (e: ExecutionReport) (original: ExecId) (contract: string) =
+        let s = { s with SeenExecs = s.SeenExecs.Add e.ExecId; Anomalies = s.Anomalies + 1 }
+        s, Emit.alertAndRecord s Critical "EXECUTION_CORRECTED"
+            ($"execution {ExecId.value e.ExecId} revises {ExecId.value original} ({Side.name e.Side} {e.Quantity} {contract} @ {e.Price}, "
+             + $"order ref '{e.Ref}'): not applied, the book keeps {ExecId.value original}'s fill; the account is reconciled: check the fill's price and quantity with the broker")
+
     let onCommission (s: State) (execId: ExecId) (commission: float) =
         if s.CommissionsApplied.Contains execId || not (System.Double.IsFinite commission) then s, []
         else

@@ -59,6 +59,10 @@ public abstract record FaultAction
     /// reqExecutions afterwards) in the other direction or in another contract than its order; positions, orderStatus
     /// and the ledger keep the truth. IB never does this knowingly: it tests a client that cannot place a fill.</summary>
     public sealed record MisreportNextExecution(bool Contract) : FaultAction;
+    /// <summary><c>correct-next-exec [CENTS]</c>: the next execution is followed by IB's correction of it (the same
+    /// execId with revision .02 for .01, the price moved by CENTS, default 5, with its commissionReport), live and in
+    /// reqExecutions afterwards, as when a trade is re-priced; the ledger records it as a "fill_correction".</summary>
+    public sealed record CorrectNextExecution(int Cents) : FaultAction;
     /// <summary><c>pacing-violation [CLIENT] [drop]</c>: error 100 (id −1), then optionally the socket is closed.</summary>
     public sealed record PacingViolation(int? ClientId, bool Drop) : FaultAction;
     /// <summary><c>restart [ROLLBACK]</c>: every socket drops (TWS restarted) and each client id's nextValidId goes back by
@@ -108,6 +112,8 @@ public static class FaultScript
           misreport-next-execution [side|contract]
                                             the next execution is reported in the other direction (default) or another
                                             contract than its order; positions, statuses and the ledger keep the truth
+          correct-next-exec [CENTS]         the next execution is followed by its correction (revision .02, the
+                                            price moved by CENTS, default 5), live and in reqExecutions
           pacing-violation [CLIENT] [drop]  error 100, optionally followed by a disconnect
           restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
           stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
@@ -189,6 +195,7 @@ public static class FaultScript
                 "contract" => true,
                 var other => throw new FormatException($"misreport-next-execution: expected side or contract, got '{other}'"),
             }),
+            "correct-next-exec" => new FaultAction.CorrectNextExecution(OptInt(1) ?? 5),
             "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
             "restart" => new FaultAction.Restart(OptInt(1)),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),

@@ -122,6 +122,9 @@ public sealed partial class ReplayGateway
                 Log("releasing held orders");
                 HandleBrokerEvents(_broker.ReleaseHeld(NowNanos));
                 break;
+            case FaultAction.CorrectNextExecution c:
+                _correctNextCents = c.Cents;
+                break;
             case FaultAction.MisreportNextExecution m:
                 _misreportContract = m.Contract;
                 break;

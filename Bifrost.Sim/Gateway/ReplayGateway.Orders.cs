@@ -19,6 +19,7 @@ public sealed partial class ReplayGateway
     private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
     /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side.</summary>
     private bool? _misreportContract;
+    private int? _correctNextCents;
 
     private sealed record PlacedOrder(int ConId, IbOrder Order);
 
@@ -239,6 +240,34 @@ public sealed partial class ReplayGateway
             }
         }
         PositionChanged(placed.ConId);
+        if (_correctNextCents is { } cents)
+        {
+            _correctNextCents = null;
+            ReportCorrection(reported, o, cents);
+        }
+    }
+
+    /// <summary>IB's correction of an execution just reported: revision .02 of its execId, re-priced by
+    /// <paramref name="cents"/>, live (execDetails + commissionReport) and in reqExecutions from now on. The position
+    /// does not change (the same quantity).</summary>
+    private void ReportCorrection(ReportedExecution original, SimOrder o, int cents)
+    {
+        var x = original.Execution;
+        var execution = x with { ExecId = x.ExecId[..^2] + "02", Price = Math.Round(x.Price + cents / 100.0, 2) };
+        var corrected = original with { Execution = execution };
+        _executions.Add(corrected);
+        Log($"correcting execution {x.ExecId} of order {o.Request.OrderId} as {execution.ExecId}: {execution.Shares} @ {execution.Price} (was {x.Price})");
+        _ledger.Append(new LedgerEntry
+        {
+            Type = "fill_correction", TsNanos = original.TsNanos, Time = TwsTime(original.TsNanos), Account = _options.Account, ClientId = o.Request.ClientId,
+            OrderId = o.Request.OrderId, PermId = WirePermId(o), OrderRef = o.Request.OrderRef, ConId = original.Contract.ConId, Contract = original.Contract.Symbol,
+            ExecId = execution.ExecId, Side = execution.Side, Quantity = (int)(execution.Shares ?? 0), Price = execution.Price,
+        });
+        if (SessionOf(o.Request.ClientId) is { } s)
+        {
+            s.Send(new IbExecDetails(-1, original.Contract, execution));
+            s.Send(Commission(corrected));
+        }
     }
 
     private static bool Take(ref int count)

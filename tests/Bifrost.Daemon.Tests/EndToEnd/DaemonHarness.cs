@@ -302,7 +302,9 @@ public sealed class DaemonHarness : IAsyncDisposable
     {
         forgotten ??= new HashSet<string>();
         misreported ??= new HashSet<string>();
-        var ledgerFills = LedgerOf("fill", clientId).Where(f => !forgotten.Contains(f.ExecId!)).Select(f => f.ExecId!).ToList();
+        // Every execution the broker reported is a row, a correction too (IB's ".02": kept, never applied on top).
+        var ledgerFills = LedgerOf("fill", clientId).Where(f => !forgotten.Contains(f.ExecId!)).Select(f => f.ExecId!)
+            .Concat(LedgerOf("fill_correction", clientId).Select(f => f.ExecId!)).ToList();
         var storeFills = Sql("SELECT exec_id FROM fills f JOIN orders o ON o.order_ref = f.order_ref", r => r.GetString(0));
         Assert.Equal(ledgerFills.Order(), storeFills.Order());
         var ledgerOrders = LedgerOf("order", clientId);

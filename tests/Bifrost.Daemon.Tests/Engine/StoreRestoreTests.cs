@@ -42,6 +42,31 @@ public class StoreRestoreTests
     }
 
     [Fact]
+    public void CorrectedExecution_IsReplayedOnce_ItsRevisionSeenButNotCounted()
+    {
+        // IB corrected the hedge's fill (".02" re-priced the ".01"): the engine applied the first revision only.
+        var orders = new[] { Order("oi_t1_1", 4, TradeSide.Sell, 80, "Filled") };
+        var fills = new[]
+        {
+            new FillRecord("0000e011.65f0a1b2.01.01", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 80, 100.0, 1, 1.0),
+            new FillRecord("0000e011.65f0a1b2.01.02", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 80, 100.05, 2, 1.0),
+        };
+        var r = StoreRestore.Build(Cfg, orders, fills, storedNextOrderId: 5);
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-80, h.Quantity);
+        Assert.Equal(1.0, h.Fees, 10);
+        var sell = Assert.Single(r.Orders);
+        Assert.Equal((80, 80), (sell.Filled, sell.ReportedFilled));
+        Assert.Equal(100.0, sell.AvgFillPrice, 10);
+        Assert.Equal(2, r.SeenExecIds.Length); // the sync's re-delivery of either changes nothing
+        // In the order received: an original arriving after its correction is the revision.
+        var reversed = new[] { fills[1] with { TimeNanos = 1 }, fills[0] with { TimeNanos = 2 } };
+        Assert.Equal(["0000e011.65f0a1b2.01.01"], StoreRestore.Revisions(reversed));
+        Assert.Empty(StoreRestore.Revisions([new FillRecord("0007.00000001", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 40, 100.0, 1),
+            new FillRecord("0007.00000002", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 40, 100.0, 2)]));
+    }
+
+    [Fact]
     public void ManualRunFills_StayExternal_TheHedgeIsRestoredFromStrategyFillsOnly()
     {
         // The operator's manual BUY 100 (purpose manual) and a manual run that adjusts the strategy (manual_strategy).

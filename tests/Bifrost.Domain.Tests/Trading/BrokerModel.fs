@@ -37,6 +37,9 @@ type Action =
     | LateExecArrives
     /// The broker's answer to the next reconciliation loses its last message (execDetailsEnd): the sync waits.
     | LoseNextReconcileEnd
+    /// IB corrects the latest execution (a re-priced trade): the same execId with revision .02 for .01, five cents off,
+    /// live and in reqExecutions from then on; the quantity and the position do not change.
+    | CorrectExec
     | ExternalFill of qty: int
     | Ctl of Control
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
@@ -106,6 +109,7 @@ let genAction (legCount: int) =
           4, Gen.constant FillExecLate
           1, Gen.constant LateExecArrives
           2, Gen.constant LoseNextReconcileEnd
+          2, Gen.constant CorrectExec
           2, Gen.choose (-300, 300) |> Gen.map ExternalFill
           1, Gen.constant (Ctl Stop)
           3, Gen.constant (Ctl Pause)
@@ -160,7 +164,8 @@ let absorb (sim: Sim) (cmds: Command list) =
         | _ -> sim) sim
 
 let private fillEvents (sim: Sim) (w: Working) (qty: int) =
-    let execId = $"e{sim.ExecSeq}"
+    // IB's form (prefix.prefix.sequence.revision), so a correction can name the execution it corrects.
+    let execId = $"0000e007.65f0a1b2.{sim.ExecSeq:x2}.01"
     let price = if w.Req.ContractId = underlyingId then sim.Spot + 0.01 * float (Side.sign w.Req.Side) else 3.0
     let exec = at sim.Time (execFor w.Req qty price execId)
     let filled = w.Filled + qty
@@ -250,6 +255,13 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
         | _ -> sim, []
     | LateExecArrives -> { sim with Late = [] }, (if sim.Connected then sim.Late else [])
     | LoseNextReconcileEnd -> { sim with LoseEnd = true }, []
+    | CorrectExec ->
+        match sim.Execs with
+        | { Payload = ExecutionReported x } :: _ when (ExecId.value x.ExecId).EndsWith(".01", System.StringComparison.Ordinal) ->
+            let id = ExecId.value x.ExecId
+            let c = at sim.Time (ExecutionReported { x with ExecId = ExecId.create (id.Substring(0, id.Length - 2) + "02") |> Result.get; Price = x.Price + 0.05 })
+            { sim with Execs = c :: sim.Execs }, (if sim.Connected then [ c ] else [])
+        | _ -> sim, []
     | DupExec -> sim, (if sim.Connected then sim.Execs |> List.truncate 1 else [])
     | DupStatus -> sim, (if sim.Connected then Option.toList sim.LastStatus else [])
     | UnknownFill ->

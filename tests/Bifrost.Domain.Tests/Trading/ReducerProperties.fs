@@ -120,6 +120,21 @@ module QuickPaths =
             || EngineMemory.same (Restart.memoryOf st.After) st.After.Memory
             || failwithf "memory not saved after %A:\nimplied %A\nsaved %A" st.Event.Payload (Restart.memoryOf st.After) st.After.Memory)
 
+/// IB's correction of an execution (revision .02 of .01: a re-priced trade) is never added on top of the fill it
+/// corrects, so no order's fills pass its quantity (the model's broker never fills past it), and every correction of
+/// an execution the engine has seen is raised critical. Without the rule the correction counted as a second fill.
+let correctionsNeverCountTwice (steps: Step list) =
+    steps |> List.forall (fun st ->
+        let corrected =
+            match st.Event.Payload with
+            // (a stopped engine reduces nothing: the daemon records the execution, the restart judges it)
+            | ExecutionReported x when st.Before.Fsm <> Stopped && not (st.Before.SeenExecs.Contains x.ExecId) -> ExecId.revisionOf st.Before.SeenExecs x.ExecId
+            | _ -> None
+        (corrected.IsNone || alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTION_CORRECTED" && a.Severity = Critical)
+         || failwithf "correction %A of %A not raised (%A)" st.Event.Payload corrected st.Before.Fsm)
+        && (st.After.Orders |> Map.forall (fun _ o ->
+                o.Filled <= o.Quantity || failwithf "order %s filled %d of %d after %A" (OrderRef.value o.Ref) o.Filled o.Quantity st.Event.Payload)))
+
 /// An order the broker reported done whose fills have not all arrived as executions holds the hedger. Measured from
 /// the step it went done (the model's clock, not the engine's stamp): at no clock step past
 /// `reconcile.execution_wait_seconds` is the engine still waiting on it with the broker reachable (it is reconciling
@@ -282,6 +297,11 @@ let tests =
         // 100 scenarios average 5.55 overdue executions (sd 2.36, 40 seeds); over 600 (mean 33, sd ~5.8) the
         // threshold 7 is 4.5 standard deviations under the mean, so the check does not fail by chance.
         scenarioProperty "A sync whose answers do not all come never waits silently: the unanswered scopes are asked for again" (fun _ steps -> syncNeverWaitsSilently steps)
+        scenarioProperty "A correction of an execution is never counted on top of the fill it corrects, and is raised critical" (fun _ steps -> correctionsNeverCountTwice steps)
+        Props.seeded "The scenarios reach corrections of executions the engine applied" (fun seed ->
+            let steps = Gen.sampleWithSeed seed 60 300 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
+            let raised = steps |> Array.filter (fun st -> alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTION_CORRECTED")) |> Array.length
+            Expect.isGreaterThanOrEqual raised 20 $"EXECUTION_CORRECTED in 300 scenarios ({raised})")
         Props.seeded "The scenarios reach executions overdue" (fun seed ->
             let steps = Gen.sampleWithSeed seed 60 600 genScenario |> Array.collect (fun (n, actions) -> run (config n) actions |> Array.ofList)
             let overdue = steps |> Array.filter (fun st -> alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTIONS_OVERDUE")) |> Array.length

@@ -68,7 +68,13 @@ module StoreProjection =
         let orderOf (f: ExecutionReport) = orders |> List.tryFind (fun o -> OrderRef.value o.Ref = f.Ref)
         let mismatched (f: ExecutionReport) = orderOf f |> Option.exists (fun o -> o.ContractId <> f.ContractId || o.Side <> f.Side)
         let booked = store.Memory |> Option.map (fun m -> Set.ofList m.OptionBook.Booked) |> Option.defaultValue Set.empty
-        let own, others = store.Fills |> List.filter (fun (f, _) -> not (mismatched f)) |> List.partition (fun (f, _) -> known.Contains f.Ref)
+        // As in StoreRestore.Build: of an execution's revisions (IB's correction ".02" of ".01") only the first stored
+        // was applied: the others are seen, not replayed.
+        let revisions =
+            store.Fills |> List.fold (fun (seen: Set<ExecId>, found: Set<ExecId>) (f, _) ->
+                (seen.Add f.ExecId, (if (ExecId.revisionOf seen f.ExecId).IsSome then found.Add f.ExecId else found))) (Set.empty, Set.empty) |> snd
+        let corrects (f: ExecutionReport) = revisions.Contains f.ExecId
+        let own, others = store.Fills |> List.filter (fun (f, _) -> not (mismatched f) && not (corrects f)) |> List.partition (fun (f, _) -> known.Contains f.Ref)
         let mult (id: ContractId) = cfg.Strategy.Legs |> List.tryFind (fun l -> l.Option.ContractId = id) |> Option.map (fun l -> l.Option.Multiplier) |> Option.defaultValue 1
         let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
         let adopted =
@@ -91,7 +97,10 @@ module StoreProjection =
           NextOrderSeq = (orders |> List.map (fun o -> sequence o.Ref) |> List.fold max 0L) + 1L
           Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; CancelRequested = false; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
           Holdings = holdings |> Map.toList
-          SeenExecIds = (own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId)
+          SeenExecIds =
+            ((own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId))
+            @ [ for f, _ in store.Fills do
+                    if corrects f && (known.Contains f.Ref || (legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref))) then f.ExecId ]
           HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
           Memory = store.Memory
           ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ] }
@@ -152,6 +161,13 @@ let restartConfig legCount (expiryHours: int option) =
         Strategy = { c.Strategy with Legs = legs }
         Risk = { c.Risk with MaxDailyTrades = maxDailyTrades }
         Calendar = { SessionCalendar.alwaysOpen with Zone = FixedOffset -300 } }
+
+/// Executions in the order they came, less the later revisions (IB's corrections) of one seen before or earlier in
+/// the list: only an execution's first revision is ever applied.
+let firstRevisions (seen: Set<ExecId>) (xs: ExecutionReport[]) =
+    xs |> Array.fold (fun (seen: Set<ExecId>, kept) x ->
+        seen.Add x.ExecId, (if (ExecId.revisionOf seen x.ExecId).IsSome then kept else x :: kept)) (seen, [])
+    |> snd |> List.rev |> Array.ofList
 
 let private legIdsOf (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
@@ -287,6 +303,7 @@ let tests =
         restartProperty "GREEN stays safe across restarts, manual runs, stale data and faults" (fun cfg steps _ -> SafetyProperties.Invariants.greenIsSafe cfg steps)
         restartProperty "No order on stale data across restarts" (fun cfg steps _ -> SafetyProperties.Invariants.noOrderOnStaleData cfg steps)
         restartProperty "A sync never waits silently, across restarts" (fun _ steps _ -> ReducerProperties.syncNeverWaitsSilently steps)
+        restartProperty "A correction of an execution is never counted on top of the fill it corrects, across restarts (state rebuilt from the store)" (fun _ steps _ -> ReducerProperties.correctionsNeverCountTwice steps)
         restartProperty "A fill the broker reported is waited for at most reconcile.execution_wait_seconds, across restarts (state rebuilt from the store)" (fun cfg steps _ -> ReducerProperties.executionWaitIsBounded cfg steps)
         // The reducer's quick paths (a plain clock step, the memory's quick test, market data at the step's clock) stand
         // for the full ones here too, and what a restart would read is saved after every step.
@@ -391,7 +408,7 @@ let tests =
                                               && (match OrderRef.create x.Ref with
                                                   | Ok ref -> r.Before.Orders |> Map.tryFind ref |> Option.exists (fun o -> o.Side = x.Side && o.ContractId = x.ContractId)
                                                   | Error _ -> false))
-                    |> Array.distinctBy (fun x -> x.ExecId)
+                    |> Array.distinctBy (fun x -> x.ExecId) |> Array.rev |> firstRevisions r.Before.SeenExecs
                 legIdsOf cfg |> List.forall (fun id ->
                     let late = afterStop |> Array.filter (fun x -> x.ContractId = id) |> Array.sumBy (fun x -> Side.sign x.Side * x.Quantity)
                     let was, now = State.qtyOf r.Before id, State.qtyOf restored id
@@ -417,7 +434,7 @@ let tests =
                     arr.[.. r.At - 1] |> Array.rev |> Array.takeWhile (fun st -> st.Before.Fsm = Stopped)
                     |> Array.choose (fun st -> match st.Event.Payload with ExecutionReported x -> Some x | _ -> None)
                     |> Array.filter (fun x -> not (r.Before.SeenExecs.Contains x.ExecId) && strategyOwned x)
-                    |> Array.distinctBy (fun x -> x.ExecId)
+                    |> Array.distinctBy (fun x -> x.ExecId) |> Array.rev |> firstRevisions r.Before.SeenExecs
                 // A leg filled before its close and expired in the money delivers its shares with the rest (Expiry).
                 let delivered (x: ExecutionReport) =
                     match State.legIndex restored x.ContractId, restored.ExpiredLegs |> Map.tryFind (ContractId.value x.ContractId) with
@@ -445,6 +462,7 @@ let tests =
                                     match st.Event.Payload with
                                     // Its own, and like its order: one unlike it (EXECUTION_MISMATCH) is never applied.
                                     | ExecutionReported x when x.ContractId = id && not (st.Before.SeenExecs.Contains x.ExecId)
+                                                               && (ExecId.revisionOf st.Before.SeenExecs x.ExecId).IsNone
                                                                && (match OrderRef.create x.Ref with
                                                                    | Ok ref -> st.Before.Orders |> Map.tryFind ref |> Option.exists (fun o -> o.ContractId = x.ContractId && o.Side = x.Side)
                                                                    | Error _ -> false) ->

@@ -381,6 +381,34 @@ public class FaultInjectionTests
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("misreport-next-execution price"));
     }
 
+    [Fact]
+    public async Task CorrectNextExecution_FollowsTheFillWithItsRevision_LiveAndInReqExecutions_PositionUnchanged()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        var stock = gw.Contracts.Find("XYZ")!.Value;
+        Assert.Equal("ok applied correct-next-exec 7", await gw.ExecuteAsync("correct-next-exec 7"));
+        var corrected = await FillMarket(gw, client, events, "c1");
+        await events.Until(all => all.OfType<IbExecDetails>().Count(e => e.Execution.OrderId == corrected) == 2);
+        var live = events.OfType<IbExecDetails>(e => e.Execution.OrderId == corrected).ToList();
+        Assert.EndsWith(".01", live[0].Execution.ExecId);
+        Assert.Equal(live[0].Execution.ExecId[..^2] + "02", live[1].Execution.ExecId); // IB's revision
+        Assert.Equal(live[0].Execution.Price + 0.07, live[1].Execution.Price, 6);
+        Assert.Equal(live[0].Execution.Shares, live[1].Execution.Shares);
+        await events.Until(all => all.OfType<IbCommissionReport>().Any(c => c.ExecId == live[1].Execution.ExecId));
+        var plain = await FillMarket(gw, client, events, "c2"); // only the next execution
+        Assert.Equal([corrected, corrected, plain], await ExecutionsAsync(client, events)); // reqExecutions has the revision too
+
+        var entries = GatewayLedger.Read(ledger);
+        Assert.Equal(2, entries.Count(e => e.Type == "fill"));
+        Assert.Equal(live[1].Execution.ExecId, entries.Single(e => e.Type == "fill_correction").ExecId);
+        Assert.Equal(entries.Where(e => e.Type == "fill").Sum(f => f.Quantity), (await gw.PositionsAsync())[stock].Qty); // the position counts it once
+        Assert.Equal(new FaultAction.CorrectNextExecution(5), FaultScript.ParseRule("correct-next-exec").Action);
+    }
+
     /// <summary>reqExecutions (no filter): the order ids of the executions reported, in order.</summary>
     private static async Task<List<int>> ExecutionsAsync(IbClient client, EventLog events)
     {
