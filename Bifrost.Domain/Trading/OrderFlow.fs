@@ -220,12 +220,18 @@ module OrderFlow =
     /// or the ".01" after its correction). It is never added on top (the fill would count twice): the book keeps the
     /// revision it saw first, the operator is told (critical: the engine pauses) and the account is reconciled
     /// (Reducer): a leg whose quantity changed halts on BOOK_MISMATCH with its way out (confirm_book); a hedge's
-    /// difference the operator checks with the broker.
+    /// difference the operator checks with the broker. Another client's execution revised (the operator's own trade
+    /// in TWS) is only noted: it is not in the strategy's book (a leg's external quantity is the book check's).
     let onCorrection (s: State) (e: ExecutionReport) (original: ExecId) (contract: string) =
-        let s = { s with SeenExecs = s.SeenExecs.Add e.ExecId; Anomalies = s.Anomalies + 1 }
-        s, Emit.alertAndRecord s Critical "EXECUTION_CORRECTED"
-            ($"execution {ExecId.value e.ExecId} revises {ExecId.value original} ({Side.name e.Side} {e.Quantity} {contract} @ {e.Price}, "
-             + $"order ref '{e.Ref}'): not applied, the book keeps {ExecId.value original}'s fill; the account is reconciled: check the fill's price and quantity with the broker")
+        let s = { s with SeenExecs = s.SeenExecs.Add e.ExecId }
+        if not (OrderRef.isBifrost e.Ref) then
+            s, [ Emit.op s OperationKind.FillApplied "" e.Ref (ContractId.value e.ContractId) (Side.name e.Side) e.Quantity e.Price
+                     $"external execution {ExecId.value e.ExecId} (client {e.ClientId}) revises {ExecId.value original}: not applied again" ]
+        else
+            let s = { s with Anomalies = s.Anomalies + 1 }
+            s, Emit.alertAndRecord s Critical "EXECUTION_CORRECTED"
+                ($"execution {ExecId.value e.ExecId} revises {ExecId.value original} ({Side.name e.Side} {e.Quantity} {contract} @ {e.Price}, "
+                 + $"order ref '{e.Ref}'): not applied, the book keeps {ExecId.value original}'s fill; the account is reconciled: check the fill's price and quantity with the broker")
 
     let onCommission (s: State) (execId: ExecId) (commission: float) =
         if s.CommissionsApplied.Contains execId || not (System.Double.IsFinite commission) then s, []

@@ -81,6 +81,19 @@ let tests =
                                            at (sec 2.0) (CommissionReported(id "0000e001.65f0a1b2.01.02", 1.0)) ]
             Expect.equal (Portfolio.totalFees s.Portfolio) fees "the original's fee once"
 
+        testCase "AnotherClientsExecutionCorrected_IsNotedOnly_NotCountedNorAlerted" <| fun () ->
+            let s, _ = runAll cfg (startEvents cfg 100.0)
+            let manual side price execId =
+                ExecutionReported { ExecId = id execId; IbOrderId = 12; PermId = 88L; ClientId = 0; Ref = ""; ContractId = underlyingId
+                                    Side = side; Quantity = 100; Price = price }
+            let hedge = State.hedgePosition cfg s
+            let s, _ = step s (at (sec 1.0) (manual Buy 100.0 "0000e000.65f0a1b2.07.01"))
+            let s, cmds = step s (at (sec 2.0) (manual Buy 100.05 "0000e000.65f0a1b2.07.02"))
+            Expect.equal (State.hedgePosition cfg s) hedge "the operator's trade is not the strategy's either way"
+            Expect.isEmpty (alerts cmds) "no alert, no pause"
+            Expect.isTrue (ops cmds |> List.exists (fun o -> o.Detail.Contains "revises 0000e000.65f0a1b2.07.01")) "noted"
+            Expect.isTrue (s.SeenExecs.Contains(id "0000e000.65f0a1b2.07.02")) "seen"
+
         testCase "TheBacktestsOwnExecIds_AreNeverTakenForRevisions" <| fun () ->
             let s, cmds = runAll cfg (startEvents cfg 100.0)
             let hedge = placed cmds |> List.exactlyOne

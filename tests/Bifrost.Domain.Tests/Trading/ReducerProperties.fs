@@ -122,13 +122,15 @@ module QuickPaths =
 
 /// IB's correction of an execution (revision .02 of .01: a re-priced trade) is never added on top of the fill it
 /// corrects, so no order's fills pass its quantity (the model's broker never fills past it), and every correction of
-/// an execution the engine has seen is raised critical. Without the rule the correction counted as a second fill.
+/// an execution of this engine's orders it has seen is raised critical. Without the rule the correction counted as a
+/// second fill.
 let correctionsNeverCountTwice (steps: Step list) =
     steps |> List.forall (fun st ->
         let corrected =
             match st.Event.Payload with
             // (a stopped engine reduces nothing: the daemon records the execution, the restart judges it)
-            | ExecutionReported x when st.Before.Fsm <> Stopped && not (st.Before.SeenExecs.Contains x.ExecId) -> ExecId.revisionOf st.Before.SeenExecs x.ExecId
+            | ExecutionReported x when st.Before.Fsm <> Stopped && OrderRef.isBifrost x.Ref && not (st.Before.SeenExecs.Contains x.ExecId) ->
+                ExecId.revisionOf st.Before.SeenExecs x.ExecId
             | _ -> None
         (corrected.IsNone || alerts st.Commands |> List.exists (fun a -> a.Code = "EXECUTION_CORRECTED" && a.Severity = Critical)
          || failwithf "correction %A of %A not raised (%A)" st.Event.Payload corrected st.Before.Fsm)
