@@ -245,7 +245,7 @@ public static class ConfigLoader
     private static DaemonTimings ReadDaemon(JsonObject s)
     {
         CheckKeys(s, "daemon", "clock", "clock_poll_ms", "reconnect_min_seconds", "reconnect_max_seconds", "control_poll_ms",
-            "history_seconds", "channel_capacity", "tws_restart_window", "lock_dir", "clock_step_seconds");
+            "history_seconds", "channel_capacity", "tws_restart_window", "lock_dir", "clock_step_seconds", "control_max_age_seconds");
         var clock = Text(s, "daemon", "clock", "system") switch
         {
             "system" => ClockSource.System,
@@ -268,6 +268,7 @@ public static class ConfigLoader
             Seconds(s, "daemon", "history_seconds", 60), capacity, window)
         {
             ClockStepTolerance = Seconds(s, "daemon", "clock_step_seconds", DaemonTimings.DefaultClockStepSeconds),
+            ControlMaxAge = Seconds(s, "daemon", "control_max_age_seconds", DaemonTimings.DefaultControlMaxAgeSeconds),
         };
 
         static int Minute(string text) =>

@@ -40,6 +40,12 @@ public sealed record DaemonTimings(
     public TimeSpan ClockStepTolerance { get; init; } = TimeSpan.FromSeconds(DefaultClockStepSeconds);
 
     public const double DefaultClockStepSeconds = 2;
+
+    /// <summary>`daemon.control_max_age_seconds`: how old a command that trades or starts trading may be when the
+    /// daemon takes it (older: refused, expired).</summary>
+    public TimeSpan ControlMaxAge { get; init; } = TimeSpan.FromSeconds(DefaultControlMaxAgeSeconds);
+
+    public const double DefaultControlMaxAgeSeconds = 60;
 }
 
 /// <summary>Everything the daemon reads from its configuration file (after environment overrides).</summary>

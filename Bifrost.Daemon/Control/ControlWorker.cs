@@ -57,6 +57,14 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         return n;
     }
 
+    /// <summary>`daemon.control_max_age_seconds`: a command that trades or lets the engine trade (<see cref="ControlExpiry"/>)
+    /// older than this when the daemon takes it is refused, never run: queued while the daemon was down, it would
+    /// otherwise run at the next start, hours or days after the operator decided it, on another market.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromSeconds(Configuration.DaemonTimings.DefaultControlMaxAgeSeconds);
+
+    /// <summary>The host's wall clock, what the enqueuer stamped the command with (tests set their own).</summary>
+    public Func<long> WallNanos { get; init; } = EngineClock.WallNanos;
+
     /// <summary>Called when a stop command is claimed, before it reaches the engine (closes the order gate at once).</summary>
     public Action? StopClaimed { get; set; }
 
@@ -153,6 +161,13 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         if (_queue.TryClaimNext() is not { } cmd) return;
         Log.ControlClaimed(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), ControlArgs.RequestedBy(cmd));
         if (cmd.Command == ControlCommandKind.Stop) StopClaimed?.Invoke();
+        var age = TimeSpan.FromTicks(Math.Max(0, WallNanos() - cmd.CreatedNanos) / 100);
+        if (ControlExpiry.Expires(cmd.Command) && age > MaxAge)
+        {
+            Refuse(cmd, $"expired: queued {age.TotalSeconds:N0} s before the daemon took it (daemon.control_max_age_seconds {MaxAge.TotalSeconds:N0}); "
+                + "nothing was done: send it again if it still stands");
+            return;
+        }
         try
         {
             var payload = ControlArgs.Parse(cmd, _cfg, _contracts);
@@ -160,15 +175,19 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
         {
-            var why = "bad arguments: " + e.Message;
-            Log.ControlRefused(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), why);
-            _queue.Complete(cmd.Id, ControlOutcome.Refused, why);
-            _store.Record(new OperationRecord(EngineClock.WallNanos(), Bifrost.Store.Records.OperationKind.ControlDone,
-                Detail: $"{EnumText<ControlCommandKind>.ToText(cmd.Command)} by {cmd.RequestedBy} (#{cmd.Id}) refused: {why}")
-            {
-                VenueNanos = StoreMapping.Venue(_channel.Clock.NowNanos()), // receive (wall) in time_ns, engine clock beside it
-            });
+            Refuse(cmd, "bad arguments: " + e.Message);
         }
+    }
+
+    private void Refuse(ControlCommand cmd, string why)
+    {
+        Log.ControlRefused(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), why);
+        _queue.Complete(cmd.Id, ControlOutcome.Refused, why);
+        _store.Record(new OperationRecord(EngineClock.WallNanos(), Bifrost.Store.Records.OperationKind.ControlDone,
+            Detail: $"{EnumText<ControlCommandKind>.ToText(cmd.Command)} by {cmd.RequestedBy} (#{cmd.Id}) refused: {why}")
+        {
+            VenueNanos = StoreMapping.Venue(_channel.Clock.NowNanos()), // receive (wall) in time_ns, engine clock beside it
+        });
     }
 
     public async ValueTask DisposeAsync()

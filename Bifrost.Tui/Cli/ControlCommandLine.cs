@@ -79,6 +79,7 @@ internal static class ControlCommandLine
             var runId = follower.WaitForRun(TimeSpan.FromSeconds(3), sleep);
             stdout.WriteLine(runId is null
                 ? $"run: not started yet (control #{id} is {follower.Last?.Status.ToString().ToLowerInvariant() ?? "pending"}); follow it with `bifrost-tui runs`"
+                  + (Bifrost.Store.Control.ControlExpiry.Expires(kind) ? "; a command that trades expires unless the daemon takes it within daemon.control_max_age_seconds (60 s by default)" : "")
                 : $"run: {runId}");
             return 0;
         }

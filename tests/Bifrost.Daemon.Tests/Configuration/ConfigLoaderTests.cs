@@ -49,6 +49,7 @@ public class ConfigLoaderTests
     [InlineData("BIFROST__STORE__PATH", "null", "store.path")]
     [InlineData("BIFROST__DAEMON__CLOCK", "sundial", "daemon.clock")]
     [InlineData("BIFROST__DAEMON__CLOCK_STEP_SECONDS", "0", "daemon.clock_step_seconds")]
+    [InlineData("BIFROST__DAEMON__CONTROL_MAX_AGE_SECONDS", "-5", "daemon.control_max_age_seconds")]
     [InlineData("BIFROST__DAEMON__CLOCK_STEP_SECONDS", "\"2s\"", "daemon.clock_step_seconds")]
     [InlineData("BIFROST__DAEMON__TWS_RESTART_WINDOW", "[\"25:00\",\"00:10\"]", "daemon.tws_restart_window")]
     [InlineData("BIFROST__STRATEGY__LEGS__0__STRIKE", "-1", "strategy.legs[0]")]
@@ -73,10 +74,12 @@ public class ConfigLoaderTests
     }
 
     [Fact]
-    public void ClockStepTolerance_IsTwoSecondsUnlessConfigured()
+    public void ClockStepTolerance_AndControlMaxAge_HaveTheirDefaultsUnlessConfigured()
     {
         Assert.Equal(TimeSpan.FromSeconds(2), Parse(Sample).Daemon.ClockStepTolerance);
         Assert.Equal(TimeSpan.FromSeconds(30), Parse(Sample, ("BIFROST__DAEMON__CLOCK_STEP_SECONDS", "30")).Daemon.ClockStepTolerance);
+        Assert.Equal(TimeSpan.FromSeconds(60), Parse(Sample).Daemon.ControlMaxAge);
+        Assert.Equal(TimeSpan.FromSeconds(600), Parse(Sample, ("BIFROST__DAEMON__CONTROL_MAX_AGE_SECONDS", "600")).Daemon.ControlMaxAge);
     }
 
     [Fact]
