@@ -53,9 +53,9 @@ module Reducer =
         | Running _ | Paused | Halted _ | Flattening _ when moved -> { s' with LastPublishAt = s'.Now }, cmds @ runs @ more @ [ Emit.publish cfg s' ]
         | _ -> s', cmds @ runs @ more
 
-    /// An execution unlike its order (EXECUTION_MISMATCH) leaves that order's fill unknown (a correction, EXECUTION_CORRECTED,
-    /// leaves it in doubt), and the hedger would wait
-    /// for executions that never match (delta out of band, ORDER_IN_FLIGHT, for good). The account is reconciled again
+    /// An execution unlike its order (EXECUTION_MISMATCH) leaves that order's fill unknown, and a correction of one
+    /// (EXECUTION_CORRECTED) its price or quantity in doubt; the hedger would wait for executions that never match
+    /// (delta out of band, ORDER_IN_FLIGHT, for good). The account is reconciled again
     /// at once, ending Paused: the order is settled from the broker's own view, and one whose fill the executions do
     /// not show halts on ORDER_OUTCOME_UNKNOWN with its way out (confirm_book). A mismatch during a sync is left to it.
     let private resyncOnMismatch (result: State * Command list) =

@@ -110,11 +110,6 @@ module OptionBook =
         elif abs q2 > abs q1 then c2
         else c1
 
-    /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge) after a
-    /// BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge that filled unseen is booked without
-    /// trading). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
-    /// book becomes the reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account
-    /// again and ends Paused. The operator resumes.
     /// A contract as the trader names it: a leg's description, the underlying's symbol, else its id.
     let contractName (cfg: Config) (s: State) (id: ContractId) =
         match State.legIndex s id with
@@ -122,6 +117,11 @@ module OptionBook =
         | None when id = State.underlyingId cfg -> cfg.Strategy.Underlying.Symbol
         | None -> string (ContractId.value id)
 
+    /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge) after a
+    /// BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge that filled unseen is booked without
+    /// trading). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
+    /// book becomes the reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account
+    /// again and ends Paused. The operator resumes.
     let confirm (cfg: Config) (s: State) (c: BookConfirmation) (resync: State -> State * Command list) =
         let received = Emit.note s OperationKind.ControlReceived "" $"confirm_book by {c.Meta.RequestedBy} (#{c.Meta.ControlId})"
         let legName = contractName cfg s

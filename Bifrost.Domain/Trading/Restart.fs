@@ -186,6 +186,28 @@ module Restart =
             | Rebalance when o.ContractId = State.underlyingId cfg -> tilt + float (Side.sign o.Side * o.Filled)
             | _ -> tilt) 0.0
 
+    /// How far before the engine's last order a restart's clock may read before it is taken for a clock gone back.
+    let clockSlack = 60L * Duration.nanosPerSecond
+
+    /// CLOCK_BEHIND at a restart: the host's clock reads a session day before the one the engine last ran on, or,
+    /// within a day, more than `clockSlack` before the last order it placed. The engine cannot be sure of the time its
+    /// session hours, cooldowns and timeouts rest on: it says so (critical: the sync ends Paused).
+    let private clockBehind (s: State) (m: EngineMemory) (today: int) (daily: DailyCounters) (orders: Order list) =
+        let utc (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)
+        let latest = if orders.IsEmpty then None else Some(orders |> List.maxBy (fun o -> o.PlacedAt.Nanos))
+        if m.Day > today then
+            Emit.alertAndRecord s Critical "CLOCK_BEHIND"
+                ($"the host's clock reads session day {SessionCalendar.dayText today}, before the {SessionCalendar.dayText m.Day} the engine "
+                 + $"last ran on: the clock went back; {SessionCalendar.dayText m.Day}'s trades ({daily.Trades}) and P&L baseline stay "
+                 + "counted until the clock passes it: check the host's time (NTP)")
+        else
+            match latest with
+            | Some o when o.PlacedAt.Nanos - s.Now.Nanos > clockSlack ->
+                Emit.alertAndRecord s Critical "CLOCK_BEHIND"
+                    ($"the host's clock reads {utc s.Now}, before order {OrderRef.value o.Ref} the engine placed at {utc o.PlacedAt}: "
+                     + "the clock went back since the engine last ran (session hours, cooldowns and timeouts rest on it): check the host's time (NTP)")
+            | _ -> []
+
     /// EngineStarted: the state rebuilt from the store. The day's trade count is the larger of the remembered count
     /// and the orders the store holds for this session day (each order is journaled before it is sent), so neither a
     /// lost memory write nor an order before the first clock tick re-arms the daily limit.
@@ -251,15 +273,8 @@ module Restart =
                 | Some m ->
                     let stop = if m.StopPending then ", a stop was pending: paused" else ""
                     $"operator {EngineMemory.operatorName m.Operator}{stop}; {daily.Trades} trades today; {m.OptionBook.Adopted.Length} legs adopted"
-            let clockBehind =
-                if m.Day <= today then []
-                else
-                    Emit.alertAndRecord s' Critical "CLOCK_BEHIND"
-                        ($"the host's clock reads session day {SessionCalendar.dayText today}, before the {SessionCalendar.dayText m.Day} the engine "
-                         + $"last ran on: the clock went back; {SessionCalendar.dayText m.Day}'s trades ({daily.Trades}) and P&L baseline stay "
-                         + "counted until the clock passes it: check the host's time (NTP)")
             s', Emit.note s' OperationKind.FsmChanged cfg.RunId
                     $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}"
-                :: clockBehind
+                :: clockBehind s' m today daily r.Orders
         | other ->
             { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]

@@ -35,8 +35,7 @@ public class ClockStepScenarioTests(ITestOutputHelper output)
 
     private static StatusSnapshot Status(DaemonHarness h) => OrderDoubtScenarioTests.Status(h);
 
-    private static string Describe(DaemonHarness h) =>
-        $"{Status(h).FsmState} [{string.Join(", ", Status(h).BlockReasons)}]; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]";
+    private static string Describe(DaemonHarness h) => OrderDoubtScenarioTests.Describe(h);
 
     [Fact]
     public async Task HostClockSteppedBack_WhileHedging_PausesOnClockStepped_TheEngineKeepsItsTime_LedgerMatchesStore()

@@ -27,6 +27,10 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
 
     internal static StatusSnapshot Status(DaemonHarness h) => h.Read(r => r.GetStatus())!;
 
+    /// <summary>The FSM, its block reasons and every alert: what a failed wait prints.</summary>
+    internal static string Describe(DaemonHarness h) =>
+        $"{Status(h).FsmState} [{string.Join(", ", Status(h).BlockReasons)}]; alerts [{string.Join(" | ", h.Alerts().Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]";
+
     internal static int Starts(DaemonHarness h) =>
         h.Ops(OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
 

@@ -93,6 +93,22 @@ let tests =
             let r, _ = Reducer.step cfg r (at (Timestamp.add (hours 2.0) back) ClockTicked)
             Expect.equal (r.Daily.Day, r.Daily.Trades) (s.Daily.Day, 1) "still the remembered day's count"
 
+        testCase "Restart_OnAClockBeforeTheLastOrder_SameDay_RaisesClockBehind_ButNotWithinAMinutesSlack" <| fun () ->
+            let cfg = restartConfig 1 None
+            let s, cmds = runAll cfg (startEvents cfg 100.0)
+            let hedge = placed cmds |> List.exactlyOne
+            let restored = { Restored.empty with Orders = s.Orders |> Map.toList |> List.map snd; OrderIdHighWater = hedge.IbOrderId; Memory = Some(Restart.memoryOf s) }
+            let placedAt = s.Orders.[hedge.Ref].PlacedAt
+            let restartAt (secondsAfter: float) = Reducer.step cfg (State.initial cfg) (at (Timestamp.add (Duration.ofSeconds secondsAfter) placedAt) (EngineStarted restored))
+            let _, cmds = restartAt -600.0
+            let a = alerts cmds |> List.find (fun a -> a.Code = "CLOCK_BEHIND")
+            Expect.equal a.Severity Critical "critical"
+            Expect.stringContains a.Message (OrderRef.value hedge.Ref) "names the order placed later than the clock reads"
+            let _, cmds = restartAt -30.0
+            Expect.isEmpty (alerts cmds) "within the slack: nothing"
+            let _, cmds = restartAt 5.0
+            Expect.isEmpty (alerts cmds) "a plain restart: nothing"
+
         testCase "Restart_OnALaterDay_StartsTheNewDay_WithoutAClockAlert" <| fun () ->
             let cfg = restartConfig 1 None
             let s, _ = runAll cfg (startEvents cfg 100.0)
