@@ -101,6 +101,15 @@ module SessionCalendar =
         && minute < close
         && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e))
 
+    /// When the session of `t`'s local day opens (its open minute, local time) as a UTC instant; zero for an
+    /// always-open calendar (no open to count from).
+    let openedAt (cal: SessionCalendar) (t: Timestamp) =
+        if cal.OpenMinute = 0 && cal.CloseMinute >= 1440 then Timestamp.zero
+        else
+            let offset = utcOffset cal.Zone t
+            let day = Timestamp.dayNumber offset t
+            Timestamp((int64 day * 1440L + int64 cal.OpenMinute - int64 offset) * 60L * Duration.nanosPerSecond)
+
     /// True once the local day's session has closed (its early close on a half day): the day's P&L is final.
     let isAfterClose (cal: SessionCalendar) (t: Timestamp) =
         let struct (day, minute) = localDayAndMinute cal t

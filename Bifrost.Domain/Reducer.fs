@@ -92,6 +92,7 @@ module Reducer =
         | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
         | FarmStatusChanged(farm, ok) -> Connectivity.onFarm s farm ok
+        | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
         | NextValidIdReceived id -> Connectivity.onNextValidId s id
         | OrderStatusReported r -> OrderFlow.onStatus s r |> afterOrders cfg s
         | OpenOrderReported r -> Sync.onOpenOrder cfg s r |> afterOrders cfg s

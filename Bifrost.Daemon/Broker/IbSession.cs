@@ -164,6 +164,13 @@ internal sealed class IbSession : IbEventHandler
             l.Done.TrySetException(new InvalidOperationException($"{m.Code} {m.Message}"));
             return;
         }
+        if (m.Id >= IbProtocol.FirstRequestId && _tickers.TryGetValue(m.Id, out var conId))
+        {
+            if (m.IsInformational) Log.BrokerMessage(_logger, m.Code, m.Id, m.Message);
+            else Log.BrokerError(_logger, m.Code, m.Id, m.Message);
+            if (IbTranslate.MarketDataError(m, conId) is { } refused) _channel.Post(refused);
+            return;
+        }
         var e = IbTranslate.Error(m, IbProtocol.FirstRequestId);
         if (m.IsInformational || e is not null && !e.IsOrderErrorReported) Log.BrokerMessage(_logger, m.Code, m.Id, m.Message);
         else Log.BrokerError(_logger, m.Code, m.Id, m.Message);

@@ -130,34 +130,47 @@ public static class IbTranslate
         return null;
     }
 
+    /// <summary>
+    /// An errMsg on one of our market-data tickers: IB refused or ended the contract's data (10197 a competing live
+    /// session, 354/10089/10168 not subscribed, 10167 delayed data instead, 200 no such contract). Informational codes
+    /// (2100–2199) are not refusals.
+    /// </summary>
+    public static EventPayload? MarketDataError(IbError e, ContractId conId) =>
+        e.IsInformational ? null : EventPayload.NewMarketDataRefused(conId, e.Code, e.Message ?? "");
+
     /// <summary>2157: the sec-def farm is broken (not in <see cref="IbErrorCodes"/>).</summary>
     public const int SecDefFarmBroken = 2157;
 
     // ------------------------------------------------------------------ market data
 
-    /// <summary>tickPrice type → quote field: 1/66 bid, 2/67 ask, 4/68 last (delayed types included).</summary>
+    /// <summary>
+    /// tickPrice type → quote field: 1 bid, 2 ask, 4 last. Delayed ticks (66–68: ~15 minutes old, sent when TWS falls
+    /// back to delayed data, with 10167 on the ticker) are not a quote: stamped with their receive time they would
+    /// look fresh, and a hedge priced from them trades on a market a quarter of an hour gone. The contract goes silent
+    /// instead, and the feed watch tells the operator (MARKET_DATA_REFUSED, MARKET_DATA_STALE).
+    /// </summary>
     public static TickField? PriceField(int tickType) => tickType switch
     {
-        1 or 66 => TickField.BidPrice,
-        2 or 67 => TickField.AskPrice,
-        4 or 68 => TickField.LastPrice,
+        1 => TickField.BidPrice,
+        2 => TickField.AskPrice,
+        4 => TickField.LastPrice,
         _ => null,
     };
 
-    /// <summary>tickSize type → quote field: 0/69 bid size, 3/70 ask size.</summary>
+    /// <summary>tickSize type → quote field: 0 bid size, 3 ask size (delayed 69/70 are not used, as for prices).</summary>
     public static TickField? SizeField(int tickType) => tickType switch
     {
-        0 or 69 => TickField.BidSize,
-        3 or 70 => TickField.AskSize,
+        0 => TickField.BidSize,
+        3 => TickField.AskSize,
         _ => null,
     };
 
     /// <summary>A price tick's value: −1 ("no quote on that side") and non-finite values become NaN.</summary>
     public static double PriceValue(double price) => double.IsFinite(price) && price > 0 ? price : double.NaN;
 
-    /// <summary>tickOptionComputation → OptionComputationReceived for the model tick (13, delayed 83) with an implied vol.</summary>
+    /// <summary>tickOptionComputation → OptionComputationReceived for the model tick (13; the delayed 83 is not used) with an implied vol.</summary>
     public static EventPayload? OptionComputation(ContractId conId, in IbTickOptionComputation m) =>
-        m.TickType is 13 or 83 && m.ImpliedVol is { } iv && double.IsFinite(iv) && iv > 0
+        m.TickType is 13 && m.ImpliedVol is { } iv && double.IsFinite(iv) && iv > 0
             ? EventPayload.NewOptionComputationReceived(conId, iv)
             : null;
 

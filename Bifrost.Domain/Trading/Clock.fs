@@ -161,10 +161,11 @@ module Clock =
             | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
+        let s, feed = FeedWatch.check cfg s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ askedAgain @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ askedAgain @ feed @ hedge @ Emit.fsmChange s before @ publish

@@ -29,7 +29,7 @@ module Connectivity =
             let s' = { s with Fsm = Stopped }
             s', Emit.alertAndRecord s Critical "ACCOUNT_MISMATCH" problem @ [ Emit.publish cfg s'; Exit 2 ]
         | None ->
-            let s = { s with Connectivity = { s.Connectivity with SocketUp = true; IbUp = true } }
+            let s = { s with Connectivity = { s.Connectivity with SocketUp = true; IbUp = true; SubscribedAt = s.Now } }
             let connected = Emit.note s OperationKind.FsmChanged "" ("broker connected, accounts " + String.concat "," accounts)
             match s.Fsm with
             | Stopping _ -> s, [ connected; RequestReconcile Sync.scopes ]
@@ -48,7 +48,7 @@ module Connectivity =
 
     /// 1101/1102: reconcile what may have happened while down; 1101 also lost the market data subscriptions.
     let onConnectivityRestored (cfg: Config) (s: State) (dataMaintained: bool) =
-        let s = { s with Connectivity = { s.Connectivity with IbUp = true } }
+        let s = { s with Connectivity = { s.Connectivity with IbUp = true; SubscribedAt = (if dataMaintained then s.Connectivity.SubscribedAt else s.Now) } }
         let note = Emit.note s OperationKind.FsmChanged "" (if dataMaintained then "1102: restored, data maintained" else "1101: restored, data lost")
         let resubscribe = if dataMaintained then [] else [ SubscribeMarketData(universe cfg s) ]
         match s.Fsm with

@@ -174,6 +174,9 @@ type EventPayload =
     /// 1101 (data lost: resubscribe) / 1102 (data maintained).
     | ConnectivityRestored of dataMaintained: bool
     | FarmStatusChanged of Farm * ok: bool
+    /// IB refused or ended a contract's market data: an errMsg on its ticker (10197 a competing live session, 354 or
+    /// 10089 not subscribed, 200 no such contract, …).
+    | MarketDataRefused of ContractId * code: int * message: string
     | NextValidIdReceived of int
     | OrderStatusReported of OrderStatusReport
     | OpenOrderReported of OpenOrderReport

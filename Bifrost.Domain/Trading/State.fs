@@ -70,12 +70,28 @@ module FsmState =
         | Stopping _ -> "Stopping"
         | Stopped -> "Stopped"
 
+/// A contract the feed watch told silent (FeedWatch), until its next quote.
+type SilentFeed =
+    { /// Its last quote when it was told (zero: none yet).
+      LastQuote: Timestamp
+      /// When it was told silent.
+      ToldAt: Timestamp
+      /// When it was last asked for again.
+      AskedAt: Timestamp }
+
 type LinkStatus =
     { /// The TCP session to TWS / the gateway.
       SocketUp: bool
       /// TWS's own connection to IB (1100 / 1101 / 1102).
       IbUp: bool
-      Farms: Map<Farm, bool> }
+      Farms: Map<Farm, bool>
+      /// When the engine last asked for the scalper's market data (a connect, a 1101): silence counts from it at the
+      /// earliest (FeedWatch).
+      SubscribedAt: Timestamp
+      /// The hedger's contracts told silent (MARKET_DATA_STALE), until their next quote.
+      Silent: Map<ContractId, SilentFeed>
+      /// IB's refusals of a contract's market data told (MARKET_DATA_REFUSED): code and when, until its next quote.
+      Refused: Map<ContractId, struct (int * Timestamp)> }
 
 type DailyCounters =
     { Day: int
@@ -222,7 +238,7 @@ module State =
           PendingCommissions = Map.empty
           NextOrderId = 1
           NextOrderSeq = 1L
-          Connectivity = { SocketUp = false; IbUp = false; Farms = Map.empty }
+          Connectivity = { SocketUp = false; IbUp = false; Farms = Map.empty; SubscribedAt = Timestamp.zero; Silent = Map.empty; Refused = Map.empty }
           AccountValues = Map.empty
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = 0.0

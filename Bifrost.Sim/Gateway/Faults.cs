@@ -76,6 +76,10 @@ public abstract record FaultAction
     /// back; with <c>stay</c> the contract's feed then stops (a stuck bad quote: a new subscription gets it as its
     /// first tick) until <c>resume-market-data</c>.</summary>
     public sealed record BadQuote(string Contract, double Percent, bool Stay = false) : FaultAction;
+    /// <summary><c>kill-subscription CONTRACT [refuse CODE]</c>: every client's current subscription of the contract
+    /// dies — silently, or with errMsg CODE on its ticker id (10197: a competing live session) — and carries no more
+    /// ticks; a new request for the contract is served as usual (what TWS does when a ticker is dropped).</summary>
+    public sealed record KillSubscription(string Contract, int? Code) : FaultAction;
 }
 
 public sealed record FaultRule(FaultTrigger Trigger, FaultAction Action, string Text);
@@ -118,6 +122,9 @@ public static class FaultScript
           restart [ROLLBACK]                drop every socket, roll nextValidId back by ROLLBACK (default: to the first id)
           stop-market-data CONTRACT         stop sending ticks for a contract (conId, XYZ, "XYZ 20260320 C 100")
           resume-market-data CONTRACT
+          kill-subscription CONTRACT [refuse CODE]
+                                            the contract's current subscriptions die (silently, or with errMsg
+                                            CODE on their ticker ids, e.g. 10197); a new request is served
           bad-quote CONTRACT PCT [stay]     one quote PCT % off the last reaches the clients (a bad print); fills and
                                             marks keep the true quote, the next tick brings the price back; with
                                             stay the feed then stops on it (a new subscription gets it) until
@@ -198,6 +205,7 @@ public static class FaultScript
             "correct-next-exec" => new FaultAction.CorrectNextExecution(OptInt(1) ?? 5),
             "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
             "restart" => new FaultAction.Restart(OptInt(1)),
+            "kill-subscription" when w.Length > 1 => KillSubscription(w),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),
             "resume-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), false),
             "bad-quote" when w.Length > 2 => BadQuote(w[^1].Equals("stay", StringComparison.OrdinalIgnoreCase) ? w[..^1] : w,
@@ -212,6 +220,15 @@ public static class FaultScript
                 double.TryParse(w[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && double.IsFinite(pct) && pct > -100
                     ? pct : throw new FormatException($"bad-quote: PCT must be a number above -100, got '{w[^1]}'"), stay)
             : throw new FormatException("bad-quote: expected CONTRACT PCT [stay]");
+
+    private static FaultAction.KillSubscription KillSubscription(string[] w)
+    {
+        var refuse = Array.FindIndex(w, x => x.Equals("refuse", StringComparison.OrdinalIgnoreCase));
+        if (refuse < 0) return new FaultAction.KillSubscription(string.Join(' ', w[1..]).Trim('"'), null);
+        if (refuse < 2 || refuse != w.Length - 2 || !int.TryParse(w[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var code))
+            throw new FormatException("kill-subscription: expected CONTRACT [refuse CODE]");
+        return new FaultAction.KillSubscription(string.Join(' ', w[1..refuse]).Trim('"'), code);
+    }
 
     private static FaultAction ParseSend(string[] w, int code)
     {
@@ -246,6 +263,8 @@ public static class FaultScript
     /// <summary>Default texts of the codes a fault can send (match on the code, not the text).</summary>
     public static string DefaultText(int code) => code switch
     {
+        354 => "Requested market data is not subscribed.",
+        10197 => "No market data during competing live session",
         100 => "Max rate of messages per second has been exceeded:max=50 rec=51 (1)",
         404 => "Order held while securities are located.",
         162 => "Historical Market Data Service error message:API historical data query cancelled: 1",

@@ -89,4 +89,7 @@ internal sealed class MarketDataSubscription(int tickerId, int conId)
     public int TickerId { get; } = tickerId;
     public int ConId { get; } = conId;
     public double Bid = double.NaN, Ask = double.NaN, Last = double.NaN, BidSize = double.NaN, AskSize = double.NaN;
+    /// <summary>Killed by the <c>kill-subscription</c> fault: it stays listed (the client thinks it is subscribed) but
+    /// carries no tick until the client cancels it or asks again under a new ticker id.</summary>
+    public bool Dead;
 }

@@ -157,6 +157,17 @@ public sealed partial class ReplayGateway
                     _stuck.Remove(conId);
                 }
                 break;
+            case FaultAction.KillSubscription k:
+                var killed = Contracts.Find(k.Contract) ?? throw new ArgumentException($"unknown contract '{k.Contract}'");
+                foreach (var s in Sessions())
+                    foreach (var sub in s.Subscriptions.Values)
+                    {
+                        if (sub.ConId != killed || sub.Dead) continue;
+                        sub.Dead = true;
+                        if (k.Code is { } code) s.Send(new IbError(sub.TickerId, code, FaultScript.DefaultText(code)));
+                    }
+                Log($"subscriptions of {k.Contract} killed{(k.Code is { } kc ? $" with {kc}" : " silently")}");
+                break;
             case FaultAction.BadQuote b:
                 var badId = Contracts.Find(b.Contract) ?? throw new ArgumentException($"unknown contract '{b.Contract}'");
                 if (_latest.TryGetValue(badId, out var last))

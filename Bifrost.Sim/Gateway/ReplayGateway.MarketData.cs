@@ -46,7 +46,7 @@ public sealed partial class ReplayGateway
         List<(GatewaySession, MarketDataSubscription)>? targets = null;
         foreach (var s in Sessions())
             foreach (var sub in s.Subscriptions.Values)
-                if (sub.ConId == t.ConId) (targets ??= []).Add((s, sub));
+                if (sub.ConId == t.ConId && !sub.Dead) (targets ??= []).Add((s, sub));
         if (targets is null) return;
         var computations = OptionComputations(t);
         foreach (var (s, sub) in targets) SendTick(s, sub, t, computations);

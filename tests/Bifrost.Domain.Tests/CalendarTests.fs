@@ -49,6 +49,11 @@ let tests =
             Expect.isFalse (SessionCalendar.isOpen cal (utc 2026 1 15 21 0)) "SessionCalendar.isOpen cal (utc 2026 1 15 21 0)" // 16:00 EST
             Expect.isTrue (SessionCalendar.isOpen cal (utc 2026 7 15 13 30)) "SessionCalendar.isOpen cal (utc 2026 7 15 13 30)" // 09:30 EDT
             Expect.isFalse (SessionCalendar.isOpen cal (utc 2026 1 17 15 0)) "SessionCalendar.isOpen cal (utc 2026 1 17 15 0)" // Saturday
+        testCase "OpenedAt_IsTheSessionsOpen_InUtc_EitherSideOfDst" <| fun () ->
+            let cal = SessionCalendar.usEquities
+            Expect.equal (SessionCalendar.openedAt cal (utc 2026 1 15 20 59)) (utc 2026 1 15 14 30) "09:30 EST"
+            Expect.equal (SessionCalendar.openedAt cal (utc 2026 7 15 13 31)) (utc 2026 7 15 13 30) "09:30 EDT"
+            Expect.equal (SessionCalendar.openedAt SessionCalendar.alwaysOpen (utc 2026 7 15 13 31)) Timestamp.zero "no open to count from"
         testCase "Holidays close the day and early closes end it at 13:00" <| fun () ->
             let thanksgiving = SessionCalendar.parseDate "2026-11-26" |> Result.get
             let blackFriday = SessionCalendar.parseDate "2026-11-27" |> Result.get

@@ -128,7 +128,7 @@ public class IbTranslateTests
     public void Ticks_MapToQuoteFields_AndNoQuoteBecomesNaN()
     {
         Assert.Equal(TickField.BidPrice, IbTranslate.PriceField(1));
-        Assert.Equal(TickField.AskPrice, IbTranslate.PriceField(67));
+        Assert.Equal(TickField.AskPrice, IbTranslate.PriceField(2));
         Assert.Equal(TickField.LastPrice, IbTranslate.PriceField(4));
         Assert.Null(IbTranslate.PriceField(9));
         Assert.Equal(TickField.BidSize, IbTranslate.SizeField(0));
@@ -136,6 +136,25 @@ public class IbTranslateTests
         Assert.Null(IbTranslate.SizeField(8));
         Assert.True(double.IsNaN(IbTranslate.PriceValue(-1)));
         Assert.Equal(100.05, IbTranslate.PriceValue(100.05));
+    }
+
+    [Fact]
+    public void DelayedTicks_AreNotQuotes()
+    {
+        // 66–70 and 83 are ~15 minutes old: stamped on receipt they would look fresh and be hedged on.
+        foreach (var t in new[] { 66, 67, 68 }) Assert.Null(IbTranslate.PriceField(t));
+        foreach (var t in new[] { 69, 70 }) Assert.Null(IbTranslate.SizeField(t));
+        var id = ContractIdModule.create(8).ResultValue;
+        Assert.Null(IbTranslate.OptionComputation(id, new IbTickOptionComputation(1, 83, 1, 0.21, 0.5, 2.3, 0, 0.09, 0.1, -0.02, 100)));
+    }
+
+    [Fact]
+    public void MarketDataError_OnATicker_IsARefusal_NamingTheContract_UnlessInformational()
+    {
+        var id = ContractIdModule.create(8).ResultValue;
+        var e = (EventPayload.MarketDataRefused)IbTranslate.MarketDataError(new IbError(10_000_005, 10197, "No market data during competing live session"), id)!;
+        Assert.Equal((id, 10197, "No market data during competing live session"), (e.Item1, e.code, e.message));
+        Assert.Null(IbTranslate.MarketDataError(new IbError(10_000_005, 2104, "Market data farm connection is OK"), id));
     }
 
     [Fact]

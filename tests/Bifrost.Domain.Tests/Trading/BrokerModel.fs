@@ -54,6 +54,11 @@ type Action =
     | StoreFail
     | StoreBack
     | NextId of int
+    /// A contract's subscription dies without a word (0 the underlying, i the i-th leg): no quote for it reaches the
+    /// engine until it asks for the data again (TWS then sends the current quote at once).
+    | FeedDies of contract: int
+    /// The same, with IB's word on the ticker (10197: a competing live session took the data).
+    | FeedRefused of contract: int
 
 type Working = { Req: OrderRequest; Filled: int; CancelRequested: bool }
 
@@ -75,7 +80,9 @@ type Sim =
       Late: Event list
       /// The next reconciliation's answer will lack its ExecutionsEnded.
       LoseEnd: bool
-      ControlSeq: int64 }
+      ControlSeq: int64
+      /// Contracts whose feed died (FeedDies): their quotes do not reach the engine until it asks for them again.
+      Dead: Set<ContractId> }
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
 /// the step began (the broker's truth, whatever the engine had been told).
@@ -125,7 +132,9 @@ let genAction (legCount: int) =
           2, Gen.elements [ true; false ] |> Gen.map Restored
           1, Gen.constant StoreFail
           1, Gen.constant StoreBack
-          1, Gen.choose (1, 20) |> Gen.map NextId ]
+          1, Gen.choose (1, 20) |> Gen.map NextId
+          2, Gen.choose (0, legCount) |> Gen.map FeedDies
+          1, Gen.choose (0, legCount) |> Gen.map FeedRefused ]
 
 /// A random scenario: how many legs, and the actions.
 let genScenario =
@@ -151,6 +160,15 @@ let private reconcileAnswers (sim: Sim) =
     let execs = (sim.Undelivered |> List.rev) @ sim.Late @ (sim.Execs |> List.truncate 1)
     positions @ [ at sim.Time PositionsEnded ] @ opens @ [ at sim.Time OpenOrdersEnded ] @ execs @ [ at sim.Time ExecutionsEnded ]
 
+/// What the market quotes a contract at now: the underlying around its price, a leg at its usual 3.00.
+let private currentQuote (sim: Sim) (id: ContractId) =
+    if id = underlyingId then quote underlyingId (sim.Spot - 0.01) (sim.Spot + 0.01) sim.Time
+    else { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 }
+
+/// The contract an action names: 0 the underlying, i the i-th leg.
+let contractOf (cfg: Config) (i: int) =
+    if i <= 0 then underlyingId else (legIds cfg).[(i - 1) % cfg.Strategy.Legs.Length]
+
 /// The broker's side of the engine's commands.
 let absorb (sim: Sim) (cmds: Command list) =
     cmds |> List.fold (fun sim cmd ->
@@ -158,6 +176,11 @@ let absorb (sim: Sim) (cmds: Command list) =
         | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
         | PlaceOrder req -> { sim with Owed = sim.Owed @ [ at sim.Time (OrderErrorReported(req.IbOrderId, 504, "Not connected")) ] }
         | CancelOrder(ref, _) -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
+        // A new request for a dead feed brings it back with the current quote.
+        | SubscribeMarketData ids when sim.Connected && ids |> List.exists sim.Dead.Contains ->
+            let revived = ids |> List.filter sim.Dead.Contains
+            let quotes = revived |> List.map (fun id -> at sim.Time (QuoteReceived(currentQuote sim id)))
+            { sim with Dead = Set.difference sim.Dead (Set.ofList revived); Owed = sim.Owed @ quotes }
         | RequestReconcile _ when sim.Connected ->
             let answers = reconcileAnswers sim |> List.filter (fun e -> not (sim.LoseEnd && e.Payload.IsExecutionsEnded))
             { sim with Owed = sim.Owed @ answers; Undelivered = []; Late = []; LoseEnd = false }
@@ -177,8 +200,8 @@ let private fillEvents (sim: Sim) (w: Working) (qty: int) =
         sim, [ exec; at sim.Time (CommissionReported(ExecId.create execId |> Result.get, 1.0)); status; at sim.Time (PositionReported(w.Req.ContractId, broker.[w.Req.ContractId], 3.0)) ]
     else { sim with Undelivered = exec :: sim.Undelivered }, []
 
-/// The events one action produces.
-let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
+/// The events one action produces, before a dead feed swallows its quotes.
+let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     let first = sim.Working |> List.tryHead
     match action with
     | MoveUnderlying bps ->
@@ -187,7 +210,7 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
         (legIds cfg |> List.map (fun id -> at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 })))
         @ [ at sim.Time (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) sim.Time)) ]
     | MoveThroughBadQuote(bps, pct) ->
-        let sim, events = eventsOf cfg sim (MoveUnderlying bps)
+        let sim, events = liveEventsOf cfg sim (MoveUnderlying bps)
         let bad = sim.Spot * (1.0 + float pct / 100.0)
         sim, List.take (events.Length - 1) events @ [ at sim.Time (QuoteReceived(quote underlyingId (bad - 0.01) (bad + 0.01) sim.Time)); List.last events ]
     | BadQuote pct ->
@@ -299,6 +322,17 @@ let rec eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     | StoreFail -> sim, [ at sim.Time (StoreFailed "disk full (model)") ]
     | StoreBack -> sim, [ at sim.Time StoreRecovered ]
     | NextId n -> sim, (if sim.Connected then [ at sim.Time (NextValidIdReceived n) ] else [])
+    | FeedDies i -> { sim with Dead = sim.Dead.Add(contractOf cfg i) }, []
+    | FeedRefused i ->
+        let id = contractOf cfg i
+        { sim with Dead = sim.Dead.Add id },
+        (if sim.Connected then [ at sim.Time (MarketDataRefused(id, 10197, "No market data during competing live session")) ] else [])
+
+/// The events one action produces: a dead feed's quotes never reach the engine.
+let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
+    let sim, events = liveEventsOf cfg sim action
+    if sim.Dead.IsEmpty then sim, events
+    else sim, events |> List.filter (fun e -> match e.Payload with QuoteReceived q -> not (sim.Dead.Contains q.ContractId) | _ -> true)
 
 /// Runs a scenario: start-up, then each action (after the broker's owed answers), recording every step.
 let run (cfg: Config) (actions: Action list) : Step list =
@@ -312,7 +346,7 @@ let run (cfg: Config) (actions: Action list) : Step list =
         absorb sim cmds
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Set.empty
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     let mutable sim = initial
     // Start-up without the reconcile answers: the model owes them once RequestReconcile is seen.

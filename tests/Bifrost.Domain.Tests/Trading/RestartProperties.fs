@@ -193,7 +193,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim
     let mutable sim =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Set.empty
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
         sim <- apply sim e

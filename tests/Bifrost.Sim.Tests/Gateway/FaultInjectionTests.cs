@@ -278,6 +278,31 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task KillSubscription_TheTickerGoesQuiet_WithItsErrMsg_AndANewRequestIsServed()
+    {
+        await using var gw = await Start();
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 1);
+        await using var _ = client;
+        var stockId = await client.ReqMktDataAsync(Stock);
+        await events.Wait<IbTickPrice>(t => t.TickerId == stockId);
+        await gw.InjectAsync(Parse("kill-subscription XYZ refuse 10197"));
+        var refused = await events.Wait<IbError>(e => e.Id == stockId);
+        Assert.Equal((10197, "No market data during competing live session"), (refused.Code, refused.Message));
+        var mark = await RoundTrip(client, events);
+        await gw.AdvanceAsync(TimeSpan.FromSeconds(120));
+        var quiet = await RoundTrip(client, events);
+        Assert.DoesNotContain(events.All.Skip(mark).Take(quiet - mark), e => e is IbTickPrice t && t.TickerId == stockId);
+        // TWS serves a new request at once with the current quote.
+        var again = await client.ReqMktDataAsync(Stock);
+        await events.Wait<IbTickPrice>(t => t.TickerId == again, from: quiet);
+        Assert.Equal(new FaultAction.KillSubscription("XYZ 20260320 C 100", null), Parse("kill-subscription XYZ 20260320 C 100"));
+        Assert.Equal(new FaultAction.KillSubscription("XYZ 20260320 C 100", 354), Parse("kill-subscription XYZ 20260320 C 100 refuse 354"));
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("kill-subscription XYZ refuse"));
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("kill-subscription refuse 10197"));
+    }
+
+    [Fact]
     public async Task BadQuote_OneQuoteOffReachesTheClient_TheNextTickBringsThePriceBack()
     {
         await using var gw = await Start();

@@ -1,0 +1,160 @@
+namespace Bifrost.Domain.Trading
+
+open Bifrost.Domain
+open Bifrost.Domain.Strategy
+
+/// A feed that falls silent is told and asked for again. IB sends a quote only when it changes and says nothing when a
+/// subscription dies (a farm flap, a ticker TWS dropped) or says it once, on the ticker (10197 a competing live
+/// session, 354 not subscribed): before, the hedger's quotes went stale, every hedge was blocked (DATA_LAG) and the
+/// light turned RED with no alert and no new request — a dead feed left the book unhedged until someone looked
+/// (nautilus #3968: 8 hours). In the session, with the broker up and the engine synced, a contract the hedger needs
+/// (the underlying, every leg still listed) with no quote for `guards.stale_after_seconds` — counted from the later of
+/// its last quote, the engine's last request for the data and the session's open — is told (MARKET_DATA_STALE) and
+/// asked for again (TWS answers a new request with the current quote), and again every `reaskEvery` while it stays
+/// silent; its next quote is told (MARKET_DATA_RESTORED). IB's refusal on a ticker is told when it comes, once per
+/// contract and code until the contract is quoted again.
+module FeedWatch =
+    /// How often a contract still silent is asked for again.
+    let reaskEvery (cfg: Config) = max cfg.Guards.StaleAfter (Duration.ofSeconds 60.0)
+
+    let private later (a: Timestamp) (b: Timestamp) = if a.Nanos >= b.Nanos then a else b
+
+    /// The underlying's last quote as the guard sees it arrive: a held jump's is a quote (PRICE_JUMP tells of it).
+    let private underlyingReceived (s: State) =
+        match s.HeldJump with
+        | Some h -> later h.Quote.ReceiveTime s.Underlying.ReceiveTime
+        | None -> s.Underlying.ReceiveTime
+
+    let private legReceived (s: State) (leg: LegState) =
+        if s.HeldQuotes.IsEmpty then leg.Quote.ReceiveTime
+        else
+            match s.HeldQuotes |> Map.tryFind leg.Option.ContractId with
+            | Some h -> later h.Quote.ReceiveTime leg.Quote.ReceiveTime
+            | None -> leg.Quote.ReceiveTime
+
+    let private listed (s: State) (leg: LegState) =
+        s.ExpiredLegs.IsEmpty || not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId))
+
+    /// The hedger's contracts with their last quotes: what DATA_LAG judges (Composite.freshness).
+    let private watched (cfg: Config) (s: State) =
+        (State.underlyingId cfg, underlyingReceived s)
+        :: [ for leg in s.Legs do
+                 if listed s leg then leg.Option.ContractId, legReceived s leg ]
+
+    /// The usual clock step, building nothing: nothing told, every watched quote younger than stale_after.
+    let private quiet (cfg: Config) (s: State) =
+        let c = s.Connectivity
+        if not c.Silent.IsEmpty || not c.Refused.IsEmpty then false
+        else
+            let oldest = s.Now.Nanos - cfg.Guards.StaleAfter
+            let mutable fresh = (underlyingReceived s).Nanos >= oldest
+            let mutable i = 0
+            while fresh && i < s.Legs.Length do
+                let leg = s.Legs.[i]
+                if listed s leg && (legReceived s leg).Nanos < oldest then fresh <- false
+                i <- i + 1
+            fresh
+
+    let private watching (cfg: Config) (s: State) =
+        s.Connectivity.SocketUp && s.Connectivity.IbUp
+        && (match s.Fsm with Running _ | Paused | Halted _ | Flattening _ -> true | _ -> false)
+        && SessionCalendar.isOpen cfg.Calendar s.Now
+
+    let private secondsText (d: Duration) =
+        let secs = int (Duration.toSeconds d)
+        if secs < 120 then $"{secs} s" else $"{secs / 60} min {secs % 60} s"
+
+    let private withLink (s: State) silent refused =
+        { s with Connectivity = { s.Connectivity with Silent = silent; Refused = refused } }
+
+    /// True when the contract was quoted after `t`.
+    let private quotedSince (cfg: Config) (s: State) (id: ContractId) (t: Timestamp) =
+        match Composite.quoteOf cfg s id with
+        | Some q -> q.ReceiveTime.Nanos > t.Nanos
+        | None -> false
+
+    /// The refusals told, less those of contracts quoted since.
+    let private refusalsStanding (cfg: Config) (s: State) =
+        let r = s.Connectivity.Refused
+        if r.IsEmpty then r else r |> Map.filter (fun id (struct (_, at)) -> not (quotedSince cfg s id at))
+
+    /// The clock step's look at the feed.
+    let check (cfg: Config) (s: State) =
+        if quiet cfg s then s, []
+        elif not (watching cfg s) then
+            // Outside the session, disconnected or not synced nothing is judged or asked for; a silence told stays
+            // told (one alert per silence, however the connection comes and goes) until the contract is quoted.
+            let c = s.Connectivity
+            let refused = refusalsStanding cfg s
+            if refused.Count = c.Refused.Count then s, [] else withLink s c.Silent refused, []
+        else
+            let c = s.Connectivity
+            let now = s.Now
+            let from = later c.SubscribedAt (SessionCalendar.openedAt cfg.Calendar now)
+            let contracts = watched cfg s
+            let name = OptionBook.contractName cfg s
+            let back = contracts |> List.choose (fun (id, received) ->
+                match c.Silent |> Map.tryFind id with
+                | Some f when received.Nanos > f.LastQuote.Nanos -> Some(id, f)
+                | _ -> None)
+            // Not told, or back since it was told (quoted, then silent again since, between two clock steps).
+            let fresh = contracts |> List.filter (fun (id, received) ->
+                (match c.Silent |> Map.tryFind id with Some f -> received.Nanos > f.LastQuote.Nanos | None -> true)
+                && Timestamp.since (later received from) now > cfg.Guards.StaleAfter)
+            let again = contracts |> List.choose (fun (id, received) ->
+                match c.Silent |> Map.tryFind id with
+                | Some f when received.Nanos <= f.LastQuote.Nanos && Timestamp.since f.AskedAt now >= reaskEvery cfg -> Some(id, f)
+                | _ -> None)
+            let refused = refusalsStanding cfg s
+            let dropped = c.Silent |> Map.exists (fun id _ -> not (contracts |> List.exists (fun (w, _) -> w = id)))
+            // A silence told and still standing, not due to be asked for again: nothing to do (no copy, as a backtest
+            // whose data lacks a leg would otherwise pay for one every clock step).
+            if back.IsEmpty && fresh.IsEmpty && again.IsEmpty && not dropped && refused.Count = c.Refused.Count then s, [] else
+            let silent =
+                // Told before and quoted since, or no longer watched (a leg expired): forgotten.
+                let kept = c.Silent |> Map.filter (fun id _ -> contracts |> List.exists (fun (w, _) -> w = id) && not (back |> List.exists (fun (b, _) -> b = id)))
+                let kept = again |> List.fold (fun m (id, f) -> m |> Map.add id { f with AskedAt = now }) kept
+                fresh |> List.fold (fun m (id, received) -> m |> Map.add id { LastQuote = received; ToldAt = now; AskedAt = now }) kept
+            let s' = withLink s silent refused
+            let told =
+                if fresh.IsEmpty then []
+                else
+                    let what =
+                        fresh
+                        |> List.map (fun (id, received) ->
+                            if received = Timestamp.zero || received.Nanos < from.Nanos then $"{name id} (nothing since it was asked for, {secondsText (Timestamp.since from now)} ago)"
+                            else $"{name id} (silent {secondsText (Timestamp.since received now)})")
+                        |> String.concat ", "
+                    let farm = if State.farmsOk s then "" else " The market data farm is broken (TWS said so): IB's side."
+                    Emit.alertAndRecord s Warning "MARKET_DATA_STALE"
+                        ($"no quote for {what}: every hedge is blocked (DATA_LAG) until it comes back; market data asked for again, "
+                         + $"and every {secondsText (reaskEvery cfg)} while it stays silent.{farm}")
+            let restored =
+                if back.IsEmpty then []
+                else
+                    let what = back |> List.map (fun (id, f) -> $"{name id} after {secondsText (Timestamp.since f.ToldAt now)}") |> String.concat ", "
+                    Emit.alertAndRecord s Info "MARKET_DATA_RESTORED" $"quotes back for {what}"
+            let ask = (fresh |> List.map fst) @ (again |> List.map fst)
+            let asked =
+                if ask.IsEmpty then []
+                else
+                    [ SubscribeMarketData ask
+                      if not again.IsEmpty then
+                          Emit.note s OperationKind.FsmChanged ""
+                              ("market data asked for again, still silent: " + (again |> List.map (fun (id, _) -> name id) |> String.concat ", ")) ]
+            s', told @ restored @ asked
+
+    /// IB refused (or ended) a contract's market data on its ticker: told once per contract and code until it is quoted
+    /// again. The feed watch asks for it again while it stays silent in the session.
+    let onRefused (cfg: Config) (s: State) (id: ContractId) (code: int) (message: string) =
+        let c = s.Connectivity
+        match c.Refused |> Map.tryFind id with
+        | Some(struct (told, at)) when told = code && not (quotedSince cfg s id at) -> s, []
+        | _ ->
+            let s' = { s with Connectivity = { c with Refused = c.Refused |> Map.add id (struct (code, s.Now)) } }
+            let name =
+                match s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id) with
+                | Some symbol -> symbol
+                | None -> OptionBook.contractName cfg s id
+            s', Emit.alertAndRecord s Warning "MARKET_DATA_REFUSED"
+                    $"IB refused market data for {name}: {code} {message}. No order on it without a fresh quote; asked for again while it is silent in the session"

@@ -1,0 +1,104 @@
+/// A feed that falls silent is told and asked for again (FeedWatch): the cases, one at a time.
+module Bifrost.Domain.Tests.Trading.FeedWatchTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+let private cfg = config 1
+
+let private codes (cmds: Command list) = alerts cmds |> List.map (fun a -> a.Code)
+let private told code (cmds: Command list) = alerts cmds |> List.filter (fun a -> a.Code = code)
+let private asked (cmds: Command list) = cmds |> List.choose (function SubscribeMarketData ids -> Some ids | _ -> None)
+
+/// Clock ticks at each second from `first` to `last`: the state and every command.
+let private ticks (c: Config) (s: State) (first: float) (last: float) =
+    [ first .. last ] |> List.fold (fun (s, acc) t -> let s, cmds = Reducer.step c s (at (sec t) ClockTicked) in s, acc @ cmds) (s, [])
+
+/// Every contract of the scalper quoted at `t`, at the prices the start-up quoted.
+let private quoteAll (c: Config) (s: State) (t: float) =
+    let events =
+        [ for l in c.Strategy.Legs do at (sec t) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec t)))
+          at (sec t) (QuoteReceived(quote underlyingId 99.99 100.01 (sec t))) ]
+    Reducer.run c s events
+
+/// The sync a reconnect at `t` runs: the account as the hedged engine holds it.
+let private reconnectEvents (c: Config) (s: State) (t: float) =
+    [ at (sec t) (BrokerConnected [ c.Account ])
+      for l in c.Strategy.Legs do at (sec (t + 0.1)) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+      at (sec (t + 0.1)) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+      at (sec (t + 0.2)) PositionsEnded; at (sec (t + 0.2)) OpenOrdersEnded; at (sec (t + 0.2)) ExecutionsEnded ]
+
+[<Tests>]
+let tests =
+    testList "Trading.FeedWatch" [
+        testCase "SilentFeed_InTheSession_IsTold_AndAskedForAgain" <| fun () ->
+            // Quoted last at 0.4 s (the leg) and 0.5 s (the underlying); stale_after is 30 s.
+            let s = hedged cfg
+            let s, early = ticks cfg s 1.0 30.0
+            Expect.isEmpty (told "MARKET_DATA_STALE" early) "not before stale_after"
+            Expect.isEmpty (asked early) "nothing asked for"
+            let _, cmds = ticks cfg s 31.0 31.0
+            let alert = told "MARKET_DATA_STALE" cmds |> List.exactlyOne
+            Expect.equal alert.Severity Warning "a warning: the hedger waits for quotes, it does not need the operator to resume"
+            Expect.stringContains alert.Message "XYZ (silent 30 s)" "the underlying by its symbol"
+            Expect.stringContains alert.Message "XYZ 2026" "the leg by its contract"
+            Expect.stringContains alert.Message "DATA_LAG" "what it blocks"
+            Expect.equal (asked cmds) [ [ underlyingId; cid 2 ] ] "both asked for again"
+        testCase "StillSilent_IsToldOnce_AndAskedForAgainEveryMinute" <| fun () ->
+            let _, cmds = ticks cfg (hedged cfg) 1.0 200.0
+            Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "one alert for the whole silence"
+            Expect.hasLength (asked cmds) 3 "at 31 s, 91 s and 151 s"
+            Expect.isEmpty (placed cmds) "no order meanwhile"
+        testCase "QuotesComeBack_AreToldRestored_AndTheNextSilenceIsToldAgain" <| fun () ->
+            let s, _ = ticks cfg (hedged cfg) 31.0 31.0
+            let s, _ = quoteAll cfg s 40.0
+            let s, back = ticks cfg s 41.0 41.0
+            let restored = told "MARKET_DATA_RESTORED" back |> List.exactlyOne
+            Expect.equal restored.Severity Info "good news is info"
+            Expect.stringContains restored.Message "XYZ after 10 s" "which, and how long it was told silent"
+            Expect.isTrue s.Connectivity.Silent.IsEmpty "forgotten"
+            let _, later = ticks cfg s 42.0 71.0
+            Expect.hasLength (told "MARKET_DATA_STALE" later) 1 "a new silence is a new alert"
+        testCase "OutsideTheSession_NothingIsTold_AndAtTheOpenSilenceCountsFromTheOpen" <| fun () ->
+            // t0 is 04:20 New York on a Monday: the session opens 5 h 10 min later (18,600 s).
+            let c = { cfg with Calendar = SessionCalendar.usEquities }
+            let s, _ = runAll c (startEvents c 100.0)
+            let s, night = ticks c s 1.0 300.0
+            Expect.isEmpty (told "MARKET_DATA_STALE" night) "quotes stop overnight: nobody is told"
+            let s, opening = ticks c s 18_600.0 18_630.0
+            Expect.isEmpty (told "MARKET_DATA_STALE" opening) "the first 30 s of the session: the opening quotes may still come"
+            let _, cmds = ticks c s 18_631.0 18_631.0
+            let alert = told "MARKET_DATA_STALE" cmds |> List.exactlyOne
+            Expect.stringContains alert.Message "nothing since it was asked for" "no quote since the open"
+        testCase "Disconnected_NothingIsTold_AndAfterTheReconnectSilenceCountsFromItsRequest" <| fun () ->
+            let s, _ = Reducer.step cfg (hedged cfg) (at (sec 10.0) (BrokerDisconnected "test"))
+            let s, down = ticks cfg s 11.0 49.0
+            Expect.equal (codes down) [] "BROKER_DISCONNECTED said it; the feed is not judged without a broker"
+            let s, sync = Reducer.run cfg s (reconnectEvents cfg s 50.0)
+            Expect.isNonEmpty (asked sync) "the reconnect asks for the data"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"synced: {FsmState.name s.Fsm}"
+            let s, waiting = ticks cfg s 51.0 80.0
+            Expect.isEmpty (told "MARKET_DATA_STALE" waiting) "30 s from the request"
+            let _, cmds = ticks cfg s 81.0 81.0
+            Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "then told"
+        testCase "APausedEngine_IsToldToo" <| fun () ->
+            let s, _ = Reducer.step cfg (hedged cfg) (at (sec 1.0) (ControlRequested(Pause, meta 1L)))
+            let _, cmds = ticks cfg s 31.0 31.0
+            Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "the operator resumes onto a dead feed otherwise"
+        testCase "Refused_IsToldOncePerCode_UntilTheContractIsQuotedAgain" <| fun () ->
+            let refuse t code = at (sec t) (MarketDataRefused(underlyingId, code, "No market data during competing live session"))
+            let s, first = Reducer.step cfg (hedged cfg) (refuse 1.0 10197)
+            let alert = told "MARKET_DATA_REFUSED" first |> List.exactlyOne
+            Expect.stringContains alert.Message "XYZ: 10197 No market data during competing live session" "the symbol and IB's words"
+            let s, again = Reducer.step cfg s (refuse 2.0 10197)
+            Expect.isEmpty (alerts again) "the same refusal is not told twice"
+            let s, other = Reducer.step cfg s (refuse 3.0 354)
+            Expect.hasLength (told "MARKET_DATA_REFUSED" other) 1 "another code is news"
+            let s, _ = quoteAll cfg s 4.0
+            let s, _ = ticks cfg s 5.0 5.0
+            let _, afterQuote = Reducer.step cfg s (refuse 6.0 354)
+            Expect.hasLength (told "MARKET_DATA_REFUSED" afterQuote) 1 "quoted in between: told again"
+    ]
