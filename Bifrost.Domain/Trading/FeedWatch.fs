@@ -41,19 +41,30 @@ module FeedWatch =
         :: [ for leg in s.Legs do
                  if listed s leg then leg.Option.ContractId, legReceived s leg ]
 
-    /// The usual clock step, building nothing: nothing told, every watched quote younger than stale_after.
-    let private quiet (cfg: Config) (s: State) =
+    /// One watched contract leaves the step nothing to do: told silent, neither quoted since nor due to be asked for
+    /// again; else quoted within stale_after, or asked for (the subscription) or opened (the session) since.
+    let private settled (cfg: Config) (s: State) (oldest: int64) (id: ContractId) (received: Timestamp) =
         let c = s.Connectivity
-        if not c.Silent.IsEmpty || not c.Refused.IsEmpty then false
+        let mutable f = Unchecked.defaultof<SilentFeed>
+        if not c.Silent.IsEmpty && c.Silent.TryGetValue(id, &f) then
+            received.Nanos <= f.LastQuote.Nanos && s.Now.Nanos - f.AskedAt.Nanos < reaskEvery cfg
+        else
+            received.Nanos >= oldest || c.SubscribedAt.Nanos >= oldest
+            || (SessionCalendar.openedAt cfg.Calendar s.Now).Nanos >= oldest
+
+    /// The usual clock step, building nothing: every watched contract settled (a silence already told included), no
+    /// refusal standing.
+    let private quiet (cfg: Config) (s: State) =
+        if not s.Connectivity.Refused.IsEmpty then false
         else
             let oldest = s.Now.Nanos - cfg.Guards.StaleAfter
-            let mutable fresh = (underlyingReceived s).Nanos >= oldest
+            let mutable calm = settled cfg s oldest (State.underlyingId cfg) (underlyingReceived s)
             let mutable i = 0
-            while fresh && i < s.Legs.Length do
+            while calm && i < s.Legs.Length do
                 let leg = s.Legs.[i]
-                if listed s leg && (legReceived s leg).Nanos < oldest then fresh <- false
+                if listed s leg && not (settled cfg s oldest leg.Option.ContractId (legReceived s leg)) then calm <- false
                 i <- i + 1
-            fresh
+            calm
 
     let private watching (cfg: Config) (s: State) =
         s.Connectivity.SocketUp && s.Connectivity.IbUp
