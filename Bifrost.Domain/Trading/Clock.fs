@@ -161,7 +161,7 @@ module Clock =
             | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
-        let s, feed = FeedWatch.check cfg s
+        let struct (s, feed) = FeedWatch.check cfg s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with

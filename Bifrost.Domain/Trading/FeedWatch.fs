@@ -89,15 +89,15 @@ module FeedWatch =
         let r = s.Connectivity.Refused
         if r.IsEmpty then r else r |> Map.filter (fun id (struct (_, at)) -> not (quotedSince cfg s id at))
 
-    /// The clock step's look at the feed.
-    let check (cfg: Config) (s: State) =
-        if quiet cfg s then s, []
+    /// The clock step's look at the feed (a struct pair, as the clock step's other stages: it runs every clock second).
+    let check (cfg: Config) (s: State) : struct (State * Command list) =
+        if quiet cfg s then struct (s, [])
         elif not (watching cfg s) then
             // Outside the session, disconnected or not synced nothing is judged or asked for; a silence told stays
             // told (one alert per silence, however the connection comes and goes) until the contract is quoted.
             let c = s.Connectivity
             let refused = refusalsStanding cfg s
-            if refused.Count = c.Refused.Count then s, [] else withLink s c.Silent refused, []
+            if refused.Count = c.Refused.Count then struct (s, []) else struct (withLink s c.Silent refused, [])
         else
             let c = s.Connectivity
             let now = s.Now
@@ -120,7 +120,7 @@ module FeedWatch =
             let dropped = c.Silent |> Map.exists (fun id _ -> not (contracts |> List.exists (fun (w, _) -> w = id)))
             // A silence told and still standing, not due to be asked for again: nothing to do (no copy, as a backtest
             // whose data lacks a leg would otherwise pay for one every clock step).
-            if back.IsEmpty && fresh.IsEmpty && again.IsEmpty && not dropped && refused.Count = c.Refused.Count then s, [] else
+            if back.IsEmpty && fresh.IsEmpty && again.IsEmpty && not dropped && refused.Count = c.Refused.Count then struct (s, []) else
             let silent =
                 // Told before and quoted since, or no longer watched (a leg expired): forgotten.
                 let kept = c.Silent |> Map.filter (fun id _ -> contracts |> List.exists (fun (w, _) -> w = id) && not (back |> List.exists (fun (b, _) -> b = id)))
@@ -153,7 +153,7 @@ module FeedWatch =
                       if not again.IsEmpty then
                           Emit.note s OperationKind.FsmChanged ""
                               ("market data asked for again, still silent: " + (again |> List.map (fun (id, _) -> name id) |> String.concat ", ")) ]
-            s', told @ restored @ asked
+            struct (s', told @ restored @ asked)
 
     /// IB refused (or ended) a contract's market data on its ticker: told once per contract and code until it is quoted
     /// again. The feed watch asks for it again while it stays silent in the session.
@@ -163,9 +163,5 @@ module FeedWatch =
         | Some(struct (told, at)) when told = code && not (quotedSince cfg s id at) -> s, []
         | _ ->
             let s' = { s with Connectivity = { c with Refused = c.Refused |> Map.add id (struct (code, s.Now)) } }
-            let name =
-                match s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id) with
-                | Some symbol -> symbol
-                | None -> OptionBook.contractName cfg s id
             s', Emit.alertAndRecord s Warning "MARKET_DATA_REFUSED"
-                    $"IB refused market data for {name}: {code} {message}. No order on it without a fresh quote; asked for again while it is silent in the session"
+                    $"IB refused market data for {OptionBook.contractName cfg s id}: {code} {message}. No order on it without a fresh quote; asked for again while it is silent in the session"

@@ -110,12 +110,15 @@ module OptionBook =
         elif abs q2 > abs q1 then c2
         else c1
 
-    /// A contract as the trader names it: a leg's description, the underlying's symbol, else its id.
+    /// A contract as the trader names it: a leg's description, the underlying's symbol, a portfolio symbol, else its id.
     let contractName (cfg: Config) (s: State) (id: ContractId) =
         match State.legIndex s id with
         | Some i -> describe s.Legs.[i].Option
         | None when id = State.underlyingId cfg -> cfg.Strategy.Underlying.Symbol
-        | None -> string (ContractId.value id)
+        | None ->
+            match s.PortfolioSetup |> Option.bind (fun setup -> PortfolioRuns.PortfolioSetup.symbolOf setup id) with
+            | Some symbol -> symbol
+            | None -> string (ContractId.value id)
 
     /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge) after a
     /// BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge that filled unseen is booked without

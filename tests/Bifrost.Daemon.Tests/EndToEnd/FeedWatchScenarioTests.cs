@@ -20,8 +20,7 @@ public class FeedWatchScenarioTests(ITestOutputHelper output)
 
     private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
     {
-        h.Enqueue(ControlCommandKind.Stop);
-        Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+        await h.StopCleanly(run);
         h.AssertMatchesLedger();
     }
 

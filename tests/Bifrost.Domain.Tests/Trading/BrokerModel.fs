@@ -205,10 +205,8 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
     let first = sim.Working |> List.tryHead
     match action with
     | MoveUnderlying bps ->
-        let spot = max 1.0 (sim.Spot * (1.0 + float bps / 10_000.0))
-        { sim with Spot = spot },
-        (legIds cfg |> List.map (fun id -> at sim.Time (QuoteReceived { quote id 2.9 3.1 sim.Time with ImpliedVol = 0.2 })))
-        @ [ at sim.Time (QuoteReceived(quote underlyingId (spot - 0.01) (spot + 0.01) sim.Time)) ]
+        let sim = { sim with Spot = max 1.0 (sim.Spot * (1.0 + float bps / 10_000.0)) }
+        sim, (legIds cfg @ [ underlyingId ]) |> List.map (fun id -> at sim.Time (QuoteReceived(currentQuote sim id)))
     | MoveThroughBadQuote(bps, pct) ->
         let sim, events = liveEventsOf cfg sim (MoveUnderlying bps)
         let bad = sim.Spot * (1.0 + float pct / 100.0)
