@@ -13,11 +13,12 @@ open Bifrost.Domain.Tests.Trading.BrokerModel
 let sequences = 300
 
 /// A random scenario (without the alphabet's own bad quotes: two of them at one level a few seconds apart would stand,
-/// as a real move does) and, for some of its underlying moves, a bad quote just before the underlying's real one.
+/// as a real move does; nor its dead feeds, which would swallow the bad quotes this property is about — the feed
+/// watch's properties cover them) and, for some of its underlying moves, a bad quote just before the underlying's real one.
 let genCase =
     gen {
         let! legCount, actions = genScenario
-        let actions = actions |> List.filter (function BadQuote _ -> false | _ -> true)
+        let actions = actions |> List.filter (function BadQuote _ | FeedDies _ | FeedRefused _ -> false | _ -> true)
         let! marks = Gen.listOfLength actions.Length (Gen.frequency [ 4, Gen.constant None; 1, genBadPct |> Gen.map Some ])
         return legCount, actions, marks
     }
