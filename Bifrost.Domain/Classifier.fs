@@ -97,6 +97,17 @@ module Classifier =
             elif age > g.LagAfter || latency > g.MaxFeedLatency then Lagging
             else Fresh
 
+    /// Freshness of an option leg's quote. IB sends a quote only when it changes, and a leg's market can stand for
+    /// many seconds while the underlying's moves: judged by lag_after, a quiet leg blocked every hedge (DATA_LAG)
+    /// exactly when the underlying moved. Its mark and vol feed the book's greeks, not the hedge's price, so a leg
+    /// lags only by feed latency and is stale only past stale_after, when its feed may be dead (the feed watch asks
+    /// for it again well before: a live feed answers with its standing quote).
+    let legFreshness (g: GuardConfig) (now: Timestamp) (q: Quote) =
+        if q.ReceiveTime = Timestamp.zero then Stale
+        elif Timestamp.since q.ReceiveTime now > g.StaleAfter then Stale
+        elif Timestamp.since q.VenueTime q.ReceiveTime > g.MaxFeedLatency then Lagging
+        else Fresh
+
     let worst (items: Freshness seq) =
         items |> Seq.fold (fun acc f ->
             match acc, f with

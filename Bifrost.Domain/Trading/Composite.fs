@@ -29,13 +29,15 @@ module Composite =
             | Some h -> h.Quote
             | None -> leg.Quote
 
-    /// An expired leg has left the book (Expiry.settle): it prices nothing, and its feed ends with its listing, so its
-    /// silence is not lag (else the light stays DATA_LAG and the hedge back to flat is blocked for good).
+    /// The hedger's quotes: the underlying's (the hedge's price) by lag_after, the legs' by stale_after
+    /// (Classifier.legFreshness). An expired leg has left the book (Expiry.settle): it prices nothing, and its feed
+    /// ends with its listing, so its silence is not lag (else the light stays DATA_LAG and the hedge back to flat is
+    /// blocked for good).
     let freshness (cfg: Config) (s: State) =
         (s.Underlying.ContractId, Classifier.freshness cfg.Guards s.Now s.Underlying)
         :: [ for leg in s.Legs do
                  if not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId)) then
-                     leg.Option.ContractId, Classifier.freshness cfg.Guards s.Now (legQuote s leg) ]
+                     leg.Option.ContractId, Classifier.legFreshness cfg.Guards s.Now (legQuote s leg) ]
 
     /// The quote of one contract of the universe, if it is one, as last seen: a held one's (the streamed ticks merge
     /// into it), else the accepted one.

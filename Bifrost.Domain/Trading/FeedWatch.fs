@@ -3,17 +3,27 @@ namespace Bifrost.Domain.Trading
 open Bifrost.Domain
 open Bifrost.Domain.Strategy
 
-/// A feed that falls silent is told and asked for again. IB sends a quote only when it changes and says nothing when a
-/// subscription dies (a farm flap, a ticker TWS dropped) or says it once, on the ticker (10197 a competing live
-/// session, 354 not subscribed): before, the hedger's quotes went stale, every hedge was blocked (DATA_LAG) and the
-/// light turned RED with no alert and no new request — a dead feed left the book unhedged until someone looked
-/// (nautilus #3968: 8 hours). In the session, with the broker up and the engine synced, a contract the hedger needs
-/// (the underlying, every leg still listed) with no quote for `guards.stale_after_seconds` — counted from the later of
-/// its last quote, the engine's last request for the data and the session's open — is told (MARKET_DATA_STALE) and
-/// asked for again (TWS answers a new request with the current quote), and again every `reaskEvery` while it stays
-/// silent; its next quote is told (MARKET_DATA_RESTORED). IB's refusal on a ticker is told when it comes, once per
-/// contract and code until the contract is quoted again.
+/// A feed that falls silent is asked for again, and told when the request brings nothing. IB sends a quote only when
+/// it changes and says nothing when a subscription dies (a farm flap, a ticker TWS dropped) or says it once, on the
+/// ticker (10197 a competing live session, 354 not subscribed): before, the hedger's quotes went stale, every hedge
+/// was blocked (DATA_LAG) and the light turned RED with no alert and no new request — a dead feed left the book
+/// unhedged until someone looked (nautilus #3968: 8 hours). But a quiet market is not a dead feed: an option's quote
+/// can stand for minutes, and telling it silent every half minute is noise the operator learns to ignore. In the
+/// session, with the broker up and the engine synced, a contract the hedger needs (the underlying, every leg still
+/// listed) with no quote for `probeAfter` (half of `guards.stale_after_seconds`) — counted from the later of its last
+/// quote, the engine's last request for the data and the session's open — is asked for again, quietly (TWS answers a
+/// new request with the standing quote, so a live feed is fresh again long before stale_after). Only when that answer
+/// does not come within `answerWithin` and the contract is silent past stale_after (its guard blocks) is it told
+/// (MARKET_DATA_STALE), and asked for again every `reaskEvery` while it stays silent; its next quote is told
+/// (MARKET_DATA_RESTORED). IB's refusal on a ticker is told when it comes, once per contract and code until the
+/// contract is quoted again.
 module FeedWatch =
+    /// How long a contract may be quiet before it is asked for again, quietly.
+    let probeAfter (cfg: Config) : Duration = cfg.Guards.StaleAfter / 2L
+
+    /// How long a new request's answer (the standing quote) may take before the silence is told.
+    let answerWithin (cfg: Config) = max cfg.Guards.LagAfter (Duration.ofSeconds 5.0)
+
     /// How often a contract still silent is asked for again.
     let reaskEvery (cfg: Config) = max cfg.Guards.StaleAfter (Duration.ofSeconds 60.0)
 
@@ -41,23 +51,43 @@ module FeedWatch =
         :: [ for leg in s.Legs do
                  if listed s leg then leg.Option.ContractId, legReceived s leg ]
 
-    /// One watched contract leaves the step nothing to do: told silent, neither quoted since nor due to be asked for
-    /// again; else quoted within stale_after, or asked for (the subscription) or opened (the session) since.
+    /// An asked-for contract whose silence is due to be told: silent past stale_after (counted from `since`, the later
+    /// of its last quote and the last request or open), asked for answerWithin ago or more, not told yet.
+    let private tellDue (cfg: Config) (now: Timestamp) (since: Timestamp) (f: SilentFeed) =
+        f.ToldAt = Timestamp.zero && Timestamp.since since now > cfg.Guards.StaleAfter && Timestamp.since f.AskedAt now >= answerWithin cfg
+
+    /// The request a quiet contract awaits: the later of the engine's last request for all the data (a connect, a
+    /// 1101) and the session's open.
+    let private requestedAt (cfg: Config) (s: State) = later s.Connectivity.SubscribedAt (SessionCalendar.openedAt cfg.Calendar s.Now)
+
+    /// A contract's entry as the watch judges it: one asked for and not told is superseded by a later request for all
+    /// the data (its silence counts from that request, and is asked for again after probeAfter).
+    let private entryOf (c: LinkStatus) (from: Timestamp) (id: ContractId) =
+        let mutable f = Unchecked.defaultof<SilentFeed>
+        if not c.Silent.IsEmpty && c.Silent.TryGetValue(id, &f) && (f.ToldAt <> Timestamp.zero || f.AskedAt.Nanos >= from.Nanos) then ValueSome f
+        else ValueNone
+
+    /// One watched contract leaves the step nothing to do: asked for (or told silent), not quoted since, neither due
+    /// to be told nor asked for again; else quoted within probeAfter, or asked for (the subscription) or opened (the
+    /// session) since.
     let private settled (cfg: Config) (s: State) (oldest: int64) (id: ContractId) (received: Timestamp) =
         let c = s.Connectivity
-        let mutable f = Unchecked.defaultof<SilentFeed>
-        if not c.Silent.IsEmpty && c.Silent.TryGetValue(id, &f) then
-            received.Nanos <= f.LastQuote.Nanos && s.Now.Nanos - f.AskedAt.Nanos < reaskEvery cfg
-        else
+        if c.Silent.IsEmpty || not (c.Silent.ContainsKey id) then
             received.Nanos >= oldest || c.SubscribedAt.Nanos >= oldest
             || (SessionCalendar.openedAt cfg.Calendar s.Now).Nanos >= oldest
-
-    /// The usual clock step, building nothing: every watched contract settled (a silence already told included), no
-    /// refusal standing.
+        else
+            let from = requestedAt cfg s
+            match entryOf c from id with
+            | ValueSome f ->
+                received.Nanos <= f.LastQuote.Nanos && s.Now.Nanos - f.AskedAt.Nanos < reaskEvery cfg
+                && not (tellDue cfg s.Now (later received from) f)
+            | ValueNone -> false // superseded: dropped
+    /// The usual clock step, building nothing: every watched contract settled (a silence already asked for or told
+    /// included), no refusal standing.
     let private quiet (cfg: Config) (s: State) =
         if not s.Connectivity.Refused.IsEmpty then false
         else
-            let oldest = s.Now.Nanos - cfg.Guards.StaleAfter
+            let oldest = s.Now.Nanos - probeAfter cfg
             let mutable calm = settled cfg s oldest (State.underlyingId cfg) (underlyingReceived s)
             let mutable i = 0
             while calm && i < s.Legs.Length do
@@ -101,51 +131,64 @@ module FeedWatch =
         else
             let c = s.Connectivity
             let now = s.Now
-            let from = later c.SubscribedAt (SessionCalendar.openedAt cfg.Calendar now)
+            let from = requestedAt cfg s
             let contracts = watched cfg s
             let name = OptionBook.contractName cfg s
+            let entry id = match entryOf c from id with ValueSome f -> Some f | ValueNone -> None
+            let quotedAfter (received: Timestamp) (f: SilentFeed) = received.Nanos > f.LastQuote.Nanos
+            // Quoted since they were asked for: a silence told is told over, a quiet one asked for is forgotten.
             let back = contracts |> List.choose (fun (id, received) ->
-                match c.Silent |> Map.tryFind id with
-                | Some f when received.Nanos > f.LastQuote.Nanos -> Some(id, f)
+                match entry id with
+                | Some f when quotedAfter received f -> Some(id, f)
                 | _ -> None)
-            // Not told, or back since it was told (quoted, then silent again since, between two clock steps).
-            let fresh = contracts |> List.filter (fun (id, received) ->
-                (match c.Silent |> Map.tryFind id with Some f -> received.Nanos > f.LastQuote.Nanos | None -> true)
-                && Timestamp.since (later received from) now > cfg.Guards.StaleAfter)
+            // Quiet past probeAfter and not asked for since their last quote (or quoted, then quiet again, between two
+            // clock steps): asked for again, quietly.
+            let probe = contracts |> List.filter (fun (id, received) ->
+                (match entry id with Some f -> quotedAfter received f | None -> true)
+                && Timestamp.since (later received from) now > probeAfter cfg)
+            let tell = contracts |> List.choose (fun (id, received) ->
+                match entry id with
+                | Some f when not (quotedAfter received f) && tellDue cfg now (later received from) f -> Some(id, received, f)
+                | _ -> None)
             let again = contracts |> List.choose (fun (id, received) ->
-                match c.Silent |> Map.tryFind id with
-                | Some f when received.Nanos <= f.LastQuote.Nanos && Timestamp.since f.AskedAt now >= reaskEvery cfg -> Some(id, f)
+                match entry id with
+                | Some f when not (quotedAfter received f) && Timestamp.since f.AskedAt now >= reaskEvery cfg -> Some(id, f)
                 | _ -> None)
             let refused = refusalsStanding cfg s
-            let dropped = c.Silent |> Map.exists (fun id _ -> not (contracts |> List.exists (fun (w, _) -> w = id)))
-            // A silence told and still standing, not due to be asked for again: nothing to do (no copy, as a backtest
-            // whose data lacks a leg would otherwise pay for one every clock step).
-            if back.IsEmpty && fresh.IsEmpty && again.IsEmpty && not dropped && refused.Count = c.Refused.Count then struct (s, []) else
+            let dropped = c.Silent |> Map.exists (fun id _ -> not (contracts |> List.exists (fun (w, _) -> w = id)) || (entry id).IsNone)
+            // A silence asked for or told and still standing, not due to be told or asked for again: nothing to do (no
+            // copy, as a backtest whose data lacks a leg would otherwise pay for one every clock step).
+            if back.IsEmpty && probe.IsEmpty && tell.IsEmpty && again.IsEmpty && not dropped && refused.Count = c.Refused.Count then struct (s, []) else
             let silent =
-                // Told before and quoted since, or no longer watched (a leg expired): forgotten.
-                let kept = c.Silent |> Map.filter (fun id _ -> contracts |> List.exists (fun (w, _) -> w = id) && not (back |> List.exists (fun (b, _) -> b = id)))
-                let kept = again |> List.fold (fun m (id, f) -> m |> Map.add id { f with AskedAt = now }) kept
-                fresh |> List.fold (fun m (id, received) -> m |> Map.add id { LastQuote = received; ToldAt = now; AskedAt = now }) kept
+                // Quoted since, superseded, or no longer watched (a leg expired): forgotten.
+                let kept = c.Silent |> Map.filter (fun id _ ->
+                    contracts |> List.exists (fun (w, _) -> w = id) && (entry id).IsSome && not (back |> List.exists (fun (b, _) -> b = id)))
+                let kept = tell |> List.fold (fun m (id, _, f) -> m |> Map.add id { f with ToldAt = now }) kept
+                let kept = again |> List.fold (fun (m: Map<ContractId, SilentFeed>) (id, _) -> m |> Map.add id { m.[id] with AskedAt = now }) kept
+                probe |> List.fold (fun m (id, received) -> m |> Map.add id { LastQuote = received; ToldAt = Timestamp.zero; AskedAt = now }) kept
             let s' = withLink s silent refused
             let told =
-                if fresh.IsEmpty then []
+                if tell.IsEmpty then []
                 else
                     let what =
-                        fresh
-                        |> List.map (fun (id, received) ->
-                            if received = Timestamp.zero || received.Nanos < from.Nanos then $"{name id} (nothing since it was asked for, {secondsText (Timestamp.since from now)} ago)"
-                            else $"{name id} (silent {secondsText (Timestamp.since received now)})")
+                        tell
+                        |> List.map (fun (id, received, f) ->
+                            let asked = secondsText (Timestamp.since f.AskedAt now)
+                            if received = Timestamp.zero || received.Nanos < from.Nanos then
+                                $"{name id} (nothing since the data was asked for {secondsText (Timestamp.since from now)} ago, nor since it was asked for again {asked} ago)"
+                            else $"{name id} (silent {secondsText (Timestamp.since received now)}, nothing since it was asked for again {asked} ago)")
                         |> String.concat ", "
                     let farm = if State.farmsOk s then "" else " The market data farm is broken (TWS said so): IB's side."
                     Emit.alertAndRecord s Warning "MARKET_DATA_STALE"
-                        ($"no quote for {what}: every hedge is blocked (DATA_LAG) until it comes back; market data asked for again, "
-                         + $"and every {secondsText (reaskEvery cfg)} while it stays silent.{farm}")
+                        ($"no quote for {what}: every hedge is blocked (DATA_LAG) until it comes back; market data asked for again "
+                         + $"every {secondsText (reaskEvery cfg)} while it stays silent.{farm}")
             let restored =
-                if back.IsEmpty then []
+                let toldBack = back |> List.filter (fun (_, f) -> f.ToldAt <> Timestamp.zero)
+                if toldBack.IsEmpty then []
                 else
-                    let what = back |> List.map (fun (id, f) -> $"{name id} after {secondsText (Timestamp.since f.ToldAt now)}") |> String.concat ", "
+                    let what = toldBack |> List.map (fun (id, f) -> $"{name id} after {secondsText (Timestamp.since f.ToldAt now)}") |> String.concat ", "
                     Emit.alertAndRecord s Info "MARKET_DATA_RESTORED" $"quotes back for {what}"
-            let ask = (fresh |> List.map fst) @ (again |> List.map fst)
+            let ask = (probe |> List.map fst) @ (again |> List.map fst)
             let asked =
                 if ask.IsEmpty then []
                 else

@@ -70,11 +70,11 @@ module FsmState =
         | Stopping _ -> "Stopping"
         | Stopped -> "Stopped"
 
-/// A contract the feed watch told silent (FeedWatch), until its next quote.
+/// A contract the feed watch asked for again, quietly, or told silent (FeedWatch), until its next quote.
 type SilentFeed =
-    { /// Its last quote when it was told (zero: none yet).
+    { /// Its last quote when it was asked for (zero: none yet).
       LastQuote: Timestamp
-      /// When it was told silent.
+      /// When it was told silent (zero: asked for, not told: its answer may still come).
       ToldAt: Timestamp
       /// When it was last asked for again.
       AskedAt: Timestamp }
@@ -88,7 +88,7 @@ type LinkStatus =
       /// When the engine last asked for the scalper's market data (a connect, a 1101): silence counts from it at the
       /// earliest (FeedWatch).
       SubscribedAt: Timestamp
-      /// The hedger's contracts told silent (MARKET_DATA_STALE), until their next quote.
+      /// The hedger's contracts asked for again while quiet, or told silent (MARKET_DATA_STALE), until their next quote.
       Silent: Map<ContractId, SilentFeed>
       /// IB's refusals of a contract's market data told (MARKET_DATA_REFUSED): code and when, until its next quote.
       Refused: Map<ContractId, struct (int * Timestamp)> }

@@ -17,6 +17,11 @@ public sealed partial class ReplayGateway
     /// as its first tick, as TWS's snapshot would be, until the feed resumes.</summary>
     private readonly Dictionary<int, Tick> _stuck = new();
     private bool _upstreamDown;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _served = new();
+
+    /// <summary>How many market-data requests for a contract were served (every client): a test sees a client ask for
+    /// a contract again.</summary>
+    public int MarketDataRequestsServed(int conId) => _served.TryGetValue(conId, out var n) ? n : 0;
 
     private void SubscribeMarketData(GatewaySession s, IbReqMktData md)
     {
@@ -31,6 +36,7 @@ public sealed partial class ReplayGateway
             s.Send(new IbError(md.TickerId, 102, "Duplicate ticker ID."));
             return;
         }
+        _served.AddOrUpdate(conId, 1, (_, n) => n + 1);
         s.Send(new IbTickReqParams(md.TickerId, GatewayContracts.MinTick, "9c0001", 3));
         s.Send(new IbMarketDataType(md.TickerId, 1));
         var sub = new MarketDataSubscription(md.TickerId, conId);

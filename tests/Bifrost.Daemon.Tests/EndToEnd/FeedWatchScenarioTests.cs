@@ -1,22 +1,29 @@
+using Bifrost.Sim.Gateway;
 using Bifrost.Store.Records;
 using Xunit.Abstractions;
 
 namespace Bifrost.Daemon.Tests.EndToEnd;
 
-/// <summary>A feed that dies is told and asked for again, against the replay gateway. Its <c>kill-subscription</c>
-/// fault kills the daemon's subscription of a contract (silently, or with IB's errMsg on the ticker) while a new
-/// request is served, as TWS does when it drops a ticker. Before, the quote went stale, every hedge was blocked and the
-/// light turned RED with no alert and no new request: the subscription stayed dead until someone restarted the
-/// daemon. Each scenario ends with the store compared to the gateway's ledger.</summary>
+/// <summary>A feed that falls quiet is asked for again, and told when the request brings nothing, against the replay
+/// gateway. Its <c>kill-subscription</c> fault kills the daemon's subscription of a contract (silently, or with IB's
+/// errMsg on the ticker) while a new request is served, as TWS does when it drops a ticker; <c>stop-market-data</c>
+/// mutes a contract for every request (a farm's trouble). Before, a dead feed's quote went stale, every hedge was
+/// blocked and the light turned RED with no alert and no new request; and a leg whose quote merely stood for
+/// lag_after blocked every hedge. Each scenario ends with the store compared to the gateway's ledger.</summary>
 [Collection(EndToEndCollection.Name)]
 public class FeedWatchScenarioTests(ITestOutputHelper output)
 {
-    /// <summary>A quiet hedger (band 1000) with quotes stale after 30 simulated seconds (0.15 s at ×200).</summary>
-    private static string Config(int port, string store) =>
+    /// <summary>A quiet hedger (band 1000) with quotes lagging after 15 and stale after 30 simulated seconds (0.15 s at
+    /// ×200).</summary>
+    private static string Config(int port, string store) => Guards(port, store, lag: 15, stale: 30);
+
+    private static string Guards(int port, string store, int lag, int stale) =>
         TestConfig.Json(port, store, conIds: true, band: 1000)
-            .Replace("\"lag_after_seconds\": 600, \"stale_after_seconds\": 1200", "\"lag_after_seconds\": 15, \"stale_after_seconds\": 30", StringComparison.Ordinal);
+            .Replace("\"lag_after_seconds\": 600, \"stale_after_seconds\": 1200", $"\"lag_after_seconds\": {lag}, \"stale_after_seconds\": {stale}", StringComparison.Ordinal);
 
     private static IEnumerable<AlertRecord> Told(DaemonHarness h, string code) => h.Alerts().Where(a => a.Code == code);
+
+    private static CheckResult? DataFresh(DaemonHarness h) => h.Read(r => r.GetStatus())?.Checks.FirstOrDefault(c => c.Name == "data_fresh");
 
     private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
     {
@@ -25,27 +32,60 @@ public class FeedWatchScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task SilentlyDeadSubscription_IsTold_AskedForAgain_AndItsQuotesComeBack()
+    public async Task DroppedLegTicker_IsAskedForAgainQuietly_AndNeverBlocksTheHedger()
+    {
+        // ×20 (a simulated second is 50 ms): lag_after 10 s, stale_after 60 s, so the call is asked for again after
+        // 30 s of quiet. Before, the call's standing quote lagged after 10 s (data_fresh named it, every hedge blocked
+        // DATA_LAG) and at 60 s it was told dead (MARKET_DATA_STALE).
+        await using var h = await DaemonHarness.StartAsync(output, speed: ReplaySpeed.Times(20), config: (port, store) => Guards(port, store, lag: 10, stale: 60));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            await h.WaitUntil(() => DataFresh(h)?.Health == Health.Ok, "every quote fresh before the call's ticker drops", 30_000);
+            var served = h.Gateway.MarketDataRequestsServed(TestConfig.CallId);
+            await h.Gateway.ExecuteAsync("kill-subscription XYZ 20260320 C 100");
+            var callNamed = $"{TestConfig.CallId}:";
+            var seen = new List<string>();
+            await h.WaitUntil(() =>
+                {
+                    if (DataFresh(h) is { } check && check.Detail is { } detail && detail.Contains(callNamed, StringComparison.Ordinal)) seen.Add(detail);
+                    return h.Gateway.MarketDataRequestsServed(TestConfig.CallId) > served;
+                }, "the call asked for again", 30_000);
+            Assert.True(seen.Count == 0, "the call's standing quote was judged not fresh: " + string.Join(" | ", seen.Distinct()));
+            await h.WaitUntil(() => DataFresh(h)?.Health == Health.Ok, "every quote fresh after the call's new request", 30_000);
+            Assert.Empty(Told(h, "MARKET_DATA_STALE"));
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task DeadFeed_TheRequestBringsNothing_IsTold_AndItsQuotesComingBackToo()
     {
         await using var h = await DaemonHarness.StartAsync(output, config: Config);
         try
         {
             var run = h.StartDaemon();
             await h.WaitFsm("Running");
-            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "data_fresh" && c.Health == Health.Ok),
-                "every quote fresh before the subscription dies", 30_000);
-            var before = Told(h, "MARKET_DATA_STALE").Count(a => a.Message.Contains("XYZ (", StringComparison.Ordinal));
-            await h.Gateway.ExecuteAsync("kill-subscription XYZ");
-            await h.WaitUntil(() => Told(h, "MARKET_DATA_STALE").Count(a => a.Message.Contains("XYZ (", StringComparison.Ordinal)) > before,
+            await h.WaitUntil(() => DataFresh(h)?.Health == Health.Ok, "every quote fresh before the feed dies", 30_000);
+            var served = h.Gateway.MarketDataRequestsServed(TestConfig.StockId);
+            await h.Gateway.ExecuteAsync("stop-market-data XYZ");
+            await h.WaitUntil(() => Told(h, "MARKET_DATA_STALE").Any(a => a.Message.Contains("XYZ (", StringComparison.Ordinal)),
                 "MARKET_DATA_STALE naming XYZ", 30_000);
-            // The new request is served: the underlying's quotes come back and the operator is told so.
-            await h.WaitUntil(() => Told(h, "MARKET_DATA_RESTORED").Any(a => a.Message.Contains("XYZ after", StringComparison.Ordinal)),
-                "MARKET_DATA_RESTORED naming XYZ", 30_000);
             var stale = Told(h, "MARKET_DATA_STALE").First(a => a.Message.Contains("XYZ (", StringComparison.Ordinal));
             Assert.Equal(AlertSeverity.Warning, stale.Severity);
+            Assert.Contains("nothing since it was asked for again", stale.Message, StringComparison.Ordinal);
             Assert.Contains("DATA_LAG", stale.Message, StringComparison.Ordinal);
-            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "data_fresh" && c.Health == Health.Ok),
-                "the quotes fresh again", 30_000);
+            Assert.True(h.Gateway.MarketDataRequestsServed(TestConfig.StockId) > served, "asked for again before it was told");
+            await h.Gateway.ExecuteAsync("resume-market-data XYZ");
+            await h.WaitUntil(() => Told(h, "MARKET_DATA_RESTORED").Any(a => a.Message.Contains("XYZ after", StringComparison.Ordinal)),
+                "MARKET_DATA_RESTORED naming XYZ", 30_000);
+            await h.WaitUntil(() => DataFresh(h)?.Health == Health.Ok, "the quotes fresh again", 30_000);
             await StopAndCheck(h, run);
         }
         catch

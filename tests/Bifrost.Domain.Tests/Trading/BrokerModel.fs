@@ -9,6 +9,8 @@ open FsCheck.FSharp
 
 type Action =
     | MoveUnderlying of bps: int
+    /// The underlying moves and the options' quotes stand (IB sends changes only: a quiet options market).
+    | MoveQuietly of bps: int
     /// One underlying quote `pct` percent off the real price (a bad print); the price itself does not move.
     | BadQuote of pct: int
     /// MoveUnderlying with a bad quote `pct` percent off just before the underlying's real one (PriceJumpProperties).
@@ -47,6 +49,9 @@ type Action =
     | RebalanceStock of target: int
     /// Time passes with no quote at all: every quote goes stale.
     | StalePeriod of seconds: int
+    /// A quiet market: this long with clock steps every 3 s and no quote (IB sends changes only), the broker
+    /// answering between them (a scenario runs it as that many Tick 3000).
+    | QuietFor of seconds: int
     | Disconnect
     | Reconnect
     | Lost1100
@@ -55,9 +60,12 @@ type Action =
     | StoreBack
     | NextId of int
     /// A contract's subscription dies without a word (0 the underlying, i the i-th leg): no quote for it reaches the
-    /// engine until it asks for the data again (TWS then sends the current quote at once).
-    | FeedDies of contract: int
-    /// The same, with IB's word on the ticker (10197: a competing live session took the data).
+    /// engine until it asks for the data again, and the next `unanswered` requests bring nothing either (0: a ticker
+    /// TWS dropped, the first request revives it and TWS sends the current quote at once; more: a farm's or an
+    /// entitlement's trouble that outlasts the engine's first requests).
+    | FeedDies of contract: int * unanswered: int
+    /// The same, with IB's word on the ticker (10197: a competing live session took the data) and its first request
+    /// unanswered.
     | FeedRefused of contract: int
 
 type Working = { Req: OrderRequest; Filled: int; CancelRequested: bool }
@@ -81,8 +89,9 @@ type Sim =
       /// The next reconciliation's answer will lack its ExecutionsEnded.
       LoseEnd: bool
       ControlSeq: int64
-      /// Contracts whose feed died (FeedDies): their quotes do not reach the engine until it asks for them again.
-      Dead: Set<ContractId> }
+      /// Contracts whose feed died (FeedDies), with how many of the engine's requests still bring nothing: their
+      /// quotes do not reach the engine until a request revives them.
+      Dead: Map<ContractId, int> }
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
 /// the step began (the broker's truth, whatever the engine had been told).
@@ -99,6 +108,7 @@ let genBadPct = Gen.oneof [ Gen.choose (6, 100); Gen.choose (-50, -6) ]
 let genAction (legCount: int) =
     Gen.frequency
         [ 30, Gen.choose (-60, 60) |> Gen.map MoveUnderlying
+          8, Gen.choose (-60, 60) |> Gen.map MoveQuietly
           2, genBadPct |> Gen.map BadQuote
           8, Gen.map2 (fun l v -> QuoteLeg(l, v)) (Gen.choose (0, legCount - 1)) (Gen.choose (-5, 5))
           2, Gen.map2 (fun l p -> BadLegQuote(l, p)) (Gen.choose (0, legCount - 1)) (Gen.oneof [ Gen.choose (40, 300); Gen.choose (-90, -40) ])
@@ -126,6 +136,7 @@ let genAction (legCount: int) =
           10, Gen.map4 (fun s q b a -> Manual(s, q, b, a)) (Gen.elements [ Buy; Sell ]) (Gen.frequency [ 3, Gen.choose (1, 400); 2, Gen.choose (400, 5000) ]) (Gen.elements [ true; false ]) (Gen.elements [ true; false ])
           3, Gen.choose (-3000, 3000) |> Gen.map RebalanceStock
           1, Gen.choose (31, 90) |> Gen.map StalePeriod
+          2, Gen.choose (10, 120) |> Gen.map QuietFor
           2, Gen.constant Disconnect
           3, Gen.constant Reconnect
           1, Gen.constant Lost1100
@@ -133,7 +144,7 @@ let genAction (legCount: int) =
           1, Gen.constant StoreFail
           1, Gen.constant StoreBack
           1, Gen.choose (1, 20) |> Gen.map NextId
-          2, Gen.choose (0, legCount) |> Gen.map FeedDies
+          2, Gen.map2 (fun i n -> FeedDies(i, n)) (Gen.choose (0, legCount)) (Gen.frequency [ 1, Gen.constant 0; 2, Gen.choose (1, 2) ])
           1, Gen.choose (0, legCount) |> Gen.map FeedRefused ]
 
 /// A random scenario: how many legs, and the actions.
@@ -176,11 +187,16 @@ let absorb (sim: Sim) (cmds: Command list) =
         | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
         | PlaceOrder req -> { sim with Owed = sim.Owed @ [ at sim.Time (OrderErrorReported(req.IbOrderId, 504, "Not connected")) ] }
         | CancelOrder(ref, _) -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
-        // A new request for a dead feed brings it back with the current quote.
-        | SubscribeMarketData ids when sim.Connected && ids |> List.exists sim.Dead.Contains ->
-            let revived = ids |> List.filter sim.Dead.Contains
+        // A new request for a dead feed brings it back with the current quote, once its unanswered requests are spent.
+        | SubscribeMarketData ids when sim.Connected && ids |> List.exists sim.Dead.ContainsKey ->
+            let revived = ids |> List.filter (fun id -> sim.Dead.TryFind id = Some 0)
+            let dead = ids |> List.fold (fun (d: Map<ContractId, int>) id ->
+                           match d.TryFind id with
+                           | Some 0 -> d.Remove id
+                           | Some n -> d.Add(id, n - 1)
+                           | None -> d) sim.Dead
             let quotes = revived |> List.map (fun id -> at sim.Time (QuoteReceived(currentQuote sim id)))
-            { sim with Dead = Set.difference sim.Dead (Set.ofList revived); Owed = sim.Owed @ quotes }
+            { sim with Dead = dead; Owed = sim.Owed @ quotes }
         | RequestReconcile _ when sim.Connected ->
             let answers = reconcileAnswers sim |> List.filter (fun e -> not (sim.LoseEnd && e.Payload.IsExecutionsEnded))
             { sim with Owed = sim.Owed @ answers; Undelivered = []; Late = []; LoseEnd = false }
@@ -207,6 +223,9 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
     | MoveUnderlying bps ->
         let sim = { sim with Spot = max 1.0 (sim.Spot * (1.0 + float bps / 10_000.0)) }
         sim, (legIds cfg @ [ underlyingId ]) |> List.map (fun id -> at sim.Time (QuoteReceived(currentQuote sim id)))
+    | MoveQuietly bps ->
+        let sim = { sim with Spot = max 1.0 (sim.Spot * (1.0 + float bps / 10_000.0)) }
+        sim, [ at sim.Time (QuoteReceived(currentQuote sim underlyingId)) ]
     | MoveThroughBadQuote(bps, pct) ->
         let sim, events = liveEventsOf cfg sim (MoveUnderlying bps)
         let bad = sim.Spot * (1.0 + float pct / 100.0)
@@ -223,6 +242,9 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
         sim, [ at sim.Time (QuoteReceived { quote id (mid - 0.1) (mid + 0.1) sim.Time with ImpliedVol = 0.2 }) ]
     | Tick ms ->
         let sim = { sim with Time = Timestamp.add (Duration.ofMillis (int64 ms)) sim.Time }
+        sim, [ at sim.Time ClockTicked ]
+    | QuietFor _ -> // expanded by `quietAsTicks` before a scenario runs
+        let sim = { sim with Time = Timestamp.add (Duration.ofSeconds 3.0) sim.Time }
         sim, [ at sim.Time ClockTicked ]
     | Ack ->
         match first with
@@ -320,17 +342,24 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
     | StoreFail -> sim, [ at sim.Time (StoreFailed "disk full (model)") ]
     | StoreBack -> sim, [ at sim.Time StoreRecovered ]
     | NextId n -> sim, (if sim.Connected then [ at sim.Time (NextValidIdReceived n) ] else [])
-    | FeedDies i -> { sim with Dead = sim.Dead.Add(contractOf cfg i) }, []
+    | FeedDies(i, unanswered) -> { sim with Dead = sim.Dead.Add(contractOf cfg i, unanswered) }, []
     | FeedRefused i ->
         let id = contractOf cfg i
-        { sim with Dead = sim.Dead.Add id },
+        { sim with Dead = sim.Dead.Add(id, 1) },
         (if sim.Connected then [ at sim.Time (MarketDataRefused(id, 10197, "No market data during competing live session")) ] else [])
 
 /// The events one action produces: a dead feed's quotes never reach the engine.
 let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     let sim, events = liveEventsOf cfg sim action
     if sim.Dead.IsEmpty then sim, events
-    else sim, events |> List.filter (fun e -> match e.Payload with QuoteReceived q -> not (sim.Dead.Contains q.ContractId) | _ -> true)
+    else sim, events |> List.filter (fun e -> match e.Payload with QuoteReceived q -> not (sim.Dead.ContainsKey q.ContractId) | _ -> true)
+
+/// A quiet market as the clock steps it passes in: one Tick 3000 per three seconds, each an action of its own, so the
+/// broker answers what the engine asks between them (a new request's quote comes at once).
+let quietAsTicks (action: Action) =
+    match action with
+    | QuietFor seconds -> List.replicate (max 1 (seconds / 3)) (Tick 3000)
+    | a -> [ a ]
 
 /// Runs a scenario: start-up, then each action (after the broker's owed answers), recording every step.
 let run (cfg: Config) (actions: Action list) : Step list =
@@ -344,13 +373,13 @@ let run (cfg: Config) (actions: Action list) : Step list =
         absorb sim cmds
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Set.empty
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     let mutable sim = initial
     // Start-up without the reconcile answers: the model owes them once RequestReconcile is seen.
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
         sim <- apply sim e
-    for action in actions do
+    for action in actions |> List.collect quietAsTicks do
         sim <- { sim with Time = Timestamp.add (Duration.ofMillis 250L) sim.Time }
         while not sim.Owed.IsEmpty do
             let e = sim.Owed.Head

@@ -1,4 +1,5 @@
-/// A feed that falls silent is told and asked for again (FeedWatch): the cases, one at a time.
+/// A feed that falls quiet is asked for again, and told when the request brings nothing (FeedWatch): the cases, one
+/// at a time.
 module Bifrost.Domain.Tests.Trading.FeedWatchTests
 
 open Expecto
@@ -30,26 +31,56 @@ let private reconnectEvents (c: Config) (s: State) (t: float) = restartEvents c 
 [<Tests>]
 let tests =
     testList "Trading.FeedWatch" [
-        testCase "SilentFeed_InTheSession_IsTold_AndAskedForAgain" <| fun () ->
-            // Quoted last at 0.4 s (the leg) and 0.5 s (the underlying); stale_after is 30 s.
+        testCase "SilentFeed_InTheSession_IsAskedForQuietly_ThenTold_WhenTheAnswerDoesNotCome" <| fun () ->
+            // Quoted last at 0.4 s (the leg) and 0.5 s (the underlying); stale_after is 30 s, so asked for after 15 s.
             let s = hedged cfg
-            let s, early = ticks cfg s 1.0 30.0
-            Expect.isEmpty (told "MARKET_DATA_STALE" early) "not before stale_after"
+            let s, early = ticks cfg s 1.0 15.0
+            Expect.isEmpty (alerts early) "nothing told"
             Expect.isEmpty (asked early) "nothing asked for"
+            let s, probe = ticks cfg s 16.0 16.0
+            Expect.equal (asked probe) [ [ underlyingId; cid 2 ] ] "both asked for again, quietly"
+            Expect.isEmpty (alerts probe) "a quiet market is not news"
+            let s, waiting = ticks cfg s 17.0 30.0
+            Expect.isEmpty (alerts waiting) "nothing told before stale_after"
+            Expect.isEmpty (asked waiting) "not asked twice"
             let _, cmds = ticks cfg s 31.0 31.0
             let alert = told "MARKET_DATA_STALE" cmds |> List.exactlyOne
             Expect.equal alert.Severity Warning "a warning: the hedger waits for quotes, it does not need the operator to resume"
-            Expect.stringContains alert.Message "XYZ (silent 30 s)" "the underlying by its symbol"
+            Expect.stringContains alert.Message "XYZ (silent 30 s, nothing since it was asked for again 15 s ago)" "the underlying by its symbol"
             Expect.stringContains alert.Message "XYZ 2026" "the leg by its contract"
             Expect.stringContains alert.Message "DATA_LAG" "what it blocks"
-            Expect.equal (asked cmds) [ [ underlyingId; cid 2 ] ] "both asked for again"
+            Expect.isEmpty (asked cmds) "asked 15 s ago: asked again at the minute"
+        testCase "QuietFeed_TheRequestAnswers_IsNeverTold" <| fun () ->
+            // A live feed answers a new request with its standing quote (TWS sends the current quote at once).
+            let s, cmds =
+                [ 1.0 .. 200.0 ] |> List.fold (fun (s, acc) t ->
+                    let s, cmds = Reducer.step cfg s (at (sec t) ClockTicked)
+                    let s, answers = if (asked cmds).IsEmpty then s, [] else quoteAll cfg s (t + 0.2)
+                    s, acc @ cmds @ answers) (hedged cfg, [])
+            Expect.isEmpty (told "MARKET_DATA_STALE" cmds @ told "MARKET_DATA_RESTORED" cmds) "never told: the feed was quiet, not dead"
+            Expect.hasLength (asked cmds) 12 "asked for every 16 s of quiet"
+            Expect.isTrue s.Connectivity.Silent.IsEmpty "nothing pending"
+        testCase "AQuietLeg_DoesNotBlockTheHedger" <| fun () ->
+            // The leg quoted last at 0.4 s, the underlying moving: the leg's standing quote is its market (IB sends
+            // changes only); before, a leg quiet for lag_after (5 s) blocked every hedge (DATA_LAG) as the underlying moved.
+            let s = hedged cfg
+            let s, _ = ticks cfg s 1.0 19.0
+            let s, cmds = Reducer.step cfg s (at (sec 20.0) (QuoteReceived(quote underlyingId 103.99 104.01 (sec 20.0))))
+            let c = Composite.classify cfg s
+            Expect.equal c.Data Fresh $"the leg 19.6 s quiet is not lag: {c.Freshness}"
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = Reducer.step cfg s (at (sec 20.5) (execFor hedge hedge.Quantity 104.0 "e1"))
+            let s, _ = Reducer.step cfg s (at (sec 31.0) ClockTicked)
+            Expect.equal (Composite.classify cfg s).Data Stale "past stale_after the leg's feed may be dead"
+            let _, late = Reducer.step cfg s (at (sec 31.5) (QuoteReceived(quote underlyingId 107.99 108.01 (sec 31.5))))
+            Expect.isEmpty (placed late) "no hedge on a leg silent past stale_after (DATA_LAG)"
         testCase "StillSilent_IsToldOnce_AndAskedForAgainEveryMinute" <| fun () ->
             let _, cmds = ticks cfg (hedged cfg) 1.0 200.0
             Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "one alert for the whole silence"
-            Expect.hasLength (asked cmds) 3 "at 31 s, 91 s and 151 s"
+            Expect.hasLength (asked cmds) 4 "at 16 s (quietly), 76 s, 136 s and 196 s"
             Expect.isEmpty (placed cmds) "no order meanwhile"
         testCase "QuotesComeBack_AreToldRestored_AndTheNextSilenceIsToldAgain" <| fun () ->
-            let s, _ = ticks cfg (hedged cfg) 31.0 31.0
+            let s, _ = ticks cfg (hedged cfg) 1.0 31.0
             let s, _ = quoteAll cfg s 40.0
             let s, back = ticks cfg s 41.0 41.0
             let restored = told "MARKET_DATA_RESTORED" back |> List.exactlyOne
@@ -68,7 +99,7 @@ let tests =
             Expect.isEmpty (told "MARKET_DATA_STALE" opening) "the first 30 s of the session: the opening quotes may still come"
             let _, cmds = ticks c s 18_631.0 18_631.0
             let alert = told "MARKET_DATA_STALE" cmds |> List.exactlyOne
-            Expect.stringContains alert.Message "nothing since it was asked for" "no quote since the open"
+            Expect.stringContains alert.Message "nothing since the data was asked for 31 s ago" "no quote since the open"
         testCase "Disconnected_NothingIsTold_AndAfterTheReconnectSilenceCountsFromItsRequest" <| fun () ->
             let s, _ = Reducer.step cfg (hedged cfg) (at (sec 10.0) (BrokerDisconnected "test"))
             let s, down = ticks cfg s 11.0 49.0
@@ -82,7 +113,7 @@ let tests =
             Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "then told"
         testCase "APausedEngine_IsToldToo" <| fun () ->
             let s, _ = Reducer.step cfg (hedged cfg) (at (sec 1.0) (ControlRequested(Pause, meta 1L)))
-            let _, cmds = ticks cfg s 31.0 31.0
+            let _, cmds = ticks cfg s 2.0 31.0
             Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "the operator resumes onto a dead feed otherwise"
         testCase "Refused_IsToldOncePerCode_UntilTheContractIsQuotedAgain" <| fun () ->
             let refuse t code = at (sec t) (MarketDataRefused(underlyingId, code, "No market data during competing live session"))

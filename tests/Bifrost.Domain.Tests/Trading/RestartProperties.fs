@@ -193,7 +193,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim
     let mutable sim =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Set.empty
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
         sim <- apply sim e
@@ -207,6 +207,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim <- { sim with Owed = []; Connected = true; Time = time }
         for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
             sim <- apply sim e
+    let actions = actions |> List.collect (function Base a -> quietAsTicks a |> List.map Base | a -> [ a ])
     for action in actions do
         let later = { sim with Time = Timestamp.add (Duration.ofMillis 250L) sim.Time }
         sim <- (match action with SlowSync _ -> later | _ -> drain later)
