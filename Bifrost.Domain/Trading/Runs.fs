@@ -159,6 +159,13 @@ module Runs =
                 | _ -> ", no quote"
             Some $"market_data_error: {ContractId.value conId} quote {ClassNames.freshness f}{age}"
 
+    /// Refused for its data: with the broker up, the contracts' quotes are asked for again at once (a quiet contract's
+    /// standing quote comes back with the answer, so the operator's next try goes; a dead one is the feed watch's to
+    /// tell), and the refusal says so.
+    let private askForQuotes (s: State) (ids: ContractId list) (why: string) =
+        if ids.IsEmpty || not (s.Connectivity.SocketUp && s.Connectivity.IbUp) then why, []
+        else why + "; its quote asked for again: try again in a moment", [ SubscribeMarketData ids ]
+
     /// Shares of net delta one unit of the contract carries (NaN when the leg has no valuation).
     let private deltaPerUnit (cfg: Config) (s: State) conId =
         if conId = State.underlyingId cfg then 1.0
@@ -267,7 +274,10 @@ module Runs =
                   | Some why -> refuse s m.Meta m.RunId why
                   | None ->
                     match dataProblem cfg s m.ContractId with
-                    | Some why -> failRun s m.Meta m.RunId [ rejectedOp s m.RunId m.ContractId signed why ] why
+                    | Some why ->
+                        let why, ask = askForQuotes s [ m.ContractId ] why
+                        let s, cmds = failRun s m.Meta m.RunId [ rejectedOp s m.RunId m.ContractId signed why ] why
+                        s, ask @ cmds
                     | None ->
                         match riskCheck cfg s c (OrderPurpose.owner purpose) m.ContractId signed (referencePrice cfg s m.ContractId m.Type) m.RiskBypass c.TradesToday with
                         | [], children, exempt ->
@@ -301,7 +311,9 @@ module Runs =
                                        if diff <> 0 then id, diff ]
                     // No fresh quote → that order is rejected with market_data_error; the others still go (batch partial).
                     let stale, fresh = wanted |> List.partition (fun (id, _) -> (dataProblem cfg s id).IsSome)
-                    let rejections = [ for (id, q) in stale -> rejectedOp s r.RunId id q (dataProblem cfg s id |> Option.get) ]
+                    let problem id = dataProblem cfg s id |> Option.get |> fun why -> fst (askForQuotes s [ id ] why)
+                    let _, ask = askForQuotes s (stale |> List.map fst) ""
+                    let rejections = ask @ [ for (id, q) in stale -> rejectedOp s r.RunId id q (problem id) ]
                     let checked' =
                         fresh
                         |> List.mapFold (fun planned (id, q) ->
@@ -317,7 +329,7 @@ module Runs =
                         s, [ Emit.note s OperationKind.ControlCompleted r.RunId "done: already at target"; CompleteControl(r.Meta.ControlId, Done "done: already at target") ]
                     elif ceiling.IsSome then refuse s r.Meta r.RunId ceiling.Value
                     elif not violations.IsEmpty then refuse s r.Meta r.RunId (String.concat "," violations)
-                    elif orders.IsEmpty then failRun s r.Meta r.RunId rejections (stale |> List.map (fun (id, _) -> dataProblem cfg s id |> Option.get) |> String.concat "; ")
+                    elif orders.IsEmpty then failRun s r.Meta r.RunId rejections (stale |> List.map (fst >> problem) |> String.concat "; ")
                     else
                         let s', placed = startRun cfg s r.RunId Rebalance r.Meta orders r.RiskBypass
                         let notes = [ for cmd in rejections do match cmd with RecordOperation o -> o.Detail | _ -> () ]

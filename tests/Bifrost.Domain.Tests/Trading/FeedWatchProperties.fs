@@ -28,7 +28,7 @@ let private alertsOf code (st: Step) = alerts st.Commands |> List.filter (fun a 
 
 /// Judged from the events and the commands alone (what the operator and the broker see), never from the watch's own
 /// state. A contract's quiet counts from the later of its last quote and the engine's last request for all the data
-/// (a connect, a 1101: a request made on any event but a clock step). At each clock step while the engine watches, for
+/// (at a connect or a 1101). At each clock step while the engine watches, for
 /// a contract not told silent since its last quote:
 /// - quiet longer than probeAfter (half of stale_after) and not asked for by the watch since: asked for at that step
 ///   (SubscribeMarketData naming it) — so a live feed answers with its standing quote before its guard would block;
@@ -96,7 +96,8 @@ let silenceIsTold (cfg: Config) (steps: Step list) =
                 for id in ids do
                     match st.Event.Payload with
                     | ClockTicked -> lastProbe <- lastProbe |> Map.add id now
-                    | _ -> lastRequest <- lastRequest |> Map.add id now
+                    | BrokerConnected _ | ConnectivityRestored _ -> lastRequest <- lastRequest |> Map.add id now
+                    | _ -> () // an operator order refused for its data asks too: an extra request, not the watch's
             | _ -> ())
     true
 

@@ -211,6 +211,24 @@ let tests =
             Expect.isEmpty (placed cmds) "placed cmds"
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.OrderRejected && o.RunId = "m8" && o.Detail.StartsWith "market_data_error") "ops cmds"
             Expect.exists (cmds) (function CompleteControl(8L, Refused d) -> d.StartsWith "failed: market_data_error" | _ -> false) "cmds"
+        testCase "ManualOrder_OnALegWhoseQuoteStands_IsRefused_ItsQuoteAskedForAgain_AndTheNextTryGoes" <| fun () ->
+            // The leg's quote stands from 0.4 s (IB sends changes only); an order on it needs one within lag_after.
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 10.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 10.0))))
+            let onLeg id = { manual id Buy 1 false false with ContractId = cid 2 }
+            let s, cmds = step cfg s (at (sec 10.1) (ManualOrderRequested(onLeg 8L)))
+            Expect.isEmpty (placed cmds) "refused"
+            Expect.contains cmds (SubscribeMarketData [ cid 2 ]) "its quote asked for again"
+            Expect.exists cmds (function CompleteControl(8L, Refused d) -> d.StartsWith "failed: market_data_error" && d.Contains "asked for again: try again" | _ -> false) "the operator told to try again"
+            // TWS answers the new request with the standing quote: the next try goes.
+            let s, _ = step cfg s (at (sec 10.2) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 10.2))))
+            let _, cmds = step cfg s (at (sec 10.3) (ManualOrderRequested(onLeg 9L)))
+            Expect.equal (placed cmds |> List.map (fun o -> o.ContractId, o.Quantity)) [ cid 2, 1 ] "sent"
+        testCase "ManualOrder_OnStaleData_WhileDisconnected_AsksForNothing" <| fun () ->
+            let s, _ = step cfg (hedged cfg) (at (sec 10.0) (BrokerDisconnected "test"))
+            let _, cmds = step cfg s (at (sec 40.1) (ManualOrderRequested(manual 8L Buy 10 true false)))
+            Expect.isEmpty (cmds |> List.filter (function SubscribeMarketData _ -> true | _ -> false)) "no request without a broker"
+            Expect.isEmpty (placed cmds) "refused"
         testCase "Rebalance_WithOneStaleContract_SendsTheFreshOne_AndEndsPartial" <| fun () ->
             let c = config 2
             let s = hedged c
@@ -221,6 +239,7 @@ let tests =
             let o = placed cmds |> List.exactlyOne
             Expect.equal (o.ContractId) (underlyingId) "o.ContractId"
             Expect.exists (ops cmds) (fun op -> op.Kind = OperationKind.OrderRejected && op.ContractId = 2 && op.Detail.StartsWith "market_data_error") "ops cmds"
+            Expect.contains cmds (SubscribeMarketData [ cid 2 ]) "the stale leg's quote asked for again"
             let _, cmds = step c s (at (sec 40.2) (execFor o 10 100.0 "e9"))
             Expect.exists (cmds) (function CompleteControl(9L, Done d) -> d.StartsWith "partial:" && d.Contains "market_data_error" | _ -> false) "cmds"
         testCase "Flatten_OnStaleData_GoesAsARecordedException" <| fun () ->
