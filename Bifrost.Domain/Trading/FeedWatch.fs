@@ -82,6 +82,7 @@ module FeedWatch =
                 received.Nanos <= f.LastQuote.Nanos && s.Now.Nanos - f.AskedAt.Nanos < reaskEvery cfg
                 && not (tellDue cfg s.Now (later received from) f)
             | ValueNone -> false // superseded: dropped
+
     /// The usual clock step, building nothing: every watched contract settled (a silence already asked for or told
     /// included), no refusal standing.
     let private quiet (cfg: Config) (s: State) =

@@ -159,10 +159,12 @@ module Runs =
                 | _ -> ", no quote"
             Some $"market_data_error: {ContractId.value conId} quote {ClassNames.freshness f}{age}"
 
-    /// Refused for its data: with the broker up, the contracts' quotes are asked for again at once (a quiet contract's
-    /// standing quote comes back with the answer, so the operator's next try goes; a dead one is the feed watch's to
-    /// tell), and the refusal says so.
-    let private askForQuotes (s: State) (ids: ContractId list) (why: string) =
+    /// Refused for want of a fresh quote: with the broker up, the contracts' quotes are asked for again at once (a quiet
+    /// contract's standing quote comes back with the answer, so the operator's next try goes; a dead one is the feed
+    /// watch's to tell), and the refusal says so. A price held as a possible bad print is not asked for: it passes on
+    /// its own (PRICE_JUMP).
+    let private askForQuotes (cfg: Config) (s: State) (ids: ContractId list) (why: string) =
+        let ids = ids |> List.filter (fun id -> Composite.freshnessOf cfg s id <> Fresh)
         if ids.IsEmpty || not (s.Connectivity.SocketUp && s.Connectivity.IbUp) then why, []
         else why + "; its quote asked for again: try again in a moment", [ SubscribeMarketData ids ]
 
@@ -275,7 +277,7 @@ module Runs =
                   | None ->
                     match dataProblem cfg s m.ContractId with
                     | Some why ->
-                        let why, ask = askForQuotes s [ m.ContractId ] why
+                        let why, ask = askForQuotes cfg s [ m.ContractId ] why
                         let s, cmds = failRun s m.Meta m.RunId [ rejectedOp s m.RunId m.ContractId signed why ] why
                         s, ask @ cmds
                     | None ->
@@ -311,8 +313,8 @@ module Runs =
                                        if diff <> 0 then id, diff ]
                     // No fresh quote → that order is rejected with market_data_error; the others still go (batch partial).
                     let stale, fresh = wanted |> List.partition (fun (id, _) -> (dataProblem cfg s id).IsSome)
-                    let problem id = dataProblem cfg s id |> Option.get |> fun why -> fst (askForQuotes s [ id ] why)
-                    let _, ask = askForQuotes s (stale |> List.map fst) ""
+                    let problem id = dataProblem cfg s id |> Option.get |> fun why -> fst (askForQuotes cfg s [ id ] why)
+                    let _, ask = askForQuotes cfg s (stale |> List.map fst) ""
                     let rejections = ask @ [ for (id, q) in stale -> rejectedOp s r.RunId id q (problem id) ]
                     let checked' =
                         fresh
