@@ -65,6 +65,46 @@ public class FeedWatchScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ManualOrder_OnALegWithoutAFreshQuote_IsRefused_ItsQuoteAskedForAgain_AndTheNextTryGoes()
+    {
+        // ×20: lag_after 10 s, stale_after 120 s. The call's feed is muted (no quote for any request) until resumed.
+        await using var h = await DaemonHarness.StartAsync(output, speed: ReplaySpeed.Times(20), config: (port, store) => Guards(port, store, lag: 10, stale: 120));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            await h.WaitUntil(() => DataFresh(h)?.Health == Health.Ok, "every quote fresh", 30_000);
+            await h.Gateway.ExecuteAsync("stop-market-data XYZ 20260320 C 100");
+            await Task.Delay(1_000); // 20 simulated seconds: past lag_after, short of the watch's request at 60 s
+            var served = h.Gateway.MarketDataRequestsServed(TestConfig.CallId);
+            var order = $$"""{"con_id": {{TestConfig.CallId}}, "side": "buy", "quantity": 1}""";
+            var refused = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, order), 30_000);
+            output.WriteLine($"{refused.Status}: {refused.Result}");
+            Assert.Equal(ControlStatus.Refused, refused.Status);
+            Assert.Contains("market_data_error", refused.Result, StringComparison.Ordinal);
+            Assert.Contains("its quote asked for again: try again in a moment", refused.Result, StringComparison.Ordinal);
+            await h.WaitUntil(() => h.Gateway.MarketDataRequestsServed(TestConfig.CallId) > served, "the call asked for again", 10_000);
+            await h.Gateway.ExecuteAsync("resume-market-data XYZ 20260320 C 100");
+            ControlCommand? done = null;
+            await h.WaitUntilAsync(async () =>
+            {
+                done = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, order), 30_000);
+                output.WriteLine($"{done.Status}: {done.Result}");
+                if (done.Status == ControlStatus.Done) return true;
+                await Task.Delay(200);
+                return false;
+            }, "the next try goes once the call is quoted", 30_000);
+            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.ConId == TestConfig.CallId), "the call's order at the gateway", 10_000);
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
     public async Task DeadFeed_TheRequestBringsNothing_IsTold_AndItsQuotesComingBackToo()
     {
         await using var h = await DaemonHarness.StartAsync(output, config: Config);
