@@ -148,6 +148,13 @@ module PortfolioFlow =
     let outsideUniverse (setup: PortfolioSetup) (snapshot: Snapshot) =
         Snapshot.tradingLines snapshot |> List.map _.Symbol |> List.filter (fun sym -> not (setup.Contracts.ContainsKey sym))
 
+    /// Lines without a fresh quote are not sent (market_data_error); with the broker up their quotes are asked for again
+    /// at once, so a rerun of the snapshot (`portfolio_rerun`) finds a symbol whose feed was only quiet quoted again.
+    let askForStale (setup: PortfolioSetup) (s: State) (plan: PlannedLine list) =
+        let ids = plan |> List.choose (function NoFreshQuote(_, key, _) -> setup.Contracts |> Map.tryFind key.Symbol | _ -> None)
+                       |> List.filter (fun id -> not (s.HeldQuotes.ContainsKey id)) // a held price passes on its own (PRICE_JUMP)
+        if ids.IsEmpty || brokerDown s then [] else [ SubscribeMarketData ids ]
+
     /// Answers a portfolio control with a refusal (nothing frozen, nothing sent).
     let refuseControl (s: State) (runId: string) (meta: ControlMeta) (head: Command list) why =
         s, head @ [ Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"; CompleteControl(meta.ControlId, Refused why) ]
@@ -189,6 +196,7 @@ module PortfolioFlow =
                     | Error e -> refuse $"{e.Field}: {e.Message}"
                     | Ok plan ->
                         let s, cmds = stepRun s run.Id [ PreTradeStarted; cleared; ExecutionStarted plan ]
+                        let cmds = cmds @ askForStale setup s plan
                         let running = s.PortfolioRuns.[run.Id] |> fst
                         if RunStatus.isTerminal running.Status then s, head @ cmds
                         else

@@ -108,6 +108,7 @@ module PortfolioSchedule =
                         s', intent :: cmds @ more
                     | Ok plan ->
                         let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
+                        let cmds = cmds @ PortfolioFlow.askForStale setup s plan
                         let running = s.PortfolioRuns.[runId] |> fst
                         if RunStatus.isTerminal running.Status then s, intent :: cmds
                         else

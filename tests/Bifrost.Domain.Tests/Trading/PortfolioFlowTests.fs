@@ -81,6 +81,7 @@ let tests =
             let snapshot = cmds |> List.pick (function RecordPortfolioSnapshot sn -> Some sn | _ -> None)
             Expect.equal (snapshot.Lines |> List.find (fun l -> l.Symbol = "AAA")).Price 50.0 "sized at the accepted price"
             Expect.equal (placed cmds |> List.map (fun o -> o.ContractId)) [ bbb ] "AAA is not traded on a held price"
+            Expect.isEmpty (cmds |> List.filter (function SubscribeMarketData _ -> true | _ -> false)) "a held price is not asked for: it passes on its own"
             let s, _ = step s (at (sec 3.5) (execFor (placed cmds).[0] 62 80.0 "pb"))
             let a = (s.PortfolioRuns.["r1-pf7"] |> fst).Orders |> List.find (fun o -> o.Key.Symbol = "AAA")
             Expect.equal (a.Status, a.Reason, a.Sent) (RunOrderStatus.Rejected, Some "market_data_error", false) "AAA rejected, never sent"
@@ -170,6 +171,7 @@ let tests =
             let s, cmds = step s (at (sec 8.0) (request "r1-pf7" 7L))
             let orders = placed cmds
             Expect.equal (orders |> List.map (fun o -> o.ContractId)) [ bbb ] "only BBB goes out"
+            Expect.contains cmds (SubscribeMarketData [ aaa ]) "AAA's quote asked for again: a rerun finds it quoted if its feed was only quiet"
             let _, done' = step s (at (sec 8.5) (execFor orders.[0] 62 80.0 "pb"))
             let run = lastRun done'
             Expect.equal run.Status RunStatus.Partial "partial"
