@@ -15,8 +15,9 @@ open Bifrost.Domain.Strategy
 /// new request with the standing quote, so a live feed is fresh again long before stale_after). Only when that answer
 /// does not come within `answerWithin` and the contract is silent past stale_after (its guard blocks) is it told
 /// (MARKET_DATA_STALE), and asked for again every `reaskEvery` while it stays silent; its next quote is told
-/// (MARKET_DATA_RESTORED). IB's refusal on a ticker is told when it comes, once per contract and code until the
-/// contract is quoted again.
+/// (MARKET_DATA_RESTORED). The portfolio's symbols are asked for the same way but never told (a run that needs one
+/// refuses it). IB's refusal on a ticker is told when it comes, once per contract and code until the contract is
+/// quoted again.
 module FeedWatch =
     /// How long a contract may be quiet before it is asked for again, quietly.
     let probeAfter (cfg: Config) : Duration = cfg.Guards.StaleAfter / 2L
@@ -51,6 +52,21 @@ module FeedWatch =
         :: [ for leg in s.Legs do
                  if listed s leg then leg.Option.ContractId, legReceived s leg ]
 
+    /// A portfolio symbol's last quote (a held one's counts: data is arriving). The portfolio's quotes hold every symbol
+    /// of the universe (PortfolioFlow.onConfigured), so they are walked rather than looked up: a map keyed by contract id
+    /// boxes its keys on every comparison, and this runs on every clock step.
+    let private portfolioReceived (s: State) (id: ContractId) (q: Quote) =
+        if s.HeldQuotes.IsEmpty then q.ReceiveTime
+        else
+            match s.HeldQuotes |> Map.tryFind id with
+            | Some h -> later h.Quote.ReceiveTime q.ReceiveTime
+            | None -> q.ReceiveTime
+
+    /// The portfolio's symbols with their last quotes: asked for again when quiet, like the hedger's contracts, but never
+    /// told silent — nothing trades on them between runs, and a run that needs one refuses it (market_data_error).
+    let private portfolioWatched (s: State) =
+        [ for KeyValue(id, q) in s.PortfolioQuotes -> id, portfolioReceived s id q ]
+
     /// An asked-for contract whose silence is due to be told: silent past stale_after (counted from `since`, the later
     /// of its last quote and the last request or open), asked for answerWithin ago or more, not told yet.
     let private tellDue (cfg: Config) (now: Timestamp) (since: Timestamp) (f: SilentFeed) =
@@ -70,7 +86,7 @@ module FeedWatch =
     /// One watched contract leaves the step nothing to do: asked for (or told silent), not quoted since, neither due
     /// to be told nor asked for again; else quoted within probeAfter, or asked for (the subscription) or opened (the
     /// session) since.
-    let private settled (cfg: Config) (s: State) (oldest: int64) (id: ContractId) (received: Timestamp) =
+    let private settled (cfg: Config) (s: State) (oldest: int64) (tellable: bool) (id: ContractId) (received: Timestamp) =
         let c = s.Connectivity
         if c.Silent.IsEmpty || not (c.Silent.ContainsKey id) then
             received.Nanos >= oldest || c.SubscribedAt.Nanos >= oldest
@@ -80,7 +96,7 @@ module FeedWatch =
             match entryOf c from id with
             | ValueSome f ->
                 received.Nanos <= f.LastQuote.Nanos && s.Now.Nanos - f.AskedAt.Nanos < reaskEvery cfg
-                && not (tellDue cfg s.Now (later received from) f)
+                && not (tellable && tellDue cfg s.Now (later received from) f)
             | ValueNone -> false // superseded: dropped
 
     /// The usual clock step, building nothing: every watched contract settled (a silence already asked for or told
@@ -89,13 +105,13 @@ module FeedWatch =
         if not s.Connectivity.Refused.IsEmpty then false
         else
             let oldest = s.Now.Nanos - probeAfter cfg
-            let mutable calm = settled cfg s oldest (State.underlyingId cfg) (underlyingReceived s)
+            let mutable calm = settled cfg s oldest true (State.underlyingId cfg) (underlyingReceived s)
             let mutable i = 0
             while calm && i < s.Legs.Length do
                 let leg = s.Legs.[i]
-                if listed s leg && not (settled cfg s oldest leg.Option.ContractId (legReceived s leg)) then calm <- false
+                if listed s leg && not (settled cfg s oldest true leg.Option.ContractId (legReceived s leg)) then calm <- false
                 i <- i + 1
-            calm
+            calm && (s.PortfolioQuotes.IsEmpty || s.PortfolioQuotes |> Map.forall (fun id q -> settled cfg s oldest false id (portfolioReceived s id q)))
 
     let private watching (cfg: Config) (s: State) =
         s.Connectivity.SocketUp && s.Connectivity.IbUp
@@ -133,7 +149,8 @@ module FeedWatch =
             let c = s.Connectivity
             let now = s.Now
             let from = requestedAt cfg s
-            let contracts = watched cfg s
+            let hedger = watched cfg s
+            let contracts = hedger @ portfolioWatched s
             let name = OptionBook.contractName cfg s
             let entry id = match entryOf c from id with ValueSome f -> Some f | ValueNone -> None
             let quotedAfter (received: Timestamp) (f: SilentFeed) = received.Nanos > f.LastQuote.Nanos
@@ -147,7 +164,7 @@ module FeedWatch =
             let probe = contracts |> List.filter (fun (id, received) ->
                 (match entry id with Some f -> quotedAfter received f | None -> true)
                 && Timestamp.since (later received from) now > probeAfter cfg)
-            let tell = contracts |> List.choose (fun (id, received) ->
+            let tell = hedger |> List.choose (fun (id, received) ->
                 match entry id with
                 | Some f when not (quotedAfter received f) && tellDue cfg now (later received from) f -> Some(id, received, f)
                 | _ -> None)

@@ -74,6 +74,22 @@ let tests =
             Expect.equal (Composite.classify cfg s).Data Stale "past stale_after the leg's feed may be dead"
             let _, late = Reducer.step cfg s (at (sec 31.5) (QuoteReceived(quote underlyingId 107.99 108.01 (sec 31.5))))
             Expect.isEmpty (placed late) "no hedge on a leg silent past stale_after (DATA_LAG)"
+        testCase "APortfolioSymbol_Quiet_IsAskedForAgain_NeverToldSilent" <| fun () ->
+            // The hedger's contracts quoted every second; AAA and BBB last at 2 s. A run that needs one refuses it
+            // (market_data_error) and says so; between runs a dropped ticker is asked for again before it is needed.
+            let s, _ = Reducer.step cfg (hedged cfg) (at (sec 1.1) (PortfolioConfigured(portfolioSetup 0.01 100_000.0 100 None)))
+            let s, _ = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote (cid 50) 49.99 50.01 (sec 2.0))); at (sec 2.0) (QuoteReceived(quote (cid 51) 79.99 80.01 (sec 2.0))) ]
+            let s, cmds =
+                [ 3.0 .. 200.0 ] |> List.fold (fun (s, acc) t ->
+                    let s, _ = quoteAll cfg s t
+                    let s, cmds = Reducer.step cfg s (at (sec (t + 0.5)) ClockTicked)
+                    s, acc @ cmds) (s, [])
+            Expect.equal (asked cmds) [ [ cid 50; cid 51 ]; [ cid 50; cid 51 ]; [ cid 50; cid 51 ]; [ cid 50; cid 51 ] ] "asked at 17.5 s, then every minute while silent"
+            Expect.isEmpty (alerts cmds) "never told: nothing trades on them between runs"
+            let s, _ = Reducer.step cfg s (at (sec 200.6) (QuoteReceived(quote (cid 50) 49.99 50.01 (sec 200.6))))
+            let s, back = Reducer.step cfg s (at (sec 201.5) ClockTicked)
+            Expect.isEmpty (alerts back) "nor told back"
+            Expect.isFalse (s.Connectivity.Silent.ContainsKey(cid 50)) "forgotten once quoted"
         testCase "StillSilent_IsToldOnce_AndAskedForAgainEveryMinute" <| fun () ->
             let _, cmds = ticks cfg (hedged cfg) 1.0 200.0
             Expect.hasLength (told "MARKET_DATA_STALE" cmds) 1 "one alert for the whole silence"
