@@ -36,12 +36,15 @@ module FeedWatch =
         | Some h -> later h.Quote.ReceiveTime s.Underlying.ReceiveTime
         | None -> s.Underlying.ReceiveTime
 
-    let private legReceived (s: State) (leg: LegState) =
-        if s.HeldQuotes.IsEmpty then leg.Quote.ReceiveTime
+    /// A leg's or a portfolio symbol's last quote: a held one's counts (data is arriving; PRICE_JUMP tells of it).
+    let private withHeld (s: State) (id: ContractId) (received: Timestamp) =
+        if s.HeldQuotes.IsEmpty then received
         else
-            match s.HeldQuotes |> Map.tryFind leg.Option.ContractId with
-            | Some h -> later h.Quote.ReceiveTime leg.Quote.ReceiveTime
-            | None -> leg.Quote.ReceiveTime
+            match s.HeldQuotes |> Map.tryFind id with
+            | Some h -> later h.Quote.ReceiveTime received
+            | None -> received
+
+    let private legReceived (s: State) (leg: LegState) = withHeld s leg.Option.ContractId leg.Quote.ReceiveTime
 
     let private listed (s: State) (leg: LegState) =
         s.ExpiredLegs.IsEmpty || not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId))
@@ -52,15 +55,10 @@ module FeedWatch =
         :: [ for leg in s.Legs do
                  if listed s leg then leg.Option.ContractId, legReceived s leg ]
 
-    /// A portfolio symbol's last quote (a held one's counts: data is arriving). The portfolio's quotes hold every symbol
-    /// of the universe (PortfolioFlow.onConfigured), so they are walked rather than looked up: a map keyed by contract id
-    /// boxes its keys on every comparison, and this runs on every clock step.
-    let private portfolioReceived (s: State) (id: ContractId) (q: Quote) =
-        if s.HeldQuotes.IsEmpty then q.ReceiveTime
-        else
-            match s.HeldQuotes |> Map.tryFind id with
-            | Some h -> later h.Quote.ReceiveTime q.ReceiveTime
-            | None -> q.ReceiveTime
+    /// A portfolio symbol's last quote. The portfolio's quotes hold every symbol of the universe
+    /// (PortfolioFlow.onConfigured), so they are walked rather than looked up: a map keyed by contract id boxes its keys
+    /// on every comparison, and this runs on every clock step.
+    let private portfolioReceived (s: State) (id: ContractId) (q: Quote) = withHeld s id q.ReceiveTime
 
     /// The portfolio's symbols with their last quotes: asked for again when quiet, like the hedger's contracts, but never
     /// told silent — nothing trades on them between runs, and a run that needs one refuses it (market_data_error).

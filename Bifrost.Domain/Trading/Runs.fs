@@ -163,10 +163,14 @@ module Runs =
     /// contract's standing quote comes back with the answer, so the operator's next try goes; a dead one is the feed
     /// watch's to tell), and the refusal says so. A price held as a possible bad print is not asked for: it passes on
     /// its own (PRICE_JUMP).
-    let private askForQuotes (cfg: Config) (s: State) (ids: ContractId list) (why: string) =
+    let private askForQuotes (cfg: Config) (s: State) (ids: ContractId list) =
         let ids = ids |> List.filter (fun id -> Composite.freshnessOf cfg s id <> Fresh)
-        if ids.IsEmpty || not (s.Connectivity.SocketUp && s.Connectivity.IbUp) then why, []
-        else why + "; its quote asked for again: try again in a moment", [ SubscribeMarketData ids ]
+        if ids.IsEmpty || not (s.Connectivity.SocketUp && s.Connectivity.IbUp) then [], []
+        else ids, [ SubscribeMarketData ids ]
+
+    /// A refusal's words, saying when the contract's quote was asked for again.
+    let private refusalText (asked: ContractId list) (id: ContractId) (why: string) =
+        if List.contains id asked then why + "; its quote asked for again: try again in a moment" else why
 
     /// Shares of net delta one unit of the contract carries (NaN when the leg has no valuation).
     let private deltaPerUnit (cfg: Config) (s: State) conId =
@@ -277,7 +281,8 @@ module Runs =
                   | None ->
                     match dataProblem cfg s m.ContractId with
                     | Some why ->
-                        let why, ask = askForQuotes cfg s [ m.ContractId ] why
+                        let asked, ask = askForQuotes cfg s [ m.ContractId ]
+                        let why = refusalText asked m.ContractId why
                         let s, cmds = failRun s m.Meta m.RunId [ rejectedOp s m.RunId m.ContractId signed why ] why
                         s, ask @ cmds
                     | None ->
@@ -312,10 +317,11 @@ module Runs =
                                        let diff = target - State.qtyOf s id
                                        if diff <> 0 then id, diff ]
                     // No fresh quote → that order is rejected with market_data_error; the others still go (batch partial).
-                    let stale, fresh = wanted |> List.partition (fun (id, _) -> (dataProblem cfg s id).IsSome)
-                    let problem id = dataProblem cfg s id |> Option.get |> fun why -> fst (askForQuotes cfg s [ id ] why)
-                    let _, ask = askForQuotes cfg s (stale |> List.map fst) ""
-                    let rejections = ask @ [ for (id, q) in stale -> rejectedOp s r.RunId id q (problem id) ]
+                    let judged = wanted |> List.map (fun (id, q) -> id, q, dataProblem cfg s id)
+                    let fresh = judged |> List.choose (fun (id, q, problem) -> if problem.IsNone then Some(id, q) else None)
+                    let asked, ask = askForQuotes cfg s [ for (id, _, problem) in judged do if problem.IsSome then id ]
+                    let stale = judged |> List.choose (fun (id, q, problem) -> problem |> Option.map (fun why -> id, q, refusalText asked id why))
+                    let rejections = ask @ [ for (id, q, why) in stale -> rejectedOp s r.RunId id q why ]
                     let checked' =
                         fresh
                         |> List.mapFold (fun planned (id, q) ->
@@ -331,7 +337,7 @@ module Runs =
                         s, [ Emit.note s OperationKind.ControlCompleted r.RunId "done: already at target"; CompleteControl(r.Meta.ControlId, Done "done: already at target") ]
                     elif ceiling.IsSome then refuse s r.Meta r.RunId ceiling.Value
                     elif not violations.IsEmpty then refuse s r.Meta r.RunId (String.concat "," violations)
-                    elif orders.IsEmpty then failRun s r.Meta r.RunId rejections (stale |> List.map (fst >> problem) |> String.concat "; ")
+                    elif orders.IsEmpty then failRun s r.Meta r.RunId rejections (stale |> List.map (fun (_, _, why) -> why) |> String.concat "; ")
                     else
                         let s', placed = startRun cfg s r.RunId Rebalance r.Meta orders r.RiskBypass
                         let notes = [ for cmd in rejections do match cmd with RecordOperation o -> o.Detail | _ -> () ]
