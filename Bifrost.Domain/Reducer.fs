@@ -101,7 +101,9 @@ module Reducer =
             let isNew = not (s.SeenExecs.Contains x.ExecId)
             match (if isNew then ExecId.revisionOf s.SeenExecs x.ExecId else None) with
             | Some original -> OrderFlow.onCorrection s x original (OptionBook.contractName cfg s x.ContractId) |> resyncOnMismatch |> afterOrders cfg s
-            | None -> Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch |> afterOrders cfg s
+            | None ->
+                Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch
+                |> andThen (Sync.onUnlistedFill cfg x) |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission s id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }, []

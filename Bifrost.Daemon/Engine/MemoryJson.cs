@@ -44,6 +44,11 @@ public static class MemoryJson
             ["paused_by"] = m.PausedBy,
             ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["closed_at"] = kv.Value })]),
             ["tilt_cleared_through_order_id"] = m.TiltClearedThrough,
+            ["leg_terms"] = new JsonArray([.. m.LegTerms.Select(l => (JsonNode)new JsonObject
+            {
+                ["con_id"] = ContractIdModule.value(l.ContractId), ["symbol"] = l.Underlying, ["right"] = l.Right.IsCall ? "C" : "P",
+                ["strike"] = l.Strike, ["expiry_ns"] = l.Expiry.Nanos, ["multiplier"] = l.Multiplier,
+            })]),
         };
         if (m.Operator is OperatorState.OperatorHalted h) o["halt"] = Halt(h.Item);
         return o.ToJsonString();
@@ -104,7 +109,22 @@ public static class MemoryJson
             [.. Array(o, "portfolio_prices").Select(p => new SymbolPrice(Contract(p), Number(p, "price") is { } v && double.IsFinite(v) && v > 0
                 ? v : throw new FormatException("portfolio_prices[].price: expected a positive number")))],
             // tilt_cleared_through_order_id: absent in a memory written before it existed: no flatten remembered.
-            o["tilt_cleared_through_order_id"] is null ? 0 : Int(o, "tilt_cleared_through_order_id"));
+            o["tilt_cleared_through_order_id"] is null ? 0 : Int(o, "tilt_cleared_through_order_id"),
+            // leg_terms: absent in a memory written before it existed: only the configured legs' terms are known.
+            ListModule.OfSeq(Array(o, "leg_terms").Select(LegTerms)));
+    }
+
+    private static OptionContract LegTerms(JsonObject l)
+    {
+        var right = Text(l, "right") switch
+        {
+            "C" => OptionRight.Call,
+            "P" => OptionRight.Put,
+            var other => throw new FormatException($"leg_terms[].right: expected C or P, got '{other}'"),
+        };
+        var r = OptionContractModule.create(Contract(l), Text(l, "symbol") ?? "", right, Number(l, "strike") ?? double.NaN,
+            Timestamp.NewTimestamp(Long(l, "expiry_ns")), Int(l, "multiplier"));
+        return r.IsOk ? r.ResultValue : throw new FormatException($"leg_terms[].{r.ErrorValue.Field}: {r.ErrorValue.Message}");
     }
 
     private static HaltReason ReadHalt(JsonObject h)

@@ -56,7 +56,10 @@ public static class StoreRestore
     public static Restored Build(Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, long storedNextOrderId,
         EngineMemory? memory, IReadOnlyList<FillRecord> legFills)
     {
-        var multipliers = cfg.Strategy.Legs.ToDictionary(l => ContractIdModule.value(l.Option.ContractId), l => l.Option.Multiplier);
+        // A leg that left the configuration is read at the multiplier the memory kept of it (1: a stock).
+        var multipliers = new Dictionary<int, int>();
+        foreach (var l in memory?.LegTerms ?? ListModule.Empty<OptionContract>()) multipliers[ContractIdModule.value(l.ContractId)] = l.Multiplier;
+        foreach (var l in cfg.Strategy.Legs) multipliers[ContractIdModule.value(l.Option.ContractId)] = l.Option.Multiplier;
         int Mult(long conId) => multipliers.TryGetValue((int)conId, out var m) ? m : 1;
 
         // An execution in another contract or side than its order was never applied (EXECUTION_MISMATCH): not replayed,

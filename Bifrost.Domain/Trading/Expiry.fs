@@ -123,7 +123,7 @@ module Expiry =
             else
                 let portfolio = Portfolio.applyFill conId (State.multiplier s conId) (Side.ofSignedQuantity -held) (abs held) price s.Portfolio
                 // Filled before the close: exercised with the rest of the holding when it was in the money.
-                let delivered = State.legIndex s conId |> Option.bind (fun i -> delivery s.Legs.[i].Option held price)
+                let delivered = State.optionTerms s conId |> Option.bind (fun o -> delivery o held price)
                 let portfolio = deliver s.Underlying.ContractId delivered portfolio
                 let s' = { s with Portfolio = portfolio; Book = Strategy.Book.aggregate s.Legs portfolio }
                 let also = match delivered with Some(shares, _) -> $"; in the money: {signed shares} shares delivered by exercise, booked as the strategy's" | None -> ""

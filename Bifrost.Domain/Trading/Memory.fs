@@ -71,7 +71,11 @@ type EngineMemory =
       PortfolioPrices: SymbolPrice array
       /// The IB order id through which a flatten last cleared the rebalance tilt (0: never). A restart rebuilds the
       /// tilt from the later rebalance fills only: a flatten that sent no order leaves no order to say it.
-      TiltClearedThrough: int }
+      TiltClearedThrough: int
+      /// The terms of every option leg the engine has run with (the configured legs, merged in at each start): a
+      /// leg that left `strategy.legs` is still read right from the store — its fills at its multiplier, its expiry's
+      /// exercise delivered — and a holding of it is named, never dropped (OptionBook.unconfigured).
+      LegTerms: OptionContract list }
 
 /// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
 module internal RememberedFloat =
@@ -175,7 +179,7 @@ module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
           OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||]
-          PortfolioPrices = [||]; TiltClearedThrough = 0 }
+          PortfolioPrices = [||]; TiltClearedThrough = 0; LegTerms = [] }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -193,3 +197,4 @@ module EngineMemory =
         && (LanguagePrimitives.PhysicalEquality a.ExpiredLegs b.ExpiredLegs || a.ExpiredLegs = b.ExpiredLegs)
         && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot && LegVols.same a.LegVols b.LegVols
         && PortfolioPrices.same a.PortfolioPrices b.PortfolioPrices && a.TiltClearedThrough = b.TiltClearedThrough
+        && (LanguagePrimitives.PhysicalEquality a.LegTerms b.LegTerms || a.LegTerms = b.LegTerms)

@@ -69,6 +69,31 @@ module OptionBook =
                       { ContractId = id; Strategy = Portfolio.strategyQty id s.Portfolio; Account = Portfolio.brokerQty id s.Portfolio } ]
             ReconciledAt = s.Now }
 
+    /// What the strategy holds of a contract the configuration does not describe — not the underlying, not a
+    /// configured leg, not a portfolio symbol: a leg taken out of `strategy.legs` while the strategy still held it.
+    /// The hedger would trade as if it were not there (its delta unhedged, its P&L and risk unseen), so every sync
+    /// names it (LEG_UNCONFIGURED) and ends halted, and every way out of the halt syncs again, until it is back in the
+    /// configuration. A leg leaves the configuration once the strategy holds none of it.
+    let unconfigured (cfg: Config) (s: State) =
+        let portfolio = s.PortfolioSetup |> Option.map PortfolioRuns.PortfolioSetup.contractIds |> Option.defaultValue []
+        s.Portfolio.Keys
+        |> Array.toList
+        |> List.choose (fun k ->
+            let id = ContractId.create k |> Result.get
+            let held = Portfolio.strategyQty id s.Portfolio
+            if held = 0 || id = State.underlyingId cfg || (State.legIndex s id).IsSome || List.contains id portfolio then None
+            else
+                let name =
+                    match State.optionTerms s id with
+                    | Some o -> $"{describe o} ({k})"
+                    | None -> $"contract {k} (terms not on record)"
+                Some $"{name}: the strategy holds {held}")
+
+    /// What LEG_UNCONFIGURED says: the legs (from `unconfigured`) and the way out.
+    let unconfiguredText (unlisted: string list) =
+        "the strategy holds legs the configuration no longer lists (their delta would go unhedged): " + String.concat "; " unlisted
+        + ". Put them back in strategy.legs and restart; take a leg out only once the strategy holds none of it (a rebalance to 0)"
+
     /// At the end of a sync: adopts new legs, checks the others. A clean book becomes the new reconciled book.
     let reconcile (cfg: Config) (s: State) =
         let s, problems, notes = cfg.Strategy.Legs |> List.fold checkLeg (s, [], [])

@@ -139,7 +139,9 @@ module Restart =
           LastSpot = LastSpot.next s.Memory.LastSpot (State.spot s)
           LegVols = LegVols.next s.Memory.LegVols s.Legs
           PortfolioPrices = s.PortfolioPrices
-          TiltClearedThrough = s.TiltClearedThrough }
+          TiltClearedThrough = s.TiltClearedThrough
+          // Merged in at the start only (legTermsWith): the configuration cannot change while the engine runs.
+          LegTerms = s.Memory.LegTerms }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -208,6 +210,13 @@ module Restart =
                      + "the clock went back since the engine last ran (session hours, cooldowns and timeouts rest on it): check the host's time (NTP)")
             | _ -> []
 
+    /// The remembered leg terms with the configured legs merged in (a configured leg's terms replace a remembered
+    /// one's: the configuration names the contract now), the remembered ones first, in their order.
+    let legTermsWith (cfg: Config) (remembered: OptionContract list) =
+        let configured = cfg.Strategy.Legs |> List.map _.Option
+        let kept = remembered |> List.map (fun o -> configured |> List.tryFind (fun c -> c.ContractId = o.ContractId) |> Option.defaultValue o)
+        kept @ (configured |> List.filter (fun c -> not (kept |> List.exists (fun o -> o.ContractId = c.ContractId))))
+
     /// EngineStarted: the state rebuilt from the store. The day's trade count is the larger of the remembered count
     /// and the orders the store holds for this session day (each order is journaled before it is sent), so neither a
     /// lost memory write nor an order before the first clock tick re-arms the daily limit.
@@ -225,7 +234,11 @@ module Restart =
                     TargetTilt = restoredTilt cfg clearedThrough r.Orders
                     TiltClearedThrough = clearedThrough
                     DetachedRuns = detachedAtRestart r.Orders }
-            let m = r.Memory |> Option.defaultValue EngineMemory.empty
+            let stored = r.Memory |> Option.defaultValue EngineMemory.empty
+            // The legs' terms are remembered before anything else is read, so a leg that later leaves the
+            // configuration is still read right from the store (saved below when the configuration added a leg).
+            let m = { stored with LegTerms = legTermsWith cfg stored.LegTerms }
+            let s' = { s' with Memory = m }
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
             let placedOn day = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = day) |> List.length
             let placedToday = placedOn today
@@ -249,11 +262,13 @@ module Restart =
                     match ContractId.create id with
                     | Ok conId ->
                         let held = Portfolio.strategyQty conId p
-                        if held = 0 then p
-                        else
-                            let p = Portfolio.applyFill conId (State.multiplier s' conId) (Side.ofSignedQuantity -held) (abs held) price p
-                            let delivered = State.legIndex s' conId |> Option.bind (fun i -> Expiry.delivery s'.Legs.[i].Option held price)
-                            Expiry.deliver (State.underlyingId cfg) delivered p
+                        match State.optionTerms s' conId with
+                        // Terms unknown (a leg that left the configuration before its terms were remembered): its
+                        // close and delivery cannot be computed; the holding stays, and the book check names it.
+                        | Some o when held <> 0 ->
+                            let p = Portfolio.applyFill conId o.Multiplier (Side.ofSignedQuantity -held) (abs held) price p
+                            Expiry.deliver (State.underlyingId cfg) (Expiry.delivery o held price) p
+                        | _ -> p
                     | Error _ -> p) s'.Portfolio
             let s' =
                 { s' with
@@ -273,8 +288,13 @@ module Restart =
                 | Some m ->
                     let stop = if m.StopPending then ", a stop was pending: paused" else ""
                     $"operator {EngineMemory.operatorName m.Operator}{stop}; {daily.Trades} trades today; {m.OptionBook.Adopted.Length} legs adopted"
+            // Saved here when it differs from the stored one (the leg terms a configured leg added, a new day): the
+            // state's memory is the last one saved, which saveIfChanged compares with.
+            let s', save =
+                let now = memoryOf s'
+                if EngineMemory.same now stored then s', [] else { s' with Memory = now }, [ SaveMemory now ]
             s', Emit.note s' OperationKind.FsmChanged cfg.RunId
                     $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}"
-                :: clockBehind s' m today daily r.Orders
+                :: save @ clockBehind s' m today daily r.Orders
         | other ->
             { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]

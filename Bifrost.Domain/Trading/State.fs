@@ -300,9 +300,16 @@ module State =
         | i -> Some i
     let isUniverse (cfg: Config) (s: State) conId = conId = underlyingId cfg || (legIndex s conId).IsSome
 
-    let multiplier (s: State) conId =
+    /// An option's terms: the configured leg's, else those the memory kept of a leg that left the configuration
+    /// (None: not an option this engine knows — the underlying, a portfolio stock, or a leg from before terms were kept).
+    let optionTerms (s: State) conId =
         match legIndex s conId with
-        | Some i -> s.Legs.[i].Option.Multiplier
+        | Some i -> Some s.Legs.[i].Option
+        | None -> s.Memory.LegTerms |> List.tryFind (fun o -> o.ContractId = conId)
+
+    let multiplier (s: State) conId =
+        match optionTerms s conId with
+        | Some o -> o.Multiplier
         | None -> 1
 
     /// Mark price of a contract: the underlying's mid; a leg's `Attribution.mark` (mid, else the model value at a

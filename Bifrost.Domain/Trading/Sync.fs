@@ -153,15 +153,22 @@ module Sync =
             else { p with ResumeTo = ResumePaused }, { s with PausedBy = "critical alert FIRST_START_POSITION" }
         let s, expired = Expiry.settle s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
+        let unlisted = OptionBook.unconfigured cfg s
         let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
-        // Worst first: another engine on the account, then a book that does not match, then anything else.
+        // Worst first: another engine on the account, then legs the configuration lost, then a book that does not
+        // match, then anything else.
         let halts =
             [ match Restart.foreignHalt s with
               | Some(reason, text) -> reason, Emit.alertAndRecord s Critical "ANOTHER_ENGINE" text
               | None -> ()
+              // Before a book mismatch: confirm_book ends that halt without a sync, and this one must be judged again
+              // on every way out (resume and confirm_book sync again from a reconciliation halt).
+              if not unlisted.IsEmpty then
+                  let text = OptionBook.unconfiguredText unlisted
+                  ReconcileFailed text, Emit.alertAndRecord s Critical "LEG_UNCONFIGURED" text
               if not bookProblems.IsEmpty then
                   let text = "option book differs from the account (confirm_book to resolve): " + String.concat "; " bookProblems
                   BookMismatch text, Emit.alertAndRecord s Critical "BOOK_MISMATCH" text
@@ -220,6 +227,21 @@ module Sync =
         match s.Fsm with
         | Syncing p -> tryFinish cfg { s with Fsm = Syncing { p with Executions = true } }
         | _ -> s, []
+
+    /// A fill that leaves the strategy holding a leg the configuration does not list (an order on a leg taken out of
+    /// the configuration, working across the restart, filled after its sync): halted now, as that sync would have, not
+    /// at the next one — the hedger cannot see the leg's delta. During a sync, its end judges it.
+    let onUnlistedFill (cfg: Config) (x: ExecutionReport) (s: State) =
+        if x.ContractId = State.underlyingId cfg || (State.legIndex s x.ContractId).IsSome || Portfolio.strategyQty x.ContractId s.Portfolio = 0 then s, []
+        else
+            match s.Fsm, OptionBook.unconfigured cfg s with
+            | _, [] -> s, []
+            | (Running _ | Paused), unlisted ->
+                let text = OptionBook.unconfiguredText unlisted
+                let s = { s with Fsm = Halted(ReconcileFailed text) }
+                let s, cancels = OrderFlow.cancelWorking s "a leg the configuration does not list"
+                s, cancels @ Emit.note s OperationKind.HaltRaised "" text :: Emit.alertAndRecord s Critical "LEG_UNCONFIGURED" text
+            | _ -> s, []
 
     /// An open order as listed by the broker: noted during sync, and its status applied when it is ours.
     let onOpenOrder (cfg: Config) (s: State) (r: OpenOrderReport) =

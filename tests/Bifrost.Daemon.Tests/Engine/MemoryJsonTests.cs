@@ -14,7 +14,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
-            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         Assert.Equal(4.25, back.ExpiredLegs[2]);
         Assert.Equal(0.0, back.ExpiredLegs[3]);
@@ -42,7 +42,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
@@ -55,7 +55,7 @@ public class MemoryJsonTests
     public void DayLastPnl_RoundTrips_AndAMemoryWithoutItReadsAsUnknown()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var json = MemoryJson.Write(m);
         Assert.Equal(-1_234.5, MemoryJson.Read(json).DayLastPnl);
         Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"day_last_pnl\":-1234.5", "")).DayLastPnl));
@@ -68,7 +68,7 @@ public class MemoryJsonTests
     public void LastSpot_RoundTrips_AndAMemoryWithoutItReadsAsNone()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var json = MemoryJson.Write(m);
         Assert.Equal(101.25, MemoryJson.Read(json).LastSpot);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -83,7 +83,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var vols = new[] { new LegVol(ContractIdModule.create(2).ResultValue, 0.215), new LegVol(ContractIdModule.create(3).ResultValue, 0.2) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_vols\":[{\"con_id\":2,\"vol\":0.215},{\"con_id\":3,\"vol\":0.2}]", json);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -99,7 +99,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var prices = new[] { new SymbolPrice(ContractIdModule.create(50).ResultValue, 50.25), new SymbolPrice(ContractIdModule.create(51).ResultValue, 80.0) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough, m.LegTerms);
         var json = MemoryJson.Write(m);
         const string written = "\"portfolio_prices\":[{\"con_id\":50,\"price\":50.25},{\"con_id\":51,\"price\":80}]";
         Assert.Contains(written, json);
@@ -116,12 +116,33 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42, m.LegTerms);
         var json = MemoryJson.Write(m);
         Assert.Equal(42, MemoryJson.Read(json).TiltClearedThrough);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
         var older = json.Replace(",\"tilt_cleared_through_order_id\":42", "", StringComparison.Ordinal);
         Assert.DoesNotContain("tilt_cleared", older);
         Assert.Equal(0, MemoryJson.Read(older).TiltClearedThrough);
+    }
+    /// <summary>A leg that left the configuration is read from the store at the terms remembered here (its fills at its
+    /// multiplier, its expiry's exercise delivered): they round-trip exactly, an older memory has none, and a bad one
+    /// refuses the start with the field named.</summary>
+    [Fact]
+    public void LegTerms_RoundTrip_AnOlderMemoryHasNone_AndABadOneNamesTheField()
+    {
+        var m = EngineMemoryModule.empty;
+        var put = OptionContractModule.create(ContractIdModule.create(3).ResultValue, "XYZ", OptionRight.Put, 97.5, Timestamp.NewTimestamp(1_773_950_400_000_000_000L), 100).ResultValue;
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 0, ListModule.OfSeq([put]));
+        var json = MemoryJson.Write(m);
+        Assert.Contains("\"leg_terms\":[{\"con_id\":3,\"symbol\":\"XYZ\",\"right\":\"P\",\"strike\":97.5,\"expiry_ns\":1773950400000000000,\"multiplier\":100}]", json);
+        Assert.Equal(put, Assert.Single(MemoryJson.Read(json).LegTerms));
+        Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
+        var older = json[..json.IndexOf(",\"leg_terms\"", StringComparison.Ordinal)] + "}";
+        Assert.Empty(MemoryJson.Read(older).LegTerms);
+        var e = Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("\"multiplier\":100", "\"multiplier\":0", StringComparison.Ordinal)));
+        Assert.Contains("leg_terms[].multiplier", e.Message);
+        e = Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("\"right\":\"P\"", "\"right\":\"X\"", StringComparison.Ordinal)));
+        Assert.Contains("leg_terms[].right", e.Message);
     }
 }

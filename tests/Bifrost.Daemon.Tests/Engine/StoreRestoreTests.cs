@@ -106,7 +106,7 @@ public class StoreRestoreTests
         };
         var m = EngineMemoryModule.empty;
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater,
-            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>()), m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
+            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>()), m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var r = StoreRestore.Build(Cfg, orders, fills, 7, memory, [fills[1]]);
         var (id, qty) = Assert.Single(r.ExternalLegFills);
         Assert.Equal((TestConfig.CallId, 2), (ContractIdModule.value(id), qty));
@@ -128,12 +128,38 @@ public class StoreRestoreTests
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -50, 100.0)]),
             ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]));
-        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough);
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
         var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
         var (_, h) = Assert.Single(r.Holdings);
         Assert.Equal(-50, h.Quantity); // the booked 50 once; the mismatched BUY 80 not at all
         Assert.Equal(0, r.Orders.Single(o => o.IbOrderId == 4).Filled);
         Assert.DoesNotContain(r.SeenExecIds, e => ExecIdModule.value(e) == "w1"); // re-delivered, it is raised again
         Assert.Contains(r.SeenExecIds, e => ExecIdModule.value(e) == "b1");
+    }
+    /// <summary>A leg rolled out of the configuration after the strategy closed it: its fills' P&L is replayed at its
+    /// multiplier as the memory kept it. Before, an unconfigured contract counted ×1 and the restart's P&L moved by 99 %
+    /// of the leg's realised P&L — a loss the day's limit never saw, or one it saw that never happened.</summary>
+    [Fact]
+    public void FillsOnALegThatLeftTheConfiguration_AreReplayedAtItsRememberedMultiplier()
+    {
+        const int oldPut = 9_001;
+        var orders = new[]
+        {
+            new OrderRecord("oi_t1-reb1_1", "t1-reb1", "rebalance", oldPut, TradeSide.Buy, 10, "LMT", 3.0, "DAY", "Filled", 1, 1, 4),
+            new OrderRecord("oi_t1-reb2_2", "t1-reb2", "rebalance", oldPut, TradeSide.Sell, 10, "LMT", 3.5, "DAY", "Filled", 2, 2, 5),
+        };
+        var fills = new[]
+        {
+            new FillRecord("r1", "oi_t1-reb1_1", oldPut, TradeSide.Buy, 10, 3.0, 1, 6.5),
+            new FillRecord("r2", "oi_t1-reb2_2", oldPut, TradeSide.Sell, 10, 3.5, 2, 6.5),
+        };
+        var m = EngineMemoryModule.empty;
+        var put = OptionContractModule.create(ContractIdModule.create(oldPut).ResultValue, "XYZ", OptionRight.Put, 95.0, Timestamp.NewTimestamp(1), 100).ResultValue;
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, ListModule.OfSeq([put]));
+        var (_, h) = Assert.Single(StoreRestore.Build(Cfg, orders, fills, 6, memory, []).Holdings);
+        Assert.Equal((0, 500.0, 13.0), (h.Quantity, h.Realized, h.Fees)); // 10 × (3.50 − 3.00) × 100
+        var (_, unknown) = Assert.Single(StoreRestore.Build(Cfg, orders, fills, 6, m, []).Holdings);
+        Assert.Equal(5.0, unknown.Realized); // no terms on record: a stock's ×1 (the memory from before terms were kept)
     }
 }

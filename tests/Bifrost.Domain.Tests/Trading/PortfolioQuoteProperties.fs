@@ -114,11 +114,13 @@ let private quotesAt (w: World) (t: Timestamp) (fault: Fault) =
 let private connectAndConfigure (w: World) (t: Timestamp) =
     let ms n = Timestamp.add (Duration.ofSeconds (float n / 1000.0)) t
     feedAll w
-        [ at (ms 100) (BrokerConnected [ cfg.Account ])
+        // Configured before the broker answers, as the daemon releases it with EngineStarted: the sync's book check
+        // knows the portfolio's symbols (else their holdings are legs the configuration lost).
+        [ at t (PortfolioConfigured setup)
+          at (ms 100) (BrokerConnected [ cfg.Account ])
           for KeyValue(id, q) in w.Account do
               if q <> 0 then at (ms 200) (PositionReported(id, q, realOf w id))
           at (ms 300) PositionsEnded; at (ms 300) OpenOrdersEnded; at (ms 300) ExecutionsEnded
-          at (ms 400) (PortfolioConfigured setup)
           at (ms 400) (AccountValueReported("NetLiquidation", 1_000_000.0))
           at (ms 400) (AccountValueReported("AvailableFunds", 1_000_000.0)) ]
 

@@ -32,6 +32,11 @@ type RestartAction =
     /// kill -9 and start again on a host whose clock went back this many hours meanwhile (NTP, an operator): as far as
     /// the engine can tell, time itself went back.
     | ClockBackRestart of hours: int
+    /// kill -9 and start again with these option legs (indexes) taken out of strategy.legs (a roll, a typo): every
+    /// step after it runs under that configuration. Not in the shared alphabet (its checks judge with one config).
+    | RestartDropping of legs: int list
+    /// A rebalance of one option leg to nothing (the strategy closes it: a roll's first half).
+    | CloseLeg of leg: int
 
 /// What the store holds: every execution the daemon observed (exactly once, in order, with its receive time), the
 /// commissions, and the last engine memory the reducer asked to save. Orders are the engine's own rows.
@@ -75,7 +80,9 @@ module StoreProjection =
                 (seen.Add f.ExecId, (if (ExecId.revisionOf seen f.ExecId).IsSome then found.Add f.ExecId else found))) (Set.empty, Set.empty) |> snd
         let corrects (f: ExecutionReport) = revisions.Contains f.ExecId
         let own, others = store.Fills |> List.filter (fun (f, _) -> not (mismatched f) && not (corrects f)) |> List.partition (fun (f, _) -> known.Contains f.Ref)
-        let mult (id: ContractId) = cfg.Strategy.Legs |> List.tryFind (fun l -> l.Option.ContractId = id) |> Option.map (fun l -> l.Option.Multiplier) |> Option.defaultValue 1
+        // As in StoreRestore.Build: a leg that left the configuration at the multiplier the memory kept of it.
+        let terms = (store.Memory |> Option.map _.LegTerms |> Option.defaultValue []) @ (cfg.Strategy.Legs |> List.map _.Option)
+        let mult (id: ContractId) = terms |> List.tryFindBack (fun o -> o.ContractId = id) |> Option.map _.Multiplier |> Option.defaultValue 1
         let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
         let adopted =
             match store.Memory with
@@ -107,7 +114,7 @@ module StoreProjection =
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
 /// A restart: the step of its EngineStarted, the state killed, and how far the host's clock went back meanwhile.
-type RestartPoint = { At: int; Before: State; HoursBack: int }
+type RestartPoint = { At: int; Before: State; HoursBack: int; Store: StoreProjection }
 
 let genRestartAction (legCount: int) =
     Gen.frequency
@@ -173,14 +180,16 @@ let private legIdsOf (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.O
 
 /// Runs a scenario with restarts; returns the steps and the restart points.
 let runWithLosses (cfg: Config) (actions: RestartAction list) =
+    // The configuration a restart may change (RestartDropping): every step after it runs under the new one.
+    let cfgNow = ref cfg
     let steps = ResizeArray<Step>()
     let restarts = ResizeArray<RestartPoint>()
     let losses = ResizeArray<int>()
-    let mutable state = State.initial cfg
+    let mutable state = State.initial cfgNow.Value
     let mutable store = StoreProjection.empty
     let apply (sim: Sim) (e: Event) =
         let before = state
-        let after, cmds = Reducer.step cfg before e
+        let after, cmds = Reducer.step cfgNow.Value before e
         state <- after
         store <- StoreProjection.observe store e cmds
         steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim }
@@ -194,18 +203,18 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
     let mutable sim =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
           Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty
-          Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
-    for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfg.Account ]) ] do
+          Broker = cfgNow.Value.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
+    for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfgNow.Value.Account ]) ] do
         sim <- apply sim e
     // kill -9: nothing more is reduced or saved; the broker keeps the working orders and the account.
     let restart (hoursBack: int) =
         let before = state
-        let restored = StoreProjection.restore cfg store before
-        state <- State.initial cfg
-        restarts.Add { At = steps.Count; Before = before; HoursBack = hoursBack }
+        let restored = StoreProjection.restore cfgNow.Value store before
+        state <- State.initial cfgNow.Value
+        restarts.Add { At = steps.Count; Before = before; HoursBack = hoursBack; Store = store }
         let time = Timestamp.add (Duration.ofSeconds (5.0 - 3600.0 * float hoursBack)) sim.Time
         sim <- { sim with Owed = []; Connected = true; Time = time }
-        for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
+        for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfgNow.Value.Account ]) ] do
             sim <- apply sim e
     let actions = actions |> List.collect (function Base a -> quietAsTicks a |> List.map Base | a -> [ a ])
     for action in actions do
@@ -213,20 +222,26 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim <- (match action with SlowSync _ -> later | _ -> drain later)
         match action with
         | Base a ->
-            let sim', events = eventsOf cfg sim a
+            let sim', events = eventsOf cfgNow.Value sim a
             sim <- sim'
             for e in events do sim <- apply sim e
         | Restart -> restart 0
         | ClockBackRestart hours -> restart hours
-        | RebalanceLeg(i, d) ->
-            let id = cfg.Strategy.Legs.[i % cfg.Strategy.Legs.Length].Option.ContractId
-            let target = State.qtyOf state id + d
-            let r = { RunId = $"{cfg.RunId}-reb{sim.ControlSeq}"; Targets = [ id, target ]; RiskBypass = false; Meta = meta sim.ControlSeq }
+        | RestartDropping dropped ->
+            let legs = cfgNow.Value.Strategy.Legs
+            cfgNow.Value <- { cfgNow.Value with Strategy = { cfgNow.Value.Strategy with Legs = legs |> List.indexed |> List.filter (fun (i, _) -> not (List.contains i dropped)) |> List.map snd } }
+            restart 0
+        | RebalanceLeg _ | CloseLeg _ when cfgNow.Value.Strategy.Legs.IsEmpty -> ()
+        | RebalanceLeg(i, _) | CloseLeg i ->
+            let id = cfgNow.Value.Strategy.Legs.[i % cfgNow.Value.Strategy.Legs.Length].Option.ContractId
+            let target = match action with RebalanceLeg(_, d) -> State.qtyOf state id + d | _ -> 0
+            let r = { RunId = $"{cfgNow.Value.RunId}-reb{sim.ControlSeq}"; Targets = [ id, target ]; RiskBypass = false; Meta = meta sim.ControlSeq }
             sim <- { sim with ControlSeq = sim.ControlSeq + 1L }
             sim <- apply sim (at sim.Time (RebalanceRequested r))
         | RebalanceAll deltas ->
-            let targets = List.zip (legIdsOf cfg) deltas |> List.map (fun (id, d) -> id, State.qtyOf state id + d)
-            let r = { RunId = $"{cfg.RunId}-reb{sim.ControlSeq}"; Targets = targets; RiskBypass = false; Meta = meta sim.ControlSeq }
+            let ids = legIdsOf cfgNow.Value
+            let targets = List.zip ids (List.truncate ids.Length deltas) |> List.map (fun (id, d) -> id, State.qtyOf state id + d)
+            let r = { RunId = $"{cfgNow.Value.RunId}-reb{sim.ControlSeq}"; Targets = targets; RiskBypass = false; Meta = meta sim.ControlSeq }
             sim <- { sim with ControlSeq = sim.ControlSeq + 1L }
             sim <- apply sim (at sim.Time (RebalanceRequested r))
         | Hours h ->
@@ -241,15 +256,15 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         | ForeignFill -> ()
         | SlowSync(seconds, bps) ->
             sim <- { sim with Time = Timestamp.add (Duration.ofSeconds (float seconds)) sim.Time }
-            let sim', quotes = eventsOf cfg sim (MoveUnderlying bps)
+            let sim', quotes = eventsOf cfgNow.Value sim (MoveUnderlying bps)
             sim <- sim'
             for e in quotes @ [ at sim.Time ClockTicked ] do sim <- apply sim e
         | StoreLost ->
-            state <- State.initial cfg
+            state <- State.initial cfgNow.Value
             store <- StoreProjection.empty
             losses.Add steps.Count
             sim <- { sim with Owed = []; Connected = true; Working = []; Execs = []; Undelivered = []; Late = []; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
-            for e in [ at sim.Time (EngineStarted Restored.empty); at sim.Time (BrokerConnected [ cfg.Account ]) ] do
+            for e in [ at sim.Time (EngineStarted Restored.empty); at sim.Time (BrokerConnected [ cfgNow.Value.Account ]) ] do
                 sim <- apply sim e
     sim <- drain sim
     List.ofSeq steps, List.ofSeq restarts, List.ofSeq losses

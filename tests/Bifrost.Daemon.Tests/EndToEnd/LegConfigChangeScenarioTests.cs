@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Bifrost.Store.Records;
+using Bifrost.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Bifrost.Daemon.Tests.EndToEnd;
+
+/// <summary>
+/// A leg taken out of <c>strategy.legs</c> while the strategy holds it (a roll done in the wrong order, a typo) and
+/// the daemon restarted: before, the restart hedged the calls alone — the puts' delta unhedged, the light GREEN. Now
+/// it halts RED with LEG_UNCONFIGURED naming the leg, sends nothing, halts again on every resume, and runs once the
+/// leg is back and the operator resumes. Ends with the gateway's ledger compared to the store.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public partial class LegConfigChangeScenarioTests(ITestOutputHelper output)
+{
+    [GeneratedRegex(@",\s*\{ ""right"": ""P""[^}]*\}")]
+    private static partial Regex PutLeg();
+
+    /// <summary>Paused first (no hedge races the stop), every order settled and stored, stopped, compared.</summary>
+    private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
+    {
+        await h.WaitControl(h.Enqueue(ControlCommandKind.Pause), 30_000);
+        await Settled(h);
+        h.Enqueue(ControlCommandKind.Stop);
+        Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+        h.AssertMatchesLedger();
+    }
+
+    /// <summary>Every order the gateway took is filled or cancelled, and its fills are in the store (none racing the
+    /// stop).</summary>
+    private static Task Settled(DaemonHarness h) => h.WaitUntil(() =>
+    {
+        var fills = h.LedgerOf("fill");
+        var cancelled = h.LedgerOf("cancel").Select(c => c.OrderRef).ToHashSet();
+        return h.LedgerOf("order").All(o => cancelled.Contains(o.OrderRef) || fills.Where(f => f.OrderRef == o.OrderRef).Sum(f => f.Quantity ?? 0) == o.Quantity)
+               && h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single() == fills.Count;
+    }, "every order filled or cancelled, and stored", 60_000);
+
+    private static int Starts(DaemonHarness h) =>
+        h.Ops(OperationKind.State).Count(o => o.Detail!.StartsWith("engine started: ", StringComparison.Ordinal));
+
+    private static int SyncsEndedHalted(DaemonHarness h) =>
+        h.Ops(OperationKind.State).Count(o => o.Detail!.StartsWith("Syncing -> Halted", StringComparison.Ordinal));
+
+    private static List<AlertRecord> Unlisted(DaemonHarness h) => h.Alerts().Where(a => a.Code == "LEG_UNCONFIGURED").ToList();
+
+    [Fact]
+    public async Task Restart_WithAHeldLegTakenOutOfTheConfig_HaltsRed_SendsNothing_AndRunsOnceItIsBackAndResumed()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => TestConfig.Json(port, store, conIds: true));
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitFsm("Running", 90_000);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.PutId) == 10, "the puts adopted", 30_000);
+            await StopAndCheck(h, first);
+
+            var full = await File.ReadAllTextAsync(h.ConfigPath);
+            var withoutPuts = PutLeg().Replace(full, "");
+            Assert.NotEqual(full, withoutPuts);
+            await File.WriteAllTextAsync(h.ConfigPath, withoutPuts);
+            var sent = h.LedgerOf("order").Count;
+
+            // Stopped paused: the restart's sync halts (it would have come back paused, and hedged the calls alone at
+            // the operator's resume).
+            var second = h.StartDaemon();
+            await h.WaitUntil(() => Starts(h) == 2 && SyncsEndedHalted(h) == 1, "the restart's sync ended halted", 90_000);
+            var alert = Assert.Single(Unlisted(h));
+            Assert.Equal(AlertSeverity.Critical, alert.Severity);
+            Assert.Contains($"XYZ 20260320 P 100 ({TestConfig.PutId}): the strategy holds 10", alert.Message, StringComparison.Ordinal);
+            Assert.Contains("Put them back in strategy.legs and restart", alert.Message, StringComparison.Ordinal);
+            await Task.Delay(3000); // the replay goes on (×20: a minute of market) — the calls' delta moves, nothing is sent
+            Assert.Equal(sent, h.LedgerOf("order").Count);
+            var status = h.Read(r => r.GetStatus())!;
+            Assert.StartsWith("Halted", status.FsmState, StringComparison.Ordinal);
+            Assert.Equal(Health.Blocked, status.Health);
+
+            // Resume reconciles again, and the sync halts again: the leg is still not listed.
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitUntil(() => Unlisted(h).Count == 2 && SyncsEndedHalted(h) == 2, "told again by the resume's sync", 30_000);
+            await Task.Delay(2000);
+            Assert.Equal(sent, h.LedgerOf("order").Count);
+            await StopAndCheck(h, second);
+
+            // The leg back in the configuration: the halt is remembered, and the operator's resume runs the hedger.
+            await File.WriteAllTextAsync(h.ConfigPath, full);
+            var third = h.StartDaemon();
+            await h.WaitUntil(() => Starts(h) == 3 && SyncsEndedHalted(h) == 3, "the halt remembered across the restart", 90_000);
+            Assert.Equal(2, Unlisted(h).Count);
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitFsm("Running", 60_000);
+            Assert.Equal(10, h.StrategyQty(TestConfig.PutId));
+            await StopAndCheck(h, third);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+}
