@@ -86,13 +86,14 @@ module OptionBook =
                 let name =
                     match State.optionTerms s id with
                     | Some o -> $"{describe o} ({k})"
-                    | None -> $"contract {k} (terms not on record)"
+                    | None -> $"contract {k} (neither a leg on record nor a portfolio.universe symbol)"
                 Some $"{name}: the strategy holds {held}")
 
     /// What LEG_UNCONFIGURED says: the legs (from `unconfigured`) and the way out.
     let unconfiguredText (unlisted: string list) =
-        "the strategy holds legs the configuration no longer lists (their delta would go unhedged): " + String.concat "; " unlisted
-        + ". Put them back in strategy.legs and restart; take a leg out only once the strategy holds none of it (a rebalance to 0)"
+        "the strategy holds contracts the configuration no longer lists (a leg's delta would go unhedged, a stock's risk unseen): "
+        + String.concat "; " unlisted
+        + ". Put them back in strategy.legs (or portfolio.universe) and restart; take one out only once the strategy holds none of it (a rebalance or a portfolio run to 0)"
 
     /// At the end of a sync: adopts new legs, checks the others. A clean book becomes the new reconciled book.
     let reconcile (cfg: Config) (s: State) =

@@ -69,7 +69,7 @@ public partial class LegConfigChangeScenarioTests(ITestOutputHelper output)
             var alert = Assert.Single(Unlisted(h));
             Assert.Equal(AlertSeverity.Critical, alert.Severity);
             Assert.Contains($"XYZ 20260320 P 100 ({TestConfig.PutId}): the strategy holds 10", alert.Message, StringComparison.Ordinal);
-            Assert.Contains("Put them back in strategy.legs and restart", alert.Message, StringComparison.Ordinal);
+            Assert.Contains("Put them back in strategy.legs (or portfolio.universe) and restart", alert.Message, StringComparison.Ordinal);
             await Task.Delay(3000); // the replay goes on (×20: a minute of market) — the calls' delta moves, nothing is sent
             Assert.Equal(sent, h.LedgerOf("order").Count);
             var status = h.Read(r => r.GetStatus())!;

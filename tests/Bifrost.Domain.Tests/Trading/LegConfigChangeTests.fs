@@ -139,7 +139,7 @@ let tests =
             Expect.equal a.Severity Critical "critical"
             Expect.stringContains a.Message "XYZ" "names the leg by its terms"
             Expect.stringContains a.Message "P 100 (3): the strategy holds 10" "with what the strategy holds"
-            Expect.stringContains a.Message "Put them back in strategy.legs and restart" "says the way out"
+            Expect.stringContains a.Message "Put them back in strategy.legs (or portfolio.universe) and restart" "says the way out"
             Expect.isTrue (match r.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"halted, got {FsmState.name r.Fsm}"
         testCase "EveryWayOutOfTheHalt_SyncsAgain_AndHaltsAgain_WhileTheLegIsNotListed" <| fun () ->
             let c1 = without [ 1 ] c2
@@ -219,7 +219,24 @@ let tests =
             let c0 = without [ 0 ] c
             let events = restartEvents c0 s s.Memory 86_400.0 |> List.mapi (fun i e -> if i = 0 then at (sec 86_400.0) (EngineStarted restored) else e)
             let r, cmds = Reducer.run c0 (State.initial c0) events
-            Expect.stringContains (Props.single (unlisted cmds)).Message "contract 2 (terms not on record): the strategy holds 10" "named by contract id"
+            Expect.stringContains (Props.single (unlisted cmds)).Message "contract 2 (neither a leg on record nor a portfolio.universe symbol): the strategy holds 10" "named by contract id"
+            Expect.isTrue (match r.Fsm with Halted _ -> true | _ -> false) "halted"
+        testCase "Restart_WithAHeldPortfolioSymbolTakenOutOfTheUniverse_Halts_ItsRiskWouldGoUnseen" <| fun () ->
+            // Its mark gone (no quote asked), its P&L would read 0 and the portfolio's limits would not count it.
+            let c = config 1
+            let all = portfolioSetup 0.01 100_000.0 100 None
+            let onlyAaa = { all with Settings = { all.Settings with Universe = [ "AAA" ] }; Contracts = Map [ "AAA", cid 50 ] }
+            let s = hedged c
+            let restored = restoredFrom s
+            let restored = { restored with Holdings = restored.Holdings @ [ cid 51, Holding.applyFill 1 Buy 200 80.0 Holding.empty ] }
+            let restart setup =
+                Reducer.run c (State.initial c)
+                    (at (sec 100.0) (EngineStarted restored) :: at (sec 100.0) (PortfolioConfigured setup) :: List.tail (restartEvents c s s.Memory 100.0))
+            let r, cmds = restart all
+            Expect.isEmpty (unlisted cmds) "BBB in the universe: nothing told"
+            Expect.isTrue (isRunning r.Fsm) $"running, got {FsmState.name r.Fsm}"
+            let r, cmds = restart onlyAaa
+            Expect.stringContains (Props.single (unlisted cmds)).Message "contract 51 (neither a leg on record nor a portfolio.universe symbol): the strategy holds 200" "named"
             Expect.isTrue (match r.Fsm with Halted _ -> true | _ -> false) "halted"
         testCase "FirstStart_RemembersTheConfiguredLegsTerms_AndSavesThem" <| fun () ->
             let s, cmds = Reducer.step c2 (State.initial c2) (at (sec 0.0) (EngineStarted Restored.empty))
