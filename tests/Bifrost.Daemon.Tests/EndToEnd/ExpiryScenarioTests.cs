@@ -118,10 +118,14 @@ public class ExpiryScenarioTests(ITestOutputHelper output)
     /// leg in the money is exercised and its 1,000 shares delivered. Before, the engine closed the leg and then bought
     /// or sold its hedge back to flat on Monday, on top of the delivered shares: the account ended 1,000 shares
     /// unhedged. Now the delivery is the strategy's stock and the engine pauses (EXPIRY_SETTLEMENT); a restart keeps
-    /// both; the operator resumes and only the residual is traded; the account's stock equals the strategy's.
+    /// both; the operator resumes and only the residual is traded; the account's stock equals the strategy's. The same
+    /// when the operator takes the expired legs out of the configuration before Monday's start (before, the restart
+    /// read the store through the configuration: the delivery was forgotten and bought again at the resume).
     /// </summary>
-    [Fact]
-    public async Task InTheMoneyExpiry_SettledByTheBroker_TheHedgeIsNotTradedBack_AndTheAccountEqualsTheStrategy()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task InTheMoneyExpiry_SettledByTheBroker_TheHedgeIsNotTradedBack_AndTheAccountEqualsTheStrategy(bool legsTakenOut)
     {
         await using var h = await DaemonHarness.StartAsync(output, speed: ReplaySpeed.Step, dataPath: ExpiryWeekend.Value,
             config: (port, store) => TestConfig.Json(port, store, conIds: false, band: 6), settleExpiries: true);
@@ -152,6 +156,13 @@ public class ExpiryScenarioTests(ITestOutputHelper output)
             }
 
             // Monday 10:00: the restart keeps the delivery and the pause; nothing trades until the operator resumes.
+            if (legsTakenOut)
+            {
+                var json = await File.ReadAllTextAsync(h.ConfigPath);
+                var rolled = Regex.Replace(json, @"""legs"": \[[^\]]*\]", @"""legs"": []");
+                Assert.NotEqual(json, rolled);
+                await File.WriteAllTextAsync(h.ConfigPath, rolled);
+            }
             var now = DateTimeOffset.FromUnixTimeMilliseconds(h.Gateway.NowNanos / 1_000_000);
             await h.Gateway.AdvanceAsync(new DateTimeOffset(2026, 3, 23, 14, 0, 0, TimeSpan.Zero) - now);
             using var monday = h.StartProcess(h.ConfigPath, onLine: line => { lock (logs) logs.Add(line); });
