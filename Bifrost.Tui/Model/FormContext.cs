@@ -17,6 +17,10 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
     /// the book confirmation can book such a fill, the underlying included.</summary>
     public bool ReconcileHalt { get; init; }
 
+    /// <summary>That halt is LEG_UNCONFIGURED: the strategy holds a leg the configuration no longer lists. Confirming
+    /// the book does not end it (the daemon syncs again and halts again): the leg goes back in the configuration.</summary>
+    public bool UnlistedLegHalt { get; init; }
+
     public static FormContext From(StatusSnapshot? s)
     {
         if (s is null) return None;
@@ -30,11 +34,15 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
             BrokerHoldings = s.Positions.GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.Sum(p => p.Quantity)),
             BookMismatch = s.BlockReasons.Contains(BookMismatchCode),
             ReconcileHalt = s.BlockReasons.Contains(ReconcileFailedCode),
+            UnlistedLegHalt = s.FsmState.StartsWith(UnlistedLegHaltState, StringComparison.Ordinal),
         };
     }
 
     public const string BookMismatchCode = "BOOK_MISMATCH";
     public const string ReconcileFailedCode = "RECONCILE_FAILED";
+
+    /// <summary>How the daemon's status names that halt (the domain's OptionBook.unconfiguredText).</summary>
+    public const string UnlistedLegHaltState = "Halted(RECONCILE_FAILED: the strategy holds contracts the configuration no longer lists";
 
     public double StrategyHolding(long conId) => StrategyHoldings.GetValueOrDefault(conId);
 }

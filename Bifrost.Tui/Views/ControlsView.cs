@@ -20,7 +20,9 @@ internal static class ControlsView
             Action(w, "r", "resume", $"hedging restarts (FSM now {vm.Header.FsmState})"),
             Action(w, "x", "flatten", $"strategy hedge {Format.Quantity(d.StrategyHedgeShares)} sh closed; external {Format.Quantity(d.ExternalShares)} sh untouched"),
             Action(w, "c", "self-check", "the daemon re-runs its self-check now"),
-            vm.Form.BookMismatch
+            vm.Form.UnlistedLegHalt
+                ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Dim).Add("LEG_UNCONFIGURED: put the leg back in strategy.legs, restart", Styles.Bad).Build()
+                : vm.Form.BookMismatch
                 ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("BOOK_MISMATCH: the daemon halted; state what the strategy owns", Styles.Bad).Build()
                 : vm.Form.ReconcileHalt
                     ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("reconciliation halt: if an order filled unseen, state what the strategy owns", Styles.Bad).Build()

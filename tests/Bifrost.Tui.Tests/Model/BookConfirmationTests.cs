@@ -70,6 +70,22 @@ public sealed class BookConfirmationTests
     }
 
     [Fact]
+    public void Console_AfterALegUnconfiguredHalt_SaysToPutTheLegBack_NotToConfirmTheBook()
+    {
+        // A confirm book there syncs again and halts again: the way out is the configuration.
+        using var store = TempStore.WithSample(Frames.Now, status: s => Sample.Trader(s) with
+        {
+            Health = Health.Blocked,
+            FsmState = FormContext.UnlistedLegHaltState + " (a leg's delta would go unhedged, a stock's risk unseen): XYZ 20260320 P 100 (2003): the strategy holds 10. Put them back …)",
+            BlockReasons = [FormContext.ReconcileFailedCode],
+        });
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("4");
+        Assert.Contains("LEG_UNCONFIGURED: put the leg back in strategy.legs, restart", console.Rendered);
+        Assert.DoesNotContain("if an order filled unseen", console.Rendered);
+    }
+
+    [Fact]
     public void Cli_ConfirmBook_ByContractOrConId_PrintsTheControl()
     {
         using var store = TempStore.WithSample(Frames.Now, status: Halted);
