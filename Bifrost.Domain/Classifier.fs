@@ -87,26 +87,26 @@ module Classifier =
         elif a > driftFraction * halfWidth then D1
         else D0
 
-    /// Freshness of one quote: by age since receipt, and by how far receipt trails the venue's timestamp.
-    let freshness (g: GuardConfig) (now: Timestamp) (q: Quote) =
+    /// By age since receipt (stale past stale_after, lagging past `lagAfter`), and by how far receipt trails the venue's
+    /// timestamp.
+    let private judge (lagAfter: Duration) (g: GuardConfig) (now: Timestamp) (q: Quote) =
         if q.ReceiveTime = Timestamp.zero then Stale
         else
             let age = Timestamp.since q.ReceiveTime now
             let latency = Timestamp.since q.VenueTime q.ReceiveTime
             if age > g.StaleAfter then Stale
-            elif age > g.LagAfter || latency > g.MaxFeedLatency then Lagging
+            elif age > lagAfter || latency > g.MaxFeedLatency then Lagging
             else Fresh
+
+    /// Freshness of one quote: by age since receipt, and by how far receipt trails the venue's timestamp.
+    let freshness (g: GuardConfig) (now: Timestamp) (q: Quote) = judge g.LagAfter g now q
 
     /// Freshness of an option leg's quote. IB sends a quote only when it changes, and a leg's market can stand for
     /// many seconds while the underlying's moves: judged by lag_after, a quiet leg blocked every hedge (DATA_LAG)
     /// exactly when the underlying moved. Its mark and vol feed the book's greeks, not the hedge's price, so a leg
     /// lags only by feed latency and is stale only past stale_after, when its feed may be dead (the feed watch asks
     /// for it again well before: a live feed answers with its standing quote).
-    let legFreshness (g: GuardConfig) (now: Timestamp) (q: Quote) =
-        if q.ReceiveTime = Timestamp.zero then Stale
-        elif Timestamp.since q.ReceiveTime now > g.StaleAfter then Stale
-        elif Timestamp.since q.VenueTime q.ReceiveTime > g.MaxFeedLatency then Lagging
-        else Fresh
+    let legFreshness (g: GuardConfig) (now: Timestamp) (q: Quote) = judge g.StaleAfter g now q
 
     let worst (items: Freshness seq) =
         items |> Seq.fold (fun acc f ->

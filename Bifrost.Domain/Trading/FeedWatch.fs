@@ -112,7 +112,7 @@ module FeedWatch =
             calm && (s.PortfolioQuotes.IsEmpty || s.PortfolioQuotes |> Map.forall (fun id q -> settled cfg s oldest false id (portfolioReceived s id q)))
 
     let private watching (cfg: Config) (s: State) =
-        s.Connectivity.SocketUp && s.Connectivity.IbUp
+        State.brokerUp s
         && (match s.Fsm with Running _ | Paused | Halted _ | Flattening _ -> true | _ -> false)
         && SessionCalendar.isOpen cfg.Calendar s.Now
 

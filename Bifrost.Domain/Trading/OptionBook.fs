@@ -69,25 +69,26 @@ module OptionBook =
                       { ContractId = id; Strategy = Portfolio.strategyQty id s.Portfolio; Account = Portfolio.brokerQty id s.Portfolio } ]
             ReconciledAt = s.Now }
 
+    /// True when the configuration describes the contract: the underlying, a configured leg, a portfolio symbol.
+    let describes (cfg: Config) (s: State) (id: ContractId) =
+        id = State.underlyingId cfg || (State.legIndex s id).IsSome
+        || s.PortfolioSetup |> Option.exists (fun p -> (PortfolioRuns.PortfolioSetup.symbolOf p id).IsSome)
+
     /// What the strategy holds of a contract the configuration does not describe — not the underlying, not a
     /// configured leg, not a portfolio symbol: a leg taken out of `strategy.legs` while the strategy still held it.
     /// The hedger would trade as if it were not there (its delta unhedged, its P&L and risk unseen), so every sync
     /// names it (LEG_UNCONFIGURED) and ends halted, and every way out of the halt syncs again, until it is back in the
     /// configuration. A leg leaves the configuration once the strategy holds none of it.
     let unconfigured (cfg: Config) (s: State) =
-        let portfolio = s.PortfolioSetup |> Option.map PortfolioRuns.PortfolioSetup.contractIds |> Option.defaultValue []
-        s.Portfolio.Keys
-        |> Array.toList
-        |> List.choose (fun k ->
-            let id = ContractId.create k |> Result.get
-            let held = Portfolio.strategyQty id s.Portfolio
-            if held = 0 || id = State.underlyingId cfg || (State.legIndex s id).IsSome || List.contains id portfolio then None
-            else
-                let name =
-                    match State.optionTerms s id with
-                    | Some o -> $"{describe o} ({k})"
-                    | None -> $"contract {k} (neither a leg on record nor a portfolio.universe symbol)"
-                Some $"{name}: the strategy holds {held}")
+        let keys, held = s.Portfolio.Keys, s.Portfolio.Held
+        [ for i in 0 .. keys.Length - 1 do
+              let id = ContractId.create keys.[i] |> Result.get
+              if held.[i].Quantity <> 0 && not (describes cfg s id) then
+                  let name =
+                      match State.optionTerms s id with
+                      | Some o -> $"{describe o} ({keys.[i]})"
+                      | None -> $"contract {keys.[i]} (neither a leg on record nor a portfolio.universe symbol)"
+                  $"{name}: the strategy holds {held.[i].Quantity}" ]
 
     /// What LEG_UNCONFIGURED says: the legs (from `unconfigured`) and the way out.
     let unconfiguredText (unlisted: string list) =

@@ -115,7 +115,7 @@ module PortfolioFlow =
             let total = State.totalPnl cfg s
             total - s.Daily.StartPnl, PreTradeRisk.drawdown s.HighWater total
 
-    let brokerDown (s: State) = not s.Connectivity.SocketUp || not s.Connectivity.IbUp
+    let brokerDown (s: State) = not (State.brokerUp s)
 
     /// Sends each planned order under its key's ref; OrderSubmitted follows each PlaceOrder.
     let execute (cfg: Config) (setup: PortfolioSetup) (s: State) (run: Run) (plan: PlannedLine list) =

@@ -276,7 +276,6 @@ module Restart =
                     Book = Book.aggregate s'.Legs portfolio
                     Daily = daily
                     HighWater = (if System.Double.IsFinite m.HighWater then max r.HighWater m.HighWater else r.HighWater)
-                    Memory = m
                     PortfolioPrices = m.PortfolioPrices
                     OptionBook = m.OptionBook
                     PausedBy = m.PausedBy

@@ -165,7 +165,7 @@ module Runs =
     /// its own (PRICE_JUMP).
     let private askForQuotes (cfg: Config) (s: State) (ids: ContractId list) =
         let ids = ids |> List.filter (fun id -> Composite.freshnessOf cfg s id <> Fresh)
-        if ids.IsEmpty || not (s.Connectivity.SocketUp && s.Connectivity.IbUp) then [], []
+        if ids.IsEmpty || not (State.brokerUp s) then [], []
         else ids, [ SubscribeMarketData ids ]
 
     /// A refusal's words, saying when the contract's quote was asked for again.

@@ -298,6 +298,8 @@ module State =
         match legIndexOf s (ContractId.value conId) with
         | -1 -> None
         | i -> Some i
+    /// The socket and IB's own link both up: requests reach the market.
+    let inline brokerUp (s: State) = s.Connectivity.SocketUp && s.Connectivity.IbUp
     let isUniverse (cfg: Config) (s: State) conId = conId = underlyingId cfg || (legIndex s conId).IsSome
 
     /// An option's terms: the configured leg's, else those the memory kept of a leg that left the configuration

@@ -232,12 +232,11 @@ module Sync =
     /// the configuration, working across the restart, filled after its sync): halted now, as that sync would have, not
     /// at the next one — the hedger cannot see the leg's delta. During a sync, its end judges it.
     let onUnlistedFill (cfg: Config) (x: ExecutionReport) (s: State) =
-        if x.ContractId = State.underlyingId cfg || (State.legIndex s x.ContractId).IsSome || Portfolio.strategyQty x.ContractId s.Portfolio = 0 then s, []
+        if OptionBook.describes cfg s x.ContractId || Portfolio.strategyQty x.ContractId s.Portfolio = 0 then s, []
         else
-            match s.Fsm, OptionBook.unconfigured cfg s with
-            | _, [] -> s, []
-            | (Running _ | Paused), unlisted ->
-                let text = OptionBook.unconfiguredText unlisted
+            match s.Fsm with
+            | Running _ | Paused ->
+                let text = OptionBook.unconfiguredText (OptionBook.unconfigured cfg s)
                 let s = { s with Fsm = Halted(ReconcileFailed text) }
                 let s, cancels = OrderFlow.cancelWorking s "a leg the configuration does not list"
                 s, cancels @ Emit.note s OperationKind.HaltRaised "" text :: Emit.alertAndRecord s Critical "LEG_UNCONFIGURED" text

@@ -20,13 +20,7 @@ internal static class ControlsView
             Action(w, "r", "resume", $"hedging restarts (FSM now {vm.Header.FsmState})"),
             Action(w, "x", "flatten", $"strategy hedge {Format.Quantity(d.StrategyHedgeShares)} sh closed; external {Format.Quantity(d.ExternalShares)} sh untouched"),
             Action(w, "c", "self-check", "the daemon re-runs its self-check now"),
-            vm.Form.UnlistedLegHalt
-                ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Dim).Add("LEG_UNCONFIGURED: put the leg back in strategy.legs, restart", Styles.Bad).Build()
-                : vm.Form.BookMismatch
-                ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("BOOK_MISMATCH: the daemon halted; state what the strategy owns", Styles.Bad).Build()
-                : vm.Form.ReconcileHalt
-                    ? new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, Styles.Bad).Add("reconciliation halt: if an order filled unseen, state what the strategy owns", Styles.Bad).Build()
-                    : Action(w, "m", "confirm book", "after a BOOK_MISMATCH or reconciliation halt: state the strategy-owned legs (and hedge)"),
+            ConfirmBook(w, vm.Form),
             Action(w, "o / b", "order, rebalance", "the order ticket and the rebalance form (each reviews before sending)"),
             Line.Blank,
         };
@@ -67,6 +61,21 @@ internal static class ControlsView
             Expand = true,
             Padding = new Padding(1, 0, 1, 0),
             Width = Math.Max(20, vp.Width),
+        };
+    }
+
+    /// <summary>The book confirmation's line: what the halt the daemon is in asks of the operator.</summary>
+    private static IRenderable ConfirmBook(int w, FormContext form)
+    {
+        IRenderable Halted(string what, Style name) =>
+            new Line(w).Space().Add(" m ", Styles.Key).Space().Cell("confirm book", 13, name).Add(what, Styles.Bad).Build();
+        return form switch
+        {
+            // Confirming the book does not end this halt (the daemon syncs again and halts again).
+            { UnlistedLegHalt: true } => Halted("LEG_UNCONFIGURED: put the leg back in strategy.legs, restart", Styles.Dim),
+            { BookMismatch: true } => Halted("BOOK_MISMATCH: the daemon halted; state what the strategy owns", Styles.Bad),
+            { ReconcileHalt: true } => Halted("reconciliation halt: if an order filled unseen, state what the strategy owns", Styles.Bad),
+            _ => Action(w, "m", "confirm book", "after a BOOK_MISMATCH or reconciliation halt: state the strategy-owned legs (and hedge)"),
         };
     }
 
