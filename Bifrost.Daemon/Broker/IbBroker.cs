@@ -262,12 +262,17 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
     }
 
     /// <summary>reqContractDetails on the current session: the conIds that match (startup resolution of the config).</summary>
-    public async Task<IReadOnlyList<int>> LookupAsync(IbContract contract, TimeSpan timeout, CancellationToken ct)
+    public async Task<IReadOnlyList<int>> LookupAsync(IbContract contract, TimeSpan timeout, CancellationToken ct) =>
+        [.. (await DetailsAsync(contract, timeout, ct).ConfigureAwait(false)).Select(d => d.Contract.ConId)];
+
+    /// <summary>reqContractDetails on the current session: what the broker says of every contract that matches
+    /// (expired ones included, so a leg held past its expiry can still be checked).</summary>
+    public async Task<IReadOnlyList<IbContractDetails>> DetailsAsync(IbContract contract, TimeSpan timeout, CancellationToken ct)
     {
         var (session, client) = Session();
         var reqId = client.NextRequestId();
         var reply = session.ExpectContractDetails(reqId);
-        await Send(() => client.SendAsync(new IbReqContractDetails(reqId, contract), ct)).ConfigureAwait(false);
+        await Send(() => client.SendAsync(new IbReqContractDetails(reqId, contract, IncludeExpired: true), ct)).ConfigureAwait(false);
         return await reply.WaitAsync(timeout, ct).ConfigureAwait(false);
     }
 

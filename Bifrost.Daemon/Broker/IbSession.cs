@@ -6,6 +6,7 @@ using Bifrost.Domain.Trading;
 using Bifrost.Ib.Client;
 using Bifrost.Ib.Messages;
 using Bifrost.Ib.Messages.Events;
+using Bifrost.Ib.Messages.Model;
 using Bifrost.Ib.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,7 @@ internal sealed class IbSession : IbEventHandler
     private readonly ILogger _logger;
     private readonly string _account;
     private readonly ConcurrentDictionary<int, ContractId> _tickers = new();
-    private readonly ConcurrentDictionary<int, (List<int> Ids, TaskCompletionSource<IReadOnlyList<int>> Done)> _lookups = new();
+    private readonly ConcurrentDictionary<int, (List<IbContractDetails> Found, TaskCompletionSource<IReadOnlyList<IbContractDetails>> Done)> _lookups = new();
     private readonly TaskCompletionSource _firstTime = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IbSession(EngineChannel channel, ILogger logger, string account, int clientId)
@@ -60,9 +61,9 @@ internal sealed class IbSession : IbEventHandler
         return false;
     }
 
-    public Task<IReadOnlyList<int>> ExpectContractDetails(int reqId)
+    public Task<IReadOnlyList<IbContractDetails>> ExpectContractDetails(int reqId)
     {
-        var tcs = new TaskCompletionSource<IReadOnlyList<int>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tcs = new TaskCompletionSource<IReadOnlyList<IbContractDetails>>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lookups[reqId] = ([], tcs);
         return tcs.Task;
     }
@@ -147,12 +148,12 @@ internal sealed class IbSession : IbEventHandler
 
     public override void OnContractData(IbContractData m)
     {
-        if (_lookups.TryGetValue(m.ReqId, out var l)) lock (l.Ids) l.Ids.Add(m.Details.Contract.ConId);
+        if (_lookups.TryGetValue(m.ReqId, out var l)) lock (l.Found) l.Found.Add(m.Details);
     }
 
     public override void OnContractDataEnd(IbContractDataEnd m)
     {
-        if (_lookups.TryRemove(m.ReqId, out var l)) l.Done.TrySetResult(l.Ids);
+        if (_lookups.TryRemove(m.ReqId, out var l)) l.Done.TrySetResult(l.Found);
     }
 
     // ------------------------------------------------------------------ errors and connection

@@ -126,6 +126,7 @@ public sealed class DaemonService(
             _notify?.Status(broker.Describe());
             if (started.Task.IsCompleted) return;
             var cfg = settings.Unresolved.Count == 0 ? preview : await ResolveAsync(broker, ct).ConfigureAwait(false);
+            await ContractVerification.VerifyAsync(broker, cfg, Timestamp.NewTimestamp(clock.NowNanos()), logger, ct).ConfigureAwait(false);
             var contracts = ContractTable.From(cfg);
             Bifrost.Domain.PortfolioRuns.PortfolioSetup? portfolio = null;
             if (settings.Portfolio is { } portfolioSettings)

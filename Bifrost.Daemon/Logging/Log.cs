@@ -74,6 +74,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "resolved {Spec} to contract id {ConId}")]
     public static partial void ContractResolved(ILogger logger, string spec, int conId);
 
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "{Key}: contract {ConId} is {Terms} at the broker, as configured")]
+    public static partial void ContractVerified(ILogger logger, string key, int conId, string terms);
+
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "IB client: {Message}")]
     public static partial void IbLibrary(ILogger logger, string message);
 
