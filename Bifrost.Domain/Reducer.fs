@@ -106,7 +106,7 @@ module Reducer =
                 |> andThen (Sync.onUnlistedFill cfg x) |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission s id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
-        | PositionReported(id, qty, cost) -> { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }, []
+        | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
         | PositionsEnded -> Sync.onPositionsEnded cfg s
         | AccountValueReported(key, value) -> { s with AccountValues = s.AccountValues |> Map.add key value }, []
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s

@@ -60,6 +60,32 @@ module OptionBook =
                 s, $"{name}: stored {own}, account {account} (external was {r.Account - r.Strategy}{seen}, is {externalNow})" :: problems, notes
             | _ -> s, problems, notes
 
+    /// How long before its expiry a leg's position is taken to be settling.
+    let private settlementLead = 60L * 1_000_000_000L
+
+    /// What a leg's position reported between syncs says that the book cannot explain (None: nothing). IB streams every
+    /// change of the account's positions; the option book is compared with the account only by a sync, so a short leg
+    /// assigned, a leg sold in TWS (its execution reaches only its own client until the next reqExecutions) or closed
+    /// by IB's margin liquidation left the hedger hedging options the account no longer holds, under a GREEN light,
+    /// until the next reconnect. The same test as a sync's: the account covers the strategy, and the external part
+    /// moved only by the external fills seen. (A position that leads an execution of ours fails it too: the sync it
+    /// starts lists the execution, and passes.) From a minute before its expiry a leg's moves are the broker's
+    /// settlement, which the expiry closes (a report a moment ahead of the engine's clock is not a mismatch).
+    let movedOutside (cfg: Config) (s: State) (id: ContractId) =
+        let settling (o: OptionContract) = s.Now.Nanos >= o.Expiry.Nanos - settlementLead
+        match cfg.Strategy.Legs |> List.tryFind (fun l -> l.Option.ContractId = id) with
+        | Some leg when not (settling leg.Option) && (adoptedOf s.OptionBook id).IsSome ->
+            let account = Portfolio.brokerQty id s.Portfolio
+            let own = Portfolio.strategyQty id s.Portfolio
+            let moved = s.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0
+            let name = describe leg.Option
+            match reconciledOf s.OptionBook id with
+            | _ when not (covered own account) -> Some $"{name}: the account now holds {account}, the strategy {own}"
+            | Some r when account - own <> (r.Account - r.Strategy) + moved ->
+                Some $"{name}: the account now holds {account}, the strategy {own} (external was {r.Account - r.Strategy}, external fills seen since {moved})"
+            | _ -> None
+        | _ -> None
+
     /// The reconciled book as it stands now.
     let private reconciled (cfg: Config) (s: State) =
         { s.OptionBook with

@@ -242,6 +242,31 @@ module Sync =
                 s, cancels @ Emit.note s OperationKind.HaltRaised "" text :: Emit.alertAndRecord s Critical "LEG_UNCONFIGURED" text
             | _ -> s, []
 
+    /// A leg's position reported between syncs that the book cannot explain (OptionBook.movedOutside): the account is
+    /// reconciled at once — the sync halts on BOOK_MISMATCH unless the broker's executions explain the move (the
+    /// operator's trade in TWS) — instead of hedging options the account may no longer hold until the next reconnect.
+    /// A flatten it interrupts ends refused, as a reconnect ends it. A halt whose way out syncs anyway (a book or
+    /// reconciliation halt: resume and confirm_book sync) is left as it is; any other (a risk halt, which a resume
+    /// ends without a sync) syncs now and ends in that halt again, or in BOOK_MISMATCH.
+    let onPosition (cfg: Config) (id: ContractId) (s: State) =
+        match s.Fsm with
+        | Halted(BookMismatch _ | ReconcileFailed _ | AnotherEngine _ | AccountMismatch _ | OrderRefExhausted _) -> s, []
+        // TWS answers from its own books while it has lost IB (1100); a sync that stalls is asked again once IB is back.
+        | Running _ | Paused | Flattening _ | Halted _ when s.Connectivity.SocketUp ->
+            match OptionBook.movedOutside cfg s id with
+            | Some text ->
+                // An order of ours on the leg still open: its execution may simply trail the position (noted, not
+                // alerted); the sync lists it either way.
+                let alert =
+                    if s.Open |> Set.exists (fun r -> s.Orders.[r].ContractId = id) then
+                        [ Emit.note s OperationKind.Reconciled "" $"{text}, an order on it open: reconciling with the broker" ]
+                    else Emit.alertAndRecord s Warning "POSITION_MOVED" $"{text}, with no execution seen (an assignment, a trade outside Bifrost, a liquidation?): reconciling with the broker; no hedge until then"
+                let interrupted = flattenInterrupted "a leg's position moved" s
+                let s', sync = start s (resumeTargetOf s.Fsm)
+                s', alert @ interrupted @ sync @ Emit.fsmChange s' s.Fsm
+            | None -> s, []
+        | _ -> s, []
+
     /// An open order as listed by the broker: noted during sync, and its status applied when it is ours.
     let onOpenOrder (cfg: Config) (s: State) (r: OpenOrderReport) =
         let s =

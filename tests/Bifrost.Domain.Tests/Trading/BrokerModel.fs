@@ -43,6 +43,11 @@ type Action =
     /// live and in reqExecutions from then on; the quantity and the position do not change.
     | CorrectExec
     | ExternalFill of qty: int
+    /// The account's position in a leg moves by `qty` with no execution the engine is told of live: an assignment,
+    /// IB's margin liquidation (`seen` false: no execution at all), or the operator's trade in TWS (`seen` true: its
+    /// execution reaches only its own client; the next reqExecutions lists it). Not in the shared alphabet
+    /// (PositionMovedTests inserts it).
+    | LegMovedOutside of leg: int * qty: int * seen: bool
     | Ctl of Control
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
     /// An operator rebalance of the strategy's stock to this many shares.
@@ -216,6 +221,9 @@ let private fillEvents (sim: Sim) (w: Working) (qty: int) =
         sim, [ exec; at sim.Time (CommissionReported(ExecId.create execId |> Result.get, 1.0)); status; at sim.Time (PositionReported(w.Req.ContractId, broker.[w.Req.ContractId], 3.0)) ]
     else { sim with Undelivered = exec :: sim.Undelivered }, []
 
+/// The average cost a LegMovedOutside report carries: the only leg report outside a sync a property must find.
+let movedCost = 3.125
+
 /// The events one action produces, before a dead feed swallows its quotes.
 let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =
     let first = sim.Working |> List.tryHead
@@ -321,6 +329,15 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
                                            Side = Side.ofSignedQuantity q; Quantity = abs q; Price = sim.Spot })
           at sim.Time (PositionReported(underlyingId, broker.[underlyingId], sim.Spot)) ]
     | ExternalFill _ -> sim, []
+    | LegMovedOutside(i, q, seen) when q <> 0 ->
+        let id = legIds cfg |> List.item (i % cfg.Strategy.Legs.Length)
+        let broker = sim.Broker |> Map.add id ((sim.Broker |> Map.tryFind id |> Option.defaultValue 0) + q)
+        let exec =
+            at sim.Time (ExecutionReported { ExecId = ExecId.create $"mv{sim.ExecSeq}" |> Result.get; IbOrderId = 0; PermId = 7L; ClientId = 0; Ref = ""
+                                             ContractId = id; Side = Side.ofSignedQuantity q; Quantity = abs q; Price = 3.0 })
+        { sim with ExecSeq = sim.ExecSeq + 1; Broker = broker; Undelivered = (if seen then exec :: sim.Undelivered else sim.Undelivered) },
+        (if sim.Connected then [ at sim.Time (PositionReported(id, broker.[id], movedCost)) ] else [])
+    | LegMovedOutside _ -> sim, []
     | Ctl c -> { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ControlRequested(c, meta sim.ControlSeq)) ]
     | Manual(side, qty, bypass, adjusts) ->
         let m = { RunId = $"m{sim.ControlSeq}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass; Meta = meta sim.ControlSeq; AdjustsStrategy = adjusts }
