@@ -30,7 +30,7 @@ type FallbackDecision =
 /// a new run (purpose FallbackAfter) that the schedule or the operator starts, and a failed fallback run does not fall
 /// back again. So a failing market cannot turn into a silent retry loop.
 module Fallback =
-    let private isMarketDataError (o: RunOrder) = o.Reason = Some RunReason.marketDataError
+    let private isMarketDataError (o: RunOrder) = o.Reason |> Option.exists Execution.isMarketDataError
 
     /// A run falls back when it failed (nothing filled, not by the operator's cancel) or any of its orders met invalid
     /// market data (its snapshot can no longer be carried out as decided).

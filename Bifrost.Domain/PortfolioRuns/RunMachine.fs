@@ -178,13 +178,16 @@ module RunMachine =
     let private withStatus (input: RunInput) status (o: RunOrder) =
         { o with Status = status; StatusTimes = o.StatusTimes @ [ status, input.VenueTime, input.ReceivedAt ] }
 
-    let private orderOf (plan: PlannedLine) (input: RunInput) : RunOrder option =
+    let rec private orderOf (plan: PlannedLine) (input: RunInput) : RunOrder option =
         let make ref key qty status sent reason =
             Some { Ref = OrderRef.value ref; Key = key; Quantity = qty; Filled = 0; Status = status; Sent = sent; Reason = reason
                    IbOrderId = None; PermId = None; Fills = []; StatusTimes = [ status, input.VenueTime, input.ReceivedAt ] }
         match plan with
         | Place(ref, key, qty, _) -> make ref key qty RunOrderStatus.Planned false None
         | NoFreshQuote(ref, key, qty) -> make ref key qty RunOrderStatus.Rejected false (Some RunReason.marketDataError)
+        | UnfitQuote(ref, key, qty, why) -> make ref key qty RunOrderStatus.Rejected false (Some why)
+        // The cut order, if any is left (the cut itself is noted by the flow).
+        | CappedSell(line, _) -> orderOf line input
         // Already in this run (a retry or restart of it): the existing order is kept, not duplicated.
         | AlreadySent _ | AtTarget _ -> None
 

@@ -11,6 +11,9 @@ type PortfolioSettings =
       Limits: PortfolioRiskLimits
       /// An order whose symbol's quote is older than this is rejected with market_data_error, never sent.
       MaxQuoteAge: Duration
+      /// An order whose symbol's quote is one-sided or wider than this (bps of mid) is rejected with market_data_error,
+      /// never sent: a market order fills at the far side, and a wide quote's mid is no price to size at.
+      MaxSpreadBps: float
       /// Signals older than this (or from the future) refuse the file.
       MaxSignalAge: Duration
       /// The rebalance schedule (`portfolio.schedule`), if any; it needs `SignalsDir`.
@@ -35,7 +38,7 @@ module PortfolioSettingsJson =
 
     let private allowed =
         set [ "universe"; "max_signal_age_s"; "max_position_size"; "lot_size"; "min_order_shares"; "min_order_notional"
-              "allow_short"; "max_quote_age_s"; "risk"; "sectors"; "signals_dir"; "schedule" ]
+              "allow_short"; "max_quote_age_s"; "max_spread_bps"; "risk"; "sectors"; "signals_dir"; "schedule" ]
 
     let private riskKeys =
         set [ "max_position_fraction"; "max_position_shares"; "max_order_notional"; "max_daily_trades"; "daily_loss_limit"
@@ -155,8 +158,14 @@ module PortfolioSettingsJson =
             let v = numberOr p key path dflt
             if v <= 0.0 || v > most then fail $"{path}.{key}" $"must be in (0, {most:N0}] seconds, got {v}"
             Duration.ofSeconds v
+        // 50 bps as guards.max_spread_bps: a liquid US stock quotes far inside it. Bounded: 10,000 bps (a quote as wide
+        // as its mid) would let any market order through.
+        let maxSpreadBps =
+            let v = numberOr p "max_spread_bps" path 50.0
+            if not (v > 0.0 && v <= 10_000.0) then fail $"{path}.max_spread_bps" $"must be in (0, 10,000] bps, got {v}"
+            v
         { Universe = universe; Sizing = sizing; Limits = limits
-          MaxQuoteAge = seconds "max_quote_age_s" 5.0 3600.0; MaxSignalAge = seconds "max_signal_age_s" 86_400.0 604_800.0
+          MaxQuoteAge = seconds "max_quote_age_s" 5.0 3600.0; MaxSpreadBps = maxSpreadBps; MaxSignalAge = seconds "max_signal_age_s" 86_400.0 604_800.0
           Schedule = schedule; SignalsDir = signalsDir }
 
     /// None when the configuration has no `portfolio` section (the engine then runs no portfolio).

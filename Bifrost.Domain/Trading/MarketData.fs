@@ -110,7 +110,9 @@ module MarketData =
             { s with
                 Now = now; PortfolioQuotes = s.PortfolioQuotes |> Map.add id q
                 HeldQuotes = (if s.HeldQuotes.IsEmpty then s.HeldQuotes else s.HeldQuotes |> Map.remove id)
-                PortfolioPrices = PortfolioPrices.withMid s.PortfolioPrices id (Quote.mid q) }
+                // Remembered from two-sided quotes only: the last trade standing in for a one-sided book's mid is no
+                // price to size at (PortfolioFlow.prices falls back on this one).
+                PortfolioPrices = if Quote.hasTwoSides q then PortfolioPrices.withMid s.PortfolioPrices id (Quote.mid q) else s.PortfolioPrices }
         match PriceJump.judgeSymbol cfg s now q with
         | PriceJump.Accept -> accept s, []
         | PriceJump.Hold h ->

@@ -23,26 +23,39 @@ module PortfolioFlow =
     let positions (setup: PortfolioSetup) (s: State) =
         setup.Contracts |> Map.map (fun _ id -> State.qtyOf s id)
 
-    /// The prices a snapshot is sized at: each symbol's accepted mid. A symbol whose first quote after a restart is held
-    /// (a possible bad print) is sized at the price the engine remembered for it, as a symbol held live is sized at its
-    /// accepted one: the line is planned and then not sent (executionQuotes has none: market_data_error), so the run
-    /// says it did not trade it instead of noting it NO_PRICE and ending done.
+    /// What the whole account holds of each universe symbol (the broker's positions, all client ids).
+    let accountPositions (setup: PortfolioSetup) (s: State) =
+        setup.Contracts |> Map.map (fun _ id -> Portfolio.brokerQty id s.Portfolio)
+
+    /// A quote fit to size and trade at: two-sided and within portfolio.max_spread_bps (Execution.quoteProblem).
+    let private fit (setup: PortfolioSetup) (sym: string) (q: Quote) =
+        (Execution.quoteProblem setup.Settings.MaxSpreadBps sym q.Bid q.Ask).IsNone
+
+    /// The prices a snapshot is sized at: each symbol's accepted mid, when its quote is fit to trade at. A symbol whose
+    /// first quote after a restart is held (a possible bad print), or whose quote is one-sided or too wide (the last
+    /// trade standing in for a mid, or a mid anywhere in a 10 % spread), is sized at the price the engine remembered for
+    /// it (the last two-sided mid), as a symbol held live is sized at its accepted one: the line is planned and then not
+    /// sent (market_data_error, naming the quote), so the run says it did not trade it instead of noting it NO_PRICE
+    /// and ending done.
     let prices (setup: PortfolioSetup) (s: State) =
         setup.Contracts
         |> Map.toList
         |> List.choose (fun (sym, id) ->
-            let mid = s.PortfolioQuotes |> Map.tryFind id |> Option.map Quote.mid |> Option.defaultValue nan
-            let p = if System.Double.IsNaN mid && s.HeldQuotes.ContainsKey id then PortfolioPrices.find s.PortfolioPrices id else mid
+            let q = s.PortfolioQuotes |> Map.tryFind id
+            let mid = q |> Option.filter (fit setup sym) |> Option.map Quote.mid |> Option.defaultValue nan
+            let quoted = q |> Option.exists (fun q -> System.Double.IsFinite(Quote.mid q))
+            let p = if System.Double.IsNaN mid && (quoted || s.HeldQuotes.ContainsKey id) then PortfolioPrices.find s.PortfolioPrices id else mid
             if System.Double.IsFinite p && p > 0.0 then Some(sym, p) else None)
         |> Map.ofList
 
-    /// The quotes an execution may price orders from: accepted, with a mid; a symbol whose last quote is held as a
-    /// possible bad quote has none (its order is not sent: market_data_error).
+    /// The quotes an execution may price orders from: accepted, with a mid, and their two sides (Execution refuses a
+    /// one-sided or wide one, naming it); a symbol whose last quote is held as a possible bad quote has none (its order
+    /// is not sent: market_data_error).
     let executionQuotes (setup: PortfolioSetup) (s: State) =
         setup.Contracts |> Map.toList |> List.choose (fun (sym, id) ->
             s.PortfolioQuotes |> Map.tryFind id
             |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q) && not (s.HeldQuotes.ContainsKey id))
-            |> Option.map (fun q -> sym, { Price = Quote.mid q; ReceivedAt = q.ReceiveTime })) |> Map.ofList
+            |> Option.map (fun q -> sym, { Price = Quote.mid q; Bid = q.Bid; Ask = q.Ask; ReceivedAt = q.ReceiveTime })) |> Map.ofList
 
     let account (s: State) key = s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
 
@@ -54,6 +67,12 @@ module PortfolioFlow =
                       { Ref = OrderRef.value o.Ref; Symbol = sym; Side = o.Side; Quantity = o.Quantity; Filled = o.Filled
                         Working = Order.isWorking o }
                   | None -> () ]
+
+    /// What planning a run's orders needs now: the operator's run and a schedule slot plan alike.
+    let executionInputs (setup: PortfolioSetup) (s: State) (runId: string) : ExecutionInputs =
+        { RunId = runId; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; MaxSpreadBps = setup.Settings.MaxSpreadBps
+          Positions = positions setup s; Account = accountPositions setup s; AllowShort = setup.Settings.Sizing.AllowShort
+          Known = known setup s; Quotes = executionQuotes setup s }
 
     /// A finished run: record it, decide its fallback (alert), answer the control, free the engine for the next run.
     let private finish (s: State) (run: Run) (meta: ControlMeta) =
@@ -151,9 +170,13 @@ module PortfolioFlow =
     /// Lines without a fresh quote are not sent (market_data_error); with the broker up their quotes are asked for again
     /// at once, so a rerun of the snapshot (`portfolio_rerun`) finds a symbol whose feed was only quiet quoted again.
     let askForStale (setup: PortfolioSetup) (s: State) (plan: PlannedLine list) =
-        let ids = plan |> List.choose (function NoFreshQuote(_, key, _) -> setup.Contracts |> Map.tryFind key.Symbol | _ -> None)
+        let ids = plan |> List.choose (Execution.carried >> function NoFreshQuote(_, key, _) -> setup.Contracts |> Map.tryFind key.Symbol | _ -> None)
                        |> List.filter (fun id -> not (s.HeldQuotes.ContainsKey id)) // a held price passes on its own (PRICE_JUMP)
         if ids.IsEmpty || brokerDown s then [] else [ SubscribeMarketData ids ]
+
+    /// Each sell the plan cut to the account's holding, noted on the run (the cut line sends less, or nothing).
+    let capNotes (s: State) (runId: string) (plan: PlannedLine list) =
+        Execution.caps plan |> List.map (fun why -> Emit.note s OperationKind.Intent runId why)
 
     /// Answers a portfolio control with a refusal (nothing frozen, nothing sent).
     let refuseControl (s: State) (runId: string) (meta: ControlMeta) (head: Command list) why =
@@ -188,15 +211,11 @@ module PortfolioFlow =
                     let s', cmds = stepRun s run.Id [ PreTradeStarted; blocked ]
                     s', head @ cmds
                 | cleared ->
-                    let exec =
-                        { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = positions
-                          Known = known setup s
-                          Quotes = executionQuotes setup s }
-                    match Execution.plan exec snapshot with
+                    match Execution.plan (executionInputs setup s run.Id) snapshot with
                     | Error e -> refuse $"{e.Field}: {e.Message}"
                     | Ok plan ->
                         let s, cmds = stepRun s run.Id [ PreTradeStarted; cleared; ExecutionStarted plan ]
-                        let cmds = cmds @ askForStale setup s plan
+                        let cmds = capNotes s run.Id plan @ cmds @ askForStale setup s plan
                         let running = s.PortfolioRuns.[run.Id] |> fst
                         if RunStatus.isTerminal running.Status then s, head @ cmds
                         else

@@ -97,18 +97,14 @@ module PortfolioSchedule =
                     let s', cmds = PortfolioFlow.stepRun s runId [ blocked ]
                     s', intent :: cmds
                 | _ ->
-                    let exec =
-                        { RunId = run.Id; Now = s.Now; MaxQuoteAge = setup.Settings.MaxQuoteAge; Positions = PortfolioFlow.positions setup s
-                          Known = PortfolioFlow.known setup s
-                          Quotes = PortfolioFlow.executionQuotes setup s }
-                    match Execution.plan exec snapshot with
+                    match Execution.plan (PortfolioFlow.executionInputs setup s run.Id) snapshot with
                     | Error e ->
                         let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
                         let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
                         s', intent :: cmds @ more
                     | Ok plan ->
                         let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
-                        let cmds = cmds @ PortfolioFlow.askForStale setup s plan
+                        let cmds = PortfolioFlow.capNotes s runId plan @ cmds @ PortfolioFlow.askForStale setup s plan
                         let running = s.PortfolioRuns.[runId] |> fst
                         if RunStatus.isTerminal running.Status then s, intent :: cmds
                         else

@@ -140,6 +140,24 @@ module Sync =
             Emit.alertAndRecord s Critical "FIRST_START_POSITION"
                 $"first start on this store, and the account already holds {held} {cfg.Strategy.Underlying.Symbol}: paused. If an earlier store hedged with it, stop and point store.path at that store; resume takes it as the operator's own (never hedged or flattened by Bifrost)"
 
+    /// Universe stocks the account holds fewer of than the strategy owns long: the strategy's shares were sold outside
+    /// Bifrost (by hand in TWS). Warned at every sync's end, never halted on: the options' book and hedge are as certain
+    /// as before, and a portfolio sell is capped at what the account holds (allow_short false), so the shares the book
+    /// still counts are not sold a second time as a naked short.
+    let private portfolioSoldOutside (s: State) =
+        let short =
+            match s.PortfolioSetup with
+            | None -> []
+            | Some setup ->
+                [ for KeyValue(sym, id) in setup.Contracts do
+                      let v = Portfolio.view id s.Portfolio
+                      if v.Strategy > 0 && v.Broker < v.Strategy then $"{sym}: the account holds {v.Broker}, the strategy owns {v.Strategy}" ]
+        if short.IsEmpty then []
+        else
+            Emit.alertAndRecord s Warning "PORTFOLIO_SOLD_OUTSIDE"
+                ("portfolio shares sold outside Bifrost: " + String.concat "; " short
+                 + ". The strategy's book still counts them; with portfolio.allow_short false a portfolio sell is capped at what the account holds")
+
     let private finish (cfg: Config) (s: State) (p: SyncProgress) =
         let known = s.Orders |> Map.toSeq |> Seq.map (fun (r, _) -> OrderRef.value r) |> Set.ofSeq
         let unknown = p.ListedOpen - known
@@ -206,7 +224,7 @@ module Sync =
                         s', reconciled :: halt
                     | Ok cls -> { s with Fsm = fsm; Risk = cls }, [ reconciled ]
                 | _ -> { s with Fsm = fsm }, [ reconciled ]
-        s, expired @ orderCmds @ outcome @ unexplained @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
+        s, expired @ orderCmds @ outcome @ unexplained @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =
         match s.Fsm with

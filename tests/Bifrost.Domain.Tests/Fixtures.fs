@@ -159,6 +159,7 @@ let portfolioSetup (sizing: float) (maxOrderNotional: float) (maxDailyTrades: in
           Sizing = PortfolioRuns.SizingConfig.create sizing 1 1 0.0 false |> Result.get
           Limits = PortfolioRuns.PortfolioRiskLimits.create 0.05 10_000 maxOrderNotional maxDailyTrades 100_000.0 100_000.0 None Map.empty |> Result.get
           MaxQuoteAge = Duration.ofSeconds 5.0
+          MaxSpreadBps = 50.0
           MaxSignalAge = Duration.ofSeconds 86_400.0
           Schedule = schedule
           SignalsDir = schedule |> Option.map (fun _ -> "/signals") }

@@ -34,11 +34,14 @@ let okStep (run: Run) (event: RunEvent) =
     | Ok r -> r
     | Error e -> failwithf "unexpected invalid transition %A" e
 
-let fresh (prices: Map<string, float>) = prices |> Map.map (fun _ p -> { Price = p; ReceivedAt = monday })
+/// Quotes received now, a cent either side of each price (a liquid stock: a few bps wide).
+let fresh (prices: Map<string, float>) = prices |> Map.map (fun _ p -> { Price = p; Bid = p - 0.01; Ask = p + 0.01; ReceivedAt = monday })
 
+/// Executing now on fresh quotes, spreads up to 50 bps, no short sales; the account holds what `Account` says
+/// (nothing: set it with the positions a test sells from).
 let execInputs runId =
-    { RunId = runId; Now = monday; MaxQuoteAge = Duration.ofSeconds 5.0; Positions = Map.empty; Known = []
-      Quotes = fresh inputs.Prices }
+    { RunId = runId; Now = monday; MaxQuoteAge = Duration.ofSeconds 5.0; MaxSpreadBps = 50.0; Positions = Map.empty
+      Account = Map.empty; AllowShort = false; Known = []; Quotes = fresh inputs.Prices }
 
 /// A run of `snap` cleared by pre-trade and executing its plan.
 let runningRun (runId: string) (snap: Snapshot) (exec: ExecutionInputs) =

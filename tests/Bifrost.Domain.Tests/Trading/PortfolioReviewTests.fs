@@ -64,8 +64,9 @@ let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-d
 /// orders' journal lines not yet written: they never reached the broker).
 let private storedRunningRun runId (snap: Snapshot) =
     let exec =
-        { RunId = runId; Now = sec 0.0; MaxQuoteAge = Duration.ofSeconds 5.0; Positions = Map.empty; Known = []
-          Quotes = Map [ "AAA", { Price = 50.0; ReceivedAt = sec 0.0 } ] }
+        { RunId = runId; Now = sec 0.0; MaxQuoteAge = Duration.ofSeconds 5.0; MaxSpreadBps = 50.0; Positions = Map.empty
+          Account = Map.empty; AllowShort = false; Known = []
+          Quotes = Map [ "AAA", { Price = 50.0; Bid = 49.99; Ask = 50.01; ReceivedAt = sec 0.0 } ] }
     let plan = Execution.plan exec snap |> Result.get
     let run = RunMachine.queue runId snap (OperatorRequested "test") (sec 0.0) |> Result.get
     [ PreTradeStarted; PreTradeCleared; ExecutionStarted plan ]

@@ -490,6 +490,24 @@ let tests =
             Expect.equal (field "\"sectors\": { \"aapl\": \"tech\", \"XOM\": \"energy\" },") "ok" "any case"
         }
 
+        test "Config_Portfolio_MaxSpreadBps_Defaults50_OutsideZeroToTenThousandIsRefusedNamingTheKey" {
+            // Without a bound a market order went into any quote: 45.00/55.00, or an ask with no bid.
+            let json (extra: string) =
+                $"""{{ "portfolio": {{ "universe": ["AAPL"], "max_position_size": 0.1, {extra}
+                     "risk": {{ "max_position_fraction": 0.1, "max_position_shares": 100, "max_order_notional": 1000, "max_daily_trades": 5,
+                               "daily_loss_limit": 100, "max_drawdown": 100 }} }} }}"""
+            let parse extra = PortfolioSettingsJson.parse "SPY" SessionCalendar.usEquities (json extra)
+            let limit extra = match parse extra with Ok(Some p) -> string p.MaxSpreadBps | Ok None -> "none" | Error e -> e.Field
+            Expect.equal (limit "") "50" "the default: guards.max_spread_bps's"
+            Expect.equal (limit "\"max_spread_bps\": 25,") "25" "set"
+            Expect.equal (limit "\"max_spread_bps\": 10000,") "10000" "the bound"
+            for bad in [ "0"; "-5"; "10001"; "1e300"; "\"50\"" ] do
+                Expect.equal (limit $"\"max_spread_bps\": {bad},") "portfolio.max_spread_bps" $"refused: {bad}"
+            match parse "\"max_spread_bps\": 0," with
+            | Error e -> Expect.stringContains e.Message "(0, 10,000]" "says the range"
+            | other -> failtestf "expected an error, got %A" other
+        }
+
         scheduleProperty
         scheduleCoverage
     ]

@@ -1,0 +1,125 @@
+/// What a portfolio run refuses to send: a market order into a one-sided or wide quote (it fills at the far side, far
+/// from the mid it was sized at), and a sell of shares the account no longer holds without allow_short (the strategy's
+/// shares sold by hand in TWS, sold again as a naked short). Both reproduced from a red-team review.
+module Bifrost.Domain.Tests.Trading.PortfolioMarketGuardsTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.PortfolioRuns
+open Bifrost.Domain.Tests.Fixtures
+
+let private cfg = config 1
+let private step s e = Reducer.step cfg s e
+let private aaa = cid 50
+let private bbb = cid 51
+
+let private setup = portfolioSetup 0.01 100_000.0 100 None
+
+let private buyBoth = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
+let private sellAaa = "symbol,action,score,confidence,time\nAAA,sell,1,1,2025-12-29T09:00:00Z\n"
+
+let private request runId controlId text =
+    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = text; Meta = meta controlId }
+
+/// Running/Idle with the portfolio configured, the account valued and AAA (50) and BBB (80) quoted a cent wide at 2 s.
+let private ready () =
+    let s, cmds = runAll cfg (startEvents cfg 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    Reducer.run cfg s
+        [ at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1")
+          at (sec 1.1) (PortfolioConfigured setup)
+          at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0))
+          at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0))
+          at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0)))
+          at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))) ]
+    |> fst
+
+let private runOf (s: State) runId = s.PortfolioRuns.[runId] |> fst
+let private orderOf (run: Run) symbol = run.Orders |> List.find (fun o -> o.Key.Symbol = symbol)
+let private notes (cmds: Command list) = cmds |> List.choose (function RecordOperation o -> Some o.Detail | _ -> None)
+
+/// Fills an order and reports the account's position after it, as IB streams it (reqPositions).
+let private fillAndReport (s: State) t (o: OrderRequest) price exec accountQty =
+    Reducer.run cfg s [ at (sec t) (execFor o o.Quantity price exec); at (sec t) (PositionReported(o.ContractId, accountQty, price)) ]
+
+[<Tests>]
+let tests =
+    testList "Trading.PortfolioMarketGuards" [
+        // AAA quoted 45.00 / 55.00 (2,000 bps; the mid unchanged, so the jump guard accepts it): a market buy of 200
+        // sized at 50 filled at 55.
+        test "Run_OnAQuoteWiderThanMaxSpread_SendsNoOrderForIt_RejectedMarketDataErrorNamingTheSpread" {
+            let s, _ = step (ready ()) (at (sec 2.4) (QuoteReceived(quote aaa 45.0 55.0 (sec 2.4))))
+            let s, cmds = step s (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            Expect.equal (placed cmds |> List.map (fun o -> o.ContractId)) [ bbb ] "only BBB goes out"
+            let a = orderOf (runOf s "r1-pf7") "AAA"
+            Expect.equal (a.Status, a.Sent, a.Quantity) (RunOrderStatus.Rejected, false, 200) "AAA planned at its size, rejected, never sent"
+            Expect.equal a.Reason (Some "market_data_error: AAA quote 45.00/55.00 is 2000 bps wide, over portfolio.max_spread_bps 50") "named"
+            let s, _ = step s (at (sec 3.0) (execFor (placed cmds).[0] 62 80.0 "pb"))
+            Expect.equal (runOf s "r1-pf7").Status RunStatus.Partial "partial, as for a stale quote"
+            // Quoted 40 bps wide again: traded.
+            let s, _ = step s (at (sec 3.5) (QuoteReceived(quote aaa 49.9 50.1 (sec 3.5))))
+            let _, cmds = step s (at (sec 3.6) (request "r2-pf8" 8L buyBoth))
+            Expect.equal (placed cmds |> List.map (fun o -> o.ContractId, o.Quantity)) [ aaa, 200 ] "within the limit: sent"
+        }
+
+        // No bid (a halt, a limit state): the mid falls back to the last trade, 51.00, 2 % off the last two-sided mid.
+        test "Run_OnAOneSidedQuote_SendsNoOrderForIt_AndSizesAtTheLastTwoSidedMid_NotTheLastTrade" {
+            let oneSided = { quote aaa 0.0 55.0 (sec 2.4) with Bid = -1.0; BidSize = 0.0; Last = 51.0 }
+            let s, cmds = step (ready ()) (at (sec 2.4) (QuoteReceived oneSided))
+            Expect.isEmpty (alerts cmds) "premise: accepted, within max_jump_pct"
+            Expect.equal (PortfolioPrices.find s.PortfolioPrices aaa) 50.0 "the last trade is not remembered as AAA's price"
+            let s, cmds = step s (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            Expect.equal (placed cmds |> List.map (fun o -> o.ContractId)) [ bbb ] "only BBB goes out"
+            let line = cmds |> List.pick (function RecordPortfolioSnapshot sn -> sn.Lines |> List.tryFind (fun l -> l.Symbol = "AAA") | _ -> None)
+            Expect.equal (line.Price, line.Target) (50.0, 200) "sized at the remembered two-sided mid (196 at the last trade)"
+            let a = orderOf (runOf s "r1-pf7") "AAA"
+            Expect.equal (a.Status, a.Sent) (RunOrderStatus.Rejected, false) "rejected, never sent"
+            Expect.equal a.Reason (Some "market_data_error: AAA quote is not two-sided (bid -1, ask 55)") "named"
+        }
+
+        // The run bought 200 AAA; the operator sold them in TWS. A sell signal sold 200 more: the account went short with
+        // allow_short false. Capped at what the account holds (IB streams positions: the broker's view is live).
+        test "Run_SellingSharesTheOperatorSoldInTws_IsCappedAtTheAccountsHolding_NeverShort" {
+            let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            let buyA = placed cmds |> List.find (fun o -> o.ContractId = aaa)
+            let s, _ = fillAndReport s 3.0 buyA 50.0 "pa" 200
+            let s, _ = step s (at (sec 3.0) (execFor (placed cmds |> List.find (fun o -> o.ContractId = bbb)) 62 80.0 "pb"))
+            Expect.equal (State.qtyOf s aaa, Portfolio.brokerQty aaa s.Portfolio) (200, 200) "premise: bought"
+            // The operator sells 150 by hand: the account holds 50, the strategy still counts 200.
+            let s, _ = step s (at (sec 4.0) (PositionReported(aaa, 50, 50.0)))
+            let s, cmds = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
+            Expect.isEmpty (alerts cmds) "a live position update is not judged (a sync's end is)"
+            let s, cmds = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            let sell = placed cmds |> List.exactlyOne
+            Expect.equal (sell.ContractId, sell.Side, sell.Quantity) (aaa, Sell, 50) "capped at the account's 50"
+            Expect.contains (notes cmds) "AAA: sell of 200 capped at the account's 50 AAA: allow_short is false (50 to sell; the strategy counts 200)" "said why"
+            let s, _ = fillAndReport s 5.0 sell 50.0 "ps" 0
+            Expect.equal (runOf s "r2-pf8").Status RunStatus.Done "the capped order filled: done"
+            // The account holds none; the strategy still counts 150: a sell is capped to nothing, nothing is sent.
+            let s, _ = step s (at (sec 5.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 5.5))))
+            let s, cmds = step s (at (sec 5.5) (request "r3-pf9" 9L sellAaa))
+            Expect.isEmpty (placed cmds) "no naked short"
+            Expect.contains (notes cmds) "AAA: sell of 150 capped at the account's 0 AAA: allow_short is false (0 to sell; the strategy counts 150)" "said why"
+            Expect.equal (Portfolio.brokerQty aaa s.Portfolio) 0 "the account never below 0"
+        }
+
+        // After a restart the broker lists no AAA (sold in TWS while the daemon was down): a warning, not a halt.
+        test "Sync_FindingTheStrategysSharesSoldOutsideBifrost_WarnsPortfolioSoldOutside_AndKeepsRunning" {
+            let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            let s, _ = Reducer.run cfg s [ for o in placed cmds -> at (sec 3.0) (execFor o o.Quantity 50.0 $"x{ContractId.value o.ContractId}") ]
+            let s, _ = step s (at (sec 3.5) ClockTicked)
+            let restart = restartEvents cfg s s.Memory 60.0
+            let reported, ends = restart |> List.partition (fun e -> match e.Payload with PositionsEnded | OpenOrdersEnded | ExecutionsEnded -> false | _ -> true)
+            let r, cmds =
+                Reducer.run cfg (State.initial cfg)
+                    (List.head reported :: at (sec 60.0) (PortfolioConfigured setup) :: List.tail reported
+                     @ [ at (sec 60.2) (PositionReported(bbb, 62, 80.0)) ] // BBB as the strategy holds it; AAA not listed
+                     @ ends)
+            let sold = alerts cmds |> List.filter (fun a -> a.Code = "PORTFOLIO_SOLD_OUTSIDE") |> List.exactlyOne
+            Expect.equal sold.Severity Warning "a warning"
+            Expect.stringContains sold.Message "AAA: the account holds 0, the strategy owns 200" "names the symbol"
+            Expect.isFalse (sold.Message.Contains "BBB") "BBB is as the strategy holds it"
+            Expect.equal r.Fsm (Running Idle) "not halted"
+        }
+    ]
