@@ -40,8 +40,14 @@ module SelfCheck =
         let positions =
             [ for (id, h) in Portfolio.holdings s.Portfolio do
                   let q = abs h.Quantity
-                  if q > l.MaxPosition then Some BlockReason.PositionLimit, $"POSITION_LIMIT {ContractId.value id}: {h.Quantity} beyond ±{l.MaxPosition}"
-                  elif float q >= near * float l.MaxPosition then None, $"position {ContractId.value id}: {h.Quantity} near ±{l.MaxPosition}" ]
+                  // A portfolio stock is held to the portfolio's own cap, not the scalper's per-contract one: a run
+                  // within its limits (10,000 shares where risk.max_position is 2,000) turned the light RED for good.
+                  let limit, name =
+                      match s.PortfolioSetup |> Option.bind (fun p -> PortfolioRuns.PortfolioSetup.symbolOf p id |> Option.map (fun sym -> p, sym)) with
+                      | Some(p, sym) -> p.Settings.Limits.MaxPositionShares, $"{sym} (portfolio.risk.max_position_shares)"
+                      | None -> l.MaxPosition, string (ContractId.value id)
+                  if q > limit then Some BlockReason.PositionLimit, $"POSITION_LIMIT {name}: {h.Quantity} beyond ±{limit}"
+                  elif float q >= near * float limit then None, $"position {name}: {h.Quantity} near ±{limit}" ]
         let total = State.totalPnl cfg s
         let drawdown = max s.HighWater total - total
         let others =
