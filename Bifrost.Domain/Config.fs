@@ -200,6 +200,14 @@ module Config =
     let private badSymbol (symbol: string) =
         System.String.IsNullOrWhiteSpace symbol || symbol.Length > 12 || symbol.Trim() <> symbol || Seq.exists System.Char.IsControl symbol
 
+    /// A fixed band (shares, or contract deltas at the legs' smallest multiplier) narrower than `shares`.
+    let private bandNarrowerThan (s: StrategyConfig) (shares: float) =
+        let multiplier = match s.Legs with [] -> 100 | legs -> legs |> List.map (fun l -> l.Option.Multiplier) |> List.min
+        s.Rules |> List.exists (function
+            | FixedBand(w, Shares) -> w < shares
+            | FixedBand(w, ContractDeltas) -> w * float multiplier < shares
+            | _ -> false)
+
     /// A text as the operator can read it in an error: quoted, control characters shown as \uXXXX.
     let private shownText (text: string) =
         let shown = (if isNull text then "" else text) |> String.collect (fun c -> if System.Char.IsControl c then $"\\u{int c:X4}" else string c)
@@ -259,6 +267,10 @@ module Config =
         elif s.Legs |> List.exists (fun l -> l.Option.Underlying <> s.Underlying.Symbol) then
             err "strategy.legs" $"every leg's underlying must be {s.Underlying.Symbol}"
         elif s.Rules |> List.exists (function FixedBand(w, _) -> not (w > 0.0) | _ -> false) then err "strategy.rules.band" "half-width must be > 0"
+        // A hedge rounds to whole lots toward zero and waits below min_hedge_shares: a band narrower than either is
+        // never kept (delta stands outside it, YELLOW for good, until it is a lot away), whatever the file says.
+        elif bandNarrowerThan s (float (max s.LotSize s.MinHedgeShares)) then
+            err "strategy.rules.band" $"half-width is narrower than a hedge can trade (strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): delta would stand outside the band; widen it or lower those"
         elif s.Rules |> List.exists (function WhalleyWilmott(c, a) -> not (c > 0.0 && a > 0.0) | _ -> false) then
             err "strategy.rules.whalley_wilmott" "cost and risk aversion must be > 0"
         elif s.Rules |> List.exists (function TimeInterval d -> d <= 0L | _ -> false) then err "strategy.rules.interval" "must be > 0"

@@ -73,6 +73,13 @@ let tests =
         testCase "MaxPosition_AsAString_IsRefusedNamingTheKey" <| fun () ->
             let e = refusedAt "risk.max_position" (withKey "max_position" "\"3000\"")
             Expect.stringContains e.Message "whole number" "message"
+        testCase "ABandNarrowerThanAHedgeCanTrade_IsRefused_NamingTheBand" <| fun () ->
+            // The sample: band 100 shares, lot 1, min_hedge_shares 10. A hedge rounds to lots toward zero and waits
+            // below the minimum: a narrower band was never kept (YELLOW for good, delta up to a lot outside it).
+            let e = refusedAt "strategy.rules.band" (withKey "half_width" "5")
+            Expect.stringContains e.Message "strategy.min_hedge_shares 10" "names what it is narrower than"
+            refusedAt "strategy.rules.band" (withKey "lot_size" "150") |> ignore
+            Expect.isOk (ConfigJson.parseWith resolve (withKey "half_width" "10")) "a band of exactly the minimum hedge is kept"
         testCase "ANumberBeyondInt32_IsRefusedNamingTheKey" <| fun () ->
             refusedAt "risk.max_position" (withKey "max_position" "1e300") |> ignore
             refusedAt "strategy.lot_size" (withKey "lot_size" "99999999999") |> ignore
