@@ -138,7 +138,10 @@ public class FeedWatchScenarioTests(ITestOutputHelper output)
     [Fact]
     public async Task SubscriptionRefusedOnItsTicker_IsToldAtOnce_WithIbsWords()
     {
-        await using var h = await DaemonHarness.StartAsync(output, config: Config);
+        // Stale after 600 simulated seconds: a quiet leg is asked for again only every 300 (1.5 s at ×200), not every
+        // 15 (75 ms). The gateway refuses the one ticker it kills; a re-request racing the kill would leave the call's
+        // refusal on a ticker the engine has just dropped (IB refuses the contract's next request too: told then).
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => Guards(port, store, lag: 15, stale: 600));
         try
         {
             var run = h.StartDaemon();
