@@ -102,13 +102,13 @@ module Reducer =
             match (if isNew then ExecId.revisionOf s.SeenExecs x.ExecId else None) with
             | Some original -> OrderFlow.onCorrection s x original (OptionBook.contractName cfg s x.ContractId) |> resyncOnMismatch |> afterOrders cfg s
             | None ->
-                Restart.onExecution cfg s x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch
+                Restart.onExecution cfg (Funds.onExecution s x) x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch
                 |> andThen (Sync.onUnlistedFill cfg x) |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
-        | CommissionReported(id, c) -> OrderFlow.onCommission s id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
+        | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
         | PositionsEnded -> Sync.onPositionsEnded cfg s
-        | AccountValueReported(key, value) -> { s with AccountValues = s.AccountValues |> Map.add key value }, []
+        | AccountValueReported(key, value) -> Funds.onAccountValue s key value, []
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
         | StoreRecovered -> { s with StoreOk = true }, [ Emit.note s OperationKind.FsmChanged "" "store recovered" ]

@@ -189,7 +189,9 @@ module PreTradeRisk =
         let whole =
             if adding.IsEmpty then []
             else
-                [ if addCost > ctx.CashAvailable then PreTradeBlock.InsufficientCash(addCost, ctx.CashAvailable)
+                // Unknown cash (NaN: no AvailableFunds reported since the start) fails closed; `addCost > NaN` alone
+                // would pass it. An unpriced line's unknown cost is NO_PRICE's to block.
+                [ if Double.IsNaN ctx.CashAvailable || addCost > ctx.CashAvailable then PreTradeBlock.InsufficientCash(addCost, ctx.CashAvailable)
                   if ctx.TradesToday + adding.Length > limits.MaxDailyTrades then PreTradeBlock.DailyTradesLimit(ctx.TradesToday + adding.Length, limits.MaxDailyTrades)
                   // Unknown (NaN: a holding without a mark) fails closed; `NaN <= -limit` alone would pass it.
                   if not (ctx.DailyPnl > -limits.DailyLossLimit) then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)

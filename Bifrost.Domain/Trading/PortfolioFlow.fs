@@ -145,9 +145,10 @@ module PortfolioFlow =
             let events = match placed with Some r -> events @ [ OrderSubmitted(OrderRef.value r) ] | None -> events
             s', cmds @ c, events) (s, [], [])
 
-    /// The account as a snapshot is frozen from: NetLiquidation, AvailableFunds, portfolio quote mids, owned shares.
+    /// The account as a snapshot is frozen from: NetLiquidation, the cash the engine has not spent since the last
+    /// AvailableFunds report (Funds.available), portfolio quote mids, owned shares.
     let sizingInputs (setup: PortfolioSetup) (s: State) : SizingInputs =
-        { PortfolioValue = account s "NetLiquidation"; CashAvailable = account s "AvailableFunds"; Prices = prices setup s; Positions = positions setup s }
+        { PortfolioValue = account s "NetLiquidation"; CashAvailable = Funds.available s; Prices = prices setup s; Positions = positions setup s }
 
     /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
     /// Outside the session it is refused: its market orders, sized on tonight's prices, would wait for the next open
@@ -224,10 +225,14 @@ module PortfolioFlow =
                             let s', more = stepRun s run.Id submitted
                             s', head @ cmds @ placed @ more
 
+    /// "; cash …" when the cash sized with is the broker's AvailableFunds less what the engine took since (Funds).
+    let cashNote (s: State) = match Funds.describe s with "" -> "" | d -> $"; {d}"
+
     /// The snapshot is frozen and stored before anything else happens to it.
+    /// The note says how its cash came about when the engine's own orders took some since the broker's report.
     let freezeNote (s: State) (runId: string) (snapshot: Snapshot) =
         [ RecordPortfolioSnapshot snapshot
-          Emit.note s OperationKind.Intent runId $"snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source})" ]
+          Emit.note s OperationKind.Intent runId $"snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source}){cashNote s}" ]
 
     let onRunRequested (cfg: Config) (s: State) (r: PortfolioRunRequest) =
         let received = Emit.note s OperationKind.ControlReceived r.RunId $"portfolio run by {r.Meta.RequestedBy}: signals {r.FileName}"

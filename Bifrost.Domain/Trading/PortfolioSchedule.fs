@@ -29,7 +29,7 @@ module PortfolioSchedule =
 
     let private preTradeContext (cfg: Config) (setup: PortfolioSetup) (s: State) : PreTradeContext =
         let dailyPnl, drawdown = PortfolioFlow.dayRisk cfg s
-        { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
+        { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = Funds.available s
           TradesToday = s.Daily.Trades; DailyPnl = dailyPnl; Drawdown = drawdown
           Positions = PortfolioFlow.positions setup s; Prices = PortfolioFlow.prices setup s }
 
@@ -196,19 +196,16 @@ module PortfolioSchedule =
                     failSlot s load.SlotId
                         $"snapshot id {snapshotId} is taken by another snapshot ({SnapshotSource.describe taken.Source}); {fileName} not used"
                 | None ->
-                    let inputs =
-                        { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
-                          Prices = PortfolioFlow.prices setup s; Positions = PortfolioFlow.positions setup s }
                     let req =
                         { SnapshotId = snapshotId; Now = s.Now; FileName = fileName; Text = text; MaxSignalAge = setup.Settings.MaxSignalAge
-                          Universe = setup.Settings.Universe; Inputs = inputs }
+                          Universe = setup.Settings.Universe; Inputs = PortfolioFlow.sizingInputs setup s }
                     match Workflow.buildSnapshot setup.Settings.Sizing req with
                     | Error e -> failSlot s load.SlotId $"snapshot from {fileName} refused: {BuildError.describe e}"
                     | Ok snapshot ->
                         { s with PortfolioSnapshots = s.PortfolioSnapshots |> Map.add snapshot.Id snapshot },
                         [ RecordPortfolioSnapshot snapshot
                           Emit.note s OperationKind.Intent load.SlotId
-                              $"schedule {load.SlotId}: snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source})" ]
+                              $"schedule {load.SlotId}: snapshot {snapshot.Id} frozen sha256:{snapshot.ContentHash} ({SnapshotSource.describe snapshot.Source}){PortfolioFlow.cashNote s}" ]
 
     /// A new signals file in the watched directory: checked as the next slot would build from it (parse, universe, age,
     /// sizing at current prices) without freezing anything — a note with its targets, or SIGNALS_INVALID naming the
@@ -218,12 +215,9 @@ module PortfolioSchedule =
         | None, _ -> s, []
         | Some _, Error why -> s, Emit.alertAndRecord s Warning "SIGNALS_INVALID" $"signals_dir: {why}"
         | Some setup, Ok(fileName, text) ->
-            let inputs =
-                { PortfolioValue = PortfolioFlow.account s "NetLiquidation"; CashAvailable = PortfolioFlow.account s "AvailableFunds"
-                  Prices = PortfolioFlow.prices setup s; Positions = PortfolioFlow.positions setup s }
             let req =
                 { SnapshotId = "signals-check"; Now = s.Now; FileName = fileName; Text = text; MaxSignalAge = setup.Settings.MaxSignalAge
-                  Universe = setup.Settings.Universe; Inputs = inputs }
+                  Universe = setup.Settings.Universe; Inputs = PortfolioFlow.sizingInputs setup s }
             match Workflow.buildSnapshot setup.Settings.Sizing req with
             | Error e ->
                 s, Emit.alertAndRecord s Warning "SIGNALS_INVALID"

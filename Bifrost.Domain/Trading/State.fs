@@ -118,6 +118,18 @@ type ScheduleProgress =
 module ScheduleProgress =
     let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty }
 
+/// What this engine's own orders have taken from the cash since the broker last reported AvailableFunds. IB re-sends a
+/// changed account value only every few minutes, so a report read as current lets two runs seconds apart spend the same
+/// cash twice (Funds.available subtracts this). A new AvailableFunds report starts it again from zero.
+type FundsSpent =
+    { /// Price × quantity × multiplier of the engine's buys filled since the report, plus the fees of its fills since.
+      Filled: float
+      /// Fills counted since the report whose commission has not come yet: it is added when it does (once).
+      AwaitingFee: Set<ExecId> }
+
+module FundsSpent =
+    let none = { Filled = 0.0; AwaitingFee = Set.empty }
+
 /// An underlying quote that jumped past `guards.max_jump_pct` from the last accepted one (a bad print, or a real gap):
 /// held aside — the book stays valued at the last accepted price, no hedge and no limit judged on it — until quotes at
 /// its level have stood for `guards.jump_confirm_seconds` (a real move, accepted) or the price comes back (dropped).
@@ -155,6 +167,10 @@ type State =
       NextOrderSeq: int64
       Connectivity: LinkStatus
       AccountValues: Map<string, float>
+      /// When each account value was last received (the engine's clock), for the age a snapshot's cash is noted with.
+      AccountValuesAt: Map<string, Timestamp>
+      /// Cash the engine's own orders took since the last AvailableFunds report (Funds).
+      FundsSpent: FundsSpent
       Daily: DailyCounters
       HighWater: float
       Risk: RiskClass
@@ -240,6 +256,8 @@ module State =
           NextOrderSeq = 1L
           Connectivity = { SocketUp = false; IbUp = false; Farms = Map.empty; SubscribedAt = Timestamp.zero; Silent = Map.empty; Refused = Map.empty }
           AccountValues = Map.empty
+          AccountValuesAt = Map.empty
+          FundsSpent = FundsSpent.none
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = 0.0
           Risk = RiskOk

@@ -43,6 +43,10 @@ let tests =
             let s = snap [ "AAPL", 200.0, 0, 50 ]
             let blocked = { ctx with CashAvailable = 1_000.0; TradesToday = 10; DailyPnl = -5_000.0; Drawdown = 12_000.0 }
             Expect.equal (codes (PreTradeRisk.check limits blocked s)) [ "INSUFFICIENT_CASH"; "DAILY_TRADES_LIMIT"; "DAILY_LOSS_LIMIT"; "MAX_DRAWDOWN" ] "all four"
+        testCase "CashUnknown_NoAvailableFundsReportedSinceTheStart_BlocksNewExposure" <| fun () ->
+            let unknown = { ctx with CashAvailable = nan }
+            Expect.equal (codes (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 0, 50 ]))) [ "INSUFFICIENT_CASH" ] "fails closed"
+            Expect.isEmpty (PreTradeRisk.check limits unknown (snap [ "AAPL", 200.0, 50, 0 ])) "a sell needs no cash"
         testCase "SectorConcentration_CountsHeldPositionsOutsideTheSnapshot" <| fun () ->
             let heldMsft = { ctx with Positions = Map [ "MSFT", 50 ]; Prices = Map [ "MSFT", 400.0 ] }
             // MSFT 20% held + AAPL 10% new = tech 30% > 25%.

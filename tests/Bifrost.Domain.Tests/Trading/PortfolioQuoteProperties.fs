@@ -3,7 +3,9 @@
 /// no trace: the portfolio runs send the orders of the same feed without it, the book ends the same, and no step ever
 /// prices a symbol off its real market by more than `guards.max_jump_pct`. Throughout, with symbols quoted one-sided or
 /// wide and the strategy's shares sold by hand in TWS: no portfolio order goes into a quote that is not two-sided within
-/// portfolio.max_spread_bps, and no portfolio order takes the account short (allow_short is false).
+/// portfolio.max_spread_bps, and no portfolio order takes the account short (allow_short is false). With a cash-bound
+/// account whose AvailableFunds the broker reports only now and then: the portfolio buys sent between two reports never
+/// cost more than the earlier report (a run sees what the engine's fills took since, Funds).
 module Bifrost.Domain.Tests.Trading.PortfolioQuoteProperties
 
 open Expecto
@@ -35,6 +37,8 @@ type Action =
     /// The engine is killed and started again, knowing only what the store kept (orders, fills, the saved memory),
     /// then reconnects, syncs and is quoted afresh.
     | Restart
+    /// IB's account summary catches up: AvailableFunds reported as the broker has it (between reports it is stale).
+    | FundsReported
 
 /// A bad print on one symbol (index, percent off the real mid) just before its real quote in the action's quotes.
 type Fault = (int * int) option
@@ -49,7 +53,8 @@ let private genAction =
           3, Gen.zip (Gen.elements [ -4; -2; 1; 2; 3; 4 ]) (Gen.elements [ -3; -1; 1; 2; 3; 4 ]) |> Gen.map RunPortfolio
           2, Gen.constant Restart
           1, Gen.zip (Gen.choose (0, 1)) (Gen.elements [ true; false ]) |> Gen.map Unfit
-          1, Gen.choose (0, 1) |> Gen.map SellByHand ]
+          1, Gen.choose (0, 1) |> Gen.map SellByHand
+          1, Gen.constant FundsReported ]
 
 let private genFault = Gen.zip (Gen.choose (0, 1)) (Gen.elements [ -40; -25; 25; 60 ])
 
@@ -59,7 +64,7 @@ let genCase =
         // Faults only where quotes come (a Quotes step or a restart's first quotes), one in three.
         let! faults =
             actions |> Gen.collectToList (function
-                | RunPortfolio _ | Unfit _ | SellByHand _ -> Gen.constant None
+                | RunPortfolio _ | Unfit _ | SellByHand _ | FundsReported -> Gen.constant None
                 | _ -> Gen.frequency [ 2, Gen.constant None; 1, genFault |> Gen.map Some ])
         return actions, faults
     }
@@ -84,12 +89,25 @@ type private World =
       Unsafe: string list
       /// Runs that refused a line on an unfit quote, and sells capped at the account's holding (coverage).
       UnfitRefused: int
-      Capped: int }
+      Capped: int
+      /// The broker's AvailableFunds: less each buy's notional, plus each sale's proceeds (what its next report says).
+      Funds: float
+      /// The AvailableFunds last reported to the engine, and the notional of the portfolio buys sent since.
+      Reported: float
+      SentSince: float
+      /// Portfolio buys sent past the cash of the report before them.
+      Overspent: string list
+      /// Snapshots the cash capped (coverage).
+      CashCapped: int }
+
+/// The account's cash at the start: a few runs' worth (a run buys up to 2 × 1 % of NetLiquidation).
+let private startingFunds = 10_000.0
 
 let private realOf (w: World) (id: ContractId) =
     if id = aaa then w.Real.[0] elif id = bbb then w.Real.[1] else 100.0
 
 let rec private feed (w: World) (e: Event) =
+    let w = match e.Payload with AccountValueReported("AvailableFunds", v) -> { w with Reported = v; SentSince = 0.0 } | _ -> w
     let s, cmds = Reducer.step cfg w.State e
     let mispriced =
         symbols |> Array.choose (fun id ->
@@ -103,8 +121,9 @@ let rec private feed (w: World) (e: Event) =
             | RecordPortfolioRun r when RunStatus.isTerminal r.Status && r.Orders |> List.exists (fun o -> o.Reason |> Option.exists (fun x -> x.StartsWith "market_data_error: ")) -> 1
             | _ -> 0)
     let capped = cmds |> List.sumBy (function RecordOperation o when o.Detail.Contains "capped at the account's" -> 1 | _ -> 0)
+    let cashCapped = cmds |> List.sumBy (function RecordPortfolioSnapshot snap when snap.Lines |> List.exists (fun l -> List.contains "CAPPED_BY_CASH" l.Notes) -> 1 | _ -> 0)
     let w = { w with State = s; Mispriced = w.Mispriced @ List.ofArray mispriced; Quoted = quoted
-                     UnfitRefused = w.UnfitRefused + unfitRefused; Capped = w.Capped + capped }
+                     UnfitRefused = w.UnfitRefused + unfitRefused; Capped = w.Capped + capped; CashCapped = w.CashCapped + cashCapped }
     placed cmds |> List.fold (fun (w: World) o ->
         let held = w.Account |> Map.tryFind o.ContractId |> Option.defaultValue 0
         let after = held + Side.sign o.Side * o.Quantity
@@ -116,8 +135,16 @@ let rec private feed (w: World) (e: Event) =
                   | Some why -> $"{Side.name o.Side} {o.Quantity} sent into {why} (after {e.Payload})"
                   | None -> ()
                   if after < 0 then $"{Side.name o.Side} {o.Quantity} of {ContractId.value o.ContractId} took the account from {held} to {after}" ]
+        let notional = float o.Quantity * realOf w o.ContractId
+        let portfolioBuy = o.Purpose = PortfolioTrade && o.Side = Buy
+        let sent = w.SentSince + (if portfolioBuy then notional else 0.0)
+        let overspent =
+            if portfolioBuy && sent > w.Reported + 1e-6 then
+                [ $"{Side.name o.Side} {o.Quantity} of {ContractId.value o.ContractId}: {sent:F2} of portfolio buys since the report of {w.Reported:F2} (after {e.Payload})" ]
+            else []
         let w = { w with Fills = w.Fills + 1; Orders = w.Orders @ [ o.ContractId, o.Side, o.Quantity ]
-                         Account = w.Account |> Map.add o.ContractId after; Unsafe = w.Unsafe @ unsafe }
+                         Account = w.Account |> Map.add o.ContractId after; Unsafe = w.Unsafe @ unsafe
+                         Funds = w.Funds - float (Side.sign o.Side) * notional; SentSince = sent; Overspent = w.Overspent @ overspent }
         let w = feed w (at s.Now (execFor o o.Quantity (realOf w o.ContractId) $"x{w.Fills}"))
         // IB streams the account's positions (reqPositions): the broker's view follows a portfolio fill.
         if o.Purpose = PortfolioTrade then feed w (at s.Now (PositionReported(o.ContractId, after, realOf w o.ContractId))) else w) w
@@ -156,7 +183,7 @@ let private connectAndConfigure (w: World) (t: Timestamp) =
               if q <> 0 then at (ms 200) (PositionReported(id, q, realOf w id))
           at (ms 300) PositionsEnded; at (ms 300) OpenOrdersEnded; at (ms 300) ExecutionsEnded
           at (ms 400) (AccountValueReported("NetLiquidation", 1_000_000.0))
-          at (ms 400) (AccountValueReported("AvailableFunds", 1_000_000.0)) ]
+          at (ms 400) (AccountValueReported("AvailableFunds", w.Funds)) ]
 
 let private signalsOf (aScore: int) (bScore: int) =
     let score n = (float (abs n) / 4.0).ToString(System.Globalization.CultureInfo.InvariantCulture)
@@ -167,7 +194,8 @@ let private play (actions: Action list) (faults: Fault list) =
     let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList
     let w0 =
         { State = State.initial cfg; Account = legs; Real = [| 50.0; 80.0 |]; Now = sec 0.0; Fills = 0; Orders = []; Mispriced = []
-          Held = 0; HeldAfterRestart = 0; Quoted = Map.empty; Unsafe = []; UnfitRefused = 0; Capped = 0 }
+          Held = 0; HeldAfterRestart = 0; Quoted = Map.empty; Unsafe = []; UnfitRefused = 0; Capped = 0
+          Funds = startingFunds; Reported = nan; SentSince = 0.0; Overspent = []; CashCapped = 0 }
     let w = feed w0 (at (sec 0.0) (EngineStarted Restored.empty))
     let w = connectAndConfigure w (sec 0.0)
     let w = quotesAt { w with Now = sec 1.0 } (sec 1.0) None
@@ -195,6 +223,9 @@ let private play (actions: Action list) (faults: Fault list) =
             let t = Timestamp.add (Duration.ofSeconds 0.1) w.Now
             let w = { w with Now = t; Account = w.Account |> Map.add symbols.[i] 0 }
             feed w (at t (PositionReported(symbols.[i], 0, w.Real.[i])))
+        | FundsReported ->
+            let t = Timestamp.add (Duration.ofSeconds 0.1) w.Now
+            feed { w with Now = t } (at t (AccountValueReported("AvailableFunds", w.Funds)))
         | Restart ->
             let t = Timestamp.add (Duration.ofSeconds 30.0) w.Now
             let restored = restoredFrom w.State
@@ -209,17 +240,18 @@ let private book (w: World) = Portfolio.holdings w.State.Portfolio |> List.map (
 [<Tests>]
 let tests =
     testList "Trading.PortfolioQuoteProperties" [
-        Props.property "A bad print on a portfolio symbol, live or a restarted engine's first quote, leaves no trace: the same orders and book, never priced off the market; no portfolio order into a one-sided or wide quote, none taking the account short" 200
+        Props.property "A bad print on a portfolio symbol, live or a restarted engine's first quote, leaves no trace: the same orders and book, never priced off the market; no portfolio order into a one-sided or wide quote, none taking the account short, none spending cash a report before it already gave" 200
             (Prop.forAll (Arb.fromGen genCase) (fun (actions, faults) ->
                 let clean = play actions (faults |> List.map (fun _ -> None))
                 let dirty = play actions faults
                 if not dirty.Mispriced.IsEmpty then failwithf "priced off the market:\n%s" (String.concat "\n" dirty.Mispriced)
+                if not (clean.Overspent @ dirty.Overspent).IsEmpty then failwithf "cash spent twice:\n%s" (String.concat "\n" (clean.Overspent @ dirty.Overspent))
                 if not (clean.Unsafe @ dirty.Unsafe).IsEmpty then failwithf "unsafe portfolio orders:\n%s" (String.concat "\n" (clean.Unsafe @ dirty.Unsafe))
                 if clean.Orders <> dirty.Orders then failwithf "orders differ:\nwithout bad prints %A\nwith them          %A" clean.Orders dirty.Orders
                 if book clean <> book dirty then failwithf "books differ: %A vs %A" (book clean) (book dirty)
                 clean.Mispriced.IsEmpty))
         Props.seeded "The portfolio bad-print scenarios are not vacuous: prints held live and after restarts, runs that trade" (fun seed ->
-            let mutable held, afterRestart, orders, unfit, capped = 0, 0, 0, 0, 0
+            let mutable held, afterRestart, orders, unfit, capped, cashCapped = 0, 0, 0, 0, 0, 0
             for actions, faults in Gen.sampleWithSeed seed 60 100 genCase do
                 let w = play actions faults
                 held <- held + w.Held
@@ -227,10 +259,12 @@ let tests =
                 orders <- orders + (w.Orders |> List.filter (fun (id, _, _) -> id = aaa || id = bbb) |> List.length)
                 unfit <- unfit + w.UnfitRefused
                 capped <- capped + w.Capped
-            printfn "portfolio bad-print coverage: %d held, %d of them a restarted engine's first quote; %d portfolio orders; %d runs refused a line on an unfit quote, %d sells capped at the account" held afterRestart orders unfit capped
+                cashCapped <- cashCapped + w.CashCapped
+            printfn "portfolio bad-print coverage: %d held, %d of them a restarted engine's first quote; %d portfolio orders; %d runs refused a line on an unfit quote, %d sells capped at the account; %d snapshots capped by cash" held afterRestart orders unfit capped cashCapped
             Expect.isGreaterThan unfit 20 "runs meet one-sided and wide quotes"
             Expect.isGreaterThan capped 20 "sells meet shares sold by hand"
             Expect.isGreaterThan afterRestart 50 "bad prints meet restarted engines"
             Expect.isGreaterThan (held - afterRestart) 200 "bad prints meet a running engine"
-            Expect.isGreaterThan orders 500 "runs trade")
+            Expect.isGreaterThan orders 500 "runs trade"
+            Expect.isGreaterThan cashCapped 20 "runs meet the cash the runs before them spent")
     ]
