@@ -25,6 +25,19 @@ module OptionBook =
     let private withAdopted (a: AdoptedLeg) (b: OptionBookMemory) =
         { b with Adopted = (b.Adopted |> List.filter (fun x -> x.ContractId <> a.ContractId)) @ [ a ] }
 
+    /// An adopted leg against the account (None: it matches): the account covers the strategy, and the external part
+    /// (account − strategy) moved only by the external fills seen since the last reconciliation.
+    let private unexplained (s: State) (id: ContractId) (name: string) =
+        let account = Portfolio.brokerQty id s.Portfolio
+        let own = Portfolio.strategyQty id s.Portfolio
+        let moved = s.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0
+        match reconciledOf s.OptionBook id with
+        | _ when not (covered own account) -> Some $"{name}: stored {own}, account {account}"
+        | Some r when account - own <> (r.Account - r.Strategy) + moved ->
+            let seen = if moved <> 0 then $", external fills since {moved}" else ""
+            Some $"{name}: stored {own}, account {account} (external was {r.Account - r.Strategy}{seen}, is {account - own})"
+        | _ -> None
+
     /// One leg at sync: adopt it (first time) or check it. Returns the state and a problem for the alert.
     let private checkLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =
         let id = leg.Option.ContractId
@@ -51,14 +64,9 @@ module OptionBook =
             problems, $"adopted {leg.Quantity} of {name} @ {cost:F4}" :: notes
         | None -> s, $"{name}: configured {leg.Quantity} to adopt, account {account}" :: problems, notes
         | Some _ ->
-            let moved = s.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0
-            let externalNow = account - own
-            match reconciledOf s.OptionBook id with
-            | _ when not (covered own account) -> s, $"{name}: stored {own}, account {account}" :: problems, notes
-            | Some r when externalNow <> (r.Account - r.Strategy) + moved ->
-                let seen = if moved <> 0 then $", external fills since {moved}" else ""
-                s, $"{name}: stored {own}, account {account} (external was {r.Account - r.Strategy}{seen}, is {externalNow})" :: problems, notes
-            | _ -> s, problems, notes
+            match unexplained s id name with
+            | Some problem -> s, problem :: problems, notes
+            | None -> s, problems, notes
 
     /// How long before its expiry a leg's position is taken to be settling.
     let private settlementLead = 60L * 1_000_000_000L
@@ -74,16 +82,7 @@ module OptionBook =
     let movedOutside (cfg: Config) (s: State) (id: ContractId) =
         let settling (o: OptionContract) = s.Now.Nanos >= o.Expiry.Nanos - settlementLead
         match cfg.Strategy.Legs |> List.tryFind (fun l -> l.Option.ContractId = id) with
-        | Some leg when not (settling leg.Option) && (adoptedOf s.OptionBook id).IsSome ->
-            let account = Portfolio.brokerQty id s.Portfolio
-            let own = Portfolio.strategyQty id s.Portfolio
-            let moved = s.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0
-            let name = describe leg.Option
-            match reconciledOf s.OptionBook id with
-            | _ when not (covered own account) -> Some $"{name}: the account now holds {account}, the strategy {own}"
-            | Some r when account - own <> (r.Account - r.Strategy) + moved ->
-                Some $"{name}: the account now holds {account}, the strategy {own} (external was {r.Account - r.Strategy}, external fills seen since {moved})"
-            | _ -> None
+        | Some leg when not (settling leg.Option) && (adoptedOf s.OptionBook id).IsSome -> unexplained s id (describe leg.Option)
         | _ -> None
 
     /// The reconciled book as it stands now.

@@ -39,7 +39,7 @@ public class PositionMovedScenarioTests(ITestOutputHelper output)
             var moved = Assert.Single(alerts, a => a.Code == "POSITION_MOVED");
             Assert.Equal(AlertSeverity.Warning, moved.Severity);
             // The gateway fills the sale in parts: the first part's position already moves the book.
-            Assert.Matches(@"^XYZ 20260320 C 100: the account now holds [0-9], the strategy 10, with no execution seen", moved.Message);
+            Assert.Matches(@"^XYZ 20260320 C 100: stored 10, account [0-9], with no execution seen", moved.Message);
             var mismatch = Assert.Single(alerts, a => a.Code == "BOOK_MISMATCH");
             Assert.Equal(AlertSeverity.Critical, mismatch.Severity);
             Assert.Contains("XYZ 20260320 C 100: stored 10, account 0", mismatch.Message, StringComparison.Ordinal);

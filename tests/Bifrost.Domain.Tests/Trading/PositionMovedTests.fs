@@ -142,7 +142,7 @@ let tests =
             Expect.isTrue (asksReconcile cmds) "the account is reconciled at once (before: nothing until a reconnect)"
             let a = Props.single (moved cmds)
             Expect.equal a.Severity Warning "told"
-            Expect.stringContains a.Message "the account now holds 0, the strategy 10" "says what moved"
+            Expect.stringContains a.Message "XYZ 20260329 C 100: stored 10, account 0, with no execution seen" "says what moved, as BOOK_MISMATCH would"
             Expect.isFalse (isRunning s.Fsm) "no hedging until the account is reconciled"
             let hedge = State.hedgePosition c2 s
             let s, cmds = Reducer.run c2 s (answers 1.5 [ calls, 0; puts, 10; underlyingId, hedge ] [])
