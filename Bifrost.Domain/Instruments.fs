@@ -59,12 +59,15 @@ module Quote =
     let empty conId =
         { ContractId = conId; Bid = nan; Ask = nan; Last = nan; BidSize = 0.0; AskSize = 0.0; ImpliedVol = nan
           VenueTime = Timestamp.zero; ReceiveTime = Timestamp.zero }
-    let hasTwoSides (q: Quote) = q.Bid > 0.0 && q.Ask > 0.0 && q.Ask >= q.Bid
+    /// Both sides quoted and not crossed.
+    let inline twoSided (bid: float) (ask: float) = bid > 0.0 && ask > 0.0 && ask >= bid
+    let hasTwoSides (q: Quote) = twoSided q.Bid q.Ask
     /// Mid when both sides are valid, else last trade, else NaN.
     let mid (q: Quote) =
         if hasTwoSides q then 0.5 * (q.Bid + q.Ask)
         elif q.Last > 0.0 then q.Last
         else nan
     /// Relative spread in basis points of mid (infinite without two sides).
-    let spreadBps (q: Quote) =
-        if hasTwoSides q then (q.Ask - q.Bid) / (0.5 * (q.Bid + q.Ask)) * 10_000.0 else infinity
+    let spreadOf (bid: float) (ask: float) =
+        if twoSided bid ask then (ask - bid) / (0.5 * (bid + ask)) * 10_000.0 else infinity
+    let spreadBps (q: Quote) = spreadOf q.Bid q.Ask

@@ -2,6 +2,7 @@ using System.Globalization;
 using Bifrost.Daemon.Engine;
 using Bifrost.Daemon.Logging;
 using Bifrost.Domain;
+using Bifrost.Ib.Messages;
 using Bifrost.Ib.Messages.Model;
 using Microsoft.Extensions.Logging;
 
@@ -83,7 +84,7 @@ public static class ContractVerification
             {
                 return await broker.DetailsAsync(new IbContract { ConId = e.ConId }, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             }
-            catch (InvalidOperationException x) when (x.Message.StartsWith("200 ", StringComparison.Ordinal))
+            catch (BrokerRequestRefused x) when (x.Code == IbErrorCodes.NoSecurityDefinition)
             {
                 return null; // no security definition: the broker does not know this id
             }

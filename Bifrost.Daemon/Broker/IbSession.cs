@@ -162,7 +162,7 @@ internal sealed class IbSession : IbEventHandler
     {
         if (_lookups.TryRemove(m.Id, out var l))
         {
-            l.Done.TrySetException(new InvalidOperationException($"{m.Code} {m.Message}"));
+            l.Done.TrySetException(new BrokerRequestRefused(m.Code, m.Message ?? ""));
             return;
         }
         if (m.Id >= IbProtocol.FirstRequestId && _tickers.TryGetValue(m.Id, out var conId))

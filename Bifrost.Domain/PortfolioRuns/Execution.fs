@@ -76,12 +76,12 @@ module Execution =
         let age = Timestamp.since q.ReceivedAt inputs.Now
         Double.IsFinite q.Price && q.Price > 0.0 && age >= 0L && age <= inputs.MaxQuoteAge
 
-    /// Why a quote is no market to send a market order into (None: it is one). One-sided (a halt, a locked or crossed
+    /// Why a quote is no market to send a market order into (None: it is one). One-sided (a halt, a crossed
     /// book, the last trade standing in for the mid) or wider than `maxSpreadBps`: a market buy of 45.00/55.00 fills
     /// 10 % above the mid it was sized at. Also what a symbol may be sized at (PortfolioFlow.prices).
     let quoteProblem (maxSpreadBps: float) (symbol: string) (bid: float) (ask: float) =
-        let spreadBps = (ask - bid) / (0.5 * (bid + ask)) * 10_000.0
-        if not (bid > 0.0 && ask > 0.0 && ask >= bid) then
+        let spreadBps = Quote.spreadOf bid ask
+        if not (Quote.twoSided bid ask) then
             Some $"{marketDataError}: {symbol} quote is not two-sided (bid {bid}, ask {ask})"
         elif not (spreadBps <= maxSpreadBps) then
             Some $"{marketDataError}: {symbol} quote {bid:F2}/{ask:F2} is {spreadBps:F0} bps wide, over portfolio.max_spread_bps {maxSpreadBps}"
