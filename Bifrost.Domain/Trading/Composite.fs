@@ -58,6 +58,12 @@ module Composite =
         | Some q when Quote.hasTwoSides q || q.Last > 0.0 -> Classifier.freshness cfg.Guards s.Now q
         | _ -> Stale
 
+    /// The buying power a hedge or an operator buy is held to: the broker's last AvailableFunds less what the engine's
+    /// own fills and working buys took since (Funds.available). Read raw, a hedge or manual buy seconds after a portfolio
+    /// run (or another buy) saw cash the account no longer had, until IB's next report minutes later.
+    let availableFunds (s: State) =
+        if System.Double.IsNaN(Funds.reported s) then None else Some(Funds.available s)
+
     let classify (cfg: Config) (s: State) : CompositeState =
         let half = bandHalfWidth cfg s
         let deviation = State.deviation cfg s
@@ -80,6 +86,6 @@ module Composite =
           TradesToday = s.Daily.Trades
           DailyPnl = dailyPnl
           HedgePosition = State.hedgePosition cfg s
-          AvailableFunds = State.availableFunds s
+          AvailableFunds = availableFunds s
           Limits = cfg.Risk
           MinHedgeShares = cfg.Strategy.MinHedgeShares }

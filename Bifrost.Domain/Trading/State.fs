@@ -433,5 +433,3 @@ module State =
 
 
     let farmsOk (s: State) = s.Connectivity.Farms |> Map.forall (fun _ ok -> ok)
-
-    let availableFunds (s: State) = s.AccountValues |> Map.tryFind "AvailableFunds"

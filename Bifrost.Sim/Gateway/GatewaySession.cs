@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Bifrost.Ib.Messages;
+using Bifrost.Ib.Messages.Requests;
 using Bifrost.Ib.Server;
 
 namespace Bifrost.Sim.Gateway;
@@ -31,7 +32,8 @@ internal sealed class GatewaySession
     public Dictionary<int, MarketDataSubscription> Subscriptions { get; } = new();
     public bool PositionsSubscribed { get; set; }
     public bool AccountUpdatesSubscribed { get; set; }
-    public HashSet<int> AccountSummaryRequests { get; } = new();
+    /// <summary>Account summary subscriptions: request id → the request (its tags), re-sent after every fill.</summary>
+    public Dictionary<int, IbReqAccountSummary> AccountSummaryRequests { get; } = new();
     public long PacingViolationSecond { get; set; } = -1;
 
     /// <summary>Stopwatch timestamp of the last tick frame written to this client: the start of the loopback

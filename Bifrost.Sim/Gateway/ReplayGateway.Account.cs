@@ -62,6 +62,8 @@ public sealed partial class ReplayGateway
         foreach (var s in Sessions())
         {
             if (s.PositionsSubscribed) s.Send(PositionOf(conId, qty, avg));
+            // IB re-sends a subscribed summary's changed values (every 3 minutes); the gateway at once.
+            foreach (var req in s.AccountSummaryRequests.Values.ToList()) AccountSummary(s, req);
             if (s.AccountUpdatesSubscribed)
             {
                 s.Send(PortfolioOf(conId, qty, avg));
@@ -109,7 +111,7 @@ public sealed partial class ReplayGateway
             else s.Send(new IbAccountSummary(req.ReqId, _options.Account, tag, tag == "Cushion" ? values[tag].ToString("0.0000", CultureInfo.InvariantCulture) : Money(values[tag]), "USD"));
         }
         s.Send(new IbAccountSummaryEnd(req.ReqId));
-        s.AccountSummaryRequests.Add(req.ReqId);
+        s.AccountSummaryRequests[req.ReqId] = req;
     }
 
     private IEnumerable<IbUpdateAccountValue> AccountValues()

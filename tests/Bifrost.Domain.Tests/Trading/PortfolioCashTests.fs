@@ -8,7 +8,8 @@ open Bifrost.Domain.Trading
 open Bifrost.Domain.PortfolioRuns
 open Bifrost.Domain.Tests.Fixtures
 
-let private cfg = config 1
+// Buying power checked (the daemon's default): the hedger's and the operator's buys are held to the same cash.
+let private cfg = { config 1 with Risk = { (config 1).Risk with CheckBuyingPower = true } }
 let private step s e = Reducer.step cfg s e
 let private aaa = cid 50
 let private bbb = cid 51
@@ -97,5 +98,20 @@ let tests =
             Expect.floatClose Accuracy.high (Funds.available s) (20_000.0 - taken - 1.0) "filled: its notional and fee spent"
             let s, _ = step s (at (sec 20.0) (AccountValueReported("AvailableFunds", 13_000.0)))
             Expect.equal (Funds.available s) 13_000.0 "the next report counts it itself"
+        }
+    
+        // The hedger's and the operator's buys were held to the broker's AvailableFunds as last reported: seconds after a
+        // portfolio run spent it, a buy passed on cash the account no longer had (IB reports it again minutes later).
+        test "OperatorBuy_AfterARunSpentTheCash_IsRefusedForBuyingPower" {
+            let s, _ = step (afterFirstRun ()) (at (sec 30.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 30.0))))
+            let m = { RunId = "m1"; ContractId = underlyingId; Side = Buy; Quantity = 10; Type = Market; RiskBypass = false; AdjustsStrategy = false; Meta = meta 9L }
+            let s', cmds = step s (at (sec 31.0) (ManualOrderRequested m))
+            Expect.isEmpty (placed cmds) "no buy on the cash the run took"
+            Expect.exists cmds (function CompleteControl(9L, Refused why) -> why.Contains "INSUFFICIENT_FUNDS" | _ -> false) "refused for buying power"
+            Expect.equal (Composite.classify cfg s').AvailableFunds (Some(Funds.available s')) "the guards see the cash left, not the report"
+            // Once the broker's report says there is cash again, the same buy goes.
+            let s, _ = step s (at (sec 32.0) (AccountValueReported("AvailableFunds", 5_000.0)))
+            let _, cmds = step s (at (sec 33.0) (ManualOrderRequested { m with Meta = meta 10L }))
+            Expect.equal (placed cmds |> List.map (fun o -> o.Side, o.Quantity)) [ Buy, 10 ] "bought"
         }
     ]

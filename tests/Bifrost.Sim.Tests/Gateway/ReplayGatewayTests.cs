@@ -192,6 +192,10 @@ public class ReplayGatewayTests
         var (manual, manualEv) = await Connect(gw, 99);
         await using var b = manual;
         var call = Option(gw, 'C', 100);
+        // A standing account summary subscription (the daemon's buying power) hears the cash every fill changes.
+        var cashId = await bifrost.ReqAccountSummaryAsync("TotalCashValue");
+        await ev.Wait<IbAccountSummaryEnd>(e => e.ReqId == cashId);
+        var cashBefore = ev.All.OfType<IbAccountSummary>().Single(v => v.ReqId == cashId).Value;
         var mine = await bifrost.PlaceOrderAsync(Stock, IbOrder.Market("SELL", 100, "oi_r_1"));
         var resting = await bifrost.PlaceOrderAsync(Stock, IbOrder.Limit("SELL", 5, 999.00, "oi_r_2"));
         var theirs = await manual.PlaceOrderAsync(call, IbOrder.Market("BUY", 2, "manual"));
@@ -201,6 +205,10 @@ public class ReplayGatewayTests
             await gw.AdvanceAsync(TimeSpan.FromSeconds(30));
         await ev.Wait<IbCommissionReport>();
         await manualEv.Wait<IbOrderStatus>(s => s.OrderId == theirs && s.Status == "Filled", timeoutMs: 2000);
+
+        var cashAfter = ev.All.OfType<IbAccountSummary>().Where(v => v.ReqId == cashId).Select(v => v.Value).ToList();
+        Assert.True(cashAfter.Count >= 2 && cashAfter[^1] != cashBefore, $"the subscription's cash after the fills: {string.Join(", ", cashAfter)}");
+        await bifrost.CancelAccountSummaryAsync(cashId);
 
         var start = ev.Count;
         await bifrost.ReqPositionsAsync();
