@@ -59,11 +59,13 @@ public static class IbTranslate
         return new ExecutionReport(execId.ResultValue, x.OrderId, x.PermId, x.ClientId, x.OrderRef ?? "", conId, side, qty, x.Price);
     }
 
-    /// <summary>commissionReport → CommissionReported, keyed by execId (it carries no client id).</summary>
+    /// <summary>commissionReport → CommissionReported, keyed by execId (it carries no client id). MAX_DBL is IB's "unset"
+    /// (reference §3.3): finite, it would book a fee of 1.8e308 and halt on a day's loss that never happened.</summary>
     public static EventPayload? Commission(IbCommissionReport m)
     {
         var execId = ExecIdModule.create(m.ExecId ?? "");
-        return execId.IsError || !double.IsFinite(m.Commission) ? null : EventPayload.NewCommissionReported(execId.ResultValue, m.Commission);
+        return execId.IsError || !double.IsFinite(m.Commission) || Math.Abs(m.Commission) >= double.MaxValue
+            ? null : EventPayload.NewCommissionReported(execId.ResultValue, m.Commission);
     }
 
     // ------------------------------------------------------------------ account

@@ -77,6 +77,15 @@ public class IbTranslateTests
     }
 
     [Fact]
+    public void Commission_UnsetAsMaxDouble_IsNoFee()
+    {
+        Assert.Null(IbTranslate.Commission(new IbCommissionReport("0000e.1.01", double.MaxValue, "USD", null, null, 0)));
+        Assert.Null(IbTranslate.Commission(new IbCommissionReport("0000e.1.01", double.PositiveInfinity, "USD", null, null, 0)));
+        var rebate = (EventPayload.CommissionReported)IbTranslate.Commission(new IbCommissionReport("0000e.1.02", -0.35, "USD", null, null, 0))!;
+        Assert.Equal(-0.35, rebate.commission);
+    }
+
+    [Fact]
     public void Position_OptionAvgCostPerContract_IsDividedByTheMultiplier()
     {
         var opt = (EventPayload.PositionReported)IbTranslate.Position(new IbPosition("DU1", Call with { Multiplier = "100" }, 10, 235.0), "DU1")!;
