@@ -92,6 +92,33 @@ module Clock =
                 struct (s', alert @ interrupted @ sync)
         | _ -> struct (s, [])
 
+    /// A cancel of ours the broker refused as unknown or not cancellable (10147, 10148) on an order that no status or
+    /// execution has settled within `reconcile.execution_wait_seconds`: nothing more will come (an order IB never
+    /// acknowledged), and the hedger stood blocked for good (ORDER_IN_FLIGHT, delta unhedged). The account is
+    /// reconciled, as for executions overdue: the sync settles an order the broker lists, or makes one it does not
+    /// list Inactive and halts on ORDER_OUTCOME_UNKNOWN. The usual race (a fill beating the cancel: 10148, then Filled)
+    /// settles within the wait and reconciles nothing. Only with the broker reachable; settled orders are forgotten.
+    let private cancelsRefused (cfg: Config) (s: State) =
+        if s.CancelsRefused.IsEmpty then struct (s, [])
+        else
+            let pending = s.CancelsRefused |> Map.filter (fun r _ -> s.Open.Contains r && Order.isWorking s.Orders.[r])
+            let s = if pending.Count = s.CancelsRefused.Count then s else { s with CancelsRefused = pending }
+            match s.Fsm with
+            | Running _ | Paused | Halted _ | Flattening _ when s.Connectivity.SocketUp && s.Connectivity.IbUp ->
+                let due = pending |> Map.filter (fun _ at -> Timestamp.since at s.Now >= cfg.Control.ExecutionWait)
+                if due.IsEmpty then struct (s, [])
+                else
+                    let secs = Duration.toSeconds cfg.Control.ExecutionWait
+                    let names =
+                        due |> Map.toList
+                        |> List.map (fun (r, _) -> let o = s.Orders.[r] in $"{OrderRef.value r} {OrderStatus.name o.Status} {o.Filled}/{o.Quantity}")
+                        |> String.concat "; "
+                    let alert = Emit.alertAndRecord s Warning "CANCEL_REFUSED" $"cancel of {names} refused by the broker (unknown or not cancellable) and no status for {secs:F0} s: reconciling with the broker"
+                    let interrupted = Sync.flattenInterrupted "a cancel refused" s
+                    let s', sync = Sync.start s (Sync.resumeTargetOf s.Fsm)
+                    struct (s', alert @ interrupted @ sync)
+            | _ -> struct (s, [])
+
     /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
     /// moved; ticks in between only run the timers. A tick a little early (timer jitter) still counts as due.
     let private publishDue (cfg: Config) (before: FsmState) (s: State) =
@@ -160,6 +187,7 @@ module Clock =
                 struct (s, c)
             | _ -> struct (s, [])
         let struct (s, overdue) = executionsOverdue cfg s
+        let struct (s, refused) = cancelsRefused cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
         let struct (s, feed) = FeedWatch.check cfg s
         let s, hedge = Hedging.evaluate cfg s
@@ -168,4 +196,4 @@ module Clock =
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ askedAgain @ feed @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ refused @ askedAgain @ feed @ hedge @ Emit.fsmChange s before @ publish

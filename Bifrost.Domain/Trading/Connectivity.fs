@@ -32,7 +32,9 @@ module Connectivity =
             let s = { s with Connectivity = { s.Connectivity with SocketUp = true; IbUp = true; SubscribedAt = s.Now } }
             let connected = Emit.note s OperationKind.FsmChanged "" ("broker connected, accounts " + String.concat "," accounts)
             match s.Fsm with
-            | Stopping _ -> s, [ connected; RequestReconcile Sync.scopes ]
+            // No sync while stopping: the cancels the stop (or anything before it) asked for while the socket was down
+            // are sent again here, or the stop would end on its timeout with the orders live at the broker.
+            | Stopping _ -> s, connected :: RequestReconcile Sync.scopes :: OrderFlow.resendCancels s "cancel sent again after the reconnect (stopping)"
             | _ ->
                 let aborted = Sync.flattenInterrupted "connection lost" s
                 let s', cmds = Sync.start s (Sync.resumeTargetFor s)
@@ -52,7 +54,8 @@ module Connectivity =
         let note = Emit.note s OperationKind.FsmChanged "" (if dataMaintained then "1102: restored, data maintained" else "1101: restored, data lost")
         let resubscribe = if dataMaintained then [] else [ SubscribeMarketData(universe cfg s) ]
         match s.Fsm with
-        | Stopping _ | Stopped | Starting -> s, note :: resubscribe
+        | Stopping _ -> s, note :: resubscribe @ OrderFlow.resendCancels s "cancel sent again after IB came back (stopping)"
+        | Stopped | Starting -> s, note :: resubscribe
         | fsm ->
             let aborted = Sync.flattenInterrupted (if dataMaintained then "1102 reconnect" else "1101 reconnect") s
             let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)

@@ -51,6 +51,17 @@ module OrderFlow =
               CancelOrder(o.Ref, o.IbOrderId)
               Emit.orderOp s OperationKind.CancelSent o nan reason ]
 
+    /// The cancels this engine asked for whose orders are still working, sent again. A cancel sent while the socket was
+    /// down never reached the broker (the shell only logs it), and CancelRequested keeps every later path (hedge
+    /// timeout, stop, flatten, halt) from asking again: once the broker can be reached and its open orders are known
+    /// (a sync's end, a reconnect while stopping), the engine's intent stands and is said again. A cancel that did
+    /// arrive is refused harmlessly (10148, 161).
+    let resendCancels (s: State) (reason: string) =
+        [ for o in State.workingOrders s do
+              if o.CancelRequested then
+                  CancelOrder(o.Ref, o.IbOrderId)
+                  Emit.orderOp s OperationKind.CancelSent o nan reason ]
+
     /// Requests cancellation of every working order of this engine (stop, halts: the engine stands down).
     let cancelWorking (s: State) reason = cancelWorkingWhere (fun _ -> true) s reason
 
@@ -85,6 +96,36 @@ module OrderFlow =
             { State.putOrder o s with Anomalies = s.Anomalies + 1 }, o,
             [ Emit.orderOp s OperationKind.Anomaly o nan ($"invalid transition {OrderStatus.name bad.From} on {OrderUpdate.name bad.Update}: {detail}".Trim()) ]
 
+    /// Hedge orders refused in a row before the engine pauses (alert HEDGE_REJECTED).
+    let maxHedgeRejects = 3
+
+    /// A hedge that ends unfilled without a cancel of ours behind it — rejected, made inactive, cancelled by the broker
+    /// — was refused, whatever said so (an error code, orderStatus, openOrder, in any order): counted once, on its edge
+    /// into the ending, toward the pause at `maxHedgeRejects`. Counting only 201-type rejects let a hedge ending
+    /// Inactive or cancelled by IB be sent again every cooldown until the day's trades ran out. An ending not already
+    /// told as ORDER_REJECTED is warned (HEDGE_ENDED).
+    let private onEnding (s: State) (before: Order) (after: Order) (why: string) =
+        let refused =
+            after.Purpose = Hedge && not (OrderStatus.isTerminal before.Status)
+            && (match after.Status with
+                | Rejected -> true
+                | Inactive | Cancelled -> not after.CancelRequested && after.Filled = 0 && after.ReportedFilled = 0
+                | PendingSubmit | Submitted | PartiallyFilled | Filled -> false)
+        if not refused then s, []
+        else
+            let s = { s with HedgeRejects = s.HedgeRejects + 1 }
+            let name = OrderRef.value after.Ref
+            let warned =
+                if after.Status = Rejected && after.RejectReason <> "" then []
+                else
+                    Emit.alertAndRecord s Warning "HEDGE_ENDED"
+                        $"hedge {name} ended {OrderStatus.name after.Status} by the broker with nothing filled and no cancel of ours ({why}): counted as refused ({s.HedgeRejects}/{maxHedgeRejects})"
+            if s.HedgeRejects = maxHedgeRejects then
+                // Critical: the step pauses before the hedger decides again (Reducer.afterOrders).
+                s, warned @ Emit.alertAndRecord s Critical "HEDGE_REJECTED"
+                                $"{maxHedgeRejects} hedge orders in a row rejected or ended unfilled by the broker (last {name} {OrderStatus.name after.Status}: {why}): paused; resume once the cause is fixed"
+            else s, warned
+
     let onStatus (s: State) (r: OrderStatusReport) =
         match findOrder s r.IbOrderId r.Ref with
         | None ->
@@ -95,11 +136,9 @@ module OrderFlow =
         | Some o ->
             let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }
             let s = State.putOrder o s
-            let s, _, cmds = advance s o r.Status r.Reason
-            s, cmds
-
-    /// Hedge orders rejected in a row before the engine pauses (alert HEDGE_REJECTED).
-    let maxHedgeRejects = 3
+            let s, o', cmds = advance s o r.Status r.Reason
+            let s, ended = onEnding s o o' ($"status {OrderUpdate.name r.Status} {r.Reason}".Trim())
+            s, cmds @ ended
 
     /// Codes that mean the order is not working: refused by IB or the exchange (201, 203, 110 tick size, 200 no
     /// contract, 320–322 a request TWS could not read), or never sent (0 and 504, the daemon's own). Only these
@@ -111,12 +150,24 @@ module OrderFlow =
     /// executions and status will tell, so the order is left as it is.
     let cancelRefusedCodes = set [ 104; 135; 161; 10147; 10148 ]
 
+    /// Of those, the refusals of our cancel that say the broker does not know the order (10147) or will not cancel it
+    /// (10148: filled, cancelled, or being cancelled): if no status or execution settles it within the execution wait,
+    /// the account is reconciled (Clock), since an order IB never acknowledged sends nothing ever again.
+    let cancelDoubtCodes = set [ 10147; 10148 ]
+
     let onOrderError (s: State) (ibOrderId: int) (code: int) (message: string) =
         match s.RefByIbId |> Map.tryFind ibOrderId |> Option.bind (fun r -> s.Orders |> Map.tryFind r) with
         | None -> s, []
         | Some o ->
             match code with
-            | 202 -> let s, _, c = advance s o CancelConfirmed $"202 {message}" in s, c
+            | 202 ->
+                let s, o', c = advance s o CancelConfirmed $"202 {message}"
+                let s, ended = onEnding s o o' $"202 {message}"
+                s, c @ ended
+            | c when cancelDoubtCodes.Contains c && o.CancelRequested && Order.isWorking o ->
+                // The first refusal starts the wait: a repeat must not put it off.
+                let s = if s.CancelsRefused.ContainsKey o.Ref then s else { s with CancelsRefused = s.CancelsRefused.Add(o.Ref, s.Now) }
+                s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"cancel refused {code}: {message}; reconciled unless a status or execution settles it" ]
             | c when cancelRefusedCodes.Contains c ->
                 s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"cancel refused {code}: {message}" ]
             | 103 ->
@@ -126,19 +177,12 @@ module OrderFlow =
                 s, c @ [ Emit.orderOp s OperationKind.OrderRejected o nan $"103 {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: 103 {message}"
             | c when c >= 2100 && c < 2200 -> s, [] // warnings about the order (e.g. 2109 outside RTH) change nothing
             | c when rejectCodes.Contains c ->
-                let s = State.putOrder { o with RejectReason = $"{code} {message}" } s
-                let wasWorking = not (OrderStatus.isTerminal o.Status)
-                let s, o, c = advance s (s.Orders.[o.Ref]) RejectedByBroker $"{code} {message}"
+                let before = { o with RejectReason = $"{code} {message}" }
+                let s = State.putOrder before s
+                let s, o, c = advance s before RejectedByBroker $"{code} {message}"
                 let rejected = [ Emit.orderOp s OperationKind.OrderRejected o nan $"{code} {message}" ] @ Emit.alertAndRecord s Warning "ORDER_REJECTED" $"{OrderRef.value o.Ref}: {code} {message}"
-                if o.Purpose = Hedge && wasWorking && o.Status = Rejected then
-                    let s = { s with HedgeRejects = s.HedgeRejects + 1 }
-                    if s.HedgeRejects = maxHedgeRejects then
-                        // Critical: the step pauses before the hedger decides again (Reducer.afterOrders).
-                        s, c @ rejected
-                            @ Emit.alertAndRecord s Critical "HEDGE_REJECTED"
-                                $"{maxHedgeRejects} hedge orders in a row rejected (last {OrderRef.value o.Ref}: {code} {message}): paused; resume once the cause is fixed"
-                    else s, c @ rejected
-                else s, c @ rejected
+                let s, ended = onEnding s before o $"{code} {message}"
+                s, c @ rejected @ ended
             | 399 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
             | 404 ->
                 // Held until shares are located: it may fill much later, or never; the operator should know.

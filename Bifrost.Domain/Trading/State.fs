@@ -179,6 +179,9 @@ type State =
       /// Hedge orders rejected in a row (no hedge fill since): at `maxHedgeRejects` the engine pauses, so a cause that
       /// rejects every hedge (a short-sale restriction, margin) does not send one order per cooldown all day.
       HedgeRejects: int
+      /// Working orders whose cancel the broker refused as unknown or not cancellable (10147, 10148), and when: one
+      /// that no status or execution settles within `reconcile.execution_wait_seconds` is reconciled (Clock).
+      CancelsRefused: Map<OrderRef, Timestamp>
       Attribution: PnlAttribution
       /// When the book was last valued (attribution's Δt runs from here).
       ValuedAt: Timestamp
@@ -264,6 +267,7 @@ module State =
           LastHedgeAt = Timestamp.zero
           LastHedgeSpot = nan
           HedgeRejects = 0
+          CancelsRefused = Map.empty
           Attribution = Attribution.zero
           ValuedAt = Timestamp.zero
           LastPublishAt = Timestamp.zero

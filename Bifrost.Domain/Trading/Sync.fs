@@ -173,6 +173,10 @@ module Sync =
         let s, bookProblems, notes = OptionBook.reconcile cfg s
         let unlisted = OptionBook.unconfigured cfg s
         let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen
+        // The broker's open orders are known again: every cancel asked for on one it still lists is sent again (one lost
+        // while the socket was down reached nobody), before any halt's own cancels; refusals seen so far are judged.
+        let resent = OrderFlow.resendCancels s "cancel sent again: still open at the broker after the reconciliation"
+        let s = { s with CancelsRefused = Map.empty }
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
@@ -224,7 +228,7 @@ module Sync =
                         s', reconciled :: halt
                     | Ok cls -> { s with Fsm = fsm; Risk = cls }, [ reconciled ]
                 | _ -> { s with Fsm = fsm }, [ reconciled ]
-        s, expired @ orderCmds @ outcome @ unexplained @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
+        s, expired @ orderCmds @ resent @ outcome @ unexplained @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =
         match s.Fsm with
