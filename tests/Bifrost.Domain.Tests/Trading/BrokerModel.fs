@@ -99,11 +99,15 @@ type Sim =
       Dead: Map<ContractId, int> }
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
-/// the step began (the broker's truth, whatever the engine had been told).
-type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int }
+/// the step began (the broker's truth, whatever the engine had been told); `BrokerUncancelledAfter`: orders the broker
+/// works with no cancel received, once the step's commands reached it (a cancel sent on a dead socket is lost).
+type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int; BrokerUncancelledAfter: Set<OrderRef> }
 
 /// Hedge orders working at the model broker.
 let brokerHedges (sim: Sim) = sim.Working |> List.sumBy (fun w -> if w.Req.Purpose = Hedge then 1 else 0)
+
+/// Orders working at the model broker that no cancel has reached.
+let brokerUncancelled (sim: Sim) = set [ for w in sim.Working do if not w.CancelRequested then w.Req.Ref ]
 
 let private legIds (cfg: Config) = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId)
 
@@ -191,7 +195,8 @@ let absorb (sim: Sim) (cmds: Command list) =
         match cmd with
         | PlaceOrder req when sim.Connected -> { sim with Working = sim.Working @ [ { Req = req; Filled = 0; CancelRequested = false } ] }
         | PlaceOrder req -> { sim with Owed = sim.Owed @ [ at sim.Time (OrderErrorReported(req.IbOrderId, 504, "Not connected")) ] }
-        | CancelOrder(ref, _) -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
+        // A cancel sent while disconnected is lost (the daemon only logs BrokerUnavailable): the engine must say it again.
+        | CancelOrder(ref, _) when sim.Connected -> { sim with Working = sim.Working |> List.map (fun w -> if w.Req.Ref = ref then { w with CancelRequested = true } else w) }
         // A new request for a dead feed brings it back with the current quote, once its unanswered requests are spent.
         | SubscribeMarketData ids when sim.Connected && ids |> List.exists sim.Dead.ContainsKey ->
             let revived = ids |> List.filter (fun id -> sim.Dead.TryFind id = Some 0)
@@ -386,8 +391,9 @@ let run (cfg: Config) (actions: Action list) : Step list =
         let before = state.Value
         let after, cmds = Reducer.step cfg before e
         state.Value <- after
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim }
-        absorb sim cmds
+        let sim' = absorb sim cmds
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim' }
+        sim'
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
           Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty

@@ -192,8 +192,9 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         let after, cmds = Reducer.step cfgNow.Value before e
         state <- after
         store <- StoreProjection.observe store e cmds
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim }
-        absorb sim cmds
+        let sim' = absorb sim cmds
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim' }
+        sim'
     let drain (sim: Sim) =
         let mutable sim = sim
         while not sim.Owed.IsEmpty do

@@ -88,9 +88,23 @@ module Invariants =
             (if critical && wasLive then true elif resumed then false else pausedByAlert), ok) (false, true)
         |> snd
 
+    /// A cancel the engine asked for reaches the broker once it can: when a sync ends, or on a reconnect while stopping
+    /// (no sync there), every working order of ours whose cancel was requested has had it received by the broker —
+    /// one sent on a dead socket is lost, and CancelRequested keeps the timeout, stop and halts from asking again.
+    let cancelsReachTheBroker (steps: Step list) =
+        steps |> List.forall (fun st ->
+            let syncEnded = (match st.Before.Fsm with Syncing _ -> true | _ -> false) && (match st.After.Fsm with Syncing _ -> false | _ -> true)
+            let reconnectedStopping = (match st.Event.Payload, st.After.Fsm with BrokerConnected _, Stopping _ -> true | _ -> false)
+            if (syncEnded || reconnectedStopping) && st.After.Connectivity.SocketUp then
+                let unheard = State.workingOrders st.After |> List.filter (fun o -> o.CancelRequested && st.BrokerUncancelledAfter.Contains o.Ref)
+                if not unheard.IsEmpty then
+                    fail "cancel asked for but never received by the broker: %s after %A" (unheard |> List.map (fun o -> OrderRef.value o.Ref) |> String.concat ", ") st.Event
+            true)
+
 [<Tests>]
 let tests =
     testList "Trading.SafetyProperties" [
+        safetyProperty "A cancel lost on a dead socket reaches the broker when the sync ends or a stopping engine reconnects" (fun _ steps -> Invariants.cancelsReachTheBroker steps)
         safetyProperty "GREEN means delta within the band or a hedge in flight, no limit breached, fresh data and no standing block" Invariants.greenIsSafe
         safetyProperty "No order goes out without a fresh quote for its contract; flatten only as a recorded exception" Invariants.noOrderOnStaleData
         safetyProperty "A critical alert pauses new strategy orders until the operator resumes" (fun _ steps -> Invariants.criticalAlertPauses steps)
