@@ -54,7 +54,8 @@ module Risk =
               PositionLimitExceeded(projected, limits.MaxPosition)
           if not (notional <= limits.MaxOrderNotional) then NotionalLimitExceeded(notional, limits.MaxOrderNotional)
           if tradesToday >= limits.MaxDailyTrades then DailyTradesExhausted(tradesToday, limits.MaxDailyTrades)
-          if dailyPnl <= -limits.DailyLossLimit then DailyLossReached(dailyPnl, limits.DailyLossLimit)
+          // An unknown (NaN) day's P&L is not within the limit: refused unless the order reduces risk.
+          if not (dailyPnl > -limits.DailyLossLimit) then DailyLossReached(dailyPnl, limits.DailyLossLimit)
           match availableFunds with
           | Some funds when limits.CheckBuyingPower && signedQty > 0 && notional > funds -> InsufficientFunds(notional, funds)
           | _ -> () ]

@@ -42,9 +42,13 @@ module Controls =
         | Starting, Pause -> s, reply s meta (Refused "not connected yet")
         // Resume
         // A limit breached since the last clock tick (e.g. a flatten out of a risk halt ends Paused) is judged here as
-        // when resuming the halt itself; an unvalued book (a restart before quotes) is judged by the clock once marked.
+        // when resuming the halt itself. Unvalued (a restart before quotes) it cannot be: an unknown P&L would pass as 0,
+        // and a daily-loss halt flattened into Paused resumed on a restart before its legs were quoted.
+        | Paused, Resume when not (State.isValued cfg s) ->
+            let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+            s, reply s meta (Refused $"the book is not valued yet: unmarked {unmarked}; the limits cannot be judged: resume once every holding is quoted")
         | Paused, Resume ->
-            match State.riskIfValued cfg s with
+            match State.riskNow cfg s with
             | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
             | Ok cls ->
                 let s', cmds = Hedging.evaluate cfg (resumeRunning s cls)

@@ -38,6 +38,33 @@ module OptionBook =
             Some $"{name}: stored {own}, account {account} (external was {r.Account - r.Strategy}{seen}, is {account - own})"
         | _ -> None
 
+    /// What the operator holds of a leg outside the strategy (account − strategy), read the way less in the strategy's
+    /// favour: from the account's last report, or from the last reconciliation plus the external fills seen since (a
+    /// position report lags a fill, or leads it).
+    let private externalPart (s: State) (id: ContractId) (own: int) =
+        let fromAccount = Portfolio.brokerQty id s.Portfolio - own
+        let moved = s.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0
+        match reconciledOf s.OptionBook id with
+        | Some r when own >= 0 -> min fromAccount (r.Account - r.Strategy + moved)
+        | Some r -> max fromAccount (r.Account - r.Strategy + moved)
+        | None -> fromAccount
+
+    /// Why an operator-owned order on a leg may not go (None: it may): it would take more than the operator holds outside
+    /// the strategy, so its fill leaves the account short of the strategy's contracts and the book check halts on
+    /// BOOK_MISMATCH. The strategy's own contracts are traded as the strategy's (`adjusts_strategy`).
+    let operatorOrderProblem (s: State) (id: ContractId) (signedQty: int) =
+        match State.legIndex s id with
+        | None -> None
+        | Some i ->
+            let own = Portfolio.strategyQty id s.Portfolio
+            let external = externalPart s id own
+            if own <> 0 && sign signedQty = -(sign own) && sign (external + signedQty) = -(sign own) then
+                let side = if signedQty < 0 then "sell" else "buy"
+                let over = min (abs signedQty) (abs (external + signedQty))
+                Some($"{describe s.Legs.[i].Option}: an operator-owned {side} of {abs signedQty} would take {over} of the strategy's {own} "
+                     + $"(the operator holds {external} outside it) and its fill would halt the engine on BOOK_MISMATCH; to trade the strategy's own contracts send it with adjusts_strategy")
+            else None
+
     /// One leg at sync: adopt it (first time) or check it. Returns the state and a problem for the alert.
     let private checkLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =
         let id = leg.Option.ContractId

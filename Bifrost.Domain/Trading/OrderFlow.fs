@@ -233,8 +233,13 @@ module OrderFlow =
                 let o' = { o with Filled = filled; AvgFillPrice = avg; PermId = (if e.PermId <> 0L then e.PermId else o.PermId) }
                 let strategyOwned = OrderPurpose.owner o.Purpose = StrategyOwned
                 // A rebalance's stock fills become a delta tilt the hedger keeps (it never trades a rebalance back).
-                // Orders only ever trade the universe, so a contract that is not a leg is the underlying.
-                let tilt = if o.Purpose = Rebalance && (State.legIndex s e.ContractId).IsNone then float (Side.sign e.Side * e.Quantity) else 0.0
+                // Orders only ever trade the universe, so a contract that is not a leg is the underlying. A flatten
+                // cleared the tilt of every order sent before it: a late fill of one (it beat its cancel) does not bring
+                // it back, the rule a restart rebuilds the tilt by (Restart.restoredTilt).
+                let tilt =
+                    if o.Purpose = Rebalance && (State.legIndex s e.ContractId).IsNone && o.IbOrderId > s.TiltClearedThrough then
+                        float (Side.sign e.Side * e.Quantity)
+                    else 0.0
                 let s =
                     if strategyOwned then
                         { State.putOrder o' s with

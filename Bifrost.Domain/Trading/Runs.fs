@@ -21,18 +21,21 @@ module Runs =
         | Running _ -> Some "an order is in flight"
         | other -> Some $"state {FsmState.name other} does not accept orders"
 
+    /// The price an operator order's notional is judged at: the mid, or a limit above it. A sell limited far under the
+    /// mid fills at the market, near the mid: judged at its limit, 540 × 90.01 passed a 50,000 ceiling it traded ~54,000 of.
     let private referencePrice cfg s conId orderType =
+        let mid = State.mark cfg s conId
         match orderType with
+        | Limit l when System.Double.IsFinite mid -> max l mid
         | Limit l -> l
-        | Market -> State.mark cfg s conId
+        | Market -> mid
 
     /// Limits no operator order passes, risk bypass or not: the fat-finger ceiling (quantity and notional per order)
     /// and, for limit orders, the price-sanity band around the current mid. Without a price to check against: refused.
     let operatorLimits (cfg: Config) (s: State) conId (qty: int) (orderType: OrderType) =
         let c = cfg.Control
         let mid = State.mark cfg s conId
-        let price = match orderType with Limit l -> l | Market -> mid
-        let notional = float qty * price * float (State.multiplier s conId)
+        let notional = float qty * referencePrice cfg s conId orderType * float (State.multiplier s conId)
         if qty > c.MaxManualQuantity then Some $"FAT_FINGER: quantity {qty} above control.max_manual_quantity {c.MaxManualQuantity}"
         elif not (System.Double.IsFinite mid && mid > 0.0) then Some "FAT_FINGER: no current price to check the order against"
         elif notional > c.MaxManualNotional then
@@ -159,6 +162,28 @@ module Runs =
                 | _ -> ", no quote"
             Some $"market_data_error: {ContractId.value conId} quote {ClassNames.freshness f}{age}"
 
+    /// Why a market order on this contract may not go into its quote (None: it may). Without two sides (a last trade
+    /// standing in for the mid) nothing says where it fills; the underlying wider than guards.max_spread_bps is the
+    /// market the hedger refuses (SPREAD_WIDE): a market order there fills half the spread from the mid. (An option
+    /// leg's wide quote is held by its jump guard: `dataProblem`.) No risk bypass skips it; a limit order names its own
+    /// price, and a flatten — the trade that reduces risk — is not held to it.
+    let marketProblem (cfg: Config) (s: State) (conId: ContractId) =
+        match Composite.quoteOf cfg s conId with
+        | Some q when not (Quote.hasTwoSides q) ->
+            Some $"market_data_error: {ContractId.value conId} quote is not two-sided (bid {q.Bid}, ask {q.Ask}): a market order has no price to fill near; send a limit order"
+        | Some q when conId = State.underlyingId cfg && not (Quote.spreadBps q <= cfg.Guards.MaxSpreadBps) ->
+            Some($"SPREAD_WIDE: {ContractId.value conId} quote {q.Bid:F2}/{q.Ask:F2} is {Quote.spreadBps q:F0} bps wide, over guards.max_spread_bps {cfg.Guards.MaxSpreadBps}: "
+                 + "a market order would fill half of it from the mid; send a limit order")
+        | _ -> None
+
+    /// Why an operator order may not go out on the market as it stands: its data (`dataProblem`), and for a market
+    /// order its quote (`marketProblem`).
+    let orderProblem (cfg: Config) (s: State) (conId: ContractId) (orderType: OrderType) =
+        match dataProblem cfg s conId, orderType with
+        | Some why, _ -> Some why
+        | None, Market -> marketProblem cfg s conId
+        | None, Limit _ -> None
+
     /// Refused for want of a fresh quote: with the broker up, the contracts' quotes are asked for again at once (a quiet
     /// contract's standing quote comes back with the answer, so the operator's next try goes; a dead one is the feed
     /// watch's to tell), and the refusal says so. A price held as a possible bad print is not asked for: it passes on
@@ -192,8 +217,11 @@ module Runs =
             let owned = owner = StrategyOwned
             let position = if owned then State.qtyOf s conId else (Portfolio.view conId s.Portfolio).External
             let reducing = owned && Risk.reducesRisk position signedQty c.DeltaDeviation (float signedQty * deltaPerUnit cfg s conId)
+            // Unvalued (a restart before every holding is quoted), the day's P&L is unknown, not the 0 it reads as: the
+            // daily-loss limit refuses an order that adds risk (Risk.preTrade) and waives one that reduces it.
+            let dailyPnl = if State.isValued cfg s then c.DailyPnl else nan
             let violations, exempt =
-                Risk.preTradeReducing reducing cfg.Risk position signedQty price tradesSoFar c.DailyPnl c.AvailableFunds (State.multiplier s conId)
+                Risk.preTradeReducing reducing cfg.Risk position signedQty price tradesSoFar dailyPnl c.AvailableFunds (State.multiplier s conId)
             let violations = if owned then violations else violations |> List.filter (function PositionLimitExceeded _ -> false | _ -> true)
             let children =
                 if exempt |> List.exists (function NotionalLimitExceeded _ -> true | _ -> false) then
@@ -205,7 +233,12 @@ module Runs =
                 else
                     let v = DailyTradesExhausted(tradesSoFar + children.Length - 1, cfg.Risk.MaxDailyTrades)
                     if reducing then violations, exempt @ [ v ] else violations @ [ v ], exempt
-            violations |> List.map (BlockReason.ofRiskViolation >> BlockReason.code), children,
+            let text = function
+                | DailyLossReached(pnl, _) when System.Double.IsNaN pnl ->
+                    let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+                    $"DAILY_LOSS_LIMIT (the day's P&L is not known yet: unmarked {unmarked}; an order adding risk waits until every holding is quoted)"
+                | v -> BlockReason.code (BlockReason.ofRiskViolation v)
+            violations |> List.map text, children,
             exempt |> List.map (BlockReason.ofRiskViolation >> BlockReason.code)
 
     let private startRun cfg (s: State) runId purpose meta (orders: (ContractId * int * OrderType) list) bypass =
@@ -266,10 +299,13 @@ module Runs =
             Emit.op s OperationKind.ControlReceived m.RunId "" (ContractId.value m.ContractId) (Side.name m.Side) m.Quantity nan
                 ("manual order by " + m.Meta.RequestedBy + (if m.RiskBypass then " RISK_BYPASS" else "")
                  + (if m.AdjustsStrategy then " ADJUSTS_STRATEGY" else " operator-owned"))
+        // An operator-owned order takes only what the operator holds of a leg outside the strategy (no bypass skips it).
+        let bookProblem = if m.AdjustsStrategy then None else OptionBook.operatorOrderProblem s m.ContractId (Side.sign m.Side * m.Quantity)
         let s', cmds =
             if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} is not in the configured universe"
             elif expired s m.ContractId then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} has expired: settlement is the broker's, not an order"
             elif m.Quantity <= 0 then refuse s m.Meta m.RunId "quantity must be > 0"
+            elif bookProblem.IsSome then refuse s m.Meta m.RunId bookProblem.Value
             else
                 let c = Composite.classify cfg s
                 let signed = Side.sign m.Side * m.Quantity
@@ -279,7 +315,7 @@ module Runs =
                   match operatorLimits cfg s m.ContractId m.Quantity m.Type with
                   | Some why -> refuse s m.Meta m.RunId why
                   | None ->
-                    match dataProblem cfg s m.ContractId with
+                    match orderProblem cfg s m.ContractId m.Type with
                     | Some why ->
                         let asked, ask = askForQuotes cfg s [ m.ContractId ]
                         let why = refusalText asked m.ContractId why
@@ -317,7 +353,7 @@ module Runs =
                                        let diff = target - State.qtyOf s id
                                        if diff <> 0 then id, diff ]
                     // No fresh quote → that order is rejected with market_data_error; the others still go (batch partial).
-                    let judged = wanted |> List.map (fun (id, q) -> id, q, dataProblem cfg s id)
+                    let judged = wanted |> List.map (fun (id, q) -> id, q, orderProblem cfg s id Market)
                     let fresh = judged |> List.choose (fun (id, q, problem) -> if problem.IsNone then Some(id, q) else None)
                     let asked, ask = askForQuotes cfg s [ for (id, _, problem) in judged do if problem.IsSome then id ]
                     let stale = judged |> List.choose (fun (id, q, problem) -> problem |> Option.map (fun why -> id, q, refusalText asked id why))

@@ -73,7 +73,8 @@ let tests =
         testCase "WhileALegQuoteIsHeld_AnOperatorOrderOnThatLeg_IsRefused_EvenWithTheRiskBypass" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.5) (legQuote 5.9 6.1 (sec 1.5)))
-            let cmds = manualWithBypass cfg s (sec 1.6) call100 Sell 1
+            // A buy: an operator-owned sell of the strategy's calls is refused for the book's sake before its quote is judged.
+            let cmds = manualWithBypass cfg s (sec 1.6) call100 Buy 1
             Expect.isEmpty (placed cmds) "not sent"
             Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "price_jump" | _ -> false) "refused, named"
 

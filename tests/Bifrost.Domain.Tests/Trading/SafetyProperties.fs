@@ -176,6 +176,11 @@ let tests =
                         if not (Props.same st.After.Portfolio.Strategy st.Before.Portfolio.Strategy) then fail "operator-owned fill changed the strategy: %A" x
                         // and nothing the hedger sends in reply trades the operator's shares: hedges move the strategy only.
                         placed st.Commands |> List.forall (fun p -> p.Purpose <> Hedge || OrderPurpose.owner p.Purpose = StrategyOwned)
+                    // A flatten since the order was sent ended its tilt: a late fill of it is the flatten's to trade
+                    // back, never a tilt again (as a restart rebuilds it).
+                    | Some o when o.Purpose = Rebalance && o.ContractId = underlyingId && o.IbOrderId <= st.Before.TiltClearedThrough ->
+                        if st.After.TargetTilt <> st.Before.TargetTilt then fail "a rebalance fill from before a flatten moved the tilt %.0f -> %.0f" st.Before.TargetTilt st.After.TargetTilt
+                        true
                     | Some o when o.Purpose = Rebalance && o.ContractId = underlyingId ->
                         let before = State.deviation cfg { st.Before with Book = st.After.Book }
                         let after = State.deviation cfg st.After
