@@ -18,6 +18,11 @@ module SelfCheck =
     let private transient =
         set [ BlockReason.Cooldown; BlockReason.OrderInFlight; BlockReason.BelowMinSize; BlockReason.OutsideHours; BlockReason.PriceJump ]
 
+    /// Only the operator's own orders are open: ORDER_IN_FLIGHT then does not pass within seconds — a resting limit
+    /// holds a due hedge until it fills, the operator cancels it or run_timeout does (a delta 20× the band stayed YELLOW).
+    let private onlyOperatorOrders (s: State) =
+        not s.Open.IsEmpty && s.Open |> Set.forall (fun r -> OrderPurpose.owner s.Orders.[r].Purpose <> StrategyOwned)
+
     let private hedgeInFlight (s: State) =
         match s.Fsm with
         | Running(HedgePending _) | Flattening _ -> true
@@ -77,7 +82,8 @@ module SelfCheck =
             match due with
             | Some(_, Block(r, rs)) when not (hedgeInFlight s) -> r :: rs
             | _ -> []
-        let standingOnDue = dueBlock |> List.filter (fun r -> not (transient.Contains r))
+        let standingOnDue =
+            dueBlock |> List.filter (fun r -> not (transient.Contains r) || (r = BlockReason.OrderInFlight && onlyOperatorOrders s))
         let deltaCheck =
             let dev = c.DeltaDeviation
             let where = $"delta−target {dev:F0} band ±{c.BandHalfWidth:F0}"

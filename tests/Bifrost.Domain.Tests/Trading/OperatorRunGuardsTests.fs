@@ -174,4 +174,22 @@ let tests =
             let s, _ = runFrom cfg s [ at (sec 2.1) (execFor o 5 3.0 "es1"); at (sec 2.2) (status o FullyFilled 5) ]
             let _, cmds = Reducer.step cfg s (at (sec 2.5) (manual "m2" call Sell 1 Market false false 64L))
             Expect.isTrue (refusedWith cmds 64L "adjusts_strategy") (sprintf "the fill counted before the account's report: %A" cmds)
+
+        // Found in review: the operator's own resting limit held a due hedge (ORDER_IN_FLIGHT) while the delta ran 20×
+        // past the band, under a YELLOW light: it passes only when the operator's order fills or is cancelled.
+        testCase "OperatorsRestingOrder_HoldingADueHedge_TurnsTheLightRed" <| fun () ->
+            let c = config 4
+            let s = hedged c
+            let s, _ = Reducer.step c s (at (sec 2.0) (manual "m1" underlyingId Buy 10 (Limit 95.0) false false 40L))
+            let s, cmds = runFrom c s [ at (sec 5.0) (QuoteReceived(quote underlyingId 102.99 103.01 (sec 5.0))); at (sec 5.5) ClockTicked ]
+            Expect.isEmpty (placed cmds |> List.filter (fun o -> o.Purpose = Hedge)) "the premise: the hedge is held"
+            Expect.isGreaterThan (abs (State.deviation c s)) 50.0 "the premise: outside the band"
+            let report = SelfCheck.run c s
+            Expect.equal report.Health Health.Blocked "RED"
+            Expect.contains report.BlockReasons BlockReason.OrderInFlight "named"
+        testCase "HedgeInFlight_OutsideTheBand_StaysYellow" <| fun () ->
+            let c = config 4
+            let s, cmds = runFrom c (hedged c) [ at (sec 5.0) (QuoteReceived(quote underlyingId 102.99 103.01 (sec 5.0))); at (sec 5.5) ClockTicked ]
+            Expect.hasLength (placed cmds |> List.filter (fun o -> o.Purpose = Hedge)) 1 "the premise: a hedge on its way"
+            Expect.equal (SelfCheck.run c s).Health Health.Degraded "YELLOW"
     ]
