@@ -90,16 +90,28 @@ module SessionCalendar =
         let dow = ((day % 7) + 7 + 4) % 7 // 0 = Sunday
         dow = 0 || dow = 6
 
-    /// Whether new orders may be sent at this instant.
-    let isOpen (cal: SessionCalendar) (t: Timestamp) =
-        let struct (day, minute) = localDayAndMinute cal t
+    /// The no-trade window (start, end minutes) a local minute of day falls in, if any.
+    let noTradeWindowAt (cal: SessionCalendar) (minute: int) =
+        cal.NoTradeWindows |> List.tryFind (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e)
+
+    let private inSessionAt (cal: SessionCalendar) (day: int) (minute: int) =
         let alwaysOpen = cal.OpenMinute = 0 && cal.CloseMinute >= 1440
         let close = cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute
         (alwaysOpen || not (isWeekend day))
         && not (cal.Holidays.Contains day)
         && minute >= cal.OpenMinute
         && minute < close
-        && not (cal.NoTradeWindows |> List.exists (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e))
+
+    /// Whether the instant is inside a trading day's session hours (open..close, its early close on a half day),
+    /// no-trade windows aside: the market's prices are the session's.
+    let inSession (cal: SessionCalendar) (t: Timestamp) =
+        let struct (day, minute) = localDayAndMinute cal t
+        inSessionAt cal day minute
+
+    /// Whether new orders may be sent at this instant.
+    let isOpen (cal: SessionCalendar) (t: Timestamp) =
+        let struct (day, minute) = localDayAndMinute cal t
+        inSessionAt cal day minute && (noTradeWindowAt cal minute).IsNone
 
     /// When the session of `t`'s local day opens (its open minute, local time) as a UTC instant; zero for an
     /// always-open calendar (no open to count from).

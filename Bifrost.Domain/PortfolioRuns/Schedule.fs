@@ -49,6 +49,10 @@ module ScheduleConfig =
             ValidationError.make (key "times") "build_at <= pre_trade_at <= execute_at is required"
         elif executeAt < cal.OpenMinute || executeAt >= cal.CloseMinute then
             ValidationError.make (key "execute_at") "must be inside the regular session (calendar open..close)"
+        elif (SessionCalendar.noTradeWindowAt cal executeAt).IsSome then
+            let s, e = (SessionCalendar.noTradeWindowAt cal executeAt).Value
+            let hm m = $"{m / 60:D2}:{m % 60:D2}"
+            ValidationError.make (key "execute_at") $"is inside calendar.no_trade_windows {hm s}-{hm e}: its orders would be refused every day"
         elif grace <= 0L then ValidationError.make (key "grace") "must be > 0"
         else
             Ok { name = name; weekdays = Set.ofList weekdays; buildAt = buildAt; preTradeAt = preTradeAt; executeAt = executeAt

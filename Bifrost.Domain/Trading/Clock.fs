@@ -15,6 +15,12 @@ module Clock =
         // Without a mark for every holding the P&L is not known (e.g. just after a restart, before quotes): judging
         // the restored high-water mark or day baseline against a partial figure would halt on nothing.
         | _ when not (State.isValued cfg s) -> struct (s, [])
+        // A trader's day is the session: out of it the stock re-marks on after-hours quotes while the options keep the
+        // close's mids, a mixed total no one can trade at, which would loosen (or falsely trip) the limits and raise the
+        // high-water mark. So the limits are judged only in session hours (none is judged from the close to the next
+        // open, when the marks are the market's again), by a running engine and a restarted one alike; the close's
+        // P&L is recorded (recordClose) and the next day starts from it (State.rollDay, Restart.restore).
+        | _ when not (SessionCalendar.inSession cfg.Calendar s.Now) -> struct (s, [])
         | Running _ | Paused | Syncing _ ->
             let s = withHighWater s total
             match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater } with
@@ -131,7 +137,7 @@ module Clock =
     /// is revalued.
     let advanceFull (cfg: Config) (s: State) (now: Timestamp) =
         let s = State.rollDay cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now })
-        let s, expired = match s.Fsm with Starting | Syncing _ -> s, [] | _ -> Expiry.settle s
+        let s, expired = match s.Fsm with Starting | Syncing _ -> s, [] | _ -> Expiry.settle cfg s
         struct ((if System.Double.IsNaN(State.spot s) then s else MarketData.revalueAt cfg s s.Now s.Underlying), expired)
 
     /// True when the step at `now` has no day to roll and no leg to expire, and the book can be valued.

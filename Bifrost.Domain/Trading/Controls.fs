@@ -16,8 +16,9 @@ module Controls =
 
     /// Stopping: the day's P&L kept, working orders cancelled (`cancel_on_stop`), stopped once they are confirmed.
     let stop (cfg: Config) (s: State) (meta: ControlMeta) =
-        // The day's last P&L before the engine stops: the next day (a restart) starts from it.
-        let last = if State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
+        // The day's last P&L before the engine stops: the next day (a restart) starts from it. Once the session has
+        // closed it is the close's: an evening valuation mixes after-hours stock marks with the options' 16:00 mids.
+        let last = if not s.Daily.Closed && State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
         let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }
         let s, cancels = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop requested" else s, []
         let s', done' = Progress.checkStopping cfg s

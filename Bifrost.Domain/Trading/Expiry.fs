@@ -7,8 +7,10 @@ open Bifrost.Domain
 /// strategy's, at the expiry's spot, so the hedge it offsets is not traded back (buying back a −1,000 hedge the
 /// exercise of 10 calls already closed leaves the account long 1,000). The broker settles overnight and decides
 /// (the official close, lapse instructions), so such an expiry, and one near the money either way, raises the critical
-/// `EXPIRY_SETTLEMENT` and pauses until the operator has checked the account; a leg clearly out of the money raises
-/// `LEG_EXPIRED` (a warning). What the account holds of the legs afterwards is the broker's, never adopted again.
+/// `EXPIRY_SETTLEMENT` and pauses until the operator has checked the account, as does one priced on a spot that cannot
+/// be trusted at the expiry (received after it, older than `guards.stale_after_seconds` at it, or with a price jump
+/// held); a leg clearly out of the money raises `LEG_EXPIRED` (a warning). What the account holds of the legs
+/// afterwards is the broker's, never adopted again.
 module Expiry =
     // Compared as int64: F#'s generic comparison of the Timestamp struct boxes both sides (every leg, every clock step).
     let isExpired (s: State) (o: OptionContract) = s.Now.Nanos >= o.Expiry.Nanos
@@ -54,7 +56,21 @@ module Expiry =
 
     let private anyPast (s: State) = anyPastAt s.Now s
 
-    let private settleDue (s: State) =
+    /// Why the spot the expiry is priced at may not be the close's (None: it is trusted): a quote received after the
+    /// expiry (the daemon was down over it), one already stale at the expiry (a feed that died before the close: a
+    /// call booked worthless at its last price may have closed in the money), or a jump held unconfirmed.
+    let private doubtfulSpot (cfg: Config) (s: State) (o: OptionContract) =
+        let q = s.Underlying
+        if q.ReceiveTime.Nanos > o.Expiry.Nanos then Some "priced after the close (down over it): the close decides exercise"
+        elif Classifier.freshness cfg.Guards o.Expiry q = Stale then
+            let age = Duration.toSeconds (Timestamp.since q.ReceiveTime o.Expiry)
+            Some $"the underlying's last quote was {age:F0} s old at the expiry (guards.stale_after_seconds {Duration.toSeconds cfg.Guards.StaleAfter:F0}): the close decides exercise"
+        else
+            match s.HeldJump with
+            | Some h -> Some $"a price jump of the underlying to {Quote.mid h.Quote:F2} was held unconfirmed at the expiry: the close decides exercise"
+            | None -> None
+
+    let private settleDue (cfg: Config) (s: State) =
         let due =
             s.Legs
             |> Array.filter (fun l ->
@@ -80,18 +96,19 @@ module Expiry =
                 let name = $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id})"
                 let account = Portfolio.brokerQty id s.Portfolio
                 let closed = $"{name} expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); account holds {account}"
-                // Settled at a price from after the close (the daemon was down over it): the broker settled at the close,
-                // which may have been on the other side of the strike.
-                let late = s.Underlying.ReceiveTime.Nanos > o.Expiry.Nanos
-                let unsure = held <> 0 && (value >= exerciseThreshold || abs (spot - o.Strike) <= pinFraction * o.Strike || late)
+                // Settled at a price that may not be the close's: the broker settled at the close, which may have been on
+                // the other side of the strike.
+                let doubt = doubtfulSpot cfg s o
+                let unsure = held <> 0 && (value >= exerciseThreshold || abs (spot - o.Strike) <= pinFraction * o.Strike || doubt.IsSome)
+                let doubtText = match doubt with Some why -> $"; {why}" | None -> ""
                 let severity, code, message =
                     match delivered with
                     | Some(shares, _) ->
                         Critical, "EXPIRY_SETTLEMENT",
-                        $"{closed}; in the money: {signed shares} {o.Underlying} delivered by exercise, booked as the strategy's (its hedge is not traded back). "
+                        $"{closed}; in the money: {signed shares} {o.Underlying} delivered by exercise, booked as the strategy's (its hedge is not traded back){doubtText}. "
                         + "Paused: check the account after the broker's settlement; if the stock was not delivered, square the difference in your own client, then resume"
                     | None when unsure ->
-                        let why = if late then "priced after the close (down over it): the close decides exercise" else $"within {pinFraction:P0} of the strike: the official close decides exercise"
+                        let why = match doubt with Some why -> why | None -> $"within {pinFraction:P0} of the strike: the official close decides exercise"
                         Critical, "EXPIRY_SETTLEMENT",
                         $"{closed}; {why}, booked as worthless. "
                         + "Paused: check the account after the broker's settlement; if stock was delivered, square it in your own client, then resume"
@@ -109,7 +126,7 @@ module Expiry =
                 s', cmds @ Emit.alertAndRecord s' severity code message) (s, [])
 
     /// Takes every expired leg the strategy or the account still holds out of the book (once per leg).
-    let settle (s: State) = if anyPast s then settleDue s else s, []
+    let settle (cfg: Config) (s: State) = if anyPast s then settleDue cfg s else s, []
 
     /// A strategy fill on a leg already taken out at expiry (an order that was working across the expiry, reported
     /// late): the fill happened before the expiry close, so it is closed at the same remembered price — the leg

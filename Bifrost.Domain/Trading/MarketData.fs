@@ -77,7 +77,7 @@ module MarketData =
         // looks at the book (with a price already known, the clock step settles expiries as before).
         if unpriced && Expiry.anyPastAt now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
             let before = s.Fsm
-            let s, expired = Expiry.settle s
+            let s, expired = Expiry.settle cfg s
             // Valued again with what the settlement closed and delivered, as the clock step does (the attribution's
             // parts then add up to the marked P&L at this valuation too).
             let s = revalueAt cfg s now q

@@ -153,11 +153,17 @@ module PortfolioFlow =
     /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
     /// Outside the session it is refused: its market orders, sized on tonight's prices, would wait for the next open
     /// and fill at whatever it gaps to, or be cancelled by run_timeout before it (a run that did nothing, reported late).
+    /// The session-hours rule for a portfolio run's market orders, one for the operator's runs and the schedule's
+    /// (a no-trade window counts as outside: SessionCalendar.isOpen).
+    let outOfHours (cfg: Config) (s: State) =
+        if Classifier.hours cfg.Calendar s.Now = OutOfHours then
+            Some "outside the session's hours (calendar): a portfolio run's market orders would wait for the next open; run it in the session"
+        else None
+
     let refusal (cfg: Config) (s: State) =
         match s.PortfolioSetup with
         | None -> Some "no portfolio configured (the configuration has no portfolio section)"
-        | Some _ when Classifier.hours cfg.Calendar s.Now = OutOfHours ->
-            Some "outside the session's hours (calendar): a portfolio run's market orders would wait for the next open; run it in the session"
+        | Some _ when (outOfHours cfg s).IsSome -> outOfHours cfg s
         | Some _ when not s.PortfolioCorrupt.IsEmpty ->
             Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
         | Some _ -> if brokerDown s then None else gate s

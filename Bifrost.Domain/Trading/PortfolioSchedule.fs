@@ -77,8 +77,11 @@ module PortfolioSchedule =
         | Some(run, _) ->
             let intent = Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute{lateText late}"
             let snapshot = slotSnapshot s slot.SlotId
-            match snapshot, (if PortfolioFlow.brokerDown s then None else PortfolioFlow.gate s) with
-            | _ when PortfolioFlow.brokerDown s ->
+            // Outside the session's hours (a no-trade window too) refused as an operator run is, before the broker's
+            // state: the market orders would wait for the reopen and fill at whatever the market gapped to.
+            let refused = PortfolioFlow.outOfHours cfg s |> Option.orElse (if PortfolioFlow.brokerDown s then None else PortfolioFlow.gate s)
+            match snapshot, refused with
+            | _ when refused.IsNone && PortfolioFlow.brokerDown s ->
                 let s', cmds = PortfolioFlow.stepRun s runId [ BrokerUnavailable ]
                 s', intent :: cmds
             | None, _ ->

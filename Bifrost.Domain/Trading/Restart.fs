@@ -245,7 +245,12 @@ module Restart =
             let daily =
                 // A remembered day later than the clock's is still the day (the host's clock went back since the engine
                 // last ran): its trades and P&L baseline are kept, never re-armed by a clock that moved the wrong way.
-                if m.Day >= today then { Day = m.Day; Trades = max m.TradesToday (placedOn m.Day); StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl; Closed = false }
+                // Restarted the same evening, the remembered last P&L is the close's (or an earlier stop's, as a restart
+                // the next day would take it): counted as recorded, so the first after-hours step does not record a
+                // mixed valuation over it, as a running engine records its close once (Clock.recordClose).
+                if m.Day >= today then
+                    let closed = m.Day = today && SessionCalendar.isAfterClose cfg.Calendar s'.Now && System.Double.IsFinite m.DayLastPnl
+                    { Day = m.Day; Trades = max m.TradesToday (placedOn m.Day); StartPnl = m.DayStartPnl; LastPnl = m.DayLastPnl; Closed = closed }
                 // A later day starts from the remembered day's last P&L (its close, or a stop), as a running engine starts
                 // from the close's marks at midnight: the gap since is this day's. Unknown (a crash before the close): its
                 // first valuation.

@@ -400,7 +400,15 @@ module State =
         if day <= s.Daily.Day then
             if System.Double.IsNaN s.Daily.StartPnl && isValued cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
             else s
-        else { s with Daily = { Day = day; Trades = 0; StartPnl = (if isValued cfg s then totalPnl cfg s else nan); LastPnl = nan; Closed = false } }
+        else
+            // The new day starts from the recorded close, not the valuation at midnight: after the close the stock
+            // re-marks on after-hours quotes while the options keep their 16:00 mid, a mixed total no session traded
+            // at (a restart starts from the remembered close too: Restart.restore).
+            let start =
+                if s.Daily.Closed && System.Double.IsFinite s.Daily.LastPnl then s.Daily.LastPnl
+                elif isValued cfg s then totalPnl cfg s
+                else nan
+            { s with Daily = { Day = day; Trades = 0; StartPnl = start; LastPnl = nan; Closed = false } }
 
     /// The day's P&L, 0 while the baseline is not known yet.
     let dailyPnlOf (s: State) (total: float) =
@@ -409,9 +417,18 @@ module State =
 
     let dailyPnl cfg (s: State) = dailyPnlOf s (totalPnl cfg s)
 
+    /// The P&L the limits judge: out of the session's hours the marks mix after-hours stock quotes with the options'
+    /// close (Clock.evaluateRisk judges nothing then), so a resume there is judged on the last close: the day's
+    /// recorded close, or before the open the baseline the day started from (the previous close).
+    let limitsPnl (cfg: Config) (s: State) =
+        if SessionCalendar.inSession cfg.Calendar s.Now then totalPnl cfg s
+        elif s.Daily.Closed && System.Double.IsFinite s.Daily.LastPnl then s.Daily.LastPnl
+        elif System.Double.IsFinite s.Daily.StartPnl then s.Daily.StartPnl
+        else totalPnl cfg s
+
     /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
     let riskNow (cfg: Config) (s: State) =
-        let total = totalPnl cfg s
+        let total = limitsPnl cfg s
         Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total }
 
     /// The limits judged now for a state leaving a pause or a halt for Running (else the halt's RiskHalted would refuse

@@ -169,7 +169,7 @@ module Sync =
         let p, s =
             if unexplained.IsEmpty || p.ResumeTo <> ResumeRunning then p, s
             else { p with ResumeTo = ResumePaused }, { s with PausedBy = "critical alert FIRST_START_POSITION" }
-        let s, expired = Expiry.settle s
+        let s, expired = Expiry.settle cfg s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
         let unlisted = OptionBook.unconfigured cfg s
         let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen

@@ -167,6 +167,20 @@ let tests =
         for close in [ "08:00"; "17:00"; "16:00" ] do
             testCase $"AnEarlyCloseOutsideTheSession_IsRefused ({close})" <| fun () ->
                 refusedAt "calendar.early_closes" (sample().Replace("\"early_closes\": {}", $"\"early_closes\": {{ \"2026-11-27\": \"{close}\" }}")) |> ignore
+        // A slot whose execution falls in a window every order is refused in would fail every day: refused at start.
+        testCase "ScheduleExecuteAt_InANoTradeWindow_IsRefusedNamingTheKey" <| fun () ->
+            let calendar = { SessionCalendar.usEquities with NoTradeWindows = [ 585, 600 ] }
+            let json (executeAt: string) =
+                $"""{{ "portfolio": {{ "universe": ["AAA"], "max_position_size": 0.1, "signals_dir": "/var/signals",
+                     "risk": {{ "max_position_fraction": 0.1, "max_position_shares": 100, "max_order_notional": 1000, "max_daily_trades": 5,
+                               "daily_loss_limit": 100, "max_drawdown": 100 }},
+                     "schedule": {{ "name": "weekly", "days": ["Mon"], "build_at": "09:35", "pre_trade_at": "09:40", "execute_at": "{executeAt}" }} }} }}"""
+            match PortfolioRuns.PortfolioSettingsJson.parse "SPY" calendar (json "09:50") with
+            | Error e ->
+                Expect.equal e.Field "portfolio.schedule.execute_at" "the key"
+                Expect.stringContains e.Message "no_trade_windows 09:45-10:00" "names the window"
+            | Ok _ -> failtest "accepted an execute_at inside a no-trade window"
+            Expect.isOk (PortfolioRuns.PortfolioSettingsJson.parse "SPY" calendar (json "10:00")) "at the window's end: accepted"
         testCase "ExpectedOtherRuns_ListingThisRunsOwnId_IsRefused" <| fun () ->
             let runId = Regex.Match(sample (), "\"run_id\"\\s*:\\s*\"([^\"]*)\"").Groups[1].Value
             let json = sample().TrimEnd().TrimEnd('}') + $", \"reconcile\": {{ \"expected_other_runs\": [\"{runId}\"] }} }}"

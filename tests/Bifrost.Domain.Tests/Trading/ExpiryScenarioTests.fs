@@ -125,6 +125,37 @@ let tests =
             Expect.stringContains a.Message "priced after the close" "says why"
             Expect.equal s.Fsm Paused "paused"
             Expect.isEmpty (placed cmds) "the hedge is not traded back"
+        // The feed died an hour before the close at 100: the 102 calls were booked worthless on that price with a
+        // warning, but the market closed at 104 and OCC delivered 1,000 shares the hedger then bought its hedge back on.
+        testCase "Expiry_WithTheUnderlyingsQuoteStale_PausesForTheOperator" <| fun () ->
+            let leg = List.head cfg.Strategy.Legs
+            let expiry = sec 7_200.0
+            let c = { cfg with Strategy = { cfg.Strategy with Legs = [ { leg with Option = { leg.Option with Strike = 102.0; Expiry = expiry } } ] } }
+            let s = hedged c
+            let own = State.hedgePosition c s
+            let last = sec 3_600.0
+            let s, _ = Reducer.run c s [ at last (QuoteReceived(quote underlyingId 99.99 100.01 last)); at (sec 3_601.0) ClockTicked ]
+            let s, cmds = step c s (at (sec 7_201.0) ClockTicked)
+            let a = Props.single (settlement cmds)
+            Expect.equal a.Severity Critical "critical: the close, not a price an hour old, decides exercise"
+            Expect.stringContains a.Message "last quote was 3600 s old at the expiry" "says why: the spot's age"
+            Expect.stringContains a.Message "guards.stale_after_seconds" "names the limit"
+            Expect.equal s.Fsm Paused "paused for the operator"
+            Expect.equal (State.hedgePosition c s) own "nothing delivered at the stale price"
+            Expect.isEmpty (placed cmds) "the hedge is not traded back"
+            let s, cmds = Reducer.run c s [ at (sec 7_260.0) (QuoteReceived(quote underlyingId 103.99 104.01 (sec 7_260.0))); at (sec 7_261.0) ClockTicked ]
+            Expect.isEmpty (placed cmds) "nor when the feed comes back: paused until the operator has checked the account"
+            Expect.equal s.Fsm Paused "still paused"
+        testCase "Expiry_WithAPriceJumpHeld_PausesForTheOperator" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 97.0
+            // A jump to 105 held unconfirmed at the close: 97 is only the last accepted price.
+            let held = { Quote = quote underlyingId 104.99 105.01 (sec 9.5); Since = sec 9.5; From = 97.0; Level = 105.0 }
+            let s, cmds = step c { s with HeldJump = Some held } (at (sec 11.0) ClockTicked)
+            let a = Props.single (settlement cmds)
+            Expect.stringContains a.Message "price jump of the underlying to 105.00 was held" "says why: the held jump"
+            Expect.equal s.Fsm Paused "paused"
+            Expect.isEmpty (placed cmds) "the hedge is not traded back"
         testCase "LegExpiringClearlyOutOfTheMoney_IsAWarning_AndTheHedgeGoesBackToFlat" <| fun () ->
             let c = expiringOutOfTheMoney cfg
             let s = hedgedThenAt c 97.0

@@ -42,7 +42,9 @@ let private quotesAt (t: Timestamp) =
 /// The harness's broker and shell: fills every order at once, answers a signals request with a file (or none), and
 /// keeps what the store would (the schedule's last persisted state, the runs).
 type private World =
-    { State: State
+    { /// The engine's configuration (the module's `cfg`, or its calendar changed).
+      Cfg: Config
+      State: State
       Signals: bool
       Persisted: ScheduleState option
       StoredRuns: Map<string, Run>
@@ -57,7 +59,7 @@ type private World =
 let private legPositions = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList
 
 let rec private feed (w: World) (e: Event) =
-    let s, cmds = Reducer.step cfg w.State e
+    let s, cmds = Reducer.step w.Cfg w.State e
     let w =
         { w with
             State = s
@@ -82,9 +84,9 @@ let rec private feed (w: World) (e: Event) =
 let private feedAll w events = events |> List.fold feed w
 
 /// Start-up at `t` to Running/Idle (the scalper's hedge filled), the portfolio configured, then what the store kept.
-let private bootWith runLate (t: Timestamp) (persisted: ScheduleState option) (runs: Run list) (snapshots: Snapshot list) (signals: bool) =
+let private bootIn (cfg: Config) runLate (t: Timestamp) (persisted: ScheduleState option) (runs: Run list) (snapshots: Snapshot list) (signals: bool) =
     let s = State.initial cfg
-    let w = { State = s; Signals = signals; Persisted = persisted; StoredRuns = runs |> List.map (fun r -> r.Id, r) |> Map.ofList
+    let w = { Cfg = cfg; State = s; Signals = signals; Persisted = persisted; StoredRuns = runs |> List.map (fun r -> r.Id, r) |> Map.ofList
               StoredSnapshots = snapshots |> List.map (fun x -> x.Id, x) |> Map.ofList; Log = []; Fills = 0
               RejectNext = false; Positions = legPositions }
     let ms n = Timestamp.add (Duration.ofSeconds (float n / 1000.0)) t
@@ -107,6 +109,8 @@ let private bootWith runLate (t: Timestamp) (persisted: ScheduleState option) (r
               if not runs.IsEmpty then at (ms 500) (PortfolioRunsRestored runs)
               at (ms 500) (PortfolioScheduleRestored persisted) ]
     { w with Log = [] }
+
+let private bootWith runLate t persisted runs snapshots signals = bootIn cfg runLate t persisted runs snapshots signals
 
 let private boot runLate t persisted runs signals = bootWith runLate t persisted runs [] signals
 
@@ -385,6 +389,20 @@ let tests =
             Expect.equal failed.Length 1 "reported once"
             Expect.stringContains failed.Head.Message "no signals file" "says why"
             Expect.isFalse (w.StoredRuns.ContainsKey "daily-20251229-run") "no run without a snapshot"
+        }
+
+        // A no-trade window added to the engine's calendar over an execute_at (the config refuses one written so, but
+        // the engine's rule must hold on its own: an operator run at the same minute is refused).
+        test "ScheduledRun_InANoTradeWindow_IsRefused" {
+            let windowed = { cfg with Calendar = { cfg.Calendar with NoTradeWindows = [ 603, 610 ] } }
+            let w = bootIn windowed false (monday 0 9 59 0) None [] [] true
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 6 0))
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "no market order inside the window"
+            Expect.notEqual w.StoredRuns.["daily-20251229-run"].Status RunStatus.Done "the slot's run did not trade"
+            Expect.isTrue (RunStatus.isTerminal w.StoredRuns.["daily-20251229-run"].Status) "the slot's run ended"
+            let failed = alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")
+            Expect.equal failed.Length 1 "reported once"
+            Expect.stringContains failed.Head.Message "outside the session's hours" "the operator's refusal, word for word"
         }
 
         test "Schedule_WhilePaused_ExecuteRefused_RunFailed_NothingSent" {
