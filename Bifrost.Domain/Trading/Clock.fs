@@ -71,6 +71,13 @@ module Clock =
                         @ Emit.alertAndRecord s Warning "HEDGE_STUCK" $"hedge {names} unfilled after {secs:F0} s: cancelled, to be decided again at the current price")
         | _ -> struct (s, [])
 
+    /// Tells the operator why (a warning) and reconciles with the broker now; a flatten under way is ended by it.
+    let private reconcileNow (s: State) code text why =
+        let alert = Emit.alertAndRecord s Warning code text
+        let interrupted = Sync.flattenInterrupted why s
+        let s', sync = Sync.start s (Sync.resumeTargetOf s.Fsm)
+        struct (s', alert @ interrupted @ sync)
+
     /// An order the broker reported done whose fills have not all arrived as executions holds the hedger
     /// (ORDER_IN_FLIGHT: its fill is neither in the book nor ruled out). IB sends executions first as a rule; one still
     /// missing after `reconcile.execution_wait_seconds` is asked for: the account is reconciled (positions, open
@@ -92,10 +99,7 @@ module Clock =
                     overdue
                     |> List.map (fun o -> $"{OrderRef.value o.Ref} {OrderStatus.name o.Status} {Sync.reportedFilled o}/{o.Quantity}, executions show {o.Filled}")
                     |> String.concat "; "
-                let alert = Emit.alertAndRecord s Warning "EXECUTIONS_OVERDUE" $"{names} after {secs:F0} s: reconciling with the broker"
-                let interrupted = Sync.flattenInterrupted "executions overdue" s
-                let s', sync = Sync.start s (Sync.resumeTargetOf s.Fsm)
-                struct (s', alert @ interrupted @ sync)
+                reconcileNow s "EXECUTIONS_OVERDUE" $"{names} after {secs:F0} s: reconciling with the broker" "executions overdue"
         | _ -> struct (s, [])
 
     /// A cancel of ours the broker refused as unknown or not cancellable (10147, 10148) on an order that no status or
@@ -119,10 +123,7 @@ module Clock =
                         due |> Map.toList
                         |> List.map (fun (r, _) -> let o = s.Orders.[r] in $"{OrderRef.value r} {OrderStatus.name o.Status} {o.Filled}/{o.Quantity}")
                         |> String.concat "; "
-                    let alert = Emit.alertAndRecord s Warning "CANCEL_REFUSED" $"cancel of {names} refused by the broker (unknown or not cancellable) and no status for {secs:F0} s: reconciling with the broker"
-                    let interrupted = Sync.flattenInterrupted "a cancel refused" s
-                    let s', sync = Sync.start s (Sync.resumeTargetOf s.Fsm)
-                    struct (s', alert @ interrupted @ sync)
+                    reconcileNow s "CANCEL_REFUSED" $"cancel of {names} refused by the broker (unknown or not cancellable) and no status for {secs:F0} s: reconciling with the broker" "a cancel refused"
             | _ -> struct (s, [])
 
     /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
