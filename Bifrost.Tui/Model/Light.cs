@@ -48,11 +48,17 @@ internal static class LightRules
             .Select(c => c.Detail is { Length: > 0 } d ? $"{c.Name}: {d}" : c.Name)
             .ToList();
         var age = HeartbeatAge(status, nowNanos);
-        if (age > silentAfter)
+        // A heartbeat ahead of this host's clock proves nothing: the daemon writes it with the same wall clock, so a live
+        // one's next beat (each second) follows a step back of that clock; one that stays ahead was written before the
+        // step by a daemon now gone. Read as age 0 it showed a dead daemon GREEN for as long as the step.
+        var ahead = status.HeartbeatNanos > 0 ? TimeSpan.FromTicks(Math.Max(0, status.HeartbeatNanos - nowNanos) / 100) : TimeSpan.Zero;
+        if (age > silentAfter || ahead > silentAfter)
         {
             var detail = status.HeartbeatNanos <= 0
                 ? "no heartbeat recorded"
-                : $"last heartbeat {Format.Age(age)} ago (limit {Format.Age(silentAfter)})";
+                : ahead > silentAfter
+                    ? $"last heartbeat {Format.Age(ahead)} ahead of this host's clock (limit {Format.Age(silentAfter)}): the clock stepped back since it was written, and no beat has come since"
+                    : $"last heartbeat {Format.Age(age)} ago (limit {Format.Age(silentAfter)})";
             return new Light(LightColor.Red, "DAEMON SILENT", [DaemonSilent, .. status.BlockReasons], failing, detail);
         }
         return status.Health switch

@@ -35,7 +35,7 @@ internal static class MonitorBuilder
         if (data.Status is not { } s)
             return new HeaderVm(light, "-", "-", "-", "-", true, null, null, settings.StorePath, clock);
         var age = LightRules.HeartbeatAge(s, nowNanos);
-        return new HeaderVm(light, s.FsmState, Or(s.Connection), Or(s.MarketData), Format.Age(age), age > settings.SilentAfter,
+        return new HeaderVm(light, s.FsmState, Or(s.Connection), Or(s.MarketData), Format.Age(age), age > settings.SilentAfter || light.Reasons.Contains(LightRules.DaemonSilent),
             s.RunId, s.DaemonPid == 0 ? null : s.DaemonPid, settings.StorePath, clock);
     }
 

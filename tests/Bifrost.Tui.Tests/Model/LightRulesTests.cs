@@ -48,6 +48,17 @@ public sealed class LightRulesTests
     }
 
     [Fact]
+    public void HeartbeatFarAheadOfThisClock_DeadDaemonAfterAClockStepBack_IsSilent_NotGreen()
+    {
+        var light = LightRules.Decide(Status(Health.Ok, -3600), null, Now, Limit);
+        Assert.Equal("RED", light.ColorWord);
+        Assert.Equal([LightRules.DaemonSilent], light.Reasons);
+        Assert.Contains("ahead of this host's clock", light.Detail, StringComparison.Ordinal);
+        // A beat a little ahead (two clocks' rounding, a beat written as the clock was read) is still a fresh one.
+        Assert.Equal("GREEN", LightRules.Decide(Status(Health.Ok, -2), null, Now, Limit).ColorWord);
+    }
+
+    [Fact]
     public void NoHeartbeatEver_Silent()
     {
         var light = LightRules.Decide(Status(Health.Ok, 0) with { HeartbeatNanos = 0 }, null, Now, Limit);
