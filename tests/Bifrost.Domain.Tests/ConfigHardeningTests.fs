@@ -88,6 +88,11 @@ let tests =
             testCase $"AHugeDuration_IsRefusedNamingTheKey ({key})" <| fun () ->
                 let e = refusedAt path (withKey key "1e300")
                 Expect.stringContains e.Message "seconds" "message"
+        testCase "ASelfCheckSlowerThanTheConsolesSilence_IsRefusedNamingTheKey" <| fun () ->
+            let e = refusedAt "control.self_check_seconds" (withKey "self_check_seconds" "60")
+            Expect.stringContains e.Message "silent" "says why"
+            refusedAt "control.self_check_seconds" (withKey "self_check_seconds" "0") |> ignore
+            Expect.isOk (ConfigJson.parseWith resolve (withKey "self_check_seconds" "5")) "5 s still goes"
         testCase "ANegativeDuration_IsRefused" <| fun () ->
             refusedAt "strategy.cooldown_seconds" (withKey "cooldown_seconds" "-1") |> ignore
         testCase "AnEmptyAccount_IsRefused" <| fun () ->
