@@ -49,10 +49,20 @@ internal static class HeaderView
             why.Add(($"NO_STATUS: {light.Detail}", Styles.Bad));
         var blockReasons = light.Reasons.Where(r => r is not (LightRules.DaemonSilent or LightRules.StoreUnavailable or LightRules.NoStatus)).ToList();
         var silent = light.Reasons.Contains(LightRules.DaemonSilent);
-        if (blockReasons.Count > 0)
-            why.Add(((silent ? "last reasons: " : "reasons: ") + string.Join(", ", blockReasons), light.Color == LightColor.Green ? Style.Plain : Styles.Caption(light.Color)));
-        if (light.FailingChecks.Count > 0)
-            why.Add(("failing: " + string.Join("; ", light.FailingChecks), Styles.Warn));
+        var reasons = blockReasons.Count > 0 ? (silent ? "last reasons: " : "reasons: ") + string.Join(", ", blockReasons) : null;
+        var reasonStyle = light.Color == LightColor.Green ? Style.Plain : Styles.Caption(light.Color);
+        // Two lines hold the why: with several checks failing, every check's name comes first (after the reasons, on
+        // the same line) and the details after, so no check is cut off by the details of the first.
+        if (light.FailingChecks.Count > 1)
+        {
+            var names = $"failing ({light.FailingChecks.Count}): {string.Join(", ", light.FailingChecks.Select(c => c.Split(':')[0]))} — {string.Join("; ", light.FailingChecks)}";
+            why.Add((reasons is null ? names : reasons + " · " + names, reasons is null ? Styles.Warn : reasonStyle));
+        }
+        else
+        {
+            if (reasons is not null) why.Add((reasons, reasonStyle));
+            if (light.FailingChecks.Count == 1) why.Add(("failing: " + light.FailingChecks[0], Styles.Warn));
+        }
         if (why.Count == 0) why.Add(("no block reasons · all checks ok", Styles.Good));
 
         var wrapped = Wrap(why, text, 2);

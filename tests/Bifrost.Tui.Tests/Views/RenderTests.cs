@@ -91,6 +91,21 @@ public sealed partial class RenderTests
     }
 
     [Fact]
+    public void ManyChecksFailing_EveryNameFitsBesideTheLight_AtEightyColumns()
+    {
+        string[] names = ["delta_in_band", "data_fresh", "book_valued", "vols_implied", "greeks_ok"];
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with
+        {
+            Health = Health.Blocked,
+            BlockReasons = ["NOT_RECONCILED"],
+            Checks = [.. names.Select(n => new CheckResult(n, Health.Blocked, $"{n} is failing for a reason long enough to fill most of a line of the header"))],
+        });
+        var lines = Frames.Render(store.Path, new UiState(), viewport: new Viewport(80, 24));
+        foreach (var n in names) Assert.Contains(n, lines[2] + lines[3]);
+        Assert.Contains("failing (5)", lines[2] + lines[3]);
+    }
+
+    [Fact]
     public void StoreUnavailable_RedWithTheReason()
     {
         using var store = TempStore.Empty();
