@@ -175,10 +175,16 @@ public static class ControlArgs
     private static string? Text(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    /// <summary>Required; 10.5 or "10" is named as not a whole number rather than as missing.</summary>
+    /// <summary>The largest quantity any control names (shares or contracts), as the console's command line caps it:
+    /// −2147483648 as a rebalance target overflowed the engine's arithmetic (abs) and killed the daemon.</summary>
+    public const int MaxQuantity = 10_000_000;
+
+    /// <summary>Required; 10.5 or "10" is named as not a whole number rather than as missing; at most
+    /// <see cref="MaxQuantity"/> either way.</summary>
     private static int WholeNumber(JsonElement e, string key, string at) =>
         !e.TryGetProperty(key, out var v) ? throw new FormatException($"{at}{key}: required")
-        : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
+        : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i)
+            ? (Math.Abs((long)i) <= MaxQuantity ? i : throw new FormatException($"{at}{key}: {i} is beyond ±{MaxQuantity:N0}"))
         : throw new FormatException($"{at}{key}: expected a whole number, got {v.GetRawText()}");
 
     private static int? Int(JsonElement e, string key) =>

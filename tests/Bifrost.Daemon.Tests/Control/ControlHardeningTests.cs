@@ -36,6 +36,22 @@ public class ControlHardeningTests
     public void Cancel_WithBadArguments_IsRefused(string args) =>
         Assert.Throws<FormatException>(() => Parse(ControlCommandKind.Cancel, args));
 
+    // −2147483648 fits an int: as a rebalance target it reached the engine, whose abs() overflowed, and the daemon died
+    // (exit 1, restarted by systemd, the control refused as abandoned).
+    [Theory]
+    [InlineData(ControlCommandKind.Rebalance, """{"targets": [{"contract": "XYZ", "quantity": -2147483648}]}""", "targets[0].quantity")]
+    [InlineData(ControlCommandKind.Rebalance, """{"targets": [{"contract": "XYZ", "quantity": 10000001}]}""", "targets[0].quantity")]
+    [InlineData(ControlCommandKind.ConfirmBook, """{"legs": [{"contract": "XYZ", "quantity": -2147483648}]}""", "legs[0].quantity")]
+    [InlineData(ControlCommandKind.ManualOrder, """{"contract": "XYZ", "side": "buy", "quantity": 2147483647}""", "quantity")]
+    public void AQuantityBeyondTenMillion_IsRefusedNamingTheField(ControlCommandKind kind, string args, string field)
+    {
+        var e = Assert.Throws<FormatException>(() => Parse(kind, args));
+        Assert.StartsWith(field + ":", e.Message);
+        Assert.Contains("10,000,000", e.Message);
+        var ok = (EventPayload.RebalanceRequested)Parse(ControlCommandKind.Rebalance, """{"targets": [{"contract": "XYZ", "quantity": -10000000}]}""");
+        Assert.NotNull(ok);
+    }
+
     [Fact]
     public void ManualOrder_WithAControlIdTooLargeForAnOrderRef_IsRefused()
     {
