@@ -80,6 +80,8 @@ module Signals =
     let parseTime (text: string) =
         let t = if isNull text then "" else text.Trim()
         match DateTimeOffset.TryParseExact(t, timeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) with
+        // Nanosecond timestamps span 1677..2262: a signal dated 2610 wrapped round to "now" and passed the age check.
+        | true, d when d.UtcDateTime.Year < 1970 || d.UtcDateTime.Year > 2200 -> Error $"expected a time in 1970..2200, got '{t}'"
         | true, d -> Ok(Timestamp.ofDateTimeUtc d.UtcDateTime)
         | _ -> Error $"expected ISO-8601 with Z or an offset (2026-12-07T14:30:00Z), got '{t}'"
 

@@ -58,6 +58,12 @@ let tests =
             let text = "symbol,action,score,confidence,time\nAAPL,buy,1.5,0.5,2026-12-07T14:30:00Z\nMS FT,short,0.1,x,2026-12-07 14:30\nXOM,buy,0.1\n"
             let es = errorsOf (Signals.parseCsv text) |> List.map (fun e -> e.Row, e.Field)
             Expect.equal es [ 1, "score"; 2, "symbol"; 2, "action"; 2, "confidence"; 2, "time"; 3, "columns" ] "every bad field, by row"
+        // Past 2262 a nanosecond timestamp wraps: 2610-09-20T11:34:34Z read as a time near now and traded as fresh.
+        for time in [ "2610-09-20T11:34:34Z"; "9999-12-31T00:00:00Z"; "0001-01-01T00:00:00Z"; "1969-12-31T23:59:59Z" ] do
+            testCase $"Csv_ATimeOutsideTheNanosecondRange_IsRefused_NotWrapped ({time})" <| fun () ->
+                let es = errorsOf (Signals.parseCsv $"symbol,action,score,confidence,time\nAAPL,buy,1,1,{time}\n")
+                Expect.equal (es |> List.map (fun e -> e.Row, e.Field)) [ 1, "time" ] "the time refused"
+                Expect.stringContains (SignalError.describe es.[0]) "1970..2200" "says the range"
         testCase "Csv_UnknownOrMissingColumns_AreRefusedInTheHeader" <| fun () ->
             let es = errorsOf (Signals.parseCsv "symbol,side,score,confidence\nAAPL,buy,1,1\n")
             Expect.equal (es |> List.map (fun e -> e.Row, e.Field)) [ 0, "header"; 0, "header"; 0, "header" ] "unknown side, missing action and time"
