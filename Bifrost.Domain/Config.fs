@@ -274,6 +274,9 @@ module Config =
         // never kept (delta stands outside it, YELLOW for good, until it is a lot away), whatever the file says.
         elif bandNarrowerThan s (float (max s.LotSize s.MinHedgeShares)) then
             err "strategy.rules.band" $"half-width is narrower than a hedge can trade (strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): delta would stand outside the band; widen it or lower those"
+        // Every band is clamped to the hard limit (Bands): one below what a hedge can trade leaves delta beyond it, RED for good.
+        elif s.HardDeltaLimit < float (max s.LotSize s.MinHedgeShares) then
+            err "strategy.hard_delta_limit" $"{s.HardDeltaLimit} is narrower than a hedge can trade (strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): every band is clamped to it and delta would stand beyond it; widen it or lower those"
         elif s.Rules |> List.exists (function WhalleyWilmott(c, a) -> not (c > 0.0 && a > 0.0) | _ -> false) then
             err "strategy.rules.whalley_wilmott" "cost and risk aversion must be > 0"
         elif s.Rules |> List.exists (function TimeInterval d -> d <= 0L | _ -> false) then err "strategy.rules.interval" "must be > 0"

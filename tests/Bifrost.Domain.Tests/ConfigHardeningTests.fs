@@ -88,6 +88,12 @@ let tests =
             testCase $"AHugeDuration_IsRefusedNamingTheKey ({key})" <| fun () ->
                 let e = refusedAt path (withKey key "1e300")
                 Expect.stringContains e.Message "seconds" "message"
+        testCase "AHardDeltaLimitNarrowerThanAHedgeCanTrade_IsRefusedNamingIt" <| fun () ->
+            let json = withKey "min_hedge_shares" "10"
+            let m = Regex.Match(json, "\"hard_delta_limit\"\\s*:\\s*([-0-9.eE+]+)")
+            let json = json.Substring(0, m.Groups[1].Index) + "5" + json.Substring(m.Groups[1].Index + m.Groups[1].Length)
+            let e = refusedAt "strategy.hard_delta_limit" json
+            Expect.stringContains e.Message "min_hedge_shares 10" "names what it must cover"
         testCase "ASelfCheckSlowerThanTheConsolesSilence_IsRefusedNamingTheKey" <| fun () ->
             let e = refusedAt "control.self_check_seconds" (withKey "self_check_seconds" "60")
             Expect.stringContains e.Message "silent" "says why"
