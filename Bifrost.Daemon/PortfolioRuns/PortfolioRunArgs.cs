@@ -54,7 +54,8 @@ public static class PortfolioRunArgs
                 var info = new FileInfo(file);
                 if (!info.Exists) throw new FormatException($"file: '{file}' does not exist");
                 if (info.Length > MaxSignalsBytes) throw new FormatException($"file: '{file}' is {info.Length} bytes, more than {MaxSignalsBytes}");
-                text = File.ReadAllText(file);
+                var (read, error) = SignalsFile.Read(file);
+                text = read ?? throw new FormatException($"file: {error}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -44,7 +44,8 @@ public static class SignalsDirectory
         {
             if (file.Length > PortfolioRunArgs.MaxSignalsBytes)
                 return Error($"'{file.Name}' is {file.Length} bytes, more than {PortfolioRunArgs.MaxSignalsBytes}");
-            return FSharpResult<Tuple<string, string>, string>.NewOk(Tuple.Create(file.Name, File.ReadAllText(file.FullName)));
+            var (text, error) = SignalsFile.Read(file.FullName);
+            return text is null ? Error(error!) : FSharpResult<Tuple<string, string>, string>.NewOk(Tuple.Create(file.Name, text));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {

@@ -25,6 +25,29 @@ public sealed class SignalsWatcherTests : IDisposable
         File.SetLastWriteTimeUtc(path, writtenUtc);
     }
 
+    // A named pipe blocked the open until a writer came: the watch runs on the engine's clock, which stopped (DAEMON
+    // SILENT); a device reports length 0 and read forever (4 GB). Both are refused within the read's time-out.
+    [Fact]
+    public void APipeNamedLikeSignals_IsRefusedWithinTheTimeout_TheClockGoesOn()
+    {
+        var fifo = Path.Combine(_dir, "zz.csv");
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", fifo)) mk.WaitForExit();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.IsType<EventPayload.PortfolioSignalsArrived>(new SignalsWatcher(_dir).Poll());
+        Assert.True(started.Elapsed < SignalsFile.Timeout + TimeSpan.FromSeconds(3), $"returned after {started.Elapsed}");
+        Assert.True(e.file.IsError);
+        Assert.Contains("not a regular file", e.file.ErrorValue);
+        using (var w = new FileStream(fifo, FileMode.Open, FileAccess.Write)) { } // frees the blocked reader
+    }
+
+    [Fact]
+    public void ADevice_IsReadNoFurtherThanTheSizeLimit_AndRefused()
+    {
+        var (text, error) = SignalsFile.Read("/dev/zero");
+        Assert.Null(text);
+        Assert.Contains($"more than {PortfolioRunArgs.MaxSignalsBytes} bytes", error);
+    }
+
     [Fact]
     public void NewestFile_ReportedOncePerChange_HiddenAndOtherFilesIgnored()
     {
