@@ -34,10 +34,14 @@ public static class StoreSalvage
         using (src)
         {
             // Copying a newer Bifrost's store into this build's schema would drop what it added without a word.
-            if (src is not null && SchemaVersion(src) is { } found && found > Schema.Migrations.Latest)
-                throw new StoreSchemaException(damaged, found, Schema.Migrations.Latest, "Salvage it with the Bifrost that wrote it (refusing to downgrade it).");
+            // Not a store at all (no readable SQLite header): "rebuilt" would start the daemon on an empty store that
+            // remembers no pause, halt or day's P&L. Refused, nothing created.
+            var version = src is null ? null : SchemaVersion(src);
+            if (src is null || version is null)
+                throw new IOException($"'{damaged}' is not a readable SQLite store{(openError is null ? "" : $" ({openError})")}: nothing to salvage, no store created");
+            if (version > Schema.Migrations.Latest)
+                throw new StoreSchemaException(damaged, version.Value, Schema.Migrations.Latest, "Salvage it with the Bifrost that wrote it (refusing to downgrade it).");
             using (StoreWriter.Open(target)) { } // creates it 0600 with the current schema
-            if (src is null) return new Report([$"cannot open '{damaged}': {openError}; nothing copied"], false);
             var lines = new List<string>();
             var complete = true;
             using var dst = StoreIntegrity.OpenWith(target, SqliteOpenMode.ReadWrite);

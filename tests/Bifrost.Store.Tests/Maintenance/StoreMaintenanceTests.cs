@@ -105,6 +105,17 @@ public sealed class StoreMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void Salvage_OfAFileThatIsNoStoreAtAll_IsRefused_NoEmptyStoreCreated()
+    {
+        var garbage = Path.Combine(Path.GetDirectoryName(_store.Path)!, "garbage.db");
+        File.WriteAllBytes(garbage, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 37 % 251))]);
+        var target = Path.Combine(Path.GetDirectoryName(_store.Path)!, "rebuilt-from-garbage.db");
+        var e = Assert.Throws<IOException>(() => StoreSalvage.Run(garbage, target));
+        Assert.Contains("not a readable SQLite store", e.Message);
+        Assert.False(File.Exists(target), "an empty store would remember no pause, halt or day's P&L");
+    }
+
+    [Fact]
     public void IntegrityCheck_AcceptsAMissingOrEmptyStore()
     {
         StoreIntegrity.Check(_store.Path + ".missing");
