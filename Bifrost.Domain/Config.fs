@@ -260,7 +260,8 @@ module Config =
         elif (s.Legs |> List.countBy (fun l -> l.Option.ContractId) |> List.exists (fun (_, n) -> n > 1))
              || (s.Legs |> List.countBy (fun l -> l.Option.Right, l.Option.Strike, l.Option.Expiry) |> List.exists (fun (_, n) -> n > 1)) then
             err "strategy.legs" "the same option is listed twice (one leg per contract: sum the quantities)"
-        elif not (cfg.Guards.MaxSpreadBps > 0.0) then err "guards.max_spread_bps" "must be > 0 (0 blocks every hedge)"
+        elif not (cfg.Guards.MaxSpreadBps > 0.0 && cfg.Guards.MaxSpreadBps <= 10_000.0) then
+            err "guards.max_spread_bps" "must be in (0, 10000] (0 blocks every hedge; beyond 10,000, a spread as wide as the price, it guards nothing)"
         elif cfg.Risk.StopLoss |> Option.exists (fun v -> not (v > 0.0)) then err "risk.stop_loss" "must be > 0 (a loss amount)"
         elif cfg.Risk.TakeProfit |> Option.exists (fun v -> not (v > 0.0)) then err "risk.take_profit" "must be > 0 (a profit amount)"
         // IB looks the contract up by this text (and the operator reads it in every log line): a control character or

@@ -88,6 +88,9 @@ let tests =
             testCase $"AHugeDuration_IsRefusedNamingTheKey ({key})" <| fun () ->
                 let e = refusedAt path (withKey key "1e300")
                 Expect.stringContains e.Message "seconds" "message"
+        testCase "ASpreadGuardThatGuardsNothing_IsRefusedNamingIt" <| fun () ->
+            refusedAt "guards.max_spread_bps" (withKey "max_spread_bps" "1e23") |> ignore
+            Expect.isOk (ConfigJson.parseWith resolve (withKey "max_spread_bps" "10000")) "10,000 bps still goes"
         testCase "AHardDeltaLimitNarrowerThanAHedgeCanTrade_IsRefusedNamingIt" <| fun () ->
             let json = withKey "min_hedge_shares" "10"
             let m = Regex.Match(json, "\"hard_delta_limit\"\\s*:\\s*([-0-9.eE+]+)")

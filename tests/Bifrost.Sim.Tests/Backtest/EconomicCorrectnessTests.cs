@@ -107,7 +107,7 @@ public sealed class EconomicCorrectnessTests(ITestOutputHelper output)
             "lot_size": 1, "min_hedge_shares": 1, "cooldown_seconds": 0, "hard_delta_limit": 1e9,
             "risk_free_rate": 0.05, "dividend_yield": 0, "fallback_vol": 0.2
           },
-          "guards": { "lag_after_seconds": 86400, "stale_after_seconds": 86400, "max_feed_latency_seconds": 86400, "max_spread_bps": 1e9 },
+          "guards": { "lag_after_seconds": 86400, "stale_after_seconds": 86400, "max_feed_latency_seconds": 86400, "max_spread_bps": 10000 },
           "risk": { "max_position": 10000000, "max_order_notional": 1e15, "max_daily_trades": 1000000,
                     "daily_loss_limit": 1e15, "max_drawdown": 1e15, "check_buying_power": false },
           // clock_seconds: a year, the most allowed; its next grid point (2026-12-18) is after the path: no ClockTicked.
