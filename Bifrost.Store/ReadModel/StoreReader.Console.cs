@@ -58,6 +58,29 @@ public sealed partial class StoreReader
               AND (run_id LIKE '%-man' || @id OR run_id LIKE '%-reb' || @id) ORDER BY id LIMIT 1
             """, r => r.GetString(0), ("@id", controlId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+    /// <summary>
+    /// Orders of a daemon run and of every run it made (<c>{run}-man{id}</c>, <c>-reb</c>, <c>-flat</c>…), oldest
+    /// first: the orders the daemon knows as its own, whichever control placed them.
+    /// </summary>
+    public IReadOnlyList<OrderRecord> GetOrdersForRunAndChildren(string runId) =>
+        Query($"""
+            SELECT {OrderColumns} FROM orders WHERE run_id = @run OR substr(run_id, 1, length(@run) + 1) = @run || '-'
+            ORDER BY created_ns, order_ref
+            """, ReadOrder, ("@run", runId));
+
+    /// <summary>
+    /// The end of the flatten a flatten control started or found under way ("already flattening"): the first
+    /// control_done operation of a <c>{session}-flat{n}</c> run recorded after the control's own control operation
+    /// (<c>… (#id)</c>); null while that flatten is still going.
+    /// </summary>
+    public (string RunId, string Detail)? FindFlattenEnd(long controlId) =>
+        Query("""
+            SELECT run_id, detail FROM operations WHERE kind = 'control_done' AND run_id LIKE '%-flat%'
+              AND id > (SELECT MIN(id) FROM operations WHERE kind = 'control' AND detail LIKE '%(#' || @id || ')')
+            ORDER BY id LIMIT 1
+            """, r => (r.GetString(0), r.GetString(1)),
+            ("@id", controlId.ToString(System.Globalization.CultureInfo.InvariantCulture))) is [var end, ..] ? end : null;
+
     /// <summary>Order timelines for orders created at or after <paramref name="fromNanos"/> (operation clock), oldest first.</summary>
     public IReadOnlyList<OrderTimeline> GetOrderTimelines(long fromNanos = 0, int limit = 100_000) =>
         Query("""

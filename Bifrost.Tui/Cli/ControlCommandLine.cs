@@ -76,7 +76,14 @@ internal static class ControlCommandLine
         if (!args.Has("--wait"))
         {
             // The run id exists once the daemon takes the command: give it a moment, never block a script for long.
-            var runId = follower.WaitForRun(TimeSpan.FromSeconds(3), sleep);
+            var runId = follower.WaitForRun(TimeSpan.FromSeconds(3), sleep, settle: true);
+            // A run id is recorded as the daemon takes the command, even for one it then refuses (broker down,
+            // PRICE_BAND): a refusal is said as such and exits as --wait's would, never as a run that started.
+            if (follower.Last?.Status == ControlStatus.Refused)
+            {
+                stdout.WriteLine($"refused: {(follower.Last.Result is { Length: > 0 } why ? why : "(no reason given)")}");
+                return FailedExit;
+            }
             stdout.WriteLine(runId is null
                 ? $"run: not started yet (control #{id} is {follower.Last?.Status.ToString().ToLowerInvariant() ?? "pending"}); follow it with `bifrost-tui runs`"
                   + (Bifrost.Store.Control.ControlExpiry.Expires(kind) ? "; a command that trades expires unless the daemon takes it within daemon.control_max_age_seconds (60 s by default)" : "")

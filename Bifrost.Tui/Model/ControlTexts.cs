@@ -48,7 +48,8 @@ internal sealed record ControlSettings(bool CancelOnStop, string AfterFlatten, s
 
 /// <summary>What a confirmation needs to say exactly what will happen.</summary>
 internal sealed record ControlContext(
-    string FsmState, double StrategyHedgeShares, double ExternalShares, int? WorkingOrders, ControlSettings Settings, BandGauge? Band, bool DaemonSilent);
+    string FsmState, double StrategyHedgeShares, double ExternalShares, int? WorkingOrders, ControlSettings Settings, BandGauge? Band, bool DaemonSilent,
+    int? WorkingManualOrders = null);
 
 /// <summary>The confirmation texts of the control commands. Pure, tested word for word.</summary>
 internal static class ControlTexts
@@ -82,9 +83,10 @@ internal static class ControlTexts
 
     private static string Stop(ControlContext c)
     {
+        // The daemon's stop cancels every working order it placed (OrderFlow.cancelWorking), not only the strategy's.
         var cancel = c.Settings.CancelOnStop
-            ? $"cancel the strategy's working orders{Working(c)}"
-            : $"leave working orders{Working(c)} in place (control.cancel_on_stop is false)";
+            ? $"cancel every working order{Working(c)}, the operator's manual orders included{Manual(c)}"
+            : $"leave every working order{Working(c)} in place, manual ones included (control.cancel_on_stop is false)";
         return $"Stop: the daemon places no new orders from now, will {cancel}, write its final status and exit. "
             + $"Positions are not closed (strategy hedge {Shares(c.StrategyHedgeShares)}, external {Shares(c.ExternalShares)}).";
     }
@@ -104,11 +106,16 @@ internal static class ControlTexts
             ? "the option book's delta" + (c.Band is { } b ? $" (target {Format.Signed(b.Target, 0)})" : "")
             : "0";
         var then = c.Settings.AfterFlatten == "stop" ? "Then stop." : "Then pause.";
-        return $"Flatten: cancel the strategy's working orders{Working(c)} and close the strategy-owned hedge of "
-            + $"{Shares(c.StrategyHedgeShares)} to {target}. External/manual positions ({Shares(c.ExternalShares)}) are not touched. {then}";
+        // Runs.startFlatten: cancels the strategy-owned working orders only, waits for them, then market orders the hedge.
+        var manual = c.WorkingManualOrders is { } m ? $" ({m} working)" : "";
+        return $"Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual){Working(c)}, "
+            + $"then close the strategy-owned hedge of {Shares(c.StrategyHedgeShares)} to {target} with market orders. "
+            + $"The operator's own manual orders{manual} keep working and external/manual positions ({Shares(c.ExternalShares)}) are not touched. {then}";
     }
 
     private static string Working(ControlContext c) => c.WorkingOrders is { } n ? $" ({n} working)" : "";
+
+    private static string Manual(ControlContext c) => c.WorkingManualOrders is { } m ? $" ({m} of them manual)" : "";
 
     private static string Shares(double qty) => $"{Format.Quantity(qty)} shares";
 }

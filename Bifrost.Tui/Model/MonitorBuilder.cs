@@ -161,7 +161,8 @@ internal static class MonitorBuilder
                 data.WorkingOrders,
                 ControlSettings.FromConfigJson(data.Status?.ConfigSummaryJson),
                 dashboard.Band,
-                header.Light.Reasons.Contains(LightRules.DaemonSilent) || data.Status is null);
+                header.Light.Reasons.Contains(LightRules.DaemonSilent) || data.Status is null,
+                data.WorkingManualOrders);
             pending = ControlTexts.Confirmation(kind, context);
         }
         var recent = (data.RecentCommands ?? []).Select(c => Command(c, nowNanos)).ToList();

@@ -27,15 +27,23 @@ internal sealed class RunFollower(string storePath, long controlId)
         }
     }
 
-    public string? WaitForRun(TimeSpan within, Action<TimeSpan> sleep)
+    /// <summary>
+    /// The run the control created, once recorded. With <paramref name="settle"/> it keeps polling (within the time
+    /// given) until the control row is done or refused too: the daemon records the run as it takes a command it may
+    /// still refuse.
+    /// </summary>
+    public string? WaitForRun(TimeSpan within, Action<TimeSpan> sleep, bool settle = false)
     {
         var deadline = DateTime.UtcNow + within;
+        string? runId = null;
         while (true)
         {
             var found = Read(r => Tuple.Create(r.GetControlCommand(controlId), r.FindControlRun(controlId)));
             Last = found?.Item1 ?? Last;
-            if (found?.Item2 is { } run) return run;
-            if (Last?.Status is ControlStatus.Done or ControlStatus.Refused || DateTime.UtcNow >= deadline) return null;
+            runId ??= found?.Item2;
+            var settled = Last?.Status is ControlStatus.Done or ControlStatus.Refused;
+            if (runId is not null && (!settle || settled)) return runId;
+            if (settled || DateTime.UtcNow >= deadline) return runId;
             sleep(TimeSpan.FromMilliseconds(200));
         }
     }
@@ -47,11 +55,35 @@ internal sealed class RunFollower(string storePath, long controlId)
         var lastLine = "";
         while (true)
         {
+            (string RunId, string Detail)? flattenEnd = null;
             var snap = Read(r =>
             {
                 var control = r.GetControlCommand(controlId);
-                var run = runId ?? r.FindControlRun(controlId);
-                var orders = run is null ? [] : r.GetOrdersForRun(run);
+                string? run;
+                IReadOnlyList<OrderRecord> orders;
+                switch (control?.Command)
+                {
+                    // A cancel makes no run: follow the orders it targets until none is working.
+                    case ControlCommandKind.Cancel:
+                        run = null;
+                        orders = CancelTarget(control.ArgumentsJson) switch
+                        {
+                            (string id, null) => r.GetOrdersForRun(id),
+                            (null, string orderRef) => r.GetOrder(orderRef) is { } o ? [o] : [],
+                            _ => [],
+                        };
+                        break;
+                    // A flatten's run is {session}-flat{n}: followed to the control_done the daemon writes as it ends.
+                    case ControlCommandKind.Flatten:
+                        flattenEnd = r.FindFlattenEnd(controlId);
+                        run = flattenEnd?.RunId;
+                        orders = run is null ? [] : r.GetOrdersForRun(run);
+                        break;
+                    default:
+                        run = runId ?? r.FindControlRun(controlId);
+                        orders = run is null ? [] : r.GetOrdersForRun(run);
+                        break;
+                }
                 return new Tuple<ControlCommand?, string?, IReadOnlyList<OrderRecord>>(control, run, orders);
             });
             if (snap is not null)
@@ -64,8 +96,28 @@ internal sealed class RunFollower(string storePath, long controlId)
                     + (orders.Count == 0 ? "" : ": " + string.Join("; ", orders.Select(OrderText)));
                 if (line != lastLine) progress(line);
                 lastLine = line;
-                if (Last?.Status is ControlStatus.Done or ControlStatus.Refused)
+                if (Last?.Status == ControlStatus.Refused)
                     return Finish(Last, runId, orders);
+                if (Last?.Status == ControlStatus.Done)
+                {
+                    // Done on the control row is not the end of what it started: a cancel only sent the cancels, a
+                    // flatten answered "already flattening" is the earlier flatten's to finish.
+                    switch (Last.Command)
+                    {
+                        case ControlCommandKind.Cancel when orders.Count == 0:
+                            return new FollowOutcome(controlId, "done", null, "failed", $"{Last.Result}; no such order in the store", []);
+                        case ControlCommandKind.Cancel when !orders.Any(o => IsWorking(o.Status)):
+                            return new FollowOutcome(controlId, "done", null, "done", Last.Result, orders.Select(OrderText).ToList());
+                        case ControlCommandKind.Flatten when flattenEnd is { } end:
+                            return new FollowOutcome(controlId, "done", end.RunId,
+                                end.Detail.StartsWith("flatten incomplete", StringComparison.Ordinal) ? "failed" : "done",
+                                end.Detail, orders.Select(OrderText).ToList());
+                        case ControlCommandKind.Cancel or ControlCommandKind.Flatten:
+                            break;
+                        default:
+                            return Finish(Last, runId, orders);
+                    }
+                }
             }
             if (DateTime.UtcNow >= deadline)
                 return new FollowOutcome(controlId, Last?.Status.ToString().ToLowerInvariant() ?? "unknown", runId, "timed_out",
@@ -73,6 +125,24 @@ internal sealed class RunFollower(string storePath, long controlId)
             sleep(TimeSpan.FromMilliseconds(250));
         }
     }
+
+    private static (string? RunId, string? OrderRef) CancelTarget(string json)
+    {
+        try
+        {
+            var root = System.Text.Json.JsonDocument.Parse(json).RootElement;
+            return (root.TryGetProperty("run_id", out var run) ? run.GetString() : null,
+                root.TryGetProperty("order_ref", out var r) ? r.GetString() : null);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    // IB order states that are finished; anything else may still trade.
+    private static bool IsWorking(string status) =>
+        status is not ("Filled" or "Cancelled" or "ApiCancelled" or "Inactive" or "Rejected");
 
     public static string OrderText(OrderRecord o) =>
         $"{o.OrderRef} {MonitorBuilder.EnumWord(o.Side)} {o.Filled.ToString(CultureInfo.InvariantCulture)}/{o.Qty.ToString(CultureInfo.InvariantCulture)} {o.Status}"

@@ -23,8 +23,14 @@ internal sealed record StoreData
     public IReadOnlyList<ControlCommand>? RecentCommands { get; init; }
     public ControlCommand? Tracked { get; init; }
 
-    /// <summary>The live run's working orders, read only while a stop/flatten confirmation is open.</summary>
+    /// <summary>
+    /// Working orders the open stop/flatten confirmation would cancel, across the daemon's run and its child runs (stop:
+    /// all of them; flatten: the strategy-owned ones); read only while such a confirmation is open.
+    /// </summary>
     public int? WorkingOrders { get; init; }
+
+    /// <summary>Of the daemon's working orders, the operator's own manual ones (same moment as <see cref="WorkingOrders"/>).</summary>
+    public int? WorkingManualOrders { get; init; }
 
     /// <summary>Alerts nobody acknowledged yet (read every frame: the header shows it on every screen).</summary>
     public long UnacknowledgedAlerts { get; init; }

@@ -105,7 +105,16 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
             if (data.PortfolioRuns is [var newest, ..]) data = data with { NewestSnapshot = reader.GetPortfolioSnapshot(newest.SnapshotId) };
         }
         if (ui.Screen == Screen.Alerts)
-            data = data with { Alerts = reader.GetAlertViews(limit: Math.Max(1, viewport.BodyRows - 2)) };
+        {
+            // Unacknowledged alerts pinned first (newest first), then the newest acknowledged ones in the rows left:
+            // an older unacknowledged CRITICAL behind newer acknowledged alerts stays on screen and `a` reaches it.
+            var rows = Math.Max(1, viewport.BodyRows - 2);
+            var open = reader.GetAlertViews(unacknowledgedOnly: true, limit: rows);
+            var acknowledged = open.Count >= rows
+                ? []
+                : reader.GetAlertViews(limit: rows + open.Count).Where(a => a.Alert.Acknowledged).Take(rows - open.Count);
+            data = data with { Alerts = [.. open, .. acknowledged] };
+        }
         if (ui.Screen == Screen.Stats)
             data = data with { StatsDays = reader.GetDailySummaries(400), StatsOrders = reader.GetOrderTimelines() };
         if (ui.Screen == Screen.Controls || ui.Confirm is not null)
@@ -118,8 +127,17 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
         }
         if (ui.TrackedCommand is { } id)
             data = data with { Tracked = reader.GetControlCommand(id) };
+        // Stop cancels every working order the daemon placed (its run's and its child runs': hedges, manual, rebalance,
+        // flatten); flatten cancels only the strategy-owned ones, the operator's own manual orders keep working.
         if (ui.Confirm is ControlCommandKind.Stop or ControlCommandKind.Flatten && status?.RunId is { } run)
-            data = data with { WorkingOrders = reader.GetOrdersForRun(run).Count(o => IsWorking(o.Status)) };
+        {
+            var working = reader.GetOrdersForRunAndChildren(run).Where(o => IsWorking(o.Status)).ToList();
+            data = data with
+            {
+                WorkingOrders = ui.Confirm == ControlCommandKind.Stop ? working.Count : working.Count(o => !IsOperatorOwned(o.Purpose)),
+                WorkingManualOrders = working.Count(o => IsOperatorOwned(o.Purpose)),
+            };
+        }
         return data;
     }
 
@@ -135,6 +153,10 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
             Before = ui.Top,
         };
     }
+
+    // Purpose "manual" (an order the operator placed for their own, external position) is the only one the strategy
+    // does not own (OrderPurpose.owner in the domain).
+    private static bool IsOperatorOwned(string purpose) => purpose.Equals("manual", StringComparison.OrdinalIgnoreCase);
 
     // IB order states that are finished; anything else may still trade.
     private static bool IsWorking(string status) =>

@@ -51,7 +51,7 @@ internal static class TextScreens
     public static TextScreenVm Alerts(IReadOnlyList<Bifrost.Store.ReadModel.AlertView> alerts, long unacknowledged, TimeZoneInfo zone)
     {
         var rows = AlertsModel.Rows(alerts, zone);
-        var lines = new List<TextLine> { new($"ALERTS (newest first) · {unacknowledged} unacknowledged · a acknowledges the newest unacknowledged", "title") };
+        var lines = new List<TextLine> { new($"ALERTS (unacknowledged first, then newest) · {unacknowledged} unacknowledged · a acknowledges the newest unacknowledged", "title") };
         if (rows.Count == 0) lines.Add(new("(no alerts)", "dim"));
         foreach (var a in rows)
             lines.Add(new(AlertsModel.Line(a), !a.Acknowledged && a.Severity == "CRITICAL" ? "bad" : !a.Acknowledged ? "warn" : "dim"));

@@ -203,4 +203,118 @@ public sealed class ControlCliTests
         Assert.Equal(3, code);
         Assert.Contains("result: timed_out", output);
     }
+
+    [Fact]
+    public void OrderWithoutWait_RefusedAtOnce_SaysRefused_ExitsOne()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        // As the daemon does: the control operation names the run it would have made, then the command is refused.
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, $"{Sample.RunId}-man{c.Id}", Detail: "manual order"));
+            return (ControlOutcome.Refused, "PRICE_BAND: limit 95.00 is 6.1% from the mid");
+        });
+        var (code, output, _) = Run("order", "buy", "XYZ", "1", "--store", store.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("refused: PRICE_BAND: limit 95.00 is 6.1% from the mid", output);
+        Assert.DoesNotContain("run: ", output);
+    }
+
+    [Fact]
+    public void OrderWithoutWait_Taken_PrintsTheRun_ExitsZero()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, $"{Sample.RunId}-man{c.Id}", Detail: "manual order"));
+            return (ControlOutcome.Done, "placed");
+        });
+        var (code, output, _) = Run("order", "buy", "XYZ", "1", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("run: paper1-man1", output);
+    }
+
+    // A manual run whose limit order rests at the broker.
+    private static TempStore StoreWithRestingManualOrder() => TempStore.WithSample(Frames.Now, (_, w) =>
+    {
+        w.StartRun(new RunRecord("paper1-man5", RunKind.Manual, Frames.Now, "{}", Sample.RunId));
+        w.UpsertOrder(new OrderRecord("oi_paper1-man5_1", "paper1-man5", "manual", Sample.StockId, TradeSide.Buy, 1, "LMT", 95, "DAY", "Submitted",
+            Frames.Now, Frames.Now));
+    });
+
+    [Fact]
+    public void CancelWait_CancelSentButOrderStillWorking_IsNotDone_TimesOut()
+    {
+        using var store = StoreWithRestingManualOrder();
+        // The daemon sends the cancel and completes the control; the broker never confirms it.
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, "", Detail: $"cancel run paper1-man5 by ops (#{c.Id})"));
+            return (ControlOutcome.Done, "run paper1-man5: cancel sent for 1 order(s)");
+        });
+        var (code, output, _) = Run("cancel", "paper1-man5", "--wait", "--timeout", "2", "--store", store.Path);
+        Assert.Equal(3, code);
+        Assert.DoesNotContain("result: done", output);
+        Assert.Contains("oi_paper1-man5_1 buy 0/1 Submitted", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void CancelWait_OrderCancelled_IsDone_ExitsZero()
+    {
+        using var store = StoreWithRestingManualOrder();
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, "", Detail: $"cancel run paper1-man5 by ops (#{c.Id})"));
+            w.UpsertOrder(new OrderRecord("oi_paper1-man5_1", "paper1-man5", "manual", Sample.StockId, TradeSide.Buy, 1, "LMT", 95, "DAY", "Cancelled",
+                Frames.Now, Frames.Now));
+            return (ControlOutcome.Done, "run paper1-man5: cancel sent for 1 order(s)");
+        });
+        var (code, output, _) = Run("cancel", "paper1-man5", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("result: done", output);
+    }
+
+    // A flatten under way: its market order (run paper1-flat9) not filled yet.
+    private static TempStore StoreWithFlattenUnderWay() => TempStore.WithSample(Frames.Now, (_, w) =>
+    {
+        w.Record(new OperationRecord(Frames.Now, OperationKind.Control, "", Detail: "flatten by ops (#90)"));
+        w.StartRun(new RunRecord("paper1-flat9", RunKind.Flatten, Frames.Now, "{}", Sample.RunId));
+        w.UpsertOrder(new OrderRecord("oi_paper1_9", "paper1-flat9", "flatten", Sample.StockId, TradeSide.Buy, 61, "MKT", null, "DAY", "Submitted",
+            Frames.Now, Frames.Now));
+        w.Record(new OperationRecord(Frames.Now, OperationKind.Order, "paper1-flat9", "oi_paper1_9", Sample.StockId, TradeSide.Buy, 61, double.NaN, "flatten MKT"));
+    });
+
+    [Fact]
+    public void FlattenAllWait_AlreadyFlattening_FollowsTheFlattenUnderWay_NotDone()
+    {
+        using var store = StoreWithFlattenUnderWay();
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, "", Detail: $"flatten by ops (#{c.Id})"));
+            return (ControlOutcome.Done, "already flattening");
+        });
+        var (code, output, _) = Run("flatten-all", "--wait", "--timeout", "2", "--store", store.Path);
+        Assert.Equal(3, code);
+        Assert.DoesNotContain("result: done", output);
+    }
+
+    [Theory]
+    [InlineData("flatten strategy hedge at 0", "Filled", 0, "result: done — flatten strategy hedge at 0")]
+    [InlineData("flatten incomplete: 61 shares still to trade after 3 orders", "Cancelled", 1, "result: failed — flatten incomplete")]
+    public void FlattenAllWait_FlattenEnds_ResultIsTheFlattensOwn(string end, string orderStatus, int exit, string expected)
+    {
+        using var store = StoreWithFlattenUnderWay();
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, "", Detail: $"flatten by ops (#{c.Id})"));
+            w.UpsertOrder(new OrderRecord("oi_paper1_9", "paper1-flat9", "flatten", Sample.StockId, TradeSide.Buy, 61, "MKT", null, "DAY", orderStatus,
+                Frames.Now, Frames.Now, Filled: orderStatus == "Filled" ? 61 : 0, AvgPrice: 101));
+            w.Record(new OperationRecord(Frames.Now, OperationKind.ControlDone, "paper1-flat9", Detail: end));
+            return (ControlOutcome.Done, "already flattening");
+        });
+        var (code, output, _) = Run("flatten-all", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(exit, code);
+        Assert.Contains(expected, output);
+        Assert.Contains("run paper1-flat9", output);
+    }
 }

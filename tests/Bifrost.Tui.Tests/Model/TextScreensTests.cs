@@ -22,6 +22,32 @@ public sealed class TextScreensTests
     }
 
     [Fact]
+    public void AlertsScreen_OlderUnacknowledgedCriticalBehindNewerAcknowledged_IsListedFirst_AndAcknowledgeReachesIt()
+    {
+        using var store = TempStore.WithSample(Frames.Now, (_, w) =>
+        {
+            w.RaiseAlert(new AlertRecord(Frames.Now - 600 * Sample.Second, AlertSeverity.Critical, "ORDER_OUTCOME_UNKNOWN", "hedge SELL 73 XYZ: outcome unknown"));
+            for (var i = 1; i <= 40; i++)
+                w.RaiseAlert(new AlertRecord(Frames.Now - 500 * Sample.Second + i * Sample.Second, AlertSeverity.Info, "FEED_RECOVERED", $"quotes back #{i}"));
+        });
+        using (var reader = Bifrost.Store.ReadModel.StoreReader.Open(store.Path))
+            foreach (var a in reader.GetAlerts(limit: 1000).Where(a => a.Code != "ORDER_OUTCOME_UNKNOWN"))
+                Bifrost.Tui.App.MonitorApp.Acknowledge(store.Path, a.Id);
+        var state = new UiState { Screen = Screen.Alerts };
+        var vm = Frames.Build(store.Path, state);
+        Assert.Equal(1, vm.Header.UnacknowledgedAlerts);
+        var critical = Assert.Single(vm.Text!.Lines, l => l.Text.Contains("ORDER_OUTCOME_UNKNOWN"));
+        Assert.Equal("bad", critical.Style);
+        Assert.Equal(1, vm.Text.Lines.ToList().IndexOf(critical)); // right under the title, before the newer acknowledged ones
+        Assert.Contains(vm.Text.Lines, l => l.Text.Contains("quotes back #40")); // the newest acknowledged still listed below
+
+        var (_, effects) = UiUpdate.Update(state, new UiAction.Acknowledge(), vm);
+        var ack = Assert.IsType<UiEffect.AcknowledgeAlert>(Assert.Single(effects));
+        Bifrost.Tui.App.MonitorApp.Acknowledge(store.Path, ack.AlertId);
+        Assert.Equal(0, Frames.Build(store.Path, state).Header.UnacknowledgedAlerts);
+    }
+
+    [Fact]
     public void AcknowledgeKey_OnAlerts_AsksToAcknowledgeTheNewestUnacknowledged_ThenHeaderClears()
     {
         using var store = TempStore.WithSample(Frames.Now);
