@@ -72,6 +72,12 @@ public static class ConfigLoader
             return unresolved.Count; // placeholder ids, distinct, replaced after reqContractDetails
         });
         if (preview.IsError) throw new DaemonConfigException(preview.ErrorValue.Field, preview.ErrorValue.Message);
+        // The daemon's ticker runs at it: the engine's clock steps (timers, hedge timeouts) and the status heartbeat,
+        // and the console calls a daemon silent after 10 s without a beat (60 showed a healthy daemon RED most of the
+        // time). A backtest has no heartbeat: its files may say 60.
+        if (preview.ResultValue.Control.SelfCheckEvery > 5_000_000_000L) // nanoseconds
+            throw new DaemonConfigException("control.self_check_seconds",
+                "must be in (0, 5] seconds for the daemon: its clock and the status heartbeat run at it, and the console calls a daemon silent after 10 s without a beat");
         var portfolio = Bifrost.Domain.PortfolioRuns.PortfolioSettingsJson.parse(preview.ResultValue.Strategy.Underlying.Symbol, preview.ResultValue.Calendar, merged);
         if (portfolio.IsError) throw new DaemonConfigException(portfolio.ErrorValue.Field, portfolio.ErrorValue.Message);
         return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved)

@@ -97,11 +97,6 @@ let tests =
             let json = json.Substring(0, m.Groups[1].Index) + "5" + json.Substring(m.Groups[1].Index + m.Groups[1].Length)
             let e = refusedAt "strategy.hard_delta_limit" json
             Expect.stringContains e.Message "min_hedge_shares 10" "names what it must cover"
-        testCase "ASelfCheckSlowerThanTheConsolesSilence_IsRefusedNamingTheKey" <| fun () ->
-            let e = refusedAt "control.self_check_seconds" (withKey "self_check_seconds" "60")
-            Expect.stringContains e.Message "silent" "says why"
-            refusedAt "control.self_check_seconds" (withKey "self_check_seconds" "0") |> ignore
-            Expect.isOk (ConfigJson.parseWith resolve (withKey "self_check_seconds" "5")) "5 s still goes"
         testCase "ANegativeDuration_IsRefused" <| fun () ->
             refusedAt "strategy.cooldown_seconds" (withKey "cooldown_seconds" "-1") |> ignore
         testCase "AnEmptyAccount_IsRefused" <| fun () ->

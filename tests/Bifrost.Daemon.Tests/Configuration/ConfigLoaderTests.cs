@@ -123,6 +123,18 @@ public class ConfigLoaderTests
         Assert.Contains("twice", e.Message);
     }
 
+    // 60 s between beats showed a healthy daemon DAEMON SILENT most of the time (the console's limit is 10 s); a
+    // backtest file may say 60 (it has no heartbeat), the daemon may not.
+    [Fact]
+    public void ASelfCheckSlowerThanTheConsolesSilence_IsRefusedNamingTheKey()
+    {
+        Assert.Contains("\"self_check_seconds\": 1", Sample);
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample.Replace("\"self_check_seconds\": 1", "\"self_check_seconds\": 60")));
+        Assert.Equal("control.self_check_seconds", e.Key);
+        Assert.Contains("silent", e.Message);
+        Parse(Sample.Replace("\"self_check_seconds\": 1", "\"self_check_seconds\": 5"));
+    }
+
     [Fact]
     public void AnEnvironmentOverrideWithARepeatedKey_IsRefusedNamingTheVariable()
     {
