@@ -42,14 +42,17 @@ module OrderFlow =
             let s', cmds, placed = placeRef cfg s ref runId purpose conId side qty orderType riskBypass decisionMid
             { s' with NextOrderSeq = s.NextOrderSeq + 1L }, cmds, placed
 
+    /// The cancel of each order, with its operation.
+    let private cancelsOf (s: State) reason (orders: Order list) =
+        [ for o in orders do
+              CancelOrder(o.Ref, o.IbOrderId)
+              Emit.orderOp s OperationKind.CancelSent o nan reason ]
+
     /// Requests cancellation of this engine's working orders that `which` selects (never foreign orders: we only
     /// know our own).
     let cancelWorkingWhere (which: Order -> bool) (s: State) reason =
         let working = State.workingOrders s |> List.filter (fun o -> not o.CancelRequested && which o)
-        working |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s,
-        [ for o in working do
-              CancelOrder(o.Ref, o.IbOrderId)
-              Emit.orderOp s OperationKind.CancelSent o nan reason ]
+        working |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s, cancelsOf s reason working
 
     /// The cancels this engine asked for whose orders are still working, sent again. A cancel sent while the socket was
     /// down never reached the broker (the shell only logs it), and CancelRequested keeps every later path (hedge
@@ -57,10 +60,7 @@ module OrderFlow =
     /// (a sync's end, a reconnect while stopping), the engine's intent stands and is said again. A cancel that did
     /// arrive is refused harmlessly (10148, 161).
     let resendCancels (s: State) (reason: string) =
-        [ for o in State.workingOrders s do
-              if o.CancelRequested then
-                  CancelOrder(o.Ref, o.IbOrderId)
-                  Emit.orderOp s OperationKind.CancelSent o nan reason ]
+        State.workingOrders s |> List.filter (fun o -> o.CancelRequested) |> cancelsOf s reason
 
     /// Requests cancellation of every working order of this engine (stop, halts: the engine stands down).
     let cancelWorking (s: State) reason = cancelWorkingWhere (fun _ -> true) s reason
