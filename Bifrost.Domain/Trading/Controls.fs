@@ -20,7 +20,11 @@ module Controls =
         // closed it is the close's: an evening valuation mixes after-hours stock marks with the options' 16:00 mids.
         let last = if not s.Daily.Closed && State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
         let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }
+        // A cancel asked for before (one lost while the socket was down, its sync never ended) is said again: the
+        // engine stands down with every cancel it meant delivered, not left to a reconnect that may not come.
+        let again = if s.Connectivity.SocketUp then OrderFlow.resendCancels s "stop requested: cancel sent again" else []
         let s, cancels = if cfg.Control.CancelOnStop then OrderFlow.cancelWorking s "stop requested" else s, []
+        let cancels = again @ cancels
         let s', done' = Progress.checkStopping cfg s
         s', cancels @ done'
 
