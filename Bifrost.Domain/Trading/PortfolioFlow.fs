@@ -150,23 +150,23 @@ module PortfolioFlow =
     let sizingInputs (setup: PortfolioSetup) (s: State) : SizingInputs =
         { PortfolioValue = account s "NetLiquidation"; CashAvailable = Funds.available s; Prices = prices setup s; Positions = positions setup s }
 
-    /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
-    /// Outside the session it is refused: its market orders, sized on tonight's prices, would wait for the next open
-    /// and fill at whatever it gaps to, or be cancelled by run_timeout before it (a run that did nothing, reported late).
     /// The session-hours rule for a portfolio run's market orders, one for the operator's runs and the schedule's
-    /// (a no-trade window counts as outside: SessionCalendar.isOpen).
+    /// (a no-trade window counts as outside: SessionCalendar.isOpen). Outside the session its market orders, sized on
+    /// tonight's prices, would wait for the next open and fill at whatever it gaps to, or be cancelled by run_timeout
+    /// before it (a run that did nothing, reported late).
     let outOfHours (cfg: Config) (s: State) =
         if Classifier.hours cfg.Calendar s.Now = OutOfHours then
             Some "outside the session's hours (calendar): a portfolio run's market orders would wait for the next open; run it in the session"
         else None
 
+    /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
     let refusal (cfg: Config) (s: State) =
-        match s.PortfolioSetup with
-        | None -> Some "no portfolio configured (the configuration has no portfolio section)"
-        | Some _ when (outOfHours cfg s).IsSome -> outOfHours cfg s
-        | Some _ when not s.PortfolioCorrupt.IsEmpty ->
+        match s.PortfolioSetup, outOfHours cfg s with
+        | None, _ -> Some "no portfolio configured (the configuration has no portfolio section)"
+        | Some _, Some outside -> Some outside
+        | Some _, None when not s.PortfolioCorrupt.IsEmpty ->
             Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
-        | Some _ -> if brokerDown s then None else gate s
+        | Some _, None -> if brokerDown s then None else gate s
 
     /// Symbols a snapshot trades that the portfolio may not trade now (the universe changed since it was frozen, e.g. a
     /// symbol dropped or made the scalper's underlying). Such a snapshot is refused whole: run without them it is a
