@@ -18,19 +18,16 @@ public static class ConfigLoader
 {
     public const string EnvironmentPrefix = "BIFROST__";
 
+    /// <summary>A configuration is a few kilobytes; a megabyte is a wrong file.</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     public static DaemonSettings Load(string path, IDictionary? environment = null)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DaemonConfigException("--config", $"cannot read '{path}': {e.Message}");
-        }
+        // Bounded: a pipe or a device named as the config would otherwise hang check-config or grow without end.
+        var (text, error) = BoundedFile.Read(path, MaxConfigBytes);
+        if (text is null) throw new DaemonConfigException("--config", error!);
         return Parse(text, environment ?? Environment.GetEnvironmentVariables());
     }
 

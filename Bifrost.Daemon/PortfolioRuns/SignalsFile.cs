@@ -1,42 +1,10 @@
-using System.Text;
+using Bifrost.Daemon.Configuration;
 
 namespace Bifrost.Daemon.PortfolioRuns;
 
-/// <summary>
-/// Reads a signals file for a portfolio run, bounded in size and in time. A size check on the file's length is not
-/// enough: a device (<c>/dev/zero</c>, or a <c>*.csv</c> link to it) reports length 0 and reads forever (the daemon grew
-/// to 4 GB), and a named pipe blocks the open until a writer comes (the directory watch runs on the engine's clock: it
-/// stopped, DAEMON SILENT). So at most <see cref="PortfolioRunArgs.MaxSignalsBytes"/> + 1 bytes are read, off the
-/// caller's thread, and a read that has not finished in <see cref="Timeout"/> is refused (its thread is left to the pipe).
-/// </summary>
+/// <summary>Reads a signals file for a portfolio run, bounded in size and in time (see <see cref="BoundedFile"/>).</summary>
 public static class SignalsFile
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
-
     /// <summary>The file's text, or why it cannot be used (never throws).</summary>
-    public static (string? Text, string? Error) Read(string path)
-    {
-        var read = Task.Run(() =>
-        {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            var buffer = new byte[PortfolioRunArgs.MaxSignalsBytes + 1];
-            int n = 0, r;
-            while (n < buffer.Length && (r = fs.Read(buffer, n, buffer.Length - n)) > 0) n += r;
-            return (buffer, n);
-        });
-        try
-        {
-            if (!read.Wait(Timeout))
-                return (null, $"'{path}' gave nothing to read within {Timeout.TotalSeconds:N0} s: not a regular file (a pipe or a device?)");
-        }
-        catch (AggregateException e) when (e.InnerException is IOException or UnauthorizedAccessException or System.Security.SecurityException)
-        {
-            return (null, $"cannot read '{path}': {e.InnerException.Message}");
-        }
-        var (bytes, length) = read.Result;
-        if (length > PortfolioRunArgs.MaxSignalsBytes)
-            return (null, $"'{path}' is more than {PortfolioRunArgs.MaxSignalsBytes} bytes");
-        using var reader = new StreamReader(new MemoryStream(bytes, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return (reader.ReadToEnd(), null);
-    }
+    public static (string? Text, string? Error) Read(string path) => BoundedFile.Read(path, PortfolioRunArgs.MaxSignalsBytes);
 }

@@ -9,10 +9,11 @@ module Controls =
         [ Emit.note s OperationKind.ControlCompleted "" text; CompleteControl(meta.ControlId, outcome) ]
 
     /// Running again, with the risk class judged at the resume (not the halt's, which would refuse every hedge until
-    /// the next clock tick).
+    /// the next clock tick). The anomalies reported so far count as seen: the count only went up, so the light stayed
+    /// YELLOW for the life of the process and hid every later YELLOW.
     let private resumeRunning (s: State) (risk: RiskClass) =
         let pending = State.workingOrders s |> List.tryFind (fun o -> o.Purpose = Hedge)
-        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = risk }
+        { s with Fsm = Running(match pending with Some o -> HedgePending o.Ref | None -> Idle); PausedBy = ""; HedgeRejects = 0; Risk = risk; Anomalies = 0 }
 
     /// Stopping: the day's P&L kept, working orders cancelled (`cancel_on_stop`), stopped once they are confirmed.
     let stop (cfg: Config) (s: State) (meta: ControlMeta) =
@@ -58,6 +59,9 @@ module Controls =
             | Ok cls ->
                 let s', cmds = Hedging.evaluate cfg (resumeRunning s cls)
                 s', reply s meta (Done "resumed") @ cmds
+        // A resume while running is how the operator says "seen" of the anomalies an engine running on reported.
+        | Running _, Resume when s.Anomalies > 0 ->
+            { s with Anomalies = 0 }, reply s meta (Done $"already running; {s.Anomalies} anomalies taken as seen")
         | Running _, Resume -> s, reply s meta (Done "already running")
         // Resuming a remembered halt is judged once the sync has ended (the book valued, the account checked); "will run
         // after sync" ran past a risk halt until the first valued clock step halted it again.

@@ -130,6 +130,26 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Equal(0, CheckConfig(ok.ToJsonString()).Code);
     }
 
+    // A named pipe blocked check-config until a writer came (for ever) and /dev/zero read until memory ran out.
+    [Theory]
+    [InlineData("fifo")]
+    [InlineData("/dev/zero")]
+    public void Config_ThatIsAPipeOrADevice_Exits2Promptly(string kind)
+    {
+        var path = kind;
+        if (kind == "fifo")
+        {
+            path = Path.Combine(_dir, "bifrost.json");
+            using var mk = System.Diagnostics.Process.Start("mkfifo", path)!;
+            mk.WaitForExit();
+        }
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (code, _, err) = Run("check-config", "--config", path);
+        Assert.Equal(2, code);
+        Assert.Contains("--config", err);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"returned after {started.Elapsed}");
+    }
+
     [Fact]
     public void StorePath_ThatIsADirectory_Exits2NamingTheKey()
     {

@@ -15,6 +15,29 @@ let tests =
             Expect.equal r.Health Health.Blocked "r.Health"
             Expect.exists r.Checks (fun c -> c.Name = "store_ok" && not c.Passed) "r.Checks"
             Expect.contains r.BlockReasons BlockReason.StoreUnavailable "r.BlockReasons"
+        // The anomaly count only went up: after the operator had looked and resumed, the light stayed YELLOW for the
+        // life of the process, so a later YELLOW (a hedge due, a limit near) could not be told from the old one.
+        testCase "Anomaly_SeenByTheOperatorsResume_LeavesTheLightGreen" <| fun () ->
+            let cfg = config 1
+            let consistent s = (SelfCheck.run cfg s).Checks |> List.exists (fun c -> c.Name = "orders_consistent" && c.Passed)
+            // A status for an order of ours the engine does not know: reported, the engine runs on.
+            let unknownStatus =
+                OrderStatusReported { IbOrderId = 77; PermId = 1L; Ref = $"oi_{cfg.RunId}_99"; Status = FullyFilled; Filled = 5; AvgFillPrice = 100.0; Reason = "" }
+            let s, _ = Reducer.step cfg (hedged cfg) (at (sec 1.0) unknownStatus)
+            Expect.isFalse (consistent s) "the anomaly is shown first"
+            Expect.equal s.Fsm (Running Idle) "the engine runs on"
+            let s, cmds = Reducer.step cfg s (at (sec 1.1) (ControlRequested(Resume, meta 4L)))
+            Expect.exists cmds (function CompleteControl(4L, Done why) -> why.Contains "1 anomalies" | _ -> false) "the resume says what it took as seen"
+            Expect.isTrue (consistent s) "seen: no longer failing"
+            // One that pauses (a fill of ours the engine never placed): the resume out of the pause takes it as seen.
+            let bogus =
+                ExecutionReported
+                    { ExecId = ExecId.create "x9" |> Result.get; IbOrderId = 78; PermId = 2L; ClientId = 7; Ref = $"oi_{cfg.RunId}_98"
+                      ContractId = underlyingId; Side = Buy; Quantity = 100; Price = 100.0 }
+            let s, _ = Reducer.step cfg s (at (sec 1.2) bogus)
+            Expect.isFalse (consistent s) "a new anomaly shows again"
+            let s, _ = Reducer.step cfg s (at (sec 1.3) (ControlRequested(Resume, meta 5L)))
+            Expect.isTrue (consistent s) "resumed out of its pause: seen"
         testCase "Lagging data degrades; stale data blocks" <| fun () ->
             let cfg = config 1
             let s, _ = runAll cfg (startEvents cfg 100.0)

@@ -1,3 +1,4 @@
+using Bifrost.Daemon.Configuration;
 using Bifrost.Daemon.PortfolioRuns;
 using Bifrost.Domain.Trading;
 
@@ -34,7 +35,7 @@ public sealed class SignalsWatcherTests : IDisposable
         using (var mk = System.Diagnostics.Process.Start("mkfifo", fifo)) mk.WaitForExit();
         var started = System.Diagnostics.Stopwatch.StartNew();
         var e = Assert.IsType<EventPayload.PortfolioSignalsArrived>(new SignalsWatcher(_dir).Poll());
-        Assert.True(started.Elapsed < SignalsFile.Timeout + TimeSpan.FromSeconds(3), $"returned after {started.Elapsed}");
+        Assert.True(started.Elapsed < BoundedFile.Timeout + TimeSpan.FromSeconds(3), $"returned after {started.Elapsed}");
         Assert.True(e.file.IsError);
         Assert.Contains("not a regular file", e.file.ErrorValue);
         using (var w = new FileStream(fifo, FileMode.Open, FileAccess.Write)) { } // frees the blocked reader
