@@ -88,10 +88,11 @@ public static class ContractVerification
             {
                 return null; // no security definition: the broker does not know this id
             }
-            catch (Exception x) when (x is InvalidOperationException or TimeoutException)
+            catch (Exception x) when (x is InvalidOperationException || BrokerUnansweredException.IsUnanswered(x))
             {
-                if (attempt == 3)
-                    throw new DaemonRefusedException($"{e.Key}.con_id: the broker did not describe contract {e.ConId} ({x.Message}); its terms cannot be checked");
+                if (attempt < 3) continue;
+                var why = $"{e.Key}.con_id: the broker did not describe contract {e.ConId} ({x.Message}); its terms cannot be checked";
+                throw BrokerUnansweredException.IsUnanswered(x) ? new BrokerUnansweredException(why, x) : new DaemonRefusedException(why);
             }
         }
     }

@@ -52,6 +52,10 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         };
     }
 
+    /// <summary>Told of every failed connect (outside the TWS restart window) and every start-up the broker did not
+    /// answer; the daemon alerts on it while the engine has not started (after that the engine's own alerts speak).</summary>
+    public Action<string>? StartTrouble { get; set; }
+
     /// <summary>The configured universe; set once the contract ids are known.</summary>
     public ContractTable? Contracts { get; set; }
 
@@ -86,7 +90,11 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
                 if (ct.IsCancellationRequested) break;
                 var delay = Backoff.Delay(attempt, _timings.ReconnectMin, _timings.ReconnectMax, _jitter.NextDouble());
                 if (_inRestartWindow()) Log.ConnectFailedInRestartWindow(_logger, _connection.Host, _connection.Port, attempt, e.Message, (long)delay.TotalMilliseconds);
-                else Log.ConnectFailed(_logger, _connection.Host, _connection.Port, attempt, e.Message, (long)delay.TotalMilliseconds);
+                else
+                {
+                    Log.ConnectFailed(_logger, _connection.Host, _connection.Port, attempt, e.Message, (long)delay.TotalMilliseconds);
+                    StartTrouble?.Invoke($"cannot connect to {_connection.Host}:{_connection.Port}: {e.Message}");
+                }
                 await Delay(delay, ct).ConfigureAwait(false);
                 continue;
             }
@@ -95,6 +103,7 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
             Log.Connected(_logger, _connection.Host, _connection.Port, _connection.ClientId, client.ServerVersion, string.Join(",", client.ManagedAccounts),
                 _clientOptions.DedicatedSender ? "the sending thread" : "the engine");
             using var sessionStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            string? startFailed = null;
             try
             {
                 if (_timings.Clock == ClockSource.Broker) await SyncClockAsync(session, client, sessionStop.Token).ConfigureAwait(false);
@@ -107,6 +116,10 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
             {
                 // shutting down
             }
+            catch (BrokerUnansweredException e)
+            {
+                startFailed = e.Message; // the engine has not started: nothing to tell it, the start is tried again
+            }
             finally
             {
                 _current = null;
@@ -114,6 +127,14 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
                 await client.DisposeAsync().ConfigureAwait(false);
             }
             if (ct.IsCancellationRequested) break;
+            if (startFailed is not null)
+            {
+                var wait = Backoff.Delay(Interlocked.Increment(ref _attempt), _timings.ReconnectMin, _timings.ReconnectMax, _jitter.NextDouble());
+                Log.StartUnanswered(_logger, startFailed, (long)wait.TotalMilliseconds);
+                StartTrouble?.Invoke($"start-up on {_connection.Host}:{_connection.Port} not answered: {startFailed}");
+                await Delay(wait, ct).ConfigureAwait(false);
+                continue;
+            }
             Log.Disconnected(_logger, session.DisconnectReason);
             _channel.Post(EventPayload.NewBrokerDisconnected(session.DisconnectReason));
             await Delay(Backoff.Delay(1, _timings.ReconnectMin, _timings.ReconnectMax, _jitter.NextDouble()), ct).ConfigureAwait(false);

@@ -115,6 +115,22 @@ public sealed class DaemonService(
         await using var notifier = Notifiers.Create(settings, http, store, logger);
 
         var broker = new IbBroker(settings.Connection, timings, preview.Account, channel, logger, () => InRestartWindow(preview, clock), runtime.ClientOptions);
+        // Before the engine runs no reducer can raise an alert: a TWS down or not answering at start was told to the log
+        // only, while the book stood unhedged. The operator is paged once, at the third failed try.
+        var startTroubles = 0;
+        broker.StartTrouble = why =>
+        {
+            if (_loop is not null || Interlocked.Increment(ref startTroubles) != 3) return;
+            Log.NotStarted(logger, why);
+            RaiseDirect(Bifrost.Store.Records.AlertSeverity.Critical, "ENGINE_NOT_STARTED", $"the engine has not started after 3 tries ({why}); it keeps trying: nothing is hedged until it starts");
+        };
+        void RaiseDirect(Bifrost.Store.Records.AlertSeverity severity, string code, string message)
+        {
+            var alert = new AlertRecord(EngineClock.WallNanos(), severity, code, message);
+            var handle = new AlertHandle();
+            store.RaiseAlert(alert, handle);
+            notifier.Post(alert, handle);
+        }
         using var abort = new CancellationTokenSource();
         using var brokerStop = new CancellationTokenSource();
         var started = new TaskCompletionSource<Running>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -180,7 +196,14 @@ public sealed class DaemonService(
             await Task.WhenAny(started.Task, brokerTask, stopSignal).ConfigureAwait(false);
             if (!started.Task.IsCompleted)
             {
-                if (brokerTask.IsCompleted) await brokerTask.ConfigureAwait(false); // a refusal or a bug: rethrow
+                if (brokerTask.IsCompleted)
+                {
+                    // A refusal (a wrong contract, a second engine) or a bug: the operator is paged before the exit, since
+                    // systemd does not restart a refusal (exit 2).
+                    if (brokerTask.Exception?.InnerException is DaemonRefusedException refused)
+                        RaiseDirect(Bifrost.Store.Records.AlertSeverity.Critical, "START_REFUSED", $"the daemon refused to start: {refused.Message}");
+                    await brokerTask.ConfigureAwait(false);
+                }
                 return 0; // stopped before the first connection: nothing to wind down
             }
             var run = started.Task.Result;
@@ -340,7 +363,11 @@ public sealed class DaemonService(
             {
                 found = await broker.LookupAsync(contract, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            catch (Exception e) when (BrokerUnansweredException.IsUnanswered(e))
+            {
+                throw new BrokerUnansweredException($"{description}: contract lookup not answered: {e.Message}", e);
+            }
+            catch (InvalidOperationException e)
             {
                 throw new DaemonRefusedException($"{description}: contract lookup failed: {e.Message}; set con_id in the configuration");
             }

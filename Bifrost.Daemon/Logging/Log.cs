@@ -80,6 +80,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "IB client: {Message}")]
     public static partial void IbLibrary(ILogger logger, string message);
 
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "start-up not answered by the broker: {Reason}; reconnecting and trying again in {DelayMs} ms")]
+    public static partial void StartUnanswered(ILogger logger, string reason, long delayMs);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Critical, Message = "the engine has not started: {Reason}")]
+    public static partial void NotStarted(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "broker clock synchronised: {BrokerTime:O}")]
     public static partial void ClockSynced(ILogger logger, DateTime brokerTime);
 

@@ -26,7 +26,11 @@ public static class PortfolioContracts
             {
                 found = await broker.LookupAsync(IbContract.Stock(symbol), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            catch (Exception e) when (BrokerUnansweredException.IsUnanswered(e))
+            {
+                throw new BrokerUnansweredException($"{description}: contract lookup not answered: {e.Message}", e);
+            }
+            catch (InvalidOperationException e)
             {
                 throw new DaemonRefusedException($"{description}: contract lookup failed: {e.Message}");
             }

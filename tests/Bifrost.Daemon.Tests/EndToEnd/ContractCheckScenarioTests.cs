@@ -53,6 +53,8 @@ public class ContractCheckScenarioTests(ITestOutputHelper output)
             Assert.Contains(why, refusal);
             Assert.Empty(h.LedgerOf("order"));
             Assert.Empty(h.Ops(OperationKind.State)); // no engine started
+            // systemd does not restart a refusal: the operator is paged with it.
+            Assert.Contains(h.Alerts(), a => a.Code == "START_REFUSED" && a.Message.Contains(key, StringComparison.Ordinal));
         }
         catch
         {
