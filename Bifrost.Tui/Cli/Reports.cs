@@ -51,6 +51,12 @@ internal static class Reports
         public AttributionVm? Attribution { get; init; }
 
         public AccountVm? Account { get; init; }
+
+        /// <summary>Why <c>greeks</c> are not known (then reported as zeros), or null.</summary>
+        public string? GreeksUnknown { get; init; }
+
+        /// <summary>Why <c>pnl</c> is not known (an unmarked holding counts as 0 in it), or null.</summary>
+        public string? PnlUnknown { get; init; }
     }
 
     public sealed record OperationReport(
@@ -86,6 +92,8 @@ internal static class Reports
             GreeksTrader = status is null ? null : d.Units,
             Attribution = status is null ? null : d.Attribution,
             Account = status is null ? null : d.Account,
+            GreeksUnknown = d.GreeksUnknown,
+            PnlUnknown = d.PnlUnknown,
         };
     }
 

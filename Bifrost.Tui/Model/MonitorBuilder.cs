@@ -63,8 +63,14 @@ internal static class MonitorBuilder
             Attribution = AttributionVm.From(s.Pnl),
             Account = AccountVm.From(s, config),
             Config = config,
+            GreeksUnknown = Failing(s, "greeks_ok"),
+            PnlUnknown = Failing(s, "book_valued"),
         };
     }
+
+    /// <summary>The detail of a self-check that did not pass, or null.</summary>
+    private static string? Failing(StatusSnapshot s, string check) =>
+        s.Checks.FirstOrDefault(c => c.Name == check && c.Health != Health.Ok) is { } c ? c.Detail ?? check : null;
 
     /// <summary>Options (and futures options) are legs; anything else is the hedge instrument.</summary>
     public static bool IsHedge(string secType) => secType.ToUpperInvariant() is not ("OPT" or "FOP");

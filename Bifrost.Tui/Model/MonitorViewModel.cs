@@ -76,6 +76,13 @@ internal sealed record DashboardVm(
 
     /// <summary>The configuration in force as the daemon reports it (contracts, mode, account, control settings).</summary>
     public DaemonConfig Config { get; init; } = DaemonConfig.Unknown;
+
+    /// <summary>Why the net greeks are not known (a leg without a valuation), or null: the daemon reports them as 0
+    /// then, and a 0 delta read as "flat" is the most expensive misreading on the screen.</summary>
+    public string? GreeksUnknown { get; init; }
+
+    /// <summary>Why the P&amp;L is not known (a holding without a two-sided quote: after a restart, before quotes), or null.</summary>
+    public string? PnlUnknown { get; init; }
 }
 
 /// <summary>An operations row formatted for display (times in the monitor's zone).</summary>

@@ -55,13 +55,28 @@ internal static class DashboardView
     {
         var lines = new List<IRenderable>();
         var g = d.Units;
-        // Net greeks in trader units, each with its unit (no title line: the units say what they are).
-        lines.Add(new Line(w).Add("Δ ", Styles.Title).Add(Format.Signed(g.DeltaShares, 1), Styles.Bold).Add(" sh", Styles.Dim)
-            .Add("  Γ ", Styles.Title).Add(Format.Signed(g.GammaSharesPerDollar, 2)).Add(" sh/$1", Styles.Dim).Build());
-        lines.Add(new Line(w).Add("θ ", Styles.Title).Add(Format.Money(g.ThetaPerDay), Styles.Money(g.ThetaPerDay)).Add(" $/day", Styles.Dim)
-            .Add("  ν ", Styles.Title).Add(Format.Money(g.VegaPerVolPoint)).Add(" $/vol pt", Styles.Dim).Build());
+        // Net greeks in trader units, each with its unit (no title line: the units say what they are). Unknown greeks
+        // come as zeros: shown as unknown, never as a flat book.
+        if (d.GreeksUnknown is { } whyGreeks)
+        {
+            lines.Add(new Line(w).Add("Δ ", Styles.Title).Add("unknown", Styles.Bad).Add("  Γ θ ν ", Styles.Title).Add("unknown", Styles.Bad).Build());
+            lines.Add(Line.Of(w, "  " + whyGreeks, Styles.Warn));
+        }
+        else
+        {
+            lines.Add(new Line(w).Add("Δ ", Styles.Title).Add(Format.Signed(g.DeltaShares, 1), Styles.Bold).Add(" sh", Styles.Dim)
+                .Add("  Γ ", Styles.Title).Add(Format.Signed(g.GammaSharesPerDollar, 2)).Add(" sh/$1", Styles.Dim).Build());
+            lines.Add(new Line(w).Add("θ ", Styles.Title).Add(Format.Money(g.ThetaPerDay), Styles.Money(g.ThetaPerDay)).Add(" $/day", Styles.Dim)
+                .Add("  ν ", Styles.Title).Add(Format.Money(g.VegaPerVolPoint)).Add(" $/vol pt", Styles.Dim).Build());
+        }
 
-        if (d.Band is { } b)
+        if (d.Band is { } unknownBand && d.GreeksUnknown is not null)
+        {
+            lines.Add(new Line(w).Add("HEDGE BAND ", Styles.Title)
+                .Add($"[{Format.Signed(unknownBand.Lower, 0)}, {Format.Signed(unknownBand.Upper, 0)}] target {Format.Signed(unknownBand.Target, 0)}").Build());
+            lines.Add(new Line(w).Add("Δ unknown: inside or outside cannot be said", Styles.Bad).Build());
+        }
+        else if (d.Band is { } b)
         {
             lines.Add(new Line(w).Add("HEDGE BAND ", Styles.Title)
                 .Add($"[{Format.Signed(b.Lower, 0)}, {Format.Signed(b.Upper, 0)}] target {Format.Signed(b.Target, 0)}").Build());
@@ -77,14 +92,24 @@ internal static class DashboardView
 
         var p = d.Pnl;
         var a = d.Attribution;
-        lines.Add(new Line(w).Add("P&L run ", Styles.Title).Add(Format.Money(a.Total), Styles.Money(a.Total))
-            .Add("  today ", Styles.Dim).Add(Format.Money(a.Today), Styles.Money(a.Today)).Build());
-        lines.Add(new Line(w).Add("real ", Styles.Dim).Add(Format.Money(p.Realized), Styles.Money(p.Realized))
-            .Add(" unreal ", Styles.Dim).Add(Format.Money(p.Unrealized), Styles.Money(p.Unrealized)).Build());
-        // The parts and the unattributed rest add up to the run's P&L above.
-        var parts = a.Parts.Select(x => (x.Label + " " + Format.Money(x.Value), Styles.Money(x.Value)))
-            .Append(("unattributed " + Format.Money(a.Unattributed), Math.Abs(a.Unattributed) >= 0.005 ? Styles.Warn : Styles.Dim));
-        lines.AddRange(Flow(w, "= ", parts));
+        if (d.PnlUnknown is { } whyPnl)
+        {
+            // Unmarked holdings are valued at 0 by the daemon's report: the run's and the day's P&L are not known.
+            lines.Add(new Line(w).Add("P&L run ", Styles.Title).Add("unknown", Styles.Bad).Add("  today ", Styles.Dim).Add("unknown", Styles.Bad).Build());
+            lines.Add(new Line(w).Add("real ", Styles.Dim).Add(Format.Money(p.Realized), Styles.Money(p.Realized)).Add(" unreal ", Styles.Dim).Add("unknown", Styles.Bad).Build());
+            lines.Add(Line.Of(w, "  " + whyPnl, Styles.Warn));
+        }
+        else
+        {
+            lines.Add(new Line(w).Add("P&L run ", Styles.Title).Add(Format.Money(a.Total), Styles.Money(a.Total))
+                .Add("  today ", Styles.Dim).Add(Format.Money(a.Today), Styles.Money(a.Today)).Build());
+            lines.Add(new Line(w).Add("real ", Styles.Dim).Add(Format.Money(p.Realized), Styles.Money(p.Realized))
+                .Add(" unreal ", Styles.Dim).Add(Format.Money(p.Unrealized), Styles.Money(p.Unrealized)).Build());
+            // The parts and the unattributed rest add up to the run's P&L above.
+            var parts = a.Parts.Select(x => (x.Label + " " + Format.Money(x.Value), Styles.Money(x.Value)))
+                .Append(("unattributed " + Format.Money(a.Unattributed), Math.Abs(a.Unattributed) >= 0.005 ? Styles.Warn : Styles.Dim));
+            lines.AddRange(Flow(w, "= ", parts));
+        }
 
         var acct = d.Account;
         var nav = new Line(w).Add("NAV ", Styles.Title);

@@ -69,6 +69,41 @@ public sealed class CliTests
         Assert.DoesNotContain('\u001b', output);
     }
 
+    // After a restart, before the legs are quoted, the daemon reports unknown greeks and P&L as zeros: a console
+    // saying "Δ +0.0 sh, P&L today +0.00" read as a flat, quiet book. The failing checks now say they are unknown.
+    [Fact]
+    public void Status_WhileALegIsUnvaluedAndAHoldingUnmarked_SaysGreeksAndPnlUnknown_NotZero()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with
+        {
+            Health = Health.Blocked,
+            Checks = [.. s.Checks, new CheckResult("greeks_ok", Health.Blocked, "a leg has no valuation"),
+                      new CheckResult("book_valued", Health.Degraded, "no two-sided quote for 2001: P&L and its limits unchecked")],
+            NetGreeks = new Greeks(0, 0, 0, 0),
+            Pnl = new PnlSnapshot(120.50, 0, 6.30, 0, 0, 0, 0, 0, 0),
+        });
+        var (_, text, _) = Run("status", "--store", store.Path);
+        Assert.Contains("Δ unknown", text);
+        Assert.Contains("a leg has no valuation", text);
+        Assert.Contains("P&L run unknown", text);
+        Assert.Contains("no two-sided quote for 2001", text);
+        Assert.DoesNotContain("Δ +0.0", text);
+        var (_, output, _) = Run("status", "--json", "--store", store.Path);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("a leg has no valuation", json.GetProperty("greeks_unknown").GetString());
+        Assert.Contains("no two-sided quote", json.GetProperty("pnl_unknown").GetString());
+    }
+
+    [Fact]
+    public void Status_WhenEverythingIsValued_ShowsTheNumbers_AndNoUnknown()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (_, text, _) = Run("status", "--store", store.Path);
+        Assert.DoesNotContain("unknown", text);
+        var json = JsonDocument.Parse(Run("status", "--json", "--store", store.Path).Out).RootElement;
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("greeks_unknown").ValueKind);
+    }
+
     [Fact]
     public void Ops_SinceDurationAndKinds_Json()
     {
