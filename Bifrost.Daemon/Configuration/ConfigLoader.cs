@@ -75,6 +75,11 @@ public static class ConfigLoader
         if (preview.ResultValue.Control.SelfCheckEvery > 5_000_000_000L) // nanoseconds
             throw new DaemonConfigException("control.self_check_seconds",
                 "must be in (0, 5] seconds for the daemon: its clock and the status heartbeat run at it, and the console calls a daemon silent after 10 s without a beat");
+        if (StopBound(preview.ResultValue, store, alerts) is var bound && bound > MaxStop)
+            throw new DaemonConfigException("control.stop_timeout_seconds",
+                $"a stop may take {bound.TotalSeconds:N0} s (stop_timeout_seconds + 2 + store.commission_wait_seconds + the alert drain + " +
+                $"store.final_flush_seconds), more than {MaxStop.TotalSeconds:N0} s: systemd kills the daemon at TimeoutStopSec " +
+                "(120 s in the shipped unit) mid-stop, its cancels unconfirmed and its last alerts and writes lost");
         var portfolio = Bifrost.Domain.PortfolioRuns.PortfolioSettingsJson.parse(preview.ResultValue.Strategy.Underlying.Symbol, preview.ResultValue.Calendar, merged);
         if (portfolio.IsError) throw new DaemonConfigException(portfolio.ErrorValue.Field, portfolio.ErrorValue.Message);
         return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved)
@@ -82,6 +87,15 @@ public static class ConfigLoader
             LockDirectory = lockDir, Alerts = alerts, Portfolio = portfolio.ResultValue?.Value,
         };
     }
+
+    /// <summary>A stop's bound, within the shipped unit's TimeoutStopSec (120 s) with room to spare.</summary>
+    public static readonly TimeSpan MaxStop = TimeSpan.FromSeconds(100);
+
+    /// <summary>The longest a stop can take: the engine's stop timeout (+2 s), the commission wait, the alert drain
+    /// and the store's final flush, one after the other (DaemonService.RunAsync).</summary>
+    public static TimeSpan StopBound(Config cfg, StoreSettings store, Alerts.AlertSettings alerts) =>
+        TimeSpan.FromTicks(cfg.Control.StopTimeout / 100) + TimeSpan.FromSeconds(2) + (store.CommissionWait ?? TimeSpan.Zero)
+        + Alerts.Notifiers.DrainBound(alerts) + store.FinalFlush;
 
     // ------------------------------------------------------------------ environment overrides
 

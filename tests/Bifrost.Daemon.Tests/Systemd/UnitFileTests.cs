@@ -33,6 +33,16 @@ public sealed class UnitFileTests
         Assert.Contains("run --config", u["ExecStart"].Single());
     }
 
+    // The daemon refuses a configuration whose stop could outlast ConfigLoader.MaxStop; the unit must allow that much.
+    [Fact]
+    public void Unit_LetsTheLongestStopTheDaemonAcceptsFinish()
+    {
+        var stop = Load()["TimeoutStopSec"].Single();
+        Assert.EndsWith("s", stop);
+        Assert.True(TimeSpan.FromSeconds(int.Parse(stop.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture)) > Bifrost.Daemon.Configuration.ConfigLoader.MaxStop,
+            $"TimeoutStopSec={stop} is not above the daemon's stop bound {Bifrost.Daemon.Configuration.ConfigLoader.MaxStop}");
+    }
+
     [Fact]
     public void Unit_IsHardened_AndAllowsOnlyLoopbackTraffic()
     {
