@@ -63,14 +63,49 @@ public sealed class AlertNotifier : IAsyncDisposable
         {
             await foreach (var (alert, handle) in _queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                await WaitForIdAsync(handle).ConfigureAwait(false);
-                var json = _json.Serialize(alert, handle.Id);
-                await Task.WhenAll(_channels.Select(c => DeliverAsync(c, alert, handle, json))).ConfigureAwait(false);
+                // One bad alert or channel must never end the loop: every later alert (criticals too) would wait forever.
+                try
+                {
+                    await WaitForIdAsync(handle).ConfigureAwait(false);
+                    var json = _json.Serialize(alert, handle.Id);
+                    await Task.WhenAll(_channels.Select(c => DeliverIsolatedAsync(c, alert, handle, json))).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    foreach (var c in _channels) RecordCrash(c, alert, handle, e);
+                }
             }
         }
         catch (Exception e)
         {
             Log.NotifierFailed(_logger, e); // a bug: never take the daemon down for it
+        }
+    }
+
+    private async Task DeliverIsolatedAsync(IAlertChannel channel, AlertRecord alert, AlertHandle handle, string json)
+    {
+        try
+        {
+            await DeliverAsync(channel, alert, handle, json).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            RecordCrash(channel, alert, handle, e);
+        }
+    }
+
+    // An exception no channel is meant to throw: a failed delivery for this alert, and a bug to log with its stack.
+    private void RecordCrash(IAlertChannel channel, AlertRecord alert, AlertHandle handle, Exception e)
+    {
+        var reason = $"notifier error: {e.GetType().Name}: {e.Message}";
+        Log.DeliveryCrashed(_logger, alert.Code, channel.Name, e);
+        try
+        {
+            _record(handle, new AlertDeliveryRecord(0, channel.Name, DeliveryStatus.Failed, 0, reason, Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        }
+        catch (Exception recordError)
+        {
+            Log.DeliveryCrashed(_logger, alert.Code, channel.Name, recordError);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Bifrost.Daemon.Alerts;
 /// <summary>
 /// Runs a program with the alert as JSON on stdin (no shell, no PATH lookup). Success is exit code 0 within the timeout;
 /// at the timeout the program and its children are killed and the attempt fails. The end of its stderr is kept as the
-/// reason of a failure.
+/// reason of a failure. A program that exits but leaves a child holding its stdout/stderr fails too (its outcome is unknown).
 /// </summary>
 public sealed class CommandChannel(CommandNotifierSettings settings) : IAlertChannel
 {
@@ -55,7 +55,15 @@ public sealed class CommandChannel(CommandNotifierSettings settings) : IAlertCha
                 ? "cancelled (daemon stopping); program killed"
                 : $"timed out after {settings.Timeout.TotalSeconds:0.###} s; program killed");
         }
-        await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Something it started (`curl … &`) inherited the pipes: we cannot tell whether the page went out.
+            throw new DeliveryFailedException($"exited {process.ExitCode} but kept stdout/stderr open (a background child?)");
+        }
         if (process.ExitCode != 0)
             throw new DeliveryFailedException($"exit code {process.ExitCode}" + (Tail(stderr.Result) is { Length: > 0 } t ? $": {t}" : ""));
     }

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "no alert notifier configured: alerts are only written to the store (set alerts.notifiers)")]
     public static partial void NoNotifier(ILogger logger);
+
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Error, Message = "alert {Code} to {Channel}: the delivery failed unexpectedly (recorded as failed; later alerts are still sent)")]
+    public static partial void DeliveryCrashed(ILogger logger, string code, string channel, Exception error);
 }

@@ -157,6 +157,63 @@ public sealed class NotifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Command_ThatLeavesABackgroundChildHoldingStdout_FailsThatDelivery_AndLaterAlertsAreStillDelivered()
+    {
+        // The red-team's paging script: `curl … &; exit 0`. The child keeps the pipes open after the script exits.
+        var pidFile = Path.Combine(_dir, "child.pid");
+        var script = Scripts.Write(_dir, "page.sh", $"cat > /dev/null; sleep 30 & echo $! >> '{pidFile}'; exit 0");
+        await using var hook = new LoopbackWebhook();
+        try
+        {
+            await using var notifier = Notifier([
+                new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10))),
+                new WebhookChannel(new WebhookNotifierSettings("ops-hook", new Uri(hook.Url), TimeSpan.FromSeconds(5)), new HttpClient())], retries: 0);
+
+            var first = Raise(notifier, "BROKER_DISCONNECTED");
+            var second = Raise(notifier, "RISK_HALT");
+
+            var rows = await WaitDeliveries(4);
+            Assert.Equal(2, rows.Count(r => r.Channel == "ops-hook" && r.Status == DeliveryStatus.Sent));
+            var pager = rows.Where(r => r.Channel == "pager").ToList();
+            Assert.Equal([first.Id, second.Id], pager.Select(r => r.AlertId).Order());
+            Assert.All(pager, r => Assert.Equal((DeliveryStatus.Failed, "exited 0 but kept stdout/stderr open (a background child?)"), (r.Status, r.Detail)));
+        }
+        finally
+        {
+            foreach (var line in File.Exists(pidFile) ? File.ReadAllLines(pidFile) : [])
+                try { Process.GetProcessById(int.Parse(line.Trim(), System.Globalization.CultureInfo.InvariantCulture)).Kill(); }
+                catch (ArgumentException) { } // already gone
+        }
+    }
+
+    [Fact]
+    public async Task Channel_ThatThrowsAnUnexpectedException_IsRecordedFailed_AndTheNextAlertIsStillSent()
+    {
+        var channel = new ThrowsOnceChannel("buggy");
+        await using var notifier = Notifier([channel], retries: 0);
+
+        var first = Raise(notifier, "BROKER_DISCONNECTED");
+        var second = Raise(notifier, "RISK_HALT");
+
+        var rows = await WaitDeliveries(2);
+        var failed = Assert.Single(rows, r => r.AlertId == first.Id);
+        Assert.Equal(DeliveryStatus.Failed, failed.Status);
+        Assert.Contains("NotSupportedException: a bug in a channel", failed.Detail);
+        Assert.Equal(DeliveryStatus.Sent, Assert.Single(rows, r => r.AlertId == second.Id).Status);
+    }
+
+    /// <summary>A channel with a bug: its first send throws what no channel is meant to throw.</summary>
+    private sealed class ThrowsOnceChannel(string name) : IAlertChannel
+    {
+        private int _calls;
+
+        public string Name => name;
+
+        public Task SendAsync(string json, CancellationToken ct) =>
+            Interlocked.Increment(ref _calls) == 1 ? throw new NotSupportedException("a bug in a channel") : Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task FullQueue_TheOverflowIsItselfRecordedAsAFailedDelivery()
     {
         var script = Scripts.Write(_dir, "slow.sh", "cat > /dev/null; sleep 2");
