@@ -17,10 +17,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "alert {Code} NOT delivered to {Channel} after {Attempts} attempt(s): {Reason}")]
     public static partial void AlertNotDelivered(ILogger logger, string code, string channel, int attempts, string reason);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "alert {Code} NOT delivered: the notifier queue is full ({Capacity} waiting)")]
-    public static partial void AlertDropped(ILogger logger, string code, int capacity);
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Error, Message = "alert {Code} NOT delivered to {Channel}: its queue is full ({Capacity} waiting)")]
+    public static partial void AlertDropped(ILogger logger, string code, string channel, int capacity);
 
-    [LoggerMessage(EventId = 7006, Level = LogLevel.Critical, Message = "the alert notifier failed; alerts are no longer delivered")]
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Critical, Message = "the alert notifier failed (an outcome may be unrecorded)")]
     public static partial void NotifierFailed(ILogger logger, Exception error);
 
     [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "no alert notifier configured: alerts are only written to the store (set alerts.notifiers)")]

@@ -8,7 +8,8 @@ namespace Bifrost.Daemon.Tests.Alerts;
 
 /// <summary>
 /// A real HTTP/1.1 endpoint on 127.0.0.1 with an OS-assigned port (TcpListener: HttpListener cannot take port 0). It
-/// answers every POST with <see cref="Status"/> and keeps the bodies it received.
+/// answers every POST with <see cref="Status"/> and keeps the bodies it received; with <see cref="Hang"/> it takes the
+/// request and never answers (a relay that accepts and stalls).
 /// </summary>
 public sealed class LoopbackWebhook : IAsyncDisposable
 {
@@ -24,6 +25,8 @@ public sealed class LoopbackWebhook : IAsyncDisposable
     }
 
     public int Status { get; set; }
+
+    public bool Hang { get; set; }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -72,6 +75,7 @@ public sealed class LoopbackWebhook : IAsyncDisposable
                     await stream.ReadExactlyAsync(body, _stop.Token);
                     Bodies.Enqueue(Encoding.UTF8.GetString(body));
                     Interlocked.Increment(ref _requests);
+                    if (Hang) await Task.Delay(Timeout.Infinite, _stop.Token);
                     var status = Status;
                     var reply = Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {(status == 200 ? "OK" : "Test Status")}\r\nContent-Length: 0\r\n\r\n");
                     await stream.WriteAsync(reply, _stop.Token);

@@ -228,6 +228,65 @@ public sealed class NotifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HungWebhook_NeverHoldsUpTheCommandChannel_WhichGetsTheCriticalBeforeTheWaitingInfos()
+    {
+        // The webhook takes every request and never answers; its one attempt lasts 30 s, far beyond this test's waits.
+        await using var hook = new LoopbackWebhook { Hang = true };
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"cat >> '{log}'; echo >> '{log}'; sleep 0.3");
+        await using var notifier = Notifier([
+            new WebhookChannel(new WebhookNotifierSettings("ops-hook", new Uri(hook.Url), TimeSpan.FromSeconds(30)), new HttpClient()),
+            new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0);
+
+        Raise(notifier, "INFO_1", AlertSeverity.Info);
+        Raise(notifier, "INFO_2", AlertSeverity.Info);
+        Raise(notifier, "INFO_3", AlertSeverity.Info);
+        Raise(notifier, "RISK_HALT");
+
+        var paged = await WaitPaged(log, 4);
+        Assert.True(paged.IndexOf("RISK_HALT") <= 1, $"paged in the order {string.Join(", ", paged)}"); // INFO_1 may be in flight already
+        Assert.Equal(["INFO_1", "INFO_2", "INFO_3", "RISK_HALT"], paged.Order());
+        var rows = await WaitDeliveries(4);
+        Assert.All(rows, r => Assert.Equal(("pager", DeliveryStatus.Sent), (r.Channel, r.Status))); // the webhook's first attempt still hangs
+    }
+
+    [Fact]
+    public async Task FullQueue_EvictsTheOldestNonCriticalToMakeRoomForACritical_WhichGoesFirst()
+    {
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "slow.sh", $"cat >> '{log}'; echo >> '{log}'; sleep 1");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0, capacity: 2);
+
+        Raise(notifier, "INFO_A", AlertSeverity.Info);
+        await WaitPaged(log, 1); // INFO_A in flight: the queue is empty
+        var b = Raise(notifier, "INFO_B", AlertSeverity.Info);
+        Raise(notifier, "INFO_C", AlertSeverity.Info);
+        Raise(notifier, "RISK_HALT"); // the queue is full: INFO_B goes
+
+        Assert.Equal(["INFO_A", "RISK_HALT", "INFO_C"], await WaitPaged(log, 3));
+        var rows = await WaitDeliveries(4);
+        var dropped = Assert.Single(rows, r => r.Status == DeliveryStatus.Failed);
+        Assert.Equal(b.Id, dropped.AlertId);
+        Assert.Contains("notifier queue is full", dropped.Detail);
+        Assert.Equal(1, notifier.Dropped);
+    }
+
+    // The codes a paging script appended to its log, one JSON alert a line, in the order it ran.
+    private static async Task<List<string>> WaitPaged(string log, int n, int timeoutMs = 20_000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (true)
+        {
+            var text = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
+            var codes = text.Split('\n')[..^1].Where(l => l.Trim().Length > 0) // the last piece may be half written
+                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("code").GetString()!).ToList();
+            if (codes.Count >= n) return codes;
+            if (Environment.TickCount64 > deadline) throw new TimeoutException($"{codes.Count} of {n} alerts paged: {string.Join(", ", codes)}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task BelowMinSeverity_IsNotSent()
     {
         await using var hook = new LoopbackWebhook();
