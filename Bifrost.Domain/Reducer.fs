@@ -112,6 +112,13 @@ module Reducer =
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
         | StoreRecovered -> { s with StoreOk = true }, [ Emit.note s OperationKind.FsmChanged "" "store recovered" ]
+        // Recorded and shown on the light; no alert of its own (it would go to the failing channel too).
+        | AlertChannelFailed(channel, reason) ->
+            { s with AlertChannelsFailing = Map.add channel reason s.AlertChannelsFailing },
+            [ Emit.note s OperationKind.FsmChanged "" $"alert channel {channel} failing: {reason}" ]
+        | AlertChannelRecovered channel ->
+            { s with AlertChannelsFailing = Map.remove channel s.AlertChannelsFailing },
+            [ Emit.note s OperationKind.FsmChanged "" $"alert channel {channel} delivering again" ]
         | ControlRequested(control, meta) -> Controls.onControl cfg s control meta
         | ManualOrderRequested m -> Runs.manual cfg s m
         | RebalanceRequested r -> Runs.rebalance cfg s r

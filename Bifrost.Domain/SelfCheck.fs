@@ -149,6 +149,10 @@ module SelfCheck =
                   (match s.Fsm with Running _ -> true | _ -> false)
                   (FsmState.name s.Fsm + (if s.PausedBy = "" then "" else $" ({s.PausedBy})"))
               check "orders_consistent" Warning (s.Anomalies = 0) $"{s.Anomalies} anomalies reported"
+              // The light must not stay GREEN while nobody can be paged.
+              check "alerts_delivered" Warning s.AlertChannelsFailing.IsEmpty
+                  (if s.AlertChannelsFailing.IsEmpty then "every alert channel delivering"
+                   else s.AlertChannelsFailing |> Map.toList |> List.map (fun (c, r) -> $"{c} NOT delivering: {r}") |> String.concat "; ")
               if not s.PortfolioCorrupt.IsEmpty then
                   check "portfolio_snapshots" Blocking false
                       ("SNAPSHOT_CORRUPT: portfolio trading stopped: " + String.concat "; " s.PortfolioCorrupt) ]

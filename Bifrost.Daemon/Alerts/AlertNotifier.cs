@@ -9,8 +9,10 @@ namespace Bifrost.Daemon.Alerts;
 /// writes to each channel's bounded <see cref="AlertQueue"/> (criticals first; an alert lost to a full queue is recorded
 /// as a failed delivery and logged). Each channel has its own worker, so a hung or slow channel never holds up another;
 /// it sends one alert at a time, retrying with doubling backoff, and records the outcome in alert_deliveries (sent /
-/// failed + reason + attempts). No delivery, however it fails, ends a worker. On stop it drains for a bounded time, then
-/// gives up and records what it could not send.
+/// failed + reason + attempts). No delivery, however it fails, ends a worker. A channel whose alert was not delivered
+/// (after its retries) is reported to <c>channelHealth</c> (channel, last error), and again (channel, null) when it
+/// delivers again: the engine shows it on the light. On stop it drains for a bounded time, then gives up and records
+/// what it could not send.
 /// </summary>
 public sealed class AlertNotifier : IAsyncDisposable
 {
@@ -24,11 +26,13 @@ public sealed class AlertNotifier : IAsyncDisposable
     private readonly AlertQueue[] _queues;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
+    private readonly Action<string, string?> _channelHealth;
     private long _dropped;
 
     public AlertNotifier(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, Action<AlertHandle, AlertDeliveryRecord> record,
-        AlertJson json, ILogger logger)
+        AlertJson json, ILogger logger, Action<string, string?>? channelHealth = null)
     {
+        _channelHealth = channelHealth ?? ((_, _) => { });
         _settings = settings;
         _channels = channels;
         _record = record;
@@ -57,19 +61,27 @@ public sealed class AlertNotifier : IAsyncDisposable
 
     private async Task RunAsync(IAlertChannel channel, AlertQueue queue)
     {
+        var failing = false;
         while (await queue.TakeAsync().ConfigureAwait(false) is { } next)
         {
             var (alert, handle) = next;
+            string? failure;
             // One bad alert or delivery must never end the loop: every later alert (criticals too) would wait forever.
             try
             {
                 await WaitForIdAsync(handle).ConfigureAwait(false);
-                await DeliverAsync(channel, alert, handle, _json.Serialize(alert, handle.Id)).ConfigureAwait(false);
+                failure = await DeliverAsync(channel, alert, handle, _json.Serialize(alert, handle.Id)).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                RecordCrash(channel, alert, handle, e);
+                failure = RecordCrash(channel, alert, handle, e);
             }
+            if (_stop.IsCancellationRequested || failing == (failure is not null)) continue; // only changes; a stop is no failure of the channel
+            failing = failure is not null;
+            if (failing) Log.AlertChannelFailing(_logger, channel.Name, failure!);
+            else Log.AlertChannelRecovered(_logger, channel.Name);
+            try { _channelHealth(channel.Name, failure); }
+            catch (Exception e) { Log.NotifierFailed(_logger, e); }
         }
     }
 
@@ -84,14 +96,16 @@ public sealed class AlertNotifier : IAsyncDisposable
     }
 
     // An exception no channel is meant to throw: a failed delivery for this alert, and a bug to log with its stack.
-    private void RecordCrash(IAlertChannel channel, AlertRecord alert, AlertHandle handle, Exception e)
+    private string RecordCrash(IAlertChannel channel, AlertRecord alert, AlertHandle handle, Exception e)
     {
         var reason = $"notifier error: {e.GetType().Name}: {e.Message}";
         Log.DeliveryCrashed(_logger, alert.Code, channel.Name, e);
         Record(handle, new AlertDeliveryRecord(0, channel.Name, DeliveryStatus.Failed, 0, reason, Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        return reason;
     }
 
-    private async Task DeliverAsync(IAlertChannel channel, AlertRecord alert, AlertHandle handle, string json)
+    // Null when delivered, else the reason it was not.
+    private async Task<string?> DeliverAsync(IAlertChannel channel, AlertRecord alert, AlertHandle handle, string json)
     {
         var delay = _settings.Backoff;
         var attempts = 0;
@@ -109,7 +123,7 @@ public sealed class AlertNotifier : IAsyncDisposable
                 await channel.SendAsync(json, _stop.Token).ConfigureAwait(false);
                 Log.AlertDelivered(_logger, alert.Code, channel.Name, attempts);
                 Record(handle, new AlertDeliveryRecord(0, channel.Name, DeliveryStatus.Sent, attempts, "", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
-                return;
+                return null;
             }
             catch (Exception e) when (e is DeliveryFailedException or OperationCanceledException or IOException or InvalidOperationException)
             {
@@ -123,6 +137,7 @@ public sealed class AlertNotifier : IAsyncDisposable
         }
         Log.AlertNotDelivered(_logger, alert.Code, channel.Name, attempts, reason);
         Record(handle, new AlertDeliveryRecord(0, channel.Name, DeliveryStatus.Failed, attempts, reason, Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        return reason;
     }
 
     // Writing the outcome must not end a worker either (the store may be failing; it says so itself).

@@ -9,7 +9,8 @@ namespace Bifrost.Daemon.Alerts;
 /// <summary>Builds the daemon's <see cref="AlertNotifier"/> from the "alerts" section, recording outcomes in the store.</summary>
 public static class Notifiers
 {
-    public static AlertNotifier Create(DaemonSettings settings, HttpClient http, StoreWriter store, ILogger logger)
+    /// <param name="channelHealth">told (channel, last error) when a channel stops delivering, (channel, null) when it delivers again</param>
+    public static AlertNotifier Create(DaemonSettings settings, HttpClient http, StoreWriter store, ILogger logger, Action<string, string?>? channelHealth = null)
     {
         var a = settings.Alerts;
         var channels = a.Notifiers.Select(n => n switch
@@ -22,7 +23,7 @@ public static class Notifiers
         else Log.NotifierStarted(logger, string.Join(", ", channels.Select(c => c.Name)), EnumText<AlertSeverity>.ToText(a.MinSeverity), a.Retries);
         var cfg = settings.Preview;
         return new AlertNotifier(a, channels, (handle, delivery) => store.RecordDelivery(handle, delivery),
-            new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger);
+            new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger, channelHealth);
     }
 
     /// <summary>How long a stopping daemon waits for deliveries in flight: one attempt of the slowest channel, at most 10 s.</summary>

@@ -112,7 +112,9 @@ public sealed class DaemonService(
         };
         store.ItemRejected += r => Log.StoreRejected(logger, r.Item.GetType().Name, r.Error.Message);
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // each webhook has its own timeout
-        await using var notifier = Notifiers.Create(settings, http, store, logger);
+        // A channel that stops delivering turns the light YELLOW (alerts_delivered) until it delivers again.
+        await using var notifier = Notifiers.Create(settings, http, store, logger, (name, failure) =>
+            channel.TryPost(failure is null ? EventPayload.NewAlertChannelRecovered(name) : EventPayload.NewAlertChannelFailed(name, failure)));
 
         var broker = new IbBroker(settings.Connection, timings, preview.Account, channel, logger, () => InRestartWindow(preview, clock), runtime.ClientOptions);
         // Before the engine runs no reducer can raise an alert: a TWS down or not answering at start was told to the log

@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7008, Level = LogLevel.Error, Message = "alert {Code} to {Channel}: the delivery failed unexpectedly (recorded as failed; later alerts are still sent)")]
     public static partial void DeliveryCrashed(ILogger logger, string code, string channel, Exception error);
+
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Error, Message = "alert channel {Channel} is NOT delivering: {Reason} (the light shows alerts_delivered)")]
+    public static partial void AlertChannelFailing(ILogger logger, string channel, string reason);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "alert channel {Channel} delivers again")]
+    public static partial void AlertChannelRecovered(ILogger logger, string channel);
 }

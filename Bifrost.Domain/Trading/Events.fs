@@ -192,6 +192,10 @@ type EventPayload =
     | OrderErrorReported of ibOrderId: int * code: int * message: string
     | StoreFailed of reason: string
     | StoreRecovered
+    /// The notifier could not deliver an alert on this channel after its retries (reason: the last error).
+    | AlertChannelFailed of channel: string * reason: string
+    /// The channel delivered an alert again.
+    | AlertChannelRecovered of channel: string
     | ControlRequested of Control * ControlMeta
     | ManualOrderRequested of ManualOrder
     | RebalanceRequested of Rebalance

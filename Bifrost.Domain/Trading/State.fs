@@ -190,6 +190,8 @@ type State =
       /// The last guard block recorded, so a standing block is logged once, not on every tick.
       LastBlock: BlockReason list
       StoreOk: bool
+      /// Alert channels whose last alert was not delivered, with the last error (the notifier reports them).
+      AlertChannelsFailing: Map<string, string>
       Anomalies: int
       /// The engine memory as last saved (see EngineMemory); the reducer saves it again when it changes.
       Memory: EngineMemory
@@ -273,6 +275,7 @@ module State =
           LastPublishAt = Timestamp.zero
           LastBlock = []
           StoreOk = true
+          AlertChannelsFailing = Map.empty
           Anomalies = 0
           Memory = EngineMemory.empty
           OptionBook = OptionBookMemory.empty

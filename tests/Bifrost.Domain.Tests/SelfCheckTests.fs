@@ -38,6 +38,19 @@ let tests =
             Expect.isFalse (consistent s) "a new anomaly shows again"
             let s, _ = Reducer.step cfg s (at (sec 1.3) (ControlRequested(Resume, meta 5L)))
             Expect.isTrue (consistent s) "resumed out of its pause: seen"
+        testCase "AFailingAlertChannel_TurnsTheLightYellow_NamingTheChannelAndError_UntilItDeliversAgain" <| fun () ->
+            let cfg = config 1
+            let s, _ = runAll cfg (startEvents cfg 100.0)
+            let delivered (r: SelfCheckReport) = r.Checks |> List.find (fun c -> c.Name = "alerts_delivered")
+            let before = SelfCheck.run cfg s
+            Expect.isTrue (delivered before).Passed "passes before"
+            let failing, _ = Reducer.step cfg s (at (sec 0.6) (AlertChannelFailed("pager", "exit code 3: smtp relay down")))
+            let r = SelfCheck.run cfg failing
+            Expect.equal r.Health (if before.Health = Health.Healthy then Health.Degraded else before.Health) "YELLOW, never RED, for it"
+            Expect.equal (delivered r) ({ Name = "alerts_delivered"; Passed = false; Blocking = false; Detail = "pager NOT delivering: exit code 3: smtp relay down" }: CheckResult) "check"
+            let recovered, _ = Reducer.step cfg failing (at (sec 0.7) (AlertChannelRecovered "pager"))
+            Expect.isTrue (delivered (SelfCheck.run cfg recovered)).Passed "passes again"
+            Expect.equal (SelfCheck.run cfg recovered).Health before.Health "as before"
         testCase "Lagging data degrades; stale data blocks" <| fun () ->
             let cfg = config 1
             let s, _ = runAll cfg (startEvents cfg 100.0)

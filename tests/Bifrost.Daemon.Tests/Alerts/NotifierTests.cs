@@ -29,10 +29,10 @@ public sealed class NotifierTests : IAsyncLifetime
     }
 
     private AlertNotifier Notifier(IReadOnlyList<IAlertChannel> channels, int retries = 2, double backoffSeconds = 0.05, int capacity = 100,
-        AlertSeverity min = AlertSeverity.Info) =>
+        AlertSeverity min = AlertSeverity.Info, Action<string, string?>? channelHealth = null) =>
         new(new AlertSettings(channels.Select(c => (NotifierSettings)new CommandNotifierSettings(c.Name, ["/bin/true"], TimeSpan.FromSeconds(1))).ToList(),
                 retries, TimeSpan.FromSeconds(backoffSeconds), min, capacity),
-            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance);
+            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance, channelHealth);
 
     private AlertHandle Raise(AlertNotifier notifier, string code, AlertSeverity severity = AlertSeverity.Critical)
     {
@@ -284,6 +284,27 @@ public sealed class NotifierTests : IAsyncLifetime
             if (Environment.TickCount64 > deadline) throw new TimeoutException($"{codes.Count} of {n} alerts paged: {string.Join(", ", codes)}");
             await Task.Delay(50);
         }
+    }
+
+    [Fact]
+    public async Task Channel_ThatStopsDelivering_IsReportedWithItsError_OnceOnly_ThenReportedAgainWhenItDelivers()
+    {
+        // Fails until the flag file exists (the relay comes back), then delivers.
+        var flag = Path.Combine(_dir, "relay-up");
+        var script = Scripts.Write(_dir, "mail.sh", $"cat > /dev/null; [ -e '{flag}' ] && exit 0; echo 'smtp relay down' >&2; exit 3");
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<(string Channel, string? Failure)>();
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("mail", [script], TimeSpan.FromSeconds(10)))], retries: 0,
+            channelHealth: (c, f) => reports.Enqueue((c, f)));
+
+        Raise(notifier, "BROKER_DISCONNECTED");
+        Raise(notifier, "RISK_HALT");
+        await WaitDeliveries(2);
+        File.WriteAllText(flag, "");
+        Raise(notifier, "RISK_CLEARED", AlertSeverity.Info);
+        await WaitDeliveries(3);
+        await Task.Delay(100); // the report follows the recorded outcome
+
+        Assert.Equal([("mail", "exit code 3: smtp relay down"), ("mail", null)], reports.ToArray());
     }
 
     [Fact]

@@ -102,4 +102,32 @@ public class AlertDeliveryTests(ITestOutputHelper output)
             Directory.Delete(scripts, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task EveryDeliveryFailing_TurnsTheLightYellow_NamingTheChannelAndItsError()
+    {
+        await using var hook = new LoopbackWebhook(status: 503); // the relay is down
+        var alerts = $$"""
+            { "notifiers": [ { "type": "webhook", "name": "hook", "url": {{Json(hook.Url)}}, "timeout_seconds": 5 } ], "retries": 0 }
+            """;
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["reject-next-order"],
+            config: (port, store) => TestConfig.Json(port, store, conIds: false, alerts: alerts));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => Deliveries(h).Any(d => d.Code == "ORDER_REJECTED" && d.Status == "failed"), "the failed delivery recorded", 60_000);
+            // The status is published on the engine's clock ticks, so the failing channel shows at the next one.
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "alerts_delivered" && c.Health == Health.Degraded),
+                "the light names the failing channel", 10_000);
+            var check = h.Read(r => r.GetStatus())!.Checks.Single(c => c.Name == "alerts_delivered");
+            Assert.StartsWith("hook NOT delivering: HTTP 503", check.Detail);
+
+            await h.PauseSettleAndStop(run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
 }
