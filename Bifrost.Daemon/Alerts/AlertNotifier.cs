@@ -59,6 +59,22 @@ public sealed class AlertNotifier : IAsyncDisposable
         }
     }
 
+    /// <summary>Queues alerts already in the store for one channel only (those it still owes after a restart).</summary>
+    public void Resend(string channel, IEnumerable<AlertRecord> alerts)
+    {
+        var i = _channels.ToList().FindIndex(c => c.Name == channel);
+        if (i < 0) return;
+        foreach (var alert in alerts)
+        {
+            if (alert.Severity < _settings.MinSeverity) continue;
+            if (_queues[i].Add(alert, new AlertHandle(alert.Id)) is not { } lost) continue;
+            Interlocked.Increment(ref _dropped);
+            Log.AlertDropped(_logger, lost.Alert.Code, channel, _settings.QueueCapacity);
+            Record(lost.Handle, new AlertDeliveryRecord(0, channel, DeliveryStatus.Failed, 0,
+                $"not sent: the notifier queue is full ({_settings.QueueCapacity} alerts waiting)", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        }
+    }
+
     private async Task RunAsync(IAlertChannel channel, AlertQueue queue)
     {
         var failing = false;

@@ -22,8 +22,29 @@ public static class Notifiers
         if (channels.Count == 0) Log.NoNotifier(logger);
         else Log.NotifierStarted(logger, string.Join(", ", channels.Select(c => c.Name)), EnumText<AlertSeverity>.ToText(a.MinSeverity), a.Retries);
         var cfg = settings.Preview;
-        return new AlertNotifier(a, channels, (handle, delivery) => store.RecordDelivery(handle, delivery),
+        var notifier = new AlertNotifier(a, channels, (handle, delivery) => store.RecordDelivery(handle, delivery),
             new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger, channelHealth);
+        ResendUndelivered(notifier, a, settings.Store.Path, Bifrost.Daemon.Engine.EngineClock.WallNanos(), logger);
+        return notifier;
+    }
+
+    /// <summary>How far back a starting daemon looks for alerts a channel never got.</summary>
+    public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
+
+    /// <summary>Queues again, per channel, the alerts of the last <see cref="ResendWindow"/> (unacknowledged, at or above
+    /// min_severity) that channel has no sent delivery for: a kill -9 or crash mid-delivery must not lose a page.
+    /// They keep their alert id, so a receiver can tell a re-send from a new alert.</summary>
+    public static void ResendUndelivered(AlertNotifier notifier, AlertSettings a, string storePath, long nowNanos, ILogger logger)
+    {
+        if (a.Notifiers.Count == 0 || !File.Exists(storePath)) return;
+        using var reader = Bifrost.Store.ReadModel.StoreReader.Open(storePath);
+        foreach (var n in a.Notifiers)
+        {
+            var owed = reader.GetAlertsNotSentTo(n.Name, nowNanos - ResendWindow.Ticks * 100).Where(x => x.Severity >= a.MinSeverity).ToList();
+            if (owed.Count == 0) continue;
+            Log.AlertsResent(logger, owed.Count, n.Name);
+            notifier.Resend(n.Name, owed);
+        }
     }
 
     /// <summary>How long a stopping daemon waits for deliveries in flight: one attempt of the slowest channel, at most 10 s.</summary>

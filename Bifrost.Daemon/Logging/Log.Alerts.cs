@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "alert channel {Channel} delivers again")]
     public static partial void AlertChannelRecovered(ILogger logger, string channel);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "re-sending {Count} alert(s) {Channel} never got (from before this start)")]
+    public static partial void AlertsResent(ILogger logger, int count, string channel);
 }

@@ -20,6 +20,23 @@ public sealed partial class StoreReader
             },
             ("@limit", limit));
 
+    /// <summary>Unacknowledged alerts since <paramref name="sinceNanos"/> (wall) with no sent delivery on
+    /// <paramref name="channel"/>, oldest first: what a restarted notifier still owes that channel.</summary>
+    public IReadOnlyList<AlertRecord> GetAlertsNotSentTo(string channel, long sinceNanos) =>
+        Query("""
+            SELECT id, time_ns, severity, code, message, acknowledged, venue_ns FROM alerts a
+            WHERE a.time_ns >= @since AND a.acknowledged = 0
+              AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_id = a.id AND d.channel = @channel AND d.status = @sent)
+            ORDER BY a.time_ns, a.id
+            """,
+            r => new AlertRecord(r.GetInt64(1), EnumText<AlertSeverity>.Parse(r.GetString(2)), r.GetString(3), r.GetString(4))
+            {
+                Id = r.GetInt64(0),
+                Acknowledged = r.GetInt64(5) != 0,
+                VenueNanos = r.GetInt64OrNull(6),
+            },
+            ("@channel", channel), ("@since", sinceNanos), ("@sent", EnumText<DeliveryStatus>.ToText(DeliveryStatus.Sent)));
+
     /// <summary>The notifier's outcomes, newest first; for one alert when <paramref name="alertId"/> is given.</summary>
     public IReadOnlyList<AlertDeliveryRecord> GetAlertDeliveries(long? alertId = null, int limit = 100) =>
         Query($"""

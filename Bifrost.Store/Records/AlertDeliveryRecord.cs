@@ -20,6 +20,13 @@ public sealed class AlertHandle
 {
     private long _id;
 
+    public AlertHandle()
+    {
+    }
+
+    /// <summary>For an alert already in the store (re-sent after a restart).</summary>
+    public AlertHandle(long id) => _id = id;
+
     public long Id
     {
         get => Interlocked.Read(ref _id);

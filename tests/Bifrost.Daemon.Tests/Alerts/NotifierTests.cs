@@ -308,6 +308,43 @@ public sealed class NotifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AtStart_TheAlertsAChannelNeverGot_AreSentAgain_OnlyThoseOfTheLastDayAtOrAboveMinSeverity()
+    {
+        // What a killed daemon left in its store: one delivery failed, one sent, one cut off before any outcome.
+        var now = Bifrost.Daemon.Engine.EngineClock.WallNanos();
+        const long Minute = 60_000_000_000;
+        AlertHandle Stored(string code, long time, AlertSeverity severity = AlertSeverity.Critical, DeliveryStatus? outcome = null)
+        {
+            var handle = new AlertHandle();
+            Assert.True(_store.RaiseAlert(new AlertRecord(time, severity, code, $"{code} happened"), handle));
+            if (outcome is { } o) _store.RecordDelivery(handle, new AlertDeliveryRecord(0, "pager", o, 4, o == DeliveryStatus.Failed ? "exit code 3" : "", time));
+            return handle;
+        }
+        var failed = Stored("ORDER_REJECTED", now - 30 * Minute, outcome: DeliveryStatus.Failed);
+        Stored("RISK_HALT", now - 20 * Minute, outcome: DeliveryStatus.Sent);
+        var cut = Stored("UNKNOWN_FILL", now - 10 * Minute);
+        Stored("BOOK_MISMATCH", now - 25 * 60 * Minute); // older than a day
+        Stored("MARKET_CLOSED", now - 5 * Minute, AlertSeverity.Info); // below min_severity
+        await _store.FlushAsync();
+
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"cat >> '{log}'; echo >> '{log}'");
+        var settings = new AlertSettings([new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10))], 0, TimeSpan.FromSeconds(0.05),
+            AlertSeverity.Warning, 100);
+        await using var notifier = new AlertNotifier(settings, [new CommandChannel((CommandNotifierSettings)settings.Notifiers[0])],
+            (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance);
+
+        Notifiers.ResendUndelivered(notifier, settings, StorePath, now, NullLogger.Instance);
+
+        Assert.Equal(["ORDER_REJECTED", "UNKNOWN_FILL"], await WaitPaged(log, 2));
+        var rows = await WaitDeliveries(4);
+        Assert.Equal(DeliveryStatus.Sent, Assert.Single(rows, r => r.AlertId == failed.Id && r.Attempts == 1).Status);
+        Assert.Equal(DeliveryStatus.Sent, Assert.Single(rows, r => r.AlertId == cut.Id).Status);
+        await Task.Delay(300);
+        Assert.Equal(2, (await WaitPaged(log, 2)).Count);
+    }
+
+    [Fact]
     public async Task BelowMinSeverity_IsNotSent()
     {
         await using var hook = new LoopbackWebhook();
