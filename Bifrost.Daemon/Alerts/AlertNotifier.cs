@@ -49,14 +49,7 @@ public sealed class AlertNotifier : IAsyncDisposable
     public void Post(AlertRecord alert, AlertHandle handle)
     {
         if (_channels.Count == 0 || alert.Severity < _settings.MinSeverity) return;
-        for (var i = 0; i < _channels.Count; i++)
-        {
-            if (_queues[i].Add(alert, handle) is not { } lost) continue;
-            Interlocked.Increment(ref _dropped);
-            Log.AlertDropped(_logger, lost.Alert.Code, _channels[i].Name, _settings.QueueCapacity);
-            Record(lost.Handle, new AlertDeliveryRecord(0, _channels[i].Name, DeliveryStatus.Failed, 0,
-                $"not sent: the notifier queue is full ({_settings.QueueCapacity} alerts waiting)", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
-        }
+        for (var i = 0; i < _channels.Count; i++) Enqueue(i, alert, handle);
     }
 
     /// <summary>Queues alerts already in the store for one channel only (those it still owes after a restart).</summary>
@@ -64,15 +57,17 @@ public sealed class AlertNotifier : IAsyncDisposable
     {
         var i = _channels.ToList().FindIndex(c => c.Name == channel);
         if (i < 0) return;
-        foreach (var alert in alerts)
-        {
-            if (alert.Severity < _settings.MinSeverity) continue;
-            if (_queues[i].Add(alert, new AlertHandle(alert.Id)) is not { } lost) continue;
-            Interlocked.Increment(ref _dropped);
-            Log.AlertDropped(_logger, lost.Alert.Code, channel, _settings.QueueCapacity);
-            Record(lost.Handle, new AlertDeliveryRecord(0, channel, DeliveryStatus.Failed, 0,
-                $"not sent: the notifier queue is full ({_settings.QueueCapacity} alerts waiting)", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
-        }
+        foreach (var alert in alerts.Where(a => a.Severity >= _settings.MinSeverity)) Enqueue(i, alert, new AlertHandle(alert.Id));
+    }
+
+    // An alert the full queue pushed out (the oldest non-critical, or this one) is a failed delivery, said once.
+    private void Enqueue(int channel, AlertRecord alert, AlertHandle handle)
+    {
+        if (_queues[channel].Add(alert, handle) is not { } lost) return;
+        Interlocked.Increment(ref _dropped);
+        Log.AlertDropped(_logger, lost.Alert.Code, _channels[channel].Name, _settings.QueueCapacity);
+        Record(lost.Handle, new AlertDeliveryRecord(0, _channels[channel].Name, DeliveryStatus.Failed, 0,
+            $"not sent: the notifier queue is full ({_settings.QueueCapacity} alerts waiting)", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
     }
 
     private async Task RunAsync(IAlertChannel channel, AlertQueue queue)
