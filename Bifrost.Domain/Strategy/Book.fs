@@ -25,7 +25,10 @@ type LegState =
       QuoteBasis: float
       /// The vol the accepted mid implies (to first order: the vol plus the basis over vega), taken with the basis; NaN
       /// while the vol is not the market's. Remembered across a restart (EngineMemory.LegVols).
-      MarkVol: float }
+      MarkVol: float
+      /// When the broker last sent the leg's model vol (Timestamp.zero: never). While recent it stands over the vol its
+      /// quotes' mids imply (MarketData.legVol): the two differ, and a leg flipping between them churns the hedge.
+      BrokerVolAt: Timestamp }
 
 /// Aggregate greeks of the strategy's option book, in money and share units (multipliers and quantities applied).
 [<Struct>]
@@ -65,7 +68,8 @@ module Book =
           VolSource = FallbackVol
           Greeks = nanGreeks
           QuoteBasis = nan
-          MarkVol = nan }
+          MarkVol = nan
+          BrokerVolAt = Timestamp.zero }
 
     /// How much of the leg's value a new mark vol must be worth to replace the last one.
     let markVolValue = 0.05

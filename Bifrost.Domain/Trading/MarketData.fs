@@ -35,9 +35,18 @@ module MarketData =
     /// The state at `now` when a handler changed nothing (a handler that changes it sets Now in its own copy).
     let private atNow (s: State) (now: Timestamp) = if now.Nanos = s.Now.Nanos then s else { s with Now = now }
 
+    /// The leg's broker vol is still the one to use: its model tick came within stale_after (the broker sends one
+    /// whenever its inputs move; past that it may be stale while the quotes move on).
+    let private brokerVolFresh (cfg: Config) (now: Timestamp) (leg: LegState) =
+        leg.VolSource = FromBroker && Timestamp.since leg.BrokerVolAt now <= cfg.Guards.StaleAfter
+
+    /// A leg's vol at its quote `q`, in one fixed order: the data's, the broker's (while fresh), the one its mid implies.
+    /// A fixed order, not the latest source: the broker's vol and the mid's differ (American exercise, dividends), and
+    /// a leg re-valued at each in turn swings its delta with nothing moving, so the hedger trades both ways.
     let private legVol (cfg: Config) (now: Timestamp) (spot: float) (leg: LegState) (q: Quote) =
         // A struct pair: this runs on every option quote.
         if System.Double.IsFinite q.ImpliedVol && q.ImpliedVol > 0.0 then struct (q.ImpliedVol, FromData)
+        elif brokerVolFresh cfg now leg then struct (leg.Vol, FromBroker)
         elif Quote.hasTwoSides q && System.Double.IsFinite spot then
             match ImpliedVol.solve leg.Option.Right (Book.inputs cfg.Strategy now spot leg) (Quote.mid q) with
             | Ok v -> struct (v, ImpliedFromMid)
@@ -188,9 +197,10 @@ module MarketData =
                 | AskSize -> { q with AskSize = value }
             onQuote cfg s now q
 
-    /// The broker's model vol for a leg. Not while the leg's quote is held: the broker computes it from that quote.
+    /// The broker's model vol for a leg. Not while the leg's quote is held: the broker computes it from that quote; nor
+    /// over a vol from the data (legVol's order).
     let onOptionComputation (cfg: Config) (s: State) (now: Timestamp) (conId: ContractId) (iv: float) =
         match State.legIndex s conId with
-        | Some i when System.Double.IsFinite iv && iv > 0.0 && not (s.HeldQuotes.ContainsKey conId) ->
-            Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker })
+        | Some i when System.Double.IsFinite iv && iv > 0.0 && not (s.HeldQuotes.ContainsKey conId) && s.Legs.[i].VolSource <> FromData ->
+            Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker; BrokerVolAt = now })
         | _ -> atNow s now, []

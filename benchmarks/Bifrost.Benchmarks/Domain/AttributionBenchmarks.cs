@@ -27,7 +27,7 @@ public class AttributionBenchmarks
         _underlying = _cfg.Underlying.ContractId;
         _t1 = TimestampModule.add(DurationModule.ofSeconds(1.0), _t0);
         _before = _cfg.Legs.Select(l => Book.initialLeg(_cfg, l))
-            .Select(l => Book.revalue(_cfg, _t0, 100.0, new LegState(l.Option, l.Quote, 0.2, VolSource.FromData, l.Greeks, double.NaN, double.NaN))).ToArray();
+            .Select(l => Book.revalue(_cfg, _t0, 100.0, new LegState(l.Option, l.Quote, 0.2, VolSource.FromData, l.Greeks, double.NaN, double.NaN, TimestampModule.zero))).ToArray();
         _quiet = _before.Select(l => Book.revalue(_cfg, _t1, 100.01, l)).ToArray();
         _gap = _before.Select(l => Book.revalue(_cfg, _t1, 101.5, l)).ToArray();
         _portfolio = _cfg.Legs.Aggregate(PortfolioModule.empty,

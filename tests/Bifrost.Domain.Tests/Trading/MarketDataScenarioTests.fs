@@ -20,6 +20,41 @@ let startWithSpotFirst (spotFirst: bool) =
     let opts = events |> List.filter isOption |> List.map (fun e -> at (sec 0.5) e.Payload)
     sync @ (if spotFirst then spot @ opts else opts @ spot)
 
+/// 20 long puts K=120, three months, spot 100, quoted 19.95/20.05 (the mid implies 0.336; the broker's model, American,
+/// says 0.25), started and hedged at the mid's vol; the state and its hedge.
+let private deepPutsHedged () =
+    let put = OptionContract.create (cid 2) "XYZ" Put 120.0 (Timestamp.add (Duration.ofSeconds (0.25 * 365.0 * 86400.0)) t0) 100 |> Result.get
+    let c = { cfg with Strategy = { cfg.Strategy with Legs = [ { Option = put; Quantity = 20 } ]; Rules = [ FixedBand(100.0, Shares) ]; MinHedgeShares = 10 } }
+    let s, cmds =
+        runAll c
+            [ at (sec 0.0) (EngineStarted Restored.empty)
+              at (sec 0.1) (BrokerConnected [ c.Account ])
+              at (sec 0.2) (PositionReported(put.ContractId, 20, 20.0))
+              at (sec 0.3) PositionsEnded
+              at (sec 0.3) OpenOrdersEnded
+              at (sec 0.3) ExecutionsEnded
+              at (sec 0.4) (QuoteReceived(quote put.ContractId 19.95 20.05 (sec 0.4)))
+              at (sec 0.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 0.5))) ]
+    let hedge = placed cmds |> List.exactlyOne
+    let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+    c, s, put.ContractId
+
+/// Steps `events` from `s`, filling each hedge at once; the state and the orders placed.
+let private runFilled (c: Config) (s: State) (events: Event list) =
+    events |> List.fold (fun (s, orders) e ->
+        let s, cmds = Reducer.step c s e
+        placed cmds |> List.fold (fun (s, orders) o ->
+            let s, _ = Reducer.step c s (at e.Received (execFor o o.Quantity 100.0 ("e" + string o.IbOrderId)))
+            s, orders @ [ o ]) (s, orders)) (s, [])
+
+/// The broker's model tick, the leg's quote unchanged and the underlying's, every three seconds from `from`, `rounds` times.
+let private modelTickAndQuotes (put: ContractId) (from: float) (rounds: int) =
+    [ for k in 0 .. rounds - 1 do
+        let t = from + 3.0 * float k
+        yield at (sec t) (OptionComputationReceived(put, 0.25))
+        yield at (sec (t + 1.5)) (QuoteReceived(quote put 19.95 20.05 (sec (t + 1.5))))
+        yield at (sec (t + 1.7)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (t + 1.7)))) ]
+
 [<Tests>]
 let tests =
     testList "Trading.MarketDataScenario" [
@@ -45,6 +80,39 @@ let tests =
             let r = SelfCheck.run cfg s
             Expect.equal r.Health Health.Degraded "YELLOW, not GREEN"
             Expect.exists r.Checks (fun k -> k.Name = "vols_implied" && not k.Passed && k.Detail.Contains "fallback_vol") "named"
+        testCase "ModelTickAndUnchangedQuoteAlternating_NothingMoving_HedgesOnceForTheBrokerVol_ThenNoChurn" <| fun () ->
+            let c, s, put = deepPutsHedged ()
+            Expect.equal s.Legs.[0].VolSource ImpliedFromMid "no broker vol yet: the mid's"
+            // The first model tick moves the leg to the broker's vol (one re-hedge); then nothing moves.
+            let s, first = runFilled c s (modelTickAndQuotes put 2.0 1)
+            Expect.equal (first |> List.length) 1 "one re-hedge to the broker's vol"
+            let delta = s.Legs.[0].Greeks.Delta
+            let s, later = runFilled c s (modelTickAndQuotes put 5.0 9)
+            Expect.isEmpty later "no hedge while nothing moves: the quote does not replace the broker's vol by the mid's"
+            Expect.equal s.Legs.[0].VolSource FromBroker "the broker's vol stands"
+            Expect.floatClose { absolute = 1e-4; relative = 0.0 } s.Legs.[0].Greeks.Delta delta "the delta stays put (but for 27 s of time)"
+        testCase "BrokerVolStale_QuoteMoving_LegTakesTheMidsVol" <| fun () ->
+            let c, s, put = deepPutsHedged ()
+            let s, _ = runFilled c s (modelTickAndQuotes put 2.0 1)
+            // No model tick since 2 s; the underlying kept fresh, the put quoted again past stale_after (30 s).
+            let t = 2.0 + Duration.toSeconds c.Guards.StaleAfter + 1.0
+            let s, _ =
+                runFilled c s
+                    ([ for k in 0 .. 10 -> let u = sec (4.0 + 3.0 * float k) in at u (QuoteReceived(quote underlyingId 99.99 100.01 u)) ]
+                     @ [ at (sec t) (QuoteReceived(quote put 19.95 20.05 (sec t))) ])
+            Expect.equal s.Legs.[0].VolSource ImpliedFromMid "a stale broker vol gives way to the mid's"
+            Expect.floatClose { absolute = 1e-3; relative = 0.0 } s.Legs.[0].Vol 0.336 "the vol the mid implies"
+        testCase "BrokerVolWithinStaleAfter_StandsOverTheMid" <| fun () ->
+            let c, s, put = deepPutsHedged ()
+            let s, _ = runFilled c s (modelTickAndQuotes put 2.0 1)
+            let t = 2.0 + Duration.toSeconds c.Guards.StaleAfter - 1.0
+            let s, _ = runFilled c s [ at (sec t) (QuoteReceived(quote put 19.95 20.05 (sec t))) ]
+            Expect.equal s.Legs.[0].VolSource FromBroker "fresh: kept"
+            Expect.equal s.Legs.[0].Vol 0.25 "the broker's"
+        testCase "NoBrokerVol_QuoteIsValuedAtTheVolItsMidImplies" <| fun () ->
+            let _, s, _ = deepPutsHedged ()
+            Expect.equal s.Legs.[0].VolSource ImpliedFromMid "the mid's"
+            Expect.floatClose { absolute = 1e-3; relative = 0.0 } s.Legs.[0].Vol 0.336 "solved from 20.00"
         testCase "LegsWithImpliedVols_PassTheVolCheck" <| fun () ->
             let s, _ = runAll cfg (startEvents cfg 100.0)
             Expect.exists (SelfCheck.run cfg s).Checks (fun k -> k.Name = "vols_implied" && k.Passed) "passes"
