@@ -19,6 +19,12 @@ module ImpliedVolError =
         | NoConvergence n -> $"no convergence after {n} iterations"
 
 module ImpliedVol =
+    /// The range a vol the engine is given (the data's, the broker's) or remembers must lie in, exclusive: 1 % to 500 %.
+    /// Outside it the number is not a vol as the model takes it (an `iv` column in percent: 25 for 0.25).
+    let plausibleMin = 0.01
+    let plausibleMax = 5.0
+    let isPlausible (v: float) = v > plausibleMin && v < plausibleMax
+
     let private maxIterations = 100
     let private maxVol = 20.0
 

@@ -84,7 +84,7 @@ module Book =
             // under five cents on the leg's value keeps the last one: a cheap leg's mid-implied vol flickers by points on
             // a one-cent move, and each change may be a write of the engine memory (the guard's band is never under $0.10).
             let markVol =
-                if leg.VolSource = FallbackVol || not (System.Double.IsFinite v) || v <= 0.01 || v >= 5.0 then nan
+                if leg.VolSource = FallbackVol || not (ImpliedVol.isPlausible v) then nan
                 elif System.Double.IsFinite leg.MarkVol && abs (v - leg.MarkVol) * abs leg.Greeks.Vega <= markVolValue then leg.MarkVol
                 else v
             { leg with QuoteBasis = basis; MarkVol = markVol }

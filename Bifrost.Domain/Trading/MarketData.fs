@@ -45,7 +45,8 @@ module MarketData =
     /// a leg re-valued at each in turn swings its delta with nothing moving, so the hedger trades both ways.
     let private legVol (cfg: Config) (now: Timestamp) (spot: float) (leg: LegState) (q: Quote) =
         // A struct pair: this runs on every option quote.
-        if System.Double.IsFinite q.ImpliedVol && q.ImpliedVol > 0.0 then struct (q.ImpliedVol, FromData)
+        // A given vol outside the plausible range (in percent, say) is no vol: the mid is solved instead.
+        if ImpliedVol.isPlausible q.ImpliedVol then struct (q.ImpliedVol, FromData)
         elif brokerVolFresh cfg now leg then struct (leg.Vol, FromBroker)
         elif Quote.hasTwoSides q && System.Double.IsFinite spot then
             match ImpliedVol.solve leg.Option.Right (Book.inputs cfg.Strategy now spot leg) (Quote.mid q) with
@@ -198,9 +199,9 @@ module MarketData =
             onQuote cfg s now q
 
     /// The broker's model vol for a leg. Not while the leg's quote is held: the broker computes it from that quote; nor
-    /// over a vol from the data (legVol's order).
+    /// over a vol from the data (legVol's order); nor one outside the plausible range (the leg keeps its vol).
     let onOptionComputation (cfg: Config) (s: State) (now: Timestamp) (conId: ContractId) (iv: float) =
         match State.legIndex s conId with
-        | Some i when System.Double.IsFinite iv && iv > 0.0 && not (s.HeldQuotes.ContainsKey conId) && s.Legs.[i].VolSource <> FromData ->
+        | Some i when ImpliedVol.isPlausible iv && not (s.HeldQuotes.ContainsKey conId) && s.Legs.[i].VolSource <> FromData ->
             Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker; BrokerVolAt = now })
         | _ -> atNow s now, []

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bifrost.Domain.Pricing;
 using Bifrost.Parquet.Columns;
 using Bifrost.Parquet.Reading;
 
@@ -84,6 +85,9 @@ public sealed class TickFileReader : IDisposable
             var sym = symbol.ValueAt(i) ?? throw new TickDataException($"{Path}: row {rowNo}: symbol is null");
             var k = kind.ValueAt(i) ?? throw new TickDataException($"{Path}: row {rowNo}: kind is null");
             var conId = Recent(sym, k, right?.ValueAt(i), strike[i], expiry[i]) ?? Remember(sym, k, right?.ValueAt(i), strike[i], expiry[i], rowNo);
+            // An iv the engine would not take (in percent, say: 25 for 0.25) is refused, not replayed as a 2,500 % vol.
+            if (!double.IsNaN(iv[i]) && !ImpliedVol.isPlausible(iv[i]))
+                throw new TickDataException($"{Path}: row {rowNo}: {TickSchema.Iv} {iv[i]} is outside {ImpliedVol.plausibleMin} .. {ImpliedVol.plausibleMax} (a fraction: 0.25 is 25 %)");
             ticks[i] = new Tick(ts[i], conId, bid[i], ask[i], last[i], bidSize[i], askSize[i], iv[i]);
         }
         _rowsRead += n;

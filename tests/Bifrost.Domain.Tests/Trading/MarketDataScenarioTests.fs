@@ -113,6 +113,28 @@ let tests =
             let _, s, _ = deepPutsHedged ()
             Expect.equal s.Legs.[0].VolSource ImpliedFromMid "the mid's"
             Expect.floatClose { absolute = 1e-3; relative = 0.0 } s.Legs.[0].Vol 0.336 "solved from 20.00"
+        testCase "DataIvInPercent_IsNoVol_TheLegIsValuedAtItsMidsVol_AndHedgedAsWithoutIt" <| fun () ->
+            // 10 ATM calls, three months: the data's iv 25 (percent) would value them at 2,500 % (delta 1: Sell 999).
+            let withIv iv =
+                startEvents cfg 100.0
+                |> List.map (fun e ->
+                    match e.Payload with
+                    | QuoteReceived q when q.ContractId = cid 2 -> at e.Received (QuoteReceived { q with ImpliedVol = iv })
+                    | _ -> e)
+            let sPercent, cmdsPercent = runAll cfg (withIv 25.0)
+            let sNone, cmdsNone = runAll cfg (withIv nan)
+            Expect.equal sPercent.Legs.[0].VolSource ImpliedFromMid "not taken from the data"
+            Expect.floatClose Accuracy.high sPercent.Legs.[0].Vol sNone.Legs.[0].Vol "the mid's vol, as with no iv"
+            let size cmds = placed cmds |> List.map (fun o -> o.Side, o.Quantity)
+            Expect.equal (size cmdsPercent) (size cmdsNone) "the same hedge as with no iv"
+            let sFraction, _ = runAll cfg (withIv 0.25)
+            Expect.equal (sFraction.Legs.[0].VolSource, sFraction.Legs.[0].Vol) (FromData, 0.25) "a fraction is taken"
+        testCase "BrokerVolOutsideThePlausibleRange_IsIgnored_TheLegKeepsItsVol" <| fun () ->
+            let c, s, put = deepPutsHedged ()
+            for iv in [ 25.0; 0.005; infinity ] do
+                let s2, cmds = Reducer.step c s (at (sec 2.0) (OptionComputationReceived(put, iv)))
+                Expect.equal (s2.Legs.[0].VolSource, s2.Legs.[0].Vol) (s.Legs.[0].VolSource, s.Legs.[0].Vol) $"{iv} ignored"
+                Expect.isEmpty (placed cmds) $"no hedge on {iv}"
         testCase "LegsWithImpliedVols_PassTheVolCheck" <| fun () ->
             let s, _ = runAll cfg (startEvents cfg 100.0)
             Expect.exists (SelfCheck.run cfg s).Checks (fun k -> k.Name = "vols_implied" && k.Passed) "passes"

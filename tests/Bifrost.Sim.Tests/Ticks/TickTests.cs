@@ -279,4 +279,51 @@ public sealed class TickFileReaderTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [InlineData(25.0)] // in percent
+    [InlineData(0.0)]
+    [InlineData(-0.2)]
+    [InlineData(double.PositiveInfinity)]
+    public void IvOutsideThePlausibleRange_IsAnError_NamingTheRowAndColumn(double iv)
+    {
+        var key = ContractKey.Option("XYZ", 'C', 100, 20260417);
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            using (var w = new TickFileWriter(path))
+            {
+                w.Write(new Tick(1_767_225_600_000_000_000L, key.ConId, 5.4, 5.6, double.NaN, 10, 10, 0.25), key);
+                w.Write(new Tick(1_767_225_601_000_000_000L, key.ConId, 5.4, 5.6, double.NaN, 10, 10, iv), key);
+            }
+            using var reader = new TickFileReader(path);
+            var e = Assert.Throws<TickDataException>(() => reader.ReadBatches().ToList());
+            Assert.Contains($"row 1: iv {iv} is outside 0.01 .. 5", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void IvMissingOrAFraction_IsRead()
+    {
+        var key = ContractKey.Option("XYZ", 'P', 100, 20260417);
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            using (var w = new TickFileWriter(path))
+            {
+                w.Write(new Tick(1_767_225_600_000_000_000L, key.ConId, 5.4, 5.6, double.NaN, 10, 10, double.NaN), key);
+                w.Write(new Tick(1_767_225_601_000_000_000L, key.ConId, 5.4, 5.6, double.NaN, 10, 10, 0.25), key);
+            }
+            using var reader = new TickFileReader(path);
+            Assert.Equal(2, reader.ReadBatches().SelectMany(b => b).Count());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
