@@ -159,13 +159,18 @@ module PortfolioFlow =
             Some "outside the session's hours (calendar): a portfolio run's market orders would wait for the next open; run it in the session"
         else None
 
-    /// Why no portfolio run may start now (None: it may). Broker down is not a refusal: the run is recorded blocked.
+    /// SNAPSHOT_CORRUPT stops every portfolio run, the operator's and the schedule's, until the store is repaired.
+    let corrupt (s: State) =
+        if s.PortfolioCorrupt.IsEmpty then None
+        else Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
+
+    /// Why no portfolio run may start now (None: it may), the operator's or a slot's execute. Broker down is not a
+    /// refusal: the run is recorded blocked.
     let refusal (cfg: Config) (s: State) =
         match s.PortfolioSetup, outOfHours cfg s with
         | None, _ -> Some "no portfolio configured (the configuration has no portfolio section)"
         | Some _, Some outside -> Some outside
-        | Some _, None when not s.PortfolioCorrupt.IsEmpty ->
-            Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
+        | Some _, None when (corrupt s).IsSome -> corrupt s
         | Some _, None -> if brokerDown s then None else gate s
 
     /// Symbols a snapshot trades that the portfolio may not trade now (the universe changed since it was frozen, e.g. a

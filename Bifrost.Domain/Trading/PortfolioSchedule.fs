@@ -43,6 +43,7 @@ module PortfolioSchedule =
     let private preTrade (cfg: Config) (setup: PortfolioSetup) (s: State) (slot: SlotPhase) late =
         let runId = Workflow.slotRunId slot.SlotId
         if s.PortfolioSchedule.Failed.ContainsKey slot.SlotId then failSlot s slot.SlotId "pre-trade not run"
+        elif (PortfolioFlow.corrupt s).IsSome then failSlot s slot.SlotId $"pre-trade refused: {(PortfolioFlow.corrupt s).Value}"
         elif s.PortfolioRuns.ContainsKey runId then
             s, [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: pre-trade: run {runId} exists already" ]
         else
@@ -77,9 +78,9 @@ module PortfolioSchedule =
         | Some(run, _) ->
             let intent = Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute{lateText late}"
             let snapshot = slotSnapshot s slot.SlotId
-            // Outside the session's hours (a no-trade window too) refused as an operator run is, before the broker's
-            // state: the market orders would wait for the reopen and fill at whatever the market gapped to.
-            let refused = PortfolioFlow.outOfHours cfg s |> Option.orElse (if PortfolioFlow.brokerDown s then None else PortfolioFlow.gate s)
+            // Refused exactly as an operator run is (PortfolioFlow.refusal): outside the session's hours, a corrupt
+            // stored snapshot (SNAPSHOT_CORRUPT stops all portfolio trading, a slot's too), then the FSM gate.
+            let refused = PortfolioFlow.refusal cfg s
             match snapshot, refused with
             | _ when refused.IsNone && PortfolioFlow.brokerDown s ->
                 let s', cmds = PortfolioFlow.stepRun s runId [ BrokerUnavailable ]

@@ -416,6 +416,22 @@ let tests =
             Expect.exists (alertsOf w) (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "Paused") "reported with the FSM state"
         }
 
+        // Mirrors PortfolioRequestsTests' SnapshotCorrupt_AtStart_…: the operator resumes so the scalper trades, and the
+        // slot is refused as the operator's runs are — it failed loudly instead of sending real orders.
+        test "SnapshotCorrupt_AtStart_OperatorResumes_ScheduledSlotRefused_NothingSent" {
+            let w = boot false (monday 0 9 58 0) None [] true
+            let w = feed w (at (monday 0 9 58 1) (PortfolioSnapshotsRestored [ SnapshotCorrupt("old2", "snapshot.content_hash: does not match") ]))
+            Expect.equal w.State.Fsm Paused "a critical alert pauses"
+            let w = feed w (at (monday 0 9 58 2) (ControlRequested(Resume, meta 5L)))
+            Expect.equal w.State.Fsm (Running Idle) "resumed: the scalper trades again"
+            let w = runTicks w (everyTen (monday 0 9 59 0) (monday 0 10 7 0))
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "no portfolio order from the slot"
+            let failed = alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")
+            Expect.equal failed.Length 1 "reported once"
+            Expect.stringContains failed.Head.Message "fail their hash check" "the operator's refusal, word for word"
+            Expect.isFalse (w.StoredRuns |> Map.exists (fun _ r -> r.Status = RunStatus.Done)) "no run done"
+        }
+
         test "Schedule_RestartAfterTheSlot_MissedReported_NothingSentLate" {
             let w = boot false (monday 0 9 0 0) None [] true
             let w = runTicks w [ monday 0 9 0 10 ] // armed at 09:00:10 and persisted
