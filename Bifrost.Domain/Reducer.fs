@@ -102,11 +102,11 @@ module Reducer =
             match (if isNew then ExecId.revisionOf s.SeenExecs x.ExecId else None) with
             | Some original -> OrderFlow.onCorrection s x original (OptionBook.contractName cfg s x.ContractId) |> resyncOnMismatch |> afterOrders cfg s
             | None ->
-                Restart.onExecution cfg (Funds.onExecution s x) x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch
+                Restart.onExecution cfg (Funds.onExecution (OwnSells.onExecution s x) x) x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch
                 |> andThen (Sync.onUnlistedFill cfg x) |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
-        | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { s with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
+        | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { OwnSells.onPosition s id with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
         | PositionsEnded -> Sync.onPositionsEnded cfg s
         | AccountValueReported(key, value) -> Funds.onAccountValue s key value, []
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s

@@ -21,7 +21,7 @@ module Funds =
 
     /// The engine's order an execution fills, when it is one this step will apply: a new exec id, on the order's own
     /// contract and side (OrderFlow refuses any other).
-    let private fillOf (s: State) (x: ExecutionReport) =
+    let internal fillOf (s: State) (x: ExecutionReport) =
         if s.SeenExecs.Contains x.ExecId then None
         else
             OrderRef.create x.Ref |> Result.toOption |> Option.bind s.Orders.TryFind
@@ -74,3 +74,28 @@ module Funds =
                       | Some t -> $" received {float (s.Now.Nanos - t.Nanos) / 1e9:F0}s before"
                       | None -> ""
             $"cash {available s:F2} = AvailableFunds {reported s:F2}{age} less {filled:F2} filled and {working:F2} working since"
+
+/// What the account holds of a contract as far as a sell may count on it: the broker's last reported position less the
+/// shares this engine's own sells took since that report. IB's position update can come after the execution (or not
+/// for a while): read as current, a run just after a filled sell would sell the same shares again and take the
+/// account short with allow_short false.
+///
+/// Only sells are counted. A buy's shares are not added before the broker reports them, and an execution replayed at
+/// a sync after the position report that already holds it is subtracted twice: both err towards selling less (a cut
+/// noted on the run), never towards a short. After a restart nothing is counted; until the sync's position report the
+/// broker's position is 0 (nothing sellable beyond it).
+module OwnSells =
+    /// A position reported: it holds the engine's earlier sells of the contract.
+    let onPosition (s: State) (conId: ContractId) = { s with SoldSincePosition = s.SoldSincePosition |> Map.remove conId }
+
+    /// An execution about to be applied (called on the state before it, as Funds.onExecution): a sell's shares count.
+    let onExecution (s: State) (x: ExecutionReport) =
+        match Funds.fillOf s x with
+        | Some o when o.Side = Sell ->
+            let sold = s.SoldSincePosition |> Map.tryFind x.ContractId |> Option.defaultValue 0
+            { s with SoldSincePosition = s.SoldSincePosition |> Map.add x.ContractId (sold + max 0 x.Quantity) }
+        | _ -> s
+
+    /// The account's shares of the contract a sell may count on now.
+    let held (s: State) (conId: ContractId) =
+        Portfolio.brokerQty conId s.Portfolio - (s.SoldSincePosition |> Map.tryFind conId |> Option.defaultValue 0)

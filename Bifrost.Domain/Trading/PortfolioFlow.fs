@@ -23,9 +23,10 @@ module PortfolioFlow =
     let positions (setup: PortfolioSetup) (s: State) =
         setup.Contracts |> Map.map (fun _ id -> State.qtyOf s id)
 
-    /// What the whole account holds of each universe symbol (the broker's positions, all client ids).
+    /// What the whole account holds of each universe symbol (the broker's positions, all client ids), less the engine's
+    /// own sells since each was reported (OwnSells): what a sell without allow_short may take.
     let accountPositions (setup: PortfolioSetup) (s: State) =
-        setup.Contracts |> Map.map (fun _ id -> Portfolio.brokerQty id s.Portfolio)
+        setup.Contracts |> Map.map (fun _ id -> OwnSells.held s id)
 
     /// A quote fit to size and trade at: two-sided and within portfolio.max_spread_bps (Execution.quoteProblem).
     let private fit (setup: PortfolioSetup) (sym: string) (q: Quote) =

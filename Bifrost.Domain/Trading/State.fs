@@ -171,6 +171,8 @@ type State =
       AccountValuesAt: Map<string, Timestamp>
       /// Cash the engine's own orders took since the last AvailableFunds report (Funds).
       FundsSpent: FundsSpent
+      /// Shares this engine's own sells took from each contract since the broker last reported its position (OwnSells).
+      SoldSincePosition: Map<ContractId, int>
       Daily: DailyCounters
       HighWater: float
       Risk: RiskClass
@@ -263,6 +265,7 @@ module State =
           AccountValues = Map.empty
           AccountValuesAt = Map.empty
           FundsSpent = FundsSpent.none
+          SoldSincePosition = Map.empty
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = 0.0
           Risk = RiskOk

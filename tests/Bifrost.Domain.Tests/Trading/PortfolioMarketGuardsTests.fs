@@ -104,6 +104,31 @@ let tests =
             Expect.equal (Portfolio.brokerQty aaa s.Portfolio) 0 "the account never below 0"
         }
 
+        // The same, but IB's position update after run 2's sell has not arrived when run 3 plans: the broker's last
+        // report (50) is stale, and run 3 sold those 50 again (account -50). The engine's own sells since the report
+        // count against it (OwnSells) until the broker reports the position again.
+        test "Run_AfterAFilledSell_BeforeTheBrokersPositionUpdate_SellsNothingMore_NeverShort" {
+            let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            let s, _ = fillAndReport s 3.0 (placed cmds |> List.find (fun o -> o.ContractId = aaa)) 50.0 "pa" 200
+            let s, _ = step s (at (sec 3.0) (execFor (placed cmds |> List.find (fun o -> o.ContractId = bbb)) 62 80.0 "pb"))
+            let s, _ = step s (at (sec 4.0) (PositionReported(aaa, 50, 50.0))) // the operator sold 150 in TWS
+            let s, _ = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
+            let s, cmds = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            let sell = placed cmds |> List.exactlyOne
+            Expect.equal sell.Quantity 50 "premise: capped at the account's 50"
+            let s, _ = step s (at (sec 5.0) (execFor sell sell.Quantity 50.0 "ps")) // no position update follows yet
+            Expect.equal ((runOf s "r2-pf8").Status, Portfolio.brokerQty aaa s.Portfolio) (RunStatus.Done, 50) "premise: done, the broker's 50 stale"
+            let s, _ = step s (at (sec 5.1) (QuoteReceived(quote aaa 49.99 50.01 (sec 5.1))))
+            let s, cmds = step s (at (sec 5.2) (request "r3-pf9" 9L sellAaa))
+            Expect.isEmpty (placed cmds) "the 50 already sold are not sold again"
+            Expect.contains (notes cmds) "AAA: sell of 150 capped at the account's 0 AAA: allow_short is false (0 to sell; the strategy counts 150)" "said why"
+            // The broker reports the position again (the operator bought 30 back): that report is what a sell counts on.
+            let s, _ = step s (at (sec 6.0) (PositionReported(aaa, 30, 50.0)))
+            let s, _ = step s (at (sec 6.1) (QuoteReceived(quote aaa 49.99 50.01 (sec 6.1))))
+            let _, cmds = step s (at (sec 6.2) (request "r4-pf10" 10L sellAaa))
+            Expect.equal (placed cmds |> List.map (fun o -> o.Side, o.Quantity)) [ Sell, 30 ] "the reported 30, no more"
+        }
+
         // After a restart the broker lists no AAA (sold in TWS while the daemon was down): a warning, not a halt.
         test "Sync_FindingTheStrategysSharesSoldOutsideBifrost_WarnsPortfolioSoldOutside_AndKeepsRunning" {
             let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
