@@ -13,7 +13,8 @@ type PortfolioRiskLimits =
           dailyLossLimit: float
           maxDrawdown: float
           maxSectorWeight: float option
-          sectors: Map<string, string> }
+          sectors: Map<string, string>
+          maxGrossWeight: float }
     /// Largest |position| value as a fraction of portfolio value, (0, 1].
     member l.MaxPositionFraction = l.maxPositionFraction
     member l.MaxPositionShares = l.maxPositionShares
@@ -27,10 +28,13 @@ type PortfolioRiskLimits =
     member l.MaxSectorWeight = l.maxSectorWeight
     /// Symbol → sector.
     member l.Sectors = l.sectors
+    /// Largest gross exposure (Σ |shares| × price over the portfolio's holdings) as a multiple of NetLiquidation,
+    /// (0, 10]. AvailableFunds in a margin account is buying power, not cash: without this, each run could add leverage.
+    member l.MaxGrossWeight = l.maxGrossWeight
 
 module PortfolioRiskLimits =
     let create maxPositionFraction maxPositionShares maxOrderNotional maxDailyTrades dailyLossLimit maxDrawdown
-               (maxSectorWeight: float option) (sectors: Map<string, string>) =
+               (maxSectorWeight: float option) (sectors: Map<string, string>) (maxGrossWeight: float) =
         let positive (v: float) = Double.IsFinite v && v > 0.0
         if not (maxPositionFraction > 0.0 && maxPositionFraction <= 1.0) then
             ValidationError.make "portfolio.risk.max_position_fraction" $"must be in (0, 1], got {maxPositionFraction}"
@@ -41,12 +45,14 @@ module PortfolioRiskLimits =
         elif not (positive maxDrawdown) then ValidationError.make "portfolio.risk.max_drawdown" "must be > 0"
         elif maxSectorWeight |> Option.exists (fun w -> not (w > 0.0 && w <= 1.0)) then
             ValidationError.make "portfolio.risk.max_sector_weight" $"must be in (0, 1], got {maxSectorWeight.Value}"
+        elif not (maxGrossWeight > 0.0 && maxGrossWeight <= 10.0) then
+            ValidationError.make "portfolio.risk.max_gross_weight" $"must be in (0, 10], got {maxGrossWeight}"
         elif sectors |> Map.exists (fun s sec -> String.IsNullOrWhiteSpace s || String.IsNullOrWhiteSpace sec) then
             ValidationError.make "portfolio.sectors" "symbols and sector names must not be empty"
         else
             Ok { maxPositionFraction = maxPositionFraction; maxPositionShares = maxPositionShares; maxOrderNotional = maxOrderNotional
                  maxDailyTrades = maxDailyTrades; dailyLossLimit = dailyLossLimit; maxDrawdown = maxDrawdown
-                 maxSectorWeight = maxSectorWeight; sectors = sectors }
+                 maxSectorWeight = maxSectorWeight; sectors = sectors; maxGrossWeight = maxGrossWeight }
 
 /// The account and the day, as pre-trade sees them.
 type PreTradeContext =
@@ -76,6 +82,7 @@ type PreTradeBlock =
     | SectorUnmapped of symbol: string
     | UnpricedPosition of symbol: string
     | NoPortfolioValue of value: float
+    | GrossLimit of gross: float * max: float * portfolioValue: float
 
 module PreTradeBlock =
     let code = function
@@ -84,6 +91,7 @@ module PreTradeBlock =
         | PreTradeBlock.DailyTradesLimit _ -> "DAILY_TRADES_LIMIT" | PreTradeBlock.DailyLossLimit _ -> "DAILY_LOSS_LIMIT" | PreTradeBlock.DrawdownLimit _ -> "MAX_DRAWDOWN"
         | PreTradeBlock.SectorConcentration _ -> "SECTOR_CONCENTRATION" | PreTradeBlock.SectorUnmapped _ -> "SECTOR_UNMAPPED"
         | PreTradeBlock.UnpricedPosition _ -> "NO_PRICE" | PreTradeBlock.NoPortfolioValue _ -> "NO_PORTFOLIO_VALUE"
+        | PreTradeBlock.GrossLimit _ -> "GROSS_LIMIT"
 
     let describe (b: PreTradeBlock) =
         let detail =
@@ -101,6 +109,7 @@ module PreTradeBlock =
             | PreTradeBlock.SectorUnmapped s -> $"{s} has no sector in the sector map"
             | PreTradeBlock.UnpricedPosition s -> $"{s} has no price to value it"
             | PreTradeBlock.NoPortfolioValue v -> $"NetLiquidation {v} is not a positive amount"
+            | PreTradeBlock.GrossLimit(g, m, v) -> $"gross exposure {g:F2}x > max_gross_weight {m:F2}x NetLiquidation {v:F2}"
         $"{code b}: {detail}"
 
 /// Pre-trade checks of a snapshot, per order and as a whole. Limits cap risk: an order that only reduces |position|
@@ -146,15 +155,18 @@ module PreTradeRisk =
         |> List.map (fun (sec, xs) -> sec, (xs |> List.sumBy snd) / portfolioValue)
         |> Map.ofList
 
+    /// A holding's price for weights: its snapshot line's (`priceOf`), else the current price (NaN: none).
+    let private holdingPrice (ctx: PreTradeContext) (snapshot: Snapshot) sym =
+        match snapshot.Lines |> List.tryFind (fun l -> l.Symbol = sym) with
+        | Some l when Double.IsFinite(priceOf ctx l) -> priceOf ctx l
+        | _ -> ctx.Prices |> Map.tryFind sym |> Option.defaultValue nan
+
     let private sectorBlocks (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) (adding: SnapshotLine list) =
         match limits.MaxSectorWeight with
         | None -> []
         | Some maxW ->
             let unmapped = adding |> List.filter (fun l -> not (limits.Sectors.ContainsKey l.Symbol)) |> List.map (fun l -> PreTradeBlock.SectorUnmapped l.Symbol)
-            let priceOf sym =
-                match snapshot.Lines |> List.tryFind (fun l -> l.Symbol = sym) with
-                | Some l when Double.IsFinite(priceOf ctx l) -> priceOf ctx l
-                | _ -> ctx.Prices |> Map.tryFind sym |> Option.defaultValue nan
+            let priceOf = holdingPrice ctx snapshot
             let symbols = Seq.append ctx.Positions.Keys (snapshot.Lines |> Seq.map _.Symbol) |> Seq.distinct |> List.ofSeq
             let before = symbols |> List.map (fun s -> s, position ctx s, priceOf s)
             let after = symbols |> List.map (fun s -> s, Snapshot.target s snapshot |> Option.defaultValue (position ctx s), priceOf s)
@@ -177,6 +189,23 @@ module PreTradeRisk =
                     | _ -> false)
             unmapped @ unpricedInAdded @ concentrated
 
+    /// Gross exposure after the snapshot over before it, as multiples of the portfolio value: every held symbol and every
+    /// snapshot line, at the snapshot's target or the held position, valued as the sector check values them. A run
+    /// that adds exposure may not take gross above max_gross_weight, unless it leaves gross lower than it found it (a
+    /// rebalance out of an over-levered book is a reduction). A holding without a price makes gross unknown: NO_PRICE.
+    let private grossBlocks (limits: PortfolioRiskLimits) (ctx: PreTradeContext) (snapshot: Snapshot) =
+        let priceOf = holdingPrice ctx snapshot
+        let symbols = Seq.append ctx.Positions.Keys (snapshot.Lines |> Seq.map _.Symbol) |> Seq.distinct |> List.ofSeq
+        let gross qtyOf =
+            symbols |> List.sumBy (fun s -> match qtyOf s with 0 -> 0.0 | q -> float (abs q) * priceOf s) |> fun g -> g / ctx.PortfolioValue
+        let before = gross (position ctx)
+        let after = gross (fun s -> Snapshot.target s snapshot |> Option.defaultValue (position ctx s))
+        if Double.IsNaN after then
+            symbols |> List.filter (fun s -> (Snapshot.target s snapshot |> Option.defaultValue (position ctx s)) <> 0 && Double.IsNaN(priceOf s))
+            |> List.map PreTradeBlock.UnpricedPosition
+        elif after > limits.MaxGrossWeight && not (after < before) then [ PreTradeBlock.GrossLimit(after, limits.MaxGrossWeight, ctx.PortfolioValue) ]
+        else []
+
     /// The lines that add exposure (every limit judges these only).
     let private adding (ctx: PreTradeContext) (snapshot: Snapshot) =
         Snapshot.tradingLines snapshot
@@ -196,7 +225,8 @@ module PreTradeRisk =
                   // Unknown (NaN: a holding without a mark) fails closed; `NaN <= -limit` alone would pass it.
                   if not (ctx.DailyPnl > -limits.DailyLossLimit) then PreTradeBlock.DailyLossLimit(ctx.DailyPnl, limits.DailyLossLimit)
                   if not (ctx.Drawdown < limits.MaxDrawdown) then PreTradeBlock.DrawdownLimit(ctx.Drawdown, limits.MaxDrawdown) ]
-        perLine @ whole @ sectorBlocks limits ctx snapshot adding
+        let gross = if adding.IsEmpty then [] else grossBlocks limits ctx snapshot
+        perLine @ whole @ gross @ sectorBlocks limits ctx snapshot adding |> List.distinct // an unpriced holding: one NO_PRICE
 
     /// Every block of the snapshot; empty = it may run. Without a portfolio value no weight can be judged, so nothing
     /// may add exposure; a snapshot that only reduces needs no weight and goes (limits never block the reducing trade).

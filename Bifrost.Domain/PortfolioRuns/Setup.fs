@@ -42,7 +42,7 @@ module PortfolioSettingsJson =
 
     let private riskKeys =
         set [ "max_position_fraction"; "max_position_shares"; "max_order_notional"; "max_daily_trades"; "daily_loss_limit"
-              "max_drawdown"; "max_sector_weight" ]
+              "max_drawdown"; "max_sector_weight"; "max_gross_weight" ]
 
     let private scheduleKeys = set [ "name"; "days"; "build_at"; "pre_trade_at"; "execute_at"; "grace_s"; "run_late" ]
 
@@ -115,6 +115,7 @@ module PortfolioSettingsJson =
                 (required risk "max_order_notional" rp number) (required risk "max_daily_trades" rp integer)
                 (required risk "daily_loss_limit" rp number) (required risk "max_drawdown" rp number)
                 (tryProp risk "max_sector_weight" |> Option.map (number $"{rp}.max_sector_weight")) sectors
+                (numberOr risk "max_gross_weight" rp 1.0)
             |> ok path
         let signalsDir =
             tryProp p "signals_dir" |> Option.map (fun v ->

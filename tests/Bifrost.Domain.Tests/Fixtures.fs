@@ -157,7 +157,7 @@ let portfolioSetup (sizing: float) (maxOrderNotional: float) (maxDailyTrades: in
     { Settings =
         { Universe = [ "AAA"; "BBB" ]
           Sizing = PortfolioRuns.SizingConfig.create sizing 1 1 0.0 false |> Result.get
-          Limits = PortfolioRuns.PortfolioRiskLimits.create 0.05 10_000 maxOrderNotional maxDailyTrades 100_000.0 100_000.0 None Map.empty |> Result.get
+          Limits = PortfolioRuns.PortfolioRiskLimits.create 0.05 10_000 maxOrderNotional maxDailyTrades 100_000.0 100_000.0 None Map.empty 1.0 |> Result.get
           MaxQuoteAge = Duration.ofSeconds 5.0
           MaxSpreadBps = 50.0
           MaxSignalAge = Duration.ofSeconds 86_400.0

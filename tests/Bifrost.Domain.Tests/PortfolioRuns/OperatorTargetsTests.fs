@@ -30,7 +30,7 @@ let tests =
             let line = snap.Lines |> List.exactlyOne
             Expect.isTrue (System.Double.IsNaN line.Price) "no price"
             Expect.contains line.Notes "NO_PRICE" "noted"
-            let limits = PortfolioRiskLimits.create 0.5 10_000 1e9 100 1e9 1e9 None Map.empty |> Result.get
+            let limits = PortfolioRiskLimits.create 0.5 10_000 1e9 100 1e9 1e9 None Map.empty 1.0 |> Result.get
             let ctx = { PortfolioValue = 100_000.0; CashAvailable = 1e6; TradesToday = 0; DailyPnl = 0.0; Drawdown = 0.0; Positions = Map.empty; Prices = Map.empty }
             Expect.equal (PreTradeRisk.check limits ctx snap |> List.map PreTradeBlock.code) [ "NO_PRICE" ] "blocked, cannot be valued"
         testCase "BadTargets_EveryOneNamedByField" <| fun () ->

@@ -11,7 +11,7 @@ let private request text =
     { SnapshotId = Workflow.slotSnapshotId "weekly-20261207"; Now = monday; FileName = "signals.csv"; Text = text
       MaxSignalAge = Duration.ofSeconds 86_400.0; Universe = [ "AAPL"; "MSFT"; "XOM" ]; Inputs = inputs }
 
-let private limits = PortfolioRiskLimits.create 0.10 1_000 20_000.0 10 5_000.0 10_000.0 None Map.empty |> Result.get
+let private limits = PortfolioRiskLimits.create 0.10 1_000 20_000.0 10 5_000.0 10_000.0 None Map.empty 1.0 |> Result.get
 
 let private ctx =
     { PortfolioValue = 100_000.0; CashAvailable = 50_000.0; TradesToday = 0; DailyPnl = 0.0; Drawdown = 0.0
