@@ -57,7 +57,7 @@ public static class ConfigLoader
         var connection = ReadConnection(Section(root, "connection"));
         var store = ReadStore(Section(root, "store"));
         var daemon = ReadDaemon(Section(root, "daemon"));
-        var lockDir = ReadLockDirectory(Section(root, "daemon"), environment);
+        var lockDir = ReadLockDirectory(Section(root, "daemon"));
         var alerts = AlertsConfig.Read(Section(root, "alerts"));
         // The daily TWS/Gateway restart window also blocks new orders: it joins the calendar's no-trade windows.
         if (daemon.RestartWindow is { } restart) AddNoTradeWindow(root, restart);
@@ -250,10 +250,10 @@ public static class ConfigLoader
     }
 
     /// <summary>daemon.lock_dir: where the per-account lock lives; every daemon on the host must use the same one.</summary>
-    private static string ReadLockDirectory(JsonObject s, IDictionary environment)
+    private static string ReadLockDirectory(JsonObject s)
     {
         var dir = Text(s, "daemon", "lock_dir", null);
-        if (dir is null) return Bifrost.Store.Locking.AccountLock.DefaultDirectory(name => environment[name]?.ToString());
+        if (dir is null) return Bifrost.Store.Locking.AccountLock.DefaultDirectory();
         if (string.IsNullOrWhiteSpace(dir)) throw new DaemonConfigException("daemon.lock_dir", "must not be empty");
         if (File.Exists(dir)) throw new DaemonConfigException("daemon.lock_dir", $"'{dir}' is a file, not a directory");
         return Path.GetFullPath(dir);

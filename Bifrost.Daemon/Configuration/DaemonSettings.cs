@@ -61,7 +61,7 @@ public sealed record DaemonSettings(
     IReadOnlyList<ContractSpec> Unresolved)
 {
     /// <summary>daemon.lock_dir: the directory of the per-account lock (one engine per account per host).</summary>
-    public string LockDirectory { get; init; } = Bifrost.Store.Locking.AccountLock.DefaultDirectory(Environment.GetEnvironmentVariable);
+    public string LockDirectory { get; init; } = Bifrost.Store.Locking.AccountLock.DefaultDirectory();
 
     /// <summary>The "alerts" section: where alerts are delivered.</summary>
     public AlertSettings Alerts { get; init; } = AlertSettings.None;

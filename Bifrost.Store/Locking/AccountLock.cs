@@ -18,15 +18,13 @@ public static class AccountLock
     }
 
     /// <summary>
-    /// /run/bifrost when it exists (systemd's RuntimeDirectory=bifrost; host-wide), else $XDG_RUNTIME_DIR/bifrost (the
-    /// user's own), else /tmp/bifrost-&lt;uid&gt;. Several users or a PrivateTmp unit need an explicit shared directory.
+    /// /run/bifrost when it exists (systemd's RuntimeDirectory=bifrost; host-wide), else /tmp/bifrost-&lt;uid&gt;. Nothing
+    /// here reads the environment: a daemon started from a login shell ($XDG_RUNTIME_DIR, $TMPDIR set) and one from
+    /// cron, sudo or nohup must land on the same lock, or both adopt the book. Several users or a PrivateTmp unit need an
+    /// explicit shared directory (daemon.lock_dir).
     /// </summary>
-    public static string DefaultDirectory(Func<string, string?> environment)
-    {
-        if (Directory.Exists("/run/bifrost")) return "/run/bifrost";
-        if (environment("XDG_RUNTIME_DIR") is { Length: > 0 } xdg && Directory.Exists(xdg)) return Path.Combine(xdg, "bifrost");
-        return Path.Combine(Path.GetTempPath(), $"bifrost-{Uid()}");
-    }
+    public static string DefaultDirectory() =>
+        Directory.Exists("/run/bifrost") ? "/run/bifrost" : $"/tmp/bifrost-{Uid()}";
 
     private static string Uid() => Native.Uid()?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? Environment.UserName;
 

@@ -102,9 +102,30 @@ public class AlertsConfigTests
         Assert.Equal("/tmp/x", Parse(With("{}", "/tmp/x")).LockDirectory);
         var root = JsonNode.Parse(TestConfig.Json(7497, "/tmp/b.db", conIds: true))!.AsObject();
         root["daemon"]!.AsObject().Remove("lock_dir");
-        var dflt = ConfigLoader.Parse(root.ToJsonString(), new Hashtable { ["XDG_RUNTIME_DIR"] = "/nonexistent-xdg" }).LockDirectory;
-        Assert.True(dflt == "/run/bifrost" || dflt.StartsWith(Path.GetTempPath(), StringComparison.Ordinal), dflt);
+        var dflt = ConfigLoader.Parse(root.ToJsonString(), new Hashtable()).LockDirectory;
+        Assert.True(dflt == "/run/bifrost" || dflt.StartsWith("/tmp/bifrost-", StringComparison.Ordinal), dflt);
         var e = Assert.Throws<DaemonConfigException>(() => Parse(With("{}", "")));
         Assert.Equal("daemon.lock_dir", e.Key);
+    }
+
+    [Fact]
+    public void LockDir_Default_IsTheSameFromALoginShellAsFromCron()
+    {
+        // Red team: a daemon from a login shell (XDG_RUNTIME_DIR, TMPDIR set) and one from cron/sudo/nohup locked in
+        // different directories, so both adopted the account's book and hedged it twice.
+        var root = JsonNode.Parse(TestConfig.Json(7497, "/tmp/b.db", conIds: true))!.AsObject();
+        root["daemon"]!.AsObject().Remove("lock_dir");
+        var xdg = Directory.CreateTempSubdirectory("xdg").FullName;
+        try
+        {
+            var loginShell = ConfigLoader.Parse(root.ToJsonString(), new Hashtable { ["XDG_RUNTIME_DIR"] = xdg, ["TMPDIR"] = xdg }).LockDirectory;
+            var cron = ConfigLoader.Parse(root.ToJsonString(), new Hashtable()).LockDirectory;
+            Assert.Equal(cron, loginShell);
+            Assert.DoesNotContain(xdg, loginShell);
+        }
+        finally
+        {
+            Directory.Delete(xdg, recursive: true);
+        }
     }
 }
