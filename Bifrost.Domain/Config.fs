@@ -111,6 +111,9 @@ type ControlConfig =
       /// Other Bifrost run ids that may have orders on this account (`reconcile.expected_other_runs`); any other
       /// run's order or execution at sync is ANOTHER_ENGINE.
       ExpectedOtherRuns: string list
+      /// This engine's IB client id (the daemon's connection.client_id; None in a backtest): a ref of this run placed
+      /// by another client id is a second engine with the same run_id (a copied configuration or store).
+      ClientId: int option
       /// Fat-finger ceiling per manual order (shares or contracts): even a risk bypass cannot pass it.
       MaxManualQuantity: int
       /// Fat-finger ceiling per manual order (money, quantity × price × multiplier): even a risk bypass cannot pass it.
@@ -139,6 +142,9 @@ type Config =
       Control: ControlConfig }
 
 module Config =
+    /// The configuration with the client id the daemon connects as (C#: the daemon sets it after parsing).
+    let WithClientId (clientId: int, cfg: Config) = { cfg with Control = { cfg.Control with ClientId = Some clientId } }
+
     /// The highest order sequence a run can reach: every order also takes an IB order id, a positive int32.
     let maxOrderSequence = int64 System.Int32.MaxValue
 

@@ -238,6 +238,7 @@ module ConfigJson =
           StopTimeout = opt path e "stop_timeout_seconds" seconds (Duration.ofSeconds 10.0)
           SelfCheckEvery = opt path e "self_check_seconds" seconds (Duration.ofSeconds 1.0)
           ExpectedOtherRuns = []
+          ClientId = None
           MaxManualQuantity = opt path e "max_manual_quantity" integer 10_000
           MaxManualNotional = opt path e "max_manual_notional" number 1_000_000.0
           LimitPriceBand = opt path e "limit_price_band" number 0.1

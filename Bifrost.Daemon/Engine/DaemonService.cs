@@ -379,7 +379,9 @@ public sealed class DaemonService(
             Log.ContractResolved(logger, description, found[0]);
         }
         var parsed = ConfigJson.Parse(settings.DomainJson, spec => ids.TryGetValue(spec, out var id) ? id : throw new DaemonRefusedException($"unresolved contract {spec}"));
-        return parsed.IsOk ? parsed.ResultValue : throw new DaemonRefusedException($"{parsed.ErrorValue.Field}: {parsed.ErrorValue.Message}");
+        // The domain knows our client id: a ref of this run from another client id is a second engine (same run_id).
+        return parsed.IsOk ? ConfigModule.WithClientId(settings.Connection.ClientId, parsed.ResultValue)
+                           : throw new DaemonRefusedException($"{parsed.ErrorValue.Field}: {parsed.ErrorValue.Message}");
     }
 
     /// <summary>Disposes what a local function created, when the enclosing scope ends.</summary>

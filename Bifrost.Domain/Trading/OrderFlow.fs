@@ -226,6 +226,11 @@ module OrderFlow =
                 { s with Anomalies = s.Anomalies + 1 },
                 Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
                     $"execution {idText} ({Side.name e.Side} {e.Quantity} of {ContractId.value e.ContractId} @ {e.Price}) does not match order {OrderRef.value o.Ref} ({Side.name o.Side} {o.Quantity} of {ContractId.value o.ContractId}): not applied; check the account"
+            | Some o when e.PermId <> 0L && o.PermId <> 0L && e.PermId <> o.PermId ->
+                // Same ref, another order (IB's permId is account-wide): a second engine's fill, never ours to count.
+                { s with Anomalies = s.Anomalies + 1 },
+                Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
+                    $"execution {idText} ({Side.name e.Side} {e.Quantity} @ {e.Price}, client {e.ClientId}) is of order permId {e.PermId}, not of {OrderRef.value o.Ref} (permId {o.PermId}): not applied; check the account"
             | Some o ->
                 let mult = State.multiplier s e.ContractId
                 let filled = o.Filled + e.Quantity

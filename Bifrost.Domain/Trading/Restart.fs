@@ -57,6 +57,18 @@ module Restart =
             s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ]
                @ Emit.alertAndRecord s Critical "ANOTHER_ENGINE" (anotherEngineText s.ForeignRefs)
 
+    /// True when a report of a ref of this run comes from another client id: a second engine with our run_id (a copied
+    /// configuration or store) whose refs are ours too; only the client id tells its orders and fills from ours.
+    let isOtherClient (cfg: Config) (ref: string) (clientId: int) =
+        match cfg.Control.ClientId with
+        | Some mine when clientId <> mine -> owner cfg ref = ThisRun
+        | _ -> false
+
+    /// What ForeignRefs notes for such a ref, so the ANOTHER_ENGINE text names the client and the run.
+    let otherClientRef (cfg: Config) (ref: string) (clientId: int) =
+        let run = runOfRef ref |> Option.defaultValue cfg.RunId
+        $"{ref} (a second engine with run_id {run} on client {clientId})"
+
     /// The halt a sync ends in when it met other runs' refs, if any.
     let foreignHalt (s: State) =
         if s.ForeignRefs.IsEmpty then None else Some(AnotherEngine(anotherEngineText s.ForeignRefs), anotherEngineText s.ForeignRefs)
@@ -89,6 +101,13 @@ module Restart =
                 let q = Side.sign x.Side * x.Quantity
                 { s with ExternalLegFills = s.ExternalLegFills |> Map.add k (q + (s.ExternalLegFills |> Map.tryFind k |> Option.defaultValue 0)) }
         match who with
+        | ThisRun when isOtherClient cfg x.Ref x.ClientId ->
+            // Never applied to our order of the same ref: counted as an external fill, and the engine halts.
+            if not fresh then s, []
+            else
+                let s, cmds = OrderFlow.onExecution s { x with Ref = "" }
+                let s, halt = noteForeign s (otherClientRef cfg x.Ref x.ClientId)
+                s, cmds @ halt
         | NotBifrost | ThisRun -> OrderFlow.onExecution s x
         | ExpectedRun _ -> OrderFlow.onExecution s { x with Ref = "" }
         | OtherRun _ when not fresh -> s, []

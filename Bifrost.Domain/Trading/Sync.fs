@@ -291,14 +291,18 @@ module Sync =
 
     /// An open order as listed by the broker: noted during sync, and its status applied when it is ours.
     let onOpenOrder (cfg: Config) (s: State) (r: OpenOrderReport) =
-        let s =
-            match s.Fsm with
-            | Syncing p when OrderRef.isBifrost r.Ref && (match Restart.owner cfg r.Ref with ExpectedRun _ -> false | _ -> true) ->
-                { s with Fsm = Syncing { p with ListedOpen = p.ListedOpen.Add r.Ref } }
-            | _ -> s
-        if OrderRef.isBifrost r.Ref then
-            match OrderRef.create r.Ref |> Result.toOption |> Option.bind (fun ref -> s.Orders |> Map.tryFind ref) with
-            | Some _ ->
-                OrderFlow.onStatus s { IbOrderId = r.IbOrderId; PermId = r.PermId; Ref = r.Ref; Status = r.Status; Filled = r.Filled; AvgFillPrice = 0.0; Reason = "openOrder" }
-            | None -> s, [] // unknown: judged when the sync finishes
-        else s, []
+        if Restart.isOtherClient cfg r.Ref r.ClientId then
+            // Our ref on another client's order: another engine's, never listed as ours nor applied to ours.
+            Restart.noteForeign s (Restart.otherClientRef cfg r.Ref r.ClientId)
+        else
+            let s =
+                match s.Fsm with
+                | Syncing p when OrderRef.isBifrost r.Ref && (match Restart.owner cfg r.Ref with ExpectedRun _ -> false | _ -> true) ->
+                    { s with Fsm = Syncing { p with ListedOpen = p.ListedOpen.Add r.Ref } }
+                | _ -> s
+            if OrderRef.isBifrost r.Ref then
+                match OrderRef.create r.Ref |> Result.toOption |> Option.bind (fun ref -> s.Orders |> Map.tryFind ref) with
+                | Some _ ->
+                    OrderFlow.onStatus s { IbOrderId = r.IbOrderId; PermId = r.PermId; Ref = r.Ref; Status = r.Status; Filled = r.Filled; AvgFillPrice = 0.0; Reason = "openOrder" }
+                | None -> s, [] // unknown: judged when the sync finishes
+            else s, []

@@ -64,6 +64,7 @@ let config legCount : Config =
           StopTimeout = Duration.ofSeconds 10.0
           SelfCheckEvery = Duration.ofSeconds 1.0
           ExpectedOtherRuns = []
+          ClientId = None
           MaxManualQuantity = 100_000
           MaxManualNotional = 1e9
           LimitPriceBand = 0.5

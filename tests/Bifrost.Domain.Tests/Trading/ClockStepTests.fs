@@ -67,7 +67,7 @@ let tests =
             let cfg = restartConfig 1 None
             let s, cmds = runAll cfg (startEvents cfg 100.0)
             let hedge = placed cmds |> List.exactlyOne
-            let filled = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 100.0; Reason = "" }
+            let filled = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 100.0; Reason = "" }
             let s, _ = Reducer.run cfg s [ at (sec 1.0) (OrderStatusReported filled); at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"); at (sec 2.0) ClockTicked ]
             Expect.equal s.Daily.Trades 1 "one trade today"
             Expect.isFalse (System.Double.IsNaN s.Daily.StartPnl) "the day's baseline is known"

@@ -16,7 +16,7 @@ let step s e = Reducer.step cfg s e
 let filledWithoutExecution () =
     let s, cmds = runAll cfg (startEvents cfg 100.0)
     let hedge = placed cmds |> List.exactlyOne
-    let filled = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 99.99; Reason = "" }
+    let filled = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 99.99; Reason = "" }
     let s, _ = step s (at (sec 1.0) (OrderStatusReported filled))
     s, hedge
 
@@ -120,7 +120,7 @@ let tests =
             let c = { cfg with Control = { cfg.Control with ExecutionWait = Duration.ofSeconds 30.0 } }
             let s, cmds = runAll c (startEvents c 100.0)
             let hedge = placed cmds |> List.exactlyOne
-            let filled = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 99.99; Reason = "" }
+            let filled = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 99.99; Reason = "" }
             let s, _ = Reducer.step c s (at (sec 1.0) (OrderStatusReported filled))
             let s, cmds = Reducer.run c s [ at (sec 11.0) ClockTicked; at (sec 30.9) ClockTicked ]
             Expect.isEmpty (overdue cmds) "within 30 s"

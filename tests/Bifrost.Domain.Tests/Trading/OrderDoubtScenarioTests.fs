@@ -17,7 +17,7 @@ let step c s e = Reducer.step c s e
 let hedgeWorking (c: Config) =
     let s, cmds = runAll c (startEvents c 100.0)
     let hedge = placed cmds |> List.exactlyOne
-    let ack = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+    let ack = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
     let s, _ = step c s (at (sec 0.6) (OrderStatusReported ack))
     s, hedge
 
@@ -47,7 +47,7 @@ let tests =
             let _, cmds = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
             Expect.isEmpty (placed cmds) "no second hedge on a guess"
             // The status IB sends after a real reject settles it, and only then does the hedger go again.
-            let _, cmds = step cfg s (at (sec 2.5) (OrderStatusReported { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = MadeInactive; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            let _, cmds = step cfg s (at (sec 2.5) (OrderStatusReported { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = MadeInactive; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
             Expect.equal (placed cmds |> List.length) 1 "the hedge goes again once the first is known dead"
         testCase "CancelOfAnOrderIbNoLongerKnows_10147_DoesNotMarkItRejected" <| fun () ->
             let s, hedge = hedgeWorking cfg
@@ -172,7 +172,7 @@ let tests =
             // see; once the operator has booked it and resumed, the order is settled and hedging goes on.
             let s, hedge = hedgeWorking cfg
             let wrong = match execFor hedge hedge.Quantity 100.0 "e1" with ExecutionReported r -> { r with Side = Buy } | _ -> failtest "an execution"
-            let filled = { IbOrderId = hedge.IbOrderId; PermId = 5L; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 100.0; Reason = "" }
+            let filled = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = FullyFilled; Filled = hedge.Quantity; AvgFillPrice = 100.0; Reason = "" }
             let account d = [ at (sec d) (PositionReported(cid 2, 10, 3.0)); at (sec d) (PositionReported(underlyingId, -hedge.Quantity, 100.0))
                               at (sec d) PositionsEnded; at (sec d) OpenOrdersEnded; at (sec d) (ExecutionReported wrong); at (sec d) ExecutionsEnded ]
             let s, cmds = Reducer.run cfg s ([ at (sec 2.0) (ExecutionReported wrong); at (sec 2.0) (OrderStatusReported filled) ] @ account 2.1)

@@ -13,7 +13,7 @@ let cfg = config 1
 let step s e = Reducer.step cfg s e
 
 let statusOf (o: OrderRequest) update filled =
-    OrderStatusReported { IbOrderId = o.IbOrderId; PermId = 5L; Ref = OrderRef.value o.Ref; Status = update; Filled = filled; AvgFillPrice = 0.0; Reason = "" }
+    OrderStatusReported { IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; Ref = OrderRef.value o.Ref; Status = update; Filled = filled; AvgFillPrice = 0.0; Reason = "" }
 
 let cancelsOf (o: OrderRequest) (cmds: Command list) = cmds |> List.filter (fun c -> c = CancelOrder(o.Ref, o.IbOrderId))
 
@@ -34,7 +34,7 @@ let syncAnswers (t: float) (hedge: OrderRequest) listed =
     [ for l in cfg.Strategy.Legs do at (sec t) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
       at (sec t) PositionsEnded
       if listed then
-          at (sec t) (OpenOrderReported { IbOrderId = hedge.IbOrderId; PermId = 5L; ClientId = 7; Ref = OrderRef.value hedge.Ref; ContractId = hedge.ContractId
+          at (sec t) (OpenOrderReported { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; ClientId = 7; Ref = OrderRef.value hedge.Ref; ContractId = hedge.ContractId
                                           Side = hedge.Side; Quantity = hedge.Quantity; Filled = 0; Status = Acknowledged })
       at (sec t) OpenOrdersEnded
       at (sec t) ExecutionsEnded ]
@@ -174,7 +174,7 @@ let tests =
 
         testCase "HedgeCancelledByIb_ByOpenOrderStatus_Counts" <| fun () ->
             let oo (o: OrderRequest) t =
-                [ at t (OpenOrderReported { IbOrderId = o.IbOrderId; PermId = 5L; ClientId = 7; Ref = OrderRef.value o.Ref; ContractId = o.ContractId
+                [ at t (OpenOrderReported { IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; ClientId = 7; Ref = OrderRef.value o.Ref; ContractId = o.ContractId
                                             Side = o.Side; Quantity = o.Quantity; Filled = 0; Status = CancelConfirmed }) ]
             let s, all, sent = endEachHedge 10 oo
             Expect.equal sent 3 "not sent again every cooldown"
