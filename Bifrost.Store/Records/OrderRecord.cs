@@ -4,7 +4,8 @@ namespace Bifrost.Store.Records;
 /// One order the daemon placed, keyed by its deterministic <see cref="OrderRef"/> (e.g. oi_{run}_{i}). Written whole
 /// (upsert) when created and when the daemon's view of it changes; <see cref="OrderProgress"/> is the narrow update for
 /// broker status callbacks. <see cref="Purpose"/> is e.g. hedge | flatten | rebalance | manual (the History screen counts
-/// 'hedge').
+/// 'hedge'). <see cref="Filled"/> counts the executions applied; <see cref="ReportedFilled"/> is the highest fill count the
+/// broker reported in orderStatus (it can run ahead of the executions, and a restart needs it to see a fill not yet applied).
 /// </summary>
 public sealed record OrderRecord(
     string OrderRef,
@@ -23,7 +24,8 @@ public sealed record OrderRecord(
     long? PermId = null,
     double Filled = 0,
     double? AvgPrice = null,
-    string? RejectReason = null);
+    string? RejectReason = null,
+    double ReportedFilled = 0);
 
 /// <summary>
 /// A status change reported by the broker for an existing order. Null fields leave the stored value unchanged (IB repeats
@@ -37,4 +39,5 @@ public sealed record OrderProgress(
     double? AvgPrice = null,
     long? IbOrderId = null,
     long? PermId = null,
-    string? RejectReason = null);
+    string? RejectReason = null,
+    double? ReportedFilled = null);

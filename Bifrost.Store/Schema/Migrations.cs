@@ -13,6 +13,7 @@ internal static class Migrations
         new(6, "portfolio runs: snapshots, runs, run orders; control kind portfolio_run", V0006PortfolioRuns.Sql),
         new(7, "account values and the whole P&L attribution on status", V0007AccountValuesAndAttribution.Sql),
         new(8, "portfolio schedule state", V0008PortfolioSchedule.Sql),
+        new(9, "the broker's reported fill count on orders", V0009OrderReportedFilled.Sql),
     ];
 
     public static int Latest => All[^1].Version;

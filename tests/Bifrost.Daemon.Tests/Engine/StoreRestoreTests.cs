@@ -3,9 +3,12 @@ using Bifrost.Daemon.Configuration;
 using Bifrost.Daemon.Engine;
 using Bifrost.Daemon.Tests.EndToEnd;
 using Bifrost.Domain;
+using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
 using Bifrost.Domain.Trading;
 using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
 
 namespace Bifrost.Daemon.Tests.Engine;
 
@@ -161,5 +164,36 @@ public class StoreRestoreTests
         Assert.Equal((0, 500.0, 13.0), (h.Quantity, h.Realized, h.Fees)); // 10 × (3.50 − 3.00) × 100
         var (_, unknown) = Assert.Single(StoreRestore.Build(Cfg, orders, fills, 6, m, []).Holdings);
         Assert.Equal(5.0, unknown.Realized); // no terms on record: a stock's ×1 (the memory from before terms were kept)
+    }
+    /// <summary>IB's orderStatus "Cancelled filled=200" came before the execution, and the daemon died in between: the
+    /// row written from the engine's view of the order keeps the broker's count, so a next-day restart (whose
+    /// reqExecutions no longer lists the fill) still sees a fill it never applied and halts ORDER_OUTCOME_UNKNOWN.
+    /// Before, the count was rebuilt from the stored executions (0) and the 200 shares were hedged again.</summary>
+    [Fact]
+    public async Task HedgeCancelledWithAReportedFillButNoExecution_IsRestoredFromTheStoreWithTheBrokersCount()
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-restore-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "bifrost.db");
+            await using (var w = StoreWriter.Open(path))
+            {
+                var request = new OrderRequest(OrderRefModule.create("oi_t1_2").ResultValue, 7, "t1", OrderPurpose.Hedge,
+                    ContractIdModule.create(TestConfig.StockId).ResultValue, Side.Sell, 299, OrderType.Market, TimeInForce.Day, "DU1234567", false);
+                w.UpsertOrder(StoreMapping.OrderRow(request, 1));
+                var cancelled = new Order(request.Ref, 7, 9, "t1", OrderPurpose.Hedge, request.ContractId, Side.Sell, 299, OrderType.Market,
+                    TimeInForce.Day, OrderStatus.Cancelled, 0, 200, 0.0, false, FSharpOption<OrderUpdate>.None, "", double.NaN,
+                    Timestamp.NewTimestamp(1), Timestamp.NewTimestamp(2));
+                w.UpdateOrder(StoreMapping.Progress(cancelled, 2));
+                await w.FlushAsync();
+            }
+            using var reader = StoreReader.Open(path);
+            var o = Assert.Single(StoreRestore.Read(reader, Cfg).Orders);
+            Assert.Equal((OrderStatus.Cancelled, 0, 200), (o.Status, o.Filled, o.ReportedFilled));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 }

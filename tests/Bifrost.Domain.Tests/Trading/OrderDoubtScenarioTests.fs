@@ -216,6 +216,25 @@ let tests =
             Expect.equal s.Fsm (Running Idle) "running, nothing in flight"
             let _, cmds = Reducer.run cfg s [ at (tt 60.0) (QuoteReceived(quote (cid 2) 4.9 5.1 (tt 60.0))); at (tt 60.0) (QuoteReceived(quote underlyingId 101.99 102.01 (tt 60.0))); at (tt 60.0) ClockTicked ]
             Expect.equal (placed cmds |> List.length) 1 "the next move is hedged"
+        testCase "Restart_NextDay_OntoAHedgeCancelledWithAReportedFillButNoExecution_HaltsOnItsOutcome_AndHedgesNothing" <| fun () ->
+            // IB's "Cancelled filled=200" came before the execution, then the engine died; the next day reqExecutions no
+            // longer lists it. The store keeps the broker's count (orders.reported_filled): the order is done, but its
+            // fill is in doubt, so the sync halts rather than hedge the 200 shares a second time.
+            let s, hedge = hedgeWorking cfg
+            let restored = restoredWithHedge s hedge
+            let restored = { restored with Orders = restored.Orders |> List.map (fun o -> { o with Status = Cancelled; Filled = 0; ReportedFilled = 200 }) }
+            let t = sec 86_400.0
+            let tt d = Timestamp.add (Duration.ofSeconds d) t
+            let s, cmds =
+                runAll cfg [ at t (EngineStarted restored); at (tt 0.1) (BrokerConnected [ cfg.Account ])
+                             at (tt 0.2) (PositionReported(cid 2, 10, 3.0)); at (tt 0.2) (PositionReported(underlyingId, -200, 100.0))
+                             at (tt 0.2) PositionsEnded; at (tt 0.2) OpenOrdersEnded; at (tt 0.2) ExecutionsEnded
+                             at (tt 0.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (tt 0.4))); at (tt 0.5) (QuoteReceived(quote underlyingId 99.99 100.01 (tt 0.5)))
+                             at (tt 1.0) ClockTicked ]
+            Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"{s.Fsm}"
+            let alert = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
+            Expect.stringContains alert.Message $"{OrderRef.value hedge.Ref}: the broker reported 200 filled but executions show 0" "names the order"
+            Expect.isEmpty (placed cmds) "nothing hedged again"
         testCase "Restart_OntoAHedgeStoredFilledWithoutItsExecution_AlreadyBookedByTheOperator_EndsItQuietly" <| fun () ->
             // A store from before such orders were ended at the sync: the operator booked the hedge (confirm_book), and
             // it was left Filled short of its executions. It is not in doubt again; it is ended, and nothing blocks.

@@ -46,6 +46,27 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal(2, Raw.Scalar(_store.Path, "SELECT COUNT(*) FROM operations"));
     }
 
+    /// <summary>A store written before the order's broker-side state was kept (version 8) is upgraded in place; its
+    /// orders read as before (no reported fill beyond the executions).</summary>
+    [Fact]
+    public async Task StoreAtVersion8_IsMigrated_ItsOrdersKeptWithNothingReportedBeyondTheirExecutions()
+    {
+        using (var c = Raw.Open(_store.Path))
+        {
+            foreach (var m in Migrations.All.Where(m => m.Version <= 8)) Raw.Exec(c, m.Sql);
+            Raw.Exec(c, "PRAGMA user_version = 8");
+            Raw.Exec(c, """
+                INSERT INTO orders(order_ref, run_id, purpose, contract_id, side, qty, order_type, tif, status, filled, created_ns, updated_ns, ib_order_id)
+                VALUES ('oi_run1_1', 'run1', 'hedge', 756733, 'sell', 100, 'MKT', 'DAY', 'Cancelled', 40, 1, 1, 1001)
+                """);
+        }
+        await using (var w = _store.OpenWriter()) await w.FlushAsync();
+        Assert.Equal(Migrations.Latest, Raw.Scalar(_store.Path, "PRAGMA user_version"));
+        using var reader = StoreReader.Open(_store.Path);
+        var o = reader.GetOrder("oi_run1_1")!;
+        Assert.Equal(("Cancelled", 40.0, 0.0), (o.Status, o.Filled, o.ReportedFilled));
+    }
+
     [Fact]
     public void StoreFromNewerCode_IsRefusedByWriterReaderAndControlQueue_WithAClearMessage()
     {

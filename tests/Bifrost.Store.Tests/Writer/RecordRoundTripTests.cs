@@ -97,6 +97,21 @@ public sealed class RecordRoundTripTests : IDisposable
     }
 
     [Fact]
+    public async Task BrokersReportedFillCount_IsKeptBesideTheAppliedOne_AndNeverGoesDown()
+    {
+        // orderStatus "Cancelled filled=200" ahead of its execution: the broker's count is what a restart needs.
+        using var reader = await WriteThenRead(w =>
+        {
+            w.UpsertOrder(Sample.Order("oi_run1_1"));
+            w.UpdateOrder(new OrderProgress("oi_run1_1", "Cancelled", Sample.T0 + 50, Filled: 0, ReportedFilled: 200));
+            w.UpdateOrder(new OrderProgress("oi_run1_1", "Cancelled", Sample.T0 + 60, ReportedFilled: 150)); // a stale repeat
+            w.UpsertOrder(Sample.Order("oi_run1_1") with { Status = "Cancelled" });                            // a whole-row rewrite
+        });
+        var o = reader.GetOrder("oi_run1_1")!;
+        Assert.Equal(("Cancelled", 0.0, 200.0), (o.Status, o.Filled, o.ReportedFilled));
+    }
+
+    [Fact]
     public async Task RunOrdersAndFills_AreTraceableFromTheRun()
     {
         using var reader = await WriteThenRead(w =>
