@@ -29,10 +29,11 @@ public static class IbTranslate
     };
 
     /// <summary>orderStatus → OrderStatusReported; null when it concerns another client id's order (IB order ids are
-    /// per client, so it could alias one of ours) or carries no transition.</summary>
+    /// per client, so it could alias one of ours) or carries no transition. Client 0 (TWS itself, the operator's
+    /// manual orders) is another client too: its order id 1 marked our order id 1 cancelled (red team r1).</summary>
     public static OrderStatusReport? OrderStatus(IbOrderStatus m, int ourClientId)
     {
-        if (m.ClientId != 0 && m.ClientId != ourClientId) return null;
+        if (m.ClientId != ourClientId) return null;
         if (Update(m.Status, m.Filled, m.Remaining) is not { } update) return null;
         return new OrderStatusReport(m.OrderId, m.PermId, "", update, ToInt(m.Filled), m.AvgFillPrice, m.WhyHeld ?? "");
     }

@@ -133,6 +133,12 @@ module OrderFlow =
                 { s with Anomalies = s.Anomalies + 1 },
                 [ Emit.note s OperationKind.Anomaly "" $"status {OrderUpdate.name r.Status} for unknown Bifrost order {r.Ref} (ib id {r.IbOrderId})" ]
             else s, [] // a foreign (manual) order: not ours to track
+        | Some o when r.PermId <> 0L && o.PermId <> 0L && r.PermId <> o.PermId ->
+            // IB order ids are per client: another client's order (the operator's TWS, client 0) may share our id.
+            // Its permId (account-wide) tells it apart; applying it would cancel or fill our order in our books.
+            { s with Anomalies = s.Anomalies + 1 },
+            [ Emit.orderOp s OperationKind.Anomaly o nan
+                  $"status {OrderUpdate.name r.Status} of another client's order id {r.IbOrderId} (permId {r.PermId}, ours {o.PermId}): not applied" ]
         | Some o ->
             let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }
             let s = State.putOrder o s

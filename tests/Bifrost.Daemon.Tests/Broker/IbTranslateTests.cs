@@ -41,6 +41,15 @@ public class IbTranslateTests
         Assert.True(ours.Status.IsFullyFilled);
     }
 
+    [Fact]
+    public void OrderStatus_OfClient0_TheOperatorsTwsOrderWithOurOrderId_IsIgnored()
+    {
+        // Red team r1: the operator's TWS order id 1 cancelled marked our hedge id 1 Cancelled, and a second hedge went out.
+        var m = new IbOrderStatus(1, "Cancelled", 0, 100, 0, 9_000_000_001L, 0, 0, ClientId: 0, "", 0);
+        Assert.Null(IbTranslate.OrderStatus(m, ourClientId: 17));
+        Assert.NotNull(IbTranslate.OrderStatus(m, ourClientId: 0)); // a daemon that is client 0 itself
+    }
+
     [Theory]
     [InlineData("BOT", true)]
     [InlineData("SLD", false)]

@@ -58,3 +58,44 @@ let tests =
             Expect.equal s.Orders.[h1.Ref].Filled 0 "their fill is not ours"
             Expect.exists (alerts cmds) (fun a -> a.Code = "EXECUTION_MISMATCH" && a.Message.Contains "permId 777") "critical anomaly"
     ]
+
+/// Our hedge, acknowledged with its permId (1000 + its IB order id, as the fixtures' fills carry).
+let acked (c: Config) =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let h = placed cmds |> List.exactlyOne
+    let s, _ = Reducer.step c s (at (sec 1.0) (OrderStatusReported { IbOrderId = h.IbOrderId; PermId = 1000L + int64 h.IbOrderId; Ref = ""; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+    s, h
+
+[<Tests>]
+let otherClientStatusTests =
+    testList "SharedAccount.OtherClientStatus" [
+        testCase "OperatorsClient0OrderCancelled_WithOurHedgesOrderId_LeavesOurHedgeWorking_NoSecondHedge" <| fun () ->
+            // Red team r1: the operator's TWS order id 1 (client 0) cancelled; our hedge is IB order id 1 too.
+            let s, h = acked cfg
+            let s, cmds = Reducer.step cfg s (at (sec 2.0) (OrderStatusReported { IbOrderId = h.IbOrderId; PermId = 9_000_000_001L; Ref = ""; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            Expect.equal s.Orders.[h.Ref].Status Submitted "our hedge still working"
+            Expect.exists (ops cmds) (fun o -> o.Detail.Contains "of another client's order id") "anomaly recorded"
+            let _, later = run cfg s [ for t in [ 5.0; 10.0; 20.0 ] -> at (sec t) (QuoteReceived(quote underlyingId 99.99 100.01 (sec t))) ]
+            Expect.isEmpty (placed later) "no second hedge"
+
+        testCase "OperatorsClient0OrderPartFilledAtSync_IsNotBlamedOnOurHedge" <| fun () ->
+            // Red team r1b: at a reconnect sync the operator's client-0 order id 1 (300 of 1000 filled) was read as our
+            // hedge id 1's fill count: ORDER_OUTCOME_UNKNOWN, asking the operator to confirm_book shares never ours.
+            let s, h = acked cfg
+            let mine = 1000L + int64 h.IbOrderId
+            let s, cmds =
+                run cfg s
+                    [ at (sec 2.0) (BrokerDisconnected "socket"); at (sec 3.0) (BrokerConnected [ cfg.Account ])
+                      at (sec 3.1) (PositionReported(cid 2, 10, 3.0)); at (sec 3.1) PositionsEnded
+                      at (sec 3.2) (OpenOrderReported { IbOrderId = h.IbOrderId; PermId = 99L; ClientId = 0; Ref = ""; ContractId = underlyingId; Side = Buy; Quantity = 1000; Filled = 0; Status = Acknowledged })
+                      at (sec 3.2) (OrderStatusReported { IbOrderId = h.IbOrderId; PermId = 99L; Ref = ""; Status = PartFilled; Filled = 300; AvgFillPrice = 100.0; Reason = "" })
+                      at (sec 3.3) (OpenOrderReported { IbOrderId = h.IbOrderId; PermId = mine; ClientId = 7; Ref = OrderRef.value h.Ref; ContractId = h.ContractId; Side = h.Side; Quantity = h.Quantity; Filled = 0; Status = Acknowledged })
+                      at (sec 3.3) (OrderStatusReported { IbOrderId = h.IbOrderId; PermId = mine; Ref = ""; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" })
+                      at (sec 3.4) OpenOrdersEnded
+                      at (sec 3.5) (ExecutionReported { ExecId = ExecId.create "0000e000.op.01.01" |> Result.get; IbOrderId = h.IbOrderId; PermId = 99L; ClientId = 0; Ref = ""; ContractId = underlyingId; Side = Buy; Quantity = 300; Price = 100.0 })
+                      at (sec 3.6) ExecutionsEnded ]
+            let o = s.Orders.[h.Ref]
+            Expect.equal (o.Status, o.ReportedFilled) (Submitted, 0) "our hedge: working, nothing reported filled"
+            Expect.isFalse (alerts cmds |> List.exists (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")) "not blamed"
+            Expect.isFalse (match s.Fsm with Halted _ -> true | _ -> false) $"{s.Fsm}"
+    ]
