@@ -154,7 +154,7 @@ public sealed class CommandDispatcher
                 Enqueue(_store.RecordPortfolioRun(PortfolioRuns.PortfolioMapping.Run(pr.Item)));
                 break;
             case Command.LoadPortfolioSignals ls:
-                Feedback(EventPayload.NewPortfolioSignalsLoaded(PortfolioRuns.SignalsDirectory.Newest(ls.slotId, ls.dir)));
+                Feedback(EventPayload.NewPortfolioSignalsLoaded(PortfolioRuns.SignalsDirectory.Newest(ls.slotId, ls.dir, DateTime.UtcNow)));
                 break;
             case Command.PersistPortfolioSchedule ps:
                 Enqueue(_store.SetPortfolioSchedule(ps.name, ps.Item2.HandledThrough.Nanos));

@@ -11,10 +11,23 @@ namespace Bifrost.Daemon.PortfolioRuns;
 /// </summary>
 public static class SignalsDirectory
 {
-    public static PortfolioSignalsLoad Newest(string slotId, string dir)
+    /// <summary>How long the newest file must have been left unmodified before a slot builds from it.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
+    /// <summary>The newest file for a slot's build at wall-clock <paramref name="nowUtc"/>. A file modified less than
+    /// <see cref="Settle"/> before may still be being written straight into the directory: read then, its first rows
+    /// parse as a whole portfolio and the missing symbols are silently held. It is refused (the slot fails, naming it),
+    /// not passed over for an older file: that would trade a decision the producer has just replaced.</summary>
+    public static PortfolioSignalsLoad Newest(string slotId, string dir, DateTime nowUtc)
     {
         var (file, error) = NewestFile(dir);
-        return new PortfolioSignalsLoad(slotId, file is null ? Error(error!) : Read(dir, file));
+        if (file is null) return new PortfolioSignalsLoad(slotId, Error(error!));
+        var age = nowUtc - file.LastWriteTimeUtc;
+        if (age < Settle)
+            return new PortfolioSignalsLoad(slotId, Error(
+                $"signals file '{file.Name}' is still being written (modified {age.TotalSeconds:F1} s ago, under {Settle.TotalSeconds:F0} s): " +
+                "not used; a producer writes a hidden temp file (.name.tmp) and renames it into signals_dir"));
+        return new PortfolioSignalsLoad(slotId, Read(dir, file));
     }
 
     /// <summary>The newest signals file, or why there is none (never throws).</summary>

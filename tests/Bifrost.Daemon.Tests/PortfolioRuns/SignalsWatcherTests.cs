@@ -69,6 +69,26 @@ public sealed class SignalsWatcherTests : IDisposable
         Assert.Equal("tuesday.json", Arrived(w.Poll()).Name);
     }
 
+    // A producer writing straight into signals_dir: a slot built from the rows flushed so far traded a partial
+    // portfolio (the missing symbols silently held). A file modified under Settle ago fails the slot, naming it; it is
+    // not passed over for the older file either.
+    [Fact]
+    public void SlotBuild_NewestFileStillBeingWritten_IsRefusedNamingIt_NotAnOlderFile()
+    {
+        var now = DateTime.UtcNow;
+        Write("monday.csv", "symbol,action\nAAA,buy\nBBB,buy\n", now.AddHours(-1));
+        Write("tuesday.csv", "symbol,action\nAAA,sell\n", now.AddSeconds(-0.5)); // rows still coming
+        var load = SignalsDirectory.Newest("slot1", _dir, now);
+        Assert.Equal("slot1", load.SlotId);
+        Assert.True(load.File.IsError, load.File.IsOk ? load.File.ResultValue.Item1 : "");
+        Assert.Contains("'tuesday.csv' is still being written", load.File.ErrorValue);
+        Assert.Contains("renames it into signals_dir", load.File.ErrorValue);
+        // Left alone past Settle, the same file is the slot's.
+        var later = SignalsDirectory.Newest("slot1", _dir, now.AddSeconds(2));
+        Assert.True(later.File.IsOk, later.File.IsError ? later.File.ErrorValue : "");
+        Assert.Equal(("tuesday.csv", "symbol,action\nAAA,sell\n"), (later.File.ResultValue.Item1, later.File.ResultValue.Item2));
+    }
+
     [Fact]
     public void MissingDirectory_SaidOnce_AsAnError()
     {
