@@ -78,7 +78,8 @@ public static class StoreMapping
     public static OrderProgress Progress(Order o, long nowNanos) => new(
         OrderRefModule.value(o.Ref), OrderStatusModule.name(o.Status), nowNanos,
         Filled: o.Filled, AvgPrice: o.Filled > 0 ? o.AvgFillPrice : null, IbOrderId: o.IbOrderId,
-        PermId: o.PermId != 0 ? o.PermId : null, RejectReason: Empty(o.RejectReason), ReportedFilled: o.ReportedFilled);
+        PermId: o.PermId != 0 ? o.PermId : null, RejectReason: Empty(o.RejectReason), ReportedFilled: o.ReportedFilled,
+        CancelRequested: o.CancelRequested);
 
     public static FillRecord Fill(ExecutionReport x, long wallNanos, long venueNanos, double? commission) => new(
         ExecIdModule.value(x.ExecId), Empty(x.Ref), ContractIdModule.value(x.ContractId), Side(x.Side), x.Quantity, x.Price, wallNanos,

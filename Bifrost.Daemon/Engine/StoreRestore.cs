@@ -160,14 +160,15 @@ public static class StoreRestore
         if (r.IsError || c.IsError || o.IbOrderId is null) return null;
         var filled = (int)fills.Sum(f => f.Qty);
         // The broker's count as stored, never below the executions: a fill it reported whose execution never arrived is
-        // what the restart's sync must see (it halts ORDER_OUTCOME_UNKNOWN rather than hedge those shares again).
+        // what the restart's sync must see (it halts ORDER_OUTCOME_UNKNOWN rather than hedge those shares again). A
+        // cancel asked for stays asked for: the sync's end sends it again while the broker still lists the order.
         var reported = Math.Max(filled, (int)o.ReportedFilled);
         var avg = filled > 0 ? fills.Sum(f => f.Qty * f.Price) / filled : 0.0;
         var type = o.OrderType == "LMT" && o.LimitPrice is { } l ? OrderType.NewLimit(l) : OrderType.Market;
         var placed = Timestamp.NewTimestamp(o.CreatedNanos);
         return new Order(r.ResultValue, (int)o.IbOrderId.Value, o.PermId ?? 0, o.RunId ?? "", Purpose(o.Purpose), c.ResultValue,
             o.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)o.Qty, type, Tif(o.Tif), Status(o.Status), filled, reported, avg,
-            false, FSharpOption<OrderUpdate>.None, o.RejectReason ?? "", double.NaN, placed, TimestampModule.zero);
+            o.CancelRequested, FSharpOption<OrderUpdate>.None, o.RejectReason ?? "", double.NaN, placed, TimestampModule.zero);
     }
 
     private static OrderPurpose Purpose(string text) => text switch

@@ -227,6 +227,11 @@ module Sync =
                         let s', halt = OrderFlow.haltOnRisk s reason
                         s', reconciled :: halt
                     | Ok cls -> { s with Fsm = fsm; Risk = cls }, [ reconciled ]
+                // Back into a remembered halt (a restart, a reconnect): it stands down as it did on entry. An order the
+                // halt's cancel never reached (the engine died first) is still working at the broker; it is cancelled.
+                | Halted _ ->
+                    let s', cancels = OrderFlow.cancelWorking { s with Fsm = fsm } "halted: still working at the broker after the reconciliation"
+                    s', reconciled :: cancels
                 | _ -> { s with Fsm = fsm }, [ reconciled ]
         s, expired @ orderCmds @ resent @ outcome @ unexplained @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 

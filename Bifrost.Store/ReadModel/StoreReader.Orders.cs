@@ -9,7 +9,7 @@ public sealed partial class StoreReader
 {
     private const string OrderColumns = """
         order_ref, run_id, purpose, contract_id, side, qty, order_type, limit_price, tif, status, created_ns, updated_ns,
-        ib_order_id, perm_id, filled, avg_price, reject_reason, reported_filled
+        ib_order_id, perm_id, filled, avg_price, reject_reason, reported_filled, cancel_requested
         """;
 
     private const string FillColumns = "exec_id, order_ref, contract_id, side, qty, price, time_ns, commission, perm_id, venue_ns";
@@ -34,7 +34,7 @@ public sealed partial class StoreReader
     private static OrderRecord ReadOrder(SqliteDataReader r) =>
         new(r.GetString(0), r.GetStringOrNull(1), r.GetString(2), r.GetInt64(3), EnumText<TradeSide>.Parse(r.GetString(4)),
             r.GetDouble(5), r.GetString(6), r.GetDoubleOrNull(7), r.GetString(8), r.GetString(9), r.GetInt64(10), r.GetInt64(11),
-            r.GetInt64OrNull(12), r.GetInt64OrNull(13), r.GetDouble(14), r.GetDoubleOrNull(15), r.GetStringOrNull(16), r.GetDouble(17));
+            r.GetInt64OrNull(12), r.GetInt64OrNull(13), r.GetDouble(14), r.GetDoubleOrNull(15), r.GetStringOrNull(16), r.GetDouble(17), r.GetInt64(18) != 0);
 
     private static FillRecord ReadFill(SqliteDataReader r) =>
         new(r.GetString(0), r.GetStringOrNull(1), r.GetInt64(2), EnumText<TradeSide>.Parse(r.GetString(3)), r.GetDouble(4),

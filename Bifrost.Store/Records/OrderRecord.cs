@@ -6,6 +6,7 @@ namespace Bifrost.Store.Records;
 /// broker status callbacks. <see cref="Purpose"/> is e.g. hedge | flatten | rebalance | manual (the History screen counts
 /// 'hedge'). <see cref="Filled"/> counts the executions applied; <see cref="ReportedFilled"/> is the highest fill count the
 /// broker reported in orderStatus (it can run ahead of the executions, and a restart needs it to see a fill not yet applied).
+/// <see cref="CancelRequested"/>: the engine asked for its cancel (a restart sends it again while the order is open).
 /// </summary>
 public sealed record OrderRecord(
     string OrderRef,
@@ -25,7 +26,8 @@ public sealed record OrderRecord(
     double Filled = 0,
     double? AvgPrice = null,
     string? RejectReason = null,
-    double ReportedFilled = 0);
+    double ReportedFilled = 0,
+    bool CancelRequested = false);
 
 /// <summary>
 /// A status change reported by the broker for an existing order. Null fields leave the stored value unchanged (IB repeats
@@ -40,4 +42,5 @@ public sealed record OrderProgress(
     long? IbOrderId = null,
     long? PermId = null,
     string? RejectReason = null,
-    double? ReportedFilled = null);
+    double? ReportedFilled = null,
+    bool? CancelRequested = null);

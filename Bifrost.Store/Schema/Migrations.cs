@@ -14,6 +14,7 @@ internal static class Migrations
         new(7, "account values and the whole P&L attribution on status", V0007AccountValuesAndAttribution.Sql),
         new(8, "portfolio schedule state", V0008PortfolioSchedule.Sql),
         new(9, "the broker's reported fill count on orders", V0009OrderReportedFilled.Sql),
+        new(10, "whether a cancel was asked for each order", V0010OrderCancelRequested.Sql),
     ];
 
     public static int Latest => All[^1].Version;

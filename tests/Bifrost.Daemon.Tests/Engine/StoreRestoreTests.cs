@@ -196,4 +196,34 @@ public class StoreRestoreTests
             dir.Delete(recursive: true);
         }
     }
+    /// <summary>A risk halt asked for the working hedge's cancel, which never reached TWS (the daemon died first, or TWS
+    /// refused it while the order stayed open): the row keeps the request, so the restart's sync sends it again. Before,
+    /// the restored order said no cancel was asked, and a restart into the remembered halt left the hedge working.</summary>
+    [Fact]
+    public async Task HedgeWhoseCancelWasAskedFor_IsRestoredFromTheStoreWithTheRequest()
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-restore-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "bifrost.db");
+            await using (var w = StoreWriter.Open(path))
+            {
+                var request = new OrderRequest(OrderRefModule.create("oi_t1_2").ResultValue, 7, "t1", OrderPurpose.Hedge,
+                    ContractIdModule.create(TestConfig.StockId).ResultValue, Side.Sell, 115, OrderType.NewLimit(102.8), TimeInForce.Day, "DU1234567", false);
+                w.UpsertOrder(StoreMapping.OrderRow(request, 1));
+                var cancelling = new Order(request.Ref, 7, 9, "t1", OrderPurpose.Hedge, request.ContractId, Side.Sell, 115, request.Type,
+                    TimeInForce.Day, OrderStatus.Submitted, 0, 0, 0.0, true, FSharpOption<OrderUpdate>.None, "", double.NaN,
+                    Timestamp.NewTimestamp(1), TimestampModule.zero);
+                w.UpdateOrder(StoreMapping.Progress(cancelling, 2));
+                await w.FlushAsync();
+            }
+            using var reader = StoreReader.Open(path);
+            var o = Assert.Single(StoreRestore.Read(reader, Cfg).Orders);
+            Assert.Equal((OrderStatus.Submitted, true), (o.Status, o.CancelRequested));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

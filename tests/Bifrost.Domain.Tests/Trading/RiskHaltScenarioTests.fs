@@ -44,6 +44,32 @@ let private breachDuringTheSync (listed: int) =
     let s, tick = step c s (at (sec 4.5) ClockTicked)
     c, s, tick
 
+/// Hedged with a 3,000 stop-loss; the stock moves and a hedge goes out and is acknowledged; the calls crash: halted
+/// STOP_LOSS, the working hedge's cancel decided. The config, the state and the hedge.
+let private haltedWithTheHedgeWorking () =
+    let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 3_000.0 } }
+    let s = hedged c
+    let s, cmds = Reducer.run c s [ at (sec 2.0) (QuoteReceived(quote underlyingId 102.99 103.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
+    let hedge = placed cmds |> List.exactlyOne
+    let ack = { IbOrderId = hedge.IbOrderId; PermId = 9L; Ref = ""; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+    let s, _ = step c s (at (sec 2.1) (OrderStatusReported ack))
+    let s, cmds = Reducer.run c s (crash c 3.0 @ [ at (sec 6.0) ClockTicked ])
+    Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+    Expect.exists cmds (function CancelOrder(r, _) -> r = hedge.Ref | _ -> false) "the halt cancels the hedge"
+    c, s, hedge
+
+/// A restart of `s` 60 s later whose broker still lists the hedge open (the halt's cancel never reached it); `asStored`
+/// is what the store gave back of each order. The commands of the restart and its sync.
+let private restartWithTheHedgeOpen (c: Config) (s: State) (hedge: OrderRequest) (asStored: Order -> Order) =
+    let restored = { restoredFrom s with Orders = s.Orders |> Map.toList |> List.map (snd >> asStored) }
+    Reducer.run c (State.initial c)
+        [ at (sec 60.0) (EngineStarted restored)
+          at (sec 60.1) (BrokerConnected [ c.Account ])
+          at (sec 60.2) (PositionReported(cid 2, 10, 3.0)); at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+          at (sec 60.25) (OpenOrderReported { IbOrderId = hedge.IbOrderId; PermId = 9L; ClientId = 7; Ref = OrderRef.value hedge.Ref; ContractId = hedge.ContractId
+                                              Side = hedge.Side; Quantity = hedge.Quantity; Filled = 0; Status = Acknowledged })
+          at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded ]
+
 [<Tests>]
 let tests =
     testList "Trading.RiskHaltScenario" [
@@ -268,4 +294,19 @@ let tests =
             Expect.isNonEmpty (placed cmds) $"the flat book is hedged at once: {ops cmds |> List.map (fun o -> o.Detail)}"
             let r = SelfCheck.run c s
             Expect.isFalse (r.BlockReasons |> List.contains BlockReason.RiskHalt) $"a stale RISK_HALT under {r.Health}"
-    ]
+            // Found in review: a restart into a remembered halt left the hedge the halt meant to cancel working at the
+        // broker (the daemon died before the cancel went out, or TWS refused it while the order stayed open).
+        testCase "Restart_IntoARememberedHalt_SendsAgainTheCancelTheStoreKept_ForTheHedgeStillOpen" <| fun () ->
+            let c, s, hedge = haltedWithTheHedgeWorking ()
+            let restarted, cmds = restartWithTheHedgeOpen c s hedge id // orders.cancel_requested kept the cancel
+            Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
+            Expect.equal (cmds |> List.filter (function CancelOrder(r, _) -> r = hedge.Ref | _ -> false) |> List.length) 1 "the cancel sent again, once"
+        testCase "Restart_IntoARememberedHalt_WithTheHedgeWorkingAndNoCancelOnRecord_CancelsIt" <| fun () ->
+            // A store from before cancel_requested was kept (or a cancel decided whose row was lost): the halt's own
+            // rule holds at the sync's end — a halted engine leaves no order of its own working.
+            let c, s, hedge = haltedWithTheHedgeWorking ()
+            let restarted, cmds = restartWithTheHedgeOpen c s hedge (fun o -> { o with CancelRequested = false })
+            Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
+            Expect.exists cmds (function CancelOrder(r, _) -> r = hedge.Ref | _ -> false) "the hedge cancelled"
+            Expect.isTrue restarted.Orders.[hedge.Ref].CancelRequested "asked for, so every later path sends it again"
+]

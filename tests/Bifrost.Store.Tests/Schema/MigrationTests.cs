@@ -49,7 +49,7 @@ public sealed class MigrationTests : IDisposable
     /// <summary>A store written before the order's broker-side state was kept (version 8) is upgraded in place; its
     /// orders read as before (no reported fill beyond the executions).</summary>
     [Fact]
-    public async Task StoreAtVersion8_IsMigrated_ItsOrdersKeptWithNothingReportedBeyondTheirExecutions()
+    public async Task StoreAtVersion8_IsMigrated_ItsOrdersKeptWithNothingReportedBeyondTheirExecutions_AndNoCancelOnRecord()
     {
         using (var c = Raw.Open(_store.Path))
         {
@@ -64,7 +64,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Equal(Migrations.Latest, Raw.Scalar(_store.Path, "PRAGMA user_version"));
         using var reader = StoreReader.Open(_store.Path);
         var o = reader.GetOrder("oi_run1_1")!;
-        Assert.Equal(("Cancelled", 40.0, 0.0), (o.Status, o.Filled, o.ReportedFilled));
+        Assert.Equal(("Cancelled", 40.0, 0.0, false), (o.Status, o.Filled, o.ReportedFilled, o.CancelRequested));
     }
 
     [Fact]

@@ -112,6 +112,21 @@ public sealed class RecordRoundTripTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelAskedFor_IsKeptOnTheOrder_AndAStatusUpdateWithoutItDoesNotClearIt()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.UpsertOrder(Sample.Order("oi_run1_1"));
+            w.UpsertOrder(Sample.Order("oi_run1_2"));
+            w.UpdateOrder(new OrderProgress("oi_run1_1", "Submitted", Sample.T0 + 50, CancelRequested: true));
+            w.UpdateOrder(new OrderProgress("oi_run1_1", "Submitted", Sample.T0 + 60));            // IB repeats the status
+            w.UpsertOrder(Sample.Order("oi_run1_1") with { Status = "Submitted" });                  // a whole-row rewrite
+        });
+        Assert.True(reader.GetOrder("oi_run1_1")!.CancelRequested);
+        Assert.False(reader.GetOrder("oi_run1_2")!.CancelRequested);
+    }
+
+    [Fact]
     public async Task RunOrdersAndFills_AreTraceableFromTheRun()
     {
         using var reader = await WriteThenRead(w =>
