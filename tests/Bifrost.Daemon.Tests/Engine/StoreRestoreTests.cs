@@ -139,6 +139,7 @@ public class StoreRestoreTests
         Assert.DoesNotContain(r.SeenExecIds, e => ExecIdModule.value(e) == "w1"); // re-delivered, it is raised again
         Assert.Contains(r.SeenExecIds, e => ExecIdModule.value(e) == "b1");
     }
+
     /// <summary>A leg rolled out of the configuration after the strategy closed it: its fills' P&L is replayed at its
     /// multiplier as the memory kept it. Before, an unconfigured contract counted ×1 and the restart's P&L moved by 99 %
     /// of the leg's realised P&L — a loss the day's limit never saw, or one it saw that never happened.</summary>
@@ -165,6 +166,7 @@ public class StoreRestoreTests
         var (_, unknown) = Assert.Single(StoreRestore.Build(Cfg, orders, fills, 6, m, []).Holdings);
         Assert.Equal(5.0, unknown.Realized); // no terms on record: a stock's ×1 (the memory from before terms were kept)
     }
+
     /// <summary>IB's orderStatus "Cancelled filled=200" came before the execution, and the daemon died in between: the
     /// row written from the engine's view of the order keeps the broker's count, so a next-day restart (whose
     /// reqExecutions no longer lists the fill) still sees a fill it never applied and halts ORDER_OUTCOME_UNKNOWN.
@@ -196,6 +198,7 @@ public class StoreRestoreTests
             dir.Delete(recursive: true);
         }
     }
+
     /// <summary>A risk halt asked for the working hedge's cancel, which never reached TWS (the daemon died first, or TWS
     /// refused it while the order stayed open): the row keeps the request, so the restart's sync sends it again. Before,
     /// the restored order said no cancel was asked, and a restart into the remembered halt left the hedge working.</summary>
