@@ -174,29 +174,10 @@ public class StoreRestoreTests
     [Fact]
     public async Task HedgeCancelledWithAReportedFillButNoExecution_IsRestoredFromTheStoreWithTheBrokersCount()
     {
-        var dir = Directory.CreateTempSubdirectory("bifrost-restore-");
-        try
-        {
-            var path = Path.Combine(dir.FullName, "bifrost.db");
-            await using (var w = StoreWriter.Open(path))
-            {
-                var request = new OrderRequest(OrderRefModule.create("oi_t1_2").ResultValue, 7, "t1", OrderPurpose.Hedge,
-                    ContractIdModule.create(TestConfig.StockId).ResultValue, Side.Sell, 299, OrderType.Market, TimeInForce.Day, "DU1234567", false);
-                w.UpsertOrder(StoreMapping.OrderRow(request, 1));
-                var cancelled = new Order(request.Ref, 7, 9, "t1", OrderPurpose.Hedge, request.ContractId, Side.Sell, 299, OrderType.Market,
-                    TimeInForce.Day, OrderStatus.Cancelled, 0, 200, 0.0, false, FSharpOption<OrderUpdate>.None, "", double.NaN,
-                    Timestamp.NewTimestamp(1), Timestamp.NewTimestamp(2));
-                w.UpdateOrder(StoreMapping.Progress(cancelled, 2));
-                await w.FlushAsync();
-            }
-            using var reader = StoreReader.Open(path);
-            var o = Assert.Single(StoreRestore.Read(reader, Cfg).Orders);
-            Assert.Equal((OrderStatus.Cancelled, 0, 200), (o.Status, o.Filled, o.ReportedFilled));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        var o = await RestoredHedge(299, OrderType.Market, request => new Order(request.Ref, 7, 9, "t1", OrderPurpose.Hedge, request.ContractId,
+            Side.Sell, 299, OrderType.Market, TimeInForce.Day, OrderStatus.Cancelled, 0, 200, 0.0, false, FSharpOption<OrderUpdate>.None, "",
+            double.NaN, Timestamp.NewTimestamp(1), Timestamp.NewTimestamp(2)));
+        Assert.Equal((OrderStatus.Cancelled, 0, 200), (o.Status, o.Filled, o.ReportedFilled));
     }
 
     /// <summary>A risk halt asked for the working hedge's cancel, which never reached TWS (the daemon died first, or TWS
@@ -205,6 +186,15 @@ public class StoreRestoreTests
     [Fact]
     public async Task HedgeWhoseCancelWasAskedFor_IsRestoredFromTheStoreWithTheRequest()
     {
+        var o = await RestoredHedge(115, OrderType.NewLimit(102.8), request => new Order(request.Ref, 7, 9, "t1", OrderPurpose.Hedge, request.ContractId,
+            Side.Sell, 115, request.Type, TimeInForce.Day, OrderStatus.Submitted, 0, 0, 0.0, true, FSharpOption<OrderUpdate>.None, "",
+            double.NaN, Timestamp.NewTimestamp(1), TimestampModule.zero));
+        Assert.Equal((OrderStatus.Submitted, true), (o.Status, o.CancelRequested));
+    }
+
+    /// <summary>A hedge sell placed and then updated to <paramref name="progress"/> in a real store, as the restart reads it back.</summary>
+    private static async Task<Order> RestoredHedge(int quantity, OrderType type, Func<OrderRequest, Order> progress)
+    {
         var dir = Directory.CreateTempSubdirectory("bifrost-restore-");
         try
         {
@@ -212,17 +202,13 @@ public class StoreRestoreTests
             await using (var w = StoreWriter.Open(path))
             {
                 var request = new OrderRequest(OrderRefModule.create("oi_t1_2").ResultValue, 7, "t1", OrderPurpose.Hedge,
-                    ContractIdModule.create(TestConfig.StockId).ResultValue, Side.Sell, 115, OrderType.NewLimit(102.8), TimeInForce.Day, "DU1234567", false);
+                    ContractIdModule.create(TestConfig.StockId).ResultValue, Side.Sell, quantity, type, TimeInForce.Day, "DU1234567", false);
                 w.UpsertOrder(StoreMapping.OrderRow(request, 1));
-                var cancelling = new Order(request.Ref, 7, 9, "t1", OrderPurpose.Hedge, request.ContractId, Side.Sell, 115, request.Type,
-                    TimeInForce.Day, OrderStatus.Submitted, 0, 0, 0.0, true, FSharpOption<OrderUpdate>.None, "", double.NaN,
-                    Timestamp.NewTimestamp(1), TimestampModule.zero);
-                w.UpdateOrder(StoreMapping.Progress(cancelling, 2));
+                w.UpdateOrder(StoreMapping.Progress(progress(request), 2));
                 await w.FlushAsync();
             }
             using var reader = StoreReader.Open(path);
-            var o = Assert.Single(StoreRestore.Read(reader, Cfg).Orders);
-            Assert.Equal((OrderStatus.Submitted, true), (o.Status, o.CancelRequested));
+            return Assert.Single(StoreRestore.Read(reader, Cfg).Orders);
         }
         finally
         {
