@@ -53,6 +53,12 @@ failed_names=$(grep -E '^ +Failed [A-Za-z_][A-Za-z0-9_.]+' "$log" | sed -E 's/^ 
 if [ -n "$failed_names" ]; then
   echo "failed tests:"
   echo "$failed_names" | sed 's/^/  /'
+  # …and why: each one's error message (up to 8 lines), for a failure seen only in CI's tail.
+  echo "why they failed:"
+  awk '/^ +Failed [A-Za-z_][A-Za-z0-9_.]+/ { name = $2; grab = 0; next }
+       name != "" && /^ +Error Message:/ { grab = 8; print "  " name ":"; next }
+       grab > 0 && /^ +(Stack Trace|Standard Output Messages):/ { grab = 0; name = ""; next }
+       grab > 0 { print "    " $0; grab--; if (grab == 0) name = "" }' "$log"
 fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -ne 0 ] || [ "$expecto_status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi

@@ -76,7 +76,7 @@ public sealed class DaemonProgramHardeningTests : IDisposable
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": 1e300, \"path\":", "store.commission_wait_seconds")]
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": \"3\", \"path\":", "store.commission_wait_seconds")]
     // A stop longer than systemd's TimeoutStopSec is SIGKILLed mid-way: cancels unconfirmed, last alerts lost.
-    [InlineData("\"stop_timeout_seconds\": 5", "\"stop_timeout_seconds\": 200", "control.stop_timeout_seconds")]
+    [InlineData("\"stop_timeout_seconds\": 60", "\"stop_timeout_seconds\": 200", "control.stop_timeout_seconds")]
     // A lone surrogate escape: valid JSON .NET cannot read back (it was an unhandled crash, exit 134).
     [InlineData("\"account\": \"DU1234567\"", "\"account\": \"DU1234567\\ud800\"", "account")]
     public void CheckConfig_BadValue_Exits2NamingTheKey(string from, string to, string key)

@@ -62,7 +62,7 @@ public static class TestConfig
           "guards": { "lag_after_seconds": 600, "stale_after_seconds": 1200, "max_feed_latency_seconds": 5, "max_spread_bps": 100 },
           "risk": { "max_position": 5000, "max_order_notional": 1000000, "max_daily_trades": 1000, "daily_loss_limit": 100000, "max_drawdown": 100000 },
           "calendar": { "zone": "America/New_York", "open": "09:30", "close": "16:00" },
-          "control": { "cancel_on_stop": true, "after_flatten": "{{afterFlatten}}", "flatten_target": "zero", "stop_timeout_seconds": 5, "self_check_seconds": 0.2 }
+          "control": { "cancel_on_stop": true, "after_flatten": "{{afterFlatten}}", "flatten_target": "zero", "stop_timeout_seconds": 60, "self_check_seconds": 0.2 }
         }
         """;
     }

@@ -154,7 +154,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
     {
         // run_timeout 1,800 s of session: about 9 s of wall time, room for the pause and the resume first.
         await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => QuietConfig()(port, store)
-            .Replace("\"stop_timeout_seconds\": 5", "\"stop_timeout_seconds\": 5, \"run_timeout_seconds\": 1800", StringComparison.Ordinal));
+            .Replace("\"stop_timeout_seconds\": 60", "\"stop_timeout_seconds\": 60, \"run_timeout_seconds\": 1800", StringComparison.Ordinal));
         try
         {
             var run = h.StartDaemon();
