@@ -29,6 +29,7 @@ type BlockReason =
     | AnotherEngine
     | AccountMismatch
     | OrderRefExhausted
+    | MemoryMissing
 
 module BlockReason =
     let code = function
@@ -39,11 +40,13 @@ module BlockReason =
         | BlockReason.NotReconciled -> "NOT_RECONCILED" | BlockReason.InsufficientFunds -> "INSUFFICIENT_FUNDS" | BlockReason.StoreUnavailable -> "STORE_UNAVAILABLE"
         | BlockReason.BookMismatch -> "BOOK_MISMATCH" | BlockReason.ReconcileFailed -> "RECONCILE_FAILED" | BlockReason.AnotherEngine -> "ANOTHER_ENGINE"
         | BlockReason.AccountMismatch -> "ACCOUNT_MISMATCH" | BlockReason.OrderRefExhausted -> "ORDER_REF_EXHAUSTED"
+        | BlockReason.MemoryMissing -> "MEMORY_MISSING"
 
     let all =
         [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.PriceJump; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
           BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable
-          BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted ]
+          BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted
+          BlockReason.MemoryMissing ]
 
     /// The block reason a halt shows as: its own code, or RISK_HALT for the risk limits.
     let ofHalt = function
@@ -52,6 +55,7 @@ module BlockReason =
         | HaltReason.AnotherEngine _ -> BlockReason.AnotherEngine
         | HaltReason.AccountMismatch _ -> BlockReason.AccountMismatch
         | HaltReason.OrderRefExhausted _ -> BlockReason.OrderRefExhausted
+        | HaltReason.MemoryMissing _ -> BlockReason.MemoryMissing
         | HaltReason.DailyLossBreached _ | HaltReason.DrawdownBreached _ | HaltReason.StopLossHit _ | HaltReason.TakeProfitHit _ -> BlockReason.RiskHalt
 
     let ofRiskViolation = function

@@ -14,6 +14,9 @@ type HaltReason =
     | AnotherEngine of detail: string
     /// No order ref can be minted for a run (its refs would break the 40-character rule): nothing can be sent.
     | OrderRefExhausted of detail: string
+    /// The store holds this run's orders but no engine memory: the operator state, the day's counters and the option
+    /// book were not restored (a deleted or lost row). Never a silent first start: the operator checks and resumes.
+    | MemoryMissing of detail: string
 
 module HaltReason =
     let describe = function
@@ -26,6 +29,7 @@ module HaltReason =
         | BookMismatch d -> $"BOOK_MISMATCH: {d}"
         | AnotherEngine d -> $"ANOTHER_ENGINE: {d}"
         | OrderRefExhausted d -> $"ORDER_REF_EXHAUSTED: {d}"
+        | MemoryMissing d -> $"MEMORY_MISSING: {d}"
 
 /// A pre-trade limit an order would break.
 type RiskViolation =

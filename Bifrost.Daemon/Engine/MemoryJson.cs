@@ -65,6 +65,7 @@ public static class MemoryJson
         HaltReason.BookMismatch x => new JsonObject { ["kind"] = "book_mismatch", ["detail"] = x.detail },
         HaltReason.AnotherEngine x => new JsonObject { ["kind"] = "another_engine", ["detail"] = x.detail },
         HaltReason.OrderRefExhausted x => new JsonObject { ["kind"] = "order_ref_exhausted", ["detail"] = x.detail },
+        HaltReason.MemoryMissing x => new JsonObject { ["kind"] = "memory_missing", ["detail"] = x.detail },
         // A halt reason this codec does not know yet: kept as its text, restored as a halt that needs the operator.
         _ => new JsonObject { ["kind"] = "other", ["detail"] = HaltReasonModule.describe(r) },
     };
@@ -142,6 +143,7 @@ public static class MemoryJson
             "book_mismatch" => HaltReason.NewBookMismatch(detail),
             "another_engine" => HaltReason.NewAnotherEngine(detail),
             "order_ref_exhausted" => HaltReason.NewOrderRefExhausted(detail),
+            "memory_missing" => HaltReason.NewMemoryMissing(detail),
             "other" => HaltReason.NewReconcileFailed("halted before the restart: " + detail),
             var other => throw new FormatException($"halt.kind: unknown '{other}'"),
         };

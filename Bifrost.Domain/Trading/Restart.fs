@@ -254,9 +254,18 @@ module Restart =
                     TiltClearedThrough = clearedThrough
                     DetachedRuns = detachedAtRestart r.Orders }
             let stored = r.Memory |> Option.defaultValue EngineMemory.empty
+            // Orders of this run and no memory: the row was deleted or lost, never a first start. What it kept (a
+            // pause, a risk halt, the day's loss so far, the adopted book) is unknown: halted, remembered as such.
+            let missing =
+                if r.Memory.IsSome || r.Orders.IsEmpty then None
+                else
+                    Some(MemoryMissing
+                        $"the store holds {r.Orders.Length} orders of this run but no engine memory: a pause or halt, the day's P&L baseline and the adopted option book were not restored; check the account and the day's P&L, then resume")
             // The legs' terms are remembered before anything else is read, so a leg that later leaves the
             // configuration is still read right from the store (saved below when the configuration added a leg).
-            let m = { stored with LegTerms = legTermsWith cfg stored.LegTerms }
+            let m = { stored with
+                        LegTerms = legTermsWith cfg stored.LegTerms
+                        Operator = (match missing with Some why -> OperatorHalted why | None -> stored.Operator) }
             let s' = { s' with Memory = m }
             let today = SessionCalendar.tradingDay cfg.Calendar s'.Now
             let placedOn day = r.Orders |> List.filter (fun o -> SessionCalendar.tradingDay cfg.Calendar o.PlacedAt = day) |> List.length
@@ -307,6 +316,7 @@ module Restart =
                     ExternalLegFills = external }
             let remembered =
                 match r.Memory with
+                | None when missing.IsSome -> "NO STORED MEMORY for a run with orders: halted"
                 | None -> "no stored memory (first start)"
                 | Some m ->
                     let stop = if m.StopPending then ", a stop was pending: paused" else ""
@@ -319,5 +329,6 @@ module Restart =
             s', Emit.note s' OperationKind.FsmChanged cfg.RunId
                     $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}"
                 :: save @ clockBehind s' m today daily r.Orders
+                @ (match missing with Some why -> Emit.alertAndRecord s' Critical "MEMORY_MISSING" (HaltReason.describe why) | None -> [])
         | other ->
             { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]

@@ -475,7 +475,7 @@ module Runs =
         // Every halt reason is named here, so a new one must be classified (no wildcard).
         let returns =
             match s.Fsm with
-            | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _ | AccountMismatch _ | OrderRefExhausted _ as r) -> Some r
+            | Halted(BookMismatch _ | AnotherEngine _ | ReconcileFailed _ | AccountMismatch _ | OrderRefExhausted _ | MemoryMissing _ as r) -> Some r
             | Halted(DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _) -> None
             | Starting | Syncing _ | Running _ | Paused | Flattening _ | Stopping _ | Stopped -> None
         let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; StartedAt = s.Now; Returns = returns }; TargetTilt = 0.0; TiltClearedThrough = s.NextOrderId - 1 }

@@ -158,6 +158,48 @@ public class RestartScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The store keeps the run's orders but its engine_memory row is gone (deleted by hand, lost): the restart
+    /// cannot know a pause, a halt or the day's loss. Before, it started as a first start and hedged on.</summary>
+    [Fact]
+    public async Task Restart_WithTheEngineMemoryRowDeleted_ComesBackHaltedMemoryMissing_NothingSentUntilResumed()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitOrders(2, 60_000);
+            await h.PauseSettleAndStop(first);
+            h.AssertMatchesLedger();
+            using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={h.StorePath};Pooling=False"))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "DELETE FROM engine_state WHERE key = 'engine_memory'";
+                Assert.Equal(1, cmd.ExecuteNonQuery());
+            }
+            var ordersAtStop = h.LedgerOf("order").Count;
+
+            var second = h.StartDaemon();
+            await h.WaitFsm("Halted(MEMORY_MISSING", 90_000);
+            Assert.Contains(h.Alerts(), a => a.Code == "MEMORY_MISSING" && a.Severity == AlertSeverity.Critical);
+            await Task.Delay(3000); // ×200 replay: ten simulated minutes in which a running engine would hedge
+            Assert.Equal(ordersAtStop, h.LedgerOf("order").Count);
+            var status = h.Read(r => r.GetStatus())!;
+            Assert.Equal(Health.Blocked, status.Health);
+            Assert.Contains("MEMORY_MISSING", status.BlockReasons);
+            // Only the operator's resume runs again.
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitFsm("Running", 30_000);
+            await h.PauseSettleAndStop(second);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task Restarts_WithinOneSessionDay_NeverExceedMaxDailyTrades()
     {

@@ -21,6 +21,19 @@ public class MemoryJsonTests
         Assert.True(EngineMemoryModule.same(m, back));
     }
 
+    /// <summary>The MEMORY_MISSING halt is written and read back as itself: a second restart before the operator acts
+    /// is halted for the same reason (an unknown kind would refuse the start).</summary>
+    [Fact]
+    public void MemoryMissingHalt_RoundTrips()
+    {
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(OperatorState.NewOperatorHalted(HaltReason.NewMemoryMissing("the store holds 3 orders")), m.StopPending, m.Day, m.TradesToday,
+            m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+        var back = MemoryJson.Read(MemoryJson.Write(m));
+        var halted = Assert.IsType<OperatorState.OperatorHalted>(back.Operator);
+        Assert.Equal("the store holds 3 orders", Assert.IsType<HaltReason.MemoryMissing>(halted.Item).detail);
+    }
+
     [Fact]
     public void ExpiredLegs_WrittenAsBareIds_ReadAsClosedAtZero()
     {

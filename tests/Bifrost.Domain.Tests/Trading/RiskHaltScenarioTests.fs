@@ -309,4 +309,36 @@ let tests =
             Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
             Expect.exists cmds (function CancelOrder(r, _) -> r = hedge.Ref | _ -> false) "the hedge cancelled"
             Expect.isTrue restarted.Orders.[hedge.Ref].CancelRequested "asked for, so every later path sends it again"
+        // Found by a red-team review: a store with the run's orders and no engine_memory row (deleted, lost) started as
+        // a first start — a stop-loss halt was forgotten and, the stock moving, a hedge went out on the restart.
+        testCase "Restart_WithTheRunsOrdersButNoMemory_HaltsMemoryMissing_NothingSent_UntilTheOperatorResumes" <| fun () ->
+            let c, s = stopLossHalted ()
+            let restored = { restoredFrom s with Memory = None }
+            let restarted, cmds =
+                Reducer.run c (State.initial c)
+                    [ at (sec 60.0) (EngineStarted restored)
+                      at (sec 60.1) (BrokerConnected [ c.Account ])
+                      at (sec 60.2) (PositionReported(cid 2, 10, 3.0)); at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
+                      at (sec 60.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 60.4)))
+                      at (sec 60.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.5))); at (sec 61.0) ClockTicked
+                      // The stock moves as far as a running engine hedges at (haltedWithTheHedgeWorking).
+                      at (sec 65.0) (QuoteReceived(quote underlyingId 102.99 103.01 (sec 65.0))); at (sec 65.0) ClockTicked ]
+            Expect.isTrue (match restarted.Fsm with Halted(MemoryMissing _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
+            Expect.isEmpty (placed cmds) "no order on a restart that could not restore the operator state"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "MEMORY_MISSING" && a.Severity = Critical) "the operator paged"
+            let r = SelfCheck.run c restarted
+            Expect.equal r.Health Health.Blocked "RED while halted"
+            Expect.contains r.BlockReasons BlockReason.MemoryMissing "named on the light"
+            // The halt is saved: a second restart before the operator acts is halted the same way.
+            let saved = cmds |> List.choose (function SaveMemory m -> Some m | _ -> None) |> List.last
+            Expect.isTrue (match saved.Operator with OperatorHalted(MemoryMissing _) -> true | _ -> false) $"{EngineMemory.operatorName saved.Operator}"
+            // The operator's resume runs again once the limits, judged afresh, allow it (the stock back at 100).
+            let back, _ = step c restarted (at (sec 65.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 65.5))))
+            let resumed, reply = step c back (at (sec 66.0) (ControlRequested(Resume, meta 4L)))
+            Expect.isTrue (isRunning resumed) $"{FsmState.name resumed.Fsm}: {reply}"
+        testCase "FirstStart_NoOrdersNoMemory_IsAFirstStart_NotMemoryMissing" <| fun () ->
+            let s, cmds = runAll cfg (startEvents cfg 100.0)
+            Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}"
+            Expect.isFalse (alerts cmds |> List.exists (fun a -> a.Code = "MEMORY_MISSING")) "a first start"
 ]
