@@ -37,6 +37,7 @@ public sealed class CommandDispatcher
     private readonly Dictionary<string, string> _awaitingCommission = [];
     private bool _queueFull;
     private EngineMemory? _unsavedMemory;
+    private bool _pendingMemoryWritten;
     private int _labelledDay = -1;
     private string? _lastHistoryKey;
     private long _lastHistoryWall;
@@ -355,10 +356,21 @@ public sealed class CommandDispatcher
         }
     }
 
+    /// <summary>Where a memory the store did not take is kept (<see cref="PendingMemory"/>); null: nowhere (tests).</summary>
+    public string? PendingMemoryPath { get; init; }
+
+    /// <summary>At exit: one more try to put a memory the store refused into it. True when nothing is left unsaved.</summary>
+    public bool SaveUnsavedMemory()
+    {
+        if (_unsavedMemory is { } memory) SaveMemory(memory);
+        return _unsavedMemory is null;
+    }
+
     /// <summary>
     /// The engine memory (operator state, day counters, option book) is committed synchronously, in the order the
     /// reducer decided it: a queued older value can never overwrite a newer one, and a Pause is on disk before the
-    /// operator is told it is done. A failed write is retried on the next clock tick (the store failure is reported).
+    /// operator is told it is done. A failed write is retried on the next clock tick (the store failure is reported),
+    /// and kept beside the store meanwhile (<see cref="PendingMemory"/>): an exit before the retry succeeds loses nothing.
     /// </summary>
     private void SaveMemory(EngineMemory memory)
     {
@@ -371,10 +383,24 @@ public sealed class CommandDispatcher
                 .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             Enqueue(_store.TryEnqueue(new StoreWrite.SessionDay(date, start.Nanos, end.Nanos, SessionCalendarModule.zoneName(_cfg.Calendar))));
         }
+        var json = MemoryJson.Write(memory);
+        var now = _clock.NowNanos();
         try
         {
-            _store.RecordNow(new StoreWrite.EngineState(MemoryJson.Key, MemoryJson.Write(memory), _clock.NowNanos()));
+            _store.RecordNow(new StoreWrite.EngineState(MemoryJson.Key, json, now));
             _unsavedMemory = null;
+            if (_pendingMemoryWritten && PendingMemoryPath is { } path)
+            {
+                try
+                {
+                    PendingMemory.Delete(path);
+                    _pendingMemoryWritten = false;
+                }
+                catch (IOException)
+                {
+                    // Left for the next start, which finds the store's row newer and drops it.
+                }
+            }
         }
         catch (Exception e) when (e is StoreWriteException or ObjectDisposedException)
         {
@@ -385,6 +411,22 @@ public sealed class CommandDispatcher
                 Log.StoreFailing(_logger, "engine memory not saved: " + e.Message);
                 Feedback(EventPayload.NewStoreFailed("engine memory could not be saved: " + e.Message));
             }
+            KeepAside(json, now, e.Message);
+        }
+    }
+
+    private void KeepAside(string json, long now, string storeError)
+    {
+        if (PendingMemoryPath is not { } path) return;
+        try
+        {
+            PendingMemory.Write(path, json, now);
+            if (!_pendingMemoryWritten) Log.MemoryKeptAside(_logger, path, storeError);
+            _pendingMemoryWritten = true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.MemoryLost(_logger, $"store: {storeError}; {path}: {e.Message}", "a pause, a halt or the day's counters decided since");
         }
     }
 

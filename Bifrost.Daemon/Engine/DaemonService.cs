@@ -155,6 +155,10 @@ public sealed class DaemonService(
             var recovered = OrderJournal.MergeIntoStore(journalPath, settings.Store.Path, store);
             if (recovered > 0) Log.JournalRecovered(logger, recovered);
             journal = new OrderJournal(journalPath, settings.Store.Durability);
+            // The engine memory the store did not take before the last exit (a halt, a pause) goes in before it is read.
+            var pendingMemory = PendingMemory.PathFor(settings.Store.Path);
+            if (PendingMemory.MergeIntoStore(pendingMemory, settings.Store.Path, store) is var merged and not PendingMemoryOutcome.None)
+                Log.PendingMemoryMerged(logger, merged == PendingMemoryOutcome.Applied ? "put into the store" : "dropped (the store's is newer)", pendingMemory);
             Restored restored;
             Microsoft.FSharp.Collections.FSharpList<Bifrost.Domain.PortfolioRuns.Run>? portfolioRuns = null;
             EventPayload? scheduleRestored = null;
@@ -172,7 +176,7 @@ public sealed class DaemonService(
                 timings.Clock.ToString().ToLowerInvariant());
             store.StartRun(new RunRecord(cfg.RunId, RunKind.Live, clock.NowNanos(), summary));
             var dispatcher = new CommandDispatcher(cfg, store, broker, control, new StatusMapper(cfg, contracts, summary), clock, logger,
-                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal) { Notifier = notifier, Probe = runtime.Probe };
+                _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal) { Notifier = notifier, Probe = runtime.Probe, PendingMemoryPath = pendingMemory };
             _dispatcher = dispatcher;
             control.StopClaimed = () => CloseOrders("stop control");
             var loop = new EngineLoop(cfg, StateModule.initial(cfg), channel, dispatcher, logger, _notify) { Probe = runtime.Probe };
@@ -228,7 +232,12 @@ public sealed class DaemonService(
                     }
                 }
                 var code = await run.LoopTask.ConfigureAwait(false) ?? 0;
-                if (_dispatcher is { } recorder) await AwaitCommissionsAsync(channel, recorder, settings.Store.CommissionWait).ConfigureAwait(false);
+                if (_dispatcher is { } recorder)
+                {
+                    await AwaitCommissionsAsync(channel, recorder, settings.Store.CommissionWait).ConfigureAwait(false);
+                    // A memory the store refused is tried once more; still refused, it stays beside the store for the next start.
+                    recorder.SaveUnsavedMemory();
+                }
                 if (code == 0) store.EndRun(run.Cfg.RunId, clock.NowNanos(), "{\"result\":\"stopped\"}");
                 return code;
             }

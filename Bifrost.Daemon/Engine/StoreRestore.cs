@@ -37,7 +37,8 @@ public static class StoreRestore
             catch (FormatException e)
             {
                 throw new DaemonRefusedException($"engine_state '{MemoryJson.Key}' in the store is unreadable ({e.Message}): the operator state and the " +
-                    "option book cannot be restored; fix the value, or delete the row to adopt the configured book again");
+                    "option book cannot be restored; fix the value, or delete the row (the engine then starts halted MEMORY_MISSING until the " +
+                    "operator checks the account and resumes)");
             }
         }
         var legs = cfg.Strategy.Legs.Select(l => (long)ContractIdModule.value(l.Option.ContractId)).ToList();

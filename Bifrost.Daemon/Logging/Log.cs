@@ -102,6 +102,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "{Count} journaled order(s) missing from the store were recovered into it")]
     public static partial void JournalRecovered(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Critical, Message = "engine memory kept beside the store in {Path} (the store did not take it: {Error}); the next start puts it into the store")]
+    public static partial void MemoryKeptAside(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Critical, Message = "engine memory NOT saved, in the store or beside it ({Error}): the next start will not know {What}")]
+    public static partial void MemoryLost(ILogger logger, string error, string what);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "pending engine memory from the last run {Outcome}: {Path}")]
+    public static partial void PendingMemoryMerged(ILogger logger, string outcome, string path);
+
     [LoggerMessage(EventId = 3004, Level = LogLevel.Critical, Message = "store queue full: writes are being refused; new orders blocked")]
     public static partial void StoreQueueFull(ILogger logger);
 

@@ -44,6 +44,10 @@ public sealed partial class StoreReader
     public string? GetEngineState(string key) =>
         One("SELECT value FROM engine_state WHERE key = @key", r => r.GetString(0), ("@key", key));
 
+    /// <summary>When an engine_state value was last written (its writer's clock, nanoseconds), or null.</summary>
+    public long? GetEngineStateWrittenAt(string key) =>
+        Query("SELECT updated_ns FROM engine_state WHERE key = @key", r => (long?)r.GetInt64(0), ("@key", key)).FirstOrDefault();
+
     private static RunSummary ReadRun(SqliteDataReader r)
     {
         var run = new RunRecord(r.GetString(0), EnumText<RunKind>.Parse(r.GetString(1)), r.GetInt64(2), r.GetString(3), r.GetStringOrNull(4))

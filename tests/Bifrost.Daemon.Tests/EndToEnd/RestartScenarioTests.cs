@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bifrost.Daemon.Engine;
 using Bifrost.Sim.Gateway;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
@@ -192,6 +193,42 @@ public class RestartScenarioTests(ITestOutputHelper output)
             await h.WaitFsm("Running", 30_000);
             await h.PauseSettleAndStop(second);
             h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    /// <summary>The last run's halt never reached the store (locked, full) and was kept beside it: the next start puts it
+    /// into the store before reading it, and comes back halted, not as the store's older memory (Paused) said.</summary>
+    [Fact]
+    public async Task Restart_WithAPendingMemoryTheStoreNeverTook_ComesBackAsItSays()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitOrders(1, 60_000);
+            await h.PauseSettleAndStop(first);
+            var (json, writtenAt) = h.Sql("SELECT value, updated_ns FROM engine_state WHERE key = 'engine_memory'", r => (r.GetString(0), r.GetInt64(1))).Single();
+            var m = MemoryJson.Read(json);
+            Assert.Equal(Bifrost.Domain.Trading.OperatorState.OperatorPaused, m.Operator);
+            var halted = new Bifrost.Domain.Trading.EngineMemory(
+                Bifrost.Domain.Trading.OperatorState.NewOperatorHalted(Bifrost.Domain.HaltReason.NewDailyLossBreached(-1_234.0)), m.StopPending, m.Day,
+                m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols,
+                m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+            PendingMemory.Write(PendingMemory.PathFor(h.StorePath), MemoryJson.Write(halted), writtenAt + 1);
+            var ordersAtStop = h.LedgerOf("order").Count;
+
+            var second = h.StartDaemon();
+            await h.WaitFsm("Halted(DAILY_LOSS_LIMIT", 90_000);
+            Assert.False(File.Exists(PendingMemory.PathFor(h.StorePath)), "merged into the store and removed");
+            Assert.True(MemoryJson.Read(h.Sql("SELECT value FROM engine_state WHERE key = 'engine_memory'", r => r.GetString(0)).Single()).Operator.IsOperatorHalted);
+            await Task.Delay(2000);
+            Assert.Equal(ordersAtStop, h.LedgerOf("order").Count);
+            await h.StopCleanly(second);
         }
         catch
         {
