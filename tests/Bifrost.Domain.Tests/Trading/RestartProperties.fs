@@ -37,6 +37,9 @@ type RestartAction =
     | RestartDropping of legs: int list
     /// A rebalance of one option leg to nothing (the strategy closes it: a roll's first half).
     | CloseLeg of leg: int
+    /// kill -9 and start again on a store that kept the orders and fills but lost the engine memory row (deleted by
+    /// hand, a salvaged store): a pause, a halt, the day's baseline and the adopted book are gone.
+    | MemoryLostRestart
 
 /// What the store holds: every execution the daemon observed (exactly once, in order, with its receive time), the
 /// commissions, and the last engine memory the reducer asked to save. Orders are the engine's own rows.
@@ -149,6 +152,16 @@ let genStoreLossScenario =
         return legCount, before @ [ StoreLost ] @ after
     }
 
+/// A scenario in which restarts may find the engine memory lost (not in the shared alphabet: the other restart
+/// properties judge what a remembered state restores).
+let genMemoryLossScenario =
+    gen {
+        let! legCount = Gen.choose (1, 3)
+        let! n = Gen.choose (30, 120)
+        let! actions = Gen.listOfLength n (Gen.frequency [ 12, genRestartAction legCount; 1, Gen.constant MemoryLostRestart ])
+        return legCount, actions
+    }
+
 let maxDailyTrades = 6
 
 /// The model's config: a small daily trade limit and a calendar whose day starts at 05:00 UTC (UTC−5, open all day).
@@ -227,6 +240,9 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
             sim <- sim'
             for e in events do sim <- apply sim e
         | Restart -> restart 0
+        | MemoryLostRestart ->
+            store <- { store with Memory = None }
+            restart 0
         | ClockBackRestart hours -> restart hours
         | RestartDropping dropped ->
             let legs = cfgNow.Value.Strategy.Legs
@@ -492,6 +508,32 @@ let tests =
                                 failwithf "leg %d: restored %d + own fills %d, after sync %d (%s)" (ContractId.value id) (State.qtyOf restored id) ownFills (State.qtyOf last.After id) (FsmState.name last.After.Fsm)
                             true)
                 | _ -> true))
+        // Without its memory a restart cannot know a pause, a halt or the day's loss: with the run's orders in the store
+        // it halts MEMORY_MISSING, and nothing is sent until the operator resumes (or flattens).
+        Props.property "A restart on a store that lost the engine memory sends no order until the operator resumes" 300
+            (Prop.forAll (Arb.fromGen genMemoryLossScenario) (fun (legCount, actions) ->
+            let steps, restarts = runWithRestarts (restartConfig legCount None) actions
+            let arr = Array.ofList steps
+            restarts |> List.forall (fun r ->
+                r.Store.Memory.IsSome || r.Before.Orders.IsEmpty
+                || (arr |> Seq.skip (r.At + 1) |> Seq.takeWhile (fun st -> not (operatorResumes st.Event) && (match st.Event.Payload with EngineStarted _ -> false | _ -> true))
+                    |> Seq.forall (fun st ->
+                        match placed st.Commands with
+                        | [] -> true
+                        | o :: _ -> failwithf "order %s (%A) after a restart without the engine memory, before the operator resumed, on %A" (OrderRef.value o.Ref) o.Purpose st.Event.Payload)))))
+        Props.seeded "The memory-loss scenarios restart without the memory on a store with orders, and the market moves after" (fun seed ->
+            let runs = Gen.sampleWithSeed seed 60 150 genMemoryLossScenario
+            let mutable lost, quotedAfter = 0, 0
+            for legCount, actions in runs do
+                let steps, restarts = runWithRestarts (restartConfig legCount None) actions
+                let arr = Array.ofList steps
+                for r in restarts do
+                    if r.Store.Memory.IsNone && not r.Before.Orders.IsEmpty then
+                        lost <- lost + 1
+                        if arr |> Seq.skip (r.At + 1) |> Seq.exists (fun st -> match st.Event.Payload with QuoteReceived q -> q.ContractId = underlyingId | _ -> false) then
+                            quotedAfter <- quotedAfter + 1
+            printfn "memory-loss coverage: %d restarts without the memory on a store with orders, %d with quotes after" lost quotedAfter
+            Expect.isGreaterThan quotedAfter 50 "memory-lost restarts the hedger could have traded after")
         restartProperty "Another Bifrost run's execution halts the engine with ANOTHER_ENGINE until the operator resumes" (fun _ steps _ ->
             let arr = Array.ofList steps
             arr |> Array.indexed |> Array.forall (fun (i, st) ->
