@@ -64,6 +64,15 @@ public static class StoreCommands
                 src.CopyTo(dst);
             Console.WriteLine($"order journal copied to '{OrderJournal.PathFor(to)}' (merged at the next start)");
         }
+        var pending = PendingMemory.PathFor(from);
+        if (File.Exists(pending))
+        {
+            // The engine memory the damaged store refused (a halt, a pause): the next start puts it into the new store.
+            using (var src = File.OpenRead(pending))
+            using (var dst = OwnerOnlyFile.Open(PendingMemory.PathFor(to), FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                src.CopyTo(dst);
+            Console.WriteLine($"pending engine memory copied to '{PendingMemory.PathFor(to)}' (put into the store at the next start)");
+        }
         Console.WriteLine($"rebuilt store '{to}': point store.path at it; the next start reconciles positions, open orders and today's executions with the broker");
         return 0;
     }

@@ -8,12 +8,14 @@ namespace Bifrost.Store.Maintenance;
 /// Salvages a damaged store: creates a new store with the current schema and copies, table by table and row by row,
 /// every row SQLite can still read from the damaged file (a read error ends that table; what was read is kept). The
 /// status tables are not copied (the daemon rewrites them). The order journal and the broker's executions fill in what
-/// was lost at the next start.
+/// was lost at the next start. The portfolio tables are copied too, parents first (their foreign keys): without
+/// portfolio_schedule's handled-through mark a slot already executed that day ran again on the rebuilt store.
 /// </summary>
 public static class StoreSalvage
 {
     private static readonly string[] Tables =
-        ["runs", "orders", "fills", "operations", "alerts", "control_queue", "engine_state", "run_metrics", "run_guard_blocks"];
+        ["runs", "orders", "fills", "operations", "alerts", "alert_deliveries", "control_queue", "engine_state", "run_metrics", "run_guard_blocks",
+         "session_days", "portfolio_snapshots", "portfolio_snapshot_lines", "portfolio_runs", "portfolio_run_orders", "portfolio_schedule"];
 
     public sealed record Report(IReadOnlyList<string> Tables, bool Complete);
 
@@ -73,6 +75,8 @@ public static class StoreSalvage
         List<string> columns;
         try
         {
+            // A store from before the table existed (an older schema) has nothing to copy: not a loss.
+            if (src.ScalarLong($"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'") == 0) return (0, null);
             var theirs = Columns(src, table).ToHashSet(StringComparer.Ordinal);
             columns = Columns(dst, table).Where(theirs.Contains).ToList();
         }

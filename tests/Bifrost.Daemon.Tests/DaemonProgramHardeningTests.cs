@@ -230,6 +230,20 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("backup", err);
     }
 
+    /// <summary>rebuild-store carries over what the next start merges: the order journal and the engine memory the damaged
+    /// store refused (a halt or a pause kept beside it), both to the new store's path.</summary>
+    [Fact]
+    public async Task RebuildStore_CarriesThePendingMemoryAndTheJournalToTheNewStore()
+    {
+        var store = await StoreWithRows();
+        await File.WriteAllTextAsync(Bifrost.Daemon.Engine.PendingMemory.PathFor(store), "{\"saved_ns\": 5, \"memory\": \"{}\"}");
+        var target = Path.Combine(Path.GetDirectoryName(store)!, "rebuilt.db");
+        var (code, output, err) = Run("rebuild-store", "--from", store, "--to", target);
+        Assert.True(code == 0, err);
+        Assert.Equal("{\"saved_ns\": 5, \"memory\": \"{}\"}", await File.ReadAllTextAsync(Bifrost.Daemon.Engine.PendingMemory.PathFor(target)));
+        Assert.Contains("pending engine memory copied", output);
+    }
+
     [Fact]
     public async Task Prune_OnAStoreFromANewerBifrost_Exits2_NeverTouchesIt()
     {

@@ -104,6 +104,30 @@ public sealed class StoreMaintenanceTests : IDisposable
         Assert.Contains(report.Tables, l => l.StartsWith("orders:", StringComparison.Ordinal));
     }
 
+    /// <summary>Found by a red-team review: the salvage copied no portfolio table. On the rebuilt store the schedule had
+    /// no handled-through mark (a slot executed that day ran again), the runs and their snapshots were gone.</summary>
+    [Fact]
+    public async Task Salvage_KeepsThePortfolioSnapshotsRunsAndTheSchedulesMark()
+    {
+        await using (var w = _store.OpenWriter())
+        {
+            w.RecordPortfolioSnapshot(new PortfolioSnapshotRecord("s1", 1, "file", "signals.csv", "abc", 1_000_000, null, "hash-s1", "bifrost-snapshot-v1",
+                [new PortfolioSnapshotLineRecord("AAA", 50.0, 0, 200, 0.01, "")]));
+            w.RecordPortfolioRun(new PortfolioRunRecord("r1-pf1", "s1", "hash-s1", "schedule:weekly", "done", "[]", null, null, null, 1, 2,
+                [new PortfolioRunOrderRecord("oi_p0123", "AAA", "buy", 200, 200, "filled", true, null, 7, 70, "[]", "[]")]));
+            w.SetPortfolioSchedule("weekly", 123_456_789);
+            await w.FlushAsync();
+        }
+        var target = Path.Combine(Path.GetDirectoryName(_store.Path)!, "rebuilt.db");
+        var report = StoreSalvage.Run(_store.Path, target);
+        Assert.True(report.Complete, string.Join("; ", report.Tables));
+        using var r = StoreReader.Open(target);
+        Assert.Equal(123_456_789, r.GetPortfolioScheduleHandledThrough("weekly"));
+        Assert.Equal("done", r.GetPortfolioRun("r1-pf1")!.Status);
+        Assert.Single(r.PortfolioRunOrders("r1-pf1"));
+        Assert.Single(r.GetPortfolioSnapshot("s1")!.Lines);
+    }
+
     [Fact]
     public void Salvage_OfAFileThatIsNoStoreAtAll_IsRefused_NoEmptyStoreCreated()
     {
