@@ -15,8 +15,14 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class CommissionAtStopTests(ITestOutputHelper output)
 {
+    /// <summary>The commission wait; the engine's stop timeout 5 s (the stop comes after a settle here), so a 60 s wait
+    /// stays within the daemon's 100 s bound on a whole stop (a longer one is refused at start).</summary>
     private static Hashtable Wait(double seconds) =>
-        new() { ["BIFROST__STORE__COMMISSION_WAIT_SECONDS"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        new()
+        {
+            ["BIFROST__STORE__COMMISSION_WAIT_SECONDS"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["BIFROST__CONTROL__STOP_TIMEOUT_SECONDS"] = "5",
+        };
 
     private static long NullCommissions(DaemonHarness h) => h.Sql("SELECT COUNT(*) FROM fills WHERE commission IS NULL", r => r.GetInt64(0))[0];
 

@@ -31,7 +31,7 @@ public class FaultScenarioTests(ITestOutputHelper output)
         try
         {
             var run = h.StartDaemon(new Hashtable { ["BIFROST__CONNECTION__DEDICATED_SENDER"] = dedicatedSender ? "true" : "false" });
-            await h.WaitOrders(4, 40_000);
+            await h.WaitOrders(4, 60_000);
             await h.WaitUntil(() => h.Ops(OperationKind.Alert).Any(o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal)),
                 "the BROKER_DISCONNECTED alert recorded", 30_000);
             Assert.True(h.Ops(OperationKind.Reconcile).Count(o => o.Detail!.StartsWith("reconciled", StringComparison.Ordinal)) >= 2);
@@ -131,7 +131,7 @@ public class FaultScenarioTests(ITestOutputHelper output)
         try
         {
             var run = h.StartDaemon();
-            await h.WaitOrders(6, 60_000);
+            await h.WaitOrders(6, 90_000);
             Assert.Contains(h.Ops(OperationKind.Anomaly), o => o.Detail!.Contains("below our high-water mark", StringComparison.Ordinal));
             Assert.Empty(h.LedgerOf("reject")); // no 103 duplicate id
             var ids = h.LedgerOf("order").Select(o => o.OrderId).ToList();

@@ -337,6 +337,8 @@ let tests =
             let back, _ = step c restarted (at (sec 65.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 65.5))))
             let resumed, reply = step c back (at (sec 66.0) (ControlRequested(Resume, meta 4L)))
             Expect.isTrue (isRunning resumed) $"{FsmState.name resumed.Fsm}: {reply}"
+            // The sync took the account's calls for the strategy's again: the hedger does not unwind the hedge.
+            Expect.equal (State.qtyOf resumed (cid 2)) 10 "the strategy's calls"
         testCase "FirstStart_NoOrdersNoMemory_IsAFirstStart_NotMemoryMissing" <| fun () ->
             let s, cmds = runAll cfg (startEvents cfg 100.0)
             Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}"
