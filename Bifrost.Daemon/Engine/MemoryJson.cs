@@ -44,6 +44,9 @@ public static class MemoryJson
             ["paused_by"] = m.PausedBy,
             ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["closed_at"] = kv.Value })]),
             ["tilt_cleared_through_order_id"] = m.TiltClearedThrough,
+            ["hedge_rejects"] = m.HedgeRejects,
+            ["last_hedge_ns"] = m.LastHedgeAt.Nanos,
+            ["last_hedge_spot"] = double.IsFinite(m.LastHedgeSpot) ? m.LastHedgeSpot : null,
             ["leg_terms"] = new JsonArray([.. m.LegTerms.Select(l => (JsonNode)new JsonObject
             {
                 ["con_id"] = ContractIdModule.value(l.ContractId), ["symbol"] = l.Underlying, ["right"] = l.Right.IsCall ? "C" : "P",
@@ -112,7 +115,12 @@ public static class MemoryJson
             // tilt_cleared_through_order_id: absent in a memory written before it existed: no flatten remembered.
             o["tilt_cleared_through_order_id"] is null ? 0 : Int(o, "tilt_cleared_through_order_id"),
             // leg_terms: absent in a memory written before it existed: only the configured legs' terms are known.
-            ListModule.OfSeq(Array(o, "leg_terms").Select(LegTerms)));
+            ListModule.OfSeq(Array(o, "leg_terms").Select(LegTerms)),
+            // hedge_rejects, last_hedge_ns, last_hedge_spot: absent in a memory written before they existed: no reject
+            // counted, no hedge remembered (no cooldown), as a restart then reset them.
+            o["hedge_rejects"] is null ? 0 : Int(o, "hedge_rejects"),
+            Timestamp.NewTimestamp(o["last_hedge_ns"] is null ? 0 : Long(o, "last_hedge_ns")),
+            Number(o, "last_hedge_spot") ?? double.NaN);
     }
 
     private static OptionContract LegTerms(JsonObject l)

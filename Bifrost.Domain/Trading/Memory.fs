@@ -75,7 +75,14 @@ type EngineMemory =
       /// The terms of every option leg the engine has run with (the configured legs, merged in at each start): a
       /// leg that left `strategy.legs` is still read right from the store — its fills at its multiplier, its expiry's
       /// exercise delivered — and a holding of it is named, never dropped (OptionBook.unconfigured).
-      LegTerms: OptionContract list }
+      LegTerms: OptionContract list
+      /// Hedge orders rejected in a row (State.HedgeRejects): a restart keeps counting toward the pause at
+      /// OrderFlow.maxHedgeRejects, so a cause that rejects every hedge cannot go on through a crash loop.
+      HedgeRejects: int
+      /// When and at what spot the last hedge went out (State.LastHedgeAt / LastHedgeSpot; zero and NaN: none yet): a
+      /// restart keeps the cooldown and the hedge triggers (interval, price move) as they were.
+      LastHedgeAt: Timestamp
+      LastHedgeSpot: float }
 
 /// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
 module internal RememberedFloat =
@@ -179,7 +186,7 @@ module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
           OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||]
-          PortfolioPrices = [||]; TiltClearedThrough = 0; LegTerms = [] }
+          PortfolioPrices = [||]; TiltClearedThrough = 0; LegTerms = []; HedgeRejects = 0; LastHedgeAt = Timestamp.zero; LastHedgeSpot = nan }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -198,3 +205,4 @@ module EngineMemory =
         && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot && LegVols.same a.LegVols b.LegVols
         && PortfolioPrices.same a.PortfolioPrices b.PortfolioPrices && a.TiltClearedThrough = b.TiltClearedThrough
         && (LanguagePrimitives.PhysicalEquality a.LegTerms b.LegTerms || a.LegTerms = b.LegTerms)
+        && a.HedgeRejects = b.HedgeRejects && a.LastHedgeAt = b.LastHedgeAt && eqF a.LastHedgeSpot b.LastHedgeSpot

@@ -160,7 +160,10 @@ module Restart =
           PortfolioPrices = s.PortfolioPrices
           TiltClearedThrough = s.TiltClearedThrough
           // Merged in at the start only (legTermsWith): the configuration cannot change while the engine runs.
-          LegTerms = s.Memory.LegTerms }
+          LegTerms = s.Memory.LegTerms
+          HedgeRejects = s.HedgeRejects
+          LastHedgeAt = s.LastHedgeAt
+          LastHedgeSpot = s.LastHedgeSpot }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -178,6 +181,7 @@ module Restart =
         && eqF m.DayLastPnl s.Daily.LastPnl && eqF (LastSpot.next m.LastSpot (State.spot s)) m.LastSpot
         && LanguagePrimitives.PhysicalEquality (LegVols.next m.LegVols s.Legs) m.LegVols
         && LanguagePrimitives.PhysicalEquality m.PortfolioPrices s.PortfolioPrices && m.TiltClearedThrough = s.TiltClearedThrough
+        && m.HedgeRejects = s.HedgeRejects && m.LastHedgeAt = s.LastHedgeAt && eqF m.LastHedgeSpot s.LastHedgeSpot
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
@@ -312,6 +316,11 @@ module Restart =
                     PortfolioPrices = m.PortfolioPrices
                     OptionBook = m.OptionBook
                     PausedBy = m.PausedBy
+                    // The hedge's safeguards go on where they were: the rejects toward the pause, the cooldown (from
+                    // now at the latest: a host clock that went back must not hold the hedger for the hours it lost).
+                    HedgeRejects = m.HedgeRejects
+                    LastHedgeAt = (if m.LastHedgeAt > s'.Now then s'.Now else m.LastHedgeAt)
+                    LastHedgeSpot = m.LastHedgeSpot
                     ExpiredLegs = m.ExpiredLegs
                     ExternalLegFills = external }
             let remembered =

@@ -218,7 +218,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
             var halted = new Bifrost.Domain.Trading.EngineMemory(
                 Bifrost.Domain.Trading.OperatorState.NewOperatorHalted(Bifrost.Domain.HaltReason.NewDailyLossBreached(-1_234.0)), m.StopPending, m.Day,
                 m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols,
-                m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+                m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
             PendingMemory.Write(PendingMemory.PathFor(h.StorePath), MemoryJson.Write(halted), writtenAt + 1);
             var ordersAtStop = h.LedgerOf("order").Count;
 

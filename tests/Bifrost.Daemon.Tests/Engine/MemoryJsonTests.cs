@@ -14,7 +14,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
-            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         Assert.Equal(4.25, back.ExpiredLegs[2]);
         Assert.Equal(0.0, back.ExpiredLegs[3]);
@@ -28,10 +28,27 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(OperatorState.NewOperatorHalted(HaltReason.NewMemoryMissing("the store holds 3 orders")), m.StopPending, m.Day, m.TradesToday,
-            m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+            m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         var halted = Assert.IsType<OperatorState.OperatorHalted>(back.Operator);
         Assert.Equal("the store holds 3 orders", Assert.IsType<HaltReason.MemoryMissing>(halted.Item).detail);
+    }
+
+    /// <summary>The hedge's safeguards survive the round trip (a restart keeps the reject count and the cooldown); a
+    /// memory written before they were kept reads as none counted, no hedge remembered.</summary>
+    [Fact]
+    public void HedgeSafeguards_RoundTrip_AndAMemoryWithoutThemReadsAsNone()
+    {
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, 2, Timestamp.NewTimestamp(1_767_000_000_000_000_000), 101.25);
+        var json = MemoryJson.Write(m);
+        var back = MemoryJson.Read(json);
+        Assert.Equal((2, 1_767_000_000_000_000_000L, 101.25), (back.HedgeRejects, back.LastHedgeAt.Nanos, back.LastHedgeSpot));
+        var old = MemoryJson.Read(json.Replace(",\"hedge_rejects\":2", "").Replace(",\"last_hedge_ns\":1767000000000000000", "").Replace(",\"last_hedge_spot\":101.25", ""));
+        Assert.DoesNotContain("hedge", json.Replace("\"hedge_rejects\":2", "").Replace("\"last_hedge_ns\":1767000000000000000", "").Replace("\"last_hedge_spot\":101.25", ""));
+        Assert.Equal((0, 0L), (old.HedgeRejects, old.LastHedgeAt.Nanos));
+        Assert.True(double.IsNaN(old.LastHedgeSpot));
     }
 
     [Fact]
@@ -55,7 +72,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
@@ -68,7 +85,7 @@ public class MemoryJsonTests
     public void DayLastPnl_RoundTrips_AndAMemoryWithoutItReadsAsUnknown()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Equal(-1_234.5, MemoryJson.Read(json).DayLastPnl);
         Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"day_last_pnl\":-1234.5", "")).DayLastPnl));
@@ -81,7 +98,7 @@ public class MemoryJsonTests
     public void LastSpot_RoundTrips_AndAMemoryWithoutItReadsAsNone()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Equal(101.25, MemoryJson.Read(json).LastSpot);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -96,7 +113,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var vols = new[] { new LegVol(ContractIdModule.create(2).ResultValue, 0.215), new LegVol(ContractIdModule.create(3).ResultValue, 0.2) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_vols\":[{\"con_id\":2,\"vol\":0.215},{\"con_id\":3,\"vol\":0.2}]", json);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -112,7 +129,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var prices = new[] { new SymbolPrice(ContractIdModule.create(50).ResultValue, 50.25), new SymbolPrice(ContractIdModule.create(51).ResultValue, 80.0) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough, m.LegTerms);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         const string written = "\"portfolio_prices\":[{\"con_id\":50,\"price\":50.25},{\"con_id\":51,\"price\":80}]";
         Assert.Contains(written, json);
@@ -129,7 +146,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42, m.LegTerms);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Equal(42, MemoryJson.Read(json).TiltClearedThrough);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -146,7 +163,7 @@ public class MemoryJsonTests
         var m = EngineMemoryModule.empty;
         var put = OptionContractModule.create(ContractIdModule.create(3).ResultValue, "XYZ", OptionRight.Put, 97.5, Timestamp.NewTimestamp(1_773_950_400_000_000_000L), 100).ResultValue;
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 0, ListModule.OfSeq([put]));
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 0, ListModule.OfSeq([put]), m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_terms\":[{\"con_id\":3,\"symbol\":\"XYZ\",\"right\":\"P\",\"strike\":97.5,\"expiry_ns\":1773950400000000000,\"multiplier\":100}]", json);
         Assert.Equal(put, Assert.Single(MemoryJson.Read(json).LegTerms));

@@ -115,7 +115,7 @@ public sealed class PendingMemoryTests : IAsyncDisposable
         await Running();
         var m = EngineMemoryModule.empty;
         var paused = new EngineMemory(OperatorState.OperatorPaused, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook,
-            m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms);
+            m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         PendingMemory.Write(Pending, MemoryJson.Write(paused), savedNanos: 1);
         Assert.Equal(PendingMemoryOutcome.Superseded, PendingMemory.MergeIntoStore(Pending, _path, _store));
         Assert.False(File.Exists(Pending));
