@@ -133,6 +133,7 @@ public sealed class DaemonService(
             store.RaiseAlert(alert, handle);
             notifier.Post(alert, handle);
         }
+        UncleanExit.Check(settings.Store.Path, store, RaiseDirect, logger);
         using var abort = new CancellationTokenSource();
         using var brokerStop = new CancellationTokenSource();
         var started = new TaskCompletionSource<Running>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -264,6 +265,7 @@ public sealed class DaemonService(
             await broker.DisposeAsync().ConfigureAwait(false);
             // The last alerts (a stop timeout, a disconnect) still go out, within a bound; outcomes land in the store.
             await notifier.StopAsync(Notifiers.DrainBound(settings.Alerts)).ConfigureAwait(false);
+            UncleanExit.Stopped(store);
             using var flushBound = new CancellationTokenSource(finalFlush);
             try
             {

@@ -102,6 +102,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "{Count} journaled order(s) missing from the store were recovered into it")]
     public static partial void JournalRecovered(ILogger logger, int count);
 
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "the last daemon did not exit cleanly (last heartbeat {LastBeat}): rebuilding from the store and reconciling")]
+    public static partial void UncleanExit(ILogger logger, string lastBeat);
+
     [LoggerMessage(EventId = 3010, Level = LogLevel.Critical, Message = "engine memory kept beside the store in {Path} (the store did not take it: {Error}); the next start puts it into the store")]
     public static partial void MemoryKeptAside(ILogger logger, string path, string error);
 

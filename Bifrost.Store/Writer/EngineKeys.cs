@@ -7,4 +7,8 @@ public static class EngineKeys
     public const string NextOrderId = "next_order_id";
 
     public const string RunSequence = "run_sequence";
+
+    /// <summary>"running" from a daemon's start to its exit, then "stopped": found "running" at the next start, the last
+    /// process ended without its exit path (kill -9, a crash, the watchdog, a power loss).</summary>
+    public const string Lifecycle = "daemon_lifecycle";
 }

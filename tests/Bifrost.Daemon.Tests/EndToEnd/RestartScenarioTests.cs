@@ -127,6 +127,47 @@ public class RestartScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A daemon killed (kill -9, the watchdog, a crash) is restarted by systemd in seconds and nobody knew the
+    /// book went unwatched: the next start raises UNCLEAN_EXIT naming the last heartbeat. A clean stop raises nothing.</summary>
+    [Fact]
+    public async Task Restart_AfterAKill_AlertsUncleanExit_AfterACleanStopDoesNot()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        var logs = new List<string>();
+        try
+        {
+            using (var first = Child(h, h.ConfigPath, logs))
+            {
+                await h.WaitOrders(1, 90_000);
+                first.Process.Kill(); // SIGKILL: no exit path runs
+                await first.Process.WaitForExitAsync();
+            }
+            Assert.DoesNotContain(h.Alerts(), a => a.Code == "UNCLEAN_EXIT");
+            using (var second = Child(h, h.ConfigPath, logs))
+            {
+                await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "UNCLEAN_EXIT"), "UNCLEAN_EXIT at the start after the kill", 60_000);
+                var alert = h.Alerts().Single(a => a.Code == "UNCLEAN_EXIT");
+                Assert.Equal(AlertSeverity.Warning, alert.Severity);
+                Assert.Matches(@"last heartbeat \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", alert.Message);
+                await h.WaitUntil(() => Starts(h) >= 2, "the second engine started", 60_000);
+                await h.WaitFsm("Running", 60_000);
+                await h.PauseSettleAndStop(second);
+            }
+            using var third = Child(h, h.ConfigPath, logs);
+            await h.WaitUntil(() => Starts(h) >= 3, "the third engine started", 60_000);
+            await h.WaitUntil(() => Transitions(h, "Syncing -> Paused") >= 1, "the third engine synced (Paused, as stopped)", 60_000);
+            Assert.Single(h.Alerts(), a => a.Code == "UNCLEAN_EXIT"); // the clean stop before it raised nothing
+            await h.PauseSettleAndStop(third);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            lock (logs) foreach (var l in logs) output.WriteLine(l);
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task Restart_WhileHaltedOnDailyLoss_StaysHalted()
     {
