@@ -256,10 +256,8 @@ public class RestartScenarioTests(ITestOutputHelper output)
             var (json, writtenAt) = h.Sql("SELECT value, updated_ns FROM engine_state WHERE key = 'engine_memory'", r => (r.GetString(0), r.GetInt64(1))).Single();
             var m = MemoryJson.Read(json);
             Assert.Equal(Bifrost.Domain.Trading.OperatorState.OperatorPaused, m.Operator);
-            var halted = new Bifrost.Domain.Trading.EngineMemory(
-                Bifrost.Domain.Trading.OperatorState.NewOperatorHalted(Bifrost.Domain.HaltReason.NewDailyLossBreached(-1_234.0)), m.StopPending, m.Day,
-                m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols,
-                m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            var halted = Engine.EngineInputs.WithOperator(m,
+                Bifrost.Domain.Trading.OperatorState.NewOperatorHalted(Bifrost.Domain.HaltReason.NewDailyLossBreached(-1_234.0)));
             PendingMemory.Write(PendingMemory.PathFor(h.StorePath), MemoryJson.Write(halted), writtenAt + 1);
             var ordersAtStop = h.LedgerOf("order").Count;
 

@@ -11,6 +11,11 @@ internal static class EngineInputs
 {
     public static ContractId Id(int id) => ContractIdModule.create(id).ResultValue;
 
+    /// <summary>The memory with another operator state (an F# record: C# has no `with` for it).</summary>
+    public static EngineMemory WithOperator(EngineMemory m, OperatorState op) =>
+        new(op, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot,
+            m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+
     /// <summary>Started, connected, the straddle reported, every reconciliation scope ended: the engine runs.</summary>
     public static EventPayload[] StartedAndReconciled() =>
     [

@@ -26,9 +26,7 @@ public class MemoryJsonTests
     [Fact]
     public void MemoryMissingHalt_RoundTrips()
     {
-        var m = EngineMemoryModule.empty;
-        m = new EngineMemory(OperatorState.NewOperatorHalted(HaltReason.NewMemoryMissing("the store holds 3 orders")), m.StopPending, m.Day, m.TradesToday,
-            m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var m = EngineInputs.WithOperator(EngineMemoryModule.empty, OperatorState.NewOperatorHalted(HaltReason.NewMemoryMissing("the store holds 3 orders")));
         var back = MemoryJson.Read(MemoryJson.Write(m));
         var halted = Assert.IsType<OperatorState.OperatorHalted>(back.Operator);
         Assert.Equal("the store holds 3 orders", Assert.IsType<HaltReason.MemoryMissing>(halted.Item).detail);

@@ -113,9 +113,7 @@ public sealed class PendingMemoryTests : IAsyncDisposable
     public async Task PendingMemory_OlderThanTheStoresRow_IsDropped_TheStoreKeepsItsOwn()
     {
         await Running();
-        var m = EngineMemoryModule.empty;
-        var paused = new EngineMemory(OperatorState.OperatorPaused, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook,
-            m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var paused = EngineInputs.WithOperator(EngineMemoryModule.empty, OperatorState.OperatorPaused);
         PendingMemory.Write(Pending, MemoryJson.Write(paused), savedNanos: 1);
         Assert.Equal(PendingMemoryOutcome.Superseded, PendingMemory.MergeIntoStore(Pending, _path, _store));
         Assert.False(File.Exists(Pending));
