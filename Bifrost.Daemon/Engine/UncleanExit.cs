@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bifrost.Daemon.Logging;
+using Bifrost.Store;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Store.Writer;
@@ -17,6 +18,19 @@ public static class UncleanExit
     /// <summary>At start, before anything connects: alerts (UNCLEAN_EXIT, warning) when the last process ended without
     /// its exit, naming its last heartbeat; then marks this one running.</summary>
     public static void Check(string storePath, StoreWriter store, Action<AlertSeverity, string, string> raise, ILogger logger)
+    {
+        try
+        {
+            CheckAndMark(storePath, store, raise, logger);
+        }
+        catch (Exception e) when (e is StoreWriteException or StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A busy or failing store at start is the restore's to refuse, with its reason; this check never stops a start.
+            Log.StoreFailing(logger, "the unclean-exit check could not read or mark the store: " + e.Message);
+        }
+    }
+
+    private static void CheckAndMark(string storePath, StoreWriter store, Action<AlertSeverity, string, string> raise, ILogger logger)
     {
         string? previous;
         long? lastBeat;
