@@ -216,6 +216,10 @@ public static class ConfigLoader
         if (string.IsNullOrWhiteSpace(host)) throw new DaemonConfigException("connection.host", "must not be empty");
         if (port is < 1 or > 65535) throw new DaemonConfigException("connection.port", $"must be in 1..65535, got {port}");
         if (clientId < 0) throw new DaemonConfigException("connection.client_id", $"must be >= 0, got {clientId}");
+        // Client 0 is TWS's own: orders placed by hand in TWS are bound to it, and their statuses and errors (which carry
+        // an order id, not a client) reach it — an error for a manual order could be taken for the engine's of that id.
+        if (clientId == 0)
+            throw new DaemonConfigException("connection.client_id", "0 is TWS's own client (manual TWS orders, their statuses and errors reach it): choose another id, e.g. 17");
         if (!allowRemote && !IsLoopback(host))
             throw new DaemonConfigException("connection.host",
                 $"'{host}' is not a loopback address (127.0.0.1, ::1, localhost); TWS must run on this machine unless connection.allow_remote is true");

@@ -75,6 +75,8 @@ public sealed class DaemonProgramHardeningTests : IDisposable
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": -1, \"path\":", "store.commission_wait_seconds")]
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": 1e300, \"path\":", "store.commission_wait_seconds")]
     [InlineData("\"store\": { \"path\":", "\"store\": { \"commission_wait_seconds\": \"3\", \"path\":", "store.commission_wait_seconds")]
+    // Client 0 is TWS's own: manual orders' statuses and errors (by order id only) would reach the engine.
+    [InlineData("\"client_id\": 17,", "\"client_id\": 0,", "connection.client_id")]
     // A stop longer than systemd's TimeoutStopSec is SIGKILLed mid-way: cancels unconfirmed, last alerts lost.
     [InlineData("\"stop_timeout_seconds\": 60", "\"stop_timeout_seconds\": 200", "control.stop_timeout_seconds")]
     // A lone surrogate escape: valid JSON .NET cannot read back (it was an unhandled crash, exit 134).
