@@ -534,6 +534,16 @@ let tests =
                             quotedAfter <- quotedAfter + 1
             printfn "memory-loss coverage: %d restarts without the memory on a store with orders, %d with quotes after" lost quotedAfter
             Expect.isGreaterThan quotedAfter 50 "memory-lost restarts the hedger could have traded after")
+        // The last hedge is remembered: a restart (5 s after the kill here) does not hedge again inside cooldown_seconds.
+        restartPropertyWith (fun c -> { c with Strategy = { c.Strategy with Cooldown = Duration.ofSeconds 30.0 } })
+            "Hedge decisions are cooldown_seconds apart, across restarts" (fun cfg steps _ ->
+            let hedgeTimes =
+                steps |> List.choose (fun st ->
+                    if placed st.Commands |> List.exists (fun o -> o.Purpose = Hedge) then Some st.After.Now else None)
+            hedgeTimes |> List.pairwise |> List.forall (fun (a, b) ->
+                if Timestamp.since a b < cfg.Strategy.Cooldown then
+                    failwithf "hedges at %A and %A: %.1f s apart, cooldown %.0f s" a b (float (b.Nanos - a.Nanos) / 1e9) (float cfg.Strategy.Cooldown / 1e9)
+                true))
         restartProperty "Another Bifrost run's execution halts the engine with ANOTHER_ENGINE until the operator resumes" (fun _ steps _ ->
             let arr = Array.ofList steps
             arr |> Array.indexed |> Array.forall (fun (i, st) ->
