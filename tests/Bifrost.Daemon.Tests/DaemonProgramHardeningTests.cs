@@ -232,10 +232,10 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("backup", err);
     }
 
-    /// <summary>rebuild-store carries over what the next start merges: the order journal and the engine memory the damaged
-    /// store refused (a halt or a pause kept beside it), both to the new store's path.</summary>
+    /// <summary>rebuild-store carries over, as it does the order journal, the engine memory the damaged store refused (a
+    /// halt or a pause kept beside it) to the new store's path, where the next start merges it.</summary>
     [Fact]
-    public async Task RebuildStore_CarriesThePendingMemoryAndTheJournalToTheNewStore()
+    public async Task RebuildStore_CarriesThePendingMemoryToTheNewStore()
     {
         var store = await StoreWithRows();
         await File.WriteAllTextAsync(Bifrost.Daemon.Engine.PendingMemory.PathFor(store), "{\"saved_ns\": 5, \"memory\": \"{}\"}");
