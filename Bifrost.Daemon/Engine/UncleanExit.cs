@@ -9,9 +9,10 @@ using Microsoft.Extensions.Logging;
 namespace Bifrost.Daemon.Engine;
 
 /// <summary>
-/// Tells the operator when the last daemon did not exit through its own exit path (kill -9, an unhandled crash, the
-/// systemd watchdog, a power loss): systemd restarts it in seconds, the restart reconciles, and nobody knew the book
-/// went unwatched meanwhile. engine_state <c>daemon_lifecycle</c> is "running" from the start to the exit.
+/// Tells the operator when the last daemon did not exit through its own exit path (kill -9, a runtime abort, the
+/// systemd watchdog, the OOM killer, a power loss; an exception caught at the top still runs it): systemd restarts it
+/// in seconds, the restart reconciles, and nobody knew the book went unwatched meanwhile. engine_state
+/// <c>daemon_lifecycle</c> is "running" from the start to the exit.
 /// </summary>
 public static class UncleanExit
 {
