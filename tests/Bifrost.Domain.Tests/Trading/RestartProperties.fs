@@ -162,6 +162,24 @@ let genMemoryLossScenario =
         return legCount, actions
     }
 
+/// A broker that refuses hedges (Reject after the market moves) and restarts in between: the scenarios in which three
+/// refused hedges in a row span a restart.
+let genRejectScenario =
+    gen {
+        let! legCount = Gen.choose (1, 3)
+        let! n = Gen.choose (20, 80)
+        let! actions =
+            Gen.listOfLength n
+                (Gen.frequency
+                    [ 6, Gen.choose (-60, 60) |> Gen.map (MoveUnderlying >> Base)
+                      6, Gen.constant (Base Reject)
+                      3, Gen.choose (500, 3000) |> Gen.map (Tick >> Base)
+                      3, Gen.constant Restart
+                      1, Gen.constant (Base FillAll)
+                      1, Gen.constant (Base(Ctl Resume)) ])
+        return legCount, actions
+    }
+
 let maxDailyTrades = 6
 
 /// The model's config: a small daily trade limit and a calendar whose day starts at 05:00 UTC (UTC−5, open all day).
@@ -544,6 +562,33 @@ let tests =
                 if Timestamp.since a b < cfg.Strategy.Cooldown then
                     failwithf "hedges at %A and %A: %.1f s apart, cooldown %.0f s" a b (float (b.Nanos - a.Nanos) / 1e9) (float cfg.Strategy.Cooldown / 1e9)
                 true))
+        // The hedges the broker refused in a row are remembered: after the third no hedge goes out (the engine paused)
+        // until a hedge fills or the operator resumes — a restart does not start the count again.
+        Props.property "After three hedges refused in a row no hedge goes out until one fills or the operator resumes, across restarts" 300
+            (Prop.forAll (Arb.fromGen genRejectScenario) (fun (legCount, actions) ->
+            let steps, _ = runWithRestarts (restartConfig legCount None) actions
+            let refusedNow (st: Step) =
+                match st.Event.Payload with
+                | EngineStarted _ -> 0 // the orders restored from the store, not endings
+                | _ ->
+                    st.After.Orders |> Map.toList |> List.filter (fun (r, o) ->
+                        o.Purpose = Hedge && o.Filled = 0
+                        && (match st.Before.Orders |> Map.tryFind r with Some b -> not (OrderStatus.isTerminal b.Status) | None -> false)
+                        && (o.Status = Rejected || ((o.Status = Inactive || o.Status = Cancelled) && not o.CancelRequested)))
+                    |> List.length
+            let hedgeFilled (st: Step) =
+                st.After.Orders |> Map.exists (fun r o ->
+                    o.Purpose = Hedge && o.Filled > (st.Before.Orders |> Map.tryFind r |> Option.map _.Filled |> Option.defaultValue o.Filled))
+            let resumed (st: Step) =
+                (match st.Event.Payload with ControlRequested(Resume, _) -> true | _ -> false)
+                && st.Commands |> List.exists (function CompleteControl(_, Done _) -> true | _ -> false)
+            steps |> List.fold (fun refused st ->
+                if refused >= OrderFlow.maxHedgeRejects then
+                    match placed st.Commands |> List.tryFind (fun o -> o.Purpose = Hedge) with
+                    | Some o when not (resumed st) -> failwithf "hedge %s after %d refused in a row, on %A" (OrderRef.value o.Ref) refused st.Event.Payload
+                    | _ -> ()
+                if resumed st || hedgeFilled st then 0 else refused + refusedNow st) 0 |> ignore
+            true))
         restartProperty "Another Bifrost run's execution halts the engine with ANOTHER_ENGINE until the operator resumes" (fun _ steps _ ->
             let arr = Array.ofList steps
             arr |> Array.indexed |> Array.forall (fun (i, st) ->
