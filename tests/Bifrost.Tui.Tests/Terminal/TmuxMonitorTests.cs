@@ -36,9 +36,9 @@ public sealed class TmuxMonitorTests
         var tui = (monitor ?? (path => MonitorUnderTest.Built(path, "--utc", "--silent-after", "3")))(daemon.StorePath);
         using var tmux = Tmux.Start(tui.Command, 80, 24);
 
-        var dashboard = tmux.WaitFor(s => s.Contains(expect.LightCaption) && s.Contains(expect.Position), Wait, $"'{expect.LightCaption}' and '{expect.Position}'");
-        Assert.Contains("STRATEGY-OWNED", dashboard);
-        Assert.Contains("EXTERNAL / MANUAL", dashboard);
+        // Every text the frame must show is waited for together: a capture can catch a frame half drawn.
+        var dashboard = tmux.WaitFor(s => s.Contains(expect.LightCaption) && s.Contains(expect.Position) && s.Contains("STRATEGY-OWNED") && s.Contains("EXTERNAL / MANUAL"),
+            Wait, $"'{expect.LightCaption}', '{expect.Position}' and both position tables");
         Assert.All(dashboard.Split('\n'), l => Assert.True(l.Length <= 80));
 
         // Resize: the monitor follows the terminal, larger and back.
@@ -52,8 +52,9 @@ public sealed class TmuxMonitorTests
         var operations = tmux.WaitFor(s => s.Contains("[2 Operations]") && s.Contains(expect.OperationsScreenText), Wait, $"operation '{expect.OperationsScreenText}'");
 
         tmux.Type("s");
-        var confirm = tmux.WaitFor(s => s.Contains("CONFIRM: Stop the daemon"), Wait, "the stop confirmation");
-        Assert.Contains("Stop: the daemon places no new orders from now", confirm);
+        // Title and body together (CI caught the title drawn before the body once).
+        var confirm = tmux.WaitFor(s => s.Contains("CONFIRM: Stop the daemon") && s.Contains("Stop: the daemon places no new orders from now"),
+            Wait, "the whole stop confirmation");
         tmux.Type("y");
 
         var queued = WaitForStopInQueue(daemon.StorePath);
