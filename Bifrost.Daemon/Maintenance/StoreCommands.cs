@@ -55,26 +55,21 @@ public static class StoreCommands
     {
         var report = StoreSalvage.Run(from, to);
         foreach (var line in report.Tables) Console.WriteLine(line);
-        var journal = OrderJournal.PathFor(from);
-        if (File.Exists(journal) && new FileInfo(journal).Length > 0)
-        {
-            // Carried over unchanged: the next start validates and merges it into the new store.
-            using (var src = File.OpenRead(journal))
-            using (var dst = OwnerOnlyFile.Open(OrderJournal.PathFor(to), FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                src.CopyTo(dst);
-            Console.WriteLine($"order journal copied to '{OrderJournal.PathFor(to)}' (merged at the next start)");
-        }
-        var pending = PendingMemory.PathFor(from);
-        if (File.Exists(pending))
-        {
-            // The engine memory the damaged store refused (a halt, a pause): the next start puts it into the new store.
-            using (var src = File.OpenRead(pending))
-            using (var dst = OwnerOnlyFile.Open(PendingMemory.PathFor(to), FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                src.CopyTo(dst);
-            Console.WriteLine($"pending engine memory copied to '{PendingMemory.PathFor(to)}' (put into the store at the next start)");
-        }
+        // Carried over unchanged, each merged into the new store by the next start: the order journal, and the engine
+        // memory the damaged store refused (a halt, a pause).
+        CarryOver(OrderJournal.PathFor(from), OrderJournal.PathFor(to), "order journal", "merged at the next start");
+        CarryOver(PendingMemory.PathFor(from), PendingMemory.PathFor(to), "pending engine memory", "put into the store at the next start");
         Console.WriteLine($"rebuilt store '{to}': point store.path at it; the next start reconciles positions, open orders and today's executions with the broker");
         return 0;
+    }
+
+    private static void CarryOver(string from, string to, string what, string then)
+    {
+        if (!File.Exists(from) || new FileInfo(from).Length == 0) return;
+        using (var src = File.OpenRead(from))
+        using (var dst = OwnerOnlyFile.Open(to, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            src.CopyTo(dst);
+        Console.WriteLine($"{what} copied to '{to}' ({then})");
     }
 
     private static string StorePath(Dictionary<string, string> o, IDictionary environment)
