@@ -52,16 +52,25 @@ public class ExpiryScenarioTests(ITestOutputHelper output)
                 await Pass(h, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1));
                 await h.WaitFsm("Running", 90_000);
                 await Pass(h, TimeSpan.FromMinutes(20), TimeSpan.FromSeconds(10)); // Friday morning: the straddle is hedged
-                // Killed with every hedge filled and stored: a hedge still in flight at the kill fills unseen over the
-                // weekend, and Monday's sync then rightly halts on ORDER_OUTCOME_UNKNOWN (not this scenario).
+                // Killed with every hedge over and its fills stored: a hedge still in flight at the kill fills unseen
+                // over the weekend, and Monday's sync then rightly halts on ORDER_OUTCOME_UNKNOWN (not this scenario).
+                // Time moves only while an order is open at the gateway (it fills on the next step); once every order
+                // is over the clock stands still, so no new quote starts a new hedge while a slow machine's daemon
+                // catches up with storing the fills (moving on regardless could outrun it for good: a CI failure).
                 await h.WaitUntilAsync(async () =>
                 {
-                    await h.Gateway.AdvanceAsync(TimeSpan.FromSeconds(1));
-                    await Task.Delay(50);
+                    var orders = h.LedgerOf("order");
                     var fills = h.LedgerOf("fill");
-                    return h.LedgerOf("order").All(o => fills.Where(f => f.OrderRef == o.OrderRef).Sum(f => f.Quantity ?? 0) == o.Quantity)
-                           && h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single() == fills.Count;
-                }, "every Friday hedge filled and stored", 60_000);
+                    if (!Settle.Settled(h))
+                    {
+                        await h.Gateway.AdvanceAsync(TimeSpan.FromSeconds(1));
+                        await Task.Delay(50);
+                        return false;
+                    }
+                    await Task.Delay(50);
+                    return h.Sql("SELECT COUNT(*) FROM fills", r => r.GetInt64(0)).Single() == fills.Count
+                           && h.LedgerOf("order").Count == orders.Count; // and no order went out meanwhile
+                }, "every Friday hedge over and its fills stored", 60_000);
                 friday.Process.Kill(); // SIGKILL: no shutdown code runs
                 await friday.Process.WaitForExitAsync();
             }

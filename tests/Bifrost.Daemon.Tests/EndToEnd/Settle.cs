@@ -40,7 +40,8 @@ public static class Settle
             "every gateway fill in the store", 30_000);
     }
 
-    private static bool Settled(DaemonHarness h, int clientId)
+    /// <summary>Every order of <paramref name="clientId"/> is over at the gateway: filled, cancelled or rejected.</summary>
+    public static bool Settled(DaemonHarness h, int clientId = 17)
     {
         var ledger = h.Ledger().Where(e => e.ClientId == clientId).ToList();
         var ended = ledger.Where(e => e.Type is "cancel" or "reject").Select(e => e.OrderRef).ToHashSet();
