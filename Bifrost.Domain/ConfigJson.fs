@@ -92,7 +92,7 @@ module ConfigJson =
         | s -> fail path $"expected America/New_York, UTC or UTC±HH:MM, got '{s}'"
 
     let private calendar path (e: JsonElement) =
-        checkKeys path (set [ "zone"; "open"; "close"; "holidays"; "early_closes"; "no_trade_windows" ]) e
+        checkKeys path (set [ "zone"; "exchange"; "open"; "close"; "holidays"; "early_closes"; "no_trade_windows" ]) e
         let earlyCloses =
             match tryProp e "early_closes" with
             | None -> Map.empty
@@ -105,12 +105,22 @@ module ConfigJson =
             match array p w minute with
             | [ s; e ] -> s, e
             | _ -> fail p "must be [\"HH:mm\", \"HH:mm\"]"
-        { Zone = opt path e "zone" zone UsEastern
-          OpenMinute = opt path e "open" minute 570
-          CloseMinute = opt path e "close" minute 960
+        let tz = opt path e "zone" zone UsEastern
+        let openMinute, closeMinute = opt path e "open" minute 570, opt path e "close" minute 960
+        // New York's calendar follows the NYSE's holidays unless told otherwise: a list kept by hand runs out.
+        let rules =
+            opt path e "exchange" (fun p v ->
+                match text p v with
+                | "NYSE" -> Nyse
+                | "none" -> NoHolidayRules
+                | s -> fail p $"expected NYSE or none, got '{s}'") (if tz = UsEastern then Nyse else NoHolidayRules)
+        { Zone = tz
+          OpenMinute = openMinute
+          CloseMinute = closeMinute
           Holidays = opt path e "holidays" (fun p v -> array p v date |> Set.ofList) Set.empty
           EarlyCloses = earlyCloses
           NoTradeWindows = opt path e "no_trade_windows" (fun p v -> array p v window) [] }
+        |> ExchangeHolidays.apply rules
 
     /// The expiry instant of an option: the session close of its expiry date in the calendar's zone — the early
     /// close on a half day (options stop trading with the session: a 13:00 close, not 16:00).
@@ -294,6 +304,15 @@ module ConfigJson =
                     let c = opt "" root "control" control (control "control" emptyObject)
                     opt "" root "reconcile" (fun p e -> reconcile p e c) c }
             Config.validate cfg
+        with
+        | FieldError(path, message) -> Error { Field = path; Message = message }
+        | :? JsonException as e -> Error { Field = "(json)"; Message = $"not valid JSON: {e.Message}" }
+
+    /// Parses a `calendar` section alone (the object's text), as a whole config would read it.
+    let parseCalendar (json: string) : Result<SessionCalendar, ValidationError> =
+        try
+            use doc = JsonDocument.Parse json
+            Ok(calendar "calendar" doc.RootElement)
         with
         | FieldError(path, message) -> Error { Field = path; Message = message }
         | :? JsonException as e -> Error { Field = "(json)"; Message = $"not valid JSON: {e.Message}" }

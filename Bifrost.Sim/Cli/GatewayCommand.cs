@@ -16,8 +16,8 @@ public static class GatewayCommand
         var data = new Option<FileInfo>("--data") { Description = "Parquet tick file to replay (canonical tick schema, e.g. from `bifrost-sim generate`)", Required = true };
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (7497 = TWS paper; 0 = ephemeral, the real port is printed)", DefaultValueFactory = _ => 7497 };
         var speed = new Option<string>("--speed") { Description = "replay clock: N (multiple of real time, 1 = real time), max (as fast as the clients take), step (only `step N` / `advance SECONDS` on the control port move it)", DefaultValueFactory = _ => "1" };
-        var loop = new Option<bool>("--loop") { Description = "at the end of the file replay it again as the next trading day (weekends and --holiday dates skipped; every venue time shifted by whole days), until stopped or until the next day would reach the earliest option expiry in the file" };
-        var holiday = new Option<string[]>("--holiday") { Description = "exchange holiday (yyyy-MM-dd) a --loop pass skips (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var loop = new Option<bool>("--loop") { Description = "at the end of the file replay it again as the next trading day (weekends, NYSE holidays and --holiday dates skipped; every venue time shifted by whole days), until stopped or until the next day would reach the earliest option expiry in the file" };
+        var holiday = new Option<string[]>("--holiday") { Description = "exchange holiday (yyyy-MM-dd) a --loop pass skips besides the NYSE's own (repeatable)", AllowMultipleArgumentsPerToken = false };
         var faults = new Option<FileInfo?>("--faults") { Description = "fault script, one fault per line (grammar above)" };
         var ledger = new Option<FileInfo?>("--ledger") { Description = "append every order, fill, commission, cancel and reject as JSON lines (flushed per line)" };
         var account = new Option<string>("--account") { Description = "paper account id reported to every client (must start with DU)", DefaultValueFactory = _ => "DU1234567" };

@@ -73,9 +73,10 @@ public static class GenerateCommand
 
     internal static string? CheckDates(DateOnly first, int days)
     {
-        // Trading days become at most 7/5 as many calendar days (+2 for a weekend start), then the option's expiry
-        // (ExpiryCalendarDays, then to a Friday) lies after the last: counted in day numbers, before any AddDays.
-        var lastNeeded = (long)first.DayNumber + (days / 5 + 1) * 7L + 2 + new GeneratorOptions().ExpiryCalendarDays + 6;
+        // Trading days become at most 7/5 as many calendar days (+2 for a weekend start) plus the NYSE's holidays (at
+        // most ten a year: one in 20 trading days is ample), then the option's expiry (ExpiryCalendarDays, then to a
+        // Friday) lies after the last: counted in day numbers, before any AddDays.
+        var lastNeeded = (long)first.DayNumber + (days / 5 + 1) * 7L + days / 20 + 2 + new GeneratorOptions().ExpiryCalendarDays + 6;
         if (first < EarliestDay || lastNeeded > LatestDay.DayNumber)
             return $"--start: the generated days and their option expiry must lie within {EarliestDay:yyyy-MM-dd} .. {LatestDay:yyyy-MM-dd}, got --start {first:yyyy-MM-dd} with --days {days}";
         return null;

@@ -1,19 +1,22 @@
+using Bifrost.Domain;
 using Bifrost.Sim.Ticks;
 
 namespace Bifrost.Sim.Gateway;
 
 /// <summary>
-/// The calendar arithmetic of <c>--loop</c>: each pass of the tick file is replayed as the next trading day (weekends and
-/// the given holidays skipped), every venue time shifted by the same whole number of calendar days (US/Eastern wall
+/// The calendar arithmetic of <c>--loop</c>: each pass of the tick file is replayed as the next trading day (weekends,
+/// the NYSE's holidays and the given ones skipped), every venue time shifted by the same whole number of calendar days (US/Eastern wall
 /// time kept across a daylight-saving change), and no pass reaches the earliest option expiry in the file.
 /// </summary>
 public static class SessionLoop
 {
-    /// <summary>The first weekday after <paramref name="day"/> that is not a holiday.</summary>
+    /// <summary>The first weekday after <paramref name="day"/> that is neither an NYSE holiday (by rule, as the engine's
+    /// calendar has them) nor one of <paramref name="holidays"/>.</summary>
     public static DateOnly NextTradingDay(DateOnly day, IReadOnlyCollection<DateOnly> holidays)
     {
         var next = day.AddDays(1);
-        while (next.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || holidays.Contains(next)) next = next.AddDays(1);
+        while (next.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday || holidays.Contains(next) || ExchangeHolidays.isNyseHoliday(next))
+            next = next.AddDays(1);
         return next;
     }
 

@@ -64,33 +64,36 @@ public static class TickGenerator
         var s = o.Spot0;
         var v = o.RealisedVol is { } rv ? rv * rv : o.V0;
         var day = o.FirstDay;
-        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) day = day.AddDays(1);
+        while (!IsTradingDay(day)) day = day.AddDays(1);
         var lastDay = day;
         for (var d = 1; d < o.Days; d++)
         {
             lastDay = lastDay.AddDays(1);
-            while (lastDay.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) lastDay = lastDay.AddDays(1);
+            while (!IsTradingDay(lastDay)) lastDay = lastDay.AddDays(1);
         }
-        // One expiry for the whole file, so the configured legs are quoted every day.
+        // One expiry for the whole file, so the configured legs are quoted every day. A Friday holiday (Good Friday)
+        // moves it to the Thursday before, as listed options do; a half day's expiry is its 13:00 close.
         var expiryDate = day.AddDays(o.ExpiryCalendarDays + (lastDay.DayNumber - day.DayNumber));
         while (expiryDate.DayOfWeek != DayOfWeek.Friday) expiryDate = expiryDate.AddDays(1);
+        if (ExchangeHolidays.isNyseHoliday(expiryDate)) expiryDate = expiryDate.AddDays(-1);
         var expiry = TickFileReader.ToYyyymmdd(expiryDate);
         var options = o.Strikes.SelectMany(k => new[] { ContractKey.Option(o.Symbol, 'C', k, expiry), ContractKey.Option(o.Symbol, 'P', k, expiry) }).ToArray();
-        var expiryNanos = NewYork(expiryDate, new TimeOnly(16, 0));
+        var expiryNanos = NewYork(expiryDate, Close(expiryDate));
         long? lastTs = null;
         var jumpVariance = 252.0 * o.JumpsPerDay * (o.JumpMean * o.JumpMean + o.JumpStdev * o.JumpStdev);
         for (var d = 0; d < o.Days; d++)
         {
-            while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) day = day.AddDays(1);
+            while (!IsTradingDay(day)) day = day.AddDays(1);
             var open = NewYork(day, new TimeOnly(9, 30));
+            var sessionNanos = NewYork(day, Close(day)) - open; // 13:00 on a half day
             var t = open;
             while (true)
             {
                 // U-shaped activity: twice as busy at the open and close as at midday (thinning of a Poisson process).
                 var peak = 3.0 * o.QuotesPerSecond;
                 t += (long)(-Math.Log(1.0 - rng.NextDouble()) / peak * 1e9) + 1;
-                if (t >= open + SessionNanos) break;
-                var x = (double)(t - open) / SessionNanos;
+                if (t >= open + sessionNanos) break;
+                var x = (double)(t - open) / sessionNanos;
                 var intensity = o.QuotesPerSecond * (0.6 + 2.4 * (2 * x - 1) * (2 * x - 1)) / 1.4;
                 if (rng.NextDouble() * peak > intensity) continue;
                 // The first quote of a later day carries the night's (or weekend's) diffusion: the opening gap.
@@ -124,6 +127,12 @@ public static class TickGenerator
             day = day.AddDays(1);
         }
     }
+
+    /// <summary>A weekday the NYSE opens: its holidays by rule (ExchangeHolidays, the engine's default calendar) skipped.</summary>
+    public static bool IsTradingDay(DateOnly day) =>
+        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !ExchangeHolidays.isNyseHoliday(day);
+
+    private static TimeOnly Close(DateOnly day) => ExchangeHolidays.isNyseHalfDay(day) ? new TimeOnly(13, 0) : new TimeOnly(16, 0);
 
     private static long NewYork(DateOnly day, TimeOnly time)
     {

@@ -15,6 +15,9 @@ public class SessionLoopTests
         Assert.Equal(new DateOnly(2026, 3, 3), SessionLoop.NextTradingDay(new DateOnly(2026, 3, 2), []));
         Assert.Equal(new DateOnly(2026, 3, 9), SessionLoop.NextTradingDay(new DateOnly(2026, 3, 6), []));
         Assert.Equal(new DateOnly(2026, 4, 6), SessionLoop.NextTradingDay(new DateOnly(2026, 4, 2), [new DateOnly(2026, 4, 3)]));
+        // The NYSE's holidays by rule without being told (Good Friday, Christmas), as the engine's calendar has them.
+        Assert.Equal(new DateOnly(2026, 4, 6), SessionLoop.NextTradingDay(new DateOnly(2026, 4, 2), []));
+        Assert.Equal(new DateOnly(2026, 12, 28), SessionLoop.NextTradingDay(new DateOnly(2026, 12, 24), []));
     }
 
     [Fact]

@@ -76,6 +76,24 @@ public sealed class TickGeneratorTests
     }
 
     [Fact]
+    public void Days_FollowTheNyseCalendar_NoGoodFriday_AHalfDayEndsAt13_AHolidayExpiryMovesToThursday()
+    {
+        // Wed 2026-04-01 for three trading days: Wed, Thu, then Monday 04-06 (Good Friday 04-03 is a holiday).
+        var ticks = TickGenerator.Generate(Small with { FirstDay = new DateOnly(2026, 4, 1), Days = 3 }).ToList();
+        var days = ticks.Select(t => DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(t.Tick.TsNanos / 1_000_000).UtcDateTime)).Distinct().ToList();
+        Assert.Equal([new DateOnly(2026, 4, 1), new DateOnly(2026, 4, 2), new DateOnly(2026, 4, 6)], days);
+        // The day after Thanksgiving closes at 13:00 EST (18:00 UTC): no tick after it.
+        var halfDay = TickGenerator.Generate(Small with { FirstDay = new DateOnly(2026, 11, 27) }).ToList();
+        var close = new DateTimeOffset(2026, 11, 27, 18, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L;
+        Assert.NotEmpty(halfDay);
+        Assert.All(halfDay, t => Assert.True(t.Tick.TsNanos < close, $"{t.Tick.TsNanos} at or after 13:00"));
+        Assert.True(halfDay[^1].Tick.TsNanos > close - 10L * 60 * 1_000_000_000, "the half day is quoted to its close");
+        // An expiry falling on Good Friday 2027 (03-26) is the Thursday before, as listed options are.
+        var expiring = TickGenerator.Generate(Small with { FirstDay = new DateOnly(2027, 3, 1), ExpiryCalendarDays = 25 }).ToList();
+        Assert.Equal(20270325, expiring.First(t => t.Key.Kind == InstrumentKind.Option).Key.ExpiryYyyymmdd);
+    }
+
+    [Fact]
     public void ConstantVols_RealisedMatchesAndQuotesCarryTheImpliedVol()
     {
         var o = new GeneratorOptions { Days = 5, RealisedVol = 0.3, ImpliedVol = 0.18, Skew = 0.0, QuotesPerSecond = 1.0 };
