@@ -8,6 +8,7 @@ using Bifrost.Domain;
 using Bifrost.Domain.Trading;
 using Bifrost.Ib.Client;
 using Bifrost.Ib.Messages.Model;
+using Bifrost.Store;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Store.Writer;
@@ -24,6 +25,9 @@ public sealed class DaemonExit
 
 /// <summary>A startup refusal (unresolvable contract, …): message printed, exit code 2, not restarted by systemd.</summary>
 public sealed class DaemonRefusedException(string message) : Exception(message);
+
+/// <summary>A crash already logged and alerted (ENGINE_CRASHED) on its way out: the exit code is 1, nothing more to say.</summary>
+public sealed class EngineCrashReportedException(Exception inner) : Exception("engine crashed: " + inner.Message, inner);
 
 /// <summary>Knobs for tests and tools; the defaults are production's.</summary>
 public sealed record DaemonRuntimeOptions
@@ -71,6 +75,10 @@ public sealed class DaemonService(
             Log.Refused(logger, e.Message);
             await Console.Error.WriteLineAsync("bifrost-daemon: " + e.Message).ConfigureAwait(false);
             exit.Code = 2;
+        }
+        catch (EngineCrashReportedException)
+        {
+            exit.Code = 1; // logged and alerted where it happened
         }
         catch (Exception e)
         {
@@ -216,8 +224,15 @@ public sealed class DaemonService(
             var run = started.Task.Result;
             try
             {
-                await Task.WhenAny(run.LoopTask, stopSignal, brokerTask).ConfigureAwait(false);
+                await Task.WhenAny(run.LoopTask, stopSignal, brokerTask, run.Ticker).ConfigureAwait(false);
                 if (brokerTask.IsFaulted) await brokerTask.ConfigureAwait(false);
+                // The clock drives the limits, the staleness and order timeouts, the self-check and its heartbeat: an
+                // engine whose ticker died would hedge on without them, silently. Crash-only: exit 1, paged.
+                if (run.Ticker.IsCompleted && !run.LoopTask.IsCompleted)
+                {
+                    await run.Ticker.ConfigureAwait(false);
+                    throw new InvalidOperationException("the engine's clock ticker ended while the engine ran");
+                }
                 if (!run.LoopTask.IsCompleted)
                 {
                     // SIGTERM / SIGINT: the same Stop an operator sends, bounded by the stop timeout.
@@ -250,6 +265,23 @@ public sealed class DaemonService(
                 await run.Control.DisposeAsync().ConfigureAwait(false);
                 channel.Complete();
             }
+        }
+        catch (Exception e) when (e is not DaemonRefusedException)
+        {
+            // A crash pages the operator before the exit (the notifier drains below): only the log had it, and with the
+            // exit path run the next start saw a clean stop — systemd restarted a book nobody was told had gone unwatched.
+            Log.EngineCrashed(logger, e);
+            try
+            {
+                RaiseDirect(Bifrost.Store.Records.AlertSeverity.Critical, "ENGINE_CRASHED",
+                    $"the daemon stopped on an error ({e.GetType().Name}: {e.Message}); exit 1: systemd restarts it and the restart " +
+                    "reconciles with the broker; orders working at the broker were not cancelled (the log has the stack, event 1009)");
+            }
+            catch (Exception alertFailed) when (alertFailed is StoreWriteException or StoreUnavailableException or InvalidOperationException or ObjectDisposedException)
+            {
+                Log.StoreFailing(logger, "the crash alert could not be queued: " + alertFailed.Message);
+            }
+            throw new EngineCrashReportedException(e);
         }
         finally
         {
