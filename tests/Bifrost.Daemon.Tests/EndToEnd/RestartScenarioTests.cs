@@ -268,6 +268,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
             await Task.Delay(2000);
             Assert.Equal(ordersAtStop, h.LedgerOf("order").Count);
             await h.StopCleanly(second);
+            h.AssertMatchesLedger();
         }
         catch
         {

@@ -105,7 +105,7 @@ module StoreProjection =
         let filledOf (o: Order) = own |> List.filter (fun (f, _) -> f.Ref = OrderRef.value o.Ref) |> List.sumBy (fun (f, _) -> f.Quantity)
         { OrderIdHighWater = orders |> List.map (fun o -> o.IbOrderId) |> List.fold max 0
           NextOrderSeq = (orders |> List.map (fun o -> sequence o.Ref) |> List.fold max 0L) + 1L
-          Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; CancelRequested = false; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
+          Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
           Holdings = holdings |> Map.toList
           SeenExecIds =
             ((own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId))
