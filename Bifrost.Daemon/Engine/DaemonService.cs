@@ -100,6 +100,7 @@ public sealed class DaemonService(
         Log.Starting(logger, preview.Mode.IsLive ? "LIVE" : "paper", preview.RunId, preview.Account, settings.Store.Path,
             settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId, timings.Clock.ToString().ToLowerInvariant());
         if (_notify is not null) Log.Systemd(logger, _notify.SocketPath, _notify.WatchdogInterval?.ToString() ?? "off");
+        LogCalendarAhead(preview);
         EngineClock clock = timings.Clock == ClockSource.Broker ? new BrokerEngineClock() : new SystemEngineClock(runtime.HostClock ?? MachineClock.Instance);
         // Held until the restore is in: no broker event is reduced by an engine that has not restored yet.
         var channel = new EngineChannel(clock, timings.ChannelCapacity, hold: true);
@@ -380,6 +381,19 @@ public sealed class DaemonService(
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>The calendar's next closed weekday and half day, so the operator sees at start what the engine will
+    /// take for a session (a holiday list kept by hand runs out; `calendar.exchange` follows the NYSE's rules).</summary>
+    private void LogCalendarAhead(Config cfg)
+    {
+        static string Hhmm(int m) => $"{m / 60:D2}:{m % 60:D2}";
+        var today = SessionCalendarModule.tradingDay(cfg.Calendar, Timestamp.NewTimestamp(EngineClock.WallNanos()));
+        var (holiday, half) = ExchangeHolidays.upcoming(cfg.Calendar, today).ToValueTuple();
+        const string none = "none known (calendar.holidays, calendar.exchange)";
+        Log.CalendarAhead(logger, SessionCalendarModule.zoneName(cfg.Calendar), Hhmm(cfg.Calendar.OpenMinute), Hhmm(cfg.Calendar.CloseMinute),
+            holiday is null ? none : SessionCalendarModule.dayText(holiday.Value),
+            half is null ? none : $"{SessionCalendarModule.dayText(half.Value.Item1)} (closes {Hhmm(half.Value.Item2)})");
     }
 
     /// <summary>Is "now" inside the configured daily TWS restart window (local minutes of the calendar's zone)?</summary>

@@ -7,6 +7,9 @@ namespace Bifrost.Daemon.Logging;
 internal static partial class Log
 {
     // ---- engine
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "calendar {Zone} {Open}-{Close}: next closed weekday {Holiday}, next half day {HalfDay}")]
+    public static partial void CalendarAhead(ILogger logger, string zone, string open, string close, string holiday, string halfDay);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "engine started: run {RunId}, {Orders} orders and {Holdings} holdings restored, order id high-water {HighWater}")]
     public static partial void EngineStarted(ILogger logger, string runId, int orders, int holdings, int highWater);
 

@@ -66,6 +66,13 @@ let tests =
             let morning = parse """{ "zone": "America/New_York", "open": "09:30", "close": "12:00" }"""
             Expect.isTrue (SessionCalendar.isOpen morning (utc 2026 12 24 16 30)) "11:30 on Christmas Eve"
             Expect.isFalse (SessionCalendar.isOpen morning (utc 2026 12 25 16 30)) "the holiday still holds"
+        testCase "The start-up line's look ahead: the next closed weekday and half day, none without rules" <| fun () ->
+            let cal = parse """{ "zone": "America/New_York" }"""
+            let day = SessionCalendar.dayOf 2026 12 6
+            Expect.equal (ExchangeHolidays.upcoming cal day) (Some(SessionCalendar.dayOf 2026 12 25), Some(SessionCalendar.dayOf 2026 12 24, 780)) "Christmas, and its eve at 13:00"
+            // The day after Christmas: the next is New Year's Day 2027.
+            Expect.equal (fst (ExchangeHolidays.upcoming cal (SessionCalendar.dayOf 2026 12 26))) (Some(SessionCalendar.dayOf 2027 1 1)) "New Year's Day"
+            Expect.equal (ExchangeHolidays.upcoming (parse """{ "zone": "UTC" }""") day) (None, None) "nothing known"
         testCase "Other zones have no rules unless told; an unknown exchange is refused, naming the key" <| fun () ->
             let utcCal = parse """{ "zone": "UTC", "open": "09:30", "close": "16:00" }"""
             Expect.isTrue (SessionCalendar.isOpen utcCal (utc 2026 12 25 10 0)) "UTC: no holidays by default"

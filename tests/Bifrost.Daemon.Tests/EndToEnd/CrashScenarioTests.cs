@@ -86,6 +86,9 @@ public class CrashScenarioTests(ITestOutputHelper output)
             Assert.Contains("injected: a bug in the engine loop", crash.Message);
             Assert.Contains(hook.Bodies, b => b.Contains("\"ENGINE_CRASHED\"", StringComparison.Ordinal));
             Assert.Contains(run.Log.Lines, l => l.Contains("engine loop failed", StringComparison.Ordinal));
+            // The start-up line said what the engine takes for a session (the NYSE's rules by default in New York).
+            Assert.Contains(run.Log.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+                @"calendar America/New_York 09:30-16:00: next closed weekday \d{4}-\d{2}-\d{2}, next half day \d{4}-\d{2}-\d{2} \(closes 13:00\)"));
 
             // systemd's restart: the store says stopped (the crash was told), the engine syncs and trades on.
             var orders = h.LedgerOf("order").Count;
