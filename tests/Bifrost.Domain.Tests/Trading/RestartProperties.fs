@@ -176,7 +176,13 @@ let genRejectScenario =
                       3, Gen.choose (500, 3000) |> Gen.map (Tick >> Base)
                       3, Gen.constant Restart
                       1, Gen.constant (Base FillAll)
-                      1, Gen.constant (Base(Ctl Resume)) ])
+                      1, Gen.constant (Base(Ctl Resume))
+                      // The operator's own orders (rejected too, never counted), a pause, a stale feed, a lost link.
+                      2, Gen.map4 (fun s q b a -> Base(Manual(s, q, b, a))) (Gen.elements [ Buy; Sell ]) (Gen.choose (1, 400)) (Gen.elements [ true; false ]) (Gen.elements [ true; false ])
+                      1, Gen.constant (Base(Ctl Pause))
+                      1, Gen.choose (31, 90) |> Gen.map (StalePeriod >> Base)
+                      1, Gen.constant (Base Disconnect)
+                      1, Gen.constant (Base Reconnect) ])
         return legCount, actions
     }
 
