@@ -165,3 +165,13 @@ let portfolioSetup (sizing: float) (maxOrderNotional: float) (maxDailyTrades: in
           Schedule = schedule
           SignalsDir = schedule |> Option.map (fun _ -> "/signals") }
       Contracts = Map [ "AAA", cid 50; "BBB", cid 51 ] }
+
+/// Events fed one by one, every order filled in full at once at the spot: the state and every command so far.
+let feedFilling (c: Config) (s: State, log: Command list) (events: Event list) =
+    let rec one (s: State, log: Command list) (e: Event) =
+        let s, cmds = Reducer.step c s e
+        cmds |> List.fold (fun acc cmd ->
+            match cmd with
+            | PlaceOrder o -> one acc (at (fst acc).Now (execFor o o.Quantity (State.spot (fst acc)) $"e{(snd acc).Length}"))
+            | _ -> acc) (s, log @ cmds)
+    events |> List.fold one (s, log)

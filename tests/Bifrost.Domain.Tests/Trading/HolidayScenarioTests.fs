@@ -1,7 +1,7 @@
 /// The exchange's holidays and half days as the engine meets them: a configuration in New York time follows the
 /// NYSE's rules (ExchangeHolidays) without a list kept by hand. Before, Christmas Eve's afternoon was trading hours
 /// after the 13:00 close (a hedge sized on an after-hours print, held by IB for the next open) and New Year's Day a
-/// session whose quiet feed was asked for again and told silent.
+/// session whose quiet feedFilling was asked for again and told silent.
 module Bifrost.Domain.Tests.Trading.HolidayScenarioTests
 
 open System
@@ -25,20 +25,11 @@ let private ny (y: int) (m: int) (d: int) (h: int) (mi: int) (s: float) =
 let private uq px t = at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t))
 let private lq t = at t (QuoteReceived(quote (cid 2) 2.9 3.1 t))
 
-/// Events fed one by one, every order filled at once at the spot.
-let private feed (c: Config) (s: State, log: Command list) (events: Event list) =
-    let rec one (s: State, log: Command list) (e: Event) =
-        let s, cmds = Reducer.step c s e
-        cmds |> List.fold (fun acc cmd ->
-            match cmd with
-            | PlaceOrder o -> one acc (at (fst acc).Now (execFor o o.Quantity (State.spot (fst acc)) $"e{(snd acc).Length}"))
-            | _ -> acc) (s, log @ cmds)
-    events |> List.fold one (s, log)
 
 /// Started at `t` with the calls, hedged at 100.
 let private startedAt (c: Config) (t: Timestamp) =
     let s, _ =
-        feed c (State.initial c, [])
+        feedFilling c (State.initial c, [])
             [ at t (EngineStarted Restored.empty); at (Timestamp.add (Duration.ofSeconds 0.1) t) (BrokerConnected [ c.Account ])
               let t2 = Timestamp.add (Duration.ofSeconds 0.2) t
               at t2 (PositionReported(cid 2, 10, 3.0)); at t2 PositionsEnded; at t2 OpenOrdersEnded; at t2 ExecutionsEnded
@@ -56,8 +47,8 @@ let tests =
             let run (c: Config) =
                 let s = startedAt c (ny 2026 12 24 12 0 0.0)
                 let before = s.Orders.Count
-                let s, _ = feed c (s, []) [ lq (ny 2026 12 24 12 59 59.0); uq 100.0 (ny 2026 12 24 12 59 59.0) ]
-                let s, cmds = feed c (s, []) [ uq 103.0 (ny 2026 12 24 13 0 20.0); at (ny 2026 12 24 13 0 21.0) ClockTicked ]
+                let s, _ = feedFilling c (s, []) [ lq (ny 2026 12 24 12 59 59.0); uq 100.0 (ny 2026 12 24 12 59 59.0) ]
+                let s, cmds = feedFilling c (s, []) [ uq 103.0 (ny 2026 12 24 13 0 20.0); at (ny 2026 12 24 13 0 21.0) ClockTicked ]
                 s.Orders.Count - before, placed cmds
             let orders, _ = run nyse
             Expect.equal orders 0 "no hedge after the half day's close"
@@ -69,9 +60,9 @@ let tests =
             // Running from Thursday 2026-12-31 15:00; quotes end at the 16:00 close; Friday 2027-01-01 is a holiday.
             let run (c: Config) =
                 let s = startedAt c (ny 2026 12 31 15 0 0.0)
-                let s, _ = feed c (s, []) [ lq (ny 2026 12 31 15 59 59.0); uq 100.0 (ny 2026 12 31 15 59 59.0) ]
+                let s, _ = feedFilling c (s, []) [ lq (ny 2026 12 31 15 59 59.0); uq 100.0 (ny 2026 12 31 15 59 59.0) ]
                 let holiday = [ for m in 0 .. 5 .. 90 -> at (ny 2027 1 1 9 30 (float m * 60.0)) ClockTicked ]
-                let _, cmds = feed c (s, []) holiday
+                let _, cmds = feedFilling c (s, []) holiday
                 let told = alerts cmds |> List.filter (fun a -> a.Code = "MARKET_DATA_STALE")
                 let asked = cmds |> List.filter (function SubscribeMarketData _ -> true | _ -> false)
                 told, asked
@@ -79,6 +70,6 @@ let tests =
             Expect.isEmpty told "no MARKET_DATA_STALE on a holiday"
             Expect.isEmpty asked "nothing asked for again"
             let told, asked = run noRules
-            Expect.isNonEmpty told "without the rules: the holiday's quiet feed was told silent"
+            Expect.isNonEmpty told "without the rules: the holiday's quiet feedFilling was told silent"
             Expect.isNonEmpty asked "and asked for again"
     ]

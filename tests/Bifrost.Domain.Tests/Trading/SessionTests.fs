@@ -16,18 +16,9 @@ let private et (d: int) (h: int) (m: int) (s: float) =
     Timestamp.ofDateTimeUtc (System.DateTime(2025, 12, 29 + d, h, m, 0, System.DateTimeKind.Utc).AddHours(5.0).AddSeconds(s))
 let private uq px t = at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t))
 let private lq bid ask t = at t (QuoteReceived(quote (cid 2) bid ask t))
-/// Events fed one by one, every order filled at once at the spot.
-let private feed (c: Config) (s: State, log: Command list) (events: Event list) =
-    let rec one (s: State, log: Command list) (e: Event) =
-        let s, cmds = Reducer.step c s e
-        cmds |> List.fold (fun acc cmd ->
-            match cmd with
-            | PlaceOrder o -> one acc (at (fst acc).Now (execFor o o.Quantity (State.spot (fst acc)) $"e{(snd acc).Length}"))
-            | _ -> acc) (s, log @ cmds)
-    events |> List.fold one (s, log)
 /// Started Monday 15:00 with the calls, hedged; the session closes at 16:00 with nothing moved (the close's P&L).
 let private closedMonday (c: Config) =
-    feed c (State.initial c, [])
+    feedFilling c (State.initial c, [])
         [ at (et 0 15 0 0.0) (EngineStarted Restored.empty); at (et 0 15 0 0.1) (BrokerConnected [ c.Account ])
           at (et 0 15 0 0.2) (PositionReported(cid 2, 10, 3.0)); at (et 0 15 0 0.3) PositionsEnded
           at (et 0 15 0 0.3) OpenOrdersEnded; at (et 0 15 0 0.3) ExecutionsEnded
@@ -43,33 +34,33 @@ let tests =
             let s, _ = closedMonday hours
             let close = State.totalPnl hours s
             Expect.isTrue s.Daily.Closed "the close recorded"
-            let s, _ = feed hours (s, []) afterHours
+            let s, _ = feedFilling hours (s, []) afterHours
             Expect.isLessThan (State.totalPnl hours s - close) -1_000.0 "the mixed after-hours total is far from the close"
-            let s, _ = feed hours (s, []) [ at (et 1 0 0 1.0) ClockTicked ]
+            let s, _ = feedFilling hours (s, []) [ at (et 1 0 0 1.0) ClockTicked ]
             Expect.equal s.Daily.Day (SessionCalendar.tradingDay hours.Calendar (et 1 0 0 1.0)) "the day rolled"
             Expect.floatClose Accuracy.high s.Daily.StartPnl close "Tuesday starts from Monday's close"
         }
         test "AfterHoursMarks_DoNotTripTheDailyLossLimit" {
             let s, _ = closedMonday hours
-            let s, cmds = feed hours (s, []) afterHours
+            let s, cmds = feedFilling hours (s, []) afterHours
             Expect.isLessThan (State.dailyPnl hours s) -1_000.0 "the mixed valuation is past the limit"
             Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) $"not halted on it: {FsmState.name s.Fsm}"
             Expect.isFalse (alerts cmds |> List.exists (fun a -> a.Code = "RISK_HALT")) "no RISK_HALT"
         }
         test "ResumeInTheEvening_IsJudgedOnTheClose_NotTheAfterHoursMarks" {
             let s, _ = closedMonday hours
-            let s, _ = feed hours (s, []) [ at (et 0 16 30 0.0) (ControlRequested(Pause, meta 1L)) ]
-            let s, _ = feed hours (s, []) afterHours
+            let s, _ = feedFilling hours (s, []) [ at (et 0 16 30 0.0) (ControlRequested(Pause, meta 1L)) ]
+            let s, _ = feedFilling hours (s, []) afterHours
             Expect.isLessThan (State.dailyPnl hours s) -1_000.0 "the mixed valuation is past the limit"
-            let s, cmds = feed hours (s, []) [ at (et 0 17 5 0.0) (ControlRequested(Resume, meta 2L)) ]
+            let s, cmds = feedFilling hours (s, []) [ at (et 0 17 5 0.0) (ControlRequested(Resume, meta 2L)) ]
             Expect.exists cmds (function CompleteControl(2L, Done "resumed") -> true | _ -> false) $"resumed on the close's P&L: {cmds}"
             Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) "running (no hedge until the open)"
         }
         test "StopInTheEvening_KeepsTheClosesPnlAsTheNextDaysBaseline" {
             let s, _ = closedMonday hours
             let close = State.totalPnl hours s
-            let s, _ = feed hours (s, []) afterHours
-            let s, _ = feed hours (s, []) [ at (et 0 19 0 0.0) (ControlRequested(Stop, meta 1L)); at (et 0 19 0 1.0) ClockTicked ]
+            let s, _ = feedFilling hours (s, []) afterHours
+            let s, _ = feedFilling hours (s, []) [ at (et 0 19 0 0.0) (ControlRequested(Stop, meta 1L)); at (et 0 19 0 1.0) ClockTicked ]
             Expect.equal s.Fsm Stopped "stopped"
             let saved = Restart.memoryOf s
             Expect.floatClose Accuracy.high saved.DayLastPnl close "the close's P&L saved, not the evening's mixed total"
@@ -84,14 +75,14 @@ let tests =
             let memory = Restart.memoryOf s
             let hedge = State.hedgePosition hours s
             let r, _ =
-                feed hours (State.initial hours, [])
+                feedFilling hours (State.initial hours, [])
                     [ at (et 0 17 0 0.0) (EngineStarted { restoredFrom s with Memory = Some memory }); at (et 0 17 0 0.1) (BrokerConnected [ hours.Account ])
                       at (et 0 17 0 0.2) (PositionReported(cid 2, 10, 3.0)); at (et 0 17 0 0.2) (PositionReported(underlyingId, hedge, 100.0))
                       at (et 0 17 0 0.3) PositionsEnded; at (et 0 17 0 0.3) OpenOrdersEnded; at (et 0 17 0 0.3) ExecutionsEnded
                       lq 2.9 3.1 (et 0 17 0 0.4) ]
-            let r, _ = feed hours (r, []) afterHours
+            let r, _ = feedFilling hours (r, []) afterHours
             Expect.floatClose Accuracy.high r.Daily.LastPnl close "the close kept, not re-recorded from after-hours marks"
-            let r, _ = feed hours (r, []) [ at (et 1 0 0 1.0) ClockTicked ]
+            let r, _ = feedFilling hours (r, []) [ at (et 1 0 0 1.0) ClockTicked ]
             Expect.floatClose Accuracy.high r.Daily.StartPnl close "Tuesday starts from the close, as the running engine's does"
         }
         test "Stop_AfterAHedge_SummaryLine_OrdersFillsPnlFees_BeforeExit" {
