@@ -7,8 +7,8 @@ type HolidayRules =
     /// Only the configured holidays and early closes.
     | NoHolidayRules
     /// The New York Stock Exchange's (its Rule 7.2 as applied in its published calendars), whose hours the US equity
-    /// options follow: without them the engine took Christmas Day for a session (its quiet feed told silent, the light
-    /// RED) and Christmas Eve's afternoon for trading hours after the 13:00 close.
+    /// options follow: without them the engine took Christmas Day for a session (its quiet feed asked for again and
+    /// told silent) and Christmas Eve's afternoon for trading hours after the 13:00 close.
     | Nyse
 
 /// The NYSE's closed days and 13:00 early closes by rule, so a calendar never runs out of holidays at a year's end.
