@@ -85,7 +85,8 @@ module SessionCalendar =
     /// The trading date of an instant (local date), used to reset daily counters.
     let tradingDay (cal: SessionCalendar) (t: Timestamp) = int (Timestamp.dayNumber (utcOffset cal.Zone t) t)
 
-    let private isWeekend (day: int) =
+    /// A Saturday or a Sunday (a day number).
+    let isWeekend (day: int) =
         // 1970-01-01 was a Thursday.
         let dow = ((day % 7) + 7 + 4) % 7 // 0 = Sunday
         dow = 0 || dow = 6

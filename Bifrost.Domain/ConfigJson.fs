@@ -106,7 +106,6 @@ module ConfigJson =
             | [ s; e ] -> s, e
             | _ -> fail p "must be [\"HH:mm\", \"HH:mm\"]"
         let tz = opt path e "zone" zone UsEastern
-        let openMinute, closeMinute = opt path e "open" minute 570, opt path e "close" minute 960
         // New York's calendar follows the NYSE's holidays unless told otherwise: a list kept by hand runs out.
         let rules =
             opt path e "exchange" (fun p v ->
@@ -115,8 +114,8 @@ module ConfigJson =
                 | "none" -> NoHolidayRules
                 | s -> fail p $"expected NYSE or none, got '{s}'") (if tz = UsEastern then Nyse else NoHolidayRules)
         { Zone = tz
-          OpenMinute = openMinute
-          CloseMinute = closeMinute
+          OpenMinute = opt path e "open" minute 570
+          CloseMinute = opt path e "close" minute 960
           Holidays = opt path e "holidays" (fun p v -> array p v date |> Set.ofList) Set.empty
           EarlyCloses = earlyCloses
           NoTradeWindows = opt path e "no_trade_windows" (fun p v -> array p v window) [] }

@@ -126,6 +126,5 @@ module ExchangeHolidays =
     /// What the calendar knows ahead of `day` (a day number), for the operator's start-up line: the next weekday with
     /// no session and the next half day with its close minute.
     let upcoming (cal: SessionCalendar) (day: int) =
-        let weekday d = let dow = ((d % 7) + 7 + 4) % 7 in dow <> 0 && dow <> 6 // 1970-01-01 was a Thursday
-        cal.Holidays |> Seq.tryFind (fun d -> d >= day && weekday d),
+        cal.Holidays |> Seq.tryFind (fun d -> d >= day && not (SessionCalendar.isWeekend d)),
         cal.EarlyCloses |> Seq.tryPick (fun (KeyValue(d, m)) -> if d >= day then Some(d, m) else None)
