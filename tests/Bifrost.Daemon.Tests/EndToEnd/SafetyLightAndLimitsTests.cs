@@ -225,6 +225,48 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found in review: a flatten outside the session sent its market order anyway, for IB to hold until the next
+    /// open and fill at the gap — unwatched if the daemon was down by then (the run's timeout cancelled it after five
+    /// minutes otherwise). Now it is refused at once: nothing reaches the broker, FLATTEN_INCOMPLETE pages the operator
+    /// with the shares left, and the engine pauses.</summary>
+    [Fact]
+    public async Task Flatten_OutsideTheSession_IsRefusedAtOnce_NothingReachesTheBroker_AndPauses()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig());
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
+            Assert.Equal(ControlStatus.Done, buy.Status);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+            await StopAndCheck(h, run);
+
+            // The session is over: the rest of the replayed day a no-trade window.
+            File.WriteAllText(h.ConfigPath, File.ReadAllText(h.ConfigPath)
+                .Replace("\"close\": \"16:00\" }", "\"close\": \"16:00\", \"no_trade_windows\": [[\"00:00\", \"23:59\"]] }", StringComparison.Ordinal));
+            var again = h.StartDaemon();
+            await h.WaitFsm("Running", 60_000);
+            var orders = h.LedgerOf("order").Count;
+            var flatten = await h.WaitControl(h.Enqueue(ControlCommandKind.Flatten), 60_000);
+            output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
+            Assert.Equal(ControlStatus.Refused, flatten.Status);
+            Assert.Contains("outside the session's hours", flatten.Result, StringComparison.Ordinal);
+            Assert.Contains("100 shares of the hedge still to sell", flatten.Result, StringComparison.Ordinal);
+            await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "FLATTEN_INCOMPLETE"), "FLATTEN_INCOMPLETE in the store");
+            Assert.Equal(AlertSeverity.Critical, Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "FLATTEN_INCOMPLETE").Severity);
+            await h.WaitFsm("Paused");
+            Assert.Equal(orders, h.LedgerOf("order").Count);
+            Assert.Equal(100, h.StrategyQty(TestConfig.StockId));
+            await StopAndCheck(h, again);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ManualBuy_OnStaleData_IsRejectedWithMarketDataError_AndTheLightSaysStale()
     {

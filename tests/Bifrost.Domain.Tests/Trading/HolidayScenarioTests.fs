@@ -56,6 +56,29 @@ let tests =
             let orders, hedges = run noRules
             Expect.equal orders 1 "without the rules: a hedge on the after-hours print"
             Expect.equal (hedges |> List.exactlyOne).Side Sell "selling the calls' new delta"
+        testCase "Flatten_OnChristmasEveAfterTheEarlyClose_IsRefusedAtOnce_NothingSent_EnginePaused" <| fun () ->
+            // 13:30 on the half day: the operator flattens. Before, a market order went to IB, which held it for Monday's
+            // open (filled at the gap, unwatched if the daemon was down by then); the run's timeout cancelled it after
+            // five minutes anyway. Now nothing is sent; the operator is told at once and the engine pauses.
+            let run (c: Config) =
+                let s = startedAt c (ny 2026 12 24 12 0 0.0)
+                let hedge = State.qtyOf s underlyingId
+                let t = ny 2026 12 24 13 30 0.0
+                let s, cmds = feedFilling c (s, []) [ at t (ControlRequested(FlattenExposure, meta 7L)) ]
+                hedge, s, cmds
+            let hedge, s, cmds = run nyse
+            Expect.notEqual hedge 0 "the calls' hedge is on"
+            Expect.isEmpty (placed cmds) "no order after the close"
+            let refusal = cmds |> List.pick (function CompleteControl(7L, Refused why) -> Some why | _ -> None)
+            Expect.stringContains refusal "outside the session's hours" "the refusal names the session"
+            Expect.stringContains refusal $"{abs hedge} shares of the hedge still to buy" "and what is left"
+            let alert = alerts cmds |> List.find (fun a -> a.Code = "FLATTEN_INCOMPLETE")
+            Expect.equal alert.Severity Critical "paged"
+            Expect.equal (FsmState.name s.Fsm) "Paused" "no more hedging until the operator resumes"
+            Expect.equal (State.qtyOf s underlyingId) hedge "the hedge untouched"
+            // The same afternoon without the rules was a session: the flatten's market order went out.
+            let _, _, cmds = run noRules
+            Expect.equal (placed cmds |> List.exactlyOne).Purpose Flatten "without the rules: a flatten order after the close"
         testCase "NewYearsDay_IsNoSession_TheQuietFeedIsNeitherAskedForNorToldSilent" <| fun () ->
             // Running from Thursday 2026-12-31 15:00; quotes end at the 16:00 close; Friday 2027-01-01 is a holiday.
             let run (c: Config) =
