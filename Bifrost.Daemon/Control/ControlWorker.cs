@@ -70,6 +70,10 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
+    /// <summary>Ends only when the worker is disposed, or — a bug — on an exception the worker does not handle. The
+    /// daemon watches it: an engine whose control channel died would trade on deaf to pause, flatten and stop.</summary>
+    public Task Completion => _loop;
+
     /// <summary>No more claims (the engine is stopping); outcomes are still written back.</summary>
     public void StopClaiming() => _claiming = false;
 
@@ -161,11 +165,22 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         if (_queue.TryClaimNext() is not { } cmd) return;
         Log.ControlClaimed(_logger, cmd.Id, EnumText<ControlCommandKind>.ToText(cmd.Command), ControlArgs.RequestedBy(cmd));
         if (cmd.Command == ControlCommandKind.Stop) StopClaimed?.Invoke();
-        var age = TimeSpan.FromTicks(Math.Max(0, WallNanos() - cmd.CreatedNanos) / 100);
+        // Saturating: a created_ns near the ends of the range (a row written by hand) must not wrap into a fresh age.
+        var elapsed = (Int128)WallNanos() - cmd.CreatedNanos;
+        var age = TimeSpan.FromTicks((long)Int128.Clamp(elapsed / 100, 0, long.MaxValue));
+        var ahead = TimeSpan.FromTicks((long)Int128.Clamp(-elapsed / 100, 0, long.MaxValue));
         if (ControlExpiry.Expires(cmd.Command) && age > MaxAge)
         {
             Refuse(cmd, $"expired: queued {age.TotalSeconds:N0} s before the daemon took it (daemon.control_max_age_seconds {MaxAge.TotalSeconds:N0}); "
                 + "nothing was done: send it again if it still stands");
+            return;
+        }
+        // A command dated in the future never grew old: queued by a writer whose clock ran ahead (or a row written by
+        // hand in the wrong unit), it would run whenever a daemon next started, days after it was decided.
+        if (ControlExpiry.Expires(cmd.Command) && ahead > MaxAge)
+        {
+            Refuse(cmd, $"dated {ahead.TotalSeconds:N0} s ahead of the daemon's clock (more than daemon.control_max_age_seconds {MaxAge.TotalSeconds:N0}): "
+                + "the writer's clock or the row is wrong; nothing was done: send it again");
             return;
         }
         try
@@ -176,6 +191,13 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
         {
             Refuse(cmd, "bad arguments: " + e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A command the daemon could not read (a bug in its reading) is refused, never run, and the channel goes on:
+            // one odd row must not leave the operator's next pause or stop unanswered.
+            Log.ControlUnreadable(_logger, cmd.Id, e);
+            Refuse(cmd, $"could not be read ({e.GetType().Name}: {e.Message}); nothing was done");
         }
     }
 
@@ -193,7 +215,15 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The daemon reported the worker's death when it happened (a crash); its connection is still closed here.
+            Log.ControlQueueFailed(_logger, "the control worker had failed: " + e.Message);
+        }
         _queue.Dispose();
         _stop.Dispose();
         _wake.Dispose();

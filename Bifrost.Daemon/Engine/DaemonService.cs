@@ -41,6 +41,10 @@ public sealed record DaemonRuntimeOptions
 
     /// <summary>The host's clocks under `daemon.clock: system` (tests step a wall clock of their own).</summary>
     public IHostClock? HostClock { get; init; }
+
+    /// <summary>The wall clock a control command's age is judged by against its writer's stamp (the machine's unless
+    /// said; not the host clock above, which tests set to the replay's time).</summary>
+    public Func<long>? ControlWallNanos { get; init; }
 }
 
 /// <summary>
@@ -180,7 +184,11 @@ public sealed class DaemonService(
                 if (portfolio?.Settings.Schedule?.Value is { } schedule) scheduleRestored = PortfolioRuns.PortfolioRestore.Schedule(reader, schedule.Name);
                 if (portfolio is not null) portfolioSnapshots = PortfolioRuns.PortfolioSnapshotRestore.Read(reader);
             }
-            var control = new ControlWorker(settings.Store.Path, channel, store, cfg, contracts, timings.ControlPoll, logger) { MaxAge = timings.ControlMaxAge };
+            var control = new ControlWorker(settings.Store.Path, channel, store, cfg, contracts, timings.ControlPoll, logger)
+            {
+                MaxAge = timings.ControlMaxAge,
+                WallNanos = runtime.ControlWallNanos ?? EngineClock.WallNanos,
+            };
             control.RefuseAbandoned();
             var summary = StatusMapper.ConfigSummary(cfg, settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId,
                 timings.Clock.ToString().ToLowerInvariant());
@@ -225,7 +233,7 @@ public sealed class DaemonService(
             var run = started.Task.Result;
             try
             {
-                await Task.WhenAny(run.LoopTask, stopSignal, brokerTask, run.Ticker).ConfigureAwait(false);
+                await Task.WhenAny(run.LoopTask, stopSignal, brokerTask, run.Ticker, run.Control.Completion).ConfigureAwait(false);
                 if (brokerTask.IsFaulted) await brokerTask.ConfigureAwait(false);
                 // The clock drives the limits, the staleness and order timeouts, the self-check and its heartbeat: an
                 // engine whose ticker died would hedge on without them, silently. Crash-only: exit 1, paged.
@@ -233,6 +241,12 @@ public sealed class DaemonService(
                 {
                     await run.Ticker.ConfigureAwait(false);
                     throw new InvalidOperationException("the engine's clock ticker ended while the engine ran");
+                }
+                // The same for the control channel: an engine deaf to pause, flatten and stop must not trade on.
+                if (run.Control.Completion.IsCompleted && !run.LoopTask.IsCompleted)
+                {
+                    await run.Control.Completion.ConfigureAwait(false);
+                    throw new InvalidOperationException("the control worker ended while the engine ran: pause, flatten and stop would go unanswered");
                 }
                 if (!run.LoopTask.IsCompleted)
                 {

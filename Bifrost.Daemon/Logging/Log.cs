@@ -136,6 +136,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "control queue unavailable: {Error}")]
     public static partial void ControlQueueFailed(ILogger logger, string error);
 
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "control #{Id} could not be read: refused, nothing done")]
+    public static partial void ControlUnreadable(ILogger logger, long id, Exception error);
+
     // ---- startup
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "bifrost-daemon {Mode} run {RunId}, account {Account}, store {Store}, broker {Host}:{Port} client {ClientId}, clock {Clock}")]
     public static partial void Starting(ILogger logger, string mode, string runId, string account, string store, string host, int port, int clientId, string clock);

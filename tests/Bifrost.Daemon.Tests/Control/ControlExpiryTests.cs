@@ -70,6 +70,52 @@ public sealed class ControlExpiryTests : IDisposable
         Assert.Equal(2, read.CountOperations(new OperationQuery { Kinds = [Bifrost.Store.Records.OperationKind.ControlDone] }));
     }
 
+    /// <summary>A command dated in the future never grew old (its age counted as zero): a buy queued by a writer whose clock
+    /// ran a day ahead, or a row written by hand with a wrong stamp, would have run at any later start. Now it is refused;
+    /// a pause dated the same way still reaches the engine (it never expires).</summary>
+    [Theory]
+    [InlineData("created_ns + 86400000000000")] // a day ahead
+    [InlineData("1e30")] // beyond the range of nanoseconds (read back as the largest)
+    public async Task ManualBuyDatedInTheFuture_IsRefused_APauseDatedSoStillReachesTheEngine(string createdNs)
+    {
+        var path = Path.Combine(_dir, "bifrost.db");
+        await using var store = StoreWriter.Open(path);
+        long buy, pause;
+        using (var queue = ControlQueue.Open(path))
+        {
+            buy = queue.Enqueue(ControlCommandKind.ManualOrder, Buy, "ops@desk");
+            pause = queue.Enqueue(ControlCommandKind.Pause, "{}", "ops@desk");
+        }
+        using (var c = new SqliteConnection($"Data Source={path}"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"UPDATE control_queue SET created_ns = {createdNs} WHERE id IN ({buy}, {pause})";
+            Assert.Equal(2, cmd.ExecuteNonQuery());
+        }
+
+        var channel = new EngineChannel(new SystemEngineClock(), 1024);
+        await using (var worker = new ControlWorker(path, channel, store, Cfg, ContractTable.From(Cfg), TimeSpan.FromMilliseconds(10), NullLogger.Instance))
+        {
+            worker.Start();
+            using var reader = StoreReader.Open(path);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (new[] { buy, pause }.Any(id => reader.GetControlCommand(id)!.Status == ControlStatus.Pending))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the worker never took them");
+                await Task.Delay(10);
+            }
+            var refused = reader.GetControlCommand(buy)!;
+            Assert.Equal(ControlStatus.Refused, refused.Status);
+            Assert.Contains("ahead of the daemon's clock", refused.Result);
+            Assert.Contains("nothing was done", refused.Result);
+            Assert.Equal(ControlStatus.Taken, reader.GetControlCommand(pause)!.Status);
+        }
+        var posted = new List<EventPayload>();
+        while (channel.Reader.TryRead(out var e)) posted.Add(e.Event.Payload);
+        Assert.True(posted is [EventPayload.ControlRequested { Item1.IsPause: true }], string.Join(", ", posted));
+    }
+
     [Fact]
     public void Expires_EveryKindThatTradesOrStartsTrading_NeverOneThatStopsOrInspects()
     {

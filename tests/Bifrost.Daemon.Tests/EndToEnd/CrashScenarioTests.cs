@@ -60,6 +60,45 @@ public class CrashScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The control worker turns the operator's rows into engine events. Before, its death (an exception it did
+    /// not handle) went unseen: the engine hedged on while pause, flatten and stop waited in the queue for good. Now it is
+    /// a crash, paged; the restart refuses the command the dead worker had taken and answers the next.</summary>
+    [Fact]
+    public async Task ControlWorkerFails_TheDaemonStopsLoudly_NotTradesOnDeafToTheOperator_LedgerMatchesStore()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            // The worker reads the wall clock once per command it takes (the command's age): armed, that read throws.
+            var armed = 0;
+            var run = h.StartDaemon(new Hashtable(), new DaemonRuntimeOptions
+            {
+                ControlWallNanos = () => Volatile.Read(ref armed) == 1 ? throw new IOException("injected: a fault in the control worker") : EngineClock.WallNanos(),
+            });
+            await h.WaitOrders(1, 60_000);
+            await h.WaitFsm("Running", 30_000);
+            Volatile.Write(ref armed, 1);
+            var pause = h.Enqueue(Bifrost.Store.Records.ControlCommandKind.Pause);
+            Assert.Equal(1, await run.Exit.WaitAsync(TimeSpan.FromSeconds(60)));
+            var crash = Assert.Single(h.Alerts(), a => a.Code == "ENGINE_CRASHED");
+            output.WriteLine($"{crash.Severity} {crash.Code}: {crash.Message}");
+            Assert.Equal(AlertSeverity.Critical, crash.Severity);
+            Assert.Contains("injected: a fault in the control worker", crash.Message);
+
+            var again = h.StartDaemon();
+            await h.WaitFsm("Running", 60_000);
+            var abandoned = await h.WaitControl(pause);
+            Assert.Equal(Bifrost.Store.Records.ControlStatus.Refused, abandoned.Status); // taken by the dead worker: not re-run
+            await h.PauseSettleAndStop(again);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task EngineLoopThrows_TheCrashReachesTheWebhook_ExitOne_TheRestartReconciles_LedgerMatchesStore()
     {
