@@ -200,6 +200,8 @@ module Reducer =
             match s.Fsm with
             // Whatever moves the FSM off an operator run (pause, halt, reconnect, flatten, stop) leaves it followed apart.
             | Running(RunPending _) -> stepUnlessStopped cfg s e |> Runs.keepFollowing s
+            // Whatever moves it off a flatten without ending it (a stop, a halt) answers the flatten's control.
+            | Flattening _ -> stepUnlessStopped cfg s e |> Runs.answerInterruptedFlatten cfg s
             | _ -> stepUnlessStopped cfg s e
         match e.Payload with
         | QuoteReceived _ | TickReceived _ | OptionComputationReceived _ -> result // market data settles no order

@@ -488,3 +488,23 @@ module Runs =
         let s = { s with Fsm = Flattening { RunId = runId; Meta = meta; Phase = AwaitingCancels; Attempts = 0; StartedAt = s.Now; Returns = returns }; TargetTilt = 0.0; TiltClearedThrough = s.NextOrderId - 1 }
         let s', cmds = advanceFlatten cfg s
         s', cancels @ cmds
+
+    /// A step that moved the FSM off a flatten without ending it (a stop, a halt: another engine, a risk limit, a book
+    /// mismatch) left its control unanswered: the operator's `flatten-all --wait` waited on it for good, and its row stayed
+    /// taken. It ends refused in that step, naming what interrupted it (a flatten that ended, timed out or was interrupted
+    /// by a sync answers on its own path).
+    let answerInterruptedFlatten (cfg: Config) (before: State) (result: State * Command list) =
+        match before.Fsm with
+        | Flattening run ->
+            let s, cmds = result
+            match s.Fsm with
+            | Flattening _ -> result
+            | _ when cmds |> List.exists (function CompleteControl(id, _) -> id = run.Meta.ControlId | _ -> false) -> result
+            | fsm ->
+                let why =
+                    match fsm with
+                    | Stopping _ | Stopped -> "a stop came during the flatten (the stop cancels its working orders)"
+                    | Halted r -> $"halted during the flatten: {HaltReason.describe r}"
+                    | other -> $"interrupted by {FsmState.name other}"
+                s, cmds @ flattenEnded s run (Refused $"{why}; the hedge at {State.qtyOf s (State.underlyingId cfg)} shares")
+        | _ -> result

@@ -67,6 +67,41 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found by the model property "Every operator command is answered exactly once": a stop during a flatten left
+    /// the flatten's control taken for good (`flatten-all --wait` waited on it until the next start refused it as
+    /// abandoned). Now the flatten ends refused in the stop's step, naming the stop; the stop cancels its order.</summary>
+    [Fact]
+    public async Task Stop_DuringAFlatten_AnswersTheFlattenRefused_TheOrderCancelledAtTheGateway()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig());
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
+            Assert.Equal(ControlStatus.Done, buy.Status);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+            await h.Gateway.ExecuteAsync("hold-next-order"); // the flatten's sell rests at the broker
+            var flattenId = h.Enqueue(ControlCommandKind.Flatten);
+            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.Action == "SELL"), "the flatten's sell at the gateway");
+            var sell = h.LedgerOf("order").Single(o => o.Action == "SELL");
+
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            var flatten = h.Read(r => r.GetControlCommand(flattenId))!;
+            output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
+            Assert.Equal(ControlStatus.Refused, flatten.Status);
+            Assert.Contains("a stop came during the flatten", flatten.Result, StringComparison.Ordinal);
+            Assert.Contains(h.LedgerOf("cancel"), c => c.OrderRef == sell.OrderRef);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ManualBuyWithBypass_OverLimits_LightTurnsRed_AndTheReducingHedgeIsSplitAndSent()
     {

@@ -1,0 +1,105 @@
+/// Every operator command is answered exactly once. The console and the CLI wait on a command's outcome (`--wait`, the
+/// Controls screen): one answered twice tells two stories, one never answered leaves the operator waiting on a pause or
+/// a flatten that the engine dropped — and, before the shell refuses it at the next start, its row stays `taken`.
+///
+/// Invariant: each command the engine receives (a control, a manual order, a rebalance) gets at most one answer; when
+/// the scenario ends, one without an answer is still being worked (its run pending or followed apart, its flatten
+/// or stop under way) — or was being worked when a restart came (the shell refuses what the dead engine had taken).
+module Bifrost.Domain.Tests.Trading.ControlAnswerProperties
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests.Fixtures
+open Bifrost.Domain.Tests.Trading.BrokerModel
+open Bifrost.Domain.Tests.Trading.ReducerProperties
+open Bifrost.Domain.Tests.Trading.RestartProperties
+
+let private askedIn (st: Step) =
+    match st.Event.Payload with
+    // A stopped engine has exited: the command waits in the queue for the next start (the model still steps it).
+    | _ when st.Before.Fsm = Stopped -> None
+    | ControlRequested(_, m) -> Some m.ControlId
+    | ManualOrderRequested m -> Some m.Meta.ControlId
+    | RebalanceRequested r -> Some r.Meta.ControlId
+    | BookConfirmRequested c -> Some c.Meta.ControlId
+    | _ -> None
+
+/// The commands a state is still working on, by control id.
+let inProgress (s: State) =
+    set [ match s.Fsm with
+          | Running(RunPending(_, m)) -> m.ControlId
+          | Flattening run -> run.Meta.ControlId
+          | Stopping(_, m) -> m.ControlId
+          | _ -> ()
+          for KeyValue(_, m) in s.DetachedRuns do
+              match m with
+              | Some m -> m.ControlId
+              | None -> () ]
+
+/// What breaks the invariant, in words (empty: it holds). `restarts`: the step indexes at which a restart came.
+let unanswered (steps: Step list) (restarts: int list) =
+    let indexed = List.indexed steps
+    let asked = indexed |> List.choose (fun (i, st) -> askedIn st |> Option.map (fun id -> id, i))
+    let answers = steps |> List.collect (fun st -> st.Commands |> List.choose (function CompleteControl(id, _) -> Some id | _ -> None))
+    let twice = answers |> List.countBy id |> List.filter (fun (_, n) -> n > 1)
+    let final = match List.tryLast steps with Some st -> inProgress st.After | None -> Set.empty
+    let answered = set answers
+    let dropped =
+        asked |> List.filter (fun (id, at) ->
+            not (answered.Contains id) && not (final.Contains id)
+            // Taken by an engine a restart killed: the shell refuses it at the next start.
+            && not (restarts |> List.exists (fun r -> r > at)))
+    [ for id, n in twice -> $"command #{id} answered {n} times"
+      for id, at in dropped ->
+          let trail =
+              steps |> List.skip at |> List.truncate 40
+              |> List.map (fun st -> $"{st.Event.Payload.GetType().Name}->{FsmState.name st.After.Fsm}")
+              |> String.concat " | "
+          $"command #{id} (step {at}: {steps.[at].Event.Payload}) never answered, and nothing works on it at the end ({FsmState.name (List.last steps).After.Fsm}); after it: {trail}" ]
+
+let private holds (problems: string list) =
+    match problems with
+    | [] -> true
+    | p -> failwithf "%s" (String.concat "; " (List.truncate 3 p))
+
+/// Hedged, then a flatten whose buy works at the broker: the state, the order.
+let private flattening () =
+    let c = config 1
+    let s = hedged c
+    let s, cmds = Reducer.step c s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+    Expect.isTrue (match s.Fsm with Flattening _ -> true | _ -> false) $"flattening: {FsmState.name s.Fsm}"
+    c, s, placed cmds |> List.exactlyOne
+
+let private answerTo (id: int64) (cmds: Command list) =
+    cmds |> List.choose (function CompleteControl(i, outcome) when i = id -> Some outcome | _ -> None)
+
+[<Tests>]
+let tests =
+    testList "Trading.ControlAnswerProperties" [
+        testCase "Stop_DuringAFlatten_AnswersTheFlattenRefused_TheStopCancelsItsOrder" <| fun () ->
+            // Before, the flatten's control was never answered: `flatten-all --wait` waited for good.
+            let c, s, buy = flattening ()
+            let s, cmds = Reducer.step c s (at (sec 2.0) (ControlRequested(Stop, meta 2L)))
+            Expect.contains cmds (CancelOrder(buy.Ref, buy.IbOrderId)) "the stop cancels the flatten's order"
+            match answerTo 1L cmds with
+            | [ Refused why ] -> Expect.stringContains why "a stop came during the flatten" "named"
+            | other -> failtestf "the flatten answered %A" other
+            Expect.isTrue (match s.Fsm with Stopping _ -> true | _ -> false) $"stopping: {FsmState.name s.Fsm}"
+            let _, cmds = Reducer.step c s (at (sec 2.5) (OrderStatusReported { IbOrderId = buy.IbOrderId; PermId = 1L; Ref = ""; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            Expect.isEmpty (answerTo 1L cmds) "answered once"
+            Expect.equal (answerTo 2L cmds) [ Done "stopped" ] "the stop answers on its own"
+        testCase "AnotherEngine_DuringAFlatten_AnswersTheFlattenRefused_NamingTheHalt" <| fun () ->
+            let c, s, _ = flattening ()
+            let foreign =
+                { ExecId = ExecId.create "f1" |> Result.get; IbOrderId = 5; PermId = 77L; ClientId = 18; Ref = "oi_zz_1"
+                  ContractId = underlyingId; Side = Buy; Quantity = 10; Price = 100.0 }
+            let s, cmds = Reducer.step c s (at (sec 2.0) (ExecutionReported foreign))
+            Expect.isTrue (match s.Fsm with Halted(AnotherEngine _) -> true | _ -> false) $"halted: {FsmState.name s.Fsm}"
+            match answerTo 1L cmds with
+            | [ Refused why ] -> Expect.stringContains why "halted during the flatten: ANOTHER_ENGINE: another Bifrost run" "named"
+            | other -> failtestf "the flatten answered %A" other
+        scenarioProperty "Every operator command is answered exactly once, or is still being worked when the scenario ends" (fun _ steps -> holds (unanswered steps []))
+        restartProperty "Every operator command is answered exactly once across restarts, or was still being worked when one came" (fun _ steps restarts ->
+            holds (unanswered steps (restarts |> List.map (fun r -> r.At))))
+    ]
