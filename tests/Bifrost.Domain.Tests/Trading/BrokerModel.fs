@@ -100,11 +100,15 @@ type Sim =
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
 /// the step began (the broker's truth, whatever the engine had been told); `BrokerUncancelledAfter`: orders the broker
-/// works with no cancel received, once the step's commands reached it (a cancel sent on a dead socket is lost).
-type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int; BrokerUncancelledAfter: Set<OrderRef> }
+/// works with no cancel received, once the step's commands reached it (a cancel sent on a dead socket is lost);
+/// `BrokerWorkingAfter`: every order the broker works once the step's commands reached it.
+type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int; BrokerUncancelledAfter: Set<OrderRef>; BrokerWorkingAfter: Set<OrderRef> }
 
 /// Hedge orders working at the model broker.
 let brokerHedges (sim: Sim) = sim.Working |> List.sumBy (fun w -> if w.Req.Purpose = Hedge then 1 else 0)
+
+/// Orders working at the model broker.
+let brokerWorking (sim: Sim) = set [ for w in sim.Working -> w.Req.Ref ]
 
 /// Orders working at the model broker that no cancel has reached.
 let brokerUncancelled (sim: Sim) = set [ for w in sim.Working do if not w.CancelRequested then w.Req.Ref ]
@@ -392,7 +396,7 @@ let run (cfg: Config) (actions: Action list) : Step list =
         let after, cmds = Reducer.step cfg before e
         state.Value <- after
         let sim' = absorb sim cmds
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim' }
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim'; BrokerWorkingAfter = brokerWorking sim' }
         sim'
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true

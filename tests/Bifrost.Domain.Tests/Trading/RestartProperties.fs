@@ -230,7 +230,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         state <- after
         store <- StoreProjection.observe store e cmds
         let sim' = absorb sim cmds
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim' }
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim'; BrokerWorkingAfter = brokerWorking sim' }
         sim'
     let drain (sim: Sim) =
         let mutable sim = sim
