@@ -16,7 +16,8 @@ public sealed class ControlTextsTests
         var text = ControlTexts.Confirmation(ControlCommandKind.Flatten, Context()).Text;
         Assert.Equal(
             "Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual) (1 working), "
-            + "then close the strategy-owned hedge of -120 shares to 0 with market orders. "
+            + "then close the strategy-owned hedge of -120 shares to 0 with market orders "
+            + "(outside the session's hours none is sent: the flatten is refused). "
             + "The operator's own manual orders keep working and external/manual positions (+50 shares) are not touched. Then pause.", text);
     }
 
@@ -27,7 +28,8 @@ public sealed class ControlTextsTests
         var text = ControlTexts.Confirmation(ControlCommandKind.Flatten, Context(settings, working: null)).Text;
         Assert.Equal(
             "Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual), "
-            + "then close the strategy-owned hedge of -120 shares to the option book's delta (target 0) with market orders. "
+            + "then close the strategy-owned hedge of -120 shares to the option book's delta (target 0) with market orders "
+            + "(outside the session's hours none is sent: the flatten is refused). "
             + "The operator's own manual orders keep working and external/manual positions (+50 shares) are not touched. Then stop.", text);
     }
 
