@@ -98,6 +98,13 @@ let seeded (name: string) (check: Rnd -> unit) : Test =
         with e ->
             raise (withReplayHint name (seed, gamma) e)
 
+/// A property over a list of what broke it, in words: true when empty, else a failure naming the first three (the
+/// property's seed and replay command follow it).
+let noneOf (problems: string list) =
+    match problems with
+    | [] -> true
+    | p -> failwithf "%s" (String.concat "; " (List.truncate 3 p))
+
 /// xunit's `Assert.Equal(expected, actual, precision)`: equal after rounding both to `digits` decimals.
 let closeTo (digits: int) (actual: float) (expected: float) =
     let a, e = Math.Round(actual, digits), Math.Round(expected, digits)

@@ -46,12 +46,7 @@ public sealed class ControlExpiryTests : IDisposable
         {
             worker.Start();
             using var reader = StoreReader.Open(path);
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (new[] { oldBuy, oldPause, oldResume, freshBuy }.Any(id => reader.GetControlCommand(id)!.Status == ControlStatus.Pending))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the worker never took them");
-                await Task.Delay(10);
-            }
+            await AllTaken(reader, oldBuy, oldPause, oldResume, freshBuy);
             var refused = reader.GetControlCommand(oldBuy)!;
             Assert.Equal(ControlStatus.Refused, refused.Status);
             Assert.StartsWith("expired: queued 7,2", refused.Result);
@@ -99,12 +94,7 @@ public sealed class ControlExpiryTests : IDisposable
         {
             worker.Start();
             using var reader = StoreReader.Open(path);
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (new[] { buy, pause }.Any(id => reader.GetControlCommand(id)!.Status == ControlStatus.Pending))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the worker never took them");
-                await Task.Delay(10);
-            }
+            await AllTaken(reader, buy, pause);
             var refused = reader.GetControlCommand(buy)!;
             Assert.Equal(ControlStatus.Refused, refused.Status);
             Assert.Contains("ahead of the daemon's clock", refused.Result);
@@ -125,6 +115,17 @@ public sealed class ControlExpiryTests : IDisposable
             ControlCommandKind.Resume, ControlCommandKind.Flatten, ControlCommandKind.ManualOrder, ControlCommandKind.Rebalance,
             ControlCommandKind.ConfirmBook, ControlCommandKind.PortfolioRun,
         }, expiring);
+    }
+
+    /// <summary>Waits until the worker has taken every one of the commands (none pending).</summary>
+    private static async Task AllTaken(StoreReader reader, params long[] ids)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (ids.Any(id => reader.GetControlCommand(id)!.Status == ControlStatus.Pending))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the worker never took them");
+            await Task.Delay(10);
+        }
     }
 
     private static void Backdate(string path, TimeSpan by, params long[] ids)

@@ -19,6 +19,20 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
     private static List<OperationRecord> Ops(DaemonHarness h, params OperationKind[] kinds) =>
         h.Read(r => r.QueryOperations(new OperationQuery { Kinds = kinds, Limit = 100_000 })).ToList();
 
+    /// <summary>A daemon running with a strategy hedge of +100 shares (a manual buy that adjusts the strategy).</summary>
+    private static async Task<DaemonRun> StartHoldingAHundred(DaemonHarness h)
+    {
+        var run = h.StartDaemon();
+        await h.WaitFsm("Running");
+        // A buy adds risk: before every holding is quoted the day's P&L is unknown and it is refused (DAILY_LOSS_LIMIT).
+        await h.WaitUntil(() => h.Read(r => r.GetStatus())?.Checks.Any(c => c.Name == "book_valued" && c.Health == Health.Ok) == true,
+            "every holding marked", 30_000);
+        var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
+        Assert.Equal(ControlStatus.Done, buy.Status);
+        await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+        return run;
+    }
+
     private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
     {
         h.Enqueue(ControlCommandKind.Stop);
@@ -36,11 +50,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig());
         try
         {
-            var run = h.StartDaemon();
-            await h.WaitFsm("Running");
-            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
-            Assert.Equal(ControlStatus.Done, buy.Status);
-            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+            var run = await StartHoldingAHundred(h);
 
             await h.Gateway.ExecuteAsync("hold-next-order"); // the flatten's sell rests at the broker, never traded
             var flattenId = h.Enqueue(ControlCommandKind.Flatten);
@@ -76,11 +86,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig());
         try
         {
-            var run = h.StartDaemon();
-            await h.WaitFsm("Running");
-            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
-            Assert.Equal(ControlStatus.Done, buy.Status);
-            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+            var run = await StartHoldingAHundred(h);
             await h.Gateway.ExecuteAsync("hold-next-order"); // the flatten's sell rests at the broker
             var flattenId = h.Enqueue(ControlCommandKind.Flatten);
             await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.Action == "SELL"), "the flatten's sell at the gateway");
@@ -270,11 +276,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig());
         try
         {
-            var run = h.StartDaemon();
-            await h.WaitFsm("Running");
-            var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
-            Assert.Equal(ControlStatus.Done, buy.Status);
-            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+            var run = await StartHoldingAHundred(h);
             await StopAndCheck(h, run);
 
             // The session is over: the rest of the replayed day a no-trade window.

@@ -10,6 +10,7 @@ module Bifrost.Domain.Tests.Trading.ControlAnswerProperties
 open Expecto
 open Bifrost.Domain
 open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
 open Bifrost.Domain.Tests.Fixtures
 open Bifrost.Domain.Tests.Trading.BrokerModel
 open Bifrost.Domain.Tests.Trading.ReducerProperties
@@ -58,11 +59,6 @@ let unanswered (steps: Step list) (restarts: int list) =
               |> String.concat " | "
           $"command #{id} (step {at}: {steps.[at].Event.Payload}) never answered, and nothing works on it at the end ({FsmState.name (List.last steps).After.Fsm}); after it: {trail}" ]
 
-let private holds (problems: string list) =
-    match problems with
-    | [] -> true
-    | p -> failwithf "%s" (String.concat "; " (List.truncate 3 p))
-
 /// Hedged, then a flatten whose buy works at the broker: the state, the order.
 let private flattening () =
     let c = config 1
@@ -99,7 +95,7 @@ let tests =
             match answerTo 1L cmds with
             | [ Refused why ] -> Expect.stringContains why "halted during the flatten: ANOTHER_ENGINE: another Bifrost run" "named"
             | other -> failtestf "the flatten answered %A" other
-        scenarioProperty "Every operator command is answered exactly once, or is still being worked when the scenario ends" (fun _ steps -> holds (unanswered steps []))
+        scenarioProperty "Every operator command is answered exactly once, or is still being worked when the scenario ends" (fun _ steps -> Props.noneOf (unanswered steps []))
         restartProperty "Every operator command is answered exactly once across restarts, or was still being worked when one came" (fun _ steps restarts ->
-            holds (unanswered steps (restarts |> List.map (fun r -> r.At))))
+            Props.noneOf (unanswered steps (restarts |> List.map (fun r -> r.At))))
     ]

@@ -83,9 +83,7 @@ let tests =
         Props.property "No order goes out outside the NYSE's session (nights, weekends, New Year's Day, after a half day's close), across restarts, pauses, stale feeds, faults and the operator's orders" 300
             (Prop.forAll (Arb.fromGen genSessionScenario) (fun scenario ->
                 let cfg, steps = run scenario
-                match outOfSessionOrders cfg steps with
-                | [] -> true
-                | bad -> failwithf "sent outside the session: %s" (String.concat "; " (List.truncate 5 bad))))
+                Props.noneOf (outOfSessionOrders cfg steps |> List.map (sprintf "sent outside the session: %s"))))
         // The other invariants on the exchange's calendar: session days roll at New York midnight, the open meets a
         // night's quotes, a holiday and a half day's close come between.
         Props.property "GREEN stays safe on the NYSE's calendar across nights, a holiday and a half day's close, with restarts" 300
@@ -95,16 +93,12 @@ let tests =
         Props.property "A clock step in the session that finds a risk limit breached never leaves the engine running, on the NYSE's calendar with tight limits" 300
             (Prop.forAll (Arb.fromGen genSessionScenario) (fun (legCount, expiry, halfDay, actions) ->
                 let cfg = tightLimits (sessionConfig legCount expiry halfDay)
-                match RiskLimitProperties.tradesOnPastABreach cfg (fst (runWithRestarts cfg actions)) with
-                | [] -> true
-                | bad -> failwithf "%s" (String.concat "; " (List.truncate 3 bad))))
+                Props.noneOf (RiskLimitProperties.tradesOnPastABreach cfg (fst (runWithRestarts cfg actions)))))
         Props.property "Every operator command is answered exactly once on the NYSE's calendar, with restarts" 300
             (Prop.forAll (Arb.fromGen genSessionScenario) (fun (legCount, expiry, halfDay, actions) ->
                 let cfg = sessionConfig legCount expiry halfDay
                 let steps, restarts = runWithRestarts cfg actions
-                match ControlAnswerProperties.unanswered steps (restarts |> List.map (fun r -> r.At)) with
-                | [] -> true
-                | bad -> failwithf "%s" (String.concat "; " (List.truncate 3 bad))))
+                Props.noneOf (ControlAnswerProperties.unanswered steps (restarts |> List.map (fun r -> r.At)))))
         Props.seeded "The session scenarios trade in the session and meet quotes and orders outside it, on New Year's Day and after a half day's close" (fun seed ->
             let runs = Gen.sampleWithSeed seed 60 300 genSessionScenario |> Array.toList |> List.map run
             let inSession, outside, holiday, afterHalfDay = coverage runs
