@@ -136,6 +136,7 @@ public class DaemonEndToEndTests(ITestOutputHelper output)
         {
             var run = h.StartDaemon();
             await h.WaitFsm("Running");
+            await h.WaitBookValued();
             var manual = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":25}"""));
             Assert.Equal(ControlStatus.Done, manual.Status);
             Assert.Contains("25/25 Filled", manual.Result, StringComparison.Ordinal);

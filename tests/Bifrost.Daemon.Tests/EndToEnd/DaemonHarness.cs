@@ -282,6 +282,12 @@ public sealed class DaemonHarness : IAsyncDisposable
     public Task WaitFsm(string prefix, int timeoutMs = 20_000) =>
         WaitUntil(() => Read(r => r.GetStatus())?.FsmState.StartsWith(prefix, StringComparison.Ordinal) == true, $"status {prefix}", timeoutMs);
 
+    /// <summary>Waits until every holding is quoted (the light's book_valued): before it the day's P&L is unknown and an
+    /// order that adds risk is refused (DAILY_LOSS_LIMIT), so a scenario's first buy must not race the first quotes.</summary>
+    public Task WaitBookValued(int timeoutMs = 30_000) =>
+        WaitUntil(() => Read(r => r.GetStatus())?.Checks.Any(c => c.Name == "book_valued" && c.Health == Health.Ok) == true,
+            "every holding marked", timeoutMs);
+
     /// <summary>Strategy-owned quantity of a contract in the daemon's last status row.</summary>
     public double StrategyQty(int conId) =>
         Read(r => r.GetStatus())!.Positions.Where(p => p.ContractId == conId && p.Owner == PositionOwner.Strategy).Sum(p => p.Quantity);

@@ -324,6 +324,7 @@ public class RestartScenarioTests(ITestOutputHelper output)
             using (var first = Child(h, h.ConfigPath, logs))
             {
                 await h.WaitFsm("Running", 90_000);
+                await h.WaitBookValued();
                 ControlCommand buy;
                 do // the hedger may have an order in flight: the operator tries again
                 {

@@ -24,9 +24,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
     {
         var run = h.StartDaemon();
         await h.WaitFsm("Running");
-        // A buy adds risk: before every holding is quoted the day's P&L is unknown and it is refused (DAILY_LOSS_LIMIT).
-        await h.WaitUntil(() => h.Read(r => r.GetStatus())?.Checks.Any(c => c.Name == "book_valued" && c.Health == Health.Ok) == true,
-            "every holding marked", 30_000);
+        await h.WaitBookValued();
         var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
         Assert.Equal(ControlStatus.Done, buy.Status);
         await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
@@ -160,6 +158,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         {
             var run = h.StartDaemon();
             await h.WaitFsm("Running");
+            await h.WaitBookValued();
             ControlCommand buy;
             do // the hedger may have an order in flight: the operator tries again
             {
@@ -200,6 +199,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         {
             var run = h.StartDaemon();
             await h.WaitFsm("Running");
+            await h.WaitBookValued();
             await h.Gateway.ExecuteAsync("hold-next-order"); // the buy rests at the broker (acknowledged, never traded)
             long buyId;
             ControlCommand? refused;
