@@ -152,6 +152,15 @@ public static class DaemonProgram
             {
                 return Refuse($"store.path: '{settings.Store.Path}' cannot be opened: {e.Message}");
             }
+            // One engine per store: another run_id, account or mode would read this one's book as its own.
+            try
+            {
+                if (StoreIdentity.Problem(settings.Store.Path, cfg) is { } foreign) return Refuse(foreign);
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or Bifrost.Store.StoreUnavailableException)
+            {
+                return Refuse($"store.path: '{settings.Store.Path}' cannot be read: {e.Message}");
+            }
             Prune(settings);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "bifrost-daemon" });
             builder.Logging.ClearProviders();
