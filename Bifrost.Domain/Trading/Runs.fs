@@ -426,10 +426,13 @@ module Runs =
                 // Outside the session a market order would rest at IB overnight (or over a holiday), sized on the last
                 // close, and fill at whatever the open gaps to — unwatched if the daemon is down by then; the run's
                 // timeout cancelled it after five minutes anyway. Refused at once instead, loudly, with nothing sent.
+                // It pauses (or goes back to its halt) whatever `after_flatten` says: a stop would leave the hedge where it
+                // is with nobody watching at the open; paused, the daemon reconciles, alerts and waits for the operator.
                 elif not (SessionCalendar.isOpen cfg.Calendar s.Now) then
                     let left = $"""{abs diff} shares of the hedge still to {if diff > 0 then "buy" else "sell"}"""
-                    let s', c = finishFlatten cfg s run (Refused $"outside the session's hours (calendar: closed, a holiday or a no-trade window): {left}; nothing sent (a market order would wait at the broker for the next open); flatten again in the session")
-                    s', c @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten refused outside the session: {left}; nothing sent"
+                    let s' = { s with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }
+                    s', flattenEnded s run (Refused $"outside the session's hours (calendar: closed, a holiday or a no-trade window): {left}; nothing sent (a market order would wait at the broker for the next open); flatten again in the session")
+                        @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten refused outside the session: {left}; nothing sent"
                 else
                     // Flatten is the exit: it still goes when the quote is not fresh, as an explicit, recorded exception
                     // (a market order that only moves the strategy's own hedge toward its target). Nothing else does.

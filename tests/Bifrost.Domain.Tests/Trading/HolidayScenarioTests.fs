@@ -79,6 +79,15 @@ let tests =
             // The same afternoon without the rules was a session: the flatten's market order went out.
             let _, _, cmds = run noRules
             Expect.equal (placed cmds |> List.exactlyOne).Purpose Flatten "without the rules: a flatten order after the close"
+        testCase "Flatten_AfterTheClose_WithAfterFlattenStop_PausesRatherThanStops" <| fun () ->
+            // `after_flatten: stop` follows a flatten that was done; one refused outside the session leaves the hedge on,
+            // and a stopped daemon would leave it unwatched at the open.
+            let c = { nyse with Control = { nyse.Control with AfterFlatten = StopAfterFlatten } }
+            let s = startedAt c (ny 2026 12 24 12 0 0.0)
+            let s, cmds = feedFilling c (s, []) [ at (ny 2026 12 24 13 30 0.0) (ControlRequested(FlattenExposure, meta 7L)) ]
+            Expect.isEmpty (placed cmds) "nothing sent"
+            Expect.isFalse (cmds |> List.exists (function Exit _ -> true | _ -> false)) "no exit"
+            Expect.equal (FsmState.name s.Fsm) "Paused" "paused, watching"
         testCase "NewYearsDay_IsNoSession_TheQuietFeedIsNeitherAskedForNorToldSilent" <| fun () ->
             // Running from Thursday 2026-12-31 15:00; quotes end at the 16:00 close; Friday 2027-01-01 is a holiday.
             let run (c: Config) =
