@@ -110,7 +110,7 @@ internal static class ControlTexts
         var manual = c.WorkingManualOrders is { } m ? $" ({m} working)" : "";
         return $"Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual){Working(c)}, "
             + $"then close the strategy-owned hedge of {Shares(c.StrategyHedgeShares)} to {target} with market orders "
-            + "(outside the session's hours none is sent: the flatten is refused). "
+            + "(outside the session's hours none is sent: the flatten is refused and the engine pauses). "
             + $"The operator's own manual orders{manual} keep working and external/manual positions ({Shares(c.ExternalShares)}) are not touched. {then}";
     }
 

@@ -17,7 +17,7 @@ public sealed class ControlTextsTests
         Assert.Equal(
             "Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual) (1 working), "
             + "then close the strategy-owned hedge of -120 shares to 0 with market orders "
-            + "(outside the session's hours none is sent: the flatten is refused). "
+            + "(outside the session's hours none is sent: the flatten is refused and the engine pauses). "
             + "The operator's own manual orders keep working and external/manual positions (+50 shares) are not touched. Then pause.", text);
     }
 
@@ -29,7 +29,7 @@ public sealed class ControlTextsTests
         Assert.Equal(
             "Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual), "
             + "then close the strategy-owned hedge of -120 shares to the option book's delta (target 0) with market orders "
-            + "(outside the session's hours none is sent: the flatten is refused). "
+            + "(outside the session's hours none is sent: the flatten is refused and the engine pauses). "
             + "The operator's own manual orders keep working and external/manual positions (+50 shares) are not touched. Then stop.", text);
     }
 
