@@ -85,12 +85,18 @@ module Controls =
             | Error still -> s, reply s meta (Refused $"still breached: {HaltReason.describe still}")
         | Flattening _, Resume -> s, reply s meta (Refused "flattening")
         | Starting, Resume -> s, reply s meta (Refused "not connected yet")
-        // Flatten
-        | (Running _ | Paused | Halted _), FlattenExposure when not s.Connectivity.SocketUp || not s.Connectivity.IbUp ->
-            s, reply s meta (Refused "broker down")
+        // Flatten. One the engine cannot carry out now still stops the strategy's trading: the operator asked to get
+        // out, and a running engine (or a sync bound to run) hedged on as soon as the broker came back.
+        | Running _, FlattenExposure when not s.Connectivity.SocketUp || not s.Connectivity.IbUp ->
+            { s with Fsm = Paused }, reply s meta (Refused "broker down: nothing sent; paused (no hedging until you resume): flatten again once the broker is back")
+        | (Paused | Halted _), FlattenExposure when not s.Connectivity.SocketUp || not s.Connectivity.IbUp ->
+            s, reply s meta (Refused "broker down: nothing sent; flatten again once the broker is back")
         | (Running _ | Paused | Halted _), FlattenExposure -> Runs.startFlatten cfg s meta
         | Flattening _, FlattenExposure -> s, reply s meta (Done "already flattening")
-        | (Starting | Syncing _), FlattenExposure -> s, reply s meta (Refused "not reconciled yet")
+        | Syncing p, FlattenExposure when p.ResumeTo = ResumeRunning ->
+            { s with Fsm = Syncing { p with ResumeTo = ResumePaused } },
+            reply s meta (Refused "not reconciled yet: nothing sent; the sync ends paused: flatten again once it has")
+        | (Starting | Syncing _), FlattenExposure -> s, reply s meta (Refused "not reconciled yet: nothing sent; flatten again once the sync has ended")
 
     let onControl (cfg: Config) (s: State) (control: Control) (meta: ControlMeta) =
         let received = Emit.note s OperationKind.ControlReceived "" $"{Control.name control} by {meta.RequestedBy} (#{meta.ControlId})"
