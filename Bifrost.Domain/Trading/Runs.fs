@@ -506,7 +506,8 @@ module Runs =
             | fsm ->
                 let why =
                     match fsm with
-                    | Stopping _ | Stopped -> "a stop came during the flatten (the stop cancels its working orders)"
+                    | Stopping _ | Stopped when cfg.Control.CancelOnStop -> "a stop came during the flatten (the stop cancels its working orders)"
+                    | Stopping _ | Stopped -> "a stop came during the flatten (its working orders left at the broker: control.cancel_on_stop is false)"
                     | Halted r -> $"halted during the flatten: {HaltReason.describe r}"
                     | other -> $"interrupted by {FsmState.name other}"
                 s, cmds @ flattenEnded s run (Refused $"{why}; the hedge at {State.qtyOf s (State.underlyingId cfg)} shares")
