@@ -29,11 +29,25 @@ module Controls =
         let s', done' = Progress.checkStopping cfg s
         s', cancels @ done'
 
+    /// A cancel naming the flatten's run, or one of its orders.
+    let private cancelsFlatten (s: State) (run: FlattenRun) (control: Control) =
+        match control with
+        | CancelRun r -> r = run.RunId
+        | CancelOrderRef r -> s.Orders |> Map.exists (fun ref o -> OrderRef.value ref = r && o.RunId = run.RunId)
+        | _ -> false
+
     let private decide (cfg: Config) (s: State) (control: Control) (meta: ControlMeta) : State * Command list =
         match s.Fsm, control with
         | Stopped, _ -> s, reply s meta (Refused "stopped")
         | _, RunSelfCheck -> s, Emit.publish cfg s :: reply s meta (Done(Health.name (SelfCheck.run cfg s).Health))
         | Stopping _, _ -> s, reply s meta (Refused "stopping")
+        // The operator cancelling the flatten's run or order ends the flatten: before, its order cancelled, the flatten
+        // sent the next one at once (up to three), undoing the operator's cancel.
+        | Flattening run, (CancelRun _ | CancelOrderRef _) when cancelsFlatten s run control ->
+            let s', cmds = Runs.cancel s meta control
+            let s' = { s' with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }
+            let hedge = State.qtyOf s' (State.underlyingId cfg)
+            s', cmds @ Runs.flattenEnded s' run (Refused $"cancelled by {meta.RequestedBy} (#{meta.ControlId}): nothing more sent; the hedge at {hedge} shares")
         | _, (CancelRun _ | CancelOrderRef _) -> Runs.cancel s meta control
         | _, Stop -> stop cfg s meta
         // Pause

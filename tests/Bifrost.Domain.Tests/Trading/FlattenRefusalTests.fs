@@ -1,6 +1,7 @@
 /// A flatten the engine cannot carry out now still stops the strategy's trading. The operator asked to get out; before,
 /// a flatten refused for a broker down left a running engine running, and it hedged on as soon as the broker came back
-/// (a sync bound to run likewise).
+/// (a sync bound to run likewise). And the operator's cancel of a flatten ends it, rather than being undone by its next
+/// order.
 module Bifrost.Domain.Tests.Trading.FlattenRefusalTests
 
 open Expecto
@@ -36,6 +37,19 @@ let tests =
             // Without the flatten (running when the broker went) the same return hedges at once.
             let _, cmds = back down
             Expect.isNonEmpty (placed cmds) "a running engine hedges on the broker's return"
+        testCase "OperatorCancelsTheFlattensOrder_EndsTheFlatten_NothingMoreSent" <| fun () ->
+            // Before, the cancelled order settled and the flatten sent the next market order at once.
+            let c = { config 1 with Control = { (config 1).Control with RunTimeout = Duration.ofSeconds 300.0 } }
+            let s = hedged c
+            let s, cmds = Reducer.step c s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+            let buy = placed cmds |> List.exactlyOne
+            let s, cmds = Reducer.step c s (at (sec 2.0) (ControlRequested(CancelOrderRef(OrderRef.value buy.Ref), meta 2L)))
+            Expect.contains cmds (CancelOrder(buy.Ref, buy.IbOrderId)) "the order cancelled"
+            Expect.stringContains (refusal 1L cmds) "cancelled by test (#2)" "the flatten ends, naming the cancel"
+            Expect.equal s.Fsm Paused "paused"
+            let status = { IbOrderId = buy.IbOrderId; PermId = 1L; Ref = ""; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+            let _, cmds = Reducer.run c s [ at (sec 2.5) (OrderStatusReported status); at (sec 3.0) ClockTicked; at (sec 4.0) ClockTicked ]
+            Expect.isEmpty (placed cmds) "no next flatten order"
         testCase "Flatten_DuringASyncBoundToRun_IsRefused_AndTheSyncEndsPaused" <| fun () ->
             let c = config 1
             let s = hedged c
