@@ -61,7 +61,7 @@ let genMoveScenario =
 /// The move as the engine met it: the step that reduced the model's report (None: disconnected then, or a restart
 /// dropped it), whether the leg was adopted and live then, and whether the move leaves the book unexplained (no
 /// execution will show it, or the account no longer covers what the strategy holds).
-type MoveSeen = { Step: int; Leg: OptionContract; Judged: bool; Unexplained: bool; BookRightBefore: bool; Account: int; Own: int }
+type MoveSeen = { Step: int; Leg: OptionContract; Judged: bool; Unexplained: bool; BookRightBefore: bool; BackToBook: bool; Account: int; Own: int }
 
 let private moveOf (cfg: Config) (steps: Step list) (leg: int, qty: int, seen: bool) =
     let id = cfg.Strategy.Legs.[leg].Option.ContractId
@@ -78,12 +78,15 @@ let private moveOf (cfg: Config) (steps: Step list) (leg: int, qty: int, seen: b
         // The account before the move was what the book says (other actions of the alphabet — a misreported fill on
         // a leg, a fill lost across a kill — can leave it off by themselves; that is the sync's, not the move's).
         let externalBefore = account - qty - own
-        let rightBefore =
-            match st.Before.OptionBook.Reconciled |> List.tryFind (fun r -> r.ContractId = id) with
-            | Some r -> externalBefore = (r.Account - r.Strategy) + (st.Before.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0)
-            | None -> false
+        let reconciledExternal =
+            st.Before.OptionBook.Reconciled |> List.tryFind (fun r -> r.ContractId = id)
+            |> Option.map (fun r -> (r.Account - r.Strategy) + (st.Before.ExternalLegFills |> Map.tryFind (ContractId.value id) |> Option.defaultValue 0))
+        let rightBefore = reconciledExternal = Some externalBefore
+        // A book already off (a fill lost across a kill) that the move brings back to the last clean reconciliation:
+        // the account holds what the book says again, and the sync may pass.
+        let backToBook = not rightBefore && reconciledExternal = Some(account - own)
         { Step = i; Leg = cfg.Strategy.Legs.[leg].Option; Judged = adopted && live; Unexplained = not seen || not covered; BookRightBefore = rightBefore
-          Account = account; Own = own })
+          BackToBook = backToBook; Account = account; Own = own })
 
 /// A sync that ends judged: the broker's answers are in (a stop during it ends it unjudged).
 let private syncEnded (st: Step) =
@@ -106,7 +109,7 @@ let checkMove (steps: Step list) (m: MoveSeen) =
     match after |> List.tryFind syncEnded with
     // A leg that expired by then is not compared any more: what the account shows of it is the broker's settlement.
     | Some ended when Expiry.isExpired ended.After m.Leg -> ()
-    | Some ended when m.Unexplained ->
+    | Some ended when m.Unexplained && not m.BackToBook ->
         match ended.After.Fsm with
         | Halted _ -> ()
         | fsm -> failwithf "the sync after an unexplained move ended %s" (FsmState.name fsm)
@@ -114,7 +117,11 @@ let checkMove (steps: Step list) (m: MoveSeen) =
         // order on the leg can bring the account back to the book: then it may run).
         let stillMoved (s: State) = Portfolio.brokerQty m.Leg.ContractId s.Portfolio = m.Account && Portfolio.strategyQty m.Leg.ContractId s.Portfolio = m.Own
         match after |> List.tryFind (fun st -> isRunning st.After.Fsm && not (Expiry.isExpired st.After m.Leg) && stillMoved st.After) with
-        | Some st -> failwithf "running after an unexplained move, on %A" st.Event.Payload
+        | Some st ->
+            let trail =
+                after |> List.takeWhile (fun x -> not (obj.ReferenceEquals(x, st))) |> List.filter (fun x -> FsmState.name x.Before.Fsm <> FsmState.name x.After.Fsm)
+                |> List.map (fun x -> $"{x.Event.Payload.GetType().Name}: {FsmState.name x.Before.Fsm} -> {FsmState.name x.After.Fsm}") |> String.concat " | "
+            failwithf "running after an unexplained move, on %A; since the move: %s" st.Event.Payload trail
         | None -> ()
     // A book already off before the move (a misreported fill on a leg) stays so, explained move or not.
     | Some _ when not m.BookRightBefore || steps |> List.take m.Step |> List.exists (fun st -> not (mismatch st.Commands).IsEmpty) -> ()
