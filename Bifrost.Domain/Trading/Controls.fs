@@ -45,7 +45,7 @@ module Controls =
         // sent the next one at once (up to three), undoing the operator's cancel.
         | Flattening run, (CancelRun _ | CancelOrderRef _) when cancelsFlatten s run control ->
             let s', cmds = Runs.cancel s meta control
-            let s' = { s' with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }
+            let s' = { s' with Fsm = Runs.pausedAfter run }
             let hedge = State.qtyOf s' (State.underlyingId cfg)
             s', cmds @ Runs.flattenEnded s' run (Refused $"cancelled by {meta.RequestedBy} (#{meta.ControlId}): nothing more sent; the hedge at {hedge} shares")
         | _, (CancelRun _ | CancelOrderRef _) -> Runs.cancel s meta control

@@ -396,10 +396,13 @@ module Runs =
         let text = match outcome with Done t -> t | Refused t -> $"incomplete: {t}"
         [ Emit.note s OperationKind.ControlCompleted run.RunId $"flatten {text}"; CompleteControl(run.Meta.ControlId, outcome) ]
 
+    /// Where a flatten that does not stop the daemon leaves the engine: Paused, or the halt it started from.
+    let pausedAfter (run: FlattenRun) = match run.Returns with Some r -> Halted r | None -> Paused
+
     let private finishFlatten (cfg: Config) (s: State) (run: FlattenRun) (outcome: ControlOutcome) =
         let completion = flattenEnded s run outcome
         match cfg.Control.AfterFlatten with
-        | PauseAfterFlatten -> { s with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }, completion
+        | PauseAfterFlatten -> { s with Fsm = pausedAfter run }, completion
         | StopAfterFlatten ->
             let s' = { s with Fsm = Stopped }
             s', completion @ [ Emit.publish cfg s'; Exit 0 ]
@@ -430,7 +433,7 @@ module Runs =
                 // is with nobody watching at the open; paused, the daemon reconciles, alerts and waits for the operator.
                 elif not (SessionCalendar.isOpen cfg.Calendar s.Now) then
                     let left = $"""{abs diff} shares of the hedge still to {if diff > 0 then "buy" else "sell"}"""
-                    let s' = { s with Fsm = (match run.Returns with Some r -> Halted r | None -> Paused) }
+                    let s' = { s with Fsm = pausedAfter run }
                     s', flattenEnded s run (Refused $"outside the session's hours (calendar: closed, a holiday or a no-trade window): {left}; nothing sent (a market order would wait at the broker for the next open); flatten again in the session")
                         @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten refused outside the session: {left}; nothing sent"
                 else
