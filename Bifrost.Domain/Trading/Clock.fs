@@ -34,7 +34,7 @@ module Clock =
             | Error _ when (match s.Fsm with Syncing { ResumeTo = ResumeHalted _ } -> true | _ -> false) -> struct (s, [])
             | Error reason when (match s.Fsm with Syncing _ -> true | _ -> false) ->
                 let s = match s.Fsm with Syncing p -> { s with Fsm = Syncing { p with ResumeTo = ResumeHalted reason } } | _ -> s
-                let s, cancels = OrderFlow.cancelWorking s "risk halt"
+                let s, cancels = OrderFlow.cancelForHalt reason s "risk halt"
                 struct (s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason + ": halted once the sync ends") ]
                            @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason))
             | Error reason ->

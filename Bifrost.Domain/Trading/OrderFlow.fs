@@ -65,14 +65,27 @@ module OrderFlow =
     /// Requests cancellation of every working order of this engine (stop, halts: the engine stands down).
     let cancelWorking (s: State) reason = cancelWorkingWhere (fun _ -> true) s reason
 
-    /// A risk limit breached: halted with its reason, every working order cancelled, the halt recorded and alerted.
-    let haltOnRisk (s: State) (reason: HaltReason) =
-        let s, cancels = cancelWorking { s with Fsm = Halted reason; Risk = RiskHalted } "risk halt"
-        s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
-
     /// True for an order whose fills are the strategy's: a flatten cancels and waits for those, and leaves the
     /// operator's own working manual orders alone.
     let strategyOwned (o: Order) = OrderPurpose.owner o.Purpose = StrategyOwned
+
+    /// What a halt cancels. A risk limit judges the strategy's P&L, which an operator-owned manual order's fills are not
+    /// part of (they are external, as a fill from the operator's own TWS): a risk halt cancels the strategy's orders and
+    /// leaves the operator's own working, as a flatten does (before, it cancelled them too: the operator's discretionary
+    /// trade undone by a limit that does not cover it). A halt that says the engine cannot be sure of the account
+    /// (a mismatch, another engine, a failed reconciliation, a lost memory) stands everything of this engine down.
+    /// Every reason is named, so a new one must be classified.
+    let cancelForHalt (reason: HaltReason) (s: State) label =
+        match reason with
+        | DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _ -> cancelWorkingWhere strategyOwned s label
+        | ReconcileFailed _ | AccountMismatch _ | BookMismatch _ | AnotherEngine _ | OrderRefExhausted _ | MemoryMissing _ ->
+            cancelWorking s label
+
+    /// A risk limit breached: halted with its reason, the strategy's working orders cancelled (cancelForHalt), the halt
+    /// recorded and alerted.
+    let haltOnRisk (s: State) (reason: HaltReason) =
+        let s, cancels = cancelForHalt reason { s with Fsm = Halted reason; Risk = RiskHalted } "risk halt"
+        s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ] @ Emit.alertAndRecord s Critical "RISK_HALT" (HaltReason.describe reason)
 
     let private findOrder (s: State) (ibOrderId: int) (ref: string) =
         match s.RefByIbId |> Map.tryFind ibOrderId with

@@ -229,8 +229,8 @@ module Sync =
                     | Ok cls -> { s with Fsm = fsm; Risk = cls }, [ reconciled ]
                 // Back into a remembered halt (a restart, a reconnect): it stands down as it did on entry. An order the
                 // halt's cancel never reached (the engine died first) is still working at the broker; it is cancelled.
-                | Halted _ ->
-                    let s', cancels = OrderFlow.cancelWorking { s with Fsm = fsm } "halted: still working at the broker after the reconciliation"
+                | Halted r ->
+                    let s', cancels = OrderFlow.cancelForHalt r { s with Fsm = fsm } "halted: still working at the broker after the reconciliation"
                     s', reconciled :: cancels
                 | _ -> { s with Fsm = fsm }, [ reconciled ]
         s, expired @ orderCmds @ resent @ outcome @ unexplained @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]

@@ -236,6 +236,63 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found in review: a risk halt cancelled every working order of the engine, the operator's own manual ones
+    /// included — his discretionary trade undone by a limit on the strategy's P&amp;L, which its fills are not part of.
+    /// The operator's buy rests at the broker across a stop (cancel_on_stop false) and a restart whose $1 loss limits
+    /// halt at the first dip: the halt leaves it working at the gateway; released, it fills and is the operator's.</summary>
+    [Fact]
+    public async Task RiskHalt_AfterARestart_LeavesTheOperatorsOwnRestingOrderWorking_ItFillsAsHis()
+    {
+        // run_timeout of ten simulated hours (far past the test): only the halt could cancel the resting buy.
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => QuietConfig()(port, store)
+            .Replace("\"cancel_on_stop\": true", "\"cancel_on_stop\": false", StringComparison.Ordinal)
+            .Replace("\"stop_timeout_seconds\": 60", "\"stop_timeout_seconds\": 60, \"run_timeout_seconds\": 36000", StringComparison.Ordinal));
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitFsm("Running");
+            await h.WaitBookValued();
+            await h.Gateway.ExecuteAsync("hold-next-order"); // the buy rests at the broker (acknowledged, never traded)
+            ControlCommand? refused;
+            do // the hedger may have an order in flight: the operator tries again
+            {
+                var buyId = h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10}""");
+                await h.WaitUntil(() => h.Control(buyId) is { Status: not ControlStatus.Pending }, "the manual order taken");
+                await Task.Delay(200);
+                refused = h.Control(buyId) is { Status: ControlStatus.Refused } c ? c : null;
+            } while (refused is not null && refused.Result!.Contains("in flight", StringComparison.Ordinal));
+            Assert.Null(refused);
+            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)), "the buy at the gateway");
+            var manual = h.LedgerOf("order").Single(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)).OrderRef!;
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await first.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.DoesNotContain(h.LedgerOf("cancel"), c => c.OrderRef == manual); // cancel_on_stop false: still working
+
+            // Loss limits of $1: the restarted engine halts at the first dip, the operator's buy still resting.
+            var config = await File.ReadAllTextAsync(h.ConfigPath);
+            await File.WriteAllTextAsync(h.ConfigPath, config
+                .Replace("\"daily_loss_limit\": 100000", "\"daily_loss_limit\": 1", StringComparison.Ordinal)
+                .Replace("\"max_drawdown\": 100000", "\"max_drawdown\": 1", StringComparison.Ordinal));
+            var second = h.StartDaemon();
+            await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "RISK_HALT"), "the restarted engine halts on a loss limit", 90_000);
+            await h.WaitFsm("Halted(", 60_000);
+            await Task.Delay(2000); // ×200 replay: minutes in which a cancel would have gone out
+            Assert.DoesNotContain(h.LedgerOf("cancel"), c => c.OrderRef == manual);
+            var row = h.Read(r => r.GetOrder(manual))!;
+            Assert.False(row.CancelRequested, "the store holds no cancel decided for it");
+
+            await h.Gateway.ExecuteAsync("release-held"); // it trades, as the broker would
+            await h.WaitUntil(() => h.ExternalQty(TestConfig.StockId) == 10, "the operator's 10 shares, outside the strategy", 30_000);
+            Assert.StartsWith("Halted(", h.Read(r => r.GetStatus())!.FsmState, StringComparison.Ordinal);
+            await StopAndCheck(h, second);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     /// <summary>Found in review: a manual or rebalance order in a no-trade window (the TWS restart) or after the close
     /// went out, to wait at the broker for the next open and fill at the gap, risk bypass or not.</summary>
     [Fact]

@@ -49,6 +49,9 @@ type Action =
     /// (PositionMovedTests inserts it).
     | LegMovedOutside of leg: int * qty: int * seen: bool
     | Ctl of Control
+    /// The operator cancels the newest order the broker works: its whole run (`byRun`), or that order by its ref (a
+    /// hedge, a manual or rebalance run, a flatten's order); with none working, a run that does not exist.
+    | OperatorCancel of byRun: bool
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
     /// An operator rebalance of the strategy's stock to this many shares.
     | RebalanceStock of target: int
@@ -146,6 +149,7 @@ let genAction (legCount: int) =
           9, Gen.constant (Ctl Resume)
           3, Gen.constant (Ctl FlattenExposure)
           1, Gen.constant (Ctl RunSelfCheck)
+          2, Gen.elements [ true; false ] |> Gen.map OperatorCancel
           10, Gen.map4 (fun s q b a -> Manual(s, q, b, a)) (Gen.elements [ Buy; Sell ]) (Gen.frequency [ 3, Gen.choose (1, 400); 2, Gen.choose (400, 5000) ]) (Gen.elements [ true; false ]) (Gen.elements [ true; false ])
           3, Gen.choose (-3000, 3000) |> Gen.map RebalanceStock
           1, Gen.choose (31, 90) |> Gen.map StalePeriod
@@ -348,6 +352,13 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
         (if sim.Connected then [ at sim.Time (PositionReported(id, broker.[id], movedCost)) ] else [])
     | LegMovedOutside _ -> sim, []
     | Ctl c -> { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ControlRequested(c, meta sim.ControlSeq)) ]
+    | OperatorCancel byRun ->
+        let control =
+            match List.tryLast sim.Working with
+            | Some w when byRun -> CancelRun w.Req.RunId
+            | Some w -> CancelOrderRef(OrderRef.value w.Req.Ref)
+            | None -> CancelRun "no-such-run"
+        { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ControlRequested(control, meta sim.ControlSeq)) ]
     | Manual(side, qty, bypass, adjusts) ->
         let m = { RunId = $"m{sim.ControlSeq}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass; Meta = meta sim.ControlSeq; AdjustsStrategy = adjusts }
         { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ManualOrderRequested m) ]

@@ -5,16 +5,85 @@
 module Bifrost.Domain.Tests.Trading.FlattenRefusalTests
 
 open Expecto
+open FsCheck.FSharp
 open Bifrost.Domain
 open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
 open Bifrost.Domain.Tests.Fixtures
+open Bifrost.Domain.Tests.Trading.BrokerModel
+open Bifrost.Domain.Tests.Trading.RestartProperties
 
 let private refusal (id: int64) (cmds: Command list) =
     cmds |> List.pick (function CompleteControl(i, Refused why) when i = id -> Some why | _ -> None)
 
+let private trail (steps: Step list) (from: int) (upTo: int) =
+    steps |> List.skip from |> List.truncate (upTo - from + 1)
+    |> List.map (fun st -> $"{st.Event.Payload.GetType().Name}->{FsmState.name st.After.Fsm}")
+    |> String.concat " | "
+
+/// Hedges sent after the operator asked to flatten and before he resumed (empty: the invariant holds). Whatever the
+/// flatten's fate — done, refused (the broker down, a sync not ended, outside the session), timed out, cancelled by the
+/// operator, interrupted — the operator asked to get out: the hedger trades again only on his resume. A restart keeps it.
+let hedgesAfterAFlattenBeforeAResume (steps: Step list) =
+    let rec walk i (asked: int option) acc =
+        if i >= steps.Length then List.rev acc
+        else
+            let st = steps.[i]
+            let asked =
+                match st.Event.Payload with
+                | ControlRequested(Resume, _) -> None
+                | ControlRequested(FlattenExposure, _) when asked.IsNone && st.Before.Fsm <> Stopped -> Some i
+                | _ -> asked
+            let acc =
+                match asked with
+                | Some k ->
+                    [ for cmd in st.Commands do
+                          match cmd with
+                          | PlaceOrder r when r.Purpose = Hedge ->
+                              $"step {i}: hedge {OrderRef.value r.Ref} {Side.name r.Side} {r.Quantity} after the flatten asked at step {k}, no resume since: {trail steps k i}"
+                          | _ -> () ] @ acc
+                | None -> acc
+            walk (i + 1) asked acc
+    walk 0 None []
+
+/// The operator's cancels that ended a flatten (its run or one of its orders), and any flatten order sent after one
+/// (empty second list: the invariant holds).
+let flattenOrdersAfterTheOperatorsCancel (steps: Step list) =
+    let cancelled =
+        [ for i, st in List.indexed steps do
+              match st.Before.Fsm, st.Event.Payload with
+              | Flattening run, ControlRequested(CancelRun r, _) when r = run.RunId -> i, run.RunId
+              | Flattening run, ControlRequested(CancelOrderRef r, _)
+                    when st.Before.Orders |> Map.exists (fun ref o -> OrderRef.value ref = r && o.RunId = run.RunId) -> i, run.RunId
+              | _ -> () ]
+    cancelled,
+    [ for i, runId in cancelled do
+          for j, st in List.indexed steps |> List.skip (i + 1) do
+              for cmd in st.Commands do
+                  match cmd with
+                  | PlaceOrder r when r.RunId = runId -> $"step {j}: flatten order {OrderRef.value r.Ref} after the operator cancelled {runId} at step {i}: {trail steps i j}"
+                  | _ -> () ]
+
 [<Tests>]
 let tests =
     testList "Trading.FlattenRefusal" [
+        Props.property "After the operator's flatten no hedge goes out until he resumes" 1000
+            (Prop.forAll (Arb.fromGen genScenario) (fun (legCount, actions) ->
+                Props.noneOf (hedgesAfterAFlattenBeforeAResume (run (config legCount) actions))))
+        restartProperty "After the operator's flatten no hedge goes out until he resumes, across restarts rebuilt from the store" (fun _ steps _ ->
+            Props.noneOf (hedgesAfterAFlattenBeforeAResume steps))
+        Props.property "The operator's cancel of a flatten's run or order ends it: nothing more of it is sent" 1000
+            (Prop.forAll (Arb.fromGen genScenario) (fun (legCount, actions) ->
+                Props.noneOf (snd (flattenOrdersAfterTheOperatorsCancel (run (config legCount) actions)))))
+        restartProperty "The operator's cancel of a flatten's run or order ends it, across restarts rebuilt from the store" (fun _ steps _ ->
+            Props.noneOf (snd (flattenOrdersAfterTheOperatorsCancel steps)))
+        Props.seeded "The scenarios cancel flattens and hedge after flattens were resumed" (fun seed ->
+            let scenarios = Gen.sampleWithSeed seed 60 1000 genScenario |> Array.map (fun (legCount, actions) -> run (config legCount) actions)
+            let cancels = scenarios |> Array.sumBy (fun steps -> (fst (flattenOrdersAfterTheOperatorsCancel steps)).Length)
+            let flattens = scenarios |> Array.sumBy (fun steps -> steps |> List.sumBy (fun st -> match st.Event.Payload with ControlRequested(FlattenExposure, _) -> 1 | _ -> 0))
+            printfn "flatten coverage: %d flattens asked, %d ended by the operator's cancel in 1,000 scenarios" flattens cancels
+            Expect.isGreaterThanOrEqual cancels 3 "flattens ended by the operator's cancel"
+            Expect.isGreaterThanOrEqual flattens 300 "flattens asked")
         testCase "Flatten_WithTheBrokerDown_IsRefused_AndPauses_TheReconnectTradesNothing" <| fun () ->
             let c = config 1
             let s = hedged c

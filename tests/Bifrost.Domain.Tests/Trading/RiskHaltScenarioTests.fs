@@ -70,6 +70,23 @@ let private restartWithTheHedgeOpen (c: Config) (s: State) (hedge: OrderRequest)
                                               Side = hedge.Side; Quantity = hedge.Quantity; Filled = 0; Status = Acknowledged })
           at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded ]
 
+/// Hedged with a 1,000 stop-loss; the operator buys 50 shares at the market (`adjusts`: for the strategy, or his own),
+/// the broker acknowledges it and it rests; the calls crash and the clock ticks: halted STOP_LOSS. The config, the state
+/// after the manual order was acknowledged, the state after the halt, the halt's commands and the order.
+let private haltedWithAManualOrderWorking (adjusts: bool) =
+    let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 1_000.0 } }
+    let s = hedged c
+    let m = { RunId = "m7"; ContractId = underlyingId; Side = Buy; Quantity = 50; Type = Market; RiskBypass = false; Meta = meta 7L; AdjustsStrategy = adjusts }
+    let s, cmds = step c s (at (sec 1.0) (ManualOrderRequested m))
+    let order = placed cmds |> List.exactlyOne
+    let ack = { IbOrderId = order.IbOrderId; PermId = 1000L + int64 order.IbOrderId; Ref = ""; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+    let working, _ = step c s (at (sec 1.1) (OrderStatusReported ack))
+    let s, cmds = Reducer.run c working (crash c 3.0 @ [ at (sec 6.0) ClockTicked ])
+    Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name s.Fsm}"
+    c, working, s, cmds, order
+
+let private cancels (ref: OrderRef) (cmds: Command list) = cmds |> List.exists (function CancelOrder(r, _) -> r = ref | _ -> false)
+
 [<Tests>]
 let tests =
     testList "Trading.RiskHaltScenario" [
@@ -309,6 +326,45 @@ let tests =
             Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
             Expect.exists cmds (function CancelOrder(r, _) -> r = hedge.Ref | _ -> false) "the hedge cancelled"
             Expect.isTrue restarted.Orders.[hedge.Ref].CancelRequested "asked for, so every later path sends it again"
+        // Found in review: a risk halt cancelled every working order of the engine, the operator's own manual ones
+        // included — his discretionary trade undone by a limit on the strategy's P&L, which that order's fills are not
+        // part of (they are external, as a fill from his own TWS). A flatten already left them alone.
+        testCase "RiskHalt_LeavesTheOperatorsOwnManualOrderWorking_ItsRunEndsWhenItFills" <| fun () ->
+            let c, _, s, cmds, order = haltedWithAManualOrderWorking false
+            Expect.isFalse (cancels order.Ref cmds) "the operator's own order is not cancelled by the strategy's halt"
+            Expect.isFalse s.Orders.[order.Ref].CancelRequested "no cancel decided"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "RISK_HALT") "the halt alerted"
+            // It fills later: the operator's 50 shares, external to the strategy; its run ends and its control is answered.
+            let hedgeBefore = State.hedgePosition c s
+            let filled = { IbOrderId = order.IbOrderId; PermId = 1000L + int64 order.IbOrderId; Ref = ""; Status = FullyFilled; Filled = 50; AvgFillPrice = 100.0; Reason = "" }
+            let s, cmds = Reducer.run c s [ at (sec 7.0) (execFor order 50 100.0 "m1"); at (sec 7.0) (OrderStatusReported filled) ]
+            Expect.equal (State.hedgePosition c s) hedgeBefore "the operator's 50 shares stay outside the strategy's hedge"
+            Expect.exists cmds (function CompleteControl(7L, Done text) -> text.StartsWith "done" | _ -> false) "the run ends done"
+            Expect.isTrue (match s.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"still halted: {FsmState.name s.Fsm}"
+            Expect.isEmpty (placed cmds) "nothing sent"
+        testCase "RiskHalt_CancelsAManualOrderThatAdjustsTheStrategy" <| fun () ->
+            // Bought for the strategy, its fills are the strategy's risk: the halt stands it down like a hedge.
+            let _, _, s, cmds, order = haltedWithAManualOrderWorking true
+            Expect.isTrue (cancels order.Ref cmds) "the strategy's manual order is cancelled"
+            Expect.isTrue s.Orders.[order.Ref].CancelRequested "asked for"
+        testCase "Restart_IntoARememberedRiskHalt_LeavesTheOperatorsOwnOrderWorking_AnotherHaltCancelsIt" <| fun () ->
+            let c, working, s, _, order = haltedWithAManualOrderWorking false
+            let restartInto (s: State) =
+                let restored = restoredFrom s
+                Reducer.run c (State.initial c)
+                    [ at (sec 60.0) (EngineStarted restored)
+                      at (sec 60.1) (BrokerConnected [ c.Account ])
+                      at (sec 60.2) (PositionReported(cid 2, 10, 3.0)); at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+                      at (sec 60.25) (OpenOrderReported { IbOrderId = order.IbOrderId; PermId = 1000L + int64 order.IbOrderId; ClientId = 7; Ref = OrderRef.value order.Ref; ContractId = order.ContractId
+                                                          Side = order.Side; Quantity = order.Quantity; Filled = 0; Status = Acknowledged })
+                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded ]
+            let restarted, cmds = restartInto s
+            Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"{FsmState.name restarted.Fsm}"
+            Expect.isFalse (cancels order.Ref cmds) "a remembered risk halt leaves the operator's order working"
+            // The same order under a halt that says the engine cannot be sure of the account: everything stands down.
+            let unsure = { working with Fsm = Halted(AnotherEngine "test"); Memory = { working.Memory with Operator = OperatorHalted(AnotherEngine "test") } }
+            let _, cmds = restartInto unsure
+            Expect.isTrue (cancels order.Ref cmds) "another engine on the account: the operator's order is cancelled too"
         // Found by a red-team review: a store with the run's orders and no engine_memory row (deleted, lost) started as
         // a first start — a stop-loss halt was forgotten and, the stock moving, a hedge went out on the restart.
         testCase "Restart_WithTheRunsOrdersButNoMemory_HaltsMemoryMissing_NothingSent_UntilTheOperatorResumes" <| fun () ->

@@ -99,6 +99,16 @@ let tests =
                 let cfg = sessionConfig legCount expiry halfDay
                 let steps, restarts = runWithRestarts cfg actions
                 Props.noneOf (ControlAnswerProperties.unanswered steps (restarts |> List.map (fun r -> r.At)))))
+        // A flatten refused outside the session pauses (or goes back to its halt): across a restart, on this calendar too.
+        // The operator resumes often in the shared alphabet, which closes the window the property watches: here he
+        // never resumes after his first flatten, so the market moving in the next session meets an engine that must not
+        // hedge (a refused flatten that left it running hedged at the next open).
+        Props.property "After the operator's flatten no hedge goes out until he resumes, on the NYSE's calendar with restarts" 300
+            (Prop.forAll (Arb.fromGen genSessionScenario) (fun (legCount, expiry, halfDay, actions) ->
+                let first = actions |> List.tryFindIndex (function Base(Ctl FlattenExposure) -> true | _ -> false) |> Option.defaultValue actions.Length
+                let actions = actions |> List.indexed |> List.filter (fun (i, a) -> i <= first || a <> Base(Ctl Resume)) |> List.map snd
+                let _, steps = run (legCount, expiry, halfDay, actions)
+                Props.noneOf (FlattenRefusalTests.hedgesAfterAFlattenBeforeAResume steps)))
         Props.seeded "The session scenarios trade in the session and meet quotes and orders outside it, on New Year's Day and after a half day's close" (fun seed ->
             let runs = Gen.sampleWithSeed seed 60 300 genSessionScenario |> Array.toList |> List.map run
             let inSession, outside, holiday, afterHalfDay = coverage runs
@@ -106,5 +116,15 @@ let tests =
             Expect.isGreaterThanOrEqual inSession 80 "orders in the session"
             Expect.isGreaterThanOrEqual outside 2000 "quotes or operator orders outside the session while running"
             Expect.isGreaterThanOrEqual holiday 200 "on New Year's Day"
-            Expect.isGreaterThanOrEqual afterHalfDay 100 "after a half day's close")
+            Expect.isGreaterThanOrEqual afterHalfDay 100 "after a half day's close"
+            // The refusal the flatten property above leans on: a flatten asked outside the session, a restart after it.
+            let refusedOutside =
+                runs |> List.sumBy (fun (_, steps) ->
+                    let refusals =
+                        steps |> List.indexed |> List.choose (fun (i, st) ->
+                            if st.Commands |> List.exists (function RaiseAlert a -> a.Code = "FLATTEN_INCOMPLETE" && a.Message.Contains "outside the session" | _ -> false)
+                            then Some i else None)
+                    refusals |> List.filter (fun i -> steps |> List.skip (i + 1) |> List.exists (fun st -> match st.Event.Payload with EngineStarted _ -> true | _ -> false)) |> List.length)
+            printfn "flattens refused outside the session with a restart after them: %d" refusedOutside
+            Expect.isGreaterThanOrEqual refusedOutside 3 "flattens refused outside the session, then a restart")
     ]
