@@ -139,7 +139,16 @@ module OrderFlow =
                                 $"{maxHedgeRejects} hedge orders in a row rejected or ended unfilled by the broker (last {name} {OrderStatus.name after.Status}: {why}): paused; resume once the cause is fixed"
             else s, warned
 
-    let onStatus (s: State) (r: OrderStatusReport) =
+    /// An order the broker ended without saying how much of it filled (IB's 202; an openOrder "Cancelled" or
+    /// "Inactive", which carries no count): a partial fill that beat the ending may still be on its way, so it stays in
+    /// flight (CountAwaited) until a final orderStatus or a sync gives the count.
+    let private awaitCount (s: State) (o: Order) (update: OrderUpdate) =
+        match update with
+        | CancelConfirmed | MadeInactive when Order.isWorking o -> { s with CountAwaited = s.CountAwaited.Add o.Ref }
+        | _ -> s
+
+    /// orderStatus (`countKnown`: its filled is the broker's cumulative count) or openOrder (no count).
+    let private applyStatus (countKnown: bool) (s: State) (r: OrderStatusReport) =
         match findOrder s r.IbOrderId r.Ref with
         | None ->
             if OrderRef.isBifrost r.Ref then
@@ -154,10 +163,23 @@ module OrderFlow =
                   $"status {OrderUpdate.name r.Status} of another client's order id {r.IbOrderId} (permId {r.PermId}, ours {o.PermId}): not applied" ]
         | Some o ->
             let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }
+            // A final orderStatus carries the order's final fill count: a 202 that came first waited for it.
+            let s =
+                if not countKnown then awaitCount s o r.Status
+                else
+                    match r.Status with
+                    | CancelConfirmed | FullyFilled | MadeInactive | RejectedByBroker -> { s with CountAwaited = s.CountAwaited.Remove o.Ref }
+                    | Acknowledged | PartFilled -> s
             let s = State.putOrder o s
             let s, o', cmds = advance s o r.Status r.Reason
             let s, ended = onEnding s o o' ($"status {OrderUpdate.name r.Status} {r.Reason}".Trim())
             s, cmds @ ended
+
+    /// orderStatus: the lifecycle moves, and its filled count is the broker's.
+    let onStatus (s: State) (r: OrderStatusReport) = applyStatus true s r
+
+    /// openOrder's status: the lifecycle moves; it carries no fill count (an ending waits for one).
+    let onOpenOrderStatus (s: State) (r: OrderStatusReport) = applyStatus false s r
 
     /// Codes that mean the order is not working: refused by IB or the exchange (201, 203, 110 tick size, 200 no
     /// contract, 320–322 a request TWS could not read), or never sent (0 and 504, the daemon's own). Only these
@@ -180,9 +202,14 @@ module OrderFlow =
         | Some o ->
             match code with
             | 202 ->
+                // IB's 202 carries no fill count. Its orderStatus usually comes first and says how much filled; when the
+                // 202 comes first, a partial fill that beat the cancel may still be on its way, and a hedger deciding now
+                // would hedge those shares again: the order stays in flight until a final status or a sync gives it.
+                let s = awaitCount s o CancelConfirmed
                 let s, o', c = advance s o CancelConfirmed $"202 {message}"
                 let s, ended = onEnding s o o' $"202 {message}"
-                s, c @ ended
+                let awaited = if s.CountAwaited.Contains o.Ref then [ Emit.orderOp s OperationKind.OrderStatusChanged o' nan "cancelled (202) before its final status: held in flight until the broker says how much filled" ] else []
+                s, c @ ended @ awaited
             | c when cancelDoubtCodes.Contains c && o.CancelRequested && Order.isWorking o ->
                 // The first refusal starts the wait: a repeat must not put it off.
                 let s = if s.CancelsRefused.ContainsKey o.Ref then s else { s with CancelsRefused = s.CancelsRefused.Add(o.Ref, s.Now) }

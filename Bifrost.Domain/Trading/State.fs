@@ -184,6 +184,10 @@ type State =
       /// Working orders whose cancel the broker refused as unknown or not cancellable (10147, 10148), and when: one
       /// that no status or execution settles within `reconcile.execution_wait_seconds` is reconciled (Clock).
       CancelsRefused: Map<OrderRef, Timestamp>
+      /// Orders IB said were ended (a 202, an openOrder "Cancelled" or "Inactive": no fill count) before any orderStatus
+      /// gave their final count: a partial fill that beat the cancel may still be on its way. Held in flight (`Open`) until a final status gives the count or a
+      /// sync has read the day's executions; `reconcile.execution_wait_seconds` later the account is reconciled.
+      CountAwaited: Set<OrderRef>
       Attribution: PnlAttribution
       /// When the book was last valued (attribution's Δt runs from here).
       ValuedAt: Timestamp
@@ -273,6 +277,7 @@ module State =
           LastHedgeSpot = nan
           HedgeRejects = 0
           CancelsRefused = Map.empty
+          CountAwaited = Set.empty
           Attribution = Attribution.zero
           ValuedAt = Timestamp.zero
           LastPublishAt = Timestamp.zero
@@ -447,11 +452,22 @@ module State =
         && o.Filled >= o.ReportedFilled
         && (o.Status <> Filled || o.Filled >= o.Quantity)
 
-    /// Records an order's new version, keeping the open set in step: the one way orders change.
+    /// Records an order's new version, keeping the open set in step: the one way orders change. A cancel whose final
+    /// fill count is awaited (CountAwaited) keeps its order open.
     let putOrder (o: Order) (s: State) =
         { s with
             Orders = s.Orders |> Map.add o.Ref o
-            Open = if isSettled o then s.Open.Remove o.Ref else s.Open.Add o.Ref }
+            Open = if isSettled o && not (s.CountAwaited.Contains o.Ref) then s.Open.Remove o.Ref else s.Open.Add o.Ref }
+
+    /// The final fill count of a cancelled order is known (a final status, or a sync that read the day's executions):
+    /// it settles as its fills say.
+    let countKnown (r: OrderRef) (s: State) =
+        if not (s.CountAwaited.Contains r) then s
+        else
+            let s = { s with CountAwaited = s.CountAwaited.Remove r }
+            match s.Orders |> Map.tryFind r with
+            | Some o -> putOrder o s
+            | None -> s
 
     /// Working orders (not terminal): a subset of the open (unsettled) ones.
     let workingOrders (s: State) = [ for r in s.Open do

@@ -177,6 +177,8 @@ module Sync =
         // while the socket was down reached nobody), before any halt's own cancels; refusals seen so far are judged.
         let resent = OrderFlow.resendCancels s "cancel sent again: still open at the broker after the reconciliation"
         let s = { s with CancelsRefused = Map.empty }
+        // The day's executions are all in: a fill count awaited since a 202 (or an openOrder's ending) is known now.
+        let s = s.CountAwaited |> Set.fold (fun s r -> State.countKnown r s) s
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
@@ -308,6 +310,6 @@ module Sync =
             if OrderRef.isBifrost r.Ref then
                 match OrderRef.create r.Ref |> Result.toOption |> Option.bind (fun ref -> s.Orders |> Map.tryFind ref) with
                 | Some _ ->
-                    OrderFlow.onStatus s { IbOrderId = r.IbOrderId; PermId = r.PermId; Ref = r.Ref; Status = r.Status; Filled = r.Filled; AvgFillPrice = 0.0; Reason = "openOrder" }
+                    OrderFlow.onOpenOrderStatus s { IbOrderId = r.IbOrderId; PermId = r.PermId; Ref = r.Ref; Status = r.Status; Filled = r.Filled; AvgFillPrice = 0.0; Reason = "openOrder" }
                 | None -> s, [] // unknown: judged when the sync finishes
             else s, []

@@ -87,6 +87,24 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
         return events;
     }
 
+    /// <summary>Fault injection: a cancel that races a fill. Half of what is left of the working order (at least one)
+    /// trades first — at its limit, or at the touch for a market order — then the cancel ends the rest. An order that is
+    /// not working is refused as <see cref="Cancel"/> refuses it.</summary>
+    public List<BrokerEvent> CancelRacingAFill(int clientId, int orderId, long now)
+    {
+        if (!_orders.TryGetValue((clientId, orderId), out var o) || !o.IsWorking || o.Remaining < 2) return Cancel(clientId, orderId, now);
+        var events = new List<BrokerEvent>();
+        var top = Top(o.Request.ConId);
+        var touch = o.Request.Side > 0 ? top.Ask : top.Bid;
+        var price = o.Request.IsLimit ? o.Request.LimitPrice : double.IsFinite(touch) && touch > 0 ? touch : top.Mid;
+        if (!(price > 0)) return Cancel(clientId, orderId, now);
+        // No acknowledgement event: its snapshot would report the order as it stands once cancelled, ahead of the 202.
+        if (o.Status == SimOrderStatus.PendingSubmit) o.Status = SimOrderStatus.Submitted;
+        events.Add(new OrderExecuted(now, Book(o, o.Remaining / 2, price, now, top)));
+        events.AddRange(Cancel(clientId, orderId, now));
+        return events;
+    }
+
     /// <summary>A new top of book: working orders on it may trade.</summary>
     public List<BrokerEvent> OnQuote(int conId, TopOfBook top, long now)
     {
@@ -130,15 +148,7 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
                 o.Status = SimOrderStatus.Submitted;
                 events.Add(new OrderAcknowledged(now, o));
             }
-            var first = o.Filled == 0;
-            o.AvgPrice = (o.AvgPrice * o.Filled + price * qty) / (o.Filled + qty);
-            o.Filled += qty;
-            o.LastFillPrice = price;
-            var mult = multiplierOf(o.Request.ConId);
-            var commission = Options.Commission.For(isOption(o.Request.ConId), qty, price, mult, first);
-            Account.Apply(o.Request.ConId, o.Request.Side * qty, price, mult, commission);
-            var exec = new SimExecution($"{o.Request.ClientId:D4}.{++_execSeq:D8}", o, qty, price, now, o.Filled, o.AvgPrice, commission, top.Mid);
-            _executions.Add(exec);
+            var exec = Book(o, qty, price, now, top);
             if (o.Remaining == 0)
             {
                 o.Status = SimOrderStatus.Filled;
@@ -148,6 +158,21 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
             // A size-limited fill consumed the displayed size: the rest waits for the next quote.
             if (Options.PartialFillsBySize) _book[o.Request.ConId] = ConsumeTouch(top, o.Request.Side, qty);
         }
+    }
+
+    /// <summary>Books a fill of <paramref name="qty"/> at <paramref name="price"/>: the order, the account, the execution.</summary>
+    private SimExecution Book(SimOrder o, int qty, double price, long now, TopOfBook top)
+    {
+        var first = o.Filled == 0;
+        o.AvgPrice = (o.AvgPrice * o.Filled + price * qty) / (o.Filled + qty);
+        o.Filled += qty;
+        o.LastFillPrice = price;
+        var mult = multiplierOf(o.Request.ConId);
+        var commission = Options.Commission.For(isOption(o.Request.ConId), qty, price, mult, first);
+        Account.Apply(o.Request.ConId, o.Request.Side * qty, price, mult, commission);
+        var exec = new SimExecution($"{o.Request.ClientId:D4}.{++_execSeq:D8}", o, qty, price, now, o.Filled, o.AvgPrice, commission, top.Mid);
+        _executions.Add(exec);
+        return exec;
     }
 
     private static TopOfBook ConsumeTouch(TopOfBook t, int side, int qty) =>

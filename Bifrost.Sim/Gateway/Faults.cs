@@ -46,6 +46,10 @@ public abstract record FaultAction
     /// orderStatus PreSubmitted as usual, then nothing: it never trades until <c>release-held</c>, and a cancel still ends
     /// it. A non-zero CODE is also sent as errMsg with the order's id (404: "Order held while securities are located.").</summary>
     public sealed record HoldNextOrder(int Code) : FaultAction;
+    /// <summary><c>race-next-cancel MS</c>: the next cancel of a working order races a fill: half of what is left trades
+    /// first, then the rest is cancelled; IB's 202 reaches the client at once, the fill's execDetails, commissionReport
+    /// and orderStatus and the final orderStatus "Cancelled" (with its fill count) MS ms (wall clock) later.</summary>
+    public sealed record RaceNextCancel(int DelayMs) : FaultAction;
     /// <summary><c>release-held</c>: every held order becomes matchable again and trades as the broker normally would.</summary>
     public sealed record ReleaseHeld : FaultAction;
     /// <summary><c>forget-executions</c>: IB's daily reset — reqExecutions no longer reports any execution made so far
@@ -110,6 +114,9 @@ public static class FaultScript
           hold-next-order [CODE]            next accepted placeOrder stays PreSubmitted and never trades until released;
                                             CODE (e.g. 404: held while securities are located) is sent as errMsg on it
           release-held                      held orders trade again as the broker would (a cancel ends one meanwhile)
+          race-next-cancel MS               the next cancel of a working order races a fill: half of what is left trades,
+                                            the rest is cancelled; 202 at once, the fill's reports and the final
+                                            orderStatus (with its count) MS ms later
           forget-executions                 IB's daily reset: reqExecutions forgets every execution so far (positions,
                                             orders and the ledger keep them)
           lose-next-exec-end                the next reqExecutions answer lacks its execDetailsEnd
@@ -194,6 +201,7 @@ public static class FaultScript
             "reject-next-order" => new FaultAction.RejectNextOrder(),
             "hold-next-order" => new FaultAction.HoldNextOrder(w.Length > 1 ? ReqInt(1, "CODE") : 0),
             "release-held" => new FaultAction.ReleaseHeld(),
+            "race-next-cancel" => new FaultAction.RaceNextCancel(ReqInt(1, "MS")),
             "forget-executions" => new FaultAction.ForgetExecutions(),
             "lose-next-exec-end" => new FaultAction.LoseNextExecutionsEnd(),
             "misreport-next-execution" => new FaultAction.MisreportNextExecution(w.Length > 1 && w[1].ToLowerInvariant() switch

@@ -118,6 +118,9 @@ public sealed partial class ReplayGateway
                 _broker.HoldNextOrder();
                 _holdCode = h.Code;
                 break;
+            case FaultAction.RaceNextCancel r:
+                _raceCancelMs = r.DelayMs;
+                break;
             case FaultAction.ReleaseHeld:
                 Log("releasing held orders");
                 HandleBrokerEvents(_broker.ReleaseHeld(NowNanos));

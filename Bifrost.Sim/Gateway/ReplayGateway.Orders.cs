@@ -20,6 +20,10 @@ public sealed partial class ReplayGateway
     /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side.</summary>
     private bool? _misreportContract;
     private int? _correctNextCents;
+    /// <summary>Armed by <c>race-next-cancel MS</c>: the delay of the racing fill's reports and the final status.</summary>
+    private int _raceCancelMs;
+    /// <summary>While a racing cancel is handled: the messages held back for the client, in order.</summary>
+    private List<IIbServerMessage>? _heldBack;
 
     private sealed record PlacedOrder(int ConId, IbOrder Order);
 
@@ -118,7 +122,27 @@ public sealed partial class ReplayGateway
         });
     }
 
-    private void CancelOrder(GatewaySession s, int orderId) => HandleBrokerEvents(_broker.Cancel(s.ClientId, orderId, NowNanos));
+    private void CancelOrder(GatewaySession s, int orderId)
+    {
+        if (_raceCancelMs <= 0 || !_broker.WorkingOrders.Any(o => o.Request.ClientId == s.ClientId && o.Request.OrderId == orderId))
+        {
+            HandleBrokerEvents(_broker.Cancel(s.ClientId, orderId, NowNanos));
+            return;
+        }
+        var delayMs = _raceCancelMs;
+        _raceCancelMs = 0;
+        Log($"cancel of order {s.ClientId}/{orderId} races a fill: its reports and final status {delayMs} ms after the 202");
+        _heldBack = [];
+        try
+        {
+            HandleBrokerEvents(_broker.CancelRacingAFill(s.ClientId, orderId, NowNanos));
+            _ = SendLaterAsync(s, [.. _heldBack], delayMs);
+        }
+        finally
+        {
+            _heldBack = null;
+        }
+    }
 
     // ------------------------------------------------------------------ broker events → wire
 
@@ -219,7 +243,13 @@ public sealed partial class ReplayGateway
                 if (commissionDelayMs > 0) _ = SendLaterAsync(s, [m], commissionDelayMs);
                 else s.Send(m);
             }
-            if (delayMs > 0)
+            if (_heldBack is not null)
+            {
+                // A fill that raced a cancel: its reports come after IB's 202 (race-next-cancel).
+                _heldBack.AddRange(execPart);
+                _heldBack.AddRange(statusPart);
+            }
+            else if (delayMs > 0)
             {
                 foreach (var m in statusPart) s.Send(m);
                 _ = SendLaterAsync(s, execPart, delayMs);
@@ -308,6 +338,14 @@ public sealed partial class ReplayGateway
             OrderId = o.Request.OrderId, PermId = WirePermId(o), OrderRef = o.Request.OrderRef, ConId = placed.ConId, Quantity = o.Remaining,
         });
         if (SessionOf(o.Request.ClientId) is not { } s) return;
+        if (_heldBack is not null)
+        {
+            // A cancel that raced a fill: IB's 202 first, the final status with its count later.
+            s.Send(new IbError(o.Request.OrderId, IbErrorCodes.OrderCancelled, "Order Canceled - reason:"));
+            _heldBack.Add(StatusOf(o, "Cancelled"));
+            _heldBack.Add(OpenOrderOf(o));
+            return;
+        }
         s.Send(StatusOf(o, "Cancelled"));
         s.Send(OpenOrderOf(o));
         s.Send(new IbError(o.Request.OrderId, IbErrorCodes.OrderCancelled, "Order Canceled - reason:"));

@@ -154,6 +154,48 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found in review: IB's 202 ("Order Canceled") carries no fill count. When it came before the reports of a
+    /// partial fill that beat the cancel, the hedge was taken as ended with nothing filled and the hedger sent the whole
+    /// hedge again at once: the shares that had filled were hedged twice. The gateway's <c>race-next-cancel</c> fills half
+    /// of the held hedge as the timeout's cancel arrives, sends the 202 at once and the fill's reports and the final
+    /// status two wall seconds later (the execution wait set far beyond, so only those reports can settle it).</summary>
+    [Fact]
+    public async Task HedgeCancel_ThatRacedAPartialFill_202First_NoHedgeUntilTheCountArrives_ThenTheRest_LedgerMatchesStore()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order", "race-next-cancel 2000"]);
+        try
+        {
+            var run = h.StartDaemon(new Hashtable
+            {
+                ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = "600",
+                ["BIFROST__RECONCILE__EXECUTION_WAIT_SECONDS"] = "3600", // the most it takes: 18 wall s
+            });
+            await h.WaitOrders(1, 30_000);
+            var held = h.LedgerOf("order").Single();
+            await h.WaitUntil(() => h.LedgerOf("cancel").Any(c => c.OrderRef == held.OrderRef), "the held hedge's cancel at the gateway", 20_000);
+            var part = h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Sum(f => f.Quantity);
+            Assert.Equal(held.Quantity / 2, part); // the fill that beat the cancel
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))?.Status == "Cancelled", "the 202 taken", 5_000);
+            // Inside the two seconds the fill's reports are held back, the daemon must not hedge again.
+            await Task.Delay(1000);
+            Assert.Single(h.LedgerOf("order"));
+            Assert.Equal(0.0, h.Read(r => r.GetOrder(held.OrderRef!))!.Filled);
+            // The reports arrive: the half is the strategy's, and the next hedge is decided on it.
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))!.Filled == part, "the racing fill applied", 20_000);
+            await h.WaitOrders(2, 30_000);
+            var again = h.LedgerOf("order")[1];
+            output.WriteLine($"held {held.OrderRef} {held.Action} {held.Quantity}; {part} filled racing the cancel; then {again.OrderRef} {again.Action} {again.Quantity}");
+            Assert.True(h.LedgerOf("order")[1].TsNanos >= h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Max(f => f.TsNanos));
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ThreeHedgeRejectsInARow_PauseTheEngine_UntilTheOperatorResumes()
     {

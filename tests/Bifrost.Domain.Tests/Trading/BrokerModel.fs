@@ -24,6 +24,11 @@ type Action =
     /// Every working order fills completely (the engine goes idle).
     | FillAll
     | CancelConfirm
+    /// A cancel that raced a fill: the broker fills half of what is left of the first order whose cancel it has, then
+    /// cancels it; IB's 202 (or an openOrder "Cancelled": neither carries a fill count) reaches the engine first, the
+    /// fill's reports and the final status (with the count) are held back with the late executions (LateExecArrives,
+    /// or a reconciliation, brings them).
+    | CancelRaced of openOrderFirst: bool
     | Reject
     /// IB attaches a warning to the first working order (404: held while shares are located); it stays working.
     | Held
@@ -99,13 +104,19 @@ type Sim =
       ControlSeq: int64
       /// Contracts whose feed died (FeedDies), with how many of the engine's requests still bring nothing: their
       /// quotes do not reach the engine until a request revives them.
-      Dead: Map<ContractId, int> }
+      Dead: Map<ContractId, int>
+      /// What the broker filled of each order (the truth, however late the engine hears it); an order whose fill it
+      /// misreported is left out (the engine is told it cannot apply that one).
+      FilledTruth: Map<OrderRef, int>
+      Misreported: Set<OrderRef> }
 
 /// One reducer step as the properties see it; `BrokerHedgesBefore`: hedge orders the broker was still working when
 /// the step began (the broker's truth, whatever the engine had been told); `BrokerUncancelledAfter`: orders the broker
 /// works with no cancel received, once the step's commands reached it (a cancel sent on a dead socket is lost);
-/// `BrokerWorkingAfter`: every order the broker works once the step's commands reached it.
-type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int; BrokerUncancelledAfter: Set<OrderRef>; BrokerWorkingAfter: Set<OrderRef> }
+/// `BrokerWorkingAfter`: every order the broker works once the step's commands reached it; `BrokerFilledBefore`: what
+/// the broker had filled of each order when the step began (Sim.FilledTruth).
+type Step = { Before: State; Event: Event; After: State; Commands: Command list; BrokerHedgesBefore: int; BrokerUncancelledAfter: Set<OrderRef>; BrokerWorkingAfter: Set<OrderRef>
+              BrokerFilledBefore: Map<OrderRef, int> }
 
 /// Hedge orders working at the model broker.
 let brokerHedges (sim: Sim) = sim.Working |> List.sumBy (fun w -> if w.Req.Purpose = Hedge then 1 else 0)
@@ -133,6 +144,7 @@ let genAction (legCount: int) =
           14, Gen.choose (1, 100) |> Gen.map Fill
           6, Gen.constant FillAll
           4, Gen.constant CancelConfirm
+          2, Gen.elements [ false; true ] |> Gen.map CancelRaced
           2, Gen.constant Reject
           3, Gen.constant Held
           4, Gen.constant DupExec
@@ -229,7 +241,10 @@ let private fillEvents (sim: Sim) (w: Working) (qty: int) =
     let status = statusEvent sim w (if filled >= w.Req.Quantity then FullyFilled else PartFilled) filled
     let broker = sim.Broker |> Map.add w.Req.ContractId ((sim.Broker |> Map.tryFind w.Req.ContractId |> Option.defaultValue 0) + Side.sign w.Req.Side * qty)
     let working = sim.Working |> List.choose (fun x -> if x.Req.Ref <> w.Req.Ref then Some x elif filled >= w.Req.Quantity then None else Some { x with Filled = filled })
-    let sim = { sim with ExecSeq = sim.ExecSeq + 1; Broker = broker; Working = working; Execs = exec :: sim.Execs }
+    let truth =
+        if sim.Misreported.Contains w.Req.Ref then sim.FilledTruth
+        else sim.FilledTruth.Add(w.Req.Ref, qty + (sim.FilledTruth.TryFind w.Req.Ref |> Option.defaultValue 0))
+    let sim = { sim with ExecSeq = sim.ExecSeq + 1; Broker = broker; Working = working; Execs = exec :: sim.Execs; FilledTruth = truth }
     if sim.Connected then
         sim, [ exec; at sim.Time (CommissionReported(ExecId.create execId |> Result.get, 1.0)); status; at sim.Time (PositionReported(w.Req.ContractId, broker.[w.Req.ContractId], 3.0)) ]
     else { sim with Undelivered = exec :: sim.Undelivered }, []
@@ -289,6 +304,21 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
             let e = statusEvent sim w CancelConfirmed w.Filled
             { sim with Working = sim.Working |> List.filter (fun x -> x.Req.Ref <> w.Req.Ref); LastStatus = Some e }, [ e ]
         | _ -> sim, []
+    | CancelRaced openOrderFirst ->
+        match sim.Working |> List.tryFind (fun w -> w.CancelRequested) with
+        | Some w when sim.Connected ->
+            let part = (w.Req.Quantity - w.Filled) / 2
+            let sim, fill = if part > 0 then fillEvents sim w part else sim, []
+            let filled = w.Filled + part
+            let final = statusEvent sim w CancelConfirmed filled
+            let first =
+                if openOrderFirst then
+                    at sim.Time (OpenOrderReported { IbOrderId = w.Req.IbOrderId; PermId = int64 w.Req.IbOrderId + 1000L; ClientId = 7; Ref = OrderRef.value w.Req.Ref
+                                                     ContractId = w.Req.ContractId; Side = w.Req.Side; Quantity = w.Req.Quantity; Filled = 0; Status = CancelConfirmed })
+                else at sim.Time (OrderErrorReported(w.Req.IbOrderId, 202, "Order Canceled - reason:"))
+            { sim with Working = sim.Working |> List.filter (fun x -> x.Req.Ref <> w.Req.Ref); Late = sim.Late @ fill @ [ final ]; LastStatus = Some final },
+            [ first ]
+        | _ -> sim, []
     | Reject ->
         match first with
         | Some w when sim.Connected && w.Filled = 0 ->
@@ -307,7 +337,8 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
                 | ExecutionReported x -> at e.Received (ExecutionReported { x with Side = (match x.Side with Buy -> Sell | Sell -> Buy) })
                 | _ -> e
             // What the broker keeps reporting (reqExecutions) is the misreported line too.
-            { sim with Execs = (match sim.Execs with e :: rest -> flip e :: rest | [] -> []); Undelivered = (match sim.Undelivered with e :: rest when not sim.Connected -> flip e :: rest | u -> u) },
+            { sim with Misreported = sim.Misreported.Add w.Req.Ref; FilledTruth = sim.FilledTruth.Remove w.Req.Ref
+                       Execs = (match sim.Execs with e :: rest -> flip e :: rest | [] -> []); Undelivered = (match sim.Undelivered with e :: rest when not sim.Connected -> flip e :: rest | u -> u) },
             events |> List.map flip
         | None -> sim, []
     | FillExecLate ->
@@ -407,11 +438,12 @@ let run (cfg: Config) (actions: Action list) : Step list =
         let after, cmds = Reducer.step cfg before e
         state.Value <- after
         let sim' = absorb sim cmds
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim'; BrokerWorkingAfter = brokerWorking sim' }
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim'; BrokerWorkingAfter = brokerWorking sim'
+                    BrokerFilledBefore = sim.FilledTruth }
         sim'
     let initial =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty; FilledTruth = Map.empty; Misreported = Set.empty
           Broker = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     let mutable sim = initial
     // Start-up without the reconcile answers: the model owes them once RequestReconcile is seen.

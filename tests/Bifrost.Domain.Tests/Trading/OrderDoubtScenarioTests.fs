@@ -84,8 +84,12 @@ let tests =
             Expect.equal cancels [ hedge.Ref ] "the stuck hedge is cancelled once"
             Expect.equal (alerts cmds |> List.filter (fun a -> a.Code = "HEDGE_STUCK") |> List.length) 1 "alerted once"
             Expect.isEmpty (placed cmds) "no second hedge while the first may still fill"
-            // The cancel is confirmed: the hedge is decided again, at the current price.
+            // The cancel is confirmed (IB's 202, then the final status with its fill count: none): the hedge is decided
+            // again, at the current price — on the count, not on the 202 alone (a partial fill may have beaten the cancel).
             let s, cmds = step c s (at (sec 42.0) (OrderErrorReported(hedge.IbOrderId, 202, "Order Canceled - reason:")))
+            Expect.isEmpty (placed cmds) "held until the broker says how much filled"
+            let final = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+            let s, cmds = step c s (at (sec 42.0) (OrderStatusReported final))
             let again = match placed cmds with [ o ] -> o | _ -> failtest $"{s.Fsm} {ops cmds |> List.map (fun o -> o.Detail)}"
             Expect.equal again.Side Sell "same direction"
             match again.Type with

@@ -116,6 +116,62 @@ let tests =
             let _, flat = step s (at (sec 41.0) (ControlRequested(FlattenExposure, meta 10L)))
             Expect.hasLength (cancelsOf hedge (cmds @ flat)) 1 "the flatten waits on a cancel the broker has been sent"
 
+        // Found in review: IB's 202 ("Order Canceled") carries no fill count. When it came before the orderStatus and
+        // executions of a partial fill that beat the cancel, the order was settled at once and the hedger decided again
+        // without those shares: it hedged them a second time (an over-hedge the next decision traded back).
+        testCase "Cancel202_BeforeThePartialFillThatBeatIt_HoldsTheHedger_UntilTheFinalStatus_ThenHedgesTheRest" <| fun () ->
+            let s, hedge = hedgeSent true
+            let s, cmds = Reducer.run cfg s (refresh (sec 31.0))
+            Expect.hasLength (cancelsOf hedge cmds) 1 "the hedge timeout's cancel"
+            // A third of the hedge filled at the exchange before the cancel; IB's 202 reaches the engine first.
+            let part = hedge.Quantity / 3
+            let s, cmds = step s (at (sec 31.2) (OrderErrorReported(hedge.IbOrderId, 202, "Order Canceled - reason:")))
+            Expect.equal s.Orders.[hedge.Ref].Status Cancelled "cancelled, as the broker says"
+            Expect.isTrue (s.Open.Contains hedge.Ref) "still in flight: its fill count is not known"
+            Expect.isEmpty (codes cmds "HEDGE_ENDED") "our own cancel: not a refusal"
+            let s, cmds = Reducer.run cfg s (refresh (sec 34.0))
+            Expect.isEmpty (placed cmds) "no hedge before the broker says how much filled"
+            Expect.equal s.Fsm (Running(HedgePending hedge.Ref)) "the hedge in flight"
+            // The partial fill's execution and the final status arrive: the next hedge is the rest, not the whole again.
+            let s, cmds = Reducer.run cfg s [ at (sec 34.5) (execFor hedge part 100.0 "p1"); at (sec 34.5) (statusOf hedge CancelConfirmed part) ]
+            Expect.isFalse (s.Open.Contains hedge.Ref) "settled by its final status"
+            let next = Expect.wantSome (placed cmds |> List.tryHead) "hedged again once the count is known"
+            Expect.equal next.Quantity (hedge.Quantity - part) "the rest of the hedge, the part filled not hedged twice"
+        testCase "OpenOrderCancelled_BeforeThePartialFillThatBeatIt_HoldsTheHedger_UntilTheFinalStatus" <| fun () ->
+            // openOrder's status carries no fill count either: the same race as a 202 first.
+            let s, hedge = hedgeSent true
+            let s, _ = Reducer.run cfg s (refresh (sec 31.0))
+            let oo = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; ClientId = 7; Ref = OrderRef.value hedge.Ref; ContractId = hedge.ContractId
+                       Side = hedge.Side; Quantity = hedge.Quantity; Filled = 0; Status = CancelConfirmed }
+            let s, _ = step s (at (sec 31.2) (OpenOrderReported oo))
+            Expect.equal s.Orders.[hedge.Ref].Status Cancelled "cancelled, as the broker says"
+            let s, cmds = Reducer.run cfg s (refresh (sec 34.0))
+            Expect.isEmpty (placed cmds) "no hedge before the broker says how much filled"
+            let part = hedge.Quantity / 3
+            let s, cmds = Reducer.run cfg s [ at (sec 34.5) (execFor hedge part 100.0 "p1"); at (sec 34.5) (statusOf hedge CancelConfirmed part) ]
+            Expect.isFalse (s.Open.Contains hedge.Ref) "settled by its final status"
+            let next = Expect.wantSome (placed cmds |> List.tryHead) "hedged again once the count is known"
+            Expect.equal next.Quantity (hedge.Quantity - part) "the rest"
+        testCase "Cancel202_WhoseFinalStatusNeverComes_IsReconciledAfterTheExecutionWait_AndTheSyncSettlesIt" <| fun () ->
+            let s, hedge = hedgeSent true
+            let s, _ = Reducer.run cfg s (refresh (sec 31.0))
+            let s, _ = step s (at (sec 31.2) (OrderErrorReported(hedge.IbOrderId, 202, "Order Canceled - reason:")))
+            let s, cmds = Reducer.run cfg s (refresh (sec 40.0))
+            Expect.isFalse (cmds |> List.exists (function RequestReconcile _ -> true | _ -> false)) "waited for within the execution wait"
+            let s, cmds = Reducer.run cfg s (refresh (sec 41.5))
+            Expect.contains cmds (RequestReconcile Sync.scopes) "then the account is reconciled"
+            // The broker's executions say a third filled before the cancel: the sync knows the count; the order settles.
+            let part = hedge.Quantity / 3
+            let answers =
+                [ for l in cfg.Strategy.Legs do at (sec 41.6) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+                  at (sec 41.6) PositionsEnded; at (sec 41.6) OpenOrdersEnded
+                  at (sec 41.6) (execFor hedge part 100.0 "p1"); at (sec 41.6) ExecutionsEnded ]
+            let s, _ = Reducer.run cfg s answers
+            Expect.isFalse (s.Open.Contains hedge.Ref) "settled by the sync"
+            Expect.isTrue s.CountAwaited.IsEmpty "nothing awaited"
+            let _, cmds = Reducer.run cfg s (refresh (sec 43.0))
+            let next = Expect.wantSome (placed cmds |> List.tryHead) "hedged again"
+            Expect.equal next.Quantity (hedge.Quantity - part) "the rest"
         // F3: a 10147 on the timeout's cancel of an order IB never acknowledged left the hedge in flight for good.
         testCase "CancelOfAnOrderIbNeverAcknowledged_Refused10147_IsReconciled_AndHaltsOnOrderOutcomeUnknown" <| fun () ->
             let s, hedge = hedgeSent false
@@ -166,16 +222,20 @@ let tests =
             Expect.equal warned.Severity Warning "a warning"
 
         testCase "HedgeCancelledByIb_202Unrequested_ThreeTimes_PausesOnHedgeRejected" <| fun () ->
-            let s, all, sent = endEachHedge 10 (fun o t -> [ at t (OrderErrorReported(o.IbOrderId, 202, "Order Canceled - reason: short sale restriction")) ])
+            // IB's pair for a cancel of its own, the 202 first: the status gives the fill count (none).
+            let kill (o: OrderRequest) t = [ at t (OrderErrorReported(o.IbOrderId, 202, "Order Canceled - reason: short sale restriction")); at t (statusOf o CancelConfirmed 0) ]
+            let s, all, sent = endEachHedge 10 kill
             Expect.equal sent 3 "not sent again every cooldown"
             Expect.hasLength (codes all "HEDGE_REJECTED") 1 "critical, once"
             Expect.hasLength (codes all "HEDGE_ENDED") 3 "an unrequested cancel is told"
             Expect.equal s.Fsm Paused "paused"
 
         testCase "HedgeCancelledByIb_ByOpenOrderStatus_Counts" <| fun () ->
+            // openOrder first (it carries no fill count), then the orderStatus that gives it (none filled).
             let oo (o: OrderRequest) t =
                 [ at t (OpenOrderReported { IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; ClientId = 7; Ref = OrderRef.value o.Ref; ContractId = o.ContractId
-                                            Side = o.Side; Quantity = o.Quantity; Filled = 0; Status = CancelConfirmed }) ]
+                                            Side = o.Side; Quantity = o.Quantity; Filled = 0; Status = CancelConfirmed })
+                  at t (statusOf o CancelConfirmed 0) ]
             let s, all, sent = endEachHedge 10 oo
             Expect.equal sent 3 "not sent again every cooldown"
             Expect.equal s.Fsm Paused "paused"

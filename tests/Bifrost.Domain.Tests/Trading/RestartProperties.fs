@@ -230,7 +230,8 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         state <- after
         store <- StoreProjection.observe store e cmds
         let sim' = absorb sim cmds
-        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim'; BrokerWorkingAfter = brokerWorking sim' }
+        steps.Add { Before = before; Event = e; After = after; Commands = cmds; BrokerHedgesBefore = brokerHedges sim; BrokerUncancelledAfter = brokerUncancelled sim'; BrokerWorkingAfter = brokerWorking sim'
+                    BrokerFilledBefore = sim.FilledTruth }
         sim'
     let drain (sim: Sim) =
         let mutable sim = sim
@@ -240,7 +241,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         sim
     let mutable sim =
         { Time = sec 0.0; Spot = 100.0; Working = []; ExecSeq = 1; Execs = []; LastStatus = None; Owed = []; Connected = true
-          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty
+          Undelivered = []; Late = []; LoseEnd = false; ControlSeq = 1L; Dead = Map.empty; FilledTruth = Map.empty; Misreported = Set.empty
           Broker = cfgNow.Value.Strategy.Legs |> List.map (fun l -> l.Option.ContractId, l.Quantity) |> Map.ofList }
     for e in [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ cfgNow.Value.Account ]) ] do
         sim <- apply sim e
@@ -304,7 +305,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
             state <- State.initial cfgNow.Value
             store <- StoreProjection.empty
             losses.Add steps.Count
-            sim <- { sim with Owed = []; Connected = true; Working = []; Execs = []; Undelivered = []; Late = []; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
+            sim <- { sim with Owed = []; Connected = true; Working = []; Execs = []; Undelivered = []; Late = []; FilledTruth = Map.empty; Misreported = Set.empty; Time = Timestamp.add (Duration.ofSeconds 5.0) sim.Time }
             for e in [ at sim.Time (EngineStarted Restored.empty); at sim.Time (BrokerConnected [ cfgNow.Value.Account ]) ] do
                 sim <- apply sim e
     sim <- drain sim

@@ -350,6 +350,35 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task RaceNextCancel_HalfTradesFirst_The202ComesAtOnce_TheFillsReportsAndFinalStatusLater()
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        await gw.InjectAsync(Parse("hold-next-order"));
+        await gw.InjectAsync(Parse("race-next-cancel 1500"));
+        var held = await PlaceMarket(client, "held");
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "PreSubmitted");
+
+        await client.CancelOrderAsync(held);
+        await events.Wait<IbError>(e => e.Id == held && e.Code == 202);
+        await RoundTrip(client, events);
+        // The 202 alone so far: the fill that beat the cancel is held back with the final status.
+        Assert.Empty(events.OfType<IbExecDetails>(e => e.Execution.OrderId == held));
+        Assert.DoesNotContain(events.OfType<IbOrderStatus>(s => s.OrderId == held), s => s.Status == "Cancelled");
+        Assert.Equal(["order", "fill", "commission", "cancel"], GatewayLedger.Read(ledger).Select(e => e.Type));
+
+        var exec = await events.Wait<IbExecDetails>(e => e.Execution.OrderId == held);
+        var final = await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "Cancelled");
+        Assert.Equal(50, exec.Execution.Shares);
+        Assert.Equal(50, final.Filled);
+        Assert.Equal(50, final.Remaining);
+        Assert.Equal(50, (await gw.PositionsAsync())[gw.Contracts.Find("XYZ")!.Value].Qty);
+    }
+
+    [Fact]
     public void FaultScript_ParsesEveryActionAndRejectsGarbage()
     {
         string[] lines =
@@ -358,6 +387,7 @@ public class FaultInjectionTests
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
             "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
             "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions", "lose-next-exec-end",
+            "race-next-cancel 2000",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -372,6 +402,8 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.LoseNextExecutionsEnd(), rules[19].Action);
         Assert.IsType<FaultAction.ReleaseHeld>(rules[17].Action);
         Assert.IsType<FaultAction.ForgetExecutions>(rules[18].Action);
+        Assert.Equal(new FaultAction.RaceNextCancel(2000), rules[20].Action);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("race-next-cancel"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
         Assert.Contains("hold-next-order [CODE]", FaultScript.Grammar);
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("explode"));
