@@ -31,6 +31,25 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         return run;
     }
 
+    /// <summary>The operator's own buy of 10 XYZ, resting at the broker (hold-next-order: acknowledged, never traded);
+    /// sent again while the hedger has an order in flight. Its control id.</summary>
+    private static async Task<long> OperatorsBuyRests(DaemonHarness h)
+    {
+        await h.Gateway.ExecuteAsync("hold-next-order");
+        long buyId;
+        ControlCommand? refused;
+        do
+        {
+            buyId = h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10}""");
+            await h.WaitUntil(() => h.Control(buyId) is { Status: not ControlStatus.Pending }, "the manual order taken");
+            await Task.Delay(200);
+            refused = h.Control(buyId) is { Status: ControlStatus.Refused } c ? c : null;
+        } while (refused is not null && refused.Result!.Contains("in flight", StringComparison.Ordinal));
+        Assert.Null(refused);
+        await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)), "the buy at the gateway");
+        return buyId;
+    }
+
     private static async Task StopAndCheck(DaemonHarness h, DaemonRun run)
     {
         h.Enqueue(ControlCommandKind.Stop);
@@ -200,18 +219,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
             var run = h.StartDaemon();
             await h.WaitFsm("Running");
             await h.WaitBookValued();
-            await h.Gateway.ExecuteAsync("hold-next-order"); // the buy rests at the broker (acknowledged, never traded)
-            long buyId;
-            ControlCommand? refused;
-            do // the hedger may have an order in flight: the operator tries again
-            {
-                buyId = h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10}""");
-                await h.WaitUntil(() => h.Control(buyId) is { Status: not ControlStatus.Pending }, "the manual order taken");
-                await Task.Delay(200);
-                refused = h.Control(buyId) is { Status: ControlStatus.Refused } c ? c : null;
-            } while (refused is not null && refused.Result!.Contains("in flight", StringComparison.Ordinal));
-            Assert.Null(refused);
-            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)), "the buy at the gateway");
+            var buyId = await OperatorsBuyRests(h);
 
             Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Pause))).Status);
             await h.WaitFsm("Paused");
@@ -252,17 +260,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
             var first = h.StartDaemon();
             await h.WaitFsm("Running");
             await h.WaitBookValued();
-            await h.Gateway.ExecuteAsync("hold-next-order"); // the buy rests at the broker (acknowledged, never traded)
-            ControlCommand? refused;
-            do // the hedger may have an order in flight: the operator tries again
-            {
-                var buyId = h.Enqueue(ControlCommandKind.ManualOrder, """{"contract":"XYZ","side":"buy","quantity":10}""");
-                await h.WaitUntil(() => h.Control(buyId) is { Status: not ControlStatus.Pending }, "the manual order taken");
-                await Task.Delay(200);
-                refused = h.Control(buyId) is { Status: ControlStatus.Refused } c ? c : null;
-            } while (refused is not null && refused.Result!.Contains("in flight", StringComparison.Ordinal));
-            Assert.Null(refused);
-            await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)), "the buy at the gateway");
+            await OperatorsBuyRests(h);
             var manual = h.LedgerOf("order").Single(o => o.OrderRef!.Contains("-man", StringComparison.Ordinal)).OrderRef!;
             h.Enqueue(ControlCommandKind.Stop);
             Assert.Equal(0, await first.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
