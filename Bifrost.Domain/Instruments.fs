@@ -37,6 +37,13 @@ module OptionContract =
         elif System.String.IsNullOrWhiteSpace underlying then ValidationError.make "underlying" "must not be empty"
         else Ok { ContractId = conId; Underlying = underlying; Right = right; Strike = strike; Expiry = expiry; Multiplier = multiplier }
 
+    /// The option as a trader reads it: `XYZ 20260320 P 100`.
+    let describe (o: OptionContract) =
+        let right = match o.Right with Call -> "C" | Put -> "P"
+        let expiry = (Timestamp.toDateTimeUtc o.Expiry).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)
+        let strike = o.Strike.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)
+        $"{o.Underlying} {expiry} {right} {strike}"
+
     /// Years to expiry on an ACT/365 basis, floored at zero.
     let yearsToExpiry (now: Timestamp) (o: OptionContract) =
         let secs = Duration.toSeconds (Timestamp.since now o.Expiry)

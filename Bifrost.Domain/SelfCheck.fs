@@ -135,7 +135,7 @@ module SelfCheck =
               (let unmarked = State.unmarked cfg s
                check "book_valued" Warning unmarked.IsEmpty
                    (if unmarked.IsEmpty then "every holding marked"
-                    else "no two-sided quote for " + (unmarked |> List.map string |> String.concat ",") + ": P&L and its limits unchecked"))
+                    else "no two-sided quote for " + (unmarked |> List.map (State.contractName cfg s) |> String.concat ", ") + ": P&L and its limits unchecked"))
               // Greeks at fallback_vol are a guess (no IV from the broker, the data or the mid): hedged, but not GREEN.
               (let guessed = s.Legs |> Array.filter (fun l -> l.VolSource = FallbackVol && Portfolio.strategyQty l.Option.ContractId s.Portfolio <> 0)
                check "vols_implied" Warning (guessed.Length = 0)

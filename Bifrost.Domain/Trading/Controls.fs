@@ -65,7 +65,7 @@ module Controls =
         // when resuming the halt itself. Unvalued (a restart before quotes) it cannot be: an unknown P&L would pass as 0,
         // and a daily-loss halt flattened into Paused resumed on a restart before its legs were quoted.
         | Paused, Resume when not (State.isValued cfg s) ->
-            let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+            let unmarked = State.unmarkedText cfg s
             s, reply s meta (Refused $"the book is not valued yet: unmarked {unmarked}; the limits cannot be judged: resume once every holding is quoted")
         | Paused, Resume ->
             match State.riskNow cfg s with
@@ -91,7 +91,7 @@ module Controls =
         // Without a mark for every holding (after a restart, before quotes) the P&L is not known: "back within limits"
         // cannot be said, and an unknown P&L would pass as 0.
         | Halted _, Resume when not (State.isValued cfg s) ->
-            let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+            let unmarked = State.unmarkedText cfg s
             s, reply s meta (Refused $"risk halt: P&L not known yet (unmarked {unmarked}); resume once every holding is quoted")
         | Halted _, Resume ->
             match State.riskNow cfg s with

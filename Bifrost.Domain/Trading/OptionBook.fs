@@ -11,11 +11,7 @@ open Bifrost.Domain.Strategy
 /// BOOK_MISMATCH: hedging halts until the operator confirms a book. Never re-adopted silently.
 module OptionBook =
     /// A leg as the trader reads it: `XYZ 20260320 P 100`.
-    let describe (o: OptionContract) =
-        let right = match o.Right with Call -> "C" | Put -> "P"
-        let expiry = (Timestamp.toDateTimeUtc o.Expiry).ToString("yyyyMMdd", CultureInfo.InvariantCulture)
-        let strike = o.Strike.ToString("0.####", CultureInfo.InvariantCulture)
-        $"{o.Underlying} {expiry} {right} {strike}"
+    let describe (o: OptionContract) = OptionContract.describe o
 
     let private covered (strategy: int) (account: int) = strategy = 0 || (sign account = sign strategy && abs account >= abs strategy)
 

@@ -235,7 +235,7 @@ module Runs =
                     if reducing then violations, exempt @ [ v ] else violations @ [ v ], exempt
             let text = function
                 | DailyLossReached(pnl, _) when System.Double.IsNaN pnl ->
-                    let unmarked = State.unmarked cfg s |> List.map string |> String.concat ","
+                    let unmarked = State.unmarkedText cfg s
                     $"DAILY_LOSS_LIMIT (the day's P&L is not known yet: unmarked {unmarked}; an order adding risk waits until every holding is quoted)"
                 | v -> BlockReason.code (BlockReason.ofRiskViolation v)
             violations |> List.map text, children,

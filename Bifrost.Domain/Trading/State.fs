@@ -402,6 +402,23 @@ module State =
               if s.Portfolio.Held.[i].Quantity <> 0 && not (System.Double.IsFinite(markByKey cfg s s.Portfolio.Keys.[i])) then
                   s.Portfolio.Keys.[i] ]
 
+    /// A contract as the trader reads it: the underlying's symbol, a leg's terms (`XYZ 20260320 P 100`), a portfolio
+    /// symbol; a contract id only for one this engine cannot name.
+    let contractName (cfg: Config) (s: State) (key: int) =
+        match ContractId.create key with
+        | Ok id when id = underlyingId cfg -> cfg.Strategy.Underlying.Symbol
+        | Ok id ->
+            match optionTerms s id with
+            | Some o -> OptionContract.describe o
+            | None ->
+                match s.PortfolioSetup |> Option.bind (fun p -> PortfolioRuns.PortfolioSetup.symbolOf p id) with
+                | Some sym -> sym
+                | None -> $"contract {key}"
+        | Error _ -> $"contract {key}"
+
+    /// The holdings without a mark, named (`unmarked`), for a refusal or a check's detail.
+    let unmarkedText cfg (s: State) = unmarked cfg s |> List.map (contractName cfg s) |> String.concat ", "
+
     /// Daily counters follow the exchange session day of the calendar's zone, never UTC. A new day starts with no
     /// trades; its P&L baseline is taken once the book is valued (NaN until then: no daily figure rather than a wrong one).
     let rollDay (cfg: Config) (s: State) =

@@ -175,6 +175,11 @@ let tests =
             let s', cmds = step c restarted (at (sec 61.0) (ControlRequested(Resume, meta 4L)))
             Expect.isFalse (isRunning s') "resumed with the P&L unknown"
             Expect.exists cmds (function CompleteControl(4L, Refused why) -> why.Contains "unmarked" || why.Contains "not known" | _ -> false) "refused, saying why"
+            // Named as the trader reads them, not by contract id: the call's terms and the stock's symbol.
+            let why = cmds |> List.pick (function CompleteControl(4L, Refused why) -> Some why | _ -> None)
+            let call = OptionBook.describe c.Strategy.Legs.[0].Option
+            Expect.stringContains why $"(unmarked XYZ, {call})" "the stock by its symbol, the leg by its terms"
+            Expect.exists (SelfCheck.run c s').Checks (fun k -> k.Name = "book_valued" && k.Detail.Contains call) "the check names it too"
             // Once marked, the still-breached stop-loss keeps it halted; a recovered P&L would let it resume.
             let s', _ = Reducer.run c restarted [ legCrash 62.0; at (sec 62.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 62.0))) ]
             let _, cmds = step c s' (at (sec 62.5) (ControlRequested(Resume, meta 5L)))
