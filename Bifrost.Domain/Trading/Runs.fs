@@ -266,11 +266,7 @@ module Runs =
         let sent = List.sum children
         if sent = signed then None
         else
-            let name =
-                match State.legIndex s conId with
-                | Some i -> OptionBook.describe s.Legs.[i].Option
-                | None when conId = State.underlyingId cfg -> cfg.Strategy.Underlying.Symbol
-                | None -> $"contract {ContractId.value conId}"
+            let name = State.contractName cfg s (ContractId.value conId)
             Some $"{abs (signed - sent)} of {name} not sent: more than {Risk.maxChildren} orders under risk.max_order_notional (send the rest as another run)"
 
     let private withUnsent runId (notes: string list) (s: State) =
@@ -302,8 +298,8 @@ module Runs =
         // An operator-owned order takes only what the operator holds of a leg outside the strategy (no bypass skips it).
         let bookProblem = if m.AdjustsStrategy then None else OptionBook.operatorOrderProblem s m.ContractId (Side.sign m.Side * m.Quantity)
         let s', cmds =
-            if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} is not in the configured universe"
-            elif expired s m.ContractId then refuse s m.Meta m.RunId $"contract {ContractId.value m.ContractId} has expired: settlement is the broker's, not an order"
+            if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"{State.contractName cfg s (ContractId.value m.ContractId)} is not in the configured universe"
+            elif expired s m.ContractId then refuse s m.Meta m.RunId $"{State.contractName cfg s (ContractId.value m.ContractId)} has expired: settlement is the broker's, not an order"
             elif m.Quantity <= 0 then refuse s m.Meta m.RunId "quantity must be > 0"
             elif bookProblem.IsSome then refuse s m.Meta m.RunId bookProblem.Value
             else

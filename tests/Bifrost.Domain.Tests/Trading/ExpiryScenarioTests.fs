@@ -167,6 +167,16 @@ let tests =
             let _, cmds = step c s (at (sec 71.0) (QuoteReceived(quote underlyingId 96.99 97.01 (sec 71.0))))
             let o = Props.single (placed cmds)
             Expect.equal (Side.sign o.Side * o.Quantity) -own "the hedge back to flat"
+        testCase "ManualOrder_OnALegThatHasExpired_IsRefused_NamingTheLegByItsTerms" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 97.0
+            let s, _ = step c s (at (sec 11.0) ClockTicked)
+            let leg = (List.head c.Strategy.Legs).Option
+            let m = { RunId = "m9"; ContractId = leg.ContractId; Side = Sell; Quantity = 1; Type = Market; RiskBypass = false; Meta = meta 9L; AdjustsStrategy = true }
+            let _, cmds = step c s (at (sec 12.0) (ManualOrderRequested m))
+            Expect.isEmpty (placed cmds) "nothing sent"
+            let why = cmds |> List.pick (function CompleteControl(9L, Refused why) -> Some why | _ -> None)
+            Expect.stringStarts why $"{OptionBook.describe leg} has expired" $"the leg by its terms, not its contract id: {why}"
         testCase "FillReportedAfterAnInTheMoneyLegExpired_IsDeliveredWithTheRest" <| fun () ->
             let c = expiringOutOfTheMoney cfg
             let s = hedgedThenAt c 105.0
