@@ -158,11 +158,11 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
     /// partial fill that beat the cancel, the hedge was taken as ended with nothing filled and the hedger sent the whole
     /// hedge again at once: the shares that had filled were hedged twice. The gateway's <c>race-next-cancel</c> fills half
     /// of the held hedge as the timeout's cancel arrives, sends the 202 at once and the fill's reports and the final
-    /// status two wall seconds later (the execution wait set far beyond, so only those reports can settle it).</summary>
+    /// status five wall seconds later (the execution wait set far beyond, so only those reports can settle it).</summary>
     [Fact]
     public async Task HedgeCancel_ThatRacedAPartialFill_202First_NoHedgeUntilTheCountArrives_ThenTheRest_LedgerMatchesStore()
     {
-        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order", "race-next-cancel 2000"]);
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order", "race-next-cancel 5000"]);
         try
         {
             var run = h.StartDaemon(new Hashtable
@@ -176,8 +176,9 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
             var part = h.LedgerOf("fill").Where(f => f.OrderRef == held.OrderRef).Sum(f => f.Quantity);
             Assert.Equal(held.Quantity / 2, part); // the fill that beat the cancel
             await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))?.Status == "Cancelled", "the 202 taken", 5_000);
-            // Inside the two seconds the fill's reports are held back, the daemon must not hedge again.
-            await Task.Delay(1000);
+            // Inside the five seconds the fill's reports are held back, the daemon must not hedge again (a second and a
+            // half after the 202 reached the store: without the wait the next hedge went out within milliseconds).
+            await Task.Delay(1500);
             Assert.Single(h.LedgerOf("order"));
             Assert.Equal(0.0, h.Read(r => r.GetOrder(held.OrderRef!))!.Filled);
             // The reports arrive: the half is the strategy's, and the next hedge is decided on it.
