@@ -50,7 +50,7 @@ module SelfCheck =
                   let limit, name =
                       match s.PortfolioSetup |> Option.bind (fun p -> PortfolioRuns.PortfolioSetup.symbolOf p id |> Option.map (fun sym -> p, sym)) with
                       | Some(p, sym) -> p.Settings.Limits.MaxPositionShares, $"{sym} (portfolio.risk.max_position_shares)"
-                      | None -> l.MaxPosition, string (ContractId.value id)
+                      | None -> l.MaxPosition, State.contractName cfg s (ContractId.value id)
                   if q > limit then Some BlockReason.PositionLimit, $"POSITION_LIMIT {name}: {h.Quantity} beyond ±{limit}"
                   elif float q >= near * float limit then None, $"position {name}: {h.Quantity} near ±{limit}" ]
         let total = State.totalPnl cfg s
@@ -74,7 +74,7 @@ module SelfCheck =
 
     let run (cfg: Config) (s: State) : SelfCheckReport =
         let c = Composite.classify cfg s
-        let staleOnes = c.Freshness |> List.filter (fun (_, f) -> f <> Fresh) |> List.map (fun (id, f) -> $"{ContractId.value id}:{ClassNames.freshness f}")
+        let staleOnes = c.Freshness |> List.filter (fun (_, f) -> f <> Fresh) |> List.map (fun (id, f) -> $"{State.contractName cfg s (ContractId.value id)}: {ClassNames.freshness f}")
         let running = match s.Fsm with Running _ | Flattening _ -> true | _ -> false
         // The book: where delta is, and whether the hedge it needs can go.
         let due = if running || s.Fsm = Paused then dueHedge cfg s c else None
@@ -127,7 +127,7 @@ module SelfCheck =
               // A held jump passes on its own within jump_confirm_seconds (it stands or comes back): never GREEN meanwhile.
               // A portfolio symbol's held quote too: a run would not trade the symbol (market_data_error). A held leg
               // quote does not count: hedging goes on at the leg's accepted mark and vol.
-              (let held = (PriceJump.describe s |> Option.toList) @ PriceJump.heldSymbols s
+              (let held = (PriceJump.describe cfg s |> Option.toList) @ PriceJump.heldSymbols s
                check "price_confirmed" Warning held.IsEmpty
                    (if held.IsEmpty then "underlying price accepted" else "PRICE_JUMP " + String.concat "; " held))
               // Without a mark for every holding the P&L is not known, so its limits (day loss, drawdown, stop) are
@@ -140,7 +140,7 @@ module SelfCheck =
               (let guessed = s.Legs |> Array.filter (fun l -> l.VolSource = FallbackVol && Portfolio.strategyQty l.Option.ContractId s.Portfolio <> 0)
                check "vols_implied" Warning (guessed.Length = 0)
                    (if guessed.Length = 0 then "every held leg's vol from the market"
-                    else $"fallback_vol {cfg.Strategy.FallbackVol} for " + (guessed |> Array.map (fun l -> string (ContractId.value l.Option.ContractId)) |> String.concat ",")
+                    else $"fallback_vol {cfg.Strategy.FallbackVol} for " + (guessed |> Array.map (fun l -> OptionContract.describe l.Option) |> String.concat ", ")
                          + ": no implied vol (broker, data or mid), greeks and hedges rest on it"))
               check "greeks_ok" Blocking (Book.greeksOk s.Legs) (if Book.greeksOk s.Legs then "all legs valued" else "a leg has no valuation")
               check "in_trading_hours" Warning (c.Hours = InHours) (ClassNames.hours c.Hours)

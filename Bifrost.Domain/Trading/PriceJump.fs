@@ -156,9 +156,9 @@ module PriceJump =
             + $"{cfg.Guards.MaxOptionJumpVolPoints}): held, the leg keeps its accepted mark and vol until it stands "
             + $"{Duration.toSeconds cfg.Guards.JumpConfirm:F1} s"
 
-    /// The held jump as the light shows it.
-    let describe (s: State) =
-        s.HeldJump |> Option.map (fun h -> $"{ContractId.value s.Underlying.ContractId} mid {moveText h} held until it stands")
+    /// The held jump as the light shows it (the underlying by its symbol).
+    let describe (cfg: Config) (s: State) =
+        s.HeldJump |> Option.map (fun h -> $"{cfg.Strategy.Underlying.Symbol} mid {moveText h} held until it stands")
 
     /// A portfolio symbol's name as the operator reads it (its contract id when the universe does not name it).
     let symbolName (s: State) (id: ContractId) =
@@ -174,7 +174,7 @@ module PriceJump =
 
     /// Why an order on a contract may not go out while its quote is held (no risk bypass skips it).
     let orderProblem (cfg: Config) (s: State) (conId: ContractId) =
-        if conId = State.underlyingId cfg then describe s |> Option.map (fun d -> "price_jump: " + d)
+        if conId = State.underlyingId cfg then describe cfg s |> Option.map (fun d -> "price_jump: " + d)
         else
             s.HeldQuotes |> Map.tryFind conId
-            |> Option.map (fun h -> $"price_jump: {ContractId.value conId} mid {moveText h} held until it stands or comes back")
+            |> Option.map (fun h -> $"price_jump: {State.contractName cfg s (ContractId.value conId)} mid {moveText h} held until it stands or comes back")

@@ -160,7 +160,7 @@ module Runs =
                 match Composite.quoteOf cfg s conId with
                 | Some q when q.ReceiveTime <> Timestamp.zero -> $", last quote {Duration.toSeconds (Timestamp.since q.ReceiveTime s.Now):F1} s old"
                 | _ -> ", no quote"
-            Some $"market_data_error: {ContractId.value conId} quote {ClassNames.freshness f}{age}"
+            Some $"market_data_error: {State.contractName cfg s (ContractId.value conId)} quote {ClassNames.freshness f}{age}"
 
     /// Why a market order on this contract may not go into its quote (None: it may). Without two sides (a last trade
     /// standing in for the mid) nothing says where it fills; the underlying wider than guards.max_spread_bps is the
@@ -170,9 +170,9 @@ module Runs =
     let marketProblem (cfg: Config) (s: State) (conId: ContractId) =
         match Composite.quoteOf cfg s conId with
         | Some q when not (Quote.hasTwoSides q) ->
-            Some $"market_data_error: {ContractId.value conId} quote is not two-sided (bid {q.Bid}, ask {q.Ask}): a market order has no price to fill near; send a limit order"
+            Some $"market_data_error: {State.contractName cfg s (ContractId.value conId)} quote is not two-sided (bid {q.Bid}, ask {q.Ask}): a market order has no price to fill near; send a limit order"
         | Some q when conId = State.underlyingId cfg && not (Quote.spreadBps q <= cfg.Guards.MaxSpreadBps) ->
-            Some($"SPREAD_WIDE: {ContractId.value conId} quote {q.Bid:F2}/{q.Ask:F2} is {Quote.spreadBps q:F0} bps wide, over guards.max_spread_bps {cfg.Guards.MaxSpreadBps}: "
+            Some($"SPREAD_WIDE: {State.contractName cfg s (ContractId.value conId)} quote {q.Bid:F2}/{q.Ask:F2} is {Quote.spreadBps q:F0} bps wide, over guards.max_spread_bps {cfg.Guards.MaxSpreadBps}: "
                  + "a market order would fill half of it from the mid; send a limit order")
         | _ -> None
 

@@ -210,7 +210,10 @@ let tests =
             let _, cmds = step cfg s (at (sec 40.1) (ManualOrderRequested(manual 8L Buy 10 true false)))
             Expect.isEmpty (placed cmds) "placed cmds"
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.OrderRejected && o.RunId = "m8" && o.Detail.StartsWith "market_data_error") "ops cmds"
-            Expect.exists (cmds) (function CompleteControl(8L, Refused d) -> d.StartsWith "failed: market_data_error" | _ -> false) "cmds"
+            Expect.exists (cmds) (function CompleteControl(8L, Refused d) -> d.StartsWith "failed: market_data_error: XYZ quote" | _ -> false) "cmds: the stock by its symbol"
+            // The light names the stale quotes the same way: the stock's symbol, a leg's terms.
+            let fresh = (SelfCheck.run cfg s).Checks |> List.find (fun k -> k.Name = "data_fresh")
+            Expect.stringContains fresh.Detail "XYZ: " $"by symbol: {fresh.Detail}"
         testCase "ManualOrder_OnALegWhoseQuoteStands_IsRefused_ItsQuoteAskedForAgain_AndTheNextTryGoes" <| fun () ->
             // The leg's quote stands from 0.4 s (IB sends changes only); an order on it needs one within lag_after.
             let s = hedged cfg
