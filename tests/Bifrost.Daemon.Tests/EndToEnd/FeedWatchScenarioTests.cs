@@ -45,7 +45,7 @@ public class FeedWatchScenarioTests(ITestOutputHelper output)
             await h.WaitUntil(() => DataFresh(h)?.Health == Health.Ok, "every quote fresh before the call's ticker drops", 30_000);
             var served = h.Gateway.MarketDataRequestsServed(TestConfig.CallId);
             await h.Gateway.ExecuteAsync("kill-subscription XYZ 20260320 C 100");
-            var callNamed = $"{TestConfig.CallId}:";
+            const string callNamed = "XYZ 20260320 C 100: "; // the light names a leg by its terms
             var seen = new List<string>();
             await h.WaitUntil(() =>
                 {

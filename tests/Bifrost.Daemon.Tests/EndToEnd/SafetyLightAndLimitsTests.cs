@@ -371,7 +371,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
             await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "data_fresh" && c.Health == Health.Ok),
                 "every quote fresh before the feed stops", 30_000);
             await h.Gateway.ExecuteAsync("stop-market-data XYZ");
-            var stock = $"{TestConfig.StockId}:";
+            const string stock = "XYZ: "; // the light names the stock by its symbol
             await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "data_fresh" && c.Health != Health.Ok && c.Detail!.Contains(stock, StringComparison.Ordinal)),
                 "the XYZ quote no longer fresh", 30_000);
             var status = h.Read(r => r.GetStatus())!;
