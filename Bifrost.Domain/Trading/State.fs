@@ -185,8 +185,9 @@ type State =
       /// that no status or execution settles within `reconcile.execution_wait_seconds` is reconciled (Clock).
       CancelsRefused: Map<OrderRef, Timestamp>
       /// Orders IB said were ended (a 202, an openOrder "Cancelled" or "Inactive": no fill count) before any orderStatus
-      /// gave their final count: a partial fill that beat the cancel may still be on its way. Held in flight (`Open`) until a final status gives the count or a
-      /// sync has read the day's executions; `reconcile.execution_wait_seconds` later the account is reconciled.
+      /// gave their final count: a partial fill that beat the cancel may still be on its way. Held in flight (`Open`)
+      /// until a final status gives the count or a sync has read the day's executions; `reconcile.execution_wait_seconds`
+      /// later the account is reconciled.
       CountAwaited: Set<OrderRef>
       Attribution: PnlAttribution
       /// When the book was last valued (attribution's Δt runs from here).
