@@ -22,6 +22,14 @@ type SessionCalendar =
       /// Local [start, end) minute windows with no new orders, every day; a window may wrap midnight (23:45–00:15).
       NoTradeWindows: (int * int) list }
 
+/// Where an instant stands in its local trading day (`SessionCalendar.dayPhase`).
+type DayPhase =
+    | BeforeOpen
+    | SessionOpen
+    | AfterClose
+    /// A weekend or a holiday: no session all day.
+    | NoSession
+
 module SessionCalendar =
     /// Regular US equity hours, 09:30–16:00 New York time.
     let usEquities =
@@ -95,13 +103,14 @@ module SessionCalendar =
     let noTradeWindowAt (cal: SessionCalendar) (minute: int) =
         cal.NoTradeWindows |> List.tryFind (fun (s, e) -> if s <= e then minute >= s && minute < e else minute >= s || minute < e)
 
-    let private inSessionAt (cal: SessionCalendar) (day: int) (minute: int) =
+    /// Whether a local day has a session at all: not a weekend (unless the calendar is always open), not a holiday.
+    let hasSession (cal: SessionCalendar) (day: int) =
         let alwaysOpen = cal.OpenMinute = 0 && cal.CloseMinute >= 1440
+        (alwaysOpen || not (isWeekend day)) && not (cal.Holidays.Contains day)
+
+    let private inSessionAt (cal: SessionCalendar) (day: int) (minute: int) =
         let close = cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute
-        (alwaysOpen || not (isWeekend day))
-        && not (cal.Holidays.Contains day)
-        && minute >= cal.OpenMinute
-        && minute < close
+        hasSession cal day && minute >= cal.OpenMinute && minute < close
 
     /// Whether the instant is inside a trading day's session hours (open..close, its early close on a half day),
     /// no-trade windows aside: the market's prices are the session's.
@@ -123,10 +132,20 @@ module SessionCalendar =
             let day = Timestamp.dayNumber offset t
             Timestamp((int64 day * 1440L + int64 cal.OpenMinute - int64 offset) * 60L * Duration.nanosPerSecond)
 
-    /// True once the local day's session has closed (its early close on a half day): the day's P&L is final.
+    /// True once the local day's session has closed (its early close on a half day): the day's P&L is final. Never
+    /// on a day without a session (a weekend, a holiday): no session closed then, see `dayPhase`.
     let isAfterClose (cal: SessionCalendar) (t: Timestamp) =
         let struct (day, minute) = localDayAndMinute cal t
-        minute >= (cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute)
+        hasSession cal day && minute >= (cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute)
+
+    /// Where an instant stands in its local day, for the day's P&L: whether its session has opened, closed, or the
+    /// day has none (its prices are after-hours quotes beside the last close's option mids, never a session's).
+    let dayPhase (cal: SessionCalendar) (t: Timestamp) =
+        let struct (day, minute) = localDayAndMinute cal t
+        if not (hasSession cal day) then NoSession
+        elif minute < cal.OpenMinute then BeforeOpen
+        elif minute >= (cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute) then AfterClose
+        else SessionOpen
 
     /// The UTC instants [start, end) of a local date (days since 1970-01-01) in the calendar's zone: the session
     /// day's bounds, so shells without time zones (SQLite views) can group by session day.

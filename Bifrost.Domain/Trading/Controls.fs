@@ -19,7 +19,15 @@ module Controls =
     let stop (cfg: Config) (s: State) (meta: ControlMeta) =
         // The day's last P&L before the engine stops: the next day (a restart) starts from it. Once the session has
         // closed it is the close's: an evening valuation mixes after-hours stock marks with the options' 16:00 mids.
-        let last = if not s.Daily.Closed && State.isValued cfg s then State.totalPnl cfg s else s.Daily.LastPnl
+        // Before the day's session opened (or on a day without one) it is the close the day started from, for the
+        // same reason.
+        let last =
+            if s.Daily.Closed then s.Daily.LastPnl
+            else
+                match SessionCalendar.dayPhase cfg.Calendar s.Now with
+                | BeforeOpen | NoSession when System.Double.IsFinite s.Daily.StartPnl -> s.Daily.StartPnl
+                | _ when State.isValued cfg s -> State.totalPnl cfg s
+                | _ -> s.Daily.LastPnl
         let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }
         // A cancel asked for before (one lost while the socket was down, its sync never ended) is said again: the
         // engine stands down with every cancel it meant delivered, not left to a reconnect that may not come.

@@ -286,7 +286,10 @@ module Restart =
                 // A later day starts from the remembered day's last P&L (its close, or a stop), as a running engine starts
                 // from the close's marks at midnight: the gap since is this day's. Unknown (a crash before the close): its
                 // first valuation.
-                elif m.Day >= 0 && m.Day < today then { Day = today; Trades = placedToday; StartPnl = m.DayLastPnl; LastPnl = nan; Closed = false }
+                // A remembered day without a session ends where it started (its close never comes).
+                elif m.Day >= 0 && m.Day < today then
+                    let last = if System.Double.IsNaN m.DayLastPnl && not (SessionCalendar.hasSession cfg.Calendar m.Day) then m.DayStartPnl else m.DayLastPnl
+                    { Day = today; Trades = placedToday; StartPnl = last; LastPnl = nan; Closed = false }
                 else { Day = today; Trades = placedToday; StartPnl = nan; LastPnl = nan; Closed = false }
             let external =
                 r.ExternalLegFills |> List.fold (fun (acc: Map<int, int>) (id, q) ->

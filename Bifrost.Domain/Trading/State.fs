@@ -433,8 +433,11 @@ module State =
             // The new day starts from the recorded close, not the valuation at midnight: after the close the stock
             // re-marks on after-hours quotes while the options keep their 16:00 mid, a mixed total no session traded
             // at (a restart starts from the remembered close too: Restart.restore).
+            // A day without a session (a weekend, a holiday) ends where it started, whether or not a clock step
+            // recorded it (Clock.recordClose): a restart on a Sunday may see no step before Monday's.
             let start =
                 if s.Daily.Closed && System.Double.IsFinite s.Daily.LastPnl then s.Daily.LastPnl
+                elif s.Daily.Day >= 0 && not (SessionCalendar.hasSession cfg.Calendar s.Daily.Day) && System.Double.IsFinite s.Daily.StartPnl then s.Daily.StartPnl
                 elif isValued cfg s then totalPnl cfg s
                 else nan
             { s with Daily = { Day = day; Trades = 0; StartPnl = start; LastPnl = nan; Closed = false } }
