@@ -53,9 +53,11 @@ module Clock =
     /// A hedge order still working after `strategy.hedge_timeout_seconds` (a limit the market ran from, an order
     /// held at the broker) is cancelled and the operator told; once the cancel is confirmed the hedge is decided again
     /// at the current price (Progress.afterOrders). If it filled meanwhile, the cancel is refused and the fill counts.
+    /// Paused too (the operator's pause, a critical alert's): a pause decides nothing new, but a hedge left working
+    /// through it would fill hours later against a delta it was never sized for; it is decided again on the resume.
     let private hedgeTimeout (cfg: Config) (s: State) =
         match s.Fsm with
-        | Running(HedgePending _) ->
+        | Running(HedgePending _) | Paused ->
             let stuck =
                 State.workingOrders s
                 |> List.filter (fun o -> o.Purpose = Hedge && not o.CancelRequested && Timestamp.since o.PlacedAt s.Now >= cfg.Strategy.HedgeTimeout)
@@ -68,7 +70,10 @@ module Clock =
                         [ for o in stuck do
                               CancelOrder(o.Ref, o.IbOrderId)
                               Emit.orderOp s OperationKind.CancelSent o nan $"hedge timeout: unfilled after {secs:F0} s" ]
-                        @ Emit.alertAndRecord s Warning "HEDGE_STUCK" $"hedge {names} unfilled after {secs:F0} s: cancelled, to be decided again at the current price")
+                        @ Emit.alertAndRecord s Warning "HEDGE_STUCK"
+                              (match s.Fsm with
+                               | Paused -> $"hedge {names} unfilled after {secs:F0} s while paused: cancelled, to be decided again at the current price once resumed"
+                               | _ -> $"hedge {names} unfilled after {secs:F0} s: cancelled, to be decided again at the current price"))
         | _ -> struct (s, [])
 
     /// Tells the operator why (a warning) and reconciles with the broker now; a flatten under way is ended by it.

@@ -96,6 +96,30 @@ let tests =
             | Limit px -> Expect.isGreaterThan px 100.1 "priced off the current bid, not the stale one"
             | Market -> failtest "a limit hedge was configured"
             Expect.isTrue (match s.Fsm with Running(HedgePending r) -> r = again.Ref | _ -> false) $"{s.Fsm}"
+        // A pause decided nothing new but left the hedge working for as long as it lasted: it could fill hours later
+        // against a delta it was never sized for.
+        testCase "HedgeStuck_WhilePaused_IsCancelledAtItsTimeout_AndDecidedAgainOnlyOnTheResume" <| fun () ->
+            let c = { cfg with Strategy = { cfg.Strategy with HedgeLimitOffsetBps = Some 1.0; HedgeTimeout = Duration.ofSeconds 30.0 } }
+            let s, hedge = hedgeWorking c
+            let s, _ = step c s (at (sec 0.7) (ControlRequested(Pause, meta 1L)))
+            let tick (s: State, acc) (i: int) =
+                let t = sec (1.0 + float i)
+                let px = 100.0 + 0.004 * float i
+                let s, cmds = Reducer.run c s [ at t (QuoteReceived(quote (cid 2) 2.9 3.1 t)); at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t)); at t ClockTicked ]
+                s, acc @ cmds
+            let s, early = List.fold tick (s, []) [ 0 .. 27 ]
+            Expect.isEmpty (early |> List.filter (function CancelOrder _ -> true | _ -> false)) "nothing before the timeout"
+            let s, cmds = List.fold tick (s, []) [ 28 .. 40 ]
+            Expect.equal (cmds |> List.choose (function CancelOrder(r, _) -> Some r | _ -> None)) [ hedge.Ref ] "cancelled once, while paused"
+            let stuck = alerts cmds |> List.filter (fun a -> a.Code = "HEDGE_STUCK")
+            Expect.equal stuck.Length 1 "alerted once"
+            Expect.stringContains stuck.Head.Message "once resumed" "says when it is decided again"
+            let final = { IbOrderId = hedge.IbOrderId; PermId = 1000L + int64 hedge.IbOrderId; Ref = OrderRef.value hedge.Ref; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+            let s, cmds = List.fold tick (fst (step c s (at (sec 42.0) (OrderStatusReported final))), []) [ 42 .. 50 ]
+            Expect.isEmpty (placed cmds) "paused: nothing decided"
+            Expect.equal s.Fsm Paused "still paused"
+            let _, cmds = Reducer.run c s [ at (sec 52.0) (ControlRequested(Resume, meta 2L)); at (sec 52.5) ClockTicked ]
+            Expect.isNonEmpty (placed cmds) "decided again on the resume"
         testCase "HedgeStuck_ButFilledBeforeTheCancelLands_CountsTheFill_AndSendsNothingMore" <| fun () ->
             let c = { cfg with Strategy = { cfg.Strategy with HedgeTimeout = Duration.ofSeconds 30.0 } }
             let s, hedge = hedgeWorking c
