@@ -379,11 +379,18 @@ module Runs =
                         s', rejections @ intentNote s r.RunId exemption left @ placed
         s', received :: cmds
 
-    /// The strategy-owned hedge quantity Flatten aims for.
+    /// The strategy-owned hedge quantity Flatten aims for; None when it is the book's delta and that is not known (no
+    /// underlying price yet, a held leg unvalued): sized on it as 0, a flatten would unwind the whole hedge.
     let flattenTarget (cfg: Config) (s: State) =
         match cfg.Control.FlattenTarget with
-        | FlatZero -> 0
-        | FlatBookDelta -> Strategy.Bands.roundToLot cfg.Strategy.LotSize (cfg.Strategy.TargetDelta - s.Book.Delta)
+        | FlatZero -> Some 0
+        | FlatBookDelta when not (System.Double.IsFinite s.Book.Delta) -> None
+        | FlatBookDelta -> Some(Strategy.Bands.roundToLot cfg.Strategy.LotSize (cfg.Strategy.TargetDelta - s.Book.Delta))
+
+    /// Why a book-delta flatten cannot size its order, for its refusal.
+    let private unknownDeltaText (cfg: Config) (s: State) =
+        let why = if System.Double.IsNaN(State.spot s) then $"no {cfg.Strategy.Underlying.Symbol} price yet" else "a held leg has no valuation"
+        $"the option book's delta is not known ({why}): the hedge's target (flatten_target: book_delta) cannot be sized"
 
     let private maxFlattenAttempts = 3
 
@@ -417,35 +424,43 @@ module Runs =
             | AwaitingCancels when unsettled -> s, []
             | AwaitingCancels ->
                 let hedgeId = State.underlyingId cfg
-                let diff = flattenTarget cfg s - State.qtyOf s hedgeId
-                if diff = 0 then finishFlatten cfg s run (Done $"strategy hedge at {State.qtyOf s hedgeId}")
-                elif run.Attempts >= maxFlattenAttempts then
-                    let s', c = finishFlatten cfg s run (Refused $"{diff} shares still to trade after {run.Attempts} orders")
-                    s', c @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten left {diff} shares untraded"
-                // Outside the session a market order would rest at IB overnight (or over a holiday), sized on the last
-                // close, and fill at whatever the open gaps to — unwatched if the daemon is down by then; the run's
-                // timeout cancelled it after five minutes anyway. Refused at once instead, loudly, with nothing sent.
-                // It pauses (or goes back to its halt) whatever `after_flatten` says: a stop would leave the hedge where it
-                // is with nobody watching at the open; paused, the daemon reconciles, alerts and waits for the operator.
-                elif not (SessionCalendar.isOpen cfg.Calendar s.Now) then
-                    let left = $"""{abs diff} shares of the hedge still to {if diff > 0 then "buy" else "sell"}"""
+                match flattenTarget cfg s with
+                | None ->
+                    // Refused like a flatten outside the session: nothing sent, paused (or back to its halt), loudly.
+                    let text = unknownDeltaText cfg s
                     let s' = { s with Fsm = pausedAfter run }
-                    s', flattenEnded s run (Refused $"outside the session's hours (calendar: closed, a holiday or a no-trade window): {left}; nothing sent (a market order would wait at the broker for the next open); flatten again in the session")
-                        @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten refused outside the session: {left}; nothing sent"
-                else
-                    // Flatten is the exit: it still goes when the quote is not fresh, as an explicit, recorded exception
-                    // (a market order that only moves the strategy's own hedge toward its target). Nothing else does.
-                    let staleException =
-                        match dataProblem cfg s hedgeId with
-                        | Some why ->
-                            Emit.note s OperationKind.Intent run.RunId $"STALE_DATA_EXCEPTION flatten sent on stale data ({why})"
-                            :: Emit.alertAndRecord s Warning "FLATTEN_ON_STALE_DATA" $"flatten order sent without a fresh quote: {why}"
-                        | None -> []
-                    let s', cmds, placed =
-                        OrderFlow.place cfg s run.RunId Flatten hedgeId (Side.ofSignedQuantity diff) (abs diff) Market false (State.spot s)
-                    match placed with
-                    | Some ref -> { s' with Fsm = Flattening { run with Phase = AwaitingFill ref; Attempts = run.Attempts + 1 } }, staleException @ cmds
-                    | None -> s', staleException @ cmds
+                    s', flattenEnded s run (Refused $"{text}; nothing sent; flatten again once the book is valued")
+                        @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten refused: {text}; nothing sent"
+                | Some target ->
+                    let diff = target - State.qtyOf s hedgeId
+                    if diff = 0 then finishFlatten cfg s run (Done $"strategy hedge at {State.qtyOf s hedgeId}")
+                    elif run.Attempts >= maxFlattenAttempts then
+                        let s', c = finishFlatten cfg s run (Refused $"{diff} shares still to trade after {run.Attempts} orders")
+                        s', c @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten left {diff} shares untraded"
+                    // Outside the session a market order would rest at IB overnight (or over a holiday), sized on the last
+                    // close, and fill at whatever the open gaps to — unwatched if the daemon is down by then; the run's
+                    // timeout cancelled it after five minutes anyway. Refused at once instead, loudly, with nothing sent.
+                    // It pauses (or goes back to its halt) whatever `after_flatten` says: a stop would leave the hedge where it
+                    // is with nobody watching at the open; paused, the daemon reconciles, alerts and waits for the operator.
+                    elif not (SessionCalendar.isOpen cfg.Calendar s.Now) then
+                        let left = $"""{abs diff} shares of the hedge still to {if diff > 0 then "buy" else "sell"}"""
+                        let s' = { s with Fsm = pausedAfter run }
+                        s', flattenEnded s run (Refused $"outside the session's hours (calendar: closed, a holiday or a no-trade window): {left}; nothing sent (a market order would wait at the broker for the next open); flatten again in the session")
+                            @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten refused outside the session: {left}; nothing sent"
+                    else
+                        // Flatten is the exit: it still goes when the quote is not fresh, as an explicit, recorded exception
+                        // (a market order that only moves the strategy's own hedge toward its target). Nothing else does.
+                        let staleException =
+                            match dataProblem cfg s hedgeId with
+                            | Some why ->
+                                Emit.note s OperationKind.Intent run.RunId $"STALE_DATA_EXCEPTION flatten sent on stale data ({why})"
+                                :: Emit.alertAndRecord s Warning "FLATTEN_ON_STALE_DATA" $"flatten order sent without a fresh quote: {why}"
+                            | None -> []
+                        let s', cmds, placed =
+                            OrderFlow.place cfg s run.RunId Flatten hedgeId (Side.ofSignedQuantity diff) (abs diff) Market false (State.spot s)
+                        match placed with
+                        | Some ref -> { s' with Fsm = Flattening { run with Phase = AwaitingFill ref; Attempts = run.Attempts + 1 } }, staleException @ cmds
+                        | None -> s', staleException @ cmds
         | _ -> s, []
 
     /// A flatten still going `control.run_timeout_seconds` after the operator asked (its order resting unfilled — held
@@ -461,9 +476,13 @@ module Runs =
             let secs = Duration.toSeconds cfg.Control.RunTimeout
             let s, cancels = OrderFlow.cancelWorkingWhere OrderFlow.strategyOwned s $"flatten timed out after {secs:F0} s"
             let hedgeId = State.underlyingId cfg
-            let diff = flattenTarget cfg s - State.qtyOf s hedgeId
-            let side = if diff > 0 then "buy" else "sell"
-            let left = if diff = 0 then "the hedge at its target; " else $"{abs diff} shares still to {side}; "
+            let left =
+                match flattenTarget cfg s with
+                | None -> $"{unknownDeltaText cfg s}; "
+                | Some target ->
+                    let diff = target - State.qtyOf s hedgeId
+                    let side = if diff > 0 then "buy" else "sell"
+                    if diff = 0 then "the hedge at its target; " else $"{abs diff} shares still to {side}; "
             let pending = if cancels.IsEmpty then "" else "its working orders cancelled (a fill before the cancel still counts)"
             let text = $"timed out after {secs:F0} s: {left}{pending}".TrimEnd(' ', ';')
             let alert = Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"

@@ -132,4 +132,23 @@ let tests =
             let s, cmds = Reducer.step c s (at (sec 2.5) (ControlRequested(FlattenExposure, meta 9L)))
             Expect.stringContains (refusal 9L cmds) "not reconciled yet" "refused, named"
             Expect.isTrue (match s.Fsm with Syncing { ResumeTo = ResumePaused } -> true | _ -> false) $"the sync ends paused: {FsmState.name s.Fsm}"
+        // flatten_target book_delta sized its order on a NaN book delta as 0: after a restart before the first
+        // underlying quote it bought back the whole short hedge, leaving the calls' delta naked.
+        testCase "BookDeltaFlatten_BeforeTheFirstUnderlyingPrice_IsRefused_NothingSent_Paused" <| fun () ->
+            let c = { config 1 with Control = { (config 1).Control with FlattenTarget = FlatBookDelta } }
+            let s = hedged c
+            Expect.isLessThan (State.hedgePosition c s) -500 "a short hedge held"
+            let s, _ = Reducer.run c s [ at (sec 1.0) (ControlRequested(Pause, meta 1L)); at (sec 2.0) (ControlRequested(Stop, meta 2L)) ]
+            let r, _ = runAll c (restartEvents c s s.Memory 10.0)
+            Expect.isTrue (System.Double.IsNaN r.Book.Delta) "no underlying price yet: the book's delta unknown"
+            let r, cmds = Reducer.step c r (at (sec 11.0) (ControlRequested(FlattenExposure, meta 3L)))
+            Expect.isEmpty (placed cmds) "nothing sized on an unknown delta"
+            Expect.stringContains (refusal 3L cmds) "delta is not known (no XYZ price yet)" "refused, named"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_INCOMPLETE") "alerted"
+            Expect.equal r.Fsm Paused "paused"
+            // Once the price comes, the same flatten trades the hedge to the book's delta (nothing: it is hedged).
+            let r, _ = Reducer.run c r [ at (sec 12.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 12.0))); at (sec 12.0) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 12.0))); at (sec 12.5) ClockTicked ]
+            let _, cmds = Reducer.step c r (at (sec 13.0) (ControlRequested(FlattenExposure, meta 4L)))
+            Expect.isTrue (placed cmds |> List.forall (fun o -> o.Quantity < 100)) $"at most a lot's rounding: {placed cmds}"
+            Expect.exists cmds (function CompleteControl(4L, _) -> true | _ -> false) "the second flatten ends"
     ]
