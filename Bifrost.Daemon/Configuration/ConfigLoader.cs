@@ -82,7 +82,9 @@ public static class ConfigLoader
                 "(120 s in the shipped unit) mid-stop, its cancels unconfirmed and its last alerts and writes lost");
         var portfolio = Bifrost.Domain.PortfolioRuns.PortfolioSettingsJson.parse(preview.ResultValue.Strategy.Underlying.Symbol, preview.ResultValue.Calendar, merged);
         if (portfolio.IsError) throw new DaemonConfigException(portfolio.ErrorValue.Field, portfolio.ErrorValue.Message);
-        return new DaemonSettings(connection, store, daemon, merged, preview.ResultValue, unresolved)
+        // The domain knows our client id whether or not contracts are resolved at the broker: a config listing every
+        // con_id ran on this preview, and without it no order of this run from another client was told apart.
+        return new DaemonSettings(connection, store, daemon, merged, ConfigModule.WithClientId(connection.ClientId, preview.ResultValue), unresolved)
         {
             LockDirectory = lockDir, Alerts = alerts, Portfolio = portfolio.ResultValue?.Value,
         };

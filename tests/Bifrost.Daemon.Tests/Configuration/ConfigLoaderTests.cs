@@ -21,6 +21,20 @@ public class ConfigLoaderTests
         Parse(File.ReadAllText(Path.Combine(Repo.Root, "config", "bifrost.sample.json")));
     }
 
+    // A config giving every con_id (as the start-up refusals advise) ran on the preview, which lacked the client id: an
+    // order of this run from another client (a copied config, a second engine) was listed and applied as ours.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryConIdGiven_TheEngineStillKnowsItsClientId_AndTellsAnotherClientsOrderOfThisRun(bool conIds)
+    {
+        var s = Parse(TestConfig.Json(port: 1, storePath: "x.db", conIds: conIds, clientId: 23));
+        Assert.Equal(conIds ? 0 : 3, s.Unresolved.Count);
+        Assert.Equal(23, s.Preview.Control.ClientId?.Value);
+        Assert.True(Bifrost.Domain.Trading.Restart.isOtherClient(s.Preview, "oi_t1_5", 24), "our run's ref from client 24");
+        Assert.False(Bifrost.Domain.Trading.Restart.isOtherClient(s.Preview, "oi_t1_5", 23), "ours");
+    }
+
     [Fact]
     public void TwsRestartWindow_AlsoBlocksNewOrders_AsACalendarNoTradeWindow()
     {
