@@ -47,6 +47,20 @@ let hedgedWithoutAFill (steps: Step list) =
                       | _ -> ()
               | _ -> () ]
 
+/// Strategy hedges the broker still works, with no cancel on the way, `strategy.hedge_timeout_seconds` after they
+/// were placed, at a clock step of an engine running or paused with the broker reachable (empty: the invariant
+/// holds). A pause decides nothing new; a hedge left working through it would fill against a delta it was not sized for.
+let hedgesPastTheirTimeout (cfg: Config) (steps: Step list) =
+    [ for i, st in List.indexed steps do
+          match st.Event.Payload, st.After.Fsm with
+          | ClockTicked, (Running _ | Paused) when st.After.Connectivity.SocketUp && st.After.Connectivity.IbUp ->
+              for r in st.BrokerUncancelledAfter do
+                  match st.After.Orders.TryFind r with
+                  | Some o when o.Purpose = Hedge && Timestamp.since o.PlacedAt st.After.Now >= cfg.Strategy.HedgeTimeout ->
+                      yield $"step {i} ({FsmState.name st.After.Fsm}): hedge {OrderRef.value r} {OrderStatus.name o.Status} {o.Filled}/{o.Quantity} working {Duration.toSeconds (Timestamp.since o.PlacedAt st.After.Now):F0} s, no cancel"
+                  | _ -> ()
+          | _ -> () ]
+
 /// The shared scenarios with more cancels that race a fill: the operator cancels the newest working order and the
 /// broker answers 202 first (in the plain alphabet a cancel meets a working hedge rarely).
 let private genRaceScenario =
@@ -72,6 +86,8 @@ let tests =
         Props.property "No hedge is decided while the broker has filled more of the strategy's orders than the engine knows (a cancel that raced a fill, late executions)" 1000
             (Prop.forAll (Arb.fromGen genRaceScenario) (fun (legCount, actions) -> Props.noneOf (hedgedWithoutAFill (run (Fixtures.config legCount) actions))))
         restartProperty "No hedge is decided while the broker has filled more of the strategy's orders than the engine knows, across restarts rebuilt from the store" (fun _ steps _ -> Props.noneOf (hedgedWithoutAFill steps))
+        scenarioProperty "No strategy hedge works past its timeout uncancelled while the engine runs or is paused" (fun cfg steps -> Props.noneOf (hedgesPastTheirTimeout cfg steps))
+        restartProperty "No strategy hedge works past its timeout uncancelled while the engine runs or is paused, across restarts rebuilt from the store" (fun cfg steps _ -> Props.noneOf (hedgesPastTheirTimeout cfg steps))
         Props.seeded "The scenarios race cancels against fills and hedge after them" (fun seed ->
             let n = Gen.sampleWithSeed seed 60 1000 genRaceScenario |> Array.sumBy (fun (legCount, actions) -> racedThenHedged (run (Fixtures.config legCount) actions))
             printfn "cancels that raced a fill (202 first), then a hedge: %d of 1,000 scenarios" n
