@@ -76,6 +76,14 @@ let tests =
                 Props.noneOf (hedgesAfterAFlattenBeforeAResume (run (config legCount) actions))))
         restartProperty "After the operator's flatten no hedge goes out until he resumes, across restarts rebuilt from the store" (fun _ steps _ ->
             Props.noneOf (hedgesAfterAFlattenBeforeAResume steps))
+        // flatten_target book_delta: the order's size is the book's delta less the hedge; unknown (no price yet after a
+        // restart, a leg unvalued), it was taken as 0 and the whole hedge unwound.
+        restartPropertyWith (fun c -> { c with Control = { c.Control with FlattenTarget = FlatBookDelta } })
+            "A book-delta flatten sends nothing while the book's delta is unknown, across restarts rebuilt from the store" (fun _ steps _ ->
+                Props.noneOf [ for i, st in List.indexed steps do
+                                   for o in placed st.Commands do
+                                       if o.Purpose = Flatten && not (System.Double.IsFinite st.After.Book.Delta) then
+                                           yield $"step {i} ({st.Event.Payload.GetType().Name}): flatten {Side.name o.Side} {o.Quantity} on an unknown book delta" ])
         Props.property "The operator's cancel of a flatten's run or order ends it: nothing more of it is sent" 1000
             (Prop.forAll (Arb.fromGen genScenario) (fun (legCount, actions) ->
                 Props.noneOf (snd (flattenOrdersAfterTheOperatorsCancel (run (config legCount) actions)))))
