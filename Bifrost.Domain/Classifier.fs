@@ -42,6 +42,16 @@ type ControlClass =
     | HaltedControl
     | StoppingControl
 
+/// The buying power a buy is held to (risk.check_buying_power).
+[<RequireQualifiedAccess>]
+type BuyingPower =
+    /// The broker never reported AvailableFunds (the backtest does not simulate it): the check is not made.
+    | Unreported
+    /// Dollars a buy may still take.
+    | Dollars of float
+    /// The account reports its figures in this currency (not USD): nothing is known in dollars (Funds).
+    | NotInDollars of currency: string
+
 /// The discrete picture of the world the guards decide on.
 type CompositeState =
     { Delta: DeltaClass
@@ -65,8 +75,8 @@ type CompositeState =
       DailyPnl: float
       /// Strategy-owned shares of the hedge instrument.
       HedgePosition: int
-      /// Broker-reported available funds, when known.
-      AvailableFunds: float option
+      /// Broker-reported available funds (less what the engine took since), when known and in dollars.
+      AvailableFunds: BuyingPower
       Limits: RiskLimits
       MinHedgeShares: int }
 

@@ -22,6 +22,8 @@ type BlockReason =
     | Stopping
     | NotReconciled
     | InsufficientFunds
+    /// The account reports its funds in another currency than USD: not taken as dollars (Funds).
+    | AccountCurrency
     | StoreUnavailable
     /// Halts that are not risk limits, named by their own code so the operator (and the console) knows the way out.
     | BookMismatch
@@ -40,13 +42,13 @@ module BlockReason =
         | BlockReason.NotReconciled -> "NOT_RECONCILED" | BlockReason.InsufficientFunds -> "INSUFFICIENT_FUNDS" | BlockReason.StoreUnavailable -> "STORE_UNAVAILABLE"
         | BlockReason.BookMismatch -> "BOOK_MISMATCH" | BlockReason.ReconcileFailed -> "RECONCILE_FAILED" | BlockReason.AnotherEngine -> "ANOTHER_ENGINE"
         | BlockReason.AccountMismatch -> "ACCOUNT_MISMATCH" | BlockReason.OrderRefExhausted -> "ORDER_REF_EXHAUSTED"
-        | BlockReason.MemoryMissing -> "MEMORY_MISSING"
+        | BlockReason.MemoryMissing -> "MEMORY_MISSING" | BlockReason.AccountCurrency -> "ACCOUNT_CURRENCY"
 
     let all =
         [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.PriceJump; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
           BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable
           BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted
-          BlockReason.MemoryMissing ]
+          BlockReason.MemoryMissing; BlockReason.AccountCurrency ]
 
     /// The block reason a halt shows as: its own code, or RISK_HALT for the risk limits.
     let ofHalt = function
@@ -64,6 +66,7 @@ module BlockReason =
         | DailyTradesExhausted _ -> BlockReason.DailyTradeLimit
         | DailyLossReached _ -> BlockReason.DailyLossLimit
         | RiskViolation.InsufficientFunds _ -> BlockReason.InsufficientFunds
+        | FundsNotInDollars _ -> BlockReason.AccountCurrency
 
 /// What the scalper wants to do: trade `SignedShares` of the hedge instrument at about `ReferencePrice`.
 type HedgeIntent =

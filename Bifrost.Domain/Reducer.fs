@@ -11,9 +11,15 @@ module Reducer =
     // The stages after a handler (here and below) hand the step's result on when they have nothing to do. F# rebuilds
     // the pair wherever such a stage reads it (inline or not, `let s, cmds = result` or fst/snd: the IL of `step` has
     // the `newobj`), a tuple per event, so `step` tests for a result no stage would touch before running them.
+    /// Critical alerts delivered as critical that do not pause: the stock portfolio's own (Fallback.runOnlyAlerts), and
+    /// ACCOUNT_CURRENCY — what needs the account's dollars refuses on its own (portfolio runs, a buy held to buying
+    /// power), while pausing would also stop the hedger's sells and every hedge with check_buying_power off, leaving
+    /// the options' delta open over figures the hedge does not use.
+    let private notPausing = PortfolioRuns.Fallback.runOnlyAlerts |> Set.add Funds.currencyAlert
+
     let inline private pauseOnCritical (result: State * Command list) =
         let s, cmds = result
-        match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical && not (PortfolioRuns.Fallback.runOnlyAlerts.Contains a.Code) -> Some a.Code | _ -> None) with
+        match cmds |> List.tryPick (function RaiseAlert a when a.Severity = Critical && not (notPausing.Contains a.Code) -> Some a.Code | _ -> None) with
         | None -> result
         | Some code ->
             let why = $"critical alert {code}"
@@ -79,6 +85,15 @@ module Reducer =
         elif more.IsEmpty && LanguagePrimitives.PhysicalEquality s s' then result
         else s', cmds @ more
 
+    /// An account figure (Funds.onAccountValue); the first one not in dollars raises ACCOUNT_CURRENCY, once.
+    let private accountValue (s: State) key value currency =
+        let s' = Funds.onAccountValue s key value currency
+        match s.AccountCurrency, s'.AccountCurrency with
+        | None, Some c ->
+            s', Emit.alertAndRecord s Critical Funds.currencyAlert
+                    $"{Funds.currencyText c} ({key} {value} not taken): portfolio runs are refused, and with risk.check_buying_power every buy held to buying power; use a USD-based account"
+        | _ -> s', []
+
     let private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
         match e.Payload with
         | EngineStarted r -> Restart.restore cfg s r
@@ -108,7 +123,7 @@ module Reducer =
         | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { OwnSells.onPosition s id with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
         | PositionsEnded -> Sync.onPositionsEnded cfg s
-        | AccountValueReported(key, value) -> Funds.onAccountValue s key value, []
+        | AccountValueReported(key, value, currency) -> accountValue s key value currency
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
         | StoreRecovered -> { s with StoreOk = true }, [ Emit.note s OperationKind.FsmChanged "" "store recovered" ]

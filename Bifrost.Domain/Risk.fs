@@ -38,6 +38,9 @@ type RiskViolation =
     | DailyTradesExhausted of trades: int * limit: int
     | DailyLossReached of pnl: float * limit: float
     | InsufficientFunds of notional: float * available: float
+    /// The account reports its funds in another currency than the dollars the engine trades in: not taken as dollars,
+    /// so a buy that needs buying power is not allowed (ACCOUNT_CURRENCY).
+    | FundsNotInDollars of currency: string
 
 /// Equity figures the intraday evaluation looks at (money).
 type RiskMetrics =
@@ -51,7 +54,7 @@ type RiskMetrics =
 module Risk =
     /// Pre-trade checks of one order against the limits. Empty list = allowed.
     let preTrade (limits: RiskLimits) (currentPosition: int) (signedQty: int) (price: float)
-                 (tradesToday: int) (dailyPnl: float) (availableFunds: float option) (multiplier: int) =
+                 (tradesToday: int) (dailyPnl: float) (availableFunds: BuyingPower) (multiplier: int) =
         let projected = currentPosition + signedQty
         let notional = abs (float signedQty) * price * float multiplier
         [ if abs projected > limits.MaxPosition && abs projected > abs currentPosition then
@@ -61,7 +64,8 @@ module Risk =
           // An unknown (NaN) day's P&L is not within the limit: refused unless the order reduces risk.
           if not (dailyPnl > -limits.DailyLossLimit) then DailyLossReached(dailyPnl, limits.DailyLossLimit)
           match availableFunds with
-          | Some funds when limits.CheckBuyingPower && signedQty > 0 && notional > funds -> InsufficientFunds(notional, funds)
+          | BuyingPower.Dollars funds when limits.CheckBuyingPower && signedQty > 0 && notional > funds -> InsufficientFunds(notional, funds)
+          | BuyingPower.NotInDollars currency when limits.CheckBuyingPower && signedQty > 0 -> FundsNotInDollars currency
           | _ -> () ]
 
     /// True when an order strictly reduces both |position| (of the contract it trades) and |net delta − target|:
@@ -79,7 +83,7 @@ module Risk =
     /// trade that lowers the risk the loss came from.
     let exemptWhenReducing (price: float) (v: RiskViolation) =
         match v with
-        | PositionLimitExceeded _ | DailyTradesExhausted _ | InsufficientFunds _ | DailyLossReached _ -> true
+        | PositionLimitExceeded _ | DailyTradesExhausted _ | InsufficientFunds _ | FundsNotInDollars _ | DailyLossReached _ -> true
         | NotionalLimitExceeded _ -> System.Double.IsFinite price && price > 0.0
 
     /// Pre-trade with the risk-reduction exemption: the violations that stand, and those waived because it reduces risk.

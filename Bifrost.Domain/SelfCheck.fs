@@ -153,6 +153,16 @@ module SelfCheck =
               check "alerts_delivered" Warning s.AlertChannelsFailing.IsEmpty
                   (if s.AlertChannelsFailing.IsEmpty then "every alert channel delivering"
                    else s.AlertChannelsFailing |> Map.toList |> List.map (fun (c, r) -> $"{c} NOT delivering: {r}") |> String.concat "; ")
+              // An account reporting in another currency than USD: its figures are not taken (Funds). RED when
+              // something needs them (a portfolio run, a buy held to buying power), YELLOW when nothing does.
+              match Funds.currencyRefusal s with
+              | Some why ->
+                  let refused =
+                      [ if s.PortfolioSetup.IsSome then "portfolio runs"
+                        if cfg.Risk.CheckBuyingPower then "buys held to buying power (risk.check_buying_power)" ]
+                  check "account_currency" (if refused.IsEmpty then Warning else Blocking) false
+                      (why + (if refused.IsEmpty then "; nothing configured needs them" else "; refused: " + String.concat ", " refused))
+              | None -> ()
               if not s.PortfolioCorrupt.IsEmpty then
                   check "portfolio_snapshots" Blocking false
                       ("SNAPSHOT_CORRUPT: portfolio trading stopped: " + String.concat "; " s.PortfolioCorrupt) ]

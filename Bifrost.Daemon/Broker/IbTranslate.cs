@@ -81,12 +81,14 @@ public static class IbTranslate
         return EventPayload.NewPositionReported(conId, ToInt(m.Position), cost);
     }
 
-    /// <summary>accountSummary → AccountValueReported for numeric values of the configured account.</summary>
+    /// <summary>accountSummary → AccountValueReported for numeric values of the configured account, with the currency IB
+    /// reported it in (the account's base currency for the plain tags the daemon asks for): the domain takes only a USD
+    /// one as dollars (Funds.onAccountValue); dropped here, a JPY account's NetLiquidation was read as dollars.</summary>
     public static EventPayload? AccountValue(IbAccountSummary m, string account)
     {
         if (account.Length > 0 && !m.Account.Equals(account, StringComparison.OrdinalIgnoreCase)) return null;
         return double.TryParse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
-            ? EventPayload.NewAccountValueReported(m.Tag, v)
+            ? EventPayload.NewAccountValueReported(m.Tag, v, (m.Currency ?? "").Trim())
             : null;
     }
 

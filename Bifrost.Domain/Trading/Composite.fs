@@ -61,8 +61,12 @@ module Composite =
     /// The buying power a hedge or an operator buy is held to: the broker's last AvailableFunds less what the engine's
     /// own fills and working buys took since (Funds.available). Read raw, a hedge or manual buy seconds after a portfolio
     /// run (or another buy) saw cash the account no longer had, until IB's next report minutes later.
+    /// An account reporting in another currency has none in dollars (Funds): a buy it would hold is refused.
     let availableFunds (s: State) =
-        if System.Double.IsNaN(Funds.reported s) then None else Some(Funds.available s)
+        match s.AccountCurrency with
+        | Some currency -> BuyingPower.NotInDollars currency
+        | None when System.Double.IsNaN(Funds.reported s) -> BuyingPower.Unreported
+        | None -> BuyingPower.Dollars(Funds.available s)
 
     let classify (cfg: Config) (s: State) : CompositeState =
         let half = bandHalfWidth cfg s

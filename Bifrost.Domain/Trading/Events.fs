@@ -187,7 +187,9 @@ type EventPayload =
     /// Account-wide position; average cost per unit of underlying price (the shell divides IB's by the multiplier).
     | PositionReported of ContractId * quantity: int * avgCost: float
     | PositionsEnded
-    | AccountValueReported of key: string * value: float
+    /// An account figure (accountSummary) and the currency IB reported it in: the account's base currency for the tags
+    /// the daemon asks for. Only a USD one is taken (Funds.onAccountValue).
+    | AccountValueReported of key: string * value: float * currency: string
     /// An errMsg naming one of our order ids (201 reject, 202 cancelled, 103 duplicate id, …).
     | OrderErrorReported of ibOrderId: int * code: int * message: string
     | StoreFailed of reason: string

@@ -13,11 +13,38 @@ open Bifrost.Domain
 module Funds =
     let private key = "AvailableFunds"
 
+    /// The currency the engine trades in: every contract is verified USD at start (ContractVerification).
+    let dollars = "USD"
+
+    /// The alert (critical, once) and the block reason of an account that reports its figures in another currency.
+    let currencyAlert = "ACCOUNT_CURRENCY"
+
+    let private shown (currency: string) = if currency = "" then "no currency" else currency
+
+    let currencyText (currency: string) = $"the account reports {shown currency}; its NetLiquidation/AvailableFunds are not converted to dollars"
+
+    /// Why no account figure is taken (None: they are, in dollars).
+    let currencyRefusal (s: State) = s.AccountCurrency |> Option.map (fun c -> $"{currencyAlert}: {currencyText c}")
+
     /// An account value received: stored with its receive time. A new AvailableFunds report already holds what the
     /// engine's earlier fills took, so what was spent since the last one starts again from zero.
-    let onAccountValue (s: State) (name: string) (value: float) =
-        let s = { s with AccountValues = s.AccountValues |> Map.add name value; AccountValuesAt = s.AccountValuesAt |> Map.add name s.Now }
-        if name = key then { s with FundsSpent = FundsSpent.none } else s
+    ///
+    /// Only a figure IB reports in dollars is taken. The daemon asks for plain tags (NetLiquidation, AvailableFunds, …,
+    /// no $LEDGER), which IB sends once each in the account's BASE currency: a JPY account's ¥15M NetLiquidation read
+    /// as dollars sized every portfolio run 150× too big (HKD 7.8×; EUR and GBP too small). A figure in any other
+    /// currency (BASE or none included) is refused, not converted: IB's ExchangeRate comes only with the per-currency
+    /// ledger rows (reqAccountUpdates, $LEDGER), on their own schedule, so a rate fitting the figure is not certain, and
+    /// it is the one number every run is sized from. The first such figure drops every account figure held and
+    /// AccountCurrency stands for the process: nothing reads the account as dollars again (a USD row of a JPY account
+    /// would be one currency's cash, not the account). The caller raises ACCOUNT_CURRENCY once.
+    let onAccountValue (s: State) (name: string) (value: float) (currency: string) =
+        match s.AccountCurrency with
+        | Some _ -> s
+        | None when currency.Trim().ToUpperInvariant() = dollars ->
+            let s = { s with AccountValues = s.AccountValues |> Map.add name value; AccountValuesAt = s.AccountValuesAt |> Map.add name s.Now }
+            if name = key then { s with FundsSpent = FundsSpent.none } else s
+        | None ->
+            { s with AccountCurrency = Some(currency.Trim()); AccountValues = Map.empty; AccountValuesAt = Map.empty; FundsSpent = FundsSpent.none }
 
     /// The engine's order an execution fills, when it is one this step will apply: a new exec id, on the order's own
     /// contract and side (OrderFlow refuses any other).
@@ -60,7 +87,8 @@ module Funds =
             else 0.0)
 
     /// The broker's last AvailableFunds (NaN until one is reported: after a restart, until the sync's report).
-    let reported (s: State) = s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
+    let reported (s: State) =
+        if s.AccountCurrency.IsSome then nan else s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
 
     /// The cash a run may spend now: the last report less what the engine's fills and working buys took since.
     let available (s: State) = reported s - s.FundsSpent.Filled - working s

@@ -58,7 +58,9 @@ module PortfolioFlow =
             |> Option.filter (fun q -> System.Double.IsFinite(Quote.mid q) && not (s.HeldQuotes.ContainsKey id))
             |> Option.map (fun q -> sym, { Price = Quote.mid q; Bid = q.Bid; Ask = q.Ask; ReceivedAt = q.ReceiveTime })) |> Map.ofList
 
-    let account (s: State) key = s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
+    /// An account figure in dollars (NaN when none: not reported, or the account reports another currency, Funds).
+    let account (s: State) key =
+        if s.AccountCurrency.IsSome then nan else s.AccountValues |> Map.tryFind key |> Option.defaultValue nan
 
     let known (setup: PortfolioSetup) (s: State) =
         [ for KeyValue(_, o) in s.Orders do
@@ -166,12 +168,14 @@ module PortfolioFlow =
         else Some $"""portfolio trading stopped: stored snapshot(s) fail their hash check ({String.concat "; " s.PortfolioCorrupt}); the store must be repaired and the daemon restarted"""
 
     /// Why no portfolio run may start now (None: it may), the operator's or a slot's execute. Broker down is not a
-    /// refusal: the run is recorded blocked.
+    /// refusal: the run is recorded blocked. An account reporting in another currency than USD (ACCOUNT_CURRENCY) has
+    /// no NetLiquidation or cash in dollars to size or check a run with (Funds.onAccountValue).
     let refusal (cfg: Config) (s: State) =
         match s.PortfolioSetup, outOfHours cfg s with
         | None, _ -> Some "no portfolio configured (the configuration has no portfolio section)"
         | Some _, Some outside -> Some outside
         | Some _, None when (corrupt s).IsSome -> corrupt s
+        | Some _, None when (Funds.currencyRefusal s).IsSome -> Funds.currencyRefusal s
         | Some _, None -> if brokerDown s then None else gate s
 
     /// Symbols a snapshot trades that the portfolio may not trade now (the universe changed since it was frozen, e.g. a

@@ -44,6 +44,7 @@ module PortfolioSchedule =
         let runId = Workflow.slotRunId slot.SlotId
         if s.PortfolioSchedule.Failed.ContainsKey slot.SlotId then failSlot s slot.SlotId "pre-trade not run"
         elif (PortfolioFlow.corrupt s).IsSome then failSlot s slot.SlotId $"pre-trade refused: {(PortfolioFlow.corrupt s).Value}"
+        elif (Funds.currencyRefusal s).IsSome then failSlot s slot.SlotId $"pre-trade refused: {(Funds.currencyRefusal s).Value}"
         elif s.PortfolioRuns.ContainsKey runId then
             s, [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: pre-trade: run {runId} exists already" ]
         else
@@ -191,6 +192,8 @@ module PortfolioSchedule =
         | Some setup ->
             match load.File with
             | Error why -> failSlot s load.SlotId $"no signals: {why}"
+            | Ok(fileName, _) when (Funds.currencyRefusal s).IsSome ->
+                failSlot s load.SlotId $"snapshot from {fileName} refused: {(Funds.currencyRefusal s).Value}"
             | Ok(fileName, text) ->
                 let snapshotId = Workflow.slotSnapshotId load.SlotId
                 match s.PortfolioSnapshots |> Map.tryFind snapshotId with
@@ -218,6 +221,8 @@ module PortfolioSchedule =
         match s.PortfolioSetup, file with
         | None, _ -> s, []
         | Some _, Error why -> s, Emit.alertAndRecord s Warning "SIGNALS_INVALID" $"signals_dir: {why}"
+        | Some _, Ok(fileName, _) when (Funds.currencyRefusal s).IsSome ->
+            s, Emit.alertAndRecord s Warning "SIGNALS_INVALID" $"signals file {fileName} would be refused by the next slot: {(Funds.currencyRefusal s).Value}"
         | Some setup, Ok(fileName, text) ->
             let req =
                 { SnapshotId = "signals-check"; Now = s.Now; FileName = fileName; Text = text; MaxSignalAge = setup.Settings.MaxSignalAge

@@ -237,6 +237,7 @@ module Runs =
                 | DailyLossReached(pnl, _) when System.Double.IsNaN pnl ->
                     let unmarked = State.unmarkedText cfg s
                     $"DAILY_LOSS_LIMIT (the day's P&L is not known yet: unmarked {unmarked}; an order adding risk waits until every holding is quoted)"
+                | FundsNotInDollars c -> $"{Funds.currencyAlert} ({Funds.currencyText c})"
                 | v -> BlockReason.code (BlockReason.ofRiskViolation v)
             violations |> List.map text, children,
             exempt |> List.map (BlockReason.ofRiskViolation >> BlockReason.code)

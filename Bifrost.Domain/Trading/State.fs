@@ -171,6 +171,9 @@ type State =
       AccountValuesAt: Map<string, Timestamp>
       /// Cash the engine's own orders took since the last AvailableFunds report (Funds).
       FundsSpent: FundsSpent
+      /// The currency, not USD, the broker reported an account figure in (Funds.onAccountValue): from then on no
+      /// account figure is taken as dollars (portfolio runs and the buying-power check refuse, ACCOUNT_CURRENCY).
+      AccountCurrency: string option
       /// Shares this engine's own sells took from each contract since the broker last reported its position (OwnSells).
       SoldSincePosition: Map<ContractId, int>
       Daily: DailyCounters
@@ -270,6 +273,7 @@ module State =
           AccountValues = Map.empty
           AccountValuesAt = Map.empty
           FundsSpent = FundsSpent.none
+          AccountCurrency = None
           SoldSincePosition = Map.empty
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = 0.0

@@ -79,6 +79,10 @@ public sealed record GatewayOptions
     /// <summary>Acknowledge immediately by default; fills after the fill latency (10 ms of simulated time).</summary>
     public FillModelOptions FillModel { get; init; } = new() { AckLatencyNanos = 0 };
     public double StartingCash { get; init; } = 1_000_000;
+    /// <summary>The currency the account's figures are reported in (accountSummary, updateAccountValue): IB reports the
+    /// plain tags in the account's base currency. Only the label changes (the amounts stay the simulated ones): a test
+    /// of an account whose base currency is not USD.</summary>
+    public string BaseCurrency { get; init; } = "USD";
     /// <summary>Settle expiring options at 16:00 New York as the broker does (exercise in the money, lapse out of it);
     /// off, the account keeps showing them (as IB may until its overnight processing).</summary>
     public bool SettleExpiries { get; init; }

@@ -108,7 +108,7 @@ public sealed partial class ReplayGateway
         foreach (var tag in SummaryTags.Where(t => wanted.Length == 0 || wanted.Contains(t, StringComparer.OrdinalIgnoreCase)))
         {
             if (tag == "AccountType") s.Send(new IbAccountSummary(req.ReqId, _options.Account, tag, "INDIVIDUAL", ""));
-            else s.Send(new IbAccountSummary(req.ReqId, _options.Account, tag, tag == "Cushion" ? values[tag].ToString("0.0000", CultureInfo.InvariantCulture) : Money(values[tag]), "USD"));
+            else s.Send(new IbAccountSummary(req.ReqId, _options.Account, tag, tag == "Cushion" ? values[tag].ToString("0.0000", CultureInfo.InvariantCulture) : Money(values[tag]), _options.BaseCurrency));
         }
         s.Send(new IbAccountSummaryEnd(req.ReqId));
         s.AccountSummaryRequests[req.ReqId] = req;
@@ -117,8 +117,8 @@ public sealed partial class ReplayGateway
     private IEnumerable<IbUpdateAccountValue> AccountValues()
     {
         foreach (var (key, value) in Values())
-            yield return new IbUpdateAccountValue(key, key == "Cushion" ? value.ToString("0.0000", CultureInfo.InvariantCulture) : Money(value), "USD", _options.Account);
-        yield return new IbUpdateAccountValue("CashBalance", Money(_broker.Account.Cash), "USD", _options.Account);
+            yield return new IbUpdateAccountValue(key, key == "Cushion" ? value.ToString("0.0000", CultureInfo.InvariantCulture) : Money(value), _options.BaseCurrency, _options.Account);
+        yield return new IbUpdateAccountValue("CashBalance", Money(_broker.Account.Cash), _options.BaseCurrency, _options.Account);
     }
 
     private void AccountUpdates(GatewaySession s, IbReqAccountUpdates req)

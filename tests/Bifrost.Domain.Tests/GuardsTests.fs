@@ -8,7 +8,7 @@ open Bifrost.Domain.Tests
 let clear : CompositeState =
     { Delta = D2; DeltaDeviation = 120.0; BandHalfWidth = 50.0; Freshness = []; Data = Fresh; Spread = SpreadOk; PriceJump = false; Hours = InHours
       Risk = RiskOk; Broker = BrokerUp; Control = Trading; OrderInFlight = false; CoolingDown = false; StoreOk = true
-      TradesToday = 0; DailyPnl = 0.0; HedgePosition = 0; AvailableFunds = None; Limits = (Fixtures.config 1).Risk; MinHedgeShares = 10 }
+      TradesToday = 0; DailyPnl = 0.0; HedgePosition = 0; AvailableFunds = BuyingPower.Unreported; Limits = (Fixtures.config 1).Risk; MinHedgeShares = 10 }
 
 let intent shares = { SignedShares = shares; ReferencePrice = 100.0; Trigger = "band" }
 

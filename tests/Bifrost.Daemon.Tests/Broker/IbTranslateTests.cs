@@ -1,4 +1,6 @@
 using Bifrost.Daemon.Broker;
+using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Tests.EndToEnd;
 using Bifrost.Domain;
 using Bifrost.Domain.Trading;
 using Bifrost.Ib.Messages.Events;
@@ -103,6 +105,31 @@ public class IbTranslateTests
         var stk = (EventPayload.PositionReported)IbTranslate.Position(new IbPosition("DU1", Stock, -80, 100.14), "DU1")!;
         Assert.Equal(100.14, stk.avgCost, 10);
         Assert.Null(IbTranslate.Position(new IbPosition("DU2", Stock, 5, 1), "DU1")); // another account of the login
+    }
+
+    /// <summary>IB reports the plain tags in the account's BASE currency: the translation dropped it, and a ¥15M
+    /// NetLiquidation reached the engine as $15M. The currency now travels with the figure, and the engine takes only a
+    /// USD one (a USD account's row exactly as before).</summary>
+    [Theory]
+    [InlineData("JPY")]
+    [InlineData("HKD")]
+    [InlineData("BASE")]
+    [InlineData("")]
+    public void AccountValue_OfANonUsdAccount_CarriesItsCurrency_AndIsNotTakenAsDollars(string currency)
+    {
+        var cfg = ConfigLoader.Parse(TestConfig.Json(1, "/tmp/unused.db", conIds: true), new System.Collections.Hashtable()).Preview;
+        var t = Timestamp.NewTimestamp(1_772_461_800_000_000_000);
+
+        var usd = IbTranslate.AccountValue(new IbAccountSummary(9001, "DU1", "NetLiquidation", "100000.00", "USD"), "DU1")!;
+        var other = IbTranslate.AccountValue(new IbAccountSummary(9001, "DU1", "NetLiquidation", "15000000.00", currency), "DU1")!;
+
+        Assert.Equal("USD", ((EventPayload.AccountValueReported)usd).currency);
+        Assert.Equal(currency, ((EventPayload.AccountValueReported)other).currency);
+        var onUsd = Reducer.step(cfg, StateModule.initial(cfg), EventModule.at(t, usd)).Item1;
+        Assert.Equal(100_000.0, onUsd.AccountValues["NetLiquidation"]);
+        var onOther = Reducer.step(cfg, StateModule.initial(cfg), EventModule.at(t, other)).Item1;
+        Assert.False(onOther.AccountValues.ContainsKey("NetLiquidation"));
+        Assert.Equal(currency, onOther.AccountCurrency.Value); // refused by name (ACCOUNT_CURRENCY)
     }
 
     [Theory]

@@ -139,7 +139,8 @@ public sealed class DaemonHarness : IAsyncDisposable
 
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
         bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
-        string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null, bool settleExpiries = false)
+        string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null, bool settleExpiries = false,
+        string baseCurrency = "USD")
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -157,6 +158,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 FillModel = fillLatencyNanos is { } latency ? new GatewayOptions { DataPath = "" }.FillModel with { FillLatencyNanos = latency } : new GatewayOptions { DataPath = "" }.FillModel,
                 SeedPositions = [.. seedLegs ? Straddle : [], .. extraSeeds ?? []],
                 SettleExpiries = settleExpiries,
+                BaseCurrency = baseCurrency,
             });
             var h = new DaemonHarness(gateway, dir, output, storePath);
             var store = h.StorePath;

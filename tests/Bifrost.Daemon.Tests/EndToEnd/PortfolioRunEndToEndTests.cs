@@ -150,6 +150,36 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The account reports its figures in yen (IB's plain account-summary tags come in the base currency):
+    /// read as dollars, the run was sized on a NetLiquidation 150× too big. It is refused naming the currency, nothing
+    /// reaches the gateway, ACCOUNT_CURRENCY is raised once (critical, the engine not paused) and the light is RED.</summary>
+    [Fact]
+    public async Task PortfolioRun_OnAJpyAccount_IsRefusedNamingTheCurrency()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: Config, dataPath: Data.Value, baseCurrency: "JPY");
+        try
+        {
+            h.StartDaemon();
+            await WaitQuotes(h);
+            var id = RunPortfolio(h, Signals(h, "signals.csv", 1.0, 0.5));
+            var control = await h.WaitControl(id, 30_000);
+            Assert.Equal(ControlStatus.Refused, control.Status);
+            Assert.Contains("ACCOUNT_CURRENCY: the account reports JPY", control.Result);
+            Assert.DoesNotContain(h.LedgerOf("order"), o => o.OrderRef!.StartsWith("oi_p", StringComparison.Ordinal));
+            Assert.Single(h.Alerts(), a => a.Code == "ACCOUNT_CURRENCY" && a.Severity == AlertSeverity.Critical);
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Checks.Any(c => c.Name == "account_currency"), "the light shows the account's currency");
+            var status = h.Read(r => r.GetStatus())!;
+            Assert.StartsWith("Running", status.FsmState);
+            Assert.Contains(status.Checks, c => c.Name == "account_currency" && c.Health == Health.Blocked && c.Detail!.Contains("JPY", StringComparison.Ordinal));
+            Assert.False(status.AccountValues.ContainsKey("NetLiquidation"));
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task PortfolioRun_OneOrderRejectedByIb_RunPartial_WithIbsReason()
     {

@@ -39,7 +39,7 @@ public sealed class StatusMapperTests
         var t = Timestamp.NewTimestamp(1_772_461_800_000_000_000);
         var state = StateModule.initial(Cfg);
         foreach (var (tag, value) in new[] { ("NetLiquidation", 1_012_345.67), ("TotalCashValue", 990_000.0) })
-            state = Reducer.step(Cfg, state, EventModule.at(t, EventPayload.NewAccountValueReported(tag, value))).Item1;
+            state = Reducer.step(Cfg, state, EventModule.at(t, EventPayload.NewAccountValueReported(tag, value, "USD"))).Item1;
         var mapper = new StatusMapper(Cfg, ContractTable.From(Cfg), "{}");
 
         var row = mapper.Map(Emit.snapshot(Cfg, state), state, 0);

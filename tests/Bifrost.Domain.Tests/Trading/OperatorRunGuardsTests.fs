@@ -105,9 +105,9 @@ let tests =
 
         testCase "DailyLossCheck_OnAnUnknownPnl_RefusesAnOrderAddingRisk_AndWaivesOneReducingIt" <| fun () ->
             let limits = cfg.Risk
-            let adding, _ = Risk.preTradeReducing false limits 0 100 100.0 0 nan None 1
+            let adding, _ = Risk.preTradeReducing false limits 0 100 100.0 0 nan BuyingPower.Unreported 1
             Expect.isTrue (adding |> List.exists (function DailyLossReached _ -> true | _ -> false)) "adding risk: refused"
-            let standing, waived = Risk.preTradeReducing true limits -500 100 100.0 0 nan None 1
+            let standing, waived = Risk.preTradeReducing true limits -500 100 100.0 0 nan BuyingPower.Unreported 1
             Expect.isEmpty standing "reducing risk: never refused"
             Expect.isTrue (waived |> List.exists (function DailyLossReached _ -> true | _ -> false)) "the limit recorded as waived"
 

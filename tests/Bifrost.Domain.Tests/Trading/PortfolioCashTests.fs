@@ -28,8 +28,8 @@ let private ready () =
     let hedge = placed cmds |> List.exactlyOne
     let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
     let s, _ = step s (at (sec 1.1) (PortfolioConfigured setup))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0)))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 20_000.0)))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD")))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 20_000.0, "USD")))
     let s, _ = step s (at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0))))
     let s, _ = step s (at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))))
     Expect.equal s.Fsm (Running Idle) "idle"
@@ -67,7 +67,7 @@ let tests =
         test "FreshAvailableFundsReport_RestartsTheAdjustmentFromIt" {
             let s = afterFirstRun ()
             // The broker's next report already holds the AAA fill: it is the cash, nothing is taken off it again.
-            let s, _ = step s (at (sec 30.5) (AccountValueReported("AvailableFunds", 8_000.0)))
+            let s, _ = step s (at (sec 30.5) (AccountValueReported("AvailableFunds", 8_000.0, "USD")))
             Expect.equal (Funds.available s) 8_000.0 "the report as it is"
             Expect.equal s.AccountValuesAt.["AvailableFunds"] (sec 30.5) "its receive time is kept"
             let _, c2 = step s (at (sec 31.0) (request "r1-pf8" 8L (buy "BBB")))
@@ -78,7 +78,7 @@ let tests =
         test "FeeOfAFillBeforeTheReport_ArrivingAfterIt_IsNotTakenAgain" {
             let s, c1 = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L (buy "AAA")))
             let s, _ = step s (at (sec 3.0) (execFor (placed c1 |> List.exactlyOne) 400 50.0 "pa"))
-            let s, _ = step s (at (sec 3.5) (AccountValueReported("AvailableFunds", 0.0)))
+            let s, _ = step s (at (sec 3.5) (AccountValueReported("AvailableFunds", 0.0, "USD")))
             let s, _ = step s (at (sec 3.6) (CommissionReported(ExecId.create "pa" |> Result.get, 1.5)))
             Expect.equal (Funds.available s) 0.0 "the report came after the fill: its fee is the broker's to count"
         }
@@ -96,7 +96,7 @@ let tests =
             let s, _ = step s (at (sec 10.5) (execFor hedge hedge.Quantity 99.0 "h2"))
             let s, _ = step s (at (sec 10.6) (CommissionReported(ExecId.create "h2" |> Result.get, 1.0)))
             Expect.floatClose Accuracy.high (Funds.available s) (20_000.0 - taken - 1.0) "filled: its notional and fee spent"
-            let s, _ = step s (at (sec 20.0) (AccountValueReported("AvailableFunds", 13_000.0)))
+            let s, _ = step s (at (sec 20.0) (AccountValueReported("AvailableFunds", 13_000.0, "USD")))
             Expect.equal (Funds.available s) 13_000.0 "the next report counts it itself"
         }
     
@@ -108,9 +108,9 @@ let tests =
             let s', cmds = step s (at (sec 31.0) (ManualOrderRequested m))
             Expect.isEmpty (placed cmds) "no buy on the cash the run took"
             Expect.exists cmds (function CompleteControl(9L, Refused why) -> why.Contains "INSUFFICIENT_FUNDS" | _ -> false) "refused for buying power"
-            Expect.equal (Composite.classify cfg s').AvailableFunds (Some(Funds.available s')) "the guards see the cash left, not the report"
+            Expect.equal (Composite.classify cfg s').AvailableFunds (BuyingPower.Dollars(Funds.available s')) "the guards see the cash left, not the report"
             // Once the broker's report says there is cash again, the same buy goes.
-            let s, _ = step s (at (sec 32.0) (AccountValueReported("AvailableFunds", 5_000.0)))
+            let s, _ = step s (at (sec 32.0) (AccountValueReported("AvailableFunds", 5_000.0, "USD")))
             let _, cmds = step s (at (sec 33.0) (ManualOrderRequested { m with Meta = meta 10L }))
             Expect.equal (placed cmds |> List.map (fun o -> o.Side, o.Quantity)) [ Buy, 10 ] "bought"
         }

@@ -26,8 +26,8 @@ let private ready (maxOrderNotional: float) =
     let hedge = placed cmds |> List.exactlyOne
     let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
     let s, _ = step s (at (sec 1.1) (PortfolioConfigured(setup maxOrderNotional)))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0)))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0)))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD")))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD")))
     let s, _ = step s (at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0))))
     let s, _ = step s (at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))))
     Expect.equal s.Fsm (Running Idle) "idle"
@@ -107,8 +107,8 @@ let tests =
                 Reducer.run cfg (State.initial cfg)
                     (restartEvents cfg s memory 60.0 @
                      [ at (sec 60.4) (PortfolioConfigured(setup 100_000.0))
-                       at (sec 60.4) (AccountValueReported("NetLiquidation", 1_000_000.0))
-                       at (sec 60.4) (AccountValueReported("AvailableFunds", 1_000_000.0))
+                       at (sec 60.4) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+                       at (sec 60.4) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
                        for l in cfg.Strategy.Legs do at (sec 60.5) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.5)))
                        at (sec 60.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.5)))
                        at (sec 60.6) (QuoteReceived(quote aaa aaaBid aaaAsk (sec 60.6)))

@@ -29,8 +29,8 @@ let private ready () =
     Reducer.run cfg s
         [ at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1")
           at (sec 1.1) (PortfolioConfigured setup)
-          at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0))
-          at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0))
+          at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+          at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
           at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0)))
           at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))) ]
     |> fst

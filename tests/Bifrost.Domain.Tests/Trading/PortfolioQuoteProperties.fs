@@ -107,7 +107,7 @@ let private realOf (w: World) (id: ContractId) =
     if id = aaa then w.Real.[0] elif id = bbb then w.Real.[1] else 100.0
 
 let rec private feed (w: World) (e: Event) =
-    let w = match e.Payload with AccountValueReported("AvailableFunds", v) -> { w with Reported = v; SentSince = 0.0 } | _ -> w
+    let w = match e.Payload with AccountValueReported("AvailableFunds", v, "USD") -> { w with Reported = v; SentSince = 0.0 } | _ -> w
     let s, cmds = Reducer.step cfg w.State e
     let mispriced =
         symbols |> Array.choose (fun id ->
@@ -182,8 +182,8 @@ let private connectAndConfigure (w: World) (t: Timestamp) =
           for KeyValue(id, q) in w.Account do
               if q <> 0 then at (ms 200) (PositionReported(id, q, realOf w id))
           at (ms 300) PositionsEnded; at (ms 300) OpenOrdersEnded; at (ms 300) ExecutionsEnded
-          at (ms 400) (AccountValueReported("NetLiquidation", 1_000_000.0))
-          at (ms 400) (AccountValueReported("AvailableFunds", w.Funds)) ]
+          at (ms 400) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+          at (ms 400) (AccountValueReported("AvailableFunds", w.Funds, "USD")) ]
 
 let private signalsOf (aScore: int) (bScore: int) =
     let score n = (float (abs n) / 4.0).ToString(System.Globalization.CultureInfo.InvariantCulture)
@@ -225,7 +225,7 @@ let private play (actions: Action list) (faults: Fault list) =
             feed w (at t (PositionReported(symbols.[i], 0, w.Real.[i])))
         | FundsReported ->
             let t = Timestamp.add (Duration.ofSeconds 0.1) w.Now
-            feed { w with Now = t } (at t (AccountValueReported("AvailableFunds", w.Funds)))
+            feed { w with Now = t } (at t (AccountValueReported("AvailableFunds", w.Funds, "USD")))
         | Restart ->
             let t = Timestamp.add (Duration.ofSeconds 30.0) w.Now
             let restored = restoredFrom w.State

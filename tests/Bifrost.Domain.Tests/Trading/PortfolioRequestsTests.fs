@@ -35,8 +35,8 @@ let private ready () =
     let hedge = placed cmds |> List.exactlyOne
     let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
     let s, _ = step s (at (sec 1.1) (PortfolioConfigured setup))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0)))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0)))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD")))
+    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD")))
     s
 
 let private quotesAt t s =

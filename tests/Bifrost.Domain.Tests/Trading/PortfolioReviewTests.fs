@@ -40,8 +40,8 @@ let private ready () =
     let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
     let s, _ =
         feed s [ at (sec 1.1) (PortfolioConfigured setup)
-                 at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0))
-                 at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0)) ]
+                 at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+                 at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD")) ]
     s
 
 let private runs (cmds: Command list) = cmds |> List.choose (function RecordPortfolioRun r -> Some r | _ -> None)

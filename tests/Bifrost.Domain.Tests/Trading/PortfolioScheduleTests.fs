@@ -103,8 +103,8 @@ let private bootIn (cfg: Config) runLate (t: Timestamp) (persisted: ScheduleStat
     let w =
         feedAll w
             [ at (ms 500) (PortfolioConfigured(setup runLate))
-              at (ms 500) (AccountValueReported("NetLiquidation", 1_000_000.0))
-              at (ms 500) (AccountValueReported("AvailableFunds", 1_000_000.0))
+              at (ms 500) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+              at (ms 500) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
               if not snapshots.IsEmpty then at (ms 500) (PortfolioSnapshotsRestored(snapshots |> List.map SnapshotIntact))
               if not runs.IsEmpty then at (ms 500) (PortfolioRunsRestored runs)
               at (ms 500) (PortfolioScheduleRestored persisted) ]
@@ -185,8 +185,8 @@ let private restartFrom runLate (w: World) (t: Timestamp) =
     let w' =
         feedAll w'
             [ at (ms 500) (PortfolioConfigured(setup runLate))
-              at (ms 500) (AccountValueReported("NetLiquidation", 1_000_000.0))
-              at (ms 500) (AccountValueReported("AvailableFunds", 1_000_000.0))
+              at (ms 500) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+              at (ms 500) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
               if not w.StoredSnapshots.IsEmpty then
                   at (ms 500) (PortfolioSnapshotsRestored(w.StoredSnapshots |> Map.toList |> List.map (snd >> SnapshotIntact)))
               if not runs.IsEmpty then at (ms 500) (PortfolioRunsRestored runs)

@@ -215,7 +215,7 @@ let tests =
             let c = { cfg with Risk = { cfg.Risk with CheckBuyingPower = true } }
             let s = hedged c
             Expect.isLessThan (State.hedgePosition c s) 0 "the calls are hedged with short stock"
-            let s, _ = step c s (at (sec 1.0) (AccountValueReported("AvailableFunds", 1_000.0)))
+            let s, _ = step c s (at (sec 1.0) (AccountValueReported("AvailableFunds", 1_000.0, "USD")))
             // The spot falls: the calls' delta shrinks and the short stock is now too much.
             let s, _ = step c s (at (sec 2.0) (QuoteReceived(quote (cid 2) 0.9 1.0 (sec 2.0))))
             let s, cmds = step c s (at (sec 2.0) (QuoteReceived(quote underlyingId 95.0 95.02 (sec 2.0))))
@@ -224,7 +224,7 @@ let tests =
             Expect.equal buy.Value.Side Buy "buys back part of the short"
             Expect.isLessThanOrEqual buy.Value.Quantity (-State.hedgePosition c s) "never past flat"
             // A buy that adds to a position is still held to buying power.
-            let adding = Risk.preTradeReducing false c.Risk 0 buy.Value.Quantity 95.0 0 0.0 (Some 1_000.0) 1 |> fst
+            let adding = Risk.preTradeReducing false c.Risk 0 buy.Value.Quantity 95.0 0 0.0 (BuyingPower.Dollars 1_000.0) 1 |> fst
             Expect.exists adding (function RiskViolation.InsufficientFunds _ -> true | _ -> false) "an opening buy is checked"
         // The day's P&L starts from the previous session's close. A running engine takes it at midnight from the close's
         // marks; a restart on a later day took it from its first quotes, so the overnight gap (and the loss from the open
