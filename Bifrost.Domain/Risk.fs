@@ -12,7 +12,8 @@ type HaltReason =
     | BookMismatch of detail: string
     /// Another Bifrost run's order or execution is on this account.
     | AnotherEngine of detail: string
-    /// No order ref can be minted for a run (its refs would break the 40-character rule): nothing can be sent.
+    /// No order ref can be minted for a run (its refs would break the 40-character rule), or no IB order id below the
+    /// request-id range (OrderFlow.orderIdLimit): nothing can be sent.
     | OrderRefExhausted of detail: string
     /// The store holds this run's orders but no engine memory: the operator state, the day's counters and the option
     /// book were not restored (a deleted or lost row). Never a silent first start: the operator checks and resumes.

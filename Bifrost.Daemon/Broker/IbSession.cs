@@ -158,6 +158,8 @@ internal sealed class IbSession : IbEventHandler
 
     // ------------------------------------------------------------------ errors and connection
 
+    /// <summary>Routed by what the id is: a lookup or ticker this session issued and still maps, else (IbTranslate.Error)
+    /// possibly an order. Request ids start at <see cref="IbProtocol.FirstRequestId"/>, above every order id.</summary>
     public override void OnError(IbError m)
     {
         if (_lookups.TryRemove(m.Id, out var l))
@@ -165,14 +167,14 @@ internal sealed class IbSession : IbEventHandler
             l.Done.TrySetException(new BrokerRequestRefused(m.Code, m.Message ?? ""));
             return;
         }
-        if (m.Id >= IbProtocol.FirstRequestId && _tickers.TryGetValue(m.Id, out var conId))
+        if (_tickers.TryGetValue(m.Id, out var conId))
         {
             if (m.IsInformational) Log.BrokerMessage(_logger, m.Code, m.Id, m.Message);
             else Log.BrokerError(_logger, m.Code, m.Id, m.Message);
             if (IbTranslate.MarketDataError(m, conId) is { } refused) _channel.Post(refused);
             return;
         }
-        var e = IbTranslate.Error(m, IbProtocol.FirstRequestId);
+        var e = IbTranslate.Error(m);
         if (m.IsInformational || e is not null && !e.IsOrderErrorReported) Log.BrokerMessage(_logger, m.Code, m.Id, m.Message);
         else Log.BrokerError(_logger, m.Code, m.Id, m.Message);
         if (e is not null) _channel.Post(e);

@@ -104,10 +104,12 @@ public static class IbTranslate
     /// errMsg → a connectivity, farm or order event. 1100/2110 lost, 1101 restored with data lost, 1102 restored with
     /// data kept; 2103/2105/2108/2157 a farm broken or inactive — degraded, never "down" (nautilus #4412) — and
     /// 2104/2106/2107/2158 a farm ok (2107: the HMDS farm is inactive but available on demand, which we do not use);
-    /// any other code naming one of our order ids (below the request-id range) → OrderErrorReported (201 reject, 202
-    /// cancelled, 103 duplicate id, 110, 161, 10147, 10148 …). Request-id errors and the rest: null (logged by the adapter).
+    /// any other code with a positive id → OrderErrorReported (201 reject, 202 cancelled, 103 duplicate id, 110, 161,
+    /// 10147, 10148 …). The session routes the ids it issued and still maps (tickers, lookups) before this, so any other
+    /// id may be one of our orders, whatever its size: the reducer matches it by order id and ignores one it never sent.
+    /// Ids ≤ 0 and the rest: null (logged by the adapter).
     /// </summary>
-    public static EventPayload? Error(IbError e, int firstRequestId)
+    public static EventPayload? Error(IbError e)
     {
         switch (e.Code)
         {
@@ -131,7 +133,7 @@ public static class IbTranslate
             case IbErrorCodes.SecDefFarmOk:
                 return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, true);
         }
-        if (e.Id > 0 && e.Id < firstRequestId) return EventPayload.NewOrderErrorReported(e.Id, e.Code, e.Message ?? "");
+        if (e.Id > 0) return EventPayload.NewOrderErrorReported(e.Id, e.Code, e.Message ?? "");
         return null;
     }
 

@@ -68,9 +68,14 @@ module Connectivity =
             { s with Connectivity = { s.Connectivity with Farms = s.Connectivity.Farms |> Map.add farm ok } },
             [ Emit.note s OperationKind.FsmChanged "" (Farm.name farm + (if ok then " ok" else " broken")) ]
 
-    /// Order ids never go down, whatever the broker says after a restart (Lean #242).
+    /// Order ids never go down, whatever the broker says after a restart (Lean #242). One in the request-id range is
+    /// taken (IB refuses lower ones) and alerted at once: OrderFlow.placeRef sends nothing under it and halts.
     let onNextValidId (s: State) (id: int) =
-        if id > s.NextOrderId then { s with NextOrderId = id }, []
+        if id > s.NextOrderId then
+            { s with NextOrderId = id },
+            match OrderFlow.orderIdProblem id with
+            | Some why -> Emit.alertAndRecord s Critical "ORDER_IDS_EXHAUSTED" $"nextValidId {id}: {why}"
+            | None -> []
         elif id < s.NextOrderId then
             s, [ Emit.note s OperationKind.Anomaly "" $"nextValidId {id} is below our high-water mark {s.NextOrderId - 1}: ignored" ]
         else s, []

@@ -92,7 +92,8 @@ module Controls =
         | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
         | Halted(AccountMismatch _), Resume -> s, reply s meta (Refused "account mismatch")
         | Halted(BookMismatch _), Resume -> s, reply s meta (Refused "book mismatch: confirm the option book (confirm_book) first")
-        | Halted(OrderRefExhausted _), Resume -> s, reply s meta (Refused "order refs exhausted: shorten run_id and restart")
+        | Halted(OrderRefExhausted _), Resume ->
+            s, reply s meta (Refused (OrderFlow.orderIdProblem s.NextOrderId |> Option.defaultValue "order refs exhausted: shorten run_id and restart"))
         | Halted(ReconcileFailed _ | AnotherEngine _), Resume ->
             let s', cmds = Sync.start s ResumeRunning
             s', reply s meta (Done "reconciling again") @ cmds

@@ -5,28 +5,43 @@ open Bifrost.Domain
 /// Order bookkeeping: minting ids, sending, and applying what the broker reports. Fills come only from executions,
 /// keyed by exec id; status reports move the lifecycle but never positions.
 module OrderFlow =
+    /// IB order ids stay below this: the broker adapter's request ids (market data, lookups) start here
+    /// (IbProtocol.FirstRequestId), so the id of an IB error names an order or a request, never both.
+    let orderIdLimit = 2_000_000_000
+
+    /// Why no order may be sent under `id` (None: it may).
+    let orderIdProblem (id: int) =
+        if id < orderIdLimit then None
+        else Some $"IB order id {id} is in the range kept for request ids (from {orderIdLimit}): an error on such an order could be taken for a market-data error and lost, so no order is sent; use a client id whose order ids are lower (or reset the API order id sequence in TWS) and restart"
+
     /// Sends an order under a ref decided elsewhere (a portfolio run's idempotent `oi_p…` ref): a new IB order id,
     /// the same PlaceOrder and journal path as every other order.
     let placeRef (cfg: Config) (s: State) (ref: OrderRef) runId purpose conId side qty orderType riskBypass decisionMid =
-        // The day is rolled before counting (idempotent), so the order counts in its own session day.
-        let s = State.rollDay cfg s
-        let order =
-            { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
-              Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
-              ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; LastInvalid = None; RejectReason = ""
-              DecisionMid = decisionMid; PlacedAt = s.Now; DoneAt = Timestamp.zero }
-        let request =
-            { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
-              Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
-        let s' =
-            { State.putOrder order s with
-                RefByIbId = s.RefByIbId |> Map.add order.IbOrderId ref
-                NextOrderId = s.NextOrderId + 1
-                Daily = { s.Daily with Trades = s.Daily.Trades + 1 } }
-        let price = match orderType with Limit l -> l | Market -> decisionMid
-        let typeText = match orderType with Market -> "MKT" | Limit l -> sprintf "LMT %.4f" l
-        let detail = $"{OrderPurpose.name purpose} {typeText} ib_id={order.IbOrderId}" + (if riskBypass then " RISK_BYPASS" else "")
-        s', [ PlaceOrder request; Emit.orderOp s' OperationKind.OrderSent order price detail ], Some ref
+        match orderIdProblem s.NextOrderId with
+        | Some why ->
+            // As for a ref that cannot be minted: nothing can be sent until the operator acts, so halt (RED) and alert.
+            let s' = match s.Fsm with Stopping _ | Stopped -> s | _ -> { s with Fsm = Halted(OrderRefExhausted why) }
+            s', Emit.alertAndRecord s Critical "ORDER_IDS_EXHAUSTED" why, None
+        | None ->
+            // The day is rolled before counting (idempotent), so the order counts in its own session day.
+            let s = State.rollDay cfg s
+            let order =
+                { Ref = ref; IbOrderId = s.NextOrderId; PermId = 0L; RunId = runId; Purpose = purpose; ContractId = conId
+                  Side = side; Quantity = qty; Type = orderType; Tif = Day; Status = PendingSubmit; Filled = 0
+                  ReportedFilled = 0; AvgFillPrice = 0.0; CancelRequested = false; LastInvalid = None; RejectReason = ""
+                  DecisionMid = decisionMid; PlacedAt = s.Now; DoneAt = Timestamp.zero }
+            let request =
+                { Ref = ref; IbOrderId = order.IbOrderId; RunId = runId; Purpose = purpose; ContractId = conId; Side = side
+                  Quantity = qty; Type = orderType; Tif = Day; Account = cfg.Account; RiskBypass = riskBypass }
+            let s' =
+                { State.putOrder order s with
+                    RefByIbId = s.RefByIbId |> Map.add order.IbOrderId ref
+                    NextOrderId = s.NextOrderId + 1
+                    Daily = { s.Daily with Trades = s.Daily.Trades + 1 } }
+            let price = match orderType with Limit l -> l | Market -> decisionMid
+            let typeText = match orderType with Market -> "MKT" | Limit l -> sprintf "LMT %.4f" l
+            let detail = $"{OrderPurpose.name purpose} {typeText} ib_id={order.IbOrderId}" + (if riskBypass then " RISK_BYPASS" else "")
+            s', [ PlaceOrder request; Emit.orderOp s' OperationKind.OrderSent order price detail ], Some ref
 
     /// Mints the next order ref and IB order id and emits PlaceOrder. IB ids only ever go up.
     let place (cfg: Config) (s: State) runId purpose conId side qty orderType riskBypass decisionMid =
@@ -39,8 +54,9 @@ module OrderFlow =
             let s' = match s.Fsm with Stopping _ | Stopped -> s | _ -> { s with Fsm = Halted(OrderRefExhausted why) }
             s', Emit.alertAndRecord s Critical "ORDER_REF_EXHAUSTED" why, None
         | Ok ref ->
-            let s', cmds, placed = placeRef cfg s ref runId purpose conId side qty orderType riskBypass decisionMid
-            { s' with NextOrderSeq = s.NextOrderSeq + 1L }, cmds, placed
+            match placeRef cfg s ref runId purpose conId side qty orderType riskBypass decisionMid with
+            | s', cmds, (Some _ as placed) -> { s' with NextOrderSeq = s.NextOrderSeq + 1L }, cmds, placed
+            | refused -> refused
 
     /// The cancel of each order, with its operation.
     let private cancelsOf (s: State) reason (orders: Order list) =

@@ -4,17 +4,28 @@ using Bifrost.Ib.Wire;
 
 namespace Bifrost.Ib.Client;
 
-/// <summary>Typed request methods with id bookkeeping: request ids from 10 000 000 up, order ids from nextValidId up.</summary>
+/// <summary>Typed request methods with id bookkeeping: request ids from <see cref="IbProtocol.FirstRequestId"/> up,
+/// order ids from nextValidId up and below it.</summary>
 public sealed partial class IbClient
 {
-    /// <summary>A fresh request/ticker id, disjoint from order ids so errMsg routing is unambiguous (reference §3.4).</summary>
-    public int NextRequestId() => Interlocked.Increment(ref _nextRequestId) - 1;
+    /// <summary>A fresh request/ticker id, disjoint from order ids so errMsg routing is unambiguous (reference §3.4).
+    /// Throws rather than wrap into the order-id range (147 million ids a session).</summary>
+    public int NextRequestId()
+    {
+        var id = Interlocked.Increment(ref _nextRequestId) - 1;
+        if (id < IbProtocol.FirstRequestId) throw new InvalidOperationException("request ids exhausted for this session: reconnect");
+        return id;
+    }
 
-    /// <summary>The next unused order id (≥ the latest nextValidId). Persist it with the intent before placing the order.</summary>
+    /// <summary>The next unused order id (≥ the latest nextValidId). Persist it with the intent before placing the order.
+    /// Throws for one in the request-id range, where its errors could not be told from a request's.</summary>
     public int NextOrderId()
     {
         if (Volatile.Read(ref _nextOrderId) < 0) throw new IbNotConnectedException("no nextValidId received yet (504)");
-        return Interlocked.Increment(ref _nextOrderId) - 1;
+        var id = Interlocked.Increment(ref _nextOrderId) - 1;
+        if (id >= IbProtocol.FirstRequestId || id < 0)
+            throw new InvalidOperationException($"order id {id} is in the request-id range (from {IbProtocol.FirstRequestId}): use a client id with lower order ids");
+        return id;
     }
 
     /// <summary>Streaming (or snapshot) market data; returns the ticker id echoed by every tick.</summary>

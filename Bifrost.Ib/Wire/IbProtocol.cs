@@ -25,6 +25,11 @@ public static class IbProtocol
     /// <summary>Java's spelling of <c>Double.MAX_VALUE</c>, what TWS sends for "not applicable" doubles.</summary>
     public const string MaxDoubleText = "1.7976931348623157E308";
 
-    /// <summary>Request ids start here so they never collide with order ids in errMsg routing (reference §3.4).</summary>
-    public const int FirstRequestId = 10_000_000;
+    /// <summary>
+    /// Request ids start here so they never collide with order ids in errMsg routing (reference §3.4). Order ids are
+    /// not ours to keep small: IB keeps each client id's high-water, and a tool that once used time-based ids left one
+    /// at ~1.7e9. At 10,000,000 such an order's errors were taken for request errors and lost; here, at the top of the
+    /// int range, order ids stay below (<see cref="Client.IbClient.NextOrderId"/> refuses one here, the daemon halts).
+    /// </summary>
+    public const int FirstRequestId = 2_000_000_000;
 }

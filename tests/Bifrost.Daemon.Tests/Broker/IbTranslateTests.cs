@@ -152,12 +152,12 @@ public class IbTranslateTests
     [InlineData(161, 12, "OrderErrorReported(12,161)")]
     [InlineData(10147, 12, "OrderErrorReported(12,10147)")]
     [InlineData(10148, 12, "OrderErrorReported(12,10148)")]
-    [InlineData(200, 10_000_005, "none")] // a request id (market data, contract details): not an order
+    [InlineData(201, 1_700_000_123, "OrderErrorReported(1700000123,201)")] // order ids have no ceiling below the request ids
     [InlineData(326, -1, "none")]
     [InlineData(100, -1, "none")]
     public void ErrorCodes_MapToEngineEvents(int code, int id, string expected)
     {
-        var e = IbTranslate.Error(new IbError(id, code, "text"), 10_000_000);
+        var e = IbTranslate.Error(new IbError(id, code, "text"));
         var text = e switch
         {
             null => "none",

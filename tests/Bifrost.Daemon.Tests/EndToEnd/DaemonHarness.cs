@@ -140,7 +140,7 @@ public sealed class DaemonHarness : IAsyncDisposable
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
         bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
         string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null, bool settleExpiries = false,
-        string baseCurrency = "USD")
+        string baseCurrency = "USD", int firstOrderId = 1)
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -159,6 +159,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 SeedPositions = [.. seedLegs ? Straddle : [], .. extraSeeds ?? []],
                 SettleExpiries = settleExpiries,
                 BaseCurrency = baseCurrency,
+                FirstOrderId = firstOrderId,
             });
             var h = new DaemonHarness(gateway, dir, output, storePath);
             var store = h.StorePath;

@@ -291,6 +291,33 @@ let tests =
             let s, cmds = step s (at (sec 1.0) (NextValidIdReceived 1))
             Expect.equal s.NextOrderId (hedge.IbOrderId + 1) "s.NextOrderId"
             Expect.exists (ops cmds) (fun o -> o.Kind = OperationKind.Anomaly) "ops cmds"
+        // Request ids start at 2,000,000,000 (IbProtocol.FirstRequestId): an order id there could be taken for a ticker's.
+        testCase "NextValidId_InTheRequestIdRange_AlertsCritical_AndNoOrderIsSent_HaltedRed" <| fun () ->
+            let events = startEvents cfg 100.0
+            let events = events.Head :: at (sec 0.05) (NextValidIdReceived 2_000_000_000) :: events.Tail
+            let s, cmds = runAll cfg events
+            Expect.isEmpty (placed cmds) "no order sent under an id in the request-id range"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_IDS_EXHAUSTED" && a.Severity = Critical && a.Message.Contains "nextValidId 2000000000") "alerted at connect"
+            Expect.equal (s.Fsm, s.PausedBy) (Paused, "critical alert ORDER_IDS_EXHAUSTED") "paused by the alert, as every critical one"
+            // Resumed anyway: the hedge it wants is not sent, and the engine halts RED until the operator fixes the ids.
+            let s, cmds = step s (at (sec 1.0) (ControlRequested(Resume, meta 14L)))
+            Expect.isEmpty (placed cmds) "nothing sent after a resume either"
+            Expect.isTrue (match s.Fsm with Halted(OrderRefExhausted why) -> why.Contains "2000000000" | _ -> false) (sprintf "halted: %A" s.Fsm)
+            Expect.equal (SelfCheck.run cfg s).Health Health.Blocked "RED"
+            let _, cmds = step s (at (sec 3.0) (ControlRequested(Resume, meta 15L)))
+            Expect.isTrue (cmds |> List.exists (function CompleteControl(15L, Refused why) -> why.Contains "client id" | _ -> false)) (sprintf "resume refused with the way out: %A" cmds)
+        testCase "OrderIds_ReachingTheRequestIdRange_SendNothing_HaltedRed" <| fun () ->
+            let s, _, hedge = started ()
+            let s = { s with NextOrderId = 1_999_999_999 }
+            let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
+            let s, first = quoteStanding cfg s (sec 2.0) 104.0 104.02
+            let last = placed first |> List.exactlyOne
+            Expect.equal last.IbOrderId 1_999_999_999 "the last id below the range is used"
+            let s, _ = step s (at (sec 3.0) (execFor last last.Quantity 104.0 "e2"))
+            let s, cmds = quoteStanding cfg s (sec 10.0) 96.0 96.02
+            Expect.isEmpty (placed cmds) "no order at 2,000,000,000"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "ORDER_IDS_EXHAUSTED" && a.Severity = Critical) "critical alert"
+            Expect.isTrue (match s.Fsm with Halted(OrderRefExhausted _) -> true | _ -> false) (sprintf "halted: %A" s.Fsm)
         testCase "RejectedHedge_ClearsThePendingHedgeAndAlerts" <| fun () ->
             let s, _, hedge = started ()
             let s, cmds = step s (at (sec 1.0) (OrderErrorReported(hedge.IbOrderId, 201, "Order rejected - reason: test")))
