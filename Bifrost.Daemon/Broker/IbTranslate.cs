@@ -2,6 +2,7 @@ using System.Globalization;
 using Bifrost.Domain;
 using Bifrost.Domain.Trading;
 using Bifrost.Ib.Messages;
+using Bifrost.Ib.Wire;
 using Bifrost.Ib.Messages.Events;
 using Bifrost.Ib.Messages.Model;
 using Microsoft.FSharp.Core;
@@ -104,10 +105,10 @@ public static class IbTranslate
     /// errMsg → a connectivity, farm or order event. 1100/2110 lost, 1101 restored with data lost, 1102 restored with
     /// data kept; 2103/2105/2108/2157 a farm broken or inactive — degraded, never "down" (nautilus #4412) — and
     /// 2104/2106/2107/2158 a farm ok (2107: the HMDS farm is inactive but available on demand, which we do not use);
-    /// any other code with a positive id → OrderErrorReported (201 reject, 202 cancelled, 103 duplicate id, 110, 161,
-    /// 10147, 10148 …). The session routes the ids it issued and still maps (tickers, lookups) before this, so any other
-    /// id may be one of our orders, whatever its size: the reducer matches it by order id and ignores one it never sent.
-    /// Ids ≤ 0 and the rest: null (logged by the adapter).
+    /// any other code with an order id (positive, below the request ids) → OrderErrorReported (201 reject, 202
+    /// cancelled, 103 duplicate id, 110, 161, 10147, 10148 …), whatever its size: the reducer matches it by order id and
+    /// ignores one it never sent. The session routes the ids it issued and still maps (tickers, lookups) before this.
+    /// A request id it no longer maps (a ticker dropped), ids ≤ 0 and the rest: null (logged by the adapter).
     /// </summary>
     public static EventPayload? Error(IbError e)
     {
@@ -133,7 +134,7 @@ public static class IbTranslate
             case IbErrorCodes.SecDefFarmOk:
                 return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, true);
         }
-        if (e.Id > 0) return EventPayload.NewOrderErrorReported(e.Id, e.Code, e.Message ?? "");
+        if (e.Id > 0 && e.Id < IbProtocol.FirstRequestId) return EventPayload.NewOrderErrorReported(e.Id, e.Code, e.Message ?? "");
         return null;
     }
 
