@@ -71,7 +71,7 @@ public sealed class StatusMapperTests
             var orders = placed.ToList();
             placed.Clear();
             foreach (var o in orders)
-                Step(EventPayload.NewExecutionReported(new ExecutionReport(ExecIdModule.create($"x{o.IbOrderId}").ResultValue, o.IbOrderId, 1000L + o.IbOrderId, 7,
+                Step(EventPayload.NewExecutionReported(new ExecutionReport(ExecIdModule.create($"x{o.IbOrderId}").ResultValue, o.IbOrderId, 1000L + o.IbOrderId, 17,
                     OrderRefModule.value(o.Ref), o.ContractId, o.Side, o.Quantity, 100.5)));
         }
         foreach (var p in EngineInputs.StartedAndReconciled().Concat(EngineInputs.QuotedOutsideTheBand())) Step(p);
