@@ -100,7 +100,7 @@ public sealed class CommandDispatcher
                 Log.Fill(_logger, SideModule.name(x.Item.Side), x.Item.Quantity, _status.Describe(x.Item.ContractId), x.Item.Price, x.Item.Ref, id);
                 double? commission = _pendingCommissions.Remove(id, out var c) ? c : null;
                 if (commission is null) _awaitingCommission[id] = x.Item.Ref;
-                Enqueue(_store.AddFill(StoreMapping.Fill(x.Item, _wallNanos, e.Venue.Nanos, commission)));
+                Enqueue(_store.AddFill(StoreMapping.Fill(x.Item, _wallNanos, e.Venue.Nanos, commission, _cfg.Control.ClientId?.Value)));
                 break;
             }
             case EventPayload.CommissionReported cr:

@@ -81,11 +81,14 @@ public static class StoreMapping
         PermId: o.PermId != 0 ? o.PermId : null, RejectReason: Empty(o.RejectReason), ReportedFilled: o.ReportedFilled,
         CancelRequested: o.CancelRequested);
 
-    public static FillRecord Fill(ExecutionReport x, long wallNanos, long venueNanos, double? commission) => new(
+    /// <summary>A fill row, with the client ids a restart judges it by (<paramref name="engineClientId"/>: the daemon's own).</summary>
+    public static FillRecord Fill(ExecutionReport x, long wallNanos, long venueNanos, double? commission, int? engineClientId = null) => new(
         ExecIdModule.value(x.ExecId), Empty(x.Ref), ContractIdModule.value(x.ContractId), Side(x.Side), x.Quantity, x.Price, wallNanos,
         commission, x.PermId != 0 ? x.PermId : null)
     {
         VenueNanos = Venue(venueNanos),
+        ClientId = x.ClientId,
+        EngineClientId = engineClientId,
     };
 
     public static RunKind RunKindOf(OrderPurpose p) =>

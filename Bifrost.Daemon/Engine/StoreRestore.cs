@@ -63,15 +63,13 @@ public static class StoreRestore
         foreach (var l in cfg.Strategy.Legs) multipliers[ContractIdModule.value(l.Option.ContractId)] = l.Option.Multiplier;
         int Mult(long conId) => multipliers.TryGetValue((int)conId, out var m) ? m : 1;
 
-        // An execution in another contract or side than its order was never applied (EXECUTION_MISMATCH): not replayed,
-        // and left unseen so the sync's re-delivery raises it again.
-        var orderByRef = orders.GroupBy(o => o.OrderRef).ToDictionary(g => g.Key, g => g.First());
-        var mismatched = fills.Where(f => f.OrderRef is not null && orderByRef.TryGetValue(f.OrderRef, out var o) && (o.ContractId != f.ContractId || o.Side != f.Side))
-            .Select(f => f.ExecId).ToHashSet();
         // Of an execution's revisions (IB's correction ".02" of ".01") only the first the engine saw was applied live
         // (the others raised EXECUTION_CORRECTED): seen, never replayed, so a restart does not count the fill twice.
         var corrections = Revisions(fills.Concat(legFills));
-        mismatched.ExceptWith(corrections);
+        // What the live engine refused as not its order's (FillRule: another client's, unlike the order, another permId)
+        // is refused again, in the order the fills came: not replayed, and left unseen so the sync's re-delivery raises
+        // it again as live. Before, a second engine's fill of our ref came back into the book at every restart.
+        var (mismatched, refusals, permIds) = Refused(cfg, orders, fills, corrections);
         // Orders whose unseen fill the operator booked with confirm_book: that fill is in the adopted quantity already.
         var booked = memory is null ? new HashSet<string>() : memory.OptionBook.Booked.ToHashSet();
         var fillsByRef = fills.Where(f => f.OrderRef is not null && !mismatched.Contains(f.ExecId) && !corrections.Contains(f.ExecId)).GroupBy(f => f.OrderRef!).ToDictionary(g => g.Key, g => g.ToList());
@@ -80,7 +78,8 @@ public static class StoreRestore
         var domainOrders = new List<Order>();
         foreach (var o in orders)
         {
-            if (ToOrder(o, fillsByRef.GetValueOrDefault(o.OrderRef) ?? []) is { } order) domainOrders.Add(order);
+            var judged = permIds.TryGetValue(o.OrderRef, out var p) ? o with { PermId = p } : o;
+            if (ToOrder(judged, fillsByRef.GetValueOrDefault(o.OrderRef) ?? []) is { } order) domainOrders.Add(order);
         }
 
         var holdings = new Dictionary<long, Holding>();
@@ -130,8 +129,40 @@ public static class StoreRestore
             .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));
         return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
             ListModule.OfSeq(seen), memory is null ? 0.0 : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
-            ListModule.OfSeq(external));
+            ListModule.OfSeq(external), ListModule.OfSeq(refusals));
     }
+
+    /// <summary>The stored fills of our orders the live engine refused (<see cref="FillRule.replay"/>), with why, and
+    /// each order's permId after its fills (the first applied one's, when the row had none).</summary>
+    private static (HashSet<string> ExecIds, List<Tuple<ExecId, OrderRef, FillRefusal>> Named, Dictionary<string, long> PermIds) Refused(
+        Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, HashSet<string> corrections)
+    {
+        var execIds = new HashSet<string>(StringComparer.Ordinal);
+        var named = new List<Tuple<ExecId, OrderRef, FillRefusal>>();
+        var permIds = new Dictionary<string, long>(StringComparer.Ordinal);
+        var byRef = fills.Where(f => f.OrderRef is not null && !corrections.Contains(f.ExecId)).GroupBy(f => f.OrderRef!)
+            .ToDictionary(g => g.Key, g => g.DistinctBy(f => f.ExecId).OrderBy(f => f.TimeNanos).ThenBy(f => f.ExecId, StringComparer.Ordinal).ToList());
+        foreach (var o in orders.DistinctBy(o => o.OrderRef))
+        {
+            if (!byRef.TryGetValue(o.OrderRef, out var own) || ToOrder(o with { IbOrderId = o.IbOrderId ?? 0 }, []) is not { } order) continue;
+            var (verdicts, permId) = FillRule.replay(order, ListModule.OfSeq(own.Select(f => Facts(cfg, f))));
+            permIds[o.OrderRef] = permId;
+            foreach (var (f, why) in own.Zip(verdicts))
+            {
+                if (why is null) continue;
+                execIds.Add(f.ExecId);
+                if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) named.Add(Tuple.Create(id.ResultValue, order.Ref, why.Value));
+            }
+        }
+        return (execIds, named, permIds);
+    }
+
+    /// <summary>A fill row as the rule reads it, judged by the client id it was recorded under; a row from before schema
+    /// 11 has none (not judged by client).</summary>
+    private static FillFacts Facts(Config cfg, FillRecord f) => new(
+        ContractIdModule.create((int)f.ContractId) is { IsOk: true } c ? c.ResultValue : default, // none: unlike any order
+        f.Side == TradeSide.Buy ? Side.Buy : Side.Sell, f.PermId ?? 0, f.ClientId ?? 0,
+        Restart.clientJudging(cfg, f.OrderRef, f.EngineClientId is { } e ? FSharpOption<int>.Some(e) : FSharpOption<int>.None));
 
     /// <summary>The exec ids that are a later revision of an execution stored before them (in the order the engine
     /// received them: receive time, then exec id).</summary>

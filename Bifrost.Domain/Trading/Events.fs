@@ -28,12 +28,15 @@ type Restored =
       Memory: EngineMemory option
       /// Signed quantities of external (not strategy-owned) fills on option legs stored after `Memory.SyncedAt`:
       /// they explain a change of the account's external option quantity while the engine was down.
-      ExternalLegFills: (ContractId * int) list }
+      ExternalLegFills: (ContractId * int) list
+      /// Stored executions of the engine's refs that the live engine refused as not that order's (FillRule): left out
+      /// of the book, and named when the engine starts.
+      RefusedFills: (ExecId * OrderRef * FillRefusal) list }
 
 module Restored =
     let empty =
         { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = 0.0
-          Memory = None; ExternalLegFills = [] }
+          Memory = None; ExternalLegFills = []; RefusedFills = [] }
 
 /// IB's normalised order status report (orderStatus / openOrder); may repeat or never come.
 type OrderStatusReport =

@@ -264,6 +264,10 @@ module OrderFlow =
                 CommissionsApplied = s.CommissionsApplied.Add execId
                 PendingCommissions = s.PendingCommissions.Remove execId }
 
+    /// The client id is judged before (Restart.onExecution: another client's report comes here without its ref).
+    let private facts (e: ExecutionReport) =
+        { FillContract = e.ContractId; FillSide = e.Side; FillPermId = e.PermId; FillClient = e.ClientId; EngineClient = None }
+
     /// Applies one execution exactly once. A fill for a Bifrost ref that was never placed is reported, not absorbed.
     let onExecution (s: State) (e: ExecutionReport) =
         if s.SeenExecs.Contains e.ExecId then s, []
@@ -282,17 +286,18 @@ module OrderFlow =
             | Some o when strategyOwned o && List.contains (OrderRef.value o.Ref) s.OptionBook.Booked ->
                 // The operator booked this order's unseen fill with confirm_book: it is in the book already.
                 s, [ Emit.orderOp s OperationKind.FillApplied o e.Price $"exec {idText} qty {e.Quantity}: already booked by confirm_book, not applied again" ]
-            | Some o when o.ContractId <> e.ContractId || o.Side <> e.Side ->
-                // IB never fills an order in another contract or direction; if it ever says so, neither the order nor
-                // the book can be trusted to follow: nothing is applied, and the operator checks the account.
+            | Some o when (FillRule.refusal o (facts e)).IsSome ->
                 { s with Anomalies = s.Anomalies + 1 },
-                Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
-                    $"execution {idText} ({Side.name e.Side} {e.Quantity} of {ContractId.value e.ContractId} @ {e.Price}) does not match order {OrderRef.value o.Ref} ({Side.name o.Side} {o.Quantity} of {ContractId.value o.ContractId}): not applied; check the account"
-            | Some o when e.PermId <> 0L && o.PermId <> 0L && e.PermId <> o.PermId ->
-                // Same ref, another order (IB's permId is account-wide): a second engine's fill, never ours to count.
-                { s with Anomalies = s.Anomalies + 1 },
-                Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
-                    $"execution {idText} ({Side.name e.Side} {e.Quantity} @ {e.Price}, client {e.ClientId}) is of order permId {e.PermId}, not of {OrderRef.value o.Ref} (permId {o.PermId}): not applied; check the account"
+                match FillRule.refusal o (facts e) with
+                | Some UnlikeItsOrder ->
+                    // IB never fills an order in another contract or direction; if it ever says so, neither the order nor
+                    // the book can be trusted to follow: nothing is applied, and the operator checks the account.
+                    Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
+                        $"execution {idText} ({Side.name e.Side} {e.Quantity} of {ContractId.value e.ContractId} @ {e.Price}) does not match order {OrderRef.value o.Ref} ({Side.name o.Side} {o.Quantity} of {ContractId.value o.ContractId}): not applied; check the account"
+                | _ ->
+                    // Same ref, another order (IB's permId is account-wide): a second engine's fill, never ours to count.
+                    Emit.alertAndRecord s Critical "EXECUTION_MISMATCH"
+                        $"execution {idText} ({Side.name e.Side} {e.Quantity} @ {e.Price}, client {e.ClientId}) is of order permId {e.PermId}, not of {OrderRef.value o.Ref} (permId {o.PermId}): not applied; check the account"
             | Some o ->
                 let mult = State.multiplier s e.ContractId
                 let filled = o.Filled + e.Quantity

@@ -57,12 +57,14 @@ module Restart =
             s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ]
                @ Emit.alertAndRecord s Critical "ANOTHER_ENGINE" (anotherEngineText s.ForeignRefs)
 
+    /// The engine's client id a report of this ref is judged by (FillRule): only a ref of this run's is (another run's
+    /// is judged by its run). A restart passes the one the fill was recorded under.
+    let clientJudging (cfg: Config) (ref: string) (engine: int option) = if owner cfg ref = ThisRun then engine else None
+
     /// True when a report of a ref of this run comes from another client id: a second engine with our run_id (a copied
     /// configuration or store) whose refs are ours too; only the client id tells its orders and fills from ours.
     let isOtherClient (cfg: Config) (ref: string) (clientId: int) =
-        match cfg.Control.ClientId with
-        | Some mine when clientId <> mine -> owner cfg ref = ThisRun
-        | _ -> false
+        FillRule.otherClient (clientJudging cfg ref cfg.Control.ClientId) clientId
 
     /// What ForeignRefs notes for such a ref, so the ANOTHER_ENGINE text names the client and the run.
     let otherClientRef (cfg: Config) (ref: string) (clientId: int) =
@@ -338,9 +340,19 @@ module Restart =
             let s', save =
                 let now = memoryOf s'
                 if EngineMemory.same now stored then s', [] else { s' with Memory = now }, [ SaveMemory now ]
+            // Alerted when they came; named again, so the operator sees why the book leaves them out.
+            let refused =
+                if r.RefusedFills.IsEmpty then []
+                else
+                    let named =
+                        r.RefusedFills |> List.truncate 10
+                        |> List.map (fun (x, o, why) -> $"{ExecId.value x} of {OrderRef.value o} ({FillRefusal.describe why})") |> String.concat "; "
+                    let more = if r.RefusedFills.Length > 10 then $"; and {r.RefusedFills.Length - 10} more" else ""
+                    [ Emit.note s' OperationKind.Reconciled cfg.RunId
+                          $"{r.RefusedFills.Length} stored executions of this engine's refs left out of the book, as the live engine refused them: {named}{more}" ]
             s', Emit.note s' OperationKind.FsmChanged cfg.RunId
                     $"engine started: {r.Orders.Length} orders, {r.Holdings.Length} holdings restored, next order id {s'.NextOrderId}; {remembered}"
-                :: save @ clockBehind s' m today daily r.Orders
+                :: refused @ save @ clockBehind s' m today daily r.Orders
                 @ (match missing with Some why -> Emit.alertAndRecord s' Critical "MEMORY_MISSING" (HaltReason.describe why) | None -> [])
         | other ->
             { s with Anomalies = s.Anomalies + 1 }, [ Emit.note s OperationKind.Anomaly cfg.RunId $"EngineStarted in state {FsmState.name other}: ignored" ]

@@ -12,7 +12,7 @@ public sealed partial class StoreReader
         ib_order_id, perm_id, filled, avg_price, reject_reason, reported_filled, cancel_requested
         """;
 
-    private const string FillColumns = "exec_id, order_ref, contract_id, side, qty, price, time_ns, commission, perm_id, venue_ns";
+    private const string FillColumns = "exec_id, order_ref, contract_id, side, qty, price, time_ns, commission, perm_id, venue_ns, client_id, engine_client_id";
 
     public OrderRecord? GetOrder(string orderRef) =>
         One($"SELECT {OrderColumns} FROM orders WHERE order_ref = @ref", ReadOrder, ("@ref", orderRef));
@@ -41,5 +41,7 @@ public sealed partial class StoreReader
             r.GetDouble(5), r.GetInt64(6), r.GetDoubleOrNull(7), r.GetInt64OrNull(8))
         {
             VenueNanos = r.GetInt64OrNull(9),
+            ClientId = (int?)r.GetInt64OrNull(10),
+            EngineClientId = (int?)r.GetInt64OrNull(11),
         };
 }

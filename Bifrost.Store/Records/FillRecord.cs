@@ -18,4 +18,11 @@ public sealed record FillRecord(
 {
     /// <summary>Venue time (engine clock); <see cref="TimeNanos"/> is the receive (wall) time. Null when unknown.</summary>
     public long? VenueNanos { get; init; }
+
+    /// <summary>IB's client id of the execution (schema 11; null on rows from before).</summary>
+    public int? ClientId { get; init; }
+
+    /// <summary>The daemon's own client id when it recorded the fill: another client's fill of our ref was refused
+    /// live, and a restart refuses it again (schema 11; null on rows from before, and in a backtest).</summary>
+    public int? EngineClientId { get; init; }
 }

@@ -192,6 +192,95 @@ public class StoreRestoreTests
         Assert.Equal((OrderStatus.Submitted, true), (o.Status, o.CancelRequested));
     }
 
+    /// <summary>A second engine run with a copied configuration and store (same run_id, same refs) once ran under our
+    /// client id: its SELL 100 of our hedge's ref came with another permId, and the live engine refused it
+    /// (EXECUTION_MISMATCH). Before, the restart put it back: the hedge filled 200 of 100 and the stock hedge 100 shares
+    /// short of the truth for good, under a GREEN light (the stock is never compared with the account).</summary>
+    [Fact]
+    public void Restart_AfterAFillRefusedForItsPermId_KeepsItOutOfTheBook()
+    {
+        var cfg = ConfigModule.WithClientId(17, Cfg);
+        var r = RestoreFrom(cfg, w =>
+        {
+            var hedge = PlaceHedge(w, "oi_t1_1", 100, permId: 9, filled: 100, OrderStatus.Filled);
+            w.AddFill(StoreMapping.Fill(Execution("e1", hedge, 100, 100.0, permId: 9, clientId: 17), 10, 10, 1.0, engineClientId: 17));
+            w.AddFill(StoreMapping.Fill(Execution("x2", hedge, 100, 101.0, permId: 77, clientId: 17), 20, 20, 1.0, engineClientId: 17));
+        });
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-100, h.Quantity);
+        var o = Assert.Single(r.Orders);
+        Assert.Equal((100, 100.0, 9L), (o.Filled, o.AvgFillPrice, o.PermId));
+        Assert.Equal(["e1"], r.SeenExecIds.Select(ExecIdModule.value)); // x2 re-delivered at the sync: EXECUTION_MISMATCH again
+        var (id, orderRef, why) = Assert.Single(r.RefusedFills);
+        Assert.Equal(("x2", "oi_t1_1", FillRefusal.AnotherOrder), (ExecIdModule.value(id), OrderRefModule.value(orderRef), why));
+        // Named when the engine starts, as the live engine alerted it.
+        var (_, started) = Restart.restore(cfg, StateModule.initial(cfg), r);
+        Assert.Contains(started.OfType<Command.RecordOperation>(), c => c.Item.Detail.Contains("x2 of oi_t1_1 (another order's permId)"));
+    }
+
+    /// <summary>The second engine ran at the same time under client id 18: its SELL 60 of our ref came before any status
+    /// of ours gave our order a permId (the daemon was killed before one came), so only the client id tells it apart; the
+    /// live engine counted it external and halted ANOTHER_ENGINE. Before, the restart replayed it as our order's fill
+    /// (filled 60, the hedge 60 shares off). Fills this engine recorded under an earlier client id (the operator changed
+    /// connection.client_id between runs), and rows from before the client ids were stored, are still ours.</summary>
+    [Fact]
+    public void Restart_AfterAnotherClientsFillOfOurRef_KeepsItOutOfTheBook()
+    {
+        var cfg = ConfigModule.WithClientId(17, Cfg);
+        var r = RestoreFrom(cfg, w =>
+        {
+            var hedge = PlaceHedge(w, "oi_t1_1", 100, permId: 0, filled: 0, OrderStatus.PendingSubmit);
+            w.AddFill(StoreMapping.Fill(Execution("x1", hedge, 60, 99.0, permId: 77, clientId: 18), 10, 10, null, engineClientId: 17));
+            var earlier = PlaceHedge(w, "oi_t1_2", 50, permId: 0, filled: 50, OrderStatus.Filled);
+            w.AddFill(StoreMapping.Fill(Execution("e2", earlier, 30, 100.0, permId: 11, clientId: 12), 30, 30, null, engineClientId: 12));
+            w.AddFill(StoreMapping.Fill(Execution("e3", earlier, 20, 100.0, permId: 11, clientId: 12), 40, 40, null)); // before schema 11
+        });
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-50, h.Quantity); // the earlier client's 30 and the 20 from before schema 11; not the second engine's 60
+        var hedgeBack = r.Orders.Single(o => OrderRefModule.value(o.Ref) == "oi_t1_1");
+        Assert.Equal((0, 0L), (hedgeBack.Filled, hedgeBack.PermId));
+        var earlierBack = r.Orders.Single(o => OrderRefModule.value(o.Ref) == "oi_t1_2");
+        Assert.Equal((50, 11L), (earlierBack.Filled, earlierBack.PermId));
+        Assert.DoesNotContain(r.SeenExecIds, e => ExecIdModule.value(e) == "x1"); // re-delivered at the sync: ANOTHER_ENGINE again
+        var (id, _, why) = Assert.Single(r.RefusedFills);
+        Assert.Equal(("x1", FillRefusal.AnotherClient), (ExecIdModule.value(id), why));
+    }
+
+    private static OrderRequest PlaceHedge(StoreWriter w, string orderRef, int quantity, long permId, int filled, OrderStatus status)
+    {
+        var request = new OrderRequest(OrderRefModule.create(orderRef).ResultValue, 7 + (int)StoreRestore.Sequence(orderRef), "t1", OrderPurpose.Hedge,
+            ContractIdModule.create(TestConfig.StockId).ResultValue, Side.Sell, quantity, OrderType.Market, TimeInForce.Day, "DU1234567", false);
+        w.UpsertOrder(StoreMapping.OrderRow(request, 1));
+        w.UpdateOrder(StoreMapping.Progress(new Order(request.Ref, request.IbOrderId, permId, "t1", OrderPurpose.Hedge, request.ContractId, Side.Sell,
+            quantity, OrderType.Market, TimeInForce.Day, status, filled, filled, 100.0, false, FSharpOption<OrderUpdate>.None, "", double.NaN,
+            Timestamp.NewTimestamp(1), Timestamp.NewTimestamp(2)), 2));
+        return request;
+    }
+
+    private static ExecutionReport Execution(string execId, OrderRequest o, int quantity, double price, long permId, int clientId) =>
+        new(ExecIdModule.create(execId).ResultValue, o.IbOrderId, permId, clientId, OrderRefModule.value(o.Ref), o.ContractId, o.Side, quantity, price);
+
+    /// <summary>What a restart reads back of a real store the daemon's writer filled.</summary>
+    private static Restored RestoreFrom(Config cfg, Action<StoreWriter> write)
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-restore-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "bifrost.db");
+            using (var w = StoreWriter.Open(path))
+            {
+                write(w);
+                w.FlushAsync().GetAwaiter().GetResult();
+            }
+            using var reader = StoreReader.Open(path);
+            return StoreRestore.Read(reader, cfg);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     /// <summary>A hedge sell placed and then updated to <paramref name="progress"/> in a real store, as the restart reads it back.</summary>
     private static async Task<Order> RestoredHedge(int quantity, OrderType type, Func<OrderRequest, Order> progress)
     {

@@ -40,6 +40,10 @@ type RestartAction =
     /// kill -9 and start again on a store that kept the orders and fills but lost the engine memory row (deleted by
     /// hand, a salvaged store): a pause, a halt, the day's baseline and the adopted book are gone.
     | MemoryLostRestart
+    /// A second engine with this run_id (a copied configuration and store) fills its own order of our newest stock
+    /// order's ref (another permId), from another client id or from ours (it ran while we were down). Not in the shared
+    /// alphabet (its own property judges it, with the engine's client id known).
+    | SecondEngineFill of otherClient: bool
 
 /// What the store holds: every execution the daemon observed (exactly once, in order, with its receive time), the
 /// commissions, and the last engine memory the reducer asked to save. Orders are the engine's own rows.
@@ -71,10 +75,6 @@ module StoreProjection =
     let restore (cfg: Config) (store: StoreProjection) (engine: State) : Restored =
         let orders = engine.Orders |> Map.toList |> List.map snd
         let known = orders |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
-        // As in StoreRestore.Build: an execution unlike its order (EXECUTION_MISMATCH) is not replayed nor seen, and
-        // the fills of orders booked by confirm_book are in the adopted quantity already.
-        let orderOf (f: ExecutionReport) = orders |> List.tryFind (fun o -> OrderRef.value o.Ref = f.Ref)
-        let mismatched (f: ExecutionReport) = orderOf f |> Option.exists (fun o -> o.ContractId <> f.ContractId || o.Side <> f.Side)
         let booked = store.Memory |> Option.map (fun m -> Set.ofList m.OptionBook.Booked) |> Option.defaultValue Set.empty
         // As in StoreRestore.Build: of an execution's revisions (IB's correction ".02" of ".01") only the first stored
         // was applied: the others are seen, not replayed.
@@ -82,6 +82,18 @@ module StoreProjection =
             store.Fills |> List.fold (fun (seen: Set<ExecId>, found: Set<ExecId>) (f, _) ->
                 (seen.Add f.ExecId, (if (ExecId.revisionOf seen f.ExecId).IsSome then found.Add f.ExecId else found))) (Set.empty, Set.empty) |> snd
         let corrects (f: ExecutionReport) = revisions.Contains f.ExecId
+        // As in StoreRestore.Build: what the live engine refused as not its order's (FillRule: another client's, unlike
+        // the order, another permId), judged in the order the fills came, is not replayed nor seen; the fills of orders
+        // booked by confirm_book are in the adopted quantity already.
+        let refusedFills =
+            orders |> List.collect (fun o ->
+                let own = store.Fills |> List.map fst |> List.filter (fun f -> f.Ref = OrderRef.value o.Ref && not (corrects f))
+                let verdicts, _ = FillRule.replay o (own |> List.map (fun f ->
+                                      { FillContract = f.ContractId; FillSide = f.Side; FillPermId = f.PermId; FillClient = f.ClientId
+                                        EngineClient = Restart.clientJudging cfg f.Ref cfg.Control.ClientId }))
+                List.zip own verdicts |> List.choose (fun (f, v) -> v |> Option.map (fun why -> f.ExecId, o.Ref, why)))
+        let refused = refusedFills |> List.map (fun (x, _, _) -> x) |> Set.ofList
+        let mismatched (f: ExecutionReport) = refused.Contains f.ExecId
         let own, others = store.Fills |> List.filter (fun (f, _) -> not (mismatched f) && not (corrects f)) |> List.partition (fun (f, _) -> known.Contains f.Ref)
         // As in StoreRestore.Build: a leg that left the configuration at the multiplier the memory kept of it.
         let terms = (store.Memory |> Option.map _.LegTerms |> Option.defaultValue []) @ (cfg.Strategy.Legs |> List.map _.Option)
@@ -113,7 +125,8 @@ module StoreProjection =
                     if corrects f && (known.Contains f.Ref || (legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref))) then f.ExecId ]
           HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
           Memory = store.Memory
-          ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ] }
+          ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ]
+          RefusedFills = refusedFills }
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
 /// A restart: the step of its EngineStarted, the state killed, and how far the host's clock went back meanwhile.
@@ -159,6 +172,15 @@ let genMemoryLossScenario =
         let! legCount = Gen.choose (1, 3)
         let! n = Gen.choose (30, 120)
         let! actions = Gen.listOfLength n (Gen.frequency [ 12, genRestartAction legCount; 1, Gen.constant MemoryLostRestart ])
+        return legCount, actions
+    }
+
+/// A second engine with this run_id fills orders of our refs now and then, with restarts in between.
+let genSecondEngineScenario =
+    gen {
+        let! legCount = Gen.choose (1, 3)
+        let! n = Gen.choose (30, 120)
+        let! actions = Gen.listOfLength n (Gen.frequency [ 10, genRestartAction legCount; 1, Gen.elements [ true; false ] |> Gen.map SecondEngineFill ])
         return legCount, actions
     }
 
@@ -296,6 +318,19 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
             sim <- { sim with ExecSeq = sim.ExecSeq + 1 }
             sim <- apply sim (at sim.Time (ExecutionReported x))
         | ForeignFill -> ()
+        // While the engine reduces (a stopped one records fills it never applies: the properties above judge those).
+        | SecondEngineFill otherClient when sim.Connected && state.Fsm <> Stopped ->
+            let ours = state.Orders |> Map.toList |> List.map snd |> List.filter (fun o -> o.ContractId = underlyingId) |> List.sortBy _.IbOrderId |> List.tryLast
+            match ours with
+            | Some o ->
+                let x =
+                    { ExecId = ExecId.create $"se{sim.ExecSeq}" |> Result.get; IbOrderId = o.IbOrderId; PermId = 5000L + int64 sim.ExecSeq
+                      ClientId = (if otherClient then 18 else 7); Ref = OrderRef.value o.Ref; ContractId = o.ContractId; Side = o.Side; Quantity = 100; Price = sim.Spot }
+                let broker = sim.Broker |> Map.add underlyingId ((sim.Broker |> Map.tryFind underlyingId |> Option.defaultValue 0) + Side.sign o.Side * 100)
+                sim <- { sim with ExecSeq = sim.ExecSeq + 1; Broker = broker }
+                sim <- apply sim (at sim.Time (ExecutionReported x))
+            | None -> ()
+        | SecondEngineFill _ -> ()
         | SlowSync(seconds, bps) ->
             sim <- { sim with Time = Timestamp.add (Duration.ofSeconds (float seconds)) sim.Time }
             let sim', quotes = eventsOf cfgNow.Value sim (MoveUnderlying bps)
@@ -606,6 +641,45 @@ let tests =
                         if not (List.isEmpty (placed s.Commands)) then failwithf "order after another engine's fill %s: %A" x.Ref s.Event
                         true)
                 | _ -> true))
+        // A restart rebuilds the book the live engine held at the kill: what it refused of a second engine's fills of our
+        // refs (another permId; another client id, when our order's permId was not yet known) stays out. Before, every
+        // stored fill of a known ref was replayed: the order came back filled 200 of 100 and the stock hedge off for good.
+        Props.property "A restart rebuilds the strategy's book and each order's fills as the live engine held them, leaving out a second engine's fills of its refs" 300
+            (Prop.forAll (Arb.fromGen genSecondEngineScenario) (fun (legCount, actions) ->
+                let cfg = Config.WithClientId(7, restartConfig legCount None)
+                let steps, restarts = runWithRestarts cfg actions
+                let arr = Array.ofList steps
+                restarts |> List.forall (fun r ->
+                    let restored = arr.[r.At].After
+                    let booked = r.Store.Memory |> Option.map _.OptionBook.Booked |> Option.defaultValue []
+                    // A stopped engine records fills it never applies (the properties above judge those).
+                    r.Before.Fsm = Stopped
+                    || ((underlyingId :: legIdsOf cfg) |> List.forall (fun id ->
+                            let was, now = Portfolio.strategyQty id r.Before.Portfolio, Portfolio.strategyQty id restored.Portfolio
+                            if was <> now then failwithf "contract %d: %d held live, %d restored" (ContractId.value id) was now
+                            true)
+                        && r.Before.Orders |> Map.forall (fun ref o ->
+                            let back = restored.Orders.[ref]
+                            if not (List.contains (OrderRef.value ref) booked) && back.Filled <> o.Filled then
+                                failwithf "%s: filled %d of %d live, %d restored" (OrderRef.value ref) o.Filled o.Quantity back.Filled
+                            true)))))
+        Props.seeded "The second-engine scenarios restart after fills refused for their permId, and for their client alone" (fun seed ->
+            let runs = Gen.sampleWithSeed seed 60 150 genSecondEngineScenario
+            let mutable byPermId, byClientAlone = 0, 0
+            for legCount, actions in runs do
+                let steps, restarts = runWithRestarts (Config.WithClientId(7, restartConfig legCount None)) actions
+                let lastRestart = restarts |> List.map _.At |> List.fold max -1
+                steps |> List.iteri (fun i st ->
+                    match st.Event.Payload with
+                    | ExecutionReported x when x.ExecId |> ExecId.value |> _.StartsWith("se") && i < lastRestart && st.Before.Fsm <> Stopped ->
+                        match OrderRef.create x.Ref |> Result.toOption |> Option.bind st.Before.Orders.TryFind with
+                        | Some o when o.PermId <> 0L -> byPermId <- byPermId + 1
+                        | Some _ when x.ClientId <> 7 -> byClientAlone <- byClientAlone + 1
+                        | _ -> ()
+                    | _ -> ())
+            printfn "second-engine coverage: %d refused by permId, %d by client alone, before a restart" byPermId byClientAlone
+            Expect.isGreaterThan byPermId 20 "fills of our refs refused for their permId before a restart"
+            Expect.isGreaterThan byClientAlone 5 "fills of our refs refused for their client alone (our permId unknown) before a restart")
         // Issue 9 item 12 with restarts: once a leg has expired it is out of the book for good — the strategy holds none
         // of it and no order trades it, before and after any restart (the store holds its fills, not the expiry close).
         restartProperty "An expired leg stays out of the book across restarts: the strategy holds none and no order trades it" (fun cfg steps _ ->

@@ -99,3 +99,36 @@ let otherClientStatusTests =
             Expect.isFalse (alerts cmds |> List.exists (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")) "not blamed"
             Expect.isFalse (match s.Fsm with Halted _ -> true | _ -> false) $"{s.Fsm}"
     ]
+
+/// What the rule reads of a fill of our hedge `o`: its permId, the client that executed it, our client id then.
+let facts (o: Order) permId client engine =
+    { FillContract = o.ContractId; FillSide = o.Side; FillPermId = permId; FillClient = client; EngineClient = engine }
+
+/// The one rule the live engine and a restart's replay of the store judge a fill of our ref by (FillRule).
+[<Tests>]
+let fillRuleTests =
+    testList "SharedAccount.FillRule" [
+        testCase "FillRule_RefusesAnotherPermId_OnlyOnceBothAreKnown" <| fun () ->
+            let s, h = acked cfg
+            let o = s.Orders.[h.Ref]
+            Expect.equal (FillRule.refusal o (facts o 777L 7 (Some 7))) (Some AnotherOrder) "another order's fill"
+            Expect.equal (FillRule.refusal o (facts o o.PermId 7 (Some 7))) None "ours"
+            Expect.equal (FillRule.refusal o (facts o 0L 7 (Some 7))) None "its permId unknown"
+            Expect.equal (FillRule.refusal { o with PermId = 0L } (facts o 777L 7 (Some 7))) None "ours unknown: the first known is taken"
+            Expect.equal (FillRule.refusal o { facts o o.PermId 7 (Some 7) with FillSide = Buy }) (Some UnlikeItsOrder) "the other side"
+
+        testCase "FillRule_RefusesAnotherClient_OnlyWhenTheEnginesOwnIsKnown" <| fun () ->
+            let s, h = acked cfg
+            let o = { s.Orders.[h.Ref] with PermId = 0L }
+            Expect.equal (FillRule.refusal o (facts o 777L 18 (Some 7))) (Some AnotherClient) "a second engine's, our permId unknown"
+            Expect.equal (FillRule.refusal o (facts o 777L 18 None)) None "a fill stored before client ids were: not judged by client"
+            Expect.equal (FillRule.refusal o (facts o 777L 12 (Some 12))) None "recorded under an earlier client id of ours"
+
+        testCase "FillRule_Replay_JudgesEachFillAgainstThePermIdTheOrderHeldThen" <| fun () ->
+            let s, h = acked cfg
+            let o = { s.Orders.[h.Ref] with PermId = 0L }
+            // Live: the first fill applied gives the order its permId; a later one of another permId is refused.
+            Expect.equal (FillRule.replay o [ facts o 77L 7 (Some 7); facts o 9L 7 (Some 7) ]) ([ None; Some AnotherOrder ], 77L) "the first known permId holds"
+            // Another client's fill refused gives the order nothing: ours after it is applied.
+            Expect.equal (FillRule.replay o [ facts o 77L 18 (Some 7); facts o 9L 7 (Some 7) ]) ([ Some AnotherClient; None ], 9L) "a refused fill's permId is not taken"
+    ]

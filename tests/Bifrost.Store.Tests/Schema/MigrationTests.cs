@@ -12,6 +12,27 @@ public sealed class MigrationTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
+    /// <summary>A store written before fills kept their client ids (version 10) is upgraded in place; its fills read with
+    /// none on record (a restart then judges them by permId, contract and side alone).</summary>
+    [Fact]
+    public async Task StoreAtVersion10_IsMigrated_ItsFillsReadWithNoClientIdsOnRecord()
+    {
+        using (var c = Raw.Open(_store.Path))
+        {
+            foreach (var m in Migrations.All.Where(m => m.Version <= 10)) Raw.Exec(c, m.Sql);
+            Raw.Exec(c, "PRAGMA user_version = 10");
+            Raw.Exec(c, """
+                INSERT INTO fills(exec_id, order_ref, perm_id, contract_id, side, qty, price, time_ns)
+                VALUES ('0000e0d5.01', 'oi_run1_1', 9, 756733, 'sell', 100, 470.05, 1)
+                """);
+        }
+        await using (var w = _store.OpenWriter()) await w.FlushAsync();
+        Assert.Equal(Migrations.Latest, Raw.Scalar(_store.Path, "PRAGMA user_version"));
+        using var reader = StoreReader.Open(_store.Path);
+        var f = Assert.Single(reader.GetFillsForOrder("oi_run1_1"));
+        Assert.Equal((9L, (int?)null, (int?)null), (f.PermId, f.ClientId, f.EngineClientId));
+    }
+
     [Fact]
     public void FreshStore_IsCreatedInWalModeAtTheLatestVersion()
     {

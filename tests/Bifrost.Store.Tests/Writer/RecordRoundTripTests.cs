@@ -79,6 +79,21 @@ public sealed class RecordRoundTripTests : IDisposable
         Assert.Equal(0, rejected);
     }
 
+    /// <summary>A restart judges a fill of our ref by the client that executed it and the engine that received it.</summary>
+    [Fact]
+    public async Task Fill_KeepsTheExecutionsClientIdAndTheEnginesOwn()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.AddFill(Sample.Fill("0000e0d5.01", "oi_run1_1") with { PermId = 77, ClientId = 18, EngineClientId = 17 });
+            w.AddFill(Sample.Fill("0000e0d5.02", "oi_run1_1")); // a backtest's: no client ids
+        });
+
+        var fills = reader.GetFillsForOrder("oi_run1_1").ToDictionary(f => f.ExecId);
+        Assert.Equal((77L, (int?)18, (int?)17), (fills["0000e0d5.01"].PermId, fills["0000e0d5.01"].ClientId, fills["0000e0d5.01"].EngineClientId));
+        Assert.Equal(((int?)null, (int?)null), (fills["0000e0d5.02"].ClientId, fills["0000e0d5.02"].EngineClientId));
+    }
+
     [Fact]
     public async Task RepeatedFill_CarryingTheCommissionTheStoredOneLacks_FillsItIn_AndNeverOverwritesOne()
     {
