@@ -94,6 +94,15 @@ module Reducer =
                     $"{Funds.currencyText c} ({key} {value} not taken): portfolio runs are refused, and with risk.check_buying_power every buy held to buying power; use a USD-based account"
         | _ -> s', []
 
+    /// True when the order of `ref` has more filled after the step than before (its execution was applied).
+    let private filledMore (before: State) (after: State) (ref: string) =
+        match OrderRef.create ref with
+        | Ok r ->
+            match before.Orders.TryFind r, after.Orders.TryFind r with
+            | Some b, Some a -> a.Filled > b.Filled
+            | _ -> false
+        | Error _ -> false
+
     let private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
         match e.Payload with
         | EngineStarted r -> Restart.restore cfg s r
@@ -117,7 +126,10 @@ module Reducer =
             match (if isNew then ExecId.revisionOf s.SeenExecs x.ExecId else None) with
             | Some original -> OrderFlow.onCorrection s x original (OptionBook.contractName cfg s x.ContractId) |> resyncOnMismatch |> afterOrders cfg s
             | None ->
-                Restart.onExecution cfg (Funds.onExecution (OwnSells.onExecution s x) x) x |> andThen (fun s' -> PortfolioFlow.onExecution s' isNew x e) |> resyncOnMismatch
+                // A portfolio run counts only the fills its order took: one the book refused as another order's or
+                // another client's (FillRule: EXECUTION_MISMATCH, ANOTHER_ENGINE) is not the run's either.
+                Restart.onExecution cfg (Funds.onExecution (OwnSells.onExecution s x) x) x
+                |> andThen (fun s' -> PortfolioFlow.onExecution s' (isNew && filledMore s s' x.Ref) x e) |> resyncOnMismatch
                 |> andThen (Sync.onUnlistedFill cfg x) |> afterOrders cfg s
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)

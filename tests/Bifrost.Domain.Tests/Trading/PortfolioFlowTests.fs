@@ -58,6 +58,24 @@ let tests =
             | other -> failtestf "expected done, got %A" other
         }
 
+        // A second engine's execution of a run order's ref (another permId) was refused by the book (EXECUTION_MISMATCH)
+        // but counted by the run: the run ended done on shares the account never gave the strategy.
+        test "Run_ASecondEnginesFillOfItsRef_RefusedByTheBook_IsNotCountedByTheRun" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let ack (o: OrderRequest) = OrderStatusReported { IbOrderId = o.IbOrderId; PermId = 1000L + int64 o.IbOrderId; Ref = OrderRef.value o.Ref; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+            let s, _ = step s (at (sec 2.6) (ack orders.[0]))
+            let foreign =
+                match execFor orders.[0] 200 50.0 "other1" with
+                | ExecutionReported x -> ExecutionReported { x with PermId = 999_999L }
+                | e -> e
+            let s, c1 = step s (at (sec 3.0) foreign)
+            Expect.exists (alerts c1) (fun a -> a.Code = "EXECUTION_MISMATCH") "refused by the book"
+            let _, c2 = step s (at (sec 3.1) (execFor orders.[1] 62 80.0 "pb"))
+            Expect.notEqual (lastRun c2).Status RunStatus.Done "AAA's order has not filled: the run is not done"
+            Expect.isNone (completion c2 7L) "the control still open"
+        }
+
         test "Run_SameSignalsAgain_PositionsAtTarget_NoSecondOrder" {
             let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
             let orders = placed cmds
