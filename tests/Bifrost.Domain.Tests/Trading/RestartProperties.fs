@@ -84,14 +84,20 @@ module StoreProjection =
         let corrects (f: ExecutionReport) = revisions.Contains f.ExecId
         // As in StoreRestore.Build: what the live engine refused as not its order's (FillRule: another client's, unlike
         // the order, another permId), judged in the order the fills came, is not replayed nor seen; the fills of orders
-        // booked by confirm_book are in the adopted quantity already.
-        let refusedFills =
-            orders |> List.collect (fun o ->
+        // booked by confirm_book are in the adopted quantity already. Each order comes back with the permId it held after
+        // its fills (the first applied one's, when it had none: StoreRestore.Build's `judged`), which the live engine
+        // judges the fills after the restart by. Left at 0 (an order never acknowledged, filled while the engine was
+        // stopped), a second engine's fill of another permId under our client id was taken live as the order's, and the
+        // next restart's replay, from that permId, refused the order's own fill instead.
+        let judged =
+            orders |> List.map (fun o ->
                 let own = store.Fills |> List.map fst |> List.filter (fun f -> f.Ref = OrderRef.value o.Ref && not (corrects f))
-                let verdicts, _ = FillRule.replay o (own |> List.map (fun f ->
-                                      { FillContract = f.ContractId; FillSide = f.Side; FillPermId = f.PermId; FillClient = f.ClientId
-                                        EngineClient = Restart.clientJudging cfg f.Ref cfg.Control.ClientId }))
-                List.zip own verdicts |> List.choose (fun (f, v) -> v |> Option.map (fun why -> f.ExecId, o.Ref, why)))
+                let verdicts, permId = FillRule.replay o (own |> List.map (fun f ->
+                                           { FillContract = f.ContractId; FillSide = f.Side; FillPermId = f.PermId; FillClient = f.ClientId
+                                             EngineClient = Restart.clientJudging cfg f.Ref cfg.Control.ClientId }))
+                o.Ref, (List.zip own verdicts |> List.choose (fun (f, v) -> v |> Option.map (fun why -> f.ExecId, o.Ref, why))), permId)
+        let refusedFills = judged |> List.collect (fun (_, refused, _) -> refused)
+        let permIdOf = judged |> List.map (fun (r, _, p) -> r, p) |> Map.ofList
         let refused = refusedFills |> List.map (fun (x, _, _) -> x) |> Set.ofList
         let mismatched (f: ExecutionReport) = refused.Contains f.ExecId
         let own, others = store.Fills |> List.filter (fun (f, _) -> not (mismatched f) && not (corrects f)) |> List.partition (fun (f, _) -> known.Contains f.Ref)
@@ -117,7 +123,7 @@ module StoreProjection =
         let filledOf (o: Order) = own |> List.filter (fun (f, _) -> f.Ref = OrderRef.value o.Ref) |> List.sumBy (fun (f, _) -> f.Quantity)
         { OrderIdHighWater = orders |> List.map (fun o -> o.IbOrderId) |> List.fold max 0
           NextOrderSeq = (orders |> List.map (fun o -> sequence o.Ref) |> List.fold max 0L) + 1L
-          Orders = orders |> List.map (fun o -> { o with Filled = filledOf o; ReportedFilled = filledOf o; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
+          Orders = orders |> List.map (fun o -> { o with PermId = permIdOf.[o.Ref]; Filled = filledOf o; ReportedFilled = filledOf o; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
           Holdings = holdings |> Map.toList
           SeenExecIds =
             ((own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId))
@@ -663,6 +669,27 @@ let tests =
                             if not (List.contains (OrderRef.value ref) booked) && back.Filled <> o.Filled then
                                 failwithf "%s: filled %d of %d live, %d restored" (OrderRef.value ref) o.Filled o.Quantity back.Filled
                             true)))))
+        // The property's shrunk counterexample (seed 7675048589600875450,18373704734129655185): the hedge, never
+        // acknowledged (permId 0), fills while the engine is stopped; the restart replays that fill, and the order must
+        // come back with its permId (as StoreRestore.Build gives it) so that a second engine's fill of the ref under our
+        // client id (another permId) is refused live. The model's restore once left it at 0: the live engine took the
+        // second engine's 100 as the hedge's (filled 687 of 587) and the next restart, replaying from permId 5002,
+        // refused the hedge's own 587 instead (100 restored).
+        testCase "A restart gives an order the permId of its replayed fills, so a second engine's fill of its ref after it is refused" <| fun () ->
+            let cfg = Config.WithClientId(7, restartConfig 1 None)
+            let steps, restarts =
+                runWithRestarts cfg [ Base(MoveUnderlying 47); Base(Ctl Stop); Hours 25; Base(Fill 100); Restart; SecondEngineFill false; Restart ]
+            let arr = Array.ofList steps
+            let first, second = match restarts with [ a; b ] -> a, b | rs -> failwithf "%d restarts" rs.Length
+            let hedge (s: State) = s.Orders |> Map.toList |> List.map snd |> List.find (fun o -> o.ContractId = underlyingId)
+            Expect.equal (hedge first.Before).PermId 0L "the hedge was never acknowledged before the stop"
+            Expect.equal (hedge first.Before).Filled 0 "its fill came while the engine was stopped"
+            let back = hedge arr.[first.At].After
+            Expect.equal (back.Filled, back.PermId) (back.Quantity, 1001L) "restored with the stored fill and its permId"
+            Expect.equal (hedge second.Before).Filled back.Quantity "the second engine's fill (another permId) refused live"
+            Expect.equal (hedge arr.[second.At].After).Filled back.Quantity "and at the next restart"
+            Expect.equal (Portfolio.strategyQty underlyingId arr.[second.At].After.Portfolio) (Portfolio.strategyQty underlyingId second.Before.Portfolio)
+                "the stock hedge restored as the live engine held it"
         Props.seeded "The second-engine scenarios restart after fills refused for their permId, and for their client alone" (fun seed ->
             let runs = Gen.sampleWithSeed seed 60 150 genSecondEngineScenario
             let mutable byPermId, byClientAlone = 0, 0
