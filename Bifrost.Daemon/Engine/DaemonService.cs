@@ -180,7 +180,9 @@ public sealed class DaemonService(
             using (var reader = StoreReader.Open(settings.Store.Path))
             {
                 restored = StoreRestore.Read(reader, cfg);
-                if (portfolio is not null) portfolioRuns = PortfolioRuns.PortfolioRestore.Read(reader, portfolio);
+                if (portfolio is not null)
+                    portfolioRuns = PortfolioRuns.PortfolioRestore.Read(reader, portfolio,
+                        restored.RefusedFills.Select(f => ExecIdModule.value(f.Item1)).ToHashSet(StringComparer.Ordinal));
                 if (portfolio?.Settings.Schedule?.Value is { } schedule) scheduleRestored = PortfolioRuns.PortfolioRestore.Schedule(reader, schedule.Name);
                 if (portfolio is not null) portfolioSnapshots = PortfolioRuns.PortfolioSnapshotRestore.Read(reader);
             }

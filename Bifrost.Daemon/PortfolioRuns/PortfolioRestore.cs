@@ -11,11 +11,13 @@ namespace Bifrost.Daemon.PortfolioRuns;
 /// <summary>Portfolio runs read back from the store at start (oldest first), as the run machine had them.</summary>
 public static class PortfolioRestore
 {
-    public static FSharpList<Run> Read(StoreReader reader, PortfolioSetup setup) =>
+    /// <summary>The runs, without the stored fills the book's restore refused (<paramref name="refusedExecIds"/>: another
+    /// order's or another client's, Restored.RefusedFills): not the run's either, as live (Reducer).</summary>
+    public static FSharpList<Run> Read(StoreReader reader, PortfolioSetup setup, IReadOnlySet<string>? refusedExecIds = null) =>
         ListModule.OfSeq(reader.ListPortfolioRuns(100_000).OrderBy(r => r.CreatedNanos).ThenBy(r => r.Id, StringComparer.Ordinal).Select(ToRun)
             .Select(r => WithJournaledOrders(r, r.Status.IsQueued || r.Status.IsPreTrade ? reader.GetOrdersForRun(r.Id) : [],
                 id => ContractIdModule.create((int)id) is { IsOk: true } c && PortfolioSetupModule.symbolOf(setup, c.ResultValue) is { } sym ? sym.Value : null))
-            .Select(r => WithStoredFills(r, reader.GetFillsForOrder)));
+            .Select(r => WithStoredFills(r, reader.GetFillsForOrder, refusedExecIds)));
 
     /// <summary>
     /// A run stored queued or pre_trade whose portfolio orders the store holds did send them: an order is journaled
@@ -50,7 +52,7 @@ public static class PortfolioRestore
     /// finished run's outcome is its record); a total past the order's quantity is left alone (an overfill is the
     /// engine's to report, not the restore's to guess).
     /// </summary>
-    public static Run WithStoredFills(Run run, Func<string, IReadOnlyList<FillRecord>> fillsOf)
+    public static Run WithStoredFills(Run run, Func<string, IReadOnlyList<FillRecord>> fillsOf, IReadOnlySet<string>? refusedExecIds = null)
     {
         if (!run.Status.IsRunning) return run;
         var orders = run.Orders.Select(o =>
@@ -59,7 +61,7 @@ public static class PortfolioRestore
             var stored = fillsOf(o.Ref);
             // Of an execution's revisions (IB's correction ".02" of ".01") only the first counts (EXECUTION_CORRECTED).
             var revisions = Engine.StoreRestore.Revisions(stored);
-            var missing = stored.Where(f => !known.Contains(f.ExecId) && !revisions.Contains(f.ExecId)).ToList();
+            var missing = stored.Where(f => !known.Contains(f.ExecId) && !revisions.Contains(f.ExecId) && refusedExecIds?.Contains(f.ExecId) != true).ToList();
             var filled = o.Filled + missing.Sum(f => (int)f.Qty);
             if (missing.Count == 0 || filled > o.Quantity) return o;
             var fills = o.Fills.Concat(missing.Select(f => new RunFill(f.ExecId, (int)f.Qty, f.Price,

@@ -36,6 +36,19 @@ public class PortfolioRestoreTests
         Assert.Equal(["x1", "x2"], o.Fills.Select(f => f.ExecId));
     }
 
+    // A second engine's fill of the run order's ref, refused by the book live and by the book's restore: the run took it
+    // back at the restart and ended done on shares the strategy never got.
+    [Fact]
+    public void RunningRun_AFillTheBooksRestoreRefused_IsNotMerged()
+    {
+        var run = RunWith(RunStatus.Running, Order("oi_pa", 100, RunOrderStatus.Working));
+        var merged = PortfolioRestore.WithStoredFills(run, r => r == "oi_pa" ? [Fill("x1", "oi_pa", 60), Fill("se1", "oi_pa", 40)] : [],
+            new HashSet<string> { "se1" });
+        var o = merged.Orders.Head;
+        Assert.Equal((60, RunOrderStatus.Working), (o.Filled, o.Status));
+        Assert.Equal(["x1"], o.Fills.Select(f => f.ExecId));
+    }
+
     [Fact]
     public void RunningRun_FillsAlreadyInTheRow_NotCountedTwice_AndFinishedRunsUntouched()
     {
