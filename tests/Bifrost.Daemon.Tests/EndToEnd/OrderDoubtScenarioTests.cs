@@ -154,6 +154,42 @@ public class OrderDoubtScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found in review: a pause decided nothing new but left the working hedge at the broker for as long as it
+    /// lasted (the timeout ran only while hedging), to fill hours later against a delta it was never sized for. Held at
+    /// the gateway and paused at once, the hedge is cancelled at its timeout, nothing else is sent while paused, and the
+    /// hedger decides again only on the resume.</summary>
+    [Fact]
+    public async Task HedgeHeldWhilePaused_IsCancelledAtItsTimeout_NothingSentUntilTheResume_LedgerMatchesStore()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["hold-next-order"]);
+        try
+        {
+            // 1,200 simulated s (6 wall s at ×200): the pause lands well before it.
+            var run = h.StartDaemon(new Hashtable { ["BIFROST__STRATEGY__HEDGE_TIMEOUT_SECONDS"] = "1200" });
+            await h.WaitOrders(1, 30_000);
+            var held = h.LedgerOf("order").Single();
+            var pause = await h.WaitControl(h.Enqueue(ControlCommandKind.Pause), 30_000);
+            Assert.Equal(ControlStatus.Done, pause.Status);
+            Assert.Empty(h.LedgerOf("cancel")); // paused before the timeout: the hedge still works
+            await h.WaitUntil(() => h.LedgerOf("cancel").Any(c => c.OrderRef == held.OrderRef), "the held hedge cancelled at the gateway while paused", 30_000);
+            await h.WaitUntil(() => h.Read(r => r.GetOrder(held.OrderRef!))?.Status == "Cancelled", "the held hedge Cancelled in the store", 20_000);
+            Assert.Contains(h.Alerts(), a => a.Code == "HEDGE_STUCK" && a.Message.Contains("while paused", StringComparison.Ordinal));
+            await Task.Delay(3_000); // 600 simulated s more, paused: no second hedge
+            Assert.Single(h.LedgerOf("order"));
+            Assert.StartsWith("Paused", h.Read(r => r.GetStatus())!.FsmState, StringComparison.Ordinal);
+            await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000);
+            await h.WaitOrders(2, 30_000);
+            Assert.DoesNotContain(h.LedgerOf("fill"), f => f.OrderRef == held.OrderRef);
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     /// <summary>Found in review: IB's 202 ("Order Canceled") carries no fill count. When it came before the reports of a
     /// partial fill that beat the cancel, the hedge was taken as ended with nothing filled and the hedger sent the whole
     /// hedge again at once: the shares that had filled were hedged twice. The gateway's <c>race-next-cancel</c> fills half
