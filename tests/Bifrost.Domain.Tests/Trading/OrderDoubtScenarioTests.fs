@@ -27,6 +27,13 @@ let restoredWithHedge (s: State) (hedge: OrderRequest) =
         OrderIdHighWater = hedge.IbOrderId; NextOrderSeq = 2L; Orders = [ s.Orders.[hedge.Ref] ]
         Holdings = [ (cid 2, s.Portfolio.Held.[0]) ]; Memory = Some { s.Memory with OptionBook = s.OptionBook } }
 
+/// Second `i` of a market running away from a limit hedge (0.4 cents a second), quotes fresh, a clock step each second.
+let private runsAway (c: Config) (s: State, acc) (i: int) =
+    let t = sec (1.0 + float i)
+    let px = 100.0 + 0.004 * float i
+    let s, cmds = Reducer.run c s [ at t (QuoteReceived(quote (cid 2) 2.9 3.1 t)); at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t)); at t ClockTicked ]
+    s, acc @ cmds
+
 [<Tests>]
 let tests =
     testList "Trading.OrderDoubtScenario" [
@@ -71,12 +78,7 @@ let tests =
         testCase "HedgeStuckPastItsTimeout_IsCancelledOnce_Alerted_AndDecidedAgainAtTheNewPrice" <| fun () ->
             let c = { cfg with Strategy = { cfg.Strategy with HedgeLimitOffsetBps = Some 1.0; HedgeTimeout = Duration.ofSeconds 30.0 } }
             let s, hedge = hedgeWorking c
-            // The market runs away from the limit; quotes stay fresh.
-            let tick (s: State, acc) (i: int) =
-                let t = sec (1.0 + float i)
-                let px = 100.0 + 0.004 * float i
-                let s, cmds = Reducer.run c s [ at t (QuoteReceived(quote (cid 2) 2.9 3.1 t)); at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t)); at t ClockTicked ]
-                s, acc @ cmds
+            let tick = runsAway c
             let s, early = List.fold tick (s, []) [ 0 .. 27 ]
             Expect.isEmpty (early |> List.filter (function CancelOrder _ -> true | _ -> false)) "nothing before the timeout"
             let s, cmds = List.fold tick (s, []) [ 28 .. 40 ]
@@ -102,11 +104,7 @@ let tests =
             let c = { cfg with Strategy = { cfg.Strategy with HedgeLimitOffsetBps = Some 1.0; HedgeTimeout = Duration.ofSeconds 30.0 } }
             let s, hedge = hedgeWorking c
             let s, _ = step c s (at (sec 0.7) (ControlRequested(Pause, meta 1L)))
-            let tick (s: State, acc) (i: int) =
-                let t = sec (1.0 + float i)
-                let px = 100.0 + 0.004 * float i
-                let s, cmds = Reducer.run c s [ at t (QuoteReceived(quote (cid 2) 2.9 3.1 t)); at t (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) t)); at t ClockTicked ]
-                s, acc @ cmds
+            let tick = runsAway c
             let s, early = List.fold tick (s, []) [ 0 .. 27 ]
             Expect.isEmpty (early |> List.filter (function CancelOrder _ -> true | _ -> false)) "nothing before the timeout"
             let s, cmds = List.fold tick (s, []) [ 28 .. 40 ]
