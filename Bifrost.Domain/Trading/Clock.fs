@@ -131,6 +131,28 @@ module Clock =
                     reconcileNow s "CANCEL_REFUSED" $"cancel of {names} refused by the broker (unknown or not cancellable) and no status for {secs:F0} s: reconciling with the broker" "a cancel refused"
             | _ -> struct (s, [])
 
+    /// The P&L limits (daily loss, drawdown, stop-loss, take-profit) are judged on a valued book only (evaluateRisk):
+    /// a holding without a two-sided quote — a portfolio stock whose data never came after a restart — left them
+    /// unjudged for the day under a YELLOW light, with no word to anyone. Told once (LIMITS_UNCHECKED, a warning: an
+    /// order adding risk waits already, and the hedger only trades delta back) after twice `guards.stale_after` of it
+    /// in session, and noted when they are judged again.
+    let private limitsUnchecked (cfg: Config) (s: State) =
+        match s.Fsm with
+        | Running _ | Paused | Halted _ when SessionCalendar.inSession cfg.Calendar s.Now ->
+            if State.isValued cfg s then
+                if s.UnvaluedSince.Nanos = 0L then struct (s, [])
+                else
+                    let note = if s.UnvaluedTold then [ Emit.note s OperationKind.FsmChanged "" "LIMITS_CHECKED: every holding marked again; the P&L limits are judged" ] else []
+                    struct ({ s with UnvaluedSince = Timestamp.zero; UnvaluedTold = false }, note)
+            elif s.UnvaluedSince.Nanos = 0L then struct ({ s with UnvaluedSince = s.Now }, [])
+            elif not s.UnvaluedTold && Timestamp.since s.UnvaluedSince s.Now >= 2L * cfg.Guards.StaleAfter then
+                let secs = Duration.toSeconds (Timestamp.since s.UnvaluedSince s.Now)
+                struct ({ s with UnvaluedTold = true },
+                        Emit.alertAndRecord s Warning "LIMITS_UNCHECKED"
+                            $"no two-sided quote for {State.unmarkedText cfg s} for {secs:F0} s: the day's P&L and its limits (daily loss, drawdown, stop) are not being checked; an order adding risk waits until every holding is quoted")
+            else struct (s, [])
+        | _ -> struct (s, [])
+
     /// The status snapshot (with its self-check) is published every `control.self_check_seconds` and whenever the FSM
     /// moved; ticks in between only run the timers. A tick a little early (timer jitter) still counts as due.
     let private publishDue (cfg: Config) (before: FsmState) (s: State) =
@@ -208,10 +230,11 @@ module Clock =
         let struct (s, refused) = cancelsRefused cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
         let struct (s, feed) = FeedWatch.check cfg s
+        let struct (s, unchecked) = limitsUnchecked cfg s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with
             | Stopped -> struct (s, [])
             | _ when publishDue cfg before s -> struct ({ s with LastPublishAt = s.Now }, [ Emit.publish cfg s ])
             | _ -> struct (s, [])
-        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ refused @ askedAgain @ feed @ hedge @ Emit.fsmChange s before @ publish
+        s, expired @ risk @ stop @ runTimeout @ stuck @ flatten @ overdue @ refused @ askedAgain @ feed @ unchecked @ hedge @ Emit.fsmChange s before @ publish

@@ -197,6 +197,10 @@ type State =
       ValuedAt: Timestamp
       /// When the clock last published a status snapshot.
       LastPublishAt: Timestamp
+      /// Since when a strategy holding has had no mark in session (zero: every one marked): the P&L limits are not
+      /// judged meanwhile (Clock.limitsUnchecked), and whether LIMITS_UNCHECKED has told it.
+      UnvaluedSince: Timestamp
+      UnvaluedTold: bool
       /// The last guard block recorded, so a standing block is logged once, not on every tick.
       LastBlock: BlockReason list
       StoreOk: bool
@@ -286,6 +290,8 @@ module State =
           Attribution = Attribution.zero
           ValuedAt = Timestamp.zero
           LastPublishAt = Timestamp.zero
+          UnvaluedSince = Timestamp.zero
+          UnvaluedTold = false
           LastBlock = []
           StoreOk = true
           AlertChannelsFailing = Map.empty
