@@ -9,12 +9,12 @@ module Clock =
 
     // The step's parts return struct pairs: a clock step runs every second of a backtest, and each pair would be an
     // allocation.
-    let private evaluateRisk (cfg: Config) (s: State) =
+    let private evaluateRisk (cfg: Config) (valued: bool) (s: State) =
         let total = State.totalPnl cfg s
         match s.Fsm with
         // Without a mark for every holding the P&L is not known (e.g. just after a restart, before quotes): judging
         // the restored high-water mark or day baseline against a partial figure would halt on nothing.
-        | _ when not (State.isValued cfg s) -> struct (s, [])
+        | _ when not valued -> struct (s, [])
         // A trader's day is the session: out of it the stock re-marks on after-hours quotes while the options keep the
         // close's mids, a mixed total no one can trade at, which would loosen (or falsely trip) the limits and raise the
         // high-water mark. So the limits are judged only in session hours (none is judged from the close to the next
@@ -136,14 +136,16 @@ module Clock =
     /// unjudged for the day under a YELLOW light, with no word to anyone. Told once (LIMITS_UNCHECKED, a warning: an
     /// order adding risk waits already, and the hedger only trades delta back) after twice `guards.stale_after` of it
     /// in session, and noted when they are judged again.
-    let private limitsUnchecked (cfg: Config) (s: State) =
+    let private limitsUnchecked (cfg: Config) (valued: bool) (s: State) =
         match s.Fsm with
-        | Running _ | Paused | Halted _ when SessionCalendar.inSession cfg.Calendar s.Now ->
-            if State.isValued cfg s then
+        | Running _ | Paused | Halted _ ->
+            // The usual step (valued, nothing pending) asks no calendar.
+            if valued then
                 if s.UnvaluedSince.Nanos = 0L then struct (s, [])
                 else
                     let note = if s.UnvaluedTold then [ Emit.note s OperationKind.FsmChanged "" "LIMITS_CHECKED: every holding marked again; the P&L limits are judged" ] else []
                     struct ({ s with UnvaluedSince = Timestamp.zero; UnvaluedTold = false }, note)
+            elif not (SessionCalendar.inSession cfg.Calendar s.Now) then struct (s, [])
             elif s.UnvaluedSince.Nanos = 0L then struct ({ s with UnvaluedSince = s.Now }, [])
             elif not s.UnvaluedTold && Timestamp.since s.UnvaluedSince s.Now >= 2L * cfg.Guards.StaleAfter then
                 let secs = Duration.toSeconds (Timestamp.since s.UnvaluedSince s.Now)
@@ -183,11 +185,11 @@ module Clock =
     /// day (after-hours quotes would rewrite the memory every step).
     /// A day without a session (a weekend, a holiday) closes where it started, at the last session's close: its
     /// valuation mixes after-hours stock quotes with the options' last mids, and the next day would start from that.
-    let private recordClose (cfg: Config) (s: State) =
+    let private recordClose (cfg: Config) (valued: bool) (s: State) =
         if s.Daily.Closed then s
         else
             match SessionCalendar.dayPhase cfg.Calendar s.Now with
-            | AfterClose when State.isValued cfg s -> { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
+            | AfterClose when valued -> { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
             | NoSession when System.Double.IsFinite s.Daily.StartPnl -> { s with Daily = { s.Daily with LastPnl = s.Daily.StartPnl; Closed = true } }
             | _ -> s
 
@@ -208,8 +210,10 @@ module Clock =
     let onTick (cfg: Config) (s: State) (now: Timestamp) =
         let before = s.Fsm
         let struct (s, expired) = advance cfg s now
-        let s = recordClose cfg s
-        let struct (s, risk) = evaluateRisk cfg s
+        // Whether every holding has a mark: the step's marks are set by now (advance), and nothing below moves them.
+        let valued = State.isValued cfg s
+        let s = recordClose cfg valued s
+        let struct (s, risk) = evaluateRisk cfg valued s
         let struct (s, stop) = stopTimeout cfg s
         let struct (s, runTimeout) =
             match s.Fsm with
@@ -230,7 +234,7 @@ module Clock =
         let struct (s, refused) = cancelsRefused cfg s
         let struct (s, askedAgain) = match s.Fsm with Syncing _ -> (let s, c = Sync.askAgainIfStalled s in struct (s, c)) | _ -> struct (s, [])
         let struct (s, feed) = FeedWatch.check cfg s
-        let struct (s, unchecked) = limitsUnchecked cfg s
+        let struct (s, unchecked) = limitsUnchecked cfg valued s
         let s, hedge = Hedging.evaluate cfg s
         let struct (s, publish) =
             match s.Fsm with
