@@ -3,9 +3,13 @@
 module Bifrost.Domain.Tests.Trading.LimitsUncheckedTests
 
 open Expecto
+open FsCheck.FSharp
 open Bifrost.Domain
 open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
 open Bifrost.Domain.Tests.Fixtures
+open Bifrost.Domain.Tests.Trading.BrokerModel
+open Bifrost.Domain.Tests.Trading.RestartProperties
 
 let private cfg = config 1
 
@@ -17,6 +21,29 @@ let private unquotedLeg (until: float) =
               if i % 5 = 0 then at (sec (float i)) (QuoteReceived(quote underlyingId 99.99 100.01 (sec (float i))))
               at (sec (float i)) ClockTicked ]
     runAll cfg (start @ steps)
+
+/// Clock steps of an engine running, paused or halted in session whose book has stood unvalued for twice
+/// `guards.stale_after` with no LIMITS_UNCHECKED since it became so (empty: the invariant holds). An episode starts at
+/// the first such step unvalued and ends at one valued; a restart starts a new one (the engine's clock of it is not
+/// remembered).
+let untoldEpisodes (cfg: Config) (steps: Step list) =
+    let mutable since: (int * Timestamp) option = None
+    let mutable told = false
+    [ for i, st in List.indexed steps do
+          match st.Event.Payload with
+          | EngineStarted _ -> since <- None; told <- false
+          | _ -> ()
+          if alerts st.Commands |> List.exists (fun a -> a.Code = "LIMITS_UNCHECKED") then told <- true
+          match st.Event.Payload, st.After.Fsm with
+          | ClockTicked, (Running _ | Paused | Halted _) when SessionCalendar.inSession cfg.Calendar st.After.Now ->
+              if State.isValued cfg st.After then since <- None; told <- false
+              else
+                  match since with
+                  | None -> since <- Some(i, st.After.Now); told <- false
+                  | Some(first, t0) when not told && Timestamp.since t0 st.After.Now >= 2L * cfg.Guards.StaleAfter ->
+                      yield $"steps {first}..{i}: unvalued ({State.unmarkedText cfg st.After}) for {Duration.toSeconds (Timestamp.since t0 st.After.Now):F0} s, not told"
+                  | _ -> ()
+          | _ -> () ]
 
 [<Tests>]
 let tests =
@@ -35,4 +62,17 @@ let tests =
             Expect.isTrue (State.isValued cfg s) "marked"
             Expect.exists (ops cmds) (fun o -> o.Detail.StartsWith "LIMITS_CHECKED") "noted"
             Expect.equal s.UnvaluedSince Timestamp.zero "reset"
+        // After a restart the underlying is unmarked until its first quote: time passing before it (quiet markets, stale
+        // periods, dead feeds) is what the model's unvalued books are made of.
+        restartProperty "A book unvalued in session for twice stale_after is told (LIMITS_UNCHECKED), across restarts, stale data and faults"
+            (fun cfg steps _ -> Props.noneOf (untoldEpisodes cfg steps))
+        Props.seeded "The restart scenarios leave books unvalued long enough to be told" (fun seed ->
+            let n =
+                Gen.sampleWithSeed seed 60 300 genRestartScenario
+                |> Array.sumBy (fun (legCount, expiry, actions) ->
+                    let cfg = restartConfig legCount expiry
+                    let steps, _ = runWithRestarts cfg actions
+                    steps |> List.sumBy (fun st -> alerts st.Commands |> List.filter (fun a -> a.Code = "LIMITS_UNCHECKED") |> List.length))
+            printfn "LIMITS_UNCHECKED told %d times in 300 restart scenarios" n
+            Expect.isGreaterThanOrEqual n 5 "unvalued books told")
     ]
