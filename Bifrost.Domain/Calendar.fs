@@ -132,12 +132,6 @@ module SessionCalendar =
             let day = Timestamp.dayNumber offset t
             Timestamp((int64 day * 1440L + int64 cal.OpenMinute - int64 offset) * 60L * Duration.nanosPerSecond)
 
-    /// True once the local day's session has closed (its early close on a half day): the day's P&L is final. Never
-    /// on a day without a session (a weekend, a holiday): no session closed then, see `dayPhase`.
-    let isAfterClose (cal: SessionCalendar) (t: Timestamp) =
-        let struct (day, minute) = localDayAndMinute cal t
-        hasSession cal day && minute >= (cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute)
-
     /// Where an instant stands in its local day, for the day's P&L: whether its session has opened, closed, or the
     /// day has none (its prices are after-hours quotes beside the last close's option mids, never a session's).
     let dayPhase (cal: SessionCalendar) (t: Timestamp) =
@@ -146,6 +140,10 @@ module SessionCalendar =
         elif minute < cal.OpenMinute then BeforeOpen
         elif minute >= (cal.EarlyCloses |> Map.tryFind day |> Option.defaultValue cal.CloseMinute) then AfterClose
         else SessionOpen
+
+    /// True once the local day's session has closed (its early close on a half day): the day's P&L is final. Never
+    /// on a day without a session (a weekend, a holiday): no session closed then.
+    let isAfterClose (cal: SessionCalendar) (t: Timestamp) = dayPhase cal t = AfterClose
 
     /// The UTC instants [start, end) of a local date (days since 1970-01-01) in the calendar's zone: the session
     /// day's bounds, so shells without time zones (SQLite views) can group by session day.

@@ -183,15 +183,11 @@ module Clock =
     /// The day's P&L once its session has closed (saved with the memory): a restart on a later day starts its day from
     /// it. Recorded once, at the first valued clock step after the close (over a stop's earlier value); not again that
     /// day (after-hours quotes would rewrite the memory every step).
-    /// A day without a session (a weekend, a holiday) closes where it started, at the last session's close: its
-    /// valuation mixes after-hours stock quotes with the options' last mids, and the next day would start from that.
+    /// A day without a session (a weekend, a holiday) records none: it ends where it started (State.rollDay,
+    /// Restart.restore, Controls.stop).
     let private recordClose (cfg: Config) (valued: bool) (s: State) =
-        if s.Daily.Closed then s
-        else
-            match SessionCalendar.dayPhase cfg.Calendar s.Now with
-            | AfterClose when valued -> { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
-            | NoSession when System.Double.IsFinite s.Daily.StartPnl -> { s with Daily = { s.Daily with LastPnl = s.Daily.StartPnl; Closed = true } }
-            | _ -> s
+        if s.Daily.Closed || not valued || not (SessionCalendar.isAfterClose cfg.Calendar s.Now) then s
+        else { s with Daily = { s.Daily with LastPnl = State.totalPnl cfg s; Closed = true } }
 
     /// The host's clock stepped (ClockStepped): the engine cannot be sure of the time its session hours, day limits,
     /// expiries and timers rest on, so it says so (a critical alert: the engine pauses for the operator).

@@ -276,6 +276,7 @@ module OrderFlow =
             let idText = ExecId.value e.ExecId
             // Matched by our own orderRef only: IB order ids are per client id, so a manual order may share one.
             let ours = if OrderRef.isBifrost e.Ref then findOrder s -1 e.Ref else None
+            let refused = ours |> Option.bind (fun o -> FillRule.refusal o (facts e))
             match ours with
             | None when OrderRef.isBifrost e.Ref ->
                 { s with Anomalies = s.Anomalies + 1 },
@@ -286,9 +287,9 @@ module OrderFlow =
             | Some o when strategyOwned o && List.contains (OrderRef.value o.Ref) s.OptionBook.Booked ->
                 // The operator booked this order's unseen fill with confirm_book: it is in the book already.
                 s, [ Emit.orderOp s OperationKind.FillApplied o e.Price $"exec {idText} qty {e.Quantity}: already booked by confirm_book, not applied again" ]
-            | Some o when (FillRule.refusal o (facts e)).IsSome ->
+            | Some o when refused.IsSome ->
                 { s with Anomalies = s.Anomalies + 1 },
-                match FillRule.refusal o (facts e) with
+                match refused with
                 | Some UnlikeItsOrder ->
                     // IB never fills an order in another contract or direction; if it ever says so, neither the order nor
                     // the book can be trusted to follow: nothing is applied, and the operator checks the account.

@@ -443,8 +443,8 @@ module State =
             // The new day starts from the recorded close, not the valuation at midnight: after the close the stock
             // re-marks on after-hours quotes while the options keep their 16:00 mid, a mixed total no session traded
             // at (a restart starts from the remembered close too: Restart.restore).
-            // A day without a session (a weekend, a holiday) ends where it started, whether or not a clock step
-            // recorded it (Clock.recordClose): a restart on a Sunday may see no step before Monday's.
+            // A day without a session (a weekend, a holiday) records no close (Clock.recordClose): it ends where it
+            // started, the last session's close.
             let start =
                 if s.Daily.Closed && System.Double.IsFinite s.Daily.LastPnl then s.Daily.LastPnl
                 elif s.Daily.Day >= 0 && not (SessionCalendar.hasSession cfg.Calendar s.Daily.Day) && System.Double.IsFinite s.Daily.StartPnl then s.Daily.StartPnl
