@@ -359,6 +359,87 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>flatten_target: book_delta sizes the flatten on the option book's delta, which after a restart is not
+    /// known until the stock's first quote. Sized as 0 it sold the whole +100 hedge at market, leaving the straddle's
+    /// delta naked; now the flatten is refused naming why, nothing reaches the gateway, FLATTEN_INCOMPLETE pages and the
+    /// engine pauses.</summary>
+    [Fact]
+    public async Task BookDeltaFlatten_AfterARestart_BeforeTheStocksFirstQuote_IsRefused_NothingReachesTheBroker_AndPauses()
+    {
+        Func<int, string, string> bookDelta = (port, store) => QuietConfig()(port, store)
+            .Replace("\"flatten_target\": \"zero\"", "\"flatten_target\": \"book_delta\"", StringComparison.Ordinal);
+        await using var h = await DaemonHarness.StartAsync(output, config: bookDelta);
+        try
+        {
+            var run = await StartHoldingAHundred(h);
+            await StopAndCheck(h, run);
+
+            await h.Gateway.ExecuteAsync("stop-market-data XYZ"); // the restarted daemon's subscription brings nothing
+            var again = h.StartDaemon();
+            await h.WaitFsm("Running", 60_000);
+            var orders = h.LedgerOf("order").Count;
+            var flatten = await h.WaitControl(h.Enqueue(ControlCommandKind.Flatten), 60_000);
+            output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
+            Assert.Equal(ControlStatus.Refused, flatten.Status);
+            Assert.Contains("no XYZ price yet", flatten.Result, StringComparison.Ordinal);
+            Assert.Contains("nothing sent", flatten.Result, StringComparison.Ordinal);
+            await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "FLATTEN_INCOMPLETE"), "FLATTEN_INCOMPLETE in the store");
+            Assert.Equal(AlertSeverity.Critical, Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "FLATTEN_INCOMPLETE").Severity);
+            await h.WaitFsm("Paused");
+            Assert.Equal(orders, h.LedgerOf("order").Count);
+            Assert.Equal(100, h.StrategyQty(TestConfig.StockId));
+
+            await h.Gateway.ExecuteAsync("resume-market-data XYZ");
+            await StopAndCheck(h, again);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    /// <summary>A held leg whose quotes never come after a restart leaves the day's P&L limits unjudged: the operator is
+    /// told (LIMITS_UNCHECKED, a warning naming the leg as a trader reads it) after twice stale_after in session, once,
+    /// and the note LIMITS_CHECKED follows when the leg is quoted again. Nothing is traded meanwhile.</summary>
+    [Fact]
+    public async Task LimitsUnchecked_ALegUnquotedAfterARestart_IsToldOnce_AndCheckedAgainWhenItsQuotesReturn()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: QuietConfig(lagSeconds: 60));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            await h.WaitBookValued();
+            await StopAndCheck(h, run);
+
+            const string call = "XYZ 20260320 C 100";
+            await h.Gateway.ExecuteAsync($"stop-market-data {call}"); // the restarted daemon's subscription brings nothing
+            var again = h.StartDaemon();
+            await h.WaitFsm("Running", 60_000);
+            var orders = h.LedgerOf("order").Count;
+            // 2 × stale_after (120 s) of replay time, 1.2 wall s at ×200: generous for a loaded machine.
+            await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "LIMITS_UNCHECKED"), "LIMITS_UNCHECKED in the store", 60_000);
+            var told = Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "LIMITS_UNCHECKED");
+            output.WriteLine($"{told.Severity} {told.Message}");
+            Assert.Equal(AlertSeverity.Warning, told.Severity);
+            Assert.Contains(call, told.Message, StringComparison.Ordinal);
+            Assert.Contains("not being checked", told.Message, StringComparison.Ordinal);
+
+            await h.Gateway.ExecuteAsync($"resume-market-data {call}");
+            await h.WaitUntil(() => Ops(h, OperationKind.State).Any(o => o.Detail!.StartsWith("LIMITS_CHECKED", StringComparison.Ordinal)),
+                "LIMITS_CHECKED noted once the call is quoted again", 60_000);
+            Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "LIMITS_UNCHECKED");
+            Assert.Equal(orders, h.LedgerOf("order").Count);
+            await StopAndCheck(h, again);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ManualBuy_OnStaleData_IsRejectedWithMarketDataError_AndTheLightSaysStale()
     {
