@@ -41,21 +41,30 @@ module Restart =
 
     // ------------------------------------------------------------------ another engine
 
-    let private anotherEngineText (refs: Set<string>) =
-        "another Bifrost run trades this account: " + String.concat ", " refs
-        + " (list its run id in reconcile.expected_other_runs if it is expected)"
+    /// How otherClientRef marks a ref of this run from another client: a copy of this engine, not another run.
+    let private copyMark = " (a second engine with run_id "
+
+    /// Names the refs with the way out that fits them: another run may be expected, but a copy of this run (its
+    /// run_id listed there is refused by the configuration) has to stop or take a run_id and a store of its own.
+    let private anotherEngineText (cfg: Config) (refs: Set<string>) =
+        let copies, others = refs |> Set.partition (fun r -> r.Contains(copyMark, System.StringComparison.Ordinal))
+        let ways =
+            [ if not others.IsEmpty then "list its run id in reconcile.expected_other_runs if it is expected"
+              if not copies.IsEmpty then
+                  $"two engines cannot share run_id {cfg.RunId}: stop the other one, or give it a run_id and a store of its own" ]
+        "another Bifrost run trades this account: " + String.concat ", " refs + " (" + String.concat "; " ways + ")"
 
     /// Another run's ref seen. During sync it is judged when the sync finishes; otherwise it halts now.
-    let noteForeign (s: State) (ref: string) =
+    let noteForeign (cfg: Config) (s: State) (ref: string) =
         let s = { s with ForeignRefs = s.ForeignRefs.Add ref }
         match s.Fsm with
         | Starting | Syncing _ | Stopping _ | Stopped | Halted(AnotherEngine _) -> s, []
         | _ ->
-            let reason = AnotherEngine(anotherEngineText s.ForeignRefs)
+            let reason = AnotherEngine(anotherEngineText cfg s.ForeignRefs)
             let s = { s with Fsm = Halted reason }
             let s, cancels = OrderFlow.cancelWorking s "another engine on the account"
             s, cancels @ [ Emit.note s OperationKind.HaltRaised "" (HaltReason.describe reason) ]
-               @ Emit.alertAndRecord s Critical "ANOTHER_ENGINE" (anotherEngineText s.ForeignRefs)
+               @ Emit.alertAndRecord s Critical "ANOTHER_ENGINE" (anotherEngineText cfg s.ForeignRefs)
 
     /// The engine's client id a report of this ref is judged by (FillRule): only a ref of this run's is (another run's
     /// is judged by its run). A restart passes the one the fill was recorded under.
@@ -69,11 +78,12 @@ module Restart =
     /// What ForeignRefs notes for such a ref, so the ANOTHER_ENGINE text names the client and the run.
     let otherClientRef (cfg: Config) (ref: string) (clientId: int) =
         let run = runOfRef ref |> Option.defaultValue cfg.RunId
-        $"{ref} (a second engine with run_id {run} on client {clientId})"
+        $"{ref}{copyMark}{run} on client {clientId})"
 
     /// The halt a sync ends in when it met other runs' refs, if any.
-    let foreignHalt (s: State) =
-        if s.ForeignRefs.IsEmpty then None else Some(AnotherEngine(anotherEngineText s.ForeignRefs), anotherEngineText s.ForeignRefs)
+    let foreignHalt (cfg: Config) (s: State) =
+        if s.ForeignRefs.IsEmpty then None
+        else let text = anotherEngineText cfg s.ForeignRefs in Some(AnotherEngine text, text)
 
     /// Whose a ref is, for this state: an order this engine holds is its own whatever its run id.
     let ownerIn (cfg: Config) (s: State) (ref: string) =
@@ -108,14 +118,14 @@ module Restart =
             if not fresh then s, []
             else
                 let s, cmds = OrderFlow.onExecution s { x with Ref = "" }
-                let s, halt = noteForeign s (otherClientRef cfg x.Ref x.ClientId)
+                let s, halt = noteForeign cfg s (otherClientRef cfg x.Ref x.ClientId)
                 s, cmds @ halt
         | NotBifrost | ThisRun -> OrderFlow.onExecution s x
         | ExpectedRun _ -> OrderFlow.onExecution s { x with Ref = "" }
         | OtherRun _ when not fresh -> s, []
         | OtherRun _ ->
             let s, cmds = OrderFlow.onExecution s { x with Ref = "" }
-            let s, halt = noteForeign s x.Ref
+            let s, halt = noteForeign cfg s x.Ref
             s, cmds @ halt
 
     // ------------------------------------------------------------------ memory

@@ -185,7 +185,7 @@ module Sync =
         // Worst first: another engine on the account, then legs the configuration lost, then a book that does not
         // match, then anything else.
         let halts =
-            [ match Restart.foreignHalt s with
+            [ match Restart.foreignHalt cfg s with
               | Some(reason, text) -> reason, Emit.alertAndRecord s Critical "ANOTHER_ENGINE" text
               | None -> ()
               // Before a book mismatch: confirm_book ends that halt without a sync, and this one must be judged again
@@ -300,7 +300,7 @@ module Sync =
     let onOpenOrder (cfg: Config) (s: State) (r: OpenOrderReport) =
         if Restart.isOtherClient cfg r.Ref r.ClientId then
             // Our ref on another client's order: another engine's, never listed as ours nor applied to ours.
-            Restart.noteForeign s (Restart.otherClientRef cfg r.Ref r.ClientId)
+            Restart.noteForeign cfg s (Restart.otherClientRef cfg r.Ref r.ClientId)
         else
             let s =
                 match s.Fsm with

@@ -37,6 +37,20 @@ let tests =
             Expect.exists (alerts cmds) (fun a -> a.Code = "ANOTHER_ENGINE") "ANOTHER_ENGINE raised"
             Expect.isEmpty (placed cmds) "nothing traded back"
 
+        testCase "SecondEngineWithOurRunId_TheAlertSaysToStopItOrGiveItItsOwnRunId_NotToListOurRunIdAsExpected" <| fun () ->
+            // expected_other_runs naming the run itself is refused by the configuration: that way out does not exist.
+            let _, cmds, _ = r2 cfg
+            let alert = alerts cmds |> List.find (fun a -> a.Code = "ANOTHER_ENGINE")
+            Expect.stringContains alert.Message "two engines cannot share run_id r1: stop the other one, or give it a run_id and a store of its own" "the way out"
+            Expect.isFalse (alert.Message.Contains "expected_other_runs") $"no impossible advice: {alert.Message}"
+
+        testCase "AnotherRunsOrder_TheAlertSaysItMayBeListedAsExpected" <| fun () ->
+            let theirs = { IbOrderId = 3; PermId = 778L; ClientId = 18; Ref = "oi_other_1"; ContractId = underlyingId; Side = Sell; Quantity = 594; Filled = 0; Status = Acknowledged }
+            let events = startEvents cfg 100.0 |> List.collect (function { Payload = OpenOrdersEnded } as e -> [ at e.Received (OpenOrderReported theirs); e ] | e -> [ e ])
+            let _, cmds = runAll cfg events
+            let alert = alerts cmds |> List.find (fun a -> a.Code = "ANOTHER_ENGINE")
+            Expect.stringContains alert.Message "oi_other_1 (list its run id in reconcile.expected_other_runs if it is expected)" "the way out"
+
         testCase "SecondEngineWithOurRunId_ItsOpenOrderAtStart_HaltsAnotherEngine" <| fun () ->
             let theirs = { IbOrderId = 3; PermId = 778L; ClientId = 18; Ref = "oi_r1_1"; ContractId = underlyingId; Side = Sell; Quantity = 594; Filled = 0; Status = Acknowledged }
             let events = startEvents cfg 100.0 |> List.collect (function { Payload = OpenOrdersEnded } as e -> [ at e.Received (OpenOrderReported theirs); e ] | e -> [ e ])
