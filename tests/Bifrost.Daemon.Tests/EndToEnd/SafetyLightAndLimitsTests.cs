@@ -57,6 +57,22 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
         h.AssertMatchesLedger();
     }
 
+    /// <summary>The operator's flatten of the +100 hedge is refused, saying <paramref name="says"/>: nothing reaches the
+    /// gateway, FLATTEN_INCOMPLETE pages (critical), the engine pauses, the strategy still holds the 100.</summary>
+    private async Task FlattenRefused(DaemonHarness h, params string[] says)
+    {
+        var orders = h.LedgerOf("order").Count;
+        var flatten = await h.WaitControl(h.Enqueue(ControlCommandKind.Flatten), 60_000);
+        output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
+        Assert.Equal(ControlStatus.Refused, flatten.Status);
+        foreach (var text in says) Assert.Contains(text, flatten.Result, StringComparison.Ordinal);
+        await h.WaitUntil(() => h.Alerts().Any(a => a.Code == "FLATTEN_INCOMPLETE"), "FLATTEN_INCOMPLETE in the store");
+        Assert.Equal(AlertSeverity.Critical, Assert.Single(h.Alerts(), a => a.Code == "FLATTEN_INCOMPLETE").Severity);
+        await h.WaitFsm("Paused");
+        Assert.Equal(orders, h.LedgerOf("order").Count);
+        Assert.Equal(100, h.StrategyQty(TestConfig.StockId));
+    }
+
     /// <summary>The flatten's order rests at the broker (hold-next-order: a locate, a halted stock). Before, the daemon
     /// stayed Flattening for good (pause and resume refused, no alert); now run_timeout_seconds (300 simulated s, 1.5
     /// wall s) ends it incomplete: the order is cancelled at the gateway, FLATTEN_INCOMPLETE names the shares left, the
@@ -339,17 +355,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
                 .Replace("\"close\": \"16:00\" }", "\"close\": \"16:00\", \"no_trade_windows\": [[\"00:00\", \"23:59\"]] }", StringComparison.Ordinal));
             var again = h.StartDaemon();
             await h.WaitFsm("Running", 60_000);
-            var orders = h.LedgerOf("order").Count;
-            var flatten = await h.WaitControl(h.Enqueue(ControlCommandKind.Flatten), 60_000);
-            output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
-            Assert.Equal(ControlStatus.Refused, flatten.Status);
-            Assert.Contains("outside the session's hours", flatten.Result, StringComparison.Ordinal);
-            Assert.Contains("100 shares of the hedge still to sell", flatten.Result, StringComparison.Ordinal);
-            await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "FLATTEN_INCOMPLETE"), "FLATTEN_INCOMPLETE in the store");
-            Assert.Equal(AlertSeverity.Critical, Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "FLATTEN_INCOMPLETE").Severity);
-            await h.WaitFsm("Paused");
-            Assert.Equal(orders, h.LedgerOf("order").Count);
-            Assert.Equal(100, h.StrategyQty(TestConfig.StockId));
+            await FlattenRefused(h, "outside the session's hours", "100 shares of the hedge still to sell");
             await StopAndCheck(h, again);
         }
         catch
@@ -377,17 +383,7 @@ public class SafetyLightAndLimitsTests(ITestOutputHelper output)
             await h.Gateway.ExecuteAsync("stop-market-data XYZ"); // the restarted daemon's subscription brings nothing
             var again = h.StartDaemon();
             await h.WaitFsm("Running", 60_000);
-            var orders = h.LedgerOf("order").Count;
-            var flatten = await h.WaitControl(h.Enqueue(ControlCommandKind.Flatten), 60_000);
-            output.WriteLine($"flatten: {flatten.Status} {flatten.Result}");
-            Assert.Equal(ControlStatus.Refused, flatten.Status);
-            Assert.Contains("no XYZ price yet", flatten.Result, StringComparison.Ordinal);
-            Assert.Contains("nothing sent", flatten.Result, StringComparison.Ordinal);
-            await h.WaitUntil(() => h.Read(r => r.GetAlerts(limit: 1000)).Any(a => a.Code == "FLATTEN_INCOMPLETE"), "FLATTEN_INCOMPLETE in the store");
-            Assert.Equal(AlertSeverity.Critical, Assert.Single(h.Read(r => r.GetAlerts(limit: 1000)), a => a.Code == "FLATTEN_INCOMPLETE").Severity);
-            await h.WaitFsm("Paused");
-            Assert.Equal(orders, h.LedgerOf("order").Count);
-            Assert.Equal(100, h.StrategyQty(TestConfig.StockId));
+            await FlattenRefused(h, "no XYZ price yet", "nothing sent");
 
             await h.Gateway.ExecuteAsync("resume-market-data XYZ");
             await StopAndCheck(h, again);
