@@ -113,6 +113,14 @@ internal sealed class IbSession : IbEventHandler
     public override void OnExecDetails(IbExecDetails m)
     {
         if (IbTranslate.Execution(m) is { } x) _channel.Post(EventPayload.NewExecutionReported(x));
+        else
+        {
+            // Not booked: its order waits for the fill, and the reconciliation it leads to names the order; the log
+            // names the report.
+            var e = m.Execution;
+            Log.ExecutionUnreadable(_logger, e.ExecId, e.OrderRef, e.Side, e.Shares?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                m.Contract.Symbol, m.Contract.ConId, e.Price);
+        }
     }
 
     public override void OnExecDetailsEnd(IbExecDetailsEnd m) => _channel.Post(EventPayload.ExecutionsEnded);

@@ -50,14 +50,17 @@ public static class IbTranslate
 
     // ------------------------------------------------------------------ fills
 
-    /// <summary>execDetails → ExecutionReported (BOT/SLD, orderRef, permId, clientId kept); null if malformed.</summary>
+    /// <summary>execDetails → ExecutionReported (BOT/SLD, orderRef, permId, clientId kept); null if malformed — among
+    /// them a price no trade has (zero, negative, IB's "unset" MAX_DBL): booked, a hedge's fill at MAX_DBL made the
+    /// book's cost +∞ and the P&amp;L −∞ or NaN (a NaN passes every limit), replayed from the store at every restart.
+    /// Not taken, the order's fill is settled by the account's reconciliation (ORDER_OUTCOME_UNKNOWN, confirm_book).</summary>
     public static ExecutionReport? Execution(IbExecDetails m)
     {
         var x = m.Execution;
         var execId = ExecIdModule.create(x.ExecId ?? "");
         if (execId.IsError || Con(m.Contract.ConId) is not { } conId || Side(x.Side) is not { } side) return null;
         var qty = ToInt(x.Shares);
-        if (qty <= 0 || !double.IsFinite(x.Price)) return null;
+        if (qty <= 0 || !IsAmount(x.Price) || x.Price <= 0) return null;
         return new ExecutionReport(execId.ResultValue, x.OrderId, x.PermId, x.ClientId, x.OrderRef ?? "", conId, side, qty, x.Price);
     }
 
@@ -78,7 +81,7 @@ public static class IbTranslate
     {
         if (account.Length > 0 && m.Account.Length > 0 && !m.Account.Equals(account, StringComparison.OrdinalIgnoreCase)) return null;
         if (Con(m.Contract.ConId) is not { } conId) return null;
-        var cost = double.IsFinite(m.AvgCost) ? m.AvgCost / Multiplier(m.Contract) : 0.0;
+        var cost = IsAmount(m.AvgCost) ? m.AvgCost / Multiplier(m.Contract) : 0.0;
         return EventPayload.NewPositionReported(conId, ToInt(m.Position), cost);
     }
 
@@ -88,7 +91,7 @@ public static class IbTranslate
     public static EventPayload? AccountValue(IbAccountSummary m, string account)
     {
         if (account.Length > 0 && !m.Account.Equals(account, StringComparison.OrdinalIgnoreCase)) return null;
-        return double.TryParse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+        return double.TryParse(m.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && IsAmount(v)
             ? EventPayload.NewAccountValueReported(m.Tag, v, (m.Currency ?? "").Trim())
             : null;
     }
@@ -173,8 +176,14 @@ public static class IbTranslate
         _ => null,
     };
 
-    /// <summary>A price tick's value: −1 ("no quote on that side") and non-finite values become NaN.</summary>
-    public static double PriceValue(double price) => double.IsFinite(price) && price > 0 ? price : double.NaN;
+    /// <summary>A price tick's value: −1 ("no quote on that side"), non-finite values and IB's "unset" MAX_DBL become NaN.
+    /// Taken as a price, one ask at MAX_DBL left the underlying's mid at 9e307 once bids had ticked under it for
+    /// jump_confirm_seconds: PRICE_JUMP_STOOD, the P&amp;L −∞ and a RISK_HALT on a loss that never happened.</summary>
+    public static double PriceValue(double price) => IsAmount(price) && price > 0 ? price : double.NaN;
+
+    /// <summary>A finite number short of IB's "unset" sentinel (reference §3.3: any double ≥ 1.7976931348623157E308 is
+    /// unset); both are read as values by the plain double decoder.</summary>
+    public static bool IsAmount(double v) => double.IsFinite(v) && Math.Abs(v) < double.MaxValue;
 
     /// <summary>tickOptionComputation → OptionComputationReceived for the model tick (13; the delayed 83 is not used) with an implied vol.</summary>
     public static EventPayload? OptionComputation(ContractId conId, in IbTickOptionComputation m) =>

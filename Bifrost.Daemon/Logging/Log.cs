@@ -89,6 +89,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2012, Level = LogLevel.Critical, Message = "the engine has not started: {Reason}")]
     public static partial void NotStarted(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "execution {ExecId} (order ref '{OrderRef}', {Side} {Shares} {Symbol} (contract {ConId}) @ {Price}) not taken: unreadable (no exec id, side or contract, no positive quantity, or a price no trade has); its order is settled by the account's reconciliation")]
+    public static partial void ExecutionUnreadable(ILogger logger, string execId, string orderRef, string side, string shares, string symbol, int conId, double price);
+
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "broker clock synchronised: {BrokerTime:O}")]
     public static partial void ClockSynced(ILogger logger, DateTime brokerTime);
 

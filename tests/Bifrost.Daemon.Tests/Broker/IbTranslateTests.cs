@@ -169,6 +169,54 @@ public class IbTranslateTests
         Assert.Equal(expected, text);
     }
 
+    /// <summary>IB's "unset" double (reference §3.3), as the wire spells it, reaches the translation as a number: the
+    /// plain double decoder reads it as <see cref="double.MaxValue"/>. Taken as a price, one such ask on the underlying
+    /// stood once bids ticked under it for jump_confirm_seconds: its mid 9e307 priced the book, P&amp;L −∞, RISK_HALT
+    /// on a loss that never happened (and the price remembered across a restart).</summary>
+    [Theory]
+    [InlineData("1.7976931348623157E308")]
+    [InlineData("1.7976931348623157e+308")]
+    public void PriceTick_AtIbsUnsetSentinel_IsNoQuote(string wire)
+    {
+        var tick = (IbTickPrice)Bifrost.Ib.Messages.IbEventDecoder.Decode(Bifrost.Ib.Wire.IbFraming.Payload(["1", "6", "2000000001", "2", wire, "100", "0"]))!;
+        Assert.Equal(double.MaxValue, tick.Price);
+        Assert.True(double.IsNaN(IbTranslate.PriceValue(tick.Price)));
+        Assert.True(double.IsNaN(IbTranslate.PriceValue(double.PositiveInfinity)));
+        Assert.True(double.IsNaN(IbTranslate.PriceValue(double.NaN)));
+        Assert.Equal(1.0e6, IbTranslate.PriceValue(1.0e6)); // a high price is still a price
+    }
+
+    /// <summary>An execution at a price no trade has — zero, negative, non-finite, IB's "unset" MAX_DBL — is not
+    /// booked: at MAX_DBL a hedge's fill made its cost +∞ and the P&amp;L −∞ or NaN (NaN passes every limit), replayed
+    /// from the store at every restart. Its order's fill is settled by the reconciliation instead.</summary>
+    [Theory]
+    [InlineData(double.MaxValue)]
+    [InlineData(double.MinValue)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NaN)]
+    [InlineData(0.0)]
+    [InlineData(-100.14)]
+    public void ExecDetails_AtAPriceNoTradeHas_IsNotTaken(double price)
+    {
+        var x = new IbExecution { OrderId = 3, ExecId = "0000e.1.01", Side = "BOT", Shares = 80, Price = price, PermId = 42, ClientId = 17, OrderRef = "oi_r_3" };
+        Assert.Null(IbTranslate.Execution(new IbExecDetails(-1, Stock, x)));
+        Assert.Equal(100.14, IbTranslate.Execution(new IbExecDetails(-1, Stock, x with { Price = 100.14 }))!.Price);
+    }
+
+    /// <summary>A position's cost and an account figure at IB's "unset" MAX_DBL are no number either: an option adopted
+    /// at a cost of 1.8e306 a share, or a NetLiquidation of 1.8e308 dollars to size a portfolio run on.</summary>
+    [Fact]
+    public void PositionCostAndAccountFigure_AtIbsUnsetSentinel_AreNotTakenAsNumbers()
+    {
+        var opt = (EventPayload.PositionReported)IbTranslate.Position(new IbPosition("DU1", Call with { Multiplier = "100" }, 10, double.MaxValue), "DU1")!;
+        Assert.Equal(10, opt.quantity);
+        Assert.Equal(0.0, opt.avgCost); // no cost known: as for a non-finite one
+        Assert.Null(IbTranslate.AccountValue(new IbAccountSummary(1, "DU1", "NetLiquidation", "1.7976931348623157E308", "USD"), "DU1"));
+        Assert.Null(IbTranslate.AccountValue(new IbAccountSummary(1, "DU1", "AvailableFunds", "-1.7976931348623157E308", "USD"), "DU1"));
+        var nav = (EventPayload.AccountValueReported)IbTranslate.AccountValue(new IbAccountSummary(1, "DU1", "NetLiquidation", "1000123.45", "USD"), "DU1")!;
+        Assert.Equal(1000123.45, nav.value);
+    }
+
     [Fact]
     public void Ticks_MapToQuoteFields_AndNoQuoteBecomesNaN()
     {
