@@ -29,7 +29,10 @@ module PriceJump =
     /// a silence (a lost feed, overnight, a restart: the remembered one) a price far from it stands for the confirmation
     /// time too, as any other; only the first price of all (a new store) has nothing to be judged against. While a jump is held, a
     /// quote that is not two-sided (one side missing, or crossed: its mid is then the last trade's) proves nothing
-    /// either way: the jump stays held.
+    /// either way: the jump stays held. Nor does a quote whose two sides are themselves a jump apart (a stub ask of a
+    /// pulled market, IB's unset MAX_DBL) confirm a level: its mid is no price. IB streams each side only when it
+    /// changes, so such a side stands while the other ticks under it: at 100.01 / 200.00 the mid 150 stood after
+    /// jump_confirm_seconds and priced the book 50 % up. It may still bring the price back (its mid within the band).
     let judgeQuote (cfg: Config) (accepted: Quote) (held: HeldJump option) (now: Timestamp) (q: Quote) =
         let mid = Quote.mid q
         let from = Quote.mid accepted
@@ -39,6 +42,7 @@ module PriceJump =
         // One-sided or crossed (a side of the bad quote still standing: its mid is the last trade's) proves nothing.
         | Some h when not (Quote.hasTwoSides q) -> Hold { h with Quote = q }
         | Some h when not (beyond cfg h.From mid) -> CameBack { h with Quote = q }
+        | Some h when beyond cfg q.Bid q.Ask -> Hold { h with Quote = q }
         | Some h when beyond cfg h.Level mid -> Hold { h with Quote = q; Since = now; Level = mid } // another level: its own wait
         | Some h when Timestamp.since h.Since now >= cfg.Guards.JumpConfirm -> Stood { h with Quote = q }
         | Some h -> Hold { h with Quote = q }

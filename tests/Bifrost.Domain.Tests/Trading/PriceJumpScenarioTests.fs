@@ -111,6 +111,38 @@ let tests =
             Expect.isNonEmpty (alertsCoded "BAD_QUOTE_DROPPED" cmds) "dropped"
             Expect.floatClose Accuracy.high (State.spot s) 100.01 "priced at the real quote"
 
+        testCase "StubAsk_WithTheBidTickingUnderIt_NeverStands_TheRealAskBringsThePriceBack" <| fun () ->
+            // IB streams each side only when it changes: an ask pulled to a stub stands while the bid ticks under it.
+            // The mid of 100.01 / 200.00 is no price; stood after jump_confirm_seconds, it priced the book 50 % up (P&L
+            // −29,703 on this book, a RISK_HALT with a tighter limit) and the real ask's return was held as a jump.
+            let s0 = hedged cfg
+            let tick t field v = at (sec t) (TickReceived(underlyingId, field, v))
+            let s, first = step cfg s0 (tick 1.0 AskPrice 200.0)
+            Expect.isSome s.HeldJump "held"
+            Expect.isNonEmpty (alertsCoded "PRICE_JUMP" first) "told"
+            let events = [ for i in 1 .. 12 -> tick (1.0 + 0.5 * float i) BidPrice (if i % 2 = 0 then 100.01 else 100.0) ] @ [ at (sec 7.5) ClockTicked ]
+            let s, cmds = Reducer.run cfg s events
+            Expect.isSome s.HeldJump "still held after 6.5 s of bids under the stub"
+            Expect.isEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "never stood"
+            Expect.equal (State.spot s) (State.spot s0) "the book stays at the accepted price"
+            Expect.equal (FsmState.name s.Fsm) "Running/Idle" "no halt"
+            Expect.isEmpty (placed cmds) "no order"
+            let s, cmds = step cfg s (tick 8.0 AskPrice 100.03)
+            Expect.isNone s.HeldJump "the real ask brings the price back"
+            Expect.isNonEmpty (alertsCoded "BAD_QUOTE_DROPPED" cmds) "dropped"
+            Expect.floatClose Accuracy.high (State.spot s) 100.02 "priced at the real quote"
+
+        testCase "RealGap_QuotedWideThenNarrow_StandsOnTheNarrowQuotes" <| fun () ->
+            // A wide quote at the new level confirms nothing, but does not hold a real move back once quoted narrow.
+            let s = hedged cfg
+            let s, _ = step cfg s (at (sec 1.5) (spotQuote 90.0 90.02 (sec 1.5)))
+            let s, _ = step cfg s (at (sec 2.5) (spotQuote 85.0 95.0 (sec 2.5)))
+            Expect.isSome s.HeldJump "held through the wide quote"
+            let s, cmds = step cfg s (at (sec 3.6) (spotQuote 90.05 90.07 (sec 3.6)))
+            Expect.isNone s.HeldJump "stood"
+            Expect.isNonEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "told"
+            Expect.floatClose Accuracy.high (State.spot s) 90.06 "priced at the new level"
+
         testCase "WhileAJumpIsHeld_AnOperatorOrderOnTheUnderlying_IsRefused_EvenWithTheRiskBypass" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.5) (spotQuote 90.0 90.02 (sec 1.5)))
