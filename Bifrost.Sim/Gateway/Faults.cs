@@ -59,10 +59,11 @@ public abstract record FaultAction
     /// <summary><c>lose-next-exec-end</c>: the next reqExecutions answer lacks its execDetailsEnd (a message lost on
     /// the way): a client waiting for the end waits until it asks again.</summary>
     public sealed record LoseNextExecutionsEnd : FaultAction;
-    /// <summary><c>misreport-next-execution [side|contract]</c>: the next execution is reported (execDetails, and
-    /// reqExecutions afterwards) in the other direction or in another contract than its order; positions, orderStatus
-    /// and the ledger keep the truth. IB never does this knowingly: it tests a client that cannot place a fill.</summary>
-    public sealed record MisreportNextExecution(bool Contract) : FaultAction;
+    /// <summary><c>misreport-next-execution [side|contract|price]</c>: the next execution is reported (execDetails, and
+    /// reqExecutions afterwards) in the other direction or in another contract than its order, or at IB's "unset" price
+    /// (1.7976931348623157E308); positions, orderStatus and the ledger keep the truth. IB never does this knowingly: it
+    /// tests a client that cannot place a fill.</summary>
+    public sealed record MisreportNextExecution(bool Contract, bool Price = false) : FaultAction;
     /// <summary><c>correct-next-exec [CENTS]</c>: the next execution is followed by IB's correction of it (the same
     /// execId with revision .02 for .01, the price moved by CENTS, default 5, with its commissionReport), live and in
     /// reqExecutions afterwards, as when a trade is re-priced; the ledger records it as a "fill_correction".</summary>
@@ -120,9 +121,10 @@ public static class FaultScript
           forget-executions                 IB's daily reset: reqExecutions forgets every execution so far (positions,
                                             orders and the ledger keep them)
           lose-next-exec-end                the next reqExecutions answer lacks its execDetailsEnd
-          misreport-next-execution [side|contract]
-                                            the next execution is reported in the other direction (default) or another
-                                            contract than its order; positions, statuses and the ledger keep the truth
+          misreport-next-execution [side|contract|price]
+                                            the next execution is reported in the other direction (default), another
+                                            contract than its order or at IB's unset price (MAX_DBL); positions,
+                                            statuses and the ledger keep the truth
           correct-next-exec [CENTS]         the next execution is followed by its correction (revision .02, the
                                             price moved by CENTS, default 5), live and in reqExecutions
           pacing-violation [CLIENT] [drop]  error 100, optionally followed by a disconnect
@@ -204,12 +206,13 @@ public static class FaultScript
             "race-next-cancel" => new FaultAction.RaceNextCancel(ReqInt(1, "MS")),
             "forget-executions" => new FaultAction.ForgetExecutions(),
             "lose-next-exec-end" => new FaultAction.LoseNextExecutionsEnd(),
-            "misreport-next-execution" => new FaultAction.MisreportNextExecution(w.Length > 1 && w[1].ToLowerInvariant() switch
+            "misreport-next-execution" => (w.Length > 1 ? w[1].ToLowerInvariant() : "side") switch
             {
-                "side" => false,
-                "contract" => true,
-                var other => throw new FormatException($"misreport-next-execution: expected side or contract, got '{other}'"),
-            }),
+                "side" => new FaultAction.MisreportNextExecution(false),
+                "contract" => new FaultAction.MisreportNextExecution(true),
+                "price" => new FaultAction.MisreportNextExecution(false, Price: true),
+                var other => throw new FormatException($"misreport-next-execution: expected side, contract or price, got '{other}'"),
+            },
             "correct-next-exec" => new FaultAction.CorrectNextExecution(OptInt(1) ?? 5),
             "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
             "restart" => new FaultAction.Restart(OptInt(1)),

@@ -130,6 +130,7 @@ public sealed partial class ReplayGateway
                 break;
             case FaultAction.MisreportNextExecution m:
                 _misreportContract = m.Contract;
+                _misreportPrice = m.Price;
                 break;
             case FaultAction.LoseNextExecutionsEnd:
                 _loseExecEnd = true;

@@ -17,8 +17,10 @@ public sealed partial class ReplayGateway
     private long _fillsReported;
     private bool _loseExecEnd;
     private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
-    /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side.</summary>
+    /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side (or, with
+    /// <see cref="_misreportPrice"/>, IB's unset price).</summary>
     private bool? _misreportContract;
+    private bool _misreportPrice;
     private int? _correctNextCents;
     /// <summary>Armed by <c>race-next-cancel MS</c>: the delay of the racing fill's reports and the final status.</summary>
     private int _raceCancelMs;
@@ -207,11 +209,14 @@ public sealed partial class ReplayGateway
         if (_misreportContract is { } misreportContract)
         {
             _misreportContract = null;
-            if (misreportContract && Contracts.All.Keys.Where(id => id != placed.ConId).Order().FirstOrDefault() is var other and > 0)
+            if (_misreportPrice)
+                execution = execution with { Price = double.MaxValue };
+            else if (misreportContract && Contracts.All.Keys.Where(id => id != placed.ConId).Order().FirstOrDefault() is var other and > 0)
                 contract = GatewayContracts.Reported(other, Contracts.All[other], "ISLAND");
             else if (!misreportContract)
                 execution = execution with { Side = trueSide == "BOT" ? "SLD" : "BOT" };
-            Log($"misreporting execution {execId} of order {o.Request.OrderId}: {contract.Symbol} {contract.ConId} {execution.Side} (truly {key} {trueSide})");
+            _misreportPrice = false;
+            Log($"misreporting execution {execId} of order {o.Request.OrderId}: {contract.Symbol} {contract.ConId} {execution.Side} @ {execution.Price} (truly {key} {trueSide} @ {x.Price})");
         }
         var reported = new ReportedExecution(contract, execution, x.Commission, x.TimeNanos);
         _executions.Add(reported);

@@ -95,6 +95,57 @@ public class ExecutionWaitScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The broker reports the hedge's execution at IB's "unset" price, 1.7976931348623157E308
+    /// (misreport-next-execution price; orderStatus says Filled). Booked, the hedge's cost went +∞ and the day's P&amp;L
+    /// −∞: a RISK_HALT on a loss that never happened, the fill replayed from the store at every restart. Not taken
+    /// (logged 2013), it is a fill the broker reported whose execution never comes: reconciled after the wait, halted
+    /// RED on ORDER_OUTCOME_UNKNOWN; the operator books it with confirm_book (at the order's price) and resumes, and no
+    /// second hedge goes out.</summary>
+    [Fact]
+    public async Task HedgeExecution_ReportedAtIbsUnsetPrice_IsNotBooked_HaltsRedOnOrderOutcomeUnknown_TheOperatorBooksIt()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["misreport-next-execution price"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(1, 60_000);
+            var hedge = h.LedgerOf("order").Single();
+            await h.WaitUntil(() => Status(h).FsmState.StartsWith("Halted", StringComparison.Ordinal), $"halted ({Describe(h)})", 60_000);
+            var status = Status(h);
+            var alerts = h.Alerts();
+            output.WriteLine($"hedge {hedge.OrderRef} {hedge.Action} {hedge.Quantity}: {Describe(h)}");
+            output.WriteLine($"alerts [{string.Join(" | ", alerts.Select(a => $"{a.Severity} {a.Code}: {a.Message}"))}]");
+            Assert.DoesNotContain(alerts, a => a.Code == "RISK_HALT");
+            var unknown = Assert.Single(alerts, a => a.Code == "ORDER_OUTCOME_UNKNOWN");
+            Assert.Equal(Health.Blocked, status.Health); // RED
+            Assert.Contains("RECONCILE_FAILED", status.BlockReasons);
+            Assert.Equal(0, h.StrategyQty(TestConfig.StockId)); // not booked at that price
+            Assert.Empty(h.Sql("SELECT exec_id FROM fills", r => r.GetString(0)));
+            var lost = h.LedgerOf("fill").Where(f => f.OrderRef == hedge.OrderRef).ToList();
+            Assert.Contains(run.Log.Lines, l => l.Contains("[2013]") && l.Contains(lost[0].ExecId!) && l.Contains(hedge.OrderRef!));
+
+            var signed = (hedge.Action == "BUY" ? 1 : -1) * hedge.Quantity!.Value;
+            Assert.Contains($"confirm_book XYZ={signed}", unknown.Message);
+            var confirm = await h.WaitControl(h.Enqueue(ControlCommandKind.ConfirmBook,
+                $$"""{"legs": [{"contract": "XYZ", "quantity": {{signed}}}]}"""), 30_000);
+            Assert.Equal(ControlStatus.Done, confirm.Status);
+            await h.WaitFsm("Paused", 30_000);
+            Assert.Equal(signed, h.StrategyQty(TestConfig.StockId));
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitFsm("Running", 30_000);
+            await h.PauseSettleAndStop(run, forgotten: lost.Count);
+            var after = h.LedgerOf("order").Skip(1).ToList();
+            Assert.True(after.Sum(o => o.Quantity ?? 0) < Math.Abs(signed) / 2 + 20, $"after the resume: {string.Join(", ", after.Select(o => $"{o.Action} {o.Quantity}"))}");
+            // Ledger == store but for the execution not taken; the hedge the strategy's, booked by the operator.
+            h.AssertMatchesLedger(forgotten: lost.Select(f => f.ExecId!).ToHashSet(), confirmedStock: signed);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     /// <summary>The start-up sync's execDetailsEnd is lost (lose-next-exec-end): the daemon waited Syncing for good, RED
     /// with no alert and no orders. After 30 simulated s (150 wall ms) it asks for the executions again, warns once
     /// (RECONCILE_STALLED), and the whole second answer ends the sync: it hedges, and the ledger equals the store.</summary>

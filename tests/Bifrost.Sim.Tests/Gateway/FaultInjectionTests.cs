@@ -430,12 +430,18 @@ public class FaultInjectionTests
         Assert.Equal("BOT", Reported(elsewhere).Execution.Side);
         var plain = await FillMarket(gw, client, events, "m3"); // only the next execution each time
         Assert.Equal(("BOT", stock), (Reported(plain).Execution.Side, Reported(plain).Contract.ConId));
+        Assert.Equal("ok applied misreport-next-execution price", await gw.ExecuteAsync("misreport-next-execution price"));
+        var unset = await FillMarket(gw, client, events, "m4");
+        Assert.Equal(("BOT", stock, double.MaxValue), (Reported(unset).Execution.Side, Reported(unset).Contract.ConId, Reported(unset).Execution.Price));
+        var plainAgain = await FillMarket(gw, client, events, "m5");
+        Assert.True(Reported(plainAgain).Execution.Price < 1e6);
 
         var fills = GatewayLedger.Read(ledger).Where(e => e.Type == "fill").ToList();
-        Assert.Equal(3, fills.Count);
+        Assert.Equal(5, fills.Count);
         Assert.All(fills, f => Assert.Equal(("BOT", (int?)stock), (f.Side, f.ConId))); // the truth
+        Assert.All(fills, f => Assert.True(f.Price < 1e6));
         Assert.Equal(fills.Sum(f => f.Quantity), (await gw.PositionsAsync())[stock].Qty);
-        Assert.Throws<FormatException>(() => FaultScript.ParseRule("misreport-next-execution price"));
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("misreport-next-execution quantity"));
     }
 
     [Fact]
