@@ -163,12 +163,11 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
     /// <summary>Books a fill of <paramref name="qty"/> at <paramref name="price"/>: the order, the account, the execution.</summary>
     private SimExecution Book(SimOrder o, int qty, double price, long now, TopOfBook top)
     {
-        var first = o.Filled == 0;
+        var mult = multiplierOf(o.Request.ConId);
+        var commission = Options.Commission.For(isOption(o.Request.ConId), qty, price, mult, o.Filled, o.AvgPrice * o.Filled * mult);
         o.AvgPrice = (o.AvgPrice * o.Filled + price * qty) / (o.Filled + qty);
         o.Filled += qty;
         o.LastFillPrice = price;
-        var mult = multiplierOf(o.Request.ConId);
-        var commission = Options.Commission.For(isOption(o.Request.ConId), qty, price, mult, first);
         Account.Apply(o.Request.ConId, o.Request.Side * qty, price, mult, commission);
         var exec = new SimExecution($"{o.Request.ClientId:D4}.{++_execSeq:D8}", o, qty, price, now, o.Filled, o.AvgPrice, commission, top.Mid);
         _executions.Add(exec);

@@ -82,6 +82,17 @@ public sealed class BacktestRunnerTests
     }
 
     [Fact]
+    public void HedgeFilledAcrossQuotes_IsChargedTheOrdersCommission_NotAMinimumPlusEveryPart()
+    {
+        var (r, _) = Run(Json(), Quiet(30, stockSize: 100));
+
+        Assert.Equal(1, r.Orders);
+        Assert.True(r.Fills >= 3, $"{r.Fills} fills");
+        // IB fixed: $0.005 a share with a $1 minimum per order (500-odd shares: above it), whatever the number of fills.
+        Assert.Equal(Math.Max(1.0, 0.005 * r.SharesTraded), r.Fees, 9);
+    }
+
+    [Fact]
     public void LiveAccountInPaperMode_IsRefusedAtConfig_LikeLive()
     {
         var e = Assert.Throws<BacktestConfigException>(() => Run(Json(account: "U1234567"), Quiet(30)));

@@ -36,23 +36,26 @@ public sealed class FillModelTests
 public sealed class CommissionModelTests
 {
     [Theory]
-    [InlineData(100, 100.0, true, 1.00)]   // $0.50 raised to the $1 minimum
-    [InlineData(1000, 100.0, true, 5.00)]  // $0.005/share
-    [InlineData(1000, 100.0, false, 5.00)]
-    [InlineData(10, 100.0, false, 0.05)]   // later executions of an order pay no minimum
-    [InlineData(1, 50.0, true, 0.50)]      // capped at 1% of the trade value
-    public void Stock_IbFixed(int qty, double price, bool first, double expected) =>
-        Assert.Equal(expected, CommissionModel.IbFixed.For(false, qty, price, 1, first), 9);
+    [InlineData(100, 100.0, 0, 1.00)]    // $0.50 raised to the $1 minimum
+    [InlineData(1000, 100.0, 0, 5.00)]   // $0.005/share
+    [InlineData(1000, 100.0, 1000, 5.00)]
+    [InlineData(10, 100.0, 1000, 0.05)]  // a later execution of an order past its minimum pays per share
+    [InlineData(10, 100.0, 100, 0.00)]   // one still inside the minimum its first execution paid pays nothing more
+    [InlineData(100, 100.0, 150, 0.25)]  // one that takes the order past its minimum pays the part above it
+    [InlineData(1, 50.0, 0, 0.50)]       // capped at 1% of the trade value
+    public void Stock_IbFixed(int qty, double price, int filledBefore, double expected) =>
+        Assert.Equal(expected, CommissionModel.IbFixed.For(false, qty, price, 1, filledBefore, filledBefore * price), 9);
 
     [Theory]
-    [InlineData(1, true, 1.00)]
-    [InlineData(10, true, 6.50)]
-    [InlineData(1, false, 0.65)]
-    public void Option_IbFixed(int contracts, bool first, double expected) =>
-        Assert.Equal(expected, CommissionModel.IbFixed.For(true, contracts, 2.0, 100, first), 9);
+    [InlineData(1, 0, 1.00)]
+    [InlineData(10, 0, 6.50)]
+    [InlineData(1, 1, 0.30)] // the second contract: $1.30 for the order, $1 of it paid
+    [InlineData(1, 2, 0.65)]
+    public void Option_IbFixed(int contracts, int filledBefore, double expected) =>
+        Assert.Equal(expected, CommissionModel.IbFixed.For(true, contracts, 2.0, 100, filledBefore, filledBefore * 200.0), 9);
 
     [Fact]
-    public void Zero_IsZero() => Assert.Equal(0.0, CommissionModel.Zero.For(false, 1000, 100, 1, true));
+    public void Zero_IsZero() => Assert.Equal(0.0, CommissionModel.Zero.For(false, 1000, 100, 1, 0, 0));
 }
 
 public sealed class SimAccountTests

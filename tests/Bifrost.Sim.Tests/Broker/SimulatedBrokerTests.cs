@@ -54,6 +54,36 @@ public sealed class SimulatedBrokerTests
         Assert.Equal(0.0, second.Execution.Commission - 400 * 0.005, 9); // no second minimum
     }
 
+    [Theory]
+    [InlineData(300, 100, 1.50)] // 3 x 100 shares: $0.005 x 300, not a $1 minimum plus 2 x $0.50
+    [InlineData(150, 100, 1.00)] // 100 + 50 shares: the order's $1 minimum, once
+    [InlineData(700, 300, 3.50)] // 300 + 300 + 100: above the minimum, per share as before
+    public void PartialFills_PayTheOrdersCommissionOnce_TheMinimumIsPerOrder(int quantity, double displayed, double expected)
+    {
+        var b = Broker(new FillModelOptions { AckLatencyNanos = 0, FillLatencyNanos = 0 }, askSize: displayed);
+        var fills = b.Submit(Buy(1, quantity), 0).OfType<OrderExecuted>().ToList();
+        for (var t = 1; fills.Sum(f => f.Execution.Quantity) < quantity; t++)
+            fills.AddRange(b.OnQuote(Stock, new TopOfBook(99.99, 100.01, 1_000, displayed, t), t).OfType<OrderExecuted>());
+
+        Assert.True(fills.Count > 1, $"{fills.Count} fill(s)");
+        Assert.Equal(expected, fills.Sum(f => f.Execution.Commission), 9);
+        Assert.Equal(expected, b.Account.Commissions, 9);
+    }
+
+    [Fact]
+    public void OptionOrder_FilledOneContractAtATime_PaysPerContract_OneMinimum()
+    {
+        const int call = 12;
+        var b = new SimulatedBroker(new FillModelOptions { AckLatencyNanos = 0, FillLatencyNanos = 0 }, new SimAccount("DU1", 100_000),
+            id => id == call ? 100 : 1, id => id == call);
+        b.OnQuote(call, new TopOfBook(2.00, 2.10, 1, 1, 0), 0);
+        var fills = b.Submit(Buy(1, 2) with { ConId = call }, 0).OfType<OrderExecuted>().ToList();
+        fills.AddRange(b.OnQuote(call, new TopOfBook(2.00, 2.10, 1, 1, 1), 1).OfType<OrderExecuted>());
+
+        Assert.Equal(2, fills.Count);
+        Assert.Equal(1.30, fills.Sum(f => f.Execution.Commission), 9); // 2 x $0.65, not $1 + $0.65
+    }
+
     [Fact]
     public void Limit_WaitsUntilTheMarketCrossesIt()
     {
