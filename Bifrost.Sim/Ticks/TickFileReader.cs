@@ -75,6 +75,11 @@ public sealed class TickFileReader : IDisposable
         var bidSize = Doubles(b, TickSchema.BidSize, n);
         var askSize = Doubles(b, TickSchema.AskSize, n);
         var iv = Doubles(b, TickSchema.Iv, n);
+        Refuse(bid, n, TickSchema.Bid, size: false);
+        Refuse(ask, n, TickSchema.Ask, size: false);
+        Refuse(last, n, TickSchema.Last, size: false);
+        Refuse(bidSize, n, TickSchema.BidSize, size: true);
+        Refuse(askSize, n, TickSchema.AskSize, size: true);
         var ticks = _pool?.Rent(n) ?? new Tick[n]; // every element is written below
         for (var i = 0; i < n; i++)
         {
@@ -92,6 +97,19 @@ public sealed class TickFileReader : IDisposable
         }
         _rowsRead += n;
         return ticks;
+    }
+
+    /// <summary>Absent is null. An infinite price is refused, not replayed: the daemon reads IB's as absent, but the
+    /// engine's guards take an infinite ask as a two-sided quote (an infinite spot, drawdown and delta P&amp;L). A size
+    /// that is infinite or negative is refused too: the fill model would fill an order of any size against it.</summary>
+    private void Refuse(double[] values, int n, string canonical, bool size)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            if (double.IsInfinity(v) || (size && v < 0))
+                throw new TickDataException($"{Path}: row {_rowsRead + i}: {canonical} {v.ToString(CultureInfo.InvariantCulture)} is not {(size ? "a size (>= 0, finite)" : "a finite price")}; an absent value is null");
+        }
     }
 
     private int? Recent(string symbol, string kind, string? right, double strike, int expiry)

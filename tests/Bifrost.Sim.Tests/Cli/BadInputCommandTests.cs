@@ -1,4 +1,5 @@
 using Bifrost.Sim.Tests.Backtest;
+using Bifrost.Sim.Ticks;
 
 namespace Bifrost.Sim.Tests.Cli;
 
@@ -50,6 +51,31 @@ public sealed class BadInputCommandTests : IDisposable
     {
         var config = Write("c.json", File.ReadAllText(Config).Replace("\"clock_seconds\": 1,", "\"clock_seconds\": 1e-12,"));
         AssertRefused(CliRunner.Run("backtest", "--data", Data, "--config", config), "backtest.clock_seconds");
+    }
+
+    [Fact]
+    public void Backtest_OnAFileWithAnInfiniteAsk_Exits2NamingTheRow_NotAnInfiniteDrawdown()
+    {
+        // The sample with one of the underlying's quotes mid-session asking +Infinity (a vendor's "no offer").
+        var stock = ContractKey.Stock("XYZ").ConId;
+        var contracts = TickFileReader.ScanContracts(Data);
+        var path = Path.Combine(_dir, "inf.parquet");
+        var row = -1L;
+        using (var reader = new TickFileReader(Data))
+        using (var w = new TickFileWriter(path))
+        {
+            var n = 0L;
+            foreach (var batch in reader.ReadBatches())
+                foreach (var t in batch)
+                {
+                    var bad = row < 0 && n > 40_000 && t.ConId == stock;
+                    if (bad) row = n;
+                    w.Write(bad ? t with { Ask = double.PositiveInfinity } : t, contracts[t.ConId]);
+                    n++;
+                }
+        }
+
+        AssertRefused(CliRunner.Run("backtest", "--data", path, "--config", Config), $"row {row}: ask Infinity is not a finite price");
     }
 
     [Fact]

@@ -324,6 +324,44 @@ public sealed class TickFileReaderTests
         }
     }
 
+    /// <summary>The daemon reads a price that is not finite as absent (IbTranslate.PriceValue), but the engine's
+    /// guards take an infinite ask as a two-sided quote: a file's Infinity would revalue the book at an infinite spot.</summary>
+    [Theory]
+    [InlineData("ask", double.PositiveInfinity)]
+    [InlineData("bid", double.NegativeInfinity)]
+    [InlineData("last", double.PositiveInfinity)]
+    [InlineData("ask_size", double.PositiveInfinity)]
+    [InlineData("bid_size", -100.0)] // a negative displayed size would fill an order of any size
+    public void PriceOrSizeNotFinite_OrANegativeSize_IsAnError_NamingTheRowAndColumn(string column, double value)
+    {
+        var key = ContractKey.Stock("XYZ");
+        var path = Path.Combine(Path.GetTempPath(), $"bifrost-ticks-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            var good = new Tick(1_767_225_600_000_000_000L, key.ConId, 99.99, 100.01, 100.0, 300, 300, double.NaN);
+            var bad = column switch
+            {
+                "ask" => good with { Ask = value },
+                "bid" => good with { Bid = value },
+                "last" => good with { Last = value },
+                "ask_size" => good with { AskSize = value },
+                _ => good with { BidSize = value },
+            };
+            using (var w = new TickFileWriter(path))
+            {
+                w.Write(good, key);
+                w.Write(bad with { TsNanos = good.TsNanos + 1_000_000_000L }, key);
+            }
+            using var reader = new TickFileReader(path);
+            var e = Assert.Throws<TickDataException>(() => reader.ReadBatches().ToList());
+            Assert.Contains($"row 1: {column} {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void IvMissingOrAFraction_IsRead()
     {
