@@ -52,7 +52,8 @@ public sealed class BacktestRunner
         // Nobody reads a backtest's status: the curve is sampled from the state (SampleEquity).
         _cfg = ConfigModule.withoutHeartbeat(setup.Config);
         _settings = setup.Settings;
-        _stats = new RunStatistics(_settings.CurveNanos);
+        var calendar = _cfg.Calendar;
+        _stats = new RunStatistics(_settings.CurveNanos, t => SessionCalendarModule.tradingDay(calendar, Timestamp.NewTimestamp(t)));
         var strategy = _cfg.Strategy;
         Register(strategy.Underlying.ContractId, 1, false);
         foreach (var leg in strategy.Legs) Register(leg.Option.ContractId, leg.Option.Multiplier, true);

@@ -9,7 +9,7 @@ namespace Bifrost.Sim.Backtest;
 
 /// <summary>Streams a run's commands and fills into its statistics: equity curve, drawdown, Sharpe, hedges, turnover,
 /// slippage, guard blocks by reason, time per FSM state, alerts, and the canonical order list.</summary>
-internal sealed class RunStatistics(long curveNanos)
+internal sealed class RunStatistics(long curveNanos, Func<long, int> sessionDayOf)
 {
     private readonly List<string> _orders = new();
     private readonly SortedDictionary<string, long> _guardBlocks = new(StringComparer.Ordinal);
@@ -91,8 +91,9 @@ internal sealed class RunStatistics(long curveNanos)
         if (double.IsFinite(spot)) MaxNotional = Math.Max(MaxNotional, Math.Abs(stockShares * spot));
     }
 
-    /// <summary>Distinct UTC dates of the curve's points.</summary>
-    public int CurveDays => _curve.Select(p => Math.DivRem(p.TimeNanos, 86_400_000_000_000L, out _)).Distinct().Count();
+    /// <summary>Distinct exchange session days of the curve's points (the calendar's local dates: a session across a UTC
+    /// midnight, Sydney's, is one day, not two).</summary>
+    public int CurveDays => _curve.Select(p => sessionDayOf(p.TimeNanos)).Distinct().Count();
 
     public void OnEquity(in EquityPoint p)
     {

@@ -93,6 +93,26 @@ public sealed class BacktestRunnerTests
     }
 
     [Fact]
+    public void SharpeDays_CountsExchangeSessionDays_NotUtcDates()
+    {
+        // Two Sydney sessions (10:00-16:00 at UTC+11:00: 23:00-05:00 UTC), each across a UTC midnight: 2 days, not 3 dates.
+        var json = Json().Replace("\"zone\": \"America/New_York\", \"open\": \"09:30\", \"close\": \"16:00\"",
+            "\"zone\": \"UTC+11:00\", \"open\": \"10:00\", \"close\": \"16:00\"");
+        var open = new DateTimeOffset(2026, 3, 1, 23, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds() * 1_000_000L; // 2 March 10:00 Sydney
+        var ticks = new List<Tick>();
+        foreach (var day in new[] { open, open + 86_400_000_000_000L })
+        {
+            ticks.Add(new Tick(day, Call, 2.00, 2.10, double.NaN, 50, 50, 0.20));
+            for (var s = 1; s < 6 * 3600; s += 10) ticks.Add(new Tick(day + s * 1_000_000_000L, Stock, 99.99, 100.01, 100, 1e6, 1e6, double.NaN));
+        }
+
+        var (r, _) = Run(json, ticks.ToArray());
+
+        Assert.Equal(3, r.Curve.Select(p => p.TimeNanos / 86_400_000_000_000L).Distinct().Count()); // the UTC dates it spans
+        Assert.Equal(2, r.SharpeDays);
+    }
+
+    [Fact]
     public void LiveAccountInPaperMode_IsRefusedAtConfig_LikeLive()
     {
         var e = Assert.Throws<BacktestConfigException>(() => Run(Json(account: "U1234567"), Quiet(30)));
