@@ -160,18 +160,32 @@ public sealed class BacktestRunner
 
     private readonly Dictionary<int, double> _firstMid = new();
 
-    /// <summary>Reads batches until every leg of the book has had a two-sided quote (or the data ends).</summary>
+    /// <summary>Reads batches until every leg of the book has had a two-sided quote and the underlying a quote (or the
+    /// data ends).</summary>
     private List<Tick[]> ReadAheadForBook(IEnumerator<Tick[]> batches, string name)
     {
         var head = new List<Tick[]>();
         var legs = _cfg.Strategy.Legs.Select(l => ContractIdModule.value(l.Option.ContractId)).ToHashSet();
-        while (_firstMid.Count < legs.Count && batches.MoveNext())
+        var underlying = ContractIdModule.value(_cfg.Strategy.Underlying.ContractId);
+        var sawUnderlying = false;
+        while ((_firstMid.Count < legs.Count || !sawUnderlying) && batches.MoveNext())
         {
             var batch = batches.Current;
             head.Add(batch);
             foreach (var t in batch)
+            {
+                sawUnderlying |= t.ConId == underlying;
                 if (legs.Contains(t.ConId) && !_firstMid.ContainsKey(t.ConId) && t.Bid > 0 && t.Ask >= t.Bid && double.IsFinite(t.Ask))
                     _firstMid[t.ConId] = 0.5 * (t.Bid + t.Ask);
+            }
+        }
+        // Without it the engine never has a price to hedge at: a run of no hedges that exits 0 (a con_id copied from the
+        // daemon's config is IB's, not the data's derived one).
+        if (!sawUnderlying && head.Any(b => b.Length > 0))
+        {
+            var symbol = _cfg.Strategy.Underlying.Symbol;
+            throw new TickDataException($"{name}: no quote for the underlying {symbol} (con_id {underlying}): the data's {symbol} is con_id "
+                + $"{ContractKey.Stock(symbol).ConId}; check strategy.underlying (leave con_id out to use the data's) against the data (bifrost-sim inspect)");
         }
         if (_firstMid.Count < legs.Count)
         {

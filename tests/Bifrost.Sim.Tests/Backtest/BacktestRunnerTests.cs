@@ -128,6 +128,17 @@ public sealed class BacktestRunnerTests
     }
 
     [Fact]
+    public void UnderlyingConIdNotInTheData_IsAClearError_NotARunThatNeverHedges()
+    {
+        // The daemon's config with IB's real con_id for the underlying: the file's XYZ has the derived id, so the engine
+        // would never see a price of it (no hedge all run, exit 0) while the legs' quotes mark the book.
+        var json = Json().Replace("\"underlying\": { \"symbol\": \"XYZ\" }", "\"underlying\": { \"symbol\": \"XYZ\", \"con_id\": 265598 }");
+        var e = Assert.Throws<TickDataException>(() => Run(json, Quiet(30)));
+        Assert.Contains("no quote for the underlying XYZ (con_id 265598)", e.Message);
+        Assert.Contains($"con_id {Stock}", e.Message); // the id the data's XYZ has
+    }
+
+    [Fact]
     public void BacktestSection_UnknownKey_IsNamed()
     {
         var e = Assert.Throws<BacktestConfigException>(() => BacktestSetup.FromJson(Json(backtest: "\"clock\": 1")));
