@@ -74,7 +74,10 @@ public sealed class ParquetTickSource(string path, ColumnMapping? mapping = null
             foreach (var batch in queue.GetConsumingEnumerable())
                 yield return batch;
             worker.Join();
-            if (failure is not null) throw failure is TickDataException ? failure : new TickDataException($"{path}: {failure.Message}");
+            // The reader's and the Parquet library's messages name the file already; only a bare one gets its path.
+            if (failure is not null)
+                throw failure is TickDataException ? failure
+                    : new TickDataException(failure.Message.StartsWith(path, StringComparison.Ordinal) ? failure.Message : $"{path}: {failure.Message}");
         }
         finally
         {

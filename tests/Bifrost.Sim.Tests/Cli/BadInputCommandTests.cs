@@ -78,6 +78,17 @@ public sealed class BadInputCommandTests : IDisposable
         AssertRefused(CliRunner.Run("backtest", "--data", path, "--config", Config), $"row {row}: ask Infinity is not a finite price");
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")] // decoded on the prefetch thread: its failure is re-thrown on the run's
+    public void Backtest_WithAColumnMappedToTheWrongType_Exits2NamingTheFileOnce(string threads)
+    {
+        var config = Write("c.json", File.ReadAllText(Config).Replace("\"financing_rate\": 0.0", "\"financing_rate\": 0.0, \"column_mapping\": { \"symbol\": \"bid\" }"));
+        var run = CliRunner.Run("backtest", "--data", Data, "--config", config, "--threads", threads);
+        AssertRefused(run, "column 'bid' is Double");
+        Assert.Equal(1, run.Stderr.Split(Data).Length - 1);
+    }
+
     [Fact]
     public void Backtest_WithARepeatedSettingsKey_Exits2NamingIt()
     {
