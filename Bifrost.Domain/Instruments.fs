@@ -66,13 +66,14 @@ module Quote =
     let empty conId =
         { ContractId = conId; Bid = nan; Ask = nan; Last = nan; BidSize = 0.0; AskSize = 0.0; ImpliedVol = nan
           VenueTime = Timestamp.zero; ReceiveTime = Timestamp.zero }
-    /// Both sides quoted and not crossed.
-    let inline twoSided (bid: float) (ask: float) = bid > 0.0 && ask > 0.0 && ask >= bid
+    /// Both sides quoted, finite and not crossed. An infinite side is none: its mid would price the book at infinity
+    /// (a P&L of −∞ halts on a loss that never happened; one of NaN passes every limit).
+    let inline twoSided (bid: float) (ask: float) = bid > 0.0 && ask >= bid && ask < infinity
     let hasTwoSides (q: Quote) = twoSided q.Bid q.Ask
     /// Mid when both sides are valid, else last trade, else NaN.
     let mid (q: Quote) =
         if hasTwoSides q then 0.5 * (q.Bid + q.Ask)
-        elif q.Last > 0.0 then q.Last
+        elif q.Last > 0.0 && q.Last < infinity then q.Last
         else nan
     /// Relative spread in basis points of mid (infinite without two sides).
     let spreadOf (bid: float) (ask: float) =

@@ -180,6 +180,19 @@ let tests =
             Expect.isNonEmpty (alertsCoded "PRICE_JUMP_STOOD" cmds) "a real gap stands"
             Expect.floatClose Accuracy.high (State.spot r) 80.0 "priced"
 
+        testCase "TheFirstPriceOfAll_WithAnInfiniteSide_IsNoPrice_NorIsAnInfiniteLast" <| fun () ->
+            // The bad-quote guard has nothing to judge the first price of a new store against: an infinite ask (a
+            // feed's or a file's) priced the book at infinity. The wire and the tick reader refuse it too; this is the core's own.
+            let events = startEvents cfg 100.0 |> List.map (function
+                                                           | { Payload = QuoteReceived q } as e when q.ContractId = underlyingId -> { e with Payload = QuoteReceived { q with Ask = infinity; Last = infinity } }
+                                                           | e -> e)
+            let s, cmds = runAll cfg events
+            Expect.isTrue (System.Double.IsNaN(State.spot s)) $"no price: {State.spot s}"
+            Expect.isEmpty (placed cmds) "nothing hedged"
+            Expect.isFalse (Quote.hasTwoSides { Quote.empty underlyingId with Bid = 100.0; Ask = infinity }) "an infinite side is none"
+            let s, _ = Reducer.step cfg s (at (sec 1.0) (spotQuote 99.99 100.01 (sec 1.0)))
+            Expect.floatClose Accuracy.high (State.spot s) 100.0 "the first real quote prices it"
+
         testCase "AMoveWithinMaxJumpPct_IsPricedAtOnce" <| fun () ->
             let s = hedged cfg
             let s, cmds = step cfg s (at (sec 1.5) (spotQuote 96.0 96.02 (sec 1.5)))
