@@ -75,7 +75,8 @@ type SizedLine =
 /// The sizing rule (docs/portfolio-runs.md, "Sizing"):
 ///   weight  = direction × score × confidence × max_position_size   (buy +1, sell −1; hold keeps the position;
 ///             a sell without allow_short aims at 0)
-///   target  = weight × NetLiquidation / price, rounded toward zero to whole lots
+///   target  = weight × NetLiquidation / price, rounded toward zero to whole lots (never to the far side of the
+///             holding: lot rounding does not sell on a buy or buy on a sell)
 ///   cash    = the orders that add exposure together cost at most the cash available; when they would cost more,
 ///             every addition is scaled down by the same factor (then rounded down to lots); sells free no cash
 ///             for this snapshot (they may fill after the buys)
@@ -107,6 +108,10 @@ module Sizing =
             // Floating point must not let a rounded target cross the cap by a hair.
             let cap = cfg.MaxPositionSize * inputs.PortfolioValue
             while float (abs target) * price > cap do target <- target - sign target * cfg.LotSize
+            // Rounding never trades against the signal: over a holding off the lots (a partial fill, a capped sell, a
+            // lot_size raised) a buy of 90 in lots of 50 rounded to 50 sold 25 of the 75 held. The holding stays (it is
+            // nearer the rule's target, so within the cap).
+            if (float target - float current) * (raw - float current) < 0.0 then target <- current
             let notes = [ if shortRefused then ShortNotAllowed
                           if float target <> raw then RoundedToLot ]
             { line with Weight = weight; Price = price; Target = target; Notes = notes }

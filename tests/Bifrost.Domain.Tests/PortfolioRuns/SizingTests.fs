@@ -88,6 +88,17 @@ let tests =
             let l = sizeOne cfg inputs (signal "AAPL" BuySignal 1.0 1.0)
             Expect.equal l.Target 40 "50 → 40 in lots of 20"
             Expect.contains l.Notes RoundedToLot "noted"
+        // A holding off the lots (a partial fill then a cancel, a sell capped at the account, a lot_size raised) met a
+        // signal in its own direction rounded below it: a buy of 90 XOM in lots of 50 over 75 held aimed at 50 and sold
+        // 25, against the signal and further from its 90. Rounding never trades against the signal: the holding stays.
+        testCase "BuyAboveAnOddHolding_RoundedBelowIt_KeepsTheHolding_NeverSells" <| fun () ->
+            let lots = SizingConfig.create 0.10 50 1 0.0 true |> Result.get
+            let l = sizeOne lots { inputs with Positions = Map [ "XOM", 75 ] } (signal "XOM" BuySignal 0.9 1.0)
+            Expect.equal (l.Target, l.Order) (75, 0) "90 wanted, 75 held: nothing sold"
+            let s = sizeOne lots { inputs with Positions = Map [ "XOM", -75 ] } (signal "XOM" SellSignal 0.9 1.0)
+            Expect.equal (s.Target, s.Order) (-75, 0) "-90 wanted, -75 held: nothing bought"
+            let weaker = sizeOne lots { inputs with Positions = Map [ "XOM", 75 ] } (signal "XOM" BuySignal 0.6 1.0)
+            Expect.equal (weaker.Target, weaker.Order) (50, -25) "a buy weaker than the holding still sells down to it"
         testCase "SellWithoutShort_AimsFlat_AndWithShort_AimsShort" <| fun () ->
             let held = { inputs with Positions = Map [ "AAPL", 30 ] }
             Expect.equal (sizeOne sizing held (signal "AAPL" SellSignal 0.2 1.0)).Target 0 "flat"
@@ -117,6 +128,16 @@ let tests =
                 match Sizing.sizeBatch c.Config c.Inputs c.Signals with
                 | Ok lines -> withinLimits c lines
                 | Error _ -> false))
+        Props.property "Sizing never trades against its signal: a buy sells only down to a weaker target, a sell buys only up to one" 3000
+            (Prop.forAll (Arb.fromGen genCase) (fun c ->
+                match Sizing.sizeBatch c.Config c.Inputs c.Signals with
+                | Error _ -> false
+                | Ok lines ->
+                    lines |> List.forall (fun l ->
+                        // The rule's unrounded target (a sell without allow_short aims flat).
+                        let effective = if l.Weight < 0.0 && not c.Config.AllowShort then 0.0 else l.Weight
+                        let raw = effective * c.Inputs.PortfolioValue / l.Price
+                        l.Order = 0 || (l.Order < 0 && raw < float l.Current) || (l.Order > 0 && raw > float l.Current))))
         Props.property "Single sizing equals batch sizing of one signal" 500 (Prop.forAll (Arb.fromGen genCase) (fun c ->
             c.Signals |> List.forall (fun s -> Props.same (Sizing.sizeOne c.Config c.Inputs s) (Sizing.sizeBatch c.Config c.Inputs [ s ] |> Result.map List.head))))
     ]
