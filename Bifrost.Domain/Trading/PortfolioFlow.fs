@@ -33,19 +33,19 @@ module PortfolioFlow =
         (Execution.quoteProblem setup.Settings.MaxSpreadBps sym q.Bid q.Ask).IsNone
 
     /// The prices a snapshot is sized at: each symbol's accepted mid, when its quote is fit to trade at. A symbol whose
-    /// first quote after a restart is held (a possible bad print), or whose quote is one-sided or too wide (the last
-    /// trade standing in for a mid, or a mid anywhere in a 10 % spread), is sized at the price the engine remembered for
-    /// it (the last two-sided mid), as a symbol held live is sized at its accepted one: the line is planned and then not
-    /// sent (market_data_error, naming the quote), so the run says it did not trade it instead of noting it NO_PRICE
-    /// and ending done.
+    /// first quote after a restart is held (a possible bad print), whose quote is one-sided or too wide (the last
+    /// trade standing in for a mid, or a mid anywhere in a 10 % spread), or that has not been quoted at all since the
+    /// start (a ticker TWS dropped or refused), is sized at the price the engine remembered for it (the last two-sided
+    /// mid), as a symbol held live is sized at its accepted one: the line is planned and then not sent
+    /// (market_data_error, naming the quote; its quote asked for again), so the run says it did not trade it instead of
+    /// noting it NO_PRICE and ending done — an exit signal of a symbol unquoted since a restart was dropped that way.
     let prices (setup: PortfolioSetup) (s: State) =
         setup.Contracts
         |> Map.toList
         |> List.choose (fun (sym, id) ->
             let q = s.PortfolioQuotes |> Map.tryFind id
             let mid = q |> Option.filter (fit setup sym) |> Option.map Quote.mid |> Option.defaultValue nan
-            let quoted = q |> Option.exists (fun q -> System.Double.IsFinite(Quote.mid q))
-            let p = if System.Double.IsNaN mid && (quoted || s.HeldQuotes.ContainsKey id) then PortfolioPrices.find s.PortfolioPrices id else mid
+            let p = if System.Double.IsNaN mid then PortfolioPrices.find s.PortfolioPrices id else mid
             if System.Double.IsFinite p && p > 0.0 then Some(sym, p) else None)
         |> Map.ofList
 

@@ -154,6 +154,46 @@ let tests =
             Expect.equal (Quote.mid r.PortfolioQuotes.[aaa]) 50.0 "priced at it"
         }
 
+        // After a restart a symbol whose quote never came (a ticker TWS dropped or refused: no tick at all) was sized
+        // NO_PRICE: its line kept the holding, so the run planned nothing for it and ended done — an exit signal not
+        // carried out, no market_data_error, no fallback, its quote never asked for again. Like a held or one-sided
+        // quote it is sized at the remembered price and refused for want of a fresh quote: the run says so.
+        test "Restart_ASymbolNeverQuotedSince_ItsSellIsRefusedMarketDataError_TheRunNeverEndsDone" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let s, _ = step s (at (sec 3.0) (execFor orders.[0] 200 50.0 "pa"))
+            let s, _ = step s (at (sec 3.1) (execFor orders.[1] 62 80.0 "pb"))
+            let s, _ = step s (at (sec 3.5) ClockTicked)
+            let exit = "symbol,action,score,confidence,time\nAAA,hold,1,1,2025-12-29T09:00:00Z\nBBB,sell,1,1,2025-12-29T09:00:00Z\n"
+            let r, cmds =
+                Reducer.run cfg (State.initial cfg)
+                    ((restartEvents cfg s s.Memory 60.0
+                      |> List.collect (fun e ->
+                          match e.Payload with
+                          | EngineStarted _ -> [ e; at (sec 60.05) (PortfolioConfigured(setup 100_000.0)) ]
+                          | PositionsEnded -> [ at (sec 60.2) (PositionReported(aaa, 200, 50.0)); at (sec 60.2) (PositionReported(bbb, 62, 80.0)); e ]
+                          | _ -> [ e ])) @
+                     [ at (sec 60.4) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+                       at (sec 60.4) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
+                       for l in cfg.Strategy.Legs do at (sec 60.5) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec 60.5)))
+                       at (sec 60.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 60.5)))
+                       at (sec 60.6) (QuoteReceived(quote aaa 49.99 50.01 (sec 60.6)))
+                       // BBB: no quote since the restart.
+                       at (sec 61.0) (PortfolioRunRequested { RunId = "r1-pf8"; SnapshotId = "snap8"; FileName = "signals.csv"; Text = exit; Meta = meta 8L }) ])
+            Expect.equal (State.qtyOf r bbb) 62 "premise: the strategy holds 62 BBB"
+            let line = cmds |> List.pick (function RecordPortfolioSnapshot sn -> sn.Lines |> List.tryFind (fun l -> l.Symbol = "BBB") | _ -> None)
+            Expect.equal (line.Price, line.Target) (80.0, 0) "BBB sized at the remembered price: sell to flat"
+            Expect.isEmpty (placed cmds) "nothing sent without a fresh quote"
+            Expect.contains cmds (SubscribeMarketData [ bbb ]) "BBB's quote asked for again"
+            let run = r.PortfolioRuns.["r1-pf8"] |> fst
+            let b = run.Orders |> List.find (fun o -> o.Key.Symbol = "BBB")
+            Expect.equal (b.Key.Side, b.Quantity, b.Status, b.Reason, b.Sent) (Sell, 62, RunOrderStatus.Rejected, Some "market_data_error", false) "BBB's sell refused, never sent"
+            Expect.notEqual run.Status RunStatus.Done "the run does not say done"
+            match completion cmds 8L with
+            | Some(Refused text) -> Expect.stringContains text "BBB: market_data_error" "the control names it"
+            | other -> failtestf "expected refused, got %A" other
+        }
+
         // A symbol taken out of the universe is forgotten at the next start (its price would judge nothing), and the
         // memory saved without it; the others are kept as they were.
         test "Restart_WithASymbolNoLongerInTheUniverse_ItsRememberedPriceIsForgotten" {
