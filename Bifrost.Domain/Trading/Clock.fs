@@ -216,8 +216,10 @@ module Clock =
             | Running(RunPending _) -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
             // Not while starting or syncing (the broker's view of the orders is not in yet), nor with the socket down.
             | Starting | Syncing _ -> struct (s, [])
-            // Runs followed apart: timed out as the FSM's run is (Reducer.step ends them once their orders settle).
-            | _ when not s.DetachedRuns.IsEmpty && s.Connectivity.SocketUp -> let s, cmds = Runs.timeout cfg s in struct (s, cmds)
+            // Runs followed apart, and portfolio runs the engine moved off: timed out as the FSM's run is (Reducer.step
+            // ends the former once their orders settle, PortfolioFlow the latter).
+            | _ when (not s.DetachedRuns.IsEmpty || Runs.anyPortfolioWorking s) && s.Connectivity.SocketUp ->
+                let s, cmds = Runs.timeout cfg s in struct (s, cmds)
             | _ -> struct (s, [])
         let struct (s, stuck) = hedgeTimeout cfg s
         let struct (s, flatten) =

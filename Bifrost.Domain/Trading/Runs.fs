@@ -88,12 +88,26 @@ module Runs =
                            $"run {runId}: {n} order(s) still working after {Duration.toSeconds cfg.Control.RunTimeout:F0} s; cancelled"
         | _ -> s, []
 
+    /// Portfolio runs with an order still working: a pause, a reconnect or a restart moves the engine off such a run
+    /// without ending it (PortfolioFlow follows it to its end, so it is never in DetachedRuns).
+    let portfolioWorking (s: State) =
+        [ for r in s.Open do
+              match s.Orders |> Map.tryFind r with
+              | Some o when o.Purpose = PortfolioTrade -> o.RunId
+              | _ -> () ] |> List.distinct
+
+    /// `portfolioWorking` is not empty (allocation-free when nothing is open: the clock asks on every step).
+    let anyPortfolioWorking (s: State) =
+        not s.Open.IsEmpty && s.Open |> Set.exists (fun r -> match s.Orders |> Map.tryFind r with Some o -> o.Purpose = PortfolioTrade | None -> false)
+
     /// An operator run whose orders are still working `control.run_timeout_seconds` after the first was placed has
-    /// them cancelled (alert RUN_TIMEOUT); the run then ends partial or failed as they settle. The FSM's run and the
-    /// runs followed apart (DetachedRuns) alike: an interrupted run's resting order no longer blocks the hedger for good.
+    /// them cancelled (alert RUN_TIMEOUT); the run then ends partial or failed as they settle. The FSM's run, the
+    /// runs followed apart (DetachedRuns) and portfolio runs off the FSM alike: an interrupted run's resting order no
+    /// longer blocks the hedger for good (a portfolio order resting through a pause and resume, or a restart, did).
     let timeout (cfg: Config) (s: State) =
         let pending = match s.Fsm with Running(RunPending(runId, _)) -> [ runId ] | _ -> []
-        pending @ [ for KeyValue(runId, _) in s.DetachedRuns -> runId ]
+        pending @ [ for KeyValue(runId, _) in s.DetachedRuns -> runId ] @ portfolioWorking s
+        |> List.distinct
         |> List.fold (fun (s, cmds) runId -> let s', c = timeoutRun cfg s runId in s', cmds @ c) (s, [])
 
     /// Every order of the run has settled.

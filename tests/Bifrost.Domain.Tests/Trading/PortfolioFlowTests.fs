@@ -251,6 +251,49 @@ let tests =
             Expect.exists (placed cmds) (fun o -> o.Purpose = Hedge) "the spot moved: the scalper hedges"
         }
 
+        // A portfolio order resting at the broker (a halted stock) is cancelled by control.run_timeout_seconds while its
+        // run is the engine's (RunPending). Once a pause and resume (any critical alert pauses) or a restart moved the
+        // engine off the run, nothing timed it out: it rested on, and every due hedge waited behind it (ORDER_IN_FLIGHT).
+        test "Run_RestingOrder_AfterAPauseAndResume_OrARestart_StillTimesOut_AndTheHedgerIsFreed" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let s, _ = step s (at (sec 3.0) (execFor orders.[1] 62 80.0 "pb")) // BBB filled; AAA rests
+            let timedOut (s: State) =
+                let late = sec (2.5 + Duration.toSeconds cfg.Control.RunTimeout + 1.0)
+                let s, cmds = Reducer.run cfg s [ at late (QuoteReceived(quote underlyingId 99.99 100.01 late)); at late ClockTicked ]
+                s, cmds |> List.exists (function CancelOrder(r, _) -> r = orders.[0].Ref | _ -> false),
+                alerts cmds |> List.exists (fun a -> a.Code = "RUN_TIMEOUT")
+            // The premise: still the engine's run, it times out.
+            let _, cancelled, alerted = timedOut s
+            Expect.isTrue (cancelled && alerted) "premise: the run's resting order is cancelled at run_timeout (RUN_TIMEOUT)"
+            let resumed, _ = Reducer.run cfg s [ at (sec 4.0) (ControlRequested(Pause, meta 8L)); at (sec 5.0) (ControlRequested(Resume, meta 9L)) ]
+            Expect.equal resumed.Fsm (Running Idle) "resumed: the run followed apart"
+            let spotMove (t: float) =
+                [ for l in cfg.Strategy.Legs do at (sec t) (QuoteReceived(quote l.Option.ContractId 2.9 3.1 (sec t)))
+                  at (sec t) (QuoteReceived(quote underlyingId 103.99 104.01 (sec t))) ]
+            let hedges cmds = placed cmds |> List.filter (fun o -> o.Purpose = Hedge)
+            Expect.isEmpty (hedges (snd (Reducer.run cfg resumed (spotMove 10.0)))) "premise: the spot moved, the hedge waits behind AAA's order"
+            let s2, cancelled, alerted = timedOut resumed
+            Expect.isTrue (cancelled && alerted) "after a pause and resume: cancelled at run_timeout (RUN_TIMEOUT)"
+            let s2, cmds = step s2 (at (sec 3700.0) (OrderStatusReported { IbOrderId = orders.[0].IbOrderId; PermId = 1000L + int64 orders.[0].IbOrderId; Ref = OrderRef.value orders.[0].Ref; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            Expect.equal (s2.PortfolioRuns.["r1-pf7"] |> fst).Status RunStatus.Partial "the run ends partial"
+            Expect.isSome (completion cmds 7L) "its control answered"
+            Expect.isFalse (Composite.orderInFlight s2) "the hedger is free again"
+            Expect.isNonEmpty (hedges (snd (Reducer.run cfg s2 (spotMove 3701.0)))) "the spot moved: the scalper hedges"
+            // A restart while AAA rests follows the run (running, its order open): the timeout still holds.
+            let restarted, _ =
+                Reducer.run cfg (State.initial cfg)
+                    ((restartEvents cfg s s.Memory 60.0
+                      |> List.collect (fun e ->
+                          match e.Payload with
+                          | EngineStarted _ -> [ e; at (sec 60.05) (PortfolioConfigured(setup 100_000.0)); at (sec 60.06) (PortfolioRunsRestored [ s.PortfolioRuns.["r1-pf7"] |> fst ]) ]
+                          | OpenOrdersEnded -> [ at (sec 60.25) (OpenOrderReported { IbOrderId = orders.[0].IbOrderId; PermId = 1000L + int64 orders.[0].IbOrderId; Ref = OrderRef.value orders.[0].Ref; ContractId = aaa; Side = Buy; Quantity = 200; Filled = 0; Status = Acknowledged; ClientId = 7 }); e ]
+                          | _ -> [ e ])))
+            Expect.isTrue (Composite.orderInFlight restarted) "premise: AAA still rests after the restart"
+            let _, cancelled, alerted = timedOut restarted
+            Expect.isTrue (cancelled && alerted) "after a restart: cancelled at run_timeout (RUN_TIMEOUT)"
+        }
+
         test "Run_BrokerDown_Blocked_ConnectionUnavailable_NothingSent" {
             let s, _ = step (ready 100_000.0) (at (sec 2.1) (BrokerDisconnected "socket closed"))
             let _, cmds = step s (at (sec 2.5) (request "r1-pf7" 7L))
