@@ -146,6 +146,7 @@ module Reducer =
         | AlertChannelRecovered channel ->
             { s with AlertChannelsFailing = Map.remove channel s.AlertChannelsFailing },
             [ Emit.note s OperationKind.FsmChanged "" $"alert channel {channel} delivering again" ]
+        | ControlRequested(CancelRun runId, meta) when PortfolioRequests.awaitsExecution s runId -> PortfolioRequests.onCancelBeforeExecution s runId meta
         | ControlRequested(control, meta) -> Controls.onControl cfg s control meta
         | ManualOrderRequested m -> Runs.manual cfg s m
         | RebalanceRequested r -> Runs.rebalance cfg s r

@@ -58,3 +58,19 @@ module PortfolioRequests =
             | Ok snapshot ->
                 PortfolioFlow.startRun cfg s setup r.RunId (OperatorRequested r.Meta.RequestedBy) r.Meta snapshot
                     (received :: PortfolioFlow.freezeNote s r.RunId snapshot)
+
+    /// A portfolio run the operator's `cancel {"run_id"}` can still stop before anything is sent: queued, or cleared by
+    /// pre-trade and waiting for its execution (a schedule slot's, between pre_trade_at and execute_at).
+    let awaitsExecution (s: State) (runId: string) =
+        match s.PortfolioRuns |> Map.tryFind runId with
+        | Some(run, _) -> run.Status = RunStatus.Queued || run.Status = RunStatus.PreTrade
+        | None -> false
+
+    /// `cancel {"run_id"}` of a run that `awaitsExecution`: it ends failed, cancelled by the operator (no fallback), and
+    /// its execution finds it ended. Before, the cancel found no working order and was refused ("no working orders"),
+    /// and the slot sent its orders at execute_at all the same.
+    let onCancelBeforeExecution (s: State) (runId: string) (meta: ControlMeta) =
+        let received = Emit.note s OperationKind.ControlReceived "" $"{Control.name (CancelRun runId)} by {meta.RequestedBy} (#{meta.ControlId})"
+        let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested meta.RequestedBy ]
+        let text = $"run {runId}: cancelled before its orders went out"
+        s', received :: cmds @ [ Emit.note s OperationKind.ControlCompleted runId text; CompleteControl(meta.ControlId, Done text) ]

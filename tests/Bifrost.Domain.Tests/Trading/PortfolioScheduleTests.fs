@@ -416,6 +416,22 @@ let tests =
             Expect.exists (alertsOf w) (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "Paused") "reported with the FSM state"
         }
 
+        // The operator cancels the slot's run between its pre-trade and its execution (the targets look wrong): the
+        // cancel was refused ("no working orders") and the slot sent its orders at execute_at all the same.
+        test "Schedule_OperatorCancelsTheSlotsRunBeforeExecute_RunEndsCancelled_NothingSent" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 3 0))
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.PreTrade "premise: cleared, waiting for execute_at"
+            let w = feed w (at (monday 0 10 3 1) (ControlRequested(CancelRun "daily-20251229-run", meta 5L)))
+            let answer = w.Log |> List.tryPick (function _, CompleteControl(5L, outcome) -> Some outcome | _ -> None)
+            Expect.equal answer (Some(Done "run daily-20251229-run: cancelled before its orders went out")) "the cancel is done"
+            let w = runTicks w (everyTen (monday 0 10 3 10) (monday 0 10 6 0))
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "nothing sent"
+            let run = w.StoredRuns.["daily-20251229-run"]
+            Expect.equal (run.Status, run.CancelRequestedBy) (RunStatus.Failed, Some "test") "the run ends, cancelled by the operator"
+            Expect.isEmpty (alertsOf w |> List.filter (fun a -> a.Code.StartsWith "FALLBACK")) "no fallback: the operator cancelled it"
+        }
+
         // Mirrors PortfolioRequestsTests' SnapshotCorrupt_AtStart_…: the operator resumes so the scalper trades, and the
         // slot is refused as the operator's runs are — it failed loudly instead of sending real orders.
         test "SnapshotCorrupt_AtStart_OperatorResumes_ScheduledSlotRefused_NothingSent" {
