@@ -113,19 +113,36 @@ module Sync =
         vanished @ lostText, unsure
 
     /// What the operator confirms if the orders in doubt did fill: the strategy's quantity per contract then
-    /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time.
-    /// Only the universe (legs and the underlying) can be confirmed; another contract is named for a check by hand.
+    /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time; and, apart, what confirm_book cannot
+    /// book (a portfolio stock), named as the trader reads it for a check by hand.
     let private ifTheyFilled (cfg: Config) (s: State) (orders: Order list) =
-        orders
-        |> List.filter OrderFlow.strategyOwned
-        |> List.groupBy (fun o -> o.ContractId)
-        |> List.map (fun (id, os) ->
-            let now = Portfolio.strategyQty id s.Portfolio
-            let more = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
-            match State.legIndex s id with
-            | Some i -> $"{OptionBook.describe s.Legs.[i].Option}={now + more}"
-            | None when id = State.underlyingId cfg -> $"{cfg.Strategy.Underlying.Symbol}={now + more}"
-            | None -> $"(con {ContractId.value id}: {more} more if filled, not confirmable here: check it by hand)")
+        let each =
+            orders
+            |> List.filter OrderFlow.strategyOwned
+            |> List.groupBy (fun o -> o.ContractId)
+            |> List.map (fun (id, os) ->
+                let now = Portfolio.strategyQty id s.Portfolio
+                let more = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
+                match State.legIndex s id with
+                | Some i -> Choice1Of2 $"{OptionBook.describe s.Legs.[i].Option}={now + more}"
+                | None when id = State.underlyingId cfg -> Choice1Of2 $"{cfg.Strategy.Underlying.Symbol}={now + more}"
+                | None -> Choice2Of2((State.contractName cfg s (ContractId.value id)) + " " + (if more > 0 then $"+{more}" else string more)))
+        (each |> List.choose (function Choice1Of2 c -> Some c | _ -> None)), (each |> List.choose (function Choice2Of2 c -> Some c | _ -> None))
+
+    /// The way out of ORDER_OUTCOME_UNKNOWN: what to confirm if the orders filled, and what to check by hand.
+    let private outcomeWayOut (confirm: string list) (byHand: string list) =
+        let confirmText =
+            if confirm.IsEmpty then ""
+            else "if they filled, confirm_book " + String.concat " " confirm + " (what the strategy then holds; nothing is traded) and resume; if not, resume"
+        let byHandText =
+            if byHand.IsEmpty then ""
+            else "check by hand " + String.concat ", " byHand + " if filled: confirm_book cannot book a portfolio stock, so the "
+                 + "strategy will not count such a fill after the resume and a later run would trade it again"
+        match confirmText, byHandText with
+        | "", "" -> "then resume"
+        | c, "" -> c
+        | "", h -> h + "; then resume"
+        | c, h -> c + ". Also " + h
 
     /// The first sync of a store that has never traded (no order, nothing reconciled) finding the account already in the
     /// underlying: the position is the operator's, or the hedge of an earlier store (a typo in store.path, a lost
@@ -200,11 +217,8 @@ module Sync =
                   let reason = ReconcileFailed(String.concat "; " problems)
                   reason, Emit.alertAndRecord s Critical "RECONCILE_FAILED" (HaltReason.describe reason)
               if not inDoubt.IsEmpty then
-                  let confirm = ifTheyFilled cfg s unsure
-                  let text =
-                      String.concat "; " inDoubt + ". Check the account's trades: "
-                      + (if confirm.IsEmpty then "then resume"
-                         else "if they filled, confirm_book " + String.concat " " confirm + " (what the strategy then holds; nothing is traded) and resume; if not, resume")
+                  let confirm, byHand = ifTheyFilled cfg s unsure
+                  let text = String.concat "; " inDoubt + ". Check the account's trades: " + outcomeWayOut confirm byHand
                   ReconcileFailed text, Emit.alertAndRecord s Critical "ORDER_OUTCOME_UNKNOWN" text ]
         let s, outcome =
             if not halts.IsEmpty then

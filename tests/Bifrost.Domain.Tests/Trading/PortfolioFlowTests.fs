@@ -58,6 +58,27 @@ let tests =
             | other -> failtestf "expected done, got %A" other
         }
 
+        // A portfolio order whose fill the sync cannot see (filled while the link was down, its execution not listed):
+        // the halt names what the operator must check in TWS by the symbol he trades, not by IB's contract id.
+        test "Run_OrderFilledUnseenAtASync_TheHaltNamesTheSymbolToCheckByHand" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let aaaOrder = orders |> List.find (fun o -> o.ContractId = aaa)
+            let filled = OrderStatusReported { IbOrderId = aaaOrder.IbOrderId; PermId = 1000L + int64 aaaOrder.IbOrderId; Ref = OrderRef.value aaaOrder.Ref; Status = FullyFilled; Filled = 200; AvgFillPrice = 50.0; Reason = "" }
+            let s, cmds =
+                Reducer.run cfg s
+                    [ at (sec 3.0) (BrokerDisconnected "link lost"); at (sec 4.0) (BrokerConnected [ cfg.Account ])
+                      at (sec 4.1) (PositionReported(cid 2, 10, 3.0)); at (sec 4.1) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
+                      at (sec 4.1) (PositionReported(aaa, 200, 50.0)); at (sec 4.1) PositionsEnded
+                      at (sec 4.2) filled; at (sec 4.2) OpenOrdersEnded; at (sec 4.3) ExecutionsEnded ]
+            let unknown = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
+            Expect.stringContains unknown.Message "check by hand BBB +62, AAA +200 if filled: confirm_book cannot book a portfolio stock" unknown.Message
+            Expect.stringContains unknown.Message "a later run would trade it again; then resume" "what a resume means for them"
+            Expect.isFalse (unknown.Message.Contains "confirm_book (") $"no empty confirm_book: {unknown.Message}"
+            Expect.isFalse (unknown.Message.Contains "con 50") $"named by its symbol: {unknown.Message}"
+            Expect.isTrue (match s.Fsm with Halted _ -> true | _ -> false) $"{s.Fsm}"
+        }
+
         // A second engine's execution of a run order's ref (another permId) was refused by the book (EXECUTION_MISMATCH)
         // but counted by the run: the run ended done on shares the account never gave the strategy.
         test "Run_ASecondEnginesFillOfItsRef_RefusedByTheBook_IsNotCountedByTheRun" {
