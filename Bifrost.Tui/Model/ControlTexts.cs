@@ -49,7 +49,11 @@ internal sealed record ControlSettings(bool CancelOnStop, string AfterFlatten, s
 /// <summary>What a confirmation needs to say exactly what will happen.</summary>
 internal sealed record ControlContext(
     string FsmState, double StrategyHedgeShares, double ExternalShares, int? WorkingOrders, ControlSettings Settings, BandGauge? Band, bool DaemonSilent,
-    int? WorkingManualOrders = null);
+    int? WorkingManualOrders = null)
+{
+    /// <summary>Strategy-owned stock other than the hedge ("AAA +500": a portfolio run's), which a flatten leaves open.</summary>
+    public IReadOnlyList<string> OtherStrategyStocks { get; init; } = [];
+}
 
 /// <summary>The confirmation texts of the control commands. Pure, tested word for word.</summary>
 internal static class ControlTexts
@@ -111,6 +115,7 @@ internal static class ControlTexts
         return $"Flatten: cancel the strategy-owned working orders (hedge, rebalance, strategy-adjusting manual){Working(c)}, "
             + $"then close the strategy-owned hedge of {Shares(c.StrategyHedgeShares)} to {target} with market orders "
             + "(outside the session's hours none is sent: the flatten is refused and the engine pauses). "
+            + (c.OtherStrategyStocks.Count == 0 ? "" : $"Only the hedge is traded: the strategy-owned {string.Join(", ", c.OtherStrategyStocks)} {(c.OtherStrategyStocks.Count == 1 ? "is" : "are")} not closed by a flatten. ")
             + $"The operator's own manual orders{manual} keep working and external/manual positions ({Shares(c.ExternalShares)}) are not touched. {then}";
     }
 

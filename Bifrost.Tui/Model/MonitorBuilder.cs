@@ -49,11 +49,13 @@ internal static class MonitorBuilder
             .ToList();
         var strategy = rows.Where(p => p.Owner == PositionOwner.Strategy).ToList();
         var external = rows.Where(p => p.Owner == PositionOwner.External).ToList();
+        // The hedge is the configured underlying: a portfolio run's stocks are STK too, and Flatten does not close them.
+        bool IsTheHedge(PositionRow p) => config.Underlying is { } u ? p.ContractId == u.ConId : p.IsHedge;
         return new DashboardVm(
             strategy,
             external,
-            strategy.Where(p => p.IsHedge).Sum(p => p.Quantity),
-            external.Where(p => p.IsHedge).Sum(p => p.Quantity),
+            strategy.Where(IsTheHedge).Sum(p => p.Quantity),
+            external.Where(IsTheHedge).Sum(p => p.Quantity),
             s.NetGreeks,
             s.Band is { } band ? Gauges.Band(band, s.NetGreeks.Delta) : null,
             s.Pnl,
@@ -168,7 +170,11 @@ internal static class MonitorBuilder
                 ControlSettings.FromConfigJson(data.Status?.ConfigSummaryJson),
                 dashboard.Band,
                 header.Light.Reasons.Contains(LightRules.DaemonSilent) || data.Status is null,
-                data.WorkingManualOrders);
+                data.WorkingManualOrders)
+            {
+                OtherStrategyStocks = dashboard.Strategy.Where(p => p.IsHedge && dashboard.Config.Underlying is { } u && p.ContractId != u.ConId)
+                    .Select(p => $"{p.Symbol} {Format.Quantity(p.Quantity)}").ToList(),
+            };
             pending = ControlTexts.Confirmation(kind, context);
         }
         var recent = (data.RecentCommands ?? []).Select(c => Command(c, nowNanos)).ToList();

@@ -37,6 +37,28 @@ public sealed class MonitorBuilderTests
         Assert.Equal(0.4, d.Limits[0].Fraction, 6);
     }
 
+    // A portfolio run's stocks are strategy-owned STK too, but Flatten closes the configured underlying only
+    // (Runs.advanceFlatten). Summed with them, the hedge read +380 sh and the flatten confirmation promised to close
+    // "the strategy-owned hedge of +380 shares" while the daemon sold nothing of AAA and bought back XYZ's -120.
+    [Fact]
+    public void Positions_WithPortfolioStocks_TheHedgeIsTheUnderlyingOnly_AndFlattenSaysTheStocksStay()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => Sample.Trader(s) with
+        {
+            Positions = [.. Sample.Trader(s).Positions,
+                new PositionEntry(3001, "AAA", "STK", 500, 40.0, PositionOwner.Strategy, 41.0),
+                new PositionEntry(3002, "BBB", "STK", 300, 20.0, PositionOwner.External, 21.0)],
+        });
+        var vm = Frames.Build(store.Path, new UiState { Screen = Screen.Controls, Confirm = ControlCommandKind.Flatten });
+
+        Assert.Equal(-120, vm.Dashboard.StrategyHedgeShares);
+        Assert.Equal(50, vm.Dashboard.ExternalShares);
+        var text = vm.Controls.Pending!.Text;
+        Assert.Contains("close the strategy-owned hedge of -120 shares to 0", text);
+        Assert.Contains("the strategy-owned AAA +500 is not closed by a flatten", text);
+        Assert.Contains("external/manual positions (+50 shares)", text);
+    }
+
     [Theory]
     [InlineData(150, "[─────────┼─────────>")]
     [InlineData(-101, "<─────────┼─────────]")]
