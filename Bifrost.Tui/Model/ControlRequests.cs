@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Bifrost.Store.Records;
 
 namespace Bifrost.Tui.Model;
@@ -44,7 +45,7 @@ internal abstract record ControlRequest
 /// Control requests → (kind, args_json) in the shared contract the daemon reads (Bifrost.Daemon/Control/ControlArgs.cs),
 /// and the words that say exactly what each will do. Pure; parse errors are <see cref="FormatException"/>s naming the field.
 /// </summary>
-internal static class ControlRequests
+internal static partial class ControlRequests
 {
     public static (ControlCommandKind Kind, string ArgsJson) ToRow(ControlRequest request)
     {
@@ -100,17 +101,22 @@ internal static class ControlRequests
         _ => throw new FormatException($"side: expected buy or sell, got '{text}'"),
     };
 
-    /// <summary>A whole number of shares/contracts, 1 … 10,000,000.</summary>
+    /// <summary>A whole number of shares/contracts, 1 … 10,000,000. A comma or underscore only between thousands
+    /// groups ("1,000", "10_000"): "1,5" is one and a half in half of Europe, never 15.</summary>
     public static int ParseQuantity(string field, string text, bool allowZeroOrNegative = false)
     {
-        if (!int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var q))
-            throw new FormatException($"{field}: expected a whole number, got '{text}'");
+        if (!WholeNumber().IsMatch(text)
+            || !int.TryParse(text.Replace("_", "").Replace(",", ""), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var q))
+            throw new FormatException($"{field}: expected a whole number, got '{text}' (a comma only between thousands: 1,000)");
         if (!allowZeroOrNegative && (q <= 0 || q > 10_000_000))
             throw new FormatException($"{field}: must be from 1 to 10,000,000, got {q}");
         if (allowZeroOrNegative && Math.Abs((long)q) > 10_000_000)
             throw new FormatException($"{field}: must be within ±10,000,000, got {q}");
         return q;
     }
+
+    [GeneratedRegex(@"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}(_[0-9]{3})+)\z")]
+    private static partial Regex WholeNumber();
 
     public static double ParsePrice(string field, string text)
     {

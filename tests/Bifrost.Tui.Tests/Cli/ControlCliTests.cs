@@ -116,6 +116,41 @@ public sealed class ControlCliTests
         Assert.Empty(reader.ListControlCommands());
     }
 
+    // A quantity's comma was dropped wherever it stood: "1,5" (one and a half, as half of Europe writes it) sent a
+    // market order for 15, "2,00" one for 200. A separator is only a thousands separator now, in groups of three.
+    [Theory]
+    [InlineData("order", "buy", "XYZ", "1,5")]
+    [InlineData("order", "buy", "XYZ", "2,00")]
+    [InlineData("order", "sell", "XYZ", "1,0000")]
+    [InlineData("order", "buy", "XYZ", "1_0")]
+    [InlineData("order", "buy", "XYZ", ",100")]
+    [InlineData("order", "buy", "XYZ", "100,")]
+    [InlineData("order", "buy", "XYZ", "1,,000")]
+    [InlineData("rebalance", "--target", "XYZ=-1,5")]
+    [InlineData("confirm-book", "--leg", "XYZ 20260320 C 100=1,0")]
+    public void Quantity_WithASeparatorOutsideThousandsGroups_IsRefused_NothingWritten(params string[] args)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, _, err) = Run([.. args, "--store", store.Path]);
+        Assert.Equal(2, code);
+        Assert.Contains("' (a comma only between thousands: 1,000)", err);
+        using var reader = StoreReader.Open(store.Path);
+        Assert.Empty(reader.ListControlCommands());
+    }
+
+    [Theory]
+    [InlineData("1,000", 1000)]
+    [InlineData("10_000", 10000)]
+    [InlineData("1,234,567", 1234567)]
+    [InlineData("+100", 100)]
+    public void Quantity_WithThousandsSeparators_IsTheWholeNumber(string text, int quantity)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, _, _) = Run("order", "buy", "XYZ", text, "--store", store.Path, "--timeout", "1");
+        Assert.Equal(0, code);
+        Assert.Equal(quantity, JsonDocument.Parse(Only(store).ArgumentsJson).RootElement.GetProperty("quantity").GetInt32());
+    }
+
     [Theory]
     [InlineData("order")]
     [InlineData("flatten-all")]

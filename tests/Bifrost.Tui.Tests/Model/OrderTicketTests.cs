@@ -88,6 +88,20 @@ public sealed class OrderTicketTests
         Assert.Empty(console.Sent);
     }
 
+    // The ticket's quantity field takes commas for thousands; "1,5" (one and a half, a decimal comma) reviewed as BUY 15.
+    [Fact]
+    public void QuantityWithADecimalComma_RefusedOnTheTicket_NothingReviewedOrSent()
+    {
+        using var store = Store();
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("o", ConsoleKey.DownArrow, ConsoleKey.DownArrow, "1,5", ConsoleKey.Enter);
+
+        Assert.Equal(TicketStage.Editing, console.State.Ticket.Stage);
+        Assert.Contains("quantity: expected a whole number, got '1,5' (a comma only between thousands: 1,000)", console.Screen);
+        console.Press("y");
+        Assert.Empty(console.Sent);
+    }
+
     [Fact]
     public void Live_YAsksForTheAccountId_AWrongOneSendsNothing_TheRightOneSends()
     {
