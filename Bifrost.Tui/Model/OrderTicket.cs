@@ -22,6 +22,9 @@ internal sealed record TicketState
     public string AccountTyped { get; init; } = "";
     public string? Error { get; init; }
 
+    /// <summary>The order as Enter reviewed it: y sends this one, and only while the ticket still reads the same.</summary>
+    public ControlRequest.ManualOrder? Reviewed { get; init; }
+
     /// <summary>The control row the last confirmed order wrote, followed on the ticket.</summary>
     public long? ControlId { get; init; }
     public string? Sent { get; init; }
@@ -81,7 +84,7 @@ internal static class OrderTicket
                 var (request, error) = Validate(t, ctx);
                 return request is null
                     ? (t with { Error = error }, FormOutcome.None)
-                    : (t with { Stage = TicketStage.Confirming, Error = null }, FormOutcome.None);
+                    : (t with { Stage = TicketStage.Confirming, Error = null, Reviewed = request }, FormOutcome.None);
         }
         var step = key.Key == ConsoleKey.LeftArrow ? -1 : key.Key == ConsoleKey.RightArrow || key.KeyChar == ' ' ? 1 : 0;
         var typing = t.Contract >= choices - 1;
@@ -103,10 +106,17 @@ internal static class OrderTicket
         }, FormOutcome.None);
     }
 
+    // The contract is an index into the daemon's configured contracts: a status that changed them since Enter (a restart
+    // with other legs, a store that could not be read) would turn the same ticket into another order than the one reviewed.
     private static (TicketState, FormOutcome) Send(TicketState t, FormContext ctx) =>
-        Validate(t, ctx) is ({ } request, _)
-            ? (t with { Stage = TicketStage.Editing, AccountTyped = "" }, new FormOutcome.Send(request))
-            : (t with { Stage = TicketStage.Editing, Error = Validate(t, ctx).Error }, FormOutcome.None);
+        Validate(t, ctx) switch
+        {
+            ({ } request, _) when request == t.Reviewed =>
+                (t with { Stage = TicketStage.Editing, AccountTyped = "", Reviewed = null }, new FormOutcome.Send(request)),
+            ({ } request, _) => (t with { Stage = TicketStage.Editing, AccountTyped = "", Reviewed = null,
+                Error = $"the daemon's status changed while you reviewed it: the ticket now reads {ControlRequests.Describe(request)}; review it again (Enter); nothing sent" }, FormOutcome.None),
+            (_, var error) => (t with { Stage = TicketStage.Editing, AccountTyped = "", Reviewed = null, Error = error }, FormOutcome.None),
+        };
 
     /// <summary>The ticket as a manual order, or why not (a field named). Above the fat-finger ceiling is refused.</summary>
     public static (ControlRequest.ManualOrder? Order, string? Error) Validate(TicketState t, FormContext ctx)
@@ -146,6 +156,7 @@ internal static class OrderTicket
     {
         var lines = new List<TextLine>();
         var (order, error) = Validate(t, ctx);
+        if (t.Stage != TicketStage.Editing && t.Reviewed is not null) order = t.Reviewed; // what y sends, or refuses to
         if (t.Stage != TicketStage.Editing && order is not null)
         {
             lines.Add(new($"CONFIRM ORDER{(ctx.Config.IsLive ? " — LIVE ACCOUNT" : $" — {ctx.Config.Mode.ToUpperInvariant()}")}", ctx.Config.IsLive ? "bad" : "title"));

@@ -14,6 +14,8 @@ internal sealed record RebalanceState
     public int Field { get; init; }
     public bool RiskBypass { get; init; }
     public bool Confirming { get; init; }
+    /// <summary>The request as Enter previewed it: y sends it only while the form still reads the same.</summary>
+    public ControlRequest? Reviewed { get; init; }
     public string? Error { get; init; }
     public long? ControlId { get; init; }
     public string? Sent { get; init; }
@@ -43,10 +45,16 @@ internal static class RebalanceForm
         r = r with { Targets = targets };
         if (r.Confirming)
         {
+            // Targets are per row of the daemon's contracts: a status that changed them since Enter would send another book.
             if (key.KeyChar is 'y' or 'Y')
-                return Preview(r, ctx) is ({ } request, _, _)
-                    ? (r with { Confirming = false }, new FormOutcome.Send(request))
-                    : (r with { Confirming = false }, FormOutcome.None);
+                return Preview(r, ctx) switch
+                {
+                    ({ } request, _, _) when r.Reviewed is { } reviewed && ControlRequests.ToRow(request) == ControlRequests.ToRow(reviewed) =>
+                        (r with { Confirming = false, Reviewed = null }, new FormOutcome.Send(request)),
+                    ({ } request, _, _) => (r with { Confirming = false, Reviewed = null,
+                        Error = $"the daemon's status changed while you reviewed it: the form now reads {ControlRequests.Describe(request)}; review it again (Enter); nothing sent" }, FormOutcome.None),
+                    (_, _, var error) => (r with { Confirming = false, Reviewed = null, Error = error }, FormOutcome.None),
+                };
             return key.KeyChar is 'n' or 'N' || key.Key == ConsoleKey.Escape ? (r with { Confirming = false, Error = "not sent" }, FormOutcome.None) : (r, FormOutcome.None);
         }
         var rows = contracts.Count + (r.Book ? 0 : 1); // the contracts, then the risk choice
@@ -57,7 +65,7 @@ internal static class RebalanceForm
             case ConsoleKey.DownArrow or ConsoleKey.Tab: return (r with { Field = (r.Field + 1) % rows }, FormOutcome.None);
             case ConsoleKey.Enter:
                 var (request, _, error) = Preview(r, ctx);
-                return (request is null ? r with { Error = error } : r with { Confirming = true, Error = null }, FormOutcome.None);
+                return (request is null ? r with { Error = error } : r with { Confirming = true, Error = null, Reviewed = request }, FormOutcome.None);
         }
         if (r.Field == contracts.Count)
             return (key.Key is ConsoleKey.LeftArrow or ConsoleKey.RightArrow || key.KeyChar == ' ' ? r with { RiskBypass = !r.RiskBypass, Error = null } : r, FormOutcome.None);

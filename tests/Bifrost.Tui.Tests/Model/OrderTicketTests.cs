@@ -88,6 +88,34 @@ public sealed class OrderTicketTests
         Assert.Empty(console.Sent);
     }
 
+    // The ticket kept the picked contract as an index into the daemon's configured contracts and resolved it again at y:
+    // a daemon restarted with its legs in another order while the operator read "BUY 5 XYZ 20260320 C 100" sent the put.
+    [Fact]
+    public void ContractsChangeWhileReviewing_YSendsNothing_AndAsksForANewReview()
+    {
+        using var store = Store();
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("o", ConsoleKey.RightArrow, ConsoleKey.DownArrow, ConsoleKey.DownArrow, "5", ConsoleKey.Enter);
+        Assert.Contains("BUY 5 XYZ 20260320 C 100 MKT", console.Screen);
+
+        store.Write(w => w.SetStatus(Sample.Trader(Sample.Status(Frames.Now)) with
+        {
+            ConfigSummaryJson = """
+                {"mode":"paper","account":"DU1234567","underlying":"XYZ","underlying_con_id":1001,
+                 "legs":[{"con_id":2002,"right":"P","strike":100,"expiry":"20260320","multiplier":100,"quantity":10},
+                         {"con_id":2001,"contract":"XYZ 20260320 C 100","right":"C","strike":100,"expiry":"20260320","multiplier":100,"quantity":10}],
+                 "control":{"max_manual_quantity":500,"max_manual_notional":250000,"limit_price_band":0.05}}
+                """,
+        }));
+        using (var reader = StoreReader.Open(store.Path))
+            Assert.Equal("XYZ 20260320 P 100", FormContext.From(reader.GetStatus()).Config.Contracts[1].Description);
+
+        console.Press("y");
+        Assert.Empty(console.Sent);
+        Assert.Equal(TicketStage.Editing, console.State.Ticket.Stage);
+        Assert.Contains("changed while you reviewed it", console.Screen);
+    }
+
     // The ticket's quantity field takes commas for thousands; "1,5" (one and a half, a decimal comma) reviewed as BUY 15.
     [Fact]
     public void QuantityWithADecimalComma_RefusedOnTheTicket_NothingReviewedOrSent()

@@ -34,6 +34,31 @@ public sealed class RebalanceFormTests
         Assert.Equal(ControlCommandKind.Rebalance, Assert.Single(reader.ListControlCommands()).Command);
     }
 
+    // Targets are typed per row of the daemon's configured contracts and were matched to them again at y: a daemon
+    // restarted with its legs in another order while the operator read "XYZ 20260320 C 100 = 0" closed the put instead.
+    [Fact]
+    public void ContractsChangeWhileReviewing_YSendsNothing_AndAsksForANewReview()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("b", ConsoleKey.DownArrow, "0", ConsoleKey.Enter);
+        Assert.Contains("rebalance the strategy-owned book to XYZ 20260320 C 100 = 0", console.Screen);
+
+        store.Write(w => w.SetStatus(Sample.Trader(Sample.Status(Frames.Now)) with
+        {
+            ConfigSummaryJson = """
+                {"mode":"paper","account":"DU1234567","underlying":"XYZ","underlying_con_id":1001,
+                 "legs":[{"con_id":2002,"right":"P","strike":100,"expiry":"20260320","multiplier":100,"quantity":10},
+                         {"con_id":2001,"contract":"XYZ 20260320 C 100","right":"C","strike":100,"expiry":"20260320","multiplier":100,"quantity":10}]}
+                """,
+        }));
+        console.Press("y");
+
+        Assert.Empty(console.Sent);
+        Assert.False(console.State.Rebalance.Confirming);
+        Assert.Contains("changed while you reviewed it", console.Screen);
+    }
+
     [Theory]
     [InlineData("rebalance", "--target", "XYZ=-55", "XYZ=-60")]
     [InlineData("confirm-book", "--leg", "XYZ 20260320 C 100=10", "XYZ  20260320 C 100=12")]
