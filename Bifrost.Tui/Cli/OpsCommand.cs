@@ -31,7 +31,7 @@ internal static class OpsCommand
             ops = reader.QueryOperations(query);
             matching = reader.CountOperations(query);
         }
-        catch (Exception e) when (e is StoreUnavailableException or StoreSchemaException or Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception e) when (StoreSource.IsStoreProblem(e)) // --symbol reads the status row's JSON
         {
             stderr.WriteLine($"STORE UNAVAILABLE: {StoreSource.Reason(e)} ({args.StorePath})");
             return 2;

@@ -12,8 +12,8 @@ namespace Bifrost.Tui.Cli;
 /// <summary>`runs`, `alerts` (and `alerts --ack`), `stats`: the console's lists, once, for scripts.</summary>
 internal static class QueryCommands
 {
-    private static bool IsStoreProblem(Exception e) =>
-        e is StoreUnavailableException or StoreSchemaException or SqliteException or IOException or UnauthorizedAccessException;
+    // A status row whose JSON does not read is a damaged store too (exit 2), as on the console, never a crash.
+    private static bool IsStoreProblem(Exception e) => StoreSource.IsStoreProblem(e);
 
     private static int Unavailable(Arguments args, TextWriter stderr, Exception e)
     {

@@ -166,7 +166,8 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
         && !status.Equals("Inactive", StringComparison.OrdinalIgnoreCase)
         && !status.Equals("Rejected", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsStoreProblem(Exception e) =>
+    /// <summary>A store that cannot be read: missing, locked, not SQLite, another schema, or a row whose JSON does not read.</summary>
+    internal static bool IsStoreProblem(Exception e) =>
         e is StoreUnavailableException or StoreSchemaException or SqliteException or IOException or UnauthorizedAccessException
             or JsonException or InvalidOperationException;
 

@@ -184,6 +184,26 @@ public sealed class ControlCliTests
         Assert.Contains("not a SQLite database", output + err);
     }
 
+    // A status row whose JSON does not read (a damaged store) made `runs` and `ops --symbol` die with an unhandled
+    // JsonException (exit 134) where the console and `status` say STORE UNAVAILABLE: now exit 2 with the reason.
+    [Theory]
+    [InlineData("status", "checks_json", "runs")]
+    [InlineData("status", "positions_json", "ops", "--symbol", "XYZ")]
+    public void BrokenJsonInTheStore_ExitTwoWithTheReason_NotACrash(string table, string column, params string[] command)
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = $"UPDATE {table} SET {column} = '[{{\"name\":\"conn'";
+            Assert.True(cmd.ExecuteNonQuery() > 0);
+        }
+        var (code, _, err) = Run([.. command, "--store", store.Path]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("STORE UNAVAILABLE: ", err);
+    }
+
     [Fact]
     public void OrderWait_DaemonFillsTheRun_PrintsRunAndExitsZero()
     {
