@@ -79,8 +79,10 @@ internal static class OpsCommand
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
         var normal = string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var match = (status?.Positions ?? []).FirstOrDefault(p => p.Symbol.Equals(normal, StringComparison.OrdinalIgnoreCase));
-        return match?.ContractId ?? throw new UsageException(
-            $"--symbol: '{text}' is not a con id nor a symbol the daemon reports (known: {string.Join(", ", (status?.Positions ?? []).Select(p => p.Symbol).Distinct())})");
+        // A configured contract no longer held (the hedge after a flatten) is not among the positions; its config is.
+        var config = DaemonConfig.Parse(status?.ConfigSummaryJson);
+        return match?.ContractId ?? config.Find(normal)?.ConId ?? throw new UsageException(
+            $"--symbol: '{text}' is not a con id nor a symbol the daemon reports (known: {string.Join(", ", (status?.Positions ?? []).Select(p => p.Symbol).Concat(config.Contracts.Select(c => c.Description)).Distinct())})");
     }
 
     public static List<OperationKind> ParseKinds(string? text)

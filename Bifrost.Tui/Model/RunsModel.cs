@@ -79,10 +79,12 @@ internal static class RunsModel
 
     private static string Qty(double q) => q.ToString("#,0.##", CultureInfo.InvariantCulture);
 
-    /// <summary>Con id → symbol from the status snapshot's positions (never a bare con id when the symbol is known).</summary>
+    /// <summary>Con id → symbol from the status snapshot's positions, else the daemon's configured contracts (a contract
+    /// no longer held — the hedge a flatten closed — is still named), else "unknown contract (con id N)".</summary>
     public static Func<long, string> Symbols(StatusSnapshot? status)
     {
         var map = (status?.Positions ?? []).GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.First().Symbol);
-        return id => map.TryGetValue(id, out var s) && s.Length > 0 ? s : $"con {id}";
+        var config = DaemonConfig.Parse(status?.ConfigSummaryJson);
+        return id => Model.Symbols.Of(id, map.GetValueOrDefault(id, ""), config);
     }
 }

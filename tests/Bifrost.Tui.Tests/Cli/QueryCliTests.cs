@@ -66,6 +66,28 @@ public sealed class QueryCliTests
         Assert.Equal(2, Run("runs", "nope", "--store", store.Path).Code);
     }
 
+    // Runs named a contract from the status row's positions only: once a flatten had closed the hedge (no XYZ position
+    // left), its own run read "sell 100 con 1001", and `ops --symbol XYZ` refused XYZ as unknown. The daemon's config
+    // summary names its underlying and legs whether held or not.
+    [Fact]
+    public void Runs_AndOpsBySymbol_AfterTheHedgeIsClosed_NameTheContractFromTheConfig()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => Sample.Trader(s) with
+        {
+            Positions = [.. Sample.Trader(s).Positions.Where(p => p.ContractId != Sample.StockId)],
+        });
+        var detail = Run("runs", "paper1", "--store", store.Path, "--utc");
+        Assert.Equal(0, detail.Code);
+        Assert.Contains("oi_paper1_1  hedge  sell 100 XYZ LMT", detail.Out);
+        Assert.DoesNotContain("con 1001", detail.Out);
+
+        var (code, output, err) = Run("ops", "--symbol", "XYZ", "--json", "--store", store.Path);
+        Assert.True(code == 0, err);
+        var ops = JsonDocument.Parse(output).RootElement.GetProperty("operations").EnumerateArray().ToList();
+        Assert.NotEmpty(ops);
+        Assert.All(ops, o => Assert.Equal(Sample.StockId, o.GetProperty("contract_id").GetInt64()));
+    }
+
     [Fact]
     public void Stats_ShowsTheDays_AndCsv()
     {
