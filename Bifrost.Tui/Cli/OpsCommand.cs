@@ -23,11 +23,14 @@ internal static class OpsCommand
 
         IReadOnlyList<OperationRecord> ops;
         long matching;
+        Func<long, string> symbols;
         try
         {
             using var reader = StoreReader.Open(args.StorePath);
+            var status = reader.GetStatus();
+            symbols = RunsModel.Symbols(status);
             if (args.Value("--symbol") is { } symbol)
-                query = query with { ContractId = ResolveSymbol(symbol, reader.GetStatus()) };
+                query = query with { ContractId = ResolveSymbol(symbol, status) };
             ops = reader.QueryOperations(query);
             matching = reader.CountOperations(query);
         }
@@ -51,7 +54,9 @@ internal static class OpsCommand
         foreach (var op in ops)
         {
             var row = MonitorBuilder.Row(op, zone);
-            var trade = op.Side is null && op.Qty is null ? "" : $"{row.Side} {row.Qty}" + (row.Price.Length > 0 ? $" @ {row.Price}" : "");
+            // What traded, as a trader names it: "buy 2 XYZ 20260320 C 100 @ 3.40" (a leg and the hedge share a run).
+            var trade = op.Side is null && op.Qty is null ? "" : $"{row.Side} {row.Qty}" + (op.ContractId is { } c ? $" {symbols(c)}" : "")
+                + (row.Price.Length > 0 ? $" @ {row.Price}" : "");
             var shown = timeBase == OperationTimeBase.Venue ? op.VenueNanos ?? 0 : op.TimeNanos;
             var other = timeBase == OperationTimeBase.Venue ? $"wall {Stamp(op.TimeNanos, zone)}" : op.VenueNanos is { } v ? $"venue {Stamp(v, zone)}" : "venue unknown";
             stdout.WriteLine(string.Join("  ", new[] { Stamp(shown, zone), $"#{op.Id}", row.Kind, trade, row.Ref, row.Detail, $"({other})" }

@@ -112,7 +112,7 @@ internal static class MonitorBuilder
         };
         if (op.RunId is { } run) fields.Add(new("run", run));
         if (op.OrderRef is { } r) fields.Add(new("order ref", r));
-        if (op.ContractId is { } c) fields.Add(new("contract", c.ToString(CultureInfo.InvariantCulture)));
+        if (op.ContractId is { } c) fields.Add(new("contract", $"{RunsModel.Symbols(data.Status)(c)} (con id {c.ToString(CultureInfo.InvariantCulture)})"));
         if (op.Side is not null || op.Qty is not null)
             fields.Add(new("side qty @ price", $"{(op.Side is { } s ? EnumWord(s) : "-")} {op.Qty?.ToString(CultureInfo.InvariantCulture) ?? "-"} @ {Format.Price(op.Price)}"));
         if (data.DetailOrder is { } o)

@@ -130,8 +130,22 @@ public sealed class CliTests
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("# 6 of 6 matching operations, newest first, by wall time (when the daemon received it), since 2026-03-02T15:29:47.000Z", lines[0]);
-        Assert.Equal("2026-03-02 15:30:00.000  #13  fill  sell 20 @ 101.38  oi_paper1_4  exec 0001.02 hedge 2  (venue unknown)", lines[1]);
+        Assert.Equal("2026-03-02 15:30:00.000  #13  fill  sell 20 XYZ @ 101.38  oi_paper1_4  exec 0001.02 hedge 2  (venue unknown)", lines[1]);
         Assert.StartsWith("2026-03-02 15:29:47.000  #8  cancel", lines[^1]);
+    }
+
+    // An operation's line said "fill buy 2 @ 3.40" and nothing of what was bought: the legs and the hedge trade in the
+    // same run, so a trader could not tell the call's fill from the put's. Each trade now names its contract.
+    [Fact]
+    public void Ops_Text_NamesTheContractOfEachTrade_LegAndHedge()
+    {
+        using var store = TempStore.WithSample(Frames.Now, (_, w) =>
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Fill, Sample.RunId, "oi_paper1_9", Sample.PutId, TradeSide.Buy, 2, 3.40, "exec 0002.01")),
+            status: Sample.Trader);
+        var (code, output, _) = Run("ops", "--kind", "fill", "--store", store.Path, "--utc");
+        Assert.Equal(0, code);
+        Assert.Contains("fill  buy 2 XYZ 20260320 P 100 @ 3.40  oi_paper1_9", output); // the daemon reported the put as "2002"
+        Assert.Contains("fill  sell 20 XYZ @ 101.38  oi_paper1_4", output);
     }
 
     [Fact]
@@ -163,7 +177,7 @@ public sealed class CliTests
         Assert.Equal(0, code);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("# 2 of 2 matching operations, newest first, by venue time", lines[0]);
-        Assert.Equal("2026-02-20 14:00:05.000  #2  fill  buy 10 @ 100.00  oi_t1_1  (wall 2026-03-02 15:29:30.000)", lines[1]);
+        Assert.Equal("2026-02-20 14:00:05.000  #2  fill  buy 10 unknown contract (con id 1) @ 100.00  oi_t1_1  (wall 2026-03-02 15:29:30.000)", lines[1]);
         Assert.Equal(2, Run("ops", "--time", "exchange", "--store", store.Path).Code);
     }
 

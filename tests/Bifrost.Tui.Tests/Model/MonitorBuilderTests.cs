@@ -59,6 +59,14 @@ public sealed class MonitorBuilderTests
         Assert.Contains("external/manual positions (+50 shares)", text);
     }
 
+    [Fact]
+    public void OperationDetail_NamesTheContract_NotABareConId()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        var detail = Frames.Build(store.Path, new UiState { Screen = Screen.Operations, DetailOpen = true }).Operations!.Detail!;
+        Assert.Contains(detail.Fields, f => f.Key == "contract" && f.Value == "XYZ (con id 1001)");
+    }
+
     [Theory]
     [InlineData(150, "[─────────┼─────────>")]
     [InlineData(-101, "<─────────┼─────────]")]
