@@ -53,6 +53,9 @@ internal sealed record ControlContext(
 {
     /// <summary>Strategy-owned stock other than the hedge ("AAA +500": a portfolio run's), which a flatten leaves open.</summary>
     public IReadOnlyList<string> OtherStrategyStocks { get; init; } = [];
+
+    /// <summary>Why the net delta is unknown (a leg without valuation: the daemon reports 0), or null.</summary>
+    public string? DeltaUnknown { get; init; }
 }
 
 /// <summary>The confirmation texts of the control commands. Pure, tested word for word.</summary>
@@ -97,7 +100,9 @@ internal static class ControlTexts
 
     private static string Resume(ControlContext c)
     {
-        var band = c.Band is { } b
+        var band = c.Band is { } unknown && c.DeltaUnknown is { } why
+            ? $" Net delta is unknown ({why}): against the band [{Format.Signed(unknown.Lower, 0)}, {Format.Signed(unknown.Upper, 0)}] a hedge may be sent as soon as it is known."
+            : c.Band is { } b
             ? $" Net delta is {Format.Signed(b.Delta, 1)} against the band [{Format.Signed(b.Lower, 0)}, {Format.Signed(b.Upper, 0)}]"
               + (b.Inside ? "." : ": a hedge may be sent at once.")
             : "";

@@ -174,6 +174,7 @@ internal static class MonitorBuilder
             {
                 OtherStrategyStocks = dashboard.Strategy.Where(p => p.IsHedge && dashboard.Config.Underlying is { } u && p.ContractId != u.ConId)
                     .Select(p => $"{p.Symbol} {Format.Quantity(p.Quantity)}").ToList(),
+                DeltaUnknown = dashboard.GreeksUnknown,
             };
             pending = ControlTexts.Confirmation(kind, context);
         }

@@ -59,6 +59,24 @@ public sealed class MonitorBuilderTests
         Assert.Contains("external/manual positions (+50 shares)", text);
     }
 
+    // The dashboard says Δ unknown while a leg has no valuation (the daemon reports zeros), but the Resume confirmation
+    // read the same zero: "Net delta is +0 against the band [-100, +100]." — a quiet book, where a hedge may go out as
+    // soon as the leg is valued again.
+    [Fact]
+    public void ResumeConfirmation_WhileGreeksAreUnknown_SaysDeltaUnknown_NotZero()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with
+        {
+            Health = Health.Blocked,
+            Checks = [.. s.Checks, new CheckResult("greeks_ok", Health.Blocked, "a leg has no valuation")],
+            NetGreeks = new Greeks(0, 0, 0, 0),
+        });
+        var text = Frames.Build(store.Path, new UiState { Screen = Screen.Controls, Confirm = ControlCommandKind.Resume }).Controls.Pending!.Text;
+        Assert.DoesNotContain("Net delta is +0", text);
+        Assert.Equal("Resume: hedging restarts from the current state (now Hedging). Net delta is unknown (a leg has no valuation): "
+            + "against the band [-100, +100] a hedge may be sent as soon as it is known.", text);
+    }
+
     [Fact]
     public void OperationDetail_NamesTheContract_NotABareConId()
     {
