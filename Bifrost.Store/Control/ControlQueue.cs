@@ -65,6 +65,18 @@ public sealed class ControlQueue : IDisposable
     }
 
     /// <summary>
+    /// Monitor side: withdraws a command no daemon has taken yet (refused with <paramref name="result"/>), so a late daemon
+    /// cannot run it after its writer gave up on it. False if it was taken (or finished) meanwhile.
+    /// </summary>
+    public bool Withdraw(long id, string result)
+    {
+        using var cmd = _connection.Command(
+            "UPDATE control_queue SET status = 'refused', result = @r, completed_ns = @t WHERE id = @id AND status = 'pending'",
+            ("@r", result), ("@t", UnixNanos.Now()), ("@id", id));
+        return cmd.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>
     /// Daemon startup: commands a previous (crashed) daemon took but never completed are refused with <paramref name="result"/>,
     /// not re-run — a half-done flatten or manual order must not execute twice. Returns how many.
     /// </summary>

@@ -92,6 +92,11 @@ internal static class ControlCommandLine
         }
 
         var outcome = follower.Follow(timeout, sleep, line => stdout.WriteLine(line));
+        // Left queued, a trading command the daemon had not taken would still run if it came back within its max age —
+        // after the operator sent it again on this timeout. Withdrawn, the retry is the only one.
+        if (outcome.Batch == "timed_out" && follower.Last?.Status == ControlStatus.Pending && ControlExpiry.Expires(kind)
+            && Withdraw(args.StorePath, id, $"withdrawn by the command line: not taken within --timeout {timeout.TotalSeconds:0}s"))
+            outcome = outcome with { Status = "refused", Detail = $"withdrawn: the daemon did not take control #{id} within {timeout.TotalSeconds:0}s; it will not run, nothing was sent" };
         if (args.Has("--json"))
             stdout.WriteLine(JsonSerializer.Serialize(outcome, Reports.Json));
         stdout.WriteLine($"result: {outcome.Batch}" + (outcome.Detail is { Length: > 0 } d ? $" — {d}" : ""));
@@ -101,5 +106,19 @@ internal static class ControlCommandLine
             "timed_out" => TimeoutExit,
             _ => FailedExit,
         };
+    }
+
+    /// <summary>Withdraws a control row no daemon has taken (false if it was taken meanwhile, or the store is unavailable).</summary>
+    internal static bool Withdraw(string storePath, long id, string why)
+    {
+        try
+        {
+            using var queue = ControlQueue.Open(storePath, new StoreOptions { BusyTimeout = TimeSpan.FromSeconds(2) });
+            return queue.Withdraw(id, why);
+        }
+        catch (Exception e) when (ControlSender.IsStoreProblem(e))
+        {
+            return false;
+        }
     }
 }

@@ -51,6 +51,13 @@ internal static class PortfolioCommands
             }
             if (DateTime.UtcNow >= deadline)
             {
+                // As for an order: a run the daemon has not taken is withdrawn, so a retry on this timeout is the only one.
+                if (control?.Status == ControlStatus.Pending
+                    && ControlCommandLine.Withdraw(args.StorePath, id, $"withdrawn by the command line: not taken within --timeout {timeout.TotalSeconds:0}s"))
+                {
+                    stdout.WriteLine($"result: timed_out — withdrawn: the daemon did not take control #{id} within {timeout.TotalSeconds:0}s; it will not run, nothing was sent");
+                    return ControlCommandLine.TimeoutExit;
+                }
                 stdout.WriteLine($"result: timed_out — control #{id} still {control?.Status.ToString().ToLowerInvariant() ?? "unknown"} after {timeout.TotalSeconds:0}s");
                 return ControlCommandLine.TimeoutExit;
             }

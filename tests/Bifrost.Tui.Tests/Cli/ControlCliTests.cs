@@ -250,6 +250,33 @@ public sealed class ControlCliTests
         Assert.Contains("result: partial", output);
     }
 
+    // `--wait --timeout 10` gave up on an order the daemon had not taken yet, and left it queued: a daemon back within
+    // control_max_age_seconds (60 s) still traded it, after the operator (or the script) had sent it again on the
+    // timeout — two orders. A trading command still pending when --wait gives up is withdrawn now, so the retry is the
+    // only one; a cancel (which only reduces) stays queued, as without --wait.
+    [Fact]
+    public void WaitTimesOut_OrderNotTakenYet_IsWithdrawn_TheDaemonCannotTakeItLater()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var (code, output, _) = Run("order", "buy", "XYZ", "100", "--wait", "--timeout", "1", "--store", store.Path);
+        Assert.Equal(3, code);
+        Assert.Contains("withdrawn", output);
+        var row = Only(store);
+        Assert.Equal(ControlStatus.Refused, row.Status);
+        Assert.StartsWith("withdrawn by the command line", row.Result);
+        using var queue = ControlQueue.Open(store.Path);
+        Assert.Null(queue.TryClaimNext());
+
+        var portfolio = Run("portfolio-run", "--target", "XYZ=100", "--wait", "--timeout", "1", "--store", store.Path);
+        Assert.Equal(3, portfolio.Code);
+        Assert.Contains("withdrawn", portfolio.Out);
+        Assert.Null(queue.TryClaimNext());
+
+        Assert.Equal(3, Run("cancel", "paper1", "--wait", "--timeout", "1", "--store", store.Path).Code);
+        using var reader = StoreReader.Open(store.Path);
+        Assert.Equal(ControlStatus.Pending, reader.ListControlCommands().Single(c => c.Command == ControlCommandKind.Cancel).Status);
+    }
+
     [Fact]
     public void Wait_NoDaemon_TimesOutWithExitThree()
     {
