@@ -48,7 +48,11 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
 }
 
 /// <summary>The control row a form sent, and the run it started with its orders (read while the form is shown).</summary>
-internal sealed record FormFollow(ControlCommand? Control, string? RunId, IReadOnlyList<OrderRecord> Orders);
+internal sealed record FormFollow(ControlCommand? Control, string? RunId, IReadOnlyList<OrderRecord> Orders)
+{
+    /// <summary>Con id → the contract as a trader names it, for the orders' lines.</summary>
+    public Func<long, string>? Symbol { get; init; }
+}
 
 /// <summary>Text editing and the progress lines the forms share. Pure.</summary>
 internal static class FormParts
@@ -83,10 +87,10 @@ internal static class FormParts
         lines.Add(new($"control #{id} {status}" + (follow!.RunId is { } run ? $" · run {run}" : "")
             + (control.Status == ControlStatus.Pending ? " — waiting for the daemon to take it" : control.Result is { } r ? $" — {r}" : ""),
             control.Status switch { ControlStatus.Refused => "bad", ControlStatus.Done => "good", _ => "warn" }));
-        foreach (var o in follow.Orders) lines.Add(new("  " + RunFollower.OrderText(o)));
+        foreach (var o in follow.Orders) lines.Add(new("  " + RunFollower.OrderText(o, follow.Symbol)));
         if (control.Status is ControlStatus.Done or ControlStatus.Refused)
         {
-            var outcome = RunFollower.Finish(control, follow.RunId, follow.Orders);
+            var outcome = RunFollower.Finish(control, follow.RunId, follow.Orders, follow.Symbol);
             lines.Add(new($"batch: {outcome.Batch}" + (outcome.Batch != "done" && outcome.Detail is { Length: > 0 } d ? $" — {d}" : ""),
                 outcome.Batch switch { "done" => "good", "partial" => "warn", _ => "bad" }));
         }

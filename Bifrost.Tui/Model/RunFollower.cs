@@ -53,6 +53,7 @@ internal sealed class RunFollower(string storePath, long controlId)
         var deadline = DateTime.UtcNow + timeout;
         string? runId = null;
         var lastLine = "";
+        Func<long, string>? symbol = null;
         while (true)
         {
             (string RunId, string Detail)? flattenEnd = null;
@@ -84,8 +85,10 @@ internal sealed class RunFollower(string storePath, long controlId)
                         orders = run is null ? [] : r.GetOrdersForRun(run);
                         break;
                 }
+                symbol = RunsModel.Symbols(r);
                 return new Tuple<ControlCommand?, string?, IReadOnlyList<OrderRecord>>(control, run, orders);
             });
+            string Text(OrderRecord o) => OrderText(o, symbol);
             if (snap is not null)
             {
                 Last = snap.Item1 ?? Last;
@@ -93,11 +96,11 @@ internal sealed class RunFollower(string storePath, long controlId)
                 var orders = snap.Item3;
                 var line = $"control #{controlId} {Last?.Status.ToString().ToLowerInvariant() ?? "?"}"
                     + (runId is null ? "" : $", run {runId}")
-                    + (orders.Count == 0 ? "" : ": " + string.Join("; ", orders.Select(OrderText)));
+                    + (orders.Count == 0 ? "" : ": " + string.Join("; ", orders.Select(Text)));
                 if (line != lastLine) progress(line);
                 lastLine = line;
                 if (Last?.Status == ControlStatus.Refused)
-                    return Finish(Last, runId, orders);
+                    return Finish(Last, runId, orders, symbol);
                 if (Last?.Status == ControlStatus.Done)
                 {
                     // Done on the control row is not the end of what it started: a cancel only sent the cancels, a
@@ -107,15 +110,15 @@ internal sealed class RunFollower(string storePath, long controlId)
                         case ControlCommandKind.Cancel when orders.Count == 0:
                             return new FollowOutcome(controlId, "done", null, "failed", $"{Last.Result}; no such order in the store", []);
                         case ControlCommandKind.Cancel when !orders.Any(o => IsWorking(o.Status)):
-                            return new FollowOutcome(controlId, "done", null, "done", Last.Result, orders.Select(OrderText).ToList());
+                            return new FollowOutcome(controlId, "done", null, "done", Last.Result, orders.Select(Text).ToList());
                         case ControlCommandKind.Flatten when flattenEnd is { } end:
                             return new FollowOutcome(controlId, "done", end.RunId,
                                 end.Detail.StartsWith("flatten incomplete", StringComparison.Ordinal) ? "failed" : "done",
-                                end.Detail, orders.Select(OrderText).ToList());
+                                end.Detail, orders.Select(Text).ToList());
                         case ControlCommandKind.Cancel or ControlCommandKind.Flatten:
                             break;
                         default:
-                            return Finish(Last, runId, orders);
+                            return Finish(Last, runId, orders, symbol);
                     }
                 }
             }
@@ -144,15 +147,17 @@ internal sealed class RunFollower(string storePath, long controlId)
     private static bool IsWorking(string status) =>
         status is not ("Filled" or "Cancelled" or "ApiCancelled" or "Inactive" or "Rejected");
 
-    public static string OrderText(OrderRecord o) =>
-        $"{o.OrderRef} {MonitorBuilder.EnumWord(o.Side)} {o.Filled.ToString(CultureInfo.InvariantCulture)}/{o.Qty.ToString(CultureInfo.InvariantCulture)} {o.Status}"
+    /// <summary>"oi_… sell 10/10 XYZ 20260320 C 100 Filled @ 3.40": a rebalance trades legs and the hedge in one run.</summary>
+    public static string OrderText(OrderRecord o, Func<long, string>? symbol = null) =>
+        $"{o.OrderRef} {MonitorBuilder.EnumWord(o.Side)} {o.Filled.ToString(CultureInfo.InvariantCulture)}/{o.Qty.ToString(CultureInfo.InvariantCulture)}"
+        + (symbol is null ? "" : $" {symbol(o.ContractId)}") + $" {o.Status}"
         + (o.AvgPrice is { } p && o.Filled > 0 ? $" @ {Format.Price(p)}" : "")
         + (o.RejectReason is { Length: > 0 } why ? $" ({why})" : "");
 
     /// <summary>done: every order filled (or nothing to do); partial: some filled; failed: refused or nothing filled.</summary>
-    public static FollowOutcome Finish(ControlCommand control, string? runId, IReadOnlyList<OrderRecord> orders)
+    public static FollowOutcome Finish(ControlCommand control, string? runId, IReadOnlyList<OrderRecord> orders, Func<long, string>? symbol = null)
     {
-        var texts = orders.Select(OrderText).ToList();
+        var texts = orders.Select(o => OrderText(o, symbol)).ToList();
         if (control.Status == ControlStatus.Refused)
             return new FollowOutcome(control.Id, "refused", runId, "failed", control.Result, texts);
         var batch = orders.Count == 0 || orders.All(o => o.Filled >= o.Qty)

@@ -81,6 +81,19 @@ internal static class RunsModel
 
     /// <summary>Con id → symbol from the status snapshot's positions, else the daemon's configured contracts (a contract
     /// no longer held — the hedge a flatten closed — is still named), else "unknown contract (con id N)".</summary>
+    /// <summary>The same from a store: a status row whose JSON does not read names nothing, but fails nothing either.</summary>
+    public static Func<long, string> Symbols(StoreReader reader)
+    {
+        try
+        {
+            return Symbols(reader.GetStatus());
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return Symbols((StatusSnapshot?)null);
+        }
+    }
+
     public static Func<long, string> Symbols(StatusSnapshot? status)
     {
         var map = (status?.Positions ?? []).GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.First().Symbol);

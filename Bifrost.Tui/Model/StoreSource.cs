@@ -123,7 +123,7 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
         if (formControl is { } fc && reader.GetControlCommand(fc) is var control)
         {
             var formRun = reader.FindControlRun(fc);
-            data = data with { Follow = new FormFollow(control, formRun, formRun is null ? [] : reader.GetOrdersForRun(formRun)) };
+            data = data with { Follow = new FormFollow(control, formRun, formRun is null ? [] : reader.GetOrdersForRun(formRun)) { Symbol = RunsModel.Symbols(status) } };
         }
         if (ui.TrackedCommand is { } id)
             data = data with { Tracked = reader.GetControlCommand(id) };

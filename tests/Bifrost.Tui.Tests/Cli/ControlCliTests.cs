@@ -204,6 +204,29 @@ public sealed class ControlCliTests
         Assert.StartsWith("STORE UNAVAILABLE: ", err);
     }
 
+    // A rebalance's orders were followed as "oi_… sell 10/10 Filled; oi_… buy 120/120 Filled": which was the call and
+    // which the hedge was not said. Each order now names its contract.
+    [Fact]
+    public void RebalanceWait_EachOrderNamesItsContract()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            var run = $"{Sample.RunId}-reb{c.Id}";
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, run, Detail: "rebalance"));
+            w.StartRun(new RunRecord(run, RunKind.Rebalance, Frames.Now, "{}", Sample.RunId));
+            w.UpsertOrder(new OrderRecord($"oi_{run}_1", run, "rebalance", Sample.CallId, TradeSide.Sell, 10, "MKT", null, "DAY", "Filled",
+                Frames.Now, Frames.Now, Filled: 10, AvgPrice: 3.4));
+            w.UpsertOrder(new OrderRecord($"oi_{run}_2", run, "rebalance", Sample.StockId, TradeSide.Buy, 120, "MKT", null, "DAY", "Filled",
+                Frames.Now, Frames.Now, Filled: 120, AvgPrice: 101.5));
+            return (ControlOutcome.Done, "rebalanced");
+        });
+        var (code, output, _) = Run("rebalance", "--target", "XYZ 20260320 C 100=0", "--target", "XYZ=0", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("oi_paper1-reb1_1 sell 10/10 XYZ 20260320 100 C Filled @ 3.40", output);
+        Assert.Contains("oi_paper1-reb1_2 buy 120/120 XYZ Filled @ 101.50", output);
+    }
+
     [Fact]
     public void OrderWait_DaemonFillsTheRun_PrintsRunAndExitsZero()
     {
@@ -337,7 +360,7 @@ public sealed class ControlCliTests
         var (code, output, _) = Run("cancel", "paper1-man5", "--wait", "--timeout", "2", "--store", store.Path);
         Assert.Equal(3, code);
         Assert.DoesNotContain("result: done", output);
-        Assert.Contains("oi_paper1-man5_1 buy 0/1 Submitted", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("oi_paper1-man5_1 buy 0/1 XYZ Submitted", output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class OrderTicketTests
 
         var screen = console.Screen;
         Assert.Contains($"control #{id} done · run paper1-man{id} — batch done", screen);
-        Assert.Contains("oi_man_1 buy 10/10 Filled @ 101.41", screen);
+        Assert.Contains("oi_man_1 buy 10/10 XYZ Filled @ 101.41", screen);
         Assert.Contains("batch: done", screen);
     }
 

@@ -98,7 +98,7 @@ public sealed class RebalanceFormTests
         }, "run timeout: 40 unfilled");
 
         var screen = console.Screen;
-        Assert.Contains("oi_reb_1 buy 60/100 Cancelled @ 101.20", screen);
+        Assert.Contains("oi_reb_1 buy 60/100 XYZ Cancelled @ 101.20", screen);
         Assert.Contains("batch: partial — run timeout: 40 unfilled", screen);
     }
 }
