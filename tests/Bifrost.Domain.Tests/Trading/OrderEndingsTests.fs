@@ -194,6 +194,24 @@ let tests =
             Expect.hasLength (cancelsOf hedge cmds) 1 "still open: the cancel is sent again"
             Expect.equal s.Fsm (Running(HedgePending hedge.Ref)) "in flight until it ends"
 
+        // Found by the refusal property (WorkingOrderProperties): IB answers 161 ("not in a cancellable state") to a
+        // cancel of an order still pending at the exchange, which then works on. The 161 was only noted: no status
+        // came, the cancel was never asked again, and the stale hedge stood in flight for good — the hedger blocked
+        // behind it (delta unhedged), nothing told, and the order free to fill against a delta it was not sized for.
+        testCase "CancelRefused161_ButTheOrderStaysOpen_IsReconciled_AndTheCancelSentAgain" <| fun () ->
+            let s, hedge = hedgeSent false
+            let s, cmds = Reducer.run cfg s (refresh (sec 31.0))
+            Expect.hasLength (cancelsOf hedge cmds) 1 "the hedge timeout's cancel"
+            let s, _ = step s (at (sec 31.2) (OrderErrorReported(hedge.IbOrderId, 161, "Cancel attempted when order is not in a cancellable state. Order permId = 1001")))
+            let s, cmds = Reducer.run cfg s (refresh (sec 41.0))
+            Expect.isFalse (cmds |> List.exists (function RequestReconcile _ -> true | _ -> false)) "waited for a status within the execution wait"
+            let s, cmds = step s (at (sec 41.3) ClockTicked)
+            Expect.contains cmds (RequestReconcile Sync.scopes) "then the account is reconciled"
+            Expect.isNonEmpty (codes cmds "CANCEL_REFUSED") "and the operator told"
+            let s, cmds = Reducer.run cfg s (syncAnswers 41.4 hedge true)
+            Expect.hasLength (cancelsOf hedge cmds) 1 "still open: the cancel is sent again"
+            Expect.equal s.Fsm (Running(HedgePending hedge.Ref)) "in flight until it ends"
+
         testCase "FillBeatsTheCancel_10148ThenFilled_ReconcilesNothing" <| fun () ->
             let s, hedge = hedgeSent true
             let s, _ = Reducer.run cfg s (refresh (sec 31.0))

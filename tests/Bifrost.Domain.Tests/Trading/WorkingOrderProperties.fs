@@ -78,6 +78,51 @@ let private racedThenHedged (steps: Step list) =
     | Some i -> if steps |> List.skip i |> List.exists (fun st -> Fixtures.placed st.Commands |> List.exists (fun r -> r.Purpose = Hedge)) then 1 else 0
     | None -> 0
 
+/// Orders the engine holds as cancelled-for while the broker works them with no cancel (the broker refused it),
+/// `reconcile.execution_wait_seconds` and more after the engine could first see it, at a clock step with the broker
+/// reachable (empty: the invariant holds). The engine waits on such an order (no second hedge); left so, the order
+/// it meant to end works on and fills against a delta it was not sized for, and the hedger stands blocked.
+let cancelsRefusedForGood (cfg: Config) (steps: Step list) =
+    let since = System.Collections.Generic.Dictionary<OrderRef, Timestamp>()
+    [ for i, st in List.indexed steps do
+          let diverging =
+              st.BrokerUncancelledAfter |> Set.filter (fun r -> st.After.Orders.TryFind r |> Option.exists (fun o -> o.CancelRequested))
+          for r in List.ofSeq since.Keys do
+              if not (diverging.Contains r) then since.Remove r |> ignore
+          for r in diverging do
+              if not (since.ContainsKey r) then since.[r] <- st.After.Now
+          match st.Event.Payload, st.After.Fsm with
+          | ClockTicked, (Running _ | Paused | Halted _ | Flattening _) when st.After.Connectivity.SocketUp && st.After.Connectivity.IbUp ->
+              for r in diverging do
+                  let o = st.After.Orders.[r]
+                  let waited = Timestamp.since since.[r] st.After.Now
+                  if waited > cfg.Control.ExecutionWait + Duration.ofSeconds 5.0 then
+                      yield $"step {i} ({FsmState.name st.After.Fsm}): {OrderPurpose.name o.Purpose} {OrderRef.value r} {OrderStatus.name o.Status} {o.Filled}/{o.Quantity} works at the broker {Duration.toSeconds waited:F0} s after its cancel was refused, not asked again"
+          | _ -> () ]
+
+/// The shared scenarios with cancels the broker refuses (10148, 161) and works on: after the operator's cancel, or a
+/// hedge's timeout.
+let genRefusalScenario =
+    gen {
+        let! legCount = Gen.choose (1, 4)
+        let! n = Gen.choose (20, 120)
+        let code = Gen.elements [ 10148; 161 ]
+        let! chunks =
+            Gen.listOfLength n
+                (Gen.frequency
+                    [ 12, genAction legCount |> Gen.map List.singleton
+                      1, code |> Gen.map (fun c -> [ OperatorCancel false; CancelRefused c ])
+                      1, Gen.map2 (fun c s -> [ QuietFor s; CancelRefused c ]) code (Gen.choose (20, 40)) ])
+        return legCount, List.concat chunks
+    }
+
+/// Refused cancels of a working order followed by a clock step the broker answered on (coverage).
+let private refusedThenTicked (steps: Step list) =
+    let refused = steps |> List.tryFindIndex (fun st -> match st.Event.Payload with OrderErrorReported(_, (10148 | 161), _) -> st.Before.Open.Count > 0 | _ -> false)
+    match refused with
+    | Some i when steps |> List.skip i |> List.exists (fun st -> st.Event.Payload.IsClockTicked) -> 1
+    | _ -> 0
+
 [<Tests>]
 let tests =
     testList "Trading.WorkingOrderProperties" [
@@ -88,6 +133,14 @@ let tests =
         restartProperty "No hedge is decided while the broker has filled more of the strategy's orders than the engine knows, across restarts rebuilt from the store" (fun _ steps _ -> Props.noneOf (hedgedWithoutAFill steps))
         scenarioProperty "No strategy hedge works past its timeout uncancelled while the engine runs or is paused" (fun cfg steps -> Props.noneOf (hedgesPastTheirTimeout cfg steps))
         restartProperty "No strategy hedge works past its timeout uncancelled while the engine runs or is paused, across restarts rebuilt from the store" (fun cfg steps _ -> Props.noneOf (hedgesPastTheirTimeout cfg steps))
+        Props.property "Every order the broker works is open in the engine, through cancels the broker refuses" 300
+            (Prop.forAll (Arb.fromGen genRefusalScenario) (fun (legCount, actions) -> Props.noneOf (forgotten (run (Fixtures.config legCount) actions))))
+        Props.property "A cancel the broker refused is asked again within reconcile.execution_wait_seconds while the order works" 300
+            (Prop.forAll (Arb.fromGen genRefusalScenario) (fun (legCount, actions) -> let cfg = Fixtures.config legCount in Props.noneOf (cancelsRefusedForGood cfg (run cfg actions))))
+        Props.seeded "The refusal scenarios refuse cancels of working orders, then the clock steps" (fun seed ->
+            let n = Gen.sampleWithSeed seed 60 300 genRefusalScenario |> Array.sumBy (fun (legCount, actions) -> refusedThenTicked (run (Fixtures.config legCount) actions))
+            printfn "refused cancels of working orders, then a clock step: %d of 300 scenarios" n
+            Expect.isGreaterThanOrEqual n 30 "refused cancels followed by a clock step")
         Props.seeded "The scenarios race cancels against fills and hedge after them" (fun seed ->
             let n = Gen.sampleWithSeed seed 60 1000 genRaceScenario |> Array.sumBy (fun (legCount, actions) -> racedThenHedged (run (Fixtures.config legCount) actions))
             printfn "cancels that raced a fill (202 first), then a hedge: %d of 1,000 scenarios" n
