@@ -11,6 +11,31 @@ open Bifrost.Domain.Tests
 open Bifrost.Domain.Tests.Fixtures
 open Bifrost.Domain.Tests.Trading.BrokerModel
 
+/// A setting the operator changes between two runs of the daemon (config edited, then a restart).
+type ConfigChange =
+    /// strategy.rules' fixed band from 50 shares to 10.
+    | NarrowerBand
+    /// risk.max_position down to this (the hedge or a leg may already hold more).
+    | LowerMaxPosition of int
+    /// risk.daily_loss_limit down to 150 (the day's loss may already be past it).
+    | LowerDailyLoss
+    /// risk.max_daily_trades down to 2 (the day may have placed more).
+    | FewerDailyTrades
+    /// strategy.target_delta moved to this many shares.
+    | TargetMoved of int
+    /// risk.max_order_notional down to 5,000 (a hedge splits into children).
+    | LowerNotional
+
+module ConfigChange =
+    let apply (change: ConfigChange) (c: Config) =
+        match change with
+        | NarrowerBand -> { c with Strategy = { c.Strategy with Rules = [ FixedBand(10.0, Shares) ] } }
+        | LowerMaxPosition q -> { c with Risk = { c.Risk with MaxPosition = q } }
+        | LowerDailyLoss -> { c with Risk = { c.Risk with DailyLossLimit = 150.0 } }
+        | FewerDailyTrades -> { c with Risk = { c.Risk with MaxDailyTrades = 2 } }
+        | TargetMoved d -> { c with Strategy = { c.Strategy with TargetDelta = float d } }
+        | LowerNotional -> { c with Risk = { c.Risk with MaxOrderNotional = 5_000.0 } }
+
 type RestartAction =
     | Base of Action
     /// kill -9 and start again: state rebuilt from the store projection.
@@ -35,6 +60,9 @@ type RestartAction =
     /// kill -9 and start again with these option legs (indexes) taken out of strategy.legs (a roll, a typo): every
     /// step after it runs under that configuration. Not in the shared alphabet (its checks judge with one config).
     | RestartDropping of legs: int list
+    /// kill -9 and start again under a configuration the operator changed meanwhile: every step after it runs under
+    /// it. Not in the shared alphabet (its checks judge with one config; ConfigChangeRestartProperties judges it).
+    | RestartReconfigured of ConfigChange
     /// A rebalance of one option leg to nothing (the strategy closes it: a roll's first half).
     | CloseLeg of leg: int
     /// kill -9 and start again on a store that kept the orders and fills but lost the engine memory row (deleted by
@@ -136,7 +164,7 @@ module StoreProjection =
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
 /// A restart: the step of its EngineStarted, the state killed, and how far the host's clock went back meanwhile.
-type RestartPoint = { At: int; Before: State; HoursBack: int; Store: StoreProjection }
+type RestartPoint = { At: int; Before: State; HoursBack: int; Store: StoreProjection; Config: Config }
 
 let genRestartAction (legCount: int) =
     Gen.frequency
@@ -278,7 +306,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         let before = state
         let restored = StoreProjection.restore cfgNow.Value store before
         state <- State.initial cfgNow.Value
-        restarts.Add { At = steps.Count; Before = before; HoursBack = hoursBack; Store = store }
+        restarts.Add { At = steps.Count; Before = before; HoursBack = hoursBack; Store = store; Config = cfgNow.Value }
         let time = Timestamp.add (Duration.ofSeconds (5.0 - 3600.0 * float hoursBack)) sim.Time
         sim <- { sim with Owed = []; Connected = true; Time = time }
         for e in [ at sim.Time (EngineStarted restored); at sim.Time (BrokerConnected [ cfgNow.Value.Account ]) ] do
@@ -300,6 +328,9 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
         | RestartDropping dropped ->
             let legs = cfgNow.Value.Strategy.Legs
             cfgNow.Value <- { cfgNow.Value with Strategy = { cfgNow.Value.Strategy with Legs = legs |> List.indexed |> List.filter (fun (i, _) -> not (List.contains i dropped)) |> List.map snd } }
+            restart 0
+        | RestartReconfigured change ->
+            cfgNow.Value <- ConfigChange.apply change cfgNow.Value
             restart 0
         | RebalanceLeg _ | CloseLeg _ when cfgNow.Value.Strategy.Legs.IsEmpty -> ()
         | RebalanceLeg(i, _) | CloseLeg i ->
