@@ -61,6 +61,24 @@ module OptionBook =
                      + $"(the operator holds {external} outside it) and its fill would halt the engine on BOOK_MISMATCH; to trade the strategy's own contracts send it with adjusts_strategy")
             else None
 
+    /// Why a strategy-owned order on a leg (`adjusts_strategy`, a rebalance) may not go (None: it may): it would take the
+    /// strategy past zero to the other side of what the operator holds outside it, so after its fill the account no
+    /// longer covers the strategy (a strategy short 1 in an account long 4) and the book check halts on BOOK_MISMATCH.
+    /// The mirror of `operatorOrderProblem`: the strategy's sell stops at zero; the rest is the operator's to trade.
+    let strategyOrderProblem (s: State) (id: ContractId) (signedQty: int) =
+        match State.legIndex s id with
+        | None -> None
+        | Some i ->
+            let own = Portfolio.strategyQty id s.Portfolio
+            let external = externalPart s id own
+            let after = own + signedQty
+            if signedQty <> 0 && not (covered after (after + external)) && covered own (own + external) then
+                let side = if signedQty < 0 then "sell" else "buy"
+                Some($"{describe s.Legs.[i].Option}: a strategy {side} of {abs signedQty} would take the strategy from {own} to {after} while the operator "
+                     + $"holds {external} outside it (the account {after + external}): its fill would halt the engine on BOOK_MISMATCH; take the strategy to 0 at most "
+                     + "and trade the operator's contracts as the operator's (without adjusts_strategy)")
+            else None
+
     /// One leg at sync: adopt it (first time) or check it. Returns the state and a problem for the alert.
     let private checkLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =
         let id = leg.Option.ContractId

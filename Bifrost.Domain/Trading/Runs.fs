@@ -311,7 +311,10 @@ module Runs =
                 ("manual order by " + m.Meta.RequestedBy + (if m.RiskBypass then " RISK_BYPASS" else "")
                  + (if m.AdjustsStrategy then " ADJUSTS_STRATEGY" else " operator-owned"))
         // An operator-owned order takes only what the operator holds of a leg outside the strategy (no bypass skips it).
-        let bookProblem = if m.AdjustsStrategy then None else OptionBook.operatorOrderProblem s m.ContractId (Side.sign m.Side * m.Quantity)
+        // A strategy-adjusting one takes the strategy's no further than zero against what the operator holds outside it.
+        let bookProblem =
+            if m.AdjustsStrategy then OptionBook.strategyOrderProblem s m.ContractId (Side.sign m.Side * m.Quantity)
+            else OptionBook.operatorOrderProblem s m.ContractId (Side.sign m.Side * m.Quantity)
         let s', cmds =
             if not (State.isUniverse cfg s m.ContractId) then refuse s m.Meta m.RunId $"{State.contractName cfg s (ContractId.value m.ContractId)} is not in the configured universe"
             elif expired s m.ContractId then refuse s m.Meta m.RunId $"{State.contractName cfg s (ContractId.value m.ContractId)} has expired: settlement is the broker's, not an order"
@@ -348,6 +351,7 @@ module Runs =
         let lapsed = r.Targets |> List.filter (fun (id, _) -> expired s id)
         // Each target is sized from the same current position: a contract given twice would trade the sum of both.
         let repeated = r.Targets |> List.countBy fst |> List.filter (fun (_, n) -> n > 1) |> List.map fst
+        let bookProblems = r.Targets |> List.choose (fun (id, target) -> OptionBook.strategyOrderProblem s id (target - State.qtyOf s id))
         let s', cmds =
             if not repeated.IsEmpty then
                 refuse s r.Meta r.RunId ("a contract given twice (one target each): " + (repeated |> List.map (ContractId.value >> string) |> String.concat ","))
@@ -355,6 +359,7 @@ module Runs =
                 refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
             elif not lapsed.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts expired (settlement is the broker's, not an order): " + (lapsed |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
+            elif not bookProblems.IsEmpty then refuse s r.Meta r.RunId (String.concat "; " bookProblems)
             else
                 let c = Composite.classify cfg s
                 match gate s c with

@@ -62,6 +62,9 @@ type Action =
     /// hedge, a manual or rebalance run, a flatten's order); with none working, a run that does not exist.
     | OperatorCancel of byRun: bool
     | Manual of side: Side * qty: int * bypass: bool * adjusts: bool
+    /// The operator's manual run on an option leg through Bifrost: the operator's own contracts, or the strategy's
+    /// (`adjusts`). Not in the shared alphabet (RealAccountProperties inserts it).
+    | ManualLeg of leg: int * side: Side * qty: int * adjusts: bool
     /// An operator rebalance of the strategy's stock to this many shares.
     | RebalanceStock of target: int
     /// Time passes with no quote at all: every quote goes stale.
@@ -405,6 +408,10 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
         { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ControlRequested(control, meta sim.ControlSeq)) ]
     | Manual(side, qty, bypass, adjusts) ->
         let m = { RunId = $"m{sim.ControlSeq}"; ContractId = underlyingId; Side = side; Quantity = qty; Type = Market; RiskBypass = bypass; Meta = meta sim.ControlSeq; AdjustsStrategy = adjusts }
+        { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ManualOrderRequested m) ]
+    | ManualLeg(i, side, qty, adjusts) ->
+        let id = legIds cfg |> List.item (i % cfg.Strategy.Legs.Length)
+        let m = { RunId = $"m{sim.ControlSeq}"; ContractId = id; Side = side; Quantity = qty; Type = Market; RiskBypass = false; Meta = meta sim.ControlSeq; AdjustsStrategy = adjusts }
         { sim with ControlSeq = sim.ControlSeq + 1L }, [ at sim.Time (ManualOrderRequested m) ]
     | RebalanceStock target ->
         let r = { Rebalance.RunId = $"b{sim.ControlSeq}"; Targets = [ underlyingId, target ]; RiskBypass = false; Meta = meta sim.ControlSeq }

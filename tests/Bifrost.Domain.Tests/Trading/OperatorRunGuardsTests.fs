@@ -175,6 +175,24 @@ let tests =
             let _, cmds = Reducer.step cfg s (at (sec 2.5) (manual "m2" call Sell 1 Market false false 64L))
             Expect.isTrue (refusedWith cmds 64L "adjusts_strategy") (sprintf "the fill counted before the account's report: %A" cmds)
 
+        // Found by the manual-leg property (RealAccountProperties): with 5 calls the operator's outside the strategy's 10, a
+        // strategy-adjusting sell of 11 (or a rebalance to -1) was sent; its fill left the strategy short 1 in an account
+        // long 4, and the position report halted the engine on BOOK_MISMATCH — hedging stopped, RED, by an order it took.
+        testCase "StrategysSell_PastZero_AgainstTheOperatorsOwnCalls_IsRefused_ToZeroItGoes" <| fun () ->
+            let s = operatorHoldsFiveCalls ()
+            let _, cmds = Reducer.step cfg s (at (sec 2.0) (manual "m1" call Sell 11 Market true false 70L))
+            Expect.isEmpty (placed cmds) "nothing sent"
+            Expect.isTrue (refusedWith cmds 70L "BOOK_MISMATCH") (sprintf "refused, the reason named: %A" cmds)
+            let r = { Rebalance.RunId = "b1"; Targets = [ call, -1 ]; RiskBypass = false; Meta = meta 71L }
+            let _, cmds = Reducer.step cfg s (at (sec 2.0) (RebalanceRequested r))
+            Expect.isEmpty (placed cmds) "a rebalance past zero: nothing sent"
+            Expect.isTrue (refusedWith cmds 71L "BOOK_MISMATCH") (sprintf "refused: %A" cmds)
+            let _, cmds = Reducer.step cfg s (at (sec 2.0) (manual "m2" call Sell 10 Market true false 72L))
+            Expect.hasLength (placed cmds) 1 "the strategy's 10 to zero: sent"
+            // With nothing the operator's outside it the strategy may go short: the account goes short with it.
+            let _, cmds = Reducer.step cfg (hedged cfg) (at (sec 2.0) (manual "m3" call Sell 11 Market true false 73L))
+            Expect.hasLength (placed cmds) 1 "no operator's calls: the strategy's sell past zero goes"
+
         // Found in review: the operator's own resting limit held a due hedge (ORDER_IN_FLIGHT) while the delta ran 20×
         // past the band, under a YELLOW light: it passes only when the operator's order fills or is cancelled.
         testCase "OperatorsRestingOrder_HoldingADueHedge_TurnsTheLightRed" <| fun () ->

@@ -146,7 +146,11 @@ module StoreProjection =
                 let h = Holding.applyFill (mult f.ContractId) f.Side f.Quantity f.Price h
                 let h = match store.Commissions |> Map.tryFind f.ExecId with Some c -> Holding.addFee c h | None -> h
                 acc |> Map.add f.ContractId h) (Map.ofList adopted)
-        let externalLeg = others |> List.filter (fun (f, _) -> legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref))
+        // As in StoreRestore.Build: the operator's own manual runs trade for the operator, so their leg fills are
+        // external for the book check like any other client's.
+        let externalLeg =
+            (own |> List.filter (fun (f, _) -> manual.Contains f.Ref && legs.Contains f.ContractId))
+            @ (others |> List.filter (fun (f, _) -> legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref)))
         let reconciledAt = store.Memory |> Option.map (fun m -> m.OptionBook.ReconciledAt) |> Option.defaultValue Timestamp.zero
         let filledOf (o: Order) = own |> List.filter (fun (f, _) -> f.Ref = OrderRef.value o.Ref) |> List.sumBy (fun (f, _) -> f.Quantity)
         { OrderIdHighWater = orders |> List.map (fun o -> o.IbOrderId) |> List.fold max 0
@@ -154,7 +158,7 @@ module StoreProjection =
           Orders = orders |> List.map (fun o -> { o with PermId = permIdOf.[o.Ref]; Filled = filledOf o; ReportedFilled = filledOf o; LastInvalid = None; DecisionMid = nan; DoneAt = Timestamp.zero })
           Holdings = holdings |> Map.toList
           SeenExecIds =
-            ((own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId))
+            ((own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId) |> List.distinct)
             @ [ for f, _ in store.Fills do
                     if corrects f && (known.Contains f.Ref || (legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref))) then f.ExecId ]
           HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
