@@ -75,7 +75,7 @@ let ordersPastTheLimits (parts: (Config * Step list) list) =
                           yield $"hedge {OrderRef.value o.Ref} {Side.name o.Side} {o.Quantity}: deviation {d0:F1} -> {d1:F1}, band half-width {half:F1}" ]
 
 let private reconfiguredProperty (name: string) (holds: (Config * Step list) list -> bool) =
-    Props.property name 200 (Prop.forAll (Arb.fromGen genReconfiguredScenario) (fun (legCount, expiry, actions) ->
+    Props.property name 150 (Prop.forAll (Arb.fromGen genReconfiguredScenario) (fun (legCount, expiry, actions) ->
         let cfg = restartConfig legCount expiry
         let steps, restarts = runWithRestarts cfg actions
         holds (segments cfg steps restarts)))

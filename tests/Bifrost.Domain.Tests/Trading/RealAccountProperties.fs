@@ -38,7 +38,7 @@ let genRealAccountScenario =
     }
 
 let private realAccountPropertyWith (tune: Config -> Config) (name: string) (holds: Config -> Step list -> bool) =
-    Props.property name 200 (Prop.forAll (Arb.fromGen genRealAccountScenario) (fun (legCount, expiry, actions) ->
+    Props.property name 150 (Prop.forAll (Arb.fromGen genRealAccountScenario) (fun (legCount, expiry, actions) ->
         let cfg = tune (restartConfig legCount expiry)
         let steps, _ = runWithRestarts cfg actions
         holds cfg steps))
@@ -99,7 +99,7 @@ let tests =
             Props.noneOf (RiskLimitProperties.tradesOnPastABreach cfg steps))
         // The account changed only by the engine's orders (the operator's among them): a BOOK_MISMATCH would be a false
         // halt. (MisreportFill is left out: an execution the engine cannot apply is a true one.)
-        Props.property "The operator's manual runs on the option legs through Bifrost never halt the engine on BOOK_MISMATCH, and GREEN stays safe, across restarts" 200
+        Props.property "The operator's manual runs on the option legs through Bifrost never halt the engine on BOOK_MISMATCH, and GREEN stays safe, across restarts" 150
             (Prop.forAll (Arb.fromGen genManualLegScenario) (fun (legCount, actions) ->
                 let cfg = restartConfig legCount None
                 let steps, _ = runWithRestarts cfg (actions |> List.filter (function Base MisreportFill -> false | _ -> true))
