@@ -207,12 +207,12 @@ module OrderFlow =
     /// executions and status will tell, so the order is left as it is.
     let cancelRefusedCodes = set [ 104; 135; 161; 10147; 10148 ]
 
-    /// Of those, the refusals of our cancel that say the broker does not know the order (10147) or will not cancel it
+    /// Of those, the refusals of our cancel that say the broker does not know the order (10147, 135) or will not cancel it
     /// (10148: filled, cancelled, or being cancelled; 161: not in a cancellable state, as an order still pending at the
     /// exchange, which then works on): if no status or execution settles it within the execution wait, the account is
     /// reconciled (Clock), since an order IB never acknowledged sends nothing ever again, and one it works is cancelled
     /// again. A 161 only noted left such a hedge in flight for good, the hedger blocked behind it, nothing told.
-    let cancelDoubtCodes = set [ 161; 10147; 10148 ]
+    let cancelDoubtCodes = set [ 135; 161; 10147; 10148 ]
 
     let onOrderError (s: State) (ibOrderId: int) (code: int) (message: string) =
         match s.RefByIbId |> Map.tryFind ibOrderId |> Option.bind (fun r -> s.Orders |> Map.tryFind r) with

@@ -198,11 +198,15 @@ let tests =
         // cancel of an order still pending at the exchange, which then works on. The 161 was only noted: no status
         // came, the cancel was never asked again, and the stale hedge stood in flight for good — the hedger blocked
         // behind it (delta unhedged), nothing told, and the order free to fill against a delta it was not sized for.
-        testCase "CancelRefused161_ButTheOrderStaysOpen_IsReconciled_AndTheCancelSentAgain" <| fun () ->
+        // 161 (a cancel race) and 135 (IB cannot find the order yet: the cancel met an order still on its way) are the
+        // reference's "reconcile" codes for a refused cancel, as 10147 and 10148 are.
+        for code, text in [ 161, "Cancel attempted when order is not in a cancellable state. Order permId = 1001"
+                            135, "Can't find order with ID = 1" ] do
+          testCase $"CancelRefused{code}_ButTheOrderStaysOpen_IsReconciled_AndTheCancelSentAgain" <| fun () ->
             let s, hedge = hedgeSent false
             let s, cmds = Reducer.run cfg s (refresh (sec 31.0))
             Expect.hasLength (cancelsOf hedge cmds) 1 "the hedge timeout's cancel"
-            let s, _ = step s (at (sec 31.2) (OrderErrorReported(hedge.IbOrderId, 161, "Cancel attempted when order is not in a cancellable state. Order permId = 1001")))
+            let s, _ = step s (at (sec 31.2) (OrderErrorReported(hedge.IbOrderId, code, text)))
             let s, cmds = Reducer.run cfg s (refresh (sec 41.0))
             Expect.isFalse (cmds |> List.exists (function RequestReconcile _ -> true | _ -> false)) "waited for a status within the execution wait"
             let s, cmds = step s (at (sec 41.3) ClockTicked)
