@@ -6,8 +6,10 @@ namespace Bifrost.Tui.Model;
 
 internal enum StatsPeriod { Day, Week, Month }
 
-/// <summary>One day, week or month of history.</summary>
-internal sealed record PeriodRow(string Period, int Days, double Realized, double? Unrealized, double Fees, double Pnl, long Hedges, int WinningDays);
+/// <summary>One day, week or month of history. A sum is null (unknown) when a day of the period has none on record: a
+/// day whose book was unvalued at its last status counted as 0.00 and made a losing month read as a flat one.</summary>
+internal sealed record PeriodRow(string Period, int Days, double? Realized, double? Unrealized, double? Fees, double? Pnl, long Hedges, int WinningDays,
+    int UnknownDays = 0);
 
 /// <summary>p50 / p95 of a latency in milliseconds, over <see cref="Count"/> orders (null when none).</summary>
 internal sealed record Percentiles(int Count, double? P50, double? P95);
@@ -56,12 +58,13 @@ internal static class Statistics
             .Select(g => new PeriodRow(
                 g.Key,
                 g.Count(),
-                g.Sum(d => d.Realized ?? 0),
+                SumOrUnknown(g, d => d.Realized),
                 g.First().Unrealized, // newest day of the period: what is still open at its end
-                g.Sum(d => d.Fees ?? 0),
-                g.Sum(d => d.Daily ?? 0),
+                SumOrUnknown(g, d => d.Fees),
+                SumOrUnknown(g, d => d.Daily),
                 g.Sum(d => d.HedgesFilled),
-                g.Count(d => d.Daily > 0)))
+                g.Count(d => d.Daily > 0),
+                g.Count(d => d.Daily is null)))
             .ToList();
         var pnls = ordered.Where(d => d.Daily is not null).Select(d => d.Daily!.Value).ToList();
 
@@ -74,6 +77,17 @@ internal static class Statistics
 
         return new StatsVm(by, periods, pnls.Count, pnls.Count(p => p > 0), Histogram(pnls, histogramWidth),
             slippages.Count, slippages.Count == 0 ? null : slippages.Average(), Percentile(acks), Percentile(fills));
+    }
+
+    private static double? SumOrUnknown(IEnumerable<DailySummary> days, Func<DailySummary, double?> value)
+    {
+        var sum = 0.0;
+        foreach (var d in days)
+        {
+            if (value(d) is not { } v) return null;
+            sum += v;
+        }
+        return sum;
     }
 
     public static Percentiles Percentile(IReadOnlyList<double> values)
@@ -131,6 +145,9 @@ internal static class Statistics
         lines.AddRange(s.Periods.Select(p =>
             $"{p.Period,-12} {p.Days,3} day(s) {N(p.Realized),12} {N(p.Unrealized),11} {N(p.Fees),11} {N(p.Pnl),11} {p.Hedges,7}  {p.WinningDays}/{p.Days}"));
         if (s.Periods.Count == 0) lines.Add("no days recorded yet");
+        var unknown = s.Periods.Sum(p => p.UnknownDays);
+        if (unknown > 0)
+            lines.Add($"-: not known; {unknown} day(s) have no P&L on record (the book unvalued at the day's last status), so their periods' sums are not shown");
         lines.Add("");
         lines.Add($"win rate (days with P&L > 0): {(s.WinRate is { } w ? (w * 100).ToString("0", CultureInfo.InvariantCulture) + " %" : "-")} of {s.Days} day(s)");
         lines.Add($"slippage vs decision mid (market orders): {(s.SlippageBps is { } b ? b.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " bps" : "-")} over {s.SlippageOrders} order(s) (positive = paid)");

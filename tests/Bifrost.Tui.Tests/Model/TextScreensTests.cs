@@ -132,6 +132,29 @@ public sealed class TextScreensTests
         Assert.Equal((2.0, 4.0), (s.Ack.P50!.Value, s.Ack.P95!.Value));
     }
 
+    /// <summary>A day whose book was unvalued at its last status has no P&amp;L on record: counted as 0.00, a month with a
+    /// loss on that day read as a winning one (+100 here, where the unknown day may have lost 5,000).</summary>
+    [Fact]
+    public void Statistics_ADayWithoutPnl_LeavesItsPeriodsSumsUnknown_NotZero()
+    {
+        var days = new DailySummary[]
+        {
+            new(new DateOnly(2026, 3, 2), 100, 0, 1, 100, 2, 2, 10),
+            new(new DateOnly(2026, 3, 3), null, null, null, null, 1, 1, 5),
+            new(new DateOnly(2026, 4, 1), 30, 0, 1, 30, 1, 1, 5),
+        };
+        var s = Statistics.Build(days, [], StatsPeriod.Month);
+        var march = s.Periods.Single(p => p.Period == "2026-03");
+        Assert.Null(march.Pnl);
+        Assert.Null(march.Realized);
+        Assert.Equal(1, march.UnknownDays);
+        Assert.Equal(30, s.Periods.Single(p => p.Period == "2026-04").Pnl);
+        var lines = Statistics.Lines(s);
+        Assert.Contains(lines, l => l.StartsWith("2026-03", StringComparison.Ordinal) && !l.Contains("100.00", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("1 day(s) have no P&L on record", StringComparison.Ordinal));
+        Assert.Contains("2026-03,2,,,,,3,1", Statistics.Csv(s), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("\u001b[91m██\u001b[39m \u001b[1m\u001b[30m\u001b[101m RED \u001b[0m", 3)]
     [InlineData("plain", 1)]
