@@ -107,7 +107,7 @@ module Clock =
                 reconcileNow s "EXECUTIONS_OVERDUE" $"{names} after {secs:F0} s: reconciling with the broker" "executions overdue"
         | _ -> struct (s, [])
 
-    /// A cancel of ours the broker refused as unknown or not cancellable (10147, 10148, 161) on an order that no status or
+    /// A cancel of ours the broker refused as unknown or not cancellable (10147, 10148, 161, 135) on an order that no status or
     /// execution has settled within `reconcile.execution_wait_seconds`: nothing more will come (an order IB never
     /// acknowledged), and the hedger stood blocked for good (ORDER_IN_FLIGHT, delta unhedged). The account is
     /// reconciled, as for executions overdue: the sync settles an order the broker lists, or makes one it does not

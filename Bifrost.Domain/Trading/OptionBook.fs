@@ -45,39 +45,40 @@ module OptionBook =
         | Some r -> max fromAccount (r.Account - r.Strategy + moved)
         | None -> fromAccount
 
-    /// Why an operator-owned order on a leg may not go (None: it may): it would take more than the operator holds outside
-    /// the strategy, so its fill leaves the account short of the strategy's contracts and the book check halts on
-    /// BOOK_MISMATCH. The strategy's own contracts are traded as the strategy's (`adjusts_strategy`).
-    let operatorOrderProblem (s: State) (id: ContractId) (signedQty: int) =
+    /// Judges an order of `signedQty` on a leg (None for another contract) by the leg's name, what the strategy holds of
+    /// it and what the operator holds outside it.
+    let private judgeLegOrder (s: State) (id: ContractId) (judge: string -> int -> int -> string option) =
         match State.legIndex s id with
         | None -> None
         | Some i ->
             let own = Portfolio.strategyQty id s.Portfolio
-            let external = externalPart s id own
+            judge (describe s.Legs.[i].Option) own (externalPart s id own)
+
+    let private sideOf (signedQty: int) = if signedQty < 0 then "sell" else "buy"
+
+    /// Why an operator-owned order on a leg may not go (None: it may): it would take more than the operator holds outside
+    /// the strategy, so its fill leaves the account short of the strategy's contracts and the book check halts on
+    /// BOOK_MISMATCH. The strategy's own contracts are traded as the strategy's (`adjusts_strategy`).
+    let operatorOrderProblem (s: State) (id: ContractId) (signedQty: int) =
+        judgeLegOrder s id (fun name own external ->
             if own <> 0 && sign signedQty = -(sign own) && sign (external + signedQty) = -(sign own) then
-                let side = if signedQty < 0 then "sell" else "buy"
                 let over = min (abs signedQty) (abs (external + signedQty))
-                Some($"{describe s.Legs.[i].Option}: an operator-owned {side} of {abs signedQty} would take {over} of the strategy's {own} "
+                Some($"{name}: an operator-owned {sideOf signedQty} of {abs signedQty} would take {over} of the strategy's {own} "
                      + $"(the operator holds {external} outside it) and its fill would halt the engine on BOOK_MISMATCH; to trade the strategy's own contracts send it with adjusts_strategy")
-            else None
+            else None)
 
     /// Why a strategy-owned order on a leg (`adjusts_strategy`, a rebalance) may not go (None: it may): it would take the
     /// strategy past zero to the other side of what the operator holds outside it, so after its fill the account no
     /// longer covers the strategy (a strategy short 1 in an account long 4) and the book check halts on BOOK_MISMATCH.
     /// The mirror of `operatorOrderProblem`: the strategy's sell stops at zero; the rest is the operator's to trade.
     let strategyOrderProblem (s: State) (id: ContractId) (signedQty: int) =
-        match State.legIndex s id with
-        | None -> None
-        | Some i ->
-            let own = Portfolio.strategyQty id s.Portfolio
-            let external = externalPart s id own
+        judgeLegOrder s id (fun name own external ->
             let after = own + signedQty
             if signedQty <> 0 && not (covered after (after + external)) && covered own (own + external) then
-                let side = if signedQty < 0 then "sell" else "buy"
-                Some($"{describe s.Legs.[i].Option}: a strategy {side} of {abs signedQty} would take the strategy from {own} to {after} while the operator "
+                Some($"{name}: a strategy {sideOf signedQty} of {abs signedQty} would take the strategy from {own} to {after} while the operator "
                      + $"holds {external} outside it (the account {after + external}): its fill would halt the engine on BOOK_MISMATCH; take the strategy to 0 at most "
                      + "and trade the operator's contracts as the operator's (without adjusts_strategy)")
-            else None
+            else None)
 
     /// One leg at sync: adopt it (first time) or check it. Returns the state and a problem for the alert.
     let private checkLeg (s: State, problems: string list, notes: string list) (leg: LegConfig) =

@@ -116,18 +116,15 @@ module Sync =
     /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time; and, apart, what confirm_book cannot
     /// book (a portfolio stock), named as the trader reads it for a check by hand.
     let private ifTheyFilled (cfg: Config) (s: State) (orders: Order list) =
-        let each =
+        let confirmable, byHand =
             orders
             |> List.filter OrderFlow.strategyOwned
             |> List.groupBy (fun o -> o.ContractId)
-            |> List.map (fun (id, os) ->
-                let now = Portfolio.strategyQty id s.Portfolio
-                let more = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
-                match State.legIndex s id with
-                | Some i -> Choice1Of2 $"{OptionBook.describe s.Legs.[i].Option}={now + more}"
-                | None when id = State.underlyingId cfg -> Choice1Of2 $"{cfg.Strategy.Underlying.Symbol}={now + more}"
-                | None -> Choice2Of2((State.contractName cfg s (ContractId.value id)) + " " + (if more > 0 then $"+{more}" else string more)))
-        (each |> List.choose (function Choice1Of2 c -> Some c | _ -> None)), (each |> List.choose (function Choice2Of2 c -> Some c | _ -> None))
+            |> List.partition (fun (id, _) -> (State.legIndex s id).IsSome || id = State.underlyingId cfg)
+        let more (os: Order list) = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
+        let name id = State.contractName cfg s (ContractId.value id)
+        [ for id, os in confirmable -> $"{name id}={Portfolio.strategyQty id s.Portfolio + more os}" ],
+        [ for id, os in byHand -> let m = more os in $"""{name id} {(if m > 0 then "+" else "")}{m}""" ]
 
     /// The way out of ORDER_OUTCOME_UNKNOWN: what to confirm if the orders filled, and what to check by hand.
     let private outcomeWayOut (confirm: string list) (byHand: string list) =

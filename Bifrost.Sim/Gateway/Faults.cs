@@ -63,7 +63,7 @@ public abstract record FaultAction
     /// reqExecutions afterwards) in the other direction or in another contract than its order, or at IB's "unset" price
     /// (1.7976931348623157E308); positions, orderStatus and the ledger keep the truth. IB never does this knowingly: it
     /// tests a client that cannot place a fill.</summary>
-    public sealed record MisreportNextExecution(bool Contract, bool Price = false) : FaultAction;
+    public sealed record MisreportNextExecution(MisreportKind Kind) : FaultAction;
     /// <summary><c>correct-next-exec [CENTS]</c>: the next execution is followed by IB's correction of it (the same
     /// execId with revision .02 for .01, the price moved by CENTS, default 5, with its commissionReport), live and in
     /// reqExecutions afterwards, as when a trade is re-priced; the ledger records it as a "fill_correction".</summary>
@@ -88,6 +88,9 @@ public abstract record FaultAction
 }
 
 public sealed record FaultRule(FaultTrigger Trigger, FaultAction Action, string Text);
+
+/// <summary>What <c>misreport-next-execution</c> reports unlike the truth: the side, the contract, or the price (IB's unset MAX_DBL).</summary>
+public enum MisreportKind { Side, Contract, Price }
 
 /// <summary>The fault script grammar: one rule per line, <c>[TRIGGER] ACTION ARGS</c>, '#' starts a comment.</summary>
 public static class FaultScript
@@ -208,9 +211,9 @@ public static class FaultScript
             "lose-next-exec-end" => new FaultAction.LoseNextExecutionsEnd(),
             "misreport-next-execution" => (w.Length > 1 ? w[1].ToLowerInvariant() : "side") switch
             {
-                "side" => new FaultAction.MisreportNextExecution(false),
-                "contract" => new FaultAction.MisreportNextExecution(true),
-                "price" => new FaultAction.MisreportNextExecution(false, Price: true),
+                "side" => new FaultAction.MisreportNextExecution(MisreportKind.Side),
+                "contract" => new FaultAction.MisreportNextExecution(MisreportKind.Contract),
+                "price" => new FaultAction.MisreportNextExecution(MisreportKind.Price),
                 var other => throw new FormatException($"misreport-next-execution: expected side, contract or price, got '{other}'"),
             },
             "correct-next-exec" => new FaultAction.CorrectNextExecution(OptInt(1) ?? 5),

@@ -129,8 +129,7 @@ public sealed partial class ReplayGateway
                 _correctNextCents = c.Cents;
                 break;
             case FaultAction.MisreportNextExecution m:
-                _misreportContract = m.Contract;
-                _misreportPrice = m.Price;
+                _misreport = m.Kind;
                 break;
             case FaultAction.LoseNextExecutionsEnd:
                 _loseExecEnd = true;

@@ -17,10 +17,8 @@ public sealed partial class ReplayGateway
     private long _fillsReported;
     private bool _loseExecEnd;
     private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
-    /// <summary>Armed by <c>misreport-next-execution</c>: true = another contract, false = the other side (or, with
-    /// <see cref="_misreportPrice"/>, IB's unset price).</summary>
-    private bool? _misreportContract;
-    private bool _misreportPrice;
+    /// <summary>Armed by <c>misreport-next-execution</c>: what the next execution reports unlike the truth.</summary>
+    private MisreportKind? _misreport;
     private int? _correctNextCents;
     /// <summary>Armed by <c>race-next-cancel MS</c>: the delay of the racing fill's reports and the final status.</summary>
     private int _raceCancelMs;
@@ -206,16 +204,15 @@ public sealed partial class ReplayGateway
             ClientId = o.Request.ClientId, CumQty = x.CumQuantity, AvgPrice = x.AvgPrice, OrderRef = o.Request.OrderRef, LastLiquidity = 2,
         };
         var trueSide = execution.Side;
-        if (_misreportContract is { } misreportContract)
+        if (_misreport is { } misreport)
         {
-            _misreportContract = null;
-            if (_misreportPrice)
+            _misreport = null;
+            if (misreport == MisreportKind.Price)
                 execution = execution with { Price = double.MaxValue };
-            else if (misreportContract && Contracts.All.Keys.Where(id => id != placed.ConId).Order().FirstOrDefault() is var other and > 0)
+            else if (misreport == MisreportKind.Contract && Contracts.All.Keys.Where(id => id != placed.ConId).Order().FirstOrDefault() is var other and > 0)
                 contract = GatewayContracts.Reported(other, Contracts.All[other], "ISLAND");
-            else if (!misreportContract)
+            else if (misreport == MisreportKind.Side)
                 execution = execution with { Side = trueSide == "BOT" ? "SLD" : "BOT" };
-            _misreportPrice = false;
             Log($"misreporting execution {execId} of order {o.Request.OrderId}: {contract.Symbol} {contract.ConId} {execution.Side} @ {execution.Price} (truly {key} {trueSide} @ {x.Price})");
         }
         var reported = new ReportedExecution(contract, execution, x.Commission, x.TimeNanos);

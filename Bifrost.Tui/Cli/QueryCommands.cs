@@ -5,16 +5,12 @@ using Bifrost.Store.Control;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Tui.Model;
-using Microsoft.Data.Sqlite;
 
 namespace Bifrost.Tui.Cli;
 
 /// <summary>`runs`, `alerts` (and `alerts --ack`), `stats`: the console's lists, once, for scripts.</summary>
 internal static class QueryCommands
 {
-    // A status row whose JSON does not read is a damaged store too (exit 2), as on the console, never a crash.
-    private static bool IsStoreProblem(Exception e) => StoreSource.IsStoreProblem(e);
-
     private static int Unavailable(Arguments args, TextWriter stderr, Exception e)
     {
         stderr.WriteLine($"STORE UNAVAILABLE: {StoreSource.Reason(e)} ({args.StorePath})");
@@ -66,7 +62,7 @@ internal static class QueryCommands
             foreach (var r in rows) stdout.WriteLine(RunsModel.Line(r));
             return 0;
         }
-        catch (Exception e) when (IsStoreProblem(e))
+        catch (Exception e) when (StoreSource.IsStoreProblem(e)) // a status row that does not read too: exit 2, never a crash
         {
             return Unavailable(args, stderr, e);
         }
@@ -114,7 +110,7 @@ internal static class QueryCommands
             foreach (var a in alerts) stdout.WriteLine(AlertsModel.Line(a));
             return 0;
         }
-        catch (Exception e) when (IsStoreProblem(e))
+        catch (Exception e) when (StoreSource.IsStoreProblem(e))
         {
             return Unavailable(args, stderr, e);
         }
@@ -140,7 +136,7 @@ internal static class QueryCommands
             else foreach (var line in Statistics.Lines(stats)) stdout.WriteLine(line);
             return 0;
         }
-        catch (Exception e) when (IsStoreProblem(e))
+        catch (Exception e) when (StoreSource.IsStoreProblem(e))
         {
             return Unavailable(args, stderr, e);
         }

@@ -79,9 +79,8 @@ internal static class RunsModel
 
     private static string Qty(double q) => q.ToString("#,0.##", CultureInfo.InvariantCulture);
 
-    /// <summary>Con id → symbol from the status snapshot's positions, else the daemon's configured contracts (a contract
-    /// no longer held — the hedge a flatten closed — is still named), else "unknown contract (con id N)".</summary>
-    /// <summary>The same from a store: a status row whose JSON does not read names nothing, but fails nothing either.</summary>
+    /// <summary>Con id → symbol from a store's status row (<see cref="Symbols(StatusSnapshot?)"/>): a row whose JSON does
+    /// not read names nothing, but fails nothing either.</summary>
     public static Func<long, string> Symbols(StoreReader reader)
     {
         try
@@ -94,6 +93,8 @@ internal static class RunsModel
         }
     }
 
+    /// <summary>Con id → symbol from the status snapshot's positions, else the daemon's configured contracts (a contract
+    /// no longer held — the hedge a flatten closed — is still named), else "unknown contract (con id N)".</summary>
     public static Func<long, string> Symbols(StatusSnapshot? status)
     {
         var map = (status?.Positions ?? []).GroupBy(p => p.ContractId).ToDictionary(g => g.Key, g => g.First().Symbol);
