@@ -31,8 +31,8 @@ type Action =
     | CancelRaced of openOrderFirst: bool
     | Reject
     /// The broker refuses the cancel of the first order it has one for and works the order on, no cancel received:
-    /// 10148 (the exchange still confirming an earlier request) or 161 (not in a cancellable state for now). Not in
-    /// the shared alphabet (WorkingOrderProperties inserts it).
+    /// 10148 (the exchange still confirming an earlier request), 161 (not in a cancellable state for now) or 135 (not
+    /// found yet: the cancel met an order still on its way). Not in the shared alphabet (WorkingOrderProperties inserts it).
     | CancelRefused of code: int
     /// IB attaches a warning to the first working order (404: held while shares are located); it stays working.
     | Held
@@ -336,6 +336,7 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
         | Some w when sim.Connected ->
             let message =
                 if code = 10148 then $"OrderId {w.Req.IbOrderId} that needs to be cancelled cannot be cancelled, state: PendingCancel."
+                elif code = 135 then $"Can't find order with ID = {w.Req.IbOrderId}"
                 else $"Cancel attempted when order is not in a cancellable state. Order permId = {int64 w.Req.IbOrderId + 1000L}"
             { sim with Working = sim.Working |> List.map (fun x -> if x.Req.Ref = w.Req.Ref then { x with CancelRequested = false } else x) },
             [ at sim.Time (OrderErrorReported(w.Req.IbOrderId, code, message)) ]

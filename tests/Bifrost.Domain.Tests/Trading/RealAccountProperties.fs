@@ -23,7 +23,7 @@ let genRealAccountScenario =
         let! legCount = Gen.choose (1, 3)
         let! expiry = Gen.frequency [ 1, Gen.constant None; 1, Gen.choose (2, 60) |> Gen.map Some ]
         let! n = Gen.choose (30, 100)
-        let code = Gen.elements [ 10148; 161 ]
+        let code = Gen.elements [ 10148; 161; 135 ]
         let stands = [ Base(Tick 1500); Base(MoveUnderlying 0); Base(Tick 1500); Base(MoveUnderlying 0) ]
         let! chunks =
             Gen.listOfLength n

@@ -100,13 +100,13 @@ let cancelsRefusedForGood (cfg: Config) (steps: Step list) =
                       yield $"step {i} ({FsmState.name st.After.Fsm}): {OrderPurpose.name o.Purpose} {OrderRef.value r} {OrderStatus.name o.Status} {o.Filled}/{o.Quantity} works at the broker {Duration.toSeconds waited:F0} s after its cancel was refused, not asked again"
           | _ -> () ]
 
-/// The shared scenarios with cancels the broker refuses (10148, 161) and works on: after the operator's cancel, or a
+/// The shared scenarios with cancels the broker refuses (10148, 161, 135) and works on: after the operator's cancel, or a
 /// hedge's timeout.
 let genRefusalScenario =
     gen {
         let! legCount = Gen.choose (1, 4)
         let! n = Gen.choose (20, 120)
-        let code = Gen.elements [ 10148; 161 ]
+        let code = Gen.elements [ 10148; 161; 135 ]
         let! chunks =
             Gen.listOfLength n
                 (Gen.frequency
