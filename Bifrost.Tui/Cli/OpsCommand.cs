@@ -53,9 +53,9 @@ internal static class OpsCommand
             + (since is { } f ? $", since {Format.Iso(f)}" : "") + (until is { } t ? $", until {Format.Iso(t)}" : ""));
         foreach (var op in ops)
         {
-            var row = MonitorBuilder.Row(op, zone);
+            var row = MonitorBuilder.Row(op, zone, symbols);
             // What traded, as a trader names it: "buy 2 XYZ 20260320 C 100 @ 3.40" (a leg and the hedge share a run).
-            var trade = op.Side is null && op.Qty is null ? "" : $"{row.Side} {row.Qty}" + (op.ContractId is { } c ? $" {symbols(c)}" : "")
+            var trade = op.Side is null && op.Qty is null ? "" : $"{row.Side} {row.Qty}" + (row.Contract.Length > 0 ? $" {row.Contract}" : "")
                 + (row.Price.Length > 0 ? $" @ {row.Price}" : "");
             var shown = timeBase == OperationTimeBase.Venue ? op.VenueNanos ?? 0 : op.TimeNanos;
             var other = timeBase == OperationTimeBase.Venue ? $"wall {Stamp(op.TimeNanos, zone)}" : op.VenueNanos is { } v ? $"venue {Stamp(v, zone)}" : "venue unknown";

@@ -77,20 +77,22 @@ internal static class MonitorBuilder
     /// <summary>Options (and futures options) are legs; anything else is the hedge instrument.</summary>
     public static bool IsHedge(string secType) => secType.ToUpperInvariant() is not ("OPT" or "FOP");
 
-    public static OperationRow Row(OperationRecord op, TimeZoneInfo zone) => new(
+    public static OperationRow Row(OperationRecord op, TimeZoneInfo zone, Func<long, string> symbols) => new(
         op.Id,
         op.TimeNanos,
         Format.Time(op.TimeNanos, zone),
         EnumWord(op.Kind),
         op.Side is { } side ? EnumWord(side) : "",
         op.Qty is { } q ? Format.Quantity(q).TrimStart('+') : "",
+        op.ContractId is { } c ? symbols(c) : "",
         Format.Price(op.Price),
         op.OrderRef ?? op.RunId ?? "",
         op.Detail ?? "");
 
     private static OperationsVm Operations(IReadOnlyList<OperationRecord> page, StoreData data, UiState ui, MonitorSettings settings, Viewport viewport)
     {
-        var shown = page.Take(viewport.OperationRows).Select(op => Row(op, settings.Zone)).ToList();
+        var symbols = RunsModel.Symbols(data.Status);
+        var shown = page.Take(viewport.OperationRows).Select(op => Row(op, settings.Zone, symbols)).ToList();
         var selected = Math.Clamp(ui.Selected, 0, Math.Max(0, shown.Count - 1));
         OperationDetailVm? detail = null;
         if (ui.DetailOpen && shown.Count > 0)

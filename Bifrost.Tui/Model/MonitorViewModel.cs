@@ -85,8 +85,9 @@ internal sealed record DashboardVm(
     public string? PnlUnknown { get; init; }
 }
 
-/// <summary>An operations row formatted for display (times in the monitor's zone).</summary>
-internal sealed record OperationRow(long Id, long TimeNanos, string Time, string Kind, string Side, string Qty, string Price, string Ref, string Detail);
+/// <summary>An operations row formatted for display (times in the monitor's zone; the contract as a trader names it,
+/// "" when the operation has none).</summary>
+internal sealed record OperationRow(long Id, long TimeNanos, string Time, string Kind, string Side, string Qty, string Contract, string Price, string Ref, string Detail);
 
 internal sealed record OperationsVm(
     string KindFilter,

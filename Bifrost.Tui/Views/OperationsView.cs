@@ -20,12 +20,18 @@ internal static class OperationsView
             .Add(ops.TimeRange, Styles.Bold).Add($"  {ops.Total.ToString("#,0", CultureInfo.InvariantCulture)} matching, newest first, {where}", Styles.Dim)
             .Build());
 
-        const int time = 12, kind = 12, side = 4, qty = 6, price = 8, reference = 11;
-        var detailWidth = Math.Max(4, w - 1 - time - kind - side - qty - price - reference - 6);
-        lines.Add(new Line(w).Space().Cell("time", time, Styles.Dim).Space().Cell("kind", kind, Styles.Dim).Space()
-            .Cell("side", side, Styles.Dim).Space().Cell("qty", qty, Styles.Dim, right: true).Space()
-            .Cell("price", price, Styles.Dim, right: true).Space().Cell("ref", reference, Styles.Dim).Space()
-            .Cell("state / reason", detailWidth, Styles.Dim).Build());
+        // The contract is what a trader reads first after the kind (a portfolio run trades twenty names): it gets its
+        // longest shown name up to 20, and the order ref (in the detail anyway) only the width a readable reason leaves.
+        const int time = 12, kind = 12, side = 4, qty = 6, price = 8, reference = 11, readable = 20;
+        var contract = Math.Clamp(ops.Rows.Select(r => r.Contract.Length).DefaultIfEmpty(0).Max(), 8, 20);
+        var detailWidth = Math.Max(4, w - 1 - time - kind - side - qty - contract - price - 6);
+        var showRef = detailWidth - reference - 1 >= readable;
+        if (showRef) detailWidth -= reference + 1;
+        var header = new Line(w).Space().Cell("time", time, Styles.Dim).Space().Cell("kind", kind, Styles.Dim).Space()
+            .Cell("side", side, Styles.Dim).Space().Cell("qty", qty, Styles.Dim, right: true).Space().Cell("contract", contract, Styles.Dim).Space()
+            .Cell("price", price, Styles.Dim, right: true).Space();
+        if (showRef) header = header.Cell("ref", reference, Styles.Dim).Space();
+        lines.Add(header.Cell("state / reason", detailWidth, Styles.Dim).Build());
 
         if (ops.Rows.Count == 0) lines.Add(Line.Of(w, " no operations match", Styles.Dim));
         for (var i = 0; i < ops.Rows.Count; i++)
@@ -33,9 +39,11 @@ internal static class OperationsView
             var r = ops.Rows[i];
             var on = i == ops.Selected;
             var style = on ? Styles.Selected : KindStyle(r.Kind);
-            lines.Add(new Line(w).Add(on ? ">" : " ", on ? Styles.Bold : null).Cell(r.Time, time, style).Space(1).Cell(r.Kind, kind, style).Space()
-                .Cell(r.Side, side, style).Space().Cell(r.Qty, qty, style, right: true).Space().Cell(r.Price, price, style, right: true).Space()
-                .Cell(r.Ref, reference, style).Space().Cell(r.Detail, detailWidth, style).Build());
+            var line = new Line(w).Add(on ? ">" : " ", on ? Styles.Bold : null).Cell(r.Time, time, style).Space(1).Cell(r.Kind, kind, style).Space()
+                .Cell(r.Side, side, style).Space().Cell(r.Qty, qty, style, right: true).Space().Cell(r.Contract, contract, style).Space()
+                .Cell(r.Price, price, style, right: true).Space();
+            if (showRef) line = line.Cell(r.Ref, reference, style).Space();
+            lines.Add(line.Cell(r.Detail, detailWidth, style).Build());
         }
         if (ops.HasOlder && lines.Count < vp.BodyRows) lines.Add(Line.Of(w, " ↓ older", Styles.Dim));
         return new Rows(lines);

@@ -17,7 +17,7 @@ public sealed class TmuxMonitorTests
     public void Monitor_InTmux_ShowsLightPositionsOperations_AndStopReachesTheDaemon()
     {
         using var daemon = new FakeDaemon();
-        Scenario(daemon, new ScreenExpectations("GREEN · OK", "XYZ 20260320 100 C", "oi_paper1_4"));
+        Scenario(daemon, new ScreenExpectations("GREEN · OK", "XYZ 20260320 100 C", "exec 0001.02 hedge 2"));
     }
 
     /// <summary>The same scenario against the real daemon trading the replay gateway: the stop key reaches it, it exits

@@ -125,6 +125,20 @@ public sealed partial class RenderTests
     }
 
     [Fact]
+    public void Operations_NameEachTradesContract_AsATraderReadsIt()
+    {
+        // A portfolio run trades twenty names and a rebalance legs and stock: "sell 20 @ 101.38" alone does not say
+        // what was sold. The list names the contract as `bifrost-tui ops` does (its detail did already).
+        using var store = TempStore.WithSample(Frames.Now);
+        var lines = Frames.Render(store.Path, new UiState { Screen = Screen.Operations });
+        Assert.Matches(@"^[ >]15:30:00\.000 fill +sell +20 XYZ +101\.38 ", lines[7]);
+        Assert.Contains("contract", lines[6]);
+        var wide = Frames.Render(store.Path, new UiState { Screen = Screen.Operations }, viewport: new Viewport(140, 40));
+        Assert.Matches(@"^[ >]15:30:00\.000 fill +sell +20 XYZ +101\.38 +oi_paper1_4 +exec 0001\.02 hedge 2", wide[7]);
+        Assert.DoesNotContain(lines, l => l.Contains("con id"));
+    }
+
+    [Fact]
     public void ConfirmationDialog_ShowsTheExactText()
     {
         using var store = TempStore.WithSample(Frames.Now);
