@@ -18,9 +18,9 @@ namespace Bifrost.Daemon.Control;
 /// <item>rebalance: <c>{"targets": [{"contract": "XYZ", "quantity": 0}, {"con_id": 123, "quantity": 10}], "risk_bypass": false}</c>
 /// — strategy-owned quantity per contract after the run.</item>
 /// <item>confirm_book: <c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c> — the
-/// strategy's quantity per option leg, and of the underlying (<c>{"contract": "XYZ", "quantity": -73}</c>: a hedge that filled
-/// unseen), after a BOOK_MISMATCH or a reconciliation halt (listed contracts only; nothing is traded; the engine then
-/// pauses: resume to trade).</item>
+/// strategy's quantity per option leg, of the underlying (<c>{"contract": "XYZ", "quantity": -73}</c>: a hedge that filled
+/// unseen) and of a portfolio stock (<c>{"contract": "AAA", "quantity": 200}</c>: a run's order that filled unseen), after a
+/// BOOK_MISMATCH or a reconciliation halt (listed contracts only; nothing is traded; the engine then pauses: resume to trade).</item>
 /// <item>cancel: <c>{"run_id": "..."}</c> or <c>{"order_ref": "oi_..."}</c> — cancel that run's (or that order's) working
 /// orders; the run then ends partial or failed.</item>
 /// <item>portfolio_run: <c>{"file": "/abs/signals.csv"}</c>, <c>{"signals": "...", "name": "x.csv"}</c>,
@@ -103,13 +103,14 @@ public static class ControlArgs
             }
             return EventPayload.NewRebalanceRequested(new Rebalance($"{cfg.RunId}-reb{c.Id}", ListModule.OfSeq(list), StrictBool(root, "risk_bypass"), meta));
         }
-        if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, ContractIdModule.value(cfg.Strategy.Underlying.ContractId), meta);
+        if (c.Command == ControlCommandKind.ConfirmBook) return ConfirmBook(root, contracts, meta);
         throw new FormatException($"unsupported command {c.Command}");
     }
 
     /// <summary><c>{"legs": [{"con_id": 123, "quantity": 10}, {"contract": "XYZ 20260320 C 100", "quantity": 10}]}</c>:
-    /// the strategy's quantity per option leg or of the underlying, after a BOOK_MISMATCH or a reconciliation halt.</summary>
-    private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, int underlying, ControlMeta meta)
+    /// the strategy's quantity per option leg, of the underlying or of a portfolio stock, after a BOOK_MISMATCH or a
+    /// reconciliation halt.</summary>
+    private static EventPayload ConfirmBook(JsonElement root, ContractTable contracts, ControlMeta meta)
     {
         KnownKeys(root, "", "legs");
         if (!root.TryGetProperty("legs", out var legs) || legs.ValueKind != JsonValueKind.Array || legs.GetArrayLength() == 0)
@@ -121,9 +122,10 @@ public static class ControlArgs
             if (leg.ValueKind != JsonValueKind.Object) throw new FormatException($"legs[{i}]: expected an object");
             KnownKeys(leg, $"legs[{i}].", "contract", "con_id", "quantity");
             var id = Contract(leg, contracts);
-            var info = contracts.Find(ContractIdModule.value(id));
-            if (info is null || (info.SecType != "OPT" && info.ConId != underlying))
-                throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is neither an option leg nor the underlying");
+            // The table holds the underlying, the option legs and the portfolio.universe stocks: a run's order that
+            // filled unseen is booked like a hedge's, or the next run would buy it again.
+            var info = contracts.Find(ContractIdModule.value(id))
+                ?? throw new FormatException($"legs[{i}]: {ContractIdModule.value(id)} is neither an option leg, the underlying nor a portfolio.universe symbol");
             var qty = WholeNumber(leg, "quantity", $"legs[{i}].");
             if (list.Any(l => l.Item1.Equals(id))) throw new FormatException($"legs[{i}]: {info.Description} listed twice");
             list.Add(Tuple.Create(id, qty));

@@ -182,7 +182,7 @@ module OptionBook =
 
     /// What the in-doubt orders on a contract would have paid: their limits (weighted by what is missing), or the mark
     /// when one was a market order; None when none is in doubt there.
-    let private doubtPrice (s: State) (doubtful: Order list) (id: ContractId) =
+    let private doubtPrice (cfg: Config) (s: State) (doubtful: Order list) (id: ContractId) =
         match doubtful |> List.filter (fun o -> o.ContractId = id) with
         | [] -> None
         | os ->
@@ -190,7 +190,7 @@ module OptionBook =
             let mark =
                 match State.legIndex s id with
                 | Some i -> Quote.mid s.Legs.[i].Quote
-                | None -> State.spot s
+                | None -> State.mark cfg s id // the underlying's mid, a portfolio stock's
             if limits.Length = os.Length then Some((limits |> List.sumBy (fun (p, q) -> p * q)) / (limits |> List.sumBy snd))
             elif System.Double.IsFinite mark then Some mark
             else None
@@ -214,9 +214,9 @@ module OptionBook =
             | Some symbol -> symbol
             | None -> string (ContractId.value id)
 
-    /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge) after a
-    /// BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge that filled unseen is booked without
-    /// trading). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
+    /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge; of a
+    /// portfolio stock: a run's holding) after a BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge
+    /// or a run's order that filled unseen is booked without trading, so neither is traded a second time). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
     /// book becomes the reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account
     /// again and ends Paused. The operator resumes.
     let confirm (cfg: Config) (s: State) (c: BookConfirmation) (resync: State -> State * Command list) =
@@ -224,7 +224,7 @@ module OptionBook =
         let legName = contractName cfg s
         let bad =
             c.Legs |> List.choose (fun (id, q) ->
-                if (State.legIndex s id).IsNone && id <> State.underlyingId cfg then Some $"{ContractId.value id} is neither a configured leg nor the underlying"
+                if not (describes cfg s id) then Some $"{ContractId.value id} is neither a configured leg, the underlying nor a portfolio.universe symbol"
                 elif not (covered q (Portfolio.brokerQty id s.Portfolio)) then Some $"{legName id}: {q} confirmed but the account holds {Portfolio.brokerQty id s.Portfolio}"
                 else None)
         let s', cmds =
@@ -236,7 +236,7 @@ module OptionBook =
                 let apply (s: State) (id, q) =
                     let h = Portfolio.holding id s.Portfolio
                     let was = adoptedOf s.OptionBook id
-                    match doubtPrice s doubtful id with
+                    match doubtPrice cfg s doubtful id with
                     | Some px ->
                         // The shares that filled unseen cost what their orders paid (or the mark), not the account's
                         // average: that would move the day's P&L, and its limits, at once.

@@ -113,14 +113,15 @@ module Sync =
         vanished @ lostText, unsure
 
     /// What the operator confirms if the orders in doubt did fill: the strategy's quantity per contract then
-    /// (`confirm_book XYZ=-73`), so the hedger does not trade them a second time; and, apart, what confirm_book cannot
-    /// book (a portfolio stock), named as the trader reads it for a check by hand.
+    /// (`confirm_book XYZ=-73`, `AAA=200`), so neither the hedger nor the next portfolio run trades them a second time;
+    /// and, apart, what confirm_book cannot book (a contract the configuration no longer lists), named as the trader
+    /// reads it for a check by hand.
     let private ifTheyFilled (cfg: Config) (s: State) (orders: Order list) =
         let confirmable, byHand =
             orders
             |> List.filter OrderFlow.strategyOwned
             |> List.groupBy (fun o -> o.ContractId)
-            |> List.partition (fun (id, _) -> (State.legIndex s id).IsSome || id = State.underlyingId cfg)
+            |> List.partition (fun (id, _) -> OptionBook.describes cfg s id)
         let more (os: Order list) = os |> List.sumBy (fun o -> Side.sign o.Side * (max o.Quantity o.ReportedFilled - o.Filled))
         let name id = State.contractName cfg s (ContractId.value id)
         [ for id, os in confirmable -> $"{name id}={Portfolio.strategyQty id s.Portfolio + more os}" ],
@@ -133,8 +134,8 @@ module Sync =
             else "if they filled, confirm_book " + String.concat " " confirm + " (what the strategy then holds; nothing is traded) and resume; if not, resume"
         let byHandText =
             if byHand.IsEmpty then ""
-            else "check by hand " + String.concat ", " byHand + " if filled: confirm_book cannot book a portfolio stock, so the "
-                 + "strategy will not count such a fill after the resume and a later run would trade it again"
+            else "check by hand " + String.concat ", " byHand + " if filled: the configuration no longer lists them and confirm_book "
+                 + "books only the underlying, strategy.legs and portfolio.universe, so the strategy will not count such a fill after the resume"
         match confirmText, byHandText with
         | "", "" -> "then resume"
         | c, "" -> c

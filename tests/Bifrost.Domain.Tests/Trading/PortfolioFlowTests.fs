@@ -38,6 +38,23 @@ let private lastRun cmds = runs cmds |> List.last
 let private completion (cmds: Command list) id =
     cmds |> List.tryPick (function CompleteControl(i, outcome) when i = id -> Some outcome | _ -> None)
 
+/// The run's two orders sent, then the link lost: AAA's order fills unseen (the account reports its 200, the sync lists
+/// no execution), BBB's is gone unfilled. The reconnect's sync halts ORDER_OUTCOME_UNKNOWN on both.
+let private account (hedge: int) (t: float) =
+    [ at (sec t) (PositionReported(cid 2, 10, 3.0)); at (sec t) (PositionReported(underlyingId, hedge, 100.0))
+      at (sec t) (PositionReported(aaa, 200, 50.0)); at (sec t) PositionsEnded; at (sec t) OpenOrdersEnded; at (sec t) ExecutionsEnded ]
+
+let private unseenFillHalt () =
+    let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+    let aaaOrder = placed cmds |> List.find (fun o -> o.ContractId = aaa)
+    let hedge = State.hedgePosition cfg s
+    let filled = OrderStatusReported { IbOrderId = aaaOrder.IbOrderId; PermId = 1000L + int64 aaaOrder.IbOrderId; Ref = OrderRef.value aaaOrder.Ref; Status = FullyFilled; Filled = 200; AvgFillPrice = 50.0; Reason = "" }
+    let s, cmds =
+        Reducer.run cfg s
+            ([ at (sec 3.0) (BrokerDisconnected "link lost"); at (sec 4.0) (BrokerConnected [ cfg.Account ]) ]
+             @ (account hedge 4.1 |> List.take 4) @ [ at (sec 4.2) filled; at (sec 4.2) OpenOrdersEnded; at (sec 4.3) ExecutionsEnded ])
+    s, cmds, hedge
+
 [<Tests>]
 let tests =
     testList "Trading.PortfolioFlow" [
@@ -59,24 +76,37 @@ let tests =
         }
 
         // A portfolio order whose fill the sync cannot see (filled while the link was down, its execution not listed):
-        // the halt names what the operator must check in TWS by the symbol he trades, not by IB's contract id.
-        test "Run_OrderFilledUnseenAtASync_TheHaltNamesTheSymbolToCheckByHand" {
-            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
-            let orders = placed cmds
-            let aaaOrder = orders |> List.find (fun o -> o.ContractId = aaa)
-            let filled = OrderStatusReported { IbOrderId = aaaOrder.IbOrderId; PermId = 1000L + int64 aaaOrder.IbOrderId; Ref = OrderRef.value aaaOrder.Ref; Status = FullyFilled; Filled = 200; AvgFillPrice = 50.0; Reason = "" }
-            let s, cmds =
-                Reducer.run cfg s
-                    [ at (sec 3.0) (BrokerDisconnected "link lost"); at (sec 4.0) (BrokerConnected [ cfg.Account ])
-                      at (sec 4.1) (PositionReported(cid 2, 10, 3.0)); at (sec 4.1) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
-                      at (sec 4.1) (PositionReported(aaa, 200, 50.0)); at (sec 4.1) PositionsEnded
-                      at (sec 4.2) filled; at (sec 4.2) OpenOrdersEnded; at (sec 4.3) ExecutionsEnded ]
+        // the halt names what the operator confirms, by the symbol he trades, not by IB's contract id. Before, it named
+        // the stock only to check by hand: confirm_book could not book a portfolio stock, and the next run bought it again.
+        test "Run_OrderFilledUnseenAtASync_TheHaltNamesTheSymbolToConfirm" {
+            let s, cmds, _ = unseenFillHalt ()
             let unknown = alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")
-            Expect.stringContains unknown.Message "check by hand BBB +62, AAA +200 if filled: confirm_book cannot book a portfolio stock" unknown.Message
-            Expect.stringContains unknown.Message "a later run would trade it again; then resume" "what a resume means for them"
-            Expect.isFalse (unknown.Message.Contains "confirm_book (") $"no empty confirm_book: {unknown.Message}"
+            Expect.stringContains unknown.Message "if they filled, confirm_book BBB=62 AAA=200 (what the strategy then holds; nothing is traded) and resume" unknown.Message
+            Expect.isFalse (unknown.Message.Contains "check by hand") $"nothing left to check by hand: {unknown.Message}"
             Expect.isFalse (unknown.Message.Contains "con 50") $"named by its symbol: {unknown.Message}"
             Expect.isTrue (match s.Fsm with Halted _ -> true | _ -> false) $"{s.Fsm}"
+        }
+
+        // The way out of that halt: the operator confirms AAA's 200 the account reports (BBB's order did not fill: the
+        // account holds none, and confirming it is refused). Booked without a trade at the mark, the next run of the same
+        // signals finds AAA at target and sends only BBB's order: AAA is not bought a second time.
+        test "Run_OrderFilledUnseenAtASync_ConfirmedByTheOperator_TheNextRunDoesNotBuyItAgain" {
+            let s, _, hedge = unseenFillHalt ()
+            let _, cmds = step s (at (sec 5.0) (BookConfirmRequested { Legs = [ bbb, 62 ]; Meta = meta 8L }))
+            Expect.exists cmds (function CompleteControl(8L, Refused r) -> r.Contains "BBB: 62 confirmed but the account holds 0" | _ -> false) $"BBB not held: refused {cmds}"
+            let s, cmds = step s (at (sec 5.0) (BookConfirmRequested { Legs = [ aaa, 200 ]; Meta = meta 9L }))
+            Expect.exists cmds (function CompleteControl(9L, Done _) -> true | _ -> false) $"confirmed: {cmds}"
+            Expect.isEmpty (placed cmds) "nothing traded to book it"
+            let s, cmds = Reducer.run cfg s (account hedge 5.1)
+            Expect.equal s.Fsm Paused $"checked again, paused: {alerts cmds}"
+            Expect.equal (State.qtyOf s aaa) 200 "the strategy holds AAA's unseen fill"
+            Expect.equal (State.qtyOf s bbb) 0 "BBB's order did not fill"
+            Expect.floatClose Accuracy.high (Portfolio.holding aaa s.Portfolio).AvgCost 50.0 "a market order's shares costed at AAA's mark"
+            let s, _ = Reducer.run cfg s [ at (sec 6.0) (ControlRequested(Resume, meta 10L))
+                                           at (sec 6.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 6.0))); at (sec 6.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 6.0))) ]
+            Expect.equal s.Fsm (Running Idle) "running"
+            let _, again = step s (at (sec 6.5) (request "r1-pf11" 11L))
+            Expect.equal (placed again |> List.map (fun o -> o.ContractId, o.Side, o.Quantity)) [ bbb, Buy, 62 ] "only BBB: AAA is at target"
         }
 
         // A second engine's execution of a run order's ref (another permId) was refused by the book (EXECUTION_MISMATCH)
