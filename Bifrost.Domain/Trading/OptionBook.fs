@@ -239,11 +239,14 @@ module OptionBook =
                     match doubtPrice cfg s doubtful id with
                     | Some px ->
                         // The shares that filled unseen cost what their orders paid (or the mark), not the account's
-                        // average: that would move the day's P&L, and its limits, at once.
+                        // average: that would move the day's P&L, and its limits, at once. They are booked as a fill at
+                        // that price: shares sold realise their P&L (a restart replays the adoption and the fills to the
+                        // same), where setting the quantity dropped it and the day's P&L jumped by their unrealised part.
                         let added = q - h.Quantity
                         let wasQty, wasCost = was |> Option.map (fun a -> a.Quantity, a.AvgCost) |> Option.defaultValue (0, 0.0)
+                        let booked = if added = 0 then h else Holding.applyFill (State.multiplier s id) (Side.ofSignedQuantity added) (abs added) px h
                         { s with
-                            Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = blend h.Quantity h.AvgCost added px } s.Portfolio
+                            Portfolio = Portfolio.adopt id booked s.Portfolio
                             OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = wasQty + added; AvgCost = blend wasQty wasCost added px } }
                     | None ->
                         let cost =

@@ -109,6 +109,36 @@ let tests =
             Expect.equal (placed again |> List.map (fun o -> o.ContractId, o.Side, o.Quantity)) [ bbb, Buy, 62 ] "only BBB: AAA is at target"
         }
 
+        // A run's sell that filled unseen, confirmed (AAA=0): its shares are sold at the mark, so the loss they carried
+        // is realised, not dropped. Before, the holding was set to 0 with nothing realised: the day's P&L jumped by the
+        // unrealised loss (-300 read as 0, the daily loss limit 300 further off) until a restart replayed it back.
+        test "Run_SellFilledUnseenAtASync_ConfirmedAtZero_RealisesItsLoss_ThePnlDoesNotJump" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let s = placed cmds |> List.fold (fun s o -> fst (step s (at (sec 2.6) (execFor o o.Quantity (if o.ContractId = aaa then 50.0 else 80.0) $"f{ContractId.value o.ContractId}")))) s
+            let s, _ = Reducer.run cfg s [ at (sec 2.7) (PositionReported(aaa, 200, 50.0)); at (sec 2.7) (PositionReported(bbb, 62, 80.0))
+                                           at (sec 3.0) (QuoteReceived(quote aaa 48.49 48.51 (sec 3.0))); at (sec 3.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 3.0))) ]
+            let sell = "symbol,action,score,confidence,time\nAAA,sell,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
+            let s, cmds = step s (at (sec 3.5) (PortfolioRunRequested { RunId = "r1-pf8"; SnapshotId = "snap8"; FileName = "signals.csv"; Text = sell; Meta = meta 8L }))
+            let order = placed cmds |> List.exactlyOne
+            Expect.equal (order.ContractId, order.Side, order.Quantity) (aaa, Sell, 200) "AAA sold to flat"
+            let hedge = State.hedgePosition cfg s
+            let account t =
+                [ at (sec t) (PositionReported(cid 2, 10, 3.0)); at (sec t) (PositionReported(underlyingId, hedge, 100.0))
+                  at (sec t) (PositionReported(aaa, 0, 50.0)); at (sec t) (PositionReported(bbb, 62, 80.0))
+                  at (sec t) PositionsEnded; at (sec t) OpenOrdersEnded; at (sec t) ExecutionsEnded ]
+            let s, cmds = Reducer.run cfg s ([ at (sec 4.0) (BrokerDisconnected "link lost"); at (sec 5.0) (BrokerConnected [ cfg.Account ]) ] @ account 5.1)
+            Expect.stringContains (alerts cmds |> List.find (fun a -> a.Code = "ORDER_OUTCOME_UNKNOWN")).Message "confirm_book AAA=0" "what the strategy holds if it filled"
+            let before = State.totalPnl cfg s
+            Expect.floatClose Accuracy.high (before - State.totalPnl cfg (ready 100_000.0)) -300.0 "AAA's 200 marked 1.50 under their cost"
+            let s, _ = step s (at (sec 6.0) (BookConfirmRequested { Legs = [ aaa, 0 ]; Meta = meta 9L }))
+            let s, _ = Reducer.run cfg s (account 6.1)
+            Expect.equal s.Fsm Paused "checked again, paused"
+            let h = Portfolio.holding aaa s.Portfolio
+            Expect.equal h.Quantity 0 "booked flat"
+            Expect.floatClose Accuracy.high h.Realized -300.0 "sold at the mark: the loss realised"
+            Expect.floatClose Accuracy.high (State.totalPnl cfg s) before "the P&L does not jump"
+        }
+
         // A second engine's execution of a run order's ref (another permId) was refused by the book (EXECUTION_MISMATCH)
         // but counted by the run: the run ended done on shares the account never gave the strategy.
         test "Run_ASecondEnginesFillOfItsRef_RefusedByTheBook_IsNotCountedByTheRun" {

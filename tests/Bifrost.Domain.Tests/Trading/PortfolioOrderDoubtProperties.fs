@@ -3,8 +3,9 @@
 /// or gone unfilled — with restarts between. The operator does what ORDER_OUTCOME_UNKNOWN says: for the stocks whose
 /// order did fill he sends the confirm_book it names (nothing else), then resumes. The model's account holds only the
 /// strategy's shares, so once the operator has acted the strategy's book equals the account, and a run that ends done
-/// leaves the account at its snapshot's targets: no stock bought a second time. Before, confirm_book refused a
-/// portfolio stock and the next run bought the unseen fill again.
+/// leaves the account at its snapshot's targets: no stock bought a second time; the booking, at the mark the shares
+/// were marked at, leaves the P&L where it was. Before, confirm_book refused a portfolio stock and the next run bought
+/// the unseen fill again; and a sell booked so dropped the P&L the sold shares carried instead of realising it.
 module Bifrost.Domain.Tests.Trading.PortfolioOrderDoubtProperties
 
 open Expecto
@@ -147,7 +148,10 @@ let private settleInDoubt (w: World) (k: int) (doubt: (OrderRequest * Fate) list
         else
             let t = later w 1.0
             let s, cmds = Reducer.step cfg w.State (at t (BookConfirmRequested { Legs = confirm; Meta = meta (int64 (1000 + k)) }))
-            let w = { w with State = s; Now = t; Booked = w.Booked + confirm.Length }
+            // Booked at the mark the shares were marked at: the P&L (and the limits on it) does not move.
+            let before, after = State.totalPnl cfg w.State, State.totalPnl cfg s
+            let jumped = if abs (after - before) > 1e-6 then [ $"step {k}: confirm_book {confirm} moved the P&L from {before:F2} to {after:F2}" ] else []
+            let w = { w with State = s; Now = t; Booked = w.Booked + confirm.Length; Violations = w.Violations @ jumped }
             let w =
                 match cmds |> List.tryPick (function CompleteControl(_, Refused why) -> Some why | _ -> None) with
                 | Some why -> { w with Violations = w.Violations @ [ $"step {k}: confirm_book {confirm} refused: {why}" ] }
@@ -214,7 +218,7 @@ let private play (actions: Action list) =
 [<Tests>]
 let tests =
     testList "Trading.PortfolioOrderDoubtProperties" [
-        Props.property "Portfolio orders filled unseen or gone while the link was down: once the operator has done what the halt says, the strategy's book equals the account and a run done leaves the account at its targets (nothing bought twice)" 200
+        Props.property "Portfolio orders filled unseen or gone while the link was down: once the operator has done what the halt says, the strategy's book equals the account, a run done leaves the account at its targets (nothing bought twice) and the booking does not move the P&L" 200
             (Prop.forAll (Arb.fromGen genCase) (fun actions ->
                 let w = play actions
                 if not w.Violations.IsEmpty then failwithf "%s" (String.concat "\n" w.Violations)
