@@ -216,9 +216,10 @@ module OptionBook =
 
     /// `confirm_book`: the operator states the strategy's quantity per leg (and of the underlying: the hedge; of a
     /// portfolio stock: a run's holding) after a BOOK_MISMATCH or a reconciliation halt (ORDER_OUTCOME_UNKNOWN: a hedge
-    /// or a run's order that filled unseen is booked without trading, so neither is traded a second time). Each must be held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the
-    /// book becomes the reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account
-    /// again and ends Paused. The operator resumes.
+    /// or a run's order that filled unseen is booked without trading, so neither is traded a second time). Each must be
+    /// held by the account; unlisted contracts keep their quantity. After a BOOK_MISMATCH the book becomes the
+    /// reconciled one and the engine is Paused; after a reconciliation halt `resync` checks the account again and ends
+    /// Paused. The operator resumes.
     let confirm (cfg: Config) (s: State) (c: BookConfirmation) (resync: State -> State * Command list) =
         let received = Emit.note s OperationKind.ControlReceived "" $"confirm_book by {c.Meta.RequestedBy} (#{c.Meta.ControlId})"
         let legName = contractName cfg s
