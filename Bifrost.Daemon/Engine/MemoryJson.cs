@@ -41,6 +41,7 @@ public static class MemoryJson
             })]),
             ["reconciled_ns"] = book.ReconciledAt.Nanos,
             ["booked_orders"] = new JsonArray([.. book.Booked.Select(r => (JsonNode)JsonValue.Create(r)!)]),
+            ["configured_quantities"] = new JsonArray([.. book.Configured.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["quantity"] = kv.Value })]),
             ["paused_by"] = m.PausedBy,
             ["expired_legs"] = new JsonArray([.. m.ExpiredLegs.Select(kv => (JsonNode)new JsonObject { ["con_id"] = kv.Key, ["closed_at"] = kv.Value })]),
             ["tilt_cleared_through_order_id"] = m.TiltClearedThrough,
@@ -98,7 +99,10 @@ public static class MemoryJson
         var booked = o["booked_orders"] is JsonArray refs
             ? refs.Select(r => r is JsonValue v && v.TryGetValue<string>(out var text) ? text : throw new FormatException("booked_orders[]: expected strings")).ToList()
             : [];
-        var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")), ListModule.OfSeq(booked));
+        // configured_quantities: absent in a memory written before it existed: each adopted leg is taken as configured.
+        var configured = Array(o, "configured_quantities").Select(l => Tuple.Create(ContractIdModule.value(Contract(l)), Int(l, "quantity")));
+        var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")), ListModule.OfSeq(booked),
+            MapModule.OfSeq(configured));
         return new EngineMemory(op, o["stop_pending"]?.GetValue<bool>() ?? false, Int(o, "session_day"), Int(o, "trades_today"),
             Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
             MapModule.OfSeq(ExpiredLegs(o)),

@@ -33,7 +33,12 @@ type OptionBookMemory =
       ReconciledAt: Timestamp
       /// Orders (refs) whose unseen fills the operator booked with confirm_book (in `Adopted`): an execution of theirs
       /// that arrives later is already in the book and is not applied again (live, nor by a restart).
-      Booked: string list }
+      Booked: string list
+      /// Per leg (contract id value), its `strategy.legs` quantity when the strategy last took the leg as configured
+      /// (its adoption, the operator's confirm_book, or a configuration that says what the strategy holds). A quantity
+      /// changed since is not adopted again: the sync halts on it (LEG_QUANTITY_CHANGED) until the configuration and
+      /// the strategy agree again. A leg absent here (a memory written before it was kept) is taken as configured.
+      Configured: Map<int, int> }
 
 /// What the engine must remember across a restart beyond orders and fills (the store keeps it as one engine_state
 /// value, written whenever it changes). Orders and fills stay the truth for positions and the day's trade count;
@@ -180,7 +185,7 @@ module PortfolioPrices =
             && Array.forall2 (fun (x: SymbolPrice) (y: SymbolPrice) -> x.ContractId = y.ContractId && RememberedFloat.same x.Price y.Price) a b)
 
 module OptionBookMemory =
-    let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = [] }
+    let empty = { Adopted = []; Reconciled = []; ReconciledAt = Timestamp.zero; Booked = []; Configured = Map.empty }
 
 module EngineMemory =
     let empty =

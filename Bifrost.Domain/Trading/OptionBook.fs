@@ -163,6 +163,34 @@ module OptionBook =
         + String.concat "; " unlisted
         + ". Put them back in strategy.legs (or portfolio.universe) and restart; take one out only once the strategy holds none of it (a rebalance or a portfolio run to 0)"
 
+    /// Each adopted leg's `strategy.legs` quantity against the one on record (OptionBookMemory.Configured). The
+    /// configured quantity is adopted at a leg's first sync only: a quantity changed since (raised after the operator
+    /// bought more in TWS, lowered) was ignored silently, the hedger trading another book than the configuration says
+    /// under a GREEN light. A configuration that says what the strategy holds (a rebalance written back, a confirm_book
+    /// to the new quantity) is taken and remembered; any other change is a problem, every sync, until the two agree.
+    /// A leg with nothing on record (a memory written before) is remembered as configured now.
+    let configuredChanges (cfg: Config) (s: State) =
+        cfg.Strategy.Legs |> List.fold (fun (s: State, problems: string list, notes: string list) leg ->
+            let id = leg.Option.ContractId
+            let own = Portfolio.strategyQty id s.Portfolio
+            let remember () = { s with OptionBook = { s.OptionBook with Configured = s.OptionBook.Configured |> Map.add (ContractId.value id) leg.Quantity } }
+            match s.OptionBook.Configured |> Map.tryFind (ContractId.value id) with
+            | _ when (adoptedOf s.OptionBook id).IsNone || Expiry.isExpired s leg.Option -> s, problems, notes
+            | Some q when q = leg.Quantity -> s, problems, notes
+            | None -> remember (), problems, notes
+            | Some q when leg.Quantity = own -> remember (), problems, $"{describe leg.Option}: strategy.legs quantity {leg.Quantity} (was {q}), as the strategy holds" :: notes
+            | Some q ->
+                let problem = $"{describe leg.Option}: strategy.legs quantity {leg.Quantity}, {q} when the strategy last took it; the strategy holds {own}, the account {Portfolio.brokerQty id s.Portfolio}"
+                s, problem :: problems, notes) (s, [], [])
+        |> fun (s, problems, notes) -> s, List.rev problems, List.rev notes
+
+    /// What LEG_QUANTITY_CHANGED says: the legs (from `configuredChanges`) and the ways out.
+    let configuredChangesText (changed: string list) =
+        "a leg's quantity in strategy.legs changed since the strategy took the leg (it is adopted at the leg's first sync only; "
+        + "the hedger would trade another book than the configuration says): " + String.concat "; " changed
+        + ". To give the strategy the configured quantity, confirm_book it (the account must hold it); to keep the strategy's book, "
+        + "set the quantity back, or to what the strategy holds, and restart"
+
     /// At the end of a sync: adopts new legs, checks the others. A clean book becomes the new reconciled book.
     let reconcile (cfg: Config) (s: State) =
         let s, problems, notes = cfg.Strategy.Legs |> List.fold checkLeg (s, [], [])

@@ -187,6 +187,8 @@ module Sync =
         let s, expired = Expiry.settle cfg s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
         let unlisted = OptionBook.unconfigured cfg s
+        let s, quantityChanges, quantityNotes = OptionBook.configuredChanges cfg s
+        let notes = notes @ quantityNotes
         let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen
         // The broker's open orders are known again: every cancel asked for on one it still lists is sent again (one lost
         // while the socket was down reached nobody), before any halt's own cancels; refusals seen so far are judged.
@@ -197,8 +199,8 @@ module Sync =
         let s = { s with Book = Book.aggregate s.Legs s.Portfolio }
         let problems = [ for r in unknownOwn -> $"open order {r} is not known to this engine" ]
         let before = s.Fsm
-        // Worst first: another engine on the account, then legs the configuration lost, then a book that does not
-        // match, then anything else.
+        // Worst first: another engine on the account, then legs the configuration lost, then legs whose configured
+        // quantity changed, then a book that does not match, then anything else.
         let halts =
             [ match Restart.foreignHalt cfg s with
               | Some(reason, text) -> reason, Emit.alertAndRecord s Critical "ANOTHER_ENGINE" text
@@ -208,6 +210,10 @@ module Sync =
               if not unlisted.IsEmpty then
                   let text = OptionBook.unconfiguredText unlisted
                   ReconcileFailed text, Emit.alertAndRecord s Critical "LEG_UNCONFIGURED" text
+              // Before a book mismatch too: confirm_book to the configured quantity is judged by the sync it starts.
+              if not quantityChanges.IsEmpty then
+                  let text = OptionBook.configuredChangesText quantityChanges
+                  ReconcileFailed text, Emit.alertAndRecord s Critical "LEG_QUANTITY_CHANGED" text
               if not bookProblems.IsEmpty then
                   let text = "option book differs from the account (confirm_book to resolve): " + String.concat "; " bookProblems
                   BookMismatch text, Emit.alertAndRecord s Critical "BOOK_MISMATCH" text

@@ -45,6 +45,8 @@ public partial class LegConfigChangeScenarioTests(ITestOutputHelper output)
 
     private static List<AlertRecord> Unlisted(DaemonHarness h) => h.Alerts().Where(a => a.Code == "LEG_UNCONFIGURED").ToList();
 
+    private static List<AlertRecord> QuantityChanged(DaemonHarness h) => h.Alerts().Where(a => a.Code == "LEG_QUANTITY_CHANGED").ToList();
+
     [Fact]
     public async Task Restart_WithAHeldLegTakenOutOfTheConfig_HaltsRed_SendsNothing_AndRunsOnceItIsBackAndResumed()
     {
@@ -89,6 +91,54 @@ public partial class LegConfigChangeScenarioTests(ITestOutputHelper output)
             var third = h.StartDaemon();
             await h.WaitUntil(() => Starts(h) == 3 && SyncsEndedHalted(h) == 3, "the halt remembered across the restart", 90_000);
             Assert.Equal(2, Unlisted(h).Count);
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
+            await h.WaitFsm("Running", 60_000);
+            Assert.Equal(10, h.StrategyQty(TestConfig.PutId));
+            await StopAndCheck(h, third);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    /// <summary>The puts' quantity raised from 10 to 15 in strategy.legs after they were adopted (the account still
+    /// holding 10): before, the restart ran on the 10 it held, the configuration's 15 ignored silently, GREEN. Now the
+    /// sync halts RED naming the leg with both quantities, from the configured quantity the store's engine memory kept,
+    /// and sends nothing; with the quantity back, the operator's resume runs the hedger.</summary>
+    [Fact]
+    public async Task Restart_WithALegsQuantityRaisedInTheConfig_HaltsRedNamingIt_SendsNothing_AndRunsOnceItIsBackAndResumed()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => TestConfig.Json(port, store, conIds: true));
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitFsm("Running", 90_000);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.PutId) == 10, "the puts adopted", 30_000);
+            await StopAndCheck(h, first);
+
+            var full = await File.ReadAllTextAsync(h.ConfigPath);
+            const string puts = "{ \"right\": \"P\", \"strike\": 100, \"expiry\": \"2026-03-20\", \"quantity\": 10";
+            Assert.Contains(puts, full, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(h.ConfigPath, full.Replace(puts, puts[..^2] + "15", StringComparison.Ordinal));
+            var sent = h.LedgerOf("order").Count;
+
+            var second = h.StartDaemon();
+            await h.WaitUntil(() => Starts(h) == 2 && SyncsEndedHalted(h) == 1, "the restart's sync ended halted", 90_000);
+            var alert = Assert.Single(QuantityChanged(h));
+            Assert.Equal(AlertSeverity.Critical, alert.Severity);
+            Assert.Contains("XYZ 20260320 P 100: strategy.legs quantity 15, 10 when the strategy last took it; the strategy holds 10, the account 10", alert.Message, StringComparison.Ordinal);
+            await Task.Delay(3000); // the replay goes on: nothing is sent
+            Assert.Equal(sent, h.LedgerOf("order").Count);
+            Assert.Equal(Health.Blocked, h.Read(r => r.GetStatus())!.Health);
+            await StopAndCheck(h, second);
+
+            // The quantity back as the strategy took it: the halt is remembered, and the operator's resume runs.
+            await File.WriteAllTextAsync(h.ConfigPath, full);
+            var third = h.StartDaemon();
+            await h.WaitUntil(() => Starts(h) == 3 && SyncsEndedHalted(h) == 2, "the halt remembered across the restart", 90_000);
+            Assert.Single(QuantityChanged(h));
             Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000)).Status);
             await h.WaitFsm("Running", 60_000);
             Assert.Equal(10, h.StrategyQty(TestConfig.PutId));

@@ -69,12 +69,30 @@ public class MemoryJsonTests
     public void BookedOrders_RoundTrip_AndAMemoryWithoutThemStillReads()
     {
         var m = EngineMemoryModule.empty;
-        var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]));
+        var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]), m.OptionBook.Configured);
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
         Assert.Contains("booked_orders[]", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("[\"oi_t1_7\"]", "[7]"))).Message);
+    }
+
+    /// <summary>Each leg's configured quantity on record survives the round trip (a quantity changed in strategy.legs
+    /// is told at the next sync, LEG_QUANTITY_CHANGED); a memory written before it existed reads as none on record.</summary>
+    [Fact]
+    public void ConfiguredQuantities_RoundTrip_AndAMemoryWithoutThemReadsAsNoneOnRecord()
+    {
+        var m = EngineMemoryModule.empty;
+        var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, m.OptionBook.Booked,
+            MapModule.OfSeq([Tuple.Create(1002, 10), Tuple.Create(1003, -4)]));
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var json = MemoryJson.Write(m);
+        var read = MemoryJson.Read(json).OptionBook.Configured;
+        Assert.Equal(2, read.Count);
+        Assert.Equal((10, -4), (read[1002], read[1003]));
+        var before = MemoryJson.Read(json.Replace(",\"configured_quantities\":[{\"con_id\":1002,\"quantity\":10},{\"con_id\":1003,\"quantity\":-4}]", ""));
+        Assert.Empty(before.OptionBook.Configured);
+        Assert.Contains("quantity", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("\"quantity\":10", "\"quantity\":\"10\""))).Message);
     }
 
     /// <summary>The day's last P&L (its close, or a stop) survives the round trip: a restart on a later day starts its

@@ -25,9 +25,17 @@ type ConfigChange =
     | TargetMoved of int
     /// risk.max_order_notional down to 5,000 (a hedge splits into children).
     | LowerNotional
+    /// strategy.legs[leg].quantity set to this (adopted at the leg's first sync only; the account is not changed).
+    | LegQuantity of leg: int * quantity: int
+    /// strategy.legs[leg].quantity set to what the strategy holds of it (the operator writes a rebalance back).
+    | LegQuantityAsHeld of leg: int
 
 module ConfigChange =
-    let apply (change: ConfigChange) (c: Config) =
+    /// The configuration after `change`; `held`: what the strategy holds of a contract.
+    let apply (change: ConfigChange) (held: ContractId -> int) (c: Config) =
+        let withQuantity i (q: ContractId -> int) =
+            let legs = c.Strategy.Legs
+            { c with Strategy = { c.Strategy with Legs = legs |> List.mapi (fun j l -> if j = i % legs.Length then { l with Quantity = q l.Option.ContractId } else l) } }
         match change with
         | NarrowerBand -> { c with Strategy = { c.Strategy with Rules = [ FixedBand(10.0, Shares) ] } }
         | LowerMaxPosition q -> { c with Risk = { c.Risk with MaxPosition = q } }
@@ -35,6 +43,8 @@ module ConfigChange =
         | FewerDailyTrades -> { c with Risk = { c.Risk with MaxDailyTrades = 2 } }
         | TargetMoved d -> { c with Strategy = { c.Strategy with TargetDelta = float d } }
         | LowerNotional -> { c with Risk = { c.Risk with MaxOrderNotional = 5_000.0 } }
+        | LegQuantity(i, q) -> withQuantity i (fun _ -> q)
+        | LegQuantityAsHeld i -> withQuantity i held
 
 type RestartAction =
     | Base of Action
@@ -334,7 +344,7 @@ let runWithLosses (cfg: Config) (actions: RestartAction list) =
             cfgNow.Value <- { cfgNow.Value with Strategy = { cfgNow.Value.Strategy with Legs = legs |> List.indexed |> List.filter (fun (i, _) -> not (List.contains i dropped)) |> List.map snd } }
             restart 0
         | RestartReconfigured change ->
-            cfgNow.Value <- ConfigChange.apply change cfgNow.Value
+            cfgNow.Value <- ConfigChange.apply change (fun id -> Portfolio.strategyQty id state.Portfolio) cfgNow.Value
             restart 0
         | RebalanceLeg _ | CloseLeg _ when cfgNow.Value.Strategy.Legs.IsEmpty -> ()
         | RebalanceLeg(i, _) | CloseLeg i ->
