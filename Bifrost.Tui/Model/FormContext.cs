@@ -21,6 +21,11 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
     /// the book does not end it (the daemon syncs again and halts again): the leg goes back in the configuration.</summary>
     public bool UnlistedLegHalt { get; init; }
 
+    /// <summary>That halt is LEG_QUANTITY_CHANGED: a leg's quantity in strategy.legs is neither the one the strategy took
+    /// nor what it holds. Confirming the book at the configured quantity ends it (the daemon syncs again); so does the
+    /// configuration set back.</summary>
+    public bool QuantityChangedHalt { get; init; }
+
     public static FormContext From(StatusSnapshot? s)
     {
         if (s is null) return None;
@@ -35,6 +40,7 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
             BookMismatch = s.BlockReasons.Contains(BookMismatchCode),
             ReconcileHalt = s.BlockReasons.Contains(ReconcileFailedCode),
             UnlistedLegHalt = s.FsmState.StartsWith(UnlistedLegHaltState, StringComparison.Ordinal),
+            QuantityChangedHalt = s.FsmState.StartsWith(QuantityChangedHaltState, StringComparison.Ordinal),
         };
     }
 
@@ -43,6 +49,9 @@ internal sealed record FormContext(DaemonConfig Config, IReadOnlyDictionary<long
 
     /// <summary>How the daemon's status names that halt (the domain's OptionBook.unconfiguredText).</summary>
     public const string UnlistedLegHaltState = "Halted(RECONCILE_FAILED: the strategy holds contracts the configuration no longer lists";
+
+    /// <summary>How the daemon's status names that halt (the domain's OptionBook.configuredChangesText).</summary>
+    public const string QuantityChangedHaltState = "Halted(RECONCILE_FAILED: a leg's quantity in strategy.legs changed since the strategy took the leg";
 
     public double StrategyHolding(long conId) => StrategyHoldings.GetValueOrDefault(conId);
 }

@@ -73,6 +73,7 @@ internal static class ControlsView
         {
             // Confirming the book does not end this halt (the daemon syncs again and halts again).
             { UnlistedLegHalt: true } => Halted("LEG_UNCONFIGURED: put the leg back in strategy.legs, restart", Styles.Dim),
+            { QuantityChangedHalt: true } => Halted("LEG_QUANTITY_CHANGED: confirm the new quantity, or restore it", Styles.Bad),
             { BookMismatch: true } => Halted("BOOK_MISMATCH: the daemon halted; state what the strategy owns", Styles.Bad),
             { ReconcileHalt: true } => Halted("reconciliation halt: if an order filled unseen, state what the strategy owns", Styles.Bad),
             _ => Action(w, "m", "confirm book", "after a BOOK_MISMATCH or reconciliation halt: state the strategy-owned legs (and hedge)"),

@@ -86,6 +86,22 @@ public sealed class BookConfirmationTests
     }
 
     [Fact]
+    public void Console_AfterALegQuantityChangedHalt_SaysBothWaysOut_NotAnUnseenFill()
+    {
+        // The strategy holds 10 puts, the configuration says 15: confirm 15, or set the configuration back.
+        using var store = TempStore.WithSample(Frames.Now, status: s => Sample.Trader(s) with
+        {
+            Health = Health.Blocked,
+            FsmState = FormContext.QuantityChangedHaltState + " (it is adopted at the leg's first sync only; …): XYZ 20260320 P 100: strategy.legs quantity 15, 10 when the strategy last took it; …)",
+            BlockReasons = [FormContext.ReconcileFailedCode],
+        });
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("4");
+        Assert.Contains("LEG_QUANTITY_CHANGED: confirm the new quantity, or restore it", console.Rendered);
+        Assert.DoesNotContain("if an order filled unseen", console.Rendered);
+    }
+
+    [Fact]
     public void Cli_ConfirmBook_ByContractOrConId_PrintsTheControl()
     {
         using var store = TempStore.WithSample(Frames.Now, status: Halted);
