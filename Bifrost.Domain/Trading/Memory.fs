@@ -35,7 +35,8 @@ type OptionBookMemory =
       /// that arrives later is already in the book and is not applied again (live, nor by a restart).
       Booked: string list
       /// Per leg (contract id value), its `strategy.legs` quantity when the strategy last took the leg as configured
-      /// (its adoption, the operator's confirm_book, or a configuration that says what the strategy holds). A quantity
+      /// (its adoption, or a sync finding the configuration saying what the strategy holds: a rebalance written back, a
+      /// confirm_book to the configured quantity). A quantity
       /// changed since is not adopted again: the sync halts on it (LEG_QUANTITY_CHANGED) until the configuration and
       /// the strategy agree again. A leg absent here (a memory written before it was kept) is taken as configured.
       Configured: Map<int, int> }
