@@ -168,8 +168,15 @@ module OptionBook =
     /// bought more in TWS, lowered) was ignored silently, the hedger trading another book than the configuration says
     /// under a GREEN light. A configuration that says what the strategy holds (a rebalance written back, a confirm_book
     /// to the new quantity) is taken and remembered; any other change is a problem, every sync, until the two agree.
-    /// A leg with nothing on record (a memory written before) is remembered as configured now.
+    /// A leg with nothing on record (a memory written before) is remembered as configured now. A leg out of the
+    /// configuration is configured at 0 (the strategy holds none of it, or LEG_UNCONFIGURED halts): put back at its old
+    /// quantity, it is not adopted again (a leg is adopted once), so that quantity is a change too.
     let configuredChanges (cfg: Config) (s: State) =
+        let listed = cfg.Strategy.Legs |> List.map (fun l -> ContractId.value l.Option.ContractId) |> Set.ofList
+        let unlisted = s.OptionBook.Configured |> Map.filter (fun id q -> q <> 0 && not (listed.Contains id))
+        let s =
+            if unlisted.IsEmpty then s
+            else { s with OptionBook = { s.OptionBook with Configured = unlisted |> Map.fold (fun m id _ -> m |> Map.add id 0) s.OptionBook.Configured } }
         cfg.Strategy.Legs |> List.fold (fun (s: State, problems: string list, notes: string list) leg ->
             let id = leg.Option.ContractId
             let own = Portfolio.strategyQty id s.Portfolio

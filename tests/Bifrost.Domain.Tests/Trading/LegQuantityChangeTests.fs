@@ -110,6 +110,25 @@ let tests =
             let r, cmds = Reducer.run c' (State.initial c') events
             Expect.isEmpty (changed cmds) "the configuration says what the strategy holds"
             Expect.isTrue (isRunning r.Fsm) $"running, got {FsmState.name r.Fsm}"
+        testCase "Restart_WithALegTheStrategyClosed_TakenOutThenPutBackAtItsOldQuantity_Halts_NotRunningOnNoneOfIt" <| fun () ->
+            // The puts closed by a rebalance and taken out of the configuration; weeks later the operator buys 10 in TWS
+            // and puts the leg back as it was (quantity 10). A leg is adopted once: the strategy holds none of them.
+            let c2 = { c2 with Risk = { c2.Risk with MaxPosition = 5_000 } }
+            let s = hedged c2
+            let close = { RunId = "r1-reb1"; Targets = [ cid 3, 0 ]; RiskBypass = false; Meta = meta 9L }
+            let s, cmds = Reducer.step c2 s (at (sec 1.0) (RebalanceRequested close))
+            let o = placed cmds |> List.find (fun o -> o.ContractId = cid 3)
+            let s, _ = Reducer.step c2 s (at (sec 1.1) (execFor o 10 3.0 "p1"))
+            let c1 = LegConfigChangeTests.without [ 1 ] c2
+            let events =
+                restartWith c1 s s.Memory 10 [] 100.0
+                |> List.filter (fun e -> match e.Payload with PositionReported(id, _, _) when id = cid 3 -> false | _ -> true)
+            let out, cmds = Reducer.run c1 (State.initial c1) events
+            Expect.isEmpty (changed cmds) "the puts out of the configuration, none held: nothing told"
+            Expect.isTrue (isRunning out.Fsm) $"running, got {FsmState.name out.Fsm}"
+            let back, cmds = Reducer.run c2 (State.initial c2) (restartWith c2 out (Restart.memoryOf out) 10 [] 200.0)
+            Expect.stringContains (Props.single (changed cmds)).Message "XYZ 20260329 P 100: strategy.legs quantity 10, 0 when the strategy last took it; the strategy holds 0, the account 10" "named"
+            Expect.isTrue (isHalted back.Fsm) $"halted (before: running, the 10 puts the configuration lists unhedged), got {FsmState.name back.Fsm}"
         testCase "Restart_OnAMemoryWithoutConfiguredQuantities_TakesTheConfigurationAsItIs" <| fun () ->
             // A memory written before the configured quantities were kept: nothing to judge against, remembered from now.
             let s = hedged c2
