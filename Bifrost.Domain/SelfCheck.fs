@@ -53,7 +53,8 @@ module SelfCheck =
                       | None -> l.MaxPosition, State.contractName cfg s (ContractId.value id)
                   if q > limit then Some BlockReason.PositionLimit, $"POSITION_LIMIT {name}: {h.Quantity} beyond ±{limit}"
                   elif float q >= near * float limit then None, $"position {name}: {h.Quantity} near ±{limit}" ]
-        let total = State.totalPnl cfg s
+        // The P&L the clock judges (the close's out of the session's hours, not after-hours marks beside the close's mids).
+        let total = State.limitsPnl cfg s
         let drawdown = max s.HighWater total - total
         let others =
             [ if c.TradesToday >= l.MaxDailyTrades then Some BlockReason.DailyTradeLimit, $"DAILY_TRADE_LIMIT: {c.TradesToday} of {l.MaxDailyTrades}"

@@ -33,7 +33,7 @@ module Session =
         $"session summary: orders {orders.Length}"
         + (if orders.IsEmpty then "" else $" ({counts (orders |> List.map (fun o -> OrderStatus.name o.Status))})")
         + $"; fills {s.SeenExecs.Count}; P&L total {f (State.totalPnl cfg s)} realized {f realized} unrealized {f (State.unrealized cfg s)} fees {f fees}"
-        + $"; day P&L {f (State.dailyPnl cfg s)}, trades today {s.Daily.Trades}"
+        + $"; day P&L {f (State.dayPnl cfg s)}, trades today {s.Daily.Trades}"
         + $"; portfolio runs {runs.Length}" + (if runs.IsEmpty then "" else $" ({counts (runs |> List.map (fun r -> RunStatus.name r.Status))})")
         + $"; blocks {blocks.Length}" + (if blocks.IsEmpty then "" else $" ({counts blocks})")
 

@@ -468,6 +468,12 @@ module State =
         elif System.Double.IsFinite s.Daily.StartPnl then s.Daily.StartPnl
         else totalPnl cfg s
 
+    /// The day's P&L as the operator reads it (the status, the light, the day's row in the statistics): the session's,
+    /// as the limits judge it. Out of the session's hours it is the close's (0 before the open and on a day without a
+    /// session): the live figure there read the evening's after-hours drift as the day's loss (a DAILY_LOSS_LIMIT in
+    /// the light on a Saturday, a loss the stored day counted and the next session day counted again).
+    let dayPnl (cfg: Config) (s: State) = dailyPnlOf s (limitsPnl cfg s)
+
     /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
     let riskNow (cfg: Config) (s: State) =
         let total = limitsPnl cfg s

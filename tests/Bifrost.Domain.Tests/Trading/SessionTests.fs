@@ -152,6 +152,27 @@ let tests =
             Expect.equal s.Daily.Day (SessionCalendar.tradingDay hours.Calendar monday) "Monday counted"
             Expect.floatClose Accuracy.high s.Daily.StartPnl close "Monday starts from Friday's close"
         }
+        // What the operator reads is what the limits judge: the status's day P&L (the dashboard's "today", the day's row
+        // in the statistics, the last status of the day) and the light's limits are the session's, not the evening's
+        // after-hours stock marks beside the calls' 16:00 mid (a ~1,800 loss no session traded at).
+        test "AfterTheCloseAndOnSaturday_TheStatusAndTheLight_ShowTheSessionsDayPnl_NotTheAfterHoursMarks" {
+            let c = { hours with Risk = { hours.Risk with MaxDrawdown = 1_500.0 } }
+            let s, _ = closedOn 4 c // Friday 2026-01-02
+            let session = State.totalPnl c s - s.Daily.StartPnl
+            let s, _ = feedFilling c (s, []) (afterHoursOn 4)
+            Expect.isLessThan (State.dailyPnl c s) -1_000.0 "the mixed after-hours valuation is past the day's limit"
+            let shows (when': string) (day: float) (s: State) =
+                Expect.floatClose Accuracy.high (Emit.snapshot c s).DailyPnl day $"{when'}: the status's day P&L"
+                let report = SelfCheck.run c s
+                let limits = report.Checks |> List.find (fun k -> k.Name = "risk_limits")
+                Expect.isTrue limits.Passed $"{when'}: no limit breached in the light ({limits.Detail})"
+                Expect.isFalse (report.BlockReasons |> List.exists (fun r -> r = BlockReason.DailyLossLimit || r = BlockReason.RiskHalt))
+                    $"{when'}: no DAILY_LOSS_LIMIT or RISK_HALT named ({report.BlockReasons})"
+            shows "Friday evening" session s
+            let s, _ = feedFilling c (s, []) (ticksThrough 5 5 (et 5 13 0 0.0))
+            Expect.equal s.Daily.Day (SessionCalendar.tradingDay c.Calendar (et 5 12 1 0.0)) "Saturday counted"
+            shows "Saturday (no session)" 0.0 s
+        }
         test "StopOnSaturday_RestartOnMonday_StartsFromFridaysClose" {
             let s, _ = closedOn 4 hours
             let close = State.totalPnl hours s
