@@ -58,9 +58,12 @@ internal static class Statistics
             .Select(g => new PeriodRow(
                 g.Key,
                 g.Count(),
-                SumOrUnknown(g, d => d.Realized),
-                g.First().Unrealized, // newest day of the period: what is still open at its end
-                SumOrUnknown(g, d => d.Fees),
+                // The stored realised, unrealised and fees are the strategy's running totals (the day's last status), so a
+                // period shows them at its end (its newest day): summed, a week with nothing realised read five times
+                // the total realised to date, and the fees as many times what was paid.
+                g.First().Realized,
+                g.First().Unrealized,
+                g.First().Fees,
                 SumOrUnknown(g, d => d.Daily),
                 g.Sum(d => d.HedgesFilled),
                 g.Count(d => d.Daily > 0),
@@ -145,6 +148,7 @@ internal static class Statistics
         lines.AddRange(s.Periods.Select(p =>
             $"{p.Period,-12} {p.Days,3} day(s) {N(p.Realized),12} {N(p.Unrealized),11} {N(p.Fees),11} {N(p.Pnl),11} {p.Hedges,7}  {p.WinningDays}/{p.Days}"));
         if (s.Periods.Count == 0) lines.Add("no days recorded yet");
+        else lines.Add("realised, unrealised, fees: the strategy's totals at the period's end; P&L: the period's own");
         var unknown = s.Periods.Sum(p => p.UnknownDays);
         if (unknown > 0)
             lines.Add($"-: not known; {unknown} day(s) have no P&L on record (the book unvalued at the day's last status), so their periods' sums are not shown");

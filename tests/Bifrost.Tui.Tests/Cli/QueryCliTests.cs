@@ -101,7 +101,8 @@ public sealed class QueryCliTests
         Assert.Equal(0, csv.Code);
         var lines = csv.Out.Trim().Split('\n');
         Assert.Equal("period,days,realized,unrealized,fees,pnl,hedges_filled,winning_days", lines[0]);
-        Assert.StartsWith("2026-03,2,430.5,", lines[1]);
+        // The month's realised is the running total at its end (the newest day's), not its days' totals summed (430.5).
+        Assert.StartsWith("2026-03,2,120.5,", lines[1]);
     }
 
     [Fact]

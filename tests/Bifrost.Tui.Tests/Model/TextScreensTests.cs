@@ -132,6 +132,24 @@ public sealed class TextScreensTests
         Assert.Equal((2.0, 4.0), (s.Ack.P50!.Value, s.Ack.P95!.Value));
     }
 
+    /// <summary>The store's realised and fees are running totals (each day's last status: 1,000 realised before the week, nothing
+    /// closed in it, 2.50 of fees a day): a week showed 5,000.00 realised and 37.50 of fees, summed over its days.</summary>
+    [Fact]
+    public void Statistics_AWeeksRealisedAndFees_AreTheTotalsAtItsEnd_NotTheSumOfItsDays()
+    {
+        var days = Enumerable.Range(0, 5)
+            .Select(i => new DailySummary(new DateOnly(2026, 3, 2 + i), 1_000, -20 * i, 2.5 * (i + 1), -2.5 - 20, 1, 1, 100))
+            .ToList();
+        var week = Statistics.Build(days, [], StatsPeriod.Week).Periods.Single();
+        Assert.Equal("2026-W10", week.Period);
+        Assert.Equal(1_000, week.Realized);
+        Assert.Equal(12.5, week.Fees);
+        Assert.Equal(-80, week.Unrealized);
+        Assert.Equal(-112.5, week.Pnl);
+        var lines = Statistics.Lines(Statistics.Build(days, [], StatsPeriod.Week));
+        Assert.Contains(lines, l => l.StartsWith("2026-W10", StringComparison.Ordinal) && !l.Contains("5,000.00", StringComparison.Ordinal));
+    }
+
     /// <summary>A day whose book was unvalued at its last status has no P&amp;L on record: counted as 0.00, a month with a
     /// loss on that day read as a winning one (+100 here, where the unknown day may have lost 5,000).</summary>
     [Fact]
