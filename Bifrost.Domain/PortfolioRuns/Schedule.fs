@@ -69,6 +69,8 @@ type SlotPhase =
 
 type SkipReason =
     | Holiday
+    /// A Saturday or a Sunday listed in `days` on a calendar without weekend sessions.
+    | Weekend
     | EarlyClose of closeMinute: int
 
 /// What a clock tick decides.
@@ -121,6 +123,10 @@ module Schedule =
         // A slot with no session is reported once, when its first phase comes due; its phases are then all handled.
         elif cal.Holidays.Contains day then
             if first.Due > now then [], handled else [ Skipped(first.SlotId, day, Holiday) ], max handled last.Due
+        // A weekend has no session either: run, its snapshot was built and its execution refused outside the session's
+        // hours (SCHEDULE_FAILED, a warning every Saturday and Sunday the days listed).
+        elif not (SessionCalendar.hasSession cal day) then
+            if first.Due > now then [], handled else [ Skipped(first.SlotId, day, Weekend) ], max handled last.Due
         else
             match cal.EarlyCloses |> Map.tryFind day with
             | Some close when cfg.ExecuteAt >= close ->

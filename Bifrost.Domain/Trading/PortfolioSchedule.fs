@@ -146,7 +146,7 @@ module PortfolioSchedule =
             | ExecuteRun -> let s', more = execute cfg setup s slot late in s', cmds @ more
         | Missed slot -> let s', more = missed s slot in s', cmds @ more
         | Skipped(slotId, _, reason) ->
-            let why = match reason with Holiday -> "holiday" | EarlyClose m -> $"early close at {m / 60:D2}:{m % 60:D2}, before execute_at"
+            let why = match reason with Holiday -> "holiday" | Weekend -> "weekend, no session" | EarlyClose m -> $"early close at {m / 60:D2}:{m % 60:D2}, before execute_at"
             s, cmds @ [ Emit.note s OperationKind.Intent slotId $"schedule slot {slotId} skipped: {why}" ]
 
     /// Engine states in which the schedule decides: after the start-up sync (a missed slot is judged on a synced

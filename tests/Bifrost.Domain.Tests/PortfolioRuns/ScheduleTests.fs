@@ -56,6 +56,13 @@ let tests =
             let holiday = { cal with Holidays = set [ SessionCalendar.dayOf 2026 12 7 ] }
             let _, ds = run (weekly false holiday) holiday (Schedule.arm (at "2026-12-07T14:00:00Z")) (ticks "2026-12-07T14:00:00Z" "2026-12-07T16:00:00Z" 30.0)
             Expect.equal (ds |> List.map describe) [ "skipped weekly-20261207 Holiday" ] "skipped"
+        testCase "WeekendListedInDays_SkipsTheSlot_ReportedOnce_NotBuiltAndRefused" <| fun () ->
+            let everyDay = ScheduleConfig.create "daily" [ for d in 0 .. 6 -> enum<DayOfWeek> d ] 575 580 585 (Duration.ofSeconds 60.0) false cal |> Result.get
+            // Friday 2026-12-04's slot fires; Saturday's and Sunday's have no session.
+            let _, ds = run everyDay cal (Schedule.arm (at "2026-12-04T14:00:00Z")) (ticks "2026-12-04T14:00:00Z" "2026-12-06T16:00:00Z" 60.0)
+            Expect.equal (ds |> List.map describe)
+                [ "fire daily-20261204 build"; "fire daily-20261204 pre_trade"; "fire daily-20261204 execute"
+                  "skipped daily-20261205 Weekend"; "skipped daily-20261206 Weekend" ] "the weekend's slots skipped"
         testCase "EarlyCloseBeforeExecution_SkipsTheSlot" <| fun () ->
             let early = { cal with EarlyCloses = Map [ SessionCalendar.dayOf 2026 12 7, 780 ] }
             let late = ScheduleConfig.create "weekly" [ DayOfWeek.Monday ] 900 905 930 (Duration.ofSeconds 60.0) false early |> Result.get
