@@ -52,6 +52,11 @@ public abstract record FaultAction
     public sealed record RaceNextCancel(int DelayMs) : FaultAction;
     /// <summary><c>release-held</c>: every held order becomes matchable again and trades as the broker normally would.</summary>
     public sealed record ReleaseHeld : FaultAction;
+    /// <summary><c>refuse-next-cancel [CODE]</c>: the next cancel of a working order is refused with errMsg CODE (161 by
+    /// default: "not in a cancellable state", as for an order still pending at the exchange; 135 "can't find order";
+    /// 10148) and the order works on, no status sent; a later cancel ends it as usual. The ledger records a
+    /// <c>cancel_refused</c>.</summary>
+    public sealed record RefuseNextCancel(int Code) : FaultAction;
     /// <summary><c>forget-executions</c>: IB's daily reset — reqExecutions no longer reports any execution made so far
     /// (positions, the orders' final states and the ledger keep them; later executions are reported as usual).</summary>
     public sealed record ForgetExecutions : FaultAction;
@@ -118,6 +123,8 @@ public static class FaultScript
           hold-next-order [CODE]            next accepted placeOrder stays PreSubmitted and never trades until released;
                                             CODE (e.g. 404: held while securities are located) is sent as errMsg on it
           release-held                      held orders trade again as the broker would (a cancel ends one meanwhile)
+          refuse-next-cancel [CODE]         the next cancel of a working order is refused with CODE (default 161; 135,
+                                            10148) and the order works on; a later cancel ends it
           race-next-cancel MS               the next cancel of a working order races a fill: half of what is left trades,
                                             the rest is cancelled; 202 at once, the fill's reports and the final
                                             orderStatus (with its count) MS ms later
@@ -206,6 +213,7 @@ public static class FaultScript
             "reject-next-order" => new FaultAction.RejectNextOrder(),
             "hold-next-order" => new FaultAction.HoldNextOrder(w.Length > 1 ? ReqInt(1, "CODE") : 0),
             "release-held" => new FaultAction.ReleaseHeld(),
+            "refuse-next-cancel" => new FaultAction.RefuseNextCancel(w.Length > 1 ? ReqInt(1, "CODE") : 161),
             "race-next-cancel" => new FaultAction.RaceNextCancel(ReqInt(1, "MS")),
             "forget-executions" => new FaultAction.ForgetExecutions(),
             "lose-next-exec-end" => new FaultAction.LoseNextExecutionsEnd(),

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Bifrost.Sim.Gateway;
 
 /// <summary>One ledger line. <see cref="Type"/> is <c>order</c> (accepted by the broker), <c>reject</c> (refused: error
-/// code and text), <c>fill</c> (one execution), <c>commission</c> (its commission, joined on execId), <c>cancel</c>, or an
+/// code and text), <c>fill</c> (one execution), <c>commission</c> (its commission, joined on execId), <c>cancel</c>,
+/// <c>cancel_refused</c> (a cancel the fault <c>refuse-next-cancel</c> refused: its code and text), or an
 /// expiry's settlement: <c>exercise</c>/<c>lapse</c> (the option leaving the account) and <c>delivery</c> (its stock).</summary>
 public sealed record LedgerEntry
 {

@@ -121,6 +121,9 @@ public sealed partial class ReplayGateway
             case FaultAction.RaceNextCancel r:
                 _raceCancelMs = r.DelayMs;
                 break;
+            case FaultAction.RefuseNextCancel r:
+                _refuseCancelCode = r.Code;
+                break;
             case FaultAction.ReleaseHeld:
                 Log("releasing held orders");
                 HandleBrokerEvents(_broker.ReleaseHeld(NowNanos));

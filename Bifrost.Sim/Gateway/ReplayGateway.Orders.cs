@@ -22,6 +22,8 @@ public sealed partial class ReplayGateway
     private int? _correctNextCents;
     /// <summary>Armed by <c>race-next-cancel MS</c>: the delay of the racing fill's reports and the final status.</summary>
     private int _raceCancelMs;
+    /// <summary>Armed by <c>refuse-next-cancel CODE</c>: the code the next cancel of a working order is refused with.</summary>
+    private int _refuseCancelCode;
     /// <summary>While a racing cancel is handled: the messages held back for the client, in order.</summary>
     private List<IIbServerMessage>? _heldBack;
 
@@ -124,6 +126,13 @@ public sealed partial class ReplayGateway
 
     private void CancelOrder(GatewaySession s, int orderId)
     {
+        if (_refuseCancelCode != 0 && _broker.WorkingOrders.FirstOrDefault(o => o.Request.ClientId == s.ClientId && o.Request.OrderId == orderId) is { } refused)
+        {
+            var code = _refuseCancelCode;
+            _refuseCancelCode = 0;
+            RefuseCancel(s, refused, code);
+            return;
+        }
         if (_raceCancelMs <= 0 || !_broker.WorkingOrders.Any(o => o.Request.ClientId == s.ClientId && o.Request.OrderId == orderId))
         {
             HandleBrokerEvents(_broker.Cancel(s.ClientId, orderId, NowNanos));
@@ -142,6 +151,27 @@ public sealed partial class ReplayGateway
         {
             _heldBack = null;
         }
+    }
+
+    /// <summary>A cancel refused while the order works on (fault <c>refuse-next-cancel</c>): the errMsg alone, in IB's
+    /// words for the code, and a ledger line; no status, as IB sends none.</summary>
+    private void RefuseCancel(GatewaySession s, SimOrder o, int code)
+    {
+        var orderId = o.Request.OrderId;
+        var message = code switch
+        {
+            161 => $"Cancel attempted when order is not in a cancellable state. Order permId = {WirePermId(o)}",
+            135 => $"Can't find order with ID = {orderId}",
+            10148 => $"OrderId {orderId} that needs to be cancelled cannot be cancelled, state: PendingCancel.",
+            _ => FaultScript.DefaultText(code),
+        };
+        Log($"refusing the cancel of order {s.ClientId}/{orderId} ({o.Request.OrderRef}) with {code}: it works on");
+        _ledger.Append(new LedgerEntry
+        {
+            Type = "cancel_refused", TsNanos = NowNanos, Time = TwsTime(NowNanos), Account = _options.Account, ClientId = s.ClientId, OrderId = orderId,
+            PermId = WirePermId(o), OrderRef = o.Request.OrderRef, ConId = o.Request.ConId, Code = code, Message = message,
+        });
+        s.Send(new IbError(orderId, code, message));
     }
 
     // ------------------------------------------------------------------ broker events → wire

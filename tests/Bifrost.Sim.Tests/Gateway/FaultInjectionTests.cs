@@ -378,6 +378,36 @@ public class FaultInjectionTests
         Assert.Equal(50, (await gw.PositionsAsync())[gw.Contracts.Find("XYZ")!.Value].Qty);
     }
 
+    [Theory]
+    [InlineData(161, "Cancel attempted when order is not in a cancellable state. Order permId = ")]
+    [InlineData(135, "Can't find order with ID = ")]
+    public async Task RefuseNextCancel_TheCancelIsRefusedWithTheCode_TheOrderWorksOn_TheNextCancelEndsIt(int code, string text)
+    {
+        var ledger = TempFile("ledger.jsonl");
+        await using var gw = await Start(ledger: ledger);
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        await gw.InjectAsync(Parse("hold-next-order"));
+        await gw.InjectAsync(Parse($"refuse-next-cancel {code}"));
+        var held = await PlaceMarket(client, "held");
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "PreSubmitted");
+
+        await client.CancelOrderAsync(held);
+        var refused = await events.Wait<IbError>(e => e.Id == held && e.Code == code);
+        Assert.StartsWith(text, refused.Message, StringComparison.Ordinal);
+        await RoundTrip(client, events);
+        // No status: the order works on, as IB's refusal leaves it.
+        Assert.DoesNotContain(events.OfType<IbOrderStatus>(s => s.OrderId == held), s => s.Status != "PreSubmitted");
+        Assert.Equal(["order", "cancel_refused"], GatewayLedger.Read(ledger).Select(e => e.Type));
+        Assert.Equal(code, GatewayLedger.Read(ledger)[1].Code);
+
+        await client.CancelOrderAsync(held); // only the next cancel is refused
+        await events.Wait<IbOrderStatus>(s => s.OrderId == held && s.Status == "Cancelled");
+        await events.Wait<IbError>(e => e.Id == held && e.Code == 202);
+        Assert.Equal(["order", "cancel_refused", "cancel"], GatewayLedger.Read(ledger).Select(e => e.Type));
+    }
+
     [Fact]
     public void FaultScript_ParsesEveryActionAndRejectsGarbage()
     {
@@ -387,7 +417,7 @@ public class FaultInjectionTests
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
             "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
             "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions", "lose-next-exec-end",
-            "race-next-cancel 2000",
+            "race-next-cancel 2000", "refuse-next-cancel", "refuse-next-cancel 135",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -403,6 +433,9 @@ public class FaultInjectionTests
         Assert.IsType<FaultAction.ReleaseHeld>(rules[17].Action);
         Assert.IsType<FaultAction.ForgetExecutions>(rules[18].Action);
         Assert.Equal(new FaultAction.RaceNextCancel(2000), rules[20].Action);
+        Assert.Equal(new FaultAction.RefuseNextCancel(161), rules[21].Action);
+        Assert.Equal(new FaultAction.RefuseNextCancel(135), rules[22].Action);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("refuse-next-cancel soon"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("race-next-cancel"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
         Assert.Contains("hold-next-order [CODE]", FaultScript.Grammar);
