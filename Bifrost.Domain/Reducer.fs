@@ -147,6 +147,7 @@ module Reducer =
             { s with AlertChannelsFailing = Map.remove channel s.AlertChannelsFailing },
             [ Emit.note s OperationKind.FsmChanged "" $"alert channel {channel} delivering again" ]
         | ControlRequested(CancelRun runId, meta) when PortfolioRequests.awaitsExecution s runId -> PortfolioRequests.onCancelBeforeExecution s runId meta
+        | ControlRequested(CancelRun runId, meta) when PortfolioRequests.endedUnsent s runId -> PortfolioRequests.onCancelOfEndedRun s runId meta
         | ControlRequested(control, meta) -> Controls.onControl cfg s control meta
         | ManualOrderRequested m -> Runs.manual cfg s m
         | RebalanceRequested r -> Runs.rebalance cfg s r

@@ -290,6 +290,15 @@ module PortfolioFlow =
                 (planned |> List.filter inBook |> List.map (fun o -> OrderSubmitted o.Ref))
                 @ (if planned |> List.exists (inBook >> not) then [ CancelRequested "restart (never sent)" ] else [])
             | _ -> []
+        // A slot's run the restart ends before its execution: the slot does not trade. Told (SCHEDULE_FAILED) — before,
+        // only execute's note said so, and the slot went untraded with no word to anyone.
+        let told =
+            [ for r in runs do
+                  match r.Purpose, r.Status with
+                  | ScheduledSlot slotId, (RunStatus.Queued | RunStatus.PreTrade) ->
+                      yield! Emit.alertAndRecord s Warning "SCHEDULE_FAILED"
+                                 $"schedule slot {slotId}: run {r.Id} ended by the restart before its orders went out (nothing sent); the slot does not run (to run its snapshot: bifrost-tui portfolio-run --snapshot {r.SnapshotId})"
+                  | _ -> () ]
         runs
         |> List.fold (fun (s: State, cmds) r ->
             match eventsOf r with
@@ -299,7 +308,7 @@ module PortfolioFlow =
                 let settled = RunMachine.settle r
                 if settled = r then s, cmds else let s', more = finish s settled restartMeta in s', cmds @ more
             | [] -> s, cmds
-            | events -> let s', more = stepRun s r.Id events in s', cmds @ more) (s, [ note ])
+            | events -> let s', more = stepRun s r.Id events in s', cmds @ more) (s, note :: told)
 
     /// The portfolio run an order belongs to, by its ref.
     let private runOfOrder (s: State) (ref: string) =

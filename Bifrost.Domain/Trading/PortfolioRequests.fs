@@ -66,6 +66,22 @@ module PortfolioRequests =
         | Some(run, _) -> run.Status = RunStatus.Queued || run.Status = RunStatus.PreTrade
         | None -> false
 
+    /// A portfolio run that has ended without sending anything (a slot's run the restart ended between its pre-trade
+    /// and its execution, one blocked, one the operator cancelled already).
+    let endedUnsent (s: State) (runId: string) =
+        match s.PortfolioRuns |> Map.tryFind runId with
+        | Some(run, _) -> RunStatus.isTerminal run.Status && not (run.Orders |> List.exists _.Sent)
+        | None -> false
+
+    /// `cancel {"run_id"}` of a run that `endedUnsent`: answered as done, with how it ended. Before, it was refused "no
+    /// working orders", the answer that meant the slot would still send its orders at execute_at.
+    let onCancelOfEndedRun (s: State) (runId: string) (meta: ControlMeta) =
+        let run = fst s.PortfolioRuns.[runId]
+        let why = match run.Reasons with [] -> "" | rs -> $""" ({String.concat "; " rs})"""
+        let text = $"run {runId}: already ended {RunStatus.name run.Status}{why} before its orders went out: nothing was sent"
+        let received = Emit.note s OperationKind.ControlReceived "" $"{Control.name (CancelRun runId)} by {meta.RequestedBy} (#{meta.ControlId})"
+        s, [ received; Emit.note s OperationKind.ControlCompleted runId text; CompleteControl(meta.ControlId, Done text) ]
+
     /// `cancel {"run_id"}` of a run that `awaitsExecution`: it ends failed, cancelled by the operator (no fallback), and
     /// its execution finds it ended. Before, the cancel found no working order and was refused ("no working orders"),
     /// and the slot sent its orders at execute_at all the same.

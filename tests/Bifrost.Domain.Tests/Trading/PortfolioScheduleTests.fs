@@ -482,6 +482,28 @@ let tests =
             Expect.exists (details w) (fun d -> d.StartsWith "schedule daily-20251229: execute: run daily-20251229-run ended failed") "execute says why"
         }
 
+        // Found end to end (PortfolioScheduleRestartEndToEndTests): the restart ended the slot's run with only a note (the
+        // slot silently did not trade), and the operator's cancel after it was refused "no working orders" — the very
+        // answer that meant, before, that the slot would send its orders at execute_at all the same.
+        test "Schedule_RestartBetweenPreTradeAndExecute_ToldScheduleFailed_TheOperatorsCancelAnsweredAsEnded" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 2 30))
+            // The stored runs fed after the boot (which forgets its own log), as the daemon feeds them at start.
+            let runs = w.StoredRuns |> Map.toList |> List.map snd
+            let w = feed (boot false (monday 0 10 2 40) w.Persisted [] true) (at (monday 0 10 2 41) (PortfolioRunsRestored runs))
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.Failed "ended by the restart"
+            let failed = alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")
+            Expect.equal failed.Length 1 "told at the restart, once"
+            Expect.stringContains failed.Head.Message "daily-20251229" "names the slot"
+            Expect.stringContains failed.Head.Message "nothing sent" "says nothing went out"
+            let w = feed w (at (monday 0 10 2 45) (ControlRequested(CancelRun "daily-20251229-run", meta 5L)))
+            let answer = w.Log |> List.tryPick (function _, CompleteControl(5L, outcome) -> Some outcome | _ -> None)
+            Expect.equal answer (Some(Done "run daily-20251229-run: already ended failed (cancelled by restart) before its orders went out: nothing was sent")) "answered as ended"
+            let w = runTicks w (everyTen (monday 0 10 2 50) (monday 0 10 6 0))
+            Expect.isEmpty (ordersOf w |> List.filter (fun o -> o.Purpose = PortfolioTrade)) "nothing sent"
+            Expect.equal (alertsOf w |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")).Length 1 "not told again at execute"
+        }
+
         test "Schedule_RestartBetweenBuildAndPreTrade_PreTradesTheStoredSnapshot_AndTrades" {
             let w = boot false (monday 0 9 59 0) None [] true
             let w = runTicks w (everyTen (monday 0 9 59 10) (monday 0 10 0 30))
