@@ -74,18 +74,30 @@ public static class MemoryJson
         _ => new JsonObject { ["kind"] = "other", ["detail"] = HaltReasonModule.describe(r) },
     };
 
-    /// <summary>Parses the stored value; a <see cref="FormatException"/> names what is wrong.</summary>
+    /// <summary>Parses the stored value; a <see cref="FormatException"/> names what is wrong. A field of the wrong type is
+    /// refused, never read as absent (a loss baseline read as none re-arms the day's limit), and nothing else is thrown:
+    /// the start refuses (exit 2) rather than crash-looping on the row.</summary>
     public static EngineMemory Read(string json)
     {
         JsonObject o;
         try
         {
             o = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("not a JSON object");
+            return Read(o);
         }
         catch (JsonException e)
         {
             throw new FormatException("not valid JSON: " + e.Message);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // JsonNode's own complaints (a key given twice, a value of another kind): named as they come.
+            throw new FormatException(e.Message);
+        }
+    }
+
+    private static EngineMemory Read(JsonObject o)
+    {
         var op = Text(o, "operator") switch
         {
             "running" => OperatorState.OperatorRunning,
@@ -103,7 +115,7 @@ public static class MemoryJson
         var configured = Array(o, "configured_quantities").Select(l => Tuple.Create(ContractIdModule.value(Contract(l)), Int(l, "quantity")));
         var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")), ListModule.OfSeq(booked),
             MapModule.OfSeq(configured));
-        return new EngineMemory(op, o["stop_pending"]?.GetValue<bool>() ?? false, Int(o, "session_day"), Int(o, "trades_today"),
+        return new EngineMemory(op, Bool(o, "stop_pending") ?? false, Int(o, "session_day"), Int(o, "trades_today"),
             Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
             MapModule.OfSeq(ExpiredLegs(o)),
             // day_last_pnl: absent in a memory written before it existed (or not recorded): unknown.
@@ -182,9 +194,27 @@ public static class MemoryJson
         return r.IsOk ? r.ResultValue : throw new FormatException("con_id: " + r.ErrorValue.Message);
     }
 
-    private static string? Text(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    // Absent or null: none (a memory written before the field existed); present as anything else: refused.
+    private static string? Text(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => throw new FormatException($"{key}: expected a string"),
+    };
 
-    private static double? Number(JsonObject o, string key) => o[key] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
+    private static double? Number(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) => d,
+        _ => throw new FormatException($"{key}: expected a number"),
+    };
+
+    private static bool? Bool(JsonObject o, string key) => o[key] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        _ => throw new FormatException($"{key}: expected true or false"),
+    };
 
     private static long Long(JsonObject o, string key) =>
         o[key] is JsonValue v && v.TryGetValue<long>(out var l) ? l : throw new FormatException($"{key}: required integer");

@@ -184,4 +184,52 @@ public sealed class HardeningScenarioTests(ITestOutputHelper output) : IDisposab
             throw;
         }
     }
+
+    /// <summary>An engine_memory row with a field of the wrong type (edited by hand, written by another tool) is refused
+    /// with exit 2 naming the field, never a crash: before, "stop_pending": "false" threw out of the restore, the daemon
+    /// exited 1 and systemd restarted it into the same crash, paging ENGINE_CRASHED each time with the book unwatched.
+    /// Put back, the store starts as it stopped.</summary>
+    [Fact]
+    public async Task EngineMemory_WithAFieldOfTheWrongType_IsRefusedExit2NamingIt_NotACrashLoop()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitOrders(1, 40_000);
+            await StopAndCheck(h, first);
+            var orders = h.Ledger().Count(e => e.Type == "order");
+            var json = h.Sql("SELECT value FROM engine_state WHERE key = 'engine_memory'", r => r.GetString(0)).Single();
+            Assert.Contains("\"stop_pending\":false", json);
+            SetMemory(h, json.Replace("\"stop_pending\":false", "\"stop_pending\":\"false\"", StringComparison.Ordinal));
+            await GatewayDroppedTheSession(h);
+
+            var refused = h.StartDaemon();
+            Assert.Equal(2, await refused.Exit.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains(refused.Log.Lines, l => l.Contains("engine_memory", StringComparison.Ordinal) && l.Contains("stop_pending", StringComparison.Ordinal));
+            Assert.DoesNotContain(h.Alerts(), a => a.Code == "ENGINE_CRASHED");
+            Assert.Equal(orders, h.Ledger().Count(e => e.Type == "order"));
+
+            SetMemory(h, json);
+            await GatewayDroppedTheSession(h);
+            var again = h.StartDaemon();
+            await h.WaitFsm("Running", 60_000);
+            await StopAndCheck(h, again);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    private static void SetMemory(DaemonHarness h, string json)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={h.StorePath};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE engine_state SET value = @v WHERE key = 'engine_memory'";
+        cmd.Parameters.AddWithValue("@v", json);
+        Assert.Equal(1, cmd.ExecuteNonQuery());
+    }
 }

@@ -191,4 +191,26 @@ public class MemoryJsonTests
         e = Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("\"right\":\"P\"", "\"right\":\"X\"", StringComparison.Ordinal)));
         Assert.Contains("leg_terms[].right", e.Message);
     }
+
+    /// <summary>A field present with a value of the wrong type is refused naming it, never read as absent (a day's loss
+    /// baseline of "-800" read as none started the day's P&L from the first valuation, re-arming the loss limit) and never
+    /// thrown as anything but a FormatException (the restore turns only that into a refusal, exit 2; anything else crashed
+    /// the start, exit 1, and systemd restarted it into the same crash).</summary>
+    [Theory]
+    [InlineData("\"stop_pending\":false", "\"stop_pending\":\"false\"", "stop_pending")]
+    [InlineData("\"stop_pending\":false", "\"stop_pending\":0", "stop_pending")]
+    [InlineData("\"day_start_pnl\":-800", "\"day_start_pnl\":\"-800\"", "day_start_pnl")]
+    [InlineData("\"high_water\":250", "\"high_water\":\"250\"", "high_water")]
+    [InlineData("\"paused_by\":\"\"", "\"paused_by\":7", "paused_by")]
+    [InlineData("\"trades_today\":3", "\"trades_today\":3,\"trades_today\":4", "trades_today")]
+    public void AFieldOfTheWrongType_IsRefusedNamingIt(string field, string corrupt, string named)
+    {
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(m.Operator, false, 20_451, 3, -800.0, 250.0, m.OptionBook, "", m.ExpiredLegs,
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var json = MemoryJson.Write(m);
+        Assert.Contains(field, json);
+        var e = Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace(field, corrupt, StringComparison.Ordinal)));
+        Assert.Contains(named, e.Message);
+    }
 }
