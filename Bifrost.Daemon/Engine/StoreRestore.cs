@@ -42,7 +42,10 @@ public static class StoreRestore
             }
         }
         var legs = cfg.Strategy.Legs.Select(l => (long)ContractIdModule.value(l.Option.ContractId)).ToList();
-        return Build(cfg, orders, fills, storedNext, memory, reader.GetFillsOnContracts(legs));
+        // Executions stored under refs of this run whose order the store no longer holds (yesterday's backup restored
+        // over today's store, a salvaged one): the next ref goes above them, or the old execution becomes a new order's.
+        var lostRefs = reader.GetFillRefsWithoutOrder("oi_" + cfg.RunId).Where(r => Restart.owner(cfg, r).IsThisRun).ToList();
+        return Build(cfg, orders, fills, storedNext, memory, reader.GetFillsOnContracts(legs), lostRefs);
     }
 
     /// <summary>Pure part of <see cref="Read"/> (tested directly).</summary>
@@ -55,7 +58,7 @@ public static class StoreRestore
     /// handed over so the book check can explain a changed external quantity.
     /// </summary>
     public static Restored Build(Config cfg, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills, long storedNextOrderId,
-        EngineMemory? memory, IReadOnlyList<FillRecord> legFills)
+        EngineMemory? memory, IReadOnlyList<FillRecord> legFills, IReadOnlyList<string>? lostRefs = null)
     {
         // A leg that left the configuration is read at the multiplier the memory kept of it (1: a stock).
         var multipliers = new Dictionary<int, int>();
@@ -123,7 +126,8 @@ public static class StoreRestore
         }
 
         var highWater = Math.Max(storedNextOrderId - 1, orders.Select(o => o.IbOrderId ?? 0).DefaultIfEmpty(0).Max());
-        var nextSeq = orders.Select(o => Sequence(o.OrderRef)).DefaultIfEmpty(0).Max() + 1;
+        var nextSeq = orders.Select(o => o.OrderRef).Concat(lostRefs ?? []).Select(Sequence)
+            .Where(i => i < ConfigModule.maxOrderSequence).DefaultIfEmpty(0).Max() + 1;
         var holdingList = holdings
             .Where(kv => kv.Key > 0)
             .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));

@@ -91,6 +91,24 @@ module Restart =
         | Ok r when s.Orders.ContainsKey r -> ThisRun
         | _ -> owner cfg ref
 
+    /// The trailing sequence of `oi_{run}_{i}`, when the ref ends in one.
+    let private sequenceOf (ref: string) =
+        let i = ref.LastIndexOf '_'
+        match System.Int64.TryParse(ref.Substring(i + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture) with
+        | true, n when i > 0 && n < Config.maxOrderSequence -> Some n
+        | _ -> None
+
+    /// A ref of this run the broker reports (an execution, an open order) is never minted again, even when the store
+    /// lost its order (a backup restored over today's store, a salvaged one): the next ref goes above it. Before, the
+    /// restored sequence minted the same ref again, and the old execution stored under it became the new order's fill.
+    let keepRefAbove (cfg: Config) (s: State) (ref: string) =
+        match owner cfg ref with
+        | ThisRun ->
+            match sequenceOf ref with
+            | Some n when n >= s.NextOrderSeq -> { s with NextOrderSeq = n + 1L }
+            | _ -> s
+        | _ -> s
+
     /// True when the ref is an order of this engine whose fills are the operator's own (a manual order that does
     /// not adjust the strategy): external to the strategy like any other client's.
     let private operatorsOwn (s: State) (ref: string) =
@@ -102,6 +120,7 @@ module Restart =
     /// flags ANOTHER_ENGINE unless expected; external fills on option legs — the operator's own manual orders through
     /// Bifrost included — are counted for the book check. A duplicate (exec id already seen) changes nothing.
     let onExecution (cfg: Config) (s: State) (x: ExecutionReport) =
+        let s = keepRefAbove cfg s x.Ref
         let who = if OrderRef.isBifrost x.Ref then ownerIn cfg s x.Ref else NotBifrost
         let fresh = not (s.SeenExecs.Contains x.ExecId)
         let s =

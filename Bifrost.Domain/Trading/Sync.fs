@@ -320,6 +320,7 @@ module Sync =
             // Our ref on another client's order: another engine's, never listed as ours nor applied to ours.
             Restart.noteForeign cfg s (Restart.otherClientRef cfg r.Ref r.ClientId)
         else
+            let s = Restart.keepRefAbove cfg s r.Ref
             let s =
                 match s.Fsm with
                 | Syncing p when OrderRef.isBifrost r.Ref && (match Restart.owner cfg r.Ref with ExpectedRun _ -> false | _ -> true) ->

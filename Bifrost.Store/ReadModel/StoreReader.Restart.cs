@@ -13,4 +13,12 @@ public sealed partial class StoreReader
         var list = string.Join(",", contractIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return Query($"SELECT {FillColumns} FROM fills WHERE contract_id IN ({list}) ORDER BY time_ns, exec_id", ReadFill);
     }
+
+    /// <summary>The order refs starting with <paramref name="prefix"/> that stored fills carry and no stored order has: the
+    /// executions of orders the store lost (a backup restored over it, pages a salvage could not read).</summary>
+    public IReadOnlyList<string> GetFillRefsWithoutOrder(string prefix) =>
+        Query("""
+            SELECT DISTINCT order_ref FROM fills
+            WHERE substr(order_ref, 1, length(@prefix)) = @prefix AND order_ref NOT IN (SELECT order_ref FROM orders)
+            """, r => r.GetString(0), ("@prefix", prefix));
 }

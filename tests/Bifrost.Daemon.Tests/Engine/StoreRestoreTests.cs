@@ -218,6 +218,39 @@ public class StoreRestoreTests
         Assert.Contains(started.OfType<Command.RecordOperation>(), c => c.Item.Detail.Contains("x2 of oi_t1_1 (another order's permId)"));
     }
 
+    /// <summary>Yesterday's backup restored over today's store: the store lost today's orders, and the restart's sync
+    /// stored today's executions of them (UNKNOWN_FILL) under their refs. The next ref goes above those refs: before, the
+    /// restored sequence minted oi_t1_2 again, and the next restart replayed the old SELL 100 of oi_t1_2 as the new
+    /// hedge's fill (a hedge killed before its acknowledgement has no permId to refuse it by): the stock hedge 100 shares
+    /// off, under a GREEN light. Another run's refs (oi_t10_…) and refs of orders the store holds change nothing.</summary>
+    [Fact]
+    public void Restart_OntoAStoreThatLostTheOrdersOfStoredExecutions_MintsNoneOfTheirRefs()
+    {
+        var cfg = ConfigModule.WithClientId(17, Cfg);
+        void Today(StoreWriter w)
+        {
+            var hedge = PlaceHedge(w, "oi_t1_1", 100, permId: 9, filled: 100, OrderStatus.Filled);
+            w.AddFill(StoreMapping.Fill(Execution("e1", hedge, 100, 100.0, permId: 9, clientId: 17), 10, 10, 1.0, engineClientId: 17));
+            var lost = new OrderRequest(OrderRefModule.create("oi_t1_2").ResultValue, 12, "t1", OrderPurpose.Hedge, hedge.ContractId, Side.Sell, 100,
+                OrderType.Market, TimeInForce.Day, "DU1234567", false);
+            w.AddFill(StoreMapping.Fill(Execution("x2", lost, 100, 99.0, permId: 55, clientId: 17), 20, 20, 1.0, engineClientId: 17));
+            var otherRun = new OrderRequest(OrderRefModule.create("oi_t10_50").ResultValue, 13, "t10", OrderPurpose.Hedge, hedge.ContractId, Side.Sell, 10,
+                OrderType.Market, TimeInForce.Day, "DU1234567", false);
+            w.AddFill(StoreMapping.Fill(Execution("o50", otherRun, 10, 99.0, permId: 56, clientId: 3), 21, 21, 1.0, engineClientId: 17));
+        }
+        var r = RestoreFrom(cfg, Today);
+        // The restarted engine's first hedge, journaled and killed before IB acknowledged it, then restarted again.
+        var again = RestoreFrom(cfg, w =>
+        {
+            Today(w);
+            PlaceHedge(w, $"oi_t1_{r.NextOrderSeq}", 100, permId: 0, filled: 0, OrderStatus.PendingSubmit);
+        });
+        var (_, h) = Assert.Single(again.Holdings);
+        Assert.Equal(-100, h.Quantity);
+        Assert.All(again.Orders, o => Assert.Equal(0, OrderRefModule.value(o.Ref) == "oi_t1_1" ? 0 : o.Filled));
+        Assert.Equal(3, r.NextOrderSeq);
+    }
+
     /// <summary>The second engine ran at the same time under client id 18: its SELL 60 of our ref came before any status
     /// of ours gave our order a permId (the daemon was killed before one came), so only the client id tells it apart; the
     /// live engine counted it external and halted ANOTHER_ENGINE. Before, the restart replayed it as our order's fill
