@@ -142,7 +142,7 @@ public static class DaemonProgram
             try
             {
                 StoreIntegrity.Check(settings.Store.Path);
-                OrderJournal.Read(OrderJournal.PathFor(settings.Store.Path));
+                OrderJournal.Read(OrderJournal.PathFor(settings.Store.Path), OrderJournal.KnownMark(settings.Store.Path));
             }
             catch (Exception e) when (e is StoreCorruptException or JournalCorruptException)
             {

@@ -166,7 +166,15 @@ public sealed class DaemonService(
             broker.Contracts = contracts;
             // Orders journaled but not yet in the store (killed before the queue committed them) go in first.
             var journalPath = OrderJournal.PathFor(settings.Store.Path);
-            var recovered = OrderJournal.MergeIntoStore(journalPath, settings.Store.Path, store);
+            int recovered;
+            try
+            {
+                recovered = OrderJournal.MergeIntoStore(journalPath, settings.Store.Path, store);
+            }
+            catch (JournalCorruptException e)
+            {
+                throw new DaemonRefusedException(e.Message); // a store migrated since the check judges by its mark only now
+            }
             if (recovered > 0) Log.JournalRecovered(logger, recovered);
             journal = new OrderJournal(journalPath, settings.Store.Durability);
             // The engine memory the store did not take before the last exit (a halt, a pause) goes in before it is read.

@@ -221,6 +221,26 @@ public sealed class OrderJournal : IDisposable
         return null;
     }
 
+    /// <summary>The store's order-id mark, which a journal's ids are judged against (0: a new store, or one not readable
+    /// yet; the merge reads it again once the store is open). The start-up check and the merge judge by the same mark:
+    /// judged from 0 before connecting, a line far above the store's mark passed, and the merge's refusal after the
+    /// connection was a crash (exit 1, restarted by systemd into the same crash), not the refusal (exit 2) it is.</summary>
+    public static long KnownMark(string storePath)
+    {
+        if (!File.Exists(storePath) || new FileInfo(storePath).Length == 0) return 0;
+        try
+        {
+            using var reader = StoreReader.Open(storePath);
+            return KnownMark(reader);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or StoreSchemaException)
+        {
+            return 0;
+        }
+    }
+
+    private static long KnownMark(StoreReader reader) => long.TryParse(reader.GetEngineState(EngineKeys.NextOrderId), out var mark) ? mark : 0;
+
     /// <summary>Records in the store every journaled order it does not have (and the id marks), then empties the journal.
     /// Returns how many orders were recovered.</summary>
     public static int MergeIntoStore(string journalPath, string storePath, StoreWriter store)
@@ -229,8 +249,7 @@ public sealed class OrderJournal : IDisposable
         var recovered = 0;
         using (var reader = StoreReader.Open(storePath))
         {
-            var known = long.TryParse(reader.GetEngineState(EngineKeys.NextOrderId), out var mark) ? mark : 0;
-            foreach (var e in Read(journalPath, known))
+            foreach (var e in Read(journalPath, KnownMark(reader)))
             {
                 var writes = new List<StoreWrite> { new StoreWrite.OrderIdHighWater(e.NextOrderId, e.Order.CreatedNanos) };
                 if (e.Run is not null) writes.Add(new StoreWrite.RunStarted(e.Run));

@@ -223,6 +223,42 @@ public sealed class HardeningScenarioTests(ITestOutputHelper output) : IDisposab
         }
     }
 
+    /// <summary>A journal line whose IB order id is implausibly far (over 1,000,000) above the store's order-id mark is
+    /// refused before anything connects, exit 2 naming the line, as the journal's other implausible lines are. Before,
+    /// the start-up check judged the first line against no mark and let it pass; the merge after the connection judged it
+    /// against the store's and threw: exit 1, ENGINE_CRASHED, and systemd restarted it into the same crash.</summary>
+    [Fact]
+    public async Task Journal_WithAnIdFarAboveTheStoresMark_IsRefusedBeforeConnecting_NotACrashLoop()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitOrders(1, 40_000);
+            await StopAndCheck(h, first);
+            var orders = h.Ledger().Count(e => e.Type == "order");
+            var mark = long.Parse(h.Read(r => r.GetEngineState(Bifrost.Store.Writer.EngineKeys.NextOrderId))!, System.Globalization.CultureInfo.InvariantCulture);
+            var id = mark + 2_000_000;
+            var line = new Bifrost.Store.Records.OrderRecord("oi_t1_999", "t1", "hedge", TestConfig.StockId, TradeSide.Sell, 100, "MKT", null, "DAY",
+                "PendingSubmit", 1, 1, IbOrderId: id);
+            await File.WriteAllBytesAsync(Bifrost.Daemon.Engine.OrderJournal.PathFor(h.StorePath),
+                Bifrost.Daemon.Engine.OrderJournal.Encode(new Bifrost.Daemon.Engine.JournalEntry(line, id + 1, null)));
+            await GatewayDroppedTheSession(h);
+
+            var refused = h.StartDaemon();
+            Assert.Equal(2, await refused.Exit.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Empty(refused.Log.Lines); // refused before the host (and its broker session) was built
+            Assert.Empty(h.Gateway.ConnectedClientIds);
+            Assert.DoesNotContain(h.Alerts(), a => a.Code == "ENGINE_CRASHED");
+            Assert.Equal(orders, h.Ledger().Count(e => e.Type == "order"));
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     private static void SetMemory(DaemonHarness h, string json)
     {
         using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={h.StorePath};Pooling=False");
