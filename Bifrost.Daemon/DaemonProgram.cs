@@ -142,9 +142,10 @@ public static class DaemonProgram
             try
             {
                 StoreIntegrity.Check(settings.Store.Path);
+                StoreFileSystem.RequireWritableStore(settings.Store.Path);
                 OrderJournal.Read(OrderJournal.PathFor(settings.Store.Path), OrderJournal.KnownMark(settings.Store.Path));
             }
-            catch (Exception e) when (e is StoreCorruptException or JournalCorruptException)
+            catch (Exception e) when (e is StoreCorruptException or JournalCorruptException or StoreNotWritableException or StoreReadOnlyException)
             {
                 return Refuse(e.Message);
             }

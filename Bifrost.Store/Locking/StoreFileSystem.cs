@@ -8,6 +8,16 @@ public sealed class StoreReadOnlyException(string path, string detail)
     public string StorePath { get; } = path;
 }
 
+/// <summary>The store file exists and this process cannot write it (another user's, read-only mode, immutable): SQLite
+/// would open it read-only without a word, and the first write would fail the start.</summary>
+public sealed class StoreNotWritableException(string path, string detail)
+    : Exception($"store.path: '{path}' cannot be written by this process ({detail}); SQLite would open it read-only and the " +
+                "daemon could record nothing (no order, fill or halt). Give the daemon's user write access to it (a backup restored " +
+                "as root is root's: chown it to the daemon's user) and start again.")
+{
+    public string StorePath { get; } = path;
+}
+
 /// <summary>Tells a read-only filesystem apart from lock contention and other I/O errors.</summary>
 public static class StoreFileSystem
 {
@@ -35,6 +45,21 @@ public static class StoreFileSystem
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Not read-only: permissions or another I/O error, reported by whatever opens the store next.
+        }
+    }
+
+    /// <summary>Throws <see cref="StoreNotWritableException"/> when the store file exists and cannot be opened for writing
+    /// by this process. Before, the start connected and crashed on its first write (exit 1: restarted into the same crash).</summary>
+    public static void RequireWritableStore(string storePath)
+    {
+        if (!File.Exists(storePath)) return; // a first start creates it
+        try
+        {
+            using (File.OpenHandle(storePath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite)) { }
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException || e is IOException io && !IsReadOnly(io))
+        {
+            throw new StoreNotWritableException(storePath, e.Message);
         }
     }
 }

@@ -274,6 +274,32 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("implausible", err);
     }
 
+    /// <summary>A store file the daemon cannot write (here immutable, which binds root too) is refused naming it, before
+    /// anything connects: SQLite opened it read-only and the start crashed on its first write (exit 1).</summary>
+    [Fact]
+    public async Task StoreFileNotWritable_IsRefusedNamingIt()
+    {
+        var store = await StoreWithRows(1);
+        static void Chattr(string flag, string path)
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("chattr", [flag, path]) { RedirectStandardError = true })!;
+            var err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, $"chattr {flag} {path} (root, a filesystem with inode flags): {err}");
+        }
+        Chattr("+i", store);
+        try
+        {
+            var (code, _, err) = Run("run", "--config", ConfigPath);
+            Assert.Equal(2, code);
+            Assert.Contains($"'{store}' cannot be written by this process", err);
+        }
+        finally
+        {
+            Chattr("-i", store);
+        }
+    }
+
     [Fact]
     public void ReadOnlyFilesystem_IsNamed_NeverAStalePid()
     {

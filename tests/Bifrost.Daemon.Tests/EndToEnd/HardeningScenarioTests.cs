@@ -150,6 +150,55 @@ public sealed class HardeningScenarioTests(ITestOutputHelper output) : IDisposab
         }
     }
 
+    /// <summary>A store file this process cannot write on a writable filesystem (a backup restored by root as root's,
+    /// 0644, under the unit's user; here made immutable, which binds root too): SQLite opens it read-only without a word.
+    /// It is refused before anything connects, exit 2 naming the file, and starts again once writable.</summary>
+    [Fact]
+    public async Task StoreFileNotWritable_IsRefusedBeforeConnecting_NamingIt_ThenARestartMatchesTheLedger()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        var immutable = false;
+        try
+        {
+            var first = h.StartDaemon();
+            await h.WaitOrders(1, 40_000);
+            await StopAndCheck(h, first);
+            await GatewayDroppedTheSession(h);
+            var orders = h.Ledger().Count(e => e.Type == "order");
+
+            Chattr("+i", h.StorePath);
+            immutable = true;
+            var refused = h.StartDaemon();
+            Assert.Equal(2, await refused.Exit.WaitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Empty(refused.Log.Lines); // refused before the host (and its broker session) was built
+            Assert.Empty(h.Gateway.ConnectedClientIds);
+            Assert.Equal(orders, h.Ledger().Count(e => e.Type == "order"));
+
+            Chattr("-i", h.StorePath);
+            immutable = false;
+            var again = h.StartDaemon();
+            await h.WaitFsm("Running", 40_000);
+            await StopAndCheck(h, again);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+        finally
+        {
+            if (immutable) Chattr("-i", h.StorePath);
+        }
+    }
+
+    private static void Chattr(string flag, string path)
+    {
+        using var p = Process.Start(new ProcessStartInfo("chattr", [flag, path]) { RedirectStandardError = true })!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"chattr {flag} {path} (root, a filesystem with inode flags): {err}");
+    }
+
     [Fact]
     public async Task DamagedStore_IsRefusedBeforeConnecting_AndTheLedgerIsUnchanged()
     {
