@@ -88,7 +88,7 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
             NetGreeks = new Greeks(F(s.NetDelta), F(s.Book.Gamma), F(s.Book.Vega), F(s.Book.Theta)),
             Pnl = new PnlSnapshot(F(s.RealizedPnl), F(s.UnrealizedPnl), F(s.Fees), F(s.DailyPnl), F(s.Attribution.Gamma), F(s.Attribution.Theta),
                 F(s.Attribution.Vega), F(s.Attribution.Delta), F(s.Attribution.Residual), F(s.Attribution.Spread), F(s.Attribution.Opening),
-                F(s.Attribution.Basis)),
+                F(s.Attribution.Basis), s.DailyPnlKnown),
             Band = double.IsFinite(s.BandHalfWidth) ? new HedgeBand(target - s.BandHalfWidth, target + s.BandHalfWidth, target) : null,
             Limits =
             [

@@ -108,7 +108,11 @@ type StatusSnapshot =
       RealizedPnl: float
       UnrealizedPnl: float
       Fees: float
+      /// 0 when not known (see DailyPnlKnown): what the limits take then.
       DailyPnl: float
+      /// False while the day's P&L is not known (the book without a valuation, the day without its baseline): the day's
+      /// stored row must not read as a flat day.
+      DailyPnlKnown: bool
       Attribution: PnlAttribution
       TradesToday: int
       WorkingOrders: int }

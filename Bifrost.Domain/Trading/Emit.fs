@@ -45,6 +45,7 @@ module Emit =
           UnrealizedPnl = unrealized
           Fees = fees
           DailyPnl = State.dayPnl cfg s
+          DailyPnlKnown = State.dayPnlKnown cfg s
           Attribution = s.Attribution
           TradesToday = s.Daily.Trades
           WorkingOrders = State.workingOrders s |> List.length }

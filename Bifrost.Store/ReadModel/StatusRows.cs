@@ -11,7 +11,7 @@ internal static class StatusRows
         time_ns, fsm_state, health, checks_json, block_reasons_json, positions_json, delta, gamma, vega, theta,
         pnl_realized, pnl_unrealized, pnl_fees, pnl_daily, attr_gamma, attr_theta, attr_vega, attr_delta, attr_residual,
         band_lower, band_upper, band_target, limits_json, connection, market_data, config_json, heartbeat_ns, daemon_pid, run_id,
-        account_json, attr_spread, attr_opening, attr_basis
+        account_json, attr_spread, attr_opening, attr_basis, pnl_daily_known
         """;
 
     public static StatusSnapshot Read(SqliteDataReader r) => new()
@@ -24,7 +24,8 @@ internal static class StatusRows
         Positions = StoreJson.Deserialize<List<PositionEntry>>(r.GetString(5), []),
         NetGreeks = new Greeks(r.GetDouble(6), r.GetDouble(7), r.GetDouble(8), r.GetDouble(9)),
         Pnl = new PnlSnapshot(r.GetDouble(10), r.GetDouble(11), r.GetDouble(12), r.GetDouble(13), r.GetDouble(14),
-            r.GetDouble(15), r.GetDouble(16), r.GetDouble(17), r.GetDouble(18), r.GetDouble(30), r.GetDouble(31), r.GetDouble(32)),
+            r.GetDouble(15), r.GetDouble(16), r.GetDouble(17), r.GetDouble(18), r.GetDouble(30), r.GetDouble(31), r.GetDouble(32),
+            r.GetInt64(33) == 1),
         Band = r.IsDBNull(19) ? null : new HedgeBand(r.GetDouble(19), r.GetDouble(20), r.GetDouble(21)),
         Limits = StoreJson.Deserialize<List<LimitUsage>>(r.GetString(22), []),
         Connection = r.GetString(23),

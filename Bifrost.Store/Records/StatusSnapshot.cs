@@ -46,12 +46,14 @@ public sealed record Greeks(double Delta, double Gamma, double Vega, double Thet
 /// <summary>
 /// The run's P&amp;L (realised, unrealised, fees; <see cref="Daily"/> is since the session day began), with its attribution:
 /// delta, gamma, theta, vega, spread (trading against the mark), opening (P&amp;L carried in), basis (mark against model),
-/// residual, and the fees, which add up to realised + unrealised − fees at the last valuation.
+/// residual, and the fees, which add up to realised + unrealised − fees at the last valuation. <see cref="DailyKnown"/>
+/// false: the day's P&amp;L was not known (the book without a valuation, the day without its baseline) and
+/// <see cref="Daily"/> reads 0; the daily views give none for such a day.
 /// </summary>
 public sealed record PnlSnapshot(
     double Realized, double Unrealized, double Fees, double Daily,
     double AttrGamma, double AttrTheta, double AttrVega, double AttrDelta, double AttrResidual,
-    double AttrSpread = 0, double AttrOpening = 0, double AttrBasis = 0)
+    double AttrSpread = 0, double AttrOpening = 0, double AttrBasis = 0, bool DailyKnown = true)
 {
     public static readonly PnlSnapshot Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

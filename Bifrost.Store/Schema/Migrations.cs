@@ -16,6 +16,7 @@ internal static class Migrations
         new(9, "the broker's reported fill count on orders", V0009OrderReportedFilled.Sql),
         new(10, "whether a cancel was asked for each order", V0010OrderCancelRequested.Sql),
         new(11, "the client ids of each fill: the execution's and the engine's", V0011FillClientIds.Sql),
+        new(12, "whether each status's day P&L was known", V0012DailyPnlKnown.Sql),
     ];
 
     public static int Latest => All[^1].Version;

@@ -11,14 +11,14 @@ internal sealed class StatusStatements(SqliteConnection c) : IDisposable
         time_ns, fsm_state, health, checks_json, block_reasons_json, positions_json, delta, gamma, vega, theta,
         pnl_realized, pnl_unrealized, pnl_fees, pnl_daily, attr_gamma, attr_theta, attr_vega, attr_delta, attr_residual,
         band_lower, band_upper, band_target, limits_json, connection, market_data, config_json, heartbeat_ns, daemon_pid, run_id,
-        account_json, attr_spread, attr_opening, attr_basis
+        account_json, attr_spread, attr_opening, attr_basis, pnl_daily_known
         """;
 
     private const string Values = """
         @time, @fsm, @health, @checks, @blocks, @positions, @delta, @gamma, @vega, @theta,
         @realized, @unrealized, @fees, @daily, @ag, @at, @av, @ad, @ar,
         @bl, @bu, @bt, @limits, @conn, @md, @config, @heartbeat, @pid, @run,
-        @account, @as, @ao, @ab
+        @account, @as, @ao, @ab, @dk
         """;
 
     private readonly Statement _replace = new(c, $"INSERT OR REPLACE INTO status(id, {Cols}) VALUES (1, {Values})");
@@ -39,6 +39,7 @@ internal sealed class StatusStatements(SqliteConnection c) : IDisposable
         s.Pnl.AttrDelta, s.Pnl.AttrResidual, s.Band?.Lower, s.Band?.Upper, s.Band?.Target, StoreJson.Serialize(s.Limits),
         s.Connection, s.MarketData, s.ConfigSummaryJson, s.HeartbeatNanos, s.DaemonPid, s.RunId,
         StoreJson.Serialize(s.AccountValues), s.Pnl.AttrSpread, s.Pnl.AttrOpening, s.Pnl.AttrBasis,
+        s.Pnl.DailyKnown ? 1 : 0,
     ];
 
     public void Dispose()

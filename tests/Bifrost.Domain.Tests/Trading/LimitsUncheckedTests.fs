@@ -62,6 +62,16 @@ let tests =
             Expect.isTrue (State.isValued cfg s) "marked"
             Expect.exists (ops cmds) (fun o -> o.Detail.StartsWith "LIMITS_CHECKED") "noted"
             Expect.equal s.UnvaluedSince Timestamp.zero "reset"
+        testCase "ALegNeverQuoted_TheStatusSaysTheDaysPnlIsNotKnown_NotAFlatDay" <| fun () ->
+            // The status's day P&L reads 0 while it is unknown (what the limits take); stored as the day's last status it
+            // read as a flat day in the statistics. The snapshot says it is not known until the book is valued.
+            let s, _ = unquotedLeg 10.0
+            let snap = Emit.snapshot cfg s
+            Expect.equal snap.DailyPnl 0.0 "0 stands for it"
+            Expect.isFalse snap.DailyPnlKnown "not known: the leg has no mark"
+            let s, _ = Reducer.run cfg s [ at (sec 11.0) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 11.0))); at (sec 11.5) ClockTicked ]
+            Expect.isTrue (State.isValued cfg s) "marked"
+            Expect.isTrue (Emit.snapshot cfg s).DailyPnlKnown "known once valued"
         // After a restart the underlying is unmarked until its first quote: time passing before it (quiet markets, stale
         // periods, dead feeds) is what the model's unvalued books are made of.
         restartProperty "A book unvalued in session for twice stale_after is told (LIMITS_UNCHECKED), across restarts, stale data and faults"

@@ -226,6 +226,27 @@ public sealed class RecordRoundTripTests : IDisposable
     }
 
     [Fact]
+    public async Task DailySummary_ADayWhoseLastStatusDidNotKnowItsPnl_HasNone_NotAFlatDay()
+    {
+        // The daemon writes an unknown day P&L (a book without a valuation at the day's last status) as 0: read back as
+        // 0.00, the statistics counted it a flat day and summed its week as if it were one.
+        const long day = 86_400_000_000_000L;
+        using var reader = await WriteThenRead(w =>
+        {
+            w.AppendHistory(Sample.Status(Sample.T0) with { Pnl = PnlSnapshot.Zero with { Daily = -900 } });
+            w.AppendHistory(Sample.Status(Sample.T0 + 1_000) with { Pnl = PnlSnapshot.Zero with { DailyKnown = false } });
+            w.AppendHistory(Sample.Status(Sample.T0 + day) with { Pnl = PnlSnapshot.Zero with { DailyKnown = false } });
+            w.AppendHistory(Sample.Status(Sample.T0 + day + 1_000) with { Pnl = PnlSnapshot.Zero with { Daily = 40 } });
+            w.SetStatus(Sample.Status(Sample.T0 + day + 2_000) with { Pnl = PnlSnapshot.Zero with { DailyKnown = false } });
+        });
+
+        var days = reader.GetDailySummaries();
+        Assert.Equal([40.0, null], days.Select(d => d.Daily));
+        Assert.False(reader.GetStatus()!.Pnl.DailyKnown);
+        Assert.Equal([true, false, false, true], reader.GetStatusHistory(0, long.MaxValue).OrderBy(h => h.TimeNanos).Select(h => h.Pnl.DailyKnown));
+    }
+
+    [Fact]
     public async Task EveryEnumValue_IsAcceptedByTheSchemaChecks()
     {
         using var reader = await WriteThenRead(w =>

@@ -106,6 +106,18 @@ public sealed class QueryCliTests
     }
 
     [Fact]
+    public void Stats_ADayWhoseLastStatusDidNotKnowItsPnl_IsNotCountedAFlatDay()
+    {
+        // The day before ends with the book unvalued (its status's day P&L written as 0, not known): the month's P&L is
+        // not the other day's alone, and that day is not a day without a gain in the win rate.
+        using var store = TempStore.WithSample(Frames.Now, (s, w) =>
+            w.AppendHistory(s with { TimeNanos = Frames.Now - 86_400_000_000_000L + 1, Pnl = s.Pnl with { Daily = 0, DailyKnown = false } }));
+        var (code, output, _) = Run("stats", "--by", "month", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("1 day(s) have no P&L on record", output);
+    }
+
+    [Fact]
     public void OpsBySymbolAndRun()
     {
         using var store = TempStore.WithSample(Frames.Now);
