@@ -201,7 +201,7 @@ public sealed class DaemonService(
             };
             control.RefuseAbandoned();
             var summary = StatusMapper.ConfigSummary(cfg, settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId,
-                timings.Clock.ToString().ToLowerInvariant());
+                timings.Clock.ToString().ToLowerInvariant(), portfolio?.Contracts);
             store.StartRun(new RunRecord(cfg.RunId, RunKind.Live, clock.NowNanos(), summary));
             var dispatcher = new CommandDispatcher(cfg, store, broker, control, new StatusMapper(cfg, contracts, summary), clock, logger,
                 _notify, storeOptions.QueueCapacity, timings.HistoryEvery, journal) { Notifier = notifier, Probe = runtime.Probe, PendingMemoryPath = pendingMemory };

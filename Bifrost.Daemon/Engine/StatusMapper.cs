@@ -13,7 +13,11 @@ namespace Bifrost.Daemon.Engine;
 /// <summary>The reducer's status snapshot → the store's status row (what the monitor shows).</summary>
 public sealed class StatusMapper(Config cfg, ContractTable contracts, string configSummaryJson)
 {
-    public static string ConfigSummary(Config cfg, string host, int port, int clientId, string clock) =>
+    /// <summary>The configuration as the console reads it; <paramref name="portfolio"/>: the portfolio.universe stocks
+    /// and their con ids (the console names them and offers them in the book confirmation: a run's order that filled
+    /// unseen is confirmed like a hedge's).</summary>
+    public static string ConfigSummary(Config cfg, string host, int port, int clientId, string clock,
+        IEnumerable<KeyValuePair<string, ContractId>>? portfolio = null) =>
         JsonSerializer.Serialize(new
         {
             run_id = cfg.RunId,
@@ -34,6 +38,7 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
                 multiplier = l.Option.Multiplier,
                 quantity = l.Quantity,
             }),
+            portfolio = portfolio?.Select(kv => new { symbol = kv.Key, con_id = ContractIdModule.value(kv.Value) }).ToList(),
             target_delta = cfg.Strategy.TargetDelta,
             // What the console's confirmations quote: the stop/flatten behaviour and the fat-finger ceiling.
             control = new

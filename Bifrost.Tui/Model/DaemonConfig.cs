@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace Bifrost.Tui.Model;
 
-/// <summary>A contract of the configured universe (the underlying or an option leg) as the daemon's config summary names it.</summary>
+/// <summary>A contract of the configured universe (the underlying, an option leg or a portfolio.universe stock) as the
+/// daemon's config summary names it.</summary>
 internal sealed record ConfiguredContract(long ConId, string Description, bool IsUnderlying, int Multiplier, int Quantity);
 
 /// <summary>
@@ -13,6 +14,10 @@ internal sealed record ConfiguredContract(long ConId, string Description, bool I
 /// </summary>
 internal sealed record DaemonConfig(string Mode, string? Account, ConfiguredContract? Underlying, IReadOnlyList<ConfiguredContract> Legs, ControlSettings Control)
 {
+    /// <summary>The portfolio.universe stocks: named, and confirmable after a run's order filled unseen; never in
+    /// <see cref="Contracts"/> (the ticket and the rebalance trade the scalper's contracts only).</summary>
+    public IReadOnlyList<ConfiguredContract> PortfolioStocks { get; init; } = [];
+
     public static readonly DaemonConfig Unknown = new("unknown", null, null, [], ControlSettings.Defaults);
 
     public bool IsLive => Mode == "live";
@@ -20,7 +25,7 @@ internal sealed record DaemonConfig(string Mode, string? Account, ConfiguredCont
     /// <summary>The underlying first, then the legs: what the order ticket and the rebalance screen offer.</summary>
     public IReadOnlyList<ConfiguredContract> Contracts => Underlying is { } u ? [u, .. Legs] : Legs;
 
-    public ConfiguredContract? Find(long conId) => Contracts.FirstOrDefault(c => c.ConId == conId);
+    public ConfiguredContract? Find(long conId) => Contracts.FirstOrDefault(c => c.ConId == conId) ?? PortfolioStocks.FirstOrDefault(c => c.ConId == conId);
 
     public ConfiguredContract? Find(string description) =>
         Contracts.FirstOrDefault(c => string.Equals(c.Description, Normalise(description), StringComparison.OrdinalIgnoreCase));
@@ -50,7 +55,15 @@ internal sealed record DaemonConfig(string Mode, string? Account, ConfiguredCont
                     legs.Add(new ConfiguredContract(id, description, false, (int)(Long(l, "multiplier") ?? 0), (int)(Long(l, "quantity") ?? 0)));
                 }
             }
-            return new DaemonConfig(Text(root, "mode") ?? "unknown", Text(root, "account"), underlying, legs, ControlSettings.FromConfigJson(json));
+            var stocks = new List<ConfiguredContract>();
+            if (root.TryGetProperty("portfolio", out var ps) && ps.ValueKind == JsonValueKind.Array)
+                foreach (var p in ps.EnumerateArray())
+                    if (p.ValueKind == JsonValueKind.Object && Long(p, "con_id") is { } id && Text(p, "symbol") is { } name)
+                        stocks.Add(new ConfiguredContract(id, name, false, 1, 0));
+            return new DaemonConfig(Text(root, "mode") ?? "unknown", Text(root, "account"), underlying, legs, ControlSettings.FromConfigJson(json))
+            {
+                PortfolioStocks = stocks,
+            };
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException) // InvalidOperation: a lone \uXXXX surrogate
         {

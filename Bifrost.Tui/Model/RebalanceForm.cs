@@ -7,8 +7,9 @@ namespace Bifrost.Tui.Model;
 /// part of the rebalance), the risk-bypass choice, and the control it sent.</summary>
 internal sealed record RebalanceState
 {
-    /// <summary>The book confirmation after a BOOK_MISMATCH or reconciliation halt: the same form over the option legs and
-    /// then the underlying (optional: a hedge that filled unseen), writing confirm_book.</summary>
+    /// <summary>The book confirmation after a BOOK_MISMATCH or reconciliation halt: the same form over the option legs,
+    /// then the underlying (optional: a hedge that filled unseen) and the portfolio stocks (optional: a run's order that
+    /// filled unseen), writing confirm_book.</summary>
     public bool Book { get; init; }
     public ImmutableList<string> Targets { get; init; } = [];
     public int Field { get; init; }
@@ -76,7 +77,7 @@ internal static class RebalanceForm
 
     /// <summary>The request, its preview lines, or why it cannot be sent.</summary>
     private static IReadOnlyList<ConfiguredContract> Contracts(RebalanceState r, FormContext ctx) =>
-        r.Book ? [.. ctx.Config.Legs, .. ctx.Config.Contracts.Where(c => c.IsUnderlying)] : ctx.Config.Contracts;
+        r.Book ? [.. ctx.Config.Legs, .. ctx.Config.Contracts.Where(c => c.IsUnderlying), .. ctx.Config.PortfolioStocks] : ctx.Config.Contracts;
 
     public static (ControlRequest? Request, IReadOnlyList<RebalanceLeg> Legs, string? Error) Preview(RebalanceState r, FormContext ctx)
     {

@@ -34,6 +34,16 @@ public sealed class StatusMapperTests
     }
 
     [Fact]
+    public void ConfigSummary_NamesThePortfolioStocks_TheConsoleConfirmsAndNamesThem()
+    {
+        var portfolio = new Dictionary<string, ContractId> { ["AAA"] = ContractIdModule.create(3001).ResultValue };
+        var json = JsonDocument.Parse(StatusMapper.ConfigSummary(Cfg, "127.0.0.1", 7497, 17, "broker", portfolio)).RootElement;
+        var stock = Assert.Single(json.GetProperty("portfolio").EnumerateArray().ToList());
+        Assert.Equal(("AAA", 3001), (stock.GetProperty("symbol").GetString(), stock.GetProperty("con_id").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(StatusMapper.ConfigSummary(Cfg, "127.0.0.1", 7497, 17, "broker")).RootElement.GetProperty("portfolio").ValueKind);
+    }
+
+    [Fact]
     public void Map_CarriesTheAccountValuesTheBrokerReported()
     {
         var t = Timestamp.NewTimestamp(1_772_461_800_000_000_000);

@@ -70,6 +70,31 @@ public sealed class BookConfirmationTests
     }
 
     [Fact]
+    public void Console_AfterAPortfolioRunsOrderFilledUnseen_TheFormBooksTheStock_AsTheCliDoes()
+    {
+        // A run's buy of 200 AAA filled while the daemon was down and IB forgot the execution: the halt asks to confirm
+        // AAA=200, or the next run buys it again. The form offered only the legs and the underlying (CLI only).
+        using var store = TempStore.WithSample(Frames.Now, status: s => Sample.Trader(s) with
+        {
+            Health = Health.Blocked,
+            FsmState = "Halted(RECONCILE_FAILED: oi_p0123 (portfolio BUY 200 AAA) is no longer open …)",
+            BlockReasons = [FormContext.ReconcileFailedCode],
+            ConfigSummaryJson = Sample.TraderSummary.Replace("\"legs\":", "\"portfolio\":[{\"symbol\":\"AAA\",\"con_id\":3001}],\"legs\":"),
+            Positions = [.. Sample.Trader(s).Positions, new PositionEntry(3001, "3001", "STK", 200, 50.0, PositionOwner.External)],
+        });
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("4", "m");
+        Assert.Contains("AAA                               0        -  broker +200", console.Screen);
+        console.Press("10", ConsoleKey.DownArrow, "10", ConsoleKey.DownArrow, ConsoleKey.DownArrow, "200", ConsoleKey.Enter);
+        Assert.Contains("AAA                    now        0 →      200: the strategy's book changes by +200", console.Screen);
+        console.Press("y");
+        var cli = ControlCommandLine.Request(Arguments.Parse(["confirm-book", "--leg", "XYZ 20260320 C 100=10", "--leg", "XYZ 20260320 P 100=10", "--leg", "AAA=200"]));
+        Assert.Equal(ControlRequests.ToRow(cli), ControlRequests.ToRow(Assert.Single(console.Sent)));
+        // A stock no longer held is named by its symbol, not its con id.
+        Assert.Equal("AAA", Symbols.Of(3001, "", DaemonConfig.Parse(StoreReader.Open(store.Path).GetStatus()!.ConfigSummaryJson)));
+    }
+
+    [Fact]
     public void Console_AfterALegUnconfiguredHalt_SaysToPutTheLegBack_NotToConfirmTheBook()
     {
         // A confirm book there syncs again and halts again: the way out is the configuration.
