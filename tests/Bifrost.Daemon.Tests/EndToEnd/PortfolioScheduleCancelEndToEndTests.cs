@@ -20,16 +20,8 @@ public class PortfolioScheduleCancelEndToEndTests(ITestOutputHelper output)
             var dir = PortfolioScheduleEndToEndTests.SignalsDir(h);
             PortfolioScheduleEndToEndTests.WriteSignals(dir, "signals.csv", 1.0, 0.5, DateTime.UtcNow.AddHours(-1));
             // An hour of session time (18 s at ×200) to start and arm first; execute 30 minutes after pre-trade (9 s).
-            var now = PortfolioScheduleEndToEndTests.GatewayLocal(h).AddMinutes(60);
-            var build = new DateTime(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0).AddMinutes(1);
-            string Hm(DateTime t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
-            var schedule = new JsonObject
-            {
-                ["name"] = "weekly", ["days"] = new JsonArray("Mon"), ["build_at"] = Hm(build),
-                ["pre_trade_at"] = Hm(build.AddMinutes(1)), ["execute_at"] = Hm(build.AddMinutes(31)), ["grace_s"] = 600,
-            };
-            var root = JsonNode.Parse(File.ReadAllText(h.ConfigPath))!.AsObject();
-            File.WriteAllText(h.ConfigPath, PortfolioScheduleEndToEndTests.Portfolio(root, schedule, dir).ToJsonString());
+            var build = PortfolioScheduleEndToEndTests.NextMinute(PortfolioScheduleEndToEndTests.GatewayLocal(h).AddMinutes(60));
+            PortfolioScheduleEndToEndTests.WriteSchedule(h, build, graceSeconds: 600, dir, executeAfterPreTrade: 30);
             var slot = "weekly-" + build.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             var run = h.StartDaemon();
             await h.WaitFsm("Running", 30_000);

@@ -51,14 +51,15 @@ public class PortfolioScheduleEndToEndTests(ITestOutputHelper output)
         return root;
     }
 
-    /// <summary>Rewrites the harness's config with a Monday schedule at build / build+1 / build+2 minutes.</summary>
-    private static void WriteSchedule(DaemonHarness h, DateTime buildLocal, double graceSeconds, string signalsDir)
+    /// <summary>Rewrites the harness's config with a Monday schedule: build, pre-trade a minute later, execute
+    /// <paramref name="executeAfterPreTrade"/> minutes after that.</summary>
+    internal static void WriteSchedule(DaemonHarness h, DateTime buildLocal, double graceSeconds, string signalsDir, int executeAfterPreTrade = 1)
     {
         string Hm(DateTime t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
         var schedule = new JsonObject
         {
             ["name"] = "weekly", ["days"] = new JsonArray("Mon"), ["build_at"] = Hm(buildLocal),
-            ["pre_trade_at"] = Hm(buildLocal.AddMinutes(1)), ["execute_at"] = Hm(buildLocal.AddMinutes(2)), ["grace_s"] = graceSeconds,
+            ["pre_trade_at"] = Hm(buildLocal.AddMinutes(1)), ["execute_at"] = Hm(buildLocal.AddMinutes(1 + executeAfterPreTrade)), ["grace_s"] = graceSeconds,
         };
         var root = JsonNode.Parse(File.ReadAllText(h.ConfigPath))!.AsObject();
         File.WriteAllText(h.ConfigPath, Portfolio(root, schedule, signalsDir).ToJsonString());
@@ -68,7 +69,7 @@ public class PortfolioScheduleEndToEndTests(ITestOutputHelper output)
     internal static DateTime GatewayLocal(DaemonHarness h) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.UnixEpoch.AddTicks(h.Gateway.NowNanos / 100), NewYork);
 
-    private static DateTime NextMinute(DateTime t) => new DateTime(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0).AddMinutes(1);
+    internal static DateTime NextMinute(DateTime t) => new DateTime(t.Year, t.Month, t.Day, t.Hour, t.Minute, 0).AddMinutes(1);
 
     internal static string SignalsDir(DaemonHarness h)
     {

@@ -26,16 +26,8 @@ public class PortfolioScheduleRestartEndToEndTests(ITestOutputHelper output)
             PortfolioScheduleEndToEndTests.WriteSignals(dir, "signals.csv", 1.0, 0.5, DateTime.UtcNow.AddHours(-1));
             // An hour of session time (18 s at ×200) to start and arm first; execute an hour after pre-trade (18 s): the
             // restart and the cancel land in between. The longest grace: a slow restart must not make execute a miss.
-            var now = PortfolioScheduleEndToEndTests.GatewayLocal(h).AddMinutes(60);
-            var build = new DateTime(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0).AddMinutes(1);
-            string Hm(DateTime t) => t.ToString("HH:mm", CultureInfo.InvariantCulture);
-            var schedule = new JsonObject
-            {
-                ["name"] = "weekly", ["days"] = new JsonArray("Mon"), ["build_at"] = Hm(build),
-                ["pre_trade_at"] = Hm(build.AddMinutes(1)), ["execute_at"] = Hm(build.AddMinutes(61)), ["grace_s"] = 3600,
-            };
-            var root = JsonNode.Parse(File.ReadAllText(h.ConfigPath))!.AsObject();
-            File.WriteAllText(h.ConfigPath, PortfolioScheduleEndToEndTests.Portfolio(root, schedule, dir).ToJsonString());
+            var build = PortfolioScheduleEndToEndTests.NextMinute(PortfolioScheduleEndToEndTests.GatewayLocal(h).AddMinutes(60));
+            PortfolioScheduleEndToEndTests.WriteSchedule(h, build, graceSeconds: 3600, dir, executeAfterPreTrade: 60);
             var slot = "weekly-" + build.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             var runId = slot + "-run";
 
