@@ -474,9 +474,6 @@ module State =
     /// the light on a Saturday, a loss the stored day counted and the next session day counted again).
     let dayPnl (cfg: Config) (s: State) = dailyPnlOf s (limitsPnl cfg s)
 
-    /// Whether `dayPnl` is known, not the 0 that stands for an unknown one (a book without a valuation, no baseline yet).
-    let dayPnlKnown (cfg: Config) (s: State) = System.Double.IsFinite(limitsPnl cfg s - s.Daily.StartPnl)
-
     /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
     let riskNow (cfg: Config) (s: State) =
         let total = limitsPnl cfg s
