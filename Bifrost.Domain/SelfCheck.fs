@@ -55,7 +55,7 @@ module SelfCheck =
                   elif float q >= near * float limit then None, $"position {name}: {h.Quantity} near ±{limit}" ]
         // The P&L the clock judges (the close's out of the session's hours, not after-hours marks beside the close's mids).
         let total = State.limitsPnl cfg s
-        let drawdown = max s.HighWater total - total
+        let drawdown = State.highWaterWith s total - total
         let others =
             [ if c.TradesToday >= l.MaxDailyTrades then Some BlockReason.DailyTradeLimit, $"DAILY_TRADE_LIMIT: {c.TradesToday} of {l.MaxDailyTrades}"
               elif float c.TradesToday >= near * float l.MaxDailyTrades then None, $"daily trades {c.TradesToday} near {l.MaxDailyTrades}"

@@ -30,7 +30,9 @@ public static class MemoryJson
             ["last_spot"] = double.IsFinite(m.LastSpot) ? m.LastSpot : null,
             ["leg_vols"] = new JsonArray([.. m.LegVols.Select(l => (JsonNode)new JsonObject { ["con_id"] = ContractIdModule.value(l.ContractId), ["vol"] = l.Vol })]),
             ["portfolio_prices"] = new JsonArray([.. m.PortfolioPrices.Select(p => (JsonNode)new JsonObject { ["con_id"] = ContractIdModule.value(p.ContractId), ["price"] = p.Price })]),
-            ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : 0.0,
+            // None yet (no valued P&L since the engine took the book) is null, not 0: a 0 read back measured a book
+            // adopted below its cost as a drawdown from 0.
+            ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : null,
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
                 ["con_id"] = ContractIdModule.value(a.ContractId), ["quantity"] = a.Quantity, ["avg_cost"] = double.IsFinite(a.AvgCost) ? a.AvgCost : 0.0,
@@ -116,7 +118,7 @@ public static class MemoryJson
         var book = new OptionBookMemory(ListModule.OfSeq(adopted), ListModule.OfSeq(reconciled), Timestamp.NewTimestamp(Long(o, "reconciled_ns")), ListModule.OfSeq(booked),
             MapModule.OfSeq(configured));
         return new EngineMemory(op, Bool(o, "stop_pending") ?? false, Int(o, "session_day"), Int(o, "trades_today"),
-            Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? 0.0, book, Text(o, "paused_by") ?? "",
+            Number(o, "day_start_pnl") ?? double.NaN, Number(o, "high_water") ?? double.NaN, book, Text(o, "paused_by") ?? "",
             MapModule.OfSeq(ExpiredLegs(o)),
             // day_last_pnl: absent in a memory written before it existed (or not recorded): unknown.
             Number(o, "day_last_pnl") ?? double.NaN,

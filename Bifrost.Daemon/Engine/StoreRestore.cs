@@ -132,7 +132,7 @@ public static class StoreRestore
             .Where(kv => kv.Key > 0)
             .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));
         return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
-            ListModule.OfSeq(seen), memory is null ? 0.0 : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
+            ListModule.OfSeq(seen), memory is null ? double.NaN : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
             ListModule.OfSeq(external), ListModule.OfSeq(refusals));
     }
 

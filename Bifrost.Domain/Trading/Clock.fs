@@ -4,8 +4,10 @@ open Bifrost.Domain
 
 /// The timer: day roll, time decay, intraday risk evaluation, stop timeout, interval hedges, status heartbeat.
 module Clock =
-    // A new high-water mark copies the state; an unchanged one does not (this runs every clock step).
-    let private withHighWater (s: State) (total: float) = if total > s.HighWater then { s with HighWater = total } else s
+    // A new high-water mark copies the state; an unchanged one does not (this runs every clock step). The first valued
+    // P&L sets it (State.highWaterWith).
+    let private withHighWater (s: State) (total: float) =
+        if total > s.HighWater || (System.Double.IsNaN s.HighWater && System.Double.IsFinite total) then { s with HighWater = total } else s
 
     // The step's parts return struct pairs: a clock step runs every second of a backtest, and each pair would be an
     // allocation.

@@ -21,7 +21,7 @@ type Restored =
       Orders: Order list
       Holdings: (ContractId * Holding) list
       SeenExecIds: ExecId list
-      /// The strategy's equity high-water mark and the day's starting P&L, if this is a restart within the day.
+      /// The strategy's equity high-water mark (NaN: none yet, taken at the first valued P&L).
       HighWater: float
       /// The engine's stored memory (operator state, day counters, adopted and reconciled book); None on a new store.
       /// When present, `Holdings` already include its adopted legs.
@@ -35,7 +35,7 @@ type Restored =
 
 module Restored =
     let empty =
-        { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = 0.0
+        { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = nan
           Memory = None; ExternalLegFills = []; RefusedFills = [] }
 
 /// IB's normalised order status report (orderStatus / openOrder); may repeat or never come.

@@ -190,7 +190,7 @@ module OptionBookMemory =
 
 module EngineMemory =
     let empty =
-        { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = 0.0
+        { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = nan
           OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||]
           PortfolioPrices = [||]; TiltClearedThrough = 0; LegTerms = []; HedgeRejects = 0; LastHedgeAt = Timestamp.zero; LastHedgeSpot = nan }
 

@@ -135,7 +135,7 @@ module PortfolioFlow =
         if not (State.isValued cfg s) then nan, nan
         else
             let total = State.totalPnl cfg s
-            total - s.Daily.StartPnl, PreTradeRisk.drawdown s.HighWater total
+            total - s.Daily.StartPnl, PreTradeRisk.drawdown (State.highWaterWith s total) total
 
     let brokerDown (s: State) = not (State.brokerUp s)
 

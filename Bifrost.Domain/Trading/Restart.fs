@@ -346,7 +346,11 @@ module Restart =
                     Portfolio = portfolio
                     Book = Book.aggregate s'.Legs portfolio
                     Daily = daily
-                    HighWater = (if System.Double.IsFinite m.HighWater then max r.HighWater m.HighWater else r.HighWater)
+                    HighWater =
+                        (match System.Double.IsFinite r.HighWater, System.Double.IsFinite m.HighWater with
+                         | true, true -> max r.HighWater m.HighWater
+                         | true, false -> r.HighWater
+                         | false, _ -> m.HighWater)
                     PortfolioPrices = m.PortfolioPrices
                     OptionBook = m.OptionBook
                     PausedBy = m.PausedBy

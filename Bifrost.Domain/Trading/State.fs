@@ -280,7 +280,7 @@ module State =
           AccountCurrency = None
           SoldSincePosition = Map.empty
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
-          HighWater = 0.0
+          HighWater = nan
           Risk = RiskOk
           LastHedgeAt = Timestamp.zero
           LastHedgeSpot = nan
@@ -474,10 +474,15 @@ module State =
     /// the light on a Saturday, a loss the stored day counted and the next session day counted again).
     let dayPnl (cfg: Config) (s: State) = dailyPnlOf s (limitsPnl cfg s)
 
+    /// The high-water mark with `total` in it. None (NaN) until the engine's first valued P&L: the best P&L is the best
+    /// this engine has seen since it took the book, so a book adopted below its cost (options bought at 5.00, marked at
+    /// 3.00 on the first start) is no drawdown; a mark from 0 halted MAX_DRAWDOWN at the first start, every hedge blocked.
+    let highWaterWith (s: State) (total: float) = if System.Double.IsNaN s.HighWater then total else max s.HighWater total
+
     /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
     let riskNow (cfg: Config) (s: State) =
         let total = limitsPnl cfg s
-        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = max s.HighWater total }
+        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = highWaterWith s total }
 
     /// The limits judged now for a state leaving a pause or a halt for Running (else the halt's RiskHalted would refuse
     /// every hedge until the next tick). An unvalued book is not judged here: the clock judges it once marked.

@@ -108,6 +108,18 @@ public class MemoryJsonTests
         Assert.True(double.IsNaN(MemoryJson.Read(MemoryJson.Write(EngineMemoryModule.empty)).DayLastPnl));
     }
 
+    /// <summary>A high-water mark not taken yet (no valued P&amp;L since the engine took the book) stays none across a
+    /// restart: read back as 0, a book adopted below its cost was a drawdown from 0 (MAX_DRAWDOWN at the next start).</summary>
+    [Fact]
+    public void HighWater_NoneYet_RoundTripsAsNone_NotZero()
+    {
+        var empty = MemoryJson.Read(MemoryJson.Write(EngineMemoryModule.empty));
+        Assert.True(double.IsNaN(empty.HighWater), $"{empty.HighWater}");
+        var m = EngineMemoryModule.empty;
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, -2_000.0, -1_850.5, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        Assert.Equal(-1_850.5, MemoryJson.Read(MemoryJson.Write(m)).HighWater);
+    }
+
     /// <summary>The underlying's last accepted price survives the round trip (the bad-quote guard judges a restart's
     /// first price against it); a memory written before it existed reads as none.</summary>
     [Fact]

@@ -1,0 +1,58 @@
+/// The drawdown of a book the strategy adopts below its cost. The high-water mark is the best P&L this engine has seen
+/// since it took the book: the options' loss before that day is not a drawdown under Bifrost, and halting on it at the
+/// first start (RISK_HALT blocks every hedge) left the legs unhedged from the first minute.
+module Bifrost.Domain.Tests.Trading.AdoptedBookLimitsTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests
+open Bifrost.Domain.Tests.Fixtures
+
+/// One leg of 10 calls, a 1,000 drawdown limit.
+let cfg = let c = config 1 in { c with Risk = { c.Risk with MaxDrawdown = 1_000.0 } }
+
+/// The first start with the calls bought at 5.00 and marked at 3.00: 2,000 below their cost.
+let startBelowCost (c: Config) =
+    startEvents c 100.0
+    |> List.map (function { Payload = PositionReported(id, q, _) } as e when id = cid 2 -> { e with Payload = PositionReported(id, q, 5.0) } | e -> e)
+
+let private isRunning (s: State) = match s.Fsm with Running _ -> true | _ -> false
+let private drawdownHalt (s: State) = match s.Fsm with Halted(HaltReason.DrawdownBreached _) -> true | _ -> false
+
+[<Tests>]
+let tests =
+    testList "Trading.AdoptedBookLimits" [
+        testCase "FirstStart_WithTheLegsBelowTheirCost_IsNoDrawdown_HedgesAndStaysGreen" <| fun () ->
+            let s, cmds = runAll cfg (startBelowCost cfg)
+            let s, tick = Reducer.step cfg s (at (sec 1.0) ClockTicked)
+            Expect.floatClose Accuracy.medium (State.totalPnl cfg s) -2_000.0 "the strategy's P&L against the legs' cost"
+            Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}: not halted on a loss taken before the strategy held the book"
+            Expect.isEmpty (alerts (cmds @ tick) |> List.filter (fun a -> a.Code = "RISK_HALT")) "no RISK_HALT"
+            Expect.equal (placed cmds |> List.length) 1 "the legs hedged at once"
+            let check = SelfCheck.run cfg s
+            let details = check.Checks |> List.map (fun c -> c.Detail) |> String.concat "; "
+            Expect.isFalse (details.Contains "MAX_DRAWDOWN") details
+            Expect.isFalse (List.contains BlockReason.RiskHalt check.BlockReasons) details
+        testCase "FirstStart_BelowCost_TheDrawdownCountsFromTheAdoptedLevel" <| fun () ->
+            let s, cmds = runAll cfg (startBelowCost cfg)
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = Reducer.run cfg s [ at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"); at (sec 1.0) ClockTicked ]
+            // The calls fall a further 1.10 (1,100 on 10 contracts): a drawdown of 1,100 from the adopted -2,000.
+            let s, _ = Reducer.run cfg s (legStanding cfg (cid 2) 1.85 1.95 (sec 2.0) @ [ at (sec 5.0) ClockTicked ])
+            Expect.isTrue (drawdownHalt s) $"{FsmState.name s.Fsm}: the limit still holds from where the strategy took the book"
+        testCase "Restart_AfterAFirstStartBelowCost_KeepsTheAdoptedHighWater_NoHalt" <| fun () ->
+            let s, cmds = runAll cfg (startBelowCost cfg)
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = Reducer.run cfg s [ at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"); at (sec 1.0) ClockTicked ]
+            let restored = restoredFrom s
+            let events =
+                [ at (sec 10.0) (EngineStarted restored); at (sec 10.1) (BrokerConnected [ cfg.Account ])
+                  at (sec 10.2) (PositionReported(cid 2, 10, 5.0)); at (sec 10.2) (PositionReported(underlyingId, State.hedgePosition cfg s, 100.0))
+                  at (sec 10.3) PositionsEnded; at (sec 10.3) OpenOrdersEnded; at (sec 10.3) ExecutionsEnded
+                  at (sec 10.4) (QuoteReceived(quote (cid 2) 2.9 3.1 (sec 10.4))); at (sec 10.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 10.5)))
+                  at (sec 11.0) ClockTicked ]
+            let r, _ = Reducer.run cfg (State.initial cfg) events
+            Expect.isTrue (isRunning r) $"{FsmState.name r.Fsm}"
+            Expect.floatClose Accuracy.medium r.HighWater -2_000.0 "the high-water mark the engine had"
+    ]
