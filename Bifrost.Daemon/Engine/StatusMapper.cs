@@ -100,6 +100,7 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
                 new LimitUsage("max_position", Math.Abs(StateModule.hedgePosition(cfg, state)), cfg.Risk.MaxPosition),
                 new LimitUsage("max_daily_trades", s.TradesToday, cfg.Risk.MaxDailyTrades),
                 new LimitUsage("daily_loss_limit", Math.Max(0, -F(s.DailyPnl)), cfg.Risk.DailyLossLimit),
+                .. StateModule.pnlLimitsUsage(cfg, state).Select(u => new LimitUsage(u.Item1, F(u.Item2), u.Item3)),
             ],
             Connection = !link.SocketUp ? "disconnected" : !link.IbUp ? "connected, TWS lost IB (1100)" : "connected",
             MarketData = MarketDataText(report, farms),

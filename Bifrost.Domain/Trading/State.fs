@@ -484,6 +484,22 @@ module State =
         let total = limitsPnl cfg s
         Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = highWaterWith s total }
 
+    /// The P&L limits' usage as the clock and the light judge them (name, used, limit): the drawdown from the high-water
+    /// mark, and the stop-loss and take-profit when set. None while the book is unvalued (no figure rather than a wrong
+    /// one; the light's `book_valued` says so). The console showed only the day's loss, so a book 90 % of the way to a
+    /// MAX_DRAWDOWN halt looked far from every limit.
+    let pnlLimitsUsage (cfg: Config) (s: State) =
+        if not (isValued cfg s) then []
+        else
+            let total = limitsPnl cfg s
+            [ "max_drawdown", highWaterWith s total - total, cfg.Risk.MaxDrawdown
+              match cfg.Risk.StopLoss with
+              | Some sl -> "stop_loss", max 0.0 -total, sl
+              | None -> ()
+              match cfg.Risk.TakeProfit with
+              | Some tp -> "take_profit", max 0.0 total, tp
+              | None -> () ]
+
     /// The limits judged now for a state leaving a pause or a halt for Running (else the halt's RiskHalted would refuse
     /// every hedge until the next tick). An unvalued book is not judged here: the clock judges it once marked.
     let riskIfValued (cfg: Config) (s: State) = if isValued cfg s then riskNow cfg s else Ok RiskOk

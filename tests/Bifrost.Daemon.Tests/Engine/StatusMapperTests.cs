@@ -58,6 +58,24 @@ public sealed class StatusMapperTests
         Assert.Equal(990_000.0, row.AccountValues["TotalCashValue"]);
     }
 
+    /// <summary>The console's risk limits name the P&amp;L limits the clock halts on, not only the day's loss: a book near
+    /// its MAX_DRAWDOWN halt looked far from every limit.</summary>
+    [Fact]
+    public void Map_ShowsTheDrawdownUsage_BesideTheDaysLoss()
+    {
+        var t = 1_772_461_800_000_000_000L;
+        var state = StateModule.initial(Cfg);
+        var mapper = new StatusMapper(Cfg, ContractTable.From(Cfg), "{}");
+        foreach (var p in EngineInputs.StartedAndReconciled().Concat(EngineInputs.QuotedOutsideTheBand()))
+            state = Reducer.step(Cfg, state, EventModule.at(Timestamp.NewTimestamp(t += 50_000_000), p)).Item1;
+
+        var row = mapper.Map(Emit.snapshot(Cfg, state), state, 0);
+
+        var drawdown = Assert.Single(row.Limits, l => l.Name == "max_drawdown");
+        Assert.Equal(Cfg.Risk.MaxDrawdown, drawdown.Limit);
+        Assert.Equal(0.0, drawdown.Value, 6);
+    }
+
     /// <summary>
     /// The hedger keeps a rebalance's stock as a tilt of its target: the light judges delta against target + tilt. The
     /// status row's band was centred on the configured target alone, so the console drew a GREEN book outside its band

@@ -41,6 +41,18 @@ let tests =
             // The calls fall a further 1.10 (1,100 on 10 contracts): a drawdown of 1,100 from the adopted -2,000.
             let s, _ = Reducer.run cfg s (legStanding cfg (cid 2) 1.85 1.95 (sec 2.0) @ [ at (sec 5.0) ClockTicked ])
             Expect.isTrue (drawdownHalt s) $"{FsmState.name s.Fsm}: the limit still holds from where the strategy took the book"
+        testCase "TheStatusShowsTheDrawdownStopLossAndTakeProfitUsage_AsTheClockJudgesThem" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with StopLoss = Some 3_000.0; TakeProfit = Some 10_000.0 } }
+            let s, cmds = runAll c (startBelowCost c)
+            let hedge = placed cmds |> List.exactlyOne
+            let unvalued, _ = Reducer.run c (State.initial c) (startBelowCost c |> List.filter (fun e -> match e.Payload with QuoteReceived _ -> false | _ -> true))
+            Expect.isEmpty (State.pnlLimitsUsage c unvalued) "no figure for an unvalued book"
+            let s, _ = Reducer.run c s [ at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"); at (sec 1.0) ClockTicked ]
+            // The calls fall 0.80 (800 on 10 contracts) from the adopted 3.00.
+            let s, _ = Reducer.run c s (legStanding c (cid 2) 2.15 2.25 (sec 2.0) @ [ at (sec 5.0) ClockTicked ])
+            Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}"
+            let usage = State.pnlLimitsUsage c s |> List.map (fun (n, used, limit) -> n, System.Math.Round(used, 2), limit)
+            Expect.equal usage [ "max_drawdown", 800.0, 1_000.0; "stop_loss", 2_800.0, 3_000.0; "take_profit", 0.0, 10_000.0 ] "each P&L limit's usage"
         testCase "Restart_AfterAFirstStartBelowCost_KeepsTheAdoptedHighWater_NoHalt" <| fun () ->
             let s, cmds = runAll cfg (startBelowCost cfg)
             let hedge = placed cmds |> List.exactlyOne
