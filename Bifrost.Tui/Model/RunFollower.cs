@@ -154,15 +154,15 @@ internal sealed class RunFollower(string storePath, long controlId)
         + (o.AvgPrice is { } p && o.Filled > 0 ? $" @ {Format.Price(p)}" : "")
         + (o.RejectReason is { Length: > 0 } why ? $" ({why})" : "");
 
-    /// <summary>done: every order filled (or nothing to do); partial: some filled; failed: refused or nothing filled.</summary>
+    /// <summary>done: every order filled (or nothing to do); partial: some filled; failed: refused or nothing filled —
+    /// never better than the daemon's own word on the run ("partial: …"): a contract refused before it went out has no
+    /// order row, and the filled rest read as done.</summary>
     public static FollowOutcome Finish(ControlCommand control, string? runId, IReadOnlyList<OrderRecord> orders, Func<long, string>? symbol = null)
     {
         var texts = orders.Select(o => OrderText(o, symbol)).ToList();
         if (control.Status == ControlStatus.Refused)
             return new FollowOutcome(control.Id, "refused", runId, "failed", control.Result, texts);
-        var batch = orders.Count == 0 || orders.All(o => o.Filled >= o.Qty)
-            ? "done"
-            : orders.Any(o => o.Filled > 0) ? "partial" : "failed";
+        var batch = RunsModel.Worse(RunsModel.FromOrders(orders), RunsModel.BatchWord(control.Result));
         return new FollowOutcome(control.Id, "done", runId, batch, control.Result, texts);
     }
 }

@@ -25,8 +25,45 @@ internal static class RunsModel
         if (run.Kind is RunKind.Live or RunKind.Backtest or RunKind.Sweep)
             return run.EndedNanos is null ? "running" : "ended";
         if (orders.Any(o => !IsFinished(o.Status)) || (run.EndedNanos is null && orders.Count == 0)) return "running";
-        if (orders.Count == 0 || orders.All(o => o.Filled >= o.Qty)) return "done";
-        return orders.Any(o => o.Filled > 0) ? "partial" : "failed";
+        return Worse(FromOrders(orders), SummaryStatus(run.SummaryJson));
+    }
+
+    /// <summary>done when every order filled (or there was none), partial when some quantity filled, failed when none did.</summary>
+    public static string FromOrders(IReadOnlyList<OrderRecord> orders) =>
+        orders.Count == 0 || orders.All(o => o.Filled >= o.Qty) ? "done"
+        : orders.Any(o => o.Filled > 0) ? "partial" : "failed";
+
+    /// <summary>The daemon's batch word at the head of its run summary ("partial: …"), or null. It counts what never became
+    /// an order row — a contract refused before it went out (market_data_error), a split's unsent rest — which the
+    /// order rows alone read as done.</summary>
+    public static string? BatchWord(string? result)
+    {
+        foreach (var word in (string[])["done", "partial", "failed"])
+            if (result?.StartsWith(word + ":", StringComparison.Ordinal) == true) return word;
+        return null;
+    }
+
+    /// <summary>The worse of two batch words (failed &lt; partial &lt; done); a missing one takes the other.</summary>
+    public static string Worse(string batch, string? other) =>
+        other is null ? batch : Rank(other) < Rank(batch) ? other : batch;
+
+    private static int Rank(string batch) => batch switch { "failed" => 0, "partial" => 1, _ => 2 };
+
+    private static string? SummaryStatus(string? json)
+    {
+        if (json is null) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            if (doc.RootElement is not { ValueKind: System.Text.Json.JsonValueKind.Object } root) return null;
+            if (root.TryGetProperty("status", out var st) && st.ValueKind == System.Text.Json.JsonValueKind.String && st.GetString() is "done" or "partial" or "failed")
+                return st.GetString();
+            return root.TryGetProperty("result", out var r) && r.ValueKind == System.Text.Json.JsonValueKind.String ? BatchWord(r.GetString()) : null;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) // a lone \uXXXX surrogate
+        {
+            return null;
+        }
     }
 
     public static RunListRow Row(RunSummary summary, IReadOnlyList<OrderRecord> orders, IReadOnlyList<FillRecord> fills,

@@ -273,6 +273,36 @@ public sealed class ControlCliTests
         Assert.Contains("result: partial", output);
     }
 
+    // A rebalance whose one contract was refused before it went out (its quote stale: market_data_error, an operation but
+    // no order row) while the other filled in full ends `partial` at the daemon (Runs.summary: "partial: …; market_data_error
+    // …", the run's summary status too). Judged from the order rows alone — every one filled — `--wait` said "result: done"
+    // (exit 0, the daemon's words not shown) and `runs` listed the run done: the refused leg was never traded.
+    [Fact]
+    public void RebalanceWait_OneContractRefusedBeforeItWentOut_TheOtherFilled_IsPartial_ExitOne()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var refusal = "market_data_error: XYZ 20260320 C 100 has no fresh quote (asked for again: try again)";
+        using var daemon = FakeControlDaemon.Start(store, (c, w) =>
+        {
+            var run = $"{Sample.RunId}-reb{c.Id}";
+            w.StartRun(new RunRecord(run, RunKind.Rebalance, Frames.Now, "{}", Sample.RunId));
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Control, run, Detail: "rebalance"));
+            w.Record(new OperationRecord(Frames.Now, OperationKind.Reject, run, null, Sample.CallId, TradeSide.Sell, 2, null, refusal));
+            w.UpsertOrder(new OrderRecord($"oi_{run}_1", run, "rebalance", Sample.StockId, TradeSide.Buy, 10, "MKT", null, "DAY", "Filled",
+                Frames.Now, Frames.Now, Filled: 10, AvgPrice: 101.5));
+            var result = $"partial: oi_{run}_1 buy 10/10 Filled; {refusal}";
+            w.EndRun(run, Frames.Now, JsonSerializer.Serialize(new { result, status = "partial" }));
+            return (ControlOutcome.Done, result);
+        });
+        var (code, output, _) = Run("rebalance", "--target", "XYZ=-110", "--target", "XYZ 20260320 C 100=8", "--wait", "--timeout", "30", "--store", store.Path);
+        Assert.Equal(1, code);
+        Assert.Contains($"result: partial — partial: oi_{Sample.RunId}-reb", output);
+        Assert.Contains(refusal, output);
+
+        var runs = Run("runs", "--store", store.Path, "--utc");
+        Assert.Matches($@"{Sample.RunId}-reb\d+ +rebalance +\S+ \S+  partial ", runs.Out);
+    }
+
     // `--wait --timeout 10` gave up on an order the daemon had not taken yet, and left it queued: a daemon back within
     // control_max_age_seconds (60 s) still traded it, after the operator (or the script) had sent it again on the
     // timeout — two orders. A trading command still pending when --wait gives up is withdrawn now, so the retry is the

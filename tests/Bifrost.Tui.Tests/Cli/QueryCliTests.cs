@@ -88,6 +88,23 @@ public sealed class QueryCliTests
         Assert.All(ops, o => Assert.Equal(Sample.StockId, o.GetProperty("contract_id").GetInt64()));
     }
 
+    // A manual order refused before it went out (no fresh quote: market_data_error) has its run row, ended `failed` by the
+    // daemon, and no order: read from its orders alone (none) `runs` and the Runs screen listed it done.
+    [Fact]
+    public void Runs_AnOrderRefusedBeforeItWentOut_IsListedFailed_NotDone()
+    {
+        const string run = "paper1-man9";
+        const string result = "failed: market_data_error: XYZ 20260320 C 100 has no fresh quote (asked for again: try again)";
+        using var store = TempStore.WithSample(Frames.Now, (_, w) =>
+        {
+            w.StartRun(new RunRecord(run, RunKind.Manual, Frames.Now, "{}", Sample.RunId));
+            w.EndRun(run, Frames.Now, JsonSerializer.Serialize(new { result, status = "failed" }));
+        });
+        var (code, output, _) = Run("runs", "--store", store.Path, "--utc");
+        Assert.Equal(0, code);
+        Assert.Matches($@"{run} +manual +\S+ \S+  failed ", output);
+    }
+
     [Fact]
     public void Stats_ShowsTheDays_AndCsv()
     {

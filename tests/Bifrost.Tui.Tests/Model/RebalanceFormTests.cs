@@ -101,4 +101,26 @@ public sealed class RebalanceFormTests
         Assert.Contains("oi_reb_1 buy 60/100 XYZ Cancelled @ 101.20", screen);
         Assert.Contains("batch: partial — run timeout: 40 unfilled", screen);
     }
+
+    // The daemon ends a rebalance `partial` when a contract was refused before it went out (no order row); the form read
+    // the order rows alone — all filled — and said "batch: done" in green without the daemon's words.
+    [Fact]
+    public void Progress_OneContractRefusedBeforeItWentOut_EndsPartial_WithTheDaemonsWords()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: Sample.Trader);
+        using var console = new ConsoleDriver(store.Path);
+        console.Press("b", "-20", ConsoleKey.DownArrow, "8", ConsoleKey.Enter, "y");
+        var id = console.State.Rebalance.ControlId!.Value;
+
+        const string refusal = "market_data_error: XYZ 20260320 C 100 has no fresh quote (asked for again: try again)";
+        OrderTicketTests.Daemon(store, id, "paper1-reb", w =>
+        {
+            w.RecordNow(new Bifrost.Store.Writer.StoreWrite.Order(new OrderRecord("oi_reb_1", $"paper1-reb{id}", "rebalance", Sample.StockId, TradeSide.Buy, 100, "MKT", null, "DAY", "Submitted", Frames.Now, Frames.Now)));
+            w.UpdateOrder(new OrderProgress("oi_reb_1", "Filled", Frames.Now, Filled: 100, AvgPrice: 101.2));
+        }, $"partial: oi_reb_1 buy 100/100 Filled; {refusal}");
+
+        var screen = console.Screen;
+        Assert.Contains("oi_reb_1 buy 100/100 XYZ Filled @ 101.20", screen);
+        Assert.Contains($"batch: partial — partial: oi_reb_1 buy 100/100 Filled; {refusal}", screen);
+    }
 }
