@@ -11,12 +11,18 @@ namespace Bifrost.Daemon.Alerts;
 /// it sends one alert at a time, retrying with doubling backoff, and records the outcome in alert_deliveries (sent /
 /// failed + reason + attempts). No delivery, however it fails, ends a worker. A channel whose alert was not delivered
 /// (after its retries) is reported to <c>channelHealth</c> (channel, last error), and again (channel, null) when it
-/// delivers again: the engine shows it on the light. On stop it drains for a bounded time, then gives up and records
-/// what it could not send.
+/// delivers again: the engine shows it on the light. An alert a channel failed is owed to it: sent again once the channel
+/// delivers, and tried again on its own while nothing else comes (a pager relay down longer than the retries lost its
+/// critical for the life of the process before). On stop it drains for a bounded time, then gives up and records what
+/// it could not send.
 /// </summary>
 public sealed class AlertNotifier : IAsyncDisposable
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a channel that owes alerts waits for a new one before it tries an owed one again (doubling to
+    /// 16 times while it keeps failing).</summary>
+    public static readonly TimeSpan RetryOwedEvery = TimeSpan.FromSeconds(60);
 
     private readonly AlertSettings _settings;
     private readonly IReadOnlyList<IAlertChannel> _channels;
@@ -27,19 +33,23 @@ public sealed class AlertNotifier : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
     private readonly Action<string, string?> _channelHealth;
+    private readonly TimeSpan _retryOwedEvery;
+    private readonly TimeSpan[] _owedWait;
     private long _dropped;
 
     public AlertNotifier(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, Action<AlertHandle, AlertDeliveryRecord> record,
-        AlertJson json, ILogger logger, Action<string, string?>? channelHealth = null)
+        AlertJson json, ILogger logger, Action<string, string?>? channelHealth = null, TimeSpan? retryOwedEvery = null)
     {
         _channelHealth = channelHealth ?? ((_, _) => { });
+        _retryOwedEvery = retryOwedEvery ?? RetryOwedEvery;
         _settings = settings;
         _channels = channels;
         _record = record;
         _json = json;
         _logger = logger;
         _queues = channels.Select(_ => new AlertQueue(settings.QueueCapacity)).ToArray();
-        _workers = channels.Select((c, i) => Task.Run(() => RunAsync(c, _queues[i]))).ToArray();
+        _owedWait = channels.Select(_ => _retryOwedEvery).ToArray();
+        _workers = channels.Select((_, i) => Task.Run(() => RunAsync(i))).ToArray();
     }
 
     /// <summary>Alerts lost to a full queue, per channel (each also recorded as a failed delivery).</summary>
@@ -70,10 +80,13 @@ public sealed class AlertNotifier : IAsyncDisposable
             $"not sent: the notifier queue is full ({_settings.QueueCapacity} alerts waiting)", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
     }
 
-    private async Task RunAsync(IAlertChannel channel, AlertQueue queue)
+    private async Task RunAsync(int index)
     {
+        var channel = _channels[index];
         var failing = false;
-        while (await queue.TakeAsync().ConfigureAwait(false) is { } next)
+        // The alerts this channel failed after their retries, oldest first: owed until it delivers them.
+        var owed = new List<(AlertRecord Alert, AlertHandle Handle)>();
+        while (await NextAsync(index, owed).ConfigureAwait(false) is { } next)
         {
             var (alert, handle) = next;
             string? failure;
@@ -87,6 +100,15 @@ public sealed class AlertNotifier : IAsyncDisposable
             {
                 failure = RecordCrash(channel, alert, handle, e);
             }
+            if (!_stop.IsCancellationRequested && failure is not null) Owe(owed, next);
+            else if (!_stop.IsCancellationRequested && owed.Count > 0)
+            {
+                // It delivers again: what it failed goes out now (criticals first, as the queue takes them).
+                Log.AlertsOwedResent(_logger, owed.Count, channel.Name);
+                foreach (var (a, h) in owed) Enqueue(index, a, h);
+                owed.Clear();
+                _owedWait[index] = _retryOwedEvery;
+            }
             if (_stop.IsCancellationRequested || failing == (failure is not null)) continue; // only changes; a stop is no failure of the channel
             failing = failure is not null;
             if (failing) Log.AlertChannelFailing(_logger, channel.Name, failure!);
@@ -94,6 +116,34 @@ public sealed class AlertNotifier : IAsyncDisposable
             try { _channelHealth(channel.Name, failure); }
             catch (Exception e) { Log.NotifierFailed(_logger, e); }
         }
+    }
+
+    // The next alert to send; while alerts are owed and none comes for a while, the oldest owed (a critical first) is
+    // queued again to try the channel — so a page still goes out once the relay is back, with no other alert to carry it.
+    private async Task<(AlertRecord Alert, AlertHandle Handle)?> NextAsync(int index, List<(AlertRecord Alert, AlertHandle Handle)> owed)
+    {
+        var take = _queues[index].TakeAsync();
+        while (owed.Count > 0 && !_stop.IsCancellationRequested)
+        {
+            if (await Task.WhenAny(take, Task.Delay(_owedWait[index], _stop.Token)).ConfigureAwait(false) == take || _stop.IsCancellationRequested) break;
+            var i = Math.Max(0, owed.FindIndex(o => o.Alert.Severity == AlertSeverity.Critical));
+            var retry = owed[i];
+            owed.RemoveAt(i);
+            Enqueue(index, retry.Alert, retry.Handle);
+            // Each try that fails again waits twice as long for the next (a pager down all night: a handful of tries an hour).
+            _owedWait[index] = TimeSpan.FromTicks(Math.Min(_owedWait[index].Ticks * 2, _retryOwedEvery.Ticks * 16));
+        }
+        return await take.ConfigureAwait(false);
+    }
+
+    // Owed alerts are bounded like the queue: past it the oldest non-critical is let go (its failed delivery is recorded;
+    // the next start re-sends it while unacknowledged).
+    private void Owe(List<(AlertRecord Alert, AlertHandle Handle)> owed, (AlertRecord Alert, AlertHandle Handle) alert)
+    {
+        owed.Add(alert);
+        if (owed.Count <= Math.Max(1, _settings.QueueCapacity)) return;
+        var i = owed.FindIndex(o => o.Alert.Severity != AlertSeverity.Critical);
+        owed.RemoveAt(Math.Max(0, i));
     }
 
     // The alert's row id is in the JSON when the store has written it by now (it usually has, within a batch).

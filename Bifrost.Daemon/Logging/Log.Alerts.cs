@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "re-sending {Count} alert(s) {Channel} never got (from before this start)")]
     public static partial void AlertsResent(ILogger logger, int count, string channel);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "re-sending {Count} alert(s) {Channel} failed, now that it delivers again")]
+    public static partial void AlertsOwedResent(ILogger logger, int count, string channel);
 }

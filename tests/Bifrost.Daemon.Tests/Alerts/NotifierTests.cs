@@ -29,10 +29,10 @@ public sealed class NotifierTests : IAsyncLifetime
     }
 
     private AlertNotifier Notifier(IReadOnlyList<IAlertChannel> channels, int retries = 2, double backoffSeconds = 0.05, int capacity = 100,
-        AlertSeverity min = AlertSeverity.Info, Action<string, string?>? channelHealth = null) =>
+        AlertSeverity min = AlertSeverity.Info, Action<string, string?>? channelHealth = null, TimeSpan? retryOwedEvery = null) =>
         new(new AlertSettings(channels.Select(c => (NotifierSettings)new CommandNotifierSettings(c.Name, ["/bin/true"], TimeSpan.FromSeconds(1))).ToList(),
                 retries, TimeSpan.FromSeconds(backoffSeconds), min, capacity),
-            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance, channelHealth);
+            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance, channelHealth, retryOwedEvery);
 
     private AlertHandle Raise(AlertNotifier notifier, string code, AlertSeverity severity = AlertSeverity.Critical)
     {
@@ -195,11 +195,12 @@ public sealed class NotifierTests : IAsyncLifetime
         var first = Raise(notifier, "BROKER_DISCONNECTED");
         var second = Raise(notifier, "RISK_HALT");
 
-        var rows = await WaitDeliveries(2);
-        var failed = Assert.Single(rows, r => r.AlertId == first.Id);
-        Assert.Equal(DeliveryStatus.Failed, failed.Status);
+        // The first is owed to the channel: sent again once the second went through.
+        var rows = await WaitDeliveries(3);
+        var failed = Assert.Single(rows, r => r.AlertId == first.Id && r.Status == DeliveryStatus.Failed);
         Assert.Contains("NotSupportedException: a bug in a channel", failed.Detail);
         Assert.Equal(DeliveryStatus.Sent, Assert.Single(rows, r => r.AlertId == second.Id).Status);
+        Assert.Single(rows, r => r.AlertId == first.Id && r.Status == DeliveryStatus.Sent);
     }
 
     /// <summary>A channel with a bug: its first send throws what no channel is meant to throw.</summary>
@@ -305,6 +306,45 @@ public sealed class NotifierTests : IAsyncLifetime
         await Task.Delay(100); // the report follows the recorded outcome
 
         Assert.Equal([("mail", "exit code 3: smtp relay down"), ("mail", null)], reports.ToArray());
+    }
+
+    // A pager relay down for longer than the retries (1 + 2 + 4 s by default) when a critical came: its delivery failed
+    // and it was never tried again for the life of the process — the next alert that went through turned the light back
+    // GREEN while the critical had reached no one (only a restart re-sent it).
+    [Fact]
+    public async Task Channel_DownWhenACriticalCame_SendsItOnceItDeliversAgain()
+    {
+        var flag = Path.Combine(_dir, "relay-up");
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"[ -e '{flag}' ] || {{ cat > /dev/null; echo 'relay down' >&2; exit 3; }}; cat >> '{log}'; echo >> '{log}'");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0);
+
+        var halt = Raise(notifier, "ORDER_OUTCOME_UNKNOWN");
+        Assert.Equal(DeliveryStatus.Failed, Assert.Single(await WaitDeliveries(1)).Status);
+        File.WriteAllText(flag, "");
+        Raise(notifier, "MARKET_DATA_RESTORED", AlertSeverity.Info);
+
+        Assert.Equal(["MARKET_DATA_RESTORED", "ORDER_OUTCOME_UNKNOWN"], await WaitPaged(log, 2));
+        var rows = await WaitDeliveries(3);
+        Assert.Contains(rows, r => r.AlertId == halt.Id && r.Status == DeliveryStatus.Sent);
+    }
+
+    // The same with nothing else to send: the owed critical is tried again on its own, and goes out once the relay is up.
+    [Fact]
+    public async Task Channel_DownWhenACriticalCame_NothingElseComes_IsTriedAgain_AndSentOnceUp()
+    {
+        var flag = Path.Combine(_dir, "relay-up");
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"[ -e '{flag}' ] || {{ cat > /dev/null; echo 'relay down' >&2; exit 3; }}; cat >> '{log}'; echo >> '{log}'");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0,
+            retryOwedEvery: TimeSpan.FromSeconds(0.3));
+
+        var halt = Raise(notifier, "ORDER_OUTCOME_UNKNOWN");
+        Assert.Equal(DeliveryStatus.Failed, Assert.Single(await WaitDeliveries(1)).Status);
+        File.WriteAllText(flag, "");
+
+        Assert.Equal(["ORDER_OUTCOME_UNKNOWN"], await WaitPaged(log, 1));
+        Assert.Contains(await WaitDeliveries(2), r => r.AlertId == halt.Id && r.Status == DeliveryStatus.Sent);
     }
 
     [Fact]
