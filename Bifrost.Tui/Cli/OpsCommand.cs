@@ -50,7 +50,8 @@ internal static class OpsCommand
 
         var zone = args.Zone;
         stdout.WriteLine($"# {ops.Count} of {matching.ToString(CultureInfo.InvariantCulture)} matching operations, newest first, by {TimeBaseText(timeBase)}"
-            + (since is { } f ? $", since {Format.Iso(f)}" : "") + (until is { } t ? $", until {Format.Iso(t)}" : ""));
+            + (since is { } f ? $", since {Format.Iso(f)}" : "") + (until is { } t ? $", until {Format.Iso(t)}" : "")
+            + $", times in {Format.ZoneName(zone, nowNanos)}");
         foreach (var op in ops)
         {
             var row = MonitorBuilder.Row(op, zone, symbols);

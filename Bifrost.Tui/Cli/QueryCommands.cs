@@ -46,7 +46,7 @@ internal static class QueryCommands
                 if (detail.Run.Result is { } result) stdout.WriteLine($"result: {result}");
                 stdout.WriteLine("orders:");
                 foreach (var o in detail.Orders) stdout.WriteLine("  " + o);
-                stdout.WriteLine("fills:");
+                stdout.WriteLine($"fills (times in {Format.ZoneName(args.Zone, UnixNanos.Now())}):");
                 foreach (var f in detail.Fills) stdout.WriteLine("  " + f);
                 return 0;
             }
@@ -58,7 +58,7 @@ internal static class QueryCommands
                 stdout.WriteLine(JsonSerializer.Serialize(rows, Reports.Json));
                 return 0;
             }
-            stdout.WriteLine($"# {rows.Count} run(s), newest first");
+            stdout.WriteLine($"# {rows.Count} run(s), newest first; times in {Format.ZoneName(args.Zone, UnixNanos.Now())}");
             foreach (var r in rows) stdout.WriteLine(RunsModel.Line(r));
             return 0;
         }
@@ -106,7 +106,7 @@ internal static class QueryCommands
                 stdout.WriteLine(JsonSerializer.Serialize(new { unacknowledged, alerts }, Reports.Json));
                 return 0;
             }
-            stdout.WriteLine($"# {alerts.Count} alert(s), newest first; {unacknowledged} unacknowledged");
+            stdout.WriteLine($"# {alerts.Count} alert(s), newest first; {unacknowledged} unacknowledged; times in {Format.ZoneName(args.Zone, wallNanos)}");
             foreach (var a in alerts) stdout.WriteLine(AlertsModel.Line(a));
             return 0;
         }

@@ -39,6 +39,23 @@ internal static class Format
     public static string DateTime(long nanos, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(UnixNanos.ToDateTimeOffset(nanos), zone).ToString("yyyy-MM-dd HH:mm:ss", Inv);
 
+    /// <summary>The zone shown times are in, at that instant: "UTC", else the offset ("UTC-05:00").</summary>
+    public static string Zone(TimeZoneInfo zone, long nanos) => IsUtc(zone) ? "UTC" : "UTC" + Offset(zone, nanos);
+
+    /// <summary>The same for a narrow column: "UTC" or "-05:00".</summary>
+    public static string ZoneShort(TimeZoneInfo zone, long nanos) => IsUtc(zone) ? "UTC" : Offset(zone, nanos);
+
+    /// <summary>The same for a command line's header: "UTC", else the zone and its offset ("America/New_York (UTC-05:00)").</summary>
+    public static string ZoneName(TimeZoneInfo zone, long nanos) => IsUtc(zone) ? "UTC" : $"{zone.Id} ({Zone(zone, nanos)})";
+
+    private static bool IsUtc(TimeZoneInfo zone) => zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime;
+
+    private static string Offset(TimeZoneInfo zone, long nanos)
+    {
+        var offset = zone.GetUtcOffset(UnixNanos.ToDateTimeOffset(nanos));
+        return (offset < TimeSpan.Zero ? "-" : "+") + offset.ToString(@"hh\:mm", Inv);
+    }
+
     public static string Iso(long nanos) => UnixNanos.ToDateTimeOffset(nanos).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", Inv);
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0", Inv) + "%";

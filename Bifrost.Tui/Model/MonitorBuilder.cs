@@ -11,7 +11,7 @@ internal static class MonitorBuilder
     {
         var header = Header(data, settings, nowNanos) with { UnacknowledgedAlerts = data.UnacknowledgedAlerts };
         var dashboard = data.Status is { } s ? Dashboard(s) : DashboardVm.Empty;
-        var operations = data.Operations is { } ops ? Operations(ops, data, ui, settings, viewport) : null;
+        var operations = data.Operations is { } ops ? Operations(ops, data, ui, settings, viewport) with { Zone = Format.ZoneShort(settings.Zone, nowNanos) } : null;
         var history = data.Days is not null || data.Runs is not null ? History(data, ui, settings) : null;
         var controls = Controls(data, ui, dashboard, header, settings, nowNanos);
         var form = FormContext.From(data.Status);
@@ -22,7 +22,7 @@ internal static class MonitorBuilder
                 Screen.Ticket => OrderTicket.View(ui.Ticket, form, data.Follow),
                 Screen.Rebalance => RebalanceForm.View(ui.Rebalance, form, data.Follow),
                 Screen.Book => RebalanceForm.View(ui.Book, form, data.Follow),
-                _ => TextScreens.Build(data, ui.Screen, settings),
+                _ => TextScreens.Build(data, ui.Screen, settings, Format.Zone(settings.Zone, nowNanos)),
             },
             Form = form,
         };
@@ -31,7 +31,8 @@ internal static class MonitorBuilder
     public static HeaderVm Header(StoreData data, MonitorSettings settings, long nowNanos)
     {
         var light = LightRules.Decide(data.Status, data.Error, nowNanos, settings.SilentAfter);
-        var clock = Format.DateTime(nowNanos, settings.Zone);
+        // Every shown time is in this zone (the host's, or UTC with --utc): the clock says which.
+        var clock = $"{Format.DateTime(nowNanos, settings.Zone)} {Format.Zone(settings.Zone, nowNanos)}";
         if (data.Status is not { } s)
             return new HeaderVm(light, "-", "-", "-", "-", true, null, null, settings.StorePath, clock);
         var age = LightRules.HeartbeatAge(s, nowNanos);

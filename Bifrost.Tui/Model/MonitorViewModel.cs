@@ -98,7 +98,11 @@ internal sealed record OperationsVm(
     int PageSize,
     bool HasOlder,
     bool AtNewest,
-    OperationDetailVm? Detail);
+    OperationDetailVm? Detail)
+{
+    /// <summary>The zone of the rows' times, short ("UTC", "-05:00"): the time column says it.</summary>
+    public string Zone { get; init; } = "";
+}
 
 /// <summary>One operation with the order and fills it belongs to (the state/reason that triggered it is in Detail).</summary>
 internal sealed record OperationDetailVm(long Id, IReadOnlyList<KeyValuePair<string, string>> Fields, IReadOnlyList<string> Fills);

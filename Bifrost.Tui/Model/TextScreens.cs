@@ -7,20 +7,21 @@ namespace Bifrost.Tui.Model;
 /// <summary>The Runs, Alerts and Statistics screens as styled lines, from store rows. Pure.</summary>
 internal static class TextScreens
 {
-    public static TextScreenVm? Build(StoreData data, Screen screen, MonitorSettings settings) => screen switch
+    /// <param name="zoneLabel">the zone of the shown times ("UTC", "UTC-05:00"), said in the titles</param>
+    public static TextScreenVm? Build(StoreData data, Screen screen, MonitorSettings settings, string zoneLabel = "") => screen switch
     {
         Screen.Runs when data.RunList is { } runs => Runs(runs, data.DecisionPrices ?? new Dictionary<string, double>(), data.Status, settings.Zone,
-            data.PortfolioRuns ?? [], data.NewestSnapshot),
-        Screen.Alerts when data.Alerts is { } alerts => Alerts(alerts, data.UnacknowledgedAlerts, settings.Zone),
+            data.PortfolioRuns ?? [], data.NewestSnapshot, zoneLabel),
+        Screen.Alerts when data.Alerts is { } alerts => Alerts(alerts, data.UnacknowledgedAlerts, settings.Zone, zoneLabel),
         Screen.Stats when data.StatsDays is { } days => Stats(days, data.StatsOrders ?? []),
         _ => null,
     };
 
     public static TextScreenVm Runs(IReadOnlyList<(RunSummary Run, IReadOnlyList<OrderRecord> Orders, IReadOnlyList<FillRecord> Fills)> runs,
         IReadOnlyDictionary<string, double> decisions, StatusSnapshot? status, TimeZoneInfo zone,
-        IReadOnlyList<PortfolioRunRecord>? portfolioRuns = null, PortfolioSnapshotRecord? newestSnapshot = null)
+        IReadOnlyList<PortfolioRunRecord>? portfolioRuns = null, PortfolioSnapshotRecord? newestSnapshot = null, string zoneLabel = "")
     {
-        var lines = new List<TextLine> { new("RUNS (newest first): status, orders, filled/ordered, fills, fees, slippage vs decision mid", "title") };
+        var lines = new List<TextLine> { new("RUNS (newest first): status, orders, filled/ordered, fills, fees, slippage vs decision mid" + Times(zoneLabel), "title") };
         if (runs.Count == 0) lines.Add(new("(no runs recorded)", "dim"));
         foreach (var (run, orders, fills) in runs)
         {
@@ -48,10 +49,10 @@ internal static class TextScreens
         return new TextScreenVm(lines);
     }
 
-    public static TextScreenVm Alerts(IReadOnlyList<Bifrost.Store.ReadModel.AlertView> alerts, long unacknowledged, TimeZoneInfo zone)
+    public static TextScreenVm Alerts(IReadOnlyList<Bifrost.Store.ReadModel.AlertView> alerts, long unacknowledged, TimeZoneInfo zone, string zoneLabel = "")
     {
         var rows = AlertsModel.Rows(alerts, zone);
-        var lines = new List<TextLine> { new($"ALERTS (unacknowledged first, then newest) · {unacknowledged} unacknowledged · a acknowledges the newest unacknowledged", "title") };
+        var lines = new List<TextLine> { new($"ALERTS (unacknowledged first, then newest) · {unacknowledged} unacknowledged · a acknowledges the newest unacknowledged" + Times(zoneLabel), "title") };
         if (rows.Count == 0) lines.Add(new("(no alerts)", "dim"));
         foreach (var a in rows)
             lines.Add(new(AlertsModel.Line(a), !a.Acknowledged && a.Severity == "CRITICAL" ? "bad" : !a.Acknowledged ? "warn" : "dim"));
@@ -65,6 +66,8 @@ internal static class TextScreens
         lines.AddRange(Statistics.Lines(stats).Select((l, i) => new TextLine(l, i == 0 ? "dim" : "")));
         return new TextScreenVm(lines);
     }
+
+    private static string Times(string zoneLabel) => zoneLabel.Length > 0 ? $" · times {zoneLabel}" : "";
 
     public static string Percent(double v) => v.ToString("0%", CultureInfo.InvariantCulture);
 }

@@ -27,7 +27,7 @@ internal static class OperationsView
         var detailWidth = Math.Max(4, w - 1 - time - kind - side - qty - contract - price - 6);
         var showRef = detailWidth - reference - 1 >= readable;
         if (showRef) detailWidth -= reference + 1;
-        var header = new Line(w).Space().Cell("time", time, Styles.Dim).Space().Cell("kind", kind, Styles.Dim).Space()
+        var header = new Line(w).Space().Cell(ops.Zone.Length > 0 ? $"time {ops.Zone}" : "time", time, Styles.Dim).Space().Cell("kind", kind, Styles.Dim).Space()
             .Cell("side", side, Styles.Dim).Space().Cell("qty", qty, Styles.Dim, right: true).Space().Cell("contract", contract, Styles.Dim).Space()
             .Cell("price", price, Styles.Dim, right: true).Space();
         if (showRef) header = header.Cell("ref", reference, Styles.Dim).Space();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bifrost.Store.Records;
 using Bifrost.Tui.Cli;
+using Bifrost.Tui.Model;
 using Bifrost.Tui.Tests.Support;
 
 namespace Bifrost.Tui.Tests.Cli;
@@ -129,9 +130,23 @@ public sealed class CliTests
         var (code, output, _) = Run("ops", "--since", "2026-03-02T15:29:47Z", "--store", store.Path, "--utc");
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("# 6 of 6 matching operations, newest first, by wall time (when the daemon received it), since 2026-03-02T15:29:47.000Z", lines[0]);
+        Assert.Equal("# 6 of 6 matching operations, newest first, by wall time (when the daemon received it), since 2026-03-02T15:29:47.000Z, times in UTC", lines[0]);
         Assert.Equal("2026-03-02 15:30:00.000  #13  fill  sell 20 XYZ @ 101.38  oi_paper1_4  exec 0001.02 hedge 2  (venue unknown)", lines[1]);
         Assert.StartsWith("2026-03-02 15:29:47.000  #8  cancel", lines[^1]);
+    }
+
+    // Their lines' times are in the host's zone (UTC with --utc) and said neither, while --since/--until read a time
+    // without an offset as UTC: on a host in New York an `ops` line at 10:30 copied into --since asked for 10:30 UTC.
+    [Fact]
+    public void Ops_Alerts_Runs_SayWhichZoneTheirTimesAreIn()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        Assert.EndsWith(", times in UTC", Run("ops", "--store", store.Path, "--utc").Out.Split('\n')[0]);
+        Assert.EndsWith("; times in UTC", Run("alerts", "--store", store.Path, "--utc").Out.Split('\n')[0]);
+        Assert.EndsWith("; times in UTC", Run("runs", "--store", store.Path, "--utc").Out.Split('\n')[0]);
+        Assert.Contains("fills (times in UTC):", Run("runs", "paper1", "--store", store.Path, "--utc").Out);
+        var local = Run("ops", "--store", store.Path).Out.Split('\n')[0];
+        Assert.EndsWith($", times in {Format.ZoneName(TimeZoneInfo.Local, Frames.Now)}", local);
     }
 
     // An operation's line said "fill buy 2 @ 3.40" and nothing of what was bought: the legs and the hedge trade in the

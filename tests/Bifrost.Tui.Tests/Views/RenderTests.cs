@@ -57,6 +57,27 @@ public sealed partial class RenderTests
         Assert.True(text.IndexOf("-120", external, StringComparison.Ordinal) < 0, "the strategy hedge is not listed under external");
     }
 
+    // The console shows times in the host's zone (or UTC with --utc) and said neither: a console on a host in New York
+    // read 10:30:00 for a fill at 15:30 UTC, the command line's --since/--until take times without an offset as UTC, and
+    // the daemon's log is in UTC — a trader matching them was five hours off. The clock and the list say their zone.
+    [Fact]
+    public void HostInNewYork_TheClockAndTheOperationsTimesSayTheirZone()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var state = new UiState { Screen = Screen.Operations };
+        using var source = new StoreSource(store.Path);
+        var vm = MonitorBuilder.Build(source.Load(state, Viewport.Standard, Frames.Now), state,
+            new MonitorSettings(store.Path, TimeSpan.FromSeconds(10), newYork), Frames.Now, Viewport.Standard);
+        var lines = new FrameRenderer(color: false).Render(vm, state, Viewport.Standard);
+        Assert.Contains(lines, l => l.StartsWith(" time -05:00 ", StringComparison.Ordinal));
+        Assert.EndsWith("2026-03-02 10:30:00 UTC-05:00", vm.Header.Clock); // drawn where the first line has room (wider than 80)
+
+        var wide = new Viewport(120, 30);
+        Assert.EndsWith("2026-03-02 15:30:00 UTC", Frames.Render(store.Path, state, viewport: wide)[0]);
+        Assert.Contains(Frames.Render(store.Path, state), l => l.StartsWith(" time UTC ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void DaemonSilent_HeaderSaysItInWords()
     {
