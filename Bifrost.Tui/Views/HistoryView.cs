@@ -14,7 +14,7 @@ internal static class HistoryView
         if (h is null) return Line.Of(w, "loading…", Styles.Dim);
         var lines = new List<IRenderable>();
 
-        lines.Add(Line.Of(w, "DAILY P&L AND HEDGES (UTC days, newest first)", Styles.Title));
+        lines.Add(Line.Of(w, "DAILY P&L AND HEDGES (exchange session days, newest first)", Styles.Title));
         lines.Add(new Line(w).Cell("day", 10, Styles.Dim).Space().Cell("realised", 10, Styles.Dim, true).Space().Cell("unreal", 10, Styles.Dim, true)
             .Space().Cell("fees", 8, Styles.Dim, true).Space().Cell("daily", 10, Styles.Dim, true).Space().Cell("hedges", 7, Styles.Dim, true)
             .Space().Cell("filled", 6, Styles.Dim, true).Space().Cell("shares", 9, Styles.Dim, true).Build());

@@ -78,6 +78,18 @@ public sealed partial class RenderTests
         Assert.Contains(Frames.Render(store.Path, state), l => l.StartsWith(" time UTC ", StringComparison.Ordinal));
     }
 
+    // The daily rows are the exchange's session days (session_days, the daemon's labels; UTC dates only for rows it never
+    // labelled): titled "UTC days", an evening fill (after 19:00 in New York, the next UTC date) was looked for under the
+    // wrong day.
+    [Fact]
+    public void History_TheDaysAreSaidToBeSessionDays_NotUtcDates()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var text = Frames.Text(Frames.Render(store.Path, new UiState { Screen = Screen.History }));
+        Assert.Contains("DAILY P&L AND HEDGES (exchange session days, newest first)", text);
+        Assert.DoesNotContain("UTC days", text);
+    }
+
     [Fact]
     public void DaemonSilent_HeaderSaysItInWords()
     {
