@@ -3,7 +3,11 @@ using Bifrost.Store.ReadModel;
 namespace Bifrost.Tui.Model;
 
 /// <summary>An alert as the Alerts screen and `alerts` list it.</summary>
-internal sealed record AlertRow(long Id, string Time, string Severity, string Code, string Message, bool Acknowledged, string Acknowledgement, string Delivery);
+internal sealed record AlertRow(long Id, string Time, string Severity, string Code, string Message, bool Acknowledged, string Acknowledgement, string Delivery)
+{
+    /// <summary>The time in UTC, ISO 8601 (<see cref="Time"/> is the console's zone, without an offset): for scripts.</summary>
+    public string TimeUtc { get; init; } = "";
+}
 
 /// <summary>Alerts from store rows. Pure.</summary>
 internal static class AlertsModel
@@ -18,7 +22,7 @@ internal static class AlertsModel
             a.Alert.Acknowledged,
             !a.Alert.Acknowledged ? "UNACKNOWLEDGED"
                 : "ack" + (a.AcknowledgedBy is { } by ? $" by {by}" : "") + (a.AcknowledgedNanos is { } at ? $" {Format.DateTime(at, zone)}" : ""),
-            Delivery(a.Deliveries))).ToList();
+            Delivery(a.Deliveries)) { TimeUtc = Format.Iso(a.Alert.TimeNanos) }).ToList();
 
     /// <summary>"webhook sent (1), command failed (3): timeout", or "not delivered (no notifier row)".</summary>
     public static string Delivery(IReadOnlyList<AlertDelivery> deliveries) =>

@@ -6,7 +6,11 @@ namespace Bifrost.Tui.Model;
 
 /// <summary>A run as the Runs screen and `runs` list it.</summary>
 internal sealed record RunListRow(
-    string RunId, string Kind, string Started, string Status, int Orders, double Filled, double Quantity, long Fills, double Fees, double? SlippageBps, string? Result);
+    string RunId, string Kind, string Started, string Status, int Orders, double Filled, double Quantity, long Fills, double Fees, double? SlippageBps, string? Result)
+{
+    /// <summary>The start in UTC, ISO 8601 (<see cref="Started"/> is the console's zone, without an offset): for scripts.</summary>
+    public string StartedUtc { get; init; } = "";
+}
 
 /// <summary>A run's orders and fills (the detail view).</summary>
 internal sealed record RunDetailVm(RunListRow Run, IReadOnlyList<string> Orders, IReadOnlyList<string> Fills);
@@ -99,7 +103,7 @@ internal static class RunsModel
             fills.Count,
             fills.Sum(f => f.Commission ?? 0),
             slips.Count == 0 ? null : slips.Average(),
-            result);
+            result) { StartedUtc = Format.Iso(run.StartedNanos) };
     }
 
     public static string Line(RunListRow r) =>

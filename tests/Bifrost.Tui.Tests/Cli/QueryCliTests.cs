@@ -51,6 +51,18 @@ public sealed class QueryCliTests
         Assert.Contains("UNACKNOWLEDGED; no delivery recorded", output);
     }
 
+    // `alerts --json` and `runs --json` gave their times as the console shows them — the host's zone, no offset — so a
+    // script reading an alert's age on a host in New York was five hours off. Each row carries its UTC time too.
+    [Fact]
+    public void AlertsAndRunsJson_CarryTheirTimesInUtc()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var alert = JsonDocument.Parse(Run("alerts", "--json", "--store", store.Path).Out).RootElement.GetProperty("alerts")[0];
+        Assert.Matches(@"^2026-03-02T\d\d:\d\d:\d\d\.\d{3}Z$", alert.GetProperty("time_utc").GetString());
+        var run = JsonDocument.Parse(Run("runs", "--json", "--store", store.Path).Out).RootElement[0];
+        Assert.Matches(@"^2026-03-0\dT\d\d:\d\d:\d\d\.\d{3}Z$", run.GetProperty("started_utc").GetString());
+    }
+
     [Fact]
     public void Runs_ListAndDetail()
     {
