@@ -73,8 +73,11 @@ internal static class ControlTexts
             ControlCommandKind.SelfCheck => "Self-check: the daemon runs its self-check now and updates the light. No orders are sent or cancelled.",
             _ => $"{kind}: sent to the daemon as is.",
         };
+        // A command that trades goes stale: the daemon refuses it when it is older than its control_max_age_seconds.
         if (c.DaemonSilent)
-            text += " Note: the daemon looks silent; the command waits in the queue until a daemon takes it.";
+            text += Bifrost.Store.Control.ControlExpiry.Expires(kind)
+                ? " Note: the daemon looks silent; this command expires unless a daemon takes it within daemon.control_max_age_seconds (60 s by default): nothing is done then, send it again once the daemon answers."
+                : " Note: the daemon looks silent; the command waits in the queue until a daemon takes it.";
         return new ConfirmationVm(kind, Title(kind), text);
     }
 

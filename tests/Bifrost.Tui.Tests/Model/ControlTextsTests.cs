@@ -51,6 +51,20 @@ public sealed class ControlTextsTests
         Assert.EndsWith("the command waits in the queue until a daemon takes it.", ControlTexts.Confirmation(ControlCommandKind.Pause, Context(silent: true)).Text);
     }
 
+    // With the daemon silent, Flatten's confirmation said "the command waits in the queue until a daemon takes it": a
+    // flatten (as a resume) that waits longer than daemon.control_max_age_seconds is refused as expired when the daemon
+    // comes back — the operator who walked away trusting the queue found the hedge still open.
+    [Theory]
+    [InlineData(ControlCommandKind.Flatten)]
+    [InlineData(ControlCommandKind.Resume)]
+    public void DaemonSilent_AFlattenOrResume_SaysItExpires_NotThatItWaits(ControlCommandKind kind)
+    {
+        var text = ControlTexts.Confirmation(kind, Context(silent: true)).Text;
+        Assert.EndsWith("Note: the daemon looks silent; this command expires unless a daemon takes it within daemon.control_max_age_seconds "
+            + "(60 s by default): nothing is done then, send it again once the daemon answers.", text);
+        Assert.DoesNotContain("waits in the queue", text);
+    }
+
     [Theory]
     [InlineData(null, true, "pause", "zero")]
     [InlineData("not json", true, "pause", "zero")]

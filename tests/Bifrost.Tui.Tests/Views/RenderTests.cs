@@ -91,6 +91,16 @@ public sealed partial class RenderTests
     }
 
     [Fact]
+    public void DaemonSilent_FlattenConfirmation_ShowsTheExpiryNoteInFull_At80x24()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with { HeartbeatNanos = Frames.Now - 95 * Sample.Second });
+        var lines = Frames.Render(store.Path, new UiState { Confirm = ControlCommandKind.Flatten });
+        var text = string.Join(" ", lines.Select(l => l.Trim('║', ' ')));
+        Assert.Contains("this command expires unless a daemon takes it within daemon.control_max_age_seconds (60 s by default): "
+            + "nothing is done then, send it again once the daemon answers.", text);
+    }
+
+    [Fact]
     public void DaemonSilent_HeaderSaysItInWords()
     {
         using var store = TempStore.WithSample(Frames.Now, status: s => s with
