@@ -28,11 +28,19 @@ module Bands =
         if not (System.Double.IsFinite shares) then 0
         else int (System.Math.Truncate(shares / float lot)) * lot
 
-    /// Signed shares to trade so that net delta goes from `netDelta` to the aim of the hedge policy.
+    /// Signed shares to trade so that net delta goes from `netDelta` to the aim of the hedge policy. To the band's edge,
+    /// the part past the edge is taken up in whole lots (and min_hedge_shares) rounded away from zero, so delta comes
+    /// back inside the band, and never past the target: rounded toward zero, delta up to a lot past the edge was no lot
+    /// at all and stood there (BELOW_MIN_SIZE) until it moved a lot further — beyond the hard limit too, RED, when a
+    /// wide band is clamped to it.
     let hedgeQuantity (cfg: StrategyConfig) (halfWidth: float) (netDelta: float) =
         let deviation = netDelta - cfg.TargetDelta
-        let aim =
-            match cfg.HedgeTo with
-            | ToTarget -> -deviation
-            | ToBandEdge -> if abs deviation <= halfWidth then 0.0 else -(deviation - float (sign deviation) * halfWidth)
-        roundToLot cfg.LotSize aim
+        let toTarget = roundToLot cfg.LotSize -deviation
+        match cfg.HedgeTo with
+        | ToTarget -> toTarget
+        // Not past the edge, or no number (NaN, ∞): nothing to trade.
+        | ToBandEdge when not (abs deviation > halfWidth) || toTarget = 0 -> 0
+        | ToBandEdge ->
+            let lot = float cfg.LotSize
+            let past = max (abs deviation - halfWidth) (float cfg.MinHedgeShares)
+            sign toTarget * min (int (ceil (past / lot) * lot)) (abs toTarget)
