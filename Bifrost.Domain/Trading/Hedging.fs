@@ -87,10 +87,12 @@ module Hedging =
             match trigger cfg s delta with
             | None -> (if s.LastBlock.IsEmpty then s else { s with LastBlock = [] }), []
             | Some why ->
-                let shares =
+                let due =
                     match why with
                     | "band" -> Bands.hedgeQuantity { cfg.Strategy with TargetDelta = target } half (State.netDelta cfg s)
                     | _ -> Bands.roundToLot cfg.Strategy.LotSize -deviation
+                let shares = Risk.withinPosition cfg.Risk cfg.Strategy.LotSize (State.hedgePosition cfg s) due
+                let held = if shares = due then "" else $" | held to risk.max_position {cfg.Risk.MaxPosition}: {abs due} due"
                 let intent = { SignedShares = shares; ReferencePrice = State.spot s; Trigger = why }
                 let composite = Composite.classify cfg s
                 match ExecutionGuard.evaluate composite intent with
@@ -99,7 +101,7 @@ module Hedging =
                     match s.Fsm with
                     | Running Idle ->
                         place cfg s intent (ExecutionGuard.exempted composite intent)
-                            $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({ClassNames.delta delta})"
+                            $"hedge {why}: delta {deviation:F1} band ±{half:F1} ({ClassNames.delta delta}){held}"
                     | _ ->
                         // The guard's Control class already blocks every other state; this arm keeps the match total.
                         s, []

@@ -15,6 +15,14 @@ let private roundLotsToTheEdge () =
             { c0.Strategy with
                 Rules = [ FixedBand(500.0, Shares) ]; HedgeTo = ToBandEdge; LotSize = 100; HardDeltaLimit = 300.0 } }
 
+/// The one leg's book (~594 shares of delta at 100) under a max_position of 500 shares.
+let private positionCapped () =
+    let c0 = config 1
+    { c0 with Risk = { c0.Risk with MaxPosition = 500 } }
+
+let private blockCodes (cmds: Command list) =
+    ops cmds |> List.filter (fun o -> o.Kind = OperationKind.GuardBlocked) |> List.map (fun o -> o.Detail.Split(" | ").[0])
+
 [<Tests>]
 let tests =
     testList "Trading.HedgeSizingScenario" [
@@ -38,4 +46,49 @@ let tests =
             Expect.isLessThanOrEqual (abs dev) 300.0 $"delta within the hard limit (deviation {dev:F1})"
             Expect.notEqual (SelfCheck.run c s).Health Health.Blocked "not RED"
             Expect.equal (State.hedgePosition c s % 100) 0 "round lots only"
+            // Found in review: a hedge that would carry the stock past risk.max_position was refused whole, so the book's
+        // delta stood open, all of it, where a hedge up to the limit took off all but the excess (RED either way: what
+        // the limit refuses stays named).
+        testCase "AHedgeLargerThanThePositionLimit_SellsUpToTheLimit_TheRestRefusedAndNamed" <| fun () ->
+            let c = positionCapped ()
+            let s, cmds = runAll c (startEvents c 100.0)
+            let due = State.deviation c s
+            Expect.isGreaterThan due 550.0 "the book needs more stock than the limit allows"
+            let hedge = placed cmds |> List.exactlyOne
+            Expect.equal (hedge.Side, hedge.Quantity) (Sell, 500) "sold up to the limit"
+            let intent = ops cmds |> List.find (fun o -> o.Kind = OperationKind.Intent)
+            Expect.stringContains intent.Detail "risk.max_position 500" "the intent says it was held to the limit"
+            let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge 500 100.0 "e0"))
+            Expect.equal (State.hedgePosition c s) -500 "at the limit, not past it"
+            let s, cmds = Reducer.step c s (at (sec 3.0) ClockTicked)
+            Expect.isEmpty (placed cmds) "nothing past the limit"
+            Expect.equal (blockCodes cmds) [ "POSITION_LIMIT" ] "the rest refused by the limit, named"
+            let r = SelfCheck.run c s
+            Expect.equal r.Health Health.Blocked "RED: delta still outside the band"
+            Expect.contains r.BlockReasons BlockReason.PositionLimit "named"
+        // Found in review: a strategy long past the limit whose book then wants it short past the limit on the other side
+        // (a straddle's calls taking over) was refused whole, though selling down to the limit strictly reduces both the
+        // position and delta (risk limits never block the trade that reduces risk): +550 shares over a 500 limit stood,
+        // with 1,144 shares of delta open.
+        testCase "APositionOverTheLimit_WhoseHedgeWouldCrossTheOtherLimit_IsSoldDownToThatLimit" <| fun () ->
+            let c0 = config 1
+            let s = hedged c0
+            let own = State.hedgePosition c0 s
+            let buyQty = 550 - own
+            let buy =
+                { RunId = "m7"; ContractId = underlyingId; Side = Buy; Quantity = buyQty; Type = Market; RiskBypass = true
+                  Meta = meta 7L; AdjustsStrategy = true }
+            // Past the first hedge's cooldown, the quotes still fresh.
+            let s, cmds = Reducer.step c0 s (at (sec 2.0) (ManualOrderRequested buy))
+            let order = placed cmds |> List.exactlyOne
+            // The limit lowered to 500 (a restart with a tighter configuration): +550 is over it.
+            let c = positionCapped ()
+            let s, _ = Reducer.step c s (at (sec 2.1) (execFor order buyQty 100.0 "e1"))
+            Expect.equal (State.hedgePosition c s) 550 "over the limit"
+            Expect.isLessThan (550.0 - State.deviation c s) -550.0 "the whole hedge would end further from flat than +550, past -500"
+            let s, cmds = Reducer.step c s (at (sec 2.2) ClockTicked)
+            let hedge = placed cmds |> List.exactlyOne
+            Expect.equal (hedge.Side, hedge.Quantity) (Sell, 1_050) "sold down to -500"
+            let s, _ = Reducer.step c s (at (sec 2.3) (execFor hedge hedge.Quantity 100.0 "e2"))
+            Expect.equal (State.hedgePosition c s) -500 "within the limit"
     ]
