@@ -43,4 +43,4 @@ module Bands =
         | ToBandEdge ->
             let lot = float cfg.LotSize
             let past = max (abs deviation - halfWidth) (float cfg.MinHedgeShares)
-            sign toTarget * min (int (ceil (past / lot) * lot)) (abs toTarget)
+            sign toTarget * int (min (ceil (past / lot) * lot) (float (abs toTarget)))
