@@ -30,8 +30,11 @@ module Hedging =
         | Some bps ->
             let q = s.Underlying
             let raw = match side with Buy -> q.Ask * (1.0 + bps / 10_000.0) | Sell -> q.Bid * (1.0 - bps / 10_000.0)
-            // Round away from the touch to whole cents so the order stays marketable.
-            let cents = match side with Buy -> ceil (raw * 100.0) | Sell -> floor (raw * 100.0)
+            // Round away from the touch to whole cents so the order stays marketable. Counted on the nearest millionth
+            // of a cent first: 150.00 less 20 bps is 149.69999999999999 in binary, and floored as it stood it sent 149.69,
+            // a cent through the price the offset allows (at 0 bps, ~4.6 % of cent prices).
+            let exact = System.Math.Round(raw * 100.0, 6)
+            let cents = match side with Buy -> ceil exact | Sell -> floor exact
             Limit(cents / 100.0)
 
     /// Records a block only when its reasons differ from the last one recorded (a standing block is logged once).

@@ -23,6 +23,14 @@ let private positionCapped () =
 let private blockCodes (cmds: Command list) =
     ops cmds |> List.filter (fun o -> o.Kind = OperationKind.GuardBlocked) |> List.map (fun o -> o.Detail.Split(" | ").[0])
 
+/// Started with the underlying quoted `bid`/`ask` and hedges limited `bps` beyond the touch: the first hedge.
+let private firstHedgeQuoted (legCount: int) (bps: float) (bid: float) (ask: float) =
+    let c0 = config legCount
+    let c = { c0 with Strategy = { c0.Strategy with HedgeLimitOffsetBps = Some bps } }
+    let events = startEvents c (0.5 * (bid + ask))
+    let quoted = List.take (events.Length - 1) events @ [ at (sec 0.5) (QuoteReceived(quote underlyingId bid ask (sec 0.5))) ]
+    runAll c quoted |> snd |> placed |> List.exactlyOne
+
 [<Tests>]
 let tests =
     testList "Trading.HedgeSizingScenario" [
@@ -91,4 +99,18 @@ let tests =
             Expect.equal (hedge.Side, hedge.Quantity) (Sell, 1_050) "sold down to -500"
             let s, _ = Reducer.step c s (at (sec 2.3) (execFor hedge hedge.Quantity 100.0 "e2"))
             Expect.equal (State.hedgePosition c s) -500 "within the limit"
+            // Found in review: the limit was counted in cents as the binary product stood, so a price whose product fell a
+        // hair off a whole cent was rounded a cent further: 150.00 less 20 bps (149.70) sent at 149.69, an ask of 10.05 at
+        // the touch (0 bps) sent at 10.06 — a cent through the price the offset allows, on ~4.6 % of cent prices at 0 bps.
+        testCase "TheHedgesLimit_IsTheTouchMovedByTheOffset_NotACentFurther" <| fun () ->
+            let sell = firstHedgeQuoted 1 20.0 150.00 150.01
+            Expect.equal (sell.Side, sell.Type) (Sell, Limit 149.70) "the bid 150.00 less 20 bps"
+            let sellAtTouch = firstHedgeQuoted 1 0.0 10.03 10.04
+            Expect.equal (sellAtTouch.Side, sellAtTouch.Type) (Sell, Limit 10.03) "at the bid"
+            let buyAtTouch = firstHedgeQuoted 2 0.0 10.04 10.05
+            Expect.equal (buyAtTouch.Side, buyAtTouch.Type) (Buy, Limit 10.05) "at the ask"
+            let buy = firstHedgeQuoted 2 20.0 74.99 75.00
+            Expect.equal (buy.Side, buy.Type) (Buy, Limit 75.15) "the ask 75.00 plus 20 bps"
+            let marketable = firstHedgeQuoted 1 5.0 100.02 100.03
+            Expect.equal marketable.Type (Limit 99.96) "a part of a cent rounds away from the touch (100.02 less 5 bps is 99.969)"
     ]
