@@ -70,17 +70,18 @@ module Risk =
           | _ -> () ]
 
     /// The part of an order that keeps the position within ±max_position, in whole lots, when the whole would break the
-    /// limit and a lot of it fits; otherwise the order as it is (within the limit, or refused by it). Refused whole, a
-    /// hedge past the limit left all of the delta it was for open — a position over the limit on the other side, whose
-    /// sale strictly reduces risk, included.
-    let withinPosition (limits: RiskLimits) (lot: int) (position: int) (signedQty: int) =
+    /// limit and at least `minShares` of it fits; otherwise the order as it is (within the limit, or refused by it, and
+    /// named: a part under the minimum would be blocked as too small, which passes on its own, not as the limit).
+    /// Refused whole, a hedge past the limit left all of the delta it was for open — a position over the limit on the
+    /// other side, whose sale strictly reduces risk, included.
+    let withinPosition (limits: RiskLimits) (lot: int) (minShares: int) (position: int) (signedQty: int) =
         let projected = position + signedQty
         if signedQty = 0 || abs projected <= limits.MaxPosition || abs projected <= abs position then signedQty
         else
             let lot = max 1 lot
-            // Shares that can go the order's way before the limit.
-            let room = limits.MaxPosition - sign signedQty * position
-            if room < lot then signedQty else sign signedQty * (room / lot * lot)
+            // Whole lots that can go the order's way before the limit.
+            let room = (limits.MaxPosition - sign signedQty * position) / lot * lot
+            if room < max lot minShares then signedQty else sign signedQty * room
 
     /// True when an order strictly reduces both |position| (of the contract it trades) and |net delta − target|:
     /// `deltaChange` is the order's effect on net delta in shares.

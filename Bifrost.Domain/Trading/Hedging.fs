@@ -94,7 +94,7 @@ module Hedging =
                     match why with
                     | "band" -> Bands.hedgeQuantity { cfg.Strategy with TargetDelta = target } half (State.netDelta cfg s)
                     | _ -> Bands.roundToLot cfg.Strategy.LotSize -deviation
-                let shares = Risk.withinPosition cfg.Risk cfg.Strategy.LotSize (State.hedgePosition cfg s) due
+                let shares = Risk.withinPosition cfg.Risk cfg.Strategy.LotSize cfg.Strategy.MinHedgeShares (State.hedgePosition cfg s) due
                 let held = if shares = due then "" else $" | held to risk.max_position {cfg.Risk.MaxPosition}: {abs due} due"
                 let intent = { SignedShares = shares; ReferencePrice = State.spot s; Trigger = why }
                 let composite = Composite.classify cfg s

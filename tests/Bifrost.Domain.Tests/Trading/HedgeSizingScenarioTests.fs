@@ -99,7 +99,29 @@ let tests =
             Expect.equal (hedge.Side, hedge.Quantity) (Sell, 1_050) "sold down to -500"
             let s, _ = Reducer.step c s (at (sec 2.3) (execFor hedge hedge.Quantity 100.0 "e2"))
             Expect.equal (State.hedgePosition c s) -500 "within the limit"
-            // Found in review: the limit was counted in cents as the binary product stood, so a price whose product fell a
+            // A clip to the limit smaller than a hedge may be (min_hedge_shares) is no hedge: the limit refuses it and the
+        // light names the limit (RED), not BELOW_MIN_SIZE, which passes on its own (YELLOW for good).
+        testCase "LessThanAHedgeOfRoomBeforeTheLimit_TheLimitRefusesIt_AndTheLightNamesIt" <| fun () ->
+            let c0 = positionCapped ()
+            let c = { c0 with Strategy = { c0.Strategy with MinHedgeShares = 50 } }
+            Expect.isOk (Config.validate c) "a valid configuration"
+            let s, cmds = runAll c (startEvents c 100.0)
+            let hedge = placed cmds |> List.exactlyOne
+            let s, _ = Reducer.step c s (at (sec 0.6) (execFor hedge hedge.Quantity 100.0 "e0"))
+            let buy =
+                { RunId = "m7"; ContractId = underlyingId; Side = Buy; Quantity = 20; Type = Market; RiskBypass = false
+                  Meta = meta 7L; AdjustsStrategy = true }
+            let s, cmds = Reducer.step c s (at (sec 2.0) (ManualOrderRequested buy))
+            let order = placed cmds |> List.exactlyOne
+            let s, _ = Reducer.step c s (at (sec 2.1) (execFor order 20 100.0 "e1"))
+            Expect.equal (State.hedgePosition c s) -480 "20 shares of room before the limit"
+            let s, cmds = Reducer.step c s (at (sec 2.2) ClockTicked)
+            Expect.isEmpty (placed cmds) "no 20-share hedge under min_hedge_shares 50"
+            Expect.equal (blockCodes cmds) [ "POSITION_LIMIT" ] "refused by the limit"
+            let r = SelfCheck.run c s
+            Expect.equal r.Health Health.Blocked "RED"
+            Expect.contains r.BlockReasons BlockReason.PositionLimit "named"
+        // Found in review: the limit was counted in cents as the binary product stood, so a price whose product fell a
         // hair off a whole cent was rounded a cent further: 150.00 less 20 bps (149.70) sent at 149.69, an ask of 10.05 at
         // the touch (0 bps) sent at 10.06 — a cent through the price the offset allows, on ~4.6 % of cent prices at 0 bps.
         testCase "TheHedgesLimit_IsTheTouchMovedByTheOffset_NotACentFurther" <| fun () ->

@@ -146,14 +146,15 @@ let tests =
                     let limitCodes = set [ "POSITION_LIMIT"; "DAILY_TRADE_LIMIT"; "NOTIONAL_LIMIT" ]
                     if reducing && not (Set.intersect codes limitCodes).IsEmpty then fail "reducing hedge %d refused: %s" signed o.Detail
                     true)))
-        safetyProperty "A hedge is refused by the position limit only when not a lot of it fits within the limit" (fun cfg steps ->
+        safetyProperty "A hedge is refused by the position limit only when not a hedge's worth of it fits within the limit" (fun cfg steps ->
             steps |> List.forall (fun st ->
                 ops st.Commands
                 |> List.filter (fun o -> o.Kind = OperationKind.GuardBlocked && o.Detail.Split(" | ").[0].Split(',') |> Array.contains "POSITION_LIMIT")
                 |> List.forall (fun o ->
                     let way = if o.Side = "BUY" then 1 else -1
-                    let room = cfg.Risk.MaxPosition - way * State.hedgePosition cfg st.After
-                    if room >= cfg.Strategy.LotSize then fail "hedge %s %d refused by the position limit with %d shares of room: %s" o.Side o.Quantity room o.Detail
+                    let lot = cfg.Strategy.LotSize
+                    let room = (cfg.Risk.MaxPosition - way * State.hedgePosition cfg st.After) / lot * lot
+                    if room >= max lot cfg.Strategy.MinHedgeShares then fail "hedge %s %d refused by the position limit with %d shares of room: %s" o.Side o.Quantity room o.Detail
                     true)))
         let gen =
             gen {
