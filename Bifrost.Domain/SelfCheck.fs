@@ -34,7 +34,7 @@ module SelfCheck =
         if abs c.DeltaDeviation <= c.BandHalfWidth || not (System.Double.IsFinite spot) then None
         else
             let strategy = { cfg.Strategy with TargetDelta = State.targetDelta cfg s }
-            // As the hedger sizes it: held to max_position when a lot of it fits (Hedging.evaluate).
+            // As the hedger sizes it: held to max_position when a hedge's worth of it fits (Hedging.evaluate).
             let shares = Risk.withinPosition cfg.Risk cfg.Strategy.LotSize cfg.Strategy.MinHedgeShares c.HedgePosition (Bands.hedgeQuantity strategy c.BandHalfWidth (State.netDelta cfg s))
             let intent = { SignedShares = shares; ReferencePrice = spot; Trigger = "band" }
             Some(intent, ExecutionGuard.evaluate c intent)
