@@ -206,6 +206,12 @@ module Config =
     let private badSymbol (symbol: string) =
         System.String.IsNullOrWhiteSpace symbol || symbol.Length > 12 || symbol.Trim() <> symbol || Seq.exists System.Char.IsControl symbol
 
+    /// The smallest hedge the hedger sends: whole lots, at least min_hedge_shares (lots of 60 with a minimum of 70: 120).
+    let private smallestHedge (s: StrategyConfig) =
+        let lot = max 1 s.LotSize
+        let lots = (max s.MinHedgeShares lot + lot - 1) / lot
+        float lot * float lots
+
     /// A fixed band (shares, or contract deltas at the legs' smallest multiplier) narrower than `shares`.
     let private bandNarrowerThan (s: StrategyConfig) (shares: float) =
         let multiplier = match s.Legs with [] -> 100 | legs -> legs |> List.map (fun l -> l.Option.Multiplier) |> List.min
@@ -274,13 +280,13 @@ module Config =
         elif s.Legs |> List.exists (fun l -> l.Option.Underlying <> s.Underlying.Symbol) then
             err "strategy.legs" $"every leg's underlying must be {s.Underlying.Symbol}"
         elif s.Rules |> List.exists (function FixedBand(w, _) -> not (w > 0.0) | _ -> false) then err "strategy.rules.band" "half-width must be > 0"
-        // A hedge rounds to whole lots toward zero and waits below min_hedge_shares: a band narrower than either is
+        // A hedge rounds to whole lots toward zero and waits below min_hedge_shares: a band narrower than the smallest hedge is
         // never kept (delta stands outside it, YELLOW for good, until it is a lot away), whatever the file says.
-        elif bandNarrowerThan s (float (max s.LotSize s.MinHedgeShares)) then
-            err "strategy.rules.band" $"half-width is narrower than a hedge can trade (strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): delta would stand outside the band; widen it or lower those"
+        elif bandNarrowerThan s (smallestHedge s) then
+            err "strategy.rules.band" $"half-width is narrower than a hedge can trade ({smallestHedge s:F0} shares: strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): delta would stand outside the band; widen it or lower those"
         // Every band is clamped to the hard limit (Bands): one below what a hedge can trade leaves delta beyond it, RED for good.
-        elif s.HardDeltaLimit < float (max s.LotSize s.MinHedgeShares) then
-            err "strategy.hard_delta_limit" $"{s.HardDeltaLimit} is narrower than a hedge can trade (strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): every band is clamped to it and delta would stand beyond it; widen it or lower those"
+        elif s.HardDeltaLimit < smallestHedge s then
+            err "strategy.hard_delta_limit" $"{s.HardDeltaLimit} is narrower than a hedge can trade ({smallestHedge s:F0} shares: strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): every band is clamped to it and delta would stand beyond it; widen it or lower those"
         elif s.Rules |> List.exists (function WhalleyWilmott(c, a) -> not (c > 0.0 && a > 0.0) | _ -> false) then
             err "strategy.rules.whalley_wilmott" "cost and risk aversion must be > 0"
         elif s.Rules |> List.exists (function TimeInterval d -> d <= 0L | _ -> false) then err "strategy.rules.interval" "must be > 0"

@@ -17,11 +17,12 @@ let private errorOf json =
     | Error e -> e
     | Ok _ -> failwith "accepted"
 
-let private withKey (key: string) (value: string) =
-    let json = sample ()
+let private setKey (key: string) (value: string) (json: string) =
     let m = Regex.Match(json, $"\"{key}\"\\s*:\\s*(\"[^\"]*\"|[-0-9.eE+]+|true|false)")
     if not m.Success then failwith $"sample has no {key}"
     json.Substring(0, m.Groups[1].Index) + value + json.Substring(m.Groups[1].Index + m.Groups[1].Length)
+
+let private withKey (key: string) (value: string) = setKey key value (sample ())
 
 let private refusedAt (path: string) json =
     let e = errorOf json
@@ -80,6 +81,12 @@ let tests =
             Expect.stringContains e.Message "strategy.min_hedge_shares 10" "names what it is narrower than"
             refusedAt "strategy.rules.band" (withKey "lot_size" "150") |> ignore
             Expect.isOk (ConfigJson.parseWith resolve (withKey "half_width" "10")) "a band of exactly the minimum hedge is kept"
+        testCase "AMinimumHedgeBetweenLots_IsJudgedAtTheLotsItTrades_ABandNarrowerIsRefused" <| fun () ->
+            // Lots of 60 and a minimum of 70: the smallest hedge is two lots, 120 shares. The band of 100 passed (100 is
+            // more than 60 and 70), and delta stood outside it (a hedge of 100 rounds to one lot, under the minimum).
+            let e = refusedAt "strategy.rules.band" (withKey "lot_size" "60" |> setKey "min_hedge_shares" "70")
+            Expect.stringContains e.Message "120" "names the smallest hedge"
+            Expect.isOk (ConfigJson.parseWith resolve (withKey "lot_size" "50" |> setKey "min_hedge_shares" "70")) "two lots of 50 fit a band of 100"
         testCase "ANumberBeyondInt32_IsRefusedNamingTheKey" <| fun () ->
             refusedAt "risk.max_position" (withKey "max_position" "1e300") |> ignore
             refusedAt "strategy.lot_size" (withKey "lot_size" "99999999999") |> ignore
