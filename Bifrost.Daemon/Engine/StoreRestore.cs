@@ -112,6 +112,7 @@ public static class StoreRestore
             if (memory is not null && f.TimeNanos > memory.OptionBook.ReconciledAt.Nanos && f.ContractId > 0)
                 external.Add(Tuple.Create(ContractIdModule.create((int)f.ContractId).ResultValue, (int)(f.Side == TradeSide.Buy ? f.Qty : -f.Qty)));
         }
+        var feesOwed = new List<Tuple<ExecId, ContractId>>();
         foreach (var f in fills)
         {
             if (mismatched.Contains(f.ExecId)) continue;
@@ -122,6 +123,9 @@ public static class StoreRestore
             var h = holdings.TryGetValue(f.ContractId, out var existing) ? existing : HoldingModule.empty;
             h = HoldingModule.applyFill(Mult(f.ContractId), f.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)f.Qty, f.Price, h);
             if (f.Commission is { } c) h = HoldingModule.addFee(c, h);
+            else if (ExecIdModule.create(f.ExecId) is { IsOk: true } owedId && f.ContractId is > 0 and <= int.MaxValue
+                     && ContractIdModule.create((int)f.ContractId) is { IsOk: true } owedOn)
+                feesOwed.Add(Tuple.Create(owedId.ResultValue, owedOn.ResultValue)); // its report comes with the sync's executions
             holdings[f.ContractId] = h;
         }
 
@@ -133,7 +137,7 @@ public static class StoreRestore
             .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));
         return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
             ListModule.OfSeq(seen), memory is null ? double.NaN : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
-            ListModule.OfSeq(external), ListModule.OfSeq(refusals));
+            ListModule.OfSeq(external), ListModule.OfSeq(refusals), ListModule.OfSeq(feesOwed));
     }
 
     /// <summary>The stored fills of our orders the live engine refused (<see cref="FillRule.replay"/>), with why, and

@@ -31,12 +31,15 @@ type Restored =
       ExternalLegFills: (ContractId * int) list
       /// Stored executions of the engine's refs that the live engine refused as not that order's (FillRule): left out
       /// of the book, and named when the engine starts.
-      RefusedFills: (ExecId * OrderRef * FillRefusal) list }
+      RefusedFills: (ExecId * OrderRef * FillRefusal) list
+      /// Strategy fills in `Holdings` whose commission the store lacks (the stop came before IB's report): the report
+      /// the sync's reqExecutions brings is their fee, counted once.
+      FeesOwed: (ExecId * ContractId) list }
 
 module Restored =
     let empty =
         { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = nan
-          Memory = None; ExternalLegFills = []; RefusedFills = [] }
+          Memory = None; ExternalLegFills = []; RefusedFills = []; FeesOwed = [] }
 
 /// IB's normalised order status report (orderStatus / openOrder); may repeat or never come.
 type OrderStatusReport =

@@ -283,6 +283,9 @@ module Restart =
                     RefByIbId = r.Orders |> List.fold (fun m o -> m |> Map.add o.IbOrderId o.Ref) s.RefByIbId
                     Portfolio = r.Holdings |> List.fold (fun p (id, h) -> Portfolio.adopt id h p) s.Portfolio
                     SeenExecs = r.SeenExecIds |> List.fold (fun acc e -> Set.add e acc) s.SeenExecs
+                    // Their commission comes with the sync's executions: without the index it was taken for another
+                    // client's, and the fee was missing from the P&L until the next restart read it from the store.
+                    FillIndex = r.FeesOwed |> List.fold (fun m (e, c) -> m |> Map.add e c) s.FillIndex
                     NextOrderId = max s.NextOrderId (r.OrderIdHighWater + 1)
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
                     TargetTilt = restoredTilt cfg clearedThrough r.Orders

@@ -109,4 +109,35 @@ public sealed class CommissionAtStopTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    [Fact]
+    public async Task Restart_AfterAStopWithACommissionOwed_TheEngineCountsTheFeeWhenItComes()
+    {
+        // The stop leaves a hedge's commission owed; the next start's reqExecutions brings it. The store took it, but the
+        // engine read the repeated execution as seen and the commission as another client's: its fees (the P&L the
+        // limits judge and the status shows) lacked it until the next restart, when the P&L jumped by it.
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["delay-commission 600000 100000"]);
+        try
+        {
+            var run = h.StartDaemon(Wait(0));
+            var (owed, _) = await StopWithCommissionOwed(h, run, exitWithinSeconds: 60);
+            Assert.True(owed > 0);
+
+            await h.Gateway.InjectAsync(FaultScript.ParseRule("delay-commission 0 0").Action);
+            var again = h.StartDaemon(Wait(10));
+            await h.WaitUntil(() => NullCommissions(h) == 0, "every commission filled in by the next start", 60_000);
+            var charged = h.LedgerOf("commission").Sum(e => e.Commission!.Value);
+            await h.WaitUntil(() => Math.Abs(h.Read(r => r.GetStatus())!.Pnl.Fees - charged) < 1e-6,
+                $"the engine's fees equal the {charged:F2} the broker charged", 15_000);
+            await h.PauseSettleAndStop(again);
+            AssertCommissionsMatchLedger(h);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            output.WriteLine($"status fees {h.Read(r => r.GetStatus())?.Pnl.Fees}, charged {h.LedgerOf("commission").Sum(e => e.Commission!.Value)}");
+            h.Dump();
+            throw;
+        }
+    }
 }

@@ -45,6 +45,25 @@ public class StoreRestoreTests
     }
 
     [Fact]
+    public void StrategyFillsWithoutTheirCommission_AreListedAsOwed_TheOperatorsAndOtherClientsAreNot()
+    {
+        // The stop came before IB's commissionReport of e2 and of the manual run's m1: the sync's reqExecutions brings
+        // them; the engine counts e2's fee (the manual run's is the operator's, another client's is not ours).
+        var orders = new[] { Order("oi_t1_1", 4, TradeSide.Sell, 80, "Filled"), Order("oi_t1-man2_2", 5, TradeSide.Buy, 10, "Filled") with { Purpose = "manual" } };
+        var fills = new[]
+        {
+            new FillRecord("e1", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 50, 100.0, 1, 1.0),
+            new FillRecord("e2", "oi_t1_1", TestConfig.StockId, TradeSide.Sell, 30, 101.0, 2),
+            new FillRecord("m1", "oi_t1-man2_2", TestConfig.StockId, TradeSide.Buy, 10, 100.5, 3),
+            new FillRecord("x9", "by-hand", TestConfig.StockId, TradeSide.Buy, 300, 99.0, 4),
+        };
+        var r = StoreRestore.Build(Cfg, orders, fills, storedNextOrderId: 3);
+        var (exec, contract) = Assert.Single(r.FeesOwed);
+        Assert.Equal(("e2", TestConfig.StockId), (ExecIdModule.value(exec), ContractIdModule.value(contract)));
+        Assert.Equal(1.0, Assert.Single(r.Holdings).Item2.Fees, 10);
+    }
+
+    [Fact]
     public void CorrectedExecution_IsReplayedOnce_ItsRevisionSeenButNotCounted()
     {
         // IB corrected the hedge's fill (".02" re-priced the ".01"): the engine applied the first revision only.

@@ -174,7 +174,11 @@ module StoreProjection =
           HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
           Memory = store.Memory
           ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ]
-          RefusedFills = refusedFills }
+          RefusedFills = refusedFills
+          // As in StoreRestore.Build: the strategy's fills in the holdings whose commission the store lacks.
+          FeesOwed =
+            [ for f, _ in own do
+                if not (manual.Contains f.Ref) && not (booked.Contains f.Ref) && not (store.Commissions.ContainsKey f.ExecId) then f.ExecId, f.ContractId ] }
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
 /// A restart: the step of its EngineStarted, the state killed, and how far the host's clock went back meanwhile.
