@@ -115,7 +115,7 @@ module Reducer =
         | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
-        | FarmStatusChanged(farm, ok) -> Connectivity.onFarm s farm ok
+        | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm s farm name ok
         | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
         | NextValidIdReceived id -> Connectivity.onNextValidId s id
         | OrderStatusReported r -> OrderFlow.onStatus s r |> afterOrders cfg s

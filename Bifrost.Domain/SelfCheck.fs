@@ -106,7 +106,7 @@ module SelfCheck =
             [ check "broker_connected" Blocking (c.Broker <> BrokerDown)
                   (if not s.Connectivity.SocketUp then "socket down" elif not s.Connectivity.IbUp then "TWS lost IB (1100)" else "connected")
               check "market_data_farms" Warning (State.farmsOk s)
-                  (s.Connectivity.Farms |> Map.toList |> List.filter (fun (_, ok) -> not ok) |> List.map (fun (f, _) -> Farm.name f + " broken") |> String.concat ", ")
+                  (s.Connectivity.Farms |> Map.toList |> List.filter (fun (_, ok) -> not ok) |> List.map (fun ((f, name), _) -> Farm.label f name + " broken") |> String.concat ", ")
               check "positions_reconciled" Blocking
                   (match s.Fsm with Starting | Syncing _ | Halted(ReconcileFailed _ | BookMismatch _ | AnotherEngine _) -> false | _ -> true)
                   (FsmState.name s.Fsm)

@@ -125,20 +125,32 @@ public static class IbTranslate
                 return EventPayload.NewConnectivityRestored(true);
             // 2108 (market data farm inactive) counts as degraded, as the operator's runbook says for 2103/2105/2108.
             case IbErrorCodes.MarketDataFarmBroken or IbErrorCodes.MarketDataFarmInactive:
-                return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, false);
+                return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, FarmName(e.Message), false);
             case IbErrorCodes.MarketDataFarmOk:
-                return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, true);
+                return EventPayload.NewFarmStatusChanged(Farm.MarketDataFarm, FarmName(e.Message), true);
             case IbErrorCodes.HistoricalFarmBroken:
-                return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, false);
+                return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, FarmName(e.Message), false);
             case IbErrorCodes.HistoricalFarmOk or IbErrorCodes.HistoricalFarmInactive:
-                return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, true);
+                return EventPayload.NewFarmStatusChanged(Farm.HistoricalFarm, FarmName(e.Message), true);
             case SecDefFarmBroken:
-                return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, false);
+                return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, FarmName(e.Message), false);
             case IbErrorCodes.SecDefFarmOk:
-                return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, true);
+                return EventPayload.NewFarmStatusChanged(Farm.SecurityDefinitionFarm, FarmName(e.Message), true);
         }
         if (e.Id > 0 && e.Id < IbProtocol.FirstRequestId) return EventPayload.NewOrderErrorReported(e.Id, e.Code, e.Message ?? "");
         return null;
+    }
+
+    /// <summary>The farm a status message names, as TWS does: after its last ':' ("…is OK:usopt"), or after "demand."
+    /// in the inactive ones ("…available upon demand.usfarm.nj"); empty when it names none.</summary>
+    public static string FarmName(string? message)
+    {
+        var text = message ?? "";
+        var colon = text.LastIndexOf(':');
+        if (colon >= 0) return text[(colon + 1)..].Trim();
+        const string demand = "demand.";
+        var at = text.LastIndexOf(demand, StringComparison.Ordinal);
+        return at >= 0 ? text[(at + demand.Length)..].Trim() : "";
     }
 
     /// <summary>

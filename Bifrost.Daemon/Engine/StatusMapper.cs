@@ -79,7 +79,7 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
             }
         }
         var link = state.Connectivity;
-        var farms = link.Farms.Where(f => !f.Value).Select(f => FarmName(f.Key)).ToList();
+        var farms = link.Farms.Where(f => !f.Value).Select(f => FarmName(f.Key.Item1) + (f.Key.Item2.Length == 0 ? "" : " " + f.Key.Item2)).ToList();
         // The target the hedger keeps (a rebalance's tilt included), the one the light judges delta against.
         var target = StateModule.targetDelta(cfg, state);
         return new StoreStatus

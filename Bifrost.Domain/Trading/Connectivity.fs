@@ -61,12 +61,14 @@ module Connectivity =
             let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
             s', note :: aborted @ cmds @ resubscribe
 
-    let onFarm (s: State) (farm: Farm) (ok: bool) =
-        match s.Connectivity.Farms |> Map.tryFind farm with
+    /// Kept per farm as TWS names it: one flag for all of a kind let the stock farm's OK clear the options farm's
+    /// broken, and the light said every farm was fine while the legs' was down.
+    let onFarm (s: State) (farm: Farm) (name: string) (ok: bool) =
+        match s.Connectivity.Farms |> Map.tryFind (farm, name) with
         | Some was when was = ok -> s, []
         | _ ->
-            { s with Connectivity = { s.Connectivity with Farms = s.Connectivity.Farms |> Map.add farm ok } },
-            [ Emit.note s OperationKind.FsmChanged "" (Farm.name farm + (if ok then " ok" else " broken")) ]
+            { s with Connectivity = { s.Connectivity with Farms = s.Connectivity.Farms |> Map.add (farm, name) ok } },
+            [ Emit.note s OperationKind.FsmChanged "" (Farm.label farm name + (if ok then " ok" else " broken")) ]
 
     /// Order ids never go down, whatever the broker says after a restart (Lean #242). One in the request-id range is
     /// taken (IB refuses lower ones) and alerted at once: OrderFlow.placeRef sends nothing under it and halts.

@@ -85,6 +85,9 @@ module Farm =
     let name = function
         | MarketDataFarm -> "market_data_farm" | HistoricalFarm -> "historical_farm" | SecurityDefinitionFarm -> "sec_def_farm"
 
+    /// The kind and TWS's name of the farm ("market_data_farm usopt").
+    let label (farm: Farm) (farmName: string) = if farmName = "" then name farm else name farm + " " + farmName
+
 type Control =
     | Stop
     | Pause
@@ -179,7 +182,8 @@ type EventPayload =
     | ConnectivityLost
     /// 1101 (data lost: resubscribe) / 1102 (data maintained).
     | ConnectivityRestored of dataMaintained: bool
-    | FarmStatusChanged of Farm * ok: bool
+    /// A farm as TWS names it in the message (usfarm the stocks, usopt the options, …; empty when it names none).
+    | FarmStatusChanged of Farm * name: string * ok: bool
     /// IB refused or ended a contract's market data: an errMsg on its ticker (10197 a competing live session, 354 or
     /// 10089 not subscribed, 200 no such contract, …).
     | MarketDataRefused of ContractId * code: int * message: string

@@ -84,7 +84,8 @@ type LinkStatus =
       SocketUp: bool
       /// TWS's own connection to IB (1100 / 1101 / 1102).
       IbUp: bool
-      Farms: Map<Farm, bool>
+      /// Each farm by kind and TWS's name for it: one farm's OK says nothing of another's (usfarm's 2104 of usopt's 2103).
+      Farms: Map<Farm * string, bool>
       /// When the engine last asked for the scalper's market data (a connect, a 1101): silence counts from it at the
       /// earliest (FeedWatch).
       SubscribedAt: Timestamp

@@ -133,6 +133,19 @@ public class IbTranslateTests
     }
 
     [Theory]
+    [InlineData(2103, "Market data farm connection is broken:usopt", "usopt")]
+    [InlineData(2104, "Market data farm connection is OK:usfarm.nj", "usfarm.nj")]
+    [InlineData(2108, "Market data farm connection is inactive but should be available upon demand.usfuture", "usfuture")]
+    [InlineData(2108, "Market data farm connection is inactive but should be available upon demand.:cashfarm", "cashfarm")]
+    [InlineData(2106, "HMDS data farm connection is OK:ushmds", "ushmds")]
+    [InlineData(2104, "Market data farm connection is OK", "")]
+    public void FarmStatus_NamesTheFarm_AsTwsDoes(int code, string message, string farm)
+    {
+        var e = Assert.IsType<EventPayload.FarmStatusChanged>(IbTranslate.Error(new IbError(-1, code, message)));
+        Assert.Equal(farm, e.name);
+    }
+
+    [Theory]
     [InlineData(1100, -1, "ConnectivityLost")]
     [InlineData(2110, -1, "ConnectivityLost")]
     [InlineData(1101, -1, "ConnectivityRestored(False)")]

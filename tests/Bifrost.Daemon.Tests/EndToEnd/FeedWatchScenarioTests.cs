@@ -31,6 +31,43 @@ public class FeedWatchScenarioTests(ITestOutputHelper output)
         h.AssertMatchesLedger();
     }
 
+    private static CheckResult? Farms(DaemonHarness h) => h.Read(r => r.GetStatus())?.Checks.FirstOrDefault(c => c.Name == "market_data_farms");
+
+    [Fact]
+    public async Task OptionsFarmBroken_AnotherFarmOk_TheLightKeepsNamingTheBrokenFarm_UntilItIsOk()
+    {
+        // TWS tells each market data farm apart (usfarm the stocks, usopt the options, …). Before, one flag stood for all
+        // of them: the stock farm's 2104 cleared the options farm's 2103, and the light said every farm was fine while
+        // the legs' farm was down.
+        await using var h = await DaemonHarness.StartAsync(output, speed: ReplaySpeed.Times(20), config: Config);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitFsm("Running");
+            await h.WaitUntil(() => Farms(h)?.Health == Health.Ok, "every farm ok after the connect", 30_000);
+            await h.Gateway.ExecuteAsync("send 2103 -1 Market data farm connection is broken:usopt");
+            await h.WaitUntil(() => Farms(h) is { Health: not Health.Ok }, "the options farm told broken", 15_000);
+            await h.Gateway.ExecuteAsync("send 2104 -1 Market data farm connection is OK:usfarm");
+            // A status heartbeat a second: three of them after the stock farm's 2104.
+            var until = DateTime.UtcNow.AddSeconds(3);
+            while (DateTime.UtcNow < until)
+            {
+                var farms = Farms(h);
+                Assert.True(farms is { Health: not Health.Ok }, $"the options farm is still broken, the light says: {farms?.Detail}");
+                await Task.Delay(200);
+            }
+            Assert.Contains("usopt", Farms(h)!.Detail ?? "", StringComparison.Ordinal); // the farm named as TWS names it
+            await h.Gateway.ExecuteAsync("send 2104 -1 Market data farm connection is OK:usopt");
+            await h.WaitUntil(() => Farms(h)?.Health == Health.Ok, "every farm ok once the options farm is", 15_000);
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task DroppedLegTicker_IsAskedForAgainQuietly_AndNeverBlocksTheHedger()
     {
