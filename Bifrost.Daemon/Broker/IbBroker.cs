@@ -129,6 +129,8 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
             if (ct.IsCancellationRequested) break;
             if (startFailed is not null)
             {
+                // That session is over: the engine hears it as the others (what TWS told it, a 1100, ends with it).
+                _channel.Post(EventPayload.NewBrokerDisconnected("start-up not answered: " + startFailed));
                 var wait = Backoff.Delay(Interlocked.Increment(ref _attempt), _timings.ReconnectMin, _timings.ReconnectMax, _jitter.NextDouble());
                 Log.StartUnanswered(_logger, startFailed, (long)wait.TotalMilliseconds);
                 StartTrouble?.Invoke($"start-up on {_connection.Host}:{_connection.Port} not answered: {startFailed}");

@@ -29,7 +29,10 @@ module Connectivity =
             let s' = { s with Fsm = Stopped }
             s', Emit.alertAndRecord s Critical "ACCOUNT_MISMATCH" problem @ [ Emit.publish cfg s'; Exit 2 ]
         | None ->
-            let s = { s with Connectivity = { s.Connectivity with SocketUp = true; IbUp = true; SubscribedAt = s.Now } }
+            // IbUp is TWS's word on this session (reset when the last one dropped): a 1100 it sent while the daemon
+            // started (before this event) stands until its 1101/1102. Set here, it was overwritten, and the engine
+            // took IB for reachable while TWS had said otherwise.
+            let s = { s with Connectivity = { s.Connectivity with SocketUp = true; SubscribedAt = s.Now } }
             let connected = Emit.note s OperationKind.FsmChanged "" ("broker connected, accounts " + String.concat "," accounts)
             match s.Fsm with
             // No sync while stopping: the cancels the stop (or anything before it) asked for while the socket was down
@@ -40,8 +43,9 @@ module Connectivity =
                 let s', cmds = Sync.start s (Sync.resumeTargetFor s)
                 s', connected :: aborted @ cmds @ [ SubscribeMarketData(universe cfg s) ]
 
+    /// The next session starts without TWS's word of a lost IB: a 1100 it sends comes before its BrokerConnected.
     let onDisconnected (s: State) (reason: string) =
-        { s with Connectivity = { s.Connectivity with SocketUp = false } },
+        { s with Connectivity = { s.Connectivity with SocketUp = false; IbUp = true } },
         Emit.alertAndRecord s Warning "BROKER_DISCONNECTED" reason
 
     let onConnectivityLost (s: State) =

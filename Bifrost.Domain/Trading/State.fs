@@ -82,7 +82,7 @@ type SilentFeed =
 type LinkStatus =
     { /// The TCP session to TWS / the gateway.
       SocketUp: bool
-      /// TWS's own connection to IB (1100 / 1101 / 1102).
+      /// TWS's own connection to IB as TWS last said on this session (1100 / 1101 / 1102; true until it says 1100).
       IbUp: bool
       /// Each farm by kind and TWS's name for it: one farm's OK says nothing of another's (usfarm's 2104 of usopt's 2103).
       Farms: Map<Farm * string, bool>
@@ -274,7 +274,7 @@ module State =
           PendingCommissions = Map.empty
           NextOrderId = 1
           NextOrderSeq = 1L
-          Connectivity = { SocketUp = false; IbUp = false; Farms = Map.empty; SubscribedAt = Timestamp.zero; Silent = Map.empty; Refused = Map.empty }
+          Connectivity = { SocketUp = false; IbUp = true; Farms = Map.empty; SubscribedAt = Timestamp.zero; Silent = Map.empty; Refused = Map.empty }
           AccountValues = Map.empty
           AccountValuesAt = Map.empty
           FundsSpent = FundsSpent.none

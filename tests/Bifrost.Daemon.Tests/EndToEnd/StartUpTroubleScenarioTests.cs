@@ -35,6 +35,70 @@ public class StartUpTroubleScenarioTests(ITestOutputHelper output)
         }
     }
 
+    private static Bifrost.Store.Records.CheckResult? BrokerCheck(DaemonHarness h) =>
+        h.Read(r => r.GetStatus())?.Checks.FirstOrDefault(c => c.Name == "broker_connected");
+
+    [Fact]
+    public async Task TwsLosesIbDuringTheStart_TheEngineStaysBlocked_UntilTwsSaysItIsBack()
+    {
+        // TWS tells the session 1100 while the daemon checks its contracts (the 3rd request: startApi, the clock's
+        // reqCurrentTime, the first lookup), before the engine is told the session is up. Before, the connect marked IB
+        // reachable over TWS's word: the light said "connected" and orders were allowed (after a resume) while TWS had
+        // no connection to IB, until a 1101/1102 that might not come for hours.
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["after-messages 3 send 1100"]);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())?.FsmState is { } f && !f.StartsWith("Starting", StringComparison.Ordinal)
+                && !f.StartsWith("Syncing", StringComparison.Ordinal), "the start-up sync done", 60_000);
+            Assert.Contains(h.Alerts(), a => a.Code == "IB_CONNECTIVITY_LOST");
+            // Three status heartbeats: the light keeps saying TWS lost IB.
+            var until = DateTime.UtcNow.AddSeconds(3);
+            while (DateTime.UtcNow < until)
+            {
+                var broker = BrokerCheck(h);
+                Assert.True(broker is { Health: not Bifrost.Store.Records.Health.Ok }, $"TWS said 1100 and nothing since; the light says: {broker?.Detail}");
+                await Task.Delay(200);
+            }
+            await h.Gateway.ExecuteAsync("send 1102");
+            await h.WaitUntil(() => BrokerCheck(h)?.Health == Bifrost.Store.Records.Health.Ok, "IB reachable once TWS says 1102", 30_000);
+            await h.WaitFsm("Paused", 30_000); // the critical alert's pause: resuming is the operator's
+            Assert.Equal(Bifrost.Store.Records.ControlStatus.Done, (await h.WaitControl(h.Enqueue(Bifrost.Store.Records.ControlCommandKind.Resume))).Status);
+            await h.WaitOrders(1, 60_000);
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task TwsLosesIbInAStartThatFails_TheNextSessionIsJudgedOnItsOwnWord()
+    {
+        // The first session says 1100 during the lookups, then drops (the 4th request): the start is tried again on a
+        // new session, which says nothing of IB. What the dropped session said ends with it, as at any reconnect.
+        await using var h = await DaemonHarness.StartAsync(output, faults: ["after-messages 3 send 1100", "after-messages 4 drop-connection 17"],
+            config: (port, store) => TestConfig.Json(port, store, conIds: false));
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())?.FsmState is { } f && !f.StartsWith("Starting", StringComparison.Ordinal)
+                && !f.StartsWith("Syncing", StringComparison.Ordinal), "the start-up sync done", 120_000);
+            Assert.Contains(run.Log.Lines, l => l.Contains("start-up not answered by the broker", StringComparison.Ordinal));
+            await h.WaitUntil(() => BrokerCheck(h)?.Health == Bifrost.Store.Records.Health.Ok, "IB reachable on the new session", 30_000);
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task Start_WithNoBrokerListening_PagesEngineNotStarted_AndKeepsTrying()
     {
