@@ -49,12 +49,36 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>Startup: commands a crashed daemon claimed and never finished are refused, not re-run.</summary>
-    public int RefuseAbandoned()
+    /// <summary>
+    /// Startup: commands a crashed daemon claimed and never answered are never re-run. A manual order or rebalance whose
+    /// run has orders in the store (<paramref name="orderRunIds"/>: the journal is merged first, and an order is journaled
+    /// before it is sent) went out: it is handed back to the engine, which answers it with what its orders did — refused,
+    /// a buy that had filled read as not done and was sent again. Every other one is refused. Returns the handed-back
+    /// runs with their commands.
+    /// </summary>
+    public IReadOnlyList<Tuple<string, Bifrost.Domain.Trading.ControlMeta>> ResolveAbandoned(IReadOnlySet<string> orderRunIds)
     {
-        var n = _queue.RefuseAbandoned("refused: the daemon restarted before completing it (an order it sent that still works is followed to its end: see the run's operations)");
-        if (n > 0) Log.ControlAbandoned(_logger, n);
-        return n;
+        var resumed = new List<Tuple<string, Bifrost.Domain.Trading.ControlMeta>>();
+        var refused = 0;
+        foreach (var cmd in _queue.Taken())
+        {
+            var runId = cmd.Command switch
+            {
+                ControlCommandKind.ManualOrder => $"{_cfg.RunId}-man{cmd.Id}",
+                ControlCommandKind.Rebalance => $"{_cfg.RunId}-reb{cmd.Id}",
+                _ => null,
+            };
+            if (runId is not null && orderRunIds.Contains(runId))
+            {
+                resumed.Add(Tuple.Create(runId, new Bifrost.Domain.Trading.ControlMeta(cmd.Id, ControlArgs.RequestedBy(cmd))));
+                continue;
+            }
+            if (_queue.Complete(cmd.Id, ControlOutcome.Refused,
+                    "refused: the daemon restarted before completing it (an order it sent that still works is followed to its end: see the run's operations)"))
+                refused++;
+        }
+        if (refused > 0) Log.ControlAbandoned(_logger, refused);
+        return resumed;
     }
 
     /// <summary>`daemon.control_max_age_seconds`: a command that trades or lets the engine trade (<see cref="ControlExpiry"/>)

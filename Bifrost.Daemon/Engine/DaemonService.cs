@@ -199,7 +199,8 @@ public sealed class DaemonService(
                 MaxAge = timings.ControlMaxAge,
                 WallNanos = runtime.ControlWallNanos ?? EngineClock.WallNanos,
             };
-            control.RefuseAbandoned();
+            var resumed = control.ResolveAbandoned(restored.Orders.Select(o => o.RunId).ToHashSet(StringComparer.Ordinal));
+            restored = RestoredModule.withResumedControls(Microsoft.FSharp.Collections.ListModule.OfSeq(resumed), restored);
             var summary = StatusMapper.ConfigSummary(cfg, settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId,
                 timings.Clock.ToString().ToLowerInvariant(), portfolio?.Contracts);
             store.StartRun(new RunRecord(cfg.RunId, RunKind.Live, clock.NowNanos(), summary));

@@ -137,7 +137,7 @@ public static class StoreRestore
             .Select(kv => Tuple.Create(ContractIdModule.create((int)kv.Key).ResultValue, kv.Value));
         return new Restored((int)Math.Min(highWater, int.MaxValue), nextSeq, ListModule.OfSeq(domainOrders), ListModule.OfSeq(holdingList),
             ListModule.OfSeq(seen), memory is null ? double.NaN : memory.HighWater, memory is null ? FSharpOption<EngineMemory>.None : FSharpOption<EngineMemory>.Some(memory),
-            ListModule.OfSeq(external), ListModule.OfSeq(refusals), ListModule.OfSeq(feesOwed));
+            ListModule.OfSeq(external), ListModule.OfSeq(refusals), ListModule.OfSeq(feesOwed), FSharpList<Tuple<string, ControlMeta>>.Empty);
     }
 
     /// <summary>The stored fills of our orders the live engine refused (<see cref="FillRule.replay"/>), with why, and

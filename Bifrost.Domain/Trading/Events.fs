@@ -12,6 +12,9 @@ type TickField =
     | BidSize
     | AskSize
 
+/// Who asked for a control and its id in the control queue (so the outcome can be written back).
+type ControlMeta = { ControlId: int64; RequestedBy: string }
+
 /// What the store had when the engine (re)started: crash recovery and normal start share one path.
 type Restored =
     { /// Highest IB order id ever used by this client id (persisted), so ids are never reused after a restart.
@@ -34,12 +37,19 @@ type Restored =
       RefusedFills: (ExecId * OrderRef * FillRefusal) list
       /// Strategy fills in `Holdings` whose commission the store lacks (the stop came before IB's report): the report
       /// the sync's reqExecutions brings is their fee, counted once.
-      FeesOwed: (ExecId * ContractId) list }
+      FeesOwed: (ExecId * ContractId) list
+      /// Operator runs (manual, rebalance) whose command a killed daemon took and never answered, with orders in the
+      /// store: the engine answers the command with what those orders did once they settle. (One that sent nothing is
+      /// refused by the restart.)
+      ResumedControls: (string * ControlMeta) list }
 
 module Restored =
     let empty =
         { OrderIdHighWater = 0; NextOrderSeq = 1L; Orders = []; Holdings = []; SeenExecIds = []; HighWater = nan
-          Memory = None; ExternalLegFills = []; RefusedFills = []; FeesOwed = [] }
+          Memory = None; ExternalLegFills = []; RefusedFills = []; FeesOwed = []; ResumedControls = [] }
+
+    /// The same, with the runs whose unanswered command the engine is to answer (the shell finds them in the queue).
+    let withResumedControls (controls: (string * ControlMeta) list) (r: Restored) = { r with ResumedControls = controls }
 
 /// IB's normalised order status report (orderStatus / openOrder); may repeat or never come.
 type OrderStatusReport =
@@ -103,9 +113,6 @@ module Control =
     let name = function
         | Stop -> "stop" | Pause -> "pause" | Resume -> "resume" | FlattenExposure -> "flatten" | RunSelfCheck -> "self_check"
         | CancelRun r -> $"cancel run {r}" | CancelOrderRef r -> $"cancel order {r}"
-
-/// Who asked for a control and its id in the control queue (so the outcome can be written back).
-type ControlMeta = { ControlId: int64; RequestedBy: string }
 
 /// An operator's BUY/SELL run on one contract of the universe.
 type ManualOrder =

@@ -223,12 +223,15 @@ module Restart =
         else { s with Memory = m }, cmds @ [ SaveMemory m ]
 
     /// The operator runs (manual, rebalance) a restart finds with orders still open: followed apart until they settle
-    /// (Runs.settleDetached), timed out by run_timeout; their controls were closed by the restart (None).
-    let private detachedAtRestart (orders: Order list) : Map<string, ControlMeta option> =
-        orders
-        |> List.filter (fun o -> not (State.isSettled o) && (match o.Purpose with Manual | ManualForStrategy | Rebalance -> true | _ -> false))
-        |> List.map (fun o -> o.RunId, None)
-        |> Map.ofList
+    /// (Runs.settleDetached), timed out by run_timeout. A run whose command was left unanswered (the daemon killed
+    /// between sending and answering) answers it as it ends — at once when its orders had already settled: before, the
+    /// restart refused it, and a buy that had filled read "refused" (bought again). Other runs' controls were closed (None).
+    let private detachedAtRestart (orders: Order list) (resumed: (string * ControlMeta) list) : Map<string, ControlMeta option> =
+        let operatorRuns = orders |> List.filter (fun o -> match o.Purpose with Manual | ManualForStrategy | Rebalance -> true | _ -> false)
+        let open' = operatorRuns |> List.filter (fun o -> not (State.isSettled o)) |> List.map (fun o -> o.RunId, None)
+        let answered =
+            resumed |> List.filter (fun (runId, _) -> operatorRuns |> List.exists (fun o -> o.RunId = runId)) |> List.map (fun (runId, m) -> runId, Some m)
+        open' @ answered |> Map.ofList
 
     /// The rebalance tilt, replayed from the stored orders after the one a flatten last cleared it through (remembered:
     /// a flatten that sent no order leaves no order to say it): rebalance stock fills add to it, a flatten clears it.
@@ -290,7 +293,7 @@ module Restart =
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
                     TargetTilt = restoredTilt cfg clearedThrough r.Orders
                     TiltClearedThrough = clearedThrough
-                    DetachedRuns = detachedAtRestart r.Orders }
+                    DetachedRuns = detachedAtRestart r.Orders r.ResumedControls }
             let stored = r.Memory |> Option.defaultValue EngineMemory.empty
             // Orders of this run and no memory: the row was deleted or lost, never a first start. What it kept (a
             // pause, a risk halt, the day's loss so far, the adopted book) is unknown: halted, remembered as such.

@@ -88,6 +88,16 @@ public sealed class ControlQueue : IDisposable
         return cmd.ExecuteNonQuery();
     }
 
+    /// <summary>Daemon startup: the commands a previous (killed) daemon took and never answered, oldest first.</summary>
+    public IReadOnlyList<ControlCommand> Taken()
+    {
+        using var cmd = _connection.Command($"SELECT {ControlRows.Columns} FROM control_queue WHERE status = 'taken' ORDER BY id");
+        using var r = cmd.ExecuteReader();
+        var taken = new List<ControlCommand>();
+        while (r.Read()) taken.Add(ControlRows.Read(r));
+        return taken;
+    }
+
     public ControlCommand? Get(long id)
     {
         using var cmd = _connection.Command($"SELECT {ControlRows.Columns} FROM control_queue WHERE id = @id", ("@id", id));

@@ -38,8 +38,9 @@ let inProgress (s: State) =
               | Some m -> m.ControlId
               | None -> () ]
 
-/// What breaks the invariant, in words (empty: it holds). `restarts`: the step indexes at which a restart came.
-let unanswered (steps: Step list) (restarts: int list) =
+/// What breaks the invariant, in words (empty: it holds). `restarts`: the step indexes at which a restart came, each
+/// with the commands it handed back to the engine (a run whose orders went out: answered by the engine, never refused).
+let unansweredHandingBack (steps: Step list) (restarts: (int * Set<int64>) list) =
     let indexed = List.indexed steps
     let asked = indexed |> List.choose (fun (i, st) -> askedIn st |> Option.map (fun id -> id, i))
     let answers = steps |> List.collect (fun st -> st.Commands |> List.choose (function CompleteControl(id, _) -> Some id | _ -> None))
@@ -49,8 +50,8 @@ let unanswered (steps: Step list) (restarts: int list) =
     let dropped =
         asked |> List.filter (fun (id, at) ->
             not (answered.Contains id) && not (final.Contains id)
-            // Taken by an engine a restart killed: the shell refuses it at the next start.
-            && not (restarts |> List.exists (fun r -> r > at)))
+            // Taken by an engine a restart killed: the shell refuses it at the next start, unless it hands it back.
+            && not (restarts |> List.exists (fun (r, handedBack) -> r > at && not (handedBack.Contains id))))
     [ for id, n in twice -> $"command #{id} answered {n} times"
       for id, at in dropped ->
           let trail =
@@ -58,6 +59,9 @@ let unanswered (steps: Step list) (restarts: int list) =
               |> List.map (fun st -> $"{st.Event.Payload.GetType().Name}->{FsmState.name st.After.Fsm}")
               |> String.concat " | "
           $"command #{id} (step {at}: {steps.[at].Event.Payload}) never answered, and nothing works on it at the end ({FsmState.name (List.last steps).After.Fsm}); after it: {trail}" ]
+
+/// The same, every command taken at a restart refused by it (the shell before it handed runs back).
+let unanswered (steps: Step list) (restarts: int list) = unansweredHandingBack steps (restarts |> List.map (fun r -> r, Set.empty))
 
 /// Hedged, then a flatten whose buy works at the broker: the state, the order.
 let private flattening () =
@@ -98,4 +102,9 @@ let tests =
         scenarioProperty "Every operator command is answered exactly once, or is still being worked when the scenario ends" (fun _ steps -> Props.noneOf (unanswered steps []))
         restartProperty "Every operator command is answered exactly once across restarts, or was still being worked when one came" (fun _ steps restarts ->
             Props.noneOf (unanswered steps (restarts |> List.map (fun r -> r.At))))
+        // Before, the restart refused every command it found taken: a manual buy whose order had gone out (filled, or
+        // filling after the restart) read "refused", and the operator bought again.
+        restartProperty "An operator run whose orders went out is answered with what they did across restarts, never refused by one" (fun _ steps restarts ->
+            Props.noneOf (unansweredHandingBack steps
+                              (restarts |> List.map (fun r -> r.At, StoreProjection.resumedControls r.Before |> List.map (fun (_, m) -> m.ControlId) |> Set.ofList))))
     ]

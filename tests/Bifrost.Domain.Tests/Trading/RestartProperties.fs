@@ -108,6 +108,19 @@ module StoreProjection =
         | true, n -> n
         | _ -> 0L
 
+    /// The pure mirror of the daemon's ControlWorker.ResolveAbandoned: the operator runs (manual, rebalance) the killed
+    /// engine was still working on (their commands left taken) with orders in the store are handed back, by control.
+    let resumedControls (engine: State) =
+        [ match engine.Fsm with
+          | Running(RunPending(runId, m)) -> runId, m
+          | _ -> ()
+          for KeyValue(runId, m) in engine.DetachedRuns do
+              match m with
+              | Some m -> runId, m
+              | None -> () ]
+        |> List.filter (fun (runId, _) ->
+            engine.Orders |> Map.exists (fun _ o -> o.RunId = runId && (match o.Purpose with OrderPurpose.Manual | OrderPurpose.ManualForStrategy | OrderPurpose.Rebalance -> true | _ -> false)))
+
     /// The pure mirror of the daemon's StoreRestore.Build: orders with their fills, holdings = adopted legs + the
     /// strategy's own fills, seen exec ids, the id high-water mark, the memory, external leg fills since reconciling.
     let restore (cfg: Config) (store: StoreProjection) (engine: State) : Restored =
@@ -178,7 +191,8 @@ module StoreProjection =
           // As in StoreRestore.Build: the strategy's fills in the holdings whose commission the store lacks.
           FeesOwed =
             [ for f, _ in own do
-                if not (manual.Contains f.Ref) && not (booked.Contains f.Ref) && not (store.Commissions.ContainsKey f.ExecId) then f.ExecId, f.ContractId ] }
+                if not (manual.Contains f.Ref) && not (booked.Contains f.Ref) && not (store.Commissions.ContainsKey f.ExecId) then f.ExecId, f.ContractId ]
+          ResumedControls = resumedControls engine }
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
 /// A restart: the step of its EngineStarted, the state killed, and how far the host's clock went back meanwhile.
