@@ -51,10 +51,10 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
 
     /// <summary>
     /// Startup: commands a crashed daemon claimed and never answered are never re-run. A manual order or rebalance whose
-    /// run has orders in the store (<paramref name="orderRunIds"/>: the journal is merged first, and an order is journaled
-    /// before it is sent) went out: it is handed back to the engine, which answers it with what its orders did — refused,
-    /// a buy that had filled read as not done and was sent again. Every other one is refused. Returns the handed-back
-    /// runs with their commands.
+    /// run has orders in the store, or a portfolio run the store holds (<paramref name="orderRunIds"/>: the journal is
+    /// merged first, and an order is journaled before it is sent), went out: it is handed back to the engine, which
+    /// answers it with what its orders did — refused, a buy that had filled read as not done and was sent again. Every
+    /// other one is refused. Returns the handed-back runs with their commands.
     /// </summary>
     public IReadOnlyList<Tuple<string, Bifrost.Domain.Trading.ControlMeta>> ResolveAbandoned(IReadOnlySet<string> orderRunIds)
     {
@@ -66,6 +66,7 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
             {
                 ControlCommandKind.ManualOrder => $"{_cfg.RunId}-man{cmd.Id}",
                 ControlCommandKind.Rebalance => $"{_cfg.RunId}-reb{cmd.Id}",
+                ControlCommandKind.PortfolioRun => $"{_cfg.RunId}-pf{cmd.Id}",
                 _ => null,
             };
             if (runId is not null && orderRunIds.Contains(runId))

@@ -77,6 +77,13 @@ module PortfolioFlow =
           Positions = positions setup s; Account = accountPositions setup s; AllowShort = setup.Settings.Sizing.AllowShort
           Known = known setup s; Quotes = executionQuotes setup s }
 
+    /// A finished run's answer to its control: its status, each order and the reasons.
+    let private answer (run: Run) =
+        let detail =
+            let orders = run.Orders |> List.map (fun o -> $"{o.Key.Symbol} {Side.name o.Key.Side} {o.Filled}/{o.Quantity} {RunOrderStatus.name o.Status}")
+            RunStatus.name run.Status + ": " + String.concat "; " (orders @ run.Reasons)
+        detail, (match run.Status with RunStatus.Done | RunStatus.Partial -> Done detail | _ -> Refused detail)
+
     /// A finished run: record it, decide its fallback (alert), answer the control, free the engine for the next run.
     let private finish (s: State) (run: Run) (meta: ControlMeta) =
         let decision = Fallback.decide s.PortfolioHistory run s.Now
@@ -85,12 +92,7 @@ module PortfolioFlow =
             match Fallback.alert decision with
             | Some a -> Emit.alertAndRecord s (if a.Critical then Critical else Warning) a.Code a.Message
             | None -> []
-        let status = RunStatus.name run.Status
-        let detail =
-            let orders = run.Orders |> List.map (fun o -> $"{o.Key.Symbol} {Side.name o.Key.Side} {o.Filled}/{o.Quantity} {RunOrderStatus.name o.Status}")
-            let reasons = run.Reasons
-            status + ": " + String.concat "; " (orders @ reasons)
-        let outcome = match run.Status with RunStatus.Done | RunStatus.Partial -> Done detail | _ -> Refused detail
+        let detail, outcome = answer run
         let fsm = match s.Fsm with Running(RunPending(id, _)) when id = run.Id -> Running Idle | f -> f
         { s with
             Fsm = fsm
@@ -272,9 +274,17 @@ module PortfolioFlow =
     /// restart (no fallback: nothing traded), never re-run silently.
     let onRestored (s: State) (runs: Run list) =
         let restartMeta = { ControlId = 0L; RequestedBy = "restart" }
+        // A run whose command a killed daemon left unanswered answers it (handed back by the restart): before, the
+        // restart refused it while the run went on to fill.
+        let metaOf (r: Run) = s.ResumedControls |> Map.tryFind r.Id |> Option.defaultValue restartMeta
+        let answered =
+            [ for r in runs do
+                  match s.ResumedControls |> Map.tryFind r.Id with
+                  | Some m when RunStatus.isTerminal r.Status -> CompleteControl(m.ControlId, snd (answer r))
+                  | _ -> () ]
         let s =
             { s with
-                PortfolioRuns = runs |> List.fold (fun m r -> m |> Map.add r.Id (r, restartMeta)) s.PortfolioRuns
+                PortfolioRuns = runs |> List.fold (fun m r -> m |> Map.add r.Id (r, metaOf r)) s.PortfolioRuns
                 PortfolioHistory = s.PortfolioHistory @ (runs |> List.filter (fun r -> RunStatus.isTerminal r.Status) |> List.map Fallback.summary) }
         let note = Emit.note s OperationKind.FsmChanged "" $"portfolio: {runs.Length} run(s) restored"
         // A running run's order still `planned` went out only if the engine's book (the store with the journal merged)
@@ -306,9 +316,9 @@ module PortfolioFlow =
                 // Every order settled (fills the store kept, merged by the daemon) but the run's row said running: no
                 // broker event is left to end it, so it ends here.
                 let settled = RunMachine.settle r
-                if settled = r then s, cmds else let s', more = finish s settled restartMeta in s', cmds @ more
+                if settled = r then s, cmds else let s', more = finish s settled (metaOf r) in s', cmds @ more
             | [] -> s, cmds
-            | events -> let s', more = stepRun s r.Id events in s', cmds @ more) (s, note :: told)
+            | events -> let s', more = stepRun s r.Id events in s', cmds @ more) (s, note :: told @ answered)
 
     /// The portfolio run an order belongs to, by its ref.
     let private runOfOrder (s: State) (ref: string) =

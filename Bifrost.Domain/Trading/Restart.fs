@@ -293,7 +293,8 @@ module Restart =
                     NextOrderSeq = max s.NextOrderSeq r.NextOrderSeq
                     TargetTilt = restoredTilt cfg clearedThrough r.Orders
                     TiltClearedThrough = clearedThrough
-                    DetachedRuns = detachedAtRestart r.Orders r.ResumedControls }
+                    DetachedRuns = detachedAtRestart r.Orders r.ResumedControls
+                    ResumedControls = Map.ofList r.ResumedControls }
             let stored = r.Memory |> Option.defaultValue EngineMemory.empty
             // Orders of this run and no memory: the row was deleted or lost, never a first start. What it kept (a
             // pause, a risk halt, the day's loss so far, the adopted book) is unknown: halted, remembered as such.

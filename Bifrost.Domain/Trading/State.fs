@@ -227,6 +227,9 @@ type State =
       /// their `RunPending` while their orders still worked, or a restart found their orders open (no control left:
       /// None). Their orders end them and run_timeout still cancels them (Runs.keepFollowing).
       DetachedRuns: Map<string, ControlMeta option>
+      /// Runs whose command a killed daemon left unanswered, handed back by the restart (Restored.ResumedControls): a
+      /// restored portfolio run answers its own control with them (PortfolioFlow.onRestored).
+      ResumedControls: Map<string, ControlMeta>
       /// Legs past expiry, already taken out of the book (LEG_EXPIRED is raised once per leg): contract id value → the
       /// intrinsic value the strategy's holding was closed at.
       ExpiredLegs: Map<int, float>
@@ -305,6 +308,7 @@ module State =
           TiltClearedThrough = 0
           RunRejections = Map.empty
           DetachedRuns = Map.empty
+          ResumedControls = Map.empty
           ExpiredLegs = Map.empty
           PausedBy = ""
           PortfolioSetup = None

@@ -470,6 +470,11 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             Assert.Equal(aaa.Quantity, aaa.Filled);
             Assert.Equal(run.Orders.All(o => o.Status == "filled") ? "done" : "partial", run.Status);
             Assert.Equal(sent, h.LedgerOf("order").Select(o => o.OrderRef).ToList()); // nothing re-sent by the restart
+            // The command is answered with what the run did: before, the restart refused it ("the daemon restarted before
+            // completing it") while the run it had started went on to fill, and `portfolio-run --wait` exited 1.
+            var answer = await h.WaitControl(id, 30_000);
+            Assert.Equal(ControlStatus.Done, answer.Status);
+            Assert.StartsWith(run.Status + ":", answer.Result, StringComparison.Ordinal);
             await AssertPortfolioMatchesLedger(h);
 
             // The same signals again: AAA is at target (restored from its fill), so at most BBB's remainder goes out.

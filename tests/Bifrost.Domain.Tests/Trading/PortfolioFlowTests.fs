@@ -75,6 +75,29 @@ let tests =
             | other -> failtestf "expected done, got %A" other
         }
 
+        // Killed after the run ended but before its answer was written: the control stays taken. Before, the restart
+        // refused it ("the daemon restarted before completing it") though both orders had filled.
+        test "Restart_KilledBeforeTheRunsAnswerWasWritten_TheHandedBackControlIsAnsweredWithTheRun" {
+            let s, cmds = step (ready 100_000.0) (at (sec 2.5) (request "r1-pf7" 7L))
+            let orders = placed cmds
+            let s, _ = Reducer.run cfg s [ at (sec 3.0) (execFor orders.[0] 200 50.0 "pa"); at (sec 3.1) (execFor orders.[1] 62 80.0 "pb") ]
+            let restart (handedBack: (string * ControlMeta) list) =
+                Reducer.run cfg (State.initial cfg)
+                    (restartEvents cfg s s.Memory 60.0
+                     |> List.collect (fun e ->
+                         match e.Payload with
+                         | EngineStarted r ->
+                             [ { e with Payload = EngineStarted(Restored.withResumedControls handedBack r) }
+                               at (sec 60.05) (PortfolioConfigured(setup 100_000.0))
+                               at (sec 60.06) (PortfolioRunsRestored [ s.PortfolioRuns.["r1-pf7"] |> fst ]) ]
+                         | _ -> [ e ]))
+                |> snd
+            Expect.isNone (completion (restart []) 7L) "premise: a restored run answers no control of its own"
+            match completion (restart [ "r1-pf7", meta 7L ]) 7L with
+            | Some(Done text) -> Expect.stringStarts text "done: AAA BUY 200/200" "answered with the run"
+            | other -> failtestf "expected done, got %A" other
+        }
+
         // A portfolio order whose fill the sync cannot see (filled while the link was down, its execution not listed):
         // the halt names what the operator confirms, by the symbol he trades, not by IB's contract id. Before, it named
         // the stock only to check by hand: confirm_book could not book a portfolio stock, and the next run bought it again.
