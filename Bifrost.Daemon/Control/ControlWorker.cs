@@ -51,25 +51,26 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
 
     /// <summary>
     /// Startup: commands a crashed daemon claimed and never answered are never re-run. A manual order or rebalance whose
-    /// run has orders in the store, or a portfolio run the store holds (<paramref name="orderRunIds"/>: the journal is
-    /// merged first, and an order is journaled before it is sent), went out: it is handed back to the engine, which
-    /// answers it with what its orders did — refused, a buy that had filled read as not done and was sent again. Every
-    /// other one is refused. Returns the handed-back runs with their commands.
+    /// run has orders in the store (<paramref name="orderRunIds"/>: the journal is merged first, and an order is journaled
+    /// before it is sent), or a portfolio run the store holds (<paramref name="portfolioRunIds"/>), went out: it is
+    /// handed back to the engine, which answers it with what its orders did — refused, a buy that had filled read as
+    /// not done and was sent again. Every other one is refused. Returns the handed-back runs with their commands.
     /// </summary>
-    public IReadOnlyList<Tuple<string, Bifrost.Domain.Trading.ControlMeta>> ResolveAbandoned(IReadOnlySet<string> orderRunIds)
+    public IReadOnlyList<Tuple<string, Bifrost.Domain.Trading.ControlMeta>> ResolveAbandoned(IReadOnlySet<string> orderRunIds, IReadOnlySet<string>? portfolioRunIds = null)
     {
         var resumed = new List<Tuple<string, Bifrost.Domain.Trading.ControlMeta>>();
         var refused = 0;
         foreach (var cmd in _queue.Taken())
         {
-            var runId = cmd.Command switch
+            // A portfolio run is answered by its restored run (its orders without it would leave the command taken).
+            var (runId, held) = cmd.Command switch
             {
-                ControlCommandKind.ManualOrder => $"{_cfg.RunId}-man{cmd.Id}",
-                ControlCommandKind.Rebalance => $"{_cfg.RunId}-reb{cmd.Id}",
-                ControlCommandKind.PortfolioRun => $"{_cfg.RunId}-pf{cmd.Id}",
-                _ => null,
+                ControlCommandKind.ManualOrder => ($"{_cfg.RunId}-man{cmd.Id}", orderRunIds),
+                ControlCommandKind.Rebalance => ($"{_cfg.RunId}-reb{cmd.Id}", orderRunIds),
+                ControlCommandKind.PortfolioRun => ($"{_cfg.RunId}-pf{cmd.Id}", portfolioRunIds),
+                _ => ((string?)null, null),
             };
-            if (runId is not null && orderRunIds.Contains(runId))
+            if (runId is not null && held is not null && held.Contains(runId))
             {
                 resumed.Add(Tuple.Create(runId, new Bifrost.Domain.Trading.ControlMeta(cmd.Id, ControlArgs.RequestedBy(cmd))));
                 continue;

@@ -199,8 +199,8 @@ public sealed class DaemonService(
                 MaxAge = timings.ControlMaxAge,
                 WallNanos = runtime.ControlWallNanos ?? EngineClock.WallNanos,
             };
-            var resumed = control.ResolveAbandoned(restored.Orders.Select(o => o.RunId)
-                .Concat(portfolioRuns?.Select(r => r.Id) ?? []).ToHashSet(StringComparer.Ordinal));
+            var resumed = control.ResolveAbandoned(restored.Orders.Select(o => o.RunId).ToHashSet(StringComparer.Ordinal),
+                (portfolioRuns?.Select(r => r.Id) ?? []).ToHashSet(StringComparer.Ordinal));
             restored = RestoredModule.withResumedControls(Microsoft.FSharp.Collections.ListModule.OfSeq(resumed), restored);
             var summary = StatusMapper.ConfigSummary(cfg, settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId,
                 timings.Clock.ToString().ToLowerInvariant(), portfolio?.Contracts);

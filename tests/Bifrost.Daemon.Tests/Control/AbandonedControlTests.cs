@@ -26,33 +26,39 @@ public sealed class AbandonedControlTests : IDisposable
     public AbandonedControlTests() => Directory.CreateDirectory(_dir);
 
     [Fact]
-    public async Task TakenBuyWhoseOrderWentOut_IsHandedBack_TheOneKilledBeforeItsOrderAndAPause_AreRefused_APendingOneIsLeft()
+    public async Task TakenRunsWhoseOrdersWentOut_AreHandedBack_TheOnesThatSentNothingAndAPause_AreRefused_APendingOneIsLeft()
     {
         var path = Path.Combine(_dir, "bifrost.db");
         await using var store = StoreWriter.Open(path);
-        long sent, unsent, rebalance, pause, pending;
+        long sent, unsent, rebalance, pause, portfolio, portfolioLost, pending;
+        const string Targets = """{"targets":[{"symbol":"AAA","quantity":50}]}""";
         using (var queue = ControlQueue.Open(path))
         {
             sent = queue.Enqueue(ControlCommandKind.ManualOrder, Buy, "ops@desk");
             unsent = queue.Enqueue(ControlCommandKind.ManualOrder, Buy, "ops@desk");
             rebalance = queue.Enqueue(ControlCommandKind.Rebalance, """{"targets":[{"contract":"XYZ","quantity":0}]}""", "ops@desk");
             pause = queue.Enqueue(ControlCommandKind.Pause, "{}", "ops@desk");
-            for (var i = 0; i < 4; i++) Assert.NotNull(queue.TryClaimNext()); // the killed daemon took all four
+            portfolio = queue.Enqueue(ControlCommandKind.PortfolioRun, Targets, "ops@desk");
+            portfolioLost = queue.Enqueue(ControlCommandKind.PortfolioRun, Targets, "ops@desk");
+            for (var i = 0; i < 6; i++) Assert.NotNull(queue.TryClaimNext()); // the killed daemon took all six
             pending = queue.Enqueue(ControlCommandKind.ManualOrder, Buy, "ops@desk");
         }
-        // The store holds an order of the first buy's run and of the rebalance's, none of the second buy's.
-        var withOrders = new HashSet<string>(StringComparer.Ordinal) { "t1", $"t1-man{sent}", $"t1-reb{rebalance}", "t1-flat1" };
+        // The store holds an order of the first buy's run and of the rebalance's, none of the second buy's; the first
+        // portfolio run, and an order but no run of the second (its run's row lost with the kill: nothing would answer it).
+        var withOrders = new HashSet<string>(StringComparer.Ordinal) { "t1", $"t1-man{sent}", $"t1-reb{rebalance}", "t1-flat1", $"t1-pf{portfolioLost}" };
+        var portfolioRuns = new HashSet<string>(StringComparer.Ordinal) { $"t1-pf{portfolio}" };
 
         var channel = new EngineChannel(new SystemEngineClock(), 1024);
         await using var worker = new ControlWorker(path, channel, store, Cfg, ContractTable.From(Cfg), TimeSpan.FromMilliseconds(10), NullLogger.Instance);
-        var resumed = worker.ResolveAbandoned(withOrders);
+        var resumed = worker.ResolveAbandoned(withOrders, portfolioRuns);
 
-        Assert.Equal([($"t1-man{sent}", sent), ($"t1-reb{rebalance}", rebalance)], resumed.Select(r => (r.Item1, r.Item2.ControlId)));
+        Assert.Equal([($"t1-man{sent}", sent), ($"t1-reb{rebalance}", rebalance), ($"t1-pf{portfolio}", portfolio)],
+            resumed.Select(r => (r.Item1, r.Item2.ControlId)));
         Assert.All(resumed, r => Assert.Equal("ops@desk (os user " + Environment.UserName + ")", r.Item2.RequestedBy));
         using var reader = StoreReader.Open(path);
-        Assert.Equal(ControlStatus.Taken, reader.GetControlCommand(sent)!.Status); // the engine answers it
-        Assert.Equal(ControlStatus.Taken, reader.GetControlCommand(rebalance)!.Status);
-        foreach (var id in new[] { unsent, pause })
+        foreach (var id in new[] { sent, rebalance, portfolio })
+            Assert.Equal(ControlStatus.Taken, reader.GetControlCommand(id)!.Status); // the engine answers it
+        foreach (var id in new[] { unsent, pause, portfolioLost })
         {
             var refused = reader.GetControlCommand(id)!;
             Assert.Equal(ControlStatus.Refused, refused.Status);
