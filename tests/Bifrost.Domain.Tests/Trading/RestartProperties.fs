@@ -184,7 +184,7 @@ module StoreProjection =
             ((own @ externalLeg) |> List.map (fun (f, _) -> f.ExecId) |> List.distinct)
             @ [ for f, _ in store.Fills do
                     if corrects f && (known.Contains f.Ref || (legs.Contains f.ContractId && not (OrderRef.isBifrost f.Ref))) then f.ExecId ]
-          HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue 0.0
+          HighWater = store.Memory |> Option.map (fun m -> m.HighWater) |> Option.defaultValue nan
           Memory = store.Memory
           ExternalLegFills = [ for (f, t) in externalLeg do if store.Memory.IsSome && t > reconciledAt then f.ContractId, Side.sign f.Side * f.Quantity ]
           RefusedFills = refusedFills
