@@ -30,13 +30,14 @@ module Composite =
             | None -> leg.Quote
 
     /// The hedger's quotes: the underlying's (the hedge's price) by lag_after, the legs' by stale_after
-    /// (Classifier.legFreshness). An expired leg has left the book (Expiry.settle): it prices nothing, and its feed
-    /// ends with its listing, so its silence is not lag (else the light stays DATA_LAG and the hedge back to flat is
-    /// blocked for good).
+    /// (Classifier.legFreshness). A leg past its expiry prices nothing (held, Expiry.settle takes it out of the book;
+    /// unheld, as one closed before it in a roll, nothing of it was ever in), and its feed ends with its listing, so
+    /// its silence is not lag (else the light stays DATA_LAG and every hedge — back to flat, or of the legs that live
+    /// on — is blocked for good).
     let freshness (cfg: Config) (s: State) =
         (s.Underlying.ContractId, Classifier.freshness cfg.Guards s.Now s.Underlying)
         :: [ for leg in s.Legs do
-                 if not (s.ExpiredLegs.ContainsKey(ContractId.value leg.Option.ContractId)) then
+                 if s.Now.Nanos < leg.Option.Expiry.Nanos then
                      leg.Option.ContractId, Classifier.legFreshness cfg.Guards s.Now (legQuote s leg) ]
 
     /// The quote of one contract of the universe, if it is one, as last seen: a held one's (the streamed ticks merge

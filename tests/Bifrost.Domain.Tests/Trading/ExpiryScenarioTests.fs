@@ -10,6 +10,7 @@ open Bifrost.Domain.Tests
 open Bifrost.Domain.Tests.Fixtures
 
 let cfg = config 1
+let cfg2 = config 2
 
 let step c s e = Reducer.step c s e
 
@@ -177,6 +178,32 @@ let tests =
             Expect.isEmpty (placed cmds) "nothing sent"
             let why = cmds |> List.pick (function CompleteControl(9L, Refused why) -> Some why | _ -> None)
             Expect.stringStarts why $"{OptionBook.describe leg} has expired" $"the leg by its terms, not its contract id: {why}"
+        // A leg the strategy no longer held at its expiry (closed before it, in a roll) was never taken out of the
+        // book: its feed ended with its listing, its last quote went stale, and every hedge of the legs that live on
+        // was blocked (DATA_LAG) for good, their delta unhedged until the operator took the leg out and restarted.
+        testCase "LegExpiringUnheld_ItsEndedFeed_DoesNotBlockTheHedgeOfTheLegsThatLiveOn" <| fun () ->
+            let calls, puts = cfg2.Strategy.Legs.[0], cfg2.Strategy.Legs.[1]
+            let c =
+                { cfg2 with
+                    Strategy =
+                        { cfg2.Strategy with
+                            Legs = [ { calls with Quantity = 0; Option = { calls.Option with Expiry = sec 10.0 } }; puts ] } }
+            let s = hedged c
+            let own = State.hedgePosition c s
+            let quoted t = [ at (sec t) (QuoteReceived(quote underlyingId 99.99 100.01 (sec t))); at (sec t) (QuoteReceived(quote puts.Option.ContractId 2.9 3.1 (sec t))) ]
+            // The calls quoted up to their close, then no more (IB ends an expired option's feed).
+            let s, cmds =
+                Reducer.run c s
+                    ([ at (sec 9.0) (QuoteReceived(quote calls.Option.ContractId 0.01 0.03 (sec 9.0))); at (sec 11.0) ClockTicked ]
+                     @ quoted 20.0 @ [ at (sec 30.0) ClockTicked ] @ quoted 40.0 @ [ at (sec 45.0) ClockTicked ])
+            Expect.isEmpty (settlement cmds) "nothing held: nothing to settle"
+            Expect.isEmpty (placed cmds) "nothing to hedge at 100"
+            Expect.equal (State.hedgePosition c s) own "the hedge as it was"
+            // The underlying moves 2 %: the puts' delta moves past the band, and the hedger trades it.
+            let s, cmds = Reducer.step c s (at (sec 50.0) (QuoteReceived(quote underlyingId 97.99 98.01 (sec 50.0))))
+            Expect.isFalse (List.contains BlockReason.DataLag (SelfCheck.run c s).BlockReasons) "the expired calls' silence is no data lag"
+            let o = Props.single (placed cmds)
+            Expect.equal o.Side Buy "the puts' delta fell: shares bought"
         testCase "FillReportedAfterAnInTheMoneyLegExpired_IsDeliveredWithTheRest" <| fun () ->
             let c = expiringOutOfTheMoney cfg
             let s = hedgedThenAt c 105.0

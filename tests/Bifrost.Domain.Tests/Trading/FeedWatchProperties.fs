@@ -17,7 +17,7 @@ open Bifrost.Domain.Tests.Trading.RestartProperties
 let private watched (cfg: Config) (s: State) =
     State.underlyingId cfg
     :: [ for l in s.Legs do
-             if not (s.ExpiredLegs.ContainsKey(ContractId.value l.Option.ContractId)) then l.Option.ContractId ]
+             if not (Expiry.isExpired s l.Option) then l.Option.ContractId ]
 
 /// The engine judges its feed: synced, the broker and IB up, in the session.
 let private watching (cfg: Config) (s: State) (now: Timestamp) =
