@@ -56,6 +56,18 @@ module Expiry =
 
     let private anyPast (s: State) = anyPastAt s.Now s
 
+    /// True when an event at `now` is the first past a leg's expiry: the state's clock is at or before it, `now` after
+    /// it (an event at the very instant still belongs to the session).
+    let anyCrossedBy (now: Timestamp) (s: State) =
+        let legs = s.Legs
+        let mutable i = 0
+        let mutable crossed = false
+        while not crossed && i < legs.Length do
+            let e = legs.[i].Option.Expiry.Nanos
+            crossed <- s.Now.Nanos <= e && e < now.Nanos
+            i <- i + 1
+        crossed
+
     /// Why the spot the expiry is priced at may not be the close's (None: it is trusted): a quote received after the
     /// expiry (the daemon was down over it), one already stale at the expiry (a feed that died before the close: a
     /// call booked worthless at its last price may have closed in the money), or a jump held unconfirmed.

@@ -96,7 +96,7 @@ module MarketData =
         else Hedging.evaluate cfg s
 
     /// The underlying's quote through the bad-quote guard (PriceJump): held, priced, or priced ending a hold.
-    let private onUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+    let private judgeUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
         match PriceJump.judge cfg s now q with
         | PriceJump.Accept -> priceUnderlying cfg s now q None
         | PriceJump.Hold h ->
@@ -109,6 +109,18 @@ module MarketData =
         | PriceJump.Stood h ->
             let s, cmds = priceUnderlying cfg { s with HeldJump = None } now q (Some h.Since)
             s, Emit.alertAndRecord s Info "PRICE_JUMP_STOOD" (PriceJump.endedNote h now true) @ cmds
+
+    /// The underlying's quote: a leg whose expiry it crosses settled first, then the quote through the bad-quote guard.
+    let private onUnderlying (cfg: Config) (s: State) (now: Timestamp) (q: Quote) =
+        // A quote received past a leg's expiry, before the clock's next step, is after the close's (the stock quotes on
+        // after hours, several times a second): the leg is settled first, on the last price before the close, as the
+        // clock step at the expiry would have. Settled on this quote, a clearly worthless leg read "priced after the
+        // close" and paused the engine at every expiry it ran through.
+        if Expiry.anyCrossedBy now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
+            let s, expired = Expiry.settle cfg { s with Now = now }
+            let s, cmds = judgeUnderlying cfg s now q
+            s, expired @ cmds
+        else judgeUnderlying cfg s now q
 
     /// A portfolio symbol's quote: kept for sizing and the fresh-quote rule (the scalper has nothing to decide), through
     /// the same bad-quote guard: a held one is neither sized nor traded on until it stands or comes back.

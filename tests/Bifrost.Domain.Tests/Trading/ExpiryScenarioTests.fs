@@ -168,6 +168,18 @@ let tests =
             let _, cmds = step c s (at (sec 71.0) (QuoteReceived(quote underlyingId 96.99 97.01 (sec 71.0))))
             let o = Props.single (placed cmds)
             Expect.equal (Side.sign o.Side * o.Quantity) -own "the hedge back to flat"
+        // The daemon's clock steps every second while the underlying streams several quotes a second: the first step
+        // past the close found an after-hours quote, settled the calls on it and called it "priced after the close
+        // (down over it)" — a critical pause, for calls 3 % out of the money, at every expiry the daemon ran through.
+        testCase "UnderlyingQuotedJustAfterTheClose_BeforeTheClockStep_TheLegSettlesAtTheClosesPrice" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let s = hedgedThenAt c 97.0
+            let s, _ = step c s (at (sec 9.5) (QuoteReceived(quote underlyingId 96.99 97.01 (sec 9.5))))
+            let s, cmds = Reducer.run c s [ at (sec 10.3) (QuoteReceived(quote underlyingId 97.49 97.51 (sec 10.3))); at (sec 11.0) ClockTicked ]
+            Expect.isEmpty (settlement cmds) "no settlement to check: clearly out of the money at the close"
+            let a = alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED") |> Props.single
+            Expect.stringContains a.Message "spot 97.00" "settled at the last price before the close, not the after-hours one"
+            Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) "still running"
         testCase "ManualOrder_OnALegThatHasExpired_IsRefused_NamingTheLegByItsTerms" <| fun () ->
             let c = expiringOutOfTheMoney cfg
             let s = hedgedThenAt c 97.0
