@@ -56,15 +56,17 @@ module Expiry =
 
     let private anyPast (s: State) = anyPastAt s.Now s
 
-    /// True when an event at `now` is the first past a leg's expiry: the state's clock is at or before it, `now` after
-    /// it (an event at the very instant still belongs to the session).
-    let anyCrossedBy (now: Timestamp) (s: State) =
+    /// True when an underlying quote at `now` is the first past the expiry of a leg not yet settled: the price the
+    /// engine holds was received at or before the expiry (an event at the very instant still belongs to the session),
+    /// so it is the last before the close; the quote at `now` is after it.
+    let pricedBeforeExpiryOf (now: Timestamp) (s: State) =
         let legs = s.Legs
+        let last = s.Underlying.ReceiveTime.Nanos
         let mutable i = 0
         let mutable crossed = false
         while not crossed && i < legs.Length do
             let e = legs.[i].Option.Expiry.Nanos
-            crossed <- s.Now.Nanos <= e && e < now.Nanos
+            crossed <- last <= e && e < now.Nanos && not (s.ExpiredLegs.ContainsKey(ContractId.value legs.[i].Option.ContractId))
             i <- i + 1
         crossed
 

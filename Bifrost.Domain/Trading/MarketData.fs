@@ -116,7 +116,7 @@ module MarketData =
         // after hours, several times a second): the leg is settled first, on the last price before the close, as the
         // clock step at the expiry would have. Settled on this quote, a clearly worthless leg read "priced after the
         // close" and paused the engine at every expiry it ran through.
-        if Expiry.anyCrossedBy now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
+        if Expiry.pricedBeforeExpiryOf now s && (match s.Fsm with Starting | Syncing _ -> false | _ -> true) then
             let s, expired = Expiry.settle cfg { s with Now = now }
             let s, cmds = judgeUnderlying cfg s now q
             s, expired @ cmds
