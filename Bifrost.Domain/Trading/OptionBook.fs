@@ -163,6 +163,28 @@ module OptionBook =
         + String.concat "; " unlisted
         + ". Put them back in strategy.legs (or portfolio.universe) and restart; take one out only once the strategy holds none of it (a rebalance or a portfolio run to 0)"
 
+    /// Configured legs past their expiry that the strategy never took and the account does not hold: no adoption on
+    /// record, none held by either, none settled. Every leg is adopted at its first sync, so one that had expired before
+    /// it, and that the account does not show either, is a typo in its expiry (2026 for 2027): the broker still
+    /// describes the expired option (the lookup by terms includes expired contracts), the sync noted "expired: not
+    /// adopted", and the engine ran GREEN on an empty book while the account's real options went unhedged. Every sync
+    /// names them (LEG_ALREADY_EXPIRED) and ends halted until the configuration is fixed. (One the account still shows,
+    /// just expired, is the broker's settlement: LEG_EXPIRED.)
+    let expiredNeverHeld (cfg: Config) (s: State) =
+        cfg.Strategy.Legs |> List.indexed |> List.choose (fun (i, leg) ->
+            let id = leg.Option.ContractId
+            if Expiry.isExpired s leg.Option && (adoptedOf s.OptionBook id).IsNone
+               && Portfolio.strategyQty id s.Portfolio = 0 && Portfolio.brokerQty id s.Portfolio = 0
+               && not (s.ExpiredLegs.ContainsKey(ContractId.value id)) then
+                Some $"strategy.legs[{i}].expiry: {describe leg.Option} expired before the strategy ever held it"
+            else None)
+
+    /// What LEG_ALREADY_EXPIRED says: the legs (from `expiredNeverHeld`) and the way out.
+    let expiredNeverHeldText (lapsed: string list) =
+        String.concat "; " lapsed
+        + " (a typo in its year or month? the strategy would hedge an empty book while the account's options went unhedged). "
+        + "Fix the expiry, or take the leg out of strategy.legs, and restart"
+
     /// Each adopted leg's `strategy.legs` quantity against the one on record (OptionBookMemory.Configured). The
     /// configured quantity is adopted at a leg's first sync only: a quantity changed since (raised after the operator
     /// bought more in TWS, lowered) was ignored silently, the hedger trading another book than the configuration says
@@ -299,6 +321,8 @@ module OptionBook =
                         let id = leg.Option.ContractId
                         match adoptedOf s.OptionBook id with
                         | Some _ -> s
+                        // Not one past its expiry: that would take LEG_ALREADY_EXPIRED's typo for a leg once held.
+                        | None when Expiry.isExpired s leg.Option -> s
                         | None -> { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }) s
                 let text = c.Legs |> List.map (fun (id, q) -> $"{legName id} {q}") |> String.concat ", "
                 match s.Fsm with

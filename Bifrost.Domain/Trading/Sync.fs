@@ -187,6 +187,7 @@ module Sync =
         let s, expired = Expiry.settle cfg s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
         let unlisted = OptionBook.unconfigured cfg s
+        let lapsed = OptionBook.expiredNeverHeld cfg s
         let s, quantityChanges, quantityNotes = OptionBook.configuredChanges cfg s
         let notes = notes @ quantityNotes
         let s, orderCmds, inDoubt, unsure = reconcileOrders s p.ListedOpen
@@ -210,6 +211,10 @@ module Sync =
               if not unlisted.IsEmpty then
                   let text = OptionBook.unconfiguredText unlisted
                   ReconcileFailed text, Emit.alertAndRecord s Critical "LEG_UNCONFIGURED" text
+              // A configuration error as well: judged again at every sync until the expiry is fixed.
+              if not lapsed.IsEmpty then
+                  let text = OptionBook.expiredNeverHeldText lapsed
+                  ReconcileFailed text, Emit.alertAndRecord s Critical "LEG_ALREADY_EXPIRED" text
               // Before a book mismatch too: confirm_book to the configured quantity is judged by the sync it starts.
               if not quantityChanges.IsEmpty then
                   let text = OptionBook.configuredChangesText quantityChanges

@@ -184,6 +184,33 @@ let tests =
             let a = alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED") |> Props.single
             Expect.stringContains a.Message "spot 97.00" "settled at the last price before the close, not the after-hours one"
             Expect.isTrue (match s.Fsm with Running _ -> true | _ -> false) "still running"
+        // A typo in a leg's expiry (2026 for 2027) names an option that has expired: the broker still describes it (the
+        // lookup includes expired contracts), the sync noted "expired: not adopted", and the engine ran GREEN hedging
+        // an empty book while the account's real options (another contract) went unhedged.
+        testCase "LegConfiguredPastItsExpiry_NeverHeld_HaltsTheStart_NamingTheLegAndItsExpiry" <| fun () ->
+            let leg = List.head cfg.Strategy.Legs
+            let c = { cfg with Strategy = { cfg.Strategy with Legs = [ { leg with Option = { leg.Option with Expiry = sec -86_400.0 } } ] } }
+            let events =
+                [ at (sec 0.0) (EngineStarted Restored.empty); at (sec 0.1) (BrokerConnected [ c.Account ])
+                  at (sec 0.2) (PositionReported(leg.Option.ContractId, 0, 0.0)); at (sec 0.3) PositionsEnded
+                  at (sec 0.3) OpenOrdersEnded; at (sec 0.3) ExecutionsEnded
+                  at (sec 0.5) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 0.5))); at (sec 1.0) ClockTicked ]
+            let s, cmds = runAll c events
+            Expect.isTrue (match s.Fsm with Halted _ -> true | _ -> false) $"halted, not running on an empty book ({FsmState.name s.Fsm})"
+            let a = alerts cmds |> List.filter (fun a -> a.Code = "LEG_ALREADY_EXPIRED") |> Props.single
+            Expect.equal a.Severity Critical "critical"
+            Expect.stringContains a.Message "strategy.legs[0].expiry" "names the key"
+            Expect.stringContains a.Message (OptionBook.describe (List.head c.Strategy.Legs).Option) "and the leg by its terms"
+            Expect.isEmpty (placed cmds) "nothing traded"
+            // Neither a resume nor a book confirmation takes the typo for a leg once held: each syncs and halts again.
+            let answers t = [ at (sec t) (PositionReported(leg.Option.ContractId, 0, 0.0)); at (sec t) PositionsEnded; at (sec t) OpenOrdersEnded; at (sec t) ExecutionsEnded ]
+            let s, cmds = Reducer.run c s (at (sec 10.0) (ControlRequested(Resume, meta 1L)) :: answers 10.1)
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_ALREADY_EXPIRED") "resume: told again"
+            let s, cmds = Reducer.run c s (at (sec 20.0) (BookConfirmRequested { Legs = [ underlyingId, 0 ]; Meta = meta 2L }) :: answers 20.1)
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_ALREADY_EXPIRED") "confirm_book: told again"
+            let _, cmds = Reducer.run c s (at (sec 30.0) (ControlRequested(Resume, meta 3L)) :: answers 30.1 @ [ at (sec 31.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 31.0))); at (sec 32.0) ClockTicked ])
+            Expect.isEmpty (placed cmds) "nothing traded"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_ALREADY_EXPIRED") "still halted on it"
         testCase "ManualOrder_OnALegThatHasExpired_IsRefused_NamingTheLegByItsTerms" <| fun () ->
             let c = expiringOutOfTheMoney cfg
             let s = hedgedThenAt c 97.0
