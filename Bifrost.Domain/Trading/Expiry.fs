@@ -107,7 +107,8 @@ module Expiry =
                     else Portfolio.applyFill id o.Multiplier (Side.ofSignedQuantity -held) (abs held) value s.Portfolio
                 let delivered = delivery o held value
                 let portfolio = deliver s.Underlying.ContractId delivered portfolio
-                let name = $"{o.Underlying} {o.Strike} {(match o.Right with Call -> 'C' | Put -> 'P')} ({ContractId.value id})"
+                // By its terms, expiry included: two legs of one strike and right (a calendar) differ by it alone.
+                let name = $"{OptionContract.describe o} ({ContractId.value id})"
                 let account = Portfolio.brokerQty id s.Portfolio
                 let closed = $"{name} expired: strategy held {held}, closed at intrinsic {value:F2} (spot {spot:F2}); account holds {account}"
                 // Settled at a price that may not be the close's: the broker settled at the close, which may have been on
@@ -158,5 +159,6 @@ module Expiry =
                 let portfolio = deliver s.Underlying.ContractId delivered portfolio
                 let s' = { s with Portfolio = portfolio; Book = Strategy.Book.aggregate s.Legs portfolio }
                 let also = match delivered with Some(shares, _) -> $"; in the money: {signed shares} shares delivered by exercise, booked as the strategy's" | None -> ""
+                let name = match State.optionTerms s conId with Some o -> $"{OptionContract.describe o} ({ContractId.value conId})" | None -> $"contract {ContractId.value conId}"
                 s', Emit.alertAndRecord s' Warning "LEG_EXPIRED"
-                        $"{ContractId.value conId}: a fill of {held} reported after the leg expired, closed at the expiry's intrinsic {price:F2}{also}"
+                        $"{name}: a fill of {held} reported after the leg expired, closed at the expiry's intrinsic {price:F2}{also}"

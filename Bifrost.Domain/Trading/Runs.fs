@@ -358,7 +358,7 @@ module Runs =
             elif not foreign.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
             elif not lapsed.IsEmpty then
-                refuse s r.Meta r.RunId ("contracts expired (settlement is the broker's, not an order): " + (lapsed |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
+                refuse s r.Meta r.RunId ("contracts expired (settlement is the broker's, not an order): " + (lapsed |> List.map (fst >> ContractId.value >> State.contractName cfg s) |> String.concat ", "))
             elif not bookProblems.IsEmpty then refuse s r.Meta r.RunId (String.concat "; " bookProblems)
             else
                 let c = Composite.classify cfg s

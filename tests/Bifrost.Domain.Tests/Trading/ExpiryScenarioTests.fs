@@ -261,4 +261,18 @@ let tests =
             Expect.equal (State.qtyOf s (cid 2)) 0 "closed at the expiry's price"
             Expect.equal (State.hedgePosition c s) (own + 1_200) "and the 2 filled before the close exercised with them"
             Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.Contains "+200 shares delivered") "said so"
+            let leg = (List.head c.Strategy.Legs).Option
+            Expect.exists (alerts cmds) (fun a -> a.Code = "LEG_EXPIRED" && a.Message.StartsWith(OptionBook.describe leg)) "naming the leg by its terms, not its contract id"
+        // Two legs of one strike and right differ by their expiry alone (a calendar): the texts name it.
+        testCase "ExpiryTexts_NameTheLegByItsTerms_ExpiryIncluded" <| fun () ->
+            let c = expiringOutOfTheMoney cfg
+            let leg = (List.head c.Strategy.Legs).Option
+            let s = hedgedThenAt c 97.0
+            let s, cmds = step c s (at (sec 11.0) ClockTicked)
+            let a = alerts cmds |> List.filter (fun a -> a.Code = "LEG_EXPIRED") |> Props.single
+            Expect.stringStarts a.Message $"{OptionBook.describe leg} ({ContractId.value leg.ContractId}) expired" "the leg by its terms"
+            let r = { Rebalance.RunId = "b2"; Targets = [ leg.ContractId, 2 ]; RiskBypass = false; Meta = meta 5L }
+            let _, cmds = step c s (at (sec 12.0) (RebalanceRequested r))
+            let why = cmds |> List.pick (function CompleteControl(5L, Refused why) -> Some why | _ -> None)
+            Expect.stringContains why (OptionBook.describe leg) $"the rebalance's refusal names it too: {why}"
     ]
