@@ -354,9 +354,9 @@ module Runs =
         let bookProblems = r.Targets |> List.choose (fun (id, target) -> OptionBook.strategyOrderProblem s id (target - State.qtyOf s id))
         let s', cmds =
             if not repeated.IsEmpty then
-                refuse s r.Meta r.RunId ("a contract given twice (one target each): " + (repeated |> List.map (ContractId.value >> string) |> String.concat ","))
+                refuse s r.Meta r.RunId ("a contract given twice (one target each): " + (repeated |> List.map (ContractId.value >> State.contractName cfg s) |> String.concat ", "))
             elif not foreign.IsEmpty then
-                refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> string) |> String.concat ","))
+                refuse s r.Meta r.RunId ("contracts not in the universe: " + (foreign |> List.map (fst >> ContractId.value >> State.contractName cfg s) |> String.concat ", "))
             elif not lapsed.IsEmpty then
                 refuse s r.Meta r.RunId ("contracts expired (settlement is the broker's, not an order): " + (lapsed |> List.map (fst >> ContractId.value >> State.contractName cfg s) |> String.concat ", "))
             elif not bookProblems.IsEmpty then refuse s r.Meta r.RunId (String.concat "; " bookProblems)

@@ -134,6 +134,14 @@ let tests =
             let _, cmds = Reducer.step cfg s (at (sec 2.5) (RebalanceRequested r))
             Expect.isEmpty (placed cmds) "nothing sent"
             Expect.isTrue (refusedWith cmds 52L "SPREAD_WIDE") (sprintf "refused, named: %A" cmds)
+        testCase "Rebalance_RefusedForAContractGivenTwice_OrOutsideTheUniverse_NamesItAsATraderReadsIt" <| fun () ->
+            let s = quotedAt 99.99 100.01
+            let twice = { RunId = "rb2"; Targets = [ call, 12; call, 8 ]; RiskBypass = false; Meta = meta 53L }
+            let _, cmds = Reducer.step cfg s (at (sec 2.5) (RebalanceRequested twice))
+            Expect.isTrue (refusedWith cmds 53L $"given twice (one target each): {State.contractName cfg s (ContractId.value call)}") (sprintf "names the leg, not its con id: %A" cmds)
+            let foreign = { RunId = "rb3"; Targets = [ cid 999, 5 ]; RiskBypass = false; Meta = meta 54L }
+            let _, cmds = Reducer.step cfg s (at (sec 2.5) (RebalanceRequested foreign))
+            Expect.isTrue (refusedWith cmds 54L "not in the universe: contract 999") (sprintf "%A" cmds)
         testCase "Flatten_InAWideMarket_StillGoes" <| fun () ->
             let s = quotedAt 60.0 140.0
             let s, cmds = Reducer.step cfg s (at (sec 2.5) (ControlRequested(FlattenExposure, meta 53L)))
