@@ -36,9 +36,11 @@ public static class MergeCommand
                     Console.Error.WriteLine($"bifrost-sim: warning: {missing.Count} of {merged.RunsTotal} run(s) missing (runs {list})");
                 }
                 Console.WriteLine(merged.ToTable(metric));
+                if (merged.Failures() is { } failures) Console.WriteLine(failures);
                 var written = SweepReport.Write(merged, staged.Path, metric, best => StreamingMerge.CurveOf(resultsPath, best.Index));
                 staged.Commit();
-                Console.WriteLine($"merged {paths.Count} file(s), {merged.Runs.Count} of {merged.RunsTotal} run(s) -> {string.Join(", ", written.Select(Path.GetFileName))} in {outDir}");
+                var ranked = merged.Runs.Count(x => SweepResultFile.Ranks(x, metric));
+                Console.WriteLine($"merged {paths.Count} file(s), {merged.Runs.Count} of {merged.RunsTotal} run(s), {ranked} ranked by {metric} -> {string.Join(", ", written.Select(Path.GetFileName))} in {outDir}");
                 return 0;
             }
             catch (Exception e) when (e is BacktestConfigException or IOException or UnauthorizedAccessException)

@@ -82,8 +82,7 @@ public static class SweepCommand
                 }
                 var dir = r.GetValue(output)!.FullName;
                 Console.WriteLine(results.ToTable(metric));
-                var failed = results.Runs.Count(x => x.Error is not null);
-                if (failed > 0) Console.WriteLine($"{failed} run(s) failed; first: {results.Runs.First(x => x.Error is not null).Error}");
+                if (results.Failures() is { } failures) Console.WriteLine(failures);
                 if (slice.Count > 1)
                 {
                     Directory.CreateDirectory(dir);

@@ -25,7 +25,8 @@ public static class SweepReport
         Save("results.csv", results.ToCsv(metric));
         Save("heatmap.svg", SvgPlots.Heatmap(results, "total_pnl", 0, results.Paths.Count > 1 ? 1 : -1));
         if (metric != "total_pnl") Save($"heatmap-{metric}.svg", SvgPlots.Heatmap(results, metric, 0, results.Paths.Count > 1 ? 1 : -1));
-        var best = results.Sorted(metric).FirstOrDefault(r => r.Error is null);
+        // Only a run that has the metric is best by it: with none (all failed, or no Sharpe anywhere) there is no best.
+        var best = results.Sorted(metric).FirstOrDefault(r => SweepResultFile.Ranks(r, metric));
         if (best is not null)
         {
             var label = string.Join(", ", results.Paths.Select((p, i) => $"{p.Split('.')[^1]}={SweepResultFile.ValueText(best.Values[i])}"));

@@ -328,10 +328,23 @@ public sealed record SweepResultFile(string SweepSha256, string ConfigSha256, st
     public IReadOnlyList<SweepRun> Sorted(string metric)
     {
         var higher = SweepMetrics.HigherIsBetter(metric);
-        return Runs.OrderBy(r => r.Error is null && double.IsFinite(r.Metric(metric)) ? 0 : 1)
+        return Runs.OrderBy(r => Ranks(r, metric) ? 0 : 1)
             .ThenBy(r => double.IsFinite(r.Metric(metric)) ? (higher ? -r.Metric(metric) : r.Metric(metric)) : 0)
             .ThenBy(r => r.Index)
             .ToList();
+    }
+
+    /// <summary>Runs that can be ranked by the metric: ran without error and have it (a failed run or a NaN is never "best").</summary>
+    public static bool Ranks(SweepRun r, string metric) => r.Error is null && double.IsFinite(r.Metric(metric));
+
+    /// <summary>"2 of 10 run(s) failed (runs 3, 7); first (run 3): …", or null when every run ran: a merge of shards
+    /// must say so as loudly as an unsharded sweep, not report "N of N run(s)".</summary>
+    public string? Failures()
+    {
+        var failed = Runs.Where(r => r.Error is not null).OrderBy(r => r.Index).ToList();
+        if (failed.Count == 0) return null;
+        var list = string.Join(", ", failed.Take(20).Select(r => r.Index.ToString(CultureInfo.InvariantCulture))) + (failed.Count > 20 ? ", …" : "");
+        return $"{failed.Count} of {RunsTotal} run(s) failed (runs {list}); first (run {failed[0].Index}): {failed[0].Error}";
     }
 
     public static string ValueText(JsonNode? v) => v switch
