@@ -21,7 +21,7 @@ public sealed record FillModelOptions
 
 /// <summary>One code path for fills, shared by the backtester and the replay gateway: market orders take the touch,
 /// limit orders trade when the touch crosses their limit (at the touch, i.e. with price improvement), and each
-/// quote fills at most its displayed size when partial fills are on.</summary>
+/// quote fills at most its displayed size when partial fills are on (none at a touch showing size 0).</summary>
 public static class FillModel
 {
     /// <summary>How much of `remaining` trades against `top` now, and at what price; (0, NaN) when nothing trades.</summary>
@@ -33,6 +33,8 @@ public static class FillModel
         var size = buying ? top.AskSize : top.BidSize;
         if (!(price > 0) || !double.IsFinite(price)) return (0, double.NaN);
         if (isLimit && (buying ? price > limit + 1e-9 : price < limit - 1e-9)) return (0, double.NaN);
+        // A price showing size 0 is a level nobody stands at (absent, NaN, is unknown size: the whole order trades).
+        if (partialBySize && size == 0) return (0, double.NaN);
         var qty = remaining;
         if (partialBySize && size > 0 && double.IsFinite(size)) qty = (int)Math.Min(remaining, Math.Max(1.0, Math.Floor(size)));
         return (qty, price);

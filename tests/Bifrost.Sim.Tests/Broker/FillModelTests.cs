@@ -26,6 +26,15 @@ public sealed class FillModelTests
     }
 
     [Fact]
+    public void ZeroDisplayedSize_NoFill_WhenFillsAreBySize()
+    {
+        var empty = new TopOfBook(99.98, 100.02, 0, 0, 1);
+        Assert.Equal(0, FillModel.Match(1, false, double.NaN, 800, empty, partialBySize: true).Quantity);
+        Assert.Equal(0, FillModel.Match(-1, true, 99.90, 100, empty, partialBySize: true).Quantity);
+        Assert.Equal((800, 100.02), FillModel.Match(1, false, double.NaN, 800, empty, partialBySize: false)); // sizes ignored, as configured
+    }
+
+    [Fact]
     public void NoPrice_NoFill()
     {
         Assert.Equal(0, FillModel.Match(1, false, double.NaN, 100, new TopOfBook(99.98, double.NaN, 1, 1, 1), true).Quantity);

@@ -54,6 +54,19 @@ public sealed class SimulatedBrokerTests
         Assert.Equal(0.0, second.Execution.Commission - 400 * 0.005, 9); // no second minimum
     }
 
+    [Fact]
+    public void Order_AgainstATouchShowingZeroSize_WaitsForSizeToBeShown()
+    {
+        // A price with size 0 is a level nobody stands at (IB sends it as a quote is pulled; the touch the simulator
+        // itself consumed reads the same way): a hedge filled there at any size is liquidity the market never had.
+        var b = Broker(askSize: 0);
+        b.Submit(Buy(1, 500), 0);
+        Assert.Empty(b.Advance(20_000).OfType<OrderExecuted>());
+        Assert.Equal(0, b.Account.Position(Stock));
+        var fill = b.OnQuote(Stock, new TopOfBook(99.99, 100.03, 1_000, 200, 30_000), 30_000).OfType<OrderExecuted>().Single();
+        Assert.Equal((200, 100.03), (fill.Execution.Quantity, fill.Execution.Price));
+    }
+
     [Theory]
     [InlineData(300, 100, 1.50)] // 3 x 100 shares: $0.005 x 300, not a $1 minimum plus 2 x $0.50
     [InlineData(150, 100, 1.00)] // 100 + 50 shares: the order's $1 minimum, once
