@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.InteropServices;
 using Bifrost.Daemon.Configuration;
 using Bifrost.Daemon.Engine;
 using Bifrost.Store.Locking;
@@ -184,6 +185,15 @@ public static class DaemonProgram
             builder.Services.AddSingleton<DaemonService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());
             using var host = builder.Build();
+            // SIGHUP (a stray kill -HUP, a log rotation's hook, a closed terminal): there is no reload, and the runtime's
+            // default ended the process on the spot, without its exit path; systemd counts death by SIGHUP as a clean
+            // exit, so Restart=on-failure left the book unwatched. Logged and ignored.
+            var hangupLog = host.Services.GetRequiredService<ILogger<DaemonService>>();
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                Bifrost.Daemon.Logging.Log.HangupIgnored(hangupLog);
+            });
             await host.StartAsync(ct).ConfigureAwait(false);
             onStarted?.Invoke(host);
             await host.WaitForShutdownAsync(ct).ConfigureAwait(false);

@@ -174,4 +174,7 @@ internal static partial class Log
     // ---- systemd
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "systemd notify socket {Socket}, watchdog {Watchdog}")]
     public static partial void Systemd(ILogger logger, string socket, string watchdog);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "SIGHUP received and ignored: the daemon has no configuration reload; stop it with systemctl stop (SIGTERM) or the stop control, then start it")]
+    public static partial void HangupIgnored(ILogger logger);
 }

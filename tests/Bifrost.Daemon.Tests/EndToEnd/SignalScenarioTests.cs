@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Bifrost.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace Bifrost.Daemon.Tests.EndToEnd;
+
+/// <summary>
+/// Signals a trader's host may send the daemon besides systemd's SIGTERM, against the daemon as its own process and the
+/// replay gateway, ending with the ledger compared to the store.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class SignalScenarioTests(ITestOutputHelper output)
+{
+    /// <summary>SIGHUP (a stray `kill -HUP`, a logrotate postrotate, an operator's ssh session closing) must not end
+    /// the daemon: it has no configuration reload. Before, the runtime's default action killed it on the spot — no exit
+    /// path (orders left working, the store marked running), and systemd counts death by SIGHUP as a clean exit, so
+    /// Restart=on-failure did not restart it: the book went unwatched with no page.</summary>
+    [Fact]
+    public async Task Sighup_WhileHedging_IsIgnored_TheDaemonHedgesOn_AndStopsCleanly()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        using var daemon = h.StartProcess();
+        try
+        {
+            await h.WaitOrders(1, 90_000);
+            Signal(daemon.Pid, "HUP");
+            await Task.Delay(2000);
+            Assert.False(daemon.Process.HasExited, $"SIGHUP ended the daemon (exit {(daemon.Process.HasExited ? daemon.Process.ExitCode : 0)})");
+            var orders = h.LedgerOf("order").Count;
+            await h.WaitOrders(orders + 1, 90_000); // still hedging
+            await h.PauseSettleAndStop(daemon);
+            Assert.Equal(0, await daemon.ExitAsync());
+            Assert.Contains("SIGHUP received and ignored", daemon.Output, StringComparison.Ordinal);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            output.WriteLine(daemon.Output);
+            h.Dump();
+            throw;
+        }
+    }
+
+    private static void Signal(int pid, string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + name, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
