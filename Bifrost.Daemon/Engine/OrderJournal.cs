@@ -75,6 +75,9 @@ public sealed class OrderJournal : IDisposable
         lock (_json)
         {
             var length = Encode(entry, _json, _jsonWriter, ref _line);
+            // A write cut short (a full disk) leaves part of a line, and the order is not sent. The stream writes at its
+            // own position, which stays at the line's start, so the next line overwrites the fragment. Never O_APPEND (or
+            // a seek to the end): the fragment would join the next line and refuse the next start as corrupt.
             _file.Write(_line, 0, length);
             // power_loss: the line on the disk before the order's bytes leave (fsync), not only in the page cache.
             if (_fsync)

@@ -191,5 +191,32 @@ public sealed class OrderJournalTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Journal));
     }
 
+    /// <summary>A full filesystem cuts an append short (the line's first bytes fit the file's last page, the rest does
+    /// not): that order is not sent. Once space is freed the daemon trades on and journals its next orders; the journal
+    /// must still read back whole at the next start, every line after the failed one included. Real tmpfs, filled.</summary>
+    [Fact]
+    public void AnAppendCutShortByAFullDisk_LeavesNoFragment_TheLinesAfterItReadBack()
+    {
+        using var mount = TmpfsMount.Create(_dir, "full", sizeKb: 256);
+        var path = Path.Combine(mount.Path, "bifrost.db.orders.journal");
+        var line = OrderJournal.Encode(new JournalEntry(Row("oi_t1_1", 1), 2, null)).Length;
+        var id = 0L;
+        using (var j = new OrderJournal(path, Durability.ProcessCrash))
+        {
+            // Lines until the file's last page has room for part of a line only: the next write is cut short.
+            do j.Append(new JournalEntry(Row($"oi_t1_{++id}", id), id + 1, null));
+            while (4096 - new FileInfo(path).Length % 4096 is var room && (room >= line || room < 16));
+            var filler = mount.FillUp();
+            var cut = id + 1;
+            var before = new FileInfo(path).Length;
+            Assert.ThrowsAny<IOException>(() => j.Append(new JournalEntry(Row($"oi_t1_{cut}", cut), cut + 1, null)));
+            Assert.True(new FileInfo(path).Length > before, $"cut short: {before} -> {new FileInfo(path).Length}");
+            File.Delete(filler);
+            for (var k = 2; k <= 4; k++) j.Append(new JournalEntry(Row($"oi_t1_{id + k}", id + k), id + k + 1, null));
+        }
+        var refs = OrderJournal.Read(path).Select(e => e.Order.OrderRef).ToList();
+        Assert.Equal(Enumerable.Range(1, (int)id).Select(i => $"oi_t1_{i}").Concat([$"oi_t1_{id + 2}", $"oi_t1_{id + 3}", $"oi_t1_{id + 4}"]), refs);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
