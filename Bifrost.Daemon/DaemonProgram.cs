@@ -150,7 +150,7 @@ public static class DaemonProgram
             {
                 return Refuse(e.Message);
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
             {
                 return Refuse($"store.path: '{settings.Store.Path}' cannot be opened: {e.Message}");
             }

@@ -163,7 +163,9 @@ public sealed class OrderJournal : IDisposable
     /// the first bad line. A torn last line is skipped.</summary>
     public static IReadOnlyList<JournalEntry> Read(string path, long knownOrderIdHighWater = 0)
     {
-        if (!File.Exists(path)) return [];
+        // Path.Exists: a directory (or a file this process may not read) in the journal's place is refused by the read,
+        // not taken for no journal and met after the connection by the append (a crash, restarted into the same one).
+        if (!System.IO.Path.Exists(path)) return [];
         var bytes = File.ReadAllBytes(path);
         var entries = new List<JournalEntry>();
         var lastId = knownOrderIdHighWater;

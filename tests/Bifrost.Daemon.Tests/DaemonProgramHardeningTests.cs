@@ -274,6 +274,20 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("implausible", err);
     }
 
+    /// <summary>An order journal the daemon cannot read (a directory in its place, a file of another user's mode 000) is
+    /// refused before anything connects, exit 2 naming it: never an unhandled exception (exit 134, a core dump, and
+    /// systemd restarting it into the same one).</summary>
+    [Fact]
+    public async Task Journal_ThatCannotBeRead_IsRefusedNamingIt_NeverACrash()
+    {
+        await StoreWithRows(1);
+        Directory.CreateDirectory(OrderJournal.PathFor(Store));
+        var (code, _, err) = Run("run", "--config", ConfigPath);
+        Assert.Equal(2, code);
+        Assert.Contains(OrderJournal.PathFor(Store), err);
+        Assert.Contains("refusing to start", err);
+    }
+
     /// <summary>A store file the daemon cannot write (here immutable, which binds root too) is refused naming it, before
     /// anything connects: SQLite opened it read-only and the start crashed on its first write (exit 1).</summary>
     [Fact]
