@@ -119,9 +119,10 @@ public static class StoreRestore
             if (ExecIdModule.create(f.ExecId) is { IsOk: true } id) seen.Add(id.ResultValue);
             if (corrections.Contains(f.ExecId)) continue;
             if (f.OrderRef is null || !known.Contains(f.OrderRef)) continue; // not one of ours: never strategy-owned
-            if (booked.Contains(f.OrderRef)) continue;
             var h = holdings.TryGetValue(f.ContractId, out var existing) ? existing : HoldingModule.empty;
-            h = HoldingModule.applyFill(Mult(f.ContractId), f.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)f.Qty, f.Price, h);
+            // A booked order's shares are in the adopted quantity already (confirm_book); its commission is not.
+            if (!booked.Contains(f.OrderRef))
+                h = HoldingModule.applyFill(Mult(f.ContractId), f.Side == TradeSide.Buy ? Side.Buy : Side.Sell, (int)f.Qty, f.Price, h);
             if (f.Commission is { } c) h = HoldingModule.addFee(c, h);
             else if (ExecIdModule.create(f.ExecId) is { IsOk: true } owedId && f.ContractId is > 0 and <= int.MaxValue
                      && ContractIdModule.create((int)f.ContractId) is { IsOk: true } owedOn)

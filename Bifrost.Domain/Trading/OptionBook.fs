@@ -293,7 +293,18 @@ module OptionBook =
                 let doubtful = match s.Fsm with Halted(ReconcileFailed _) -> inDoubt s | _ -> []
                 let apply (s: State) (id, q) =
                     let h = Portfolio.holding id s.Portfolio
-                    let was = adoptedOf s.OptionBook id
+                    // The in-doubt orders on this contract are booked: a restart skips every fill of a booked order
+                    // (its unseen rest is in the adopted quantity), so the fills the book applied before are moved into
+                    // the adopted quantity, at what they paid (once: not again for an order booked before). Left out, a
+                    // restart lost them (a hedge partly filled, then in doubt: the shares seen before the booking gone
+                    // from the book and bought or sold again).
+                    let was =
+                        doubtful
+                        |> List.filter (fun o -> o.ContractId = id && o.Filled > 0 && not (List.contains (OrderRef.value o.Ref) s.OptionBook.Booked))
+                        |> List.fold (fun (was: AdoptedLeg option) o ->
+                            let wasQty, wasCost = was |> Option.map (fun a -> a.Quantity, a.AvgCost) |> Option.defaultValue (0, 0.0)
+                            let seen = Side.sign o.Side * o.Filled
+                            Some { ContractId = id; Quantity = wasQty + seen; AvgCost = blend wasQty wasCost seen o.AvgFillPrice }) (adoptedOf s.OptionBook id)
                     match doubtPrice cfg s doubtful id with
                     | Some px ->
                         // The shares that filled unseen cost what their orders paid (or the mark), not the account's

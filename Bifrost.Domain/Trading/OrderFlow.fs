@@ -287,7 +287,11 @@ module OrderFlow =
             | None ->
                 s, [ Emit.op s OperationKind.FillApplied "" e.Ref (ContractId.value e.ContractId) (Side.name e.Side) e.Quantity e.Price $"external fill {idText} (client {e.ClientId}): not strategy-owned" ]
             | Some o when strategyOwned o && List.contains (OrderRef.value o.Ref) s.OptionBook.Booked ->
-                // The operator booked this order's unseen fill with confirm_book: it is in the book already.
+                // The operator booked this order's unseen fill with confirm_book: it is in the book already. Its
+                // commission was not booked (confirm_book takes quantities): it is the strategy's fee, counted when it
+                // comes (or now, when it came first). Before, it was taken for another client's and never counted.
+                let s = { s with FillIndex = s.FillIndex |> Map.add e.ExecId e.ContractId }
+                let s = match s.PendingCommissions |> Map.tryFind e.ExecId with Some c -> applyCommission s e.ExecId e.ContractId c | None -> s
                 s, [ Emit.orderOp s OperationKind.FillApplied o e.Price $"exec {idText} qty {e.Quantity}: already booked by confirm_book, not applied again" ]
             | Some o when refused.IsSome ->
                 { s with Anomalies = s.Anomalies + 1 },

@@ -159,6 +159,31 @@ public class StoreRestoreTests
         Assert.Contains(r.SeenExecIds, e => ExecIdModule.value(e) == "b1");
     }
 
+    /// <summary>A hedge the operator booked with confirm_book (its shares adopted, −300 seen before the doubt and −50
+    /// unseen): its fills are not replayed, but their commissions are the strategy's fees. Before, the replay skipped
+    /// the booked order's fills whole, fees included, so a restart's P&amp;L lacked them.</summary>
+    [Fact]
+    public void ABookedOrdersFills_AreNotReplayed_ButTheirCommissionsAreTheStrategysFees()
+    {
+        var orders = new[] { Order("oi_t1_2", 5, TradeSide.Sell, 350, "Inactive") };
+        var fills = new[]
+        {
+            new FillRecord("b1", "oi_t1_2", TestConfig.StockId, TradeSide.Sell, 300, 100.0, 1, 1.5),
+            new FillRecord("b2", "oi_t1_2", TestConfig.StockId, TradeSide.Sell, 30, 100.0, 2, 0.25),
+            new FillRecord("b3", "oi_t1_2", TestConfig.StockId, TradeSide.Sell, 20, 100.0, 3), // its report still to come
+        };
+        var m = EngineMemoryModule.empty;
+        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -350, 100.0)]),
+            ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]), MapModule.Empty<int, int>());
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
+        var (_, h) = Assert.Single(r.Holdings);
+        Assert.Equal(-350, h.Quantity); // the adopted quantity once
+        Assert.Equal(1.75, h.Fees, 10);
+        var (exec, contract) = Assert.Single(r.FeesOwed);
+        Assert.Equal(("b3", TestConfig.StockId), (ExecIdModule.value(exec), ContractIdModule.value(contract)));
+    }
+
     /// <summary>A leg rolled out of the configuration after the strategy closed it: its fills' P&L is replayed at its
     /// multiplier as the memory kept it. Before, an unconfigured contract counted ×1 and the restart's P&L moved by 99 %
     /// of the leg's realised P&L — a loss the day's limit never saw, or one it saw that never happened.</summary>

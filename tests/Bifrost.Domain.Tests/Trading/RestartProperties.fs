@@ -164,9 +164,10 @@ module StoreProjection =
         // Fills of the operator's own manual runs are external (as in StoreRestore.Build): never the strategy's.
         let manual = orders |> List.filter (fun o -> o.Purpose = OrderPurpose.Manual) |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
         let holdings =
-            own |> List.filter (fun (f, _) -> not (manual.Contains f.Ref) && not (booked.Contains f.Ref)) |> List.fold (fun (acc: Map<ContractId, Holding>) (f, _) ->
+            own |> List.filter (fun (f, _) -> not (manual.Contains f.Ref)) |> List.fold (fun (acc: Map<ContractId, Holding>) (f, _) ->
                 let h = acc |> Map.tryFind f.ContractId |> Option.defaultValue Holding.empty
-                let h = Holding.applyFill (mult f.ContractId) f.Side f.Quantity f.Price h
+                // As in StoreRestore.Build: a booked order's shares are in the adopted quantity; its commission is not.
+                let h = if booked.Contains f.Ref then h else Holding.applyFill (mult f.ContractId) f.Side f.Quantity f.Price h
                 let h = match store.Commissions |> Map.tryFind f.ExecId with Some c -> Holding.addFee c h | None -> h
                 acc |> Map.add f.ContractId h) (Map.ofList adopted)
         // As in StoreRestore.Build: the operator's own manual runs trade for the operator, so their leg fills are
@@ -191,7 +192,7 @@ module StoreProjection =
           // As in StoreRestore.Build: the strategy's fills in the holdings whose commission the store lacks.
           FeesOwed =
             [ for f, _ in own do
-                if not (manual.Contains f.Ref) && not (booked.Contains f.Ref) && not (store.Commissions.ContainsKey f.ExecId) then f.ExecId, f.ContractId ]
+                if not (manual.Contains f.Ref) && not (store.Commissions.ContainsKey f.ExecId) then f.ExecId, f.ContractId ]
           ResumedControls = resumedControls engine }
 
 /// A restart as the properties see it: the step index of its EngineStarted and the engine just before the kill.
