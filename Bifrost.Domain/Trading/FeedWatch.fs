@@ -47,7 +47,7 @@ module FeedWatch =
     let private legReceived (s: State) (leg: LegState) = withHeld s leg.Option.ContractId leg.Quote.ReceiveTime
 
     /// A leg past its expiry is no longer listed, held or not (Composite.freshness): its silence is not asked about.
-    let private listed (s: State) (leg: LegState) = s.Now.Nanos < leg.Option.Expiry.Nanos
+    let private listed (s: State) (leg: LegState) = not (Expiry.isExpired s leg.Option)
 
     /// The hedger's contracts with their last quotes: what DATA_LAG judges (Composite.freshness).
     let private watched (cfg: Config) (s: State) =
