@@ -236,10 +236,15 @@ module Reducer =
         | QuoteReceived _ | TickReceived _ | OptionComputationReceived _ -> result // market data settles no order
         | _ when (fst result).DetachedRuns.IsEmpty -> result
         | _ ->
-            // A run followed apart ends in the step that settled its last order (an order event, a sync's end).
+            // A run followed apart ends in the step that settled its last order (an order event, a sync's end). A flatten
+            // handed back by a restart that ends short pages (FLATTEN_INCOMPLETE): an engine the operator resumed meanwhile
+            // pauses on it as on any critical alert, remembered so.
             let s', cmds = result
             let s', ended = Runs.settleDetached s'
-            if ended.IsEmpty then result else s', cmds @ ended
+            if ended.IsEmpty then result
+            else
+                let s', ended = pauseOnCritical (s', ended)
+                Restart.saveIfChanged s' (cmds @ ended)
 
     /// Folds a sequence of events; returns the final state and every command in order.
     let run (cfg: Config) (s: State) (events: Event seq) =

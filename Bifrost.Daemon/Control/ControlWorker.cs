@@ -50,13 +50,15 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
     }
 
     /// <summary>
-    /// Startup: commands a crashed daemon claimed and never answered are never re-run. A manual order or rebalance whose
-    /// run has orders in the store (<paramref name="orderRunIds"/>: the journal is merged first, and an order is journaled
-    /// before it is sent), or a portfolio run the store holds (<paramref name="portfolioRunIds"/>), went out: it is
+    /// Startup: commands a crashed daemon claimed and never answered are never re-run. A manual order, rebalance or
+    /// flatten (its run found by <paramref name="flattenRuns"/>) whose run has orders in the store
+    /// (<paramref name="orderRunIds"/>: the journal is merged first, and an order is journaled before it is sent), or a
+    /// portfolio run the store holds (<paramref name="portfolioRunIds"/>), went out: it is
     /// handed back to the engine, which answers it with what its orders did — refused, a buy that had filled read as
     /// not done and was sent again. Every other one is refused. Returns the handed-back runs with their commands.
     /// </summary>
-    public IReadOnlyList<Tuple<string, Bifrost.Domain.Trading.ControlMeta>> ResolveAbandoned(IReadOnlySet<string> orderRunIds, IReadOnlySet<string>? portfolioRunIds = null)
+    public IReadOnlyList<Tuple<string, Bifrost.Domain.Trading.ControlMeta>> ResolveAbandoned(IReadOnlySet<string> orderRunIds, IReadOnlySet<string>? portfolioRunIds = null,
+        IReadOnlyDictionary<long, string>? flattenRuns = null)
     {
         var resumed = new List<Tuple<string, Bifrost.Domain.Trading.ControlMeta>>();
         var refused = 0;
@@ -68,6 +70,8 @@ public sealed class ControlWorker : IControlCompleter, IAsyncDisposable
                 ControlCommandKind.ManualOrder => ($"{_cfg.RunId}-man{cmd.Id}", orderRunIds),
                 ControlCommandKind.Rebalance => ($"{_cfg.RunId}-reb{cmd.Id}", orderRunIds),
                 ControlCommandKind.PortfolioRun => ($"{_cfg.RunId}-pf{cmd.Id}", portfolioRunIds),
+                // A flatten's run id comes from the order sequence: its run row names the control (StoreMapping.RunParameters).
+                ControlCommandKind.Flatten when flattenRuns is not null && flattenRuns.TryGetValue(cmd.Id, out var flat) => (flat, orderRunIds),
                 _ => ((string?)null, null),
             };
             if (runId is not null && held is not null && held.Contains(runId))

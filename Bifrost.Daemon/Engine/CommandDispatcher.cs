@@ -121,7 +121,7 @@ public sealed class CommandDispatcher
         switch (command)
         {
             case Command.PlaceOrder p:
-                return PlaceAsync(p.Item);
+                return PlaceAsync(p.Item, state);
             case Command.CancelOrder c:
                 return CancelAsync(c.Item1, c.ibOrderId);
             case Command.RequestReconcile r:
@@ -223,7 +223,7 @@ public sealed class CommandDispatcher
     /// <summary>True once a stop was received: no order leaves after that.</summary>
     public bool OrdersClosed => _ordersClosed;
 
-    private async ValueTask PlaceAsync(OrderRequest o)
+    private async ValueTask PlaceAsync(OrderRequest o, State state)
     {
         if (_ordersClosed)
         {
@@ -237,7 +237,7 @@ public sealed class CommandDispatcher
         var orderRef = OrderRefModule.value(o.Ref);
         var row = StoreMapping.OrderRow(o, now);
         var run = o.RunId != _cfg.RunId && _runsStarted.Add(o.RunId)
-            ? new RunRecord(o.RunId, StoreMapping.RunKindOf(o.Purpose), now, "{}", _cfg.RunId)
+            ? new RunRecord(o.RunId, StoreMapping.RunKindOf(o.Purpose), now, StoreMapping.RunParameters(o, state), _cfg.RunId)
             : null;
         var writes = new List<StoreWrite>(3) { new StoreWrite.Order(row), new StoreWrite.OrderIdHighWater(o.IbOrderId + 1L, now) };
         if (run is not null) writes.Add(new StoreWrite.RunStarted(run));

@@ -185,9 +185,11 @@ public sealed class DaemonService(
             Microsoft.FSharp.Collections.FSharpList<Bifrost.Domain.PortfolioRuns.Run>? portfolioRuns = null;
             EventPayload? scheduleRestored = null;
             Microsoft.FSharp.Collections.FSharpList<RestoredSnapshot>? portfolioSnapshots = null;
+            IReadOnlyDictionary<long, string> flattenRuns;
             using (var reader = StoreReader.Open(settings.Store.Path))
             {
                 restored = StoreRestore.Read(reader, cfg);
+                flattenRuns = reader.FlattenRunsByControl();
                 if (portfolio is not null)
                     portfolioRuns = PortfolioRuns.PortfolioRestore.Read(reader, portfolio,
                         restored.RefusedFills.Select(f => ExecIdModule.value(f.Item1)).ToHashSet(StringComparer.Ordinal));
@@ -200,7 +202,7 @@ public sealed class DaemonService(
                 WallNanos = runtime.ControlWallNanos ?? EngineClock.WallNanos,
             };
             var resumed = control.ResolveAbandoned(restored.Orders.Select(o => o.RunId).ToHashSet(StringComparer.Ordinal),
-                (portfolioRuns?.Select(r => r.Id) ?? []).ToHashSet(StringComparer.Ordinal));
+                (portfolioRuns?.Select(r => r.Id) ?? []).ToHashSet(StringComparer.Ordinal), flattenRuns);
             restored = RestoredModule.withResumedControls(Microsoft.FSharp.Collections.ListModule.OfSeq(resumed), restored);
             var summary = StatusMapper.ConfigSummary(cfg, settings.Connection.Host, settings.Connection.Port, settings.Connection.ClientId,
                 timings.Clock.ToString().ToLowerInvariant(), portfolio?.Contracts);

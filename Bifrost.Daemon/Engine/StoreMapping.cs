@@ -94,6 +94,15 @@ public static class StoreMapping
     public static RunKind RunKindOf(OrderPurpose p) =>
         p.IsFlatten ? RunKind.Flatten : p.IsManual || p.IsManualForStrategy ? RunKind.Manual : p.IsRebalance || p.IsPortfolioTrade ? RunKind.Rebalance : RunKind.Hedge;
 
+    /// <summary>A run's parameters as its first order starts it. A flatten's run names the control that asked for it
+    /// (<c>{"control_id":7}</c>): its run id is minted from the order sequence, and a restart that finds the control
+    /// taken and unanswered (the daemon killed after the order went out) follows this run to answer it (the journal
+    /// line carries the row, written before the order is sent).</summary>
+    public static string RunParameters(OrderRequest o, State state) =>
+        state.Fsm is FsmState.Flattening f && f.Item.RunId == o.RunId && o.Purpose.IsFlatten
+            ? $"{{\"control_id\":{f.Item.Meta.ControlId.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}"
+            : "{}";
+
     /// <summary>The batch status a run's completion starts with (<c>done: …</c>, <c>partial: …</c>, <c>failed: …</c>), if any.</summary>
     public static string? BatchStatus(string detail)
     {

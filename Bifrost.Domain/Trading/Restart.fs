@@ -223,14 +223,17 @@ module Restart =
         else { s with Memory = m }, cmds @ [ SaveMemory m ]
 
     /// The operator runs (manual, rebalance) a restart finds with orders still open: followed apart until they settle
-    /// (Runs.settleDetached), timed out by run_timeout. A run whose command was left unanswered (the daemon killed
-    /// between sending and answering) answers it as it ends — at once when its orders had already settled: before, the
-    /// restart refused it, and a buy that had filled read "refused" (bought again). Other runs' controls were closed (None).
+    /// (Runs.settleDetached), timed out by run_timeout. A run (a flatten's too) whose command was left unanswered (the
+    /// daemon killed between sending and answering) answers it as it ends — at once when its orders had already settled:
+    /// before, the restart refused it, and a buy that had filled read "refused" (bought again). Other runs' controls
+    /// were closed (None).
     let private detachedAtRestart (orders: Order list) (resumed: (string * ControlMeta) list) : Map<string, ControlMeta option> =
         let operatorRuns = orders |> List.filter (fun o -> match o.Purpose with Manual | ManualForStrategy | Rebalance -> true | _ -> false)
         let open' = operatorRuns |> List.filter (fun o -> not (State.isSettled o)) |> List.map (fun o -> o.RunId, None)
+        // A flatten handed back is followed the same way (Runs.complete answers it as a flatten ends).
+        let answerable = operatorRuns @ (orders |> List.filter (fun o -> o.Purpose = Flatten))
         let answered =
-            resumed |> List.filter (fun (runId, _) -> operatorRuns |> List.exists (fun o -> o.RunId = runId)) |> List.map (fun (runId, m) -> runId, Some m)
+            resumed |> List.filter (fun (runId, _) -> answerable |> List.exists (fun o -> o.RunId = runId)) |> List.map (fun (runId, m) -> runId, Some m)
         open' @ answered |> Map.ofList
 
     /// The rebalance tilt, replayed from the stored orders after the one a flatten last cleared it through (remembered:

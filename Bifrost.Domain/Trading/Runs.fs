@@ -128,9 +128,24 @@ module Runs =
             @ refused
         status + ": " + String.concat "; " lines
 
-    /// Ends an operator run whose orders have settled: its summary noted, its control completed (a run a restart found
-    /// open has no control left: the restart closed it).
-    let complete (s: State) runId (meta: ControlMeta option) =
+    /// A flatten a restart handed back (its order went out, the daemon was killed before it answered) ends as its
+    /// orders settle, answered as a flatten ends: done when its last order filled in full (each is sized to what was
+    /// left to trade), else incomplete, paged as a flatten left short is. Before, the restart refused it while its sell
+    /// filled, and a flatten again met a book already flat. The restart does not carry it on: the engine came back paused.
+    let private completeFlatten (s: State) runId (meta: ControlMeta) (orders: Order list) =
+        let last = orders |> List.maxBy _.IbOrderId
+        let hedge = State.qtyOf s last.ContractId
+        let lines = orders |> List.map (fun o -> $"{OrderRef.value o.Ref} {Side.name o.Side} {o.Filled}/{o.Quantity} {OrderStatus.name o.Status}") |> String.concat "; "
+        let s = { s with RunRejections = s.RunRejections.Remove runId; DetachedRuns = s.DetachedRuns.Remove runId }
+        if last.Filled >= last.Quantity then
+            let text = $"strategy hedge at {hedge} (followed after a restart: {lines})"
+            s, [ Emit.note s OperationKind.ControlCompleted runId $"flatten {text}"; CompleteControl(meta.ControlId, Done text) ]
+        else
+            let text = $"the daemon restarted during the flatten: {lines}; the hedge at {hedge} shares: flatten again"
+            s, [ Emit.note s OperationKind.ControlCompleted runId $"flatten incomplete: {text}"; CompleteControl(meta.ControlId, Refused text) ]
+               @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"
+
+    let private completeRun (s: State) runId (meta: ControlMeta option) =
         let text = summary s runId
         let noted = match meta with Some _ -> text | None -> text + " (followed after a restart, which closed its control)"
         { s with RunRejections = s.RunRejections.Remove runId; DetachedRuns = s.DetachedRuns.Remove runId },
@@ -138,6 +153,14 @@ module Runs =
           match meta with
           | Some m -> CompleteControl(m.ControlId, Done text)
           | None -> () ]
+
+    /// Ends an operator run whose orders have settled: its summary noted, its control completed (a run a restart found
+    /// open has no control left: the restart closed it).
+    let complete (s: State) runId (meta: ControlMeta option) =
+        match meta with
+        | Some m when s.Orders |> Map.exists (fun _ o -> o.RunId = runId && o.Purpose = Flatten) ->
+            completeFlatten s runId m [ for KeyValue(_, o) in s.Orders do if o.RunId = runId && o.Purpose = Flatten then o ]
+        | _ -> completeRun s runId meta
 
     /// The runs followed apart whose orders have all settled end now.
     let settleDetached (s: State) =

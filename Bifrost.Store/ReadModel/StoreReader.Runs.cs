@@ -30,6 +30,16 @@ public sealed partial class StoreReader
 
     public RunSummary? GetRun(string runId) => One($"{RunSelect} WHERE r.run_id = @run", ReadRun, ("@run", runId));
 
+    /// <summary>The flatten runs that name the control which asked for them (the daemon writes <c>{"control_id":7}</c>
+    /// with a flatten's first order): control id → run id. A restart answers a flatten it finds unanswered by its run.</summary>
+    public IReadOnlyDictionary<long, string> FlattenRunsByControl() =>
+        Query("""
+            SELECT run_id, json_extract(params_json, '$.control_id') FROM runs
+            WHERE kind = @kind AND json_valid(params_json) AND json_type(params_json, '$.control_id') = 'integer'
+            ORDER BY started_ns
+            """, r => (Control: r.GetInt64(1), Run: r.GetString(0)), ("@kind", EnumText<RunKind>.ToText(RunKind.Flatten)))
+            .GroupBy(x => x.Control).ToDictionary(g => g.Key, g => g.Last().Run);
+
     /// <summary>The History screen's days, newest first.</summary>
     public IReadOnlyList<DailySummary> GetDailySummaries(int days = 30) =>
         Query("""

@@ -64,6 +64,66 @@ public class ControlCrashScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The same window for a flatten: its sell of the +100 hedge out, the daemon killed before it answered.
+    /// Before, the restart refused it ("the daemon restarted before completing it") while its sell filled: `flatten-all
+    /// --wait` ended failed, exit 1, and a flatten again (by hand or a script retrying) met a book already flat.</summary>
+    [Fact]
+    public async Task Flatten_SentThenKilled_FilledWhileDown_IsAnsweredDoneWithItsFill_NotRefused_NoSecondOrder_LedgerMatchesStore()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => TestConfig.Json(port, store, conIds: false, band: 500));
+        var env = new Dictionary<string, string> { ["BIFROST__CONTROL__RUN_TIMEOUT_SECONDS"] = "3600" };
+        var logs = new List<string>();
+        try
+        {
+            long flatten;
+            string sell;
+            using (var first = h.StartProcess(h.ConfigPath, env, line => { lock (logs) logs.Add(line); }))
+            {
+                await h.WaitFsm("Running", 90_000);
+                await h.WaitBookValued();
+                var buy = await h.WaitControl(h.Enqueue(ControlCommandKind.ManualOrder,
+                    """{"contract":"XYZ","side":"buy","quantity":100,"adjusts_strategy":true}"""), 60_000);
+                Assert.Equal(ControlStatus.Done, buy.Status);
+                await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 100, "the strategy holds the 100 bought");
+                await h.Gateway.ExecuteAsync("hold-next-order");
+                flatten = h.Enqueue(ControlCommandKind.Flatten);
+                await h.WaitUntil(() => h.LedgerOf("order").Any(o => o.Action == "SELL"), "the flatten's sell at the gateway", 30_000);
+                sell = h.LedgerOf("order").Single(o => o.Action == "SELL").OrderRef!;
+                Assert.Contains("-flat", sell, StringComparison.Ordinal);
+                Assert.Equal(ControlStatus.Taken, h.Control(flatten)!.Status); // sent, not answered: the flatten waits for its fill
+                first.Process.Kill(); // SIGKILL: no shutdown code runs
+                await first.Process.WaitForExitAsync();
+            }
+            await h.Gateway.ExecuteAsync("release-held"); // the sell fills while the daemon is down
+            await h.WaitUntil(() => h.LedgerOf("fill").Where(f => f.OrderRef == sell).Sum(f => f.Quantity) == 100, "the held sell filled at the gateway", 30_000);
+
+            using var second = h.StartProcess(h.ConfigPath, env, line => { lock (logs) logs.Add(line); });
+            await h.WaitUntil(() => h.Control(flatten)!.Status is ControlStatus.Done or ControlStatus.Refused, "the flatten answered after the restart", 60_000);
+            var answer = h.Control(flatten)!;
+            output.WriteLine($"#{flatten} {answer.Status}: {answer.Result}");
+            Assert.Equal(ControlStatus.Done, answer.Status); // the hedge is flat: not "refused"
+            Assert.Contains($"{sell} SELL 100/100 Filled", answer.Result, StringComparison.Ordinal);
+            await h.WaitUntil(() => h.StrategyQty(TestConfig.StockId) == 0, "the strategy's hedge flat after the restart", 30_000);
+            await h.WaitFsm("Paused"); // a flatten pauses (after_flatten: pause), across the kill too
+            Assert.Single(h.LedgerOf("order"), o => o.Action == "SELL"); // nothing sold twice
+            // The console's `flatten-all --wait` reads the flatten's end from its run's control_done: it says done.
+            var end = h.Read(r => r.FindFlattenEnd(flatten));
+            Assert.NotNull(end);
+            Assert.DoesNotContain("incomplete", end.Value.Detail, StringComparison.Ordinal);
+
+            h.Enqueue(ControlCommandKind.Stop);
+            await second.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, second.Process.ExitCode);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            lock (logs) foreach (var l in logs) output.WriteLine(l);
+            h.Dump();
+            throw;
+        }
+    }
+
     private static List<string> ManualRefs(DaemonHarness h, long control) =>
         h.Sql($"SELECT order_ref FROM orders WHERE run_id = 't1-man{control}'", r => r.GetString(0));
 }

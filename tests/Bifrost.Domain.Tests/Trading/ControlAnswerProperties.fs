@@ -71,6 +71,14 @@ let private flattening () =
     Expect.isTrue (match s.Fsm with Flattening _ -> true | _ -> false) $"flattening: {FsmState.name s.Fsm}"
     c, s, placed cmds |> List.exactlyOne
 
+/// A restart of the engine killed in `s`, handing back the runs whose commands it had taken (ResumedControls).
+let private restartHandingBack (c: Config) (s: State) (handedBack: (string * ControlMeta) list) =
+    restartEvents c s s.Memory 60.0
+    |> List.map (fun e ->
+        match e.Payload with
+        | EngineStarted r -> { e with Payload = EngineStarted(Restored.withResumedControls handedBack r) }
+        | _ -> e)
+
 let private answerTo (id: int64) (cmds: Command list) =
     cmds |> List.choose (function CompleteControl(i, outcome) when i = id -> Some outcome | _ -> None)
 
@@ -98,6 +106,28 @@ let tests =
             Expect.isTrue (match s.Fsm with Halted(AnotherEngine _) -> true | _ -> false) $"halted: {FsmState.name s.Fsm}"
             match answerTo 1L cmds with
             | [ Refused why ] -> Expect.stringContains why "halted during the flatten: ANOTHER_ENGINE: another Bifrost run" "named"
+            | other -> failtestf "the flatten answered %A" other
+        // Killed while the flatten's order worked (its control taken, unanswered): the restart hands the control back.
+        // Before, it was refused by the restart whatever the order did; now the flatten's order answers it.
+        testCase "Restart_AFlattensOrderEndedPartFilledWhileDown_IsAnsweredIncomplete_Paged" <| fun () ->
+            let c, s, buy = flattening ()
+            let s, _ = Reducer.step c s (at (sec 2.0) (execFor buy 30 100.0 "p1"))
+            let hedge = State.qtyOf s underlyingId
+            // The broker no longer lists the order at the restart's sync: it ended there, 30 shares bought.
+            let s', cmds = Reducer.run c (State.initial c) (restartHandingBack c s [ buy.RunId, meta 1L ])
+            match answerTo 1L cmds with
+            | [ Refused why ] ->
+                Expect.stringContains why $"the daemon restarted during the flatten: {OrderRef.value buy.Ref} BUY 30/{buy.Quantity}" "what its order did"
+                Expect.stringContains why $"the hedge at {hedge} shares: flatten again" "where the hedge is, the way out"
+                Expect.equal (State.qtyOf s' underlyingId) hedge "premise: nothing more traded"
+            | other -> failtestf "the flatten answered %A" other
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_INCOMPLETE" && a.Severity = Critical) "paged as a flatten left short"
+        testCase "Restart_AFlattensOrderFilledBeforeTheAnswerWasWritten_IsAnsweredDoneAtOnce" <| fun () ->
+            let c, s, buy = flattening ()
+            let s, _ = Reducer.step c s (at (sec 2.0) (execFor buy buy.Quantity 100.0 "p1"))
+            let _, cmds = Reducer.run c (State.initial c) (restartHandingBack c s [ buy.RunId, meta 1L ] |> List.truncate 1)
+            match answerTo 1L cmds with
+            | [ Done text ] -> Expect.stringContains text $"strategy hedge at 0 (followed after a restart: {OrderRef.value buy.Ref} BUY {buy.Quantity}/{buy.Quantity} Filled)" "done, with its fill"
             | other -> failtestf "the flatten answered %A" other
         scenarioProperty "Every operator command is answered exactly once, or is still being worked when the scenario ends" (fun _ steps -> Props.noneOf (unanswered steps []))
         restartProperty "Every operator command is answered exactly once across restarts, or was still being worked when one came" (fun _ steps restarts ->

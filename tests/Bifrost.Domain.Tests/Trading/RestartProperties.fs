@@ -108,18 +108,20 @@ module StoreProjection =
         | true, n -> n
         | _ -> 0L
 
-    /// The pure mirror of the daemon's ControlWorker.ResolveAbandoned: the operator runs (manual, rebalance) the killed
-    /// engine was still working on (their commands left taken) with orders in the store are handed back, by control.
+    /// The pure mirror of the daemon's ControlWorker.ResolveAbandoned: the operator runs (manual, rebalance, flatten) the
+    /// killed engine was still working on (their commands left taken) with orders in the store are handed back, by control
+    /// (a flatten's run found by the control its run row names).
     let resumedControls (engine: State) =
         [ match engine.Fsm with
           | Running(RunPending(runId, m)) -> runId, m
+          | Flattening run -> run.RunId, run.Meta
           | _ -> ()
           for KeyValue(runId, m) in engine.DetachedRuns do
               match m with
               | Some m -> runId, m
               | None -> () ]
         |> List.filter (fun (runId, _) ->
-            engine.Orders |> Map.exists (fun _ o -> o.RunId = runId && (match o.Purpose with OrderPurpose.Manual | OrderPurpose.ManualForStrategy | OrderPurpose.Rebalance -> true | _ -> false)))
+            engine.Orders |> Map.exists (fun _ o -> o.RunId = runId && (match o.Purpose with OrderPurpose.Manual | OrderPurpose.ManualForStrategy | OrderPurpose.Rebalance | OrderPurpose.Flatten -> true | _ -> false)))
 
     /// The pure mirror of the daemon's StoreRestore.Build: orders with their fills, holdings = adopted legs + the
     /// strategy's own fills, seen exec ids, the id high-water mark, the memory, external leg fills since reconciling.

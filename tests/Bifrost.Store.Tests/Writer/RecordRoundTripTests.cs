@@ -167,6 +167,22 @@ public sealed class RecordRoundTripTests : IDisposable
         Assert.Null(run.Metrics);
     }
 
+    /// <summary>A restart answers a flatten it finds unanswered by its run: the daemon writes the control's id with the
+    /// flatten's run row. Runs of other kinds, and flattens written before (no control id), are not taken for one.</summary>
+    [Fact]
+    public async Task FlattenRunsByControl_FindsEachFlattensRunByTheControlItNames()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.StartRun(new RunRecord("t1-flat3", RunKind.Flatten, Sample.T0, """{"control_id":7}""", "t1"));
+            w.StartRun(new RunRecord("t1-flat9", RunKind.Flatten, Sample.T0 + 1, """{"control_id":12}""", "t1"));
+            w.StartRun(new RunRecord("t1-flat2", RunKind.Flatten, Sample.T0 - 1, "{}", "t1"));
+            w.StartRun(new RunRecord("t1-man4", RunKind.Manual, Sample.T0, """{"control_id":4}""", "t1"));
+        });
+
+        Assert.Equal(new Dictionary<long, string> { [7] = "t1-flat3", [12] = "t1-flat9" }, reader.FlattenRunsByControl());
+    }
+
     [Fact]
     public async Task SimulatorBacktestsInASweep_AreListedWithMetricsAndGuardBlocksByReason()
     {
