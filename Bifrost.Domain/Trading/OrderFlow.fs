@@ -90,10 +90,14 @@ module OrderFlow =
     /// leaves the operator's own working, as a flatten does (before, it cancelled them too: the operator's discretionary
     /// trade undone by a limit that does not cover it). A halt that says the engine cannot be sure of the account
     /// (a mismatch, another engine, a failed reconciliation, a lost memory) stands everything of this engine down.
+    /// Nor does a risk halt cancel a flatten's order: it only moves the strategy's hedge toward its target, the trade
+    /// that reduces the risk the limit caps (one left working across a restart — the engine back Paused and the limit
+    /// still breached — was cancelled, the exit undone by the limit it was the way out of).
     /// Every reason is named, so a new one must be classified.
     let cancelForHalt (reason: HaltReason) (s: State) label =
         match reason with
-        | DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _ -> cancelWorkingWhere strategyOwned s label
+        | DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _ ->
+            cancelWorkingWhere (fun o -> strategyOwned o && o.Purpose <> Flatten) s label
         | ReconcileFailed _ | AccountMismatch _ | BookMismatch _ | AnotherEngine _ | OrderRefExhausted _ | MemoryMissing _ ->
             cancelWorking s label
 

@@ -209,6 +209,34 @@ let tests =
             let s, cmds = step c s (at (sec 3.8) (ControlRequested(Resume, meta 7L)))
             Expect.isFalse (isRunning s) "resumed past the stop-loss"
             Expect.exists cmds (function CompleteControl(7L, Refused why) -> why.Contains "STOP_LOSS" | _ -> false) "refused, naming the limit"
+        // Found in review: a flatten out of a risk halt whose market order rested at the broker (a locate, a halted
+        // stock) when the daemon was killed came back Paused with it working; the next clock step judged the limit still
+        // breached and halted again, cancelling the flatten's order: the exit undone by the limit it was the way out of.
+        testCase "Restart_WithAFlattenOutOfARiskHaltWorking_TheLimitHaltsAgain_TheFlattensOrderIsLeftWorking" <| fun () ->
+            let c, s = stopLossHalted ()
+            let s, cmds = step c s (at (sec 3.6) (ControlRequested(FlattenExposure, meta 6L)))
+            let flat = placed cmds |> List.exactlyOne
+            let permId = 1000L + int64 flat.IbOrderId // execFor's
+            let ack = { IbOrderId = flat.IbOrderId; PermId = permId; Ref = ""; Status = Acknowledged; Filled = 0; AvgFillPrice = 0.0; Reason = "" }
+            let s, _ = step c s (at (sec 3.7) (OrderStatusReported ack))
+            let restarted, cmds =
+                Reducer.run c (State.initial c)
+                    [ at (sec 60.0) (EngineStarted(Restored.withResumedControls [ flat.RunId, meta 6L ] (restoredFrom s)))
+                      at (sec 60.1) (BrokerConnected [ c.Account ])
+                      at (sec 60.2) (PositionReported(cid 2, 10, 3.0)); at (sec 60.2) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+                      at (sec 60.25) (OpenOrderReported { IbOrderId = flat.IbOrderId; PermId = permId; ClientId = 7; Ref = OrderRef.value flat.Ref; ContractId = flat.ContractId
+                                                          Side = flat.Side; Quantity = flat.Quantity; Filled = 0; Status = Acknowledged })
+                      at (sec 60.3) PositionsEnded; at (sec 60.3) OpenOrdersEnded; at (sec 60.3) ExecutionsEnded
+                      at (sec 61.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 61.0))); legCrash 61.0
+                      at (sec 62.0) ClockTicked ]
+            Expect.isTrue (match restarted.Fsm with Halted(StopLossHit _) -> true | _ -> false) $"premise: halted again ({FsmState.name restarted.Fsm})"
+            Expect.isFalse (cancels flat.Ref cmds) "the flatten's order, which only reduces the hedge, is left working"
+            Expect.isFalse restarted.Orders.[flat.Ref].CancelRequested "no cancel decided"
+            // It fills: the hedge is flat and the flatten is answered done.
+            let filled = { ack with Status = FullyFilled; Filled = flat.Quantity; AvgFillPrice = 100.0 }
+            let s, cmds = Reducer.run c restarted [ at (sec 63.0) (execFor flat flat.Quantity 100.0 "fl1"); at (sec 63.0) (OrderStatusReported filled) ]
+            Expect.equal (State.qtyOf s underlyingId) 0 "flat"
+            Expect.exists cmds (function CompleteControl(6L, Done _) -> true | _ -> false) "the flatten answered done"
         // Buying power caps what a buy adds; a buy that covers the strategy's short stock adds nothing, it releases margin.
         // Blocking it (INSUFFICIENT_FUNDS) left the book unhedged, RED, exactly when the account is short of funds.
         testCase "HedgeBuyingBackTheStrategysShortStock_WithLowAvailableFunds_IsNotBlockedByBuyingPower" <| fun () ->
