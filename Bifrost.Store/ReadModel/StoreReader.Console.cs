@@ -71,15 +71,18 @@ public sealed partial class StoreReader
     /// <summary>
     /// The end of the flatten a flatten control started or found under way ("already flattening"): the first
     /// control_done operation of a <c>{session}-flat{n}</c> run recorded after the control's own control operation
-    /// (<c>… (#id)</c>); null while that flatten is still going.
+    /// (<c>… (#id)</c>), or of the run that names the control (<c>{"control_id":id}</c>, journaled with its first order:
+    /// a daemon killed just after sending it may have lost the control's operation); null while that flatten is still going.
     /// </summary>
     public (string RunId, string Detail)? FindFlattenEnd(long controlId) =>
         Query("""
             SELECT run_id, detail FROM operations WHERE kind = 'control_done' AND run_id LIKE '%-flat%'
-              AND id > (SELECT MIN(id) FROM operations WHERE kind = 'control' AND detail LIKE '%(#' || @id || ')')
+              AND (id > (SELECT MIN(id) FROM operations WHERE kind = 'control' AND detail LIKE '%(#' || @id || ')')
+                   OR run_id IN (SELECT run_id FROM runs WHERE kind = 'flatten' AND json_valid(params_json)
+                                   AND json_type(params_json, '$.control_id') = 'integer' AND json_extract(params_json, '$.control_id') = @n))
             ORDER BY id LIMIT 1
             """, r => (r.GetString(0), r.GetString(1)),
-            ("@id", controlId.ToString(System.Globalization.CultureInfo.InvariantCulture))) is [var end, ..] ? end : null;
+            ("@id", controlId.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("@n", controlId)) is [var end, ..] ? end : null;
 
     /// <summary>Order timelines for orders created at or after <paramref name="fromNanos"/> (operation clock), oldest first.</summary>
     public IReadOnlyList<OrderTimeline> GetOrderTimelines(long fromNanos = 0, int limit = 100_000) =>

@@ -183,6 +183,23 @@ public sealed class RecordRoundTripTests : IDisposable
         Assert.Equal(new Dictionary<long, string> { [7] = "t1-flat3", [12] = "t1-flat9" }, reader.FlattenRunsByControl());
     }
 
+    /// <summary>`flatten-all --wait` finds the flatten's end by the control's own operation ("… (#7)"); a daemon killed
+    /// right after the flatten's order went out may have lost that row (queued, not yet committed) while the journal
+    /// kept the run's, which names the control: the end the restart writes is still found by it.</summary>
+    [Fact]
+    public async Task FindFlattenEnd_WithoutTheControlsOperation_IsFoundByTheRunThatNamesIt()
+    {
+        using var reader = await WriteThenRead(w =>
+        {
+            w.Record(new OperationRecord(Sample.T0, OperationKind.ControlDone, "t1-flat1", Detail: "flatten strategy hedge at 0")); // an earlier flatten's
+            w.StartRun(new RunRecord("t1-flat3", RunKind.Flatten, Sample.T0 + 1, """{"control_id":7}""", "t1"));
+            w.Record(new OperationRecord(Sample.T0 + 2, OperationKind.ControlDone, "t1-flat3", Detail: "flatten strategy hedge at 0 (followed after a restart: …)"));
+        });
+
+        Assert.Equal(("t1-flat3", "flatten strategy hedge at 0 (followed after a restart: …)"), reader.FindFlattenEnd(7));
+        Assert.Null(reader.FindFlattenEnd(8));
+    }
+
     [Fact]
     public async Task SimulatorBacktestsInASweep_AreListedWithMetricsAndGuardBlocksByReason()
     {
