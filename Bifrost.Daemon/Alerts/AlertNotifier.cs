@@ -13,7 +13,7 @@ namespace Bifrost.Daemon.Alerts;
 /// (after its retries) is reported to <c>channelHealth</c> (channel, last error), and again (channel, null) when it
 /// delivers again: the engine shows it on the light. An alert a channel failed is owed to it: sent again once the channel
 /// delivers, and tried again on its own while nothing else comes (a pager relay down longer than the retries lost its
-/// critical for the life of the process before). On stop it drains for a bounded time, then gives up and records what
+/// critical for the life of the process before) — unless the operator has acknowledged it by then. On stop it drains for a bounded time, then gives up and records what
 /// it could not send.
 /// </summary>
 public sealed class AlertNotifier : IAsyncDisposable
@@ -35,11 +35,14 @@ public sealed class AlertNotifier : IAsyncDisposable
     private readonly Action<string, string?> _channelHealth;
     private readonly TimeSpan _retryOwedEvery;
     private readonly TimeSpan[] _owedWait;
+    private readonly Func<long, bool> _acknowledged;
     private long _dropped;
 
     public AlertNotifier(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, Action<AlertHandle, AlertDeliveryRecord> record,
-        AlertJson json, ILogger logger, Action<string, string?>? channelHealth = null, TimeSpan? retryOwedEvery = null)
+        AlertJson json, ILogger logger, Action<string, string?>? channelHealth = null, TimeSpan? retryOwedEvery = null,
+        Func<long, bool>? acknowledged = null)
     {
+        _acknowledged = acknowledged ?? (_ => false);
         _channelHealth = channelHealth ?? ((_, _) => { });
         _retryOwedEvery = retryOwedEvery ?? RetryOwedEvery;
         _settings = settings;
@@ -103,8 +106,10 @@ public sealed class AlertNotifier : IAsyncDisposable
             if (!_stop.IsCancellationRequested && failure is not null) Owe(owed, next);
             else if (!_stop.IsCancellationRequested && owed.Count > 0)
             {
-                // It delivers again: what it failed goes out now (criticals first, as the queue takes them).
-                Log.AlertsOwedResent(_logger, owed.Count, channel.Name);
+                // It delivers again: what it failed goes out now (criticals first, as the queue takes them), but not what the
+                // operator acknowledged meanwhile (a page at 3 a.m. for a halt already handled).
+                owed.RemoveAll(o => Acknowledged(o.Handle));
+                if (owed.Count > 0) Log.AlertsOwedResent(_logger, owed.Count, channel.Name);
                 foreach (var (a, h) in owed) Enqueue(index, a, h);
                 owed.Clear();
                 _owedWait[index] = _retryOwedEvery;
@@ -126,6 +131,12 @@ public sealed class AlertNotifier : IAsyncDisposable
         while (owed.Count > 0 && !_stop.IsCancellationRequested)
         {
             if (await Task.WhenAny(take, Task.Delay(_owedWait[index], _stop.Token)).ConfigureAwait(false) == take || _stop.IsCancellationRequested) break;
+            owed.RemoveAll(o => Acknowledged(o.Handle)); // handled by the operator: no longer owed
+            if (owed.Count == 0)
+            {
+                _owedWait[index] = _retryOwedEvery;
+                break;
+            }
             var i = Math.Max(0, owed.FindIndex(o => o.Alert.Severity == AlertSeverity.Critical));
             var retry = owed[i];
             owed.RemoveAt(i);
@@ -134,6 +145,21 @@ public sealed class AlertNotifier : IAsyncDisposable
             _owedWait[index] = TimeSpan.FromTicks(Math.Min(_owedWait[index].Ticks * 2, _retryOwedEvery.Ticks * 16));
         }
         return await take.ConfigureAwait(false);
+    }
+
+    // Asked before an owed alert is sent again. An error answers false: a page too many, never one lost.
+    private bool Acknowledged(AlertHandle handle)
+    {
+        if (handle.Id == 0) return false;
+        try
+        {
+            return _acknowledged(handle.Id);
+        }
+        catch (Exception e)
+        {
+            Log.NotifierFailed(_logger, e);
+            return false;
+        }
     }
 
     // Owed alerts are bounded like the queue: past it the oldest non-critical is let go (its failed delivery is recorded;

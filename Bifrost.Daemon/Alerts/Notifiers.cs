@@ -23,10 +23,25 @@ public static class Notifiers
         else Log.NotifierStarted(logger, string.Join(", ", channels.Select(c => c.Name)), EnumText<AlertSeverity>.ToText(a.MinSeverity), a.Retries);
         var cfg = settings.Preview;
         var notifier = new AlertNotifier(a, channels, (handle, delivery) => store.RecordDelivery(handle, delivery),
-            new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger, channelHealth);
+            new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger, channelHealth, acknowledged: AcknowledgedIn(settings.Store.Path));
         ResendUndelivered(notifier, a, settings.Store.Path, Bifrost.Daemon.Engine.EngineClock.WallNanos(), logger);
         return notifier;
     }
+
+    /// <summary>Whether an alert is acknowledged in the store at <paramref name="storePath"/> (the console writes it there):
+    /// asked only before an owed alert is sent again. A store it cannot read answers false: a page too many, never one lost.</summary>
+    public static Func<long, bool> AcknowledgedIn(string storePath) => id =>
+    {
+        try
+        {
+            using var reader = Bifrost.Store.ReadModel.StoreReader.Open(storePath);
+            return reader.IsAlertAcknowledged(id);
+        }
+        catch (Bifrost.Store.StoreUnavailableException)
+        {
+            return false;
+        }
+    };
 
     /// <summary>How far back a starting daemon looks for alerts a channel never got.</summary>
     public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);

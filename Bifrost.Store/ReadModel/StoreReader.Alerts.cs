@@ -20,6 +20,10 @@ public sealed partial class StoreReader
             },
             ("@limit", limit));
 
+    /// <summary>Whether the operator acknowledged the alert (false for an id not in the store).</summary>
+    public bool IsAlertAcknowledged(long id) =>
+        Query("SELECT acknowledged FROM alerts WHERE id = @id", r => r.GetInt64(0) != 0, ("@id", id)).FirstOrDefault();
+
     /// <summary>Unacknowledged alerts since <paramref name="sinceNanos"/> (wall) with no sent delivery on
     /// <paramref name="channel"/>, oldest first: what a restarted notifier still owes that channel.</summary>
     public IReadOnlyList<AlertRecord> GetAlertsNotSentTo(string channel, long sinceNanos) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Bifrost.Daemon.Alerts;
+using Bifrost.Store.Control;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Store.Writer;
@@ -32,7 +33,8 @@ public sealed class NotifierTests : IAsyncLifetime
         AlertSeverity min = AlertSeverity.Info, Action<string, string?>? channelHealth = null, TimeSpan? retryOwedEvery = null) =>
         new(new AlertSettings(channels.Select(c => (NotifierSettings)new CommandNotifierSettings(c.Name, ["/bin/true"], TimeSpan.FromSeconds(1))).ToList(),
                 retries, TimeSpan.FromSeconds(backoffSeconds), min, capacity),
-            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance, channelHealth, retryOwedEvery);
+            channels, (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance, channelHealth, retryOwedEvery,
+            Notifiers.AcknowledgedIn(StorePath));
 
     private AlertHandle Raise(AlertNotifier notifier, string code, AlertSeverity severity = AlertSeverity.Critical)
     {
@@ -345,6 +347,50 @@ public sealed class NotifierTests : IAsyncLifetime
 
         Assert.Equal(["ORDER_OUTCOME_UNKNOWN"], await WaitPaged(log, 1));
         Assert.Contains(await WaitDeliveries(2), r => r.AlertId == halt.Id && r.Status == DeliveryStatus.Sent);
+    }
+
+    // A pager relay down at 3 a.m.: the operator saw the halt in the console and acknowledged it; when the relay came back
+    // the owed critical was paged anyway — a page for something already handled. What is still unacknowledged goes out.
+    [Fact]
+    public async Task Channel_DownWhenAlertsCame_OnceItDeliversAgain_SendsOnlyTheUnacknowledged()
+    {
+        var flag = Path.Combine(_dir, "relay-up");
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"[ -e '{flag}' ] || {{ cat > /dev/null; echo 'relay down' >&2; exit 3; }}; cat >> '{log}'; echo >> '{log}'");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0);
+
+        var handled = Raise(notifier, "ORDER_OUTCOME_UNKNOWN");
+        Raise(notifier, "RISK_HALT");
+        await WaitDeliveries(2);
+        Assert.Equal(AcknowledgeOutcome.Acknowledged, AlertAcknowledgement.Acknowledge(StorePath, handled.Id, "trader", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        File.WriteAllText(flag, "");
+        Raise(notifier, "MARKET_DATA_RESTORED", AlertSeverity.Info);
+
+        Assert.Equal(["MARKET_DATA_RESTORED", "RISK_HALT"], await WaitPaged(log, 2));
+        await Task.Delay(500);
+        Assert.Equal(["MARKET_DATA_RESTORED", "RISK_HALT"], await WaitPaged(log, 2));
+    }
+
+    // The same with nothing else to send: the retry on its own skips the acknowledged critical (tried first before) and
+    // sends the unacknowledged warning behind it.
+    [Fact]
+    public async Task Channel_DownWhenAlertsCame_NothingElseComes_TheRetrySkipsTheAcknowledged()
+    {
+        var flag = Path.Combine(_dir, "relay-up");
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"[ -e '{flag}' ] || {{ cat > /dev/null; echo 'relay down' >&2; exit 3; }}; cat >> '{log}'; echo >> '{log}'");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)))], retries: 0,
+            retryOwedEvery: TimeSpan.FromSeconds(0.3));
+
+        Raise(notifier, "WIDE_QUOTE", AlertSeverity.Warning);
+        var handled = Raise(notifier, "ORDER_OUTCOME_UNKNOWN");
+        await WaitDeliveries(2);
+        Assert.Equal(AcknowledgeOutcome.Acknowledged, AlertAcknowledgement.Acknowledge(StorePath, handled.Id, "trader", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        File.WriteAllText(flag, "");
+
+        Assert.Equal(["WIDE_QUOTE"], await WaitPaged(log, 1));
+        await Task.Delay(1000);
+        Assert.Equal(["WIDE_QUOTE"], await WaitPaged(log, 1));
     }
 
     [Fact]
