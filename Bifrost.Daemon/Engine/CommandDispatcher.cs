@@ -381,7 +381,8 @@ public sealed class CommandDispatcher
             var (start, end) = SessionCalendarModule.dayBounds(_cfg.Calendar, memory.Day).ToValueTuple();
             var date = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + memory.Day)
                 .ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            Enqueue(_store.TryEnqueue(new StoreWrite.SessionDay(date, start.Nanos, end.Nanos, SessionCalendarModule.zoneName(_cfg.Calendar))));
+            Enqueue(_store.TryEnqueue(new StoreWrite.SessionDay(date, start.Nanos, end.Nanos, SessionCalendarModule.zoneName(_cfg.Calendar),
+                SessionCalendarModule.hasSession(_cfg.Calendar, memory.Day))));
         }
         var json = MemoryJson.Write(memory);
         var now = _clock.NowNanos();

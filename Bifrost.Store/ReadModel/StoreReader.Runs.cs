@@ -43,11 +43,11 @@ public sealed partial class StoreReader
     /// <summary>The History screen's days, newest first.</summary>
     public IReadOnlyList<DailySummary> GetDailySummaries(int days = 30) =>
         Query("""
-            SELECT day, pnl_realized, pnl_unrealized, pnl_fees, pnl_daily, hedge_orders, hedges_filled, hedge_qty
+            SELECT day, pnl_realized, pnl_unrealized, pnl_fees, pnl_daily, hedge_orders, hedges_filled, hedge_qty, has_session
             FROM daily_summary ORDER BY day DESC LIMIT @n
             """,
             r => new DailySummary(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd"), r.GetDoubleOrNull(1), r.GetDoubleOrNull(2),
-                r.GetDoubleOrNull(3), r.GetDoubleOrNull(4), r.GetInt64(5), r.GetInt64(6), r.GetDouble(7)),
+                r.GetDoubleOrNull(3), r.GetDoubleOrNull(4), r.GetInt64(5), r.GetInt64(6), r.GetDouble(7), r.GetInt64(8) != 0),
             ("@n", days));
 
     /// <summary>An engine_state value (e.g. <c>EngineKeys.NextOrderId</c>), or null.</summary>

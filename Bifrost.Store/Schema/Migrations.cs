@@ -17,6 +17,7 @@ internal static class Migrations
         new(10, "whether a cancel was asked for each order", V0010OrderCancelRequested.Sql),
         new(11, "the client ids of each fill: the execution's and the engine's", V0011FillClientIds.Sql),
         new(12, "whether each status's day P&L was known", V0012DailyPnlKnown.Sql),
+        new(13, "whether each labelled day had a session", V0013SessionDayHasSession.Sql),
     ];
 
     public static int Latest => All[^1].Version;

@@ -65,9 +65,10 @@ public abstract record StoreWrite
 
     /// <summary>
     /// Label an exchange session day: instants in [start, end) belong to <paramref name="Day"/> (yyyy-MM-dd, the local
-    /// date in the calendar's zone). The daily views group by it; SQLite knows no time zones.
+    /// date in the calendar's zone). The daily views group by it; SQLite knows no time zones. <paramref name="HasSession"/>
+    /// false: a weekend or a holiday, which the statistics leave out.
     /// </summary>
-    public sealed record SessionDay(string Day, long StartNanos, long EndNanos, string Zone) : StoreWrite;
+    public sealed record SessionDay(string Day, long StartNanos, long EndNanos, string Zone, bool HasSession = true) : StoreWrite;
     /// <summary>Insert a frozen portfolio snapshot with its lines; a snapshot id stored already is left as it is.</summary>
     public sealed record PortfolioSnapshot(PortfolioSnapshotRecord Record) : StoreWrite;
 

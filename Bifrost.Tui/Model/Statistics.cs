@@ -24,7 +24,8 @@ internal sealed record StatsVm(
     int SlippageOrders,
     double? SlippageBps,
     Percentiles Ack,
-    Percentiles Fill)
+    Percentiles Fill,
+    int NoSessionDays = 0)
 {
     public double? WinRate => Days == 0 ? null : (double)WinningDays / Days;
 }
@@ -32,6 +33,8 @@ internal sealed record StatsVm(
 /// <summary>
 /// Statistics from the daily summaries (the store's session days) and the orders' timelines. Pure. Days come newest
 /// first from the store; periods are listed newest first too. Weeks are ISO weeks, months calendar months of the session day.
+/// A day without a session (a weekend or a holiday the daemon ran through: day P&amp;L 0.00, no hedges) is left out: counted,
+/// it was a day without a gain in the win rate and the histogram.
 /// </summary>
 internal static class Statistics
 {
@@ -52,7 +55,7 @@ internal static class Statistics
 
     public static StatsVm Build(IReadOnlyList<DailySummary> days, IReadOnlyList<OrderTimeline> orders, StatsPeriod by, int histogramWidth = 30)
     {
-        var ordered = days.OrderByDescending(d => d.Day).ToList();
+        var ordered = days.Where(d => d.HasSession).OrderByDescending(d => d.Day).ToList();
         var periods = ordered
             .GroupBy(d => PeriodOf(d.Day, by))
             .Select(g => new PeriodRow(
@@ -79,7 +82,7 @@ internal static class Statistics
         var fills = orders.Where(o => o.LastFillNanos is { } f && f >= o.SentNanos && o.Filled > 0).Select(o => (o.LastFillNanos!.Value - o.SentNanos) / 1e6).ToList();
 
         return new StatsVm(by, periods, pnls.Count, pnls.Count(p => p > 0), Histogram(pnls, histogramWidth),
-            slippages.Count, slippages.Count == 0 ? null : slippages.Average(), Percentile(acks), Percentile(fills));
+            slippages.Count, slippages.Count == 0 ? null : slippages.Average(), Percentile(acks), Percentile(fills), days.Count(d => !d.HasSession));
     }
 
     private static double? SumOrUnknown(IEnumerable<DailySummary> days, Func<DailySummary, double?> value)
@@ -152,6 +155,8 @@ internal static class Statistics
         var unknown = s.Periods.Sum(p => p.UnknownDays);
         if (unknown > 0)
             lines.Add($"-: not known; {unknown} day(s) have no P&L on record (the book unvalued at the day's last status), so their periods' sums are not shown");
+        if (s.NoSessionDays > 0)
+            lines.Add($"{s.NoSessionDays} day(s) without a session (weekends, holidays) left out");
         lines.Add("");
         lines.Add($"win rate (days with P&L > 0): {(s.WinRate is { } w ? (w * 100).ToString("0", CultureInfo.InvariantCulture) + " %" : "-")} of {s.Days} day(s)");
         lines.Add($"slippage vs decision mid (market orders): {(s.SlippageBps is { } b ? b.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " bps" : "-")} over {s.SlippageOrders} order(s) (positive = paid)");

@@ -279,6 +279,26 @@ public sealed class RecordRoundTripTests : IDisposable
         Assert.Equal([true, false, false, true], reader.GetStatusHistory(0, long.MaxValue).OrderBy(h => h.TimeNanos).Select(h => h.Pnl.DailyKnown));
     }
 
+    // A daemon running over a weekend labels Saturday like a trading day (day P&L 0.00): the label says the calendar had
+    // no session, so the statistics can leave it out. A day never labelled (a backtest's UTC date) reads as one with a session.
+    [Fact]
+    public async Task DailySummary_ADayLabelledWithoutASession_SaysSo_AnUnlabelledDayHasOne()
+    {
+        const long day = 86_400_000_000_000L;
+        const long friday = Sample.T0 - 38_000_000_000_000L; // 2025-01-17T00:00Z
+        using var reader = await WriteThenRead(w =>
+        {
+            w.TryEnqueue(new StoreWrite.SessionDay("2025-01-17", friday, friday + day, "UTC"));
+            w.TryEnqueue(new StoreWrite.SessionDay("2025-01-18", friday + day, friday + 2 * day, "UTC", HasSession: false));
+            w.AppendHistory(Sample.Status(Sample.T0) with { Pnl = PnlSnapshot.Zero with { Daily = 25 } });
+            w.AppendHistory(Sample.Status(Sample.T0 + day) with { Pnl = PnlSnapshot.Zero with { Daily = 0 } });
+            w.AppendHistory(Sample.Status(Sample.T0 + 3 * day) with { Pnl = PnlSnapshot.Zero with { Daily = -5 } });
+        });
+
+        Assert.Equal([(new DateOnly(2025, 1, 20), true), (new DateOnly(2025, 1, 18), false), (new DateOnly(2025, 1, 17), true)],
+            reader.GetDailySummaries().Select(d => (d.Day, d.HasSession)));
+    }
+
     [Fact]
     public async Task EveryEnumValue_IsAcceptedByTheSchemaChecks()
     {

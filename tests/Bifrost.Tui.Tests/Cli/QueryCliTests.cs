@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
+using Bifrost.Store.Writer;
 using Bifrost.Tui.Cli;
 using Bifrost.Tui.Tests.Support;
 
@@ -144,6 +145,36 @@ public sealed class QueryCliTests
         var (code, output, _) = Run("stats", "--by", "month", "--store", store.Path);
         Assert.Equal(0, code);
         Assert.Contains("1 day(s) have no P&L on record", output);
+    }
+
+    // A daemon left running over a weekend wrote Saturday's and Sunday's rows (day P&L 0.00): counted, the win rate read
+    // 25 % of 4 days for one winning and one losing session, and the histogram had two flat days no session traded.
+    [Fact]
+    public void Stats_AWeekendTheDaemonRanThrough_IsLeftOut_NotCountedADayWithoutAGain()
+    {
+        const long Day = 86_400_000_000_000L;
+        var midnight = UnixNanos.FromDateTimeOffset(new DateTimeOffset(2026, 2, 27, 5, 0, 0, TimeSpan.Zero)); // Friday, New York
+        string[] days = ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"];
+        using var store = TempStore.Empty();
+        store.Write(w =>
+        {
+            for (var d = 0; d < days.Length; d++)
+            {
+                var start = midnight + d * Day;
+                w.TryEnqueue(new StoreWrite.SessionDay(days[d], start, start + Day, "America/New_York", HasSession: d is 0 or 3));
+                w.AppendHistory(Sample.Status(start + 15 * 3600 * 1_000_000_000L) with
+                {
+                    Pnl = Sample.Status(start).Pnl with { Daily = d switch { 0 => 50, 3 => -20, _ => 0 } },
+                });
+            }
+        });
+        var (code, output, _) = Run("stats", "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("win rate (days with P&L > 0): 50 % of 2 day(s)", output);
+        Assert.Contains("2 day(s) without a session (weekends, holidays) left out", output);
+        Assert.DoesNotContain("2026-02-28", output);
+        var csv = Run("stats", "--by", "week", "--csv", "--store", store.Path).Out.Trim().Split('\n');
+        Assert.StartsWith("2026-W09,1,", csv[2]);
     }
 
     [Fact]
