@@ -74,6 +74,7 @@ public static class DaemonProgram
         try
         {
             settings = ConfigLoader.Load(configPath, environment);
+            AlertsConfig.CheckPrograms(settings.Alerts);
         }
         catch (DaemonConfigException e)
         {

@@ -39,6 +39,26 @@ internal static class AlertsConfig
         return new AlertSettings(notifiers, retries, backoff, severity, capacity);
     }
 
+    /// <summary>
+    /// On this host, before the daemon runs (and at check-config): every command notifier's program exists and may be
+    /// executed. A mistyped path was found only when the first alert failed — the pager dead under a GREEN light until the
+    /// critical it was for. Not in <see cref="Read"/>: backups and pruning read the same file and need no pager.
+    /// </summary>
+    public static void CheckPrograms(AlertSettings alerts)
+    {
+        for (var i = 0; i < alerts.Notifiers.Count; i++)
+        {
+            if (alerts.Notifiers[i] is not CommandNotifierSettings c) continue;
+            var program = c.Command[0];
+            var key = $"alerts.notifiers[{i}].command[0]";
+            if (!File.Exists(program))
+                throw new DaemonConfigException(key, Directory.Exists(program) ? $"'{program}' is a directory, not a program" : $"'{program}' does not exist");
+            const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(program) & AnyExecute) == 0)
+                throw new DaemonConfigException(key, $"'{program}' is not executable (chmod +x)");
+        }
+    }
+
     // Checked before TimeSpan sees it: a huge number is a clear refusal, not an overflow.
     private static TimeSpan Bounded(JsonObject s, string path, string key, double fallback, double max)
     {

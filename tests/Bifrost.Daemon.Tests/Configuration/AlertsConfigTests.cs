@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.Json.Nodes;
 using Bifrost.Daemon.Alerts;
 using Bifrost.Daemon.Configuration;
+using Bifrost.Daemon.Tests.Alerts;
 using Bifrost.Daemon.Tests.EndToEnd;
 using Bifrost.Store.Records;
 
@@ -89,6 +90,52 @@ public class AlertsConfigTests
             }
             Assert.Equal(2, code);
             Assert.Contains("alerts.notifiers[0].url", error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // A mistyped pager path was accepted: the first alert failed (`could not start …`), so the pager was dead under a GREEN
+    // light until the critical it was for. Refused at the start (and by check-config), naming the notifier's key.
+    [Theory]
+    [InlineData("missing", "does not exist")]
+    [InlineData("not-executable", "is not executable")]
+    [InlineData("directory", "is a directory")]
+    [InlineData("executable", null)]
+    public async Task CheckConfig_ACommandNotifierWhoseProgramCannotRun_ExitsTwoNamingTheKey(string program, string? refusal)
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-alerts-cfg-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "bifrost.json");
+            var page = program == "directory" ? dir : Path.Combine(dir, "page.sh");
+            if (program == "executable") Scripts.Write(dir, "page.sh", "cat > /dev/null");
+            if (program == "not-executable") await File.WriteAllTextAsync(page, "#!/bin/sh\ncat > /dev/null\n");
+            await File.WriteAllTextAsync(path, With($$"""
+                { "notifiers": [ { "type": "webhook", "url": "http://127.0.0.1:1/a" },
+                                 { "type": "command", "command": [{{System.Text.Json.JsonSerializer.Serialize(page)}}] } ] }
+                """, dir));
+            var error = new StringWriter();
+            var saved = Console.Error;
+            Console.SetError(error);
+            int code;
+            try
+            {
+                code = await DaemonProgram.RunAsync(["check-config", "--config", path], new Hashtable(), CancellationToken.None);
+            }
+            finally
+            {
+                Console.SetError(saved);
+            }
+            if (refusal is null)
+            {
+                Assert.Equal(0, code);
+                return;
+            }
+            Assert.Equal(2, code);
+            Assert.Contains($"alerts.notifiers[1].command[0]: '{page}' {refusal}", error.ToString());
         }
         finally
         {
