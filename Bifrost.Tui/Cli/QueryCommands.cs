@@ -131,7 +131,9 @@ internal static class QueryCommands
         try
         {
             using var reader = StoreReader.Open(args.StorePath);
-            var stats = Statistics.Build(reader.GetDailySummaries(limit), reader.GetOrderTimelines(), by);
+            // One day more than the limit tells whether the window begins inside a week or month.
+            var days = reader.GetDailySummaries(limit + 1);
+            var stats = Statistics.Build(days.Take(limit).ToList(), reader.GetOrderTimelines(), by, nextOlder: days.Count > limit ? days[limit] : null);
             if (args.Has("--csv")) stdout.Write(Statistics.Csv(stats));
             else foreach (var line in Statistics.Lines(stats)) stdout.WriteLine(line);
             return 0;

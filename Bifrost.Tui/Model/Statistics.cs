@@ -25,7 +25,8 @@ internal sealed record StatsVm(
     double? SlippageBps,
     Percentiles Ack,
     Percentiles Fill,
-    int NoSessionDays = 0)
+    int NoSessionDays = 0,
+    string? CutPeriod = null)
 {
     public double? WinRate => Days == 0 ? null : (double)WinningDays / Days;
 }
@@ -53,7 +54,10 @@ internal static class Statistics
         _ => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
 
-    public static StatsVm Build(IReadOnlyList<DailySummary> days, IReadOnlyList<OrderTimeline> orders, StatsPeriod by, int histogramWidth = 30)
+    /// <param name="nextOlder">the store's day just older than <paramref name="days"/> when a limit cut the window: when it
+    /// falls in the oldest week or month, that period is cut short and is left out, not shown with a part of its days' sums.</param>
+    public static StatsVm Build(IReadOnlyList<DailySummary> days, IReadOnlyList<OrderTimeline> orders, StatsPeriod by, int histogramWidth = 30,
+        DailySummary? nextOlder = null)
     {
         var ordered = days.Where(d => d.HasSession).OrderByDescending(d => d.Day).ToList();
         var periods = ordered
@@ -72,6 +76,12 @@ internal static class Statistics
                 g.Count(d => d.Daily > 0),
                 g.Count(d => d.Daily is null)))
             .ToList();
+        string? cut = null;
+        if (nextOlder is not null && by != StatsPeriod.Day && periods.Count > 0 && PeriodOf(nextOlder.Day, by) == periods[^1].Period)
+        {
+            cut = periods[^1].Period;
+            periods.RemoveAt(periods.Count - 1);
+        }
         var pnls = ordered.Where(d => d.Daily is not null).Select(d => d.Daily!.Value).ToList();
 
         var slippages = orders
@@ -82,7 +92,7 @@ internal static class Statistics
         var fills = orders.Where(o => o.LastFillNanos is { } f && f >= o.SentNanos && o.Filled > 0).Select(o => (o.LastFillNanos!.Value - o.SentNanos) / 1e6).ToList();
 
         return new StatsVm(by, periods, pnls.Count, pnls.Count(p => p > 0), Histogram(pnls, histogramWidth),
-            slippages.Count, slippages.Count == 0 ? null : slippages.Average(), Percentile(acks), Percentile(fills), days.Count(d => !d.HasSession));
+            slippages.Count, slippages.Count == 0 ? null : slippages.Average(), Percentile(acks), Percentile(fills), days.Count(d => !d.HasSession), cut);
     }
 
     private static double? SumOrUnknown(IEnumerable<DailySummary> days, Func<DailySummary, double?> value)
@@ -155,6 +165,8 @@ internal static class Statistics
         var unknown = s.Periods.Sum(p => p.UnknownDays);
         if (unknown > 0)
             lines.Add($"-: not known; {unknown} day(s) have no P&L on record (the book unvalued at the day's last status), so their periods' sums are not shown");
+        if (s.CutPeriod is { } cutPeriod)
+            lines.Add($"{cutPeriod} left out: the days read (--limit) begin inside it, so its sums would be a part of its days'");
         if (s.NoSessionDays > 0)
             lines.Add($"{s.NoSessionDays} day(s) without a session (weekends, holidays) left out");
         lines.Add("");

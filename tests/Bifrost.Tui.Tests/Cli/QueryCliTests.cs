@@ -177,6 +177,29 @@ public sealed class QueryCliTests
         Assert.StartsWith("2026-W09,1,", csv[2]);
     }
 
+    // `stats --by month --limit 3` read the 3 newest days: February's row was its last day alone, +100.00 for a month
+    // that lost 800.00. A period the limit cuts is left out; one the window holds whole is shown.
+    [Fact]
+    public void Stats_AMonthTheLimitCutsShort_IsLeftOut_NotShownWithAPartOfItsDays()
+    {
+        (string Day, double Pnl)[] days = [("2026-02-25", -500), ("2026-02-26", -400), ("2026-02-27", 100), ("2026-03-02", 10), ("2026-03-03", 20)];
+        using var store = TempStore.Empty();
+        store.Write(w =>
+        {
+            foreach (var (day, pnl) in days)
+            {
+                var t = UnixNanos.FromDateTimeOffset(DateTimeOffset.Parse(day + "T15:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+                w.AppendHistory(Sample.Status(t) with { Pnl = Sample.Status(t).Pnl with { Daily = pnl } });
+            }
+        });
+        var cut = Run("stats", "--by", "month", "--limit", "3", "--csv", "--store", store.Path).Out.Trim().Split('\n');
+        Assert.Equal(2, cut.Length);
+        Assert.StartsWith("2026-03,2,", cut[1]);
+        Assert.Contains("2026-02 left out", Run("stats", "--by", "month", "--limit", "3", "--store", store.Path).Out);
+        var whole = Run("stats", "--by", "month", "--limit", "5", "--csv", "--store", store.Path).Out.Trim().Split('\n');
+        Assert.Matches("^2026-02,3,.*,-800,", whole[2]);
+    }
+
     [Fact]
     public void OpsBySymbolAndRun()
     {
