@@ -262,13 +262,23 @@ public sealed class TickFileReader : IDisposable
             result[i] = (d.Kind, col) switch
             {
                 (ValueKind.Date, Int32Column c) when c.Values[i] == lastDay => lastYyyymmdd,
-                (ValueKind.Date, Int32Column c) => lastYyyymmdd = ToYyyymmdd(DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + (lastDay = c.Values[i]))),
+                (ValueKind.Date, Int32Column c) => lastYyyymmdd = ToYyyymmdd(DateOfDays(lastDay = c.Values[i], name, i)),
                 (ValueKind.Int32, Int32Column c) => c.Values[i],
                 (_, StringColumn c) => ParseExpiry(c.ValueAt(i)!, i),
                 _ => throw new TickDataException($"{Path}: column {name} must be a DATE, an int yyyymmdd or a string, got {d}"),
             };
         }
         return result;
+    }
+
+    /// <summary>A DATE is days since 1970-01-01; one beyond .NET's dates (DuckDB's 'infinity' is int.MaxValue, a
+    /// vendor's sentinel on stock rows) is refused naming the row, never an unhandled exception.</summary>
+    private DateOnly DateOfDays(int days, string name, int row)
+    {
+        var dayNumber = (long)DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + days;
+        if (dayNumber < DateOnly.MinValue.DayNumber || dayNumber > DateOnly.MaxValue.DayNumber)
+            throw new TickDataException($"{Path}: row {_rowsRead + row}: {name} {days} (DATE, days since 1970-01-01) is outside 0001-01-01 .. 9999-12-31; an absent expiry is null");
+        return DateOnly.FromDayNumber((int)dayNumber);
     }
 
     private int ParseExpiry(string text, int row)

@@ -1,3 +1,5 @@
+using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Writing;
 using Bifrost.Sim.Tests.Backtest;
 using Bifrost.Sim.Ticks;
 
@@ -87,6 +89,30 @@ public sealed class BadInputCommandTests : IDisposable
         var run = CliRunner.Run("backtest", "--data", Data, "--config", config, "--threads", threads);
         AssertRefused(run, "column 'bid' is Double");
         Assert.Equal(1, run.Stderr.Split(Data).Length - 1);
+    }
+
+    /// <summary>DuckDB writes DATE 'infinity' as int.MaxValue days, a vendor's "no expiry" on stock rows: beyond .NET's
+    /// dates, it escaped the reader as an unhandled ArgumentOutOfRangeException (exit 1 and a stack trace with one
+    /// thread; the bare .NET text, no row, with two).</summary>
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")]
+    public void Backtest_OnAFileWithAnExpiryBeyondEveryDate_Exits2NamingTheRowAndColumn(string threads)
+    {
+        var path = Path.Combine(_dir, "infinity.parquet");
+        ColumnDescriptor[] schema =
+        [
+            ColumnDescriptor.Create("ts", ValueKind.TimestampMicros), ColumnDescriptor.Create("symbol", ValueKind.String),
+            ColumnDescriptor.Create("kind", ValueKind.String), ColumnDescriptor.Create("bid", ValueKind.Double),
+            ColumnDescriptor.Create("ask", ValueKind.Double), ColumnDescriptor.Create("expiry", ValueKind.Date, optional: true),
+        ];
+        using (var w = new ParquetFileWriter(path, schema))
+            w.WriteRowGroup(new Int64Column([1_772_461_800_000_000L, 1_772_461_801_000_000L]), new StringColumn(["XYZ", "XYZ"]),
+                new StringColumn(["STK", "STK"]), new DoubleColumn([99.99, 99.99]), new DoubleColumn([100.01, 100.01]),
+                new Int32Column([0, int.MaxValue], [false, true]));
+
+        AssertRefused(CliRunner.Run("backtest", "--data", path, "--config", Config, "--threads", threads),
+            "row 1: expiry 2147483647 (DATE, days since 1970-01-01) is outside 0001-01-01 .. 9999-12-31");
     }
 
     [Fact]
