@@ -58,7 +58,8 @@ internal static class FooterReader
                 var meta = chunk.MetaData ?? throw Error(name, $"row group {g} has a column chunk without metadata");
                 string column = string.Join('.', meta.PathInSchema);
                 long start = ChunkStart(meta);
-                if (start < 4 || meta.TotalCompressedSize < 0 || start + meta.TotalCompressedSize > fileLength - 8)
+                // Compared without adding them: an offset near long.MaxValue plus the size wrapped negative and passed.
+                if (start < 4 || meta.TotalCompressedSize < 0 || start > fileLength - 8 - meta.TotalCompressedSize)
                 {
                     throw Error(name, $"row group {g}, column '{column}': chunk at offset {start} of {meta.TotalCompressedSize} bytes lies outside the {fileLength}-byte file (truncated or corrupt)");
                 }

@@ -143,22 +143,46 @@ public sealed class CorruptFileTests : IDisposable
     public void UnsupportedCodec_IsNamed()
     {
         // Same data, but the footer re-encoded with every chunk claiming LZO, a codec the reader does not implement.
-        using var reader = ParquetFileReader.Open(_good);
-        var metadata = reader.Metadata;
-        foreach (var chunk in metadata.RowGroups.SelectMany(g => g.Columns)) chunk.MetaData!.Codec = CompressionCodec.Lzo;
-        byte[] footer = MetadataWriter.Write(metadata);
-        byte[] original = File.ReadAllBytes(_good);
-        int oldFooter = BitConverter.ToInt32(original, original.Length - 8);
-        string path = _dir.File("lzo.parquet");
-        using (var output = File.Create(path))
+        string path = WithFooter("lzo.parquet", metadata =>
         {
-            output.Write(original, 0, original.Length - 8 - oldFooter);
-            output.Write(footer);
-            output.Write(BitConverter.GetBytes(footer.Length));
-            output.Write("PAR1"u8);
-        }
+            foreach (var chunk in metadata.RowGroups.SelectMany(g => g.Columns)) chunk.MetaData!.Codec = CompressionCodec.Lzo;
+        });
         var e = ReadAll(path);
         Assert.Contains("Lzo", e.Message);
         Assert.Contains("not supported", e.Message);
+    }
+
+    [Fact]
+    public void ChunkOffsetNearTheEndOfTheInt64Range_IsOutsideTheFile()
+    {
+        // offset + size wrapped negative and passed the footer's bound check: the read then failed in the OS
+        // (IOException "Invalid argument", an unhandled exception in `bifrost-sim inspect`).
+        string path = WithFooter("offset.parquet", metadata =>
+        {
+            var meta = metadata.RowGroups[0].Columns[0].MetaData!;
+            meta.DictionaryPageOffset = null;
+            meta.DataPageOffset = long.MaxValue - 16;
+        });
+        var e = ReadAll(path);
+        Assert.Contains(path, e.Message);
+        Assert.Contains("lies outside", e.Message);
+    }
+
+    /// <summary>The good file's data under a footer changed by <paramref name="change"/>.</summary>
+    private string WithFooter(string name, Action<FileMetaData> change)
+    {
+        FileMetaData metadata;
+        using (var reader = ParquetFileReader.Open(_good)) metadata = reader.Metadata;
+        change(metadata);
+        byte[] footer = MetadataWriter.Write(metadata);
+        byte[] original = File.ReadAllBytes(_good);
+        int oldFooter = BitConverter.ToInt32(original, original.Length - 8);
+        string path = _dir.File(name);
+        using var output = File.Create(path);
+        output.Write(original, 0, original.Length - 8 - oldFooter);
+        output.Write(footer);
+        output.Write(BitConverter.GetBytes(footer.Length));
+        output.Write("PAR1"u8);
+        return path;
     }
 }
