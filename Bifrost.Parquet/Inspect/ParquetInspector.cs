@@ -1,4 +1,5 @@
 using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Format;
 using Bifrost.Parquet.Reading;
 
 namespace Bifrost.Parquet.Inspect;
@@ -27,8 +28,8 @@ public static class ParquetInspector
         var rowGroups = metadata.RowGroups.Select((g, index) => new RowGroupInspection(
             index,
             g.NumRows,
-            g.Columns.Sum(c => c.MetaData!.TotalCompressedSize),
-            g.Columns.Sum(c => c.MetaData!.TotalUncompressedSize),
+            g.Columns.Sum(c => c.MetaData!.TotalCompressedSize), // each within the file: checked when it was opened
+            UncompressedSize(path, index, g),
             g.Columns.Select(c => new ColumnChunkInspection(
                 string.Join('.', c.MetaData!.PathInSchema),
                 EnumText(c.MetaData.Codec.ToString()),
@@ -37,6 +38,21 @@ public static class ParquetInspector
                 c.MetaData.TotalUncompressedSize,
                 c.MetaData.Statistics?.NullCount)).ToList())).ToList();
         return new ParquetInspection(path, reader.FileLength, reader.RowCount, reader.CreatedBy, metadata.Version, columns, rowGroups);
+    }
+
+    /// <summary>The reader never uses the uncompressed sizes, so only here does a corrupt one matter: refused, naming the
+    /// row group, where a sum past long.MaxValue threw an unhandled OverflowException.</summary>
+    private static long UncompressedSize(string path, int rowGroup, RowGroup group)
+    {
+        long total = 0;
+        foreach (var chunk in group.Columns)
+        {
+            long size = chunk.MetaData!.TotalUncompressedSize;
+            if (size < 0 || size > long.MaxValue - total)
+                throw new ParquetFormatException($"{path} row group {rowGroup}, column '{string.Join('.', chunk.MetaData.PathInSchema)}': uncompressed size {size} is negative or adds up past 2^63 (corrupt footer)");
+            total += size;
+        }
+        return total;
     }
 
     // PascalCase enum names back to the spec's spelling: RleDictionary → RLE_DICTIONARY.

@@ -50,4 +50,24 @@ public sealed class InspectorTests
         Assert.Equal(3, json.RootElement.GetProperty("rowCount").GetInt64());
         Assert.Equal("-0.75", json.RootElement.GetProperty("columns")[1].GetProperty("sum").GetString());
     }
+
+    [Fact]
+    public void Inspect_OfDatesAndTimestampsBeyondNetsDates_ShowsThemAsStored()
+    {
+        // DuckDB writes 'infinity' as the type's maximum: int.MaxValue days, long.MaxValue microseconds. Formatting them
+        // threw ArgumentOutOfRangeException out of `bifrost-sim inspect` (exit 1, a stack trace).
+        using var dir = new TempDirectory();
+        string file = dir.File("infinity.parquet");
+        ColumnDescriptor[] schema = [ColumnDescriptor.Create("day", ValueKind.Date), ColumnDescriptor.Create("ts", ValueKind.TimestampMicros)];
+        using (var writer = new ParquetFileWriter(file, schema))
+            writer.WriteRowGroup(new Int32Column([20_514, int.MaxValue, int.MinValue]), new Int64Column([long.MinValue, 1_772_461_800_000_000, long.MaxValue]));
+        var inspection = ParquetInspector.Inspect(file);
+        var day = inspection.Columns[0];
+        Assert.Equal("-2147483648 (days since 1970-01-01, outside 0001-01-01 .. 9999-12-31)", day.Min);
+        Assert.Equal("2147483647 (days since 1970-01-01, outside 0001-01-01 .. 9999-12-31)", day.Max);
+        var ts = inspection.Columns[1];
+        Assert.Equal("-9223372036854775808 (microseconds since 1970-01-01, outside 0001-01-01 .. 9999-12-31)", ts.Min);
+        Assert.Equal("9223372036854775807 (microseconds since 1970-01-01, outside 0001-01-01 .. 9999-12-31)", ts.Max);
+        Assert.Contains("9223372036854775807 (microseconds", InspectionRenderer.ToText(inspection));
+    }
 }

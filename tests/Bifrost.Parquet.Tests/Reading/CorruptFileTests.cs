@@ -1,5 +1,6 @@
 using Bifrost.Parquet.Columns;
 using Bifrost.Parquet.Format;
+using Bifrost.Parquet.Inspect;
 using Bifrost.Parquet.Reading;
 using Bifrost.Parquet.Tests.Support;
 using Bifrost.Parquet.Writing;
@@ -166,6 +167,20 @@ public sealed class CorruptFileTests : IDisposable
         var e = ReadAll(path);
         Assert.Contains(path, e.Message);
         Assert.Contains("lies outside", e.Message);
+    }
+
+    [Fact]
+    public void UncompressedSizesAddingUpPastInt64_AreReportedByInspect()
+    {
+        // The reader never uses them; the inspector's row-group total threw an unhandled OverflowException.
+        string path = WithFooter("sizes.parquet", metadata =>
+        {
+            foreach (var chunk in metadata.RowGroups[0].Columns) chunk.MetaData!.TotalUncompressedSize = long.MaxValue / 2;
+        });
+        var e = Assert.ThrowsAny<ParquetException>(() => ParquetInspector.Inspect(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("row group 0, column", e.Message);
+        Assert.Contains("uncompressed size", e.Message);
     }
 
     /// <summary>The good file's data under a footer changed by <paramref name="change"/>.</summary>
