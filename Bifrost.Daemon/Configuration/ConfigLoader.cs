@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bifrost.Domain;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Daemon.Configuration;
 

@@ -1,4 +1,4 @@
-using Bifrost.Daemon.Configuration;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Daemon.PortfolioRuns;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bifrost.Domain;
 using Bifrost.Sim.Ticks;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Backtest;
 
@@ -28,12 +29,24 @@ public sealed record BacktestSetup(Config Config, BacktestSettings Settings)
         return new BacktestSetup(parsed.ResultValue, settings);
     }
 
-    public static BacktestSetup FromFile(string path)
+    /// <summary>A configuration is a few kilobytes; the daemon refuses one over a megabyte too.</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
+    /// <summary>The config file's text, read bounded in size and time: a device (<c>/dev/zero</c>) was read until the
+    /// process ran out of memory (4 GB, an unhandled OutOfMemoryException) and a named pipe waited for a writer forever.</summary>
+    public static string ReadConfigText(string path)
     {
         if (!File.Exists(path)) throw new BacktestConfigException($"no such config file: {path}");
+        var (text, error) = BoundedFile.Read(path, MaxConfigBytes);
+        return text ?? throw new BacktestConfigException($"--config: {error}");
+    }
+
+    public static BacktestSetup FromFile(string path)
+    {
+        var text = ReadConfigText(path);
         try
         {
-            return FromJson(File.ReadAllText(path));
+            return FromJson(text);
         }
         catch (BacktestConfigException e)
         {

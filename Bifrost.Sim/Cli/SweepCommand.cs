@@ -36,8 +36,7 @@ public static class SweepCommand
             try
             {
                 var configPath = r.GetValue(config)!.FullName;
-                if (!File.Exists(configPath)) return GenerateCommand.Fail($"no such config file: {configPath}");
-                var configText = File.ReadAllText(configPath);
+                var configText = BacktestSetup.ReadConfigText(configPath);
                 BacktestSetup.FromJson(configText); // the base itself must be valid
                 var spec = SweepSpec.FromFile(r.GetValue(sweep)!.FullName);
                 try

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Bifrost.Domain;
 using Bifrost.Sim.Backtest;
 using Bifrost.Sim.Ticks;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Sweep;
 
@@ -55,12 +56,17 @@ public sealed record SweepSpec(SweepMethod Method, int Samples, ulong Seed, stri
 {
     public static readonly string[] Keys = ["method", "samples", "seed", "metric", "parameters", "name"];
 
+    /// <summary>Room for a grid's value lists; read bounded as the config is (a device or a pipe is refused).</summary>
+    public const int MaxSpecBytes = 16 << 20;
+
     public static SweepSpec FromFile(string path)
     {
         if (!File.Exists(path)) throw new BacktestConfigException($"no such sweep file: {path}");
+        var (text, error) = BoundedFile.Read(path, MaxSpecBytes);
+        if (text is null) throw new BacktestConfigException($"--sweep: {error}");
         try
         {
-            return Parse(File.ReadAllText(path));
+            return Parse(text);
         }
         catch (BacktestConfigException e)
         {

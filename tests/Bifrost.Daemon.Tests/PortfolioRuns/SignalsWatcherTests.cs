@@ -1,4 +1,4 @@
-using Bifrost.Daemon.Configuration;
+using Bifrost.Store.Files;
 using Bifrost.Daemon.PortfolioRuns;
 using Bifrost.Domain.Trading;
 

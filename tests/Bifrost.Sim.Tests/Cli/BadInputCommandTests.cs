@@ -115,6 +115,34 @@ public sealed class BadInputCommandTests : IDisposable
             "row 1: expiry 2147483647 (DATE, days since 1970-01-01) is outside 0001-01-01 .. 9999-12-31");
     }
 
+    /// <summary>A device was read until the process ran out of memory (4 GB, an unhandled OutOfMemoryException, exit 1)
+    /// and a named pipe waited for a writer forever; the daemon's config was bounded, the simulator's were not. Run as
+    /// processes: without the bound the test fails by its 60 s timeout, not by exhausting the test host.</summary>
+    [Theory]
+    [InlineData("backtest", "--config", "/dev/zero")]
+    [InlineData("backtest", "--config", "fifo")]
+    [InlineData("sweep", "--config", "fifo")]
+    [InlineData("sweep", "--sweep", "/dev/zero")]
+    [InlineData("sweep", "--sweep", "fifo")]
+    public void ConfigOrSweepFile_ThatIsADeviceOrAPipe_Exits2NamingIt(string command, string option, string file)
+    {
+        var path = file;
+        if (file == "fifo")
+        {
+            path = Path.Combine(_dir, "fifo");
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path);
+            mkfifo.WaitForExit();
+        }
+        var config = option == "--config" ? path : Config;
+        var args = command == "backtest"
+            ? new[] { "backtest", "--data", Data, "--config", config }
+            : ["sweep", "--data", Data, "--config", config, "--sweep", option == "--sweep" ? path : SampleData.SweepSpec, "--out", Path.Combine(_dir, "out")];
+        var (code, stderr) = CliRunner.RunProcess(args);
+        Assert.Equal(2, code);
+        Assert.Contains($"{option}: '{path}'", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     [Fact]
     public void Backtest_WithARepeatedSettingsKey_Exits2NamingIt()
     {

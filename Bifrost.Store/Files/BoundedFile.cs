@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Bifrost.Daemon.Configuration;
+namespace Bifrost.Store.Files;
 
 /// <summary>
 /// Reads an operator-named text file bounded in size and in time. A size check on the file's length is not enough: a
