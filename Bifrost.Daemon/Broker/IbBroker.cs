@@ -154,11 +154,21 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         }
     }
 
-    /// <summary>Broker clock: the first currentTime before anything is stamped, then one every clock_poll_ms.</summary>
+    /// <summary>Broker clock: the first currentTime before anything is stamped, then one every clock_poll_ms. Not
+    /// answered (the session dropped, TWS silent for 5 s) it is a start-up the broker did not answer: tried again on the
+    /// next connection. Before, the timeout escaped the connection loop and the daemon exited 1.</summary>
     private async Task SyncClockAsync(IbSession session, IbClient client, CancellationToken ct)
     {
-        await client.ReqCurrentTimeAsync(ct).ConfigureAwait(false);
-        await session.FirstTime.WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+        try
+        {
+            await client.ReqCurrentTimeAsync(ct).ConfigureAwait(false);
+            await Task.WhenAny(session.FirstTime, client.Completion).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            if (!session.FirstTime.IsCompleted) throw new IbNotConnectedException("the session closed");
+        }
+        catch (Exception e) when (e is TimeoutException or IbNotConnectedException)
+        {
+            throw new BrokerUnansweredException($"the broker's clock (currentTime) not answered: {e.Message}", e);
+        }
         Log.ClockSynced(_logger, DateTime.UnixEpoch.AddTicks(_channel.Clock.NowNanos() / 100));
         _ = Task.Run(async () =>
         {

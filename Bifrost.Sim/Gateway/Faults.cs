@@ -64,6 +64,9 @@ public abstract record FaultAction
     /// <summary><c>lose-next-exec-end</c>: the next reqExecutions answer lacks its execDetailsEnd (a message lost on
     /// the way): a client waiting for the end waits until it asks again.</summary>
     public sealed record LoseNextExecutionsEnd : FaultAction;
+    /// <summary><c>lose-next-current-time</c>: the next reqCurrentTime is not answered (TWS busy, a message lost): a
+    /// client waiting for TWS's time waits until it asks again.</summary>
+    public sealed record LoseNextCurrentTime : FaultAction;
     /// <summary><c>misreport-next-execution [side|contract|price]</c>: the next execution is reported (execDetails, and
     /// reqExecutions afterwards) in the other direction or in another contract than its order, or at IB's "unset" price
     /// (1.7976931348623157E308); positions, orderStatus and the ledger keep the truth. IB never does this knowingly: it
@@ -131,6 +134,7 @@ public static class FaultScript
           forget-executions                 IB's daily reset: reqExecutions forgets every execution so far (positions,
                                             orders and the ledger keep them)
           lose-next-exec-end                the next reqExecutions answer lacks its execDetailsEnd
+          lose-next-current-time            the next reqCurrentTime is not answered
           misreport-next-execution [side|contract|price]
                                             the next execution is reported in the other direction (default), another
                                             contract than its order or at IB's unset price (MAX_DBL); positions,
@@ -217,6 +221,7 @@ public static class FaultScript
             "race-next-cancel" => new FaultAction.RaceNextCancel(ReqInt(1, "MS")),
             "forget-executions" => new FaultAction.ForgetExecutions(),
             "lose-next-exec-end" => new FaultAction.LoseNextExecutionsEnd(),
+            "lose-next-current-time" => new FaultAction.LoseNextCurrentTime(),
             "misreport-next-execution" => (w.Length > 1 ? w[1].ToLowerInvariant() : "side") switch
             {
                 "side" => new FaultAction.MisreportNextExecution(MisreportKind.Side),

@@ -9,6 +9,8 @@ public sealed partial class ReplayGateway
 {
     private readonly List<ArmedRule> _rules = [];
     private long _messagesReceived;
+    /// <summary>Armed by <c>lose-next-current-time</c>.</summary>
+    private bool _loseCurrentTime;
     private int _holdCode; // the errMsg code sent on the next held order (0: a silent hold)
 
     private sealed class ArmedRule(FaultRule rule)
@@ -136,6 +138,9 @@ public sealed partial class ReplayGateway
                 break;
             case FaultAction.LoseNextExecutionsEnd:
                 _loseExecEnd = true;
+                break;
+            case FaultAction.LoseNextCurrentTime:
+                _loseCurrentTime = true;
                 break;
             case FaultAction.ForgetExecutions:
                 Log($"forgetting {_executions.Count} executions (reqExecutions)");

@@ -272,7 +272,8 @@ public sealed partial class ReplayGateway : IAsyncDisposable
         switch (request)
         {
             case IbReqCurrentTime:
-                s.Send(new IbCurrentTime(NowNanos / 1_000_000_000));
+                if (_loseCurrentTime) _loseCurrentTime = false;
+                else s.Send(new IbCurrentTime(NowNanos / 1_000_000_000));
                 break;
             case IbReqIds:
                 s.Send(new IbNextValidId(NextOrderId(s.ClientId)));

@@ -35,6 +35,36 @@ public class StartUpTroubleScenarioTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Start_WhenTheBrokerClockSyncIsNotAnswered_TriesAgain_AndRuns(bool sessionDrops)
+    {
+        // With daemon.clock: broker the first thing asked of a session is TWS's time (reqCurrentTime, the 2nd request).
+        // Its answer does not come: the session drops right after it, or TWS stays silent. Before, the unanswered sync
+        // (no currentTime within 5 s) escaped the connection loop and the daemon exited 1 instead of connecting again
+        // as after any other drop: the book stood unhedged until the supervisor (or someone) started it again.
+        string[] faults = sessionDrops ? ["lose-next-current-time", "after-messages 2 drop-connection 17"] : ["lose-next-current-time"];
+        await using var h = await DaemonHarness.StartAsync(output, faults: faults);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => run.Exit.IsCompleted || h.Read(r => r.GetStatus())?.FsmState?.StartsWith("Running", StringComparison.Ordinal) == true,
+                "the daemon running or exited", 120_000);
+            Assert.False(run.Exit.IsCompleted, "the daemon runs (it exited on the unanswered clock sync)");
+            Assert.Contains(run.Log.Lines, l => l.Contains("start-up not answered by the broker", StringComparison.Ordinal)
+                && l.Contains("clock", StringComparison.Ordinal));
+            await h.WaitOrders(1, 60_000);
+            await h.PauseSettleAndStop(run);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     private static Bifrost.Store.Records.CheckResult? BrokerCheck(DaemonHarness h) =>
         h.Read(r => r.GetStatus())?.Checks.FirstOrDefault(c => c.Name == "broker_connected");
 

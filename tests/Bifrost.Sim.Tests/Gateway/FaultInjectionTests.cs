@@ -242,6 +242,21 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task LoseNextCurrentTime_TheNextTimeRequestIsNotAnswered_TheOneAfterIs()
+    {
+        await using var gw = await Start();
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        Assert.Equal("ok applied lose-next-current-time", await gw.ExecuteAsync("lose-next-current-time"));
+        var from = events.Count;
+        await client.ReqCurrentTimeAsync();
+        await client.ReqCurrentTimeAsync();
+        await events.Wait<IbCurrentTime>(_ => true, from: from);
+        await Task.Delay(200); // a second answer would have come by now
+        Assert.Single(events.All.Skip(from).OfType<IbCurrentTime>());
+    }
+
+    [Fact]
     public async Task Restart_DropsEveryone_AndRollsNextValidIdBack()
     {
         await using var gw = await Start();
@@ -417,7 +432,7 @@ public class FaultInjectionTests
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
             "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
             "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions", "lose-next-exec-end",
-            "race-next-cancel 2000", "refuse-next-cancel", "refuse-next-cancel 135",
+            "race-next-cancel 2000", "refuse-next-cancel", "refuse-next-cancel 135", "lose-next-current-time",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -435,6 +450,7 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.RaceNextCancel(2000), rules[20].Action);
         Assert.Equal(new FaultAction.RefuseNextCancel(161), rules[21].Action);
         Assert.Equal(new FaultAction.RefuseNextCancel(135), rules[22].Action);
+        Assert.Equal(new FaultAction.LoseNextCurrentTime(), rules[23].Action);
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("refuse-next-cancel soon"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("race-next-cancel"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
