@@ -114,8 +114,9 @@ module Reducer =
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown
+        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
-        | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm s farm name ok
+        | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm cfg s farm name ok
         | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
         | NextValidIdReceived id -> Connectivity.onNextValidId s id
         | OrderStatusReported r -> OrderFlow.onStatus s r |> afterOrders cfg s

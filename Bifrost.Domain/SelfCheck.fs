@@ -104,7 +104,8 @@ module SelfCheck =
         let nearOnes = limits |> List.filter (fun (r, _) -> r.IsNone) |> List.map snd
         let checks =
             [ check "broker_connected" Blocking (c.Broker <> BrokerDown)
-                  (if not s.Connectivity.SocketUp then "socket down" elif not s.Connectivity.IbUp then "TWS lost IB (1100)" else "connected")
+                  (if not s.Connectivity.SocketUp then "socket down" elif s.Connectivity.ServerBroken then "TWS lost IB's servers (2110)"
+                   elif not s.Connectivity.IbUp then "TWS lost IB (1100)" else "connected")
               check "market_data_farms" Warning (State.farmsOk s)
                   (s.Connectivity.Farms |> Map.toList |> List.filter (fun (_, ok) -> not ok) |> List.map (fun ((f, name), _) -> Farm.label f name + " broken") |> String.concat ", ")
               check "positions_reconciled" Blocking

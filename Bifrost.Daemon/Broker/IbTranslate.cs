@@ -105,8 +105,8 @@ public static class IbTranslate
     // ------------------------------------------------------------------ errors
 
     /// <summary>
-    /// errMsg → a connectivity, farm or order event. 1100/2110 lost, 1101 restored with data lost, 1102 restored with
-    /// data kept; 2103/2105/2108/2157 a farm broken or inactive — degraded, never "down" (nautilus #4412) — and
+    /// errMsg → a connectivity, farm or order event. 1100 lost, 2110 lost until 1101/1102 or a farm's OK, 1101 restored
+    /// with data lost, 1102 restored with data kept; 2103/2105/2108/2157 a farm broken or inactive — degraded, never "down" (nautilus #4412) — and
     /// 2104/2106/2107/2158 a farm ok (2107: the HMDS farm is inactive but available on demand, which we do not use);
     /// any other code with an order id (positive, below the request ids) → OrderErrorReported (201 reject, 202
     /// cancelled, 103 duplicate id, 110, 161, 10147, 10148 …), whatever its size: the reducer matches it by order id and
@@ -117,8 +117,10 @@ public static class IbTranslate
     {
         switch (e.Code)
         {
-            case IbErrorCodes.ConnectivityLost or IbErrorCodes.TwsServerConnectivityBroken:
+            case IbErrorCodes.ConnectivityLost:
                 return EventPayload.ConnectivityLost;
+            case IbErrorCodes.TwsServerConnectivityBroken:
+                return EventPayload.ServerConnectivityBroken;
             case IbErrorCodes.ConnectivityRestoredDataLost:
                 return EventPayload.NewConnectivityRestored(false);
             case IbErrorCodes.ConnectivityRestoredDataMaintained:

@@ -102,7 +102,7 @@ public sealed class StatusMapper(Config cfg, ContractTable contracts, string con
                 new LimitUsage("daily_loss_limit", Math.Max(0, -F(s.DailyPnl)), cfg.Risk.DailyLossLimit),
                 .. StateModule.pnlLimitsUsage(cfg, state).Select(u => new LimitUsage(u.Item1, F(u.Item2), u.Item3)),
             ],
-            Connection = !link.SocketUp ? "disconnected" : !link.IbUp ? "connected, TWS lost IB (1100)" : "connected",
+            Connection = !link.SocketUp ? "disconnected" : link.ServerBroken ? "connected, TWS lost IB's servers (2110)" : !link.IbUp ? "connected, TWS lost IB (1100)" : "connected",
             MarketData = MarketDataText(report, farms),
             ConfigSummaryJson = configSummaryJson,
             HeartbeatNanos = heartbeatNanos,

@@ -45,17 +45,27 @@ module Connectivity =
 
     /// The next session starts without TWS's word of a lost IB: a 1100 it sends comes before its BrokerConnected.
     let onDisconnected (s: State) (reason: string) =
-        { s with Connectivity = { s.Connectivity with SocketUp = false; IbUp = true } },
+        { s with Connectivity = { s.Connectivity with SocketUp = false; IbUp = true; ServerBroken = false } },
         Emit.alertAndRecord s Warning "BROKER_DISCONNECTED" reason
 
     let onConnectivityLost (s: State) =
-        { s with Connectivity = { s.Connectivity with IbUp = false } },
+        { s with Connectivity = { s.Connectivity with IbUp = false; ServerBroken = false } },
         Emit.alertAndRecord s Critical "IB_CONNECTIVITY_LOST" "1100: TWS lost its connection to IB; orders blocked"
 
+    /// 2110 blocks as 1100 does, but TWS may end it by its data farms' OK alone: without that, one 2110 never followed
+    /// by 1101/1102 blocked every order (and the light stayed RED) until the socket dropped. Under a 1100 it changes
+    /// nothing: that one still waits for 1101/1102.
+    let onServerBroken (s: State) =
+        if not s.Connectivity.IbUp then s, [ Emit.note s OperationKind.FsmChanged "" "2110: TWS's connection to IB's servers broken (IB already lost)" ]
+        else
+            { s with Connectivity = { s.Connectivity with IbUp = false; ServerBroken = true } },
+            Emit.alertAndRecord s Critical "IB_CONNECTIVITY_LOST"
+                "2110: TWS's connection to IB's servers is broken; orders blocked until TWS says it is back (1101/1102, or a data farm OK)"
+
     /// 1101/1102: reconcile what may have happened while down; 1101 also lost the market data subscriptions.
-    let onConnectivityRestored (cfg: Config) (s: State) (dataMaintained: bool) =
-        let s = { s with Connectivity = { s.Connectivity with IbUp = true; SubscribedAt = (if dataMaintained then s.Connectivity.SubscribedAt else s.Now) } }
-        let note = Emit.note s OperationKind.FsmChanged "" (if dataMaintained then "1102: restored, data maintained" else "1101: restored, data lost")
+    let private restored (cfg: Config) (s: State) (dataMaintained: bool) (what: string) =
+        let s = { s with Connectivity = { s.Connectivity with IbUp = true; ServerBroken = false; SubscribedAt = (if dataMaintained then s.Connectivity.SubscribedAt else s.Now) } }
+        let note = Emit.note s OperationKind.FsmChanged "" what
         let resubscribe = if dataMaintained then [] else [ SubscribeMarketData(universe cfg s) ]
         match s.Fsm with
         | Stopping _ -> s, note :: resubscribe @ OrderFlow.resendCancels s "cancel sent again after IB came back (stopping)"
@@ -65,14 +75,28 @@ module Connectivity =
             let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
             s', note :: aborted @ cmds @ resubscribe
 
+    let onConnectivityRestored (cfg: Config) (s: State) (dataMaintained: bool) =
+        restored cfg s dataMaintained (if dataMaintained then "1102: restored, data maintained" else "1101: restored, data lost")
+
     /// Kept per farm as TWS names it: one flag for all of a kind let the stock farm's OK clear the options farm's
     /// broken, and the light said every farm was fine while the legs' was down.
-    let onFarm (s: State) (farm: Farm) (name: string) (ok: bool) =
+    let private onFarmStatus (s: State) (farm: Farm) (name: string) (ok: bool) =
         match s.Connectivity.Farms |> Map.tryFind (farm, name) with
         | Some was when was = ok -> s, []
         | _ ->
             { s with Connectivity = { s.Connectivity with Farms = s.Connectivity.Farms |> Map.add (farm, name) ok } },
             [ Emit.note s OperationKind.FsmChanged "" (Farm.label farm name + (if ok then " ok" else " broken")) ]
+
+    /// After a 2110 a market-data or sec-def farm's OK (2104, 2158: TWS reached IB's servers again) ends it as a 1101:
+    /// whether the subscriptions survived is not said, so they are asked for again and the account reconciled. (An
+    /// HMDS farm's "ok" may be 2107, inactive: not taken as word of the servers.)
+    let onFarm (cfg: Config) (s: State) (farm: Farm) (name: string) (ok: bool) =
+        let s', cmds = onFarmStatus s farm name ok
+        match farm with
+        | MarketDataFarm | SecurityDefinitionFarm when ok && s'.Connectivity.ServerBroken && s'.Connectivity.SocketUp ->
+            let s'', more = restored cfg s' false $"2110 ended: {Farm.label farm name} ok; data may be lost, asked for again"
+            s'', cmds @ more
+        | _ -> s', cmds
 
     /// Order ids never go down, whatever the broker says after a restart (Lean #242). One in the request-id range is
     /// taken (IB refuses lower ones) and alerted at once: OrderFlow.placeRef sends nothing under it and halts.

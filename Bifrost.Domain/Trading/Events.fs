@@ -187,6 +187,9 @@ type EventPayload =
     | BrokerDisconnected of reason: string
     /// 1100: TWS lost its connection to IB.
     | ConnectivityLost
+    /// 2110: TWS's connection to IB's servers is broken, "restored automatically": TWS may say so by 1101/1102 or
+    /// only by its data farms' OK (2104, 2158).
+    | ServerConnectivityBroken
     /// 1101 (data lost: resubscribe) / 1102 (data maintained).
     | ConnectivityRestored of dataMaintained: bool
     /// A farm as TWS names it in the message (usfarm the stocks, usopt the options, …; empty when it names none).

@@ -82,8 +82,12 @@ type SilentFeed =
 type LinkStatus =
     { /// The TCP session to TWS / the gateway.
       SocketUp: bool
-      /// TWS's own connection to IB as TWS last said on this session (1100 / 1101 / 1102; true until it says 1100).
+      /// TWS's own connection to IB as TWS last said on this session (1100 or 2110 / 1101 / 1102; true until it says
+      /// 1100 or 2110).
       IbUp: bool
+      /// IbUp is down on TWS's 2110 alone ("broken, restored automatically"): TWS may say it is back by a data farm's
+      /// OK (2104, 2158) rather than by 1101/1102. False after a 1100, which only 1101/1102 end.
+      ServerBroken: bool
       /// Each farm by kind and TWS's name for it: one farm's OK says nothing of another's (usfarm's 2104 of usopt's 2103).
       Farms: Map<Farm * string, bool>
       /// When the engine last asked for the scalper's market data (a connect, a 1101): silence counts from it at the
@@ -277,7 +281,7 @@ module State =
           PendingCommissions = Map.empty
           NextOrderId = 1
           NextOrderSeq = 1L
-          Connectivity = { SocketUp = false; IbUp = true; Farms = Map.empty; SubscribedAt = Timestamp.zero; Silent = Map.empty; Refused = Map.empty }
+          Connectivity = { SocketUp = false; IbUp = true; ServerBroken = false; Farms = Map.empty; SubscribedAt = Timestamp.zero; Silent = Map.empty; Refused = Map.empty }
           AccountValues = Map.empty
           AccountValuesAt = Map.empty
           FundsSpent = FundsSpent.none

@@ -26,7 +26,8 @@ public abstract record FaultAction
     /// <summary><c>drop-connection [CLIENT]</c>: closes the socket(s); orders and positions survive.</summary>
     public sealed record DropConnection(int? ClientId) : FaultAction;
     /// <summary><c>send CODE [ID] [TEXT…]</c>: an errMsg to the client(s) (id −1 by default). 1100 pauses market data,
-    /// 1101 resumes it with every subscription dropped, 1102 resumes it with subscriptions kept — as TWS does.</summary>
+    /// 1101 resumes it with every subscription dropped, 1102 resumes it with subscriptions kept — as TWS does; 2110
+    /// pauses it too, and then a 2104 or 2158 (TWS back on its own) also resumes it, subscriptions dropped.</summary>
     public sealed record SendError(int Code, int Id, string? Text, int? ClientId) : FaultAction;
     /// <summary><c>upstream-lost RESTORE DELAY_MS</c>: 1100 now, then RESTORE (1101 or 1102) after DELAY_MS wall-clock ms.</summary>
     public sealed record UpstreamLost(int RestoreCode, int DelayMs) : FaultAction;
@@ -116,7 +117,8 @@ public static class FaultScript
           drop-connection [CLIENT]          close the socket(s); state survives, clients reconnect
           send CODE [ID] [TEXT...]          errMsg CODE with id ID (default -1) to all clients; 1100 pauses market data,
                                             1101 resumes it dropping all subscriptions, 1102 resumes keeping them;
-                                            farm status: send 2103 | 2104 | 2105 | 2106; pacing: send 100 | send 162
+                                            farm status: send 2103 | 2104 | 2105 | 2106; pacing: send 100 | send 162;
+                                            2110 pauses market data until 1101/1102 or a 2104/2158 (subscriptions dropped)
           upstream-lost 1101|1102 MS        1100 now, the restore code MS wall-clock ms later
           delay-exec MS [COUNT]             next COUNT executions: execDetails+commissionReport MS ms after orderStatus
           delay-commission MS [COUNT]       next COUNT executions: commissionReport alone MS ms late (COUNT 0: stop)

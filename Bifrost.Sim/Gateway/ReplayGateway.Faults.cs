@@ -9,6 +9,8 @@ public sealed partial class ReplayGateway
 {
     private readonly List<ArmedRule> _rules = [];
     private long _messagesReceived;
+    /// <summary>Market data paused by a 2110 (not a 1100): a farm's OK (2104, 2158) resumes it, as 1101/1102 do.</summary>
+    private bool _serverBroken;
     /// <summary>Armed by <c>lose-next-current-time</c>.</summary>
     private bool _loseCurrentTime;
     private int _holdCode; // the errMsg code sent on the next held order (0: a silent hold)
@@ -199,15 +201,24 @@ public sealed partial class ReplayGateway
     {
         switch (code)
         {
-            case IbErrorCodes.ConnectivityLost or IbErrorCodes.TwsServerConnectivityBroken:
-                _upstreamDown = true;
+            case IbErrorCodes.ConnectivityLost:
+                (_upstreamDown, _serverBroken) = (true, false);
+                break;
+            case IbErrorCodes.TwsServerConnectivityBroken when !_upstreamDown:
+                (_upstreamDown, _serverBroken) = (true, true);
                 break;
             case IbErrorCodes.ConnectivityRestoredDataLost:
-                _upstreamDown = false;
+                (_upstreamDown, _serverBroken) = (false, false);
                 foreach (var s in Sessions(clientId)) s.Subscriptions.Clear();
                 break;
             case IbErrorCodes.ConnectivityRestoredDataMaintained:
-                _upstreamDown = false;
+                (_upstreamDown, _serverBroken) = (false, false);
+                break;
+            // TWS back from a 2110 may say so by its farms' OK alone: market data resumes, the subscriptions dropped
+            // (the worst case: a client must ask again).
+            case IbErrorCodes.MarketDataFarmOk or IbErrorCodes.SecDefFarmOk when _serverBroken:
+                (_upstreamDown, _serverBroken) = (false, false);
+                foreach (var s in Sessions(clientId)) s.Subscriptions.Clear();
                 break;
         }
         foreach (var s in Sessions(clientId)) s.Send(new IbError(id, code, text));

@@ -147,7 +147,7 @@ public class IbTranslateTests
 
     [Theory]
     [InlineData(1100, -1, "ConnectivityLost")]
-    [InlineData(2110, -1, "ConnectivityLost")]
+    [InlineData(2110, -1, "ServerConnectivityBroken")]
     [InlineData(1101, -1, "ConnectivityRestored(False)")]
     [InlineData(1102, -1, "ConnectivityRestored(True)")]
     [InlineData(2103, -1, "FarmStatusChanged(MarketDataFarm,False)")]
@@ -177,7 +177,7 @@ public class IbTranslateTests
             EventPayload.ConnectivityRestored r => $"ConnectivityRestored({r.dataMaintained})",
             EventPayload.FarmStatusChanged f => $"FarmStatusChanged({f.Item1},{f.ok})",
             EventPayload.OrderErrorReported o => $"OrderErrorReported({o.ibOrderId},{o.code})",
-            _ => e.IsConnectivityLost ? "ConnectivityLost" : e.ToString(),
+            _ => e.IsConnectivityLost ? "ConnectivityLost" : e.IsServerConnectivityBroken ? "ServerConnectivityBroken" : e.ToString(),
         };
         Assert.Equal(expected, text);
     }

@@ -82,6 +82,41 @@ public class FaultScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ServerBroken2110_ThenOnlyAFarmOk_UnblocksAsA1101_ResubscribesAndHedgesAgainOnceTheOperatorResumes()
+    {
+        // TWS says 2110 ("broken, restored automatically") and, when it is back, only its farms' OK — no 1101/1102.
+        // The gateway pauses market data at the 2110 and resumes it at the 2104 with every subscription dropped.
+        // Before, only 1101/1102 ended a 2110: orders stayed blocked and the light RED for as long as the session lived.
+        await using var h = await DaemonHarness.StartAsync(output);
+        try
+        {
+            var run = h.StartDaemon();
+            await h.WaitOrders(1, 30_000);
+            await h.Gateway.InjectAsync(Fault("send 2110"));
+            await h.WaitUntil(() => h.Ops(OperationKind.Alert).Any(o => o.Detail!.StartsWith("IB_CONNECTIVITY_LOST: 2110", StringComparison.Ordinal)), "the 2110 told");
+            await h.WaitUntil(() => BrokerCheck(h) is { Health: not Health.Ok } c && c.Detail?.Contains("2110", StringComparison.Ordinal) == true, "the light names the 2110");
+            await h.WaitFsm("Paused");
+            await h.Gateway.InjectAsync(Fault("send 2104"));
+            await h.WaitUntil(() => BrokerCheck(h)?.Health == Health.Ok, "IB reachable once TWS's farm is OK", 30_000);
+            Assert.Contains(h.Ops(OperationKind.State), o => o.Detail!.StartsWith("2110 ended", StringComparison.Ordinal));
+            await h.WaitFsm("Paused", 30_000); // the sync ends where the critical alert left it
+            Assert.Equal(ControlStatus.Done, (await h.WaitControl(h.Enqueue(ControlCommandKind.Resume))).Status);
+            var afterRestore = h.LedgerOf("order").Count;
+            // Market data flows again because the daemon asked for it again, so the hedger keeps working.
+            await h.WaitOrders(afterRestore + 2, 40_000);
+            await StopAndCheck(h, run);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
+    private static CheckResult? BrokerCheck(DaemonHarness h) =>
+        h.Read(r => r.GetStatus())?.Checks.FirstOrDefault(c => c.Name == "broker_connected");
+
+    [Fact]
     public async Task DuplicatedAndReorderedExecutions_AreAppliedExactlyOnce()
     {
         await using var h = await DaemonHarness.StartAsync(output, faults: ["duplicate-exec 3", "after-fills 3 reorder-status 3", "after-fills 6 delay-exec 300 2"]);

@@ -59,6 +59,32 @@ public class FaultInjectionTests
     }
 
     [Fact]
+    public async Task ServerBroken2110_PausesMarketData_UntilAFarmOk_WhichResumesItDroppingSubscriptions()
+    {
+        await using var gw = await Start(ReplaySpeed.Times(600));
+        var (client, events) = await Connect(gw, 1);
+        await using var _ = client;
+        var tickerId = await client.ReqMktDataAsync(Stock);
+        await events.Wait<IbTickPrice>(t => t.TickerId == tickerId);
+
+        await gw.InjectAsync(Parse("send 2110"));
+        await events.Wait<IbError>(e => e.Code == 2110);
+        await Task.Delay(100); // ticks already on their way
+        var mark = events.Count;
+        await gw.InjectAsync(Parse("send 2106")); // an HMDS farm's OK is no word of the servers
+        await events.Wait<IbError>(e => e.Code == 2106, from: mark);
+        await Task.Delay(300);
+        Assert.DoesNotContain(events.All.Skip(mark), e => e is IbTickPrice); // paused
+        await gw.InjectAsync(Parse("send 2104"));
+        await events.Wait<IbError>(e => e.Code == 2104, from: mark);
+        mark = events.Count;
+        await Task.Delay(300);
+        Assert.DoesNotContain(events.All.Skip(mark), e => e is IbTickPrice); // resumed, subscriptions dropped
+        await client.ResubscribeMarketDataAsync();
+        await events.Wait<IbTickPrice>(t => t.TickerId == tickerId, from: mark);
+    }
+
+    [Fact]
     public async Task FarmStatusAndPacing_SentAsErrors()
     {
         await using var gw = await Start();
