@@ -93,7 +93,7 @@ module Connectivity =
     let onFarm (cfg: Config) (s: State) (farm: Farm) (name: string) (ok: bool) =
         let s', cmds = onFarmStatus s farm name ok
         match farm with
-        | MarketDataFarm | SecurityDefinitionFarm when ok && s'.Connectivity.ServerBroken && s'.Connectivity.SocketUp ->
+        | MarketDataFarm | SecurityDefinitionFarm when ok && s'.Connectivity.ServerBroken ->
             let s'', more = restored cfg s' false $"2110 ended: {Farm.label farm name} ok; data may be lost, asked for again"
             s'', cmds @ more
         | _ -> s', cmds

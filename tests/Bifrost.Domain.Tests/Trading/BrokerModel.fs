@@ -75,6 +75,10 @@ type Action =
     | Disconnect
     | Reconnect
     | Lost1100
+    /// TWS's 2110 (its link to IB's servers broken): ended by 1101/1102 or by a farm's OK.
+    | Broken2110
+    /// A market-data farm's OK (2104), as TWS says it after a flap or when back from a 2110.
+    | FarmOk
     | Restored of maintained: bool
     | StoreFail
     | StoreBack
@@ -176,6 +180,8 @@ let genAction (legCount: int) =
           2, Gen.constant Disconnect
           3, Gen.constant Reconnect
           1, Gen.constant Lost1100
+          1, Gen.constant Broken2110
+          1, Gen.constant FarmOk
           2, Gen.elements [ true; false ] |> Gen.map Restored
           1, Gen.constant StoreFail
           1, Gen.constant StoreBack
@@ -427,6 +433,8 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
     | Reconnect when not sim.Connected -> { sim with Connected = true }, [ at sim.Time (BrokerConnected [ cfg.Account ]) ]
     | Reconnect -> sim, []
     | Lost1100 -> sim, (if sim.Connected then [ at sim.Time ConnectivityLost ] else [])
+    | Broken2110 -> sim, (if sim.Connected then [ at sim.Time ServerConnectivityBroken ] else [])
+    | FarmOk -> sim, (if sim.Connected then [ at sim.Time (FarmStatusChanged(MarketDataFarm, "usfarm", true)) ] else [])
     | Restored m -> sim, (if sim.Connected then [ at sim.Time (ConnectivityRestored m) ] else [])
     | StoreFail -> sim, [ at sim.Time (StoreFailed "disk full (model)") ]
     | StoreBack -> sim, [ at sim.Time StoreRecovered ]

@@ -74,6 +74,13 @@ let tests =
             let s, _ = Reducer.run cfg s (syncAnswers s 2.1)
             let _, cmds = Reducer.run cfg s [ at (sec 3.0) (usfarm false); at (sec 3.1) (usfarm true) ]
             Expect.isFalse (cmds |> List.contains (RequestReconcile Sync.scopes)) "a farm flap later starts no sync"
+        testCase "ServerBroken2110_EndedByAFarmOk_WhileTheDaemonStarts_TheConnectFindsIbReachable" <| fun () ->
+            // Both said on the session during the start-up lookups, before the engine hears it is connected.
+            let events = startEvents cfg 100.0
+            let s, _ = runAll cfg [ List.head events; at (sec 0.05) ServerConnectivityBroken; at (sec 0.06) (usfarm true) ]
+            let s, _ = Reducer.run cfg s (List.tail events)
+            Expect.isTrue (State.brokerUp s) "IB reachable: TWS said so before the connect"
+            Expect.isTrue (match s.Fsm with Running _ | Paused -> true | _ -> false) $"synced: {s.Fsm}"
         testCase "ServerBroken2110_ThenTheSocketDrops_TheNextSessionIsJudgedOnItsOwnWord" <| fun () ->
             let s, _ = step (hedged cfg) (at (sec 1.0) ServerConnectivityBroken)
             let s, _ = Reducer.run cfg s [ at (sec 2.0) (BrokerDisconnected "drop"); at (sec 3.0) (BrokerConnected [ cfg.Account ]) ]

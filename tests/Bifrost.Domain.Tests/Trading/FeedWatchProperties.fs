@@ -96,7 +96,7 @@ let silenceIsTold (cfg: Config) (steps: Step list) =
                 for id in ids do
                     match st.Event.Payload with
                     | ClockTicked -> lastProbe <- lastProbe |> Map.add id now
-                    | BrokerConnected _ | ConnectivityRestored _ -> lastRequest <- lastRequest |> Map.add id now
+                    | BrokerConnected _ | ConnectivityRestored _ | FarmStatusChanged _ -> lastRequest <- lastRequest |> Map.add id now // a farm's OK ending a 2110
                     | _ -> () // an operator order refused for its data asks too: an extra request, not the watch's
             | _ -> ())
     true
