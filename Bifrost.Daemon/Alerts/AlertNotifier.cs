@@ -13,7 +13,8 @@ namespace Bifrost.Daemon.Alerts;
 /// (after its retries) is reported to <c>channelHealth</c> (channel, last error), and again (channel, null) when it
 /// delivers again: the engine shows it on the light. An alert a channel failed is owed to it: sent again once the channel
 /// delivers, and tried again on its own while nothing else comes (a pager relay down longer than the retries lost its
-/// critical for the life of the process before) — unless the operator has acknowledged it by then. On stop it drains for a bounded time, then gives up and records what
+/// critical for the life of the process before). An alert the operator acknowledged before a channel got to it is not sent
+/// to it (nor owed): a page for a halt already handled. On stop it drains for a bounded time, then gives up and records what
 /// it could not send.
 /// </summary>
 public sealed class AlertNotifier : IAsyncDisposable
@@ -97,6 +98,12 @@ public sealed class AlertNotifier : IAsyncDisposable
             try
             {
                 await WaitForIdAsync(handle).ConfigureAwait(false);
+                // Acknowledged while it waited behind a slow or hung channel: the operator has it; a page now is noise.
+                if (Acknowledged(handle))
+                {
+                    Log.AlertAcknowledgedNotSent(_logger, alert.Code, channel.Name);
+                    continue;
+                }
                 failure = await DeliverAsync(channel, alert, handle, _json.Serialize(alert, handle.Id)).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -147,7 +154,7 @@ public sealed class AlertNotifier : IAsyncDisposable
         return await take.ConfigureAwait(false);
     }
 
-    // Asked before an owed alert is sent again. An error answers false: a page too many, never one lost.
+    // Asked before an alert is sent (and before an owed one is queued again). An error answers false: a page too many, never one lost.
     private bool Acknowledged(AlertHandle handle)
     {
         if (handle.Id == 0) return false;

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "re-sending {Count} alert(s) {Channel} failed, now that it delivers again")]
     public static partial void AlertsOwedResent(ILogger logger, int count, string channel);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Information, Message = "alert {Code} not sent to {Channel}: the operator acknowledged it before the channel got to it")]
+    public static partial void AlertAcknowledgedNotSent(ILogger logger, string code, string channel);
 }

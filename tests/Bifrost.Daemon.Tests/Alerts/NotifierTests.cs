@@ -393,6 +393,29 @@ public sealed class NotifierTests : IAsyncLifetime
         Assert.Equal(["WIDE_QUOTE"], await WaitPaged(log, 1));
     }
 
+    // A slow pager with a halt waiting behind an alert in flight: the operator acknowledged the halt in the console, and it
+    // was paged anyway once the channel got to it.
+    [Fact]
+    public async Task AlertWaitingBehindASlowChannel_AcknowledgedMeanwhile_IsNotSent()
+    {
+        var gate = Path.Combine(_dir, "gate");
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"cat >> '{log}'; echo >> '{log}'; while [ ! -e '{gate}' ]; do sleep 0.05; done");
+        await using var notifier = Notifier([new CommandChannel(new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(30)))], retries: 0);
+
+        Raise(notifier, "MARKET_DATA_STALE", AlertSeverity.Warning);
+        Assert.Equal(["MARKET_DATA_STALE"], await WaitPaged(log, 1)); // in flight until the gate opens
+        var handled = Raise(notifier, "RISK_HALT");
+        await _store.FlushAsync();
+        Assert.Equal(AcknowledgeOutcome.Acknowledged, AlertAcknowledgement.Acknowledge(StorePath, handled.Id, "trader", Bifrost.Daemon.Engine.EngineClock.WallNanos()));
+        File.WriteAllText(gate, "");
+        Raise(notifier, "MARKET_DATA_RESTORED", AlertSeverity.Info);
+
+        Assert.Equal(["MARKET_DATA_STALE", "MARKET_DATA_RESTORED"], await WaitPaged(log, 2));
+        await Task.Delay(300);
+        Assert.Equal(2, (await WaitPaged(log, 2)).Count);
+    }
+
     [Fact]
     public async Task AtStart_TheAlertsAChannelNeverGot_AreSentAgain_OnlyThoseOfTheLastDayAtOrAboveMinSeverity()
     {
