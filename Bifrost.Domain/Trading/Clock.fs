@@ -210,8 +210,11 @@ module Clock =
         let struct (s, expired) = advance cfg s now
         // Whether every holding has a mark: the step's marks are set by now (advance), and nothing below moves them.
         let valued = State.isValued cfg s
-        let s = recordClose cfg valued s
-        let struct (s, risk) = evaluateRisk cfg valued s
+        // The close, the high-water mark and the limits are taken from the book the engine took, not the empty one before
+        // the first sync's end (State.pnlKnown).
+        let known = valued && State.bookTaken s
+        let s = recordClose cfg known s
+        let struct (s, risk) = evaluateRisk cfg known s
         let struct (s, stop) = stopTimeout cfg s
         let struct (s, runTimeout) =
             match s.Fsm with

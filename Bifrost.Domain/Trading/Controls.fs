@@ -26,7 +26,7 @@ module Controls =
             else
                 match SessionCalendar.dayPhase cfg.Calendar s.Now with
                 | BeforeOpen | NoSession when System.Double.IsFinite s.Daily.StartPnl -> s.Daily.StartPnl
-                | _ when State.isValued cfg s -> State.totalPnl cfg s
+                | _ when State.pnlKnown cfg s -> State.totalPnl cfg s
                 | _ -> s.Daily.LastPnl
         let s = { s with Fsm = Stopping(s.Now, meta); Daily = { s.Daily with LastPnl = last } }
         // A cancel asked for before (one lost while the socket was down, its sync never ended) is said again: the

@@ -416,6 +416,18 @@ module State =
             i <- i + 1
         ok
 
+    /// True once the engine has taken its book: a sync's book check ended clean (the option book adopted and reconciled
+    /// with the account), at the first start or before a restart (remembered with the book). Before it the strategy
+    /// holds nothing of the book it is about to adopt, so its P&L is no baseline for anything.
+    let bookTaken (s: State) = s.OptionBook.ReconciledAt.Nanos <> 0L
+
+    /// The P&L is a baseline the day's loss, the high-water mark and the close may be taken from: the book taken and
+    /// every holding marked. A clock step before the first sync's end (the daemon's clock runs from the start; the
+    /// connection, the contract lookups and the sync take seconds) valued the empty book at 0 and took it as the day's
+    /// start and the high-water mark: the straddle adopted right after, bought above its marks, was then a drawdown
+    /// (MAX_DRAWDOWN at the first start, every hedge blocked) and a day's loss it never had under the engine.
+    let pnlKnown cfg (s: State) = bookTaken s && isValued cfg s
+
     /// The contracts held without a mark (no two-sided quote yet): while any is, P&L and the limits on it are unknown.
     let unmarked cfg (s: State) =
         [ for i in 0 .. s.Portfolio.Keys.Length - 1 do
@@ -446,7 +458,7 @@ module State =
         // Only forward: a session day earlier than the counted one (a host clock gone back across a restart) is still
         // the counted day, so its trades and P&L baseline are not re-armed.
         if day <= s.Daily.Day then
-            if System.Double.IsNaN s.Daily.StartPnl && isValued cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
+            if System.Double.IsNaN s.Daily.StartPnl && pnlKnown cfg s then { s with Daily = { s.Daily with StartPnl = totalPnl cfg s } }
             else s
         else
             // The new day starts from the recorded close, not the valuation at midnight: after the close the stock
@@ -457,7 +469,7 @@ module State =
             let start =
                 if s.Daily.Closed && System.Double.IsFinite s.Daily.LastPnl then s.Daily.LastPnl
                 elif s.Daily.Day >= 0 && not (SessionCalendar.hasSession cfg.Calendar s.Daily.Day) && System.Double.IsFinite s.Daily.StartPnl then s.Daily.StartPnl
-                elif isValued cfg s then totalPnl cfg s
+                elif pnlKnown cfg s then totalPnl cfg s
                 else nan
             { s with Daily = { Day = day; Trades = 0; StartPnl = start; LastPnl = nan; Closed = false } }
 

@@ -34,6 +34,22 @@ let tests =
             let details = check.Checks |> List.map (fun c -> c.Detail) |> String.concat "; "
             Expect.isFalse (details.Contains "MAX_DRAWDOWN") details
             Expect.isFalse (List.contains BlockReason.RiskHalt check.BlockReasons) details
+        // The daemon's clock runs from the start: its steps before the first sync ends (the connection, the contract
+        // lookups, the sync itself) found the strategy holding nothing yet, valued that at 0 and took it as the day's
+        // start and the high-water mark, so the book adopted right after was a drawdown and a day's loss from 0.
+        testCase "FirstStart_WithClockStepsBeforeTheSyncEnds_TakesNoBaselineFromTheEmptyBook_NoDrawdownNoDayLoss" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with DailyLossLimit = 1_500.0 } }
+            let events = startBelowCost c
+            // A step while starting (before the connection) and one during the sync (the positions listed, not ended).
+            let events = [ events.Head; at (sec 0.05) ClockTicked ] @ (events.Tail |> List.take 1) @ [ at (sec 0.15) ClockTicked ] @ (events.Tail |> List.skip 1)
+            let s, cmds = runAll c events
+            let s, tick = Reducer.step c s (at (sec 1.0) ClockTicked)
+            Expect.floatClose Accuracy.medium (State.totalPnl c s) -2_000.0 "the strategy's P&L against the legs' cost"
+            Expect.isTrue (isRunning s) $"{FsmState.name s.Fsm}: not halted on a loss taken before the strategy held the book"
+            Expect.isEmpty (alerts (cmds @ tick) |> List.filter (fun a -> a.Code = "RISK_HALT")) "no RISK_HALT"
+            Expect.floatClose Accuracy.medium s.HighWater -2_000.0 "the high-water mark from the book taken"
+            Expect.floatClose Accuracy.medium (State.dayPnl c s) 0.0 "no day's loss yet"
+            Expect.equal (placed cmds |> List.length) 1 "the legs hedged at once"
         testCase "FirstStart_BelowCost_TheDrawdownCountsFromTheAdoptedLevel" <| fun () ->
             let s, cmds = runAll cfg (startBelowCost cfg)
             let hedge = placed cmds |> List.exactlyOne
