@@ -171,7 +171,7 @@ module Reducer =
         && LanguagePrimitives.PhysicalEquality s.ExpiredLegs before.ExpiredLegs
         && (let m = s.Memory.LastSpot in let n = LastSpot.next m (State.spot s) in n = m || System.Double.IsNaN n)
         && LegVols.leftBy s.Memory.LegVols before.Legs s.Legs
-        && LanguagePrimitives.PhysicalEquality s.PortfolioPrices before.PortfolioPrices
+        && LanguagePrimitives.PhysicalEquality s.PortfolioPrices before.PortfolioPrices && RememberedFloat.same s.TakenPnl before.TakenPnl
 
     let inline private savedAfterMarketData (before: State) (result: State * Command list) =
         if memoryLeftByMarketData before (fst result) then result else Restart.saveIfChanged (fst result) (snd result)
@@ -186,6 +186,10 @@ module Reducer =
     let private quiet (before: State) (result: State * Command list) =
         (snd result).IsEmpty && memoryLeftByMarketData before (fst result)
 
+    /// The P&L the engine took the book at, taken at the first step that knows it (State.withTaken): a NaN test after.
+    let inline private taken (cfg: Config) (result: State * Command list) =
+        if System.Double.IsNaN (fst result).TakenPnl then State.withTaken cfg (fst result), snd result else result
+
     let private stepUnlessStopped (cfg: Config) (s: State) (e: Event) : State * Command list =
         match s.Fsm with
         | Stopped -> s, [] // terminal: a stopped engine decides nothing more
@@ -196,14 +200,14 @@ module Reducer =
             match e.Payload with
             // The hot path: the quote handler sets Now in its single state copy.
             | QuoteReceived q ->
-                let result = MarketData.onQuote cfg s now (stamp e q)
+                let result = MarketData.onQuote cfg s now (stamp e q) |> taken cfg
                 if quiet s result then result else result |> blocksCounted |> savedAfterMarketData s
             // Streamed ticks (the live feed): the handlers take `now` too, for the same single copy.
             | TickReceived(id, field, value) ->
-                let result = MarketData.onTick cfg s now e.Venue id field value
+                let result = MarketData.onTick cfg s now e.Venue id field value |> taken cfg
                 if quiet s result then result else result |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             | OptionComputationReceived(id, iv) ->
-                let result = MarketData.onOptionComputation cfg s now id iv
+                let result = MarketData.onOptionComputation cfg s now id iv |> taken cfg
                 if quiet s result then result else result |> pauseOnCritical |> blocksCounted |> savedAfterMarketData s
             // Anything else may change what a restart must remember: saved when it did (after a critical alert's pause).
             | _ ->
@@ -215,6 +219,7 @@ module Reducer =
                         // Without a portfolio set up the schedule has nothing to do (its hook would return the state as is).
                         if (fst clocked).PortfolioSetup.IsNone then clocked else clocked |> andThen (PortfolioSchedule.onTick cfg)
                     | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
+                let handled = taken cfg handled
                 // No commands and nothing remembered changed (the usual clock step): every stage below would pass it on.
                 if (snd handled).IsEmpty && Restart.plainlyUnchanged (fst handled) then handled else
                 let result = handled |> pauseOnCritical |> blocksCounted

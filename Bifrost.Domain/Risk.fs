@@ -23,8 +23,8 @@ module HaltReason =
     let describe = function
         | DailyLossBreached p -> $"DAILY_LOSS_LIMIT: day P&L {p:F2}"
         | DrawdownBreached d -> $"MAX_DRAWDOWN: {d:F2} below high-water mark"
-        | StopLossHit p -> $"STOP_LOSS: strategy P&L {p:F2}"
-        | TakeProfitHit p -> $"TAKE_PROFIT: strategy P&L {p:F2}"
+        | StopLossHit p -> $"STOP_LOSS: strategy P&L {p:F2} since the engine took the book"
+        | TakeProfitHit p -> $"TAKE_PROFIT: strategy P&L {p:F2} since the engine took the book"
         | ReconcileFailed d -> $"RECONCILE_FAILED: {d}"
         | AccountMismatch d -> $"ACCOUNT_MISMATCH: {d}"
         | BookMismatch d -> $"BOOK_MISMATCH: {d}"
@@ -50,7 +50,11 @@ type RiskMetrics =
       /// Strategy P&L since the start of the trading day.
       DailyPnl: float
       /// Equity high-water mark (same basis as TotalPnl).
-      HighWater: float }
+      HighWater: float
+      /// TotalPnl when the engine first valued the book it took (same basis): the stop-loss and take-profit judge the
+      /// P&L since, as the drawdown judges it from the high-water mark the engine saw (a book bought before the engine
+      /// took it, already 4,000 below its cost, is no stop-loss of 3,000 under Bifrost).
+      TakenPnl: float }
 
 module Risk =
     /// Pre-trade checks of one order against the limits. Empty list = allowed.
@@ -132,15 +136,16 @@ module Risk =
     /// Intraday evaluation: the first limit breached (halt), else near/ok.
     let evaluate (limits: RiskLimits) (m: RiskMetrics) : Result<RiskClass, HaltReason> =
         let drawdown = m.HighWater - m.TotalPnl
+        let sinceTaken = m.TotalPnl - m.TakenPnl
         if m.DailyPnl <= -limits.DailyLossLimit then Error(DailyLossBreached m.DailyPnl)
         elif drawdown >= limits.MaxDrawdown then Error(DrawdownBreached drawdown)
         else
             match limits.StopLoss, limits.TakeProfit with
-            | Some sl, _ when m.TotalPnl <= -sl -> Error(StopLossHit m.TotalPnl)
-            | _, Some tp when m.TotalPnl >= tp -> Error(TakeProfitHit m.TotalPnl)
+            | Some sl, _ when sinceTaken <= -sl -> Error(StopLossHit sinceTaken)
+            | _, Some tp when sinceTaken >= tp -> Error(TakeProfitHit sinceTaken)
             | _ ->
                 let near = limits.NearFraction
                 let nearLoss = m.DailyPnl <= -near * limits.DailyLossLimit
                 let nearDd = drawdown >= near * limits.MaxDrawdown
-                let nearSl = match limits.StopLoss with Some sl -> m.TotalPnl <= -near * sl | None -> false
+                let nearSl = match limits.StopLoss with Some sl -> sinceTaken <= -near * sl | None -> false
                 if nearLoss || nearDd || nearSl then Ok NearLimit else Ok RiskOk

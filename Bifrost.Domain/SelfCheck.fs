@@ -57,6 +57,8 @@ module SelfCheck =
         // The P&L the clock judges (the close's out of the session's hours, not after-hours marks beside the close's mids).
         let total = State.limitsPnl cfg s
         let drawdown = State.highWaterWith s total - total
+        // The stop-loss and take-profit judge the P&L since the engine took the book (State.takenWith).
+        let sinceTaken = total - State.takenWith s total
         let others =
             [ if c.TradesToday >= l.MaxDailyTrades then Some BlockReason.DailyTradeLimit, $"DAILY_TRADE_LIMIT: {c.TradesToday} of {l.MaxDailyTrades}"
               elif float c.TradesToday >= near * float l.MaxDailyTrades then None, $"daily trades {c.TradesToday} near {l.MaxDailyTrades}"
@@ -66,11 +68,11 @@ module SelfCheck =
               elif drawdown >= near * l.MaxDrawdown then None, $"drawdown {drawdown:F2} near {l.MaxDrawdown}"
               // The clock halts on these; between its ticks (a fill's status, the on-demand self-check) the light says so.
               match l.StopLoss with
-              | Some sl when total <= -sl -> Some BlockReason.RiskHalt, $"STOP_LOSS: strategy P&L {total:F2}"
-              | Some sl when total <= -near * sl -> None, $"strategy P&L {total:F2} near the stop-loss -{sl}"
+              | Some sl when sinceTaken <= -sl -> Some BlockReason.RiskHalt, $"STOP_LOSS: strategy P&L {sinceTaken:F2} since the engine took the book"
+              | Some sl when sinceTaken <= -near * sl -> None, $"strategy P&L {sinceTaken:F2} since the engine took the book near the stop-loss -{sl}"
               | _ -> ()
               match l.TakeProfit with
-              | Some tp when total >= tp -> Some BlockReason.RiskHalt, $"TAKE_PROFIT: strategy P&L {total:F2}"
+              | Some tp when sinceTaken >= tp -> Some BlockReason.RiskHalt, $"TAKE_PROFIT: strategy P&L {sinceTaken:F2} since the engine took the book"
               | _ -> () ]
         positions @ others
 

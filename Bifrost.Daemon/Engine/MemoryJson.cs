@@ -33,6 +33,8 @@ public static class MemoryJson
             // None yet (no valued P&L since the engine took the book) is null, not 0: a 0 read back measured a book
             // adopted below its cost as a drawdown from 0.
             ["high_water"] = double.IsFinite(m.HighWater) ? m.HighWater : null,
+            // The P&L the engine took the book at (the stop-loss and take-profit judge the P&L since); none yet is null.
+            ["taken_pnl"] = double.IsFinite(m.TakenPnl) ? m.TakenPnl : null,
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
                 ["con_id"] = ContractIdModule.value(a.ContractId), ["quantity"] = a.Quantity, ["avg_cost"] = double.IsFinite(a.AvgCost) ? a.AvgCost : 0.0,
@@ -138,7 +140,9 @@ public static class MemoryJson
             // counted, no hedge remembered (no cooldown), as a restart then reset them.
             o["hedge_rejects"] is null ? 0 : Int(o, "hedge_rejects"),
             Timestamp.NewTimestamp(o["last_hedge_ns"] is null ? 0 : Long(o, "last_hedge_ns")),
-            Number(o, "last_hedge_spot") ?? double.NaN);
+            Number(o, "last_hedge_spot") ?? double.NaN,
+            // taken_pnl: absent in a memory written before it existed (or none yet): the restart decides (Restart.restore).
+            Number(o, "taken_pnl") ?? double.NaN);
     }
 
     private static OptionContract LegTerms(JsonObject l)

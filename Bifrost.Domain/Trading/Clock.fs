@@ -25,7 +25,7 @@ module Clock =
         | _ when not (SessionCalendar.inSession cfg.Calendar s.Now) -> struct (s, [])
         | Running _ | Paused | Syncing _ ->
             let s = withHighWater s total
-            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater } with
+            match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnlOf s total; HighWater = s.HighWater; TakenPnl = State.takenWith s total } with
             | Ok cls when cls = s.Risk -> struct (s, [])
             | Ok cls -> struct ({ s with Risk = cls }, [ Emit.note s OperationKind.FsmChanged "" ("risk " + ClassNames.risk cls) ])
             // A breach during a sync ends the sync Halted, but the sync finishes: halting at once dropped its end, so

@@ -88,7 +88,11 @@ type EngineMemory =
       /// When and at what spot the last hedge went out (State.LastHedgeAt / LastHedgeSpot; zero and NaN: none yet): a
       /// restart keeps the cooldown and the hedge triggers (interval, price move) as they were.
       LastHedgeAt: Timestamp
-      LastHedgeSpot: float }
+      LastHedgeSpot: float
+      /// The strategy's P&L when this engine first valued the book it took (State.TakenPnl; NaN: not yet): the
+      /// stop-loss and take-profit judge the P&L since. A memory from before it was kept, with a high-water mark, judges
+      /// them from the cost as it did (0), so a restart never re-arms a stop-loss.
+      TakenPnl: float }
 
 /// Float equality for remembered values, NaN ("none yet") equal to NaN, so an unchanged memory is not written again.
 module internal RememberedFloat =
@@ -192,7 +196,8 @@ module EngineMemory =
     let empty =
         { Operator = OperatorRunning; StopPending = false; Day = -1; TradesToday = 0; DayStartPnl = nan; HighWater = nan
           OptionBook = OptionBookMemory.empty; PausedBy = ""; ExpiredLegs = Map.empty; DayLastPnl = nan; LastSpot = nan; LegVols = [||]
-          PortfolioPrices = [||]; TiltClearedThrough = 0; LegTerms = []; HedgeRejects = 0; LastHedgeAt = Timestamp.zero; LastHedgeSpot = nan }
+          PortfolioPrices = [||]; TiltClearedThrough = 0; LegTerms = []; HedgeRejects = 0; LastHedgeAt = Timestamp.zero; LastHedgeSpot = nan
+          TakenPnl = nan }
 
     let operatorName = function
         | OperatorRunning -> "running"
@@ -211,4 +216,4 @@ module EngineMemory =
         && eqF a.DayLastPnl b.DayLastPnl && eqF a.LastSpot b.LastSpot && LegVols.same a.LegVols b.LegVols
         && PortfolioPrices.same a.PortfolioPrices b.PortfolioPrices && a.TiltClearedThrough = b.TiltClearedThrough
         && (LanguagePrimitives.PhysicalEquality a.LegTerms b.LegTerms || a.LegTerms = b.LegTerms)
-        && a.HedgeRejects = b.HedgeRejects && a.LastHedgeAt = b.LastHedgeAt && eqF a.LastHedgeSpot b.LastHedgeSpot
+        && a.HedgeRejects = b.HedgeRejects && a.LastHedgeAt = b.LastHedgeAt && eqF a.LastHedgeSpot b.LastHedgeSpot && eqF a.TakenPnl b.TakenPnl

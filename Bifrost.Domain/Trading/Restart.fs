@@ -194,7 +194,8 @@ module Restart =
           LegTerms = s.Memory.LegTerms
           HedgeRejects = s.HedgeRejects
           LastHedgeAt = s.LastHedgeAt
-          LastHedgeSpot = s.LastHedgeSpot }
+          LastHedgeSpot = s.LastHedgeSpot
+          TakenPnl = s.TakenPnl }
 
     /// A sufficient test that `memoryOf s` equals the saved memory, building nothing: true in the usual step (running,
     /// nothing remembered changed); false sends the caller to the full comparison.
@@ -212,7 +213,7 @@ module Restart =
         && eqF m.DayLastPnl s.Daily.LastPnl && eqF (LastSpot.next m.LastSpot (State.spot s)) m.LastSpot
         && LanguagePrimitives.PhysicalEquality (LegVols.next m.LegVols s.Legs) m.LegVols
         && LanguagePrimitives.PhysicalEquality m.PortfolioPrices s.PortfolioPrices && m.TiltClearedThrough = s.TiltClearedThrough
-        && m.HedgeRejects = s.HedgeRejects && m.LastHedgeAt = s.LastHedgeAt && eqF m.LastHedgeSpot s.LastHedgeSpot
+        && m.HedgeRejects = s.HedgeRejects && m.LastHedgeAt = s.LastHedgeAt && eqF m.LastHedgeSpot s.LastHedgeSpot && eqF m.TakenPnl s.TakenPnl
 
     /// Adds SaveMemory when the memory changed since it was last saved: first when the operator state changed (on
     /// disk before the operator hears "done"), last otherwise (an order goes out before its count is saved).
@@ -361,6 +362,8 @@ module Restart =
                          | true, true -> max r.HighWater m.HighWater
                          | true, false -> r.HighWater
                          | false, _ -> m.HighWater)
+                    // A memory from before the taken P&L was kept, with a high-water mark: judged from the cost, as it was.
+                    TakenPnl = (if System.Double.IsNaN m.TakenPnl && (System.Double.IsFinite r.HighWater || System.Double.IsFinite m.HighWater) then 0.0 else m.TakenPnl)
                     PortfolioPrices = m.PortfolioPrices
                     OptionBook = m.OptionBook
                     PausedBy = m.PausedBy

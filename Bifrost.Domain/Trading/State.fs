@@ -183,6 +183,9 @@ type State =
       SoldSincePosition: Map<ContractId, int>
       Daily: DailyCounters
       HighWater: float
+      /// The strategy's P&L when this engine first valued the book it took (NaN: not yet; set with the first high-water
+      /// mark): the stop-loss and take-profit judge the P&L since (`takenWith`). Remembered (EngineMemory.TakenPnl).
+      TakenPnl: float
       Risk: RiskClass
       LastHedgeAt: Timestamp
       LastHedgeSpot: float
@@ -289,6 +292,7 @@ module State =
           SoldSincePosition = Map.empty
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = nan
+          TakenPnl = nan
           Risk = RiskOk
           LastHedgeAt = Timestamp.zero
           LastHedgeSpot = nan
@@ -500,10 +504,25 @@ module State =
     /// 3.00 on the first start) is no drawdown; a mark from 0 halted MAX_DRAWDOWN at the first start, every hedge blocked.
     let highWaterWith (s: State) (total: float) = if System.Double.IsNaN s.HighWater then total else max s.HighWater total
 
+    /// The P&L the engine took the book at, `total` while none is known yet (set with the first high-water mark, the
+    /// first valued P&L in session). A straddle bought at 5.00 and adopted at 3.00 (2,000 below its cost) with a stop-loss
+    /// of 1,000 halted STOP_LOSS at the first valuation and blocked every hedge, and a resume was refused for good; one
+    /// adopted above its cost (or at IB's unknown cost of 0: the whole premium a gain) halted TAKE_PROFIT the same way.
+    let takenWith (s: State) (total: float) = if System.Double.IsNaN s.TakenPnl then total else s.TakenPnl
+
+    /// The state with the P&L the engine took the book at, once known: its first P&L in session with the book taken and
+    /// every holding marked (after any event: the first quotes value the book before the next clock step). Only
+    /// checked while none is (the hot path pays a NaN test).
+    let withTaken (cfg: Config) (s: State) =
+        if System.Double.IsNaN s.TakenPnl && pnlKnown cfg s && SessionCalendar.inSession cfg.Calendar s.Now then
+            let total = totalPnl cfg s
+            if System.Double.IsFinite total then { s with TakenPnl = total } else s
+        else s
+
     /// The limits judged now, as the clock judges them (a high-water mark not yet raised by this P&L included).
     let riskNow (cfg: Config) (s: State) =
         let total = limitsPnl cfg s
-        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = highWaterWith s total }
+        Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = dailyPnlOf s total; HighWater = highWaterWith s total; TakenPnl = takenWith s total }
 
     /// The P&L limits' usage as the clock and the light judge them (name, used, limit): the drawdown from the high-water
     /// mark, and the stop-loss and take-profit when set. None while the book is unvalued (no figure rather than a wrong
@@ -513,12 +532,13 @@ module State =
         if not (isValued cfg s) then []
         else
             let total = limitsPnl cfg s
+            let sinceTaken = total - takenWith s total
             [ "max_drawdown", highWaterWith s total - total, cfg.Risk.MaxDrawdown
               match cfg.Risk.StopLoss with
-              | Some sl -> "stop_loss", max 0.0 -total, sl
+              | Some sl -> "stop_loss", max 0.0 -sinceTaken, sl
               | None -> ()
               match cfg.Risk.TakeProfit with
-              | Some tp -> "take_profit", max 0.0 total, tp
+              | Some tp -> "take_profit", max 0.0 sinceTaken, tp
               | None -> () ]
 
     /// The limits judged now for a state leaving a pause or a halt for Running (else the halt's RiskHalted would refuse

@@ -28,10 +28,10 @@ let tests =
             Expect.isEmpty waived "nothing waived"
         testCase "Intraday: loss limit, drawdown, stop-loss and take-profit halt; near limits degrade" <| fun () ->
             let ev l m = Risk.evaluate l m
-            Expect.equal (ev limits { TotalPnl = -50_000.0; DailyPnl = -50_000.0; HighWater = 0.0 }) (Error(DailyLossBreached -50_000.0)) "ev limits { TotalPnl = -50_000.0; DailyPnl = -50_000.0; HighWater = 0.0 }"
-            Expect.equal (ev limits { TotalPnl = 10_000.0; DailyPnl = 0.0; HighWater = 110_000.0 }) (Error(DrawdownBreached 100_000.0)) "ev limits { TotalPnl = 10_000.0; DailyPnl = 0.0; HighWater = 110_000.0 }"
-            Expect.equal (ev { limits with StopLoss = Some 1_000.0 } { TotalPnl = -2_000.0; DailyPnl = 0.0; HighWater = 0.0 }) (Error(StopLossHit -2_000.0)) "ev { limits with StopLoss = Some 1_000.0 } { TotalPnl = -2_000.0; DailyPnl = 0.0; HighWater = 0.0 }"
-            Expect.equal (ev { limits with TakeProfit = Some 5_000.0 } { TotalPnl = 5_000.0; DailyPnl = 0.0; HighWater = 5_000.0 }) (Error(TakeProfitHit 5_000.0)) "ev { limits with TakeProfit = Some 5_000.0 } { TotalPnl = 5_000.0; DailyPnl = 0.0; HighWater = 5_000.0 }"
-            Expect.equal (ev limits { TotalPnl = -41_000.0; DailyPnl = -41_000.0; HighWater = 0.0 }) (Ok NearLimit) "ev limits { TotalPnl = -41_000.0; DailyPnl = -41_000.0; HighWater = 0.0 }"
-            Expect.equal (ev limits { TotalPnl = 0.0; DailyPnl = 0.0; HighWater = 0.0 }) (Ok RiskOk) "ev limits { TotalPnl = 0.0; DailyPnl = 0.0; HighWater = 0.0 }"
+            Expect.equal (ev limits { TotalPnl = -50_000.0; DailyPnl = -50_000.0; HighWater = 0.0; TakenPnl = 0.0 }) (Error(DailyLossBreached -50_000.0)) "ev limits { TotalPnl = -50_000.0; DailyPnl = -50_000.0; HighWater = 0.0; TakenPnl = 0.0 }"
+            Expect.equal (ev limits { TotalPnl = 10_000.0; DailyPnl = 0.0; HighWater = 110_000.0; TakenPnl = 0.0 }) (Error(DrawdownBreached 100_000.0)) "ev limits { TotalPnl = 10_000.0; DailyPnl = 0.0; HighWater = 110_000.0; TakenPnl = 0.0 }"
+            Expect.equal (ev { limits with StopLoss = Some 1_000.0 } { TotalPnl = -2_000.0; DailyPnl = 0.0; HighWater = 0.0; TakenPnl = 0.0 }) (Error(StopLossHit -2_000.0)) "ev { limits with StopLoss = Some 1_000.0 } { TotalPnl = -2_000.0; DailyPnl = 0.0; HighWater = 0.0; TakenPnl = 0.0 }"
+            Expect.equal (ev { limits with TakeProfit = Some 5_000.0 } { TotalPnl = 5_000.0; DailyPnl = 0.0; HighWater = 5_000.0; TakenPnl = 0.0 }) (Error(TakeProfitHit 5_000.0)) "ev { limits with TakeProfit = Some 5_000.0 } { TotalPnl = 5_000.0; DailyPnl = 0.0; HighWater = 5_000.0; TakenPnl = 0.0 }"
+            Expect.equal (ev limits { TotalPnl = -41_000.0; DailyPnl = -41_000.0; HighWater = 0.0; TakenPnl = 0.0 }) (Ok NearLimit) "ev limits { TotalPnl = -41_000.0; DailyPnl = -41_000.0; HighWater = 0.0; TakenPnl = 0.0 }"
+            Expect.equal (ev limits { TotalPnl = 0.0; DailyPnl = 0.0; HighWater = 0.0; TakenPnl = 0.0 }) (Ok RiskOk) "ev limits { TotalPnl = 0.0; DailyPnl = 0.0; HighWater = 0.0; TakenPnl = 0.0 }"
     ]

@@ -14,7 +14,7 @@ internal static class EngineInputs
     /// <summary>The memory with another operator state (an F# record: C# has no `with` for it).</summary>
     public static EngineMemory WithOperator(EngineMemory m, OperatorState op) =>
         new(op, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot,
-            m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
 
     /// <summary>Started, connected, the straddle reported, every reconciliation scope ended: the engine runs.</summary>
     public static EventPayload[] StartedAndReconciled() =>

@@ -14,7 +14,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "",
-            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            MapModule.OfSeq([Tuple.Create(2, 4.25), Tuple.Create(3, 0.0)]), double.NaN, double.NaN, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var back = MemoryJson.Read(MemoryJson.Write(m));
         Assert.Equal(4.25, back.ExpiredLegs[2]);
         Assert.Equal(0.0, back.ExpiredLegs[3]);
@@ -39,7 +39,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, 2, Timestamp.NewTimestamp(1_767_000_000_000_000_000), 101.25);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, 2, Timestamp.NewTimestamp(1_767_000_000_000_000_000), 101.25, m.TakenPnl);
         var json = MemoryJson.Write(m);
         var back = MemoryJson.Read(json);
         Assert.Equal((2, 1_767_000_000_000_000_000L, 101.25), (back.HedgeRejects, back.LastHedgeAt.Nanos, back.LastHedgeSpot));
@@ -70,7 +70,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, ListModule.OfSeq(["oi_t1_7"]), m.OptionBook.Configured);
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Equal(["oi_t1_7"], MemoryJson.Read(json).OptionBook.Booked);
         Assert.Empty(MemoryJson.Read(json.Replace(",\"booked_orders\":[\"oi_t1_7\"]", "")).OptionBook.Booked);
@@ -85,7 +85,7 @@ public class MemoryJsonTests
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(m.OptionBook.Adopted, m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, m.OptionBook.Booked,
             MapModule.OfSeq([Tuple.Create(1002, 10), Tuple.Create(1003, -4)]));
-        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         var read = MemoryJson.Read(json).OptionBook.Configured;
         Assert.Equal(2, read.Count);
@@ -101,7 +101,7 @@ public class MemoryJsonTests
     public void DayLastPnl_RoundTrips_AndAMemoryWithoutItReadsAsUnknown()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, -1_234.5, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Equal(-1_234.5, MemoryJson.Read(json).DayLastPnl);
         Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"day_last_pnl\":-1234.5", "")).DayLastPnl));
@@ -116,8 +116,22 @@ public class MemoryJsonTests
         var empty = MemoryJson.Read(MemoryJson.Write(EngineMemoryModule.empty));
         Assert.True(double.IsNaN(empty.HighWater), $"{empty.HighWater}");
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, -2_000.0, -1_850.5, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, -2_000.0, -1_850.5, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         Assert.Equal(-1_850.5, MemoryJson.Read(MemoryJson.Write(m)).HighWater);
+    }
+
+    /// <summary>The P&amp;L the engine took the book at (the stop-loss and take-profit judge the P&amp;L since) survives the
+    /// round trip; none yet, and a memory written before it was kept, read as none (the restart decides: Restart.restore).</summary>
+    [Fact]
+    public void TakenPnl_RoundTrips_NoneYetAndAbsentReadAsNone()
+    {
+        var m = EngineMemoryModule.empty;
+        Assert.True(double.IsNaN(MemoryJson.Read(MemoryJson.Write(m)).TakenPnl));
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, -2_000.0, -1_850.5, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, -2_000.0);
+        var json = MemoryJson.Write(m);
+        Assert.Contains("\"taken_pnl\":-2000", json, StringComparison.Ordinal);
+        Assert.Equal(-2_000.0, MemoryJson.Read(json).TakenPnl);
+        Assert.True(double.IsNaN(MemoryJson.Read(json.Replace(",\"taken_pnl\":-2000", "", StringComparison.Ordinal)).TakenPnl), json);
     }
 
     /// <summary>The underlying's last accepted price survives the round trip (the bad-quote guard judges a restart's
@@ -126,7 +140,7 @@ public class MemoryJsonTests
     public void LastSpot_RoundTrips_AndAMemoryWithoutItReadsAsNone()
     {
         var m = EngineMemoryModule.empty;
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Equal(101.25, MemoryJson.Read(json).LastSpot);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -141,7 +155,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var vols = new[] { new LegVol(ContractIdModule.create(2).ResultValue, 0.215), new LegVol(ContractIdModule.create(3).ResultValue, 0.2) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, vols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_vols\":[{\"con_id\":2,\"vol\":0.215},{\"con_id\":3,\"vol\":0.2}]", json);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -157,7 +171,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         var prices = new[] { new SymbolPrice(ContractIdModule.create(50).ResultValue, 50.25), new SymbolPrice(ContractIdModule.create(51).ResultValue, 80.0) };
-        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        m = new EngineMemory(m.Operator, m.StopPending, 20_451, 3, 12.5, 40.0, m.OptionBook, "", m.ExpiredLegs, double.NaN, 101.25, m.LegVols, prices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         const string written = "\"portfolio_prices\":[{\"con_id\":50,\"price\":50.25},{\"con_id\":51,\"price\":80}]";
         Assert.Contains(written, json);
@@ -174,7 +188,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 42, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Equal(42, MemoryJson.Read(json).TiltClearedThrough);
         Assert.True(EngineMemoryModule.same(m, MemoryJson.Read(json)));
@@ -191,7 +205,7 @@ public class MemoryJsonTests
         var m = EngineMemoryModule.empty;
         var put = OptionContractModule.create(ContractIdModule.create(3).ResultValue, "XYZ", OptionRight.Put, 97.5, Timestamp.NewTimestamp(1_773_950_400_000_000_000L), 100).ResultValue;
         m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 0, ListModule.OfSeq([put]), m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, 0, ListModule.OfSeq([put]), m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Contains("\"leg_terms\":[{\"con_id\":3,\"symbol\":\"XYZ\",\"right\":\"P\",\"strike\":97.5,\"expiry_ns\":1773950400000000000,\"multiplier\":100}]", json);
         Assert.Equal(put, Assert.Single(MemoryJson.Read(json).LegTerms));
@@ -219,7 +233,7 @@ public class MemoryJsonTests
     {
         var m = EngineMemoryModule.empty;
         m = new EngineMemory(m.Operator, false, 20_451, 3, -800.0, 250.0, m.OptionBook, "", m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var json = MemoryJson.Write(m);
         Assert.Contains(field, json);
         var e = Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace(field, corrupt, StringComparison.Ordinal)));

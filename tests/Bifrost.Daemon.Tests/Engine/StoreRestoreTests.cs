@@ -128,7 +128,7 @@ public class StoreRestoreTests
         };
         var m = EngineMemoryModule.empty;
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater,
-            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>(), MapModule.Empty<int, int>()), m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            new OptionBookMemory(ListModule.Empty<AdoptedLeg>(), ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>(), MapModule.Empty<int, int>()), m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var r = StoreRestore.Build(Cfg, orders, fills, 7, memory, [fills[1]]);
         var (id, qty) = Assert.Single(r.ExternalLegFills);
         Assert.Equal((TestConfig.CallId, 2), (ContractIdModule.value(id), qty));
@@ -150,7 +150,7 @@ public class StoreRestoreTests
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -50, 100.0)]),
             ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]), MapModule.Empty<int, int>());
-        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
         var (_, h) = Assert.Single(r.Holdings);
         Assert.Equal(-50, h.Quantity); // the booked 50 once; the mismatched BUY 80 not at all
@@ -175,7 +175,7 @@ public class StoreRestoreTests
         var m = EngineMemoryModule.empty;
         var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -350, 100.0)]),
             ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]), MapModule.Empty<int, int>());
-        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
         var (_, h) = Assert.Single(r.Holdings);
         Assert.Equal(-350, h.Quantity); // the adopted quantity once
@@ -204,7 +204,7 @@ public class StoreRestoreTests
         var m = EngineMemoryModule.empty;
         var put = OptionContractModule.create(ContractIdModule.create(oldPut).ResultValue, "XYZ", OptionRight.Put, 95.0, Timestamp.NewTimestamp(1), 100).ResultValue;
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, m.OptionBook, m.PausedBy, m.ExpiredLegs,
-            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, ListModule.OfSeq([put]), m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot);
+            m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, ListModule.OfSeq([put]), m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var (_, h) = Assert.Single(StoreRestore.Build(Cfg, orders, fills, 6, memory, []).Holdings);
         Assert.Equal((0, 500.0, 13.0), (h.Quantity, h.Realized, h.Fees)); // 10 × (3.50 − 3.00) × 100
         var (_, unknown) = Assert.Single(StoreRestore.Build(Cfg, orders, fills, 6, m, []).Holdings);

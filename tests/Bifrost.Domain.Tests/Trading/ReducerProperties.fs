@@ -345,7 +345,7 @@ let tests =
             let parts = Microsoft.FSharp.Reflection.FSharpType.GetRecordFields(typeof<EngineMemory>) |> Array.map (fun p -> p.Name) |> List.ofArray
             let compared = [ "Operator"; "StopPending"; "Day"; "TradesToday"; "DayStartPnl"; "HighWater"; "OptionBook"; "PausedBy"; "ExpiredLegs"; "DayLastPnl"; "LastSpot"; "LegVols"; "PortfolioPrices"; "TiltClearedThrough"
                              // memoryOf copies it from the memory itself (merged in at the start only): always the same.
-                             "LegTerms"; "HedgeRejects"; "LastHedgeAt"; "LastHedgeSpot" ]
+                             "LegTerms"; "HedgeRejects"; "LastHedgeAt"; "LastHedgeSpot"; "TakenPnl" ]
             Expect.equal parts compared "EngineMemory's parts changed: update Restart.plainlyUnchanged and this list together"
         Props.seeded "The scenarios reach plain clock steps, quotes, and memories both plainly unchanged and not" (fun seed ->
             let steps =

@@ -68,7 +68,7 @@ let tests =
                     let total = State.totalPnl cfg s
                     let fromRiskHalt = match st.Before.Fsm with Halted(DailyLossBreached _ | DrawdownBreached _ | StopLossHit _ | TakeProfitHit _) -> true | _ -> false
                     if fromRiskHalt && not (State.isValued cfg s) then failwithf "resumed from %s with the P&L unknown" (FsmState.name st.Before.Fsm)
-                    match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = max s.HighWater total } with
+                    match Risk.evaluate cfg.Risk { TotalPnl = total; DailyPnl = State.dailyPnl cfg s; HighWater = max s.HighWater total; TakenPnl = State.takenWith s total } with
                     | Error r when State.isValued cfg s -> failwithf "resumed from %s past %s" (FsmState.name st.Before.Fsm) (HaltReason.describe r)
                     | _ -> true
                 | _ -> true))
