@@ -23,9 +23,10 @@ public class AdoptedBookLimitsScenarioTests(ITestOutputHelper output)
             var first = h.StartDaemon();
             await h.WaitOrders(1, 60_000);
             await h.WaitUntil(() => h.LedgerOf("fill").Count >= 1, "the first hedge filled", 40_000);
+            // About 5,000 below the legs' cost: a loss the operator took before the strategy held the book (the status is
+            // published every few clock steps: one from before the legs' first quotes reads unrealized 0).
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Pnl.Unrealized < -2_000, "the book valued in the status", 30_000);
             var status = h.Read(r => r.GetStatus())!;
-            // About 5,000 below the legs' cost: a loss the operator took before the strategy held the book.
-            Assert.True(status.Pnl.Unrealized < -2_000, $"unrealized {status.Pnl.Unrealized}");
             Assert.StartsWith("Running", status.FsmState);
             Assert.DoesNotContain(h.Alerts(), a => a.Code == "RISK_HALT");
             Assert.DoesNotContain(status.Checks, c => c.Detail?.Contains("MAX_DRAWDOWN", StringComparison.Ordinal) == true);
@@ -63,9 +64,10 @@ public class AdoptedBookLimitsScenarioTests(ITestOutputHelper output)
             var first = h.StartDaemon();
             await h.WaitOrders(1, 60_000);
             await h.WaitUntil(() => h.LedgerOf("fill").Count >= 1, "the first hedge filled", 40_000);
+            // About 5,000 below the legs' cost, past the 2,000 stop-loss: a loss taken before the strategy held the book (the
+            // status is published every few clock steps: one from before the legs' first quotes reads unrealized 0).
+            await h.WaitUntil(() => h.Read(r => r.GetStatus())!.Pnl.Unrealized < -2_000, "the book valued in the status", 30_000);
             var status = h.Read(r => r.GetStatus())!;
-            // About 5,000 below the legs' cost, past the 2,000 stop-loss: a loss taken before the strategy held the book.
-            Assert.True(status.Pnl.Unrealized < -2_000, $"unrealized {status.Pnl.Unrealized}");
             Assert.StartsWith("Running", status.FsmState);
             Assert.DoesNotContain(h.Alerts(), a => a.Code == "RISK_HALT");
             Assert.DoesNotContain(status.Checks, c => c.Detail?.Contains("STOP_LOSS", StringComparison.Ordinal) == true);
