@@ -84,15 +84,25 @@ module PortfolioFlow =
             RunStatus.name run.Status + ": " + String.concat "; " (orders @ run.Reasons)
         detail, (match run.Status with RunStatus.Done | RunStatus.Partial -> Done detail | _ -> Refused detail)
 
+    /// A schedule slot's run that ended short of its snapshot — blocked (pre-trade, the broker down), or partial — with
+    /// no fallback alert saying so. An operator's run answers its control; a slot's has none, and the unattended
+    /// rebalance was left undone with only an operation line. A run someone cancelled is told by who cancelled it (the
+    /// operator, the schedule's SCHEDULE_FAILED, the restart's).
+    let private slotShortfall (s: State) (run: Run) (detail: string) =
+        match run.Purpose, run.Status with
+        | ScheduledSlot slotId, (RunStatus.Blocked | RunStatus.Partial | RunStatus.Failed) when run.CancelRequestedBy.IsNone ->
+            Emit.alertAndRecord s Warning "SCHEDULE_FAILED" $"schedule slot {slotId}: run {run.Id} {detail}; the portfolio is not at snapshot {run.SnapshotId}'s targets"
+        | _ -> []
+
     /// A finished run: record it, decide its fallback (alert), answer the control, free the engine for the next run.
     let private finish (s: State) (run: Run) (meta: ControlMeta) =
         let decision = Fallback.decide s.PortfolioHistory run s.Now
         let run = Fallback.record decision run
+        let detail, outcome = answer run
         let alert =
             match Fallback.alert decision with
             | Some a -> Emit.alertAndRecord s (if a.Critical then Critical else Warning) a.Code a.Message
-            | None -> []
-        let detail, outcome = answer run
+            | None -> slotShortfall s run detail
         let fsm = match s.Fsm with Running(RunPending(id, _)) when id = run.Id -> Running Idle | f -> f
         { s with
             Fsm = fsm

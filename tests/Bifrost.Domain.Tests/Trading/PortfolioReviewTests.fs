@@ -60,6 +60,20 @@ let private monday (h: int) (m: int) (s: int) =
 
 let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ")
 
+/// The slot's snapshot frozen at 10:00:01 (AAA at full strength, BBB at half, both at 50), waiting for pre_trade_at.
+let private slotBuiltAt50 () =
+    let s, _ =
+        feed (ready ())
+            [ at (sec 1.5) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
+              yield! quotesAt (monday 9 59 0) 50.0
+              at (monday 9 59 0) ClockTicked ]
+    let buildAt = monday 10 0 1
+    let s, _ = feed s (quotesAt buildAt 50.0 @ [ at buildAt ClockTicked ])
+    let text = $"symbol,action,score,confidence,time\nAAA,buy,1,1,{iso (monday 9 59 0)}\nBBB,buy,0.5,1,{iso (monday 9 59 0)}\n"
+    let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
+    if not (built |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) then failtestf "the slot's snapshot is not frozen: %A" built
+    s
+
 /// A run as the store kept it when the daemon died: executing `snap`, its orders planned (the run's row committed, the
 /// orders' journal lines not yet written: they never reached the broker).
 let private storedRunningRun runId (snap: Snapshot) =
@@ -131,6 +145,54 @@ let tests =
             let run = lastRun exec
             Expect.equal run.Status RunStatus.Blocked "blocked at execute"
             Expect.isTrue (run.Reasons |> List.exists (fun r -> r.StartsWith "POSITION_LIMIT: AAA")) $"named: %A{run.Reasons}"
+        }
+
+        // A slot's run has no control to answer: blocked by pre-trade, it ended with an operation line and a red word on
+        // the Runs screen, and the unattended weekly rebalance was left undone with no alert to anyone.
+        test "ScheduledSlot_BlockedByPreTrade_IsToldScheduleFailed_NamingTheSlotAndTheLimit" {
+            let s = slotBuiltAt50 ()
+            // AAA's rise to 60 stands before pre_trade_at: pre-trade blocks (6 % of the portfolio, over 5 %).
+            let s, pre = feed s (quotesAt (monday 10 1 0) 60.0 @ quotesAt (monday 10 2 1) 60.0 @ [ at (monday 10 2 1) ClockTicked ])
+            Expect.equal (lastRun pre).Status RunStatus.Blocked "premise: blocked at pre-trade"
+            let told = alerts pre |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")
+            Expect.equal told.Length 1 $"told once: %A{alerts pre}"
+            Expect.equal told.Head.Severity Warning "a warning: nothing was sent, the scalper goes on"
+            Expect.stringContains told.Head.Message "daily-20251229" "names the slot"
+            Expect.stringContains told.Head.Message "POSITION_LIMIT: AAA" "names the limit"
+            let _, exec = feed s (quotesAt (monday 10 4 1) 60.0 @ [ at (monday 10 4 1) ClockTicked ])
+            Expect.isEmpty (placed exec) "nothing sent"
+            Expect.isEmpty (alerts exec) "told once, not again at execute"
+        }
+
+        // The session closes on BBB's market order part-filled: the broker cancels the rest. The run ended partial, a
+        // rebalance nobody decided on, and nothing but the Runs screen said so (no reject, no fallback: no alert at all).
+        test "ScheduledSlot_PartFilledThenCancelledByTheBroker_IsToldScheduleFailed_NamingTheShortfall" {
+            let s = slotBuiltAt50 ()
+            let s, _ = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
+            let s, exec = feed s (quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            let orders = placed exec
+            Expect.equal (orders |> List.map (fun o -> o.ContractId)) [ aaa; bbb ] "premise: AAA and BBB sent"
+            let bbbOrder = orders.[1]
+            let s, _ = feed s [ at (monday 10 4 2) (execFor orders.[0] orders.[0].Quantity 50.0 "pa")
+                                at (monday 10 4 2) (execFor bbbOrder 100 80.0 "pb") ]
+            let cancelled =
+                OrderStatusReported { IbOrderId = bbbOrder.IbOrderId; PermId = 1000L + int64 bbbOrder.IbOrderId; Ref = OrderRef.value bbbOrder.Ref
+                                      Status = CancelConfirmed; Filled = 100; AvgFillPrice = 80.0; Reason = "" }
+            let _, ended = step s (at (monday 10 4 3) cancelled)
+            Expect.equal (lastRun ended).Status RunStatus.Partial "premise: partial"
+            let told = alerts ended |> List.filter (fun a -> a.Code = "SCHEDULE_FAILED")
+            Expect.equal told.Length 1 $"told once: %A{alerts ended}"
+            Expect.stringContains told.Head.Message "daily-20251229" "names the slot"
+            Expect.stringContains told.Head.Message $"BBB BUY 100/{bbbOrder.Quantity} cancelled" "names the shortfall"
+        }
+
+        test "ScheduledSlot_Done_TellsNothing" {
+            let s = slotBuiltAt50 ()
+            let s, _ = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
+            let s, exec = feed s (quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            let _, filled = feed s (placed exec |> List.mapi (fun i o -> at (monday 10 4 2) (execFor o o.Quantity 50.0 $"pd{i}")))
+            Expect.equal (lastRun filled).Status RunStatus.Done "premise: done"
+            Expect.isEmpty (alerts (exec @ filled)) "no alert"
         }
     
         test "Restart_RunningRunWhoseOrdersNeverWentOut_EndsWithTheReason_NotRunningForever" {
