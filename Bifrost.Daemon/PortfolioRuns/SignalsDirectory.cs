@@ -37,9 +37,13 @@ public static class SignalsDirectory
         {
             var info = new DirectoryInfo(dir);
             if (!info.Exists) return (null, $"signals_dir '{dir}' does not exist");
+            // A file deleted between the listing and its stat is listed without a status (no time, and a Length that
+            // throws FileNotFoundException out of the clock's watch): it is gone, so it is not a candidate. A listed
+            // file's status is taken once, so one deleted later still answers from it.
             var newest = info.EnumerateFiles()
                 .Where(f => !f.Name.StartsWith('.')
-                            && (f.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) || f.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase)))
+                            && (f.Extension.Equals(".csv", StringComparison.OrdinalIgnoreCase) || f.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
+                            && f.Exists)
                 .OrderByDescending(f => f.LastWriteTimeUtc).ThenByDescending(f => f.Name, StringComparer.Ordinal)
                 .FirstOrDefault();
             return newest is null ? (null, $"no signals file (*.csv, *.json) in '{dir}'") : (newest, null);

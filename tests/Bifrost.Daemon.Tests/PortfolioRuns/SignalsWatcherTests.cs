@@ -41,6 +41,42 @@ public sealed class SignalsWatcherTests : IDisposable
         using (var w = new FileStream(fifo, FileMode.Open, FileAccess.Write)) { } // frees the blocked reader
     }
 
+    // A signals file deleted between the directory listing and its stat (a producer replacing the only file by delete
+    // and write, an operator clearing the directory) came back as the newest with no size: its Length threw
+    // FileNotFoundException out of the watch, the clock's ticker ended and the daemon crashed (exit 1) mid-session.
+    // The race is microseconds wide, so it is run for a few seconds against a producer that writes and deletes.
+    [Fact]
+    public void AFileDeletedWhileTheWatchLooks_NeverThrows_TheClockGoesOn()
+    {
+        var path = Path.Combine(_dir, "signals.csv");
+        var stop = false;
+        var producer = new Thread(() =>
+        {
+            while (!Volatile.Read(ref stop))
+            {
+                File.WriteAllText(path, "symbol,action,score,confidence,time\n");
+                File.Delete(path);
+            }
+        });
+        producer.Start();
+        try
+        {
+            var w = new SignalsWatcher(_dir);
+            var polls = 0;
+            for (var watch = System.Diagnostics.Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(4); polls++)
+            {
+                w.Poll();
+                w.Forget(); // look afresh every time: every listing meets the race
+            }
+            Assert.True(polls > 1000, $"only {polls} polls");
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            producer.Join();
+        }
+    }
+
     [Fact]
     public void ADevice_IsReadNoFurtherThanTheSizeLimit_AndRefused()
     {
