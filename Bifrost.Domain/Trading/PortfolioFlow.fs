@@ -380,11 +380,14 @@ module PortfolioFlow =
                     let s', more = stepRun s runId events
                     s', cmds @ more) (s, [])
 
-    /// The link went down: runs not yet at the broker are blocked (connection_unavailable); sent orders live on.
+    /// The link went down: a running run's unsent orders are rejected (connection_unavailable); sent orders live on.
+    /// A run still queued or at pre-trade is a schedule slot's waiting for execute_at (an operator's run goes from
+    /// request to its orders in one step), with nothing at the broker: execute checks the link, the gate and pre-trade
+    /// itself when it comes. Blocked here, a blip minutes before execute_at (TWS restarting) lost the slot.
     let onBrokerDown (s: State) =
         s.PortfolioRuns
         |> Map.toList
-        |> List.filter (fun (_, (run, _)) -> not (RunStatus.isTerminal run.Status))
+        |> List.filter (fun (_, (run, _)) -> run.Status = RunStatus.Running)
         |> List.fold (fun (s: State, cmds) (runId, _) ->
             let s', more = stepRun s runId [ BrokerUnavailable ]
             s', cmds @ more) (s, [])

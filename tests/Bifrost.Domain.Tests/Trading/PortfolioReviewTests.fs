@@ -186,6 +186,42 @@ let tests =
             Expect.stringContains told.Head.Message $"BBB BUY 100/{bbbOrder.Quantity} cancelled" "names the shortfall"
         }
 
+        // TWS restarts at 10:03 (the socket drops; IB itself is not lost): the slot's run, cleared at 10:02 and waiting
+        // for execute_at with nothing at the broker, was blocked connection_unavailable at once, and the link back
+        // and synced by 10:04 found it ended: the weekly rebalance lost to a blip minutes before it. Execute checks the
+        // link, the engine's gate and pre-trade itself when it comes.
+        test "ScheduledSlot_LinkDropsAndComesBackBeforeExecute_TheSlotStillTrades" {
+            let s = slotBuiltAt50 ()
+            let s, pre = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
+            Expect.isSome (lastRun pre).ClearedAt "premise: cleared, waiting for execute_at"
+            let back = monday 10 3 10
+            let account = underlyingId :: (cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId))
+            let s, _ =
+                feed s
+                    [ at (monday 10 3 0) (BrokerDisconnected "TWS restarting")
+                      at back (BrokerConnected [ cfg.Account ])
+                      for id in account do
+                          at back (PositionReported(id, State.qtyOf s id, 3.0))
+                      at back PositionsEnded
+                      at back OpenOrdersEnded
+                      at back ExecutionsEnded ]
+            Expect.equal s.Fsm (Running Idle) "premise: synced again"
+            let _, exec = feed s (quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            Expect.equal (placed exec |> List.map (fun o -> o.ContractId)) [ aaa; bbb ] "the slot's orders go out at execute_at"
+            Expect.equal (lastRun exec).Status RunStatus.Running "running"
+        }
+
+        test "ScheduledSlot_LinkStillDownAtExecute_BlockedConnectionUnavailable_Told_NothingSent" {
+            let s = slotBuiltAt50 ()
+            let s, _ = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
+            let s, _ = step s (at (monday 10 3 0) (BrokerDisconnected "TWS restarting"))
+            let _, exec = feed s [ at (monday 10 4 1) ClockTicked ]
+            Expect.isEmpty (placed exec) "nothing sent"
+            let run = lastRun exec
+            Expect.equal (run.Status, run.Reasons) (RunStatus.Blocked, [ "connection_unavailable" ]) "blocked at execute"
+            Expect.exists (alerts exec) (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "connection_unavailable") "told"
+        }
+
         test "ScheduledSlot_Done_TellsNothing" {
             let s = slotBuiltAt50 ()
             let s, _ = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
