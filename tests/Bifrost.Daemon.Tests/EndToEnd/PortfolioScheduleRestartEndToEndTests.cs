@@ -9,7 +9,8 @@ namespace Bifrost.Daemon.Tests.EndToEnd;
 /// operator's cancel of the slot's run (the reducer-level twins: Bifrost.Domain.Tests' PortfolioSchedule
 /// Schedule_RestartBetweenPreTradeAndExecute_…). The restart ends the run (nothing was sent): told as SCHEDULE_FAILED,
 /// the cancel answered as done with how it ended, and nothing goes out at execute_at. Found here: the slot went
-/// untraded with only a note, and the cancel was refused "no working orders". Ends with ledger == store.</summary>
+/// untraded with only a note, and the cancel was refused "no working orders". And the link dropped in the same gap:
+/// the slot trades once the daemon is back. Each ends with ledger == store.</summary>
 [Collection(EndToEndCollection.Name)]
 public class PortfolioScheduleRestartEndToEndTests(ITestOutputHelper output)
 {
@@ -74,6 +75,46 @@ public class PortfolioScheduleRestartEndToEndTests(ITestOutputHelper output)
         catch
         {
             lock (logs) foreach (var l in logs) output.WriteLine(l);
+            h.Dump();
+            throw;
+        }
+    }
+
+    // TWS restarting between the slot's pre-trade and its execution (the reducer-level twin: PortfolioReview
+    // ScheduledSlot_LinkDropsAndComesBackBeforeExecute_…): the socket drops, the daemon reconnects and syncs well before
+    // execute_at. Found here: the drop blocked the cleared run (connection_unavailable) and the slot never traded.
+    [Fact]
+    public async Task ScheduledSlot_LinkDroppedAfterPreTrade_BackBeforeExecute_Trades_StoreMatchesLedger()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: PortfolioScheduleEndToEndTests.Config, dataPath: PortfolioScheduleEndToEndTests.Data.Value);
+        try
+        {
+            var dir = PortfolioScheduleEndToEndTests.SignalsDir(h);
+            PortfolioScheduleEndToEndTests.WriteSignals(dir, "signals.csv", 1.0, 0.5, DateTime.UtcNow.AddHours(-1));
+            // Execute an hour after pre-trade (18 s at ×200): the drop, the reconnect and the sync land in between.
+            var build = PortfolioScheduleEndToEndTests.NextMinute(PortfolioScheduleEndToEndTests.GatewayLocal(h).AddMinutes(60));
+            PortfolioScheduleEndToEndTests.WriteSchedule(h, build, graceSeconds: 3600, dir, executeAfterPreTrade: 60);
+            var slot = "weekly-" + build.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            var runId = slot + "-run";
+            var run = h.StartDaemon();
+            await h.WaitUntil(() => h.Read(r => r.GetPortfolioRun(runId))?.Status == "pre_trade", "the slot's run cleared at pre-trade", 90_000);
+            await h.Gateway.ExecuteAsync("drop-connection");
+            await h.WaitUntil(() => h.Ops(OperationKind.Alert).Any(o => o.Detail!.StartsWith("BROKER_DISCONNECTED", StringComparison.Ordinal)),
+                "the drop seen", 30_000);
+            Assert.Equal("pre_trade", h.Read(r => r.GetPortfolioRun(runId))!.Status);
+            await h.WaitUntil(() => h.Read(r => r.GetPortfolioRun(runId))?.Status is "done" or "partial" or "failed" or "blocked", "the slot's run ended", 120_000);
+            var ended = h.Read(r => r.GetPortfolioRun(runId))!;
+            Assert.Equal("done", ended.Status);
+            Assert.Equal(2, ended.Orders.Count);
+            Assert.All(ended.Orders, o => Assert.Equal("filled", o.Status));
+            Assert.Empty(PortfolioScheduleEndToEndTests.Alerts(h, "SCHEDULE_FAILED"));
+
+            h.Enqueue(ControlCommandKind.Stop);
+            Assert.Equal(0, await run.Exit.WaitAsync(TimeSpan.FromSeconds(30)));
+            await PortfolioScheduleEndToEndTests.AssertPortfolioMatchesLedger(h);
+        }
+        catch
+        {
             h.Dump();
             throw;
         }
