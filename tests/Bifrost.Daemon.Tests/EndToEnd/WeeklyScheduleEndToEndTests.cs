@@ -90,6 +90,9 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
             Assert.Equal("rejected", rejected.Status);
             Assert.Contains("201", rejected.Reason);
             Assert.Equal("filled", tuesday.Orders.Single(o => o.Symbol == "BBB").Status);
+            // No control waits on a slot's run: its shortfall is told.
+            await h.WaitUntil(() => PortfolioScheduleEndToEndTests.Alerts(h, "SCHEDULE_FAILED").Any(a => a.Message.Contains(Slot(1) + "-run partial", StringComparison.Ordinal)),
+                "Tuesday's partial told", 30_000);
 
             // Wednesday: TWS lost IB (1100) over the slot.
             await WaitSessionTime(h, 2, new TimeOnly(9, 45));
@@ -102,6 +105,8 @@ public class WeeklyScheduleEndToEndTests(ITestOutputHelper output)
             Assert.Contains("connection_unavailable", JsonSerializer.Deserialize<string[]>(wednesday.ReasonsJson)!);
             Assert.DoesNotContain(wednesday.Orders, o => o.Sent);
             Assert.Equal(ordersBefore, h.LedgerOf("order").Count);
+            await h.WaitUntil(() => PortfolioScheduleEndToEndTests.Alerts(h, "SCHEDULE_FAILED").Any(a => a.Message.Contains(Slot(2) + "-run blocked", StringComparison.Ordinal)),
+                "Wednesday's block told", 30_000);
             // 1100 is critical: the engine paused itself. Connectivity back, the operator resumes (never automatic).
             Assert.Equal("Paused", h.Read(r => r.GetStatus())!.FsmState);
             await h.Gateway.ExecuteAsync("send 1102");
