@@ -136,6 +136,9 @@ internal sealed class ColumnChunkReader
     private static byte[] Decompress(CompressionCodec codec, byte[] chunk, int offset, int length, int uncompressedLength)
     {
         if (uncompressedLength < 0) throw new InvalidDataException($"page claims a negative uncompressed size {uncompressedLength}");
+        // Checked before the buffer is allocated: a lying header would have it allocate up to a GiB first.
+        if (codec == CompressionCodec.Uncompressed && uncompressedLength != length)
+            throw new InvalidDataException($"uncompressed page holds {length} bytes, its header says {uncompressedLength}");
         // Sizes are capped above; a codec expanding more than this ratio means a lying header, not data.
         if (codec != CompressionCodec.Uncompressed && (long)uncompressedLength > Math.Max(64L << 20, (long)length * 1100))
         {

@@ -1,4 +1,5 @@
 using Bifrost.Parquet.Columns;
+using Bifrost.Parquet.Format;
 using Bifrost.Parquet.Reading;
 using Bifrost.Parquet.Tests.Support;
 using Bifrost.Parquet.Writing;
@@ -49,5 +50,25 @@ public sealed class BoundedMemoryTests
         var chunk = reader.Metadata.RowGroups[0].Columns[reader.GetColumn("size").Index].MetaData!;
         Assert.Equal(chunk.TotalCompressedSize, reader.ChunkBufferSize); // the only chunk read was the projected one
         Assert.IsType<Int32Column>(Assert.Single(batch.Columns));
+    }
+
+    [Fact]
+    public void AnUncompressedPageClaimingAGigabyte_IsRefusedBeforeItIsAllocated()
+    {
+        // An uncompressed page's size is its stored length: a header claiming 1 GiB for 4 bytes allocated the GiB before
+        // the copy found the mismatch (an OutOfMemoryException, not a refusal, under a pod's memory limit).
+        byte[] body = BitConverter.GetBytes(42);
+        var header = new PageHeader
+        {
+            Type = PageType.DataPage, CompressedPageSize = body.Length, UncompressedPageSize = 1 << 30,
+            DataPageHeader = new DataPageHeader { NumValues = 1, Encoding = ParquetEncoding.Plain },
+        };
+        byte[] chunk = [.. MetadataWriter.Write(header), .. body];
+        var column = ColumnDescriptor.Create("size", ValueKind.Int32);
+        var meta = new ColumnMetaData { Type = column.PhysicalType, Codec = CompressionCodec.Uncompressed, PathInSchema = ["size"], NumValues = 1 };
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => new ColumnChunkReader().Read(column, meta, chunk, chunk.Length, rows: 1));
+        Assert.Contains("uncompressed page holds 4 bytes, its header says 1073741824", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, $"{GC.GetAllocatedBytesForCurrentThread() - before} bytes allocated");
     }
 }
