@@ -17,6 +17,9 @@ internal static class SchemaBuilder
         int rootChildren = elements[0].NumChildren ?? 0;
         for (int i = 0; i < rootChildren; i++) Walk(elements, ref next, "", 0, 0, 0, leaves);
         if (next != elements.Count) throw new InvalidDataException($"the schema lists {elements.Count} elements but its tree covers {next}");
+        // Columns are asked for by name: of two with one name, which a reader got would be a guess (our writer refuses them).
+        if (leaves.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new InvalidDataException($"column '{twice.Key}' appears twice");
         return leaves;
     }
 

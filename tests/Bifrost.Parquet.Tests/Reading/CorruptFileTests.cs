@@ -183,6 +183,18 @@ public sealed class CorruptFileTests : IDisposable
         Assert.Contains("uncompressed size", e.Message);
     }
 
+    [Fact]
+    public void AColumnNamedTwice_IsRefusedNamingIt()
+    {
+        // Another writer may allow it (ours refuses): the reader took the first 'bid' for both, silently, and the
+        // inspector threw an unhandled ArgumentException on the second.
+        string path = WithFooter("twice.parquet", metadata => metadata.Schema.Single(e => e.Name == "ask").Name = "bid");
+        var e = ReadAll(path);
+        Assert.Contains(path, e.Message);
+        Assert.Contains("column 'bid' appears twice", e.Message);
+        Assert.Contains("column 'bid' appears twice", Assert.ThrowsAny<ParquetException>(() => ParquetInspector.Inspect(path)).Message);
+    }
+
     /// <summary>The good file's data under a footer changed by <paramref name="change"/>.</summary>
     private string WithFooter(string name, Action<FileMetaData> change)
     {
