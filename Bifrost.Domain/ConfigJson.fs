@@ -132,6 +132,7 @@ module ConfigJson =
         Timestamp.ofDateTimeUtc (localClose.AddMinutes(float -(SessionCalendar.utcOffset cal.Zone noon)))
 
     let private rule path (e: JsonElement) =
+        requireObject path e // its type is read before its keys are checked: a string here threw, not refused
         match req path e "type" text with
         | "band" ->
             checkKeys path (set [ "type"; "half_width"; "unit" ]) e

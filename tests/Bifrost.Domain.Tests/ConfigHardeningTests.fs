@@ -212,5 +212,12 @@ let tests =
         testCase "Reconcile_UnknownKey_IsRefusedNamingIt" <| fun () ->
             let e = errorOf (withReconcile "\"execution_wait\": 10")
             Expect.stringContains e.Field "reconcile" "the section named"
+        for value in [ "\"band\""; "5"; "null"; "[]"; "true" ] do
+            testCase $"ARuleThatIsNotAnObject_IsRefusedNamingIt ({value})" <| fun () ->
+                // Its type was asked for before its kind was checked: an unhandled InvalidOperationException, the
+                // daemon's check-config and run aborted (exit 134) where they refuse every other wrong kind naming it.
+                let json = sample().Replace("""[ { "type": "band", "half_width": 100, "unit": "shares" } ]""", $"[ {value} ]")
+                let e = refusedAt "strategy.rules[0]" json
+                Expect.stringContains e.Message "must be an object" "names the kind expected"
         testCase "Fuzz_MutatedConfigs_AreRefusedOrParsed_NeverThrow" fuzz
     ]
