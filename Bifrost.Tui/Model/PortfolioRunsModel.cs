@@ -45,7 +45,7 @@ internal static class PortfolioRunsModel
     public static string Style(string status) => status switch
     {
         "done" => "good",
-        "partial" or "queued" or "pre-trade" or "running" => "warn",
+        "partial" or "queued" or "pre_trade" or "running" => "warn",
         "failed" or "blocked" => "bad",
         _ => "",
     };
