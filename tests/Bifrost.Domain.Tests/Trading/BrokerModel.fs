@@ -27,7 +27,7 @@ type Action =
     /// A cancel that raced a fill: the broker fills half of what is left of the first order whose cancel it has, then
     /// cancels it; IB's 202 (or an openOrder "Cancelled": neither carries a fill count) reaches the engine first, the
     /// fill's reports and the final status (with the count) are held back with the late executions (LateExecArrives,
-    /// or a reconciliation, brings them).
+    /// or a reconciliation, brings them; the position report among them says the account as it is when it comes).
     | CancelRaced of openOrderFirst: bool
     | Reject
     /// The broker refuses the cancel of the first order it has one for and works the order on, no cancel received:
@@ -206,11 +206,20 @@ let private openOrder (sim: Sim) (w: Working) =
                      { IbOrderId = w.Req.IbOrderId; PermId = int64 w.Req.IbOrderId + 1000L; ClientId = 7; Ref = OrderRef.value w.Req.Ref
                        ContractId = w.Req.ContractId; Side = w.Req.Side; Quantity = w.Req.Quantity; Filled = w.Filled; Status = Acknowledged })
 
+/// A held-back report as the broker sends it now: a position report carries the account at its sending (IB's
+/// positions come in order on one socket, so a number from before a later move never follows that move's report).
+/// Sent as of the fill it came with, a late fill's report put the account back where it was before an outside move,
+/// and the sync ran on the book the account no longer held.
+let private sentNow (sim: Sim) (e: Event) =
+    match e.Payload with
+    | PositionReported(id, _, cost) -> at e.Received (PositionReported(id, sim.Broker |> Map.tryFind id |> Option.defaultValue 0, cost))
+    | _ -> e
+
 let private reconcileAnswers (sim: Sim) =
     let positions = sim.Broker |> Map.toList |> List.map (fun (id, q) -> at sim.Time (PositionReported(id, q, 3.0)))
     let opens = sim.Working |> List.map (openOrder sim)
     // The undelivered fills, then a re-delivery of an already-applied execution: it must not double count.
-    let execs = (sim.Undelivered |> List.rev) @ sim.Late @ (sim.Execs |> List.truncate 1)
+    let execs = ((sim.Undelivered |> List.rev) @ sim.Late |> List.map (sentNow sim)) @ (sim.Execs |> List.truncate 1)
     positions @ [ at sim.Time PositionsEnded ] @ opens @ [ at sim.Time OpenOrdersEnded ] @ execs @ [ at sim.Time ExecutionsEnded ]
 
 /// What the market quotes a contract at now: the underlying around its price, a leg at its usual 3.00.
@@ -371,7 +380,7 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
             let late, told = events |> List.partition (fun e -> match e.Payload with ExecutionReported _ -> true | _ -> false)
             { sim with Late = sim.Late @ late }, told
         | _ -> sim, []
-    | LateExecArrives -> { sim with Late = [] }, (if sim.Connected then sim.Late else [])
+    | LateExecArrives -> { sim with Late = [] }, (if sim.Connected then sim.Late |> List.map (sentNow sim) else [])
     | LoseNextReconcileEnd -> { sim with LoseEnd = true }, []
     | CorrectExec ->
         match sim.Execs with

@@ -249,6 +249,22 @@ let tests =
             Expect.isFalse (asksReconcile cmds) "no sync"
             Expect.isEmpty (alerts cmds) "no alert"
 
+        testCase "AFillHeldBackByACancelRace_ThenTheLegMovedOutside_TheSyncSeesTheAccount_AndHalts" <| fun () ->
+            // Found by the property at scale, in the broker model: a rebalance's sell of 2 calls, cancelled, fills 1
+            // (the account at 9) with its reports held back; 9 calls bought outside (18). The sync's late fill report
+            // said 9 — the account as of the fill, after the move's 18 — and the engine ran on the book it kept (9).
+            let move = 0, 9, false
+            let actions = [ Base(MoveUnderlying 1); Base FillAll; RebalanceLeg(0, -2); Base(OperatorCancel false); Base(CancelRaced true); Base(LegMovedOutside move); Base(Tick 1000) ]
+            let cfg, steps, m = runMove (1, None, actions, move)
+            let m = Expect.wantSome m "the move is met live"
+            Expect.isTrue m.Judged "on a live leg the strategy adopted"
+            let reported =
+                steps |> List.skip m.Step
+                |> List.choose (fun st -> match st.Event.Payload with PositionReported(id, q, _) when id = cfg.Strategy.Legs.[0].Option.ContractId -> Some q | _ -> None)
+            Expect.allEqual reported 18 "every report from the move on is the account: 10 - 1 + 9"
+            checkMove steps m
+            Expect.isTrue (isBookMismatch (List.last steps).After.Fsm) $"halted: {FsmState.name (List.last steps).After.Fsm}"
+
         Props.property "A leg's position moved outside Bifrost is reconciled before any hedge, and halts unless the broker's executions explain it" 300
             (Prop.forAll (Arb.fromGen genMoveScenario) (fun scenario ->
                 let _, steps, m = runMove scenario
