@@ -220,6 +220,22 @@ module OptionBook =
         + ". To give the strategy the configured quantity, confirm_book it (the account must hold it); to keep the strategy's book, "
         + "set the quantity back, or to what the strategy holds, and restart"
 
+    /// The legs `after` adopted at a cost the broker did not give (0: IB's avgCost unset or none), named with their
+    /// quantity: the strategy's P&L counts such a leg's whole value as a gain (and its sale's realised P&L). The limits
+    /// judge from the P&L the engine took the book at (State.takenWith), not from the cost, so nothing trades on it;
+    /// the operator is told which figures to read with care.
+    let adoptedAtUnknownCost (cfg: Config) (before: State) (after: State) =
+        [ for leg in cfg.Strategy.Legs do
+              match adoptedOf before.OptionBook leg.Option.ContractId, adoptedOf after.OptionBook leg.Option.ContractId with
+              | None, Some a when a.Quantity <> 0 && a.AvgCost = 0.0 -> $"{describe leg.Option} ({a.Quantity})"
+              | _ -> () ]
+
+    /// What ADOPTED_AT_UNKNOWN_COST says.
+    let adoptedAtUnknownCostText (legs: string list) =
+        "adopted at an unknown cost (the broker reported none, taken as 0): " + String.concat "; " legs
+        + ". The strategy's P&L counts these legs' whole value as a gain, and their sale's realised P&L too; the risk limits "
+        + "judge the P&L since the engine took the book, not the cost. Check the cost in TWS"
+
     /// At the end of a sync: adopts new legs, checks the others. A clean book becomes the new reconciled book.
     let reconcile (cfg: Config) (s: State) =
         let s, problems, notes = cfg.Strategy.Legs |> List.fold checkLeg (s, [], [])

@@ -185,7 +185,12 @@ module Sync =
             if unexplained.IsEmpty || p.ResumeTo <> ResumeRunning then p, s
             else { p with ResumeTo = ResumePaused }, { s with PausedBy = "critical alert FIRST_START_POSITION" }
         let s, expired = Expiry.settle cfg s
+        let beforeBook = s
         let s, bookProblems, notes = OptionBook.reconcile cfg s
+        let unknownCost =
+            match OptionBook.adoptedAtUnknownCost cfg beforeBook s with
+            | [] -> []
+            | legs -> Emit.alertAndRecord s Warning "ADOPTED_AT_UNKNOWN_COST" (OptionBook.adoptedAtUnknownCostText legs)
         let unlisted = OptionBook.unconfigured cfg s
         let lapsed = OptionBook.expiredNeverHeld cfg s
         let s, quantityChanges, quantityNotes = OptionBook.configuredChanges cfg s
@@ -258,7 +263,7 @@ module Sync =
                     let s', cancels = OrderFlow.cancelForHalt r { s with Fsm = fsm } "halted: still working at the broker after the reconciliation"
                     s', reconciled :: cancels
                 | _ -> { s with Fsm = fsm }, [ reconciled ]
-        s, expired @ orderCmds @ resent @ outcome @ unexplained @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
+        s, expired @ orderCmds @ resent @ outcome @ unexplained @ unknownCost @ portfolioSoldOutside s @ Emit.fsmChange s before @ [ Emit.publish cfg s ]
 
     let private tryFinish cfg (s: State) =
         match s.Fsm with

@@ -103,6 +103,22 @@ let tests =
             Expect.equal (placed cmds |> List.length) 1 "the legs hedged at once"
             let usage = State.pnlLimitsUsage c s |> List.map (fun (n, used, limit) -> n, System.Math.Round(used, 2), limit)
             Expect.contains usage ("take_profit", 0.0, 2_000.0) "no take-profit used at the start"
+        testCase "FirstStart_AtAnUnknownCost_TellsTheOperatorWhichLegsP&LReadsTheWholeValue_AtAKnownCostNothing" <| fun () ->
+            // The P&L shown reads the premium as a gain (the limits do not): the operator is told which leg, once.
+            let c = config 1
+            let _, cmds = runAll c (startAtCost c 0.0)
+            let told = alerts cmds |> List.filter (fun a -> a.Code = "ADOPTED_AT_UNKNOWN_COST")
+            Expect.equal (told |> List.map (fun a -> a.Severity)) [ Warning ] "told once, a warning (nothing is blocked)"
+            let leg = OptionContract.describe (c.Strategy.Legs.Head.Option)
+            Expect.stringContains told.Head.Message $"{leg} (10)" "names the leg as a trader reads it, with its quantity"
+            let _, known = runAll c (startAtCost c 3.0)
+            Expect.isEmpty (alerts known |> List.filter (fun a -> a.Code = "ADOPTED_AT_UNKNOWN_COST")) "a cost the broker gave: nothing told"
+            // A later sync (a reconnect) adopts nothing new: not told again.
+            let s, _ = runAll c (startAtCost c 0.0)
+            let _, again = Reducer.run c s [ at (sec 2.0) (BrokerDisconnected "drop"); at (sec 3.0) (BrokerConnected [ c.Account ])
+                                             at (sec 3.1) (PositionReported(cid 2, 10, 0.0)); at (sec 3.1) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+                                             at (sec 3.2) PositionsEnded; at (sec 3.2) OpenOrdersEnded; at (sec 3.2) ExecutionsEnded ]
+            Expect.isEmpty (alerts again |> List.filter (fun a -> a.Code = "ADOPTED_AT_UNKNOWN_COST")) "not told at every sync"
         testCase "Restart_AfterAFirstStartBelowCost_KeepsTheTakenPnl_TheStopLossStillFromThere" <| fun () ->
             let c = { config 1 with Risk = { (config 1).Risk with StopLoss = Some 1_500.0 } }
             let s, cmds = runAll c (startBelowCost c)
