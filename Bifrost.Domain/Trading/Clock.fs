@@ -81,7 +81,7 @@ module Clock =
     /// Tells the operator why (a warning) and reconciles with the broker now; a flatten under way is ended by it.
     let private reconcileNow (s: State) code text why =
         let alert = Emit.alertAndRecord s Warning code text
-        let interrupted = Sync.flattenInterrupted why s
+        let s, interrupted = Sync.flattenInterrupted why s
         let s', sync = Sync.start s (Sync.resumeTargetOf s.Fsm)
         struct (s', alert @ interrupted @ sync)
 

@@ -39,7 +39,7 @@ module Connectivity =
             // are sent again here, or the stop would end on its timeout with the orders live at the broker.
             | Stopping _ -> s, connected :: RequestReconcile Sync.scopes :: OrderFlow.resendCancels s "cancel sent again after the reconnect (stopping)"
             | _ ->
-                let aborted = Sync.flattenInterrupted "connection lost" s
+                let s, aborted = Sync.flattenInterrupted "connection lost" s
                 let s', cmds = Sync.start s (Sync.resumeTargetFor s)
                 s', connected :: aborted @ cmds @ [ SubscribeMarketData(universe cfg s) ]
 
@@ -71,7 +71,7 @@ module Connectivity =
         | Stopping _ -> s, note :: resubscribe @ OrderFlow.resendCancels s "cancel sent again after IB came back (stopping)"
         | Stopped | Starting -> s, note :: resubscribe
         | fsm ->
-            let aborted = Sync.flattenInterrupted (if dataMaintained then "1102 reconnect" else "1101 reconnect") s
+            let s, aborted = Sync.flattenInterrupted (if dataMaintained then "1102 reconnect" else "1101 reconnect") s
             let s', cmds = Sync.start s (Sync.resumeTargetOf fsm)
             s', note :: aborted @ cmds @ resubscribe
 

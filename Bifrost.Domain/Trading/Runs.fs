@@ -128,8 +128,8 @@ module Runs =
             @ refused
         status + ": " + String.concat "; " lines
 
-    /// A flatten a restart handed back (its order went out, the daemon was killed before it answered) ends as its
-    /// orders settle, answered as a flatten ends: done when its last order filled in full (each is sized to what was
+    /// A flatten a restart handed back (its order went out, the daemon was killed before it answered), or a sync
+    /// interrupted with its order working (Sync.flattenInterrupted), ends as its orders settle, answered as a flatten ends: done when its last order filled in full (each is sized to what was
     /// left to trade), else incomplete, paged as a flatten left short is. Before, the restart refused it while its sell
     /// filled, and a flatten again met a book already flat. The restart does not carry it on: the engine came back paused.
     let private completeFlatten (s: State) runId (meta: ControlMeta) (orders: Order list) =
@@ -138,10 +138,10 @@ module Runs =
         let lines = orders |> List.map (fun o -> $"{OrderRef.value o.Ref} {Side.name o.Side} {o.Filled}/{o.Quantity} {OrderStatus.name o.Status}") |> String.concat "; "
         let s = { s with RunRejections = s.RunRejections.Remove runId; DetachedRuns = s.DetachedRuns.Remove runId }
         if last.Filled >= last.Quantity then
-            let text = $"strategy hedge at {hedge} (followed after a restart: {lines})"
+            let text = $"strategy hedge at {hedge} (followed to its end after an interruption: {lines})"
             s, [ Emit.note s OperationKind.ControlCompleted runId $"flatten {text}"; CompleteControl(meta.ControlId, Done text) ]
         else
-            let text = $"the daemon restarted during the flatten: {lines}; the hedge at {hedge} shares: flatten again"
+            let text = $"the flatten was interrupted (a restart, a reconnect) before its order ended: {lines}; the hedge at {hedge} shares: flatten again"
             s, [ Emit.note s OperationKind.ControlCompleted runId $"flatten incomplete: {text}"; CompleteControl(meta.ControlId, Refused text) ]
                @ Emit.alertAndRecord s Critical "FLATTEN_INCOMPLETE" $"flatten {text}"
 
@@ -564,6 +564,8 @@ module Runs =
             match s.Fsm with
             | Flattening _ -> result
             | _ when cmds |> List.exists (function CompleteControl(id, _) -> id = run.Meta.ControlId | _ -> false) -> result
+            // Followed apart (a sync interrupted it with its order working): that order answers it.
+            | _ when s.DetachedRuns.ContainsKey run.RunId -> result
             | fsm ->
                 let why =
                     match fsm with

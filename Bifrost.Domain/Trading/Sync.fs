@@ -28,14 +28,21 @@ module Sync =
             | target -> target
         | fsm -> resumeTargetOf fsm
 
-    /// A flatten a sync interrupts (a reconnect, 1101/1102, executions overdue) ends refused, never resumed after the
-    /// sync: its control is completed here (it stayed taken for good when 1101/1102 interrupted it).
+    /// A flatten a sync interrupts (a reconnect, 1101/1102, executions overdue, a leg's move) is never resumed after
+    /// the sync. One with nothing at the broker ends refused here (its control stayed taken for good when 1101/1102
+    /// interrupted it). One whose order still works is followed apart until it ends and answered with what it did
+    /// (Runs.complete, as after a restart): refused while its sell went on to fill, `flatten-all --wait` exited 1 and
+    /// an operator who sold the hedge by hand sold it twice.
     let flattenInterrupted (why: string) (s: State) =
         match s.Fsm with
         | Flattening run ->
             let after = match run.Returns with Some _ -> "back in the halt it started from" | None -> "paused"
-            Runs.flattenEnded s run (Refused $"{why} during flatten; {after}")
-        | _ -> []
+            let working = s.Open |> Set.exists (fun r -> let o = s.Orders.[r] in o.RunId = run.RunId && o.Purpose = Flatten)
+            if working then
+                { s with DetachedRuns = s.DetachedRuns.Add(run.RunId, Some run.Meta) },
+                [ Emit.note s OperationKind.Intent run.RunId $"flatten followed on after the {why}: its working order answers it; {after}" ]
+            else s, Runs.flattenEnded s run (Refused $"{why} during flatten; {after}")
+        | _ -> s, []
 
     /// Another run's refs are judged afresh by each sync (a resume out of ANOTHER_ENGINE passes once they are gone), but
     /// those a sync met and had not judged yet (a 1101/1102 or a reconnect restarting it) are kept: the new sync may
@@ -318,7 +325,7 @@ module Sync =
                     if s.Open |> Set.exists (fun r -> s.Orders.[r].ContractId = id) then
                         [ Emit.note s OperationKind.Reconciled "" $"{text}, an order on it open: reconciling with the broker" ]
                     else Emit.alertAndRecord s Warning "POSITION_MOVED" $"{text}, with no execution seen (an assignment, a trade outside Bifrost, a liquidation?): reconciling with the broker; no hedge until then"
-                let interrupted = flattenInterrupted "a leg's position moved" s
+                let s, interrupted = flattenInterrupted "a leg's position moved" s
                 let s', sync = start s (resumeTargetOf s.Fsm)
                 s', alert @ interrupted @ sync @ Emit.fsmChange s' s.Fsm
             | None -> s, []

@@ -117,7 +117,7 @@ let tests =
             let s', cmds = Reducer.run c (State.initial c) (restartHandingBack c s [ buy.RunId, meta 1L ])
             match answerTo 1L cmds with
             | [ Refused why ] ->
-                Expect.stringContains why $"the daemon restarted during the flatten: {OrderRef.value buy.Ref} BUY 30/{buy.Quantity}" "what its order did"
+                Expect.stringContains why $"the flatten was interrupted (a restart, a reconnect) before its order ended: {OrderRef.value buy.Ref} BUY 30/{buy.Quantity}" "what its order did"
                 Expect.stringContains why $"the hedge at {hedge} shares: flatten again" "where the hedge is, the way out"
                 Expect.equal (State.qtyOf s' underlyingId) hedge "premise: nothing more traded"
             | other -> failtestf "the flatten answered %A" other
@@ -127,7 +127,7 @@ let tests =
             let s, _ = Reducer.step c s (at (sec 2.0) (execFor buy buy.Quantity 100.0 "p1"))
             let _, cmds = Reducer.run c (State.initial c) (restartHandingBack c s [ buy.RunId, meta 1L ] |> List.truncate 1)
             match answerTo 1L cmds with
-            | [ Done text ] -> Expect.stringContains text $"strategy hedge at 0 (followed after a restart: {OrderRef.value buy.Ref} BUY {buy.Quantity}/{buy.Quantity} Filled)" "done, with its fill"
+            | [ Done text ] -> Expect.stringContains text $"strategy hedge at 0 (followed to its end after an interruption: {OrderRef.value buy.Ref} BUY {buy.Quantity}/{buy.Quantity} Filled)" "done, with its fill"
             | other -> failtestf "the flatten answered %A" other
         scenarioProperty "Every operator command is answered exactly once, or is still being worked when the scenario ends" (fun _ steps -> Props.noneOf (unanswered steps []))
         restartProperty "Every operator command is answered exactly once across restarts, or was still being worked when one came" (fun _ steps restarts ->

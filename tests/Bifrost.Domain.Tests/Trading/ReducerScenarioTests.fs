@@ -157,22 +157,45 @@ let tests =
             let working = { IbOrderId = buy.IbOrderId; PermId = 11L; ClientId = 7; Ref = OrderRef.value buy.Ref; ContractId = underlyingId; Side = buy.Side; Quantity = buy.Quantity; Filled = 0; Status = Acknowledged }
             let s, cmds = Reducer.run cfg s (at (sec 4.0) (BrokerDisconnected "drop") :: sync 5.0 [ working ])
             Expect.isTrue (match s.Fsm with Halted(ReconcileFailed d) -> d.Contains "oi_r1_99" | _ -> false) $"back in the halt, not Paused: {s.Fsm}"
-            Expect.exists cmds (function CompleteControl(1L, Refused r) -> r.Contains "back in the halt" | _ -> false) "the flatten's control ends"
-        testCase "FlattenInterruptedBy1101Or1102_CompletesItsControl_AndEndsWhereTheFlattenWould" <| fun () ->
-            // 1101/1102 start a sync too; the flatten they interrupted left its control taken for good.
+            // Its buy still works at the broker: the flatten is answered by what it does, not refused while it may fill.
+            Expect.isFalse (cmds |> List.exists (function CompleteControl(1L, _) -> true | _ -> false)) "not answered while its order works"
+            Expect.contains cmds (CancelOrder(buy.Ref, buy.IbOrderId)) "the halt (an unknown order: the account's) cancels it"
+            let s, cmds = step s (at (sec 5.5) (OrderStatusReported { IbOrderId = buy.IbOrderId; PermId = 11L; Ref = ""; Status = CancelConfirmed; Filled = 0; AvgFillPrice = 0.0; Reason = "" }))
+            Expect.exists cmds (function CompleteControl(1L, Refused r) -> r.Contains "interrupted" && r.Contains "flatten again" | _ -> false) "refused once its order ended unfilled"
+            Expect.exists (alerts cmds) (fun a -> a.Code = "FLATTEN_INCOMPLETE" && a.Severity = Critical) "paged"
+            Expect.isTrue (match s.Fsm with Halted(ReconcileFailed _) -> true | _ -> false) $"still in the halt: {s.Fsm}"
+        testCase "FlattenInterruptedBy1101Or1102_WithItsOrderWorking_IsAnsweredByWhatItsOrderDid_AndEndsWhereTheFlattenWould" <| fun () ->
+            // 1101/1102 start a sync too; the flatten they interrupted left its control taken for good, and then was
+            // refused at the interruption while its buy went on to fill (an operator who bought by hand bought twice).
             for maintained in [ true; false ] do
                 let s = hedged cfg
                 let s, cmds = step s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
                 let buy = placed cmds |> List.exactlyOne
                 let s, cmds = step s (at (sec 2.0) (ConnectivityRestored maintained))
-                Expect.exists cmds (function CompleteControl(1L, Refused r) -> r.Contains "reconnect during flatten; paused" | _ -> false) $"the flatten's control ends ({maintained})"
+                Expect.isFalse (cmds |> List.exists (function CompleteControl(1L, _) -> true | _ -> false)) $"not refused while its order works ({maintained})"
                 Expect.contains cmds (RequestReconcile Sync.scopes) "reconciled"
-                let working = { IbOrderId = buy.IbOrderId; PermId = 11L; ClientId = 7; Ref = OrderRef.value buy.Ref; ContractId = underlyingId; Side = buy.Side; Quantity = buy.Quantity; Filled = 0; Status = Acknowledged }
+                let working = { IbOrderId = buy.IbOrderId; PermId = 1000L + int64 buy.IbOrderId; ClientId = 7; Ref = OrderRef.value buy.Ref; ContractId = underlyingId; Side = buy.Side; Quantity = buy.Quantity; Filled = 0; Status = Acknowledged }
                 let s, _ =
                     Reducer.run cfg s
                         [ for l in cfg.Strategy.Legs do at (sec 2.1) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
                           at (sec 2.1) PositionsEnded; at (sec 2.1) (OpenOrderReported working); at (sec 2.1) OpenOrdersEnded; at (sec 2.1) ExecutionsEnded ]
                 Expect.equal s.Fsm Paused $"paused after the sync ({maintained})"
+                let s, cmds =
+                    Reducer.run cfg s
+                        [ at (sec 3.0) (execFor buy buy.Quantity 100.0 $"f{maintained}")
+                          at (sec 3.0) (OrderStatusReported { IbOrderId = buy.IbOrderId; PermId = 1000L + int64 buy.IbOrderId; Ref = ""; Status = FullyFilled; Filled = buy.Quantity; AvgFillPrice = 100.0; Reason = "" }) ]
+                Expect.exists cmds (function CompleteControl(1L, Done d) -> d.Contains "strategy hedge at 0" && d.Contains "interruption" | _ -> false) $"done with its fill ({maintained})"
+                Expect.isEmpty (placed cmds) "nothing more sent"
+                Expect.equal s.Fsm Paused "still paused"
+        testCase "FlattenInterruptedByAReconnect_BeforeItsOrderWentOut_IsRefusedAtOnce" <| fun () ->
+            // Waiting for a working hedge's cancel, nothing of the flatten at the broker: nothing would answer it later.
+            let s, _, hedge = started ()
+            let s, cmds = step s (at (sec 1.0) (ControlRequested(FlattenExposure, meta 1L)))
+            Expect.contains cmds (CancelOrder(hedge.Ref, hedge.IbOrderId)) "the hedge cancelled first"
+            Expect.isEmpty (placed cmds) "nothing of the flatten sent yet"
+            let s, cmds = step s (at (sec 2.0) (ConnectivityRestored false))
+            Expect.exists cmds (function CompleteControl(1L, Refused r) -> r.Contains "1101 reconnect during flatten; paused" | _ -> false) "refused at once"
+            Expect.isEmpty s.DetachedRuns "not followed: nothing of it works"
         testCase "Flatten_WhoseOrderNeverFills_EndsIncompleteAtTheRunTimeout_CancelsIt_AndPauses" <| fun () ->
             // The flatten's order rested unfilled (held for a locate, a halted stock): the engine stayed Flattening for
             // good, pause and resume refused, no alert.

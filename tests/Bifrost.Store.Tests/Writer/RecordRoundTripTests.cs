@@ -193,10 +193,10 @@ public sealed class RecordRoundTripTests : IDisposable
         {
             w.Record(new OperationRecord(Sample.T0, OperationKind.ControlDone, "t1-flat1", Detail: "flatten strategy hedge at 0")); // an earlier flatten's
             w.StartRun(new RunRecord("t1-flat3", RunKind.Flatten, Sample.T0 + 1, """{"control_id":7}""", "t1"));
-            w.Record(new OperationRecord(Sample.T0 + 2, OperationKind.ControlDone, "t1-flat3", Detail: "flatten strategy hedge at 0 (followed after a restart: …)"));
+            w.Record(new OperationRecord(Sample.T0 + 2, OperationKind.ControlDone, "t1-flat3", Detail: "flatten strategy hedge at 0 (followed to its end after an interruption: …)"));
         });
 
-        Assert.Equal(("t1-flat3", "flatten strategy hedge at 0 (followed after a restart: …)"), reader.FindFlattenEnd(7));
+        Assert.Equal(("t1-flat3", "flatten strategy hedge at 0 (followed to its end after an interruption: …)"), reader.FindFlattenEnd(7));
         Assert.Null(reader.FindFlattenEnd(8));
     }
 
