@@ -76,19 +76,9 @@ public sealed class ControlQueue : IDisposable
         return cmd.ExecuteNonQuery() == 1;
     }
 
-    /// <summary>
-    /// Daemon startup: commands a previous (crashed) daemon took but never completed are refused with <paramref name="result"/>,
-    /// not re-run — a half-done flatten or manual order must not execute twice. Returns how many.
-    /// </summary>
-    public int RefuseAbandoned(string result)
-    {
-        using var cmd = _connection.Command(
-            "UPDATE control_queue SET status = 'refused', result = @r, completed_ns = @t WHERE status = 'taken'",
-            ("@r", result), ("@t", UnixNanos.Now()));
-        return cmd.ExecuteNonQuery();
-    }
-
-    /// <summary>Daemon startup: the commands a previous (killed) daemon took and never answered, oldest first.</summary>
+    /// <summary>Daemon startup: the commands a previous (killed) daemon took and never answered, oldest first. Each is
+    /// answered by what it did (ControlWorker.ResolveAbandoned), never re-run: a half-done flatten or manual order must
+    /// not execute twice.</summary>
     public IReadOnlyList<ControlCommand> Taken()
     {
         using var cmd = _connection.Command($"SELECT {ControlRows.Columns} FROM control_queue WHERE status = 'taken' ORDER BY id");

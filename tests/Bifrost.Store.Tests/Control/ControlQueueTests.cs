@@ -76,17 +76,18 @@ public sealed class ControlQueueTests : IDisposable
     }
 
     [Fact]
-    public void AfterADaemonCrash_TakenButUnfinishedCommandsAreRefusedNotReRun()
+    public void AfterADaemonCrash_TheTakenButUnansweredCommandsAreListedOldestFirst_NeverDeliveredAgain()
     {
         using var q = ControlQueue.Open(_store.Path);
         var order = q.Enqueue(ControlCommandKind.ManualOrder, """{"qty":100}""", "tui");
+        var flatten = q.Enqueue(ControlCommandKind.Flatten, "", "tui");
         var later = q.Enqueue(ControlCommandKind.Resume, "", "tui");
-        q.TryClaimNext(); // the old daemon took the manual order, then died
+        q.TryClaimNext(); // the old daemon took the manual order and the flatten, then died
+        q.TryClaimNext();
 
-        Assert.Equal(1, q.RefuseAbandoned("daemon restarted before completing it"));
-
-        Assert.Equal(ControlStatus.Refused, q.Get(order)!.Status);
-        Assert.Equal(later, q.TryClaimNext()!.Id); // the pending one is still delivered
+        Assert.Equal([order, flatten], q.Taken().Select(c => c.Id));
+        Assert.Equal(later, q.TryClaimNext()!.Id); // the pending one is still delivered, the taken ones not again
+        Assert.Null(q.TryClaimNext());
     }
 
     [Fact]
