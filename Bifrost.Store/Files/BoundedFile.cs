@@ -14,29 +14,36 @@ public static class BoundedFile
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The file's text, or why it cannot be used (never throws).</summary>
+    /// <remarks>The read runs on a thread of its own, never the thread pool: callers read from inside pool work (a
+    /// sweep's parallel runs), and a starved pool would not start the read within the timeout, refusing a good file.</remarks>
     public static (string? Text, string? Error) Read(string path, int maxBytes)
     {
-        var read = Task.Run(() =>
+        byte[]? bytes = null;
+        int length = 0;
+        Exception? failure = null;
+        var done = new ManualResetEventSlim();
+        var reader = new Thread(() =>
         {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-            var buffer = new byte[maxBytes + 1];
-            int n = 0, r;
-            while (n < buffer.Length && (r = fs.Read(buffer, n, buffer.Length - n)) > 0) n += r;
-            return (buffer, n);
-        });
-        try
-        {
-            if (!read.Wait(Timeout))
-                return (null, $"'{path}' gave nothing to read within {Timeout.TotalSeconds:N0} s: not a regular file (a pipe or a device?)");
-        }
-        catch (AggregateException e) when (e.InnerException is IOException or UnauthorizedAccessException or System.Security.SecurityException)
-        {
-            return (null, $"cannot read '{path}': {e.InnerException.Message}");
-        }
-        var (bytes, length) = read.Result;
+            try
+            {
+                using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+                var buffer = new byte[maxBytes + 1];
+                int n = 0, r;
+                while (n < buffer.Length && (r = fs.Read(buffer, n, buffer.Length - n)) > 0) n += r;
+                (bytes, length) = (buffer, n);
+            }
+            catch (Exception e) { failure = e; }
+            finally { done.Set(); }
+        }) { IsBackground = true, Name = "bounded-file-read" };
+        reader.Start();
+        if (!done.Wait(Timeout))
+            return (null, $"'{path}' gave nothing to read within {Timeout.TotalSeconds:N0} s: not a regular file (a pipe or a device?)");
+        done.Dispose();
+        if (failure is not null)
+            return (null, $"cannot read '{path}': {failure.Message}");
         if (length > maxBytes)
             return (null, $"'{path}' is more than {maxBytes} bytes");
-        using var reader = new StreamReader(new MemoryStream(bytes, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return (reader.ReadToEnd(), null);
+        using var text = new StreamReader(new MemoryStream(bytes!, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return (text.ReadToEnd(), null);
     }
 }
