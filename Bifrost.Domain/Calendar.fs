@@ -5,7 +5,8 @@ open System
 /// How local exchange time relates to UTC. Computed arithmetically: the domain never consults the system's tz database.
 type TimeZoneRule =
     | FixedOffset of minutes: int
-    /// America/New_York: UTC−5, and UTC−4 from the second Sunday of March 02:00 to the first Sunday of November 02:00.
+    /// America/New_York: UTC−5, and UTC−4 from the second Sunday of March 02:00 to the first Sunday of November 02:00
+    /// (before 2007 the first Sunday of April to the last Sunday of October; earlier rules back to 1967 too).
     | UsEastern
 
 /// The exchange's trading sessions in local time, with holidays, early closes and windows where no order may be sent
@@ -65,7 +66,23 @@ module SessionCalendar =
         let day = first.AddDays(float (toSunday + 7 * (n - 1))).AddHours(float localHour)
         Timestamp.ofDateTimeUtc (day.AddMinutes(float -offsetMinutes))
 
-    let private dstBoundsOf (year: int) = struct ((nthSundayUtc year 3 2 2 -300).Nanos, (nthSundayUtc year 11 1 2 -240).Nanos)
+    let private lastSundayUtc (year: int) (month: int) (localHour: int) (offsetMinutes: int) =
+        let last = DateTime(year, month, DateTime.DaysInMonth(year, month), 0, 0, 0, DateTimeKind.Utc)
+        let day = last.AddDays(float -(int last.DayOfWeek)).AddHours(float localHour)
+        Timestamp.ofDateTimeUtc (day.AddMinutes(float -offsetMinutes))
+
+    // The US rules by year, as the tz database's America/New_York has them: a backtest of 2005 data is judged by 2005's
+    // (the NYSE calendar's holidays go back to 2000). Changes at 02:00 local: standard time (−5) going in, daylight (−4)
+    // going out.
+    let private dstBoundsOf (year: int) =
+        let start =
+            if year >= 2007 then nthSundayUtc year 3 2 2 -300
+            elif year >= 1987 then nthSundayUtc year 4 1 2 -300
+            elif year = 1974 then Timestamp.ofDateTimeUtc (DateTime(1974, 1, 6, 7, 0, 0, DateTimeKind.Utc))
+            elif year = 1975 then lastSundayUtc 1975 2 2 -300
+            else lastSundayUtc year 4 2 -300
+        let stop = if year >= 2007 then nthSundayUtc year 11 1 2 -240 else lastSundayUtc year 10 2 -240
+        struct (start.Nanos, stop.Nanos)
 
     // US daylight saving bounds (UTC nanos) per year, computed once: the offset is asked on every clock step.
     let private firstTabledYear = 1970
