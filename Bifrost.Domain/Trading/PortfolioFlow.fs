@@ -142,11 +142,13 @@ module PortfolioFlow =
         | other -> Some $"state {FsmState.name other} does not accept orders"
 
     /// The day's P&L and the drawdown as pre-trade sees them: NaN (no new exposure) while a strategy holding has no
-    /// mark, because an unmarked holding is carried at cost and its loss would not show.
+    /// mark, because an unmarked holding is carried at cost and its loss would not show. The session's figure, as the
+    /// strategy's limits judge it (State.limitsPnl): a slot's pre-trade before the open judged the stock's pre-market
+    /// marks beside the options' last-close mids, and a gap day's hedge loss without the calls' gain blocked the slot.
     let dayRisk (cfg: Config) (s: State) =
         if not (State.isValued cfg s) then nan, nan
         else
-            let total = State.totalPnl cfg s
+            let total = State.limitsPnl cfg s
             total - s.Daily.StartPnl, PreTradeRisk.drawdown (State.highWaterWith s total) total
 
     let brokerDown (s: State) = not (State.brokerUp s)
