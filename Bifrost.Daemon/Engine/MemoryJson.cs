@@ -38,6 +38,7 @@ public static class MemoryJson
             ["adopted"] = new JsonArray([.. book.Adopted.Select(a => (JsonNode)new JsonObject
             {
                 ["con_id"] = ContractIdModule.value(a.ContractId), ["quantity"] = a.Quantity, ["avg_cost"] = double.IsFinite(a.AvgCost) ? a.AvgCost : 0.0,
+                ["realized"] = double.IsFinite(a.Realized) ? a.Realized : 0.0,
             })]),
             ["reconciled"] = new JsonArray([.. book.Reconciled.Select(l => (JsonNode)new JsonObject
             {
@@ -109,7 +110,8 @@ public static class MemoryJson
             "halted" => OperatorState.NewOperatorHalted(ReadHalt(o["halt"] as JsonObject ?? throw new FormatException("halt: required when halted"))),
             var other => throw new FormatException($"operator: expected running, paused or halted, got '{other}'"),
         };
-        var adopted = Array(o, "adopted").Select(a => new AdoptedLeg(Contract(a), Int(a, "quantity"), Number(a, "avg_cost") ?? 0.0));
+        // realized: absent in a memory written before confirm_book realised what it took away: nothing realised.
+        var adopted = Array(o, "adopted").Select(a => new AdoptedLeg(Contract(a), Int(a, "quantity"), Number(a, "avg_cost") ?? 0.0, Number(a, "realized") ?? 0.0));
         var reconciled = Array(o, "reconciled").Select(l => new BookLeg(Contract(l), Int(l, "strategy"), Int(l, "account")));
         // booked_orders: absent in a memory written before it existed.
         var booked = o["booked_orders"] is JsonArray refs

@@ -91,9 +91,11 @@ public static class StoreRestore
         {
             foreach (var a in memory.OptionBook.Adopted)
             {
-                if (a.Quantity == 0) continue;
-                var h = HoldingModule.applyFill(Mult(ContractIdModule.value(a.ContractId)), a.Quantity > 0 ? Side.Buy : Side.Sell, Math.Abs(a.Quantity), a.AvgCost, HoldingModule.empty);
-                holdings[ContractIdModule.value(a.ContractId)] = h;
+                // A leg confirm_book took to 0 keeps what it realised (the contracts sold in TWS, booked at their mark).
+                if (a.Quantity == 0 && a.Realized == 0.0) continue;
+                var h = a.Quantity == 0 ? HoldingModule.empty
+                    : HoldingModule.applyFill(Mult(ContractIdModule.value(a.ContractId)), a.Quantity > 0 ? Side.Buy : Side.Sell, Math.Abs(a.Quantity), a.AvgCost, HoldingModule.empty);
+                holdings[ContractIdModule.value(a.ContractId)] = new Holding(h.Quantity, h.AvgCost, h.Realized + a.Realized, h.Fees);
             }
         }
         var external = new List<Tuple<ContractId, int>>();

@@ -10,7 +10,13 @@ type OperatorState =
 
 /// Contracts of one leg given to the strategy without a fill of its own: the first adoption of the configured book,
 /// or the operator's confirmation after a BOOK_MISMATCH. The strategy's leg = adopted + its own fills.
-type AdoptedLeg = { ContractId: ContractId; Quantity: int; AvgCost: float }
+type AdoptedLeg =
+    { ContractId: ContractId
+      Quantity: int
+      AvgCost: float
+      /// What the confirmations realised of it (money): contracts confirmed away (sold in TWS, confirm_book to 0) are
+      /// booked as a sale at their mark, and a restart rebuilds the leg from this record, not from the fills it never saw.
+      Realized: float }
 
 /// One leg as last reconciled: the strategy's quantity and the account's.
 type BookLeg = { ContractId: ContractId; Strategy: int; Account: int }

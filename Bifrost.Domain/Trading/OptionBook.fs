@@ -94,15 +94,15 @@ module OptionBook =
             // Own fills but no adoption stored (a store from before the book was kept): what was adopted is unknown.
             s, $"{name}: stored {own}, account {account} (no adopted book on record)" :: problems, notes
         | None when own <> 0 ->
-            { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }, problems, notes
+            { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0; Realized = 0.0 } }, problems, notes
         | None when leg.Quantity = 0 ->
-            { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }, problems, notes
+            { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0; Realized = 0.0 } }, problems, notes
         | None when covered leg.Quantity account ->
             let cost = Portfolio.brokerCost id s.Portfolio |> Option.filter System.Double.IsFinite |> Option.defaultValue 0.0
             let h = { Portfolio.holding id s.Portfolio with Quantity = leg.Quantity; AvgCost = cost }
             { s with
                 Portfolio = Portfolio.adopt id h s.Portfolio
-                OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = leg.Quantity; AvgCost = cost } },
+                OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = leg.Quantity; AvgCost = cost; Realized = 0.0 } },
             problems, $"adopted {leg.Quantity} of {name} @ {cost:F4}" :: notes
         | None -> s, $"{name}: configured {leg.Quantity} to adopt, account {account}" :: problems, notes
         | Some _ ->
@@ -268,14 +268,20 @@ module OptionBook =
             elif System.Double.IsFinite mark then Some mark
             else None
 
-    /// The average cost after adding `q2` at `c2` to `q1` at `c1` (as a fill would: reducing keeps the cost, crossing
-    /// zero takes the new price).
-    let private blend (q1: int) (c1: float) (q2: int) (c2: float) =
-        if q1 = 0 then c2
-        elif q2 = 0 then c1
-        elif sign q1 = sign q2 then (c1 * float (abs q1) + c2 * float (abs q2)) / float (abs (q1 + q2))
-        elif abs q2 > abs q1 then c2
-        else c1
+    /// An adopted leg as a holding: its quantity at its cost, what its confirmations realised.
+    let private adoptedHolding (a: AdoptedLeg option) =
+        match a with
+        | Some a -> { Holding.empty with Quantity = a.Quantity; AvgCost = a.AvgCost; Realized = a.Realized }
+        | None -> Holding.empty
+
+    let private toAdopted (id: ContractId) (h: Holding) : AdoptedLeg =
+        { ContractId = id; Quantity = h.Quantity; AvgCost = h.AvgCost; Realized = h.Realized }
+
+    let private signedText (n: int) = if n > 0 then $"+{n}" else string n
+
+    /// `h` with `signed` contracts booked as a fill at `px`: added ones averaged in at `px`, taken away ones realised at it.
+    let private bookAt (multiplier: int) (signed: int) (px: float) (h: Holding) =
+        if signed = 0 then h else Holding.applyFill multiplier (Side.ofSignedQuantity signed) (abs signed) px h
 
     /// A contract as the trader names it: a leg's description, the underlying's symbol, a portfolio symbol, else its id.
     let contractName (cfg: Config) (s: State) (id: ContractId) =
@@ -309,6 +315,7 @@ module OptionBook =
                 let doubtful = match s.Fsm with Halted(ReconcileFailed _) -> inDoubt s | _ -> []
                 let apply (s: State) (id, q) =
                     let h = Portfolio.holding id s.Portfolio
+                    let multiplier = State.multiplier s id
                     // The in-doubt orders on this contract are booked: a restart skips every fill of a booked order
                     // (its unseen rest is in the adopted quantity), so the fills the book applied before are moved into
                     // the adopted quantity, at what they paid (once: not again for an order booked before). Left out, a
@@ -317,31 +324,39 @@ module OptionBook =
                     let was =
                         doubtful
                         |> List.filter (fun o -> o.ContractId = id && o.Filled > 0 && not (List.contains (OrderRef.value o.Ref) s.OptionBook.Booked))
-                        |> List.fold (fun (was: AdoptedLeg option) o ->
-                            let wasQty, wasCost = was |> Option.map (fun a -> a.Quantity, a.AvgCost) |> Option.defaultValue (0, 0.0)
-                            let seen = Side.sign o.Side * o.Filled
-                            Some { ContractId = id; Quantity = wasQty + seen; AvgCost = blend wasQty wasCost seen o.AvgFillPrice }) (adoptedOf s.OptionBook id)
-                    match doubtPrice cfg s doubtful id with
+                        |> List.fold (fun was o -> bookAt multiplier (Side.sign o.Side * o.Filled) o.AvgFillPrice was) (adoptedHolding (adoptedOf s.OptionBook id))
+                    let added = q - h.Quantity
+                    let mark = State.mark cfg s id
+                    let price =
+                        match doubtPrice cfg s doubtful id with
+                        | Some px -> Some px
+                        | None when System.Double.IsFinite mark -> Some mark
+                        | None -> None
+                    match price with
                     | Some px ->
-                        // The shares that filled unseen cost what their orders paid (or the mark), not the account's
-                        // average: that would move the day's P&L, and its limits, at once. They are booked as a fill at
-                        // that price: shares sold realise their P&L (a restart replays the adoption and the fills to the
-                        // same), where setting the quantity dropped it and the day's P&L jumped by their unrealised part.
-                        let added = q - h.Quantity
-                        let wasQty, wasCost = was |> Option.map (fun a -> a.Quantity, a.AvgCost) |> Option.defaultValue (0, 0.0)
-                        let booked = if added = 0 then h else Holding.applyFill (State.multiplier s id) (Side.ofSignedQuantity added) (abs added) px h
+                        // The contracts confirmed are booked as a fill: an unseen fill of an order in doubt at what it
+                        // would have paid (the limit; the mark for a market order), any other (bought or sold in TWS, a
+                        // fill lost) at the mark. Added contracts cost their price, not the leg's old average (12 calls
+                        // confirmed where the strategy held 10 at 2.00, marked 3.00: the two at 2.00 were a gain of 200
+                        // that never happened); contracts taken away realise their P&L (10 calls sold in TWS, confirmed
+                        // at 0: their unrealised P&L vanished, neither realised nor kept, and the day's P&L, the drawdown
+                        // and the stop-loss saw a jump that did not happen). At the mark the P&L does not move at the
+                        // confirm. The adopted record takes the same fill, so a restart rebuilds the same P&L.
+                        let booked = bookAt multiplier added px h
                         { s with
                             Portfolio = Portfolio.adopt id booked s.Portfolio
-                            OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = wasQty + added; AvgCost = blend wasQty wasCost added px } }
+                            OptionBook = s.OptionBook |> withAdopted (toAdopted id (bookAt multiplier added px was)) },
+                        if added = 0 then $"{legName id} {q}" else $"{legName id} {q} ({signedText added} at {px:F2})"
                     | None ->
+                        // No price to book them at (no mark): the strategy's cost, else the broker's (the reply says so).
                         let cost =
                             if h.Quantity <> 0 && sign h.Quantity = sign q then h.AvgCost
                             else Portfolio.brokerCost id s.Portfolio |> Option.filter System.Double.IsFinite |> Option.defaultValue 0.0
-                        let was = was |> Option.map (fun a -> a.Quantity) |> Option.defaultValue 0
                         { s with
                             Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = cost } s.Portfolio
-                            OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = was + (q - h.Quantity); AvgCost = cost } }
-                let s = c.Legs |> List.fold apply s
+                            OptionBook = s.OptionBook |> withAdopted { toAdopted id was with Quantity = was.Quantity + added; AvgCost = cost } },
+                        if added = 0 then $"{legName id} {q}" else $"{legName id} {q} ({signedText added} at {cost:F2}, no mark: its P&L unknown until marked)"
+                let s, texts = c.Legs |> List.fold (fun (s, texts) leg -> let s, t = apply s leg in s, texts @ [ t ]) (s, [])
                 // Legs the operator did not list and that were never adopted count as confirmed at what the strategy holds.
                 let s =
                     cfg.Strategy.Legs |> List.fold (fun (s: State) leg ->
@@ -350,8 +365,8 @@ module OptionBook =
                         | Some _ -> s
                         // Not one past its expiry: that would take LEG_ALREADY_EXPIRED's typo for a leg once held.
                         | None when Expiry.isExpired s leg.Option -> s
-                        | None -> { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0 } }) s
-                let text = c.Legs |> List.map (fun (id, q) -> $"{legName id} {q}") |> String.concat ", "
+                        | None -> { s with OptionBook = s.OptionBook |> withAdopted { ContractId = id; Quantity = 0; AvgCost = 0.0; Realized = 0.0 } }) s
+                let text = String.concat ", " texts
                 match s.Fsm with
                 | Halted(ReconcileFailed _) ->
                     // The book is confirmed; the account is checked again before anything trades. The orders in doubt on

@@ -77,6 +77,21 @@ public class MemoryJsonTests
         Assert.Contains("booked_orders[]", Assert.Throws<FormatException>(() => MemoryJson.Read(json.Replace("[\"oi_t1_7\"]", "[7]"))).Message);
     }
 
+    /// <summary>What an adopted leg's confirmations realised (calls sold in TWS, confirmed at 0) survives the round trip;
+    /// a memory written before it was kept reads as nothing realised.</summary>
+    [Fact]
+    public void AdoptedRealized_RoundTrips_AndAMemoryWithoutItReadsAsNone()
+    {
+        var m = EngineMemoryModule.empty;
+        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(1002).ResultValue, 4, 2.0, 600.0)]),
+            m.OptionBook.Reconciled, m.OptionBook.ReconciledAt, m.OptionBook.Booked, m.OptionBook.Configured);
+        m = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
+        var json = MemoryJson.Write(m);
+        var a = Assert.Single(MemoryJson.Read(json).OptionBook.Adopted);
+        Assert.Equal((4, 2.0, 600.0), (a.Quantity, a.AvgCost, a.Realized));
+        Assert.Equal(0.0, Assert.Single(MemoryJson.Read(json.Replace(",\"realized\":600", "")).OptionBook.Adopted).Realized);
+    }
+
     /// <summary>Each leg's configured quantity on record survives the round trip (a quantity changed in strategy.legs
     /// is told at the next sync, LEG_QUANTITY_CHANGED); a memory written before it existed reads as none on record.</summary>
     [Fact]

@@ -148,7 +148,7 @@ public class StoreRestoreTests
             new FillRecord("b1", "oi_t1_2", TestConfig.StockId, TradeSide.Sell, 50, 100.0, 2),
         };
         var m = EngineMemoryModule.empty;
-        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -50, 100.0)]),
+        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -50, 100.0, 0.0)]),
             ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]), MapModule.Empty<int, int>());
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
@@ -173,7 +173,7 @@ public class StoreRestoreTests
             new FillRecord("b3", "oi_t1_2", TestConfig.StockId, TradeSide.Sell, 20, 100.0, 3), // its report still to come
         };
         var m = EngineMemoryModule.empty;
-        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -350, 100.0)]),
+        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(ContractIdModule.create(TestConfig.StockId).ResultValue, -350, 100.0, 0.0)]),
             ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.OfSeq(["oi_t1_2"]), MapModule.Empty<int, int>());
         var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
         var r = StoreRestore.Build(Cfg, orders, fills, 6, memory, []);
@@ -182,6 +182,22 @@ public class StoreRestoreTests
         Assert.Equal(1.75, h.Fees, 10);
         var (exec, contract) = Assert.Single(r.FeesOwed);
         Assert.Equal(("b3", TestConfig.StockId), (ExecIdModule.value(exec), ContractIdModule.value(contract)));
+    }
+
+    /// <summary>10 calls bought at 2.00, sold by hand in TWS and confirmed at 0 (confirm_book): the engine booked their sale
+    /// at the mark, 3.00, and the adopted record keeps what it realised (+1,000). A restart rebuilds it: the calls at 0
+    /// with their gain. Before, a leg adopted at 0 was skipped, and the P&amp;L after the restart jumped by the gain.</summary>
+    [Fact]
+    public void ALegConfirmedAtZero_KeepsWhatItsConfirmRealised_AcrossARestart()
+    {
+        var m = EngineMemoryModule.empty;
+        var calls = ContractIdModule.create(TestConfig.CallId).ResultValue;
+        var book = new OptionBookMemory(ListModule.OfSeq([new AdoptedLeg(calls, 0, 0.0, 1_000.0)]),
+            ListModule.Empty<BookLeg>(), TimestampModule.zero, ListModule.Empty<string>(), MapModule.Empty<int, int>());
+        var memory = new EngineMemory(m.Operator, m.StopPending, m.Day, m.TradesToday, m.DayStartPnl, m.HighWater, book, m.PausedBy, m.ExpiredLegs, m.DayLastPnl, m.LastSpot, m.LegVols, m.PortfolioPrices, m.TiltClearedThrough, m.LegTerms, m.HedgeRejects, m.LastHedgeAt, m.LastHedgeSpot, m.TakenPnl);
+        var (id, h) = Assert.Single(StoreRestore.Build(Cfg, [], [], 1, memory, []).Holdings);
+        Assert.Equal(TestConfig.CallId, ContractIdModule.value(id));
+        Assert.Equal((0, 1_000.0), (h.Quantity, h.Realized));
     }
 
     /// <summary>A leg rolled out of the configuration after the strategy closed it: its fills' P&L is replayed at its

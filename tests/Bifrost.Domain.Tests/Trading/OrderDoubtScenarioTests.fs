@@ -266,7 +266,7 @@ let tests =
             // it was left Filled short of its executions. It is not in doubt again; it is ended, and nothing blocks.
             let s, hedge = hedgeWorking cfg
             let restored = restoredWithHedge s hedge
-            let memory = restored.Memory |> Option.map (fun m -> { m with OptionBook = { m.OptionBook with Booked = [ OrderRef.value hedge.Ref ]; Adopted = m.OptionBook.Adopted @ [ { ContractId = underlyingId; Quantity = -hedge.Quantity; AvgCost = 100.0 } ] } })
+            let memory = restored.Memory |> Option.map (fun m -> { m with OptionBook = { m.OptionBook with Booked = [ OrderRef.value hedge.Ref ]; Adopted = m.OptionBook.Adopted @ [ { ContractId = underlyingId; Quantity = -hedge.Quantity; AvgCost = 100.0; Realized = 0.0 } ] } })
             let booked = Holding.applyFill 1 Sell hedge.Quantity 100.0 Holding.empty
             let restored =
                 { restored with

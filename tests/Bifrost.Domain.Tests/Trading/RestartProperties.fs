@@ -160,8 +160,10 @@ module StoreProjection =
         let legs = cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId) |> Set.ofList
         let adopted =
             match store.Memory with
-            | Some m -> m.OptionBook.Adopted |> List.filter (fun a -> a.Quantity <> 0)
-                        |> List.map (fun a -> a.ContractId, Holding.applyFill (mult a.ContractId) (Side.ofSignedQuantity a.Quantity) (abs a.Quantity) a.AvgCost Holding.empty)
+            | Some m -> m.OptionBook.Adopted |> List.filter (fun a -> a.Quantity <> 0 || a.Realized <> 0.0)
+                        |> List.map (fun a ->
+                            let h = if a.Quantity = 0 then Holding.empty else Holding.applyFill (mult a.ContractId) (Side.ofSignedQuantity a.Quantity) (abs a.Quantity) a.AvgCost Holding.empty
+                            a.ContractId, { h with Realized = h.Realized + a.Realized })
             | None -> []
         // Fills of the operator's own manual runs are external (as in StoreRestore.Build): never the strategy's.
         let manual = orders |> List.filter (fun o -> o.Purpose = OrderPurpose.Manual) |> List.map (fun o -> OrderRef.value o.Ref) |> Set.ofList
