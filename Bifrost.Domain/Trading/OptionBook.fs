@@ -355,7 +355,7 @@ module OptionBook =
                         { s with
                             Portfolio = Portfolio.adopt id { h with Quantity = q; AvgCost = cost } s.Portfolio
                             OptionBook = s.OptionBook |> withAdopted { toAdopted id was with Quantity = was.Quantity + added; AvgCost = cost } },
-                        if added = 0 then $"{legName id} {q}" else $"{legName id} {q} ({signedText added} at {cost:F2}, no mark: its P&L unknown until marked)"
+                        if added = 0 then $"{legName id} {q}" else $"{legName id} {q} ({signedText added} at the cost {cost:F2}: no mark to book them at, their P&L not realised)"
                 let s, texts = c.Legs |> List.fold (fun (s, texts) leg -> let s, t = apply s leg in s, texts @ [ t ]) (s, [])
                 // Legs the operator did not list and that were never adopted count as confirmed at what the strategy holds.
                 let s =
