@@ -86,6 +86,25 @@ let tests =
             Expect.floatClose Accuracy.high h.AvgCost 2.0 "at their cost"
             Expect.floatClose Accuracy.high h.Realized 600.0 "the 6 sold realise their gain at the mark"
 
+        testCase "ALegWithFillsOfItsOwn_RaisedByConfirm_ARestartRebuildsTheSamePnl" <| fun () ->
+            // 10 calls adopted at 2.00, 2 bought by a rebalance at 3.50, then 2 more in TWS (the account at 14). A
+            // restart rebuilds the leg as the adopted record, then the strategy's own fills: the record took the 2
+            // confirmed at the leg's cost with the rebalance's 3.50 in it (2.25), and the rebalance's fill came on top,
+            // so the P&L after the restart was 250 below the live engine's (a day's loss or a drawdown that never was).
+            let s = hedgedAtCost 2.0
+            let s, cmds = Reducer.step c2 s (at (sec 0.8) (RebalanceRequested { RunId = "r1-reb1"; Targets = [ calls, 12 ]; RiskBypass = false; Meta = meta 9L }))
+            let o = placed cmds |> List.exactlyOne
+            let s, _ = Reducer.step c2 s (at (sec 0.9) (execFor o 2 3.5 "c1"))
+            Expect.equal (State.qtyOf s calls) 12 "the rebalance filled"
+            let s = callsMovedTo 14 s
+            Expect.isTrue (isBookMismatch s.Fsm) $"halted on the book: {FsmState.name s.Fsm}"
+            let s, _ = confirmCalls 14 s
+            let live = Portfolio.holding calls s.Portfolio
+            let rebuilt = rebuiltCalls s |> Holding.applyFill 100 Buy 2 3.5
+            let value (h: Holding) = h.Realized + Holding.unrealized 100 3.0 h
+            Expect.equal rebuilt.Quantity live.Quantity "a restart rebuilds 14 calls"
+            Expect.floatClose Accuracy.high (value rebuilt) (value live) "and the same P&L on them"
+
         // The invariant: whatever the account holds of a leg and whatever the operator confirms of it, a confirmed leg
         // that is marked is booked at its mark, so the strategy's P&L (what the day's loss, the drawdown and the
         // stop-loss judge) does not move at the confirm, and a restart rebuilds the same leg from the engine memory.
