@@ -103,7 +103,7 @@ module Reducer =
             | _ -> false
         | Error _ -> false
 
-    let private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
+    let rec private dispatch (cfg: Config) (s: State) (e: Event) : State * Command list =
         match e.Payload with
         | EngineStarted r -> Restart.restore cfg s r
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
@@ -112,9 +112,10 @@ module Reducer =
         | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg)
         | ClockStepped step -> Clock.onStepped s step
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
-        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown
-        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown
-        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown
+        // Run requests held for the account's positions are handled as the broker down (blocked, nothing sent).
+        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg))
+        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg))
+        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg))
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
         | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm cfg s farm name ok
         | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
@@ -135,7 +136,7 @@ module Reducer =
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { OwnSells.onPosition s id with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
-        | PositionsEnded -> Sync.onPositionsEnded cfg s
+        | PositionsEnded -> Sync.onPositionsEnded cfg s |> andThen (FreshPositions.release (dispatch cfg))
         | AccountValueReported(key, value, currency) -> accountValue s key value currency
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
@@ -154,13 +155,13 @@ module Reducer =
         | RebalanceRequested r -> Runs.rebalance cfg s r
         | BookConfirmRequested c -> OptionBook.confirm cfg s c (fun s -> Sync.start s ResumePaused)
         | PortfolioConfigured setup -> PortfolioFlow.onConfigured s setup
-        | PortfolioRunRequested r -> PortfolioFlow.onRunRequested cfg s r
+        | PortfolioRunRequested r -> PortfolioFlow.onRunRequested cfg s r |> FreshPositions.unlessStale s e
         | PortfolioRunsRestored runs -> PortfolioFlow.onRestored s runs
         | PortfolioScheduleRestored stored -> PortfolioSchedule.onRestored s stored
         | PortfolioSignalsLoaded load -> PortfolioSchedule.onSignalsLoaded cfg s load
         | PortfolioSignalsArrived file -> PortfolioSchedule.onSignalsArrived s file
-        | PortfolioRerunRequested r -> PortfolioRequests.onRerun cfg s r
-        | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r
+        | PortfolioRerunRequested r -> PortfolioRequests.onRerun cfg s r |> FreshPositions.unlessStale s e
+        | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r |> FreshPositions.unlessStale s e
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
 
     /// Market data changes the memory only through an order it caused (the day's count), an FSM move, a leg settled at

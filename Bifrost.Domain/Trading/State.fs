@@ -181,6 +181,11 @@ type State =
       AccountCurrency: string option
       /// Shares this engine's own sells took from each contract since the broker last reported its position (OwnSells).
       SoldSincePosition: Map<ContractId, int>
+      /// Portfolio run requests whose orders would sell, held until the broker answers the positions asked for them
+      /// (FreshPositions), oldest first.
+      HeldForPositions: Event list
+      /// True while held requests are handled on that answer.
+      PositionsFresh: bool
       Daily: DailyCounters
       HighWater: float
       /// The strategy's P&L when this engine first valued the book it took (NaN: not yet; set with the first high-water
@@ -290,6 +295,8 @@ module State =
           FundsSpent = FundsSpent.none
           AccountCurrency = None
           SoldSincePosition = Map.empty
+          HeldForPositions = []
+          PositionsFresh = false
           Daily = { Day = -1; Trades = 0; StartPnl = 0.0; LastPnl = nan; Closed = false }
           HighWater = nan
           TakenPnl = nan

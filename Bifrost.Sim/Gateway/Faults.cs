@@ -37,6 +37,10 @@ public abstract record FaultAction
     /// <summary><c>delay-commission MS [COUNT]</c>: the next COUNT executions' commissionReport alone arrives MS ms (wall
     /// clock) after the rest; lost if the client disconnects meanwhile (reqExecutions still has it). COUNT 0 ends it.</summary>
     public sealed record DelayCommissions(int DelayMs, int Count) : FaultAction;
+    /// <summary><c>delay-positions MS [COUNT]</c>: the next COUNT live position updates (reqPositions' stream, after a fill of
+    /// any client) reach the clients MS ms (wall clock) later, as IB's position update may lag the execution; a
+    /// reqPositions asked meanwhile answers with the account as it is. COUNT 0 ends it.</summary>
+    public sealed record DelayPositions(int DelayMs, int Count) : FaultAction;
     /// <summary><c>duplicate-exec [COUNT]</c>: the next COUNT executions' execDetails + commissionReport are sent twice.</summary>
     public sealed record DuplicateExecutions(int Count) : FaultAction;
     /// <summary><c>reorder-status [COUNT]</c>: for the next COUNT executions, orderStatus (and openOrder) precede execDetails.</summary>
@@ -122,6 +126,7 @@ public static class FaultScript
           upstream-lost 1101|1102 MS        1100 now, the restore code MS wall-clock ms later
           delay-exec MS [COUNT]             next COUNT executions: execDetails+commissionReport MS ms after orderStatus
           delay-commission MS [COUNT]       next COUNT executions: commissionReport alone MS ms late (COUNT 0: stop)
+          delay-positions MS [COUNT]        next COUNT live position updates MS ms late (reqPositions answers as is)
           duplicate-exec [COUNT]            next COUNT executions: execDetails+commissionReport sent twice
           reorder-status [COUNT]            next COUNT executions: orderStatus before execDetails
           reject-next-order                 next placeOrder rejected with error 201
@@ -214,6 +219,7 @@ public static class FaultScript
                 OptInt(2) ?? 1000),
             "delay-exec" => new FaultAction.DelayExecutions(ReqInt(1, "MS"), OptInt(2) ?? 1),
             "delay-commission" => new FaultAction.DelayCommissions(ReqInt(1, "MS"), OptInt(2) ?? 1),
+            "delay-positions" => new FaultAction.DelayPositions(ReqInt(1, "MS"), OptInt(2) ?? 1),
             "duplicate-exec" => new FaultAction.DuplicateExecutions(OptInt(1) ?? 1),
             "reorder-status" => new FaultAction.ReorderStatus(OptInt(1) ?? 1),
             "reject-next-order" => new FaultAction.RejectNextOrder(),

@@ -59,9 +59,11 @@ public sealed partial class ReplayGateway
     private void PositionChanged(int conId)
     {
         var (qty, avg) = _broker.Account.Positions.TryGetValue(conId, out var p) ? p : (0, 0.0);
+        var delayMs = Take(ref _delayPositionCount) ? _delayPositionMs : 0;
         foreach (var s in Sessions())
         {
-            if (s.PositionsSubscribed) s.Send(PositionOf(conId, qty, avg));
+            if (s.PositionsSubscribed && delayMs > 0) _ = SendLaterAsync(s, [PositionOf(conId, qty, avg)], delayMs);
+            else if (s.PositionsSubscribed) s.Send(PositionOf(conId, qty, avg));
             // IB re-sends a subscribed summary's changed values (every 3 minutes); the gateway at once.
             foreach (var req in s.AccountSummaryRequests.Values.ToList()) AccountSummary(s, req);
             if (s.AccountUpdatesSubscribed)

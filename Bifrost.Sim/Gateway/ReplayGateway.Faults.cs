@@ -109,6 +109,9 @@ public sealed partial class ReplayGateway
             case FaultAction.DelayCommissions d:
                 (_delayCommissionCount, _delayCommissionMs) = (d.Count, d.DelayMs);
                 break;
+            case FaultAction.DelayPositions d:
+                (_delayPositionCount, _delayPositionMs) = (d.Count, d.DelayMs);
+                break;
             case FaultAction.DuplicateExecutions d:
                 _duplicateExecCount = d.Count;
                 break;

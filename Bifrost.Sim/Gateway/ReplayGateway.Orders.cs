@@ -16,7 +16,8 @@ public sealed partial class ReplayGateway
     private long _ordersPlaced;
     private long _fillsReported;
     private bool _loseExecEnd;
-    private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount;
+    private int _delayExecCount, _delayExecMs, _delayCommissionCount, _delayCommissionMs, _duplicateExecCount, _reorderCount,
+        _delayPositionCount, _delayPositionMs;
     /// <summary>Armed by <c>misreport-next-execution</c>: what the next execution reports unlike the truth.</summary>
     private MisreportKind? _misreport;
     private int? _correctNextCents;

@@ -141,7 +141,9 @@ let tests =
             let s, _ = Reducer.run cfg s [ at (sec 2.7) (PositionReported(aaa, 200, 50.0)); at (sec 2.7) (PositionReported(bbb, 62, 80.0))
                                            at (sec 3.0) (QuoteReceived(quote aaa 48.49 48.51 (sec 3.0))); at (sec 3.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 3.0))) ]
             let sell = "symbol,action,score,confidence,time\nAAA,sell,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
-            let s, cmds = step s (at (sec 3.5) (PortfolioRunRequested { RunId = "r1-pf8"; SnapshotId = "snap8"; FileName = "signals.csv"; Text = sell; Meta = meta 8L }))
+            let s, _ = step s (at (sec 3.5) (PortfolioRunRequested { RunId = "r1-pf8"; SnapshotId = "snap8"; FileName = "signals.csv"; Text = sell; Meta = meta 8L }))
+            // A selling run plans on the positions it asked for (FreshPositions).
+            let s, cmds = Reducer.run cfg s [ at (sec 3.5) (PositionReported(aaa, 200, 50.0)); at (sec 3.5) (PositionReported(bbb, 62, 80.0)); at (sec 3.5) PositionsEnded ]
             let order = placed cmds |> List.exactlyOne
             Expect.equal (order.ContractId, order.Side, order.Quantity) (aaa, Sell, 200) "AAA sold to flat"
             let hedge = State.hedgePosition cfg s

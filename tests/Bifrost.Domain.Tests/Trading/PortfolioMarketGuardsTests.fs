@@ -43,6 +43,12 @@ let private notes (cmds: Command list) = cmds |> List.choose (function RecordOpe
 let private fillAndReport (s: State) t (o: OrderRequest) price exec accountQty =
     Reducer.run cfg s [ at (sec t) (execFor o o.Quantity price exec); at (sec t) (PositionReported(o.ContractId, accountQty, price)) ]
 
+/// The broker's answer to the positions a selling run asked for (reqPositions: each position, then positionEnd).
+let private answerPositions (s: State) t (positions: (ContractId * int) list) =
+    Reducer.run cfg s ([ for id, qty in positions -> at (sec t) (PositionReported(id, qty, 50.0)) ] @ [ at (sec t) PositionsEnded ])
+
+let private asksPositions (cmds: Command list) = cmds |> List.contains (RequestReconcile [ Positions ])
+
 [<Tests>]
 let tests =
     testList "Trading.PortfolioMarketGuards" [
@@ -91,6 +97,8 @@ let tests =
             let s, cmds = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
             Expect.isEmpty (alerts cmds) "a live position update is not judged (a sync's end is)"
             let s, cmds = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            Expect.isTrue (asksPositions cmds && (placed cmds).IsEmpty) "a sell waits for the account's positions"
+            let s, cmds = answerPositions s 4.6 [ aaa, 50; bbb, 62 ]
             let sell = placed cmds |> List.exactlyOne
             Expect.equal (sell.ContractId, sell.Side, sell.Quantity) (aaa, Sell, 50) "capped at the account's 50"
             Expect.contains (notes cmds) "AAA: sell of 200 capped at the account's 50 AAA: allow_short is false (50 to sell; the strategy counts 200)" "said why"
@@ -113,7 +121,8 @@ let tests =
             let s, _ = step s (at (sec 3.0) (execFor (placed cmds |> List.find (fun o -> o.ContractId = bbb)) 62 80.0 "pb"))
             let s, _ = step s (at (sec 4.0) (PositionReported(aaa, 50, 50.0))) // the operator sold 150 in TWS
             let s, _ = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
-            let s, cmds = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            let s, _ = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            let s, cmds = answerPositions s 4.6 [ aaa, 50; bbb, 62 ]
             let sell = placed cmds |> List.exactlyOne
             Expect.equal sell.Quantity 50 "premise: capped at the account's 50"
             let s, _ = step s (at (sec 5.0) (execFor sell sell.Quantity 50.0 "ps")) // no position update follows yet
@@ -125,8 +134,49 @@ let tests =
             // The broker reports the position again (the operator bought 30 back): that report is what a sell counts on.
             let s, _ = step s (at (sec 6.0) (PositionReported(aaa, 30, 50.0)))
             let s, _ = step s (at (sec 6.1) (QuoteReceived(quote aaa 49.99 50.01 (sec 6.1))))
-            let _, cmds = step s (at (sec 6.2) (request "r4-pf10" 10L sellAaa))
+            let s, _ = step s (at (sec 6.2) (request "r4-pf10" 10L sellAaa))
+            let _, cmds = answerPositions s 6.3 [ aaa, 30; bbb, 62 ]
             Expect.equal (placed cmds |> List.map (fun o -> o.Side, o.Quantity)) [ Sell, 30 ] "the reported 30, no more"
+        }
+
+        // The run bought 200 AAA; the operator sells all 200 in TWS (the execution goes to his client only) and IB's
+        // position update has not come yet when an exit run plans: it sold the 200 again (account -200). A run that
+        // sells asks the broker for the account's positions first and plans on the answer.
+        test "Run_SellingRightAfterTheOperatorsSaleInTws_BeforeIbsPositionUpdate_AsksForPositionsFirst_NeverShort" {
+            let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            let s, _ = fillAndReport s 3.0 (placed cmds |> List.find (fun o -> o.ContractId = aaa)) 50.0 "pa" 200
+            let s, _ = step s (at (sec 3.0) (execFor (placed cmds |> List.find (fun o -> o.ContractId = bbb)) 62 80.0 "pb"))
+            let s, _ = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
+            let s, cmds = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            Expect.isEmpty (placed cmds) "no sell on the last position streamed"
+            Expect.isTrue (asksPositions cmds) "the account's positions asked for"
+            Expect.isFalse (s.PortfolioRuns.ContainsKey "r2-pf8") "the request waits: nothing frozen yet"
+            let s, cmds = answerPositions s 4.6 [ aaa, 0; bbb, 62 ]
+            Expect.isEmpty (placed cmds) "the account holds none: nothing sold"
+            Expect.contains (notes cmds) "AAA: sell of 200 capped at the account's 0 AAA: allow_short is false (0 to sell; the strategy counts 200)" "said why"
+            Expect.isTrue (cmds |> List.exists (function CompleteControl(8L, _) -> true | _ -> false)) "the control answered"
+            Expect.isTrue (s.HeldForPositions.IsEmpty && not s.PositionsFresh) "nothing left held"
+            // Had the answer still held the 200 (no sale by hand), they would be sold on it.
+            let s, _ = step s (at (sec 5.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 5.0))))
+            let s, _ = step s (at (sec 5.0) (PositionReported(aaa, 200, 50.0)))
+            let s, _ = step s (at (sec 5.1) (request "r3-pf9" 9L sellAaa))
+            let _, cmds = answerPositions s 5.2 [ aaa, 200; bbb, 62 ]
+            Expect.equal (placed cmds |> List.map (fun o -> o.ContractId, o.Side, o.Quantity)) [ aaa, Sell, 200 ] "sold on the answer"
+        }
+
+        // The link drops while a selling run waits for the positions: the run is handled as the broker down (blocked,
+        // nothing sent) and its control answered, never left taken.
+        test "SellingRun_WaitingForPositions_WhenTheLinkDrops_IsBlocked_NothingSent" {
+            let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            let s, _ = fillAndReport s 3.0 (placed cmds |> List.find (fun o -> o.ContractId = aaa)) 50.0 "pa" 200
+            let s, _ = step s (at (sec 3.0) (execFor (placed cmds |> List.find (fun o -> o.ContractId = bbb)) 62 80.0 "pb"))
+            let s, _ = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
+            let s, _ = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            let s, cmds = step s (at (sec 4.6) (BrokerDisconnected "socket closed"))
+            Expect.isEmpty (placed cmds) "nothing sent"
+            Expect.equal (runOf s "r2-pf8").Status RunStatus.Blocked "blocked: the broker down"
+            Expect.isTrue (cmds |> List.exists (function CompleteControl(8L, _) -> true | _ -> false)) "the control answered"
+            Expect.isTrue s.HeldForPositions.IsEmpty "nothing left held"
         }
 
         // After a restart the broker lists no AAA (sold in TWS while the daemon was down): a warning, not a halt.

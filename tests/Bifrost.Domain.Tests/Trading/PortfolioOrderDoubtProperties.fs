@@ -185,6 +185,10 @@ let private play (actions: Action list) =
                 let request = { RunId = runId; SnapshotId = $"snap{k}"; FileName = "signals.csv"; Text = signalsOf a b; Meta = meta (int64 k) }
                 let t = later w 0.2
                 let s, cmds = Reducer.step cfg w.State (at t (PortfolioRunRequested request))
+                // A selling run asks for the account's positions first (FreshPositions): its orders go out on the answer.
+                let s, cmds =
+                    if not (cmds |> List.contains (RequestReconcile [ Positions ])) then s, cmds
+                    else Reducer.run cfg s ([ for KeyValue(id, q) in w.Account -> at t (PositionReported(id, q, realOf w id)) ] @ [ at t PositionsEnded ])
                 let w = { w with State = s; Now = t }
                 let orders = placed cmds |> List.mapi (fun i o -> o, (if o.Purpose = PortfolioTrade then List.item (min i (fates.Length - 1)) fates else Seen))
                 // The fills seen first; the orders in doubt are left working when the link drops.

@@ -148,6 +148,12 @@ let rec private feed (w: World) (e: Event) =
         let w = feed w (at s.Now (execFor o o.Quantity (realOf w o.ContractId) $"x{w.Fills}"))
         // IB streams the account's positions (reqPositions): the broker's view follows a portfolio fill.
         if o.Purpose = PortfolioTrade then feed w (at s.Now (PositionReported(o.ContractId, after, realOf w o.ContractId))) else w) w
+    // A selling run asks for the account's positions: answered as the model holds it.
+    |> fun w ->
+        if not (cmds |> List.contains (RequestReconcile [ Positions ])) then w
+        else
+            [ for KeyValue(id, q) in w.Account do at s.Now (PositionReported(id, q, realOf w id))
+              at s.Now PositionsEnded ] |> List.fold feed w
 
 let private feedAll w events = events |> List.fold feed w
 
