@@ -2,6 +2,7 @@ using Bifrost.Ib.Client;
 using Bifrost.Ib.Messages.Events;
 using Bifrost.Ib.Messages.Model;
 using Bifrost.Sim.Gateway;
+using Bifrost.Sim.Ticks;
 using static Bifrost.Sim.Tests.Gateway.GatewayHarness;
 
 namespace Bifrost.Sim.Tests.Gateway;
@@ -148,6 +149,33 @@ public class FaultInjectionTests
         await events.Wait<IbOrderStatus>(s => s.OrderId == cheap && s.Status == "Filled");
         Assert.Empty(events.OfType<IbCommissionReport>(c => c.ExecId == exec.Execution.ExecId));
         await events.Wait<IbCommissionReport>(c => c.ExecId == exec.Execution.ExecId, timeoutMs: 10_000);
+    }
+
+    /// <summary>delay-positions: IB's position update lagging the execution — the live update comes late, while a
+    /// reqPositions asked meanwhile answers with the account as it is.</summary>
+    [Fact]
+    public async Task DelayPositions_TheLiveUpdateComesLate_AReqPositionsMeanwhileAnswersTheAccountAsItIs()
+    {
+        await using var gw = await Start();
+        await Warm(gw);
+        var (client, events) = await Connect(gw, 2);
+        await using var _ = client;
+        var stock = ContractKey.Stock("XYZ").ConId;
+        await client.ReqPositionsAsync();
+        await events.Wait<IbPositionEnd>();
+        var before = events.OfType<IbPosition>(p => p.Contract.ConId == stock).Select(p => p.Position).LastOrDefault() ?? 0m;
+
+        await gw.InjectAsync(Parse("delay-positions 4000"));
+        await FillMarket(gw, client, events, "lagged");
+        var streamed = events.Count;
+        Assert.Equal(before, events.OfType<IbPosition>(p => p.Contract.ConId == stock).Select(p => p.Position).LastOrDefault() ?? 0m); // not come yet
+
+        await client.ReqPositionsAsync();
+        await events.Wait<IbPositionEnd>(from: streamed);
+        Assert.Equal(before + 100, events.All.Skip(streamed).OfType<IbPosition>().Single(p => p.Contract.ConId == stock).Position);
+        // The live update follows, late.
+        var late = events.Count;
+        await events.Wait<IbPosition>(p => p.Contract.ConId == stock, from: late, timeoutMs: 10_000);
     }
 
     [Fact]
@@ -458,7 +486,7 @@ public class FaultInjectionTests
             "duplicate-exec", "reorder-status 3", "reject-next-order", "pacing-violation", "restart 5", "stop-market-data XYZ 20260320 C 100",
             "resume-market-data XYZ", "after-fills 1 send 2104", "at +30s send 2106", "delay-commission 4000 0",
             "hold-next-order", "after-orders 2 hold-next-order 404", "release-held", "forget-executions", "lose-next-exec-end",
-            "race-next-cancel 2000", "refuse-next-cancel", "refuse-next-cancel 135", "lose-next-current-time",
+            "race-next-cancel 2000", "refuse-next-cancel", "refuse-next-cancel 135", "lose-next-current-time", "delay-positions 1500 3",
         ];
         var rules = lines.Select(FaultScript.ParseRule).ToList();
         Assert.IsType<FaultTrigger.AtTimeOfDay>(rules[0].Trigger);
@@ -477,6 +505,8 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.RefuseNextCancel(161), rules[21].Action);
         Assert.Equal(new FaultAction.RefuseNextCancel(135), rules[22].Action);
         Assert.Equal(new FaultAction.LoseNextCurrentTime(), rules[23].Action);
+        Assert.Equal(new FaultAction.DelayPositions(1500, 3), rules[24].Action);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("delay-positions"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("refuse-next-cancel soon"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("race-next-cancel"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
