@@ -109,7 +109,7 @@ module Reducer =
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
         | TickReceived(id, field, value) -> MarketData.onTick cfg s s.Now e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s s.Now id iv
-        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg)
+        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered
         | ClockStepped step -> Clock.onStepped s step
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         // Run requests held for the account's positions are handled as the broker down (blocked, nothing sent).
@@ -218,7 +218,8 @@ module Reducer =
                     | ClockTicked ->
                         let clocked = Clock.onTick cfg s now
                         // Without a portfolio set up the schedule has nothing to do (its hook would return the state as is).
-                        if (fst clocked).PortfolioSetup.IsNone then clocked else clocked |> andThen (PortfolioSchedule.onTick cfg)
+                        if (fst clocked).PortfolioSetup.IsNone then clocked
+                        else clocked |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered
                     | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
                 let handled = taken cfg handled
                 // No commands and nothing remembered changed (the usual clock step): every stage below would pass it on.

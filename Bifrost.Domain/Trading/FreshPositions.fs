@@ -13,12 +13,14 @@ module FreshPositions =
     let private sells (cmds: Command list) =
         cmds |> List.exists (function PlaceOrder o -> o.Purpose = PortfolioTrade && o.Side = Sell | _ -> false)
 
-    let private runOf (e: Event) =
+    let private requestOf (e: Event) =
         match e.Payload with
-        | PortfolioRunRequested r -> r.RunId
-        | PortfolioRerunRequested r -> r.RunId
-        | PortfolioTargetsRequested r -> r.RunId
-        | _ -> ""
+        | PortfolioRunRequested r -> Some(r.RunId, r.Meta)
+        | PortfolioRerunRequested r -> Some(r.RunId, r.Meta)
+        | PortfolioTargetsRequested r -> Some(r.RunId, r.Meta)
+        | _ -> None
+
+    let private runOf (e: Event) = requestOf e |> Option.map fst |> Option.defaultValue ""
 
     /// The result of handling the run request `e` on `before`: kept unless it sells on positions the request did not
     /// ask for; then the request is held and the positions asked for (once for the requests held together).
@@ -40,3 +42,20 @@ module FreshPositions =
                 |> List.fold (fun (s: State, cmds) e -> let s', c = handle s e in s', cmds @ c)
                              ({ s with HeldForPositions = []; PositionsFresh = true }, [])
             { s with PositionsFresh = false }, cmds
+
+    /// Requests whose positions the broker has not answered `Sync.stallAfter` after the first was held (an end message
+    /// lost, TWS busy) are refused, nothing sent: never a control left taken without a word, nor a sale on the old
+    /// report. The operator runs it again.
+    let refuseUnanswered (s: State) =
+        match s.HeldForPositions with
+        | first :: _ when Timestamp.since first.Received s.Now >= Sync.stallAfter ->
+            let secs = Duration.toSeconds (Timestamp.since first.Received s.Now)
+            let why = $"the broker did not answer the account's positions asked for {secs:F0} s ago (a sale is planned on them): nothing sent; run it again"
+            { s with HeldForPositions = [] },
+            [ for e in s.HeldForPositions do
+                  match requestOf e with
+                  | Some(runId, meta) ->
+                      Emit.note s OperationKind.ControlCompleted runId $"refused: {why}"
+                      CompleteControl(meta.ControlId, Refused why)
+                  | None -> () ]
+        | _ -> s, []

@@ -179,6 +179,27 @@ let tests =
             Expect.isTrue s.HeldForPositions.IsEmpty "nothing left held"
         }
 
+        // The positions a selling run asked for never come (positionEnd lost, TWS busy): 30 s on, the run is refused,
+        // nothing sent, its control answered; before the answer, it is not sold on the old report either.
+        test "SellingRun_WhosePositionsAreNeverAnswered_IsRefusedAfter30s_NothingSent_ControlAnswered" {
+            let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
+            let s, _ = fillAndReport s 3.0 (placed cmds |> List.find (fun o -> o.ContractId = aaa)) 50.0 "pa" 200
+            let s, _ = step s (at (sec 3.0) (execFor (placed cmds |> List.find (fun o -> o.ContractId = bbb)) 62 80.0 "pb"))
+            let s, _ = step s (at (sec 4.5) (QuoteReceived(quote aaa 49.99 50.01 (sec 4.5))))
+            let s, _ = step s (at (sec 4.5) (request "r2-pf8" 8L sellAaa))
+            let s, cmds = step s (at (sec 20.0) ClockTicked)
+            Expect.isEmpty (placed cmds) "still waiting at 15 s: nothing sent"
+            Expect.equal s.HeldForPositions.Length 1 "held"
+            let s, cmds = step s (at (sec 35.0) ClockTicked)
+            Expect.isEmpty (placed cmds) "nothing sent"
+            let why = cmds |> List.tryPick (function CompleteControl(8L, Refused why) -> Some why | _ -> None)
+            Expect.isSome why "the control answered, refused"
+            Expect.stringContains why.Value "the broker did not answer the account's positions asked for" "says why"
+            Expect.isTrue s.HeldForPositions.IsEmpty "nothing left held"
+            let _, cmds = answerPositions s 36.0 [ aaa, 200; bbb, 62 ]
+            Expect.isEmpty (placed cmds) "a late answer sends nothing for it"
+        }
+
         // After a restart the broker lists no AAA (sold in TWS while the daemon was down): a warning, not a halt.
         test "Sync_FindingTheStrategysSharesSoldOutsideBifrost_WarnsPortfolioSoldOutside_AndKeepsRunning" {
             let s, cmds = step (ready ()) (at (sec 2.5) (request "r1-pf7" 7L buyBoth))
