@@ -19,6 +19,8 @@ internal static class UiUpdate
         {
             case UiAction.Quit:
                 return (s, [new UiEffect.Quit()]);
+            case UiAction.Confirm when s.Confirm is { } kind && view?.Controls.Pending is { Fits: false } cut && cut.Kind == kind:
+                return (s with { Message = $"{kind} NOT sent: the confirmation does not fit this terminal; enlarge it and read it all, or n" }, none);
             case UiAction.Confirm when s.Confirm is { } kind:
                 var text = view?.Controls.Pending is { } p && p.Kind == kind ? p.Text : ControlTexts.Title(kind);
                 return (s with { Confirm = null }, [new UiEffect.EnqueueControl(kind, text)]);

@@ -81,6 +81,17 @@ internal static class ControlTexts
         return new ConfirmationVm(kind, Title(kind), text);
     }
 
+    /// <summary>The text as the dialog shows it: wrapped inside its double border and a cell of padding each side.</summary>
+    public static IReadOnlyList<string> Lines(string text, Viewport vp) => Format.Wrap(text, vp.Width - 4);
+
+    /// <summary>Where the whole text, a blank line and the y/n line fit between the dialog's borders: the body's rows, else
+    /// every row but the footer's, else nowhere.</summary>
+    public static ConfirmationFit Fit(string text, Viewport vp)
+    {
+        var rows = Lines(text, vp).Count + 4;
+        return rows <= vp.BodyRows ? ConfirmationFit.Body : rows <= vp.Height - 1 ? ConfirmationFit.Screen : ConfirmationFit.Cut;
+    }
+
     public static string Title(ControlCommandKind kind) => kind switch
     {
         ControlCommandKind.Stop => "Stop the daemon",

@@ -60,6 +60,23 @@ internal static class Format
 
     public static string Percent(double fraction) => (fraction * 100).ToString("0", Inv) + "%";
 
+    /// <summary>Greedy word wrap to <paramref name="width"/> cells (a word longer than that is split); at least one line.</summary>
+    public static IReadOnlyList<string> Wrap(string text, int width)
+    {
+        width = Math.Max(1, width);
+        var lines = new List<string>();
+        var rest = text.ReplaceLineEndings(" ").Trim();
+        while (rest.Length > width)
+        {
+            var cut = rest.LastIndexOf(' ', width);
+            if (cut <= 0) cut = width;
+            lines.Add(rest[..cut].TrimEnd());
+            rest = rest[cut..].TrimStart();
+        }
+        if (rest.Length > 0 || lines.Count == 0) lines.Add(rest);
+        return lines;
+    }
+
     /// <summary>Cuts <paramref name="text"/> to <paramref name="width"/> cells, ending with an ellipsis when cut.</summary>
     public static string Cut(string text, int width)
     {

@@ -13,7 +13,7 @@ internal static class MonitorBuilder
         var dashboard = data.Status is { } s ? Dashboard(s) : DashboardVm.Empty;
         var operations = data.Operations is { } ops ? Operations(ops, data, ui, settings, viewport) with { Zone = Format.ZoneShort(settings.Zone, nowNanos) } : null;
         var history = data.Days is not null || data.Runs is not null ? History(data, ui, settings) : null;
-        var controls = Controls(data, ui, dashboard, header, settings, nowNanos);
+        var controls = Controls(data, ui, dashboard, header, nowNanos, viewport);
         var form = FormContext.From(data.Status);
         return new MonitorViewModel(header, ui.Screen, dashboard, operations, history, controls, ui.Help)
         {
@@ -160,7 +160,7 @@ internal static class MonitorBuilder
             r.Run.ParentRunId);
     }
 
-    private static ControlsVm Controls(StoreData data, UiState ui, DashboardVm dashboard, HeaderVm header, MonitorSettings settings, long nowNanos)
+    private static ControlsVm Controls(StoreData data, UiState ui, DashboardVm dashboard, HeaderVm header, long nowNanos, Viewport viewport)
     {
         ConfirmationVm? pending = null;
         if (ui.Confirm is { } kind)
@@ -180,6 +180,8 @@ internal static class MonitorBuilder
                 DeltaUnknown = dashboard.GreeksUnknown,
             };
             pending = ControlTexts.Confirmation(kind, context);
+            // A confirmation cut by a small terminal is not one: y sends nothing until the operator can read all of it.
+            pending = pending with { Fit = ControlTexts.Fit(pending.Text, viewport) };
         }
         var recent = (data.RecentCommands ?? []).Select(c => Command(c, nowNanos)).ToList();
         return new ControlsVm(pending, data.Tracked is { } t ? Command(t, nowNanos) : null, recent, ui.Message);

@@ -117,6 +117,16 @@ internal sealed record HistoryVm(IReadOnlyList<DayRow> Days, IReadOnlyList<RunRo
 /// <summary>A control command as the Controls screen lists it.</summary>
 internal sealed record CommandRow(long Id, string Command, string Status, string RequestedBy, string Age, string? Result);
 
-internal sealed record ConfirmationVm(ControlCommandKind Kind, string Title, string Text);
+internal sealed record ConfirmationVm(ControlCommandKind Kind, string Title, string Text)
+{
+    /// <summary>Where the whole text and its y/n line fit; <see cref="ConfirmationFit.Cut"/>: nowhere, y sends nothing.</summary>
+    public ConfirmationFit Fit { get; init; } = ConfirmationFit.Body;
+
+    public bool Fits => Fit != ConfirmationFit.Cut;
+}
+
+/// <summary>The confirmation dialog in the body under the header; over the whole screen but its footer (a small terminal:
+/// the light's caption goes in its title); or cut, when even that cannot hold it.</summary>
+internal enum ConfirmationFit { Body, Screen, Cut }
 
 internal sealed record ControlsVm(ConfirmationVm? Pending, CommandRow? Tracked, IReadOnlyList<CommandRow> Recent, string? Message);

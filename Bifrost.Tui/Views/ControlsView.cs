@@ -46,16 +46,24 @@ internal static class ControlsView
         return new Rows(lines);
     }
 
-    public static IRenderable Confirmation(ConfirmationVm confirm, Viewport vp)
+    /// <param name="light">the light's caption, in the title when the dialog covers the header</param>
+    public static IRenderable Confirmation(ConfirmationVm confirm, Viewport vp, string? light = null)
     {
-        var content = new Rows(
-            new Paragraph(confirm.Text, Styles.Bold),
-            new Text(" "),
-            new Paragraph().Append(" y ", Styles.Key).Append(" yes, send it    ").Append(" n ", Styles.Key).Append(" / ").Append(" Esc ", Styles.Key)
-                .Append(" no, nothing is sent"));
+        // Wrapped here as ControlTexts.Fit counts it: a text no layout can hold is cut above a line that says so (y sends
+        // nothing then), never cut silently with its y/n line below the screen's edge.
+        var inner = vp.Width - 4;
+        var text = ControlTexts.Lines(confirm.Text, vp);
+        var cut = confirm.Fits ? [] : Format.Wrap("CUT: too small to show all of it; y sends nothing (enlarge the terminal, or n / Esc)", inner);
+        var shown = confirm.Fits ? text : text.Take(Math.Max(0, vp.Height - 1 - 3 - cut.Count));
+        var rows = shown.Select(l => Line.Of(inner, l, Styles.Bold)).Append(new Text(" "));
+        rows = confirm.Fits
+            ? rows.Append(new Line(inner).Add(" y ", Styles.Key).Add(inner >= 51 ? " yes, send it    " : " send  ").Add(" n ", Styles.Key).Add(" / ")
+                .Add(" Esc ", Styles.Key).Add(inner >= 51 ? " no, nothing is sent" : " nothing sent").Build()) // one row, as Fit counts it
+            : rows.Concat(cut.Select(l => Line.Of(inner, l, Styles.Bad)));
+        var content = new Rows(rows);
         return new Panel(content)
         {
-            Header = new PanelHeader($" CONFIRM: {confirm.Title} ", Justify.Left),
+            Header = new PanelHeader($" CONFIRM: {confirm.Title} " + (light is null ? "" : $"· {light} "), Justify.Left),
             Border = BoxBorder.Double,
             BorderStyle = Styles.Warn,
             Expand = true,

@@ -17,10 +17,11 @@ internal static class HelpView
         return new Rows(lines);
     }
 
-    public static IRenderable Footer(UiState state, int width)
+    /// <param name="confirmable">false: the open confirmation is cut, y sends nothing</param>
+    public static IRenderable Footer(UiState state, int width, bool confirmable = true)
     {
         var l = new Line(width);
-        foreach (var (key, text) in KeyMap.Footer(state))
+        foreach (var (key, text) in confirmable ? KeyMap.Footer(state) : [("n/Esc", "cancel"), ("y", "sends nothing: enlarge the terminal")])
         {
             if (l.Remaining < key.Length + 3) break;
             l.Add(key, Styles.Key).Add($" {text} ");

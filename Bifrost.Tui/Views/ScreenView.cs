@@ -10,6 +10,11 @@ internal static class ScreenView
 {
     public static IRenderable Render(MonitorViewModel vm, UiState state, Viewport vp)
     {
+        // A confirmation the body cannot hold takes the rows of the header and the tab bar too (the light in its title).
+        if (vm.Controls.Pending is { Fit: not ConfirmationFit.Body } whole)
+            return new Layout("screen").SplitRows(
+                new Layout("body", ControlsView.Confirmation(whole, vp, vm.Header.Light.Caption)),
+                new Layout("footer", HelpView.Footer(state, vp.Width, whole.Fits)).Size(1));
         IRenderable body =
             vm.Controls.Pending is { } confirm ? ControlsView.Confirmation(confirm, vp)
             : vm.ShowHelp ? HelpView.Render(vm.Header, vp)

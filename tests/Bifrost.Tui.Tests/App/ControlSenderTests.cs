@@ -3,12 +3,34 @@ using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Tui.App;
 using Bifrost.Tui.Input;
+using Bifrost.Tui.Model;
 using Bifrost.Tui.Tests.Support;
 
 namespace Bifrost.Tui.Tests.App;
 
 public sealed class ControlSenderTests
 {
+    // At 50x14 the flatten confirmation with the daemon silent was cut below its sixth line — the expiry note, what stays
+    // open, the y/n line — and y queued the flatten. A confirmation the operator cannot read whole sends nothing; once the
+    // terminal is large enough to show it, y sends it.
+    [Fact]
+    public void Yes_OnAConfirmationCutByATinyTerminal_QueuesNothing_UntilItIsShownWhole()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with { HeartbeatNanos = Frames.Now - 95 * Sample.Second });
+        using var sender = new ControlSender(store.Path, "ops@phone/tui");
+        var state = UiUpdate.Update(new UiState(), new UiAction.RequestControl(ControlCommandKind.Flatten), null).State;
+
+        var (still, effects) = UiUpdate.Update(state, new UiAction.Confirm(), Frames.Build(store.Path, state, viewport: new Viewport(50, 14)));
+        foreach (var effect in effects.OfType<UiEffect.EnqueueControl>()) sender.Send(effect.Kind); // as MonitorApp performs it
+        using (var reader = StoreReader.Open(store.Path))
+            Assert.Empty(reader.ListControlCommands());
+        Assert.Equal(ControlCommandKind.Flatten, still.Confirm);
+        Assert.Equal("Flatten NOT sent: the confirmation does not fit this terminal; enlarge it and read it all, or n", still.Message);
+
+        var (_, sent) = UiUpdate.Update(still, new UiAction.Confirm(), Frames.Build(store.Path, still, viewport: new Viewport(80, 24)));
+        Assert.Equal(ControlCommandKind.Flatten, Assert.IsType<UiEffect.EnqueueControl>(Assert.Single(sent)).Kind);
+    }
+
     [Fact]
     public void ConfirmedStop_IsQueued_ThenTheDaemonsOutcomeIsShown()
     {

@@ -191,6 +191,40 @@ public sealed partial class RenderTests
         Assert.Contains("y  yes, send it", text);
     }
 
+    // A 60x16 pane (a phone over SSH, a tmux split) had the flatten confirmation cut at the body's last row, silently:
+    // the y/n line and the end of the text (manual orders keep working, external positions untouched, then pause) were
+    // below the edge, and y sent it. A confirmation the body cannot hold now takes the header's rows too, the light in
+    // its title.
+    [Fact]
+    public void SmallTerminal_AConfirmationTheBodyCannotHold_IsShownWholeOverTheScreen_TheLightInItsTitle()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var vp = new Viewport(60, 16);
+        var state = new UiState { Confirm = ControlCommandKind.Flatten };
+        var pending = Frames.Build(store.Path, state, viewport: vp).Controls.Pending!;
+        var lines = Frames.Render(store.Path, state, viewport: vp);
+        var text = string.Join(" ", lines.Select(l => l.Trim('║', ' ')));
+
+        Assert.Equal(16, lines.Length);
+        Assert.Contains(pending.Text, text);
+        Assert.Contains("y  yes, send it     n  /  Esc  no, nothing is sent", text);
+        Assert.Contains("CONFIRM: Flatten strategy exposure · GREEN · OK", lines[0]);
+    }
+
+    [Fact]
+    public void TinyTerminal_AConfirmationThatFitsNowhere_SaysItIsCut_NeverShowsYes()
+    {
+        using var store = TempStore.WithSample(Frames.Now, status: s => s with { HeartbeatNanos = Frames.Now - 95 * Sample.Second });
+        var vp = new Viewport(50, 14);
+        var lines = Frames.Render(store.Path, new UiState { Confirm = ControlCommandKind.Flatten }, viewport: vp);
+        var text = string.Join(" ", lines.Select(l => l.Trim('║', ' ')));
+
+        Assert.Equal(14, lines.Length);
+        Assert.Contains("CUT: too small to show all of it; y sends nothing (enlarge the terminal, or n / Esc)", text);
+        Assert.DoesNotContain("send it", text);
+        Assert.Contains("y sends nothing", lines[^1]);
+    }
+
     [Theory]
     [InlineData(120, 40)]
     [InlineData(200, 60)]
