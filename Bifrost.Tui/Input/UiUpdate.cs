@@ -43,7 +43,11 @@ internal static class UiUpdate
             case UiAction.RequestFailed failed:
                 return (s with { Rebalance = s.Rebalance with { Error = $"NOT sent: {failed.Reason}" } }, none);
             case UiAction.FormKey form:
-                return Form(s, form.Key, view?.Form ?? FormContext.None);
+                var (next, effects) = Form(s, form.Key, view?.Form ?? FormContext.None);
+                // A review the terminal shows cut (its orders, its y line below the edge) is not what the operator read.
+                return effects.Any(e => e is UiEffect.SendRequest) && view?.Text is { Cut: true }
+                    ? (s with { Message = "NOT sent: the review does not fit this terminal; enlarge it and read it all, or n / Esc" }, none)
+                    : (effects.Any(e => e is UiEffect.SendRequest) ? next with { Message = null } : next, effects);
         }
         if (s.Confirm is not null) return (s, none);
 

@@ -77,6 +77,27 @@ internal static class Format
         return lines;
     }
 
+    /// <summary>Word wrap; a continuation is indented two cells so it reads as part of the line above.</summary>
+    public static IEnumerable<string> WrapContinued(string text, int width)
+    {
+        var rest = text;
+        var first = true;
+        while (true)
+        {
+            var room = first ? width : width - 2;
+            if (rest.Length <= room || room < 10)
+            {
+                yield return first ? rest : "  " + rest;
+                yield break;
+            }
+            var cut = rest.LastIndexOf(' ', room);
+            if (cut <= 0) cut = room;
+            yield return first ? rest[..cut] : "  " + rest[..cut];
+            rest = rest[cut..].TrimStart();
+            first = false;
+        }
+    }
+
     /// <summary>Cuts <paramref name="text"/> to <paramref name="width"/> cells, ending with an ellipsis when cut.</summary>
     public static string Cut(string text, int width)
     {

@@ -15,15 +15,18 @@ internal static class MonitorBuilder
         var history = data.Days is not null || data.Runs is not null ? History(data, ui, settings) : null;
         var controls = Controls(data, ui, dashboard, header, nowNanos, viewport);
         var form = FormContext.From(data.Status);
+        var text = ui.Screen switch
+        {
+            Screen.Ticket => OrderTicket.View(ui.Ticket, form, data.Follow),
+            Screen.Rebalance => RebalanceForm.View(ui.Rebalance, form, data.Follow),
+            Screen.Book => RebalanceForm.View(ui.Book, form, data.Follow),
+            _ => TextScreens.Build(data, ui.Screen, settings, Format.Zone(settings.Zone, nowNanos)),
+        };
+        // A form's review that the body cannot hold is shown cut, and y sends nothing from it (UiUpdate).
+        if (text is { Wrap: true }) text = text with { Cut = text.Rows(viewport.Width) > viewport.BodyRows };
         return new MonitorViewModel(header, ui.Screen, dashboard, operations, history, controls, ui.Help)
         {
-            Text = ui.Screen switch
-            {
-                Screen.Ticket => OrderTicket.View(ui.Ticket, form, data.Follow),
-                Screen.Rebalance => RebalanceForm.View(ui.Rebalance, form, data.Follow),
-                Screen.Book => RebalanceForm.View(ui.Book, form, data.Follow),
-                _ => TextScreens.Build(data, ui.Screen, settings, Format.Zone(settings.Zone, nowNanos)),
-            },
+            Text = text,
             Form = form,
         };
     }

@@ -31,6 +31,12 @@ internal sealed record TextScreenVm(IReadOnlyList<TextLine> Lines, long? AckTarg
 {
     /// <summary>Long lines wrap (forms and confirmations: every word must be seen) instead of being cut (lists).</summary>
     public bool Wrap { get; init; }
+
+    /// <summary>Wrapped, the lines are more than the body's rows: the screen shows them cut, saying so.</summary>
+    public bool Cut { get; init; }
+
+    /// <summary>The rows the lines take at <paramref name="width"/> (wrapped as the screen wraps them).</summary>
+    public int Rows(int width) => Wrap ? Lines.Sum(l => Format.WrapContinued(l.Text, width).Count()) : Lines.Count;
 }
 
 /// <summary>The always-visible part: light, FSM state, connection, market data, heartbeat age.</summary>

@@ -10,7 +10,9 @@ internal static class TextScreenView
     public static IRenderable Render(TextScreenVm? vm, Viewport vp)
     {
         if (vm is null) return Line.Of(vp.Width, "loading…", Styles.Dim);
-        var lines = vm.Wrap ? vm.Lines.SelectMany(l => Wrapped(l.Text, vp.Width).Select(t => l with { Text = t })) : vm.Lines;
+        var lines = vm.Wrap ? vm.Lines.SelectMany(l => Format.WrapContinued(l.Text, vp.Width).Select(t => l with { Text = t })) : vm.Lines;
+        // A form cut short says so on its last row: what is below it (a review's y line) is not on screen.
+        if (vm.Cut) lines = lines.Take(vp.BodyRows - 1).Append(new TextLine("CUT: too small to show all of it; y sends nothing from a review cut short (enlarge the terminal)", "bad"));
         return new Rows(lines.Take(vp.BodyRows).Select(l => Line.Of(vp.Width, Format.Cut(l.Text, vp.Width), l.Style switch
         {
             "title" => Styles.Title,
@@ -20,26 +22,5 @@ internal static class TextScreenView
             "bad" => Styles.Bad,
             _ => null,
         })));
-    }
-
-    /// <summary>Word wrap; a continuation is indented two cells so it reads as part of the line above.</summary>
-    public static IEnumerable<string> Wrapped(string text, int width)
-    {
-        var rest = text;
-        var first = true;
-        while (true)
-        {
-            var room = first ? width : width - 2;
-            if (rest.Length <= room || room < 10)
-            {
-                yield return first ? rest : "  " + rest;
-                yield break;
-            }
-            var cut = rest.LastIndexOf(' ', room);
-            if (cut <= 0) cut = room;
-            yield return first ? rest[..cut] : "  " + rest[..cut];
-            rest = rest[cut..].TrimStart();
-            first = false;
-        }
     }
 }

@@ -53,6 +53,34 @@ public sealed class OrderTicketTests
         Assert.Contains($"control #{row.Id} pending — waiting for the daemon to take it", console.Screen);
     }
 
+    // At 50x14 the review's last rows (the account and mode, the y line) were below the body's edge, cut without a word,
+    // and y sent the order. A review the terminal cannot show whole says it is cut, and y sends nothing from it.
+    [Fact]
+    public void Review_CutByASmallTerminal_SaysSo_YSendsNothing_UntilItIsShownWhole()
+    {
+        using var store = Store();
+        using var console = new ConsoleDriver(store.Path) { Viewport = new Viewport(50, 14) };
+        console.Press("o", ConsoleKey.DownArrow, ConsoleKey.DownArrow, "10", ConsoleKey.Enter);
+        Assert.Equal(TicketStage.Confirming, console.State.Ticket.Stage);
+
+        console.Press("y");
+        Assert.Empty(console.Sent);
+        using (var reader = StoreReader.Open(store.Path))
+            Assert.Empty(reader.ListControlCommands());
+        Assert.Equal(TicketStage.Confirming, console.State.Ticket.Stage);
+        Assert.Equal("NOT sent: the review does not fit this terminal; enlarge it and read it all, or n / Esc", console.State.Message);
+        var frame = console.Rendered.Split('\n');
+        Assert.DoesNotContain(frame, l => l.Contains("y: send it"));
+        Assert.Contains("CUT: too small to show all of it", frame[^2]);
+
+        console.Viewport = Viewport.Standard;
+        Assert.Contains("y: send it · n / Esc: back to the ticket, nothing sent", console.Rendered);
+        console.Press("y");
+        Assert.Equal("BUY 10 XYZ MKT, the operator's own (external) position", ControlRequests.Describe(Assert.Single(console.Sent)));
+        Assert.Null(console.State.Message);
+        Assert.Equal(ControlCommandKind.ManualOrder, OnlyRow(store).Command);
+    }
+
     [Fact]
     public void SellLimitOnALeg_WithRiskBypass_ExplicitInTheReviewAndTheRow()
     {

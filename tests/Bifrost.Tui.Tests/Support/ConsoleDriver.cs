@@ -16,13 +16,16 @@ internal sealed class ConsoleDriver(string storePath) : IDisposable
 
     public List<ControlRequest> Sent { get; } = [];
 
-    public MonitorViewModel View => Frames.Build(storePath, State);
+    /// <summary>The terminal's size the frames are built and drawn at (80×24 unless a test resizes it).</summary>
+    public Viewport Viewport { get; set; } = Viewport.Standard;
+
+    public MonitorViewModel View => Frames.Build(storePath, State, viewport: Viewport);
 
     /// <summary>The current form's (or text screen's) lines, unwrapped.</summary>
     public string Screen => string.Join("\n", View.Text?.Lines.Select(l => l.Text) ?? []);
 
-    /// <summary>The 80×24 frame as drawn.</summary>
-    public string Rendered => Frames.Text(Frames.Render(storePath, State));
+    /// <summary>The frame as drawn at <see cref="Viewport"/>.</summary>
+    public string Rendered => Frames.Text(Frames.Render(storePath, State, viewport: Viewport));
 
     /// <summary>Strings are typed a character at a time; ConsoleKeys are pressed.</summary>
     public ConsoleDriver Press(params object[] keys)
