@@ -70,6 +70,7 @@ internal static class MonitorApp
         using var source = new StoreSource(options.StorePath);
         using var sender = new ControlSender(options.StorePath, ControlSender.DefaultRequester());
         var renderer = new FrameRenderer(options.Color);
+        var keyRenderer = new FrameRenderer(options.Color); // one per thread: the UI thread lays out keys' frames itself
         var canvas = new CellCanvas(options.Color) { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
         using var window = new Runnable { Width = Dim.Fill(), Height = Dim.Fill() };
         window.Add(canvas);
@@ -78,32 +79,70 @@ internal static class MonitorApp
         MonitorViewModel? vm = null;
         StoreData? data = null;
         long? version = null;
-        var reload = true;
+        // Changes of the UI state (keys, resize) so far, and the one the rows were read for: the next refresh reads the
+        // rows the new screen needs.
+        long changes = 0, readFor = -1;
+        var refreshing = 0;
 
         var gate = new object();
         var size = new Viewport(80, 24);
 
-        // Read + build + lay out; safe from any thread (the store source is used under the gate). Returns the lines.
-        string[] Build()
+        // Build + lay out from rows already read; never touches the store.
+        string[] Lay(FrameRenderer r, StoreData rows)
+        {
+            var vp = size;
+            var ui = state;
+            var built = MonitorBuilder.Build(rows, ui, settings, UnixNanos.Now(), vp);
+            vm = built;
+            return r.Render(built, ui, vp);
+        }
+
+        // Read (when the store or the screen changed) + build + lay out, under the gate (the store source's). Returns the lines.
+        string[] Read()
         {
             lock (gate)
             {
-                var vp = size;
-                var now = UnixNanos.Now();
+                var seen = Interlocked.Read(ref changes);
                 var v = source.DataVersion();
-                if (reload || data is null || v is null || v != version)
+                if (seen != readFor || data is null || v is null || v != version)
                 {
-                    data = source.Load(state, vp, now);
+                    data = source.Load(state, size, UnixNanos.Now());
                     version = v;
-                    reload = false;
+                    readFor = seen;
                 }
-                vm = MonitorBuilder.Build(data, state, settings, now, vp);
-                return renderer.Render(vm, state, vp);
+                return Lay(renderer, data);
             }
         }
 
-        // On the UI thread (keys, resize): at once.
-        void Frame() => canvas.Show(Build());
+        // The refresh runs on a timer thread, not as a Terminal.Gui timeout (a timeout keeps its main loop busy): read,
+        // build and lay out there, and hand the UI thread a frame only when its text changed and no key came since. One
+        // at a time: a read slower than the period (the Runs screen of a year of orders) takes the ticks that came
+        // meanwhile as one more pass, instead of a thread-pool thread per tick queued on the gate.
+        using var refresh = new Timer(_ =>
+        {
+            if (vm is null || Interlocked.Increment(ref refreshing) != 1) return;
+            do
+            {
+                Volatile.Write(ref refreshing, 1);
+                var at = Interlocked.Read(ref changes);
+                var lines = Read();
+                app.Invoke(() =>
+                {
+                    if (Interlocked.Read(ref changes) == at && !lines.AsSpan().SequenceEqual(canvas.Lines.ToArray())) canvas.Show(lines);
+                });
+            }
+            while (Interlocked.CompareExchange(ref refreshing, 0, 1) != 1);
+        }, null, System.Threading.Timeout.InfiniteTimeSpan, period);
+
+        // On the UI thread (keys, resize): at once from the rows already read, never waiting for a read (the Runs screen
+        // of a year of orders takes seconds: every key waited for it, `1` back to the dashboard over 4 s); the timer reads
+        // what the new frame needs right away.
+        void Frame()
+        {
+            Interlocked.Increment(ref changes);
+            canvas.Show(data is { } rows ? Lay(keyRenderer, rows) : Read());
+            refresh.Change(TimeSpan.Zero, period);
+        }
 
         void Quit() => app.RequestStop();
 
@@ -136,7 +175,6 @@ internal static class MonitorApp
                         break;
                 }
             }
-            reload = true;
             Frame();
         };
         canvas.ViewportChanged += (_, _) =>
@@ -153,14 +191,6 @@ internal static class MonitorApp
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Signal);
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Signal);
 
-        // The refresh runs on a timer thread, not as a Terminal.Gui timeout (a timeout keeps its main loop busy): read,
-        // build and lay out there, and hand the UI thread a frame only when its text changed.
-        using var refresh = new Timer(_ =>
-        {
-            if (vm is null) return;
-            var lines = Build();
-            if (!lines.AsSpan().SequenceEqual(canvas.Lines.ToArray())) app.Invoke(() => canvas.Show(lines));
-        }, null, period, period);
         window.Initialized += (_, _) =>
         {
             size = new Viewport(Math.Max(20, canvas.Viewport.Width), Math.Max(10, canvas.Viewport.Height));
