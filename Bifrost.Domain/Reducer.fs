@@ -109,13 +109,13 @@ module Reducer =
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
         | TickReceived(id, field, value) -> MarketData.onTick cfg s s.Now e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s s.Now id iv
-        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered
+        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered |> andThen PortfolioSchedule.refuseUnanswered
         | ClockStepped step -> Clock.onStepped s step
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         // Run requests held for the account's positions are handled as the broker down (blocked, nothing sent).
-        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg))
-        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg))
-        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg))
+        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
+        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
+        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
         | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm cfg s farm name ok
         | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
@@ -136,7 +136,7 @@ module Reducer =
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { OwnSells.onPosition s id with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
-        | PositionsEnded -> Sync.onPositionsEnded cfg s |> andThen (FreshPositions.release (dispatch cfg))
+        | PositionsEnded -> Sync.onPositionsEnded cfg s |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
         | AccountValueReported(key, value, currency) -> accountValue s key value currency
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
@@ -219,7 +219,7 @@ module Reducer =
                         let clocked = Clock.onTick cfg s now
                         // Without a portfolio set up the schedule has nothing to do (its hook would return the state as is).
                         if (fst clocked).PortfolioSetup.IsNone then clocked
-                        else clocked |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered
+                        else clocked |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered |> andThen PortfolioSchedule.refuseUnanswered
                     | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
                 let handled = taken cfg handled
                 // No commands and nothing remembered changed (the usual clock step): every stage below would pass it on.

@@ -65,6 +65,10 @@ module PortfolioSchedule =
                     let s', cmds = PortfolioFlow.stepRun s runId events
                     s', head @ cmds
 
+    let private sellsOnStalePositions (setup: PortfolioSetup) (s: State) (plan: PlannedLine list) =
+        not s.PositionsFresh && not setup.Settings.Sizing.AllowShort
+        && Execution.placements plan |> List.exists (fun (_, key, _, _) -> key.Side = Sell)
+
     /// Execute phase: the slot's cleared run plans against fresh quotes and sends through the engine's order path,
     /// gated exactly like an operator run (Running/Idle, nothing in flight, store ok, broker up).
     let private execute (cfg: Config) (setup: PortfolioSetup) (s: State) (slot: SlotPhase) late =
@@ -107,6 +111,13 @@ module PortfolioSchedule =
                         let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
                         let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"
                         s', intent :: cmds @ more
+                    | Ok plan when sellsOnStalePositions setup s plan ->
+                        // The operator's sale in TWS shows only in IB's position update, which may lag it: a slot that
+                        // sells plans on the positions it asks for, as an operator's selling run does (FreshPositions).
+                        let p = s.PortfolioSchedule
+                        let ask = if p.AwaitingPositions.IsEmpty then [ RequestReconcile [ Positions ] ] else []
+                        { s with PortfolioSchedule = { p with AwaitingPositions = p.AwaitingPositions @ [ slot, late, s.Now ] } },
+                        intent :: ask @ [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute sells: the account's positions asked for first (a sale by hand shows only in them)" ]
                     | Ok plan ->
                         let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
                         let cmds = PortfolioFlow.capNotes s runId plan @ cmds @ PortfolioFlow.askForStale setup s plan
@@ -245,3 +256,30 @@ module PortfolioSchedule =
         | Some({ Settings = { SignalsDir = Some dir } } as setup) ->
             deferred |> List.map Fire |> List.fold (decide cfg setup dir) (s, cmds)
         | _ -> s, cmds
+
+    /// The broker answered the positions (or went down: execute then finds it down, blocked): the held execute phases
+    /// run now, in order, their sells capped at the account as reported.
+    let onPositionsAnswered (cfg: Config) (s: State) =
+        match s.PortfolioSetup, s.PortfolioSchedule.AwaitingPositions with
+        | _, [] -> s, []
+        | Some setup, held ->
+            let p = s.PortfolioSchedule
+            let s = { s with PortfolioSchedule = { p with AwaitingPositions = [] }; PositionsFresh = true }
+            let s, cmds = held |> List.fold (fun (s, cmds) (slot, late, _) -> let s', more = execute cfg setup s slot late in s', cmds @ more) (s, [])
+            { s with PositionsFresh = false }, cmds
+        | None, _ -> { s with PortfolioSchedule = { s.PortfolioSchedule with AwaitingPositions = [] } }, []
+
+    /// Execute phases whose positions the broker has not answered `Sync.stallAfter` after the first was held: the
+    /// slot's run ends without trading and the slot is reported failed (never a sale on the old report).
+    let refuseUnanswered (s: State) =
+        match s.PortfolioSchedule.AwaitingPositions with
+        | (_, _, first) :: _ as held when Timestamp.since first s.Now >= Sync.stallAfter ->
+            let secs = Duration.toSeconds (Timestamp.since first s.Now)
+            let why = $"the broker did not answer the account's positions asked for {secs:F0} s ago (the slot sells on them): nothing sent"
+            let s = { s with PortfolioSchedule = { s.PortfolioSchedule with AwaitingPositions = [] } }
+            held
+            |> List.fold (fun (s, cmds) (slot, _, _) ->
+                let s', stepped = PortfolioFlow.stepRun s (Workflow.slotRunId slot.SlotId) [ CancelRequested $"schedule ({why})" ]
+                let s', more = failSlot s' slot.SlotId why
+                s', cmds @ stepped @ more) (s, [])
+        | _ -> s, []

@@ -118,10 +118,13 @@ type ScheduleProgress =
       /// Slots that cannot go on (no signals file, a refused snapshot, …): reported once, later phases only noted.
       Failed: Map<string, string>
       /// Slots whose build asked for the signals file and has no answer yet, with the phases that came due meanwhile.
-      Awaiting: Map<string, (SlotPhase * bool) list> }
+      Awaiting: Map<string, (SlotPhase * bool) list>
+      /// Execute phases whose plan sells, held until the broker answers the account's positions asked for them
+      /// (as an operator's selling run is: FreshPositions), with the time each was held.
+      AwaitingPositions: (SlotPhase * bool * Timestamp) list }
 
 module ScheduleProgress =
-    let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty }
+    let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty; AwaitingPositions = [] }
 
 /// What this engine's own orders have taken from the cash since the broker last reported AvailableFunds. IB re-sends a
 /// changed account value only every few minutes, so a report read as current lets two runs seconds apart spend the same

@@ -44,6 +44,7 @@ let private ready () =
                  at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD")) ]
     s
 
+let private notes (cmds: Command list) = cmds |> List.choose (function RecordOperation o -> Some o.Detail | _ -> None)
 let private runs (cmds: Command list) = cmds |> List.choose (function RecordPortfolioRun r -> Some r | _ -> None)
 let private lastRun cmds = runs cmds |> List.last
 
@@ -73,6 +74,32 @@ let private slotBuiltAt50 () =
     let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
     if not (built |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) then failtestf "the slot's snapshot is not frozen: %A" built
     s
+
+/// The strategy holds 1,000 AAA (an operator's rerun of "old1", filled and reported), and the slot's snapshot, frozen
+/// at 10:00:01 from a sell signal, exits them; pre-trade cleared at 10:02:01, execute_at is 10:04.
+let private slotSellingAaa () =
+    let s, _ = step (ready ()) (at (sec 1.5) (PortfolioSnapshotsRestored [ SnapshotIntact(storedSnapshot "old1") ]))
+    let s, _ = feed s (quotesAt (sec 2.0) 50.0)
+    let s, cmds = step s (at (sec 2.5) (PortfolioRerunRequested { RunId = "r1-pf8"; SnapshotId = "old1"; Meta = meta 8L }))
+    let buy = placed cmds |> List.exactlyOne
+    let s, _ = feed s [ at (sec 3.0) (execFor buy buy.Quantity 50.0 "pa"); at (sec 3.0) (PositionReported(aaa, buy.Quantity, 50.0)) ]
+    let s, _ =
+        feed s
+            [ at (sec 3.5) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
+              yield! quotesAt (monday 9 59 0) 50.0
+              at (monday 9 59 0) ClockTicked ]
+    let buildAt = monday 10 0 1
+    let s, _ = feed s (quotesAt buildAt 50.0 @ [ at buildAt ClockTicked ])
+    let text = $"symbol,action,score,confidence,time\nAAA,sell,1,1,{iso (monday 9 59 0)}\n"
+    let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
+    if not (built |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) then failtestf "the slot's snapshot is not frozen: %A" built
+    let s, pre = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
+    if (lastRun pre).ClearedAt.IsNone then failtestf "pre-trade did not clear: %A" (lastRun pre)
+    s
+
+/// The broker's answer to the positions asked for (reqPositions: each position, then positionEnd).
+let private answerPositions (s: State) t (positions: (ContractId * int) list) =
+    feed s ([ for id, qty in positions -> at t (PositionReported(id, qty, 50.0)) ] @ [ at t PositionsEnded ])
 
 /// A run as the store kept it when the daemon died: executing `snap`, its orders planned (the run's row committed, the
 /// orders' journal lines not yet written: they never reached the broker).
@@ -220,6 +247,45 @@ let tests =
             let run = lastRun exec
             Expect.equal (run.Status, run.Reasons) (RunStatus.Blocked, [ "connection_unavailable" ]) "blocked at execute"
             Expect.exists (alerts exec) (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "connection_unavailable") "told"
+        }
+
+        // The operator sells the 1,000 AAA by hand in TWS at 10:03 (another client id: the execution goes to TWS alone,
+        // and IB's position update may lag it). The slot's execute at 10:04 sold the same 1,000 again on the last
+        // position streamed: the account 1,000 short with allow_short false. It asks for the positions first now.
+        test "ScheduledSlot_SellingRightAfterTheOperatorsSaleInTws_BeforeIbsPositionUpdate_AsksForPositionsFirst_NeverShort" {
+            let s = slotSellingAaa ()
+            let s, exec = feed s (quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            Expect.isEmpty (placed exec) "no sell on the last position streamed"
+            Expect.contains exec (RequestReconcile [ Positions ]) "the account's positions asked for"
+            let account = underlyingId :: (cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId))
+            let s, answered = answerPositions s (monday 10 4 2) ([ aaa, 0 ] @ [ for id in account -> id, State.qtyOf s id ])
+            Expect.isEmpty (placed answered) "the account holds none: nothing sold"
+            Expect.exists (notes answered) (fun n -> n.Contains "capped at the account's 0 AAA") $"said why: %A{notes answered}"
+            Expect.isTrue s.PortfolioSchedule.AwaitingPositions.IsEmpty "nothing left held"
+        }
+
+        test "ScheduledSlot_SellingWithNoSaleByHand_SellsOnThePositionsItAskedFor" {
+            let s = slotSellingAaa ()
+            let s, _ = feed s (quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            let account = underlyingId :: (cfg.Strategy.Legs |> List.map (fun l -> l.Option.ContractId))
+            let _, answered = answerPositions s (monday 10 4 2) ([ aaa, 1_000 ] @ [ for id in account -> id, State.qtyOf s id ])
+            Expect.equal (placed answered |> List.map (fun o -> o.ContractId, o.Side, o.Quantity)) [ aaa, Sell, 1_000 ] "sold on the answer"
+            Expect.equal (lastRun answered).Status RunStatus.Running "running"
+        }
+
+        // The positions never come (positionEnd lost, TWS busy): 30 s on, the slot's run ends without trading and the
+        // slot is told failed; a late answer sends nothing.
+        test "ScheduledSlot_SellingWhosePositionsAreNeverAnswered_FailsTold_NothingSent" {
+            let s = slotSellingAaa ()
+            let s, _ = feed s (quotesAt (monday 10 4 1) 50.0 @ [ at (monday 10 4 1) ClockTicked ])
+            let s, waiting = feed s [ at (monday 10 4 20) ClockTicked ]
+            Expect.isEmpty (placed waiting) "still waiting at 19 s: nothing sent"
+            let s, refused = feed s [ at (monday 10 4 32) ClockTicked ]
+            Expect.isEmpty (placed refused) "nothing sent"
+            Expect.exists (alerts refused) (fun a -> a.Code = "SCHEDULE_FAILED" && a.Message.Contains "did not answer the account's positions") $"told: %A{alerts refused}"
+            Expect.isTrue (RunStatus.isTerminal (lastRun refused).Status) "the slot's run ended"
+            let _, late = answerPositions s (monday 10 4 40) [ aaa, 1_000 ]
+            Expect.isEmpty (placed late) "a late answer sends nothing"
         }
 
         test "ScheduledSlot_Done_TellsNothing" {
