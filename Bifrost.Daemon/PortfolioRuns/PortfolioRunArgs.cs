@@ -54,6 +54,12 @@ public static class PortfolioRunArgs
                 var info = new FileInfo(file);
                 if (!info.Exists) throw new FormatException($"file: '{file}' does not exist");
                 if (info.Length > MaxSignalsBytes) throw new FormatException($"file: '{file}' is {info.Length} bytes, more than {MaxSignalsBytes}");
+                // As for a slot's newest file: one modified just now may still be being written, and its first rows parse
+                // as a whole, smaller portfolio (the symbols not yet written held, not traded to their signals).
+                var age = DateTime.UtcNow - info.LastWriteTimeUtc;
+                if (age < SignalsDirectory.Settle)
+                    throw new FormatException($"file: '{file}' is still being written (modified {age.TotalSeconds:F1} s ago, under " +
+                        $"{SignalsDirectory.Settle.TotalSeconds:F0} s): not used; send it again once written (a producer writes a hidden temp file and renames it)");
                 var (read, error) = SignalsFile.Read(file);
                 text = read ?? throw new FormatException($"file: {error}");
             }

@@ -22,6 +22,7 @@ internal static class PortfolioCommands
     {
         sleep ??= Thread.Sleep;
         var (json, what) = Request(args);
+        if (json["file"] is { } file) AwaitSettled((string)file!, stdout, sleep);
         var timeout = TimeSpan.FromSeconds(args.Number("--timeout", 120, 1, 86_400));
         long id;
         try
@@ -63,6 +64,21 @@ internal static class PortfolioCommands
             }
             sleep(TimeSpan.FromMilliseconds(250));
         }
+    }
+
+    /// <summary>How long the daemon wants a signals file left unmodified before it reads it (its SignalsDirectory.Settle).</summary>
+    private static readonly TimeSpan DaemonSettle = TimeSpan.FromSeconds(2);
+
+    /// <summary>The daemon refuses a file modified just before it reads it (it may still be being written): one just
+    /// written (`make-signals > f.csv && bifrost-tui portfolio-run f.csv`) is queued once it has been left that long.</summary>
+    private static void AwaitSettled(string file, TextWriter stdout, Action<TimeSpan> sleep)
+    {
+        var settled = DaemonSettle + TimeSpan.FromMilliseconds(500);
+        var age = DateTime.UtcNow - File.GetLastWriteTimeUtc(file);
+        if (age >= settled) return;
+        var wait = age < TimeSpan.Zero ? settled : settled - age; // a time ahead of this clock waits the whole settle
+        stdout.WriteLine($"waiting {wait.TotalSeconds:F1} s: {file} was modified {Math.Max(0, age.TotalSeconds):F1} s ago");
+        sleep(wait);
     }
 
     /// <summary>The control's arguments: a signals FILE, operator --target SYMBOL=QTY (repeatable), or --snapshot ID alone

@@ -33,6 +33,34 @@ public class PortfolioRunArgsTests
         Assert.Equal(("op-1", "ops@tui (os user alice)"), (r.SnapshotId, r.Meta.RequestedBy));
     }
 
+    /// <summary>An operator's file its producer is still writing (a CSV written straight into place, read after its first
+    /// row) is refused, as a slot's newest file is: before, it ran as a smaller portfolio, BBB's sell not yet written and
+    /// BBB held. The same file, left unmodified for the settle time, is read whole.</summary>
+    [Fact]
+    public void File_StillBeingWritten_IsRefused_AndReadOnceSettled()
+    {
+        var dir = Directory.CreateTempSubdirectory("bifrost-pf-args-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "signals.csv");
+            const string firstRow = "symbol,action,score,confidence,time\nAAA,buy,1,1,2026-03-01T12:00:00Z\n";
+            File.WriteAllText(path, firstRow);
+            var args = new System.Text.Json.Nodes.JsonObject { ["file"] = path }.ToJsonString();
+            var refused = Assert.Throws<FormatException>(() => Parse(args));
+            Assert.Contains("file: '" + path + "' is still being written", refused.Message, StringComparison.Ordinal);
+
+            const string whole = firstRow + "BBB,sell,1,1,2026-03-01T12:00:00Z\n";
+            File.WriteAllText(path, whole);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow - Bifrost.Daemon.PortfolioRuns.SignalsDirectory.Settle - TimeSpan.FromSeconds(1));
+            var run = ((EventPayload.PortfolioRunRequested)Parse(args)).Item;
+            Assert.Equal(("signals.csv", whole), (run.FileName, run.Text));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("{}", "one of file, signals, targets or snapshot_id is required")]
     [InlineData("""{"snapshot_id": "a b"}""", "snapshot_id:")]

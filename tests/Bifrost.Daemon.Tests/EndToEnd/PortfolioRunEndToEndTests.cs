@@ -56,8 +56,12 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             AAA,buy,{aaaScore.ToString(System.Globalization.CultureInfo.InvariantCulture)},1,2026-03-01T12:00:00Z
             BBB,buy,{bbbScore.ToString(System.Globalization.CultureInfo.InvariantCulture)},1,2026-03-01T12:00:00Z
             """);
+        Written(path);
         return path;
     }
+
+    /// <summary>A file its producer has finished: the daemon refuses one modified under 2 s before it reads it.</summary>
+    internal static void Written(string path) => File.SetLastWriteTimeUtc(path, DateTime.UtcNow - TimeSpan.FromMinutes(1));
 
     internal static Task<DaemonHarness> Start(ITestOutputHelper output) =>
         DaemonHarness.StartAsync(output, config: Config, dataPath: Data.Value);

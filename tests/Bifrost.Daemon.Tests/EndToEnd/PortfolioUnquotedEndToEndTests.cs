@@ -33,6 +33,7 @@ public class PortfolioUnquotedEndToEndTests(ITestOutputHelper output)
                 AAA,hold,1,1,2026-03-01T12:00:00Z
                 BBB,sell,1,1,2026-03-01T12:00:00Z
                 """);
+            PortfolioRunEndToEndTests.Written(exit);
             var control = await h.WaitControl(PortfolioRunEndToEndTests.RunPortfolio(h, exit), 30_000);
             output.WriteLine($"{control.Status}: {control.Result}");
             Assert.Equal(ControlStatus.Refused, control.Status);

@@ -23,6 +23,7 @@ public sealed class PortfolioCliTests
         using var store = TempStore.WithSample(Frames.Now);
         var file = Path.Combine(store.Directory, "signals.csv");
         File.WriteAllText(file, "symbol,action,score,confidence,time\nAAA,buy,1,1,2026-03-01T12:00:00Z\n");
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow - TimeSpan.FromMinutes(1));
         var (code, output, _) = Run("portfolio-run", file, "--snapshot", "monday-1", "--store", store.Path);
         Assert.Equal(0, code);
         using var reader = StoreReader.Open(store.Path);
@@ -32,6 +33,23 @@ public sealed class PortfolioCliTests
         Assert.Equal(file, args.GetProperty("file").GetString());
         Assert.Equal("monday-1", args.GetProperty("snapshot_id").GetString());
         Assert.Contains($"control #{row.Id} queued: portfolio run", output);
+    }
+
+    /// <summary>The daemon refuses a file modified under 2 s before it reads it (it may still be being written): a file
+    /// written just before the command (`make-signals > f.csv && bifrost-tui portfolio-run f.csv`) is queued once it has
+    /// been left that long, not refused.</summary>
+    [Fact]
+    public void PortfolioRun_AFileJustWritten_IsQueuedOnceSettled()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var file = Path.Combine(store.Directory, "signals.csv");
+        File.WriteAllText(file, "symbol,action,score,confidence,time\nAAA,buy,1,1,2026-03-01T12:00:00Z\n");
+        var (code, output, _) = Run("portfolio-run", file, "--store", store.Path);
+        Assert.Equal(0, code);
+        Assert.Contains("waiting", output);
+        Assert.True(DateTime.UtcNow - File.GetLastWriteTimeUtc(file) >= TimeSpan.FromSeconds(2), "queued before the file settled");
+        using var reader = StoreReader.Open(store.Path);
+        Assert.Single(reader.ListControlCommands());
     }
 
     [Fact]
