@@ -70,6 +70,20 @@ public static class DaemonProgram
         }
         if (configPath is null) return Fail("--config FILE is required");
 
+        // SIGHUP (a stray kill -HUP, a log rotation's hook, a closed terminal): there is no reload, and the runtime's
+        // default ends the process on the spot, without its exit path; systemd counts death by SIGHUP as a clean exit,
+        // so Restart=on-failure left the book unwatched. Ignored from here, not from the host's build: a SIGHUP while
+        // the config was read or the store checked (most of a second, longer on a big store) still ended the start.
+        ILogger? hangupLog = null;
+        using var hangup = args[0] == "run"
+            ? PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                if (hangupLog is { } log) Bifrost.Daemon.Logging.Log.HangupIgnored(log);
+                else Console.Error.WriteLine("bifrost-daemon: SIGHUP received and ignored while starting: the daemon has no configuration reload");
+            })
+            : null;
+
         DaemonSettings settings;
         try
         {
@@ -186,19 +200,18 @@ public static class DaemonProgram
             builder.Services.AddSingleton<DaemonService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());
             using var host = builder.Build();
-            // SIGHUP (a stray kill -HUP, a log rotation's hook, a closed terminal): there is no reload, and the runtime's
-            // default ended the process on the spot, without its exit path; systemd counts death by SIGHUP as a clean
-            // exit, so Restart=on-failure left the book unwatched. Logged and ignored.
-            var hangupLog = host.Services.GetRequiredService<ILogger<DaemonService>>();
-            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            hangupLog = host.Services.GetRequiredService<ILogger<DaemonService>>();
+            try
             {
-                c.Cancel = true;
-                Bifrost.Daemon.Logging.Log.HangupIgnored(hangupLog);
-            });
-            await host.StartAsync(ct).ConfigureAwait(false);
-            onStarted?.Invoke(host);
-            await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
-            return host.Services.GetRequiredService<DaemonExit>().Code;
+                await host.StartAsync(ct).ConfigureAwait(false);
+                onStarted?.Invoke(host);
+                await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
+                return host.Services.GetRequiredService<DaemonExit>().Code;
+            }
+            finally
+            {
+                hangupLog = null; // the host's loggers go with it: a SIGHUP from here on is told on stderr
+            }
         }
     }
 

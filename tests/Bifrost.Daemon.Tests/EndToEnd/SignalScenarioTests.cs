@@ -44,6 +44,49 @@ public sealed class SignalScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>A SIGHUP early in the start, before the host is built (the config read, the store's checks and prune:
+    /// most of a second, longer on a big store), must not end it either. It was ignored only from the host's build: the
+    /// daemon died of it (exit by signal, 129) and systemd, counting that a clean exit, did not restart it. The moment is
+    /// pinned by handing the config through a named pipe: once the daemon has opened it, it is reading its config.</summary>
+    [Fact]
+    public async Task Sighup_WhileTheConfigIsRead_IsIgnored_TheDaemonStartsAndHedges()
+    {
+        await using var h = await DaemonHarness.StartAsync(output);
+        var pipe = Path.Combine(h.Dir, "config.pipe");
+        using (var mkfifo = Process.Start("mkfifo", pipe)!) mkfifo.WaitForExit();
+        using var daemon = h.StartProcess(configPath: pipe);
+        try
+        {
+            // Opening the pipe to write returns once the daemon has opened it to read.
+            var opened = Task.Run(() => new FileStream(pipe, FileMode.Open, FileAccess.Write));
+            try
+            {
+                await using var writer = await opened.WaitAsync(TimeSpan.FromSeconds(60));
+                Signal(daemon.Pid, "HUP");
+                await Task.Delay(300);
+                await writer.WriteAsync(await File.ReadAllBytesAsync(h.ConfigPath));
+            }
+            catch (IOException)
+            {
+                // A broken pipe: the daemon is gone (asserted below, with how it ended).
+            }
+            await Task.Delay(1000);
+            Assert.False(daemon.Process.HasExited, $"SIGHUP ended the start (exit {(daemon.Process.HasExited ? daemon.Process.ExitCode : 0)})");
+            await h.WaitOrders(1, 90_000);
+            await h.PauseSettleAndStop(daemon);
+            Assert.Equal(0, await daemon.ExitAsync());
+            if (!HangupIgnoredByInheritance())
+                Assert.Contains("SIGHUP received and ignored while starting", daemon.Output, StringComparison.Ordinal);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            output.WriteLine(daemon.Output);
+            h.Dump();
+            throw;
+        }
+    }
+
     // The daemon inherits this process's ignored signals (SigIgn in /proc: bit 0 is SIGHUP).
     private static bool HangupIgnoredByInheritance() =>
         File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line

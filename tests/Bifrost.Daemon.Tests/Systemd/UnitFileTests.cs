@@ -30,6 +30,8 @@ public sealed class UnitFileTests
         Assert.Equal("on-failure", u["Restart"].Single());
         Assert.Equal("30s", u["WatchdogSec"].Single());
         Assert.Equal("2", u["RestartPreventExitStatus"].Single());
+        // A SIGHUP in the runtime's boot, before the daemon ignores it, ends it "cleanly" for systemd: restarted.
+        Assert.Equal("SIGHUP", u["RestartForceExitStatus"].Single());
         Assert.Contains("run --config", u["ExecStart"].Single());
     }
 
