@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bifrost.Sim.Backtest;
 using Bifrost.Sim.Sweep;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Cli;
 
@@ -19,6 +20,8 @@ public static class MergeCommand
             try
             {
                 var paths = r.GetValue(files)!.Select(f => f.FullName).ToList();
+                // Streamed, so not read bounded as a config is: a pipe or a device is refused before it is opened.
+                if (paths.Select(RegularFile.Problem).FirstOrDefault(p => p is not null) is { } notAFile) return GenerateCommand.Fail($"SHARDS: {notAFile}");
                 var metric = r.GetValue(sort) ?? SweepResultFile.ReadHeader(paths[0]).Metric;
                 if (!SweepMetrics.IsKnown(metric)) return GenerateCommand.Fail($"--sort: unknown metric '{metric}'");
                 var outDir = r.GetValue(output)!.FullName;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Gateway;
 
@@ -161,12 +162,21 @@ public static class FaultScript
                                             resume-market-data
         """;
 
-    public static IReadOnlyList<FaultRule> Load(string path) =>
-        File.ReadAllLines(path).Select((line, i) => (line, i)).Where(x => !IsBlank(x.line)).Select(x =>
+    /// <summary>A fault script is a few dozen lines; a megabyte is a wrong file.</summary>
+    public const int MaxScriptBytes = 1 << 20;
+
+    /// <summary>Read bounded, as a config is: a device (<c>/dev/zero</c>) grew until memory ran out (an unhandled
+    /// OutOfMemoryException), a named pipe waited for a writer forever, and a directory was an unhandled crash.</summary>
+    public static IReadOnlyList<FaultRule> Load(string path)
+    {
+        var (text, error) = BoundedFile.Read(path, MaxScriptBytes);
+        if (text is null) throw new FormatException($"--faults: {error}");
+        return text.ReplaceLineEndings("\n").Split('\n').Select((line, i) => (line, i)).Where(x => !IsBlank(x.line)).Select(x =>
         {
             try { return ParseRule(x.line); }
             catch (FormatException ex) { throw new FormatException($"{path}:{x.i + 1}: {ex.Message}", ex); }
         }).ToList();
+    }
 
     public static bool IsBlank(string line) => Strip(line).Length == 0;
 

@@ -143,6 +143,41 @@ public sealed class BadInputCommandTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    /// <summary>The same for a merge's shard files and the gateway's fault script, which were read unbounded: a device
+    /// (or a link to one) grew until memory ran out (an unhandled OutOfMemoryException), a named pipe waited forever,
+    /// and a directory named as the fault script was an unhandled crash. Shard files are streamed (they can be large),
+    /// so a pipe or a device is refused before it is opened; the fault script is read bounded, as a config is.</summary>
+    [Theory]
+    [InlineData("merge", "/dev/zero")]
+    [InlineData("merge", "fifo")]
+    [InlineData("merge", "link")]
+    [InlineData("gateway", "/dev/zero")]
+    [InlineData("gateway", "fifo")]
+    [InlineData("gateway", "dir")]
+    public void MergeShardOrFaultScript_ThatIsADeviceAPipeOrADirectory_Exits2NamingIt(string command, string file)
+    {
+        var path = file switch
+        {
+            "fifo" => Path.Combine(_dir, "fifo"),
+            "link" => Path.Combine(_dir, "shard-0-of-2.json"),
+            "dir" => _dir,
+            _ => file,
+        };
+        if (file == "fifo")
+        {
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path);
+            mkfifo.WaitForExit();
+        }
+        if (file == "link") File.CreateSymbolicLink(path, "/dev/zero");
+        var (code, stderr) = command == "merge"
+            ? CliRunner.RunProcess("merge", Path.Combine(_dir, "out"), path)
+            : CliRunner.RunProcess("gateway", "--data", Data, "--port", "0", "--faults", path);
+        Assert.Equal(2, code);
+        Assert.Contains($"{(command == "merge" ? "SHARDS" : "--faults")}: ", stderr);
+        Assert.Contains($"'{path}'", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     [Fact]
     public void Backtest_WithARepeatedSettingsKey_Exits2NamingIt()
     {
