@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bifrost.Parquet;
 using Bifrost.Parquet.Inspect;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Cli;
 
@@ -16,6 +17,8 @@ public static class InspectCommand
         {
             var path = r.GetValue(file)!.FullName;
             if (!File.Exists(path)) return GenerateCommand.Fail($"no such file: {path}");
+            // A named pipe's open waits for a writer: refused before it is opened.
+            if (RegularFile.Problem(path) is { } notAFile) return GenerateCommand.Fail($"FILE: {notAFile}");
             try
             {
                 var inspection = ParquetInspector.Inspect(path);

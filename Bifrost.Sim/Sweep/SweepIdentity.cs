@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Sweep;
 
@@ -10,6 +11,8 @@ public static class SweepIdentity
 {
     public static (string Sha256, long Bytes) OfData(string path)
     {
+        // A device was hashed forever and a named pipe's open waited for a writer: refused before the open.
+        if (RegularFile.Problem(path) is { } notAFile) throw new Ticks.TickDataException($"tick data: {notAFile}");
         using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         var hash = SHA256.HashData(f);
         return (Convert.ToHexStringLower(hash), f.Length);

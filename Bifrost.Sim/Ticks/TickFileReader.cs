@@ -2,6 +2,7 @@ using System.Globalization;
 using Bifrost.Domain.Pricing;
 using Bifrost.Parquet.Columns;
 using Bifrost.Parquet.Reading;
+using Bifrost.Store.Files;
 
 namespace Bifrost.Sim.Ticks;
 
@@ -31,6 +32,8 @@ public sealed class TickFileReader : IDisposable
         Path = path;
         _pool = pool;
         _map = mapping ?? ColumnMapping.Identity;
+        // Checked before the open: a named pipe's open waits for a writer (a backtest or the gateway that never began).
+        if (RegularFile.Problem(path) is { } notAFile) throw new TickDataException($"tick data: {notAFile}");
         _file = ParquetFileReader.Open(path);
         var names = _file.Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var missing = TickSchema.Required.Where(c => !names.Contains(_map[c])).Select(c => _map[c] == c ? c : $"{c} (mapped to '{_map[c]}')").ToList();

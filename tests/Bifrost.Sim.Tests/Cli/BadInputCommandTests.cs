@@ -178,6 +178,35 @@ public sealed class BadInputCommandTests : IDisposable
         Assert.DoesNotContain("   at ", stderr);
     }
 
+    /// <summary>Tick data named as a named pipe: its open waited for a writer, so a backtest, a sweep, the gateway or an
+    /// inspect never began and never answered; a sweep hashed a device (<c>/dev/zero</c>) for ever.</summary>
+    [Theory]
+    [InlineData("backtest", "fifo")]
+    [InlineData("sweep", "fifo")]
+    [InlineData("sweep", "/dev/zero")]
+    [InlineData("gateway", "fifo")]
+    [InlineData("inspect", "fifo")]
+    public void TickData_ThatIsAPipeOrADevice_Exits2NamingIt(string command, string file)
+    {
+        var path = file;
+        if (file == "fifo")
+        {
+            path = Path.Combine(_dir, "ticks.parquet");
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path);
+            mkfifo.WaitForExit();
+        }
+        var (code, stderr) = command switch
+        {
+            "backtest" => CliRunner.RunProcess("backtest", "--data", path, "--config", Config),
+            "sweep" => CliRunner.RunProcess("sweep", "--data", path, "--config", Config, "--sweep", SampleData.SweepSpec, "--out", Path.Combine(_dir, "out")),
+            "gateway" => CliRunner.RunProcess("gateway", "--data", path, "--port", "0"),
+            _ => CliRunner.RunProcess("inspect", path),
+        };
+        Assert.Equal(2, code);
+        Assert.Contains($"'{path}' is empty or not a regular file", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
     [Fact]
     public void Backtest_WithARepeatedSettingsKey_Exits2NamingIt()
     {
