@@ -31,9 +31,15 @@ public static class StoreIdentity
         {
             return null; // not initialised yet: a first start
         }
+        catch (StoreSchemaException e) when (e.FoundVersion > e.ExpectedVersion)
+        {
+            // Refused here, before anything touches it: the start's prune met it first and crashed (exit 134, restarted
+            // by systemd into the same crash), and what a newer Bifrost added is not this build's to read or trade on.
+            return $"store.path: {e.Message}";
+        }
         catch (StoreSchemaException)
         {
-            return null; // an older store: the writer migrates it (and the next start checks it); a newer one it refuses
+            return null; // an older store: the writer migrates it (and the next start checks it)
         }
         using (reader)
         {

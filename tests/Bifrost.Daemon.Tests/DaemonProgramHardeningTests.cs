@@ -262,6 +262,28 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("schema version 999", err);
     }
 
+    /// <summary>A start on a store a newer Bifrost wrote (a downgrade) is refused, exit 2 naming both versions, before
+    /// anything touches it: the start's retention prune met it first and the daemon died of the unhandled schema error
+    /// (exit 134, which systemd restarts into the same crash every 5 s).</summary>
+    [Fact]
+    public async Task Run_OnAStoreFromANewerBifrost_Exits2_NeverTouchesIt()
+    {
+        await StoreWithRows(1);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Store};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 999";
+            cmd.ExecuteNonQuery();
+        }
+        var before = File.ReadAllBytes(Store);
+        var (code, _, err) = Run("run", "--config", ConfigPath);
+        Assert.Equal(2, code);
+        Assert.Contains("refusing to start: store.path:", err);
+        Assert.Contains("schema version 999", err);
+        Assert.Equal(before, File.ReadAllBytes(Store));
+    }
+
     [Fact]
     public async Task Journal_WithAForgedFilledLine_IsRefusedNamingTheLine()
     {
