@@ -1,3 +1,4 @@
+using Bifrost.Store.Files;
 using Bifrost.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -13,7 +14,8 @@ public static class StoreBackup
     /// <summary>Copies <paramref name="storePath"/> to <paramref name="targetPath"/> (which must not exist); returns its size.</summary>
     public static long Run(string storePath, string targetPath)
     {
-        if (!File.Exists(storePath)) throw new IOException($"'{storePath}' does not exist");
+        // A pipe's open waited for a writer for ever, and a device or an empty file read as an empty store: "done".
+        if (RegularFile.Problem(storePath) is { } notAStore) throw new IOException(notAStore);
         if (File.Exists(targetPath) || Directory.Exists(targetPath)) throw new IOException($"'{targetPath}' already exists; choose a new file");
         StoreFile.CreateOwnerOnly(targetPath);
         try

@@ -1,3 +1,4 @@
+using Bifrost.Store.Files;
 using Bifrost.Store.Sqlite;
 using Bifrost.Store.Writer;
 using Microsoft.Data.Sqlite;
@@ -21,7 +22,8 @@ public static class StoreSalvage
 
     public static Report Run(string damaged, string target)
     {
-        if (!File.Exists(damaged)) throw new IOException($"'{damaged}' does not exist");
+        // A pipe's open waited for a writer for ever, and a device or an empty file read as an empty store: "done".
+        if (RegularFile.Problem(damaged) is { } notAStore) throw new IOException(notAStore);
         if (File.Exists(target)) throw new IOException($"'{target}' already exists; choose a new file");
         SqliteConnection? src = null;
         string? openError = null;

@@ -284,6 +284,37 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(Store));
     }
 
+    /// <summary>backup and rebuild-store from what is no store file: a named pipe waited for a writer for ever, and a
+    /// device or an empty file read as an empty store and was reported done (exit 0, "quick_check ok": a backup of
+    /// nothing, or a rebuild that copied 0 rows over a new empty store).</summary>
+    [Theory]
+    [InlineData("backup", "fifo")]
+    [InlineData("backup", "/dev/zero")]
+    [InlineData("backup", "empty")]
+    [InlineData("rebuild-store", "fifo")]
+    [InlineData("rebuild-store", "/dev/zero")]
+    [InlineData("rebuild-store", "empty")]
+    public async Task BackupOrRebuild_FromAPipeADeviceOrAnEmptyFile_Exits2NamingIt_CreatesNothing(string command, string source)
+    {
+        var path = source switch
+        {
+            "fifo" => Path.Combine(_dir, "pipe.db"),
+            "empty" => Path.Combine(_dir, "empty.db"),
+            _ => source,
+        };
+        if (source == "fifo")
+        {
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path)!;
+            mkfifo.WaitForExit();
+        }
+        if (source == "empty") File.WriteAllBytes(path, []);
+        var to = Path.Combine(_dir, "new.db");
+        var (code, _, err) = await Task.Run(() => Run(command, command == "backup" ? "--store" : "--from", path, "--to", to)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, code);
+        Assert.Contains($"'{path}'", err);
+        Assert.False(File.Exists(to), "a store was created");
+    }
+
     [Fact]
     public async Task Journal_WithAForgedFilledLine_IsRefusedNamingTheLine()
     {
