@@ -117,7 +117,8 @@ module PortfolioSchedule =
                         let p = s.PortfolioSchedule
                         let ask = if p.AwaitingPositions.IsEmpty then [ RequestReconcile [ Positions ] ] else []
                         { s with PortfolioSchedule = { p with AwaitingPositions = p.AwaitingPositions @ [ slot, late, s.Now ] } },
-                        intent :: ask @ [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: execute sells: the account's positions asked for first (a sale by hand shows only in them)" ]
+                        // Noted as held, not as the phase: the phase's line comes once, when it runs on the answer.
+                        ask @ [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: held before execute{lateText late}: it sells, the account's positions asked for first (a sale by hand shows only in them)" ]
                     | Ok plan ->
                         let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
                         let cmds = PortfolioFlow.capNotes s runId plan @ cmds @ PortfolioFlow.askForStale setup s plan

@@ -42,6 +42,7 @@ public class PortfolioManualSaleEndToEndTests(ITestOutputHelper output)
                 AAA,sell,1,1,2026-03-01T12:00:00Z
                 BBB,hold,1,1,2026-03-01T12:00:00Z
                 """);
+            PortfolioRunEndToEndTests.Written(exit);
             var control = await h.WaitControl(PortfolioRunEndToEndTests.RunPortfolio(h, exit), 30_000);
             output.WriteLine($"{control.Status}: {control.Result}");
             Assert.DoesNotContain(h.LedgerOf("order"), o => o.ConId == aaa && o.Action == "SELL");
