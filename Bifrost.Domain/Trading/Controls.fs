@@ -92,8 +92,13 @@ module Controls =
         | Syncing p, Resume -> { s with Fsm = Syncing { p with ResumeTo = ResumeRunning }; PausedBy = "" }, reply s meta (Done "will run after sync")
         | Halted(AccountMismatch _), Resume -> s, reply s meta (Refused "account mismatch")
         | Halted(BookMismatch _), Resume -> s, reply s meta (Refused "book mismatch: confirm the option book (confirm_book) first")
-        | Halted(OrderRefExhausted _), Resume ->
-            s, reply s meta (Refused (OrderFlow.orderIdProblem s.NextOrderId |> Option.defaultValue "order refs exhausted: shorten run_id and restart"))
+        // Refused while no order could be sent. The way out (another client id, TWS's order ids reset, a shorter run_id)
+        // is a restart, which remembers the halt: once ids and refs are there again, it is resumed as a risk halt is
+        // (before, it was refused for good and the hedger never traded again).
+        | Halted(OrderRefExhausted _), Resume when (OrderFlow.orderIdProblem s.NextOrderId).IsSome ->
+            s, reply s meta (Refused (OrderFlow.orderIdProblem s.NextOrderId).Value)
+        | Halted(OrderRefExhausted _), Resume when Result.isError (OrderRef.forRun cfg.RunId s.NextOrderSeq) ->
+            s, reply s meta (Refused "order refs exhausted: shorten run_id and restart")
         | Halted(ReconcileFailed _ | AnotherEngine _), Resume ->
             let s', cmds = Sync.start s ResumeRunning
             s', reply s meta (Done "reconciling again") @ cmds

@@ -64,10 +64,13 @@ module Hedging =
             else exempt
         let s1 = { s with LastBlock = []; LastHedgeAt = s.Now; LastHedgeSpot = State.spot s }
         let s2, cmds, refs =
-            children |> List.fold (fun (st, acc, refs) q ->
-                let st', c, placed =
-                    OrderFlow.place cfg st cfg.RunId Hedge cfg.Strategy.Underlying.ContractId side (abs q) (limitPrice cfg st side) false (State.spot s)
-                st', acc @ c, refs @ Option.toList placed) (s1, [], [])
+            children |> List.fold (fun (st: State, acc, refs) q ->
+                match st.Fsm with
+                | Halted _ -> st, acc, refs // a child found no order id: the rest is not sent (one halt, one alert)
+                | _ ->
+                    let st', c, placed =
+                        OrderFlow.place cfg st cfg.RunId Hedge cfg.Strategy.Underlying.ContractId side (abs q) (limitPrice cfg st side) false (State.spot s)
+                    st', acc @ c, refs @ Option.toList placed) (s1, [], [])
         let exemption =
             if exempt.IsEmpty then ""
             else " | RISK_EXEMPT reduces risk: " + (exempt |> List.map BlockReason.code |> String.concat ",")
@@ -75,9 +78,11 @@ module Hedging =
         let intentOp =
             Emit.op s OperationKind.Intent cfg.RunId "" (ContractId.value cfg.Strategy.Underlying.ContractId) (Side.name side) (abs parent) (State.spot s)
                 (detail + exemption + splitText)
-        match refs with
-        | first :: _ -> { s2 with Fsm = Running(HedgePending first) }, intentOp :: cmds
-        | [] -> s2, intentOp :: cmds
+        // A halt a child's placement raised (ORDER_REF_EXHAUSTED) stands: HedgePending over it, then the critical alert's
+        // pause, made it a Paused a plain resume lifted, or left it running.
+        match s2.Fsm, refs with
+        | Halted _, _ | _, [] -> s2, intentOp :: cmds
+        | _, first :: _ -> { s2 with Fsm = Running(HedgePending first) }, intentOp :: cmds
 
     /// Evaluates the hedge after anything that moves delta or the world (quotes, fills, clock).
     let evaluate (cfg: Config) (s: State) : State * Command list =

@@ -157,10 +157,21 @@ module PortfolioFlow =
     let execute (cfg: Config) (setup: PortfolioSetup) (s: State) (run: Run) (plan: PlannedLine list) =
         Execution.placements plan
         |> List.fold (fun (s: State, cmds, events) (ref, key, qty, price) ->
-            let conId = setup.Contracts.[key.Symbol]
-            let s', c, placed = OrderFlow.placeRef cfg s ref run.Id PortfolioTrade conId key.Side qty Market false price
-            let events = match placed with Some r -> events @ [ OrderSubmitted(OrderRef.value r) ] | None -> events
-            s', cmds @ c, events) (s, [], [])
+            match s.Fsm with
+            | Halted _ -> s, cmds, events // a line found no order id: the rest is not sent (one halt, one alert)
+            | _ ->
+                let conId = setup.Contracts.[key.Symbol]
+                let s', c, placed = OrderFlow.placeRef cfg s ref run.Id PortfolioTrade conId key.Side qty Market false price
+                let events = match placed with Some r -> events @ [ OrderSubmitted(OrderRef.value r) ] | None -> events
+                s', cmds @ c, events) (s, [], [])
+
+    /// After `execute`: the engine waits for the run, unless a placement halted it (ORDER_REF_EXHAUSTED: no order id
+    /// left). That halt stands — RunPending over it, then the critical alert's pause, made it a Paused a plain resume
+    /// lifted — and the lines not sent end with it; those sent are followed until they settle.
+    let afterExecute (s: State) (runId: string) (meta: ControlMeta) (submitted: RunEvent list) =
+        match s.Fsm with
+        | Halted why -> stepRun s runId (submitted @ [ CancelRequested $"the halt ({BlockReason.code (BlockReason.ofHalt why)})" ])
+        | _ -> stepRun { s with Fsm = Running(RunPending(runId, meta)) } runId submitted
 
     /// The account as a snapshot is frozen from: NetLiquidation, the cash the engine has not spent since the last
     /// AvailableFunds report (Funds.available), portfolio quote mids, owned shares.
@@ -251,8 +262,7 @@ module PortfolioFlow =
                         if RunStatus.isTerminal running.Status then s, head @ cmds
                         else
                             let s, placed, submitted = execute cfg setup s running plan
-                            let s = { s with Fsm = Running(RunPending(run.Id, meta)) }
-                            let s', more = stepRun s run.Id submitted
+                            let s', more = afterExecute s run.Id meta submitted
                             s', head @ cmds @ placed @ more
 
     /// "; cash …" when the cash sized with is the broker's AvailableFunds less what the engine took since (Funds).

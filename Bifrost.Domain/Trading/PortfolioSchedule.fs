@@ -126,8 +126,7 @@ module PortfolioSchedule =
                         if RunStatus.isTerminal running.Status then s, intent :: cmds
                         else
                             let s, placed, submitted = PortfolioFlow.execute cfg setup s running plan
-                            let s = { s with Fsm = Running(RunPending(runId, meta)) }
-                            let s', more = PortfolioFlow.stepRun s runId submitted
+                            let s', more = PortfolioFlow.afterExecute s runId meta submitted
                             s', intent :: cmds @ placed @ more
 
     /// A missed phase: reported (alert SCHEDULE_MISSED), and the slot's run, if one was queued, ends without trading.
