@@ -168,6 +168,11 @@ module SelfCheck =
                   check "account_currency" (if refused.IsEmpty then Warning else Blocking) false
                       (why + (if refused.IsEmpty then "; nothing configured needs them" else "; refused: " + String.concat ", " refused))
               | None -> ()
+              // No order can go under an id in the request ids' range: RED whatever the FSM. Resumed from the pause its
+              // alert at connect made, the engine ran GREEN with no order id left until the next order halted it.
+              match State.orderIdProblem s.NextOrderId with
+              | Some why -> check "order_ids" Blocking false ("ORDER_REF_EXHAUSTED: " + why)
+              | None -> ()
               if not s.PortfolioCorrupt.IsEmpty then
                   check "portfolio_snapshots" Blocking false
                       ("SNAPSHOT_CORRUPT: portfolio trading stopped: " + String.concat "; " s.PortfolioCorrupt) ]
@@ -182,4 +187,5 @@ module SelfCheck =
             // (Only the halt's own reason: a limit breached meanwhile keeps its RISK_HALT.)
             let named = match s.Fsm with Halted r -> (fun b -> if b = BlockReason.RiskHalt then BlockReason.ofHalt r else b) | _ -> id
             let coming = match s.Fsm with Syncing { ResumeTo = ResumeHalted r } -> [ BlockReason.ofHalt r ] | _ -> []
-            (ExecutionGuard.standingReasons c |> List.map named) @ coming @ standingOnDue @ (breached |> List.map fst) |> List.distinct }
+            let ids = if (State.orderIdProblem s.NextOrderId).IsSome then [ BlockReason.OrderRefExhausted ] else []
+            (ExecutionGuard.standingReasons c |> List.map named) @ coming @ ids @ standingOnDue @ (breached |> List.map fst) |> List.distinct }

@@ -5,14 +5,11 @@ open Bifrost.Domain
 /// Order bookkeeping: minting ids, sending, and applying what the broker reports. Fills come only from executions,
 /// keyed by exec id; status reports move the lifecycle but never positions.
 module OrderFlow =
-    /// IB order ids stay below this: the broker adapter's request ids (market data, lookups) start here
-    /// (IbProtocol.FirstRequestId), so the id of an IB error names an order or a request, never both.
-    let orderIdLimit = 2_000_000_000
+    /// IB order ids stay below this (State.orderIdLimit: the request ids start there).
+    let orderIdLimit = State.orderIdLimit
 
     /// Why no order may be sent under `id` (None: it may).
-    let orderIdProblem (id: int) =
-        if id < orderIdLimit then None
-        else Some $"IB order id {id} is in the range kept for request ids (from {orderIdLimit}): an error on such an order could be taken for a market-data error and lost, so no order is sent; use a client id whose order ids are lower (or reset the API order id sequence in TWS) and restart"
+    let orderIdProblem (id: int) = State.orderIdProblem id
 
     /// Sends an order under a ref decided elsewhere (a portfolio run's idempotent `oi_p…` ref): a new IB order id,
     /// the same PlaceOrder and journal path as every other order.

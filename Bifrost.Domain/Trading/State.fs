@@ -274,6 +274,15 @@ type State =
       PortfolioCorrupt: string list }
 
 module State =
+    /// IB order ids stay below this: the broker adapter's request ids (market data, lookups) start here
+    /// (IbProtocol.FirstRequestId), so the id of an IB error names an order or a request, never both.
+    let orderIdLimit = 2_000_000_000
+
+    /// Why no order may be sent under `id` (None: it may).
+    let orderIdProblem (id: int) =
+        if id < orderIdLimit then None
+        else Some $"IB order id {id} is in the range kept for request ids (from {orderIdLimit}): an error on such an order could be taken for a market-data error and lost, so no order is sent; use a client id whose order ids are lower (or reset the API order id sequence in TWS) and restart"
+
     let initial (cfg: Config) =
         let s = cfg.Strategy
         { Fsm = Starting

@@ -59,4 +59,43 @@ public class OrderIdRangeScenarioTests(ITestOutputHelper output)
             throw;
         }
     }
+
+    /// <summary>A portfolio run whose first line takes the last order id below the request ids (1,999,999,999) and whose
+    /// second finds none: the engine halts ORDER_REF_EXHAUSTED and stays halted, RED, the resume refused with the way
+    /// out; the line sent is followed to its fill (the run partial). Before, the run's RunPending overwrote the halt and
+    /// the critical alert made it a Paused, which a plain resume lifted.</summary>
+    [Fact]
+    public async Task PortfolioRun_ReachingTheOrderIdLimit_StaysHaltedOrderRefExhausted_StoreMatchesLedger()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: PortfolioRunEndToEndTests.Config,
+            dataPath: PortfolioRunEndToEndTests.Data.Value, firstOrderId: 1_999_999_999);
+        try
+        {
+            var run = h.StartDaemon();
+            await PortfolioRunEndToEndTests.WaitQuotes(h);
+            var id = PortfolioRunEndToEndTests.RunPortfolio(h, PortfolioRunEndToEndTests.Signals(h, "signals.csv", 1.0, 0.5));
+            await h.WaitFsm("Halted", 30_000);
+            var control = await h.WaitControl(id, 30_000);
+            Assert.Equal(ControlStatus.Done, control.Status);
+            Assert.StartsWith("partial:", control.Result);
+            Assert.Contains("ORDER_REF_EXHAUSTED", control.Result);
+            Assert.Equal([1_999_999_999], h.LedgerOf("order").Select(o => o.OrderId).ToList());
+            Assert.Single(h.Alerts(), a => a.Code == "ORDER_IDS_EXHAUSTED" && a.Severity == AlertSeverity.Critical);
+            var resume = await h.WaitControl(h.Enqueue(ControlCommandKind.Resume), 30_000);
+            Assert.Equal(ControlStatus.Refused, resume.Status);
+            Assert.Contains("client id", resume.Result);
+            var status = OrderDoubtScenarioTests.Status(h);
+            Assert.StartsWith("Halted", status.FsmState);
+            Assert.Equal(Health.Blocked, status.Health);
+            Assert.Contains("ORDER_REF_EXHAUSTED", status.BlockReasons);
+            await h.WaitUntil(() => Settle.Settled(h), "AAA's order over at the gateway");
+            await h.StopCleanly(run);
+            await PortfolioRunEndToEndTests.AssertPortfolioMatchesLedger(h);
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
 }

@@ -79,6 +79,30 @@ let tests =
             Expect.isTrue (isIdsHalt s) (sprintf "halted ORDER_REF_EXHAUSTED, not %s" (FsmState.name s.Fsm))
             Expect.equal (SelfCheck.run small s).Health Health.Blocked "RED"
 
+        // Resumed from the pause the connect's alert made, with no hedge due: nothing can be sent, and the light said GREEN
+        // until the next order halted the engine.
+        testCase "NextValidIdInTheRequestIdRange_ResumedWithNoHedgeDue_LightRedNamingOrderRefExhausted" <| fun () ->
+            let s = hedged cfg
+            let s, _ = step s (at (sec 1.0) (NextValidIdReceived 2_000_000_000))
+            Expect.equal s.Fsm Paused "paused by the alert"
+            let s, _ = step s (at (sec 1.5) (ControlRequested(Resume, meta 7L)))
+            Expect.equal s.Fsm (Running Idle) "resumed, no hedge due"
+            let report = SelfCheck.run cfg s
+            Expect.equal report.Health Health.Blocked "RED, not GREEN"
+            Expect.contains report.BlockReasons BlockReason.OrderRefExhausted "named"
+            Expect.isTrue (report.Checks |> List.exists (fun c -> c.Name = "order_ids" && not c.Passed && c.Detail.Contains "client id")) "the check says the way out"
+
+        // A run_id whose refs cannot be minted (the configuration refuses one; should it still happen): the first hedge
+        // halts, and a resume stays refused while the engine's own refs cannot be minted.
+        testCase "OwnRefsThatCannotBeMinted_ResumeRefused" <| fun () ->
+            let long = { cfg with RunId = String.replicate 37 "m" }
+            let s, cmds = runAll long (startEvents long 100.0)
+            Expect.isEmpty (placed cmds) "nothing sent"
+            Expect.isTrue (match s.Fsm with Halted(OrderRefExhausted _) -> true | _ -> false) (sprintf "%A" s.Fsm)
+            let s, cmds = Reducer.step long s (at (sec 1.0) (ControlRequested(Resume, meta 8L)))
+            Expect.isTrue (refusedWith cmds 8L "order refs exhausted") (sprintf "refused: %A" cmds)
+            Expect.isTrue (match s.Fsm with Halted(OrderRefExhausted _) -> true | _ -> false) "still halted"
+
         // The documented way out — another client id (or TWS's reset of its order ids) and a restart — left the engine
         // halted for good: the halt is remembered, and its resume was refused whatever the ids.
         testCase "RememberedOrderRefExhausted_RestartedWithOrderIdsLeft_ResumeLiftsIt" <| fun () ->
