@@ -448,6 +448,15 @@ let tests =
             Expect.isFalse (w.StoredRuns |> Map.exists (fun _ r -> r.Status = RunStatus.Done)) "no run done"
         }
 
+        // The slot's first line takes the last order id below the request ids: the halt its second line meets stands
+        // (before, the slot's RunPending overwrote it and the critical alert made it a Paused a resume lifted).
+        test "Schedule_SlotReachingTheOrderIdLimit_StaysHaltedOrderRefExhausted" {
+            let w = boot false (monday 0 9 59 0) None [] true
+            let w = runTicks { w with State = { w.State with NextOrderId = 1_999_999_999 } } (everyTen (monday 0 9 59 10) (monday 0 10 5 0))
+            Expect.equal (ordersOf w |> List.map (fun o -> o.ContractId, o.IbOrderId)) [ aaa, 1_999_999_999 ] "one line sent, under the last id"
+            Expect.isTrue (match w.State.Fsm with Halted(OrderRefExhausted _) -> true | _ -> false) (FsmState.name w.State.Fsm)
+            Expect.equal w.StoredRuns.["daily-20251229-run"].Status RunStatus.Partial "partial: BBB ended by the halt"
+        }
         test "Schedule_RestartAfterTheSlot_MissedReported_NothingSentLate" {
             let w = boot false (monday 0 9 0 0) None [] true
             let w = runTicks w [ monday 0 9 0 10 ] // armed at 09:00:10 and persisted
