@@ -61,19 +61,22 @@ let private monday (h: int) (m: int) (s: int) =
 
 let private iso (t: Timestamp) = (Timestamp.toDateTimeUtc t).ToString("yyyy-MM-ddTHH:mm:ssZ")
 
-/// The slot's snapshot frozen at 10:00:01 (AAA at full strength, BBB at half, both at 50), waiting for pre_trade_at.
-let private slotBuiltAt50 () =
+/// The slot's snapshot frozen at 10:00:01 from `signals` (rows after the header, signalled at 09:59), on `s`.
+let private slotBuiltFrom (s: State) (signals: string list) =
     let s, _ =
-        feed (ready ())
-            [ at (sec 1.5) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
+        feed s
+            [ at (Timestamp.add (Duration.ofSeconds 0.5) s.Now) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
               yield! quotesAt (monday 9 59 0) 50.0
               at (monday 9 59 0) ClockTicked ]
     let buildAt = monday 10 0 1
     let s, _ = feed s (quotesAt buildAt 50.0 @ [ at buildAt ClockTicked ])
-    let text = $"symbol,action,score,confidence,time\nAAA,buy,1,1,{iso (monday 9 59 0)}\nBBB,buy,0.5,1,{iso (monday 9 59 0)}\n"
+    let text = "symbol,action,score,confidence,time\n" + (signals |> List.map (fun row -> $"{row},{iso (monday 9 59 0)}\n") |> String.concat "")
     let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
     if not (built |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) then failtestf "the slot's snapshot is not frozen: %A" built
     s
+
+/// The slot's snapshot frozen at 10:00:01 (AAA at full strength, BBB at half, both at 50), waiting for pre_trade_at.
+let private slotBuiltAt50 () = slotBuiltFrom (ready ()) [ "AAA,buy,1,1"; "BBB,buy,0.5,1" ]
 
 /// The strategy holds 1,000 AAA (an operator's rerun of "old1", filled and reported), and the slot's snapshot, frozen
 /// at 10:00:01 from a sell signal, exits them; pre-trade cleared at 10:02:01, execute_at is 10:04.
@@ -83,16 +86,7 @@ let private slotSellingAaa () =
     let s, cmds = step s (at (sec 2.5) (PortfolioRerunRequested { RunId = "r1-pf8"; SnapshotId = "old1"; Meta = meta 8L }))
     let buy = placed cmds |> List.exactlyOne
     let s, _ = feed s [ at (sec 3.0) (execFor buy buy.Quantity 50.0 "pa"); at (sec 3.0) (PositionReported(aaa, buy.Quantity, 50.0)) ]
-    let s, _ =
-        feed s
-            [ at (sec 3.5) (PortfolioScheduleRestored(Some { HandledThrough = monday 9 59 0 }))
-              yield! quotesAt (monday 9 59 0) 50.0
-              at (monday 9 59 0) ClockTicked ]
-    let buildAt = monday 10 0 1
-    let s, _ = feed s (quotesAt buildAt 50.0 @ [ at buildAt ClockTicked ])
-    let text = $"symbol,action,score,confidence,time\nAAA,sell,1,1,{iso (monday 9 59 0)}\n"
-    let s, built = step s (at buildAt (PortfolioSignalsLoaded { SlotId = "daily-20251229"; File = Ok("signals.csv", text) }))
-    if not (built |> List.exists (function RecordPortfolioSnapshot _ -> true | _ -> false)) then failtestf "the slot's snapshot is not frozen: %A" built
+    let s = slotBuiltFrom s [ "AAA,sell,1,1" ]
     let s, pre = feed s (quotesAt (monday 10 2 1) 50.0 @ [ at (monday 10 2 1) ClockTicked ])
     if (lastRun pre).ClearedAt.IsNone then failtestf "pre-trade did not clear: %A" (lastRun pre)
     s
