@@ -219,7 +219,12 @@ module Reducer =
                         let clocked = Clock.onTick cfg s now
                         // Without a portfolio set up the schedule has nothing to do (its hook would return the state as is).
                         if (fst clocked).PortfolioSetup.IsNone then clocked
-                        else clocked |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered |> andThen PortfolioSchedule.refuseUnanswered
+                        else
+                            let scheduled = clocked |> andThen (PortfolioSchedule.onTick cfg)
+                            let s' = fst scheduled
+                            // Runs held for the account's positions are judged only while there are any (the usual step).
+                            if s'.HeldForPositions.IsEmpty && s'.PortfolioSchedule.AwaitingPositions.IsEmpty then scheduled
+                            else scheduled |> andThen FreshPositions.refuseUnanswered |> andThen PortfolioSchedule.refuseUnanswered
                     | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
                 let handled = taken cfg handled
                 // No commands and nothing remembered changed (the usual clock step): every stage below would pass it on.
