@@ -109,13 +109,13 @@ module Reducer =
         | QuoteReceived q -> MarketData.onQuote cfg s s.Now (stamp e q)
         | TickReceived(id, field, value) -> MarketData.onTick cfg s s.Now e.Venue id field value
         | OptionComputationReceived(id, iv) -> MarketData.onOptionComputation cfg s s.Now id iv
-        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg) |> andThen FreshPositions.refuseUnanswered |> andThen PortfolioSchedule.refuseUnanswered
+        | ClockTicked -> Clock.onTick cfg s s.Now |> andThen (PortfolioSchedule.onTick cfg) |> andThen (FreshPositions.refuseUnanswered PortfolioSchedule.refuseHeld)
         | ClockStepped step -> Clock.onStepped s step
         | BrokerConnected accounts -> Connectivity.onConnected cfg s accounts
         // Run requests held for the account's positions are handled as the broker down (blocked, nothing sent).
-        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
-        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
-        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
+        | BrokerDisconnected reason -> Connectivity.onDisconnected s reason |> andThen PortfolioFlow.onBrokerDown |> andThen (positionsAnswered cfg)
+        | ConnectivityLost -> Connectivity.onConnectivityLost s |> andThen PortfolioFlow.onBrokerDown |> andThen (positionsAnswered cfg)
+        | ServerConnectivityBroken -> Connectivity.onServerBroken s |> andThen PortfolioFlow.onBrokerDown |> andThen (positionsAnswered cfg)
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
         | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm cfg s farm name ok
         | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
@@ -136,7 +136,7 @@ module Reducer =
         | ExecutionsEnded -> Sync.onExecutionsEnded cfg s
         | CommissionReported(id, c) -> OrderFlow.onCommission (Funds.onCommission s id c) id c |> andThen (fun s -> PortfolioFlow.onCommission s id c)
         | PositionReported(id, qty, cost) -> Sync.onPosition cfg id { OwnSells.onPosition s id with Portfolio = Portfolio.setBroker id qty cost s.Portfolio }
-        | PositionsEnded -> Sync.onPositionsEnded cfg s |> andThen (FreshPositions.release (dispatch cfg)) |> andThen (PortfolioSchedule.onPositionsAnswered cfg)
+        | PositionsEnded -> Sync.onPositionsEnded cfg s |> andThen (positionsAnswered cfg)
         | AccountValueReported(key, value, currency) -> accountValue s key value currency
         | OrderErrorReported(id, code, message) -> OrderFlow.onOrderError s id code message |> afterOrders cfg s
         | StoreFailed reason -> { s with StoreOk = false }, Emit.alertAndRecord s Critical "STORE_FAILED" $"{reason}: new orders blocked"
@@ -163,6 +163,10 @@ module Reducer =
         | PortfolioRerunRequested r -> PortfolioRequests.onRerun cfg s r |> FreshPositions.unlessStale s e
         | PortfolioTargetsRequested r -> PortfolioRequests.onTargets cfg s r |> FreshPositions.unlessStale s e
         | PortfolioSnapshotsRestored snaps -> PortfolioRequests.onSnapshotsRestored s snaps
+
+    /// The positions answered, or the broker down: the portfolio work held for them (FreshPositions) is handled now.
+    and private positionsAnswered (cfg: Config) (s: State) =
+        FreshPositions.release (dispatch cfg) (PortfolioSchedule.executeHeld cfg) s
 
     /// Market data changes the memory only through an order it caused (the day's count), an FSM move, a leg settled at
     /// expiry by the first price after a restart, or a price (the underlying's, a portfolio symbol's) or a leg's mark
@@ -223,8 +227,8 @@ module Reducer =
                             let scheduled = clocked |> andThen (PortfolioSchedule.onTick cfg)
                             let s' = fst scheduled
                             // Runs held for the account's positions are judged only while there are any (the usual step).
-                            if s'.HeldForPositions.IsEmpty && s'.PortfolioSchedule.AwaitingPositions.IsEmpty then scheduled
-                            else scheduled |> andThen FreshPositions.refuseUnanswered |> andThen PortfolioSchedule.refuseUnanswered
+                            if s'.HeldForPositions.IsEmpty then scheduled
+                            else scheduled |> andThen (FreshPositions.refuseUnanswered PortfolioSchedule.refuseHeld)
                     | _ -> dispatch cfg (if now.Nanos = s.Now.Nanos then s else { s with Now = now }) e
                 let handled = taken cfg handled
                 // No commands and nothing remembered changed (the usual clock step): every stage below would pass it on.

@@ -114,11 +114,9 @@ module PortfolioSchedule =
                     | Ok plan when sellsOnStalePositions setup s plan ->
                         // The operator's sale in TWS shows only in IB's position update, which may lag it: a slot that
                         // sells plans on the positions it asks for, as an operator's selling run does (FreshPositions).
-                        let p = s.PortfolioSchedule
-                        let ask = if p.AwaitingPositions.IsEmpty then [ RequestReconcile [ Positions ] ] else []
-                        { s with PortfolioSchedule = { p with AwaitingPositions = p.AwaitingPositions @ [ slot, late, s.Now ] } },
                         // Noted as held, not as the phase: the phase's line comes once, when it runs on the answer.
-                        ask @ [ Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: held before execute{lateText late}: it sells, the account's positions asked for first (a sale by hand shows only in them)" ]
+                        FreshPositions.hold s (HeldSlotExecute(slot, late, s.Now))
+                            (Emit.note s OperationKind.Intent runId $"schedule {slot.SlotId}: held before execute{lateText late}: it sells, the account's positions asked for first (a sale by hand shows only in them)")
                     | Ok plan ->
                         let s, cmds = PortfolioFlow.stepRun s runId [ ExecutionStarted plan ]
                         let cmds = PortfolioFlow.capNotes s runId plan @ cmds @ PortfolioFlow.askForStale setup s plan
@@ -257,29 +255,16 @@ module PortfolioSchedule =
             deferred |> List.map Fire |> List.fold (decide cfg setup dir) (s, cmds)
         | _ -> s, cmds
 
-    /// The broker answered the positions (or went down: execute then finds it down, blocked): the held execute phases
-    /// run now, in order, their sells capped at the account as reported.
-    let onPositionsAnswered (cfg: Config) (s: State) =
-        match s.PortfolioSetup, s.PortfolioSchedule.AwaitingPositions with
-        | _, [] -> s, []
-        | Some setup, held ->
-            let p = s.PortfolioSchedule
-            let s = { s with PortfolioSchedule = { p with AwaitingPositions = [] }; PositionsFresh = true }
-            let s, cmds = held |> List.fold (fun (s, cmds) (slot, late, _) -> let s', more = execute cfg setup s slot late in s', cmds @ more) (s, [])
-            { s with PositionsFresh = false }, cmds
-        | None, _ -> { s with PortfolioSchedule = { s.PortfolioSchedule with AwaitingPositions = [] } }, []
+    /// A held execute phase, on the broker's answer to the positions (or the broker down: execute then finds it down,
+    /// blocked): run now, its sells capped at the account as reported (FreshPositions.release).
+    let executeHeld (cfg: Config) (s: State) (slot: SlotPhase) late =
+        match s.PortfolioSetup with
+        | Some setup -> execute cfg setup s slot late
+        | None -> s, []
 
-    /// Execute phases whose positions the broker has not answered `Sync.stallAfter` after the first was held: the
-    /// slot's run ends without trading and the slot is reported failed (never a sale on the old report).
-    let refuseUnanswered (s: State) =
-        match s.PortfolioSchedule.AwaitingPositions with
-        | (_, _, first) :: _ as held when Timestamp.since first s.Now >= Sync.stallAfter ->
-            let secs = Duration.toSeconds (Timestamp.since first s.Now)
-            let why = $"the broker did not answer the account's positions asked for {secs:F0} s ago (the slot sells on them): nothing sent"
-            let s = { s with PortfolioSchedule = { s.PortfolioSchedule with AwaitingPositions = [] } }
-            held
-            |> List.fold (fun (s, cmds) (slot, _, _) ->
-                let s', stepped = PortfolioFlow.stepRun s (Workflow.slotRunId slot.SlotId) [ CancelRequested $"schedule ({why})" ]
-                let s', more = failSlot s' slot.SlotId why
-                s', cmds @ stepped @ more) (s, [])
-        | _ -> s, []
+    /// A held execute phase whose positions the broker did not answer (FreshPositions.refuseUnanswered): the slot's run
+    /// ends without trading and the slot is reported failed (never a sale on the old report).
+    let refuseHeld (s: State) (slot: SlotPhase) (why: string) =
+        let s', stepped = PortfolioFlow.stepRun s (Workflow.slotRunId slot.SlotId) [ CancelRequested $"schedule ({why})" ]
+        let s', more = failSlot s' slot.SlotId why
+        s', stepped @ more

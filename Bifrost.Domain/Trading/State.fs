@@ -118,13 +118,10 @@ type ScheduleProgress =
       /// Slots that cannot go on (no signals file, a refused snapshot, …): reported once, later phases only noted.
       Failed: Map<string, string>
       /// Slots whose build asked for the signals file and has no answer yet, with the phases that came due meanwhile.
-      Awaiting: Map<string, (SlotPhase * bool) list>
-      /// Execute phases whose plan sells, held until the broker answers the account's positions asked for them
-      /// (as an operator's selling run is: FreshPositions), with the time each was held.
-      AwaitingPositions: (SlotPhase * bool * Timestamp) list }
+      Awaiting: Map<string, (SlotPhase * bool) list> }
 
 module ScheduleProgress =
-    let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty; AwaitingPositions = [] }
+    let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty }
 
 /// What this engine's own orders have taken from the cash since the broker last reported AvailableFunds. IB re-sends a
 /// changed account value only every few minutes, so a report read as current lets two runs seconds apart spend the same
@@ -151,6 +148,13 @@ type HeldJump =
       /// The held level: the first held mid, or a later one that left it (then `Since` starts again). Quotes stand only
       /// where they agree with it, so two unrelated bad quotes never confirm each other.
       Level: float }
+
+/// Work that would sell, held until the broker answers the account's positions asked for it (FreshPositions).
+type HeldWork =
+    /// An operator's portfolio run, rerun or targets request: handled again on the answer.
+    | HeldRequest of Event
+    /// A scheduled slot's execute phase (late: run under run_late), held at `heldAt`: run again on the answer.
+    | HeldSlotExecute of slot: SlotPhase * late: bool * heldAt: Timestamp
 
 type State =
     { Fsm: FsmState
@@ -184,10 +188,10 @@ type State =
       AccountCurrency: string option
       /// Shares this engine's own sells took from each contract since the broker last reported its position (OwnSells).
       SoldSincePosition: Map<ContractId, int>
-      /// Portfolio run requests whose orders would sell, held until the broker answers the positions asked for them
-      /// (FreshPositions), oldest first.
-      HeldForPositions: Event list
-      /// True while held requests are handled on that answer.
+      /// Portfolio work whose orders would sell (operators' run requests, slots' execute phases), held until the broker
+      /// answers the positions asked for them (FreshPositions), oldest first.
+      HeldForPositions: HeldWork list
+      /// True while the held work is handled on that answer.
       PositionsFresh: bool
       Daily: DailyCounters
       HighWater: float

@@ -255,7 +255,7 @@ let tests =
             let s, answered = answerPositions s (monday 10 4 2) ([ aaa, 0 ] @ [ for id in account -> id, State.qtyOf s id ])
             Expect.isEmpty (placed answered) "the account holds none: nothing sold"
             Expect.exists (notes answered) (fun n -> n.Contains "capped at the account's 0 AAA") $"said why: %A{notes answered}"
-            Expect.isTrue s.PortfolioSchedule.AwaitingPositions.IsEmpty "nothing left held"
+            Expect.isTrue s.HeldForPositions.IsEmpty "nothing left held"
         }
 
         test "ScheduledSlot_SellingWithNoSaleByHand_SellsOnThePositionsItAskedFor" {
