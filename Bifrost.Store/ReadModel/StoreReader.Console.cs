@@ -84,23 +84,45 @@ public sealed partial class StoreReader
             """, r => (r.GetString(0), r.GetString(1)),
             ("@id", controlId.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("@n", controlId)) is [var end, ..] ? end : null;
 
-    /// <summary>Order timelines for orders created at or after <paramref name="fromNanos"/> (operation clock), oldest first.</summary>
+    /// <summary>
+    /// Order timelines for the newest <paramref name="limit"/> orders created at or after <paramref name="fromNanos"/>
+    /// (operation clock), oldest first: past the limit the oldest are left out, never the day's.
+    /// </summary>
     public IReadOnlyList<OrderTimeline> GetOrderTimelines(long fromNanos = 0, int limit = 100_000) =>
         Query("""
-            SELECT o.order_ref, o.run_id, o.purpose, o.order_type, o.side, o.qty, o.filled, o.avg_price,
-                   MIN(CASE WHEN p.kind = 'order' THEN p.time_ns END),
-                   MIN(CASE WHEN p.kind = 'status' THEN p.time_ns END),
-                   MAX(CASE WHEN p.kind = 'fill' THEN p.time_ns END),
-                   MIN(CASE WHEN p.kind = 'order' THEN p.price END),
-                   o.created_ns
-            FROM orders o LEFT JOIN operations p ON p.order_ref = o.order_ref
-            WHERE o.created_ns >= @from
-            GROUP BY o.order_ref ORDER BY o.created_ns LIMIT @limit
+            SELECT * FROM (
+              SELECT o.order_ref, o.run_id, o.purpose, o.order_type, o.side, o.qty, o.filled, o.avg_price,
+                     MIN(CASE WHEN p.kind = 'order' THEN p.time_ns END),
+                     MIN(CASE WHEN p.kind = 'status' THEN p.time_ns END),
+                     MAX(CASE WHEN p.kind = 'fill' THEN p.time_ns END),
+                     MIN(CASE WHEN p.kind = 'order' THEN p.price END),
+                     o.created_ns AS created
+              FROM orders o LEFT JOIN operations p ON p.order_ref = o.order_ref
+              WHERE o.created_ns >= @from
+              GROUP BY o.order_ref ORDER BY o.created_ns DESC, o.order_ref DESC LIMIT @limit)
+            ORDER BY created, order_ref
             """,
             r => new OrderTimeline(r.GetString(0), r.GetStringOrNull(1), r.GetString(2), r.GetString(3), EnumText<TradeSide>.Parse(r.GetString(4)),
                 r.GetDouble(5), r.GetDouble(6), r.GetDoubleOrNull(7), r.GetInt64OrNull(8) ?? r.GetInt64(12), r.GetInt64OrNull(9),
                 r.GetInt64OrNull(10), r.IsDBNull(11) ? null : r.GetDouble(11) is var d && double.IsFinite(d) ? d : null),
             ("@from", fromNanos), ("@limit", limit));
+
+    /// <summary>
+    /// The decision price (the price its order operation was sent at) of each order of the runs named, by order ref:
+    /// read for the runs shown, however old, and never the whole store's orders on each refresh.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> GetDecisionPrices(IReadOnlyCollection<string> runIds)
+    {
+        if (runIds.Count == 0) return new Dictionary<string, double>();
+        var names = runIds.Select((_, i) => $"@r{i}").ToList();
+        return Query($"""
+                SELECT o.order_ref, MIN(p.price) FROM orders o JOIN operations p ON p.order_ref = o.order_ref AND p.kind = 'order'
+                WHERE o.run_id IN ({string.Join(", ", names)}) GROUP BY o.order_ref
+                """, r => (Ref: r.GetString(0), Price: r.IsDBNull(1) ? double.NaN : r.GetDouble(1)),
+                [.. runIds.Select((id, i) => (names[i], (object?)id))])
+            .Where(d => double.IsFinite(d.Price))
+            .ToDictionary(d => d.Ref, d => d.Price);
+    }
 
     /// <summary>Fees of a run's fills (null commissions count as unknown, not zero).</summary>
     public (double Fees, long Fills, long FeesUnknown) GetRunFees(string runId) =>

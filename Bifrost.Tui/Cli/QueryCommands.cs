@@ -24,8 +24,6 @@ internal static class QueryCommands
         {
             using var reader = StoreReader.Open(args.StorePath);
             var symbols = RunsModel.Symbols(reader.GetStatus());
-            var decisions = reader.GetOrderTimelines()
-                .Where(t => t.DecisionPrice is not null).ToDictionary(t => t.OrderRef, t => t.DecisionPrice!.Value);
             if (args.Words.Count == 1)
             {
                 var run = reader.GetRun(args.Words[0]);
@@ -36,6 +34,7 @@ internal static class QueryCommands
                 }
                 var orders = reader.GetOrdersForRun(run.Run.RunId);
                 var fills = reader.GetFillsForRun(run.Run.RunId);
+                var decisions = reader.GetDecisionPrices([run.Run.RunId]);
                 var detail = RunsModel.Detail(RunsModel.Row(run, orders, fills, decisions, args.Zone), orders, fills, symbols, args.Zone);
                 if (args.Has("--json"))
                 {
@@ -50,8 +49,10 @@ internal static class QueryCommands
                 foreach (var f in detail.Fills) stdout.WriteLine("  " + f);
                 return 0;
             }
-            var rows = reader.ListRuns(new RunQuery { Limit = limit })
-                .Select(r => RunsModel.Row(r, reader.GetOrdersForRun(r.Run.RunId), reader.GetFillsForRun(r.Run.RunId), decisions, args.Zone))
+            var listed = reader.ListRuns(new RunQuery { Limit = limit });
+            var prices = reader.GetDecisionPrices([.. listed.Select(r => r.Run.RunId)]);
+            var rows = listed
+                .Select(r => RunsModel.Row(r, reader.GetOrdersForRun(r.Run.RunId), reader.GetFillsForRun(r.Run.RunId), prices, args.Zone))
                 .ToList();
             if (args.Has("--json"))
             {

@@ -94,12 +94,11 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
         data = data with { UnacknowledgedAlerts = reader.CountUnacknowledgedAlerts() };
         if (ui.Screen == Screen.Runs)
         {
-            var timelines = reader.GetOrderTimelines();
+            var runs = reader.ListRuns(new RunQuery { Limit = Math.Max(1, viewport.BodyRows - 2) });
             data = data with
             {
-                RunList = reader.ListRuns(new RunQuery { Limit = Math.Max(1, viewport.BodyRows - 2) })
-                    .Select(r => (r, reader.GetOrdersForRun(r.Run.RunId), reader.GetFillsForRun(r.Run.RunId))).ToList(),
-                DecisionPrices = timelines.Where(t => t.DecisionPrice is not null).ToDictionary(t => t.OrderRef, t => t.DecisionPrice!.Value),
+                RunList = runs.Select(r => (r, reader.GetOrdersForRun(r.Run.RunId), reader.GetFillsForRun(r.Run.RunId))).ToList(),
+                DecisionPrices = reader.GetDecisionPrices([.. runs.Select(r => r.Run.RunId)]),
                 PortfolioRuns = reader.ListPortfolioRuns(PortfolioRunRows),
             };
             if (data.PortfolioRuns is [var newest, ..]) data = data with { NewestSnapshot = reader.GetPortfolioSnapshot(newest.SnapshotId) };
