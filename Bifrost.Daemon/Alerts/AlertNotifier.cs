@@ -31,6 +31,7 @@ public sealed class AlertNotifier : IAsyncDisposable
     private readonly AlertJson _json;
     private readonly ILogger _logger;
     private readonly AlertQueue[] _queues;
+    private readonly AlertSeverity[] _min;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
     private readonly Action<string, string?> _channelHealth;
@@ -52,6 +53,7 @@ public sealed class AlertNotifier : IAsyncDisposable
         _json = json;
         _logger = logger;
         _queues = channels.Select(_ => new AlertQueue(settings.QueueCapacity)).ToArray();
+        _min = channels.Select(c => settings.MinFor(c.Name)).ToArray();
         _owedWait = channels.Select(_ => _retryOwedEvery).ToArray();
         _workers = channels.Select((_, i) => Task.Run(() => RunAsync(i))).ToArray();
     }
@@ -59,11 +61,12 @@ public sealed class AlertNotifier : IAsyncDisposable
     /// <summary>Alerts lost to a full queue, per channel (each also recorded as a failed delivery).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Queues an alert for delivery on every channel; never blocks. Alerts below alerts.min_severity are not sent.</summary>
+    /// <summary>Queues an alert for delivery on every channel; never blocks. A channel is not sent alerts below its
+    /// min_severity (the notifier's own, else alerts.min_severity).</summary>
     public void Post(AlertRecord alert, AlertHandle handle)
     {
-        if (_channels.Count == 0 || alert.Severity < _settings.MinSeverity) return;
-        for (var i = 0; i < _channels.Count; i++) Enqueue(i, alert, handle);
+        for (var i = 0; i < _channels.Count; i++)
+            if (alert.Severity >= _min[i]) Enqueue(i, alert, handle);
     }
 
     /// <summary>Queues alerts already in the store for one channel only (those it still owes after a restart).</summary>
@@ -71,7 +74,7 @@ public sealed class AlertNotifier : IAsyncDisposable
     {
         var i = _channels.ToList().FindIndex(c => c.Name == channel);
         if (i < 0) return;
-        foreach (var alert in alerts.Where(a => a.Severity >= _settings.MinSeverity)) Enqueue(i, alert, new AlertHandle(alert.Id));
+        foreach (var alert in alerts.Where(a => a.Severity >= _min[i])) Enqueue(i, alert, new AlertHandle(alert.Id));
     }
 
     // An alert the full queue pushed out (the oldest non-critical, or this one) is a failed delivery, said once.

@@ -20,7 +20,7 @@ public static class Notifiers
             _ => throw new InvalidOperationException($"unknown notifier {n.GetType().Name}"),
         }).ToList();
         if (channels.Count == 0) Log.NoNotifier(logger);
-        else Log.NotifierStarted(logger, string.Join(", ", channels.Select(c => c.Name)), EnumText<AlertSeverity>.ToText(a.MinSeverity), a.Retries);
+        else Log.NotifierStarted(logger, string.Join(", ", a.Notifiers.Select(n => n.MinSeverity is { } m ? $"{n.Name} ({EnumText<AlertSeverity>.ToText(m)} and above)" : n.Name)), EnumText<AlertSeverity>.ToText(a.MinSeverity), a.Retries);
         var cfg = settings.Preview;
         var notifier = new AlertNotifier(a, channels, (handle, delivery) => store.RecordDelivery(handle, delivery),
             new AlertJson(cfg.Account, cfg.Mode.IsLive ? "live" : "paper", cfg.RunId), logger, channelHealth, acknowledged: AcknowledgedIn(settings.Store.Path));
@@ -47,7 +47,7 @@ public static class Notifiers
     public static readonly TimeSpan ResendWindow = TimeSpan.FromHours(24);
 
     /// <summary>Queues again, per channel, the alerts of the last <see cref="ResendWindow"/> (unacknowledged, at or above
-    /// min_severity) that channel has no sent delivery for: a kill -9 or crash mid-delivery must not lose a page.
+    /// the channel's min_severity) that channel has no sent delivery for: a kill -9 or crash mid-delivery must not lose a page.
     /// They keep their alert id, so a receiver can tell a re-send from a new alert.</summary>
     public static void ResendUndelivered(AlertNotifier notifier, AlertSettings a, string storePath, long nowNanos, ILogger logger)
     {
@@ -55,7 +55,7 @@ public static class Notifiers
         using var reader = Bifrost.Store.ReadModel.StoreReader.Open(storePath);
         foreach (var n in a.Notifiers)
         {
-            var owed = reader.GetAlertsNotSentTo(n.Name, nowNanos - ResendWindow.Ticks * 100).Where(x => x.Severity >= a.MinSeverity).ToList();
+            var owed = reader.GetAlertsNotSentTo(n.Name, nowNanos - ResendWindow.Ticks * 100).Where(x => x.Severity >= a.MinFor(n.Name)).ToList();
             if (owed.Count == 0) continue;
             Log.AlertsResent(logger, owed.Count, n.Name);
             notifier.Resend(n.Name, owed);

@@ -14,13 +14,7 @@ internal static class AlertsConfig
         var retries = ConfigLoader.Int(s, "alerts", "retries", 3);
         if (retries is < 0 or > 20) throw new DaemonConfigException("alerts.retries", $"must be in 0..20, got {retries}");
         var backoff = Bounded(s, "alerts", "backoff_seconds", 1, 600);
-        var severity = ConfigLoader.Text(s, "alerts", "min_severity", "info") switch
-        {
-            "info" => AlertSeverity.Info,
-            "warning" => AlertSeverity.Warning,
-            "critical" => AlertSeverity.Critical,
-            var other => throw new DaemonConfigException("alerts.min_severity", $"expected info, warning or critical, got '{other}'"),
-        };
+        var severity = Severity(s, "alerts") ?? AlertSeverity.Info;
         var capacity = ConfigLoader.Int(s, "alerts", "queue_capacity", 1000);
         if (capacity is < 1 or > 1_000_000) throw new DaemonConfigException("alerts.queue_capacity", $"must be in 1..1000000, got {capacity}");
         var notifiers = new List<NotifierSettings>();
@@ -59,6 +53,15 @@ internal static class AlertsConfig
         }
     }
 
+    private static AlertSeverity? Severity(JsonObject s, string path) => ConfigLoader.Text(s, path, "min_severity", null) switch
+    {
+        null => null,
+        "info" => AlertSeverity.Info,
+        "warning" => AlertSeverity.Warning,
+        "critical" => AlertSeverity.Critical,
+        var other => throw new DaemonConfigException($"{path}.min_severity", $"expected info, warning or critical, got '{other}'"),
+    };
+
     // Checked before TimeSpan sees it: a huge number is a clear refusal, not an overflow.
     private static TimeSpan Bounded(JsonObject s, string path, string key, double fallback, double max)
     {
@@ -76,7 +79,7 @@ internal static class AlertsConfig
         {
             case "command":
             {
-                ConfigLoader.CheckKeys(n, path, "type", "name", "command", "timeout_seconds");
+                ConfigLoader.CheckKeys(n, path, "type", "name", "command", "timeout_seconds", "min_severity");
                 if (n["command"] is not JsonArray { Count: > 0 } argv)
                     throw new DaemonConfigException($"{path}.command", "must be a non-empty array: [\"/path/to/program\", \"arg\", …]");
                 var args = new List<string>();
@@ -89,16 +92,16 @@ internal static class AlertsConfig
                 if (!Path.IsPathRooted(args[0]))
                     throw new DaemonConfigException($"{path}.command[0]", $"'{args[0]}' must be an absolute path (no PATH lookup for a program run on every alert)");
                 var name = ConfigLoader.Text(n, path, "name", null) ?? $"command:{Path.GetFileName(args[0])}";
-                return new CommandNotifierSettings(Name(name, path), args, timeout);
+                return new CommandNotifierSettings(Name(name, path), args, timeout) { MinSeverity = Severity(n, path) };
             }
             case "webhook":
             {
-                ConfigLoader.CheckKeys(n, path, "type", "name", "url", "timeout_seconds");
+                ConfigLoader.CheckKeys(n, path, "type", "name", "url", "timeout_seconds", "min_severity");
                 var text = ConfigLoader.Text(n, path, "url", null) ?? throw new DaemonConfigException($"{path}.url", "is required");
                 if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                     throw new DaemonConfigException($"{path}.url", $"'{text}' is not an absolute http(s) URL");
                 var name = ConfigLoader.Text(n, path, "name", null) ?? $"webhook:{url.Host}";
-                return new WebhookNotifierSettings(Name(name, path), url, timeout);
+                return new WebhookNotifierSettings(Name(name, path), url, timeout) { MinSeverity = Severity(n, path) };
             }
             default:
                 throw new DaemonConfigException($"{path}.type", $"expected command or webhook, got '{type}'");

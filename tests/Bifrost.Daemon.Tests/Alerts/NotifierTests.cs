@@ -469,4 +469,34 @@ public sealed class NotifierTests : IAsyncLifetime
         Assert.Equal("RISK_HALT", JsonDocument.Parse(Assert.Single(hook.Bodies)).RootElement.GetProperty("code").GetString());
         Assert.Equal(DeliveryStatus.Sent, row.Status);
     }
+
+    // A pager for criticals beside a mailbox for everything: each channel gets what is at or above its own
+    // min_severity, live and when owed alerts are sent again at start.
+    [Fact]
+    public async Task EachChannel_IsSentWhatIsAtOrAboveItsOwnMinSeverity()
+    {
+        await using var hook = new LoopbackWebhook();
+        var log = Path.Combine(_dir, "paged.log");
+        var script = Scripts.Write(_dir, "page.sh", $"cat >> '{log}'; echo >> '{log}'");
+        var pager = new CommandNotifierSettings("pager", [script], TimeSpan.FromSeconds(10)) { MinSeverity = AlertSeverity.Critical };
+        var mail = new WebhookNotifierSettings("mail", new Uri(hook.Url), TimeSpan.FromSeconds(5));
+        var settings = new AlertSettings([pager, mail], 0, TimeSpan.FromSeconds(0.05), AlertSeverity.Info, 100);
+        var missed = new AlertHandle();
+        Assert.True(_store.RaiseAlert(new AlertRecord(Bifrost.Daemon.Engine.EngineClock.WallNanos(), AlertSeverity.Warning, "UNCLEAN_EXIT", "UNCLEAN_EXIT happened"), missed));
+        await _store.FlushAsync();
+        await using var notifier = new AlertNotifier(settings, [new CommandChannel(pager), new WebhookChannel(mail, new HttpClient())],
+            (h, d) => _store.RecordDelivery(h, d), new AlertJson("DU1234567", "paper", "t1"), NullLogger.Instance);
+
+        Notifiers.ResendUndelivered(notifier, settings, StorePath, Bifrost.Daemon.Engine.EngineClock.WallNanos(), NullLogger.Instance);
+        Raise(notifier, "MARKET_CLOSED", AlertSeverity.Info);
+        Raise(notifier, "RISK_HALT", AlertSeverity.Critical);
+
+        var rows = await WaitDeliveries(4);
+        await Task.Delay(300);
+        Assert.Equal(["RISK_HALT"], await WaitPaged(log, 1));
+        Assert.Equal(["MARKET_CLOSED", "RISK_HALT", "UNCLEAN_EXIT"],
+            hook.Bodies.Select(b => JsonDocument.Parse(b).RootElement.GetProperty("code").GetString()).Order());
+        Assert.Equal(4, (await WaitDeliveries(4)).Count);
+        Assert.Single(rows, r => r.Channel == "pager");
+    }
 }

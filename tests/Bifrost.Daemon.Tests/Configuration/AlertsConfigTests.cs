@@ -36,6 +36,20 @@ public class AlertsConfigTests
         Assert.Equal(("slack", TimeSpan.FromSeconds(5)), (w.Name, w.Timeout));
     }
 
+    // One section-wide min_severity made the operator choose: every info on the pager at 3 a.m., or no info in the
+    // mailbox either. Each notifier may set its own; unset, it takes the section's.
+    [Fact]
+    public void Notifiers_EachMaySetItsOwnMinSeverity_ElseTheSections()
+    {
+        var a = Parse(With("""
+            { "notifiers": [ { "type": "command", "name": "pager", "command": ["/usr/local/bin/page"], "min_severity": "critical" },
+                             { "type": "webhook", "name": "mail", "url": "https://hooks.example.invalid/x" } ],
+              "min_severity": "info" }
+            """)).Alerts;
+        Assert.Equal((AlertSeverity.Critical, AlertSeverity.Info), (a.MinFor("pager"), a.MinFor("mail")));
+        Assert.Equal((AlertSeverity?)null, a.Notifiers[1].MinSeverity);
+    }
+
     [Fact]
     public void NoAlertsSection_NoNotifiers_EveryAlertStillInTheStore()
     {
@@ -58,6 +72,8 @@ public class AlertsConfigTests
     [InlineData("""{ "retries": -1 }""", "alerts.retries")]
     [InlineData("""{ "retries": "3" }""", "alerts.retries")]
     [InlineData("""{ "min_severity": "loud" }""", "alerts.min_severity")]
+    [InlineData("""{ "notifiers": [ { "type": "webhook", "url": "http://127.0.0.1:1/a", "min_severity": "urgent" } ] }""", "alerts.notifiers[0].min_severity")]
+    [InlineData("""{ "notifiers": [ { "type": "command", "command": ["/bin/x"], "min_severity": 2 } ] }""", "alerts.notifiers[0].min_severity")]
     [InlineData("""{ "backoff_seconds": 0 }""", "alerts.backoff_seconds")]
     [InlineData("""{ "queue_capacity": 0 }""", "alerts.queue_capacity")]
     [InlineData("""{ "sms": true }""", "alerts.sms")]
