@@ -164,8 +164,33 @@ module OrderFlow =
         | CancelConfirmed | MadeInactive when Order.isWorking o -> { s with CountAwaited = s.CountAwaited.Add o.Ref }
         | _ -> s
 
+    /// IB's whyHeld "locate": a short sale held while the shares are located (with error 404) is reported as "Inactive"
+    /// though it still works, and fills once they are found. Taken as an ending, the hedger sent the hedge again
+    /// (HEDGE_ENDED), each one held and left live at IB — no stop, timeout or halt cancels an order it thinks ended — to
+    /// fill together later: the short sold twice. It is a hold, as the 404 says: the order stays working (no second
+    /// hedge). An openOrder "Inactive" carries no whyHeld: on an order known held it is the same hold; one that came
+    /// first (a restart's sync lists the order before its status) is undone by the status that says it is held.
+    let private locateHold (countKnown: bool) (s: State) (r: OrderStatusReport) =
+        match r.Status with
+        | MadeInactive | Acknowledged when countKnown -> r.Reason.Trim().Equals("locate", System.StringComparison.OrdinalIgnoreCase)
+        | MadeInactive ->
+            match findOrder s r.IbOrderId r.Ref with
+            | Some o -> s.LocateHeld.Contains o.Ref
+            | None -> false
+        | _ -> false
+
+    /// An order an openOrder "Inactive" ended, awaiting its count, that the final status says is held: working again,
+    /// and not counted as a refused hedge.
+    let private revive (s: State) (o: Order) =
+        let counted = o.Purpose = Hedge && not o.CancelRequested && o.Filled = 0 && o.ReportedFilled = 0
+        let o' = { o with Status = (if o.Filled > 0 then PartiallyFilled else Submitted); DoneAt = Timestamp.zero }
+        let s = { s with CountAwaited = s.CountAwaited.Remove o.Ref; HedgeRejects = (if counted then max 0 (s.HedgeRejects - 1) else s.HedgeRejects) }
+        State.putOrder o' s, [ Emit.orderOp s OperationKind.OrderStatusChanged o' nan $"{OrderStatus.name o.Status} -> {OrderStatus.name o'.Status} held while shares are located (whyHeld locate): still working" ]
+
     /// orderStatus (`countKnown`: its filled is the broker's cumulative count) or openOrder (no count).
     let private applyStatus (countKnown: bool) (s: State) (r: OrderStatusReport) =
+        let held = locateHold countKnown s r
+        let r = if held then { r with Status = Acknowledged; Reason = "held while shares are located (locate)" } else r
         match findOrder s r.IbOrderId r.Ref with
         | None ->
             if OrderRef.isBifrost r.Ref then
@@ -179,7 +204,14 @@ module OrderFlow =
             [ Emit.orderOp s OperationKind.Anomaly o nan
                   $"status {OrderUpdate.name r.Status} of another client's order id {r.IbOrderId} (permId {r.PermId}, ours {o.PermId}): not applied" ]
         | Some o ->
+            // Held; or ended for good by a final orderStatus (an "Inactive" without whyHeld "locate" among them).
+            let s =
+                match r.Status with
+                | _ when held -> { s with LocateHeld = s.LocateHeld.Add o.Ref }
+                | FullyFilled | CancelConfirmed | RejectedByBroker | MadeInactive when countKnown -> { s with LocateHeld = s.LocateHeld.Remove o.Ref }
+                | _ -> s
             let o = { o with PermId = (if r.PermId <> 0L then r.PermId else o.PermId); ReportedFilled = max o.ReportedFilled r.Filled }
+            if held && countKnown && o.Status = Inactive && s.CountAwaited.Contains o.Ref then revive s o else
             // A final orderStatus carries the order's final fill count: a 202 that came first waited for it.
             let s =
                 if not countKnown then awaitCount s o r.Status
@@ -250,7 +282,9 @@ module OrderFlow =
                 s, c @ rejected @ ended
             | 399 -> s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
             | 404 ->
-                // Held until shares are located: it may fill much later, or never; the operator should know.
+                // Held until shares are located: it may fill much later, or never; the operator should know. An
+                // "Inactive" IB reports for it meanwhile is that hold (locateHold), not its end.
+                let s = if Order.isWorking o then { s with LocateHeld = s.LocateHeld.Add o.Ref } else s
                 s, [ Emit.orderOp s OperationKind.OrderStatusChanged o nan $"{code} {message}" ]
                    @ Emit.alertAndRecord s Warning "ORDER_ERROR" $"{OrderRef.value o.Ref}: {code} {message}; kept as working (no second hedge) until it fills or is cancelled"
             | _ ->

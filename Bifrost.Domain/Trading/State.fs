@@ -212,6 +212,9 @@ type State =
       /// until a final status gives the count or a sync has read the day's executions; `reconcile.execution_wait_seconds`
       /// later the account is reconciled.
       CountAwaited: Set<OrderRef>
+      /// Orders IB holds while the shares of a short sale are located (404, orderStatus whyHeld "locate"): still working
+      /// though IB may report them "Inactive" (OrderFlow.heldForLocate). Not stored: a restart's sync hears it again.
+      LocateHeld: Set<OrderRef>
       Attribution: PnlAttribution
       /// When the book was last valued (attribution's Δt runs from here).
       ValuedAt: Timestamp
@@ -322,6 +325,7 @@ module State =
           HedgeRejects = 0
           CancelsRefused = Map.empty
           CountAwaited = Set.empty
+          LocateHeld = Set.empty
           Attribution = Attribution.zero
           ValuedAt = Timestamp.zero
           LastPublishAt = Timestamp.zero

@@ -50,8 +50,10 @@ public abstract record FaultAction
     public sealed record RejectNextOrder : FaultAction;
     /// <summary><c>hold-next-order [CODE]</c>: the next placeOrder the broker accepts (any client) is held — openOrder and
     /// orderStatus PreSubmitted as usual, then nothing: it never trades until <c>release-held</c>, and a cancel still ends
-    /// it. A non-zero CODE is also sent as errMsg with the order's id (404: "Order held while securities are located.").</summary>
-    public sealed record HoldNextOrder(int Code) : FaultAction;
+    /// it. A non-zero CODE is also sent as errMsg with the order's id (404: "Order held while securities are located.");
+    /// with <c>locate</c> the hold is then reported as IB reports a short sale awaiting its shares: openOrder "Inactive"
+    /// and orderStatus "Inactive" with whyHeld "locate", the order still working.</summary>
+    public sealed record HoldNextOrder(int Code, bool Locate = false) : FaultAction;
     /// <summary><c>race-next-cancel MS</c>: the next cancel of a working order races a fill: half of what is left trades
     /// first, then the rest is cancelled; IB's 202 reaches the client at once, the fill's execDetails, commissionReport
     /// and orderStatus and the final orderStatus "Cancelled" (with its fill count) MS ms (wall clock) later.</summary>
@@ -131,8 +133,9 @@ public static class FaultScript
           duplicate-exec [COUNT]            next COUNT executions: execDetails+commissionReport sent twice
           reorder-status [COUNT]            next COUNT executions: orderStatus before execDetails
           reject-next-order                 next placeOrder rejected with error 201
-          hold-next-order [CODE]            next accepted placeOrder stays PreSubmitted and never trades until released;
-                                            CODE (e.g. 404: held while securities are located) is sent as errMsg on it
+          hold-next-order [CODE] [locate]   next accepted placeOrder stays PreSubmitted and never trades until released;
+                                            CODE (e.g. 404: held while securities are located) is sent as errMsg on it;
+                                            locate: then reported Inactive with whyHeld "locate" (still working)
           release-held                      held orders trade again as the broker would (a cancel ends one meanwhile)
           refuse-next-cancel [CODE]         the next cancel of a working order is refused with CODE (default 161; 135,
                                             10148) and the order works on; a later cancel ends it
@@ -233,6 +236,8 @@ public static class FaultScript
             "duplicate-exec" => new FaultAction.DuplicateExecutions(OptInt(1) ?? 1),
             "reorder-status" => new FaultAction.ReorderStatus(OptInt(1) ?? 1),
             "reject-next-order" => new FaultAction.RejectNextOrder(),
+            "hold-next-order" when w.Length > 1 && w[^1].Equals("locate", StringComparison.OrdinalIgnoreCase) =>
+                new FaultAction.HoldNextOrder(w.Length > 2 ? ReqInt(1, "CODE") : 0, Locate: true),
             "hold-next-order" => new FaultAction.HoldNextOrder(w.Length > 1 ? ReqInt(1, "CODE") : 0),
             "release-held" => new FaultAction.ReleaseHeld(),
             "refuse-next-cancel" => new FaultAction.RefuseNextCancel(w.Length > 1 ? ReqInt(1, "CODE") : 161),

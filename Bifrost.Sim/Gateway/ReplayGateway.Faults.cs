@@ -14,6 +14,7 @@ public sealed partial class ReplayGateway
     /// <summary>Armed by <c>lose-next-current-time</c>.</summary>
     private bool _loseCurrentTime;
     private int _holdCode; // the errMsg code sent on the next held order (0: a silent hold)
+    private bool _holdLocate; // the next held order is then reported Inactive, whyHeld "locate"
 
     private sealed class ArmedRule(FaultRule rule)
     {
@@ -124,6 +125,7 @@ public sealed partial class ReplayGateway
             case FaultAction.HoldNextOrder h:
                 _broker.HoldNextOrder();
                 _holdCode = h.Code;
+                _holdLocate = h.Locate;
                 break;
             case FaultAction.RaceNextCancel r:
                 _raceCancelMs = r.DelayMs;

@@ -107,9 +107,16 @@ public sealed partial class ReplayGateway
     private void Held(GatewaySession s, SimOrder order)
     {
         var code = _holdCode;
+        var locate = _holdLocate;
         _holdCode = 0;
-        Log($"holding order {order.Request.ClientId}/{order.Request.OrderId} ({order.Request.OrderRef}){(code != 0 ? $" with error {code}" : "")}");
+        _holdLocate = false;
+        Log($"holding order {order.Request.ClientId}/{order.Request.OrderId} ({order.Request.OrderRef}){(code != 0 ? $" with error {code}" : "")}{(locate ? ", reported Inactive (whyHeld locate)" : "")}");
         if (code != 0) s.Send(new IbError(order.Request.OrderId, code, FaultScript.DefaultText(code)));
+        if (!locate) return;
+        // What TWS reports for a short sale awaiting its shares: "Inactive", whyHeld "locate" — and the order works on.
+        var open = OpenOrderOf(order);
+        s.Send(open with { State = open.State with { Status = "Inactive" } });
+        s.Send(StatusOf(order, "Inactive") with { WhyHeld = "locate" });
     }
 
     /// <summary>An order refused before it reached the broker (103, 104, 110, 200, 201, 321).</summary>

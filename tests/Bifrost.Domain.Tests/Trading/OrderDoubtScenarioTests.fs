@@ -46,6 +46,36 @@ let tests =
             let s, cmds = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
             Expect.isEmpty (placed cmds) "no second hedge while the first may still fill"
             Expect.isTrue (match s.Fsm with Running(HedgePending r) -> r = hedge.Ref | _ -> false) $"{s.Fsm}"
+        // IB reports a short sale held for a locate as "Inactive" with whyHeld "locate" (404 alongside): still working. Taken
+        // as ended, the hedger sold again and again, each sale held live at IB to fill once shares were found.
+        testCase "OrderHeldForLocate_ReportedInactiveWhyHeldLocate_StaysWorking_NoSecondHedge_ItsFillCounts" <| fun () ->
+            for openOrderFirst in [ false; true ] do
+                let s, hedge = hedgeWorking cfg
+                let id, perm, ref = hedge.IbOrderId, 1000L + int64 hedge.IbOrderId, OrderRef.value hedge.Ref
+                let inactive t = at (sec t) (OrderStatusReported { IbOrderId = id; PermId = perm; Ref = ref; Status = MadeInactive; Filled = 0; AvgFillPrice = 0.0; Reason = "locate" })
+                let listed t = at (sec t) (OpenOrderReported { IbOrderId = id; PermId = perm; ClientId = 7; Ref = ref; ContractId = hedge.ContractId; Side = hedge.Side; Quantity = hedge.Quantity; Filled = 0; Status = MadeInactive })
+                // As TWS pairs them (openOrder, then orderStatus), or the status alone after the 404.
+                let reports = if openOrderFirst then [ listed 0.7; inactive 0.7 ] else [ at (sec 0.7) (OrderErrorReported(id, 404, "Order held while securities are located")); inactive 0.7; listed 0.8 ]
+                let s, cmds = Reducer.run cfg s reports
+                let what = if openOrderFirst then "openOrder first" else "404 first"
+                Expect.equal s.Orders.[hedge.Ref].Status Submitted $"{what}: the held order is still working"
+                Expect.isTrue (s.Open.Contains hedge.Ref) $"{what}: in flight"
+                Expect.equal s.HedgeRejects 0 $"{what}: not a refused hedge"
+                if not openOrderFirst then Expect.isEmpty (alerts cmds |> List.filter (fun a -> a.Code = "HEDGE_ENDED")) $"{what}: not told as ended"
+                let s, cmds = Reducer.run cfg s [ at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))); at (sec 2.0) ClockTicked ]
+                Expect.isEmpty (placed cmds) $"{what}: no second hedge while the first may still fill"
+                Expect.isTrue (match s.Fsm with Running(HedgePending r) -> r = hedge.Ref | _ -> false) $"{what}: {s.Fsm}"
+                // The shares are found: it fills, once, as the hedge it always was.
+                let s, cmds = step cfg s (at (sec 3.0) (execFor hedge hedge.Quantity 100.0 "e1"))
+                Expect.equal s.Orders.[hedge.Ref].Status Filled $"{what}: filled"
+                Expect.isEmpty (ops cmds |> List.filter (fun o -> o.Kind = OperationKind.Anomaly)) $"{what}: no invalid transition"
+        testCase "InactiveWithoutWhyHeldLocate_AfterALocateHold_EndsTheOrder" <| fun () ->
+            let s, hedge = hedgeWorking cfg
+            let id, perm, ref = hedge.IbOrderId, 1000L + int64 hedge.IbOrderId, OrderRef.value hedge.Ref
+            let status why = OrderStatusReported { IbOrderId = id; PermId = perm; Ref = ref; Status = MadeInactive; Filled = 0; AvgFillPrice = 0.0; Reason = why }
+            let s, _ = Reducer.run cfg s [ at (sec 0.7) (status "locate"); at (sec 0.8) (status "") ]
+            Expect.equal s.Orders.[hedge.Ref].Status Inactive "IB ended it: no shares found"
+            Expect.isFalse (s.Open.Contains hedge.Ref) "settled"
         testCase "UnknownErrorCode_OnAWorkingHedge_KeepsItInFlight_AndAlerts" <| fun () ->
             let s, hedge = hedgeWorking cfg
             let s, cmds = step cfg s (at (sec 0.7) (OrderErrorReported(hedge.IbOrderId, 9999, "something new")))

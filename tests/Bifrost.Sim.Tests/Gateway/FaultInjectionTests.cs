@@ -498,6 +498,7 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.HoldNextOrder(0), rules[15].Action);
         Assert.Equal(new FaultTrigger.AfterOrders(2), rules[16].Trigger);
         Assert.Equal(new FaultAction.HoldNextOrder(404), rules[16].Action);
+        Assert.Equal(new FaultAction.HoldNextOrder(404, Locate: true), FaultScript.ParseRule("hold-next-order 404 locate").Action);
         Assert.Equal(new FaultAction.LoseNextExecutionsEnd(), rules[19].Action);
         Assert.IsType<FaultAction.ReleaseHeld>(rules[17].Action);
         Assert.IsType<FaultAction.ForgetExecutions>(rules[18].Action);
@@ -510,7 +511,8 @@ public class FaultInjectionTests
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("refuse-next-cancel soon"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("race-next-cancel"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon"));
-        Assert.Contains("hold-next-order [CODE]", FaultScript.Grammar);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("hold-next-order soon locate"));
+        Assert.Contains("hold-next-order [CODE] [locate]", FaultScript.Grammar);
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("explode"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("upstream-lost 1100 5"));
     }
