@@ -172,7 +172,9 @@ module OrderFlow =
     /// first (a restart's sync lists the order before its status) is undone by the status that says it is held.
     let private locateHold (countKnown: bool) (s: State) (r: OrderStatusReport) =
         match r.Status with
-        | MadeInactive | Acknowledged when countKnown -> r.Reason.Trim().Equals("locate", System.StringComparison.OrdinalIgnoreCase)
+        | MadeInactive | Acknowledged when countKnown ->
+            // whyHeld may list several reasons ("child,locate").
+            r.Reason.Split(',') |> Array.exists (fun w -> w.Trim().Equals("locate", System.StringComparison.OrdinalIgnoreCase))
         | MadeInactive ->
             match findOrder s r.IbOrderId r.Ref with
             | Some o -> s.LocateHeld.Contains o.Ref

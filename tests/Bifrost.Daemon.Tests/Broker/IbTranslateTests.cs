@@ -52,6 +52,16 @@ public class IbTranslateTests
         Assert.NotNull(IbTranslate.OrderStatus(m, ourClientId: 0)); // a daemon that is client 0 itself
     }
 
+    [Fact]
+    public void OrderStatus_InactiveHeldForLocate_CarriesWhyHeld_TheReducerKeepsTheOrderWorking()
+    {
+        // A short sale awaiting its shares: "Inactive" with whyHeld "locate" — a hold, not an ending (OrderFlow.locateHold).
+        var m = new IbOrderStatus(7, "Inactive", 0, 300, 0, 3_000_000_007L, 0, 0, ClientId: 17, "locate", 0);
+        var r = IbTranslate.OrderStatus(m, 17)!;
+        Assert.True(r.Status.IsMadeInactive);
+        Assert.Equal("locate", r.Reason);
+    }
+
     [Theory]
     [InlineData("BOT", true)]
     [InlineData("SLD", false)]
