@@ -43,11 +43,15 @@ module Attribution =
     let total (a: PnlAttribution) =
         a.Delta + a.Gamma + a.Theta + a.Vega + a.Spread + a.Opening + a.Basis + a.Residual + a.Fees
 
-    /// A leg's mark: the mid when two-sided; else its model value once its vol came from the market; else none (NaN,
-    /// carried at cost): a leg never quoted has no value the data vouches for, only one guessed from `fallback_vol`.
+    /// A leg's mark: the mid when two-sided; else, once its vol came from the market, its last accepted mid carried by
+    /// its model (the model value plus the basis the mid had to it, as the bad-quote guard's reference), or the model
+    /// value before any mid; else none (NaN, carried at cost): a leg never quoted has no value the data vouches for,
+    /// only one guessed from `fallback_vol`. The bare model value made a side pulled (IB's −1) move the P&L by the basis
+    /// (IB's model vol is not the mid's) with nothing traded, and a clock step then raised the high-water mark on it.
     let mark (leg: LegState) =
         if Quote.hasTwoSides leg.Quote then Quote.mid leg.Quote
-        elif leg.VolSource <> FallbackVol then leg.Greeks.Price
+        elif leg.VolSource <> FallbackVol then
+            if System.Double.IsFinite leg.QuoteBasis then leg.Greeks.Price + leg.QuoteBasis else leg.Greeks.Price
         else nan
 
     let private finite (x: float) = System.Double.IsFinite x

@@ -158,6 +158,28 @@ let tests =
             Expect.isTrue r.HeldQuotes.IsEmpty "not held"
             Expect.floatClose Accuracy.high (State.mark cfg r call100) 3.2 "marked at it"
 
+        // Live, a leg's vol is IB's model vol (tick 13), which the mid need not reproduce (American exercise, dividends,
+        // IB's own surface): the mark is the mid, the model at that vol sits a basis off it. IB sends −1 for a side a
+        // market maker pulls (NaN here): the leg was then marked at the bare model, its P&L jumping by the basis with
+        // nothing traded, a clock step meanwhile raising the high-water mark, and the side's return read as a drawdown.
+        testCase "LegAskPulled_UnderTheBrokersVol_KeepsItsLastMidAsItsMark_NoFakeGainNoDrawdownHalt" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with MaxDrawdown = 300.0 } }
+            let s = hedged c
+            let s, _ = step c s (at (sec 1.0) (OptionComputationReceived(call100, 0.15)))
+            let l = leg s
+            Expect.equal l.VolSource FromBroker "the premise: the call at IB's model vol"
+            Expect.isGreaterThan (abs l.QuoteBasis) 0.3 "the premise: the mid 3.00 sits well off the model at it"
+            let pnl0 = State.totalPnl c s
+            let s, _ = step c s (at (sec 1.1) ClockTicked)
+            let tick t field v = at (sec t) (TickReceived(call100, field, v))
+            let pulled, _ = step c s (tick 1.5 AskPrice nan)
+            let s, _ = step c pulled (at (sec 2.0) ClockTicked)
+            let s, _ = step c s (tick 2.5 AskPrice 3.1)
+            let s, _ = step c s (at (sec 3.0) ClockTicked)
+            Expect.equal (FsmState.name s.Fsm) "Running/Idle" "no MAX_DRAWDOWN halt on a gain that never was"
+            Expect.floatClose Accuracy.medium (State.mark c pulled call100) 3.0 "the call kept its last mid, carried by its model"
+            Expect.isLessThan (abs (State.totalPnl c pulled - pnl0)) 1.0 "no P&L from a side pulled"
+
         testCase "HeldLegQuote_WhenTheUnderlyingsPriceBecomesHeld_IsReleasedUnjudged_NotSaidToHaveComeBack" <| fun () ->
             let s = hedged cfg
             let s, _ = step cfg s (at (sec 1.5) (legQuote 5.9 6.1 (sec 1.5)))
