@@ -58,6 +58,10 @@ public static class ContractVerification
         if (differs.Count > 0)
             return $"{e.Key}.con_id: the broker's contract {e.ConId} is {Reported(d)}, not {Configured(e)} as configured ({string.Join(", ", differs)} differ{(differs.Count == 1 ? "s" : "")}); "
                 + "fix the con_id (or leave it out to have it looked up): the engine would price and hedge one contract while holding another";
+        if (e.Option is { } series && AdjustedSeries(c) is { } tradingClass)
+            return $"{e.Key}.con_id: the broker's contract {e.ConId} ({Reported(d)}) is of trading class {tradingClass}, not {series.Underlying}'s standard series: "
+                + $"an adjusted series (after a split, a merger or a special dividend) whose deliverable may not be {series.Multiplier} shares of {series.Underlying}, "
+                + "while the engine would hedge and book it as that; configure the standard series' contract";
         if (e.Option is { } opt && IbTranslate.Multiplier(c) != opt.Multiplier)
             return $"{e.Key}.multiplier: the broker's contract {e.ConId} ({Reported(d)}) has multiplier {IbTranslate.Multiplier(c)}, the configuration {opt.Multiplier}: "
                 + "the leg's delta, P&L and limits would all be off by that ratio";
@@ -96,6 +100,23 @@ public static class ContractVerification
             }
         }
     }
+
+    /// <summary>The trading class of an option that is not its symbol's standard series (null: standard, or not told).
+    /// A US equity option's trading class is its OCC root, the stock's symbol (blanks and dots aside: BRK B's is BRKB);
+    /// a corporate action moves the old contracts to a new root (XYZ1) whose deliverable is what the action made of
+    /// 100 shares (150 shares, shares and cash), with the multiplier and the terms unchanged.</summary>
+    public static string? AdjustedSeries(IbContract c)
+    {
+        static string Root(string s) => new([.. s.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant)]);
+        var tradingClass = c.TradingClass.Trim();
+        return tradingClass.Length == 0 || Root(tradingClass) == Root(c.Symbol) ? null : tradingClass;
+    }
+
+    /// <summary>The contracts a lookup found, as the operator picks a con_id from them: id, terms, trading class, exchange.</summary>
+    public static string Candidates(IReadOnlyList<IbContractDetails> found) =>
+        string.Join("; ", found.DistinctBy(d => d.Contract.ConId).Select(d =>
+            $"{d.Contract.ConId} ({Reported(d)}{(d.Contract.TradingClass.Length > 0 ? ", trading class " + d.Contract.TradingClass : "")}"
+            + $"{(d.Contract.PrimaryExchange.Length > 0 ? ", " + d.Contract.PrimaryExchange : "")})"));
 
     private static string Right(string r) => r.ToUpperInvariant() switch { "C" or "CALL" => "C", "P" or "PUT" => "P", var x => x };
 

@@ -294,10 +294,6 @@ public sealed class IbBroker : IBrokerPort, IAsyncDisposable
         }
     }
 
-    /// <summary>reqContractDetails on the current session: the conIds that match (startup resolution of the config).</summary>
-    public async Task<IReadOnlyList<int>> LookupAsync(IbContract contract, TimeSpan timeout, CancellationToken ct) =>
-        [.. (await DetailsAsync(contract, timeout, ct).ConfigureAwait(false)).Select(d => d.Contract.ConId)];
-
     /// <summary>reqContractDetails on the current session: what the broker says of every contract that matches
     /// (expired ones included, so a leg held past its expiry can still be checked).</summary>
     public async Task<IReadOnlyList<IbContractDetails>> DetailsAsync(IbContract contract, TimeSpan timeout, CancellationToken ct)

@@ -445,10 +445,10 @@ public sealed class DaemonService(
             var contract = spec.SecType == "STK"
                 ? IbContract.Stock(spec.Symbol)
                 : IbContract.Option(spec.Symbol, spec.Expiry.ToString(System.Globalization.CultureInfo.InvariantCulture), spec.Strike, spec.Right);
-            IReadOnlyList<int> found;
+            IReadOnlyList<IbContractDetails> found;
             try
             {
-                found = await broker.LookupAsync(contract, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                found = await broker.DetailsAsync(contract, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             }
             catch (Exception e) when (BrokerUnansweredException.IsUnanswered(e))
             {
@@ -458,10 +458,14 @@ public sealed class DaemonService(
             {
                 throw new DaemonRefusedException($"{description}: contract lookup failed: {e.Message}; set con_id in the configuration");
             }
-            if (found.Distinct().Count() != 1)
-                throw new DaemonRefusedException($"{description}: {found.Distinct().Count()} contracts match at the broker (expected exactly one); set con_id in the configuration");
-            ids[spec] = found[0];
-            Log.ContractResolved(logger, description, found[0]);
+            // Several (the standard series and an adjusted one at the same terms, another listing): never the first one;
+            // the operator is shown them all to pick the con_id.
+            var distinct = found.Select(d => d.Contract.ConId).Distinct().Count();
+            if (distinct != 1)
+                throw new DaemonRefusedException($"{description}: {distinct} contracts match at the broker (expected exactly one)"
+                    + (distinct > 1 ? ": " + ContractVerification.Candidates(found) : "") + "; set con_id in the configuration");
+            ids[spec] = found[0].Contract.ConId;
+            Log.ContractResolved(logger, description, found[0].Contract.ConId);
         }
         var parsed = ConfigJson.Parse(settings.DomainJson, spec => ids.TryGetValue(spec, out var id) ? id : throw new DaemonRefusedException($"unresolved contract {spec}"));
         // The domain knows our client id: a ref of this run from another client id is a second engine (same run_id).

@@ -21,10 +21,10 @@ public static class PortfolioContracts
         foreach (var (symbol, i) in settings.Universe.Select((s, i) => (s, i)))
         {
             var description = $"portfolio.universe[{i}] ({symbol})";
-            IReadOnlyList<int> found;
+            IReadOnlyList<IbContractDetails> found;
             try
             {
-                found = await broker.LookupAsync(IbContract.Stock(symbol), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                found = await broker.DetailsAsync(IbContract.Stock(symbol), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             }
             catch (Exception e) when (BrokerUnansweredException.IsUnanswered(e))
             {
@@ -34,9 +34,10 @@ public static class PortfolioContracts
             {
                 throw new DaemonRefusedException($"{description}: contract lookup failed: {e.Message}");
             }
-            var distinct = found.Distinct().ToList();
+            var distinct = found.Select(d => d.Contract.ConId).Distinct().ToList();
             if (distinct.Count != 1)
-                throw new DaemonRefusedException($"{description}: {distinct.Count} stocks match at the broker (expected exactly one)");
+                throw new DaemonRefusedException($"{description}: {distinct.Count} stocks match at the broker (expected exactly one)"
+                    + (distinct.Count > 1 ? ": " + ContractVerification.Candidates(found) : ""));
             var id = distinct[0];
             if (OwnerConflict(description, id, scalper, ids) is { } conflict) throw new DaemonRefusedException(conflict);
             Log.ContractResolved(logger, description, id);

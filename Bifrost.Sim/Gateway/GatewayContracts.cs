@@ -5,11 +5,20 @@ using Bifrost.Sim.Ticks;
 namespace Bifrost.Sim.Gateway;
 
 /// <summary>The contracts the replay gateway knows (those of the tick file), how a client's contract description is
-/// matched against them, and how they are reported back on the wire. Pure functions over the file's contract map.</summary>
-public sealed class GatewayContracts(IReadOnlyDictionary<int, ContractKey> contracts)
+/// matched against them, and how they are reported back on the wire. Pure functions over the file's contract map.
+/// <paramref name="tradingClasses"/> (contract text or conId → trading class) describes an option as another series than
+/// the standard one: an adjusted series after a corporate action (<c>XYZ1</c>), whose deliverable is not 100 shares.</summary>
+public sealed class GatewayContracts(IReadOnlyDictionary<int, ContractKey> contracts, IReadOnlyDictionary<string, string>? tradingClasses = null)
 {
     public const double MinTick = 0.01;
     public IReadOnlyDictionary<int, ContractKey> All { get; } = contracts;
+
+    private readonly Dictionary<int, string> _tradingClasses = (tradingClasses ?? new Dictionary<string, string>()).ToDictionary(
+        kv => FindIn(contracts, kv.Key) ?? throw new ArgumentException($"trading class for an unknown contract: {kv.Key}"), kv => kv.Value);
+
+    /// <summary>The trading class the gateway reports for a contract: the symbol (a standard series) unless configured.</summary>
+    public string TradingClassOf(int conId) =>
+        _tradingClasses.TryGetValue(conId, out var t) ? t : All.TryGetValue(conId, out var k) ? k.Symbol : "";
 
     public bool TryGet(int conId, out ContractKey key) => All.TryGetValue(conId, out key);
 
@@ -60,7 +69,7 @@ public sealed class GatewayContracts(IReadOnlyDictionary<int, ContractKey> contr
     }
 
     /// <summary>The contract as TWS reports it in openOrder, execDetails, position and updatePortfolio.</summary>
-    public static IbContract Reported(int conId, ContractKey k, string exchange = "SMART") => new()
+    public static IbContract Reported(int conId, ContractKey k, string exchange = "SMART", string? tradingClass = null) => new()
     {
         ConId = conId,
         Symbol = k.Symbol,
@@ -73,17 +82,23 @@ public sealed class GatewayContracts(IReadOnlyDictionary<int, ContractKey> contr
         PrimaryExchange = k.IsOption ? "" : "NASDAQ",
         Currency = "USD",
         LocalSymbol = LocalSymbol(k),
-        TradingClass = k.Symbol,
+        TradingClass = tradingClass ?? k.Symbol,
     };
+
+    /// <summary><see cref="Reported"/> of a known contract with its trading class.</summary>
+    public IbContract Report(int conId, string exchange = "SMART") => Reported(conId, All[conId], exchange, TradingClassOf(conId));
+
+    /// <summary><see cref="Details"/> of a known contract with its trading class.</summary>
+    public IbContractDetails Describe(int conId) => Details(conId, All[conId], TradingClassOf(conId));
 
     /// <summary>OCC-style local symbol for options (<c>XYZ   260320C00100000</c>), the symbol for stocks.</summary>
     public static string LocalSymbol(ContractKey k) => k.IsOption
         ? FormattableString.Invariant($"{k.Symbol,-6}{k.ExpiryYyyymmdd % 1_000_000:D6}{k.Right}{(long)Math.Round(k.Strike * 1000):D8}")
         : k.Symbol;
 
-    public static IbContractDetails Details(int conId, ContractKey k)
+    public static IbContractDetails Details(int conId, ContractKey k, string? tradingClass = null)
     {
-        var c = Reported(conId, k);
+        var c = Reported(conId, k, tradingClass: tradingClass);
         var expiry = k.IsOption ? k.ExpiryYyyymmdd.ToString(CultureInfo.InvariantCulture) : "";
         return new IbContractDetails
         {
@@ -112,10 +127,12 @@ public sealed class GatewayContracts(IReadOnlyDictionary<int, ContractKey> contr
     }
 
     /// <summary>Finds a contract by conId or by its canonical text (<c>XYZ</c>, <c>XYZ 20260320 C 100</c>).</summary>
-    public int? Find(string spec)
+    public int? Find(string spec) => FindIn(All, spec);
+
+    private static int? FindIn(IReadOnlyDictionary<int, ContractKey> all, string spec)
     {
-        if (int.TryParse(spec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && All.ContainsKey(id)) return id;
-        foreach (var (conId, k) in All)
+        if (int.TryParse(spec, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && all.ContainsKey(id)) return id;
+        foreach (var (conId, k) in all)
             if (k.ToString().Equals(spec.Trim(), StringComparison.OrdinalIgnoreCase)) return conId;
         return null;
     }

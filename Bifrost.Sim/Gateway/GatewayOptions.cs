@@ -76,6 +76,10 @@ public sealed record GatewayOptions
     public string? LedgerPath { get; init; }
     public IReadOnlyList<FaultRule> Faults { get; init; } = [];
     public IReadOnlyList<SeedPosition> SeedPositions { get; init; } = [];
+    /// <summary>Options described as another series than the standard one, by contract text or conId → trading class: an
+    /// adjusted series after a corporate action (<c>XYZ1</c>), whose deliverable is not 100 shares (a test of the daemon's
+    /// contract check).</summary>
+    public IReadOnlyDictionary<string, string> TradingClasses { get; init; } = new Dictionary<string, string>();
     /// <summary>Acknowledge immediately by default; fills after the fill latency (10 ms of simulated time).</summary>
     public FillModelOptions FillModel { get; init; } = new() { AckLatencyNanos = 0 };
     public double StartingCash { get; init; } = 1_000_000;

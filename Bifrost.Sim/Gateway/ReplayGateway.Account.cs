@@ -47,7 +47,7 @@ public sealed partial class ReplayGateway
     private int MultiplierOf(int conId) => Contracts.TryGet(conId, out var k) ? GatewayContracts.Multiplier(k) : 1;
 
     private IbPosition PositionOf(int conId, int qty, double avg) =>
-        new(_options.Account, GatewayContracts.Reported(conId, Contracts.All[conId], ""), qty, avg * MultiplierOf(conId));
+        new(_options.Account, Contracts.Report(conId, ""), qty, avg * MultiplierOf(conId));
 
     private void Positions(GatewaySession s)
     {
@@ -81,7 +81,7 @@ public sealed partial class ReplayGateway
         var mark = Mark(conId);
         if (!double.IsFinite(mark)) mark = avg;
         var value = qty * mark * mult;
-        return new IbUpdatePortfolio(GatewayContracts.Reported(conId, Contracts.All[conId]), qty, mark, value, avg * mult,
+        return new IbUpdatePortfolio(Contracts.Report(conId), qty, mark, value, avg * mult,
             value - qty * avg * mult, 0, _options.Account);
     }
 

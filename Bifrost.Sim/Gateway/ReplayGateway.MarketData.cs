@@ -143,7 +143,7 @@ public sealed partial class ReplayGateway
             s.Send(new IbError(cd.ReqId, IbErrorCodes.NoSecurityDefinition, "No security definition has been found for the request"));
             return;
         }
-        foreach (var conId in matches) s.Send(new IbContractData(cd.ReqId, GatewayContracts.Details(conId, Contracts.All[conId])));
+        foreach (var conId in matches) s.Send(new IbContractData(cd.ReqId, Contracts.Describe(conId)));
         s.Send(new IbContractDataEnd(cd.ReqId));
     }
 }

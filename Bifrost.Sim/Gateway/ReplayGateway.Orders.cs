@@ -209,7 +209,7 @@ public sealed partial class ReplayGateway
     private IbOpenOrder OpenOrderOf(SimOrder o)
     {
         var placed = _placed[(o.Request.ClientId, o.Request.OrderId)];
-        var contract = GatewayContracts.Reported(placed.ConId, Contracts.All[placed.ConId]);
+        var contract = Contracts.Report(placed.ConId);
         var order = placed.Order with { PermId = WirePermId(o), ClientId = o.Request.ClientId, Account = _options.Account };
         return new IbOpenOrder(o.Request.OrderId, contract, order, new IbOrderState { Status = o.StatusText, CommissionCurrency = "USD" });
     }
@@ -232,7 +232,7 @@ public sealed partial class ReplayGateway
         var o = x.Order;
         var placed = _placed[(o.Request.ClientId, o.Request.OrderId)];
         var key = Contracts.All[placed.ConId];
-        var contract = GatewayContracts.Reported(placed.ConId, key, "ISLAND");
+        var contract = Contracts.Report(placed.ConId, "ISLAND");
         var seq = ++_execSeq;
         var execId = $"0000e{o.Request.ClientId & 0xFFF:x3}.{(x.TimeNanos / 1_000_000_000) & 0xFFFFFFFF:x8}.{seq:x2}.01";
         var execution = new IbExecution
@@ -248,7 +248,7 @@ public sealed partial class ReplayGateway
             if (misreport == MisreportKind.Price)
                 execution = execution with { Price = double.MaxValue };
             else if (misreport == MisreportKind.Contract && Contracts.All.Keys.Where(id => id != placed.ConId).Order().FirstOrDefault() is var other and > 0)
-                contract = GatewayContracts.Reported(other, Contracts.All[other], "ISLAND");
+                contract = Contracts.Report(other, "ISLAND");
             else if (misreport == MisreportKind.Side)
                 execution = execution with { Side = trueSide == "BOT" ? "SLD" : "BOT" };
             Log($"misreporting execution {execId} of order {o.Request.OrderId}: {contract.Symbol} {contract.ConId} {execution.Side} @ {execution.Price} (truly {key} {trueSide} @ {x.Price})");

@@ -94,7 +94,7 @@ public sealed partial class ReplayGateway : IAsyncDisposable
         long first;
         using (var probe = new TickFileReader(options.DataPath))
             first = probe.ReadBatches().SelectMany(b => b).Select(t => t.TsNanos).First();
-        var gateway = new ReplayGateway(options, new GatewayContracts(contracts), first);
+        var gateway = new ReplayGateway(options, new GatewayContracts(contracts, options.TradingClasses), first);
         try
         {
             gateway.Seed();

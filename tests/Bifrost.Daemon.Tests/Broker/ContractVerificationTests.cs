@@ -18,8 +18,9 @@ public class ContractVerificationTests
     private static ContractVerification.Expected Leg(int multiplier = 100) => new("strategy.legs[0]", 8, "XYZ", Call(multiplier), 7);
     private static readonly ContractVerification.Expected Underlying = new("strategy.underlying", 7, "XYZ", null, 7);
 
-    private static IbContractDetails Option(string right = "C", double strike = 100, string expiry = "20260320", string multiplier = "100", int under = 7, string symbol = "XYZ") =>
-        new() { Contract = IbContract.Option(symbol, expiry, strike, right, multiplier: multiplier) with { ConId = 8 }, UnderConId = under };
+    private static IbContractDetails Option(string right = "C", double strike = 100, string expiry = "20260320", string multiplier = "100", int under = 7, string symbol = "XYZ",
+        string tradingClass = "XYZ", int conId = 8) =>
+        new() { Contract = IbContract.Option(symbol, expiry, strike, right, tradingClass, multiplier) with { ConId = conId }, UnderConId = under };
 
     private static IbContractDetails Stock(string symbol = "XYZ", string currency = "USD") =>
         new() { Contract = IbContract.Stock(symbol, currency: currency) with { ConId = 7 } };
@@ -78,4 +79,27 @@ public class ContractVerificationTests
     [Fact]
     public void TwoDescriptionsOfOneId_AreRefused() =>
         Assert.Contains("2 times", ContractVerification.Problem(Leg(), [Option(), Option()], Before));
+
+    [Fact]
+    public void ALegOfAnAdjustedSeries_IsRefused_NamingItsTradingClass()
+    {
+        // After a corporate action IB moves the old contracts to a new root (XYZ1): same symbol, terms and multiplier 100,
+        // but a deliverable of what the action made of 100 shares. Hedged as 100 shares a contract, the delta is off by that.
+        var problem = ContractVerification.Problem(Leg(), [Option(tradingClass: "XYZ1")], Before);
+        Assert.NotNull(problem);
+        Assert.StartsWith("strategy.legs[0].con_id: the broker's contract 8 (XYZ 20260320 C 100 (multiplier 100)) is of trading class XYZ1, not XYZ's standard series", problem);
+        Assert.Contains("deliverable may not be 100 shares of XYZ", problem);
+        // The standard series, a class written without the symbol's blank (BRK B's options are BRKB), or none told: taken.
+        Assert.Null(ContractVerification.Problem(Leg(), [Option(tradingClass: "xyz")], Before));
+        Assert.Null(ContractVerification.Problem(Leg(), [Option(tradingClass: "")], Before));
+        var brk = OptionContractModule.create(ContractIdModule.create(8).ResultValue, "BRK B", OptionRight.Call, 100.0, Expiry, 100).ResultValue;
+        Assert.Null(ContractVerification.Problem(new("strategy.legs[0]", 8, "BRK B", brk, 7), [Option(symbol: "BRK B", tradingClass: "BRKB")], Before));
+    }
+
+    [Fact]
+    public void Candidates_NameEveryContractALookupFound_ForTheOperatorToPick()
+    {
+        var text = ContractVerification.Candidates([Option(), Option(tradingClass: "XYZ1", conId: 9), Option()]);
+        Assert.Equal("8 (XYZ 20260320 C 100 (multiplier 100), trading class XYZ); 9 (XYZ 20260320 C 100 (multiplier 100), trading class XYZ1)", text);
+    }
 }

@@ -63,6 +63,34 @@ public class ContractCheckScenarioTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The call is the series a corporate action adjusted (trading class XYZ1: same symbol, terms and multiplier,
+    /// a deliverable that is not 100 shares). Before, its con_id passed the check, and looked up by its terms it was taken
+    /// as the only match: the engine started and hedged it as 100 shares a contract.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Start_WithALegTheBrokerDescribesAsAnAdjustedSeries_IsRefused_NamingItsTradingClass_AndSendsNothing(bool conIds)
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => Cfg(port, store, conIds),
+            tradingClasses: new Dictionary<string, string> { ["XYZ 20260320 C 100"] = "XYZ1" });
+        try
+        {
+            var run = h.StartDaemon();
+            Assert.Equal(2, await run.Exit.WaitAsync(TimeSpan.FromSeconds(60)));
+            var refusal = run.Log.Lines.Single(l => l.Contains("strategy.legs[0].con_id: the broker's contract", StringComparison.Ordinal));
+            output.WriteLine(refusal);
+            Assert.Contains("is of trading class XYZ1, not XYZ's standard series", refusal);
+            Assert.Empty(h.LedgerOf("order"));
+            Assert.Empty(h.Ops(OperationKind.State)); // no engine started
+            Assert.Contains(h.Alerts(), a => a.Code == "START_REFUSED" && a.Message.Contains("trading class XYZ1", StringComparison.Ordinal));
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task Restart_AfterTheLegsConIdsWereSwappedInTheFile_IsRefused_TheBookUntouched_AndRunsOnceFixed()
     {

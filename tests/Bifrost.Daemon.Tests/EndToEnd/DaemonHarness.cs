@@ -140,7 +140,7 @@ public sealed class DaemonHarness : IAsyncDisposable
     public static async Task<DaemonHarness> StartAsync(ITestOutputHelper? output = null, ReplaySpeed? speed = null, IReadOnlyList<string>? faults = null,
         bool seedLegs = true, Func<int, string, string>? config = null, long? fillLatencyNanos = null, string? storePath = null,
         string? dataPath = null, bool loop = false, IReadOnlyList<SeedPosition>? extraSeeds = null, bool settleExpiries = false,
-        string baseCurrency = "USD", int firstOrderId = 1)
+        string baseCurrency = "USD", int firstOrderId = 1, IReadOnlyDictionary<string, string>? tradingClasses = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "bifrost-daemon-tests-" + Environment.ProcessId, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -160,6 +160,7 @@ public sealed class DaemonHarness : IAsyncDisposable
                 SettleExpiries = settleExpiries,
                 BaseCurrency = baseCurrency,
                 FirstOrderId = firstOrderId,
+                TradingClasses = tradingClasses ?? new Dictionary<string, string>(),
             });
             var h = new DaemonHarness(gateway, dir, output, storePath);
             var store = h.StorePath;
