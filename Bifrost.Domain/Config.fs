@@ -299,6 +299,10 @@ module Config =
         elif cfg.Guards.JumpConfirm >= cfg.Guards.StaleAfter then
             err "guards.jump_confirm_seconds" "must be < guards.stale_after (a jump held longer is priced by nothing)"
         elif cfg.Risk.MaxPosition <= 0 then err "risk.max_position" "must be > 0"
+        // A hedge past ±max_position is sent only for the part within it, and refused whole when that part is under the
+        // smallest hedge: below it, no hedge from flat could ever go and the book stood unhedged (POSITION_LIMIT).
+        elif float cfg.Risk.MaxPosition < smallestHedge s then
+            err "risk.max_position" $"{cfg.Risk.MaxPosition} is below the smallest hedge ({smallestHedge s:F0} shares: strategy.lot_size {s.LotSize}, strategy.min_hedge_shares {s.MinHedgeShares}): no hedge could open a position; raise it or lower those"
         elif cfg.Risk.MaxOrderNotional <= 0.0 then err "risk.max_order_notional" "must be > 0"
         elif cfg.Risk.MaxDailyTrades <= 0 then err "risk.max_daily_trades" "must be > 0"
         elif cfg.Risk.DailyLossLimit <= 0.0 then err "risk.daily_loss_limit" "must be > 0"

@@ -104,6 +104,13 @@ let tests =
             let json = json.Substring(0, m.Groups[1].Index) + "5" + json.Substring(m.Groups[1].Index + m.Groups[1].Length)
             let e = refusedAt "strategy.hard_delta_limit" json
             Expect.stringContains e.Message "min_hedge_shares 10" "names what it must cover"
+        testCase "AMaxPositionBelowTheSmallestHedge_IsRefusedNamingIt" <| fun () ->
+            // The sample: lot 1, min_hedge_shares 10. A hedge from flat past ±max_position is refused whole when the part
+            // within it is under the smallest hedge: at 5 no hedge could ever open, the book left unhedged.
+            let e = refusedAt "risk.max_position" (withKey "max_position" "5")
+            Expect.stringContains e.Message "min_hedge_shares 10" "names what it must hold"
+            refusedAt "risk.max_position" (withKey "lot_size" "100" |> setKey "max_position" "99") |> ignore
+            Expect.isOk (ConfigJson.parseWith resolve (withKey "max_position" "10")) "a position of exactly the smallest hedge goes"
         testCase "ANegativeDuration_IsRefused" <| fun () ->
             refusedAt "strategy.cooldown_seconds" (withKey "cooldown_seconds" "-1") |> ignore
         testCase "AnEmptyAccount_IsRefused" <| fun () ->
