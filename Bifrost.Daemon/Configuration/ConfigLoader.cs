@@ -76,6 +76,16 @@ public static class ConfigLoader
         if (preview.ResultValue.Control.SelfCheckEvery > 5_000_000_000L) // nanoseconds
             throw new DaemonConfigException("control.self_check_seconds",
                 "must be in (0, 5] seconds for the daemon: its clock and the status heartbeat run at it, and the console calls a daemon silent after 10 s without a beat");
+        // A quote is stale after stale_after_seconds (the underlying's lags after lag_after, never longer) and the feed
+        // watch tells a silent contract after it: one as long as the session turned both off for the day, the book priced
+        // and hedged on a frozen feed under a GREEN light. A backtest's files say 86400 (their data is sparse): copied
+        // into the daemon's, that is what they did.
+        var calendar = preview.ResultValue.Calendar;
+        var session = (calendar.CloseMinute - calendar.OpenMinute) * 60L * 1_000_000_000L;
+        if (preview.ResultValue.Guards.StaleAfter >= session)
+            throw new DaemonConfigException("guards.stale_after_seconds",
+                $"must be shorter than the session for the daemon ({session / 1_000_000_000L:N0} s, calendar.open to calendar.close): a quote that old "
+                + "is never stale and a silent feed never told within the day: the book priced, limited and hedged on a frozen feed under a GREEN light");
         if (StopBound(preview.ResultValue, store, alerts) is var bound && bound > MaxStop)
             throw new DaemonConfigException("control.stop_timeout_seconds",
                 $"a stop may take {bound.TotalSeconds:N0} s (stop_timeout_seconds + 2 + store.commission_wait_seconds + the alert drain + " +

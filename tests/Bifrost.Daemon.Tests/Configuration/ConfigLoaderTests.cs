@@ -150,6 +150,20 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void AStaleThresholdAsLongAsTheSession_IsRefusedNamingTheKey()
+    {
+        // A backtest's guards (86400: its data is sparse) copied into the daemon's file: no quote was ever stale, no
+        // silent feed told within the day.
+        const string guards = "\"lag_after_seconds\": 60, \"stale_after_seconds\": 300";
+        Assert.Contains(guards, Sample);
+        var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample.Replace(guards, "\"lag_after_seconds\": 86400, \"stale_after_seconds\": 86400")));
+        Assert.Equal("guards.stale_after_seconds", e.Key);
+        Assert.Contains("shorter than the session for the daemon (23,400 s", e.Message);
+        Assert.Throws<DaemonConfigException>(() => Parse(Sample.Replace(guards, "\"lag_after_seconds\": 60, \"stale_after_seconds\": 23400")));
+        Parse(Sample.Replace(guards, "\"lag_after_seconds\": 60, \"stale_after_seconds\": 23399"));
+    }
+
+    [Fact]
     public void AnEnvironmentOverrideWithARepeatedKey_IsRefusedNamingTheVariable()
     {
         var e = Assert.Throws<DaemonConfigException>(() => Parse(Sample, ("BIFROST__GUARDS", "{\"max_spread_bps\": 5, \"max_spread_bps\": 500}")));
