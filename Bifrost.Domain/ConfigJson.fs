@@ -113,13 +113,32 @@ module ConfigJson =
                 | "NYSE" -> Nyse
                 | "none" -> NoHolidayRules
                 | s -> fail p $"expected NYSE or none, got '{s}'") (if tz = UsEastern then Nyse else NoHolidayRules)
-        { Zone = tz
-          OpenMinute = opt path e "open" minute 570
-          CloseMinute = opt path e "close" minute 960
-          Holidays = opt path e "holidays" (fun p v -> array p v date |> Set.ofList) Set.empty
-          EarlyCloses = earlyCloses
-          NoTradeWindows = opt path e "no_trade_windows" (fun p v -> array p v window) [] }
-        |> ExchangeHolidays.apply rules
+        let cal =
+            { Zone = tz
+              OpenMinute = opt path e "open" minute 570
+              CloseMinute = opt path e "close" minute 960
+              Holidays = opt path e "holidays" (fun p v -> array p v date |> Set.ofList) Set.empty
+              EarlyCloses = earlyCloses
+              NoTradeWindows = opt path e "no_trade_windows" (fun p v -> array p v window) [] }
+        // Every order goes out as a regular-hours order (IB's outsideRth is never set): one sent outside the NYSE's
+        // hours is held at IB for the next open and fills at whatever it gaps to. A session configured wider than the
+        // exchange's ("close": "16:30", "open": "09:00", a half day closing at 13:30) sent hedges, flattens and market
+        // runs into it, inside the engine's session gate.
+        if rules = Nyse && tz = UsEastern then
+            let hhmm (m: int) = $"{m / 60:D2}:{m % 60:D2}"
+            let held = "the engine's orders are regular-hours orders (IB's outsideRth is never set): one sent outside them waits at IB for the next open and fills at whatever it gaps to"
+            if cal.OpenMinute < ExchangeHolidays.nyseOpenMinute then
+                fail (child path "open") $"{hhmm cal.OpenMinute} is before the NYSE's {hhmm ExchangeHolidays.nyseOpenMinute} open: {held}; open at {hhmm ExchangeHolidays.nyseOpenMinute} or later"
+            if cal.CloseMinute > ExchangeHolidays.nyseCloseMinute then
+                fail (child path "close") $"{hhmm cal.CloseMinute} is after the NYSE's {hhmm ExchangeHolidays.nyseCloseMinute} close: {held}; close at {hhmm ExchangeHolidays.nyseCloseMinute} or earlier"
+            for KeyValue(day, m) in cal.EarlyCloses do
+                match ExchangeHolidays.earlyCloses rules |> Map.tryFind day with
+                // One at or after the close is outside the session: Config.validate names it so.
+                | Some rule when m > rule && m < cal.CloseMinute ->
+                    fail (child (child path "early_closes") (SessionCalendar.dayText day))
+                        $"{hhmm m} is after the NYSE's {hhmm rule} close that day (a half day): {held}; close at {hhmm rule} or earlier"
+                | _ -> ()
+        cal |> ExchangeHolidays.apply rules
 
     /// The expiry instant of an option: the session close of its expiry date in the calendar's zone — the early
     /// close on a half day (options stop trading with the session: a 13:00 close, not 16:00).

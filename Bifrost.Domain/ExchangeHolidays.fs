@@ -22,6 +22,11 @@ module ExchangeHolidays =
     /// The early close of an NYSE half day: 13:00 New York time (eligible index options trade to 13:15).
     let nyseEarlyCloseMinute = 13 * 60
 
+    /// The NYSE's regular session, New York time: 09:30–16:00. The engine's orders are regular-hours orders (IB's
+    /// outsideRth is never set): one sent outside it is held at IB for the next open.
+    let nyseOpenMinute = 9 * 60 + 30
+    let nyseCloseMinute = 16 * 60
+
     let private nth (year: int) (month: int) (dow: DayOfWeek) (n: int) =
         let first = DateOnly(year, month, 1)
         first.AddDays((int dow - int first.DayOfWeek + 7) % 7 + 7 * (n - 1))

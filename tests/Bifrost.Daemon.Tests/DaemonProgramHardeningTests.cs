@@ -81,6 +81,9 @@ public sealed class DaemonProgramHardeningTests : IDisposable
     [InlineData("\"stop_timeout_seconds\": 60", "\"stop_timeout_seconds\": 200", "control.stop_timeout_seconds")]
     // A lone surrogate escape: valid JSON .NET cannot read back (it was an unhandled crash, exit 134).
     [InlineData("\"account\": \"DU1234567\"", "\"account\": \"DU1234567\\ud800\"", "account")]
+    // A session wider than the NYSE's: IB holds a regular-hours order sent outside it for the next open.
+    [InlineData("\"close\": \"16:00\"", "\"close\": \"16:30\"", "calendar.close")]
+    [InlineData("\"open\": \"09:30\"", "\"open\": \"09:00\"", "calendar.open")]
     public void CheckConfig_BadValue_Exits2NamingTheKey(string from, string to, string key)
     {
         var json = Json();

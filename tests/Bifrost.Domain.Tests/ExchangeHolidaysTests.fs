@@ -83,4 +83,23 @@ let tests =
                 Expect.equal e.Field "calendar.exchange" "the key named"
                 Expect.stringContains e.Message "NYSE or none" "what it takes"
             | Ok _ -> failwith "accepted"
+        // Found in review: "close": "16:30" on the NYSE was taken as session until 16:30, so the hedger's market order on
+        // an after-hours print at 16:10 (and a flatten, a manual or portfolio market run) went to IB, which holds a
+        // regular-hours order for the next open: the exact after-the-close order the session gate exists to refuse.
+        testCase "A session wider than the NYSE's regular hours is refused, naming the key; a narrower one is taken" <| fun () ->
+            for json, key, said in
+                [ """{ "zone": "America/New_York", "open": "09:30", "close": "16:30" }""", "calendar.close", "16:30 is after the NYSE's 16:00 close"
+                  """{ "zone": "America/New_York", "exchange": "NYSE", "open": "09:00" }""", "calendar.open", "09:00 is before the NYSE's 09:30 open"
+                  """{ "zone": "America/New_York", "early_closes": { "2026-12-24": "13:30" } }""", "calendar.early_closes.2026-12-24", "13:30 is after the NYSE's 13:00 close that day" ] do
+                match ConfigJson.parseCalendar json with
+                | Error e ->
+                    Expect.equal e.Field key $"the key named: {json}"
+                    Expect.stringContains e.Message said "the times named"
+                    Expect.stringContains e.Message "waits at IB for the next open" "why"
+                | Ok _ -> failwith $"accepted: {json}"
+            let narrow = parse """{ "zone": "America/New_York", "open": "09:45", "close": "15:50", "early_closes": { "2026-12-24": "12:30" } }"""
+            Expect.isFalse (SessionCalendar.isOpen narrow (utc 2026 12 24 17 45)) "12:45 on Christmas Eve: after the configured 12:30"
+            Expect.isTrue (SessionCalendar.isOpen narrow (utc 2026 12 23 20 45)) "15:45 the day before"
+            // Another exchange's hours (exchange none) or another zone are the configuration's to say.
+            Expect.isTrue (SessionCalendar.isOpen (parse """{ "zone": "America/New_York", "exchange": "none", "close": "16:30" }""") (utc 2026 12 23 21 15)) "exchange none: 16:15 taken"
     ]
