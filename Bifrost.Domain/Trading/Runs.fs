@@ -397,12 +397,20 @@ module Runs =
                     let asked, ask = askForQuotes cfg s [ for (id, _, problem) in judged do if problem.IsSome then id ]
                     let stale = judged |> List.choose (fun (id, q, problem) -> problem |> Option.map (fun why -> id, q, refusalText asked id why))
                     let rejections = ask @ [ for (id, q, why) in stale -> rejectedOp s r.RunId id q why ]
+                    // The buying power a target is held to is what the run's earlier buys leave (Funds counts a working buy
+                    // alike): each judged against all of it, 40,000 and 24,000 of buys passed a 60,000 account together.
+                    let leftAfter spent =
+                        match c.AvailableFunds with
+                        | BuyingPower.Dollars funds -> BuyingPower.Dollars(funds - spent)
+                        | other -> other
                     let checked' =
                         fresh
-                        |> List.mapFold (fun planned (id, q) ->
+                        |> List.mapFold (fun (planned, spent) (id, q) ->
+                            let price = referencePrice cfg s id Market
                             let (_, children, _) as checkedOrder =
-                                riskCheck cfg s c StrategyOwned id q (referencePrice cfg s id Market) r.RiskBypass (c.TradesToday + planned)
-                            (id, checkedOrder), planned + children.Length) 0
+                                riskCheck cfg s { c with AvailableFunds = leftAfter spent } StrategyOwned id q price r.RiskBypass (c.TradesToday + planned)
+                            let cost = if q > 0 then float q * price * float (State.multiplier s id) else 0.0
+                            (id, checkedOrder), (planned + children.Length, spent + cost)) (0, 0.0)
                         |> fst
                     let violations = checked' |> List.collect (fun (_, (v, _, _)) -> v) |> List.distinct
                     let orders = [ for (id, (_, children, _)) in checked' do for q in children -> id, q, Market ]

@@ -218,4 +218,23 @@ let tests =
             let s, cmds = runFrom c (hedged c) [ at (sec 5.0) (QuoteReceived(quote underlyingId 102.99 103.01 (sec 5.0))); at (sec 5.5) ClockTicked ]
             Expect.hasLength (placed cmds |> List.filter (fun o -> o.Purpose = Hedge)) 1 "the premise: a hedge on its way"
             Expect.equal (SelfCheck.run c s).Health Health.Degraded "YELLOW"
+
+        // Found in review: each of a rebalance's buys was held to the whole buying power (60,000): 400 XYZ (~40,000) and
+        // 100 calls (~24,000) passed one by one, 64,000 went out together, and IB's 201 on one left half a rebalance.
+        testCase "RebalanceBuys_TogetherOverTheBuyingPower_AreRefusedWhole" <| fun () ->
+            let c = { cfg with Risk = { cfg.Risk with CheckBuyingPower = true } }
+            let s, _ = runFrom c (hedged c) ([ at (sec 2.0) (AccountValueReported("AvailableFunds", 60_000.0, "USD"))
+                                               at (sec 2.0) (QuoteReceived(quote underlyingId 99.99 100.01 (sec 2.0))) ]
+                                             @ legStanding c call 2.3 2.5 (sec 2.0))
+            let h0, calls = State.hedgePosition c s, State.qtyOf s call
+            let rebalance id targets = RebalanceRequested { RunId = $"rb{id}"; Targets = targets; RiskBypass = false; Meta = meta id }
+            for targets in [ [ underlyingId, h0 + 400; call, calls + 100 ]; [ call, calls + 100; underlyingId, h0 + 400 ] ] do
+                let s', cmds = Reducer.step c s (at (sec 4.5) (rebalance 80L targets))
+                Expect.isEmpty (placed cmds) "nothing sent"
+                Expect.isTrue (refusedWith cmds 80L "INSUFFICIENT_FUNDS") (sprintf "refused whole for buying power: %A" cmds)
+                Expect.equal s'.Fsm (Running Idle) "the hedger stays free"
+            // Each alone is within it, and goes.
+            for targets in [ [ underlyingId, h0 + 400 ]; [ call, calls + 100 ] ] do
+                let _, cmds = Reducer.step c s (at (sec 4.5) (rebalance 81L targets))
+                Expect.hasLength (placed cmds) 1 $"sent alone: {targets}"
     ]
