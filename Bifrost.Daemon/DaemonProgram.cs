@@ -22,6 +22,7 @@ public static class DaemonProgram
         usage: bifrost-daemon run --config FILE [--confirm-live]
                bifrost-daemon check-config --config FILE
                bifrost-daemon backup (--config FILE | --store DB) --to NEW.db
+               bifrost-daemon restore (--config FILE | --store DB) --from BACKUP.db
                bifrost-daemon prune (--config FILE | --store DB) [--days N]
                bifrost-daemon rebuild-store --from DAMAGED.db --to NEW.db
                bifrost-daemon --help
@@ -30,6 +31,7 @@ public static class DaemonProgram
                          the store is checked (header, WAL, PRAGMA quick_check) before anything connects
           check-config   validate the configuration (file + BIFROST__SECTION__KEY environment overrides) and exit 0, or 2 naming the bad key
           backup         consistent copy of the store (SQLite online backup), safe while the daemon runs; the copy is 0600 and checked
+          restore        put a backup in the stopped daemon's store's place; the replaced store (with its -wal) is kept beside it
           prune          delete guard-block operations and status history older than N days (default store.retention_days);
                          orders, fills and every position-changing operation are kept forever (the daemon also prunes at start)
           rebuild-store  salvage every readable row of a damaged store into a new one (and carry its order journal over);
@@ -49,7 +51,7 @@ public static class DaemonProgram
             Console.WriteLine(Usage);
             return 0;
         }
-        if (args.Length > 0 && args[0] is "backup" or "prune" or "rebuild-store") return StoreCommands.Run(args, environment);
+        if (args.Length > 0 && args[0] is "backup" or "restore" or "prune" or "rebuild-store") return StoreCommands.Run(args, environment);
         if (args.Length == 0 || args[0] is not ("run" or "check-config"))
             return Fail(args.Length == 0 ? null : $"unknown command '{args[0]}'");
         string? configPath = null;

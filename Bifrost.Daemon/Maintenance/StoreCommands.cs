@@ -7,8 +7,9 @@ using Microsoft.Data.Sqlite;
 namespace Bifrost.Daemon;
 
 /// <summary>
-/// The store's maintenance commands: <c>backup</c> (online, safe while the daemon runs), <c>prune</c> (retention of
-/// high-volume rows) and <c>rebuild-store</c> (salvage a damaged store). Exit 0 done, 2 refused with the reason.
+/// The store's maintenance commands: <c>backup</c> (online, safe while the daemon runs), <c>restore</c> (a backup in the
+/// stopped daemon's store's place), <c>prune</c> (retention of high-volume rows) and <c>rebuild-store</c> (salvage a damaged
+/// store). Exit 0 done, 2 refused with the reason.
 /// </summary>
 public static class StoreCommands
 {
@@ -25,12 +26,14 @@ public static class StoreCommands
             return args[0] switch
             {
                 "backup" => Backup(StorePath(options, environment), Required(options, "--to")),
+                "restore" => Restore(Required(options, "--from"), StorePath(options, environment)),
                 "prune" => Prune(StorePath(options, environment), Days(options, environment)),
                 _ => Rebuild(Required(options, "--from"), Required(options, "--to")),
             };
         }
         catch (Exception e) when (e is ArgumentException or DaemonConfigException or IOException or UnauthorizedAccessException or SqliteException
-                                       or Bifrost.Store.StoreSchemaException or Bifrost.Store.StoreUnavailableException)
+                                       or Bifrost.Store.StoreSchemaException or Bifrost.Store.StoreUnavailableException
+                                       or Bifrost.Store.Locking.InstanceLockedException)
         {
             return Fail($"{args[0]}: {e.Message}");
         }
@@ -40,6 +43,16 @@ public static class StoreCommands
     {
         var bytes = StoreBackup.Run(store, to);
         Console.WriteLine($"backup of '{store}' written to '{to}' ({bytes:N0} bytes, mode 0600, quick_check ok)");
+        return 0;
+    }
+
+    private static int Restore(string from, string store)
+    {
+        var report = BackupRestore.Run(from, store);
+        Console.WriteLine($"backup '{from}' restored to '{store}' ({report.Bytes:N0} bytes, mode 0600, quick_check ok)");
+        if (report.ReplacedKeptAs is { } aside)
+            Console.WriteLine($"the replaced store was kept whole as '{aside}' (with its -wal and -shm, if any); delete it once you no longer need it");
+        Console.WriteLine("the next start merges the order journal and reconciles positions, open orders and today's executions with the broker");
         return 0;
     }
 

@@ -6,7 +6,8 @@ namespace Bifrost.Store.Maintenance;
 /// <summary>The store failed its start-up integrity check: the daemon must not connect to the broker on it.</summary>
 public sealed class StoreCorruptException(string path, string detail)
     : Exception($"store.path: '{path}' is damaged ({detail}). Refusing to start on it. Recover: stop here, keep the damaged file " +
-                $"for inspection, then either restore the latest backup (`bifrost-daemon backup` copies) to '{path}', or salvage " +
+                $"for inspection, then either restore the latest backup (`bifrost-daemon backup` copies) with `bifrost-daemon restore --store '{path}' " +
+                "--from BACKUP.db` (it keeps the damaged file and its -wal beside it; a copy over the file alone mixes in that -wal), or salvage " +
                 $"what is readable into a new store with `bifrost-daemon rebuild-store --from '{path}' --to NEW.db` and point " +
                 "store.path at it (the order journal is merged and today's executions are re-read from the broker at the next start).")
 {

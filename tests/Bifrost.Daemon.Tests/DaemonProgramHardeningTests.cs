@@ -249,6 +249,31 @@ public sealed class DaemonProgramHardeningTests : IDisposable
         Assert.Contains("pending engine memory copied", output);
     }
 
+    /// <summary>restore puts the backup in the store's place and keeps the replaced store whole beside it; while a daemon
+    /// holds the store it refuses, exit 2, and touches nothing.</summary>
+    [Fact]
+    public async Task Restore_PutsTheBackupInPlace_AndRefusesWhileADaemonHoldsTheStore()
+    {
+        await StoreWithRows(2);
+        var backup = Path.Combine(_dir, "backup.db");
+        Assert.Equal(0, Run("backup", "--store", Store, "--to", backup).Code);
+        await using (var w = StoreWriter.Open(Store))
+            w.UpsertOrder(new OrderRecord("oi_t1_3", "t1", "hedge", 125, TradeSide.Sell, 66, "MKT", null, "DAY", "Filled", 3, 3, 3));
+
+        using (Bifrost.Store.Locking.InstanceLock.Acquire(Store))
+        {
+            var (refused, _, why) = Run("restore", "--store", Store, "--from", backup);
+            Assert.Equal(2, refused);
+            Assert.Contains("already running", why);
+        }
+        var (code, output, err) = Run("restore", "--store", Store, "--from", backup);
+        Assert.True(code == 0, err);
+        Assert.Contains("kept whole as", output);
+        using var reader = Bifrost.Store.ReadModel.StoreReader.Open(Store);
+        Assert.NotNull(reader.GetOrder("oi_t1_2"));
+        Assert.Null(reader.GetOrder("oi_t1_3"));
+    }
+
     [Fact]
     public async Task Prune_OnAStoreFromANewerBifrost_Exits2_NeverTouchesIt()
     {
