@@ -1,3 +1,4 @@
+using Bifrost.Store.Locking;
 using Bifrost.Store.Records;
 using Bifrost.Store.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -14,18 +15,30 @@ namespace Bifrost.Store.Control;
 public sealed class ControlQueue : IDisposable
 {
     private readonly SqliteConnection _connection;
+    private readonly (uint Major, uint Minor, ulong Inode)? _fileId;
 
-    private ControlQueue(string path, SqliteConnection connection)
+    private ControlQueue(string path, SqliteConnection connection, (uint, uint, ulong)? fileId)
     {
         Path = path;
         _connection = connection;
+        _fileId = fileId;
     }
 
     public string Path { get; }
 
     /// <summary>Opens an existing store; <see cref="StoreUnavailableException"/> if it is missing or not initialised.</summary>
-    public static ControlQueue Open(string path, StoreOptions? options = null) =>
-        new(path, StoreConnection.OpenExisting(path, SqliteOpenMode.ReadWrite, options ?? new StoreOptions()));
+    public static ControlQueue Open(string path, StoreOptions? options = null)
+    {
+        // Taken before the open: a file replaced in between reads as replaced later (one reopen too many, never one too few).
+        var fileId = Native.FileId(path);
+        return new(path, StoreConnection.OpenExisting(path, SqliteOpenMode.ReadWrite, options ?? new StoreOptions()), fileId);
+    }
+
+    /// <summary>
+    /// The path now names another file, or none: a backup restored, the store moved. The connection stays on the file it
+    /// opened, so what is enqueued here would go where no daemon reads it; a long-lived sender reopens first.
+    /// </summary>
+    public bool FileReplaced => !Equals(Native.FileId(Path), _fileId);
 
     /// <summary>Monitor side: queues a command and returns its id (to poll its outcome with <see cref="Get"/>).</summary>
     public long Enqueue(ControlCommandKind command, string argumentsJson, string requestedBy)

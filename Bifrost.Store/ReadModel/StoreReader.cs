@@ -1,3 +1,4 @@
+using Bifrost.Store.Locking;
 using Bifrost.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 
@@ -12,18 +13,26 @@ namespace Bifrost.Store.ReadModel;
 public sealed partial class StoreReader : IDisposable
 {
     private readonly SqliteConnection _connection;
+    private readonly (uint Major, uint Minor, ulong Inode)? _fileId;
 
-    private StoreReader(string path, SqliteConnection connection)
+    private StoreReader(string path, SqliteConnection connection, (uint, uint, ulong)? fileId)
     {
         Path = path;
         _connection = connection;
+        _fileId = fileId;
     }
 
     public string Path { get; }
 
     /// <summary>Opens an existing store read-only; <see cref="StoreUnavailableException"/> if missing or not initialised.</summary>
-    public static StoreReader Open(string path, StoreOptions? options = null) =>
-        new(path, StoreConnection.OpenExisting(path, SqliteOpenMode.ReadOnly, options ?? new StoreOptions()));
+    public static StoreReader Open(string path, StoreOptions? options = null)
+    {
+        var fileId = Native.FileId(path); // before the open: a file replaced in between reads as replaced
+        return new(path, StoreConnection.OpenExisting(path, SqliteOpenMode.ReadOnly, options ?? new StoreOptions()), fileId);
+    }
+
+    /// <summary>The path now names another file, or none (a backup restored): this connection still reads the old one.</summary>
+    public bool FileReplaced => !Equals(Native.FileId(Path), _fileId);
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
     {

@@ -18,12 +18,19 @@ internal sealed class ControlSender(string storePath, string requestedBy) : IDis
     public string RequestedBy { get; } = requestedBy;
 
     /// <summary>Writes the request's control row (the one writer of control rows: console and command line); returns its id.
-    /// Store problems are thrown (<see cref="IsStoreProblem"/>); the queue is reopened on the next call.</summary>
+    /// Store problems are thrown (<see cref="IsStoreProblem"/>); the queue is reopened on the next call, and whenever the
+    /// store's path names another file than the one it opened.</summary>
     public long Enqueue(ControlRequest request)
     {
         var (kind, json) = ControlRequests.ToRow(request);
         try
         {
+            if (_queue is { FileReplaced: true })
+            {
+                // A restore put a new file at the store's path: this connection would write to the replaced one.
+                _queue.Dispose();
+                _queue = null;
+            }
             _queue ??= ControlQueue.Open(storePath, new StoreOptions { BusyTimeout = TimeSpan.FromSeconds(2) });
             return _queue.Enqueue(kind, json, RequestedBy);
         }

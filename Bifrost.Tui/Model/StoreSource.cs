@@ -18,7 +18,8 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
 
     // Short busy timeout: a locked store must not freeze the screen; the next frame retries.
     private readonly StoreOptions _options = options ?? new StoreOptions { BusyTimeout = TimeSpan.FromMilliseconds(200) };
-    // Reopened now and then so that a store file replaced by a new daemon (new inode) is picked up, not the old one.
+    // Reopened now and then, and at once when the path names another file (a restored backup): the old file's rows (a
+    // tracked command's id meaning another command there) are not shown as the store's.
     private static readonly TimeSpan ReopenEvery = TimeSpan.FromSeconds(10);
     private StoreReader? _reader;
     private DateTime _openedAt;
@@ -29,7 +30,7 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
     {
         try
         {
-            if (_reader is not null && DateTime.UtcNow - _openedAt > ReopenEvery)
+            if (_reader is not null && (DateTime.UtcNow - _openedAt > ReopenEvery || _reader.FileReplaced))
             {
                 _reader.Dispose();
                 _reader = null;
@@ -55,7 +56,7 @@ internal sealed class StoreSource(string path, StoreOptions? options = null) : I
     /// </summary>
     public long? DataVersion()
     {
-        if (_reader is null || DateTime.UtcNow - _openedAt > ReopenEvery) return null;
+        if (_reader is null || DateTime.UtcNow - _openedAt > ReopenEvery || _reader.FileReplaced) return null;
         try
         {
             return _reader.DataVersion();

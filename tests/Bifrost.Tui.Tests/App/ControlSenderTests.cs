@@ -1,4 +1,5 @@
 using Bifrost.Store.Control;
+using Bifrost.Store.Maintenance;
 using Bifrost.Store.ReadModel;
 using Bifrost.Store.Records;
 using Bifrost.Tui.App;
@@ -73,6 +74,50 @@ public sealed class ControlSenderTests
             daemon.Complete(daemon.TryClaimNext()!.Id, ControlOutcome.Refused, "not paused");
         var tracked = Frames.Build(store.Path, new UiState { TrackedCommand = sent.Id }).Controls.Tracked!;
         Assert.Equal(("resume", "refused", "not paused"), (tracked.Command, tracked.Status, tracked.Result));
+    }
+
+    // A backup restored (bifrost-daemon restore, mv, rsync: a new file at the store's path) while the console stayed
+    // open: the sender's connection still wrote to the replaced file — "Flatten sent" on screen, a row the daemon never
+    // sees, its id perhaps another command's in the restored store.
+    [Fact]
+    public void Flatten_AfterABackupWasRestored_IsQueuedInTheRestoredStore()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var backup = Path.Combine(store.Directory, "backup.db");
+        StoreBackup.Run(store.Path, backup);
+        using var sender = new ControlSender(store.Path, "ops@desk/tui");
+        Assert.IsType<UiAction.ControlSent>(sender.Send(ControlCommandKind.Pause));
+
+        BackupRestore.Run(backup, store.Path);
+        var sent = Assert.IsType<UiAction.ControlSent>(sender.Send(ControlCommandKind.Flatten));
+
+        using var reader = StoreReader.Open(store.Path);
+        var queued = Assert.Single(reader.ListControlCommands());
+        Assert.Equal((sent.Id, ControlCommandKind.Flatten, ControlStatus.Pending), (queued.Id, queued.Command, queued.Status));
+    }
+
+    // The console's reader, reopened only every 10 s, read the tracked id from the replaced store: there that id was an
+    // earlier resume, done — shown as the flatten's outcome while the flatten waited, untaken, in the restored store.
+    [Fact]
+    public void TrackedFlatten_AfterABackupWasRestored_ShowsItsOwnStatus_NotTheReplacedStoresCommandWithItsId()
+    {
+        using var store = TempStore.WithSample(Frames.Now);
+        var backup = Path.Combine(store.Directory, "backup.db");
+        StoreBackup.Run(store.Path, backup);
+        using (var daemon = ControlQueue.Open(store.Path))
+        {
+            daemon.Enqueue(ControlCommandKind.Resume, "{}", "ops@desk/tui");
+            daemon.Complete(daemon.TryClaimNext()!.Id, ControlOutcome.Done, "resumed");
+        }
+        using var source = new StoreSource(store.Path);
+        Assert.Null(source.Load(new UiState(), Viewport.Standard, Frames.Now).Error);
+
+        BackupRestore.Run(backup, store.Path);
+        using var sender = new ControlSender(store.Path, "ops@desk/tui");
+        var sent = Assert.IsType<UiAction.ControlSent>(sender.Send(ControlCommandKind.Flatten));
+        var tracked = source.Load(new UiState { TrackedCommand = sent.Id }, Viewport.Standard, Frames.Now).Tracked!;
+
+        Assert.Equal((ControlCommandKind.Flatten, ControlStatus.Pending), (tracked.Command, tracked.Status));
     }
 
     [Fact]
