@@ -1,3 +1,4 @@
+using Bifrost.Store.Locking;
 using Bifrost.Store.Sqlite;
 using Bifrost.Store.Writer.Sql;
 using Microsoft.Data.Sqlite;
@@ -14,11 +15,15 @@ internal sealed class BatchCommitter : IDisposable
     private readonly SqliteConnection _connection;
     private readonly WriteApplier _applier;
     private readonly Lock _lock = new();
+    private readonly string _path;
+    private readonly (uint Major, uint Minor, ulong Inode)? _fileId;
 
-    public BatchCommitter(SqliteConnection connection)
+    public BatchCommitter(SqliteConnection connection, string path)
     {
         _connection = connection;
         _applier = new WriteApplier(connection);
+        _path = path;
+        _fileId = Native.FileId(path); // the file this connection opened (the writer created it, under the instance lock)
     }
 
     /// <summary>
@@ -29,6 +34,11 @@ internal sealed class BatchCommitter : IDisposable
     {
         lock (_lock)
         {
+            // The path removed or naming another file: SQLite would commit to the unlinked file without a word, rows no
+            // reader or restart sees. Refused like a full disk (kept, retried, WriteFailed): the daemon sends no order.
+            if (!Equals(Native.FileId(_path), _fileId))
+                throw new IOException($"the store file '{_path}' was removed or replaced while this process had it open; " +
+                                      "what is written now would be lost: stop the daemon and put the store back, or restore a backup");
             try
             {
                 InTransaction(tx =>

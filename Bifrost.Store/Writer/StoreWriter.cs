@@ -33,7 +33,7 @@ public sealed partial class StoreWriter : IAsyncDisposable, IDisposable
     {
         Path = path;
         _options = options;
-        _committer = new BatchCommitter(StoreConnection.OpenWriter(path, options));
+        _committer = new BatchCommitter(StoreConnection.OpenWriter(path, options), path);
         _queue = Channel.CreateBounded<StoreWrite>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,

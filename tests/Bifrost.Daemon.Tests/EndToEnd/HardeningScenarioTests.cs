@@ -119,6 +119,44 @@ public sealed class HardeningScenarioTests(ITestOutputHelper output) : IDisposab
         }
     }
 
+    /// <summary>The store file removed while the daemon trades (an rm, a cleaner): SQLite went on committing into the
+    /// unlinked file without an error, the engine stayed GREEN and orders kept leaving, recorded where no restart would
+    /// read them. Now the writes fail closed (STORE_FAILED, paused, no order); the file put back, a restart matches.</summary>
+    [Fact]
+    public async Task StoreFileRemoved_WhileTrading_BlocksOrders_AndARestartOnThePutBackStoreMatchesTheLedger()
+    {
+        await using var h = await DaemonHarness.StartAsync(output, config: (port, store) => TestConfig.Json(port, store, conIds: false));
+        var env = new Hashtable { ["BIFROST__STORE__FINAL_FLUSH_SECONDS"] = "2" };
+        try
+        {
+            var run = h.StartDaemon(env);
+            await h.WaitOrders(2, 60_000);
+            await h.WaitUntil(() => run.Service?.Loop?.State.StoreOk == true, "the engine running with a working store", 30_000);
+
+            File.Move(h.StorePath, h.StorePath + ".removed");
+            await h.WaitUntil(() => run.Service?.Loop?.State is { StoreOk: false, Fsm.IsPaused: true }, "the engine paused on the removed store", 60_000);
+            await Task.Delay(500); // an order already on the wire when the file went reaches the ledger
+            var blocked = h.LedgerOf("order").Count;
+            var ticks = h.Gateway.TicksReplayed;
+            await h.WaitUntil(() => h.Gateway.TicksReplayed > ticks + 1500, "1500 more ticks replayed without the store", 60_000);
+            Assert.Equal(blocked, h.LedgerOf("order").Count);
+
+            await run.Signal.CancelAsync();
+            await run.Exit.WaitAsync(TimeSpan.FromSeconds(30));
+            File.Move(h.StorePath + ".removed", h.StorePath); // put back beside its own -wal
+            await GatewayDroppedTheSession(h);
+            var again = h.StartDaemon(env);
+            await h.WaitUntil(() => again.Service?.Loop?.State.StoreOk == true, "the restarted engine on the put-back store", 60_000);
+            await h.PauseSettleAndStop(again);
+            h.AssertMatchesLedger();
+        }
+        catch
+        {
+            h.Dump();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task ReadOnlyStore_IsRefusedAsReadOnly_NotAsLocked_ThenARestartMatchesTheLedger()
     {

@@ -95,4 +95,30 @@ public sealed class WriterFailureTests : IDisposable
         Assert.False(writer.IsFailing);
         Assert.Equal(2, Raw.Scalar(_store.Path, "SELECT COUNT(*) FROM operations WHERE detail IN ('op 1', 'op 3')"));
     }
+
+    // The store file removed (an rm, a tmp cleaner) or replaced while the daemon ran: SQLite kept writing to the unlinked
+    // file without an error — every fill, pause and order row "recorded" into a file no reader and no restart would see,
+    // and orders kept leaving. The writer now fails closed: nothing is committed there, WriteFailed, RecordNow throws.
+    [Theory]
+    [InlineData("removed")]
+    [InlineData("replaced")]
+    public async Task StoreFileRemovedOrReplaced_WhileTheWriterRuns_FailsClosed(string how)
+    {
+        await using var writer = _store.OpenWriter(TempStore.FastOptions with { ShutdownTimeout = TimeSpan.FromMilliseconds(200) });
+        var failed = new TaskCompletionSource<WriteFailure>(TaskCreationOptions.RunContinuationsAsynchronously);
+        writer.WriteFailed += f => failed.TrySetResult(f);
+        writer.Record(Sample.Op(1));
+        await writer.FlushAsync();
+
+        File.Move(_store.Path, _store.Path + ".gone");
+        if (how == "replaced") File.Copy(_store.Path + ".gone", _store.Path);
+
+        var refused = Assert.Throws<StoreWriteException>(() => writer.RecordNow(new StoreWrite.Operation(Sample.Op(2))));
+        Assert.Contains("removed or replaced", refused.Message);
+        Assert.True(writer.IsFailing);
+        Assert.Contains("removed or replaced", (await failed.Task.WaitAsync(Patience)).Error.Message);
+        writer.Record(Sample.Op(3));
+        await Task.Delay(200);
+        Assert.True(writer.IsFailing); // the background batches are refused too, and kept for retry
+    }
 }
