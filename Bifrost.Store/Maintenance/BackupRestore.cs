@@ -19,9 +19,11 @@ public static class BackupRestore
     /// <summary>What the restore did: where the replaced store was kept (null when there was none) and the new size.</summary>
     public sealed record Report(string? ReplacedKeptAs, long Bytes);
 
-    public static Report Run(string backupPath, string storePath, DateTime? nowUtc = null)
+    public static Report Run(string backupPath, string configuredPath, DateTime? nowUtc = null)
     {
-        using var daemonStopped = InstanceLock.Acquire(storePath); // InstanceLockedException names the running daemon
+        using var daemonStopped = InstanceLock.Acquire(configuredPath); // InstanceLockedException names the running daemon
+        // store.path through a symlink: the store (and SQLite's -wal) live at the link's target; the link stays a link.
+        var storePath = RealPath.Of(configuredPath);
         var staging = storePath + ".restoring";
         if (File.Exists(staging)) File.Delete(staging); // a restore cut short: a partial copy, never a store
         var bytes = StoreBackup.Run(backupPath, staging);

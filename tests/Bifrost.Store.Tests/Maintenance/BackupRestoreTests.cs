@@ -64,6 +64,23 @@ public sealed class BackupRestoreTests : IDisposable
         Assert.False(File.Exists(_store.Path + ".restoring"));
     }
 
+    // store.path a symlink to the data disk: the link was replaced by a plain file (the store moved off that disk) and
+    // the -wal beside the target was left there.
+    [Fact]
+    public async Task Restore_ThroughASymlinkedStorePath_RestoresAtTheTarget_AndKeepsTheLink()
+    {
+        await BackedUpStoreWithOrders(2);
+        var link = Path.Combine(_store.Directory, "link.db");
+        File.CreateSymbolicLink(link, _store.Path);
+
+        var report = BackupRestore.Run(Backup, link);
+
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.StartsWith(_store.Path + ".replaced-", report.ReplacedKeptAs);
+        using var reader = StoreReader.Open(_store.Path);
+        Assert.NotNull(reader.GetOrder("oi_t1_2"));
+    }
+
     [Fact]
     public async Task Restore_WhileTheDaemonHoldsTheStore_IsRefused_AndChangesNothing()
     {
