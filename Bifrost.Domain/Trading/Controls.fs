@@ -99,8 +99,10 @@ module Controls =
             s, reply s meta (Refused (OrderFlow.orderIdProblem s.NextOrderId).Value)
         | Halted(OrderRefExhausted _), Resume when Result.isError (OrderRef.forRun cfg.RunId s.NextOrderSeq) ->
             s, reply s meta (Refused "order refs exhausted: shorten run_id and restart")
+        // The resume takes in what paused it before the halt: a PausedBy left standing came back as a pause after the
+        // next restart (Sync.resumeTargetFor), with no alert and the hedger stopped.
         | Halted(ReconcileFailed _ | AnotherEngine _), Resume ->
-            let s', cmds = Sync.start s ResumeRunning
+            let s', cmds = Sync.start { s with PausedBy = "" } ResumeRunning
             s', reply s meta (Done "reconciling again") @ cmds
         // Without a mark for every holding (after a restart, before quotes) the P&L is not known: "back within limits"
         // cannot be said, and an unknown P&L would pass as 0.

@@ -1,0 +1,43 @@
+/// What the light says and why, in scenarios the model properties (LightReasonProperties) found or the review did: a
+/// RED light names its reason, and a pause the engine decides comes with its alert, never silently after a restart.
+module Bifrost.Domain.Tests.Trading.LightReasonTests
+
+open Expecto
+open Bifrost.Domain
+open Bifrost.Domain.Trading
+open Bifrost.Domain.Tests.Fixtures
+
+/// The reconciliation's answers at `t`: the account as the strategy holds it (the legs, the hedge).
+let private answers (c: Config) (s: State) (t: float) =
+    [ for l in c.Strategy.Legs do at (sec t) (PositionReported(l.Option.ContractId, l.Quantity, 3.0))
+      at (sec t) (PositionReported(underlyingId, State.hedgePosition c s, 100.0))
+      at (sec t) PositionsEnded; at (sec t) OpenOrdersEnded; at (sec t) ExecutionsEnded ]
+
+/// Another Bifrost run's execution on this account (ANOTHER_ENGINE).
+let private foreignFill =
+    ExecutionReported
+        { ExecId = ExecId.create "f1" |> Result.get; IbOrderId = 5; PermId = 77L; ClientId = 18; Ref = "oi_zz_1"
+          ContractId = underlyingId; Side = Buy; Quantity = 10; Price = 100.0 }
+
+[<Tests>]
+let tests =
+    testList "Trading.LightReason" [
+        // Found by the model property: the resume out of RECONCILE_FAILED / ANOTHER_ENGINE ("reconciling again") left
+        // the pause's word standing (PausedBy) from a critical alert before the halt. The engine ran, the operator's
+        // resume remembered, and the next restart's sync read that word as "a critical alert while restoring": it came
+        // back Paused, no alert, the hedger stopped, the light naming an alert of the day before.
+        testCase "Restart_AfterTheOperatorResumedAHaltThatFollowedAnAlertsPause_RunsAgain" <| fun () ->
+            let c = config 1
+            let s = hedged c
+            let s, _ = Reducer.run c s [ at (sec 1.0) (StoreFailed "disk full"); at (sec 1.1) StoreRecovered ]
+            Expect.equal s.Fsm Paused "paused by the critical alert STORE_FAILED"
+            let s, _ = Reducer.step c s (at (sec 2.0) foreignFill)
+            Expect.isTrue (match s.Fsm with Halted(AnotherEngine _) -> true | _ -> false) "halted ANOTHER_ENGINE"
+            let s, _ = Reducer.run c s (at (sec 3.0) (ControlRequested(Resume, meta 1L)) :: answers c s 3.1)
+            Expect.equal s.Fsm (Running Idle) "the operator's resume: reconciled, running"
+            let s, cmds = Reducer.run c (State.initial c) (restartEvents c s s.Memory 50.0)
+            Expect.equal (FsmState.name s.Fsm) "Running/Idle" "running after the restart, as before it"
+            Expect.isEmpty (alerts cmds) "nothing to page about"
+            let fsm = (SelfCheck.run c s).Checks |> List.find (fun x -> x.Name = "fsm_running")
+            Expect.isFalse (fsm.Detail.Contains "STORE_FAILED") $"no stale alert named: {fsm.Detail}"
+    ]
