@@ -32,6 +32,8 @@ type BlockReason =
     | AccountMismatch
     | OrderRefExhausted
     | MemoryMissing
+    /// A stored portfolio snapshot fails its hash check: every portfolio run refused until the store is repaired.
+    | SnapshotCorrupt
 
 module BlockReason =
     let code = function
@@ -42,13 +44,13 @@ module BlockReason =
         | BlockReason.NotReconciled -> "NOT_RECONCILED" | BlockReason.InsufficientFunds -> "INSUFFICIENT_FUNDS" | BlockReason.StoreUnavailable -> "STORE_UNAVAILABLE"
         | BlockReason.BookMismatch -> "BOOK_MISMATCH" | BlockReason.ReconcileFailed -> "RECONCILE_FAILED" | BlockReason.AnotherEngine -> "ANOTHER_ENGINE"
         | BlockReason.AccountMismatch -> "ACCOUNT_MISMATCH" | BlockReason.OrderRefExhausted -> "ORDER_REF_EXHAUSTED"
-        | BlockReason.MemoryMissing -> "MEMORY_MISSING" | BlockReason.AccountCurrency -> "ACCOUNT_CURRENCY"
+        | BlockReason.MemoryMissing -> "MEMORY_MISSING" | BlockReason.AccountCurrency -> "ACCOUNT_CURRENCY" | BlockReason.SnapshotCorrupt -> "SNAPSHOT_CORRUPT"
 
     let all =
         [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.PriceJump; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
           BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable
           BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted
-          BlockReason.MemoryMissing; BlockReason.AccountCurrency ]
+          BlockReason.MemoryMissing; BlockReason.AccountCurrency; BlockReason.SnapshotCorrupt ]
 
     /// The block reason a halt shows as: its own code, or RISK_HALT for the risk limits.
     let ofHalt = function

@@ -175,7 +175,8 @@ module SelfCheck =
               | None -> ()
               if not s.PortfolioCorrupt.IsEmpty then
                   check "portfolio_snapshots" Blocking false
-                      ("SNAPSHOT_CORRUPT: portfolio trading stopped: " + String.concat "; " s.PortfolioCorrupt) ]
+                      ("SNAPSHOT_CORRUPT: portfolio trading stopped: " + String.concat "; " s.PortfolioCorrupt
+                       + ": repair the store and restart the daemon") ]
         let health =
             if checks |> List.exists (fun (_, sev, ok, _) -> not ok && sev = Blocking) then Health.Blocked
             elif checks |> List.exists (fun (_, _, ok, _) -> not ok) then Health.Degraded
@@ -188,4 +189,9 @@ module SelfCheck =
             let named = match s.Fsm with Halted r -> (fun b -> if b = BlockReason.RiskHalt then BlockReason.ofHalt r else b) | _ -> id
             let coming = match s.Fsm with Syncing { ResumeTo = ResumeHalted r } -> [ BlockReason.ofHalt r ] | _ -> []
             let ids = if (State.orderIdProblem s.NextOrderId).IsSome then [ BlockReason.OrderRefExhausted ] else []
-            (ExecutionGuard.standingReasons c |> List.map named) @ coming @ ids @ standingOnDue @ (breached |> List.map fst) |> List.distinct }
+            // Every blocking check names its reason: RED on account_currency or portfolio_snapshots alone showed the
+            // failing check with no reason standing (the console's reasons line and `status --json` said none).
+            let ofChecks =
+                [ if checks |> List.exists (fun (n, sev, ok, _) -> n = "account_currency" && not ok && sev = Blocking) then BlockReason.AccountCurrency
+                  if not s.PortfolioCorrupt.IsEmpty then BlockReason.SnapshotCorrupt ]
+            (ExecutionGuard.standingReasons c |> List.map named) @ coming @ ids @ standingOnDue @ (breached |> List.map fst) @ ofChecks |> List.distinct }

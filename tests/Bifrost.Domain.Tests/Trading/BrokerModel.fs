@@ -91,6 +91,9 @@ type Action =
     /// The same, with IB's word on the ticker (10197: a competing live session took the data) and its first request
     /// unanswered.
     | FeedRefused of contract: int
+    /// The account's NetLiquidation reported in this currency (IB's base currency: "USD", or "JPY" never taken as
+    /// dollars). Not in the shared alphabet (LightReasonProperties inserts it).
+    | AccountFigure of currency: string
 
 type Working = { Req: OrderRequest; Filled: int; CancelRequested: bool }
 
@@ -453,6 +456,8 @@ let rec private liveEventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * E
         let id = contractOf cfg i
         { sim with Dead = sim.Dead.Add(id, 1) },
         (if sim.Connected then [ at sim.Time (MarketDataRefused(id, 10197, "No market data during competing live session")) ] else [])
+    | AccountFigure currency ->
+        sim, (if sim.Connected then [ at sim.Time (AccountValueReported("NetLiquidation", (if currency = "USD" then 1_000_000.0 else 150_000_000.0), currency)) ] else [])
 
 /// The events one action produces: a dead feed's quotes never reach the engine.
 let eventsOf (cfg: Config) (sim: Sim) (action: Action) : Sim * Event list =

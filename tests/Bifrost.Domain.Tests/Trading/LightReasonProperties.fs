@@ -82,9 +82,27 @@ module Invariants =
         |> ignore
         true
 
+/// The restart alphabet with the account's figures now and then in yen (ACCOUNT_CURRENCY), buys held to buying power.
+let private genAccountScenario =
+    gen {
+        let! legCount = Gen.choose (1, 3)
+        let! n = Gen.choose (30, 120)
+        let! actions =
+            Gen.listOfLength n
+                (Gen.frequency [ 20, genRestartAction legCount; 1, Gen.elements [ "JPY"; "USD" ] |> Gen.map (AccountFigure >> Base) ])
+        return legCount, actions
+    }
+
+let private buyingPowerChecked (c: Config) = { c with Risk = { c.Risk with CheckBuyingPower = true } }
+
 [<Tests>]
 let tests =
     testList "Trading.LightReasonProperties" [
+        Props.property "A RED light names a block reason on an account reporting in yen, buys held to buying power, across restarts" 300
+            (Prop.forAll (Arb.fromGen genAccountScenario) (fun (legCount, actions) ->
+                let cfg = buyingPowerChecked (restartConfig legCount None)
+                let steps, _ = runWithRestarts cfg actions
+                Invariants.everyLightSaysWhy cfg steps && Invariants.engineStopsAreAlerted steps))
         restartProperty "A RED light names a block reason and a YELLOW one a failing check, across restarts, operator actions, stale data and faults" (fun cfg steps _ ->
             Invariants.everyLightSaysWhy cfg steps)
         restartPropertyWith tightLimits "A RED light names a block reason with tight risk limits, halts during syncs and restarts" (fun cfg steps _ ->

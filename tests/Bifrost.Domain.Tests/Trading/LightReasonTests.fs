@@ -40,4 +40,28 @@ let tests =
             Expect.isEmpty (alerts cmds) "nothing to page about"
             let fsm = (SelfCheck.run c s).Checks |> List.find (fun x -> x.Name = "fsm_running")
             Expect.isFalse (fsm.Detail.Contains "STORE_FAILED") $"no stale alert named: {fsm.Detail}"
+        // The last session's doubt, confirmed: RED with no block reason when only account_currency failed (the failing
+        // check shown, no "reasons:" line, `status --json` reasons empty): the reasons said nothing was standing.
+        testCase "Light_OnAJpyAccount_WithBuyingPowerChecked_NamesAccountCurrencyInItsReasons" <| fun () ->
+            let c = { config 1 with Risk = { (config 1).Risk with CheckBuyingPower = true } }
+            let s, _ = Reducer.run c (hedged c) [ at (sec 1.0) (AccountValueReported("NetLiquidation", 15_000_000.0, "JPY")) ]
+            Expect.equal s.Fsm (Running Idle) "ACCOUNT_CURRENCY does not pause"
+            let r = SelfCheck.run c s
+            Expect.equal r.Health Health.Blocked "RED: a buy held to buying power is refused"
+            Expect.contains (r.BlockReasons |> List.map BlockReason.code) "ACCOUNT_CURRENCY" "the reason the light is RED"
+        // The same for a stored snapshot failing its hash check once the operator has resumed the scalper: RED for the
+        // portfolio, whose runs are all refused, with no reason standing.
+        testCase "Light_AfterTheOperatorResumesPastACorruptSnapshot_NamesSnapshotCorruptInItsReasons" <| fun () ->
+            let c = config 1
+            let s, _ =
+                Reducer.run c (hedged c)
+                    [ at (sec 1.0) (PortfolioConfigured(portfolioSetup 0.01 100_000.0 100 None))
+                      at (sec 1.1) (PortfolioSnapshotsRestored [ SnapshotCorrupt("old2", "snapshot.content_hash: does not match") ])
+                      at (sec 1.2) (ControlRequested(Resume, meta 1L)) ]
+            Expect.equal s.Fsm (Running Idle) "the scalper resumed"
+            let r = SelfCheck.run c s
+            Expect.equal r.Health Health.Blocked "RED: portfolio trading stopped"
+            Expect.contains (r.BlockReasons |> List.map BlockReason.code) "SNAPSHOT_CORRUPT" "the reason the light is RED"
+            let check = r.Checks |> List.find (fun x -> x.Name = "portfolio_snapshots")
+            Expect.stringContains check.Detail "repair the store" "what to do"
     ]
