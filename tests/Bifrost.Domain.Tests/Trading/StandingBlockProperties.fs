@@ -87,6 +87,10 @@ let rec private feed (w: World) (e: Event) =
           // The light never GREEN while no order can be sent.
           if (OrderFlow.orderIdProblem s.NextOrderId).IsSome && (SelfCheck.run cfg s).Health = Health.Healthy then
               $"GREEN with order id {s.NextOrderId} (on {e.Payload})"
+          // RED names its reason (SNAPSHOT_CORRUPT, ACCOUNT_CURRENCY, ORDER_REF_EXHAUSTED, a halt's own code, …).
+          let light = SelfCheck.run cfg s
+          if light.Health = Health.Blocked && light.BlockReasons.IsEmpty then
+              $"RED with no block reason ({FsmState.name s.Fsm}) on {e.Payload}: " + (light.Checks |> List.filter (fun c -> not c.Passed) |> List.map _.Name |> String.concat ", ")
           if placed cmds |> List.exists (fun o -> o.IbOrderId >= OrderFlow.orderIdLimit) then $"an order under an id in the request ids' range (on {e.Payload})"
           // The way out stays open: order ids below the range, every holding marked, the limits kept: a resume lifts it.
           match e.Payload with
