@@ -37,14 +37,28 @@ module Hedging =
             let cents = match side with Buy -> ceil exact | Sell -> floor exact
             Limit(cents / 100.0)
 
-    /// Records a block only when its reasons differ from the last one recorded (a standing block is logged once).
-    let private recordBlock (s: State) (reasons: BlockReason list) (intent: HedgeIntent) (deviation: float) =
+    /// Limits that stop the hedger with no other alert telling of them (a halt, a pause, a dead feed, the store, the
+    /// link and the account's currency raise their own): the light turned RED, delta outside the band for the rest of
+    /// the day (DAILY_TRADE_LIMIT) or until the operator acted, and nobody was paged.
+    let private unpagedLimits =
+        set [ BlockReason.DailyTradeLimit; BlockReason.PositionLimit; BlockReason.NotionalLimit; BlockReason.InsufficientFunds ]
+
+    /// Records a block only when its reasons differ from the last one recorded (a standing block is logged once). A
+    /// limit newly standing in front of a hedge delta needs (outside the band) raises HEDGE_BLOCKED, once until delta is
+    /// back in the band or a hedge goes.
+    let private recordBlock (s: State) (reasons: BlockReason list) (intent: HedgeIntent) (deviation: float) (half: float) =
         if reasons = s.LastBlock then s, []
         else
             let codes = reasons |> List.map BlockReason.code |> String.concat ","
+            let side = Side.name (Side.ofSignedQuantity intent.SignedShares)
+            let newly = reasons |> List.filter (fun r -> unpagedLimits.Contains r && not (List.contains r s.LastBlock))
             { s with LastBlock = reasons },
-            [ Emit.op s OperationKind.GuardBlocked "" "" (ContractId.value s.Underlying.ContractId) (Side.name (Side.ofSignedQuantity intent.SignedShares))
+            [ Emit.op s OperationKind.GuardBlocked "" "" (ContractId.value s.Underlying.ContractId) side
                   (abs intent.SignedShares) intent.ReferencePrice $"{codes} | trigger {intent.Trigger} deviation {deviation:F1}" ]
+            @ (if newly.IsEmpty || not (abs deviation > half) then []
+               else
+                   Emit.alertAndRecord s Warning "HEDGE_BLOCKED"
+                       $"hedge {side} {abs intent.SignedShares} blocked by {codes}: delta {deviation:F1} outside the band ±{half:F1}, not hedged until the limit allows it (flatten, or a risk-bypassed run, is the operator's)")
 
     /// Places the hedge: one order, or — when it reduces risk and one order would exceed the per-order notional cap —
     /// child orders each within the cap, all in the live run and sent together in one decision (one price, one
@@ -104,7 +118,7 @@ module Hedging =
                 let intent = { SignedShares = shares; ReferencePrice = State.spot s; Trigger = why }
                 let composite = Composite.classify cfg s
                 match ExecutionGuard.evaluate composite intent with
-                | Block(r, rs) -> recordBlock s (r :: rs) intent deviation
+                | Block(r, rs) -> recordBlock s (r :: rs) intent deviation half
                 | Allow ->
                     match s.Fsm with
                     | Running Idle ->

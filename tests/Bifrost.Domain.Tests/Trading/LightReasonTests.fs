@@ -64,4 +64,26 @@ let tests =
             Expect.contains (r.BlockReasons |> List.map BlockReason.code) "SNAPSHOT_CORRUPT" "the reason the light is RED"
             let check = r.Checks |> List.find (fun x -> x.Name = "portfolio_snapshots")
             Expect.stringContains check.Detail "repair the store" "what to do"
+        // Found in review: a hedge the day's trade limit (or max_position, the order notional, buying power) blocked
+        // was only recorded (GuardBlocked): RED, delta outside the band for the rest of the day, nobody paged — as a
+        // dead feed's DATA_LAG was before MARKET_DATA_STALE.
+        testCase "HedgeBlockedByTheDailyTradeLimit_OutsideTheBand_IsPagedOnce" <| fun () ->
+            let c0 = config 1
+            let c = { c0 with Risk = { c0.Risk with MaxDailyTrades = 1 } }
+            let s = hedged c
+            Expect.equal s.Daily.Trades 1 "the opening hedge took the day's one trade"
+            // The stock rises: the calls' delta with it, the hedge would sell more (no risk reduced: not exempt).
+            let move px t =
+                [ for l in c.Strategy.Legs -> at (sec t) (QuoteReceived { quote l.Option.ContractId (px - 97.1) (px - 96.9) (sec t) with ImpliedVol = 0.2 }) ]
+                @ [ at (sec t) (QuoteReceived(quote underlyingId (px - 0.01) (px + 0.01) (sec t))); at (sec t) ClockTicked ]
+            let s, cmds = Reducer.run c s (move 103.0 30.0)
+            let r = SelfCheck.run c s
+            Expect.equal r.Health Health.Blocked "RED: delta outside the band, the hedge blocked"
+            Expect.contains r.BlockReasons BlockReason.DailyTradeLimit "named"
+            Expect.isEmpty (placed cmds) "no hedge"
+            let paged = alerts cmds |> List.filter (fun a -> a.Code = "HEDGE_BLOCKED")
+            Expect.equal paged.Length 1 "paged"
+            Expect.stringContains paged.Head.Message "DAILY_TRADE_LIMIT" "naming the limit"
+            let _, later = Reducer.run c s (move 103.5 60.0 @ move 104.0 90.0)
+            Expect.isEmpty (alerts later |> List.filter (fun a -> a.Code = "HEDGE_BLOCKED")) "once, not on every step it stands"
     ]
