@@ -175,6 +175,9 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
             var status = h.Read(r => r.GetStatus())!;
             Assert.StartsWith("Running", status.FsmState);
             Assert.Contains(status.Checks, c => c.Name == "account_currency" && c.Health == Health.Blocked && c.Detail!.Contains("JPY", StringComparison.Ordinal));
+            // RED names its reason in the status row (the console's reasons line, status --json): before, none stood.
+            Assert.Equal(Health.Blocked, status.Health);
+            Assert.Contains("ACCOUNT_CURRENCY", status.BlockReasons);
             Assert.False(status.AccountValues.ContainsKey("NetLiquidation"));
         }
         catch
