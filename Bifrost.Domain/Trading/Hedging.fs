@@ -55,7 +55,8 @@ module Hedging =
             { s with LastBlock = reasons },
             [ Emit.op s OperationKind.GuardBlocked "" "" (ContractId.value s.Underlying.ContractId) side
                   (abs intent.SignedShares) intent.ReferencePrice $"{codes} | trigger {intent.Trigger} deviation {deviation:F1}" ]
-            @ (if newly.IsEmpty || not (abs deviation > half) then []
+            // Running only: paused, halted or syncing, the engine's own state already stops the hedge and was told.
+            @ (if newly.IsEmpty || not (abs deviation > half) || not (match s.Fsm with Running _ -> true | _ -> false) then []
                else
                    Emit.alertAndRecord s Warning "HEDGE_BLOCKED"
                        $"hedge {side} {abs intent.SignedShares} blocked by {codes}: delta {deviation:F1} outside the band ±{half:F1}, not hedged until the limit allows it (flatten, or a risk-bypassed run, is the operator's)")
