@@ -109,32 +109,6 @@ type DailyCounters =
       /// True once `LastPnl` is the close's (this engine saw the session close today): not recorded again.
       Closed: bool }
 
-/// The schedule inside the engine: its persisted state (None until restored or armed at the first tick after start),
-/// and what each slot of this session has produced so far. Only `State` survives a restart (PersistPortfolioSchedule).
-type ScheduleProgress =
-    { /// False until the store's answer (PortfolioScheduleRestored) arrived: no decision before it.
-      Loaded: bool
-      State: ScheduleState option
-      /// Slots that cannot go on (no signals file, a refused snapshot, …): reported once, later phases only noted.
-      Failed: Map<string, string>
-      /// Slots whose build asked for the signals file and has no answer yet, with the phases that came due meanwhile.
-      Awaiting: Map<string, (SlotPhase * bool) list> }
-
-module ScheduleProgress =
-    let empty = { Loaded = false; State = None; Failed = Map.empty; Awaiting = Map.empty }
-
-/// What this engine's own orders have taken from the cash since the broker last reported AvailableFunds. IB re-sends a
-/// changed account value only every few minutes, so a report read as current lets two runs seconds apart spend the same
-/// cash twice (Funds.available subtracts this). A new AvailableFunds report starts it again from zero.
-type FundsSpent =
-    { /// Price × quantity × multiplier of the engine's buys filled since the report, plus the fees of its fills since.
-      Filled: float
-      /// Fills counted since the report whose commission has not come yet: it is added when it does (once).
-      AwaitingFee: Set<ExecId> }
-
-module FundsSpent =
-    let none = { Filled = 0.0; AwaitingFee = Set.empty }
-
 /// An underlying quote that jumped past `guards.max_jump_pct` from the last accepted one (a bad print, or a real gap):
 /// held aside — the book stays valued at the last accepted price, no hedge and no limit judged on it — until quotes at
 /// its level have stood for `guards.jump_confirm_seconds` (a real move, accepted) or the price comes back (dropped).
@@ -148,13 +122,6 @@ type HeldJump =
       /// The held level: the first held mid, or a later one that left it (then `Since` starts again). Quotes stand only
       /// where they agree with it, so two unrelated bad quotes never confirm each other.
       Level: float }
-
-/// Work that would sell, held until the broker answers the account's positions asked for it (FreshPositions).
-type HeldWork =
-    /// An operator's portfolio run, rerun or targets request: handled again on the answer.
-    | HeldRequest of Event
-    /// A scheduled slot's execute phase (late: run under run_late), held at `heldAt`: run again on the answer.
-    | HeldSlotExecute of slot: SlotPhase * late: bool * heldAt: Timestamp
 
 type State =
     { Fsm: FsmState
