@@ -64,6 +64,8 @@ type CompositeState =
       Spread: SpreadClass
       /// The underlying's last quote jumped past guards.max_jump_pct and is held until it stands (or comes back).
       PriceJump: bool
+      /// The exchange halted the underlying (IB's tick 49): a hedge would wait for the reopening auction.
+      UnderlyingHalted: bool
       Hours: HoursClass
       Risk: RiskClass
       Broker: BrokerClass

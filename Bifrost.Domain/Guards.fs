@@ -8,6 +8,8 @@ type BlockReason =
     | SpreadWide
     /// The underlying's price jumped past guards.max_jump_pct: held as a possible bad quote until it stands.
     | PriceJump
+    /// The exchange halted the underlying (IB's tick 49): passes when IB reports it trading again.
+    | UnderlyingHalted
     | Cooldown
     | BelowMinSize
     | OrderInFlight
@@ -37,7 +39,7 @@ type BlockReason =
 
 module BlockReason =
     let code = function
-        | BlockReason.DataLag -> "DATA_LAG" | BlockReason.SpreadWide -> "SPREAD_WIDE" | BlockReason.PriceJump -> "PRICE_JUMP" | BlockReason.Cooldown -> "COOLDOWN" | BlockReason.BelowMinSize -> "BELOW_MIN_SIZE"
+        | BlockReason.DataLag -> "DATA_LAG" | BlockReason.SpreadWide -> "SPREAD_WIDE" | BlockReason.PriceJump -> "PRICE_JUMP" | BlockReason.UnderlyingHalted -> "UNDERLYING_HALTED" | BlockReason.Cooldown -> "COOLDOWN" | BlockReason.BelowMinSize -> "BELOW_MIN_SIZE"
         | BlockReason.OrderInFlight -> "ORDER_IN_FLIGHT" | BlockReason.OutsideHours -> "OUTSIDE_HOURS" | BlockReason.RiskHalt -> "RISK_HALT"
         | BlockReason.DailyTradeLimit -> "DAILY_TRADE_LIMIT" | BlockReason.PositionLimit -> "POSITION_LIMIT" | BlockReason.NotionalLimit -> "NOTIONAL_LIMIT"
         | BlockReason.DailyLossLimit -> "DAILY_LOSS_LIMIT" | BlockReason.BrokerDown -> "BROKER_DOWN" | BlockReason.Paused -> "PAUSED" | BlockReason.Stopping -> "STOPPING"
@@ -47,7 +49,7 @@ module BlockReason =
         | BlockReason.MemoryMissing -> "MEMORY_MISSING" | BlockReason.AccountCurrency -> "ACCOUNT_CURRENCY" | BlockReason.SnapshotCorrupt -> "SNAPSHOT_CORRUPT"
 
     let all =
-        [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.PriceJump; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
+        [ BlockReason.DataLag; BlockReason.SpreadWide; BlockReason.PriceJump; BlockReason.UnderlyingHalted; BlockReason.Cooldown; BlockReason.BelowMinSize; BlockReason.OrderInFlight; BlockReason.OutsideHours; BlockReason.RiskHalt; BlockReason.DailyTradeLimit; BlockReason.PositionLimit
           BlockReason.NotionalLimit; BlockReason.DailyLossLimit; BlockReason.BrokerDown; BlockReason.Paused; BlockReason.Stopping; BlockReason.NotReconciled; BlockReason.InsufficientFunds; BlockReason.StoreUnavailable
           BlockReason.BookMismatch; BlockReason.ReconcileFailed; BlockReason.AnotherEngine; BlockReason.AccountMismatch; BlockReason.OrderRefExhausted
           BlockReason.MemoryMissing; BlockReason.AccountCurrency; BlockReason.SnapshotCorrupt ]
@@ -101,6 +103,7 @@ module ExecutionGuard =
           if c.Data <> Fresh then BlockReason.DataLag
           if c.Spread = SpreadClass.SpreadWide then BlockReason.SpreadWide
           if c.PriceJump then BlockReason.PriceJump
+          if c.UnderlyingHalted then BlockReason.UnderlyingHalted
           if c.Hours = OutOfHours then BlockReason.OutsideHours
           if c.OrderInFlight then BlockReason.OrderInFlight
           if c.CoolingDown then BlockReason.Cooldown ]

@@ -119,6 +119,7 @@ module Reducer =
         | ConnectivityRestored maintained -> Connectivity.onConnectivityRestored cfg s maintained
         | FarmStatusChanged(farm, name, ok) -> Connectivity.onFarm cfg s farm name ok
         | MarketDataRefused(id, code, message) -> FeedWatch.onRefused cfg s id code message
+        | TradingHaltReported(id, halt) -> MarketData.onTradingHalt cfg s s.Now id halt
         | NextValidIdReceived id -> Connectivity.onNextValidId s id
         | OrderStatusReported r -> OrderFlow.onStatus s r |> afterOrders cfg s
         | OpenOrderReported r -> Sync.onOpenOrder cfg s r |> afterOrders cfg s

@@ -16,7 +16,9 @@ module SelfCheck =
     /// Reasons that pass on their own within seconds (a hedge cooling down or waiting for its order, a lot too small):
     /// they degrade the light, every other reason in front of a due hedge blocks it.
     let private transient =
-        set [ BlockReason.Cooldown; BlockReason.OrderInFlight; BlockReason.BelowMinSize; BlockReason.OutsideHours; BlockReason.PriceJump ]
+        set [ BlockReason.Cooldown; BlockReason.OrderInFlight; BlockReason.BelowMinSize; BlockReason.OutsideHours; BlockReason.PriceJump
+              // The exchange's halt, lifted by the exchange: nothing for the operator to do but know (YELLOW, named).
+              BlockReason.UnderlyingHalted ]
 
     /// Only the operator's own orders are open: ORDER_IN_FLIGHT then does not pass within seconds — a resting limit
     /// holds a due hedge until it fills, the operator cancels it or run_timeout does (a delta 20× the band stayed YELLOW).
@@ -135,6 +137,10 @@ module SelfCheck =
               (let held = (PriceJump.describe cfg s |> Option.toList) @ PriceJump.heldSymbols s
                check "price_confirmed" Warning held.IsEmpty
                    (if held.IsEmpty then "underlying price accepted" else "PRICE_JUMP " + String.concat "; " held))
+              // A contract the exchange halted trades nothing until it reopens: never GREEN meanwhile, and named.
+              (let halted = ExchangeHalts.named cfg s
+               check "exchange_trading" Warning halted.IsEmpty
+                   (if halted.IsEmpty then "no contract halted" else "UNDERLYING_HALTED " + String.concat "; " halted + ": no new order to it until it trades again"))
               // Without a mark for every holding the P&L is not known, so its limits (day loss, drawdown, stop) are
               // not being checked: never GREEN then.
               (let unmarked = State.unmarked cfg s

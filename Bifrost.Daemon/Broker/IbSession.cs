@@ -90,6 +90,8 @@ internal sealed class IbSession : IbEventHandler
 
     public override void OnTickGeneric(in IbTickGeneric m)
     {
+        if (!_tickers.TryGetValue(m.TickerId, out var conId)) return;
+        if (IbTranslate.Halt(conId, m) is { } e) _channel.Post(e);
     }
 
     public override void OnTickString(in IbTickString m)

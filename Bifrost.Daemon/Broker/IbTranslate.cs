@@ -205,6 +205,16 @@ public static class IbTranslate
             ? EventPayload.NewOptionComputationReceived(conId, iv)
             : null;
 
+    /// <summary>tickGeneric 49 (halted) → the contract's halt: 1 a general halt, 2 a volatility halt, 0 trading again.
+    /// Another value (−1: not known) is no news, and other generic ticks are not used: null (a halt reported stands).</summary>
+    public static EventPayload? Halt(ContractId conId, in IbTickGeneric m) => m.TickType != 49 ? null : m.Value switch
+    {
+        0.0 => EventPayload.NewTradingHaltReported(conId, FSharpOption<TradingHalt>.None),
+        1.0 => EventPayload.NewTradingHaltReported(conId, Some(TradingHalt.GeneralHalt)),
+        2.0 => EventPayload.NewTradingHaltReported(conId, Some(TradingHalt.VolatilityHalt)),
+        _ => null,
+    };
+
     // ------------------------------------------------------------------ helpers
 
     public static Side? Side(string action) => action?.ToUpperInvariant() switch

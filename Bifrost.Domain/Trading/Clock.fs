@@ -62,7 +62,9 @@ module Clock =
         | Running(HedgePending _) | Paused ->
             let stuck =
                 State.workingOrders s
-                |> List.filter (fun o -> o.Purpose = Hedge && not o.CancelRequested && Timestamp.since o.PlacedAt s.Now >= cfg.Strategy.HedgeTimeout)
+                |> List.filter (fun o -> o.Purpose = Hedge && not o.CancelRequested && Timestamp.since o.PlacedAt s.Now >= cfg.Strategy.HedgeTimeout
+                                         // IB holds it for the reopening auction: left there (ExchangeHalts), not cancelled.
+                                         && not (ExchangeHalts.isHalted s o.ContractId))
             if stuck.IsEmpty then struct (s, [])
             else
                 let s' = stuck |> List.fold (fun s o -> State.putOrder { o with CancelRequested = true } s) s

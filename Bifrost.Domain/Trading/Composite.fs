@@ -81,6 +81,7 @@ module Composite =
           Data = Classifier.worst (fresh |> Seq.map snd)
           Spread = Classifier.spread cfg.Guards s.Underlying
           PriceJump = s.HeldJump.IsSome
+          UnderlyingHalted = not s.TradingHalts.IsEmpty && s.TradingHalts.ContainsKey(State.underlyingId cfg)
           Hours = Classifier.hours cfg.Calendar s.Now
           Risk = (match s.Fsm with Halted _ -> RiskHalted | _ -> s.Risk)
           Broker = Classifier.broker s.Connectivity.SocketUp s.Connectivity.IbUp (State.farmsOk s)

@@ -86,6 +86,16 @@ type ExecutionReport =
       Quantity: int
       Price: float }
 
+/// IB's halted tick (tickGeneric 49) on a contract: 1 a general halt (news, regulatory), 2 a volatility halt (a
+/// limit-up-limit-down pause). A halted stock trades nothing until its reopening auction: an order sent meanwhile
+/// waits for it and fills at whatever price the auction gaps to.
+type TradingHalt =
+    | GeneralHalt
+    | VolatilityHalt
+
+module TradingHalt =
+    let name = function GeneralHalt -> "general halt" | VolatilityHalt -> "volatility halt"
+
 type Farm =
     | MarketDataFarm
     | HistoricalFarm
@@ -197,6 +207,9 @@ type EventPayload =
     /// IB refused or ended a contract's market data: an errMsg on its ticker (10197 a competing live session, 354 or
     /// 10089 not subscribed, 200 no such contract, …).
     | MarketDataRefused of ContractId * code: int * message: string
+    /// IB's halted tick on a contract: halted (which halt), or trading again (None, tick 49 = 0). An unknown value
+    /// (−1, other) is not posted: the halt last reported stands.
+    | TradingHaltReported of ContractId * TradingHalt option
     | NextValidIdReceived of int
     | OrderStatusReported of OrderStatusReport
     | OpenOrderReported of OpenOrderReport

@@ -217,3 +217,29 @@ module MarketData =
         | Some i when ImpliedVol.isPlausible iv && not (s.HeldQuotes.ContainsKey conId) && s.Legs.[i].VolSource <> FromData ->
             Hedging.evaluate cfg (revalueWith cfg s now s.Underlying i { s.Legs.[i] with Vol = iv; VolSource = FromBroker; BrokerVolAt = now })
         | _ -> atNow s now, []
+
+    /// IB's halted tick (ExchangeHalts): a halt is told once when it starts (a warning) and once when it ends (a note);
+    /// a repeat, or a halt that changes its kind, tells nothing new. At its end the hedger looks at once: a hedge that
+    /// came due during the halt goes without the operator (the halt was the exchange's, not a fault).
+    let onTradingHalt (cfg: Config) (s: State) (now: Timestamp) (id: ContractId) (halt: TradingHalt option) =
+        let s = atNow s now
+        let name = State.contractName cfg s (ContractId.value id)
+        let isUnderlying = id = State.underlyingId cfg
+        match halt, s.TradingHalts |> Map.tryFind id with
+        | Some h, Some(h0, _) when h = h0 -> s, []
+        | Some h, Some(_, since) -> { s with TradingHalts = s.TradingHalts |> Map.add id (h, since) }, []
+        | Some h, None ->
+            let s = { s with TradingHalts = s.TradingHalts |> Map.add id (h, now) }
+            let text =
+                if isUnderlying then
+                    $"{name} halted by the exchange ({TradingHalt.name h}): no hedge sent until it trades again (an order already working stays at IB for the reopening auction); the hedger goes on by itself when IB reports it trading"
+                else $"{name} halted by the exchange ({TradingHalt.name h}): no order sent to it until it trades again (one already working stays at IB for the reopening auction)"
+            s, Emit.alertAndRecord s Warning (if isUnderlying then "UNDERLYING_HALTED" else "CONTRACT_HALTED") text
+        | None, Some(h0, since) ->
+            let s = { s with TradingHalts = s.TradingHalts |> Map.remove id }
+            let ended = Emit.alertAndRecord s Info "HALT_ENDED" $"{name} trading again after its {TradingHalt.name h0} of {Duration.toSeconds (Timestamp.since since now):F0} s"
+            if isUnderlying then
+                let s, cmds = Hedging.evaluate cfg s
+                s, ended @ cmds
+            else s, ended
+        | None, None -> s, []

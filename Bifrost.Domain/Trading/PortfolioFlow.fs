@@ -77,6 +77,21 @@ module PortfolioFlow =
           Positions = positions setup s; Account = accountPositions setup s; AllowShort = setup.Settings.Sizing.AllowShort
           Known = known setup s; Quotes = executionQuotes setup s }
 
+    /// A run's plan (Execution.plan): a line of a symbol the exchange halted is not sent, whatever its quote says
+    /// (market_data_error naming the halt: ExchangeHalts).
+    let plan (setup: PortfolioSetup) (s: State) (runId: string) (snapshot: Snapshot) =
+        let rec halted (line: PlannedLine) =
+            match line with
+            | Place(ref, key, qty, _) | NoFreshQuote(ref, key, qty) | UnfitQuote(ref, key, qty, _) ->
+                match setup.Contracts |> Map.tryFind key.Symbol |> Option.bind (fun id -> s.TradingHalts |> Map.tryFind id) with
+                | Some(halt, _) ->
+                    UnfitQuote(ref, key, qty, $"{Execution.marketDataError}: UNDERLYING_HALTED: {key.Symbol} halted by the exchange ({TradingHalt.name halt}): an order would wait at IB for the reopening auction and fill at its price; nothing sent")
+                | None -> line
+            | CappedSell(inner, why) -> CappedSell(halted inner, why)
+            | AlreadySent _ | AtTarget _ -> line
+        let planned = Execution.plan (executionInputs setup s runId) snapshot
+        if s.TradingHalts.IsEmpty then planned else planned |> Result.map (List.map halted)
+
     /// A finished run's answer to its control: its status, each order and the reasons.
     let private answer (run: Run) =
         let detail =
@@ -253,7 +268,7 @@ module PortfolioFlow =
                     let s', cmds = stepRun s run.Id [ PreTradeStarted; blocked ]
                     s', head @ cmds
                 | cleared ->
-                    match Execution.plan (executionInputs setup s run.Id) snapshot with
+                    match plan setup s run.Id snapshot with
                     | Error e -> refuse $"{e.Field}: {e.Message}"
                     | Ok plan ->
                         let s, cmds = stepRun s run.Id [ PreTradeStarted; cleared; ExecutionStarted plan ]

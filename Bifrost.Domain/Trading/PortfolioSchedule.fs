@@ -106,7 +106,7 @@ module PortfolioSchedule =
                     let s', cmds = PortfolioFlow.stepRun s runId [ blocked ]
                     s', intent :: cmds
                 | _ ->
-                    match Execution.plan (PortfolioFlow.executionInputs setup s run.Id) snapshot with
+                    match PortfolioFlow.plan setup s run.Id snapshot with
                     | Error e ->
                         let s', cmds = PortfolioFlow.stepRun s runId [ CancelRequested "schedule (plan refused)" ]
                         let s', more = failSlot s' slot.SlotId $"{e.Field}: {e.Message}"

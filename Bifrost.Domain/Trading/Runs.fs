@@ -189,8 +189,11 @@ module Runs =
         | _ -> result
     /// Why an order on this contract may not go out on the data we have: `market_data_error` unless its quote is fresh
     /// (receive-time age within guards.lag_after). A risk bypass never skips this.
+    /// A contract the exchange halted: UNDERLYING_HALTED (ExchangeHalts), whatever its quote says (the frozen quote
+    /// asked for again is fresh by its receive time).
     let dataProblem (cfg: Config) (s: State) (conId: ContractId) =
         match Composite.freshnessOf cfg s conId with
+        | _ when ExchangeHalts.isHalted s conId -> ExchangeHalts.orderProblem cfg s conId
         | Fresh -> PriceJump.orderProblem cfg s conId
         | f ->
             let age =

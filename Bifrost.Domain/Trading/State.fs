@@ -234,6 +234,8 @@ type State =
       /// Quotes of the option legs and the portfolio's symbols held as possible bad quotes (PriceJump), by contract:
       /// a held leg keeps its accepted mark and vol; a held symbol is neither sized nor traded on. Empty almost always.
       HeldQuotes: Map<ContractId, HeldJump>
+      /// Contracts the exchange halted (IB's tick 49), with the halt and when it was reported; empty almost always.
+      TradingHalts: Map<ContractId, TradingHalt * Timestamp>
       /// Portfolio runs of this session by run id, with the control that asked for each.
       PortfolioRuns: Map<string, Run * ControlMeta>
       /// Finished portfolio runs, oldest first (the fallback's history).
@@ -317,6 +319,7 @@ module State =
           PortfolioQuotes = Map.empty
           PortfolioPrices = [||]
           HeldQuotes = Map.empty
+          TradingHalts = Map.empty
           PortfolioRuns = Map.empty
           PortfolioHistory = []
           SessionBlocks = Map.empty

@@ -38,6 +38,19 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
         return events;
     }
 
+    private readonly HashSet<int> _halted = new();
+
+    /// <summary>Fault injection: the exchange halts the contract (or reopens it): its working orders are acknowledged
+    /// but trade nothing while it is halted, and trade against the book when it reopens.</summary>
+    public List<BrokerEvent> SetHalted(int conId, bool halted, long now)
+    {
+        if (halted) _halted.Add(conId);
+        else _halted.Remove(conId);
+        var events = new List<BrokerEvent>();
+        Advance(now, events);
+        return events;
+    }
+
     public List<BrokerEvent> Submit(SimOrderRequest r, long now)
     {
         var events = new List<BrokerEvent>();
@@ -140,6 +153,7 @@ public sealed class SimulatedBroker(FillModelOptions options, SimAccount account
                 o.Status = SimOrderStatus.Submitted;
                 events.Add(new OrderAcknowledged(Math.Max(o.AckAt, o.PlacedAt), o));
             }
+            if (_halted.Count > 0 && _halted.Contains(o.Request.ConId)) continue;
             if (o.ActiveAt > now || !_book.TryGetValue(o.Request.ConId, out var top)) continue;
             var (qty, price) = FillModel.Match(o.Request.Side, o.Request.IsLimit, o.Request.LimitPrice, o.Remaining, top, Options.PartialFillsBySize);
             if (qty <= 0) continue;

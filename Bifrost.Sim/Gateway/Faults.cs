@@ -101,6 +101,10 @@ public abstract record FaultAction
     /// dies — silently, or with errMsg CODE on its ticker id (10197: a competing live session) — and carries no more
     /// ticks; a new request for the contract is served as usual (what TWS does when a ticker is dropped).</summary>
     public sealed record KillSubscription(string Contract, int? Code) : FaultAction;
+    /// <summary><c>halt CONTRACT [volatility]</c> / <c>reopen CONTRACT</c>: the exchange halts the contract (IB's
+    /// tickGeneric 49: 1 a general halt, 2 a volatility halt) or it trades again (49 = 0), sent on every subscription of
+    /// it and to a new one while halted; its working orders trade nothing meanwhile and meet the book at the reopening.</summary>
+    public sealed record HaltTrading(string Contract, int Code) : FaultAction;
 }
 
 public sealed record FaultRule(FaultTrigger Trigger, FaultAction Action, string Text);
@@ -163,6 +167,9 @@ public static class FaultScript
                                             marks keep the true quote, the next tick brings the price back; with
                                             stay the feed then stops on it (a new subscription gets it) until
                                             resume-market-data
+          halt CONTRACT [volatility]        the exchange halts the contract: tickGeneric 49 = 1 (2: volatility) on its
+                                            subscriptions; its orders trade nothing until reopen
+          reopen CONTRACT                   it trades again: tickGeneric 49 = 0, its working orders meet the book
         """;
 
     /// <summary>A fault script is a few dozen lines; a megabyte is a wrong file.</summary>
@@ -256,6 +263,10 @@ public static class FaultScript
             "pacing-violation" => new FaultAction.PacingViolation(OptInt(1), w.Any(x => x.Equals("drop", StringComparison.OrdinalIgnoreCase))),
             "restart" => new FaultAction.Restart(OptInt(1)),
             "kill-subscription" when w.Length > 1 => KillSubscription(w),
+            "halt" when w.Length > 1 && w[^1].Equals("volatility", StringComparison.OrdinalIgnoreCase) =>
+                w.Length > 2 ? new FaultAction.HaltTrading(string.Join(' ', w[1..^1]).Trim('"'), 2) : throw new FormatException("halt: expected CONTRACT [volatility]"),
+            "halt" when w.Length > 1 => new FaultAction.HaltTrading(string.Join(' ', w[1..]).Trim('"'), 1),
+            "reopen" when w.Length > 1 => new FaultAction.HaltTrading(string.Join(' ', w[1..]).Trim('"'), 0),
             "stop-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), true),
             "resume-market-data" when w.Length > 1 => new FaultAction.MuteMarketData(string.Join(' ', w[1..]).Trim('"'), false),
             "bad-quote" when w.Length > 2 => BadQuote(w[^1].Equals("stay", StringComparison.OrdinalIgnoreCase) ? w[..^1] : w,

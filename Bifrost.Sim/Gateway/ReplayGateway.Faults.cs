@@ -186,6 +186,16 @@ public sealed partial class ReplayGateway
                     }
                 Log($"subscriptions of {k.Contract} killed{(k.Code is { } kc ? $" with {kc}" : " silently")}");
                 break;
+            case FaultAction.HaltTrading h:
+                var haltedId = Contracts.Find(h.Contract) ?? throw new ArgumentException($"unknown contract '{h.Contract}'");
+                if (h.Code != 0) _haltCodes[haltedId] = h.Code;
+                else _haltCodes.Remove(haltedId);
+                Log(h.Code != 0 ? $"{h.Contract} halted (tickGeneric 49 = {h.Code})" : $"{h.Contract} reopened (tickGeneric 49 = 0)");
+                foreach (var s in Sessions())
+                    foreach (var sub in s.Subscriptions.Values)
+                        if (sub.ConId == haltedId && !sub.Dead) s.Send(new IbTickGeneric(sub.TickerId, TickHalted, h.Code));
+                HandleBrokerEvents(_broker.SetHalted(haltedId, h.Code != 0, NowNanos));
+                break;
             case FaultAction.BadQuote b:
                 var badId = Contracts.Find(b.Contract) ?? throw new ArgumentException($"unknown contract '{b.Contract}'");
                 if (_latest.TryGetValue(badId, out var last))

@@ -12,7 +12,11 @@ public sealed partial class ReplayGateway
 {
     private const int TickBid = 1, TickAsk = 2, TickLast = 4, TickBidSize = 0, TickAskSize = 3, TickLastSize = 5;
     private const int TickBidOption = 10, TickAskOption = 11, TickLastOption = 12, TickModelOption = 13;
+    private const int TickHalted = 49;
     private readonly HashSet<int> _muted = new();
+    /// <summary>Contracts the exchange halted (fault <c>halt</c>) with their tickGeneric 49 value: a new subscription
+    /// of one is told so, as TWS tells it.</summary>
+    private readonly Dictionary<int, int> _haltCodes = new();
     /// <summary>A bad quote left standing (<c>bad-quote … stay</c>) on a muted contract: what a new subscription gets
     /// as its first tick, as TWS's snapshot would be, until the feed resumes.</summary>
     private readonly Dictionary<int, Tick> _stuck = new();
@@ -43,6 +47,7 @@ public sealed partial class ReplayGateway
         if (!md.Snapshot) s.Subscriptions[md.TickerId] = sub;
         if (!_upstreamDown && !_muted.Contains(conId) && _latest.TryGetValue(conId, out var t)) SendTick(s, sub, t, OptionComputations(t));
         else if (!_upstreamDown && _stuck.TryGetValue(conId, out var stuck)) SendTick(s, sub, stuck, OptionComputations(stuck));
+        if (_haltCodes.TryGetValue(conId, out var halt)) s.Send(new IbTickGeneric(md.TickerId, TickHalted, halt));
         if (md.Snapshot) s.Send(new IbTickSnapshotEnd(md.TickerId));
     }
 

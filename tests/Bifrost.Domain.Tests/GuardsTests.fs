@@ -6,7 +6,7 @@ open Bifrost.Domain
 open Bifrost.Domain.Tests
 
 let clear : CompositeState =
-    { Delta = D2; DeltaDeviation = 120.0; BandHalfWidth = 50.0; Freshness = []; Data = Fresh; Spread = SpreadOk; PriceJump = false; Hours = InHours
+    { Delta = D2; DeltaDeviation = 120.0; BandHalfWidth = 50.0; Freshness = []; Data = Fresh; Spread = SpreadOk; PriceJump = false; UnderlyingHalted = false; Hours = InHours
       Risk = RiskOk; Broker = BrokerUp; Control = Trading; OrderInFlight = false; CoolingDown = false; StoreOk = true
       TradesToday = 0; DailyPnl = 0.0; HedgePosition = 0; AvailableFunds = BuyingPower.Unreported; Limits = (Fixtures.config 1).Risk; MinHedgeShares = 10 }
 
@@ -40,7 +40,7 @@ let tests =
         testCase "A clear world allows the hedge" <| fun () ->
             Expect.equal (ExecutionGuard.evaluate clear (intent -120)) Allow "ExecutionGuard.evaluate clear (intent -120)"
         testList "Each named condition blocks with its own reason" [
-            for code in [ "DATA_LAG"; "SPREAD_WIDE"; "PRICE_JUMP"; "COOLDOWN"; "BELOW_MIN_SIZE"; "ORDER_IN_FLIGHT"; "OUTSIDE_HOURS"; "RISK_HALT"
+            for code in [ "DATA_LAG"; "SPREAD_WIDE"; "PRICE_JUMP"; "UNDERLYING_HALTED"; "COOLDOWN"; "BELOW_MIN_SIZE"; "ORDER_IN_FLIGHT"; "OUTSIDE_HOURS"; "RISK_HALT"
                           "DAILY_TRADE_LIMIT"; "POSITION_LIMIT"; "NOTIONAL_LIMIT"; "DAILY_LOSS_LIMIT"; "BROKER_DOWN"; "PAUSED"
                           "STOPPING"; "STORE_UNAVAILABLE"; "NOT_RECONCILED" ] ->
                 testCase code <| fun () ->
@@ -49,6 +49,7 @@ let tests =
                         | "DATA_LAG" -> { clear with Data = Lagging }, intent -120
                         | "SPREAD_WIDE" -> { clear with Spread = SpreadWide }, intent -120
                         | "PRICE_JUMP" -> { clear with PriceJump = true }, intent -120
+                        | "UNDERLYING_HALTED" -> { clear with UnderlyingHalted = true }, intent -120
                         | "COOLDOWN" -> { clear with CoolingDown = true }, intent -120
                         | "BELOW_MIN_SIZE" -> clear, intent -9
                         | "ORDER_IN_FLIGHT" -> { clear with OrderInFlight = true }, intent -120

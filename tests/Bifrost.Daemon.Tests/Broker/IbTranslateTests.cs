@@ -285,6 +285,20 @@ public class IbTranslateTests
     }
 
     [Fact]
+    public void TickGeneric_Halted_GeneralVolatilityAndTradingAgain_AnUnknownValueIsNoNews()
+    {
+        var id = ContractIdModule.create(8).ResultValue;
+        EventPayload.TradingHaltReported Halt(double v) => (EventPayload.TradingHaltReported)IbTranslate.Halt(id, new IbTickGeneric(1, 49, v))!;
+        Assert.Equal(TradingHalt.GeneralHalt, Halt(1).Item2.Value);
+        Assert.Equal(TradingHalt.VolatilityHalt, Halt(2).Item2.Value);
+        Assert.Null(Halt(0).Item2);
+        Assert.Equal(id, Halt(0).Item1);
+        Assert.Null(IbTranslate.Halt(id, new IbTickGeneric(1, 49, -1)));
+        Assert.Null(IbTranslate.Halt(id, new IbTickGeneric(1, 49, double.NaN)));
+        Assert.Null(IbTranslate.Halt(id, new IbTickGeneric(1, 24, 1)));
+    }
+
+    [Fact]
     public void Order_CarriesRefTifAccountAndType()
     {
         var req = new OrderRequest(OrderRefModule.create("oi_r_9").ResultValue, 9, "r", OrderPurpose.Hedge, ContractIdModule.create(7).ResultValue,

@@ -507,6 +507,10 @@ public class FaultInjectionTests
         Assert.Equal(new FaultAction.RefuseNextCancel(135), rules[22].Action);
         Assert.Equal(new FaultAction.LoseNextCurrentTime(), rules[23].Action);
         Assert.Equal(new FaultAction.DelayPositions(1500, 3), rules[24].Action);
+        Assert.Equal(new FaultAction.HaltTrading("XYZ", 1), FaultScript.ParseRule("halt XYZ").Action);
+        Assert.Equal(new FaultAction.HaltTrading("XYZ", 2), FaultScript.ParseRule("halt XYZ volatility").Action);
+        Assert.Equal(new FaultAction.HaltTrading("XYZ 20260320 C 100", 0), FaultScript.ParseRule("reopen XYZ 20260320 C 100").Action);
+        Assert.Throws<FormatException>(() => FaultScript.ParseRule("halt volatility"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("delay-positions"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("refuse-next-cancel soon"));
         Assert.Throws<FormatException>(() => FaultScript.ParseRule("race-next-cancel"));
