@@ -220,8 +220,8 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Outside the session's hours (the calendar's; here a session of 04:00–05:00 New York while the replay
-    /// runs in the afternoon) a portfolio run is refused with the reason: its market orders, sized on the prices of
+    /// <summary>Outside the session's hours (the calendar's; here a session of 15:00–16:00 New York while the replay
+    /// runs in the morning) a portfolio run is refused with the reason: its market orders, sized on the prices of
     /// now, would wait for the next open. Nothing reaches the gateway (the scalper's hedge waits too:
     /// OUTSIDE_HOURS); the ledger matches the store.</summary>
     [Fact]
@@ -230,7 +230,7 @@ public class PortfolioRunEndToEndTests(ITestOutputHelper output)
         await using var h = await DaemonHarness.StartAsync(output, dataPath: Data.Value, config: (port, store) =>
         {
             var json = Config(port, store);
-            var closed = json.Replace("\"open\":\"09:30\",\"close\":\"16:00\"", "\"open\":\"04:00\",\"close\":\"05:00\"");
+            var closed = json.Replace("\"open\":\"09:30\",\"close\":\"16:00\"", "\"open\":\"15:00\",\"close\":\"16:00\"");
             return closed != json ? closed : throw new InvalidOperationException("the test config's calendar changed: " + json);
         });
         try
