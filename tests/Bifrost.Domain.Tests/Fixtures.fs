@@ -78,6 +78,10 @@ let quote conId bid ask (t: Timestamp) =
 
 let meta id = { ControlId = id; RequestedBy = "test" }
 
+/// An operator's portfolio run of the signals `text` (its snapshot named after the control).
+let portfolioRunRequested runId controlId text =
+    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = text; Meta = meta controlId }
+
 /// Runs events through the reducer, returning the final state and all commands.
 let runAll cfg events = Reducer.run cfg (State.initial cfg) events
 

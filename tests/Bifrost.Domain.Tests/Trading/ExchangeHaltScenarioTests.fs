@@ -16,8 +16,7 @@ let private aaa = cid 50
 let private bbb = cid 51
 let private buyBoth = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 
-let private request runId controlId text =
-    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = text; Meta = meta controlId }
+let private request = portfolioRunRequested
 
 /// Running/Idle with the two-stock portfolio configured, the account valued and AAA (50) and BBB (80) quoted at 2 s.
 let private portfolioReady () =

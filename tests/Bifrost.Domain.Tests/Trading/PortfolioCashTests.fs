@@ -19,8 +19,7 @@ let private setup = portfolioSetup 0.05 1_000_000.0 100 None
 
 let private buy sym = $"symbol,action,score,confidence,time\n{sym},buy,1,1,2025-12-29T09:00:00Z\n"
 
-let private request runId controlId text =
-    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = text; Meta = meta controlId }
+let private request = portfolioRunRequested
 
 /// Running/Idle, NetLiquidation 1M but AvailableFunds 20,000 (reported at 1.2 s), AAA 50 and BBB 80 quoted at 2 s.
 let private ready () =

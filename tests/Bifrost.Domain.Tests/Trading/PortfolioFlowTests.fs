@@ -17,8 +17,7 @@ let private setup maxOrderNotional = portfolioSetup 0.01 maxOrderNotional 100 No
 
 let private signals = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 
-let private request runId controlId =
-    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = signals; Meta = meta controlId }
+let private request runId controlId = portfolioRunRequested runId controlId signals
 
 /// Running/Idle with the portfolio configured, the account valued and fresh AAA (50) and BBB (80) quotes at `sec 2.0`.
 let private ready (maxOrderNotional: float) =

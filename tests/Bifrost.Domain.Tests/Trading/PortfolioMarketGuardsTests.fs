@@ -19,8 +19,7 @@ let private setup = portfolioSetup 0.01 100_000.0 100 None
 let private buyBoth = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 let private sellAaa = "symbol,action,score,confidence,time\nAAA,sell,1,1,2025-12-29T09:00:00Z\n"
 
-let private request runId controlId text =
-    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = text; Meta = meta controlId }
+let private request = portfolioRunRequested
 
 /// Running/Idle with the portfolio configured, the account valued and AAA (50) and BBB (80) quoted a cent wide at 2 s.
 let private ready () =

@@ -20,8 +20,7 @@ let private setup = portfolioSetup 0.01 100_000.0 100 None
 
 let private signals = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 
-let private request runId controlId =
-    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = signals; Meta = meta controlId }
+let private request runId controlId = portfolioRunRequested runId controlId signals
 
 let private rerun runId snapshotId controlId = PortfolioRerunRequested { RunId = runId; SnapshotId = snapshotId; Meta = meta controlId }
 

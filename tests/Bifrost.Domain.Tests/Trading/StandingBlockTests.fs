@@ -15,8 +15,7 @@ let private bbb = cid 51
 
 let private signals = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-29T09:00:00Z\nBBB,buy,0.5,1,2025-12-29T09:00:00Z\n"
 
-let private request runId controlId =
-    PortfolioRunRequested { RunId = runId; SnapshotId = $"snap{controlId}"; FileName = "signals.csv"; Text = signals; Meta = meta controlId }
+let private request runId controlId = portfolioRunRequested runId controlId signals
 
 /// Running/Idle, hedged, with the portfolio configured, the account valued and AAA (50) and BBB (80) quoted at 2 s.
 let private ready () =
