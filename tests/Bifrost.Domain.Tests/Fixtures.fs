@@ -170,6 +170,20 @@ let portfolioSetup (sizing: float) (maxOrderNotional: float) (maxDailyTrades: in
           SignalsDir = schedule |> Option.map (fun _ -> "/signals") }
       Contracts = Map [ "AAA", cid 50; "BBB", cid 51 ] }
 
+/// Running/Idle with the portfolio `setup` configured: the first hedge filled at 1 s, the account valued at 1,000,000
+/// (NetLiquidation and AvailableFunds) and AAA (50) and BBB (80) quoted a cent wide at 2 s.
+let portfolioReady (c: Config) (setup: PortfolioRuns.PortfolioSetup) =
+    let s, cmds = runAll c (startEvents c 100.0)
+    let hedge = placed cmds |> List.exactlyOne
+    Reducer.run c s
+        [ at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1")
+          at (sec 1.1) (PortfolioConfigured setup)
+          at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
+          at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
+          at (sec 2.0) (QuoteReceived(quote (cid 50) 49.99 50.01 (sec 2.0)))
+          at (sec 2.0) (QuoteReceived(quote (cid 51) 79.99 80.01 (sec 2.0))) ]
+    |> fst
+
 /// Events fed one by one, every order filled in full at once at the spot: the state and every command so far.
 let feedFilling (c: Config) (s: State, log: Command list) (events: Event list) =
     let rec one (s: State, log: Command list) (e: Event) =

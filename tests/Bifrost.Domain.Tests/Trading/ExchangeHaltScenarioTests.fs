@@ -19,17 +19,7 @@ let private buyBoth = "symbol,action,score,confidence,time\nAAA,buy,1,1,2025-12-
 let private request = portfolioRunRequested
 
 /// Running/Idle with the two-stock portfolio configured, the account valued and AAA (50) and BBB (80) quoted at 2 s.
-let private portfolioReady () =
-    let s, cmds = runAll cfg (startEvents cfg 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    Reducer.run cfg s
-        [ at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1")
-          at (sec 1.1) (PortfolioConfigured(portfolioSetup 0.01 100_000.0 100 None))
-          at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
-          at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
-          at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0)))
-          at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))) ]
-    |> fst
+let private ready () = portfolioReady cfg (portfolioSetup 0.01 100_000.0 100 None)
 
 [<Tests>]
 let tests =
@@ -87,7 +77,7 @@ let tests =
             Expect.equal (State.hedgePosition cfg s) (State.hedgePosition cfg (hedged cfg) + Side.sign hedge.Side * hedge.Quantity) "its fill counts"
 
         testCase "PortfolioSymbolHalted_ItsOrderRefusedNamingTheHalt_TheOthersGo_SentAgainOnceItTrades" <| fun () ->
-            let s, cmds = Reducer.step cfg (portfolioReady ()) (at (sec 2.2) (TradingHaltReported(aaa, Some GeneralHalt)))
+            let s, cmds = Reducer.step cfg (ready ()) (at (sec 2.2) (TradingHaltReported(aaa, Some GeneralHalt)))
             Expect.stringContains (Props.single (alertsCoded "CONTRACT_HALTED" cmds)).Message "AAA halted by the exchange (general halt)" "told, by its symbol"
             // Its standing quote, asked for again, is fresh: the halt, not the quote, refuses it.
             let s, _ = Reducer.step cfg s (at (sec 2.4) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.4))))

@@ -21,14 +21,7 @@ let private request runId controlId = portfolioRunRequested runId controlId sign
 
 /// Running/Idle with the portfolio configured, the account valued and fresh AAA (50) and BBB (80) quotes at `sec 2.0`.
 let private ready (maxOrderNotional: float) =
-    let s, cmds = runAll cfg (startEvents cfg 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    let s, _ = step s (at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1"))
-    let s, _ = step s (at (sec 1.1) (PortfolioConfigured(setup maxOrderNotional)))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD")))
-    let s, _ = step s (at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD")))
-    let s, _ = step s (at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0))))
-    let s, _ = step s (at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))))
+    let s = portfolioReady cfg (setup maxOrderNotional)
     Expect.equal s.Fsm (Running Idle) "idle"
     s
 

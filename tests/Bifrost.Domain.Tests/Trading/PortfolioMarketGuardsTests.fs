@@ -22,17 +22,7 @@ let private sellAaa = "symbol,action,score,confidence,time\nAAA,sell,1,1,2025-12
 let private request = portfolioRunRequested
 
 /// Running/Idle with the portfolio configured, the account valued and AAA (50) and BBB (80) quoted a cent wide at 2 s.
-let private ready () =
-    let s, cmds = runAll cfg (startEvents cfg 100.0)
-    let hedge = placed cmds |> List.exactlyOne
-    Reducer.run cfg s
-        [ at (sec 1.0) (execFor hedge hedge.Quantity 100.0 "e1")
-          at (sec 1.1) (PortfolioConfigured setup)
-          at (sec 1.2) (AccountValueReported("NetLiquidation", 1_000_000.0, "USD"))
-          at (sec 1.2) (AccountValueReported("AvailableFunds", 1_000_000.0, "USD"))
-          at (sec 2.0) (QuoteReceived(quote aaa 49.99 50.01 (sec 2.0)))
-          at (sec 2.0) (QuoteReceived(quote bbb 79.99 80.01 (sec 2.0))) ]
-    |> fst
+let private ready () = portfolioReady cfg setup
 
 let private runOf (s: State) runId = s.PortfolioRuns.[runId] |> fst
 let private orderOf (run: Run) symbol = run.Orders |> List.find (fun o -> o.Key.Symbol = symbol)
